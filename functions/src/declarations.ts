@@ -1,0 +1,359 @@
+/**
+ * The one place where podero-bridge's functions, routes, schedules and tables are declared.
+ *
+ * Both the CDK app (`infra/`) and the local stack (`packages/local-stack`) read these
+ * definitions, so a route, schedule or table added here exists in AWS and locally alike.
+ * This module is plain data with no runtime dependencies: importing it never pulls handler
+ * code, AWS SDK clients or zod into the CDK app.
+ */
+
+export type FunctionId = 'tokenRefresh' | 'api' | 'heatPumpSync';
+export type TableId = 'main' | 'readings';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Environment variable names shared by the functions, the CDK app and the local stack. */
+export const ENV = {
+  mainTableName: 'MAIN_TABLE_NAME',
+  readingsTableName: 'READINGS_TABLE_NAME',
+  credentialsSecretId: 'CREDENTIALS_SECRET_ID',
+  tokenSecretId: 'TOKEN_SECRET_ID',
+  tokenRefreshFunctionName: 'TOKEN_REFRESH_FUNCTION_NAME',
+  poderoBaseUrl: 'PODERO_BASE_URL',
+  poderoOrgId: 'PODERO_ORG_ID',
+  tokenRefreshMarginSeconds: 'TOKEN_REFRESH_MARGIN_SECONDS',
+  tokenCacheMaxAgeSeconds: 'TOKEN_CACHE_MAX_AGE_SECONDS',
+  syncConcurrency: 'SYNC_CONCURRENCY',
+  readingsRetentionDays: 'READINGS_RETENTION_DAYS',
+  appVersion: 'APP_VERSION',
+} as const;
+export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+/** Which resources a function touches; the CDK app turns this into least-privilege grants. */
+export interface FunctionAccess {
+  readonly tables: Partial<Record<TableId, 'read' | 'readWrite'>>;
+  readonly tokenSecret: 'read' | 'readWrite';
+  /** Only token-refresh reads the client credentials (see docs/ARCHITECTURE.md). */
+  readonly credentialsSecret: 'none' | 'read';
+  /** Functions this one may invoke synchronously (the fleet asks token-refresh to force a refresh). */
+  readonly invokes: readonly FunctionId[];
+}
+
+export interface FunctionDeclaration {
+  readonly id: FunctionId;
+  /** Kebab-case name, used for construct ids, log labels and the local stack. */
+  readonly name: string;
+  readonly description: string;
+  /** Handler module, relative to the `functions/` package root; it exports `handler`. */
+  readonly entry: string;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  /** Set for token-refresh: exactly one writer of the token secret at any time. */
+  readonly reservedConcurrency?: number;
+  readonly access: FunctionAccess;
+  /** Environment variables this function needs (values are supplied by the CDK app or the local stack). */
+  readonly environment: readonly EnvName[];
+}
+
+export const functionDeclarations = {
+  tokenRefresh: {
+    id: 'tokenRefresh',
+    name: 'token-refresh',
+    description:
+      'Requests a Podero access token when the stored one is close to expiry (or when forced) and stores it.',
+    entry: 'src/token-refresh/handler.ts',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    reservedConcurrency: 1,
+    access: { tables: {}, tokenSecret: 'readWrite', credentialsSecret: 'read', invokes: [] },
+    environment: [
+      ENV.credentialsSecretId,
+      ENV.tokenSecretId,
+      ENV.poderoBaseUrl,
+      ENV.tokenRefreshMarginSeconds,
+      ENV.appVersion,
+    ],
+  },
+  api: {
+    id: 'api',
+    name: 'api',
+    description: 'The HTTPS API: user onboarding, buildings, onboarding sessions and heat pumps.',
+    entry: 'src/api/handler.ts',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    access: {
+      tables: { main: 'readWrite', readings: 'read' },
+      tokenSecret: 'read',
+      credentialsSecret: 'none',
+      invokes: ['tokenRefresh'],
+    },
+    environment: [
+      ENV.mainTableName,
+      ENV.readingsTableName,
+      ENV.tokenSecretId,
+      ENV.tokenRefreshFunctionName,
+      ENV.poderoBaseUrl,
+      ENV.poderoOrgId,
+      ENV.tokenCacheMaxAgeSeconds,
+      ENV.readingsRetentionDays,
+      ENV.appVersion,
+    ],
+  },
+  heatPumpSync: {
+    id: 'heatPumpSync',
+    name: 'heat-pump-sync',
+    description:
+      "Walks every onboarded user, stores each heat pump's latest snapshot and one reading per state.",
+    entry: 'src/heat-pump-sync/handler.ts',
+    memoryMb: 1024,
+    timeoutSeconds: 900,
+    access: {
+      tables: { main: 'readWrite', readings: 'readWrite' },
+      tokenSecret: 'read',
+      credentialsSecret: 'none',
+      invokes: ['tokenRefresh'],
+    },
+    environment: [
+      ENV.mainTableName,
+      ENV.readingsTableName,
+      ENV.tokenSecretId,
+      ENV.tokenRefreshFunctionName,
+      ENV.poderoBaseUrl,
+      ENV.poderoOrgId,
+      ENV.tokenCacheMaxAgeSeconds,
+      ENV.syncConcurrency,
+      ENV.readingsRetentionDays,
+      ENV.appVersion,
+    ],
+  },
+} as const satisfies Record<FunctionId, FunctionDeclaration>;
+
+/**
+ * Who may call a route:
+ * - `public`: no token (API Gateway route without authorizer);
+ * - `self-or-admin`: a token whose `sub` equals the `{external_user_id}` in the path (or, for
+ *   `POST /users`, the `external_user_id` in the body), or a token whose `scope` contains `bridge/admin`;
+ * - `admin`: only a token whose `scope` contains `bridge/admin`.
+ */
+export type RouteAccess = 'public' | 'self-or-admin' | 'admin';
+
+export interface RouteDeclaration {
+  /** Stable id, used as the OpenAPI operationId and to dispatch inside the handler. */
+  readonly operationId: string;
+  readonly method: HttpMethod;
+  /** API Gateway path syntax: `{name}` for a path parameter. */
+  readonly path: string;
+  readonly function: FunctionId;
+  readonly access: RouteAccess;
+  readonly summary: string;
+}
+
+export const ADMIN_SCOPE = 'bridge/admin';
+
+const userPath = '/users/{external_user_id}';
+const heatPumpPath = `${userPath}/heat-pumps/{heat_pump_id}`;
+
+export const routeDeclarations = [
+  {
+    operationId: 'getHealth',
+    method: 'GET',
+    path: '/health',
+    function: 'api',
+    access: 'public',
+    summary: 'Liveness and version',
+  },
+  {
+    operationId: 'getOpenApi',
+    method: 'GET',
+    path: '/openapi.json',
+    function: 'api',
+    access: 'public',
+    summary: 'This API as OpenAPI 3.1',
+  },
+  {
+    operationId: 'createUser',
+    method: 'POST',
+    path: '/users',
+    function: 'api',
+    access: 'self-or-admin',
+    summary: 'Onboard a user to Podero (idempotent per external_user_id)',
+  },
+  {
+    operationId: 'getUser',
+    method: 'GET',
+    path: userPath,
+    function: 'api',
+    access: 'self-or-admin',
+    summary: 'Get an onboarded user',
+  },
+  {
+    operationId: 'updateUser',
+    method: 'PATCH',
+    path: userPath,
+    function: 'api',
+    access: 'self-or-admin',
+    summary: 'Update a user (partial)',
+  },
+  {
+    operationId: 'deleteUser',
+    method: 'DELETE',
+    path: userPath,
+    function: 'api',
+    access: 'admin',
+    summary: 'Offboard a user: delete at Podero and remove our records',
+  },
+  {
+    operationId: 'createBuilding',
+    method: 'POST',
+    path: `${userPath}/buildings`,
+    function: 'api',
+    access: 'self-or-admin',
+    summary: 'Create a building for the user',
+  },
+  {
+    operationId: 'listBuildings',
+    method: 'GET',
+    path: `${userPath}/buildings`,
+    function: 'api',
+    access: 'self-or-admin',
+    summary: "List the user's buildings",
+  },
+  {
+    operationId: 'createOnboardingSession',
+    method: 'POST',
+    path: `${userPath}/onboarding-sessions`,
+    function: 'api',
+    access: 'self-or-admin',
+    summary: 'Open a Connect UI onboarding session',
+  },
+  {
+    operationId: 'getOnboardingSession',
+    method: 'GET',
+    path: `${userPath}/onboarding-sessions/{session_id}`,
+    function: 'api',
+    access: 'self-or-admin',
+    summary: 'State of an onboarding session',
+  },
+  {
+    operationId: 'listHeatPumps',
+    method: 'GET',
+    path: `${userPath}/heat-pumps`,
+    function: 'api',
+    access: 'self-or-admin',
+    summary: "The user's heat pumps, cached or live",
+  },
+  {
+    operationId: 'getHeatPump',
+    method: 'GET',
+    path: heatPumpPath,
+    function: 'api',
+    access: 'self-or-admin',
+    summary: 'One heat pump, cached or live',
+  },
+  {
+    operationId: 'updateHeatPump',
+    method: 'PATCH',
+    path: heatPumpPath,
+    function: 'api',
+    access: 'self-or-admin',
+    summary: "Change a heat pump's user settings",
+  },
+  {
+    operationId: 'listHeatPumpReadings',
+    method: 'GET',
+    path: `${heatPumpPath}/readings`,
+    function: 'api',
+    access: 'self-or-admin',
+    summary: 'Stored readings in time order, paginated',
+  },
+] as const satisfies readonly RouteDeclaration[];
+
+export type OperationId = (typeof routeDeclarations)[number]['operationId'];
+
+export interface ScheduleDeclaration {
+  /** Kebab-case name; also the `source` the handler sees in its payload. */
+  readonly name: string;
+  readonly description: string;
+  readonly function: FunctionId;
+  /** Default interval; a stage may override the sync interval. */
+  readonly everyMinutes: number;
+  /** The event the schedule delivers; the target handler validates it with its own zod schema. */
+  readonly payload: Readonly<Record<string, string | number | boolean>>;
+}
+
+export const scheduleDeclarations = [
+  {
+    name: 'token-refresh',
+    description: 'Refresh the Podero access token before it expires.',
+    function: 'tokenRefresh',
+    everyMinutes: 60,
+    payload: { source: 'schedule', force: false },
+  },
+  {
+    name: 'heat-pump-sync',
+    description: "Store every onboarded user's heat-pump snapshots and readings.",
+    function: 'heatPumpSync',
+    everyMinutes: 15,
+    payload: { source: 'schedule' },
+  },
+] as const satisfies readonly ScheduleDeclaration[];
+
+/** `rate(...)` expression for EventBridge Scheduler, from a minute interval. */
+export function rateExpression(everyMinutes: number): string {
+  if (!Number.isInteger(everyMinutes) || everyMinutes < 1) {
+    throw new Error(`schedule interval must be a whole number of minutes >= 1, got ${everyMinutes}`);
+  }
+  if (everyMinutes % 60 === 0) {
+    const hours = everyMinutes / 60;
+    return `rate(${hours} ${hours === 1 ? 'hour' : 'hours'})`;
+  }
+  return `rate(${everyMinutes} ${everyMinutes === 1 ? 'minute' : 'minutes'})`;
+}
+
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: 'S' | 'N';
+}
+
+export interface TableDeclaration {
+  readonly id: TableId;
+  readonly description: string;
+  /** Environment variable through which functions learn the physical table name. */
+  readonly envVar: EnvName;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey: KeyAttribute;
+  readonly globalSecondaryIndexes: readonly {
+    readonly indexName: string;
+    readonly partitionKey: KeyAttribute;
+    readonly sortKey: KeyAttribute;
+  }[];
+  /** Attribute holding an epoch-seconds expiry; DynamoDB TTL deletes the item after it. */
+  readonly timeToLiveAttribute?: string;
+}
+
+/** Key design and access patterns: functions/README.md. */
+export const tableDeclarations = {
+  main: {
+    id: 'main',
+    description: 'Users, buildings, onboarding sessions, heat-pump snapshots, sync cursor and failures.',
+    envVar: ENV.mainTableName,
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    globalSecondaryIndexes: [
+      {
+        indexName: 'gsi1',
+        partitionKey: { name: 'gsi1pk', type: 'S' },
+        sortKey: { name: 'gsi1sk', type: 'S' },
+      },
+    ],
+    timeToLiveAttribute: 'expires_at',
+  },
+  readings: {
+    id: 'readings',
+    description: 'Heat-pump readings, one per state timestamp, expiring after the retention period.',
+    envVar: ENV.readingsTableName,
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    globalSecondaryIndexes: [],
+    timeToLiveAttribute: 'expires_at',
+  },
+} as const satisfies Record<TableId, TableDeclaration>;

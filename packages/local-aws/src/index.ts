@@ -1,1 +1,14 @@
-export {};
+export {
+  createTableInput,
+  ensureTables,
+  type KeyAttributeLike,
+  type LocalEndpoint,
+  type StartDynaliteOptions,
+  startDynalite,
+  type TableDeclarationLike,
+} from './dynamodb';
+export {
+  type LocalSecretsManager,
+  type StartLocalSecretsManagerOptions,
+  startLocalSecretsManager,
+} from './secrets-manager';

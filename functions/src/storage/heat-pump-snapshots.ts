@@ -1,0 +1,256 @@
+/**
+ * Heat-pump snapshots in the main table: the latest Podero heat-pump JSON per heat pump, and a
+ * per-user list marker saying when the user's list was last fetched (so the list route can tell
+ * the age of its cache even when the user has no heat pumps).
+ *
+ *   snapshot     pk `USER#<external_user_id>`  sk `HEATPUMP#<heat_pump_id>`
+ *   list marker  pk `USER#<external_user_id>`  sk `HEATPUMPS`
+ *
+ * One Query on `pk = USER#x AND begins_with(sk, 'HEATPUMP')` returns the marker and every snapshot.
+ * The Podero JSON is stored as a string: it round-trips exactly whatever the shape (nulls, empty
+ * strings, unknown fields) and we never query inside it.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+
+export const HEAT_PUMP_SK_PREFIX = 'HEATPUMP#';
+export const HEAT_PUMP_LIST_MARKER_SK = 'HEATPUMPS';
+
+/** A heat pump as Podero returned it; only `id` is relied upon, everything else is kept verbatim. */
+export type HeatPumpJson = { id: string } & Record<string, unknown>;
+
+export const userPk = (externalUserId: string): string => `USER#${externalUserId}`;
+export const heatPumpSk = (heatPumpId: string): string => `${HEAT_PUMP_SK_PREFIX}${heatPumpId}`;
+
+export interface HeatPumpSnapshot {
+  externalUserId: string;
+  heatPumpId: string;
+  heatPump: HeatPumpJson;
+  /** When we fetched it from Podero (ISO). */
+  fetchedAt: string;
+  /** Podero's `current_state_last_updated_at`, normalised to `Date#toISOString()`, or null. */
+  stateUpdatedAt: string | null;
+}
+
+export interface HeatPumpListMarker {
+  externalUserId: string;
+  fetchedAt: string;
+  heatPumpIds: string[];
+}
+
+const heatPumpJsonSchema = z.looseObject({ id: z.string().min(1) });
+
+const snapshotItemSchema = z.object({
+  pk: z.string(),
+  sk: z.string().startsWith(HEAT_PUMP_SK_PREFIX),
+  external_user_id: z.string(),
+  heat_pump_id: z.string(),
+  heat_pump_json: z.string(),
+  fetched_at: z.string(),
+  state_updated_at: z.string().nullable().optional(),
+});
+
+const markerItemSchema = z.object({
+  pk: z.string(),
+  sk: z.literal(HEAT_PUMP_LIST_MARKER_SK),
+  external_user_id: z.string(),
+  fetched_at: z.string(),
+  heat_pump_ids: z.array(z.string()),
+});
+
+/** `current_state_last_updated_at` as a sortable ISO string (readings are keyed by it), or null. */
+export function stateTimestampOf(heatPump: Record<string, unknown>): string | null {
+  const raw = heatPump.current_state_last_updated_at;
+  if (typeof raw !== 'string') return null;
+  const ms = Date.parse(raw);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+export function snapshotItem(snapshot: HeatPumpSnapshot): Record<string, unknown> {
+  return {
+    pk: userPk(snapshot.externalUserId),
+    sk: heatPumpSk(snapshot.heatPumpId),
+    entity: 'heat_pump_snapshot',
+    external_user_id: snapshot.externalUserId,
+    heat_pump_id: snapshot.heatPumpId,
+    heat_pump_json: JSON.stringify(snapshot.heatPump),
+    fetched_at: snapshot.fetchedAt,
+    state_updated_at: snapshot.stateUpdatedAt,
+  };
+}
+
+export function listMarkerItem(marker: HeatPumpListMarker): Record<string, unknown> {
+  return {
+    pk: userPk(marker.externalUserId),
+    sk: HEAT_PUMP_LIST_MARKER_SK,
+    entity: 'heat_pump_list_marker',
+    external_user_id: marker.externalUserId,
+    fetched_at: marker.fetchedAt,
+    heat_pump_ids: marker.heatPumpIds,
+  };
+}
+
+export function newSnapshot(
+  externalUserId: string,
+  heatPump: HeatPumpJson,
+  fetchedAt: string,
+): HeatPumpSnapshot {
+  return {
+    externalUserId,
+    heatPumpId: heatPump.id,
+    heatPump,
+    fetchedAt,
+    stateUpdatedAt: stateTimestampOf(heatPump),
+  };
+}
+
+function parseSnapshotItem(item: Record<string, unknown>): HeatPumpSnapshot {
+  const row = snapshotItemSchema.parse(item);
+  return {
+    externalUserId: row.external_user_id,
+    heatPumpId: row.heat_pump_id,
+    heatPump: heatPumpJsonSchema.parse(JSON.parse(row.heat_pump_json)),
+    fetchedAt: row.fetched_at,
+    stateUpdatedAt: row.state_updated_at ?? null,
+  };
+}
+
+export interface UserHeatPumpState {
+  marker: HeatPumpListMarker | null;
+  snapshots: Map<string, HeatPumpSnapshot>;
+}
+
+export class HeatPumpSnapshotStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** The user's list marker and every stored snapshot, in one paginated Query. */
+  async loadUser(externalUserId: string): Promise<UserHeatPumpState> {
+    const state: UserHeatPumpState = { marker: null, snapshots: new Map() };
+    let startKey: Record<string, unknown> | undefined;
+    // A user has a handful of heat pumps; the bound only guards against a runaway loop.
+    for (let page = 0; page < 100; page++) {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': userPk(externalUserId), ':prefix': 'HEATPUMP' },
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        if (item.sk === HEAT_PUMP_LIST_MARKER_SK) {
+          const row = markerItemSchema.parse(item);
+          state.marker = {
+            externalUserId: row.external_user_id,
+            fetchedAt: row.fetched_at,
+            heatPumpIds: row.heat_pump_ids,
+          };
+        } else {
+          const snapshot = parseSnapshotItem(item);
+          state.snapshots.set(snapshot.heatPumpId, snapshot);
+        }
+      }
+      startKey = out.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    return state;
+  }
+
+  async get(externalUserId: string, heatPumpId: string): Promise<HeatPumpSnapshot | null> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: userPk(externalUserId), sk: heatPumpSk(heatPumpId) },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? parseSnapshotItem(out.Item) : null;
+  }
+
+  /**
+   * Stores a snapshot unless a newer one is already there: two concurrent live reads must not
+   * leave the older answer behind. Returns false when a newer snapshot won.
+   */
+  async put(snapshot: HeatPumpSnapshot): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: snapshotItem(snapshot),
+          ConditionExpression: 'attribute_not_exists(pk) OR fetched_at <= :fetched_at',
+          ExpressionAttributeValues: { ':fetched_at': snapshot.fetchedAt },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Same newest-wins rule as `put`, for the list marker. */
+  async putListMarker(marker: HeatPumpListMarker): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: listMarkerItem(marker),
+          ConditionExpression: 'attribute_not_exists(pk) OR fetched_at <= :fetched_at',
+          ExpressionAttributeValues: { ':fetched_at': marker.fetchedAt },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Stores a freshly fetched list: every snapshot, the marker, and removes snapshots of heat pumps
+   * that are no longer in the list (deleted at Podero). Newest-wins per item.
+   */
+  async replaceUserList(
+    externalUserId: string,
+    heatPumps: readonly HeatPumpJson[],
+    fetchedAt: string,
+    previous: UserHeatPumpState,
+  ): Promise<HeatPumpSnapshot[]> {
+    const snapshots = heatPumps.map((hp) => newSnapshot(externalUserId, hp, fetchedAt));
+    await Promise.all(snapshots.map((s) => this.put(s)));
+    const current = new Set(snapshots.map((s) => s.heatPumpId));
+    const gone = [...previous.snapshots.values()].filter(
+      (s) => !current.has(s.heatPumpId) && s.fetchedAt <= fetchedAt,
+    );
+    await Promise.all(gone.map((s) => this.delete(externalUserId, s.heatPumpId, fetchedAt)));
+    await this.putListMarker({ externalUserId, fetchedAt, heatPumpIds: [...current] });
+    return snapshots;
+  }
+
+  /** Deletes a snapshot unless it was refreshed after `notAfter` (a concurrent newer read). */
+  async delete(externalUserId: string, heatPumpId: string, notAfter: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: userPk(externalUserId), sk: heatPumpSk(heatPumpId) },
+          ConditionExpression: 'attribute_not_exists(pk) OR fetched_at <= :t',
+          ExpressionAttributeValues: { ':t': notAfter },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * Heat-pump readings in the readings table: one item per heat pump and Podero state timestamp.
+ *
+ *   pk `HEATPUMP#<heat_pump_id>`   sk `<current_state_last_updated_at as Date#toISOString()>`
+ *
+ * Keying by the state timestamp makes a reading idempotent: storing the same state twice writes
+ * the same item. ISO strings in `toISOString()` form sort lexically in time order, so a Query on
+ * the sort key returns readings in time order. `expires_at` (epoch seconds) lets DynamoDB TTL
+ * delete a reading after the retention period.
+ */
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+
+export const readingPk = (heatPumpId: string): string => `HEATPUMP#${heatPumpId}`;
+
+/** The state fields copied from a Podero heat pump into a reading (charts and billing). */
+export const READING_FIELDS = [
+  'current_power_consumption_w',
+  'outdoor_temperature',
+  'indoor_actual_temperature',
+  'indoor_target_temperature',
+  'inlet_temperature',
+  'outlet_temperature',
+  'dhw_temperature',
+  'current_mode',
+  'is_smart_optimization_active',
+  'optimization_level',
+  'connection_status',
+] as const;
+export type ReadingField = (typeof READING_FIELDS)[number];
+export type ReadingValue = number | string | boolean | null;
+
+export interface Reading {
+  heatPumpId: string;
+  /** Podero's `current_state_last_updated_at` (ISO). */
+  stateAt: string;
+  /** When the sync stored it (ISO). */
+  recordedAt: string;
+  values: Partial<Record<ReadingField, ReadingValue>>;
+  /** Epoch seconds; DynamoDB TTL removes the reading after this. */
+  expiresAt: number;
+}
+
+export function readingExpiry(stateAt: string, retentionDays: number): number {
+  return Math.floor(Date.parse(stateAt) / 1000) + retentionDays * 86_400;
+}
+
+/** Picks the reading fields out of a Podero heat pump; unknown or odd-typed values are left out. */
+export function readingValuesOf(heatPump: Record<string, unknown>): Reading['values'] {
+  const values: Reading['values'] = {};
+  for (const field of READING_FIELDS) {
+    const v = heatPump[field];
+    if (
+      v === null ||
+      typeof v === 'string' ||
+      typeof v === 'boolean' ||
+      (typeof v === 'number' && Number.isFinite(v))
+    ) {
+      values[field] = v;
+    }
+  }
+  return values;
+}
+
+export function readingItem(reading: Reading): Record<string, unknown> {
+  return {
+    pk: readingPk(reading.heatPumpId),
+    sk: reading.stateAt,
+    heat_pump_id: reading.heatPumpId,
+    state_at: reading.stateAt,
+    recorded_at: reading.recordedAt,
+    values: reading.values,
+    expires_at: reading.expiresAt,
+  };
+}
+
+const readingValueSchema = z.union([z.number(), z.string(), z.boolean(), z.null()]);
+const readingItemSchema = z.object({
+  heat_pump_id: z.string(),
+  state_at: z.string(),
+  recorded_at: z.string(),
+  values: z.record(z.string(), readingValueSchema),
+  expires_at: z.number(),
+});
+
+function parseReadingItem(item: Record<string, unknown>): Reading {
+  const row = readingItemSchema.parse(item);
+  return {
+    heatPumpId: row.heat_pump_id,
+    stateAt: row.state_at,
+    recordedAt: row.recorded_at,
+    values: row.values,
+    expiresAt: row.expires_at,
+  };
+}
+
+/** The cursor does not decode, belongs to another heat pump, or points outside the range. */
+export class InvalidCursorError extends Error {
+  constructor(reason: string) {
+    super(`cursor is invalid: ${reason}`);
+    this.name = 'InvalidCursorError';
+  }
+}
+
+const cursorSchema = z.strictObject({ v: z.literal(1), hp: z.string(), ts: z.string() });
+
+const isCanonicalIso = (s: string): boolean => {
+  const ms = Date.parse(s);
+  return !Number.isNaN(ms) && new Date(ms).toISOString() === s;
+};
+
+/** Opaque to callers: base64url of the last returned key. */
+export function encodeReadingsCursor(heatPumpId: string, stateAt: string): string {
+  return Buffer.from(JSON.stringify({ v: 1, hp: heatPumpId, ts: stateAt }), 'utf8').toString('base64url');
+}
+
+/**
+ * Decodes and checks a cursor: it must be our encoding, name this heat pump (a cursor cannot be
+ * replayed against another heat pump's readings) and lie inside the requested range.
+ */
+export function decodeReadingsCursor(cursor: string, heatPumpId: string, range: ReadingsRange): string {
+  if (!/^[A-Za-z0-9_-]{1,512}$/.test(cursor))
+    throw new InvalidCursorError('not a cursor returned by this API');
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError('not a cursor returned by this API');
+  }
+  const parsed = cursorSchema.safeParse(decoded);
+  if (!parsed.success || !isCanonicalIso(parsed.data.ts)) {
+    throw new InvalidCursorError('not a cursor returned by this API');
+  }
+  if (parsed.data.hp !== heatPumpId) throw new InvalidCursorError('it belongs to another heat pump');
+  if ((range.from && parsed.data.ts < range.from) || (range.to && parsed.data.ts >= range.to)) {
+    throw new InvalidCursorError('it lies outside the requested from/to range');
+  }
+  return parsed.data.ts;
+}
+
+/** `from` inclusive, `to` exclusive; both ISO strings in `toISOString()` form. */
+export interface ReadingsRange {
+  from?: string;
+  to?: string;
+}
+
+export interface ReadingsPage {
+  readings: Reading[];
+  nextCursor: string | null;
+}
+
+export class ReadingsStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /**
+   * One page of readings in time order. Asks for `limit + 1` items so that the last page never
+   * carries a cursor leading to an empty page.
+   */
+  async list(
+    heatPumpId: string,
+    range: ReadingsRange,
+    limit: number,
+    cursor?: string,
+  ): Promise<ReadingsPage> {
+    const after = cursor === undefined ? undefined : decodeReadingsCursor(cursor, heatPumpId, range);
+    const values: Record<string, string> = { ':pk': readingPk(heatPumpId) };
+    let condition = 'pk = :pk';
+    // `to` is exclusive; with millisecond ISO keys, "< to" is "<= to - 1 ms", which BETWEEN can express.
+    const toInclusive = range.to ? new Date(Date.parse(range.to) - 1).toISOString() : undefined;
+    if (range.from && toInclusive) {
+      condition += ' AND #sk BETWEEN :from AND :to';
+      values[':from'] = range.from;
+      values[':to'] = toInclusive;
+    } else if (range.from) {
+      condition += ' AND #sk >= :from';
+      values[':from'] = range.from;
+    } else if (toInclusive) {
+      condition += ' AND #sk <= :to';
+      values[':to'] = toInclusive;
+    }
+
+    const items: Reading[] = [];
+    let startKey: Record<string, unknown> | undefined =
+      after === undefined ? undefined : { pk: readingPk(heatPumpId), sk: after };
+    // DynamoDB may stop a page early at 1 MB; keep asking (bounded) until limit + 1 items or the end.
+    for (let round = 0; round < 50 && items.length <= limit; round++) {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: condition,
+          // Only name `#sk` when a range uses it: DynamoDB rejects unused expression names.
+          ExpressionAttributeNames: condition.includes('#sk') ? { '#sk': 'sk' } : undefined,
+          ExpressionAttributeValues: values,
+          ExclusiveStartKey: startKey,
+          Limit: limit + 1 - items.length,
+          ScanIndexForward: true,
+        }),
+      );
+      for (const item of out.Items ?? []) items.push(parseReadingItem(item));
+      startKey = out.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    const page = items.slice(0, limit);
+    const last = page.at(-1);
+    const hasMore = items.length > limit;
+    return {
+      readings: page,
+      nextCursor: hasMore && last ? encodeReadingsCursor(heatPumpId, last.stateAt) : null,
+    };
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * State of the heat-pump sync in the main table:
+ *
+ *   cursor   pk `SYNC#heat-pump-sync`  sk `CURSOR`                     (position, lease, pass counters)
+ *   failure  pk `SYNC#heat-pump-sync`  sk `FAILURE#<external_user_id>` (last failure per user)
+ *
+ * The cursor item doubles as a lease: a run takes it with a conditional update, so two runs never
+ * walk the fleet at once (a 15-minute schedule and a 15-minute timeout can overlap), and every
+ * cursor write is conditional on still holding the lease. No transactions are needed.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+
+export const SYNC_PK = 'SYNC#heat-pump-sync';
+export const SYNC_CURSOR_SK = 'CURSOR';
+export const SYNC_FAILURE_SK_PREFIX = 'FAILURE#';
+/** Failure records are diagnostics; TTL clears the ones nobody looked at. */
+const FAILURE_RETENTION_SECONDS = 30 * 86_400;
+
+export interface SyncCursor {
+  /** The last external_user_id of the current pass that was fully processed; null at a pass start. */
+  lastExternalUserId: string | null;
+  passStartedAt: string | null;
+  passesCompleted: number;
+  lastPassCompletedAt: string | null;
+}
+
+const cursorItemSchema = z.object({
+  last_external_user_id: z.string().nullable().optional(),
+  pass_started_at: z.string().nullable().optional(),
+  passes_completed: z.number().int().nonnegative().optional(),
+  last_pass_completed_at: z.string().nullable().optional(),
+});
+
+export interface SyncFailure {
+  externalUserId: string;
+  errorCode: string;
+  message: string;
+  attempts: number;
+  firstFailedAt: string;
+  lastFailedAt: string;
+}
+
+const failureItemSchema = z.object({
+  external_user_id: z.string(),
+  error_code: z.string(),
+  message: z.string(),
+  attempts: z.number(),
+  first_failed_at: z.string(),
+  last_failed_at: z.string(),
+});
+
+/** Another run holds the lease, or took it over after ours expired. */
+export class SyncLeaseLostError extends Error {
+  constructor() {
+    super('the heat-pump sync lease is held by another run');
+    this.name = 'SyncLeaseLostError';
+  }
+}
+
+export class SyncStateStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  private readonly cursorKey = { pk: SYNC_PK, sk: SYNC_CURSOR_SK };
+
+  /**
+   * Takes the lease until `leaseExpiresAt` (epoch ms) unless another unexpired lease exists.
+   * Returns the stored cursor, or null when another run holds the lease.
+   */
+  async acquireLease(owner: string, nowMs: number, leaseExpiresAtMs: number): Promise<SyncCursor | null> {
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.cursorKey,
+          UpdateExpression: 'SET lease_owner = :owner, lease_expires_at = :exp',
+          ConditionExpression: 'attribute_not_exists(lease_expires_at) OR lease_expires_at < :now',
+          ExpressionAttributeValues: { ':owner': owner, ':exp': leaseExpiresAtMs, ':now': nowMs },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const row = cursorItemSchema.parse(out.Attributes ?? {});
+      return {
+        lastExternalUserId: row.last_external_user_id ?? null,
+        passStartedAt: row.pass_started_at ?? null,
+        passesCompleted: row.passes_completed ?? 0,
+        lastPassCompletedAt: row.last_pass_completed_at ?? null,
+      };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return null;
+      throw error;
+    }
+  }
+
+  /** Persists the position; fails with SyncLeaseLostError if this run no longer holds the lease. */
+  async saveCursor(owner: string, cursor: SyncCursor): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.cursorKey,
+          UpdateExpression:
+            'SET last_external_user_id = :last, pass_started_at = :started, passes_completed = :passes, last_pass_completed_at = :completed',
+          ConditionExpression: 'lease_owner = :owner',
+          ExpressionAttributeValues: {
+            ':owner': owner,
+            ':last': cursor.lastExternalUserId,
+            ':started': cursor.passStartedAt,
+            ':passes': cursor.passesCompleted,
+            ':completed': cursor.lastPassCompletedAt,
+          },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new SyncLeaseLostError();
+      throw error;
+    }
+  }
+
+  async releaseLease(owner: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.cursorKey,
+          UpdateExpression: 'REMOVE lease_owner, lease_expires_at',
+          ConditionExpression: 'lease_owner = :owner',
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      );
+    } catch (error) {
+      // Someone took over an expired lease: nothing of ours to release.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async getCursor(): Promise<SyncCursor | null> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: this.cursorKey, ConsistentRead: true }),
+    );
+    if (!out.Item) return null;
+    const row = cursorItemSchema.parse(out.Item);
+    return {
+      lastExternalUserId: row.last_external_user_id ?? null,
+      passStartedAt: row.pass_started_at ?? null,
+      passesCompleted: row.passes_completed ?? 0,
+      lastPassCompletedAt: row.last_pass_completed_at ?? null,
+    };
+  }
+
+  /** Records (or counts again) a user's failure. `message` must already be safe to store. */
+  async recordFailure(externalUserId: string, errorCode: string, message: string, at: string): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: SYNC_PK, sk: `${SYNC_FAILURE_SK_PREFIX}${externalUserId}` },
+        UpdateExpression:
+          'SET external_user_id = :ext, error_code = :code, message = :msg, last_failed_at = :at, first_failed_at = if_not_exists(first_failed_at, :at), expires_at = :exp ADD attempts :one',
+        ExpressionAttributeValues: {
+          ':ext': externalUserId,
+          ':code': errorCode,
+          ':msg': message,
+          ':at': at,
+          ':exp': Math.floor(Date.parse(at) / 1000) + FAILURE_RETENTION_SECONDS,
+          ':one': 1,
+        },
+      }),
+    );
+  }
+
+  async clearFailure(externalUserId: string): Promise<void> {
+    await this.doc.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { pk: SYNC_PK, sk: `${SYNC_FAILURE_SK_PREFIX}${externalUserId}` },
+      }),
+    );
+  }
+
+  async listFailures(): Promise<SyncFailure[]> {
+    const failures: SyncFailure[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    for (let page = 0; page < 1000; page++) {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': SYNC_PK, ':prefix': SYNC_FAILURE_SK_PREFIX },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const row = failureItemSchema.parse(item);
+        failures.push({
+          externalUserId: row.external_user_id,
+          errorCode: row.error_code,
+          message: row.message,
+          attempts: row.attempts,
+          firstFailedAt: row.first_failed_at,
+          lastFailedAt: row.last_failed_at,
+        });
+      }
+      startKey = out.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    return failures;
+  }
+}

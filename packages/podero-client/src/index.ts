@@ -1,1 +1,33 @@
-export {};
+/**
+ * @podero-bridge/podero-client: typed client for the Podero Partner API v2.0. No AWS dependency.
+ * See ../README.md for examples, the retry policy and the error classes.
+ */
+export { createPoderoClient, type GetOptions, type PoderoClient, type PoderoClientOptions } from './client';
+export {
+  PoderoAuthError,
+  PoderoConflictError,
+  PoderoError,
+  type PoderoErrorInit,
+  type PoderoFieldError,
+  type PoderoIssue,
+  PoderoNetworkError,
+  PoderoNotFoundError,
+  PoderoRateLimitError,
+  PoderoRequestError,
+  PoderoResponseShapeError,
+  PoderoServerError,
+  PoderoValidationError,
+} from './errors';
+export { DEFAULT_RETRY_OPTIONS, parseRetryAfterMs, type RetryOptions } from './retry';
+export * from './schemas';
+export {
+  type ClientCredentialsOptions,
+  type ClientCredentialsTokenProviderOptions,
+  createClientCredentialsTokenProvider,
+  DEFAULT_TIMEOUT_MS,
+  requestClientCredentialsToken,
+  staticTokenProvider,
+  type TokenProvider,
+} from './token';
+export type { FetchLike } from './transport';
+export { API_PREFIX, TOKEN_PATH } from './urls';

@@ -1,0 +1,324 @@
+/**
+ * createPoderoClient: the Podero Partner API v2.0 grouped by resource, as the API groups it.
+ * Each method validates its input strictly (nothing is sent when it is invalid), builds the
+ * documented method/path/query/body, and validates the response tolerantly.
+ */
+import { z } from 'zod';
+import { describeIssues, PoderoRequestError, toIssues } from './errors';
+import { DEFAULT_RETRY_OPTIONS, type HttpMethod, type RetryOptions } from './retry';
+import {
+  type CreateBuildingRequest,
+  type CreateHeatPumpRequest,
+  type CreateOnboardingSessionRequest,
+  type CreateUserRequest,
+  createBuildingRequestSchema,
+  createHeatPumpRequestSchema,
+  createOnboardingSessionRequestSchema,
+  createUserRequestSchema,
+  externalIdParamSchema,
+  type HeatPumpDataQuery,
+  type HeatPumpDataResponse,
+  heatPumpDataQuerySchema,
+  heatPumpDataResponseSchema,
+  idParamSchema,
+  type PoderoBuilding,
+  type PoderoHeatPump,
+  type PoderoOnboardingSession,
+  type PoderoUser,
+  poderoBuildingSchema,
+  poderoHeatPumpSchema,
+  poderoOnboardingSessionSchema,
+  poderoUserSchema,
+  type SavingsQuery,
+  type SavingsResponse,
+  type StatisticsQuery,
+  type StatisticsResponse,
+  savingsQuerySchema,
+  savingsResponseSchema,
+  statisticsQuerySchema,
+  statisticsResponseSchema,
+  type UpdateBuildingRequest,
+  type UpdateHeatPumpRequest,
+  type UpdateUserRequest,
+  updateBuildingRequestSchema,
+  updateHeatPumpRequestSchema,
+  updateUserRequestSchema,
+} from './schemas';
+import { DEFAULT_TIMEOUT_MS, DEFAULT_USER_AGENT } from './token';
+import { defaultSleep, type FetchLike, send, type TokenProvider, type TransportOptions } from './transport';
+import { API_PREFIX, normaliseBaseUrl, type QueryValue, segment, withQuery } from './urls';
+
+export interface PoderoClientOptions {
+  /** Podero host, e.g. `https://app.podero.com` (a trailing `/` or `/api/partners/v2.0` is fine). */
+  baseUrl: string;
+  orgId: string;
+  tokenProvider: TokenProvider;
+  fetch?: FetchLike;
+  /** Per attempt, including reading the body. Default 10 000 ms. */
+  timeoutMs?: number;
+  retry?: Partial<RetryOptions>;
+  userAgent?: string;
+  /** Injectable so that tests do not wait through backoff. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Jitter source in [0, 1); injectable for deterministic tests. */
+  random?: () => number;
+}
+
+export interface GetOptions {
+  includeDeleted?: boolean;
+}
+
+export interface PoderoClient {
+  readonly orgId: string;
+  readonly baseUrl: string;
+  users: {
+    list(): Promise<PoderoUser[]>;
+    get(userId: string): Promise<PoderoUser>;
+    getByExternalId(externalUserId: string, options?: GetOptions): Promise<PoderoUser>;
+    create(body: CreateUserRequest): Promise<PoderoUser>;
+    update(userId: string, body: UpdateUserRequest): Promise<PoderoUser>;
+    delete(userId: string): Promise<void>;
+  };
+  buildings: {
+    list(userId: string): Promise<PoderoBuilding[]>;
+    get(userId: string, buildingId: string): Promise<PoderoBuilding>;
+    create(userId: string, body: CreateBuildingRequest): Promise<PoderoBuilding>;
+    update(userId: string, buildingId: string, body: UpdateBuildingRequest): Promise<PoderoBuilding>;
+    delete(userId: string, buildingId: string): Promise<void>;
+  };
+  onboarding: {
+    create(body: CreateOnboardingSessionRequest): Promise<PoderoOnboardingSession>;
+    get(sessionId: string): Promise<PoderoOnboardingSession>;
+  };
+  heatPumps: {
+    list(userId: string): Promise<PoderoHeatPump[]>;
+    get(userId: string, heatPumpId: string, options?: GetOptions): Promise<PoderoHeatPump>;
+    create(userId: string, body?: CreateHeatPumpRequest): Promise<PoderoHeatPump>;
+    update(userId: string, heatPumpId: string, body: UpdateHeatPumpRequest): Promise<PoderoHeatPump>;
+    delete(userId: string, heatPumpId: string): Promise<void>;
+    statistics(userId: string, heatPumpId: string, query?: StatisticsQuery): Promise<StatisticsResponse>;
+    savings(userId: string, heatPumpId: string, query: SavingsQuery): Promise<SavingsResponse>;
+    data(userId: string, heatPumpId: string, query?: HeatPumpDataQuery): Promise<HeatPumpDataResponse>;
+  };
+}
+
+const retryOptionsSchema = z.strictObject({
+  maxRetries: z.number().int().min(0).max(10).optional(),
+  baseDelayMs: z.number().int().min(0).optional(),
+  maxDelayMs: z.number().int().min(0).optional(),
+  maxRetryAfterMs: z.number().int().min(0).optional(),
+});
+
+const optionsSchema = z.object({
+  baseUrl: z.string().min(1),
+  orgId: idParamSchema,
+  timeoutMs: z.number().int().positive().optional(),
+  retry: retryOptionsSchema.optional(),
+  userAgent: z.string().min(1).optional(),
+});
+
+export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
+  const checked = optionsSchema.safeParse(opts);
+  if (!checked.success) {
+    throw new TypeError(`Invalid Podero client options: ${describeIssues(toIssues(checked.error))}`);
+  }
+  const baseUrl = normaliseBaseUrl(opts.baseUrl);
+  const orgId = opts.orgId;
+  const transport: TransportOptions = {
+    fetch: opts.fetch ?? globalThis.fetch,
+    timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    retry: { ...DEFAULT_RETRY_OPTIONS, ...opts.retry },
+    userAgent: opts.userAgent ?? DEFAULT_USER_AGENT,
+    sleep: opts.sleep ?? defaultSleep,
+    random: opts.random ?? Math.random,
+  };
+  const tokenProvider = opts.tokenProvider;
+
+  function call<T>(
+    method: HttpMethod,
+    path: string,
+    extra: { query?: Record<string, QueryValue>; body?: unknown; headers?: Record<string, string> },
+    schema: z.ZodType<T> | undefined,
+  ): Promise<T> {
+    const fullPath = `${API_PREFIX}${path}`;
+    return send(transport, {
+      method,
+      url: `${baseUrl}${withQuery(fullPath, extra.query)}`,
+      path: fullPath,
+      auth: { kind: 'bearer', tokenProvider },
+      ...(extra.body === undefined ? {} : { body: extra.body }),
+      ...(extra.headers === undefined ? {} : { headers: extra.headers }),
+      ...(schema === undefined ? {} : { schema }),
+    });
+  }
+
+  /** Validates one input; on failure rejects with PoderoRequestError naming the field, sends nothing. */
+  function check<S extends z.ZodType>(
+    method: HttpMethod,
+    pathTemplate: string,
+    field: string,
+    schema: S,
+    value: unknown,
+  ): z.output<S> {
+    const result = schema.safeParse(value);
+    if (result.success) return result.data;
+    const issues = toIssues(result.error, field);
+    throw new PoderoRequestError(
+      `Invalid request to ${method} ${API_PREFIX}${pathTemplate}: ${describeIssues(issues)}`,
+      { method, path: `${API_PREFIX}${pathTemplate}`, issues },
+    );
+  }
+
+  const id = (method: HttpMethod, template: string, field: string, value: string) =>
+    segment(check(method, template, field, idParamSchema, value));
+
+  // `async` so that a local validation error becomes a rejected promise, like every other failure.
+  const org = `/org/${segment(orgId)}`;
+  const usersT = '/org/{org_id}/users';
+  const userT = `${usersT}/{user_id}`;
+  const buildingsT = `${userT}/buildings`;
+  const heatPumpsT = `${userT}/heat-pumps`;
+  const heatPumpT = `${heatPumpsT}/{heat_pump_id}`;
+
+  const users: PoderoClient['users'] = {
+    async list() {
+      return call('GET', `${org}/users`, {}, z.array(poderoUserSchema));
+    },
+    async get(userId) {
+      return call('GET', `${org}/users/${id('GET', userT, 'userId', userId)}`, {}, poderoUserSchema);
+    },
+    async getByExternalId(externalUserId, options = {}) {
+      const template = `${usersT}/by-ext-id/{external_id}`;
+      const ext = check('GET', template, 'externalUserId', externalIdParamSchema, externalUserId);
+      const query = options.includeDeleted === undefined ? {} : { include_deleted: options.includeDeleted };
+      return call('GET', `${org}/users/by-ext-id/${segment(ext)}`, { query }, poderoUserSchema);
+    },
+    async create(body) {
+      const valid = check('POST', usersT, 'body', createUserRequestSchema, body);
+      return call('POST', `${org}/users`, { body: valid }, poderoUserSchema);
+    },
+    async update(userId, body) {
+      const user = id('PUT', userT, 'userId', userId);
+      const valid = check('PUT', userT, 'body', updateUserRequestSchema, body);
+      return call('PUT', `${org}/users/${user}`, { body: valid }, poderoUserSchema);
+    },
+    async delete(userId) {
+      await call('DELETE', `${org}/users/${id('DELETE', userT, 'userId', userId)}`, {}, undefined);
+    },
+  };
+
+  const buildings: PoderoClient['buildings'] = {
+    async list(userId) {
+      const user = id('GET', buildingsT, 'userId', userId);
+      return call('GET', `${org}/users/${user}/buildings`, {}, z.array(poderoBuildingSchema));
+    },
+    async get(userId, buildingId) {
+      const template = `${buildingsT}/{building_id}`;
+      const user = id('GET', template, 'userId', userId);
+      const building = id('GET', template, 'buildingId', buildingId);
+      return call('GET', `${org}/users/${user}/buildings/${building}`, {}, poderoBuildingSchema);
+    },
+    async create(userId, body) {
+      const user = id('POST', buildingsT, 'userId', userId);
+      const valid = check('POST', buildingsT, 'body', createBuildingRequestSchema, body);
+      return call('POST', `${org}/users/${user}/buildings`, { body: valid }, poderoBuildingSchema);
+    },
+    async update(userId, buildingId, body) {
+      const template = `${buildingsT}/{building_id}`;
+      const user = id('PUT', template, 'userId', userId);
+      const building = id('PUT', template, 'buildingId', buildingId);
+      const valid = check('PUT', template, 'body', updateBuildingRequestSchema, body);
+      return call('PUT', `${org}/users/${user}/buildings/${building}`, { body: valid }, poderoBuildingSchema);
+    },
+    async delete(userId, buildingId) {
+      const template = `${buildingsT}/{building_id}`;
+      const user = id('DELETE', template, 'userId', userId);
+      const building = id('DELETE', template, 'buildingId', buildingId);
+      await call('DELETE', `${org}/users/${user}/buildings/${building}`, {}, undefined);
+    },
+  };
+
+  const onboarding: PoderoClient['onboarding'] = {
+    async create(body) {
+      const valid = check('POST', '/device-onboarding', 'body', createOnboardingSessionRequestSchema, body);
+      return call('POST', '/device-onboarding', { body: valid }, poderoOnboardingSessionSchema);
+    },
+    async get(sessionId) {
+      const session = id('GET', '/device-onboarding/{onboarding_session_id}', 'sessionId', sessionId);
+      return call('GET', `/device-onboarding/${session}`, {}, poderoOnboardingSessionSchema);
+    },
+  };
+
+  const heatPumpPath = (method: HttpMethod, template: string, userId: string, heatPumpId: string) =>
+    `${org}/users/${id(method, template, 'userId', userId)}/heat-pumps/${id(method, template, 'heatPumpId', heatPumpId)}`;
+
+  const heatPumps: PoderoClient['heatPumps'] = {
+    async list(userId) {
+      const user = id('GET', heatPumpsT, 'userId', userId);
+      return call('GET', `${org}/users/${user}/heat-pumps`, {}, z.array(poderoHeatPumpSchema));
+    },
+    async get(userId, heatPumpId, options = {}) {
+      const path = heatPumpPath('GET', heatPumpT, userId, heatPumpId);
+      const query = options.includeDeleted === undefined ? {} : { include_deleted: options.includeDeleted };
+      return call('GET', path, { query }, poderoHeatPumpSchema);
+    },
+    async create(userId, body) {
+      const user = id('POST', heatPumpsT, 'userId', userId);
+      // The older Notion journey creates an "empty" device with no body at all.
+      const valid =
+        body === undefined ? undefined : check('POST', heatPumpsT, 'body', createHeatPumpRequestSchema, body);
+      return call('POST', `${org}/users/${user}/heat-pumps`, { body: valid }, poderoHeatPumpSchema);
+    },
+    async update(userId, heatPumpId, body) {
+      const path = heatPumpPath('PUT', heatPumpT, userId, heatPumpId);
+      const valid = check('PUT', heatPumpT, 'body', updateHeatPumpRequestSchema, body);
+      return call('PUT', path, { body: valid }, poderoHeatPumpSchema);
+    },
+    async delete(userId, heatPumpId) {
+      await call('DELETE', heatPumpPath('DELETE', heatPumpT, userId, heatPumpId), {}, undefined);
+    },
+    async statistics(userId, heatPumpId, query = {}) {
+      const template = `${heatPumpT}/statistics`;
+      const path = `${heatPumpPath('GET', template, userId, heatPumpId)}/statistics`;
+      const q = check('GET', template, 'query', statisticsQuerySchema, query);
+      return call(
+        'GET',
+        path,
+        { query: { resolution: q.resolution, keywords: q.keywords } },
+        statisticsResponseSchema,
+      );
+    },
+    async savings(userId, heatPumpId, query) {
+      const template = `${heatPumpT}/savings`;
+      const path = `${heatPumpPath('GET', template, userId, heatPumpId)}/savings`;
+      const q = check('GET', template, 'query', savingsQuerySchema, query);
+      return call(
+        'GET',
+        path,
+        { query: { from: q.from, to: q.to, resolution: q.resolution } },
+        savingsResponseSchema,
+      );
+    },
+    async data(userId, heatPumpId, query = {}) {
+      const template = `${heatPumpT}/data`;
+      const path = `${heatPumpPath('GET', template, userId, heatPumpId)}/data`;
+      const q = check('GET', template, 'query', heatPumpDataQuerySchema, query);
+      return call(
+        'GET',
+        path,
+        {
+          query: {
+            from_datetime: q.from_datetime,
+            to_datetime: q.to_datetime,
+            resolution: q.resolution,
+            keywords: q.keywords,
+          },
+          ...(q.fillMissing === undefined ? {} : { headers: { 'fill-missing': String(q.fillMissing) } }),
+        },
+        heatPumpDataResponseSchema,
+      );
+    },
+  };
+
+  return { orgId, baseUrl, users, buildings, onboarding, heatPumps };
+}

@@ -1,0 +1,297 @@
+/**
+ * One HTTP exchange with Podero, with timeout, retries, the 401 refresh and error mapping.
+ * Knows nothing about endpoints; the resources in client.ts describe requests and pass a schema.
+ */
+import type { z } from 'zod';
+import {
+  describeIssues,
+  PoderoAuthError,
+  PoderoConflictError,
+  PoderoError,
+  type PoderoErrorInit,
+  type PoderoFieldError,
+  PoderoNetworkError,
+  PoderoNotFoundError,
+  PoderoRateLimitError,
+  PoderoResponseShapeError,
+  PoderoServerError,
+  PoderoValidationError,
+  toIssues,
+} from './errors';
+import {
+  backoffDelayMs,
+  type HttpMethod,
+  isConnectionRefused,
+  isIdempotent,
+  isStaleSocket,
+  networkErrorCode,
+  parseRetryAfterMs,
+  RETRYABLE_STATUSES_IDEMPOTENT,
+  type RetryOptions,
+} from './retry';
+
+export type FetchLike = typeof fetch;
+
+export interface TokenProvider {
+  getToken(): Promise<string>;
+  /** Called with the token that Podero answered 401 to; the next getToken() must not return it. */
+  invalidate(rejectedToken: string): Promise<void> | void;
+}
+
+export interface TransportOptions {
+  fetch: FetchLike;
+  timeoutMs: number;
+  retry: RetryOptions;
+  userAgent: string;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+}
+
+export type Authorization =
+  | { kind: 'bearer'; tokenProvider: TokenProvider }
+  | { kind: 'basic'; value: string };
+
+export interface RequestSpec<T> {
+  method: HttpMethod;
+  /** Absolute URL, query included. */
+  url: string;
+  /** Path without query, used in error messages. */
+  path: string;
+  auth: Authorization;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /** Response schema; undefined means the body is ignored (e.g. DELETE). */
+  schema?: z.ZodType<T>;
+  /** A POST whose replay is harmless (the token request: a second token costs nothing). */
+  replaySafe?: boolean;
+  /** Leave the raw body out of errors (token responses). */
+  hideBody?: boolean;
+}
+
+type Attempt =
+  | { kind: 'response'; status: number; headers: Headers; text: string }
+  | { kind: 'network'; error: unknown; timedOut: boolean; code?: string; afterResponse: boolean };
+
+export const defaultSleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    setTimeout(resolve, ms);
+  });
+
+export async function send<T>(options: TransportOptions, spec: RequestSpec<T>): Promise<T> {
+  const retryable = isIdempotent(spec.method) || spec.replaySafe === true;
+  let token = spec.auth.kind === 'bearer' ? await spec.auth.tokenProvider.getToken() : undefined;
+  let retriesUsed = 0;
+  let refreshedAfter401 = false;
+  let staleSocketRetried = false;
+
+  for (;;) {
+    const attempt = await attemptOnce(options, spec, token);
+
+    if (attempt.kind === 'network') {
+      const staleSocket = !attempt.afterResponse && !attempt.timedOut && isStaleSocket(attempt.code);
+      if (staleSocket && !staleSocketRetried) {
+        staleSocketRetried = true;
+        continue; // a fresh connection is opened at once; no backoff needed
+      }
+      const mayRetry = retryable || (isConnectionRefused(attempt.code) && !attempt.afterResponse);
+      if (mayRetry && retriesUsed < options.retry.maxRetries) {
+        await options.sleep(backoffDelayMs(retriesUsed, options.retry, options.random));
+        retriesUsed++;
+        continue;
+      }
+      throw networkError(spec, attempt, options.timeoutMs);
+    }
+
+    const { status, headers, text } = attempt;
+    if (status >= 200 && status < 300) return parseSuccess(spec, status, text);
+
+    if (status === 401 && spec.auth.kind === 'bearer' && token !== undefined && !refreshedAfter401) {
+      refreshedAfter401 = true;
+      await spec.auth.tokenProvider.invalidate(token);
+      const fresh = await spec.auth.tokenProvider.getToken();
+      // The same token again (e.g. a static provider) would only earn a second 401.
+      if (fresh !== token) {
+        token = fresh;
+        continue;
+      }
+    }
+
+    const retryAfterMs = parseRetryAfterMs(headers.get('retry-after'));
+    const statusRetryable = status === 429 || (retryable && RETRYABLE_STATUSES_IDEMPOTENT.has(status));
+    const waitTooLong = retryAfterMs !== undefined && retryAfterMs > options.retry.maxRetryAfterMs;
+    if (statusRetryable && !waitTooLong && retriesUsed < options.retry.maxRetries) {
+      await options.sleep(retryAfterMs ?? backoffDelayMs(retriesUsed, options.retry, options.random));
+      retriesUsed++;
+      continue;
+    }
+    throw errorFromResponse(spec, status, text, retryAfterMs);
+  }
+}
+
+async function attemptOnce<T>(
+  options: TransportOptions,
+  spec: RequestSpec<T>,
+  token: string | undefined,
+): Promise<Attempt> {
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'user-agent': options.userAgent,
+    ...spec.headers,
+  };
+  if (spec.auth.kind === 'bearer') headers.authorization = `Bearer ${token ?? ''}`;
+  else headers.authorization = `Basic ${spec.auth.value}`;
+  let body: string | undefined;
+  if (spec.body !== undefined) {
+    body = JSON.stringify(spec.body);
+    headers['content-type'] = 'application/json';
+  }
+
+  const signal = AbortSignal.timeout(options.timeoutMs);
+  // Also race the timeout ourselves, so that a fetch implementation that ignores `signal` cannot
+  // hang the caller past timeoutMs.
+  const timeout = new Promise<never>((_, reject) => {
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+  timeout.catch(() => undefined);
+  let afterResponse = false;
+  try {
+    const response = await Promise.race([
+      options.fetch(spec.url, { method: spec.method, headers, body, signal }),
+      timeout,
+    ]);
+    afterResponse = true;
+    const text = await Promise.race([response.text(), timeout]);
+    return { kind: 'response', status: response.status, headers: response.headers, text };
+  } catch (error) {
+    const timedOut = signal.aborted;
+    const code = networkErrorCode(error);
+    return { kind: 'network', error, timedOut, afterResponse, ...(code === undefined ? {} : { code }) };
+  }
+}
+
+function parseSuccess<T>(spec: RequestSpec<T>, status: number, text: string): T {
+  if (spec.schema === undefined) return undefined as T;
+  const base = { method: spec.method, path: spec.path, status };
+  let json: unknown;
+  try {
+    json = text.length === 0 ? undefined : JSON.parse(text);
+  } catch (cause) {
+    const issues = [{ path: '(root)', message: 'response body is not JSON' }];
+    throw new PoderoResponseShapeError(
+      `Podero ${spec.method} ${spec.path} returned a body that is not JSON`,
+      {
+        ...base,
+        issues,
+        cause,
+      },
+    );
+  }
+  const result = spec.schema.safeParse(json);
+  if (!result.success) {
+    const issues = toIssues(result.error);
+    // The zod error is not kept as `cause`: its issues may hold the received values (a token).
+    throw new PoderoResponseShapeError(
+      `Podero ${spec.method} ${spec.path} returned an unexpected shape: ${describeIssues(issues)}`,
+      { ...base, issues },
+    );
+  }
+  return result.data;
+}
+
+function networkError<T>(
+  spec: RequestSpec<T>,
+  attempt: Extract<Attempt, { kind: 'network' }>,
+  timeoutMs: number,
+): PoderoNetworkError {
+  const what = attempt.timedOut
+    ? `timed out after ${timeoutMs} ms`
+    : `network error${attempt.code ? ` (${attempt.code})` : ''}`;
+  return new PoderoNetworkError(`Podero ${spec.method} ${spec.path} failed: ${what}`, {
+    method: spec.method,
+    path: spec.path,
+    timedOut: attempt.timedOut,
+    ...(attempt.code === undefined ? {} : { code: attempt.code }),
+    cause: attempt.error,
+  });
+}
+
+const MAX_BODY_TEXT = 500;
+const MAX_DETAIL = 300;
+
+function parseErrorBody(text: string): unknown {
+  if (text.length === 0) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text.length > MAX_BODY_TEXT ? `${text.slice(0, MAX_BODY_TEXT)}…` : text;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** django-ninja's 422 items: `{type, loc, msg}`; anything else in `detail` is ignored here. */
+function extractFieldErrors(body: unknown): PoderoFieldError[] {
+  if (!isRecord(body) || !Array.isArray(body.detail)) return [];
+  return body.detail.filter(isRecord).map((item) => ({
+    loc: Array.isArray(item.loc)
+      ? item.loc.filter(
+          (part): part is string | number => typeof part === 'string' || typeof part === 'number',
+        )
+      : [],
+    msg: typeof item.msg === 'string' ? item.msg : '',
+    type: typeof item.type === 'string' ? item.type : '',
+  }));
+}
+
+function extractDetail(body: unknown, fieldErrors: PoderoFieldError[]): string | undefined {
+  let detail: string | undefined;
+  if (typeof body === 'string') detail = body;
+  else if (isRecord(body)) {
+    if (typeof body.detail === 'string') detail = body.detail;
+    else if (fieldErrors.length > 0) {
+      detail = fieldErrors.map((field) => `${field.loc.join('.')}: ${field.msg}`).join('; ');
+    } else if (typeof body.error === 'string') {
+      // OAuth errors: {"error": "invalid_client", "error_description"?: "..."}
+      detail =
+        typeof body.error_description === 'string' ? `${body.error}: ${body.error_description}` : body.error;
+    } else if (typeof body.reason === 'string')
+      detail = body.reason; // boost 409: {state, reason}
+    else if (typeof body.message === 'string') detail = body.message;
+  }
+  if (detail === undefined) return undefined;
+  const oneLine = detail.replace(/\s+/g, ' ').trim();
+  return oneLine.length > MAX_DETAIL ? `${oneLine.slice(0, MAX_DETAIL)}…` : oneLine;
+}
+
+function errorFromResponse<T>(
+  spec: RequestSpec<T>,
+  status: number,
+  text: string,
+  retryAfterMs: number | undefined,
+): PoderoError {
+  const body = parseErrorBody(text);
+  const fieldErrors = extractFieldErrors(body);
+  const detail = extractDetail(body, fieldErrors);
+  const init: PoderoErrorInit = {
+    method: spec.method,
+    path: spec.path,
+    status,
+    ...(detail === undefined ? {} : { detail }),
+    ...(body === undefined || spec.hideBody ? {} : { body }),
+  };
+  const message = `Podero ${spec.method} ${spec.path} failed with HTTP ${status}${detail ? `: ${detail}` : ''}`;
+  if (status === 401 || status === 403) return new PoderoAuthError(message, init);
+  if (status === 404) return new PoderoNotFoundError(message, init);
+  if (status === 400 || status === 422) return new PoderoValidationError(message, { ...init, fieldErrors });
+  if (status === 409) return new PoderoConflictError(message, init);
+  if (status === 429) {
+    return new PoderoRateLimitError(message, {
+      ...init,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
+  }
+  if (status >= 500) return new PoderoServerError(message, init);
+  return new PoderoError(message, init);
+}

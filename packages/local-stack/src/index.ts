@@ -1,1 +1,16 @@
-export {};
+export { type AuthorizerResult, createJwtAuthorizer, type JwtAuthorizer } from './auth/authorizer';
+export { generateSigningKey, loadOrCreateSigningKey, type SigningKey } from './auth/signing-key';
+export { createTokenMinter, type MintToken, type MintTokenOptions } from './auth/tokens';
+export * from './constants';
+export { buildApiGatewayEvent, collectHeaders, parseQueryString } from './gateway/event';
+export { createLambdaContext, localFunctionName } from './gateway/lambda-context';
+export { resultToResponse } from './gateway/response';
+export { compileRoutes, matchRoute } from './gateway/routes';
+export {
+  type HttpApiHandler,
+  LOCAL_STACK_MARKER,
+  type LocalGateway,
+  type LocalGatewayOptions,
+  startLocalGateway,
+} from './gateway/server';
+export { createScheduler, type ScheduleRun, type Scheduler, UnknownScheduleError } from './scheduler';

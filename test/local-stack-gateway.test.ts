@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { ADMIN_SCOPE } from '@podero-bridge/functions/declarations';
 import {
+  type APIGatewayProxyEventV2WithJWTAuthorizer,
   createJwtAuthorizer,
   createTokenMinter,
   DEV_AUDIENCE,
@@ -11,7 +12,6 @@ import {
   type SigningKey,
   startLocalGateway,
 } from '@podero-bridge/local-stack';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 

@@ -1,3 +1,9 @@
+// Re-exported so that tests of the gateway need no direct dependency on @types/aws-lambda.
+export type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  Context as LambdaContext,
+} from 'aws-lambda';
 export { type AuthorizerResult, createJwtAuthorizer, type JwtAuthorizer } from './auth/authorizer';
 export { generateSigningKey, loadOrCreateSigningKey, type SigningKey } from './auth/signing-key';
 export { createTokenMinter, type MintToken, type MintTokenOptions } from './auth/tokens';

@@ -23,6 +23,8 @@ export const ENV = {
   tokenRefreshMarginSeconds: 'TOKEN_REFRESH_MARGIN_SECONDS',
   tokenCacheMaxAgeSeconds: 'TOKEN_CACHE_MAX_AGE_SECONDS',
   syncConcurrency: 'SYNC_CONCURRENCY',
+  /** Optional (default 60): heat-pump-sync stops starting users when less than this remains of its timeout. */
+  syncSafetyMarginSeconds: 'SYNC_SAFETY_MARGIN_SECONDS',
   readingsRetentionDays: 'READINGS_RETENTION_DAYS',
   appVersion: 'APP_VERSION',
 } as const;

@@ -1,0 +1,137 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { z } from 'zod';
+import { routeDeclarations } from '../declarations';
+import { MetricUnit } from '../shared/observability';
+import { authorizeSubject, callerFromClaims, requireCaller } from './auth';
+import type { ApiDeps } from './deps';
+import { toApiError } from './errors';
+import { ApiError, badRequest, errorResponse, jsonResponse } from './http';
+import { parseJsonBody, rawBody, requireJsonContentType, validate } from './request';
+import { routeFor } from './routes';
+
+/** The parts of an API Gateway HTTP API (payload 2.0) event we rely on, checked before use. */
+const apiEventSchema = z.looseObject({
+  routeKey: z.string(),
+  headers: z.record(z.string(), z.string()).optional(),
+  queryStringParameters: z.record(z.string(), z.string()).optional(),
+  pathParameters: z.record(z.string(), z.string()).optional(),
+  body: z.string().optional(),
+  isBase64Encoded: z.boolean().optional(),
+  requestContext: z.looseObject({
+    requestId: z.string().optional(),
+    authorizer: z.looseObject({ jwt: z.looseObject({ claims: z.unknown() }).optional() }).optional(),
+  }),
+});
+
+const apiRoutes: ReadonlyMap<string, (typeof routeDeclarations)[number]> = new Map(
+  routeDeclarations.filter((r) => r.function === 'api').map((r) => [`${r.method} ${r.path}`, r]),
+);
+
+const noInput = z.strictObject({});
+
+export type ApiHandler = (
+  event: APIGatewayProxyEventV2,
+  context?: Partial<Context>,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export function makeApiHandler(deps: ApiDeps): ApiHandler {
+  return async (rawEvent, context) => {
+    const started = performance.now();
+    const parsedEvent = apiEventSchema.safeParse(rawEvent);
+    const requestId =
+      (parsedEvent.success ? parsedEvent.data.requestContext.requestId : undefined) ??
+      context?.awsRequestId ??
+      crypto.randomUUID();
+    const headers = Object.fromEntries(
+      Object.entries(parsedEvent.success ? (parsedEvent.data.headers ?? {}) : {}).map(([k, v]) => [
+        k.toLowerCase(),
+        v,
+      ]),
+    );
+    const correlationId = headers['x-correlation-id']?.slice(0, 128) ?? requestId;
+    // A child per request: in the local stack one handler serves concurrent requests.
+    const logger = deps.logger.createChild({
+      persistentKeys: {
+        request_id: requestId,
+        correlation_id: correlationId,
+        ...(context?.awsRequestId ? { lambda_request_id: context.awsRequestId } : {}),
+      },
+    });
+    let operationId = 'unknown';
+    let status = 500;
+    try {
+      if (!parsedEvent.success) throw new Error('the event is not an API Gateway HTTP API payload 2.0 event');
+      const event = parsedEvent.data;
+      const declaration = apiRoutes.get(event.routeKey);
+      if (!declaration) throw new ApiError(404, 'route_not_found', 'no such route');
+      operationId = declaration.operationId;
+      const route = routeFor(declaration.operationId);
+
+      const caller = requireCaller(
+        declaration.access,
+        callerFromClaims(event.requestContext.authorizer?.jwt?.claims),
+      );
+      const params = validate('path', route.params ?? noInput, event.pathParameters ?? {});
+      if (!route.subject) {
+        authorizeSubject(
+          declaration.access,
+          caller,
+          (params as { external_user_id?: string }).external_user_id,
+        );
+      }
+      const query = validate('query', route.query ?? noInput, event.queryStringParameters ?? {});
+      const bytes = rawBody(event.body, event.isBase64Encoded ?? false);
+      let body: unknown;
+      if (route.body) {
+        if (!bytes)
+          throw badRequest('a JSON request body is required', [{ field: 'body', message: 'required' }]);
+        requireJsonContentType(headers);
+        body = validate('body', route.body, parseJsonBody(bytes));
+      }
+      if (route.subject) authorizeSubject(declaration.access, caller, route.subject({ params, body }));
+
+      const result = await route.handle({
+        params,
+        query,
+        body,
+        caller,
+        deps,
+        logger,
+        requestId,
+        event: rawEvent,
+      });
+      status = result.status;
+      return jsonResponse(result.status, result.body, result.headers);
+    } catch (error) {
+      const apiError = toApiError(error);
+      if (apiError) {
+        status = apiError.status;
+        logger.info('request refused', {
+          operationId,
+          status,
+          code: apiError.code,
+          cause: describeCause(error),
+        });
+        return errorResponse(apiError, status >= 500 ? requestId : undefined);
+      }
+      status = 500;
+      logger.error('unhandled error', { operationId, error: error as Error });
+      return errorResponse(new ApiError(500, 'internal_error', 'internal error'), requestId);
+    } finally {
+      logger.info('request', { operationId, status, duration_ms: Math.round(performance.now() - started) });
+      deps.metrics.addMetric(
+        status >= 500 ? 'ServerError' : status >= 400 ? 'ClientError' : 'Success',
+        MetricUnit.Count,
+        1,
+      );
+      deps.metrics.publishStoredMetrics();
+    }
+  };
+}
+
+/** For logs: the error class and upstream status/path, never upstream bodies or tokens. */
+function describeCause(error: unknown): Record<string, unknown> | undefined {
+  if (!(error instanceof Error) || error instanceof ApiError) return undefined;
+  const upstream = error as Error & { status?: number; method?: string; path?: string };
+  return { name: error.name, status: upstream.status, method: upstream.method, path: upstream.path };
+}

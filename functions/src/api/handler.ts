@@ -1,0 +1,5 @@
+import { loadApiConfig } from '../shared/config';
+import { makeApiHandler } from './app';
+import { createApiDeps } from './deps';
+
+export const handler = makeApiHandler(createApiDeps(loadApiConfig(process.env)));

@@ -1,0 +1,114 @@
+import type { z } from 'zod';
+import { ApiError, badRequest, detailsFromZod } from './http';
+
+/** Bodies above this are refused with 413 before parsing. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * The raw body as bytes: API Gateway base64-encodes bodies it does not consider text.
+ * Returns undefined for an absent or empty body.
+ */
+export function rawBody(body: string | undefined, isBase64Encoded: boolean): Buffer | undefined {
+  if (body === undefined || body === '') return undefined;
+  const bytes = isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
+  if (bytes.byteLength > MAX_BODY_BYTES) {
+    throw new ApiError(413, 'payload_too_large', `request body is larger than ${MAX_BODY_BYTES} bytes`);
+  }
+  return bytes;
+}
+
+/**
+ * Routes with a body accept only JSON. A body with another (or no) content type is refused with 415,
+ * so a form post or a text/plain body is never half-interpreted.
+ */
+export function requireJsonContentType(headers: Record<string, string | undefined>): void {
+  const contentType = headers['content-type'];
+  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/json' && !mediaType?.match(/^application\/[a-z0-9.+-]+\+json$/)) {
+    throw new ApiError(
+      415,
+      'unsupported_media_type',
+      'the request body must be JSON (content-type: application/json)',
+      [
+        {
+          field: 'header.content-type',
+          message: contentType ? `unsupported: ${contentType.slice(0, 100)}` : 'missing',
+        },
+      ],
+    );
+  }
+}
+
+/**
+ * Finds the first object key that appears twice in one object of an already syntax-checked JSON text.
+ * JSON.parse silently keeps the last one, which would let `{"email":"a","email":"b"}` through with a
+ * value the caller may not have meant; we refuse it instead.
+ */
+export function findDuplicateKey(text: string): string | undefined {
+  const stack: { keys: Set<string> | undefined; expectKey: boolean }[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') {
+      let end = i + 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      const top = stack[stack.length - 1];
+      if (top?.keys && top.expectKey) {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        if (top.keys.has(key)) return key;
+        top.keys.add(key);
+        top.expectKey = false;
+      }
+      i = end;
+    } else if (ch === '{') {
+      stack.push({ keys: new Set(), expectKey: true });
+    } else if (ch === '[') {
+      stack.push({ keys: undefined, expectKey: false });
+    } else if (ch === '}' || ch === ']') {
+      stack.pop();
+    } else if (ch === ',') {
+      const top = stack[stack.length - 1];
+      if (top?.keys) top.expectKey = true;
+    }
+  }
+  return undefined;
+}
+
+/** Parses a JSON body strictly: valid UTF-8, valid JSON, no duplicate keys. */
+export function parseJsonBody(bytes: Buffer): unknown {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw badRequest('request body is not valid UTF-8', [{ field: 'body', message: 'invalid UTF-8' }]);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof SyntaxError ? error.message.slice(0, 200) : 'invalid JSON';
+    throw badRequest('request body is not valid JSON', [{ field: 'body', message: reason }]);
+  }
+  const duplicate = findDuplicateKey(text);
+  if (duplicate !== undefined) {
+    throw badRequest('request body has a duplicate key', [
+      { field: `body.${duplicate.slice(0, 100)}`, message: 'duplicate key' },
+    ]);
+  }
+  return value;
+}
+
+export function validate<S extends z.ZodType>(
+  location: 'body' | 'path' | 'query',
+  schema: S,
+  input: unknown,
+): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const details = detailsFromZod(location, result.error);
+    throw badRequest(
+      `invalid ${location === 'path' ? 'path parameter' : location}: ${details[0]?.field ?? location}`,
+      details,
+    );
+  }
+  return result.data;
+}

@@ -1,0 +1,25 @@
+/**
+ * The route registry: operationId -> implementation. Method, path and access rule come from
+ * `routeDeclarations` (declarations.ts); the OpenAPI document and the dispatcher both read this map.
+ * Adding a route module = one import + one spread below; the `satisfies` makes a missing or misspelt
+ * operationId a type error.
+ */
+import type { OperationId } from '../../declarations';
+import * as buildings from './buildings';
+import * as heatPumps from './heat-pumps';
+import * as meta from './meta';
+import * as onboarding from './onboarding';
+import type { RouteDefinition } from './types';
+import * as users from './users';
+
+export const routeRegistry = {
+  ...meta,
+  ...users,
+  ...buildings,
+  ...onboarding,
+  ...heatPumps,
+} satisfies Record<OperationId, RouteDefinition>;
+
+export function routeFor(operationId: OperationId): RouteDefinition {
+  return routeRegistry[operationId];
+}

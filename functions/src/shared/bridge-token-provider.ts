@@ -1,0 +1,71 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type TokenSecret, tokenFingerprint } from './token-contract';
+import type { TokenRefresher } from './token-refresher';
+import type { TokenSource } from './token-source';
+
+/** Same shape as the client's TokenProvider (packages/podero-client). */
+export interface BridgeTokenProvider {
+  getToken(): Promise<string>;
+  invalidate(rejectedToken: string): Promise<void>;
+}
+
+export class TokenUnavailableError extends Error {
+  override readonly name = 'TokenUnavailableError';
+}
+
+/**
+ * The client's TokenProvider for the fleet: reads the stored token (cached), and when Podero rejects it or
+ * it is missing/expired, asks token-refresh for a forced refresh naming the rejected token's fingerprint,
+ * then re-reads with forceFetch. Concurrent requests in one container share one in-flight refresh.
+ */
+export function createBridgeTokenProvider(opts: {
+  source: TokenSource;
+  refresher: TokenRefresher;
+  now?: () => number;
+  /** A token this close to expiry counts as expired (clock skew, request duration). */
+  expirySkewSeconds?: number;
+  logger?: Logger;
+}): BridgeTokenProvider {
+  const { source, refresher, now = Date.now, expirySkewSeconds = 60, logger } = opts;
+  let inflight: Promise<TokenSecret | undefined> | undefined;
+
+  const isFresh = (token: TokenSecret) => Date.parse(token.expires_at) - expirySkewSeconds * 1000 > now();
+
+  const refreshOnce = (rejectedSha256: string | undefined): Promise<TokenSecret | undefined> => {
+    if (!inflight) {
+      logger?.info('asking token-refresh for a forced refresh', {
+        reason: rejectedSha256 ? 'rejected' : 'missing_or_expired',
+      });
+      inflight = refresher
+        .forceRefresh(rejectedSha256)
+        .then(() => source.read({ forceFetch: true }))
+        .finally(() => {
+          inflight = undefined;
+        });
+    }
+    return inflight;
+  };
+
+  return {
+    async getToken() {
+      let token = inflight ? await inflight : await source.read();
+      if (token === undefined || !isFresh(token)) {
+        token = await refreshOnce(token ? tokenFingerprint(token.access_token) : undefined);
+      }
+      if (token === undefined || !isFresh(token)) {
+        throw new TokenUnavailableError('no valid Podero access token is available');
+      }
+      return token.access_token;
+    },
+    async invalidate(rejectedToken) {
+      if (inflight) {
+        await inflight;
+        return;
+      }
+      const current = await source.read();
+      // Another request already moved this container on to a newer token: nothing to do.
+      if (current !== undefined && isFresh(current) && current.access_token !== rejectedToken) return;
+      await refreshOnce(tokenFingerprint(rejectedToken));
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { FetchLike, PoderoClient, RetryOptions } from '@podero-bridge/podero-client';
+import type { FunctionId } from '../declarations';
+import { createDocumentClient, createLambdaClient, createSecretsManagerClient } from './aws-clients';
+import { type BridgeTokenProvider, createBridgeTokenProvider } from './bridge-token-provider';
+import type { FleetConfig } from './config';
+import { createLogger, createMetrics, type MetricsSink } from './observability';
+import { createPodero } from './podero';
+import { createLambdaTokenRefresher, type TokenRefresher } from './token-refresher';
+import { createSecretsProvider, createSecretsTokenSource, type TokenSource } from './token-source';
+
+/** What api and heat-pump-sync share: built once per container. */
+export interface FleetDeps {
+  readonly logger: Logger;
+  readonly metrics: MetricsSink;
+  readonly db: DynamoDBDocumentClient;
+  readonly tokenProvider: BridgeTokenProvider;
+  readonly podero: PoderoClient;
+  readonly now: () => Date;
+}
+
+export interface FleetOverrides {
+  logger?: Logger;
+  metrics?: MetricsSink;
+  db?: DynamoDBDocumentClient;
+  /** The local stack and tests pass an in-process refresher; AWS uses a Lambda invoke. */
+  refresher?: TokenRefresher;
+  tokenSource?: TokenSource;
+  fetch?: FetchLike;
+  poderoRetry?: Partial<RetryOptions>;
+  poderoTimeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => Date;
+}
+
+export function createFleetDeps(
+  functionId: FunctionId,
+  config: FleetConfig,
+  overrides: FleetOverrides = {},
+): FleetDeps {
+  const logger = overrides.logger ?? createLogger(functionId);
+  const tokenSource =
+    overrides.tokenSource ??
+    createSecretsTokenSource({
+      provider: createSecretsProvider(createSecretsManagerClient(config)),
+      secretId: config.tokenSecretId,
+      maxAgeSeconds: config.tokenCacheMaxAgeSeconds,
+      logger,
+    });
+  const refresher =
+    overrides.refresher ??
+    createLambdaTokenRefresher(createLambdaClient(config), config.tokenRefreshFunctionName);
+  const now = overrides.now ?? (() => new Date());
+  const tokenProvider = createBridgeTokenProvider({
+    source: tokenSource,
+    refresher,
+    now: () => now().getTime(),
+    logger,
+  });
+  return {
+    logger,
+    metrics: overrides.metrics ?? createMetrics(functionId),
+    db: overrides.db ?? createDocumentClient(config),
+    tokenProvider,
+    podero: createPodero(config, {
+      tokenProvider,
+      ...(overrides.fetch ? { fetch: overrides.fetch } : {}),
+      ...(overrides.poderoRetry ? { retry: overrides.poderoRetry } : {}),
+      ...(overrides.poderoTimeoutMs !== undefined ? { timeoutMs: overrides.poderoTimeoutMs } : {}),
+      ...(overrides.sleep ? { sleep: overrides.sleep } : {}),
+    }),
+    now,
+  };
+}

@@ -1,0 +1,35 @@
+import {
+  createPoderoClient,
+  type FetchLike,
+  type PoderoClient,
+  type RetryOptions,
+  type TokenProvider,
+} from '@podero-bridge/podero-client';
+import type { FleetConfig } from './config';
+
+/**
+ * The Podero client for api and heat-pump-sync. Base URL and org id come from the function's
+ * environment (PODERO_BASE_URL, PODERO_ORG_ID): those functions may not read the credentials secret, and
+ * keeping them out of the token secret means token-refresh writes only token fields.
+ */
+export function createPodero(
+  config: Pick<FleetConfig, 'poderoBaseUrl' | 'poderoOrgId'>,
+  deps: {
+    tokenProvider: TokenProvider;
+    fetch?: FetchLike;
+    timeoutMs?: number;
+    retry?: Partial<RetryOptions>;
+    sleep?: (ms: number) => Promise<void>;
+  },
+): PoderoClient {
+  return createPoderoClient({
+    baseUrl: config.poderoBaseUrl,
+    orgId: config.poderoOrgId,
+    tokenProvider: deps.tokenProvider,
+    userAgent: 'podero-bridge/0.1',
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    ...(deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {}),
+    ...(deps.retry ? { retry: deps.retry } : {}),
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+  });
+}

@@ -1,0 +1,112 @@
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { type TokenRefreshEvent, type TokenRefreshResult, tokenRefreshResultSchema } from './token-contract';
+
+/**
+ * How a reader asks token-refresh (the only writer) to force a refresh. In AWS a synchronous Lambda
+ * invoke, serialised by token-refresh's reserved concurrency of 1; locally an in-process call behind a
+ * mutex, which gives the same one-at-a-time guarantee.
+ */
+export interface TokenRefresher {
+  forceRefresh(rejectedTokenSha256?: string): Promise<TokenRefreshResult>;
+}
+
+export class TokenRefreshFailedError extends Error {
+  override readonly name = 'TokenRefreshFailedError';
+}
+
+function forcedEvent(rejectedTokenSha256: string | undefined): TokenRefreshEvent {
+  return {
+    source: 'invoke',
+    force: true,
+    ...(rejectedTokenSha256 ? { rejected_token_sha256: rejectedTokenSha256 } : {}),
+  };
+}
+
+function parseResult(value: unknown): TokenRefreshResult {
+  const parsed = tokenRefreshResultSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new TokenRefreshFailedError(
+      `token-refresh returned an unexpected result (${parsed.error.issues.map((i) => i.path.join('.') || '(root)').join(', ')})`,
+    );
+  }
+  return parsed.data;
+}
+
+export interface LambdaRefresherOptions {
+  /** Attempts when the invoke is throttled (reserved concurrency 1 turns concurrent callers away). */
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+const isThrottle = (error: unknown) =>
+  error instanceof Error &&
+  (error.name === 'TooManyRequestsException' ||
+    error.name === 'ThrottlingException' ||
+    error.name === 'Throttling');
+
+export function createLambdaTokenRefresher(
+  lambda: LambdaClient,
+  functionName: string,
+  options: LambdaRefresherOptions = {},
+): TokenRefresher {
+  const {
+    maxAttempts = 8,
+    baseDelayMs = 100,
+    maxDelayMs = 2_000,
+    sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    random = Math.random,
+  } = options;
+  return {
+    async forceRefresh(rejectedTokenSha256) {
+      const payload = new TextEncoder().encode(JSON.stringify(forcedEvent(rejectedTokenSha256)));
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const out = await lambda.send(
+            new InvokeCommand({
+              FunctionName: functionName,
+              InvocationType: 'RequestResponse',
+              Payload: payload,
+            }),
+          );
+          const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
+          if (out.FunctionError) {
+            throw new TokenRefreshFailedError(`token-refresh failed (${out.FunctionError})`);
+          }
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            throw new TokenRefreshFailedError('token-refresh returned a non-JSON result');
+          }
+          return parseResult(json);
+        } catch (error) {
+          if (!isThrottle(error) || attempt >= maxAttempts) throw error;
+          // Full jitter: callers throttled together should not come back together.
+          await sleep(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
+        }
+      }
+    },
+  };
+}
+
+/**
+ * Calls token-refresh's handler in this process, one call at a time (like reserved concurrency 1), for the
+ * local stack and tests.
+ */
+export function createInProcessTokenRefresher(
+  invokeTokenRefresh: (event: TokenRefreshEvent) => Promise<unknown>,
+): TokenRefresher {
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    forceRefresh(rejectedTokenSha256) {
+      const run = queue.then(async () =>
+        parseResult(await invokeTokenRefresh(forcedEvent(rejectedTokenSha256))),
+      );
+      queue = run.catch(() => undefined);
+      return run;
+    },
+  };
+}

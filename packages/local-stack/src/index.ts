@@ -8,6 +8,16 @@ export { type AuthorizerResult, createJwtAuthorizer, type JwtAuthorizer } from '
 export { generateSigningKey, loadOrCreateSigningKey, type SigningKey } from './auth/signing-key';
 export { createTokenMinter, type MintToken, type MintTokenOptions } from './auth/tokens';
 export * from './constants';
+export {
+  type DemoOptions,
+  type DemoResult,
+  DemoStepError,
+  GUIDE_HEAT_PUMP_FIELDS,
+  type HeatPumpView,
+  readConnectForm,
+  runDemo,
+} from './demo';
+export { createRecordingReporter, createStreamReporter, type DemoReporter } from './demo-reporter';
 export { buildApiGatewayEvent, collectHeaders, parseQueryString } from './gateway/event';
 export { createLambdaContext, localFunctionName } from './gateway/lambda-context';
 export { resultToResponse } from './gateway/response';
@@ -19,4 +29,12 @@ export {
   type LocalGatewayOptions,
   startLocalGateway,
 } from './gateway/server';
+export {
+  installLabelledOutput,
+  type PartLabel,
+  type StackLog,
+  silentLog,
+  streamLog,
+  withLabel,
+} from './logging';
 export { createScheduler, type ScheduleRun, type Scheduler, UnknownScheduleError } from './scheduler';

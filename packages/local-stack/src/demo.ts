@@ -1,0 +1,356 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { MintToken } from './auth/tokens';
+import type { DemoReporter } from './demo-reporter';
+
+/**
+ * The Podero getting-started flow, walked through podero-bridge's own API over HTTP: what a
+ * partner's backend and an end user's browser would do. `pnpm demo` runs it against a running
+ * `pnpm dev` (or a stack it starts); test/demo.test.ts runs it and then checks DynamoDB.
+ */
+
+export interface DemoOptions {
+  /** The local gateway, e.g. http://127.0.0.1:3000 (also serves `/__local/` for schedules). */
+  apiUrl: string;
+  mintToken: MintToken;
+  reporter: DemoReporter;
+  /** Defaults to a random `demo-xxxxxx`. */
+  externalUserId?: string;
+  fetch?: typeof fetch;
+}
+
+export interface DemoResult {
+  externalUserId: string;
+  user: Record<string, unknown>;
+  building: { id: string } & Record<string, unknown>;
+  session: { id: string; authentication_url: string } & Record<string, unknown>;
+  completedSession: Record<string, unknown>;
+  connectRedirect: string;
+  heatPumps: HeatPumpView[];
+  syncRun: Record<string, unknown>;
+  readings: Record<string, unknown>[];
+}
+
+/** A step failed: the demo's exit names it. */
+export class DemoStepError extends Error {
+  override readonly name = 'DemoStepError';
+  constructor(
+    readonly step: string,
+    message: string,
+  ) {
+    super(`${step}: ${message}`);
+  }
+}
+
+/** The fields Podero's getting-started guide shows for a heat pump (and that the demo prints). */
+export const GUIDE_HEAT_PUMP_FIELDS = [
+  'id',
+  'is_authenticated',
+  'is_smart_optimization_active',
+  'device_model',
+  'current_power_consumption_w',
+  'indoor_actual_temperature',
+  'outdoor_temperature',
+  'consumption_last_day_kwh',
+  'building',
+  'updated_at',
+] as const;
+
+const heatPumpViewSchema = z.looseObject({
+  id: z.uuid(),
+  is_authenticated: z.boolean(),
+  is_smart_optimization_active: z.boolean().nullish(),
+  device_model: z.looseObject({ manufacturer: z.string().nullish(), model: z.string().nullish() }).nullish(),
+});
+export type HeatPumpView = z.infer<typeof heatPumpViewSchema>;
+
+const errorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+const anyObject = z.record(z.string(), z.unknown());
+
+interface HttpResult {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+function describeBody(text: string): string {
+  try {
+    const parsed = errorBodySchema.safeParse(JSON.parse(text));
+    if (parsed.success) return `${parsed.data.error.code}: ${parsed.data.error.message}`;
+  } catch {
+    // not JSON
+  }
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+function parseJson<T>(schema: z.ZodType<T>, text: string, what: string): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`${what} is not JSON`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(
+      `${what} has an unexpected shape (${issue?.path.join('.') || '(root)'}: ${issue?.message})`,
+    );
+  }
+  return parsed.data;
+}
+
+function formatValue(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'object') {
+    const model = value as { manufacturer?: unknown; model?: unknown };
+    if ('manufacturer' in model || 'model' in model)
+      return `${String(model.manufacturer)} ${String(model.model)}`;
+    return JSON.stringify(value);
+  }
+  return String(value);
+}
+
+/** Reads the Connect UI form the way a browser would: hidden fields, the first choice of each select. */
+export function readConnectForm(html: string): { action: string; fields: Record<string, string> } {
+  const form = /<form\b[^>]*\baction="([^"]*)"[^>]*>([\s\S]*?)<\/form>/i.exec(html);
+  if (form === null) throw new Error('the Connect UI page has no form');
+  const [, action = '', body = ''] = form;
+  const fields: Record<string, string> = {};
+  for (const input of body.matchAll(/<input\b[^>]*>/gi)) {
+    const tag = input[0];
+    const name = /\bname="([^"]*)"/i.exec(tag)?.[1];
+    const type = /\btype="([^"]*)"/i.exec(tag)?.[1]?.toLowerCase() ?? 'text';
+    if (name !== undefined && type === 'hidden') fields[name] = /\bvalue="([^"]*)"/i.exec(tag)?.[1] ?? '';
+  }
+  for (const select of body.matchAll(/<select\b[^>]*\bname="([^"]*)"[^>]*>([\s\S]*?)<\/select>/gi)) {
+    const [, name = '', options = ''] = select;
+    const values = [...options.matchAll(/<option\b[^>]*\bvalue="([^"]*)"/gi)]
+      .map((o) => o[1] ?? '')
+      .filter((v) => v !== '');
+    const first = values[0];
+    if (first !== undefined) fields[name] = first;
+  }
+  const decode = (s: string) =>
+    s.replace(/&(amp|lt|gt|quot|#39|#x27);/g, (entity) =>
+      entity === '&amp;'
+        ? '&'
+        : entity === '&lt;'
+          ? '<'
+          : entity === '&gt;'
+            ? '>'
+            : entity === '&quot;'
+              ? '"'
+              : "'",
+    );
+  return {
+    action: decode(action),
+    fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, decode(v)])),
+  };
+}
+
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const { apiUrl, mintToken, reporter } = options;
+  const doFetch = options.fetch ?? fetch;
+  const externalUserId = options.externalUserId ?? `demo-${randomBytes(3).toString('hex')}`;
+  const base = apiUrl.replace(/\/+$/, '');
+  let userToken = '';
+
+  async function call(method: string, path: string, body?: unknown): Promise<HttpResult> {
+    const res = await doFetch(`${base}${path}`, {
+      method,
+      headers: {
+        ...(userToken ? { authorization: `Bearer ${userToken}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: res.status, headers: res.headers, text: await res.text() };
+  }
+
+  async function expectJson<T>(
+    schema: z.ZodType<T>,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
+    const res = await call(method, path, body);
+    if (res.status < 200 || res.status > 299) {
+      throw new Error(`${method} ${path} answered ${res.status} (${describeBody(res.text)})`);
+    }
+    return parseJson(schema, res.text, `${method} ${path}`);
+  }
+
+  const steps: { title: string; run: () => Promise<string | undefined> }[] = [];
+  const step = (title: string, run: () => Promise<string | undefined>) => steps.push({ title, run });
+  const state: Partial<DemoResult> = { externalUserId };
+  const userPath = `/users/${encodeURIComponent(externalUserId)}`;
+
+  step('Local stack is up', async () => {
+    const health = await expectJson(z.looseObject({ status: z.literal('ok') }), 'GET', '/health');
+    userToken = await mintToken({ sub: externalUserId });
+    return `API healthy (${formatValue(health.version)})`;
+  });
+
+  step('Token refresh runs (client credentials → token secret)', async () => {
+    const run = await expectJson(
+      z.looseObject({
+        ok: z.literal(true),
+        result: z.looseObject({ status: z.string(), expires_at: z.string() }),
+      }),
+      'POST',
+      '/__local/schedules/token-refresh/run',
+    );
+    return `${run.result.status}, token valid until ${run.result.expires_at}`;
+  });
+
+  step('User created', async () => {
+    const user = await expectJson(anyObject, 'POST', '/users', {
+      external_user_id: externalUserId,
+      email: `${externalUserId}@example.com`,
+    });
+    if (user.external_user_id !== externalUserId)
+      throw new Error('the created user has another external_user_id');
+    state.user = user;
+    return `${externalUserId} → Podero user ${formatValue(user.podero_user_id ?? user.id)}`;
+  });
+
+  step('User updated', async () => {
+    const user = await expectJson(anyObject, 'PATCH', userPath, { first_name: 'Ada', last_name: 'Lovelace' });
+    if (user.first_name !== 'Ada' || user.last_name !== 'Lovelace')
+      throw new Error('the update did not stick');
+    state.user = user;
+    return 'first_name Ada, last_name Lovelace';
+  });
+
+  step('Building added', async () => {
+    const building = await expectJson(z.looseObject({ id: z.uuid() }), 'POST', `${userPath}/buildings`, {
+      name: 'Main House',
+    });
+    state.building = building;
+    return `Main House (${building.id})`;
+  });
+
+  step('Onboarding session opened', async () => {
+    const session = await expectJson(
+      z.looseObject({ id: z.uuid(), authentication_url: z.url() }),
+      'POST',
+      `${userPath}/onboarding-sessions`,
+      {
+        language: 'en',
+        price_zone_default: 'DE_LU',
+        is_smart_optimization_active_default: true,
+        success_url: `${base}/__local/onboarding/success`,
+        cancel_url: `${base}/__local/onboarding/cancel`,
+        building_id: state.building?.id,
+      },
+    );
+    state.session = session;
+    return session.authentication_url;
+  });
+
+  step('Connect UI completed in the browser (form post, 303 to success_url)', async () => {
+    const session = state.session;
+    if (session === undefined) throw new Error('no onboarding session');
+    const page = await doFetch(session.authentication_url, { redirect: 'manual' });
+    const html = await page.text();
+    if (page.status !== 200) throw new Error(`GET ${session.authentication_url} answered ${page.status}`);
+    const cookies = page.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const form = readConnectForm(html);
+    const fields: Record<string, string> = {
+      ...form.fields,
+      username: 'demo@example.com',
+      password: 'demo-password',
+      action: 'connect',
+    };
+    const posted = await doFetch(new URL(form.action, session.authentication_url), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...(cookies ? { cookie: cookies } : {}),
+      },
+      body: new URLSearchParams(fields).toString(),
+    });
+    await posted.body?.cancel();
+    const location = posted.headers.get('location') ?? '';
+    if (posted.status !== 303) throw new Error(`the form post answered ${posted.status}, not 303`);
+    if (!location.startsWith(`${base}/__local/onboarding/success`)) {
+      throw new Error(`redirected to ${location}, not to success_url`);
+    }
+    state.connectRedirect = location;
+    const completed = await expectJson(
+      z.looseObject({ state: z.string() }),
+      'GET',
+      `${userPath}/onboarding-sessions/${session.id}`,
+    );
+    if (completed.state !== 'completed')
+      throw new Error(`session state is ${completed.state}, not completed`);
+    state.completedSession = completed;
+    return `${fields.manufacturer ?? '?'} ${fields.model ?? '?'} connected; session completed`;
+  });
+
+  step("User's heat pumps listed (live from Podero)", async () => {
+    const list = await expectJson(
+      z.looseObject({ heat_pumps: z.array(heatPumpViewSchema), source: z.string() }),
+      'GET',
+      `${userPath}/heat-pumps?max_age_seconds=0`,
+    );
+    if (list.heat_pumps.length === 0) throw new Error('no heat pumps listed');
+    if (!list.heat_pumps.every((hp) => hp.is_authenticated))
+      throw new Error('a heat pump is not authenticated');
+    state.heatPumps = list.heat_pumps;
+    for (const hp of list.heat_pumps) {
+      for (const field of GUIDE_HEAT_PUMP_FIELDS) {
+        if (field in hp) reporter.info(`${field.padEnd(30)} ${formatValue(hp[field])}`);
+      }
+    }
+    return `${list.heat_pumps.length} heat pump(s), source ${list.source}`;
+  });
+
+  step('Sync runs (heat-pump-sync schedule)', async () => {
+    const run = await expectJson(
+      z.looseObject({ ok: z.literal(true), result: anyObject }),
+      'POST',
+      '/__local/schedules/heat-pump-sync/run',
+    );
+    state.syncRun = run.result;
+    const summary = run.result;
+    return ['users', 'heat_pumps', 'readings_written', 'failures']
+      .filter((k) => k in summary)
+      .map((k) => `${k} ${formatValue(summary[k])}`)
+      .join(', ');
+  });
+
+  step('Readings appear', async () => {
+    const heatPump = state.heatPumps?.[0];
+    if (heatPump === undefined) throw new Error('no heat pump');
+    const page = await expectJson(
+      z.looseObject({ items: z.array(anyObject) }),
+      'GET',
+      `${userPath}/heat-pumps/${heatPump.id}/readings?limit=10`,
+    );
+    if (page.items.length === 0) throw new Error('no readings stored');
+    state.readings = page.items;
+    const first = page.items[0] ?? {};
+    return `${page.items.length} reading(s), first at ${formatValue(first.timestamp ?? first.state_at ?? first.sk)}`;
+  });
+
+  for (const [i, { title, run }] of steps.entries()) {
+    const index = i + 1;
+    reporter.start(index, steps.length, title);
+    const started = Date.now();
+    try {
+      const detail = await run();
+      reporter.succeed(index, steps.length, title, detail, Date.now() - started);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      reporter.fail(index, steps.length, title, message);
+      throw new DemoStepError(title, message);
+    }
+  }
+  return state as DemoResult;
+}

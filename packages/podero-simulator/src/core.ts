@@ -1,0 +1,70 @@
+/** What every handler sees: the state, the clock, the options, and the request. */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { SimClock } from './clock';
+import type { Counters } from './counters';
+import { SimHttpError, validationError } from './errors';
+import type { FaultEngine } from './faults';
+import type { Store } from './store';
+
+export interface OrgCredentials {
+  orgId: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface SimCore {
+  readonly store: Store;
+  readonly clock: SimClock;
+  readonly counters: Counters;
+  readonly faults: FaultEngine;
+  readonly seed: number;
+  readonly tokenTtlSeconds: number;
+  readonly stateIntervalSeconds: number;
+  readonly orgs: readonly OrgCredentials[];
+  /** Base URL without a trailing slash (known once the server listens). */
+  baseUrl(): string;
+  /** Called after every state change; schedules a save when a persist file is configured. */
+  changed(): void;
+}
+
+export interface SimRequest {
+  method: string;
+  path: string;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  rawBody: Buffer;
+  /** The organisation of the bearer token (API routes only). */
+  orgId: string;
+}
+
+export type SimResponse =
+  | { status: number; json: unknown; headers?: Record<string, string> }
+  | { status: number; html: string; headers?: Record<string, string> }
+  | { status: number; empty: true; headers?: Record<string, string> };
+
+export type Handler = (core: SimCore, request: SimRequest) => SimResponse | Promise<SimResponse>;
+
+/** Parses a JSON body; an empty body is `undefined` (so "missing body" is a 422 `missing`). */
+export function jsonBody(request: SimRequest): unknown {
+  if (request.rawBody.length === 0) return undefined;
+  try {
+    return JSON.parse(request.rawBody.toString('utf8'));
+  } catch {
+    throw validationError([{ type: 'json_invalid', loc: ['body'], msg: 'JSON decode error' }]);
+  }
+}
+
+/** The query string as a plain object (last value wins), for zod. */
+export function queryObject(request: SimRequest): Record<string, string> {
+  return Object.fromEntries(request.query.entries());
+}
+
+/** ISO-8601 in UTC without milliseconds when they are zero: `2024-01-15T10:30:00Z`. */
+export function iso(ms: number): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+export function conflict(message: string): SimHttpError {
+  return new SimHttpError(409, { detail: message });
+}

@@ -1,0 +1,89 @@
+/**
+ * A tiny path-template router: `{name}` segments capture, everything else must match literally.
+ * Route keys (`METHOD /template`) name routes in fault rules and counters.
+ */
+export type RouteKind = 'api' | 'oauth' | 'connect';
+
+export interface RouteDefinition<H> {
+  method: string;
+  template: string;
+  kind: RouteKind;
+  handler: H;
+}
+
+export interface RouteMatch<H> {
+  route: RouteDefinition<H> & { key: string };
+  params: Record<string, string>;
+}
+
+interface CompiledRoute<H> {
+  route: RouteDefinition<H> & { key: string };
+  segments: { literal: string | null; param: string | null }[];
+}
+
+export class Router<H> {
+  private readonly bySegmentCount = new Map<number, CompiledRoute<H>[]>();
+  readonly keys = new Set<string>();
+
+  constructor(routes: readonly RouteDefinition<H>[]) {
+    for (const definition of routes) {
+      const route = { ...definition, key: `${definition.method} ${definition.template}` };
+      const parts = splitPath(definition.template);
+      const segments = parts.map((part) =>
+        part.startsWith('{') && part.endsWith('}')
+          ? { literal: null, param: part.slice(1, -1) }
+          : { literal: part, param: null },
+      );
+      const list = this.bySegmentCount.get(parts.length) ?? [];
+      list.push({ route, segments });
+      this.bySegmentCount.set(parts.length, list);
+      this.keys.add(route.key);
+    }
+  }
+
+  /** The matching route, `method_not_allowed` when only the path matches, or null. */
+  match(method: string, path: string): RouteMatch<H> | 'method_not_allowed' | null {
+    const parts = splitPath(path);
+    const candidates = this.bySegmentCount.get(parts.length);
+    if (!candidates) return null;
+    let pathMatched = false;
+    for (const candidate of candidates) {
+      const params = matchSegments(candidate.segments, parts);
+      if (!params) continue;
+      // Literal matches win over captures, so list more specific templates first.
+      if (candidate.route.method !== method) {
+        pathMatched = true;
+        continue;
+      }
+      return { route: candidate.route, params };
+    }
+    return pathMatched ? 'method_not_allowed' : null;
+  }
+}
+
+function splitPath(path: string): string[] {
+  // Podero's token URL ends in a slash; API paths do not. Both forms of each route match.
+  return path.split('/').filter((part) => part.length > 0);
+}
+
+function matchSegments(
+  segments: readonly { literal: string | null; param: string | null }[],
+  parts: readonly string[],
+): Record<string, string> | null {
+  const params: Record<string, string> = {};
+  for (let index = 0; index < segments.length; index++) {
+    const segment = segments[index];
+    const part = parts[index];
+    if (segment === undefined || part === undefined) return null;
+    if (segment.literal !== null) {
+      if (segment.literal !== part) return null;
+    } else if (segment.param !== null) {
+      try {
+        params[segment.param] = decodeURIComponent(part);
+      } catch {
+        return null;
+      }
+    }
+  }
+  return params;
+}

@@ -1,0 +1,69 @@
+/** Every simulated Podero route. Templates are the fault-rule and counter keys (`METHOD /template`). */
+import { createBuilding, deleteBuilding, getBuilding, listBuildings, updateBuilding } from './api/buildings';
+import {
+  createHeatPump,
+  deleteHeatPump,
+  getHeatPump,
+  heatPumpData,
+  heatPumpSavings,
+  heatPumpStatistics,
+  listHeatPumps,
+  updateHeatPump,
+} from './api/heat-pumps';
+import { issueToken } from './api/oauth';
+import { createOnboardingSession, getOnboardingSession } from './api/onboarding';
+import { createUser, deleteUser, getUser, getUserByExternalId, listUsers, updateUser } from './api/users';
+import { showConnectPage, submitConnectForm } from './connect-ui';
+import type { Handler } from './core';
+import type { RouteDefinition } from './router';
+import { API_PREFIX } from './wire';
+
+const USERS = `${API_PREFIX}/org/{org_id}/users`;
+const USER = `${USERS}/{user_id}`;
+const BUILDINGS = `${USER}/buildings`;
+const HEAT_PUMPS = `${USER}/heat-pumps`;
+const HEAT_PUMP = `${HEAT_PUMPS}/{heat_pump_id}`;
+
+const api = (method: string, template: string, handler: Handler): RouteDefinition<Handler> => ({
+  method,
+  template,
+  kind: 'api',
+  handler,
+});
+
+export const ROUTES: readonly RouteDefinition<Handler>[] = [
+  { method: 'POST', template: '/oauth2/token/', kind: 'oauth', handler: issueToken },
+  { method: 'GET', template: '/connect', kind: 'connect', handler: showConnectPage },
+  { method: 'POST', template: '/connect', kind: 'connect', handler: submitConnectForm },
+  // by-ext-id before {user_id}/...: the literal segment must win.
+  api('GET', `${USERS}/by-ext-id/{external_id}`, getUserByExternalId),
+  api('GET', USERS, listUsers),
+  api('POST', USERS, createUser),
+  api('GET', USER, getUser),
+  api('PUT', USER, updateUser),
+  api('DELETE', USER, deleteUser),
+  api('GET', BUILDINGS, listBuildings),
+  api('POST', BUILDINGS, createBuilding),
+  api('GET', `${BUILDINGS}/{building_id}`, getBuilding),
+  api('PUT', `${BUILDINGS}/{building_id}`, updateBuilding),
+  api('DELETE', `${BUILDINGS}/{building_id}`, deleteBuilding),
+  api('POST', `${API_PREFIX}/device-onboarding`, createOnboardingSession),
+  api('GET', `${API_PREFIX}/device-onboarding/{onboarding_session_id}`, getOnboardingSession),
+  api('GET', HEAT_PUMPS, listHeatPumps),
+  api('POST', HEAT_PUMPS, createHeatPump),
+  api('GET', HEAT_PUMP, getHeatPump),
+  api('PUT', HEAT_PUMP, updateHeatPump),
+  api('DELETE', HEAT_PUMP, deleteHeatPump),
+  api('GET', `${HEAT_PUMP}/statistics`, heatPumpStatistics),
+  api('GET', `${HEAT_PUMP}/savings`, heatPumpSavings),
+  api('GET', `${HEAT_PUMP}/data`, heatPumpData),
+];
+
+/** Path parameters that must be UUIDs (django-ninja answers 422 `uuid_parsing` otherwise). */
+export const UUID_PARAMS = new Set([
+  'org_id',
+  'user_id',
+  'building_id',
+  'heat_pump_id',
+  'onboarding_session_id',
+]);

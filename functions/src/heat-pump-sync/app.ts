@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { createFleetDeps, type FleetDeps, type FleetOverrides } from '../shared/fleet-deps';
+import type { BatchWriteOptions } from './batch-write';
+import type { SyncConfig } from './config';
+import { runHeatPumpSync, type SyncSummary, type SyncUpstream } from './sync';
+
+/** The schedule's payload (declarations.ts) or a manual run (local stack, operators). */
+export const syncEventSchema = z.strictObject({ source: z.enum(['schedule', 'manual']) });
+export type SyncEvent = z.infer<typeof syncEventSchema>;
+
+/** The part of the Lambda context the sync needs; tests pass a fake with a simulated time budget. */
+export interface SyncContext {
+  readonly awsRequestId: string;
+  getRemainingTimeInMillis(): number;
+}
+
+export class InvalidSyncEventError extends Error {
+  override readonly name = 'InvalidSyncEventError';
+}
+
+export interface SyncDeps extends FleetDeps {
+  readonly config: SyncConfig;
+  /** Defaults to the Podero client; tests may narrow it. */
+  readonly upstream: SyncUpstream;
+  readonly batchWriteOptions?: Partial<BatchWriteOptions>;
+}
+
+export interface SyncOverrides extends FleetOverrides {
+  batchWriteOptions?: Partial<BatchWriteOptions>;
+}
+
+/** Built once per container (cold start); tests and the local stack pass overrides. */
+export function createSyncDeps(config: SyncConfig, overrides: SyncOverrides = {}): SyncDeps {
+  const fleet = createFleetDeps('heatPumpSync', config, overrides);
+  return {
+    ...fleet,
+    config,
+    upstream: fleet.podero,
+    ...(overrides.batchWriteOptions ? { batchWriteOptions: overrides.batchWriteOptions } : {}),
+  };
+}
+
+/** What the handler uses of SyncDeps (tests build just this). */
+export type SyncHandlerDeps = Pick<
+  SyncDeps,
+  'db' | 'config' | 'upstream' | 'logger' | 'metrics' | 'now' | 'batchWriteOptions'
+>;
+
+export function makeSyncHandler(
+  deps: SyncHandlerDeps,
+): (event: unknown, context: SyncContext) => Promise<SyncSummary> {
+  return async (event, context) => {
+    const parsed = syncEventSchema.safeParse(event);
+    if (!parsed.success) {
+      const fields = parsed.error.issues.map((i) => i.path.join('.') || '(event)').join(', ');
+      deps.logger.error('invalid heat-pump-sync event', { fields });
+      throw new InvalidSyncEventError(`invalid heat-pump-sync event: ${fields}`);
+    }
+    return runHeatPumpSync(
+      {
+        db: deps.db,
+        podero: deps.upstream,
+        settings: deps.config,
+        logger: deps.logger,
+        metrics: deps.metrics,
+        now: () => deps.now().getTime(),
+        ...(deps.batchWriteOptions ? { batchWriteOptions: deps.batchWriteOptions } : {}),
+      },
+      {
+        runId: context.awsRequestId,
+        source: parsed.data.source,
+        remainingTimeMs: () => context.getRemainingTimeInMillis(),
+      },
+    );
+  };
+}

@@ -1,0 +1,318 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PoderoServerError } from '@podero-bridge/podero-client';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createLogger, createRecordingMetrics } from '../shared/observability';
+import type { HeatPumpJson } from '../storage/heat-pump-snapshots';
+import { SyncStateStore } from '../storage/sync-state';
+import { type LocalAws, startLocalAws } from '../test-support/aws';
+import { InvalidSyncEventError, makeSyncHandler, type SyncHandlerDeps } from './app';
+import type { SyncConfig } from './config';
+
+/**
+ * The sync against dynalite over the real SDK, with a scripted Podero upstream whose state moves in
+ * 300 s steps of a simulated clock (like the simulator's stateIntervalSeconds).
+ */
+const STATE_INTERVAL_MS = 300_000;
+const T0 = Date.parse('2026-06-01T12:00:00.000Z');
+
+let aws: LocalAws;
+let raw: DynamoDBClient;
+let db: DynamoDBDocumentClient;
+let batchWriteCalls = 0;
+let suite = 0;
+
+beforeAll(async () => {
+  aws = await startLocalAws();
+  raw = new DynamoDBClient({ endpoint: aws.dynamo.endpoint, region: aws.region });
+  // Counts the real BatchWriteItem calls the sync makes.
+  raw.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'BatchWriteItemCommand') batchWriteCalls++;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countBatchWrites' },
+  );
+  db = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+});
+afterAll(async () => {
+  raw?.destroy();
+  await aws?.close();
+});
+
+interface World {
+  now: number;
+  users: { ext: string; poderoId: string; heatPumpIds: string[] }[];
+  failing: Set<string>;
+  listCalls: string[];
+  /** Advanced by each Podero call: the sync's time budget runs out in simulated time. */
+  msPerPoderoCall: number;
+}
+
+const uuid = (n: number, kind: number) =>
+  `${String(kind).repeat(8)}-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+function makeWorld(userCount: number, heatPumpsPerUser: number, prefix: string): World {
+  return {
+    now: T0,
+    users: Array.from({ length: userCount }, (_, i) => ({
+      ext: `${prefix}-${String(i).padStart(3, '0')}`,
+      poderoId: uuid(suite * 1000 + i, 1),
+      heatPumpIds: Array.from({ length: heatPumpsPerUser }, (_, j) => uuid(suite * 100_000 + i * 10 + j, 2)),
+    })),
+    failing: new Set(),
+    listCalls: [],
+    msPerPoderoCall: 0,
+  };
+}
+
+function heatPumpAt(id: string, ownerId: string, now: number): HeatPumpJson {
+  const stateAt = Math.floor(now / STATE_INTERVAL_MS) * STATE_INTERVAL_MS;
+  return {
+    id,
+    owner: { id: ownerId, email: 'x@example.com' },
+    deleted_at: null,
+    current_state_last_updated_at: new Date(stateAt).toISOString(),
+    current_power_consumption_w: (stateAt / STATE_INTERVAL_MS) % 3000,
+    outdoor_temperature: 4.5,
+    current_mode: 'mid',
+  };
+}
+
+async function seedUsers(world: World, tableName: string) {
+  const items = world.users.map((u) => ({
+    pk: `USER#${u.ext}`,
+    sk: 'PROFILE',
+    gsi1pk: 'USERS',
+    gsi1sk: u.ext,
+    external_user_id: u.ext,
+    podero_user_id: u.poderoId,
+  }));
+  for (let i = 0; i < items.length; i += 25) {
+    await db.send(
+      new BatchWriteCommand({
+        RequestItems: { [tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
+      }),
+    );
+  }
+}
+
+interface Harness {
+  world: World;
+  handler: ReturnType<typeof makeSyncHandler>;
+  metrics: ReturnType<typeof createRecordingMetrics>;
+  logged: unknown[];
+  tables: { main: string; readings: string };
+  context(budgetMs?: number): { awsRequestId: string; getRemainingTimeInMillis(): number };
+}
+
+/** Each harness gets its own tables so tests do not see each other's cursor. */
+async function harness(opts: {
+  users: number;
+  heatPumpsPerUser: number;
+  concurrency?: number;
+  pageSize?: number;
+  safetyMarginMs?: number;
+}): Promise<Harness> {
+  suite++;
+  const tables = { main: `sync-main-${suite}`, readings: `sync-readings-${suite}` };
+  const { ensureTables } = await import('@podero-bridge/local-aws');
+  const { tableDeclarations } = await import('../declarations');
+  await ensureTables(raw, tables, tableDeclarations);
+  const world = makeWorld(opts.users, opts.heatPumpsPerUser, `s${suite}`);
+  await seedUsers(world, tables.main);
+  const metrics = createRecordingMetrics();
+  const logger = createLogger('heatPumpSync', { logLevel: 'SILENT' });
+  const logged: unknown[] = [];
+  vi.spyOn(logger, 'info').mockImplementation((...args: unknown[]) => {
+    logged.push(args);
+  });
+  const config = {
+    mainTableName: tables.main,
+    readingsTableName: tables.readings,
+    readingsRetentionDays: 400,
+    syncConcurrency: opts.concurrency ?? 4,
+    safetyMarginMs: opts.safetyMarginMs ?? 60_000,
+    userPageSize: opts.pageSize ?? 100,
+  } as SyncConfig;
+  const deps: SyncHandlerDeps = {
+    db,
+    config,
+    logger,
+    metrics,
+    now: () => new Date(world.now),
+    batchWriteOptions: { sleep: async () => {} },
+    upstream: {
+      heatPumps: {
+        list: async (poderoUserId: string) => {
+          world.listCalls.push(poderoUserId);
+          world.now += world.msPerPoderoCall;
+          const user = world.users.find((u) => u.poderoId === poderoUserId);
+          if (!user) throw new Error('unknown user');
+          if (world.failing.has(user.ext)) {
+            throw new PoderoServerError('Podero answered 503', {
+              method: 'GET',
+              path: `/api/partners/v2.0/org/x/users/${poderoUserId}/heat-pumps`,
+              status: 503,
+            });
+          }
+          return user.heatPumpIds.map((id) => heatPumpAt(id, poderoUserId, world.now));
+        },
+      },
+    },
+  };
+  let runs = 0;
+  return {
+    world,
+    handler: makeSyncHandler(deps),
+    metrics,
+    logged,
+    tables,
+    context(budgetMs = 900_000) {
+      const deadline = world.now + budgetMs;
+      runs++;
+      return { awsRequestId: `run-${suite}-${runs}`, getRemainingTimeInMillis: () => deadline - world.now };
+    },
+  };
+}
+
+async function readingsOf(tableName: string, heatPumpId: string) {
+  const out = await db.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `HEATPUMP#${heatPumpId}` },
+    }),
+  );
+  return out.Items ?? [];
+}
+
+describe('heat-pump sync', () => {
+  it('stores a snapshot and one reading per heat pump, in batches of 25, and summarises the run', async () => {
+    const h = await harness({ users: 30, heatPumpsPerUser: 2 });
+    batchWriteCalls = 0; // seeding the users used BatchWriteItem too
+    const summary = await h.handler({ source: 'schedule' }, h.context());
+
+    // 60 readings + 60 snapshots + 30 list markers = 150 items = 6 full batches.
+    expect(batchWriteCalls).toBe(6);
+    expect(summary).toMatchObject({
+      users: 30,
+      heat_pumps: 60,
+      readings_written: 60,
+      snapshots_written: 90,
+      failures: 0,
+      batch_write_calls: 6,
+      completed_pass: true,
+      stopped: 'completed_pass',
+      cursor: null,
+    });
+    expect(h.logged).toContainEqual(['heat-pump sync run', { summary }]);
+    const metric = (name: string) => h.metrics.recorded.find((m) => m.name === name)?.value;
+    expect(metric('SyncUsers')).toBe(30);
+    expect(metric('SyncReadingsWritten')).toBe(60);
+    expect(metric('SyncFailures')).toBe(0);
+    expect(metric('SyncCompletedPass')).toBe(1);
+    expect(metric('SyncDuration')).toBe(summary.duration_ms);
+
+    const hp = h.world.users[0]?.heatPumpIds[0] ?? '';
+    const [reading] = await readingsOf(h.tables.readings, hp);
+    expect(reading?.sk).toBe('2026-06-01T12:00:00.000Z');
+    // TTL: state time + 400 days, in epoch seconds.
+    expect(reading?.expires_at).toBe(T0 / 1000 + 400 * 86_400);
+    const snapshot = await db.send(
+      new GetCommand({
+        TableName: h.tables.main,
+        Key: { pk: `USER#${h.world.users[0]?.ext}`, sk: `HEATPUMP#${hp}` },
+      }),
+    );
+    expect(snapshot.Item?.state_updated_at).toBe('2026-06-01T12:00:00.000Z');
+  });
+
+  it('writes nothing for unchanged states and one new reading per heat pump when the state advances', async () => {
+    const h = await harness({ users: 5, heatPumpsPerUser: 2 });
+    await h.handler({ source: 'schedule' }, h.context());
+    const hp = h.world.users[2]?.heatPumpIds[1] ?? '';
+
+    h.world.now += 100_000; // less than one state interval: same state timestamp
+    batchWriteCalls = 0;
+    const same = await h.handler({ source: 'schedule' }, h.context());
+    expect(same).toMatchObject({ users: 5, heat_pumps: 10, readings_written: 0, snapshots_written: 0 });
+    expect(batchWriteCalls).toBe(0);
+    expect(await readingsOf(h.tables.readings, hp)).toHaveLength(1);
+
+    h.world.now += 250_000; // crosses into the next state interval
+    const next = await h.handler({ source: 'schedule' }, h.context());
+    expect(next).toMatchObject({ readings_written: 10, snapshots_written: 15 });
+    const readings = await readingsOf(h.tables.readings, hp);
+    expect(readings.map((r) => r.sk)).toEqual(['2026-06-01T12:00:00.000Z', '2026-06-01T12:05:00.000Z']);
+  });
+
+  it('keeps going past failing users, records them, and clears the record once they succeed', async () => {
+    const h = await harness({ users: 10, heatPumpsPerUser: 1 });
+    const [bad1, bad2] = [h.world.users[3]?.ext ?? '', h.world.users[7]?.ext ?? ''];
+    h.world.failing = new Set([bad1, bad2]);
+    const summary = await h.handler({ source: 'schedule' }, h.context());
+    expect(summary).toMatchObject({ users: 10, failures: 2, readings_written: 8, completed_pass: true });
+
+    const state = new SyncStateStore(db, h.tables.main);
+    const failures = await state.listFailures();
+    expect(failures.map((f) => f.externalUserId).sort()).toEqual([bad1, bad2].sort());
+    expect(failures[0]).toMatchObject({ errorCode: 'PoderoServerError', attempts: 1 });
+    // The stored message names the route template, not the Podero user id.
+    expect(failures[0]?.message).toBe('GET /api/partners/v2.0/org/x/users/{user_id}/heat-pumps -> 503');
+
+    h.world.failing = new Set([bad2]);
+    const again = await h.handler({ source: 'schedule' }, h.context());
+    expect(again).toMatchObject({ failures: 1, readings_written: 1 });
+    const left = await state.listFailures();
+    expect(left.map((f) => [f.externalUserId, f.attempts])).toEqual([[bad2, 2]]);
+  });
+
+  it('stops before the time limit, saves the cursor and resumes there without gaps or repeats', async () => {
+    const h = await harness({
+      users: 12,
+      heatPumpsPerUser: 1,
+      concurrency: 1,
+      pageSize: 4,
+      safetyMarginMs: 60_000,
+    });
+    h.world.msPerPoderoCall = 10_000;
+    const state = new SyncStateStore(db, h.tables.main);
+
+    // 100 s budget, 60 s margin, 10 s per user: users start while >= 60 s remain -> 5 users.
+    const first = await h.handler({ source: 'schedule' }, h.context(100_000));
+    expect(first).toMatchObject({ users: 5, stopped: 'time_budget', completed_pass: false });
+    expect(first.cursor).toBe(h.world.users[4]?.ext);
+    expect((await state.getCursor())?.lastExternalUserId).toBe(h.world.users[4]?.ext);
+
+    const second = await h.handler({ source: 'schedule' }, h.context(100_000));
+    expect(second).toMatchObject({ users: 5, stopped: 'time_budget', cursor: h.world.users[9]?.ext });
+    const third = await h.handler({ source: 'schedule' }, h.context(100_000));
+    expect(third).toMatchObject({ users: 2, stopped: 'completed_pass', completed_pass: true, cursor: null });
+
+    // Every user exactly once across the three runs, in external_user_id order.
+    expect(h.world.listCalls).toEqual(h.world.users.map((u) => u.poderoId));
+    expect(await state.getCursor()).toMatchObject({ lastExternalUserId: null, passesCompleted: 1 });
+
+    // The next pass starts from the beginning.
+    h.world.listCalls = [];
+    await h.handler({ source: 'schedule' }, h.context(100_000));
+    expect(h.world.listCalls[0]).toBe(h.world.users[0]?.poderoId);
+  });
+
+  it('does not start a second run while another holds the lease', async () => {
+    const h = await harness({ users: 2, heatPumpsPerUser: 1 });
+    const state = new SyncStateStore(db, h.tables.main);
+    expect(await state.acquireLease('other-run', h.world.now, h.world.now + 900_000)).not.toBeNull();
+    const summary = await h.handler({ source: 'schedule' }, h.context());
+    expect(summary).toMatchObject({ stopped: 'lease_held', users: 0 });
+    expect(h.world.listCalls).toEqual([]);
+  });
+
+  it('rejects an event that is not the schedule payload, naming the field', async () => {
+    const h = await harness({ users: 1, heatPumpsPerUser: 1 });
+    await expect(h.handler({ source: 'cron', extra: 1 }, h.context())).rejects.toThrow(InvalidSyncEventError);
+    await expect(h.handler({}, h.context())).rejects.toThrow(/source/);
+    expect(h.world.listCalls).toEqual([]);
+  });
+});

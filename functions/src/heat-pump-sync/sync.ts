@@ -1,0 +1,310 @@
+/**
+ * The heat-pump sync: walks every onboarded user (gsi1, external_user_id order) from the stored
+ * cursor, lists each user's heat pumps from Podero with bounded concurrency, and stores the latest
+ * snapshot plus one reading per new state timestamp, in BatchWriteItem batches.
+ *
+ * Progress is a prefix: users of a page are started in order and a stop only prevents further
+ * starts, so "every user up to the cursor was processed" holds after each page and a later run
+ * resumes without gaps. Re-processing a user is harmless (readings are keyed by state time), so a
+ * run that dies between writing and saving the cursor causes repeated work, never duplicates.
+ *
+ * Failures: a user whose Podero call or writes fail is recorded (`FAILURE#<id>`) and skipped; the
+ * next pass walks every user again, so a failed user is retried as part of the next pass (and its
+ * failure record is cleared once it succeeds). One pass per run at most: when the walk reaches the
+ * end, the cursor is reset and the next scheduled run starts the next pass.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PoderoError } from '@podero-bridge/podero-client';
+import pLimit from 'p-limit';
+import { type MetricsSink, MetricUnit } from '../shared/observability';
+import {
+  type HeatPumpJson,
+  HeatPumpSnapshotStore,
+  heatPumpSk,
+  listMarkerItem,
+  newSnapshot,
+  snapshotItem,
+  userPk,
+} from '../storage/heat-pump-snapshots';
+import { readingExpiry, readingItem, readingValuesOf } from '../storage/readings';
+import { type SyncCursor, SyncLeaseLostError, SyncStateStore } from '../storage/sync-state';
+import { type BatchWriteOptions, batchWrite, type PendingWrite } from './batch-write';
+import { type OnboardedUser, UserWalk } from './user-walk';
+
+export interface SyncSettings {
+  mainTableName: string;
+  readingsTableName: string;
+  readingsRetentionDays: number;
+  syncConcurrency: number;
+  safetyMarginMs: number;
+  userPageSize: number;
+}
+
+export interface SyncUpstream {
+  heatPumps: { list(userId: string): Promise<HeatPumpJson[]> };
+}
+
+export interface SyncRunDeps {
+  db: DynamoDBDocumentClient;
+  podero: SyncUpstream;
+  settings: SyncSettings;
+  logger: Pick<Logger, 'info' | 'warn'>;
+  metrics: MetricsSink;
+  now: () => number;
+  batchWriteOptions?: Partial<BatchWriteOptions>;
+}
+
+export interface SyncRunInput {
+  /** Unique per invocation (the Lambda request id): the lease owner. */
+  runId: string;
+  source: string;
+  /** The invocation's remaining time in ms (Lambda `context.getRemainingTimeInMillis`). */
+  remainingTimeMs: () => number;
+}
+
+export type SyncStopReason = 'completed_pass' | 'time_budget' | 'lease_held' | 'lease_lost';
+
+export interface SyncSummary {
+  run_id: string;
+  source: string;
+  users: number;
+  heat_pumps: number;
+  readings_written: number;
+  snapshots_written: number;
+  failures: number;
+  batch_write_calls: number;
+  duration_ms: number;
+  completed_pass: boolean;
+  stopped: SyncStopReason;
+  /** The last external_user_id processed in the current pass (null after a completed pass). */
+  cursor: string | null;
+}
+
+interface UserOutcome {
+  user: OnboardedUser;
+  writes: PendingWrite[];
+  heatPumps: number;
+  error?: { code: string; message: string };
+}
+
+/** A short, safe description of why a user failed: never Podero's body, never a token. */
+function describeFailure(error: unknown): { code: string; message: string } {
+  if (error instanceof PoderoError) {
+    return {
+      code: error.name,
+      message: `${error.method} ${error.path.replace(/\/users\/[^/]+/, '/users/{user_id}')} -> ${error.status ?? 'no response'}`,
+    };
+  }
+  return {
+    code: error instanceof Error ? error.name : 'Error',
+    message: 'unexpected error while syncing the user',
+  };
+}
+
+export async function runHeatPumpSync(deps: SyncRunDeps, input: SyncRunInput): Promise<SyncSummary> {
+  const { db, settings, logger, now } = deps;
+  const startedAt = now();
+  const state = new SyncStateStore(db, settings.mainTableName);
+  const snapshots = new HeatPumpSnapshotStore(db, settings.mainTableName);
+  const walk = new UserWalk(db, settings.mainTableName);
+  const summary: SyncSummary = {
+    run_id: input.runId,
+    source: input.source,
+    users: 0,
+    heat_pumps: 0,
+    readings_written: 0,
+    snapshots_written: 0,
+    failures: 0,
+    batch_write_calls: 0,
+    duration_ms: 0,
+    completed_pass: false,
+    stopped: 'time_budget',
+    cursor: null,
+  };
+  const outOfTime = () => input.remainingTimeMs() < settings.safetyMarginMs;
+
+  const acquired = await state.acquireLease(input.runId, startedAt, startedAt + input.remainingTimeMs());
+  if (acquired === null) {
+    summary.stopped = 'lease_held';
+    return finish(summary, deps, startedAt);
+  }
+  let cursor: SyncCursor = acquired;
+  if (cursor.lastExternalUserId === null)
+    cursor = { ...cursor, passStartedAt: new Date(startedAt).toISOString() };
+  summary.cursor = cursor.lastExternalUserId;
+
+  try {
+    const failedBefore = new Set((await state.listFailures()).map((f) => f.externalUserId));
+    const limit = pLimit(settings.syncConcurrency);
+
+    // Bounded: each page moves the cursor forward or ends the run.
+    for (let page = 0; page < 1_000_000; page++) {
+      if (outOfTime()) {
+        summary.stopped = 'time_budget';
+        break;
+      }
+      const { users, hasMore } = await walk.page(cursor.lastExternalUserId, settings.userPageSize);
+      let stopping = false;
+      const outcomes = await Promise.all(
+        users.map((user) =>
+          limit(async (): Promise<UserOutcome | null> => {
+            // Monotonic: once out of time, no later user of the page starts, so the processed users are a prefix.
+            if (stopping || outOfTime()) {
+              stopping = true;
+              return null;
+            }
+            return syncUser(user, deps, snapshots);
+          }),
+        ),
+      );
+      const processed = outcomes.filter((o): o is UserOutcome => o !== null);
+
+      const written = await batchWrite(
+        db,
+        processed.flatMap((o) => o.writes),
+        deps.batchWriteOptions,
+      );
+      summary.batch_write_calls += written.calls;
+      summary.readings_written += written.written.get(settings.readingsTableName) ?? 0;
+      summary.snapshots_written += written.written.get(settings.mainTableName) ?? 0;
+
+      const failedAt = new Date(now()).toISOString();
+      await Promise.all(
+        processed.map(async (outcome) => {
+          const ext = outcome.user.externalUserId;
+          const writeFailure = written.failedOwners.get(ext);
+          const error =
+            outcome.error ?? (writeFailure ? { code: 'WriteFailed', message: writeFailure } : undefined);
+          if (error) {
+            summary.failures++;
+            logger.warn('heat-pump sync failed for a user', {
+              external_user_id: ext,
+              error_code: error.code,
+            });
+            await state.recordFailure(ext, error.code, error.message, failedAt);
+          } else if (failedBefore.has(ext)) {
+            await state.clearFailure(ext);
+          }
+        }),
+      );
+      summary.users += processed.length;
+      summary.heat_pumps += processed.reduce((n, o) => n + o.heatPumps, 0);
+
+      const last = processed.at(-1);
+      if (last) cursor = { ...cursor, lastExternalUserId: last.user.externalUserId };
+      if (processed.length === users.length && !hasMore) {
+        const completedAt = new Date(now()).toISOString();
+        cursor = {
+          lastExternalUserId: null,
+          passStartedAt: null,
+          passesCompleted: cursor.passesCompleted + 1,
+          lastPassCompletedAt: completedAt,
+        };
+        await state.saveCursor(input.runId, cursor);
+        summary.completed_pass = true;
+        summary.stopped = 'completed_pass';
+        break;
+      }
+      await state.saveCursor(input.runId, cursor);
+      if (processed.length < users.length) {
+        summary.stopped = 'time_budget';
+        break;
+      }
+    }
+    summary.cursor = cursor.lastExternalUserId;
+  } catch (error) {
+    if (!(error instanceof SyncLeaseLostError)) throw error;
+    summary.stopped = 'lease_lost';
+  } finally {
+    await state.releaseLease(input.runId);
+  }
+  return finish(summary, deps, startedAt);
+}
+
+function finish(summary: SyncSummary, deps: SyncRunDeps, startedAt: number): SyncSummary {
+  summary.duration_ms = deps.now() - startedAt;
+  deps.logger.info('heat-pump sync run', { summary });
+  const m = deps.metrics;
+  m.addMetric('SyncUsers', MetricUnit.Count, summary.users);
+  m.addMetric('SyncHeatPumps', MetricUnit.Count, summary.heat_pumps);
+  m.addMetric('SyncReadingsWritten', MetricUnit.Count, summary.readings_written);
+  m.addMetric('SyncSnapshotsWritten', MetricUnit.Count, summary.snapshots_written);
+  m.addMetric('SyncFailures', MetricUnit.Count, summary.failures);
+  m.addMetric('SyncBatchWriteCalls', MetricUnit.Count, summary.batch_write_calls);
+  m.addMetric('SyncDuration', MetricUnit.Milliseconds, summary.duration_ms);
+  m.addMetric('SyncCompletedPass', MetricUnit.Count, summary.completed_pass ? 1 : 0);
+  m.publishStoredMetrics();
+  return summary;
+}
+
+/**
+ * Fetches one user's heat pumps and works out the writes: a snapshot when anything changed, a
+ * reading when the state timestamp is new, removal of heat pumps Podero no longer lists, and the
+ * list marker when the set of heat pumps changed. An unchanged heat pump costs no write at all.
+ */
+async function syncUser(
+  user: OnboardedUser,
+  deps: SyncRunDeps,
+  snapshots: HeatPumpSnapshotStore,
+): Promise<UserOutcome> {
+  const { settings } = deps;
+  let listed: HeatPumpJson[];
+  let stored: Awaited<ReturnType<HeatPumpSnapshotStore['loadUser']>>;
+  try {
+    [listed, stored] = await Promise.all([
+      deps.podero.heatPumps.list(user.poderoUserId),
+      snapshots.loadUser(user.externalUserId),
+    ]);
+  } catch (error) {
+    return { user, writes: [], heatPumps: 0, error: describeFailure(error) };
+  }
+  const fetchedAt = new Date(deps.now()).toISOString();
+  const owner = user.externalUserId;
+  const writes: PendingWrite[] = [];
+  const main = settings.mainTableName;
+  const live = listed.filter((hp) => hp.deleted_at === undefined || hp.deleted_at === null);
+
+  for (const heatPump of live) {
+    const snapshot = newSnapshot(user.externalUserId, heatPump, fetchedAt);
+    const previous = stored.snapshots.get(heatPump.id);
+    const unchanged =
+      previous !== undefined &&
+      previous.stateUpdatedAt === snapshot.stateUpdatedAt &&
+      JSON.stringify(previous.heatPump) === JSON.stringify(heatPump);
+    if (!unchanged)
+      writes.push({ tableName: main, owner, request: { PutRequest: { Item: snapshotItem(snapshot) } } });
+    if (snapshot.stateUpdatedAt !== null && snapshot.stateUpdatedAt !== previous?.stateUpdatedAt) {
+      const item = readingItem({
+        heatPumpId: heatPump.id,
+        stateAt: snapshot.stateUpdatedAt,
+        recordedAt: fetchedAt,
+        values: readingValuesOf(heatPump),
+        expiresAt: readingExpiry(snapshot.stateUpdatedAt, settings.readingsRetentionDays),
+      });
+      writes.push({ tableName: settings.readingsTableName, owner, request: { PutRequest: { Item: item } } });
+    }
+  }
+  const liveIds = new Set(live.map((hp) => hp.id));
+  for (const id of stored.snapshots.keys()) {
+    if (!liveIds.has(id)) {
+      writes.push({
+        tableName: main,
+        owner,
+        request: { DeleteRequest: { Key: { pk: userPk(user.externalUserId), sk: heatPumpSk(id) } } },
+      });
+    }
+  }
+  const previousIds = stored.marker?.heatPumpIds ?? null;
+  const sameSet =
+    previousIds !== null && previousIds.length === liveIds.size && previousIds.every((id) => liveIds.has(id));
+  if (!sameSet || writes.length > 0) {
+    const marker = listMarkerItem({
+      externalUserId: user.externalUserId,
+      fetchedAt,
+      heatPumpIds: [...liveIds],
+    });
+    writes.push({ tableName: main, owner, request: { PutRequest: { Item: marker } } });
+  }
+  return { user, writes, heatPumps: live.length };
+}

@@ -1,0 +1,189 @@
+/**
+ * The heat-pump routes' wire schemas: query strings, the settings body and the responses. The same
+ * zod schemas validate requests and generate the OpenAPI document.
+ */
+import { OPTIMIZATION_LEVELS } from '@podero-bridge/podero-client';
+import { z } from 'zod';
+
+/** Query-string integers arrive as strings; reject "", "1.5", "1e3" and the like rather than coercing loosely. */
+const queryInt = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d{1,9}$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .optional()
+    .transform((v) => v ?? fallback);
+
+export const MAX_AGE_SECONDS_DEFAULT = 30;
+export const MAX_AGE_SECONDS_MAX = 86_400;
+
+/** Cache controls shared by the list and detail routes. */
+export const heatPumpReadQuerySchema = z.strictObject({
+  max_age_seconds: queryInt(0, MAX_AGE_SECONDS_MAX, MAX_AGE_SECONDS_DEFAULT).meta({
+    description:
+      'Serve the stored snapshot when it is at most this old (seconds); 0 always reads Podero live. Default 30.',
+  }),
+  stale_if_error_seconds: queryInt(0, MAX_AGE_SECONDS_MAX, 0).meta({
+    description:
+      'When the live read fails (Podero 5xx, timeout or rate limit), serve a snapshot up to this old instead of the error, marked `stale: true`. Default 0: errors are not hidden.',
+  }),
+});
+export type HeatPumpReadQuery = z.output<typeof heatPumpReadQuerySchema>;
+
+const isoInstant = z.iso
+  .datetime({ offset: true })
+  .transform((s) => new Date(s).toISOString())
+  .meta({ description: 'ISO-8601 date-time with a zone, e.g. 2026-01-01T00:00:00Z' });
+
+export const READINGS_LIMIT_DEFAULT = 100;
+export const READINGS_LIMIT_MAX = 1000;
+
+export const readingsQuerySchema = z
+  .strictObject({
+    from: isoInstant.optional().meta({ description: 'Inclusive lower bound of the state time.' }),
+    to: isoInstant.optional().meta({ description: 'Exclusive upper bound of the state time.' }),
+    limit: queryInt(1, READINGS_LIMIT_MAX, READINGS_LIMIT_DEFAULT).meta({
+      description: `Readings per page, 1..${READINGS_LIMIT_MAX}, default ${READINGS_LIMIT_DEFAULT}.`,
+    }),
+    cursor: z
+      .string()
+      .min(1)
+      .max(512)
+      .optional()
+      .meta({ description: 'Opaque `next_cursor` of the previous page, with the same heat pump and range.' }),
+  })
+  .refine((q) => !q.from || !q.to || q.from < q.to, { path: ['to'], message: 'must be later than from' });
+export type ReadingsQuery = z.output<typeof readingsQuerySchema>;
+
+const temperatureLimit = z.number().min(5).max(35).meta({ description: '°C, 5..35' });
+const awayInstant = z.iso.datetime({ offset: true }).nullable();
+
+/**
+ * The settings an end user changes in an app. Everything else Podero's PUT accepts (price zone,
+ * lifecycle, trading flags...) is the partner's back office, not this route.
+ */
+export const updateHeatPumpSettingsSchema = z
+  .strictObject({
+    is_smart_optimization_active: z.boolean().optional(),
+    optimization_level: z.enum(OPTIMIZATION_LEVELS).optional(),
+    minimum_temperature_limit: temperatureLimit.optional(),
+    maximum_temperature_limit: temperatureLimit.optional(),
+    is_away_mode_enabled: z.boolean().optional(),
+    away_mode_start: awayInstant.optional(),
+    away_mode_end: awayInstant.optional(),
+    away_mode_minimum_temperature_limit: temperatureLimit.optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, { message: 'must change at least one setting' });
+export type UpdateHeatPumpSettings = z.output<typeof updateHeatPumpSettingsSchema>;
+
+export interface SettingsIssue {
+  path: string[];
+  message: string;
+}
+
+type SettingsView = Partial<Record<keyof UpdateHeatPumpSettings, unknown>>;
+
+/**
+ * Cross-field rules, checked on the heat pump as it will be after the change (current values merged
+ * with the body), and reported on the field the body changed. A rule whose fields the body does not
+ * touch is not checked: a caller must be able to change the optimisation level of a heat pump whose
+ * limits were set inconsistently elsewhere.
+ */
+export function settingsIssues(
+  body: UpdateHeatPumpSettings,
+  current: Readonly<Record<string, unknown>>,
+): SettingsIssue[] {
+  const merged: SettingsView = { ...current, ...body };
+  const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+  const time = (v: unknown) =>
+    typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? Date.parse(v) : undefined;
+  const touched = (...keys: (keyof UpdateHeatPumpSettings)[]) => keys.find((k) => k in body);
+  const issues: SettingsIssue[] = [];
+
+  const limitField = touched('minimum_temperature_limit', 'maximum_temperature_limit');
+  const min = num(merged.minimum_temperature_limit);
+  const max = num(merged.maximum_temperature_limit);
+  if (limitField && min !== undefined && max !== undefined && min > max) {
+    issues.push({
+      path: [limitField],
+      message: `minimum_temperature_limit (${min}) must not exceed maximum_temperature_limit (${max})`,
+    });
+  }
+
+  const awayField = touched('away_mode_start', 'away_mode_end', 'is_away_mode_enabled');
+  const start = time(merged.away_mode_start);
+  const end = time(merged.away_mode_end);
+  if (awayField && start !== undefined && end !== undefined && start >= end) {
+    issues.push({ path: [awayField], message: 'away_mode_start must be earlier than away_mode_end' });
+  }
+  if (merged.is_away_mode_enabled === true && awayField && (start === undefined || end === undefined)) {
+    issues.push({
+      path: [awayField],
+      message: 'away mode needs both away_mode_start and away_mode_end when it is enabled',
+    });
+  }
+  return issues;
+}
+
+// ---- responses ---------------------------------------------------------------------------------
+
+export const heatPumpSchema = z
+  .looseObject({
+    id: z.string(),
+    is_authenticated: z.boolean().nullish(),
+    is_smart_optimization_active: z.boolean().nullish(),
+    optimization_level: z.string().nullish(),
+    current_state_last_updated_at: z.string().nullish(),
+    current_power_consumption_w: z.number().nullish(),
+    indoor_actual_temperature: z.number().nullish(),
+    outdoor_temperature: z.number().nullish(),
+    minimum_temperature_limit: z.number().nullish(),
+    maximum_temperature_limit: z.number().nullish(),
+    is_away_mode_enabled: z.boolean().nullish(),
+    away_mode_start: z.string().nullish(),
+    away_mode_end: z.string().nullish(),
+    away_mode_minimum_temperature_limit: z.number().nullish(),
+  })
+  .meta({
+    id: 'HeatPump',
+    description: "Podero's heat-pump object as Podero returned it (further fields are passed through).",
+  });
+
+const sourceFields = {
+  source: z
+    .enum(['cache', 'live'])
+    .meta({ description: 'cache: the stored snapshot; live: read from Podero now.' }),
+  fetched_at: z.string().meta({ description: 'When the data was read from Podero (ISO).' }),
+  stale: z.boolean().meta({
+    description: 'True when a snapshot older than max_age_seconds was served because Podero failed.',
+  }),
+};
+
+export const heatPumpListResponseSchema = z
+  .strictObject({ heat_pumps: z.array(heatPumpSchema), ...sourceFields })
+  .meta({ id: 'HeatPumpList' });
+export const heatPumpResponseSchema = z
+  .strictObject({ heat_pump: heatPumpSchema, ...sourceFields })
+  .meta({ id: 'HeatPumpResponse' });
+
+export const readingSchema = z
+  .strictObject({
+    state_at: z.string().meta({ description: "Podero's current_state_last_updated_at (ISO)." }),
+    recorded_at: z.string().meta({ description: 'When the sync stored the reading (ISO).' }),
+    values: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
+  })
+  .meta({ id: 'Reading' });
+export const readingsResponseSchema = z
+  .strictObject({
+    readings: z.array(readingSchema),
+    next_cursor: z
+      .string()
+      .nullable()
+      .meta({ description: 'Pass as `cursor` for the next page; null on the last.' }),
+  })
+  .meta({ id: 'ReadingsPage' });
+
+export type HeatPumpListResponse = z.infer<typeof heatPumpListResponseSchema>;
+export type HeatPumpResponse = z.infer<typeof heatPumpResponseSchema>;
+export type ReadingsResponse = z.infer<typeof readingsResponseSchema>;

@@ -1,0 +1,263 @@
+/**
+ * Heat-pump reads and writes behind the API routes: cache vs live, settings updates, readings.
+ *
+ * Ownership is never taken from the path alone: the heat pump must be one Podero lists or returns
+ * under the Podero user id we stored for the external user (and, where Podero says who owns it,
+ * `owner.id` must match), or a snapshot stored from such an answer.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import {
+  PoderoNetworkError,
+  PoderoNotFoundError,
+  PoderoRateLimitError,
+  PoderoResponseShapeError,
+  PoderoServerError,
+  type UpdateHeatPumpRequest,
+} from '@podero-bridge/podero-client';
+import {
+  type HeatPumpJson,
+  type HeatPumpSnapshot,
+  type HeatPumpSnapshotStore,
+  newSnapshot,
+} from '../storage/heat-pump-snapshots';
+import type { ReadingsStore } from '../storage/readings';
+import {
+  type HeatPumpListResponse,
+  type HeatPumpReadQuery,
+  type HeatPumpResponse,
+  type ReadingsQuery,
+  type ReadingsResponse,
+  type SettingsIssue,
+  settingsIssues,
+  type UpdateHeatPumpSettings,
+} from './schemas';
+
+/** The part of the Podero client this service uses (the real client satisfies it). */
+export interface HeatPumpUpstream {
+  heatPumps: {
+    list(userId: string): Promise<HeatPumpJson[]>;
+    get(userId: string, heatPumpId: string, options?: { includeDeleted?: boolean }): Promise<HeatPumpJson>;
+    update(userId: string, heatPumpId: string, body: UpdateHeatPumpRequest): Promise<HeatPumpJson>;
+  };
+}
+
+/** Finds the Podero user id of an onboarded user; null when we do not know the user. */
+export type PoderoUserIdLookup = (externalUserId: string) => Promise<string | null>;
+
+export class UnknownUserError extends Error {
+  override readonly name = 'UnknownUserError';
+  constructor(readonly externalUserId: string) {
+    super('user not found');
+  }
+}
+
+export class UnknownHeatPumpError extends Error {
+  override readonly name = 'UnknownHeatPumpError';
+  constructor(readonly heatPumpId: string) {
+    super('heat pump not found');
+  }
+}
+
+/** The settings would leave the heat pump inconsistent (e.g. minimum above maximum). */
+export class SettingsConflictError extends Error {
+  override readonly name = 'SettingsConflictError';
+  constructor(readonly issues: SettingsIssue[]) {
+    super('the settings are inconsistent');
+  }
+}
+
+export interface HeatPumpServiceDeps {
+  podero: HeatPumpUpstream;
+  findPoderoUserId: PoderoUserIdLookup;
+  snapshots: HeatPumpSnapshotStore;
+  readings: ReadingsStore;
+  now?: () => number;
+  logger?: Logger;
+}
+
+/** Podero failures that a stale snapshot may stand in for (`stale_if_error_seconds`). */
+const isUpstreamOutage = (error: unknown): boolean =>
+  error instanceof PoderoServerError ||
+  error instanceof PoderoNetworkError ||
+  error instanceof PoderoRateLimitError ||
+  error instanceof PoderoResponseShapeError;
+
+const ownedBy = (heatPump: HeatPumpJson, poderoUserId: string): boolean => {
+  const owner = heatPump.owner;
+  if (owner === null || typeof owner !== 'object' || !('id' in owner)) return true; // older shapes omit it
+  return owner.id === poderoUserId;
+};
+
+const isDeleted = (heatPump: HeatPumpJson): boolean =>
+  heatPump.deleted_at !== undefined && heatPump.deleted_at !== null;
+
+export class HeatPumpService {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: HeatPumpServiceDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  private async poderoUserId(externalUserId: string): Promise<string> {
+    const id = await this.deps.findPoderoUserId(externalUserId);
+    if (id === null) throw new UnknownUserError(externalUserId);
+    return id;
+  }
+
+  private ageSeconds(fetchedAt: string): number {
+    return (this.now() - Date.parse(fetchedAt)) / 1000;
+  }
+
+  async list(externalUserId: string, query: HeatPumpReadQuery): Promise<HeatPumpListResponse> {
+    const poderoUserId = await this.poderoUserId(externalUserId);
+    const stored = await this.deps.snapshots.loadUser(externalUserId);
+    const cached = (() => {
+      if (!stored.marker) return null;
+      const heatPumps: HeatPumpJson[] = [];
+      for (const id of stored.marker.heatPumpIds) {
+        const snapshot = stored.snapshots.get(id);
+        if (!snapshot || !ownedBy(snapshot.heatPump, poderoUserId)) return null;
+        heatPumps.push(snapshot.heatPump);
+      }
+      return { heatPumps, fetchedAt: stored.marker.fetchedAt };
+    })();
+    if (cached && query.max_age_seconds > 0 && this.ageSeconds(cached.fetchedAt) <= query.max_age_seconds) {
+      return { heat_pumps: cached.heatPumps, source: 'cache', fetched_at: cached.fetchedAt, stale: false };
+    }
+
+    const fetchedAt = new Date(this.now()).toISOString();
+    let live: HeatPumpJson[];
+    try {
+      live = await this.deps.podero.heatPumps.list(poderoUserId);
+    } catch (error) {
+      if (
+        cached &&
+        isUpstreamOutage(error) &&
+        this.ageSeconds(cached.fetchedAt) <= query.stale_if_error_seconds
+      ) {
+        this.deps.logger?.warn('Podero failed; serving a stale heat-pump list', {
+          error_name: (error as Error).name,
+        });
+        return { heat_pumps: cached.heatPumps, source: 'cache', fetched_at: cached.fetchedAt, stale: true };
+      }
+      throw error;
+    }
+    const visible = live.filter((hp) => !isDeleted(hp) && ownedBy(hp, poderoUserId));
+    await this.deps.snapshots.replaceUserList(externalUserId, visible, fetchedAt, stored);
+    return { heat_pumps: visible, source: 'live', fetched_at: fetchedAt, stale: false };
+  }
+
+  async get(externalUserId: string, heatPumpId: string, query: HeatPumpReadQuery): Promise<HeatPumpResponse> {
+    const poderoUserId = await this.poderoUserId(externalUserId);
+    const stored = await this.deps.snapshots.get(externalUserId, heatPumpId);
+    const snapshot = stored && ownedBy(stored.heatPump, poderoUserId) ? stored : null;
+    if (
+      snapshot &&
+      query.max_age_seconds > 0 &&
+      this.ageSeconds(snapshot.fetchedAt) <= query.max_age_seconds
+    ) {
+      return { heat_pump: snapshot.heatPump, source: 'cache', fetched_at: snapshot.fetchedAt, stale: false };
+    }
+    try {
+      const live = await this.fetchOwned(externalUserId, poderoUserId, heatPumpId);
+      return { heat_pump: live.heatPump, source: 'live', fetched_at: live.fetchedAt, stale: false };
+    } catch (error) {
+      if (
+        snapshot &&
+        isUpstreamOutage(error) &&
+        this.ageSeconds(snapshot.fetchedAt) <= query.stale_if_error_seconds
+      ) {
+        this.deps.logger?.warn('Podero failed; serving a stale heat pump', {
+          error_name: (error as Error).name,
+        });
+        return { heat_pump: snapshot.heatPump, source: 'cache', fetched_at: snapshot.fetchedAt, stale: true };
+      }
+      throw error;
+    }
+  }
+
+  /** Reads the heat pump live, proves it is the user's, stores the snapshot. */
+  private async fetchOwned(
+    externalUserId: string,
+    poderoUserId: string,
+    heatPumpId: string,
+  ): Promise<HeatPumpSnapshot> {
+    const fetchedAt = new Date(this.now()).toISOString();
+    let heatPump: HeatPumpJson;
+    try {
+      heatPump = await this.deps.podero.heatPumps.get(poderoUserId, heatPumpId);
+    } catch (error) {
+      if (error instanceof PoderoNotFoundError) {
+        await this.deps.snapshots.delete(externalUserId, heatPumpId, fetchedAt);
+        throw new UnknownHeatPumpError(heatPumpId);
+      }
+      throw error;
+    }
+    if (heatPump.id !== heatPumpId || !ownedBy(heatPump, poderoUserId) || isDeleted(heatPump)) {
+      throw new UnknownHeatPumpError(heatPumpId);
+    }
+    const snapshot = newSnapshot(externalUserId, heatPump, fetchedAt);
+    await this.deps.snapshots.put(snapshot);
+    return snapshot;
+  }
+
+  async updateSettings(
+    externalUserId: string,
+    heatPumpId: string,
+    settings: UpdateHeatPumpSettings,
+  ): Promise<HeatPumpResponse> {
+    const poderoUserId = await this.poderoUserId(externalUserId);
+    // A live read first: it proves ownership and gives the current values the cross-field rules need.
+    const current = await this.fetchOwned(externalUserId, poderoUserId, heatPumpId);
+    const issues = settingsIssues(settings, current.heatPump);
+    if (issues.length > 0) throw new SettingsConflictError(issues);
+
+    const fetchedAt = new Date(this.now()).toISOString();
+    let updated: HeatPumpJson;
+    try {
+      updated = await this.deps.podero.heatPumps.update(poderoUserId, heatPumpId, settings);
+    } catch (error) {
+      if (error instanceof PoderoNotFoundError) throw new UnknownHeatPumpError(heatPumpId);
+      throw error;
+    }
+    await this.deps.snapshots.put(newSnapshot(externalUserId, updated, fetchedAt));
+    return { heat_pump: updated, source: 'live', fetched_at: fetchedAt, stale: false };
+  }
+
+  async readings(
+    externalUserId: string,
+    heatPumpId: string,
+    query: ReadingsQuery,
+  ): Promise<ReadingsResponse> {
+    const poderoUserId = await this.poderoUserId(externalUserId);
+    await this.assertOwnsForHistory(externalUserId, poderoUserId, heatPumpId);
+    const range = { ...(query.from ? { from: query.from } : {}), ...(query.to ? { to: query.to } : {}) };
+    const page = await this.deps.readings.list(heatPumpId, range, query.limit, query.cursor);
+    return {
+      readings: page.readings.map((r) => ({
+        state_at: r.stateAt,
+        recorded_at: r.recordedAt,
+        values: r.values,
+      })),
+      next_cursor: page.nextCursor,
+    };
+  }
+
+  /**
+   * History outlives the device: a heat pump deleted at Podero keeps its readings (billing), so
+   * ownership is proven by our snapshot, or else by Podero including soft-deleted devices.
+   */
+  private async assertOwnsForHistory(externalUserId: string, poderoUserId: string, heatPumpId: string) {
+    const snapshot = await this.deps.snapshots.get(externalUserId, heatPumpId);
+    if (snapshot && ownedBy(snapshot.heatPump, poderoUserId)) return;
+    try {
+      const heatPump = await this.deps.podero.heatPumps.get(poderoUserId, heatPumpId, {
+        includeDeleted: true,
+      });
+      if (heatPump.id === heatPumpId && ownedBy(heatPump, poderoUserId)) return;
+    } catch (error) {
+      if (!(error instanceof PoderoNotFoundError)) throw error;
+    }
+    throw new UnknownHeatPumpError(heatPumpId);
+  }
+}

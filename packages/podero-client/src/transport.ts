@@ -203,9 +203,10 @@ function networkError<T>(
   attempt: Extract<Attempt, { kind: 'network' }>,
   timeoutMs: number,
 ): PoderoNetworkError {
+  const reason = innermostMessage(attempt.error);
   const what = attempt.timedOut
     ? `timed out after ${timeoutMs} ms`
-    : `network error${attempt.code ? ` (${attempt.code})` : ''}`;
+    : `network error${reason ? ` (${reason})` : attempt.code ? ` (${attempt.code})` : ''}`;
   return new PoderoNetworkError(`Podero ${spec.method} ${spec.path} failed: ${what}`, {
     method: spec.method,
     path: spec.path,
@@ -213,6 +214,16 @@ function networkError<T>(
     ...(attempt.code === undefined ? {} : { code: attempt.code }),
     cause: attempt.error,
   });
+}
+
+/** The root cause's message, e.g. "connect ECONNREFUSED 127.0.0.1:4010" (undici never puts headers there). */
+function innermostMessage(error: unknown): string | undefined {
+  let current = error;
+  for (let depth = 0; depth < 5 && current instanceof Error && current.cause instanceof Error; depth++) {
+    current = current.cause;
+  }
+  if (!(current instanceof Error) || current === error) return undefined;
+  return current.message.replace(/\s+/g, ' ').slice(0, 200);
 }
 
 const MAX_BODY_TEXT = 500;

@@ -45,6 +45,11 @@ export function zodIssuesToDetail(
   for (const issue of issues) {
     const path = issue.path.filter((part): part is string | number => typeof part !== 'symbol');
     const loc = [...locPrefix, ...path];
+    // zod reports an absent enum or literal as a bad value; pydantic (and clients) call it missing.
+    if (issue.code !== 'unrecognized_keys' && valueAt(input, path) === undefined) {
+      details.push({ type: 'missing', loc, msg: 'Field required' });
+      continue;
+    }
     switch (issue.code) {
       case 'unrecognized_keys':
         for (const key of issue.keys) {
@@ -57,9 +62,7 @@ export function zodIssuesToDetail(
         }
         break;
       case 'invalid_type':
-        if (valueAt(input, path) === undefined) {
-          details.push({ type: 'missing', loc, msg: 'Field required' });
-        } else if (issue.expected === 'object') {
+        if (issue.expected === 'object') {
           details.push({ type: 'model_type', loc, msg: 'Input should be a valid dictionary or object' });
         } else {
           const expected = issue.expected === 'int' ? 'integer' : issue.expected;

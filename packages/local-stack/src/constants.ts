@@ -18,7 +18,7 @@ export const DEFAULT_PORTS = {
   api: 3000,
   simulator: 4010,
   dynamo: 8000,
-  secrets: 4566,
+  secrets: 4583,
 } as const;
 
 /** Repository root (this file is packages/local-stack/src/constants.ts). */

@@ -124,7 +124,17 @@ export function readConnectForm(html: string): { action: string; fields: Record<
     if (name !== undefined && type === 'hidden') fields[name] = /\bvalue="([^"]*)"/i.exec(tag)?.[1] ?? '';
   }
   for (const select of body.matchAll(/<select\b[^>]*\bname="([^"]*)"[^>]*>([\s\S]*?)<\/select>/gi)) {
-    const [, name = '', options = ''] = select;
+    const [, name = ''] = select;
+    let options = select[2] ?? '';
+    // A select grouped by manufacturer (the model list): choose within the chosen manufacturer's group.
+    const chosen = fields.manufacturer;
+    const group =
+      chosen === undefined
+        ? undefined
+        : [...options.matchAll(/<optgroup\b[^>]*\blabel="([^"]*)"[^>]*>([\s\S]*?)<\/optgroup>/gi)].find(
+            (g) => g[1] === chosen,
+          );
+    if (group?.[2] !== undefined) options = group[2];
     const values = [...options.matchAll(/<option\b[^>]*\bvalue="([^"]*)"/gi)]
       .map((o) => o[1] ?? '')
       .filter((v) => v !== '');

@@ -38,3 +38,4 @@ export {
   withLabel,
 } from './logging';
 export { createScheduler, type ScheduleRun, type Scheduler, UnknownScheduleError } from './scheduler';
+export { LOCAL_SECRET_IDS, type LocalStack, type LocalStackOptions, startLocalStack } from './stack';

@@ -1,0 +1,383 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  ResourceExistsException,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { makeApiHandler } from '@podero-bridge/functions/api/app';
+import { createApiDeps } from '@podero-bridge/functions/api/deps';
+import {
+  ENV,
+  type EnvName,
+  type FunctionId,
+  functionDeclarations,
+  type ScheduleDeclaration,
+  scheduleDeclarations,
+  type TableId,
+  tableDeclarations,
+} from '@podero-bridge/functions/declarations';
+import { createSyncDeps, makeSyncHandler } from '@podero-bridge/functions/heat-pump-sync/app';
+import { loadSyncConfig } from '@podero-bridge/functions/heat-pump-sync/config';
+import { loadApiConfig, loadTokenRefreshConfig } from '@podero-bridge/functions/shared/config';
+import { createLogger, createRecordingMetrics } from '@podero-bridge/functions/shared/observability';
+import { createInProcessTokenRefresher } from '@podero-bridge/functions/shared/token-refresher';
+import { makeTokenRefreshHandler } from '@podero-bridge/functions/token-refresh/app';
+import { createTokenRefreshDeps } from '@podero-bridge/functions/token-refresh/deps';
+import { ensureTables, startDynalite, startLocalSecretsManager } from '@podero-bridge/local-aws';
+import { type Simulator, type SimulatorOptions, startSimulator } from '@podero-bridge/podero-simulator';
+import { createJwtAuthorizer } from './auth/authorizer';
+import { generateSigningKey, type SigningKey } from './auth/signing-key';
+import { createTokenMinter, type MintToken } from './auth/tokens';
+import { DEV_AUDIENCE, DEV_ISSUER } from './constants';
+import { createLambdaContext, LOCAL_REGION, localFunctionName } from './gateway/lambda-context';
+import { startLocalGateway } from './gateway/server';
+import { type PartLabel, type StackLog, silentLog, withLabel } from './logging';
+import { createScheduler, type ScheduleRun } from './scheduler';
+
+/**
+ * The whole system on one machine, in this process: the Podero simulator, dynalite (or an external
+ * DynamoDB endpoint), the local Secrets Manager (or an external one), the three functions wired with
+ * an in-process token refresher, the local API gateway and the scheduler. `pnpm dev`, `pnpm demo`
+ * and the end-to-end tests all start it through `startLocalStack`.
+ */
+
+export interface LocalStackOptions {
+  host?: string;
+  /** 0 (the default) picks a free port; `pnpm dev` passes 3000 / 4010 / 8000 / 4583. */
+  apiPort?: number;
+  simulatorPort?: number;
+  dynamoPort?: number;
+  secretsPort?: number;
+  /** Use this DynamoDB-compatible endpoint instead of starting dynalite (tables are created there if missing). */
+  dynamoEndpoint?: string;
+  /** Use this Secrets Manager endpoint instead of the local one (the two secrets are created there if missing). */
+  secretsEndpoint?: string;
+  /** Keep state in this directory (dynalite files, simulator state, secrets); in memory when absent. */
+  persistDir?: string;
+  /** Schedule speed-up factor (60: the 15-minute sync runs every 15 s). Default 1. */
+  scheduleSpeed?: number;
+  /** Run the declared schedules on timers (default true); `runSchedule` works either way. */
+  scheduleTimers?: boolean;
+  /** Key the gateway trusts and tokens are minted with; a fresh one when absent. */
+  signingKey?: SigningKey;
+  /** Passed to the simulator (seed, stateIntervalSeconds, startTime, clock, latencyMs...). */
+  simulator?: Omit<SimulatorOptions, 'port' | 'host' | 'persistFile' | 'log'>;
+  /** Extra or overriding environment values for every function (e.g. SYNC_CONCURRENCY). */
+  env?: Partial<Record<EnvName, string>>;
+  /** Powertools log level of the functions; default INFO (tests pass SILENT). */
+  functionLogLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** The stack's own messages (`[gateway] GET /health -> 200`...). */
+  log?: StackLog;
+  /** Physical names; defaults `podero-bridge-local-main` / `-readings`. */
+  tableNames?: Record<TableId, string>;
+  region?: string;
+}
+
+export interface LocalStack {
+  /** The gateway, e.g. http://127.0.0.1:3000. */
+  readonly apiUrl: string;
+  readonly jwksUrl: string;
+  readonly simulatorUrl: string;
+  readonly dynamoEndpoint: string;
+  readonly secretsEndpoint: string;
+  readonly region: string;
+  readonly tableNames: Readonly<Record<TableId, string>>;
+  readonly secretIds: { readonly credentials: string; readonly token: string };
+  /** The simulator's fake client credentials (printed by `pnpm dev`; not real secrets). */
+  readonly credentials: { readonly orgId: string; readonly clientId: string; readonly clientSecret: string };
+  readonly signingKey: SigningKey;
+  /** The simulator itself, for its control plane (clock, faults, counters) in tests. */
+  readonly simulator: Simulator;
+  readonly scheduleNames: readonly string[];
+  mintToken: MintToken;
+  runSchedule(name: string): Promise<ScheduleRun>;
+  close(): Promise<void>;
+}
+
+export const LOCAL_SECRET_IDS = {
+  credentials: 'podero-bridge/local/podero-credentials',
+  token: 'podero-bridge/local/podero-token',
+} as const;
+
+const DEFAULT_TABLE_NAMES: Record<TableId, string> = {
+  main: 'podero-bridge-local-main',
+  readings: 'podero-bridge-local-readings',
+};
+
+/** Log label of each function's output. */
+const FUNCTION_LABELS: Record<FunctionId, PartLabel> = {
+  api: 'api',
+  tokenRefresh: 'token-refresh',
+  heatPumpSync: 'sync',
+};
+
+/** The token secret's value until token-refresh writes the first token (readers treat it as "no token"). */
+const TOKEN_SECRET_PLACEHOLDER = JSON.stringify({ note: 'written by token-refresh' });
+
+/** Creates `id` with `value`, or replaces its value when it differs (the local stack owns these secrets). */
+async function ensureSecret(
+  client: SecretsManagerClient,
+  id: string,
+  value: string,
+  replace: boolean,
+): Promise<void> {
+  try {
+    const current = await client.send(new GetSecretValueCommand({ SecretId: id }));
+    if (replace && current.SecretString !== value) {
+      await client.send(new PutSecretValueCommand({ SecretId: id, SecretString: value }));
+    }
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+    try {
+      await client.send(new CreateSecretCommand({ Name: id, SecretString: value }));
+    } catch (createError) {
+      if (!(createError instanceof ResourceExistsException)) throw createError;
+    }
+  }
+}
+
+/**
+ * The AWS SDK needs credentials even for local endpoints (which do not check signatures). Without
+ * any configured, the functions' clients would fail to sign; fake ones are set only when none are.
+ */
+function ensureSdkCredentials(): void {
+  if (!process.env.AWS_ACCESS_KEY_ID && !process.env.AWS_PROFILE) {
+    process.env.AWS_ACCESS_KEY_ID = 'local';
+    process.env.AWS_SECRET_ACCESS_KEY = 'local';
+  }
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const {
+    host = '127.0.0.1',
+    persistDir,
+    log = silentLog,
+    functionLogLevel = 'INFO',
+    region = process.env.AWS_REGION ?? LOCAL_REGION,
+  } = options;
+  const tableNames = { ...DEFAULT_TABLE_NAMES, ...options.tableNames };
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const closeAll = async () => {
+    const errors: unknown[] = [];
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    cleanups.length = 0;
+    if (errors.length > 0) throw new AggregateError(errors, 'local stack: some parts did not close cleanly');
+  };
+  ensureSdkCredentials();
+  if (persistDir !== undefined) await mkdir(persistDir, { recursive: true });
+
+  try {
+    // 1. The Podero simulator.
+    const simulator = await withLabel('simulator', () =>
+      startSimulator({
+        ...options.simulator,
+        port: options.simulatorPort ?? 0,
+        host,
+        ...(persistDir ? { persistFile: join(persistDir, 'simulator.json') } : {}),
+        log: (line) => log('simulator', line),
+      }),
+    );
+    cleanups.push(() => simulator.close());
+    log('simulator', `Podero simulator on ${simulator.baseUrl}`);
+
+    // 2. DynamoDB: dynalite, or an external endpoint; the declared tables either way.
+    let dynamoEndpoint = options.dynamoEndpoint;
+    if (dynamoEndpoint === undefined) {
+      const dynalite = await withLabel('dynamodb', () =>
+        startDynalite({
+          port: options.dynamoPort ?? 0,
+          host,
+          ...(persistDir ? { path: join(persistDir, 'dynamodb') } : {}),
+        }),
+      );
+      cleanups.push(() => dynalite.close());
+      dynamoEndpoint = dynalite.endpoint;
+      log(
+        'dynamodb',
+        `dynalite on ${dynamoEndpoint}${persistDir ? ` (persisted in ${persistDir})` : ' (in memory)'}`,
+      );
+    } else {
+      log('dynamodb', `using the DynamoDB endpoint ${dynamoEndpoint}`);
+    }
+    const dynamo = new DynamoDBClient({ endpoint: dynamoEndpoint, region });
+    cleanups.push(() => dynamo.destroy());
+    await ensureTables(dynamo, tableNames, tableDeclarations);
+    log('dynamodb', `tables ready: ${Object.values(tableNames).join(', ')}`);
+
+    // 3. Secrets Manager: local, or an external endpoint; the two secrets either way.
+    let secretsEndpoint = options.secretsEndpoint;
+    if (secretsEndpoint === undefined) {
+      const secrets = await withLabel('secrets', () =>
+        startLocalSecretsManager({
+          port: options.secretsPort ?? 0,
+          host,
+          region,
+          ...(persistDir ? { persistFile: join(persistDir, 'secrets.json') } : {}),
+        }),
+      );
+      cleanups.push(() => secrets.close());
+      secretsEndpoint = secrets.endpoint;
+      log('secrets', `local Secrets Manager on ${secretsEndpoint}`);
+    } else {
+      log('secrets', `using the Secrets Manager endpoint ${secretsEndpoint}`);
+    }
+    const secretsClient = new SecretsManagerClient({ endpoint: secretsEndpoint, region });
+    cleanups.push(() => secretsClient.destroy());
+    const credentialsValue = JSON.stringify({
+      client_id: simulator.clientId,
+      client_secret: simulator.clientSecret,
+      org_id: simulator.orgId,
+      base_url: simulator.baseUrl,
+    });
+    // The credentials follow the simulator (its port may differ between runs); the token stays.
+    await ensureSecret(secretsClient, LOCAL_SECRET_IDS.credentials, credentialsValue, true);
+    await ensureSecret(secretsClient, LOCAL_SECRET_IDS.token, TOKEN_SECRET_PLACEHOLDER, false);
+
+    // 4. The functions, configured from their declared environment like the CDK app does.
+    const values: Partial<Record<EnvName, string>> = {
+      [ENV.mainTableName]: tableNames.main,
+      [ENV.readingsTableName]: tableNames.readings,
+      [ENV.credentialsSecretId]: LOCAL_SECRET_IDS.credentials,
+      [ENV.tokenSecretId]: LOCAL_SECRET_IDS.token,
+      [ENV.tokenRefreshFunctionName]: localFunctionName(functionDeclarations.tokenRefresh),
+      [ENV.poderoBaseUrl]: simulator.baseUrl,
+      [ENV.poderoOrgId]: simulator.orgId,
+      // Short enough that a token written by a `pnpm dev:run token-refresh` is seen within seconds.
+      [ENV.tokenCacheMaxAgeSeconds]: '5',
+      [ENV.appVersion]: 'local',
+      ...options.env,
+    };
+    const envFor = (id: FunctionId): Record<string, string> => {
+      const env: Record<string, string> = {
+        AWS_REGION: region,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsEndpoint,
+      };
+      for (const name of functionDeclarations[id].environment) {
+        const value = values[name];
+        if (value !== undefined) env[name] = value;
+      }
+      return env;
+    };
+    const loggerFor = (id: FunctionId) => createLogger(id, { logLevel: functionLogLevel });
+    // EMF metric blobs would drown the readable logs locally; the sync's summary line carries the numbers.
+    const metrics = createRecordingMetrics;
+
+    const tokenRefreshDeps = createTokenRefreshDeps(loadTokenRefreshConfig(envFor('tokenRefresh')), {
+      logger: loggerFor('tokenRefresh'),
+      metrics: metrics(),
+    });
+    cleanups.push(() => tokenRefreshDeps.secrets.destroy());
+    const tokenRefreshHandler = makeTokenRefreshHandler(tokenRefreshDeps);
+    const invokeTokenRefresh = (event: unknown) =>
+      withLabel('token-refresh', () => tokenRefreshHandler(event));
+    const refresher = createInProcessTokenRefresher(invokeTokenRefresh);
+
+    const apiDeps = createApiDeps(loadApiConfig(envFor('api')), {
+      logger: loggerFor('api'),
+      metrics: metrics(),
+      refresher,
+    });
+    cleanups.push(() => apiDeps.db.destroy());
+    const apiHandler = makeApiHandler(apiDeps);
+
+    const syncDeps = createSyncDeps(loadSyncConfig(envFor('heatPumpSync')), {
+      logger: loggerFor('heatPumpSync'),
+      metrics: metrics(),
+      refresher,
+    });
+    cleanups.push(() => syncDeps.db.destroy());
+    const syncHandler = makeSyncHandler(syncDeps);
+
+    // What the declared schedules target (today token-refresh and heat-pump-sync).
+    const scheduleTargets: Partial<Record<FunctionId, (payload: unknown) => Promise<unknown>>> = {
+      tokenRefresh: (payload) => invokeTokenRefresh(payload),
+      heatPumpSync: (payload) =>
+        withLabel('sync', () =>
+          syncHandler(payload, createLambdaContext(functionDeclarations.heatPumpSync, { region })),
+        ),
+    };
+
+    // 5. Scheduler and gateway.
+    const scheduler = createScheduler<ScheduleDeclaration>({
+      schedules: scheduleDeclarations,
+      invoke: async (schedule) => {
+        const target = scheduleTargets[schedule.function];
+        if (target === undefined) throw new Error(`no local target for function ${schedule.function}`);
+        return withLabel(FUNCTION_LABELS[schedule.function], () => target(schedule.payload));
+      },
+      speed: options.scheduleSpeed ?? 1,
+      timers: options.scheduleTimers ?? true,
+      log: (message) => log('scheduler', message),
+    });
+    cleanups.push(() => scheduler.close());
+
+    const signingKey = options.signingKey ?? (await generateSigningKey());
+    const gateway = await withLabel('gateway', () =>
+      startLocalGateway({
+        port: options.apiPort ?? 0,
+        host,
+        functions: {
+          api: (event, context) => withLabel('api', () => apiHandler(event, context)),
+        },
+        authorizer: createJwtAuthorizer({
+          jwks: signingKey.jwks,
+          issuer: DEV_ISSUER,
+          audience: DEV_AUDIENCE,
+        }),
+        jwks: signingKey.jwks,
+        scheduler,
+        info: {
+          simulator_url: simulator.baseUrl,
+          signing_key_id: signingKey.kid,
+          issuer: DEV_ISSUER,
+          audience: DEV_AUDIENCE,
+        },
+        log: (message) => log('gateway', message),
+      }),
+    );
+    cleanups.push(() => gateway.close());
+    log('gateway', `API gateway on ${gateway.url}`);
+
+    // 6. A token before the first request, like the deployed stack's first hourly run.
+    const first = await scheduler.runNow('token-refresh');
+    if (!first.ok) throw new Error(`the first token refresh failed: ${String(first.result)}`);
+    log('token-refresh', 'first token stored');
+
+    return {
+      apiUrl: gateway.url,
+      jwksUrl: `${gateway.url}/.well-known/jwks.json`,
+      simulatorUrl: simulator.baseUrl,
+      dynamoEndpoint,
+      secretsEndpoint,
+      region,
+      tableNames,
+      secretIds: LOCAL_SECRET_IDS,
+      credentials: {
+        orgId: simulator.orgId,
+        clientId: simulator.clientId,
+        clientSecret: simulator.clientSecret,
+      },
+      signingKey,
+      simulator,
+      scheduleNames: scheduler.names,
+      mintToken: createTokenMinter(signingKey),
+      runSchedule: (name) => scheduler.runNow(name),
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll().catch(() => {});
+    throw error;
+  }
+}

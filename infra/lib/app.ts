@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { type App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { z } from 'zod';
+import type { StageConfig } from './config';
+import { REPO_ROOT } from './constructs/bridge-function';
+import { PoderoBridgeStack, stackNameFor } from './podero-bridge-stack';
+
+/** The version the functions report: the root package.json's. */
+export function readAppVersion(): string {
+  const pkg = z
+    .object({ version: z.string().min(1) })
+    .parse(JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')));
+  return pkg.version;
+}
+
+/** Adds one stage's stack to the app and registers the cdk-nag AwsSolutions checks on the app. */
+export function addPoderoBridge(
+  app: App,
+  config: StageConfig,
+  options: { readonly functionsRoot?: string } = {},
+): PoderoBridgeStack {
+  const stack = new PoderoBridgeStack(app, stackNameFor(config.stage), {
+    config,
+    appVersion: readAppVersion(),
+    functionsRoot: options.functionsRoot,
+    env: config.account || config.region ? { account: config.account, region: config.region } : undefined,
+    description: `podero-bridge (${config.stage}): Podero partner bridge API, token refresh and heat-pump sync`,
+    tags: { project: 'podero-bridge', stage: config.stage },
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return stack;
+}

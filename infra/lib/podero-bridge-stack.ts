@@ -1,0 +1,198 @@
+import {
+  ENV,
+  type FunctionDeclaration,
+  type FunctionId,
+  functionDeclarations,
+  scheduleDeclarations,
+  type TableDeclaration,
+  type TableId,
+  tableDeclarations,
+} from '@podero-bridge/functions/declarations';
+import { Annotations, CfnOutput, Lazy, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { placeholdersIn, type StageConfig } from './config';
+import { BridgeFunction, type EnvironmentValues } from './constructs/bridge-function';
+import { HttpApi } from './constructs/http-api';
+import { Monitoring } from './constructs/monitoring';
+import { Schedules } from './constructs/schedules';
+import { Secrets } from './constructs/secrets';
+import { pascal, Tables } from './constructs/tables';
+import { acknowledgeFindings } from './nag-acknowledgements';
+
+export interface PoderoBridgeStackProps extends StackProps {
+  readonly config: StageConfig;
+  /** Reported by the functions (APP_VERSION) and the health route. */
+  readonly appVersion: string;
+  /** Overrides where handler entries are found (default: the functions package). */
+  readonly functionsRoot?: string;
+}
+
+/** Stack name for a stage: `PoderoBridge-dev`, `PoderoBridge-prod`, ... */
+export function stackNameFor(stage: string): string {
+  return `PoderoBridge-${stage}`;
+}
+
+/**
+ * One stage of podero-bridge. It only composes constructs; every function, route, schedule and table comes
+ * from functions/src/declarations.ts.
+ */
+export class PoderoBridgeStack extends Stack {
+  readonly tables: Tables;
+  readonly secrets: Secrets;
+  readonly functions: Readonly<Record<FunctionId, BridgeFunction>>;
+  readonly httpApi: HttpApi;
+  readonly schedules: Schedules;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: PoderoBridgeStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const retain = config.removalPolicy === 'retain';
+    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const logRetention = config.logRetentionDays as logs.RetentionDays;
+
+    const tokenSchedule = scheduleDeclarations.find((s) => s.function === 'tokenRefresh');
+    const syncSchedule = scheduleDeclarations.find((s) => s.function === 'heatPumpSync');
+    if (!tokenSchedule || !syncSchedule) {
+      throw new Error('declarations must schedule tokenRefresh and heatPumpSync');
+    }
+    if (config.token.refreshMarginSeconds <= tokenSchedule.everyMinutes * 60) {
+      // With a margin shorter than the check interval a token can expire between two checks.
+      throw new Error(
+        `token.refreshMarginSeconds (${config.token.refreshMarginSeconds}) must exceed the token-refresh interval (${tokenSchedule.everyMinutes * 60} s)`,
+      );
+    }
+
+    for (const field of placeholdersIn(config)) {
+      Annotations.of(this).addWarningV2(
+        `podero-bridge:placeholder:${field}`,
+        `${field} is a placeholder in stage "${config.stage}": set it in infra/stages.json before relying on this deployment (infra/README.md).`,
+      );
+    }
+
+    this.tables = new Tables(this, 'Tables', { removalPolicy, deletionProtection: retain });
+    this.secrets = new Secrets(this, 'Secrets', { credentials: config.credentialsSecret, removalPolicy });
+
+    const functions: Partial<Record<FunctionId, BridgeFunction>> = {};
+    const functionOf = (functionId: FunctionId): BridgeFunction => {
+      const fn = functions[functionId];
+      if (!fn) throw new Error(`function ${functionId} is referenced before it exists`);
+      return fn;
+    };
+
+    // Every declared variable gets its value here and only here.
+    const environment: EnvironmentValues = {
+      [ENV.mainTableName]: this.tables.byId.main.tableName,
+      [ENV.readingsTableName]: this.tables.byId.readings.tableName,
+      [ENV.credentialsSecretId]: this.secrets.credentials.secretArn,
+      [ENV.tokenSecretId]: this.secrets.token.secretArn,
+      // Lazy: callers of token-refresh may be created in any order relative to it.
+      [ENV.tokenRefreshFunctionName]: Lazy.string({
+        produce: () => functionOf('tokenRefresh').function.functionName,
+      }),
+      [ENV.poderoBaseUrl]: config.podero.baseUrl,
+      [ENV.poderoOrgId]: config.podero.orgId,
+      [ENV.tokenRefreshMarginSeconds]: String(config.token.refreshMarginSeconds),
+      [ENV.tokenCacheMaxAgeSeconds]: String(config.token.cacheMaxAgeSeconds),
+      [ENV.syncConcurrency]: String(config.sync.concurrency),
+      [ENV.syncSafetyMarginSeconds]: String(config.sync.safetyMarginSeconds),
+      [ENV.readingsRetentionDays]: String(config.readings.retentionDays),
+      [ENV.appVersion]: props.appVersion,
+    };
+
+    for (const declaration of Object.values(functionDeclarations) as FunctionDeclaration[]) {
+      functions[declaration.id] = new BridgeFunction(this, pascal(declaration.id), {
+        declaration,
+        environment,
+        logRetention,
+        logRemovalPolicy: removalPolicy,
+        functionsRoot: props.functionsRoot,
+      });
+    }
+    this.functions = functions as Record<FunctionId, BridgeFunction>;
+
+    for (const fn of Object.values(this.functions)) {
+      this.grantDeclaredAccess(fn);
+    }
+
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      functions: {
+        tokenRefresh: this.functions.tokenRefresh.function,
+        api: this.functions.api.function,
+        heatPumpSync: this.functions.heatPumpSync.function,
+      },
+      jwt: config.jwt,
+      cors: config.cors,
+      throttling: config.throttling,
+      logRetention,
+      logRemovalPolicy: removalPolicy,
+    });
+
+    this.schedules = new Schedules(this, 'Schedules', {
+      functions: this.functions,
+      everyMinutesByName: { [syncSchedule.name]: config.sync.everyMinutes },
+    });
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      functions: this.functions,
+      httpApi: this.httpApi.api,
+      deadLetterQueue: this.schedules.deadLetterQueue,
+      alarmEmail: config.alarms.email,
+      alarmTopicArn: config.alarms.topicArn,
+      syncEveryMinutes: config.sync.everyMinutes,
+      tokenRefreshEveryMinutes: tokenSchedule.everyMinutes,
+      tokenRefreshMarginSeconds: config.token.refreshMarginSeconds,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTPS API' });
+    new CfnOutput(this, 'CredentialsSecretArn', {
+      value: this.secrets.credentials.secretArn,
+      description: 'Put the Podero client credentials here (infra/README.md)',
+    });
+    new CfnOutput(this, 'TokenSecretArn', {
+      value: this.secrets.token.secretArn,
+      description: 'Current Podero access token (written by token-refresh)',
+    });
+    for (const declaration of Object.values(tableDeclarations) as TableDeclaration[]) {
+      new CfnOutput(this, `${pascal(declaration.id)}TableName`, {
+        value: this.tables.byId[declaration.id as TableId].tableName,
+        description: declaration.description,
+      });
+    }
+    new CfnOutput(this, 'TokenRefreshFunctionName', {
+      value: this.functions.tokenRefresh.function.functionName,
+      description: 'Invoke it to force a token refresh (infra/README.md)',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.schedules.deadLetterQueue.queueUrl });
+
+    acknowledgeFindings(this);
+  }
+
+  /** Turns a function's declared `access` into grants: nothing more than it declares. */
+  private grantDeclaredAccess(fn: BridgeFunction): void {
+    const { access } = fn.declaration;
+    for (const [tableId, level] of Object.entries(access.tables) as [TableId, 'read' | 'readWrite'][]) {
+      this.tables.grant(tableId, level, fn.function);
+    }
+    if (access.tokenSecret === 'readWrite') {
+      this.secrets.grantReadWriteToken(fn.function);
+    } else {
+      this.secrets.grantReadToken(fn.function);
+    }
+    if (access.credentialsSecret === 'read') {
+      this.secrets.grantReadCredentials(fn.function);
+    }
+    for (const targetId of access.invokes) {
+      // The function ARN only (grantInvoke would add every version and alias, `arn:...:*`).
+      fn.function.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: [this.functions[targetId].function.functionArn],
+        }),
+      );
+    }
+  }
+}

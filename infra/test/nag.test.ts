@@ -1,0 +1,86 @@
+import { Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Synthesized, stageConfig, synthesize } from './support';
+
+const ACK_KEY = Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
+
+let stages: Synthesized[];
+
+beforeAll(() => {
+  stages = [
+    synthesize(stageConfig('dev')),
+    synthesize(stageConfig('prod')),
+    synthesize(
+      stageConfig('prod', {
+        credentialsSecret: {
+          mode: 'import',
+          arn: 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:podero/credentials-AbCdEf',
+        },
+        alarms: { topicArn: 'arn:aws:sns:eu-central-1:123456789012:ops' },
+        account: '123456789012',
+        region: 'eu-central-1',
+      }),
+    ),
+  ];
+});
+
+function acknowledgements(s: Synthesized): { path: string; id: string; reason: string }[] {
+  const found: { path: string; id: string; reason: string }[] = [];
+  for (const construct of s.stack.node.findAll()) {
+    for (const entry of construct.node.metadata) {
+      if (entry.type !== ACK_KEY) continue;
+      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
+        found.push({ path: construct.node.path, id, reason });
+      }
+    }
+  }
+  return found;
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  it('reports no unacknowledged finding, error or warning, in dev, prod and an imported-resources stage', () => {
+    for (const s of stages) {
+      const report = new AwsSolutionsChecks().validateScope(s.stack);
+      const summary = report.violations.map(
+        (v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+      );
+      expect(summary, s.config.stage).toEqual([]);
+      expect(report.success).toBe(true);
+    }
+  });
+
+  it('gives every acknowledgement a real reason, on a specific construct rather than the whole stack', () => {
+    for (const s of stages) {
+      const acks = acknowledgements(s);
+      expect(acks.length).toBeGreaterThan(0);
+      for (const ack of acks) {
+        expect(ack.reason.length, `${ack.id} at ${ack.path}`).toBeGreaterThan(40);
+        expect(ack.path, ack.id).not.toBe(s.stack.node.path);
+      }
+    }
+  });
+
+  it('still reports a new finding: acknowledgements are narrow, not blanket', () => {
+    const s = synthesize(stageConfig('dev'));
+    // A wildcard permission nobody acknowledged, on a function role.
+    s.stack.functions.api.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:*'],
+        resources: [s.stack.tables.byId.readings.tableArn],
+      }),
+    );
+    const report = new AwsSolutionsChecks().validateScope(s.stack);
+    expect(report.violations.map((v) => v.ruleName)).toContain('AwsSolutions-IAM5[Action::dynamodb:*]');
+    expect(report.violations.find((v) => v.ruleName.startsWith('AwsSolutions-IAM5'))?.severity).toBe('error');
+  });
+
+  it('runs as a validation plugin of the app, so `cdk synth` fails on a finding', () => {
+    const s = synthesize(stageConfig('dev'));
+    s.stack.functions.api.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] }),
+    );
+    expect(() => s.app.synth({ force: true })).toThrow(/AwsSolutions-IAM5/);
+  });
+});

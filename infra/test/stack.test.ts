@@ -1,0 +1,615 @@
+import {
+  ADMIN_SCOPE,
+  type FunctionDeclaration,
+  type FunctionId,
+  functionDeclarations,
+  rateExpression,
+  routeDeclarations,
+  scheduleDeclarations,
+  type TableDeclaration,
+  tableDeclarations,
+} from '@podero-bridge/functions/declarations';
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { LAMBDA_RUNTIME, METRICS_NAMESPACE } from '../lib/constructs/bridge-function';
+import { ACCESS_LOG_FORMAT } from '../lib/constructs/http-api';
+import { CUSTOM_METRICS, maxNormalTokenAgeSeconds } from '../lib/constructs/monitoring';
+import { SCHEDULER_RETRY_ATTEMPTS } from '../lib/constructs/schedules';
+import {
+  allPolicyStatements,
+  getAtt,
+  indexesOf,
+  LOG_WRITE,
+  permissionsOfRole,
+  QUEUE_SEND,
+  ref,
+  SECRET_READ,
+  SECRET_WRITE,
+  sorted,
+  TABLE_READ,
+  TABLE_WRITE,
+} from './iam';
+import {
+  environmentOf,
+  logicalIdOf,
+  resourcesOfType,
+  type Synthesized,
+  stageConfig,
+  synthesize,
+} from './support';
+
+const functionList = Object.values(functionDeclarations) as FunctionDeclaration[];
+const tableList = Object.values(tableDeclarations) as TableDeclaration[];
+
+let dev: Synthesized;
+let prod: Synthesized;
+
+beforeAll(() => {
+  dev = synthesize(stageConfig('dev'));
+  prod = synthesize(stageConfig('prod'));
+});
+
+const fnLogicalId = (s: Synthesized, id: FunctionId) => logicalIdOf(s.stack, s.stack.functions[id].function);
+const tableLogicalId = (s: Synthesized, id: 'main' | 'readings') =>
+  logicalIdOf(s.stack, s.stack.tables.byId[id]);
+
+describe('functions', () => {
+  it('creates exactly one function per declaration with its memory, timeout and concurrency', () => {
+    const functions = resourcesOfType(dev.template, 'AWS::Lambda::Function');
+    expect(Object.keys(functions)).toHaveLength(functionList.length);
+    for (const declaration of functionList) {
+      const props = functions[fnLogicalId(dev, declaration.id)]?.Properties;
+      expect(props, declaration.name).toMatchObject({
+        Runtime: LAMBDA_RUNTIME.name,
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: declaration.memoryMb,
+        Timeout: declaration.timeoutSeconds,
+      });
+      expect(props?.ReservedConcurrentExecutions).toBe(declaration.reservedConcurrency);
+    }
+    expect(LAMBDA_RUNTIME.name).toMatch(/^nodejs(22|24)\.x$/);
+  });
+
+  it('gives token-refresh a reserved concurrency of 1: one writer of the token secret', () => {
+    dev.template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: functionDeclarations.tokenRefresh.description,
+      ReservedConcurrentExecutions: 1,
+    });
+  });
+
+  it('sets exactly the declared environment variables plus the shared Powertools and source-map settings', () => {
+    for (const declaration of functionList) {
+      const variables = environmentOf(dev.template, fnLogicalId(dev, declaration.id));
+      expect(Object.keys(variables).sort(), declaration.name).toEqual(
+        sorted(
+          [...declaration.environment],
+          ['NODE_OPTIONS', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME'],
+        ),
+      );
+      expect(variables).toMatchObject({
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: declaration.name,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      });
+    }
+  });
+
+  it('passes CDK-generated table names, secret ARNs and the token-refresh name through the declared variables', () => {
+    const variables = environmentOf(dev.template, fnLogicalId(dev, 'api'));
+    expect(variables).toMatchObject({
+      MAIN_TABLE_NAME: { Ref: tableLogicalId(dev, 'main') },
+      READINGS_TABLE_NAME: { Ref: tableLogicalId(dev, 'readings') },
+      TOKEN_SECRET_ID: { Ref: logicalIdOf(dev.stack, dev.stack.secrets.token) },
+      TOKEN_REFRESH_FUNCTION_NAME: { Ref: fnLogicalId(dev, 'tokenRefresh') },
+      PODERO_BASE_URL: dev.config.podero.baseUrl,
+      PODERO_ORG_ID: dev.config.podero.orgId,
+      TOKEN_CACHE_MAX_AGE_SECONDS: String(dev.config.token.cacheMaxAgeSeconds),
+      READINGS_RETENTION_DAYS: String(dev.config.readings.retentionDays),
+    });
+    expect(environmentOf(prod.template, fnLogicalId(prod, 'heatPumpSync'))).toMatchObject({
+      SYNC_CONCURRENCY: String(prod.config.sync.concurrency),
+      READINGS_RETENTION_DAYS: '400',
+      PODERO_BASE_URL: 'https://app.podero.com',
+    });
+    // No physical table name is hard-coded anywhere.
+    for (const table of Object.values(resourcesOfType(dev.template, 'AWS::DynamoDB::Table'))) {
+      expect(table.Properties?.TableName).toBeUndefined();
+    }
+  });
+
+  it('writes each function to its own log group with the stage retention', () => {
+    for (const s of [dev, prod]) {
+      const groups = resourcesOfType(s.template, 'AWS::Logs::LogGroup');
+      for (const declaration of functionList) {
+        const fn = s.stack.functions[declaration.id];
+        const functionProps = resourcesOfType(s.template, 'AWS::Lambda::Function')[
+          fnLogicalId(s, declaration.id)
+        ]?.Properties;
+        expect(functionProps?.LoggingConfig).toEqual({
+          LogGroup: { Ref: logicalIdOf(s.stack, fn.logGroup) },
+        });
+        expect(groups[logicalIdOf(s.stack, fn.logGroup)]?.Properties?.RetentionInDays).toBe(
+          s.config.logRetentionDays,
+        );
+      }
+      // Every log group, the access logs included, has the stage retention.
+      for (const group of Object.values(groups)) {
+        expect(group.Properties?.RetentionInDays).toBe(s.config.logRetentionDays);
+      }
+    }
+    expect(dev.config.logRetentionDays).not.toBe(prod.config.logRetentionDays);
+  });
+});
+
+describe('IAM: least privilege per function', () => {
+  it('grants token-refresh exactly: its logs, read+write of the token secret, read of the credentials, DLQ', () => {
+    const s = dev;
+    const fn = s.stack.functions.tokenRefresh;
+    expect(permissionsOfRole(s.template, logicalIdOf(s.stack, fn.role))).toEqual({
+      [getAtt(logicalIdOf(s.stack, fn.logGroup))]: sorted(LOG_WRITE),
+      [getAtt(logicalIdOf(s.stack, s.stack.schedules.deadLetterQueue))]: sorted(QUEUE_SEND),
+      [ref(logicalIdOf(s.stack, s.stack.secrets.token))]: sorted(SECRET_READ, SECRET_WRITE),
+      [ref(logicalIdOf(s.stack, s.stack.secrets.createdCredentials as never))]: sorted(SECRET_READ),
+    });
+  });
+
+  it('grants the api exactly: its logs, main read+write, readings read only, token read, invoke token-refresh', () => {
+    const s = dev;
+    const fn = s.stack.functions.api;
+    const main = tableLogicalId(s, 'main');
+    const readings = tableLogicalId(s, 'readings');
+    expect(permissionsOfRole(s.template, logicalIdOf(s.stack, fn.role))).toEqual({
+      [getAtt(logicalIdOf(s.stack, fn.logGroup))]: sorted(LOG_WRITE),
+      [getAtt(main)]: sorted(TABLE_READ, TABLE_WRITE),
+      [indexesOf(main)]: sorted(TABLE_READ, TABLE_WRITE),
+      [getAtt(readings)]: sorted(TABLE_READ),
+      [ref(logicalIdOf(s.stack, s.stack.secrets.token))]: sorted(SECRET_READ),
+      [getAtt(fnLogicalId(s, 'tokenRefresh'))]: ['lambda:InvokeFunction'],
+    });
+  });
+
+  it('grants heat-pump-sync exactly: its logs, both tables read+write, token read, invoke token-refresh, DLQ', () => {
+    const s = dev;
+    const fn = s.stack.functions.heatPumpSync;
+    const main = tableLogicalId(s, 'main');
+    const readings = tableLogicalId(s, 'readings');
+    expect(permissionsOfRole(s.template, logicalIdOf(s.stack, fn.role))).toEqual({
+      [getAtt(logicalIdOf(s.stack, fn.logGroup))]: sorted(LOG_WRITE),
+      [getAtt(main)]: sorted(TABLE_READ, TABLE_WRITE),
+      [indexesOf(main)]: sorted(TABLE_READ, TABLE_WRITE),
+      [getAtt(readings)]: sorted(TABLE_READ, TABLE_WRITE),
+      [ref(logicalIdOf(s.stack, s.stack.secrets.token))]: sorted(SECRET_READ),
+      [getAtt(fnLogicalId(s, 'tokenRefresh'))]: ['lambda:InvokeFunction'],
+      [getAtt(logicalIdOf(s.stack, s.stack.schedules.deadLetterQueue))]: sorted(QUEUE_SEND),
+    });
+  });
+
+  it('follows each declaration: no table write unless readWrite, credentials and token writes only where declared', () => {
+    const s = prod;
+    const credentialsKey = ref(logicalIdOf(s.stack, s.stack.secrets.createdCredentials as never));
+    const tokenKey = ref(logicalIdOf(s.stack, s.stack.secrets.token));
+    for (const declaration of functionList) {
+      const permissions = permissionsOfRole(
+        s.template,
+        logicalIdOf(s.stack, s.stack.functions[declaration.id].role),
+      );
+      for (const table of tableList) {
+        const actions = permissions[getAtt(tableLogicalId(s, table.id))] ?? [];
+        const level = declaration.access.tables[table.id];
+        expect(actions.length > 0, `${declaration.name} on ${table.id}`).toBe(level !== undefined);
+        expect(
+          actions.some((action) => TABLE_WRITE.includes(action)),
+          `${declaration.name} writes ${table.id}`,
+        ).toBe(level === 'readWrite');
+      }
+      expect(permissions[credentialsKey] !== undefined).toBe(declaration.access.credentialsSecret === 'read');
+      expect(permissions[tokenKey]?.includes('secretsmanager:PutSecretValue') ?? false).toBe(
+        declaration.access.tokenSecret === 'readWrite',
+      );
+      const invoked = Object.entries(permissions)
+        .filter(([, actions]) => actions.includes('lambda:InvokeFunction'))
+        .map(([resource]) => resource);
+      expect(invoked).toEqual(declaration.access.invokes.map((target) => getAtt(fnLogicalId(s, target))));
+    }
+  });
+
+  it('has no wildcard action and no `*` resource anywhere, and no managed policies', () => {
+    for (const s of [dev, prod]) {
+      const statements = allPolicyStatements(s.template);
+      expect(statements.length).toBeGreaterThan(10);
+      for (const statement of statements) {
+        for (const action of [statement.Action].flat()) {
+          expect(action).not.toContain('*');
+        }
+        expect([statement.Resource].flat()).not.toContain('*');
+      }
+      for (const role of Object.values(resourcesOfType(s.template, 'AWS::IAM::Role'))) {
+        expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
+      }
+    }
+  });
+});
+
+describe('HTTP API', () => {
+  it('configures the JWT authorizer with the stage issuer and audiences', () => {
+    dev.template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+    dev.template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: dev.config.jwt.issuer, Audience: dev.config.jwt.audiences },
+    });
+    const custom = synthesize(
+      stageConfig('dev', { jwt: { issuer: 'https://login.partner.test/realm', audiences: ['a', 'b'] } }),
+    );
+    custom.template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      JwtConfiguration: { Issuer: 'https://login.partner.test/realm', Audience: ['a', 'b'] },
+    });
+  });
+
+  it('creates one route per declared route: public without authorizer, admin with the admin scope', () => {
+    const routes = Object.values(resourcesOfType(dev.template, 'AWS::ApiGatewayV2::Route'));
+    expect(routes).toHaveLength(routeDeclarations.length);
+    const authorizerId = Object.keys(resourcesOfType(dev.template, 'AWS::ApiGatewayV2::Authorizer'))[0];
+    for (const route of routeDeclarations) {
+      const found = routes.filter((r) => r.Properties?.RouteKey === `${route.method} ${route.path}`);
+      expect(found, `${route.method} ${route.path}`).toHaveLength(1);
+      const props = found[0]?.Properties;
+      if (route.access === 'public') {
+        expect(props?.AuthorizationType).toBe('NONE');
+        expect(props?.AuthorizerId).toBeUndefined();
+      } else {
+        expect(props?.AuthorizationType).toBe('JWT');
+        expect(props?.AuthorizerId).toEqual({ Ref: authorizerId });
+      }
+      expect(props?.AuthorizationScopes).toEqual(route.access === 'admin' ? [ADMIN_SCOPE] : undefined);
+    }
+  });
+
+  it('sends every route to its declared function through a payload 2.0 proxy integration', () => {
+    const integrations = resourcesOfType(dev.template, 'AWS::ApiGatewayV2::Integration');
+    const routes = Object.values(resourcesOfType(dev.template, 'AWS::ApiGatewayV2::Route'));
+    for (const route of routeDeclarations) {
+      const target = routes.find((r) => r.Properties?.RouteKey === `${route.method} ${route.path}`)
+        ?.Properties?.Target as { 'Fn::Join': [string, [string, { Ref: string }]] };
+      const integration = integrations[target['Fn::Join'][1][1].Ref]?.Properties;
+      expect(integration).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+        IntegrationUri: { 'Fn::GetAtt': [fnLogicalId(dev, route.function), 'Arn'] },
+      });
+    }
+  });
+
+  it('applies CORS from the stage config and omits it when no origin is configured', () => {
+    dev.template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'HTTP',
+      CorsConfiguration: {
+        AllowOrigins: dev.config.cors.allowOrigins,
+        AllowHeaders: ['authorization', 'content-type'],
+        AllowMethods: Match.arrayWith(['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS']),
+      },
+    });
+    expect(prod.config.cors.allowOrigins).toEqual([]);
+    const api = Object.values(resourcesOfType(prod.template, 'AWS::ApiGatewayV2::Api'))[0];
+    expect(api?.Properties?.CorsConfiguration).toBeUndefined();
+  });
+
+  it('throttles the default stage and writes JSON access logs without headers or tokens', () => {
+    for (const s of [dev, prod]) {
+      const stage = Object.values(resourcesOfType(s.template, 'AWS::ApiGatewayV2::Stage'))[0]?.Properties;
+      expect(stage).toMatchObject({
+        StageName: '$default',
+        AutoDeploy: true,
+        DefaultRouteSettings: {
+          ThrottlingRateLimit: s.config.throttling.rateLimit,
+          ThrottlingBurstLimit: s.config.throttling.burstLimit,
+        },
+        AccessLogSettings: {
+          DestinationArn: { 'Fn::GetAtt': [logicalIdOf(s.stack, s.stack.httpApi.accessLogGroup), 'Arn'] },
+        },
+      });
+      const format = (stage?.AccessLogSettings as { Format: string } | undefined)?.Format ?? '';
+      expect(JSON.parse(format)).toEqual(ACCESS_LOG_FORMAT);
+      expect(format).not.toMatch(/header|authorization|requestBody/i);
+    }
+    expect(prod.config.throttling.rateLimit).not.toBe(dev.config.throttling.rateLimit);
+  });
+});
+
+describe('schedules', () => {
+  it('creates one schedule per declaration with its rate, target, payload, retry policy and DLQ', () => {
+    for (const s of [dev, prod]) {
+      const schedules = Object.values(resourcesOfType(s.template, 'AWS::Scheduler::Schedule'));
+      expect(schedules).toHaveLength(scheduleDeclarations.length);
+      const queueArn = { 'Fn::GetAtt': [logicalIdOf(s.stack, s.stack.schedules.deadLetterQueue), 'Arn'] };
+      for (const declaration of scheduleDeclarations) {
+        const everyMinutes =
+          declaration.function === 'heatPumpSync' ? s.config.sync.everyMinutes : declaration.everyMinutes;
+        const matching = schedules.filter((sch) => sch.Properties?.Description === declaration.description);
+        expect(matching, declaration.name).toHaveLength(1);
+        const props = matching[0]?.Properties as Record<string, unknown> & {
+          Target: { Input: string; RetryPolicy: { MaximumEventAgeInSeconds: number } };
+        };
+        expect(props).toMatchObject({
+          ScheduleExpression: rateExpression(everyMinutes),
+          State: 'ENABLED',
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          Target: {
+            Arn: { 'Fn::GetAtt': [fnLogicalId(s, declaration.function), 'Arn'] },
+            DeadLetterConfig: { Arn: queueArn },
+            RetryPolicy: { MaximumRetryAttempts: SCHEDULER_RETRY_ATTEMPTS },
+          },
+        });
+        expect(JSON.parse(props.Target.Input)).toEqual(declaration.payload);
+        expect(props.Target.RetryPolicy.MaximumEventAgeInSeconds).toBe(Math.min(everyMinutes, 1440) * 60);
+      }
+    }
+  });
+
+  it('lets a stage override the sync interval', () => {
+    const custom = synthesize(stageConfig('dev', { sync: { everyMinutes: 30 } }));
+    custom.template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Description: scheduleDeclarations.find((d) => d.function === 'heatPumpSync')?.description,
+      ScheduleExpression: 'rate(30 minutes)',
+    });
+  });
+
+  it('routes failed asynchronous runs to the DLQ; retries only the short token-refresh', () => {
+    const configs = Object.values(resourcesOfType(dev.template, 'AWS::Lambda::EventInvokeConfig'));
+    expect(configs).toHaveLength(scheduleDeclarations.length);
+    const queueArn = { 'Fn::GetAtt': [logicalIdOf(dev.stack, dev.stack.schedules.deadLetterQueue), 'Arn'] };
+    const byFunction = (id: FunctionId) =>
+      configs.find(
+        (c) => JSON.stringify(c.Properties?.FunctionName) === JSON.stringify({ Ref: fnLogicalId(dev, id) }),
+      )?.Properties;
+    expect(byFunction('tokenRefresh')).toMatchObject({
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: queueArn } },
+    });
+    // A retried 15-minute sync would overlap the next scheduled run.
+    expect(byFunction('heatPumpSync')).toMatchObject({
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: queueArn } },
+    });
+  });
+
+  it('encrypts the dead-letter queue and refuses non-TLS access to it', () => {
+    dev.template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+    dev.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('lets each schedule role invoke only its target and send only to the DLQ', () => {
+    for (const declaration of scheduleDeclarations) {
+      const role = dev.stack.schedules.roles.get(declaration.name);
+      expect(role).toBeDefined();
+      const target = fnLogicalId(dev, declaration.function);
+      expect(permissionsOfRole(dev.template, logicalIdOf(dev.stack, role as never))).toEqual({
+        [getAtt(target)]: ['lambda:InvokeFunction'],
+        [JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [target, 'Arn'] }, ':*']] })]: [
+          'lambda:InvokeFunction',
+        ],
+        [getAtt(logicalIdOf(dev.stack, dev.stack.schedules.deadLetterQueue))]: ['sqs:SendMessage'],
+      });
+    }
+  });
+});
+
+describe('tables', () => {
+  it('creates every declared table with its keys, indexes, TTL, PITR, on-demand billing and encryption', () => {
+    for (const declaration of tableList) {
+      const props = resourcesOfType(dev.template, 'AWS::DynamoDB::Table')[tableLogicalId(dev, declaration.id)]
+        ?.Properties;
+      expect(props).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: declaration.partitionKey.name, KeyType: 'HASH' },
+          { AttributeName: declaration.sortKey.name, KeyType: 'RANGE' },
+        ],
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        TimeToLiveSpecification: { AttributeName: declaration.timeToLiveAttribute, Enabled: true },
+      });
+      const indexes = (props?.GlobalSecondaryIndexes ?? []) as { IndexName: string; KeySchema: unknown }[];
+      expect(indexes.map((index) => index.IndexName)).toEqual(
+        declaration.globalSecondaryIndexes.map((index) => index.indexName),
+      );
+      for (const index of declaration.globalSecondaryIndexes) {
+        expect(indexes.find((i) => i.IndexName === index.indexName)?.KeySchema).toEqual([
+          { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+          { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+        ]);
+      }
+    }
+  });
+
+  it('retains tables (with deletion protection) in prod and deletes them in dev', () => {
+    for (const [s, policy, protection] of [
+      [prod, 'Retain', true],
+      [dev, 'Delete', false],
+    ] as const) {
+      const tables = resourcesOfType(s.template, 'AWS::DynamoDB::Table');
+      expect(Object.keys(tables)).toHaveLength(tableList.length);
+      for (const table of Object.values(tables)) {
+        expect(table.DeletionPolicy).toBe(policy);
+        expect(table.UpdateReplacePolicy).toBe(policy);
+        expect(table.Properties?.DeletionProtectionEnabled ?? false).toBe(protection);
+      }
+    }
+  });
+});
+
+describe('secrets', () => {
+  it('creates the credentials secret with the REPLACE_ME template and the token secret empty', () => {
+    const secrets = resourcesOfType(dev.template, 'AWS::SecretsManager::Secret');
+    expect(Object.keys(secrets)).toHaveLength(2);
+    const credentials = secrets[logicalIdOf(dev.stack, dev.stack.secrets.createdCredentials as never)];
+    expect(JSON.parse(credentials?.Properties?.SecretString as string)).toEqual({
+      client_id: 'REPLACE_ME',
+      client_secret: 'REPLACE_ME',
+      org_id: 'REPLACE_ME',
+    });
+    const token = secrets[logicalIdOf(dev.stack, dev.stack.secrets.token)];
+    expect(token?.Properties?.SecretString).toBe('{}');
+  });
+
+  it('imports the credentials secret by ARN: no secret resource, grants on that ARN (and kms:Decrypt via Secrets Manager)', () => {
+    const arn = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:podero/credentials-AbCdEf';
+    const keyArn = 'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const imported = synthesize(
+      stageConfig('prod', { credentialsSecret: { mode: 'import', arn, kmsKeyArn: keyArn } }),
+    );
+    imported.template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    const role = logicalIdOf(imported.stack, imported.stack.functions.tokenRefresh.role);
+    const permissions = permissionsOfRole(imported.template, role);
+    expect(permissions[JSON.stringify(arn)]).toEqual(sorted(SECRET_READ));
+    expect(permissions[JSON.stringify(keyArn)]).toEqual(['kms:Decrypt']);
+    for (const other of ['api', 'heatPumpSync'] as const) {
+      const otherPermissions = permissionsOfRole(
+        imported.template,
+        logicalIdOf(imported.stack, imported.stack.functions[other].role),
+      );
+      expect(otherPermissions[JSON.stringify(arn)]).toBeUndefined();
+      expect(otherPermissions[JSON.stringify(keyArn)]).toBeUndefined();
+    }
+    expect(
+      environmentOf(imported.template, fnLogicalId(imported, 'tokenRefresh')).CREDENTIALS_SECRET_ID,
+    ).toBe(arn);
+  });
+
+  it('puts no secret value in the template: no simulator credentials, no token, only the placeholder', () => {
+    for (const s of [dev, prod]) {
+      const json = JSON.stringify(s.template.toJSON());
+      // The simulator's fake credentials (what a developer has in their local env) never leak into a template.
+      for (const forbidden of ['sim-client-secret-not-real', 'sim-client-id', 'Bearer ']) {
+        expect(json).not.toContain(forbidden);
+      }
+      const secretStrings = Object.values(resourcesOfType(s.template, 'AWS::SecretsManager::Secret')).map(
+        (secret) => secret.Properties?.SecretString,
+      );
+      expect(secretStrings.sort()).toEqual(
+        [
+          JSON.stringify({ client_id: 'REPLACE_ME', client_secret: 'REPLACE_ME', org_id: 'REPLACE_ME' }),
+          '{}',
+        ].sort(),
+      );
+    }
+  });
+});
+
+describe('monitoring', () => {
+  const alarmsOf = (s: Synthesized) => Object.values(resourcesOfType(s.template, 'AWS::CloudWatch::Alarm'));
+  const alarmOn = (s: Synthesized, metricName: string, namespace?: string) =>
+    alarmsOf(s).filter(
+      (a) =>
+        a.Properties?.MetricName === metricName &&
+        (namespace === undefined || a.Properties?.Namespace === namespace),
+    );
+
+  it('alarms on errors and throttles of every function', () => {
+    for (const declaration of functionList) {
+      for (const metric of ['Errors', 'Throttles']) {
+        const found = alarmOn(dev, metric, 'AWS/Lambda').filter(
+          (a) =>
+            JSON.stringify(a.Properties?.Dimensions) ===
+            JSON.stringify([{ Name: 'FunctionName', Value: { Ref: fnLogicalId(dev, declaration.id) } }]),
+        );
+        expect(found, `${declaration.name} ${metric}`).toHaveLength(1);
+        expect(found[0]?.Properties).toMatchObject({ ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+      }
+    }
+  });
+
+  it('alarms on dead-letter queue depth, sync failures and the token age', () => {
+    expect(alarmOn(dev, 'ApproximateNumberOfMessagesVisible', 'AWS/SQS')[0]?.Properties).toMatchObject({
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [logicalIdOf(dev.stack, dev.stack.schedules.deadLetterQueue), 'QueueName'] },
+        },
+      ],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    expect(alarmOn(dev, 'SyncUserFailures', METRICS_NAMESPACE)[0]?.Properties).toMatchObject({
+      Dimensions: [{ Name: 'service', Value: 'heat-pump-sync' }],
+      Statistic: 'Sum',
+      Period: dev.config.sync.everyMinutes * 60,
+      Threshold: 1,
+    });
+    const tokenAlarms = alarmOn(dev, CUSTOM_METRICS.tokenAgeSeconds.metricName, METRICS_NAMESPACE);
+    expect(tokenAlarms).toHaveLength(2);
+    const silent = tokenAlarms.find((a) => a.Properties?.Statistic === 'SampleCount')?.Properties;
+    expect(silent).toMatchObject({
+      Dimensions: [{ Name: 'service', Value: 'token-refresh' }],
+      Period: 3600,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      TreatMissingData: 'breaching',
+    });
+    const stale = tokenAlarms.find((a) => a.Properties?.Statistic === 'Maximum')?.Properties;
+    expect(stale).toMatchObject({
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: maxNormalTokenAgeSeconds(60, dev.config.token.refreshMarginSeconds),
+    });
+  });
+
+  it('places the stale-token threshold between the oldest healthy token and expiry', () => {
+    // Defaults: refresh hourly with a 2 h margin -> healthy tokens are at most 9 h old; they expire at 10 h.
+    expect(maxNormalTokenAgeSeconds(60, 7200)).toBe(34_200);
+    expect(maxNormalTokenAgeSeconds(60, 7200)).toBeGreaterThan(36_000 - 7200 + 3600);
+    expect(maxNormalTokenAgeSeconds(60, 7200)).toBeLessThan(36_000);
+  });
+
+  it('notifies one SNS topic from every alarm and subscribes the configured e-mail', () => {
+    const topicId = logicalIdOf(dev.stack, dev.stack.monitoring.topic as never);
+    for (const alarm of alarmsOf(dev)) {
+      expect(alarm.Properties?.AlarmActions).toEqual([{ Ref: topicId }]);
+    }
+    dev.template.resourceCountIs('AWS::SNS::Subscription', 0);
+    const withEmail = synthesize(stageConfig('dev', { alarms: { email: 'ops@partner.test' } }));
+    withEmail.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@partner.test',
+    });
+    const existingTopic = 'arn:aws:sns:eu-central-1:123456789012:ops-alarms';
+    const withTopic = synthesize(stageConfig('dev', { alarms: { topicArn: existingTopic } }));
+    withTopic.template.resourceCountIs('AWS::SNS::Topic', 0);
+    for (const alarm of Object.values(resourcesOfType(withTopic.template, 'AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties?.AlarmActions).toEqual([existingTopic]);
+    }
+  });
+
+  it('creates a dashboard', () => {
+    dev.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
+
+describe('outputs', () => {
+  it('exports the API URL, secret ARNs and table names', () => {
+    const outputs = dev.template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining([
+        'ApiUrl',
+        'CredentialsSecretArn',
+        'TokenSecretArn',
+        'MainTableName',
+        'ReadingsTableName',
+      ]),
+    );
+    expect(outputs.MainTableName?.Value).toEqual({ Ref: tableLogicalId(dev, 'main') });
+    expect(outputs.TokenSecretArn?.Value).toEqual({ Ref: logicalIdOf(dev.stack, dev.stack.secrets.token) });
+    expect(JSON.stringify(outputs.ApiUrl?.Value)).toContain('execute-api');
+  });
+});

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { z } from 'zod';
+import { addPoderoBridge } from '../lib/app';
+import { DEFAULT_STAGES_FILE, resolveStageConfig, type StageConfig } from '../lib/config';
+import { REPO_ROOT } from '../lib/constructs/bridge-function';
+import type { PoderoBridgeStack } from '../lib/podero-bridge-stack';
+
+/** The feature flags and settings the CLI passes from the root cdk.json, so tests synthesize the same app. */
+export function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = z
+    .object({ context: z.record(z.string(), z.unknown()) })
+    .parse(JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')));
+  return cdkJson.context;
+}
+
+export function stageConfig(stage: string, overrides: Record<string, unknown> = {}): StageConfig {
+  return resolveStageConfig({
+    stage,
+    stagesFile: JSON.parse(readFileSync(DEFAULT_STAGES_FILE, 'utf8')) as unknown,
+    overrides,
+  });
+}
+
+export interface Synthesized {
+  readonly app: App;
+  readonly stack: PoderoBridgeStack;
+  readonly template: Template;
+  readonly config: StageConfig;
+}
+
+/**
+ * Synthesizes one stage without bundling (the `aws:cdk:bundling-stacks: []` context skips esbuild) and without
+ * the built-in CloudFormation validation (seconds per synth). cdk-nag still runs: Template.fromStack fails on
+ * any unacknowledged finding.
+ */
+export function synthesize(
+  config: StageConfig,
+  options: { bundle?: boolean; outdir?: string } = {},
+): Synthesized {
+  const app = new App({
+    builtinCloudFormationValidation: false,
+    outdir: options.outdir,
+    context: {
+      ...cdkJsonContext(),
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+    },
+  });
+  const stack = addPoderoBridge(app, config);
+  const template = Template.fromStack(stack);
+  return { app, stack, template, config };
+}
+
+/** `Resources` of a template, typed loosely for lookups the assertion helpers do not cover. */
+export type CfnResource = { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown };
+
+export function resourcesOfType(template: Template, type: string): Record<string, CfnResource> {
+  return template.findResources(type) as Record<string, CfnResource>;
+}
+
+export function logicalIdOf(
+  stack: PoderoBridgeStack,
+  construct: { node: { defaultChild?: unknown } },
+): string {
+  const child = construct.node.defaultChild;
+  if (!child) throw new Error('construct has no default child');
+  return stack.getLogicalId(child as Parameters<PoderoBridgeStack['getLogicalId']>[0]);
+}
+
+/** Properties of one resource; throws (failing the test) when the resource does not exist. */
+export function propertiesOf(template: Template, type: string, logicalId: string): Record<string, unknown> {
+  const properties = resourcesOfType(template, type)[logicalId]?.Properties;
+  if (!properties) throw new Error(`${type} ${logicalId} not found`);
+  return properties;
+}
+
+/** Environment variables of a function in the template. */
+export function environmentOf(template: Template, functionLogicalId: string): Record<string, unknown> {
+  const environment = propertiesOf(template, 'AWS::Lambda::Function', functionLogicalId).Environment as
+    | { Variables: Record<string, unknown> }
+    | undefined;
+  return environment?.Variables ?? {};
+}

@@ -1,20 +1,59 @@
-import { ApiError } from '../http';
-import { userPathSchema } from '../schemas';
+import { createBuildingRequestSchema } from '@podero-bridge/podero-client';
+import { z } from 'zod';
+import { timestampSchema, userPathSchema } from '../schemas';
+import { requireOnboardedUser } from '../user-context';
 import { defineRoute } from './types';
 
-const todo = async (): Promise<never> => {
-  throw new ApiError(501, 'not_implemented', 'not implemented yet');
-};
-const responses = { 501: { description: 'Not implemented yet' } };
+/** Podero's own building request (strict; enums from the client's PROPERTY_TYPES / OCCUPANT_TYPES). */
+export const createBuildingBodySchema = createBuildingRequestSchema.meta({ id: 'CreateBuildingRequest' });
+
+export const buildingResponseSchema = z
+  .looseObject({
+    id: z.string(),
+    name: z.string(),
+    created_at: timestampSchema,
+  })
+  .meta({
+    id: 'Building',
+    description: "Podero's building fields (see CreateBuildingRequest) plus id and created_at",
+  });
+
+const toResponse = (record: { id: string; building: Record<string, unknown>; created_at: string }) => ({
+  ...record.building,
+  id: record.id,
+  created_at: record.created_at,
+});
+
 export const createBuilding = defineRoute({
   operationId: 'createBuilding',
   params: userPathSchema,
-  responses,
-  handle: todo,
+  body: createBuildingBodySchema,
+  responses: {
+    201: { description: 'The building was created at Podero', schema: buildingResponseSchema },
+    404: { description: 'No such user' },
+  },
+  handle: async ({ params, body, deps }) => {
+    const user = await requireOnboardedUser(deps, params.external_user_id);
+    const building = await deps.podero.buildings.create(user.podero_user_id, body);
+    const record = { id: building.id, building: { ...building }, created_at: deps.now().toISOString() };
+    await deps.buildings.put(user.external_user_id, record);
+    return { status: 201, body: toResponse(record) };
+  },
 });
+
 export const listBuildings = defineRoute({
   operationId: 'listBuildings',
   params: userPathSchema,
-  responses,
-  handle: todo,
+  responses: {
+    200: {
+      description: "The user's buildings",
+      schema: z.object({ items: z.array(buildingResponseSchema) }),
+    },
+    404: { description: 'No such user' },
+  },
+  handle: async ({ params, deps }) => {
+    const user = await requireOnboardedUser(deps, params.external_user_id);
+    const records = await deps.buildings.list(user.external_user_id);
+    return { status: 200, body: { items: records.map(toResponse) } };
+  },
 });

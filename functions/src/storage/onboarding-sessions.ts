@@ -1,0 +1,95 @@
+/**
+ * Onboarding sessions in the main table: pk `USER#<external_user_id>`, sk `ONBOARDING#<session id>`.
+ * Recording the session under the user is what lets GET .../onboarding-sessions/{id} refuse a session
+ * id that belongs to someone else. Items expire by TTL 30 days after the session does.
+ */
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { userPk } from './users';
+
+export const ONBOARDING_SK_PREFIX = 'ONBOARDING#';
+const RETENTION_AFTER_EXPIRY_SECONDS = 30 * 24 * 3600;
+
+export const onboardingStateSchema = z.enum(['pending', 'completed', 'expired']);
+export type OnboardingState = z.infer<typeof onboardingStateSchema>;
+
+export const onboardingRecordSchema = z.object({
+  id: z.string(),
+  authentication_url: z.string(),
+  expiration_date: z.string().nullable(),
+  building_id: z.string().nullable(),
+  state: onboardingStateSchema,
+  device_id: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type OnboardingRecord = z.infer<typeof onboardingRecordSchema>;
+
+/** End of the session's validity: Podero gives a date; the session is valid through that whole day (UTC). */
+export function sessionValidUntilMs(expirationDate: string | null): number | undefined {
+  if (!expirationDate) return undefined;
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(expirationDate)
+    ? Date.parse(`${expirationDate}T23:59:59.999Z`)
+    : Date.parse(expirationDate);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+export class OnboardingSessionStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async put(externalUserId: string, record: OnboardingRecord): Promise<void> {
+    const validUntil =
+      sessionValidUntilMs(record.expiration_date) ?? Date.parse(record.created_at) + 2 * 86_400_000;
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: userPk(externalUserId),
+          sk: `${ONBOARDING_SK_PREFIX}${record.id}`,
+          entity: 'onboarding_session',
+          ...record,
+          expires_at: Math.ceil(validUntil / 1000) + RETENTION_AFTER_EXPIRY_SECONDS,
+        },
+      }),
+    );
+  }
+
+  async get(externalUserId: string, sessionId: string): Promise<OnboardingRecord | undefined> {
+    const out = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: userPk(externalUserId), sk: `${ONBOARDING_SK_PREFIX}${sessionId}` },
+      }),
+    );
+    if (!out.Item) return undefined;
+    const { pk: _pk, sk: _sk, entity: _e, expires_at: _x, ...rest } = out.Item;
+    return onboardingRecordSchema.parse(rest);
+  }
+
+  /** Records the latest state seen at Podero (only if the session is still stored). */
+  async updateState(
+    externalUserId: string,
+    sessionId: string,
+    state: OnboardingState,
+    deviceId: string | null,
+    updatedAt: string,
+  ): Promise<void> {
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: userPk(externalUserId), sk: `${ONBOARDING_SK_PREFIX}${sessionId}` },
+          UpdateExpression: 'SET #state = :state, device_id = :device, updated_at = :at',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':state': state, ':device': deviceId, ':at': updatedAt },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+      });
+  }
+}

@@ -1,0 +1,257 @@
+/**
+ * Users in the main table (key design and access patterns: functions/README.md).
+ *
+ *   profile        pk `USER#<external_user_id>`  sk `PROFILE`  gsi1pk `USERS`  gsi1sk `<external_user_id>`
+ *   creation lease pk `USER#<external_user_id>`  sk `PROFILE`  status `creating` (no gsi1 keys, TTL set)
+ *
+ * POST /users is idempotent and race-safe without transactions: the first request puts a `creating`
+ * lease with a conditional write; only the lease holder talks to Podero, then replaces the lease with
+ * the profile (conditional on still holding it). Others wait for the profile. A crashed holder's lease
+ * expires and may be taken over.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+
+export const USER_PROFILE_SK = 'PROFILE';
+export const USERS_GSI = 'gsi1';
+export const USERS_GSI_PK = 'USERS';
+export const userPk = (externalUserId: string): string => `USER#${externalUserId}`;
+
+/** Lease items disappear by TTL an hour after their lease ran out, in case nobody takes them over. */
+const LEASE_TTL_SECONDS = 3600;
+
+export const userRecordSchema = z.object({
+  external_user_id: z.string(),
+  podero_user_id: z.string(),
+  email: z.string(),
+  first_name: z.string().nullable(),
+  last_name: z.string().nullable(),
+  street_and_number: z.string().nullable(),
+  zip_code: z.string().nullable(),
+  town: z.string().nullable(),
+  country: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type UserRecord = z.infer<typeof userRecordSchema>;
+
+const profileItemSchema = userRecordSchema.extend({ status: z.literal('active') });
+const leaseItemSchema = z.object({
+  status: z.literal('creating'),
+  lease_id: z.string(),
+  lease_expires_at_ms: z.number(),
+});
+
+export type UserItemState =
+  | { kind: 'active'; user: UserRecord }
+  | { kind: 'creating'; leaseId: string; leaseExpiresAtMs: number }
+  | { kind: 'absent' };
+
+function toRecord(item: Record<string, unknown>): UserRecord {
+  const parsed = profileItemSchema.parse(item);
+  const { status: _status, ...record } = parsed;
+  return record;
+}
+
+export class UserStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async getState(externalUserId: string): Promise<UserItemState> {
+    const out = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: userPk(externalUserId), sk: USER_PROFILE_SK },
+        ConsistentRead: true,
+      }),
+    );
+    if (!out.Item) return { kind: 'absent' };
+    if (out.Item.status === 'active') return { kind: 'active', user: toRecord(out.Item) };
+    const lease = leaseItemSchema.parse(out.Item);
+    return { kind: 'creating', leaseId: lease.lease_id, leaseExpiresAtMs: lease.lease_expires_at_ms };
+  }
+
+  /** The onboarded user, or undefined (absent, or still being created). */
+  async get(externalUserId: string): Promise<UserRecord | undefined> {
+    const state = await this.getState(externalUserId);
+    return state.kind === 'active' ? state.user : undefined;
+  }
+
+  /**
+   * Takes the creation lease if there is no item yet, or if the previous holder's lease ran out.
+   * Returns false when someone else holds it or the user already exists.
+   */
+  async acquireCreationLease(
+    externalUserId: string,
+    leaseId: string,
+    nowMs: number,
+    leaseMs: number,
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: userPk(externalUserId),
+            sk: USER_PROFILE_SK,
+            entity: 'user',
+            status: 'creating',
+            external_user_id: externalUserId,
+            lease_id: leaseId,
+            lease_expires_at_ms: nowMs + leaseMs,
+            expires_at: Math.ceil((nowMs + leaseMs) / 1000) + LEASE_TTL_SECONDS,
+          },
+          ConditionExpression:
+            'attribute_not_exists(pk) OR (#status = :creating AND lease_expires_at_ms < :now)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':creating': 'creating', ':now': nowMs },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Replaces our lease with the profile. False if the lease was lost (expired and taken over). */
+  async completeCreation(user: UserRecord, leaseId: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: this.profileItem(user),
+          ConditionExpression: '#status = :creating AND lease_id = :lease',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':creating': 'creating', ':lease': leaseId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Gives the lease up after a failed creation, so the next request can try again at once. */
+  async releaseCreationLease(externalUserId: string, leaseId: string): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: userPk(externalUserId), sk: USER_PROFILE_SK },
+          ConditionExpression: '#status = :creating AND lease_id = :lease',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':creating': 'creating', ':lease': leaseId },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /** Overwrites an existing profile. False when the user no longer exists (deleted meanwhile). */
+  async replace(user: UserRecord): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: this.profileItem(user),
+          ConditionExpression: '#status = :active',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':active': 'active' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Removes every item under the user's partition (profile, buildings, onboarding sessions, heat-pump
+   * snapshots). The profile goes last, so a partial failure leaves a user that a retried DELETE finds.
+   * Readings (other table) expire by TTL.
+   */
+  async deleteAll(externalUserId: string): Promise<number> {
+    const keys: { pk: string; sk: string }[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': userPk(externalUserId) },
+          ProjectionExpression: 'pk, sk',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) keys.push({ pk: String(item.pk), sk: String(item.sk) });
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    const children = keys.filter((k) => k.sk !== USER_PROFILE_SK);
+    for (let i = 0; i < children.length; i += 25) {
+      let requests = children.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt >= 5) throw new Error('could not delete all user items (unprocessed items remain)');
+        const out = await this.db.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
+        );
+        requests = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+        if (requests.length > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      }
+    }
+    await this.db.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { pk: userPk(externalUserId), sk: USER_PROFILE_SK },
+      }),
+    );
+    return keys.length;
+  }
+
+  /** Onboarded users in external_user_id order, resumable after `after` (the sync's walk). */
+  async listPage(options: {
+    after?: string;
+    limit: number;
+  }): Promise<{ users: UserRecord[]; last?: string }> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: USERS_GSI,
+        KeyConditionExpression: options.after ? 'gsi1pk = :pk AND gsi1sk > :after' : 'gsi1pk = :pk',
+        ExpressionAttributeValues: {
+          ':pk': USERS_GSI_PK,
+          ...(options.after ? { ':after': options.after } : {}),
+        },
+        Limit: options.limit,
+      }),
+    );
+    const users = (out.Items ?? []).filter((i) => i.status === 'active').map(toRecord);
+    const lastKey = out.LastEvaluatedKey?.gsi1sk;
+    return { users, ...(typeof lastKey === 'string' ? { last: lastKey } : {}) };
+  }
+
+  private profileItem(user: UserRecord): Record<string, unknown> {
+    return {
+      pk: userPk(user.external_user_id),
+      sk: USER_PROFILE_SK,
+      entity: 'user',
+      status: 'active',
+      gsi1pk: USERS_GSI_PK,
+      gsi1sk: user.external_user_id,
+      ...user,
+    };
+  }
+}

@@ -1,0 +1,119 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { type Simulator, type SimulatorOptions, startSimulator } from '@podero-bridge/podero-simulator';
+import { type ApiHandler, makeApiHandler } from '../api/app';
+import { type ApiDeps, type ApiOverrides, createApiDeps } from '../api/deps';
+import { ENV } from '../declarations';
+import {
+  type ApiConfig,
+  loadApiConfig,
+  loadTokenRefreshConfig,
+  type TokenRefreshConfig,
+} from '../shared/config';
+import { createRecordingMetrics } from '../shared/observability';
+import type { TokenRefreshEvent, TokenRefreshResult } from '../shared/token-contract';
+import { createInProcessTokenRefresher, type TokenRefresher } from '../shared/token-refresher';
+import { makeTokenRefreshHandler } from '../token-refresh/app';
+import { createTokenRefreshDeps, type TokenRefreshOverrides } from '../token-refresh/deps';
+import { type LocalAws, startLocalAws } from './aws';
+
+export const silentLogger = (serviceName = 'test') => new Logger({ serviceName, logLevel: 'SILENT' });
+
+/**
+ * Everything a handler test needs, on free loopback ports: dynalite with the declared tables, the local
+ * Secrets Manager holding a credentials secret (pointing at the simulator) and an empty token secret,
+ * the Podero simulator, token-refresh wired in-process, and a factory for API "containers".
+ */
+export interface TestEnvironment {
+  readonly aws: LocalAws;
+  readonly sim: Simulator;
+  readonly apiConfig: ApiConfig;
+  readonly tokenRefreshConfig: TokenRefreshConfig;
+  /** Environment variables equivalent to apiConfig (e.g. for other functions' loadConfig). */
+  readonly apiEnv: Record<string, string>;
+  /** token-refresh's handler (one instance: the only writer). */
+  readonly invokeTokenRefresh: (event: TokenRefreshEvent) => Promise<TokenRefreshResult>;
+  /** Shared by every container, like token-refresh's reserved concurrency of 1. */
+  readonly refresher: TokenRefresher;
+  /** A new API container: its own SDK clients, token cache and Podero client. */
+  createApiDeps(overrides?: ApiOverrides): ApiDeps;
+  createApiHandler(overrides?: ApiOverrides): ApiHandler;
+  close(): Promise<void>;
+}
+
+let counter = 0;
+
+export async function startTestEnvironment(
+  options: { simulator?: SimulatorOptions; tokenRefresh?: TokenRefreshOverrides } = {},
+): Promise<TestEnvironment> {
+  const [aws, sim] = await Promise.all([startLocalAws(), startSimulator(options.simulator ?? {})]);
+  counter += 1;
+  const credentialsSecretId = `podero/credentials-${counter}`;
+  const tokenSecretId = `podero/token-${counter}`;
+  await aws.createSecret(
+    credentialsSecretId,
+    JSON.stringify({
+      client_id: sim.clientId,
+      client_secret: sim.clientSecret,
+      org_id: sim.orgId,
+      base_url: sim.baseUrl,
+    }),
+  );
+  // The stack creates the token secret with a placeholder; readers treat it as "no token yet".
+  await aws.createSecret(tokenSecretId, '{}');
+
+  const common = {
+    AWS_REGION: aws.region,
+    AWS_ENDPOINT_URL_DYNAMODB: aws.dynamo.endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.secretsManager.endpoint,
+    [ENV.tokenSecretId]: tokenSecretId,
+    [ENV.poderoBaseUrl]: sim.baseUrl,
+    [ENV.appVersion]: '0.0.0-test',
+  };
+  const tokenRefreshConfig = loadTokenRefreshConfig({
+    ...common,
+    [ENV.credentialsSecretId]: credentialsSecretId,
+  });
+  const apiEnv: Record<string, string> = {
+    ...common,
+    [ENV.mainTableName]: aws.tableNames.main,
+    [ENV.readingsTableName]: aws.tableNames.readings,
+    [ENV.tokenRefreshFunctionName]: 'token-refresh',
+    [ENV.poderoOrgId]: sim.orgId,
+    [ENV.tokenCacheMaxAgeSeconds]: '30',
+  };
+  const apiConfig = loadApiConfig(apiEnv);
+
+  const invokeTokenRefresh = makeTokenRefreshHandler(
+    createTokenRefreshDeps(tokenRefreshConfig, {
+      logger: silentLogger('token-refresh'),
+      metrics: createRecordingMetrics(),
+      ...options.tokenRefresh,
+    }),
+  );
+  const refresher = createInProcessTokenRefresher(invokeTokenRefresh);
+
+  const newDeps = (overrides: ApiOverrides = {}) =>
+    createApiDeps(apiConfig, {
+      logger: silentLogger('api'),
+      metrics: createRecordingMetrics(),
+      refresher,
+      // Keep retries quick in tests; behaviour (what is retried) stays the client's.
+      poderoRetry: { baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 10 },
+      ...overrides,
+    });
+
+  return {
+    aws,
+    sim,
+    apiConfig,
+    tokenRefreshConfig,
+    apiEnv,
+    invokeTokenRefresh,
+    refresher,
+    createApiDeps: newDeps,
+    createApiHandler: (overrides) => makeApiHandler(newDeps(overrides)),
+    async close() {
+      await Promise.all([aws.close(), sim.close()]);
+    },
+  };
+}

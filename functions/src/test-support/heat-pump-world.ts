@@ -1,0 +1,161 @@
+/**
+ * Test world for the heat-pump routes and the sync: the simulator (manual clock), dynalite with the
+ * tables, onboarded users stored the way POST /users stores them, an API handler and a sync handler
+ * sharing one simulated "bridge clock". Added by the issue-5 engineer next to H3's fixtures.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { requestClientCredentialsToken } from '@podero-bridge/podero-client';
+import { type Simulator, startSimulator } from '@podero-bridge/podero-simulator';
+import { makeApiHandler } from '../api/app';
+import { type ApiDeps, createApiDeps } from '../api/deps';
+import { ENV } from '../declarations';
+import { makeSyncHandler, type SyncHandlerDeps } from '../heat-pump-sync/app';
+import type { SyncConfig } from '../heat-pump-sync/config';
+import { createRecordingMetrics } from '../shared/observability';
+import type { TokenSecret } from '../shared/token-contract';
+import { UserStore } from '../storage/users';
+import { type LocalAws, startLocalAws } from './aws';
+import { testApiConfig } from './config';
+
+export const WORLD_START = new Date('2026-06-01T12:00:00.000Z');
+export const STATE_INTERVAL_SECONDS = 300;
+
+export interface OnboardedTestUser {
+  externalUserId: string;
+  poderoUserId: string;
+  heatPumpIds: string[];
+}
+
+export interface HeatPumpWorld {
+  sim: Simulator;
+  aws: LocalAws;
+  api: ReturnType<typeof makeApiHandler>;
+  apiDeps: ApiDeps;
+  sync: ReturnType<typeof makeSyncHandler>;
+  syncMetrics: ReturnType<typeof createRecordingMetrics>;
+  /** The bridge's clock (ms); tests move it together with, or apart from, the simulator's. */
+  clock: { now: number };
+  /** Moves the simulator's and the bridge's clocks forward together. */
+  advance(seconds: number): void;
+  onboard(count: number, heatPumpsPerUser: number, prefix: string): Promise<OnboardedTestUser[]>;
+  /** A Lambda-like context with plenty of time left. */
+  syncContext(): { awsRequestId: string; getRemainingTimeInMillis(): number };
+  /** Count of simulator requests for a route template (e.g. `GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps`). */
+  requests(routeKey: string): number;
+  close(): Promise<void>;
+}
+
+export const HP_LIST_ROUTE = 'GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps';
+export const HP_GET_ROUTE = 'GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}';
+export const HP_PUT_ROUTE = 'PUT /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}';
+
+export async function startHeatPumpWorld(options: { syncConcurrency?: number } = {}): Promise<HeatPumpWorld> {
+  const [sim, aws] = await Promise.all([
+    startSimulator({ startTime: WORLD_START, stateIntervalSeconds: STATE_INTERVAL_SECONDS, seed: 7 }),
+    startLocalAws(),
+  ]);
+  const token = await requestClientCredentialsToken({
+    baseUrl: sim.baseUrl,
+    clientId: sim.clientId,
+    clientSecret: sim.clientSecret,
+  });
+  const secret: TokenSecret = {
+    access_token: token.access_token,
+    // Checked against the real clock by the token provider; the simulator enforces its own lifetime.
+    expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+    token_type: token.token_type,
+    scope: token.scope ?? '',
+    refreshed_at: new Date().toISOString(),
+  };
+  const clock = { now: WORLD_START.getTime() };
+  const logger = new Logger({ serviceName: 'heat-pump-tests', logLevel: 'SILENT' });
+  const config = testApiConfig({
+    [ENV.mainTableName]: aws.tableNames.main,
+    [ENV.readingsTableName]: aws.tableNames.readings,
+    [ENV.poderoBaseUrl]: sim.baseUrl,
+    [ENV.poderoOrgId]: sim.orgId,
+    [ENV.readingsRetentionDays]: '400',
+  });
+  const apiDeps = createApiDeps(config, {
+    logger,
+    metrics: createRecordingMetrics(),
+    db: aws.db,
+    tokenSource: { read: async () => secret },
+    refresher: { forceRefresh: () => Promise.reject(new Error('the test token is never refreshed')) },
+    // One attempt: tests see Podero's failure at once instead of after backoff.
+    poderoRetry: { maxRetries: 0 },
+    sleep: async () => {},
+    now: () => new Date(clock.now),
+  });
+  const syncMetrics = createRecordingMetrics();
+  const syncConfig: SyncConfig = {
+    ...config,
+    syncConcurrency: options.syncConcurrency ?? 4,
+    safetyMarginMs: 60_000,
+    userPageSize: 25,
+  };
+  const syncDeps: SyncHandlerDeps = {
+    db: aws.db,
+    config: syncConfig,
+    upstream: apiDeps.podero,
+    logger,
+    metrics: syncMetrics,
+    now: () => new Date(clock.now),
+    batchWriteOptions: { sleep: async () => {} },
+  };
+  const users = new UserStore(aws.db, aws.tableNames.main);
+  let runs = 0;
+  return {
+    sim,
+    aws,
+    api: makeApiHandler(apiDeps),
+    apiDeps,
+    sync: makeSyncHandler(syncDeps),
+    syncMetrics,
+    clock,
+    advance(seconds) {
+      sim.control.advanceClock(seconds);
+      clock.now += seconds * 1000;
+    },
+    async onboard(count, heatPumpsPerUser, prefix) {
+      const seeded = sim.control.seed({ users: count, heatPumpsPerUser, externalIdPrefix: prefix });
+      const at = new Date(clock.now).toISOString();
+      for (const user of seeded.users) {
+        const leaseId = `seed-${user.id}`;
+        await users.acquireCreationLease(user.external_user_id, leaseId, clock.now, 30_000);
+        await users.completeCreation(
+          {
+            external_user_id: user.external_user_id,
+            podero_user_id: user.id,
+            email: `${user.external_user_id}@example.com`,
+            first_name: null,
+            last_name: null,
+            street_and_number: null,
+            zip_code: null,
+            town: null,
+            country: null,
+            created_at: at,
+            updated_at: at,
+          },
+          leaseId,
+        );
+      }
+      return seeded.users.map((u) => ({
+        externalUserId: u.external_user_id,
+        poderoUserId: u.id,
+        heatPumpIds: u.heat_pump_ids,
+      }));
+    },
+    syncContext() {
+      runs++;
+      return { awsRequestId: `sync-run-${runs}`, getRemainingTimeInMillis: () => 900_000 };
+    },
+    requests(routeKey) {
+      const byStatus = sim.control.counters().requests[routeKey] ?? {};
+      return Object.values(byStatus).reduce((n, c) => n + c, 0);
+    },
+    async close() {
+      await Promise.all([sim.close(), aws.close()]);
+    },
+  };
+}

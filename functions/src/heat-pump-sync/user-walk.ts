@@ -4,14 +4,12 @@
  */
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { USERS_GSI, USERS_GSI_PK } from '../storage/users';
 
 export interface OnboardedUser {
   externalUserId: string;
   poderoUserId: string;
 }
-
-export const USERS_GSI = 'gsi1';
-export const USERS_GSI_PK = 'USERS';
 
 const profileSchema = z.object({ gsi1sk: z.string(), podero_user_id: z.string().min(1) });
 

@@ -108,6 +108,11 @@ export class HeatPumpService {
     return (this.now() - Date.parse(fetchedAt)) / 1000;
   }
 
+  /** `stale_if_error_seconds` is opt-in: 0 (the default) never hides a Podero failure. */
+  private servableOnError(fetchedAt: string, query: HeatPumpReadQuery): boolean {
+    return query.stale_if_error_seconds > 0 && this.ageSeconds(fetchedAt) <= query.stale_if_error_seconds;
+  }
+
   async list(externalUserId: string, query: HeatPumpReadQuery): Promise<HeatPumpListResponse> {
     const poderoUserId = await this.poderoUserId(externalUserId);
     const stored = await this.deps.snapshots.loadUser(externalUserId);
@@ -130,11 +135,7 @@ export class HeatPumpService {
     try {
       live = await this.deps.podero.heatPumps.list(poderoUserId);
     } catch (error) {
-      if (
-        cached &&
-        isUpstreamOutage(error) &&
-        this.ageSeconds(cached.fetchedAt) <= query.stale_if_error_seconds
-      ) {
+      if (cached && isUpstreamOutage(error) && this.servableOnError(cached.fetchedAt, query)) {
         this.deps.logger?.warn('Podero failed; serving a stale heat-pump list', {
           error_name: (error as Error).name,
         });
@@ -162,11 +163,7 @@ export class HeatPumpService {
       const live = await this.fetchOwned(externalUserId, poderoUserId, heatPumpId);
       return { heat_pump: live.heatPump, source: 'live', fetched_at: live.fetchedAt, stale: false };
     } catch (error) {
-      if (
-        snapshot &&
-        isUpstreamOutage(error) &&
-        this.ageSeconds(snapshot.fetchedAt) <= query.stale_if_error_seconds
-      ) {
+      if (snapshot && isUpstreamOutage(error) && this.servableOnError(snapshot.fetchedAt, query)) {
         this.deps.logger?.warn('Podero failed; serving a stale heat pump', {
           error_name: (error as Error).name,
         });

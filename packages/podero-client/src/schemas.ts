@@ -246,13 +246,13 @@ export const poderoOnboardingSessionSchema = z.looseObject({
 export type PoderoOnboardingSession = z.infer<typeof poderoOnboardingSessionSchema>;
 
 export const createOnboardingSessionRequestSchema = z.strictObject({
-  user_id: z.guid(),
+  user_id: z.guid('must be a UUID'),
   language: languageSchema,
   price_zone_default: priceZoneSchema,
   is_smart_optimization_active_default: z.boolean().optional(),
   success_url: z.url().max(8000),
   cancel_url: z.url().max(8000),
-  building_id: z.guid().optional(),
+  building_id: z.guid('must be a UUID').optional(),
 });
 export type CreateOnboardingSessionRequest = z.infer<typeof createOnboardingSessionRequestSchema>;
 
@@ -362,7 +362,7 @@ const heatPumpWritableFields = {
   is_pause_power_active: z.boolean().nullish(),
   is_smart_optimization_active: z.boolean().nullish(),
   price_zone: priceZoneSchema.nullish(),
-  building_id: z.guid().nullish(),
+  building_id: z.guid('must be a UUID').nullish(),
   /** A future time pauses consumption; null resumes. */
   pause_power_until: isoDateTime.nullish(),
   comment: z.string().nullish(),
@@ -397,7 +397,7 @@ export const createHeatPumpRequestSchema = z.strictObject({
       manufacturer: z.string().optional(),
       model: z.string().optional(),
       year: z.number().int().nullish(),
-      cloud_service_id: z.guid().nullish(),
+      cloud_service_id: z.guid('must be a UUID').nullish(),
     })
     .optional(),
 });
@@ -494,5 +494,5 @@ export type HeatPumpDataQuery = z.input<typeof heatPumpDataQuerySchema>;
 
 // Path parameters. Ids are checked for the 8-4-4-4-12 hex form (z.guid) rather than an RFC 9562
 // version: Podero issues them, and refusing an id Podero itself returned would be a bug.
-export const idParamSchema = z.guid();
+export const idParamSchema = z.guid('must be a UUID');
 export const externalIdParamSchema = z.string().min(1).max(255);

@@ -281,6 +281,18 @@ describe('client retries against simulator faults', () => {
     await expect(client.users.list()).resolves.toEqual(expect.any(Array));
   });
 
+  it('retries a POST on a dropped connection once only, then reports the network error', async () => {
+    const { client } = makeClient();
+    sim.control.setFaults([{ route: createRoute, drop_connection: true, count: 2 }]);
+    const error = await client.users
+      .create({ role: 'user', email: 'dropped@example.com' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PoderoNetworkError);
+    expect((error as PoderoNetworkError).timedOut).toBe(false);
+    expect(sim.control.counters().requests[createRoute]).toEqual({ dropped: 2 });
+    expect(await client.users.list()).toEqual([]);
+  });
+
   it('isolates a failing user: the others still answer', async () => {
     const { client } = makeClient();
     const a = await onboardUserWithHeatPump(client, 'iso-a');

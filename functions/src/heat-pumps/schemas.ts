@@ -146,7 +146,6 @@ export const heatPumpSchema = z
     away_mode_minimum_temperature_limit: z.number().nullish(),
   })
   .meta({
-    id: 'HeatPump',
     description: "Podero's heat-pump object as Podero returned it (further fields are passed through).",
   });
 
@@ -160,29 +159,24 @@ const sourceFields = {
   }),
 };
 
-export const heatPumpListResponseSchema = z
-  .strictObject({ heat_pumps: z.array(heatPumpSchema), ...sourceFields })
-  .meta({ id: 'HeatPumpList' });
-export const heatPumpResponseSchema = z
-  .strictObject({ heat_pump: heatPumpSchema, ...sourceFields })
-  .meta({ id: 'HeatPumpResponse' });
+export const heatPumpListResponseSchema = z.strictObject({
+  heat_pumps: z.array(heatPumpSchema),
+  ...sourceFields,
+});
+export const heatPumpResponseSchema = z.strictObject({ heat_pump: heatPumpSchema, ...sourceFields });
 
-export const readingSchema = z
-  .strictObject({
-    state_at: z.string().meta({ description: "Podero's current_state_last_updated_at (ISO)." }),
-    recorded_at: z.string().meta({ description: 'When the sync stored the reading (ISO).' }),
-    values: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
-  })
-  .meta({ id: 'Reading' });
-export const readingsResponseSchema = z
-  .strictObject({
-    readings: z.array(readingSchema),
-    next_cursor: z
-      .string()
-      .nullable()
-      .meta({ description: 'Pass as `cursor` for the next page; null on the last.' }),
-  })
-  .meta({ id: 'ReadingsPage' });
+export const readingSchema = z.strictObject({
+  state_at: z.string().meta({ description: "Podero's current_state_last_updated_at (ISO)." }),
+  recorded_at: z.string().meta({ description: 'When the sync stored the reading (ISO).' }),
+  values: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
+});
+export const readingsResponseSchema = z.strictObject({
+  readings: z.array(readingSchema),
+  next_cursor: z
+    .string()
+    .nullable()
+    .meta({ description: 'Pass as `cursor` for the next page; null on the last.' }),
+});
 
 export type HeatPumpListResponse = z.infer<typeof heatPumpListResponseSchema>;
 export type HeatPumpResponse = z.infer<typeof heatPumpResponseSchema>;

@@ -13,7 +13,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LAMBDA_RUNTIME, METRICS_NAMESPACE } from '../lib/constructs/bridge-function';
 import { ACCESS_LOG_FORMAT } from '../lib/constructs/http-api';
-import { CUSTOM_METRICS, maxNormalTokenAgeSeconds } from '../lib/constructs/monitoring';
+import { CUSTOM_METRICS, staleTokenAgeSeconds } from '../lib/constructs/monitoring';
 import { SCHEDULER_RETRY_ATTEMPTS } from '../lib/constructs/schedules';
 import {
   allPolicyStatements,
@@ -529,7 +529,7 @@ describe('monitoring', () => {
     }
   });
 
-  it('alarms on dead-letter queue depth, sync failures and the token age', () => {
+  it('alarms on dead-letter queue depth and on sync failures in two runs in a row', () => {
     expect(alarmOn(dev, 'ApproximateNumberOfMessagesVisible', 'AWS/SQS')[0]?.Properties).toMatchObject({
       Dimensions: [
         {
@@ -540,17 +540,23 @@ describe('monitoring', () => {
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
-    expect(alarmOn(dev, 'SyncUserFailures', METRICS_NAMESPACE)[0]?.Properties).toMatchObject({
+    // The metric heat-pump-sync emits once per run (functions/src/heat-pump-sync/sync.ts).
+    expect(alarmOn(dev, 'SyncFailures', METRICS_NAMESPACE)[0]?.Properties).toMatchObject({
       Dimensions: [{ Name: 'service', Value: 'heat-pump-sync' }],
       Statistic: 'Sum',
       Period: dev.config.sync.everyMinutes * 60,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
       Threshold: 1,
     });
-    const tokenAlarms = alarmOn(dev, CUSTOM_METRICS.tokenAgeSeconds.metricName, METRICS_NAMESPACE);
-    expect(tokenAlarms).toHaveLength(2);
-    const silent = tokenAlarms.find((a) => a.Properties?.Statistic === 'SampleCount')?.Properties;
-    expect(silent).toMatchObject({
-      Dimensions: [{ Name: 'service', Value: 'token-refresh' }],
+  });
+
+  it('alarms when token-refresh has not run for 3 hours (no data counts as breaching)', () => {
+    const silent = alarmOn(dev, 'Invocations', 'AWS/Lambda');
+    expect(silent).toHaveLength(1);
+    expect(silent[0]?.Properties).toMatchObject({
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnLogicalId(dev, 'tokenRefresh') } }],
+      Statistic: 'Sum',
       Period: 3600,
       EvaluationPeriods: 3,
       DatapointsToAlarm: 3,
@@ -558,18 +564,32 @@ describe('monitoring', () => {
       Threshold: 1,
       TreatMissingData: 'breaching',
     });
-    const stale = tokenAlarms.find((a) => a.Properties?.Statistic === 'Maximum')?.Properties;
-    expect(stale).toMatchObject({
-      ComparisonOperator: 'GreaterThanThreshold',
-      Threshold: maxNormalTokenAgeSeconds(60, dev.config.token.refreshMarginSeconds),
-    });
   });
 
-  it('places the stale-token threshold between the oldest healthy token and expiry', () => {
-    // Defaults: refresh hourly with a 2 h margin -> healthy tokens are at most 9 h old; they expire at 10 h.
-    expect(maxNormalTokenAgeSeconds(60, 7200)).toBe(34_200);
-    expect(maxNormalTokenAgeSeconds(60, 7200)).toBeGreaterThan(36_000 - 7200 + 3600);
-    expect(maxNormalTokenAgeSeconds(60, 7200)).toBeLessThan(36_000);
+  it('alarms on the age of the token secret: no new token stored for longer than a healthy token lives', () => {
+    const stale = alarmOn(dev, CUSTOM_METRICS.tokenRefreshed.metricName, METRICS_NAMESPACE);
+    expect(stale).toHaveLength(1);
+    const periods = Math.ceil(staleTokenAgeSeconds(60, dev.config.token.refreshMarginSeconds) / 1800);
+    expect(stale[0]?.Properties).toMatchObject({
+      Dimensions: [{ Name: 'service', Value: 'token-refresh' }],
+      Statistic: 'Sum',
+      Period: 1800,
+      EvaluationPeriods: periods,
+      DatapointsToAlarm: periods,
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      TreatMissingData: 'breaching',
+    });
+    // Defaults: 19 half-hours = 9.5 h without a new token. Healthy: replaced within 9 h; expiry at 10 h.
+    expect(periods * 1800).toBe(34_200);
+  });
+
+  it('places the stale-token threshold between the latest healthy replacement and expiry', () => {
+    // Refresh hourly with a 2 h margin: healthy tokens are replaced at most 9 h after being stored.
+    expect(staleTokenAgeSeconds(60, 7200)).toBe(34_200);
+    expect(staleTokenAgeSeconds(60, 7200)).toBeGreaterThan(36_000 - 7200 + 3600);
+    expect(staleTokenAgeSeconds(60, 7200)).toBeLessThan(36_000);
+    expect(staleTokenAgeSeconds(60, 14_400)).toBe(30_600);
   });
 
   it('notifies one SNS topic from every alarm and subscribes the configured e-mail', () => {

@@ -12,22 +12,26 @@ import type { BridgeFunction } from './bridge-function';
 import { METRICS_NAMESPACE } from './bridge-function';
 
 /**
- * The custom metrics the alarms watch. The functions emit them with Powertools metrics: namespace from
- * POWERTOOLS_METRICS_NAMESPACE, and Powertools adds the `service` dimension from POWERTOOLS_SERVICE_NAME,
- * which the stack sets to the function's declared name.
+ * The custom metrics the alarms watch, as the functions emit them (Powertools metrics: namespace from
+ * POWERTOOLS_METRICS_NAMESPACE; Powertools adds the `service` dimension from the service name, which is the
+ * function's declared name). Keep in step with functions/src/heat-pump-sync/sync.ts and
+ * functions/src/token-refresh/app.ts.
  */
 export const CUSTOM_METRICS = {
   /** heat-pump-sync: users whose sync failed in a run (Count), emitted once per run (0 when all succeeded). */
-  syncUserFailures: {
-    metricName: 'SyncUserFailures',
+  syncFailures: {
+    metricName: 'SyncFailures',
     service: functionDeclarations.heatPumpSync.name,
   },
-  /** token-refresh: seconds since the stored token was fetched (its `refreshed_at`), emitted on every run. */
-  tokenAgeSeconds: {
-    metricName: 'TokenAgeSeconds',
+  /** token-refresh: 1 each time a new token is fetched and stored (scheduled or forced). */
+  tokenRefreshed: {
+    metricName: 'TokenRefreshed',
     service: functionDeclarations.tokenRefresh.name,
   },
 } as const;
+
+/** Granularity of the stale-token alarm: fine enough to fire well before expiry. */
+export const TOKEN_STALE_PERIOD_SECONDS = 1800;
 
 /** Podero's documented access-token lifetime (`expires_in: 36000`). */
 export const PODERO_TOKEN_LIFETIME_SECONDS = 36_000;
@@ -47,8 +51,8 @@ export interface MonitoringProps {
 
 /**
  * Alarms (all notify one SNS topic) and a dashboard:
- * function errors and throttles, API 5xx, dead-letter queue depth, sync failures, and the token: no refresh
- * reported for 3 hours, or a stored token older than it should ever get.
+ * function errors and throttles, API 5xx, dead-letter queue depth, sync failures, and the token: token-refresh
+ * not run for 3 hours, or no new token stored for longer than a healthy token ever lives unreplaced.
  */
 export class Monitoring extends Construct {
   readonly topic: sns.ITopic;
@@ -115,11 +119,11 @@ export class Monitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    const syncFailures = customMetric(CUSTOM_METRICS.syncUserFailures, {
+    const syncFailures = customMetric(CUSTOM_METRICS.syncFailures, {
       period: Duration.minutes(props.syncEveryMinutes),
       statistic: cloudwatch.Stats.SUM,
     });
-    alarm('SyncUserFailures', {
+    alarm('SyncFailures', {
       alarmDescription:
         'heat-pump-sync: users failed to sync in two runs in a row. The sync summary log line names them.',
       metric: syncFailures,
@@ -131,14 +135,11 @@ export class Monitoring extends Construct {
     });
 
     const oneHour = Duration.hours(1);
-    const tokenAgeSamples = customMetric(CUSTOM_METRICS.tokenAgeSeconds, {
-      period: oneHour,
-      statistic: cloudwatch.Stats.SAMPLE_COUNT,
-    });
+    const tokenRefresh = props.functions.tokenRefresh.function;
     alarm('TokenRefreshSilent', {
       alarmDescription:
-        'token-refresh reported no run for 3 hours (it runs hourly): the stored Podero token is not being checked.',
-      metric: tokenAgeSamples,
+        'token-refresh was not invoked for 3 hours (it is scheduled hourly): nobody is checking the stored Podero token. Check the schedule.',
+      metric: tokenRefresh.metricInvocations({ period: oneHour, statistic: cloudwatch.Stats.SUM }),
       threshold: 1,
       evaluationPeriods: 3,
       datapointsToAlarm: 3,
@@ -146,20 +147,23 @@ export class Monitoring extends Construct {
       // No data at all is exactly the failure this alarm exists for.
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    const maxTokenAge = maxNormalTokenAgeSeconds(
-      props.tokenRefreshEveryMinutes,
-      props.tokenRefreshMarginSeconds,
-    );
+
+    // The age of the token secret: how long since token-refresh last stored a new token. Healthy tokens are
+    // replaced before they reach staleTokenAgeSeconds; past it the token is close to expiry.
+    const staleAfter = staleTokenAgeSeconds(props.tokenRefreshEveryMinutes, props.tokenRefreshMarginSeconds);
+    const stalePeriods = Math.ceil(staleAfter / TOKEN_STALE_PERIOD_SECONDS);
+    const tokensStored = customMetric(CUSTOM_METRICS.tokenRefreshed, {
+      period: Duration.seconds(TOKEN_STALE_PERIOD_SECONDS),
+      statistic: cloudwatch.Stats.SUM,
+    });
     alarm('TokenStale', {
-      alarmDescription: `The stored Podero token is older than ${maxTokenAge} s: refreshes are failing and it expires soon.`,
-      metric: customMetric(CUSTOM_METRICS.tokenAgeSeconds, {
-        period: oneHour,
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }),
-      threshold: maxTokenAge,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `No new Podero token stored for ${(stalePeriods * TOKEN_STALE_PERIOD_SECONDS) / 3600} h (healthy: at most every ${(staleAfter / 3600).toFixed(1)} h; tokens live ${PODERO_TOKEN_LIFETIME_SECONDS / 3600} h). See token-refresh logs.`,
+      metric: tokensStored,
+      threshold: 1,
+      evaluationPeriods: stalePeriods,
+      datapointsToAlarm: stalePeriods,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
@@ -208,14 +212,11 @@ export class Monitoring extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({ title: 'Sync: users failed per run', left: [syncFailures], width: 8 }),
       new cloudwatch.GraphWidget({
-        title: 'Token age (s)',
+        title: 'Tokens stored per hour (left), token-refresh runs (right)',
         left: [
-          customMetric(CUSTOM_METRICS.tokenAgeSeconds, {
-            period: oneHour,
-            statistic: cloudwatch.Stats.MAXIMUM,
-          }),
+          customMetric(CUSTOM_METRICS.tokenRefreshed, { period: oneHour, statistic: cloudwatch.Stats.SUM }),
         ],
-        leftAnnotations: [{ value: maxTokenAge, label: 'stale' }],
+        right: [tokenRefresh.metricInvocations({ period: oneHour, statistic: cloudwatch.Stats.SUM })],
         width: 8,
       }),
       new cloudwatch.GraphWidget({
@@ -262,13 +263,13 @@ function customMetric(
 }
 
 /**
- * The oldest a stored token gets while everything works: token-refresh checks every `everyMinutes` and
- * replaces the token once less than `marginSeconds` of its lifetime remains, so a healthy token is at most
- * `lifetime - margin + interval` old. The alarm fires halfway between that point and expiry, which leaves
- * time to act. Requires margin > interval (validated by the stack), otherwise a token could expire between
- * two checks.
+ * When the token secret counts as stale. token-refresh checks every `everyMinutes` and replaces the token
+ * once less than `marginSeconds` of its lifetime remains, so a healthy token is replaced at most
+ * `lifetime - margin + interval` after it was stored. Stale is halfway between that point and expiry, which
+ * leaves time to act. Requires margin > interval (validated by the stack), otherwise a token could expire
+ * between two checks.
  */
-export function maxNormalTokenAgeSeconds(everyMinutes: number, marginSeconds: number): number {
+export function staleTokenAgeSeconds(everyMinutes: number, marginSeconds: number): number {
   const interval = everyMinutes * 60;
   return PODERO_TOKEN_LIFETIME_SECONDS - Math.floor((marginSeconds - interval) / 2);
 }

@@ -240,6 +240,15 @@ describe('podero CLI', () => {
     expect(badJson.stderr).toContain('--data');
   });
 
+  it('exits 2 on an update with nothing to change', async () => {
+    const user = await run(['users', 'update', USER_ID]);
+    expect(user.code).toBe(2);
+    expect(user.stderr).toContain('nothing to update');
+    const heatPump = await run(['heat-pumps', 'update', USER_ID, HEAT_PUMP_ID]);
+    expect(heatPump.code).toBe(2);
+    expect(heatPump.apiRequests).toHaveLength(0);
+  });
+
   it('exits 2 when the client refuses the request locally (nothing sent to the API)', async () => {
     const result = await run(['users', 'create', '--email', 'not-an-email']);
     expect(result.code).toBe(2);

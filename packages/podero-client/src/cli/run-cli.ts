@@ -100,6 +100,12 @@ function buildBody(data: string | undefined, fields: Record<string, unknown>): R
   return body;
 }
 
+/** An update with no fields would be a silent no-op: treat it as a usage mistake. */
+function requireSomething(body: Record<string, unknown>, hint: string): Record<string, unknown> {
+  if (Object.keys(body).length === 0) throw new UsageError(`nothing to update: ${hint}`);
+  return body;
+}
+
 function list(value: string): string[] {
   return value
     .split(',')
@@ -242,7 +248,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       .addOption(new Option('--role <role>', 'role').choices(USER_ROLES)),
   ).action(
     withClient((client, userId: string, options: UserFlags) =>
-      client.users.update(userId, userBody(options)),
+      client.users.update(userId, requireSomething(userBody(options), 'give a field flag or --data')),
     ),
   );
   users
@@ -354,11 +360,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
             is_smart_optimization_active: options.smartOptimization,
             optimization_level: options.optimizationLevel,
           });
-          if (Object.keys(body).length === 0) {
-            throw new UsageError(
-              'nothing to update: give --smart-optimization, --optimization-level or --data',
-            );
-          }
+          requireSomething(body, 'give --smart-optimization, --optimization-level or --data');
           return client.heatPumps.update(userId, heatPumpId, body as never);
         },
       ),

@@ -2,7 +2,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { PoderoServerError } from '@podero-bridge/podero-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createLogger, createRecordingMetrics } from '../shared/observability';
+import {
+  createLogger,
+  createMetrics,
+  createRecordingMetrics,
+  type MetricsSink,
+} from '../shared/observability';
 import type { HeatPumpJson } from '../storage/heat-pump-snapshots';
 import { SyncStateStore } from '../storage/sync-state';
 import { type LocalAws, startLocalAws } from '../test-support/aws';
@@ -113,6 +118,7 @@ async function harness(opts: {
   concurrency?: number;
   pageSize?: number;
   safetyMarginMs?: number;
+  metrics?: MetricsSink;
 }): Promise<Harness> {
   suite++;
   const tables = { main: `sync-main-${suite}`, readings: `sync-readings-${suite}` };
@@ -139,7 +145,7 @@ async function harness(opts: {
     db,
     config,
     logger,
-    metrics,
+    metrics: opts.metrics ?? metrics,
     now: () => new Date(world.now),
     batchWriteOptions: { sleep: async () => {} },
     upstream: {
@@ -314,5 +320,40 @@ describe('heat-pump sync', () => {
     await expect(h.handler({ source: 'cron', extra: 1 }, h.context())).rejects.toThrow(InvalidSyncEventError);
     await expect(h.handler({}, h.context())).rejects.toThrow(/source/);
     expect(h.world.listCalls).toEqual([]);
+  });
+
+  it('publishes the run summary as CloudWatch EMF metrics through Powertools', async () => {
+    const emf: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      emf.push(String(chunk));
+      return true;
+    });
+    try {
+      const h = await harness({ users: 3, heatPumpsPerUser: 1, metrics: createMetrics('heatPumpSync') });
+      await h.handler({ source: 'schedule' }, h.context());
+    } finally {
+      write.mockRestore();
+    }
+    const line = emf.map((l) => l.trim()).find((l) => l.includes('"_aws"'));
+    expect(line).toBeDefined();
+    const doc = JSON.parse(line ?? '{}') as Record<string, unknown> & {
+      _aws: { CloudWatchMetrics: { Namespace: string; Metrics: { Name: string }[] }[] };
+    };
+    expect(doc._aws.CloudWatchMetrics[0]?.Namespace).toBe('PoderoBridge');
+    expect(doc._aws.CloudWatchMetrics[0]?.Metrics.map((m) => m.Name)).toEqual(
+      expect.arrayContaining([
+        'SyncUsers',
+        'SyncReadingsWritten',
+        'SyncFailures',
+        'SyncDuration',
+        'SyncCompletedPass',
+      ]),
+    );
+    expect(doc).toMatchObject({
+      SyncUsers: 3,
+      SyncReadingsWritten: 3,
+      SyncFailures: 0,
+      SyncCompletedPass: 1,
+    });
   });
 });

@@ -31,7 +31,10 @@ export interface FleetOverrides {
   poderoRetry?: Partial<RetryOptions>;
   poderoTimeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** The business clock (timestamps, expiry of sessions). */
   now?: () => Date;
+  /** Wall clock for token expiry, epoch ms (tests). */
+  tokenClock?: () => number;
 }
 
 export function createFleetDeps(
@@ -55,7 +58,8 @@ export function createFleetDeps(
   const tokenProvider = createBridgeTokenProvider({
     source: tokenSource,
     refresher,
-    now: () => now().getTime(),
+    // Token freshness is judged on the wall clock (Podero's), not on the business clock `now`.
+    now: overrides.tokenClock ?? Date.now,
     logger,
   });
   return {

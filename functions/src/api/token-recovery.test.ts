@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiEvent, bodyOf } from '../test-support/api-event';
+import { startTestEnvironment, type TestEnvironment } from '../test-support/environment';
+
+const USER_UPDATE = 'PUT /api/partners/v2.0/org/{org_id}/users/{user_id}';
+
+describe('token recovery across containers', () => {
+  let env: TestEnvironment;
+  beforeAll(async () => {
+    env = await startTestEnvironment();
+  });
+  afterAll(async () => env.close());
+
+  it('costs exactly one token request when 12 containers hit a revoked token at once', async () => {
+    const containers = Array.from({ length: 12 }, () => env.createApiHandler());
+    const [first] = containers;
+    if (!first) throw new Error('no containers');
+    const created = await first(
+      apiEvent('createUser', { body: { external_user_id: 'burst', email: 'burst@example.com' } }),
+    );
+    expect(created.statusCode).toBe(201);
+    const patch = (i: number) =>
+      apiEvent('updateUser', { params: { external_user_id: 'burst' }, body: { first_name: `N${i}` } });
+
+    // Warm every container: each caches the current token.
+    for (const [i, handler] of containers.entries()) expect((await handler(patch(i))).statusCode).toBe(200);
+
+    env.sim.control.revokeTokens();
+    const before = env.sim.control.counters().token_issuances;
+    const results = await Promise.all(containers.map((handler, i) => handler(patch(i))));
+    expect(results.map((r) => r.statusCode)).toEqual(containers.map(() => 200));
+    expect(env.sim.control.counters().token_issuances - before).toBe(1);
+    expect(env.sim.control.counters().requests[USER_UPDATE]?.['401']).toBe(12);
+    expect(bodyOf(results[0] ?? {})).toMatchObject({ external_user_id: 'burst' });
+  });
+
+  it('answers 502 (no token in the body) when the token endpoint fails during recovery', async () => {
+    const handler = env.createApiHandler();
+    env.sim.control.setFaults([{ route: 'POST /oauth2/token/', status: 500 }]);
+    env.sim.control.revokeTokens();
+    const res = await handler(
+      apiEvent('updateUser', { params: { external_user_id: 'burst' }, body: { last_name: 'X' } }),
+    );
+    env.sim.control.clearFaults();
+    expect(res.statusCode).toBe(502);
+    expect(bodyOf(res)).toMatchObject({ error: { code: 'upstream_error' } });
+    expect(res.body).not.toMatch(/Bearer|access_token/);
+  });
+});

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { createBridgeTokenProvider, TokenUnavailableError } from './bridge-token-provider';
+import { type TokenSecret, tokenFingerprint } from './token-contract';
+import type { TokenRefresher } from './token-refresher';
+import type { TokenSource } from './token-source';
+
+const NOW = Date.parse('2026-11-25T12:00:00Z');
+const token = (access_token: string, hoursLeft = 10): TokenSecret => ({
+  access_token,
+  expires_at: new Date(NOW + hoursLeft * 3_600_000).toISOString(),
+  token_type: 'Bearer',
+  scope: 'read write',
+  refreshed_at: new Date(NOW).toISOString(),
+});
+
+/** A token secret with a cached view (like Powertools: cached until forceFetch) and a refresher that rotates it. */
+function fakeStore(initial: TokenSecret | undefined) {
+  let stored = initial;
+  let cached = initial;
+  let refreshes = 0;
+  const rejections: (string | undefined)[] = [];
+  const source: TokenSource = {
+    read: async ({ forceFetch = false } = {}) => {
+      if (forceFetch) cached = stored;
+      return cached;
+    },
+  };
+  const refresher: TokenRefresher = {
+    forceRefresh: async (rejected) => {
+      rejections.push(rejected);
+      await new Promise((resolve) => setImmediate(resolve));
+      refreshes += 1;
+      stored = token(`token-${refreshes + 1}`);
+      return { status: 'refreshed', expires_at: stored.expires_at, refreshed_at: stored.refreshed_at };
+    },
+  };
+  return { source, refresher, rejections, refreshes: () => refreshes };
+}
+
+describe('createBridgeTokenProvider', () => {
+  it('returns the stored token without asking for a refresh', async () => {
+    const store = fakeStore(token('token-1'));
+    const provider = createBridgeTokenProvider({ ...store, now: () => NOW });
+    expect(await provider.getToken()).toBe('token-1');
+    expect(store.refreshes()).toBe(0);
+  });
+
+  it('shares one forced refresh among 50 concurrent invalidations, naming the rejected token by its sha256', async () => {
+    const store = fakeStore(token('token-1'));
+    const provider = createBridgeTokenProvider({ ...store, now: () => NOW });
+    await Promise.all(Array.from({ length: 50 }, () => provider.invalidate('token-1')));
+    expect(store.refreshes()).toBe(1);
+    expect(store.rejections).toEqual([tokenFingerprint('token-1')]);
+    expect(await provider.getToken()).toBe('token-2');
+    // A late 401 for the old token costs nothing: this container already moved on.
+    await provider.invalidate('token-1');
+    expect(store.refreshes()).toBe(1);
+  });
+
+  it('asks for a refresh (without a fingerprint) when no token is stored, and once for concurrent callers', async () => {
+    const store = fakeStore(undefined);
+    const provider = createBridgeTokenProvider({ ...store, now: () => NOW });
+    const tokens = await Promise.all(Array.from({ length: 10 }, () => provider.getToken()));
+    expect(new Set(tokens)).toEqual(new Set(['token-2']));
+    expect(store.rejections).toEqual([undefined]);
+  });
+
+  it('treats a token within the skew of its expiry as expired', async () => {
+    const store = fakeStore(token('token-1', 0.01)); // 36 s left, skew 60 s
+    const provider = createBridgeTokenProvider({ ...store, now: () => NOW });
+    expect(await provider.getToken()).toBe('token-2');
+    expect(store.rejections).toEqual([tokenFingerprint('token-1')]);
+  });
+
+  it('fails with TokenUnavailableError when even a refresh yields no usable token', async () => {
+    const provider = createBridgeTokenProvider({
+      source: { read: async () => undefined },
+      refresher: { forceRefresh: async () => ({ status: 'refreshed', expires_at: '', refreshed_at: '' }) },
+      now: () => NOW,
+    });
+    await expect(provider.getToken()).rejects.toBeInstanceOf(TokenUnavailableError);
+  });
+});

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { ENV } from '../declarations';
+import { testApiEnv } from '../test-support/config';
+import { ConfigError, loadApiConfig, loadTokenRefreshConfig } from './config';
+
+describe('loadApiConfig', () => {
+  it('parses the environment, applying defaults and taking endpoints from the passed env', () => {
+    const config = loadApiConfig(
+      testApiEnv({
+        AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000',
+        [ENV.tokenCacheMaxAgeSeconds]: undefined,
+      }),
+    );
+    expect(config.tokenCacheMaxAgeSeconds).toBe(30);
+    expect(config.readingsRetentionDays).toBe(90);
+    expect(config.endpoints).toEqual({
+      dynamodb: 'http://127.0.0.1:8000',
+      secretsManager: undefined,
+      lambda: undefined,
+    });
+  });
+
+  it('names every missing or invalid variable, without its value', () => {
+    const attempt = () =>
+      loadApiConfig(
+        testApiEnv({ [ENV.mainTableName]: undefined, [ENV.poderoOrgId]: 'secret-looking-value' }),
+      );
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/MAIN_TABLE_NAME is missing/);
+    expect(attempt).toThrow(/PODERO_ORG_ID is invalid/);
+    expect(attempt).not.toThrow(/secret-looking-value/);
+  });
+
+  it('rejects a non-numeric cache max age', () => {
+    expect(() => loadApiConfig(testApiEnv({ [ENV.tokenCacheMaxAgeSeconds]: 'soon' }))).toThrow(
+      /TOKEN_CACHE_MAX_AGE_SECONDS/,
+    );
+  });
+});
+
+describe('loadTokenRefreshConfig', () => {
+  it('defaults the refresh margin to 7200 s', () => {
+    const config = loadTokenRefreshConfig({
+      [ENV.credentialsSecretId]: 'c',
+      [ENV.tokenSecretId]: 't',
+      [ENV.poderoBaseUrl]: 'https://app.podero.com',
+    });
+    expect(config.refreshMarginSeconds).toBe(7200);
+  });
+});

@@ -1,0 +1,109 @@
+import {
+  InvokeCommand,
+  type InvokeCommandOutput,
+  LambdaClient,
+  TooManyRequestsException,
+} from '@aws-sdk/client-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tokenFingerprint } from './token-contract';
+import {
+  createInProcessTokenRefresher,
+  createLambdaTokenRefresher,
+  TokenRefreshFailedError,
+} from './token-refresher';
+
+const lambdaMock = mockClient(LambdaClient);
+const result = {
+  status: 'refreshed',
+  expires_at: '2030-01-01T00:00:00.000Z',
+  refreshed_at: '2029-12-31T14:00:00.000Z',
+};
+// The SDK types Payload as its blob adapter; a plain Uint8Array is what the wire gives it.
+const encode = (value: unknown) =>
+  new TextEncoder().encode(JSON.stringify(value)) as InvokeCommandOutput['Payload'];
+
+describe('createLambdaTokenRefresher', () => {
+  afterEach(() => lambdaMock.reset());
+
+  it('invokes token-refresh synchronously with a forced event carrying the fingerprint', async () => {
+    lambdaMock.on(InvokeCommand).resolves({ StatusCode: 200, Payload: encode(result) });
+    const sha = tokenFingerprint('old');
+    const out = await createLambdaTokenRefresher(
+      new LambdaClient({ region: 'eu-central-1' }),
+      'fn',
+    ).forceRefresh(sha);
+    expect(out).toEqual(result);
+    const input = lambdaMock.commandCalls(InvokeCommand)[0]?.args[0].input;
+    expect(input?.FunctionName).toBe('fn');
+    expect(input?.InvocationType).toBe('RequestResponse');
+    expect(JSON.parse(new TextDecoder().decode(input?.Payload as Uint8Array))).toEqual({
+      source: 'invoke',
+      force: true,
+      rejected_token_sha256: sha,
+    });
+  });
+
+  it('retries a throttled invoke (reserved concurrency 1) with backoff, then succeeds', async () => {
+    const throttle = new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} });
+    lambdaMock
+      .on(InvokeCommand)
+      .rejectsOnce(throttle)
+      .rejectsOnce(throttle)
+      .resolves({ Payload: encode(result) });
+    const waits: number[] = [];
+    const refresher = createLambdaTokenRefresher(
+      new LambdaClient({ region: 'eu-central-1', maxAttempts: 1 }),
+      'fn',
+      {
+        sleep: async (ms) => {
+          waits.push(ms);
+        },
+        random: () => 1,
+      },
+    );
+    expect(await refresher.forceRefresh()).toEqual(result);
+    expect(waits).toEqual([100, 200]);
+  });
+
+  it('fails on a function error or an unexpected result, naming neither token nor payload', async () => {
+    lambdaMock
+      .on(InvokeCommand)
+      .resolves({ FunctionError: 'Unhandled', Payload: encode({ errorMessage: 'x' }) });
+    const refresher = createLambdaTokenRefresher(new LambdaClient({ region: 'eu-central-1' }), 'fn');
+    await expect(refresher.forceRefresh()).rejects.toBeInstanceOf(TokenRefreshFailedError);
+    lambdaMock.reset();
+    lambdaMock.on(InvokeCommand).resolves({ Payload: encode({ status: 'weird' }) });
+    await expect(refresher.forceRefresh()).rejects.toThrow(
+      /unexpected result \(status, expires_at, refreshed_at\)/,
+    );
+  });
+});
+
+describe('createInProcessTokenRefresher', () => {
+  it('runs one refresh at a time, like reserved concurrency 1', async () => {
+    let running = 0;
+    let maxRunning = 0;
+    const refresher = createInProcessTokenRefresher(async () => {
+      running += 1;
+      maxRunning = Math.max(maxRunning, running);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running -= 1;
+      return result;
+    });
+    const outcomes = await Promise.allSettled(Array.from({ length: 5 }, () => refresher.forceRefresh()));
+    expect(outcomes.every((o) => o.status === 'fulfilled')).toBe(true);
+    expect(maxRunning).toBe(1);
+  });
+
+  it('keeps serving after one refresh fails', async () => {
+    let calls = 0;
+    const refresher = createInProcessTokenRefresher(async () => {
+      calls += 1;
+      if (calls === 1) throw new Error('boom');
+      return result;
+    });
+    await expect(refresher.forceRefresh()).rejects.toThrow('boom');
+    expect(await refresher.forceRefresh()).toEqual(result);
+  });
+});

@@ -1,0 +1,128 @@
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENV } from '../declarations';
+import { loadTokenRefreshConfig } from '../shared/config';
+import { createRecordingMetrics } from '../shared/observability';
+import { tokenFingerprint, tokenSecretSchema } from '../shared/token-contract';
+import { silentLogger, startTestEnvironment, type TestEnvironment } from '../test-support/environment';
+import { makeTokenRefreshHandler, TokenRefreshEventError } from './app';
+import { CredentialsSecretError } from './credentials';
+import { createTokenRefreshDeps } from './deps';
+
+describe('token-refresh against the local Secrets Manager and the simulator', () => {
+  let env: TestEnvironment;
+  const issuances = () => env.sim.control.counters().token_issuances;
+  const stored = async () => {
+    const out = await env.aws.secrets.send(
+      new GetSecretValueCommand({ SecretId: env.tokenRefreshConfig.tokenSecretId }),
+    );
+    return tokenSecretSchema.parse(JSON.parse(out.SecretString ?? ''));
+  };
+  const handlerAt = (offsetMs: number) =>
+    makeTokenRefreshHandler(
+      createTokenRefreshDeps(env.tokenRefreshConfig, {
+        logger: silentLogger(),
+        metrics: createRecordingMetrics(),
+        now: () => new Date(Date.now() + offsetMs),
+      }),
+    );
+
+  beforeAll(async () => {
+    env = await startTestEnvironment();
+  });
+  afterAll(async () => env.close());
+
+  it('writes a token over the placeholder on the first scheduled run, and returns no token', async () => {
+    const before = issuances();
+    const result = await env.invokeTokenRefresh({ source: 'schedule', force: false });
+    expect(result.status).toBe('refreshed');
+    expect(Object.keys(result).sort()).toEqual(['expires_at', 'refreshed_at', 'status']);
+    expect(issuances() - before).toBe(1);
+    const token = await stored();
+    expect(token.token_type).toBe('Bearer');
+    const lifetimeS = (Date.parse(token.expires_at) - Date.parse(token.refreshed_at)) / 1000;
+    expect(lifetimeS).toBe(36_000);
+    expect(JSON.stringify(result)).not.toContain(token.access_token);
+  });
+
+  it('does nothing on schedule while more than the margin (7200 s) remains', async () => {
+    const before = issuances();
+    const token = await stored();
+    expect((await handlerAt(0)({ source: 'schedule', force: false })).status).toBe('still_valid');
+    // 10 h token, 7.5 h later: 2.5 h left, still more than the 2 h margin.
+    expect((await handlerAt(7.5 * 3_600_000)({ source: 'schedule', force: false })).status).toBe(
+      'still_valid',
+    );
+    expect(issuances()).toBe(before);
+    expect((await stored()).access_token).toBe(token.access_token);
+  });
+
+  it('refreshes on schedule once less than the margin remains', async () => {
+    const before = issuances();
+    const old = await stored();
+    const result = await handlerAt(8.5 * 3_600_000)({ source: 'schedule', force: false });
+    expect(result.status).toBe('refreshed');
+    expect(issuances() - before).toBe(1);
+    expect((await stored()).access_token).not.toBe(old.access_token);
+  });
+
+  it('on a forced request, refreshes only if the rejected token is still the stored one', async () => {
+    const current = await stored();
+    const before = issuances();
+    const stale = await env.invokeTokenRefresh({
+      source: 'invoke',
+      force: true,
+      rejected_token_sha256: tokenFingerprint('some-older-token'),
+    });
+    expect(stale.status).toBe('already_replaced');
+    expect(issuances()).toBe(before);
+
+    const fresh = await env.invokeTokenRefresh({
+      source: 'invoke',
+      force: true,
+      rejected_token_sha256: tokenFingerprint(current.access_token),
+    });
+    expect(fresh.status).toBe('refreshed');
+    expect(issuances() - before).toBe(1);
+    expect((await stored()).access_token).not.toBe(current.access_token);
+  });
+
+  it('debounces a forced request without fingerprint right after a refresh, and honours it later', async () => {
+    const before = issuances();
+    expect((await handlerAt(0)({ source: 'invoke', force: true })).status).toBe('already_replaced');
+    expect((await handlerAt(120_000)({ source: 'invoke', force: true })).status).toBe('refreshed');
+    expect(issuances() - before).toBe(1);
+  });
+
+  it.each([
+    [{ source: 'schedule', force: 'yes' }, /force/],
+    [{ source: 'cron' }, /source/],
+    [{ source: 'invoke', force: true, rejected_token_sha256: 'abc' }, /rejected_token_sha256/],
+    [{ source: 'schedule', force: false, extra: 1 }, /extra/],
+    [null, /invalid token-refresh event/],
+  ])('rejects the event %j naming the problem', async (event, pattern) => {
+    const error = await env.invokeTokenRefresh(event as never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TokenRefreshEventError);
+    expect((error as Error).message).toMatch(pattern);
+  });
+
+  it('fails clearly on a malformed credentials secret, naming the field and not echoing the secret', async () => {
+    await env.aws.createSecret(
+      'podero/bad-credentials',
+      JSON.stringify({ client_id: 'id', client_secret: 'very-secret-value-123', org_id: 'not-a-uuid' }),
+    );
+    await env.aws.createSecret('podero/token-for-bad', '{}');
+    const config = loadTokenRefreshConfig({
+      AWS_REGION: env.aws.region,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: env.aws.secretsManager.endpoint,
+      [ENV.credentialsSecretId]: 'podero/bad-credentials',
+      [ENV.tokenSecretId]: 'podero/token-for-bad',
+      [ENV.poderoBaseUrl]: env.sim.baseUrl,
+    });
+    const handler = makeTokenRefreshHandler(createTokenRefreshDeps(config, { logger: silentLogger() }));
+    const error = await handler({ source: 'schedule', force: false }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CredentialsSecretError);
+    expect((error as Error).message).toMatch(/org_id/);
+    expect((error as Error).message).not.toContain('very-secret-value-123');
+  });
+});

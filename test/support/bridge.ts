@@ -1,0 +1,241 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { makeApiHandler } from '@podero-bridge/functions/api/app';
+import { type ApiDeps, createApiDeps } from '@podero-bridge/functions/api/deps';
+import { ENV, functionDeclarations } from '@podero-bridge/functions/declarations';
+import {
+  createSyncDeps,
+  makeSyncHandler,
+  type SyncContext,
+} from '@podero-bridge/functions/heat-pump-sync/app';
+import { loadSyncConfig } from '@podero-bridge/functions/heat-pump-sync/config';
+import type { SyncSummary } from '@podero-bridge/functions/heat-pump-sync/sync';
+import { loadApiConfig, loadTokenRefreshConfig } from '@podero-bridge/functions/shared/config';
+import { createLogger, createRecordingMetrics } from '@podero-bridge/functions/shared/observability';
+import { createInProcessTokenRefresher } from '@podero-bridge/functions/shared/token-refresher';
+import { type LocalAws, startLocalAws } from '@podero-bridge/functions/test-support/aws';
+import { makeTokenRefreshHandler } from '@podero-bridge/functions/token-refresh/app';
+import { createTokenRefreshDeps } from '@podero-bridge/functions/token-refresh/deps';
+import {
+  createJwtAuthorizer,
+  createTokenMinter,
+  DEV_AUDIENCE,
+  DEV_ISSUER,
+  generateSigningKey,
+  type LocalGateway,
+  type MintToken,
+  startLocalGateway,
+} from '@podero-bridge/local-stack';
+import type { RetryOptions } from '@podero-bridge/podero-client';
+import { type Simulator, type SimulatorOptions, startSimulator } from '@podero-bridge/podero-simulator';
+
+/**
+ * The bridge wired like the local stack (simulator, dynalite, local Secrets Manager, token-refresh behind
+ * an in-process refresher, the api behind the local gateway and its JWT authorizer, heat-pump-sync), but
+ * with the knobs fault tests need and `startLocalStack` does not expose: a short Podero timeout, a
+ * recorded (instant) retry backoff, a DynamoDB client of the test's choosing for the sync, a simulated
+ * clock for the sync's lease, and a record of every access token the simulator issued.
+ */
+export interface BridgeOptions {
+  simulator?: Omit<SimulatorOptions, 'port' | 'host'>;
+  /** Per-attempt Podero timeout of api and sync; default 400 ms. */
+  poderoTimeoutMs?: number;
+  poderoRetry?: Partial<RetryOptions>;
+  /** Lets the test change the sync's DynamoDB client (e.g. add a middleware) before it is used. */
+  configureSyncDynamo?: (client: DynamoDBClient) => void;
+  env?: Partial<Record<string, string>>;
+}
+
+export interface Bridge {
+  readonly apiUrl: string;
+  readonly simulator: Simulator;
+  readonly aws: LocalAws;
+  readonly tableNames: { readonly main: string; readonly readings: string };
+  readonly mintToken: MintToken;
+  readonly apiDeps: ApiDeps;
+  /** Every access token the simulator issued to token-refresh, in order. */
+  readonly issuedTokens: string[];
+  /** Every backoff / Retry-After wait the Podero client asked for (none is actually slept). */
+  readonly retryWaitsMs: number[];
+  /** Podero requests by `METHOD path` as the bridge sent them (401 retries and timeouts included). */
+  readonly poderoRequests: string[];
+  /** Shifts the sync's clock (lease expiry) without touching the simulator's. */
+  advanceSyncClock(ms: number): void;
+  /** Runs heat-pump-sync once; `remainingMs` is the context's time budget, read on every check. */
+  runSync(context?: Partial<SyncContext>): Promise<SyncSummary>;
+  /** Puts `PROFILE` items (the shape UserStore writes) for users that exist at the simulator. */
+  addOnboardedUsers(users: readonly { id: string; external_user_id: string }[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+const silent = (id: keyof typeof functionDeclarations) => createLogger(id, { logLevel: 'SILENT' });
+
+export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> {
+  const simulator = await startSimulator({ ...options.simulator, port: 0, host: '127.0.0.1' });
+  const aws = await startLocalAws();
+  const credentialsId = 'bridge/credentials';
+  const tokenId = 'bridge/token';
+  await aws.createSecret(
+    credentialsId,
+    JSON.stringify({
+      client_id: simulator.clientId,
+      client_secret: simulator.clientSecret,
+      org_id: simulator.orgId,
+      base_url: simulator.baseUrl,
+    }),
+  );
+  await aws.createSecret(tokenId, JSON.stringify({ note: 'written by token-refresh' }));
+
+  const env: Record<string, string> = {
+    AWS_REGION: aws.region,
+    AWS_ENDPOINT_URL_DYNAMODB: aws.dynamo.endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.secretsManager.endpoint,
+    [ENV.mainTableName]: aws.tableNames.main,
+    [ENV.readingsTableName]: aws.tableNames.readings,
+    [ENV.credentialsSecretId]: credentialsId,
+    [ENV.tokenSecretId]: tokenId,
+    [ENV.tokenRefreshFunctionName]: 'token-refresh',
+    [ENV.poderoBaseUrl]: simulator.baseUrl,
+    [ENV.poderoOrgId]: simulator.orgId,
+    [ENV.tokenCacheMaxAgeSeconds]: '5',
+    [ENV.appVersion]: 'reliability-test',
+    ...(options.env as Record<string, string> | undefined),
+  };
+
+  const issuedTokens: string[] = [];
+  const recordingTokenFetch: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    if (response.ok && String(input instanceof Request ? input.url : input).includes('/oauth2/token/')) {
+      const body = (await response.clone().json()) as { access_token?: unknown };
+      if (typeof body.access_token === 'string') issuedTokens.push(body.access_token);
+    }
+    return response;
+  };
+  const poderoRequests: string[] = [];
+  const recordingFetch: typeof fetch = (input, init) => {
+    const url = new URL(String(input instanceof Request ? input.url : input));
+    poderoRequests.push(`${init?.method ?? 'GET'} ${url.pathname}`);
+    return fetch(input, init);
+  };
+
+  const tokenRefreshDeps = createTokenRefreshDeps(loadTokenRefreshConfig(env), {
+    logger: silent('tokenRefresh'),
+    metrics: createRecordingMetrics(),
+    fetch: recordingTokenFetch,
+  });
+  const tokenRefresh = makeTokenRefreshHandler(tokenRefreshDeps);
+  const refresher = createInProcessTokenRefresher((event) => tokenRefresh(event));
+
+  const retryWaitsMs: number[] = [];
+  const fleetOverrides = {
+    metrics: createRecordingMetrics(),
+    refresher,
+    fetch: recordingFetch,
+    poderoTimeoutMs: options.poderoTimeoutMs ?? 400,
+    poderoRetry: options.poderoRetry ?? {},
+    sleep: async (ms: number) => {
+      retryWaitsMs.push(ms);
+    },
+  };
+  const apiDeps = createApiDeps(loadApiConfig(env), {
+    ...fleetOverrides,
+    logger: silent('api'),
+    userCreation: { pollMs: 10 },
+  });
+  const api = makeApiHandler(apiDeps);
+
+  const syncDynamo = new DynamoDBClient({ endpoint: aws.dynamo.endpoint, region: aws.region });
+  options.configureSyncDynamo?.(syncDynamo);
+  let syncClockOffsetMs = 0;
+  const syncDeps = createSyncDeps(loadSyncConfig(env), {
+    ...fleetOverrides,
+    logger: silent('heatPumpSync'),
+    db: DynamoDBDocumentClient.from(syncDynamo, { marshallOptions: { removeUndefinedValues: true } }),
+    now: () => new Date(Date.now() + syncClockOffsetMs),
+    batchWriteOptions: { sleep: async () => {} },
+  });
+  const sync = makeSyncHandler(syncDeps);
+
+  const key = await generateSigningKey();
+  let gateway: LocalGateway;
+  try {
+    gateway = await startLocalGateway({
+      functions: { api: (event, context) => api(event, context) },
+      authorizer: createJwtAuthorizer({ jwks: key.jwks, issuer: DEV_ISSUER, audience: DEV_AUDIENCE }),
+      jwks: key.jwks,
+    });
+    // A token before the first request, as the deployed stack's hourly schedule provides.
+    await tokenRefresh({ source: 'schedule', force: false });
+  } catch (error) {
+    await Promise.allSettled([simulator.close(), aws.close()]);
+    throw error;
+  }
+
+  let runs = 0;
+  return {
+    apiUrl: gateway.url,
+    simulator,
+    aws,
+    tableNames: aws.tableNames,
+    mintToken: createTokenMinter(key),
+    apiDeps,
+    issuedTokens,
+    retryWaitsMs,
+    poderoRequests,
+    advanceSyncClock(ms) {
+      syncClockOffsetMs += ms;
+    },
+    runSync(context = {}) {
+      runs += 1;
+      return sync(
+        { source: 'manual' },
+        {
+          awsRequestId: context.awsRequestId ?? `sync-run-${runs}`,
+          getRemainingTimeInMillis:
+            context.getRemainingTimeInMillis ??
+            (() => functionDeclarations.heatPumpSync.timeoutSeconds * 1000),
+        },
+      );
+    },
+    async addOnboardedUsers(users) {
+      const at = new Date().toISOString();
+      const items = users.map((user) => ({
+        pk: `USER#${user.external_user_id}`,
+        sk: 'PROFILE',
+        entity: 'user',
+        status: 'active',
+        gsi1pk: 'USERS',
+        gsi1sk: user.external_user_id,
+        external_user_id: user.external_user_id,
+        podero_user_id: user.id,
+        email: `${user.external_user_id}@sim.example`,
+        first_name: null,
+        last_name: null,
+        street_and_number: null,
+        zip_code: null,
+        town: null,
+        country: null,
+        created_at: at,
+        updated_at: at,
+      }));
+      for (let i = 0; i < items.length; i += 25) {
+        const out = await aws.db.send(
+          new BatchWriteCommand({
+            RequestItems: {
+              [aws.tableNames.main]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
+            },
+          }),
+        );
+        if (Object.keys(out.UnprocessedItems ?? {}).length > 0)
+          throw new Error('seeding left unprocessed items');
+      }
+    },
+    async close() {
+      await gateway.close();
+      syncDynamo.destroy();
+      apiDeps.db.destroy();
+      tokenRefreshDeps.secrets.destroy();
+      await Promise.allSettled([simulator.close(), aws.close()]);
+    },
+  };
+}

@@ -161,11 +161,18 @@ export class PoderoBridgeStack extends Stack {
         description: declaration.description,
       });
     }
-    new CfnOutput(this, 'TokenRefreshFunctionName', {
-      value: this.functions.tokenRefresh.function.functionName,
-      description: 'Invoke it to force a token refresh (infra/README.md)',
-    });
+    for (const fn of Object.values(this.functions)) {
+      new CfnOutput(this, `${pascal(fn.declaration.id)}FunctionName`, {
+        value: fn.function.functionName,
+        description: `${fn.declaration.name} function (invoke by hand: infra/README.md)`,
+      });
+      new CfnOutput(this, `${pascal(fn.declaration.id)}LogGroupName`, {
+        value: fn.logGroup.logGroupName,
+        description: `${fn.declaration.name} logs`,
+      });
+    }
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.schedules.deadLetterQueue.queueUrl });
 
     acknowledgeFindings(this);

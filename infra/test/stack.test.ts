@@ -611,8 +611,10 @@ describe('monitoring', () => {
     }
   });
 
-  it('creates a dashboard', () => {
+  it('creates one dashboard per stage, named after the stack', () => {
     dev.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    dev.template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'PoderoBridge-dev' });
+    prod.template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'PoderoBridge-prod' });
   });
 });
 
@@ -626,6 +628,10 @@ describe('outputs', () => {
         'TokenSecretArn',
         'MainTableName',
         'ReadingsTableName',
+        'TokenRefreshFunctionName',
+        'HeatPumpSyncFunctionName',
+        'HeatPumpSyncLogGroupName',
+        'DashboardName',
       ]),
     );
     expect(outputs.MainTableName?.Value).toEqual({ Ref: tableLogicalId(dev, 'main') });

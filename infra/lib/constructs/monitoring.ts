@@ -167,6 +167,8 @@ export class Monitoring extends Construct {
     });
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      // Named after the stack so it is easy to find; one stack per stage keeps the name unique.
+      dashboardName: Stack.of(this).stackName,
       defaultInterval: Duration.hours(24),
     });
     this.dashboard.addWidgets(

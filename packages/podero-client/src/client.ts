@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { describeIssues, PoderoRequestError, toIssues } from './errors';
-import { DEFAULT_RETRY_OPTIONS, type HttpMethod, type RetryOptions } from './retry';
+import { type HttpMethod, type RetryOptions, resolveRetryOptions } from './retry';
 import {
   type CreateBuildingRequest,
   type CreateHeatPumpRequest,
@@ -127,7 +127,7 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
   const transport: TransportOptions = {
     fetch: opts.fetch ?? globalThis.fetch,
     timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    retry: { ...DEFAULT_RETRY_OPTIONS, ...opts.retry },
+    retry: resolveRetryOptions(opts.retry),
     userAgent: opts.userAgent ?? DEFAULT_USER_AGENT,
     sleep: opts.sleep ?? defaultSleep,
     random: opts.random ?? Math.random,

@@ -30,6 +30,12 @@ export const DEFAULT_RETRY_OPTIONS: Readonly<RetryOptions> = Object.freeze({
   maxRetryAfterMs: 10_000,
 });
 
+/** Defaults overlaid with the given values; an explicit `undefined` keeps the default. */
+export function resolveRetryOptions(partial: Partial<RetryOptions> = {}): RetryOptions {
+  const defined = Object.fromEntries(Object.entries(partial).filter(([, value]) => value !== undefined));
+  return { ...DEFAULT_RETRY_OPTIONS, ...defined };
+}
+
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export function isIdempotent(method: HttpMethod): boolean {

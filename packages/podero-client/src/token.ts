@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { PoderoRequestError, toIssues } from './errors';
-import { DEFAULT_RETRY_OPTIONS, type RetryOptions } from './retry';
+import { type RetryOptions, resolveRetryOptions } from './retry';
 import { type TokenResponse, tokenResponseSchema } from './schemas';
 import { defaultSleep, type FetchLike, send, type TokenProvider } from './transport';
 import { normaliseBaseUrl, TOKEN_PATH } from './urls';
@@ -59,7 +59,7 @@ export async function requestClientCredentialsToken(opts: ClientCredentialsOptio
     {
       fetch: opts.fetch ?? globalThis.fetch,
       timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      retry: { ...DEFAULT_RETRY_OPTIONS, ...opts.retry },
+      retry: resolveRetryOptions(opts.retry),
       userAgent: opts.userAgent ?? DEFAULT_USER_AGENT,
       sleep: opts.sleep ?? defaultSleep,
       random: opts.random ?? Math.random,

@@ -175,6 +175,12 @@ describe('retries', () => {
     expect(sleeps).toEqual([50, 100, 125]);
   });
 
+  it('keeps the default budget for a retry option given as undefined', async () => {
+    const { client, requests } = setup(() => json(503, {}), { retry: { maxRetries: undefined } });
+    await failure(client.users.list());
+    expect(requests).toHaveLength(1 + DEFAULT_RETRY_OPTIONS.maxRetries);
+  });
+
   it('gives up after maxRetries and throws the last error', async () => {
     const { client, requests } = setup(() => json(503, { detail: 'busy' }), { retry: { maxRetries: 2 } });
     const error = await failure(client.users.list());

@@ -25,6 +25,8 @@ let aws: LocalAws;
 let raw: DynamoDBClient;
 let db: DynamoDBDocumentClient;
 let batchWriteCalls = 0;
+/** When set, every BatchWriteItem request for this table is answered as unprocessed. */
+let throttledTable: string | undefined;
 let suite = 0;
 
 beforeAll(async () => {
@@ -33,8 +35,23 @@ beforeAll(async () => {
   // Counts the real BatchWriteItem calls the sync makes.
   raw.middlewareStack.add(
     (next, context) => async (args) => {
-      if (context.commandName === 'BatchWriteItemCommand') batchWriteCalls++;
-      return next(args);
+      if (context.commandName !== 'BatchWriteItemCommand') return next(args);
+      batchWriteCalls++;
+      const input = args.input as { RequestItems: Record<string, unknown[]> };
+      const held = throttledTable ? input.RequestItems[throttledTable] : undefined;
+      if (!throttledTable || !held) return next(args);
+      // DynamoDB under pressure: everything for the throttled table comes back unprocessed.
+      const rest = Object.fromEntries(
+        Object.entries(input.RequestItems).filter(([t]) => t !== throttledTable),
+      );
+      const out =
+        Object.keys(rest).length === 0
+          ? { output: { $metadata: {} }, response: {} }
+          : await next({ ...args, input: { ...input, RequestItems: rest } });
+      (out.output as { UnprocessedItems?: Record<string, unknown[]> }).UnprocessedItems = {
+        [throttledTable]: held,
+      };
+      return out;
     },
     { step: 'initialize', name: 'countBatchWrites' },
   );
@@ -199,15 +216,15 @@ describe('heat-pump sync', () => {
     batchWriteCalls = 0; // seeding the users used BatchWriteItem too
     const summary = await h.handler({ source: 'schedule' }, h.context());
 
-    // 60 readings + 60 snapshots + 30 list markers = 150 items = 6 full batches.
-    expect(batchWriteCalls).toBe(6);
+    // 60 readings (25+25+10), then 60 snapshots + 30 list markers (25+25+25+15): 7 calls, not 150.
+    expect(batchWriteCalls).toBe(7);
     expect(summary).toMatchObject({
       users: 30,
       heat_pumps: 60,
       readings_written: 60,
       snapshots_written: 90,
       failures: 0,
-      batch_write_calls: 6,
+      batch_write_calls: 7,
       completed_pass: true,
       stopped: 'completed_pass',
       cursor: null,
@@ -355,5 +372,24 @@ describe('heat-pump sync', () => {
       SyncFailures: 0,
       SyncCompletedPass: 1,
     });
+  });
+
+  it('keeps the old snapshot when the readings cannot be written, so the next pass stores them', async () => {
+    const h = await harness({ users: 3, heatPumpsPerUser: 1 });
+    throttledTable = h.tables.readings;
+    let blocked: Awaited<ReturnType<typeof h.handler>>;
+    try {
+      blocked = await h.handler({ source: 'schedule' }, h.context());
+    } finally {
+      throttledTable = undefined;
+    }
+    expect(blocked).toMatchObject({ users: 3, failures: 3, readings_written: 0, snapshots_written: 0 });
+    const failures = await new SyncStateStore(db, h.tables.main).listFailures();
+    expect(failures.map((f) => f.errorCode)).toEqual(['WriteFailed', 'WriteFailed', 'WriteFailed']);
+
+    // Same Podero state on the next pass: the readings are still missing, so they are written now.
+    const retried = await h.handler({ source: 'schedule' }, h.context());
+    expect(retried).toMatchObject({ failures: 0, readings_written: 3, snapshots_written: 6 });
+    expect(await readingsOf(h.tables.readings, h.world.users[1]?.heatPumpIds[0] ?? '')).toHaveLength(1);
   });
 });

@@ -160,20 +160,32 @@ export async function runHeatPumpSync(deps: SyncRunDeps, input: SyncRunInput): P
       );
       const processed = outcomes.filter((o): o is UserOutcome => o !== null);
 
-      const written = await batchWrite(
+      // Readings first, then snapshots: the snapshot's state timestamp is what dedupes the next
+      // reading, so it may only move forward once the reading for that state is stored. A user whose
+      // readings could not be written keeps the old snapshot and gets the reading on the next pass.
+      const allWrites = processed.flatMap((o) => o.writes);
+      const readingsWritten = await batchWrite(
         db,
-        processed.flatMap((o) => o.writes),
+        allWrites.filter((w) => w.tableName === settings.readingsTableName),
         deps.batchWriteOptions,
       );
-      summary.batch_write_calls += written.calls;
-      summary.readings_written += written.written.get(settings.readingsTableName) ?? 0;
-      summary.snapshots_written += written.written.get(settings.mainTableName) ?? 0;
+      const mainWritten = await batchWrite(
+        db,
+        allWrites.filter(
+          (w) => w.tableName !== settings.readingsTableName && !readingsWritten.failedOwners.has(w.owner),
+        ),
+        deps.batchWriteOptions,
+      );
+      const writeFailures = new Map([...mainWritten.failedOwners, ...readingsWritten.failedOwners]);
+      summary.batch_write_calls += readingsWritten.calls + mainWritten.calls;
+      summary.readings_written += readingsWritten.written.get(settings.readingsTableName) ?? 0;
+      summary.snapshots_written += mainWritten.written.get(settings.mainTableName) ?? 0;
 
       const failedAt = new Date(now()).toISOString();
       await Promise.all(
         processed.map(async (outcome) => {
           const ext = outcome.user.externalUserId;
-          const writeFailure = written.failedOwners.get(ext);
+          const writeFailure = writeFailures.get(ext);
           const error =
             outcome.error ?? (writeFailure ? { code: 'WriteFailed', message: writeFailure } : undefined);
           if (error) {

@@ -12,7 +12,7 @@ describe('loadApiConfig', () => {
       }),
     );
     expect(config.tokenCacheMaxAgeSeconds).toBe(30);
-    expect(config.readingsRetentionDays).toBe(90);
+    expect(config.readingsRetentionDays).toBe(400);
     expect(config.endpoints).toEqual({
       dynamodb: 'http://127.0.0.1:8000',
       secretsManager: undefined,

@@ -89,7 +89,7 @@ export const fleetEnvShape = {
   [ENV.poderoBaseUrl]: httpUrl,
   [ENV.poderoOrgId]: z.uuid(),
   [ENV.tokenCacheMaxAgeSeconds]: positiveInt(30),
-  [ENV.readingsRetentionDays]: positiveInt(90),
+  [ENV.readingsRetentionDays]: positiveInt(400),
   [ENV.appVersion]: z.preprocess((v) => (v === undefined || v === '' ? '0.0.0-dev' : v), nonEmpty),
 } as const;
 

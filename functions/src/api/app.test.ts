@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
+import { routeDeclarations } from '../declarations';
 import { createRecordingMetrics } from '../shared/observability';
 import { adminClaims, apiEvent, bodyOf, userClaims } from '../test-support/api-event';
 import { testApiConfig } from '../test-support/config';
@@ -32,6 +33,30 @@ describe('API dispatch', () => {
     const committed = readFileSync(new URL('../../openapi.json', import.meta.url), 'utf8');
     expect(committed).toBe(openApiText());
     expect(bodyOf(res)).toEqual(JSON.parse(committed));
+  });
+
+  it('generates an OpenAPI 3.1 document whose every $ref resolves and which covers every declared api route', () => {
+    const doc = JSON.parse(openApiText()) as Record<string, unknown>;
+    expect(doc.openapi).toBe('3.1.0');
+    const refs = [...openApiText().matchAll(/"\$ref": "([^"]+)"/g)].map((m) => m[1] ?? '');
+    expect(refs.length).toBeGreaterThan(5);
+    for (const ref of refs) {
+      expect(ref.startsWith('#/')).toBe(true);
+      let node: unknown = doc;
+      for (const part of ref.slice(2).split('/'))
+        node = (node as Record<string, unknown> | undefined)?.[part];
+      expect(node, ref).toBeTypeOf('object');
+    }
+    const paths = doc.paths as Record<string, Record<string, { operationId: string }>>;
+    const operationIds = Object.values(paths).flatMap((item) =>
+      Object.values(item).map((op) => op.operationId),
+    );
+    expect(operationIds.sort()).toEqual(
+      routeDeclarations
+        .filter((r) => r.function === 'api')
+        .map((r) => r.operationId)
+        .sort(),
+    );
   });
 
   it('returns 404 route_not_found for an undeclared route key', async () => {

@@ -13,14 +13,60 @@ import type { RouteDefinition } from './routes/types';
 
 type JsonObject = Record<string, unknown>;
 
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
-    io,
-    unrepresentable: 'any',
-    target: 'draft-2020-12',
-  });
-  return rest;
+/**
+ * Named schemas (zod `.meta({ id })`) collected into `components.schemas`. zod emits them as
+ * `{"$ref":"#/$defs/X","$defs":{...}}` inside each schema; in an OpenAPI document such a `$ref` would be
+ * resolved against the document root and dangle, so the definitions move to components and the refs follow.
+ */
+class SchemaCollector {
+  readonly components: Record<string, JsonObject> = {};
+
+  convert(schema: z.ZodType, io: 'input' | 'output'): JsonObject {
+    const {
+      $schema: _ignored,
+      $defs,
+      ...rest
+    } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonObject & {
+      $defs?: Record<string, JsonObject>;
+    };
+    const renames = new Map<string, string>();
+    for (const [id, definition] of Object.entries($defs ?? {})) {
+      renames.set(id, this.register(id, io, definition));
+    }
+    return this.rewrite(rest, renames) as JsonObject;
+  }
+
+  private register(id: string, io: 'input' | 'output', definition: JsonObject): string {
+    // The input and output forms of one schema can differ (defaults, transforms): keep both when they do.
+    for (const name of [id, `${id}${io === 'input' ? 'Input' : 'Output'}`]) {
+      const existing = this.components[name];
+      if (existing === undefined) {
+        this.components[name] = definition;
+        return name;
+      }
+      if (JSON.stringify(existing) === JSON.stringify(definition)) return name;
+    }
+    throw new Error(`two different schemas are both named ${id}`);
+  }
+
+  private rewrite(value: unknown, renames: Map<string, string>): unknown {
+    if (Array.isArray(value)) return value.map((v) => this.rewrite(v, renames));
+    if (value === null || typeof value !== 'object') return value;
+    const out: JsonObject = {};
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === '$ref' && typeof inner === 'string' && inner.startsWith('#/$defs/')) {
+        const id = inner.slice('#/$defs/'.length);
+        out[key] = `#/components/schemas/${renames.get(id) ?? id}`;
+      } else {
+        out[key] = this.rewrite(inner, renames);
+      }
+    }
+    return out;
+  }
 }
+
+let collector = new SchemaCollector();
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonObject => collector.convert(schema, io);
 
 function shapeOf(schema: z.ZodType | undefined): Record<string, z.ZodType> {
   return schema instanceof z.ZodObject ? (schema.shape as Record<string, z.ZodType>) : {};
@@ -73,6 +119,8 @@ const errorResponses = (access: string, hasBody: boolean, hasInput: boolean): Js
 });
 
 export function openApiDocument(version = '0.1.0'): JsonObject {
+  collector = new SchemaCollector();
+  const errorSchema = jsonSchema(errorBodySchema, 'output');
   const paths: Record<string, Record<string, JsonObject>> = {};
   for (const declaration of routeDeclarations) {
     if (declaration.function !== 'api') continue;
@@ -131,7 +179,7 @@ export function openApiDocument(version = '0.1.0'): JsonObject {
     paths,
     components: {
       securitySchemes: { jwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { Error: jsonSchema(errorBodySchema, 'output') },
+      schemas: { Error: errorSchema, ...collector.components },
     },
   };
 }

@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { apiEvent, bodyOf } from '../test-support/api-event';
 import { startTestEnvironment, type TestEnvironment } from '../test-support/environment';
 
@@ -32,6 +34,36 @@ describe('token recovery across containers', () => {
     expect(env.sim.control.counters().token_issuances - before).toBe(1);
     expect(env.sim.control.counters().requests[USER_UPDATE]?.['401']).toBe(12);
     expect(bodyOf(results[0] ?? {})).toMatchObject({ external_user_id: 'burst' });
+  });
+
+  it('never writes a token or the client secret to the logs, even at DEBUG during a recovery', async () => {
+    const chunks: string[] = [];
+    const capture = (chunk: unknown) => {
+      chunks.push(String(chunk));
+      return true;
+    };
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+    try {
+      const handler = env.createApiHandler({ logger: new Logger({ serviceName: 'api', logLevel: 'DEBUG' }) });
+      env.sim.control.revokeTokens();
+      const res = await handler(
+        apiEvent('updateUser', { params: { external_user_id: 'burst' }, body: { last_name: 'Y' } }),
+      );
+      expect(res.statusCode).toBe(200);
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+    const logs = chunks.join('');
+    expect(logs).toContain('asking token-refresh for a forced refresh');
+    const secret = await env.aws.secrets.send(
+      new GetSecretValueCommand({ SecretId: env.apiConfig.tokenSecretId }),
+    );
+    const token = (JSON.parse(secret.SecretString ?? '{}') as { access_token: string }).access_token;
+    expect(token.length).toBeGreaterThan(10);
+    expect(logs).not.toContain(token);
+    expect(logs).not.toContain(env.sim.clientSecret);
   });
 
   it('answers 502 (no token in the body) when the token endpoint fails during recovery', async () => {

@@ -251,6 +251,22 @@ describe('user routes against dynalite and the simulator', () => {
     );
   });
 
+  it('answers 500 with a request id and no internals when our own storage fails', async () => {
+    const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+    const { DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
+    const broken = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', region: 'eu-central-1', maxAttempts: 1 }),
+    );
+    const res = await env.createApiHandler({ db: broken })(
+      apiEvent('getUser', { params: { external_user_id: 'anyone' }, requestId: 'req-500' }),
+    );
+    broken.destroy();
+    expect(res.statusCode).toBe(500);
+    expect(bodyOf(res)).toEqual({
+      error: { code: 'internal_error', message: 'internal error', request_id: 'req-500' },
+    });
+  });
+
   it('maps Podero 429 to 503 with Retry-After, 5xx and timeouts to 502, and writes nothing', async () => {
     const id = ext();
     env.sim.control.setFaults([{ route: USERS_CREATE, status: 429, retry_after_seconds: 7 }]);

@@ -16,15 +16,10 @@ export function readAppVersion(): string {
 }
 
 /** Adds one stage's stack to the app and registers the cdk-nag AwsSolutions checks on the app. */
-export function addPoderoBridge(
-  app: App,
-  config: StageConfig,
-  options: { readonly functionsRoot?: string } = {},
-): PoderoBridgeStack {
+export function addPoderoBridge(app: App, config: StageConfig): PoderoBridgeStack {
   const stack = new PoderoBridgeStack(app, stackNameFor(config.stage), {
     config,
     appVersion: readAppVersion(),
-    functionsRoot: options.functionsRoot,
     env: config.account || config.region ? { account: config.account, region: config.region } : undefined,
     description: `podero-bridge (${config.stage}): Podero partner bridge API, token refresh and heat-pump sync`,
     tags: { project: 'podero-bridge', stage: config.stage },

@@ -25,8 +25,6 @@ export interface PoderoBridgeStackProps extends StackProps {
   readonly config: StageConfig;
   /** Reported by the functions (APP_VERSION) and the health route. */
   readonly appVersion: string;
-  /** Overrides where handler entries are found (default: the functions package). */
-  readonly functionsRoot?: string;
 }
 
 /** Stack name for a stage: `PoderoBridge-dev`, `PoderoBridge-prod`, ... */
@@ -108,7 +106,6 @@ export class PoderoBridgeStack extends Stack {
         environment,
         logRetention,
         logRemovalPolicy: removalPolicy,
-        functionsRoot: props.functionsRoot,
       });
     }
     this.functions = functions as Record<FunctionId, BridgeFunction>;

@@ -28,8 +28,6 @@ export interface BridgeFunctionProps {
   readonly environment: EnvironmentValues;
   readonly logRetention: logs.RetentionDays;
   readonly logRemovalPolicy: RemovalPolicy;
-  /** Where declaration entries are resolved; defaults to the functions package (tests may point elsewhere). */
-  readonly functionsRoot?: string;
 }
 
 /**
@@ -63,7 +61,7 @@ export class BridgeFunction extends Construct {
 
     this.function = new NodejsFunction(this, 'Function', {
       description: declaration.description,
-      entry: path.join(props.functionsRoot ?? FUNCTIONS_ROOT, declaration.entry),
+      entry: path.join(FUNCTIONS_ROOT, declaration.entry),
       handler: 'handler',
       projectRoot: REPO_ROOT,
       depsLockFilePath: path.join(REPO_ROOT, 'pnpm-lock.yaml'),

@@ -9,6 +9,10 @@ import type { StageConfig } from '../config';
  * The JSON the credentials secret is created with. It is a template, not a credential: `REPLACE_ME` tells
  * token-refresh (and the operator) that the real values have not been put in yet. infra/README.md shows the
  * one `aws secretsmanager put-secret-value` command that replaces it.
+ *
+ * Never change these values: CloudFormation rewrites the secret only when the template's SecretString
+ * changes, so a different placeholder would overwrite the real credentials on the next deploy. As long as the
+ * template stays the same, deploys leave the value put in by hand alone.
  */
 export const CREDENTIALS_PLACEHOLDER = {
   client_id: 'REPLACE_ME',

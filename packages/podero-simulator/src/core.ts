@@ -21,6 +21,8 @@ export interface SimCore {
   readonly tokenTtlSeconds: number;
   readonly stateIntervalSeconds: number;
   readonly orgs: readonly OrgCredentials[];
+  /** A new resource id: UUID-shaped, drawn from the seed so a replayed scenario gets the same ids. */
+  newId(): string;
   /** Base URL without a trailing slash (known once the server listens). */
   baseUrl(): string;
   /** Called after every state change; schedules a save when a persist file is configured. */

@@ -1,5 +1,4 @@
 /** State changes shared by the API handlers, the Connect UI and the control plane's seeding. */
-import { randomUUID } from 'node:crypto';
 import { iso, type SimCore } from './core';
 import { notFound } from './errors';
 import { unitHash } from './random';
@@ -55,7 +54,7 @@ export function newUserRecord(
   fields: Partial<UserRecord> & Pick<UserRecord, 'role' | 'email'>,
 ): UserRecord {
   return {
-    id: randomUUID(),
+    id: core.newId(),
     organization_id: orgId,
     external_user_id: null,
     first_name: null,
@@ -87,7 +86,7 @@ export interface NewHeatPumpOptions {
 
 export function newHeatPumpRecord(core: SimCore, options: NewHeatPumpOptions): HeatPumpRecord {
   const now = iso(core.clock.nowMs());
-  const id = randomUUID();
+  const id = core.newId();
   return {
     id,
     org_id: options.orgId,

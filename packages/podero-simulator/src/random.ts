@@ -45,3 +45,23 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * A stream of version-4-shaped UUIDs drawn from a seed. `taken` guards against reissuing an id that
+ * already exists (e.g. after state was restored from a file under the same seed).
+ */
+export function seededUuidStream(seed: number, taken: (id: string) => boolean): () => string {
+  const random = seededRandom(hash32(`ids|${seed}`));
+  const word = () =>
+    Math.floor(random() * 4294967296)
+      .toString(16)
+      .padStart(8, '0');
+  return () => {
+    for (;;) {
+      const hex = word() + word() + word() + word();
+      const variant = ((Number.parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
+      const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+      if (!taken(id)) return id;
+    }
+  };
+}

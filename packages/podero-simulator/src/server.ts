@@ -15,6 +15,7 @@ import type { Handler, OrgCredentials, SimCore, SimRequest, SimResponse } from '
 import { Counters } from './counters';
 import { notFound, SimHttpError, unauthorized, validationError, zodIssuesToDetail } from './errors';
 import { FaultEngine, type FaultOutcome, type FaultRule, faultRulesSchema } from './faults';
+import { seededUuidStream } from './random';
 import { Router } from './router';
 import { ROUTES, UUID_PARAMS } from './routes';
 import { persistedStateSchema, Store } from './store';
@@ -86,6 +87,12 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
   let baseUrl = '';
   let saveTimer: NodeJS.Timeout | undefined;
   let clock = new SimClock(clockMode, startMs);
+  const idTaken = (id: string) =>
+    store.users.has(id) ||
+    store.buildings.has(id) ||
+    store.heatPumps.has(id) ||
+    store.onboardingSessions.has(id);
+  let nextId = seededUuidStream(options.seed, idTaken);
 
   const core: SimCore = {
     store,
@@ -98,6 +105,7 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
     tokenTtlSeconds: options.tokenTtlSeconds,
     stateIntervalSeconds: options.stateIntervalSeconds,
     orgs,
+    newId: () => nextId(),
     baseUrl: () => baseUrl,
     changed: () => {
       if (options.persistFile === undefined || saveTimer !== undefined) return;
@@ -130,6 +138,7 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
     counters.reset();
     faults.set(options.faults);
     clock = new SimClock(clockMode, options.startTime?.getTime() ?? Date.now());
+    nextId = seededUuidStream(options.seed, idTaken);
     core.changed();
   });
 

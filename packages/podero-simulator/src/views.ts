@@ -1,6 +1,6 @@
 /** Records -> response bodies in the contract's [REF] shapes. */
 import { iso, type SimCore } from './core';
-import { profileFor, readingAt } from './model/living';
+import { connectionHiccupAt, isPaused, profileFor, readingAt } from './model/living';
 import type { BuildingRecord, HeatPumpRecord, OnboardingRecord, UserRecord } from './store';
 
 export function userView(core: SimCore, user: UserRecord) {
@@ -74,12 +74,19 @@ export function heatPumpView(core: SimCore, heatPump: HeatPumpRecord) {
     stateAt === null
       ? null
       : readingAt(core.seed, heatPump.id, profileFor(core.seed, heatPump.id), heatPump, stateAt);
-  const live = reading !== null;
+  const live = stateAt !== null;
+  const hiccup = stateAt !== null && connectionHiccupAt(core.seed, heatPump.id, stateAt);
   return {
     id: heatPump.id,
-    connection_status: live ? 'ok' : 'unknown',
+    connection_status: !live ? 'unknown' : hiccup ? 'warning' : 'ok',
     monitoring_status: live ? 'ok' : 'unknown',
-    steering_status: live && heatPump.is_smart_optimization_active ? 'ok' : 'unknown',
+    // Paused consumption means Podero cannot steer right now.
+    steering_status:
+      !live || !heatPump.is_smart_optimization_active
+        ? 'unknown'
+        : isPaused(heatPump, stateAt)
+          ? 'warning'
+          : 'ok',
     device_model: heatPump.device_model,
     owner: {
       id: heatPump.owner_id,

@@ -234,3 +234,16 @@ describe('series', () => {
     expect(none).toEqual({ points: [], hasData: false });
   });
 });
+
+describe('status evolution', () => {
+  it('reports a connection hiccup on roughly one day in twenty, for one hour', async () => {
+    const { connectionHiccupAt } = await import('../src/model/living');
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    let hiccupHours = 0;
+    for (let hour = 0; hour < 365 * 24; hour++) {
+      if (connectionHiccupAt(11, ID, start + hour * HOUR)) hiccupHours += 1;
+    }
+    expect(hiccupHours).toBeGreaterThan(5);
+    expect(hiccupHours).toBeLessThan(40);
+  });
+});

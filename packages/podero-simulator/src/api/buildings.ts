@@ -1,5 +1,4 @@
 /** B1..B5: a user's buildings. Deleting a building unlinks its devices (their `building` becomes null). */
-import { randomUUID } from 'node:crypto';
 import type { Handler } from '../core';
 import { jsonBody } from '../core';
 import { now, requireBuilding, requireUser } from '../domain';
@@ -18,7 +17,7 @@ export const createBuilding: Handler = (core, request) => {
   const user = requireUser(core, request.orgId, request.params.user_id ?? '');
   const body = parseOr422(buildingBodySchema, jsonBody(request), ['body']);
   const building: BuildingRecord = {
-    id: randomUUID(),
+    id: core.newId(),
     org_id: request.orgId,
     user_id: user.id,
     property_type: null,

@@ -2,7 +2,6 @@
  * O1, O2: Connect-UI onboarding sessions. Not under /org/{org_id}: the session belongs to the org of
  * the body's `user_id`, which must be a live user of the token's org (else 404, like any foreign id).
  */
-import { randomUUID } from 'node:crypto';
 import { type Handler, iso, jsonBody } from '../core';
 import { requireBuilding, requireUser } from '../domain';
 import { notFound, parseOr422 } from '../errors';
@@ -18,7 +17,7 @@ export const createOnboardingSession: Handler = (core, request) => {
   if (body.building_id) requireBuilding(core, user, body.building_id);
   const nowMs = core.clock.nowMs();
   const session: OnboardingRecord = {
-    id: randomUUID(),
+    id: core.newId(),
     org_id: request.orgId,
     user_id: user.id,
     language: body.language,

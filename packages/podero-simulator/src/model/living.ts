@@ -237,6 +237,18 @@ export function inHotWaterCycle(profile: HeatPumpProfile, tMs: number): boolean 
   return profile.dhwCycleStartHours.some((start) => hourOfDay >= start && hourOfDay < start + lengthHours);
 }
 
+/**
+ * On about one day in twenty the manufacturer cloud lags for an hour: `connection_status` reports
+ * `warning` (readings keep coming, as they usually do when a cloud is merely slow).
+ */
+export function connectionHiccupAt(seed: number, id: string, tMs: number): boolean {
+  const day = Math.floor(tMs / DAY_MS);
+  if (unitHash(seed, id, 'hiccup', day) >= 0.05) return false;
+  const startHour = Math.floor(unitHash(seed, id, 'hiccup-hour', day) * 24);
+  const hourOfDay = (tMs % DAY_MS) / HOUR_MS;
+  return hourOfDay >= startHour && hourOfDay < startHour + 1;
+}
+
 export function isPaused(settings: HeatPumpSettings, tMs: number): boolean {
   if (settings.pause_power_until !== null && Date.parse(settings.pause_power_until) > tMs) return true;
   return settings.is_pause_power_active && settings.pause_power_until === null;

@@ -192,14 +192,26 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   }
 
   const steps: { title: string; run: () => Promise<string | undefined> }[] = [];
+  // Detail lines of the running step, shown under its ✔ line once it has finished.
+  const notes: string[] = [];
+  const note = (line: string) => notes.push(line);
   const step = (title: string, run: () => Promise<string | undefined>) => steps.push({ title, run });
   const state: Partial<DemoResult> = { externalUserId };
   const userPath = `/users/${encodeURIComponent(externalUserId)}`;
 
+  let simulatorUrl = '';
+  let stateIntervalSeconds = 300;
   step('Local stack is up', async () => {
+    const info = await expectJson(
+      z.looseObject({ simulator_url: z.url(), state_interval_seconds: z.number().int().positive() }),
+      'GET',
+      '/__local/info',
+    );
+    simulatorUrl = info.simulator_url.replace(/\/+$/, '');
+    stateIntervalSeconds = info.state_interval_seconds;
     const health = await expectJson(z.looseObject({ status: z.literal('ok') }), 'GET', '/health');
     userToken = await mintToken({ sub: externalUserId });
-    return `API healthy (${formatValue(health.version)})`;
+    return `API healthy (version ${formatValue(health.version)}), simulator at ${simulatorUrl}`;
   });
 
   step('Token refresh runs (client credentials → token secret)', async () => {
@@ -211,7 +223,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       'POST',
       '/__local/schedules/token-refresh/run',
     );
-    return `${run.result.status}, token valid until ${run.result.expires_at}`;
+    const status = run.result.status === 'still_valid' ? 'stored token still valid' : run.result.status;
+    return `${status}, expires ${run.result.expires_at}`;
   });
 
   step('User created', async () => {
@@ -315,10 +328,25 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     state.heatPumps = list.heat_pumps;
     for (const hp of list.heat_pumps) {
       for (const field of GUIDE_HEAT_PUMP_FIELDS) {
-        if (field in hp) reporter.info(`${field.padEnd(30)} ${formatValue(hp[field])}`);
+        if (field in hp) note(`${field.padEnd(30)} ${formatValue(hp[field])}`);
       }
     }
     return `${list.heat_pumps.length} heat pump(s), source ${list.source}`;
+  });
+
+  // The live read above stored the heat pump's current state as its snapshot; the sync records a
+  // reading for every state newer than that. Moving the simulator's clock by one state interval is
+  // "a few minutes pass": the heat pump reports a new state.
+  step('Time passes: the heat pump reports a new state (simulator clock)', async () => {
+    const res = await doFetch(`${simulatorUrl}/__sim/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advance_seconds: stateIntervalSeconds }),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`POST /__sim/clock answered ${res.status} (${describeBody(text)})`);
+    const clock = parseJson(z.looseObject({ now: z.string() }), text, 'POST /__sim/clock');
+    return `+${stateIntervalSeconds} s, simulated time ${clock.now}`;
   });
 
   step('Sync runs (heat-pump-sync schedule)', async () => {
@@ -339,14 +367,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const heatPump = state.heatPumps?.[0];
     if (heatPump === undefined) throw new Error('no heat pump');
     const page = await expectJson(
-      z.looseObject({ items: z.array(anyObject) }),
+      z.looseObject({ readings: z.array(z.looseObject({ state_at: z.string(), values: anyObject })) }),
       'GET',
       `${userPath}/heat-pumps/${heatPump.id}/readings?limit=10`,
     );
-    if (page.items.length === 0) throw new Error('no readings stored');
-    state.readings = page.items;
-    const first = page.items[0] ?? {};
-    return `${page.items.length} reading(s), first at ${formatValue(first.timestamp ?? first.state_at ?? first.sk)}`;
+    if (page.readings.length === 0) throw new Error('no readings stored');
+    state.readings = page.readings;
+    for (const reading of page.readings) {
+      const values = ['current_power_consumption_w', 'indoor_actual_temperature', 'outdoor_temperature']
+        .filter((k) => k in reading.values)
+        .map((k) => `${k} ${formatValue(reading.values[k])}`)
+        .join(', ');
+      note(`${reading.state_at}  ${values}`);
+    }
+    return `${page.readings.length} reading(s) for heat pump ${heatPump.id}`;
   });
 
   for (const [i, { title, run }] of steps.entries()) {
@@ -356,9 +390,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     try {
       const detail = await run();
       reporter.succeed(index, steps.length, title, detail, Date.now() - started);
+      for (const line of notes.splice(0)) reporter.info(line);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       reporter.fail(index, steps.length, title, message);
+      notes.length = 0;
       throw new DemoStepError(title, message);
     }
   }

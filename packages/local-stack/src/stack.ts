@@ -104,6 +104,9 @@ export const LOCAL_SECRET_IDS = {
   token: 'podero-bridge/local/podero-token',
 } as const;
 
+/** The simulator's default state interval (SIM-CONTRACT: stateIntervalSeconds defaults to 300). */
+const DEFAULT_STATE_INTERVAL_SECONDS = 300;
+
 const DEFAULT_TABLE_NAMES: Record<TableId, string> = {
   main: 'podero-bridge-local-main',
   readings: 'podero-bridge-local-readings',
@@ -340,6 +343,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         scheduler,
         info: {
           simulator_url: simulator.baseUrl,
+          state_interval_seconds: options.simulator?.stateIntervalSeconds ?? DEFAULT_STATE_INTERVAL_SECONDS,
           signing_key_id: signingKey.kid,
           issuer: DEV_ISSUER,
           audience: DEV_AUDIENCE,

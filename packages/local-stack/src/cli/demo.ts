@@ -1,0 +1,106 @@
+/**
+ * `pnpm demo`: walks Podero's getting-started flow through podero-bridge. Uses a running `pnpm dev`
+ * when one answers on the API port (tokens signed with the shared dev key), otherwise starts a
+ * stack in this process on free ports and stops it afterwards. Exits non-zero naming the failed step.
+ */
+import { Command } from 'commander';
+import { z } from 'zod';
+import { loadOrCreateSigningKey } from '../auth/signing-key';
+import { createTokenMinter, type MintToken } from '../auth/tokens';
+import { DEV_SIGNING_KEY_FILE } from '../constants';
+import { DemoStepError, runDemo } from '../demo';
+import { createStreamReporter } from '../demo-reporter';
+import { LOCAL_STACK_MARKER } from '../gateway/server';
+import type { LocalStack } from '../stack';
+import { defaultApiUrl } from './options';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const infoSchema = z.looseObject({ service: z.literal(LOCAL_STACK_MARKER), signing_key_id: z.string() });
+
+/** The running stack's identity, or undefined when nothing (or something else) answers. */
+async function probe(apiUrl: string): Promise<z.infer<typeof infoSchema> | undefined> {
+  try {
+    const res = await fetch(`${apiUrl}/__local/info`, { signal: AbortSignal.timeout(1500) });
+    if (!res.ok) return undefined;
+    const parsed = infoSchema.safeParse(await res.json());
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const program = new Command('demo')
+  .description("Walk Podero's getting-started flow through the local stack")
+  .option('--api-url <url>', 'a running pnpm dev (default from BRIDGE_API_PORT)', defaultApiUrl())
+  .option('--standalone', 'always start a stack in this process, even if pnpm dev is running')
+  .option('--user <external_user_id>', 'external_user_id to onboard (default: a random demo-xxxxxx)')
+  .showHelpAfterError();
+
+async function main(): Promise<number> {
+  program.parse();
+  const opts = program.opts<{ apiUrl: string; standalone?: boolean; user?: string }>();
+  const apiUrl = opts.apiUrl.replace(/\/+$/, '');
+  const out = process.stdout;
+  let stack: LocalStack | undefined;
+  let target = apiUrl;
+  let mintToken: MintToken;
+
+  const running = opts.standalone ? undefined : await probe(apiUrl);
+  if (running) {
+    const key = await loadOrCreateSigningKey(DEV_SIGNING_KEY_FILE);
+    if (key.kid !== running.signing_key_id) {
+      process.stderr.write(
+        `demo: the stack at ${apiUrl} trusts another signing key than ${DEV_SIGNING_KEY_FILE}; restart pnpm dev or use --standalone\n`,
+      );
+      return 1;
+    }
+    mintToken = createTokenMinter(key);
+    out.write(`Using the local stack running at ${apiUrl}\n\n`);
+  } else {
+    out.write(
+      `${opts.standalone ? 'Standalone' : `No local stack at ${apiUrl}`}: starting one in this process…\n`,
+    );
+    // Imported here so that the common case (a running pnpm dev) does not load the whole stack.
+    const { startLocalStack } = await import('../stack');
+    stack = await startLocalStack({ functionLogLevel: 'SILENT', scheduleTimers: false });
+    target = stack.apiUrl;
+    mintToken = stack.mintToken;
+    out.write(`Started at ${target} (simulator ${stack.simulatorUrl})\n\n`);
+  }
+
+  try {
+    const result = await runDemo({
+      apiUrl: target,
+      mintToken,
+      reporter: createStreamReporter(out),
+      ...(opts.user ? { externalUserId: opts.user } : {}),
+    });
+    out.write(
+      `\nDone: ${result.externalUserId} onboarded with ${result.heatPumps.length} heat pump(s) and ${result.readings.length} reading(s).\n`,
+    );
+    if (!stack) {
+      out.write(
+        `Explore: curl -s -H "Authorization: Bearer $(pnpm --silent dev:token --sub ${result.externalUserId})" ${target}/users/${result.externalUserId}/heat-pumps\n`,
+      );
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof DemoStepError) {
+      process.stderr.write(`\ndemo failed at step "${error.step}"\n`);
+    } else {
+      process.stderr.write(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+    return 1;
+  } finally {
+    await stack?.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`demo: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

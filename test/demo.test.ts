@@ -1,0 +1,158 @@
+import {
+  createRecordingReporter,
+  type DemoResult,
+  DemoStepError,
+  GUIDE_HEAT_PUMP_FIELDS,
+  runDemo,
+} from '@podero-bridge/local-stack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestStack, type TestStack } from './support/local-stack';
+
+/**
+ * Done-when of issue 7: the whole local stack in-process on free ports, the getting-started flow end
+ * to end over HTTP (`runDemo`, the same function `pnpm demo` runs), the data checked at each step
+ * and in DynamoDB.
+ */
+describe('pnpm demo flow against the in-process local stack', () => {
+  let t: TestStack;
+  let result: DemoResult;
+  const reporter = createRecordingReporter();
+  const externalUserId = 'demo-e2e-user';
+
+  beforeAll(async () => {
+    t = await startTestStack();
+    result = await runDemo({
+      apiUrl: t.stack.apiUrl,
+      mintToken: t.stack.mintToken,
+      reporter,
+      externalUserId,
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('passes every step, in the order of the getting-started guide', () => {
+    const stepLines = reporter.lines.filter((line) => line.startsWith('['));
+    expect(stepLines.every((line) => line.includes('✔'))).toBe(true);
+    expect(stepLines.map((line) => line.replace(/^\[\d+\/\d+\] ✔ /, '').replace(/ — .*$/, ''))).toEqual([
+      'Local stack is up',
+      'Token refresh runs (client credentials → token secret)',
+      'User created',
+      'User updated',
+      'Building added',
+      'Onboarding session opened',
+      'Connect UI completed in the browser (form post, 303 to success_url)',
+      "User's heat pumps listed (live from Podero)",
+      'Time passes: the heat pump reports a new state (simulator clock)',
+      'Sync runs (heat-pump-sync schedule)',
+      'Readings appear',
+    ]);
+  });
+
+  it('created and updated the user, with the Podero id it got', () => {
+    expect(result.user).toMatchObject({
+      external_user_id: externalUserId,
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+    });
+    expect(result.user.podero_user_id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('completed the Connect UI like a browser: 303 to success_url, session completed with the new device', () => {
+    expect(result.session.authentication_url).toContain(
+      `${t.stack.simulatorUrl}/connect?onboarding_session_id=`,
+    );
+    expect(result.connectRedirect).toBe(`${t.stack.apiUrl}/__local/onboarding/success`);
+    expect(result.completedSession).toMatchObject({ state: 'completed', device_id: result.heatPumps[0]?.id });
+  });
+
+  it("listed the user's heat pump with the guide's fields, authenticated and in the demo's building", () => {
+    expect(result.heatPumps).toHaveLength(1);
+    const [heatPump] = result.heatPumps;
+    expect(heatPump).toMatchObject({
+      is_authenticated: true,
+      is_smart_optimization_active: true,
+      building: result.building.id,
+    });
+    for (const field of GUIDE_HEAT_PUMP_FIELDS.filter((f) => f !== 'consumption_last_day_kwh')) {
+      expect(heatPump).toHaveProperty(field);
+    }
+    expect(reporter.lines.some((line) => /^\s+is_authenticated\s+true$/.test(line))).toBe(true);
+  });
+
+  it('synced the heat pump and served its reading through the API', () => {
+    expect(result.syncRun).toMatchObject({ users: 1, heat_pumps: 1, failures: 0, completed_pass: true });
+    expect(result.syncRun.readings_written).toBeGreaterThanOrEqual(1);
+    expect(result.readings.length).toBe(result.syncRun.readings_written);
+  });
+
+  it('stored the user, building, onboarding session, snapshot and list marker in the main table', async () => {
+    const items = await t.queryPartition('main', `USER#${externalUserId}`);
+    const bySk = new Map(items.map((item) => [String(item.sk), item]));
+    const heatPumpId = result.heatPumps[0]?.id;
+    expect(bySk.get('PROFILE')).toMatchObject({
+      status: 'active',
+      gsi1pk: 'USERS',
+      gsi1sk: externalUserId,
+      podero_user_id: result.user.podero_user_id,
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      email: `${externalUserId}@example.com`,
+    });
+    expect(bySk.get(`BUILDING#${result.building.id}`)).toMatchObject({ building_id: result.building.id });
+    expect(bySk.get(`ONBOARDING#${result.session.id}`)).toMatchObject({
+      state: 'completed',
+      device_id: heatPumpId,
+    });
+    const snapshot = bySk.get(`HEATPUMP#${heatPumpId}`);
+    expect(snapshot).toMatchObject({ heat_pump_id: heatPumpId, external_user_id: externalUserId });
+    expect(JSON.parse(String(snapshot?.heat_pump_json))).toMatchObject({
+      id: heatPumpId,
+      is_authenticated: true,
+    });
+    expect(bySk.get('HEATPUMPS')).toMatchObject({ heat_pump_ids: [heatPumpId] });
+  });
+
+  it('stored the readings with a TTL in the readings table, matching what the API returned', async () => {
+    const heatPumpId = result.heatPumps[0]?.id;
+    const readings = await t.queryPartition('readings', `HEATPUMP#${heatPumpId}`);
+    expect(readings.map((r) => r.state_at)).toEqual(result.readings.map((r) => r.state_at));
+    for (const reading of readings) {
+      expect(reading.sk).toBe(reading.state_at);
+      expect(typeof reading.expires_at).toBe('number');
+      expect(Number(reading.expires_at)).toBeGreaterThan(Date.now() / 1000 + 300 * 86_400);
+    }
+  });
+
+  it('fetched exactly one Podero token for the whole flow (the first refresh at start)', async () => {
+    const counters = await t.stack.simulator.control.counters();
+    expect(counters.token_issuances).toBe(1);
+  });
+});
+
+describe('a failing demo step', () => {
+  let t: TestStack;
+  beforeAll(async () => {
+    t = await startTestStack();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('stops at the step that failed and names it', async () => {
+    const route = t.stack.simulator.routeKeys.find(
+      (key) => key.startsWith('POST ') && key.endsWith('/users'),
+    );
+    expect(route).toBeDefined();
+    await t.stack.simulator.control.setFaults([{ route: route ?? '', status: 500 }]);
+    const reporter = createRecordingReporter();
+    const failure = await runDemo({ apiUrl: t.stack.apiUrl, mintToken: t.stack.mintToken, reporter }).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(DemoStepError);
+    expect((failure as DemoStepError).step).toBe('User created');
+    expect(reporter.lines.at(-1)).toMatch(/^\[3\/11\] ✖ User created: POST \/users answered 502/);
+    expect(reporter.lines.filter((line) => line.includes('✔'))).toHaveLength(2);
+  });
+});

@@ -7,7 +7,8 @@
  *   idempotent methods (GET, PUT, DELETE). A POST is never replayed after a 500 or a timeout.
  * - ECONNREFUSED: nothing reached the server -> retried for every method.
  * - A stale keep-alive socket (reset/closed before any response; a thawed Lambda meets these) gets
- *   one immediate retry for any method, outside the budget.
+ *   one immediate retry, outside the budget, for idempotent or replay-safe requests only: a POST
+ *   reset mid-flight may already have been acted on, so it is surfaced, never replayed.
  */
 export interface RetryOptions {
   /** Retries after the first attempt (the 401 refresh and the stale-socket retry are extra). */

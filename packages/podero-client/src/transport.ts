@@ -88,7 +88,8 @@ export async function send<T>(options: TransportOptions, spec: RequestSpec<T>): 
     const attempt = await attemptOnce(options, spec, token);
 
     if (attempt.kind === 'network') {
-      const staleSocket = !attempt.afterResponse && !attempt.timedOut && isStaleSocket(attempt.code);
+      // Only replay-safe requests: a POST reset mid-flight may already have created something upstream.
+      const staleSocket = retryable && !attempt.afterResponse && !attempt.timedOut && isStaleSocket(attempt.code);
       if (staleSocket && !staleSocketRetried) {
         staleSocketRetried = true;
         continue; // a fresh connection is opened at once; no backoff needed

@@ -1,0 +1,170 @@
+/**
+ * 1. Cold start: each function's production-like bundle (esbuild with the CDK app's options) imported by a
+ * fresh `node` process and invoked once, against the same for a minimal handler bundle. Dependencies are
+ * local (simulator, dynalite, local Secrets Manager via endpoint variables). Rounds interleave the bundles
+ * so that machine noise spreads over all of them.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { type FunctionId, functionDeclarations } from '@podero-bridge/functions/declarations';
+import { apiEvent, userClaims } from '@podero-bridge/functions/test-support/api-event';
+import { BUNDLE_BUDGET_BYTES } from '@podero-bridge/infra/budgets';
+import { type Bundle, bundleLikeLambda, bundleMinimalHandler } from './harness/bundles';
+import { type InvokeReport, prepareInvoker } from './harness/invoke';
+import { putTokenSecret, startLocalBridge } from './harness/local-bridge';
+import { childBaseEnv, REPO_ROOT } from './harness/processes';
+import { type Benchmark, figure, type Row, rowFromStat } from './harness/report';
+import { stat } from './harness/stats';
+
+const ROUNDS = 8;
+const TARGET_RATIO = 2.0;
+/** token-refresh gets its own token secret, emptied before each run, so every cold start really fetches. */
+const COLD_TOKEN_SECRET_ID = 'bench/cold-start-token';
+const FUNCTION_IDS: readonly FunctionId[] = ['api', 'tokenRefresh', 'heatPumpSync'];
+
+type Subject = FunctionId | 'minimal';
+
+/** What a correct first invocation returns; a cold start that fails does not count. */
+function checkResult(subject: Subject, result: unknown): void {
+  const r = (result ?? {}) as Record<string, unknown>;
+  const ok =
+    subject === 'minimal' || subject === 'api'
+      ? r.statusCode === 200
+      : subject === 'tokenRefresh'
+        ? r.status === 'refreshed'
+        : r.failures === 0 && r.completed_pass === true && typeof r.users === 'number' && r.users > 0;
+  if (!ok)
+    throw new Error(`${subject}: unexpected first-invocation result ${JSON.stringify(result).slice(0, 300)}`);
+}
+
+export const coldStartBenchmark: Benchmark = {
+  name: 'cold-start',
+  title: 'Cold start (fresh node process: import the bundle + first invocation) vs a minimal handler',
+  async run(ctx) {
+    const dir = await mkdtemp(path.join(tmpdir(), 'podero-bench-cold-'));
+    const bridge = await startLocalBridge({ simulator: { latencyMs: 0 } });
+    try {
+      ctx.log('bundling the functions like the CDK app does');
+      const bundles = {} as Record<Subject, Bundle>;
+      bundles.minimal = await bundleMinimalHandler(path.join(dir, 'minimal'));
+      for (const id of FUNCTION_IDS) {
+        const entry = path.join(REPO_ROOT, 'functions', functionDeclarations[id].entry);
+        bundles[id] = await bundleLikeLambda(entry, path.join(dir, id));
+      }
+      const invoke = await prepareInvoker(dir);
+
+      const tables = await bridge.createTables('cold');
+      const users = await bridge.seedUsers(tables, 10, { prefix: 'bench-cold' });
+      const [user] = users;
+      if (!user) throw new Error('seeding returned no user');
+      await bridge.refreshToken();
+      await bridge.secrets.send(new CreateSecretCommand({ Name: COLD_TOKEN_SECRET_ID, SecretString: '{}' }));
+
+      const specs: Record<Subject, { event: unknown; env: Record<string, string>; timeoutMs: number }> = {
+        minimal: { event: {}, env: childBaseEnv(), timeoutMs: 3_000 },
+        api: {
+          event: apiEvent('listHeatPumps', {
+            params: { external_user_id: user.externalUserId },
+            query: { max_age_seconds: '0' },
+            claims: userClaims(user.externalUserId),
+          }),
+          env: bridge.env('api', tables),
+          timeoutMs: functionDeclarations.api.timeoutSeconds * 1000,
+        },
+        tokenRefresh: {
+          event: { source: 'schedule', force: false },
+          env: bridge.env('tokenRefresh', tables, { TOKEN_SECRET_ID: COLD_TOKEN_SECRET_ID }),
+          timeoutMs: functionDeclarations.tokenRefresh.timeoutSeconds * 1000,
+        },
+        heatPumpSync: {
+          event: { source: 'schedule' },
+          env: bridge.env('heatPumpSync', tables),
+          timeoutMs: functionDeclarations.heatPumpSync.timeoutSeconds * 1000,
+        },
+      };
+      const subjects: Subject[] = ['minimal', ...FUNCTION_IDS];
+      const runOnce = async (subject: Subject): Promise<InvokeReport> => {
+        if (subject === 'tokenRefresh') await putTokenSecret(bridge.secrets, {}, COLD_TOKEN_SECRET_ID);
+        const spec = specs[subject];
+        const report = await invoke(
+          { bundle: bundles[subject].file, event: spec.event, timeoutMs: spec.timeoutMs },
+          spec.env,
+        );
+        checkResult(subject, report.invocations[0]?.result);
+        return report;
+      };
+
+      // One untimed round warms the file cache and the local services.
+      for (const subject of subjects) await runOnce(subject);
+      const reports = Object.fromEntries(subjects.map((s) => [s, [] as InvokeReport[]])) as Record<
+        Subject,
+        InvokeReport[]
+      >;
+      for (let round = 0; round < ROUNDS; round++) {
+        ctx.log(`round ${round + 1}/${ROUNDS}`);
+        for (const subject of subjects) reports[subject].push(await runOnce(subject));
+      }
+
+      const total = (subject: Subject) => stat(reports[subject].map((r) => r.first_response_ms));
+      const baseline = total('minimal');
+      const rows: Row[] = [];
+      for (const subject of subjects) {
+        const label = subject === 'minimal' ? 'minimal handler' : functionDeclarations[subject].name;
+        const kb = bundles[subject].bytes / 1024;
+        const budget = subject === 'minimal' ? undefined : BUNDLE_BUDGET_BYTES[subject];
+        rows.push(
+          figure(
+            label,
+            'bundle size',
+            'KB',
+            kb,
+            budget === undefined
+              ? undefined
+              : {
+                  text: `<= ${Math.round(budget / 1024)} KB (infra budget)`,
+                  met: bundles[subject].bytes <= budget,
+                },
+          ),
+        );
+        const t = total(subject);
+        rows.push(
+          rowFromStat(label, 'start+import+1st invoke', 'ms', t, {
+            samples: reports[subject].map((r) => r.first_response_ms),
+          }),
+        );
+        rows.push(
+          rowFromStat(label, 'import (module init)', 'ms', stat(reports[subject].map((r) => r.import_ms))),
+        );
+        rows.push(
+          rowFromStat(
+            label,
+            'first invocation',
+            'ms',
+            stat(reports[subject].map((r) => r.invocations[0]?.ms ?? 0)),
+          ),
+        );
+        if (subject !== 'minimal') {
+          const ratio = t.median / baseline.median;
+          rows.push(
+            figure(label, 'ratio to minimal', 'x', ratio, {
+              text: `<= ${TARGET_RATIO}x`,
+              met: ratio <= TARGET_RATIO,
+            }),
+          );
+        }
+      }
+      return {
+        rows,
+        notes: [
+          `cold-start: ${ROUNDS} rounds (+1 warm-up), one fresh process per run; time = from the process's time origin to the first handler result (Node.js ${process.version} start-up included for every bundle alike). Lambda runs Node.js 24; esbuild targets node24 as infra does.`,
+          'cold-start: first invocations: api GET /users/{id}/heat-pumps?max_age_seconds=0 (live), token-refresh scheduled run that fetches a token, heat-pump-sync pass over 10 users; dependencies local over loopback.',
+        ],
+      };
+    } finally {
+      await bridge.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+};

@@ -1,0 +1,282 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateSecretCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  ENV,
+  type EnvName,
+  type FunctionId,
+  functionDeclarations,
+  type TableId,
+  tableDeclarations,
+} from '@podero-bridge/functions/declarations';
+import { loadTokenRefreshConfig } from '@podero-bridge/functions/shared/config';
+import {
+  createLogger,
+  createRecordingMetrics,
+  METRICS_NAMESPACE,
+} from '@podero-bridge/functions/shared/observability';
+import type { TokenRefreshResult } from '@podero-bridge/functions/shared/token-contract';
+import {
+  USER_PROFILE_SK,
+  USERS_GSI_PK,
+  type UserRecord,
+  UserStore,
+  userPk,
+} from '@podero-bridge/functions/storage/users';
+import { makeTokenRefreshHandler } from '@podero-bridge/functions/token-refresh/app';
+import { createTokenRefreshDeps } from '@podero-bridge/functions/token-refresh/deps';
+import { ensureTables, type LocalSecretsManager, startLocalSecretsManager } from '@podero-bridge/local-aws';
+import { type Simulator, type SimulatorOptions, startSimulator } from '@podero-bridge/podero-simulator';
+import { z } from 'zod';
+import { type DynaliteProcess, startDynaliteProcess } from './local-aws';
+import { childBaseEnv } from './processes';
+
+export const REGION = 'eu-central-1';
+export const SECRET_IDS = { credentials: 'bench/podero-credentials', token: 'bench/podero-token' } as const;
+/** Answers nothing: a function that tries to invoke token-refresh through Lambda fails fast, never reaches AWS. */
+const DEAD_LAMBDA_ENDPOINT = 'http://127.0.0.1:9';
+
+export type TableNames = Readonly<Record<TableId, string>>;
+
+export interface SeededBridgeUser {
+  readonly externalUserId: string;
+  readonly poderoUserId: string;
+  readonly heatPumpIds: readonly string[];
+}
+
+/**
+ * Everything a function needs, on this machine: the Podero simulator (in this process), dynalite (its own
+ * process), the local Secrets Manager (in this process) with the credentials and token secrets, and tables
+ * created from the declarations. Functions get the same environment variables the CDK app gives them, plus
+ * local endpoints.
+ */
+export interface LocalBridge {
+  readonly sim: Simulator;
+  readonly dynamoEndpoint: string;
+  readonly secretsEndpoint: string;
+  readonly db: DynamoDBDocumentClient;
+  readonly secrets: SecretsManagerClient;
+  /** A fresh pair of tables (the sync walks every user of its table, so each user count gets its own). */
+  createTables(label: string): Promise<TableNames>;
+  /** The function's environment as the CDK app sets it (declared names only), pointed at the local endpoints. */
+  env(id: FunctionId, tables: TableNames, extra?: Partial<Record<EnvName, string>>): Record<string, string>;
+  /** Creates users at the simulator (`POST /__sim/seed`) and their onboarded profiles in `tables`. */
+  seedUsers(
+    tables: TableNames,
+    count: number,
+    options: { prefix: string; heatPumpsPerUser?: number },
+  ): Promise<SeededBridgeUser[]>;
+  /** Runs token-refresh in this process (scheduled, or forced) and returns its summary. */
+  refreshToken(event?: unknown): Promise<TokenRefreshResult>;
+  close(): Promise<void>;
+}
+
+const seedResponseSchema = z.object({
+  users: z.array(
+    z.object({ id: z.string(), external_user_id: z.string(), heat_pump_ids: z.array(z.string()) }),
+  ),
+});
+
+/** The variables infra's BridgeFunction adds to every function (infra/lib/constructs/bridge-function.ts). */
+function sharedFunctionEnv(id: FunctionId): Record<string, string> {
+  return {
+    NODE_OPTIONS: '--enable-source-maps',
+    POWERTOOLS_SERVICE_NAME: functionDeclarations[id].name,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+  };
+}
+
+let tableCounter = 0;
+
+export async function startLocalBridge(
+  options: { simulator?: Omit<SimulatorOptions, 'port' | 'host'> } = {},
+): Promise<LocalBridge> {
+  // The SDK clients of in-process functions sign requests; local endpoints accept any credentials.
+  process.env.AWS_ACCESS_KEY_ID ??= 'bench-local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'bench-local';
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+  const closers: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer();
+    closers.length = 0;
+  };
+  try {
+    const sim = await startSimulator({ port: 0, host: '127.0.0.1', log: () => {}, ...options.simulator });
+    closers.push(() => sim.close());
+    const dynalite: DynaliteProcess = await startDynaliteProcess();
+    closers.push(() => dynalite.close());
+    const secretsServer: LocalSecretsManager = await startLocalSecretsManager({ region: REGION });
+    closers.push(() => secretsServer.close());
+
+    const raw = new DynamoDBClient({ endpoint: dynalite.endpoint, region: REGION });
+    closers.push(() => raw.destroy());
+    const db = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+    const secrets = new SecretsManagerClient({ endpoint: secretsServer.endpoint, region: REGION });
+    closers.push(() => secrets.destroy());
+
+    await secrets.send(
+      new CreateSecretCommand({
+        Name: SECRET_IDS.credentials,
+        SecretString: JSON.stringify({
+          client_id: sim.clientId,
+          client_secret: sim.clientSecret,
+          org_id: sim.orgId,
+          base_url: sim.baseUrl,
+        }),
+      }),
+    );
+    await secrets.send(
+      new CreateSecretCommand({ Name: SECRET_IDS.token, SecretString: JSON.stringify({ note: 'none yet' }) }),
+    );
+
+    const env: LocalBridge['env'] = (id, tables, extra = {}) => {
+      const values: Record<EnvName, string> = {
+        [ENV.mainTableName]: tables.main,
+        [ENV.readingsTableName]: tables.readings,
+        [ENV.credentialsSecretId]: SECRET_IDS.credentials,
+        [ENV.tokenSecretId]: SECRET_IDS.token,
+        [ENV.tokenRefreshFunctionName]: functionDeclarations.tokenRefresh.name,
+        [ENV.poderoBaseUrl]: sim.baseUrl,
+        [ENV.poderoOrgId]: sim.orgId,
+        [ENV.tokenRefreshMarginSeconds]: '7200',
+        [ENV.tokenCacheMaxAgeSeconds]: '30',
+        [ENV.syncConcurrency]: '8',
+        [ENV.syncSafetyMarginSeconds]: '60',
+        [ENV.readingsRetentionDays]: '400',
+        [ENV.appVersion]: 'bench',
+        ...extra,
+      };
+      const result: Record<string, string> = {
+        ...childBaseEnv(),
+        ...sharedFunctionEnv(id),
+        AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsServer.endpoint,
+        AWS_ENDPOINT_URL_LAMBDA: DEAD_LAMBDA_ENDPOINT,
+      };
+      for (const name of functionDeclarations[id].environment) result[name] = values[name];
+      return result;
+    };
+
+    const controlTables: TableNames = { main: 'bench-control-main', readings: 'bench-control-readings' };
+    const tokenRefresh = makeTokenRefreshHandler(
+      createTokenRefreshDeps(loadTokenRefreshConfig(env('tokenRefresh', controlTables)), {
+        logger: createLogger('tokenRefresh', { logLevel: 'SILENT' }),
+        metrics: createRecordingMetrics(),
+        secrets,
+      }),
+    );
+
+    return {
+      sim,
+      dynamoEndpoint: dynalite.endpoint,
+      secretsEndpoint: secretsServer.endpoint,
+      db,
+      secrets,
+      async createTables(label) {
+        tableCounter += 1;
+        const names = {
+          main: `bench-${label}-${tableCounter}-main`,
+          readings: `bench-${label}-${tableCounter}-readings`,
+        };
+        await ensureTables(raw, names, tableDeclarations);
+        return names;
+      },
+      env,
+      async seedUsers(tables, count, { prefix, heatPumpsPerUser = 1 }) {
+        const response = await fetch(`${sim.baseUrl}/__sim/seed`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            users: count,
+            heat_pumps_per_user: heatPumpsPerUser,
+            external_id_prefix: prefix,
+          }),
+        });
+        if (!response.ok) throw new Error(`POST /__sim/seed answered ${response.status}`);
+        const seeded = seedResponseSchema.parse(await response.json()).users;
+        const now = new Date().toISOString();
+        // The profile item as UserStore writes it after a completed POST /users (storage/users.ts); checked
+        // below by reading the users back through UserStore, so a change of that shape fails loudly here.
+        const items = seeded.map((user) => {
+          const record: UserRecord = {
+            external_user_id: user.external_user_id,
+            podero_user_id: user.id,
+            email: `${user.external_user_id}@bench.invalid`,
+            first_name: null,
+            last_name: null,
+            street_and_number: null,
+            zip_code: null,
+            town: null,
+            country: null,
+            created_at: now,
+            updated_at: now,
+          };
+          return {
+            pk: userPk(user.external_user_id),
+            sk: USER_PROFILE_SK,
+            entity: 'user',
+            status: 'active',
+            gsi1pk: USERS_GSI_PK,
+            gsi1sk: user.external_user_id,
+            ...record,
+          };
+        });
+        await batchPut(db, tables.main, items);
+        const check = await new UserStore(db, tables.main).listPage({ limit: 5 });
+        if (check.users.length === 0 && items.length > 0) {
+          throw new Error(
+            'seeded profiles are not read back as onboarded users: the profile item shape changed',
+          );
+        }
+        return seeded.map((user) => ({
+          externalUserId: user.external_user_id,
+          poderoUserId: user.id,
+          heatPumpIds: user.heat_pump_ids,
+        }));
+      },
+      refreshToken: (event = { source: 'schedule', force: false }) => tokenRefresh(event),
+      close,
+    };
+  } catch (error) {
+    await close().catch(() => {});
+    throw error;
+  }
+}
+
+/** Writes items in BatchWriteItem calls of 25, a few in flight, retrying unprocessed items. */
+export async function batchPut(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  items: readonly Record<string, unknown>[],
+): Promise<void> {
+  const chunks: Record<string, unknown>[][] = [];
+  for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks.length) {
+      const chunk = chunks[next++] ?? [];
+      let requests = chunk.map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt >= 8) throw new Error(`batchPut: unprocessed items remain in ${tableName}`);
+        const out = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+        requests = (out.UnprocessedItems?.[tableName] ?? []) as typeof requests;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+}
+
+/** Overwrites the stored token (e.g. with one about to expire, so the next scheduled refresh fetches). */
+export async function putTokenSecret(
+  secrets: SecretsManagerClient,
+  value: Record<string, unknown>,
+  secretId: string = SECRET_IDS.token,
+): Promise<void> {
+  await secrets.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(value) }));
+}

@@ -1,0 +1,89 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import type { z } from 'zod';
+
+/** The repository root (children start here so that `--import tsx` and workspace packages resolve). */
+export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
+
+/**
+ * Environment for child processes: fake SDK credentials (local endpoints do not check signatures, but the
+ * SDK refuses to sign without any), no Node-version warning, and nothing else inherited that could point a
+ * child at a real AWS account.
+ */
+export function childBaseEnv(): Record<string, string> {
+  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'];
+  const env: Record<string, string> = {};
+  for (const name of keep) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return {
+    ...env,
+    AWS_ACCESS_KEY_ID: 'bench-local',
+    AWS_SECRET_ACCESS_KEY: 'bench-local',
+    AWS_REGION: 'eu-central-1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
+export interface ChildRun<T> {
+  readonly child: ChildProcess;
+  /** The first IPC message, validated; rejects if the child exits or times out before sending one. */
+  readonly message: Promise<T>;
+  /** Resolves with the exit code once the child has exited. */
+  readonly exited: Promise<number | null>;
+}
+
+export interface SpawnOptions {
+  readonly args: readonly string[];
+  readonly env: Record<string, string>;
+  readonly timeoutMs: number;
+  /** Show the child's stdout/stderr on our stderr (also with BENCH_DEBUG=1); otherwise only their tails on failure. */
+  readonly inheritOutput?: boolean;
+}
+
+/**
+ * Spawns `node <args>` with an IPC channel and waits for one message matching `schema`. Output is kept
+ * (last 4 KB) to explain a failure; a child that outlives `timeoutMs` is killed.
+ */
+export function spawnNodeChild<S extends z.ZodType>(schema: S, options: SpawnOptions): ChildRun<z.infer<S>> {
+  const child = spawn(process.execPath, [...options.args], {
+    cwd: REPO_ROOT,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let tail = '';
+  const keep = (chunk: Buffer) => {
+    if (options.inheritOutput || process.env.BENCH_DEBUG) process.stderr.write(chunk);
+    tail = (tail + chunk.toString('utf8')).slice(-4096);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const message = new Promise<z.infer<S>>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`child ${options.args.join(' ')} timed out after ${options.timeoutMs} ms\n${tail}`));
+    }, options.timeoutMs);
+    child.once('message', (raw) => {
+      clearTimeout(timer);
+      const parsed = schema.safeParse(raw);
+      if (parsed.success) resolve(parsed.data);
+      else reject(new Error(`child sent an unexpected message: ${parsed.error.message}\n${tail}`));
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`child exited (${code ?? signal}) before reporting\n${tail}`));
+    });
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+  // The exit handler rejects after a successful message too; that later rejection is expected and ignored.
+  message.catch(() => {});
+  return { child, message, exited };
+}
+
+/** Arguments that run a TypeScript child through tsx (for helpers whose own start-up is not measured). */
+export const tsxArgs = (file: string, ...rest: string[]) => ['--import', 'tsx', file, ...rest];

@@ -3,19 +3,16 @@
  * tables, onboarded users stored the way POST /users stores them, an API handler and a sync handler
  * sharing one simulated "bridge clock". Added by the issue-5 engineer next to H3's fixtures.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { requestClientCredentialsToken } from '@podero-bridge/podero-client';
-import { type Simulator, startSimulator } from '@podero-bridge/podero-simulator';
+import type { Simulator } from '@podero-bridge/podero-simulator';
 import { makeApiHandler } from '../api/app';
-import { type ApiDeps, createApiDeps } from '../api/deps';
+import type { ApiDeps } from '../api/deps';
 import { ENV } from '../declarations';
-import { makeSyncHandler, type SyncHandlerDeps } from '../heat-pump-sync/app';
-import type { SyncConfig } from '../heat-pump-sync/config';
+import { createSyncDeps, makeSyncHandler } from '../heat-pump-sync/app';
+import { loadSyncConfig, type SyncConfig } from '../heat-pump-sync/config';
 import { createRecordingMetrics } from '../shared/observability';
-import type { TokenSecret } from '../shared/token-contract';
 import { UserStore } from '../storage/users';
-import { type LocalAws, startLocalAws } from './aws';
-import { testApiConfig } from './config';
+import type { LocalAws } from './aws';
+import { silentLogger, startTestEnvironment } from './environment';
 
 export const WORLD_START = new Date('2026-06-01T12:00:00.000Z');
 export const STATE_INTERVAL_SECONDS = 300;
@@ -50,59 +47,33 @@ export const HP_GET_ROUTE = 'GET /api/partners/v2.0/org/{org_id}/users/{user_id}
 export const HP_PUT_ROUTE = 'PUT /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}';
 
 export async function startHeatPumpWorld(options: { syncConcurrency?: number } = {}): Promise<HeatPumpWorld> {
-  const [sim, aws] = await Promise.all([
-    startSimulator({ startTime: WORLD_START, stateIntervalSeconds: STATE_INTERVAL_SECONDS, seed: 7 }),
-    startLocalAws(),
-  ]);
-  const token = await requestClientCredentialsToken({
-    baseUrl: sim.baseUrl,
-    clientId: sim.clientId,
-    clientSecret: sim.clientSecret,
+  // H3's environment: dynalite, local Secrets Manager, the simulator and token-refresh in-process, so
+  // these tests use the real token path (secret -> bridge token provider -> client).
+  const env = await startTestEnvironment({
+    simulator: { startTime: WORLD_START, stateIntervalSeconds: STATE_INTERVAL_SECONDS, seed: 7 },
   });
-  const secret: TokenSecret = {
-    access_token: token.access_token,
-    // Checked against the real clock by the token provider; the simulator enforces its own lifetime.
-    expires_at: new Date(Date.now() + 3_600_000).toISOString(),
-    token_type: token.token_type,
-    scope: token.scope ?? '',
-    refreshed_at: new Date().toISOString(),
-  };
+  const { sim, aws } = env;
   const clock = { now: WORLD_START.getTime() };
-  const logger = new Logger({ serviceName: 'heat-pump-tests', logLevel: 'SILENT' });
-  const config = testApiConfig({
-    [ENV.mainTableName]: aws.tableNames.main,
-    [ENV.readingsTableName]: aws.tableNames.readings,
-    [ENV.poderoBaseUrl]: sim.baseUrl,
-    [ENV.poderoOrgId]: sim.orgId,
-    [ENV.readingsRetentionDays]: '400',
-  });
-  const apiDeps = createApiDeps(config, {
-    logger,
-    metrics: createRecordingMetrics(),
-    db: aws.db,
-    tokenSource: { read: async () => secret },
-    refresher: { forceRefresh: () => Promise.reject(new Error('the test token is never refreshed')) },
-    // One attempt: tests see Podero's failure at once instead of after backoff.
-    poderoRetry: { maxRetries: 0 },
-    sleep: async () => {},
-    now: () => new Date(clock.now),
-  });
+  const now = () => new Date(clock.now);
+  // One attempt: tests see Podero's failure at once instead of after backoff.
+  const fast = { poderoRetry: { maxRetries: 0 }, sleep: async () => {}, now };
+  const apiDeps = env.createApiDeps(fast);
   const syncMetrics = createRecordingMetrics();
   const syncConfig: SyncConfig = {
-    ...config,
-    syncConcurrency: options.syncConcurrency ?? 4,
-    safetyMarginMs: 60_000,
+    ...loadSyncConfig({
+      ...env.apiEnv,
+      [ENV.readingsRetentionDays]: '400',
+      [ENV.syncConcurrency]: String(options.syncConcurrency ?? 4),
+    }),
     userPageSize: 25,
   };
-  const syncDeps: SyncHandlerDeps = {
-    db: aws.db,
-    config: syncConfig,
-    upstream: apiDeps.podero,
-    logger,
+  const syncDeps = createSyncDeps(syncConfig, {
+    ...fast,
+    logger: silentLogger('heat-pump-sync'),
     metrics: syncMetrics,
-    now: () => new Date(clock.now),
+    refresher: env.refresher,
     batchWriteOptions: { sleep: async () => {} },
-  };
+  });
   const users = new UserStore(aws.db, aws.tableNames.main);
   let runs = 0;
   return {
@@ -154,8 +125,6 @@ export async function startHeatPumpWorld(options: { syncConcurrency?: number } =
       const byStatus = sim.control.counters().requests[routeKey] ?? {};
       return Object.values(byStatus).reduce((n, c) => n + c, 0);
     },
-    async close() {
-      await Promise.all([sim.close(), aws.close()]);
-    },
+    close: () => env.close(),
   };
 }

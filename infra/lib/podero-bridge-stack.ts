@@ -115,11 +115,7 @@ export class PoderoBridgeStack extends Stack {
     }
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
-      functions: {
-        tokenRefresh: this.functions.tokenRefresh.function,
-        api: this.functions.api.function,
-        heatPumpSync: this.functions.heatPumpSync.function,
-      },
+      functions: this.functions,
       jwt: config.jwt,
       cors: config.cors,
       throttling: config.throttling,

@@ -9,13 +9,13 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
+import type { BridgeFunction } from './bridge-function';
 
 export interface HttpApiProps {
-  readonly functions: Readonly<Record<FunctionId, lambda.IFunction>>;
+  readonly functions: Readonly<Record<FunctionId, BridgeFunction>>;
   readonly jwt: StageConfig['jwt'];
   readonly cors: StageConfig['cors'];
   readonly throttling: StageConfig['throttling'];
@@ -106,9 +106,13 @@ export class HttpApi extends Construct {
     const integrationFor = (functionId: FunctionId): HttpLambdaIntegration => {
       let integration = integrations.get(functionId);
       if (!integration) {
-        integration = new HttpLambdaIntegration(`${functionId}Integration`, props.functions[functionId], {
-          payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
-        });
+        integration = new HttpLambdaIntegration(
+          `${functionId}Integration`,
+          props.functions[functionId].function,
+          {
+            payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+          },
+        );
         integrations.set(functionId, integration);
       }
       return integration;

@@ -392,4 +392,23 @@ describe('heat-pump sync', () => {
     expect(retried).toMatchObject({ failures: 0, readings_written: 3, snapshots_written: 6 });
     expect(await readingsOf(h.tables.readings, h.world.users[1]?.heatPumpIds[0] ?? '')).toHaveLength(1);
   });
+
+  it('stops early when Podero is down for every user instead of walking the whole fleet', async () => {
+    const h = await harness({ users: 30, heatPumpsPerUser: 1, concurrency: 1, pageSize: 8 });
+    h.world.failing = new Set(h.world.users.map((u) => u.ext));
+    const down = await h.handler({ source: 'schedule' }, h.context());
+    // Ten consecutive outage failures (5xx/timeout/429) stop the run; the cursor keeps its place.
+    expect(down).toMatchObject({
+      users: 10,
+      failures: 10,
+      stopped: 'upstream_outage',
+      completed_pass: false,
+    });
+    expect(down.cursor).toBe(h.world.users[9]?.ext);
+    expect(h.world.listCalls).toHaveLength(10);
+
+    h.world.failing = new Set();
+    const back = await h.handler({ source: 'schedule' }, h.context());
+    expect(back).toMatchObject({ users: 20, failures: 0, stopped: 'completed_pass' });
+  });
 });

@@ -15,7 +15,12 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { PoderoError } from '@podero-bridge/podero-client';
+import {
+  PoderoError,
+  PoderoNetworkError,
+  PoderoRateLimitError,
+  PoderoServerError,
+} from '@podero-bridge/podero-client';
 import pLimit from 'p-limit';
 import { type MetricsSink, MetricUnit } from '../shared/observability';
 import {
@@ -39,6 +44,8 @@ export interface SyncSettings {
   syncConcurrency: number;
   safetyMarginMs: number;
   userPageSize: number;
+  /** Default OUTAGE_STOP_THRESHOLD_DEFAULT. */
+  outageStopThreshold?: number;
 }
 
 export interface SyncUpstream {
@@ -63,7 +70,12 @@ export interface SyncRunInput {
   remainingTimeMs: () => number;
 }
 
-export type SyncStopReason = 'completed_pass' | 'time_budget' | 'lease_held' | 'lease_lost';
+export type SyncStopReason =
+  | 'completed_pass'
+  | 'time_budget'
+  | 'upstream_outage'
+  | 'lease_held'
+  | 'lease_lost';
 
 export interface SyncSummary {
   run_id: string;
@@ -85,20 +97,28 @@ interface UserOutcome {
   user: OnboardedUser;
   writes: PendingWrite[];
   heatPumps: number;
-  error?: { code: string; message: string };
+  error?: { code: string; message: string; outage: boolean };
 }
 
+/** Consecutive users failing on a Podero outage after which a run stops instead of hammering Podero. */
+export const OUTAGE_STOP_THRESHOLD_DEFAULT = 10;
+
 /** A short, safe description of why a user failed: never Podero's body, never a token. */
-function describeFailure(error: unknown): { code: string; message: string } {
+function describeFailure(error: unknown): NonNullable<UserOutcome['error']> {
   if (error instanceof PoderoError) {
     return {
       code: error.name,
+      outage:
+        error instanceof PoderoServerError ||
+        error instanceof PoderoNetworkError ||
+        error instanceof PoderoRateLimitError,
       message: `${error.method} ${error.path.replace(/\/users\/[^/]+/, '/users/{user_id}')} -> ${error.status ?? 'no response'}`,
     };
   }
   return {
     code: error instanceof Error ? error.name : 'Error',
     message: 'unexpected error while syncing the user',
+    outage: false,
   };
 }
 
@@ -137,6 +157,10 @@ export async function runHeatPumpSync(deps: SyncRunDeps, input: SyncRunInput): P
   try {
     const failedBefore = new Set((await state.listFailures()).map((f) => f.externalUserId));
     const limit = pLimit(settings.syncConcurrency);
+    // When Podero itself is down (5xx, timeouts, rate limits), walking the rest of the fleet only
+    // records the same failure for every user and adds load; stop and let the next run try again.
+    const outageThreshold = settings.outageStopThreshold ?? OUTAGE_STOP_THRESHOLD_DEFAULT;
+    let consecutiveOutages = 0;
 
     // Bounded: each page moves the cursor forward or ends the run.
     for (let page = 0; page < 1_000_000; page++) {
@@ -144,17 +168,23 @@ export async function runHeatPumpSync(deps: SyncRunDeps, input: SyncRunInput): P
         summary.stopped = 'time_budget';
         break;
       }
+      if (consecutiveOutages >= outageThreshold) {
+        summary.stopped = 'upstream_outage';
+        break;
+      }
       const { users, hasMore } = await walk.page(cursor.lastExternalUserId, settings.userPageSize);
       let stopping = false;
       const outcomes = await Promise.all(
         users.map((user) =>
           limit(async (): Promise<UserOutcome | null> => {
-            // Monotonic: once out of time, no later user of the page starts, so the processed users are a prefix.
-            if (stopping || outOfTime()) {
+            // Monotonic: once stopping, no later user of the page starts, so the processed users are a prefix.
+            if (stopping || outOfTime() || consecutiveOutages >= outageThreshold) {
               stopping = true;
               return null;
             }
-            return syncUser(user, deps, snapshots);
+            const outcome = await syncUser(user, deps, snapshots);
+            consecutiveOutages = outcome.error?.outage ? consecutiveOutages + 1 : 0;
+            return outcome;
           }),
         ),
       );
@@ -220,7 +250,7 @@ export async function runHeatPumpSync(deps: SyncRunDeps, input: SyncRunInput): P
       }
       await state.saveCursor(input.runId, cursor);
       if (processed.length < users.length) {
-        summary.stopped = 'time_budget';
+        summary.stopped = consecutiveOutages >= outageThreshold ? 'upstream_outage' : 'time_budget';
         break;
       }
     }

@@ -173,7 +173,7 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
         const response = handleControlRequest(core, control, method, path, rawBody, router.keys);
         return sendResponse(res, response ?? { status: 404, json: { detail: 'Not Found' } });
       } catch (error) {
-        return sendResponse(res, errorResponse(error));
+        return sendResponse(res, errorResponse(error, options.log));
       }
     }
 
@@ -208,7 +208,7 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
         if (matched.route.kind === 'api') authoriseApiRequest(request);
         response = await matched.route.handler(core, request);
       } catch (error) {
-        response = errorResponse(error);
+        response = errorResponse(error, options.log);
       }
     }
     counters.record(routeKey, response.status);
@@ -343,13 +343,15 @@ function readBody(req: IncomingMessage): Promise<Buffer | 'too_large'> {
   });
 }
 
-function errorResponse(error: unknown): SimResponse {
+function errorResponse(error: unknown, log: ((line: string) => void) | undefined): SimResponse {
   if (error instanceof SimHttpError)
     return { status: error.status, json: error.body, headers: error.headers };
   if (error instanceof z.ZodError) {
     return { status: 422, json: { detail: zodIssuesToDetail(error.issues, ['body'], undefined) } };
   }
-  throw error;
+  // A simulator bug: a generic 500 like Django's, counted like any other answer; the message goes to the log.
+  log?.(`podero-simulator: unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+  return { status: 500, json: { detail: 'Internal Server Error' } };
 }
 
 /** Fault bodies look like what sits in front of Podero would send: JSON for 429, HTML pages for 5xx. */

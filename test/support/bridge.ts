@@ -44,6 +44,8 @@ export interface BridgeOptions {
   /** Lets the test change the sync's DynamoDB client (e.g. add a middleware) before it is used. */
   configureSyncDynamo?: (client: DynamoDBClient) => void;
   env?: Partial<Record<string, string>>;
+  /** Called as each Podero request leaves the bridge (`METHOD /path`), before it is sent. */
+  onPoderoRequest?: (request: string) => void;
 }
 
 export interface Bridge {
@@ -114,7 +116,9 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   const poderoRequests: string[] = [];
   const recordingFetch: typeof fetch = (input, init) => {
     const url = new URL(String(input instanceof Request ? input.url : input));
-    poderoRequests.push(`${init?.method ?? 'GET'} ${url.pathname}`);
+    const request = `${init?.method ?? 'GET'} ${url.pathname}`;
+    poderoRequests.push(request);
+    options.onPoderoRequest?.(request);
     return fetch(input, init);
   };
 

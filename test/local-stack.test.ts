@@ -1,4 +1,14 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { startDynalite, startLocalSecretsManager } from '@podero-bridge/local-aws';
+import { LOCAL_SECRET_IDS } from '@podero-bridge/local-stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from './support/local-stack';
 
@@ -66,5 +76,86 @@ describe('startLocalStack', () => {
       signing_key_id: t.stack.signingKey.kid,
       schedules: ['token-refresh', 'heat-pump-sync'],
     });
+  });
+});
+
+describe('startLocalStack with external DynamoDB and Secrets Manager endpoints', () => {
+  it('creates the declared tables and both secrets there, replacing stale credentials, and starts neither itself', async () => {
+    const [dynamo, secrets] = await Promise.all([startDynalite(), startLocalSecretsManager()]);
+    const region = 'eu-central-1';
+    const secretsClient = new SecretsManagerClient({ endpoint: secrets.endpoint, region });
+    const dynamoClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region });
+    await secretsClient.send(
+      new CreateSecretCommand({ Name: LOCAL_SECRET_IDS.credentials, SecretString: '{"client_id":"stale"}' }),
+    );
+    let t: TestStack | undefined;
+    try {
+      t = await startTestStack({ dynamoEndpoint: dynamo.endpoint, secretsEndpoint: secrets.endpoint });
+      expect(t.stack.dynamoEndpoint).toBe(dynamo.endpoint);
+      expect(t.stack.secretsEndpoint).toBe(secrets.endpoint);
+      for (const name of Object.values(t.stack.tableNames)) {
+        const table = await dynamoClient.send(new DescribeTableCommand({ TableName: name }));
+        expect(table.Table?.TableStatus).toBe('ACTIVE');
+      }
+      const credentials = await secretsClient.send(
+        new GetSecretValueCommand({ SecretId: LOCAL_SECRET_IDS.credentials }),
+      );
+      expect(JSON.parse(credentials.SecretString ?? '{}')).toMatchObject({
+        client_id: t.stack.credentials.clientId,
+      });
+      const token = await secretsClient.send(new GetSecretValueCommand({ SecretId: LOCAL_SECRET_IDS.token }));
+      expect(JSON.parse(token.SecretString ?? '{}')).toHaveProperty('access_token');
+
+      const created = await t.api('/users', {
+        method: 'POST',
+        admin: true,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ external_user_id: 'external-endpoints-user', email: 'ext@example.com' }),
+      });
+      expect(created.status).toBe(201);
+    } finally {
+      await t?.close();
+      secretsClient.destroy();
+      dynamoClient.destroy();
+      await Promise.all([dynamo.close(), secrets.close()]);
+    }
+  });
+});
+
+describe('startLocalStack with persistDir', () => {
+  it('keeps users, the token and the simulator state across a restart', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'local-stack-persist-'));
+    try {
+      const first = await startTestStack({ persistDir: dir });
+      try {
+        const created = await first.api('/users', {
+          method: 'POST',
+          admin: true,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ external_user_id: 'persisted-user', email: 'persisted@example.com' }),
+        });
+        expect(created.status).toBe(201);
+      } finally {
+        await first.close();
+      }
+
+      const second = await startTestStack({ persistDir: dir });
+      try {
+        const user = await second.api('/users/persisted-user', { sub: 'persisted-user' });
+        expect(user.status).toBe(200);
+        expect(await user.json()).toMatchObject({
+          external_user_id: 'persisted-user',
+          email: 'persisted@example.com',
+        });
+        // The token secret survived: the start-up refresh found it still valid.
+        const run = await second.stack.runSchedule('token-refresh');
+        expect(run.result).toMatchObject({ status: 'still_valid' });
+        expect((await second.stack.simulator.control.counters()).token_issuances).toBe(0);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -357,7 +357,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // 6. A token before the first request, like the deployed stack's first hourly run.
     const first = await scheduler.runNow('token-refresh');
     if (!first.ok) throw new Error(`the first token refresh failed: ${String(first.result)}`);
-    log('token-refresh', 'first token stored');
+    const firstStatus = (first.result as { status?: unknown } | undefined)?.status;
+    log('token-refresh', `token ready (${String(firstStatus)})`);
 
     return {
       apiUrl: gateway.url,

@@ -79,6 +79,31 @@ describe('user routes against dynalite and the simulator', () => {
     expect(items.Items).toHaveLength(1);
   });
 
+  it('answers 503 creation_in_progress while another request holds a live lease, and takes over an expired one', async () => {
+    const id = ext();
+    const deps = env.createApiDeps({ userCreation: { waitMs: 120, pollMs: 20 } });
+    expect(await deps.users.acquireCreationLease(id, 'other-request', Date.now(), 60_000)).toBe(true);
+    const { makeApiHandler } = await import('./app');
+    const impatient = makeApiHandler(deps);
+    const busy = await impatient(
+      apiEvent('createUser', { body: { external_user_id: id, email: `${id}@example.com` } }),
+    );
+    expect(busy.statusCode).toBe(503);
+    expect(busy.headers?.['retry-after']).toBe('1');
+    expect(bodyOf(busy)).toMatchObject({ error: { code: 'creation_in_progress' } });
+
+    // A crashed holder: its lease ran out, so the next request takes over and finishes the job.
+    const crashed = ext();
+    expect(
+      await deps.users.acquireCreationLease(crashed, 'crashed-request', Date.now() - 120_000, 60_000),
+    ).toBe(true);
+    const res = await impatient(
+      apiEvent('createUser', { body: { external_user_id: crashed, email: `${crashed}@example.com` } }),
+    );
+    expect(res.statusCode).toBe(201);
+    expect(await deps.users.get(crashed)).toMatchObject({ external_user_id: crashed });
+  });
+
   it('links an existing Podero user by external id instead of creating a second one', async () => {
     const id = ext();
     const seeded = env.sim.control.seed({ users: 1, heatPumpsPerUser: 0, externalIdPrefix: `${id}-pre` });

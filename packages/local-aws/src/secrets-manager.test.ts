@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CreateSecretCommand,
+  DeleteSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
   ListSecretsCommand,
@@ -90,6 +91,19 @@ describe('local Secrets Manager with the real AWS SDK', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResourceExistsException);
     expect((error as ResourceExistsException).$metadata.httpStatusCode).toBe(400);
+  });
+
+  it('deletes a secret, after which it is not found and its name can be reused', async () => {
+    await client.send(new CreateSecretCommand({ Name: 'doomed', SecretString: 'x' }));
+    const deleted = await client.send(
+      new DeleteSecretCommand({ SecretId: 'doomed', ForceDeleteWithoutRecovery: true }),
+    );
+    expect(deleted.Name).toBe('doomed');
+    expect(deleted.DeletionDate).toBeInstanceOf(Date);
+    await expect(client.send(new GetSecretValueCommand({ SecretId: 'doomed' }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
+    await client.send(new CreateSecretCommand({ Name: 'doomed', SecretString: 'y' }));
   });
 
   it('counts requests per operation', async () => {

@@ -75,6 +75,11 @@ const getSecretValueInput = z.looseObject({
   VersionStage: z.string().optional(),
 });
 const describeSecretInput = z.looseObject({ SecretId: secretId });
+const deleteSecretInput = z.looseObject({
+  SecretId: secretId,
+  ForceDeleteWithoutRecovery: z.boolean().optional(),
+  RecoveryWindowInDays: z.number().int().min(7).max(30).optional(),
+});
 const listSecretsInput = z.looseObject({ MaxResults: z.number().int().min(1).max(100).optional() });
 
 const epochSeconds = (ms: number) => ms / 1000;
@@ -234,6 +239,19 @@ export async function startLocalSecretsManager(
     },
     DescribeSecret(body) {
       return describe(find(parse(describeSecretInput, body).SecretId));
+    },
+    /** Deletes at once (no recovery window locally), answering with the deletion date AWS would report. */
+    DeleteSecret(body) {
+      const input = parse(deleteSecretInput, body);
+      const secret = find(input.SecretId);
+      secrets.delete(secret.name);
+      save();
+      const days = input.ForceDeleteWithoutRecovery ? 0 : (input.RecoveryWindowInDays ?? 30);
+      return {
+        ARN: secret.arn,
+        Name: secret.name,
+        DeletionDate: epochSeconds(Date.now() + days * 86_400_000),
+      };
     },
     ListSecrets(body) {
       const input = parse(listSecretsInput, body);

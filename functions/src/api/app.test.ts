@@ -25,6 +25,8 @@ describe('API dispatch', () => {
     const res = await handler(apiEvent('getHealth', { claims: null }));
     expect(res.statusCode).toBe(200);
     expect(bodyOf(res)).toEqual({ status: 'ok', version: '1.2.3-test' });
+    expect(res.headers?.['content-type']).toBe('application/json; charset=utf-8');
+    expect(res.headers?.['x-request-id']).toBeTruthy();
   });
 
   it('serves the OpenAPI document equal to the committed functions/openapi.json', async () => {

@@ -101,7 +101,7 @@ export function makeApiHandler(deps: ApiDeps): ApiHandler {
         event: rawEvent,
       });
       status = result.status;
-      return jsonResponse(result.status, result.body, result.headers);
+      return jsonResponse(result.status, result.body, { ...result.headers, 'x-request-id': requestId });
     } catch (error) {
       const apiError = toApiError(error);
       if (apiError) {
@@ -112,11 +112,14 @@ export function makeApiHandler(deps: ApiDeps): ApiHandler {
           code: apiError.code,
           cause: describeCause(error),
         });
-        return errorResponse(apiError, status >= 500 ? requestId : undefined);
+        return withRequestId(errorResponse(apiError, status >= 500 ? requestId : undefined), requestId);
       }
       status = 500;
       logger.error('unhandled error', { operationId, error: error as Error });
-      return errorResponse(new ApiError(500, 'internal_error', 'internal error'), requestId);
+      return withRequestId(
+        errorResponse(new ApiError(500, 'internal_error', 'internal error'), requestId),
+        requestId,
+      );
     } finally {
       logger.info('request', { operationId, status, duration_ms: Math.round(performance.now() - started) });
       deps.metrics.addMetric(
@@ -127,6 +130,14 @@ export function makeApiHandler(deps: ApiDeps): ApiHandler {
       deps.metrics.publishStoredMetrics();
     }
   };
+}
+
+/** Every answer names its request id, so a caller can quote it when reporting a problem. */
+function withRequestId(
+  response: APIGatewayProxyStructuredResultV2,
+  requestId: string,
+): APIGatewayProxyStructuredResultV2 {
+  return { ...response, headers: { ...response.headers, 'x-request-id': requestId } };
 }
 
 /** For logs: the error class and upstream status/path, never upstream bodies or tokens. */

@@ -18,8 +18,25 @@ export interface ApiOverrides extends FleetOverrides {
 }
 
 /** Built once per container (cold start); tests and the local stack pass overrides. */
+/**
+ * The API answers within API Gateway's 29 s limit: Podero calls get a shorter timeout and retry budget
+ * than the client's defaults (worst case about 3 x 5 s + backoff, plus one token refresh), and a long
+ * Retry-After is passed on to the caller as 503 instead of being waited out.
+ */
+export const API_PODERO_TIMEOUT_MS = 5_000;
+export const API_PODERO_RETRY = {
+  maxRetries: 2,
+  baseDelayMs: 100,
+  maxDelayMs: 1_000,
+  maxRetryAfterMs: 2_000,
+};
+
 export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): ApiDeps {
-  const fleet = createFleetDeps('api', config, overrides);
+  const fleet = createFleetDeps('api', config, {
+    ...overrides,
+    poderoTimeoutMs: overrides.poderoTimeoutMs ?? API_PODERO_TIMEOUT_MS,
+    poderoRetry: { ...API_PODERO_RETRY, ...overrides.poderoRetry },
+  });
   return {
     ...fleet,
     config,

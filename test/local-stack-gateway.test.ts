@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { ADMIN_SCOPE } from '@podero-bridge/functions/declarations';
 import {
+  API_GATEWAY_MAX_BODY_BYTES,
   type APIGatewayProxyEventV2WithJWTAuthorizer,
   createJwtAuthorizer,
   createTokenMinter,
@@ -356,6 +357,30 @@ describe('local API gateway', () => {
       ).toString('base64url');
       await expectUnauthorized(`Bearer ${header}.${payload}.${signature}`);
     });
+  });
+
+  it("refuses bodies over API Gateway's 10 MB by default, and accepts one just under it", async () => {
+    const limited = await startLocalGateway({
+      functions: { api: async (event) => ({ statusCode: 200, body: String(event.body?.length ?? 0) }) },
+      authorizer: createJwtAuthorizer({ jwks: key.jwks, issuer: DEV_ISSUER, audience: DEV_AUDIENCE }),
+      jwks: key.jwks,
+    });
+    try {
+      const token = await mint()({ sub: 'user-1' });
+      const post = (size: number) =>
+        fetch(`${limited.url}/users`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' },
+          body: 'z'.repeat(size),
+        });
+      const over = await post(API_GATEWAY_MAX_BODY_BYTES + 1);
+      expect(over.status).toBe(413);
+      const under = await post(API_GATEWAY_MAX_BODY_BYTES);
+      expect(under.status).toBe(200);
+      expect(await under.text()).toBe(String(API_GATEWAY_MAX_BODY_BYTES));
+    } finally {
+      await limited.close();
+    }
   });
 
   it('answers 503 when the function does not respond within its declared timeout', async () => {

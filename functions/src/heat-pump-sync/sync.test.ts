@@ -1,7 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ensureTables } from '@podero-bridge/local-aws';
 import { PoderoServerError } from '@podero-bridge/podero-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ENV, tableDeclarations } from '../declarations';
 import {
   createLogger,
   createMetrics,
@@ -11,8 +13,9 @@ import {
 import type { HeatPumpJson } from '../storage/heat-pump-snapshots';
 import { SyncStateStore } from '../storage/sync-state';
 import { type LocalAws, startLocalAws } from '../test-support/aws';
+import { testApiEnv } from '../test-support/config';
 import { InvalidSyncEventError, makeSyncHandler, type SyncHandlerDeps } from './app';
-import type { SyncConfig } from './config';
+import { loadSyncConfig, type SyncConfig } from './config';
 
 /**
  * The sync against dynalite over the real SDK, with a scripted Podero upstream whose state moves in
@@ -139,8 +142,6 @@ async function harness(opts: {
 }): Promise<Harness> {
   suite++;
   const tables = { main: `sync-main-${suite}`, readings: `sync-readings-${suite}` };
-  const { ensureTables } = await import('@podero-bridge/local-aws');
-  const { tableDeclarations } = await import('../declarations');
   await ensureTables(raw, tables, tableDeclarations);
   const world = makeWorld(opts.users, opts.heatPumpsPerUser, `s${suite}`);
   await seedUsers(world, tables.main);
@@ -150,14 +151,18 @@ async function harness(opts: {
   vi.spyOn(logger, 'info').mockImplementation((...args: unknown[]) => {
     logged.push(args);
   });
-  const config = {
-    mainTableName: tables.main,
-    readingsTableName: tables.readings,
-    readingsRetentionDays: 400,
-    syncConcurrency: opts.concurrency ?? 4,
-    safetyMarginMs: opts.safetyMarginMs ?? 60_000,
+  const config: SyncConfig = {
+    ...loadSyncConfig(
+      testApiEnv({
+        [ENV.mainTableName]: tables.main,
+        [ENV.readingsTableName]: tables.readings,
+        [ENV.readingsRetentionDays]: '400',
+        [ENV.syncConcurrency]: String(opts.concurrency ?? 4),
+        [ENV.syncSafetyMarginSeconds]: String((opts.safetyMarginMs ?? 60_000) / 1000),
+      }),
+    ),
     userPageSize: opts.pageSize ?? 100,
-  } as SyncConfig;
+  };
   const deps: SyncHandlerDeps = {
     db,
     config,

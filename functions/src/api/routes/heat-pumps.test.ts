@@ -163,6 +163,30 @@ describe('GET /users/{external_user_id}/heat-pumps/{heat_pump_id}', () => {
     expect(world.requests(HP_GET_ROUTE)).toBe(gets);
   });
 
+  it('maps a Podero failure to 502 unless the caller accepts a stale snapshot', async () => {
+    const params = hpParams(bob, 1);
+    const live = bodyOf<OneBody>(
+      await world.api(apiEvent('getHeatPump', { params, query: { max_age_seconds: '0' } })),
+    );
+    world.clock.now += 120_000;
+    world.sim.control.setFaults([{ route: HP_GET_ROUTE, status: 502 }]);
+    const failed = await world.api(apiEvent('getHeatPump', { params }));
+    expect(failed.statusCode).toBe(502);
+    const stale = await world.api(
+      apiEvent('getHeatPump', { params, query: { stale_if_error_seconds: '300' } }),
+    );
+    expect(bodyOf<OneBody>(stale)).toMatchObject({
+      source: 'cache',
+      stale: true,
+      fetched_at: live.fetched_at,
+    });
+    // Older than the accepted staleness: the failure again.
+    const tooStale = await world.api(
+      apiEvent('getHeatPump', { params, query: { stale_if_error_seconds: '60' } }),
+    );
+    expect(tooStale.statusCode).toBe(502);
+  });
+
   it("answers 404 for another user's heat pump, even for an admin, and for an unknown id", async () => {
     const foreign = await world.api(
       apiEvent('getHeatPump', {
@@ -265,6 +289,24 @@ describe('PATCH /users/{external_user_id}/heat-pumps/{heat_pump_id}', () => {
       ).toContain(field);
     }
     expect(world.requests(HP_PUT_ROUTE)).toBe(puts);
+  });
+
+  it('maps a failing Podero PUT to 502 and leaves the snapshot as it was', async () => {
+    const params = hpParams(bob, 0);
+    const before = bodyOf<OneBody>(
+      await world.api(apiEvent('getHeatPump', { params, query: { max_age_seconds: '0' } })),
+    );
+    world.sim.control.setFaults([{ route: HP_PUT_ROUTE, status: 500 }]);
+    const res = await patch(params, {
+      optimization_level: before.heat_pump.optimization_level === 'Low' ? 'Mid' : 'Low',
+    });
+    expect(res.statusCode).toBe(502);
+    expect(bodyOf(res)).toMatchObject({ error: { code: 'upstream_error' } });
+    const after = bodyOf<OneBody>(await world.api(apiEvent('getHeatPump', { params })));
+    expect(after).toMatchObject({
+      source: 'cache',
+      heat_pump: { optimization_level: before.heat_pump.optimization_level },
+    });
   });
 
   it("answers 404 for another user's heat pump and never sends the PUT", async () => {

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { callerFromClaims } from './auth';
+import { ApiError } from './http';
+import { findDuplicateKey, MAX_BODY_BYTES, parseJsonBody, rawBody, requireJsonContentType } from './request';
+
+const apiErrorOf = (fn: () => unknown): ApiError => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ApiError) return error;
+    throw error;
+  }
+  throw new Error('expected an ApiError');
+};
+
+describe('findDuplicateKey', () => {
+  it.each([
+    ['{"a":1,"b":2}', undefined],
+    ['{"a":1,"a":2}', 'a'],
+    ['{"a":{"b":1,"b":2}}', 'b'],
+    ['[{"a":1},{"a":2}]', undefined], // same key in sibling objects is fine
+    ['{"a":[{"x":1}],"b":{"x":2}}', undefined],
+    ['{"a\\u0062":1,"ab":2}', 'ab'], // escapes decode to the same key
+    ['{"k":"a,\\"b\\":1","b":2}', undefined], // commas and quotes inside strings are not structure
+    ['{"o":{},"o":[]}', 'o'],
+  ])('%s -> %s', (text, expected) => {
+    JSON.parse(text); // the inputs are valid JSON
+    expect(findDuplicateKey(text)).toBe(expected);
+  });
+});
+
+describe('parseJsonBody', () => {
+  it('parses valid JSON', () => {
+    expect(parseJsonBody(Buffer.from('{"a":[1,2]}'))).toEqual({ a: [1, 2] });
+  });
+
+  it('refuses invalid UTF-8, malformed JSON and duplicate keys with 400 naming the place', () => {
+    expect(apiErrorOf(() => parseJsonBody(Buffer.from([0x7b, 0xff, 0x7d]))).details).toEqual([
+      { field: 'body', message: 'invalid UTF-8' },
+    ]);
+    const malformed = apiErrorOf(() => parseJsonBody(Buffer.from('{"a":')));
+    expect(malformed.status).toBe(400);
+    expect(malformed.details?.[0]?.field).toBe('body');
+    expect(apiErrorOf(() => parseJsonBody(Buffer.from('{"x":{"y":1,"y":2}}'))).details).toEqual([
+      { field: 'body.y', message: 'duplicate key' },
+    ]);
+  });
+});
+
+describe('rawBody and content type', () => {
+  it('decodes base64 and enforces the 64 KB limit on the decoded size', () => {
+    expect(rawBody(Buffer.from('{"a":1}').toString('base64'), true)?.toString()).toBe('{"a":1}');
+    expect(rawBody('', false)).toBeUndefined();
+    expect(rawBody('x'.repeat(MAX_BODY_BYTES), false)?.byteLength).toBe(MAX_BODY_BYTES);
+    expect(apiErrorOf(() => rawBody('x'.repeat(MAX_BODY_BYTES + 1), false)).status).toBe(413);
+    // Multi-byte characters count as bytes, not characters.
+    expect(apiErrorOf(() => rawBody('é'.repeat(MAX_BODY_BYTES / 2 + 1), false)).status).toBe(413);
+  });
+
+  it('accepts application/json (any parameters, +json types) and refuses others with 415', () => {
+    expect(() => requireJsonContentType({ 'content-type': 'application/json; charset=utf-8' })).not.toThrow();
+    expect(() => requireJsonContentType({ 'content-type': 'Application/JSON' })).not.toThrow();
+    expect(() => requireJsonContentType({ 'content-type': 'application/merge-patch+json' })).not.toThrow();
+    for (const headers of [
+      {},
+      { 'content-type': 'text/plain' },
+      { 'content-type': 'application/x-www-form-urlencoded' },
+    ]) {
+      const error = apiErrorOf(() => requireJsonContentType(headers));
+      expect(error.status).toBe(415);
+      expect(error.details?.[0]?.field).toBe('header.content-type');
+    }
+  });
+});
+
+describe('callerFromClaims', () => {
+  it('reads sub and a space-separated scope, recognising the admin scope', () => {
+    expect(callerFromClaims({ sub: 'u1', scope: 'openid bridge/admin' })).toEqual({
+      sub: 'u1',
+      scopes: ['openid', 'bridge/admin'],
+      isAdmin: true,
+    });
+    expect(callerFromClaims({ sub: 'u1', scope: 'openid' })?.isAdmin).toBe(false);
+  });
+
+  it('tolerates the bracketed and array forms API Gateway and issuers use', () => {
+    expect(callerFromClaims({ sub: 'svc', scp: '[bridge/admin other]' })?.isAdmin).toBe(true);
+    expect(callerFromClaims({ sub: 'svc', scope: ['bridge/admin'] })?.isAdmin).toBe(true);
+  });
+
+  it('does not mistake a similar scope for the admin scope', () => {
+    expect(callerFromClaims({ sub: 'u1', scope: 'bridge/admins bridge/admin-read' })?.isAdmin).toBe(false);
+  });
+
+  it('returns undefined for no claims, or claims with neither sub nor admin scope', () => {
+    expect(callerFromClaims(undefined)).toBeUndefined();
+    expect(callerFromClaims({ scope: 'openid' })).toBeUndefined();
+    expect(callerFromClaims({ sub: 42 })).toBeUndefined();
+  });
+});

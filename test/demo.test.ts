@@ -3,6 +3,7 @@ import {
   type DemoResult,
   DemoStepError,
   GUIDE_HEAT_PUMP_FIELDS,
+  GUIDE_KEY_HEAT_PUMP_FIELDS,
   runDemo,
 } from '@podero-bridge/local-stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,8 +76,13 @@ describe('pnpm demo flow against the in-process local stack', () => {
       is_smart_optimization_active: true,
       building: result.building.id,
     });
-    for (const field of GUIDE_HEAT_PUMP_FIELDS.filter((f) => f !== 'consumption_last_day_kwh')) {
-      expect(heatPump).toHaveProperty(field);
+    for (const field of GUIDE_KEY_HEAT_PUMP_FIELDS) expect(heatPump).toHaveProperty(field);
+    // Every guide field the response has is printed under the step.
+    const printed = reporter.lines
+      .filter((line) => line.startsWith('      '))
+      .map((line) => line.trim().split(/\s+/)[0]);
+    for (const field of GUIDE_HEAT_PUMP_FIELDS) {
+      if (heatPump !== undefined && field in heatPump) expect(printed).toContain(field);
     }
     expect(reporter.lines.some((line) => /^\s+is_authenticated\s+true$/.test(line))).toBe(true);
   });

@@ -42,8 +42,31 @@ export class DemoStepError extends Error {
   }
 }
 
-/** The fields Podero's getting-started guide shows for a heat pump (and that the demo prints). */
+/**
+ * The fields of the heat pump in Podero's getting-started guide example, in its order (the demo
+ * prints those the response has: the generated reference shape lacks some older guide fields).
+ */
 export const GUIDE_HEAT_PUMP_FIELDS = [
+  'id',
+  'created_at',
+  'updated_at',
+  'owner',
+  'building',
+  'is_authenticated',
+  'is_smart_optimization_active',
+  'device_model',
+  'operational_mode',
+  'current_power_consumption_w',
+  'indoor_actual_temperature',
+  'outdoor_temperature',
+  'consumption_last_day_kwh',
+  'consumption_last_week_kwh',
+  'consumption_last_month_kwh',
+  'authorization_url',
+] as const;
+
+/** The guide's key fields: the demo fails if a listed heat pump lacks one. */
+export const GUIDE_KEY_HEAT_PUMP_FIELDS = [
   'id',
   'is_authenticated',
   'is_smart_optimization_active',
@@ -51,9 +74,6 @@ export const GUIDE_HEAT_PUMP_FIELDS = [
   'current_power_consumption_w',
   'indoor_actual_temperature',
   'outdoor_temperature',
-  'consumption_last_day_kwh',
-  'building',
-  'updated_at',
 ] as const;
 
 const heatPumpViewSchema = z.looseObject({
@@ -106,6 +126,8 @@ function formatValue(value: unknown): string {
     const model = value as { manufacturer?: unknown; model?: unknown };
     if ('manufacturer' in model || 'model' in model)
       return `${String(model.manufacturer)} ${String(model.model)}`;
+    const owner = value as { id?: unknown; email?: unknown };
+    if ('email' in owner) return `${String(owner.email)} (${String(owner.id)})`;
     return JSON.stringify(value);
   }
   return String(value);
@@ -327,6 +349,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       throw new Error('a heat pump is not authenticated');
     state.heatPumps = list.heat_pumps;
     for (const hp of list.heat_pumps) {
+      const missing = GUIDE_KEY_HEAT_PUMP_FIELDS.filter((field) => !(field in hp));
+      if (missing.length > 0) throw new Error(`heat pump ${hp.id} lacks ${missing.join(', ')}`);
       for (const field of GUIDE_HEAT_PUMP_FIELDS) {
         if (field in hp) note(`${field.padEnd(30)} ${formatValue(hp[field])}`);
       }

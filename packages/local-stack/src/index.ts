@@ -13,6 +13,7 @@ export {
   type DemoResult,
   DemoStepError,
   GUIDE_HEAT_PUMP_FIELDS,
+  GUIDE_KEY_HEAT_PUMP_FIELDS,
   type HeatPumpView,
   readConnectForm,
   runDemo,

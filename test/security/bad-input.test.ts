@@ -1,0 +1,861 @@
+import { errorBodySchema } from '@podero-bridge/functions/api/http';
+import { routeDeclarations } from '@podero-bridge/functions/declarations';
+import { type LocalStack, startLocalStack } from '@podero-bridge/local-stack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { connectHeatPump } from '../support/flows';
+import { rawRequest } from '../support/raw-http';
+import { documentClient, dumpTables, type TableDump } from '../support/tables';
+
+/**
+ * Malformed and hostile requests across every route, through the local gateway of the whole local
+ * stack with an admin token (so that nothing but the input itself is wrong). Each must get a 4xx with
+ * the API's error shape (or API Gateway's own `{"message"}` where the gateway answers), never a 5xx;
+ * nothing may be written (both tables are scanned before and after every request) and nothing may reach
+ * Podero (the simulator's request counters do not move).
+ */
+const USER = 'victim-1';
+/** Set in beforeAll: a heat pump really connected to USER, so heat-pump requests fail on their input only. */
+let HP = '';
+const SESSION = '0b7e5a8e-9f4c-4d1a-8e2b-3c4d5e6f7a8b';
+const KB = 1024;
+
+interface BadRequest {
+  name: string;
+  method: string;
+  path: string;
+  body?: string | Buffer;
+  /** Default `application/json` when there is a body; `null` sends none. */
+  contentType?: string | null;
+  status: number;
+  /** `gateway`: API Gateway's own answer (`{"message": ...}`); default: the API's error shape. */
+  shape?: 'api' | 'gateway';
+  /** The error detail must name this field. */
+  field?: string;
+  /** Podero may be read (never written) first: e.g. ownership is checked before a cursor is decoded. */
+  poderoReadAllowed?: true;
+}
+
+const json = (value: unknown) => JSON.stringify(value);
+const validUser = { external_user_id: 'new-user-1', email: 'new1@example.com' };
+const session = {
+  language: 'en',
+  price_zone_default: 'AT',
+  success_url: 'https://partner.example/done',
+  cancel_url: 'https://partner.example/cancel',
+};
+const withSession = (patch: Record<string, unknown>) => json({ ...session, ...patch });
+const userPath = `/users/${USER}`;
+
+/** Built lazily: the heat-pump id is known only once the Connect UI was completed. */
+const hpPath = '/users/victim-1/heat-pumps/{hp}';
+const cases: BadRequest[] = [
+  // ---- POST /users: JSON syntax and encoding
+  {
+    name: 'malformed JSON',
+    method: 'POST',
+    path: '/users',
+    body: '{"external_user_id": "a",',
+    status: 400,
+    field: 'body',
+  },
+  {
+    name: 'truncated JSON',
+    method: 'POST',
+    path: '/users',
+    body: '{"external_user_id":"t","email":"t@exa',
+    status: 400,
+    field: 'body',
+  },
+  { name: 'empty body', method: 'POST', path: '/users', body: '', status: 400, field: 'body' },
+  { name: 'JSON null', method: 'POST', path: '/users', body: 'null', status: 400 },
+  { name: 'JSON array', method: 'POST', path: '/users', body: '[]', status: 400 },
+  { name: 'JSON string', method: 'POST', path: '/users', body: '"hello"', status: 400 },
+  {
+    name: 'NaN literal',
+    method: 'POST',
+    path: '/users',
+    body: '{"external_user_id": NaN}',
+    status: 400,
+    field: 'body',
+  },
+  {
+    name: 'invalid UTF-8',
+    method: 'POST',
+    path: '/users',
+    body: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]),
+    status: 400,
+  },
+  {
+    name: 'duplicate keys',
+    method: 'POST',
+    path: '/users',
+    body: '{"external_user_id":"dup-1","email":"a@example.com","email":"b@example.com"}',
+    status: 400,
+    field: 'body.email',
+  },
+  {
+    name: 'duplicate external_user_id key',
+    method: 'POST',
+    path: '/users',
+    body: '{"external_user_id":"dup-2","external_user_id":"dup-3","email":"a@example.com"}',
+    status: 400,
+    field: 'body.external_user_id',
+  },
+  // ---- POST /users: content types
+  {
+    name: 'text/plain',
+    method: 'POST',
+    path: '/users',
+    body: json(validUser),
+    contentType: 'text/plain',
+    status: 415,
+    field: 'header.content-type',
+  },
+  {
+    name: 'form-encoded',
+    method: 'POST',
+    path: '/users',
+    body: 'external_user_id=a&email=b%40example.com',
+    contentType: 'application/x-www-form-urlencoded',
+    status: 415,
+  },
+  {
+    name: 'no content type',
+    method: 'POST',
+    path: '/users',
+    body: json(validUser),
+    contentType: null,
+    status: 415,
+  },
+  {
+    name: 'multipart',
+    method: 'POST',
+    path: '/users',
+    body: '--x\r\n\r\n--x--',
+    contentType: 'multipart/form-data; boundary=x',
+    status: 415,
+  },
+  {
+    name: 'XML',
+    method: 'POST',
+    path: '/users',
+    body: '<user/>',
+    contentType: 'application/xml',
+    status: 415,
+  },
+  // ---- POST /users: fields
+  {
+    name: 'missing email',
+    method: 'POST',
+    path: '/users',
+    body: json({ external_user_id: 'x-1' }),
+    status: 400,
+    field: 'body.email',
+  },
+  {
+    name: 'missing external_user_id',
+    method: 'POST',
+    path: '/users',
+    body: json({ email: 'x@example.com' }),
+    status: 400,
+    field: 'body.external_user_id',
+  },
+  {
+    name: 'unknown field',
+    method: 'POST',
+    path: '/users',
+    body: json({ ...validUser, is_admin: true }),
+    status: 400,
+    field: 'body.is_admin',
+  },
+  {
+    name: '__proto__ key',
+    method: 'POST',
+    path: '/users',
+    body: '{"external_user_id":"p-1","email":"p@example.com","__proto__":{"role":"admin"}}',
+    status: 400,
+  },
+  {
+    name: 'email of the wrong type',
+    method: 'POST',
+    path: '/users',
+    body: json({ external_user_id: 'x-2', email: 42 }),
+    status: 400,
+    field: 'body.email',
+  },
+  {
+    name: 'external_user_id of the wrong type',
+    method: 'POST',
+    path: '/users',
+    body: json({ external_user_id: 7, email: 'x@example.com' }),
+    status: 400,
+    field: 'body.external_user_id',
+  },
+  {
+    name: 'not an email',
+    method: 'POST',
+    path: '/users',
+    body: json({ ...validUser, email: 'not-an-email' }),
+    status: 400,
+    field: 'body.email',
+  },
+  {
+    name: 'huge email (10 KB)',
+    method: 'POST',
+    path: '/users',
+    body: json({ ...validUser, email: `${'a'.repeat(10 * KB)}@example.com` }),
+    status: 400,
+    field: 'body.email',
+  },
+  {
+    name: 'external_user_id with ../',
+    method: 'POST',
+    path: '/users',
+    body: json({ ...validUser, external_user_id: '../admin' }),
+    status: 400,
+    field: 'body.external_user_id',
+  },
+  {
+    name: 'external_user_id with a slash',
+    method: 'POST',
+    path: '/users',
+    body: json({ ...validUser, external_user_id: 'a/b' }),
+    status: 400,
+    field: 'body.external_user_id',
+  },
+  {
+    name: 'external_user_id in unicode',
+    method: 'POST',
+    path: '/users',
+    body: json({ ...validUser, external_user_id: 'üser‮' }),
+    status: 400,
+    field: 'body.external_user_id',
+  },
+  {
+    name: 'external_user_id of 129 characters',
+    method: 'POST',
+    path: '/users',
+    body: json({ ...validUser, external_user_id: 'x'.repeat(129) }),
+    status: 400,
+    field: 'body.external_user_id',
+  },
+  {
+    name: 'empty external_user_id',
+    method: 'POST',
+    path: '/users',
+    body: json({ ...validUser, external_user_id: '' }),
+    status: 400,
+    field: 'body.external_user_id',
+  },
+  {
+    name: 'lower-case country',
+    method: 'POST',
+    path: '/users',
+    body: json({ ...validUser, country: 'de' }),
+    status: 400,
+    field: 'body.country',
+  },
+  {
+    name: 'object for a name',
+    method: 'POST',
+    path: '/users',
+    body: json({ ...validUser, first_name: { $ne: null } }),
+    status: 400,
+    field: 'body.first_name',
+  },
+  {
+    name: 'body over 64 KB',
+    method: 'POST',
+    path: '/users',
+    body: json({ ...validUser, first_name: 'x'.repeat(70 * KB) }),
+    status: 413,
+  },
+  // ---- GET/PATCH/DELETE /users/{external_user_id}: path segments
+  {
+    name: 'encoded slash in the user id',
+    method: 'GET',
+    path: '/users/a%2Fb',
+    status: 400,
+    field: 'path.external_user_id',
+  },
+  {
+    name: 'encoded traversal in the user id',
+    method: 'GET',
+    path: '/users/%2e%2e%2fadmin',
+    status: 400,
+    field: 'path.external_user_id',
+  },
+  {
+    name: 'NUL byte in the user id',
+    method: 'GET',
+    path: '/users/a%00b',
+    status: 400,
+    field: 'path.external_user_id',
+  },
+  {
+    name: 'unicode user id',
+    method: 'GET',
+    path: '/users/%C3%BCser',
+    status: 400,
+    field: 'path.external_user_id',
+  },
+  {
+    name: 'broken percent-encoding',
+    method: 'GET',
+    path: '/users/%E0%A4%A',
+    status: 400,
+    field: 'path.external_user_id',
+  },
+  {
+    name: 'user id of 200 characters',
+    method: 'GET',
+    path: `/users/${'u'.repeat(200)}`,
+    status: 400,
+    field: 'path.external_user_id',
+  },
+  { name: 'literal .. as the user id', method: 'GET', path: '/users/..', status: 404 },
+  {
+    name: 'unknown query parameter',
+    method: 'GET',
+    path: `${userPath}?include=secrets`,
+    status: 400,
+    field: 'query.include',
+  },
+  { name: 'PATCH with an empty object', method: 'PATCH', path: userPath, body: '{}', status: 400 },
+  {
+    name: 'PATCH trying to change the Podero id',
+    method: 'PATCH',
+    path: userPath,
+    body: json({ podero_user_id: SESSION }),
+    status: 400,
+    field: 'body.podero_user_id',
+  },
+  {
+    name: 'PATCH with email null',
+    method: 'PATCH',
+    path: userPath,
+    body: json({ email: null }),
+    status: 400,
+    field: 'body.email',
+  },
+  {
+    name: 'PATCH with a 101-character name',
+    method: 'PATCH',
+    path: userPath,
+    body: json({ first_name: 'n'.repeat(101) }),
+    status: 400,
+    field: 'body.first_name',
+  },
+  { name: 'PATCH with truncated JSON', method: 'PATCH', path: userPath, body: '{"first_name":', status: 400 },
+  {
+    name: 'PATCH with an encoded slash in the path',
+    method: 'PATCH',
+    path: '/users/x%2F..',
+    body: json({ first_name: 'A' }),
+    status: 400,
+    field: 'path.external_user_id',
+  },
+  {
+    name: 'DELETE with an encoded slash in the path',
+    method: 'DELETE',
+    path: '/users/a%2Fb',
+    status: 400,
+    field: 'path.external_user_id',
+  },
+  { name: 'DELETE of ..', method: 'DELETE', path: '/users/..', status: 404 },
+  // ---- buildings
+  {
+    name: 'building with an invalid property_type',
+    method: 'POST',
+    path: `${userPath}/buildings`,
+    body: json({ name: 'Home', property_type: 'Castle' }),
+    status: 400,
+    field: 'body.property_type',
+  },
+  {
+    name: 'building without a name',
+    method: 'POST',
+    path: `${userPath}/buildings`,
+    body: json({ property_type: 'Flat' }),
+    status: 400,
+    field: 'body.name',
+  },
+  {
+    name: 'building with a numeric name',
+    method: 'POST',
+    path: `${userPath}/buildings`,
+    body: json({ name: 12 }),
+    status: 400,
+    field: 'body.name',
+  },
+  {
+    name: 'building with a negative size',
+    method: 'POST',
+    path: `${userPath}/buildings`,
+    body: json({ name: 'Home', property_size_m2: -5 }),
+    status: 400,
+    field: 'body.property_size_m2',
+  },
+  {
+    name: 'building with a fractional occupant count',
+    method: 'POST',
+    path: `${userPath}/buildings`,
+    body: json({ name: 'Home', num_occupants: 2.5 }),
+    status: 400,
+    field: 'body.num_occupants',
+  },
+  {
+    name: 'building with an unknown field',
+    method: 'POST',
+    path: `${userPath}/buildings`,
+    body: json({ name: 'Home', owner_id: SESSION }),
+    status: 400,
+    field: 'body.owner_id',
+  },
+  {
+    name: 'building as text/plain',
+    method: 'POST',
+    path: `${userPath}/buildings`,
+    body: json({ name: 'Home' }),
+    contentType: 'text/plain',
+    status: 415,
+  },
+  {
+    name: 'building body over 64 KB',
+    method: 'POST',
+    path: `${userPath}/buildings`,
+    body: json({ name: 'Home', town: 't'.repeat(80 * KB) }),
+    status: 413,
+  },
+  {
+    name: 'listing buildings with an unknown query',
+    method: 'GET',
+    path: `${userPath}/buildings?limit=5`,
+    status: 400,
+    field: 'query.limit',
+  },
+  // ---- onboarding sessions: redirect URLs, enums
+  {
+    name: 'javascript: success_url',
+    method: 'POST',
+    path: `${userPath}/onboarding-sessions`,
+    body: withSession({ success_url: 'javascript:alert(1)' }),
+    status: 400,
+    field: 'body.success_url',
+  },
+  {
+    name: 'JAVASCRIPT: in capitals',
+    method: 'POST',
+    path: `${userPath}/onboarding-sessions`,
+    body: withSession({ success_url: 'JAVASCRIPT:alert(1)' }),
+    status: 400,
+    field: 'body.success_url',
+  },
+  {
+    name: 'javascript: behind a space',
+    method: 'POST',
+    path: `${userPath}/onboarding-sessions`,
+    body: withSession({ success_url: ' javascript:alert(1)' }),
+    status: 400,
+    field: 'body.success_url',
+  },
+  {
+    name: 'javascript:// pseudo-URL',
+    method: 'POST',
+    path: `${userPath}/onboarding-sessions`,
+    body: withSession({ success_url: 'javascript://%0aalert(1)' }),
+    status: 400,
+    field: 'body.success_url',
+  },
+  {
+    name: 'data: cancel_url',
+    method: 'POST',
+    path: `${userPath}/onboarding-sessions`,
+    body: withSession({ cancel_url: 'data:text/html,<script>alert(1)</script>' }),
+    status: 400,
+    field: 'body.cancel_url',
+  },
+  {
+    name: 'file: success_url',
+    method: 'POST',
+    path: `${userPath}/onboarding-sessions`,
+    body: withSession({ success_url: 'file:///etc/passwd' }),
+    status: 400,
+    field: 'body.success_url',
+  },
+  {
+    name: 'vbscript: cancel_url',
+    method: 'POST',
+    path: `${userPath}/onboarding-sessions`,
+    body: withSession({ cancel_url: 'vbscript:msgbox(1)' }),
+    status: 400,
+    field: 'body.cancel_url',
+  },
+  {
+    name: 'relative success_url',
+    method: 'POST',
+    path: `${userPath}/onboarding-sessions`,
+    body: withSession({ success_url: '/onboarding/done' }),
+    status: 400,
+    field: 'body.success_url',
+  },
+  {
+    name: 'protocol-relative success_url',
+    method: 'POST',
+    path: `${userPath}/onboarding-sessions`,
+    body: withSession({ success_url: '//evil.example/done' }),
+    status: 400,
+    field: 'body.success_url',
+  },
+  {
+    name: 'credentials in success_url',
+    method: 'POST',
+    path: `${userPath}/onboarding-sessions`,
+    body: withSession({ success_url: 'https://user:pw@evil.example/' }),
+    status: 400,
+    field: 'body.success_url',
+  },
+  {
+    name: 'newline in success_url',
+    method: 'POST',
+    path: `${userPath}/onboarding-sessions`,
+    body: withSession({ success_url: 'https://ok.example/\nLocation: https://evil.example' }),
+    status: 400,
+    field: 'body.success_url',
+  },
+  {
+    name: 'invalid language',
+    method: 'POST',
+    path: `${userPath}/onboarding-sessions`,
+    body: withSession({ language: 'xx' }),
+    status: 400,
+    field: 'body.language',
+  },
+  {
+    name: 'invalid price zone',
+    method: 'POST',
+    path: `${userPath}/onboarding-sessions`,
+    body: withSession({ price_zone_default: 'DE' }),
+    status: 400,
+    field: 'body.price_zone_default',
+  },
+  {
+    name: 'building_id not a UUID',
+    method: 'POST',
+    path: `${userPath}/onboarding-sessions`,
+    body: withSession({ building_id: '../1' }),
+    status: 400,
+    field: 'body.building_id',
+  },
+  {
+    name: 'string for a boolean',
+    method: 'POST',
+    path: `${userPath}/onboarding-sessions`,
+    body: withSession({ is_smart_optimization_active_default: 'yes' }),
+    status: 400,
+    field: 'body.is_smart_optimization_active_default',
+  },
+  {
+    name: 'missing success_url',
+    method: 'POST',
+    path: `${userPath}/onboarding-sessions`,
+    body: json({ ...session, success_url: undefined }),
+    status: 400,
+    field: 'body.success_url',
+  },
+  {
+    name: 'session id not a UUID',
+    method: 'GET',
+    path: `${userPath}/onboarding-sessions/abc`,
+    status: 400,
+    field: 'path.session_id',
+  },
+  {
+    name: 'session id with encoded traversal',
+    method: 'GET',
+    path: `${userPath}/onboarding-sessions/..%2F..%2Fusers`,
+    status: 400,
+    field: 'path.session_id',
+  },
+  {
+    name: 'session id in unicode',
+    method: 'GET',
+    path: `${userPath}/onboarding-sessions/%E2%80%AE${SESSION.slice(1)}`,
+    status: 400,
+    field: 'path.session_id',
+  },
+  // ---- heat pumps
+  {
+    name: 'negative max_age_seconds',
+    method: 'GET',
+    path: `${userPath}/heat-pumps?max_age_seconds=-1`,
+    status: 400,
+    field: 'query.max_age_seconds',
+  },
+  {
+    name: 'non-numeric max_age_seconds',
+    method: 'GET',
+    path: `${userPath}/heat-pumps?max_age_seconds=abc`,
+    status: 400,
+    field: 'query.max_age_seconds',
+  },
+  {
+    name: 'huge max_age_seconds',
+    method: 'GET',
+    path: `${userPath}/heat-pumps?max_age_seconds=99999999999`,
+    status: 400,
+    field: 'query.max_age_seconds',
+  },
+  {
+    name: 'fractional max_age_seconds',
+    method: 'GET',
+    path: `${userPath}/heat-pumps?max_age_seconds=1.5`,
+    status: 400,
+    field: 'query.max_age_seconds',
+  },
+  {
+    name: 'unknown heat-pump query',
+    method: 'GET',
+    path: `${userPath}/heat-pumps?owner=someone-else`,
+    status: 400,
+    field: 'query.owner',
+  },
+  {
+    name: 'heat-pump id not a UUID',
+    method: 'GET',
+    path: `${userPath}/heat-pumps/not-a-uuid`,
+    status: 400,
+    field: 'path.heat_pump_id',
+  },
+  {
+    name: 'heat-pump id with an encoded slash',
+    method: 'GET',
+    path: `${hpPath}%2F..`,
+    status: 400,
+    field: 'path.heat_pump_id',
+  },
+  {
+    name: 'temperature limit out of range',
+    method: 'PATCH',
+    path: hpPath,
+    body: json({ minimum_temperature_limit: 100 }),
+    status: 400,
+    field: 'body.minimum_temperature_limit',
+  },
+  {
+    name: 'temperature limit as a string',
+    method: 'PATCH',
+    path: hpPath,
+    body: json({ maximum_temperature_limit: '20' }),
+    status: 400,
+    field: 'body.maximum_temperature_limit',
+  },
+  {
+    name: 'number beyond double range',
+    method: 'PATCH',
+    path: hpPath,
+    body: '{"minimum_temperature_limit": 1e400}',
+    status: 400,
+    field: 'body.minimum_temperature_limit',
+  },
+  {
+    name: 'invalid optimization_level',
+    method: 'PATCH',
+    path: hpPath,
+    body: json({ optimization_level: 'Ultra' }),
+    status: 400,
+    field: 'body.optimization_level',
+  },
+  {
+    name: 'lower-case optimization_level',
+    method: 'PATCH',
+    path: hpPath,
+    body: json({ optimization_level: 'max' }),
+    status: 400,
+    field: 'body.optimization_level',
+  },
+  {
+    name: 'settings with an unknown field',
+    method: 'PATCH',
+    path: hpPath,
+    body: json({ price_zone: 'AT' }),
+    status: 400,
+    field: 'body.price_zone',
+  },
+  { name: 'settings with an empty object', method: 'PATCH', path: hpPath, body: '{}', status: 400 },
+  {
+    name: 'away_mode_start not a date',
+    method: 'PATCH',
+    path: hpPath,
+    body: json({ away_mode_start: 'tomorrow' }),
+    status: 400,
+    field: 'body.away_mode_start',
+  },
+  {
+    name: 'string for a boolean setting',
+    method: 'PATCH',
+    path: hpPath,
+    body: json({ is_smart_optimization_active: 'true' }),
+    status: 400,
+    field: 'body.is_smart_optimization_active',
+  },
+  {
+    name: 'settings with duplicate keys',
+    method: 'PATCH',
+    path: hpPath,
+    body: '{"optimization_level":"Low","optimization_level":"Max"}',
+    status: 400,
+    field: 'body.optimization_level',
+  },
+  {
+    name: 'readings limit 0',
+    method: 'GET',
+    path: `${hpPath}/readings?limit=0`,
+    status: 400,
+    field: 'query.limit',
+  },
+  {
+    name: 'readings limit 1001',
+    method: 'GET',
+    path: `${hpPath}/readings?limit=1001`,
+    status: 400,
+    field: 'query.limit',
+  },
+  {
+    name: 'readings from not a date',
+    method: 'GET',
+    path: `${hpPath}/readings?from=yesterday`,
+    status: 400,
+    field: 'query.from',
+  },
+  {
+    name: 'readings range reversed',
+    method: 'GET',
+    path: `${hpPath}/readings?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z`,
+    status: 400,
+    field: 'query.to',
+  },
+  {
+    name: 'tampered readings cursor',
+    method: 'GET',
+    path: `${hpPath}/readings?cursor=eyJzayI6IjIwMjYifQ`,
+    status: 400,
+    field: 'query.cursor',
+    poderoReadAllowed: true,
+  },
+  {
+    name: 'readings cursor of 1000 characters',
+    method: 'GET',
+    path: `${hpPath}/readings?cursor=${'A'.repeat(1000)}`,
+    status: 400,
+    field: 'query.cursor',
+  },
+  // ---- what the gateway itself refuses
+  {
+    name: 'undeclared method on a public route',
+    method: 'POST',
+    path: '/health',
+    body: '{}',
+    status: 404,
+    shape: 'gateway',
+  },
+  { name: 'undeclared GET /users', method: 'GET', path: '/users', status: 404, shape: 'gateway' },
+  { name: 'PUT on a user', method: 'PUT', path: userPath, body: '{}', status: 404, shape: 'gateway' },
+  {
+    name: 'raw traversal out of a public route',
+    method: 'GET',
+    path: '/openapi.json/../users/victim-1',
+    status: 404,
+    shape: 'gateway',
+  },
+  {
+    name: 'encoded traversal to a file',
+    method: 'GET',
+    path: '/%2e%2e/%2e%2e/etc/passwd',
+    status: 404,
+    shape: 'gateway',
+  },
+  {
+    name: 'extra path segment',
+    method: 'GET',
+    path: `${userPath}/buildings/extra/segment`,
+    status: 404,
+    shape: 'gateway',
+  },
+];
+
+let stack: LocalStack;
+let db: ReturnType<typeof documentClient>;
+let adminToken: string;
+
+beforeAll(async () => {
+  stack = await startLocalStack({ functionLogLevel: 'SILENT', scheduleTimers: false });
+  db = documentClient(stack.dynamoEndpoint, stack.region);
+  adminToken = await stack.mintToken({ admin: true });
+  // A real user, so that requests about it are wrong only in what they send.
+  const created = await rawRequest(stack.apiUrl, {
+    method: 'POST',
+    path: '/users',
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    body: json({ external_user_id: USER, email: 'victim@example.com' }),
+  });
+  if (created.status !== 201) throw new Error(`setup: POST /users answered ${created.status}`);
+  HP = (await connectHeatPump(stack.apiUrl, adminToken, USER)).heatPumpId;
+});
+afterAll(async () => {
+  db?.destroy();
+  await stack?.close();
+});
+
+const gatewayErrorSchema = z.strictObject({ message: z.string() });
+const poderoRequests = (methods = ['GET', 'POST', 'PUT', 'DELETE']) =>
+  Object.entries(stack.simulator.control.counters().requests)
+    .filter(([route]) => route !== 'POST /oauth2/token/' && methods.includes(route.split(' ')[0] ?? ''))
+    .reduce((n, [, byStatus]) => n + Object.values(byStatus).reduce((a, b) => a + b, 0), 0);
+
+describe('bad input', () => {
+  it('covers at least 60 requests and every declared route', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(60);
+    const covered = new Set<string>();
+    for (const c of cases) {
+      const path = c.path.split('?')[0] ?? '';
+      for (const route of routeDeclarations) {
+        const pattern = new RegExp(`^${route.path.replace(/\{[a-z_]+\}/g, '[^/]+').replace('.', '\\.')}$`);
+        if (route.method === c.method && pattern.test(path)) covered.add(route.operationId);
+      }
+    }
+    // The public routes take no input: hostile requests against them are the gateway's 404s above.
+    const inputRoutes = routeDeclarations.filter((r) => r.access !== 'public').map((r) => r.operationId);
+    expect(inputRoutes.filter((id) => !covered.has(id))).toEqual([]);
+  });
+
+  let before: TableDump;
+  it.each(cases)('$method $name -> $status', async (c) => {
+    before ??= await dumpTables(db, stack.tableNames);
+    const poderoMethods = c.poderoReadAllowed ? ['POST', 'PUT', 'DELETE'] : undefined;
+    const podero = poderoRequests(poderoMethods);
+    const res = await rawRequest(stack.apiUrl, {
+      method: c.method,
+      path: c.path.replace('{hp}', HP),
+      headers: {
+        authorization: `Bearer ${adminToken}`,
+        ...(c.body !== undefined && c.contentType !== null
+          ? { 'content-type': c.contentType ?? 'application/json' }
+          : {}),
+      },
+      ...(c.body !== undefined ? { body: c.body } : {}),
+    });
+
+    expect(res.status, res.text.slice(0, 300)).toBe(c.status);
+    if (c.shape === 'gateway') {
+      gatewayErrorSchema.parse(res.json);
+    } else {
+      const body = errorBodySchema.parse(res.json);
+      expect(body.error.message.length).toBeGreaterThan(0);
+      if (c.field !== undefined) expect(body.error.details?.map((d) => d.field)).toContain(c.field);
+    }
+    expect(await dumpTables(db, stack.tableNames)).toEqual(before);
+    expect(poderoRequests(poderoMethods)).toBe(podero);
+  });
+});

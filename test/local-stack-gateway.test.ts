@@ -129,6 +129,9 @@ describe('local API gateway', () => {
       expect(event.headers['x-custom']).toBe('a,b');
       expect(event.headers.cookie).toBeUndefined();
       expect(event.headers['user-agent']).toBe('gateway-test');
+      expect(event.headers['x-forwarded-for']).toBe('127.0.0.1');
+      expect(event.headers['x-forwarded-port']).toBe(String(new URL(gateway.url).port));
+      expect(event.headers['x-amzn-trace-id']).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
       expect(event.body).toBeUndefined();
       expect(event.isBase64Encoded).toBe(false);
       expect(event.requestContext).toMatchObject({

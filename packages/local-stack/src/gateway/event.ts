@@ -132,6 +132,14 @@ export function buildApiGatewayEvent(
     .map((c) => c.trim())
     .filter(Boolean);
   const domainName = headers.host ?? 'localhost';
+  // Headers API Gateway adds in front of the integration.
+  headers['x-forwarded-for'] = headers['x-forwarded-for']
+    ? `${headers['x-forwarded-for']}, ${request.sourceIp}`
+    : request.sourceIp;
+  headers['x-forwarded-proto'] = 'http';
+  headers['x-forwarded-port'] = /:(\d+)$/.exec(domainName)?.[1] ?? '80';
+  headers['x-amzn-trace-id'] =
+    `Root=1-${Math.floor(now.getTime() / 1000).toString(16)}-${requestId.replaceAll('-', '').slice(0, 24)}`;
   const hasBody = request.body.length > 0;
   const text = isTextContentType(headers['content-type']);
   const queryStringParameters = parseQueryString(rawQueryString);

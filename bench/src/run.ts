@@ -9,8 +9,15 @@ import path from 'node:path';
 import { coldStartBenchmark } from './cold-start';
 import { type Benchmark, type BenchmarkResult, formatTable } from './harness/report';
 import { overheadBenchmark } from './overhead';
+import { syncThroughputBenchmark } from './sync-throughput';
+import { tokenEconomyBenchmark } from './token-economy';
 
-const benchmarks: readonly Benchmark[] = [coldStartBenchmark, overheadBenchmark];
+const benchmarks: readonly Benchmark[] = [
+  coldStartBenchmark,
+  overheadBenchmark,
+  syncThroughputBenchmark,
+  tokenEconomyBenchmark,
+];
 
 function select(names: readonly string[]): Benchmark[] {
   if (names.length === 0) return [...benchmarks];

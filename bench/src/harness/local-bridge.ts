@@ -201,32 +201,7 @@ export async function startLocalBridge(
         if (!response.ok) throw new Error(`POST /__sim/seed answered ${response.status}`);
         const seeded = seedResponseSchema.parse(await response.json()).users;
         const now = new Date().toISOString();
-        // The profile item as UserStore writes it after a completed POST /users (storage/users.ts); checked
-        // below by reading the users back through UserStore, so a change of that shape fails loudly here.
-        const items = seeded.map((user) => {
-          const record: UserRecord = {
-            external_user_id: user.external_user_id,
-            podero_user_id: user.id,
-            email: `${user.external_user_id}@bench.invalid`,
-            first_name: null,
-            last_name: null,
-            street_and_number: null,
-            zip_code: null,
-            town: null,
-            country: null,
-            created_at: now,
-            updated_at: now,
-          };
-          return {
-            pk: userPk(user.external_user_id),
-            sk: USER_PROFILE_SK,
-            entity: 'user',
-            status: 'active',
-            gsi1pk: USERS_GSI_PK,
-            gsi1sk: user.external_user_id,
-            ...record,
-          };
-        });
+        const items = seeded.map((user) => profileItem(user.external_user_id, user.id, now));
         await batchPut(db, tables.main, items);
         const check = await new UserStore(db, tables.main).listPage({ limit: 5 });
         if (check.users.length === 0 && items.length > 0) {
@@ -247,6 +222,39 @@ export async function startLocalBridge(
     await close().catch(() => {});
     throw error;
   }
+}
+
+/**
+ * The profile item UserStore writes after a completed POST /users (functions/src/storage/users.ts), for
+ * users seeded directly. seedUsers reads them back through UserStore, so a change of that shape fails loudly.
+ */
+export function profileItem(
+  externalUserId: string,
+  poderoUserId: string,
+  at: string,
+): Record<string, unknown> {
+  const record: UserRecord = {
+    external_user_id: externalUserId,
+    podero_user_id: poderoUserId,
+    email: `${externalUserId}@bench.invalid`,
+    first_name: null,
+    last_name: null,
+    street_and_number: null,
+    zip_code: null,
+    town: null,
+    country: null,
+    created_at: at,
+    updated_at: at,
+  };
+  return {
+    pk: userPk(externalUserId),
+    sk: USER_PROFILE_SK,
+    entity: 'user',
+    status: 'active',
+    gsi1pk: USERS_GSI_PK,
+    gsi1sk: externalUserId,
+    ...record,
+  };
 }
 
 /** Writes items in BatchWriteItem calls of 25, a few in flight, retrying unprocessed items. */

@@ -1,0 +1,184 @@
+/**
+ * 3. Sync throughput: the production-like heat-pump-sync bundle in its own process (so that its peak RSS is
+ * its own), over 1,000 and 10,000 onboarded users with one heat pump each, the simulator answering after
+ * 20 ms, at concurrency C. Each configuration runs one warm-up pass and then measured passes; the
+ * simulator's clock advances between passes so that every pass finds a new state for every heat pump
+ * (writes a snapshot and a reading each), as a 15-minute schedule would.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ENV, functionDeclarations } from '@podero-bridge/functions/declarations';
+import { bundleLikeLambda } from './harness/bundles';
+import { type InvokeReport, prepareInvoker } from './harness/invoke';
+import { startLocalBridge, type TableNames } from './harness/local-bridge';
+import { REPO_ROOT } from './harness/processes';
+import { type Benchmark, figure, type Row, rowFromStat } from './harness/report';
+import { stat } from './harness/stats';
+
+const LATENCY_MS = 20;
+const TARGET_EFFICIENCY_AT_32 = 0.9;
+const TARGET_RSS_MB = 256;
+/** Time per user at 10,000 users within this factor of the time per user at 1,000 ("linear"). */
+const LINEARITY_TOLERANCE = 1.25;
+
+interface Config {
+  readonly users: 1_000 | 10_000;
+  readonly concurrency: number;
+  readonly passes: number;
+  /** Simulated Podero latency; 0 for the diagnostic run that shows what the local database alone allows. */
+  readonly latencyMs: number;
+  /** An unmeasured first pass (the first pass over a table also writes every list marker). */
+  readonly warmUp: boolean;
+}
+/** 10,000 users only at C = 32 and 64, to keep the whole bench run within minutes. */
+const CONFIGS: readonly Config[] = [
+  { users: 1_000, concurrency: 8, passes: 3, latencyMs: LATENCY_MS, warmUp: true },
+  { users: 1_000, concurrency: 32, passes: 3, latencyMs: LATENCY_MS, warmUp: false },
+  { users: 1_000, concurrency: 64, passes: 3, latencyMs: LATENCY_MS, warmUp: false },
+  { users: 1_000, concurrency: 32, passes: 3, latencyMs: 0, warmUp: false },
+  { users: 10_000, concurrency: 32, passes: 2, latencyMs: LATENCY_MS, warmUp: true },
+  { users: 10_000, concurrency: 64, passes: 2, latencyMs: LATENCY_MS, warmUp: false },
+];
+
+interface PassResult {
+  readonly ms: number;
+  readonly users: number;
+  readonly failures: number;
+}
+
+function passesOf(report: InvokeReport): PassResult[] {
+  return report.invocations.map(({ ms, result }) => {
+    const r = (result ?? {}) as Record<string, unknown>;
+    if (r.completed_pass !== true || typeof r.users !== 'number' || typeof r.failures !== 'number') {
+      throw new Error(`sync pass did not complete: ${JSON.stringify(result).slice(0, 300)}`);
+    }
+    return { ms, users: r.users, failures: r.failures };
+  });
+}
+
+export const syncThroughputBenchmark: Benchmark = {
+  name: 'sync',
+  title: `Heat-pump sync throughput (simulator latency ${LATENCY_MS} ms) and peak RSS`,
+  async run(ctx) {
+    const dir = await mkdtemp(path.join(tmpdir(), 'podero-bench-sync-'));
+    // Latency comes from a fault rule on every route, so one simulator serves both latencies.
+    const bridge = await startLocalBridge({ simulator: { latencyMs: 0 } });
+    try {
+      const bundle = await bundleLikeLambda(
+        path.join(REPO_ROOT, 'functions', functionDeclarations.heatPumpSync.entry),
+        path.join(dir, 'sync'),
+      );
+      const invoke = await prepareInvoker(dir);
+      const tables = new Map<number, TableNames>();
+      for (const users of [...new Set(CONFIGS.map((c) => c.users))]) {
+        ctx.log(`seeding ${users} users`);
+        const names = await bridge.createTables(`sync-${users}`);
+        await bridge.seedUsers(names, users, { prefix: `bench-sync-${users}` });
+        tables.set(users, names);
+      }
+      await bridge.refreshToken();
+
+      const measured: { config: Config; passes: PassResult[]; rssMb: number }[] = [];
+      for (const config of CONFIGS) {
+        const names = tables.get(config.users);
+        if (!names) throw new Error('no tables');
+        const warmUps = config.warmUp ? 1 : 0;
+        ctx.log(
+          `${config.users} users, C=${config.concurrency}, latency ${config.latencyMs} ms: ${warmUps} warm-up + ${config.passes} passes`,
+        );
+        if (config.latencyMs > 0)
+          bridge.sim.control.setFaults([{ route: '*', latency_ms: config.latencyMs }]);
+        else bridge.sim.control.clearFaults();
+        const report = await invoke(
+          {
+            bundle: bundle.file,
+            event: { source: 'schedule' },
+            timeoutMs: functionDeclarations.heatPumpSync.timeoutSeconds * 1000,
+            invocations: warmUps + config.passes,
+            between: { url: `${bridge.sim.baseUrl}/__sim/clock`, advanceSeconds: 600 },
+          },
+          bridge.env('heatPumpSync', names, { [ENV.syncConcurrency]: String(config.concurrency) }),
+          30 * 60_000,
+        );
+        const passes = passesOf(report).slice(warmUps);
+        for (const pass of passes) {
+          if (pass.users !== config.users || pass.failures > 0) {
+            throw new Error(
+              `pass synced ${pass.users} users with ${pass.failures} failures (expected ${config.users}, 0)`,
+            );
+          }
+        }
+        const rssMb = report.max_rss_kb / 1024;
+        ctx.log(
+          `  passes ${passes.map((p) => `${Math.round(p.ms)} ms`).join(', ')}; peak RSS ${Math.round(rssMb)} MB`,
+        );
+        measured.push({ config, passes, rssMb });
+      }
+
+      const rows: Row[] = [];
+      const perUserMs = new Map<string, number>();
+      for (const { config, passes, rssMb } of measured) {
+        const subject = `${config.users} users, C=${config.concurrency}`;
+        const rates = passes.map((p) => p.users / (p.ms / 1000));
+        const rate = stat(rates);
+        if (config.latencyMs === 0) {
+          rows.push(
+            rowFromStat(`${subject}, latency 0`, 'users/s (local DB bound)', '', rate, { samples: rates }),
+          );
+          continue;
+        }
+        const ideal = config.concurrency / (LATENCY_MS / 1000);
+        const efficiency = rate.median / ideal;
+        rows.push(rowFromStat(subject, 'users/s', '', rate, { samples: rates }));
+        rows.push(
+          figure(
+            subject,
+            `of ideal ${ideal} users/s`,
+            '%',
+            efficiency * 100,
+            config.concurrency === 32
+              ? { text: `>= ${TARGET_EFFICIENCY_AT_32 * 100}%`, met: efficiency >= TARGET_EFFICIENCY_AT_32 }
+              : undefined,
+          ),
+        );
+        rows.push(
+          figure(
+            subject,
+            'peak RSS',
+            'MB',
+            rssMb,
+            config.users === 10_000
+              ? { text: `< ${TARGET_RSS_MB} MB`, met: rssMb < TARGET_RSS_MB }
+              : undefined,
+          ),
+        );
+        perUserMs.set(
+          `${config.users}/${config.concurrency}`,
+          stat(passes.map((p) => p.ms)).median / config.users,
+        );
+      }
+      for (const concurrency of [32, 64]) {
+        const small = perUserMs.get(`1000/${concurrency}`);
+        const large = perUserMs.get(`10000/${concurrency}`);
+        if (small === undefined || large === undefined) continue;
+        const growth = large / small;
+        rows.push(
+          figure(`C=${concurrency}`, 'time/user 10k vs 1k', 'x', growth, {
+            text: `<= ${LINEARITY_TOLERANCE}x (linear)`,
+            met: growth <= LINEARITY_TOLERANCE,
+          }),
+        );
+      }
+      return {
+        rows,
+        notes: [
+          `sync: production-like bundle in a child process (peak RSS = its maxRSS over warm-up + measured passes); each pass writes a snapshot and a reading per user; dynalite in its own process, simulator in the runner; ideal = C / ${LATENCY_MS} ms. The latency-0 row is a diagnostic: the rate the local database and CPU allow with Podero answering at once, an upper bound for every C.`,
+        ],
+      };
+    } finally {
+      await bridge.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+};

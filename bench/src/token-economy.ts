@@ -1,0 +1,144 @@
+/**
+ * 4. Token economy: 10,000 API invocations spread over 20 simulated containers (20 separate api deps and
+ * handlers sharing the token secret and one in-process token-refresh, as in AWS) across a simulated day:
+ * the scheduled token-refresh runs every simulated hour, requests arrive every 5 simulated minutes, and
+ * once, mid-day, the simulator revokes every token (a 401 storm: all 20 containers hit it at once). The
+ * simulator counts token endpoint calls; the target is the scheduled runs that actually fetched a token
+ * plus one per storm.
+ */
+import { makeApiHandler } from '@podero-bridge/functions/api/app';
+import { createApiDeps } from '@podero-bridge/functions/api/deps';
+import { loadApiConfig, loadTokenRefreshConfig } from '@podero-bridge/functions/shared/config';
+import { createLogger, type MetricsSink } from '@podero-bridge/functions/shared/observability';
+import type { TokenRefreshResult } from '@podero-bridge/functions/shared/token-contract';
+import {
+  createInProcessTokenRefresher,
+  type TokenRefresher,
+} from '@podero-bridge/functions/shared/token-refresher';
+import { apiEvent, userClaims } from '@podero-bridge/functions/test-support/api-event';
+import { makeTokenRefreshHandler } from '@podero-bridge/functions/token-refresh/app';
+import { createTokenRefreshDeps } from '@podero-bridge/functions/token-refresh/deps';
+import { startLocalBridge } from './harness/local-bridge';
+import { type Benchmark, figure } from './harness/report';
+
+const CONTAINERS = 20;
+const INVOCATIONS = 10_000;
+const HOURS = 24;
+const STEPS_PER_HOUR = 12; // a step every 5 simulated minutes
+const STORM_AT = { hour: 12, step: 6 };
+const USERS = 40;
+
+const noMetrics: MetricsSink = { addMetric: () => {}, publishStoredMetrics: () => {} };
+
+export const tokenEconomyBenchmark: Benchmark = {
+  name: 'token-economy',
+  title: 'Token economy (10,000 invocations, 20 containers, one simulated day, one 401 storm)',
+  async run(ctx) {
+    const bridge = await startLocalBridge({ simulator: { latencyMs: 0 } });
+    try {
+      const { sim } = bridge;
+      const tables = await bridge.createTables('tokens');
+      const users = await bridge.seedUsers(tables, USERS, { prefix: 'bench-tokens' });
+      const simNow = () => sim.control.now();
+
+      // token-refresh on the simulated clock (expiry and margin are judged against it).
+      const tokenRefresh = makeTokenRefreshHandler(
+        createTokenRefreshDeps(loadTokenRefreshConfig(bridge.env('tokenRefresh', tables)), {
+          logger: createLogger('tokenRefresh', { logLevel: 'SILENT' }),
+          metrics: noMetrics,
+          secrets: bridge.secrets,
+          now: simNow,
+        }),
+      );
+      const forced: TokenRefreshResult['status'][] = [];
+      const inProcess = createInProcessTokenRefresher((event) => tokenRefresh(event));
+      const refresher: TokenRefresher = {
+        async forceRefresh(rejected) {
+          const result = await inProcess.forceRefresh(rejected);
+          forced.push(result.status);
+          return result;
+        },
+      };
+      const containers = Array.from({ length: CONTAINERS }, () =>
+        makeApiHandler(
+          createApiDeps(loadApiConfig(bridge.env('api', tables)), {
+            logger: createLogger('api', { logLevel: 'SILENT' }),
+            metrics: noMetrics,
+            refresher,
+            now: simNow,
+          }),
+        ),
+      );
+
+      sim.control.resetCounters();
+      const scheduled: TokenRefreshResult['status'][] = [];
+      const statuses = new Map<number, number>();
+      let invocation = 0;
+      const totalSteps = HOURS * STEPS_PER_HOUR;
+      for (let hour = 0; hour < HOURS; hour++) {
+        scheduled.push((await tokenRefresh({ source: 'schedule', force: false })).status);
+        for (let step = 0; step < STEPS_PER_HOUR; step++) {
+          const stepIndex = hour * STEPS_PER_HOUR + step;
+          if (hour === STORM_AT.hour && step === STORM_AT.step) {
+            const revoked = sim.control.revokeTokens();
+            ctx.log(`hour ${hour}: revoked ${revoked} token(s): 401 storm`);
+          }
+          // Spread the invocations evenly over the steps; within a step they run concurrently.
+          const until = Math.round(((stepIndex + 1) * INVOCATIONS) / totalSteps);
+          const batch: Promise<void>[] = [];
+          for (; invocation < until; invocation++) {
+            const user = users[invocation % users.length];
+            const handler = containers[invocation % CONTAINERS];
+            if (!user || !handler) throw new Error('no user or container');
+            batch.push(
+              handler(
+                apiEvent('listHeatPumps', {
+                  params: { external_user_id: user.externalUserId },
+                  query: { max_age_seconds: '0' },
+                  claims: userClaims(user.externalUserId),
+                }),
+              ).then((result) => {
+                statuses.set(result.statusCode ?? 0, (statuses.get(result.statusCode ?? 0) ?? 0) + 1);
+              }),
+            );
+          }
+          await Promise.all(batch);
+          sim.control.advanceClock((60 * 60) / STEPS_PER_HOUR);
+        }
+        if (hour % 6 === 5) ctx.log(`simulated hour ${hour + 1}/${HOURS}: ${invocation} invocations`);
+      }
+
+      const counters = sim.control.counters();
+      const issuances = counters.token_issuances;
+      const scheduledFetches = scheduled.filter((s) => s === 'refreshed').length;
+      const storms = 1;
+      const expected = scheduledFetches + storms;
+      const ok = statuses.get(200) ?? 0;
+      const failed = INVOCATIONS - ok;
+      const rejected401 = Object.entries(counters.requests)
+        .filter(([route]) => route.includes('/heat-pumps'))
+        .reduce((n, [, byStatus]) => n + (byStatus['401'] ?? 0), 0);
+      return {
+        rows: [
+          figure('simulator', 'token endpoint calls', '', issuances, {
+            text: `= ${expected} (${scheduledFetches} scheduled + ${storms} storm)`,
+            met: issuances === expected,
+          }),
+          figure('api invocations', 'answered 200', '', ok),
+          figure('api invocations', 'failed', '', failed, { text: '0', met: failed === 0 }),
+          figure('storm', 'Podero 401s seen', '', rejected401),
+          figure('storm', 'forced refresh requests', '', forced.length),
+          figure('storm', 'forced requests that fetched', '', forced.filter((s) => s === 'refreshed').length),
+        ],
+        notes: [
+          `token-economy: ${INVOCATIONS} live GET /users/{id}/heat-pumps over ${CONTAINERS} api containers and ${USERS} users, ${HOURS} simulated hours, scheduled token-refresh hourly (margin 7200 s, token lifetime 36000 s), all tokens revoked at hour ${STORM_AT.hour}:${String(STORM_AT.step * 5).padStart(2, '0')}. Scheduled runs: ${scheduled
+            .map((s, h) => `${h}h ${s}`)
+            .filter((s) => s.endsWith('refreshed'))
+            .join(', ')}.`,
+        ],
+      };
+    } finally {
+      await bridge.close();
+    }
+  },
+};

@@ -32,3 +32,8 @@ export const DEV_SIGNING_KEY_FILE = fileURLToPath(
 
 /** API Gateway's maximum request payload for HTTP APIs. */
 export const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** The dev key file, overridable with BRIDGE_DEV_KEY_FILE (tests point it at a temporary directory). */
+export function devSigningKeyFile(env: NodeJS.ProcessEnv = process.env): string {
+  return env.BRIDGE_DEV_KEY_FILE || DEV_SIGNING_KEY_FILE;
+}

@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { z } from 'zod';
 import { loadOrCreateSigningKey } from '../auth/signing-key';
 import { createTokenMinter, type MintToken } from '../auth/tokens';
-import { DEV_SIGNING_KEY_FILE } from '../constants';
+import { devSigningKeyFile } from '../constants';
 import { DemoStepError, runDemo } from '../demo';
 import { createStreamReporter } from '../demo-reporter';
 import { LOCAL_STACK_MARKER } from '../gateway/server';
@@ -48,10 +48,10 @@ async function main(): Promise<number> {
 
   const running = opts.standalone ? undefined : await probe(apiUrl);
   if (running) {
-    const key = await loadOrCreateSigningKey(DEV_SIGNING_KEY_FILE);
+    const key = await loadOrCreateSigningKey(devSigningKeyFile());
     if (key.kid !== running.signing_key_id) {
       process.stderr.write(
-        `demo: the stack at ${apiUrl} trusts another signing key than ${DEV_SIGNING_KEY_FILE}; restart pnpm dev or use --standalone\n`,
+        `demo: the stack at ${apiUrl} trusts another signing key than ${devSigningKeyFile()}; restart pnpm dev or use --standalone\n`,
       );
       return 1;
     }

@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { z } from 'zod';
 import { loadOrCreateSigningKey } from '../auth/signing-key';
 import { createTokenMinter } from '../auth/tokens';
-import { DEV_SIGNING_KEY_FILE } from '../constants';
+import { devSigningKeyFile } from '../constants';
 import { CliUsageError, parseCli } from './options';
 
 const optionsSchema = z
@@ -36,7 +36,7 @@ const program = new Command('dev:token')
 try {
   program.parse();
   const options = parseCli(optionsSchema, program.opts());
-  const key = await loadOrCreateSigningKey(DEV_SIGNING_KEY_FILE);
+  const key = await loadOrCreateSigningKey(devSigningKeyFile());
   const token = await createTokenMinter(key)({
     sub: options.sub,
     admin: options.admin,

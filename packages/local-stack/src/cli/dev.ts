@@ -5,7 +5,7 @@ import { scheduleDeclarations } from '@podero-bridge/functions/declarations';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { loadOrCreateSigningKey } from '../auth/signing-key';
-import { DATA_DIR, DEFAULT_PORTS, DEV_SIGNING_KEY_FILE } from '../constants';
+import { DATA_DIR, DEFAULT_PORTS, devSigningKeyFile } from '../constants';
 import { installLabelledOutput, streamLog } from '../logging';
 import { type LocalStack, startLocalStack } from '../stack';
 import { CliUsageError, parseCli, portOption, portSchema } from './options';
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
   installLabelledOutput(process.stderr, { colour: process.stderr.isTTY === true });
   const log = streamLog(process.stdout, { colour });
 
-  const signingKey = await loadOrCreateSigningKey(DEV_SIGNING_KEY_FILE);
+  const signingKey = await loadOrCreateSigningKey(devSigningKeyFile());
   let stack: LocalStack;
   try {
     stack = await startLocalStack({

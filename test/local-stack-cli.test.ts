@@ -1,0 +1,153 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  createJwtAuthorizer,
+  DEV_AUDIENCE,
+  DEV_ISSUER,
+  loadOrCreateSigningKey,
+} from '@podero-bridge/local-stack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The CLIs as a user runs them (`node --import tsx ...`, like the root scripts): `pnpm dev` on free
+ * ports, `dev:token`, `dev:run` and `demo` against it, then Ctrl-C.
+ */
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const cli = (name: string) => join(ROOT, 'packages/local-stack/src/cli', name);
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', cli(script), ...args], { cwd: ROOT, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('local stack CLIs', () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  let dev: ChildProcess;
+  let devOutput = '';
+  let devExit: Promise<number | null>;
+  let apiUrl = '';
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'local-stack-cli-'));
+    env = { ...process.env, BRIDGE_DEV_KEY_FILE: join(dir, 'dev-signing-key.json'), NO_COLOR: '1' };
+    dev = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        cli('dev.ts'),
+        ...['--api-port', '0', '--simulator-port', '0', '--dynamo-port', '0', '--secrets-port', '0'],
+        ...['--no-schedules', '--log-level', 'WARN'],
+      ],
+      { cwd: ROOT, env },
+    );
+    devExit = new Promise((resolve) => dev.on('close', resolve));
+    dev.stderr?.on('data', (c: Buffer) => {
+      devOutput += c.toString();
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`pnpm dev did not start:\n${devOutput}`)), 45_000);
+      dev.stdout?.on('data', (c: Buffer) => {
+        devOutput += c.toString();
+        if (devOutput.includes('Ctrl-C stops everything.')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      dev.on('close', () => reject(new Error(`pnpm dev exited:\n${devOutput}`)));
+    });
+    apiUrl = /API gateway\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(devOutput)?.[1] ?? '';
+  }, 60_000);
+
+  afterAll(async () => {
+    if (dev.exitCode === null) dev.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('pnpm dev prints the URLs, the fake simulator credentials and an admin token that works', async () => {
+    expect(apiUrl).not.toBe('');
+    expect(devOutput).toMatch(/Podero simulator http:\/\/127\.0\.0\.1:\d+/);
+    expect(devOutput).toMatch(/DynamoDB\s+http:\/\/127\.0\.0\.1:\d+/);
+    expect(devOutput).toContain('client_id     sim-client-id');
+    expect(devOutput).toContain('client_secret sim-client-secret-not-real');
+    expect(devOutput).toMatch(/\[gateway\] API gateway on http/);
+    const adminToken = /Admin bearer token[^\n]*\n\s+(\S+)/.exec(devOutput)?.[1] ?? '';
+    const res = await fetch(`${apiUrl}/users/nobody-yet`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    expect(res.status).toBe(404);
+  });
+
+  it('dev:token prints only a token the running gateway accepts, signed with the shared key', async () => {
+    const minted = await run('dev-token.ts', ['--sub', 'cli-user', '--ttl', '120'], env);
+    expect(minted.code).toBe(0);
+    expect(minted.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    const token = minted.stdout.trim();
+    const key = await loadOrCreateSigningKey(join(dir, 'dev-signing-key.json'));
+    const verdict = await createJwtAuthorizer({ jwks: key.jwks, issuer: DEV_ISSUER, audience: DEV_AUDIENCE })(
+      token,
+    );
+    expect(verdict).toMatchObject({ ok: true, claims: { sub: 'cli-user' } });
+    const res = await fetch(`${apiUrl}/users/cli-user`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(404);
+    const other = await fetch(`${apiUrl}/users/someone-else`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(other.status).toBe(403);
+  });
+
+  it('dev:token refuses bad usage on stderr with nothing on stdout', async () => {
+    const noSubject = await run('dev-token.ts', [], env);
+    expect(noSubject.code).toBe(2);
+    expect(noSubject.stdout).toBe('');
+    expect(noSubject.stderr).toContain('--sub EXTERNAL_USER_ID or --admin');
+    const badTtl = await run('dev-token.ts', ['--admin', '--ttl', '0'], env);
+    expect(badTtl.code).toBe(2);
+    expect(badTtl.stdout).toBe('');
+  });
+
+  it('demo walks the flow against the running stack, and dev:run runs a schedule in it', async () => {
+    const demo = await run('demo.ts', ['--api-url', apiUrl, '--user', 'cli-demo'], env);
+    expect(demo.stderr).not.toContain('demo failed');
+    expect(demo.code).toBe(0);
+    expect(demo.stdout).toContain(`Using the local stack running at ${apiUrl}`);
+    expect(demo.stdout).toMatch(/\[11\/11\] ✔ Readings appear/);
+    expect(demo.stdout).not.toContain('\u001b['); // plain lines when stdout is not a terminal
+
+    const sync = await run('run-schedule.ts', ['heat-pump-sync', '--api-url', apiUrl], env);
+    expect(sync.code).toBe(0);
+    expect(JSON.parse(sync.stdout)).toMatchObject({
+      schedule: 'heat-pump-sync',
+      ok: true,
+      result: { users: 1 },
+    });
+  });
+
+  it('stops cleanly on Ctrl-C (SIGINT) with exit code 0', async () => {
+    dev.kill('SIGINT');
+    expect(await devExit).toBe(0);
+    expect(devOutput).toContain('[stack] stopped');
+    await expect(fetch(`${apiUrl}/health`)).rejects.toThrow();
+  });
+});

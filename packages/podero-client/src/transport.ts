@@ -89,7 +89,8 @@ export async function send<T>(options: TransportOptions, spec: RequestSpec<T>): 
 
     if (attempt.kind === 'network') {
       // Only replay-safe requests: a POST reset mid-flight may already have created something upstream.
-      const staleSocket = retryable && !attempt.afterResponse && !attempt.timedOut && isStaleSocket(attempt.code);
+      const staleSocket =
+        retryable && !attempt.afterResponse && !attempt.timedOut && isStaleSocket(attempt.code);
       if (staleSocket && !staleSocketRetried) {
         staleSocketRetried = true;
         continue; // a fresh connection is opened at once; no backoff needed

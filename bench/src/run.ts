@@ -7,16 +7,20 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { coldStartBenchmark } from './cold-start';
+import { gatewayLoadBenchmark } from './gateway-load';
 import { type Benchmark, type BenchmarkResult, formatTable } from './harness/report';
 import { overheadBenchmark } from './overhead';
+import { simulatorBenchmark } from './simulator';
 import { syncThroughputBenchmark } from './sync-throughput';
 import { tokenEconomyBenchmark } from './token-economy';
 
 const benchmarks: readonly Benchmark[] = [
+  simulatorBenchmark,
   coldStartBenchmark,
   overheadBenchmark,
   syncThroughputBenchmark,
   tokenEconomyBenchmark,
+  gatewayLoadBenchmark,
 ];
 
 function select(names: readonly string[]): Benchmark[] {

@@ -115,6 +115,12 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
+  if (!['127.0.0.1', 'localhost', '::1'].includes(options.host)) {
+    log(
+      'stack',
+      `WARNING: bound to ${options.host}: the simulator's control plane and /__local/ need no token; use this on a trusted network only`,
+    );
+  }
   const adminToken = await stack.mintToken({ admin: true, ttlSeconds: 8 * 3600 });
   const every = scheduleDeclarations
     .map((s) => {

@@ -6,6 +6,8 @@ export interface GatewayResponse {
   /** Header values; `set-cookie` may carry several. */
   headers: Record<string, string | string[]>;
   body: Buffer;
+  /** Why the gateway answered this way (its log only, never sent). */
+  note?: string;
 }
 
 const structuredResultSchema = z.object({

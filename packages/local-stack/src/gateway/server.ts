@@ -201,8 +201,10 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     } else {
       const verdict = await authorizer(req.headers.authorization);
       if (!verdict.ok) {
-        log(`${method} ${rawPath} -> 401 (${verdict.reason})`);
-        return gatewayError(401, 'Unauthorized', { 'www-authenticate': 'Bearer' });
+        return {
+          ...gatewayError(401, 'Unauthorized', { 'www-authenticate': 'Bearer' }),
+          note: verdict.reason,
+        };
       }
       event = buildApiGatewayEvent(request, match, { claims: verdict.claims, scopes: null }, { requestId });
     }
@@ -211,7 +213,12 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     const context = createLambdaContext(declaration, { requestId });
     const outcome = await withTimeout(handler(event, context), declaration.timeoutSeconds * 1000);
     // API Gateway answers 503 when the integration does not respond in time.
-    if (outcome === TIMED_OUT) return gatewayError(503, 'Service Unavailable');
+    if (outcome === TIMED_OUT) {
+      return {
+        ...gatewayError(503, 'Service Unavailable'),
+        note: `no answer within ${declaration.timeoutSeconds} s`,
+      };
+    }
     return resultToResponse(outcome);
   }
 
@@ -223,19 +230,17 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
         (response) => response,
         (error: unknown) => {
           // A handler that throws is a 500 in API Gateway too; the reason stays in the log.
-          log(
-            `${req.method} ${req.url} handler error: ${error instanceof Error ? error.message : String(error)}`,
-          );
-          return gatewayError(500, 'Internal Server Error');
+          const reason = error instanceof Error ? error.message : String(error);
+          return { ...gatewayError(500, 'Internal Server Error'), note: `handler threw: ${reason}` };
         },
       )
       .then((response) => {
         if (response.statusCode === 413) res.setHeader('connection', 'close');
         send(res, response, { 'apigw-requestid': apigwRequestId });
         if (!(req.url ?? '').startsWith('/__local/info')) {
-          log(
-            `${req.method} ${(req.url ?? '/').split('?')[0]} -> ${response.statusCode} (${Date.now() - started} ms)`,
-          );
+          const path = (req.url ?? '/').split('?')[0];
+          const note = response.note ? `, ${response.note}` : '';
+          log(`${req.method} ${path} -> ${response.statusCode} (${Date.now() - started} ms${note})`);
         }
       });
   });

@@ -1,7 +1,10 @@
+import { format } from 'node:util';
+
 /**
  * Captures everything this process writes to stdout and stderr (the Powertools loggers write JSON lines
- * through a Console bound to process.stdout/stderr), while still passing it through. Tests that prove
- * secrets never reach the logs search what was captured.
+ * through their own Console bound to process.stdout/stderr) and everything passed to the global console
+ * (which the test runner redirects around process.stdout). Tests that prove secrets never reach the
+ * logs search what was captured.
  */
 export interface OutputCapture {
   /** Everything written since the capture started, stdout and stderr interleaved. */
@@ -12,6 +15,7 @@ export interface OutputCapture {
 }
 
 type Write = typeof process.stdout.write;
+const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;
 
 export function captureProcessOutput(options: { passThrough?: boolean } = {}): OutputCapture {
   const { passThrough = false } = options;
@@ -30,6 +34,12 @@ export function captureProcessOutput(options: { passThrough?: boolean } = {}): O
     }) as Write;
     stream.write = patched;
   });
+  const originalConsole = CONSOLE_METHODS.map((name) => console[name]);
+  for (const name of CONSOLE_METHODS) {
+    console[name] = (...args: unknown[]) => {
+      chunks.push(`${format(...args)}\n`);
+    };
+  }
   let stopped = false;
   return {
     text: () => chunks.join(''),
@@ -43,6 +53,9 @@ export function captureProcessOutput(options: { passThrough?: boolean } = {}): O
       stopped = true;
       streams.forEach((stream, index) => {
         stream.write = originals[index] as Write;
+      });
+      CONSOLE_METHODS.forEach((name, index) => {
+        console[name] = originalConsole[index] as (typeof console)[typeof name];
       });
     },
   };

@@ -45,7 +45,6 @@ describe('pnpm demo flow against the in-process local stack', () => {
       'Onboarding session opened',
       'Connect UI completed in the browser (form post, 303 to success_url)',
       "User's heat pumps listed (live from Podero)",
-      'Time passes: the heat pump reports a new state (simulator clock)',
       'Sync runs (heat-pump-sync schedule)',
       'Readings appear',
     ]);
@@ -158,7 +157,7 @@ describe('a failing demo step', () => {
     );
     expect(failure).toBeInstanceOf(DemoStepError);
     expect((failure as DemoStepError).step).toBe('User created');
-    expect(reporter.lines.at(-1)).toMatch(/^\[3\/11\] ✖ User created: POST \/users answered 502/);
+    expect(reporter.lines.at(-1)).toMatch(/^\[3\/10\] ✖ User created: POST \/users answered 502/);
     expect(reporter.lines.filter((line) => line.includes('✔'))).toHaveLength(2);
   });
 });

@@ -96,4 +96,31 @@ describe('heat-pump sync against the simulator', () => {
     );
     expect(bodyOf(list)).toMatchObject({ source: 'cache' });
   });
+
+  it('still writes the reading of a state that an API live read stored in the snapshot first', async () => {
+    world.advance(STATE_INTERVAL_SECONDS);
+    const user = users[1] as OnboardedTestUser;
+    const heatPumpId = user.heatPumpIds[0] ?? '';
+    const before = await readingCount(heatPumpId);
+
+    // An app reads live: the snapshot now holds the new state, and no reading exists for it yet.
+    const live = await world.api(
+      apiEvent('listHeatPumps', {
+        params: { external_user_id: user.externalUserId },
+        query: { max_age_seconds: '0' },
+        claims: userClaims(user.externalUserId),
+      }),
+    );
+    expect(bodyOf(live)).toMatchObject({ source: 'live' });
+    expect(await readingCount(heatPumpId)).toBe(before);
+
+    const run = await world.sync({ source: 'schedule' }, world.syncContext());
+    expect(run.failures).toBe(0);
+    expect(await readingCount(heatPumpId)).toBe(before + 1);
+
+    // And the state is not recorded twice by the next run.
+    const again = await world.sync({ source: 'schedule' }, world.syncContext());
+    expect(again.readings_written).toBe(0);
+    expect(await readingCount(heatPumpId)).toBe(before + 1);
+  });
 });

@@ -30,6 +30,7 @@ import {
   listMarkerItem,
   newSnapshot,
   snapshotItem,
+  stateTimestampOf,
   userPk,
 } from '../storage/heat-pump-snapshots';
 import { readingExpiry, readingItem, readingValuesOf } from '../storage/readings';
@@ -308,21 +309,32 @@ async function syncUser(
   const live = listed.filter((hp) => hp.deleted_at === undefined || hp.deleted_at === null);
 
   for (const heatPump of live) {
-    const snapshot = newSnapshot(user.externalUserId, heatPump, fetchedAt);
     const previous = stored.snapshots.get(heatPump.id);
+    const stateAt = stateTimestampOf(heatPump);
+    // Compare with the last reading written, not the snapshot's state: an API live read may have
+    // stored this state in the snapshot already, and its reading is still owed.
+    const readingOwed = stateAt !== null && stateAt !== previous?.lastReadingStateAt;
+    const snapshot = newSnapshot(
+      user.externalUserId,
+      heatPump,
+      fetchedAt,
+      readingOwed ? stateAt : (previous?.lastReadingStateAt ?? null),
+    );
     const unchanged =
       previous !== undefined &&
+      !readingOwed &&
       previous.stateUpdatedAt === snapshot.stateUpdatedAt &&
+      previous.lastReadingStateAt === snapshot.lastReadingStateAt &&
       JSON.stringify(previous.heatPump) === JSON.stringify(heatPump);
     if (!unchanged)
       writes.push({ tableName: main, owner, request: { PutRequest: { Item: snapshotItem(snapshot) } } });
-    if (snapshot.stateUpdatedAt !== null && snapshot.stateUpdatedAt !== previous?.stateUpdatedAt) {
+    if (readingOwed && stateAt !== null) {
       const item = readingItem({
         heatPumpId: heatPump.id,
-        stateAt: snapshot.stateUpdatedAt,
+        stateAt,
         recordedAt: fetchedAt,
         values: readingValuesOf(heatPump),
-        expiresAt: readingExpiry(snapshot.stateUpdatedAt, settings.readingsRetentionDays),
+        expiresAt: readingExpiry(stateAt, settings.readingsRetentionDays),
       });
       writes.push({ tableName: settings.readingsTableName, owner, request: { PutRequest: { Item: item } } });
     }

@@ -17,6 +17,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 
@@ -37,6 +38,12 @@ export interface HeatPumpSnapshot {
   fetchedAt: string;
   /** Podero's `current_state_last_updated_at`, normalised to `Date#toISOString()`, or null. */
   stateUpdatedAt: string | null;
+  /**
+   * State timestamp of the last reading the sync wrote for this heat pump. Kept apart from
+   * `stateUpdatedAt` because API live reads refresh the snapshot too: comparing against the
+   * snapshot's state would lose the reading of a state first seen by an API read.
+   */
+  lastReadingStateAt: string | null;
 }
 
 export interface HeatPumpListMarker {
@@ -55,6 +62,7 @@ const snapshotItemSchema = z.object({
   heat_pump_json: z.string(),
   fetched_at: z.string(),
   state_updated_at: z.string().nullable().optional(),
+  last_reading_state_at: z.string().nullable().optional(),
 });
 
 const markerItemSchema = z.object({
@@ -83,6 +91,7 @@ export function snapshotItem(snapshot: HeatPumpSnapshot): Record<string, unknown
     heat_pump_json: JSON.stringify(snapshot.heatPump),
     fetched_at: snapshot.fetchedAt,
     state_updated_at: snapshot.stateUpdatedAt,
+    last_reading_state_at: snapshot.lastReadingStateAt,
   };
 }
 
@@ -101,6 +110,7 @@ export function newSnapshot(
   externalUserId: string,
   heatPump: HeatPumpJson,
   fetchedAt: string,
+  lastReadingStateAt: string | null = null,
 ): HeatPumpSnapshot {
   return {
     externalUserId,
@@ -108,6 +118,7 @@ export function newSnapshot(
     heatPump,
     fetchedAt,
     stateUpdatedAt: stateTimestampOf(heatPump),
+    lastReadingStateAt,
   };
 }
 
@@ -119,6 +130,7 @@ function parseSnapshotItem(item: Record<string, unknown>): HeatPumpSnapshot {
     heatPump: heatPumpJsonSchema.parse(JSON.parse(row.heat_pump_json)),
     fetchedAt: row.fetched_at,
     stateUpdatedAt: row.state_updated_at ?? null,
+    lastReadingStateAt: row.last_reading_state_at ?? null,
   };
 }
 
@@ -180,16 +192,28 @@ export class HeatPumpSnapshotStore {
 
   /**
    * Stores a snapshot unless a newer one is already there: two concurrent live reads must not
-   * leave the older answer behind. Returns false when a newer snapshot won.
+   * leave the older answer behind. Returns false when a newer snapshot won. An update rather than
+   * a put, so that `last_reading_state_at` (owned by the sync) survives API reads.
    */
   async put(snapshot: HeatPumpSnapshot): Promise<boolean> {
+    const { pk, sk, last_reading_state_at: _ownedBySync, ...fields } = snapshotItem(snapshot);
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':fetched_at': snapshot.fetchedAt };
+    const sets = Object.entries(fields).map(([name, value], i) => {
+      names[`#f${i}`] = name;
+      values[`:v${i}`] = value;
+      return `#f${i} = :v${i}`;
+    });
+    names['#fetched_at'] = 'fetched_at';
     try {
       await this.doc.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.tableName,
-          Item: snapshotItem(snapshot),
-          ConditionExpression: 'attribute_not_exists(pk) OR fetched_at <= :fetched_at',
-          ExpressionAttributeValues: { ':fetched_at': snapshot.fetchedAt },
+          Key: { pk, sk },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_not_exists(pk) OR #fetched_at <= :fetched_at',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
         }),
       );
       return true;

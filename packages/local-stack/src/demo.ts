@@ -222,15 +222,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const userPath = `/users/${encodeURIComponent(externalUserId)}`;
 
   let simulatorUrl = '';
-  let stateIntervalSeconds = 300;
   step('Local stack is up', async () => {
-    const info = await expectJson(
-      z.looseObject({ simulator_url: z.url(), state_interval_seconds: z.number().int().positive() }),
-      'GET',
-      '/__local/info',
-    );
+    const info = await expectJson(z.looseObject({ simulator_url: z.url() }), 'GET', '/__local/info');
     simulatorUrl = info.simulator_url.replace(/\/+$/, '');
-    stateIntervalSeconds = info.state_interval_seconds;
     const health = await expectJson(z.looseObject({ status: z.literal('ok') }), 'GET', '/health');
     userToken = await mintToken({ sub: externalUserId });
     return `API healthy (version ${formatValue(health.version)}), simulator at ${simulatorUrl}`;
@@ -356,21 +350,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       }
     }
     return `${list.heat_pumps.length} heat pump(s), source ${list.source}`;
-  });
-
-  // The live read above stored the heat pump's current state as its snapshot; the sync records a
-  // reading for every state newer than that. Moving the simulator's clock by one state interval is
-  // "a few minutes pass": the heat pump reports a new state.
-  step('Time passes: the heat pump reports a new state (simulator clock)', async () => {
-    const res = await doFetch(`${simulatorUrl}/__sim/clock`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ advance_seconds: stateIntervalSeconds }),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`POST /__sim/clock answered ${res.status} (${describeBody(text)})`);
-    const clock = parseJson(z.looseObject({ now: z.string() }), text, 'POST /__sim/clock');
-    return `+${stateIntervalSeconds} s, simulated time ${clock.now}`;
   });
 
   step('Sync runs (heat-pump-sync schedule)', async () => {

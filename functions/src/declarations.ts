@@ -123,6 +123,7 @@ export const functionDeclarations = {
       ENV.poderoOrgId,
       ENV.tokenCacheMaxAgeSeconds,
       ENV.syncConcurrency,
+      ENV.syncSafetyMarginSeconds,
       ENV.readingsRetentionDays,
       ENV.appVersion,
     ],

@@ -145,6 +145,9 @@ export const coldStartBenchmark: Benchmark = {
             stat(reports[subject].map((r) => r.invocations[0]?.ms ?? 0)),
           ),
         );
+        rows.push(
+          rowFromStat(label, 'peak RSS', 'MB', stat(reports[subject].map((r) => r.max_rss_kb / 1024))),
+        );
         if (subject !== 'minimal') {
           const ratio = t.median / baseline.median;
           rows.push(

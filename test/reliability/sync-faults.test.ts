@@ -95,6 +95,29 @@ describe('heat-pump-sync under faults', () => {
     expect(await new SyncStateStore(b.aws.db, b.tableNames.main).listFailures()).toEqual([]);
   });
 
+  it('loses nothing when two tokens are revoked within the token cache age (known limit: one run may fail users)', async () => {
+    const { bridge: b, users } = await seeded(10, 1);
+    const listLive = () =>
+      b.apiDeps.podero.heatPumps.list(users[0]?.id ?? '').then(
+        () => 'ok',
+        (error: Error) => error.name,
+      );
+    expect(await b.runSync()).toMatchObject({ failures: 0 }); // the sync caches token 1
+    const [first] = b.issuedTokens;
+    b.simulator.control.revokeTokens(first);
+    expect(await listLive()).toBe('ok'); // the API recovers: token 2 is stored
+    b.simulator.control.revokeTokens(b.issuedTokens.at(-1));
+
+    // The sync still holds token 1 (cached): its 401 finds token 2 already stored, which is revoked too.
+    const affected = await b.runSync();
+    const next = await b.runSync();
+    expect(next).toMatchObject({ users: 10, failures: 0, completed_pass: true });
+    expect(affected.failures + next.failures).toBeLessThanOrEqual(10);
+    await expectOneReadingPerState(b, users);
+    expect(await new SyncStateStore(b.aws.db, b.tableNames.main).listFailures()).toEqual([]);
+    expect(b.issuedTokens).toHaveLength(3);
+  });
+
   it('stores the others when 5% of 1,000 users fail, records the failures, and picks them up next run', async () => {
     const { bridge: b, users } = await seeded(1000, 1);
     const failing = users.filter((_, i) => i % 20 === 7);

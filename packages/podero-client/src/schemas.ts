@@ -1,7 +1,7 @@
 /**
  * Wire types of the Podero Partner API v2.0, as zod schemas (the single source of the types).
  *
- * Two deliberately different strictness levels (see /work/shared/podero-api.md):
+ * Two deliberately different strictness levels (see docs/podero-api.md):
  * - RESPONSE schemas are tolerant. Podero's documentation disagrees with itself in places and
  *   many fields are marked uncertain, so unknown fields are kept (`z.looseObject`), enum values we
  *   have not seen are accepted (`looseEnum`), and almost every field is optional. Only what a

@@ -1,5 +1,5 @@
 /**
- * The simulator's own, strict reading of the Podero Partner API v2.0 contract (/work/shared/podero-api.md).
+ * The simulator's own, strict reading of the Podero Partner API v2.0 contract (docs/podero-api.md).
  *
  * Deliberately independent of @podero-bridge/podero-client: the client is tolerant, the simulator is
  * strict, and two separate readings of the contract make the client's tests against the simulator a

@@ -1,4 +1,4 @@
-/** Example payloads copied from the Podero contract (/work/shared/podero-api.md). */
+/** Example payloads copied from the Podero contract (docs/podero-api.md). */
 import { BUILDING_ID, HEAT_PUMP_ID, ORG_ID, SESSION_ID, USER_ID } from './fake-fetch';
 
 export const tokenExample = {

@@ -1,7 +1,8 @@
-import { type LocalStack, startLocalStack } from '@podero-bridge/local-stack';
+import type { LocalStack } from '@podero-bridge/local-stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestStack, type TestStack } from '../support/local-stack';
 import { rawRequest } from '../support/raw-http';
-import { documentClient, scanTable } from '../support/tables';
+import { scanTable } from '../support/tables';
 
 /**
  * Concurrent onboarding through the whole local stack: 20 POST /users for the same external id at
@@ -11,15 +12,15 @@ import { documentClient, scanTable } from '../support/tables';
 const CREATE_USER = 'POST /api/partners/v2.0/org/{org_id}/users';
 
 let stack: LocalStack;
-let db: ReturnType<typeof documentClient>;
+let testStack: TestStack;
+let db: TestStack['db'];
 
 beforeAll(async () => {
-  stack = await startLocalStack({ functionLogLevel: 'SILENT', scheduleTimers: false });
-  db = documentClient(stack.dynamoEndpoint, stack.region);
+  testStack = await startTestStack();
+  ({ stack, db } = testStack);
 });
 afterAll(async () => {
-  db?.destroy();
-  await stack?.close();
+  await testStack?.close();
 });
 
 const created = () =>

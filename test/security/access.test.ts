@@ -7,14 +7,14 @@ import {
   generateSigningKey,
   type LocalStack,
   type SigningKey,
-  startLocalStack,
 } from '@podero-bridge/local-stack';
 import { base64url, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { apiCall, connectHeatPump, onboardUser } from '../support/flows';
+import { startTestStack, type TestStack } from '../support/local-stack';
 import { rawRequest } from '../support/raw-http';
-import { documentClient, dumpTables } from '../support/tables';
+import { dumpTables } from '../support/tables';
 
 /**
  * Who gets in, through the whole local stack: the gateway's JWT authorizer (401 for every kind of bad
@@ -25,21 +25,21 @@ const ALICE = 'alice-1';
 const BOB = 'bob-1';
 
 let stack: LocalStack;
-let db: ReturnType<typeof documentClient>;
+let testStack: TestStack;
+let db: TestStack['db'];
 let adminToken: string;
 let bob: { sessionId: string; heatPumpId: string };
 
 beforeAll(async () => {
-  stack = await startLocalStack({ functionLogLevel: 'SILENT', scheduleTimers: false });
-  db = documentClient(stack.dynamoEndpoint, stack.region);
+  testStack = await startTestStack();
+  ({ stack, db } = testStack);
   adminToken = await stack.mintToken({ admin: true });
   await onboardUser(stack.apiUrl, adminToken, ALICE);
   await onboardUser(stack.apiUrl, adminToken, BOB);
   bob = await connectHeatPump(stack.apiUrl, adminToken, BOB);
 });
 afterAll(async () => {
-  db?.destroy();
-  await stack?.close();
+  await testStack?.close();
 });
 
 /** A concrete request for a declared route about `user`, with a valid body where the route takes one. */

@@ -1,11 +1,12 @@
 import { errorBodySchema } from '@podero-bridge/functions/api/http';
 import { routeDeclarations } from '@podero-bridge/functions/declarations';
-import { type LocalStack, startLocalStack } from '@podero-bridge/local-stack';
+import type { LocalStack } from '@podero-bridge/local-stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { connectHeatPump } from '../support/flows';
+import { startTestStack, type TestStack } from '../support/local-stack';
 import { rawRequest } from '../support/raw-http';
-import { documentClient, dumpTables, type TableDump } from '../support/tables';
+import { dumpTables, type TableDump } from '../support/tables';
 
 /**
  * Malformed and hostile requests across every route, through the local gateway of the whole local
@@ -786,12 +787,13 @@ const cases: BadRequest[] = [
 ];
 
 let stack: LocalStack;
-let db: ReturnType<typeof documentClient>;
+let testStack: TestStack;
+let db: TestStack['db'];
 let adminToken: string;
 
 beforeAll(async () => {
-  stack = await startLocalStack({ functionLogLevel: 'SILENT', scheduleTimers: false });
-  db = documentClient(stack.dynamoEndpoint, stack.region);
+  testStack = await startTestStack();
+  ({ stack, db } = testStack);
   adminToken = await stack.mintToken({ admin: true });
   // A real user, so that requests about it are wrong only in what they send.
   const created = await rawRequest(stack.apiUrl, {
@@ -804,8 +806,7 @@ beforeAll(async () => {
   HP = (await connectHeatPump(stack.apiUrl, adminToken, USER)).heatPumpId;
 });
 afterAll(async () => {
-  db?.destroy();
-  await stack?.close();
+  await testStack?.close();
 });
 
 const gatewayErrorSchema = z.strictObject({ message: z.string() });

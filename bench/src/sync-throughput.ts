@@ -26,7 +26,7 @@ interface Config {
   readonly users: 1_000 | 10_000;
   readonly concurrency: number;
   readonly passes: number;
-  /** Simulated Podero latency; 0 for the diagnostic run that shows what the local database alone allows. */
+  /** Simulated Podero latency; 0 for the diagnostic run that shows what the sync's own database work allows. */
   readonly latencyMs: number;
   /** An unmeasured first pass (the first pass over a table also writes every list marker). */
   readonly warmUp: boolean;
@@ -145,7 +145,7 @@ export const syncThroughputBenchmark: Benchmark = {
         }
         if (config.latencyMs === 0) {
           rows.push(
-            rowFromStat(`${subject}, latency 0`, 'users/s (local DB bound)', '', rate, { samples: rates }),
+            rowFromStat(`${subject}, latency 0`, 'users/s, Podero instant', '', rate, { samples: rates }),
           );
           continue;
         }
@@ -194,7 +194,7 @@ export const syncThroughputBenchmark: Benchmark = {
       return {
         rows,
         notes: [
-          `sync: production-like bundle in a child process (peak RSS = its maxRSS over warm-up + measured passes); each pass writes a snapshot and a reading per user; dynalite in its own process, simulator in the runner; ideal = C / ${LATENCY_MS} ms. The latency-0 row is a diagnostic: the rate the local database and CPU allow with Podero answering at once, an upper bound for every C. The old-space row reruns 10,000 users with V8's old space capped: if it completes with a far lower RSS, the default peak is collector headroom, not live data.`,
+          `sync: production-like bundle in a child process (peak RSS = its maxRSS over warm-up + measured passes); each pass writes a snapshot and a reading per user; dynalite in its own process, simulator in the runner; ideal = C / ${LATENCY_MS} ms. The latency-0 row is a diagnostic at C=32: the rate with Podero answering at once, i.e. what the sync's own database work (walk, snapshot reads, batch writes, cursor) allows at that page size. The old-space row reruns 10,000 users with V8's old space capped: if it completes with a far lower RSS, the default peak is collector headroom, not live data.`,
         ],
       };
     } finally {

@@ -18,6 +18,7 @@ import {
 import { apiEvent, userClaims } from '@podero-bridge/functions/test-support/api-event';
 import { makeTokenRefreshHandler } from '@podero-bridge/functions/token-refresh/app';
 import { createTokenRefreshDeps } from '@podero-bridge/functions/token-refresh/deps';
+import type { CountersSnapshot } from '@podero-bridge/podero-simulator';
 import { startLocalBridge } from './harness/local-bridge';
 import { type Benchmark, figure } from './harness/report';
 
@@ -27,6 +28,13 @@ const HOURS = 24;
 const STEPS_PER_HOUR = 12; // a step every 5 simulated minutes
 const STORM_AT = { hour: 12, step: 6 };
 const USERS = 40;
+
+/** Podero's 401 answers to heat-pump requests so far (the simulator counts per route template and status). */
+function heatPump401s(counters: CountersSnapshot): number {
+  return Object.entries(counters.requests)
+    .filter(([route]) => route.includes('/heat-pumps'))
+    .reduce((n, [, byStatus]) => n + (byStatus['401'] ?? 0), 0);
+}
 
 const noMetrics: MetricsSink = { addMetric: () => {}, publishStoredMetrics: () => {} };
 
@@ -50,12 +58,14 @@ export const tokenEconomyBenchmark: Benchmark = {
           now: simNow,
         }),
       );
-      const forced: TokenRefreshResult['status'][] = [];
+      // Which part of the day a forced refresh came from: the storm step, or any other time.
+      let inStorm = false;
+      const forced: { status: TokenRefreshResult['status']; inStorm: boolean }[] = [];
       const inProcess = createInProcessTokenRefresher((event) => tokenRefresh(event));
       const refresher: TokenRefresher = {
         async forceRefresh(rejected) {
           const result = await inProcess.forceRefresh(rejected);
-          forced.push(result.status);
+          forced.push({ status: result.status, inStorm });
           return result;
         },
       };
@@ -74,12 +84,16 @@ export const tokenEconomyBenchmark: Benchmark = {
       const scheduled: TokenRefreshResult['status'][] = [];
       const statuses = new Map<number, number>();
       let invocation = 0;
+      let rejectedBeforeStorm = 0;
+      let rejectedInStorm = 0;
       const totalSteps = HOURS * STEPS_PER_HOUR;
       for (let hour = 0; hour < HOURS; hour++) {
         scheduled.push((await tokenRefresh({ source: 'schedule', force: false })).status);
         for (let step = 0; step < STEPS_PER_HOUR; step++) {
           const stepIndex = hour * STEPS_PER_HOUR + step;
-          if (hour === STORM_AT.hour && step === STORM_AT.step) {
+          inStorm = hour === STORM_AT.hour && step === STORM_AT.step;
+          if (inStorm) {
+            rejectedBeforeStorm = heatPump401s(sim.control.counters());
             const revoked = sim.control.revokeTokens();
             ctx.log(`hour ${hour}: revoked ${revoked} token(s): 401 storm`);
           }
@@ -103,6 +117,8 @@ export const tokenEconomyBenchmark: Benchmark = {
             );
           }
           await Promise.all(batch);
+          if (inStorm) rejectedInStorm = heatPump401s(sim.control.counters()) - rejectedBeforeStorm;
+          inStorm = false;
           sim.control.advanceClock((60 * 60) / STEPS_PER_HOUR);
         }
         if (hour % 6 === 5) ctx.log(`simulated hour ${hour + 1}/${HOURS}: ${invocation} invocations`);
@@ -115,9 +131,8 @@ export const tokenEconomyBenchmark: Benchmark = {
       const expected = scheduledFetches + storms;
       const ok = statuses.get(200) ?? 0;
       const failed = INVOCATIONS - ok;
-      const rejected401 = Object.entries(counters.requests)
-        .filter(([route]) => route.includes('/heat-pumps'))
-        .reduce((n, [, byStatus]) => n + (byStatus['401'] ?? 0), 0);
+      const stormForced = forced.filter((f) => f.inStorm);
+      const otherForced = forced.filter((f) => !f.inStorm);
       return {
         rows: [
           figure('simulator', 'token endpoint calls', '', issuances, {
@@ -126,12 +141,25 @@ export const tokenEconomyBenchmark: Benchmark = {
           }),
           figure('api invocations', 'answered 200', '', ok),
           figure('api invocations', 'failed', '', failed, { text: '0', met: failed === 0 }),
-          figure('storm', 'Podero 401s seen', '', rejected401),
-          figure('storm', 'forced refresh requests', '', forced.length),
-          figure('storm', 'forced requests that fetched', '', forced.filter((s) => s === 'refreshed').length),
+          figure('storm step', 'Podero 401s', '', rejectedInStorm),
+          figure('storm step', 'forced refresh requests', '', stormForced.length),
+          figure(
+            'storm step',
+            'forced requests that fetched',
+            '',
+            stormForced.filter((f) => f.status === 'refreshed').length,
+          ),
+          figure('rest of the day', 'Podero 401s', '', heatPump401s(counters) - rejectedInStorm),
+          figure('rest of the day', 'forced refresh requests', '', otherForced.length),
+          figure(
+            'rest of the day',
+            'forced requests that fetched',
+            '',
+            otherForced.filter((f) => f.status === 'refreshed').length,
+          ),
         ],
         notes: [
-          `token-economy: ${INVOCATIONS} live GET /users/{id}/heat-pumps over ${CONTAINERS} api containers and ${USERS} users, ${HOURS} simulated hours, scheduled token-refresh hourly (margin 7200 s, token lifetime 36000 s), all tokens revoked at hour ${STORM_AT.hour}:${String(STORM_AT.step * 5).padStart(2, '0')}. Scheduled runs: ${scheduled
+          `token-economy: ${INVOCATIONS} live GET /users/{id}/heat-pumps over ${CONTAINERS} api containers and ${USERS} users, ${HOURS} simulated hours, scheduled token-refresh hourly (margin 7200 s, token lifetime 36000 s), all tokens revoked at hour ${STORM_AT.hour}:${String(STORM_AT.step * 5).padStart(2, '0')}. The token cache max-age is real time (30 s, about an hour of this compressed day), so the 401s and forced requests outside the storm come from containers whose cached token reached its expiry after a scheduled refresh had already replaced it (an artefact of compressing a day into seconds); token-refresh answers those without a token call and the requests succeed on retry. Scheduled runs: ${scheduled
             .map((s, h) => `${h}h ${s}`)
             .filter((s) => s.endsWith('refreshed'))
             .join(', ')}.`,

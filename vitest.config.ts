@@ -10,6 +10,7 @@ export default defineConfig({
       'functions/src/**/*.test.ts',
       'infra/**/*.test.ts',
       'test/**/*.test.ts',
+      'bench/src/**/*.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/cdk.out/**'],
     pool: 'forks',

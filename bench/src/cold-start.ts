@@ -24,13 +24,13 @@ const TARGET_RATIO = 2.0;
 const COLD_TOKEN_SECRET_ID = 'bench/cold-start-token';
 const FUNCTION_IDS: readonly FunctionId[] = ['api', 'tokenRefresh', 'heatPumpSync'];
 
-type Subject = FunctionId | 'minimal';
+type Subject = FunctionId | 'minimal' | 'sdkBaseline';
 
 /** What a correct first invocation returns; a cold start that fails does not count. */
 function checkResult(subject: Subject, result: unknown): void {
   const r = (result ?? {}) as Record<string, unknown>;
   const ok =
-    subject === 'minimal' || subject === 'api'
+    subject === 'minimal' || subject === 'sdkBaseline' || subject === 'api'
       ? r.statusCode === 200
       : subject === 'tokenRefresh'
         ? r.status === 'refreshed'
@@ -49,6 +49,10 @@ export const coldStartBenchmark: Benchmark = {
       ctx.log('bundling the functions like the CDK app does');
       const bundles = {} as Record<Subject, Bundle>;
       bundles.minimal = await bundleMinimalHandler(path.join(dir, 'minimal'));
+      bundles.sdkBaseline = await bundleLikeLambda(
+        path.join(import.meta.dirname, 'children', 'sdk-baseline-handler.ts'),
+        path.join(dir, 'sdk-baseline'),
+      );
       for (const id of FUNCTION_IDS) {
         const entry = path.join(REPO_ROOT, 'functions', functionDeclarations[id].entry);
         bundles[id] = await bundleLikeLambda(entry, path.join(dir, id));
@@ -64,6 +68,7 @@ export const coldStartBenchmark: Benchmark = {
 
       const specs: Record<Subject, { event: unknown; env: Record<string, string>; timeoutMs: number }> = {
         minimal: { event: {}, env: childBaseEnv(), timeoutMs: 3_000 },
+        sdkBaseline: { event: {}, env: bridge.env('api', tables), timeoutMs: 3_000 },
         api: {
           event: apiEvent('listHeatPumps', {
             params: { external_user_id: user.externalUserId },
@@ -84,7 +89,7 @@ export const coldStartBenchmark: Benchmark = {
           timeoutMs: functionDeclarations.heatPumpSync.timeoutSeconds * 1000,
         },
       };
-      const subjects: Subject[] = ['minimal', ...FUNCTION_IDS];
+      const subjects: Subject[] = ['minimal', 'sdkBaseline', ...FUNCTION_IDS];
       const runOnce = async (subject: Subject): Promise<InvokeReport> => {
         if (subject === 'tokenRefresh') await putTokenSecret(bridge.secrets, {}, COLD_TOKEN_SECRET_ID);
         const spec = specs[subject];
@@ -109,11 +114,18 @@ export const coldStartBenchmark: Benchmark = {
 
       const total = (subject: Subject) => stat(reports[subject].map((r) => r.first_response_ms));
       const baseline = total('minimal');
+      const sdkBaseline = total('sdkBaseline');
       const rows: Row[] = [];
       for (const subject of subjects) {
-        const label = subject === 'minimal' ? 'minimal handler' : functionDeclarations[subject].name;
+        const label =
+          subject === 'minimal'
+            ? 'minimal handler'
+            : subject === 'sdkBaseline'
+              ? 'SDK GetItem handler'
+              : functionDeclarations[subject].name;
         const kb = bundles[subject].bytes / 1024;
-        const budget = subject === 'minimal' ? undefined : BUNDLE_BUDGET_BYTES[subject];
+        const budget =
+          subject === 'minimal' || subject === 'sdkBaseline' ? undefined : BUNDLE_BUDGET_BYTES[subject];
         rows.push(
           figure(
             label,
@@ -148,7 +160,9 @@ export const coldStartBenchmark: Benchmark = {
         rows.push(
           rowFromStat(label, 'peak RSS', 'MB', stat(reports[subject].map((r) => r.max_rss_kb / 1024))),
         );
-        if (subject !== 'minimal') {
+        if (subject === 'sdkBaseline') {
+          rows.push(figure(label, 'ratio to minimal', 'x', t.median / baseline.median));
+        } else if (subject !== 'minimal') {
           const ratio = t.median / baseline.median;
           rows.push(
             figure(label, 'ratio to minimal', 'x', ratio, {
@@ -156,13 +170,14 @@ export const coldStartBenchmark: Benchmark = {
               met: ratio <= TARGET_RATIO,
             }),
           );
+          rows.push(figure(label, 'ratio to SDK GetItem handler', 'x', t.median / sdkBaseline.median));
         }
       }
       return {
         rows,
         notes: [
           `cold-start: ${ROUNDS} rounds (+1 warm-up), one fresh process per run; time = from the process's time origin to the first handler result (Node.js ${process.version} start-up included for every bundle alike). Lambda runs Node.js 24; esbuild targets node24 as infra does.`,
-          'cold-start: first invocations: api GET /users/{id}/heat-pumps?max_age_seconds=0 (live), token-refresh scheduled run that fetches a token, heat-pump-sync pass over 10 users; dependencies local over loopback.',
+          'cold-start: baselines: a minimal handler, and one doing a single DynamoDB GetItem with the AWS SDK v3 (children/sdk-baseline-handler.ts), both bundled with the same options. First invocations: api GET /users/{id}/heat-pumps?max_age_seconds=0 (live), token-refresh scheduled run that fetches a token, heat-pump-sync pass over 10 users; dependencies local over loopback.',
         ],
       };
     } finally {

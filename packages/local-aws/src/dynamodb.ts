@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
@@ -8,6 +7,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { listenLocally } from './listen';
 
 export interface StartDynaliteOptions {
   /** 0 (the default) picks a free port. */
@@ -29,22 +29,11 @@ export async function startDynalite(options: StartDynaliteOptions = {}): Promise
   const { port = 0, host = '127.0.0.1', path } = options;
   // Table state changes are instant: tests and the local stack should not wait for CREATING -> ACTIVE.
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
+  const listening = await listenLocally(server, port, host);
   return {
-    endpoint: `http://${host}:${address.port}`,
-    port: address.port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections?.();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    endpoint: `http://${host}:${listening.port}`,
+    port: listening.port,
+    close: listening.close,
   };
 }
 

@@ -7,6 +7,7 @@ export {
   startDynalite,
   type TableDeclarationLike,
 } from './dynamodb';
+export { type ListeningServer, listenLocally } from './listen';
 export {
   type LocalSecretsManager,
   type StartLocalSecretsManagerOptions,

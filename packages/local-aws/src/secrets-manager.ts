@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { LocalEndpoint } from './dynamodb';
+import { listenLocally } from './listen';
 
 /**
  * A small Secrets Manager stand-in speaking the real service's wire protocol (awsJson1_1: `POST /`,
@@ -300,22 +300,11 @@ export async function startLocalSecretsManager(
   };
 
   const server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
+  const listening = await listenLocally(server, port, host);
   return {
-    endpoint: `http://${host}:${address.port}`,
-    port: address.port,
+    endpoint: `http://${host}:${listening.port}`,
+    port: listening.port,
     counters: () => ({ ...counts }),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    close: listening.close,
   };
 }

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   type FunctionDeclaration,
   type FunctionId,
@@ -8,6 +7,7 @@ import {
   type RouteDeclaration,
   routeDeclarations,
 } from '@podero-bridge/functions/declarations';
+import { listenLocally } from '@podero-bridge/local-aws';
 import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import type { JSONWebKeySet } from 'jose';
 import type { JwtAuthorizer } from '../auth/authorizer';
@@ -245,21 +245,10 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
+  const listening = await listenLocally(server, port, host);
   return {
-    url: `http://${host}:${address.port}`,
-    port: address.port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    url: `http://${host}:${listening.port}`,
+    port: listening.port,
+    close: listening.close,
   };
 }

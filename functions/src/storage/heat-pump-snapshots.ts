@@ -20,6 +20,9 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { userPk } from './users';
+
+export { userPk };
 
 export const HEAT_PUMP_SK_PREFIX = 'HEATPUMP#';
 export const HEAT_PUMP_LIST_MARKER_SK = 'HEATPUMPS';
@@ -27,7 +30,6 @@ export const HEAT_PUMP_LIST_MARKER_SK = 'HEATPUMPS';
 /** A heat pump as Podero returned it; only `id` is relied upon, everything else is kept verbatim. */
 export type HeatPumpJson = { id: string } & Record<string, unknown>;
 
-export const userPk = (externalUserId: string): string => `USER#${externalUserId}`;
 export const heatPumpSk = (heatPumpId: string): string => `${HEAT_PUMP_SK_PREFIX}${heatPumpId}`;
 
 export interface HeatPumpSnapshot {

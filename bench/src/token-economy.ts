@@ -76,6 +76,8 @@ export const tokenEconomyBenchmark: Benchmark = {
             metrics: noMetrics,
             refresher,
             now: simNow,
+            // Token expiry is judged on Podero's clock, which here is the simulator's.
+            tokenClock: () => simNow().getTime(),
           }),
         ),
       );
@@ -168,7 +170,7 @@ export const tokenEconomyBenchmark: Benchmark = {
           ),
         ],
         notes: [
-          `token-economy: ${INVOCATIONS} live GET /users/{id}/heat-pumps over ${CONTAINERS} api containers and ${USERS} users, ${HOURS} simulated hours, scheduled token-refresh hourly (margin 7200 s, token lifetime 36000 s), all tokens revoked at hour ${STORM_AT.hour}:${String(STORM_AT.step * 5).padStart(2, '0')}. Outside the storm, forced requests follow 401s at the expiry instants of superseded tokens (below); token-refresh answers them already_replaced, without a token call, and the requests succeed on retry. 401s outside the storm at: ${rejectedAt.join(', ') || 'none'}. Scheduled runs: ${scheduled
+          `token-economy: ${INVOCATIONS} live GET /users/{id}/heat-pumps over ${CONTAINERS} api containers and ${USERS} users, ${HOURS} simulated hours, scheduled token-refresh hourly (margin 7200 s, token lifetime 36000 s), all tokens revoked at hour ${STORM_AT.hour}:${String(STORM_AT.step * 5).padStart(2, '0')}. Outside the storm, forced requests come from containers whose cached token reached its expiry: the token cache max-age is real time (30 s, about an hour of this compressed day), so a container may still hold a token that a scheduled refresh replaced two simulated hours earlier; token-refresh answers already_replaced, without a token call. 401s outside the storm at: ${rejectedAt.join(', ') || 'none'}. Scheduled runs: ${scheduled
             .map((s, h) => `${h}h ${s}`)
             .filter((s) => s.endsWith('refreshed'))
             .join(', ')}.`,

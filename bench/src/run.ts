@@ -1,6 +1,6 @@
 /**
  * `pnpm bench [name...]`: runs the benchmarks (all, or those named), prints one table, and writes the
- * results to bench/results/latest.json plus a timestamped copy. Missed targets are reported, not fatal:
+ * results to bench/results/latest.json (latest-partial.json for a subset) plus a timestamped copy. Missed targets are reported, not fatal:
  * the exit code is non-zero only when a benchmark crashed.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -41,6 +41,7 @@ async function main(): Promise<void> {
   const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
   const results: BenchmarkResult[] = [];
   const started = new Date();
+  const loadAtStart = os.loadavg();
   for (const benchmark of selected) {
     log(`${benchmark.name}: ${benchmark.title}`);
     const t0 = performance.now();
@@ -79,7 +80,8 @@ async function main(): Promise<void> {
     cpus: os.cpus().length,
     cpu_model: os.cpus()[0]?.model ?? 'unknown',
     memory_mb: Math.round(os.totalmem() / 1024 / 1024),
-    loadavg_at_start: os.loadavg(),
+    loadavg_at_start: loadAtStart,
+    loadavg_at_end: os.loadavg(),
   };
   const report = {
     command: `pnpm bench${names.length > 0 ? ` ${names.join(' ')}` : ''}`,
@@ -92,9 +94,11 @@ async function main(): Promise<void> {
   await mkdir(dir, { recursive: true });
   const json = `${JSON.stringify(report, null, 2)}\n`;
   const stamp = started.toISOString().replace(/[:.]/g, '-');
-  await writeFile(path.join(dir, 'latest.json'), json);
+  // Only a full run replaces latest.json (the README's figures come from it); a subset goes beside it.
+  const latest = names.length === 0 ? 'latest.json' : 'latest-partial.json';
+  await writeFile(path.join(dir, latest), json);
   await writeFile(path.join(dir, `${stamp}.json`), json);
-  console.log(`\nresults: bench/results/latest.json (and ${stamp}.json)`);
+  console.log(`\nresults: bench/results/${latest} (and ${stamp}.json)`);
   process.exitCode = results.some((r) => r.status === 'crashed') ? 1 : 0;
 }
 

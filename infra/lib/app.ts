@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { StageConfig } from './config';
 import { REPO_ROOT } from './constructs/bridge-function';
 import { PoderoBridgeStack, stackNameFor } from './podero-bridge-stack';

@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The issuer that ships in `infra/stages.json`: synthesizes offline, authenticates nobody. Replace it. */
 export const PLACEHOLDER_JWT_ISSUER = 'https://example.invalid/issuer';

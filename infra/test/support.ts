@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { z } from 'zod';
+import * as z from 'zod';
 import { addPoderoBridge } from '../lib/app';
 import { DEFAULT_STAGES_FILE, resolveStageConfig, type StageConfig } from '../lib/config';
 import { REPO_ROOT } from '../lib/constructs/bridge-function';

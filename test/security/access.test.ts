@@ -10,7 +10,7 @@ import {
 } from '@podero-bridge/local-stack';
 import { base64url, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiCall, connectHeatPump, onboardUser } from '../support/flows';
 import { startTestStack, type TestStack } from '../support/local-stack';
 import { rawRequest } from '../support/raw-http';

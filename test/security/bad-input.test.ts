@@ -2,7 +2,7 @@ import { errorBodySchema } from '@podero-bridge/functions/api/http';
 import { routeDeclarations } from '@podero-bridge/functions/declarations';
 import type { LocalStack } from '@podero-bridge/local-stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { connectHeatPump } from '../support/flows';
 import { startTestStack, type TestStack } from '../support/local-stack';
 import { rawRequest } from '../support/raw-http';

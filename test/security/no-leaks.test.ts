@@ -7,7 +7,7 @@ import {
   startLocalStack,
 } from '@podero-bridge/local-stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { stageConfig, synthesize } from '../../infra/test/support';
 import { apiCall, connectHeatPump, onboardUser } from '../support/flows';
 import { captureProcessOutput, type OutputCapture } from '../support/output-capture';

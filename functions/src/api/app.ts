@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { routeDeclarations } from '../declarations';
 import { MetricUnit } from '../shared/observability';
 import { authorizeSubject, callerFromClaims, requireCaller } from './auth';

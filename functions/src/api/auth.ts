@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ADMIN_SCOPE, type RouteAccess } from '../declarations';
 import { ApiError } from './http';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { routeDeclarations } from '../declarations';
 import { errorBodySchema } from './http';
 import { MAX_BODY_BYTES } from './request';

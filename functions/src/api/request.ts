@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ApiError, badRequest, detailsFromZod } from './http';
 
 /** Bodies above this are refused with 413 before parsing. */

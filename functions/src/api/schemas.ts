@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Shared request/response building blocks. Every request object is strict (unknown fields -> 400);

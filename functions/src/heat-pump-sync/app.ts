@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { createFleetDeps, type FleetDeps, type FleetOverrides } from '../shared/fleet-deps';
 import type { BatchWriteOptions } from './batch-write';
 import type { SyncConfig } from './config';

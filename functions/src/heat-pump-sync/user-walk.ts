@@ -3,7 +3,7 @@
  * `gsi1sk = <external_user_id>`), resuming after a given id. See functions/README.md (key design).
  */
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { USERS_GSI, USERS_GSI_PK } from '../storage/users';
 
 export interface OnboardedUser {

@@ -3,7 +3,7 @@
  * zod schemas validate requests and generate the OpenAPI document.
  */
 import { OPTIMIZATION_LEVELS } from '@podero-bridge/podero-client';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Query-string integers arrive as strings; reject "", "1.5", "1e3" and the like rather than coercing loosely. */
 const queryInt = (min: number, max: number, fallback: number) =>

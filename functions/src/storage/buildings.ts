@@ -3,7 +3,7 @@
  * The Podero JSON is kept verbatim as a string (unknown fields and nulls round-trip).
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { userPk } from './users';
 
 export const BUILDING_SK_PREFIX = 'BUILDING#';

@@ -4,7 +4,7 @@
  * id that belongs to someone else. Items expire by TTL 30 days after the session does.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { userPk } from './users';
 
 export const ONBOARDING_SK_PREFIX = 'ONBOARDING#';

@@ -9,7 +9,7 @@
  * delete a reading after the retention period.
  */
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const readingPk = (heatPumpId: string): string => `HEATPUMP#${heatPumpId}`;
 

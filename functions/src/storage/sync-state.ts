@@ -16,7 +16,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const SYNC_PK = 'SYNC#heat-pump-sync';
 export const SYNC_CURSOR_SK = 'CURSOR';

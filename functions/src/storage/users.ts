@@ -18,7 +18,7 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const USER_PROFILE_SK = 'PROFILE';
 export const USERS_GSI = 'gsi1';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The credentials secret (only token-refresh reads it). */
 export const credentialsSecretSchema = z.object({

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MintToken } from './auth/tokens';
 import type { DemoReporter } from './demo-reporter';
 

@@ -3,7 +3,7 @@
  * Each method validates its input strictly (nothing is sent when it is invalid), builds the
  * documented method/path/query/body, and validates the response tolerantly.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeIssues, PoderoRequestError, toIssues } from './errors';
 import { type HttpMethod, type RetryOptions, resolveRetryOptions } from './retry';
 import {

@@ -5,7 +5,7 @@
  * Authorization header, the access token or the client secret), the HTTP status where there was a
  * response, Podero's `detail` where the body had one, and the underlying `cause`.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 export interface PoderoErrorInit {
   method: string;

@@ -9,7 +9,7 @@
  * - REQUEST schemas are strict (`z.strictObject`, exact enums, uuids, documented max lengths), so a
  *   typo or a bad value fails locally with a message naming the field, before anything is sent.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 // ---------------------------------------------------------------------------------------------
 // Enums (values exported so that other layers can reuse them for their own strict validation)

@@ -4,7 +4,7 @@
  * The client secret and the tokens never appear in an error or a log line: errors carry the
  * method, the path, the status and Podero's `detail` (e.g. `invalid_client`) only.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PoderoRequestError, toIssues } from './errors';
 import { type RetryOptions, resolveRetryOptions } from './retry';
 import { type TokenResponse, tokenResponseSchema } from './schemas';

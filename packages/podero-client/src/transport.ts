@@ -2,7 +2,7 @@
  * One HTTP exchange with Podero, with timeout, retries, the 401 refresh and error mapping.
  * Knows nothing about endpoints; the resources in client.ts describe requests and pass a schema.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import {
   describeIssues,
   PoderoAuthError,

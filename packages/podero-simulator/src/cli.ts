@@ -3,7 +3,7 @@
  * the defaults. Prints where it listens and the (fake) credentials; stops cleanly on SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseFaultsJson } from './faults';
 import { type Simulator, type SimulatorOptions, simulatorOptionsSchema, startSimulator } from './server';
 

@@ -2,7 +2,7 @@
  * The simulator's control plane (not part of Podero): clock, faults, tokens, counters, seeding, reset.
  * The same operations are available in-process (`sim.control`) and over HTTP under `/__sim/`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SimCore, SimResponse } from './core';
 import type { CountersSnapshot } from './counters';
 import {

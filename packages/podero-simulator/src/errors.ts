@@ -2,7 +2,7 @@
  * Error bodies in django-ninja's default shapes ([INFERRED] in the contract, §5.1), so a client written
  * against the contract meets here what it would meet at Podero.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { HEAT_PUMP_READ_ONLY_FIELDS } from './wire';
 
 export type Loc = (string | number)[];

@@ -2,7 +2,7 @@
  * Fault injection: latency, error statuses, timeouts and dropped connections, per route template or
  * globally, optionally for a share of requests (`rate`), the next n requests (`count`) or some users.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { seededRandom } from './random';
 
 export const faultRuleSchema = z.strictObject({

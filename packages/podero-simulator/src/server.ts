@@ -7,7 +7,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { organisationOfBearer } from './api/oauth';
 import { type ClockMode, SimClock } from './clock';
 import { createControl, handleControlRequest, type SimulatorControl } from './control';

@@ -3,7 +3,7 @@
  * tokens, each tagged with its organisation. Records are kept in (mostly) wire shape so views stay thin.
  * The same zod schemas validate a persisted state file when it is loaded back.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { OPTIMIZATION_LEVELS, PRICE_ZONES, ROLES } from './wire';
 
 const nullableString = z.string().nullable();

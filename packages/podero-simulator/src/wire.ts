@@ -8,7 +8,7 @@
  *
  * Max lengths marked INFERRED are not in the contract; they are plausible Django defaults.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const API_PREFIX = '/api/partners/v2.0';
 

@@ -1,5 +1,5 @@
 import { createBuildingRequestSchema } from '@podero-bridge/podero-client';
-import { z } from 'zod';
+import * as z from 'zod';
 import { timestampSchema, userPathSchema } from '../schemas';
 import { requireOnboardedUser } from '../user-context';
 import { defineRoute } from './types';

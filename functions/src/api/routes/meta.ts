@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { healthResponseSchema } from '../schemas';
 import { defineRoute } from './types';
 

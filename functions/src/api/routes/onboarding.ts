@@ -1,5 +1,5 @@
 import { LANGUAGES, PRICE_ZONES } from '@podero-bridge/podero-client';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   type OnboardingRecord,
   onboardingStateSchema,

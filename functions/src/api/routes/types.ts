@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { OperationId } from '../../declarations';
 import type { Caller } from '../auth';
 import type { ApiDeps } from '../deps';

@@ -1,5 +1,5 @@
 import { PoderoNotFoundError, type PoderoUser } from '@podero-bridge/podero-client';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { UserRecord } from '../../storage/users';
 import { ApiError } from '../http';
 import { externalUserIdSchema, timestampSchema, userPathSchema } from '../schemas';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK } from 'jose';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The algorithm of the dev signing key. The authorizer also accepts RS256, like API Gateway. */
 export const DEV_SIGNING_ALG = 'ES256';

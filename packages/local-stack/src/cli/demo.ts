@@ -4,7 +4,7 @@
  * stack in this process on free ports and stops it afterwards. Exits non-zero naming the failed step.
  */
 import { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadOrCreateSigningKey } from '../auth/signing-key';
 import { createTokenMinter, type MintToken } from '../auth/tokens';
 import { devSigningKeyFile } from '../constants';

@@ -4,7 +4,7 @@
  * `curl -H "Authorization: Bearer $(pnpm -s dev:token --admin)" ...` works.
  */
 import { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadOrCreateSigningKey } from '../auth/signing-key';
 import { createTokenMinter } from '../auth/tokens';
 import { devSigningKeyFile } from '../constants';

@@ -3,7 +3,7 @@
  */
 import { scheduleDeclarations } from '@podero-bridge/functions/declarations';
 import { Command, Option } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { loadOrCreateSigningKey } from '../auth/signing-key';
 import { DATA_DIR, DEFAULT_PORTS, devSigningKeyFile } from '../constants';
 import { installLabelledOutput, streamLog } from '../logging';

@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_PORTS } from '../constants';
 
 /** Ports and the like, shared by the CLIs: a flag wins over its environment variable, which wins over the default. */

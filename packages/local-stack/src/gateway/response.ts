@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What the gateway writes back to the HTTP client. */
 export interface GatewayResponse {

@@ -6,7 +6,7 @@
  * a request the client refused locally).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createPoderoClient, type PoderoClient } from '../client';
 import { PoderoError, PoderoRequestError } from '../errors';
 import {

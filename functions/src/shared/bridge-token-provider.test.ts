@@ -34,20 +34,31 @@ function fakeStore(initial: TokenSecret | undefined) {
       return { status: 'refreshed', expires_at: stored.expires_at, refreshed_at: stored.refreshed_at };
     },
   };
-  return { source, refresher, rejections, refreshes: () => refreshes };
+  const replaceStored = (next: TokenSecret) => {
+    stored = next;
+  };
+  return { source, refresher, rejections, refreshes: () => refreshes, replaceStored };
 }
 
 describe('createBridgeTokenProvider', () => {
   it('returns the stored token without asking for a refresh', async () => {
     const store = fakeStore(token('token-1'));
-    const provider = createBridgeTokenProvider({ ...store, now: () => NOW });
+    const provider = createBridgeTokenProvider({
+      source: store.source,
+      refresher: store.refresher,
+      now: () => NOW,
+    });
     expect(await provider.getToken()).toBe('token-1');
     expect(store.refreshes()).toBe(0);
   });
 
   it('shares one forced refresh among 50 concurrent invalidations, naming the rejected token by its sha256', async () => {
     const store = fakeStore(token('token-1'));
-    const provider = createBridgeTokenProvider({ ...store, now: () => NOW });
+    const provider = createBridgeTokenProvider({
+      source: store.source,
+      refresher: store.refresher,
+      now: () => NOW,
+    });
     await Promise.all(Array.from({ length: 50 }, () => provider.invalidate('token-1')));
     expect(store.refreshes()).toBe(1);
     expect(store.rejections).toEqual([tokenFingerprint('token-1')]);
@@ -59,7 +70,11 @@ describe('createBridgeTokenProvider', () => {
 
   it('asks for a refresh (without a fingerprint) when no token is stored, and once for concurrent callers', async () => {
     const store = fakeStore(undefined);
-    const provider = createBridgeTokenProvider({ ...store, now: () => NOW });
+    const provider = createBridgeTokenProvider({
+      source: store.source,
+      refresher: store.refresher,
+      now: () => NOW,
+    });
     const tokens = await Promise.all(Array.from({ length: 10 }, () => provider.getToken()));
     expect(new Set(tokens)).toEqual(new Set(['token-2']));
     expect(store.rejections).toEqual([undefined]);
@@ -67,9 +82,27 @@ describe('createBridgeTokenProvider', () => {
 
   it('treats a token within the skew of its expiry as expired', async () => {
     const store = fakeStore(token('token-1', 0.01)); // 36 s left, skew 60 s
-    const provider = createBridgeTokenProvider({ ...store, now: () => NOW });
+    const provider = createBridgeTokenProvider({
+      source: store.source,
+      refresher: store.refresher,
+      now: () => NOW,
+    });
     expect(await provider.getToken()).toBe('token-2');
     expect(store.rejections).toEqual([tokenFingerprint('token-1')]);
+  });
+
+  it('re-reads the store, without asking for a refresh, when only its cached copy is near expiry', async () => {
+    const store = fakeStore(token('token-1', 0.01));
+    const provider = createBridgeTokenProvider({
+      source: store.source,
+      refresher: store.refresher,
+      now: () => NOW,
+    });
+    // token-refresh already replaced the token; this container still caches the old one.
+    store.replaceStored(token('token-9'));
+    expect(await provider.getToken()).toBe('token-9');
+    expect(store.refreshes()).toBe(0);
+    expect(store.rejections).toEqual([]);
   });
 
   it('fails with TokenUnavailableError when even a refresh yields no usable token', async () => {

@@ -14,8 +14,9 @@ export class TokenUnavailableError extends Error {
 }
 
 /**
- * The client's TokenProvider for the fleet: reads the stored token (cached), and when Podero rejects it or
- * it is missing/expired, asks token-refresh for a forced refresh naming the rejected token's fingerprint,
+ * The client's TokenProvider for the fleet: reads the stored token (cached; a cached copy near expiry is
+ * re-read from the store first), and when Podero rejects it or the stored one is missing/expired, asks
+ * token-refresh for a forced refresh naming the rejected token's fingerprint,
  * then re-reads with forceFetch. Concurrent requests in one container share one in-flight refresh.
  */
 export function createBridgeTokenProvider(opts: {
@@ -49,6 +50,11 @@ export function createBridgeTokenProvider(opts: {
   return {
     async getToken() {
       let token = inflight ? await inflight : await source.read();
+      if (token !== undefined && !isFresh(token) && !inflight) {
+        // The cached copy may simply be older than the store: token-refresh replaces tokens hours before
+        // they expire. Re-read before asking it for a forced refresh (an invoke) it would answer with a no-op.
+        token = await source.read({ forceFetch: true });
+      }
       if (token === undefined || !isFresh(token)) {
         token = await refreshOnce(token ? tokenFingerprint(token.access_token) : undefined);
       }

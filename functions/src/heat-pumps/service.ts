@@ -104,6 +104,25 @@ export class HeatPumpService {
     return id;
   }
 
+  /**
+   * The user's Podero id and a read of our own storage, in parallel: both are keyed by the
+   * external user id alone, so neither waits for the other (one DynamoDB round trip instead of
+   * two). The user is still settled first, so an unknown user (404) or a failed user lookup wins
+   * over whatever the storage read does, exactly as when the reads ran one after the other; the
+   * storage read is only a read, so starting it for a user who turns out unknown writes nothing.
+   */
+  private async poderoUserIdWith<T>(
+    externalUserId: string,
+    read: () => Promise<T>,
+  ): Promise<{ poderoUserId: string; stored: T }> {
+    const stored = read();
+    // Handled by the await below; without this a rejection while the user lookup is still
+    // pending (or after it failed) would be reported as unhandled.
+    stored.catch(() => undefined);
+    const poderoUserId = await this.poderoUserId(externalUserId);
+    return { poderoUserId, stored: await stored };
+  }
+
   private ageSeconds(fetchedAt: string): number {
     return (this.now() - Date.parse(fetchedAt)) / 1000;
   }
@@ -114,8 +133,9 @@ export class HeatPumpService {
   }
 
   async list(externalUserId: string, query: HeatPumpReadQuery): Promise<HeatPumpListResponse> {
-    const poderoUserId = await this.poderoUserId(externalUserId);
-    const stored = await this.deps.snapshots.loadUser(externalUserId);
+    const { poderoUserId, stored } = await this.poderoUserIdWith(externalUserId, () =>
+      this.deps.snapshots.loadUser(externalUserId),
+    );
     const cached = (() => {
       if (!stored.marker) return null;
       const heatPumps: HeatPumpJson[] = [];
@@ -149,8 +169,9 @@ export class HeatPumpService {
   }
 
   async get(externalUserId: string, heatPumpId: string, query: HeatPumpReadQuery): Promise<HeatPumpResponse> {
-    const poderoUserId = await this.poderoUserId(externalUserId);
-    const stored = await this.deps.snapshots.get(externalUserId, heatPumpId);
+    const { poderoUserId, stored } = await this.poderoUserIdWith(externalUserId, () =>
+      this.deps.snapshots.get(externalUserId, heatPumpId),
+    );
     const snapshot = stored && ownedBy(stored.heatPump, poderoUserId) ? stored : null;
     if (
       snapshot &&
@@ -226,8 +247,10 @@ export class HeatPumpService {
     heatPumpId: string,
     query: ReadingsQuery,
   ): Promise<ReadingsResponse> {
-    const poderoUserId = await this.poderoUserId(externalUserId);
-    await this.assertOwnsForHistory(externalUserId, poderoUserId, heatPumpId);
+    const { poderoUserId, stored } = await this.poderoUserIdWith(externalUserId, () =>
+      this.deps.snapshots.get(externalUserId, heatPumpId),
+    );
+    await this.assertOwnsForHistory(poderoUserId, heatPumpId, stored);
     const range = { ...(query.from ? { from: query.from } : {}), ...(query.to ? { to: query.to } : {}) };
     const page = await this.deps.readings.list(heatPumpId, range, query.limit, query.cursor);
     return {
@@ -244,8 +267,11 @@ export class HeatPumpService {
    * History outlives the device: a heat pump deleted at Podero keeps its readings (billing), so
    * ownership is proven by our snapshot, or else by Podero including soft-deleted devices.
    */
-  private async assertOwnsForHistory(externalUserId: string, poderoUserId: string, heatPumpId: string) {
-    const snapshot = await this.deps.snapshots.get(externalUserId, heatPumpId);
+  private async assertOwnsForHistory(
+    poderoUserId: string,
+    heatPumpId: string,
+    snapshot: HeatPumpSnapshot | null,
+  ) {
     if (snapshot && ownedBy(snapshot.heatPump, poderoUserId)) return;
     try {
       const heatPump = await this.deps.podero.heatPumps.get(poderoUserId, heatPumpId, {

@@ -246,6 +246,16 @@ export class HeatPumpSnapshotStore {
   /**
    * Stores a freshly fetched list: every snapshot, the marker, and removes snapshots of heat pumps
    * that are no longer in the list (deleted at Podero). Newest-wins per item.
+   *
+   * All writes go out at once (one round trip instead of two or three). Each item keeps its own
+   * newest-wins condition, so which answer survives concurrent live reads does not depend on the
+   * order in which the writes land. The order shows only to a reader that looks while they are in
+   * flight, or after one of them failed: a marker naming a heat pump whose snapshot is not stored
+   * yet is a cache miss (a live read); a snapshot not yet deleted is ignored because the new marker
+   * no longer names it; a new marker next to a snapshot not yet updated serves that snapshot's
+   * previous JSON under the new `fetched_at` (until the update lands, or for at most
+   * `max_age_seconds` if it failed). The sync's BatchWriteItem calls, which order nothing, have
+   * always left the same states behind on a partial failure; the next live read repairs them.
    */
   async replaceUserList(
     externalUserId: string,
@@ -254,13 +264,15 @@ export class HeatPumpSnapshotStore {
     previous: UserHeatPumpState,
   ): Promise<HeatPumpSnapshot[]> {
     const snapshots = heatPumps.map((hp) => newSnapshot(externalUserId, hp, fetchedAt));
-    await Promise.all(snapshots.map((s) => this.put(s)));
     const current = new Set(snapshots.map((s) => s.heatPumpId));
     const gone = [...previous.snapshots.values()].filter(
       (s) => !current.has(s.heatPumpId) && s.fetchedAt <= fetchedAt,
     );
-    await Promise.all(gone.map((s) => this.delete(externalUserId, s.heatPumpId, fetchedAt)));
-    await this.putListMarker({ externalUserId, fetchedAt, heatPumpIds: [...current] });
+    await Promise.all<unknown>([
+      ...snapshots.map((s) => this.put(s)),
+      ...gone.map((s) => this.delete(externalUserId, s.heatPumpId, fetchedAt)),
+      this.putListMarker({ externalUserId, fetchedAt, heatPumpIds: [...current] }),
+    ]);
     return snapshots;
   }
 

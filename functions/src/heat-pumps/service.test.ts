@@ -1,0 +1,213 @@
+/**
+ * HeatPumpService round trips: the user lookup and our storage read go out together, a live list's
+ * writes go out together, and neither shortcut changes which error wins or which answer survives.
+ * Real HeatPumpSnapshotStore on dynalite; Podero and the user lookup are fakes the tests steer.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ensureTables, type LocalEndpoint, startDynalite } from '@podero-bridge/local-aws';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { tableDeclarations } from '../declarations';
+import { type HeatPumpJson, HeatPumpSnapshotStore, newSnapshot } from '../storage/heat-pump-snapshots';
+import { ReadingsStore } from '../storage/readings';
+import { HeatPumpService, type HeatPumpUpstream, UnknownUserError } from './service';
+
+const tables = { main: 'hp-service-main', readings: 'hp-service-readings' };
+const PODERO_USER = 'podero-user-1';
+const T0 = Date.parse('2026-03-01T12:00:00.000Z');
+
+let dynalite: LocalEndpoint;
+let doc: DynamoDBDocumentClient;
+
+/** What the DynamoDB client was asked to do, and how many calls were in flight at once. */
+interface SendLog {
+  started: string[];
+  inFlight: number;
+  maxInFlight: number;
+  /** Settles when the first Query is sent. */
+  firstQuery: Promise<void>;
+  querySent: () => void;
+  failQueries: boolean;
+}
+let sends: SendLog;
+
+function freshSendLog(): SendLog {
+  let querySent = () => {};
+  const firstQuery = new Promise<void>((resolve) => {
+    querySent = resolve;
+  });
+  return { started: [], inFlight: 0, maxInFlight: 0, firstQuery, querySent, failQueries: false };
+}
+
+/**
+ * True once the first Query is on its way, false after a bound: a lookup that has to finish before
+ * the Query starts would otherwise wait forever.
+ */
+const queryStartedSoon = (): Promise<boolean> =>
+  Promise.race([
+    sends.firstQuery.then(() => true),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2_000)),
+  ]);
+
+beforeAll(async () => {
+  dynalite = await startDynalite();
+  const client = new DynamoDBClient({ endpoint: dynalite.endpoint, region: 'eu-central-1' });
+  await ensureTables(client, tables, tableDeclarations);
+  doc = DynamoDBDocumentClient.from(client);
+  doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = String(context.commandName);
+      sends.started.push(name);
+      if (name === 'QueryCommand') {
+        sends.querySent();
+        if (sends.failQueries) throw new Error('simulated storage failure');
+      }
+      sends.inFlight++;
+      sends.maxInFlight = Math.max(sends.maxInFlight, sends.inFlight);
+      try {
+        return await next(args);
+      } finally {
+        sends.inFlight--;
+      }
+    },
+    { step: 'initialize', name: 'recordSends' },
+  );
+});
+afterAll(async () => {
+  doc?.destroy();
+  await dynalite?.close();
+});
+beforeEach(() => {
+  sends = freshSendLog();
+});
+
+const heatPump = (id: string, extra: Record<string, unknown> = {}): HeatPumpJson => ({
+  id,
+  owner: { id: PODERO_USER },
+  current_state_last_updated_at: '2026-03-01T11:59:00Z',
+  deleted_at: null,
+  ...extra,
+});
+
+function fakePodero(list: () => Promise<HeatPumpJson[]>): HeatPumpUpstream {
+  const unused = () => Promise.reject(new Error('not used by these tests'));
+  return { heatPumps: { list: () => list(), get: unused, update: unused } };
+}
+
+function service(options: {
+  findPoderoUserId: (externalUserId: string) => Promise<string | null>;
+  podero?: HeatPumpUpstream;
+  now?: number;
+}) {
+  const snapshots = new HeatPumpSnapshotStore(doc, tables.main);
+  const hps = new HeatPumpService({
+    podero: options.podero ?? fakePodero(async () => []),
+    findPoderoUserId: options.findPoderoUserId,
+    snapshots,
+    readings: new ReadingsStore(doc, tables.readings),
+    now: () => options.now ?? T0,
+  });
+  return { hps, snapshots };
+}
+
+const live = { max_age_seconds: 0, stale_if_error_seconds: 0 };
+
+describe('HeatPumpService.list round trips', () => {
+  it('reads the stored snapshots while the user lookup is still pending', async () => {
+    let queryWasSentFirst = false;
+    const { hps } = service({
+      // Settles once the snapshot Query is on its way (or after the bound, and the test fails).
+      findPoderoUserId: async () => {
+        queryWasSentFirst = await queryStartedSoon();
+        return PODERO_USER;
+      },
+    });
+    const answer = await hps.list('ursula', live);
+    expect(queryWasSentFirst).toBe(true);
+    expect(answer).toMatchObject({ heat_pumps: [], source: 'live', stale: false });
+  });
+
+  it('sends every write of a live list at once: snapshots, deletions and the list marker', async () => {
+    const [a, b, c] = ['a1', 'b2', 'c3'].map((s) => `${s}000000-0000-4000-8000-000000000000`);
+    if (!a || !b || !c) throw new Error('ids');
+    const { hps, snapshots } = service({
+      findPoderoUserId: async () => PODERO_USER,
+      podero: fakePodero(async () => [heatPump(a), heatPump(b)]),
+    });
+    // c was listed before and is gone at Podero now: its snapshot must be deleted.
+    await snapshots.put(newSnapshot('victor', heatPump(c), new Date(T0 - 60_000).toISOString()));
+    sends = freshSendLog();
+
+    await hps.list('victor', live);
+
+    const writes = sends.started.filter((name) => name !== 'GetItemCommand' && name !== 'QueryCommand');
+    expect(writes.sort()).toEqual([
+      'DeleteItemCommand',
+      'PutItemCommand',
+      'UpdateItemCommand',
+      'UpdateItemCommand',
+    ]);
+    expect(sends.maxInFlight).toBe(4);
+    const state = await snapshots.loadUser('victor');
+    expect(state.marker?.heatPumpIds.sort()).toEqual([a, b].sort());
+    expect([...state.snapshots.keys()].sort()).toEqual([a, b].sort());
+  });
+
+  it('keeps the newer list when an older live read finishes last', async () => {
+    const [a, b] = ['d4', 'e5'].map((s) => `${s}000000-0000-4000-8000-000000000000`);
+    if (!a || !b) throw new Error('ids');
+    const newer = service({
+      findPoderoUserId: async () => PODERO_USER,
+      podero: fakePodero(async () => [heatPump(a, { room_temperature: 21 })]),
+      now: T0 + 10_000,
+    });
+    await newer.hps.list('wanda', live);
+    // An older read (fetched before the newer one) that still lists b and an older a.
+    const older = service({
+      findPoderoUserId: async () => PODERO_USER,
+      podero: fakePodero(async () => [heatPump(a, { room_temperature: 18 }), heatPump(b)]),
+      now: T0,
+    });
+    await older.hps.list('wanda', live);
+
+    const state = await newer.snapshots.loadUser('wanda');
+    expect(state.marker).toMatchObject({ fetchedAt: new Date(T0 + 10_000).toISOString(), heatPumpIds: [a] });
+    expect(state.snapshots.get(a)?.heatPump.room_temperature).toBe(21);
+    // The older read's snapshot of b is stored (nothing newer existed), but the marker does not
+    // name it, so the cached list is still the newer one.
+    const cached = await newer.hps.list('wanda', { max_age_seconds: 60, stale_if_error_seconds: 0 });
+    expect(cached).toMatchObject({ source: 'cache', heat_pumps: [{ id: a, room_temperature: 21 }] });
+  });
+
+  it('answers an unknown user with UnknownUserError even when the snapshot read fails too', async () => {
+    const { hps } = service({ findPoderoUserId: async () => null });
+    sends.failQueries = true;
+    await expect(hps.list('nobody', live)).rejects.toBeInstanceOf(UnknownUserError);
+  });
+
+  it('surfaces a failing user lookup rather than the concurrent snapshot read', async () => {
+    const lookupFailure = new Error('user lookup failed');
+    const { hps } = service({
+      findPoderoUserId: async () => {
+        await queryStartedSoon();
+        throw lookupFailure;
+      },
+    });
+    sends.failQueries = true;
+    await expect(hps.list('xavier', live)).rejects.toBe(lookupFailure);
+  });
+
+  it('surfaces a failing snapshot read once the user is known, and calls Podero never', async () => {
+    let poderoCalls = 0;
+    const { hps } = service({
+      findPoderoUserId: async () => PODERO_USER,
+      podero: fakePodero(async () => {
+        poderoCalls++;
+        return [];
+      }),
+    });
+    sends.failQueries = true;
+    await expect(hps.list('yvonne', live)).rejects.toThrow('simulated storage failure');
+    expect(poderoCalls).toBe(0);
+  });
+});

@@ -73,6 +73,22 @@ export async function batchWrite(
   return result;
 }
 
+/**
+ * Writes one chunk of at most 25 items (retries included) and reports it like `batchWrite`. The sync's
+ * write pipeline sends chunks as soon as they fill, instead of one big list at the end of a page.
+ */
+export async function batchWriteChunk(
+  doc: DynamoDBDocumentClient,
+  chunk: readonly PendingWrite[],
+  options: Partial<BatchWriteOptions> = {},
+): Promise<BatchWriteResult> {
+  if (chunk.length > BATCH_WRITE_MAX_ITEMS)
+    throw new RangeError(`a chunk holds at most ${BATCH_WRITE_MAX_ITEMS} items`);
+  const result: BatchWriteResult = { calls: 0, written: new Map(), failedOwners: new Map() };
+  await writeChunk(doc, [...chunk], { ...defaultBatchWriteOptions, ...options }, result);
+  return result;
+}
+
 async function writeChunk(
   doc: DynamoDBDocumentClient,
   chunk: PendingWrite[],

@@ -21,7 +21,6 @@ import {
   PoderoRateLimitError,
   PoderoServerError,
 } from '@podero-bridge/podero-client';
-import pLimit from 'p-limit';
 import { type MetricsSink, MetricUnit } from '../shared/observability';
 import {
   type HeatPumpJson,
@@ -35,8 +34,9 @@ import {
 } from '../storage/heat-pump-snapshots';
 import { readingExpiry, readingItem, readingValuesOf } from '../storage/readings';
 import { type SyncCursor, SyncLeaseLostError, SyncStateStore } from '../storage/sync-state';
-import { type BatchWriteOptions, batchWrite, type PendingWrite } from './batch-write';
-import { type OnboardedUser, UserWalk } from './user-walk';
+import type { BatchWriteOptions, PendingWrite } from './batch-write';
+import { type OnboardedUser, UserStream, UserWalk } from './user-walk';
+import { WritePipeline } from './write-pipeline';
 
 export interface SyncSettings {
   mainTableName: string;
@@ -123,12 +123,41 @@ function describeFailure(error: unknown): NonNullable<UserOutcome['error']> {
   };
 }
 
+/** A wake-up for the run loop: `wait` resolves at the next `notify`. Check the condition, then wait. */
+class Signal {
+  private waiters: (() => void)[] = [];
+  wait(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+  notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+/** A user started in this run, until the cursor has moved past it. */
+interface UserTask {
+  user: OnboardedUser;
+  done: boolean;
+}
+
+/**
+ * How many started users may wait behind the first unfinished one. Bounds the memory a run holds and
+ * the work a stuck write (a hung call, a run about to be killed) makes the next run repeat, while
+ * leaving room for the writes of several rounds of concurrency to be in flight.
+ */
+export function maxUsersAheadOfCursor(
+  settings: Pick<SyncSettings, 'userPageSize' | 'syncConcurrency'>,
+): number {
+  return Math.max(settings.userPageSize, 8 * settings.syncConcurrency);
+}
+
 export async function runHeatPumpSync(deps: SyncRunDeps, input: SyncRunInput): Promise<SyncSummary> {
   const { db, settings, logger, now } = deps;
   const startedAt = now();
   const state = new SyncStateStore(db, settings.mainTableName);
   const snapshots = new HeatPumpSnapshotStore(db, settings.mainTableName);
-  const walk = new UserWalk(db, settings.mainTableName);
   const summary: SyncSummary = {
     run_id: input.runId,
     source: input.source,
@@ -155,105 +184,175 @@ export async function runHeatPumpSync(deps: SyncRunDeps, input: SyncRunInput): P
     cursor = { ...cursor, passStartedAt: new Date(startedAt).toISOString() };
   summary.cursor = cursor.lastExternalUserId;
 
+  // State of the pipeline, shared by the start loop and the completions (one thread: no locks).
+  const signal = new Signal();
+  const tasks: UserTask[] = []; // started users in walk order; the head is the first not yet done
+  let fetching = 0; // Podero calls (with their snapshot reads) in flight
+  let noMoreStarts = false;
+  let startsBlocked = false; // the start loop waits for the walk or for room behind the cursor
+  let fatal: { error: unknown } | undefined;
+  let leaseLost = false;
+  let saving: Promise<void> | null = null;
+  let doneSinceSave = 0;
+  // When Podero itself is down (5xx, timeouts, rate limits), walking the rest of the fleet only
+  // records the same failure for every user and adds load; stop and let the next run try again.
+  const outageThreshold = settings.outageStopThreshold ?? OUTAGE_STOP_THRESHOLD_DEFAULT;
+  let consecutiveOutages = 0;
+
+  const onFatal = (error: unknown) => {
+    if (error instanceof SyncLeaseLostError) leaseLost = true;
+    else fatal ??= { error };
+    signal.notify();
+  };
+  const writer = new WritePipeline({
+    doc: db,
+    readingsTableName: settings.readingsTableName,
+    mainTableName: settings.mainTableName,
+    ...(deps.batchWriteOptions ? { batchWriteOptions: deps.batchWriteOptions } : {}),
+    // Nothing new will be fetched soon: partial batches go now rather than wait to fill.
+    isIdle: () => fetching === 0 && (noMoreStarts || startsBlocked),
+    onProgress: () => signal.notify(),
+    onFatal,
+  });
+
+  const saveCursorInBackground = () => {
+    if (saving !== null || doneSinceSave === 0 || leaseLost) return;
+    const position = cursor;
+    doneSinceSave = 0;
+    saving = state
+      .saveCursor(input.runId, position)
+      .catch(onFatal)
+      .finally(() => {
+        saving = null;
+        if (doneSinceSave >= settings.userPageSize && !noMoreStarts) saveCursorInBackground();
+        signal.notify();
+      });
+  };
+
+  /** Moves the cursor past the longest prefix of finished users; saves it every page or so. */
+  const advanceCursor = () => {
+    while (tasks[0]?.done) {
+      const task = tasks.shift() as UserTask;
+      cursor = { ...cursor, lastExternalUserId: task.user.externalUserId };
+      doneSinceSave++;
+    }
+    if (doneSinceSave >= settings.userPageSize && !noMoreStarts) saveCursorInBackground();
+    signal.notify();
+  };
+
+  const failedBefore = new Set<string>();
+  const finishUser = async (task: UserTask, error: UserOutcome['error'] | undefined) => {
+    const ext = task.user.externalUserId;
+    if (error) {
+      summary.failures++;
+      logger.warn('heat-pump sync failed for a user', { external_user_id: ext, error_code: error.code });
+      await state.recordFailure(ext, error.code, error.message, new Date(now()).toISOString());
+    } else if (failedBefore.has(ext)) {
+      await state.clearFailure(ext);
+    }
+    task.done = true;
+    advanceCursor();
+  };
+
+  const startUser = (user: OnboardedUser) => {
+    const task: UserTask = { user, done: false };
+    tasks.push(task);
+    fetching++;
+    syncUser(user, deps, snapshots)
+      .then((outcome) => {
+        fetching--;
+        consecutiveOutages = outcome.error?.outage ? consecutiveOutages + 1 : 0;
+        summary.users++;
+        summary.heat_pumps += outcome.heatPumps;
+        if (outcome.error) {
+          finishUser(task, outcome.error).catch(onFatal);
+        } else {
+          const readings = outcome.writes.filter((w) => w.tableName === settings.readingsTableName);
+          const main = outcome.writes.filter((w) => w.tableName !== settings.readingsTableName);
+          writer.add({ readings, main }, (writeError) => {
+            const failure =
+              writeError === undefined ? undefined : { code: 'WriteFailed', message: writeError };
+            finishUser(task, failure && { ...failure, outage: false }).catch(onFatal);
+          });
+        }
+        writer.flush();
+        signal.notify();
+      })
+      .catch(onFatal);
+  };
+
   try {
-    const failedBefore = new Set((await state.listFailures()).map((f) => f.externalUserId));
-    const limit = pLimit(settings.syncConcurrency);
-    // When Podero itself is down (5xx, timeouts, rate limits), walking the rest of the fleet only
-    // records the same failure for every user and adds load; stop and let the next run try again.
-    const outageThreshold = settings.outageStopThreshold ?? OUTAGE_STOP_THRESHOLD_DEFAULT;
-    let consecutiveOutages = 0;
-
-    // Bounded: each page moves the cursor forward or ends the run.
-    for (let page = 0; page < 1_000_000; page++) {
-      if (outOfTime()) {
-        summary.stopped = 'time_budget';
+    for (const failure of await state.listFailures()) failedBefore.add(failure.externalUserId);
+    const users = new UserStream(
+      new UserWalk(db, settings.mainTableName),
+      cursor.lastExternalUserId,
+      settings.userPageSize,
+    );
+    const maxAhead = maxUsersAheadOfCursor(settings);
+    // Monotonic: once a stop is seen, no later user starts, so the started users are a prefix of the walk.
+    let stopping = false;
+    const shouldStop = () => {
+      stopping ||= fatal !== undefined || leaseLost || outOfTime() || consecutiveOutages >= outageThreshold;
+      return stopping;
+    };
+    let walkEnded = false;
+    // Bounded: every turn starts a user or ends the loop.
+    for (let turn = 0; turn < 100_000_000; turn++) {
+      while (
+        !users.exhausted &&
+        !shouldStop() &&
+        (fetching >= settings.syncConcurrency || tasks.length >= maxAhead)
+      ) {
+        startsBlocked = tasks.length >= maxAhead;
+        if (startsBlocked) writer.flush();
+        await signal.wait();
+      }
+      startsBlocked = false;
+      if (users.exhausted) {
+        walkEnded = true;
         break;
       }
-      if (consecutiveOutages >= outageThreshold) {
-        summary.stopped = 'upstream_outage';
+      if (shouldStop()) break;
+      if (!users.ready) {
+        startsBlocked = true;
+        writer.flush();
+      }
+      const user = await users.next();
+      startsBlocked = false;
+      if (user === null) {
+        walkEnded = true;
         break;
       }
-      const { users, hasMore } = await walk.page(cursor.lastExternalUserId, settings.userPageSize);
-      let stopping = false;
-      const outcomes = await Promise.all(
-        users.map((user) =>
-          limit(async (): Promise<UserOutcome | null> => {
-            // Monotonic: once stopping, no later user of the page starts, so the processed users are a prefix.
-            if (stopping || outOfTime() || consecutiveOutages >= outageThreshold) {
-              stopping = true;
-              return null;
-            }
-            const outcome = await syncUser(user, deps, snapshots);
-            consecutiveOutages = outcome.error?.outage ? consecutiveOutages + 1 : 0;
-            return outcome;
-          }),
-        ),
-      );
-      const processed = outcomes.filter((o): o is UserOutcome => o !== null);
+      if (shouldStop()) break;
+      startUser(user);
+    }
 
-      // Readings first, then snapshots: the snapshot's state timestamp is what dedupes the next
-      // reading, so it may only move forward once the reading for that state is stored. A user whose
-      // readings could not be written keeps the old snapshot and gets the reading on the next pass.
-      const allWrites = processed.flatMap((o) => o.writes);
-      const readingsWritten = await batchWrite(
-        db,
-        allWrites.filter((w) => w.tableName === settings.readingsTableName),
-        deps.batchWriteOptions,
-      );
-      const mainWritten = await batchWrite(
-        db,
-        allWrites.filter(
-          (w) => w.tableName !== settings.readingsTableName && !readingsWritten.failedOwners.has(w.owner),
-        ),
-        deps.batchWriteOptions,
-      );
-      const writeFailures = new Map([...mainWritten.failedOwners, ...readingsWritten.failedOwners]);
-      summary.batch_write_calls += readingsWritten.calls + mainWritten.calls;
-      summary.readings_written += readingsWritten.written.get(settings.readingsTableName) ?? 0;
-      summary.snapshots_written += mainWritten.written.get(settings.mainTableName) ?? 0;
+    // Drain: every started user finishes (writes, failure record), then the cursor is final.
+    noMoreStarts = true;
+    writer.flush();
+    while ((tasks.length > 0 || saving !== null) && fatal === undefined) {
+      writer.flush();
+      await signal.wait();
+    }
+    if (fatal !== undefined) throw fatal.error;
+    summary.batch_write_calls = writer.totals.calls;
+    summary.readings_written = writer.totals.readingsWritten;
+    summary.snapshots_written = writer.totals.mainWritten;
+    if (leaseLost) throw new SyncLeaseLostError();
 
-      const failedAt = new Date(now()).toISOString();
-      await Promise.all(
-        processed.map(async (outcome) => {
-          const ext = outcome.user.externalUserId;
-          const writeFailure = writeFailures.get(ext);
-          const error =
-            outcome.error ?? (writeFailure ? { code: 'WriteFailed', message: writeFailure } : undefined);
-          if (error) {
-            summary.failures++;
-            logger.warn('heat-pump sync failed for a user', {
-              external_user_id: ext,
-              error_code: error.code,
-            });
-            await state.recordFailure(ext, error.code, error.message, failedAt);
-          } else if (failedBefore.has(ext)) {
-            await state.clearFailure(ext);
-          }
-        }),
-      );
-      summary.users += processed.length;
-      summary.heat_pumps += processed.reduce((n, o) => n + o.heatPumps, 0);
-
-      const last = processed.at(-1);
-      if (last) cursor = { ...cursor, lastExternalUserId: last.user.externalUserId };
-      if (processed.length === users.length && !hasMore) {
-        const completedAt = new Date(now()).toISOString();
-        cursor = {
-          lastExternalUserId: null,
-          passStartedAt: null,
-          passesCompleted: cursor.passesCompleted + 1,
-          lastPassCompletedAt: completedAt,
-        };
-        await state.saveCursor(input.runId, cursor);
-        summary.completed_pass = true;
-        summary.stopped = 'completed_pass';
-        break;
-      }
+    if (walkEnded) {
+      cursor = {
+        lastExternalUserId: null,
+        passStartedAt: null,
+        passesCompleted: cursor.passesCompleted + 1,
+        lastPassCompletedAt: new Date(now()).toISOString(),
+      };
       await state.saveCursor(input.runId, cursor);
-      if (processed.length < users.length) {
-        summary.stopped = consecutiveOutages >= outageThreshold ? 'upstream_outage' : 'time_budget';
-        break;
-      }
+      summary.completed_pass = true;
+      summary.stopped = 'completed_pass';
+    } else {
+      await state.saveCursor(input.runId, cursor);
+      summary.stopped = consecutiveOutages >= outageThreshold ? 'upstream_outage' : 'time_budget';
     }
     summary.cursor = cursor.lastExternalUserId;
   } catch (error) {

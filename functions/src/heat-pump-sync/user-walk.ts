@@ -57,3 +57,51 @@ export class UserWalk {
     return { users, hasMore };
   }
 }
+
+/**
+ * The walk as a stream of users: the next page is requested as soon as the previous one arrives, so
+ * the sync rarely waits for the walk. `next` resolves null at the end of the walk.
+ */
+export class UserStream {
+  private users: OnboardedUser[] = [];
+  private index = 0;
+  private nextPage: Promise<{ users: OnboardedUser[]; hasMore: boolean }> | null;
+
+  constructor(
+    private readonly walk: Pick<UserWalk, 'page'>,
+    afterExternalUserId: string | null,
+    private readonly pageSize: number,
+  ) {
+    this.nextPage = this.request(afterExternalUserId);
+  }
+
+  /** True when `next` would answer without a database round trip. */
+  get ready(): boolean {
+    return this.index < this.users.length || this.nextPage === null;
+  }
+
+  /** True when the walk has ended and every user was handed out. */
+  get exhausted(): boolean {
+    return this.index >= this.users.length && this.nextPage === null;
+  }
+
+  async next(): Promise<OnboardedUser | null> {
+    // Bounded: a page that comes back empty while more may follow is rare (items without a Podero id).
+    for (let empty = 0; this.index >= this.users.length && empty < 1000; empty++) {
+      if (this.nextPage === null) return null;
+      const page = await this.nextPage;
+      const last = page.users.at(-1);
+      this.users = page.users;
+      this.index = 0;
+      this.nextPage = page.hasMore && last ? this.request(last.externalUserId) : null;
+    }
+    return this.users[this.index++] ?? null;
+  }
+
+  private request(after: string | null) {
+    const page = this.walk.page(after, this.pageSize);
+    // A page requested ahead may never be awaited (the run stopped): its failure must not be unhandled.
+    page.catch(() => {});
+    return page;
+  }
+}

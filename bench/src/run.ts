@@ -3,11 +3,13 @@
  * results to bench/results/latest.json (latest-partial.json for a subset) plus a timestamped copy. Missed targets are reported, not fatal:
  * the exit code is non-zero only when a benchmark crashed.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { coldStartBenchmark } from './cold-start';
 import { gatewayLoadBenchmark } from './gateway-load';
+import { REPO_ROOT } from './harness/processes';
 import { type Benchmark, type BenchmarkResult, formatTable } from './harness/report';
 import { overheadBenchmark } from './overhead';
 import { simulatorBenchmark } from './simulator';
@@ -84,6 +86,7 @@ async function main(): Promise<void> {
     loadavg_at_end: os.loadavg(),
   };
   const report = {
+    code: codeVersion(),
     command: `pnpm bench${names.length > 0 ? ` ${names.join(' ')}` : ''}`,
     started_at: started.toISOString(),
     finished_at: new Date().toISOString(),
@@ -100,6 +103,20 @@ async function main(): Promise<void> {
   await writeFile(path.join(dir, `${stamp}.json`), json);
   console.log(`\nresults: bench/results/${latest} (and ${stamp}.json)`);
   process.exitCode = results.some((r) => r.status === 'crashed') ? 1 : 0;
+}
+
+/** The commit measured, and the measured packages' files that differed from it (a shared checkout). */
+function codeVersion(): { commit: string; uncommitted: string[] } {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    const uncommitted = git('status', '--porcelain', '--', 'functions', 'packages', 'infra')
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .map((line) => line.slice(3));
+    return { commit: git('rev-parse', 'HEAD'), uncommitted };
+  } catch {
+    return { commit: 'unknown', uncommitted: [] };
+  }
 }
 
 await main();

@@ -28,6 +28,8 @@ interface SendLog {
   firstQuery: Promise<void>;
   querySent: () => void;
   failQueries: boolean;
+  /** Snapshot GetItems fail (the user profile is never read through this client). */
+  failGets: boolean;
 }
 let sends: SendLog;
 
@@ -36,7 +38,15 @@ function freshSendLog(): SendLog {
   const firstQuery = new Promise<void>((resolve) => {
     querySent = resolve;
   });
-  return { started: [], inFlight: 0, maxInFlight: 0, firstQuery, querySent, failQueries: false };
+  return {
+    started: [],
+    inFlight: 0,
+    maxInFlight: 0,
+    firstQuery,
+    querySent,
+    failQueries: false,
+    failGets: false,
+  };
 }
 
 /**
@@ -62,6 +72,7 @@ beforeAll(async () => {
         sends.querySent();
         if (sends.failQueries) throw new Error('simulated storage failure');
       }
+      if (name === 'GetItemCommand' && sends.failGets) throw new Error('simulated storage failure');
       sends.inFlight++;
       sends.maxInFlight = Math.max(sends.maxInFlight, sends.inFlight);
       try {
@@ -209,5 +220,24 @@ describe('HeatPumpService.list round trips', () => {
     sends.failQueries = true;
     await expect(hps.list('yvonne', live)).rejects.toThrow('simulated storage failure');
     expect(poderoCalls).toBe(0);
+  });
+});
+
+describe('HeatPumpService.get and readings: the user lookup still decides first', () => {
+  const id = 'f6000000-0000-4000-8000-000000000000';
+  const readingsQuery = { limit: 10 };
+
+  it('answers an unknown user with UnknownUserError even when the snapshot read fails too', async () => {
+    const { hps } = service({ findPoderoUserId: async () => null });
+    sends.failGets = true;
+    await expect(hps.get('nobody', id, live)).rejects.toBeInstanceOf(UnknownUserError);
+    await expect(hps.readings('nobody', id, readingsQuery)).rejects.toBeInstanceOf(UnknownUserError);
+  });
+
+  it('surfaces a failing snapshot read once the user is known', async () => {
+    const { hps } = service({ findPoderoUserId: async () => PODERO_USER });
+    sends.failGets = true;
+    await expect(hps.get('zoe', id, live)).rejects.toThrow('simulated storage failure');
+    await expect(hps.readings('zoe', id, readingsQuery)).rejects.toThrow('simulated storage failure');
   });
 });

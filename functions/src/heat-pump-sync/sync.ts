@@ -189,7 +189,8 @@ export async function runHeatPumpSync(deps: SyncRunDeps, input: SyncRunInput): P
   const tasks: UserTask[] = []; // started users in walk order; the head is the first not yet done
   let fetching = 0; // Podero calls (with their snapshot reads) in flight
   let noMoreStarts = false;
-  let startsBlocked = false; // the start loop waits for the walk or for room behind the cursor
+  // Why the start loop is waiting, if not for a free Podero slot.
+  let startsBlocked: 'walk' | 'window' | null = null;
   let fatal: { error: unknown } | undefined;
   let leaseLost = false;
   let saving: Promise<void> | null = null;
@@ -209,8 +210,10 @@ export async function runHeatPumpSync(deps: SyncRunDeps, input: SyncRunInput): P
     readingsTableName: settings.readingsTableName,
     mainTableName: settings.mainTableName,
     ...(deps.batchWriteOptions ? { batchWriteOptions: deps.batchWriteOptions } : {}),
-    // Nothing new will be fetched soon: partial batches go now rather than wait to fill.
-    isIdle: () => fetching === 0 && (noMoreStarts || startsBlocked),
+    // Nothing new will be fetched soon: partial batches go now rather than wait to fill. With the
+    // window full, only the fetches in flight can add writes, and one of them may be slow: don't wait.
+    isIdle: () =>
+      startsBlocked === 'window' || (fetching === 0 && (noMoreStarts || startsBlocked === 'walk')),
     onProgress: () => signal.notify(),
     onFatal,
   });
@@ -303,22 +306,22 @@ export async function runHeatPumpSync(deps: SyncRunDeps, input: SyncRunInput): P
         !shouldStop() &&
         (fetching >= settings.syncConcurrency || tasks.length >= maxAhead)
       ) {
-        startsBlocked = tasks.length >= maxAhead;
-        if (startsBlocked) writer.flush();
+        startsBlocked = tasks.length >= maxAhead ? 'window' : null;
+        writer.flush();
         await signal.wait();
       }
-      startsBlocked = false;
+      startsBlocked = null;
       if (users.exhausted) {
         walkEnded = true;
         break;
       }
       if (shouldStop()) break;
       if (!users.ready) {
-        startsBlocked = true;
+        startsBlocked = 'walk';
         writer.flush();
       }
       const user = await users.next();
-      startsBlocked = false;
+      startsBlocked = null;
       if (user === null) {
         walkEnded = true;
         break;

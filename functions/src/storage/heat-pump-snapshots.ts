@@ -253,9 +253,10 @@ export class HeatPumpSnapshotStore {
    * flight, or after one of them failed: a marker naming a heat pump whose snapshot is not stored
    * yet is a cache miss (a live read); a snapshot not yet deleted is ignored because the new marker
    * no longer names it; a new marker next to a snapshot not yet updated serves that snapshot's
-   * previous JSON under the new `fetched_at` (until the update lands, or for at most
-   * `max_age_seconds` if it failed). The sync's BatchWriteItem calls, which order nothing, have
-   * always left the same states behind on a partial failure; the next live read repairs them.
+   * previous JSON under the new `fetched_at` until the update lands (if the update fails, the
+   * request fails, and the state lasts until the next live read of the list rewrites both). The
+   * sync's BatchWriteItem calls, which order nothing, have always been able to leave these same
+   * states behind on a partial failure.
    */
   async replaceUserList(
     externalUserId: string,

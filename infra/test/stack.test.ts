@@ -3,6 +3,7 @@ import {
   type FunctionDeclaration,
   type FunctionId,
   functionDeclarations,
+  nodeOptionsOf,
   rateExpression,
   routeDeclarations,
   scheduleDeclarations,
@@ -88,11 +89,18 @@ describe('functions', () => {
         ),
       );
       expect(variables).toMatchObject({
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: nodeOptionsOf(declaration),
         POWERTOOLS_SERVICE_NAME: declaration.name,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       });
     }
+  });
+
+  it("caps heat-pump-sync's V8 old space (its peak RSS is collector headroom) and keeps source maps everywhere", () => {
+    const options = (id: FunctionId) => environmentOf(dev.template, fnLogicalId(dev, id)).NODE_OPTIONS;
+    expect(options('heatPumpSync')).toBe('--enable-source-maps --max-old-space-size=128');
+    expect(options('api')).toBe('--enable-source-maps');
+    expect(options('tokenRefresh')).toBe('--enable-source-maps');
   });
 
   it('passes CDK-generated table names, secret ARNs and the token-refresh name through the declared variables', () => {

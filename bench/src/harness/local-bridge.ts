@@ -10,6 +10,7 @@ import {
   type EnvName,
   type FunctionId,
   functionDeclarations,
+  nodeOptionsOf,
   type TableId,
   tableDeclarations,
 } from '@podero-bridge/functions/declarations';
@@ -84,7 +85,7 @@ const seedResponseSchema = z.object({
 /** The variables infra's BridgeFunction adds to every function (infra/lib/constructs/bridge-function.ts). */
 function sharedFunctionEnv(id: FunctionId): Record<string, string> {
   return {
-    NODE_OPTIONS: '--enable-source-maps',
+    NODE_OPTIONS: nodeOptionsOf(functionDeclarations[id]),
     POWERTOOLS_SERVICE_NAME: functionDeclarations[id].name,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     POWERTOOLS_LOG_LEVEL: 'INFO',

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { EnvName, FunctionDeclaration } from '@podero-bridge/functions/declarations';
+import { type EnvName, type FunctionDeclaration, nodeOptionsOf } from '@podero-bridge/functions/declarations';
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -103,7 +103,7 @@ export function buildEnvironment(
   values: EnvironmentValues,
 ): Record<string, string> {
   const shared: Record<string, string> = {
-    NODE_OPTIONS: '--enable-source-maps',
+    NODE_OPTIONS: nodeOptionsOf(declaration),
     POWERTOOLS_SERVICE_NAME: declaration.name,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     POWERTOOLS_LOG_LEVEL: 'INFO',

@@ -108,7 +108,9 @@ async function main(): Promise<void> {
 /** The commit measured, and the measured packages' files that differed from it (a shared checkout). */
 function codeVersion(): { commit: string; uncommitted: string[] } {
   try {
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    // Only trailing whitespace: porcelain lines start with a status column that may be a space.
+    const git = (...args: string[]) =>
+      execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trimEnd();
     const uncommitted = git('status', '--porcelain', '--', 'functions', 'packages', 'infra')
       .split('\n')
       .filter((line) => line.length > 0)

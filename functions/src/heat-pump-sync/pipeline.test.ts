@@ -20,6 +20,9 @@ let db: DynamoDBDocumentClient;
 /** Test knob: BatchWriteItem calls wait for this before they are sent. */
 let writeGate: Promise<void> | null = null;
 let writesSent = 0;
+/** Test knob: the n-th walk Query (gsi1) of the test fails. */
+let walkQueries = 0;
+let walkQueryToFail = 0;
 let suite = 0;
 
 beforeAll(async () => {
@@ -27,6 +30,10 @@ beforeAll(async () => {
   raw = new DynamoDBClient({ endpoint: aws.dynamo.endpoint, region: aws.region });
   raw.middlewareStack.add(
     (next, context) => async (args) => {
+      if (context.commandName === 'QueryCommand' && (args.input as { IndexName?: string }).IndexName) {
+        walkQueries++;
+        if (walkQueries === walkQueryToFail) throw new Error('walk query failed');
+      }
       if (context.commandName !== 'BatchWriteItemCommand') return next(args);
       if (writeGate) await writeGate;
       writesSent++;
@@ -190,6 +197,26 @@ describe('pipelined heat-pump sync', () => {
     expect(summary).toMatchObject({ users: 60, failures: 0, readings_written: 60, completed_pass: true });
     expect(f.listCalls).toEqual(f.users.map((u) => u.poderoId));
     expect(await state.getCursor()).toMatchObject({ lastExternalUserId: null, passesCompleted: 1 });
+  });
+
+  it('finishes the users in flight and saves the cursor when the walk fails mid-run', async () => {
+    const f = await fleet(12);
+    const d = deps(f, 2, 4);
+    walkQueries = 0;
+    walkQueryToFail = 2; // page 2, requested while page 1 is being processed
+    try {
+      await expect(run(d, 'walk-fails')).rejects.toThrow('walk query failed');
+    } finally {
+      walkQueryToFail = 0;
+    }
+    const state = new SyncStateStore(db, f.tables.main);
+    expect(f.listCalls).toEqual(f.users.slice(0, 4).map((u) => u.poderoId));
+    expect((await state.getCursor())?.lastExternalUserId).toBe(f.users[3]?.ext);
+
+    // The lease was released: the next run resumes after page 1.
+    const next = await run(d, 'after-walk-failure');
+    expect(next).toMatchObject({ users: 8, failures: 0, completed_pass: true });
+    expect(f.listCalls).toEqual(f.users.map((u) => u.poderoId));
   });
 });
 

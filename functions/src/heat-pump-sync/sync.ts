@@ -299,35 +299,41 @@ export async function runHeatPumpSync(deps: SyncRunDeps, input: SyncRunInput): P
       return stopping;
     };
     let walkEnded = false;
-    // Bounded: every turn starts a user or ends the loop.
-    for (let turn = 0; turn < 100_000_000; turn++) {
-      while (
-        !users.exhausted &&
-        !shouldStop() &&
-        (fetching >= settings.syncConcurrency || tasks.length >= maxAhead)
-      ) {
-        startsBlocked = tasks.length >= maxAhead ? 'window' : null;
-        writer.flush();
-        await signal.wait();
+    // A failed walk Query ends the starts, but the users in flight still finish and the cursor is saved.
+    let walkError: { error: unknown } | undefined;
+    try {
+      // Bounded: every turn starts a user or ends the loop.
+      for (let turn = 0; turn < 100_000_000; turn++) {
+        while (
+          !users.exhausted &&
+          !shouldStop() &&
+          (fetching >= settings.syncConcurrency || tasks.length >= maxAhead)
+        ) {
+          startsBlocked = tasks.length >= maxAhead ? 'window' : null;
+          writer.flush();
+          await signal.wait();
+        }
+        startsBlocked = null;
+        if (users.exhausted) {
+          walkEnded = true;
+          break;
+        }
+        if (shouldStop()) break;
+        if (!users.ready) {
+          startsBlocked = 'walk';
+          writer.flush();
+        }
+        const user = await users.next();
+        startsBlocked = null;
+        if (user === null) {
+          walkEnded = true;
+          break;
+        }
+        if (shouldStop()) break;
+        startUser(user);
       }
-      startsBlocked = null;
-      if (users.exhausted) {
-        walkEnded = true;
-        break;
-      }
-      if (shouldStop()) break;
-      if (!users.ready) {
-        startsBlocked = 'walk';
-        writer.flush();
-      }
-      const user = await users.next();
-      startsBlocked = null;
-      if (user === null) {
-        walkEnded = true;
-        break;
-      }
-      if (shouldStop()) break;
-      startUser(user);
+    } catch (error) {
+      walkError = { error };
     }
 
     // Drain: every started user finishes (writes, failure record), then the cursor is final.
@@ -342,6 +348,10 @@ export async function runHeatPumpSync(deps: SyncRunDeps, input: SyncRunInput): P
     summary.readings_written = writer.totals.readingsWritten;
     summary.snapshots_written = writer.totals.mainWritten;
     if (leaseLost) throw new SyncLeaseLostError();
+    if (walkError !== undefined) {
+      await state.saveCursor(input.runId, cursor);
+      throw walkError.error;
+    }
 
     if (walkEnded) {
       cursor = {

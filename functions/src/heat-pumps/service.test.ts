@@ -164,6 +164,23 @@ describe('HeatPumpService.list round trips', () => {
     expect([...state.snapshots.keys()].sort()).toEqual([a, b].sort());
   });
 
+  it('labels a cached list with its oldest part, so a snapshot update that did not land is not passed off as fresh', async () => {
+    const [a, b] = ['f6', 'a7'].map((s) => `${s}000000-0000-4000-8000-000000000000`);
+    if (!a || !b) throw new Error('ids');
+    const { hps, snapshots } = service({ findPoderoUserId: async () => PODERO_USER, now: T0 + 20_000 });
+    // The marker of a live read at T0 landed; of its two snapshot updates only a's did, b's is from T0 - 120 s.
+    const at = (ms: number) => new Date(ms).toISOString();
+    await snapshots.put(newSnapshot('yara', heatPump(a), at(T0)));
+    await snapshots.put(newSnapshot('yara', heatPump(b), at(T0 - 120_000)));
+    await snapshots.putListMarker({ externalUserId: 'yara', fetchedAt: at(T0), heatPumpIds: [a, b] });
+
+    const within = await hps.list('yara', { max_age_seconds: 600, stale_if_error_seconds: 0 });
+    expect(within).toMatchObject({ source: 'cache', fetched_at: at(T0 - 120_000) });
+    // 60 s would accept the marker's age (20 s) but not b's (140 s): the list is read live.
+    const tight = await hps.list('yara', { max_age_seconds: 60, stale_if_error_seconds: 0 });
+    expect(tight.source).toBe('live');
+  });
+
   it('keeps the newer list when an older live read finishes last', async () => {
     const [a, b] = ['d4', 'e5'].map((s) => `${s}000000-0000-4000-8000-000000000000`);
     if (!a || !b) throw new Error('ids');

@@ -139,12 +139,16 @@ export class HeatPumpService {
     const cached = (() => {
       if (!stored.marker) return null;
       const heatPumps: HeatPumpJson[] = [];
+      // The list is as old as its oldest part: the marker and the snapshots are written concurrently,
+      // so a snapshot whose update has not landed (or failed) must not be labelled with the marker's time.
+      let fetchedAt = stored.marker.fetchedAt;
       for (const id of stored.marker.heatPumpIds) {
         const snapshot = stored.snapshots.get(id);
         if (!snapshot || !ownedBy(snapshot.heatPump, poderoUserId)) return null;
         heatPumps.push(snapshot.heatPump);
+        if (Date.parse(snapshot.fetchedAt) < Date.parse(fetchedAt)) fetchedAt = snapshot.fetchedAt;
       }
-      return { heatPumps, fetchedAt: stored.marker.fetchedAt };
+      return { heatPumps, fetchedAt };
     })();
     if (cached && query.max_age_seconds > 0 && this.ageSeconds(cached.fetchedAt) <= query.max_age_seconds) {
       return { heat_pumps: cached.heatPumps, source: 'cache', fetched_at: cached.fetchedAt, stale: false };

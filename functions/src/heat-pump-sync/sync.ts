@@ -3,10 +3,13 @@
  * cursor, lists each user's heat pumps from Podero with bounded concurrency, and stores the latest
  * snapshot plus one reading per new state timestamp, in BatchWriteItem batches.
  *
- * Progress is a prefix: users of a page are started in order and a stop only prevents further
- * starts, so "every user up to the cursor was processed" holds after each page and a later run
- * resumes without gaps. Re-processing a user is harmless (readings are keyed by state time), so a
- * run that dies between writing and saving the cursor causes repeated work, never duplicates.
+ * Pipelined: a user starts as soon as one of the C Podero slots frees, while earlier users' writes,
+ * failure records and cursor saves run in the background (`WritePipeline`); nothing waits for a page
+ * to finish. Progress is still a prefix: users start in walk order, a stop only prevents further
+ * starts, and the cursor moves only past the longest prefix of finished users, so "every user up to
+ * the cursor was processed" always holds and a later run resumes without gaps. Re-processing a user
+ * is harmless (readings are keyed by state time), so a run that dies between writing and saving the
+ * cursor causes repeated work, never duplicates.
  *
  * Failures: a user whose Podero call or writes fail is recorded (`FAILURE#<id>`) and skipped; the
  * next pass walks every user again, so a failed user is retried as part of the next pass (and its

@@ -7,7 +7,7 @@ export interface SyncConfig extends FleetConfig {
   readonly syncConcurrency: number;
   /** Stop starting users when less than this remains of the invocation (ms): room to finish, write and save the cursor. */
   readonly safetyMarginMs: number;
-  /** Users read from the gsi1 walk per page; the cursor is saved after each page. */
+  /** Users read from the gsi1 walk per page; the cursor is saved every this many finished users. */
   readonly userPageSize: number;
 }
 
@@ -30,8 +30,8 @@ export function loadSyncConfig(env: Env): SyncConfig {
     ...fleetConfigFrom(parsed),
     syncConcurrency: concurrency,
     safetyMarginMs: parsed[ENV.syncSafetyMarginSeconds] * 1000,
-    // A few rounds of the concurrency per page: enough to keep Podero busy, small enough that a stop
-    // loses little progress.
+    // A few rounds of the concurrency per page (the next page is read ahead): enough to keep Podero
+    // busy, small enough that a kill between cursor saves repeats little work.
     userPageSize: Math.max(25, concurrency * 4),
   };
 }

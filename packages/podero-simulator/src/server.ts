@@ -15,6 +15,7 @@ import type { Handler, OrgCredentials, SimCore, SimRequest, SimResponse } from '
 import { Counters } from './counters';
 import { notFound, SimHttpError, unauthorized, validationError, zodIssuesToDetail } from './errors';
 import { FaultEngine, type FaultOutcome, type FaultRule, faultRulesSchema } from './faults';
+import { recordClientSecrets } from './issued-secrets-log';
 import { seededUuidStream } from './random';
 import { Router } from './router';
 import { ROUTES, UUID_PARAMS } from './routes';
@@ -84,6 +85,7 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
     { orgId: options.orgId, clientId: options.clientId, clientSecret: options.clientSecret },
     SECOND_ORG,
   ];
+  recordClientSecrets(orgs);
   let baseUrl = '';
   let saveTimer: NodeJS.Timeout | undefined;
   let clock = new SimClock(clockMode, startMs);

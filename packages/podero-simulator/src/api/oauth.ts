@@ -5,6 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Handler, OrgCredentials, SimCore, SimRequest } from '../core';
+import { recordIssuedToken } from '../issued-secrets-log';
 import { newAccessToken } from '../random';
 
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
@@ -31,6 +32,7 @@ export const issueToken: Handler = (core, request) => {
     expires_at_ms: core.clock.nowMs() + core.tokenTtlSeconds * 1000,
   });
   core.counters.tokenIssued();
+  recordIssuedToken(token);
   core.changed();
   return {
     status: 200,

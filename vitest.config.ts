@@ -11,8 +11,11 @@ export default defineConfig({
       'infra/**/*.test.ts',
       'test/**/*.test.ts',
       'bench/src/**/*.test.ts',
+      'scripts/**/*.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/cdk.out/**'],
+    // Inert unless BRIDGE_TEST_LOG_CAPTURE_DIR is set (scripts/test.mjs sets it for the leak scan).
+    setupFiles: ['test/support/leak-capture-setup.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,

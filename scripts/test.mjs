@@ -2,17 +2,20 @@
 // The project's one test command: lint, typecheck, then every vitest test.
 // It prints a closing "N passed, N failed" line (CI reads it) and exits non-zero
 // when any step fails, so a lint or type error fails CI like a failing test does.
+// After vitest it runs the leak scan (scripts/leak-scan.mjs) over the whole suite's captured logs.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { reportLines, runLeakScan } from './leak-scan.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-const run = (label, cmd, args) => {
+const run = (label, cmd, args, extraEnv = {}) => {
   console.log(`\n=== ${label}: ${[cmd, ...args].join(' ')}`);
   const started = Date.now();
-  const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
+  const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...env, ...extraEnv } });
   console.log(
     `=== ${label}: ${result.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
@@ -25,13 +28,45 @@ const typesOk = run('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']
 
 const resultsFile = join(root, '.vitest-results.json');
 rmSync(resultsFile, { force: true });
-const testsOk = run('tests', bin('vitest'), [
-  'run',
-  '--reporter=default',
-  '--reporter=json',
-  `--outputFile.json=${resultsFile}`,
-  ...extraArgs,
-]);
+// Fresh per run: the simulator's record of issued tokens and client secrets, the workers' captured
+// output (functions log at DEBUG into it, not to the terminal), and TMPDIR, where CDK synths without an
+// explicit outdir (Template.fromStack) leave their cdk.out* directories for the scan to read.
+const leakRoot = mkdtempSync(join(tmpdir(), 'podero-bridge-test-'));
+const leakPaths = {
+  issuedSecretsFile: join(leakRoot, 'issued-secrets.txt'),
+  captureDir: join(leakRoot, 'logs'),
+  tmp: join(leakRoot, 'tmp'),
+};
+mkdirSync(leakPaths.captureDir);
+mkdirSync(leakPaths.tmp);
+const testsOk = run(
+  'tests',
+  bin('vitest'),
+  ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`, ...extraArgs],
+  {
+    PODERO_SIM_ISSUED_TOKENS_FILE: leakPaths.issuedSecretsFile,
+    BRIDGE_TEST_LOG_CAPTURE_DIR: leakPaths.captureDir,
+    BRIDGE_TEST_LOG_LEVEL: 'DEBUG',
+    TMPDIR: leakPaths.tmp,
+  },
+);
+
+console.log('\n=== leak scan: captured logs and synthesized templates');
+const scan = runLeakScan({
+  issuedSecretsFile: leakPaths.issuedSecretsFile,
+  captureDir: leakPaths.captureDir,
+  templateRoots: [leakPaths.tmp, join(root, 'cdk.out'), join(root, 'infra', 'cdk.out')],
+});
+console.log(
+  `searched ${scan.captureFiles} worker log captures and ${scan.templateFiles} templates for ${scan.tokens} access tokens and ${scan.clientSecrets} client secrets`,
+);
+for (const line of reportLines(scan)) console.log(line);
+// A whole-suite run that recorded no token or captured nothing proves nothing: the hooks broke.
+const scanVacuous = extraArgs.length === 0 && (scan.tokens === 0 || scan.captureFiles === 0);
+if (scanVacuous) console.log('leak scan: FAILED (no issued token recorded or no log captured)');
+const leakScanOk = scan.findings.length === 0 && !scanVacuous;
+if (leakScanOk) rmSync(leakRoot, { recursive: true, force: true });
+else console.log(`leak scan: captures kept in ${leakRoot}`);
 
 let passed = 0;
 let failed = 0;
@@ -44,9 +79,12 @@ if (existsSync(resultsFile)) {
 }
 if (!lintOk) failed += 1;
 if (!typesOk) failed += 1;
+if (!leakScanOk) failed += 1;
 if (!testsOk && failed === 0) failed += 1;
 if (passed === 0 && failed === 0) failed += 1; // a run that executed no test is a failure
 
-console.log(`\nlint: ${lintOk ? 'ok' : 'failed'}, typecheck: ${typesOk ? 'ok' : 'failed'}`);
+console.log(
+  `\nlint: ${lintOk ? 'ok' : 'failed'}, typecheck: ${typesOk ? 'ok' : 'failed'}, leak scan: ${leakScanOk ? 'ok' : 'failed'}`,
+);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-process.exit(lintOk && typesOk && testsOk && failed === 0 ? 0 : 1);
+process.exit(lintOk && typesOk && testsOk && leakScanOk && failed === 0 ? 0 : 1);

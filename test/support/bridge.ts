@@ -14,6 +14,7 @@ import { loadApiConfig, loadTokenRefreshConfig } from '@podero-bridge/functions/
 import { createLogger, createRecordingMetrics } from '@podero-bridge/functions/shared/observability';
 import { createInProcessTokenRefresher } from '@podero-bridge/functions/shared/token-refresher';
 import { type LocalAws, startLocalAws } from '@podero-bridge/functions/test-support/aws';
+import { testLogLevel } from '@podero-bridge/functions/test-support/log-level';
 import { makeTokenRefreshHandler } from '@podero-bridge/functions/token-refresh/app';
 import { createTokenRefreshDeps } from '@podero-bridge/functions/token-refresh/deps';
 import {
@@ -70,7 +71,8 @@ export interface Bridge {
   close(): Promise<void>;
 }
 
-const silent = (id: keyof typeof functionDeclarations) => createLogger(id, { logLevel: 'SILENT' });
+// SILENT unless BRIDGE_TEST_LOG_LEVEL raises it (the leak scan in `pnpm test` captures DEBUG to files).
+const silent = (id: keyof typeof functionDeclarations) => createLogger(id, { logLevel: testLogLevel() });
 
 export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> {
   const simulator = await startSimulator({ ...options.simulator, port: 0, host: '127.0.0.1' });

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { testLogLevel } from '@podero-bridge/functions/test-support/log-level';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '@podero-bridge/local-stack';
 
 /**
@@ -19,7 +20,11 @@ export interface TestStack {
 }
 
 export async function startTestStack(options: LocalStackOptions = {}): Promise<TestStack> {
-  const stack = await startLocalStack({ functionLogLevel: 'SILENT', scheduleTimers: false, ...options });
+  const stack = await startLocalStack({
+    functionLogLevel: testLogLevel(), // SILENT unless the leak scan's BRIDGE_TEST_LOG_LEVEL raises it
+    scheduleTimers: false,
+    ...options,
+  });
   const raw = new DynamoDBClient({ endpoint: stack.dynamoEndpoint, region: stack.region });
   const db = DynamoDBDocumentClient.from(raw);
   return {

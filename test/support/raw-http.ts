@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { captureForLeakScan } from './leak-capture-setup';
 
 /**
  * One HTTP exchange over node:http with the request target sent exactly as given: fetch and URL would
@@ -39,6 +40,8 @@ export function rawRequest(baseUrl: string, req: RawRequest, timeoutMs = 20_000)
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
+          // Error responses are part of issue 9's "nothing leaks": the whole-suite scan reads them too.
+          captureForLeakScan(`response ${res.statusCode} ${req.method} ${req.path}`, text);
           let json: unknown;
           try {
             json = text === '' ? undefined : JSON.parse(text);

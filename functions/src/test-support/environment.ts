@@ -15,8 +15,10 @@ import { createInProcessTokenRefresher, type TokenRefresher } from '../shared/to
 import { makeTokenRefreshHandler } from '../token-refresh/app';
 import { createTokenRefreshDeps, type TokenRefreshOverrides } from '../token-refresh/deps';
 import { type LocalAws, startLocalAws } from './aws';
+import { testLogLevel } from './log-level';
 
-export const silentLogger = (serviceName = 'test') => new Logger({ serviceName, logLevel: 'SILENT' });
+/** SILENT by default; `BRIDGE_TEST_LOG_LEVEL` raises it for the whole-suite leak scan (see log-level.ts). */
+export const silentLogger = (serviceName = 'test') => new Logger({ serviceName, logLevel: testLogLevel() });
 
 /**
  * Everything a handler test needs, on free loopback ports: dynalite with the declared tables, the local

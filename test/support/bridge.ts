@@ -13,6 +13,7 @@ import type { SyncSummary } from '@podero-bridge/functions/heat-pump-sync/sync';
 import { loadApiConfig, loadTokenRefreshConfig } from '@podero-bridge/functions/shared/config';
 import { createLogger, createRecordingMetrics } from '@podero-bridge/functions/shared/observability';
 import { createInProcessTokenRefresher } from '@podero-bridge/functions/shared/token-refresher';
+import { minimalUserRecord, userProfileItem } from '@podero-bridge/functions/storage/users';
 import { type LocalAws, startLocalAws } from '@podero-bridge/functions/test-support/aws';
 import { testLogLevel } from '@podero-bridge/functions/test-support/log-level';
 import { makeTokenRefreshHandler } from '@podero-bridge/functions/token-refresh/app';
@@ -205,25 +206,16 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     },
     async addOnboardedUsers(users) {
       const at = new Date().toISOString();
-      const items = users.map((user) => ({
-        pk: `USER#${user.external_user_id}`,
-        sk: 'PROFILE',
-        entity: 'user',
-        status: 'active',
-        gsi1pk: 'USERS',
-        gsi1sk: user.external_user_id,
-        external_user_id: user.external_user_id,
-        podero_user_id: user.id,
-        email: `${user.external_user_id}@sim.example`,
-        first_name: null,
-        last_name: null,
-        street_and_number: null,
-        zip_code: null,
-        town: null,
-        country: null,
-        created_at: at,
-        updated_at: at,
-      }));
+      const items = users.map((user) =>
+        userProfileItem(
+          minimalUserRecord({
+            externalUserId: user.external_user_id,
+            poderoUserId: user.id,
+            email: `${user.external_user_id}@sim.example`,
+            at,
+          }),
+        ),
+      );
       for (let i = 0; i < items.length; i += 25) {
         const out = await aws.db.send(
           new BatchWriteCommand({

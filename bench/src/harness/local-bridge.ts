@@ -21,13 +21,7 @@ import {
   METRICS_NAMESPACE,
 } from '@podero-bridge/functions/shared/observability';
 import type { TokenRefreshResult } from '@podero-bridge/functions/shared/token-contract';
-import {
-  USER_PROFILE_SK,
-  USERS_GSI_PK,
-  type UserRecord,
-  UserStore,
-  userPk,
-} from '@podero-bridge/functions/storage/users';
+import { minimalUserRecord, UserStore, userProfileItem } from '@podero-bridge/functions/storage/users';
 import { makeTokenRefreshHandler } from '@podero-bridge/functions/token-refresh/app';
 import { createTokenRefreshDeps } from '@podero-bridge/functions/token-refresh/deps';
 import { ensureTables, type LocalSecretsManager, startLocalSecretsManager } from '@podero-bridge/local-aws';
@@ -234,28 +228,9 @@ export function profileItem(
   poderoUserId: string,
   at: string,
 ): Record<string, unknown> {
-  const record: UserRecord = {
-    external_user_id: externalUserId,
-    podero_user_id: poderoUserId,
-    email: `${externalUserId}@bench.invalid`,
-    first_name: null,
-    last_name: null,
-    street_and_number: null,
-    zip_code: null,
-    town: null,
-    country: null,
-    created_at: at,
-    updated_at: at,
-  };
-  return {
-    pk: userPk(externalUserId),
-    sk: USER_PROFILE_SK,
-    entity: 'user',
-    status: 'active',
-    gsi1pk: USERS_GSI_PK,
-    gsi1sk: externalUserId,
-    ...record,
-  };
+  return userProfileItem(
+    minimalUserRecord({ externalUserId, poderoUserId, email: `${externalUserId}@bench.invalid`, at }),
+  );
 }
 
 /** Writes items in BatchWriteItem calls of 25, a few in flight, retrying unprocessed items. */

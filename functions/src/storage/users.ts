@@ -130,7 +130,7 @@ export class UserStore {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: this.profileItem(user),
+          Item: userProfileItem(user),
           ConditionExpression: '#status = :creating AND lease_id = :lease',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':creating': 'creating', ':lease': leaseId },
@@ -166,7 +166,7 @@ export class UserStore {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: this.profileItem(user),
+          Item: userProfileItem(user),
           ConditionExpression: '#status = :active',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':active': 'active' },
@@ -242,16 +242,39 @@ export class UserStore {
     const lastKey = out.LastEvaluatedKey?.gsi1sk;
     return { users, ...(typeof lastKey === 'string' ? { last: lastKey } : {}) };
   }
+}
 
-  private profileItem(user: UserRecord): Record<string, unknown> {
-    return {
-      pk: userPk(user.external_user_id),
-      sk: USER_PROFILE_SK,
-      entity: 'user',
-      status: 'active',
-      gsi1pk: USERS_GSI_PK,
-      gsi1sk: user.external_user_id,
-      ...user,
-    };
-  }
+/** The item of an onboarded user: what a completed POST /users leaves, and what seeding tools write. */
+export function userProfileItem(user: UserRecord): Record<string, unknown> {
+  return {
+    pk: userPk(user.external_user_id),
+    sk: USER_PROFILE_SK,
+    entity: 'user',
+    status: 'active',
+    gsi1pk: USERS_GSI_PK,
+    gsi1sk: user.external_user_id,
+    ...user,
+  };
+}
+
+/** A user record with only the ids and email set, for users seeded directly (tests, benchmarks). */
+export function minimalUserRecord(fields: {
+  externalUserId: string;
+  poderoUserId: string;
+  email: string;
+  at: string;
+}): UserRecord {
+  return {
+    external_user_id: fields.externalUserId,
+    podero_user_id: fields.poderoUserId,
+    email: fields.email,
+    first_name: null,
+    last_name: null,
+    street_and_number: null,
+    zip_code: null,
+    town: null,
+    country: null,
+    created_at: fields.at,
+    updated_at: fields.at,
+  };
 }

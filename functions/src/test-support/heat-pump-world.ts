@@ -10,7 +10,7 @@ import { ENV } from '../declarations';
 import { createSyncDeps, makeSyncHandler } from '../heat-pump-sync/app';
 import { loadSyncConfig, type SyncConfig } from '../heat-pump-sync/config';
 import { createRecordingMetrics } from '../shared/observability';
-import { UserStore } from '../storage/users';
+import { minimalUserRecord, UserStore } from '../storage/users';
 import type { LocalAws } from './aws';
 import { silentLogger, startTestEnvironment } from './environment';
 
@@ -95,19 +95,12 @@ export async function startHeatPumpWorld(options: { syncConcurrency?: number } =
         const leaseId = `seed-${user.id}`;
         await users.acquireCreationLease(user.external_user_id, leaseId, clock.now, 30_000);
         await users.completeCreation(
-          {
-            external_user_id: user.external_user_id,
-            podero_user_id: user.id,
+          minimalUserRecord({
+            externalUserId: user.external_user_id,
+            poderoUserId: user.id,
             email: `${user.external_user_id}@example.com`,
-            first_name: null,
-            last_name: null,
-            street_and_number: null,
-            zip_code: null,
-            town: null,
-            country: null,
-            created_at: at,
-            updated_at: at,
-          },
+            at,
+          }),
           leaseId,
         );
       }

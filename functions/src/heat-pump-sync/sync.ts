@@ -33,11 +33,13 @@ import {
   newSnapshot,
   snapshotItem,
   stateTimestampOf,
+  type UserHeatPumpState,
   userPk,
 } from '../storage/heat-pump-snapshots';
 import { readingExpiry, readingItem, readingValuesOf } from '../storage/readings';
 import { type SyncCursor, SyncLeaseLostError, SyncStateStore } from '../storage/sync-state';
 import type { BatchWriteOptions, PendingWrite } from './batch-write';
+import { SnapshotBatchLoader, type SnapshotLoaderOptions } from './snapshot-loader';
 import { type OnboardedUser, UserStream, UserWalk } from './user-walk';
 import { WritePipeline } from './write-pipeline';
 
@@ -64,6 +66,7 @@ export interface SyncRunDeps {
   metrics: MetricsSink;
   now: () => number;
   batchWriteOptions?: Partial<BatchWriteOptions>;
+  snapshotLoaderOptions?: Partial<SnapshotLoaderOptions>;
 }
 
 export interface SyncRunInput {
@@ -160,7 +163,10 @@ export async function runHeatPumpSync(deps: SyncRunDeps, input: SyncRunInput): P
   const { db, settings, logger, now } = deps;
   const startedAt = now();
   const state = new SyncStateStore(db, settings.mainTableName);
-  const snapshots = new HeatPumpSnapshotStore(db, settings.mainTableName);
+  const snapshots = new SnapshotBatchLoader(
+    new HeatPumpSnapshotStore(db, settings.mainTableName),
+    deps.snapshotLoaderOptions,
+  );
   const summary: SyncSummary = {
     run_id: input.runId,
     source: input.source,
@@ -190,7 +196,8 @@ export async function runHeatPumpSync(deps: SyncRunDeps, input: SyncRunInput): P
   // State of the pipeline, shared by the start loop and the completions (one thread: no locks).
   const signal = new Signal();
   const tasks: UserTask[] = []; // started users in walk order; the head is the first not yet done
-  let fetching = 0; // Podero calls (with their snapshot reads) in flight
+  let fetching = 0; // Podero calls in flight: the C slots
+  let loading = 0; // users whose Podero list arrived and whose stored state is being read
   let noMoreStarts = false;
   // Why the start loop is waiting, if not for a free Podero slot.
   let startsBlocked: 'walk' | 'window' | null = null;
@@ -216,7 +223,8 @@ export async function runHeatPumpSync(deps: SyncRunDeps, input: SyncRunInput): P
     // Nothing new will be fetched soon: partial batches go now rather than wait to fill. With the
     // window full, only the fetches in flight can add writes, and one of them may be slow: don't wait.
     isIdle: () =>
-      startsBlocked === 'window' || (fetching === 0 && (noMoreStarts || startsBlocked === 'walk')),
+      startsBlocked === 'window' ||
+      (fetching === 0 && loading === 0 && (noMoreStarts || startsBlocked === 'walk')),
     onProgress: () => signal.notify(),
     onFatal,
   });
@@ -264,9 +272,20 @@ export async function runHeatPumpSync(deps: SyncRunDeps, input: SyncRunInput): P
     const task: UserTask = { user, done: false };
     tasks.push(task);
     fetching++;
-    syncUser(user, deps, snapshots)
+    // The slot frees when Podero answers: the batched read of the stored state that follows is not
+    // a Podero call, and holding the slot through it would leave Podero capacity idle.
+    let listed = false;
+    const onListed = () => {
+      if (listed) return;
+      listed = true;
+      fetching--;
+      loading++;
+      signal.notify();
+    };
+    syncUser(user, deps, snapshots, onListed)
       .then((outcome) => {
-        fetching--;
+        onListed();
+        loading--;
         consecutiveOutages = outcome.error?.outage ? consecutiveOutages + 1 : 0;
         summary.users++;
         summary.heat_pumps += outcome.heatPumps;
@@ -404,16 +423,26 @@ function finish(summary: SyncSummary, deps: SyncRunDeps, startedAt: number): Syn
 async function syncUser(
   user: OnboardedUser,
   deps: SyncRunDeps,
-  snapshots: HeatPumpSnapshotStore,
+  snapshots: SnapshotBatchLoader,
+  onListed: () => void,
 ): Promise<UserOutcome> {
   const { settings } = deps;
   let listed: HeatPumpJson[];
-  let stored: Awaited<ReturnType<HeatPumpSnapshotStore['loadUser']>>;
+  let stored: UserHeatPumpState;
   try {
-    [listed, stored] = await Promise.all([
-      deps.podero.heatPumps.list(user.poderoUserId),
-      snapshots.loadUser(user.externalUserId),
-    ]);
+    listed = await deps.podero.heatPumps.list(user.poderoUserId);
+  } catch (error) {
+    onListed();
+    return { user, writes: [], heatPumps: 0, error: describeFailure(error) };
+  }
+  onListed();
+  try {
+    // Only the keys this list (and the stored marker) can name: a snapshot that neither names is
+    // not read, so not deleted; the API's list cache goes by the marker and never serves it.
+    stored = await snapshots.loadUser(
+      user.externalUserId,
+      listed.map((hp) => hp.id),
+    );
   } catch (error) {
     return { user, writes: [], heatPumps: 0, error: describeFailure(error) };
   }

@@ -12,6 +12,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -141,6 +142,39 @@ export interface UserHeatPumpState {
   snapshots: Map<string, HeatPumpSnapshot>;
 }
 
+/** A key of the heat-pump items of one user: a snapshot, or the list marker (`heatPumpId` null). */
+export interface HeatPumpItemKey {
+  externalUserId: string;
+  heatPumpId: string | null;
+}
+
+export type StoredHeatPumpItem =
+  | { kind: 'marker'; key: HeatPumpItemKey; marker: HeatPumpListMarker }
+  | { kind: 'snapshot'; key: HeatPumpItemKey; snapshot: HeatPumpSnapshot };
+
+/** BatchGetItem's limit on keys per call. */
+export const BATCH_GET_MAX_KEYS = 100;
+
+const itemKeyOf = (key: HeatPumpItemKey) => ({
+  pk: userPk(key.externalUserId),
+  sk: key.heatPumpId === null ? HEAT_PUMP_LIST_MARKER_SK : heatPumpSk(key.heatPumpId),
+});
+
+const itemKeySchema = z.object({ pk: z.string().startsWith('USER#'), sk: z.string() });
+
+function parseItemKey(raw: Record<string, unknown>): HeatPumpItemKey {
+  const { pk, sk } = itemKeySchema.parse(raw);
+  return {
+    externalUserId: pk.slice('USER#'.length),
+    heatPumpId: sk === HEAT_PUMP_LIST_MARKER_SK ? null : sk.slice(HEAT_PUMP_SK_PREFIX.length),
+  };
+}
+
+function parseMarkerItem(item: Record<string, unknown>): HeatPumpListMarker {
+  const row = markerItemSchema.parse(item);
+  return { externalUserId: row.external_user_id, fetchedAt: row.fetched_at, heatPumpIds: row.heat_pump_ids };
+}
+
 export class HeatPumpSnapshotStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -164,12 +198,7 @@ export class HeatPumpSnapshotStore {
       );
       for (const item of out.Items ?? []) {
         if (item.sk === HEAT_PUMP_LIST_MARKER_SK) {
-          const row = markerItemSchema.parse(item);
-          state.marker = {
-            externalUserId: row.external_user_id,
-            fetchedAt: row.fetched_at,
-            heatPumpIds: row.heat_pump_ids,
-          };
+          state.marker = parseMarkerItem(item);
         } else {
           const snapshot = parseSnapshotItem(item);
           state.snapshots.set(snapshot.heatPumpId, snapshot);
@@ -179,6 +208,33 @@ export class HeatPumpSnapshotStore {
       if (!startKey) break;
     }
     return state;
+  }
+
+  /**
+   * One BatchGetItem call (at most `BATCH_GET_MAX_KEYS` distinct keys, any users), strongly
+   * consistent. Returns the items found and the keys DynamoDB left unprocessed; retrying those is
+   * the caller's choice (the sync's batching loader does, with backoff).
+   */
+  async batchGetOnce(
+    keys: readonly HeatPumpItemKey[],
+  ): Promise<{ items: StoredHeatPumpItem[]; unprocessed: HeatPumpItemKey[] }> {
+    if (keys.length === 0) return { items: [], unprocessed: [] };
+    if (keys.length > BATCH_GET_MAX_KEYS) {
+      throw new RangeError(`batchGetOnce takes at most ${BATCH_GET_MAX_KEYS} keys, got ${keys.length}`);
+    }
+    const out = await this.doc.send(
+      new BatchGetCommand({
+        RequestItems: { [this.tableName]: { Keys: keys.map(itemKeyOf), ConsistentRead: true } },
+      }),
+    );
+    const items = (out.Responses?.[this.tableName] ?? []).map((item): StoredHeatPumpItem => {
+      const key = parseItemKey(item);
+      return key.heatPumpId === null
+        ? { kind: 'marker', key, marker: parseMarkerItem(item) }
+        : { kind: 'snapshot', key, snapshot: parseSnapshotItem(item) };
+    });
+    const unprocessed = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []).map(parseItemKey);
+    return { items, unprocessed };
   }
 
   async get(externalUserId: string, heatPumpId: string): Promise<HeatPumpSnapshot | null> {

@@ -1,0 +1,187 @@
+/**
+ * The sync's reads of stored heat-pump state, batched across users with BatchGetItem.
+ *
+ * A Query per user was most of the sync's per-request SDK work (the CPU a C = 32 run is bound by).
+ * Once a user's Podero list has arrived, the keys it needs are known: the list marker, a snapshot per
+ * listed heat pump, and (second round, rarely needed) the snapshots of ids the stored marker names but
+ * Podero no longer lists, which must be deleted. Requests from many users are collected for a few ms,
+ * or until 100 keys (BatchGetItem's limit) are waiting, and sent as one strongly consistent call;
+ * `UnprocessedKeys` are retried with capped exponential backoff and full jitter, a bounded number of
+ * times. A key still unread after that fails the users that asked for it, and only them.
+ */
+import {
+  BATCH_GET_MAX_KEYS,
+  type HeatPumpItemKey,
+  type HeatPumpSnapshotStore,
+  type StoredHeatPumpItem,
+  type UserHeatPumpState,
+} from '../storage/heat-pump-snapshots';
+
+export interface SnapshotLoaderOptions {
+  /** How long a request waits for others to join its call, unless 100 keys are waiting sooner. */
+  maxWaitMs: number;
+  /** Attempts per call, counting the first. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+}
+
+export const defaultSnapshotLoaderOptions: SnapshotLoaderOptions = {
+  maxWaitMs: 2,
+  maxAttempts: 6,
+  baseDelayMs: 50,
+  maxDelayMs: 2_000,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: Math.random,
+};
+
+/** One `load` call, waiting for all its keys. */
+interface LoadRequest {
+  keysLeft: number;
+  items: StoredHeatPumpItem[];
+  settled: boolean;
+  resolve: (items: StoredHeatPumpItem[]) => void;
+  reject: (error: unknown) => void;
+}
+
+interface PendingKey {
+  key: HeatPumpItemKey;
+  requests: LoadRequest[];
+}
+
+const idOf = (key: HeatPumpItemKey): string => JSON.stringify([key.externalUserId, key.heatPumpId]);
+
+export class UnprocessedKeysError extends Error {
+  constructor(count: number, attempts: number) {
+    super(`BatchGetItem left ${count} keys unprocessed after ${attempts} attempts`);
+    this.name = 'UnprocessedKeysError';
+  }
+}
+
+export class SnapshotBatchLoader {
+  private readonly opts: SnapshotLoaderOptions;
+  /** Keys not yet sent, in arrival order (one entry per distinct key: BatchGetItem rejects duplicates). */
+  private pending = new Map<string, PendingKey>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  readonly totals = { calls: 0, keys: 0 };
+
+  constructor(
+    private readonly store: Pick<HeatPumpSnapshotStore, 'batchGetOnce'>,
+    options: Partial<SnapshotLoaderOptions> = {},
+  ) {
+    this.opts = { ...defaultSnapshotLoaderOptions, ...options };
+  }
+
+  /** The stored items (found ones only) under these keys. */
+  load(keys: readonly HeatPumpItemKey[]): Promise<StoredHeatPumpItem[]> {
+    return new Promise((resolve, reject) => {
+      const request: LoadRequest = { keysLeft: 0, items: [], settled: false, resolve, reject };
+      const seen = new Set<string>();
+      for (const key of keys) {
+        const id = idOf(key);
+        if (seen.has(id)) continue;
+        seen.add(id);
+        request.keysLeft++;
+        const entry = this.pending.get(id);
+        if (entry) entry.requests.push(request);
+        else this.pending.set(id, { key, requests: [request] });
+      }
+      if (request.keysLeft === 0) {
+        request.settled = true;
+        resolve([]);
+        return;
+      }
+      while (this.pending.size >= BATCH_GET_MAX_KEYS) this.sendBatch();
+      if (this.pending.size > 0 && this.timer === null) {
+        this.timer = setTimeout(() => {
+          this.timer = null;
+          while (this.pending.size > 0) this.sendBatch();
+        }, this.opts.maxWaitMs);
+      }
+    });
+  }
+
+  /**
+   * A user's stored marker and snapshots as far as the sync needs them: the marker and the listed
+   * heat pumps' snapshots, then the snapshots of ids the marker names beyond the list (to delete them).
+   */
+  async loadUser(externalUserId: string, listedIds: readonly string[]): Promise<UserHeatPumpState> {
+    const state: UserHeatPumpState = { marker: null, snapshots: new Map() };
+    const collect = (items: StoredHeatPumpItem[]) => {
+      for (const item of items) {
+        if (item.kind === 'marker') state.marker = item.marker;
+        else state.snapshots.set(item.snapshot.heatPumpId, item.snapshot);
+      }
+    };
+    collect(
+      await this.load([
+        { externalUserId, heatPumpId: null },
+        ...listedIds.map((heatPumpId) => ({ externalUserId, heatPumpId })),
+      ]),
+    );
+    const listed = new Set(listedIds);
+    const unlisted = (state.marker?.heatPumpIds ?? []).filter((id) => !listed.has(id));
+    if (unlisted.length > 0)
+      collect(await this.load(unlisted.map((heatPumpId) => ({ externalUserId, heatPumpId }))));
+    return state;
+  }
+
+  private sendBatch(): void {
+    const batch: PendingKey[] = [];
+    for (const [id, entry] of this.pending) {
+      if (batch.length >= BATCH_GET_MAX_KEYS) break;
+      batch.push(entry);
+      this.pending.delete(id);
+    }
+    if (this.pending.size === 0 && this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    this.fetch(batch).catch((error: unknown) => {
+      for (const entry of batch) for (const request of entry.requests) fail(request, error);
+    });
+  }
+
+  private async fetch(batch: PendingKey[]): Promise<void> {
+    let waiting = new Map(batch.map((entry) => [idOf(entry.key), entry]));
+    for (let attempt = 0; attempt < this.opts.maxAttempts; attempt++) {
+      if (attempt > 0) {
+        const cap = Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** (attempt - 1));
+        await this.opts.sleep(Math.floor(this.opts.random() * cap));
+      }
+      this.totals.calls++;
+      this.totals.keys += waiting.size;
+      const out = await this.store.batchGetOnce([...waiting.values()].map((entry) => entry.key));
+      const found = new Map<string, StoredHeatPumpItem>();
+      for (const item of out.items) found.set(idOf(item.key), item);
+      const unprocessed = new Set(out.unprocessed.map(idOf));
+      const next = new Map<string, PendingKey>();
+      for (const [id, entry] of waiting) {
+        if (unprocessed.has(id)) {
+          next.set(id, entry);
+          continue;
+        }
+        const item = found.get(id);
+        for (const request of entry.requests) {
+          if (request.settled) continue;
+          if (item) request.items.push(item);
+          if (--request.keysLeft === 0) {
+            request.settled = true;
+            request.resolve(request.items);
+          }
+        }
+      }
+      waiting = next;
+      if (waiting.size === 0) return;
+    }
+    throw new UnprocessedKeysError(waiting.size, this.opts.maxAttempts);
+  }
+}
+
+function fail(request: LoadRequest, error: unknown): void {
+  if (request.settled) return;
+  request.settled = true;
+  request.reject(error);
+}

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { makeApiHandler } from '@podero-bridge/functions/api/app';
 import { type ApiDeps, createApiDeps } from '@podero-bridge/functions/api/deps';
 import { ENV, functionDeclarations } from '@podero-bridge/functions/declarations';
@@ -13,9 +13,9 @@ import type { SyncSummary } from '@podero-bridge/functions/heat-pump-sync/sync';
 import { loadApiConfig, loadTokenRefreshConfig } from '@podero-bridge/functions/shared/config';
 import { createLogger, createRecordingMetrics } from '@podero-bridge/functions/shared/observability';
 import { createInProcessTokenRefresher } from '@podero-bridge/functions/shared/token-refresher';
-import { minimalUserRecord, userProfileItem } from '@podero-bridge/functions/storage/users';
 import { type LocalAws, startLocalAws } from '@podero-bridge/functions/test-support/aws';
 import { testLogLevel } from '@podero-bridge/functions/test-support/log-level';
+import { seedOnboardedUsers } from '@podero-bridge/functions/test-support/seed-users';
 import { makeTokenRefreshHandler } from '@podero-bridge/functions/token-refresh/app';
 import { createTokenRefreshDeps } from '@podero-bridge/functions/token-refresh/deps';
 import {
@@ -205,28 +205,12 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
       );
     },
     async addOnboardedUsers(users) {
-      const at = new Date().toISOString();
-      const items = users.map((user) =>
-        userProfileItem(
-          minimalUserRecord({
-            externalUserId: user.external_user_id,
-            poderoUserId: user.id,
-            email: `${user.external_user_id}@sim.example`,
-            at,
-          }),
-        ),
+      await seedOnboardedUsers(
+        aws.db,
+        aws.tableNames.main,
+        users.map((user) => ({ externalUserId: user.external_user_id, poderoUserId: user.id })),
+        { emailDomain: 'sim.example' },
       );
-      for (let i = 0; i < items.length; i += 25) {
-        const out = await aws.db.send(
-          new BatchWriteCommand({
-            RequestItems: {
-              [aws.tableNames.main]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
-            },
-          }),
-        );
-        if (Object.keys(out.UnprocessedItems ?? {}).length > 0)
-          throw new Error('seeding left unprocessed items');
-      }
     },
     async close() {
       await gateway.close();

@@ -6,8 +6,8 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { seedOnboardedUsers } from '@podero-bridge/functions/test-support/seed-users';
 import { startLocalStack } from '@podero-bridge/local-stack';
-import { batchPut, profileItem } from '../harness/local-bridge';
 
 const stack = await startLocalStack({ functionLogLevel: 'SILENT', scheduleTimers: false });
 const [user] = stack.simulator.control.seed({
@@ -19,8 +19,8 @@ if (!user) throw new Error('seeding returned no user');
 const db = DynamoDBDocumentClient.from(
   new DynamoDBClient({ endpoint: stack.dynamoEndpoint, region: stack.region }),
 );
-await batchPut(db, stack.tableNames.main, [
-  profileItem(user.external_user_id, user.id, new Date().toISOString()),
+await seedOnboardedUsers(db, stack.tableNames.main, [
+  { externalUserId: user.external_user_id, poderoUserId: user.id },
 ]);
 
 const token = await stack.mintToken({ sub: user.external_user_id, ttlSeconds: 3600 });

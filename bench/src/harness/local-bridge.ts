@@ -4,7 +4,7 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   ENV,
   type EnvName,
@@ -21,7 +21,8 @@ import {
   METRICS_NAMESPACE,
 } from '@podero-bridge/functions/shared/observability';
 import type { TokenRefreshResult } from '@podero-bridge/functions/shared/token-contract';
-import { minimalUserRecord, UserStore, userProfileItem } from '@podero-bridge/functions/storage/users';
+import { UserStore } from '@podero-bridge/functions/storage/users';
+import { seedOnboardedUsers } from '@podero-bridge/functions/test-support/seed-users';
 import { makeTokenRefreshHandler } from '@podero-bridge/functions/token-refresh/app';
 import { createTokenRefreshDeps } from '@podero-bridge/functions/token-refresh/deps';
 import { ensureTables, type LocalSecretsManager, startLocalSecretsManager } from '@podero-bridge/local-aws';
@@ -195,11 +196,14 @@ export async function startLocalBridge(
         });
         if (!response.ok) throw new Error(`POST /__sim/seed answered ${response.status}`);
         const seeded = seedResponseSchema.parse(await response.json()).users;
-        const now = new Date().toISOString();
-        const items = seeded.map((user) => profileItem(user.external_user_id, user.id, now));
-        await batchPut(db, tables.main, items);
+        await seedOnboardedUsers(
+          db,
+          tables.main,
+          seeded.map((user) => ({ externalUserId: user.external_user_id, poderoUserId: user.id })),
+          { emailDomain: 'bench.invalid' },
+        );
         const check = await new UserStore(db, tables.main).listPage({ limit: 5 });
-        if (check.users.length === 0 && items.length > 0) {
+        if (check.users.length === 0 && seeded.length > 0) {
           throw new Error(
             'seeded profiles are not read back as onboarded users: the profile item shape changed',
           );
@@ -217,43 +221,6 @@ export async function startLocalBridge(
     await close().catch(() => {});
     throw error;
   }
-}
-
-/**
- * The profile item UserStore writes after a completed POST /users (functions/src/storage/users.ts), for
- * users seeded directly. seedUsers reads them back through UserStore, so a change of that shape fails loudly.
- */
-export function profileItem(
-  externalUserId: string,
-  poderoUserId: string,
-  at: string,
-): Record<string, unknown> {
-  return userProfileItem(
-    minimalUserRecord({ externalUserId, poderoUserId, email: `${externalUserId}@bench.invalid`, at }),
-  );
-}
-
-/** Writes items in BatchWriteItem calls of 25, a few in flight, retrying unprocessed items. */
-export async function batchPut(
-  db: DynamoDBDocumentClient,
-  tableName: string,
-  items: readonly Record<string, unknown>[],
-): Promise<void> {
-  const chunks: Record<string, unknown>[][] = [];
-  for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
-  let next = 0;
-  const worker = async () => {
-    while (next < chunks.length) {
-      const chunk = chunks[next++] ?? [];
-      let requests = chunk.map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt >= 8) throw new Error(`batchPut: unprocessed items remain in ${tableName}`);
-        const out = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
-        requests = (out.UnprocessedItems?.[tableName] ?? []) as typeof requests;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 4 }, worker));
 }
 
 /** Overwrites the stored token (e.g. with one about to expire, so the next scheduled refresh fetches). */

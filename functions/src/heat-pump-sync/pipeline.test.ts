@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ensureTables } from '@podero-bridge/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableDeclarations } from '../declarations';
@@ -7,6 +7,7 @@ import { createLogger, createRecordingMetrics } from '../shared/observability';
 import type { HeatPumpJson } from '../storage/heat-pump-snapshots';
 import { SyncStateStore } from '../storage/sync-state';
 import { type LocalAws, startLocalAws } from '../test-support/aws';
+import { seedOnboardedUsers } from '../test-support/seed-users';
 import { maxUsersAheadOfCursor, runHeatPumpSync, type SyncRunDeps } from './sync';
 import { type OnboardedUser, UserStream } from './user-walk';
 
@@ -77,21 +78,11 @@ async function fleet(userCount: number): Promise<Fleet> {
     ext: `p${suite}-${String(i).padStart(3, '0')}`,
     poderoId: `podero-${suite}-${i}`,
   }));
-  const items = users.map((u) => ({
-    pk: `USER#${u.ext}`,
-    sk: 'PROFILE',
-    gsi1pk: 'USERS',
-    gsi1sk: u.ext,
-    external_user_id: u.ext,
-    podero_user_id: u.poderoId,
-  }));
-  for (let i = 0; i < items.length; i += 25) {
-    await db.send(
-      new BatchWriteCommand({
-        RequestItems: { [tables.main]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
-      }),
-    );
-  }
+  await seedOnboardedUsers(
+    db,
+    tables.main,
+    users.map((u) => ({ externalUserId: u.ext, poderoUserId: u.poderoId })),
+  );
   return { tables, users, listCalls: [], inFlight: 0, maxInFlight: 0, held: new Map() };
 }
 

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTables } from '@podero-bridge/local-aws';
 import { PoderoServerError } from '@podero-bridge/podero-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -14,6 +14,7 @@ import type { HeatPumpJson } from '../storage/heat-pump-snapshots';
 import { SyncStateStore } from '../storage/sync-state';
 import { type LocalAws, startLocalAws } from '../test-support/aws';
 import { testApiEnv } from '../test-support/config';
+import { seedOnboardedUsers } from '../test-support/seed-users';
 import { InvalidSyncEventError, makeSyncHandler, type SyncHandlerDeps } from './app';
 import { loadSyncConfig, type SyncConfig } from './config';
 
@@ -105,21 +106,11 @@ function heatPumpAt(id: string, ownerId: string, now: number): HeatPumpJson {
 }
 
 async function seedUsers(world: World, tableName: string) {
-  const items = world.users.map((u) => ({
-    pk: `USER#${u.ext}`,
-    sk: 'PROFILE',
-    gsi1pk: 'USERS',
-    gsi1sk: u.ext,
-    external_user_id: u.ext,
-    podero_user_id: u.poderoId,
-  }));
-  for (let i = 0; i < items.length; i += 25) {
-    await db.send(
-      new BatchWriteCommand({
-        RequestItems: { [tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
-      }),
-    );
-  }
+  await seedOnboardedUsers(
+    db,
+    tableName,
+    world.users.map((u) => ({ externalUserId: u.ext, poderoUserId: u.poderoId })),
+  );
 }
 
 interface Harness {

@@ -1,0 +1,39 @@
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { minimalUserRecord, userProfileItem } from '../storage/users';
+
+export interface SeededUser {
+  externalUserId: string;
+  poderoUserId: string;
+}
+
+/**
+ * Writes onboarded users straight into the main table, as a completed POST /users leaves them, for tests
+ * and benchmarks that need many users without onboarding each through Podero. BatchWriteItem calls of
+ * 25, a few in flight, unprocessed items retried (bounded).
+ */
+export async function seedOnboardedUsers(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  users: readonly SeededUser[],
+  options: { at?: string; emailDomain?: string } = {},
+): Promise<void> {
+  const { at = new Date().toISOString(), emailDomain = 'example.invalid' } = options;
+  const items = users.map((user) =>
+    userProfileItem(minimalUserRecord({ ...user, email: `${user.externalUserId}@${emailDomain}`, at })),
+  );
+  const chunks: Record<string, unknown>[][] = [];
+  for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks.length) {
+      const chunk = chunks[next++] ?? [];
+      let requests = chunk.map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt >= 8) throw new Error(`seeding left unprocessed items in ${tableName}`);
+        const out = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+        requests = (out.UnprocessedItems?.[tableName] ?? []) as typeof requests;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+}

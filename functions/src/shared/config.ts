@@ -29,6 +29,8 @@ export function parseEnv<S extends z.ZodRawShape>(shape: S, env: Env): z.infer<z
 
 const nonEmpty = z.string().trim().min(1);
 const httpUrl = z.url({ protocol: /^https?$/ });
+/** Deployed builds set APP_VERSION; a local or test run without it reports a dev version. */
+const appVersion = z.preprocess((v) => (v === undefined || v === '' ? '0.0.0-dev' : v), nonEmpty);
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), httpUrl.optional());
 const positiveInt = (fallback: number) =>
   z.preprocess((v) => (v === undefined || v === '' ? fallback : v), z.coerce.number().int().positive());
@@ -90,7 +92,7 @@ export const fleetEnvShape = {
   [ENV.poderoOrgId]: z.uuid(),
   [ENV.tokenCacheMaxAgeSeconds]: positiveInt(30),
   [ENV.readingsRetentionDays]: positiveInt(400),
-  [ENV.appVersion]: z.preprocess((v) => (v === undefined || v === '' ? '0.0.0-dev' : v), nonEmpty),
+  [ENV.appVersion]: appVersion,
 } as const;
 
 export function fleetConfigFrom(parsed: z.infer<z.ZodObject<typeof fleetEnvShape>>): FleetConfig {
@@ -129,7 +131,7 @@ const tokenRefreshEnvShape = {
   [ENV.tokenSecretId]: nonEmpty,
   [ENV.poderoBaseUrl]: httpUrl,
   [ENV.tokenRefreshMarginSeconds]: positiveInt(7200),
-  [ENV.appVersion]: z.preprocess((v) => (v === undefined || v === '' ? '0.0.0-dev' : v), nonEmpty),
+  [ENV.appVersion]: appVersion,
 } as const;
 
 export function loadTokenRefreshConfig(env: Env): TokenRefreshConfig {

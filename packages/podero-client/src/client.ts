@@ -5,7 +5,7 @@
  */
 import * as z from 'zod';
 import { describeIssues, PoderoRequestError, toIssues } from './errors';
-import { type HttpMethod, type RetryOptions, resolveRetryOptions } from './retry';
+import { type HttpMethod, resolveRetryOptions } from './retry';
 import {
   type CreateBuildingRequest,
   type CreateHeatPumpRequest,
@@ -45,23 +45,20 @@ import {
   updateUserRequestSchema,
 } from './schemas';
 import { DEFAULT_TIMEOUT_MS, DEFAULT_USER_AGENT } from './token';
-import { defaultSleep, type FetchLike, send, type TokenProvider, type TransportOptions } from './transport';
+import {
+  defaultSleep,
+  send,
+  type TokenProvider,
+  type TransportOptions,
+  type TransportOverrides,
+} from './transport';
 import { API_PREFIX, normaliseBaseUrl, type QueryValue, segment, withQuery } from './urls';
 
-export interface PoderoClientOptions {
+export interface PoderoClientOptions extends TransportOverrides {
   /** Podero host, e.g. `https://app.podero.com` (a trailing `/` or `/api/partners/v2.0` is fine). */
   baseUrl: string;
   orgId: string;
   tokenProvider: TokenProvider;
-  fetch?: FetchLike;
-  /** Per attempt, including reading the body. Default 10 000 ms. */
-  timeoutMs?: number;
-  retry?: Partial<RetryOptions>;
-  userAgent?: string;
-  /** Injectable so that tests do not wait through backoff. */
-  sleep?: (ms: number) => Promise<void>;
-  /** Jitter source in [0, 1); injectable for deterministic tests. */
-  random?: () => number;
 }
 
 export interface GetOptions {

@@ -29,5 +29,5 @@ export {
   staticTokenProvider,
   type TokenProvider,
 } from './token';
-export type { FetchLike } from './transport';
+export type { FetchLike, TransportOverrides } from './transport';
 export { API_PREFIX, TOKEN_PATH } from './urls';

@@ -6,9 +6,9 @@
  */
 import * as z from 'zod';
 import { PoderoRequestError, toIssues } from './errors';
-import { type RetryOptions, resolveRetryOptions } from './retry';
+import { resolveRetryOptions } from './retry';
 import { type TokenResponse, tokenResponseSchema } from './schemas';
-import { defaultSleep, type FetchLike, send, type TokenProvider } from './transport';
+import { defaultSleep, send, type TokenProvider, type TransportOverrides } from './transport';
 import { normaliseBaseUrl, TOKEN_PATH } from './urls';
 
 export type { TokenProvider } from './transport';
@@ -16,16 +16,10 @@ export type { TokenProvider } from './transport';
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_USER_AGENT = 'podero-bridge-client/0.1';
 
-export interface ClientCredentialsOptions {
+export interface ClientCredentialsOptions extends TransportOverrides {
   baseUrl: string;
   clientId: string;
   clientSecret: string;
-  fetch?: FetchLike;
-  timeoutMs?: number;
-  retry?: Partial<RetryOptions>;
-  userAgent?: string;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
 }
 
 const credentialsSchema = z.object({

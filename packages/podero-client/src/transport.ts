@@ -47,6 +47,19 @@ export interface TransportOptions {
   random: () => number;
 }
 
+/** The transport settings a caller may override; the client and the token request share them. */
+export interface TransportOverrides {
+  fetch?: FetchLike;
+  /** Per attempt, including reading the body. Default 10 000 ms. */
+  timeoutMs?: number;
+  retry?: Partial<RetryOptions>;
+  userAgent?: string;
+  /** Injectable so that tests do not wait through backoff. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Jitter source in [0, 1); injectable for deterministic tests. */
+  random?: () => number;
+}
+
 export type Authorization =
   | { kind: 'bearer'; tokenProvider: TokenProvider }
   | { kind: 'basic'; value: string };

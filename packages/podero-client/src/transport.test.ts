@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { createPoderoClient, type PoderoClientOptions } from './client';
 import {
@@ -149,6 +151,31 @@ describe('error mapping', () => {
     });
     const error = await failure(client.users.list());
     expect((error as PoderoNetworkError).timedOut).toBe(true);
+  });
+
+  it('lets go of a finished request at once, not when its timeout would have fired', async () => {
+    // AbortSignal.timeout kept each signal (and through fetch's listeners the request and response)
+    // reachable for timeoutMs after the request finished: at sync rates, seconds of requests in memory.
+    setFlagsFromString('--expose-gc');
+    const collect = runInNewContext('gc') as () => void;
+    let signalRef: WeakRef<AbortSignal> | undefined;
+    const client = createPoderoClient({
+      baseUrl: 'https://podero.test',
+      orgId: ORG_ID,
+      tokenProvider: staticTokenProvider('token-abc'),
+      timeoutMs: 60_000,
+      fetch: async (_input, init) => {
+        if (init?.signal) signalRef = new WeakRef(init.signal);
+        return json(200, []);
+      },
+    });
+    await client.users.list();
+    expect(signalRef).toBeDefined();
+    for (let round = 0; round < 5 && signalRef?.deref() !== undefined; round++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      collect();
+    }
+    expect(signalRef?.deref()).toBeUndefined();
   });
 
   it('never puts the access token into an error', async () => {

@@ -3,8 +3,10 @@
  * Each method validates its input strictly (nothing is sent when it is invalid), builds the
  * documented method/path/query/body, and validates the response tolerantly.
  */
+
 import * as z from 'zod';
 import { describeIssues, PoderoRequestError, toIssues } from './errors';
+import { defaultFetch } from './node-http-fetch';
 import { type HttpMethod, resolveRetryOptions } from './retry';
 import {
   type CreateBuildingRequest,
@@ -122,7 +124,7 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
   const baseUrl = normaliseBaseUrl(opts.baseUrl);
   const orgId = opts.orgId;
   const transport: TransportOptions = {
-    fetch: opts.fetch ?? globalThis.fetch,
+    fetch: opts.fetch ?? defaultFetch(),
     timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     retry: resolveRetryOptions(opts.retry),
     userAgent: opts.userAgent ?? DEFAULT_USER_AGENT,

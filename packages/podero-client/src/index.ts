@@ -18,6 +18,7 @@ export {
   PoderoServerError,
   PoderoValidationError,
 } from './errors';
+export { createNodeHttpFetch, type NodeHttpFetchOptions } from './node-http-fetch';
 export { DEFAULT_RETRY_OPTIONS, parseRetryAfterMs, type RetryOptions } from './retry';
 export * from './schemas';
 export {
@@ -29,5 +30,5 @@ export {
   staticTokenProvider,
   type TokenProvider,
 } from './token';
-export type { FetchLike, TransportOverrides } from './transport';
+export type { FetchInit, FetchLike, FetchResponseLike, TransportOverrides } from './transport';
 export { API_PREFIX, TOKEN_PATH } from './urls';

@@ -4,8 +4,10 @@
  * The client secret and the tokens never appear in an error or a log line: errors carry the
  * method, the path, the status and Podero's `detail` (e.g. `invalid_client`) only.
  */
+
 import * as z from 'zod';
 import { PoderoRequestError, toIssues } from './errors';
+import { defaultFetch } from './node-http-fetch';
 import { resolveRetryOptions } from './retry';
 import { type TokenResponse, tokenResponseSchema } from './schemas';
 import { defaultSleep, send, type TokenProvider, type TransportOverrides } from './transport';
@@ -51,7 +53,7 @@ export async function requestClientCredentialsToken(opts: ClientCredentialsOptio
   const basic = Buffer.from(`${opts.clientId}:${opts.clientSecret}`, 'utf8').toString('base64');
   return send(
     {
-      fetch: opts.fetch ?? globalThis.fetch,
+      fetch: opts.fetch ?? defaultFetch(),
       timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       retry: resolveRetryOptions(opts.retry),
       userAgent: opts.userAgent ?? DEFAULT_USER_AGENT,

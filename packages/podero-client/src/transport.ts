@@ -30,7 +30,26 @@ import {
   type RetryOptions,
 } from './retry';
 
-export type FetchLike = typeof fetch;
+/** What one HTTP exchange needs from a request... */
+export interface FetchInit {
+  method: string;
+  headers: Record<string, string>;
+  body?: string | undefined;
+  signal?: AbortSignal;
+}
+
+/** ...and from its response: the status, a header by name, the whole body as text. */
+export interface FetchResponseLike {
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+/**
+ * The HTTP exchange the transport uses. The default is `node:http` with keep-alive
+ * (`createNodeHttpFetch`); the global `fetch` fits this shape too and may be passed instead.
+ */
+export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponseLike>;
 
 export interface TokenProvider {
   getToken(): Promise<string>;
@@ -82,7 +101,7 @@ export interface RequestSpec<T> {
 }
 
 type Attempt =
-  | { kind: 'response'; status: number; headers: Headers; text: string }
+  | { kind: 'response'; status: number; headers: FetchResponseLike['headers']; text: string }
   | { kind: 'network'; error: unknown; timedOut: boolean; code?: string; afterResponse: boolean };
 
 export const defaultSleep = (ms: number): Promise<void> =>

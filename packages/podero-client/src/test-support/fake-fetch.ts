@@ -23,7 +23,7 @@ export type Handler = (request: RecordedRequest) => Response | Promise<Response>
 export function createFakeFetch(handler: Handler): { fetch: FetchLike; requests: RecordedRequest[] } {
   const requests: RecordedRequest[] = [];
   const fetch: FetchLike = async (input, init) => {
-    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    const url = new URL(input);
     const rawBody = init?.body;
     const request: RecordedRequest = {
       method: init?.method ?? 'GET',

@@ -1,7 +1,8 @@
 /**
- * HeatPumpService round trips: the user lookup and our storage read go out together, a live list's
- * writes go out together, and neither shortcut changes which error wins or which answer survives.
- * Real HeatPumpSnapshotStore on dynalite; Podero and the user lookup are fakes the tests steer.
+ * HeatPumpService round trips: the list route reads the user and its stored list in one Query, the
+ * other reads send the user lookup and the storage read together, a live list's writes go out
+ * together, and no shortcut changes which error wins or which answer survives. Real stores on
+ * dynalite; Podero and (outside the list route) the user lookup are fakes the tests steer.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -10,6 +11,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { tableDeclarations } from '../declarations';
 import { type HeatPumpJson, HeatPumpSnapshotStore, newSnapshot } from '../storage/heat-pump-snapshots';
 import { ReadingsStore } from '../storage/readings';
+import { UserStore } from '../storage/users';
+import { seedOnboardedUsers } from '../test-support/seed-users';
 import { HeatPumpService, type HeatPumpUpstream, UnknownUserError } from './service';
 
 const tables = { main: 'hp-service-main', readings: 'hp-service-readings' };
@@ -123,18 +126,26 @@ function service(options: {
 
 const live = { max_age_seconds: 0, stale_if_error_seconds: 0 };
 
+/** An onboarded user's profile item, as POST /users leaves it (the list route reads it). */
+const onboard = (externalUserId: string) =>
+  seedOnboardedUsers(doc, tables.main, [{ externalUserId, poderoUserId: PODERO_USER }]);
+
 describe('HeatPumpService.list round trips', () => {
-  it('reads the stored snapshots while the user lookup is still pending', async () => {
-    let queryWasSentFirst = false;
+  it('reads the user and the stored list in one Query, and nothing else before Podero', async () => {
+    await onboard('ursula');
+    sends = freshSendLog();
+    let readsBeforePodero: string[] = [];
     const { hps } = service({
-      // Settles once the snapshot Query is on its way (or after the bound, and the test fails).
       findPoderoUserId: async () => {
-        queryWasSentFirst = await queryStartedSoon();
-        return PODERO_USER;
+        throw new Error('the list route looks the user up in its one Query');
       },
+      podero: fakePodero(async () => {
+        readsBeforePodero = [...sends.started];
+        return [];
+      }),
     });
     const answer = await hps.list('ursula', live);
-    expect(queryWasSentFirst).toBe(true);
+    expect(readsBeforePodero).toEqual(['QueryCommand']);
     expect(answer).toMatchObject({ heat_pumps: [], source: 'live', stale: false });
   });
 
@@ -145,6 +156,7 @@ describe('HeatPumpService.list round trips', () => {
       findPoderoUserId: async () => PODERO_USER,
       podero: fakePodero(async () => [heatPump(a), heatPump(b)]),
     });
+    await onboard('victor');
     // c was listed before and is gone at Podero now: its snapshot must be deleted.
     await snapshots.put(newSnapshot('victor', heatPump(c), new Date(T0 - 60_000).toISOString()));
     sends = freshSendLog();
@@ -170,6 +182,7 @@ describe('HeatPumpService.list round trips', () => {
     const { hps, snapshots } = service({ findPoderoUserId: async () => PODERO_USER, now: T0 + 20_000 });
     // The marker of a live read at T0 landed; of its two snapshot updates only a's did, b's is from T0 - 120 s.
     const at = (ms: number) => new Date(ms).toISOString();
+    await onboard('yara');
     await snapshots.put(newSnapshot('yara', heatPump(a), at(T0)));
     await snapshots.put(newSnapshot('yara', heatPump(b), at(T0 - 120_000)));
     await snapshots.putListMarker({ externalUserId: 'yara', fetchedAt: at(T0), heatPumpIds: [a, b] });
@@ -189,6 +202,7 @@ describe('HeatPumpService.list round trips', () => {
       podero: fakePodero(async () => [heatPump(a, { room_temperature: 21 })]),
       now: T0 + 10_000,
     });
+    await onboard('wanda');
     await newer.hps.list('wanda', live);
     // An older read (fetched before the newer one) that still lists b and an older a.
     const older = service({
@@ -207,25 +221,24 @@ describe('HeatPumpService.list round trips', () => {
     expect(cached).toMatchObject({ source: 'cache', heat_pumps: [{ id: a, room_temperature: 21 }] });
   });
 
-  it('answers an unknown user with UnknownUserError even when the snapshot read fails too', async () => {
-    const { hps } = service({ findPoderoUserId: async () => null });
-    sends.failQueries = true;
-    await expect(hps.list('nobody', live)).rejects.toBeInstanceOf(UnknownUserError);
-  });
-
-  it('surfaces a failing user lookup rather than the concurrent snapshot read', async () => {
-    const lookupFailure = new Error('user lookup failed');
+  it('answers an unknown user, or one still being created, with UnknownUserError and never calls Podero', async () => {
+    let poderoCalls = 0;
     const { hps } = service({
-      findPoderoUserId: async () => {
-        await queryStartedSoon();
-        throw lookupFailure;
-      },
+      findPoderoUserId: async () => PODERO_USER,
+      podero: fakePodero(async () => {
+        poderoCalls++;
+        return [];
+      }),
     });
-    sends.failQueries = true;
-    await expect(hps.list('xavier', live)).rejects.toBe(lookupFailure);
+    await expect(hps.list('nobody', live)).rejects.toBeInstanceOf(UnknownUserError);
+    const users = new UserStore(doc, tables.main);
+    expect(await users.acquireCreationLease('halfway', 'lease-1', T0, 60_000)).toBe(true);
+    await expect(hps.list('halfway', live)).rejects.toBeInstanceOf(UnknownUserError);
+    expect(poderoCalls).toBe(0);
   });
 
-  it('surfaces a failing snapshot read once the user is known, and calls Podero never', async () => {
+  it('surfaces a failing read, and calls Podero never', async () => {
+    await onboard('yvonne');
     let poderoCalls = 0;
     const { hps } = service({
       findPoderoUserId: async () => PODERO_USER,

@@ -133,9 +133,10 @@ export class HeatPumpService {
   }
 
   async list(externalUserId: string, query: HeatPumpReadQuery): Promise<HeatPumpListResponse> {
-    const { poderoUserId, stored } = await this.poderoUserIdWith(externalUserId, () =>
-      this.deps.snapshots.loadUser(externalUserId),
-    );
+    // One read for the user and the stored list (the other routes still look the user up apart).
+    const { user, state: stored } = await this.deps.snapshots.loadUserWithProfile(externalUserId);
+    if (user === undefined) throw new UnknownUserError(externalUserId);
+    const poderoUserId = user.podero_user_id;
     const cached = (() => {
       if (!stored.marker) return null;
       const heatPumps: HeatPumpJson[] = [];

@@ -1,8 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTables, type LocalEndpoint, startDynalite } from '@podero-bridge/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableDeclarations } from '../declarations';
+import { seedOnboardedUsers } from '../test-support/seed-users';
 import { HeatPumpSnapshotStore, newSnapshot } from './heat-pump-snapshots';
 import {
   decodeReadingsCursor,
@@ -84,6 +85,50 @@ describe('HeatPumpSnapshotStore', () => {
       heatPumpIds: [a],
     });
     expect([...state.snapshots.keys()]).toEqual([a]);
+  });
+});
+
+describe('HeatPumpSnapshotStore.loadUserWithProfile', () => {
+  it('reads the onboarded user with its marker and snapshots in one Query, skipping other items', async () => {
+    const store = new HeatPumpSnapshotStore(doc, tables.main);
+    const a = '55555555-5555-4555-8555-555555555555';
+    await seedOnboardedUsers(doc, tables.main, [{ externalUserId: 'dora', poderoUserId: 'p-dora' }]);
+    await store.put(newSnapshot('dora', hp(a, '2026-01-01T10:00:00Z'), '2026-01-01T10:00:01.000Z'));
+    await store.putListMarker({
+      externalUserId: 'dora',
+      fetchedAt: '2026-01-01T10:00:01.000Z',
+      heatPumpIds: [a],
+    });
+    // Items of other kinds under the same user, on both sides of the heat-pump range.
+    for (const sk of ['BUILDING#b1', 'ONBOARDING#s1']) {
+      await doc.send(
+        new PutCommand({ TableName: tables.main, Item: { pk: 'USER#dora', sk, entity: 'other' } }),
+      );
+    }
+    let queries = 0;
+    const counting = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: dynalite.endpoint, region: 'eu-central-1' }),
+    );
+    counting.middlewareStack.add(
+      (next, context) => (args) => {
+        if (context.commandName === 'QueryCommand') queries++;
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const { user, state } = await new HeatPumpSnapshotStore(counting, tables.main).loadUserWithProfile(
+      'dora',
+    );
+    counting.destroy();
+    expect(queries).toBe(1);
+    expect(user?.podero_user_id).toBe('p-dora');
+    expect(state.marker?.heatPumpIds).toEqual([a]);
+    expect([...state.snapshots.keys()]).toEqual([a]);
+    expect(await store.loadUser('dora')).toEqual(state);
+
+    const nobody = await store.loadUserWithProfile('nobody');
+    expect(nobody.user).toBeUndefined();
+    expect(nobody.state).toEqual({ marker: null, snapshots: new Map() });
   });
 });
 

@@ -61,6 +61,11 @@ function toRecord(item: Record<string, unknown>): UserRecord {
   return record;
 }
 
+/** The onboarded user an item holds, or undefined for no item or one still being created. */
+export function activeUserOf(item: Record<string, unknown> | undefined): UserRecord | undefined {
+  return item?.status === 'active' ? toRecord(item) : undefined;
+}
+
 export class UserStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -76,7 +81,8 @@ export class UserStore {
       }),
     );
     if (!out.Item) return { kind: 'absent' };
-    if (out.Item.status === 'active') return { kind: 'active', user: toRecord(out.Item) };
+    const user = activeUserOf(out.Item);
+    if (user) return { kind: 'active', user };
     const lease = leaseItemSchema.parse(out.Item);
     return { kind: 'creating', leaseId: lease.lease_id, leaseExpiresAtMs: lease.lease_expires_at_ms };
   }

@@ -54,13 +54,20 @@ export interface FunctionDeclaration {
   readonly access: FunctionAccess;
   /** Environment variables this function needs (values are supplied by the CDK app or the local stack). */
   readonly environment: readonly EnvName[];
-  /** Node.js flags beyond the shared `--enable-source-maps` (see `nodeOptionsOf`). */
+  /** Node.js flags of this function (see `nodeOptionsOf`). */
   readonly nodeOptions?: readonly string[];
 }
 
-/** The function's `NODE_OPTIONS`: read by the CDK app and by the benchmarks, so both run the same flags. */
-export function nodeOptionsOf(declaration: FunctionDeclaration): string {
-  return ['--enable-source-maps', ...(declaration.nodeOptions ?? [])].join(' ');
+/**
+ * The function's `NODE_OPTIONS` (empty: leave the variable unset): read by the CDK app and by the
+ * benchmarks, so both run the same flags. `sourceMaps` is the stage's choice (`sourceMaps` in
+ * infra/stages.json, off by default): `--enable-source-maps` makes stack traces point at the sources,
+ * and costs about 10 ms of every cold start (`pnpm bench cold-start`).
+ */
+export function nodeOptionsOf(declaration: FunctionDeclaration, options: { sourceMaps: boolean }): string {
+  return [...(options.sourceMaps ? ['--enable-source-maps'] : []), ...(declaration.nodeOptions ?? [])].join(
+    ' ',
+  );
 }
 
 export const functionDeclarations = {

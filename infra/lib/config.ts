@@ -110,6 +110,11 @@ export const stageConfigSchema = z.strictObject({
   logRetentionDays: z.int().refine((d) => validRetentionDays.includes(d), {
     message: `must be one of ${validRetentionDays.join(', ')}`,
   }),
+  /**
+   * Run the functions with `--enable-source-maps`, so stack traces in the logs name source files and
+   * lines. The maps ship in every bundle either way; applying them costs about 10 ms of each cold start.
+   */
+  sourceMaps: z.boolean(),
   /** `retain` keeps tables and log groups when the stack is deleted (use it for prod). */
   removalPolicy: z.enum(['retain', 'destroy']),
 });

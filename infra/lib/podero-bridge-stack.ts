@@ -106,6 +106,7 @@ export class PoderoBridgeStack extends Stack {
         environment,
         logRetention,
         logRemovalPolicy: removalPolicy,
+        sourceMaps: config.sourceMaps,
       });
     }
     this.functions = functions as Record<FunctionId, BridgeFunction>;

@@ -79,28 +79,41 @@ describe('functions', () => {
     });
   });
 
-  it('sets exactly the declared environment variables plus the shared Powertools and source-map settings', () => {
+  it('sets exactly the declared environment variables plus the shared Powertools settings and Node.js flags', () => {
     for (const declaration of functionList) {
       const variables = environmentOf(dev.template, fnLogicalId(dev, declaration.id));
+      const nodeOptions = nodeOptionsOf(declaration, { sourceMaps: dev.config.sourceMaps });
       expect(Object.keys(variables).sort(), declaration.name).toEqual(
         sorted(
           [...declaration.environment],
-          ['NODE_OPTIONS', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME'],
+          [
+            ...(nodeOptions ? ['NODE_OPTIONS'] : []),
+            'POWERTOOLS_LOG_LEVEL',
+            'POWERTOOLS_METRICS_NAMESPACE',
+            'POWERTOOLS_SERVICE_NAME',
+          ],
         ),
       );
       expect(variables).toMatchObject({
-        NODE_OPTIONS: nodeOptionsOf(declaration),
+        ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
         POWERTOOLS_SERVICE_NAME: declaration.name,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       });
     }
   });
 
-  it("caps heat-pump-sync's V8 old space (its peak RSS is collector headroom) and keeps source maps everywhere", () => {
-    const options = (id: FunctionId) => environmentOf(dev.template, fnLogicalId(dev, id)).NODE_OPTIONS;
-    expect(options('heatPumpSync')).toBe('--enable-source-maps --max-old-space-size=128');
-    expect(options('api')).toBe('--enable-source-maps');
-    expect(options('tokenRefresh')).toBe('--enable-source-maps');
+  it("caps heat-pump-sync's V8 old space (its peak RSS is collector headroom); source maps only when the stage asks", () => {
+    const options = (s: Synthesized, id: FunctionId) =>
+      environmentOf(s.template, fnLogicalId(s, id)).NODE_OPTIONS;
+    // Off by default: applying them costs about 10 ms of every cold start.
+    expect(dev.config.sourceMaps).toBe(false);
+    expect(options(dev, 'heatPumpSync')).toBe('--max-old-space-size=128');
+    expect(options(dev, 'api')).toBeUndefined();
+    expect(options(dev, 'tokenRefresh')).toBeUndefined();
+    const mapped = synthesize(stageConfig('dev', { sourceMaps: true }));
+    expect(options(mapped, 'heatPumpSync')).toBe('--enable-source-maps --max-old-space-size=128');
+    expect(options(mapped, 'api')).toBe('--enable-source-maps');
+    expect(options(mapped, 'tokenRefresh')).toBe('--enable-source-maps');
   });
 
   it('passes CDK-generated table names, secret ARNs and the token-refresh name through the declared variables', () => {

@@ -80,7 +80,8 @@ const seedResponseSchema = z.object({
 /** The variables infra's BridgeFunction adds to every function (infra/lib/constructs/bridge-function.ts). */
 function sharedFunctionEnv(id: FunctionId): Record<string, string> {
   return {
-    NODE_OPTIONS: nodeOptionsOf(functionDeclarations[id]),
+    // As the default stage runs them (infra/stages.json: "sourceMaps": false).
+    NODE_OPTIONS: nodeOptionsOf(functionDeclarations[id], { sourceMaps: false }),
     POWERTOOLS_SERVICE_NAME: functionDeclarations[id].name,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     POWERTOOLS_LOG_LEVEL: 'INFO',

@@ -28,6 +28,8 @@ export interface BridgeFunctionProps {
   readonly environment: EnvironmentValues;
   readonly logRetention: logs.RetentionDays;
   readonly logRemovalPolicy: RemovalPolicy;
+  /** The stage's `sourceMaps`: run with `--enable-source-maps` (the maps ship either way). */
+  readonly sourceMaps: boolean;
 }
 
 /**
@@ -72,7 +74,7 @@ export class BridgeFunction extends Construct {
       reservedConcurrentExecutions: declaration.reservedConcurrency,
       role: this.role,
       logGroup: this.logGroup,
-      environment: buildEnvironment(declaration, props.environment),
+      environment: buildEnvironment(declaration, props.environment, { sourceMaps: props.sourceMaps }),
       bundling: {
         format: OutputFormat.ESM,
         target: ESBUILD_TARGET,
@@ -101,9 +103,11 @@ export class BridgeFunction extends Construct {
 export function buildEnvironment(
   declaration: FunctionDeclaration,
   values: EnvironmentValues,
+  options: { sourceMaps: boolean },
 ): Record<string, string> {
+  const nodeOptions = nodeOptionsOf(declaration, options);
   const shared: Record<string, string> = {
-    NODE_OPTIONS: nodeOptionsOf(declaration),
+    ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
     POWERTOOLS_SERVICE_NAME: declaration.name,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     POWERTOOLS_LOG_LEVEL: 'INFO',

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
 import { routeDeclarations } from '../declarations';
-import { MetricUnit } from '../shared/observability';
+import { MetricUnit, withLogKeys } from '../shared/observability';
 import { authorizeSubject, callerFromClaims, requireCaller } from './auth';
 import type { ApiDeps } from './deps';
 import { toApiError } from './errors';
@@ -49,13 +49,11 @@ export function makeApiHandler(deps: ApiDeps): ApiHandler {
       ]),
     );
     const correlationId = headers['x-correlation-id']?.slice(0, 128) ?? requestId;
-    // A child per request: in the local stack one handler serves concurrent requests.
-    const logger = deps.logger.createChild({
-      persistentKeys: {
-        request_id: requestId,
-        correlation_id: correlationId,
-        ...(context?.awsRequestId ? { lambda_request_id: context.awsRequestId } : {}),
-      },
+    // Keys per request, not on the shared logger: in the local stack one handler serves concurrent requests.
+    const logger = withLogKeys(deps.logger, {
+      request_id: requestId,
+      correlation_id: correlationId,
+      ...(context?.awsRequestId ? { lambda_request_id: context.awsRequestId } : {}),
     });
     let operationId = 'unknown';
     let status = 500;

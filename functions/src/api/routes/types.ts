@@ -1,7 +1,7 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type * as z from 'zod';
 import type { OperationId } from '../../declarations';
+import type { RequestLogger } from '../../shared/observability';
 import type { Caller } from '../auth';
 import type { ApiDeps } from '../deps';
 import type { RouteResult } from '../http';
@@ -13,7 +13,7 @@ export interface RouteContext<P, Q, B> {
   /** undefined only on public routes. */
   readonly caller: Caller | undefined;
   readonly deps: ApiDeps;
-  readonly logger: Logger;
+  readonly logger: RequestLogger;
   readonly requestId: string;
   readonly event: APIGatewayProxyEventV2;
 }

@@ -61,10 +61,12 @@ export class WritePipeline {
   private readingsChunksPending = 0;
   private chunksPending = 0;
   private readonly limit: LimitFunction;
+  private readonly parallelCalls: number;
   readonly totals = { calls: 0, readingsWritten: 0, mainWritten: 0 };
 
   constructor(private readonly opts: WritePipelineOptions) {
-    this.limit = pLimit(opts.batchWriteOptions?.parallelCalls ?? defaultBatchWriteOptions.parallelCalls);
+    this.parallelCalls = opts.batchWriteOptions?.parallelCalls ?? defaultBatchWriteOptions.parallelCalls;
+    this.limit = pLimit(this.parallelCalls);
   }
 
   /** BatchWriteItem chunks sent or waiting for a call slot, and items still buffered. */
@@ -79,11 +81,19 @@ export class WritePipeline {
     this.flush();
   }
 
-  /** Sends every full batch, and the partial ones if the caller is idle. Call after any state change. */
+  /**
+   * Sends every full batch, and the partial ones if the caller is idle and a call slot is free. Call
+   * after any state change.
+   */
   flush(): void {
     while (this.readings.length >= BATCH_WRITE_MAX_ITEMS) this.send(this.readings, true);
     while (this.main.length >= BATCH_WRITE_MAX_ITEMS) this.send(this.main, false);
     if (!this.opts.isIdle()) return;
+    // With every call slot busy, a partial batch would only queue behind them while more items could
+    // join it; the next call to finish flushes again. Without this, a run whose window was full (so
+    // "idle") under a slow database sent a batch of one or two items per flush, thousands of small
+    // calls that slowed the database further (`pnpm bench sync`, 10,000 users at C = 64).
+    if (this.chunksPending >= this.parallelCalls) return;
     if (this.readings.length > 0) this.send(this.readings, true);
     // Main writes of users whose readings are still on their way would join the buffer: wait for them.
     if (this.main.length > 0 && this.readings.length === 0 && this.readingsChunksPending === 0)

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPoderoClient } from './client';
+import { createPoderoClient, type PoderoClientOptions } from './client';
 import { PoderoNetworkError } from './errors';
 import { createNodeHttpFetch } from './node-http-fetch';
 import { ORG_ID } from './test-support/fake-fetch';
@@ -39,14 +39,16 @@ afterEach(async () => {
   for (const server of servers.splice(0)) await server.close();
 });
 
-function clientFor(baseUrl: string, timeoutMs = 5_000) {
+/** A client on the node:http transport; no backoff waits. */
+function clientFor(baseUrl: string, overrides: Partial<PoderoClientOptions> = {}) {
   return createPoderoClient({
     baseUrl,
     orgId: ORG_ID,
     tokenProvider: staticTokenProvider('token-abc'),
     fetch: createNodeHttpFetch(),
-    timeoutMs,
+    timeoutMs: 5_000,
     sleep: async () => {},
+    ...overrides,
   });
 }
 
@@ -97,14 +99,7 @@ describe('createNodeHttpFetch', () => {
     const server = await serve(() => {
       // never answers
     });
-    const client = createPoderoClient({
-      baseUrl: server.url,
-      orgId: ORG_ID,
-      tokenProvider: staticTokenProvider('token-abc'),
-      fetch: createNodeHttpFetch(),
-      timeoutMs: 50,
-      retry: { maxRetries: 0 },
-    });
+    const client = clientFor(server.url, { timeoutMs: 50, retry: { maxRetries: 0 } });
     const error = await client.users.list().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PoderoNetworkError);
     expect((error as PoderoNetworkError).timedOut).toBe(true);
@@ -115,14 +110,7 @@ describe('createNodeHttpFetch', () => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
       res.write('[');
     });
-    const client = createPoderoClient({
-      baseUrl: server.url,
-      orgId: ORG_ID,
-      tokenProvider: staticTokenProvider('token-abc'),
-      fetch: createNodeHttpFetch(),
-      timeoutMs: 50,
-      retry: { maxRetries: 0 },
-    });
+    const client = clientFor(server.url, { timeoutMs: 50, retry: { maxRetries: 0 } });
     const error = await client.users.list().catch((e: unknown) => e);
     expect((error as PoderoNetworkError).timedOut).toBe(true);
   });
@@ -132,13 +120,7 @@ describe('createNodeHttpFetch', () => {
     const url = server.url;
     await server.close();
     servers.length = 0;
-    const client = createPoderoClient({
-      baseUrl: url,
-      orgId: ORG_ID,
-      tokenProvider: staticTokenProvider('token-abc'),
-      fetch: createNodeHttpFetch(),
-      retry: { maxRetries: 0 },
-    });
+    const client = clientFor(url, { retry: { maxRetries: 0 } });
     const error = await client.users.list().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PoderoNetworkError);
     expect((error as PoderoNetworkError).code).toBe('ECONNREFUSED');
@@ -156,13 +138,7 @@ describe('createNodeHttpFetch', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('[]');
     });
-    const client = createPoderoClient({
-      baseUrl: server.url,
-      orgId: ORG_ID,
-      tokenProvider: staticTokenProvider('token-abc'),
-      fetch: createNodeHttpFetch(),
-      retry: { maxRetries: 0 },
-    });
+    const client = clientFor(server.url, { retry: { maxRetries: 0 } });
     await expect(client.users.list()).resolves.toEqual([]);
     expect(calls).toBe(2);
   });

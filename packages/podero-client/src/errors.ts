@@ -35,7 +35,7 @@ export class PoderoError extends Error {
   }
 }
 
-/** 401 or 403: the token was rejected (even after one refresh) or lacks the rights. */
+/** 401 or 403: the token was rejected (even after refreshing it) or lacks the rights. */
 export class PoderoAuthError extends PoderoError {
   override name = 'PoderoAuthError';
 }

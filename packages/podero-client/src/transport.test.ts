@@ -27,7 +27,7 @@ import {
 } from './test-support/fake-fetch';
 import { referenceUser } from './test-support/fixtures';
 import { staticTokenProvider } from './token';
-import type { TokenProvider } from './transport';
+import { MAX_TOKEN_REFRESHES_PER_REQUEST, type TokenProvider } from './transport';
 
 const createBody = { role: 'user' as const, email: 'user@example.com' };
 
@@ -370,15 +370,52 @@ describe('401 handling', () => {
     ]);
   });
 
-  it('throws PoderoAuthError on a second 401 without refreshing again', async () => {
+  it('refreshes a second time when the new token is rejected too (two revocations), then succeeds', async () => {
+    const tokens = rotatingProvider();
+    const { client, requests } = setup(
+      (request) =>
+        request.headers.get('authorization') === 'Bearer token-3'
+          ? json(200, [])
+          : json(401, { detail: 'Unauthorized' }),
+      { tokenProvider: tokens.provider },
+    );
+    await expect(client.users.list()).resolves.toEqual([]);
+    expect(tokens.invalidated).toEqual(['token-1', 'token-2']);
+    expect(requests.map((request) => request.headers.get('authorization'))).toEqual([
+      'Bearer token-1',
+      'Bearer token-2',
+      'Bearer token-3',
+    ]);
+  });
+
+  it('throws PoderoAuthError on a third 401 without refreshing again', async () => {
     const tokens = rotatingProvider();
     const { client, requests } = setup(() => json(401, { detail: 'Unauthorized' }), {
       tokenProvider: tokens.provider,
     });
     const error = await failure(client.users.list());
     expect(error).toBeInstanceOf(PoderoAuthError);
-    expect(requests).toHaveLength(2);
-    expect(tokens.invalidated).toEqual(['token-1']);
+    expect(requests).toHaveLength(1 + MAX_TOKEN_REFRESHES_PER_REQUEST);
+    expect(tokens.invalidated).toEqual(['token-1', 'token-2']);
+  });
+
+  it('does not resend a token this request already had rejected', async () => {
+    // A provider that, after the first refresh, hands back the first token again.
+    const handedOut = ['token-1', 'token-2', 'token-1'];
+    const invalidated: string[] = [];
+    const { client, requests } = setup(() => json(401, { detail: 'Unauthorized' }), {
+      tokenProvider: {
+        getToken: async () => handedOut[Math.min(invalidated.length, handedOut.length - 1)] ?? '',
+        invalidate: (token) => {
+          invalidated.push(token);
+        },
+      },
+    });
+    await failure(client.users.list());
+    expect(requests.map((request) => request.headers.get('authorization'))).toEqual([
+      'Bearer token-1',
+      'Bearer token-2',
+    ]);
   });
 
   it('does not resend when the provider hands back the same rejected token', async () => {

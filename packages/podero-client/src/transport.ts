@@ -104,6 +104,14 @@ type Attempt =
   | { kind: 'response'; status: number; headers: FetchResponseLike['headers']; text: string }
   | { kind: 'network'; error: unknown; timedOut: boolean; code?: string; afterResponse: boolean };
 
+/**
+ * Token refreshes one request may make after 401s. Two, not one: a token cached by a caller may have
+ * been replaced and the replacement revoked as well (two revocations within a cache's age), and then
+ * the first refresh hands back that stored replacement and only the second gets a new token. Bounded
+ * so that a Podero rejecting every token costs three requests, not a loop.
+ */
+export const MAX_TOKEN_REFRESHES_PER_REQUEST = 2;
+
 export const defaultSleep = (ms: number): Promise<void> =>
   new Promise((resolve) => {
     setTimeout(resolve, ms);
@@ -113,7 +121,8 @@ export async function send<T>(options: TransportOptions, spec: RequestSpec<T>): 
   const retryable = isIdempotent(spec.method) || spec.replaySafe === true;
   let token = spec.auth.kind === 'bearer' ? await spec.auth.tokenProvider.getToken() : undefined;
   let retriesUsed = 0;
-  let refreshedAfter401 = false;
+  // Tokens Podero answered 401 to during this request (each one refreshed once).
+  const rejectedTokens = new Set<string>();
   let staleSocketRetried = false;
 
   for (;;) {
@@ -139,12 +148,17 @@ export async function send<T>(options: TransportOptions, spec: RequestSpec<T>): 
     const { status, headers, text } = attempt;
     if (status >= 200 && status < 300) return parseSuccess(spec, status, text);
 
-    if (status === 401 && spec.auth.kind === 'bearer' && token !== undefined && !refreshedAfter401) {
-      refreshedAfter401 = true;
+    if (
+      status === 401 &&
+      spec.auth.kind === 'bearer' &&
+      token !== undefined &&
+      rejectedTokens.size < MAX_TOKEN_REFRESHES_PER_REQUEST
+    ) {
+      rejectedTokens.add(token);
       await spec.auth.tokenProvider.invalidate(token);
       const fresh = await spec.auth.tokenProvider.getToken();
-      // The same token again (e.g. a static provider) would only earn a second 401.
-      if (fresh !== token) {
+      // A token already rejected (e.g. a static provider's only one) would only earn another 401.
+      if (!rejectedTokens.has(fresh)) {
         token = fresh;
         continue;
       }

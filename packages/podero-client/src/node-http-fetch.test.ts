@@ -153,6 +153,31 @@ describe('createNodeHttpFetch', () => {
     await expect(response.text()).rejects.toMatchObject({ code: 'ECONNRESET' });
   });
 
+  it('survives a connection lost mid-body when nobody reads the body, and frees the socket of one that is never read', async () => {
+    let calls = 0;
+    const server = await serve((req, res) => {
+      calls++;
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      if (calls === 1) res.write('[', () => req.socket.destroy());
+      else res.end('['.padEnd(100, ' '));
+    });
+    const fetch = createNodeHttpFetch({ maxSockets: 1 });
+    const lost = await fetch(`${server.url}/`, { method: 'GET', headers: {} });
+    expect(lost.status).toBe(200);
+    // The body is never read; the reset must not surface as an unhandled 'error' event.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // With one socket per origin, a response whose body nobody reads must not hold it forever.
+    const unread = await fetch(`${server.url}/`, { method: 'GET', headers: {} });
+    expect(unread.status).toBe(200);
+    const next = await Promise.race([
+      fetch(`${server.url}/`, { method: 'GET', headers: {} }),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('the unread body still holds the only socket')), 1_000),
+      ),
+    ]);
+    expect((await next.text()).length).toBe(100);
+  });
+
   it('rejects at once when the signal is already aborted, and refuses other protocols', async () => {
     const fetch = createNodeHttpFetch();
     const controller = new AbortController();

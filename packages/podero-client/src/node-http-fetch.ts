@@ -74,10 +74,15 @@ export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): FetchLi
         target,
         { method: init.method, headers, agent: agents[protocol] },
         (response) => {
+          // Read at once, whether or not the caller asks for the body: the socket goes back to the
+          // pool, and a connection lost mid-body is an error of this promise, never an 'error' event
+          // without a listener (which would crash the process).
+          const body = readBody(response);
+          body.catch(() => undefined); // reported to whoever calls text()
           resolve({
             status: response.statusCode ?? 0,
             headers: { get: (name) => headerValue(response.headers[name.toLowerCase()]) },
-            text: () => readBody(response),
+            text: () => body,
           });
         },
       );

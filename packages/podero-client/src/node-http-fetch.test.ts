@@ -95,6 +95,48 @@ describe('createNodeHttpFetch', () => {
     expect(server.connections).toBe(1);
   });
 
+  it('sends every POST on a fresh connection, never on a pooled one that may have gone stale', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+    const fetch = createNodeHttpFetch();
+    const post = () => fetch(`${server.url}/`, { method: 'POST', headers: {}, body: '{}' });
+    const get = () => fetch(`${server.url}/`, { method: 'GET', headers: {} });
+    await (await get()).text();
+    await (await get()).text();
+    expect(server.connections).toBe(1);
+    await (await post()).text();
+    await (await post()).text();
+    expect(server.connections).toBe(3);
+  });
+
+  it('closes a pooled socket that sat idle past idleSocketTimeoutMs', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('[]');
+    });
+    const fetch = createNodeHttpFetch({ idleSocketTimeoutMs: 50 });
+    await (await fetch(`${server.url}/`, { method: 'GET', headers: {} })).text();
+    await (await fetch(`${server.url}/`, { method: 'GET', headers: {} })).text();
+    expect(server.connections).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await (await fetch(`${server.url}/`, { method: 'GET', headers: {} })).text();
+    expect(server.connections).toBe(2);
+  });
+
+  it('lets a request in progress take longer than idleSocketTimeoutMs (that limit is for idle sockets)', async () => {
+    const server = await serve((_req, res) => {
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('[]');
+      }, 300);
+    });
+    const fetch = createNodeHttpFetch({ idleSocketTimeoutMs: 50 });
+    const response = await fetch(`${server.url}/`, { method: 'GET', headers: {} });
+    expect(await response.text()).toBe('[]');
+  });
+
   it('times out a server that never answers, through the client, as a timed-out network error', async () => {
     const server = await serve(() => {
       // never answers

@@ -14,6 +14,11 @@ import type { FetchLike, FetchResponseLike } from './transport';
 export interface NodeHttpFetchOptions {
   /** Sockets per origin; requests beyond it queue in the agent. Default 128. */
   maxSockets?: number;
+  /**
+   * A pooled socket idle this long is closed (default 4 000 ms, as Node's and undici's own pools do),
+   * well before a server or load balancer would close it under us.
+   */
+  idleSocketTimeoutMs?: number;
 }
 
 /** A body larger than this is refused: Podero's responses are small JSON documents. */
@@ -51,8 +56,17 @@ function readBody(response: http.IncomingMessage): Promise<string> {
 }
 
 export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): FetchLike {
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 128 };
-  const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
+  const pooled = {
+    keepAlive: true,
+    maxSockets: options.maxSockets ?? 128,
+    timeout: options.idleSocketTimeoutMs ?? 4_000,
+  };
+  const agents = { 'http:': new http.Agent(pooled), 'https:': new https.Agent(pooled) };
+  // A POST never rides a pooled socket: one the server closed while it sat idle (a Lambda frozen
+  // between invocations sees this) fails with a reset, and a POST is not replayed after a reset
+  // because the server may have acted on it. A fresh connection costs a handshake, on a rare call.
+  const fresh = { keepAlive: false, maxSockets: options.maxSockets ?? 128 };
+  const freshAgents = { 'http:': new http.Agent(fresh), 'https:': new https.Agent(fresh) };
 
   return (url, init) =>
     new Promise<FetchResponseLike>((resolve, reject) => {
@@ -72,7 +86,11 @@ export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): FetchLi
       if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
       const request = (protocol === 'https:' ? https : http).request(
         target,
-        { method: init.method, headers, agent: agents[protocol] },
+        {
+          method: init.method,
+          headers,
+          agent: init.method.toUpperCase() === 'POST' ? freshAgents[protocol] : agents[protocol],
+        },
         (response) => {
           // Read at once, whether or not the caller asks for the body: the socket goes back to the
           // pool, and a connection lost mid-body is an error of this promise, never an 'error' event

@@ -6,8 +6,7 @@
 
 import * as z from 'zod';
 import { describeIssues, PoderoRequestError, toIssues } from './errors';
-import { defaultFetch } from './node-http-fetch';
-import { type HttpMethod, resolveRetryOptions } from './retry';
+import type { HttpMethod } from './retry';
 import {
   type CreateBuildingRequest,
   type CreateHeatPumpRequest,
@@ -46,14 +45,8 @@ import {
   updateHeatPumpRequestSchema,
   updateUserRequestSchema,
 } from './schemas';
-import { DEFAULT_TIMEOUT_MS, DEFAULT_USER_AGENT } from './token';
-import {
-  defaultSleep,
-  send,
-  type TokenProvider,
-  type TransportOptions,
-  type TransportOverrides,
-} from './transport';
+import { resolveTransportOptions } from './token';
+import { send, type TokenProvider, type TransportOverrides } from './transport';
 import { API_PREFIX, normaliseBaseUrl, type QueryValue, segment, withQuery } from './urls';
 
 export interface PoderoClientOptions extends TransportOverrides {
@@ -123,14 +116,7 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
   }
   const baseUrl = normaliseBaseUrl(opts.baseUrl);
   const orgId = opts.orgId;
-  const transport: TransportOptions = {
-    fetch: opts.fetch ?? defaultFetch(),
-    timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    retry: resolveRetryOptions(opts.retry),
-    userAgent: opts.userAgent ?? DEFAULT_USER_AGENT,
-    sleep: opts.sleep ?? defaultSleep,
-    random: opts.random ?? Math.random,
-  };
+  const transport = resolveTransportOptions(opts);
   const tokenProvider = opts.tokenProvider;
 
   function call<T>(

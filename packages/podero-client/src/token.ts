@@ -10,13 +10,31 @@ import { PoderoRequestError, toIssues } from './errors';
 import { defaultFetch } from './node-http-fetch';
 import { resolveRetryOptions } from './retry';
 import { type TokenResponse, tokenResponseSchema } from './schemas';
-import { defaultSleep, send, type TokenProvider, type TransportOverrides } from './transport';
+import {
+  defaultSleep,
+  send,
+  type TokenProvider,
+  type TransportOptions,
+  type TransportOverrides,
+} from './transport';
 import { normaliseBaseUrl, TOKEN_PATH } from './urls';
 
 export type { TokenProvider } from './transport';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_USER_AGENT = 'podero-bridge-client/0.1';
+
+/** The transport settings with every default filled in: one place for the client and the token request. */
+export function resolveTransportOptions(overrides: TransportOverrides): TransportOptions {
+  return {
+    fetch: overrides.fetch ?? defaultFetch(),
+    timeoutMs: overrides.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    retry: resolveRetryOptions(overrides.retry),
+    userAgent: overrides.userAgent ?? DEFAULT_USER_AGENT,
+    sleep: overrides.sleep ?? defaultSleep,
+    random: overrides.random ?? Math.random,
+  };
+}
 
 export interface ClientCredentialsOptions extends TransportOverrides {
   baseUrl: string;
@@ -51,27 +69,17 @@ export async function requestClientCredentialsToken(opts: ClientCredentialsOptio
   }
   const base = normaliseBaseUrl(opts.baseUrl);
   const basic = Buffer.from(`${opts.clientId}:${opts.clientSecret}`, 'utf8').toString('base64');
-  return send(
-    {
-      fetch: opts.fetch ?? defaultFetch(),
-      timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      retry: resolveRetryOptions(opts.retry),
-      userAgent: opts.userAgent ?? DEFAULT_USER_AGENT,
-      sleep: opts.sleep ?? defaultSleep,
-      random: opts.random ?? Math.random,
-    },
-    {
-      method: 'POST',
-      url: `${base}${TOKEN_PATH}`,
-      path: TOKEN_PATH,
-      auth: { kind: 'basic', value: basic },
-      headers: { 'cache-control': 'no-cache' },
-      body: { grant_type: 'client_credentials' },
-      schema: tokenResponseSchema,
-      replaySafe: true,
-      hideBody: true,
-    },
-  );
+  return send(resolveTransportOptions(opts), {
+    method: 'POST',
+    url: `${base}${TOKEN_PATH}`,
+    path: TOKEN_PATH,
+    auth: { kind: 'basic', value: basic },
+    headers: { 'cache-control': 'no-cache' },
+    body: { grant_type: 'client_credentials' },
+    schema: tokenResponseSchema,
+    replaySafe: true,
+    hideBody: true,
+  });
 }
 
 export interface ClientCredentialsTokenProviderOptions extends ClientCredentialsOptions {

@@ -86,6 +86,16 @@ function fakePodero(list: () => Promise<HeatPumpJson[]>): HeatPumpUpstream {
   return { heatPumps: { list: () => list(), get: unused, update: unused } };
 }
 
+/** A Podero that lists no heat pumps and counts how often it was asked. */
+function countingPodero(): { podero: HeatPumpUpstream; calls: () => number } {
+  let calls = 0;
+  const podero = fakePodero(async () => {
+    calls++;
+    return [];
+  });
+  return { podero, calls: () => calls };
+}
+
 function service(options: {
   findPoderoUserId: (externalUserId: string) => Promise<string | null>;
   podero?: HeatPumpUpstream;
@@ -200,34 +210,22 @@ describe('HeatPumpService.list round trips', () => {
   });
 
   it('answers an unknown user, or one still being created, with UnknownUserError and never calls Podero', async () => {
-    let poderoCalls = 0;
-    const { hps } = service({
-      findPoderoUserId: async () => PODERO_USER,
-      podero: fakePodero(async () => {
-        poderoCalls++;
-        return [];
-      }),
-    });
+    const counted = countingPodero();
+    const { hps } = service({ findPoderoUserId: async () => PODERO_USER, podero: counted.podero });
     await expect(hps.list('nobody', live)).rejects.toBeInstanceOf(UnknownUserError);
     const users = new UserStore(doc, tables.main);
     expect(await users.acquireCreationLease('halfway', 'lease-1', T0, 60_000)).toBe(true);
     await expect(hps.list('halfway', live)).rejects.toBeInstanceOf(UnknownUserError);
-    expect(poderoCalls).toBe(0);
+    expect(counted.calls()).toBe(0);
   });
 
   it('surfaces a failing read, and calls Podero never', async () => {
     await onboard('yvonne');
-    let poderoCalls = 0;
-    const { hps } = service({
-      findPoderoUserId: async () => PODERO_USER,
-      podero: fakePodero(async () => {
-        poderoCalls++;
-        return [];
-      }),
-    });
+    const counted = countingPodero();
+    const { hps } = service({ findPoderoUserId: async () => PODERO_USER, podero: counted.podero });
     sends.failQueries = true;
     await expect(hps.list('yvonne', live)).rejects.toThrow('simulated storage failure');
-    expect(poderoCalls).toBe(0);
+    expect(counted.calls()).toBe(0);
   });
 });
 

@@ -70,6 +70,38 @@ export function nodeOptionsOf(declaration: FunctionDeclaration, options: { sourc
   );
 }
 
+/** CloudWatch namespace of every custom metric the functions emit (Powertools metrics). */
+export const METRICS_NAMESPACE = 'PoderoBridge';
+
+/** A value for every declared environment variable name. */
+export type EnvironmentValues = Readonly<Record<EnvName, string>>;
+
+/**
+ * The function's environment, assembled in one place for the CDK app and the benchmarks: the declared
+ * variables (values from the caller) plus the settings every function shares. A name set twice is a
+ * bug in the caller, so it throws instead of silently keeping one of the values.
+ */
+export function functionEnvironment(
+  declaration: FunctionDeclaration,
+  values: EnvironmentValues,
+  options: { sourceMaps: boolean },
+): Record<string, string> {
+  const nodeOptions = nodeOptionsOf(declaration, options);
+  const environment: Record<string, string> = {
+    ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+    POWERTOOLS_SERVICE_NAME: declaration.name,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+  };
+  for (const name of declaration.environment) {
+    if (name in environment) {
+      throw new Error(`environment variable ${name} of ${declaration.name} is set twice`);
+    }
+    environment[name] = values[name];
+  }
+  return environment;
+}
+
 export const functionDeclarations = {
   tokenRefresh: {
     id: 'tokenRefresh',

@@ -10,16 +10,12 @@ import {
   type EnvName,
   type FunctionId,
   functionDeclarations,
-  nodeOptionsOf,
+  functionEnvironment,
   type TableId,
   tableDeclarations,
 } from '@podero-bridge/functions/declarations';
 import { loadTokenRefreshConfig } from '@podero-bridge/functions/shared/config';
-import {
-  createLogger,
-  createRecordingMetrics,
-  METRICS_NAMESPACE,
-} from '@podero-bridge/functions/shared/observability';
+import { createLogger, createRecordingMetrics } from '@podero-bridge/functions/shared/observability';
 import type { TokenRefreshResult } from '@podero-bridge/functions/shared/token-contract';
 import { UserStore } from '@podero-bridge/functions/storage/users';
 import { seedOnboardedUsers } from '@podero-bridge/functions/test-support/seed-users';
@@ -76,17 +72,6 @@ const seedResponseSchema = z.object({
     z.object({ id: z.string(), external_user_id: z.string(), heat_pump_ids: z.array(z.string()) }),
   ),
 });
-
-/** The variables infra's BridgeFunction adds to every function (infra/lib/constructs/bridge-function.ts). */
-function sharedFunctionEnv(id: FunctionId): Record<string, string> {
-  return {
-    // As the default stage runs them (infra/stages.json: "sourceMaps": false).
-    NODE_OPTIONS: nodeOptionsOf(functionDeclarations[id], { sourceMaps: false }),
-    POWERTOOLS_SERVICE_NAME: functionDeclarations[id].name,
-    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-  };
-}
 
 let tableCounter = 0;
 
@@ -149,15 +134,14 @@ export async function startLocalBridge(
         [ENV.appVersion]: 'bench',
         ...extra,
       };
-      const result: Record<string, string> = {
+      return {
         ...childBaseEnv(),
-        ...sharedFunctionEnv(id),
+        // What the CDK app gives the function, with the default stage's settings ("sourceMaps": false).
+        ...functionEnvironment(functionDeclarations[id], values, { sourceMaps: false }),
         AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
         AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsServer.endpoint,
         AWS_ENDPOINT_URL_LAMBDA: DEAD_LAMBDA_ENDPOINT,
       };
-      for (const name of functionDeclarations[id].environment) result[name] = values[name];
-      return result;
     };
 
     const controlTables: TableNames = { main: 'bench-control-main', readings: 'bench-control-readings' };

@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { type FunctionId, functionDeclarations } from '../declarations';
+import { type FunctionId, functionDeclarations, METRICS_NAMESPACE } from '../declarations';
 
-export { Logger, MetricUnit };
+export { Logger, METRICS_NAMESPACE, MetricUnit };
 export type MetricUnitValue = (typeof MetricUnit)[keyof typeof MetricUnit];
 
 /** The part of Powertools Metrics the handlers use; tests pass a recording fake. */
@@ -11,8 +11,6 @@ export interface MetricsSink {
   addMetric(name: string, unit: MetricUnitValue, value: number): void;
   publishStoredMetrics(): void;
 }
-
-export const METRICS_NAMESPACE = 'PoderoBridge';
 
 /** One logger per function, named after its declaration (service = `api`, `token-refresh`, ...). */
 export function createLogger(

@@ -1,5 +1,10 @@
 import path from 'node:path';
-import { type EnvName, type FunctionDeclaration, nodeOptionsOf } from '@podero-bridge/functions/declarations';
+import {
+  type EnvironmentValues,
+  type FunctionDeclaration,
+  functionEnvironment,
+  METRICS_NAMESPACE,
+} from '@podero-bridge/functions/declarations';
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -12,15 +17,14 @@ export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 /** The functions package root; declaration entries are relative to it. */
 export const FUNCTIONS_ROOT = path.join(REPO_ROOT, 'functions');
 
-/** CloudWatch namespace of every custom metric the functions emit (Powertools metrics). */
-export const METRICS_NAMESPACE = 'PoderoBridge';
+// Declared with the functions (their Powertools metrics use it); re-exported for the monitoring construct.
+export { METRICS_NAMESPACE };
 
 /** The runtime every function runs on (tests assert it; esbuild targets it). */
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 const ESBUILD_TARGET = 'node24';
 
-/** A value for every declared environment variable name: the one place the stack fills them. */
-export type EnvironmentValues = Readonly<Record<EnvName, string>>;
+export type { EnvironmentValues };
 
 export interface BridgeFunctionProps {
   readonly declaration: FunctionDeclaration;
@@ -74,7 +78,7 @@ export class BridgeFunction extends Construct {
       reservedConcurrentExecutions: declaration.reservedConcurrency,
       role: this.role,
       logGroup: this.logGroup,
-      environment: buildEnvironment(declaration, props.environment, { sourceMaps: props.sourceMaps }),
+      environment: functionEnvironment(declaration, props.environment, { sourceMaps: props.sourceMaps }),
       bundling: {
         format: OutputFormat.ESM,
         target: ESBUILD_TARGET,
@@ -93,31 +97,4 @@ export class BridgeFunction extends Construct {
       },
     });
   }
-}
-
-/**
- * The function's environment, assembled in one place: the declared variables (values from the stack) plus
- * the settings every function shares. A name set twice is a bug in the stack, so it fails the synth instead of
- * silently keeping one of the values.
- */
-export function buildEnvironment(
-  declaration: FunctionDeclaration,
-  values: EnvironmentValues,
-  options: { sourceMaps: boolean },
-): Record<string, string> {
-  const nodeOptions = nodeOptionsOf(declaration, options);
-  const shared: Record<string, string> = {
-    ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
-    POWERTOOLS_SERVICE_NAME: declaration.name,
-    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-  };
-  const environment: Record<string, string> = { ...shared };
-  for (const name of declaration.environment) {
-    if (name in environment) {
-      throw new Error(`environment variable ${name} of ${declaration.name} is set twice`);
-    }
-    environment[name] = values[name];
-  }
-  return environment;
 }

@@ -159,7 +159,7 @@ describe('HeatPumpService.list round trips', () => {
       'UpdateItemCommand',
     ]);
     expect(sends.maxInFlight).toBe(4);
-    const state = await snapshots.loadUser('victor');
+    const state = (await snapshots.loadUserWithProfile('victor')).state;
     expect(state.marker?.heatPumpIds.sort()).toEqual([a, b].sort());
     expect([...state.snapshots.keys()].sort()).toEqual([a, b].sort());
   });
@@ -200,7 +200,7 @@ describe('HeatPumpService.list round trips', () => {
     });
     await older.hps.list('wanda', live);
 
-    const state = await newer.snapshots.loadUser('wanda');
+    const state = (await newer.snapshots.loadUserWithProfile('wanda')).state;
     expect(state.marker).toMatchObject({ fetchedAt: new Date(T0 + 10_000).toISOString(), heatPumpIds: [a] });
     expect(state.snapshots.get(a)?.heatPump.room_temperature).toBe(21);
     // The older read's snapshot of b is stored (nothing newer existed), but the marker does not

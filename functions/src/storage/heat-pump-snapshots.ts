@@ -6,7 +6,8 @@
  *   snapshot     pk `USER#<external_user_id>`  sk `HEATPUMP#<heat_pump_id>`
  *   list marker  pk `USER#<external_user_id>`  sk `HEATPUMPS`
  *
- * One Query on `pk = USER#x AND begins_with(sk, 'HEATPUMP')` returns the marker and every snapshot.
+ * One Query on `pk = USER#x AND sk BETWEEN 'HEATPUMP' AND 'PROFILE'` returns the user's profile, the
+ * marker and every snapshot.
  * The Podero JSON is stored as a string: it round-trips exactly whatever the shape (nulls, empty
  * strings, unknown fields) and we never query inside it.
  */
@@ -181,28 +182,15 @@ export class HeatPumpSnapshotStore {
     private readonly tableName: string,
   ) {}
 
-  /** The user's list marker and every stored snapshot, in one paginated Query. */
-  async loadUser(externalUserId: string): Promise<UserHeatPumpState> {
-    return (await this.queryUser(externalUserId, false)).state;
-  }
-
   /**
-   * The onboarded user (undefined if absent or still being created) with the marker and every snapshot, in one
-   * paginated Query: `HEATPUMP…` sorts before `PROFILE`, so the range between them holds both.
-   * One request instead of a GetItem and a Query side by side: the list route's reads cost one
-   * round trip either way, but a request less is SDK and DynamoDB work less (`pnpm bench overhead`).
+   * The onboarded user (undefined if absent or still being created) with the list marker and every
+   * snapshot, in one paginated Query: `HEATPUMP…` sorts before `PROFILE`, so the range between them
+   * holds both. One request instead of a GetItem and a Query side by side: the list route's reads cost
+   * one round trip either way, but a request less is SDK and DynamoDB work less (`pnpm bench overhead`).
    */
   async loadUserWithProfile(
     externalUserId: string,
   ): Promise<{ user: UserRecord | undefined; state: UserHeatPumpState }> {
-    const { profile, state } = await this.queryUser(externalUserId, true);
-    return { user: activeUserOf(profile), state };
-  }
-
-  private async queryUser(
-    externalUserId: string,
-    withProfile: boolean,
-  ): Promise<{ profile: Record<string, unknown> | undefined; state: UserHeatPumpState }> {
     const state: UserHeatPumpState = { marker: null, snapshots: new Map() };
     let profile: Record<string, unknown> | undefined;
     let startKey: Record<string, unknown> | undefined;
@@ -211,13 +199,11 @@ export class HeatPumpSnapshotStore {
       const out = await this.doc.send(
         new QueryCommand({
           TableName: this.tableName,
-          KeyConditionExpression: withProfile
-            ? 'pk = :pk AND sk BETWEEN :first AND :last'
-            : 'pk = :pk AND begins_with(sk, :first)',
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
           ExpressionAttributeValues: {
             ':pk': userPk(externalUserId),
             ':first': 'HEATPUMP',
-            ...(withProfile ? { ':last': USER_PROFILE_SK } : {}),
+            ':last': USER_PROFILE_SK,
           },
           ExclusiveStartKey: startKey,
           ConsistentRead: true,
@@ -237,7 +223,7 @@ export class HeatPumpSnapshotStore {
       startKey = out.LastEvaluatedKey;
       if (!startKey) break;
     }
-    return { profile, state };
+    return { user: activeUserOf(profile), state };
   }
 
   /**

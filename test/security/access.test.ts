@@ -268,6 +268,28 @@ describe("an end user's token", () => {
   );
 });
 
+describe('scope claims that only look like the admin scope', () => {
+  // Cognito allows `,` and `[` `]` in custom scope names: each of these is one scope, not bridge/admin.
+  it.each(['bridge/user,bridge/admin', '[bridge/admin]', 'bridge/admin,bridge/user'])(
+    'a token whose scope is %j may not DELETE a user (403, user kept)',
+    async (scope) => {
+      await onboardUser(stack.apiUrl, adminToken, 'dave-1');
+      const token = await new SignJWT({ scope })
+        .setProtectedHeader({ alg: stack.signingKey.alg, kid: stack.signingKey.kid, typ: 'JWT' })
+        .setIssuer(DEV_ISSUER)
+        .setAudience(DEV_AUDIENCE)
+        .setSubject('someone-else')
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(stack.signingKey.privateKey);
+      const refused = await apiCall(stack.apiUrl, token, 'DELETE', '/users/dave-1');
+      expect(refused.status).toBe(403);
+      expect(errorBodySchema.parse(refused.json).error.code).toBe('forbidden');
+      expect((await apiCall(stack.apiUrl, adminToken, 'GET', '/users/dave-1')).status).toBe(200);
+    },
+  );
+});
+
 describe('admin-only routes', () => {
   it('are the ones declared admin (DELETE /users/{external_user_id})', () => {
     expect(adminRoutes.map((r) => `${r.method} ${r.path}`)).toEqual(['DELETE /users/{external_user_id}']);

@@ -12,24 +12,40 @@ export interface Caller {
   readonly isAdmin: boolean;
 }
 
-// API Gateway passes claims as strings (arrays are flattened to "[a b]"); be tolerant of both.
+// API Gateway passes every claim as a string, and flattens an array claim to "[a b]".
 const claimsSchema = z.looseObject({
   sub: z.string().min(1).optional(),
   scope: z.union([z.string(), z.array(z.string())]).optional(),
   scp: z.union([z.string(), z.array(z.string())]).optional(),
 });
 
-function scopesOf(value: string | string[] | undefined): string[] {
-  if (value === undefined) return [];
-  const raw = Array.isArray(value) ? value.join(' ') : value.replace(/^\[|\]$/g, '');
-  return raw.split(/[\s,]+/).filter((s) => s.length > 0);
+/** RFC 6749 §3.3: scope tokens are separated by single spaces; `,` and `[` are legal inside a token. */
+const splitScopeString = (value: string): string[] => value.split(' ').filter((s) => s.length > 0);
+
+/**
+ * `scope` is the standard claim: a space-separated string, never unwrapped, so `"[bridge/admin]"` and
+ * `"bridge/user,bridge/admin"` are single scopes that are not the admin scope (Cognito allows both
+ * characters in custom scope names). `scp` is the array claim some issuers (Okta, Entra ID) use, which
+ * API Gateway hands over flattened as `"[a b]"`: only there are the brackets API Gateway's, not the issuer's.
+ */
+function scopesOf(claims: z.output<typeof claimsSchema>): string[] {
+  const scope = claims.scope;
+  const scp = claims.scp;
+  const fromScope = scope === undefined ? [] : Array.isArray(scope) ? scope : splitScopeString(scope);
+  const fromScp =
+    scp === undefined
+      ? []
+      : Array.isArray(scp)
+        ? scp
+        : splitScopeString(scp.startsWith('[') && scp.endsWith(']') ? scp.slice(1, -1) : scp);
+  return [...fromScope, ...fromScp];
 }
 
 /** The caller from the authorizer claims, or undefined when there are none (or they are unusable). */
 export function callerFromClaims(claims: unknown): Caller | undefined {
   const parsed = claimsSchema.safeParse(claims);
   if (!parsed.success) return undefined;
-  const scopes = [...scopesOf(parsed.data.scope), ...scopesOf(parsed.data.scp)];
+  const scopes = scopesOf(parsed.data);
   const caller = { sub: parsed.data.sub, scopes, isAdmin: scopes.includes(ADMIN_SCOPE) };
   return caller.sub === undefined && !caller.isAdmin ? undefined : caller;
 }

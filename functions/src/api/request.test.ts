@@ -86,10 +86,39 @@ describe('callerFromClaims', () => {
   it('tolerates the bracketed and array forms API Gateway and issuers use', () => {
     expect(callerFromClaims({ sub: 'svc', scp: '[bridge/admin other]' })?.isAdmin).toBe(true);
     expect(callerFromClaims({ sub: 'svc', scope: ['bridge/admin'] })?.isAdmin).toBe(true);
+    // Inside API Gateway's brackets the same rule holds: a comma is part of a scope name.
+    expect(callerFromClaims({ sub: 'svc', scp: '[bridge/user,bridge/admin]' })?.isAdmin).toBe(false);
+    expect(callerFromClaims({ sub: 'svc', scp: '[[bridge/admin]]' })?.isAdmin).toBe(false);
   });
 
   it('does not mistake a similar scope for the admin scope', () => {
     expect(callerFromClaims({ sub: 'u1', scope: 'bridge/admins bridge/admin-read' })?.isAdmin).toBe(false);
+  });
+
+  // Scope names an identity provider may issue (Cognito allows `,` `[` `]` in custom scope names):
+  // each is one scope token, and none of them is the admin scope.
+  it.each([
+    'bridge/user,bridge/admin',
+    '[bridge/admin]',
+    '[bridge/admin',
+    'bridge/admin]',
+    'bridge/admin,',
+    ',bridge/admin',
+    'bridge/user;bridge/admin',
+    'bridge/admin\tbridge/user',
+    'bridge/admin\nx',
+    'BRIDGE/ADMIN',
+    ' bridge/admin/ ',
+    'https://bridge/admin',
+  ])('the scope claim %j does not make the caller an admin', (scope) => {
+    const caller = callerFromClaims({ sub: 'u1', scope });
+    expect(caller?.isAdmin).toBe(false);
+    expect(caller?.scopes).not.toContain('bridge/admin');
+  });
+
+  it('finds the admin scope as one space-separated token among others', () => {
+    expect(callerFromClaims({ sub: 'u1', scope: 'openid  bridge/admin  [x]' })?.isAdmin).toBe(true);
+    expect(callerFromClaims({ sub: 'u1', scope: 'bridge/admin' })?.isAdmin).toBe(true);
   });
 
   it('returns undefined for no claims, or claims with neither sub nor admin scope', () => {

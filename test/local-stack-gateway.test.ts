@@ -180,6 +180,35 @@ describe('local API gateway', () => {
       const binaryEvent = (binary.json as Echo).event;
       expect(binaryEvent.isBase64Encoded).toBe(true);
       expect(Buffer.from(binaryEvent.body ?? '', 'base64')).toEqual(bytes);
+
+      // Like a deployed HTTP API: a form body or one without a content type is not text.
+      const formHeaders: Record<string, string>[] = [
+        { 'content-type': 'application/x-www-form-urlencoded' },
+        {},
+      ];
+      for (const headers of formHeaders) {
+        // A byte body: fetch would label a string body text/plain.
+        const form = await authed('/users', { method: 'POST', headers, body: Buffer.from('a=1') });
+        const formEvent = (form.json as Echo).event;
+        expect(formEvent.isBase64Encoded).toBe(true);
+        expect(Buffer.from(formEvent.body ?? '', 'base64').toString()).toBe('a=1');
+      }
+    });
+
+    it('decodes a text body with invalid UTF-8 lossily, leaving U+FFFD where the bad bytes were', async () => {
+      const invalid = Buffer.concat([
+        Buffer.from('{"n":"'),
+        Buffer.from([0xff, 0xc0, 0xaf]),
+        Buffer.from('"}'),
+      ]);
+      const res = await authed('/users', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: invalid,
+      });
+      const event = (res.json as Echo).event;
+      expect(event.isBase64Encoded).toBe(false);
+      expect(event.body).toContain('\uFFFD');
     });
 
     it('serves public routes without a token and without an authorizer context', async () => {

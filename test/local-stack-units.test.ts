@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import {
+  collectHeaders,
   createJwtAuthorizer,
   createTokenMinter,
   DEV_AUDIENCE,
   DEV_ISSUER,
   installLabelledOutput,
   loadOrCreateSigningKey,
+  parseQueryString,
   readConnectForm,
   streamLog,
   withLabel,
@@ -111,5 +113,29 @@ describe('readConnectForm', () => {
       fields: { onboarding_session_id: 'abc&1', manufacturer: 'Nibe', model: 'S2125-8' },
     });
     expect(() => readConnectForm('<p>expired</p>')).toThrow(/no form/);
+  });
+});
+
+describe('query strings and headers of the local gateway', () => {
+  it('keeps names such as __proto__ and constructor as plain, own parameters', () => {
+    const query = parseQueryString('__proto__=1&constructor=2&toString=3&a=4&a=5');
+    expect(query).toBeDefined();
+    expect(Object.getPrototypeOf(query)).toBe(Object.prototype);
+    expect(Object.keys(query ?? {})).toEqual(['__proto__', 'constructor', 'toString', 'a']);
+    expect(Object.getOwnPropertyDescriptor(query, '__proto__')?.value).toBe('1');
+    expect(query?.constructor).toBe('2');
+    expect(query?.a).toBe('4,5');
+    expect(JSON.parse(JSON.stringify(query))).toEqual({
+      ['__proto__']: '1',
+      constructor: '2',
+      toString: '3',
+      a: '4,5',
+    });
+  });
+
+  it('joins repeated headers without reading inherited names', () => {
+    const headers = collectHeaders(['Constructor', 'x', 'HasOwnProperty', 'y', '__proto__', 'z']);
+    expect(Object.keys(headers)).toEqual(['constructor', 'hasownproperty', '__proto__']);
+    expect(headers.constructor).toBe('x');
   });
 });

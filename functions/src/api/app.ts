@@ -9,12 +9,25 @@ import { ApiError, badRequest, errorResponse, jsonResponse } from './http';
 import { parseJsonBody, rawBody, requireJsonContentType, validate } from './request';
 import { routeFor } from './routes';
 
+/**
+ * A map of strings, checked but not copied: z.record builds a new object by assignment, and a client's
+ * `?__proto__=` would set that copy's prototype instead of a key, slipping past the strict query schemas.
+ */
+const stringMap = z.custom<Record<string, string>>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === 'string'),
+  'must be a map of strings',
+);
+
 /** The parts of an API Gateway HTTP API (payload 2.0) event we rely on, checked before use. */
 const apiEventSchema = z.looseObject({
   routeKey: z.string(),
-  headers: z.record(z.string(), z.string()).optional(),
-  queryStringParameters: z.record(z.string(), z.string()).optional(),
-  pathParameters: z.record(z.string(), z.string()).optional(),
+  headers: stringMap.optional(),
+  queryStringParameters: stringMap.optional(),
+  pathParameters: stringMap.optional(),
   body: z.string().optional(),
   isBase64Encoded: z.boolean().optional(),
   requestContext: z.looseObject({

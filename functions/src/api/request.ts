@@ -73,14 +73,46 @@ export function findDuplicateKey(text: string): string | undefined {
   return undefined;
 }
 
-/** Parses a JSON body strictly: valid UTF-8, valid JSON, no duplicate keys. */
+const notUtf8 = () =>
+  badRequest('request body is not valid UTF-8', [{ field: 'body', message: 'invalid UTF-8' }]);
+
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * The first string (value or key) in a parsed JSON value that holds a lone surrogate, as a field path.
+ * JSON's `\ud800` escape can smuggle one in although the body's bytes are valid UTF-8; no UTF-8 text
+ * (Podero's, DynamoDB's) can carry it.
+ */
+function findLoneSurrogate(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path : undefined;
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = findLoneSurrogate(item, `${path}.${i}`);
+      if (found) return found;
+    }
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (LONE_SURROGATE.test(key)) return path;
+      const found = findLoneSurrogate(item, `${path}.${key.slice(0, 100)}`);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+/**
+ * Parses a JSON body strictly: valid UTF-8, valid JSON, no duplicate keys, no lone surrogates.
+ * Invalid UTF-8 is refused whatever the gateway did with the bytes: a base64 body is decoded strictly,
+ * and a text body that API Gateway (or the local gateway) decoded lossily carries U+FFFD where the bad
+ * bytes were, which is refused too (no field of this API has a use for the replacement character).
+ */
 export function parseJsonBody(bytes: Buffer): unknown {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw badRequest('request body is not valid UTF-8', [{ field: 'body', message: 'invalid UTF-8' }]);
+    throw notUtf8();
   }
+  if (text.includes('\uFFFD')) throw notUtf8();
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -92,6 +124,12 @@ export function parseJsonBody(bytes: Buffer): unknown {
   if (duplicate !== undefined) {
     throw badRequest('request body has a duplicate key', [
       { field: `body.${duplicate.slice(0, 100)}`, message: 'duplicate key' },
+    ]);
+  }
+  const surrogate = findLoneSurrogate(value, 'body');
+  if (surrogate !== undefined) {
+    throw badRequest('request body holds a lone surrogate', [
+      { field: surrogate, message: 'lone surrogate (not representable in UTF-8)' },
     ]);
   }
   return value;

@@ -357,6 +357,14 @@ describe('request validation (nothing is sent)', () => {
       field: 'body',
     },
     { name: 'an empty external id', call: (c) => c.users.getByExternalId(''), field: 'externalUserId' },
+    // A dot segment would be normalised away: `/users/by-ext-id/..` is the organisation's user list.
+    { name: 'the external id ..', call: (c) => c.users.getByExternalId('..'), field: 'externalUserId' },
+    { name: 'the external id .', call: (c) => c.users.getByExternalId('.'), field: 'externalUserId' },
+    {
+      name: 'the external id %2e%2E',
+      call: (c) => c.users.getByExternalId('%2e%2E'),
+      field: 'externalUserId',
+    },
     {
       name: 'a building name over 100 characters',
       call: (c) => c.buildings.create(USER_ID, { name: 'x'.repeat(101) }),

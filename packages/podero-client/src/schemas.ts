@@ -10,6 +10,7 @@
  *   typo or a bad value fails locally with a message naming the field, before anything is sent.
  */
 import * as z from 'zod';
+import { isDotSegment } from './urls';
 
 // ---------------------------------------------------------------------------------------------
 // Enums (values exported so that other layers can reuse them for their own strict validation)
@@ -495,4 +496,12 @@ export type HeatPumpDataQuery = z.input<typeof heatPumpDataQuerySchema>;
 // Path parameters. Ids are checked for the 8-4-4-4-12 hex form (z.guid) rather than an RFC 9562
 // version: Podero issues them, and refusing an id Podero itself returned would be a bug.
 export const idParamSchema = z.guid('must be a UUID');
-export const externalIdParamSchema = z.string().min(1).max(255);
+/**
+ * A URL path segment: `.` and `..` (and their percent-encoded forms, which URL parsers decode first) would
+ * be normalised away, turning `/users/by-ext-id/..` into the organisation's user list.
+ */
+export const externalIdParamSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((value) => !isDotSegment(value), 'must not be "." or "..": a URL would normalise it away');

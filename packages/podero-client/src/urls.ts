@@ -45,6 +45,16 @@ export function withQuery(path: string, query: Record<string, QueryValue> = {}):
   return parts.length > 0 ? `${path}?${parts.join('&')}` : path;
 }
 
+/** `.` or `..`, literally or percent-encoded: a URL parser removes such a segment. */
+export function isDotSegment(value: string): boolean {
+  return /^(?:\.|%2e){1,2}$/i.test(value);
+}
+
+/**
+ * One encoded path segment. Every caller validates its ids first; this refuses a dot segment anyway,
+ * because no encoding survives URL normalisation (`%2E%2E` is `..` to a URL parser).
+ */
 export function segment(value: string): string {
+  if (isDotSegment(value)) throw new TypeError('a path segment must not be "." or ".."');
   return encodeURIComponent(value);
 }

@@ -1,11 +1,25 @@
 import { createBuildingRequestSchema } from '@podero-bridge/podero-client';
 import * as z from 'zod';
-import { timestampSchema, userPathSchema } from '../schemas';
+import { freeText, timestampSchema, userPathSchema } from '../schemas';
 import { requireOnboardedUser } from '../user-context';
 import { defineRoute } from './types';
 
-/** Podero's own building request (strict; enums from the client's PROPERTY_TYPES / OCCUPANT_TYPES). */
-export const createBuildingBodySchema = createBuildingRequestSchema.meta({ id: 'CreateBuildingRequest' });
+/**
+ * Podero's own building request (strict; enums from the client's PROPERTY_TYPES / OCCUPANT_TYPES), with
+ * the API's free-text rule on every text field and Podero's lengths.
+ */
+export const createBuildingBodySchema = createBuildingRequestSchema
+  .extend({
+    name: freeText(100),
+    space_heating: freeText(50).nullish(),
+    water_heating: freeText(50).nullish(),
+    street_and_number: freeText(100).nullish(),
+    street_add_info: freeText(100).nullish(),
+    zip_code: freeText(20).nullish(),
+    town: freeText(100).nullish(),
+    country: freeText(100).nullish(),
+  })
+  .meta({ id: 'CreateBuildingRequest' });
 
 export const buildingResponseSchema = z
   .looseObject({

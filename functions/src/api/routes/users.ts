@@ -2,17 +2,16 @@ import { PoderoNotFoundError, type PoderoUser } from '@podero-bridge/podero-clie
 import * as z from 'zod';
 import type { UserRecord } from '../../storage/users';
 import { ApiError } from '../http';
-import { externalUserIdSchema, timestampSchema, userPathSchema } from '../schemas';
+import { externalUserIdSchema, freeText, timestampSchema, userPathSchema } from '../schemas';
 import { requireOnboardedUser } from '../user-context';
 import { defineRoute } from './types';
 
-const name = z.string().trim().min(1).max(100);
 const profileFields = {
-  first_name: name,
-  last_name: name,
-  street_and_number: z.string().trim().min(1).max(100),
-  zip_code: z.string().trim().min(1).max(20),
-  town: z.string().trim().min(1).max(100),
+  first_name: freeText(100),
+  last_name: freeText(100),
+  street_and_number: freeText(100),
+  zip_code: freeText(20),
+  town: freeText(100),
   country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as DE'),
 };
 

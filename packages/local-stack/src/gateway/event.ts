@@ -31,34 +31,46 @@ export interface JwtAuthorization {
 export const LOCAL_API_ID = 'local';
 
 /**
- * Content types API Gateway passes as text; everything else arrives base64-encoded with
- * `isBase64Encoded: true`.
+ * Content types API Gateway passes as text; everything else (a missing content type and
+ * `application/x-www-form-urlencoded` included) arrives base64-encoded with `isBase64Encoded: true`.
+ * The split was observed on a real HTTP API (payload 2.0): AWS documents the mechanism, not the list.
+ * A text body is decoded as UTF-8 with invalid bytes replaced by U+FFFD, which is what a deployed HTTP
+ * API hands a function too (AWS documents no refusal of invalid UTF-8); the api refuses U+FFFD for that
+ * reason (docs/RELIABILITY.md, invalid UTF-8).
  */
 export function isTextContentType(contentType: string | undefined): boolean {
-  if (contentType === undefined) return true;
+  if (contentType === undefined) return false;
   const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   return (
-    type === '' ||
     type.startsWith('text/') ||
     type === 'application/json' ||
     type.endsWith('+json') ||
     type === 'application/xml' ||
     type.endsWith('+xml') ||
-    type === 'application/x-www-form-urlencoded' ||
-    type === 'application/javascript' ||
-    type === 'application/graphql'
+    type === 'application/javascript'
   );
+}
+
+/**
+ * Joins repeated names' values with "," (payload format 2.0). A Map, then own properties: names such as
+ * `__proto__` and `constructor` come from the client and must be plain keys, never the prototype's.
+ */
+function joinRepeated(pairs: Iterable<[string, string]>): Record<string, string> {
+  const joined = new Map<string, string>();
+  for (const [name, value] of pairs) {
+    const earlier = joined.get(name);
+    joined.set(name, earlier === undefined ? value : `${earlier},${value}`);
+  }
+  return Object.fromEntries(joined);
 }
 
 /** Header names lowercased, repeated headers joined with "," (payload format 2.0). */
 export function collectHeaders(rawHeaders: readonly string[]): Record<string, string> {
-  const headers: Record<string, string> = {};
+  const pairs: [string, string][] = [];
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = (rawHeaders[i] ?? '').toLowerCase();
-    const value = rawHeaders[i + 1] ?? '';
-    headers[name] = name in headers ? `${headers[name]},${value}` : value;
+    pairs.push([(rawHeaders[i] ?? '').toLowerCase(), rawHeaders[i + 1] ?? '']);
   }
-  return headers;
+  return joinRepeated(pairs);
 }
 
 function decodeQueryComponent(raw: string): string {
@@ -72,14 +84,14 @@ function decodeQueryComponent(raw: string): string {
 /** Query parameters decoded; a repeated name's values joined with "," (payload format 2.0). */
 export function parseQueryString(rawQueryString: string): Record<string, string> | undefined {
   if (rawQueryString === '') return undefined;
-  const parameters: Record<string, string> = {};
+  const pairs: [string, string][] = [];
   for (const pair of rawQueryString.split('&')) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
     const name = decodeQueryComponent(eq === -1 ? pair : pair.slice(0, eq));
-    const value = eq === -1 ? '' : decodeQueryComponent(pair.slice(eq + 1));
-    parameters[name] = name in parameters ? `${parameters[name]},${value}` : value;
+    pairs.push([name, eq === -1 ? '' : decodeQueryComponent(pair.slice(eq + 1))]);
   }
+  const parameters = joinRepeated(pairs);
   return Object.keys(parameters).length === 0 ? undefined : parameters;
 }
 

@@ -70,6 +70,8 @@ interface World {
   now: number;
   users: { ext: string; poderoId: string; heatPumpIds: string[] }[];
   failing: Set<string>;
+  /** These users' lists answer only after a real 50 ms: they are still in flight when others finish. */
+  slow: Set<string>;
   listCalls: string[];
   /** Advanced by each Podero call: the sync's time budget runs out in simulated time. */
   msPerPoderoCall: number;
@@ -87,6 +89,7 @@ function makeWorld(userCount: number, heatPumpsPerUser: number, prefix: string):
       heatPumpIds: Array.from({ length: heatPumpsPerUser }, (_, j) => uuid(suite * 100_000 + i * 10 + j, 2)),
     })),
     failing: new Set(),
+    slow: new Set(),
     listCalls: [],
     msPerPoderoCall: 0,
   };
@@ -168,6 +171,7 @@ async function harness(opts: {
           world.now += world.msPerPoderoCall;
           const user = world.users.find((u) => u.poderoId === poderoUserId);
           if (!user) throw new Error('unknown user');
+          if (world.slow.has(user.ext)) await new Promise((resolve) => setTimeout(resolve, 50));
           if (world.failing.has(user.ext)) {
             throw new PoderoServerError('Podero answered 503', {
               method: 'GET',
@@ -406,5 +410,18 @@ describe('heat-pump sync', () => {
     h.world.failing = new Set();
     const back = await h.handler({ source: 'schedule' }, h.context());
     expect(back).toMatchObject({ users: 20, failures: 0, stopped: 'completed_pass' });
+  });
+
+  it('says the outage stopped the run even when a user still in flight then succeeds', async () => {
+    const h = await harness({ users: 30, heatPumpsPerUser: 1, concurrency: 4, pageSize: 8 });
+    const [first, ...rest] = h.world.users;
+    if (!first) throw new Error('no users');
+    // The first user answers late but fine; every later one fails at once with a 503.
+    h.world.slow = new Set([first.ext]);
+    h.world.failing = new Set(rest.map((u) => u.ext));
+    const run = await h.handler({ source: 'schedule' }, h.context());
+    expect(run.failures).toBeGreaterThanOrEqual(10);
+    expect(run.users).toBe(run.failures + 1);
+    expect(run).toMatchObject({ stopped: 'upstream_outage', completed_pass: false });
   });
 });

@@ -315,10 +315,15 @@ export async function runHeatPumpSync(deps: SyncRunDeps, input: SyncRunInput): P
     );
     const maxAhead = maxUsersAheadOfCursor(settings);
     // Monotonic: once a stop is seen, no later user starts, so the started users are a prefix of the walk.
-    let stopping = false;
+    // Its cause is latched with it: users still in flight may succeed afterwards and reset the outage
+    // count, and the summary must still say what stopped the run.
+    let stopCause: 'outage' | 'other' | null = null;
     const shouldStop = () => {
-      stopping ||= fatal !== undefined || leaseLost || outOfTime() || consecutiveOutages >= outageThreshold;
-      return stopping;
+      if (stopCause === null) {
+        if (consecutiveOutages >= outageThreshold) stopCause = 'outage';
+        else if (fatal !== undefined || leaseLost || outOfTime()) stopCause = 'other';
+      }
+      return stopCause !== null;
     };
     let walkEnded = false;
     // A failed walk Query ends the starts, but the users in flight still finish and the cursor is saved.
@@ -387,7 +392,7 @@ export async function runHeatPumpSync(deps: SyncRunDeps, input: SyncRunInput): P
       summary.stopped = 'completed_pass';
     } else {
       await state.saveCursor(input.runId, cursor);
-      summary.stopped = consecutiveOutages >= outageThreshold ? 'upstream_outage' : 'time_budget';
+      summary.stopped = stopCause === 'outage' ? 'upstream_outage' : 'time_budget';
     }
     summary.cursor = cursor.lastExternalUserId;
   } catch (error) {

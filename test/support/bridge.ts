@@ -43,6 +43,9 @@ export interface BridgeOptions {
   /** Per-attempt Podero timeout of api and sync; default 400 ms. */
   poderoTimeoutMs?: number;
   poderoRetry?: Partial<RetryOptions>;
+  /** The api's request budget and its wait for a forced token refresh (defaults: the deployed values). */
+  requestBudgetMs?: number;
+  tokenRefreshWaitMs?: number;
   /** Lets the test change the sync's DynamoDB client (e.g. add a middleware) before it is used. */
   configureSyncDynamo?: (client: DynamoDBClient) => void;
   env?: Partial<Record<string, string>>;
@@ -148,6 +151,8 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     ...fleetOverrides,
     logger: silent('api'),
     userCreation: { pollMs: 10 },
+    ...(options.requestBudgetMs !== undefined ? { requestBudgetMs: options.requestBudgetMs } : {}),
+    ...(options.tokenRefreshWaitMs !== undefined ? { tokenRefreshWaitMs: options.tokenRefreshWaitMs } : {}),
   });
   const api = makeApiHandler(apiDeps);
 

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import * as z from 'zod';
 import { routeDeclarations } from '../declarations';
 import { MetricUnit, withLogKeys } from '../shared/observability';
+import { currentDeadline, runWithDeadline } from '../shared/request-deadline';
 import { authorizeSubject, callerFromClaims, requireCaller } from './auth';
 import type { ApiDeps } from './deps';
 import { toApiError } from './errors';
@@ -47,61 +48,104 @@ export type ApiHandler = (
   context?: Partial<Context>,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
-export function makeApiHandler(deps: ApiDeps): ApiHandler {
-  return async (rawEvent, context) => {
-    const started = performance.now();
-    const parsedEvent = apiEventSchema.safeParse(rawEvent);
-    const requestId =
-      (parsedEvent.success ? parsedEvent.data.requestContext.requestId : undefined) ??
-      context?.awsRequestId ??
-      crypto.randomUUID();
-    const headers = Object.fromEntries(
-      Object.entries(parsedEvent.success ? (parsedEvent.data.headers ?? {}) : {}).map(([k, v]) => [
-        k.toLowerCase(),
-        v,
-      ]),
+/**
+ * Past the deadline every Podero call and token wait has already given up; this is the last guard, for
+ * anything else that hangs (a DynamoDB call), so the caller gets our 503 with a request id and
+ * Retry-After instead of API Gateway's bare one. The work it stops waiting for writes only with
+ * conditional writes, so finishing late leaves nothing inconsistent.
+ */
+const BUDGET_GUARD_GRACE_MS = 250;
+async function withinBudget<T>(deadline: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new ApiError(503, 'request_timeout', 'the request did not complete in time; retry', undefined, {
+            'retry-after': '1',
+          }),
+        ),
+      Math.max(0, deadline - Date.now()) + BUDGET_GUARD_GRACE_MS,
     );
-    const correlationId = headers['x-correlation-id']?.slice(0, 128) ?? requestId;
-    // Keys per request, not on the shared logger: in the local stack one handler serves concurrent requests.
-    const logger = withLogKeys(deps.logger, {
-      request_id: requestId,
-      correlation_id: correlationId,
-      ...(context?.awsRequestId ? { lambda_request_id: context.awsRequestId } : {}),
-    });
-    let operationId = 'unknown';
-    let status = 500;
-    try {
-      if (!parsedEvent.success) throw new Error('the event is not an API Gateway HTTP API payload 2.0 event');
-      const event = parsedEvent.data;
-      const declaration = apiRoutes.get(event.routeKey);
-      if (!declaration) throw new ApiError(404, 'route_not_found', 'no such route');
-      operationId = declaration.operationId;
-      const route = routeFor(declaration.operationId);
+  });
+  work.catch(() => undefined);
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
-      const caller = requireCaller(
+export function makeApiHandler(deps: ApiDeps): ApiHandler {
+  return (rawEvent, context) => {
+    // The route's budget, and never more than the invocation has left (less a margin to answer in).
+    const remaining = context?.getRemainingTimeInMillis?.();
+    const budgetMs = Math.min(deps.requestBudgetMs, remaining === undefined ? Infinity : remaining - 1_000);
+    return runWithDeadline(Date.now() + budgetMs, () => handle(deps, rawEvent, context));
+  };
+}
+
+async function handle(
+  deps: ApiDeps,
+  rawEvent: APIGatewayProxyEventV2,
+  context: Partial<Context> | undefined,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  const deadline = currentDeadline() ?? Date.now() + deps.requestBudgetMs;
+  const started = performance.now();
+  const parsedEvent = apiEventSchema.safeParse(rawEvent);
+  const requestId =
+    (parsedEvent.success ? parsedEvent.data.requestContext.requestId : undefined) ??
+    context?.awsRequestId ??
+    crypto.randomUUID();
+  const headers = Object.fromEntries(
+    Object.entries(parsedEvent.success ? (parsedEvent.data.headers ?? {}) : {}).map(([k, v]) => [
+      k.toLowerCase(),
+      v,
+    ]),
+  );
+  const correlationId = headers['x-correlation-id']?.slice(0, 128) ?? requestId;
+  // Keys per request, not on the shared logger: in the local stack one handler serves concurrent requests.
+  const logger = withLogKeys(deps.logger, {
+    request_id: requestId,
+    correlation_id: correlationId,
+    ...(context?.awsRequestId ? { lambda_request_id: context.awsRequestId } : {}),
+  });
+  let operationId = 'unknown';
+  let status = 500;
+  try {
+    if (!parsedEvent.success) throw new Error('the event is not an API Gateway HTTP API payload 2.0 event');
+    const event = parsedEvent.data;
+    const declaration = apiRoutes.get(event.routeKey);
+    if (!declaration) throw new ApiError(404, 'route_not_found', 'no such route');
+    operationId = declaration.operationId;
+    const route = routeFor(declaration.operationId);
+
+    const caller = requireCaller(
+      declaration.access,
+      callerFromClaims(event.requestContext.authorizer?.jwt?.claims),
+    );
+    const params = validate('path', route.params ?? noInput, event.pathParameters ?? {});
+    if (!route.subject) {
+      authorizeSubject(
         declaration.access,
-        callerFromClaims(event.requestContext.authorizer?.jwt?.claims),
+        caller,
+        (params as { external_user_id?: string }).external_user_id,
       );
-      const params = validate('path', route.params ?? noInput, event.pathParameters ?? {});
-      if (!route.subject) {
-        authorizeSubject(
-          declaration.access,
-          caller,
-          (params as { external_user_id?: string }).external_user_id,
-        );
-      }
-      const query = validate('query', route.query ?? noInput, event.queryStringParameters ?? {});
-      const bytes = rawBody(event.body, event.isBase64Encoded ?? false);
-      let body: unknown;
-      if (route.body) {
-        if (!bytes)
-          throw badRequest('a JSON request body is required', [{ field: 'body', message: 'required' }]);
-        requireJsonContentType(headers);
-        body = validate('body', route.body, parseJsonBody(bytes));
-      }
-      if (route.subject) authorizeSubject(declaration.access, caller, route.subject({ params, body }));
+    }
+    const query = validate('query', route.query ?? noInput, event.queryStringParameters ?? {});
+    const bytes = rawBody(event.body, event.isBase64Encoded ?? false);
+    let body: unknown;
+    if (route.body) {
+      if (!bytes)
+        throw badRequest('a JSON request body is required', [{ field: 'body', message: 'required' }]);
+      requireJsonContentType(headers);
+      body = validate('body', route.body, parseJsonBody(bytes));
+    }
+    if (route.subject) authorizeSubject(declaration.access, caller, route.subject({ params, body }));
 
-      const result = await route.handle({
+    const result = await withinBudget(
+      deadline,
+      route.handle({
         params,
         query,
         body,
@@ -110,37 +154,37 @@ export function makeApiHandler(deps: ApiDeps): ApiHandler {
         logger,
         requestId,
         event: rawEvent,
+      }),
+    );
+    status = result.status;
+    return jsonResponse(result.status, result.body, { ...result.headers, 'x-request-id': requestId });
+  } catch (error) {
+    const apiError = toApiError(error);
+    if (apiError) {
+      status = apiError.status;
+      logger.info('request refused', {
+        operationId,
+        status,
+        code: apiError.code,
+        cause: describeCause(error),
       });
-      status = result.status;
-      return jsonResponse(result.status, result.body, { ...result.headers, 'x-request-id': requestId });
-    } catch (error) {
-      const apiError = toApiError(error);
-      if (apiError) {
-        status = apiError.status;
-        logger.info('request refused', {
-          operationId,
-          status,
-          code: apiError.code,
-          cause: describeCause(error),
-        });
-        return withRequestId(errorResponse(apiError, status >= 500 ? requestId : undefined), requestId);
-      }
-      status = 500;
-      logger.error('unhandled error', { operationId, error: error as Error });
-      return withRequestId(
-        errorResponse(new ApiError(500, 'internal_error', 'internal error'), requestId),
-        requestId,
-      );
-    } finally {
-      logger.info('request', { operationId, status, duration_ms: Math.round(performance.now() - started) });
-      deps.metrics.addMetric(
-        status >= 500 ? 'ServerError' : status >= 400 ? 'ClientError' : 'Success',
-        MetricUnit.Count,
-        1,
-      );
-      deps.metrics.publishStoredMetrics();
+      return withRequestId(errorResponse(apiError, status >= 500 ? requestId : undefined), requestId);
     }
-  };
+    status = 500;
+    logger.error('unhandled error', { operationId, error: error as Error });
+    return withRequestId(
+      errorResponse(new ApiError(500, 'internal_error', 'internal error'), requestId),
+      requestId,
+    );
+  } finally {
+    logger.info('request', { operationId, status, duration_ms: Math.round(performance.now() - started) });
+    deps.metrics.addMetric(
+      status >= 500 ? 'ServerError' : status >= 400 ? 'ClientError' : 'Success',
+      MetricUnit.Count,
+      1,
+    );
+    deps.metrics.publishStoredMetrics();
+  }
 }
 
 /** Every answer names its request id, so a caller can quote it when reporting a problem. */

@@ -74,8 +74,9 @@ describe('token recovery across containers', () => {
       apiEvent('updateUser', { params: { external_user_id: 'burst' }, body: { last_name: 'X' } }),
     );
     env.sim.control.clearFaults();
+    // The refresh failed: the bridge could not authenticate (not "Podero answered with an error").
     expect(res.statusCode).toBe(502);
-    expect(bodyOf(res)).toMatchObject({ error: { code: 'upstream_error' } });
+    expect(bodyOf(res)).toMatchObject({ error: { code: 'upstream_auth_failed' } });
     expect(res.body).not.toMatch(/Bearer|access_token/);
   });
 });

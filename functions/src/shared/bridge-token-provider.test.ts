@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createBridgeTokenProvider, TokenUnavailableError } from './bridge-token-provider';
 import { type TokenSecret, tokenFingerprint } from './token-contract';
-import type { TokenRefresher } from './token-refresher';
+import { type TokenRefresher, TokenRefreshFailedError } from './token-refresher';
 import type { TokenSource } from './token-source';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
@@ -112,5 +112,72 @@ describe('createBridgeTokenProvider', () => {
       now: () => NOW,
     });
     await expect(provider.getToken()).rejects.toBeInstanceOf(TokenUnavailableError);
+  });
+});
+
+describe('a refresh that does not answer', () => {
+  const hungRefresher = (): TokenRefresher & { calls: number } => {
+    const refresher = {
+      calls: 0,
+      forceRefresh: () => {
+        refresher.calls += 1;
+        return new Promise<never>(() => {});
+      },
+    };
+    return refresher;
+  };
+
+  it('is waited for at most refreshWaitMs, then fails with TokenRefreshFailedError; callers share one refresh', async () => {
+    const refresher = hungRefresher();
+    const provider = createBridgeTokenProvider({
+      source: { read: async () => undefined },
+      refresher,
+      now: () => NOW,
+      refreshWaitMs: 50,
+    });
+    const started = Date.now();
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => provider.getToken().catch((error: unknown) => error)),
+    );
+    for (const result of results) {
+      expect(result).toBeInstanceOf(TokenRefreshFailedError);
+      expect((result as Error).message).toContain('did not answer within 50 ms');
+    }
+    expect(refresher.calls).toBe(1);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('is waited for no longer than the caller deadline when that comes first', async () => {
+    const refresher = hungRefresher();
+    const deadline = Date.now() + 30;
+    const provider = createBridgeTokenProvider({
+      source: { read: async () => token('revoked') },
+      refresher,
+      now: () => NOW,
+      refreshWaitMs: 60_000,
+      deadline: () => deadline,
+    });
+    await expect(provider.invalidate('revoked')).rejects.toBeInstanceOf(TokenRefreshFailedError);
+  });
+
+  it('has no bound without refreshWaitMs or a deadline (the sync waits for token-refresh)', async () => {
+    let release: (() => void) | undefined;
+    const store = fakeStore(undefined);
+    const provider = createBridgeTokenProvider({
+      source: store.source,
+      refresher: {
+        forceRefresh: async (rejected) => {
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+          return store.refresher.forceRefresh(rejected);
+        },
+      },
+      now: () => NOW,
+    });
+    const pending = provider.getToken();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    release?.();
+    expect(await pending).toBe('token-2');
   });
 });

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type TokenSecret, tokenFingerprint } from './token-contract';
-import type { TokenRefresher } from './token-refresher';
+import { type TokenRefresher, TokenRefreshFailedError } from './token-refresher';
 import type { TokenSource } from './token-source';
 
 /** Same shape as the client's TokenProvider (packages/podero-client). */
@@ -25,10 +25,41 @@ export function createBridgeTokenProvider(opts: {
   now?: () => number;
   /** A token this close to expiry counts as expired (clock skew, request duration). */
   expirySkewSeconds?: number;
+  /**
+   * How long one caller waits for a forced refresh (default: no bound), and the caller's own deadline
+   * (epoch ms, read per call): the wait ends at whichever comes first, with TokenRefreshFailedError. The
+   * refresh itself goes on, shared, for the callers after it. Without the bound a hung token endpoint
+   * held every API request until API Gateway's 29 s limit.
+   */
+  refreshWaitMs?: number;
+  deadline?: () => number | undefined;
   logger?: Logger;
 }): BridgeTokenProvider {
   const { source, refresher, now = Date.now, expirySkewSeconds = 60, logger } = opts;
   let inflight: Promise<TokenSecret | undefined> | undefined;
+
+  /** `refresh`, or TokenRefreshFailedError once this caller's wait is up. */
+  const bounded = <T>(refresh: Promise<T>): Promise<T> => {
+    const deadline = opts.deadline?.();
+    const waitMs = Math.min(
+      opts.refreshWaitMs ?? Number.POSITIVE_INFINITY,
+      deadline === undefined ? Number.POSITIVE_INFINITY : deadline - Date.now(),
+    );
+    if (waitMs === Number.POSITIVE_INFINITY) return refresh;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new TokenRefreshFailedError(
+              `token-refresh did not answer within ${Math.max(0, Math.round(waitMs))} ms`,
+            ),
+          ),
+        Math.max(0, waitMs),
+      );
+    });
+    return Promise.race([refresh, expired]).finally(() => clearTimeout(timer));
+  };
 
   const isFresh = (token: TokenSecret) => Date.parse(token.expires_at) - expirySkewSeconds * 1000 > now();
 
@@ -43,13 +74,15 @@ export function createBridgeTokenProvider(opts: {
         .finally(() => {
           inflight = undefined;
         });
+      // A caller that stopped waiting leaves the refresh running: its failure is still handled.
+      inflight.catch(() => undefined);
     }
-    return inflight;
+    return bounded(inflight);
   };
 
   return {
     async getToken() {
-      let token = inflight ? await inflight : await source.read();
+      let token = inflight ? await bounded(inflight) : await source.read();
       if (token !== undefined && !isFresh(token) && !inflight) {
         // The cached copy may simply be older than the store: token-refresh replaces tokens hours before
         // they expire. Re-read before asking it for a forced refresh (an invoke) it would answer with a no-op.
@@ -65,7 +98,7 @@ export function createBridgeTokenProvider(opts: {
     },
     async invalidate(rejectedToken) {
       if (inflight) {
-        await inflight;
+        await bounded(inflight);
         return;
       }
       const current = await source.read();

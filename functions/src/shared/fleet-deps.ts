@@ -35,6 +35,10 @@ export interface FleetOverrides {
   now?: () => Date;
   /** Wall clock for token expiry, epoch ms (tests). */
   tokenClock?: () => number;
+  /** How long a caller waits for a forced token refresh (the api bounds it; the sync does not). */
+  tokenRefreshWaitMs?: number;
+  /** The current request's deadline, epoch ms: bounds every Podero call and token wait (the api's). */
+  deadline?: () => number | undefined;
 }
 
 export function createFleetDeps(
@@ -60,6 +64,8 @@ export function createFleetDeps(
     refresher,
     // Token freshness is judged on the wall clock (Podero's), not on the business clock `now`.
     now: overrides.tokenClock ?? Date.now,
+    ...(overrides.tokenRefreshWaitMs !== undefined ? { refreshWaitMs: overrides.tokenRefreshWaitMs } : {}),
+    ...(overrides.deadline ? { deadline: overrides.deadline } : {}),
     logger,
   });
   return {
@@ -73,6 +79,7 @@ export function createFleetDeps(
       ...(overrides.poderoRetry ? { retry: overrides.poderoRetry } : {}),
       ...(overrides.poderoTimeoutMs !== undefined ? { timeoutMs: overrides.poderoTimeoutMs } : {}),
       ...(overrides.sleep ? { sleep: overrides.sleep } : {}),
+      ...(overrides.deadline ? { deadline: overrides.deadline } : {}),
     }),
     now,
   };

@@ -20,6 +20,7 @@ export function createPodero(
     timeoutMs?: number;
     retry?: Partial<RetryOptions>;
     sleep?: (ms: number) => Promise<void>;
+    deadline?: () => number | undefined;
   },
 ): PoderoClient {
   return createPoderoClient({
@@ -31,5 +32,6 @@ export function createPodero(
     ...(deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {}),
     ...(deps.retry ? { retry: deps.retry } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    ...(deps.deadline ? { deadline: deps.deadline } : {}),
   });
 }

@@ -81,6 +81,27 @@ describe('createLambdaTokenRefresher', () => {
 });
 
 describe('createInProcessTokenRefresher', () => {
+  it('aborts an invoke that outlasts invokeTimeoutMs and reports it as TokenRefreshFailedError', async () => {
+    const signals: (AbortSignal | undefined)[] = [];
+    // A Lambda that never answers: only the abort signal ends the call, as in the SDK's HTTP handler.
+    const hangingLambda = {
+      send: (_command: unknown, options?: { abortSignal?: AbortSignal }) => {
+        signals.push(options?.abortSignal);
+        return new Promise((_, reject) => {
+          options?.abortSignal?.addEventListener('abort', () => reject(options.abortSignal?.reason), {
+            once: true,
+          });
+        });
+      },
+    } as unknown as LambdaClient;
+    const refresher = createLambdaTokenRefresher(hangingLambda, 'token-refresh', { invokeTimeoutMs: 30 });
+    const failure = await refresher.forceRefresh().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TokenRefreshFailedError);
+    expect((failure as Error).message).toBe('token-refresh could not be invoked (timed out)');
+    expect(signals).toHaveLength(1);
+    expect(signals[0]?.aborted).toBe(true);
+  });
+
   it('runs one refresh at a time, like reserved concurrency 1', async () => {
     let running = 0;
     let maxRunning = 0;
@@ -103,7 +124,11 @@ describe('createInProcessTokenRefresher', () => {
       if (calls === 1) throw new Error('boom');
       return result;
     });
-    await expect(refresher.forceRefresh()).rejects.toThrow('boom');
+    // Reported as a Lambda invoke would report a function error: the refresh failed, the cause is kept.
+    const failure = await refresher.forceRefresh().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TokenRefreshFailedError);
+    expect((failure as Error).message).toBe('token-refresh failed (Error)');
+    expect(((failure as Error).cause as Error).message).toBe('boom');
     expect(await refresher.forceRefresh()).toEqual(result);
   });
 });

@@ -33,6 +33,11 @@ function parseResult(value: unknown): TokenRefreshResult {
 }
 
 export interface LambdaRefresherOptions {
+  /**
+   * Each synchronous invoke is aborted after this long (default 10 s): token-refresh's own timeout is 30 s,
+   * longer than any API request may wait. The invoked function goes on and stores its token.
+   */
+  invokeTimeoutMs?: number;
   /** Attempts when the invoke is throttled (reserved concurrency 1 turns concurrent callers away). */
   maxAttempts?: number;
   baseDelayMs?: number;
@@ -47,6 +52,13 @@ const isThrottle = (error: unknown) =>
     error.name === 'ThrottlingException' ||
     error.name === 'Throttling');
 
+const describeInvokeError = (error: unknown): string =>
+  error instanceof Error
+    ? error.name === 'AbortError' || error.name === 'TimeoutError'
+      ? 'timed out'
+      : error.name
+    : 'unknown';
+
 export function createLambdaTokenRefresher(
   lambda: LambdaClient,
   functionName: string,
@@ -54,6 +66,7 @@ export function createLambdaTokenRefresher(
 ): TokenRefresher {
   const {
     maxAttempts = 8,
+    invokeTimeoutMs = 10_000,
     baseDelayMs = 100,
     maxDelayMs = 2_000,
     sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -70,6 +83,7 @@ export function createLambdaTokenRefresher(
               InvocationType: 'RequestResponse',
               Payload: payload,
             }),
+            { abortSignal: AbortSignal.timeout(invokeTimeoutMs) },
           );
           const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
           if (out.FunctionError) {
@@ -83,7 +97,16 @@ export function createLambdaTokenRefresher(
           }
           return parseResult(json);
         } catch (error) {
-          if (!isThrottle(error) || attempt >= maxAttempts) throw error;
+          if (!isThrottle(error) || attempt >= maxAttempts) {
+            if (error instanceof TokenRefreshFailedError) throw error;
+            // Throttled to the end, timed out, denied, unreachable: to the caller all mean the same.
+            throw new TokenRefreshFailedError(
+              `token-refresh could not be invoked (${describeInvokeError(error)})`,
+              {
+                cause: error,
+              },
+            );
+          }
           // Full jitter: callers throttled together should not come back together.
           await sleep(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
         }
@@ -94,7 +117,9 @@ export function createLambdaTokenRefresher(
 
 /**
  * Calls token-refresh's handler in this process, one call at a time (like reserved concurrency 1), for the
- * local stack and tests.
+ * local stack and tests. A failure of the handler reaches the caller as TokenRefreshFailedError, as a
+ * synchronous Lambda invoke reports it (a `FunctionError`): the caller learns that the refresh failed, not
+ * the Podero error inside token-refresh.
  */
 export function createInProcessTokenRefresher(
   invokeTokenRefresh: (event: TokenRefreshEvent) => Promise<unknown>,
@@ -102,9 +127,18 @@ export function createInProcessTokenRefresher(
   let queue: Promise<unknown> = Promise.resolve();
   return {
     forceRefresh(rejectedTokenSha256) {
-      const run = queue.then(async () =>
-        parseResult(await invokeTokenRefresh(forcedEvent(rejectedTokenSha256))),
-      );
+      const run = queue.then(async () => {
+        let result: unknown;
+        try {
+          result = await invokeTokenRefresh(forcedEvent(rejectedTokenSha256));
+        } catch (error) {
+          throw new TokenRefreshFailedError(
+            `token-refresh failed (${error instanceof Error ? error.name : 'Unhandled'})`,
+            { cause: error },
+          );
+        }
+        return parseResult(result);
+      });
       queue = run.catch(() => undefined);
       return run;
     },

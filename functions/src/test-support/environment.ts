@@ -33,7 +33,10 @@ export interface TestEnvironment {
   /** Environment variables equivalent to apiConfig (e.g. for other functions' loadConfig). */
   readonly apiEnv: Record<string, string>;
   /** token-refresh's handler (one instance: the only writer). */
-  readonly invokeTokenRefresh: (event: TokenRefreshEvent) => Promise<TokenRefreshResult>;
+  readonly invokeTokenRefresh: (
+    event: TokenRefreshEvent,
+    context?: { getRemainingTimeInMillis(): number },
+  ) => Promise<TokenRefreshResult>;
   /** Shared by every container, like token-refresh's reserved concurrency of 1. */
   readonly refresher: TokenRefresher;
   /** A new API container: its own SDK clients, token cache and Podero client. */

@@ -1,4 +1,5 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { PoderoNetworkError } from '@podero-bridge/podero-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../declarations';
 import { loadTokenRefreshConfig } from '../shared/config';
@@ -43,6 +44,28 @@ describe('token-refresh against the local Secrets Manager and the simulator', ()
     const lifetimeS = (Date.parse(token.expires_at) - Date.parse(token.refreshed_at)) / 1000;
     expect(lifetimeS).toBe(36_000);
     expect(JSON.stringify(result)).not.toContain(token.access_token);
+  });
+
+  it('gives up on a hung token endpoint before its own invocation would time out', async () => {
+    // The stored token was rejected: a new one must be requested.
+    const rejected = tokenFingerprint((await stored()).access_token);
+    env.sim.control.setFaults([{ route: 'POST /oauth2/token/', timeout: true }]);
+    try {
+      const started = Date.now();
+      // 2.3 s left of the invocation: 2 s are kept back, so the token request has about 300 ms.
+      const failure = await env
+        .invokeTokenRefresh(
+          { source: 'invoke', force: true, rejected_token_sha256: rejected },
+          { getRemainingTimeInMillis: () => 2_300 },
+        )
+        .catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(PoderoNetworkError);
+      expect((failure as PoderoNetworkError).timedOut).toBe(true);
+      // The client's own timeout (10 s per attempt, 3 retries) would have outlasted the invocation.
+      expect(Date.now() - started).toBeLessThan(2_300);
+    } finally {
+      env.sim.control.clearFaults();
+    }
   });
 
   it('does nothing on schedule while more than the margin (7200 s) remains', async () => {

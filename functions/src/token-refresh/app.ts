@@ -19,6 +19,8 @@ import type { TokenRefreshDeps } from './deps';
 const CREDENTIALS_MAX_AGE_SECONDS = 300;
 /** A forced refresh without a fingerprint is skipped if the stored token is this fresh (debounces storms). */
 const FORCE_DEBOUNCE_MS = 60_000;
+/** Time kept back from the invocation's remaining time for storing the token and answering. */
+const TOKEN_REQUEST_RESERVE_MS = 2_000;
 
 export class TokenRefreshEventError extends Error {
   override readonly name = 'TokenRefreshEventError';
@@ -51,12 +53,13 @@ export function makeTokenRefreshHandler(deps: TokenRefreshDeps) {
       }),
     );
 
-  const requestToken = async (credentials: CredentialsSecret) =>
+  const requestToken = async (credentials: CredentialsSecret, deadline: number | undefined) =>
     requestClientCredentialsToken({
       baseUrl: credentials.base_url ?? config.poderoBaseUrl,
       clientId: credentials.client_id,
       clientSecret: credentials.client_secret,
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      ...(deadline === undefined ? {} : { deadline: () => deadline }),
     });
 
   const summary = (status: TokenRefreshResult['status'], token: TokenSecret): TokenRefreshResult => ({
@@ -65,7 +68,15 @@ export function makeTokenRefreshHandler(deps: TokenRefreshDeps) {
     refreshed_at: token.refreshed_at,
   });
 
-  return async (rawEvent: unknown): Promise<TokenRefreshResult> => {
+  return async (
+    rawEvent: unknown,
+    context?: { getRemainingTimeInMillis?: () => number },
+  ): Promise<TokenRefreshResult> => {
+    // The token request's retries end before the invocation's own timeout does (a hung token endpoint
+    // would otherwise have Lambda kill the function mid-request), leaving time to report the failure.
+    const remainingMs = context?.getRemainingTimeInMillis?.();
+    const deadline =
+      remainingMs === undefined ? undefined : Date.now() + remainingMs - TOKEN_REQUEST_RESERVE_MS;
     const parsedEvent = tokenRefreshEventSchema.safeParse(rawEvent);
     if (!parsedEvent.success) {
       const fields = parsedEvent.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
@@ -100,13 +111,13 @@ export function makeTokenRefreshHandler(deps: TokenRefreshDeps) {
     let credentials = await readCredentials(false);
     let token: Awaited<ReturnType<typeof requestToken>>;
     try {
-      token = await requestToken(credentials);
+      token = await requestToken(credentials, deadline);
     } catch (error) {
       if (!(error instanceof PoderoAuthError)) throw error;
       // The client secret may have been rotated since we cached it: re-read once and retry.
       logger.warn('token request rejected; re-reading the credentials secret');
       credentials = await readCredentials(true);
-      token = await requestToken(credentials);
+      token = await requestToken(credentials, deadline);
     }
 
     const refreshedAt = deps.now();

@@ -33,6 +33,7 @@ export function resolveTransportOptions(overrides: TransportOverrides): Transpor
     userAgent: overrides.userAgent ?? DEFAULT_USER_AGENT,
     sleep: overrides.sleep ?? defaultSleep,
     random: overrides.random ?? Math.random,
+    ...(overrides.deadline ? { deadline: overrides.deadline } : {}),
   };
 }
 

@@ -444,3 +444,43 @@ describe('retry helpers', () => {
     expect(backoffDelayMs(3, options, () => 0)).toBe(0);
   });
 });
+
+describe('the caller deadline', () => {
+  it('cuts an attempt short at the deadline even when timeoutMs is longer, and does not retry past it', async () => {
+    const deadline = Date.now() + 150;
+    const { client, requests } = setup(hang, { timeoutMs: 10_000, deadline: () => deadline });
+    const started = Date.now();
+    const error = await failure(client.heatPumps.list(USER_ID));
+    expect(error).toBeInstanceOf(PoderoNetworkError);
+    expect((error as PoderoNetworkError).timedOut, error.message).toBe(true);
+    // One attempt, cut at the deadline: no retry could have finished before it.
+    expect(requests).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('fails at once, sending nothing, when the deadline has already passed', async () => {
+    const { client, requests } = setup(() => json(200, []), { deadline: () => Date.now() - 1 });
+    const error = await failure(client.heatPumps.list(USER_ID));
+    expect(error).toBeInstanceOf(PoderoNetworkError);
+    expect(error.message).toContain('deadline');
+    expect(requests).toHaveLength(0);
+  });
+
+  it('skips a retry whose backoff would end after the deadline', async () => {
+    const deadline = Date.now() + 60_000;
+    const { client, requests, sleeps } = setup(() => json(503, {}), {
+      deadline: () => deadline,
+      retry: { maxRetries: 3, baseDelayMs: 120_000, maxDelayMs: 120_000 },
+    });
+    const error = await failure(client.heatPumps.list(USER_ID));
+    expect(error).toBeInstanceOf(PoderoServerError);
+    expect(requests).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('changes nothing without a deadline: the retries run as configured', async () => {
+    const { client, requests } = setup(() => json(503, {}), { retry: { maxRetries: 2 } });
+    await failure(client.heatPumps.list(USER_ID));
+    expect(requests).toHaveLength(3);
+  });
+});

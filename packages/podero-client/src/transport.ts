@@ -64,6 +64,8 @@ export interface TransportOptions {
   userAgent: string;
   sleep: (ms: number) => Promise<void>;
   random: () => number;
+  /** See TransportOverrides.deadline. */
+  deadline?: () => number | undefined;
 }
 
 /** The transport settings a caller may override; the client and the token request share them. */
@@ -77,6 +79,13 @@ export interface TransportOverrides {
   sleep?: (ms: number) => Promise<void>;
   /** Jitter source in [0, 1); injectable for deterministic tests. */
   random?: () => number;
+  /**
+   * The caller's deadline for the current request, as epoch ms (undefined: none), read at every attempt:
+   * an attempt gets at most the time left, no retry starts that could not finish before it, and a request
+   * whose deadline has passed fails at once as a timeout. A server answering within a time budget (the
+   * bridge's API) sets it per incoming request; the per-attempt `timeoutMs` still applies.
+   */
+  deadline?: () => number | undefined;
 }
 
 export type Authorization =
@@ -117,16 +126,30 @@ export const defaultSleep = (ms: number): Promise<void> =>
     setTimeout(resolve, ms);
   });
 
+/** Time left before the caller's deadline, in ms (Infinity without one). */
+function timeLeftMs(options: TransportOptions): number {
+  const deadline = options.deadline?.();
+  return deadline === undefined ? Number.POSITIVE_INFINITY : deadline - Date.now();
+}
+
 export async function send<T>(options: TransportOptions, spec: RequestSpec<T>): Promise<T> {
   const retryable = isIdempotent(spec.method) || spec.replaySafe === true;
   let token = spec.auth.kind === 'bearer' ? await spec.auth.tokenProvider.getToken() : undefined;
+  /** A retry waits `delayMs` first: only worth it when an attempt can still follow before the deadline. */
+  const retryFits = (delayMs: number) => timeLeftMs(options) - delayMs > 0;
   let retriesUsed = 0;
   // Tokens Podero answered 401 to during this request (each one refreshed once).
   const rejectedTokens = new Set<string>();
   let staleSocketRetried = false;
 
   for (;;) {
-    const attempt = await attemptOnce(options, spec, token);
+    const left = timeLeftMs(options);
+    if (left <= 0) throw deadlineError(spec);
+    const attempt = await attemptOnce(
+      left < options.timeoutMs ? { ...options, timeoutMs: Math.ceil(left) } : options,
+      spec,
+      token,
+    );
 
     if (attempt.kind === 'network') {
       // Only replay-safe requests: a POST reset mid-flight may already have created something upstream.
@@ -137,8 +160,9 @@ export async function send<T>(options: TransportOptions, spec: RequestSpec<T>): 
         continue; // a fresh connection is opened at once; no backoff needed
       }
       const mayRetry = retryable || (isConnectionRefused(attempt.code) && !attempt.afterResponse);
-      if (mayRetry && retriesUsed < options.retry.maxRetries) {
-        await options.sleep(backoffDelayMs(retriesUsed, options.retry, options.random));
+      const delayMs = backoffDelayMs(retriesUsed, options.retry, options.random);
+      if (mayRetry && retriesUsed < options.retry.maxRetries && retryFits(delayMs)) {
+        await options.sleep(delayMs);
         retriesUsed++;
         continue;
       }
@@ -167,8 +191,9 @@ export async function send<T>(options: TransportOptions, spec: RequestSpec<T>): 
     const retryAfterMs = parseRetryAfterMs(headers.get('retry-after'));
     const statusRetryable = status === 429 || (retryable && RETRYABLE_STATUSES_IDEMPOTENT.has(status));
     const waitTooLong = retryAfterMs !== undefined && retryAfterMs > options.retry.maxRetryAfterMs;
-    if (statusRetryable && !waitTooLong && retriesUsed < options.retry.maxRetries) {
-      await options.sleep(retryAfterMs ?? backoffDelayMs(retriesUsed, options.retry, options.random));
+    const delayMs = retryAfterMs ?? backoffDelayMs(retriesUsed, options.retry, options.random);
+    if (statusRetryable && !waitTooLong && retriesUsed < options.retry.maxRetries && retryFits(delayMs)) {
+      await options.sleep(delayMs);
       retriesUsed++;
       continue;
     }
@@ -272,6 +297,15 @@ function networkError<T>(
     timedOut: attempt.timedOut,
     ...(attempt.code === undefined ? {} : { code: attempt.code }),
     cause: attempt.error,
+  });
+}
+
+/** The caller's deadline passed before an attempt could start: a timeout, like an attempt that ran out. */
+function deadlineError<T>(spec: RequestSpec<T>): PoderoNetworkError {
+  return new PoderoNetworkError(`Podero ${spec.method} ${spec.path} failed: the caller's deadline passed`, {
+    method: spec.method,
+    path: spec.path,
+    timedOut: true,
   });
 }
 

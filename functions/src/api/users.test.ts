@@ -276,6 +276,62 @@ describe('user routes against dynalite and the simulator', () => {
     );
   });
 
+  it('finishes an offboarding that failed half-way on a repeated DELETE; meanwhile the user is gone to every route', async () => {
+    const id = ext();
+    expect((await create(id)).statusCode).toBe(201);
+    const building = await handler(
+      apiEvent('createBuilding', { params: { external_user_id: id }, body: { name: 'Home' } }),
+    );
+    expect(building.statusCode).toBe(201);
+    // As if a DELETE had marked the user and then died before its sweep.
+    const deps = env.createApiDeps();
+    expect(await deps.users.beginOffboarding(id)).toBe(true);
+
+    const get = await handler(apiEvent('getUser', { params: { external_user_id: id } }));
+    expect(get.statusCode).toBe(404);
+    const patch = await handler(
+      apiEvent('updateUser', { params: { external_user_id: id }, body: { first_name: 'Late' } }),
+    );
+    expect(patch.statusCode).toBe(404);
+    const again = await create(id);
+    expect(again.statusCode).toBe(409);
+    expect(bodyOf(again)).toMatchObject({ error: { code: 'offboarding_in_progress' } });
+    // Out of the sync's walk already.
+    expect((await deps.users.listPage({ limit: 100 })).users.map((u) => u.external_user_id)).not.toContain(
+      id,
+    );
+
+    const finished = await handler(apiEvent('deleteUser', { params: { external_user_id: id } }));
+    expect(finished.statusCode).toBe(204);
+    const left = await env.aws.db.send(
+      new QueryCommand({
+        TableName: env.apiConfig.mainTableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `USER#${id}` },
+      }),
+    );
+    expect(left.Items ?? []).toEqual([]);
+    expect((await create(id)).statusCode).toBe(201);
+  });
+
+  it('removes what a write created when the user was offboarded meanwhile, and keeps it otherwise', async () => {
+    const id = ext();
+    expect((await create(id)).statusCode).toBe(201);
+    const deps = env.createApiDeps();
+    const user = await deps.users.get(id);
+    if (!user) throw new Error('no user');
+    const sk = await deps.buildings.put(id, {
+      id: 'b-1',
+      building: { name: 'x' },
+      created_at: user.created_at,
+    });
+    expect(await deps.users.removeUnlessOnboarded(id, user.podero_user_id, [sk])).toBe(true);
+    expect(await deps.buildings.get(id, 'b-1')).toBeDefined();
+    // Another Podero user under the same external id (re-onboarded): not ours to keep.
+    expect(await deps.users.removeUnlessOnboarded(id, 'another-podero-id', [sk])).toBe(false);
+    expect(await deps.buildings.get(id, 'b-1')).toBeUndefined();
+  });
+
   it('answers 500 with a request id and no internals when our own storage fails', async () => {
     const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
     const { DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');

@@ -13,6 +13,7 @@ import {
   type StoredHeatPumpItem,
   snapshotItem,
 } from '../storage/heat-pump-snapshots';
+import { minimalUserRecord, userProfileItem } from '../storage/users';
 import { type LocalAws, startLocalAws } from '../test-support/aws';
 import { SnapshotBatchLoader, UnprocessedKeysError } from './snapshot-loader';
 import { runHeatPumpSync } from './sync';
@@ -200,14 +201,16 @@ describe('SnapshotBatchLoader against dynalite', () => {
     const tables = { main: 'loader-sync-main', readings: 'loader-sync-readings' };
     await ensureTables(raw, tables, tableDeclarations);
     const users = Array.from({ length: 200 }, (_, i) => `u${String(i).padStart(3, '0')}`);
-    const profiles = users.map((ext) => ({
-      pk: `USER#${ext}`,
-      sk: 'PROFILE',
-      gsi1pk: 'USERS',
-      gsi1sk: ext,
-      external_user_id: ext,
-      podero_user_id: `podero-${ext}`,
-    }));
+    const profiles = users.map((ext) =>
+      userProfileItem(
+        minimalUserRecord({
+          externalUserId: ext,
+          poderoUserId: `podero-${ext}`,
+          email: `${ext}@example.com`,
+          at: T0,
+        }),
+      ),
+    );
     for (let i = 0; i < profiles.length; i += 25) {
       await db.send(
         new BatchWriteCommand({

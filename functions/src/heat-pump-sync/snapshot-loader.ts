@@ -51,7 +51,8 @@ interface PendingKey {
   requests: LoadRequest[];
 }
 
-const idOf = (key: HeatPumpItemKey): string => JSON.stringify([key.externalUserId, key.heatPumpId]);
+const idOf = (key: HeatPumpItemKey): string =>
+  JSON.stringify([key.externalUserId, key.heatPumpId, key.profile === true]);
 
 export class UnprocessedKeysError extends Error {
   constructor(count: number, attempts: number) {
@@ -112,7 +113,7 @@ export class SnapshotBatchLoader {
     const collect = (items: StoredHeatPumpItem[]) => {
       for (const item of items) {
         if (item.kind === 'marker') state.marker = item.marker;
-        else state.snapshots.set(item.snapshot.heatPumpId, item.snapshot);
+        else if (item.kind === 'snapshot') state.snapshots.set(item.snapshot.heatPumpId, item.snapshot);
       }
     };
     collect(
@@ -126,6 +127,15 @@ export class SnapshotBatchLoader {
     if (unlisted.length > 0)
       collect(await this.load(unlisted.map((heatPumpId) => ({ externalUserId, heatPumpId }))));
     return state;
+  }
+
+  /**
+   * Whether the user is still onboarded with this Podero id, read in the same batched calls: the check
+   * the sync makes after writing a user's items (erasure under a racing DELETE, UserStore).
+   */
+  async isOnboardedAs(externalUserId: string, poderoUserId: string): Promise<boolean> {
+    const items = await this.load([{ externalUserId, heatPumpId: null, profile: true }]);
+    return items.some((item) => item.kind === 'profile' && item.user?.podero_user_id === poderoUserId);
   }
 
   private sendBatch(): void {

@@ -38,6 +38,7 @@ import {
 } from '../storage/heat-pump-snapshots';
 import { readingExpiry, readingItem, readingValuesOf } from '../storage/readings';
 import { type SyncCursor, SyncLeaseLostError, SyncStateStore } from '../storage/sync-state';
+import { UserStore } from '../storage/users';
 import type { BatchWriteOptions, PendingWrite } from './batch-write';
 import { SnapshotBatchLoader, type SnapshotLoaderOptions } from './snapshot-loader';
 import { type OnboardedUser, UserStream, UserWalk } from './user-walk';
@@ -254,6 +255,27 @@ export async function runHeatPumpSync(deps: SyncRunDeps, input: SyncRunInput): P
     signal.notify();
   };
 
+  /**
+   * The writer's half of erasure (UserStore.beginOffboarding): a user offboarded while the sync listed
+   * it may have had its snapshots and marker re-created by these writes. The check shares the batched
+   * reads; only a user found gone pays a second, consistent look and the deletes.
+   */
+  const users = new UserStore(db, settings.mainTableName);
+  const keepOnlyIfOnboarded = async (user: OnboardedUser, main: PendingWrite[]): Promise<void> => {
+    const created = main.flatMap((w) =>
+      'PutRequest' in w.request && typeof w.request.PutRequest.Item.sk === 'string'
+        ? [w.request.PutRequest.Item.sk]
+        : [],
+    );
+    if (created.length === 0) return;
+    if (await snapshots.isOnboardedAs(user.externalUserId, user.poderoUserId)) return;
+    if (!(await users.removeUnlessOnboarded(user.externalUserId, user.poderoUserId, created))) {
+      logger.info('user offboarded during the sync; its new items were removed', {
+        external_user_id: user.externalUserId,
+      });
+    }
+  };
+
   const failedBefore = new Set<string>();
   const finishUser = async (task: UserTask, error: UserOutcome['error'] | undefined) => {
     const ext = task.user.externalUserId;
@@ -295,9 +317,13 @@ export async function runHeatPumpSync(deps: SyncRunDeps, input: SyncRunInput): P
           const readings = outcome.writes.filter((w) => w.tableName === settings.readingsTableName);
           const main = outcome.writes.filter((w) => w.tableName !== settings.readingsTableName);
           writer.add({ readings, main }, (writeError) => {
-            const failure =
-              writeError === undefined ? undefined : { code: 'WriteFailed', message: writeError };
-            finishUser(task, failure && { ...failure, outage: false }).catch(onFatal);
+            if (writeError !== undefined) {
+              finishUser(task, { code: 'WriteFailed', message: writeError, outage: false }).catch(onFatal);
+              return;
+            }
+            keepOnlyIfOnboarded(user, main)
+              .then(() => finishUser(task, undefined))
+              .catch(onFatal);
           });
         }
         writer.flush();

@@ -105,6 +105,8 @@ function service(options: {
   const hps = new HeatPumpService({
     podero: options.podero ?? fakePodero(async () => []),
     findPoderoUserId: options.findPoderoUserId,
+    // These users live only in the lookup above; erasure under DELETE is tested in test/reliability.
+    removeUnlessOnboarded: async () => true,
     snapshots,
     readings: new ReadingsStore(doc, tables.readings),
     now: () => options.now ?? T0,

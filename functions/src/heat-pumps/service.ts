@@ -18,6 +18,7 @@ import {
   type HeatPumpJson,
   type HeatPumpSnapshot,
   type HeatPumpSnapshotStore,
+  heatPumpSk,
   newSnapshot,
 } from '../storage/heat-pump-snapshots';
 import type { ReadingsStore } from '../storage/readings';
@@ -44,6 +45,16 @@ export interface HeatPumpUpstream {
 /** Finds the Podero user id of an onboarded user; null when we do not know the user. */
 export type PoderoUserIdLookup = (externalUserId: string) => Promise<string | null>;
 
+/**
+ * After writes that created items under a user: true if the user is still onboarded with this Podero id,
+ * else the items are removed again (UserStore.removeUnlessOnboarded: erasure under a racing DELETE).
+ */
+export type OnboardedGuard = (
+  externalUserId: string,
+  poderoUserId: string,
+  createdSortKeys: readonly string[],
+) => Promise<boolean>;
+
 export class UnknownUserError extends Error {
   override readonly name = 'UnknownUserError';
   constructor(readonly externalUserId: string) {
@@ -69,6 +80,7 @@ export class SettingsConflictError extends Error {
 export interface HeatPumpServiceDeps {
   podero: HeatPumpUpstream;
   findPoderoUserId: PoderoUserIdLookup;
+  removeUnlessOnboarded: OnboardedGuard;
   snapshots: HeatPumpSnapshotStore;
   readings: ReadingsStore;
   now?: () => number;
@@ -169,7 +181,13 @@ export class HeatPumpService {
       throw error;
     }
     const visible = live.filter((hp) => !isDeleted(hp) && ownedBy(hp, poderoUserId));
-    await this.deps.snapshots.replaceUserList(externalUserId, visible, fetchedAt, stored);
+    const { createdSortKeys } = await this.deps.snapshots.replaceUserList(
+      externalUserId,
+      visible,
+      fetchedAt,
+      stored,
+    );
+    await this.keepOnlyIfOnboarded(externalUserId, poderoUserId, createdSortKeys);
     return { heat_pumps: visible, source: 'live', fetched_at: fetchedAt, stale: false };
   }
 
@@ -220,8 +238,28 @@ export class HeatPumpService {
       throw new UnknownHeatPumpError(heatPumpId);
     }
     const snapshot = newSnapshot(externalUserId, heatPump, fetchedAt);
-    await this.deps.snapshots.put(snapshot);
+    await this.putSnapshot(snapshot, poderoUserId);
     return snapshot;
+  }
+
+  /** Stores a snapshot read from Podero; undone (404) if the user was offboarded meanwhile. */
+  private async putSnapshot(snapshot: HeatPumpSnapshot, poderoUserId: string): Promise<void> {
+    const outcome = await this.deps.snapshots.put(snapshot);
+    if (outcome === 'created') {
+      await this.keepOnlyIfOnboarded(snapshot.externalUserId, poderoUserId, [
+        heatPumpSk(snapshot.heatPumpId),
+      ]);
+    }
+  }
+
+  private async keepOnlyIfOnboarded(
+    externalUserId: string,
+    poderoUserId: string,
+    createdSortKeys: readonly string[],
+  ): Promise<void> {
+    if (!(await this.deps.removeUnlessOnboarded(externalUserId, poderoUserId, createdSortKeys))) {
+      throw new UnknownUserError(externalUserId);
+    }
   }
 
   async updateSettings(
@@ -243,7 +281,7 @@ export class HeatPumpService {
       if (error instanceof PoderoNotFoundError) throw new UnknownHeatPumpError(heatPumpId);
       throw error;
     }
-    await this.deps.snapshots.put(newSnapshot(externalUserId, updated, fetchedAt));
+    await this.putSnapshot(newSnapshot(externalUserId, updated, fetchedAt), poderoUserId);
     return { heat_pump: updated, source: 'live', fetched_at: fetchedAt, stale: false };
   }
 

@@ -30,13 +30,15 @@ export class BuildingStore {
     private readonly tableName: string,
   ) {}
 
-  async put(externalUserId: string, record: BuildingRecord): Promise<void> {
+  /** Stores the building; returns its sort key (a write that may create: see UserStore.removeUnlessOnboarded). */
+  async put(externalUserId: string, record: BuildingRecord): Promise<string> {
+    const sk = `${BUILDING_SK_PREFIX}${record.id}`;
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
         Item: {
           pk: userPk(externalUserId),
-          sk: `${BUILDING_SK_PREFIX}${record.id}`,
+          sk,
           entity: 'building',
           building_id: record.id,
           building_json: JSON.stringify(record.building),
@@ -44,6 +46,7 @@ export class BuildingStore {
         },
       }),
     );
+    return sk;
   }
 
   async get(externalUserId: string, buildingId: string): Promise<BuildingRecord | undefined> {

@@ -138,35 +138,50 @@ function parseSnapshotItem(item: Record<string, unknown>): HeatPumpSnapshot {
   };
 }
 
+/** What a newest-wins write did: created the item, updated it, or lost to a newer one. */
+export type WriteOutcome = 'created' | 'updated' | 'stale';
+
 export interface UserHeatPumpState {
   marker: HeatPumpListMarker | null;
   snapshots: Map<string, HeatPumpSnapshot>;
 }
 
-/** A key of the heat-pump items of one user: a snapshot, or the list marker (`heatPumpId` null). */
+/**
+ * A key of the items the sync reads for one user: a snapshot, the list marker (`heatPumpId` null), or
+ * the user's profile (`profile`), which the sync reads after its writes to learn whether an offboarding
+ * overtook them (UserStore.beginOffboarding).
+ */
 export interface HeatPumpItemKey {
   externalUserId: string;
   heatPumpId: string | null;
+  profile?: true;
 }
 
 export type StoredHeatPumpItem =
   | { kind: 'marker'; key: HeatPumpItemKey; marker: HeatPumpListMarker }
-  | { kind: 'snapshot'; key: HeatPumpItemKey; snapshot: HeatPumpSnapshot };
+  | { kind: 'snapshot'; key: HeatPumpItemKey; snapshot: HeatPumpSnapshot }
+  | { kind: 'profile'; key: HeatPumpItemKey; user: UserRecord | undefined };
 
 /** BatchGetItem's limit on keys per call. */
 export const BATCH_GET_MAX_KEYS = 100;
 
 const itemKeyOf = (key: HeatPumpItemKey) => ({
   pk: userPk(key.externalUserId),
-  sk: key.heatPumpId === null ? HEAT_PUMP_LIST_MARKER_SK : heatPumpSk(key.heatPumpId),
+  sk: key.profile
+    ? USER_PROFILE_SK
+    : key.heatPumpId === null
+      ? HEAT_PUMP_LIST_MARKER_SK
+      : heatPumpSk(key.heatPumpId),
 });
 
 const itemKeySchema = z.object({ pk: z.string().startsWith('USER#'), sk: z.string() });
 
 function parseItemKey(raw: Record<string, unknown>): HeatPumpItemKey {
   const { pk, sk } = itemKeySchema.parse(raw);
+  const externalUserId = pk.slice('USER#'.length);
+  if (sk === USER_PROFILE_SK) return { externalUserId, heatPumpId: null, profile: true };
   return {
-    externalUserId: pk.slice('USER#'.length),
+    externalUserId,
     heatPumpId: sk === HEAT_PUMP_LIST_MARKER_SK ? null : sk.slice(HEAT_PUMP_SK_PREFIX.length),
   };
 }
@@ -245,6 +260,7 @@ export class HeatPumpSnapshotStore {
     );
     const items = (out.Responses?.[this.tableName] ?? []).map((item): StoredHeatPumpItem => {
       const key = parseItemKey(item);
+      if (key.profile) return { kind: 'profile', key, user: activeUserOf(item) };
       return key.heatPumpId === null
         ? { kind: 'marker', key, marker: parseMarkerItem(item) }
         : { kind: 'snapshot', key, snapshot: parseSnapshotItem(item) };
@@ -266,10 +282,12 @@ export class HeatPumpSnapshotStore {
 
   /**
    * Stores a snapshot unless a newer one is already there: two concurrent live reads must not
-   * leave the older answer behind. Returns false when a newer snapshot won. An update rather than
-   * a put, so that `last_reading_state_at` (owned by the sync) survives API reads.
+   * leave the older answer behind. Says whether the write created the item, updated it, or lost to a
+   * newer one (`stale`); a creation is what an offboarding may have to undo
+   * (UserStore.removeUnlessOnboarded). An update rather than a put, so that `last_reading_state_at`
+   * (owned by the sync) survives API reads.
    */
-  async put(snapshot: HeatPumpSnapshot): Promise<boolean> {
+  async put(snapshot: HeatPumpSnapshot): Promise<WriteOutcome> {
     const { pk, sk, last_reading_state_at: _ownedBySync, ...fields } = snapshotItem(snapshot);
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':fetched_at': snapshot.fetchedAt };
@@ -280,7 +298,7 @@ export class HeatPumpSnapshotStore {
     });
     names['#fetched_at'] = 'fetched_at';
     try {
-      await this.doc.send(
+      const out = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk, sk },
@@ -288,29 +306,32 @@ export class HeatPumpSnapshotStore {
           ConditionExpression: 'attribute_not_exists(pk) OR #fetched_at <= :fetched_at',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
+          // No old values: the item did not exist, this write created it.
+          ReturnValues: 'UPDATED_OLD',
         }),
       );
-      return true;
+      return out.Attributes === undefined ? 'created' : 'updated';
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (error instanceof ConditionalCheckFailedException) return 'stale';
       throw error;
     }
   }
 
-  /** Same newest-wins rule as `put`, for the list marker. */
-  async putListMarker(marker: HeatPumpListMarker): Promise<boolean> {
+  /** Same newest-wins rule and outcome as `put`, for the list marker. */
+  async putListMarker(marker: HeatPumpListMarker): Promise<WriteOutcome> {
     try {
-      await this.doc.send(
+      const out = await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: listMarkerItem(marker),
           ConditionExpression: 'attribute_not_exists(pk) OR fetched_at <= :fetched_at',
           ExpressionAttributeValues: { ':fetched_at': marker.fetchedAt },
+          ReturnValues: 'ALL_OLD',
         }),
       );
-      return true;
+      return out.Attributes === undefined ? 'created' : 'updated';
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (error instanceof ConditionalCheckFailedException) return 'stale';
       throw error;
     }
   }
@@ -335,18 +356,22 @@ export class HeatPumpSnapshotStore {
     heatPumps: readonly HeatPumpJson[],
     fetchedAt: string,
     previous: UserHeatPumpState,
-  ): Promise<HeatPumpSnapshot[]> {
+  ): Promise<{ snapshots: HeatPumpSnapshot[]; createdSortKeys: string[] }> {
     const snapshots = heatPumps.map((hp) => newSnapshot(externalUserId, hp, fetchedAt));
     const current = new Set(snapshots.map((s) => s.heatPumpId));
     const gone = [...previous.snapshots.values()].filter(
       (s) => !current.has(s.heatPumpId) && s.fetchedAt <= fetchedAt,
     );
-    await Promise.all<unknown>([
-      ...snapshots.map((s) => this.put(s)),
-      ...gone.map((s) => this.delete(externalUserId, s.heatPumpId, fetchedAt)),
+    const [markerOutcome, ...snapshotOutcomes] = await Promise.all([
       this.putListMarker({ externalUserId, fetchedAt, heatPumpIds: [...current] }),
+      ...snapshots.map((s) => this.put(s)),
+      ...gone.map((s) => this.delete(externalUserId, s.heatPumpId, fetchedAt).then(() => 'deleted' as const)),
     ]);
-    return snapshots;
+    const createdSortKeys = [
+      ...(markerOutcome === 'created' ? [HEAT_PUMP_LIST_MARKER_SK] : []),
+      ...snapshots.filter((_, i) => snapshotOutcomes[i] === 'created').map((s) => heatPumpSk(s.heatPumpId)),
+    ];
+    return { snapshots, createdSortKeys };
   }
 
   /** Deletes a snapshot unless it was refreshed after `notAfter` (a concurrent newer read). */

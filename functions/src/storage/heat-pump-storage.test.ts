@@ -56,11 +56,14 @@ describe('HeatPumpSnapshotStore', () => {
     const id = '22222222-2222-4222-8222-222222222222';
     expect(
       await store.put(newSnapshot('bob', hp(id, '2026-01-01T10:05:00Z'), '2026-01-01T10:05:01.000Z')),
-    ).toBe(true);
+    ).toBe('created');
     expect(
       await store.put(newSnapshot('bob', hp(id, '2026-01-01T10:00:00Z'), '2026-01-01T10:00:01.000Z')),
-    ).toBe(false);
-    expect((await store.get('bob', id))?.stateUpdatedAt).toBe('2026-01-01T10:05:00.000Z');
+    ).toBe('stale');
+    expect(
+      await store.put(newSnapshot('bob', hp(id, '2026-01-01T10:10:00Z'), '2026-01-01T10:10:01.000Z')),
+    ).toBe('updated');
+    expect((await store.get('bob', id))?.stateUpdatedAt).toBe('2026-01-01T10:10:00.000Z');
   });
 
   it('replaces a user list: stores the marker and drops heat pumps no longer listed', async () => {

@@ -40,7 +40,9 @@ export class OnboardingSessionStore {
     private readonly tableName: string,
   ) {}
 
-  async put(externalUserId: string, record: OnboardingRecord): Promise<void> {
+  /** Stores the session; returns its sort key (a write that may create: see UserStore.removeUnlessOnboarded). */
+  async put(externalUserId: string, record: OnboardingRecord): Promise<string> {
+    const sk = `${ONBOARDING_SK_PREFIX}${record.id}`;
     const validUntil =
       sessionValidUntilMs(record.expiration_date) ?? Date.parse(record.created_at) + 2 * 86_400_000;
     await this.db.send(
@@ -48,13 +50,14 @@ export class OnboardingSessionStore {
         TableName: this.tableName,
         Item: {
           pk: userPk(externalUserId),
-          sk: `${ONBOARDING_SK_PREFIX}${record.id}`,
+          sk,
           entity: 'onboarding_session',
           ...record,
           expires_at: Math.ceil(validUntil / 1000) + RETENTION_AFTER_EXPIRY_SECONDS,
         },
       }),
     );
+    return sk;
   }
 
   async get(externalUserId: string, sessionId: string): Promise<OnboardingRecord | undefined> {

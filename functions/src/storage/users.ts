@@ -17,6 +17,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 
@@ -44,6 +45,7 @@ export const userRecordSchema = z.object({
 export type UserRecord = z.infer<typeof userRecordSchema>;
 
 const profileItemSchema = userRecordSchema.extend({ status: z.literal('active') });
+const offboardingItemSchema = userRecordSchema.extend({ status: z.literal('offboarding') });
 const leaseItemSchema = z.object({
   status: z.literal('creating'),
   lease_id: z.string(),
@@ -53,6 +55,8 @@ const leaseItemSchema = z.object({
 export type UserItemState =
   | { kind: 'active'; user: UserRecord }
   | { kind: 'creating'; leaseId: string; leaseExpiresAtMs: number }
+  /** DELETE has begun removing the user's items: no route serves or writes it any more. */
+  | { kind: 'offboarding'; user: UserRecord }
   | { kind: 'absent' };
 
 function toRecord(item: Record<string, unknown>): UserRecord {
@@ -83,6 +87,10 @@ export class UserStore {
     if (!out.Item) return { kind: 'absent' };
     const user = activeUserOf(out.Item);
     if (user) return { kind: 'active', user };
+    if (out.Item.status === 'offboarding') {
+      const { status: _status, ...record } = offboardingItemSchema.parse(out.Item);
+      return { kind: 'offboarding', user: record };
+    }
     const lease = leaseItemSchema.parse(out.Item);
     return { kind: 'creating', leaseId: lease.lease_id, leaseExpiresAtMs: lease.lease_expires_at_ms };
   }
@@ -186,9 +194,62 @@ export class UserStore {
   }
 
   /**
+   * Marks the user as being offboarded, before its items are removed, and takes it out of the sync's
+   * walk (gsi1). False when there is no such user (or it is still being created).
+   *
+   * Erasure holds under any interleaving because of an order on both sides, without transactions:
+   * DELETE marks the profile, then reads the partition (strongly consistent) and deletes what it finds;
+   * every writer that may create an item under the user checks the profile again after its write
+   * (`removeUnlessOnboarded`) and removes what it created unless the user is still active. A write the
+   * sweep's read missed landed after the read, so after the mark, so that writer's check sees the mark.
+   */
+  async beginOffboarding(externalUserId: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: userPk(externalUserId), sk: USER_PROFILE_SK },
+          UpdateExpression: 'SET #status = :offboarding REMOVE gsi1pk, gsi1sk',
+          ConditionExpression: '#status IN (:active, :offboarding)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':active': 'active', ':offboarding': 'offboarding' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * The writer's half of erasure (see `beginOffboarding`): after creating items under a user, true when
+   * the user is still the onboarded user with this Podero id; otherwise the items are deleted again and
+   * the answer is false (the caller answers 404). Only writes that may have created an item need this:
+   * an item that existed when it was overwritten is found by the sweep's read or was deleted by it.
+   */
+  async removeUnlessOnboarded(
+    externalUserId: string,
+    poderoUserId: string,
+    createdSortKeys: readonly string[],
+  ): Promise<boolean> {
+    if (createdSortKeys.length === 0) return true;
+    const state = await this.getState(externalUserId);
+    if (state.kind === 'active' && state.user.podero_user_id === poderoUserId) return true;
+    await Promise.all(
+      createdSortKeys.map((sk) =>
+        this.db.send(
+          new DeleteCommand({ TableName: this.tableName, Key: { pk: userPk(externalUserId), sk } }),
+        ),
+      ),
+    );
+    return false;
+  }
+
+  /**
    * Removes every item under the user's partition (profile, buildings, onboarding sessions, heat-pump
-   * snapshots). The profile goes last, so a partial failure leaves a user that a retried DELETE finds.
-   * Readings (other table) expire by TTL.
+   * snapshots), after `beginOffboarding`. The profile goes last, so a partial failure leaves a user
+   * being offboarded that a retried DELETE finds. Readings (other table) expire by TTL.
    */
   async deleteAll(externalUserId: string): Promise<number> {
     const keys: { pk: string; sk: string }[] = [];
@@ -201,6 +262,8 @@ export class UserStore {
           ExpressionAttributeValues: { ':pk': userPk(externalUserId) },
           ProjectionExpression: 'pk, sk',
           ExclusiveStartKey: startKey,
+          // Must see every write that landed before it (the erasure argument in beginOffboarding).
+          ConsistentRead: true,
         }),
       );
       for (const item of page.Items ?? []) keys.push({ pk: String(item.pk), sk: String(item.sk) });

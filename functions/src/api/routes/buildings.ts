@@ -1,5 +1,6 @@
 import { createBuildingRequestSchema } from '@podero-bridge/podero-client';
 import * as z from 'zod';
+import { notFound } from '../http';
 import { freeText, timestampSchema, userPathSchema } from '../schemas';
 import { requireOnboardedUser } from '../user-context';
 import { defineRoute } from './types';
@@ -50,7 +51,11 @@ export const createBuilding = defineRoute({
     const user = await requireOnboardedUser(deps, params.external_user_id);
     const building = await deps.podero.buildings.create(user.podero_user_id, body);
     const record = { id: building.id, building: { ...building }, created_at: deps.now().toISOString() };
-    await deps.buildings.put(user.external_user_id, record);
+    const sk = await deps.buildings.put(user.external_user_id, record);
+    // Offboarded while Podero answered: what we just wrote goes again (UserStore.beginOffboarding).
+    if (!(await deps.users.removeUnlessOnboarded(user.external_user_id, user.podero_user_id, [sk]))) {
+      throw notFound('user');
+    }
     return { status: 201, body: toResponse(record) };
   },
 });

@@ -36,6 +36,8 @@ function serviceFor(deps: ApiDeps): HeatPumpService {
     service = new HeatPumpService({
       podero: deps.podero,
       findPoderoUserId: async (externalUserId) => (await users.get(externalUserId))?.podero_user_id ?? null,
+      removeUnlessOnboarded: (externalUserId, poderoUserId, sortKeys) =>
+        users.removeUnlessOnboarded(externalUserId, poderoUserId, sortKeys),
       snapshots: new HeatPumpSnapshotStore(deps.db, deps.config.mainTableName),
       readings: new ReadingsStore(deps.db, deps.config.readingsTableName),
       now: () => deps.now().getTime(),

@@ -105,7 +105,11 @@ export const createOnboardingSession = defineRoute({
       created_at: at,
       updated_at: at,
     };
-    await deps.onboardingSessions.put(user.external_user_id, record);
+    const sk = await deps.onboardingSessions.put(user.external_user_id, record);
+    // Offboarded while Podero answered: what we just wrote goes again (UserStore.beginOffboarding).
+    if (!(await deps.users.removeUnlessOnboarded(user.external_user_id, user.podero_user_id, [sk]))) {
+      throw notFound('user');
+    }
     return {
       status: 201,
       body: {

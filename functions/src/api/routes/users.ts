@@ -1,7 +1,7 @@
 import { PoderoNotFoundError, type PoderoUser } from '@podero-bridge/podero-client';
 import * as z from 'zod';
 import type { UserRecord } from '../../storage/users';
-import { ApiError } from '../http';
+import { ApiError, notFound } from '../http';
 import { externalUserIdSchema, freeText, timestampSchema, userPathSchema } from '../schemas';
 import { requireOnboardedUser } from '../user-context';
 import { defineRoute } from './types';
@@ -89,7 +89,7 @@ export const createUser = defineRoute({
   responses: {
     200: { description: 'The user was already onboarded: the same user', schema: userResponseSchema },
     201: { description: 'The user was onboarded', schema: userResponseSchema },
-    409: { description: 'The user exists with a different email' },
+    409: { description: 'The user exists with a different email, or is being offboarded' },
   },
   handle: async ({ body, deps, logger }) => {
     const externalUserId = body.external_user_id;
@@ -110,6 +110,13 @@ export const createUser = defineRoute({
           );
         }
         return { status: 200, body: state.user };
+      }
+      if (state.kind === 'offboarding') {
+        throw new ApiError(
+          409,
+          'offboarding_in_progress',
+          'this user is being offboarded; repeat the DELETE to finish it, then onboard again',
+        );
       }
       if (
         (state.kind === 'absent' || state.leaseExpiresAtMs < deps.now().getTime()) &&
@@ -200,11 +207,16 @@ export const deleteUser = defineRoute({
     404: { description: 'No such user' },
   },
   handle: async ({ params, deps, logger }) => {
-    const user = await requireOnboardedUser(deps, params.external_user_id);
+    // An offboarding that failed half-way (our records partly removed) is finished by a repeated DELETE.
+    const state = await deps.users.getState(params.external_user_id);
+    if (state.kind !== 'active' && state.kind !== 'offboarding') throw notFound('user');
+    const user = state.user;
     await deps.podero.users.delete(user.podero_user_id).catch((error: unknown) => {
       // Already gone at Podero (e.g. a retried DELETE): still remove our records.
       if (!(error instanceof PoderoNotFoundError)) throw error;
     });
+    // Marked first, swept second: no concurrent request can leave an item behind (UserStore).
+    if (!(await deps.users.beginOffboarding(user.external_user_id))) throw notFound('user');
     const removed = await deps.users.deleteAll(user.external_user_id);
     logger.info('user offboarded', { items_removed: removed });
     return { status: 204 };

@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { loadOrCreateSigningKey } from '../auth/signing-key';
 import { DATA_DIR, DEFAULT_PORTS, devSigningKeyFile } from '../constants';
 import { installLabelledOutput, streamLog } from '../logging';
+import { watchParents } from '../parent-watch';
 import { type LocalStack, startLocalStack } from '../stack';
 import { CliUsageError, parseCli, portOption, portSchema } from './options';
 
@@ -180,6 +181,8 @@ async function main(): Promise<void> {
   // `on`, not `once`: a second Ctrl-C while stopping exits at once.
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // `kill <pid of pnpm dev>` reaches pnpm only: stop when the process that started us is gone.
+  watchParents((pid) => stop(`launcher process ${pid} exited`));
 }
 
 main().catch((error: unknown) => {

@@ -7,6 +7,7 @@ import { authorizeSubject, callerFromClaims, requireCaller } from './auth';
 import type { ApiDeps } from './deps';
 import { toApiError } from './errors';
 import { ApiError, badRequest, errorResponse, jsonResponse } from './http';
+import { openApiDocument } from './openapi';
 import { parseJsonBody, rawBody, requireJsonContentType, validate } from './request';
 import { routeFor } from './routes';
 
@@ -42,6 +43,13 @@ const apiRoutes: ReadonlyMap<string, (typeof routeDeclarations)[number]> = new M
 );
 
 const noInput = z.strictObject({});
+
+/** Built once per container, on first use: the document only changes with the code. */
+let openApi: Record<string, unknown> | undefined;
+const cachedOpenApiDocument = (): Record<string, unknown> => {
+  openApi ??= openApiDocument();
+  return openApi;
+};
 
 export type ApiHandler = (
   event: APIGatewayProxyEventV2,
@@ -154,6 +162,7 @@ async function handle(
         logger,
         requestId,
         event: rawEvent,
+        openApiDocument: cachedOpenApiDocument,
       }),
     );
     status = result.status;

@@ -5,7 +5,10 @@
 import { OPTIMIZATION_LEVELS } from '@podero-bridge/podero-client';
 import * as z from 'zod';
 
-/** Query-string integers arrive as strings; reject "", "1.5", "1e3" and the like rather than coercing loosely. */
+/**
+ * Query-string integers arrive as strings; reject "", "1.5", "1e3" and the like rather than coercing loosely.
+ * The OpenAPI document shows what a caller sends: an integer in min..max, with its default.
+ */
 const queryInt = (min: number, max: number, fallback: number) =>
   z
     .string()
@@ -13,7 +16,13 @@ const queryInt = (min: number, max: number, fallback: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max))
     .optional()
-    .transform((v) => v ?? fallback);
+    .transform((v) => v ?? fallback)
+    .meta({
+      override: ({ jsonSchema }) => {
+        for (const key of Object.keys(jsonSchema)) if (key !== 'description') delete jsonSchema[key];
+        Object.assign(jsonSchema, { type: 'integer', minimum: min, maximum: max, default: fallback });
+      },
+    });
 
 export const MAX_AGE_SECONDS_DEFAULT = 30;
 export const MAX_AGE_SECONDS_MAX = 86_400;
@@ -74,7 +83,8 @@ export const updateHeatPumpSettingsSchema = z
     away_mode_end: awayInstant.optional(),
     away_mode_minimum_temperature_limit: temperatureLimit.optional(),
   })
-  .refine((body) => Object.keys(body).length > 0, { message: 'must change at least one setting' });
+  .refine((body) => Object.keys(body).length > 0, { message: 'must change at least one setting' })
+  .meta({ id: 'UpdateHeatPumpSettingsRequest', minProperties: 1 });
 export type UpdateHeatPumpSettings = z.output<typeof updateHeatPumpSettingsSchema>;
 
 export interface SettingsIssue {
@@ -146,6 +156,7 @@ export const heatPumpSchema = z
     away_mode_minimum_temperature_limit: z.number().nullish(),
   })
   .meta({
+    id: 'HeatPump',
     description: "Podero's heat-pump object as Podero returned it (further fields are passed through).",
   });
 
@@ -159,24 +170,32 @@ const sourceFields = {
   }),
 };
 
-export const heatPumpListResponseSchema = z.strictObject({
-  heat_pumps: z.array(heatPumpSchema),
-  ...sourceFields,
-});
-export const heatPumpResponseSchema = z.strictObject({ heat_pump: heatPumpSchema, ...sourceFields });
+export const heatPumpListResponseSchema = z
+  .strictObject({
+    heat_pumps: z.array(heatPumpSchema),
+    ...sourceFields,
+  })
+  .meta({ id: 'HeatPumpList' });
+export const heatPumpResponseSchema = z
+  .strictObject({ heat_pump: heatPumpSchema, ...sourceFields })
+  .meta({ id: 'HeatPumpRead' });
 
-export const readingSchema = z.strictObject({
-  state_at: z.string().meta({ description: "Podero's current_state_last_updated_at (ISO)." }),
-  recorded_at: z.string().meta({ description: 'When the sync stored the reading (ISO).' }),
-  values: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
-});
-export const readingsResponseSchema = z.strictObject({
-  readings: z.array(readingSchema),
-  next_cursor: z
-    .string()
-    .nullable()
-    .meta({ description: 'Pass as `cursor` for the next page; null on the last.' }),
-});
+export const readingSchema = z
+  .strictObject({
+    state_at: z.string().meta({ description: "Podero's current_state_last_updated_at (ISO)." }),
+    recorded_at: z.string().meta({ description: 'When the sync stored the reading (ISO).' }),
+    values: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
+  })
+  .meta({ id: 'Reading' });
+export const readingsResponseSchema = z
+  .strictObject({
+    readings: z.array(readingSchema),
+    next_cursor: z
+      .string()
+      .nullable()
+      .meta({ description: 'Pass as `cursor` for the next page; null on the last.' }),
+  })
+  .meta({ id: 'ReadingsPage' });
 
 export type HeatPumpListResponse = z.infer<typeof heatPumpListResponseSchema>;
 export type HeatPumpResponse = z.infer<typeof heatPumpResponseSchema>;

@@ -66,7 +66,7 @@ export const listBuildings = defineRoute({
   responses: {
     200: {
       description: "The user's buildings",
-      schema: z.object({ items: z.array(buildingResponseSchema) }),
+      schema: z.object({ items: z.array(buildingResponseSchema) }).meta({ id: 'BuildingList' }),
     },
     404: { description: 'No such user' },
   },

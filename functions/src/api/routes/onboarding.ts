@@ -69,6 +69,9 @@ export const onboardingSessionCreatedSchema = z
 export const onboardingSessionStateSchema = z
   .object({
     id: z.string(),
+    authentication_url: z
+      .string()
+      .meta({ description: 'Where the end user connects the device (while pending)' }),
     state: onboardingStateSchema,
     device_id: z.string().nullable().meta({ description: 'The connected heat pump, once completed' }),
     expiration_date: z.string().nullable(),

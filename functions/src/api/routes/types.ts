@@ -16,6 +16,8 @@ export interface RouteContext<P, Q, B> {
   readonly logger: RequestLogger;
   readonly requestId: string;
   readonly event: APIGatewayProxyEventV2;
+  /** This API's OpenAPI document (built once per container, on first use). */
+  readonly openApiDocument: () => Record<string, unknown>;
 }
 
 export interface ResponseSpec {

@@ -40,7 +40,7 @@ export const updateUserBodySchema = z
     country: profileFields.country.nullable().optional(),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'at least one field is required' })
-  .meta({ id: 'UpdateUserRequest' });
+  .meta({ id: 'UpdateUserRequest', minProperties: 1 });
 
 export const userResponseSchema = z
   .object({

@@ -1,0 +1,71 @@
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+
+/**
+ * Checks real answers against the API's own OpenAPI document with a JSON Schema 2020-12 validator (the
+ * dialect of OpenAPI 3.1): the status must be documented for the operation, and the body must match the
+ * schema documented for that status. What a generated client would parse, the test parses.
+ */
+export interface Answer {
+  status: number;
+  json: unknown;
+  text: string;
+}
+
+type Json = Record<string, unknown>;
+
+export function contractOf(document: Json) {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  // Refs in the document point at `#/components/...`; resolved here against the document itself.
+  ajv.addSchema({ $id: 'openapi', components: document.components } as Json);
+  const compiled = new Map<string, ValidateFunction>();
+
+  const relink = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(relink);
+    if (value === null || typeof value !== 'object') return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [
+        key,
+        key === '$ref' && typeof inner === 'string' && inner.startsWith('#/')
+          ? `openapi${inner}`
+          : relink(inner),
+      ]),
+    );
+  };
+
+  const operation = (method: string, template: string): Json => {
+    const paths = document.paths as Record<string, Record<string, Json>>;
+    const found = paths[template]?.[method.toLowerCase()];
+    if (!found) throw new Error(`the document has no ${method} ${template}`);
+    return found;
+  };
+
+  return {
+    /** Problems with this answer, as text: empty when it is documented and matches. */
+    problems(method: string, template: string, answer: Answer): string[] {
+      const responses = operation(method, template).responses as Record<string, Json>;
+      const documented = responses[String(answer.status)];
+      if (!documented)
+        return [
+          `${method} ${template}: status ${answer.status} is not documented (${answer.text.slice(0, 200)})`,
+        ];
+      const schema = (documented.content as Record<string, { schema: Json }> | undefined)?.[
+        'application/json'
+      ]?.schema;
+      if (!schema) {
+        return answer.text === ''
+          ? []
+          : [`${method} ${template} ${answer.status}: a body where none is documented`];
+      }
+      const key = `${method} ${template} ${answer.status}`;
+      let validate = compiled.get(key);
+      if (!validate) {
+        validate = ajv.compile(relink(schema) as Json);
+        compiled.set(key, validate);
+      }
+      if (validate(answer.json)) return [];
+      return [`${key}: ${ajv.errorsText(validate.errors)} in ${answer.text.slice(0, 300)}`];
+    },
+  };
+}

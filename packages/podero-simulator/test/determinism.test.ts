@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { api, issueToken, startTestSimulator } from './helpers';
+import { api, issueToken, startTestSimulator } from '../src/testing';
 
 describe('determinism', () => {
   it('replays the same ids and readings for the same seed and operations', async () => {

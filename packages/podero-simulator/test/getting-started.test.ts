@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { API_PREFIX, type Simulator } from '../src/index';
-import { field, startTestSimulator } from './helpers';
+import { field, startTestSimulator } from '../src/testing';
 
 let sim: Simulator;
 beforeAll(async () => {

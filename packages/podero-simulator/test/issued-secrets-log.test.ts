@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Simulator } from '../src/index';
 import { SECOND_ORG } from '../src/server';
-import { issueToken, startTestSimulator } from './helpers';
+import { issueToken, startTestSimulator } from '../src/testing';
 
 const ENV_NAME = 'PODERO_SIM_ISSUED_TOKENS_FILE';
 

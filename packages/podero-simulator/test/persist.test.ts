@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator } from '../src/index';
-import { api, field, issueToken, START } from './helpers';
+import { api, field, issueToken, START } from '../src/testing';
 
 const directories: string[] = [];
 function tempFile(): string {

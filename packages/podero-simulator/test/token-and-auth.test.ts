@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Simulator } from '../src/index';
-import { api, field, issueToken, startTestSimulator } from './helpers';
+import { api, field, issueToken, startTestSimulator } from '../src/testing';
 
 let sim: Simulator;
 beforeAll(async () => {

@@ -9,9 +9,10 @@ import {
   PoderoNotFoundError,
   PoderoValidationError,
 } from '@podero-bridge/podero-client';
+import type { Simulator } from '@podero-bridge/podero-simulator';
+import { api, field, issueToken, START, startTestSimulator } from '@podero-bridge/podero-simulator/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Simulator } from '../src/index';
-import { api, clientFor, field, issueToken, START, startTestSimulator } from './helpers';
+import { clientFor } from './client-for';
 
 let sim: Simulator;
 let client: PoderoClient;

@@ -1,13 +1,16 @@
-import { describe, expect, it } from 'vitest';
 import {
   createFakeFetch,
   type Handler,
   HEAT_PUMP_ID,
   json,
   ORG_ID,
+  referenceHeatPump,
+  referenceUser,
+  statisticsExample,
+  tokenExample,
   USER_ID,
-} from '../test-support/fake-fetch';
-import { referenceHeatPump, referenceUser, statisticsExample, tokenExample } from '../test-support/fixtures';
+} from '@podero-bridge/podero-client/testing';
+import { describe, expect, it } from 'vitest';
 import { runCli } from './run-cli';
 
 const ENV = {

@@ -5,20 +5,24 @@
  * Exit codes: 0 success, 1 API or network error, 2 usage error (bad flags, missing configuration,
  * a request the client refused locally).
  */
-import { Command, CommanderError, Option } from 'commander';
-import * as z from 'zod';
-import { createPoderoClient, type PoderoClient } from '../client';
-import { PoderoError, PoderoRequestError } from '../errors';
+
 import {
+  createClientCredentialsTokenProvider,
+  createPoderoClient,
+  type FetchLike,
   LANGUAGES,
   OPTIMIZATION_LEVELS,
+  type PoderoClient,
+  PoderoError,
+  PoderoRequestError,
   PRICE_ZONES,
+  requestClientCredentialsToken,
   STATISTICS_KEYWORDS,
   STATISTICS_RESOLUTIONS,
   USER_ROLES,
-} from '../schemas';
-import { createClientCredentialsTokenProvider, requestClientCredentialsToken } from '../token';
-import type { FetchLike } from '../transport';
+} from '@podero-bridge/podero-client';
+import { Command, CommanderError, Option } from 'commander';
+import * as z from 'zod';
 
 export interface CliIo {
   env: Record<string, string | undefined>;

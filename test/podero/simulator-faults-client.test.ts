@@ -1,8 +1,9 @@
 /** One test per fault type, showing what the client package sees when the simulator misbehaves. */
 import { PoderoNetworkError, PoderoRateLimitError, PoderoServerError } from '@podero-bridge/podero-client';
+import type { Simulator } from '@podero-bridge/podero-simulator';
+import { startTestSimulator } from '@podero-bridge/podero-simulator/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Simulator } from '../src/index';
-import { clientFor, startTestSimulator } from './helpers';
+import { clientFor } from './client-for';
 
 const USERS_ROUTE = 'GET /api/partners/v2.0/org/{org_id}/users';
 const HEAT_PUMPS_ROUTE = 'GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps';

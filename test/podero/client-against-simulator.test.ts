@@ -3,9 +3,8 @@
  * The simulator reads the contract independently (its own strict schemas), so these tests check
  * the client's reading of paths, bodies and shapes rather than mirroring it.
  */
-import { type Simulator, startSimulator } from '@podero-bridge/podero-simulator';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/run-cli';
+
+import { runCli } from '@podero-bridge/podero-cli';
 import {
   createClientCredentialsTokenProvider,
   createPoderoClient,
@@ -17,7 +16,9 @@ import {
   PoderoServerError,
   requestClientCredentialsToken,
   staticTokenProvider,
-} from '../src/index';
+} from '@podero-bridge/podero-client';
+import { type Simulator, startSimulator } from '@podero-bridge/podero-simulator';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 let sim: Simulator;
 

@@ -1,11 +1,8 @@
-/** Shared helpers for the simulator's HTTP tests: a started simulator, tokens, and JSON requests. */
-import {
-  createClientCredentialsTokenProvider,
-  createPoderoClient,
-  type PoderoClient,
-  type RetryOptions,
-} from '@podero-bridge/podero-client';
-import { API_PREFIX, type Simulator, type SimulatorOptions, startSimulator } from '../src/index';
+/**
+ * `@podero-bridge/podero-simulator/testing`: helpers for tests that drive the simulator over HTTP (its
+ * own, and the cross-package ones under test/): a started simulator, tokens, and JSON requests.
+ */
+import { API_PREFIX, type Simulator, type SimulatorOptions, startSimulator } from './index';
 
 export const START = new Date('2026-01-15T10:00:00Z');
 
@@ -62,28 +59,4 @@ export async function api(
   });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text === '' ? null : JSON.parse(text) };
-}
-
-/** The real client package against the simulator, with fast (but real) retries. */
-export function clientFor(
-  sim: Simulator,
-  overrides: {
-    retry?: Partial<RetryOptions>;
-    timeoutMs?: number;
-    sleep?: (ms: number) => Promise<void>;
-  } = {},
-): PoderoClient {
-  return createPoderoClient({
-    baseUrl: sim.baseUrl,
-    orgId: sim.orgId,
-    tokenProvider: createClientCredentialsTokenProvider({
-      baseUrl: sim.baseUrl,
-      clientId: sim.clientId,
-      clientSecret: sim.clientSecret,
-      retry: { maxRetries: 0 },
-    }),
-    retry: { baseDelayMs: 1, maxDelayMs: 5, ...overrides.retry },
-    ...(overrides.timeoutMs === undefined ? {} : { timeoutMs: overrides.timeoutMs }),
-    ...(overrides.sleep === undefined ? {} : { sleep: overrides.sleep }),
-  });
 }

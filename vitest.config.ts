@@ -8,6 +8,7 @@ export default defineConfig({
       'packages/*/src/**/*.test.ts',
       'packages/*/test/**/*.test.ts',
       'functions/src/**/*.test.ts',
+      'local/src/**/*.test.ts',
       'infra/**/*.test.ts',
       'test/**/*.test.ts',
       'bench/src/**/*.test.ts',

@@ -5,7 +5,7 @@ import {
   GUIDE_HEAT_PUMP_FIELDS,
   GUIDE_KEY_HEAT_PUMP_FIELDS,
   runDemo,
-} from '@podero-bridge/local-stack';
+} from '@podero-bridge/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from './support/local-stack';
 

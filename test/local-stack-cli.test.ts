@@ -3,12 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  createJwtAuthorizer,
-  DEV_AUDIENCE,
-  DEV_ISSUER,
-  loadOrCreateSigningKey,
-} from '@podero-bridge/local-stack';
+import { createJwtAuthorizer, DEV_AUDIENCE, DEV_ISSUER, loadOrCreateSigningKey } from '@podero-bridge/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -16,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * ports, `dev:token`, `dev:run` and `demo` against it, then Ctrl-C.
  */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const cli = (name: string) => join(ROOT, 'packages/local-stack/src/cli', name);
+const cli = (name: string) => join(ROOT, 'local/src/cli', name);
 
 interface Finished {
   code: number | null;

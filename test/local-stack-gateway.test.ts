@@ -12,7 +12,7 @@ import {
   type LocalGateway,
   type SigningKey,
   startLocalGateway,
-} from '@podero-bridge/local-stack';
+} from '@podero-bridge/local';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 

@@ -6,7 +6,7 @@ import {
   DEV_ISSUER,
   generateSigningKey,
   startLocalGateway,
-} from '@podero-bridge/local-stack';
+} from '@podero-bridge/local';
 import { describe, expect, it } from 'vitest';
 
 type Schedule = (typeof scheduleDeclarations)[number];

@@ -14,7 +14,7 @@ import {
   readConnectForm,
   streamLog,
   withLabel,
-} from '@podero-bridge/local-stack';
+} from '@podero-bridge/local';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 function captureStream(): { stream: NodeJS.WriteStream; text: () => string } {

@@ -7,8 +7,8 @@ import {
   GetSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { LOCAL_SECRET_IDS } from '@podero-bridge/local';
 import { startDynalite, startLocalSecretsManager } from '@podero-bridge/local-aws';
-import { LOCAL_SECRET_IDS } from '@podero-bridge/local-stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from './support/local-stack';
 

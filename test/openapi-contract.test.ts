@@ -1,5 +1,5 @@
 import { type RouteDeclaration, routeDeclarations } from '@podero-bridge/functions/declarations';
-import type { LocalStack } from '@podero-bridge/local-stack';
+import type { LocalStack } from '@podero-bridge/local';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectHeatPump, onboardUser } from './support/flows';

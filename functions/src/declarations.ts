@@ -1,7 +1,7 @@
 /**
  * The one place where podero-bridge's functions, routes, schedules and tables are declared.
  *
- * Both the CDK app (`infra/`) and the local stack (`packages/local-stack`) read these
+ * Both the CDK app (`infra/`) and the local stack (`local`) read these
  * definitions, so a route, schedule or table added here exists in AWS and locally alike.
  * This module is plain data with no runtime dependencies: importing it never pulls handler
  * code, AWS SDK clients or zod into the CDK app.

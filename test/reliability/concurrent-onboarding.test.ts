@@ -1,4 +1,4 @@
-import type { LocalStack } from '@podero-bridge/local-stack';
+import type { LocalStack } from '@podero-bridge/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../support/local-stack';
 import { rawRequest } from '../support/raw-http';

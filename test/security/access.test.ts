@@ -7,7 +7,7 @@ import {
   generateSigningKey,
   type LocalStack,
   type SigningKey,
-} from '@podero-bridge/local-stack';
+} from '@podero-bridge/local';
 import { base64url, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';

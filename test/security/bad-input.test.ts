@@ -1,6 +1,6 @@
 import { errorBodySchema } from '@podero-bridge/functions/api/http';
 import { routeDeclarations } from '@podero-bridge/functions/declarations';
-import type { LocalStack } from '@podero-bridge/local-stack';
+import type { LocalStack } from '@podero-bridge/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { connectHeatPump } from '../support/flows';

@@ -5,7 +5,7 @@ import {
   type PartLabel,
   runDemo,
   startLocalStack,
-} from '@podero-bridge/local-stack';
+} from '@podero-bridge/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { stageConfig, synthesize } from '../../infra/test/support';

@@ -27,7 +27,7 @@ import {
   type LocalGateway,
   type MintToken,
   startLocalGateway,
-} from '@podero-bridge/local-stack';
+} from '@podero-bridge/local';
 import type { RetryOptions } from '@podero-bridge/podero-client';
 import { type Simulator, type SimulatorOptions, startSimulator } from '@podero-bridge/podero-simulator';
 

@@ -1,4 +1,4 @@
-import { readConnectForm } from '@podero-bridge/local-stack';
+import { readConnectForm } from '@podero-bridge/local';
 import { rawRequest } from './raw-http';
 
 /**

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { testLogLevel } from '@podero-bridge/functions/test-support/log-level';
-import { type LocalStack, type LocalStackOptions, startLocalStack } from '@podero-bridge/local-stack';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '@podero-bridge/local';
 
 /**
  * Shared end-to-end fixture: the whole local stack in this process on free loopback ports, quiet,

@@ -7,7 +7,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { seedOnboardedUsers } from '@podero-bridge/functions/test-support/seed-users';
-import { startLocalStack } from '@podero-bridge/local-stack';
+import { startLocalStack } from '@podero-bridge/local';
 
 const stack = await startLocalStack({ functionLogLevel: 'SILENT', scheduleTimers: false });
 const [user] = stack.simulator.control.seed({

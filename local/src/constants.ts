@@ -21,7 +21,7 @@ export const DEFAULT_PORTS = {
   secrets: 4583,
 } as const;
 
-/** Repository root (this file is packages/local-stack/src/constants.ts). */
+/** Repository root (this file is local/src/constants.ts). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** Local state directory (gitignored). */
 export const DATA_DIR = fileURLToPath(new URL('../../../.data/', import.meta.url));

@@ -1,5 +1,5 @@
 /**
- * `pnpm dev`: the whole system locally, in this process, until Ctrl-C. See packages/local-stack/README.md.
+ * `pnpm dev`: the whole system locally, in this process, until Ctrl-C. See local/README.md.
  */
 import { scheduleDeclarations } from '@podero-bridge/functions/declarations';
 import { Command, Option } from 'commander';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { type FunctionId, functionDeclarations } from '@podero-bridge/functions/declarations';
-import { apiEvent, userClaims } from '@podero-bridge/functions/test-support/api-event';
+import { apiEvent, userClaims } from '@podero-bridge/functions/testing';
 import { BUNDLE_BUDGET_BYTES } from '@podero-bridge/infra/budgets';
 import { type Bundle, bundleLikeLambda, bundleMinimalHandler } from './harness/bundles';
 import { type InvokeReport, prepareInvoker } from './harness/invoke';

@@ -6,13 +6,14 @@
  */
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { makeApiHandler } from '@podero-bridge/functions/api/app';
-import { createApiDeps } from '@podero-bridge/functions/api/deps';
-import { loadApiConfig } from '@podero-bridge/functions/shared/config';
-import { tokenSecretSchema } from '@podero-bridge/functions/shared/token-contract';
-import { createInProcessTokenRefresher } from '@podero-bridge/functions/shared/token-refresher';
-import { USER_PROFILE_SK, userPk } from '@podero-bridge/functions/storage/users';
-import { apiEvent, userClaims } from '@podero-bridge/functions/test-support/api-event';
+import {
+  composeInProcess,
+  createLogger,
+  type InProcessBridge,
+  tokenSecretSchema,
+  userProfileKey,
+} from '@podero-bridge/functions';
+import { apiEvent, userClaims } from '@podero-bridge/functions/testing';
 import { createPoderoClient, staticTokenProvider } from '@podero-bridge/podero-client';
 import { SECRET_IDS, startLocalBridge } from './harness/local-bridge';
 import { withStdoutDiscarded } from './harness/quiet';
@@ -28,17 +29,23 @@ export const overheadBenchmark: Benchmark = {
   title: 'Per-request overhead (live heat-pump list through the handler vs the direct client call)',
   async run(ctx) {
     const bridge = await startLocalBridge({ simulator: { latencyMs: 0 } });
+    let composedBridge: InProcessBridge | undefined;
     try {
       const tables = await bridge.createTables('overhead');
       const [user] = await bridge.seedUsers(tables, 1, { prefix: 'bench-overhead' });
       if (!user) throw new Error('seeding returned no user');
       await bridge.refreshToken();
 
-      const handler = makeApiHandler(
-        createApiDeps(loadApiConfig(bridge.env('api', tables)), {
-          refresher: createInProcessTokenRefresher((event) => bridge.refreshToken(event)),
-        }),
-      );
+      // The api with real Powertools logger and metrics (their output discarded below).
+      const composed = composeInProcess({
+        environment: (id) => bridge.env(id, tables),
+        tokenRefresh: {
+          secrets: bridge.secrets,
+          logger: createLogger('tokenRefresh', { logLevel: 'SILENT' }),
+        },
+      });
+      composedBridge = composed;
+      const handler = composed.api;
       const viaHandler = async () => {
         const event = apiEvent('listHeatPumps', {
           params: { external_user_id: user.externalUserId },
@@ -74,7 +81,7 @@ export const overheadBenchmark: Benchmark = {
         const out = await bridge.db.send(
           new GetCommand({
             TableName: tables.main,
-            Key: { pk: userPk(user.externalUserId), sk: USER_PROFILE_SK },
+            Key: userProfileKey(user.externalUserId),
             ConsistentRead: true,
           }),
         );
@@ -124,6 +131,7 @@ export const overheadBenchmark: Benchmark = {
         ],
       };
     } finally {
+      composedBridge?.close();
       await bridge.close();
     }
   },

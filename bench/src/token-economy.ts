@@ -6,18 +6,18 @@
  * simulator counts token endpoint calls; the target is the scheduled runs that actually fetched a token
  * plus one per storm.
  */
-import { makeApiHandler } from '@podero-bridge/functions/api/app';
-import { createApiDeps } from '@podero-bridge/functions/api/deps';
-import { loadApiConfig, loadTokenRefreshConfig } from '@podero-bridge/functions/shared/config';
-import { createLogger, type MetricsSink } from '@podero-bridge/functions/shared/observability';
-import type { TokenRefreshResult } from '@podero-bridge/functions/shared/token-contract';
 import {
-  createInProcessTokenRefresher,
+  composeInProcess,
+  createApiDeps,
+  createLogger,
+  type InProcessBridge,
+  loadApiConfig,
+  type MetricsSink,
+  makeApiHandler,
   type TokenRefresher,
-} from '@podero-bridge/functions/shared/token-refresher';
-import { apiEvent, userClaims } from '@podero-bridge/functions/test-support/api-event';
-import { makeTokenRefreshHandler } from '@podero-bridge/functions/token-refresh/app';
-import { createTokenRefreshDeps } from '@podero-bridge/functions/token-refresh/deps';
+  type TokenRefreshResult,
+} from '@podero-bridge/functions';
+import { apiEvent, userClaims } from '@podero-bridge/functions/testing';
 import type { CountersSnapshot } from '@podero-bridge/podero-simulator';
 import { startLocalBridge } from './harness/local-bridge';
 import { type Benchmark, figure } from './harness/report';
@@ -43,6 +43,7 @@ export const tokenEconomyBenchmark: Benchmark = {
   title: 'Token economy (10,000 invocations, 20 containers, one simulated day, one 401 storm)',
   async run(ctx) {
     const bridge = await startLocalBridge({ simulator: { latencyMs: 0 } });
+    let composed: InProcessBridge | undefined;
     try {
       const { sim } = bridge;
       const tables = await bridge.createTables('tokens');
@@ -50,21 +51,22 @@ export const tokenEconomyBenchmark: Benchmark = {
       const simNow = () => sim.control.now();
 
       // token-refresh on the simulated clock (expiry and margin are judged against it).
-      const tokenRefresh = makeTokenRefreshHandler(
-        createTokenRefreshDeps(loadTokenRefreshConfig(bridge.env('tokenRefresh', tables)), {
+      composed = composeInProcess({
+        environment: (id) => bridge.env(id, tables),
+        tokenRefresh: {
           logger: createLogger('tokenRefresh', { logLevel: 'SILENT' }),
           metrics: noMetrics,
           secrets: bridge.secrets,
           now: simNow,
-        }),
-      );
+        },
+      });
+      const tokenRefresh = composed.tokenRefresh;
       // Which part of the day a forced refresh came from: the storm step, or any other time.
       let inStorm = false;
       const forced: { status: TokenRefreshResult['status']; inStorm: boolean }[] = [];
-      const inProcess = createInProcessTokenRefresher((event) => tokenRefresh(event));
       const refresher: TokenRefresher = {
         async forceRefresh(rejected) {
-          const result = await inProcess.forceRefresh(rejected);
+          const result = await (composed as InProcessBridge).refresher.forceRefresh(rejected);
           forced.push({ status: result.status, inStorm });
           return result;
         },
@@ -177,6 +179,7 @@ export const tokenEconomyBenchmark: Benchmark = {
         ],
       };
     } finally {
+      composed?.close();
       await bridge.close();
     }
   },

@@ -73,17 +73,20 @@ export function nodeOptionsOf(declaration: FunctionDeclaration, options: { sourc
 /** CloudWatch namespace of every custom metric the functions emit (Powertools metrics). */
 export const METRICS_NAMESPACE = 'PoderoBridge';
 
-/** A value for every declared environment variable name. */
+/** A value for every declared environment variable name (what the CDK app must give). */
 export type EnvironmentValues = Readonly<Record<EnvName, string>>;
 
 /**
- * The function's environment, assembled in one place for the CDK app and the benchmarks: the declared
- * variables (values from the caller) plus the settings every function shares. A name set twice is a
- * bug in the caller, so it throws instead of silently keeping one of the values.
+ * The function's environment, assembled in one place for the CDK app, the local stack and the
+ * benchmarks: the variables its declaration lists (values from the caller; a variable left undefined is
+ * left unset, and the function's config applies its default) plus the settings every function shares.
+ * The CDK app passes a value for every name (EnvironmentValues), so a new variable is a type error there
+ * until it is given. A name set twice is a bug in the caller, so it throws instead of silently keeping
+ * one of the values.
  */
-export function functionEnvironment(
+export function environmentFor(
   declaration: FunctionDeclaration,
-  values: EnvironmentValues,
+  values: Readonly<Partial<Record<EnvName, string>>>,
   options: { sourceMaps: boolean },
 ): Record<string, string> {
   const nodeOptions = nodeOptionsOf(declaration, options);
@@ -97,7 +100,8 @@ export function functionEnvironment(
     if (name in environment) {
       throw new Error(`environment variable ${name} of ${declaration.name} is set twice`);
     }
-    environment[name] = values[name];
+    const value = values[name];
+    if (value !== undefined) environment[name] = value;
   }
   return environment;
 }

@@ -9,11 +9,11 @@ import {
   ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { makeApiHandler } from '@podero-bridge/functions/api/app';
-import { createApiDeps } from '@podero-bridge/functions/api/deps';
+import { composeInProcess, createLogger, createRecordingMetrics } from '@podero-bridge/functions';
 import {
   ENV,
   type EnvName,
+  environmentFor,
   type FunctionId,
   functionDeclarations,
   type ScheduleDeclaration,
@@ -21,13 +21,6 @@ import {
   type TableId,
   tableDeclarations,
 } from '@podero-bridge/functions/declarations';
-import { createSyncDeps, makeSyncHandler } from '@podero-bridge/functions/heat-pump-sync/app';
-import { loadSyncConfig } from '@podero-bridge/functions/heat-pump-sync/config';
-import { loadApiConfig, loadTokenRefreshConfig } from '@podero-bridge/functions/shared/config';
-import { createLogger, createRecordingMetrics } from '@podero-bridge/functions/shared/observability';
-import { createInProcessTokenRefresher } from '@podero-bridge/functions/shared/token-refresher';
-import { makeTokenRefreshHandler } from '@podero-bridge/functions/token-refresh/app';
-import { createTokenRefreshDeps } from '@podero-bridge/functions/token-refresh/deps';
 import { ensureTables, startDynalite, startLocalSecretsManager } from '@podero-bridge/local-aws';
 import { type Simulator, type SimulatorOptions, startSimulator } from '@podero-bridge/podero-simulator';
 import { createJwtAuthorizer } from './auth/authorizer';
@@ -261,47 +254,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [ENV.appVersion]: 'local',
       ...options.env,
     };
-    const envFor = (id: FunctionId): Record<string, string> => {
-      const env: Record<string, string> = {
-        AWS_REGION: region,
-        AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
-        AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsEndpoint,
-      };
-      for (const name of functionDeclarations[id].environment) {
-        const value = values[name];
-        if (value !== undefined) env[name] = value;
-      }
-      return env;
-    };
+    // What the CDK app gives each function (the same environmentFor), pointed at the local services.
+    const envFor = (id: FunctionId): Record<string, string> => ({
+      ...environmentFor(functionDeclarations[id], values, { sourceMaps: false }),
+      AWS_REGION: region,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsEndpoint,
+    });
     const loggerFor = (id: FunctionId) => createLogger(id, { logLevel: functionLogLevel });
     // EMF metric blobs would drown the readable logs locally; the sync's summary line carries the numbers.
-    const metrics = createRecordingMetrics;
-
-    const tokenRefreshDeps = createTokenRefreshDeps(loadTokenRefreshConfig(envFor('tokenRefresh')), {
-      logger: loggerFor('tokenRefresh'),
-      metrics: metrics(),
+    const bridge = composeInProcess({
+      environment: envFor,
+      tokenRefresh: { logger: loggerFor('tokenRefresh'), metrics: createRecordingMetrics() },
+      api: { logger: loggerFor('api'), metrics: createRecordingMetrics() },
+      sync: { logger: loggerFor('heatPumpSync'), metrics: createRecordingMetrics() },
+      aroundTokenRefresh: (invoke) => withLabel('token-refresh', invoke),
     });
-    cleanups.push(() => tokenRefreshDeps.secrets.destroy());
-    const tokenRefreshHandler = makeTokenRefreshHandler(tokenRefreshDeps);
-    const invokeTokenRefresh = (event: unknown) =>
-      withLabel('token-refresh', () => tokenRefreshHandler(event));
-    const refresher = createInProcessTokenRefresher(invokeTokenRefresh);
-
-    const apiDeps = createApiDeps(loadApiConfig(envFor('api')), {
-      logger: loggerFor('api'),
-      metrics: metrics(),
-      refresher,
-    });
-    cleanups.push(() => apiDeps.db.destroy());
-    const apiHandler = makeApiHandler(apiDeps);
-
-    const syncDeps = createSyncDeps(loadSyncConfig(envFor('heatPumpSync')), {
-      logger: loggerFor('heatPumpSync'),
-      metrics: metrics(),
-      refresher,
-    });
-    cleanups.push(() => syncDeps.db.destroy());
-    const syncHandler = makeSyncHandler(syncDeps);
+    cleanups.push(() => bridge.close());
+    const invokeTokenRefresh = (event: unknown) => bridge.tokenRefresh(event);
+    const apiHandler = bridge.api;
+    const syncHandler = bridge.sync;
 
     // What the declared schedules target (today token-refresh and heat-pump-sync).
     const scheduleTargets: Partial<Record<FunctionId, (payload: unknown) => Promise<unknown>>> = {

@@ -1,4 +1,4 @@
-import { errorBodySchema } from '@podero-bridge/functions/api/http';
+import { errorBodySchema } from '@podero-bridge/functions';
 import type { FaultRule } from '@podero-bridge/podero-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Bridge, startBridge } from '../support/bridge';

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SyncStateStore } from '@podero-bridge/functions/storage/sync-state';
+import { SyncStateStore } from '@podero-bridge/functions';
 import type { SeededUser } from '@podero-bridge/podero-simulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Bridge, type BridgeOptions, startBridge } from '../support/bridge';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { errorBodySchema } from '@podero-bridge/functions/api/http';
+import { errorBodySchema } from '@podero-bridge/functions';
 import { ADMIN_SCOPE, type RouteDeclaration, routeDeclarations } from '@podero-bridge/functions/declarations';
 import {
   DEV_AUDIENCE,

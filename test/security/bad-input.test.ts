@@ -1,4 +1,4 @@
-import { errorBodySchema } from '@podero-bridge/functions/api/http';
+import { errorBodySchema } from '@podero-bridge/functions';
 import { routeDeclarations } from '@podero-bridge/functions/declarations';
 import type { LocalStack } from '@podero-bridge/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

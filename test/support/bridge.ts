@@ -1,23 +1,20 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { makeApiHandler } from '@podero-bridge/functions/api/app';
-import { type ApiDeps, createApiDeps } from '@podero-bridge/functions/api/deps';
+import {
+  type ApiDeps,
+  composeInProcess,
+  createLogger,
+  createRecordingMetrics,
+  type SyncContext,
+  type SyncSummary,
+} from '@podero-bridge/functions';
 import { ENV, functionDeclarations } from '@podero-bridge/functions/declarations';
 import {
-  createSyncDeps,
-  makeSyncHandler,
-  type SyncContext,
-} from '@podero-bridge/functions/heat-pump-sync/app';
-import { loadSyncConfig } from '@podero-bridge/functions/heat-pump-sync/config';
-import type { SyncSummary } from '@podero-bridge/functions/heat-pump-sync/sync';
-import { loadApiConfig, loadTokenRefreshConfig } from '@podero-bridge/functions/shared/config';
-import { createLogger, createRecordingMetrics } from '@podero-bridge/functions/shared/observability';
-import { createInProcessTokenRefresher } from '@podero-bridge/functions/shared/token-refresher';
-import { type LocalAws, startLocalAws } from '@podero-bridge/functions/test-support/aws';
-import { testLogLevel } from '@podero-bridge/functions/test-support/log-level';
-import { seedOnboardedUsers } from '@podero-bridge/functions/test-support/seed-users';
-import { makeTokenRefreshHandler } from '@podero-bridge/functions/token-refresh/app';
-import { createTokenRefreshDeps } from '@podero-bridge/functions/token-refresh/deps';
+  type LocalAws,
+  seedOnboardedUsers,
+  startLocalAws,
+  testLogLevel,
+} from '@podero-bridge/functions/testing';
 import {
   createJwtAuthorizer,
   createTokenMinter,
@@ -128,18 +125,9 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     return fetch(input, init);
   };
 
-  const tokenRefreshDeps = createTokenRefreshDeps(loadTokenRefreshConfig(env), {
-    logger: silent('tokenRefresh'),
-    metrics: createRecordingMetrics(),
-    fetch: recordingTokenFetch,
-  });
-  const tokenRefresh = makeTokenRefreshHandler(tokenRefreshDeps);
-  const refresher = createInProcessTokenRefresher((event) => tokenRefresh(event));
-
   const retryWaitsMs: number[] = [];
   const fleetOverrides = {
     metrics: createRecordingMetrics(),
-    refresher,
     fetch: recordingFetch,
     poderoTimeoutMs: options.poderoTimeoutMs ?? 400,
     poderoRetry: options.poderoRetry ?? {},
@@ -147,26 +135,33 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
       retryWaitsMs.push(ms);
     },
   };
-  const apiDeps = createApiDeps(loadApiConfig(env), {
-    ...fleetOverrides,
-    logger: silent('api'),
-    userCreation: { pollMs: 10 },
-    ...(options.requestBudgetMs !== undefined ? { requestBudgetMs: options.requestBudgetMs } : {}),
-    ...(options.tokenRefreshWaitMs !== undefined ? { tokenRefreshWaitMs: options.tokenRefreshWaitMs } : {}),
-  });
-  const api = makeApiHandler(apiDeps);
-
   const syncDynamo = new DynamoDBClient({ endpoint: aws.dynamo.endpoint, region: aws.region });
   options.configureSyncDynamo?.(syncDynamo);
   let syncClockOffsetMs = 0;
-  const syncDeps = createSyncDeps(loadSyncConfig(env), {
-    ...fleetOverrides,
-    logger: silent('heatPumpSync'),
-    db: DynamoDBDocumentClient.from(syncDynamo, { marshallOptions: { removeUndefinedValues: true } }),
-    now: () => new Date(Date.now() + syncClockOffsetMs),
-    batchWriteOptions: { sleep: async () => {} },
+  const bridge = composeInProcess({
+    environment: () => env,
+    tokenRefresh: {
+      logger: silent('tokenRefresh'),
+      metrics: createRecordingMetrics(),
+      fetch: recordingTokenFetch,
+    },
+    api: {
+      ...fleetOverrides,
+      logger: silent('api'),
+      userCreation: { pollMs: 10 },
+      ...(options.requestBudgetMs !== undefined ? { requestBudgetMs: options.requestBudgetMs } : {}),
+      ...(options.tokenRefreshWaitMs !== undefined ? { tokenRefreshWaitMs: options.tokenRefreshWaitMs } : {}),
+    },
+    sync: {
+      ...fleetOverrides,
+      logger: silent('heatPumpSync'),
+      db: DynamoDBDocumentClient.from(syncDynamo, { marshallOptions: { removeUndefinedValues: true } }),
+      now: () => new Date(Date.now() + syncClockOffsetMs),
+      batchWriteOptions: { sleep: async () => {} },
+    },
   });
-  const sync = makeSyncHandler(syncDeps);
+  const { api, sync, tokenRefresh } = bridge;
+  const apiDeps = bridge.deps.api;
 
   const key = await generateSigningKey();
   let gateway: LocalGateway;
@@ -220,8 +215,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     async close() {
       await gateway.close();
       syncDynamo.destroy();
-      apiDeps.db.destroy();
-      tokenRefreshDeps.secrets.destroy();
+      bridge.close();
       await Promise.allSettled([simulator.close(), aws.close()]);
     },
   };

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { testLogLevel } from '@podero-bridge/functions/test-support/log-level';
+import { testLogLevel } from '@podero-bridge/functions/testing';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '@podero-bridge/local';
 
 /**

@@ -6,7 +6,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { seedOnboardedUsers } from '@podero-bridge/functions/test-support/seed-users';
+import { seedOnboardedUsers } from '@podero-bridge/functions/testing';
 import { startLocalStack } from '@podero-bridge/local';
 
 const stack = await startLocalStack({ functionLogLevel: 'SILENT', scheduleTimers: false });

@@ -6,21 +6,24 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
+  createLogger,
+  createRecordingMetrics,
+  createTokenRefreshDeps,
+  loadTokenRefreshConfig,
+  makeTokenRefreshHandler,
+  type TokenRefreshResult,
+  UserStore,
+} from '@podero-bridge/functions';
+import {
   ENV,
   type EnvName,
+  environmentFor,
   type FunctionId,
   functionDeclarations,
-  functionEnvironment,
   type TableId,
   tableDeclarations,
 } from '@podero-bridge/functions/declarations';
-import { loadTokenRefreshConfig } from '@podero-bridge/functions/shared/config';
-import { createLogger, createRecordingMetrics } from '@podero-bridge/functions/shared/observability';
-import type { TokenRefreshResult } from '@podero-bridge/functions/shared/token-contract';
-import { UserStore } from '@podero-bridge/functions/storage/users';
-import { seedOnboardedUsers } from '@podero-bridge/functions/test-support/seed-users';
-import { makeTokenRefreshHandler } from '@podero-bridge/functions/token-refresh/app';
-import { createTokenRefreshDeps } from '@podero-bridge/functions/token-refresh/deps';
+import { seedOnboardedUsers } from '@podero-bridge/functions/testing';
 import { ensureTables, type LocalSecretsManager, startLocalSecretsManager } from '@podero-bridge/local-aws';
 import { type Simulator, type SimulatorOptions, startSimulator } from '@podero-bridge/podero-simulator';
 import { z } from 'zod';
@@ -137,7 +140,7 @@ export async function startLocalBridge(
       return {
         ...childBaseEnv(),
         // What the CDK app gives the function, with the default stage's settings ("sourceMaps": false).
-        ...functionEnvironment(functionDeclarations[id], values, { sourceMaps: false }),
+        ...environmentFor(functionDeclarations[id], values, { sourceMaps: false }),
         AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
         AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsServer.endpoint,
         AWS_ENDPOINT_URL_LAMBDA: DEAD_LAMBDA_ENDPOINT,

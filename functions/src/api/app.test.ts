@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
+import { adminClaims, apiEvent, bodyOf, userClaims } from '../../test-support/api-event';
+import { testApiConfig } from '../../test-support/config';
 import { routeDeclarations } from '../declarations';
 import { createRecordingMetrics } from '../shared/observability';
-import { adminClaims, apiEvent, bodyOf, userClaims } from '../test-support/api-event';
-import { testApiConfig } from '../test-support/config';
 import { makeApiHandler } from './app';
 import { createApiDeps } from './deps';
 import { openApiText } from './openapi';

@@ -1,4 +1,4 @@
-import type { ApiConfig } from '../shared/config';
+import type { ApiConfig } from '../config';
 import { createFleetDeps, type FleetDeps, type FleetOverrides } from '../shared/fleet-deps';
 import { currentDeadline } from '../shared/request-deadline';
 import { BuildingStore } from '../storage/buildings';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { apiEvent, bodyOf } from '../test-support/api-event';
-import { testApiEnv } from '../test-support/config';
+import { apiEvent, bodyOf } from '../../test-support/api-event';
+import { testApiEnv } from '../../test-support/config';
 
 // The thin Lambda entry reads process.env at import (cold start): check that wiring once.
 describe('api handler.ts (Lambda entry)', () => {

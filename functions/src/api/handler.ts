@@ -1,4 +1,4 @@
-import { loadApiConfig } from '../shared/config';
+import { loadApiConfig } from '../config';
 import { makeApiHandler } from './app';
 import { createApiDeps } from './deps';
 

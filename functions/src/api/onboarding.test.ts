@@ -1,7 +1,7 @@
 import { DEVICE_CATALOG } from '@podero-bridge/podero-simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { adminClaims, apiEvent, bodyOf, userClaims } from '../test-support/api-event';
-import { startTestEnvironment, type TestEnvironment } from '../test-support/environment';
+import { adminClaims, apiEvent, bodyOf, userClaims } from '../../test-support/api-event';
+import { startTestEnvironment, type TestEnvironment } from '../../test-support/environment';
 import type { ApiHandler } from './app';
 import { isAllowedRedirectUrl } from './routes/onboarding';
 

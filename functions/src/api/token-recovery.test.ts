@@ -1,8 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { apiEvent, bodyOf } from '../test-support/api-event';
-import { startTestEnvironment, type TestEnvironment } from '../test-support/environment';
+import { apiEvent, bodyOf } from '../../test-support/api-event';
+import { startTestEnvironment, type TestEnvironment } from '../../test-support/environment';
 
 const USER_UPDATE = 'PUT /api/partners/v2.0/org/{org_id}/users/{user_id}';
 

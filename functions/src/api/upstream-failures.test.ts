@@ -1,7 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { apiEvent, bodyOf } from '../test-support/api-event';
-import { startTestEnvironment, type TestEnvironment } from '../test-support/environment';
+import { apiEvent, bodyOf } from '../../test-support/api-event';
+import { startTestEnvironment, type TestEnvironment } from '../../test-support/environment';
 import type { ApiHandler } from './app';
 
 const P = '/api/partners/v2.0';

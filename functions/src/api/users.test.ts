@@ -1,7 +1,7 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { adminClaims, apiEvent, bodyOf, userClaims } from '../test-support/api-event';
-import { startTestEnvironment, type TestEnvironment } from '../test-support/environment';
+import { adminClaims, apiEvent, bodyOf, userClaims } from '../../test-support/api-event';
+import { startTestEnvironment, type TestEnvironment } from '../../test-support/environment';
 import type { ApiHandler } from './app';
 
 const USERS_CREATE = 'POST /api/partners/v2.0/org/{org_id}/users';

@@ -1,4 +1,4 @@
+import { loadSyncConfig } from '../config';
 import { createSyncDeps, makeSyncHandler } from './app';
-import { loadSyncConfig } from './config';
 
 export const handler = makeSyncHandler(createSyncDeps(loadSyncConfig(process.env)));

@@ -2,12 +2,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ensureTables } from '@podero-bridge/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalAws, startLocalAws } from '../../test-support/aws';
+import { seedOnboardedUsers } from '../../test-support/seed-users';
 import { tableDeclarations } from '../declarations';
 import { createLogger, createRecordingMetrics } from '../shared/observability';
 import type { HeatPumpJson } from '../storage/heat-pump-snapshots';
 import { SyncStateStore } from '../storage/sync-state';
-import { type LocalAws, startLocalAws } from '../test-support/aws';
-import { seedOnboardedUsers } from '../test-support/seed-users';
 import { maxUsersAheadOfCursor, runHeatPumpSync, type SyncRunDeps } from './sync';
 import { type OnboardedUser, UserStream } from './user-walk';
 

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ensureTables } from '@podero-bridge/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalAws, startLocalAws } from '../../test-support/aws';
 import { tableDeclarations } from '../declarations';
 import { createLogger, createRecordingMetrics } from '../shared/observability';
 import {
@@ -14,7 +15,6 @@ import {
   snapshotItem,
 } from '../storage/heat-pump-snapshots';
 import { minimalUserRecord, userProfileItem } from '../storage/users';
-import { type LocalAws, startLocalAws } from '../test-support/aws';
 import { SnapshotBatchLoader, UnprocessedKeysError } from './snapshot-loader';
 import { runHeatPumpSync } from './sync';
 

@@ -1,14 +1,14 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SyncStateStore } from '../storage/sync-state';
-import { apiEvent, bodyOf, userClaims } from '../test-support/api-event';
+import { apiEvent, bodyOf, userClaims } from '../../test-support/api-event';
 import {
   type HeatPumpWorld,
   HP_LIST_ROUTE,
   type OnboardedTestUser,
   STATE_INTERVAL_SECONDS,
   startHeatPumpWorld,
-} from '../test-support/heat-pump-world';
+} from '../../test-support/heat-pump-world';
+import { SyncStateStore } from '../storage/sync-state';
 
 /** The sync end to end: the Podero simulator over HTTP, dynalite over the real SDK, then the API. */
 let world: HeatPumpWorld;

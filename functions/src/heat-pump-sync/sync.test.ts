@@ -3,6 +3,10 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-d
 import { ensureTables } from '@podero-bridge/local-aws';
 import { PoderoServerError } from '@podero-bridge/podero-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type LocalAws, startLocalAws } from '../../test-support/aws';
+import { testApiEnv } from '../../test-support/config';
+import { seedOnboardedUsers } from '../../test-support/seed-users';
+import { loadSyncConfig, type SyncConfig } from '../config';
 import { ENV, tableDeclarations } from '../declarations';
 import {
   createLogger,
@@ -12,11 +16,7 @@ import {
 } from '../shared/observability';
 import type { HeatPumpJson } from '../storage/heat-pump-snapshots';
 import { SyncStateStore } from '../storage/sync-state';
-import { type LocalAws, startLocalAws } from '../test-support/aws';
-import { testApiEnv } from '../test-support/config';
-import { seedOnboardedUsers } from '../test-support/seed-users';
 import { InvalidSyncEventError, makeSyncHandler, type SyncHandlerDeps } from './app';
-import { loadSyncConfig, type SyncConfig } from './config';
 
 /**
  * The sync against dynalite over the real SDK, with a scripted Podero upstream whose state moves in

@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalAws, startLocalAws } from '../../test-support/aws';
 import { readingItem } from '../storage/readings';
-import { type LocalAws, startLocalAws } from '../test-support/aws';
 import { WritePipeline } from './write-pipeline';
 
 let aws: LocalAws;

@@ -8,11 +8,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ensureTables, type LocalEndpoint, startDynalite } from '@podero-bridge/local-aws';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { seedOnboardedUsers } from '../../test-support/seed-users';
 import { tableDeclarations } from '../declarations';
 import { type HeatPumpJson, HeatPumpSnapshotStore, newSnapshot } from '../storage/heat-pump-snapshots';
 import { ReadingsStore } from '../storage/readings';
 import { UserStore } from '../storage/users';
-import { seedOnboardedUsers } from '../test-support/seed-users';
 import { HeatPumpService, type HeatPumpUpstream, UnknownUserError } from './service';
 
 const tables = { main: 'hp-service-main', readings: 'hp-service-readings' };

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AwsClientConfig } from './config';
+import type { AwsClientConfig } from '../config';
 
 /**
  * SDK clients, built once per container by createDeps. The endpoint comes from the parsed config (not

@@ -1,10 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { FetchLike, PoderoClient, RetryOptions } from '@podero-bridge/podero-client';
+import type { FleetConfig } from '../config';
 import type { FunctionId } from '../declarations';
 import { createDocumentClient, createLambdaClient, createSecretsManagerClient } from './aws-clients';
 import { type BridgeTokenProvider, createBridgeTokenProvider } from './bridge-token-provider';
-import type { FleetConfig } from './config';
 import { createLogger, createMetrics, type MetricsSink } from './observability';
 import { createPodero } from './podero';
 import { createLambdaTokenRefresher, type TokenRefresher } from './token-refresher';

@@ -5,7 +5,7 @@ import {
   type RetryOptions,
   type TokenProvider,
 } from '@podero-bridge/podero-client';
-import type { FleetConfig } from './config';
+import type { FleetConfig } from '../config';
 
 /**
  * The Podero client for api and heat-pump-sync. Base URL and org id come from the function's

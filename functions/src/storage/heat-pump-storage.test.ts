@@ -2,8 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTables, type LocalEndpoint, startDynalite } from '@podero-bridge/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedOnboardedUsers } from '../../test-support/seed-users';
 import { tableDeclarations } from '../declarations';
-import { seedOnboardedUsers } from '../test-support/seed-users';
 import { HeatPumpSnapshotStore, newSnapshot } from './heat-pump-snapshots';
 import {
   decodeReadingsCursor,

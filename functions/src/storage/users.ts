@@ -25,6 +25,11 @@ export const USER_PROFILE_SK = 'PROFILE';
 export const USERS_GSI = 'gsi1';
 export const USERS_GSI_PK = 'USERS';
 export const userPk = (externalUserId: string): string => `USER#${externalUserId}`;
+/** The key of a user's profile item (benchmarks read it as the unit of a DynamoDB round trip). */
+export const userProfileKey = (externalUserId: string) => ({
+  pk: userPk(externalUserId),
+  sk: USER_PROFILE_SK,
+});
 
 /** Lease items disappear by TTL an hour after their lease ran out, in case nobody takes them over. */
 const LEASE_TTL_SECONDS = 3600;

@@ -1,11 +1,11 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { PoderoNetworkError } from '@podero-bridge/podero-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger, startTestEnvironment, type TestEnvironment } from '../../test-support/environment';
+import { loadTokenRefreshConfig } from '../config';
 import { ENV } from '../declarations';
-import { loadTokenRefreshConfig } from '../shared/config';
 import { createRecordingMetrics } from '../shared/observability';
 import { tokenFingerprint, tokenSecretSchema } from '../shared/token-contract';
-import { silentLogger, startTestEnvironment, type TestEnvironment } from '../test-support/environment';
 import { makeTokenRefreshHandler, TokenRefreshEventError } from './app';
 import { CredentialsSecretError } from './credentials';
 import { createTokenRefreshDeps } from './deps';

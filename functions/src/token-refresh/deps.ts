@@ -2,8 +2,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { FetchLike } from '@podero-bridge/podero-client';
+import type { TokenRefreshConfig } from '../config';
 import { createSecretsManagerClient } from '../shared/aws-clients';
-import type { TokenRefreshConfig } from '../shared/config';
 import { createLogger, createMetrics, type MetricsSink } from '../shared/observability';
 import { createSecretsProvider } from '../shared/token-source';
 

@@ -1,4 +1,4 @@
-import { loadTokenRefreshConfig } from '../shared/config';
+import { loadTokenRefreshConfig } from '../config';
 import { makeTokenRefreshHandler } from './app';
 import { createTokenRefreshDeps } from './deps';
 

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import {
   type EnvironmentValues,
+  environmentFor,
   type FunctionDeclaration,
-  functionEnvironment,
   METRICS_NAMESPACE,
 } from '@podero-bridge/functions/declarations';
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
@@ -78,7 +78,7 @@ export class BridgeFunction extends Construct {
       reservedConcurrentExecutions: declaration.reservedConcurrency,
       role: this.role,
       logGroup: this.logGroup,
-      environment: functionEnvironment(declaration, props.environment, { sourceMaps: props.sourceMaps }),
+      environment: environmentFor(declaration, props.environment, { sourceMaps: props.sourceMaps }),
       bundling: {
         format: OutputFormat.ESM,
         target: ESBUILD_TARGET,

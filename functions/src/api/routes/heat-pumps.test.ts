@@ -1,7 +1,6 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { encodeReadingsCursor, readingExpiry, readingItem } from '../../storage/readings';
-import { adminClaims, apiEvent, bodyOf, userClaims } from '../../test-support/api-event';
+import { adminClaims, apiEvent, bodyOf, userClaims } from '../../../test-support/api-event';
 import {
   type HeatPumpWorld,
   HP_GET_ROUTE,
@@ -9,7 +8,8 @@ import {
   HP_PUT_ROUTE,
   type OnboardedTestUser,
   startHeatPumpWorld,
-} from '../../test-support/heat-pump-world';
+} from '../../../test-support/heat-pump-world';
+import { encodeReadingsCursor, readingExpiry, readingItem } from '../../storage/readings';
 
 let world: HeatPumpWorld;
 let alice: OnboardedTestUser;

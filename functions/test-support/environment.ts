@@ -1,19 +1,19 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type Simulator, type SimulatorOptions, startSimulator } from '@podero-bridge/podero-simulator';
-import { type ApiHandler, makeApiHandler } from '../api/app';
-import { type ApiDeps, type ApiOverrides, createApiDeps } from '../api/deps';
-import { ENV } from '../declarations';
+import { type ApiHandler, makeApiHandler } from '../src/api/app';
+import { type ApiDeps, type ApiOverrides, createApiDeps } from '../src/api/deps';
+import { composeInProcess } from '../src/compose';
 import {
   type ApiConfig,
   loadApiConfig,
   loadTokenRefreshConfig,
   type TokenRefreshConfig,
-} from '../shared/config';
-import { createRecordingMetrics } from '../shared/observability';
-import type { TokenRefreshEvent, TokenRefreshResult } from '../shared/token-contract';
-import { createInProcessTokenRefresher, type TokenRefresher } from '../shared/token-refresher';
-import { makeTokenRefreshHandler } from '../token-refresh/app';
-import { createTokenRefreshDeps, type TokenRefreshOverrides } from '../token-refresh/deps';
+} from '../src/config';
+import { ENV } from '../src/declarations';
+import { createRecordingMetrics } from '../src/shared/observability';
+import type { TokenRefreshEvent, TokenRefreshResult } from '../src/shared/token-contract';
+import type { TokenRefresher } from '../src/shared/token-refresher';
+import type { TokenRefreshOverrides } from '../src/token-refresh/deps';
 import { type LocalAws, startLocalAws } from './aws';
 import { testLogLevel } from './log-level';
 
@@ -74,10 +74,8 @@ export async function startTestEnvironment(
     [ENV.poderoBaseUrl]: sim.baseUrl,
     [ENV.appVersion]: '0.0.0-test',
   };
-  const tokenRefreshConfig = loadTokenRefreshConfig({
-    ...common,
-    [ENV.credentialsSecretId]: credentialsSecretId,
-  });
+  const tokenRefreshEnv = { ...common, [ENV.credentialsSecretId]: credentialsSecretId };
+  const tokenRefreshConfig = loadTokenRefreshConfig(tokenRefreshEnv);
   const apiEnv: Record<string, string> = {
     ...common,
     [ENV.mainTableName]: aws.tableNames.main,
@@ -88,24 +86,28 @@ export async function startTestEnvironment(
   };
   const apiConfig = loadApiConfig(apiEnv);
 
-  const invokeTokenRefresh = makeTokenRefreshHandler(
-    createTokenRefreshDeps(tokenRefreshConfig, {
+  // The one in-process composition (token-refresh behind the shared refresher); every further API
+  // "container" is a new set of api deps around the same refresher.
+  const apiOverrides: ApiOverrides = {
+    logger: silentLogger('api'),
+    metrics: createRecordingMetrics(),
+    // Keep retries quick in tests; behaviour (what is retried) stays the client's.
+    poderoRetry: { baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 10 },
+  };
+  const bridge = composeInProcess({
+    environment: (id) => (id === 'tokenRefresh' ? tokenRefreshEnv : apiEnv),
+    tokenRefresh: {
       logger: silentLogger('token-refresh'),
       metrics: createRecordingMetrics(),
       ...options.tokenRefresh,
-    }),
-  );
-  const refresher = createInProcessTokenRefresher(invokeTokenRefresh);
+    },
+    api: apiOverrides,
+  });
+  const { refresher } = bridge;
+  const invokeTokenRefresh = bridge.tokenRefresh;
 
   const newDeps = (overrides: ApiOverrides = {}) =>
-    createApiDeps(apiConfig, {
-      logger: silentLogger('api'),
-      metrics: createRecordingMetrics(),
-      refresher,
-      // Keep retries quick in tests; behaviour (what is retried) stays the client's.
-      poderoRetry: { baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 10 },
-      ...overrides,
-    });
+    createApiDeps(apiConfig, { ...apiOverrides, ...overrides, refresher });
 
   return {
     aws,
@@ -118,6 +120,7 @@ export async function startTestEnvironment(
     createApiDeps: newDeps,
     createApiHandler: (overrides) => makeApiHandler(newDeps(overrides)),
     async close() {
+      bridge.close();
       await Promise.all([aws.close(), sim.close()]);
     },
   };

@@ -1,5 +1,5 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { minimalUserRecord, userProfileItem } from '../storage/users';
+import { minimalUserRecord, userProfileItem } from '../src/storage/users';
 
 export interface SeededUser {
   externalUserId: string;

@@ -1,5 +1,5 @@
-import { ENV } from '../declarations';
-import { type ApiConfig, loadApiConfig } from '../shared/config';
+import { type ApiConfig, loadApiConfig } from '../src/config';
+import { ENV } from '../src/declarations';
 
 export const TEST_ORG_ID = '4e3f1a52-7c1b-4f3e-9d2a-5b8c6d7e8f90';
 

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { ADMIN_SCOPE, type OperationId, routeDeclarations } from '../declarations';
+import { ADMIN_SCOPE, type OperationId, routeDeclarations } from '../src/declarations';
 
 /** JWT claims as API Gateway's JWT authorizer passes them (strings; `scope` space-separated). */
 export type Claims = Record<string, string>;

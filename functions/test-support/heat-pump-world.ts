@@ -4,13 +4,13 @@
  * sharing one simulated "bridge clock". Added by the issue-5 engineer next to H3's fixtures.
  */
 import type { Simulator } from '@podero-bridge/podero-simulator';
-import { makeApiHandler } from '../api/app';
-import type { ApiDeps } from '../api/deps';
-import { ENV } from '../declarations';
-import { createSyncDeps, makeSyncHandler } from '../heat-pump-sync/app';
-import { loadSyncConfig, type SyncConfig } from '../heat-pump-sync/config';
-import { createRecordingMetrics } from '../shared/observability';
-import { minimalUserRecord, UserStore } from '../storage/users';
+import { makeApiHandler } from '../src/api/app';
+import type { ApiDeps } from '../src/api/deps';
+import { loadSyncConfig, type SyncConfig } from '../src/config';
+import { ENV } from '../src/declarations';
+import { createSyncDeps, makeSyncHandler } from '../src/heat-pump-sync/app';
+import { createRecordingMetrics } from '../src/shared/observability';
+import { minimalUserRecord, UserStore } from '../src/storage/users';
 import type { LocalAws } from './aws';
 import { silentLogger, startTestEnvironment } from './environment';
 

@@ -8,7 +8,7 @@ import {
   startDynalite,
   startLocalSecretsManager,
 } from '@podero-bridge/local-aws';
-import { tableDeclarations } from '../declarations';
+import { tableDeclarations } from '../src/declarations';
 
 /** dynalite + the local Secrets Manager on free loopback ports, with the tables created. */
 export interface LocalAws {

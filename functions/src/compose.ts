@@ -1,0 +1,83 @@
+import { type ApiHandler, makeApiHandler } from './api/app';
+import { type ApiDeps, type ApiOverrides, createApiDeps } from './api/deps';
+import { type Env, loadApiConfig, loadSyncConfig, loadTokenRefreshConfig } from './config';
+import type { FunctionId } from './declarations';
+import {
+  createSyncDeps,
+  makeSyncHandler,
+  type SyncContext,
+  type SyncDeps,
+  type SyncOverrides,
+} from './heat-pump-sync/app';
+import type { SyncSummary } from './heat-pump-sync/sync';
+import type { TokenRefreshResult } from './shared/token-contract';
+import { createInProcessTokenRefresher, type TokenRefresher } from './shared/token-refresher';
+import { makeTokenRefreshHandler } from './token-refresh/app';
+import {
+  createTokenRefreshDeps,
+  type TokenRefreshDeps,
+  type TokenRefreshOverrides,
+} from './token-refresh/deps';
+
+/**
+ * The three functions wired together in one process, as they are in AWS but for the one difference a
+ * single machine needs: api and heat-pump-sync ask token-refresh for a forced refresh through an
+ * in-process call, one at a time (reserved concurrency 1 in AWS), instead of a Lambda invoke.
+ * `pnpm dev` (local/), the cross-package tests (test/) and the benchmarks (bench/) all compose the bridge
+ * here, so the chain token-refresh deps -> refresher -> api deps -> sync deps exists once.
+ */
+export interface InProcessOptions {
+  /** Each function's environment (built with `environmentFor`, plus AWS endpoints). */
+  environment: (id: FunctionId) => Env;
+  tokenRefresh?: TokenRefreshOverrides;
+  api?: Omit<ApiOverrides, 'refresher'>;
+  sync?: Omit<SyncOverrides, 'refresher'>;
+  /** Runs around every in-process token-refresh invocation (the local stack labels its log lines). */
+  aroundTokenRefresh?: <T>(invoke: () => Promise<T>) => Promise<T>;
+}
+
+export type TokenRefreshInvoke = (
+  event: unknown,
+  context?: { getRemainingTimeInMillis(): number },
+) => Promise<TokenRefreshResult>;
+
+export interface InProcessBridge {
+  /** token-refresh's handler (one instance: the only writer of the token). */
+  readonly tokenRefresh: TokenRefreshInvoke;
+  /** What api and heat-pump-sync use to force a refresh. */
+  readonly refresher: TokenRefresher;
+  readonly api: ApiHandler;
+  readonly sync: (event: unknown, context: SyncContext) => Promise<SyncSummary>;
+  readonly deps: { readonly tokenRefresh: TokenRefreshDeps; readonly api: ApiDeps; readonly sync: SyncDeps };
+  /** Destroys the SDK clients the composition created. */
+  close(): void;
+}
+
+export function composeInProcess(options: InProcessOptions): InProcessBridge {
+  const around = options.aroundTokenRefresh ?? ((invoke) => invoke());
+  const tokenRefreshDeps = createTokenRefreshDeps(
+    loadTokenRefreshConfig(options.environment('tokenRefresh')),
+    options.tokenRefresh,
+  );
+  const handler = makeTokenRefreshHandler(tokenRefreshDeps);
+  const tokenRefresh: TokenRefreshInvoke = (event, context) => around(() => handler(event, context));
+  const refresher = createInProcessTokenRefresher((event) => tokenRefresh(event));
+  const apiDeps = createApiDeps(loadApiConfig(options.environment('api')), { ...options.api, refresher });
+  const syncDeps = createSyncDeps(loadSyncConfig(options.environment('heatPumpSync')), {
+    ...options.sync,
+    refresher,
+  });
+  return {
+    tokenRefresh,
+    refresher,
+    api: makeApiHandler(apiDeps),
+    sync: makeSyncHandler(syncDeps),
+    deps: { tokenRefresh: tokenRefreshDeps, api: apiDeps, sync: syncDeps },
+    close() {
+      // Clients handed in by the caller are the caller's to close.
+      if (!options.tokenRefresh?.secrets) tokenRefreshDeps.secrets.destroy();
+      if (!options.api?.db) apiDeps.db.destroy();
+      if (!options.sync?.db) syncDeps.db.destroy();
+    },
+  };
+}

@@ -1,0 +1,183 @@
+import * as z from 'zod';
+import { ENV, type EnvName, type FunctionId, functionDeclarations } from './declarations';
+
+/**
+ * Configuration from the environment, parsed once at cold start. One zod schema per declared variable
+ * (`envSchemas`: its rule and default live here and nowhere else); a function's configuration is parsed
+ * from exactly the names its declaration lists (declarations.ts), so a variable the CDK app does not set
+ * for a function cannot be read by it. Loaders take the env object as a parameter (never process.env), so
+ * tests and the local stack can build several configurations side by side in one process.
+ *
+ * Adding a variable: its name and the functions that read it in declarations.ts, its schema here, its
+ * value in infra (the stack's EnvironmentValues, a type error until given); the local stack builds every
+ * function's environment with the same `environmentFor`.
+ */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const nonEmpty = z.string().trim().min(1);
+const httpUrl = z.url({ protocol: /^https?$/ });
+const withDefault = <T extends z.ZodType>(fallback: string, schema: T) =>
+  z.preprocess((v) => (v === undefined || v === '' ? fallback : v), schema);
+const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+  withDefault(String(fallback), z.coerce.number().int().min(1).max(max));
+
+export const SYNC_CONCURRENCY_DEFAULT = 8;
+export const SYNC_SAFETY_MARGIN_SECONDS_DEFAULT = 60;
+
+/** The rule (and default) of every declared variable. */
+export const envSchemas = {
+  [ENV.mainTableName]: nonEmpty.min(3),
+  [ENV.readingsTableName]: nonEmpty.min(3),
+  [ENV.credentialsSecretId]: nonEmpty,
+  [ENV.tokenSecretId]: nonEmpty,
+  [ENV.tokenRefreshFunctionName]: nonEmpty,
+  [ENV.poderoBaseUrl]: httpUrl,
+  [ENV.poderoOrgId]: z.uuid(),
+  [ENV.tokenRefreshMarginSeconds]: positiveInt(7200),
+  /** Seconds a read of the token secret is cached per container (Powertools parameters maxAge). */
+  [ENV.tokenCacheMaxAgeSeconds]: positiveInt(30),
+  [ENV.syncConcurrency]: positiveInt(SYNC_CONCURRENCY_DEFAULT, 64),
+  [ENV.syncSafetyMarginSeconds]: positiveInt(SYNC_SAFETY_MARGIN_SECONDS_DEFAULT, 600),
+  [ENV.readingsRetentionDays]: positiveInt(400),
+  /** Deployed builds set APP_VERSION; a local or test run without it reports a dev version. */
+  [ENV.appVersion]: withDefault('0.0.0-dev', nonEmpty),
+} as const satisfies Record<EnvName, z.ZodType>;
+
+/** Service endpoints for the local stack and tests; absent in AWS. Passed explicitly to each SDK client. */
+export interface AwsClientConfig {
+  readonly region: string | undefined;
+  readonly endpoints: {
+    readonly dynamodb: string | undefined;
+    readonly secretsManager: string | undefined;
+    readonly lambda: string | undefined;
+  };
+}
+
+const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), httpUrl.optional());
+const awsShape = {
+  AWS_REGION: z.string().optional(),
+  AWS_ENDPOINT_URL_DYNAMODB: optionalUrl,
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: optionalUrl,
+  AWS_ENDPOINT_URL_LAMBDA: optionalUrl,
+};
+
+type DeclaredName<F extends FunctionId> = (typeof functionDeclarations)[F]['environment'][number];
+type Declared<F extends FunctionId> = { [K in DeclaredName<F>]: z.output<(typeof envSchemas)[K]> };
+
+/**
+ * Parses the variables function `id` declares (plus the AWS endpoints); the error names every missing or
+ * bad variable, never its value.
+ */
+function parseDeclared<F extends FunctionId>(id: F, env: Env): Declared<F> & AwsClientConfig {
+  const names: readonly EnvName[] = functionDeclarations[id].environment;
+  const shape = { ...awsShape, ...Object.fromEntries(names.map((name) => [name, envSchemas[name]])) };
+  const result = z.object(shape).safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '?');
+      return env[name] === undefined || env[name] === ''
+        ? `${name} is missing`
+        : `${name} is invalid: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
+  }
+  const parsed = result.data as Record<string, unknown>;
+  const aws = parsed as z.output<z.ZodObject<typeof awsShape>>;
+  return {
+    ...(parsed as Declared<F>),
+    region: aws.AWS_REGION,
+    endpoints: {
+      dynamodb: aws.AWS_ENDPOINT_URL_DYNAMODB,
+      secretsManager: aws.AWS_ENDPOINT_URL_SECRETS_MANAGER,
+      lambda: aws.AWS_ENDPOINT_URL_LAMBDA,
+    },
+  };
+}
+
+/**
+ * What api and heat-pump-sync share: tables, the token secret (read only), the function to ask for a
+ * forced refresh, and Podero's base URL and org id. The base URL and org id come from the environment
+ * (not from the credentials secret, which only token-refresh may read), so the CDK app sets them from the
+ * stage config.
+ */
+export interface FleetConfig extends AwsClientConfig {
+  readonly mainTableName: string;
+  readonly readingsTableName: string;
+  readonly tokenSecretId: string;
+  readonly tokenRefreshFunctionName: string;
+  readonly poderoBaseUrl: string;
+  readonly poderoOrgId: string;
+  readonly tokenCacheMaxAgeSeconds: number;
+  readonly readingsRetentionDays: number;
+  readonly appVersion: string;
+}
+
+function fleetConfig(parsed: Declared<'api'> & AwsClientConfig): FleetConfig {
+  return {
+    region: parsed.region,
+    endpoints: parsed.endpoints,
+    mainTableName: parsed[ENV.mainTableName],
+    readingsTableName: parsed[ENV.readingsTableName],
+    tokenSecretId: parsed[ENV.tokenSecretId],
+    tokenRefreshFunctionName: parsed[ENV.tokenRefreshFunctionName],
+    poderoBaseUrl: parsed[ENV.poderoBaseUrl],
+    poderoOrgId: parsed[ENV.poderoOrgId],
+    tokenCacheMaxAgeSeconds: parsed[ENV.tokenCacheMaxAgeSeconds],
+    readingsRetentionDays: parsed[ENV.readingsRetentionDays],
+    appVersion: parsed[ENV.appVersion],
+  };
+}
+
+export type ApiConfig = FleetConfig;
+
+export function loadApiConfig(env: Env): ApiConfig {
+  return fleetConfig(parseDeclared('api', env));
+}
+
+export interface SyncConfig extends FleetConfig {
+  /** Users whose heat pumps are fetched from Podero at once. */
+  readonly syncConcurrency: number;
+  /** Stop starting users when less than this remains of the invocation (ms): room to finish, write and save the cursor. */
+  readonly safetyMarginMs: number;
+  /** Users read from the gsi1 walk per page; the cursor is saved every this many finished users. */
+  readonly userPageSize: number;
+}
+
+export function loadSyncConfig(env: Env): SyncConfig {
+  const parsed = parseDeclared('heatPumpSync', env);
+  const concurrency = parsed[ENV.syncConcurrency];
+  return {
+    ...fleetConfig(parsed),
+    syncConcurrency: concurrency,
+    safetyMarginMs: parsed[ENV.syncSafetyMarginSeconds] * 1000,
+    // A few rounds of the concurrency per page (the next page is read ahead): enough to keep Podero
+    // busy, small enough that a kill between cursor saves repeats little work.
+    userPageSize: Math.max(25, concurrency * 4),
+  };
+}
+
+export interface TokenRefreshConfig extends AwsClientConfig {
+  readonly credentialsSecretId: string;
+  readonly tokenSecretId: string;
+  /** Used when the credentials secret has no `base_url`. */
+  readonly poderoBaseUrl: string;
+  readonly refreshMarginSeconds: number;
+  readonly appVersion: string;
+}
+
+export function loadTokenRefreshConfig(env: Env): TokenRefreshConfig {
+  const parsed = parseDeclared('tokenRefresh', env);
+  return {
+    region: parsed.region,
+    endpoints: parsed.endpoints,
+    credentialsSecretId: parsed[ENV.credentialsSecretId],
+    tokenSecretId: parsed[ENV.tokenSecretId],
+    poderoBaseUrl: parsed[ENV.poderoBaseUrl],
+    refreshMarginSeconds: parsed[ENV.tokenRefreshMarginSeconds],
+    appVersion: parsed[ENV.appVersion],
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * The face of @podero-bridge/functions: what the local runner (local/), the cross-package tests (test/)
+ * and the benchmarks (bench/) may use. Everything else in src/ is private to the package. The CDK app
+ * reads `./declarations` only; test helpers are `./testing`.
+ */
+export { type ApiHandler, makeApiHandler } from './api/app';
+export { type ApiDeps, type ApiOverrides, createApiDeps } from './api/deps';
+export { errorBodySchema } from './api/http';
+export {
+  composeInProcess,
+  type InProcessBridge,
+  type InProcessOptions,
+  type TokenRefreshInvoke,
+} from './compose';
+export {
+  type ApiConfig,
+  ConfigError,
+  type Env,
+  loadApiConfig,
+  loadSyncConfig,
+  loadTokenRefreshConfig,
+  type SyncConfig,
+  type TokenRefreshConfig,
+} from './config';
+export {
+  createSyncDeps,
+  makeSyncHandler,
+  type SyncContext,
+  type SyncDeps,
+  type SyncOverrides,
+} from './heat-pump-sync/app';
+export type { SyncSummary } from './heat-pump-sync/sync';
+export { createLogger, createRecordingMetrics, type MetricsSink } from './shared/observability';
+export {
+  type TokenRefreshEvent,
+  type TokenRefreshResult,
+  type TokenSecret,
+  tokenFingerprint,
+  tokenSecretSchema,
+} from './shared/token-contract';
+export type { TokenRefresher } from './shared/token-refresher';
+export { SyncStateStore } from './storage/sync-state';
+export { UserStore, userProfileKey } from './storage/users';
+export { makeTokenRefreshHandler } from './token-refresh/app';
+export {
+  createTokenRefreshDeps,
+  type TokenRefreshDeps,
+  type TokenRefreshOverrides,
+} from './token-refresh/deps';

@@ -18,12 +18,8 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import {
-  PoderoError,
-  PoderoNetworkError,
-  PoderoRateLimitError,
-  PoderoServerError,
-} from '@podero-bridge/podero-client';
+import { PoderoError } from '@podero-bridge/podero-client';
+import { isUpstreamOutage, visibleHeatPumps } from '../heat-pumps/rules';
 import { type MetricsSink, MetricUnit } from '../shared/observability';
 import {
   type HeatPumpJson,
@@ -116,10 +112,7 @@ function describeFailure(error: unknown): NonNullable<UserOutcome['error']> {
   if (error instanceof PoderoError) {
     return {
       code: error.name,
-      outage:
-        error instanceof PoderoServerError ||
-        error instanceof PoderoNetworkError ||
-        error instanceof PoderoRateLimitError,
+      outage: isUpstreamOutage(error),
       message: `${error.method} ${error.path.replace(/\/users\/[^/]+/, '/users/{user_id}')} -> ${error.status ?? 'no response'}`,
     };
   }
@@ -481,7 +474,7 @@ async function syncUser(
   const owner = user.externalUserId;
   const writes: PendingWrite[] = [];
   const main = settings.mainTableName;
-  const live = listed.filter((hp) => hp.deleted_at === undefined || hp.deleted_at === null);
+  const live = visibleHeatPumps(listed, user.poderoUserId);
 
   for (const heatPump of live) {
     const previous = stored.snapshots.get(heatPump.id);

@@ -6,14 +6,7 @@
  * `owner.id` must match), or a snapshot stored from such an answer.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import {
-  PoderoNetworkError,
-  PoderoNotFoundError,
-  PoderoRateLimitError,
-  PoderoResponseShapeError,
-  PoderoServerError,
-  type UpdateHeatPumpRequest,
-} from '@podero-bridge/podero-client';
+import { PoderoNotFoundError, type UpdateHeatPumpRequest } from '@podero-bridge/podero-client';
 import {
   type HeatPumpJson,
   type HeatPumpSnapshot,
@@ -22,6 +15,7 @@ import {
   newSnapshot,
 } from '../storage/heat-pump-snapshots';
 import type { ReadingsStore } from '../storage/readings';
+import { isDeleted, isUpstreamOutage, ownedBy, visibleHeatPumps } from './rules';
 import {
   type HeatPumpListResponse,
   type HeatPumpReadQuery,
@@ -86,22 +80,6 @@ export interface HeatPumpServiceDeps {
   now?: () => number;
   logger?: Logger;
 }
-
-/** Podero failures that a stale snapshot may stand in for (`stale_if_error_seconds`). */
-const isUpstreamOutage = (error: unknown): boolean =>
-  error instanceof PoderoServerError ||
-  error instanceof PoderoNetworkError ||
-  error instanceof PoderoRateLimitError ||
-  error instanceof PoderoResponseShapeError;
-
-const ownedBy = (heatPump: HeatPumpJson, poderoUserId: string): boolean => {
-  const owner = heatPump.owner;
-  if (owner === null || typeof owner !== 'object' || !('id' in owner)) return true; // older shapes omit it
-  return owner.id === poderoUserId;
-};
-
-const isDeleted = (heatPump: HeatPumpJson): boolean =>
-  heatPump.deleted_at !== undefined && heatPump.deleted_at !== null;
 
 export class HeatPumpService {
   private readonly now: () => number;
@@ -180,7 +158,7 @@ export class HeatPumpService {
       }
       throw error;
     }
-    const visible = live.filter((hp) => !isDeleted(hp) && ownedBy(hp, poderoUserId));
+    const visible = visibleHeatPumps(live, poderoUserId);
     const { createdSortKeys } = await this.deps.snapshots.replaceUserList(
       externalUserId,
       visible,

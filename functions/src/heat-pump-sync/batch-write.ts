@@ -4,8 +4,10 @@
  * number of attempts. Items that still fail are reported by owner (the sync records those users
  * as failed) instead of failing the whole run.
  */
+
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
+import { backoffDelayMs, sleep } from '../platform/backoff';
 
 export const BATCH_WRITE_MAX_ITEMS = 25;
 
@@ -36,7 +38,7 @@ export const defaultBatchWriteOptions: BatchWriteOptions = {
   baseDelayMs: 50,
   maxDelayMs: 2_000,
   parallelCalls: 4,
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep,
   random: Math.random,
 };
 
@@ -142,7 +144,6 @@ async function writeChunk(
       }
       return;
     }
-    const ceiling = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** (attempt - 1));
-    await opts.sleep(Math.floor(opts.random() * ceiling));
+    await opts.sleep(backoffDelayMs(attempt, opts));
   }
 }

@@ -9,6 +9,7 @@
  * `UnprocessedKeys` are retried with capped exponential backoff and full jitter, a bounded number of
  * times. A key still unread after that fails the users that asked for it, and only them.
  */
+import { backoffDelayMs, sleep } from '../platform/backoff';
 import {
   BATCH_GET_MAX_KEYS,
   type HeatPumpItemKey,
@@ -33,7 +34,7 @@ export const defaultSnapshotLoaderOptions: SnapshotLoaderOptions = {
   maxAttempts: 6,
   baseDelayMs: 50,
   maxDelayMs: 2_000,
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep,
   random: Math.random,
 };
 
@@ -158,8 +159,7 @@ export class SnapshotBatchLoader {
     let waiting = new Map(batch.map((entry) => [idOf(entry.key), entry]));
     for (let attempt = 0; attempt < this.opts.maxAttempts; attempt++) {
       if (attempt > 0) {
-        const cap = Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** (attempt - 1));
-        await this.opts.sleep(Math.floor(this.opts.random() * cap));
+        await this.opts.sleep(backoffDelayMs(attempt, this.opts));
       }
       this.totals.calls++;
       this.totals.keys += waiting.size;

@@ -1,4 +1,5 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { backoffDelayMs, sleep as defaultSleep } from '../platform/backoff';
 import { type TokenRefreshEvent, type TokenRefreshResult, tokenRefreshResultSchema } from './token-contract';
 
 /**
@@ -69,7 +70,7 @@ export function createLambdaTokenRefresher(
     invokeTimeoutMs = 10_000,
     baseDelayMs = 100,
     maxDelayMs = 2_000,
-    sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep = defaultSleep,
     random = Math.random,
   } = options;
   return {
@@ -108,7 +109,7 @@ export function createLambdaTokenRefresher(
             );
           }
           // Full jitter: callers throttled together should not come back together.
-          await sleep(random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
+          await sleep(backoffDelayMs(attempt, { baseDelayMs, maxDelayMs, random }));
         }
       }
     },

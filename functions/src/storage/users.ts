@@ -20,6 +20,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { backoffDelayMs, sleep } from '../platform/backoff';
 
 export const USER_PROFILE_SK = 'PROFILE';
 export const USERS_GSI = 'gsi1';
@@ -30,6 +31,9 @@ export const userProfileKey = (externalUserId: string) => ({
   pk: userPk(externalUserId),
   sk: USER_PROFILE_SK,
 });
+
+/** Retries of a batch delete's unprocessed items (DynamoDB throttling). */
+const UNPROCESSED_BACKOFF = { baseDelayMs: 50, maxDelayMs: 1_000, random: Math.random };
 
 /** Lease items disappear by TTL an hour after their lease ran out, in case nobody takes them over. */
 const LEASE_TTL_SECONDS = 3600;
@@ -283,7 +287,7 @@ export class UserStore {
           new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }),
         );
         requests = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
-        if (requests.length > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        if (requests.length > 0) await sleep(backoffDelayMs(attempt + 1, UNPROCESSED_BACKOFF));
       }
     }
     await this.db.send(

@@ -3,9 +3,12 @@
  *
  * Both the CDK app (`infra/`) and the local stack (`local`) read these
  * definitions, so a route, schedule or table added here exists in AWS and locally alike.
- * This module is plain data with no runtime dependencies: importing it never pulls handler
- * code, AWS SDK clients or zod into the CDK app.
+ * This module is plain data with no runtime dependencies (its imports are types only): importing it
+ * never pulls handler code, AWS SDK clients or zod into the CDK app.
  */
+
+import type { SyncEvent } from './heat-pump-sync/app';
+import type { TokenRefreshEvent } from './shared/token-contract';
 
 export type FunctionId = 'tokenRefresh' | 'api' | 'heatPumpSync';
 export type TableId = 'main' | 'readings';
@@ -337,6 +340,20 @@ export interface ScheduleDeclaration {
   readonly payload: Readonly<Record<string, string | number | boolean>>;
 }
 
+/**
+ * The event each scheduled function takes: the input types of the handlers' own zod schemas (type-only
+ * imports, erased at run time, so the CDK app still pulls no handler code). A payload the handler would
+ * refuse is a compile error here, not a failed invocation in AWS.
+ */
+interface ScheduleEvents {
+  tokenRefresh: TokenRefreshEvent;
+  heatPumpSync: SyncEvent;
+}
+type ScheduleOf<F extends keyof ScheduleEvents> = ScheduleDeclaration & {
+  readonly function: F;
+  readonly payload: ScheduleEvents[F];
+};
+
 export const scheduleDeclarations = [
   {
     name: 'token-refresh',
@@ -344,14 +361,14 @@ export const scheduleDeclarations = [
     function: 'tokenRefresh',
     everyMinutes: 60,
     payload: { source: 'schedule', force: false },
-  },
+  } as const satisfies ScheduleOf<'tokenRefresh'>,
   {
     name: 'heat-pump-sync',
     description: "Store every onboarded user's heat-pump snapshots and readings.",
     function: 'heatPumpSync',
     everyMinutes: 15,
     payload: { source: 'schedule' },
-  },
+  } as const satisfies ScheduleOf<'heatPumpSync'>,
 ] as const satisfies readonly ScheduleDeclaration[];
 
 /** `rate(...)` expression for EventBridge Scheduler, from a minute interval. */

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { type EnvName, environmentFor, functionDeclarations, scheduleDeclarations } from './declarations';
+import { syncEventSchema } from './heat-pump-sync/app';
+import { tokenRefreshEventSchema } from './shared/token-contract';
+
+describe('declarations', () => {
+  it('every schedule payload is an event its target handler accepts', () => {
+    const schemas = { tokenRefresh: tokenRefreshEventSchema, heatPumpSync: syncEventSchema } as const;
+    for (const schedule of scheduleDeclarations) {
+      expect(schemas[schedule.function].safeParse(schedule.payload).success, schedule.name).toBe(true);
+    }
+  });
+
+  it('environmentFor sets exactly the declared variables that have a value, plus the shared settings', () => {
+    const values: Partial<Record<EnvName, string>> = {
+      MAIN_TABLE_NAME: 'main-table',
+      CREDENTIALS_SECRET_ID: 'not-for-the-api',
+    };
+    const env = environmentFor(functionDeclarations.api, values, { sourceMaps: true });
+    expect(env).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'api',
+      POWERTOOLS_METRICS_NAMESPACE: 'PoderoBridge',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      MAIN_TABLE_NAME: 'main-table',
+    });
+    expect(environmentFor(functionDeclarations.heatPumpSync, {}, { sourceMaps: false }).NODE_OPTIONS).toBe(
+      '--max-old-space-size=128',
+    );
+  });
+});

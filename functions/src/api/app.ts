@@ -3,13 +3,14 @@ import * as z from 'zod';
 import { routeDeclarations } from '../declarations';
 import { MetricUnit, withLogKeys } from '../shared/observability';
 import { currentDeadline, runWithDeadline } from '../shared/request-deadline';
-import { authorizeSubject, callerFromClaims, requireCaller } from './auth';
+import { authorize, callerFromClaims } from './auth';
 import type { ApiDeps } from './deps';
 import { toApiError } from './errors';
 import { ApiError, badRequest, errorResponse, jsonResponse } from './http';
 import { openApiDocument } from './openapi';
 import { parseJsonBody, rawBody, requireJsonContentType, validate } from './request';
 import { routeFor } from './routes';
+import type { RouteDefinition } from './routes/types';
 
 /**
  * A map of strings, checked but not copied: z.record builds a new object by assignment, and a client's
@@ -128,28 +129,15 @@ async function handle(
     operationId = declaration.operationId;
     const route = routeFor(declaration.operationId);
 
-    const caller = requireCaller(
+    // Validate, then authorize once (the subject may come from the body), then the route's service.
+    const { params, query, body } = readInput(route, event, headers);
+    const caller = authorize(
       declaration.access,
       callerFromClaims(event.requestContext.authorizer?.jwt?.claims),
+      route.subject
+        ? route.subject({ params, body })
+        : (params as { external_user_id?: string }).external_user_id,
     );
-    const params = validate('path', route.params ?? noInput, event.pathParameters ?? {});
-    if (!route.subject) {
-      authorizeSubject(
-        declaration.access,
-        caller,
-        (params as { external_user_id?: string }).external_user_id,
-      );
-    }
-    const query = validate('query', route.query ?? noInput, event.queryStringParameters ?? {});
-    const bytes = rawBody(event.body, event.isBase64Encoded ?? false);
-    let body: unknown;
-    if (route.body) {
-      if (!bytes)
-        throw badRequest('a JSON request body is required', [{ field: 'body', message: 'required' }]);
-      requireJsonContentType(headers);
-      body = validate('body', route.body, parseJsonBody(bytes));
-    }
-    if (route.subject) authorizeSubject(declaration.access, caller, route.subject({ params, body }));
 
     const result = await withinBudget(
       deadline,
@@ -194,6 +182,21 @@ async function handle(
     );
     deps.metrics.publishStoredMetrics();
   }
+}
+
+/** Path, query and body, each validated by the route's schema (400, 413, 415 name what is wrong). */
+function readInput(
+  route: RouteDefinition,
+  event: z.output<typeof apiEventSchema>,
+  headers: Record<string, string>,
+): { params: unknown; query: unknown; body: unknown } {
+  const params = validate('path', route.params ?? noInput, event.pathParameters ?? {});
+  const query = validate('query', route.query ?? noInput, event.queryStringParameters ?? {});
+  const bytes = rawBody(event.body, event.isBase64Encoded ?? false);
+  if (!route.body) return { params, query, body: undefined };
+  if (!bytes) throw badRequest('a JSON request body is required', [{ field: 'body', message: 'required' }]);
+  requireJsonContentType(headers);
+  return { params, query, body: validate('body', route.body, parseJsonBody(bytes)) };
 }
 
 /** Every answer names its request id, so a caller can quote it when reporting a problem. */

@@ -53,22 +53,20 @@ export function callerFromClaims(claims: unknown): Caller | undefined {
 const unauthorized = () => new ApiError(401, 'unauthorized', 'a valid bearer token is required');
 const forbidden = () => new ApiError(403, 'forbidden', 'this token may not access this resource');
 
-/** 401 when a protected route has no usable claims. */
-export function requireCaller(access: RouteAccess, caller: Caller | undefined): Caller | undefined {
-  if (access === 'public') return caller;
-  if (!caller) throw unauthorized();
-  if (access === 'admin' && !caller.isAdmin) throw forbidden();
-  return caller;
-}
-
-/** 403 unless the caller is an admin or the end user the request is about. */
-export function authorizeSubject(
+/**
+ * The one authorization step of every request (declarations.ts `RouteAccess`): public routes let anyone
+ * in; a protected route without usable claims is 401; `admin` needs the admin scope; `self-or-admin`
+ * needs the admin scope or a `sub` equal to the end user the request is about (403 otherwise).
+ */
+export function authorize(
   access: RouteAccess,
   caller: Caller | undefined,
   subject: string | undefined,
-): void {
-  if (access !== 'self-or-admin') return;
+): Caller | undefined {
+  if (access === 'public') return caller;
   if (!caller) throw unauthorized();
-  if (caller.isAdmin) return;
+  if (caller.isAdmin) return caller;
+  if (access === 'admin') throw forbidden();
   if (subject === undefined || caller.sub !== subject) throw forbidden();
+  return caller;
 }

@@ -1,12 +1,27 @@
 import type { ApiConfig } from '../config';
+import { HeatPumpService } from '../heat-pumps/service';
 import { createFleetDeps, type FleetDeps, type FleetOverrides } from '../shared/fleet-deps';
 import { currentDeadline } from '../shared/request-deadline';
 import { BuildingStore } from '../storage/buildings';
+import { HeatPumpSnapshotStore } from '../storage/heat-pump-snapshots';
 import { OnboardingSessionStore } from '../storage/onboarding-sessions';
+import { ReadingsStore } from '../storage/readings';
 import { UserStore } from '../storage/users';
+import { BuildingService } from '../users/buildings';
+import { OnboardingSessionService } from '../users/onboarding-sessions';
+import { UserService } from '../users/service';
+
+/** The services the routes call (routes never reach Podero or a store themselves). */
+export interface ApiServices {
+  readonly users: UserService;
+  readonly buildings: BuildingService;
+  readonly onboardingSessions: OnboardingSessionService;
+  readonly heatPumps: HeatPumpService;
+}
 
 export interface ApiDeps extends FleetDeps {
   readonly config: ApiConfig;
+  readonly services: ApiServices;
   readonly users: UserStore;
   readonly buildings: BuildingStore;
   readonly onboardingSessions: OnboardingSessionStore;
@@ -49,13 +64,46 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     tokenRefreshWaitMs: overrides.tokenRefreshWaitMs ?? API_TOKEN_REFRESH_WAIT_MS,
     deadline: currentDeadline,
   });
+  const users = new UserStore(fleet.db, config.mainTableName);
+  const buildings = new BuildingStore(fleet.db, config.mainTableName);
+  const onboardingSessions = new OnboardingSessionStore(fleet.db, config.mainTableName);
+  const userCreation = { leaseMs: 30_000, waitMs: 10_000, pollMs: 50, ...overrides.userCreation };
+  const userService = new UserService({
+    podero: fleet.podero,
+    users,
+    now: fleet.now,
+    logger: fleet.logger,
+    creation: userCreation,
+  });
+  const services: ApiServices = {
+    users: userService,
+    buildings: new BuildingService({ podero: fleet.podero, buildings, users: userService, now: fleet.now }),
+    onboardingSessions: new OnboardingSessionService({
+      podero: fleet.podero,
+      sessions: onboardingSessions,
+      buildings,
+      users: userService,
+      now: fleet.now,
+    }),
+    heatPumps: new HeatPumpService({
+      podero: fleet.podero,
+      findPoderoUserId: async (externalUserId) => (await users.get(externalUserId))?.podero_user_id ?? null,
+      removeUnlessOnboarded: (externalUserId, poderoUserId, sortKeys) =>
+        users.removeUnlessOnboarded(externalUserId, poderoUserId, sortKeys),
+      snapshots: new HeatPumpSnapshotStore(fleet.db, config.mainTableName),
+      readings: new ReadingsStore(fleet.db, config.readingsTableName),
+      now: () => fleet.now().getTime(),
+      logger: fleet.logger,
+    }),
+  };
   return {
     ...fleet,
     config,
-    users: new UserStore(fleet.db, config.mainTableName),
-    buildings: new BuildingStore(fleet.db, config.mainTableName),
-    onboardingSessions: new OnboardingSessionStore(fleet.db, config.mainTableName),
-    userCreation: { leaseMs: 30_000, waitMs: 10_000, pollMs: 50, ...overrides.userCreation },
+    services,
+    users,
+    buildings,
+    onboardingSessions,
+    userCreation,
     requestBudgetMs: overrides.requestBudgetMs ?? API_REQUEST_BUDGET_MS,
   };
 }

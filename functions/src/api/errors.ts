@@ -10,20 +10,33 @@ import {
   PoderoServerError,
   PoderoValidationError,
 } from '@podero-bridge/podero-client';
+import { SettingsConflictError, UnknownHeatPumpError } from '../heat-pumps/service';
 import { TokenUnavailableError } from '../shared/bridge-token-provider';
 import { TokenRefreshFailedError } from '../shared/token-refresher';
-import { ApiError } from './http';
+import { InvalidCursorError } from '../storage/readings';
+import {
+  CreationInProgressError,
+  OffboardingInProgressError,
+  UnknownBuildingError,
+  UnknownOnboardingSessionError,
+  UnknownUserError,
+  UserEmailConflictError,
+} from '../users/errors';
+import { ApiError, badRequest, notFound } from './http';
 
 /** Default Retry-After when Podero rate-limits without saying for how long. */
 const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
 /**
- * Maps a thrown error to the API's answer. Podero's own words (detail, body) are never passed on:
- * callers see our code and message, the logs keep the upstream status and path.
- * Returns undefined for anything unexpected, which the handler turns into a 500.
+ * The one mapping from what the domain and Podero refuse to the API's answer; the handler calls it for
+ * every error a route throws. Podero's own words (detail, body) are never passed on: callers see our code
+ * and message, the logs keep the upstream status and path. Returns undefined for anything unexpected,
+ * which the handler turns into a 500.
  */
 export function toApiError(error: unknown): ApiError | undefined {
   if (error instanceof ApiError) return error;
+  const domain = fromDomainError(error);
+  if (domain) return domain;
   if (error instanceof PoderoRateLimitError) {
     const seconds = Math.max(1, Math.ceil((error.retryAfterMs ?? DEFAULT_RETRY_AFTER_SECONDS * 1000) / 1000));
     return new ApiError(
@@ -72,5 +85,38 @@ export function toApiError(error: unknown): ApiError | undefined {
   }
   if (error instanceof PoderoError)
     return new ApiError(502, 'upstream_error', 'Podero answered with an error');
+  return undefined;
+}
+
+/** The domain's refusals (users, buildings, sessions, heat pumps, readings). */
+function fromDomainError(error: unknown): ApiError | undefined {
+  if (error instanceof UnknownUserError) return notFound('user');
+  if (error instanceof UnknownHeatPumpError) return notFound('heat pump');
+  if (error instanceof UnknownOnboardingSessionError) return notFound('onboarding session');
+  if (error instanceof UnknownBuildingError) {
+    return badRequest('unknown building', [{ field: 'body.building_id', message: error.message }]);
+  }
+  if (error instanceof UserEmailConflictError) {
+    return new ApiError(409, 'conflict', error.message, [
+      { field: 'body.email', message: 'differs from the onboarded user' },
+    ]);
+  }
+  if (error instanceof OffboardingInProgressError) {
+    return new ApiError(409, 'offboarding_in_progress', error.message);
+  }
+  if (error instanceof CreationInProgressError) {
+    return new ApiError(503, 'creation_in_progress', error.message, undefined, { 'retry-after': '1' });
+  }
+  if (error instanceof InvalidCursorError) {
+    return badRequest('the cursor is not valid for this request', [
+      { field: 'query.cursor', message: error.message },
+    ]);
+  }
+  if (error instanceof SettingsConflictError) {
+    return badRequest(
+      'the settings are inconsistent',
+      error.issues.map((i) => ({ field: ['body', ...i.path].join('.'), message: i.message })),
+    );
+  }
   return undefined;
 }

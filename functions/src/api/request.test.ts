@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callerFromClaims } from './auth';
+import { authorize, callerFromClaims } from './auth';
 import { ApiError } from './http';
 import { findDuplicateKey, MAX_BODY_BYTES, parseJsonBody, rawBody, requireJsonContentType } from './request';
 
@@ -125,5 +125,39 @@ describe('callerFromClaims', () => {
     expect(callerFromClaims(undefined)).toBeUndefined();
     expect(callerFromClaims({ scope: 'openid' })).toBeUndefined();
     expect(callerFromClaims({ sub: 42 })).toBeUndefined();
+  });
+});
+
+describe('authorize', () => {
+  const admin = { sub: 'ops', scopes: ['bridge/admin'], isAdmin: true };
+  const alice = { sub: 'alice', scopes: [], isAdmin: false };
+  const status = (run: () => unknown) => {
+    try {
+      run();
+      return 'ok';
+    } catch (error) {
+      return (error as { status?: number }).status;
+    }
+  };
+
+  it('lets anyone in on a public route', () => {
+    expect(status(() => authorize('public', undefined, undefined))).toBe('ok');
+  });
+
+  it('answers 401 without usable claims on every protected route', () => {
+    expect(status(() => authorize('self-or-admin', undefined, 'alice'))).toBe(401);
+    expect(status(() => authorize('admin', undefined, 'alice'))).toBe(401);
+  });
+
+  it('lets an end user reach only their own resources, and never an admin route', () => {
+    expect(status(() => authorize('self-or-admin', alice, 'alice'))).toBe('ok');
+    expect(status(() => authorize('self-or-admin', alice, 'bob'))).toBe(403);
+    expect(status(() => authorize('self-or-admin', alice, undefined))).toBe(403);
+    expect(status(() => authorize('admin', alice, 'alice'))).toBe(403);
+  });
+
+  it('lets an admin reach every user and the admin routes', () => {
+    expect(status(() => authorize('self-or-admin', admin, 'bob'))).toBe('ok');
+    expect(status(() => authorize('admin', admin, 'bob'))).toBe('ok');
   });
 });

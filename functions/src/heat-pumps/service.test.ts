@@ -13,7 +13,8 @@ import { tableDeclarations } from '../declarations';
 import { type HeatPumpJson, HeatPumpSnapshotStore, newSnapshot } from '../storage/heat-pump-snapshots';
 import { ReadingsStore } from '../storage/readings';
 import { UserStore } from '../storage/users';
-import { HeatPumpService, type HeatPumpUpstream, UnknownUserError } from './service';
+import { UnknownUserError } from '../users/errors';
+import { HeatPumpService, type HeatPumpUpstream } from './service';
 
 const tables = { main: 'hp-service-main', readings: 'hp-service-readings' };
 const PODERO_USER = 'podero-user-1';

@@ -15,6 +15,7 @@ import {
   newSnapshot,
 } from '../storage/heat-pump-snapshots';
 import type { ReadingsStore } from '../storage/readings';
+import { UnknownUserError } from '../users/errors';
 import { isDeleted, isUpstreamOutage, ownedBy, visibleHeatPumps } from './rules';
 import {
   type HeatPumpListResponse,
@@ -48,13 +49,6 @@ export type OnboardedGuard = (
   poderoUserId: string,
   createdSortKeys: readonly string[],
 ) => Promise<boolean>;
-
-export class UnknownUserError extends Error {
-  override readonly name = 'UnknownUserError';
-  constructor(readonly externalUserId: string) {
-    super('user not found');
-  }
-}
 
 export class UnknownHeatPumpError extends Error {
   override readonly name = 'UnknownHeatPumpError';

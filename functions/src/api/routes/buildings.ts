@@ -1,8 +1,6 @@
 import { createBuildingRequestSchema } from '@podero-bridge/podero-client';
 import * as z from 'zod';
-import { notFound } from '../http';
 import { freeText, timestampSchema, userPathSchema } from '../schemas';
-import { requireOnboardedUser } from '../user-context';
 import { defineRoute } from './types';
 
 /**
@@ -47,17 +45,10 @@ export const createBuilding = defineRoute({
     201: { description: 'The building was created at Podero', schema: buildingResponseSchema },
     404: { description: 'No such user' },
   },
-  handle: async ({ params, body, deps }) => {
-    const user = await requireOnboardedUser(deps, params.external_user_id);
-    const building = await deps.podero.buildings.create(user.podero_user_id, body);
-    const record = { id: building.id, building: { ...building }, created_at: deps.now().toISOString() };
-    const sk = await deps.buildings.put(user.external_user_id, record);
-    // Offboarded while Podero answered: what we just wrote goes again (UserStore.beginOffboarding).
-    if (!(await deps.users.removeUnlessOnboarded(user.external_user_id, user.podero_user_id, [sk]))) {
-      throw notFound('user');
-    }
-    return { status: 201, body: toResponse(record) };
-  },
+  handle: async ({ params, body, deps }) => ({
+    status: 201,
+    body: toResponse(await deps.services.buildings.create(params.external_user_id, body)),
+  }),
 });
 
 export const listBuildings = defineRoute({
@@ -71,8 +62,7 @@ export const listBuildings = defineRoute({
     404: { description: 'No such user' },
   },
   handle: async ({ params, deps }) => {
-    const user = await requireOnboardedUser(deps, params.external_user_id);
-    const records = await deps.buildings.list(user.external_user_id);
+    const records = await deps.services.buildings.list(params.external_user_id);
     return { status: 200, body: { items: records.map(toResponse) } };
   },
 });

@@ -1,6 +1,6 @@
 /**
- * Heat-pump routes: cached or live reads, settings updates and stored readings. The logic lives in
- * ../../heat-pumps/service.ts; this module validates, calls it and maps its errors to the API shape.
+ * Heat-pump routes: cached or live reads, settings updates and stored readings. Adapters: the schemas
+ * validate, ../../heat-pumps/service.ts does the work, api/errors.ts maps what it refuses.
  */
 
 import {
@@ -11,64 +11,11 @@ import {
   readingsResponseSchema,
   updateHeatPumpSettingsSchema,
 } from '../../heat-pumps/schemas';
-import {
-  HeatPumpService,
-  SettingsConflictError,
-  UnknownHeatPumpError,
-  UnknownUserError,
-} from '../../heat-pumps/service';
-import { HeatPumpSnapshotStore } from '../../storage/heat-pump-snapshots';
-import { InvalidCursorError, ReadingsStore } from '../../storage/readings';
-import { UserStore } from '../../storage/users';
-import type { ApiDeps } from '../deps';
-import { badRequest, errorBodySchema, notFound } from '../http';
+import { errorBodySchema } from '../http';
 import { userPathSchema, uuidSchema } from '../schemas';
 import { defineRoute, type ResponseSpec } from './types';
 
 const heatPumpPathSchema = userPathSchema.extend({ heat_pump_id: uuidSchema });
-
-/** Service objects are stateless wrappers; one per deps object (i.e. per container). */
-const services = new WeakMap<ApiDeps, HeatPumpService>();
-function serviceFor(deps: ApiDeps): HeatPumpService {
-  let service = services.get(deps);
-  if (!service) {
-    const users = new UserStore(deps.db, deps.config.mainTableName);
-    service = new HeatPumpService({
-      podero: deps.podero,
-      findPoderoUserId: async (externalUserId) => (await users.get(externalUserId))?.podero_user_id ?? null,
-      removeUnlessOnboarded: (externalUserId, poderoUserId, sortKeys) =>
-        users.removeUnlessOnboarded(externalUserId, poderoUserId, sortKeys),
-      snapshots: new HeatPumpSnapshotStore(deps.db, deps.config.mainTableName),
-      readings: new ReadingsStore(deps.db, deps.config.readingsTableName),
-      now: () => deps.now().getTime(),
-      logger: deps.logger,
-    });
-    services.set(deps, service);
-  }
-  return service;
-}
-
-/** The service's domain errors as API errors; Podero errors pass through to the shared mapping. */
-async function mapped<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof UnknownUserError) throw notFound('user');
-    if (error instanceof UnknownHeatPumpError) throw notFound('heat pump');
-    if (error instanceof InvalidCursorError) {
-      throw badRequest('the cursor is not valid for this request', [
-        { field: 'query.cursor', message: error.message },
-      ]);
-    }
-    if (error instanceof SettingsConflictError) {
-      throw badRequest(
-        'the settings are inconsistent',
-        error.issues.map((i) => ({ field: ['body', ...i.path].join('.'), message: i.message })),
-      );
-    }
-    throw error;
-  }
-}
 
 const error = (description: string): ResponseSpec => ({ description, schema: errorBodySchema });
 const commonErrors = {
@@ -93,7 +40,7 @@ export const listHeatPumps = defineRoute({
   },
   handle: async ({ params, query, deps }) => ({
     status: 200,
-    body: await mapped(() => serviceFor(deps).list(params.external_user_id, query)),
+    body: await deps.services.heatPumps.list(params.external_user_id, query),
   }),
 });
 
@@ -104,7 +51,7 @@ export const getHeatPump = defineRoute({
   responses: { 200: { description: 'The heat pump', schema: heatPumpResponseSchema }, ...commonErrors },
   handle: async ({ params, query, deps }) => ({
     status: 200,
-    body: await mapped(() => serviceFor(deps).get(params.external_user_id, params.heat_pump_id, query)),
+    body: await deps.services.heatPumps.get(params.external_user_id, params.heat_pump_id, query),
   }),
 });
 
@@ -119,8 +66,10 @@ export const updateHeatPump = defineRoute({
     415: error('Body is not JSON'),
   },
   handle: async ({ params, body, deps, logger }) => {
-    const result = await mapped(() =>
-      serviceFor(deps).updateSettings(params.external_user_id, params.heat_pump_id, body),
+    const result = await deps.services.heatPumps.updateSettings(
+      params.external_user_id,
+      params.heat_pump_id,
+      body,
     );
     logger.info('heat-pump settings updated', {
       heat_pump_id: params.heat_pump_id,
@@ -140,6 +89,6 @@ export const listHeatPumpReadings = defineRoute({
   },
   handle: async ({ params, query, deps }) => ({
     status: 200,
-    body: await mapped(() => serviceFor(deps).readings(params.external_user_id, params.heat_pump_id, query)),
+    body: await deps.services.heatPumps.readings(params.external_user_id, params.heat_pump_id, query),
   }),
 });

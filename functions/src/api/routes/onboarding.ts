@@ -1,13 +1,7 @@
 import { LANGUAGES, PRICE_ZONES } from '@podero-bridge/podero-client';
 import * as z from 'zod';
-import {
-  type OnboardingRecord,
-  onboardingStateSchema,
-  sessionValidUntilMs,
-} from '../../storage/onboarding-sessions';
-import { badRequest, notFound } from '../http';
+import { onboardingStateSchema } from '../../storage/onboarding-sessions';
 import { timestampSchema, userPathSchema, uuidSchema } from '../schemas';
-import { requireOnboardedUser } from '../user-context';
 import { defineRoute } from './types';
 
 const REFUSED_SCHEMES = new Set(['javascript', 'data', 'file', 'vbscript', 'blob', 'about', 'filesystem']);
@@ -90,29 +84,7 @@ export const createOnboardingSession = defineRoute({
     404: { description: 'No such user' },
   },
   handle: async ({ params, body, deps }) => {
-    const user = await requireOnboardedUser(deps, params.external_user_id);
-    if (body.building_id && !(await deps.buildings.get(user.external_user_id, body.building_id))) {
-      throw badRequest('unknown building', [
-        { field: 'body.building_id', message: 'not a building of this user' },
-      ]);
-    }
-    const session = await deps.podero.onboarding.create({ user_id: user.podero_user_id, ...body });
-    const at = deps.now().toISOString();
-    const record: OnboardingRecord = {
-      id: session.id,
-      authentication_url: session.authentication_url,
-      expiration_date: session.expiration_date ?? null,
-      building_id: body.building_id ?? null,
-      state: 'pending',
-      device_id: null,
-      created_at: at,
-      updated_at: at,
-    };
-    const sk = await deps.onboardingSessions.put(user.external_user_id, record);
-    // Offboarded while Podero answered: what we just wrote goes again (UserStore.beginOffboarding).
-    if (!(await deps.users.removeUnlessOnboarded(user.external_user_id, user.podero_user_id, [sk]))) {
-      throw notFound('user');
-    }
+    const record = await deps.services.onboardingSessions.open(params.external_user_id, body);
     return {
       status: 201,
       body: {
@@ -134,31 +106,8 @@ export const getOnboardingSession = defineRoute({
     },
     404: { description: 'No such user or session' },
   },
-  handle: async ({ params, deps }) => {
-    const user = await requireOnboardedUser(deps, params.external_user_id);
-    const stored = await deps.onboardingSessions.get(user.external_user_id, params.session_id);
-    if (!stored) throw notFound('onboarding session');
-    if (stored.state !== 'pending') return { status: 200, body: stored };
-
-    const live = await deps.podero.onboarding.get(stored.id);
-    const now = deps.now();
-    const validUntil = sessionValidUntilMs(live.expiration_date ?? stored.expiration_date);
-    const deviceId = live.object_id ?? null;
-    const state = deviceId
-      ? 'completed'
-      : validUntil !== undefined && now.getTime() > validUntil
-        ? 'expired'
-        : 'pending';
-    const updated = { ...stored, state, device_id: deviceId, updated_at: now.toISOString() } as const;
-    if (state !== 'pending') {
-      await deps.onboardingSessions.updateState(
-        user.external_user_id,
-        stored.id,
-        state,
-        deviceId,
-        updated.updated_at,
-      );
-    }
-    return { status: 200, body: updated };
-  },
+  handle: async ({ params, deps }) => ({
+    status: 200,
+    body: await deps.services.onboardingSessions.state(params.external_user_id, params.session_id),
+  }),
 });

@@ -1,0 +1,81 @@
+/** Connect UI onboarding sessions: opened at Podero for a user, their state followed until it settles. */
+import type { CreateOnboardingSessionRequest, PoderoClient } from '@podero-bridge/podero-client';
+import type { BuildingStore } from '../storage/buildings';
+import {
+  type OnboardingRecord,
+  type OnboardingSessionStore,
+  sessionValidUntilMs,
+} from '../storage/onboarding-sessions';
+import { UnknownBuildingError, UnknownOnboardingSessionError } from './errors';
+import type { UserService } from './service';
+
+export type OpenSessionInput = Omit<CreateOnboardingSessionRequest, 'user_id'>;
+
+export class OnboardingSessionService {
+  constructor(
+    private readonly deps: {
+      podero: Pick<PoderoClient, 'onboarding'>;
+      sessions: OnboardingSessionStore;
+      buildings: BuildingStore;
+      users: UserService;
+      now: () => Date;
+    },
+  ) {}
+
+  async open(externalUserId: string, input: OpenSessionInput): Promise<OnboardingRecord> {
+    const user = await this.deps.users.require(externalUserId);
+    if (input.building_id && !(await this.deps.buildings.get(user.external_user_id, input.building_id))) {
+      throw new UnknownBuildingError(input.building_id);
+    }
+    const session = await this.deps.podero.onboarding.create({ user_id: user.podero_user_id, ...input });
+    const at = this.deps.now().toISOString();
+    const record: OnboardingRecord = {
+      id: session.id,
+      authentication_url: session.authentication_url,
+      expiration_date: session.expiration_date ?? null,
+      building_id: input.building_id ?? null,
+      state: 'pending',
+      device_id: null,
+      created_at: at,
+      updated_at: at,
+    };
+    const sk = await this.deps.sessions.put(user.external_user_id, record);
+    // Offboarded while Podero answered: what we just wrote goes again.
+    await this.deps.users.keepOnlyIfOnboarded(user, [sk]);
+    return record;
+  }
+
+  /** The session's state: read live from Podero while pending, stored once completed or expired. */
+  async state(externalUserId: string, sessionId: string): Promise<OnboardingRecord> {
+    const user = await this.deps.users.require(externalUserId);
+    const stored = await this.deps.sessions.get(user.external_user_id, sessionId);
+    if (!stored) throw new UnknownOnboardingSessionError(sessionId);
+    if (stored.state !== 'pending') return stored;
+
+    const live = await this.deps.podero.onboarding.get(stored.id);
+    const now = this.deps.now();
+    const validUntil = sessionValidUntilMs(live.expiration_date ?? stored.expiration_date);
+    const deviceId = live.object_id ?? null;
+    const state = deviceId
+      ? 'completed'
+      : validUntil !== undefined && now.getTime() > validUntil
+        ? 'expired'
+        : 'pending';
+    const updated: OnboardingRecord = {
+      ...stored,
+      state,
+      device_id: deviceId,
+      updated_at: now.toISOString(),
+    };
+    if (state !== 'pending') {
+      await this.deps.sessions.updateState(
+        user.external_user_id,
+        stored.id,
+        state,
+        deviceId,
+        updated.updated_at,
+      );
+    }
+    return updated;
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * Users: onboarding (with its creation lease), reads, updates and offboarding, at Podero and in our
+ * table. Routes call this; it calls Podero and the stores.
+ *
+ * POST /users is idempotent and race-safe without transactions: the first request takes a `creating`
+ * lease with a conditional write; only the lease holder talks to Podero, then replaces the lease with the
+ * profile (conditional on still holding it). Others wait for the profile. A crashed holder's lease
+ * expires and may be taken over.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type PoderoClient, PoderoNotFoundError, type PoderoUser } from '@podero-bridge/podero-client';
+import { sleep } from '../platform/backoff';
+import type { UserRecord, UserStore } from '../storage/users';
+import {
+  CreationInProgressError,
+  OffboardingInProgressError,
+  UnknownUserError,
+  UserEmailConflictError,
+} from './errors';
+
+export interface UserProfileInput {
+  first_name?: string | undefined;
+  last_name?: string | undefined;
+  street_and_number?: string | undefined;
+  zip_code?: string | undefined;
+  town?: string | undefined;
+  country?: string | undefined;
+}
+export type OnboardInput = UserProfileInput & { external_user_id: string; email: string };
+/** Partial update; `null` clears an optional field. */
+export type UserPatch = { email?: string | undefined } & {
+  [K in keyof UserProfileInput]?: string | null | undefined;
+};
+
+export interface UserServiceDeps {
+  podero: Pick<PoderoClient, 'users'>;
+  users: UserStore;
+  now: () => Date;
+  logger: Pick<Logger, 'info'>;
+  /** How long a lease protects one creation, and how long a concurrent duplicate waits for it. */
+  creation: { readonly leaseMs: number; readonly waitMs: number; readonly pollMs: number };
+}
+
+function recordFrom(
+  poderoUser: PoderoUser,
+  externalUserId: string,
+  createdAt: string,
+  updatedAt: string,
+): UserRecord {
+  const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
+  return {
+    external_user_id: externalUserId,
+    podero_user_id: poderoUser.id,
+    email: poderoUser.email,
+    first_name: str(poderoUser.first_name),
+    last_name: str(poderoUser.last_name),
+    street_and_number: str(poderoUser.street_and_number),
+    zip_code: str(poderoUser.zip_code),
+    town: str(poderoUser.town),
+    country: str(poderoUser.country),
+    created_at: createdAt,
+    updated_at: updatedAt,
+  };
+}
+
+export class UserService {
+  constructor(private readonly deps: UserServiceDeps) {}
+
+  /** The onboarded user, or UnknownUserError. Every `/users/{external_user_id}/...` route starts here. */
+  async require(externalUserId: string): Promise<UserRecord> {
+    const user = await this.deps.users.get(externalUserId);
+    if (!user) throw new UnknownUserError(externalUserId);
+    return user;
+  }
+
+  /** Onboards the user at Podero and records it; `created` is false when it was already onboarded. */
+  async onboard(input: OnboardInput): Promise<{ user: UserRecord; created: boolean }> {
+    const existing = await this.waitForUserOrLease(input);
+    if (existing.kind === 'existing') return { user: existing.user, created: false };
+    const { leaseId } = existing;
+    const externalUserId = input.external_user_id;
+    try {
+      // Podero may already know this user (an earlier attempt created it, then we failed to record it).
+      let poderoUser = await this.deps.podero.users
+        .getByExternalId(externalUserId)
+        .catch((error: unknown) => {
+          if (error instanceof PoderoNotFoundError) return undefined;
+          throw error;
+        });
+      if (poderoUser) {
+        this.deps.logger.info('user already exists at Podero; linking it');
+      } else {
+        const { external_user_id: _ext, email, ...profile } = input;
+        poderoUser = await this.deps.podero.users.create({
+          role: 'user',
+          email,
+          external_user_id: externalUserId,
+          ...profile,
+        });
+      }
+      const at = this.deps.now().toISOString();
+      const record = recordFrom(poderoUser, externalUserId, at, at);
+      if (!(await this.deps.users.completeCreation(record, leaseId))) {
+        throw new Error('lost the user creation lease before recording the user');
+      }
+      return { user: record, created: true };
+    } catch (error) {
+      await this.deps.users.releaseCreationLease(externalUserId, leaseId);
+      throw error;
+    }
+  }
+
+  /** Waits for an existing user (returned) or wins the creation lease. */
+  private async waitForUserOrLease(
+    input: OnboardInput,
+  ): Promise<{ kind: 'existing'; user: UserRecord } | { kind: 'lease'; leaseId: string }> {
+    const { users, now, creation } = this.deps;
+    const leaseId = crypto.randomUUID();
+    const deadline = Date.now() + creation.waitMs;
+    for (;;) {
+      const state = await users.getState(input.external_user_id);
+      if (state.kind === 'active') {
+        if (state.user.email.toLowerCase() !== input.email.toLowerCase()) throw new UserEmailConflictError();
+        return { kind: 'existing', user: state.user };
+      }
+      if (state.kind === 'offboarding') throw new OffboardingInProgressError();
+      const free = state.kind === 'absent' || state.leaseExpiresAtMs < now().getTime();
+      if (
+        free &&
+        (await users.acquireCreationLease(input.external_user_id, leaseId, now().getTime(), creation.leaseMs))
+      ) {
+        return { kind: 'lease', leaseId };
+      }
+      if (Date.now() >= deadline) throw new CreationInProgressError();
+      await sleep(creation.pollMs);
+    }
+  }
+
+  async update(externalUserId: string, patch: UserPatch): Promise<UserRecord> {
+    const user = await this.require(externalUserId);
+    // Podero's PUT is a partial update: only the fields sent change.
+    const poderoUser = await this.deps.podero.users.update(user.podero_user_id, patch);
+    const record = recordFrom(
+      poderoUser,
+      user.external_user_id,
+      user.created_at,
+      this.deps.now().toISOString(),
+    );
+    if (!(await this.deps.users.replace(record))) throw new UnknownUserError(externalUserId);
+    return record;
+  }
+
+  /**
+   * Deletes the user at Podero, then every record of ours (UserStore.beginOffboarding: marked first,
+   * swept second, so no concurrent request can leave an item behind). An offboarding that failed
+   * half-way is finished by calling this again. Returns how many items were removed.
+   */
+  async offboard(externalUserId: string): Promise<number> {
+    const state = await this.deps.users.getState(externalUserId);
+    if (state.kind !== 'active' && state.kind !== 'offboarding') throw new UnknownUserError(externalUserId);
+    await this.deps.podero.users.delete(state.user.podero_user_id).catch((error: unknown) => {
+      // Already gone at Podero (e.g. a retried DELETE): still remove our records.
+      if (!(error instanceof PoderoNotFoundError)) throw error;
+    });
+    if (!(await this.deps.users.beginOffboarding(externalUserId))) throw new UnknownUserError(externalUserId);
+    return this.deps.users.deleteAll(externalUserId);
+  }
+
+  /** After writes that may have created items under the user: UnknownUserError if it was offboarded meanwhile. */
+  async keepOnlyIfOnboarded(user: UserRecord, createdSortKeys: readonly string[]): Promise<void> {
+    if (
+      !(await this.deps.users.removeUnlessOnboarded(
+        user.external_user_id,
+        user.podero_user_id,
+        createdSortKeys,
+      ))
+    ) {
+      throw new UnknownUserError(user.external_user_id);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * What the sync writes for one user, decided from what Podero listed and what we stored: pure, no I/O.
+ *
+ * The sync's write rules, stated here once, and why they differ from the API's:
+ * - Snapshots and the list marker are written with BatchWriteItem, which takes no conditions, so the
+ *   sync does not use the store's newest-wins `put` (`fetched_at <= :new`). A sync write may therefore
+ *   replace an API snapshot read a few seconds later; the next read or pass corrects it. In exchange a
+ *   user costs a share of one batched call instead of a conditional write per item (at 10,000 users that
+ *   is the difference between ~1,200 and ~30,000 DynamoDB requests a pass, `pnpm bench sync`).
+ * - An unchanged heat pump (same JSON, same state, reading already written) costs no write at all.
+ * - A reading is written once per state timestamp (readings are keyed by it), compared with the last
+ *   reading the sync wrote, not with the snapshot's state: an API live read may have stored the state in
+ *   the snapshot already, and its reading is still owed. Re-processing a user is therefore harmless.
+ * - Heat pumps no longer listed (deleted at Podero, or another owner's) lose their snapshot; the marker
+ *   is rewritten whenever anything changed, so the API's list cache never names a missing snapshot.
+ * - After the writes, the user must still be onboarded, or what they created is removed again
+ *   (UserStore.beginOffboarding: erasure under a racing DELETE); that check is the run's, not the plan's.
+ */
+import { visibleHeatPumps } from '../heat-pumps/rules';
+import {
+  type HeatPumpJson,
+  heatPumpSk,
+  listMarkerItem,
+  newSnapshot,
+  snapshotItem,
+  stateTimestampOf,
+  type UserHeatPumpState,
+  userPk,
+} from '../storage/heat-pump-snapshots';
+import { readingExpiry, readingItem, readingValuesOf } from '../storage/readings';
+import type { PendingWrite } from './batch-write';
+
+export interface PlanInput {
+  externalUserId: string;
+  poderoUserId: string;
+  /** What Podero listed for the user, as it came. */
+  listed: readonly HeatPumpJson[];
+  /** What we stored: the marker and the snapshots the listed ids (and the marker) name. */
+  stored: UserHeatPumpState;
+  /** When the list was fetched (ISO). */
+  fetchedAt: string;
+  tables: { main: string; readings: string };
+  readingsRetentionDays: number;
+}
+
+export interface UserPlan {
+  readonly writes: PendingWrite[];
+  /** The user's visible heat pumps. */
+  readonly heatPumps: number;
+}
+
+export function planUserWrites(input: PlanInput): UserPlan {
+  const owner = input.externalUserId;
+  const main = input.tables.main;
+  const writes: PendingWrite[] = [];
+  const live = visibleHeatPumps(input.listed, input.poderoUserId);
+
+  for (const heatPump of live) {
+    const previous = input.stored.snapshots.get(heatPump.id);
+    const stateAt = stateTimestampOf(heatPump);
+    const readingOwed = stateAt !== null && stateAt !== previous?.lastReadingStateAt;
+    const snapshot = newSnapshot(
+      owner,
+      heatPump,
+      input.fetchedAt,
+      readingOwed ? stateAt : (previous?.lastReadingStateAt ?? null),
+    );
+    const unchanged =
+      previous !== undefined &&
+      !readingOwed &&
+      previous.stateUpdatedAt === snapshot.stateUpdatedAt &&
+      previous.lastReadingStateAt === snapshot.lastReadingStateAt &&
+      JSON.stringify(previous.heatPump) === JSON.stringify(heatPump);
+    if (!unchanged)
+      writes.push({ tableName: main, owner, request: { PutRequest: { Item: snapshotItem(snapshot) } } });
+    if (readingOwed && stateAt !== null) {
+      const item = readingItem({
+        heatPumpId: heatPump.id,
+        stateAt,
+        recordedAt: input.fetchedAt,
+        values: readingValuesOf(heatPump),
+        expiresAt: readingExpiry(stateAt, input.readingsRetentionDays),
+      });
+      writes.push({ tableName: input.tables.readings, owner, request: { PutRequest: { Item: item } } });
+    }
+  }
+
+  const liveIds = new Set(live.map((hp) => hp.id));
+  for (const id of input.stored.snapshots.keys()) {
+    if (!liveIds.has(id)) {
+      writes.push({
+        tableName: main,
+        owner,
+        request: { DeleteRequest: { Key: { pk: userPk(owner), sk: heatPumpSk(id) } } },
+      });
+    }
+  }
+  const previousIds = input.stored.marker?.heatPumpIds ?? null;
+  const sameSet =
+    previousIds !== null && previousIds.length === liveIds.size && previousIds.every((id) => liveIds.has(id));
+  if (!sameSet || writes.length > 0) {
+    const marker = listMarkerItem({
+      externalUserId: owner,
+      fetchedAt: input.fetchedAt,
+      heatPumpIds: [...liveIds],
+    });
+    writes.push({ tableName: main, owner, request: { PutRequest: { Item: marker } } });
+  }
+  return { writes, heatPumps: live.length };
+}

@@ -8,16 +8,16 @@ import {
   type SyncContext,
   type SyncDeps,
   type SyncOverrides,
-} from './heat-pump-sync/app';
+} from './heat-pump-sync/make-handler';
 import type { SyncSummary } from './heat-pump-sync/sync';
-import type { TokenRefreshResult } from './shared/token-contract';
-import { createInProcessTokenRefresher, type TokenRefresher } from './shared/token-refresher';
-import { makeTokenRefreshHandler } from './token-refresh/app';
 import {
   createTokenRefreshDeps,
   type TokenRefreshDeps,
   type TokenRefreshOverrides,
 } from './token-refresh/deps';
+import type { TokenRefreshResult } from './tokens/contract';
+import { makeTokenRefreshHandler } from './tokens/refresh';
+import { createInProcessTokenRefresher, type TokenRefresher } from './tokens/refresher';
 
 /**
  * The three functions wired together in one process, as they are in AWS but for the one difference a

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type EnvName, environmentFor, functionDeclarations, scheduleDeclarations } from './declarations';
-import { syncEventSchema } from './heat-pump-sync/app';
-import { tokenRefreshEventSchema } from './shared/token-contract';
+import { syncEventSchema } from './heat-pump-sync/make-handler';
+import { tokenRefreshEventSchema } from './tokens/contract';
 
 describe('declarations', () => {
   it('every schedule payload is an event its target handler accepts', () => {

@@ -7,8 +7,8 @@
  * never pulls handler code, AWS SDK clients or zod into the CDK app.
  */
 
-import type { SyncEvent } from './heat-pump-sync/app';
-import type { TokenRefreshEvent } from './shared/token-contract';
+import type { SyncEvent } from './heat-pump-sync/make-handler';
+import type { TokenRefreshEvent } from './tokens/contract';
 
 export type FunctionId = 'tokenRefresh' | 'api' | 'heatPumpSync';
 export type TableId = 'main' | 'readings';

@@ -28,22 +28,22 @@ export {
   type SyncContext,
   type SyncDeps,
   type SyncOverrides,
-} from './heat-pump-sync/app';
+} from './heat-pump-sync/make-handler';
 export type { SyncSummary } from './heat-pump-sync/sync';
-export { createLogger, createRecordingMetrics, type MetricsSink } from './shared/observability';
+export { createLogger, createRecordingMetrics, type MetricsSink } from './platform/observability';
+export { SyncStateStore } from './storage/sync-state';
+export { UserStore, userProfileKey } from './storage/users';
+export {
+  createTokenRefreshDeps,
+  type TokenRefreshDeps,
+  type TokenRefreshOverrides,
+} from './token-refresh/deps';
 export {
   type TokenRefreshEvent,
   type TokenRefreshResult,
   type TokenSecret,
   tokenFingerprint,
   tokenSecretSchema,
-} from './shared/token-contract';
-export type { TokenRefresher } from './shared/token-refresher';
-export { SyncStateStore } from './storage/sync-state';
-export { UserStore, userProfileKey } from './storage/users';
-export { makeTokenRefreshHandler } from './token-refresh/app';
-export {
-  createTokenRefreshDeps,
-  type TokenRefreshDeps,
-  type TokenRefreshOverrides,
-} from './token-refresh/deps';
+} from './tokens/contract';
+export { makeTokenRefreshHandler } from './tokens/refresh';
+export type { TokenRefresher } from './tokens/refresher';

@@ -10,10 +10,10 @@ import {
   type TokenRefreshConfig,
 } from '../src/config';
 import { ENV } from '../src/declarations';
-import { createRecordingMetrics } from '../src/shared/observability';
-import type { TokenRefreshEvent, TokenRefreshResult } from '../src/shared/token-contract';
-import type { TokenRefresher } from '../src/shared/token-refresher';
+import { createRecordingMetrics } from '../src/platform/observability';
 import type { TokenRefreshOverrides } from '../src/token-refresh/deps';
+import type { TokenRefreshEvent, TokenRefreshResult } from '../src/tokens/contract';
+import type { TokenRefresher } from '../src/tokens/refresher';
 import { type LocalAws, startLocalAws } from './aws';
 import { testLogLevel } from './log-level';
 

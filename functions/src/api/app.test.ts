@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { adminClaims, apiEvent, bodyOf, userClaims } from '../../test-support/api-event';
 import { testApiConfig } from '../../test-support/config';
 import { routeDeclarations } from '../declarations';
-import { createRecordingMetrics } from '../shared/observability';
+import { createRecordingMetrics } from '../platform/observability';
 import { makeApiHandler } from './app';
 import { createApiDeps } from './deps';
 import { openApiText } from './openapi';

@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
 import { routeDeclarations } from '../declarations';
-import { MetricUnit, withLogKeys } from '../shared/observability';
-import { currentDeadline, runWithDeadline } from '../shared/request-deadline';
+import { MetricUnit, withLogKeys } from '../platform/observability';
+import { currentDeadline, runWithDeadline } from '../platform/request-deadline';
 import { authorize, callerFromClaims } from './auth';
 import type { ApiDeps } from './deps';
 import { toApiError } from './errors';

@@ -1,7 +1,7 @@
 import type { ApiConfig } from '../config';
 import { HeatPumpService } from '../heat-pumps/service';
-import { createFleetDeps, type FleetDeps, type FleetOverrides } from '../shared/fleet-deps';
-import { currentDeadline } from '../shared/request-deadline';
+import { createFleetDeps, type FleetDeps, type FleetOverrides } from '../platform/fleet-deps';
+import { currentDeadline } from '../platform/request-deadline';
 import { BuildingStore } from '../storage/buildings';
 import { HeatPumpSnapshotStore } from '../storage/heat-pump-snapshots';
 import { OnboardingSessionStore } from '../storage/onboarding-sessions';

@@ -11,9 +11,9 @@ import {
   PoderoValidationError,
 } from '@podero-bridge/podero-client';
 import { SettingsConflictError, UnknownHeatPumpError } from '../heat-pumps/service';
-import { TokenUnavailableError } from '../shared/bridge-token-provider';
-import { TokenRefreshFailedError } from '../shared/token-refresher';
 import { InvalidCursorError } from '../storage/readings';
+import { TokenUnavailableError } from '../tokens/provider';
+import { TokenRefreshFailedError } from '../tokens/refresher';
 import {
   CreationInProgressError,
   OffboardingInProgressError,

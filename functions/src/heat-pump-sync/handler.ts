@@ -1,4 +1,4 @@
 import { loadSyncConfig } from '../config';
-import { createSyncDeps, makeSyncHandler } from './app';
+import { createSyncDeps, makeSyncHandler } from './make-handler';
 
 export const handler = makeSyncHandler(createSyncDeps(loadSyncConfig(process.env)));

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalAws, startLocalAws } from '../../test-support/aws';
 import { seedOnboardedUsers } from '../../test-support/seed-users';
 import { tableDeclarations } from '../declarations';
-import { createLogger, createRecordingMetrics } from '../shared/observability';
+import { createLogger, createRecordingMetrics } from '../platform/observability';
 import type { HeatPumpJson } from '../storage/heat-pump-snapshots';
 import { SyncStateStore } from '../storage/sync-state';
 import { maxUsersAheadOfCursor, runHeatPumpSync, type SyncRunDeps } from './sync';

@@ -17,6 +17,7 @@
  *   (UserStore.beginOffboarding: erasure under a racing DELETE); that check is the run's, not the plan's.
  */
 import { visibleHeatPumps } from '../heat-pumps/rules';
+import type { PendingWrite } from '../storage/batch-write';
 import {
   type HeatPumpJson,
   heatPumpSk,
@@ -28,7 +29,6 @@ import {
   userPk,
 } from '../storage/heat-pump-snapshots';
 import { readingExpiry, readingItem, readingValuesOf } from '../storage/readings';
-import type { PendingWrite } from './batch-write';
 
 export interface PlanInput {
   externalUserId: string;

@@ -11,11 +11,11 @@
  */
 import { PoderoError } from '@podero-bridge/podero-client';
 import { isUpstreamOutage } from '../heat-pumps/rules';
-import { MetricUnit } from '../shared/observability';
+import { MetricUnit } from '../platform/observability';
+import type { PendingWrite } from '../storage/batch-write';
 import { type HeatPumpJson, HeatPumpSnapshotStore } from '../storage/heat-pump-snapshots';
 import { type SyncCursor, SyncLeaseLostError, SyncStateStore } from '../storage/sync-state';
 import { UserStore } from '../storage/users';
-import type { PendingWrite } from './batch-write';
 import { planUserWrites } from './plan';
 import { SnapshotBatchLoader } from './snapshot-loader';
 import type { SyncRunDeps, SyncRunInput, SyncStopReason, SyncSummary } from './sync';

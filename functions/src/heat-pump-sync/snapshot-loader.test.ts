@@ -4,7 +4,7 @@ import { ensureTables } from '@podero-bridge/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalAws, startLocalAws } from '../../test-support/aws';
 import { tableDeclarations } from '../declarations';
-import { createLogger, createRecordingMetrics } from '../shared/observability';
+import { createLogger, createRecordingMetrics } from '../platform/observability';
 import {
   type HeatPumpItemKey,
   type HeatPumpJson,

@@ -13,10 +13,10 @@ import {
   createMetrics,
   createRecordingMetrics,
   type MetricsSink,
-} from '../shared/observability';
+} from '../platform/observability';
 import type { HeatPumpJson } from '../storage/heat-pump-snapshots';
 import { SyncStateStore } from '../storage/sync-state';
-import { InvalidSyncEventError, makeSyncHandler, type SyncHandlerDeps } from './app';
+import { InvalidSyncEventError, makeSyncHandler, type SyncHandlerDeps } from './make-handler';
 
 /**
  * The sync against dynalite over the real SDK, with a scripted Podero upstream whose state moves in

@@ -18,9 +18,9 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { MetricsSink } from '../shared/observability';
+import type { MetricsSink } from '../platform/observability';
+import type { BatchWriteOptions } from '../storage/batch-write';
 import type { HeatPumpJson } from '../storage/heat-pump-snapshots';
-import type { BatchWriteOptions } from './batch-write';
 import { SyncRun } from './run';
 import type { SnapshotLoaderOptions } from './snapshot-loader';
 

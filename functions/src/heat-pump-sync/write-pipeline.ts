@@ -19,7 +19,7 @@ import {
   batchWriteChunk,
   defaultBatchWriteOptions,
   type PendingWrite,
-} from './batch-write';
+} from '../storage/batch-write';
 
 export interface UserWrites {
   readings: PendingWrite[];

@@ -3,9 +3,9 @@ import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets'
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { FetchLike } from '@podero-bridge/podero-client';
 import type { TokenRefreshConfig } from '../config';
-import { createSecretsManagerClient } from '../shared/aws-clients';
-import { createLogger, createMetrics, type MetricsSink } from '../shared/observability';
-import { createSecretsProvider } from '../shared/token-source';
+import { createSecretsManagerClient } from '../platform/aws-clients';
+import { createLogger, createMetrics, type MetricsSink } from '../platform/observability';
+import { createSecretsProvider } from '../tokens/source';
 
 export interface TokenRefreshDeps {
   readonly config: TokenRefreshConfig;

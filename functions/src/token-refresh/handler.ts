@@ -1,5 +1,5 @@
 import { loadTokenRefreshConfig } from '../config';
-import { makeTokenRefreshHandler } from './app';
+import { makeTokenRefreshHandler } from '../tokens/refresh';
 import { createTokenRefreshDeps } from './deps';
 
 export const handler = makeTokenRefreshHandler(createTokenRefreshDeps(loadTokenRefreshConfig(process.env)));

@@ -15,7 +15,7 @@ import { METRICS_NAMESPACE } from './bridge-function';
  * The custom metrics the alarms watch, as the functions emit them (Powertools metrics: namespace from
  * POWERTOOLS_METRICS_NAMESPACE; Powertools adds the `service` dimension from the service name, which is the
  * function's declared name). Keep in step with functions/src/heat-pump-sync/sync.ts and
- * functions/src/token-refresh/app.ts.
+ * functions/src/tokens/refresh.ts.
  */
 export const CUSTOM_METRICS = {
   /** heat-pump-sync: users whose sync failed in a run (Count), emitted once per run (0 when all succeeded). */

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type * as z from 'zod';
 import type { OperationId } from '../../declarations';
-import type { RequestLogger } from '../../shared/observability';
+import type { RequestLogger } from '../../platform/observability';
 import type { Caller } from '../auth';
 import type { ApiDeps } from '../deps';
 import type { RouteResult } from '../http';

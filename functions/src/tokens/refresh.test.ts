@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, startTestEnvironment, type TestEnvironment } from '../../test-support/environment';
 import { loadTokenRefreshConfig } from '../config';
 import { ENV } from '../declarations';
-import { createRecordingMetrics } from '../shared/observability';
-import { tokenFingerprint, tokenSecretSchema } from '../shared/token-contract';
-import { makeTokenRefreshHandler, TokenRefreshEventError } from './app';
+import { createRecordingMetrics } from '../platform/observability';
+import { createTokenRefreshDeps } from '../token-refresh/deps';
+import { tokenFingerprint, tokenSecretSchema } from './contract';
 import { CredentialsSecretError } from './credentials';
-import { createTokenRefreshDeps } from './deps';
+import { makeTokenRefreshHandler, TokenRefreshEventError } from './refresh';
 
 describe('token-refresh against the local Secrets Manager and the simulator', () => {
   let env: TestEnvironment;

@@ -1,6 +1,6 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { backoffDelayMs, sleep as defaultSleep } from '../platform/backoff';
-import { type TokenRefreshEvent, type TokenRefreshResult, tokenRefreshResultSchema } from './token-contract';
+import { type TokenRefreshEvent, type TokenRefreshResult, tokenRefreshResultSchema } from './contract';
 
 /**
  * How a reader asks token-refresh (the only writer) to force a refresh. In AWS a synchronous Lambda

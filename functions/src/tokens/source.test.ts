@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSecretsProvider, createSecretsTokenSource } from './token-source';
+import { createSecretsProvider, createSecretsTokenSource } from './source';
 
 // The same TokenSource as in production, with the SDK client mocked instead of the local endpoint:
 // shows that the seam is the SDK client, whichever stands behind it.

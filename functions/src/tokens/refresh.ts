@@ -4,16 +4,16 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-secrets-manager';
 import { PoderoAuthError, requestClientCredentialsToken } from '@podero-bridge/podero-client';
-import { MetricUnit } from '../shared/observability';
+import { MetricUnit } from '../platform/observability';
+import type { TokenRefreshDeps } from '../token-refresh/deps';
 import {
   type TokenRefreshResult,
   type TokenSecret,
   tokenFingerprint,
   tokenRefreshEventSchema,
   tokenSecretSchema,
-} from '../shared/token-contract';
+} from './contract';
 import { type CredentialsSecret, parseCredentialsSecret } from './credentials';
-import type { TokenRefreshDeps } from './deps';
 
 /** Credentials are re-read at most this often (a rotated client secret is picked up on the next 401 anyway). */
 const CREDENTIALS_MAX_AGE_SECONDS = 300;

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { type TokenSecret, tokenFingerprint } from './token-contract';
-import { type TokenRefresher, TokenRefreshFailedError } from './token-refresher';
-import type { TokenSource } from './token-source';
+import { type TokenSecret, tokenFingerprint } from './contract';
+import { type TokenRefresher, TokenRefreshFailedError } from './refresher';
+import type { TokenSource } from './source';
 
 /** Same shape as the client's TokenProvider (packages/podero-client). */
 export interface BridgeTokenProvider {

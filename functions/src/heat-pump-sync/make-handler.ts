@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { SyncConfig } from '../config';
-import { createFleetDeps, type FleetDeps, type FleetOverrides } from '../shared/fleet-deps';
-import type { BatchWriteOptions } from './batch-write';
+import { createFleetDeps, type FleetDeps, type FleetOverrides } from '../platform/fleet-deps';
+import type { BatchWriteOptions } from '../storage/batch-write';
 import { runHeatPumpSync, type SyncSummary, type SyncUpstream } from './sync';
 
 /** The schedule's payload (declarations.ts) or a manual run (local stack, operators). */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createBridgeTokenProvider, TokenUnavailableError } from './bridge-token-provider';
-import { type TokenSecret, tokenFingerprint } from './token-contract';
-import { type TokenRefresher, TokenRefreshFailedError } from './token-refresher';
-import type { TokenSource } from './token-source';
+import { type TokenSecret, tokenFingerprint } from './contract';
+import { createBridgeTokenProvider, TokenUnavailableError } from './provider';
+import { type TokenRefresher, TokenRefreshFailedError } from './refresher';
+import type { TokenSource } from './source';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
 const token = (access_token: string, hoursLeft = 10): TokenSecret => ({

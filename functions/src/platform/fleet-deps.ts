@@ -3,12 +3,12 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { FetchLike, PoderoClient, RetryOptions } from '@podero-bridge/podero-client';
 import type { FleetConfig } from '../config';
 import type { FunctionId } from '../declarations';
+import { type BridgeTokenProvider, createBridgeTokenProvider } from '../tokens/provider';
+import { createLambdaTokenRefresher, type TokenRefresher } from '../tokens/refresher';
+import { createSecretsProvider, createSecretsTokenSource, type TokenSource } from '../tokens/source';
 import { createDocumentClient, createLambdaClient, createSecretsManagerClient } from './aws-clients';
-import { type BridgeTokenProvider, createBridgeTokenProvider } from './bridge-token-provider';
 import { createLogger, createMetrics, type MetricsSink } from './observability';
 import { createPodero } from './podero';
-import { createLambdaTokenRefresher, type TokenRefresher } from './token-refresher';
-import { createSecretsProvider, createSecretsTokenSource, type TokenSource } from './token-source';
 
 /** What api and heat-pump-sync share: built once per container. */
 export interface FleetDeps {

@@ -6,12 +6,12 @@ import {
 } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tokenFingerprint } from './token-contract';
+import { tokenFingerprint } from './contract';
 import {
   createInProcessTokenRefresher,
   createLambdaTokenRefresher,
   TokenRefreshFailedError,
-} from './token-refresher';
+} from './refresher';
 
 const lambdaMock = mockClient(LambdaClient);
 const result = {

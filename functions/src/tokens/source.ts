@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type TokenSecret, tokenSecretSchema } from './token-contract';
+import { type TokenSecret, tokenSecretSchema } from './contract';
 
 /** Reads the token secret (written only by token-refresh). `undefined` means "no usable token stored". */
 export interface TokenSource {

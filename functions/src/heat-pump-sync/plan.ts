@@ -17,18 +17,17 @@
  *   (UserStore.beginOffboarding: erasure under a racing DELETE); that check is the run's, not the plan's.
  */
 import { visibleHeatPumps } from '../heat-pumps/rules';
+import { listMarkerBatchItem, readingBatchItem, snapshotBatchItem } from '../storage/batch-items';
 import type { PendingWrite } from '../storage/batch-write';
 import {
   type HeatPumpJson,
   heatPumpSk,
-  listMarkerItem,
   newSnapshot,
-  snapshotItem,
   stateTimestampOf,
   type UserHeatPumpState,
   userPk,
 } from '../storage/heat-pump-snapshots';
-import { readingExpiry, readingItem, readingValuesOf } from '../storage/readings';
+import { readingExpiry, readingValuesOf } from '../storage/readings';
 
 export interface PlanInput {
   externalUserId: string;
@@ -72,9 +71,9 @@ export function planUserWrites(input: PlanInput): UserPlan {
       previous.lastReadingStateAt === snapshot.lastReadingStateAt &&
       JSON.stringify(previous.heatPump) === JSON.stringify(heatPump);
     if (!unchanged)
-      writes.push({ tableName: main, owner, request: { PutRequest: { Item: snapshotItem(snapshot) } } });
+      writes.push({ tableName: main, owner, request: { PutRequest: { Item: snapshotBatchItem(snapshot) } } });
     if (readingOwed && stateAt !== null) {
-      const item = readingItem({
+      const item = readingBatchItem({
         heatPumpId: heatPump.id,
         stateAt,
         recordedAt: input.fetchedAt,
@@ -99,7 +98,7 @@ export function planUserWrites(input: PlanInput): UserPlan {
   const sameSet =
     previousIds !== null && previousIds.length === liveIds.size && previousIds.every((id) => liveIds.has(id));
   if (!sameSet || writes.length > 0) {
-    const marker = listMarkerItem({
+    const marker = listMarkerBatchItem({
       externalUserId: owner,
       fetchedAt: input.fetchedAt,
       heatPumpIds: [...liveIds],

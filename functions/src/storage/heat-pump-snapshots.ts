@@ -11,7 +11,6 @@
  * The Podero JSON is stored as a string: it round-trips exactly whatever the shape (nulls, empty
  * strings, unknown fields) and we never query inside it.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   DeleteCommand,
@@ -22,6 +21,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { sendIfCondition } from './conditional';
 import { activeUserOf, USER_PROFILE_SK, type UserRecord, userPk } from './users';
 
 export { userPk };
@@ -297,8 +297,8 @@ export class HeatPumpSnapshotStore {
       return `#f${i} = :v${i}`;
     });
     names['#fetched_at'] = 'fetched_at';
-    try {
-      const out = await this.doc.send(
+    const out = await sendIfCondition(() =>
+      this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk, sk },
@@ -309,18 +309,16 @@ export class HeatPumpSnapshotStore {
           // No old values: the item did not exist, this write created it.
           ReturnValues: 'UPDATED_OLD',
         }),
-      );
-      return out.Attributes === undefined ? 'created' : 'updated';
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'stale';
-      throw error;
-    }
+      ),
+    );
+    if (out === undefined) return 'stale';
+    return out.Attributes === undefined ? 'created' : 'updated';
   }
 
   /** Same newest-wins rule and outcome as `put`, for the list marker. */
   async putListMarker(marker: HeatPumpListMarker): Promise<WriteOutcome> {
-    try {
-      const out = await this.doc.send(
+    const out = await sendIfCondition(() =>
+      this.doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: listMarkerItem(marker),
@@ -328,12 +326,10 @@ export class HeatPumpSnapshotStore {
           ExpressionAttributeValues: { ':fetched_at': marker.fetchedAt },
           ReturnValues: 'ALL_OLD',
         }),
-      );
-      return out.Attributes === undefined ? 'created' : 'updated';
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'stale';
-      throw error;
-    }
+      ),
+    );
+    if (out === undefined) return 'stale';
+    return out.Attributes === undefined ? 'created' : 'updated';
   }
 
   /**
@@ -376,17 +372,15 @@ export class HeatPumpSnapshotStore {
 
   /** Deletes a snapshot unless it was refreshed after `notAfter` (a concurrent newer read). */
   async delete(externalUserId: string, heatPumpId: string, notAfter: string): Promise<void> {
-    try {
-      await this.doc.send(
+    await sendIfCondition(() =>
+      this.doc.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: { pk: userPk(externalUserId), sk: heatPumpSk(heatPumpId) },
           ConditionExpression: 'attribute_not_exists(pk) OR fetched_at <= :t',
           ExpressionAttributeValues: { ':t': notAfter },
         }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
 }

@@ -5,6 +5,7 @@
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { sendIfCondition } from './conditional';
 import { userPk } from './users';
 
 export const ONBOARDING_SK_PREFIX = 'ONBOARDING#';
@@ -80,8 +81,8 @@ export class OnboardingSessionStore {
     deviceId: string | null,
     updatedAt: string,
   ): Promise<void> {
-    await this.db
-      .send(
+    await sendIfCondition(() =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: userPk(externalUserId), sk: `${ONBOARDING_SK_PREFIX}${sessionId}` },
@@ -90,9 +91,7 @@ export class OnboardingSessionStore {
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: { ':state': state, ':device': deviceId, ':at': updatedAt },
         }),
-      )
-      .catch((error: unknown) => {
-        if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
-      });
+      ),
+    );
   }
 }

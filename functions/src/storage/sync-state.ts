@@ -8,7 +8,6 @@
  * walk the fleet at once (a 15-minute schedule and a 15-minute timeout can overlap), and every
  * cursor write is conditional on still holding the lease. No transactions are needed.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -17,6 +16,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { sendIfCondition } from './conditional';
 
 export const SYNC_PK = 'SYNC#heat-pump-sync';
 export const SYNC_CURSOR_SK = 'CURSOR';
@@ -78,8 +78,8 @@ export class SyncStateStore {
    * Returns the stored cursor, or null when another run holds the lease.
    */
   async acquireLease(owner: string, nowMs: number, leaseExpiresAtMs: number): Promise<SyncCursor | null> {
-    try {
-      const out = await this.doc.send(
+    const out = await sendIfCondition(() =>
+      this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.cursorKey,
@@ -88,24 +88,22 @@ export class SyncStateStore {
           ExpressionAttributeValues: { ':owner': owner, ':exp': leaseExpiresAtMs, ':now': nowMs },
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      const row = cursorItemSchema.parse(out.Attributes ?? {});
-      return {
-        lastExternalUserId: row.last_external_user_id ?? null,
-        passStartedAt: row.pass_started_at ?? null,
-        passesCompleted: row.passes_completed ?? 0,
-        lastPassCompletedAt: row.last_pass_completed_at ?? null,
-      };
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return null;
-      throw error;
-    }
+      ),
+    );
+    if (out === undefined) return null;
+    const row = cursorItemSchema.parse(out.Attributes ?? {});
+    return {
+      lastExternalUserId: row.last_external_user_id ?? null,
+      passStartedAt: row.pass_started_at ?? null,
+      passesCompleted: row.passes_completed ?? 0,
+      lastPassCompletedAt: row.last_pass_completed_at ?? null,
+    };
   }
 
   /** Persists the position; fails with SyncLeaseLostError if this run no longer holds the lease. */
   async saveCursor(owner: string, cursor: SyncCursor): Promise<void> {
-    try {
-      await this.doc.send(
+    const written = await sendIfCondition(() =>
+      this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.cursorKey,
@@ -120,16 +118,14 @@ export class SyncStateStore {
             ':completed': cursor.lastPassCompletedAt,
           },
         }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new SyncLeaseLostError();
-      throw error;
-    }
+      ),
+    );
+    if (written === undefined) throw new SyncLeaseLostError();
   }
 
   async releaseLease(owner: string): Promise<void> {
-    try {
-      await this.doc.send(
+    await sendIfCondition(() =>
+      this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.cursorKey,
@@ -137,11 +133,8 @@ export class SyncStateStore {
           ConditionExpression: 'lease_owner = :owner',
           ExpressionAttributeValues: { ':owner': owner },
         }),
-      );
-    } catch (error) {
-      // Someone took over an expired lease: nothing of ours to release.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
 
   async getCursor(): Promise<SyncCursor | null> {

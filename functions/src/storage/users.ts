@@ -9,7 +9,6 @@
  * the profile (conditional on still holding it). Others wait for the profile. A crashed holder's lease
  * expires and may be taken over.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   DeleteCommand,
@@ -21,6 +20,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { backoffDelayMs, sleep } from '../platform/backoff';
+import { sendIfCondition } from './conditional';
 
 export const USER_PROFILE_SK = 'PROFILE';
 export const USERS_GSI = 'gsi1';
@@ -120,8 +120,8 @@ export class UserStore {
     nowMs: number,
     leaseMs: number,
   ): Promise<boolean> {
-    try {
-      await this.db.send(
+    const written = await sendIfCondition(() =>
+      this.db.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -139,18 +139,15 @@ export class UserStore {
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':creating': 'creating', ':now': nowMs },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
+    return written !== undefined;
   }
 
   /** Replaces our lease with the profile. False if the lease was lost (expired and taken over). */
   async completeCreation(user: UserRecord, leaseId: string): Promise<boolean> {
-    try {
-      await this.db.send(
+    const written = await sendIfCondition(() =>
+      this.db.send(
         new PutCommand({
           TableName: this.tableName,
           Item: userProfileItem(user),
@@ -158,18 +155,15 @@ export class UserStore {
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':creating': 'creating', ':lease': leaseId },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
+    return written !== undefined;
   }
 
   /** Gives the lease up after a failed creation, so the next request can try again at once. */
   async releaseCreationLease(externalUserId: string, leaseId: string): Promise<void> {
-    try {
-      await this.db.send(
+    await sendIfCondition(() =>
+      this.db.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: { pk: userPk(externalUserId), sk: USER_PROFILE_SK },
@@ -177,16 +171,14 @@ export class UserStore {
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':creating': 'creating', ':lease': leaseId },
         }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
 
   /** Overwrites an existing profile. False when the user no longer exists (deleted meanwhile). */
   async replace(user: UserRecord): Promise<boolean> {
-    try {
-      await this.db.send(
+    const written = await sendIfCondition(() =>
+      this.db.send(
         new PutCommand({
           TableName: this.tableName,
           Item: userProfileItem(user),
@@ -194,12 +186,9 @@ export class UserStore {
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':active': 'active' },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
+    return written !== undefined;
   }
 
   /**
@@ -213,8 +202,8 @@ export class UserStore {
    * sweep's read missed landed after the read, so after the mark, so that writer's check sees the mark.
    */
   async beginOffboarding(externalUserId: string): Promise<boolean> {
-    try {
-      await this.db.send(
+    const written = await sendIfCondition(() =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: userPk(externalUserId), sk: USER_PROFILE_SK },
@@ -223,12 +212,9 @@ export class UserStore {
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':active': 'active', ':offboarding': 'offboarding' },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
+    return written !== undefined;
   }
 
   /**

@@ -1,0 +1,10 @@
+/**
+ * The batch encoders: items as the sync writes them with BatchWriteItem, which takes no condition (the
+ * write rules and why: heat-pump-sync/plan.ts). Everything else writes through the stores' conditional
+ * methods (`sendIfCondition`).
+ */
+export {
+  listMarkerItem as listMarkerBatchItem,
+  snapshotItem as snapshotBatchItem,
+} from './heat-pump-snapshots';
+export { readingItem as readingBatchItem } from './readings';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type EnvName, environmentFor, functionDeclarations, scheduleDeclarations } from './declarations';
-import { syncEventSchema } from './heat-pump-sync/make-handler';
+import { syncEventSchema } from './heat-pump-sync/event';
 import { tokenRefreshEventSchema } from './tokens/contract';
 
 describe('declarations', () => {

@@ -7,7 +7,7 @@
  * never pulls handler code, AWS SDK clients or zod into the CDK app.
  */
 
-import type { SyncEvent } from './heat-pump-sync/make-handler';
+import type { SyncEvent } from './heat-pump-sync/event';
 import type { TokenRefreshEvent } from './tokens/contract';
 
 export type FunctionId = 'tokenRefresh' | 'api' | 'heatPumpSync';

@@ -121,7 +121,8 @@ export async function startLocalBridge(
     );
 
     const env: LocalBridge['env'] = (id, tables, extra = {}) => {
-      const values: Record<EnvName, string> = {
+      // Partial: a variable the bench does not set gets its config default, as in a stage that leaves it out.
+      const values: Partial<Record<EnvName, string>> = {
         [ENV.mainTableName]: tables.main,
         [ENV.readingsTableName]: tables.readings,
         [ENV.credentialsSecretId]: SECRET_IDS.credentials,

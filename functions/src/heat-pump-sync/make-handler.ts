@@ -1,12 +1,10 @@
-import * as z from 'zod';
 import type { SyncConfig } from '../config';
 import { createFleetDeps, type FleetDeps, type FleetOverrides } from '../platform/fleet-deps';
 import type { BatchWriteOptions } from '../storage/batch-write';
+import { syncEventSchema } from './event';
 import { runHeatPumpSync, type SyncSummary, type SyncUpstream } from './sync';
 
-/** The schedule's payload (declarations.ts) or a manual run (local stack, operators). */
-export const syncEventSchema = z.strictObject({ source: z.enum(['schedule', 'manual']) });
-export type SyncEvent = z.infer<typeof syncEventSchema>;
+export { type SyncEvent, syncEventSchema } from './event';
 
 /** The part of the Lambda context the sync needs; tests pass a fake with a simulated time budget. */
 export interface SyncContext {

@@ -1,7 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Bridge, startBridge } from '../support/bridge';
-import { rawRequest } from '../support/raw-http';
+import { apiCall } from '../support/flows';
 
 /**
  * Erasure under any interleaving: every route that reads or writes a user's data, and a sync run, race
@@ -36,17 +36,8 @@ afterAll(async () => {
   await bridge?.close();
 });
 
-function call(method: string, path: string, body?: unknown) {
-  return rawRequest(bridge.apiUrl, {
-    method,
-    path,
-    headers: {
-      authorization: `Bearer ${adminToken}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-}
+const call = (method: string, path: string, body?: unknown) =>
+  apiCall(bridge.apiUrl, adminToken, method, path, body);
 
 async function itemsUnder(ext: string): Promise<Record<string, unknown>[]> {
   const out = await bridge.aws.db.send(

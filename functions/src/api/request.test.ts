@@ -23,6 +23,15 @@ describe('findDuplicateKey', () => {
     ['{"a\\u0062":1,"ab":2}', 'ab'], // escapes decode to the same key
     ['{"k":"a,\\"b\\":1","b":2}', undefined], // commas and quotes inside strings are not structure
     ['{"o":{},"o":[]}', 'o'],
+    // An escaped quote does not end the string: the second key is a duplicate.
+    ['{"a":"\\"","a":2}', 'a'],
+    ['{"a":"\\\\","a":2}', 'a'], // an escaped backslash before the closing quote
+    // Legitimate bodies with repeated values (not keys) are no duplicates.
+    ['{"a":"a"}', undefined],
+    ['["x","x"]', undefined],
+    ['{"a":["a","a"],"b":"a"}', undefined],
+    ['{"a":{"b":1},"b":2}', undefined], // the same name at two depths
+    ['{"list":[1,2],"x":{"list":3}}', undefined],
   ])('%s -> %s', (text, expected) => {
     JSON.parse(text); // the inputs are valid JSON
     expect(findDuplicateKey(text)).toBe(expected);

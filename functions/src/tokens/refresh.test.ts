@@ -1,5 +1,5 @@
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { PoderoNetworkError } from '@podero-bridge/podero-client';
+import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { type FetchLike, PoderoNetworkError } from '@podero-bridge/podero-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, startTestEnvironment, type TestEnvironment } from '../../test-support/environment';
 import { loadTokenRefreshConfig } from '../config';
@@ -147,5 +147,119 @@ describe('token-refresh against the local Secrets Manager and the simulator', ()
     expect(error).toBeInstanceOf(CredentialsSecretError);
     expect((error as Error).message).toMatch(/org_id/);
     expect((error as Error).message).not.toContain('very-secret-value-123');
+  });
+});
+
+describe('token-refresh edge paths, with a scripted token endpoint', () => {
+  let env: TestEnvironment;
+  let n = 0;
+  beforeAll(async () => {
+    env = await startTestEnvironment();
+  });
+  afterAll(async () => env.close());
+
+  /** A token endpoint accepting exactly one client secret; records the URL and secret of each request. */
+  function tokenEndpoint(accepts: () => string) {
+    const seen: { url: string; secret: string }[] = [];
+    const fetch: FetchLike = async (url, init) => {
+      const basic = Buffer.from(
+        (init.headers.authorization ?? '').replace(/^Basic /, ''),
+        'base64',
+      ).toString();
+      const secret = basic.slice(basic.indexOf(':') + 1);
+      seen.push({ url, secret });
+      const ok = secret === accepts();
+      const body = ok
+        ? JSON.stringify({
+            access_token: `token-${seen.length}`,
+            expires_in: 36000,
+            token_type: 'Bearer',
+            scope: 'read',
+          })
+        : JSON.stringify({ error: 'invalid_client' });
+      return { status: ok ? 200 : 401, headers: { get: () => null }, text: async () => body };
+    };
+    return { fetch, seen };
+  }
+
+  async function setup(credentials: Record<string, unknown>, tokenValue: string | null) {
+    n++;
+    const ids = { credentials: `edge/credentials-${n}`, token: `edge/token-${n}` };
+    await env.aws.createSecret(ids.credentials, JSON.stringify(credentials));
+    if (tokenValue !== null) await env.aws.createSecret(ids.token, tokenValue);
+    const config = loadTokenRefreshConfig({
+      AWS_REGION: env.aws.region,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: env.aws.secretsManager.endpoint,
+      [ENV.credentialsSecretId]: ids.credentials,
+      [ENV.tokenSecretId]: ids.token,
+      [ENV.poderoBaseUrl]: 'http://127.0.0.1:9/never-used',
+    });
+    return { ids, config };
+  }
+
+  const credentials = (secret: string, baseUrl = 'http://podero.test') => ({
+    client_id: 'id',
+    client_secret: secret,
+    org_id: '4e3f1a52-7c1b-4f3e-9d2a-5b8c6d7e8f90',
+    base_url: baseUrl,
+  });
+  const storedToken = async (id: string) => {
+    const out = await env.aws.secrets.send(new GetSecretValueCommand({ SecretId: id }));
+    return tokenSecretSchema.parse(JSON.parse(out.SecretString ?? ''));
+  };
+
+  it('recovers from a rotated client secret: re-reads the credentials once and retries', async () => {
+    let current = 'old-secret';
+    const endpoint = tokenEndpoint(() => current);
+    const { ids, config } = await setup(credentials('old-secret'), '{}');
+    const handler = makeTokenRefreshHandler(
+      createTokenRefreshDeps(config, { logger: silentLogger(), fetch: endpoint.fetch }),
+    );
+    expect((await handler({ source: 'schedule', force: false })).status).toBe('refreshed');
+    // Rotated at Podero and in the secret; the handler's credentials are cached for minutes.
+    current = 'new-secret';
+    await env.aws.secrets.send(
+      new PutSecretValueCommand({
+        SecretId: ids.credentials,
+        SecretString: JSON.stringify(credentials('new-secret')),
+      }),
+    );
+    const before = endpoint.seen.length;
+    const rejected = tokenFingerprint((await storedToken(ids.token)).access_token);
+    expect((await handler({ source: 'invoke', force: true, rejected_token_sha256: rejected })).status).toBe(
+      'refreshed',
+    );
+    expect(endpoint.seen.slice(before).map((s) => s.secret)).toEqual(['old-secret', 'new-secret']);
+  });
+
+  it('asks the token endpoint of the credentials’ base_url, not the environment’s', async () => {
+    const endpoint = tokenEndpoint(() => 's');
+    const { config } = await setup(credentials('s', 'http://elsewhere.test'), '{}');
+    const handler = makeTokenRefreshHandler(
+      createTokenRefreshDeps(config, { logger: silentLogger(), fetch: endpoint.fetch }),
+    );
+    await handler({ source: 'schedule', force: false });
+    expect(endpoint.seen.map((s) => s.url)).toEqual(['http://elsewhere.test/oauth2/token/']);
+  });
+
+  it('replaces a corrupt token secret with a fresh token', async () => {
+    const endpoint = tokenEndpoint(() => 's');
+    const { ids, config } = await setup(credentials('s'), 'not json at all');
+    const handler = makeTokenRefreshHandler(
+      createTokenRefreshDeps(config, { logger: silentLogger(), fetch: endpoint.fetch }),
+    );
+    expect((await handler({ source: 'schedule', force: false })).status).toBe('refreshed');
+    expect((await storedToken(ids.token)).access_token).toBe('token-1');
+  });
+
+  it('fetches a token when the token secret does not exist, and reports that it cannot be stored', async () => {
+    const endpoint = tokenEndpoint(() => 's');
+    const { config } = await setup(credentials('s'), null);
+    const handler = makeTokenRefreshHandler(
+      createTokenRefreshDeps(config, { logger: silentLogger(), fetch: endpoint.fetch }),
+    );
+    const error = await handler({ source: 'schedule', force: false }).catch((e: unknown) => e);
+    expect(endpoint.seen).toHaveLength(1);
+    expect((error as Error).name).toBe('ResourceNotFoundException');
   });
 });

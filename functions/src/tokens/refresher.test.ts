@@ -66,6 +66,38 @@ describe('createLambdaTokenRefresher', () => {
     expect(waits).toEqual([100, 200]);
   });
 
+  it('gives up after maxAttempts when throttling never ends, waiting between attempts only', async () => {
+    const throttle = new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} });
+    lambdaMock.on(InvokeCommand).rejects(throttle);
+    const waits: number[] = [];
+    const refresher = createLambdaTokenRefresher(
+      new LambdaClient({ region: 'eu-central-1', maxAttempts: 1 }),
+      'fn',
+      { maxAttempts: 4, sleep: async (ms) => void waits.push(ms), random: () => 1 },
+    );
+    const failure = await refresher.forceRefresh().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TokenRefreshFailedError);
+    expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(4);
+    expect(waits).toEqual([100, 200, 400]);
+  });
+
+  it('does not retry an error that is not a throttle', async () => {
+    lambdaMock
+      .on(InvokeCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    const waits: number[] = [];
+    const refresher = createLambdaTokenRefresher(
+      new LambdaClient({ region: 'eu-central-1', maxAttempts: 1 }),
+      'fn',
+      { sleep: async (ms) => void waits.push(ms) },
+    );
+    const failure = await refresher.forceRefresh().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TokenRefreshFailedError);
+    expect((failure as Error).message).toContain('AccessDeniedException');
+    expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(1);
+    expect(waits).toEqual([]);
+  });
+
   it('fails on a function error or an unexpected result, naming neither token nor payload', async () => {
     lambdaMock
       .on(InvokeCommand)

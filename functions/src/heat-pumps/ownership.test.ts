@@ -1,0 +1,208 @@
+/**
+ * The rules that guard which heat pumps a user sees and changes, as behaviour: Podero answers naming
+ * another owner or a deleted device, stored snapshots of someone else, stale-if-error on errors that are
+ * not an outage. Real stores on dynalite, a scripted Podero. (Mutation testing found each of these
+ * unguarded: the whole suite stayed green with the check removed; issue 23.)
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ensureTables, type LocalEndpoint, startDynalite } from '@podero-bridge/local-aws';
+import {
+  PoderoAuthError,
+  PoderoNotFoundError,
+  PoderoServerError,
+  type UpdateHeatPumpRequest,
+} from '@podero-bridge/podero-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedOnboardedUsers } from '../../test-support/seed-users';
+import { tableDeclarations } from '../declarations';
+import { type HeatPumpJson, HeatPumpSnapshotStore, newSnapshot } from '../storage/heat-pump-snapshots';
+import { ReadingsStore } from '../storage/readings';
+import { UserStore } from '../storage/users';
+import { HeatPumpService, UnknownHeatPumpError } from './service';
+
+const tables = { main: 'hp-owner-main', readings: 'hp-owner-readings' };
+const ME = '11111111-1111-4111-8111-111111111111';
+const OTHER = '22222222-2222-4222-8222-222222222222';
+const HP = '33333333-3333-4333-8333-333333333333';
+const HP2 = '44444444-4444-4444-8444-444444444444';
+const T0 = Date.parse('2026-03-01T12:00:00.000Z');
+const init = { method: 'GET' as const, path: '/x' };
+
+let dynalite: LocalEndpoint;
+let doc: DynamoDBDocumentClient;
+let n = 0;
+
+beforeAll(async () => {
+  dynalite = await startDynalite();
+  const client = new DynamoDBClient({ endpoint: dynalite.endpoint, region: 'eu-central-1' });
+  await ensureTables(client, tables, tableDeclarations);
+  doc = DynamoDBDocumentClient.from(client);
+});
+afterAll(async () => {
+  doc?.destroy();
+  await dynalite?.close();
+});
+
+const device = (id: string, owner: string, extra: Record<string, unknown> = {}): HeatPumpJson => ({
+  id,
+  owner: { id: owner, email: 'x@example.com' },
+  deleted_at: null,
+  current_state_last_updated_at: new Date(T0).toISOString(),
+  ...extra,
+});
+
+/** A scripted Podero: each method answers from the test's functions, and counts its calls. */
+function podero(script: {
+  list?: () => Promise<HeatPumpJson[]>;
+  get?: (id: string, includeDeleted: boolean) => Promise<HeatPumpJson>;
+}) {
+  const calls = { list: 0, get: 0, update: 0 };
+  const upstream = {
+    heatPumps: {
+      list: async () => {
+        calls.list++;
+        return (script.list ?? (async () => []))();
+      },
+      get: async (_user: string, id: string, options?: { includeDeleted?: boolean }) => {
+        calls.get++;
+        return (script.get ?? (async () => Promise.reject(new Error('unused'))))(
+          id,
+          options?.includeDeleted ?? false,
+        );
+      },
+      update: async (_user: string, id: string, body: UpdateHeatPumpRequest) => {
+        calls.update++;
+        return device(id, ME, body as Record<string, unknown>);
+      },
+    },
+  };
+  return { upstream, calls };
+}
+
+async function world(script: Parameters<typeof podero>[0]) {
+  n++;
+  const ext = `owner-test-${n}`;
+  await seedOnboardedUsers(doc, tables.main, [{ externalUserId: ext, poderoUserId: ME }]);
+  const users = new UserStore(doc, tables.main);
+  const snapshots = new HeatPumpSnapshotStore(doc, tables.main);
+  const { upstream, calls } = podero(script);
+  const service = new HeatPumpService({
+    podero: upstream,
+    findPoderoUserId: async (id) => (await users.get(id))?.podero_user_id ?? null,
+    removeUnlessOnboarded: (id, podero, keys) => users.removeUnlessOnboarded(id, podero, keys),
+    snapshots,
+    readings: new ReadingsStore(doc, tables.readings),
+    now: () => T0,
+  });
+  return { ext, service, snapshots, calls };
+}
+
+const live = { max_age_seconds: 0, stale_if_error_seconds: 0 };
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+
+describe('heat-pump ownership', () => {
+  it('a live read of a device Podero says belongs to someone else is 404, and nothing is stored', async () => {
+    const w = await world({ get: async (id) => device(id, OTHER) });
+    expect(await failure(w.service.get(w.ext, HP, live))).toBeInstanceOf(UnknownHeatPumpError);
+    expect(await w.snapshots.get(w.ext, HP)).toBeNull();
+  });
+
+  it('a live read of a deleted device is 404, and a device answered under another id is 404', async () => {
+    const deleted = await world({
+      get: async (id) => device(id, ME, { deleted_at: '2026-02-01T00:00:00Z' }),
+    });
+    expect(await failure(deleted.service.get(deleted.ext, HP, live))).toBeInstanceOf(UnknownHeatPumpError);
+    const swapped = await world({ get: async () => device(HP2, ME) });
+    expect(await failure(swapped.service.get(swapped.ext, HP, live))).toBeInstanceOf(UnknownHeatPumpError);
+  });
+
+  it('a settings update of someone else’s device is refused before Podero is asked to change it', async () => {
+    const w = await world({ get: async (id) => device(id, OTHER) });
+    const error = await failure(w.service.updateSettings(w.ext, HP, { is_smart_optimization_active: false }));
+    expect(error).toBeInstanceOf(UnknownHeatPumpError);
+    expect(w.calls.update).toBe(0);
+  });
+
+  it('a live list leaves out, and does not cache, other owners’ and deleted devices', async () => {
+    const w = await world({
+      list: async () => [
+        device(HP, ME),
+        device(HP2, OTHER),
+        device('gone', ME, { deleted_at: '2026-02-01T00:00:00Z' }),
+      ],
+    });
+    const result = await w.service.list(w.ext, live);
+    expect(result.heat_pumps.map((hp) => hp.id)).toEqual([HP]);
+    expect(await w.snapshots.get(w.ext, HP2)).toBeNull();
+    expect(await w.snapshots.get(w.ext, 'gone')).toBeNull();
+    // And the cached list served next is the same one.
+    const cached = await w.service.list(w.ext, { max_age_seconds: 60, stale_if_error_seconds: 0 });
+    expect(cached.source).toBe('cache');
+    expect(cached.heat_pumps.map((hp) => hp.id)).toEqual([HP]);
+  });
+
+  it('a stored snapshot of someone else’s device is never served from the cache', async () => {
+    const w = await world({ get: async (id) => device(id, ME) });
+    await w.snapshots.put(newSnapshot(w.ext, device(HP, OTHER), new Date(T0).toISOString()));
+    const result = await w.service.get(w.ext, HP, { max_age_seconds: 3600, stale_if_error_seconds: 0 });
+    expect(result.source).toBe('live');
+    expect(w.calls.get).toBe(1);
+  });
+
+  it('readings need a device the user owns, proven by Podero including deleted devices when no snapshot is stored', async () => {
+    const mine = await world({
+      get: async (id, includeDeleted) =>
+        device(id, ME, includeDeleted ? { deleted_at: '2026-02-01T00:00:00Z' } : {}),
+    });
+    const page = await mine.service.readings(mine.ext, HP, { limit: 10 });
+    expect(page.readings).toEqual([]);
+    const theirs = await world({ get: async (id) => device(id, OTHER) });
+    expect(await failure(theirs.service.readings(theirs.ext, HP, { limit: 10 }))).toBeInstanceOf(
+      UnknownHeatPumpError,
+    );
+    const unknown = await world({
+      get: async () => Promise.reject(new PoderoNotFoundError('no', { ...init, status: 404 })),
+    });
+    expect(await failure(unknown.service.readings(unknown.ext, HP, { limit: 10 }))).toBeInstanceOf(
+      UnknownHeatPumpError,
+    );
+  });
+});
+
+describe('stale-if-error', () => {
+  const staleOk = { max_age_seconds: 0, stale_if_error_seconds: 3600 };
+
+  it('serves the stored snapshot, marked stale, when Podero is out', async () => {
+    const w = await world({
+      get: async () => Promise.reject(new PoderoServerError('down', { ...init, status: 503 })),
+    });
+    await w.snapshots.put(newSnapshot(w.ext, device(HP, ME), new Date(T0 - 60_000).toISOString()));
+    const result = await w.service.get(w.ext, HP, staleOk);
+    expect(result).toMatchObject({ source: 'cache', stale: true });
+  });
+
+  it.each([
+    ['a 404', () => new PoderoNotFoundError('gone', { ...init, status: 404 })],
+    ['an auth error', () => new PoderoAuthError('no', { ...init, status: 401 })],
+  ])('does not hide %s behind a stale snapshot', async (_name, error) => {
+    const w = await world({ get: async () => Promise.reject(error()) });
+    await w.snapshots.put(newSnapshot(w.ext, device(HP, ME), new Date(T0 - 60_000).toISOString()));
+    const result = await failure(w.service.get(w.ext, HP, staleOk));
+    expect(result).toBeInstanceOf(Error);
+    expect(result).not.toHaveProperty('heat_pump');
+  });
+
+  it('does not hide a non-outage error of the live list either', async () => {
+    const w = await world({ list: async () => [device(HP, ME)] });
+    await w.service.list(w.ext, live);
+    const failing = await world({
+      list: async () => Promise.reject(new PoderoAuthError('no', { ...init, status: 401 })),
+    });
+    expect(await failure(failing.service.list(failing.ext, staleOk))).toBeInstanceOf(PoderoAuthError);
+  });
+});

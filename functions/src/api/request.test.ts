@@ -1,14 +1,28 @@
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
 import { authorize, callerFromClaims } from './auth';
 import { ApiError } from './http';
-import { findDuplicateKey, MAX_BODY_BYTES, parseJsonBody, rawBody, requireJsonContentType } from './request';
+import {
+  findDuplicateKey,
+  MAX_BODY_BYTES,
+  parseJsonBody,
+  rawBody,
+  requireJsonContentType,
+  validate,
+} from './request';
 
+/** The ApiError `fn` throws; every refusal says what is wrong, in its message and in each detail. */
 const apiErrorOf = (fn: () => unknown): ApiError => {
   try {
     fn();
   } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
+    if (!(error instanceof ApiError)) throw error;
+    expect(error.message.length).toBeGreaterThan(5);
+    for (const detail of error.details ?? []) {
+      expect(detail.field.length).toBeGreaterThan(0);
+      expect(detail.message.length).toBeGreaterThan(0);
+    }
+    return error;
   }
   throw new Error('expected an ApiError');
 };
@@ -56,6 +70,55 @@ describe('parseJsonBody', () => {
   });
 });
 
+describe('parseJsonBody: text that UTF-8 cannot carry', () => {
+  it('refuses U+FFFD, what a lossy decoder leaves of invalid bytes', () => {
+    const error = apiErrorOf(() => parseJsonBody(Buffer.from('{"name":"A\uFFFDB"}')));
+    expect(error.details).toEqual([{ field: 'body', message: 'invalid UTF-8' }]);
+  });
+
+  it.each([
+    ['{"a":"\\ud800"}', 'body.a'],
+    ['{"a":{"b":["ok","\\udc00"]}}', 'body.a.b.1'],
+    ['[{"x":1},{"y":"\\ud83d"}]', 'body.1.y'],
+    ['{"\\ud800":1}', 'body'],
+    ['{"k":{"\\udfff":true}}', 'body.k'],
+  ])('refuses a lone surrogate in %s, naming %s', (text, field) => {
+    const error = apiErrorOf(() => parseJsonBody(Buffer.from(text)));
+    expect(error.status).toBe(400);
+    expect(error.details).toEqual([{ field, message: expect.stringContaining('surrogate') }]);
+  });
+
+  it('accepts surrogate pairs, numbers, booleans and nulls anywhere', () => {
+    const text = '{"emoji":"\\ud83d\\ude00","n":1,"t":true,"z":null,"l":[null,2,"\\u00e9"],"o":{"p":{}}}';
+    expect(parseJsonBody(Buffer.from(text))).toEqual({
+      emoji: '😀',
+      n: 1,
+      t: true,
+      z: null,
+      l: [null, 2, 'é'],
+      o: { p: {} },
+    });
+  });
+
+  it('names the reason of malformed JSON, and the path parameter when the path is wrong', () => {
+    const malformed = apiErrorOf(() => parseJsonBody(Buffer.from('{"a":}')));
+    expect(malformed.details?.[0]?.message).toMatch(/JSON|Unexpected/);
+  });
+});
+
+describe('validate', () => {
+  const schema = z.strictObject({ id: z.string().min(3) });
+  it('names the place and the first field in the message', () => {
+    expect(apiErrorOf(() => validate('path', schema, { id: 'a' })).message).toBe(
+      'invalid path parameter: path.id',
+    );
+    expect(apiErrorOf(() => validate('query', schema, { id: 'a' })).message).toBe('invalid query: query.id');
+    expect(apiErrorOf(() => validate('body', schema, { id: 'abc', x: 1 })).details?.[0]?.field).toBe(
+      'body.x',
+    );
+  });
+});
+
 describe('rawBody and content type', () => {
   it('decodes base64 and enforces the 64 KB limit on the decoded size', () => {
     expect(rawBody(Buffer.from('{"a":1}').toString('base64'), true)?.toString()).toBe('{"a":1}');
@@ -70,15 +133,27 @@ describe('rawBody and content type', () => {
     expect(() => requireJsonContentType({ 'content-type': 'application/json; charset=utf-8' })).not.toThrow();
     expect(() => requireJsonContentType({ 'content-type': 'Application/JSON' })).not.toThrow();
     expect(() => requireJsonContentType({ 'content-type': 'application/merge-patch+json' })).not.toThrow();
+    expect(() =>
+      requireJsonContentType({ 'content-type': ' application/json ; charset=utf-8' }),
+    ).not.toThrow();
     for (const headers of [
       {},
       { 'content-type': 'text/plain' },
       { 'content-type': 'application/x-www-form-urlencoded' },
+      // +json only as the whole media type: not inside another, not followed by more.
+      { 'content-type': 'text/application/x+json' },
+      { 'content-type': 'application/x+jsonp' },
     ]) {
       const error = apiErrorOf(() => requireJsonContentType(headers));
       expect(error.status).toBe(415);
       expect(error.details?.[0]?.field).toBe('header.content-type');
+      const given = (headers as { 'content-type'?: string })['content-type'];
+      expect(error.details?.[0]?.message).toBe(given ? `unsupported: ${given}` : 'missing');
     }
+    const long = `text/${'x'.repeat(300)}`;
+    expect(apiErrorOf(() => requireJsonContentType({ 'content-type': long })).details?.[0]?.message).toBe(
+      `unsupported: ${long.slice(0, 100)}`,
+    );
   });
 });
 
@@ -125,6 +200,18 @@ describe('callerFromClaims', () => {
     expect(caller?.scopes).not.toContain('bridge/admin');
   });
 
+  it('unwraps only API Gateway’s whole-claim brackets of scp, and keeps no empty scope', () => {
+    expect(callerFromClaims({ sub: 'svc', scp: 'bridge/admin' })?.isAdmin).toBe(true);
+    expect(callerFromClaims({ sub: 'svc', scp: '[x bridge/admin' })?.isAdmin).toBe(true);
+    expect(callerFromClaims({ sub: 'svc', scp: 'xbridge/admin]' })?.isAdmin).toBe(false);
+    expect(callerFromClaims({ sub: 'svc', scp: '[bridge/adminx' })?.isAdmin).toBe(false);
+    expect(callerFromClaims({ sub: 'u1', scope: ' openid  bridge/admin ' })?.scopes).toEqual([
+      'openid',
+      'bridge/admin',
+    ]);
+    expect(callerFromClaims({ sub: 'u1' })?.scopes).toEqual([]);
+  });
+
   it('finds the admin scope as one space-separated token among others', () => {
     expect(callerFromClaims({ sub: 'u1', scope: 'openid  bridge/admin  [x]' })?.isAdmin).toBe(true);
     expect(callerFromClaims({ sub: 'u1', scope: 'bridge/admin' })?.isAdmin).toBe(true);
@@ -163,6 +250,21 @@ describe('authorize', () => {
     expect(status(() => authorize('self-or-admin', alice, 'bob'))).toBe(403);
     expect(status(() => authorize('self-or-admin', alice, undefined))).toBe(403);
     expect(status(() => authorize('admin', alice, 'alice'))).toBe(403);
+  });
+
+  it('refuses a caller without a subject on a self-or-admin route, and says why', () => {
+    const nobody = { sub: undefined, scopes: [], isAdmin: false };
+    expect(status(() => authorize('self-or-admin', nobody, undefined))).toBe(403);
+    for (const [access, caller] of [
+      ['self-or-admin', undefined],
+      ['admin', alice],
+    ] as const) {
+      try {
+        authorize(access, caller, 'bob');
+      } catch (error) {
+        expect((error as Error).message.length).toBeGreaterThan(10);
+      }
+    }
   });
 
   it('lets an admin reach every user and the admin routes', () => {

@@ -46,6 +46,9 @@ describe('findDuplicateKey', () => {
     ['{"a":["a","a"],"b":"a"}', undefined],
     ['{"a":{"b":1},"b":2}', undefined], // the same name at two depths
     ['{"list":[1,2],"x":{"list":3}}', undefined],
+    ['{"x":[1],"x":2}', 'x'], // an array closes before the next key
+    ['"hello"', undefined], // no object at all
+    ['[]', undefined],
   ])('%s -> %s', (text, expected) => {
     JSON.parse(text); // the inputs are valid JSON
     expect(findDuplicateKey(text)).toBe(expected);
@@ -86,6 +89,16 @@ describe('parseJsonBody: text that UTF-8 cannot carry', () => {
     const error = apiErrorOf(() => parseJsonBody(Buffer.from(text)));
     expect(error.status).toBe(400);
     expect(error.details).toEqual([{ field, message: expect.stringContaining('surrogate') }]);
+  });
+
+  it('looks at every key, not only the first, and names long keys by their first 100 characters', () => {
+    const later = apiErrorOf(() => parseJsonBody(Buffer.from('{"a":"ok","b":"\\ud800"}')));
+    expect(later.details?.[0]?.field).toBe('body.b');
+    const key = 'k'.repeat(150);
+    const long = apiErrorOf(() => parseJsonBody(Buffer.from(`{"${key}":"\\ud800"}`)));
+    expect(long.details?.[0]?.field).toBe(`body.${'k'.repeat(100)}`);
+    const duplicate = apiErrorOf(() => parseJsonBody(Buffer.from(`{"${key}":1,"${key}":2}`)));
+    expect(duplicate.details?.[0]?.field).toBe(`body.${'k'.repeat(100)}`);
   });
 
   it('accepts surrogate pairs, numbers, booleans and nulls anywhere', () => {
@@ -146,6 +159,7 @@ describe('rawBody and content type', () => {
     ]) {
       const error = apiErrorOf(() => requireJsonContentType(headers));
       expect(error.status).toBe(415);
+      expect(error.code).toBe('unsupported_media_type');
       expect(error.details?.[0]?.field).toBe('header.content-type');
       const given = (headers as { 'content-type'?: string })['content-type'];
       expect(error.details?.[0]?.message).toBe(given ? `unsupported: ${given}` : 'missing');

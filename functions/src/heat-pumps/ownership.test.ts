@@ -19,6 +19,7 @@ import { tableDeclarations } from '../declarations';
 import { type HeatPumpJson, HeatPumpSnapshotStore, newSnapshot } from '../storage/heat-pump-snapshots';
 import { ReadingsStore } from '../storage/readings';
 import { UserStore } from '../storage/users';
+import { UnknownUserError } from '../users/errors';
 import { HeatPumpService, UnknownHeatPumpError } from './service';
 
 const tables = { main: 'hp-owner-main', readings: 'hp-owner-readings' };
@@ -56,6 +57,7 @@ const device = (id: string, owner: string, extra: Record<string, unknown> = {}):
 function podero(script: {
   list?: () => Promise<HeatPumpJson[]>;
   get?: (id: string, includeDeleted: boolean) => Promise<HeatPumpJson>;
+  update?: () => Promise<HeatPumpJson>;
 }) {
   const calls = { list: 0, get: 0, update: 0 };
   const upstream = {
@@ -73,6 +75,7 @@ function podero(script: {
       },
       update: async (_user: string, id: string, body: UpdateHeatPumpRequest) => {
         calls.update++;
+        if (script.update) return script.update();
         return device(id, ME, body as Record<string, unknown>);
       },
     },
@@ -80,22 +83,29 @@ function podero(script: {
   return { upstream, calls };
 }
 
-async function world(script: Parameters<typeof podero>[0]) {
+async function world(
+  script: Parameters<typeof podero>[0] & { update?: () => Promise<HeatPumpJson>; stillOnboarded?: boolean },
+) {
   n++;
   const ext = `owner-test-${n}`;
   await seedOnboardedUsers(doc, tables.main, [{ externalUserId: ext, poderoUserId: ME }]);
   const users = new UserStore(doc, tables.main);
   const snapshots = new HeatPumpSnapshotStore(doc, tables.main);
   const { upstream, calls } = podero(script);
+  const guarded: string[][] = [];
   const service = new HeatPumpService({
     podero: upstream,
     findPoderoUserId: async (id) => (await users.get(id))?.podero_user_id ?? null,
-    removeUnlessOnboarded: (id, podero, keys) => users.removeUnlessOnboarded(id, podero, keys),
+    removeUnlessOnboarded: async (id, podero, keys) => {
+      guarded.push([...keys]);
+      if (script.stillOnboarded === false) return false;
+      return users.removeUnlessOnboarded(id, podero, keys);
+    },
     snapshots,
     readings: new ReadingsStore(doc, tables.readings),
     now: () => T0,
   });
-  return { ext, service, snapshots, calls };
+  return { ext, service, snapshots, calls, guarded };
 }
 
 const live = { max_age_seconds: 0, stale_if_error_seconds: 0 };
@@ -204,5 +214,93 @@ describe('stale-if-error', () => {
       list: async () => Promise.reject(new PoderoAuthError('no', { ...init, status: 401 })),
     });
     expect(await failure(failing.service.list(failing.ext, staleOk))).toBeInstanceOf(PoderoAuthError);
+  });
+});
+
+describe('the edges of reads and updates', () => {
+  const notFound = () => new PoderoNotFoundError('no', { ...init, status: 404 });
+
+  it('proves a deleted device’s ownership by asking Podero to include deleted devices', async () => {
+    // Like Podero: a deleted device is a 404 unless deleted devices are asked for.
+    const w = await world({
+      get: async (id, includeDeleted) =>
+        includeDeleted ? device(id, ME, { deleted_at: '2026-02-01T00:00:00Z' }) : Promise.reject(notFound()),
+    });
+    expect((await w.service.readings(w.ext, HP, { limit: 5 })).readings).toEqual([]);
+  });
+
+  it('refuses readings when Podero answers with another device, and surfaces Podero’s own failures', async () => {
+    const swapped = await world({ get: async () => device(HP2, ME) });
+    expect(await failure(swapped.service.readings(swapped.ext, HP, { limit: 5 }))).toBeInstanceOf(
+      UnknownHeatPumpError,
+    );
+    const down = await world({
+      get: async () => Promise.reject(new PoderoServerError('down', { ...init, status: 503 })),
+    });
+    expect(await failure(down.service.readings(down.ext, HP, { limit: 5 }))).toBeInstanceOf(
+      PoderoServerError,
+    );
+  });
+
+  it('takes a stored, owned snapshot as proof for readings without asking Podero', async () => {
+    const w = await world({ get: async () => Promise.reject(new Error('must not be called')) });
+    await w.snapshots.put(newSnapshot(w.ext, device(HP, ME), new Date(T0).toISOString()));
+    expect((await w.service.readings(w.ext, HP, { limit: 5 })).readings).toEqual([]);
+    expect(w.calls.get).toBe(0);
+  });
+
+  it('an update Podero no longer knows is 404; a successful one is live and not stale', async () => {
+    const gone = await world({
+      get: async (id) => device(id, ME),
+      update: async () => Promise.reject(notFound()),
+    });
+    expect(
+      await failure(gone.service.updateSettings(gone.ext, HP, { is_smart_optimization_active: true })),
+    ).toBeInstanceOf(UnknownHeatPumpError);
+    const ok = await world({ get: async (id) => device(id, ME) });
+    expect(await ok.service.updateSettings(ok.ext, HP, { is_smart_optimization_active: true })).toMatchObject(
+      {
+        source: 'live',
+        stale: false,
+      },
+    );
+  });
+
+  it('checks the user after creating a snapshot, and only then; an offboarded user is 404', async () => {
+    const w = await world({ get: async (id) => device(id, ME) });
+    await w.service.get(w.ext, HP, live);
+    expect(w.guarded).toEqual([[`HEATPUMP#${HP}`]]);
+    await w.service.get(w.ext, HP, live); // an update of the same snapshot: no check needed
+    expect(w.guarded).toHaveLength(1);
+    const offboarded = await world({ get: async (id) => device(id, ME), stillOnboarded: false });
+    expect(await failure(offboarded.service.get(offboarded.ext, HP, live))).toBeInstanceOf(UnknownUserError);
+  });
+
+  it('serves a snapshot exactly max_age_seconds old from the cache, and one exactly as old as stale_if_error allows', async () => {
+    const w = await world({
+      get: async () => Promise.reject(new PoderoServerError('down', { ...init, status: 503 })),
+    });
+    await w.snapshots.put(newSnapshot(w.ext, device(HP, ME), new Date(T0 - 60_000).toISOString()));
+    expect((await w.service.get(w.ext, HP, { max_age_seconds: 60, stale_if_error_seconds: 0 })).source).toBe(
+      'cache',
+    );
+    expect(await w.service.get(w.ext, HP, { max_age_seconds: 0, stale_if_error_seconds: 60 })).toMatchObject({
+      stale: true,
+    });
+    expect(
+      await failure(w.service.get(w.ext, HP, { max_age_seconds: 0, stale_if_error_seconds: 59 })),
+    ).toBeInstanceOf(PoderoServerError);
+  });
+
+  it('reads the list live when the cached marker names a snapshot that is not stored', async () => {
+    const w = await world({ list: async () => [device(HP, ME)] });
+    await w.snapshots.putListMarker({
+      externalUserId: w.ext,
+      fetchedAt: new Date(T0).toISOString(),
+      heatPumpIds: [HP],
+    });
+    const result = await w.service.list(w.ext, { max_age_seconds: 3600, stale_if_error_seconds: 0 });
+    expect(result.source).toBe('live');
+    expect(w.calls.list).toBe(1);
   });
 });

@@ -304,3 +304,38 @@ describe('the edges of reads and updates', () => {
     expect(w.calls.list).toBe(1);
   });
 });
+
+describe('the cache edges of the list and the single read', () => {
+  it('does not hide a non-outage error of the live list behind its cached list', async () => {
+    let fail = false;
+    const w = await world({
+      list: async () =>
+        fail ? Promise.reject(new PoderoAuthError('no', { ...init, status: 401 })) : [device(HP, ME)],
+    });
+    await w.service.list(w.ext, live);
+    fail = true;
+    expect(
+      await failure(w.service.list(w.ext, { max_age_seconds: 0, stale_if_error_seconds: 3600 })),
+    ).toBeInstanceOf(PoderoAuthError);
+  });
+
+  it('max_age_seconds 0 reads live even when a fresh snapshot is stored', async () => {
+    const w = await world({ get: async (id) => device(id, ME) });
+    await w.snapshots.put(newSnapshot(w.ext, device(HP, ME), new Date(T0).toISOString()));
+    expect((await w.service.get(w.ext, HP, live)).source).toBe('live');
+  });
+
+  it('labels a cached list with its oldest part whatever the order, and serves it at exactly max_age_seconds', async () => {
+    const w = await world({ list: async () => Promise.reject(new Error('must not be called')) });
+    const at = (ms: number) => new Date(ms).toISOString();
+    await w.snapshots.put(newSnapshot(w.ext, device(HP, ME), at(T0 - 120_000)));
+    await w.snapshots.put(newSnapshot(w.ext, device(HP2, ME), at(T0 - 30_000)));
+    await w.snapshots.putListMarker({
+      externalUserId: w.ext,
+      fetchedAt: at(T0 - 10_000),
+      heatPumpIds: [HP, HP2],
+    });
+    const result = await w.service.list(w.ext, { max_age_seconds: 120, stale_if_error_seconds: 0 });
+    expect(result).toMatchObject({ source: 'cache', fetched_at: at(T0 - 120_000) });
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * `pnpm dev:token [--sub EXTERNAL_USER_ID] [--admin] [--ttl SECONDS]`: prints ONLY a bearer token on
  * stdout, signed with the dev key that `pnpm dev`'s gateway trusts (.data/dev-signing-key.json), so
- * `curl -H "Authorization: Bearer $(pnpm -s dev:token --admin)" ...` works.
+ * `curl -H "Authorization: Bearer $(pnpm --silent dev:token --admin)" ...` works.
  */
 import { Command } from 'commander';
 import * as z from 'zod';

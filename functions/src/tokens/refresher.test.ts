@@ -110,6 +110,52 @@ describe('createLambdaTokenRefresher', () => {
       /unexpected result \(status, expires_at, refreshed_at\)/,
     );
   });
+
+  it('says which way the invoke failed: a function error, a non-JSON or empty result, a result that is not an object', async () => {
+    const refresher = createLambdaTokenRefresher(new LambdaClient({ region: 'eu-central-1' }), 'fn');
+    const messageOf = async () =>
+      ((await refresher.forceRefresh().catch((e: unknown) => e)) as Error).message;
+    lambdaMock.on(InvokeCommand).resolves({ FunctionError: 'Unhandled', Payload: encode(result) });
+    expect(await messageOf()).toBe('token-refresh failed (Unhandled)');
+    lambdaMock.reset();
+    lambdaMock
+      .on(InvokeCommand)
+      .resolves({ Payload: new TextEncoder().encode('not json') as InvokeCommandOutput['Payload'] });
+    expect(await messageOf()).toBe('token-refresh returned a non-JSON result');
+    lambdaMock.reset();
+    lambdaMock.on(InvokeCommand).resolves({});
+    expect(await messageOf()).toBe('token-refresh returned a non-JSON result');
+    lambdaMock.reset();
+    lambdaMock.on(InvokeCommand).resolves({ Payload: encode('a string') });
+    expect(await messageOf()).toBe('token-refresh returned an unexpected result ((root))');
+    lambdaMock.reset();
+    lambdaMock.on(InvokeCommand).resolves({ Payload: encode({ ...result, expires_at: 'soon' }) });
+    expect(await messageOf()).toBe('token-refresh returned an unexpected result (expires_at)');
+  });
+
+  it.each(['ThrottlingException', 'Throttling', 'TooManyRequestsException'])(
+    'retries an invoke throttled as %s',
+    async (name) => {
+      lambdaMock
+        .on(InvokeCommand)
+        .rejectsOnce(Object.assign(new Error('slow down'), { name }))
+        .resolves({ Payload: encode(result) });
+      const refresher = createLambdaTokenRefresher(
+        new LambdaClient({ region: 'eu-central-1', maxAttempts: 1 }),
+        'fn',
+        { sleep: async () => {} },
+      );
+      expect(await refresher.forceRefresh()).toEqual(result);
+      expect(lambdaMock.commandCalls(InvokeCommand)).toHaveLength(2);
+    },
+  );
+
+  it('reports an aborted invoke as timed out', async () => {
+    lambdaMock.on(InvokeCommand).rejects(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+    const refresher = createLambdaTokenRefresher(new LambdaClient({ region: 'eu-central-1' }), 'fn');
+    const failure = (await refresher.forceRefresh().catch((e: unknown) => e)) as Error;
+    expect(failure.message).toBe('token-refresh could not be invoked (timed out)');
+  });
 });
 
 describe('createInProcessTokenRefresher', () => {
@@ -160,6 +206,11 @@ describe('createInProcessTokenRefresher', () => {
     const failure = await refresher.forceRefresh().catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(TokenRefreshFailedError);
     expect((failure as Error).message).toBe('token-refresh failed (Error)');
+    // Not an Error at all: still a refresh failure, named as such.
+    const odd = createInProcessTokenRefresher(async () => Promise.reject('a string'));
+    expect(((await odd.forceRefresh().catch((e: unknown) => e)) as Error).message).toBe(
+      'token-refresh failed (Unhandled)',
+    );
     expect(((failure as Error).cause as Error).message).toBe('boom');
     expect(await refresher.forceRefresh()).toEqual(result);
   });

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import * as z from 'zod';
 import { routeDeclarations } from '../declarations';
 import { MetricUnit, withLogKeys } from '../platform/observability';
-import { currentDeadline, runWithDeadline } from '../platform/request-deadline';
+import { runWithDeadline } from '../platform/request-deadline';
 import { authorize, callerFromClaims } from './auth';
 import type { ApiDeps } from './deps';
 import { toApiError } from './errors';
@@ -90,7 +90,8 @@ export function makeApiHandler(deps: ApiDeps): ApiHandler {
     // The route's budget, and never more than the invocation has left (less a margin to answer in).
     const remaining = context?.getRemainingTimeInMillis?.();
     const budgetMs = Math.min(deps.requestBudgetMs, remaining === undefined ? Infinity : remaining - 1_000);
-    return runWithDeadline(Date.now() + budgetMs, () => handle(deps, rawEvent, context));
+    const deadline = Date.now() + budgetMs;
+    return runWithDeadline(deadline, () => handle(deps, rawEvent, context, deadline));
   };
 }
 
@@ -98,8 +99,8 @@ async function handle(
   deps: ApiDeps,
   rawEvent: APIGatewayProxyEventV2,
   context: Partial<Context> | undefined,
+  deadline: number,
 ): Promise<APIGatewayProxyStructuredResultV2> {
-  const deadline = currentDeadline() ?? Date.now() + deps.requestBudgetMs;
   const started = performance.now();
   const parsedEvent = apiEventSchema.safeParse(rawEvent);
   const requestId =

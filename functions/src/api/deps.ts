@@ -9,7 +9,7 @@ import { ReadingsStore } from '../storage/readings';
 import { UserStore } from '../storage/users';
 import { BuildingService } from '../users/buildings';
 import { OnboardingSessionService } from '../users/onboarding-sessions';
-import { UserService } from '../users/service';
+import { UserService, type UserServiceDeps } from '../users/service';
 
 /** The services the routes call (routes never reach Podero or a store themselves). */
 export interface ApiServices {
@@ -25,14 +25,13 @@ export interface ApiDeps extends FleetDeps {
   readonly users: UserStore;
   readonly buildings: BuildingStore;
   readonly onboardingSessions: OnboardingSessionStore;
-  /** How long a POST /users lease protects one creation, and how long a concurrent duplicate waits for it. */
-  readonly userCreation: { readonly leaseMs: number; readonly waitMs: number; readonly pollMs: number };
   /** Every request is answered within this many ms (see API_REQUEST_BUDGET_MS). */
   readonly requestBudgetMs: number;
 }
 
 export interface ApiOverrides extends Omit<FleetOverrides, 'deadline'> {
-  userCreation?: Partial<ApiDeps['userCreation']>;
+  /** How long a POST /users lease protects one creation, and how long a concurrent duplicate waits for it. */
+  userCreation?: Partial<UserServiceDeps['creation']>;
   requestBudgetMs?: number;
 }
 
@@ -103,7 +102,6 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     users,
     buildings,
     onboardingSessions,
-    userCreation,
     requestBudgetMs: overrides.requestBudgetMs ?? API_REQUEST_BUDGET_MS,
   };
 }

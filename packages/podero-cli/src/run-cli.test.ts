@@ -125,6 +125,50 @@ describe('podero CLI', () => {
     expect(found.apiRequests[0]?.rawQuery).toBe('include_deleted=true');
   });
 
+  it('lists users with --include-deleted and deletes a heat pump the documented way (PUT deleted_at)', async () => {
+    const listed = await run(['users', 'list', '--include-deleted'], { handler: podero(() => json(200, [])) });
+    expect(listed.apiRequests[0]?.rawQuery).toBe('include_deleted=true');
+    const deleted = await run(['heat-pumps', 'delete', USER_ID, HEAT_PUMP_ID], {
+      handler: podero(() => json(200, referenceHeatPump)),
+    });
+    expect(deleted.code).toBe(0);
+    expect(deleted.apiRequests[0]?.method).toBe('PUT');
+    const body = deleted.apiRequests[0]?.body as { deleted_at?: string };
+    expect(Number.isNaN(Date.parse(body.deleted_at ?? ''))).toBe(false);
+  });
+
+  it('resolves a cue, reports its state without a token, and reads information, from the resolution link', async () => {
+    const cueId = '0d4b1e52-1c7b-4f3e-9d2a-5b8c6d7e8f90';
+    const link = `https://podero.test/api/partners/v2.0/cues/${cueId}/resolve?secret=s3cr3t`;
+    const resolved = await run(
+      ['cues', 'resolve', link, '--success-url', 'https://p.example/ok', '--cancel-url', 'https://p.example/no'],
+      { handler: podero(() => json(200, { redirect_url: 'https://connect.podero.test/x' })) },
+    );
+    expect(resolved.code).toBe(0);
+    expect(resolved.apiRequests[0]?.path).toBe(`/api/partners/v2.0/cues/${cueId}/resolve`);
+    expect(resolved.apiRequests[0]?.rawQuery).toBe('secret=s3cr3t');
+    expect(resolved.apiRequests[0]?.headers.get('authorization')).toMatch(/^Bearer /);
+    expect(resolved.apiRequests[0]?.body).toEqual({ successUrl: 'https://p.example/ok', cancelUrl: 'https://p.example/no' });
+    expect(JSON.parse(resolved.stdout)).toEqual({ redirect_url: 'https://connect.podero.test/x' });
+
+    const reported = await run(['cues', 'report-state', link, '--state', 'success'], {
+      handler: podero(() => json(200, { action_id: 'a1' })),
+    });
+    expect(reported.code).toBe(0);
+    expect(reported.requests.some((r) => r.path === '/oauth2/token/')).toBe(false);
+    expect(reported.apiRequests[0]?.headers.get('authorization')).toBeNull();
+    expect(reported.apiRequests[0]?.body).toEqual({ state: 'success' });
+
+    const read = await run(['cues', 'read-information', link.replace('/resolve', '/information/resolve')], {
+      handler: podero(() => json(200, { action_id: 'a2' })),
+    });
+    expect(read.apiRequests[0]?.path).toBe(`/api/partners/v2.0/cues/${cueId}/information/resolve`);
+
+    const notALink = await run(['cues', 'report-state', 'https://x.example/', '--state', 'fail']);
+    expect(notALink.code).toBe(2);
+    expect(notALink.stderr).toContain('resolution link');
+  });
+
   it('prints nothing and exits 0 for a delete', async () => {
     const result = await run(['users', 'delete', USER_ID], {
       handler: podero(() => new Response(null, { status: 204 })),

@@ -7,6 +7,9 @@
  */
 
 import {
+  CUE_OUTCOMES,
+  type CueLink,
+  parseCueLink,
   createClientCredentialsTokenProvider,
   createPoderoClient,
   type FetchLike,
@@ -192,7 +195,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   users
     .command('list')
     .description('list the users of the organisation')
-    .action(withClient((client) => client.users.list()));
+    .option('--include-deleted', 'include soft-deleted users')
+    .action(
+      withClient((client, options: { includeDeleted?: boolean }) =>
+        client.users.list(options.includeDeleted ? { includeDeleted: true } : {}),
+      ),
+    );
   users
     .command('get')
     .description('get a user by Podero id')
@@ -370,6 +378,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       ),
     );
   heatPumps
+    .command('delete')
+    .description('offboard a heat pump the documented way (PUT deleted_at: a soft delete)')
+    .argument('<userId>', 'Podero user id (uuid)')
+    .argument('<heatPumpId>', 'heat pump id (uuid)')
+    .action(
+      withClient((client, userId: string, heatPumpId: string) => client.heatPumps.softDelete(userId, heatPumpId)),
+    );
+  heatPumps
     .command('statistics')
     .description('bucketed savings and consumption statistics')
     .argument('<userId>', 'Podero user id (uuid)')
@@ -413,6 +429,49 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           }),
       ),
     );
+  // ------------------------------------------------------------------------------------ cues
+  const cues = program
+    .command('cues')
+    .description("a device's pending actions: pass the action's resolution_link.url (it holds the cue id and secret)");
+  cues
+    .command('resolve')
+    .description('start a reauthenticate action; prints the redirect_url for the owner')
+    .argument('<link>', "the action's resolution_link.url")
+    .requiredOption('--success-url <url>', 'where the owner returns after signing in')
+    .requiredOption('--cancel-url <url>', 'where the owner returns on cancel or failure')
+    .option('--language <tag>', 'IETF language tag of the page')
+    .action(
+      withClient((client, link: string, options: { successUrl: string; cancelUrl: string; language?: string }) => {
+        const cue = cueLink(link);
+        return client.cues.resolve(cue.cueId, cue.secret, {
+          successUrl: options.successUrl,
+          cancelUrl: options.cancelUrl,
+          ...(options.language ? { language: options.language } : {}),
+        });
+      }),
+    );
+  cues
+    .command('report-state')
+    .description('report the outcome of an action (no token needed: the secret authorises)')
+    .argument('<link>', "the action's resolution_link.url")
+    .addOption(new Option('--state <state>').choices(CUE_OUTCOMES).makeOptionMandatory())
+    .action(
+      withClient((client, link: string, options: { state: (typeof CUE_OUTCOMES)[number] }) => {
+        const cue = cueLink(link);
+        return client.cues.reportState(cue.cueId, cue.secret, { state: options.state });
+      }),
+    );
+  cues
+    .command('read-information')
+    .description('mark an information action read')
+    .argument('<link>', "the action's resolution_link.url")
+    .action(
+      withClient((client, link: string) => {
+        const cue = cueLink(link);
+        return client.cues.resolveInformation(cue.cueId, cue.secret);
+      }),
+    );
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
@@ -446,4 +505,10 @@ function describeApiError(error: PoderoError): string {
     return oneLine(`HTTP ${error.status} ${error.name}: ${error.detail ?? 'no detail'} (${where})`);
   }
   return oneLine(error.message);
+}
+
+function cueLink(link: string): CueLink {
+  const parsed = parseCueLink(link);
+  if (!parsed) throw new UsageError('the link is not a resolution link (.../cues/<id>/resolve?secret=...)');
+  return parsed;
 }

@@ -12,10 +12,15 @@ import {
   type CreateHeatPumpRequest,
   type CreateOnboardingSessionRequest,
   type CreateUserRequest,
+  type CueActionResponse,
+  type CueStateRequest,
   createBuildingRequestSchema,
   createHeatPumpRequestSchema,
   createOnboardingSessionRequestSchema,
   createUserRequestSchema,
+  cueActionResponseSchema,
+  cueSecretSchema,
+  cueStateRequestSchema,
   externalIdParamSchema,
   type HeatPumpDataQuery,
   type HeatPumpDataResponse,
@@ -30,6 +35,12 @@ import {
   poderoHeatPumpSchema,
   poderoOnboardingSessionSchema,
   poderoUserSchema,
+  type ResolveCueRequest,
+  type ResolveCueResponse,
+  type ResolveInformationRequest,
+  resolveCueRequestSchema,
+  resolveCueResponseSchema,
+  resolveInformationRequestSchema,
   type SavingsQuery,
   type SavingsResponse,
   type StatisticsQuery,
@@ -60,11 +71,16 @@ export interface GetOptions {
   includeDeleted?: boolean;
 }
 
+export interface ListOptions {
+  /** Soft-deleted records too (`include_deleted=true`). */
+  includeDeleted?: boolean;
+}
+
 export interface PoderoClient {
   readonly orgId: string;
   readonly baseUrl: string;
   users: {
-    list(): Promise<PoderoUser[]>;
+    list(options?: ListOptions): Promise<PoderoUser[]>;
     get(userId: string): Promise<PoderoUser>;
     getByExternalId(externalUserId: string, options?: GetOptions): Promise<PoderoUser>;
     create(body: CreateUserRequest): Promise<PoderoUser>;
@@ -87,10 +103,22 @@ export interface PoderoClient {
     get(userId: string, heatPumpId: string, options?: GetOptions): Promise<PoderoHeatPump>;
     create(userId: string, body?: CreateHeatPumpRequest): Promise<PoderoHeatPump>;
     update(userId: string, heatPumpId: string, body: UpdateHeatPumpRequest): Promise<PoderoHeatPump>;
+    /** H5 DELETE: [INFERRED] (no reference page). Prefer `softDelete`, the documented way. */
     delete(userId: string, heatPumpId: string): Promise<void>;
+    /** The documented removal: `PUT {"deleted_at": at}` (default now). Returns the device as Podero answers. */
+    softDelete(userId: string, heatPumpId: string, at?: Date): Promise<PoderoHeatPump>;
     statistics(userId: string, heatPumpId: string, query?: StatisticsQuery): Promise<StatisticsResponse>;
     savings(userId: string, heatPumpId: string, query: SavingsQuery): Promise<SavingsResponse>;
     data(userId: string, heatPumpId: string, query?: HeatPumpDataQuery): Promise<HeatPumpDataResponse>;
+  };
+  /** Pending actions (§3.12). `cueId` and `secret` come from `actions[].resolution_link.url` (parseCueLink). */
+  cues: {
+    /** Q1 (Bearer): starts a `reauthenticate` action; the owner's browser then goes to `redirect_url`. */
+    resolve(cueId: string, secret: string, body: ResolveCueRequest): Promise<ResolveCueResponse>;
+    /** Q2 (no Authorization header: the secret authorises): the outcome. 404 once the action is no longer active. */
+    reportState(cueId: string, secret: string, body: CueStateRequest): Promise<CueActionResponse>;
+    /** Q3 (Bearer): an `information` action was read. */
+    resolveInformation(cueId: string, secret: string, body?: ResolveInformationRequest): Promise<CueActionResponse>;
   };
 }
 
@@ -166,8 +194,9 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
   const heatPumpT = `${heatPumpsT}/{heat_pump_id}`;
 
   const users: PoderoClient['users'] = {
-    async list() {
-      return call('GET', `${org}/users`, {}, z.array(poderoUserSchema));
+    async list(options = {}) {
+      const query = options.includeDeleted === undefined ? {} : { include_deleted: options.includeDeleted };
+      return call('GET', `${org}/users`, { query }, z.array(poderoUserSchema));
     },
     async get(userId) {
       return call('GET', `${org}/users/${id('GET', userT, 'userId', userId)}`, {}, poderoUserSchema);
@@ -262,6 +291,9 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
     async delete(userId, heatPumpId) {
       await call('DELETE', heatPumpPath('DELETE', heatPumpT, userId, heatPumpId), {}, undefined);
     },
+    async softDelete(userId, heatPumpId, at = new Date()) {
+      return heatPumps.update(userId, heatPumpId, { deleted_at: at.toISOString() });
+    },
     async statistics(userId, heatPumpId, query = {}) {
       const template = `${heatPumpT}/statistics`;
       const path = `${heatPumpPath('GET', template, userId, heatPumpId)}/statistics`;
@@ -305,5 +337,49 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
     },
   };
 
-  return { orgId, baseUrl, users, buildings, onboarding, heatPumps };
+  const cueT = '/cues/{cue_id}';
+  const cuePath = (method: HttpMethod, template: string, cueId: string, secret: string) => {
+    const cue = id(method, template, 'cueId', cueId);
+    return { path: `/cues/${cue}`, secret: check(method, template, 'secret', cueSecretSchema, secret) };
+  };
+  const cues: PoderoClient['cues'] = {
+    async resolve(cueId, secret, body) {
+      const template = `${cueT}/resolve`;
+      const target = cuePath('POST', template, cueId, secret);
+      const valid = check('POST', template, 'body', resolveCueRequestSchema, body);
+      return call(
+        'POST',
+        `${target.path}/resolve`,
+        { query: { secret: target.secret }, body: valid },
+        resolveCueResponseSchema,
+      );
+    },
+    async reportState(cueId, secret, body) {
+      const template = `${cueT}/state`;
+      const target = cuePath('POST', template, cueId, secret);
+      const valid = check('POST', template, 'body', cueStateRequestSchema, body);
+      const fullPath = `${API_PREFIX}${target.path}/state`;
+      return send(transport, {
+        method: 'POST',
+        url: `${baseUrl}${withQuery(fullPath, { secret: target.secret })}`,
+        path: fullPath,
+        auth: { kind: 'none' },
+        body: valid,
+        schema: cueActionResponseSchema,
+      });
+    },
+    async resolveInformation(cueId, secret, body = {}) {
+      const template = `${cueT}/information/resolve`;
+      const target = cuePath('POST', template, cueId, secret);
+      const valid = check('POST', template, 'body', resolveInformationRequestSchema, body);
+      return call(
+        'POST',
+        `${target.path}/information/resolve`,
+        { query: { secret: target.secret }, body: valid },
+        cueActionResponseSchema,
+      );
+    },
+  };
+
+  return { orgId, baseUrl, users, buildings, onboarding, heatPumps, cues };
 }

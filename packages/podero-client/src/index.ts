@@ -2,7 +2,14 @@
  * @podero-bridge/podero-client: typed client for the Podero Partner API v2.0. No AWS dependency.
  * See ../README.md for examples, the retry policy and the error classes.
  */
-export { createPoderoClient, type GetOptions, type PoderoClient, type PoderoClientOptions } from './client';
+export {
+  createPoderoClient,
+  type GetOptions,
+  type ListOptions,
+  type PoderoClient,
+  type PoderoClientOptions,
+} from './client';
+export { type CueLink, parseCueLink } from './cue-links';
 export {
   PoderoAuthError,
   PoderoConflictError,

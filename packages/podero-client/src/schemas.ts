@@ -389,29 +389,72 @@ const heatPumpWritableFields = {
   optimization_level: optimizationLevelSchema.nullish(),
 };
 
+/** The writable part of `device_model` (H2 and H4 [REF]: the update reference page documents it too). */
+const deviceModelWriteSchema = z.strictObject({
+  device_type: z.strictObject({ short_name: z.string(), long_name: z.string() }).optional(),
+  manufacturer: z.string().nullish(),
+  model: z.string().nullish(),
+  year: z.number().int().nullish(),
+  cloud_service_id: z.guid('must be a UUID').nullish(),
+});
+
 export const createHeatPumpRequestSchema = z.strictObject({
   ...heatPumpWritableFields,
   is_forecasting_enabled: z.boolean().nullish(),
-  device_model: z
-    .strictObject({
-      device_type: z.strictObject({ short_name: z.string(), long_name: z.string() }).optional(),
-      manufacturer: z.string().optional(),
-      model: z.string().optional(),
-      year: z.number().int().nullish(),
-      cloud_service_id: z.guid('must be a UUID').nullish(),
-    })
-    .optional(),
+  device_model: deviceModelWriteSchema.optional(),
 });
 export type CreateHeatPumpRequest = z.infer<typeof createHeatPumpRequestSchema>;
 
 export const updateHeatPumpRequestSchema = z.strictObject({
   ...heatPumpWritableFields,
+  device_model: deviceModelWriteSchema.optional(),
   deleted_at: isoDateTime.nullish(),
   lifecycle_state: z.string().min(1).nullish(),
   lifecycle_error: z.string().nullish(),
   optimization_score: z.number().nullish(),
 });
 export type UpdateHeatPumpRequest = z.infer<typeof updateHeatPumpRequestSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Cues (pending actions, §3.12)
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+/** Q1 for `code=reauthenticate`. camelCase, as the reference spells it (the rest of the API is snake_case). */
+export const resolveCueRequestSchema = z.strictObject({
+  successUrl: z.url({ protocol: /^https?$/ }),
+  cancelUrl: z.url({ protocol: /^https?$/ }),
+  language: z.string().max(35).nullish(),
+  location: jsonObject.optional(),
+  clientInfo: jsonObject.optional(),
+});
+export type ResolveCueRequest = z.infer<typeof resolveCueRequestSchema>;
+
+export const CUE_OUTCOMES = ['success', 'fail'] as const;
+
+/** Q2: the outcome of an action started with Q1 (snake_case again). */
+export const cueStateRequestSchema = z.strictObject({
+  state: z.enum(CUE_OUTCOMES),
+  payload: jsonObject.optional(),
+  location: jsonObject.optional(),
+  client_info: jsonObject.optional(),
+});
+export type CueStateRequest = z.infer<typeof cueStateRequestSchema>;
+
+export const resolveInformationRequestSchema = z.strictObject({
+  location: jsonObject.optional(),
+  client_info: jsonObject.optional(),
+});
+export type ResolveInformationRequest = z.infer<typeof resolveInformationRequestSchema>;
+
+export const resolveCueResponseSchema = z.looseObject({ redirect_url: z.string().min(1) });
+export type ResolveCueResponse = z.infer<typeof resolveCueResponseSchema>;
+
+export const cueActionResponseSchema = z.looseObject({ action_id: z.string().min(1) });
+export type CueActionResponse = z.infer<typeof cueActionResponseSchema>;
+
+/** A cue's id and secret, as `actions[].resolution_link.url` carries them. */
+export const cueSecretSchema = z.string().min(1).max(512);
 
 // ---------------------------------------------------------------------------------------------
 // Statistics, savings, data

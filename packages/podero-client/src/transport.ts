@@ -88,9 +88,11 @@ export interface TransportOverrides {
   deadline?: () => number | undefined;
 }
 
+/** `none`: the one documented call without an Authorization header (a cue's state, §3.12: its secret authorises). */
 export type Authorization =
   | { kind: 'bearer'; tokenProvider: TokenProvider }
-  | { kind: 'basic'; value: string };
+  | { kind: 'basic'; value: string }
+  | { kind: 'none' };
 
 export interface RequestSpec<T> {
   method: HttpMethod;
@@ -212,7 +214,7 @@ async function attemptOnce<T>(
     ...spec.headers,
   };
   if (spec.auth.kind === 'bearer') headers.authorization = `Bearer ${token ?? ''}`;
-  else headers.authorization = `Basic ${spec.auth.value}`;
+  else if (spec.auth.kind === 'basic') headers.authorization = `Basic ${spec.auth.value}`;
   let body: string | undefined;
   if (spec.body !== undefined) {
     body = JSON.stringify(spec.body);

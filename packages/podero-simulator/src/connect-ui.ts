@@ -65,7 +65,7 @@ export const submitConnectForm: Handler = (core, request) => {
     smartOptimizationActive: session.is_smart_optimization_active_default,
   });
   core.store.addHeatPump(heatPump);
-  session.object_id = heatPump.id;
+  if (core.modes.onboardingObjectId === 'filled') session.object_id = heatPump.id;
   session.used_at = iso(core.clock.nowMs());
   const user = core.store.users.get(session.user_id);
   if (user) markOnboarded(user);
@@ -96,7 +96,7 @@ function usableSession(core: SimCore, id: string | null): SessionLookup {
   return { session };
 }
 
-function redirect(location: string): SimResponse {
+export function redirect(location: string): SimResponse {
   return { status: 303, empty: true, headers: { location } };
 }
 
@@ -145,11 +145,11 @@ ${error}
   );
 }
 
-function errorPage(status: number, title: string, message: string): SimResponse {
+export function errorPage(status: number, title: string, message: string): SimResponse {
   return { status, html: page(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>`) };
 }
 
-function page(title: string, body: string): string {
+export function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · Podero Connect (simulator)</title>
@@ -161,7 +161,7 @@ ${body}
 </body></html>`;
 }
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

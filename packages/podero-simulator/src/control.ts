@@ -12,6 +12,7 @@ import {
   newHeatPumpRecord,
   newUserRecord,
 } from './domain';
+import { loseConnection, raiseCue, restoreConnection } from './cues';
 import { parseOr422, SimHttpError } from './errors';
 import { type FaultRule, faultRulesSchema, UnknownFaultRouteError } from './faults';
 import { unitHash } from './random';
@@ -46,6 +47,38 @@ export interface SimulatorControl {
   resetCounters(): void;
   /** Creates users with authenticated, living heat pumps directly (benchmarks, sync tests). */
   seed(request: SeedRequest): { users: SeededUser[] };
+  /**
+   * The heat pump's manufacturer connection. `authenticated: false` makes it answer unauthenticated, with a
+   * `reauthenticate` action (`reauthentication: false`: without one, so it must be onboarded again);
+   * `authenticated: true` restores it directly and ends its re-authentication action.
+   */
+  setConnection(heatPumpId: string, connection: ConnectionChange): ConnectionState;
+  /** Raises an `information` action on the heat pump (read with Q3). */
+  raiseInformation(heatPumpId: string, message: string): { cue_id: string };
+  /** Behaviours that differ between Podero deployments or are [INFERRED]; reset restores the start values. */
+  setModes(modes: Partial<SimulatorModes>): SimulatorModes;
+  modes(): SimulatorModes;
+}
+
+export interface ConnectionChange {
+  authenticated: boolean;
+  reauthentication?: boolean;
+}
+
+export interface ConnectionState {
+  heat_pump_id: string;
+  is_authenticated: boolean;
+  lifecycle_state: string;
+  /** The active re-authentication cue, if any. */
+  cue_id: string | null;
+}
+
+export interface SimulatorModes {
+  /**
+   * `filled`: a used onboarding session names the new device in `object_id`; `null`: it stays null, which the
+   * contract cannot rule out ([INFERRED] field), so a client must recognise completion another way.
+   */
+  onboardingObjectId: 'filled' | 'null';
 }
 
 const MAX_SEEDED_USERS = 100_000;
@@ -82,7 +115,36 @@ export function createControl(core: SimCore, resetAll: () => void): SimulatorCon
     counters: () => core.counters.snapshot(),
     resetCounters: () => core.counters.reset(),
     seed: (request) => seed(core, request),
+    setConnection: (heatPumpId, change) => {
+      const heatPump = core.store.heatPumps.get(heatPumpId);
+      if (!heatPump || heatPump.deleted_at !== null) throw new UnknownHeatPumpError(heatPumpId);
+      if (change.authenticated) restoreConnection(core, heatPump, true);
+      else loseConnection(core, heatPump, change.reauthentication ?? true);
+      core.changed();
+      const cue = core.store.activeCuesOf(heatPump.id).find((c) => c.code === 'reauthenticate');
+      return {
+        heat_pump_id: heatPump.id,
+        is_authenticated: heatPump.is_authenticated,
+        lifecycle_state: heatPump.lifecycle_state,
+        cue_id: cue?.id ?? null,
+      };
+    },
+    raiseInformation: (heatPumpId, message) => {
+      const heatPump = core.store.heatPumps.get(heatPumpId);
+      if (!heatPump || heatPump.deleted_at !== null) throw new UnknownHeatPumpError(heatPumpId);
+      const cue = raiseCue(core, heatPump, 'information', message);
+      core.changed();
+      return { cue_id: cue.id };
+    },
+    setModes: (modes) => Object.assign(core.modes, modes),
+    modes: () => ({ ...core.modes }),
   };
+}
+
+export class UnknownHeatPumpError extends Error {
+  constructor(readonly heatPumpId: string) {
+    super(`unknown heat pump ${heatPumpId}`);
+  }
 }
 
 function seed(core: SimCore, request: SeedRequest): { users: SeededUser[] } {
@@ -153,6 +215,14 @@ const clockBodySchema = z.union([
   }),
   z.strictObject({ set: dateTimeSchema }),
 ]);
+const connectionBodySchema = z.strictObject({
+  authenticated: z.boolean(),
+  reauthentication: z.boolean().optional(),
+});
+const informationBodySchema = z.strictObject({ message: z.string().min(1).max(500) });
+const modesBodySchema = z.strictObject({ onboarding_object_id: z.enum(['filled', 'null']).optional() });
+const HEAT_PUMP_CONTROL = /^(POST) \/__sim\/heat-pumps\/([^/]+)\/(connection|information)$/;
+
 const faultsBodySchema = z.strictObject({ rules: faultRulesSchema });
 const revokeBodySchema = z.strictObject({ token: z.string().min(1).optional() });
 const seedBodySchema = z.strictObject({
@@ -181,6 +251,27 @@ export function handleControlRequest(
     }
   };
   const route = `${method} ${path.replace(/\/+$/, '')}`;
+  const heatPumpControl = HEAT_PUMP_CONTROL.exec(route);
+  if (heatPumpControl) {
+    const heatPumpId = decodeURIComponent(heatPumpControl[2] ?? '');
+    try {
+      if (heatPumpControl[3] === 'connection') {
+        const parsed = parseOr422(connectionBodySchema, body(), ['body']);
+        return {
+          status: 200,
+          json: control.setConnection(heatPumpId, {
+            authenticated: parsed.authenticated,
+            ...(parsed.reauthentication === undefined ? {} : { reauthentication: parsed.reauthentication }),
+          }),
+        };
+      }
+      const parsed = parseOr422(informationBodySchema, body(), ['body']);
+      return { status: 200, json: control.raiseInformation(heatPumpId, parsed.message) };
+    } catch (error) {
+      if (error instanceof UnknownHeatPumpError) throw new SimHttpError(404, { detail: 'Unknown heat pump' });
+      throw error;
+    }
+  }
   switch (route) {
     case 'POST /__sim/reset':
       control.reset();
@@ -242,9 +333,26 @@ export function handleControlRequest(
         }),
       };
     }
+    case 'GET /__sim/modes':
+      return { status: 200, json: modesBody(control.modes()) };
+    case 'PUT /__sim/modes': {
+      const parsed = parseOr422(modesBodySchema, body(), ['body']);
+      return {
+        status: 200,
+        json: modesBody(
+          control.setModes(
+            parsed.onboarding_object_id === undefined ? {} : { onboardingObjectId: parsed.onboarding_object_id },
+          ),
+        ),
+      };
+    }
     case 'GET /__sim/routes':
       return { status: 200, json: { routes: [...routeKeys] } };
     default:
       return null;
   }
+}
+
+function modesBody(modes: SimulatorModes) {
+  return { onboarding_object_id: modes.onboardingObjectId };
 }

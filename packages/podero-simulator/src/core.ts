@@ -1,6 +1,7 @@
 /** What every handler sees: the state, the clock, the options, and the request. */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SimClock } from './clock';
+import type { SimulatorModes } from './control';
 import type { Counters } from './counters';
 import { SimHttpError, validationError } from './errors';
 import type { FaultEngine } from './faults';
@@ -21,6 +22,8 @@ export interface SimCore {
   readonly tokenTtlSeconds: number;
   readonly stateIntervalSeconds: number;
   readonly orgs: readonly OrgCredentials[];
+  /** Mutable through the control plane (`setModes`). */
+  readonly modes: SimulatorModes;
   /** A new resource id: UUID-shaped, drawn from the seed so a replayed scenario gets the same ids. */
   newId(): string;
   /** Base URL without a trailing slash (known once the server listens). */

@@ -2,7 +2,8 @@
  * A tiny path-template router: `{name}` segments capture, everything else must match literally.
  * Route keys (`METHOD /template`) name routes in fault rules and counters.
  */
-export type RouteKind = 'api' | 'oauth' | 'connect';
+/** `api-secret`: an API route that takes no bearer token (a signed secret in the query authorises it). */
+export type RouteKind = 'api' | 'api-secret' | 'oauth' | 'connect';
 
 export interface RouteDefinition<H> {
   method: string;
@@ -19,6 +20,7 @@ export interface RouteMatch<H> {
 interface CompiledRoute<H> {
   route: RouteDefinition<H> & { key: string };
   segments: { literal: string | null; param: string | null }[];
+  trailingSlash: boolean;
 }
 
 export class Router<H> {
@@ -35,7 +37,7 @@ export class Router<H> {
           : { literal: part, param: null },
       );
       const list = this.bySegmentCount.get(parts.length) ?? [];
-      list.push({ route, segments });
+      list.push({ route, segments, trailingSlash: definition.template.endsWith('/') });
       this.bySegmentCount.set(parts.length, list);
       this.keys.add(route.key);
     }
@@ -46,8 +48,11 @@ export class Router<H> {
     const parts = splitPath(path);
     const candidates = this.bySegmentCount.get(parts.length);
     if (!candidates) return null;
+    const trailingSlash = path.length > 1 && path.endsWith('/');
     let pathMatched = false;
     for (const candidate of candidates) {
+      // Django does not fold trailing slashes: `/users/` is not `/users`, and the token URL needs its slash.
+      if (candidate.trailingSlash !== trailingSlash) continue;
       const params = matchSegments(candidate.segments, parts);
       if (!params) continue;
       // Literal matches win over captures, so list more specific templates first.
@@ -62,7 +67,6 @@ export class Router<H> {
 }
 
 function splitPath(path: string): string[] {
-  // Podero's token URL ends in a slash; API paths do not. Both forms of each route match.
   return path.split('/').filter((part) => part.length > 0);
 }
 

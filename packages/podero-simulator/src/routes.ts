@@ -10,11 +10,13 @@ import {
   listHeatPumps,
   updateHeatPump,
 } from './api/heat-pumps';
+import { reportCueState, resolveCue, resolveInformationCue } from './api/cues';
 import { issueToken } from './api/oauth';
 import { createOnboardingSession, getOnboardingSession } from './api/onboarding';
 import { createUser, deleteUser, getUser, getUserByExternalId, listUsers, updateUser } from './api/users';
 import { showConnectPage, submitConnectForm } from './connect-ui';
 import type { Handler } from './core';
+import { showReauthenticationPage, submitReauthenticationForm } from './reauth-ui';
 import type { RouteDefinition } from './router';
 import { API_PREFIX } from './wire';
 
@@ -23,6 +25,7 @@ const USER = `${USERS}/{user_id}`;
 const BUILDINGS = `${USER}/buildings`;
 const HEAT_PUMPS = `${USER}/heat-pumps`;
 const HEAT_PUMP = `${HEAT_PUMPS}/{heat_pump_id}`;
+const CUE = `${API_PREFIX}/cues/{cue_id}`;
 
 const api = (method: string, template: string, handler: Handler): RouteDefinition<Handler> => ({
   method,
@@ -35,6 +38,8 @@ export const ROUTES: readonly RouteDefinition<Handler>[] = [
   { method: 'POST', template: '/oauth2/token/', kind: 'oauth', handler: issueToken },
   { method: 'GET', template: '/connect', kind: 'connect', handler: showConnectPage },
   { method: 'POST', template: '/connect', kind: 'connect', handler: submitConnectForm },
+  { method: 'GET', template: '/connect/reauthenticate', kind: 'connect', handler: showReauthenticationPage },
+  { method: 'POST', template: '/connect/reauthenticate', kind: 'connect', handler: submitReauthenticationForm },
   // by-ext-id before {user_id}/...: the literal segment must win.
   api('GET', `${USERS}/by-ext-id/{external_id}`, getUserByExternalId),
   api('GET', USERS, listUsers),
@@ -57,6 +62,10 @@ export const ROUTES: readonly RouteDefinition<Handler>[] = [
   api('GET', `${HEAT_PUMP}/statistics`, heatPumpStatistics),
   api('GET', `${HEAT_PUMP}/savings`, heatPumpSavings),
   api('GET', `${HEAT_PUMP}/data`, heatPumpData),
+  api('POST', `${CUE}/resolve`, resolveCue),
+  // The one documented operation without an Authorization header: the secret authorises it.
+  { method: 'POST', template: `${CUE}/state`, kind: 'api-secret', handler: reportCueState },
+  api('POST', `${CUE}/information/resolve`, resolveInformationCue),
 ];
 
 /** Path parameters that must be UUIDs (django-ninja answers 422 `uuid_parsing` otherwise). */
@@ -66,4 +75,5 @@ export const UUID_PARAMS = new Set([
   'building_id',
   'heat_pump_id',
   'onboarding_session_id',
+  'cue_id',
 ]);

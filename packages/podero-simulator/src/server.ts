@@ -51,6 +51,8 @@ export const simulatorOptionsSchema = z.strictObject({
   clientId: z.string().min(1).default(DEFAULT_ORG.clientId),
   clientSecret: z.string().min(1).default(DEFAULT_ORG.clientSecret),
   persistFile: z.string().min(1).optional(),
+  /** See SimulatorModes: `null` keeps a used onboarding session's `object_id` null. */
+  onboardingObjectId: z.enum(['filled', 'null']).default('filled'),
   /** Fault rules in force from the start (and again after a reset). */
   faults: faultRulesSchema.default([]),
   /** Receives one line per unexpected server error (never request bodies or secrets). */
@@ -93,7 +95,8 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
     store.users.has(id) ||
     store.buildings.has(id) ||
     store.heatPumps.has(id) ||
-    store.onboardingSessions.has(id);
+    store.onboardingSessions.has(id) ||
+    store.cues.has(id);
   let nextId = seededUuidStream(options.seed, idTaken);
 
   const core: SimCore = {
@@ -107,6 +110,7 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
     tokenTtlSeconds: options.tokenTtlSeconds,
     stateIntervalSeconds: options.stateIntervalSeconds,
     orgs,
+    modes: { onboardingObjectId: options.onboardingObjectId },
     newId: () => nextId(),
     baseUrl: () => baseUrl,
     changed: () => {
@@ -139,6 +143,7 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
     store.clear();
     counters.reset();
     faults.set(options.faults);
+    core.modes.onboardingObjectId = options.onboardingObjectId;
     clock = new SimClock(clockMode, options.startTime?.getTime() ?? Date.now());
     nextId = seededUuidStream(options.seed, idTaken);
     core.changed();
@@ -208,6 +213,7 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
       };
       try {
         if (matched.route.kind === 'api') authoriseApiRequest(request);
+        else if (matched.route.kind === 'api-secret') validatePathParams(request);
         response = await matched.route.handler(core, request);
       } catch (error) {
         response = errorResponse(error, options.log);
@@ -222,6 +228,13 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
     const orgId = organisationOfBearer(core, request.headers.authorization);
     if (orgId === null) throw unauthorized();
     request.orgId = orgId;
+    validatePathParams(request);
+    // Another organisation's path answers 404, like any id the caller's org does not own.
+    if (request.params.org_id !== undefined && request.params.org_id.toLowerCase() !== orgId)
+      throw notFound();
+  }
+
+  function validatePathParams(request: SimRequest): void {
     const invalid = Object.entries(request.params).filter(
       ([name, value]) => UUID_PARAMS.has(name) && !uuidSchema.safeParse(value).success,
     );
@@ -234,9 +247,6 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
         })),
       );
     }
-    // Another organisation's path answers 404, like any id the caller's org does not own.
-    if (request.params.org_id !== undefined && request.params.org_id.toLowerCase() !== orgId)
-      throw notFound();
   }
 
   /** Returns true when the fault consumed the request. */

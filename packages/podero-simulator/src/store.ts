@@ -127,6 +127,28 @@ export const heatPumpRecordSchema = z.object({
 });
 export type HeatPumpRecord = z.infer<typeof heatPumpRecordSchema>;
 
+/**
+ * A pending action ("cue") on a heat pump (contract §3.12). `secrets` are the signed values handed out in
+ * `actions[].resolution_link.url`, each valid for an hour of simulated time; `page_token` is the single-use
+ * key of the re-authentication page a `resolve` opened.
+ */
+export const cueRecordSchema = z.object({
+  id: z.string(),
+  action_id: z.string(),
+  org_id: z.string(),
+  heat_pump_id: z.string(),
+  code: z.enum(['reauthenticate', 'information']),
+  message: nullableString,
+  /** pending: nothing started; in_progress: `resolve` was called; done: reported or read (no longer active). */
+  state: z.enum(['pending', 'in_progress', 'done']),
+  created_at: z.string(),
+  secrets: z.array(z.object({ value: z.string(), issued_at_ms: z.number() })),
+  success_url: nullableString,
+  cancel_url: nullableString,
+  page_token: nullableString,
+});
+export type CueRecord = z.infer<typeof cueRecordSchema>;
+
 export const tokenRecordSchema = z.object({
   token: z.string(),
   org_id: z.string(),
@@ -142,6 +164,8 @@ export const persistedStateSchema = z.object({
   onboarding_sessions: z.array(onboardingRecordSchema),
   heat_pumps: z.array(heatPumpRecordSchema),
   tokens: z.array(tokenRecordSchema),
+  /** Absent in files written before cues existed. */
+  cues: z.array(cueRecordSchema).default([]),
 });
 export type PersistedState = z.infer<typeof persistedStateSchema>;
 
@@ -152,6 +176,7 @@ export class Store {
   readonly onboardingSessions = new Map<string, OnboardingRecord>();
   readonly heatPumps = new Map<string, HeatPumpRecord>();
   readonly tokens = new Map<string, TokenRecord>();
+  readonly cues = new Map<string, CueRecord>();
   /** user id -> ids of the user's heat pumps and buildings, so per-user lists do not scan everything. */
   private readonly heatPumpIdsByOwner = new Map<string, string[]>();
   private readonly buildingIdsByUser = new Map<string, string[]>();
@@ -162,6 +187,7 @@ export class Store {
     this.onboardingSessions.clear();
     this.heatPumps.clear();
     this.tokens.clear();
+    this.cues.clear();
     this.heatPumpIdsByOwner.clear();
     this.buildingIdsByUser.clear();
   }
@@ -197,6 +223,11 @@ export class Store {
     });
   }
 
+  /** The heat pump's cues that are still active (pending or in progress), oldest first. */
+  activeCuesOf(heatPumpId: string): CueRecord[] {
+    return [...this.cues.values()].filter((cue) => cue.heat_pump_id === heatPumpId && cue.state !== 'done');
+  }
+
   buildingsOf(userId: string): BuildingRecord[] {
     return (this.buildingIdsByUser.get(userId) ?? []).flatMap((id) => {
       const building = this.buildings.get(id);
@@ -213,6 +244,7 @@ export class Store {
       onboarding_sessions: [...this.onboardingSessions.values()],
       heat_pumps: [...this.heatPumps.values()],
       tokens: [...this.tokens.values()],
+      cues: [...this.cues.values()],
     };
   }
 
@@ -223,6 +255,7 @@ export class Store {
     for (const session of state.onboarding_sessions) this.onboardingSessions.set(session.id, session);
     for (const heatPump of state.heat_pumps) this.addHeatPump(heatPump);
     for (const token of state.tokens) this.tokens.set(token.token, token);
+    for (const cue of state.cues) this.cues.set(cue.id, cue);
   }
 }
 

@@ -1,5 +1,6 @@
 /** Records -> response bodies in the contract's [REF] shapes. */
 import { iso, type SimCore } from './core';
+import { actionsView } from './cues';
 import { connectionHiccupAt, isPaused, profileFor, readingAt } from './model/living';
 import type { BuildingRecord, HeatPumpRecord, OnboardingRecord, UserRecord } from './store';
 
@@ -29,6 +30,7 @@ export function userView(core: SimCore, user: UserRecord) {
     longitude: user.longitude,
     last_login: user.last_login,
     joined_at: user.joined_at,
+    deleted_at: user.deleted_at,
   };
 }
 
@@ -119,8 +121,7 @@ export function heatPumpView(core: SimCore, heatPump: HeatPumpRecord) {
     is_forecasting_enabled: heatPump.is_forecasting_enabled,
     is_trading_enabled: heatPump.is_trading_enabled,
     actual_steering_state: heatPump.actual_steering_state,
-    action_needed: false,
-    actions: [],
+    ...actionsView(core, heatPump),
     optimization_level: heatPump.optimization_level,
     indoor_target_temperature_offset: heatPump.indoor_target_temperature_offset,
     dhw_standard_temperature: heatPump.dhw_standard_temperature,

@@ -310,3 +310,33 @@ function partial<T extends Record<string, z.ZodType>>(shape: T): { [K in keyof T
     [K in keyof T]: z.ZodOptional<T[K]>;
   };
 }
+
+// ---------------------------------------------------------------- cues (Q1..Q3)
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+/** Every cue call carries the signed secret from `resolution_link.url` in the query. */
+export const cueSecretQuerySchema = z.object({ secret: z.string().min(1).max(512) });
+
+/** Q1 for `code=reauthenticate`: camelCase, unlike the rest of the API ([REF]). */
+export const resolveCueBodySchema = z.strictObject({
+  successUrl: z.string().min(1).max(8000),
+  cancelUrl: z.string().min(1).max(8000),
+  language: z.string().max(35).nullable().optional(),
+  location: jsonObject.optional(),
+  clientInfo: jsonObject.optional(),
+});
+
+/** Q2: snake_case again. */
+export const cueStateBodySchema = z.strictObject({
+  state: z.enum(['success', 'fail']),
+  payload: jsonObject.optional(),
+  location: jsonObject.optional(),
+  client_info: jsonObject.optional(),
+});
+
+/** Q3: an optional body. */
+export const informationResolveBodySchema = z.strictObject({
+  location: jsonObject.optional(),
+  client_info: jsonObject.optional(),
+});

@@ -9,9 +9,11 @@ import { createUserBodySchema, includeDeletedQuerySchema, updateUserBodySchema }
 const DUPLICATE_EMAIL = 'A user with this email already exists in the organization.';
 
 export const listUsers: Handler = (core, request) => {
+  const { include_deleted } = parseOr422(includeDeletedQuerySchema, queryObject(request), ['query']);
   const users: ReturnType<typeof userView>[] = [];
   for (const user of core.store.users.values()) {
-    if (user.organization_id === request.orgId && user.deleted_at === null) users.push(userView(core, user));
+    if (user.organization_id === request.orgId && (include_deleted || user.deleted_at === null))
+      users.push(userView(core, user));
   }
   return { status: 200, json: users };
 };

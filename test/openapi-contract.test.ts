@@ -82,7 +82,19 @@ const validBodies: Partial<Record<string, unknown>> = {
   createBuilding: { name: 'Home' },
   createOnboardingSession: sessionBody,
   updateHeatPump: { is_smart_optimization_active: false },
+  startHeatPumpReauthentication: {
+    success_url: 'https://partner.example/reconnected',
+    cancel_url: 'https://partner.example/not-reconnected',
+  },
 };
+
+/** Routes whose success needs a device in a particular state: exercised on their own below. */
+const LIFECYCLE_ROUTES = new Set([
+  'deleteUser',
+  'deleteHeatPump',
+  'startHeatPumpReauthentication',
+  'completeReauthentication',
+]);
 
 describe('the OpenAPI document', () => {
   it('is a valid OpenAPI 3.1 document with named components and a servers entry', async () => {
@@ -110,7 +122,7 @@ describe('the OpenAPI document', () => {
 
     // Successes (each route once, some twice: cache and live, pending and completed, created and repeated).
     for (const route of apiRoutes) {
-      if (route.operationId === 'deleteUser') continue;
+      if (LIFECYCLE_ROUTES.has(route.operationId)) continue;
       await check(route, send(route.method, pathOf(route), validBodies[route.operationId]));
     }
     await check(byId('createUser'), send('POST', '/users', validBodies.createUser));
@@ -171,6 +183,44 @@ describe('the OpenAPI document', () => {
       }
     }
 
+    // The device lifecycle: a lost connection, its re-authentication (201, then 409 once connected), the
+    // callback (303, then 410 on reuse, 404 for an unknown token), and the device's offboarding (204).
+    stack.simulator.control.setConnection(ids.heatPumpId, { authenticated: false });
+    const reauthentication = byId('startHeatPumpReauthentication');
+    const started = send('POST', pathOf(reauthentication), validBodies.startHeatPumpReauthentication);
+    await check(reauthentication, started);
+    const redirectUrl = ((await started).json as { redirect_url: string }).redirect_url;
+    const pageToken = new URL(redirectUrl).searchParams.get('token') ?? '';
+    const page = await fetch(`${stack.simulator.baseUrl}/connect/reauthenticate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: pageToken, username: 'u', password: 'p' }).toString(),
+      redirect: 'manual',
+    });
+    const callbackUrl = new URL(page.headers.get('location') ?? '');
+    const callback = byId('completeReauthentication');
+    const callbackPath = `${callbackUrl.pathname}${callbackUrl.search}`;
+    await check(callback, send('GET', callbackPath, undefined, { token: null }));
+    await check(callback, send('GET', callbackPath, undefined, { token: null }));
+    await check(
+      callback,
+      send('GET', `/reauthentication/callback?token=${'B'.repeat(43)}&outcome=fail`, undefined, {
+        token: null,
+      }),
+    );
+    await check(
+      callback,
+      send('GET', '/reauthentication/callback?token=x&outcome=fail', undefined, { token: null }),
+    );
+    await check(
+      reauthentication,
+      send('POST', pathOf(reauthentication), validBodies.startHeatPumpReauthentication),
+    );
+    await check(byId('deleteHeatPump'), send('DELETE', pathOf(byId('deleteHeatPump'))));
+    await check(byId('deleteHeatPump'), send('DELETE', pathOf(byId('deleteHeatPump'))));
+    expect([...(seen.get('completeReauthentication') ?? [])].sort()).toEqual([303, 400, 404, 410]);
+    expect(seen.get('startHeatPumpReauthentication')).toContain(409);
+
     expect(problems).toEqual([]);
     // Every protected route was seen succeeding and refusing in each of the ways above.
     for (const route of apiRoutes.filter((r) => r.access !== 'public')) {
@@ -180,7 +230,7 @@ describe('the OpenAPI document', () => {
         expect(statuses, `${route.operationId} ${status}`).toContain(status);
     }
     const all = new Set([...seen.values()].flatMap((s) => [...s]));
-    for (const status of [200, 201, 204, 400, 401, 403, 404, 409, 413, 415, 502, 503])
+    for (const status of [200, 201, 204, 303, 400, 401, 403, 404, 409, 410, 413, 415, 502, 503])
       expect(all).toContain(status);
   }, 120_000);
 });

@@ -318,6 +318,31 @@ export const routeDeclarations = [
     summary: "Change a heat pump's user settings",
   },
   {
+    operationId: 'deleteHeatPump',
+    method: 'DELETE',
+    path: heatPumpPath,
+    function: 'api',
+    access: 'self-or-admin',
+    summary: 'Offboard one heat pump: soft delete at Podero, snapshot removed, readings kept (idempotent)',
+  },
+  {
+    operationId: 'startHeatPumpReauthentication',
+    method: 'POST',
+    path: `${heatPumpPath}/reauthentication`,
+    function: 'api',
+    access: 'self-or-admin',
+    summary: 'Start re-authenticating a heat pump whose manufacturer connection lapsed',
+  },
+  {
+    operationId: 'completeReauthentication',
+    method: 'GET',
+    path: '/reauthentication/callback',
+    function: 'api',
+    access: 'public',
+    summary:
+      "Where Podero's Connect UI returns the browser: records the outcome, then redirects to the partner",
+  },
+  {
     operationId: 'listHeatPumpReadings',
     method: 'GET',
     path: `${heatPumpPath}/readings`,

@@ -3,9 +3,9 @@
  * re-authentication of a device with the client alone (the browser step driven over plain HTTP).
  */
 import {
+  type PoderoClient,
   PoderoNotFoundError,
   PoderoRequestError,
-  type PoderoClient,
   parseCueLink,
 } from '@podero-bridge/podero-client';
 import type { Simulator } from '@podero-bridge/podero-simulator';
@@ -59,9 +59,9 @@ describe('cues through the client', () => {
     const after = await client.heatPumps.get(userId, heatPumpId);
     expect(after.is_authenticated).toBe(true);
     expect(after.actions).toEqual([]);
-    await expect(client.cues.reportState(link.cueId, link.secret, { state: 'success' })).rejects.toBeInstanceOf(
-      PoderoNotFoundError,
-    );
+    await expect(
+      client.cues.reportState(link.cueId, link.secret, { state: 'success' }),
+    ).rejects.toBeInstanceOf(PoderoNotFoundError);
   });
 
   it('marks an information action read', async () => {
@@ -77,14 +77,20 @@ describe('cues through the client', () => {
 
   it('refuses bad input before sending anything', async () => {
     await expect(
-      client.cues.resolve('not/an/id', 's', { successUrl: 'https://a.example', cancelUrl: 'https://b.example' }),
+      client.cues.resolve('not/an/id', 's', {
+        successUrl: 'https://a.example',
+        cancelUrl: 'https://b.example',
+      }),
     ).rejects.toBeInstanceOf(PoderoRequestError);
     await expect(
-      client.cues.resolve(crypto.randomUUID(), 's', { successUrl: 'javascript:alert(1)', cancelUrl: 'https://b.example' }),
+      client.cues.resolve(crypto.randomUUID(), 's', {
+        successUrl: 'javascript:alert(1)',
+        cancelUrl: 'https://b.example',
+      }),
     ).rejects.toBeInstanceOf(PoderoRequestError);
-    await expect(client.cues.reportState(crypto.randomUUID(), '', { state: 'success' })).rejects.toBeInstanceOf(
-      PoderoRequestError,
-    );
+    await expect(
+      client.cues.reportState(crypto.randomUUID(), '', { state: 'success' }),
+    ).rejects.toBeInstanceOf(PoderoRequestError);
   });
 
   it('parseCueLink takes apart both link shapes and refuses others', () => {
@@ -93,7 +99,9 @@ describe('cues through the client', () => {
       cueId: id,
       secret: 'abc',
     });
-    expect(parseCueLink(`https://x/api/partners/v2.0/cues/${id}/information/resolve?secret=q`)?.cueId).toBe(id);
+    expect(parseCueLink(`https://x/api/partners/v2.0/cues/${id}/information/resolve?secret=q`)?.cueId).toBe(
+      id,
+    );
     expect(parseCueLink(`https://x/cues/${id}/resolve`)).toBeNull();
     expect(parseCueLink('not a url')).toBeNull();
     expect(parseCueLink(`https://x/cues/${id}/other?secret=a`)).toBeNull();

@@ -59,6 +59,10 @@ function requestFor(route: RouteDeclaration, user: string): { path: string; body
       cancel_url: 'https://partner.example/cancel',
     },
     updateHeatPump: { optimization_level: 'Max' },
+    startHeatPumpReauthentication: {
+      success_url: 'https://partner.example/ok',
+      cancel_url: 'https://partner.example/cancel',
+    },
   };
   const body = bodies[route.operationId];
   return body === undefined ? { path } : { path, body };
@@ -70,15 +74,22 @@ const adminRoutes = routeDeclarations.filter((r) => r.access === 'admin');
 const gatewayUnauthorized = z.strictObject({ message: z.literal('Unauthorized') });
 
 describe('open routes', () => {
-  it('are exactly GET /health and GET /openapi.json, and answer without a token', async () => {
+  it('are exactly health, the OpenAPI document and the re-authentication callback, and answer without a token', async () => {
     expect(publicRoutes.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
       'GET /health',
       'GET /openapi.json',
+      'GET /reauthentication/callback',
     ]);
-    for (const route of publicRoutes) {
+    for (const route of publicRoutes.filter((r) => r.operationId !== 'completeReauthentication')) {
       const res = await rawRequest(stack.apiUrl, { method: route.method, path: route.path });
       expect(res.status, route.path).toBe(200);
     }
+    // The callback is authorised by its single-use token alone: an unknown one is 404, not 401.
+    const callback = await rawRequest(stack.apiUrl, {
+      method: 'GET',
+      path: `/reauthentication/callback?token=${'A'.repeat(43)}&outcome=success`,
+    });
+    expect(callback.status).toBe(404);
   });
 
   it.each(protectedRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))(

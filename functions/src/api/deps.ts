@@ -1,4 +1,5 @@
 import type { ApiConfig } from '../config';
+import { ReauthenticationService } from '../heat-pumps/reauthentication';
 import { HeatPumpService } from '../heat-pumps/service';
 import { createFleetDeps, type FleetDeps, type FleetOverrides } from '../platform/fleet-deps';
 import { currentDeadline } from '../platform/request-deadline';
@@ -6,6 +7,7 @@ import { BuildingStore } from '../storage/buildings';
 import { HeatPumpSnapshotStore } from '../storage/heat-pump-snapshots';
 import { OnboardingSessionStore } from '../storage/onboarding-sessions';
 import { ReadingsStore } from '../storage/readings';
+import { ReauthenticationStore } from '../storage/reauthentications';
 import { UserStore } from '../storage/users';
 import { BuildingService } from '../users/buildings';
 import { OnboardingSessionService } from '../users/onboarding-sessions';
@@ -17,6 +19,7 @@ export interface ApiServices {
   readonly buildings: BuildingService;
   readonly onboardingSessions: OnboardingSessionService;
   readonly heatPumps: HeatPumpService;
+  readonly reauthentication: ReauthenticationService;
 }
 
 export interface ApiDeps extends FleetDeps {
@@ -74,6 +77,16 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     logger: fleet.logger,
     creation: userCreation,
   });
+  const heatPumps = new HeatPumpService({
+    podero: fleet.podero,
+    findPoderoUserId: async (externalUserId) => (await users.get(externalUserId))?.podero_user_id ?? null,
+    removeUnlessOnboarded: (externalUserId, poderoUserId, sortKeys) =>
+      users.removeUnlessOnboarded(externalUserId, poderoUserId, sortKeys),
+    snapshots: new HeatPumpSnapshotStore(fleet.db, config.mainTableName),
+    readings: new ReadingsStore(fleet.db, config.readingsTableName),
+    now: () => fleet.now().getTime(),
+    logger: fleet.logger,
+  });
   const services: ApiServices = {
     users: userService,
     buildings: new BuildingService({ podero: fleet.podero, buildings, users: userService, now: fleet.now }),
@@ -84,13 +97,11 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       users: userService,
       now: fleet.now,
     }),
-    heatPumps: new HeatPumpService({
+    heatPumps,
+    reauthentication: new ReauthenticationService({
+      heatPumps,
       podero: fleet.podero,
-      findPoderoUserId: async (externalUserId) => (await users.get(externalUserId))?.podero_user_id ?? null,
-      removeUnlessOnboarded: (externalUserId, poderoUserId, sortKeys) =>
-        users.removeUnlessOnboarded(externalUserId, poderoUserId, sortKeys),
-      snapshots: new HeatPumpSnapshotStore(fleet.db, config.mainTableName),
-      readings: new ReadingsStore(fleet.db, config.readingsTableName),
+      attempts: new ReauthenticationStore(fleet.db, config.mainTableName),
       now: () => fleet.now().getTime(),
       logger: fleet.logger,
     }),

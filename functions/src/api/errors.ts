@@ -10,6 +10,11 @@ import {
   PoderoServerError,
   PoderoValidationError,
 } from '@podero-bridge/podero-client';
+import {
+  ReauthenticationClosedError,
+  ReauthenticationNotNeededError,
+  UnknownReauthenticationError,
+} from '../heat-pumps/reauthentication';
 import { SettingsConflictError, UnknownHeatPumpError } from '../heat-pumps/service';
 import { InvalidCursorError } from '../storage/readings';
 import { TokenUnavailableError } from '../tokens/provider';
@@ -93,6 +98,17 @@ function fromDomainError(error: unknown): ApiError | undefined {
   if (error instanceof UnknownUserError) return notFound('user');
   if (error instanceof UnknownHeatPumpError) return notFound('heat pump');
   if (error instanceof UnknownOnboardingSessionError) return notFound('onboarding session');
+  if (error instanceof ReauthenticationNotNeededError) {
+    return new ApiError(
+      409,
+      error.state === 'connected' ? 'reauthentication_not_needed' : 'reauthentication_unavailable',
+      error.message,
+    );
+  }
+  if (error instanceof UnknownReauthenticationError) return notFound('re-authentication');
+  if (error instanceof ReauthenticationClosedError) {
+    return new ApiError(410, error.reason === 'used' ? 'link_used' : 'link_expired', error.message);
+  }
   if (error instanceof UnknownBuildingError) {
     return badRequest('unknown building', [{ field: 'body.building_id', message: error.message }]);
   }

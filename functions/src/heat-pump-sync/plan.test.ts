@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { newSnapshot, type UserHeatPumpState } from '../storage/heat-pump-snapshots';
+import { observedSnapshot } from '../heat-pumps/rules';
+import type { UserHeatPumpState } from '../storage/heat-pump-snapshots';
 import { type PlanInput, planUserWrites } from './plan';
 
 /** The sync's write plan for one user, from a Podero list and stored state: no server, no DynamoDB. */
@@ -17,6 +18,9 @@ const hp = (id: string, stateAt: string, extra: Record<string, unknown> = {}) =>
   current_power_consumption_w: 1200,
   ...extra,
 });
+/** A stored snapshot as an earlier pass or read left it (its connection observed). */
+const snap = (json: ReturnType<typeof hp>, fetchedAt: string, lastReadingStateAt: string | null) =>
+  observedSnapshot('ada', json, fetchedAt, undefined, lastReadingStateAt);
 const empty = (): UserHeatPumpState => ({ marker: null, snapshots: new Map() });
 
 function plan(listed: PlanInput['listed'], stored: UserHeatPumpState = empty(), fetchedAt = T2) {
@@ -52,7 +56,7 @@ describe('planUserWrites', () => {
 
   it('an unchanged heat pump whose reading was written costs no write at all', () => {
     const stored = empty();
-    stored.snapshots.set('a', newSnapshot('ada', hp('a', T1), T1, T1));
+    stored.snapshots.set('a', snap(hp('a', T1), T1, T1));
     stored.marker = { externalUserId: 'ada', fetchedAt: T1, heatPumpIds: ['a'] };
     expect(plan([hp('a', T1)], stored).writes).toEqual([]);
   });
@@ -60,7 +64,7 @@ describe('planUserWrites', () => {
   it('a reading is owed for a state an API read already put in the snapshot', () => {
     const stored = empty();
     // The API stored state T2 in the snapshot; the sync's last reading is still T1.
-    stored.snapshots.set('a', newSnapshot('ada', hp('a', T2), T2, T1));
+    stored.snapshots.set('a', snap(hp('a', T2), T2, T1));
     stored.marker = { externalUserId: 'ada', fetchedAt: T2, heatPumpIds: ['a'] };
     expect(summary(plan([hp('a', T2)], stored).writes)).toEqual([
       'main put HEATPUMP#a',
@@ -71,16 +75,42 @@ describe('planUserWrites', () => {
 
   it('a changed heat pump with the same state is re-snapshotted without a second reading', () => {
     const stored = empty();
-    stored.snapshots.set('a', newSnapshot('ada', hp('a', T1), T1, T1));
+    stored.snapshots.set('a', snap(hp('a', T1), T1, T1));
     stored.marker = { externalUserId: 'ada', fetchedAt: T1, heatPumpIds: ['a'] };
     const changed = hp('a', T1, { current_power_consumption_w: 900 });
     expect(summary(plan([changed], stored).writes)).toEqual(['main put HEATPUMP#a', 'main put HEATPUMPS']);
   });
 
+  it('records a lost connection: a new state gets since = this pass; the same state again costs no write', () => {
+    const stored = empty();
+    stored.snapshots.set('a', snap(hp('a', T1, { is_authenticated: true }), T1, T1));
+    stored.marker = { externalUserId: 'ada', fetchedAt: T1, heatPumpIds: ['a'] };
+    expect(stored.snapshots.get('a')?.connection).toEqual({ state: 'connected', since: null });
+
+    const lost = hp('a', T1, {
+      is_authenticated: false,
+      actions: [{ code: 'reauthenticate', resolution_link: { url: 'https://p/cues/c/resolve?secret=s' } }],
+    });
+    const result = plan([lost], stored);
+    const put = result.writes.find(
+      (w) => 'PutRequest' in w.request && w.request.PutRequest.Item.sk === 'HEATPUMP#a',
+    );
+    const item = put && 'PutRequest' in put.request ? put.request.PutRequest.Item : undefined;
+    expect(item?.connection_state).toBe('reauthentication_required');
+    expect(item?.connection_since).toBe(T2);
+
+    const after = empty();
+    after.snapshots.set('a', {
+      ...snap(lost, T2, T1),
+      connection: { state: 'reauthentication_required', since: T2 },
+    });
+    after.marker = { externalUserId: 'ada', fetchedAt: T2, heatPumpIds: ['a'] };
+    expect(plan([lost], after, T2).writes).toEqual([]);
+  });
+
   it('drops the snapshots of heat pumps deleted at Podero or owned by someone else', () => {
     const stored = empty();
-    for (const id of ['a', 'gone', 'theirs'])
-      stored.snapshots.set(id, newSnapshot('ada', hp(id, T1), T1, T1));
+    for (const id of ['a', 'gone', 'theirs']) stored.snapshots.set(id, snap(hp(id, T1), T1, T1));
     stored.marker = { externalUserId: 'ada', fetchedAt: T1, heatPumpIds: ['a', 'gone', 'theirs'] };
     const result = plan(
       [hp('a', T1), hp('gone', T1, { deleted_at: T2 }), hp('theirs', T1, { owner: { id: OTHER } })],

@@ -7,7 +7,9 @@
  *   replace an API snapshot read a few seconds later; the next read or pass corrects it. In exchange a
  *   user costs a share of one batched call instead of a conditional write per item (at 10,000 users that
  *   is the difference between ~1,200 and ~30,000 DynamoDB requests a pass, `pnpm bench sync`).
- * - An unchanged heat pump (same JSON, same state, reading already written) costs no write at all.
+ * - An unchanged heat pump (same JSON, same state, same connection, reading already written) costs no write.
+ * - Each pass observes the device's connection (heat-pumps/rules.ts observeConnection), so `since` is the
+ *   first pass (or read) that saw a new state.
  * - A reading is written once per state timestamp (readings are keyed by it), compared with the last
  *   reading the sync wrote, not with the snapshot's state: an API live read may have stored the state in
  *   the snapshot already, and its reading is still owed. Re-processing a user is therefore harmless.
@@ -16,13 +18,12 @@
  * - After the writes, the user must still be onboarded, or what they created is removed again
  *   (UserStore.beginOffboarding: erasure under a racing DELETE); that check is the run's, not the plan's.
  */
-import { visibleHeatPumps } from '../heat-pumps/rules';
+import { observedSnapshot, visibleHeatPumps } from '../heat-pumps/rules';
 import { listMarkerBatchItem, readingBatchItem, snapshotBatchItem } from '../storage/batch-items';
 import type { PendingWrite } from '../storage/batch-write';
 import {
   type HeatPumpJson,
   heatPumpSk,
-  newSnapshot,
   stateTimestampOf,
   type UserHeatPumpState,
   userPk,
@@ -58,10 +59,13 @@ export function planUserWrites(input: PlanInput): UserPlan {
     const previous = input.stored.snapshots.get(heatPump.id);
     const stateAt = stateTimestampOf(heatPump);
     const readingOwed = stateAt !== null && stateAt !== previous?.lastReadingStateAt;
-    const snapshot = newSnapshot(
+    // The connection is observed on every pass, so a lost connection is recorded within one interval
+    // even when nobody reads the device.
+    const snapshot = observedSnapshot(
       owner,
       heatPump,
       input.fetchedAt,
+      previous,
       readingOwed ? stateAt : (previous?.lastReadingStateAt ?? null),
     );
     const unchanged =
@@ -69,6 +73,8 @@ export function planUserWrites(input: PlanInput): UserPlan {
       !readingOwed &&
       previous.stateUpdatedAt === snapshot.stateUpdatedAt &&
       previous.lastReadingStateAt === snapshot.lastReadingStateAt &&
+      previous.connection?.state === snapshot.connection?.state &&
+      previous.connection?.since === snapshot.connection?.since &&
       JSON.stringify(previous.heatPump) === JSON.stringify(heatPump);
     if (!unchanged)
       writes.push({ tableName: main, owner, request: { PutRequest: { Item: snapshotBatchItem(snapshot) } } });

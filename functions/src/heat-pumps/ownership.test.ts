@@ -59,7 +59,7 @@ function podero(script: {
   get?: (id: string, includeDeleted: boolean) => Promise<HeatPumpJson>;
   update?: () => Promise<HeatPumpJson>;
 }) {
-  const calls = { list: 0, get: 0, update: 0 };
+  const calls = { list: 0, get: 0, update: 0, softDelete: 0 };
   const upstream = {
     heatPumps: {
       list: async () => {
@@ -77,6 +77,10 @@ function podero(script: {
         calls.update++;
         if (script.update) return script.update();
         return device(id, ME, body as Record<string, unknown>);
+      },
+      softDelete: async (_user: string, id: string, at?: Date) => {
+        calls.softDelete++;
+        return device(id, ME, { deleted_at: (at ?? new Date()).toISOString() });
       },
     },
   };

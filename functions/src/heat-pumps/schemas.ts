@@ -4,6 +4,7 @@
  */
 import { OPTIMIZATION_LEVELS } from '@podero-bridge/podero-client';
 import * as z from 'zod';
+import { CONNECTION_STATES } from './rules';
 
 /**
  * Query-string integers arrive as strings; reject "", "1.5", "1e3" and the like rather than coercing loosely.
@@ -138,27 +139,119 @@ export function settingsIssues(
 
 // ---- responses ---------------------------------------------------------------------------------
 
+const text = z.string().nullish();
+const num = z.number().nullish();
+const flag = z.boolean().nullish();
+
+/**
+ * The fields of Podero's heat-pump object a caller may see: an allow-list. Podero's object is never
+ * passed through, because parts of it are not for end users: `actions[].resolution_link.url` carries a
+ * cue's secret (enough on its own to report an outcome), `owner` Podero's ids and the owner's e-mail,
+ * `device_model` the manufacturer cloud's sign-up links. A field Podero omits, or sends with another
+ * type, is left out (the contract is unsure of several; heat-pumps/view.ts).
+ */
+export const heatPumpFieldSchemas = {
+  id: z.string(),
+  connection_status: text.meta({ description: "Podero's ok | warning | error | unknown" }),
+  monitoring_status: text,
+  steering_status: text,
+  created_at: text,
+  updated_at: text,
+  price_zone: text,
+  building: text.meta({ description: 'Podero building id, if linked' }),
+  lifecycle_state: text,
+  lifecycle_error: text,
+  is_authenticated: flag.meta({ description: 'The manufacturer connection is live (see `connection`)' }),
+  is_smart_optimization_active: flag,
+  optimization_level: text,
+  optimization_score: num,
+  current_mode: text,
+  current_state_last_updated_at: text,
+  last_monitoring_executed_at: text,
+  is_pause_power_active: flag,
+  pause_power_until: text,
+  is_forecasting_enabled: flag,
+  is_trading_enabled: flag,
+  actual_steering_state: text,
+  indoor_target_temperature_offset: num,
+  dhw_standard_temperature: num,
+  is_hot_water_heating_enabled: flag,
+  is_space_heating_enabled: flag,
+  is_pool_heating_enabled: flag,
+  is_space_cooling_enabled: flag,
+  heating_policy_name: text,
+  is_heating_policy_enabled: flag,
+  minimum_temperature_limit: num,
+  maximum_temperature_limit: num,
+  minimum_dhw_temperature_limit: num,
+  is_away_mode_enabled: flag,
+  away_mode_start: text,
+  away_mode_end: text,
+  away_mode_minimum_temperature_limit: num,
+  current_power_consumption_w: num,
+  outdoor_temperature: num,
+  indoor_actual_temperature: num,
+  indoor_target_temperature: num,
+  inlet_temperature: num,
+  outlet_temperature: num,
+  dhw_temperature: num,
+  dhw_target_temperature: num,
+  consumption_last_day_kwh: num.meta({ description: 'Older shape only' }),
+};
+
+export const deviceModelViewSchema = z
+  .strictObject({
+    device_type: z.strictObject({ short_name: z.string(), long_name: z.string() }).optional(),
+    manufacturer: text,
+    model: text,
+    year: num,
+  })
+  .meta({ id: 'HeatPumpDeviceModel' });
+
+export const connectionSchema = z
+  .strictObject({
+    state: z.enum(CONNECTION_STATES).meta({
+      description:
+        'connected: the manufacturer connection is live; reauthentication_required: it lapsed and the owner can repair it (POST .../reauthentication); disconnected: it lapsed with no way to repair it: onboard the device again.',
+    }),
+    action_needed: z
+      .boolean()
+      .meta({ description: 'Podero lists at least one pending action on the device' }),
+    since: z.string().nullable().meta({
+      description:
+        'When the bridge first observed this state after a different one (a read or a sync pass); null while the state is as first seen.',
+    }),
+  })
+  .meta({ id: 'HeatPumpConnection' });
+
 export const heatPumpSchema = z
-  .looseObject({
+  .strictObject({
+    ...optionalFields(heatPumpFieldSchemas),
     id: z.string(),
-    is_authenticated: z.boolean().nullish(),
-    is_smart_optimization_active: z.boolean().nullish(),
-    optimization_level: z.string().nullish(),
-    current_state_last_updated_at: z.string().nullish(),
-    current_power_consumption_w: z.number().nullish(),
-    indoor_actual_temperature: z.number().nullish(),
-    outdoor_temperature: z.number().nullish(),
-    minimum_temperature_limit: z.number().nullish(),
-    maximum_temperature_limit: z.number().nullish(),
-    is_away_mode_enabled: z.boolean().nullish(),
-    away_mode_start: z.string().nullish(),
-    away_mode_end: z.string().nullish(),
-    away_mode_minimum_temperature_limit: z.number().nullish(),
+    device_model: deviceModelViewSchema.optional(),
+    actions: z
+      .array(
+        z.strictObject({
+          code: z.string().meta({ description: 'reauthenticate, information, or a newer code' }),
+        }),
+      )
+      .meta({ description: 'Pending actions by code (their resolution links stay with the bridge)' }),
+    connection: connectionSchema,
   })
   .meta({
     id: 'HeatPump',
-    description: "Podero's heat-pump object as Podero returned it (further fields are passed through).",
+    description:
+      "A heat pump: an allow-listed view of Podero's object, with the bridge's connection summary.",
   });
+export type HeatPumpView = z.infer<typeof heatPumpSchema>;
+
+function optionalFields<T extends Record<string, z.ZodType>>(
+  shape: T,
+): { [K in keyof T]: z.ZodOptional<T[K]> } {
+  return Object.fromEntries(Object.entries(shape).map(([key, schema]) => [key, schema.optional()])) as {
+    [K in keyof T]: z.ZodOptional<T[K]>;
+  };
+}
 
 const sourceFields = {
   source: z

@@ -84,7 +84,7 @@ const heatPump = (id: string, extra: Record<string, unknown> = {}): HeatPumpJson
 
 function fakePodero(list: () => Promise<HeatPumpJson[]>): HeatPumpUpstream {
   const unused = () => Promise.reject(new Error('not used by these tests'));
-  return { heatPumps: { list: () => list(), get: unused, update: unused } };
+  return { heatPumps: { list: () => list(), get: unused, update: unused, softDelete: unused } };
 }
 
 /** A Podero that lists no heat pumps and counts how often it was asked. */
@@ -190,7 +190,7 @@ describe('HeatPumpService.list round trips', () => {
     if (!a || !b) throw new Error('ids');
     const newer = service({
       findPoderoUserId: async () => PODERO_USER,
-      podero: fakePodero(async () => [heatPump(a, { room_temperature: 21 })]),
+      podero: fakePodero(async () => [heatPump(a, { indoor_actual_temperature: 21 })]),
       now: T0 + 10_000,
     });
     await onboard('wanda');
@@ -198,18 +198,18 @@ describe('HeatPumpService.list round trips', () => {
     // An older read (fetched before the newer one) that still lists b and an older a.
     const older = service({
       findPoderoUserId: async () => PODERO_USER,
-      podero: fakePodero(async () => [heatPump(a, { room_temperature: 18 }), heatPump(b)]),
+      podero: fakePodero(async () => [heatPump(a, { indoor_actual_temperature: 18 }), heatPump(b)]),
       now: T0,
     });
     await older.hps.list('wanda', live);
 
     const state = (await newer.snapshots.loadUserWithProfile('wanda')).state;
     expect(state.marker).toMatchObject({ fetchedAt: new Date(T0 + 10_000).toISOString(), heatPumpIds: [a] });
-    expect(state.snapshots.get(a)?.heatPump.room_temperature).toBe(21);
+    expect(state.snapshots.get(a)?.heatPump.indoor_actual_temperature).toBe(21);
     // The older read's snapshot of b is stored (nothing newer existed), but the marker does not
     // name it, so the cached list is still the newer one.
     const cached = await newer.hps.list('wanda', { max_age_seconds: 60, stale_if_error_seconds: 0 });
-    expect(cached).toMatchObject({ source: 'cache', heat_pumps: [{ id: a, room_temperature: 21 }] });
+    expect(cached).toMatchObject({ source: 'cache', heat_pumps: [{ id: a, indoor_actual_temperature: 21 }] });
   });
 
   it('answers an unknown user, or one still being created, with UnknownUserError and never calls Podero', async () => {

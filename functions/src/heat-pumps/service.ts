@@ -12,11 +12,10 @@ import {
   type HeatPumpSnapshot,
   type HeatPumpSnapshotStore,
   heatPumpSk,
-  newSnapshot,
 } from '../storage/heat-pump-snapshots';
 import type { ReadingsStore } from '../storage/readings';
 import { UnknownUserError } from '../users/errors';
-import { isDeleted, isUpstreamOutage, ownedBy, visibleHeatPumps } from './rules';
+import { isDeleted, isUpstreamOutage, observedSnapshot, ownedBy, visibleHeatPumps } from './rules';
 import {
   type HeatPumpListResponse,
   type HeatPumpReadQuery,
@@ -27,6 +26,7 @@ import {
   settingsIssues,
   type UpdateHeatPumpSettings,
 } from './schemas';
+import { heatPumpView } from './view';
 
 /** The part of the Podero client this service uses (the real client satisfies it). */
 export interface HeatPumpUpstream {
@@ -34,6 +34,7 @@ export interface HeatPumpUpstream {
     list(userId: string): Promise<HeatPumpJson[]>;
     get(userId: string, heatPumpId: string, options?: { includeDeleted?: boolean }): Promise<HeatPumpJson>;
     update(userId: string, heatPumpId: string, body: UpdateHeatPumpRequest): Promise<HeatPumpJson>;
+    softDelete(userId: string, heatPumpId: string, at?: Date): Promise<HeatPumpJson>;
   };
 }
 
@@ -74,6 +75,8 @@ export interface HeatPumpServiceDeps {
   now?: () => number;
   logger?: Logger;
 }
+
+const viewOf = (snapshot: HeatPumpSnapshot) => heatPumpView(snapshot.heatPump, snapshot.connection);
 
 export class HeatPumpService {
   private readonly now: () => number;
@@ -123,20 +126,25 @@ export class HeatPumpService {
     const poderoUserId = user.podero_user_id;
     const cached = (() => {
       if (!stored.marker) return null;
-      const heatPumps: HeatPumpJson[] = [];
+      const heatPumps: HeatPumpSnapshot[] = [];
       // The list is as old as its oldest part: the marker and the snapshots are written concurrently,
       // so a snapshot whose update has not landed (or failed) must not be labelled with the marker's time.
       let fetchedAt = stored.marker.fetchedAt;
       for (const id of stored.marker.heatPumpIds) {
         const snapshot = stored.snapshots.get(id);
         if (!snapshot || !ownedBy(snapshot.heatPump, poderoUserId)) return null;
-        heatPumps.push(snapshot.heatPump);
+        heatPumps.push(snapshot);
         if (Date.parse(snapshot.fetchedAt) < Date.parse(fetchedAt)) fetchedAt = snapshot.fetchedAt;
       }
       return { heatPumps, fetchedAt };
     })();
     if (cached && query.max_age_seconds > 0 && this.ageSeconds(cached.fetchedAt) <= query.max_age_seconds) {
-      return { heat_pumps: cached.heatPumps, source: 'cache', fetched_at: cached.fetchedAt, stale: false };
+      return {
+        heat_pumps: cached.heatPumps.map(viewOf),
+        source: 'cache',
+        fetched_at: cached.fetchedAt,
+        stale: false,
+      };
     }
 
     const fetchedAt = new Date(this.now()).toISOString();
@@ -148,19 +156,26 @@ export class HeatPumpService {
         this.deps.logger?.warn('Podero failed; serving a stale heat-pump list', {
           error_name: (error as Error).name,
         });
-        return { heat_pumps: cached.heatPumps, source: 'cache', fetched_at: cached.fetchedAt, stale: true };
+        return {
+          heat_pumps: cached.heatPumps.map(viewOf),
+          source: 'cache',
+          fetched_at: cached.fetchedAt,
+          stale: true,
+        };
       }
       throw error;
     }
-    const visible = visibleHeatPumps(live, poderoUserId);
+    const snapshots = visibleHeatPumps(live, poderoUserId).map((heatPump) =>
+      observedSnapshot(externalUserId, heatPump, fetchedAt, stored.snapshots.get(heatPump.id)),
+    );
     const { createdSortKeys } = await this.deps.snapshots.replaceUserList(
       externalUserId,
-      visible,
+      snapshots,
       fetchedAt,
       stored,
     );
     await this.keepOnlyIfOnboarded(externalUserId, poderoUserId, createdSortKeys);
-    return { heat_pumps: visible, source: 'live', fetched_at: fetchedAt, stale: false };
+    return { heat_pumps: snapshots.map(viewOf), source: 'live', fetched_at: fetchedAt, stale: false };
   }
 
   async get(externalUserId: string, heatPumpId: string, query: HeatPumpReadQuery): Promise<HeatPumpResponse> {
@@ -173,17 +188,17 @@ export class HeatPumpService {
       query.max_age_seconds > 0 &&
       this.ageSeconds(snapshot.fetchedAt) <= query.max_age_seconds
     ) {
-      return { heat_pump: snapshot.heatPump, source: 'cache', fetched_at: snapshot.fetchedAt, stale: false };
+      return { heat_pump: viewOf(snapshot), source: 'cache', fetched_at: snapshot.fetchedAt, stale: false };
     }
     try {
-      const live = await this.fetchOwned(externalUserId, poderoUserId, heatPumpId);
-      return { heat_pump: live.heatPump, source: 'live', fetched_at: live.fetchedAt, stale: false };
+      const live = await this.fetchOwned(externalUserId, poderoUserId, heatPumpId, snapshot);
+      return { heat_pump: viewOf(live), source: 'live', fetched_at: live.fetchedAt, stale: false };
     } catch (error) {
       if (snapshot && isUpstreamOutage(error) && this.servableOnError(snapshot.fetchedAt, query)) {
         this.deps.logger?.warn('Podero failed; serving a stale heat pump', {
           error_name: (error as Error).name,
         });
-        return { heat_pump: snapshot.heatPump, source: 'cache', fetched_at: snapshot.fetchedAt, stale: true };
+        return { heat_pump: viewOf(snapshot), source: 'cache', fetched_at: snapshot.fetchedAt, stale: true };
       }
       throw error;
     }
@@ -194,6 +209,7 @@ export class HeatPumpService {
     externalUserId: string,
     poderoUserId: string,
     heatPumpId: string,
+    previous: HeatPumpSnapshot | null,
   ): Promise<HeatPumpSnapshot> {
     const fetchedAt = new Date(this.now()).toISOString();
     let heatPump: HeatPumpJson;
@@ -209,7 +225,7 @@ export class HeatPumpService {
     if (heatPump.id !== heatPumpId || !ownedBy(heatPump, poderoUserId) || isDeleted(heatPump)) {
       throw new UnknownHeatPumpError(heatPumpId);
     }
-    const snapshot = newSnapshot(externalUserId, heatPump, fetchedAt);
+    const snapshot = observedSnapshot(externalUserId, heatPump, fetchedAt, previous);
     await this.putSnapshot(snapshot, poderoUserId);
     return snapshot;
   }
@@ -239,9 +255,11 @@ export class HeatPumpService {
     heatPumpId: string,
     settings: UpdateHeatPumpSettings,
   ): Promise<HeatPumpResponse> {
-    const poderoUserId = await this.poderoUserId(externalUserId);
+    const { poderoUserId, stored } = await this.poderoUserIdWith(externalUserId, () =>
+      this.deps.snapshots.get(externalUserId, heatPumpId),
+    );
     // A live read first: it proves ownership and gives the current values the cross-field rules need.
-    const current = await this.fetchOwned(externalUserId, poderoUserId, heatPumpId);
+    const current = await this.fetchOwned(externalUserId, poderoUserId, heatPumpId, stored);
     const issues = settingsIssues(settings, current.heatPump);
     if (issues.length > 0) throw new SettingsConflictError(issues);
 
@@ -253,8 +271,59 @@ export class HeatPumpService {
       if (error instanceof PoderoNotFoundError) throw new UnknownHeatPumpError(heatPumpId);
       throw error;
     }
-    await this.putSnapshot(newSnapshot(externalUserId, updated, fetchedAt), poderoUserId);
-    return { heat_pump: updated, source: 'live', fetched_at: fetchedAt, stale: false };
+    const snapshot = observedSnapshot(externalUserId, updated, fetchedAt, current);
+    await this.putSnapshot(snapshot, poderoUserId);
+    return { heat_pump: viewOf(snapshot), source: 'live', fetched_at: fetchedAt, stale: false };
+  }
+
+  /**
+   * Offboards one device the documented way: soft delete at Podero (`PUT deleted_at`), then our snapshot
+   * goes and the list cache is forgotten; its readings stay until they expire. Idempotent: a device that is
+   * already deleted at Podero (but was this user's) answers the same. Ownership is proven first, including
+   * deleted devices, so a path naming another user's device deletes nothing.
+   */
+  async offboard(externalUserId: string, heatPumpId: string): Promise<void> {
+    const poderoUserId = await this.poderoUserId(externalUserId);
+    let current: HeatPumpJson;
+    try {
+      current = await this.deps.podero.heatPumps.get(poderoUserId, heatPumpId, { includeDeleted: true });
+    } catch (error) {
+      if (error instanceof PoderoNotFoundError) throw new UnknownHeatPumpError(heatPumpId);
+      throw error;
+    }
+    if (current.id !== heatPumpId || !ownedBy(current, poderoUserId))
+      throw new UnknownHeatPumpError(heatPumpId);
+    if (!isDeleted(current)) {
+      try {
+        await this.deps.podero.heatPumps.softDelete(poderoUserId, heatPumpId, new Date(this.now()));
+      } catch (error) {
+        // Deleted by a concurrent request between the read and the write: the outcome we wanted.
+        if (!(error instanceof PoderoNotFoundError)) throw error;
+      }
+    }
+    await this.forget(externalUserId, heatPumpId);
+    this.deps.logger?.info('heat pump offboarded', { heat_pump_id: heatPumpId });
+  }
+
+  /** Our records of a device Podero no longer lists: its snapshot and the list that named it. */
+  async forget(externalUserId: string, heatPumpId: string): Promise<void> {
+    const at = new Date(this.now()).toISOString();
+    await Promise.all([
+      this.deps.snapshots.delete(externalUserId, heatPumpId, at),
+      this.deps.snapshots.forgetList(externalUserId),
+    ]);
+  }
+
+  /** A live, owned read for the reauthentication flow: the device with its pending actions (and secrets). */
+  async readLive(
+    externalUserId: string,
+    heatPumpId: string,
+  ): Promise<{ poderoUserId: string; heatPump: HeatPumpJson }> {
+    const { poderoUserId, stored } = await this.poderoUserIdWith(externalUserId, () =>
+      this.deps.snapshots.get(externalUserId, heatPumpId),
+    );
+    const live = await this.fetchOwned(externalUserId, poderoUserId, heatPumpId, stored);
+    return { poderoUserId, heatPump: live.heatPump };
   }
 
   async readings(

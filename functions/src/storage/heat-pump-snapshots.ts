@@ -48,6 +48,17 @@ export interface HeatPumpSnapshot {
    * snapshot's state would lose the reading of a state first seen by an API read.
    */
   lastReadingStateAt: string | null;
+  /**
+   * The device's connection as the bridge last observed it (heat-pumps/rules.ts observeConnection): kept
+   * beside the JSON because `since` is the bridge's own knowledge, not Podero's. Null in items written
+   * before it existed.
+   */
+  connection: StoredConnection | null;
+}
+
+export interface StoredConnection {
+  state: string;
+  since: string | null;
 }
 
 export interface HeatPumpListMarker {
@@ -67,6 +78,8 @@ const snapshotItemSchema = z.object({
   fetched_at: z.string(),
   state_updated_at: z.string().nullable().optional(),
   last_reading_state_at: z.string().nullable().optional(),
+  connection_state: z.string().nullable().optional(),
+  connection_since: z.string().nullable().optional(),
 });
 
 const markerItemSchema = z.object({
@@ -96,6 +109,8 @@ export function snapshotItem(snapshot: HeatPumpSnapshot): Record<string, unknown
     fetched_at: snapshot.fetchedAt,
     state_updated_at: snapshot.stateUpdatedAt,
     last_reading_state_at: snapshot.lastReadingStateAt,
+    connection_state: snapshot.connection?.state ?? null,
+    connection_since: snapshot.connection?.since ?? null,
   };
 }
 
@@ -115,6 +130,7 @@ export function newSnapshot(
   heatPump: HeatPumpJson,
   fetchedAt: string,
   lastReadingStateAt: string | null = null,
+  connection: StoredConnection | null = null,
 ): HeatPumpSnapshot {
   return {
     externalUserId,
@@ -123,6 +139,7 @@ export function newSnapshot(
     fetchedAt,
     stateUpdatedAt: stateTimestampOf(heatPump),
     lastReadingStateAt,
+    connection,
   };
 }
 
@@ -135,6 +152,10 @@ function parseSnapshotItem(item: Record<string, unknown>): HeatPumpSnapshot {
     fetchedAt: row.fetched_at,
     stateUpdatedAt: row.state_updated_at ?? null,
     lastReadingStateAt: row.last_reading_state_at ?? null,
+    connection:
+      row.connection_state === undefined || row.connection_state === null
+        ? null
+        : { state: row.connection_state, since: row.connection_since ?? null },
   };
 }
 
@@ -349,11 +370,10 @@ export class HeatPumpSnapshotStore {
    */
   async replaceUserList(
     externalUserId: string,
-    heatPumps: readonly HeatPumpJson[],
+    snapshots: readonly HeatPumpSnapshot[],
     fetchedAt: string,
     previous: UserHeatPumpState,
-  ): Promise<{ snapshots: HeatPumpSnapshot[]; createdSortKeys: string[] }> {
-    const snapshots = heatPumps.map((hp) => newSnapshot(externalUserId, hp, fetchedAt));
+  ): Promise<{ createdSortKeys: string[] }> {
     const current = new Set(snapshots.map((s) => s.heatPumpId));
     const gone = [...previous.snapshots.values()].filter(
       (s) => !current.has(s.heatPumpId) && s.fetchedAt <= fetchedAt,
@@ -367,7 +387,17 @@ export class HeatPumpSnapshotStore {
       ...(markerOutcome === 'created' ? [HEAT_PUMP_LIST_MARKER_SK] : []),
       ...snapshots.filter((_, i) => snapshotOutcomes[i] === 'created').map((s) => heatPumpSk(s.heatPumpId)),
     ];
-    return { snapshots, createdSortKeys };
+    return { createdSortKeys };
+  }
+
+  /** Forgets the user's list marker, so the next list read is live (a device was removed). */
+  async forgetList(externalUserId: string): Promise<void> {
+    await this.doc.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { pk: userPk(externalUserId), sk: HEAT_PUMP_LIST_MARKER_SK },
+      }),
+    );
   }
 
   /** Deletes a snapshot unless it was refreshed after `notAfter` (a concurrent newer read). */

@@ -71,13 +71,15 @@ describe('HeatPumpSnapshotStore', () => {
     const [a, b] = ['33333333-3333-4333-8333-333333333333', '44444444-4444-4444-8444-444444444444'];
     await store.replaceUserList(
       'carol',
-      [hp(a, '2026-01-01T10:00:00Z'), hp(b, '2026-01-01T10:00:00Z')],
+      [hp(a, '2026-01-01T10:00:00Z'), hp(b, '2026-01-01T10:00:00Z')].map((json) =>
+        newSnapshot('carol', json, '2026-01-01T10:00:01.000Z'),
+      ),
       '2026-01-01T10:00:01.000Z',
       (await store.loadUserWithProfile('carol')).state,
     );
     await store.replaceUserList(
       'carol',
-      [hp(a, '2026-01-01T10:05:00Z')],
+      [newSnapshot('carol', hp(a, '2026-01-01T10:05:00Z'), '2026-01-01T10:05:01.000Z')],
       '2026-01-01T10:05:01.000Z',
       (await store.loadUserWithProfile('carol')).state,
     );

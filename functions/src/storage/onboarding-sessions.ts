@@ -21,6 +21,12 @@ export const onboardingRecordSchema = z.object({
   building_id: z.string().nullable(),
   state: onboardingStateSchema,
   device_id: z.string().nullable(),
+  /**
+   * The user's heat-pump ids when the session was opened: a device not among them that is authenticated
+   * later is the one this session connected, should Podero leave `object_id` null ([INFERRED] field).
+   * Absent in records written before it existed.
+   */
+  known_device_ids: z.array(z.string()).nullable().optional(),
   created_at: z.string(),
   updated_at: z.string(),
 });

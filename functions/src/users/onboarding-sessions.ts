@@ -1,5 +1,6 @@
 /** Connect UI onboarding sessions: opened at Podero for a user, their state followed until it settles. */
 import type { CreateOnboardingSessionRequest, PoderoClient } from '@podero-bridge/podero-client';
+import { visibleHeatPumps } from '../heat-pumps/rules';
 import type { BuildingStore } from '../storage/buildings';
 import {
   type OnboardingRecord,
@@ -14,7 +15,7 @@ export type OpenSessionInput = Omit<CreateOnboardingSessionRequest, 'user_id'>;
 export class OnboardingSessionService {
   constructor(
     private readonly deps: {
-      podero: Pick<PoderoClient, 'onboarding'>;
+      podero: Pick<PoderoClient, 'onboarding' | 'heatPumps'>;
       sessions: OnboardingSessionStore;
       buildings: BuildingStore;
       users: UserService;
@@ -27,6 +28,8 @@ export class OnboardingSessionService {
     if (input.building_id && !(await this.deps.buildings.get(user.external_user_id, input.building_id))) {
       throw new UnknownBuildingError(input.building_id);
     }
+    // The devices the user has now: one that appears authenticated later came through this session.
+    const known = (await this.deps.podero.heatPumps.list(user.podero_user_id)).map((heatPump) => heatPump.id);
     const session = await this.deps.podero.onboarding.create({ user_id: user.podero_user_id, ...input });
     const at = this.deps.now().toISOString();
     const record: OnboardingRecord = {
@@ -36,6 +39,7 @@ export class OnboardingSessionService {
       building_id: input.building_id ?? null,
       state: 'pending',
       device_id: null,
+      known_device_ids: known,
       created_at: at,
       updated_at: at,
     };
@@ -55,7 +59,8 @@ export class OnboardingSessionService {
     const live = await this.deps.podero.onboarding.get(stored.id);
     const now = this.deps.now();
     const validUntil = sessionValidUntilMs(live.expiration_date ?? stored.expiration_date);
-    const deviceId = live.object_id ?? null;
+    const deviceId =
+      live.object_id ?? (await this.connectedSince(user.podero_user_id, stored.known_device_ids));
     const state = deviceId
       ? 'completed'
       : validUntil !== undefined && now.getTime() > validUntil
@@ -77,5 +82,23 @@ export class OnboardingSessionService {
       );
     }
     return updated;
+  }
+
+  /**
+   * Completion that does not rest on `object_id` alone: the user's authenticated device that was not there
+   * when the session opened (the oldest such, should there be several). Null when none, or when the
+   * session predates the recorded list.
+   */
+  private async connectedSince(
+    poderoUserId: string,
+    knownIds: readonly string[] | null | undefined,
+  ): Promise<string | null> {
+    if (!knownIds) return null;
+    const known = new Set(knownIds);
+    const listed = await this.deps.podero.heatPumps.list(poderoUserId);
+    const fresh = visibleHeatPumps(listed, poderoUserId).filter(
+      (heatPump) => !known.has(heatPump.id) && heatPump.is_authenticated === true,
+    );
+    return fresh[0]?.id ?? null;
   }
 }

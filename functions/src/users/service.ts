@@ -9,6 +9,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type PoderoClient, PoderoNotFoundError, type PoderoUser } from '@podero-bridge/podero-client';
+import { visibleHeatPumps } from '../heat-pumps/rules';
 import { sleep } from '../platform/backoff';
 import type { UserRecord, UserStore } from '../storage/users';
 import {
@@ -33,7 +34,7 @@ export type UserPatch = { email?: string | undefined } & {
 };
 
 export interface UserServiceDeps {
-  podero: Pick<PoderoClient, 'users'>;
+  podero: Pick<PoderoClient, 'users' | 'heatPumps'>;
   users: UserStore;
   now: () => Date;
   logger: Pick<Logger, 'info'>;
@@ -151,19 +152,39 @@ export class UserService {
   }
 
   /**
-   * Deletes the user at Podero, then every record of ours (UserStore.beginOffboarding: marked first,
+   * Offboards the user's devices first (the documented soft delete, `PUT deleted_at`: a Podero that kept
+   * devices of a deleted user would otherwise keep optimising them), then deletes the user at Podero, then
+   * every record of ours (UserStore.beginOffboarding: marked first,
    * swept second, so no concurrent request can leave an item behind). An offboarding that failed
    * half-way is finished by calling this again. Returns how many items were removed.
    */
   async offboard(externalUserId: string): Promise<number> {
     const state = await this.deps.users.getState(externalUserId);
     if (state.kind !== 'active' && state.kind !== 'offboarding') throw new UnknownUserError(externalUserId);
+    await this.offboardDevices(state.user.podero_user_id);
     await this.deps.podero.users.delete(state.user.podero_user_id).catch((error: unknown) => {
       // Already gone at Podero (e.g. a retried DELETE): still remove our records.
       if (!(error instanceof PoderoNotFoundError)) throw error;
     });
     if (!(await this.deps.users.beginOffboarding(externalUserId))) throw new UnknownUserError(externalUserId);
     return this.deps.users.deleteAll(externalUserId);
+  }
+
+  private async offboardDevices(poderoUserId: string): Promise<void> {
+    let listed: Awaited<ReturnType<PoderoClient['heatPumps']['list']>>;
+    try {
+      listed = await this.deps.podero.heatPumps.list(poderoUserId);
+    } catch (error) {
+      // The user is already gone at Podero (a retried DELETE): so are their devices.
+      if (error instanceof PoderoNotFoundError) return;
+      throw error;
+    }
+    const at = this.deps.now();
+    for (const heatPump of visibleHeatPumps(listed, poderoUserId)) {
+      await this.deps.podero.heatPumps.softDelete(poderoUserId, heatPump.id, at).catch((error: unknown) => {
+        if (!(error instanceof PoderoNotFoundError)) throw error;
+      });
+    }
   }
 
   /** After writes that may have created items under the user: UnknownUserError if it was offboarded meanwhile. */

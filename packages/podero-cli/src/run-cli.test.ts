@@ -126,7 +126,9 @@ describe('podero CLI', () => {
   });
 
   it('lists users with --include-deleted and deletes a heat pump the documented way (PUT deleted_at)', async () => {
-    const listed = await run(['users', 'list', '--include-deleted'], { handler: podero(() => json(200, [])) });
+    const listed = await run(['users', 'list', '--include-deleted'], {
+      handler: podero(() => json(200, [])),
+    });
     expect(listed.apiRequests[0]?.rawQuery).toBe('include_deleted=true');
     const deleted = await run(['heat-pumps', 'delete', USER_ID, HEAT_PUMP_ID], {
       handler: podero(() => json(200, referenceHeatPump)),
@@ -141,14 +143,25 @@ describe('podero CLI', () => {
     const cueId = '0d4b1e52-1c7b-4f3e-9d2a-5b8c6d7e8f90';
     const link = `https://podero.test/api/partners/v2.0/cues/${cueId}/resolve?secret=s3cr3t`;
     const resolved = await run(
-      ['cues', 'resolve', link, '--success-url', 'https://p.example/ok', '--cancel-url', 'https://p.example/no'],
+      [
+        'cues',
+        'resolve',
+        link,
+        '--success-url',
+        'https://p.example/ok',
+        '--cancel-url',
+        'https://p.example/no',
+      ],
       { handler: podero(() => json(200, { redirect_url: 'https://connect.podero.test/x' })) },
     );
     expect(resolved.code).toBe(0);
     expect(resolved.apiRequests[0]?.path).toBe(`/api/partners/v2.0/cues/${cueId}/resolve`);
     expect(resolved.apiRequests[0]?.rawQuery).toBe('secret=s3cr3t');
     expect(resolved.apiRequests[0]?.headers.get('authorization')).toMatch(/^Bearer /);
-    expect(resolved.apiRequests[0]?.body).toEqual({ successUrl: 'https://p.example/ok', cancelUrl: 'https://p.example/no' });
+    expect(resolved.apiRequests[0]?.body).toEqual({
+      successUrl: 'https://p.example/ok',
+      cancelUrl: 'https://p.example/no',
+    });
     expect(JSON.parse(resolved.stdout)).toEqual({ redirect_url: 'https://connect.podero.test/x' });
 
     const reported = await run(['cues', 'report-state', link, '--state', 'success'], {

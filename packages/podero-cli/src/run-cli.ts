@@ -9,7 +9,6 @@
 import {
   CUE_OUTCOMES,
   type CueLink,
-  parseCueLink,
   createClientCredentialsTokenProvider,
   createPoderoClient,
   type FetchLike,
@@ -19,6 +18,7 @@ import {
   PoderoError,
   PoderoRequestError,
   PRICE_ZONES,
+  parseCueLink,
   requestClientCredentialsToken,
   STATISTICS_KEYWORDS,
   STATISTICS_RESOLUTIONS,
@@ -383,7 +383,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .argument('<userId>', 'Podero user id (uuid)')
     .argument('<heatPumpId>', 'heat pump id (uuid)')
     .action(
-      withClient((client, userId: string, heatPumpId: string) => client.heatPumps.softDelete(userId, heatPumpId)),
+      withClient((client, userId: string, heatPumpId: string) =>
+        client.heatPumps.softDelete(userId, heatPumpId),
+      ),
     );
   heatPumps
     .command('statistics')
@@ -432,7 +434,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   // ------------------------------------------------------------------------------------ cues
   const cues = program
     .command('cues')
-    .description("a device's pending actions: pass the action's resolution_link.url (it holds the cue id and secret)");
+    .description(
+      "a device's pending actions: pass the action's resolution_link.url (it holds the cue id and secret)",
+    );
   cues
     .command('resolve')
     .description('start a reauthenticate action; prints the redirect_url for the owner')
@@ -441,14 +445,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .requiredOption('--cancel-url <url>', 'where the owner returns on cancel or failure')
     .option('--language <tag>', 'IETF language tag of the page')
     .action(
-      withClient((client, link: string, options: { successUrl: string; cancelUrl: string; language?: string }) => {
-        const cue = cueLink(link);
-        return client.cues.resolve(cue.cueId, cue.secret, {
-          successUrl: options.successUrl,
-          cancelUrl: options.cancelUrl,
-          ...(options.language ? { language: options.language } : {}),
-        });
-      }),
+      withClient(
+        (client, link: string, options: { successUrl: string; cancelUrl: string; language?: string }) => {
+          const cue = cueLink(link);
+          return client.cues.resolve(cue.cueId, cue.secret, {
+            successUrl: options.successUrl,
+            cancelUrl: options.cancelUrl,
+            ...(options.language ? { language: options.language } : {}),
+          });
+        },
+      ),
     );
   cues
     .command('report-state')

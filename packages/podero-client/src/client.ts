@@ -118,7 +118,11 @@ export interface PoderoClient {
     /** Q2 (no Authorization header: the secret authorises): the outcome. 404 once the action is no longer active. */
     reportState(cueId: string, secret: string, body: CueStateRequest): Promise<CueActionResponse>;
     /** Q3 (Bearer): an `information` action was read. */
-    resolveInformation(cueId: string, secret: string, body?: ResolveInformationRequest): Promise<CueActionResponse>;
+    resolveInformation(
+      cueId: string,
+      secret: string,
+      body?: ResolveInformationRequest,
+    ): Promise<CueActionResponse>;
   };
 }
 

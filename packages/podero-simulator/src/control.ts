@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import type { SimCore, SimResponse } from './core';
 import type { CountersSnapshot } from './counters';
+import { loseConnection, raiseCue, restoreConnection } from './cues';
 import {
   catalogDeviceModel,
   DEVICE_CATALOG,
@@ -12,7 +13,6 @@ import {
   newHeatPumpRecord,
   newUserRecord,
 } from './domain';
-import { loseConnection, raiseCue, restoreConnection } from './cues';
 import { parseOr422, SimHttpError } from './errors';
 import { type FaultRule, faultRulesSchema, UnknownFaultRouteError } from './faults';
 import { unitHash } from './random';
@@ -341,7 +341,9 @@ export function handleControlRequest(
         status: 200,
         json: modesBody(
           control.setModes(
-            parsed.onboarding_object_id === undefined ? {} : { onboardingObjectId: parsed.onboarding_object_id },
+            parsed.onboarding_object_id === undefined
+              ? {}
+              : { onboardingObjectId: parsed.onboarding_object_id },
           ),
         ),
       };

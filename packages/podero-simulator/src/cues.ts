@@ -53,7 +53,11 @@ export function raiseCue(
 }
 
 /** The manufacturer connection lapses: unauthenticated, and (unless `raiseReauthentication` is false) a cue. */
-export function loseConnection(core: SimCore, heatPump: HeatPumpRecord, raiseReauthentication: boolean): void {
+export function loseConnection(
+  core: SimCore,
+  heatPump: HeatPumpRecord,
+  raiseReauthentication: boolean,
+): void {
   heatPump.is_authenticated = false;
   heatPump.lifecycle_state = raiseReauthentication ? REAUTHENTICATION_PENDING : 'error';
   heatPump.lifecycle_error = raiseReauthentication ? null : 'Manufacturer authorisation revoked';
@@ -132,13 +136,20 @@ export function actionsView(core: SimCore, heatPump: HeatPumpRecord) {
  * no longer active, and a cue of another organisation answer 404 (`orgId` null: the unauthenticated
  * state route, where the secret alone authorises); a wrong or expired secret answers 403.
  */
-export function requireCue(core: SimCore, cueId: string, secret: string | null, orgId: string | null): CueRecord {
+export function requireCue(
+  core: SimCore,
+  cueId: string,
+  secret: string | null,
+  orgId: string | null,
+): CueRecord {
   const cue = core.store.cues.get(cueId);
   if (!cue || cue.state === 'done' || (orgId !== null && cue.org_id !== orgId)) throw notFound();
   const nowMs = core.clock.nowMs();
   const valid =
     secret !== null &&
-    cue.secrets.some((issued) => nowMs - issued.issued_at_ms < CUE_SECRET_TTL_MS && sameText(issued.value, secret));
+    cue.secrets.some(
+      (issued) => nowMs - issued.issued_at_ms < CUE_SECRET_TTL_MS && sameText(issued.value, secret),
+    );
   if (!valid) throw new SimHttpError(403, { detail: 'Invalid or expired secret.' });
   return cue;
 }

@@ -4,7 +4,7 @@
  * and by plain HTTP. Success restores the connection and redirects (303) to the cue's `successUrl`; cancel or
  * a failed sign-in (password `fail`) redirects to its `cancelUrl`. The page token is single-use.
  */
-import { escapeHtml, errorPage, FAILING_PASSWORD, page, redirect } from './connect-ui';
+import { errorPage, escapeHtml, FAILING_PASSWORD, page, redirect } from './connect-ui';
 import type { Handler, SimCore } from './core';
 import { restoreConnection } from './cues';
 import type { CueRecord } from './store';
@@ -13,7 +13,9 @@ export const showReauthenticationPage: Handler = (core, request) => {
   const cue = cueOfPage(core, request.query.get('token'));
   if ('status' in cue) return cue;
   const heatPump = core.store.heatPumps.get(cue.heat_pump_id);
-  const model = heatPump ? `${heatPump.device_model.manufacturer ?? ''} ${heatPump.device_model.model ?? ''}`.trim() : '';
+  const model = heatPump
+    ? `${heatPump.device_model.manufacturer ?? ''} ${heatPump.device_model.model ?? ''}`.trim()
+    : '';
   return { status: 200, html: formPage(cue.page_token ?? '', model, null) };
 };
 
@@ -25,7 +27,8 @@ export const submitReauthenticationForm: Handler = (core, request) => {
   const cancelUrl = cue.cancel_url ?? '';
   const successUrl = cue.success_url ?? '';
   if (action === 'cancel') return finish(core, cue, cancelUrl);
-  if (action !== 'connect') return { status: 400, html: formPage(cue.page_token ?? '', '', 'Unknown action.') };
+  if (action !== 'connect')
+    return { status: 400, html: formPage(cue.page_token ?? '', '', 'Unknown action.') };
   const username = form.get('username') ?? '';
   const password = form.get('password') ?? '';
   if (username.trim() === '' || password === '') {
@@ -35,7 +38,7 @@ export const submitReauthenticationForm: Handler = (core, request) => {
   const heatPump = core.store.heatPumps.get(cue.heat_pump_id);
   if (heatPump) restoreConnection(core, heatPump);
   return finish(core, cue, successUrl);
-}
+};
 
 /** The page is used up either way; the action stays in progress until its outcome is reported (Q2). */
 function finish(core: SimCore, cue: CueRecord, location: string) {
@@ -57,7 +60,11 @@ function cueOfPage(core: SimCore, token: string | null) {
       return cue;
     }
   }
-  return errorPage(410, 'Link no longer valid', 'This re-authentication link was used or replaced. Ask for a new one.');
+  return errorPage(
+    410,
+    'Link no longer valid',
+    'This re-authentication link was used or replaced. Ask for a new one.',
+  );
 }
 
 function formPage(token: string, model: string, error: string | null): string {

@@ -1,5 +1,6 @@
 /** Every simulated Podero route. Templates are the fault-rule and counter keys (`METHOD /template`). */
 import { createBuilding, deleteBuilding, getBuilding, listBuildings, updateBuilding } from './api/buildings';
+import { reportCueState, resolveCue, resolveInformationCue } from './api/cues';
 import {
   createHeatPump,
   deleteHeatPump,
@@ -10,7 +11,6 @@ import {
   listHeatPumps,
   updateHeatPump,
 } from './api/heat-pumps';
-import { reportCueState, resolveCue, resolveInformationCue } from './api/cues';
 import { issueToken } from './api/oauth';
 import { createOnboardingSession, getOnboardingSession } from './api/onboarding';
 import { createUser, deleteUser, getUser, getUserByExternalId, listUsers, updateUser } from './api/users';
@@ -39,7 +39,12 @@ export const ROUTES: readonly RouteDefinition<Handler>[] = [
   { method: 'GET', template: '/connect', kind: 'connect', handler: showConnectPage },
   { method: 'POST', template: '/connect', kind: 'connect', handler: submitConnectForm },
   { method: 'GET', template: '/connect/reauthenticate', kind: 'connect', handler: showReauthenticationPage },
-  { method: 'POST', template: '/connect/reauthenticate', kind: 'connect', handler: submitReauthenticationForm },
+  {
+    method: 'POST',
+    template: '/connect/reauthenticate',
+    kind: 'connect',
+    handler: submitReauthenticationForm,
+  },
   // by-ext-id before {user_id}/...: the literal segment must win.
   api('GET', `${USERS}/by-ext-id/{external_id}`, getUserByExternalId),
   api('GET', USERS, listUsers),

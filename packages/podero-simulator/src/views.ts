@@ -30,7 +30,8 @@ export function userView(core: SimCore, user: UserRecord) {
     longitude: user.longitude,
     last_login: user.last_login,
     joined_at: user.joined_at,
-    deleted_at: user.deleted_at,
+    // Not in the reference shape: shown only on a soft-deleted user (include_deleted reads), [INFERRED].
+    ...(user.deleted_at === null ? {} : { deleted_at: user.deleted_at }),
   };
 }
 

@@ -41,7 +41,11 @@ async function readActions(path: string): Promise<{ body: Record<string, unknown
 function linkParts(url: string) {
   const parsed = new URL(url);
   const match = /\/cues\/([^/]+)\//.exec(parsed.pathname);
-  return { cueId: match?.[1] ?? "", secret: parsed.searchParams.get("secret") ?? "", linkPath: parsed.pathname };
+  return {
+    cueId: match?.[1] ?? '',
+    secret: parsed.searchParams.get('secret') ?? '',
+    linkPath: parsed.pathname,
+  };
 }
 
 async function control(path: string, body: unknown) {
@@ -85,7 +89,10 @@ describe('a lost manufacturer connection', () => {
     expect(before.body).toMatchObject({ is_authenticated: true, action_needed: false, actions: [] });
 
     const changed = await control(`/heat-pumps/${device.heatPumpId}/connection`, { authenticated: false });
-    expect(changed.body).toMatchObject({ is_authenticated: false, lifecycle_state: 'reauthentication_pending' });
+    expect(changed.body).toMatchObject({
+      is_authenticated: false,
+      lifecycle_state: 'reauthentication_pending',
+    });
 
     const after = await readActions(device.path);
     expect(after.body).toMatchObject({
@@ -109,7 +116,11 @@ describe('a lost manufacturer connection', () => {
   it('can be restored directly by the control route, which ends the action', async () => {
     const device = await lostConnection();
     const restored = await control(`/heat-pumps/${device.heatPumpId}/connection`, { authenticated: true });
-    expect(restored.body).toMatchObject({ is_authenticated: true, lifecycle_state: 'authenticated', cue_id: null });
+    expect(restored.body).toMatchObject({
+      is_authenticated: true,
+      lifecycle_state: 'authenticated',
+      cue_id: null,
+    });
     const after = await readActions(device.path);
     expect(after.body).toMatchObject({ is_authenticated: true, action_needed: false, actions: [] });
     expect(after.body.current_power_consumption_w).not.toBeNull();
@@ -117,7 +128,10 @@ describe('a lost manufacturer connection', () => {
 
   it('without a cue, the device is simply disconnected (it must be onboarded again)', async () => {
     const device = seededHeatPump();
-    await control(`/heat-pumps/${device.heatPumpId}/connection`, { authenticated: false, reauthentication: false });
+    await control(`/heat-pumps/${device.heatPumpId}/connection`, {
+      authenticated: false,
+      reauthentication: false,
+    });
     const after = await readActions(device.path);
     expect(after.body).toMatchObject({ is_authenticated: false, action_needed: false, actions: [] });
     expect(after.body.lifecycle_state).toBe('error');
@@ -142,7 +156,13 @@ describe('a lost manufacturer connection', () => {
 describe('re-authentication through the cue (Q1, the page, Q2)', () => {
   it('walks resolve -> page -> success redirect -> state success, and the action is gone', async () => {
     const device = await lostConnection();
-    const resolved = await api(sim, token, 'POST', `/cues/${device.cueId}/resolve?secret=${device.secret}`, RESOLVE_BODY);
+    const resolved = await api(
+      sim,
+      token,
+      'POST',
+      `/cues/${device.cueId}/resolve?secret=${device.secret}`,
+      RESOLVE_BODY,
+    );
     expect(resolved.status).toBe(200);
     const redirectUrl = field<string>(resolved.body, 'redirect_url');
     expect(redirectUrl).not.toContain(device.secret);
@@ -181,14 +201,26 @@ describe('re-authentication through the cue (Q1, the page, Q2)', () => {
       state: 'success',
     });
     expect(again.status).toBe(404);
-    const resolveAgain = await api(sim, token, 'POST', `/cues/${device.cueId}/resolve?secret=${device.secret}`, RESOLVE_BODY);
+    const resolveAgain = await api(
+      sim,
+      token,
+      'POST',
+      `/cues/${device.cueId}/resolve?secret=${device.secret}`,
+      RESOLVE_BODY,
+    );
     expect(resolveAgain.status).toBe(404);
   });
 
   it('cancel and a failed sign-in go to cancelUrl; a page link works once; fail keeps the action for a retry', async () => {
     const device = await lostConnection();
     const open = async () => {
-      const resolved = await api(sim, token, 'POST', `/cues/${device.cueId}/resolve?secret=${device.secret}`, RESOLVE_BODY);
+      const resolved = await api(
+        sim,
+        token,
+        'POST',
+        `/cues/${device.cueId}/resolve?secret=${device.secret}`,
+        RESOLVE_BODY,
+      );
       return new URL(field<string>(resolved.body, 'redirect_url')).searchParams.get('token') ?? '';
     };
     const first = await open();
@@ -198,32 +230,54 @@ describe('re-authentication through the cue (Q1, the page, Q2)', () => {
     expect(reused.status).toBe(410);
 
     const second = await open();
-    const failed = await postForm('/connect/reauthenticate', { token: second, username: 'a', password: 'fail' });
+    const failed = await postForm('/connect/reauthenticate', {
+      token: second,
+      username: 'a',
+      password: 'fail',
+    });
     expect(failed.headers.get('location')).toBe(RESOLVE_BODY.cancelUrl);
     expect((await readActions(device.path)).body.is_authenticated).toBe(false);
 
-    const reported = await api(sim, null, 'POST', `/cues/${device.cueId}/state?secret=${device.secret}`, { state: 'fail' });
+    const reported = await api(sim, null, 'POST', `/cues/${device.cueId}/state?secret=${device.secret}`, {
+      state: 'fail',
+    });
     expect(reported.status).toBe(200);
     const after = await readActions(device.path);
     expect(after.actions.map((a) => a.code)).toEqual(['reauthenticate']);
     // A newer resolve replaces the earlier page.
     const third = await open();
     const fourth = await open();
-    expect((await postForm('/connect/reauthenticate', { token: third, username: 'a', password: 'b' })).status).toBe(410);
+    expect(
+      (await postForm('/connect/reauthenticate', { token: third, username: 'a', password: 'b' })).status,
+    ).toBe(410);
     const ok = await postForm('/connect/reauthenticate', { token: fourth, username: 'a', password: 'b' });
     expect(ok.headers.get('location')).toBe(RESOLVE_BODY.successUrl);
   });
 
   it('refuses a wrong secret (403), an expired one (403), another organisation (404) and no token (401)', async () => {
     const device = await lostConnection();
-    const wrong = await api(sim, token, 'POST', `/cues/${device.cueId}/resolve?secret=${device.secret}x`, RESOLVE_BODY);
+    const wrong = await api(
+      sim,
+      token,
+      'POST',
+      `/cues/${device.cueId}/resolve?secret=${device.secret}x`,
+      RESOLVE_BODY,
+    );
     expect(wrong.status).toBe(403);
-    const wrongState = await api(sim, null, 'POST', `/cues/${device.cueId}/state?secret=nope`, { state: 'success' });
+    const wrongState = await api(sim, null, 'POST', `/cues/${device.cueId}/state?secret=nope`, {
+      state: 'success',
+    });
     expect(wrongState.status).toBe(403);
     const missing = await api(sim, token, 'POST', `/cues/${device.cueId}/resolve`, RESOLVE_BODY);
     expect(missing.status).toBe(422);
     expect(JSON.stringify(missing.body)).toContain('secret');
-    const noBearer = await api(sim, null, 'POST', `/cues/${device.cueId}/resolve?secret=${device.secret}`, RESOLVE_BODY);
+    const noBearer = await api(
+      sim,
+      null,
+      'POST',
+      `/cues/${device.cueId}/resolve?secret=${device.secret}`,
+      RESOLVE_BODY,
+    );
     expect(noBearer.status).toBe(401);
     const otherOrg = await api(
       sim,
@@ -233,23 +287,43 @@ describe('re-authentication through the cue (Q1, the page, Q2)', () => {
       RESOLVE_BODY,
     );
     expect(otherOrg.status).toBe(404);
-    const unknownCue = await api(sim, null, 'POST', `/cues/${crypto.randomUUID()}/state?secret=${device.secret}`, {
+    const unknownCue = await api(
+      sim,
+      null,
+      'POST',
+      `/cues/${crypto.randomUUID()}/state?secret=${device.secret}`,
+      {
+        state: 'success',
+      },
+    );
+    expect(unknownCue.status).toBe(404);
+    const notUuid = await api(sim, null, 'POST', `/cues/abc/state?secret=${device.secret}`, {
       state: 'success',
     });
-    expect(unknownCue.status).toBe(404);
-    const notUuid = await api(sim, null, 'POST', `/cues/abc/state?secret=${device.secret}`, { state: 'success' });
     expect(notUuid.status).toBe(422);
 
     // An hour of simulated time later the secret is void; a fresh read hands out a new one that works.
     sim.control.advanceClock(3_601);
-    const expired = await api(sim, token, 'POST', `/cues/${device.cueId}/resolve?secret=${device.secret}`, RESOLVE_BODY);
+    const expired = await api(
+      sim,
+      token,
+      'POST',
+      `/cues/${device.cueId}/resolve?secret=${device.secret}`,
+      RESOLVE_BODY,
+    );
     expect(expired.status).toBe(403);
     const token2 = await issueToken(sim);
     token = token2;
     const { actions } = await readActions(device.path);
     const fresh = linkParts(actions[0]?.resolution_link.url ?? '');
     expect(fresh.secret).not.toBe(device.secret);
-    const resolved = await api(sim, token, 'POST', `/cues/${device.cueId}/resolve?secret=${fresh.secret}`, RESOLVE_BODY);
+    const resolved = await api(
+      sim,
+      token,
+      'POST',
+      `/cues/${device.cueId}/resolve?secret=${fresh.secret}`,
+      RESOLVE_BODY,
+    );
     expect(resolved.status).toBe(200);
   });
 
@@ -272,17 +346,35 @@ describe('re-authentication through the cue (Q1, the page, Q2)', () => {
 describe('information actions (Q3)', () => {
   it('is read once with its secret, and only through /information/resolve', async () => {
     const device = seededHeatPump();
-    const raised = await control(`/heat-pumps/${device.heatPumpId}/information`, { message: 'Firmware updated' });
+    const raised = await control(`/heat-pumps/${device.heatPumpId}/information`, {
+      message: 'Firmware updated',
+    });
     expect(raised.status).toBe(200);
     const { actions } = await readActions(device.path);
     const info = actions.find((a) => a.code === 'information');
     const parts = linkParts(info?.resolution_link.url ?? '');
-    const viaResolve = await api(sim, token, 'POST', `/cues/${parts.cueId}/resolve?secret=${parts.secret}`, RESOLVE_BODY);
+    const viaResolve = await api(
+      sim,
+      token,
+      'POST',
+      `/cues/${parts.cueId}/resolve?secret=${parts.secret}`,
+      RESOLVE_BODY,
+    );
     expect(viaResolve.status).toBe(400);
-    const read = await api(sim, token, 'POST', `/cues/${parts.cueId}/information/resolve?secret=${parts.secret}`);
+    const read = await api(
+      sim,
+      token,
+      'POST',
+      `/cues/${parts.cueId}/information/resolve?secret=${parts.secret}`,
+    );
     expect(read.status).toBe(200);
     expect((await readActions(device.path)).actions).toEqual([]);
-    const again = await api(sim, token, 'POST', `/cues/${parts.cueId}/information/resolve?secret=${parts.secret}`);
+    const again = await api(
+      sim,
+      token,
+      'POST',
+      `/cues/${parts.cueId}/information/resolve?secret=${parts.secret}`,
+    );
     expect(again.status).toBe(404);
   });
 });
@@ -315,11 +407,18 @@ describe('where the simulator was more lenient than Podero', () => {
       comment: 'replaced outdoor unit',
     });
     expect(put.status).toBe(200);
-    expect(field(put.body, 'device_model')).toMatchObject({ manufacturer: 'Nibe', model: 'F2120', year: 2024 });
+    expect(field(put.body, 'device_model')).toMatchObject({
+      manufacturer: 'Nibe',
+      model: 'F2120',
+      year: 2024,
+    });
   });
 
   it('lists soft-deleted users only with include_deleted', async () => {
-    const created = await api(sim, token, 'POST', `/org/${sim.orgId}/users`, { role: 'user', email: 'gone@example.com' });
+    const created = await api(sim, token, 'POST', `/org/${sim.orgId}/users`, {
+      role: 'user',
+      email: 'gone@example.com',
+    });
     const userId = field<string>(created.body, 'id');
     expect((await api(sim, token, 'DELETE', `/org/${sim.orgId}/users/${userId}`)).status).toBeLessThan(300);
     const plain = await api(sim, token, 'GET', `/org/${sim.orgId}/users`);
@@ -333,7 +432,10 @@ describe('where the simulator was more lenient than Podero', () => {
 describe('onboarding sessions whose object_id stays null (mode)', () => {
   it('connects the device but leaves object_id null', async () => {
     sim.control.setModes({ onboardingObjectId: 'null' });
-    const created = await api(sim, token, 'POST', `/org/${sim.orgId}/users`, { role: 'user', email: 'n@example.com' });
+    const created = await api(sim, token, 'POST', `/org/${sim.orgId}/users`, {
+      role: 'user',
+      email: 'n@example.com',
+    });
     const userId = field<string>(created.body, 'id');
     const session = await api(sim, token, 'POST', '/device-onboarding', {
       user_id: userId,

@@ -79,6 +79,19 @@ export const updateHeatPump = defineRoute({
   },
 });
 
+export const deleteHeatPump = defineRoute({
+  operationId: 'deleteHeatPump',
+  params: heatPumpPathSchema,
+  responses: {
+    204: { description: 'Offboarded (also when it already was)' },
+    ...commonErrors,
+  },
+  handle: async ({ params, deps }) => {
+    await deps.services.heatPumps.offboard(params.external_user_id, params.heat_pump_id);
+    return { status: 204 };
+  },
+});
+
 export const listHeatPumpReadings = defineRoute({
   operationId: 'listHeatPumpReadings',
   params: heatPumpPathSchema,

@@ -9,6 +9,7 @@ import * as buildings from './buildings';
 import * as heatPumps from './heat-pumps';
 import * as meta from './meta';
 import * as onboarding from './onboarding';
+import * as reauthentication from './reauthentication';
 import type { RouteDefinition } from './types';
 import * as users from './users';
 
@@ -18,6 +19,7 @@ export const routeRegistry = {
   ...buildings,
   ...onboarding,
   ...heatPumps,
+  ...reauthentication,
 } satisfies Record<OperationId, RouteDefinition>;
 
 export function routeFor(operationId: OperationId): RouteDefinition {

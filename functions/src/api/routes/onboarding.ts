@@ -106,8 +106,12 @@ export const getOnboardingSession = defineRoute({
     },
     404: { description: 'No such user or session' },
   },
-  handle: async ({ params, deps }) => ({
-    status: 200,
-    body: await deps.services.onboardingSessions.state(params.external_user_id, params.session_id),
-  }),
+  handle: async ({ params, deps }) => {
+    // The record's bookkeeping (the device ids known at opening) is not part of the answer.
+    const { known_device_ids: _known, ...session } = await deps.services.onboardingSessions.state(
+      params.external_user_id,
+      params.session_id,
+    );
+    return { status: 200, body: session };
+  },
 });

@@ -1,0 +1,112 @@
+/**
+ * Re-authentication of a heat pump (heat-pumps/reauthentication.ts): the partner starts it for a device
+ * whose `connection.state` is `reauthentication_required` and sends the end user to `redirect_url`; the
+ * Connect UI brings the browser back to the public callback, which reports the outcome to Podero and
+ * redirects to the partner's URL. No caller ever sees the cue's secret.
+ */
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import * as z from 'zod';
+import { errorBodySchema } from '../http';
+import { userPathSchema, uuidSchema } from '../schemas';
+import { defineRoute, type ResponseSpec } from './types';
+
+const error = (description: string): ResponseSpec => ({ description, schema: errorBodySchema });
+
+const partnerUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
+  .max(2000)
+  .meta({ example: 'https://app.partner.example/heat-pump/reconnected' });
+
+export const startReauthenticationBodySchema = z
+  .strictObject({
+    success_url: partnerUrl.meta({ description: 'Where the end user lands after signing in again' }),
+    cancel_url: partnerUrl.meta({ description: 'Where the end user lands on cancel or a failed sign-in' }),
+    language: z
+      .string()
+      .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be an IETF language tag')
+      .max(35)
+      .optional()
+      .meta({ description: 'Language of the Connect UI page (IETF tag, e.g. de or en-GB)' }),
+  })
+  .meta({ id: 'StartReauthenticationRequest' });
+
+export const reauthenticationStartedSchema = z
+  .strictObject({
+    redirect_url: z.string().meta({ description: "Send the end user's browser here" }),
+    expires_at: z.string().meta({ description: 'The link works until then (the cue secret’s lifetime)' }),
+  })
+  .meta({ id: 'ReauthenticationStarted' });
+
+const callbackQuerySchema = z
+  // Not strict: the Connect UI may add its own parameters to the redirect (the contract cannot say, §5.4).
+  .object({
+    token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be the token the bridge issued'),
+    outcome: z.enum(['success', 'fail']),
+  })
+  .meta({ id: 'ReauthenticationCallbackQuery' });
+
+/** This API's own base URL as the caller reached it (custom domain or execute-api, stage included). */
+function callbackUrlOf(event: APIGatewayProxyEventV2): string {
+  const headers = Object.fromEntries(
+    Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+  );
+  const proto = headers['x-forwarded-proto'] === 'http' ? 'http' : 'https';
+  const stage = event.requestContext.stage;
+  const prefix = stage && stage !== '$default' ? `/${stage}` : '';
+  return `${proto}://${event.requestContext.domainName}${prefix}/reauthentication/callback`;
+}
+
+export const startHeatPumpReauthentication = defineRoute({
+  operationId: 'startHeatPumpReauthentication',
+  params: userPathSchema.extend({ heat_pump_id: uuidSchema }),
+  body: startReauthenticationBodySchema,
+  responses: {
+    201: { description: 'Send the end user to redirect_url', schema: reauthenticationStartedSchema },
+    400: error('Invalid path or body (details name the field)'),
+    401: error('No valid token'),
+    403: error('The token may not access this user'),
+    404: error('Unknown user, or a heat pump that is not this user’s'),
+    409: error(
+      'The heat pump needs no re-authentication (connected), or cannot be re-authenticated (disconnected: onboard it again)',
+    ),
+    413: error('Body larger than 64 KB'),
+    415: error('Body is not JSON'),
+    502: error('Podero failed or timed out'),
+    503: {
+      ...error('Podero is rate-limiting; retry after Retry-After seconds'),
+      headers: { 'retry-after': 'seconds' },
+    },
+  },
+  handle: async ({ params, body, deps, event }) => ({
+    status: 201,
+    body: await deps.services.reauthentication.start(
+      params.external_user_id,
+      params.heat_pump_id,
+      body,
+      callbackUrlOf(event),
+    ),
+  }),
+});
+
+export const completeReauthentication = defineRoute({
+  operationId: 'completeReauthentication',
+  query: callbackQuerySchema,
+  responses: {
+    303: {
+      description: "The outcome reached Podero: on to the partner's success_url or cancel_url",
+      headers: { location: "the partner's URL" },
+    },
+    400: error('The link is malformed'),
+    404: error('No such re-authentication'),
+    410: error('The link was already used, or has expired'),
+    502: error('Podero did not take the outcome; reload to retry'),
+    503: {
+      ...error('Podero is rate-limiting; retry after Retry-After seconds'),
+      headers: { 'retry-after': 'seconds' },
+    },
+  },
+  handle: async ({ query, deps }) => {
+    const { location } = await deps.services.reauthentication.complete(query.token, query.outcome);
+    return { status: 303, headers: { location } };
+  },
+});

@@ -1,0 +1,119 @@
+/**
+ * Re-authentication attempts in the main table, one per POST .../reauthentication:
+ *
+ *   pk `REAUTH#<sha-256 of the callback token>`  sk `REAUTH`
+ *
+ * The attempt holds the cue's id and secret (server-side only: Podero's secret never leaves the bridge)
+ * and the partner's URLs. The callback token is the only key: 256 random bits handed to Podero inside the
+ * callback URL; only its hash is stored, so a read of the table does not yield a usable callback. An
+ * attempt is used once (`open` -> `reporting` -> `done`, each step conditional) and expires with the cue's
+ * secret; TTL removes it a day later.
+ */
+import { createHash } from 'node:crypto';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { sendIfCondition } from './conditional';
+
+const SK = 'REAUTH';
+const TTL_AFTER_EXPIRY_SECONDS = 86_400;
+
+export const reauthenticationAttemptSchema = z.object({
+  external_user_id: z.string(),
+  heat_pump_id: z.string(),
+  cue_id: z.string(),
+  cue_secret: z.string(),
+  success_url: z.string(),
+  cancel_url: z.string(),
+  state: z.enum(['open', 'reporting', 'done']),
+  created_at: z.string(),
+  /** Epoch ms after which the callback is refused (the cue's secret has expired by then). */
+  valid_until_ms: z.number(),
+  outcome: z.enum(['success', 'fail']).nullable(),
+});
+export type ReauthenticationAttempt = z.infer<typeof reauthenticationAttemptSchema>;
+
+export type ClaimResult =
+  | { kind: 'claimed'; attempt: ReauthenticationAttempt }
+  | { kind: 'unknown' }
+  | { kind: 'used'; attempt: ReauthenticationAttempt }
+  | { kind: 'expired'; attempt: ReauthenticationAttempt };
+
+const pkOf = (token: string) => `REAUTH#${createHash('sha256').update(token).digest('hex')}`;
+
+export class ReauthenticationStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async put(token: string, attempt: ReauthenticationAttempt): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: pkOf(token),
+          sk: SK,
+          entity: 'reauthentication',
+          ...attempt,
+          expires_at: Math.ceil(attempt.valid_until_ms / 1000) + TTL_AFTER_EXPIRY_SECONDS,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  /** Takes an open, unexpired attempt for its callback (one caller wins); otherwise says why not. */
+  async claim(token: string, outcome: 'success' | 'fail', nowMs: number): Promise<ClaimResult> {
+    const out = await sendIfCondition(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: pkOf(token), sk: SK },
+          UpdateExpression: 'SET #state = :reporting, outcome = :outcome',
+          ConditionExpression: 'attribute_exists(pk) AND #state = :open AND valid_until_ms > :now',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':reporting': 'reporting',
+            ':open': 'open',
+            ':outcome': outcome,
+            ':now': nowMs,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    if (out?.Attributes)
+      return { kind: 'claimed', attempt: reauthenticationAttemptSchema.parse(out.Attributes) };
+    const current = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: pkOf(token), sk: SK }, ConsistentRead: true }),
+    );
+    if (!current.Item) return { kind: 'unknown' };
+    const attempt = reauthenticationAttemptSchema.parse(current.Item);
+    return attempt.state === 'open' ? { kind: 'expired', attempt } : { kind: 'used', attempt };
+  }
+
+  /** The claimed attempt's outcome reached Podero (or Podero no longer needed it). */
+  async finish(token: string): Promise<void> {
+    await this.setState(token, 'reporting', 'done');
+  }
+
+  /** Reporting failed: the callback may be retried (the browser reloads it). */
+  async release(token: string): Promise<void> {
+    await this.setState(token, 'reporting', 'open');
+  }
+
+  private async setState(token: string, from: string, to: string): Promise<void> {
+    await sendIfCondition(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: pkOf(token), sk: SK },
+          UpdateExpression: 'SET #state = :to',
+          ConditionExpression: '#state = :from',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':to': to, ':from': from },
+        }),
+      ),
+    );
+  }
+}

@@ -33,7 +33,7 @@ describe('pnpm demo flow against the in-process local stack', () => {
     await t?.close();
   });
 
-  it('passes every step, in the order of the getting-started guide', () => {
+  it('passes every step, in the order of the getting-started guide, then the device lifecycle', () => {
     const stepLines = reporter.lines.filter((line) => line.startsWith('['));
     expect(stepLines.every((line) => line.includes('✔'))).toBe(true);
     expect(stepLines.map((line) => line.replace(/^\[\d+\/\d+\] ✔ /, '').replace(/ — .*$/, ''))).toEqual([
@@ -47,6 +47,11 @@ describe('pnpm demo flow against the in-process local stack', () => {
       "User's heat pumps listed (live from Podero)",
       'Sync runs (heat-pump-sync schedule)',
       'Readings appear',
+      'Manufacturer connection lost (simulator control route)',
+      'Sync records it (cached read shows reauthentication_required)',
+      'Re-authentication started (no cue secret reaches the app)',
+      'Signed in again in the browser (form post, bridge callback, 303 to success_url)',
+      'Connected again (live read)',
     ]);
   });
 
@@ -90,6 +95,15 @@ describe('pnpm demo flow against the in-process local stack', () => {
     expect(result.syncRun).toMatchObject({ users: 1, heat_pumps: 1, failures: 0, completed_pass: true });
     expect(result.syncRun.readings_written).toBeGreaterThanOrEqual(1);
     expect(result.readings.length).toBe(result.syncRun.readings_written);
+  });
+
+  it('walked the device lifecycle: the sync saw the lost connection, re-authentication restored it', () => {
+    expect(result.connectionLost).toMatchObject({ state: 'reauthentication_required' });
+    expect(result.connectionLost.since).not.toBeNull();
+    expect(result.connectionRestored).toMatchObject({ state: 'connected', action_needed: false });
+    const done = reporter.lines.filter((line) => line.includes('✔'));
+    expect(done).toHaveLength(15);
+    expect(done.at(-1)).toContain('Connected again');
   });
 
   it('stored the user, building, onboarding session, snapshot and list marker in the main table', async () => {
@@ -157,7 +171,7 @@ describe('a failing demo step', () => {
     );
     expect(failure).toBeInstanceOf(DemoStepError);
     expect((failure as DemoStepError).step).toBe('User created');
-    expect(reporter.lines.at(-1)).toMatch(/^\[3\/10\] ✖ User created: POST \/users answered 502/);
+    expect(reporter.lines.at(-1)).toMatch(/^\[3\/15\] ✖ User created: POST \/users answered 502/);
     expect(reporter.lines.filter((line) => line.includes('✔'))).toHaveLength(2);
   });
 });

@@ -127,7 +127,8 @@ describe('local stack CLIs', () => {
     expect(demo.stderr).not.toContain('demo failed');
     expect(demo.code).toBe(0);
     expect(demo.stdout).toContain(`Using the local stack running at ${apiUrl}`);
-    expect(demo.stdout).toMatch(/\[10\/10\] ✔ Readings appear/);
+    expect(demo.stdout).toMatch(/\[10\/15\] ✔ Readings appear/);
+    expect(demo.stdout).toMatch(/\[15\/15\] ✔ Connected again \(live read\)/);
     expect(demo.stdout).not.toContain('\u001b['); // plain lines when stdout is not a terminal
 
     const sync = await run('run-schedule.ts', ['heat-pump-sync', '--api-url', apiUrl], env);

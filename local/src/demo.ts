@@ -29,6 +29,9 @@ export interface DemoResult {
   heatPumps: HeatPumpView[];
   syncRun: Record<string, unknown>;
   readings: Record<string, unknown>[];
+  /** The heat pump's `connection` after its lost connection was seen by the sync, and after re-authentication. */
+  connectionLost: Record<string, unknown>;
+  connectionRestored: Record<string, unknown>;
 }
 
 /** A step failed: the demo's exit names it. */
@@ -384,6 +387,97 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       note(`${reading.state_at}  ${values}`);
     }
     return `${page.readings.length} reading(s) for heat pump ${heatPump.id}`;
+  });
+
+  // ---- the connected-device lifecycle: a lost connection, seen by the sync, repaired by the end user
+  const heatPumpPath = () => {
+    const heatPump = state.heatPumps?.[0];
+    if (heatPump === undefined) throw new Error('no heat pump');
+    return `${userPath}/heat-pumps/${heatPump.id}`;
+  };
+  const connectionSchema = z.looseObject({
+    heat_pump: z.looseObject({
+      connection: z.looseObject({ state: z.string(), since: z.string().nullable() }),
+    }),
+    source: z.string(),
+  });
+  let redirectUrl = '';
+
+  step('Manufacturer connection lost (simulator control route)', async () => {
+    const heatPump = state.heatPumps?.[0];
+    if (heatPump === undefined) throw new Error('no heat pump');
+    const res = await doFetch(`${simulatorUrl}/__sim/heat-pumps/${heatPump.id}/connection`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ authenticated: false }),
+    });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`the simulator answered ${res.status} (${describeBody(text)})`);
+    return `heat pump ${heatPump.id} now answers is_authenticated: false with a reauthenticate action`;
+  });
+
+  step('Sync records it (cached read shows reauthentication_required)', async () => {
+    await expectJson(z.looseObject({ ok: z.literal(true) }), 'POST', '/__local/schedules/heat-pump-sync/run');
+    const read = await expectJson(connectionSchema, 'GET', `${heatPumpPath()}?max_age_seconds=86400`);
+    const { connection } = read.heat_pump;
+    if (connection.state !== 'reauthentication_required')
+      throw new Error(`connection.state is ${connection.state}, not reauthentication_required`);
+    state.connectionLost = connection;
+    return `connection.state ${connection.state} since ${formatValue(connection.since)} (source ${read.source})`;
+  });
+
+  step('Re-authentication started (no cue secret reaches the app)', async () => {
+    const started = await expectJson(
+      z.looseObject({ redirect_url: z.url(), expires_at: z.string() }),
+      'POST',
+      `${heatPumpPath()}/reauthentication`,
+      {
+        success_url: `${base}/__local/reauthentication/success`,
+        cancel_url: `${base}/__local/reauthentication/cancel`,
+        language: 'en',
+      },
+    );
+    redirectUrl = started.redirect_url;
+    return `${started.redirect_url} (valid until ${started.expires_at})`;
+  });
+
+  step('Signed in again in the browser (form post, bridge callback, 303 to success_url)', async () => {
+    const page = await doFetch(redirectUrl, { redirect: 'manual' });
+    const html = await page.text();
+    if (page.status !== 200) throw new Error(`GET ${redirectUrl} answered ${page.status}`);
+    const form = readConnectForm(html);
+    const posted = await doFetch(new URL(form.action, redirectUrl), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        ...form.fields,
+        username: 'demo@example.com',
+        password: 'demo-password',
+        action: 'connect',
+      }).toString(),
+    });
+    await posted.body?.cancel();
+    const callback = posted.headers.get('location') ?? '';
+    if (posted.status !== 303 || !callback.startsWith(`${base}/reauthentication/callback`)) {
+      throw new Error(`the form post answered ${posted.status} to ${callback}, not the bridge's callback`);
+    }
+    const back = await doFetch(callback, { redirect: 'manual' });
+    await back.body?.cancel();
+    const landing = back.headers.get('location') ?? '';
+    if (back.status !== 303 || landing !== `${base}/__local/reauthentication/success`) {
+      throw new Error(`the callback answered ${back.status} to ${landing}, not to success_url`);
+    }
+    return `callback reported success to Podero, then 303 to ${landing}`;
+  });
+
+  step('Connected again (live read)', async () => {
+    const read = await expectJson(connectionSchema, 'GET', `${heatPumpPath()}?max_age_seconds=0`);
+    const { connection } = read.heat_pump;
+    if (connection.state !== 'connected')
+      throw new Error(`connection.state is ${connection.state}, not connected`);
+    state.connectionRestored = connection;
+    return `connection.state ${connection.state} since ${formatValue(connection.since)}`;
   });
 
   for (const [i, { title, run }] of steps.entries()) {

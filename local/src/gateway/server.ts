@@ -162,6 +162,12 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     if (method === 'GET' && path === '/__local/onboarding/cancel') {
       return htmlPage('Connection cancelled', 'No heat pump was connected.');
     }
+    if (method === 'GET' && path === '/__local/reauthentication/success') {
+      return htmlPage('Heat pump reconnected', 'You can close this window and return to the app.');
+    }
+    if (method === 'GET' && path === '/__local/reauthentication/cancel') {
+      return htmlPage('Reconnection cancelled', 'The heat pump is still disconnected.');
+    }
     return undefined;
   }
 

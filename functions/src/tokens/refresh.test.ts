@@ -1,9 +1,14 @@
-import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerServiceException,
+} from '@aws-sdk/client-secrets-manager';
 import { type FetchLike, PoderoNetworkError } from '@podero-bridge/podero-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, startTestEnvironment, type TestEnvironment } from '../../test-support/environment';
 import { loadTokenRefreshConfig } from '../config';
 import { ENV } from '../declarations';
+import { createSecretsManagerClient } from '../platform/aws-clients';
 import { createRecordingMetrics } from '../platform/observability';
 import { createTokenRefreshDeps } from '../token-refresh/deps';
 import { tokenFingerprint, tokenSecretSchema } from './contract';
@@ -261,5 +266,83 @@ describe('token-refresh edge paths, with a scripted token endpoint', () => {
     const error = await handler({ source: 'schedule', force: false }).catch((e: unknown) => e);
     expect(endpoint.seen).toHaveLength(1);
     expect((error as Error).name).toBe('ResourceNotFoundException');
+  });
+
+  it('scopes: a token answer without scope is stored with an empty one', async () => {
+    const fetch: FetchLike = async () => ({
+      status: 200,
+      headers: { get: () => null },
+      text: async () => JSON.stringify({ access_token: 'no-scope', expires_in: 36000, token_type: 'Bearer' }),
+    });
+    const { ids, config } = await setup(credentials('s'), '{}');
+    const handler = makeTokenRefreshHandler(
+      createTokenRefreshDeps(config, { logger: silentLogger(), fetch }),
+    );
+    await handler({ source: 'schedule', force: false });
+    expect(await storedToken(ids.token)).toMatchObject({ access_token: 'no-scope', scope: '' });
+  });
+
+  it('a token secret it may not read is an error, not a missing token: nothing is requested or overwritten', async () => {
+    const endpoint = tokenEndpoint(() => 's');
+    const { ids, config } = await setup(credentials('s'), JSON.stringify({ keep: 'me' }));
+    const secrets = createSecretsManagerClient(config);
+    const send = secrets.send.bind(secrets);
+    secrets.send = (async (command: Parameters<typeof send>[0]) => {
+      if (command instanceof GetSecretValueCommand && command.input.SecretId === ids.token) {
+        throw new SecretsManagerServiceException({
+          name: 'AccessDeniedException',
+          $fault: 'client',
+          $metadata: {},
+          message: 'not allowed',
+        });
+      }
+      return send(command);
+    }) as typeof secrets.send;
+    const handler = makeTokenRefreshHandler(
+      createTokenRefreshDeps(config, { logger: silentLogger(), fetch: endpoint.fetch, secrets }),
+    );
+    const error = await handler({ source: 'schedule', force: false }).catch((e: unknown) => e);
+    expect((error as Error).name).toBe('AccessDeniedException');
+    expect(endpoint.seen).toHaveLength(0);
+    const raw = await env.aws.secrets.send(new GetSecretValueCommand({ SecretId: ids.token }));
+    expect(JSON.parse(raw.SecretString ?? '')).toEqual({ keep: 'me' });
+  });
+
+  it('ends the token request before the invocation would: no time left means no request', async () => {
+    const endpoint = tokenEndpoint(() => 's');
+    const { config } = await setup(credentials('s'), '{}');
+    const handler = makeTokenRefreshHandler(
+      createTokenRefreshDeps(config, { logger: silentLogger(), fetch: endpoint.fetch }),
+    );
+    // 2 s left is exactly the reserve kept for storing the token: the token request may not start.
+    const error = await handler(
+      { source: 'schedule', force: false },
+      { getRemainingTimeInMillis: () => 2_000 },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PoderoNetworkError);
+    expect((error as PoderoNetworkError).timedOut).toBe(true);
+    expect(endpoint.seen).toHaveLength(0);
+    // With time to spare (or no context at all) the request goes out.
+    expect(
+      (await handler({ source: 'schedule', force: false }, { getRemainingTimeInMillis: () => 30_000 }))
+        .status,
+    ).toBe('refreshed');
+    expect(endpoint.seen).toHaveLength(1);
+  });
+
+  it('names every bad field of an invalid event, and the root when it is no object', async () => {
+    const handler = makeTokenRefreshHandler(
+      createTokenRefreshDeps((await setup(credentials('s'), '{}')).config, { logger: silentLogger() }),
+    );
+    const bad = (await handler({ source: 'invoke', force: 'yes', rejected_token_sha256: 'abc' }).catch(
+      (e: unknown) => e,
+    )) as Error;
+    expect(bad).toBeInstanceOf(TokenRefreshEventError);
+    expect(bad.name).toBe('TokenRefreshEventError');
+    expect(bad.message).toMatch(
+      /^invalid token-refresh event: (force|rejected_token_sha256): .+; (force|rejected_token_sha256): .+$/,
+    );
+    const root = (await handler(null).catch((e: unknown) => e)) as Error;
+    expect(root.message).toMatch(/^invalid token-refresh event: \(root\): /);
   });
 });

@@ -1,6 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createPoderoClient, type PoderoClientOptions } from './client';
 import {
   PoderoAuthError,
@@ -13,7 +13,7 @@ import {
   PoderoServerError,
   PoderoValidationError,
 } from './errors';
-import { backoffDelayMs, DEFAULT_RETRY_OPTIONS, parseRetryAfterMs } from './retry';
+import { backoffDelayMs, DEFAULT_RETRY_OPTIONS, networkErrorCode, parseRetryAfterMs } from './retry';
 import {
   createFakeFetch,
   type Handler,
@@ -27,7 +27,7 @@ import {
 } from './test-support/fake-fetch';
 import { referenceUser } from './test-support/fixtures';
 import { staticTokenProvider } from './token';
-import { MAX_TOKEN_REFRESHES_PER_REQUEST, type TokenProvider } from './transport';
+import { defaultSleep, MAX_TOKEN_REFRESHES_PER_REQUEST, type TokenProvider } from './transport';
 
 const createBody = { role: 'user' as const, email: 'user@example.com' };
 
@@ -482,5 +482,334 @@ describe('the caller deadline', () => {
     const { client, requests } = setup(() => json(503, {}), { retry: { maxRetries: 2 } });
     await failure(client.heatPumps.list(USER_ID));
     expect(requests).toHaveLength(3);
+  });
+});
+
+// ---- Edges that mutation testing found untested (docs/adr/0008-mutation-testing.md).
+
+describe('error details', () => {
+  const at = (status: number, body: string | undefined, headers: Record<string, string> = {}) =>
+    setup(() => new Response(body === undefined || body === '' ? null : body, { status, headers }));
+
+  it("collapses a detail's whitespace and names the status in an exact message", async () => {
+    const error = await failure(at(404, '{"detail":"  Not\\n   found \\t"}').client.users.get(USER_ID));
+    expect(error).toBeInstanceOf(PoderoNotFoundError);
+    expect(error.detail).toBe('Not found');
+    expect(error.message).toBe(
+      `Podero GET /api/partners/v2.0/org/${ORG_ID}/users/${USER_ID} failed with HTTP 404: Not found`,
+    );
+  });
+
+  it('leaves ": detail" out of the message when there is none, and the body out when it is empty', async () => {
+    const error = await failure(at(404, '').client.users.get(USER_ID));
+    expect(error.message).toBe(
+      `Podero GET /api/partners/v2.0/org/${ORG_ID}/users/${USER_ID} failed with HTTP 404`,
+    );
+    expect(error.detail).toBeUndefined();
+    expect(error.body).toBeUndefined();
+    const other = await failure(at(404, '{"other":1}').client.users.get(USER_ID));
+    expect(other.detail).toBeUndefined();
+    expect(other.body).toEqual({ other: 1 });
+  });
+
+  it("reads django-ninja's field errors, skipping what is not one, and joins them into the detail", async () => {
+    const body = JSON.stringify({
+      detail: [
+        { type: 'value_error', loc: ['body', 'email', 0], msg: 'bad email' },
+        { type: 7, loc: [{ nested: true }, 'x', null], msg: 5 },
+        { loc: 'not-a-list', msg: 'm', type: 't' },
+        'junk',
+        null,
+      ],
+    });
+    const error = (await failure(at(422, body).client.users.get(USER_ID))) as PoderoValidationError;
+    expect(error).toBeInstanceOf(PoderoValidationError);
+    expect(error.fieldErrors).toEqual([
+      { loc: ['body', 'email', 0], msg: 'bad email', type: 'value_error' },
+      { loc: ['x'], msg: '', type: '' },
+      { loc: [], msg: 'm', type: 't' },
+    ]);
+    expect(error.detail).toBe('body.email.0: bad email; x: ; : m');
+  });
+
+  it('reads OAuth, boost and message-style bodies; arrays and null carry no detail', async () => {
+    const oauth = await failure(
+      at(400, '{"error":"invalid_client","error_description":"bad creds"}').client.users.get(USER_ID),
+    );
+    expect(oauth.detail).toBe('invalid_client: bad creds');
+    expect((await failure(at(400, '{"error":"invalid_client"}').client.users.get(USER_ID))).detail).toBe(
+      'invalid_client',
+    );
+    expect((await failure(at(409, '{"state":"x","reason":"busy"}').client.users.get(USER_ID))).detail).toBe(
+      'busy',
+    );
+    expect((await failure(at(500, '{"message":"boom"}').client.users.get(USER_ID))).detail).toBe('boom');
+    expect((await failure(at(404, '["a"]').client.users.get(USER_ID))).detail).toBeUndefined();
+    expect((await failure(at(404, 'null').client.users.get(USER_ID))).detail).toBeUndefined();
+    // A list of field errors is only read from an object body.
+    const list = (await failure(
+      at(422, '[{"loc":["a"],"msg":"m","type":"t"}]').client.users.get(USER_ID),
+    )) as PoderoValidationError;
+    expect(list.fieldErrors).toEqual([]);
+  });
+
+  it('truncates a detail over 300 characters and a non-JSON body over 500, not at exactly those lengths', async () => {
+    const long = await failure(
+      at(404, JSON.stringify({ detail: 'd'.repeat(301) })).client.users.get(USER_ID),
+    );
+    expect(long.detail).toBe(`${'d'.repeat(300)}…`);
+    const exact = await failure(
+      at(404, JSON.stringify({ detail: 'd'.repeat(300) })).client.users.get(USER_ID),
+    );
+    expect(exact.detail).toBe('d'.repeat(300));
+    const html = await failure(at(502, 'h'.repeat(501)).client.users.get(USER_ID));
+    expect(html.body).toBe(`${'h'.repeat(500)}…`);
+    expect(html.detail).toBe(`${'h'.repeat(300)}…`);
+    const exactHtml = await failure(at(502, 'h'.repeat(500)).client.users.get(USER_ID));
+    expect(exactHtml.body).toBe('h'.repeat(500));
+  });
+
+  it('maps 403 to an auth error, 400 to validation, 3xx to a plain PoderoError, and 300 is no success', async () => {
+    expect(await failure(at(403, '{"detail":"no"}').client.users.get(USER_ID))).toBeInstanceOf(
+      PoderoAuthError,
+    );
+    expect(await failure(at(400, '{"detail":"no"}').client.users.get(USER_ID))).toBeInstanceOf(
+      PoderoValidationError,
+    );
+    for (const status of [300, 302, 304]) {
+      const error = await failure(at(status, '').client.users.get(USER_ID));
+      expect(error.constructor).toBe(PoderoError);
+      expect(error.status).toBe(status);
+    }
+  });
+
+  it('a rate-limit error carries retryAfterMs only when Podero said how long', async () => {
+    const said = (await failure(
+      at(429, '', { 'retry-after': '60' }).client.users.get(USER_ID),
+    )) as PoderoRateLimitError;
+    expect(said.retryAfterMs).toBe(60_000);
+    const unsaid = (await failure(
+      setup(() => new Response(null, { status: 429 }), { retry: { maxRetries: 0 } }).client.users.get(
+        USER_ID,
+      ),
+    )) as PoderoRateLimitError;
+    expect(unsaid).toBeInstanceOf(PoderoRateLimitError);
+    expect(unsaid.retryAfterMs).toBeUndefined();
+    expect('retryAfterMs' in unsaid && unsaid.retryAfterMs !== undefined).toBe(false);
+  });
+
+  it('a 2xx body that is not JSON names the problem and keeps the parse error; an empty one is a shape error', async () => {
+    const notJson = (await failure(at(200, '<html>').client.users.get(USER_ID))) as PoderoResponseShapeError;
+    expect(notJson.message).toBe(
+      `Podero GET /api/partners/v2.0/org/${ORG_ID}/users/${USER_ID} returned a body that is not JSON`,
+    );
+    expect(notJson.issues).toEqual([{ path: '(root)', message: 'response body is not JSON' }]);
+    expect(notJson.status).toBe(200);
+    expect(notJson.method).toBe('GET');
+    expect(notJson.cause).toBeInstanceOf(SyntaxError);
+    const empty = (await failure(at(200, '').client.users.get(USER_ID))) as PoderoResponseShapeError;
+    expect(empty).toBeInstanceOf(PoderoResponseShapeError);
+    expect(empty.message).toContain('returned an unexpected shape');
+    // A DELETE ignores its body, empty or not.
+    await expect(at(204, '').client.users.delete(USER_ID)).resolves.toBeUndefined();
+  });
+});
+
+describe('network error details', () => {
+  const path = `/api/partners/v2.0/org/${ORG_ID}/users`;
+  const refusedOnce = (error: unknown) =>
+    setup(sequence(error as Error), { retry: { maxRetries: 0 } }).client.users.create(createBody);
+
+  it("names the innermost cause's message, one line and at most 200 characters", async () => {
+    const inner = Object.assign(new Error(`connect ECONNREFUSED\n   127.0.0.1:1 ${'x'.repeat(300)}`), {
+      code: 'ECONNREFUSED',
+    });
+    const error = (await failure(
+      refusedOnce(new TypeError('fetch failed', { cause: new Error('middle', { cause: inner }) })),
+    )) as PoderoNetworkError;
+    const reason = `connect ECONNREFUSED 127.0.0.1:1 ${'x'.repeat(300)}`.slice(0, 200);
+    expect(error.message).toBe(`Podero POST ${path} failed: network error (${reason})`);
+    expect(error.code).toBe('ECONNREFUSED');
+    expect(error.timedOut).toBe(false);
+  });
+
+  it('falls back to the code, then to nothing, when there is no cause', async () => {
+    const coded = (await failure(
+      refusedOnce(Object.assign(new TypeError('fetch failed'), { code: 'ECONNREFUSED' })),
+    )) as PoderoNetworkError;
+    expect(coded.message).toBe(`Podero POST ${path} failed: network error (ECONNREFUSED)`);
+    const bare = (await failure(refusedOnce(new TypeError('fetch failed')))) as PoderoNetworkError;
+    expect(bare.message).toBe(`Podero POST ${path} failed: network error`);
+    expect(bare.code).toBeUndefined();
+    // A cause that is not an Error is not a message.
+    const odd = (await failure(
+      refusedOnce(new TypeError('fetch failed', { cause: 'a string' })),
+    )) as PoderoNetworkError;
+    expect(odd.message).toBe(`Podero POST ${path} failed: network error`);
+  });
+
+  it('stops at five levels of causes', async () => {
+    let error: Error = Object.assign(new Error('deepest'), { code: 'ECONNREFUSED' });
+    for (let i = 0; i < 6; i++) error = new Error(`level ${i}`, { cause: error });
+    const deep = (await failure(refusedOnce(error))) as PoderoNetworkError;
+    expect(deep.message).toBe(`Podero POST ${path} failed: network error (level 0)`);
+    expect(deep.code).toBeUndefined();
+  });
+
+  it('reports a timeout with its limit and the abort reason as cause', async () => {
+    const { client } = setup(hang, { timeoutMs: 30, retry: { maxRetries: 0 } });
+    const error = (await failure(client.users.create(createBody))) as PoderoNetworkError;
+    expect(error.message).toBe(`Podero POST ${path} failed: timed out after 30 ms`);
+    expect(error.timedOut).toBe(true);
+    expect((error.cause as DOMException).name).toBe('TimeoutError');
+    expect((error.cause as DOMException).message).toBe('timed out after 30 ms');
+  });
+
+  it('a passed deadline is a timeout that names the request', async () => {
+    const { client, requests } = setup(() => json(200, []), { deadline: () => Date.now() - 1 });
+    const error = (await failure(client.users.list())) as PoderoNetworkError;
+    expect(error).toMatchObject({ method: 'GET', path, timedOut: true });
+    expect(error.message).toBe(`Podero GET ${path} failed: the caller's deadline passed`);
+    expect(requests).toHaveLength(0);
+  });
+});
+
+describe('retry boundaries', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it.each(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE'])(
+    'retries a GET whose socket went stale (%s) once at once',
+    async (code) => {
+      const { client, sleeps, requests } = setup(sequence(networkFailure(code), json(200, [])));
+      await expect(client.users.list()).resolves.toEqual([]);
+      expect(requests).toHaveLength(2);
+      expect(sleeps).toEqual([]);
+    },
+  );
+
+  it('backs off (not at once) after a refused connection, a codeless failure, or a reset after the response began', async () => {
+    for (const failureOnce of [networkFailure('ECONNREFUSED'), new TypeError('fetch failed')]) {
+      const { client, sleeps } = setup(sequence(failureOnce, json(200, [])));
+      await expect(client.users.list()).resolves.toEqual([]);
+      expect(sleeps).toHaveLength(1);
+    }
+    let calls = 0;
+    const { client, sleeps } = setup(() => {
+      calls++;
+      if (calls > 1) return json(200, []);
+      // Headers arrived, then the body stream broke: not a stale socket, a retry with backoff.
+      return {
+        status: 200,
+        headers: new Headers(),
+        text: () => Promise.reject(networkFailure('ECONNRESET')),
+      } as unknown as Response;
+    });
+    await expect(client.users.list()).resolves.toEqual([]);
+    expect(sleeps).toHaveLength(1);
+  });
+
+  it('a connection that keeps resetting costs one stale retry plus maxRetries, then fails', async () => {
+    const { client, requests, sleeps } = setup(
+      sequence(...Array.from({ length: 20 }, () => networkFailure('ECONNRESET')), json(200, [])),
+      { retry: { maxRetries: 2 } },
+    );
+    const error = (await failure(client.users.list())) as PoderoNetworkError;
+    expect(error.code).toBe('ECONNRESET');
+    expect(requests).toHaveLength(4);
+    expect(sleeps).toHaveLength(2);
+  });
+
+  it('waits a Retry-After exactly at the cap, and not one just over it', async () => {
+    const at = (seconds: string) =>
+      setup(sequence(json(429, {}, { 'retry-after': seconds }), json(200, [])), {
+        retry: { maxRetryAfterMs: 2_000 },
+      });
+    const exact = at('2');
+    await expect(exact.client.users.list()).resolves.toEqual([]);
+    expect(exact.sleeps).toEqual([2_000]);
+    const over = at('2.001');
+    expect(await failure(over.client.users.list())).toBeInstanceOf(PoderoRateLimitError);
+    expect(over.requests).toHaveLength(1);
+  });
+
+  it('reads Retry-After with surrounding spaces and decimals, and refuses partial numbers', () => {
+    expect(parseRetryAfterMs(' 3 ')).toBe(3_000);
+    expect(parseRetryAfterMs('1.25')).toBe(1_250);
+    expect(parseRetryAfterMs('abc3')).toBeUndefined();
+    expect(parseRetryAfterMs('3abc')).toBeUndefined();
+  });
+
+  it('a 403 is final: no token refresh, one request', async () => {
+    let invalidated = 0;
+    let issued = 0;
+    const provider: TokenProvider = {
+      getToken: async () => `token-${++issued}`,
+      invalidate: async () => {
+        invalidated++;
+      },
+    };
+    const { client, requests } = setup(() => json(403, { detail: 'no' }), { tokenProvider: provider });
+    expect(await failure(client.users.list())).toBeInstanceOf(PoderoAuthError);
+    expect(requests).toHaveLength(1);
+    expect(invalidated).toBe(0);
+  });
+
+  it('no attempt starts when the deadline is exactly now, and no retry whose wait ends exactly at it', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-01-01T00:00:00Z'));
+    const now = Date.now();
+    const none = setup(() => json(200, []), { deadline: () => now });
+    expect(await failure(none.client.users.list())).toBeInstanceOf(PoderoNetworkError);
+    expect(none.requests).toHaveLength(0);
+    // random 0.5 × ceiling 200 ms: a 100 ms backoff that would end exactly at the deadline.
+    const edge = setup(sequence(json(503, {}), json(200, [])), {
+      deadline: () => now + 100,
+      retry: { baseDelayMs: 200, maxDelayMs: 200 },
+    });
+    expect(await failure(edge.client.users.list())).toBeInstanceOf(PoderoServerError);
+    expect(edge.requests).toHaveLength(1);
+  });
+
+  it('the default sleep really waits', async () => {
+    vi.useFakeTimers();
+    let done = false;
+    const waiting = defaultSleep(1_000).then(() => {
+      done = true;
+    });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await waiting;
+    expect(done).toBe(true);
+  });
+});
+
+describe('network error codes in a cause chain', () => {
+  it('finds a code inside an AggregateError (undici on several addresses), and skips non-string codes', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED ::1:1'), { code: 'ECONNREFUSED' });
+    expect(networkErrorCode(new TypeError('fetch failed', { cause: new AggregateError([refused]) }))).toBe(
+      'ECONNREFUSED',
+    );
+    const numeric = Object.assign(new Error('x'), { code: 5 });
+    expect(
+      networkErrorCode(new TypeError('fetch failed', { cause: new AggregateError([numeric]) })),
+    ).toBeUndefined();
+    expect(networkErrorCode(new AggregateError(['not an error']))).toBeUndefined();
+  });
+
+  it('reads codes of Errors only, at most five levels deep, and ends on a cycle', () => {
+    expect(
+      networkErrorCode(new TypeError('fetch failed', { cause: { code: 'ECONNRESET' } })),
+    ).toBeUndefined();
+    let error: Error = Object.assign(new Error('deep'), { code: 'EPIPE' });
+    for (let i = 0; i < 4; i++) error = new Error('wrap', { cause: error });
+    expect(networkErrorCode(error)).toBe('EPIPE');
+    expect(networkErrorCode(new Error('wrap', { cause: error }))).toBeUndefined();
+    const a = new Error('a');
+    const b = new Error('b', { cause: a });
+    a.cause = b;
+    expect(networkErrorCode(a)).toBeUndefined();
   });
 });

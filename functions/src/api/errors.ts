@@ -21,6 +21,7 @@ import { TokenUnavailableError } from '../tokens/provider';
 import { TokenRefreshFailedError } from '../tokens/refresher';
 import {
   CreationInProgressError,
+  EmailInUseError,
   OffboardingInProgressError,
   UnknownBuildingError,
   UnknownOnboardingSessionError,
@@ -115,6 +116,11 @@ function fromDomainError(error: unknown): ApiError | undefined {
   if (error instanceof UserEmailConflictError) {
     return new ApiError(409, 'conflict', error.message, [
       { field: 'body.email', message: 'differs from the onboarded user' },
+    ]);
+  }
+  if (error instanceof EmailInUseError) {
+    return new ApiError(409, 'email_in_use', error.message, [
+      { field: 'body.email', message: 'already used by another user' },
     ]);
   }
   if (error instanceof OffboardingInProgressError) {

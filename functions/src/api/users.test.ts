@@ -215,6 +215,32 @@ describe('user routes against dynalite and the simulator', () => {
     expect(other.statusCode).toBe(403);
   });
 
+  it("maps Podero's 409 for an e-mail another user has to 409 email_in_use, on create and on update, writing nothing", async () => {
+    const first = ext();
+    expect((await create(first)).statusCode).toBe(201);
+    const second = ext();
+    const taken = await create(second, { email: `${first}@example.com` });
+    expect(taken.statusCode).toBe(409);
+    expect(bodyOf(taken)).toMatchObject({
+      error: { code: 'email_in_use', details: [{ field: 'body.email' }] },
+    });
+    const stored = await env.aws.db.send(
+      new GetCommand({ TableName: env.aws.tableNames.main, Key: { pk: `USER#${second}`, sk: 'PROFILE' } }),
+    );
+    expect(stored.Item).toBeUndefined();
+
+    const third = ext();
+    expect((await create(third)).statusCode).toBe(201);
+    const updated = await handler(
+      apiEvent('updateUser', {
+        params: { external_user_id: third },
+        body: { email: `${first}@example.com` },
+      }),
+    );
+    expect(updated.statusCode).toBe(409);
+    expect(bodyOf(updated)).toMatchObject({ error: { code: 'email_in_use' } });
+  });
+
   it('patches a user at Podero (partial PUT) and in our record; null clears a field', async () => {
     const id = ext();
     await create(id, { first_name: 'Ada', town: 'Wien' });

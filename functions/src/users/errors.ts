@@ -17,6 +17,17 @@ export class UserEmailConflictError extends Error {
   }
 }
 
+/**
+ * Podero refused the e-mail: another user of the organisation has it (Podero answers 409; e-mail is unique
+ * per organisation, case-insensitively). The one mapping of that refusal, for creates and updates alike.
+ */
+export class EmailInUseError extends Error {
+  override readonly name = 'EmailInUseError';
+  constructor() {
+    super('another user of the organisation has this email');
+  }
+}
+
 /** A DELETE of the user has begun and not finished: repeat it, then onboard again. */
 export class OffboardingInProgressError extends Error {
   override readonly name = 'OffboardingInProgressError';

@@ -8,12 +8,18 @@
  * expires and may be taken over.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { type PoderoClient, PoderoNotFoundError, type PoderoUser } from '@podero-bridge/podero-client';
+import {
+  type PoderoClient,
+  PoderoConflictError,
+  PoderoNotFoundError,
+  type PoderoUser,
+} from '@podero-bridge/podero-client';
 import { visibleHeatPumps } from '../heat-pumps/rules';
 import { sleep } from '../platform/backoff';
 import type { UserRecord, UserStore } from '../storage/users';
 import {
   CreationInProgressError,
+  EmailInUseError,
   OffboardingInProgressError,
   UnknownUserError,
   UserEmailConflictError,
@@ -92,12 +98,9 @@ export class UserService {
         this.deps.logger.info('user already exists at Podero; linking it');
       } else {
         const { external_user_id: _ext, email, ...profile } = input;
-        poderoUser = await this.deps.podero.users.create({
-          role: 'user',
-          email,
-          external_user_id: externalUserId,
-          ...profile,
-        });
+        poderoUser = await this.deps.podero.users
+          .create({ role: 'user', email, external_user_id: externalUserId, ...profile })
+          .catch(emailInUse);
       }
       const at = this.deps.now().toISOString();
       const record = recordFrom(poderoUser, externalUserId, at, at);
@@ -140,7 +143,7 @@ export class UserService {
   async update(externalUserId: string, patch: UserPatch): Promise<UserRecord> {
     const user = await this.require(externalUserId);
     // Podero's PUT is a partial update: only the fields sent change.
-    const poderoUser = await this.deps.podero.users.update(user.podero_user_id, patch);
+    const poderoUser = await this.deps.podero.users.update(user.podero_user_id, patch).catch(emailInUse);
     const record = recordFrom(
       poderoUser,
       user.external_user_id,
@@ -199,4 +202,9 @@ export class UserService {
       throw new UnknownUserError(user.external_user_id);
     }
   }
+}
+
+/** Podero's 409 on a user write is a taken e-mail (the only conflict its user endpoints document). */
+function emailInUse(error: unknown): never {
+  throw error instanceof PoderoConflictError ? new EmailInUseError() : error;
 }

@@ -10,6 +10,7 @@ import {
   CUE_OUTCOMES,
   type CueLink,
   createClientCredentialsTokenProvider,
+  createNodeHttpFetch,
   createPoderoClient,
   type FetchLike,
   LANGUAGES,
@@ -26,12 +27,15 @@ import {
 } from '@podero-bridge/podero-client';
 import { Command, CommanderError, Option } from 'commander';
 import * as z from 'zod';
+import { divergences, renderTable, runConformance } from './conformance/run';
 
 export interface CliIo {
   env: Record<string, string | undefined>;
   stdout: { write(chunk: string): unknown; isTTY?: boolean };
   stderr: { write(chunk: string): unknown };
   fetch?: FetchLike;
+  /** Test seam for `conformance`'s waits (polling for the Connect UI). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export const DEFAULT_BASE_URL = 'https://app.podero.com';
@@ -478,9 +482,50 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       }),
     );
 
+  // ------------------------------------------------------------------------------------ conformance
+  let exitCode = 0;
+  program
+    .command('conformance')
+    .description(
+      'check the Podero environment against every assumption the bridge makes that the documentation does not state (creates, then deletes, its own user)',
+    )
+    .option(
+      '--json',
+      'print {"checks": [{id, verdict, expected, observed}], "created", "cleanup"} instead of a table',
+    )
+    .option(
+      '--wait-seconds <n>',
+      'wait this long for a person to complete the Connect UI (default 0: that check is skipped)',
+      '0',
+    )
+    .action(async (options: { json?: boolean; waitSeconds: string }, command: Command) => {
+      const config = resolveConfig(command.optsWithGlobals<GlobalFlags>(), io.env, true);
+      const waitSeconds = Number(options.waitSeconds);
+      if (!Number.isInteger(waitSeconds) || waitSeconds < 0 || waitSeconds > 3_600) {
+        throw new UsageError('--wait-seconds: a whole number from 0 to 3600');
+      }
+      const report = await runConformance({
+        baseUrl: config.baseUrl,
+        clientId: config.clientId,
+        clientSecret: config.clientSecret,
+        orgId: config.orgId ?? '',
+        fetch: io.fetch ?? createNodeHttpFetch(),
+        waitSeconds,
+        pollMs: 500,
+        say: (line) => io.stderr.write(`podero conformance: ${line}\n`),
+        ...(io.sleep ? { sleep: io.sleep } : {}),
+      });
+      io.stdout.write(
+        options.json
+          ? `${JSON.stringify(report, null, io.stdout.isTTY ? 2 : undefined)}\n`
+          : renderTable(report),
+      );
+      exitCode = divergences(report) > 0 ? 1 : 0;
+    });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return 0;
+    return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       // commander already printed the problem (or the help) through configureOutput.

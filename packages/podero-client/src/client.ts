@@ -30,9 +30,11 @@ import {
   type PoderoBuilding,
   type PoderoHeatPump,
   type PoderoOnboardingSession,
+  type PoderoOnboardingSessionCreated,
   type PoderoUser,
   poderoBuildingSchema,
   poderoHeatPumpSchema,
+  poderoOnboardingSessionCreatedSchema,
   poderoOnboardingSessionSchema,
   poderoUserSchema,
   type ResolveCueRequest,
@@ -95,7 +97,7 @@ export interface PoderoClient {
     delete(userId: string, buildingId: string): Promise<void>;
   };
   onboarding: {
-    create(body: CreateOnboardingSessionRequest): Promise<PoderoOnboardingSession>;
+    create(body: CreateOnboardingSessionRequest): Promise<PoderoOnboardingSessionCreated>;
     get(sessionId: string): Promise<PoderoOnboardingSession>;
   };
   heatPumps: {
@@ -259,7 +261,7 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
   const onboarding: PoderoClient['onboarding'] = {
     async create(body) {
       const valid = check('POST', '/device-onboarding', 'body', createOnboardingSessionRequestSchema, body);
-      return call('POST', '/device-onboarding', { body: valid }, poderoOnboardingSessionSchema);
+      return call('POST', '/device-onboarding', { body: valid }, poderoOnboardingSessionCreatedSchema);
     },
     async get(sessionId) {
       const session = id('GET', '/device-onboarding/{onboarding_session_id}', 'sessionId', sessionId);

@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
+  createOnboardingSessionRequestSchema,
   LANGUAGES,
   PRICE_ZONES,
   poderoBuildingSchema,
   poderoHeatPumpSchema,
+  poderoOnboardingSessionCreatedSchema,
   poderoOnboardingSessionSchema,
   poderoUserSchema,
   priceZoneSchema,
   statisticsResponseSchema,
   tokenResponseSchema,
+  updateHeatPumpRequestSchema,
 } from './schemas';
 import {
   appendixAHeatPumps,
@@ -43,7 +46,8 @@ describe('response schemas accept the contract examples', () => {
 
   it('still requires what a caller cannot do without', () => {
     expect(poderoHeatPumpSchema.safeParse({ operational_mode: 'heating' }).success).toBe(false);
-    expect(poderoOnboardingSessionSchema.safeParse({ id: 'x' }).success).toBe(false);
+    expect(poderoOnboardingSessionCreatedSchema.safeParse({ id: 'x' }).success).toBe(false);
+    expect(poderoOnboardingSessionSchema.safeParse({}).success).toBe(false);
     expect(tokenResponseSchema.safeParse({ expires_in: 10 }).success).toBe(false);
   });
 });
@@ -55,5 +59,42 @@ describe('enum value lists', () => {
     expect(PRICE_ZONES).toHaveLength(21);
     expect(LANGUAGES).toEqual(['sv', 'de', 'en', 'hu', 'it', 'et', 'pl', 'ro']);
     expect(priceZoneSchema.safeParse('DE').success).toBe(false);
+  });
+});
+
+describe('contract corrections (issue: conformance probe)', () => {
+  it('heat-pump writes: a switch or an enum refuses null, a limit or a time accepts it', () => {
+    expect(updateHeatPumpRequestSchema.safeParse({ is_smart_optimization_active: null }).success).toBe(false);
+    expect(updateHeatPumpRequestSchema.safeParse({ optimization_level: null }).success).toBe(false);
+    expect(updateHeatPumpRequestSchema.safeParse({ indoor_target_temperature_offset: null }).success).toBe(
+      false,
+    );
+    expect(
+      updateHeatPumpRequestSchema.safeParse({
+        minimum_temperature_limit: null,
+        pause_power_until: null,
+        building_id: null,
+      }).success,
+    ).toBe(true);
+    expect(
+      updateHeatPumpRequestSchema.safeParse({ device_model: { manufacturer: 'Nibe', model: null } }).success,
+    ).toBe(true);
+  });
+
+  it('onboarding: building_id may be null; a read after completion may have no authentication_url', () => {
+    const body = {
+      user_id: '497f6eca-6276-4993-bfeb-53cbbbba6f08',
+      language: 'en',
+      price_zone_default: 'AT',
+      success_url: 'https://p.example/ok',
+      cancel_url: 'https://p.example/no',
+    };
+    expect(createOnboardingSessionRequestSchema.safeParse({ ...body, building_id: null }).success).toBe(true);
+    expect(
+      poderoOnboardingSessionSchema.safeParse({ id: 's', authentication_url: null, object_id: 'd' }).success,
+    ).toBe(true);
+    expect(
+      poderoOnboardingSessionCreatedSchema.safeParse({ id: 's', authentication_url: null }).success,
+    ).toBe(false);
   });
 });

@@ -231,7 +231,8 @@ export type UpdateBuildingRequest = z.infer<typeof updateBuildingRequestSchema>;
 
 export const poderoOnboardingSessionSchema = z.looseObject({
   id: z.string().min(1),
-  authentication_url: z.string().min(1),
+  /** Tolerated as null or absent on a read after completion (a used link has nowhere to go). */
+  authentication_url: text,
   user: text,
   success_url: text,
   cancel_url: text,
@@ -246,6 +247,12 @@ export const poderoOnboardingSessionSchema = z.looseObject({
 });
 export type PoderoOnboardingSession = z.infer<typeof poderoOnboardingSessionSchema>;
 
+/** A session as created (O1): it always has its link. */
+export const poderoOnboardingSessionCreatedSchema = poderoOnboardingSessionSchema.extend({
+  authentication_url: z.string().min(1),
+});
+export type PoderoOnboardingSessionCreated = z.infer<typeof poderoOnboardingSessionCreatedSchema>;
+
 export const createOnboardingSessionRequestSchema = z.strictObject({
   user_id: z.guid('must be a UUID'),
   language: languageSchema,
@@ -253,7 +260,7 @@ export const createOnboardingSessionRequestSchema = z.strictObject({
   is_smart_optimization_active_default: z.boolean().optional(),
   success_url: z.url().max(8000),
   cancel_url: z.url().max(8000),
-  building_id: z.guid('must be a UUID').optional(),
+  building_id: z.guid('must be a UUID').nullish(),
 });
 export type CreateOnboardingSessionRequest = z.infer<typeof createOnboardingSessionRequestSchema>;
 
@@ -359,34 +366,40 @@ export type PoderoHeatPump = z.infer<typeof poderoHeatPumpSchema>;
 
 const isoDateTime = z.iso.datetime({ offset: true });
 
+/**
+ * Nullability of the writable fields, the same on the client and the simulator: a value the device may lack
+ * (a time, a limit, a setpoint, a link, a name) is nullable, and `null` clears it; a switch, an enum and a
+ * number with a documented default (the offset) are not: `null` would mean nothing Podero documents, so the
+ * client refuses it before sending.
+ */
 const heatPumpWritableFields = {
-  is_pause_power_active: z.boolean().nullish(),
-  is_smart_optimization_active: z.boolean().nullish(),
-  price_zone: priceZoneSchema.nullish(),
+  is_pause_power_active: z.boolean().optional(),
+  is_smart_optimization_active: z.boolean().optional(),
+  price_zone: priceZoneSchema.optional(),
   building_id: z.guid('must be a UUID').nullish(),
   /** A future time pauses consumption; null resumes. */
   pause_power_until: isoDateTime.nullish(),
   comment: z.string().nullish(),
   last_monitoring_executed_at: isoDateTime.nullish(),
-  is_inverter_forced_mode_enabled: z.boolean().nullish(),
-  is_trading_enabled: z.boolean().nullish(),
-  actual_steering_state: z.string().nullish(),
-  indoor_target_temperature_offset: z.number().nullish(),
+  is_inverter_forced_mode_enabled: z.boolean().optional(),
+  is_trading_enabled: z.boolean().optional(),
+  actual_steering_state: z.string().optional(),
+  indoor_target_temperature_offset: z.number().optional(),
   dhw_standard_temperature: z.number().nullish(),
-  is_hot_water_heating_enabled: z.boolean().nullish(),
-  is_space_heating_enabled: z.boolean().nullish(),
-  is_pool_heating_enabled: z.boolean().nullish(),
-  is_space_cooling_enabled: z.boolean().nullish(),
+  is_hot_water_heating_enabled: z.boolean().optional(),
+  is_space_heating_enabled: z.boolean().optional(),
+  is_pool_heating_enabled: z.boolean().optional(),
+  is_space_cooling_enabled: z.boolean().optional(),
   heating_policy_name: z.string().nullish(),
   maximum_temperature_limit: z.number().nullish(),
   minimum_temperature_limit: z.number().nullish(),
   minimum_dhw_temperature_limit: z.number().nullish(),
-  is_heating_policy_enabled: z.boolean().nullish(),
+  is_heating_policy_enabled: z.boolean().optional(),
   away_mode_start: isoDateTime.nullish(),
   away_mode_end: isoDateTime.nullish(),
-  is_away_mode_enabled: z.boolean().nullish(),
+  is_away_mode_enabled: z.boolean().optional(),
   away_mode_minimum_temperature_limit: z.number().nullish(),
-  optimization_level: optimizationLevelSchema.nullish(),
+  optimization_level: optimizationLevelSchema.optional(),
 };
 
 /** The writable part of `device_model` (H2 and H4 [REF]: the update reference page documents it too). */
@@ -400,7 +413,7 @@ const deviceModelWriteSchema = z.strictObject({
 
 export const createHeatPumpRequestSchema = z.strictObject({
   ...heatPumpWritableFields,
-  is_forecasting_enabled: z.boolean().nullish(),
+  is_forecasting_enabled: z.boolean().optional(),
   device_model: deviceModelWriteSchema.optional(),
 });
 export type CreateHeatPumpRequest = z.infer<typeof createHeatPumpRequestSchema>;
@@ -409,9 +422,9 @@ export const updateHeatPumpRequestSchema = z.strictObject({
   ...heatPumpWritableFields,
   device_model: deviceModelWriteSchema.optional(),
   deleted_at: isoDateTime.nullish(),
-  lifecycle_state: z.string().min(1).nullish(),
+  lifecycle_state: z.string().min(1).optional(),
   lifecycle_error: z.string().nullish(),
-  optimization_score: z.number().nullish(),
+  optimization_score: z.number().optional(),
 });
 export type UpdateHeatPumpRequest = z.infer<typeof updateHeatPumpRequestSchema>;
 

@@ -345,4 +345,29 @@ describe('token-refresh edge paths, with a scripted token endpoint', () => {
     const root = (await handler(null).catch((e: unknown) => e)) as Error;
     expect(root.message).toMatch(/^invalid token-refresh event: \(root\): /);
   });
+
+  it('without an invocation context (or one without a clock) the token request keeps its retries', async () => {
+    let calls = 0;
+    const fetch: FetchLike = async () => {
+      calls++;
+      const ok = calls % 2 === 0;
+      return {
+        status: ok ? 200 : 503,
+        headers: { get: () => null },
+        text: async () =>
+          ok ? JSON.stringify({ access_token: `t-${calls}`, expires_in: 36000, token_type: 'Bearer' }) : '',
+      };
+    };
+    const { config } = await setup(credentials('s'), '{}');
+    const handler = makeTokenRefreshHandler(
+      createTokenRefreshDeps(config, { logger: silentLogger(), fetch }),
+    );
+    expect((await handler({ source: 'invoke', force: true })).status).toBe('refreshed');
+    expect(calls).toBe(2);
+    expect(
+      (await handler({ source: 'invoke', force: true, rejected_token_sha256: tokenFingerprint('t-2') }, {}))
+        .status,
+    ).toBe('refreshed');
+    expect(calls).toBe(4);
+  });
 });

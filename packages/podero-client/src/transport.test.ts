@@ -26,7 +26,7 @@ import {
   USER_ID,
 } from './test-support/fake-fetch';
 import { referenceUser } from './test-support/fixtures';
-import { staticTokenProvider } from './token';
+import { requestClientCredentialsToken, staticTokenProvider } from './token';
 import { defaultSleep, MAX_TOKEN_REFRESHES_PER_REQUEST, type TokenProvider } from './transport';
 
 const createBody = { role: 'user' as const, email: 'user@example.com' };
@@ -811,5 +811,37 @@ describe('network error codes in a cause chain', () => {
     const b = new Error('b', { cause: a });
     a.cause = b;
     expect(networkErrorCode(a)).toBeUndefined();
+  });
+});
+
+describe('authorization and bodies kept out of errors', () => {
+  it("sends a cue's state without any Authorization header, and the secret only in the query", async () => {
+    const { client, requests } = setup(() => json(200, { action_id: 'a1' }));
+    await client.cues.reportState(HEAT_PUMP_ID, 'the-secret', { state: 'success' });
+    expect(requests[0]?.headers.get('authorization')).toBeNull();
+    expect(requests[0]?.rawQuery).toBe('secret=the-secret');
+  });
+
+  it('ignores a "message" that is not text instead of failing on it', async () => {
+    const error = await failure(
+      setup(() => json(500, { message: 42 }), { retry: { maxRetries: 0 } }).client.users.get(USER_ID),
+    );
+    expect(error).toBeInstanceOf(PoderoServerError);
+    expect(error.detail).toBeUndefined();
+  });
+
+  it("keeps the token endpoint's answer out of its errors (it may echo credentials)", async () => {
+    const fake = createFakeFetch(() =>
+      json(400, { error: 'invalid_request', echoed: 'client-secret-value' }),
+    );
+    const error = await requestClientCredentialsToken({
+      baseUrl: 'https://podero.test',
+      clientId: 'id',
+      clientSecret: 'client-secret-value',
+      fetch: fake.fetch,
+    }).catch((e: unknown) => e as PoderoError);
+    expect(error).toBeInstanceOf(PoderoValidationError);
+    expect((error as PoderoError).body).toBeUndefined();
+    expect(JSON.stringify(error)).not.toContain('client-secret-value');
   });
 });

@@ -13,7 +13,7 @@ import {
   type SigningKey,
   startLocalGateway,
 } from '@podero-bridge/local';
-import { SignJWT, UnsecuredJWT } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 interface Echo {
@@ -290,8 +290,9 @@ describe('local API gateway', () => {
       expect(status).toBe(200);
       const { keys } = json as { keys: Record<string, unknown>[] };
       expect(keys).toHaveLength(1);
-      expect(keys[0]).toMatchObject({ kid: key.kid, alg: 'ES256', kty: 'EC' });
-      expect(keys[0]).not.toHaveProperty('d');
+      expect(keys[0]).toMatchObject({ kid: key.kid, alg: 'RS256', kty: 'RSA', use: 'sig' });
+      for (const privatePart of ['d', 'p', 'q', 'dp', 'dq', 'qi'])
+        expect(keys[0]).not.toHaveProperty(privatePart);
     });
   });
 
@@ -373,6 +374,71 @@ describe('local API gateway', () => {
       const other = await generateSigningKey();
       const forged = await createTokenMinter({ ...other, kid: key.kid })({ sub: 'user-1', admin: true });
       await expectUnauthorized(`Bearer ${forged}`);
+    });
+
+    it('refuses an ES256 token even when its key is in the JWKS: API Gateway verifies RSA signatures only', async () => {
+      const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+      const jwk = { ...(await exportJWK(publicKey)), kid: 'ec-key', alg: 'ES256', use: 'sig' };
+      const authorize = createJwtAuthorizer({
+        jwks: { keys: [...key.jwks.keys, jwk] },
+        issuer: DEV_ISSUER,
+        audience: DEV_AUDIENCE,
+      });
+      const token = await new SignJWT({ sub: 'user-1' })
+        .setProtectedHeader({ alg: 'ES256', kid: 'ec-key' })
+        .setIssuer(DEV_ISSUER)
+        .setAudience(DEV_AUDIENCE)
+        .setExpirationTime(now() + 600)
+        .sign(privateKey);
+      expect((await authorize(`Bearer ${token}`)).ok).toBe(false);
+      expect((await authorize(`Bearer ${await mint()({ sub: 'user-1' })}`)).ok).toBe(true);
+    });
+
+    it('answers a refused token with a WWW-Authenticate challenge as API Gateway does', async () => {
+      const missing = await call('/users/user-1');
+      expect(missing.res.headers.get('www-authenticate')).toBe('Bearer');
+      const expired = await createTokenMinter(key, { now: () => new Date(Date.now() - 2 * 3600_000) })({
+        sub: 'user-1',
+        ttlSeconds: 3600,
+      });
+      const refused = await call('/users/user-1', { headers: { authorization: `Bearer ${expired}` } });
+      expect(refused.res.headers.get('www-authenticate')).toBe(
+        'Bearer scope="" error="invalid_token" error_description="the token has expired"',
+      );
+      const garbled = await call('/users/user-1', { headers: { authorization: 'Bearer a.b.c' } });
+      expect(garbled.res.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    });
+
+    it('enforces the admin route’s authorization scope itself (403 before the function), and passes the scopes', async () => {
+      const user = await mint()({ sub: 'user-1' });
+      const refused = await call('/users/user-1', {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${user}` },
+      });
+      expect(refused.status).toBe(403);
+      expect(refused.json).toEqual({ message: 'Forbidden' });
+      expect(calls).toBe(0);
+      const admin = await mint()({ sub: 'ops', admin: true });
+      const allowed = await call('/users/user-1', {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${admin}` },
+      });
+      expect(allowed.status).toBe(201);
+      const adminEvent = (allowed.json as { event: APIGatewayProxyEventV2WithJWTAuthorizer }).event;
+      expect(adminEvent.requestContext.authorizer.jwt.scopes).toContain(ADMIN_SCOPE);
+      // A route without declared scopes gets none, as in AWS.
+      const plain = await call('/users/user-1', { headers: { authorization: `Bearer ${admin}` } });
+      expect(
+        (plain.json as { event: APIGatewayProxyEventV2WithJWTAuthorizer }).event.requestContext.authorizer.jwt
+          .scopes,
+      ).toBeNull();
+    });
+
+    it('sends apigw-requestid equal to the event’s requestContext.requestId, and a Lambda request id of its own', async () => {
+      const { res, json } = await authed('/users/user-1');
+      const event = (json as { event: APIGatewayProxyEventV2WithJWTAuthorizer }).event;
+      expect(res.headers.get('apigw-requestid')).toBe(event.requestContext.requestId);
+      expect(event.requestContext.requestId).toMatch(/^[A-Za-z0-9_-]{15}=$/);
     });
 
     it('rejects a token whose payload was altered after signing', async () => {

@@ -83,13 +83,32 @@ describe('dev signing key file', () => {
     const file = join(dir, 'dev-signing-key.json');
     await writeFile(
       file,
-      JSON.stringify({ kid: 'k', alg: 'ES256', privateJwk: { kty: 'EC', d: 'SECRET-VALUE' } }),
+      JSON.stringify({ kid: 'k', alg: 'RS256', privateJwk: { kty: 'RSA', d: 'SECRET-VALUE' } }),
     );
     const error = await loadOrCreateSigningKey(file).catch((e: unknown) => e);
     expect(String(error)).toContain(file);
     expect(String(error)).not.toContain('SECRET-VALUE');
     await writeFile(file, 'not json');
     await expect(loadOrCreateSigningKey(file)).rejects.toThrow(/not valid JSON/);
+  });
+
+  it('replaces an earlier ES256 dev key with an RSA one (API Gateway verifies RSA signatures only)', async () => {
+    const file = join(dir, 'old-es256-key.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        kid: 'old',
+        alg: 'ES256',
+        privateJwk: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd' },
+      }),
+    );
+    const key = await loadOrCreateSigningKey(file);
+    expect(key.alg).toBe('RS256');
+    expect(key.jwks.keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256' });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({
+      alg: 'RS256',
+      privateJwk: { kty: 'RSA' },
+    });
   });
 
   it('refuses to mint a user token without a subject or with a bad lifetime', async () => {

@@ -209,6 +209,15 @@ export interface RouteDeclaration {
 
 export const ADMIN_SCOPE = 'bridge/admin';
 
+/**
+ * The scopes API Gateway itself requires on a route (the HTTP API route's `authorizationScopes`: the token
+ * must carry at least one, else the gateway answers 403 before the function runs). Admin routes require the
+ * admin scope there, and the handler checks it again. Infra and the local gateway both read this.
+ */
+export function gatewayScopesFor(access: RouteAccess): readonly string[] | undefined {
+  return access === 'admin' ? [ADMIN_SCOPE] : undefined;
+}
+
 const userPath = '/users/{external_user_id}';
 const heatPumpPath = `${userPath}/heat-pumps/{heat_pump_id}`;
 

@@ -1,6 +1,12 @@
 /** The connection rules and the allow-listed view: each state, `since`, tolerance of odd shapes, no secret. */
 import { describe, expect, it } from 'vitest';
-import { actionNeededOf, connectionStateOf, observeConnection, pendingActionsOf } from './rules';
+import {
+  actionNeededOf,
+  connectionStateOf,
+  observeConnection,
+  observedSnapshot,
+  pendingActionsOf,
+} from './rules';
 import { heatPumpSchema } from './schemas';
 import { heatPumpView } from './view';
 
@@ -49,16 +55,20 @@ describe('pendingActionsOf and actionNeededOf', () => {
         id: 'a',
         actions: [
           reauth,
+          null,
+          'reauthenticate',
           { code: 'firmware_update' },
           { code: '' },
           { nope: 1 },
           { code: 'information', resolution_link: { url: 4 } },
+          { code: 'odd', resolution_link: null },
         ],
       }),
     ).toEqual([
       { code: 'reauthenticate', url: reauth.resolution_link.url },
       { code: 'firmware_update', url: null },
       { code: 'information', url: null },
+      { code: 'odd', url: null },
     ]);
   });
 
@@ -84,6 +94,17 @@ describe('observeConnection', () => {
     expect(observeConnection(changed, connected, '2026-01-03T00:00:00.000Z').since).toBe(
       '2026-01-03T00:00:00.000Z',
     );
+  });
+});
+
+describe('observedSnapshot', () => {
+  it("keeps the previous snapshot's last reading unless told otherwise, and observes the connection", () => {
+    const previous = observedSnapshot('ext', { id: 'a', is_authenticated: true }, T1, undefined, T1);
+    const next = observedSnapshot('ext', { id: 'a', is_authenticated: false }, T2, previous);
+    expect(next.lastReadingStateAt).toBe(T1);
+    expect(next.connection).toEqual({ state: 'disconnected', since: T2 });
+    expect(observedSnapshot('ext', { id: 'a' }, T2, previous, null).lastReadingStateAt).toBeNull();
+    expect(observedSnapshot('ext', { id: 'a' }, T2, undefined).lastReadingStateAt).toBeNull();
   });
 });
 

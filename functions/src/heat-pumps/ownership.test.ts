@@ -58,8 +58,9 @@ function podero(script: {
   list?: () => Promise<HeatPumpJson[]>;
   get?: (id: string, includeDeleted: boolean) => Promise<HeatPumpJson>;
   update?: () => Promise<HeatPumpJson>;
+  softDelete?: () => Promise<HeatPumpJson>;
 }) {
-  const calls = { list: 0, get: 0, update: 0, softDelete: 0 };
+  const calls = { list: 0, get: 0, update: 0, softDelete: 0, includeDeleted: [] as boolean[] };
   const upstream = {
     heatPumps: {
       list: async () => {
@@ -68,6 +69,7 @@ function podero(script: {
       },
       get: async (_user: string, id: string, options?: { includeDeleted?: boolean }) => {
         calls.get++;
+        calls.includeDeleted.push(options?.includeDeleted ?? false);
         return (script.get ?? (async () => Promise.reject(new Error('unused'))))(
           id,
           options?.includeDeleted ?? false,
@@ -80,6 +82,7 @@ function podero(script: {
       },
       softDelete: async (_user: string, id: string, at?: Date) => {
         calls.softDelete++;
+        if (script.softDelete) return script.softDelete();
         return device(id, ME, { deleted_at: (at ?? new Date()).toISOString() });
       },
     },
@@ -341,5 +344,80 @@ describe('the cache edges of the list and the single read', () => {
     });
     const result = await w.service.list(w.ext, { max_age_seconds: 120, stale_if_error_seconds: 0 });
     expect(result).toMatchObject({ source: 'cache', fetched_at: at(T0 - 120_000) });
+  });
+});
+
+describe('offboarding one heat pump', () => {
+  const stored = async (w: Awaited<ReturnType<typeof world>>) => {
+    await w.snapshots.put(newSnapshot(w.ext, device(HP, ME), new Date(T0 - 60_000).toISOString()));
+    await w.snapshots.putListMarker({
+      externalUserId: w.ext,
+      fetchedAt: new Date(T0 - 60_000).toISOString(),
+      heatPumpIds: [HP],
+    });
+  };
+
+  it("soft-deletes the user's device at Podero, then forgets its snapshot and the cached list", async () => {
+    const w = await world({ get: async (id) => device(id, ME) });
+    await stored(w);
+    await w.service.offboard(w.ext, HP);
+    expect(w.calls.softDelete).toBe(1);
+    expect(w.calls.includeDeleted).toEqual([true]);
+    expect(await w.snapshots.get(w.ext, HP)).toBeNull();
+    expect((await w.snapshots.loadUserWithProfile(w.ext)).state.marker).toBeNull();
+  });
+
+  it('an already deleted device of the user is not deleted again, but still forgotten (idempotent)', async () => {
+    const w = await world({ get: async (id) => device(id, ME, { deleted_at: '2026-02-01T00:00:00Z' }) });
+    await stored(w);
+    await w.service.offboard(w.ext, HP);
+    expect(w.calls.softDelete).toBe(0);
+    expect(await w.snapshots.get(w.ext, HP)).toBeNull();
+  });
+
+  it('refuses a device of another owner, another id, or none, and deletes nothing', async () => {
+    for (const get of [
+      async (id: string) => device(id, OTHER),
+      async () => device(HP2, ME),
+      async () => Promise.reject(new PoderoNotFoundError('gone', { method: 'GET', path: '/x', status: 404 })),
+    ]) {
+      const w = await world({ get });
+      await stored(w);
+      expect(await failure(w.service.offboard(w.ext, HP))).toBeInstanceOf(UnknownHeatPumpError);
+      expect(w.calls.softDelete).toBe(0);
+      expect(await w.snapshots.get(w.ext, HP)).not.toBeNull();
+    }
+  });
+
+  it('a device deleted meanwhile (404 on the delete) is the outcome wanted; a Podero failure is not', async () => {
+    const raced = await world({
+      get: async (id) => device(id, ME),
+      softDelete: async () =>
+        Promise.reject(new PoderoNotFoundError('gone', { method: 'PUT', path: '/x', status: 404 })),
+    });
+    await stored(raced);
+    await raced.service.offboard(raced.ext, HP);
+    expect(await raced.snapshots.get(raced.ext, HP)).toBeNull();
+    const failing = await world({
+      get: async (id) => device(id, ME),
+      softDelete: async () =>
+        Promise.reject(new PoderoServerError('down', { method: 'PUT', path: '/x', status: 503 })),
+    });
+    await stored(failing);
+    expect(await failure(failing.service.offboard(failing.ext, HP))).toBeInstanceOf(PoderoServerError);
+    // Nothing of ours was removed while Podero still has the device.
+    expect(await failing.snapshots.get(failing.ext, HP)).not.toBeNull();
+  });
+
+  it('readLive proves ownership and hands back the device with its pending actions', async () => {
+    const actions = [
+      { code: 'reauthenticate', resolution_link: { url: 'https://p/cues/c/resolve?secret=s' } },
+    ];
+    const w = await world({ get: async (id) => device(id, ME, { is_authenticated: false, actions }) });
+    const read = await w.service.readLive(w.ext, HP);
+    expect(read.heatPump.actions).toEqual(actions);
+    expect((await w.snapshots.get(w.ext, HP))?.connection?.state).toBe('reauthentication_required');
+    const theirs = await world({ get: async (id) => device(id, OTHER) });
+    expect(await failure(theirs.service.readLive(theirs.ext, HP))).toBeInstanceOf(UnknownHeatPumpError);
   });
 });

@@ -1,6 +1,6 @@
 import {
-  ADMIN_SCOPE,
   type FunctionId,
+  gatewayScopesFor,
   type RouteDeclaration,
   routeDeclarations,
 } from '@podero-bridge/functions/declarations';
@@ -152,6 +152,6 @@ function authorizationFor(
       return { authorizer };
     case 'admin':
       // Defence in depth: the gateway already rejects tokens without the admin scope; the handler checks again.
-      return { authorizer, authorizationScopes: [ADMIN_SCOPE] };
+      return { authorizer, authorizationScopes: [...(gatewayScopesFor(access) ?? [])] };
   }
 }

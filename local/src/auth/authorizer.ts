@@ -3,7 +3,8 @@ import { createLocalJWKSet, type JSONWebKeySet, type JWTPayload, jwtVerify } fro
 /**
  * A local stand-in for API Gateway's HTTP API JWT authorizer: the token comes from the
  * Authorization header (an optional `Bearer ` prefix is stripped, as API Gateway does), its
- * signature is checked against a JWKS (RS256/ES256 only, so `alg: none` and HS* are refused), `iss`
+ * signature is checked against a JWKS (RSA only, as API Gateway's HTTP API authorizer: `alg: none`, HS* and
+ * ES* are refused), `iss`
  * must equal the issuer, `aud` must contain the audience, and `exp`/`nbf` are checked with a small
  * clock skew. Claims reach the handler as strings, the way API Gateway passes them.
  */
@@ -23,7 +24,8 @@ export type AuthorizerResult =
 
 export type JwtAuthorizer = (authorizationHeader: string | undefined) => Promise<AuthorizerResult>;
 
-const ALLOWED_ALGORITHMS = ['RS256', 'ES256'];
+/** API Gateway's HTTP API JWT authorizer: "Currently, only RSA-based algorithms are supported." */
+const ALLOWED_ALGORITHMS = ['RS256', 'RS384', 'RS512'];
 
 /** API Gateway renders claim values as strings; arrays as `[a b]`, objects as JSON. */
 export function claimsAsApiGatewayStrings(payload: JWTPayload): Record<string, string> {

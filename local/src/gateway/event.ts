@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { LOCAL_ACCOUNT_ID } from './lambda-context';
 
@@ -22,8 +22,8 @@ export interface EventRoute {
 export interface JwtAuthorization {
   claims: Record<string, string>;
   /**
-   * API Gateway fills `scopes` only for routes declaring authorization scopes; no declared route
-   * does (access rules read the `scope` claim), so the gateway passes `null`, as AWS does.
+   * API Gateway fills `scopes` (the token's) only for routes declaring authorization scopes (the admin
+   * routes, `gatewayScopesFor`); elsewhere it passes `null`.
    */
   scopes: string[] | null;
 }
@@ -151,7 +151,7 @@ export function buildApiGatewayEvent(
   headers['x-forwarded-proto'] = 'http';
   headers['x-forwarded-port'] = /:(\d+)$/.exec(domainName)?.[1] ?? '80';
   headers['x-amzn-trace-id'] =
-    `Root=1-${Math.floor(now.getTime() / 1000).toString(16)}-${requestId.replaceAll('-', '').slice(0, 24)}`;
+    `Root=1-${Math.floor(now.getTime() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
   const hasBody = request.body.length > 0;
   const text = isTextContentType(headers['content-type']);
   const queryStringParameters = parseQueryString(rawQueryString);

@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import {
   type FunctionDeclaration,
   type FunctionId,
   functionDeclarations,
+  gatewayScopesFor,
   type RouteDeclaration,
   routeDeclarations,
 } from '@podero-bridge/functions/declarations';
@@ -171,7 +172,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     return undefined;
   }
 
-  async function handle(req: IncomingMessage): Promise<GatewayResponse> {
+  async function handle(req: IncomingMessage, requestId: string): Promise<GatewayResponse> {
     const method = (req.method ?? 'GET').toUpperCase();
     const target = req.url ?? '/';
     const rawPath = target.split('?')[0] ?? '/';
@@ -200,7 +201,6 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
       protocol: `HTTP/${req.httpVersion}`,
     };
-    const requestId = randomUUID();
     let event: APIGatewayProxyEventV2 | APIGatewayProxyEventV2WithJWTAuthorizer;
     if (match.route.access === 'public') {
       event = buildApiGatewayEvent(request, match, undefined, { requestId });
@@ -208,15 +208,23 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       const verdict = await authorizer(req.headers.authorization);
       if (!verdict.ok) {
         return {
-          ...gatewayError(401, 'Unauthorized', { 'www-authenticate': 'Bearer' }),
+          ...gatewayError(401, 'Unauthorized', { 'www-authenticate': wwwAuthenticate(verdict) }),
           note: verdict.reason,
         };
       }
-      event = buildApiGatewayEvent(request, match, { claims: verdict.claims, scopes: null }, { requestId });
+      // A route with authorization scopes needs a token carrying one of them: API Gateway answers 403 itself.
+      const required = gatewayScopesFor(match.route.access);
+      if (required !== undefined && !required.some((scope) => verdict.scopes.includes(scope))) {
+        return { ...gatewayError(403, 'Forbidden'), note: `the token lacks ${required.join(' or ')}` };
+      }
+      // API Gateway passes the token's scopes only on routes that declare scopes.
+      const scopes = required === undefined ? null : verdict.scopes;
+      event = buildApiGatewayEvent(request, match, { claims: verdict.claims, scopes }, { requestId });
     }
 
     const declaration = functionDecls[match.route.function];
-    const context = createLambdaContext(declaration, { requestId });
+    // The Lambda invocation has its own id (context.awsRequestId), as in AWS.
+    const context = createLambdaContext(declaration);
     const outcome = await withTimeout(handler(event, context), declaration.timeoutSeconds * 1000);
     // API Gateway answers 503 when the integration does not respond in time.
     if (outcome === TIMED_OUT) {
@@ -230,8 +238,9 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
 
   const server: Server = createServer((req, res) => {
     const started = Date.now();
-    const apigwRequestId = randomUUID();
-    handle(req)
+    // One id, as in API Gateway: the `apigw-requestid` header is the event's requestContext.requestId.
+    const apigwRequestId = newApiGatewayRequestId();
+    handle(req, apigwRequestId)
       .then(
         (response) => response,
         (error: unknown) => {
@@ -257,4 +266,17 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     port: listening.port,
     close: listening.close,
   };
+}
+
+/** An id shaped like API Gateway's (`JgT2_g-3oAMEMVQ=`: 15 base64 characters and a pad). */
+function newApiGatewayRequestId(): string {
+  return randomBytes(11).toString('base64').replaceAll('+', '-').replaceAll('/', '_');
+}
+
+/** API Gateway's challenge on a refused token: which way the token failed, in RFC 6750 form. */
+function wwwAuthenticate(verdict: { reason: string }): string {
+  if (verdict.reason === 'missing Authorization header') return 'Bearer';
+  const description =
+    verdict.reason === 'ERR_JWT_EXPIRED' ? 'the token has expired' : 'the token is not valid';
+  return `Bearer scope="" error="invalid_token" error_description="${description}"`;
 }

@@ -45,6 +45,8 @@ export const envSchemas = {
   [ENV.readingsRetentionDays]: positiveInt(400),
   /** Deployed builds set APP_VERSION; a local or test run without it reports a dev version. */
   [ENV.appVersion]: withDefault('0.0.0-dev', nonEmpty),
+  /** Deployed stacks set their stage; local and test runs report `local`. */
+  [ENV.stage]: withDefault('local', z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a stage name (a-z, 0-9, -)')),
 } as const satisfies Record<EnvName, z.ZodType>;
 
 /** Service endpoints for the local stack and tests; absent in AWS. Passed explicitly to each SDK client. */
@@ -114,6 +116,7 @@ export interface FleetConfig extends AwsClientConfig {
   readonly tokenCacheMaxAgeSeconds: number;
   readonly readingsRetentionDays: number;
   readonly appVersion: string;
+  readonly stage: string;
 }
 
 function fleetConfig(parsed: Declared<'api'> & AwsClientConfig): FleetConfig {
@@ -129,6 +132,7 @@ function fleetConfig(parsed: Declared<'api'> & AwsClientConfig): FleetConfig {
     tokenCacheMaxAgeSeconds: parsed[ENV.tokenCacheMaxAgeSeconds],
     readingsRetentionDays: parsed[ENV.readingsRetentionDays],
     appVersion: parsed[ENV.appVersion],
+    stage: parsed[ENV.stage],
   };
 }
 
@@ -167,6 +171,7 @@ export interface TokenRefreshConfig extends AwsClientConfig {
   readonly poderoBaseUrl: string;
   readonly refreshMarginSeconds: number;
   readonly appVersion: string;
+  readonly stage: string;
 }
 
 export function loadTokenRefreshConfig(env: Env): TokenRefreshConfig {
@@ -179,5 +184,6 @@ export function loadTokenRefreshConfig(env: Env): TokenRefreshConfig {
     poderoBaseUrl: parsed[ENV.poderoBaseUrl],
     refreshMarginSeconds: parsed[ENV.tokenRefreshMarginSeconds],
     appVersion: parsed[ENV.appVersion],
+    stage: parsed[ENV.stage],
   };
 }

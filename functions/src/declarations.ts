@@ -30,6 +30,8 @@ export const ENV = {
   syncSafetyMarginSeconds: 'SYNC_SAFETY_MARGIN_SECONDS',
   readingsRetentionDays: 'READINGS_RETENTION_DAYS',
   appVersion: 'APP_VERSION',
+  /** The deployment stage (dev, prod, ...): a dimension of every custom metric, so one stage's alarms never see another's. */
+  stage: 'STAGE',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 
@@ -126,6 +128,7 @@ export const functionDeclarations = {
       ENV.poderoBaseUrl,
       ENV.tokenRefreshMarginSeconds,
       ENV.appVersion,
+      ENV.stage,
     ],
   },
   api: {
@@ -151,6 +154,7 @@ export const functionDeclarations = {
       ENV.tokenCacheMaxAgeSeconds,
       ENV.readingsRetentionDays,
       ENV.appVersion,
+      ENV.stage,
     ],
   },
   heatPumpSync: {
@@ -183,6 +187,7 @@ export const functionDeclarations = {
       ENV.syncSafetyMarginSeconds,
       ENV.readingsRetentionDays,
       ENV.appVersion,
+      ENV.stage,
     ],
   },
 } as const satisfies Record<FunctionId, FunctionDeclaration>;

@@ -98,6 +98,7 @@ export class PoderoBridgeStack extends Stack {
       [ENV.syncSafetyMarginSeconds]: String(config.sync.safetyMarginSeconds),
       [ENV.readingsRetentionDays]: String(config.readings.retentionDays),
       [ENV.appVersion]: props.appVersion,
+      [ENV.stage]: config.stage,
     };
 
     for (const declaration of Object.values(functionDeclarations) as FunctionDeclaration[]) {
@@ -130,6 +131,7 @@ export class PoderoBridgeStack extends Stack {
     });
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
+      stage: config.stage,
       functions: this.functions,
       httpApi: this.httpApi.api,
       deadLetterQueue: this.schedules.deadLetterQueue,

@@ -527,6 +527,11 @@ describe('secrets', () => {
   });
 });
 
+const resourcesOfValues = (s: Synthesized, type: string) =>
+  Object.values(resourcesOfType(s.template, type)) as {
+    Properties?: { Environment?: { Variables?: Record<string, unknown> } };
+  }[];
+
 describe('monitoring', () => {
   const alarmsOf = (s: Synthesized) => Object.values(resourcesOfType(s.template, 'AWS::CloudWatch::Alarm'));
   const alarmOn = (s: Synthesized, metricName: string, namespace?: string) =>
@@ -563,13 +568,31 @@ describe('monitoring', () => {
     });
     // The metric heat-pump-sync emits once per run (functions/src/heat-pump-sync/sync.ts).
     expect(alarmOn(dev, 'SyncFailures', METRICS_NAMESPACE)[0]?.Properties).toMatchObject({
-      Dimensions: [{ Name: 'service', Value: 'heat-pump-sync' }],
+      Dimensions: [
+        { Name: 'service', Value: 'heat-pump-sync' },
+        { Name: 'stage', Value: 'dev' },
+      ],
       Statistic: 'Sum',
       Period: dev.config.sync.everyMinutes * 60,
       EvaluationPeriods: 2,
       DatapointsToAlarm: 2,
       Threshold: 1,
     });
+  });
+
+  it("watches only its own stage's custom metrics: no alarm of one stage can see another stage's metric", () => {
+    for (const synthesized of [dev, prod]) {
+      const custom = alarmsOf(synthesized).filter((a) => a.Properties?.Namespace === METRICS_NAMESPACE);
+      expect(custom.length).toBeGreaterThan(0);
+      for (const alarm of custom) {
+        const dimensions = alarm.Properties?.Dimensions as { Name: string; Value: unknown }[];
+        expect(dimensions).toContainEqual({ Name: 'stage', Value: synthesized.config.stage });
+      }
+    }
+    // The functions emit the same stage: it is in every function's environment.
+    for (const fn of resourcesOfValues(prod, 'AWS::Lambda::Function')) {
+      expect(fn.Properties?.Environment?.Variables?.STAGE).toBe('prod');
+    }
   });
 
   it('alarms when token-refresh has not run for 3 hours (no data counts as breaching)', () => {
@@ -592,7 +615,10 @@ describe('monitoring', () => {
     expect(stale).toHaveLength(1);
     const periods = Math.ceil(staleTokenAgeSeconds(60, dev.config.token.refreshMarginSeconds) / 1800);
     expect(stale[0]?.Properties).toMatchObject({
-      Dimensions: [{ Name: 'service', Value: 'token-refresh' }],
+      Dimensions: [
+        { Name: 'service', Value: 'token-refresh' },
+        { Name: 'stage', Value: 'dev' },
+      ],
       Statistic: 'Sum',
       Period: 1800,
       EvaluationPeriods: periods,

@@ -252,6 +252,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // Short enough that a token written by a `pnpm dev:run token-refresh` is seen within seconds.
       [ENV.tokenCacheMaxAgeSeconds]: '5',
       [ENV.appVersion]: 'local',
+      [ENV.stage]: 'local',
       ...options.env,
     };
     // What the CDK app gives each function (the same environmentFor), pointed at the local services.

@@ -339,14 +339,14 @@ describe('heat-pump sync', () => {
     expect(h.world.listCalls).toEqual([]);
   });
 
-  it('publishes the run summary as CloudWatch EMF metrics through Powertools', async () => {
+  it('publishes the run summary as CloudWatch EMF metrics through Powertools, with its stage as a dimension', async () => {
     const emf: string[] = [];
     const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       emf.push(String(chunk));
       return true;
     });
     try {
-      const h = await harness({ users: 3, heatPumpsPerUser: 1, metrics: createMetrics('heatPumpSync') });
+      const h = await harness({ users: 3, heatPumpsPerUser: 1, metrics: createMetrics('heatPumpSync', 'prod') });
       await h.handler({ source: 'schedule' }, h.context());
     } finally {
       write.mockRestore();
@@ -354,9 +354,11 @@ describe('heat-pump sync', () => {
     const line = emf.map((l) => l.trim()).find((l) => l.includes('"_aws"'));
     expect(line).toBeDefined();
     const doc = JSON.parse(line ?? '{}') as Record<string, unknown> & {
-      _aws: { CloudWatchMetrics: { Namespace: string; Metrics: { Name: string }[] }[] };
+      _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] };
     };
     expect(doc._aws.CloudWatchMetrics[0]?.Namespace).toBe('PoderoBridge');
+    expect(doc._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([expect.arrayContaining(['service', 'stage'])]);
+    expect(doc).toMatchObject({ service: 'heat-pump-sync', stage: 'prod' });
     expect(doc._aws.CloudWatchMetrics[0]?.Metrics.map((m) => m.Name)).toEqual(
       expect.arrayContaining([
         'SyncUsers',

@@ -389,6 +389,14 @@ describe('offboarding one heat pump', () => {
     }
   });
 
+  it('a Podero failure on the ownership read is that failure, not an unknown device', async () => {
+    const w = await world({
+      get: async () => Promise.reject(new PoderoServerError('down', { method: 'GET', path: '/x', status: 503 })),
+    });
+    expect(await failure(w.service.offboard(w.ext, HP))).toBeInstanceOf(PoderoServerError);
+    expect(w.calls.softDelete).toBe(0);
+  });
+
   it('a device deleted meanwhile (404 on the delete) is the outcome wanted; a Podero failure is not', async () => {
     const raced = await world({
       get: async (id) => device(id, ME),

@@ -70,7 +70,7 @@ export function createFleetDeps(
   });
   return {
     logger,
-    metrics: overrides.metrics ?? createMetrics(functionId),
+    metrics: overrides.metrics ?? createMetrics(functionId, config.stage),
     db: overrides.db ?? createDocumentClient(config),
     tokenProvider,
     podero: createPodero(config, {

@@ -43,8 +43,13 @@ export function withLogKeys(logger: Logger, keys: LogAttributes): RequestLogger 
   };
 }
 
-export function createMetrics(functionId: FunctionId): Metrics {
-  return new Metrics({ namespace: METRICS_NAMESPACE, serviceName: functionDeclarations[functionId].name });
+/** Every custom metric carries its stage, so that two stages in one account never share an alarm's metric. */
+export function createMetrics(functionId: FunctionId, stage: string): Metrics {
+  return new Metrics({
+    namespace: METRICS_NAMESPACE,
+    serviceName: functionDeclarations[functionId].name,
+    defaultDimensions: { stage },
+  });
 }
 
 /** A metrics sink that remembers what was added (tests, and the local stack when EMF output is noise). */

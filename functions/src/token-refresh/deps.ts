@@ -35,7 +35,7 @@ export function createTokenRefreshDeps(
   return {
     config,
     logger: overrides.logger ?? createLogger('tokenRefresh'),
-    metrics: overrides.metrics ?? createMetrics('tokenRefresh'),
+    metrics: overrides.metrics ?? createMetrics('tokenRefresh', config.stage),
     secrets,
     credentialsProvider: createSecretsProvider(secrets),
     ...(overrides.fetch ? { fetch: overrides.fetch } : {}),

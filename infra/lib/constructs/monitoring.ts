@@ -14,7 +14,7 @@ import { METRICS_NAMESPACE } from './bridge-function';
 /**
  * The custom metrics the alarms watch, as the functions emit them (Powertools metrics: namespace from
  * POWERTOOLS_METRICS_NAMESPACE; Powertools adds the `service` dimension from the service name, which is the
- * function's declared name). Keep in step with functions/src/heat-pump-sync/sync.ts and
+ * function's declared name, and the functions add `stage`). Keep in step with functions/src/heat-pump-sync/sync.ts and
  * functions/src/tokens/refresh.ts.
  */
 export const CUSTOM_METRICS = {
@@ -37,6 +37,8 @@ export const TOKEN_STALE_PERIOD_SECONDS = 1800;
 export const PODERO_TOKEN_LIFETIME_SECONDS = 36_000;
 
 export interface MonitoringProps {
+  /** The stack's stage: every custom-metric alarm watches this stage's metrics only (the `stage` dimension). */
+  readonly stage: string;
   readonly functions: Readonly<Record<FunctionId, BridgeFunction>>;
   readonly httpApi: apigwv2.HttpApi;
   readonly deadLetterQueue: sqs.IQueue;
@@ -119,7 +121,7 @@ export class Monitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    const syncFailures = customMetric(CUSTOM_METRICS.syncFailures, {
+    const syncFailures = customMetric(CUSTOM_METRICS.syncFailures, props.stage, {
       period: Duration.minutes(props.syncEveryMinutes),
       statistic: cloudwatch.Stats.SUM,
     });
@@ -152,7 +154,7 @@ export class Monitoring extends Construct {
     // replaced before they reach staleTokenAgeSeconds; past it the token is close to expiry.
     const staleAfter = staleTokenAgeSeconds(props.tokenRefreshEveryMinutes, props.tokenRefreshMarginSeconds);
     const stalePeriods = Math.ceil(staleAfter / TOKEN_STALE_PERIOD_SECONDS);
-    const tokensStored = customMetric(CUSTOM_METRICS.tokenRefreshed, {
+    const tokensStored = customMetric(CUSTOM_METRICS.tokenRefreshed, props.stage, {
       period: Duration.seconds(TOKEN_STALE_PERIOD_SECONDS),
       statistic: cloudwatch.Stats.SUM,
     });
@@ -216,7 +218,7 @@ export class Monitoring extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Tokens stored per hour (left), token-refresh runs (right)',
         left: [
-          customMetric(CUSTOM_METRICS.tokenRefreshed, { period: oneHour, statistic: cloudwatch.Stats.SUM }),
+          customMetric(CUSTOM_METRICS.tokenRefreshed, props.stage, { period: oneHour, statistic: cloudwatch.Stats.SUM }),
         ],
         right: [tokenRefresh.metricInvocations({ period: oneHour, statistic: cloudwatch.Stats.SUM })],
         width: 8,
@@ -254,12 +256,14 @@ export class Monitoring extends Construct {
 
 function customMetric(
   metric: { readonly metricName: string; readonly service: string },
+  stage: string,
   options: { period: Duration; statistic: string },
 ): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: METRICS_NAMESPACE,
     metricName: metric.metricName,
-    dimensionsMap: { service: metric.service },
+    // The functions emit `service` and `stage` (functions/src/platform/observability.ts createMetrics).
+    dimensionsMap: { service: metric.service, stage },
     ...options,
   });
 }

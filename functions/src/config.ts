@@ -46,7 +46,10 @@ export const envSchemas = {
   /** Deployed builds set APP_VERSION; a local or test run without it reports a dev version. */
   [ENV.appVersion]: withDefault('0.0.0-dev', nonEmpty),
   /** Deployed stacks set their stage; local and test runs report `local`. */
-  [ENV.stage]: withDefault('local', z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a stage name (a-z, 0-9, -)')),
+  [ENV.stage]: withDefault(
+    'local',
+    z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a stage name (a-z, 0-9, -)'),
+  ),
 } as const satisfies Record<EnvName, z.ZodType>;
 
 /** Service endpoints for the local stack and tests; absent in AWS. Passed explicitly to each SDK client. */

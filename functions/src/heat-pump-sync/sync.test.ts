@@ -346,7 +346,11 @@ describe('heat-pump sync', () => {
       return true;
     });
     try {
-      const h = await harness({ users: 3, heatPumpsPerUser: 1, metrics: createMetrics('heatPumpSync', 'prod') });
+      const h = await harness({
+        users: 3,
+        heatPumpsPerUser: 1,
+        metrics: createMetrics('heatPumpSync', 'prod'),
+      });
       await h.handler({ source: 'schedule' }, h.context());
     } finally {
       write.mockRestore();
@@ -354,7 +358,9 @@ describe('heat-pump sync', () => {
     const line = emf.map((l) => l.trim()).find((l) => l.includes('"_aws"'));
     expect(line).toBeDefined();
     const doc = JSON.parse(line ?? '{}') as Record<string, unknown> & {
-      _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] };
+      _aws: {
+        CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[];
+      };
     };
     expect(doc._aws.CloudWatchMetrics[0]?.Namespace).toBe('PoderoBridge');
     expect(doc._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([expect.arrayContaining(['service', 'stage'])]);

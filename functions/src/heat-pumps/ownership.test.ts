@@ -391,7 +391,8 @@ describe('offboarding one heat pump', () => {
 
   it('a Podero failure on the ownership read is that failure, not an unknown device', async () => {
     const w = await world({
-      get: async () => Promise.reject(new PoderoServerError('down', { method: 'GET', path: '/x', status: 503 })),
+      get: async () =>
+        Promise.reject(new PoderoServerError('down', { method: 'GET', path: '/x', status: 503 })),
     });
     expect(await failure(w.service.offboard(w.ext, HP))).toBeInstanceOf(PoderoServerError);
     expect(w.calls.softDelete).toBe(0);

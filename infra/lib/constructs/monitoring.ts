@@ -218,7 +218,10 @@ export class Monitoring extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Tokens stored per hour (left), token-refresh runs (right)',
         left: [
-          customMetric(CUSTOM_METRICS.tokenRefreshed, props.stage, { period: oneHour, statistic: cloudwatch.Stats.SUM }),
+          customMetric(CUSTOM_METRICS.tokenRefreshed, props.stage, {
+            period: oneHour,
+            statistic: cloudwatch.Stats.SUM,
+          }),
         ],
         right: [tokenRefresh.metricInvocations({ period: oneHour, statistic: cloudwatch.Stats.SUM })],
         width: 8,

@@ -78,6 +78,9 @@ export function nodeOptionsOf(declaration: FunctionDeclaration, options: { sourc
 /** CloudWatch namespace of every custom metric the functions emit (Powertools metrics). */
 export const METRICS_NAMESPACE = 'PoderoBridge';
 
+/** A function's log level: Powertools' and, in AWS, Lambda's application log level (per stage). */
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
 /** A value for every declared environment variable name (what the CDK app must give). */
 export type EnvironmentValues = Readonly<Record<EnvName, string>>;
 
@@ -92,14 +95,14 @@ export type EnvironmentValues = Readonly<Record<EnvName, string>>;
 export function environmentFor(
   declaration: FunctionDeclaration,
   values: Readonly<Partial<Record<EnvName, string>>>,
-  options: { sourceMaps: boolean },
+  options: { sourceMaps: boolean; logLevel?: LogLevel },
 ): Record<string, string> {
   const nodeOptions = nodeOptionsOf(declaration, options);
   const environment: Record<string, string> = {
     ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
     POWERTOOLS_SERVICE_NAME: declaration.name,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-    POWERTOOLS_LOG_LEVEL: 'INFO',
+    POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'INFO',
   };
   for (const name of declaration.environment) {
     if (name in environment) {

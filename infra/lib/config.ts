@@ -115,6 +115,8 @@ export const stageConfigSchema = z.strictObject({
    * lines. The maps ship in every bundle either way; applying them costs about 10 ms of each cold start.
    */
   sourceMaps: z.boolean(),
+  /** The functions' log level (Lambda's application log level and Powertools' level alike). */
+  logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
   /** `retain` keeps tables and log groups when the stack is deleted (use it for prod). */
   removalPolicy: z.enum(['retain', 'destroy']),
 });

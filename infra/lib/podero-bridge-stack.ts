@@ -48,7 +48,10 @@ export class PoderoBridgeStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const retain = config.removalPolicy === 'retain';
-    const removalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    // RETAIN_ON_UPDATE_OR_DELETE, not RETAIN: a first deploy that fails and rolls back deletes what it created
+    // (no orphaned, deletion-protected tables to clean up by hand), while a stack that once succeeded keeps
+    // its tables, secrets and logs on deletion and on replacement.
+    const removalPolicy = retain ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.DESTROY;
     const logRetention = config.logRetentionDays as logs.RetentionDays;
 
     const tokenSchedule = scheduleDeclarations.find((s) => s.function === 'tokenRefresh');
@@ -108,6 +111,7 @@ export class PoderoBridgeStack extends Stack {
         logRetention,
         logRemovalPolicy: removalPolicy,
         sourceMaps: config.sourceMaps,
+        logLevel: config.logLevel,
       });
     }
     this.functions = functions as Record<FunctionId, BridgeFunction>;

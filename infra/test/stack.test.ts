@@ -147,7 +147,7 @@ describe('functions', () => {
         const functionProps = resourcesOfType(s.template, 'AWS::Lambda::Function')[
           fnLogicalId(s, declaration.id)
         ]?.Properties;
-        expect(functionProps?.LoggingConfig).toEqual({
+        expect(functionProps?.LoggingConfig).toMatchObject({
           LogGroup: { Ref: logicalIdOf(s.stack, fn.logGroup) },
         });
         expect(groups[logicalIdOf(s.stack, fn.logGroup)]?.Properties?.RetentionInDays).toBe(
@@ -453,18 +453,43 @@ describe('tables', () => {
     }
   });
 
-  it('retains tables (with deletion protection) in prod and deletes them in dev', () => {
-    for (const [s, policy, protection] of [
-      [prod, 'Retain', true],
-      [dev, 'Delete', false],
+  it('retains tables (with deletion protection) in prod, except when the first deploy fails, and deletes them in dev', () => {
+    for (const [s, deletion, replace, protection] of [
+      [prod, 'RetainExceptOnCreate', 'Retain', true],
+      [dev, 'Delete', 'Delete', false],
     ] as const) {
       const tables = resourcesOfType(s.template, 'AWS::DynamoDB::Table');
       expect(Object.keys(tables)).toHaveLength(tableList.length);
       for (const table of Object.values(tables)) {
-        expect(table.DeletionPolicy).toBe(policy);
-        expect(table.UpdateReplacePolicy).toBe(policy);
+        expect(table.DeletionPolicy).toBe(deletion);
+        expect(table.UpdateReplacePolicy).toBe(replace);
         expect(table.Properties?.DeletionProtectionEnabled ?? false).toBe(protection);
       }
+    }
+  });
+});
+
+describe('logging', () => {
+  it("logs JSON (Lambda's format) at the stage's level, and keeps prod's logs past a delete but not a failed create", () => {
+    for (const [s, level] of [
+      [dev, 'DEBUG'],
+      [prod, 'INFO'],
+    ] as const) {
+      const fns = Object.values(resourcesOfType(s.template, 'AWS::Lambda::Function'));
+      expect(fns.length).toBe(functionList.length);
+      for (const fn of fns) {
+        expect(fn.Properties?.LoggingConfig).toMatchObject({
+          LogFormat: 'JSON',
+          ApplicationLogLevel: level,
+          SystemLogLevel: 'INFO',
+        });
+        const variables = (fn.Properties?.Environment as { Variables?: Record<string, string> } | undefined)
+          ?.Variables;
+        expect(variables?.POWERTOOLS_LOG_LEVEL).toBe(level);
+      }
+    }
+    for (const group of Object.values(resourcesOfType(prod.template, 'AWS::Logs::LogGroup'))) {
+      expect(group.DeletionPolicy).toBe('RetainExceptOnCreate');
     }
   });
 });

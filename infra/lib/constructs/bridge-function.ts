@@ -3,6 +3,7 @@ import {
   type EnvironmentValues,
   environmentFor,
   type FunctionDeclaration,
+  type LogLevel,
   METRICS_NAMESPACE,
 } from '@podero-bridge/functions/declarations';
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
@@ -30,6 +31,7 @@ export interface BridgeFunctionProps {
   readonly declaration: FunctionDeclaration;
   /** Values for all declared names; the function receives only the names its declaration lists. */
   readonly environment: EnvironmentValues;
+  readonly logLevel: LogLevel;
   readonly logRetention: logs.RetentionDays;
   readonly logRemovalPolicy: RemovalPolicy;
   /** The stage's `sourceMaps`: run with `--enable-source-maps` (the maps ship either way). */
@@ -78,7 +80,15 @@ export class BridgeFunction extends Construct {
       reservedConcurrentExecutions: declaration.reservedConcurrency,
       role: this.role,
       logGroup: this.logGroup,
-      environment: environmentFor(declaration, props.environment, { sourceMaps: props.sourceMaps }),
+      environment: environmentFor(declaration, props.environment, {
+        sourceMaps: props.sourceMaps,
+        logLevel: props.logLevel,
+      }),
+      // Lambda's JSON log format: START/END/REPORT are JSON lines too, and the application log level
+      // filters below the stage's level (Powertools reads the same level).
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel[props.logLevel],
+      systemLogLevelV2: lambda.SystemLogLevel.INFO,
       bundling: {
         format: OutputFormat.ESM,
         target: ESBUILD_TARGET,

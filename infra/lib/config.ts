@@ -101,10 +101,13 @@ export const stageConfigSchema = z.strictObject({
     allowOrigins: z.array(z.union([z.literal('*'), httpsUrl, z.url({ hostname: /^localhost$/ })])),
   }),
   throttling: z.strictObject({
-    /** Steady-state requests per second for the whole API (default stage). */
+    /** Steady-state requests per second for the whole API (default stage): every read route's limit. */
     rateLimit: z.int().min(1),
     /** Burst bucket size. */
     burstLimit: z.int().min(1),
+    /** Each write route's own (tighter) limit: POST, PATCH and DELETE reach Podero and change it. */
+    writeRateLimit: z.int().min(1),
+    writeBurstLimit: z.int().min(1),
   }),
   /** CloudWatch Logs retention for function and access logs (a value CloudWatch accepts). */
   logRetentionDays: z.int().refine((d) => validRetentionDays.includes(d), {

@@ -125,6 +125,7 @@ export class PoderoBridgeStack extends Stack {
       jwt: config.jwt,
       cors: config.cors,
       throttling: config.throttling,
+      stage: config.stage,
       logRetention,
       logRemovalPolicy: removalPolicy,
     });
@@ -136,6 +137,7 @@ export class PoderoBridgeStack extends Stack {
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stage: config.stage,
+      removalPolicy,
       functions: this.functions,
       httpApi: this.httpApi.api,
       deadLetterQueue: this.schedules.deadLetterQueue,

@@ -336,6 +336,55 @@ describe('HTTP API', () => {
     }
     expect(prod.config.throttling.rateLimit).not.toBe(dev.config.throttling.rateLimit);
   });
+
+  it('throttles each write route tighter than the reads, and names the API after its stage', () => {
+    for (const s of [dev, prod]) {
+      const stage = Object.values(resourcesOfType(s.template, 'AWS::ApiGatewayV2::Stage'))[0]?.Properties;
+      const settings = stage?.RouteSettings as Record<
+        string,
+        { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }
+      >;
+      const writes = routeDeclarations.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`);
+      expect(Object.keys(settings).sort()).toEqual(writes.sort());
+      for (const limits of Object.values(settings)) {
+        expect(limits).toEqual({
+          ThrottlingRateLimit: s.config.throttling.writeRateLimit,
+          ThrottlingBurstLimit: s.config.throttling.writeBurstLimit,
+        });
+        expect(limits.ThrottlingRateLimit).toBeLessThan(s.config.throttling.rateLimit);
+      }
+      // Every key is a real route of this API.
+      const routeKeys = Object.values(resourcesOfType(s.template, 'AWS::ApiGatewayV2::Route')).map(
+        (r) => r.Properties?.RouteKey,
+      );
+      for (const key of Object.keys(settings)) expect(routeKeys).toContain(key);
+      const api = Object.values(resourcesOfType(s.template, 'AWS::ApiGatewayV2::Api'))[0];
+      expect(api?.Properties?.Name).toBe(`podero-bridge-${s.config.stage}`);
+    }
+  });
+
+  it('encrypts the alarm topic with a rotating key that CloudWatch may use, and only CloudWatch of this account', () => {
+    const topics = Object.values(resourcesOfType(prod.template, 'AWS::SNS::Topic'));
+    expect(topics).toHaveLength(1);
+    const keyRef = (topics[0]?.Properties?.KmsMasterKeyId as { 'Fn::GetAtt'?: string[] } | undefined)?.[
+      'Fn::GetAtt'
+    ]?.[0];
+    expect(keyRef).toBeDefined();
+    const key = resourcesOfType(prod.template, 'AWS::KMS::Key')[keyRef ?? ''];
+    expect(key?.Properties?.EnableKeyRotation).toBe(true);
+    const statements = (key?.Properties?.KeyPolicy as { Statement?: Record<string, unknown>[] } | undefined)
+      ?.Statement;
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      }),
+    );
+    expect(key?.DeletionPolicy).toBe('RetainExceptOnCreate');
+    const devKey = Object.values(resourcesOfType(dev.template, 'AWS::KMS::Key'))[0];
+    expect(devKey?.DeletionPolicy).toBe('Delete');
+  });
 });
 
 describe('schedules', () => {

@@ -19,6 +19,8 @@ export interface HttpApiProps {
   readonly jwt: StageConfig['jwt'];
   readonly cors: StageConfig['cors'];
   readonly throttling: StageConfig['throttling'];
+  /** The API is named after it (`podero-bridge-<stage>`). */
+  readonly stage: string;
   readonly logRetention: logs.RetentionDays;
   readonly logRemovalPolicy: RemovalPolicy;
 }
@@ -65,6 +67,7 @@ export class HttpApi extends Construct {
     const declaredMethods = [...new Set(routeDeclarations.map((route) => route.method))];
 
     this.api = new apigwv2.HttpApi(this, 'Api', {
+      apiName: `podero-bridge-${props.stage}`,
       description: 'podero-bridge HTTPS API',
       createDefaultStage: false,
       corsPreflight:
@@ -131,6 +134,18 @@ export class HttpApi extends Construct {
       );
     }
     this.routes = routes;
+
+    // Writes get their own, tighter limits (they reach Podero and change it); reads keep the stage's.
+    const writeLimits = {
+      ThrottlingRateLimit: props.throttling.writeRateLimit,
+      ThrottlingBurstLimit: props.throttling.writeBurstLimit,
+    };
+    const cfnStage = this.stage.node.defaultChild as apigwv2.CfnStage;
+    cfnStage.routeSettings = Object.fromEntries(
+      (routeDeclarations as readonly RouteDeclaration[])
+        .filter((route) => route.method !== 'GET')
+        .map((route) => [`${route.method} ${route.path}`, writeLimits]),
+    );
   }
 
   /** `https://<id>.execute-api.<region>.amazonaws.com/` */

@@ -1,9 +1,10 @@
 import { type FunctionId, functionDeclarations } from '@podero-bridge/functions/declarations';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -39,6 +40,8 @@ export const PODERO_TOKEN_LIFETIME_SECONDS = 36_000;
 export interface MonitoringProps {
   /** The stack's stage: every custom-metric alarm watches this stage's metrics only (the `stage` dimension). */
   readonly stage: string;
+  /** The alarm topic's key: destroyed with a dev stack, kept (pending deletion) in retaining stages. */
+  readonly removalPolicy: RemovalPolicy;
   readonly functions: Readonly<Record<FunctionId, BridgeFunction>>;
   readonly httpApi: apigwv2.HttpApi;
   readonly deadLetterQueue: sqs.IQueue;
@@ -65,7 +68,7 @@ export class Monitoring extends Construct {
     super(scope, id);
     this.topic = props.alarmTopicArn
       ? sns.Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn)
-      : this.createTopic(props.alarmEmail);
+      : this.createTopic(props.alarmEmail, props.removalPolicy);
     const action = new SnsAction(this.topic);
     const alarm = (alarmId: string, alarmProps: cloudwatch.AlarmProps): cloudwatch.Alarm => {
       const created = new cloudwatch.Alarm(this, alarmId, alarmProps);
@@ -235,10 +238,26 @@ export class Monitoring extends Construct {
     );
   }
 
-  private createTopic(email: string | undefined): sns.Topic {
+  private createTopic(email: string | undefined, removalPolicy: RemovalPolicy): sns.Topic {
+    // Encrypted at rest with a key of our own: the AWS-managed SNS key cannot be granted to CloudWatch, which
+    // must be able to encrypt the messages it publishes.
+    const key = new kms.Key(this, 'AlarmTopicKey', {
+      description: 'podero-bridge alarm topic',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
     const topic = new sns.Topic(this, 'AlarmTopic', {
       displayName: 'podero-bridge alarms',
       enforceSSL: true,
+      masterKey: key,
     });
     // CloudWatch publishes alarm state changes; nothing else needs to.
     topic.addToResourcePolicy(

@@ -107,6 +107,18 @@ describe('the OpenAPI document', () => {
     expect(names).toEqual(expect.arrayContaining(['User', 'HeatPump', 'Reading', 'Error', 'GatewayError']));
   });
 
+  it("documents API Gateway's throttling answer (429, its own body) on every operation", () => {
+    const paths = document.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    let operations = 0;
+    for (const [path, methods] of Object.entries(paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        operations++;
+        expect(JSON.stringify(operation.responses['429']), `${method} ${path}`).toContain('GatewayError');
+      }
+    }
+    expect(operations).toBe(routeDeclarations.length);
+  });
+
   it('describes every real answer of every route, successes and errors alike', async () => {
     const contract = contractOf(document);
     const problems: string[] = [];

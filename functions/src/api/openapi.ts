@@ -19,8 +19,8 @@ import type { RouteDefinition } from './routes/types';
  *
  * It describes every answer a caller can get, API Gateway's own included: the gateway answers some
  * statuses itself with `{"message": "..."}`, a body HTTP APIs cannot change (401 from the JWT authorizer,
- * 403 for missing authorization scopes, 404 for an undeclared route, 413 over its own limit, 500 when the
- * function fails, 503 when it times out).
+ * 403 for missing authorization scopes, 404 for an undeclared route, 413 over its own limit, 429 when it
+ * throttles, 500 when the function fails, 503 when it times out).
  */
 
 /** API Gateway's own error body. */
@@ -45,6 +45,11 @@ const retryAfter = {
 function errorAnswers(access: RouteAccess, route: RouteDefinition): Record<number, ErrorAnswer> {
   const hasInput = Boolean(route.params || route.query || route.body);
   const common = {
+    429: {
+      description:
+        "API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later",
+      content: gatewayOnly,
+    },
     500: { description: 'Internal error (ours carries a request id)', content: oursOrGateway },
     503: {
       description:

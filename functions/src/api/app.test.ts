@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { adminClaims, apiEvent, bodyOf, userClaims } from '../../test-support/api-event';
 import { testApiConfig } from '../../test-support/config';
 import { routeDeclarations } from '../declarations';
@@ -101,5 +101,53 @@ describe('API dispatch', () => {
     expect(bodyOf(res)).toEqual({
       error: { code: 'internal_error', message: 'internal error', request_id: 'req-123' },
     });
+  });
+});
+
+describe('log context', () => {
+  it('every request line carries cold_start (first invocation only), function_name, function_request_id and the trace id', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const capturing = new Logger({ serviceName: 'api', logLevel: 'INFO' });
+    const spy = (chunk: string | Uint8Array) => {
+      for (const line of String(chunk).split('\n'))
+        if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+      return true;
+    };
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(spy);
+    const previousTrace = process.env._X_AMZN_TRACE_ID;
+    process.env._X_AMZN_TRACE_ID =
+      'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
+    try {
+      const logged = makeApiHandler(
+        createApiDeps(testApiConfig(), {
+          logger: capturing,
+          metrics: createRecordingMetrics(),
+          refresher: { forceRefresh: () => Promise.reject(new Error('unused')) },
+          tokenSource: { read: async () => undefined },
+        }),
+      );
+      const context = {
+        awsRequestId: 'lambda-req-1',
+        functionName: 'PoderoBridge-dev-Api',
+        getRemainingTimeInMillis: () => 29_000,
+      };
+      await logged(apiEvent('getHealth', { claims: null }), context);
+      await logged(apiEvent('getHealth', { claims: null }), { ...context, awsRequestId: 'lambda-req-2' });
+    } finally {
+      out.mockRestore();
+      if (previousTrace === undefined) delete process.env._X_AMZN_TRACE_ID;
+      else process.env._X_AMZN_TRACE_ID = previousTrace;
+    }
+    const requests = lines.filter((l) => l.message === 'request');
+    expect(requests.map((l) => [l.cold_start, l.function_request_id])).toEqual([
+      [true, 'lambda-req-1'],
+      [false, 'lambda-req-2'],
+    ]);
+    for (const line of requests) {
+      expect(line).toMatchObject({
+        function_name: 'PoderoBridge-dev-Api',
+        xray_trace_id: '1-5759e988-bd862e3fe1be46a994272793',
+      });
+    }
   });
 });

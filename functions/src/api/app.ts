@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
 import { routeDeclarations } from '../declarations';
-import { MetricUnit, withLogKeys } from '../platform/observability';
+import { coldStartFlag, invocationKeys, MetricUnit, withLogKeys } from '../platform/observability';
 import { runWithDeadline } from '../platform/request-deadline';
 import { authorize, callerFromClaims } from './auth';
 import type { ApiDeps } from './deps';
@@ -86,12 +86,14 @@ async function withinBudget<T>(deadline: number, work: Promise<T>): Promise<T> {
 }
 
 export function makeApiHandler(deps: ApiDeps): ApiHandler {
+  const isColdStart = coldStartFlag();
   return (rawEvent, context) => {
+    const coldStart = isColdStart();
     // The route's budget, and never more than the invocation has left (less a margin to answer in).
     const remaining = context?.getRemainingTimeInMillis?.();
     const budgetMs = Math.min(deps.requestBudgetMs, remaining === undefined ? Infinity : remaining - 1_000);
     const deadline = Date.now() + budgetMs;
-    return runWithDeadline(deadline, () => handle(deps, rawEvent, context, deadline));
+    return runWithDeadline(deadline, () => handle(deps, rawEvent, context, deadline, coldStart));
   };
 }
 
@@ -100,6 +102,7 @@ async function handle(
   rawEvent: APIGatewayProxyEventV2,
   context: Partial<Context> | undefined,
   deadline: number,
+  coldStart: boolean,
 ): Promise<APIGatewayProxyStructuredResultV2> {
   const started = performance.now();
   const parsedEvent = apiEventSchema.safeParse(rawEvent);
@@ -118,7 +121,7 @@ async function handle(
   const logger = withLogKeys(deps.logger, {
     request_id: requestId,
     correlation_id: correlationId,
-    ...(context?.awsRequestId ? { lambda_request_id: context.awsRequestId } : {}),
+    ...invocationKeys(context, coldStart),
   });
   let operationId = 'unknown';
   let status = 500;

@@ -1,5 +1,6 @@
 import type { SyncConfig } from '../config';
 import { createFleetDeps, type FleetDeps, type FleetOverrides } from '../platform/fleet-deps';
+import { coldStartFlag, invocationKeys, withLogKeys } from '../platform/observability';
 import type { BatchWriteOptions } from '../storage/batch-write';
 import { syncEventSchema } from './event';
 import { runHeatPumpSync, type SyncSummary, type SyncUpstream } from './sync';
@@ -9,6 +10,7 @@ export { type SyncEvent, syncEventSchema } from './event';
 /** The part of the Lambda context the sync needs; tests pass a fake with a simulated time budget. */
 export interface SyncContext {
   readonly awsRequestId: string;
+  readonly functionName?: string;
   getRemainingTimeInMillis(): number;
 }
 
@@ -47,11 +49,13 @@ export type SyncHandlerDeps = Pick<
 export function makeSyncHandler(
   deps: SyncHandlerDeps,
 ): (event: unknown, context: SyncContext) => Promise<SyncSummary> {
+  const isColdStart = coldStartFlag();
   return async (event, context) => {
+    const logger = withLogKeys(deps.logger, invocationKeys(context, isColdStart()));
     const parsed = syncEventSchema.safeParse(event);
     if (!parsed.success) {
       const fields = parsed.error.issues.map((i) => i.path.join('.') || '(event)').join(', ');
-      deps.logger.error('invalid heat-pump-sync event', { fields });
+      logger.error('invalid heat-pump-sync event', { fields });
       throw new InvalidSyncEventError(`invalid heat-pump-sync event: ${fields}`);
     }
     return runHeatPumpSync(
@@ -59,7 +63,7 @@ export function makeSyncHandler(
         db: deps.db,
         podero: deps.upstream,
         settings: deps.config,
-        logger: deps.logger,
+        logger,
         metrics: deps.metrics,
         now: () => deps.now().getTime(),
         ...(deps.batchWriteOptions ? { batchWriteOptions: deps.batchWriteOptions } : {}),

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalAws, startLocalAws } from '../../test-support/aws';
 import { seedOnboardedUsers } from '../../test-support/seed-users';
 import { tableDeclarations } from '../declarations';
-import { createLogger, createRecordingMetrics } from '../platform/observability';
+import { createLogger, createRecordingMetrics, withLogKeys } from '../platform/observability';
 import type { HeatPumpJson } from '../storage/heat-pump-snapshots';
 import { SyncStateStore } from '../storage/sync-state';
 import { maxUsersAheadOfCursor, runHeatPumpSync, type SyncRunDeps } from './sync';
@@ -97,7 +97,7 @@ function deps(f: Fleet, concurrency: number, pageSize: number): SyncRunDeps {
       safetyMarginMs: 60_000,
       userPageSize: pageSize,
     },
-    logger: createLogger('heatPumpSync', { logLevel: 'SILENT' }),
+    logger: withLogKeys(createLogger('heatPumpSync', { logLevel: 'SILENT' }), {}),
     metrics: createRecordingMetrics(),
     now: () => T0,
     batchWriteOptions: { sleep: async () => {} },

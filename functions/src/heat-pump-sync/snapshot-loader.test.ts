@@ -4,7 +4,7 @@ import { ensureTables } from '@podero-bridge/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalAws, startLocalAws } from '../../test-support/aws';
 import { tableDeclarations } from '../declarations';
-import { createLogger, createRecordingMetrics } from '../platform/observability';
+import { createLogger, createRecordingMetrics, withLogKeys } from '../platform/observability';
 import {
   type HeatPumpItemKey,
   type HeatPumpJson,
@@ -233,7 +233,7 @@ describe('SnapshotBatchLoader against dynalite', () => {
             safetyMarginMs: 60_000,
             userPageSize: 100,
           },
-          logger: createLogger('heatPumpSync', { logLevel: 'SILENT' }),
+          logger: withLogKeys(createLogger('heatPumpSync', { logLevel: 'SILENT' }), {}),
           metrics: createRecordingMetrics(),
           now: () => clock,
           batchWriteOptions: { sleep: async () => {} },

@@ -229,7 +229,11 @@ describe('heat-pump sync', () => {
       stopped: 'completed_pass',
       cursor: null,
     });
-    expect(h.logged).toContainEqual(['heat-pump sync run', { summary }]);
+    expect(h.logged).toContainEqual([
+      'heat-pump sync run',
+      // The invocation's own keys are on the line too (function_request_id is the Lambda request id).
+      expect.objectContaining({ summary, cold_start: true, function_request_id: expect.any(String) }),
+    ]);
     const metric = (name: string) => h.metrics.recorded.find((m) => m.name === name)?.value;
     expect(metric('SyncUsers')).toBe(30);
     expect(metric('SyncReadingsWritten')).toBe(60);

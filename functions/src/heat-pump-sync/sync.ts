@@ -16,9 +16,9 @@
  * failure record is cleared once it succeeds). One pass per run at most: when the walk reaches the
  * end, the cursor is reset and the next scheduled run starts the next pass.
  */
-import type { Logger } from '@aws-lambda-powertools/logger';
+
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { MetricsSink } from '../platform/observability';
+import type { MetricsSink, RequestLogger } from '../platform/observability';
 import type { BatchWriteOptions } from '../storage/batch-write';
 import type { HeatPumpJson } from '../storage/heat-pump-snapshots';
 import { SyncRun } from './run';
@@ -43,7 +43,7 @@ export interface SyncRunDeps {
   db: DynamoDBDocumentClient;
   podero: SyncUpstream;
   settings: SyncSettings;
-  logger: Pick<Logger, 'info' | 'warn'>;
+  logger: Pick<RequestLogger, 'info' | 'warn'>;
   metrics: MetricsSink;
   now: () => number;
   batchWriteOptions?: Partial<BatchWriteOptions>;

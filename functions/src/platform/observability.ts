@@ -20,6 +20,38 @@ export function createLogger(
   return new Logger({ serviceName: functionDeclarations[functionId].name, ...options });
 }
 
+/** The parts of a Lambda context that name an invocation (tests and the local stack pass fakes). */
+export interface InvocationContext {
+  readonly awsRequestId?: string;
+  readonly functionName?: string;
+}
+
+/**
+ * The keys Powertools' `addContext` would add (`cold_start`, `function_name`, `function_request_id`), plus
+ * the X-Ray trace id when Lambda sets one, as per-invocation log keys: `addContext` mutates the one shared
+ * logger, and the local stack runs invocations of one handler concurrently. `coldStart` is the caller's
+ * own first-invocation flag (one per handler instance, see coldStartFlag).
+ */
+export function invocationKeys(context: InvocationContext | undefined, coldStart: boolean): LogAttributes {
+  const traceId = process.env._X_AMZN_TRACE_ID?.match(/Root=([^;]+)/)?.[1];
+  return {
+    cold_start: coldStart,
+    ...(context?.functionName ? { function_name: context.functionName } : {}),
+    ...(context?.awsRequestId ? { function_request_id: context.awsRequestId } : {}),
+    ...(traceId ? { xray_trace_id: traceId } : {}),
+  };
+}
+
+/** True on the first call only: whether this invocation is the handler instance's first (a cold start). */
+export function coldStartFlag(): () => boolean {
+  let first = true;
+  return () => {
+    const cold = first;
+    first = false;
+    return cold;
+  };
+}
+
 /** What a request's code logs through: one logger's lines, each with the request's keys. */
 export interface RequestLogger {
   debug(message: string, attributes?: LogAttributes): void;

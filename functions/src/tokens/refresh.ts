@@ -4,7 +4,13 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-secrets-manager';
 import { PoderoAuthError, requestClientCredentialsToken } from '@podero-bridge/podero-client';
-import { MetricUnit } from '../platform/observability';
+import {
+  coldStartFlag,
+  type InvocationContext,
+  invocationKeys,
+  MetricUnit,
+  withLogKeys,
+} from '../platform/observability';
 import type { TokenRefreshDeps } from '../token-refresh/deps';
 import {
   type TokenRefreshResult,
@@ -32,7 +38,8 @@ export class TokenRefreshEventError extends Error {
  * after one revoked token cost a single token request.
  */
 export function makeTokenRefreshHandler(deps: TokenRefreshDeps) {
-  const { config, logger, metrics, secrets } = deps;
+  const { config, metrics, secrets } = deps;
+  const isColdStart = coldStartFlag();
 
   const readStoredToken = async (): Promise<TokenSecret | undefined> => {
     try {
@@ -70,8 +77,9 @@ export function makeTokenRefreshHandler(deps: TokenRefreshDeps) {
 
   return async (
     rawEvent: unknown,
-    context?: { getRemainingTimeInMillis?: () => number },
+    context?: InvocationContext & { getRemainingTimeInMillis?: () => number },
   ): Promise<TokenRefreshResult> => {
+    const logger = withLogKeys(deps.logger, invocationKeys(context, isColdStart()));
     // The token request's retries end before the invocation's own timeout does (a hung token endpoint
     // would otherwise have Lambda kill the function mid-request), leaving time to report the failure.
     const remainingMs = context?.getRemainingTimeInMillis?.();

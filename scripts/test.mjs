@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LAMBDA_NODE_MAJOR } from './lambda-node.mjs';
 import { reportLines, runLeakScan } from './leak-scan.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -51,6 +52,38 @@ const testsOk = run(
   },
 );
 
+// The functions run on the Lambda runtime's Node major, the machine may have another: run the suite on that
+// one too, with a Node build from the npm registry (the `node` package's platform binary), kept in .cache/.
+const machineMajor = Number(process.versions.node.split('.')[0]);
+const lambdaResultsFile = join(root, '.vitest-results-lambda-node.json');
+rmSync(lambdaResultsFile, { force: true });
+let lambdaNodeOk = true;
+if (machineMajor !== LAMBDA_NODE_MAJOR) {
+  const prefix = join(root, '.cache', `node${LAMBDA_NODE_MAJOR}`);
+  const lambdaNode = join(prefix, 'node_modules', '.bin', 'node');
+  const installed =
+    existsSync(lambdaNode) ||
+    run(`install Node ${LAMBDA_NODE_MAJOR}`, 'npm', [
+      'install',
+      '--no-save',
+      '--no-audit',
+      '--no-fund',
+      '--prefix',
+      prefix,
+      `node@${LAMBDA_NODE_MAJOR}`,
+    ]);
+  lambdaNodeOk =
+    installed &&
+    run(`tests on Node ${LAMBDA_NODE_MAJOR} (the Lambda runtime)`, lambdaNode, [
+      join(root, 'node_modules', 'vitest', 'vitest.mjs'),
+      'run',
+      '--reporter=dot',
+      '--reporter=json',
+      `--outputFile.json=${lambdaResultsFile}`,
+      ...extraArgs,
+    ]);
+}
+
 console.log('\n=== leak scan: captured logs and synthesized templates');
 const scan = runLeakScan({
   issuedSecretsFile: leakPaths.issuedSecretsFile,
@@ -77,6 +110,13 @@ if (existsSync(resultsFile)) {
   failed = (results.numFailedTests ?? 0) + (results.numFailedTestSuites ?? 0);
   skipped = (results.numPendingTests ?? 0) + (results.numTodoTests ?? 0);
 }
+if (existsSync(lambdaResultsFile)) {
+  const results = JSON.parse(readFileSync(lambdaResultsFile, 'utf8'));
+  passed += results.numPassedTests ?? 0;
+  failed += (results.numFailedTests ?? 0) + (results.numFailedTestSuites ?? 0);
+  rmSync(lambdaResultsFile, { force: true });
+}
+if (!lambdaNodeOk && failed === 0) failed += 1;
 if (!lintOk) failed += 1;
 if (!typesOk) failed += 1;
 if (!leakScanOk) failed += 1;
@@ -84,7 +124,7 @@ if (!testsOk && failed === 0) failed += 1;
 if (passed === 0 && failed === 0) failed += 1; // a run that executed no test is a failure
 
 console.log(
-  `\nlint: ${lintOk ? 'ok' : 'failed'}, typecheck: ${typesOk ? 'ok' : 'failed'}, leak scan: ${leakScanOk ? 'ok' : 'failed'}`,
+  `\nlint: ${lintOk ? 'ok' : 'failed'}, typecheck: ${typesOk ? 'ok' : 'failed'}, leak scan: ${leakScanOk ? 'ok' : 'failed'}, Node ${LAMBDA_NODE_MAJOR}: ${machineMajor === LAMBDA_NODE_MAJOR ? 'the machine’s' : lambdaNodeOk ? 'ok' : 'failed'}`,
 );
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-process.exit(lintOk && typesOk && testsOk && leakScanOk && failed === 0 ? 0 : 1);
+process.exit(lintOk && typesOk && testsOk && leakScanOk && lambdaNodeOk && failed === 0 ? 0 : 1);

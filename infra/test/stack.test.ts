@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import {
   ADMIN_SCOPE,
   type FunctionDeclaration,
@@ -70,6 +71,10 @@ describe('functions', () => {
       expect(props?.ReservedConcurrentExecutions).toBe(declaration.reservedConcurrency);
     }
     expect(LAMBDA_RUNTIME.name).toMatch(/^nodejs(22|24)\.x$/);
+    // `pnpm test` runs the suite on the same major (scripts/lambda-node.mjs), so the tests run on the runtime.
+    const script = readFileSync(new URL('../../scripts/lambda-node.mjs', import.meta.url), 'utf8');
+    const major = /LAMBDA_NODE_MAJOR = (\d+);/.exec(script)?.[1];
+    expect(LAMBDA_RUNTIME.name).toBe(`nodejs${major}.x`);
   });
 
   it('gives token-refresh a reserved concurrency of 1: one writer of the token secret', () => {

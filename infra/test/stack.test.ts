@@ -674,6 +674,19 @@ describe('monitoring', () => {
     }
   });
 
+  it("alarms on the API's p99 latency over a quarter of its request budget for 15 minutes", () => {
+    const latency = alarmOn(dev, 'Latency', 'AWS/ApiGateway');
+    expect(latency).toHaveLength(1);
+    expect(latency[0]?.Properties).toMatchObject({
+      ExtendedStatistic: 'p99',
+      Period: 300,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      Threshold: 5000,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
   it('alarms when token-refresh has not run for 3 hours (no data counts as breaching)', () => {
     const silent = alarmOn(dev, 'Invocations', 'AWS/Lambda');
     expect(silent).toHaveLength(1);

@@ -31,6 +31,9 @@ export const CUSTOM_METRICS = {
   },
 } as const;
 
+/** The API's p99 latency alarm threshold (a quarter of its 20 s request budget). */
+export const API_P99_LATENCY_ALARM_MS = 5_000;
+
 /** Granularity of the stale-token alarm: fine enough to fire well before expiry. */
 export const TOKEN_STALE_PERIOD_SECONDS = 1800;
 
@@ -108,6 +111,18 @@ export class Monitoring extends Construct {
       threshold: 5,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    // Requests are answered within the API's 20 s budget (API_REQUEST_BUDGET_MS); a p99 above a quarter of
+    // it for 15 minutes means Podero or DynamoDB is slow for many callers, well before answers time out.
+    alarm('ApiLatencyP99', {
+      alarmDescription: `API: p99 latency above ${API_P99_LATENCY_ALARM_MS} ms for 15 minutes.`,
+      metric: props.httpApi.metricLatency({ period: fiveMinutes, statistic: cloudwatch.Stats.p(99) }),
+      threshold: API_P99_LATENCY_ALARM_MS,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 

@@ -133,6 +133,7 @@ export class PoderoBridgeStack extends Stack {
     this.schedules = new Schedules(this, 'Schedules', {
       functions: this.functions,
       everyMinutesByName: { [syncSchedule.name]: config.sync.everyMinutes },
+      removalPolicy,
     });
 
     this.monitoring = new Monitoring(this, 'Monitoring', {

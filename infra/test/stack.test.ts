@@ -545,6 +545,10 @@ describe('logging', () => {
     for (const group of Object.values(resourcesOfType(prod.template, 'AWS::Logs::LogGroup'))) {
       expect(group.DeletionPolicy).toBe('RetainExceptOnCreate');
     }
+    // The schedules' dead-letter queue too: lost runs stay inspectable in prod; dev's goes with the stack.
+    const queue = (s: Synthesized) => Object.values(resourcesOfType(s.template, 'AWS::SQS::Queue'))[0];
+    expect(queue(prod)?.DeletionPolicy).toBe('RetainExceptOnCreate');
+    expect(queue(dev)?.DeletionPolicy).toBe('Delete');
   });
 });
 

@@ -4,7 +4,7 @@ import {
   type ScheduleDeclaration,
   scheduleDeclarations,
 } from '@podero-bridge/functions/declarations';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -22,6 +22,8 @@ export interface SchedulesProps {
   readonly functions: Readonly<Record<FunctionId, BridgeFunction>>;
   /** Stage overrides of the declared intervals, by schedule name. */
   readonly everyMinutesByName: Readonly<Record<string, number>>;
+  /** The dead-letter queue's: in a retaining stage lost runs stay inspectable after the stack is gone. */
+  readonly removalPolicy: RemovalPolicy;
 }
 
 /**
@@ -43,6 +45,7 @@ export class Schedules extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      removalPolicy: props.removalPolicy,
     });
 
     const byName = new Map<string, scheduler.Schedule>();

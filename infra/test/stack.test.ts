@@ -678,6 +678,39 @@ describe('monitoring', () => {
     }
   });
 
+  it('alarms when Podero fails (5xx, timeouts, no answer) as the api and the sync see it, in this stage only', () => {
+    const podero = alarmsOf(prod).filter((a) => Array.isArray(a.Properties?.Metrics));
+    expect(podero).toHaveLength(1);
+    const metrics = podero[0]?.Properties?.Metrics as {
+      Id: string;
+      Expression?: string;
+      MetricStat?: {
+        Metric: { MetricName: string; Namespace: string; Dimensions: { Name: string; Value: string }[] };
+      };
+    }[];
+    const stats = metrics.filter((m) => m.MetricStat).map((m) => m.MetricStat?.Metric);
+    expect(
+      stats.map((m) => `${m?.Dimensions.find((d) => d.Name === 'service')?.Value} ${m?.MetricName}`).sort(),
+    ).toEqual([
+      'api PoderoNetworkErrors',
+      'api PoderoServerErrors',
+      'api PoderoTimeouts',
+      'heat-pump-sync PoderoNetworkErrors',
+      'heat-pump-sync PoderoServerErrors',
+      'heat-pump-sync PoderoTimeouts',
+    ]);
+    for (const m of stats) {
+      expect(m?.Namespace).toBe(METRICS_NAMESPACE);
+      expect(m?.Dimensions).toContainEqual({ Name: 'stage', Value: 'prod' });
+    }
+    expect(metrics.find((m) => m.Expression)?.Expression?.split(' + ')).toHaveLength(6);
+    expect(podero[0]?.Properties).toMatchObject({
+      Threshold: 10,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+    });
+  });
+
   it("alarms on the API's p99 latency over a quarter of its request budget for 15 minutes", () => {
     const latency = alarmOn(dev, 'Latency', 'AWS/ApiGateway');
     expect(latency).toHaveLength(1);

@@ -184,6 +184,7 @@ async function handle(
       MetricUnit.Count,
       1,
     );
+    deps.upstreamMetrics.flushInto(deps.metrics);
     deps.metrics.publishStoredMetrics();
   }
 }

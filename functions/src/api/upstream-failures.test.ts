@@ -2,6 +2,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apiEvent, bodyOf } from '../../test-support/api-event';
 import { startTestEnvironment, type TestEnvironment } from '../../test-support/environment';
+import { createRecordingMetrics } from '../platform/observability';
 import type { ApiHandler } from './app';
 
 const P = '/api/partners/v2.0';
@@ -105,6 +106,23 @@ describe('Podero failures on each Podero-calling route', () => {
     expect(res.statusCode).toBe(503);
     expect(res.headers?.['retry-after']).toBe('30');
     expect(await items()).toEqual(before);
+  });
+
+  it("counts Podero's failures as their own metrics, apart from the API's (Podero down vs the bridge broken)", async () => {
+    const metrics = createRecordingMetrics();
+    const counted = env.createApiHandler({ metrics });
+    env.sim.control.setFaults([{ route: `GET ${P}/org/{org_id}/users/{user_id}/heat-pumps`, status: 503 }]);
+    const res = await counted(
+      apiEvent('listHeatPumps', { params: params(), query: { max_age_seconds: '0' } }),
+    );
+    expect(res.statusCode).toBe(502);
+    const sum = (name: string) =>
+      metrics.recorded.filter((m) => m.name === name).reduce((a, m) => a + m.value, 0);
+    // The api retries twice (API_PODERO_RETRY): three attempts, each a Podero 5xx.
+    expect(sum('PoderoServerErrors')).toBe(3);
+    expect(sum('PoderoRequests')).toBeGreaterThanOrEqual(3);
+    expect(sum('PoderoTimeouts')).toBe(0);
+    expect(metrics.recorded.filter((m) => m.name === 'PoderoLatency').length).toBeGreaterThanOrEqual(3);
   });
 
   it('a dropped connection on a read is a 502 upstream_unavailable', async () => {

@@ -44,7 +44,8 @@ export function createSyncDeps(config: SyncConfig, overrides: SyncOverrides = {}
 export type SyncHandlerDeps = Pick<
   SyncDeps,
   'db' | 'config' | 'upstream' | 'logger' | 'metrics' | 'now' | 'batchWriteOptions'
->;
+> &
+  Partial<Pick<SyncDeps, 'upstreamMetrics'>>;
 
 export function makeSyncHandler(
   deps: SyncHandlerDeps,
@@ -58,21 +59,29 @@ export function makeSyncHandler(
       logger.error('invalid heat-pump-sync event', { fields });
       throw new InvalidSyncEventError(`invalid heat-pump-sync event: ${fields}`);
     }
-    return runHeatPumpSync(
-      {
-        db: deps.db,
-        podero: deps.upstream,
-        settings: deps.config,
-        logger,
-        metrics: deps.metrics,
-        now: () => deps.now().getTime(),
-        ...(deps.batchWriteOptions ? { batchWriteOptions: deps.batchWriteOptions } : {}),
-      },
-      {
-        runId: context.awsRequestId,
-        source: parsed.data.source,
-        remainingTimeMs: () => context.getRemainingTimeInMillis(),
-      },
-    );
+    try {
+      return await runHeatPumpSync(
+        {
+          db: deps.db,
+          podero: deps.upstream,
+          settings: deps.config,
+          logger,
+          metrics: deps.metrics,
+          now: () => deps.now().getTime(),
+          ...(deps.batchWriteOptions ? { batchWriteOptions: deps.batchWriteOptions } : {}),
+        },
+        {
+          runId: context.awsRequestId,
+          source: parsed.data.source,
+          remainingTimeMs: () => context.getRemainingTimeInMillis(),
+        },
+      );
+    } finally {
+      // Podero's answers during the run, as their own metrics (the run published its summary already).
+      if (deps.upstreamMetrics) {
+        deps.upstreamMetrics.flushInto(deps.metrics);
+        deps.metrics.publishStoredMetrics();
+      }
+    }
   };
 }

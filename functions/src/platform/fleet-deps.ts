@@ -9,6 +9,7 @@ import { createSecretsProvider, createSecretsTokenSource, type TokenSource } fro
 import { createDocumentClient, createLambdaClient, createSecretsManagerClient } from './aws-clients';
 import { createLogger, createMetrics, type MetricsSink } from './observability';
 import { createPodero } from './podero';
+import { UpstreamMetrics } from './upstream-metrics';
 
 /** What api and heat-pump-sync share: built once per container. */
 export interface FleetDeps {
@@ -17,6 +18,8 @@ export interface FleetDeps {
   readonly db: DynamoDBDocumentClient;
   readonly tokenProvider: BridgeTokenProvider;
   readonly podero: PoderoClient;
+  /** Podero's answers as metrics, published with the invocation's own (api: per request; sync: per run). */
+  readonly upstreamMetrics: UpstreamMetrics;
   readonly now: () => Date;
 }
 
@@ -68,8 +71,10 @@ export function createFleetDeps(
     ...(overrides.deadline ? { deadline: overrides.deadline } : {}),
     logger,
   });
+  const upstreamMetrics = new UpstreamMetrics();
   return {
     logger,
+    upstreamMetrics,
     metrics: overrides.metrics ?? createMetrics(functionId, config.stage),
     db: overrides.db ?? createDocumentClient(config),
     tokenProvider,
@@ -80,6 +85,7 @@ export function createFleetDeps(
       ...(overrides.poderoTimeoutMs !== undefined ? { timeoutMs: overrides.poderoTimeoutMs } : {}),
       ...(overrides.sleep ? { sleep: overrides.sleep } : {}),
       ...(overrides.deadline ? { deadline: overrides.deadline } : {}),
+      observe: upstreamMetrics.observe,
     }),
     now,
   };

@@ -1,4 +1,5 @@
 import {
+  type AttemptObservation,
   createPoderoClient,
   type FetchLike,
   type PoderoClient,
@@ -21,6 +22,7 @@ export function createPodero(
     retry?: Partial<RetryOptions>;
     sleep?: (ms: number) => Promise<void>;
     deadline?: () => number | undefined;
+    observe?: (observation: AttemptObservation) => void;
   },
 ): PoderoClient {
   return createPoderoClient({
@@ -33,5 +35,6 @@ export function createPodero(
     ...(deps.retry ? { retry: deps.retry } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
     ...(deps.deadline ? { deadline: deps.deadline } : {}),
+    ...(deps.observe ? { observe: deps.observe } : {}),
   });
 }

@@ -31,6 +31,9 @@ export const CUSTOM_METRICS = {
   },
 } as const;
 
+/** Failed Podero attempts (5xx, timeouts, no answer) per 5 minutes that count as Podero failing. */
+export const PODERO_FAILURES_ALARM_THRESHOLD = 10;
+
 /** The API's p99 latency alarm threshold (a quarter of its 20 s request budget). */
 export const API_P99_LATENCY_ALARM_MS = 5_000;
 
@@ -123,6 +126,32 @@ export class Monitoring extends Construct {
       evaluationPeriods: 3,
       datapointsToAlarm: 3,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    // Podero's own failures, as the functions observe them (functions/src/platform/upstream-metrics.ts):
+    // when this fires and the functions' error alarms do not, Podero is the one in trouble.
+    const upstream: Record<string, cloudwatch.IMetric> = {};
+    for (const service of [functionDeclarations.api.name, functionDeclarations.heatPumpSync.name]) {
+      for (const metricName of ['PoderoServerErrors', 'PoderoTimeouts', 'PoderoNetworkErrors']) {
+        upstream[`m${Object.keys(upstream).length}`] = customMetric({ metricName, service }, props.stage, {
+          period: fiveMinutes,
+          statistic: cloudwatch.Stats.SUM,
+        });
+      }
+    }
+    alarm('PoderoFailing', {
+      alarmDescription: `Podero answered ${PODERO_FAILURES_ALARM_THRESHOLD} or more attempts with a 5xx, a timeout or no answer in each of two 5-minute periods (api and heat-pump-sync together). Check Podero's status before the bridge.`,
+      metric: new cloudwatch.MathExpression({
+        expression: Object.keys(upstream).join(' + '),
+        usingMetrics: upstream,
+        period: fiveMinutes,
+        label: 'Podero failures',
+      }),
+      threshold: PODERO_FAILURES_ALARM_THRESHOLD,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 

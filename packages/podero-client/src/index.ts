@@ -37,5 +37,11 @@ export {
   staticTokenProvider,
   type TokenProvider,
 } from './token';
-export type { FetchInit, FetchLike, FetchResponseLike, TransportOverrides } from './transport';
+export type {
+  AttemptObservation,
+  FetchInit,
+  FetchLike,
+  FetchResponseLike,
+  TransportOverrides,
+} from './transport';
 export { API_PREFIX, TOKEN_PATH } from './urls';

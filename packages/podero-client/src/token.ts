@@ -34,6 +34,7 @@ export function resolveTransportOptions(overrides: TransportOverrides): Transpor
     sleep: overrides.sleep ?? defaultSleep,
     random: overrides.random ?? Math.random,
     ...(overrides.deadline ? { deadline: overrides.deadline } : {}),
+    ...(overrides.observe ? { observe: overrides.observe } : {}),
   };
 }
 

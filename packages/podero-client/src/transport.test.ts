@@ -845,3 +845,50 @@ describe('authorization and bodies kept out of errors', () => {
     expect(JSON.stringify(error)).not.toContain('client-secret-value');
   });
 });
+
+describe('the observe hook', () => {
+  it('sees every attempt with its outcome and duration, and a throwing hook changes nothing', async () => {
+    const seen: { outcome: string; status?: number; path: string }[] = [];
+    const { client } = setup(
+      sequence(
+        json(503, {}),
+        json(429, {}, { 'retry-after': '0' }),
+        networkFailure('ECONNREFUSED'),
+        json(200, []),
+      ),
+      {
+        observe: (o) => {
+          seen.push({
+            outcome: o.outcome,
+            ...(o.status === undefined ? {} : { status: o.status }),
+            path: o.path,
+          });
+          expect(o.durationMs).toBeGreaterThanOrEqual(0);
+          throw new Error('a broken metrics hook');
+        },
+      },
+    );
+    await expect(client.users.list()).resolves.toEqual([]);
+    expect(seen.map((s) => [s.outcome, s.status])).toEqual([
+      ['server_error', 503],
+      ['rate_limited', 429],
+      ['network', undefined],
+      ['success', 200],
+    ]);
+    expect(seen[0]?.path).toBe(`/api/partners/v2.0/org/${ORG_ID}/users`);
+    const notFound: string[] = [];
+    await failure(
+      setup(() => json(404, {}), { observe: (o) => notFound.push(o.outcome) }).client.users.get(USER_ID),
+    );
+    expect(notFound).toEqual(['client_error']);
+    const timedOut: string[] = [];
+    await failure(
+      setup(hang, {
+        timeoutMs: 20,
+        retry: { maxRetries: 0 },
+        observe: (o) => timedOut.push(o.outcome),
+      }).client.users.create(createBody),
+    );
+    expect(timedOut).toEqual(['timeout']);
+  });
+});

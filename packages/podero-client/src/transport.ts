@@ -66,6 +66,20 @@ export interface TransportOptions {
   random: () => number;
   /** See TransportOverrides.deadline. */
   deadline?: () => number | undefined;
+  /** See TransportOverrides.observe. */
+  observe?: (observation: AttemptObservation) => void;
+}
+
+/**
+ * One attempt as the caller's metrics see it: how Podero answered (or did not), and how long it took.
+ * `path` has no query string (no secrets); `outcome` groups the status the way the retry policy does.
+ */
+export interface AttemptObservation {
+  method: HttpMethod;
+  path: string;
+  outcome: 'success' | 'rate_limited' | 'server_error' | 'client_error' | 'timeout' | 'network';
+  status?: number;
+  durationMs: number;
 }
 
 /** The transport settings a caller may override; the client and the token request share them. */
@@ -86,6 +100,11 @@ export interface TransportOverrides {
    * bridge's API) sets it per incoming request; the per-attempt `timeoutMs` still applies.
    */
   deadline?: () => number | undefined;
+  /**
+   * Called after every attempt (retries and refreshes included) with its outcome and duration, for the
+   * caller's metrics. It must not throw; if it does, the request goes on as if it had not been called.
+   */
+  observe?: (observation: AttemptObservation) => void;
 }
 
 /** `none`: the one documented call without an Authorization header (a cue's state, §3.12: its secret authorises). */
@@ -147,11 +166,13 @@ export async function send<T>(options: TransportOptions, spec: RequestSpec<T>): 
   for (;;) {
     const left = timeLeftMs(options);
     if (left <= 0) throw deadlineError(spec);
+    const attemptStarted = performance.now();
     const attempt = await attemptOnce(
       left < options.timeoutMs ? { ...options, timeoutMs: Math.ceil(left) } : options,
       spec,
       token,
     );
+    if (options.observe) observeAttempt(options.observe, spec, attempt, performance.now() - attemptStarted);
 
     if (attempt.kind === 'network') {
       // Only replay-safe requests: a POST reset mid-flight may already have created something upstream.
@@ -200,6 +221,35 @@ export async function send<T>(options: TransportOptions, spec: RequestSpec<T>): 
       continue;
     }
     throw errorFromResponse(spec, status, text, retryAfterMs);
+  }
+}
+
+function observeAttempt<T>(
+  observe: (observation: AttemptObservation) => void,
+  spec: RequestSpec<T>,
+  attempt: Attempt,
+  durationMs: number,
+): void {
+  const base = { method: spec.method, path: spec.path, durationMs };
+  let observation: AttemptObservation;
+  if (attempt.kind === 'network') {
+    observation = { ...base, outcome: attempt.timedOut ? 'timeout' : 'network' };
+  } else {
+    const { status } = attempt;
+    const outcome =
+      status >= 200 && status < 300
+        ? 'success'
+        : status === 429
+          ? 'rate_limited'
+          : status >= 500
+            ? 'server_error'
+            : 'client_error';
+    observation = { ...base, outcome, status };
+  }
+  try {
+    observe(observation);
+  } catch {
+    // A metrics hook must never fail a request.
   }
 }
 

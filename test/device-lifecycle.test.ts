@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiCall, connectHeatPump, onboardUser } from './support/flows';
 import { startTestStack, type TestStack } from './support/local-stack';
 import { rawRequest } from './support/raw-http';
+import { scanTable } from './support/tables';
 
 let t: TestStack;
 let admin: string;
@@ -196,6 +197,42 @@ describe('a lost connection and its re-authentication', () => {
       REAUTH_BODY,
     );
     expect(retry.status).toBe(201);
+  });
+
+  it('keeps no attempt (and no secret) when Podero refuses to start the re-authentication', async () => {
+    const user = 'lifecycle-2b';
+    await onboardUser(t.stack.apiUrl, admin, user);
+    const { heatPumpId } = await connectHeatPump(t.stack.apiUrl, admin, user);
+    t.stack.simulator.control.setConnection(heatPumpId, { authenticated: false });
+    const attempts = async () =>
+      (await scanTable(t.db, t.stack.tableNames.main)).filter((item) => String(item.pk).startsWith('REAUTH#'))
+        .length;
+    const before = await attempts();
+    t.stack.simulator.control.setFaults([
+      { route: 'POST /api/partners/v2.0/cues/{cue_id}/resolve', status: 500 },
+    ]);
+    try {
+      const refused = await apiCall(
+        t.stack.apiUrl,
+        admin,
+        'POST',
+        `/users/${user}/heat-pumps/${heatPumpId}/reauthentication`,
+        REAUTH_BODY,
+      );
+      expect(refused.status).toBe(502);
+    } finally {
+      t.stack.simulator.control.clearFaults();
+    }
+    expect(await attempts()).toBe(before);
+    const started = await apiCall(
+      t.stack.apiUrl,
+      admin,
+      'POST',
+      `/users/${user}/heat-pumps/${heatPumpId}/reauthentication`,
+      REAUTH_BODY,
+    );
+    expect(started.status).toBe(201);
+    expect(await attempts()).toBe(before + 1);
   });
 
   it('a device without a re-authentication action is disconnected: 409, onboard it again', async () => {

@@ -114,11 +114,18 @@ export class ReauthenticationService {
     });
     const callback = (outcome: 'success' | 'fail') =>
       `${callbackUrl}?${new URLSearchParams({ token, outcome }).toString()}`;
-    const resolved = await this.deps.podero.cues.resolve(link.cueId, link.secret, {
-      successUrl: callback('success'),
-      cancelUrl: callback('fail'),
-      ...(input.language === undefined ? {} : { language: input.language }),
-    });
+    let resolved: ResolveCueResponse;
+    try {
+      resolved = await this.deps.podero.cues.resolve(link.cueId, link.secret, {
+        successUrl: callback('success'),
+        cancelUrl: callback('fail'),
+        ...(input.language === undefined ? {} : { language: input.language }),
+      });
+    } catch (error) {
+      // No link was handed out: the attempt (and the secret it holds) goes again.
+      await this.deps.attempts.discard(token);
+      throw error;
+    }
     this.deps.logger?.info('re-authentication started', { heat_pump_id: heatPumpId });
     return { redirect_url: resolved.redirect_url, expires_at: new Date(validUntilMs).toISOString() };
   }

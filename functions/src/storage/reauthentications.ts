@@ -10,7 +10,13 @@
  * secret; TTL removes it a day later.
  */
 import { createHash } from 'node:crypto';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { sendIfCondition } from './conditional';
 
@@ -60,6 +66,11 @@ export class ReauthenticationStore {
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
+  }
+
+  /** Removes an attempt that never got its link (Podero refused to start it): no secret is kept for nothing. */
+  async discard(token: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: pkOf(token), sk: SK } }));
   }
 
   /** Takes an open, unexpired attempt for its callback (one caller wins); otherwise says why not. */

@@ -59,7 +59,7 @@ import {
   updateUserRequestSchema,
 } from './schemas';
 import { resolveTransportOptions } from './token';
-import { send, type TokenProvider, type TransportOverrides } from './transport';
+import { type Authorization, send, type TokenProvider, type TransportOverrides } from './transport';
 import { API_PREFIX, normaliseBaseUrl, type QueryValue, segment, withQuery } from './urls';
 
 export interface PoderoClientOptions extends TransportOverrides {
@@ -156,7 +156,13 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
   function call<T>(
     method: HttpMethod,
     path: string,
-    extra: { query?: Record<string, QueryValue>; body?: unknown; headers?: Record<string, string> },
+    extra: {
+      query?: Record<string, QueryValue>;
+      body?: unknown;
+      headers?: Record<string, string>;
+      /** Default: the bearer token (every call but a cue's state report). */
+      auth?: Authorization;
+    },
     schema: z.ZodType<T> | undefined,
   ): Promise<T> {
     const fullPath = `${API_PREFIX}${path}`;
@@ -164,7 +170,7 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
       method,
       url: `${baseUrl}${withQuery(fullPath, extra.query)}`,
       path: fullPath,
-      auth: { kind: 'bearer', tokenProvider },
+      auth: extra.auth ?? { kind: 'bearer', tokenProvider },
       ...(extra.body === undefined ? {} : { body: extra.body }),
       ...(extra.headers === undefined ? {} : { headers: extra.headers }),
       ...(schema === undefined ? {} : { schema }),
@@ -364,15 +370,12 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
       const template = `${cueT}/state`;
       const target = cuePath('POST', template, cueId, secret);
       const valid = check('POST', template, 'body', cueStateRequestSchema, body);
-      const fullPath = `${API_PREFIX}${target.path}/state`;
-      return send(transport, {
-        method: 'POST',
-        url: `${baseUrl}${withQuery(fullPath, { secret: target.secret })}`,
-        path: fullPath,
-        auth: { kind: 'none' },
-        body: valid,
-        schema: cueActionResponseSchema,
-      });
+      return call(
+        'POST',
+        `${target.path}/state`,
+        { query: { secret: target.secret }, body: valid, auth: { kind: 'none' } },
+        cueActionResponseSchema,
+      );
     },
     async resolveInformation(cueId, secret, body = {}) {
       const template = `${cueT}/information/resolve`;

@@ -154,6 +154,7 @@ async function handle(
         logger,
         requestId,
         event: rawEvent,
+        headers,
         openApiDocument: cachedOpenApiDocument,
       }),
     );

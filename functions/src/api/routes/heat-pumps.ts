@@ -11,21 +11,19 @@ import {
   readingsResponseSchema,
   updateHeatPumpSettingsSchema,
 } from '../../heat-pumps/schemas';
-import { errorBodySchema } from '../http';
 import { userPathSchema, uuidSchema } from '../schemas';
-import { defineRoute, type ResponseSpec } from './types';
+import { defineRoute, errorResponse } from './types';
 
 const heatPumpPathSchema = userPathSchema.extend({ heat_pump_id: uuidSchema });
 
-const error = (description: string): ResponseSpec => ({ description, schema: errorBodySchema });
 const commonErrors = {
-  400: error('Invalid path, query or body (details name the field)'),
-  401: error('No valid token'),
-  403: error('The token may not access this user'),
-  404: error('Unknown user, or a heat pump that is not this user’s'),
-  502: error('Podero failed or timed out'),
+  400: errorResponse('Invalid path, query or body (details name the field)'),
+  401: errorResponse('No valid token'),
+  403: errorResponse('The token may not access this user'),
+  404: errorResponse('Unknown user, or a heat pump that is not this user’s'),
+  502: errorResponse('Podero failed or timed out'),
   503: {
-    ...error('Podero is rate-limiting; retry after Retry-After seconds'),
+    ...errorResponse('Podero is rate-limiting; retry after Retry-After seconds'),
     headers: { 'retry-after': 'seconds' },
   },
 };
@@ -62,8 +60,8 @@ export const updateHeatPump = defineRoute({
   responses: {
     200: { description: 'The updated heat pump (live from Podero)', schema: heatPumpResponseSchema },
     ...commonErrors,
-    413: error('Body larger than 64 KB'),
-    415: error('Body is not JSON'),
+    413: errorResponse('Body larger than 64 KB'),
+    415: errorResponse('Body is not JSON'),
   },
   handle: async ({ params, body, deps, logger }) => {
     const result = await deps.services.heatPumps.updateSettings(

@@ -6,11 +6,8 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
-import { errorBodySchema } from '../http';
 import { userPathSchema, uuidSchema } from '../schemas';
-import { defineRoute, type ResponseSpec } from './types';
-
-const error = (description: string): ResponseSpec => ({ description, schema: errorBodySchema });
+import { defineRoute, errorResponse } from './types';
 
 const partnerUrl = z
   .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
@@ -46,10 +43,7 @@ const callbackQuerySchema = z
   .meta({ id: 'ReauthenticationCallbackQuery' });
 
 /** This API's own base URL as the caller reached it (custom domain or execute-api, stage included). */
-function callbackUrlOf(event: APIGatewayProxyEventV2): string {
-  const headers = Object.fromEntries(
-    Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
-  );
+function callbackUrlOf(event: APIGatewayProxyEventV2, headers: Readonly<Record<string, string>>): string {
   const proto = headers['x-forwarded-proto'] === 'http' ? 'http' : 'https';
   const stage = event.requestContext.stage;
   const prefix = stage && stage !== '$default' ? `/${stage}` : '';
@@ -62,28 +56,28 @@ export const startHeatPumpReauthentication = defineRoute({
   body: startReauthenticationBodySchema,
   responses: {
     201: { description: 'Send the end user to redirect_url', schema: reauthenticationStartedSchema },
-    400: error('Invalid path or body (details name the field)'),
-    401: error('No valid token'),
-    403: error('The token may not access this user'),
-    404: error('Unknown user, or a heat pump that is not this user’s'),
-    409: error(
+    400: errorResponse('Invalid path or body (details name the field)'),
+    401: errorResponse('No valid token'),
+    403: errorResponse('The token may not access this user'),
+    404: errorResponse('Unknown user, or a heat pump that is not this user’s'),
+    409: errorResponse(
       'The heat pump needs no re-authentication (connected), or cannot be re-authenticated (disconnected: onboard it again)',
     ),
-    413: error('Body larger than 64 KB'),
-    415: error('Body is not JSON'),
-    502: error('Podero failed or timed out'),
+    413: errorResponse('Body larger than 64 KB'),
+    415: errorResponse('Body is not JSON'),
+    502: errorResponse('Podero failed or timed out'),
     503: {
-      ...error('Podero is rate-limiting; retry after Retry-After seconds'),
+      ...errorResponse('Podero is rate-limiting; retry after Retry-After seconds'),
       headers: { 'retry-after': 'seconds' },
     },
   },
-  handle: async ({ params, body, deps, event }) => ({
+  handle: async ({ params, body, deps, event, headers }) => ({
     status: 201,
     body: await deps.services.reauthentication.start(
       params.external_user_id,
       params.heat_pump_id,
       body,
-      callbackUrlOf(event),
+      callbackUrlOf(event, headers),
     ),
   }),
 });
@@ -96,12 +90,12 @@ export const completeReauthentication = defineRoute({
       description: "The outcome reached Podero: on to the partner's success_url or cancel_url",
       headers: { location: "the partner's URL" },
     },
-    400: error('The link is malformed'),
-    404: error('No such re-authentication'),
-    410: error('The link was already used, or has expired'),
-    502: error('Podero did not take the outcome; reload to retry'),
+    400: errorResponse('The link is malformed'),
+    404: errorResponse('No such re-authentication'),
+    410: errorResponse('The link was already used, or has expired'),
+    502: errorResponse('Podero did not take the outcome; reload to retry'),
     503: {
-      ...error('Podero is rate-limiting; retry after Retry-After seconds'),
+      ...errorResponse('Podero is rate-limiting; retry after Retry-After seconds'),
       headers: { 'retry-after': 'seconds' },
     },
   },

@@ -4,7 +4,7 @@ import type { OperationId } from '../../declarations';
 import type { RequestLogger } from '../../platform/observability';
 import type { Caller } from '../auth';
 import type { ApiDeps } from '../deps';
-import type { RouteResult } from '../http';
+import { errorBodySchema, type RouteResult } from '../http';
 
 export interface RouteContext<P, Q, B> {
   readonly params: P;
@@ -16,6 +16,8 @@ export interface RouteContext<P, Q, B> {
   readonly logger: RequestLogger;
   readonly requestId: string;
   readonly event: APIGatewayProxyEventV2;
+  /** The request's headers, names lower-cased (as the handler read them). */
+  readonly headers: Readonly<Record<string, string>>;
   /** This API's OpenAPI document (built once per container, on first use). */
   readonly openApiDocument: () => Record<string, unknown>;
 }
@@ -48,6 +50,12 @@ export interface RouteDefinition<
   subject?(input: { params: z.output<P>; body: z.output<B> }): string | undefined;
   handle(ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>): Promise<RouteResult>;
 }
+
+/** An error answer in the API's own shape (`{"error": ...}`), for a route's `responses`. */
+export const errorResponse = (description: string): ResponseSpec => ({
+  description,
+  schema: errorBodySchema,
+});
 
 /** Identity helper that keeps the schema types flowing into `handle`. */
 export function defineRoute<

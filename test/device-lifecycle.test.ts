@@ -27,6 +27,23 @@ const REAUTH_BODY = {
   language: 'de',
 };
 
+/** POST .../reauthentication for the user's heat pump (admin token unless another is given). */
+function startReauthentication(user: string, heatPumpId: string, token = admin) {
+  return apiCall(
+    t.stack.apiUrl,
+    token,
+    'POST',
+    `/users/${user}/heat-pumps/${heatPumpId}/reauthentication`,
+    REAUTH_BODY,
+  );
+}
+
+/** A user with one heat pump connected through the Connect UI, as every test here starts. */
+async function userWithHeatPump(user: string): Promise<string> {
+  await onboardUser(t.stack.apiUrl, admin, user);
+  return (await connectHeatPump(t.stack.apiUrl, admin, user)).heatPumpId;
+}
+
 interface HeatPumpRead {
   heat_pump: Record<string, unknown> & {
     connection: { state: string; action_needed: boolean; since: string | null };
@@ -91,19 +108,12 @@ async function followCallback(location: string) {
 describe('a lost connection and its re-authentication', () => {
   it('is seen by the sync, repaired through the bridge, and read connected again', async () => {
     const user = 'lifecycle-1';
-    await onboardUser(t.stack.apiUrl, admin, user);
-    const { heatPumpId } = await connectHeatPump(t.stack.apiUrl, admin, user);
+    const heatPumpId = await userWithHeatPump(user);
     const first = await readLive(user, heatPumpId);
     expect(first.heat_pump.connection).toEqual({ state: 'connected', action_needed: false, since: null });
 
     // A reauthentication request for a connected device is refused.
-    const early = await apiCall(
-      t.stack.apiUrl,
-      admin,
-      'POST',
-      `/users/${user}/heat-pumps/${heatPumpId}/reauthentication`,
-      REAUTH_BODY,
-    );
+    const early = await startReauthentication(user, heatPumpId);
     expect(early.status).toBe(409);
     expect((early.json as { error: { code: string } }).error.code).toBe('reauthentication_not_needed');
 
@@ -132,13 +142,7 @@ describe('a lost connection and its re-authentication', () => {
 
     // The end user's own token may start it (self-or-admin).
     const userToken = await t.stack.mintToken({ sub: user });
-    const started = await apiCall(
-      t.stack.apiUrl,
-      userToken,
-      'POST',
-      `/users/${user}/heat-pumps/${heatPumpId}/reauthentication`,
-      REAUTH_BODY,
-    );
+    const started = await startReauthentication(user, heatPumpId, userToken);
     expect(started.status, started.text).toBe(201);
     const { redirect_url: redirectUrl, expires_at: expiresAt } = started.json as {
       redirect_url: string;
@@ -169,16 +173,9 @@ describe('a lost connection and its re-authentication', () => {
 
   it('a cancelled sign-in reports fail, lands on cancel_url, and leaves the device re-authenticable', async () => {
     const user = 'lifecycle-2';
-    await onboardUser(t.stack.apiUrl, admin, user);
-    const { heatPumpId } = await connectHeatPump(t.stack.apiUrl, admin, user);
+    const heatPumpId = await userWithHeatPump(user);
     t.stack.simulator.control.setConnection(heatPumpId, { authenticated: false });
-    const started = await apiCall(
-      t.stack.apiUrl,
-      admin,
-      'POST',
-      `/users/${user}/heat-pumps/${heatPumpId}/reauthentication`,
-      REAUTH_BODY,
-    );
+    const started = await startReauthentication(user, heatPumpId);
     expect(started.status).toBe(201);
     const page = await submitReauthenticationPage(
       (started.json as { redirect_url: string }).redirect_url,
@@ -189,20 +186,13 @@ describe('a lost connection and its re-authentication', () => {
     const after = await readLive(user, heatPumpId);
     expect(after.heat_pump.connection.state).toBe('reauthentication_required');
     // Podero kept the action (fail), so a new attempt can start.
-    const retry = await apiCall(
-      t.stack.apiUrl,
-      admin,
-      'POST',
-      `/users/${user}/heat-pumps/${heatPumpId}/reauthentication`,
-      REAUTH_BODY,
-    );
+    const retry = await startReauthentication(user, heatPumpId);
     expect(retry.status).toBe(201);
   });
 
   it('keeps no attempt (and no secret) when Podero refuses to start the re-authentication', async () => {
     const user = 'lifecycle-2b';
-    await onboardUser(t.stack.apiUrl, admin, user);
-    const { heatPumpId } = await connectHeatPump(t.stack.apiUrl, admin, user);
+    const heatPumpId = await userWithHeatPump(user);
     t.stack.simulator.control.setConnection(heatPumpId, { authenticated: false });
     const attempts = async () =>
       (await scanTable(t.db, t.stack.tableNames.main)).filter((item) => String(item.pk).startsWith('REAUTH#'))
@@ -212,52 +202,27 @@ describe('a lost connection and its re-authentication', () => {
       { route: 'POST /api/partners/v2.0/cues/{cue_id}/resolve', status: 500 },
     ]);
     try {
-      const refused = await apiCall(
-        t.stack.apiUrl,
-        admin,
-        'POST',
-        `/users/${user}/heat-pumps/${heatPumpId}/reauthentication`,
-        REAUTH_BODY,
-      );
+      const refused = await startReauthentication(user, heatPumpId);
       expect(refused.status).toBe(502);
     } finally {
       t.stack.simulator.control.clearFaults();
     }
     expect(await attempts()).toBe(before);
-    const started = await apiCall(
-      t.stack.apiUrl,
-      admin,
-      'POST',
-      `/users/${user}/heat-pumps/${heatPumpId}/reauthentication`,
-      REAUTH_BODY,
-    );
+    const started = await startReauthentication(user, heatPumpId);
     expect(started.status).toBe(201);
     expect(await attempts()).toBe(before + 1);
   });
 
   it('a device without a re-authentication action is disconnected: 409, onboard it again', async () => {
     const user = 'lifecycle-3';
-    await onboardUser(t.stack.apiUrl, admin, user);
-    const { heatPumpId } = await connectHeatPump(t.stack.apiUrl, admin, user);
+    const heatPumpId = await userWithHeatPump(user);
     t.stack.simulator.control.setConnection(heatPumpId, { authenticated: false, reauthentication: false });
     const read = await readLive(user, heatPumpId);
     expect(read.heat_pump.connection).toMatchObject({ state: 'disconnected', action_needed: false });
-    const refused = await apiCall(
-      t.stack.apiUrl,
-      admin,
-      'POST',
-      `/users/${user}/heat-pumps/${heatPumpId}/reauthentication`,
-      REAUTH_BODY,
-    );
+    const refused = await startReauthentication(user, heatPumpId);
     expect(refused.status).toBe(409);
     expect((refused.json as { error: { code: string } }).error.code).toBe('reauthentication_unavailable');
-    const unknown = await apiCall(
-      t.stack.apiUrl,
-      admin,
-      'POST',
-      `/users/${user}/heat-pumps/${crypto.randomUUID()}/reauthentication`,
-      REAUTH_BODY,
-    );
+    const unknown = await startReauthentication(user, crypto.randomUUID());
     expect(unknown.status).toBe(404);
   });
 });
@@ -265,8 +230,7 @@ describe('a lost connection and its re-authentication', () => {
 describe('no caller ever receives a cue secret or a resolution URL', () => {
   it('scans every read route, end user and admin, cached and live', async () => {
     const user = 'lifecycle-4';
-    await onboardUser(t.stack.apiUrl, admin, user);
-    const { heatPumpId } = await connectHeatPump(t.stack.apiUrl, admin, user);
+    const heatPumpId = await userWithHeatPump(user);
     t.stack.simulator.control.setConnection(heatPumpId, { authenticated: false });
     t.stack.simulator.control.raiseInformation(heatPumpId, 'Firmware updated');
     await t.stack.runSchedule('heat-pump-sync');
@@ -317,8 +281,7 @@ describe('no caller ever receives a cue secret or a resolution URL', () => {
 describe('offboarding', () => {
   it('DELETE a heat pump: soft delete at Podero, snapshot gone, readings kept, idempotent', async () => {
     const user = 'lifecycle-5';
-    await onboardUser(t.stack.apiUrl, admin, user);
-    const { heatPumpId } = await connectHeatPump(t.stack.apiUrl, admin, user);
+    const heatPumpId = await userWithHeatPump(user);
     await t.stack.runSchedule('heat-pump-sync');
     const readingsBefore = await t.queryPartition('readings', `HEATPUMP#${heatPumpId}`);
     expect(readingsBefore.length).toBeGreaterThan(0);
@@ -371,8 +334,7 @@ describe('offboarding', () => {
 
   it('DELETE a user offboards its devices at Podero first', async () => {
     const user = 'lifecycle-6';
-    await onboardUser(t.stack.apiUrl, admin, user);
-    const { heatPumpId } = await connectHeatPump(t.stack.apiUrl, admin, user);
+    const heatPumpId = await userWithHeatPump(user);
     const poderoUserId = (
       (await apiCall(t.stack.apiUrl, admin, 'GET', `/users/${user}`)).json as { podero_user_id: string }
     ).podero_user_id;

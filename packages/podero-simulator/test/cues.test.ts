@@ -72,6 +72,11 @@ const RESOLVE_BODY = {
   language: 'en',
 };
 
+/** Q1 for a cue with a secret (the bearer token unless another, or none, is given). */
+function resolveCue(cueId: string, secret: string, bearer: string | null = token) {
+  return api(sim, bearer, 'POST', `/cues/${cueId}/resolve?secret=${secret}`, RESOLVE_BODY);
+}
+
 async function lostConnection() {
   const device = seededHeatPump();
   const changed = await control(`/heat-pumps/${device.heatPumpId}/connection`, { authenticated: false });
@@ -156,13 +161,7 @@ describe('a lost manufacturer connection', () => {
 describe('re-authentication through the cue (Q1, the page, Q2)', () => {
   it('walks resolve -> page -> success redirect -> state success, and the action is gone', async () => {
     const device = await lostConnection();
-    const resolved = await api(
-      sim,
-      token,
-      'POST',
-      `/cues/${device.cueId}/resolve?secret=${device.secret}`,
-      RESOLVE_BODY,
-    );
+    const resolved = await resolveCue(device.cueId, device.secret);
     expect(resolved.status).toBe(200);
     const redirectUrl = field<string>(resolved.body, 'redirect_url');
     expect(redirectUrl).not.toContain(device.secret);
@@ -201,26 +200,14 @@ describe('re-authentication through the cue (Q1, the page, Q2)', () => {
       state: 'success',
     });
     expect(again.status).toBe(404);
-    const resolveAgain = await api(
-      sim,
-      token,
-      'POST',
-      `/cues/${device.cueId}/resolve?secret=${device.secret}`,
-      RESOLVE_BODY,
-    );
+    const resolveAgain = await resolveCue(device.cueId, device.secret);
     expect(resolveAgain.status).toBe(404);
   });
 
   it('cancel and a failed sign-in go to cancelUrl; a page link works once; fail keeps the action for a retry', async () => {
     const device = await lostConnection();
     const open = async () => {
-      const resolved = await api(
-        sim,
-        token,
-        'POST',
-        `/cues/${device.cueId}/resolve?secret=${device.secret}`,
-        RESOLVE_BODY,
-      );
+      const resolved = await resolveCue(device.cueId, device.secret);
       return new URL(field<string>(resolved.body, 'redirect_url')).searchParams.get('token') ?? '';
     };
     const first = await open();
@@ -256,13 +243,7 @@ describe('re-authentication through the cue (Q1, the page, Q2)', () => {
 
   it('refuses a wrong secret (403), an expired one (403), another organisation (404) and no token (401)', async () => {
     const device = await lostConnection();
-    const wrong = await api(
-      sim,
-      token,
-      'POST',
-      `/cues/${device.cueId}/resolve?secret=${device.secret}x`,
-      RESOLVE_BODY,
-    );
+    const wrong = await resolveCue(device.cueId, `${device.secret}x`);
     expect(wrong.status).toBe(403);
     const wrongState = await api(sim, null, 'POST', `/cues/${device.cueId}/state?secret=nope`, {
       state: 'success',
@@ -271,13 +252,7 @@ describe('re-authentication through the cue (Q1, the page, Q2)', () => {
     const missing = await api(sim, token, 'POST', `/cues/${device.cueId}/resolve`, RESOLVE_BODY);
     expect(missing.status).toBe(422);
     expect(JSON.stringify(missing.body)).toContain('secret');
-    const noBearer = await api(
-      sim,
-      null,
-      'POST',
-      `/cues/${device.cueId}/resolve?secret=${device.secret}`,
-      RESOLVE_BODY,
-    );
+    const noBearer = await resolveCue(device.cueId, device.secret, null);
     expect(noBearer.status).toBe(401);
     const otherOrg = await api(
       sim,
@@ -304,26 +279,14 @@ describe('re-authentication through the cue (Q1, the page, Q2)', () => {
 
     // An hour of simulated time later the secret is void; a fresh read hands out a new one that works.
     sim.control.advanceClock(3_601);
-    const expired = await api(
-      sim,
-      token,
-      'POST',
-      `/cues/${device.cueId}/resolve?secret=${device.secret}`,
-      RESOLVE_BODY,
-    );
+    const expired = await resolveCue(device.cueId, device.secret);
     expect(expired.status).toBe(403);
     const token2 = await issueToken(sim);
     token = token2;
     const { actions } = await readActions(device.path);
     const fresh = linkParts(actions[0]?.resolution_link.url ?? '');
     expect(fresh.secret).not.toBe(device.secret);
-    const resolved = await api(
-      sim,
-      token,
-      'POST',
-      `/cues/${device.cueId}/resolve?secret=${fresh.secret}`,
-      RESOLVE_BODY,
-    );
+    const resolved = await resolveCue(device.cueId, fresh.secret);
     expect(resolved.status).toBe(200);
   });
 
@@ -353,13 +316,7 @@ describe('information actions (Q3)', () => {
     const { actions } = await readActions(device.path);
     const info = actions.find((a) => a.code === 'information');
     const parts = linkParts(info?.resolution_link.url ?? '');
-    const viaResolve = await api(
-      sim,
-      token,
-      'POST',
-      `/cues/${parts.cueId}/resolve?secret=${parts.secret}`,
-      RESOLVE_BODY,
-    );
+    const viaResolve = await resolveCue(parts.cueId, parts.secret);
     expect(viaResolve.status).toBe(400);
     const read = await api(
       sim,

@@ -154,6 +154,8 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
   const tokenProvider = opts.tokenProvider;
 
   function call<T>(
+    /** The client method's name (`heatPumps.get`): what metrics and traces call the request. */
+    operation: string,
     method: HttpMethod,
     path: string,
     extra: {
@@ -167,6 +169,7 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
   ): Promise<T> {
     const fullPath = `${API_PREFIX}${path}`;
     return send(transport, {
+      operation,
       method,
       url: `${baseUrl}${withQuery(fullPath, extra.query)}`,
       path: fullPath,
@@ -208,70 +211,124 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
   const users: PoderoClient['users'] = {
     async list(options = {}) {
       const query = options.includeDeleted === undefined ? {} : { include_deleted: options.includeDeleted };
-      return call('GET', `${org}/users`, { query }, z.array(poderoUserSchema));
+      return call('users.list', 'GET', `${org}/users`, { query }, z.array(poderoUserSchema));
     },
     async get(userId) {
-      return call('GET', `${org}/users/${id('GET', userT, 'userId', userId)}`, {}, poderoUserSchema);
+      return call(
+        'users.get',
+        'GET',
+        `${org}/users/${id('GET', userT, 'userId', userId)}`,
+        {},
+        poderoUserSchema,
+      );
     },
     async getByExternalId(externalUserId, options = {}) {
       const template = `${usersT}/by-ext-id/{external_id}`;
       const ext = check('GET', template, 'externalUserId', externalIdParamSchema, externalUserId);
       const query = options.includeDeleted === undefined ? {} : { include_deleted: options.includeDeleted };
-      return call('GET', `${org}/users/by-ext-id/${segment(ext)}`, { query }, poderoUserSchema);
+      return call(
+        'users.getByExternalId',
+        'GET',
+        `${org}/users/by-ext-id/${segment(ext)}`,
+        { query },
+        poderoUserSchema,
+      );
     },
     async create(body) {
       const valid = check('POST', usersT, 'body', createUserRequestSchema, body);
-      return call('POST', `${org}/users`, { body: valid }, poderoUserSchema);
+      return call('users.create', 'POST', `${org}/users`, { body: valid }, poderoUserSchema);
     },
     async update(userId, body) {
       const user = id('PUT', userT, 'userId', userId);
       const valid = check('PUT', userT, 'body', updateUserRequestSchema, body);
-      return call('PUT', `${org}/users/${user}`, { body: valid }, poderoUserSchema);
+      return call('users.update', 'PUT', `${org}/users/${user}`, { body: valid }, poderoUserSchema);
     },
     async delete(userId) {
-      await call('DELETE', `${org}/users/${id('DELETE', userT, 'userId', userId)}`, {}, undefined);
+      await call(
+        'users.delete',
+        'DELETE',
+        `${org}/users/${id('DELETE', userT, 'userId', userId)}`,
+        {},
+        undefined,
+      );
     },
   };
 
   const buildings: PoderoClient['buildings'] = {
     async list(userId) {
       const user = id('GET', buildingsT, 'userId', userId);
-      return call('GET', `${org}/users/${user}/buildings`, {}, z.array(poderoBuildingSchema));
+      return call(
+        'buildings.list',
+        'GET',
+        `${org}/users/${user}/buildings`,
+        {},
+        z.array(poderoBuildingSchema),
+      );
     },
     async get(userId, buildingId) {
       const template = `${buildingsT}/{building_id}`;
       const user = id('GET', template, 'userId', userId);
       const building = id('GET', template, 'buildingId', buildingId);
-      return call('GET', `${org}/users/${user}/buildings/${building}`, {}, poderoBuildingSchema);
+      return call(
+        'buildings.get',
+        'GET',
+        `${org}/users/${user}/buildings/${building}`,
+        {},
+        poderoBuildingSchema,
+      );
     },
     async create(userId, body) {
       const user = id('POST', buildingsT, 'userId', userId);
       const valid = check('POST', buildingsT, 'body', createBuildingRequestSchema, body);
-      return call('POST', `${org}/users/${user}/buildings`, { body: valid }, poderoBuildingSchema);
+      return call(
+        'buildings.create',
+        'POST',
+        `${org}/users/${user}/buildings`,
+        { body: valid },
+        poderoBuildingSchema,
+      );
     },
     async update(userId, buildingId, body) {
       const template = `${buildingsT}/{building_id}`;
       const user = id('PUT', template, 'userId', userId);
       const building = id('PUT', template, 'buildingId', buildingId);
       const valid = check('PUT', template, 'body', updateBuildingRequestSchema, body);
-      return call('PUT', `${org}/users/${user}/buildings/${building}`, { body: valid }, poderoBuildingSchema);
+      return call(
+        'buildings.update',
+        'PUT',
+        `${org}/users/${user}/buildings/${building}`,
+        { body: valid },
+        poderoBuildingSchema,
+      );
     },
     async delete(userId, buildingId) {
       const template = `${buildingsT}/{building_id}`;
       const user = id('DELETE', template, 'userId', userId);
       const building = id('DELETE', template, 'buildingId', buildingId);
-      await call('DELETE', `${org}/users/${user}/buildings/${building}`, {}, undefined);
+      await call('buildings.delete', 'DELETE', `${org}/users/${user}/buildings/${building}`, {}, undefined);
     },
   };
 
   const onboarding: PoderoClient['onboarding'] = {
     async create(body) {
       const valid = check('POST', '/device-onboarding', 'body', createOnboardingSessionRequestSchema, body);
-      return call('POST', '/device-onboarding', { body: valid }, poderoOnboardingSessionCreatedSchema);
+      return call(
+        'onboarding.create',
+        'POST',
+        '/device-onboarding',
+        { body: valid },
+        poderoOnboardingSessionCreatedSchema,
+      );
     },
     async get(sessionId) {
       const session = id('GET', '/device-onboarding/{onboarding_session_id}', 'sessionId', sessionId);
-      return call('GET', `/device-onboarding/${session}`, {}, poderoOnboardingSessionSchema);
+      return call(
+        'onboarding.get',
+        'GET',
+        `/device-onboarding/${session}`,
+        {},
+        poderoOnboardingSessionSchema,
+      );
     },
   };
 
@@ -281,27 +338,45 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
   const heatPumps: PoderoClient['heatPumps'] = {
     async list(userId) {
       const user = id('GET', heatPumpsT, 'userId', userId);
-      return call('GET', `${org}/users/${user}/heat-pumps`, {}, z.array(poderoHeatPumpSchema));
+      return call(
+        'heatPumps.list',
+        'GET',
+        `${org}/users/${user}/heat-pumps`,
+        {},
+        z.array(poderoHeatPumpSchema),
+      );
     },
     async get(userId, heatPumpId, options = {}) {
       const path = heatPumpPath('GET', heatPumpT, userId, heatPumpId);
       const query = options.includeDeleted === undefined ? {} : { include_deleted: options.includeDeleted };
-      return call('GET', path, { query }, poderoHeatPumpSchema);
+      return call('heatPumps.get', 'GET', path, { query }, poderoHeatPumpSchema);
     },
     async create(userId, body) {
       const user = id('POST', heatPumpsT, 'userId', userId);
       // The older Notion journey creates an "empty" device with no body at all.
       const valid =
         body === undefined ? undefined : check('POST', heatPumpsT, 'body', createHeatPumpRequestSchema, body);
-      return call('POST', `${org}/users/${user}/heat-pumps`, { body: valid }, poderoHeatPumpSchema);
+      return call(
+        'heatPumps.create',
+        'POST',
+        `${org}/users/${user}/heat-pumps`,
+        { body: valid },
+        poderoHeatPumpSchema,
+      );
     },
     async update(userId, heatPumpId, body) {
       const path = heatPumpPath('PUT', heatPumpT, userId, heatPumpId);
       const valid = check('PUT', heatPumpT, 'body', updateHeatPumpRequestSchema, body);
-      return call('PUT', path, { body: valid }, poderoHeatPumpSchema);
+      return call('heatPumps.update', 'PUT', path, { body: valid }, poderoHeatPumpSchema);
     },
     async delete(userId, heatPumpId) {
-      await call('DELETE', heatPumpPath('DELETE', heatPumpT, userId, heatPumpId), {}, undefined);
+      await call(
+        'heatPumps.delete',
+        'DELETE',
+        heatPumpPath('DELETE', heatPumpT, userId, heatPumpId),
+        {},
+        undefined,
+      );
     },
     async softDelete(userId, heatPumpId, at = new Date()) {
       return heatPumps.update(userId, heatPumpId, { deleted_at: at.toISOString() });
@@ -311,6 +386,7 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
       const path = `${heatPumpPath('GET', template, userId, heatPumpId)}/statistics`;
       const q = check('GET', template, 'query', statisticsQuerySchema, query);
       return call(
+        'heatPumps.statistics',
         'GET',
         path,
         { query: { resolution: q.resolution, keywords: q.keywords } },
@@ -322,6 +398,7 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
       const path = `${heatPumpPath('GET', template, userId, heatPumpId)}/savings`;
       const q = check('GET', template, 'query', savingsQuerySchema, query);
       return call(
+        'heatPumps.savings',
         'GET',
         path,
         { query: { from: q.from, to: q.to, resolution: q.resolution } },
@@ -333,6 +410,7 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
       const path = `${heatPumpPath('GET', template, userId, heatPumpId)}/data`;
       const q = check('GET', template, 'query', heatPumpDataQuerySchema, query);
       return call(
+        'heatPumps.data',
         'GET',
         path,
         {
@@ -360,6 +438,7 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
       const target = cuePath('POST', template, cueId, secret);
       const valid = check('POST', template, 'body', resolveCueRequestSchema, body);
       return call(
+        'cues.resolve',
         'POST',
         `${target.path}/resolve`,
         { query: { secret: target.secret }, body: valid },
@@ -371,6 +450,7 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
       const target = cuePath('POST', template, cueId, secret);
       const valid = check('POST', template, 'body', cueStateRequestSchema, body);
       return call(
+        'cues.reportState',
         'POST',
         `${target.path}/state`,
         { query: { secret: target.secret }, body: valid, auth: { kind: 'none' } },
@@ -382,6 +462,7 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
       const target = cuePath('POST', template, cueId, secret);
       const valid = check('POST', template, 'body', resolveInformationRequestSchema, body);
       return call(
+        'cues.resolveInformation',
         'POST',
         `${target.path}/information/resolve`,
         { query: { secret: target.secret }, body: valid },

@@ -42,6 +42,7 @@ export type {
   FetchInit,
   FetchLike,
   FetchResponseLike,
+  RequestSpan,
   TransportOverrides,
 } from './transport';
 export { API_PREFIX, TOKEN_PATH } from './urls';

@@ -35,6 +35,7 @@ export function resolveTransportOptions(overrides: TransportOverrides): Transpor
     random: overrides.random ?? Math.random,
     ...(overrides.deadline ? { deadline: overrides.deadline } : {}),
     ...(overrides.observe ? { observe: overrides.observe } : {}),
+    ...(overrides.span ? { span: overrides.span } : {}),
   };
 }
 
@@ -72,6 +73,7 @@ export async function requestClientCredentialsToken(opts: ClientCredentialsOptio
   const base = normaliseBaseUrl(opts.baseUrl);
   const basic = Buffer.from(`${opts.clientId}:${opts.clientSecret}`, 'utf8').toString('base64');
   return send(resolveTransportOptions(opts), {
+    operation: 'oauth.token',
     method: 'POST',
     url: `${base}${TOKEN_PATH}`,
     path: TOKEN_PATH,

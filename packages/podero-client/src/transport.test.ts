@@ -27,7 +27,12 @@ import {
 } from './test-support/fake-fetch';
 import { referenceUser } from './test-support/fixtures';
 import { requestClientCredentialsToken, staticTokenProvider } from './token';
-import { defaultSleep, MAX_TOKEN_REFRESHES_PER_REQUEST, type TokenProvider } from './transport';
+import {
+  defaultSleep,
+  MAX_TOKEN_REFRESHES_PER_REQUEST,
+  type RequestSpan,
+  type TokenProvider,
+} from './transport';
 
 const createBody = { role: 'user' as const, email: 'user@example.com' };
 
@@ -877,6 +882,11 @@ describe('the observe hook', () => {
     ]);
     expect(seen[0]?.path).toBe(`/api/partners/v2.0/org/${ORG_ID}/users`);
     const notFound: string[] = [];
+    const operations: string[] = [];
+    await setup(() => json(200, referenceUser), {
+      observe: (o) => operations.push(o.operation),
+    }).client.users.get(USER_ID);
+    expect(operations).toEqual(['users.get']);
     await failure(
       setup(() => json(404, {}), { observe: (o) => notFound.push(o.outcome) }).client.users.get(USER_ID),
     );
@@ -890,5 +900,40 @@ describe('the observe hook', () => {
       }).client.users.create(createBody),
     );
     expect(timedOut).toEqual(['timeout']);
+  });
+});
+
+describe('the span hook', () => {
+  it('wraps each request once, retries included, named by its operation, and settles as the request does', async () => {
+    const spans: { operation: string; requestsInside: number; outcome?: string }[] = [];
+    let sent: () => number = () => 0;
+    const span: RequestSpan = async (operation, run) => {
+      const entry: { operation: string; requestsInside: number; outcome?: string } = {
+        operation,
+        requestsInside: 0,
+      };
+      spans.push(entry);
+      const before = sent();
+      try {
+        const result = await run();
+        entry.outcome = 'ok';
+        return result;
+      } catch (error) {
+        entry.outcome = 'failed';
+        throw error;
+      } finally {
+        entry.requestsInside = sent() - before;
+      }
+    };
+    const ok = setup(sequence(json(503, {}), json(200, [])), { span });
+    sent = () => ok.requests.length;
+    await expect(ok.client.heatPumps.list(USER_ID)).resolves.toEqual([]);
+    const missing = setup(() => json(404, {}), { span });
+    sent = () => missing.requests.length;
+    await failure(missing.client.users.get(USER_ID));
+    expect(spans).toEqual([
+      { operation: 'heatPumps.list', requestsInside: 2, outcome: 'ok' },
+      { operation: 'users.get', requestsInside: 1, outcome: 'failed' },
+    ]);
   });
 });

@@ -68,13 +68,20 @@ export interface TransportOptions {
   deadline?: () => number | undefined;
   /** See TransportOverrides.observe. */
   observe?: (observation: AttemptObservation) => void;
+  /** See TransportOverrides.span. */
+  span?: RequestSpan;
 }
+
+/** Runs one request (all its attempts) inside the caller's span: a tracer's subsegment, say. */
+export type RequestSpan = <T>(operation: string, run: () => Promise<T>) => Promise<T>;
 
 /**
  * One attempt as the caller's metrics see it: how Podero answered (or did not), and how long it took.
  * `path` has no query string (no secrets); `outcome` groups the status the way the retry policy does.
  */
 export interface AttemptObservation {
+  /** The client method (`heatPumps.get`, `oauth.token`): a name without ids, fit for a metric dimension. */
+  operation: string;
   method: HttpMethod;
   path: string;
   outcome: 'success' | 'rate_limited' | 'server_error' | 'client_error' | 'timeout' | 'network';
@@ -105,6 +112,11 @@ export interface TransportOverrides {
    * caller's metrics. It must not throw; if it does, the request goes on as if it had not been called.
    */
   observe?: (observation: AttemptObservation) => void;
+  /**
+   * Wraps each request, retries and token refreshes included, named by its operation: the caller's tracing.
+   * Its promise must settle as `run`'s does.
+   */
+  span?: RequestSpan;
 }
 
 /** `none`: the one documented call without an Authorization header (a cue's state, §3.12: its secret authorises). */
@@ -114,6 +126,8 @@ export type Authorization =
   | { kind: 'none' };
 
 export interface RequestSpec<T> {
+  /** The client method's name, see AttemptObservation.operation. */
+  operation: string;
   method: HttpMethod;
   /** Absolute URL, query included. */
   url: string;
@@ -153,7 +167,13 @@ function timeLeftMs(options: TransportOptions): number {
   return deadline === undefined ? Number.POSITIVE_INFINITY : deadline - Date.now();
 }
 
-export async function send<T>(options: TransportOptions, spec: RequestSpec<T>): Promise<T> {
+export function send<T>(options: TransportOptions, spec: RequestSpec<T>): Promise<T> {
+  return options.span
+    ? options.span(spec.operation, () => sendAttempts(options, spec))
+    : sendAttempts(options, spec);
+}
+
+async function sendAttempts<T>(options: TransportOptions, spec: RequestSpec<T>): Promise<T> {
   const retryable = isIdempotent(spec.method) || spec.replaySafe === true;
   let token = spec.auth.kind === 'bearer' ? await spec.auth.tokenProvider.getToken() : undefined;
   /** A retry waits `delayMs` first: only worth it when an attempt can still follow before the deadline. */
@@ -230,7 +250,7 @@ function observeAttempt<T>(
   attempt: Attempt,
   durationMs: number,
 ): void {
-  const base = { method: spec.method, path: spec.path, durationMs };
+  const base = { operation: spec.operation, method: spec.method, path: spec.path, durationMs };
   let observation: AttemptObservation;
   if (attempt.kind === 'network') {
     observation = { ...base, outcome: attempt.timedOut ? 'timeout' : 'network' };

@@ -36,7 +36,11 @@ function heatPump401s(counters: CountersSnapshot): number {
     .reduce((n, [, byStatus]) => n + (byStatus['401'] ?? 0), 0);
 }
 
-const noMetrics: MetricsSink = { addMetric: () => {}, publishStoredMetrics: () => {} };
+const noMetrics: MetricsSink = {
+  addMetric: () => {},
+  publishStoredMetrics: () => {},
+  publishWithDimensions: () => {},
+};
 
 export const tokenEconomyBenchmark: Benchmark = {
   name: 'token-economy',

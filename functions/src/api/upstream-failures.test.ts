@@ -116,13 +116,19 @@ describe('Podero failures on each Podero-calling route', () => {
       apiEvent('listHeatPumps', { params: params(), query: { max_age_seconds: '0' } }),
     );
     expect(res.statusCode).toBe(502);
-    const sum = (name: string) =>
-      metrics.recorded.filter((m) => m.name === name).reduce((a, m) => a + m.value, 0);
+    // The totals (no dimension of their own), and the same per client operation.
+    const sum = (name: string, operation?: string) =>
+      metrics.recorded
+        .filter((m) => m.name === name && m.dimensions?.operation === operation)
+        .reduce((a, m) => a + m.value, 0);
     // The api retries twice (API_PODERO_RETRY): three attempts, each a Podero 5xx.
     expect(sum('PoderoServerErrors')).toBe(3);
+    expect(sum('PoderoServerErrors', 'heatPumps.list')).toBe(3);
     expect(sum('PoderoRequests')).toBeGreaterThanOrEqual(3);
     expect(sum('PoderoTimeouts')).toBe(0);
-    expect(metrics.recorded.filter((m) => m.name === 'PoderoLatency').length).toBeGreaterThanOrEqual(3);
+    expect(
+      metrics.recorded.filter((m) => m.name === 'PoderoLatency' && !m.dimensions).length,
+    ).toBeGreaterThanOrEqual(3);
   });
 
   it('a dropped connection on a read is a 502 upstream_unavailable', async () => {

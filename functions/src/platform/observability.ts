@@ -6,10 +6,21 @@ import { type FunctionId, functionDeclarations, METRICS_NAMESPACE } from '../dec
 export { Logger, METRICS_NAMESPACE, MetricUnit };
 export type MetricUnitValue = (typeof MetricUnit)[keyof typeof MetricUnit];
 
+export interface MetricEntry {
+  readonly name: string;
+  readonly unit: MetricUnitValue;
+  readonly value: number;
+}
+
 /** The part of Powertools Metrics the handlers use; tests pass a recording fake. */
 export interface MetricsSink {
   addMetric(name: string, unit: MetricUnitValue, value: number): void;
   publishStoredMetrics(): void;
+  /**
+   * Publishes `entries` at once as a document of their own, with `dimensions` beside the sink's own (an
+   * EMF document has one set of dimensions for all its metrics, so a breakdown needs a document per value).
+   */
+  publishWithDimensions(dimensions: Readonly<Record<string, string>>, entries: readonly MetricEntry[]): void;
 }
 
 /** One logger per function, named after its declaration (service = `api`, `token-refresh`, ...). */
@@ -76,24 +87,50 @@ export function withLogKeys(logger: Logger, keys: LogAttributes): RequestLogger 
 }
 
 /** Every custom metric carries its stage, so that two stages in one account never share an alarm's metric. */
-export function createMetrics(functionId: FunctionId, stage: string): Metrics {
-  return new Metrics({
+export function createMetrics(functionId: FunctionId, stage: string): MetricsSink {
+  const options = (dimensions: Readonly<Record<string, string>>) => ({
     namespace: METRICS_NAMESPACE,
     serviceName: functionDeclarations[functionId].name,
-    defaultDimensions: { stage },
+    defaultDimensions: { ...dimensions, stage },
   });
+  const main = new Metrics(options({}));
+  // One Metrics per dimension set, kept: the sets are few (Podero operations) and a request publishes some.
+  const dimensioned = new Map<string, Metrics>();
+  return {
+    addMetric: (name, unit, value) => main.addMetric(name, unit, value),
+    publishStoredMetrics: () => main.publishStoredMetrics(),
+    publishWithDimensions(dimensions, entries) {
+      if (entries.length === 0) return;
+      const key = JSON.stringify(Object.entries(dimensions).sort(([a], [b]) => a.localeCompare(b)));
+      let metrics = dimensioned.get(key);
+      if (!metrics) {
+        metrics = new Metrics(options(dimensions));
+        dimensioned.set(key, metrics);
+      }
+      for (const entry of entries) metrics.addMetric(entry.name, entry.unit, entry.value);
+      metrics.publishStoredMetrics();
+    },
+  };
+}
+
+export interface RecordedMetric {
+  readonly name: string;
+  readonly value: number;
+  /** Only on metrics published with dimensions of their own. */
+  readonly dimensions?: Readonly<Record<string, string>>;
 }
 
 /** A metrics sink that remembers what was added (tests, and the local stack when EMF output is noise). */
-export function createRecordingMetrics(): MetricsSink & {
-  readonly recorded: { name: string; value: number }[];
-} {
-  const recorded: { name: string; value: number }[] = [];
+export function createRecordingMetrics(): MetricsSink & { readonly recorded: RecordedMetric[] } {
+  const recorded: RecordedMetric[] = [];
   return {
     recorded,
     addMetric: (name, _unit, value) => {
       recorded.push({ name, value });
     },
     publishStoredMetrics: () => {},
+    publishWithDimensions: (dimensions, entries) => {
+      for (const { name, value } of entries) recorded.push({ name, value, dimensions: { ...dimensions } });
+    },
   };
 }

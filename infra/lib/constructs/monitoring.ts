@@ -260,6 +260,30 @@ export class Monitoring extends Construct {
         }),
       );
     }
+    // Podero per client operation (functions/src/platform/upstream-metrics.ts): which call is slow or failing.
+    // A search, so that operations the functions start calling appear without a deploy.
+    const perOperation = (metricName: string, statistic: string, label: string) =>
+      new cloudwatch.MathExpression({
+        expression: `SEARCH('{${METRICS_NAMESPACE},operation,service,stage} MetricName="${metricName}" stage="${props.stage}"', '${statistic}', 300)`,
+        label,
+        period: fiveMinutes,
+      });
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Podero latency per operation (p99)',
+        left: [perOperation('PoderoLatency', 'p99', 'p99')],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Podero 5xx and timeouts per operation',
+        left: [
+          perOperation('PoderoServerErrors', 'Sum', '5xx'),
+          perOperation('PoderoTimeouts', 'Sum', 'timeouts'),
+          perOperation('PoderoRateLimited', 'Sum', '429'),
+        ],
+        width: 12,
+      }),
+    );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({ title: 'Sync: users failed per run', left: [syncFailures], width: 8 }),
       new cloudwatch.GraphWidget({
@@ -296,6 +320,20 @@ export class Monitoring extends Construct {
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         resources: ['*'],
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    // Control Tower's CT.KMS.PR.3: grants on this key only for AWS services acting for a resource, so that
+    // nobody can hand its use to a principal the policy does not name.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyGrantsExceptForAwsServices',
+        effect: iam.Effect.DENY,
+        actions: ['kms:CreateGrant'],
+        principals: [new iam.AnyPrincipal()],
+        resources: ['*'],
+        conditions: {
+          BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
+        },
       }),
     );
     const topic = new sns.Topic(this, 'AlarmTopic', {

@@ -4,6 +4,7 @@
  * local (simulator, dynalite, local Secrets Manager via endpoint variables). Rounds interleave the bundles
  * so that machine noise spreads over all of them.
  */
+import { createSocket } from 'node:dgram';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,13 +25,27 @@ const TARGET_RATIO = 2.0;
 const COLD_TOKEN_SECRET_ID = 'bench/cold-start-token';
 const FUNCTION_IDS: readonly FunctionId[] = ['api', 'tokenRefresh', 'heatPumpSync'];
 
-type Subject = FunctionId | 'minimal' | 'sdkBaseline';
+/** What Lambda sets for a traced invocation (plus the Tracer switch a tracing stage sets). */
+function lambdaTracingEnv(daemonPort: number): Record<string, string> {
+  return {
+    LAMBDA_TASK_ROOT: '/var/task',
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemonPort}`,
+    AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+    _X_AMZN_TRACE_ID: 'Root=1-67a1b2c3-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1',
+    POWERTOOLS_TRACE_ENABLED: 'true',
+  };
+}
+
+/** `apiTraced`: the api's bundle again, with tracing on as Lambda runs it (X-Ray SDK in Lambda mode). */
+type Subject = FunctionId | 'minimal' | 'sdkBaseline' | 'apiTraced';
 
 /** What a correct first invocation returns; a cold start that fails does not count. */
 function checkResult(subject: Subject, result: unknown): void {
   const r = (result ?? {}) as Record<string, unknown>;
   const ok =
-    subject === 'minimal' || subject === 'sdkBaseline' || subject === 'api'
+    subject === 'minimal' || subject === 'sdkBaseline' || subject === 'api' || subject === 'apiTraced'
       ? r.statusCode === 200
       : subject === 'tokenRefresh'
         ? r.status === 'refreshed'
@@ -45,6 +60,13 @@ export const coldStartBenchmark: Benchmark = {
   async run(ctx) {
     const dir = await mkdtemp(path.join(tmpdir(), 'podero-bench-cold-'));
     const bridge = await startLocalBridge({ simulator: { latencyMs: 0 } });
+    // The traced api sends its segments here, as to the X-Ray daemon; they are counted, not kept.
+    const daemon = createSocket('udp4');
+    let segmentsReceived = 0;
+    daemon.on('message', () => {
+      segmentsReceived++;
+    });
+    await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
     try {
       ctx.log('bundling the functions like the CDK app does');
       const bundles = {} as Record<Subject, Bundle>;
@@ -57,6 +79,7 @@ export const coldStartBenchmark: Benchmark = {
         const entry = path.join(REPO_ROOT, 'functions', functionDeclarations[id].entry);
         bundles[id] = await bundleLikeLambda(entry, path.join(dir, id));
       }
+      bundles.apiTraced = bundles.api;
       const invoke = await prepareInvoker(dir);
 
       const tables = await bridge.createTables('cold');
@@ -78,6 +101,18 @@ export const coldStartBenchmark: Benchmark = {
           env: bridge.env('api', tables),
           timeoutMs: functionDeclarations.api.timeoutSeconds * 1000,
         },
+        apiTraced: {
+          event: apiEvent('listHeatPumps', {
+            params: { external_user_id: user.externalUserId },
+            query: { max_age_seconds: '0' },
+            claims: userClaims(user.externalUserId),
+          }),
+          env: {
+            ...bridge.env('api', tables),
+            ...lambdaTracingEnv(daemon.address().port),
+          },
+          timeoutMs: functionDeclarations.api.timeoutSeconds * 1000,
+        },
         tokenRefresh: {
           event: { source: 'schedule', force: false },
           env: bridge.env('tokenRefresh', tables, { TOKEN_SECRET_ID: COLD_TOKEN_SECRET_ID }),
@@ -89,7 +124,7 @@ export const coldStartBenchmark: Benchmark = {
           timeoutMs: functionDeclarations.heatPumpSync.timeoutSeconds * 1000,
         },
       };
-      const subjects: Subject[] = ['minimal', 'sdkBaseline', ...FUNCTION_IDS];
+      const subjects: Subject[] = ['minimal', 'sdkBaseline', ...FUNCTION_IDS, 'apiTraced'];
       const runOnce = async (subject: Subject): Promise<InvokeReport> => {
         if (subject === 'tokenRefresh') await putTokenSecret(bridge.secrets, {}, COLD_TOKEN_SECRET_ID);
         const spec = specs[subject];
@@ -122,10 +157,14 @@ export const coldStartBenchmark: Benchmark = {
             ? 'minimal handler'
             : subject === 'sdkBaseline'
               ? 'SDK GetItem handler'
-              : functionDeclarations[subject].name;
+              : subject === 'apiTraced'
+                ? 'api, traced'
+                : functionDeclarations[subject].name;
         const kb = bundles[subject].bytes / 1024;
         const budget =
-          subject === 'minimal' || subject === 'sdkBaseline' ? undefined : BUNDLE_BUDGET_BYTES[subject];
+          subject === 'minimal' || subject === 'sdkBaseline'
+            ? undefined
+            : BUNDLE_BUDGET_BYTES[subject === 'apiTraced' ? 'api' : subject];
         rows.push(
           figure(
             label,
@@ -173,14 +212,22 @@ export const coldStartBenchmark: Benchmark = {
           rows.push(figure(label, 'ratio to SDK GetItem handler', 'x', t.median / sdkBaseline.median));
         }
       }
+      const traced = total('apiTraced');
+      const untraced = total('api');
+      rows.push(figure('api, traced', 'added by tracing', 'ms', traced.median - untraced.median));
+      // Each traced run sends at least its handler subsegment: a traced run that sent nothing measured nothing.
+      if (segmentsReceived < ROUNDS)
+        throw new Error(`the traced api sent ${segmentsReceived} X-Ray documents`);
       return {
         rows,
         notes: [
           `cold-start: ${ROUNDS} rounds (+1 warm-up), one fresh process per run; time = from the process's time origin to the first handler result (Node.js ${process.version} start-up included for every bundle alike). Lambda runs Node.js 24; esbuild targets node24 as infra does.`,
+          `cold-start: "api, traced" is the api's bundle with tracing on as in a tracing stage (LAMBDA_TASK_ROOT, a sampled _X_AMZN_TRACE_ID, POWERTOOLS_TRACE_ENABLED=true), sending to a UDP socket standing in for the X-Ray daemon (${segmentsReceived} documents received).`,
           'cold-start: baselines: a minimal handler, and one doing a single DynamoDB GetItem with the AWS SDK v3 (children/sdk-baseline-handler.ts), both bundled with the same options. First invocations: api GET /users/{id}/heat-pumps?max_age_seconds=0 (live), token-refresh scheduled run that fetches a token, heat-pump-sync pass over 10 users; dependencies local over loopback.',
         ],
       };
     } finally {
+      daemon.close();
       await bridge.close();
       await rm(dir, { recursive: true, force: true });
     }

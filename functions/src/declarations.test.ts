@@ -22,8 +22,13 @@ describe('declarations', () => {
       POWERTOOLS_SERVICE_NAME: 'api',
       POWERTOOLS_METRICS_NAMESPACE: 'PoderoBridge',
       POWERTOOLS_LOG_LEVEL: 'INFO',
+      POWERTOOLS_TRACE_ENABLED: 'false',
       MAIN_TABLE_NAME: 'main-table',
     });
+    expect(
+      environmentFor(functionDeclarations.api, values, { sourceMaps: false, tracing: true })
+        .POWERTOOLS_TRACE_ENABLED,
+    ).toBe('true');
     expect(environmentFor(functionDeclarations.heatPumpSync, {}, { sourceMaps: false }).NODE_OPTIONS).toBe(
       '--max-old-space-size=128',
     );

@@ -95,7 +95,7 @@ export type EnvironmentValues = Readonly<Record<EnvName, string>>;
 export function environmentFor(
   declaration: FunctionDeclaration,
   values: Readonly<Partial<Record<EnvName, string>>>,
-  options: { sourceMaps: boolean; logLevel?: LogLevel },
+  options: { sourceMaps: boolean; logLevel?: LogLevel; tracing?: boolean },
 ): Record<string, string> {
   const nodeOptions = nodeOptionsOf(declaration, options);
   const environment: Record<string, string> = {
@@ -103,6 +103,8 @@ export function environmentFor(
     POWERTOOLS_SERVICE_NAME: declaration.name,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'INFO',
+    // Tracer is off outside Lambda anyway; in Lambda it follows the stage, never the X-Ray SDK's guess.
+    POWERTOOLS_TRACE_ENABLED: options.tracing ? 'true' : 'false',
   };
   for (const name of declaration.environment) {
     if (name in environment) {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import * as z from 'zod';
@@ -15,7 +16,16 @@ export function readAppVersion(): string {
   return pkg.version;
 }
 
-/** Adds one stage's stack to the app and registers the cdk-nag AwsSolutions checks on the app. */
+/**
+ * The policy checks `cdk synth` runs on every stack: cdk-nag's AwsSolutions and AWS Control Tower's proactive
+ * controls (cfn-guard, the binary ships in the package). A finding not acknowledged in
+ * nag-acknowledgements.ts fails the synth.
+ */
+export function policyValidationPlugins(app: App) {
+  return [new AwsSolutionsChecks(app), new CfnGuardValidator()];
+}
+
+/** Adds one stage's stack to the app and registers the policy checks on the app. */
 export function addPoderoBridge(app: App, config: StageConfig): PoderoBridgeStack {
   const stack = new PoderoBridgeStack(app, stackNameFor(config.stage), {
     config,
@@ -24,6 +34,6 @@ export function addPoderoBridge(app: App, config: StageConfig): PoderoBridgeStac
     description: `podero-bridge (${config.stage}): Podero partner bridge API, token refresh and heat-pump sync`,
     tags: { project: 'podero-bridge', stage: config.stage },
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  Validations.of(app).addPlugins(...policyValidationPlugins(app));
   return stack;
 }

@@ -118,6 +118,11 @@ export const stageConfigSchema = z.strictObject({
    * lines. The maps ship in every bundle either way; applying them costs about 10 ms of each cold start.
    */
   sourceMaps: z.boolean(),
+  /**
+   * AWS X-Ray active tracing for the functions (Powertools Tracer: a subsegment per handler run, AWS SDK
+   * call and Podero request). Costs per traced request and some cold-start time: docs/adr/0009-tracing.md.
+   */
+  tracing: z.boolean(),
   /** The functions' log level (Lambda's application log level and Powertools' level alike). */
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
   /** `retain` keeps tables and log groups when the stack is deleted (use it for prod). */

@@ -1,6 +1,6 @@
 /**
- * Every cdk-nag (AwsSolutions) finding this app accepts, each on the narrowest construct and with the reason it
- * is acceptable. Anything not listed here fails `cdk synth`.
+ * Every policy finding this app accepts, cdk-nag's (AwsSolutions) and Control Tower's (cfn-guard), each on the
+ * narrowest construct and with the reason it is acceptable. Anything not listed here fails `cdk synth`.
  */
 import {
   type ScheduleDeclaration,
@@ -12,7 +12,12 @@ import { CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { PoderoBridgeStack } from './podero-bridge-stack';
 
+/** The cfn-guard plugin's name: its findings are acknowledged as `<plugin>::<rule name>`. */
+export const CFN_GUARD_PLUGIN = 'cdk-validator-cfnguard';
+
 export function acknowledgeFindings(stack: PoderoBridgeStack): void {
+  acknowledgeControlTowerFindings(stack);
+
   // Public routes exist on purpose: liveness probes and API clients fetch them without a token.
   for (const [operationId, route] of stack.httpApi.routes) {
     if (stack.httpApi.publicOperationIds.has(operationId)) {
@@ -50,6 +55,16 @@ export function acknowledgeFindings(stack: PoderoBridgeStack): void {
     });
   }
 
+  // Active tracing adds `xray:PutTraceSegments` and `xray:PutTelemetryRecords` on `*`: X-Ray's write
+  // actions have no resource-level permissions (the Service Authorization Reference lists no resource type).
+  for (const fn of Object.values(stack.functions)) {
+    if (!fn.tracing) continue;
+    Validations.of(fn.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: `${fn.declaration.name} sends its X-Ray segments (the stage traces): xray:PutTraceSegments and xray:PutTelemetryRecords support no resource but '*'. The role's other grants are on named resources.`,
+    });
+  }
+
   Validations.of(stack.secrets.token).acknowledge({
     id: 'AwsSolutions-SMG4',
     reason:
@@ -68,6 +83,53 @@ export function acknowledgeFindings(stack: PoderoBridgeStack): void {
     reason:
       'This queue is itself the dead-letter queue of the schedules and of the scheduled functions’ failed asynchronous runs; its depth is alarmed.',
   });
+}
+
+/** Control Tower's proactive controls (cfn-guard) that do not fit this stack, and why. */
+function acknowledgeControlTowerFindings(stack: PoderoBridgeStack): void {
+  const guard = (rule: string) => `${CFN_GUARD_PLUGIN}::${rule}`;
+  for (const [operationId, route] of stack.httpApi.routes) {
+    // CT.LAMBDA.PR.2 reads a permission's SourceArn only as a string or a Ref; API Gateway's is an Fn::Join.
+    Validations.of(route).acknowledge({
+      id: guard('lambda_function_public_access_prohibited_check'),
+      reason: `The permission lets only apigateway.amazonaws.com invoke the api, with SourceArn set to this HTTP API's ${operationId} route (an Fn::Join the rule cannot evaluate); infra/test/stack.test.ts checks every permission's SourceArn.`,
+    });
+    if (stack.httpApi.publicOperationIds.has(operationId)) {
+      Validations.of(route).acknowledge({
+        id: guard('api_gw_v2_authorization_type_configured_check'),
+        reason: `${operationId} is declared public (functions/src/declarations.ts): liveness, the API description, or the re-authentication callback, which a customer's browser reaches with a single-use state instead of a token.`,
+      });
+    }
+  }
+  const logGroups = [
+    ...Object.values(stack.functions).map((fn) => fn.logGroup),
+    stack.httpApi.accessLogGroup,
+  ];
+  for (const logGroup of logGroups) {
+    Validations.of(logGroup).acknowledge(
+      {
+        id: guard('cloudwatch_log_group_retention_period_check'),
+        reason:
+          'Retention is a per-stage choice (logRetentionDays in infra/stages.json: 14 days by default, 90 in prod): the logs carry external user ids and the access logs caller IPs, kept no longer than operating needs (data minimisation). A stage may set 365 or more.',
+      },
+      {
+        id: guard('cloudwatch_log_group_encrypted_check'),
+        reason:
+          'CloudWatch Logs encrypts every log group at rest with keys of its own; the logs hold no secret or token (the leak scan and the tests check it), so a customer managed key would add a key to run and pay for without protecting anything more.',
+      },
+    );
+  }
+  Validations.of(stack.schedules.deadLetterQueue).acknowledge({
+    id: guard('sqs_dlq_check'),
+    reason:
+      'This queue is itself the dead-letter queue of the schedules and of the scheduled functions’ failed asynchronous runs; a queue behind it would only move the same messages again. Its depth is alarmed.',
+  });
+  for (const fn of Object.values(stack.functions)) {
+    Validations.of(fn.function).acknowledge({
+      id: guard('lambda_inside_vpc_check'),
+      reason: `${fn.declaration.name} reaches only DynamoDB, Secrets Manager, Lambda and Podero's public HTTPS API, all through IAM or TLS; a VPC would add NAT gateways (cost, and a fixed egress IP nobody asked for) and cold-start time without reducing what the function can reach.`,
+    });
+  }
 }
 
 /** The logical id cdk-nag prints in `Resource::<LogicalId.Arn>` findings. */

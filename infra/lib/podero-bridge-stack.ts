@@ -112,6 +112,7 @@ export class PoderoBridgeStack extends Stack {
         logRemovalPolicy: removalPolicy,
         sourceMaps: config.sourceMaps,
         logLevel: config.logLevel,
+        tracing: config.tracing,
       });
     }
     this.functions = functions as Record<FunctionId, BridgeFunction>;

@@ -1,7 +1,9 @@
 import { Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CFN_GUARD_PLUGIN } from '../lib/nag-acknowledgements';
 import { type Synthesized, stageConfig, synthesize } from './support';
 
 const ACK_KEY = Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
@@ -77,10 +79,36 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('runs as a validation plugin of the app, so `cdk synth` fails on a finding', () => {
+    expect(() => synthesize(stageConfig('dev')).app.synth({ force: true })).not.toThrow();
     const s = synthesize(stageConfig('dev'));
     s.stack.functions.api.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] }),
     );
     expect(() => s.app.synth({ force: true })).toThrow(/AwsSolutions-IAM5/);
+  });
+});
+
+describe("Control Tower's proactive controls (cfn-guard)", () => {
+  it('pass in dev, prod and an imported-resources stage, with every accepted finding acknowledged', () => {
+    for (const s of stages) {
+      expect(() => s.app.synth({ force: true }), s.config.stage).not.toThrow();
+      const guardAcks = acknowledgements(s).filter((a) => a.id.startsWith(`${CFN_GUARD_PLUGIN}::`));
+      expect(new Set(guardAcks.map((a) => a.id.split('::')[1]))).toEqual(
+        new Set([
+          'lambda_function_public_access_prohibited_check',
+          'api_gw_v2_authorization_type_configured_check',
+          'cloudwatch_log_group_retention_period_check',
+          'cloudwatch_log_group_encrypted_check',
+          'sqs_dlq_check',
+          'lambda_inside_vpc_check',
+        ]),
+      );
+    }
+  });
+
+  it('fail the synth on a new finding: an SQS queue without a dead-letter queue', () => {
+    const s = synthesize(stageConfig('dev'));
+    new sqs.Queue(s.stack, 'UnacknowledgedQueue', { enforceSSL: true });
+    expect(() => s.app.synth({ force: true })).toThrow(/CT\.SQS\.PR\.1/);
   });
 });

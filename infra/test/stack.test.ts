@@ -96,6 +96,7 @@ describe('functions', () => {
             'POWERTOOLS_LOG_LEVEL',
             'POWERTOOLS_METRICS_NAMESPACE',
             'POWERTOOLS_SERVICE_NAME',
+            'POWERTOOLS_TRACE_ENABLED',
           ],
         ),
       );
@@ -240,15 +241,17 @@ describe('IAM: least privilege per function', () => {
     }
   });
 
-  it('has no wildcard action and no `*` resource anywhere, and no managed policies', () => {
+  it('has no wildcard action and no `*` resource but for X-Ray writes (no resource types), and no managed policies', () => {
+    const xrayWrites = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
     for (const s of [dev, prod]) {
       const statements = allPolicyStatements(s.template);
       expect(statements.length).toBeGreaterThan(10);
       for (const statement of statements) {
-        for (const action of [statement.Action].flat()) {
+        const actions = [statement.Action].flat();
+        for (const action of actions) {
           expect(action).not.toContain('*');
         }
-        expect([statement.Resource].flat()).not.toContain('*');
+        if ([statement.Resource].flat().includes('*')) expect([...actions].sort()).toEqual(xrayWrites);
       }
       for (const role of Object.values(resourcesOfType(s.template, 'AWS::IAM::Role'))) {
         expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
@@ -552,6 +555,51 @@ describe('logging', () => {
   });
 });
 
+describe('Lambda permissions', () => {
+  it('let only API Gateway invoke the api, and only from this HTTP API (the SourceArn cfn-guard cannot read)', () => {
+    for (const s of [dev, prod]) {
+      const permissions = Object.values(resourcesOfType(s.template, 'AWS::Lambda::Permission'));
+      expect(permissions.length).toBe(s.stack.httpApi.routes.size);
+      const apiId = logicalIdOf(s.stack, s.stack.httpApi.api);
+      for (const permission of permissions) {
+        expect(permission.Properties).toMatchObject({
+          Action: 'lambda:InvokeFunction',
+          Principal: 'apigateway.amazonaws.com',
+          FunctionName: { 'Fn::GetAtt': [fnLogicalId(s, 'api'), 'Arn'] },
+        });
+        const sourceArn = JSON.stringify(permission.Properties?.SourceArn);
+        expect(sourceArn).toContain(':execute-api:');
+        expect(sourceArn).toContain(JSON.stringify({ Ref: apiId }));
+      }
+    }
+  });
+});
+
+describe('tracing', () => {
+  it("traces prod's functions with X-Ray (Tracer on, the role allowed to send segments) and not dev's", () => {
+    for (const [s, traced] of [
+      [dev, false],
+      [prod, true],
+    ] as const) {
+      expect(s.config.tracing).toBe(traced);
+      for (const declaration of functionList) {
+        const logicalId = fnLogicalId(s, declaration.id);
+        const fn = s.template.toJSON().Resources[logicalId] as { Properties: Record<string, unknown> };
+        // Untraced: no TracingConfig, which is Lambda's PassThrough.
+        expect(fn.Properties.TracingConfig, declaration.name).toEqual(
+          traced ? { Mode: 'Active' } : undefined,
+        );
+        expect(environmentOf(s.template, logicalId).POWERTOOLS_TRACE_ENABLED).toBe(String(traced));
+        const role = logicalIdOf(s.stack, s.stack.functions[declaration.id].role);
+        const sendsSegments = Object.values(permissionsOfRole(s.template, role))
+          .flat()
+          .includes('xray:PutTraceSegments');
+        expect(sendsSegments, declaration.name).toBe(traced);
+      }
+    }
+  });
+});
+
 describe('secrets', () => {
   it('creates the credentials secret with the REPLACE_ME template and the token secret empty', () => {
     const secrets = resourcesOfType(dev.template, 'AWS::SecretsManager::Secret');
@@ -791,6 +839,36 @@ describe('monitoring', () => {
     dev.template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     dev.template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'PoderoBridge-dev' });
     prod.template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'PoderoBridge-prod' });
+  });
+
+  it("graphs Podero's figures per client operation, searching this stage's metrics only", () => {
+    for (const s of [dev, prod]) {
+      const dashboard = Object.values(resourcesOfType(s.template, 'AWS::CloudWatch::Dashboard'))[0];
+      // The body is an Fn::Join of strings and references: join it with placeholders and read it as JSON.
+      const joined = dashboard?.Properties?.DashboardBody as { 'Fn::Join': [string, unknown[]] } | undefined;
+      const parts = joined?.['Fn::Join'][1] ?? [];
+      const body = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'ref')).join('')) as {
+        widgets: { properties: { metrics?: unknown[][] } }[];
+      };
+      const expressions = body.widgets
+        .flatMap((w) => w.properties.metrics ?? [])
+        .flat()
+        .flatMap((m) =>
+          typeof m === 'object' && m !== null && 'expression' in m ? [String(m.expression)] : [],
+        );
+      for (const metricName of [
+        'PoderoLatency',
+        'PoderoServerErrors',
+        'PoderoTimeouts',
+        'PoderoRateLimited',
+      ]) {
+        expect(expressions).toContainEqual(
+          expect.stringContaining(
+            `SEARCH('{PoderoBridge,operation,service,stage} MetricName="${metricName}" stage="${s.config.stage}"'`,
+          ),
+        );
+      }
+    }
   });
 });
 

@@ -1,5 +1,7 @@
 import { loadApiConfig } from '../config';
+import { loadTracing } from '../platform/tracing';
 import { makeApiHandler } from './app';
 import { createApiDeps } from './deps';
 
-export const handler = makeApiHandler(createApiDeps(loadApiConfig(process.env)));
+const deps = createApiDeps(loadApiConfig(process.env), { tracing: await loadTracing('api', process.env) });
+export const handler = deps.tracing.handler(makeApiHandler(deps));

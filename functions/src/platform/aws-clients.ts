@@ -13,16 +13,29 @@ const base = (config: AwsClientConfig, endpoint: string | undefined) => ({
   ...(endpoint ? { endpoint } : {}),
 });
 
-export function createDocumentClient(config: AwsClientConfig): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient(base(config, config.endpoints.dynamodb)), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+/** Tracing's `instrument` (a subsegment per SDK call), or nothing. */
+type Instrument = <Client extends object>(client: Client) => Client;
+const asIs: Instrument = (client) => client;
+
+export function createDocumentClient(
+  config: AwsClientConfig,
+  instrument: Instrument = asIs,
+): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(
+    instrument(new DynamoDBClient(base(config, config.endpoints.dynamodb))),
+    {
+      marshallOptions: { removeUndefinedValues: true },
+    },
+  );
 }
 
-export function createSecretsManagerClient(config: AwsClientConfig): SecretsManagerClient {
-  return new SecretsManagerClient(base(config, config.endpoints.secretsManager));
+export function createSecretsManagerClient(
+  config: AwsClientConfig,
+  instrument: Instrument = asIs,
+): SecretsManagerClient {
+  return instrument(new SecretsManagerClient(base(config, config.endpoints.secretsManager)));
 }
 
-export function createLambdaClient(config: AwsClientConfig): LambdaClient {
-  return new LambdaClient(base(config, config.endpoints.lambda));
+export function createLambdaClient(config: AwsClientConfig, instrument: Instrument = asIs): LambdaClient {
+  return instrument(new LambdaClient(base(config, config.endpoints.lambda)));
 }

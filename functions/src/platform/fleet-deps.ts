@@ -9,6 +9,7 @@ import { createSecretsProvider, createSecretsTokenSource, type TokenSource } fro
 import { createDocumentClient, createLambdaClient, createSecretsManagerClient } from './aws-clients';
 import { createLogger, createMetrics, type MetricsSink } from './observability';
 import { createPodero } from './podero';
+import { passThroughTracing, type Tracing } from './tracing';
 import { UpstreamMetrics } from './upstream-metrics';
 
 /** What api and heat-pump-sync share: built once per container. */
@@ -20,12 +21,15 @@ export interface FleetDeps {
   readonly podero: PoderoClient;
   /** Podero's answers as metrics, published with the invocation's own (api: per request; sync: per run). */
   readonly upstreamMetrics: UpstreamMetrics;
+  /** X-Ray in stages that trace (the handler entry loads it and wraps itself in it); else a pass-through. */
+  readonly tracing: Tracing;
   readonly now: () => Date;
 }
 
 export interface FleetOverrides {
   logger?: Logger;
   metrics?: MetricsSink;
+  tracing?: Tracing;
   db?: DynamoDBDocumentClient;
   /** The local stack and tests pass an in-process refresher; AWS uses a Lambda invoke. */
   refresher?: TokenRefresher;
@@ -50,17 +54,21 @@ export function createFleetDeps(
   overrides: FleetOverrides = {},
 ): FleetDeps {
   const logger = overrides.logger ?? createLogger(functionId);
+  const tracing = overrides.tracing ?? passThroughTracing;
   const tokenSource =
     overrides.tokenSource ??
     createSecretsTokenSource({
-      provider: createSecretsProvider(createSecretsManagerClient(config)),
+      provider: createSecretsProvider(createSecretsManagerClient(config, tracing.instrument)),
       secretId: config.tokenSecretId,
       maxAgeSeconds: config.tokenCacheMaxAgeSeconds,
       logger,
     });
   const refresher =
     overrides.refresher ??
-    createLambdaTokenRefresher(createLambdaClient(config), config.tokenRefreshFunctionName);
+    createLambdaTokenRefresher(
+      createLambdaClient(config, tracing.instrument),
+      config.tokenRefreshFunctionName,
+    );
   const now = overrides.now ?? (() => new Date());
   const tokenProvider = createBridgeTokenProvider({
     source: tokenSource,
@@ -75,8 +83,9 @@ export function createFleetDeps(
   return {
     logger,
     upstreamMetrics,
+    tracing,
     metrics: overrides.metrics ?? createMetrics(functionId, config.stage),
-    db: overrides.db ?? createDocumentClient(config),
+    db: overrides.db ?? createDocumentClient(config, tracing.instrument),
     tokenProvider,
     podero: createPodero(config, {
       tokenProvider,
@@ -86,6 +95,7 @@ export function createFleetDeps(
       ...(overrides.sleep ? { sleep: overrides.sleep } : {}),
       ...(overrides.deadline ? { deadline: overrides.deadline } : {}),
       observe: upstreamMetrics.observe,
+      ...(tracing.poderoSpan ? { span: tracing.poderoSpan } : {}),
     }),
     now,
   };

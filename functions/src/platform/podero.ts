@@ -3,6 +3,7 @@ import {
   createPoderoClient,
   type FetchLike,
   type PoderoClient,
+  type RequestSpan,
   type RetryOptions,
   type TokenProvider,
 } from '@podero-bridge/podero-client';
@@ -23,6 +24,7 @@ export function createPodero(
     sleep?: (ms: number) => Promise<void>;
     deadline?: () => number | undefined;
     observe?: (observation: AttemptObservation) => void;
+    span?: RequestSpan;
   },
 ): PoderoClient {
   return createPoderoClient({
@@ -36,5 +38,6 @@ export function createPodero(
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
     ...(deps.deadline ? { deadline: deps.deadline } : {}),
     ...(deps.observe ? { observe: deps.observe } : {}),
+    ...(deps.span ? { span: deps.span } : {}),
   });
 }

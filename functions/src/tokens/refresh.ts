@@ -67,6 +67,7 @@ export function makeTokenRefreshHandler(deps: TokenRefreshDeps) {
       clientSecret: credentials.client_secret,
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
       ...(deadline === undefined ? {} : { deadline: () => deadline }),
+      ...(deps.tracing?.poderoSpan ? { span: deps.tracing.poderoSpan } : {}),
     });
 
   const summary = (status: TokenRefreshResult['status'], token: TokenSecret): TokenRefreshResult => ({

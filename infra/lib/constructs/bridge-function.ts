@@ -36,6 +36,8 @@ export interface BridgeFunctionProps {
   readonly logRemovalPolicy: RemovalPolicy;
   /** The stage's `sourceMaps`: run with `--enable-source-maps` (the maps ship either way). */
   readonly sourceMaps: boolean;
+  /** The stage's `tracing`: X-Ray active tracing, and Powertools Tracer on (off: not even sampled). */
+  readonly tracing: boolean;
 }
 
 /**
@@ -45,6 +47,8 @@ export interface BridgeFunctionProps {
  */
 export class BridgeFunction extends Construct {
   readonly declaration: FunctionDeclaration;
+  /** Whether the stage traces this function (X-Ray active). */
+  readonly tracing: boolean;
   readonly function: NodejsFunction;
   readonly logGroup: logs.LogGroup;
   readonly role: iam.Role;
@@ -53,6 +57,7 @@ export class BridgeFunction extends Construct {
     super(scope, id);
     const { declaration } = props;
     this.declaration = declaration;
+    this.tracing = props.tracing;
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention,
@@ -83,7 +88,10 @@ export class BridgeFunction extends Construct {
       environment: environmentFor(declaration, props.environment, {
         sourceMaps: props.sourceMaps,
         logLevel: props.logLevel,
+        tracing: props.tracing,
       }),
+      // Off: no TracingConfig (Lambda's PassThrough), no X-Ray grant, and Tracer disabled by its variable.
+      tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       // Lambda's JSON log format: START/END/REPORT are JSON lines too, and the application log level
       // filters below the stage's level (Powertools reads the same level).
       loggingFormat: lambda.LoggingFormat.JSON,

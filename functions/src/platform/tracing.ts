@@ -1,0 +1,40 @@
+/**
+ * AWS X-Ray tracing, for stages that turn it on (`tracing` in infra/stages.json sets the function's
+ * `Tracing.ACTIVE` and POWERTOOLS_TRACE_ENABLED=true). The X-Ray SDK is imported only then: bundled, but
+ * never evaluated in a stage that does not trace, whose cold starts do not pay for it
+ * (docs/adr/0009-tracing.md). Tests and the local stack use the pass-through.
+ */
+import type { RequestSpan } from '@podero-bridge/podero-client';
+import type { FunctionId } from '../declarations';
+
+export interface Tracing {
+  readonly enabled: boolean;
+  /** The SDK client with a subsegment per call when tracing is on; the client itself otherwise. */
+  instrument<Client extends object>(client: Client): Client;
+  /** The Podero client's span hook, undefined when tracing is off (no wrapper on the request path). */
+  readonly poderoSpan: RequestSpan | undefined;
+  /** The handler inside a `## handler` subsegment (errors recorded, responses not). */
+  handler<Args extends unknown[], Result>(
+    run: (...args: Args) => Promise<Result>,
+  ): (...args: Args) => Promise<Result>;
+}
+
+/** The prefix of Podero's subsegments (X-Ray names: letters, digits, spaces and `_.:/%&#=+\\-@`). */
+export const PODERO_SUBSEGMENT_PREFIX = 'podero ';
+
+export const passThroughTracing: Tracing = {
+  enabled: false,
+  instrument: (client) => client,
+  poderoSpan: undefined,
+  handler: (run) => run,
+};
+
+/** The function's tracing as its environment asks (the handler entries call this once, at cold start). */
+export async function loadTracing(
+  functionId: FunctionId,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<Tracing> {
+  if (env.POWERTOOLS_TRACE_ENABLED !== 'true') return passThroughTracing;
+  const { createXRayTracing } = await import('./xray-tracing');
+  return createXRayTracing(functionId);
+}

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { capacityBenchmark } from './capacity';
 import { coldStartBenchmark } from './cold-start';
 import { gatewayLoadBenchmark } from './gateway-load';
 import { REPO_ROOT } from './harness/processes';
@@ -23,6 +24,7 @@ const benchmarks: readonly Benchmark[] = [
   syncThroughputBenchmark,
   tokenEconomyBenchmark,
   gatewayLoadBenchmark,
+  capacityBenchmark,
 ];
 
 function select(names: readonly string[]): Benchmark[] {

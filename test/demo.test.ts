@@ -47,6 +47,7 @@ describe('pnpm demo flow against the in-process local stack', () => {
       "User's heat pumps listed (live from Podero)",
       'Sync runs (heat-pump-sync schedule)',
       'Readings appear',
+      'Savings shown (what optimisation saved, per week of the last 4)',
       'Manufacturer connection lost (simulator control route)',
       'Sync records it (cached read shows reauthentication_required)',
       'Re-authentication started (no cue secret reaches the app)',
@@ -97,12 +98,19 @@ describe('pnpm demo flow against the in-process local stack', () => {
     expect(result.readings.length).toBe(result.syncRun.readings_written);
   });
 
+  it('showed what optimisation saved the connected heat pump, per week', () => {
+    expect(result.savings.buckets).toBeGreaterThanOrEqual(4);
+    expect(result.savings.total).toBeGreaterThan(0);
+    expect(result.savings.units).toMatchObject({ savings: 'EUR' });
+    expect(reporter.lines.some((line) => /\d+\.\d{2} EUR saved over \d+ bucket/.test(line))).toBe(true);
+  });
+
   it('walked the device lifecycle: the sync saw the lost connection, re-authentication restored it', () => {
     expect(result.connectionLost).toMatchObject({ state: 'reauthentication_required' });
     expect(result.connectionLost.since).not.toBeNull();
     expect(result.connectionRestored).toMatchObject({ state: 'connected', action_needed: false });
     const done = reporter.lines.filter((line) => line.includes('✔'));
-    expect(done).toHaveLength(15);
+    expect(done).toHaveLength(16);
     expect(done.at(-1)).toContain('Connected again');
   });
 
@@ -171,7 +179,7 @@ describe('a failing demo step', () => {
     );
     expect(failure).toBeInstanceOf(DemoStepError);
     expect((failure as DemoStepError).step).toBe('User created');
-    expect(reporter.lines.at(-1)).toMatch(/^\[3\/15\] ✖ User created: POST \/users answered 502/);
+    expect(reporter.lines.at(-1)).toMatch(/^\[3\/16\] ✖ User created: POST \/users answered 502/);
     expect(reporter.lines.filter((line) => line.includes('✔'))).toHaveLength(2);
   });
 });

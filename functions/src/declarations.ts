@@ -369,6 +369,30 @@ export const routeDeclarations = [
     access: 'self-or-admin',
     summary: 'Stored readings in time order, paginated',
   },
+  {
+    operationId: 'getHeatPumpStatistics',
+    method: 'GET',
+    path: `${heatPumpPath}/statistics`,
+    function: 'api',
+    access: 'self-or-admin',
+    summary: 'Savings and consumption of the current day, week, month, quarter or year (cached)',
+  },
+  {
+    operationId: 'getHeatPumpSavings',
+    method: 'GET',
+    path: `${heatPumpPath}/savings`,
+    function: 'api',
+    access: 'self-or-admin',
+    summary: 'Savings and consumption per period between two instants (cached)',
+  },
+  {
+    operationId: 'getOrganisationSavings',
+    method: 'GET',
+    path: '/savings',
+    function: 'api',
+    access: 'admin',
+    summary: "The organisation's savings over every device between two instants (cached)",
+  },
 ] as const satisfies readonly RouteDeclaration[];
 
 export type OperationId = (typeof routeDeclarations)[number]['operationId'];

@@ -29,6 +29,8 @@ export interface DemoResult {
   heatPumps: HeatPumpView[];
   syncRun: Record<string, unknown>;
   readings: Record<string, unknown>[];
+  /** The connected heat pump's savings over the last four weeks, as the API answered them. */
+  savings: { total: number; buckets: number; units: Record<string, string> };
   /** The heat pump's `connection` after its lost connection was seen by the sync, and after re-authentication. */
   connectionLost: Record<string, unknown>;
   connectionRestored: Record<string, unknown>;
@@ -387,6 +389,44 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       note(`${reading.state_at}  ${values}`);
     }
     return `${page.readings.length} reading(s) for heat pump ${heatPump.id}`;
+  });
+
+  step('Savings shown (what optimisation saved, per week of the last 4)', async () => {
+    const heatPump = state.heatPumps?.[0];
+    if (heatPump === undefined) throw new Error('no heat pump');
+    const to = new Date();
+    const from = new Date(to.getTime() - 28 * 86_400_000);
+    const query = new URLSearchParams({
+      from: from.toISOString(),
+      to: to.toISOString(),
+      resolution: '1WEEK',
+    });
+    const savings = await expectJson(
+      z.looseObject({
+        buckets: z.array(
+          z.looseObject({
+            period: z.looseObject({ start: z.string().nullable() }),
+            savings: z
+              .looseObject({ total: z.number().nullable(), percentage: z.number().nullable() })
+              .nullable(),
+          }),
+        ),
+        units: z.record(z.string(), z.string()),
+        source: z.string(),
+      }),
+      'GET',
+      `${userPath}/heat-pumps/${heatPump.id}/savings?${query}`,
+    );
+    if (savings.buckets.length === 0) throw new Error('no savings buckets');
+    let total = 0;
+    for (const bucket of savings.buckets) {
+      total += bucket.savings?.total ?? 0;
+      note(
+        `${(bucket.period.start ?? '?').slice(0, 10)}  saved ${formatValue(bucket.savings?.total ?? null)} ${savings.units.savings ?? ''} (${formatValue(bucket.savings?.percentage ?? null)} %)`,
+      );
+    }
+    state.savings = { total, buckets: savings.buckets.length, units: savings.units };
+    return `${total.toFixed(2)} ${savings.units.savings ?? ''} saved over ${savings.buckets.length} bucket(s), source ${savings.source}`;
   });
 
   // ---- the connected-device lifecycle: a lost connection, seen by the sync, repaired by the end user

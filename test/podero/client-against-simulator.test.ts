@@ -14,6 +14,7 @@ import {
   PoderoNetworkError,
   PoderoNotFoundError,
   PoderoServerError,
+  PoderoValidationError,
   requestClientCredentialsToken,
   staticTokenProvider,
 } from '@podero-bridge/podero-client';
@@ -180,6 +181,32 @@ describe('client against the simulator', () => {
     await client.buildings.delete(user.id, building.id);
     await client.users.delete(user.id);
     await expect(client.users.getByExternalId('12345abc')).rejects.toBeInstanceOf(PoderoNotFoundError);
+  });
+
+  it("reads the organisation's savings: the sum over its heat pumps in the range, and refuses a reversed range", async () => {
+    const { client } = makeClient();
+    const first = await onboardUserWithHeatPump(client, 'org-savings-1');
+    const second = await onboardUserWithHeatPump(client, 'org-savings-2');
+    sim.control.advanceClock(3 * 86_400);
+    const to = sim.control.now();
+    const from = new Date(to.getTime() - 2 * 86_400_000);
+    const perDevice = await Promise.all(
+      [first, second].map(async ({ user, heatPump }) => {
+        const answer = await client.heatPumps.savings(user.id, heatPump.id, {
+          from,
+          to,
+          resolution: '1YEAR',
+        });
+        return answer.data.reduce((a, bucket) => a + (bucket.savings?.total ?? 0), 0);
+      }),
+    );
+    const organisation = await client.devices.savings({ from, to });
+    expect(organisation.heat_pump_savings).toBeCloseTo((perDevice[0] ?? 0) + (perDevice[1] ?? 0), 1);
+    expect(organisation.total_savings).toBe(organisation.heat_pump_savings);
+    expect(organisation.electric_vehicle_savings).toBe(0);
+    await expect(client.devices.savings({ from: to, to: from })).rejects.toBeInstanceOf(
+      PoderoValidationError,
+    );
   });
 
   it('creates an empty heat pump with no body (older journey)', async () => {

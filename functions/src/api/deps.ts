@@ -1,10 +1,12 @@
 import type { ApiConfig } from '../config';
+import { HeatPumpInsightsService } from '../heat-pumps/insights';
 import { ReauthenticationService } from '../heat-pumps/reauthentication';
 import { HeatPumpService } from '../heat-pumps/service';
 import { createFleetDeps, type FleetDeps, type FleetOverrides } from '../platform/fleet-deps';
 import { currentDeadline } from '../platform/request-deadline';
 import { BuildingStore } from '../storage/buildings';
 import { HeatPumpSnapshotStore } from '../storage/heat-pump-snapshots';
+import { InsightsCache } from '../storage/insights-cache';
 import { OnboardingSessionStore } from '../storage/onboarding-sessions';
 import { ReadingsStore } from '../storage/readings';
 import { ReauthenticationStore } from '../storage/reauthentications';
@@ -19,6 +21,7 @@ export interface ApiServices {
   readonly buildings: BuildingService;
   readonly onboardingSessions: OnboardingSessionService;
   readonly heatPumps: HeatPumpService;
+  readonly insights: HeatPumpInsightsService;
   readonly reauthentication: ReauthenticationService;
 }
 
@@ -98,6 +101,15 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       now: fleet.now,
     }),
     heatPumps,
+    insights: new HeatPumpInsightsService({
+      podero: fleet.podero,
+      requireOwned: (externalUserId, heatPumpId) =>
+        heatPumps.requireOwnedForHistory(externalUserId, heatPumpId),
+      keepIfOnboarded: (externalUserId, poderoUserId, sortKeys) =>
+        users.removeUnlessOnboarded(externalUserId, poderoUserId, sortKeys),
+      cache: new InsightsCache(fleet.db, config.mainTableName),
+      now: () => fleet.now().getTime(),
+    }),
     reauthentication: new ReauthenticationService({
       heatPumps,
       podero: fleet.podero,

@@ -2,7 +2,7 @@
  * The heat-pump routes' wire schemas: query strings, the settings body and the responses. The same
  * zod schemas validate requests and generate the OpenAPI document.
  */
-import { OPTIMIZATION_LEVELS } from '@podero-bridge/podero-client';
+import { OPTIMIZATION_LEVELS, PRICE_ZONES } from '@podero-bridge/podero-client';
 import * as z from 'zod';
 import { CONNECTION_STATES } from './rules';
 
@@ -69,9 +69,14 @@ export type ReadingsQuery = z.output<typeof readingsQuerySchema>;
 const temperatureLimit = z.number().min(5).max(35).meta({ description: '°C, 5..35' });
 const awayInstant = z.iso.datetime({ offset: true }).nullable();
 
+/** The bridge's own bounds where Podero documents none (a typo of 15 instead of 1.5 must not reach a home). */
+export const TARGET_OFFSET_MAX_CELSIUS = 5;
+export const HOT_WATER_MIN_CELSIUS = 30;
+export const HOT_WATER_MAX_CELSIUS = 65;
+
 /**
- * The settings an end user changes in an app. Everything else Podero's PUT accepts (price zone,
- * lifecycle, trading flags...) is the partner's back office, not this route.
+ * The heat-pump controls Podero documents for H4: what an app or the partner's back office changes.
+ * Lifecycle, trading, steering state and monitoring fields are Podero's own bookkeeping, not this route.
  */
 export const updateHeatPumpSettingsSchema = z
   .strictObject({
@@ -83,6 +88,38 @@ export const updateHeatPumpSettingsSchema = z
     away_mode_start: awayInstant.optional(),
     away_mode_end: awayInstant.optional(),
     away_mode_minimum_temperature_limit: temperatureLimit.optional(),
+    pause_power_until: z.iso
+      .datetime({ offset: true })
+      .nullable()
+      .optional()
+      .meta({
+        description: 'A future time pauses the heat pump’s consumption until then; null resumes it now.',
+      }),
+    indoor_target_temperature_offset: z
+      .number()
+      .min(-TARGET_OFFSET_MAX_CELSIUS)
+      .max(TARGET_OFFSET_MAX_CELSIUS)
+      .optional()
+      .meta({
+        description: `°C added to the indoor target, -${TARGET_OFFSET_MAX_CELSIUS}..${TARGET_OFFSET_MAX_CELSIUS}`,
+      }),
+    dhw_standard_temperature: z
+      .number()
+      .min(HOT_WATER_MIN_CELSIUS)
+      .max(HOT_WATER_MAX_CELSIUS)
+      .nullable()
+      .optional()
+      .meta({
+        description: `Hot-water default setpoint, °C, ${HOT_WATER_MIN_CELSIUS}..${HOT_WATER_MAX_CELSIUS}, not below the device's minimum_dhw_temperature_limit`,
+      }),
+    is_space_heating_enabled: z.boolean().optional(),
+    is_hot_water_heating_enabled: z.boolean().optional(),
+    is_pool_heating_enabled: z.boolean().optional(),
+    is_space_cooling_enabled: z.boolean().optional(),
+    price_zone: z
+      .enum(PRICE_ZONES)
+      .optional()
+      .meta({ description: 'The day-ahead market Podero optimises against' }),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'must change at least one setting' })
   .meta({ id: 'UpdateHeatPumpSettingsRequest', minProperties: 1 });
@@ -104,8 +141,9 @@ type SettingsView = Partial<Record<keyof UpdateHeatPumpSettings, unknown>>;
 export function settingsIssues(
   body: UpdateHeatPumpSettings,
   current: Readonly<Record<string, unknown>>,
+  nowMs: number,
 ): SettingsIssue[] {
-  const merged: SettingsView = { ...current, ...body };
+  const merged: SettingsView & Record<string, unknown> = { ...current, ...body };
   const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
   const time = (v: unknown) =>
     typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? Date.parse(v) : undefined;
@@ -132,6 +170,24 @@ export function settingsIssues(
     issues.push({
       path: [awayField],
       message: 'away mode needs both away_mode_start and away_mode_end when it is enabled',
+    });
+  }
+
+  // A pause that ended already would be a no-op Podero may read as "pause now"; null is the way to resume.
+  const pauseUntil = time(body.pause_power_until);
+  if (pauseUntil !== undefined && pauseUntil <= nowMs) {
+    issues.push({
+      path: ['pause_power_until'],
+      message: 'must be in the future (send null to resume the heat pump now)',
+    });
+  }
+
+  const hotWater = num(body.dhw_standard_temperature);
+  const hotWaterMinimum = num(merged.minimum_dhw_temperature_limit);
+  if (hotWater !== undefined && hotWaterMinimum !== undefined && hotWater < hotWaterMinimum) {
+    issues.push({
+      path: ['dhw_standard_temperature'],
+      message: `must not be below the device's minimum_dhw_temperature_limit (${hotWaterMinimum})`,
     });
   }
   return issues;

@@ -260,7 +260,7 @@ export class HeatPumpService {
     );
     // A live read first: it proves ownership and gives the current values the cross-field rules need.
     const current = await this.fetchOwned(externalUserId, poderoUserId, heatPumpId, stored);
-    const issues = settingsIssues(settings, current.heatPump);
+    const issues = settingsIssues(settings, current.heatPump, this.now());
     if (issues.length > 0) throw new SettingsConflictError(issues);
 
     const fetchedAt = new Date(this.now()).toISOString();
@@ -331,10 +331,7 @@ export class HeatPumpService {
     heatPumpId: string,
     query: ReadingsQuery,
   ): Promise<ReadingsResponse> {
-    const { poderoUserId, stored } = await this.poderoUserIdWith(externalUserId, () =>
-      this.deps.snapshots.get(externalUserId, heatPumpId),
-    );
-    await this.assertOwnsForHistory(poderoUserId, heatPumpId, stored);
+    await this.requireOwnedForHistory(externalUserId, heatPumpId);
     const range = { ...(query.from ? { from: query.from } : {}), ...(query.to ? { to: query.to } : {}) };
     const page = await this.deps.readings.list(heatPumpId, range, query.limit, query.cursor);
     return {
@@ -345,6 +342,15 @@ export class HeatPumpService {
       })),
       next_cursor: page.nextCursor,
     };
+  }
+
+  /** The user's Podero id once the device is proven theirs (for its history: deleted devices count). */
+  async requireOwnedForHistory(externalUserId: string, heatPumpId: string): Promise<string> {
+    const { poderoUserId, stored } = await this.poderoUserIdWith(externalUserId, () =>
+      this.deps.snapshots.get(externalUserId, heatPumpId),
+    );
+    await this.assertOwnsForHistory(poderoUserId, heatPumpId, stored);
+    return poderoUserId;
   }
 
   /**

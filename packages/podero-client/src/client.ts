@@ -27,6 +27,10 @@ import {
   heatPumpDataQuerySchema,
   heatPumpDataResponseSchema,
   idParamSchema,
+  type OrganisationSavingsQuery,
+  type OrganisationSavingsResponse,
+  organisationSavingsQuerySchema,
+  organisationSavingsResponseSchema,
   type PoderoBuilding,
   type PoderoHeatPump,
   type PoderoOnboardingSession,
@@ -112,6 +116,11 @@ export interface PoderoClient {
     statistics(userId: string, heatPumpId: string, query?: StatisticsQuery): Promise<StatisticsResponse>;
     savings(userId: string, heatPumpId: string, query: SavingsQuery): Promise<SavingsResponse>;
     data(userId: string, heatPumpId: string, query?: HeatPumpDataQuery): Promise<HeatPumpDataResponse>;
+  };
+  /** Organisation-level figures (§3.13). */
+  devices: {
+    /** S1: the savings of every device of the organisation between two instants. */
+    savings(query: OrganisationSavingsQuery): Promise<OrganisationSavingsResponse>;
   };
   /** Pending actions (§3.12). `cueId` and `secret` come from `actions[].resolution_link.url` (parseCueLink). */
   cues: {
@@ -427,6 +436,19 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
     },
   };
 
+  const devices: PoderoClient['devices'] = {
+    async savings(query) {
+      const q = check('GET', '/org/{org_id}/devices/savings', 'query', organisationSavingsQuerySchema, query);
+      return call(
+        'devices.savings',
+        'GET',
+        `${org}/devices/savings`,
+        { query: { start_datetime: q.from, end_datetime: q.to } },
+        organisationSavingsResponseSchema,
+      );
+    },
+  };
+
   const cueT = '/cues/{cue_id}';
   const cuePath = (method: HttpMethod, template: string, cueId: string, secret: string) => {
     const cue = id(method, template, 'cueId', cueId);
@@ -471,5 +493,5 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
     },
   };
 
-  return { orgId, baseUrl, users, buildings, onboarding, heatPumps, cues };
+  return { orgId, baseUrl, users, buildings, onboarding, heatPumps, devices, cues };
 }

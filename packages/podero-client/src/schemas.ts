@@ -539,6 +539,22 @@ export const savingsQuerySchema = z.strictObject({
 });
 export type SavingsQuery = z.input<typeof savingsQuerySchema>;
 
+/** S1: the organisation's savings between two instants (sent as `start_datetime` / `end_datetime`). */
+export const organisationSavingsQuerySchema = z.strictObject({
+  from: instantSchema,
+  to: instantSchema,
+});
+export type OrganisationSavingsQuery = z.input<typeof organisationSavingsQuerySchema>;
+
+/** S1's answer: documented as four required numbers; read tolerantly (a missing total is null). */
+export const organisationSavingsResponseSchema = z.looseObject({
+  total_savings: num,
+  heat_pump_savings: num,
+  electric_vehicle_savings: num,
+  inverter_savings: num,
+});
+export type OrganisationSavingsResponse = z.infer<typeof organisationSavingsResponseSchema>;
+
 export const heatPumpDataQuerySchema = z.strictObject({
   from_datetime: instantSchema.optional(),
   to_datetime: instantSchema.optional(),

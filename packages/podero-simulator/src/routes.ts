@@ -9,6 +9,7 @@ import {
   heatPumpSavings,
   heatPumpStatistics,
   listHeatPumps,
+  organisationSavings,
   updateHeatPump,
 } from './api/heat-pumps';
 import { issueToken } from './api/oauth';
@@ -67,6 +68,7 @@ export const ROUTES: readonly RouteDefinition<Handler>[] = [
   api('GET', `${HEAT_PUMP}/statistics`, heatPumpStatistics),
   api('GET', `${HEAT_PUMP}/savings`, heatPumpSavings),
   api('GET', `${HEAT_PUMP}/data`, heatPumpData),
+  api('GET', `${API_PREFIX}/org/{org_id}/devices/savings`, organisationSavings),
   api('POST', `${CUE}/resolve`, resolveCue),
   // The one documented operation without an Authorization header: the secret authorises it.
   { method: 'POST', template: `${CUE}/state`, kind: 'api-secret', handler: reportCueState },

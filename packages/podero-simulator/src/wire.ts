@@ -289,6 +289,12 @@ export const savingsQuerySchema = z.object({
   resolution: z.enum(STATISTICS_RESOLUTIONS).default('1MONTH'),
 });
 
+/** S1: both bounds required date-times. */
+export const organisationSavingsQuerySchema = z.object({
+  start_datetime: dateTimeSchema,
+  end_datetime: dateTimeSchema,
+});
+
 export const dataQuerySchema = z.object({
   from_datetime: dateTimeSchema.optional(),
   to_datetime: dateTimeSchema.optional(),

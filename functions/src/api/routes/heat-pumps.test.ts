@@ -258,6 +258,40 @@ describe('PATCH /users/{external_user_id}/heat-pumps/{heat_pump_id}', () => {
     expect(cached.heat_pump.optimization_level).toBe('Max');
   });
 
+  it('pauses and resumes power and sets every other documented control, checked against the device', async () => {
+    const params = hpParams(alice, 1);
+    const pauseUntil = new Date(world.clock.now + 2 * 3_600_000).toISOString();
+    const res = await patch(params, {
+      pause_power_until: pauseUntil,
+      indoor_target_temperature_offset: 1.5,
+      dhw_standard_temperature: 52,
+      is_space_heating_enabled: true,
+      is_hot_water_heating_enabled: true,
+      is_pool_heating_enabled: false,
+      is_space_cooling_enabled: false,
+      price_zone: 'AT',
+    });
+    expect(res.statusCode).toBe(200);
+    const paused = bodyOf<OneBody>(res).heat_pump;
+    expect(Date.parse(String(paused.pause_power_until))).toBe(Date.parse(pauseUntil));
+    expect(paused).toMatchObject({
+      indoor_target_temperature_offset: 1.5,
+      dhw_standard_temperature: 52,
+      is_pool_heating_enabled: false,
+      price_zone: 'AT',
+    });
+    const resumed = bodyOf<OneBody>(await patch(params, { pause_power_until: null })).heat_pump;
+    expect(resumed.pause_power_until ?? null).toBeNull();
+
+    const puts = world.requests(HP_PUT_ROUTE);
+    const past = await patch(params, { pause_power_until: new Date(world.clock.now - 1000).toISOString() });
+    expect(past.statusCode).toBe(400);
+    expect(JSON.stringify(bodyOf(past))).toContain('body.pause_power_until');
+    const outOfRange = await patch(params, { indoor_target_temperature_offset: 15 });
+    expect(outOfRange.statusCode).toBe(400);
+    expect(world.requests(HP_PUT_ROUTE)).toBe(puts);
+  });
+
   it('rejects invalid settings with 400 naming the field, without calling Podero', async () => {
     const params = hpParams(alice, 0);
     const puts = world.requests(HP_PUT_ROUTE);
@@ -267,7 +301,7 @@ describe('PATCH /users/{external_user_id}/heat-pumps/{heat_pump_id}', () => {
       [{ maximum_temperature_limit: '22' }, 'body.maximum_temperature_limit'],
       [{ is_smart_optimization_active: 'yes' }, 'body.is_smart_optimization_active'],
       [{ away_mode_start: 'next monday' }, 'body.away_mode_start'],
-      [{ price_zone: 'AT' }, 'body.price_zone'],
+      [{ price_zone: 'XX' }, 'body.price_zone'],
       [{ current_power_consumption_w: 5 }, 'body.current_power_consumption_w'],
       [{}, 'body'],
       // Cross-field rules on the merged result (current maximum is 23 from the previous test).

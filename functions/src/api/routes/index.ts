@@ -7,6 +7,7 @@
 import type { OperationId } from '../../declarations';
 import * as buildings from './buildings';
 import * as heatPumps from './heat-pumps';
+import * as insights from './insights';
 import * as meta from './meta';
 import * as onboarding from './onboarding';
 import * as reauthentication from './reauthentication';
@@ -19,6 +20,7 @@ export const routeRegistry = {
   ...buildings,
   ...onboarding,
   ...heatPumps,
+  ...insights,
   ...reauthentication,
 } satisfies Record<OperationId, RouteDefinition>;
 

@@ -233,7 +233,7 @@ export function dataSeries(
   return { points, hasData };
 }
 
-function round(value: number, digits: number): number {
+export function round(value: number, digits: number): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }

@@ -88,13 +88,9 @@ export const updateHeatPumpSettingsSchema = z
     away_mode_start: awayInstant.optional(),
     away_mode_end: awayInstant.optional(),
     away_mode_minimum_temperature_limit: temperatureLimit.optional(),
-    pause_power_until: z.iso
-      .datetime({ offset: true })
-      .nullable()
-      .optional()
-      .meta({
-        description: 'A future time pauses the heat pump’s consumption until then; null resumes it now.',
-      }),
+    pause_power_until: z.iso.datetime({ offset: true }).nullable().optional().meta({
+      description: 'A future time pauses the heat pump’s consumption until then; null resumes it now.',
+    }),
     indoor_target_temperature_offset: z
       .number()
       .min(-TARGET_OFFSET_MAX_CELSIUS)

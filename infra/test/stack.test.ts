@@ -315,7 +315,7 @@ describe('HTTP API', () => {
       ProtocolType: 'HTTP',
       CorsConfiguration: {
         AllowOrigins: dev.config.cors.allowOrigins,
-        AllowHeaders: ['authorization', 'content-type'],
+        AllowHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-correlation-id'],
         AllowMethods: Match.arrayWith(['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS']),
       },
     });

@@ -7,6 +7,7 @@ import { authorize, callerFromClaims } from './auth';
 import type { ApiDeps } from './deps';
 import { toApiError } from './errors';
 import { ApiError, badRequest, errorResponse, jsonResponse } from './http';
+import { readIdempotencyKey, runIdempotently } from './idempotency';
 import { openApiDocument } from './openapi';
 import { parseJsonBody, rawBody, requireJsonContentType, validate } from './request';
 import { routeFor } from './routes';
@@ -64,6 +65,8 @@ export type ApiHandler = (
  * conditional writes, so finishing late leaves nothing inconsistent.
  */
 const BUDGET_GUARD_GRACE_MS = 250;
+/** A claimed Idempotency-Key outlives its request's budget by this much before a retry may take it over. */
+const IDEMPOTENCY_LEASE_MARGIN_MS = 10_000;
 async function withinBudget<T>(deadline: number, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
@@ -135,16 +138,17 @@ async function handle(
 
     // Validate, then authorize once (the subject may come from the body), then the route's service.
     const { params, query, body } = readInput(route, event, headers);
+    const subject = route.subject
+      ? route.subject({ params, body })
+      : (params as { external_user_id?: string }).external_user_id;
     const caller = authorize(
       declaration.access,
       callerFromClaims(event.requestContext.authorizer?.jwt?.claims),
-      route.subject
-        ? route.subject({ params, body })
-        : (params as { external_user_id?: string }).external_user_id,
+      subject,
     );
+    const idempotencyKey = declaration.method === 'POST' ? readIdempotencyKey(headers) : undefined;
 
-    const result = await withinBudget(
-      deadline,
+    const run = () =>
       route.handle({
         params,
         query,
@@ -156,7 +160,25 @@ async function handle(
         event: rawEvent,
         headers,
         openApiDocument: cachedOpenApiDocument,
-      }),
+      });
+    const result = await withinBudget(
+      deadline,
+      idempotencyKey === undefined
+        ? run()
+        : runIdempotently(
+            deps.idempotency,
+            {
+              key: idempotencyKey,
+              operationId,
+              caller,
+              subject,
+              input: { params, query, body },
+              deadline,
+              now: () => deps.now().getTime(),
+              leaseMs: deps.requestBudgetMs + IDEMPOTENCY_LEASE_MARGIN_MS,
+            },
+            run,
+          ),
     );
     status = result.status;
     return jsonResponse(result.status, result.body, { ...result.headers, 'x-request-id': requestId });

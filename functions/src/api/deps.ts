@@ -6,6 +6,7 @@ import { createFleetDeps, type FleetDeps, type FleetOverrides } from '../platfor
 import { currentDeadline } from '../platform/request-deadline';
 import { BuildingStore } from '../storage/buildings';
 import { HeatPumpSnapshotStore } from '../storage/heat-pump-snapshots';
+import { IdempotencyStore } from '../storage/idempotency';
 import { InsightsCache } from '../storage/insights-cache';
 import { OnboardingSessionStore } from '../storage/onboarding-sessions';
 import { ReadingsStore } from '../storage/readings';
@@ -31,6 +32,8 @@ export interface ApiDeps extends FleetDeps {
   readonly users: UserStore;
   readonly buildings: BuildingStore;
   readonly onboardingSessions: OnboardingSessionStore;
+  /** The records behind `Idempotency-Key` (api/idempotency.ts). */
+  readonly idempotency: IdempotencyStore;
   /** Every request is answered within this many ms (see API_REQUEST_BUDGET_MS). */
   readonly requestBudgetMs: number;
 }
@@ -125,6 +128,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     users,
     buildings,
     onboardingSessions,
+    idempotency: new IdempotencyStore(fleet.db, config.mainTableName),
     requestBudgetMs: overrides.requestBudgetMs ?? API_REQUEST_BUDGET_MS,
   };
 }

@@ -7,6 +7,7 @@ import {
 } from 'zod-openapi';
 import { type RouteAccess, routeDeclarations } from '../declarations';
 import { errorBodySchema } from './http';
+import { IDEMPOTENCY_KEY_HEADER, idempotencyKeySchema } from './idempotency';
 import { MAX_BODY_BYTES } from './request';
 import { routeRegistry } from './routes';
 import type { RouteDefinition } from './routes/types';
@@ -82,6 +83,15 @@ function errorAnswers(access: RouteAccess, route: RouteDefinition): Record<numbe
   return answers;
 }
 
+/** Every POST takes an Idempotency-Key (api/idempotency.ts). */
+const idempotencyHeader = z.object({
+  [IDEMPOTENCY_KEY_HEADER]: idempotencyKeySchema.optional().meta({
+    description:
+      'Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation.',
+    example: '5f0c6e1e-8a9b-4c4e-9a43-2f3b1f0b6d1e',
+  }),
+});
+
 function operationOf(
   declaration: (typeof routeDeclarations)[number],
   route: RouteDefinition,
@@ -111,13 +121,33 @@ function operationOf(
   }
   const path = route.params instanceof z.ZodObject ? route.params : undefined;
   const query = route.query instanceof z.ZodObject ? route.query : undefined;
+  const header = declaration.method === 'POST' ? idempotencyHeader : undefined;
+  if (header) {
+    responses[409] = {
+      description: `${responses[409]?.description ?? 'Conflict'}; or a request with the same Idempotency-Key is still running (retry after Retry-After)`,
+      content: ours,
+      headers: retryAfter,
+    };
+    responses[422] = {
+      description: 'The Idempotency-Key was used for a different request within 24 h',
+      content: ours,
+    };
+  }
   return {
     operationId: declaration.operationId,
     summary: declaration.summary,
     tags: [declaration.path.split('/')[1] ?? 'api'],
     security: declaration.access === 'public' ? [] : [{ jwt: [] }],
     ...(declaration.access === 'public' ? {} : { 'x-access': declaration.access }),
-    ...(path || query ? { requestParams: { ...(path ? { path } : {}), ...(query ? { query } : {}) } } : {}),
+    ...(path || query || header
+      ? {
+          requestParams: {
+            ...(path ? { path } : {}),
+            ...(query ? { query } : {}),
+            ...(header ? { header } : {}),
+          },
+        }
+      : {}),
     ...(route.body ? { requestBody: { required: true, content: json(route.body) } } : {}),
     responses,
   };

@@ -79,7 +79,7 @@ export class HttpApi extends Construct {
                 ...declaredMethods.map((method) => apigwv2.CorsHttpMethod[method]),
                 apigwv2.CorsHttpMethod.OPTIONS,
               ],
-              allowHeaders: ['authorization', 'content-type'],
+              allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-correlation-id'],
               maxAge: Duration.hours(1),
             },
     });

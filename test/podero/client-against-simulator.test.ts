@@ -209,6 +209,41 @@ describe('client against the simulator', () => {
     );
   });
 
+  it('creates, lists and updates energy contracts, each only under its user', async () => {
+    const { client } = makeClient();
+    const { user } = await onboardUserWithHeatPump(client, 'contracts-1');
+    const { user: other } = await onboardUserWithHeatPump(client, 'contracts-2');
+    const created = await client.energyContracts.create(user.id, {
+      energy_contract_type: 'yearly',
+      energy_prices: [{ price: 0.25, timestamp: '2026-01-01T00:00:00+00:00' }],
+      currency_energy_price: 'EUR',
+    });
+    expect(created).toMatchObject({
+      energy_contract_type: 'yearly',
+      building: null,
+      currency_energy_price: 'EUR',
+    });
+    expect(typeof created.id).toBe('string');
+    expect((await client.energyContracts.list(user.id)).map((c) => c.id)).toEqual([created.id]);
+    expect(await client.energyContracts.list(other.id)).toEqual([]);
+    const updated = await client.energyContracts.update(user.id, created.id as string, { supplier: 'EVN' });
+    expect(updated).toMatchObject({ id: created.id, supplier: 'EVN', energy_contract_type: 'yearly' });
+    await expect(
+      client.energyContracts.update(other.id, created.id as string, { supplier: 'x' }),
+    ).rejects.toBeInstanceOf(PoderoNotFoundError);
+    // The simulator is strict where the client would not even send: an unknown field is a 422.
+    const token = await makeClient().tokenProvider.getToken();
+    const raw = await fetch(
+      `${sim.baseUrl}/api/partners/v2.0/org/${sim.orgId}/users/${user.id}/energy-contracts`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ energy_contract_type: 'yearly', tariff: 'x' }),
+      },
+    );
+    expect(raw.status).toBe(422);
+  });
+
   it('creates an empty heat pump with no body (older journey)', async () => {
     const { client } = makeClient();
     const user = await client.users.create({ role: 'user', email: 'empty@example.com' });

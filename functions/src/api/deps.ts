@@ -1,4 +1,5 @@
 import type { ApiConfig } from '../config';
+import { EnergyContractService } from '../energy-contracts/service';
 import { HeatPumpInsightsService } from '../heat-pumps/insights';
 import { ReauthenticationService } from '../heat-pumps/reauthentication';
 import { HeatPumpService } from '../heat-pumps/service';
@@ -23,6 +24,7 @@ export interface ApiServices {
   readonly onboardingSessions: OnboardingSessionService;
   readonly heatPumps: HeatPumpService;
   readonly insights: HeatPumpInsightsService;
+  readonly energyContracts: EnergyContractService;
   readonly reauthentication: ReauthenticationService;
 }
 
@@ -113,6 +115,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       cache: new InsightsCache(fleet.db, config.mainTableName),
       now: () => fleet.now().getTime(),
     }),
+    energyContracts: new EnergyContractService({ podero: fleet.podero, users: userService, buildings }),
     reauthentication: new ReauthenticationService({
       heatPumps,
       podero: fleet.podero,

@@ -10,6 +10,7 @@ import {
   PoderoServerError,
   PoderoValidationError,
 } from '@podero-bridge/podero-client';
+import { UnknownEnergyContractError } from '../energy-contracts/service';
 import {
   ReauthenticationClosedError,
   ReauthenticationNotNeededError,
@@ -98,6 +99,7 @@ export function toApiError(error: unknown): ApiError | undefined {
 function fromDomainError(error: unknown): ApiError | undefined {
   if (error instanceof UnknownUserError) return notFound('user');
   if (error instanceof UnknownHeatPumpError) return notFound('heat pump');
+  if (error instanceof UnknownEnergyContractError) return notFound('energy contract');
   if (error instanceof UnknownOnboardingSessionError) return notFound('onboarding session');
   if (error instanceof ReauthenticationNotNeededError) {
     return new ApiError(

@@ -21,6 +21,8 @@ import {
   cueActionResponseSchema,
   cueSecretSchema,
   cueStateRequestSchema,
+  type EnergyContractRequest,
+  energyContractRequestSchema,
   externalIdParamSchema,
   type HeatPumpDataQuery,
   type HeatPumpDataResponse,
@@ -32,11 +34,13 @@ import {
   organisationSavingsQuerySchema,
   organisationSavingsResponseSchema,
   type PoderoBuilding,
+  type PoderoEnergyContract,
   type PoderoHeatPump,
   type PoderoOnboardingSession,
   type PoderoOnboardingSessionCreated,
   type PoderoUser,
   poderoBuildingSchema,
+  poderoEnergyContractSchema,
   poderoHeatPumpSchema,
   poderoOnboardingSessionCreatedSchema,
   poderoOnboardingSessionSchema,
@@ -116,6 +120,13 @@ export interface PoderoClient {
     statistics(userId: string, heatPumpId: string, query?: StatisticsQuery): Promise<StatisticsResponse>;
     savings(userId: string, heatPumpId: string, query: SavingsQuery): Promise<SavingsResponse>;
     data(userId: string, heatPumpId: string, query?: HeatPumpDataQuery): Promise<HeatPumpDataResponse>;
+  };
+  /** A user's tariffs (§3.11), which Podero optimises against. */
+  energyContracts: {
+    list(userId: string): Promise<PoderoEnergyContract[]>;
+    /** C2: answered 200 with the contract (the reference says 200, not 201). */
+    create(userId: string, body: EnergyContractRequest): Promise<PoderoEnergyContract>;
+    update(userId: string, contractId: string, body: EnergyContractRequest): Promise<PoderoEnergyContract>;
   };
   /** Organisation-level figures (§3.13). */
   devices: {
@@ -436,6 +447,44 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
     },
   };
 
+  const contractsT = `${userT}/energy-contracts`;
+  const energyContracts: PoderoClient['energyContracts'] = {
+    async list(userId) {
+      const user = id('GET', contractsT, 'userId', userId);
+      return call(
+        'energyContracts.list',
+        'GET',
+        `${org}/users/${user}/energy-contracts`,
+        {},
+        z.array(poderoEnergyContractSchema),
+      );
+    },
+    async create(userId, body) {
+      const user = id('POST', contractsT, 'userId', userId);
+      const valid = check('POST', contractsT, 'body', energyContractRequestSchema, body);
+      return call(
+        'energyContracts.create',
+        'POST',
+        `${org}/users/${user}/energy-contracts`,
+        { body: valid },
+        poderoEnergyContractSchema,
+      );
+    },
+    async update(userId, contractId, body) {
+      const template = `${contractsT}/{energy_contract_id}`;
+      const user = id('PUT', template, 'userId', userId);
+      const contract = id('PUT', template, 'contractId', contractId);
+      const valid = check('PUT', template, 'body', energyContractRequestSchema, body);
+      return call(
+        'energyContracts.update',
+        'PUT',
+        `${org}/users/${user}/energy-contracts/${contract}`,
+        { body: valid },
+        poderoEnergyContractSchema,
+      );
+    },
+  };
+
   const devices: PoderoClient['devices'] = {
     async savings(query) {
       const q = check('GET', '/org/{org_id}/devices/savings', 'query', organisationSavingsQuerySchema, query);
@@ -493,5 +542,5 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
     },
   };
 
-  return { orgId, baseUrl, users, buildings, onboarding, heatPumps, devices, cues };
+  return { orgId, baseUrl, users, buildings, onboarding, heatPumps, energyContracts, devices, cues };
 }

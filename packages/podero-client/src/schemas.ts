@@ -429,6 +429,43 @@ export const updateHeatPumpRequestSchema = z.strictObject({
 export type UpdateHeatPumpRequest = z.infer<typeof updateHeatPumpRequestSchema>;
 
 // ---------------------------------------------------------------------------------------------
+// Energy contracts (§3.11)
+
+export const ENERGY_CONTRACT_TYPES = ['spot_hourly', 'monthly', 'yearly'] as const;
+
+/** C2 and C3 take the same fields, each optional and nullable as the reference shows them. */
+export const energyContractRequestSchema = z.strictObject({
+  energy_contract_type: z.enum(ENERGY_CONTRACT_TYPES).nullish(),
+  /** One entry for a constant price, several for variable prices (currency per kWh). */
+  energy_prices: z.array(z.strictObject({ price: z.number(), timestamp: isoDateTime })).optional(),
+  /** Omit (or null) to apply the contract to all of the user's buildings. */
+  building_id: z.guid('must be a UUID').nullish(),
+  meter_id: z.string().max(19).nullish(),
+  supplier: z.string().max(100).nullish(),
+  /** ISO 4217, e.g. EUR; needed for hourly prices. */
+  currency_energy_price: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')
+    .nullish(),
+  /** false: the price is the wholesale spot price. */
+  energy_price_includes_external_components: z.boolean().nullish(),
+});
+export type EnergyContractRequest = z.infer<typeof energyContractRequestSchema>;
+
+/** The response replaces `building_id` with `building` and adds `id`; read tolerantly. */
+export const poderoEnergyContractSchema = z.looseObject({
+  id: z.string().nullish(),
+  energy_contract_type: looseEnum(ENERGY_CONTRACT_TYPES).nullish(),
+  energy_prices: z.array(z.looseObject({ price: num, timestamp: text })).nullish(),
+  building: text,
+  meter_id: text,
+  supplier: text,
+  currency_energy_price: text,
+  energy_price_includes_external_components: bool,
+});
+export type PoderoEnergyContract = z.infer<typeof poderoEnergyContractSchema>;
+
+// ---------------------------------------------------------------------------------------------
 // Cues (pending actions, §3.12)
 
 const jsonObject = z.record(z.string(), z.unknown());

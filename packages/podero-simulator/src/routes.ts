@@ -1,6 +1,7 @@
 /** Every simulated Podero route. Templates are the fault-rule and counter keys (`METHOD /template`). */
 import { createBuilding, deleteBuilding, getBuilding, listBuildings, updateBuilding } from './api/buildings';
 import { reportCueState, resolveCue, resolveInformationCue } from './api/cues';
+import { createEnergyContract, listEnergyContracts, updateEnergyContract } from './api/energy-contracts';
 import {
   createHeatPump,
   deleteHeatPump,
@@ -26,6 +27,7 @@ const USER = `${USERS}/{user_id}`;
 const BUILDINGS = `${USER}/buildings`;
 const HEAT_PUMPS = `${USER}/heat-pumps`;
 const HEAT_PUMP = `${HEAT_PUMPS}/{heat_pump_id}`;
+const ENERGY_CONTRACTS = `${USER}/energy-contracts`;
 const CUE = `${API_PREFIX}/cues/{cue_id}`;
 
 const api = (method: string, template: string, handler: Handler): RouteDefinition<Handler> => ({
@@ -68,6 +70,9 @@ export const ROUTES: readonly RouteDefinition<Handler>[] = [
   api('GET', `${HEAT_PUMP}/statistics`, heatPumpStatistics),
   api('GET', `${HEAT_PUMP}/savings`, heatPumpSavings),
   api('GET', `${HEAT_PUMP}/data`, heatPumpData),
+  api('GET', ENERGY_CONTRACTS, listEnergyContracts),
+  api('POST', ENERGY_CONTRACTS, createEnergyContract),
+  api('PUT', `${ENERGY_CONTRACTS}/{energy_contract_id}`, updateEnergyContract),
   api('GET', `${API_PREFIX}/org/{org_id}/devices/savings`, organisationSavings),
   api('POST', `${CUE}/resolve`, resolveCue),
   // The one documented operation without an Authorization header: the secret authorises it.
@@ -83,4 +88,5 @@ export const UUID_PARAMS = new Set([
   'heat_pump_id',
   'onboarding_session_id',
   'cue_id',
+  'energy_contract_id',
 ]);

@@ -4,7 +4,7 @@
  * The same zod schemas validate a persisted state file when it is loaded back.
  */
 import * as z from 'zod';
-import { OPTIMIZATION_LEVELS, PRICE_ZONES, ROLES } from './wire';
+import { ENERGY_CONTRACT_TYPES, OPTIMIZATION_LEVELS, PRICE_ZONES, ROLES } from './wire';
 
 const nullableString = z.string().nullable();
 const nullableNumber = z.number().nullable();
@@ -149,6 +149,22 @@ export const cueRecordSchema = z.object({
 });
 export type CueRecord = z.infer<typeof cueRecordSchema>;
 
+export const energyContractRecordSchema = z.object({
+  id: z.string(),
+  org_id: z.string(),
+  user_id: z.string(),
+  energy_contract_type: z.enum(ENERGY_CONTRACT_TYPES).nullable(),
+  energy_prices: z.array(z.object({ price: z.number(), timestamp: z.string() })),
+  building_id: nullableString,
+  meter_id: nullableString,
+  supplier: nullableString,
+  currency_energy_price: nullableString,
+  energy_price_includes_external_components: z.boolean().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type EnergyContractRecord = z.infer<typeof energyContractRecordSchema>;
+
 export const tokenRecordSchema = z.object({
   token: z.string(),
   org_id: z.string(),
@@ -166,6 +182,8 @@ export const persistedStateSchema = z.object({
   tokens: z.array(tokenRecordSchema),
   /** Absent in files written before cues existed. */
   cues: z.array(cueRecordSchema).default([]),
+  /** Absent in files written before energy contracts existed. */
+  energy_contracts: z.array(energyContractRecordSchema).default([]),
 });
 export type PersistedState = z.infer<typeof persistedStateSchema>;
 
@@ -177,6 +195,7 @@ export class Store {
   readonly heatPumps = new Map<string, HeatPumpRecord>();
   readonly tokens = new Map<string, TokenRecord>();
   readonly cues = new Map<string, CueRecord>();
+  readonly energyContracts = new Map<string, EnergyContractRecord>();
   /** user id -> ids of the user's heat pumps and buildings, so per-user lists do not scan everything. */
   private readonly heatPumpIdsByOwner = new Map<string, string[]>();
   private readonly buildingIdsByUser = new Map<string, string[]>();
@@ -188,6 +207,7 @@ export class Store {
     this.heatPumps.clear();
     this.tokens.clear();
     this.cues.clear();
+    this.energyContracts.clear();
     this.heatPumpIdsByOwner.clear();
     this.buildingIdsByUser.clear();
   }
@@ -245,6 +265,7 @@ export class Store {
       heat_pumps: [...this.heatPumps.values()],
       tokens: [...this.tokens.values()],
       cues: [...this.cues.values()],
+      energy_contracts: [...this.energyContracts.values()],
     };
   }
 
@@ -256,6 +277,12 @@ export class Store {
     for (const heatPump of state.heat_pumps) this.addHeatPump(heatPump);
     for (const token of state.tokens) this.tokens.set(token.token, token);
     for (const cue of state.cues) this.cues.set(cue.id, cue);
+    for (const contract of state.energy_contracts) this.energyContracts.set(contract.id, contract);
+  }
+
+  /** The user's energy contracts, oldest first. */
+  energyContractsOf(userId: string): EnergyContractRecord[] {
+    return [...this.energyContracts.values()].filter((contract) => contract.user_id === userId);
   }
 }
 

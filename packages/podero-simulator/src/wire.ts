@@ -69,6 +69,8 @@ export const HEAT_PUMP_DATA_KEYWORDS = [
 ] as const;
 
 export type PriceZone = (typeof PRICE_ZONES)[number];
+
+export const ENERGY_CONTRACT_TYPES = ['spot_hourly', 'monthly', 'yearly'] as const;
 export type OptimizationLevel = (typeof OPTIMIZATION_LEVELS)[number];
 export type HeatPumpMode = (typeof HEAT_PUMP_MODES)[number];
 export type StatisticsResolution = (typeof STATISTICS_RESOLUTIONS)[number];
@@ -161,6 +163,24 @@ const { name: buildingName, ...buildingOptionalFields } = buildingFields;
 /** B1 and B3 share one body: `name` is required ([REF]), every other field is optional (partial update on B3). */
 export const buildingBodySchema = z.strictObject({ name: buildingName, ...partial(buildingOptionalFields) });
 export type BuildingBody = z.infer<typeof buildingBodySchema>;
+
+// ---------------------------------------------------------------- energy contracts (C1..C3)
+
+/** §3.11: every field optional and nullable as the reference shows them; unknown fields are refused. */
+export const energyContractBodySchema = z.strictObject({
+  energy_contract_type: z.enum(ENERGY_CONTRACT_TYPES).nullable().optional(),
+  energy_prices: z.array(z.strictObject({ price: z.number(), timestamp: dateTimeSchema })).optional(),
+  building_id: uuidSchema.nullable().optional(),
+  meter_id: z.string().max(19).nullable().optional(),
+  supplier: z.string().max(100).nullable().optional(),
+  currency_energy_price: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'ISO 4217 code')
+    .nullable()
+    .optional(),
+  energy_price_includes_external_components: z.boolean().nullable().optional(),
+});
+export type EnergyContractBody = z.infer<typeof energyContractBodySchema>;
 
 // ---------------------------------------------------------------- onboarding sessions (O1, O2)
 

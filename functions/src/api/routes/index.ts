@@ -6,6 +6,7 @@
  */
 import type { OperationId } from '../../declarations';
 import * as buildings from './buildings';
+import * as energyContracts from './energy-contracts';
 import * as heatPumps from './heat-pumps';
 import * as insights from './insights';
 import * as meta from './meta';
@@ -21,6 +22,7 @@ export const routeRegistry = {
   ...onboarding,
   ...heatPumps,
   ...insights,
+  ...energyContracts,
   ...reauthentication,
 } satisfies Record<OperationId, RouteDefinition>;
 

@@ -291,7 +291,7 @@ describe('offboarding', () => {
     const items = await t.queryPartition('main', `USER#${user}`);
     expect(items.map((i) => i.sk)).not.toContain(`HEATPUMP#${heatPumpId}`);
     const list = await apiCall(t.stack.apiUrl, admin, 'GET', `/users/${user}/heat-pumps`);
-    expect((list.json as { heat_pumps: unknown[]; source: string }).heat_pumps).toEqual([]);
+    expect((list.json as { items: unknown[]; source: string }).items).toEqual([]);
     expect(
       (
         await apiCall(

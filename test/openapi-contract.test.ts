@@ -19,7 +19,7 @@ let stack: LocalStack;
 let document: Record<string, unknown>;
 let adminToken: string;
 let intruderToken: string;
-let ids: { heatPumpId: string; sessionId: string; pendingSessionId: string };
+let ids: { heatPumpId: string; sessionId: string; pendingSessionId: string; contractId: string };
 
 beforeAll(async () => {
   testStack = await startTestStack();
@@ -29,7 +29,12 @@ beforeAll(async () => {
   await onboardUser(stack.apiUrl, adminToken, USER);
   const connected = await connectHeatPump(stack.apiUrl, adminToken, USER);
   const pending = await send('POST', `/users/${USER}/onboarding-sessions`, sessionBody);
-  ids = { ...connected, pendingSessionId: (pending.json as { id: string }).id };
+  const contract = await send('POST', `/users/${USER}/energy-contracts`, contractBody);
+  ids = {
+    ...connected,
+    pendingSessionId: (pending.json as { id: string }).id,
+    contractId: (contract.json as { id: string }).id,
+  };
   document = (await send('GET', '/openapi.json', undefined, { token: null })).json as Record<string, unknown>;
 }, 60_000);
 afterAll(async () => {
@@ -64,16 +69,30 @@ function send(
 
 const apiRoutes = routeDeclarations.filter((r) => r.function === 'api');
 
+const contractBody = {
+  energy_contract_type: 'spot_hourly',
+  energy_prices: [{ price: 0.18, timestamp: '2026-01-01T00:00:00Z' }],
+  currency_energy_price: 'EUR',
+};
+
+/** The query a route needs to succeed (a range for the savings routes). */
+const queries: Partial<Record<string, string>> = {
+  getHeatPumpSavings: '?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z&resolution=1WEEK',
+  getOrganisationSavings: '?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z',
+};
+
 /** A concrete path for a declared route, about `user`, with its other ids filled in. */
 function pathOf(
   route: RouteDeclaration,
   user = USER,
   overrides: { heatPump?: string; session?: string } = {},
 ) {
-  return route.path
+  const path = route.path
     .replace('{external_user_id}', user)
     .replace('{heat_pump_id}', overrides.heatPump ?? ids.heatPumpId)
-    .replace('{session_id}', overrides.session ?? ids.sessionId);
+    .replace('{session_id}', overrides.session ?? ids.sessionId)
+    .replace('{contract_id}', ids.contractId);
+  return `${path}${queries[route.operationId] ?? ''}`;
 }
 
 const validBodies: Partial<Record<string, unknown>> = {
@@ -86,6 +105,8 @@ const validBodies: Partial<Record<string, unknown>> = {
     success_url: 'https://partner.example/reconnected',
     cancel_url: 'https://partner.example/not-reconnected',
   },
+  createEnergyContract: contractBody,
+  updateEnergyContract: { supplier: 'Wien Energie' },
 };
 
 /** Routes whose success needs a device in a particular state: exercised on their own below. */
@@ -161,6 +182,8 @@ describe('the OpenAPI document', () => {
         await check(route, send(route.method, badId, body));
       } else {
         await check(route, send(route.method, pathOf(route), {}));
+        // Routes without path parameters: an unknown query parameter is their 400.
+        if (route.method === 'GET') await check(route, send('GET', `${route.path}?unknown=1`));
       }
       if (body !== undefined) {
         await check(route, send(route.method, pathOf(route), undefined, { raw: 'x'.repeat(70 * KB) }));

@@ -339,22 +339,21 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
   step("User's heat pumps listed (live from Podero)", async () => {
     const list = await expectJson(
-      z.looseObject({ heat_pumps: z.array(heatPumpViewSchema), source: z.string() }),
+      z.looseObject({ items: z.array(heatPumpViewSchema), source: z.string() }),
       'GET',
       `${userPath}/heat-pumps?max_age_seconds=0`,
     );
-    if (list.heat_pumps.length === 0) throw new Error('no heat pumps listed');
-    if (!list.heat_pumps.every((hp) => hp.is_authenticated))
-      throw new Error('a heat pump is not authenticated');
-    state.heatPumps = list.heat_pumps;
-    for (const hp of list.heat_pumps) {
+    if (list.items.length === 0) throw new Error('no heat pumps listed');
+    if (!list.items.every((hp) => hp.is_authenticated)) throw new Error('a heat pump is not authenticated');
+    state.heatPumps = list.items;
+    for (const hp of list.items) {
       const missing = GUIDE_KEY_HEAT_PUMP_FIELDS.filter((field) => !(field in hp));
       if (missing.length > 0) throw new Error(`heat pump ${hp.id} lacks ${missing.join(', ')}`);
       for (const field of GUIDE_HEAT_PUMP_FIELDS) {
         if (field in hp) note(`${field.padEnd(30)} ${formatValue(hp[field])}`);
       }
     }
-    return `${list.heat_pumps.length} heat pump(s), source ${list.source}`;
+    return `${list.items.length} heat pump(s), source ${list.source}`;
   });
 
   step('Sync runs (heat-pump-sync schedule)', async () => {
@@ -375,20 +374,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const heatPump = state.heatPumps?.[0];
     if (heatPump === undefined) throw new Error('no heat pump');
     const page = await expectJson(
-      z.looseObject({ readings: z.array(z.looseObject({ state_at: z.string(), values: anyObject })) }),
+      z.looseObject({ items: z.array(z.looseObject({ state_at: z.string(), values: anyObject })) }),
       'GET',
       `${userPath}/heat-pumps/${heatPump.id}/readings?limit=10`,
     );
-    if (page.readings.length === 0) throw new Error('no readings stored');
-    state.readings = page.readings;
-    for (const reading of page.readings) {
+    if (page.items.length === 0) throw new Error('no readings stored');
+    state.readings = page.items;
+    for (const reading of page.items) {
       const values = ['current_power_consumption_w', 'indoor_actual_temperature', 'outdoor_temperature']
         .filter((k) => k in reading.values)
         .map((k) => `${k} ${formatValue(reading.values[k])}`)
         .join(', ');
       note(`${reading.state_at}  ${values}`);
     }
-    return `${page.readings.length} reading(s) for heat pump ${heatPump.id}`;
+    return `${page.items.length} reading(s) for heat pump ${heatPump.id}`;
   });
 
   step('Savings shown (what optimisation saved, per week of the last 4)', async () => {

@@ -297,7 +297,7 @@ describe('API under Podero faults', () => {
     ]);
     const res = await call(...liveList());
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ source: 'live', heat_pumps: [{ id: heatPumpId }] });
+    expect(res.json).toMatchObject({ source: 'live', items: [{ id: heatPumpId }] });
     expect(bridge.retryWaitsMs).toEqual([2000]);
     expect(attempts(ROUTES.listHeatPumps) - before).toBe(2);
   });

@@ -48,11 +48,20 @@ afterAll(async () => {
 });
 
 /** A concrete request for a declared route about `user`, with a valid body where the route takes one. */
+/** A contract id no user has: the admin routes' refusals come before it is looked up. */
+const NO_SUCH_CONTRACT = '00000000-0000-4000-8000-00000000c0de';
+
 function requestFor(route: RouteDeclaration, user: string): { path: string; body?: unknown } {
-  const path = route.path
+  const range = '?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z';
+  const queries: Partial<Record<string, string>> = {
+    getHeatPumpSavings: range,
+    getOrganisationSavings: range,
+  };
+  const path = `${route.path
     .replace('{external_user_id}', user)
     .replace('{heat_pump_id}', bob.heatPumpId)
-    .replace('{session_id}', bob.sessionId);
+    .replace('{session_id}', bob.sessionId)
+    .replace('{contract_id}', NO_SUCH_CONTRACT)}${queries[route.operationId] ?? ''}`;
   const bodies: Partial<Record<string, unknown>> = {
     createUser: { external_user_id: user, email: `${user}@example.com` },
     updateUser: { first_name: 'Mallory' },
@@ -68,6 +77,11 @@ function requestFor(route: RouteDeclaration, user: string): { path: string; body
       success_url: 'https://partner.example/ok',
       cancel_url: 'https://partner.example/cancel',
     },
+    createEnergyContract: {
+      energy_contract_type: 'yearly',
+      energy_prices: [{ price: 0.2, timestamp: '2026-01-01T00:00:00Z' }],
+    },
+    updateEnergyContract: { supplier: 'Not yours' },
   };
   const body = bodies[route.operationId];
   return body === undefined ? { path } : { path, body };
@@ -315,8 +329,17 @@ describe('scope claims that only look like the admin scope', () => {
 });
 
 describe('admin-only routes', () => {
-  it('are the ones declared admin (DELETE /users/{external_user_id})', () => {
-    expect(adminRoutes.map((r) => `${r.method} ${r.path}`)).toEqual(['DELETE /users/{external_user_id}']);
+  it("are the ones declared admin: offboarding, tariffs, the operator's view and the organisation's savings", () => {
+    expect(adminRoutes.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+      'DELETE /users/{external_user_id}',
+      'GET /savings',
+      'GET /sync/status',
+      'GET /users',
+      'GET /users/{external_user_id}/energy-contracts',
+      'GET /users/{external_user_id}/summary',
+      'PATCH /users/{external_user_id}/energy-contracts/{contract_id}',
+      'POST /users/{external_user_id}/energy-contracts',
+    ]);
   });
 
   it.each(adminRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))(
@@ -330,9 +353,18 @@ describe('admin-only routes', () => {
       expect(gatewayForbidden.parse(refused.json)).toEqual({ message: 'Forbidden' });
       expect((await apiCall(stack.apiUrl, adminToken, 'GET', '/users/carol-1')).status).toBe(200);
 
-      const allowed = await apiCall(stack.apiUrl, adminToken, route.method, path);
-      expect(allowed.status).toBe(204);
-      expect((await apiCall(stack.apiUrl, adminToken, 'GET', '/users/carol-1')).status).toBe(404);
+      const { body } = requestFor(route, 'carol-1');
+      const allowed = await apiCall(stack.apiUrl, adminToken, route.method, path, body);
+      if (route.operationId === 'deleteUser') {
+        expect(allowed.status).toBe(204);
+        expect((await apiCall(stack.apiUrl, adminToken, 'GET', '/users/carol-1')).status).toBe(404);
+      } else {
+        // Past the gateway and the handler's access rule: the route itself answers (the contract id
+        // of the PATCH is nobody's, hence its 404).
+        expect(allowed.status, JSON.stringify(allowed.json)).toBe(
+          route.operationId === 'updateEnergyContract' ? 404 : route.method === 'POST' ? 201 : 200,
+        );
+      }
     },
   );
 });

@@ -3,6 +3,7 @@ import { EnergyContractService } from '../energy-contracts/service';
 import { HeatPumpInsightsService } from '../heat-pumps/insights';
 import { ReauthenticationService } from '../heat-pumps/reauthentication';
 import { HeatPumpService } from '../heat-pumps/service';
+import { OperatorService } from '../operator/service';
 import { createFleetDeps, type FleetDeps, type FleetOverrides } from '../platform/fleet-deps';
 import { currentDeadline } from '../platform/request-deadline';
 import { BuildingStore } from '../storage/buildings';
@@ -12,6 +13,7 @@ import { InsightsCache } from '../storage/insights-cache';
 import { OnboardingSessionStore } from '../storage/onboarding-sessions';
 import { ReadingsStore } from '../storage/readings';
 import { ReauthenticationStore } from '../storage/reauthentications';
+import { SyncStateStore } from '../storage/sync-state';
 import { UserStore } from '../storage/users';
 import { BuildingService } from '../users/buildings';
 import { OnboardingSessionService } from '../users/onboarding-sessions';
@@ -25,6 +27,7 @@ export interface ApiServices {
   readonly heatPumps: HeatPumpService;
   readonly insights: HeatPumpInsightsService;
   readonly energyContracts: EnergyContractService;
+  readonly operator: OperatorService;
   readonly reauthentication: ReauthenticationService;
 }
 
@@ -85,13 +88,15 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     logger: fleet.logger,
     creation: userCreation,
   });
+  const snapshots = new HeatPumpSnapshotStore(fleet.db, config.mainTableName);
+  const readings = new ReadingsStore(fleet.db, config.readingsTableName);
   const heatPumps = new HeatPumpService({
     podero: fleet.podero,
     findPoderoUserId: async (externalUserId) => (await users.get(externalUserId))?.podero_user_id ?? null,
     removeUnlessOnboarded: (externalUserId, poderoUserId, sortKeys) =>
       users.removeUnlessOnboarded(externalUserId, poderoUserId, sortKeys),
-    snapshots: new HeatPumpSnapshotStore(fleet.db, config.mainTableName),
-    readings: new ReadingsStore(fleet.db, config.readingsTableName),
+    snapshots,
+    readings,
     now: () => fleet.now().getTime(),
     logger: fleet.logger,
   });
@@ -116,6 +121,14 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       now: () => fleet.now().getTime(),
     }),
     energyContracts: new EnergyContractService({ podero: fleet.podero, users: userService, buildings }),
+    operator: new OperatorService({
+      users,
+      snapshots,
+      readings,
+      sessions: onboardingSessions,
+      syncState: new SyncStateStore(fleet.db, config.mainTableName),
+      now: () => fleet.now().getTime(),
+    }),
     reauthentication: new ReauthenticationService({
       heatPumps,
       podero: fleet.podero,

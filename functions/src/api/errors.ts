@@ -17,6 +17,7 @@ import {
   UnknownReauthenticationError,
 } from '../heat-pumps/reauthentication';
 import { SettingsConflictError, UnknownHeatPumpError } from '../heat-pumps/service';
+import { InvalidUsersCursorError } from '../operator/service';
 import { InvalidCursorError } from '../storage/readings';
 import { TokenUnavailableError } from '../tokens/provider';
 import { TokenRefreshFailedError } from '../tokens/refresher';
@@ -100,6 +101,11 @@ function fromDomainError(error: unknown): ApiError | undefined {
   if (error instanceof UnknownUserError) return notFound('user');
   if (error instanceof UnknownHeatPumpError) return notFound('heat pump');
   if (error instanceof UnknownEnergyContractError) return notFound('energy contract');
+  if (error instanceof InvalidUsersCursorError) {
+    return badRequest('the cursor is not valid for this request', [
+      { field: 'query.cursor', message: error.message },
+    ]);
+  }
   if (error instanceof UnknownOnboardingSessionError) return notFound('onboarding session');
   if (error instanceof ReauthenticationNotNeededError) {
     return new ApiError(

@@ -59,7 +59,13 @@ function errorAnswers(access: RouteAccess, route: RouteDefinition): Record<numbe
       headers: retryAfter,
     },
   };
-  if (access === 'public') return { ...common, 503: { ...common[503], content: gatewayOnly } };
+  if (access === 'public') {
+    return {
+      ...common,
+      400: { description: 'A query parameter this route does not take', content: ours },
+      503: { ...common[503], content: gatewayOnly },
+    };
+  }
   const answers: Record<number, ErrorAnswer> = {
     401: {
       description:
@@ -75,7 +81,13 @@ function errorAnswers(access: RouteAccess, route: RouteDefinition): Record<numbe
     },
     ...common,
   };
-  if (hasInput) answers[400] = { description: 'Invalid request (the details name the field)', content: ours };
+  // Every route refuses what it does not take (an unknown query parameter), so every one may answer 400.
+  answers[400] = {
+    description: hasInput
+      ? 'Invalid request (the details name the field)'
+      : 'A query parameter or body this route does not take',
+    content: ours,
+  };
   if (route.body) {
     answers[413] = { description: `Body larger than ${MAX_BODY_BYTES} bytes`, content: oursOrGateway };
     answers[415] = { description: 'Body is not application/json', content: ours };

@@ -176,7 +176,29 @@ export class SyncRun {
     } finally {
       await this.state.releaseLease(this.input.runId);
     }
-    return this.finish(this.summary.stopped);
+    const summary = this.finish(this.summary.stopped);
+    await this.recordRun(summary);
+    return summary;
+  }
+
+  /** History for GET /sync/status; best effort: a run that synced is not failed by its diary. */
+  private async recordRun(summary: SyncSummary): Promise<void> {
+    try {
+      await this.state.recordRun({
+        runId: summary.run_id,
+        source: summary.source,
+        startedAt: new Date(this.startedAt).toISOString(),
+        durationMs: summary.duration_ms,
+        users: summary.users,
+        heatPumps: summary.heat_pumps,
+        readingsWritten: summary.readings_written,
+        failures: summary.failures,
+        completedPass: summary.completed_pass,
+        stopped: summary.stopped,
+      });
+    } catch (error) {
+      this.deps.logger.warn('could not record the sync run', { error_name: (error as Error).name });
+    }
   }
 
   private onFatal(error: unknown): void {

@@ -84,11 +84,11 @@ describe('heat-pump sync against the simulator', () => {
         claims: userClaims(users[0]?.externalUserId ?? ''),
       }),
     );
-    const body = bodyOf<{ readings: { state_at: string; values: Record<string, unknown> }[] }>(res);
-    expect(body.readings).toHaveLength(2);
-    const [a, b] = body.readings.map((r) => Date.parse(r.state_at));
+    const body = bodyOf<{ items: { state_at: string; values: Record<string, unknown> }[] }>(res);
+    expect(body.items).toHaveLength(2);
+    const [a, b] = body.items.map((r) => Date.parse(r.state_at));
     expect((b ?? 0) - (a ?? 0)).toBe(STATE_INTERVAL_SECONDS * 1000);
-    expect(typeof body.readings[0]?.values.current_power_consumption_w).toBe('number');
+    expect(typeof body.items[0]?.values.current_power_consumption_w).toBe('number');
 
     // The sync's snapshot also feeds the list route's cache.
     const list = await world.api(

@@ -154,13 +154,13 @@ describe('heat-pump ownership', () => {
       ],
     });
     const result = await w.service.list(w.ext, live);
-    expect(result.heat_pumps.map((hp) => hp.id)).toEqual([HP]);
+    expect(result.items.map((hp) => hp.id)).toEqual([HP]);
     expect(await w.snapshots.get(w.ext, HP2)).toBeNull();
     expect(await w.snapshots.get(w.ext, 'gone')).toBeNull();
     // And the cached list served next is the same one.
     const cached = await w.service.list(w.ext, { max_age_seconds: 60, stale_if_error_seconds: 0 });
     expect(cached.source).toBe('cache');
-    expect(cached.heat_pumps.map((hp) => hp.id)).toEqual([HP]);
+    expect(cached.items.map((hp) => hp.id)).toEqual([HP]);
   });
 
   it('a stored snapshot of someone else’s device is never served from the cache', async () => {
@@ -177,7 +177,7 @@ describe('heat-pump ownership', () => {
         device(id, ME, includeDeleted ? { deleted_at: '2026-02-01T00:00:00Z' } : {}),
     });
     const page = await mine.service.readings(mine.ext, HP, { limit: 10 });
-    expect(page.readings).toEqual([]);
+    expect(page.items).toEqual([]);
     const theirs = await world({ get: async (id) => device(id, OTHER) });
     expect(await failure(theirs.service.readings(theirs.ext, HP, { limit: 10 }))).toBeInstanceOf(
       UnknownHeatPumpError,
@@ -233,7 +233,7 @@ describe('the edges of reads and updates', () => {
       get: async (id, includeDeleted) =>
         includeDeleted ? device(id, ME, { deleted_at: '2026-02-01T00:00:00Z' }) : Promise.reject(notFound()),
     });
-    expect((await w.service.readings(w.ext, HP, { limit: 5 })).readings).toEqual([]);
+    expect((await w.service.readings(w.ext, HP, { limit: 5 })).items).toEqual([]);
   });
 
   it('refuses readings when Podero answers with another device, and surfaces Podero’s own failures', async () => {
@@ -252,7 +252,7 @@ describe('the edges of reads and updates', () => {
   it('takes a stored, owned snapshot as proof for readings without asking Podero', async () => {
     const w = await world({ get: async () => Promise.reject(new Error('must not be called')) });
     await w.snapshots.put(newSnapshot(w.ext, device(HP, ME), new Date(T0).toISOString()));
-    expect((await w.service.readings(w.ext, HP, { limit: 5 })).readings).toEqual([]);
+    expect((await w.service.readings(w.ext, HP, { limit: 5 })).items).toEqual([]);
     expect(w.calls.get).toBe(0);
   });
 

@@ -317,7 +317,10 @@ const sourceFields = {
 
 export const heatPumpListResponseSchema = z
   .strictObject({
-    heat_pumps: z.array(heatPumpSchema),
+    items: z.array(heatPumpSchema),
+    next_cursor: z
+      .null()
+      .meta({ description: 'Always null: every heat pump of the user is on the one page' }),
     ...sourceFields,
   })
   .meta({ id: 'HeatPumpList' });
@@ -334,7 +337,7 @@ export const readingSchema = z
   .meta({ id: 'Reading' });
 export const readingsResponseSchema = z
   .strictObject({
-    readings: z.array(readingSchema),
+    items: z.array(readingSchema),
     next_cursor: z
       .string()
       .nullable()

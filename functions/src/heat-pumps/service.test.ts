@@ -137,7 +137,7 @@ describe('HeatPumpService.list round trips', () => {
     });
     const answer = await hps.list('ursula', live);
     expect(readsBeforePodero).toEqual(['QueryCommand']);
-    expect(answer).toMatchObject({ heat_pumps: [], source: 'live', stale: false });
+    expect(answer).toMatchObject({ items: [], next_cursor: null, source: 'live', stale: false });
   });
 
   it('sends every write of a live list at once: snapshots, deletions and the list marker', async () => {
@@ -209,7 +209,7 @@ describe('HeatPumpService.list round trips', () => {
     // The older read's snapshot of b is stored (nothing newer existed), but the marker does not
     // name it, so the cached list is still the newer one.
     const cached = await newer.hps.list('wanda', { max_age_seconds: 60, stale_if_error_seconds: 0 });
-    expect(cached).toMatchObject({ source: 'cache', heat_pumps: [{ id: a, indoor_actual_temperature: 21 }] });
+    expect(cached).toMatchObject({ source: 'cache', items: [{ id: a, indoor_actual_temperature: 21 }] });
   });
 
   it('answers an unknown user, or one still being created, with UnknownUserError and never calls Podero', async () => {

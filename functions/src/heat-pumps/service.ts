@@ -140,7 +140,8 @@ export class HeatPumpService {
     })();
     if (cached && query.max_age_seconds > 0 && this.ageSeconds(cached.fetchedAt) <= query.max_age_seconds) {
       return {
-        heat_pumps: cached.heatPumps.map(viewOf),
+        items: cached.heatPumps.map(viewOf),
+        next_cursor: null,
         source: 'cache',
         fetched_at: cached.fetchedAt,
         stale: false,
@@ -157,7 +158,8 @@ export class HeatPumpService {
           error_name: (error as Error).name,
         });
         return {
-          heat_pumps: cached.heatPumps.map(viewOf),
+          items: cached.heatPumps.map(viewOf),
+          next_cursor: null,
           source: 'cache',
           fetched_at: cached.fetchedAt,
           stale: true,
@@ -175,7 +177,13 @@ export class HeatPumpService {
       stored,
     );
     await this.keepOnlyIfOnboarded(externalUserId, poderoUserId, createdSortKeys);
-    return { heat_pumps: snapshots.map(viewOf), source: 'live', fetched_at: fetchedAt, stale: false };
+    return {
+      items: snapshots.map(viewOf),
+      next_cursor: null,
+      source: 'live',
+      fetched_at: fetchedAt,
+      stale: false,
+    };
   }
 
   async get(externalUserId: string, heatPumpId: string, query: HeatPumpReadQuery): Promise<HeatPumpResponse> {
@@ -335,7 +343,7 @@ export class HeatPumpService {
     const range = { ...(query.from ? { from: query.from } : {}), ...(query.to ? { to: query.to } : {}) };
     const page = await this.deps.readings.list(heatPumpId, range, query.limit, query.cursor);
     return {
-      readings: page.readings.map((r) => ({
+      items: page.readings.map((r) => ({
         state_at: r.stateAt,
         recorded_at: r.recordedAt,
         values: r.values,

@@ -3,7 +3,13 @@
  * Recording the session under the user is what lets GET .../onboarding-sessions/{id} refuse a session
  * id that belongs to someone else. Items expire by TTL 30 days after the session does.
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { sendIfCondition } from './conditional';
 import { userPk } from './users';
@@ -65,6 +71,29 @@ export class OnboardingSessionStore {
       }),
     );
     return sk;
+  }
+
+  /** Every session recorded under the user, oldest first (the operator's summary). */
+  async listForUser(externalUserId: string): Promise<OnboardingRecord[]> {
+    const records: OnboardingRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    for (let page = 0; page < 20; page++) {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': userPk(externalUserId), ':prefix': ONBOARDING_SK_PREFIX },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const parsed = onboardingRecordSchema.safeParse(item);
+        if (parsed.success) records.push(parsed.data);
+      }
+      startKey = out.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    return records.sort((a, b) => a.created_at.localeCompare(b.created_at));
   }
 
   async get(externalUserId: string, sessionId: string): Promise<OnboardingRecord | undefined> {

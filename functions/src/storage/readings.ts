@@ -155,6 +155,21 @@ export class ReadingsStore {
     private readonly tableName: string,
   ) {}
 
+  /** The newest reading of a heat pump, if any. */
+  async latest(heatPumpId: string): Promise<Reading | undefined> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': readingPk(heatPumpId) },
+        ScanIndexForward: false,
+        Limit: 1,
+      }),
+    );
+    const [item] = out.Items ?? [];
+    return item ? parseReadingItem(item) : undefined;
+  }
+
   /**
    * One page of readings in time order. Asks for `limit + 1` items so that the last page never
    * carries a cursor leading to an empty page.

@@ -3,6 +3,7 @@
  *
  *   cursor   pk `SYNC#heat-pump-sync`  sk `CURSOR`                     (position, lease, pass counters)
  *   failure  pk `SYNC#heat-pump-sync`  sk `FAILURE#<external_user_id>` (last failure per user)
+ *   run      pk `SYNC#heat-pump-sync`  sk `RUN#<started_at>#<run_id>`   (what one run did; kept 7 days)
  *
  * The cursor item doubles as a lease: a run takes it with a conditional update, so two runs never
  * walk the fleet at once (a 15-minute schedule and a 15-minute timeout can overlap), and every
@@ -12,6 +13,7 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -21,6 +23,36 @@ import { sendIfCondition } from './conditional';
 export const SYNC_PK = 'SYNC#heat-pump-sync';
 export const SYNC_CURSOR_SK = 'CURSOR';
 export const SYNC_FAILURE_SK_PREFIX = 'FAILURE#';
+export const SYNC_RUN_SK_PREFIX = 'RUN#';
+/** Run records answer "what did the last passes do": a week of them is plenty (672 at 15 minutes). */
+const RUN_RETENTION_SECONDS = 7 * 86_400;
+
+/** What one run did, as GET /sync/status shows it. */
+export interface SyncRunRecord {
+  runId: string;
+  source: string;
+  startedAt: string;
+  durationMs: number;
+  users: number;
+  heatPumps: number;
+  readingsWritten: number;
+  failures: number;
+  completedPass: boolean;
+  stopped: string;
+}
+
+const runItemSchema = z.object({
+  run_id: z.string(),
+  source: z.string(),
+  started_at: z.string(),
+  duration_ms: z.number(),
+  users: z.number(),
+  heat_pumps: z.number(),
+  readings_written: z.number(),
+  failures: z.number(),
+  completed_pass: z.boolean(),
+  stopped: z.string(),
+});
 /** Failure records are diagnostics; TTL clears the ones nobody looked at. */
 const FAILURE_RETENTION_SECONDS = 30 * 86_400;
 
@@ -169,6 +201,57 @@ export class SyncStateStore {
         },
       }),
     );
+  }
+
+  async recordRun(run: SyncRunRecord): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: SYNC_PK,
+          sk: `${SYNC_RUN_SK_PREFIX}${run.startedAt}#${run.runId}`,
+          run_id: run.runId,
+          source: run.source,
+          started_at: run.startedAt,
+          duration_ms: run.durationMs,
+          users: run.users,
+          heat_pumps: run.heatPumps,
+          readings_written: run.readingsWritten,
+          failures: run.failures,
+          completed_pass: run.completedPass,
+          stopped: run.stopped,
+          expires_at: Math.floor(Date.parse(run.startedAt) / 1000) + RUN_RETENTION_SECONDS,
+        },
+      }),
+    );
+  }
+
+  /** The latest runs, newest first. */
+  async latestRuns(limit: number): Promise<SyncRunRecord[]> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': SYNC_PK, ':prefix': SYNC_RUN_SK_PREFIX },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).map((item) => {
+      const row = runItemSchema.parse(item);
+      return {
+        runId: row.run_id,
+        source: row.source,
+        startedAt: row.started_at,
+        durationMs: row.duration_ms,
+        users: row.users,
+        heatPumps: row.heat_pumps,
+        readingsWritten: row.readings_written,
+        failures: row.failures,
+        completedPass: row.completed_pass,
+        stopped: row.stopped,
+      };
+    });
   }
 
   async clearFailure(externalUserId: string): Promise<void> {

@@ -57,12 +57,19 @@ export const listBuildings = defineRoute({
   responses: {
     200: {
       description: "The user's buildings",
-      schema: z.object({ items: z.array(buildingResponseSchema) }).meta({ id: 'BuildingList' }),
+      schema: z
+        .object({
+          items: z.array(buildingResponseSchema),
+          next_cursor: z
+            .null()
+            .meta({ description: 'Always null: every building of the user is on the one page' }),
+        })
+        .meta({ id: 'BuildingList' }),
     },
     404: { description: 'No such user' },
   },
   handle: async ({ params, deps }) => {
     const records = await deps.services.buildings.list(params.external_user_id);
-    return { status: 200, body: { items: records.map(toResponse) } };
+    return { status: 200, body: { items: records.map(toResponse), next_cursor: null } };
   },
 });

@@ -28,7 +28,8 @@ beforeEach(() => {
 
 type HeatPumpBody = { id: string } & Record<string, unknown>;
 interface ListBody {
-  heat_pumps: HeatPumpBody[];
+  items: HeatPumpBody[];
+  next_cursor: null;
   source: string;
   fetched_at: string;
   stale: boolean;
@@ -56,7 +57,7 @@ describe('GET /users/{external_user_id}/heat-pumps', () => {
     expect(live.statusCode).toBe(200);
     const liveBody = bodyOf<ListBody>(live);
     expect(liveBody.source).toBe('live');
-    expect(liveBody.heat_pumps.map((hp) => hp.id).sort()).toEqual([...alice.heatPumpIds].sort());
+    expect(liveBody.items.map((hp) => hp.id).sort()).toEqual([...alice.heatPumpIds].sort());
     expect(world.requests(HP_LIST_ROUTE)).toBe(before + 1);
 
     world.clock.now += 20_000;
@@ -408,10 +409,10 @@ describe('GET /users/{external_user_id}/heat-pumps/{heat_pump_id}/readings', () 
       );
       expect(res.statusCode).toBe(200);
       const body = bodyOf<{
-        readings: { state_at: string; values: Record<string, number> }[];
+        items: { state_at: string; values: Record<string, number> }[];
         next_cursor: string | null;
       }>(res);
-      seen.push(...body.readings.map((r) => r.state_at));
+      seen.push(...body.items.map((r) => r.state_at));
       cursor = body.next_cursor;
       pages++;
     } while (cursor !== null && pages < 50);
@@ -421,7 +422,7 @@ describe('GET /users/{external_user_id}/heat-pumps/{heat_pump_id}/readings', () 
 
   it('filters by from (inclusive) and to (exclusive) and defaults to 100 per page', async () => {
     const params = hpParams(bob, 0);
-    const ranged = bodyOf<{ readings: { state_at: string }[]; next_cursor: string | null }>(
+    const ranged = bodyOf<{ items: { state_at: string }[]; next_cursor: string | null }>(
       await world.api(
         apiEvent('listHeatPumpReadings', {
           params,
@@ -429,12 +430,10 @@ describe('GET /users/{external_user_id}/heat-pumps/{heat_pump_id}/readings', () 
         }),
       ),
     );
-    expect(ranged.readings.map((r) => r.state_at)).toEqual([at(10), at(11), at(12)]);
+    expect(ranged.items.map((r) => r.state_at)).toEqual([at(10), at(11), at(12)]);
     expect(ranged.next_cursor).toBeNull();
-    const page = bodyOf<{ readings: unknown[] }>(
-      await world.api(apiEvent('listHeatPumpReadings', { params })),
-    );
-    expect(page.readings).toHaveLength(100);
+    const page = bodyOf<{ items: unknown[] }>(await world.api(apiEvent('listHeatPumpReadings', { params })));
+    expect(page.items).toHaveLength(100);
   });
 
   it('rejects tampered, foreign and malformed cursors and bad ranges with 400 naming the field', async () => {

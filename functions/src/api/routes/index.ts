@@ -11,6 +11,7 @@ import * as heatPumps from './heat-pumps';
 import * as insights from './insights';
 import * as meta from './meta';
 import * as onboarding from './onboarding';
+import * as operator from './operator';
 import * as reauthentication from './reauthentication';
 import type { RouteDefinition } from './types';
 import * as users from './users';
@@ -23,6 +24,7 @@ export const routeRegistry = {
   ...heatPumps,
   ...insights,
   ...energyContracts,
+  ...operator,
   ...reauthentication,
 } satisfies Record<OperationId, RouteDefinition>;
 

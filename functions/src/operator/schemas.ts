@@ -1,0 +1,170 @@
+/**
+ * Wire schemas of the operator's routes (admin): the fleet page by page with filters, one customer's
+ * summary, and the sync's recent runs and failing users.
+ */
+import * as z from 'zod';
+import { CONNECTION_STATES } from '../heat-pumps/rules';
+import { connectionSchema } from '../heat-pumps/schemas';
+
+export const USERS_PAGE_DEFAULT = 50;
+export const USERS_PAGE_MAX = 200;
+
+const limit = z
+  .string()
+  .regex(/^\d{1,4}$/, 'must be a whole number')
+  .transform(Number)
+  .pipe(z.number().int().min(1).max(USERS_PAGE_MAX))
+  .optional()
+  .transform((v) => v ?? USERS_PAGE_DEFAULT)
+  .meta({
+    description: `Users per page, 1..${USERS_PAGE_MAX}, default ${USERS_PAGE_DEFAULT}`,
+    override: ({ jsonSchema }) => {
+      for (const key of Object.keys(jsonSchema)) if (key !== 'description') delete jsonSchema[key];
+      Object.assign(jsonSchema, {
+        type: 'integer',
+        minimum: 1,
+        maximum: USERS_PAGE_MAX,
+        default: USERS_PAGE_DEFAULT,
+      });
+    },
+  });
+
+export const listUsersQuerySchema = z.strictObject({
+  limit,
+  cursor: z
+    .string()
+    .min(1)
+    .max(512)
+    .optional()
+    .meta({ description: 'Opaque `next_cursor` of the previous page, with the same filters' }),
+  connection_state: z
+    .enum(CONNECTION_STATES)
+    .optional()
+    .meta({ description: 'Only users with at least one heat pump in this state' }),
+  sync_failed: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .meta({ description: 'true: only users whose last sync attempt failed; false: only the others' }),
+});
+export type ListUsersQuery = z.output<typeof listUsersQuerySchema>;
+
+const connectionCounts = z
+  .strictObject(
+    Object.fromEntries(CONNECTION_STATES.map((state) => [state, z.number().int()])) as Record<
+      (typeof CONNECTION_STATES)[number],
+      z.ZodNumber
+    >,
+  )
+  .meta({ description: 'Heat pumps per connection state, as last stored' });
+
+export const syncFailureSchema = z
+  .strictObject({
+    error_code: z.string(),
+    message: z.string(),
+    attempts: z.number().int(),
+    first_failed_at: z.string(),
+    last_failed_at: z.string(),
+  })
+  .meta({ id: 'SyncFailure' });
+
+export const userListItemSchema = z
+  .strictObject({
+    external_user_id: z.string(),
+    email: z.string(),
+    first_name: z.string().nullable(),
+    last_name: z.string().nullable(),
+    heat_pumps: z.number().int(),
+    connection: connectionCounts,
+    sync_failure: syncFailureSchema.nullable(),
+  })
+  .meta({ id: 'UserListItem' });
+export type UserListItem = z.infer<typeof userListItemSchema>;
+
+export const userListSchema = z
+  .strictObject({
+    items: z.array(userListItemSchema),
+    next_cursor: z
+      .string()
+      .nullable()
+      .meta({ description: 'Pass as `cursor` for the next page; null on the last' }),
+    scanned: z.number().int().meta({
+      description:
+        'Users read for this page: with a filter a page may hold fewer than `limit` items and still have a next one',
+    }),
+  })
+  .meta({ id: 'UserList' });
+export type UserList = z.infer<typeof userListSchema>;
+
+export const userSummarySchema = z
+  .strictObject({
+    external_user_id: z.string(),
+    email: z.string(),
+    first_name: z.string().nullable(),
+    last_name: z.string().nullable(),
+    onboarded_at: z.string().nullable(),
+    heat_pumps: z.array(
+      z.strictObject({
+        id: z.string(),
+        manufacturer: z.string().nullable(),
+        model: z.string().nullable(),
+        connection: connectionSchema,
+        is_smart_optimization_active: z.boolean().nullable(),
+        optimization_level: z.string().nullable(),
+        fetched_at: z.string().meta({ description: 'When the stored state was read from Podero' }),
+        last_reading: z
+          .strictObject({
+            state_at: z.string(),
+            values: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
+          })
+          .nullable(),
+      }),
+    ),
+    onboarding_sessions: z
+      .array(
+        z.strictObject({
+          id: z.string(),
+          state: z.string(),
+          expiration_date: z.string().nullable(),
+          created_at: z.string(),
+        }),
+      )
+      .meta({ description: 'Sessions still open (pending and not expired)' }),
+    sync: z.strictObject({
+      last_pass_completed_at: z.string().nullable(),
+      failure: syncFailureSchema.nullable(),
+    }),
+  })
+  .meta({ id: 'UserSummary' });
+export type UserSummary = z.infer<typeof userSummarySchema>;
+
+export const syncStatusSchema = z
+  .strictObject({
+    passes_completed: z.number().int(),
+    last_pass_completed_at: z.string().nullable(),
+    current_pass: z
+      .strictObject({ started_at: z.string().nullable(), position: z.string().nullable() })
+      .nullable()
+      .meta({ description: 'A pass stopped part-way (time budget, outage): where the next run goes on' }),
+    runs: z
+      .array(
+        z.strictObject({
+          run_id: z.string(),
+          source: z.string(),
+          started_at: z.string(),
+          duration_ms: z.number(),
+          users: z.number().int(),
+          heat_pumps: z.number().int(),
+          readings_written: z.number().int(),
+          failures: z.number().int(),
+          completed_pass: z.boolean(),
+          stopped: z.string(),
+        }),
+      )
+      .meta({ description: 'The latest runs, newest first (kept 7 days)' }),
+    failing_users: z.array(syncFailureSchema.extend({ external_user_id: z.string() })).meta({
+      description: 'Users whose last sync attempt failed, most attempts first',
+    }),
+  })
+  .meta({ id: 'SyncStatus' });
+export type SyncStatus = z.infer<typeof syncStatusSchema>;

@@ -1,0 +1,214 @@
+/**
+ * The operator's view of the fleet (admin routes): users page by page with filters, one customer's
+ * summary, and the sync's status. Reads only what the bridge stored (snapshots, readings, sessions, the
+ * sync's records): a support desk looking at the fleet must not cost Podero calls.
+ */
+import pLimit from 'p-limit';
+import { CONNECTION_STATES, connectionStateOf } from '../heat-pumps/rules';
+import { heatPumpView } from '../heat-pumps/view';
+import type { HeatPumpSnapshotStore } from '../storage/heat-pump-snapshots';
+import { type OnboardingSessionStore, sessionValidUntilMs } from '../storage/onboarding-sessions';
+import type { ReadingsStore } from '../storage/readings';
+import type { SyncFailure, SyncStateStore } from '../storage/sync-state';
+import type { UserRecord, UserStore } from '../storage/users';
+import { UnknownUserError } from '../users/errors';
+import type { ListUsersQuery, SyncStatus, UserList, UserListItem, UserSummary } from './schemas';
+
+/** The most users one page may read while filtering (each costs one Query). */
+export const USERS_SCAN_MAX = 500;
+const USER_READ_CONCURRENCY = 8;
+const RUNS_SHOWN = 20;
+const FAILURES_SHOWN = 100;
+
+export class InvalidUsersCursorError extends Error {
+  override readonly name = 'InvalidUsersCursorError';
+  constructor() {
+    super('not a cursor returned by this API for these filters');
+  }
+}
+
+export interface OperatorServiceDeps {
+  users: Pick<UserStore, 'listPage'>;
+  snapshots: Pick<HeatPumpSnapshotStore, 'loadUserWithProfile'>;
+  readings: Pick<ReadingsStore, 'latest'>;
+  sessions: Pick<OnboardingSessionStore, 'listForUser'>;
+  syncState: Pick<SyncStateStore, 'listFailures' | 'latestRuns' | 'getCursor'>;
+  now: () => number;
+}
+
+export class OperatorService {
+  constructor(private readonly deps: OperatorServiceDeps) {}
+
+  async listUsers(query: ListUsersQuery): Promise<UserList> {
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query);
+    const failures = new Map((await this.deps.syncState.listFailures()).map((f) => [f.externalUserId, f]));
+    const items: UserListItem[] = [];
+    let scanned = 0;
+    let position = after;
+    let more = true;
+    const limitReads = pLimit(USER_READ_CONCURRENCY);
+    while (items.length < query.limit && scanned < USERS_SCAN_MAX && more) {
+      const page = await this.deps.users.listPage({
+        ...(position === undefined ? {} : { after: position }),
+        limit: Math.min(query.limit - items.length + 20, USERS_SCAN_MAX - scanned),
+      });
+      more = page.last !== undefined;
+      const candidates = page.users.filter((user) =>
+        query.sync_failed === undefined ? true : failures.has(user.external_user_id) === query.sync_failed,
+      );
+      const rows = await Promise.all(
+        candidates.map((user) => limitReads(() => this.listItem(user, failures.get(user.external_user_id)))),
+      );
+      for (const [i, user] of page.users.entries()) {
+        scanned++;
+        position = user.external_user_id;
+        const row = rows[candidates.indexOf(user)];
+        if (row && (query.connection_state === undefined || row.connection[query.connection_state] > 0)) {
+          items.push(row);
+          if (items.length === query.limit) {
+            more = more || i < page.users.length - 1;
+            break;
+          }
+        }
+      }
+      if (page.users.length === 0) position = page.last ?? position;
+    }
+    return {
+      items,
+      next_cursor: more && position !== undefined ? encodeCursor(position, query) : null,
+      scanned,
+    };
+  }
+
+  private async listItem(user: UserRecord, failure: SyncFailure | undefined): Promise<UserListItem> {
+    const { state } = await this.deps.snapshots.loadUserWithProfile(user.external_user_id);
+    const connection = Object.fromEntries(CONNECTION_STATES.map((s) => [s, 0])) as UserListItem['connection'];
+    for (const snapshot of state.snapshots.values()) connection[connectionStateOf(snapshot.heatPump)]++;
+    return {
+      external_user_id: user.external_user_id,
+      email: user.email,
+      first_name: user.first_name,
+      last_name: user.last_name,
+      heat_pumps: state.snapshots.size,
+      connection,
+      sync_failure: failure ? failureView(failure) : null,
+    };
+  }
+
+  async summary(externalUserId: string): Promise<UserSummary> {
+    const [{ user, state }, sessions, failures, cursor] = await Promise.all([
+      this.deps.snapshots.loadUserWithProfile(externalUserId),
+      this.deps.sessions.listForUser(externalUserId),
+      this.deps.syncState.listFailures(),
+      this.deps.syncState.getCursor(),
+    ]);
+    if (!user) throw new UnknownUserError(externalUserId);
+    const now = this.deps.now();
+    const heatPumps = await Promise.all(
+      [...state.snapshots.values()].map(async (snapshot) => {
+        const view = heatPumpView(snapshot.heatPump, snapshot.connection);
+        const reading = await this.deps.readings.latest(snapshot.heatPumpId);
+        return {
+          id: snapshot.heatPumpId,
+          manufacturer: view.device_model?.manufacturer ?? null,
+          model: view.device_model?.model ?? null,
+          connection: view.connection,
+          is_smart_optimization_active: view.is_smart_optimization_active ?? null,
+          optimization_level: view.optimization_level ?? null,
+          fetched_at: snapshot.fetchedAt,
+          last_reading: reading
+            ? {
+                state_at: reading.stateAt,
+                values: reading.values as Record<string, number | string | boolean | null>,
+              }
+            : null,
+        };
+      }),
+    );
+    const failure = failures.find((f) => f.externalUserId === externalUserId);
+    return {
+      external_user_id: user.external_user_id,
+      email: user.email,
+      first_name: user.first_name,
+      last_name: user.last_name,
+      onboarded_at: user.created_at ?? null,
+      heat_pumps: heatPumps,
+      onboarding_sessions: sessions
+        .filter((s) => s.state === 'pending' && (sessionValidUntilMs(s.expiration_date) ?? Infinity) >= now)
+        .map((s) => ({
+          id: s.id,
+          state: s.state,
+          expiration_date: s.expiration_date,
+          created_at: s.created_at,
+        })),
+      sync: {
+        last_pass_completed_at: cursor?.lastPassCompletedAt ?? null,
+        failure: failure ? failureView(failure) : null,
+      },
+    };
+  }
+
+  async syncStatus(): Promise<SyncStatus> {
+    const [cursor, runs, failures] = await Promise.all([
+      this.deps.syncState.getCursor(),
+      this.deps.syncState.latestRuns(RUNS_SHOWN),
+      this.deps.syncState.listFailures(),
+    ]);
+    return {
+      passes_completed: cursor?.passesCompleted ?? 0,
+      last_pass_completed_at: cursor?.lastPassCompletedAt ?? null,
+      current_pass:
+        cursor && cursor.lastExternalUserId !== null
+          ? { started_at: cursor.passStartedAt, position: cursor.lastExternalUserId }
+          : null,
+      runs: runs.map((run) => ({
+        run_id: run.runId,
+        source: run.source,
+        started_at: run.startedAt,
+        duration_ms: run.durationMs,
+        users: run.users,
+        heat_pumps: run.heatPumps,
+        readings_written: run.readingsWritten,
+        failures: run.failures,
+        completed_pass: run.completedPass,
+        stopped: run.stopped,
+      })),
+      failing_users: failures
+        .sort((a, b) => b.attempts - a.attempts || a.externalUserId.localeCompare(b.externalUserId))
+        .slice(0, FAILURES_SHOWN)
+        .map((f) => ({ external_user_id: f.externalUserId, ...failureView(f) })),
+    };
+  }
+}
+
+function failureView(failure: SyncFailure) {
+  return {
+    error_code: failure.errorCode,
+    message: failure.message,
+    attempts: failure.attempts,
+    first_failed_at: failure.firstFailedAt,
+    last_failed_at: failure.lastFailedAt,
+  };
+}
+
+/** The filters a cursor was issued for: a cursor is only valid with the same ones. */
+const filtersOf = (query: ListUsersQuery) => `${query.connection_state ?? ''}|${query.sync_failed ?? ''}`;
+
+function encodeCursor(after: string, query: ListUsersQuery): string {
+  return Buffer.from(JSON.stringify({ v: 1, after, f: filtersOf(query) }), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string, query: ListUsersQuery): string {
+  if (!/^[A-Za-z0-9_-]{1,512}$/.test(cursor)) throw new InvalidUsersCursorError();
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidUsersCursorError();
+  }
+  const value = decoded as { v?: unknown; after?: unknown; f?: unknown };
+  if (value?.v !== 1 || typeof value.after !== 'string' || value.f !== filtersOf(query)) {
+    throw new InvalidUsersCursorError();
+  }
+  return value.after;
+}

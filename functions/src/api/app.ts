@@ -6,7 +6,7 @@ import { runWithDeadline } from '../platform/request-deadline';
 import { authorize, callerFromClaims } from './auth';
 import type { ApiDeps } from './deps';
 import { toApiError } from './errors';
-import { ApiError, badRequest, errorResponse, jsonResponse } from './http';
+import { ApiError, badRequest, errorResponse, jsonResponse, textResponse } from './http';
 import { readIdempotencyKey, runIdempotently } from './idempotency';
 import { openApiDocument } from './openapi';
 import { parseJsonBody, rawBody, requireJsonContentType, validate } from './request';
@@ -181,7 +181,10 @@ async function handle(
           ),
     );
     status = result.status;
-    return jsonResponse(result.status, result.body, { ...result.headers, 'x-request-id': requestId });
+    const responseHeaders = { ...result.headers, 'x-request-id': requestId };
+    return result.text === undefined
+      ? jsonResponse(result.status, result.body, responseHeaders)
+      : textResponse(result.status, result.text, responseHeaders);
   } catch (error) {
     const apiError = toApiError(error);
     if (apiError) {

@@ -38,6 +38,8 @@ export const notFound = (what: string) => new ApiError(404, 'not_found', `${what
 export interface RouteResult {
   status: number;
   body?: unknown;
+  /** A body that is not JSON (a CSV export); its content type goes in `headers`. */
+  text?: string;
   headers?: Record<string, string>;
 }
 
@@ -56,6 +58,18 @@ export function jsonResponse(
     return { statusCode: status, headers: { 'cache-control': 'no-store', ...headers } };
   }
   return { statusCode: status, headers: { ...baseHeaders, ...headers }, body: JSON.stringify(body) };
+}
+
+export function textResponse(
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: status,
+    headers: { ...baseHeaders, 'content-type': 'text/plain; charset=utf-8', ...headers },
+    body: text,
+  };
 }
 
 export function errorResponse(error: ApiError, requestId?: string): APIGatewayProxyStructuredResultV2 {

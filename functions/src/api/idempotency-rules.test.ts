@@ -152,16 +152,21 @@ describe('runIdempotently', () => {
     }));
     expect(failed.status).toBe(502);
     expect(store.records.size).toBe(0);
+    await runIdempotently(asStore(store), request({ key: 'k-500' }), async () => ({ status: 500 }));
+    expect(store.records.size).toBe(0);
+    await runIdempotently(asStore(store), request({ key: 'k-499' }), async () => ({ status: 499 }));
+    expect(store.records.size).toBe(1);
+    store.records.clear();
     await expect(
       runIdempotently(asStore(store), request({ key: 'k-throw' }), async () => {
         throw new ApiError(409, 'conflict', 'no');
       }),
     ).rejects.toMatchObject({ status: 409 });
     expect(store.records.size).toBe(0);
-    expect(store.calls.filter((c) => c === 'release')).toHaveLength(2);
+    expect(store.calls.filter((c) => c === 'release')).toHaveLength(3);
     await runIdempotently(asStore(store), request({ key: 'k-4xx' }), async () => ({ status: 400, body: {} }));
     expect([...store.records.values()][0]).toMatchObject({ state: 'completed', response: { status: 400 } });
-    expect(store.calls.filter((c) => c === 'release')).toHaveLength(2);
+    expect(store.calls.filter((c) => c === 'release')).toHaveLength(3);
   });
 
   it('waits for a running duplicate and answers with its result once it is stored', async () => {

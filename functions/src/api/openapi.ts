@@ -128,7 +128,14 @@ function operationOf(
         : {
             description: spec.description,
             ...(headers ? { headers } : {}),
-            ...(spec.schema ? { content: json(spec.schema) } : {}),
+            ...(spec.schema
+              ? {
+                  content: {
+                    ...json(spec.schema),
+                    ...(spec.csv ? { 'text/csv': { schema: { type: 'string' as const } } } : {}),
+                  },
+                }
+              : {}),
           };
   }
   const path = route.params instanceof z.ZodObject ? route.params : undefined;

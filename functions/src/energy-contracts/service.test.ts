@@ -48,6 +48,35 @@ function world(
 }
 
 describe('EnergyContractService', () => {
+  it('passes on only values of the documented types: anything else Podero sends is null', async () => {
+    const { service } = world({
+      list: [
+        {
+          id: 'c-odd',
+          energy_contract_type: 7 as unknown as string,
+          energy_prices: [{ price: '0.3' as unknown as number, timestamp: 5 as unknown as string }],
+          building: 12 as unknown as string,
+          meter_id: false as unknown as string,
+          supplier: 3 as unknown as string,
+          currency_energy_price: {} as unknown as string,
+          energy_price_includes_external_components: 'no' as unknown as boolean,
+        },
+      ],
+    });
+    expect(await service.list('ada')).toEqual([
+      {
+        id: 'c-odd',
+        energy_contract_type: null,
+        energy_prices: [{ price: null, timestamp: null }],
+        building_id: null,
+        meter_id: null,
+        supplier: null,
+        currency_energy_price: null,
+        energy_price_includes_external_components: null,
+      },
+    ]);
+  });
+
   it('lists only contracts with an id, allow-listed with building_id', async () => {
     const { service } = world();
     expect(await service.list('ada')).toEqual([

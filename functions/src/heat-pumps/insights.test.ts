@@ -10,7 +10,13 @@ const NOW = Date.parse('2026-06-01T12:00:00Z');
 
 function world(options: { keep?: boolean; created?: boolean; answer?: StatisticsResponse } = {}) {
   const cache = new Map<string, CachedInsight>();
-  const calls = { podero: [] as unknown[], gets: 0, puts: [] as { keepSeconds: number }[], kept: 0 };
+  const calls = {
+    podero: [] as unknown[],
+    gets: 0,
+    puts: [] as { keepSeconds: number }[],
+    kept: 0,
+    keptKeys: [] as string[],
+  };
   const keyOf = (owner: InsightOwner, kind: string, queryKey: string) =>
     `${'organisation' in owner ? 'ORG' : `${owner.externalUserId}/${owner.heatPumpId}`}|${kind}|${queryKey}`;
   const answer: StatisticsResponse = options.answer ?? {
@@ -76,8 +82,9 @@ function world(options: { keep?: boolean; created?: boolean; answer?: Statistics
       if (hp === 'not-hers') throw new UnknownHeatPumpError(hp);
       return `podero-${ext}`;
     },
-    keepIfOnboarded: async () => {
+    keepIfOnboarded: async (_ext, _podero, sortKeys) => {
       calls.kept++;
+      calls.keptKeys.push(...sortKeys);
       return options.keep ?? true;
     },
     cache: store as unknown as InsightsCache,
@@ -144,6 +151,29 @@ describe('HeatPumpInsightsService', () => {
     expect(w.calls.puts.every((p) => p.keepSeconds > INSIGHTS_MAX_AGE_SECONDS)).toBe(true);
   });
 
+  it('reads odd answers tolerantly: no metadata, units that are not text, savings that are not an object', async () => {
+    const w = world({
+      answer: {
+        data: [{ resolution: 5, period: { start_period: 1 }, savings: 3, consumption: 'x', heat_pump: null }],
+      } as unknown as StatisticsResponse,
+    });
+    const answer = await w.service.statistics('ada', 'hp-1', stats());
+    expect(answer.units).toEqual({});
+    expect(answer.buckets).toEqual([
+      {
+        resolution: null,
+        period: { start: null, end: null },
+        savings: null,
+        consumption_total: null,
+        estimated_consumption_wh: null,
+      },
+    ]);
+    const textUnits = world({
+      answer: { metadata: { units: 'EUR' }, data: [] } as unknown as StatisticsResponse,
+    });
+    expect((await textUnits.service.statistics('ada', 'hp-1', stats())).units).toEqual({});
+  });
+
   it('keys the cache by the query: other keywords or resolutions are other entries', async () => {
     const w = world();
     await w.service.statistics('ada', 'hp-1', stats({ resolution: ['1DAY', '1WEEK'] }));
@@ -162,6 +192,8 @@ describe('HeatPumpInsightsService', () => {
     const gone = world({ keep: false });
     await expect(gone.service.statistics('ada', 'hp-1', stats())).rejects.toBeInstanceOf(UnknownUserError);
     expect(gone.calls.kept).toBe(1);
+    // The guard is told which entry it must remove again.
+    expect(gone.calls.keptKeys).toEqual(['ada/hp-1|statistics|r=1DAY;k=consumption,savings']);
   });
 
   it('refuses before Podero when ownership is not proven, and maps Podero’s 404 to an unknown device', async () => {

@@ -176,18 +176,18 @@ describe('heat-pump ownership', () => {
       get: async (id, includeDeleted) =>
         device(id, ME, includeDeleted ? { deleted_at: '2026-02-01T00:00:00Z' } : {}),
     });
-    const page = await mine.service.readings(mine.ext, HP, { limit: 10 });
+    const page = await mine.service.readings(mine.ext, HP, { limit: 10, order: 'asc' });
     expect(page.items).toEqual([]);
     const theirs = await world({ get: async (id) => device(id, OTHER) });
-    expect(await failure(theirs.service.readings(theirs.ext, HP, { limit: 10 }))).toBeInstanceOf(
-      UnknownHeatPumpError,
-    );
+    expect(
+      await failure(theirs.service.readings(theirs.ext, HP, { limit: 10, order: 'asc' })),
+    ).toBeInstanceOf(UnknownHeatPumpError);
     const unknown = await world({
       get: async () => Promise.reject(new PoderoNotFoundError('no', { ...init, status: 404 })),
     });
-    expect(await failure(unknown.service.readings(unknown.ext, HP, { limit: 10 }))).toBeInstanceOf(
-      UnknownHeatPumpError,
-    );
+    expect(
+      await failure(unknown.service.readings(unknown.ext, HP, { limit: 10, order: 'asc' })),
+    ).toBeInstanceOf(UnknownHeatPumpError);
   });
 });
 
@@ -233,18 +233,18 @@ describe('the edges of reads and updates', () => {
       get: async (id, includeDeleted) =>
         includeDeleted ? device(id, ME, { deleted_at: '2026-02-01T00:00:00Z' }) : Promise.reject(notFound()),
     });
-    expect((await w.service.readings(w.ext, HP, { limit: 5 })).items).toEqual([]);
+    expect((await w.service.readings(w.ext, HP, { limit: 5, order: 'asc' })).items).toEqual([]);
   });
 
   it('refuses readings when Podero answers with another device, and surfaces Podero’s own failures', async () => {
     const swapped = await world({ get: async () => device(HP2, ME) });
-    expect(await failure(swapped.service.readings(swapped.ext, HP, { limit: 5 }))).toBeInstanceOf(
-      UnknownHeatPumpError,
-    );
+    expect(
+      await failure(swapped.service.readings(swapped.ext, HP, { limit: 5, order: 'asc' })),
+    ).toBeInstanceOf(UnknownHeatPumpError);
     const down = await world({
       get: async () => Promise.reject(new PoderoServerError('down', { ...init, status: 503 })),
     });
-    expect(await failure(down.service.readings(down.ext, HP, { limit: 5 }))).toBeInstanceOf(
+    expect(await failure(down.service.readings(down.ext, HP, { limit: 5, order: 'asc' }))).toBeInstanceOf(
       PoderoServerError,
     );
   });
@@ -252,7 +252,7 @@ describe('the edges of reads and updates', () => {
   it('takes a stored, owned snapshot as proof for readings without asking Podero', async () => {
     const w = await world({ get: async () => Promise.reject(new Error('must not be called')) });
     await w.snapshots.put(newSnapshot(w.ext, device(HP, ME), new Date(T0).toISOString()));
-    expect((await w.service.readings(w.ext, HP, { limit: 5 })).items).toEqual([]);
+    expect((await w.service.readings(w.ext, HP, { limit: 5, order: 'asc' })).items).toEqual([]);
     expect(w.calls.get).toBe(0);
   });
 

@@ -115,8 +115,8 @@ describe('request schemas', () => {
     expect(updateHeatPumpSettingsSchema.safeParse({ optimization_level: 'Mid' }).success).toBe(true);
   });
 
-  it('normalises readings bounds to UTC ISO and applies the default limit', () => {
+  it('normalises readings bounds to UTC ISO and applies the default limit and order', () => {
     const parsed = readingsQuerySchema.parse({ from: '2026-01-01T01:00:00+01:00' });
-    expect(parsed).toEqual({ from: '2026-01-01T00:00:00.000Z', limit: 100 });
+    expect(parsed).toEqual({ from: '2026-01-01T00:00:00.000Z', limit: 100, order: 'asc' });
   });
 });

@@ -49,6 +49,11 @@ const isoInstant = z.iso
 export const READINGS_LIMIT_DEFAULT = 100;
 export const READINGS_LIMIT_MAX = 1000;
 
+/** Aggregation buckets, and the longest range each may cover (about 700 buckets at most). */
+export const READING_BUCKETS = { '15m': 900, '1h': 3_600, '1d': 86_400 } as const;
+export type ReadingBucket = keyof typeof READING_BUCKETS;
+const BUCKET_MAX_RANGE_DAYS: Record<ReadingBucket, number> = { '15m': 7, '1h': 31, '1d': 92 };
+
 export const readingsQuerySchema = z
   .strictObject({
     from: isoInstant.optional().meta({ description: 'Inclusive lower bound of the state time.' }),
@@ -56,14 +61,41 @@ export const readingsQuerySchema = z
     limit: queryInt(1, READINGS_LIMIT_MAX, READINGS_LIMIT_DEFAULT).meta({
       description: `Readings per page, 1..${READINGS_LIMIT_MAX}, default ${READINGS_LIMIT_DEFAULT}.`,
     }),
-    cursor: z
-      .string()
-      .min(1)
-      .max(512)
+    cursor: z.string().min(1).max(512).optional().meta({
+      description: 'Opaque `next_cursor` of the previous page, with the same heat pump, range and order.',
+    }),
+    order: z
+      .enum(['asc', 'desc'])
       .optional()
-      .meta({ description: 'Opaque `next_cursor` of the previous page, with the same heat pump and range.' }),
+      .transform((v) => v ?? 'asc')
+      .meta({
+        description: 'asc (default): oldest first; desc: newest first, so `limit=1` is the latest reading.',
+      }),
+    bucket: z
+      .enum(Object.keys(READING_BUCKETS) as [ReadingBucket, ...ReadingBucket[]])
+      .optional()
+      .meta({
+        description:
+          'Aggregate instead of listing: one item per 15m, 1h or 1d (UTC) with the count and avg/min/max of each numeric value. Needs from and to (at most 7, 31 or 92 days); no cursor.',
+      }),
   })
-  .refine((q) => !q.from || !q.to || q.from < q.to, { path: ['to'], message: 'must be later than from' });
+  .refine((q) => !q.from || !q.to || q.from < q.to, { path: ['to'], message: 'must be later than from' })
+  .refine((q) => !q.bucket || (q.from !== undefined && q.to !== undefined), {
+    path: ['from'],
+    message: 'from and to are required with bucket',
+  })
+  .refine((q) => !q.bucket || q.cursor === undefined, {
+    path: ['cursor'],
+    message: 'buckets come on one page',
+  })
+  .refine(
+    (q) =>
+      !q.bucket ||
+      !q.from ||
+      !q.to ||
+      Date.parse(q.to) - Date.parse(q.from) <= BUCKET_MAX_RANGE_DAYS[q.bucket] * 86_400_000,
+    { path: ['to'], message: 'the range is too long for this bucket (15m: 7 days, 1h: 31, 1d: 92)' },
+  );
 export type ReadingsQuery = z.output<typeof readingsQuerySchema>;
 
 const temperatureLimit = z.number().min(5).max(35).meta({ description: '°C, 5..35' });
@@ -335,6 +367,26 @@ export const readingSchema = z
     values: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
   })
   .meta({ id: 'Reading' });
+const aggregate = z.strictObject({ avg: z.number(), min: z.number(), max: z.number() });
+export const readingBucketSchema = z
+  .strictObject({
+    start: z.string().meta({ description: 'Start of the bucket (ISO, inclusive)' }),
+    end: z.string().meta({ description: 'End of the bucket (ISO, exclusive)' }),
+    count: z.number().int().meta({ description: 'Readings in the bucket' }),
+    values: z.record(z.string(), aggregate).meta({ description: 'Per numeric value: its avg, min and max' }),
+  })
+  .meta({ id: 'ReadingBucket' });
+export const readingBucketsResponseSchema = z
+  .strictObject({
+    items: z
+      .array(readingBucketSchema)
+      .meta({ description: 'Buckets with readings, in the order asked for' }),
+    next_cursor: z.null(),
+    bucket: z.enum(Object.keys(READING_BUCKETS) as [ReadingBucket, ...ReadingBucket[]]),
+  })
+  .meta({ id: 'ReadingBuckets' });
+export type ReadingBucketsResponse = z.infer<typeof readingBucketsResponseSchema>;
+
 export const readingsResponseSchema = z
   .strictObject({
     items: z.array(readingSchema),

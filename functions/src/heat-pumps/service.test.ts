@@ -234,7 +234,7 @@ describe('HeatPumpService.list round trips', () => {
 
 describe('HeatPumpService.get and readings: the user lookup still decides first', () => {
   const id = 'f6000000-0000-4000-8000-000000000000';
-  const readingsQuery = { limit: 10 };
+  const readingsQuery = { limit: 10, order: 'asc' as const };
 
   it('answers an unknown user with UnknownUserError even when the snapshot read fails too', async () => {
     const { hps } = service({ findPoderoUserId: async () => null });

@@ -102,7 +102,15 @@ export class InvalidCursorError extends Error {
   }
 }
 
-const cursorSchema = z.strictObject({ v: z.literal(1), hp: z.string(), ts: z.string() });
+/** `o`: the order the cursor was issued for (absent in cursors from before `order` existed: ascending). */
+const cursorSchema = z.strictObject({
+  v: z.literal(1),
+  hp: z.string(),
+  ts: z.string(),
+  o: z.literal('d').optional(),
+});
+
+export type ReadingsOrder = 'asc' | 'desc';
 
 const isCanonicalIso = (s: string): boolean => {
   const ms = Date.parse(s);
@@ -110,15 +118,25 @@ const isCanonicalIso = (s: string): boolean => {
 };
 
 /** Opaque to callers: base64url of the last returned key. */
-export function encodeReadingsCursor(heatPumpId: string, stateAt: string): string {
-  return Buffer.from(JSON.stringify({ v: 1, hp: heatPumpId, ts: stateAt }), 'utf8').toString('base64url');
+export function encodeReadingsCursor(
+  heatPumpId: string,
+  stateAt: string,
+  order: ReadingsOrder = 'asc',
+): string {
+  const cursor = { v: 1, hp: heatPumpId, ts: stateAt, ...(order === 'desc' ? { o: 'd' } : {}) };
+  return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
 }
 
 /**
  * Decodes and checks a cursor: it must be our encoding, name this heat pump (a cursor cannot be
  * replayed against another heat pump's readings) and lie inside the requested range.
  */
-export function decodeReadingsCursor(cursor: string, heatPumpId: string, range: ReadingsRange): string {
+export function decodeReadingsCursor(
+  cursor: string,
+  heatPumpId: string,
+  range: ReadingsRange,
+  order: ReadingsOrder = 'asc',
+): string {
   if (!/^[A-Za-z0-9_-]{1,512}$/.test(cursor))
     throw new InvalidCursorError('not a cursor returned by this API');
   let decoded: unknown;
@@ -132,6 +150,8 @@ export function decodeReadingsCursor(cursor: string, heatPumpId: string, range: 
     throw new InvalidCursorError('not a cursor returned by this API');
   }
   if (parsed.data.hp !== heatPumpId) throw new InvalidCursorError('it belongs to another heat pump');
+  if ((parsed.data.o === 'd') !== (order === 'desc'))
+    throw new InvalidCursorError('it was issued for the other order');
   if ((range.from && parsed.data.ts < range.from) || (range.to && parsed.data.ts >= range.to)) {
     throw new InvalidCursorError('it lies outside the requested from/to range');
   }
@@ -179,8 +199,9 @@ export class ReadingsStore {
     range: ReadingsRange,
     limit: number,
     cursor?: string,
+    order: ReadingsOrder = 'asc',
   ): Promise<ReadingsPage> {
-    const after = cursor === undefined ? undefined : decodeReadingsCursor(cursor, heatPumpId, range);
+    const after = cursor === undefined ? undefined : decodeReadingsCursor(cursor, heatPumpId, range, order);
     const values: Record<string, string> = { ':pk': readingPk(heatPumpId) };
     let condition = 'pk = :pk';
     // `to` is exclusive; with millisecond ISO keys, "< to" is "<= to - 1 ms", which BETWEEN can express.
@@ -211,7 +232,7 @@ export class ReadingsStore {
           ExpressionAttributeValues: values,
           ExclusiveStartKey: startKey,
           Limit: limit + 1 - items.length,
-          ScanIndexForward: true,
+          ScanIndexForward: order === 'asc',
         }),
       );
       for (const item of out.Items ?? []) items.push(parseReadingItem(item));
@@ -223,7 +244,7 @@ export class ReadingsStore {
     const hasMore = items.length > limit;
     return {
       readings: page,
-      nextCursor: hasMore && last ? encodeReadingsCursor(heatPumpId, last.stateAt) : null,
+      nextCursor: hasMore && last ? encodeReadingsCursor(heatPumpId, last.stateAt, order) : null,
     };
   }
 }

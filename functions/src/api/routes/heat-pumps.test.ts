@@ -436,6 +436,131 @@ describe('GET /users/{external_user_id}/heat-pumps/{heat_pump_id}/readings', () 
     expect(page.items).toHaveLength(100);
   });
 
+  it('lists newest first with order=desc (limit=1 is the latest), and keeps a cursor to its order', async () => {
+    const params = hpParams(bob, 0);
+    const latest = bodyOf<{ items: { state_at: string }[]; next_cursor: string }>(
+      await world.api(apiEvent('listHeatPumpReadings', { params, query: { order: 'desc', limit: '1' } })),
+    );
+    expect(latest.items.map((r) => r.state_at)).toEqual([at(total - 1)]);
+    const next = bodyOf<{ items: { state_at: string }[] }>(
+      await world.api(
+        apiEvent('listHeatPumpReadings', {
+          params,
+          query: { order: 'desc', limit: '2', cursor: latest.next_cursor },
+        }),
+      ),
+    );
+    expect(next.items.map((r) => r.state_at)).toEqual([at(total - 2), at(total - 3)]);
+    const mixed = await world.api(
+      apiEvent('listHeatPumpReadings', { params, query: { cursor: latest.next_cursor } }),
+    );
+    expect(mixed.statusCode).toBe(400);
+    expect(JSON.stringify(bodyOf(mixed))).toContain('other order');
+  });
+
+  it('aggregates into UTC buckets with count and avg/min/max per value, in either order', async () => {
+    const params = hpParams(bob, 0);
+    const hourly = bodyOf<{
+      items: {
+        start: string;
+        end: string;
+        count: number;
+        values: Record<string, { avg: number; min: number; max: number }>;
+      }[];
+      bucket: string;
+      next_cursor: null;
+    }>(
+      await world.api(
+        apiEvent('listHeatPumpReadings', { params, query: { bucket: '1h', from: at(0), to: at(24) } }),
+      ),
+    );
+    expect(hourly.bucket).toBe('1h');
+    expect(hourly.next_cursor).toBeNull();
+    expect(hourly.items).toEqual([
+      {
+        start: at(0),
+        end: at(12),
+        count: 12,
+        values: { current_power_consumption_w: { avg: 5.5, min: 0, max: 11 } },
+      },
+      {
+        start: at(12),
+        end: at(24),
+        count: 12,
+        values: { current_power_consumption_w: { avg: 17.5, min: 12, max: 23 } },
+      },
+    ]);
+    const daily = bodyOf<{ items: { start: string; count: number }[] }>(
+      await world.api(
+        apiEvent('listHeatPumpReadings', {
+          params,
+          query: { bucket: '1d', from: '2026-01-01T00:00:00Z', to: '2026-01-08T00:00:00Z', order: 'desc' },
+        }),
+      ),
+    );
+    expect(daily.items.map((b) => b.count)).toEqual([1234 - 4 * 288, 288, 288, 288, 288]);
+    expect(daily.items.at(-1)?.start).toBe(at(0));
+  });
+
+  it('refuses buckets without a range, over too long a range, or with a cursor', async () => {
+    const params = hpParams(bob, 0);
+    const cases: [Record<string, string>, string][] = [
+      [{ bucket: '1h' }, 'query.from'],
+      [{ bucket: '15m', from: at(0), to: '2026-01-09T00:00:00Z' }, 'query.to'],
+      [
+        { bucket: '1h', from: at(0), to: at(10), cursor: encodeReadingsCursor(params.heat_pump_id, at(3)) },
+        'query.cursor',
+      ],
+      [{ bucket: '5m', from: at(0), to: at(10) }, 'query.bucket'],
+    ];
+    for (const [query, field] of cases) {
+      const res = await world.api(apiEvent('listHeatPumpReadings', { params, query }));
+      expect(res.statusCode, JSON.stringify(query)).toBe(400);
+      expect(JSON.stringify(bodyOf(res)), JSON.stringify(query)).toContain(field);
+    }
+  });
+
+  it('exports a page or the buckets as CSV on Accept: text/csv, with the next cursor in a header', async () => {
+    const params = hpParams(bob, 0);
+    const page = await world.api(
+      apiEvent('listHeatPumpReadings', { params, query: { limit: '3' }, headers: { accept: 'text/csv' } }),
+    );
+    expect(page.statusCode).toBe(200);
+    expect(page.headers?.['content-type']).toBe('text/csv; charset=utf-8');
+    expect(page.headers?.['content-disposition']).toContain('.csv');
+    expect(page.body).toBe(
+      `state_at,recorded_at,current_power_consumption_w\r\n${[0, 1, 2].map((i) => `${at(i)},${at(i)},${i}`).join('\r\n')}\r\n`,
+    );
+    const next = String(page.headers?.['x-next-cursor'] ?? '');
+    const following = await world.api(
+      apiEvent('listHeatPumpReadings', {
+        params,
+        query: { limit: '1', cursor: next },
+        headers: { accept: 'application/json, text/csv;q=0.5' },
+      }),
+    );
+    expect(String(following.body).split('\r\n')[1]).toBe(`${at(3)},${at(3)},3`);
+    const buckets = await world.api(
+      apiEvent('listHeatPumpReadings', {
+        params,
+        query: { bucket: '1h', from: at(0), to: at(12) },
+        headers: { accept: 'text/csv' },
+      }),
+    );
+    expect(String(buckets.body).split('\r\n').slice(0, 2)).toEqual([
+      'start,end,count,current_power_consumption_w_avg,current_power_consumption_w_min,current_power_consumption_w_max',
+      `${at(0)},${at(12)},12,5.5,0,11`,
+    ]);
+    const json = await world.api(
+      apiEvent('listHeatPumpReadings', {
+        params,
+        query: { limit: '1' },
+        headers: { accept: 'text/csv;q=0' },
+      }),
+    );
+    expect(json.headers?.['content-type']).toContain('application/json');
+  });
+
   it('rejects tampered, foreign and malformed cursors and bad ranges with 400 naming the field', async () => {
     const params = hpParams(bob, 0);
     const foreignCursor = encodeReadingsCursor(bob.heatPumpIds[1] ?? '', at(3));

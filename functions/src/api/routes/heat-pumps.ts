@@ -3,14 +3,20 @@
  * validate, ../../heat-pumps/service.ts does the work, api/errors.ts maps what it refuses.
  */
 
+import * as z from 'zod';
 import {
   heatPumpListResponseSchema,
   heatPumpReadQuerySchema,
   heatPumpResponseSchema,
+  type ReadingBucketsResponse,
+  type ReadingsResponse,
+  readingBucketsResponseSchema,
   readingsQuerySchema,
   readingsResponseSchema,
   updateHeatPumpSettingsSchema,
 } from '../../heat-pumps/schemas';
+import { toCsv, wantsCsv } from '../csv';
+import type { RouteResult } from '../http';
 import { userPathSchema, uuidSchema } from '../schemas';
 import { defineRoute, errorResponse } from './types';
 
@@ -95,11 +101,61 @@ export const listHeatPumpReadings = defineRoute({
   params: heatPumpPathSchema,
   query: readingsQuerySchema,
   responses: {
-    200: { description: 'One page of readings in time order', schema: readingsResponseSchema },
+    200: {
+      description:
+        'One page of readings in time order, or with `bucket` their aggregates; `Accept: text/csv` answers the same as CSV (a page carries its `next_cursor` in the `x-next-cursor` header)',
+      schema: z.union([readingsResponseSchema, readingBucketsResponseSchema]),
+      csv: true,
+    },
     ...commonErrors,
   },
-  handle: async ({ params, query, deps }) => ({
-    status: 200,
-    body: await deps.services.heatPumps.readings(params.external_user_id, params.heat_pump_id, query),
-  }),
+  handle: async ({ params, query, deps, headers }) => {
+    const csv = wantsCsv(headers.accept);
+    const { external_user_id: user, heat_pump_id: heatPump } = params;
+    if (query.bucket) {
+      const body = await deps.services.heatPumps.readingBuckets(user, heatPump, {
+        ...query,
+        bucket: query.bucket,
+      });
+      return csv ? csvAnswer(bucketsCsv(body), `${heatPump}-${query.bucket}.csv`) : { status: 200, body };
+    }
+    const body = await deps.services.heatPumps.readings(user, heatPump, query);
+    if (!csv) return { status: 200, body };
+    return csvAnswer(readingsCsv(body), `${heatPump}-readings.csv`, body.next_cursor);
+  },
 });
+
+function csvAnswer(text: string, filename: string, nextCursor?: string | null): RouteResult {
+  return {
+    status: 200,
+    text,
+    headers: {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${filename}"`,
+      ...(nextCursor ? { 'x-next-cursor': nextCursor } : {}),
+    },
+  };
+}
+
+/** One row per reading: its times, then every value any reading of the page has, in name order. */
+function readingsCsv(page: ReadingsResponse): string {
+  const fields = [...new Set(page.items.flatMap((r) => Object.keys(r.values)))].sort();
+  return toCsv(
+    ['state_at', 'recorded_at', ...fields],
+    page.items.map((r) => [r.state_at, r.recorded_at, ...fields.map((f) => r.values[f])]),
+  );
+}
+
+/** One row per bucket: its span and count, then avg, min and max of every value. */
+function bucketsCsv(buckets: ReadingBucketsResponse): string {
+  const fields = [...new Set(buckets.items.flatMap((b) => Object.keys(b.values)))].sort();
+  return toCsv(
+    ['start', 'end', 'count', ...fields.flatMap((f) => [`${f}_avg`, `${f}_min`, `${f}_max`])],
+    buckets.items.map((b) => [
+      b.start,
+      b.end,
+      b.count,
+      ...fields.flatMap((f) => [b.values[f]?.avg, b.values[f]?.min, b.values[f]?.max]),
+    ]),
+  );
+}

@@ -27,6 +27,8 @@ export interface ResponseSpec {
   /** The JSON body's schema (also the OpenAPI schema); absent for 204. */
   readonly schema?: z.ZodType;
   readonly headers?: Readonly<Record<string, string>>;
+  /** The same answer is also served as `text/csv` on request (`Accept: text/csv`). */
+  readonly csv?: true;
 }
 
 /**

@@ -1,0 +1,292 @@
+/**
+ * The `bridge` CLI for podero-bridge's own API, as a function: runBridgeCli(argv, io) -> exit code.
+ * It speaks HTTP only (no import of the functions): what a partner's support engineer has.
+ *
+ * Exit codes, as the `podero` CLI's: 0 success, 1 an API or network error (the API's error body is
+ * printed on stderr), 2 a usage error (bad flags, missing --api-url or --token).
+ */
+import { Command, CommanderError, Option } from 'commander';
+
+export interface BridgeCliIo {
+  env: Record<string, string | undefined>;
+  stdout: { write(chunk: string): unknown };
+  stderr: { write(chunk: string): unknown };
+  fetch?: typeof fetch;
+}
+
+export const BRIDGE_CLI_VERSION = '0.1.0';
+
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+class ApiAnswerError extends Error {
+  override name = 'ApiAnswerError';
+  constructor(
+    readonly status: number,
+    readonly body: string,
+  ) {
+    super(`the API answered ${status}`);
+  }
+}
+
+type Output = 'json' | 'table';
+
+interface Context {
+  apiUrl: string;
+  token: string;
+  output: Output;
+  io: BridgeCliIo;
+}
+
+const seg = (value: string) => encodeURIComponent(value);
+
+async function call(ctx: Context, method: string, path: string, body?: unknown): Promise<unknown> {
+  const doFetch = ctx.io.fetch ?? fetch;
+  const response = await doFetch(`${ctx.apiUrl.replace(/\/+$/, '')}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${ctx.token}`,
+      accept: 'application/json',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new ApiAnswerError(response.status, text);
+  return text.length === 0 ? null : (JSON.parse(text) as unknown);
+}
+
+function query(params: Record<string, string | number | undefined>): string {
+  const entries = Object.entries(params).filter(
+    (entry): entry is [string, string | number] => entry[1] !== undefined,
+  );
+  return entries.length === 0
+    ? ''
+    : `?${new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)]))}`;
+}
+
+const isScalar = (value: unknown) => value === null || ['string', 'number', 'boolean'].includes(typeof value);
+
+/** Scalars as they are; objects (a connection summary, counts) as compact JSON. */
+function cellOf(value: unknown): string {
+  if (value === undefined) return '';
+  if (isScalar(value)) return String(value);
+  return JSON.stringify(value);
+}
+
+/** A list answer (`items`) as one row per item; anything else as key/value lines. */
+export function renderTable(answer: unknown): string {
+  const record = (answer ?? {}) as Record<string, unknown>;
+  const items = Array.isArray(record.items) ? (record.items as Record<string, unknown>[]) : undefined;
+  const rows: string[][] = [];
+  if (items) {
+    const columns = [...new Set(items.flatMap((item) => Object.keys(item)))];
+    rows.push(columns, ...items.map((item) => columns.map((c) => cellOf(item[c]))));
+  } else {
+    rows.push(['field', 'value'], ...Object.entries(record).map(([k, v]) => [k, cellOf(v)]));
+  }
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];
+  const lines = rows.map((row) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
+  const more = items && typeof record.next_cursor === 'string' ? [`next cursor: ${record.next_cursor}`] : [];
+  return `${[...lines, ...more].join('\n')}\n`;
+}
+
+function print(ctx: Context, answer: unknown): void {
+  ctx.io.stdout.write(ctx.output === 'table' ? renderTable(answer) : `${JSON.stringify(answer, null, 2)}\n`);
+}
+
+const integer = (name: string) => (value: string) => {
+  if (!/^\d{1,9}$/.test(value)) throw new UsageError(`${name} must be a whole number`);
+  return Number(value);
+};
+
+/** `--set key=value` pairs as a JSON body: true/false/null and numbers as such, the rest as text. */
+function settingsFrom(pairs: string[]): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UsageError(`--set takes key=value, got ${JSON.stringify(pair)}`);
+    const raw = pair.slice(at + 1);
+    body[pair.slice(0, at)] =
+      raw === 'true'
+        ? true
+        : raw === 'false'
+          ? false
+          : raw === 'null'
+            ? null
+            : /^-?\d+(\.\d+)?$/.test(raw)
+              ? Number(raw)
+              : raw;
+  }
+  return body;
+}
+
+export async function runBridgeCli(argv: readonly string[], io: BridgeCliIo): Promise<number> {
+  const program = new Command('bridge')
+    .description(
+      "podero-bridge's own API from the command line (admin token for the fleet; a user's for their own data)",
+    )
+    .version(BRIDGE_CLI_VERSION, '--version')
+    .addOption(new Option('--api-url <url>', 'the API (env BRIDGE_API_URL)'))
+    .addOption(new Option('--token <jwt>', 'a bearer token (env BRIDGE_TOKEN)'))
+    .addOption(new Option('--output <format>', 'json or table').choices(['json', 'table']).default('json'))
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  let pending: Promise<void> | undefined;
+  const run = (work: (ctx: Context) => Promise<unknown>) => () => {
+    pending = (async () => {
+      const flags = program.opts<{ apiUrl?: string; token?: string; output: Output }>();
+      const apiUrl = flags.apiUrl ?? io.env.BRIDGE_API_URL;
+      const token = flags.token ?? io.env.BRIDGE_TOKEN;
+      if (!apiUrl) throw new UsageError('set --api-url or BRIDGE_API_URL');
+      if (!token) throw new UsageError('set --token or BRIDGE_TOKEN');
+      const ctx = { apiUrl, token, output: flags.output, io };
+      print(ctx, await work(ctx));
+    })();
+  };
+
+  const users = program.command('users').description('the fleet and one customer');
+  users
+    .command('list')
+    .description('onboarded users, page by page (admin)')
+    .option('--limit <n>', 'users per page', integer('--limit'))
+    .option('--cursor <cursor>', 'next_cursor of the previous page')
+    .option('--connection-state <state>', 'connected, reauthentication_required or disconnected')
+    .option('--sync-failed <bool>', 'true or false')
+    .action((options: { limit?: number; cursor?: string; connectionState?: string; syncFailed?: string }) =>
+      run((ctx) =>
+        call(
+          ctx,
+          'GET',
+          `/users${query({
+            limit: options.limit,
+            cursor: options.cursor,
+            connection_state: options.connectionState,
+            sync_failed: options.syncFailed,
+          })}`,
+        ),
+      )(),
+    );
+  users
+    .command('get <external-user-id>')
+    .description("a user's profile")
+    .action((id: string) => run((ctx) => call(ctx, 'GET', `/users/${seg(id)}`))());
+  users
+    .command('summary <external-user-id>')
+    .description('a customer at a glance: devices, connection, last readings, sessions, sync (admin)')
+    .action((id: string) => run((ctx) => call(ctx, 'GET', `/users/${seg(id)}/summary`))());
+
+  const heatPumps = program.command('heat-pumps').description("a user's heat pumps");
+  heatPumps
+    .command('list <external-user-id>')
+    .option(
+      '--max-age <seconds>',
+      'serve the stored state when it is at most this old; 0 reads Podero',
+      integer('--max-age'),
+    )
+    .action((id: string, options: { maxAge?: number }) =>
+      run((ctx) =>
+        call(ctx, 'GET', `/users/${seg(id)}/heat-pumps${query({ max_age_seconds: options.maxAge })}`),
+      )(),
+    );
+  heatPumps
+    .command('get <external-user-id> <heat-pump-id>')
+    .option('--max-age <seconds>', 'as for list', integer('--max-age'))
+    .action((id: string, hp: string, options: { maxAge?: number }) =>
+      run((ctx) =>
+        call(
+          ctx,
+          'GET',
+          `/users/${seg(id)}/heat-pumps/${seg(hp)}${query({ max_age_seconds: options.maxAge })}`,
+        ),
+      )(),
+    );
+  heatPumps
+    .command('update <external-user-id> <heat-pump-id>')
+    .description('change controls, e.g. --set optimization_level=Max --set pause_power_until=null')
+    .option(
+      '--set <key=value>',
+      'a control to change (repeatable)',
+      (value: string, all: string[]) => [...all, value],
+      [],
+    )
+    .action((id: string, hp: string, options: { set: string[] }) =>
+      run((ctx) => {
+        if (options.set.length === 0) throw new UsageError('give at least one --set key=value');
+        return call(ctx, 'PATCH', `/users/${seg(id)}/heat-pumps/${seg(hp)}`, settingsFrom(options.set));
+      })(),
+    );
+  heatPumps
+    .command('readings <external-user-id> <heat-pump-id>')
+    .option('--from <time>', 'ISO date-time, inclusive')
+    .option('--to <time>', 'ISO date-time, exclusive')
+    .option('--limit <n>', 'readings per page', integer('--limit'))
+    .option('--order <order>', 'asc or desc')
+    .option('--bucket <size>', '15m, 1h or 1d: aggregates instead of readings')
+    .option('--cursor <cursor>', 'next_cursor of the previous page')
+    .action(
+      (
+        id: string,
+        hp: string,
+        options: {
+          from?: string;
+          to?: string;
+          limit?: number;
+          order?: string;
+          bucket?: string;
+          cursor?: string;
+        },
+      ) =>
+        run((ctx) =>
+          call(ctx, 'GET', `/users/${seg(id)}/heat-pumps/${seg(hp)}/readings${query({ ...options })}`),
+        )(),
+    );
+  heatPumps
+    .command('savings <external-user-id> <heat-pump-id>')
+    .requiredOption('--from <time>', 'ISO date-time')
+    .requiredOption('--to <time>', 'ISO date-time')
+    .option('--resolution <period>', '1DAY, 1WEEK, 1MONTH, 1QUARTER or 1YEAR')
+    .action((id: string, hp: string, options: { from: string; to: string; resolution?: string }) =>
+      run((ctx) =>
+        call(ctx, 'GET', `/users/${seg(id)}/heat-pumps/${seg(hp)}/savings${query({ ...options })}`),
+      )(),
+    );
+
+  program
+    .command('sync')
+    .description('the heat-pump sync')
+    .command('status')
+    .description('latest runs and failing users (admin)')
+    .action(() => run((ctx) => call(ctx, 'GET', '/sync/status'))());
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    if (pending) await pending;
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.version' ||
+        error.code === 'commander.helpDisplayed' ||
+        error.exitCode === 0
+        ? 0
+        : 2;
+    }
+    if (error instanceof UsageError) {
+      io.stderr.write(`bridge: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof ApiAnswerError) {
+      io.stderr.write(`bridge: ${error.message}\n${error.body}\n`);
+      return 1;
+    }
+    io.stderr.write(`bridge: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,132 @@
+import { type BridgeCliIo, renderTable, runBridgeCli } from '@podero-bridge/bridge-cli';
+import type { LocalStack } from '@podero-bridge/local';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectHeatPump, onboardUser } from './support/flows';
+import { startTestStack, type TestStack } from './support/local-stack';
+
+/** The `bridge` CLI against the local stack: the API's own routes, as a support engineer calls them. */
+let testStack: TestStack;
+let stack: LocalStack;
+let adminToken: string;
+let heatPumpId: string;
+const USER = 'cli-1';
+
+beforeAll(async () => {
+  testStack = await startTestStack();
+  stack = testStack.stack;
+  adminToken = await stack.mintToken({ admin: true });
+  await onboardUser(stack.apiUrl, adminToken, USER);
+  ({ heatPumpId } = await connectHeatPump(stack.apiUrl, adminToken, USER));
+  await stack.runSchedule('heat-pump-sync');
+}, 60_000);
+afterAll(async () => {
+  await testStack?.close();
+});
+
+async function bridge(args: string[], env: Record<string, string | undefined> = {}) {
+  let stdout = '';
+  let stderr = '';
+  const io: BridgeCliIo = {
+    env: { BRIDGE_API_URL: stack.apiUrl, BRIDGE_TOKEN: adminToken, ...env },
+    stdout: { write: (chunk: string) => (stdout += chunk) },
+    stderr: { write: (chunk: string) => (stderr += chunk) },
+  };
+  const code = await runBridgeCli(args, io);
+  return { code, stdout, stderr, json: () => JSON.parse(stdout) as Record<string, unknown> };
+}
+
+describe('bridge CLI', () => {
+  it('lists users and shows one customer’s summary as JSON', async () => {
+    const list = await bridge(['users', 'list', '--limit', '10']);
+    expect(list.code).toBe(0);
+    expect((list.json().items as { external_user_id: string }[]).map((u) => u.external_user_id)).toContain(
+      USER,
+    );
+    const summary = await bridge(['users', 'summary', USER]);
+    expect(summary.code).toBe(0);
+    expect((summary.json().heat_pumps as { id: string }[]).map((hp) => hp.id)).toEqual([heatPumpId]);
+    const user = await bridge(['users', 'get', USER]);
+    expect(user.json()).toMatchObject({ external_user_id: USER });
+  });
+
+  it('reads and changes a heat pump, its readings and savings, and the sync status', async () => {
+    const list = await bridge(['heat-pumps', 'list', USER, '--max-age', '0']);
+    expect(list.json()).toMatchObject({ source: 'live', items: [{ id: heatPumpId }] });
+    const one = await bridge(['heat-pumps', 'get', USER, heatPumpId]);
+    expect(one.json()).toMatchObject({ heat_pump: { id: heatPumpId } });
+    const updated = await bridge([
+      'heat-pumps',
+      'update',
+      USER,
+      heatPumpId,
+      '--set',
+      'optimization_level=Max',
+      '--set',
+      'indoor_target_temperature_offset=1.5',
+    ]);
+    expect(updated.code).toBe(0);
+    expect(updated.json()).toMatchObject({
+      heat_pump: { optimization_level: 'Max', indoor_target_temperature_offset: 1.5 },
+    });
+    const readings = await bridge([
+      'heat-pumps',
+      'readings',
+      USER,
+      heatPumpId,
+      '--order',
+      'desc',
+      '--limit',
+      '1',
+    ]);
+    expect((readings.json().items as unknown[]).length).toBe(1);
+    const to = new Date().toISOString();
+    const from = new Date(Date.now() - 14 * 86_400_000).toISOString();
+    const savings = await bridge([
+      'heat-pumps',
+      'savings',
+      USER,
+      heatPumpId,
+      '--from',
+      from,
+      '--to',
+      to,
+      '--resolution',
+      '1WEEK',
+    ]);
+    expect(savings.code).toBe(0);
+    expect((savings.json().buckets as unknown[]).length).toBeGreaterThan(0);
+    const status = await bridge(['sync', 'status']);
+    expect(status.json()).toMatchObject({ passes_completed: 1 });
+  });
+
+  it('prints tables on --output table', async () => {
+    const table = await bridge(['--output', 'table', 'users', 'list']);
+    expect(table.code).toBe(0);
+    const [header, ...rows] = table.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^external_user_id\s+email\s+/);
+    expect(rows.some((row) => row.startsWith(USER))).toBe(true);
+    expect(renderTable({ status: 'ok', n: 2 })).toBe('field   value\nstatus  ok\nn       2\n');
+  });
+
+  it('exits 1 on an API refusal with its body on stderr, 2 on usage mistakes, 0 on --version', async () => {
+    const userToken = await stack.mintToken({ sub: 'someone-else' });
+    const refused = await bridge(['users', 'summary', USER], { BRIDGE_TOKEN: userToken });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('403');
+    const missing = await bridge(['users', 'get', 'nobody-here']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('not_found');
+    expect((await bridge(['users', 'list'], { BRIDGE_API_URL: undefined })).code).toBe(2);
+    expect((await bridge(['users', 'list'], { BRIDGE_TOKEN: undefined })).code).toBe(2);
+    expect((await bridge(['users', 'list', '--limit', 'ten'])).code).toBe(2);
+    expect((await bridge(['heat-pumps', 'update', USER, heatPumpId])).code).toBe(2);
+    expect((await bridge(['heat-pumps', 'update', USER, heatPumpId, '--set', 'novalue'])).code).toBe(2);
+    expect((await bridge(['frobnicate'])).code).toBe(2);
+    expect((await bridge(['--output', 'yaml', 'users', 'list'])).code).toBe(2);
+    const version = await bridge(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toBe('0.1.0');
+    const down = await bridge(['users', 'list'], { BRIDGE_API_URL: 'http://127.0.0.1:9' });
+    expect(down.code).toBe(1);
+  });
+});

@@ -17,22 +17,9 @@ import {
 } from '../../heat-pumps/schemas';
 import { toCsv, wantsCsv } from '../csv';
 import type { RouteResult } from '../http';
-import { userPathSchema, uuidSchema } from '../schemas';
+import { userPathSchema } from '../schemas';
+import { heatPumpErrors, heatPumpPathSchema } from './heat-pump-shared';
 import { defineRoute, errorResponse } from './types';
-
-const heatPumpPathSchema = userPathSchema.extend({ heat_pump_id: uuidSchema });
-
-const commonErrors = {
-  400: errorResponse('Invalid path, query or body (details name the field)'),
-  401: errorResponse('No valid token'),
-  403: errorResponse('The token may not access this user'),
-  404: errorResponse('Unknown user, or a heat pump that is not this user’s'),
-  502: errorResponse('Podero failed or timed out'),
-  503: {
-    ...errorResponse('Podero is rate-limiting; retry after Retry-After seconds'),
-    headers: { 'retry-after': 'seconds' },
-  },
-};
 
 export const listHeatPumps = defineRoute({
   operationId: 'listHeatPumps',
@@ -40,7 +27,7 @@ export const listHeatPumps = defineRoute({
   query: heatPumpReadQuerySchema,
   responses: {
     200: { description: "The user's heat pumps", schema: heatPumpListResponseSchema },
-    ...commonErrors,
+    ...heatPumpErrors,
   },
   handle: async ({ params, query, deps }) => ({
     status: 200,
@@ -52,7 +39,7 @@ export const getHeatPump = defineRoute({
   operationId: 'getHeatPump',
   params: heatPumpPathSchema,
   query: heatPumpReadQuerySchema,
-  responses: { 200: { description: 'The heat pump', schema: heatPumpResponseSchema }, ...commonErrors },
+  responses: { 200: { description: 'The heat pump', schema: heatPumpResponseSchema }, ...heatPumpErrors },
   handle: async ({ params, query, deps }) => ({
     status: 200,
     body: await deps.services.heatPumps.get(params.external_user_id, params.heat_pump_id, query),
@@ -65,7 +52,7 @@ export const updateHeatPump = defineRoute({
   body: updateHeatPumpSettingsSchema,
   responses: {
     200: { description: 'The updated heat pump (live from Podero)', schema: heatPumpResponseSchema },
-    ...commonErrors,
+    ...heatPumpErrors,
     413: errorResponse('Body larger than 64 KB'),
     415: errorResponse('Body is not JSON'),
   },
@@ -88,7 +75,7 @@ export const deleteHeatPump = defineRoute({
   params: heatPumpPathSchema,
   responses: {
     204: { description: 'Offboarded (also when it already was)' },
-    ...commonErrors,
+    ...heatPumpErrors,
   },
   handle: async ({ params, deps }) => {
     await deps.services.heatPumps.offboard(params.external_user_id, params.heat_pump_id);
@@ -107,7 +94,7 @@ export const listHeatPumpReadings = defineRoute({
       schema: z.union([readingsResponseSchema, readingBucketsResponseSchema]),
       csv: true,
     },
-    ...commonErrors,
+    ...heatPumpErrors,
   },
   handle: async ({ params, query, deps, headers }) => {
     const csv = wantsCsv(headers.accept);

@@ -9,22 +9,8 @@ import {
   savingsQuerySchema,
   statisticsQuerySchema,
 } from '../../heat-pumps/insights-schemas';
-import { userPathSchema, uuidSchema } from '../schemas';
+import { heatPumpErrors, heatPumpPathSchema } from './heat-pump-shared';
 import { defineRoute, errorResponse } from './types';
-
-const heatPumpPathSchema = userPathSchema.extend({ heat_pump_id: uuidSchema });
-
-const deviceErrors = {
-  400: errorResponse('Invalid path or query (details name the field), or a query Podero refused'),
-  401: errorResponse('No valid token'),
-  403: errorResponse('The token may not access this user'),
-  404: errorResponse('Unknown user, or a heat pump that is not this user’s'),
-  502: errorResponse('Podero failed or timed out'),
-  503: {
-    ...errorResponse('Podero is rate-limiting; retry after Retry-After seconds'),
-    headers: { 'retry-after': 'seconds' },
-  },
-};
 
 const cacheHeaders = { 'cache-control': 'private, max-age=<seconds left>' };
 
@@ -44,7 +30,7 @@ export const getHeatPumpStatistics = defineRoute({
       schema: insightsResponseSchema,
       headers: cacheHeaders,
     },
-    ...deviceErrors,
+    ...heatPumpErrors,
   },
   handle: async ({ params, query, deps }) => {
     const body = await deps.services.insights.statistics(params.external_user_id, params.heat_pump_id, query);
@@ -66,7 +52,7 @@ export const getHeatPumpSavings = defineRoute({
       schema: insightsResponseSchema,
       headers: cacheHeaders,
     },
-    ...deviceErrors,
+    ...heatPumpErrors,
   },
   handle: async ({ params, query, deps }) => {
     const body = await deps.services.insights.savings(params.external_user_id, params.heat_pump_id, query);

@@ -38,5 +38,8 @@ describe('wantsCsv', () => {
     expect(wantsCsv('text/csv;q=0')).toBe(false);
     expect(wantsCsv('text/csv; q=0.0')).toBe(false);
     expect(wantsCsv('text/csvx')).toBe(false);
+    // Only the weight parameter itself, with any number of zero decimals, turns CSV off.
+    expect(wantsCsv('text/csv;q=0.000')).toBe(false);
+    expect(wantsCsv('text/csv;xq=0')).toBe(true);
   });
 });

@@ -7,9 +7,16 @@ export {
   startDynalite,
   type TableDeclarationLike,
 } from './dynamodb';
+export {
+  type ArchivedEvent,
+  type LocalEventBridge,
+  type StartLocalEventBridgeOptions,
+  startLocalEventBridge,
+} from './eventbridge';
 export { type ListeningServer, listenLocally } from './listen';
 export {
   type LocalSecretsManager,
   type StartLocalSecretsManagerOptions,
   startLocalSecretsManager,
 } from './secrets-manager';
+export { type LocalSqs, type StartLocalSqsOptions, startLocalSqs } from './sqs';

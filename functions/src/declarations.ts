@@ -515,6 +515,8 @@ export interface TableDeclaration {
     readonly indexName: string;
     readonly partitionKey: KeyAttribute;
     readonly sortKey: KeyAttribute;
+    /** What the index holds besides its keys (default all attributes). */
+    readonly projection?: 'all' | 'keysOnly';
   }[];
   /** Attribute holding an epoch-seconds expiry; DynamoDB TTL deletes the item after it. */
   readonly timeToLiveAttribute?: string;
@@ -524,7 +526,8 @@ export interface TableDeclaration {
 export const tableDeclarations = {
   main: {
     id: 'main',
-    description: 'Users, buildings, onboarding sessions, heat-pump snapshots, sync cursor and failures.',
+    description:
+      'Users, buildings, onboarding sessions, heat-pump snapshots, sync cursor and failures, the event outbox, webhook endpoints and deliveries.',
     envVar: ENV.mainTableName,
     partitionKey: { name: 'pk', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
@@ -533,6 +536,13 @@ export const tableDeclarations = {
         indexName: 'gsi1',
         partitionKey: { name: 'gsi1pk', type: 'S' },
         sortKey: { name: 'gsi1sk', type: 'S' },
+      },
+      {
+        // Sparse: only items with pending change events (storage/outbox.ts), drained by event-relay.
+        indexName: 'outbox',
+        partitionKey: { name: 'outbox_pk', type: 'S' },
+        sortKey: { name: 'outbox_sk', type: 'S' },
+        projection: 'keysOnly',
       },
     ],
     timeToLiveAttribute: 'expires_at',

@@ -15,9 +15,14 @@
  *   the snapshot already, and its reading is still owed. Re-processing a user is therefore harmless.
  * - Heat pumps no longer listed (deleted at Podero, or another owner's) lose their snapshot; the marker
  *   is rewritten whenever anything changed, so the API's list cache never names a missing snapshot.
+ * - A change the events rules see (events/rules.ts: connection, optimisation, a device gone) is stored
+ *   with the item it changes, in its outbox, and pending events read with an item are carried into its
+ *   rewrite (storage/outbox.ts), so a pass never stores a state without its event nor drops one.
  * - After the writes, the user must still be onboarded, or what they created is removed again
  *   (UserStore.beginOffboarding: erasure under a racing DELETE); that check is the run's, not the plan's.
  */
+import { outboxEntriesOf } from '../events/catalogue';
+import { deletedHeatPumpEvents, heatPumpEvents } from '../events/rules';
 import { observedSnapshot, visibleHeatPumps } from '../heat-pumps/rules';
 import { listMarkerBatchItem, readingBatchItem, snapshotBatchItem } from '../storage/batch-items';
 import type { PendingWrite } from '../storage/batch-write';
@@ -47,12 +52,15 @@ export interface UserPlan {
   readonly writes: PendingWrite[];
   /** The user's visible heat pumps. */
   readonly heatPumps: number;
+  /** Change events stored with these writes. */
+  readonly events: number;
 }
 
 export function planUserWrites(input: PlanInput): UserPlan {
   const owner = input.externalUserId;
   const main = input.tables.main;
   const writes: PendingWrite[] = [];
+  let eventCount = 0;
   const live = visibleHeatPumps(input.listed, input.poderoUserId);
 
   for (const heatPump of live) {
@@ -68,7 +76,10 @@ export function planUserWrites(input: PlanInput): UserPlan {
       previous,
       readingOwed ? stateAt : (previous?.lastReadingStateAt ?? null),
     );
+    const events = outboxEntriesOf(heatPumpEvents(previous, snapshot));
+    eventCount += events.length;
     const unchanged =
+      events.length === 0 &&
       previous !== undefined &&
       !readingOwed &&
       previous.stateUpdatedAt === snapshot.stateUpdatedAt &&
@@ -77,7 +88,11 @@ export function planUserWrites(input: PlanInput): UserPlan {
       previous.connection?.since === snapshot.connection?.since &&
       JSON.stringify(previous.heatPump) === JSON.stringify(heatPump);
     if (!unchanged)
-      writes.push({ tableName: main, owner, request: { PutRequest: { Item: snapshotBatchItem(snapshot) } } });
+      writes.push({
+        tableName: main,
+        owner,
+        request: { PutRequest: { Item: snapshotBatchItem(snapshot, events) } },
+      });
     if (readingOwed && stateAt !== null) {
       const item = readingBatchItem({
         heatPumpId: heatPump.id,
@@ -101,15 +116,27 @@ export function planUserWrites(input: PlanInput): UserPlan {
     }
   }
   const previousIds = input.stored.marker?.heatPumpIds ?? null;
+  // Gone since the last list (or still stored though not listed): the device is no longer the user's.
+  const goneIds = [...new Set([...(previousIds ?? []), ...input.stored.snapshots.keys()])];
+  const deleted = outboxEntriesOf(deletedHeatPumpEvents(owner, goneIds, liveIds, input.fetchedAt));
+  eventCount += deleted.length;
   const sameSet =
     previousIds !== null && previousIds.length === liveIds.size && previousIds.every((id) => liveIds.has(id));
   if (!sameSet || writes.length > 0) {
-    const marker = listMarkerBatchItem({
-      externalUserId: owner,
-      fetchedAt: input.fetchedAt,
-      heatPumpIds: [...liveIds],
-    });
+    const marker = listMarkerBatchItem(
+      {
+        externalUserId: owner,
+        fetchedAt: input.fetchedAt,
+        heatPumpIds: [...liveIds],
+        // A removed snapshot's pending events move to the marker with the removal.
+        outbox: [
+          ...(input.stored.marker?.outbox ?? []),
+          ...[...input.stored.snapshots.values()].filter((s) => !liveIds.has(s.heatPumpId)).flatMap((s) => s.outbox),
+        ],
+      },
+      deleted,
+    );
     writes.push({ tableName: main, owner, request: { PutRequest: { Item: marker } } });
   }
-  return { writes, heatPumps: live.length };
+  return { writes, heatPumps: live.length, events: eventCount };
 }

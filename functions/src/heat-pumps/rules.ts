@@ -129,5 +129,9 @@ export function observedSnapshot(
   lastReadingStateAt: string | null = previous?.lastReadingStateAt ?? null,
 ): HeatPumpSnapshot {
   const connection = observeConnection(previous?.connection, heatPump, fetchedAt);
-  return newSnapshot(externalUserId, heatPump, fetchedAt, lastReadingStateAt, connection);
+  // The item's pending events stay pending: a whole-item write must carry them (storage/outbox.ts).
+  return {
+    ...newSnapshot(externalUserId, heatPump, fetchedAt, lastReadingStateAt, connection),
+    outbox: previous?.outbox ?? [],
+  };
 }

@@ -4,7 +4,7 @@
  * methods (`sendIfCondition`).
  */
 export {
-  listMarkerItem as listMarkerBatchItem,
-  snapshotItem as snapshotBatchItem,
+  listMarkerWholeItem as listMarkerBatchItem,
+  snapshotWholeItem as snapshotBatchItem,
 } from './heat-pump-snapshots';
 export { readingItem as readingBatchItem } from './readings';

@@ -22,6 +22,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { sendIfCondition } from './conditional';
+import { type OutboxEntry, outboxAppend, outboxAttributes, pendingOutboxOf } from './outbox';
 import { activeUserOf, USER_PROFILE_SK, type UserRecord, userPk } from './users';
 
 export { userPk };
@@ -54,6 +55,11 @@ export interface HeatPumpSnapshot {
    * before it existed.
    */
   connection: StoredConnection | null;
+  /**
+   * Change events stored with this state and not yet published (storage/outbox.ts), as read; carried into
+   * the next whole-item write of the snapshot so that none is dropped by it.
+   */
+  outbox: readonly string[];
 }
 
 export interface StoredConnection {
@@ -65,6 +71,8 @@ export interface HeatPumpListMarker {
   externalUserId: string;
   fetchedAt: string;
   heatPumpIds: string[];
+  /** Pending events carried by the marker (a deleted device's), as on snapshots. */
+  outbox?: readonly string[];
 }
 
 const heatPumpJsonSchema = z.looseObject({ id: z.string().min(1) });
@@ -125,6 +133,30 @@ export function listMarkerItem(marker: HeatPumpListMarker): Record<string, unkno
   };
 }
 
+/**
+ * The whole items the sync writes (BatchWriteItem replaces an item): the state plus its pending events,
+ * those read with the previous state and the new ones, so that the write drops none of them.
+ */
+export function snapshotWholeItem(snapshot: HeatPumpSnapshot, newEvents: readonly OutboxEntry[]): Record<string, unknown> {
+  const item = snapshotItem(snapshot);
+  return { ...item, ...outboxAttributes(carried(snapshot.outbox, newEvents), { pk: String(item.pk), sk: String(item.sk) }) };
+}
+
+export function listMarkerWholeItem(marker: HeatPumpListMarker, newEvents: readonly OutboxEntry[]): Record<string, unknown> {
+  const item = listMarkerItem(marker);
+  return { ...item, ...outboxAttributes(carried(marker.outbox ?? [], newEvents), { pk: String(item.pk), sk: String(item.sk) }) };
+}
+
+/** Pending events as read followed by new ones (an id already pending is not added twice). */
+function carried(pending: readonly string[], newEvents: readonly OutboxEntry[]): OutboxEntry[] {
+  const entries: OutboxEntry[] = pending.map((json) => {
+    const { id, timestamp } = JSON.parse(json) as { id: string; timestamp: string };
+    return { id, timestamp, json };
+  });
+  const ids = new Set(entries.map((entry) => entry.id));
+  return [...entries, ...newEvents.filter((entry) => !ids.has(entry.id))];
+}
+
 export function newSnapshot(
   externalUserId: string,
   heatPump: HeatPumpJson,
@@ -140,6 +172,7 @@ export function newSnapshot(
     stateUpdatedAt: stateTimestampOf(heatPump),
     lastReadingStateAt,
     connection,
+    outbox: [],
   };
 }
 
@@ -156,6 +189,7 @@ function parseSnapshotItem(item: Record<string, unknown>): HeatPumpSnapshot {
       row.connection_state === undefined || row.connection_state === null
         ? null
         : { state: row.connection_state, since: row.connection_since ?? null },
+    outbox: pendingOutboxOf(item),
   };
 }
 
@@ -209,7 +243,12 @@ function parseItemKey(raw: Record<string, unknown>): HeatPumpItemKey {
 
 function parseMarkerItem(item: Record<string, unknown>): HeatPumpListMarker {
   const row = markerItemSchema.parse(item);
-  return { externalUserId: row.external_user_id, fetchedAt: row.fetched_at, heatPumpIds: row.heat_pump_ids };
+  return {
+    externalUserId: row.external_user_id,
+    fetchedAt: row.fetched_at,
+    heatPumpIds: row.heat_pump_ids,
+    outbox: pendingOutboxOf(item),
+  };
 }
 
 export class HeatPumpSnapshotStore {
@@ -308,10 +347,24 @@ export class HeatPumpSnapshotStore {
    * (UserStore.removeUnlessOnboarded). An update rather than a put, so that `last_reading_state_at`
    * (owned by the sync) survives API reads.
    */
-  async put(snapshot: HeatPumpSnapshot): Promise<WriteOutcome> {
+  async put(snapshot: HeatPumpSnapshot, events: readonly OutboxEntry[] = []): Promise<WriteOutcome> {
     const { pk, sk, last_reading_state_at: _ownedBySync, ...fields } = snapshotItem(snapshot);
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':fetched_at': snapshot.fetchedAt };
+    return this.updateNewestWins({ pk: String(pk), sk: String(sk) }, fields, snapshot.fetchedAt, events);
+  }
+
+  /**
+   * SET `fields` unless the stored item was fetched later, appending `events` to its outbox in the same
+   * write (the state and its events are stored together or not at all).
+   */
+  private async updateNewestWins(
+    key: { pk: string; sk: string },
+    fields: Record<string, unknown>,
+    fetchedAt: string,
+    events: readonly OutboxEntry[],
+  ): Promise<WriteOutcome> {
+    const append = outboxAppend(events, key);
+    const names: Record<string, string> = { ...append.names };
+    const values: Record<string, unknown> = { ':fetched_at': fetchedAt, ...append.values };
     const sets = Object.entries(fields).map(([name, value], i) => {
       names[`#f${i}`] = name;
       values[`:v${i}`] = value;
@@ -322,8 +375,8 @@ export class HeatPumpSnapshotStore {
       this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { pk, sk },
-          UpdateExpression: `SET ${sets.join(', ')}`,
+          Key: key,
+          UpdateExpression: `SET ${[...sets, ...append.set].join(', ')}`,
           ConditionExpression: 'attribute_not_exists(pk) OR #fetched_at <= :fetched_at',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -336,21 +389,10 @@ export class HeatPumpSnapshotStore {
     return out.Attributes === undefined ? 'created' : 'updated';
   }
 
-  /** Same newest-wins rule and outcome as `put`, for the list marker. */
-  async putListMarker(marker: HeatPumpListMarker): Promise<WriteOutcome> {
-    const out = await sendIfCondition(() =>
-      this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: listMarkerItem(marker),
-          ConditionExpression: 'attribute_not_exists(pk) OR fetched_at <= :fetched_at',
-          ExpressionAttributeValues: { ':fetched_at': marker.fetchedAt },
-          ReturnValues: 'ALL_OLD',
-        }),
-      ),
-    );
-    if (out === undefined) return 'stale';
-    return out.Attributes === undefined ? 'created' : 'updated';
+  /** Same newest-wins rule and outcome as `put`, for the list marker (its pending events are kept). */
+  async putListMarker(marker: HeatPumpListMarker, events: readonly OutboxEntry[] = []): Promise<WriteOutcome> {
+    const { pk, sk, ...fields } = listMarkerItem(marker);
+    return this.updateNewestWins({ pk: String(pk), sk: String(sk) }, fields, marker.fetchedAt, events);
   }
 
   /**
@@ -373,14 +415,18 @@ export class HeatPumpSnapshotStore {
     snapshots: readonly HeatPumpSnapshot[],
     fetchedAt: string,
     previous: UserHeatPumpState,
+    events: { snapshots: ReadonlyMap<string, readonly OutboxEntry[]>; marker: readonly OutboxEntry[] } = {
+      snapshots: new Map(),
+      marker: [],
+    },
   ): Promise<{ createdSortKeys: string[] }> {
     const current = new Set(snapshots.map((s) => s.heatPumpId));
     const gone = [...previous.snapshots.values()].filter(
       (s) => !current.has(s.heatPumpId) && s.fetchedAt <= fetchedAt,
     );
     const [markerOutcome, ...snapshotOutcomes] = await Promise.all([
-      this.putListMarker({ externalUserId, fetchedAt, heatPumpIds: [...current] }),
-      ...snapshots.map((s) => this.put(s)),
+      this.putListMarker({ externalUserId, fetchedAt, heatPumpIds: [...current] }, events.marker),
+      ...snapshots.map((s) => this.put(s, events.snapshots.get(s.heatPumpId) ?? [])),
       ...gone.map((s) => this.delete(externalUserId, s.heatPumpId, fetchedAt).then(() => 'deleted' as const)),
     ]);
     const createdSortKeys = [

@@ -1,5 +1,9 @@
 import {
+  type AttributeValue,
+  BatchWriteItemCommand,
   CreateTableCommand,
+  DeleteTableCommand,
+  ScanCommand,
   type CreateTableCommandInput,
   DescribeTableCommand,
   type DynamoDBClient,
@@ -52,6 +56,8 @@ export interface TableDeclarationLike {
     readonly indexName: string;
     readonly partitionKey: KeyAttributeLike;
     readonly sortKey?: KeyAttributeLike;
+    /** `keysOnly` projects the table and index keys only; `all` (the default) every attribute. */
+    readonly projection?: 'all' | 'keysOnly';
   }[];
   /** Ignored locally: dynalite has no UpdateTimeToLive (the CDK table enables TTL in AWS). */
   readonly timeToLiveAttribute?: string;
@@ -71,7 +77,7 @@ export function createTableInput(tableName: string, decl: TableDeclarationLike):
   const gsis = (decl.globalSecondaryIndexes ?? []).map((gsi) => ({
     IndexName: gsi.indexName,
     KeySchema: keySchema(gsi.partitionKey, gsi.sortKey),
-    Projection: { ProjectionType: 'ALL' as const },
+    Projection: { ProjectionType: gsi.projection === 'keysOnly' ? ('KEYS_ONLY' as const) : ('ALL' as const) },
   }));
   return {
     TableName: tableName,
@@ -85,13 +91,39 @@ export function createTableInput(tableName: string, decl: TableDeclarationLike):
   };
 }
 
-async function tableStatus(client: DynamoDBClient, tableName: string): Promise<string | undefined> {
+async function describe(client: DynamoDBClient, tableName: string) {
   try {
-    const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return out.Table?.TableStatus;
+    return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
   } catch (error) {
     if (error instanceof ResourceNotFoundException) return undefined;
     throw error;
+  }
+}
+
+async function tableStatus(client: DynamoDBClient, tableName: string): Promise<string | undefined> {
+  return (await describe(client, tableName))?.TableStatus;
+}
+
+/**
+ * A table kept from an earlier local run that lacks an index declared since: dynalite cannot add an index
+ * to a table, so the table is rebuilt with its items (a local table holds a developer's few items).
+ */
+async function rebuildWithIndexes(client: DynamoDBClient, tableName: string, decl: TableDeclarationLike): Promise<void> {
+  const items: Record<string, AttributeValue>[] = [];
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  await client.send(new DeleteTableCommand({ TableName: tableName }));
+  await client.send(new CreateTableCommand(createTableInput(tableName, decl)));
+  for (let i = 0; i < items.length; i += 25) {
+    let requests = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; requests.length > 0 && attempt < 10; attempt++) {
+      const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } }));
+      requests = (out.UnprocessedItems?.[tableName] ?? []) as typeof requests;
+    }
   }
 }
 
@@ -110,7 +142,12 @@ export async function ensureTables<Id extends string>(
     ids.map(async (id) => {
       const tableName = names[id];
       if (tableName.length < 3) throw new Error(`table name for "${id}" must have at least 3 characters`);
-      if ((await tableStatus(client, tableName)) === undefined) {
+      const existing = await describe(client, tableName);
+      const declaredIndexes = (decls[id].globalSecondaryIndexes ?? []).map((gsi) => gsi.indexName);
+      const presentIndexes = new Set((existing?.GlobalSecondaryIndexes ?? []).map((gsi) => gsi.IndexName));
+      if (existing !== undefined && declaredIndexes.some((name) => !presentIndexes.has(name))) {
+        await rebuildWithIndexes(client, tableName, decls[id]);
+      } else if (existing === undefined) {
         try {
           await client.send(new CreateTableCommand(createTableInput(tableName, decls[id])));
         } catch (error) {

@@ -11,6 +11,7 @@ import { HeatPumpSnapshotStore } from '../storage/heat-pump-snapshots';
 import { IdempotencyStore } from '../storage/idempotency';
 import { InsightsCache } from '../storage/insights-cache';
 import { OnboardingSessionStore } from '../storage/onboarding-sessions';
+import { OutboxStore } from '../storage/outbox';
 import { ReadingsStore } from '../storage/readings';
 import { ReauthenticationStore } from '../storage/reauthentications';
 import { SyncStateStore } from '../storage/sync-state';
@@ -81,9 +82,11 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
   const buildings = new BuildingStore(fleet.db, config.mainTableName);
   const onboardingSessions = new OnboardingSessionStore(fleet.db, config.mainTableName);
   const userCreation = { leaseMs: 30_000, waitMs: 10_000, pollMs: 50, ...overrides.userCreation };
+  const outbox = new OutboxStore(fleet.db, config.mainTableName);
   const userService = new UserService({
     podero: fleet.podero,
     users,
+    outbox,
     now: fleet.now,
     logger: fleet.logger,
     creation: userCreation,
@@ -97,6 +100,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       users.removeUnlessOnboarded(externalUserId, poderoUserId, sortKeys),
     snapshots,
     readings,
+    outbox,
     now: () => fleet.now().getTime(),
     logger: fleet.logger,
   });

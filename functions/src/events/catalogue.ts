@@ -129,9 +129,10 @@ export function eventBridgeDetailOf(event: BridgeEvent): Record<string, unknown>
 
 /** The webhook payload schema of each type (for the OpenAPI document's `webhooks`). */
 export function webhookPayloadSchemaOf(type: EventType): z.ZodType {
-  return z
-    .object({ type: z.literal(type), timestamp: instant, data: eventDataSchemas[type] })
-    .meta({ id: `Event_${type.replace(/\./g, '_')}`, description: eventDataSchemas[type].meta()?.description });
+  return z.object({ type: z.literal(type), timestamp: instant, data: eventDataSchemas[type] }).meta({
+    id: `Event_${type.replace(/\./g, '_')}`,
+    description: eventDataSchemas[type].meta()?.description,
+  });
 }
 
 /** The outbox's form of events (storage keeps them as JSON strings with their id and time). */

@@ -20,7 +20,12 @@ export function eventId(type: EventType, ...identity: readonly (string | null)[]
   return `evt_${digest.slice(0, 24)}`;
 }
 
-function event<T extends EventType>(type: T, timestamp: string, data: EventData<T>, identity: readonly (string | null)[]): BridgeEvent<T> {
+function event<T extends EventType>(
+  type: T,
+  timestamp: string,
+  data: EventData<T>,
+  identity: readonly (string | null)[],
+): BridgeEvent<T> {
   return { id: eventId(type, ...identity), type, timestamp, data };
 }
 
@@ -38,7 +43,10 @@ const optimizationOf = (snapshot: HeatPumpSnapshot | null | undefined): boolean 
  * - `heat_pump.optimization_changed` when Podero's `is_smart_optimization_active` flips (a device first
  *   seen has no earlier setting to change from: no event).
  */
-export function heatPumpEvents(previous: HeatPumpSnapshot | null | undefined, next: HeatPumpSnapshot): BridgeEvent[] {
+export function heatPumpEvents(
+  previous: HeatPumpSnapshot | null | undefined,
+  next: HeatPumpSnapshot,
+): BridgeEvent[] {
   const events: BridgeEvent[] = [];
   const subject = [next.externalUserId, next.heatPumpId] as const;
   const to = next.connection;
@@ -50,7 +58,12 @@ export function heatPumpEvents(previous: HeatPumpSnapshot | null | undefined, ne
       const firstTime = from === null || from.since === null;
       events.push(
         firstTime
-          ? event('heat_pump.connected', next.fetchedAt, { external_user_id: next.externalUserId, heat_pump_id: next.heatPumpId, connection }, [...subject, ...leftState])
+          ? event(
+              'heat_pump.connected',
+              next.fetchedAt,
+              { external_user_id: next.externalUserId, heat_pump_id: next.heatPumpId, connection },
+              [...subject, ...leftState],
+            )
           : event(
               'heat_pump.connection_restored',
               next.fetchedAt,
@@ -68,7 +81,12 @@ export function heatPumpEvents(previous: HeatPumpSnapshot | null | undefined, ne
         event(
           'heat_pump.connection_lost',
           next.fetchedAt,
-          { external_user_id: next.externalUserId, heat_pump_id: next.heatPumpId, connection, previous_state: 'connected' },
+          {
+            external_user_id: next.externalUserId,
+            heat_pump_id: next.heatPumpId,
+            connection,
+            previous_state: 'connected',
+          },
           [...subject, ...leftState],
         ),
       );
@@ -81,7 +99,12 @@ export function heatPumpEvents(previous: HeatPumpSnapshot | null | undefined, ne
       event(
         'heat_pump.optimization_changed',
         next.fetchedAt,
-        { external_user_id: next.externalUserId, heat_pump_id: next.heatPumpId, is_smart_optimization_active: after, previous: before },
+        {
+          external_user_id: next.externalUserId,
+          heat_pump_id: next.heatPumpId,
+          is_smart_optimization_active: after,
+          previous: before,
+        },
         // The stored state it left: its JSON's setting and when it was read.
         [...subject, String(before), previous.fetchedAt],
       ),
@@ -103,7 +126,10 @@ export function deletedHeatPumpEvents(
 }
 
 export function deletedHeatPumpEvent(externalUserId: string, heatPumpId: string, at: string): BridgeEvent {
-  return event('heat_pump.deleted', at, { external_user_id: externalUserId, heat_pump_id: heatPumpId }, [externalUserId, heatPumpId]);
+  return event('heat_pump.deleted', at, { external_user_id: externalUserId, heat_pump_id: heatPumpId }, [
+    externalUserId,
+    heatPumpId,
+  ]);
 }
 
 /** The event of an onboarding session that settled (null while it is pending). */
@@ -113,10 +139,20 @@ export function onboardingSessionEvent(
   at: string,
 ): BridgeEvent | null {
   if (session.state === 'completed' && session.device_id !== null) {
-    return event('onboarding_session.completed', at, { external_user_id: externalUserId, session_id: session.id, heat_pump_id: session.device_id }, [externalUserId, session.id]);
+    return event(
+      'onboarding_session.completed',
+      at,
+      { external_user_id: externalUserId, session_id: session.id, heat_pump_id: session.device_id },
+      [externalUserId, session.id],
+    );
   }
   if (session.state === 'expired') {
-    return event('onboarding_session.expired', at, { external_user_id: externalUserId, session_id: session.id }, [externalUserId, session.id]);
+    return event(
+      'onboarding_session.expired',
+      at,
+      { external_user_id: externalUserId, session_id: session.id },
+      [externalUserId, session.id],
+    );
   }
   return null;
 }
@@ -130,11 +166,16 @@ export function userOffboardedEvent(externalUserId: string, poderoUserId: string
   return event('user.offboarded', at, { external_user_id: externalUserId }, [externalUserId, poderoUserId]);
 }
 
+/** One per pass (its start), whichever run completes it: a pass completed again after a crash keeps its id. */
 export function syncCompletedEvent(data: EventData<'sync.completed'>): BridgeEvent {
-  return event('sync.completed', data.completed_at, data, [data.run_id]);
+  return event('sync.completed', data.completed_at, data, [data.pass_started_at ?? data.run_id]);
 }
 
 /** A test event: each request sends a new one (its id includes the instant and a nonce). */
 export function webhookTestEvent(webhookId: string, at: string, nonce: string): BridgeEvent {
-  return event('webhook.test', at, { webhook_id: webhookId, message: 'A test event from podero-bridge.' }, [webhookId, at, nonce]);
+  return event('webhook.test', at, { webhook_id: webhookId, message: 'A test event from podero-bridge.' }, [
+    webhookId,
+    at,
+    nonce,
+  ]);
 }

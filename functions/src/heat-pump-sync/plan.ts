@@ -131,7 +131,9 @@ export function planUserWrites(input: PlanInput): UserPlan {
         // A removed snapshot's pending events move to the marker with the removal.
         outbox: [
           ...(input.stored.marker?.outbox ?? []),
-          ...[...input.stored.snapshots.values()].filter((s) => !liveIds.has(s.heatPumpId)).flatMap((s) => s.outbox),
+          ...[...input.stored.snapshots.values()]
+            .filter((s) => !liveIds.has(s.heatPumpId))
+            .flatMap((s) => s.outbox),
         ],
       },
       deleted,

@@ -10,10 +10,13 @@
  * longest prefix of finished users, so a later run resumes without gaps.
  */
 import { PoderoError } from '@podero-bridge/podero-client';
+import { outboxEntriesOf } from '../events/catalogue';
+import { syncCompletedEvent } from '../events/rules';
 import { isUpstreamOutage } from '../heat-pumps/rules';
 import { MetricUnit } from '../platform/observability';
 import type { PendingWrite } from '../storage/batch-write';
 import { type HeatPumpJson, HeatPumpSnapshotStore } from '../storage/heat-pump-snapshots';
+import { OutboxStore } from '../storage/outbox';
 import { type SyncCursor, SyncLeaseLostError, SyncStateStore } from '../storage/sync-state';
 import { UserStore } from '../storage/users';
 import { planUserWrites } from './plan';
@@ -79,6 +82,7 @@ export class SyncRun {
   private readonly settings: SyncRunDeps['settings'];
   private readonly startedAt: number;
   private readonly state: SyncStateStore;
+  private readonly outbox: OutboxStore;
   private readonly users: UserStore;
   private readonly snapshots: SnapshotBatchLoader;
   private readonly writer: WritePipeline;
@@ -117,6 +121,7 @@ export class SyncRun {
     this.settings = settings;
     this.startedAt = deps.now();
     this.state = new SyncStateStore(db, settings.mainTableName);
+    this.outbox = new OutboxStore(db, settings.mainTableName);
     this.users = new UserStore(db, settings.mainTableName);
     this.snapshots = new SnapshotBatchLoader(
       new HeatPumpSnapshotStore(db, settings.mainTableName),
@@ -179,6 +184,26 @@ export class SyncRun {
     const summary = this.finish(this.summary.stopped);
     await this.recordRun(summary);
     return summary;
+  }
+
+  /**
+   * `sync.completed` when this run completed a pass: stored before the cursor moves to the next pass, so a
+   * run that dies between the two completes the pass again and stores the same event (its id is the run's
+   * pass start) instead of losing it.
+   */
+  private async storePassCompleted(passStartedAt: string | null): Promise<void> {
+    const [entry] = outboxEntriesOf([
+      syncCompletedEvent({
+        run_id: this.input.runId,
+        pass_started_at: passStartedAt,
+        completed_at: new Date(this.deps.now()).toISOString(),
+        users: this.summary.users,
+        heat_pumps: this.summary.heat_pumps,
+        readings_written: this.writer.totals.readingsWritten,
+        failures: this.summary.failures,
+      }),
+    ]);
+    if (entry) await this.outbox.putStandalone(entry, this.deps.now());
   }
 
   /** History for GET /sync/status; best effort: a run that synced is not failed by its diary. */
@@ -434,6 +459,7 @@ export class SyncRun {
       throw walk.error;
     }
     if (walk.ended) {
+      await this.storePassCompleted(this.cursor.passStartedAt);
       this.cursor = {
         lastExternalUserId: null,
         passStartedAt: null,

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedOnboardedUsers } from '../../test-support/seed-users';
 import { tableDeclarations } from '../declarations';
 import { type HeatPumpJson, HeatPumpSnapshotStore, newSnapshot } from '../storage/heat-pump-snapshots';
+import { OutboxStore } from '../storage/outbox';
 import { ReadingsStore } from '../storage/readings';
 import { UserStore } from '../storage/users';
 import { UnknownUserError } from '../users/errors';
@@ -110,6 +111,7 @@ async function world(
     },
     snapshots,
     readings: new ReadingsStore(doc, tables.readings),
+    outbox: new OutboxStore(doc, tables.main),
     now: () => T0,
   });
   return { ext, service, snapshots, calls, guarded };

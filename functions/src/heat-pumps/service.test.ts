@@ -11,6 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { seedOnboardedUsers } from '../../test-support/seed-users';
 import { tableDeclarations } from '../declarations';
 import { type HeatPumpJson, HeatPumpSnapshotStore, newSnapshot } from '../storage/heat-pump-snapshots';
+import { OutboxStore } from '../storage/outbox';
 import { ReadingsStore } from '../storage/readings';
 import { UserStore } from '../storage/users';
 import { UnknownUserError } from '../users/errors';
@@ -110,6 +111,7 @@ function service(options: {
     removeUnlessOnboarded: async () => true,
     snapshots,
     readings: new ReadingsStore(doc, tables.readings),
+    outbox: new OutboxStore(doc, tables.main),
     now: () => options.now ?? T0,
   });
   return { hps, snapshots };
@@ -155,14 +157,18 @@ describe('HeatPumpService.list round trips', () => {
     await hps.list('victor', live);
 
     const writes = sends.started.filter((name) => name !== 'GetItemCommand' && name !== 'QueryCommand');
+    // The marker is an update too now: its pending events must survive the write (storage/outbox.ts).
     expect(writes.sort()).toEqual([
       'DeleteItemCommand',
-      'PutItemCommand',
+      'UpdateItemCommand',
       'UpdateItemCommand',
       'UpdateItemCommand',
     ]);
     expect(sends.maxInFlight).toBe(4);
     const state = (await snapshots.loadUserWithProfile('victor')).state;
+    // c's removal is announced with the list that no longer names it.
+    expect(state.marker?.outbox?.map((json) => JSON.parse(json).type)).toEqual(['heat_pump.deleted']);
+    expect(JSON.parse(state.marker?.outbox?.[0] ?? '{}').data).toEqual({ external_user_id: 'victor', heat_pump_id: c });
     expect(state.marker?.heatPumpIds.sort()).toEqual([a, b].sort());
     expect([...state.snapshots.keys()].sort()).toEqual([a, b].sort());
   });

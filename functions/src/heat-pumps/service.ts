@@ -7,12 +7,18 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { PoderoNotFoundError, type UpdateHeatPumpRequest } from '@podero-bridge/podero-client';
+import { outboxEntriesOf } from '../events/catalogue';
+import { deletedHeatPumpEvent, deletedHeatPumpEvents, heatPumpEvents } from '../events/rules';
 import {
+  HEAT_PUMP_LIST_MARKER_SK,
   type HeatPumpJson,
   type HeatPumpSnapshot,
   type HeatPumpSnapshotStore,
   heatPumpSk,
+  type UserHeatPumpState,
+  userPk,
 } from '../storage/heat-pump-snapshots';
+import { type OutboxEntry, type OutboxStore, outboxEntryOf } from '../storage/outbox';
 import type { Reading, ReadingsStore } from '../storage/readings';
 import { UnknownUserError } from '../users/errors';
 import { bucketReadings } from './reading-buckets';
@@ -76,6 +82,8 @@ export interface HeatPumpServiceDeps {
   removeUnlessOnboarded: OnboardedGuard;
   snapshots: HeatPumpSnapshotStore;
   readings: ReadingsStore;
+  /** Change events of what the reads store (events/rules.ts), kept with the state they describe. */
+  outbox: OutboxStore;
   now?: () => number;
   logger?: Logger;
 }
@@ -182,6 +190,7 @@ export class HeatPumpService {
       snapshots,
       fetchedAt,
       stored,
+      this.listEvents(externalUserId, snapshots, stored, fetchedAt),
     );
     await this.keepOnlyIfOnboarded(externalUserId, poderoUserId, createdSortKeys);
     return {
@@ -190,6 +199,38 @@ export class HeatPumpService {
       source: 'live',
       fetched_at: fetchedAt,
       stale: false,
+    };
+  }
+
+  /**
+   * What a live list read changes: each device's events, stored with its snapshot; the devices gone
+   * since the stored list, stored with the new list marker, with the pending events of the snapshots the
+   * write removes.
+   */
+  private listEvents(
+    externalUserId: string,
+    snapshots: readonly HeatPumpSnapshot[],
+    stored: UserHeatPumpState,
+    fetchedAt: string,
+  ): { snapshots: Map<string, OutboxEntry[]>; marker: OutboxEntry[] } {
+    const current = new Set(snapshots.map((snapshot) => snapshot.heatPumpId));
+    const byDevice = new Map(
+      snapshots.map((snapshot) => [
+        snapshot.heatPumpId,
+        outboxEntriesOf(heatPumpEvents(stored.snapshots.get(snapshot.heatPumpId), snapshot)),
+      ]),
+    );
+    const goneIds = [...new Set([...(stored.marker?.heatPumpIds ?? []), ...stored.snapshots.keys()])];
+    const carried = [...stored.snapshots.values()]
+      .filter((snapshot) => !current.has(snapshot.heatPumpId))
+      .flatMap((snapshot) => snapshot.outbox)
+      .map(outboxEntryOf);
+    return {
+      snapshots: byDevice,
+      marker: [
+        ...carried,
+        ...outboxEntriesOf(deletedHeatPumpEvents(externalUserId, goneIds, current, fetchedAt)),
+      ],
     };
   }
 
@@ -232,7 +273,7 @@ export class HeatPumpService {
       heatPump = await this.deps.podero.heatPumps.get(poderoUserId, heatPumpId);
     } catch (error) {
       if (error instanceof PoderoNotFoundError) {
-        await this.deps.snapshots.delete(externalUserId, heatPumpId, fetchedAt);
+        if (previous !== null) await this.forget(externalUserId, heatPumpId);
         throw new UnknownHeatPumpError(heatPumpId);
       }
       throw error;
@@ -241,13 +282,23 @@ export class HeatPumpService {
       throw new UnknownHeatPumpError(heatPumpId);
     }
     const snapshot = observedSnapshot(externalUserId, heatPump, fetchedAt, previous);
-    await this.putSnapshot(snapshot, poderoUserId);
+    await this.putSnapshot(snapshot, poderoUserId, previous);
     return snapshot;
   }
 
-  /** Stores a snapshot read from Podero; undone (404) if the user was offboarded meanwhile. */
-  private async putSnapshot(snapshot: HeatPumpSnapshot, poderoUserId: string): Promise<void> {
-    const outcome = await this.deps.snapshots.put(snapshot);
+  /**
+   * Stores a snapshot read from Podero with the events of its change from `previous`; undone (404) if the
+   * user was offboarded meanwhile.
+   */
+  private async putSnapshot(
+    snapshot: HeatPumpSnapshot,
+    poderoUserId: string,
+    previous: HeatPumpSnapshot | null,
+  ): Promise<void> {
+    const outcome = await this.deps.snapshots.put(
+      snapshot,
+      outboxEntriesOf(heatPumpEvents(previous, snapshot)),
+    );
     if (outcome === 'created') {
       await this.keepOnlyIfOnboarded(snapshot.externalUserId, poderoUserId, [
         heatPumpSk(snapshot.heatPumpId),
@@ -287,7 +338,7 @@ export class HeatPumpService {
       throw error;
     }
     const snapshot = observedSnapshot(externalUserId, updated, fetchedAt, current);
-    await this.putSnapshot(snapshot, poderoUserId);
+    await this.putSnapshot(snapshot, poderoUserId, current);
     return { heat_pump: viewOf(snapshot), source: 'live', fetched_at: fetchedAt, stale: false };
   }
 
@@ -320,9 +371,20 @@ export class HeatPumpService {
     this.deps.logger?.info('heat pump offboarded', { heat_pump_id: heatPumpId });
   }
 
-  /** Our records of a device Podero no longer lists: its snapshot and the list that named it. */
+  /**
+   * Our records of a device Podero no longer lists: its snapshot and the list that named it. Its
+   * `heat_pump.deleted` event, and the events still pending on the two items, are stored first as
+   * standalone events (their ids are the transitions', so a retried forget stores the same ones).
+   */
   async forget(externalUserId: string, heatPumpId: string): Promise<void> {
     const at = new Date(this.now()).toISOString();
+    const [deleted] = outboxEntriesOf([deletedHeatPumpEvent(externalUserId, heatPumpId, at)]);
+    const items = [heatPumpSk(heatPumpId), HEAT_PUMP_LIST_MARKER_SK].map((sk) => ({
+      pk: userPk(externalUserId),
+      sk,
+    }));
+    await this.deps.outbox.rescue(items, this.now());
+    if (deleted) await this.deps.outbox.putStandalone(deleted, this.now());
     await Promise.all([
       this.deps.snapshots.delete(externalUserId, heatPumpId, at),
       this.deps.snapshots.forgetList(externalUserId),

@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { sendIfCondition } from './conditional';
-import { type OutboxEntry, outboxAppend, outboxAttributes, pendingOutboxOf } from './outbox';
+import { type OutboxEntry, outboxAppend, outboxAttributes, outboxEntryOf, pendingOutboxOf } from './outbox';
 import { activeUserOf, USER_PROFILE_SK, type UserRecord, userPk } from './users';
 
 export { userPk };
@@ -137,22 +137,34 @@ export function listMarkerItem(marker: HeatPumpListMarker): Record<string, unkno
  * The whole items the sync writes (BatchWriteItem replaces an item): the state plus its pending events,
  * those read with the previous state and the new ones, so that the write drops none of them.
  */
-export function snapshotWholeItem(snapshot: HeatPumpSnapshot, newEvents: readonly OutboxEntry[]): Record<string, unknown> {
+export function snapshotWholeItem(
+  snapshot: HeatPumpSnapshot,
+  newEvents: readonly OutboxEntry[],
+): Record<string, unknown> {
   const item = snapshotItem(snapshot);
-  return { ...item, ...outboxAttributes(carried(snapshot.outbox, newEvents), { pk: String(item.pk), sk: String(item.sk) }) };
+  return {
+    ...item,
+    ...outboxAttributes(carried(snapshot.outbox, newEvents), { pk: String(item.pk), sk: String(item.sk) }),
+  };
 }
 
-export function listMarkerWholeItem(marker: HeatPumpListMarker, newEvents: readonly OutboxEntry[]): Record<string, unknown> {
+export function listMarkerWholeItem(
+  marker: HeatPumpListMarker,
+  newEvents: readonly OutboxEntry[],
+): Record<string, unknown> {
   const item = listMarkerItem(marker);
-  return { ...item, ...outboxAttributes(carried(marker.outbox ?? [], newEvents), { pk: String(item.pk), sk: String(item.sk) }) };
+  return {
+    ...item,
+    ...outboxAttributes(carried(marker.outbox ?? [], newEvents), {
+      pk: String(item.pk),
+      sk: String(item.sk),
+    }),
+  };
 }
 
 /** Pending events as read followed by new ones (an id already pending is not added twice). */
 function carried(pending: readonly string[], newEvents: readonly OutboxEntry[]): OutboxEntry[] {
-  const entries: OutboxEntry[] = pending.map((json) => {
-    const { id, timestamp } = JSON.parse(json) as { id: string; timestamp: string };
-    return { id, timestamp, json };
-  });
+  const entries = pending.map(outboxEntryOf);
   const ids = new Set(entries.map((entry) => entry.id));
   return [...entries, ...newEvents.filter((entry) => !ids.has(entry.id))];
 }
@@ -390,7 +402,10 @@ export class HeatPumpSnapshotStore {
   }
 
   /** Same newest-wins rule and outcome as `put`, for the list marker (its pending events are kept). */
-  async putListMarker(marker: HeatPumpListMarker, events: readonly OutboxEntry[] = []): Promise<WriteOutcome> {
+  async putListMarker(
+    marker: HeatPumpListMarker,
+    events: readonly OutboxEntry[] = [],
+  ): Promise<WriteOutcome> {
     const { pk, sk, ...fields } = listMarkerItem(marker);
     return this.updateNewestWins({ pk: String(pk), sk: String(sk) }, fields, marker.fetchedAt, events);
   }

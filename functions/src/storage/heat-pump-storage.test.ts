@@ -88,6 +88,7 @@ describe('HeatPumpSnapshotStore', () => {
       externalUserId: 'carol',
       fetchedAt: '2026-01-01T10:05:01.000Z',
       heatPumpIds: [a],
+      outbox: [],
     });
     expect([...state.snapshots.keys()]).toEqual([a]);
   });

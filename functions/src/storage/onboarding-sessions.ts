@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { sendIfCondition } from './conditional';
+import { type OutboxEntry, outboxAppend } from './outbox';
 import { userPk } from './users';
 
 export const ONBOARDING_SK_PREFIX = 'ONBOARDING#';
@@ -108,23 +109,35 @@ export class OnboardingSessionStore {
     return onboardingRecordSchema.parse(rest);
   }
 
-  /** Records the latest state seen at Podero (only if the session is still stored). */
+  /**
+   * Records the state a pending session settled in, with its change event in the same write (only if the
+   * session is still stored and still pending: of two polls racing, one records it).
+   */
   async updateState(
     externalUserId: string,
     sessionId: string,
     state: OnboardingState,
     deviceId: string | null,
     updatedAt: string,
+    events: readonly OutboxEntry[] = [],
   ): Promise<void> {
+    const key = { pk: userPk(externalUserId), sk: `${ONBOARDING_SK_PREFIX}${sessionId}` };
+    const append = outboxAppend(events, key);
     await sendIfCondition(() =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { pk: userPk(externalUserId), sk: `${ONBOARDING_SK_PREFIX}${sessionId}` },
-          UpdateExpression: 'SET #state = :state, device_id = :device, updated_at = :at',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':state': state, ':device': deviceId, ':at': updatedAt },
+          Key: key,
+          UpdateExpression: `SET ${['#state = :state', 'device_id = :device', 'updated_at = :at', ...append.set].join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk) AND #state = :pending',
+          ExpressionAttributeNames: { '#state': 'state', ...append.names },
+          ExpressionAttributeValues: {
+            ':state': state,
+            ':device': deviceId,
+            ':at': updatedAt,
+            ':pending': 'pending',
+            ...append.values,
+          },
         }),
       ),
     );

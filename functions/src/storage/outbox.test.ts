@@ -21,7 +21,11 @@ afterAll(async () => {
   await dynalite?.close();
 });
 
-const entry = (id: string, timestamp: string): OutboxEntry => ({ id, timestamp, json: JSON.stringify({ id, timestamp }) });
+const entry = (id: string, timestamp: string): OutboxEntry => ({
+  id,
+  timestamp,
+  json: JSON.stringify({ id, timestamp }),
+});
 const T1 = '2026-12-01T10:00:00.000Z';
 const T2 = '2026-12-01T10:05:00.000Z';
 const T3 = '2026-12-01T10:10:00.000Z';
@@ -43,7 +47,9 @@ describe('the outbox in the main table (dynalite, real SDK)', () => {
 
   it('a stale write stores neither its state nor its events', async () => {
     await snapshots().put(newSnapshot('bea', { id: 'hp-b', v: 2 }, T2));
-    expect(await snapshots().put(newSnapshot('bea', { id: 'hp-b', v: 1 }, T1), [entry('stale', T1)])).toBe('stale');
+    expect(await snapshots().put(newSnapshot('bea', { id: 'hp-b', v: 1 }, T1), [entry('stale', T1)])).toBe(
+      'stale',
+    );
     expect((await snapshots().get('bea', 'hp-b'))?.outbox).toEqual([]);
     expect((await outbox().pending(50)).some((p) => p.key.pk === 'USER#bea')).toBe(false);
   });
@@ -62,8 +68,18 @@ describe('the outbox in the main table (dynalite, real SDK)', () => {
     await store.put(newSnapshot('dan', { id: 'hp-d' }, T1), [entry('d1', T1)]);
     const previous = await store.get('dan', 'hp-d');
     const next = { ...newSnapshot('dan', { id: 'hp-d', v: 2 }, T3), outbox: previous?.outbox ?? [] };
-    await doc.send(new BatchWriteCommand({ RequestItems: { [tables.main]: [{ PutRequest: { Item: snapshotWholeItem(next, [entry('d1', T1), entry('d2', T3)]) } }] } }));
-    const item = (await doc.send(new GetCommand({ TableName: tables.main, Key: { pk: 'USER#dan', sk: 'HEATPUMP#hp-d' } }))).Item;
+    await doc.send(
+      new BatchWriteCommand({
+        RequestItems: {
+          [tables.main]: [
+            { PutRequest: { Item: snapshotWholeItem(next, [entry('d1', T1), entry('d2', T3)]) } },
+          ],
+        },
+      }),
+    );
+    const item = (
+      await doc.send(new GetCommand({ TableName: tables.main, Key: { pk: 'USER#dan', sk: 'HEATPUMP#hp-d' } }))
+    ).Item;
     expect((item?.outbox as string[]).map((e) => JSON.parse(e).id)).toEqual(['d1', 'd2']);
     expect(item?.outbox_pk).toBe('PENDING');
   });
@@ -81,7 +97,9 @@ describe('the outbox in the main table (dynalite, real SDK)', () => {
     const store = snapshots();
     await store.put(newSnapshot('eve', { id: 'late' }, T3), [entry('late', T3)]);
     await store.put(newSnapshot('eve', { id: 'early' }, T1), [entry('early', T1)]);
-    const ids = (await outbox().pending(50)).filter((p) => p.key.pk === 'USER#eve').map((p) => JSON.parse(p.events[0] ?? '{}').id);
+    const ids = (await outbox().pending(50))
+      .filter((p) => p.key.pk === 'USER#eve')
+      .map((p) => JSON.parse(p.events[0] ?? '{}').id);
     expect(ids).toEqual(['early', 'late']);
   });
 });

@@ -14,7 +14,13 @@
  * The relay removes what it published with a condition on what it read, so events appended meanwhile
  * stay pending. Events are strings here: storage does not know the catalogue (events/ does).
  */
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { sendIfCondition } from './conditional';
 
@@ -32,7 +38,10 @@ export interface OutboxEntry {
 }
 
 /** The attributes a state item written whole (PutItem, BatchWriteItem) carries for its pending events. */
-export function outboxAttributes(pending: readonly OutboxEntry[], itemKey: { pk: string; sk: string }): Record<string, unknown> {
+export function outboxAttributes(
+  pending: readonly OutboxEntry[],
+  itemKey: { pk: string; sk: string },
+): Record<string, unknown> {
   if (pending.length === 0) return {};
   return {
     outbox: pending.map((entry) => entry.json),
@@ -69,6 +78,12 @@ export function outboxAppend(
   };
 }
 
+/** A stored event JSON string as an entry again (its id and time are in it). */
+export function outboxEntryOf(json: string): OutboxEntry {
+  const { id, timestamp } = z.object({ id: z.string(), timestamp: z.string() }).parse(JSON.parse(json));
+  return { id, timestamp, json };
+}
+
 /** The pending event JSON strings of an item as read (empty when it has none). */
 export function pendingOutboxOf(item: Record<string, unknown> | undefined): string[] {
   const raw = item?.outbox;
@@ -98,7 +113,8 @@ export class OutboxStore {
         TableName: this.tableName,
         Key: key,
         // A retry of a write whose event is still pending must not add it twice.
-        UpdateExpression: 'SET entity = :entity, #ob = :events, #obPk = :pk, #obSk = if_not_exists(#obSk, :sk), expires_at = :exp',
+        UpdateExpression:
+          'SET entity = :entity, #ob = :events, #obPk = :pk, #obSk = if_not_exists(#obSk, :sk), expires_at = :exp',
         ExpressionAttributeNames: { '#ob': 'outbox', '#obPk': 'outbox_pk', '#obSk': 'outbox_sk' },
         ExpressionAttributeValues: {
           ':entity': 'outbox_event',
@@ -109,6 +125,29 @@ export class OutboxStore {
         },
       }),
     );
+  }
+
+  /**
+   * Before items that may carry pending events are deleted (a device forgotten, a user offboarded): their
+   * events become standalone items, so the deletion does not take them along.
+   */
+  async rescue(keys: readonly { pk: string; sk: string }[], nowMs: number): Promise<void> {
+    for (const key of keys) {
+      const out = await this.db.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: key,
+          ConsistentRead: true,
+          ProjectionExpression: 'outbox',
+        }),
+      );
+      await this.rescueEvents(pendingOutboxOf(out.Item), nowMs);
+    }
+  }
+
+  /** Pending event JSON strings (as read from an item about to go) written as standalone events. */
+  async rescueEvents(pending: readonly string[], nowMs: number): Promise<void> {
+    for (const json of pending) await this.putStandalone(outboxEntryOf(json), nowMs);
   }
 
   /**
@@ -129,7 +168,9 @@ export class OutboxStore {
     const items: PendingOutboxItem[] = [];
     for (const hit of page.Items ?? []) {
       const key = keySchema.parse({ pk: hit.pk, sk: hit.sk });
-      const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      const out = await this.db.send(
+        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+      );
       const events = pendingOutboxOf(out.Item);
       if (events.length === 0) continue;
       items.push({ key, events, standalone: key.pk === OUTBOX_STANDALONE_PK });

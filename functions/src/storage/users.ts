@@ -21,6 +21,7 @@ import {
 import * as z from 'zod';
 import { backoffDelayMs, sleep } from '../platform/backoff';
 import { sendIfCondition } from './conditional';
+import { OutboxStore, pendingOutboxOf } from './outbox';
 
 export const USER_PROFILE_SK = 'PROFILE';
 export const USERS_GSI = 'gsi1';
@@ -246,8 +247,9 @@ export class UserStore {
    * snapshots), after `beginOffboarding`. The profile goes last, so a partial failure leaves a user
    * being offboarded that a retried DELETE finds. Readings (other table) expire by TTL.
    */
-  async deleteAll(externalUserId: string): Promise<number> {
+  async deleteAll(externalUserId: string, nowMs = Date.now()): Promise<number> {
     const keys: { pk: string; sk: string }[] = [];
+    const pending: string[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(
@@ -255,15 +257,20 @@ export class UserStore {
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk',
           ExpressionAttributeValues: { ':pk': userPk(externalUserId) },
-          ProjectionExpression: 'pk, sk',
+          ProjectionExpression: 'pk, sk, outbox',
           ExclusiveStartKey: startKey,
           // Must see every write that landed before it (the erasure argument in beginOffboarding).
           ConsistentRead: true,
         }),
       );
-      for (const item of page.Items ?? []) keys.push({ pk: String(item.pk), sk: String(item.sk) });
+      for (const item of page.Items ?? []) {
+        keys.push({ pk: String(item.pk), sk: String(item.sk) });
+        pending.push(...pendingOutboxOf(item));
+      }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
+    // Events still pending on the user's items (a device's last change) outlive them as standalone events.
+    await new OutboxStore(this.db, this.tableName).rescueEvents(pending, nowMs);
     const children = keys.filter((k) => k.sk !== USER_PROFILE_SK);
     for (let i = 0; i < children.length; i += 25) {
       let requests = children.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));

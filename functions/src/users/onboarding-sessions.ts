@@ -1,5 +1,7 @@
 /** Connect UI onboarding sessions: opened at Podero for a user, their state followed until it settles. */
 import type { CreateOnboardingSessionRequest, PoderoClient } from '@podero-bridge/podero-client';
+import { outboxEntriesOf } from '../events/catalogue';
+import { onboardingSessionEvent } from '../events/rules';
 import { visibleHeatPumps } from '../heat-pumps/rules';
 import type { BuildingStore } from '../storage/buildings';
 import {
@@ -79,6 +81,11 @@ export class OnboardingSessionService {
         state,
         deviceId,
         updated.updated_at,
+        outboxEntriesOf(
+          [onboardingSessionEvent(user.external_user_id, updated, updated.updated_at)].filter(
+            (event) => event !== null,
+          ),
+        ),
       );
     }
     return updated;

@@ -7,6 +7,7 @@
  * profile (conditional on still holding it). Others wait for the profile. A crashed holder's lease
  * expires and may be taken over.
  */
+
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   type PoderoClient,
@@ -14,8 +15,11 @@ import {
   PoderoNotFoundError,
   type PoderoUser,
 } from '@podero-bridge/podero-client';
+import { type BridgeEvent, outboxEntriesOf } from '../events/catalogue';
+import { deletedHeatPumpEvent, userOffboardedEvent, userOnboardedEvent } from '../events/rules';
 import { visibleHeatPumps } from '../heat-pumps/rules';
 import { sleep } from '../platform/backoff';
+import type { OutboxStore } from '../storage/outbox';
 import type { UserRecord, UserStore } from '../storage/users';
 import {
   CreationInProgressError,
@@ -42,6 +46,8 @@ export type UserPatch = { email?: string | undefined } & {
 export interface UserServiceDeps {
   podero: Pick<PoderoClient, 'users' | 'heatPumps'>;
   users: UserStore;
+  /** `user.onboarded`, `user.offboarded` and the offboarded devices' `heat_pump.deleted` (events/rules.ts). */
+  outbox: OutboxStore;
   now: () => Date;
   logger: Pick<Logger, 'info'>;
   /** How long a lease protects one creation, and how long a concurrent duplicate waits for it. */
@@ -104,6 +110,9 @@ export class UserService {
       }
       const at = this.deps.now().toISOString();
       const record = recordFrom(poderoUser, externalUserId, at, at);
+      // Stored before the profile: a profile never exists without its event. Should the profile write
+      // fail, the retried POST links the same Podero user and stores the same event id again.
+      await this.storeEvent(userOnboardedEvent(externalUserId, poderoUser.id, at));
       if (!(await this.deps.users.completeCreation(record, leaseId))) {
         throw new Error('lost the user creation lease before recording the user');
       }
@@ -164,16 +173,25 @@ export class UserService {
   async offboard(externalUserId: string): Promise<number> {
     const state = await this.deps.users.getState(externalUserId);
     if (state.kind !== 'active' && state.kind !== 'offboarding') throw new UnknownUserError(externalUserId);
-    await this.offboardDevices(state.user.podero_user_id);
+    await this.offboardDevices(externalUserId, state.user.podero_user_id);
     await this.deps.podero.users.delete(state.user.podero_user_id).catch((error: unknown) => {
       // Already gone at Podero (e.g. a retried DELETE): still remove our records.
       if (!(error instanceof PoderoNotFoundError)) throw error;
     });
+    // The user is gone at Podero: the event is true from here, and a retried DELETE stores the same id.
+    await this.storeEvent(
+      userOffboardedEvent(externalUserId, state.user.podero_user_id, this.deps.now().toISOString()),
+    );
     if (!(await this.deps.users.beginOffboarding(externalUserId))) throw new UnknownUserError(externalUserId);
-    return this.deps.users.deleteAll(externalUserId);
+    return this.deps.users.deleteAll(externalUserId, this.deps.now().getTime());
   }
 
-  private async offboardDevices(poderoUserId: string): Promise<void> {
+  private async storeEvent(event: BridgeEvent): Promise<void> {
+    const [entry] = outboxEntriesOf([event]);
+    if (entry) await this.deps.outbox.putStandalone(entry, this.deps.now().getTime());
+  }
+
+  private async offboardDevices(externalUserId: string, poderoUserId: string): Promise<void> {
     let listed: Awaited<ReturnType<PoderoClient['heatPumps']['list']>>;
     try {
       listed = await this.deps.podero.heatPumps.list(poderoUserId);
@@ -187,6 +205,7 @@ export class UserService {
       await this.deps.podero.heatPumps.softDelete(poderoUserId, heatPump.id, at).catch((error: unknown) => {
         if (!(error instanceof PoderoNotFoundError)) throw error;
       });
+      await this.storeEvent(deletedHeatPumpEvent(externalUserId, heatPump.id, at.toISOString()));
     }
   }
 

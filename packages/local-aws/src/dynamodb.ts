@@ -2,13 +2,13 @@ import {
   type AttributeValue,
   BatchWriteItemCommand,
   CreateTableCommand,
-  DeleteTableCommand,
-  ScanCommand,
   type CreateTableCommandInput,
+  DeleteTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceInUseException,
   ResourceNotFoundException,
+  ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { listenLocally } from './listen';
@@ -108,7 +108,11 @@ async function tableStatus(client: DynamoDBClient, tableName: string): Promise<s
  * A table kept from an earlier local run that lacks an index declared since: dynalite cannot add an index
  * to a table, so the table is rebuilt with its items (a local table holds a developer's few items).
  */
-async function rebuildWithIndexes(client: DynamoDBClient, tableName: string, decl: TableDeclarationLike): Promise<void> {
+async function rebuildWithIndexes(
+  client: DynamoDBClient,
+  tableName: string,
+  decl: TableDeclarationLike,
+): Promise<void> {
   const items: Record<string, AttributeValue>[] = [];
   let startKey: Record<string, AttributeValue> | undefined;
   do {

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { ADMIN_SCOPE } from '@podero-bridge/functions/declarations';
+import { ADMIN_SCOPE, functionDeclarations } from '@podero-bridge/functions/declarations';
 import {
   API_GATEWAY_MAX_BODY_BYTES,
   type APIGatewayProxyEventV2WithJWTAuthorizer,
@@ -515,6 +515,8 @@ describe('local API gateway', () => {
           access: { tables: {}, tokenSecret: 'read', credentialsSecret: 'none', invokes: [] },
           environment: [],
         },
+        eventRelay: functionDeclarations.eventRelay,
+        webhookDelivery: functionDeclarations.webhookDelivery,
       },
       authorizer: createJwtAuthorizer({ jwks: key.jwks, issuer: DEV_ISSUER, audience: DEV_AUDIENCE }),
       jwks: key.jwks,

@@ -1,6 +1,21 @@
 import { type ApiHandler, makeApiHandler } from './api/app';
 import { type ApiDeps, type ApiOverrides, createApiDeps } from './api/deps';
-import { type Env, loadApiConfig, loadSyncConfig, loadTokenRefreshConfig } from './config';
+import {
+  type Env,
+  loadApiConfig,
+  loadDeliveryConfig,
+  loadRelayConfig,
+  loadSyncConfig,
+  loadTokenRefreshConfig,
+} from './config';
+import { createRelayDeps, makeRelayHandler, type RelayOverrides } from './events/make-relay-handler';
+import type { RelaySummary } from './events/relay';
+import {
+  createDeliveryDeps,
+  type DeliveryOverrides,
+  makeDeliveryHandler,
+  type SqsBatchResponse,
+} from './webhooks/make-delivery-handler';
 import type { FunctionId } from './declarations';
 import {
   createSyncDeps,
@@ -20,7 +35,7 @@ import { makeTokenRefreshHandler } from './tokens/refresh';
 import { createInProcessTokenRefresher, type TokenRefresher } from './tokens/refresher';
 
 /**
- * The three functions wired together in one process, as they are in AWS but for the one difference a
+ * The functions wired together in one process, as they are in AWS but for the one difference a
  * single machine needs: api and heat-pump-sync ask token-refresh for a forced refresh through an
  * in-process call, one at a time (reserved concurrency 1 in AWS), instead of a Lambda invoke.
  * `pnpm dev` (local/), the cross-package tests (test/) and the benchmarks (bench/) all compose the bridge
@@ -32,6 +47,8 @@ export interface InProcessOptions {
   tokenRefresh?: TokenRefreshOverrides;
   api?: Omit<ApiOverrides, 'refresher'>;
   sync?: Omit<SyncOverrides, 'refresher'>;
+  eventRelay?: RelayOverrides;
+  webhookDelivery?: DeliveryOverrides;
   /** Runs around every in-process token-refresh invocation (the local stack labels its log lines). */
   aroundTokenRefresh?: <T>(invoke: () => Promise<T>) => Promise<T>;
 }
@@ -48,6 +65,13 @@ export interface InProcessBridge {
   readonly refresher: TokenRefresher;
   readonly api: ApiHandler;
   readonly sync: (event: unknown, context: SyncContext) => Promise<SyncSummary>;
+  /** event-relay's handler: drains the outbox (the local stack calls it on a short poll). */
+  readonly eventRelay: (
+    event: unknown,
+    context?: { awsRequestId?: string; getRemainingTimeInMillis(): number },
+  ) => Promise<RelaySummary>;
+  /** webhook-delivery's handler: an SQS batch in, the failed items out. */
+  readonly webhookDelivery: (event: unknown, context?: { awsRequestId?: string }) => Promise<SqsBatchResponse>;
   readonly deps: { readonly tokenRefresh: TokenRefreshDeps; readonly api: ApiDeps; readonly sync: SyncDeps };
   /** Destroys the SDK clients the composition created. */
   close(): void;
@@ -67,17 +91,30 @@ export function composeInProcess(options: InProcessOptions): InProcessBridge {
     ...options.sync,
     refresher,
   });
+  const relayDeps = createRelayDeps(loadRelayConfig(options.environment('eventRelay')), options.eventRelay);
+  const deliveryDeps = createDeliveryDeps(
+    loadDeliveryConfig(options.environment('webhookDelivery')),
+    options.webhookDelivery,
+  );
   return {
     tokenRefresh,
     refresher,
     api: makeApiHandler(apiDeps),
     sync: makeSyncHandler(syncDeps),
+    eventRelay: makeRelayHandler(relayDeps),
+    webhookDelivery: makeDeliveryHandler(deliveryDeps),
     deps: { tokenRefresh: tokenRefreshDeps, api: apiDeps, sync: syncDeps },
     close() {
       // Clients handed in by the caller are the caller's to close.
       if (!options.tokenRefresh?.secrets) tokenRefreshDeps.secrets.destroy();
       if (!options.api?.db) apiDeps.db.destroy();
       if (!options.sync?.db) syncDeps.db.destroy();
+      for (const client of apiDeps.ownedClients) client.destroy();
+      if (!options.eventRelay?.db) relayDeps.db.destroy();
+      relayDeps.sqs.destroy();
+      relayDeps.eventBridge.destroy();
+      if (!options.webhookDelivery?.db) deliveryDeps.db.destroy();
+      deliveryDeps.sqs.destroy();
     },
   };
 }

@@ -50,6 +50,18 @@ export const envSchemas = {
     'local',
     z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a stage name (a-z, 0-9, -)'),
   ),
+  [ENV.eventBusName]: nonEmpty,
+  [ENV.webhookQueueUrl]: httpUrl,
+  [ENV.webhookDeadLetterQueueUrl]: httpUrl,
+  /** A Secrets Manager name prefix ending in `/`. */
+  [ENV.webhookSecretPrefix]: z
+    .string()
+    .regex(/^[A-Za-z0-9/_+=.@-]{1,400}\/$/, 'must be a secret name prefix ending in /'),
+  /** Only the local stack sets it: deployed stages refuse loopback webhook URLs. */
+  [ENV.webhookAllowLoopback]: withDefault(
+    'false',
+    z.enum(['true', 'false']).transform((v) => v === 'true'),
+  ),
 } as const satisfies Record<EnvName, z.ZodType>;
 
 /** Service endpoints for the local stack and tests; absent in AWS. Passed explicitly to each SDK client. */
@@ -59,6 +71,8 @@ export interface AwsClientConfig {
     readonly dynamodb: string | undefined;
     readonly secretsManager: string | undefined;
     readonly lambda: string | undefined;
+    readonly sqs: string | undefined;
+    readonly eventBridge: string | undefined;
   };
 }
 
@@ -68,6 +82,8 @@ const awsShape = {
   AWS_ENDPOINT_URL_DYNAMODB: optionalUrl,
   AWS_ENDPOINT_URL_SECRETS_MANAGER: optionalUrl,
   AWS_ENDPOINT_URL_LAMBDA: optionalUrl,
+  AWS_ENDPOINT_URL_SQS: optionalUrl,
+  AWS_ENDPOINT_URL_EVENTBRIDGE: optionalUrl,
 };
 
 type DeclaredName<F extends FunctionId> = (typeof functionDeclarations)[F]['environment'][number];
@@ -99,6 +115,8 @@ function parseDeclared<F extends FunctionId>(id: F, env: Env): Declared<F> & Aws
       dynamodb: aws.AWS_ENDPOINT_URL_DYNAMODB,
       secretsManager: aws.AWS_ENDPOINT_URL_SECRETS_MANAGER,
       lambda: aws.AWS_ENDPOINT_URL_LAMBDA,
+      sqs: aws.AWS_ENDPOINT_URL_SQS,
+      eventBridge: aws.AWS_ENDPOINT_URL_EVENTBRIDGE,
     },
   };
 }
@@ -122,7 +140,10 @@ export interface FleetConfig extends AwsClientConfig {
   readonly stage: string;
 }
 
-function fleetConfig(parsed: Declared<'api'> & AwsClientConfig): FleetConfig {
+/** The variables api and heat-pump-sync both declare. */
+type FleetNames = DeclaredName<'api'> & DeclaredName<'heatPumpSync'>;
+
+function fleetConfig(parsed: Pick<Declared<'heatPumpSync'>, FleetNames> & AwsClientConfig): FleetConfig {
   return {
     region: parsed.region,
     endpoints: parsed.endpoints,
@@ -139,10 +160,66 @@ function fleetConfig(parsed: Declared<'api'> & AwsClientConfig): FleetConfig {
   };
 }
 
-export type ApiConfig = FleetConfig;
+/** Where the webhook routes keep secrets and send test events, and whether loopback URLs are allowed. */
+export interface WebhookSettings {
+  readonly webhookQueueUrl: string;
+  readonly webhookSecretPrefix: string;
+  readonly webhookAllowLoopback: boolean;
+}
+
+export interface ApiConfig extends FleetConfig, WebhookSettings {}
 
 export function loadApiConfig(env: Env): ApiConfig {
-  return fleetConfig(parseDeclared('api', env));
+  const parsed = parseDeclared('api', env);
+  return {
+    ...fleetConfig(parsed),
+    webhookQueueUrl: parsed[ENV.webhookQueueUrl],
+    webhookSecretPrefix: parsed[ENV.webhookSecretPrefix],
+    webhookAllowLoopback: parsed[ENV.webhookAllowLoopback],
+  };
+}
+
+export interface RelayConfig extends AwsClientConfig {
+  readonly mainTableName: string;
+  readonly eventBusName: string;
+  readonly webhookQueueUrl: string;
+  readonly appVersion: string;
+  readonly stage: string;
+}
+
+export function loadRelayConfig(env: Env): RelayConfig {
+  const parsed = parseDeclared('eventRelay', env);
+  return {
+    region: parsed.region,
+    endpoints: parsed.endpoints,
+    mainTableName: parsed[ENV.mainTableName],
+    eventBusName: parsed[ENV.eventBusName],
+    webhookQueueUrl: parsed[ENV.webhookQueueUrl],
+    appVersion: parsed[ENV.appVersion],
+    stage: parsed[ENV.stage],
+  };
+}
+
+export interface DeliveryConfig extends AwsClientConfig, WebhookSettings {
+  readonly mainTableName: string;
+  readonly webhookDeadLetterQueueUrl: string;
+  readonly appVersion: string;
+  readonly stage: string;
+}
+
+export function loadDeliveryConfig(env: Env): DeliveryConfig {
+  const parsed = parseDeclared('webhookDelivery', env);
+  return {
+    region: parsed.region,
+    endpoints: parsed.endpoints,
+    mainTableName: parsed[ENV.mainTableName],
+    webhookQueueUrl: parsed[ENV.webhookQueueUrl],
+    webhookDeadLetterQueueUrl: parsed[ENV.webhookDeadLetterQueueUrl],
+    webhookSecretPrefix: parsed[ENV.webhookSecretPrefix],
+    webhookAllowLoopback: parsed[ENV.webhookAllowLoopback],
+    appVersion: parsed[ENV.appVersion],
+    stage: parsed[ENV.stage],
+  };
 }
 
 export interface SyncConfig extends FleetConfig {

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { type EnvName, environmentFor, functionDeclarations, scheduleDeclarations } from './declarations';
+import { relayEventSchema } from './events/relay-event';
 import { syncEventSchema } from './heat-pump-sync/event';
 import { tokenRefreshEventSchema } from './tokens/contract';
 
 describe('declarations', () => {
   it('every schedule payload is an event its target handler accepts', () => {
-    const schemas = { tokenRefresh: tokenRefreshEventSchema, heatPumpSync: syncEventSchema } as const;
+    const schemas = {
+      tokenRefresh: tokenRefreshEventSchema,
+      heatPumpSync: syncEventSchema,
+      eventRelay: relayEventSchema,
+    } as const;
     for (const schedule of scheduleDeclarations) {
       expect(schemas[schedule.function].safeParse(schedule.payload).success, schedule.name).toBe(true);
     }

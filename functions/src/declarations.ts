@@ -7,11 +7,13 @@
  * never pulls handler code, AWS SDK clients or zod into the CDK app.
  */
 
+import type { RelayEvent } from './events/relay-event';
 import type { SyncEvent } from './heat-pump-sync/event';
 import type { TokenRefreshEvent } from './tokens/contract';
 
-export type FunctionId = 'tokenRefresh' | 'api' | 'heatPumpSync';
+export type FunctionId = 'tokenRefresh' | 'api' | 'heatPumpSync' | 'eventRelay' | 'webhookDelivery';
 export type TableId = 'main' | 'readings';
+export type QueueId = 'webhookDeliveries';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Environment variable names shared by the functions, the CDK app and the local stack. */
@@ -32,18 +34,47 @@ export const ENV = {
   appVersion: 'APP_VERSION',
   /** The deployment stage (dev, prod, ...): a dimension of every custom metric, so one stage's alarms never see another's. */
   stage: 'STAGE',
+  /** The stage's custom EventBridge bus every change event is put on. */
+  eventBusName: 'EVENT_BUS_NAME',
+  /** The webhook delivery queue (SQS) and its dead-letter queue. */
+  webhookQueueUrl: 'WEBHOOK_QUEUE_URL',
+  webhookDeadLetterQueueUrl: 'WEBHOOK_DEAD_LETTER_QUEUE_URL',
+  /** Secrets Manager name prefix of the webhook signing secrets (one secret per endpoint). */
+  webhookSecretPrefix: 'WEBHOOK_SECRET_PREFIX',
+  /** `true` only in the local stage: webhooks may point at http://127.0.0.1 (a receiver on the laptop). */
+  webhookAllowLoopback: 'WEBHOOK_ALLOW_LOOPBACK',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 
 /** Which resources a function touches; the CDK app turns this into least-privilege grants. */
 export interface FunctionAccess {
   readonly tables: Partial<Record<TableId, 'read' | 'readWrite'>>;
-  readonly tokenSecret: 'read' | 'readWrite';
+  readonly tokenSecret: 'none' | 'read' | 'readWrite';
   /** Only token-refresh reads the client credentials (see docs/ARCHITECTURE.md). */
   readonly credentialsSecret: 'none' | 'read';
   /** Functions this one may invoke synchronously (the fleet asks token-refresh to force a refresh). */
   readonly invokes: readonly FunctionId[];
+  /** Queues it sends to, consumes (its trigger), or whose dead-letter queue it sends to. */
+  readonly queues?: Partial<Record<QueueId, readonly ('send' | 'consume' | 'sendDeadLetter')[]>>;
+  /** Puts events on the stage's event bus. */
+  readonly eventBus?: 'put';
+  /** The webhook signing secrets: read them (deliveries) or create, rotate and delete them (the API). */
+  readonly webhookSecrets?: 'read' | 'manage';
 }
+
+/**
+ * What invokes a function besides its schedules: a queue (an SQS event source mapping: batches, at most
+ * `maxConcurrency` at once, failed items reported one by one), or the main table's stream filtered to items
+ * with pending change events (in AWS; the local stack polls the outbox instead, dynalite has no streams).
+ */
+export type FunctionTrigger =
+  | {
+      readonly kind: 'queue';
+      readonly queue: QueueId;
+      readonly batchSize: number;
+      readonly maxConcurrency: number;
+    }
+  | { readonly kind: 'outboxStream' };
 
 export interface FunctionDeclaration {
   readonly id: FunctionId;
@@ -61,6 +92,7 @@ export interface FunctionDeclaration {
   readonly environment: readonly EnvName[];
   /** Node.js flags of this function (see `nodeOptionsOf`). */
   readonly nodeOptions?: readonly string[];
+  readonly trigger?: FunctionTrigger;
 }
 
 /**
@@ -148,6 +180,9 @@ export const functionDeclarations = {
       tokenSecret: 'read',
       credentialsSecret: 'none',
       invokes: ['tokenRefresh'],
+      // Test events go straight onto the delivery queue.
+      queues: { webhookDeliveries: ['send'] },
+      webhookSecrets: 'manage',
     },
     environment: [
       ENV.mainTableName,
@@ -160,6 +195,9 @@ export const functionDeclarations = {
       ENV.readingsRetentionDays,
       ENV.appVersion,
       ENV.stage,
+      ENV.webhookQueueUrl,
+      ENV.webhookSecretPrefix,
+      ENV.webhookAllowLoopback,
     ],
   },
   heatPumpSync: {
@@ -195,7 +233,80 @@ export const functionDeclarations = {
       ENV.stage,
     ],
   },
+  eventRelay: {
+    id: 'eventRelay',
+    name: 'event-relay',
+    description:
+      'Publishes pending change events from the outbox to the event bus and the webhook delivery queue, in order.',
+    entry: 'src/events/relay-handler.ts',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    // One relay at a time keeps the order per device (events/relay.ts).
+    reservedConcurrency: 1,
+    access: {
+      tables: { main: 'readWrite' },
+      tokenSecret: 'none',
+      credentialsSecret: 'none',
+      invokes: [],
+      queues: { webhookDeliveries: ['send'] },
+      eventBus: 'put',
+    },
+    environment: [ENV.mainTableName, ENV.eventBusName, ENV.webhookQueueUrl, ENV.appVersion, ENV.stage],
+    trigger: { kind: 'outboxStream' },
+  },
+  webhookDelivery: {
+    id: 'webhookDelivery',
+    name: 'webhook-delivery',
+    description:
+      'Delivers change events to registered webhook endpoints, signed (Standard Webhooks), with retries and a dead-letter queue.',
+    entry: 'src/webhooks/delivery-handler.ts',
+    memoryMb: 256,
+    // Ten attempts of at most 5 s each in a batch, with room to record them.
+    timeoutSeconds: 90,
+    access: {
+      tables: { main: 'readWrite' },
+      tokenSecret: 'none',
+      credentialsSecret: 'none',
+      invokes: [],
+      queues: { webhookDeliveries: ['consume', 'send', 'sendDeadLetter'] },
+      webhookSecrets: 'read',
+    },
+    environment: [
+      ENV.mainTableName,
+      ENV.webhookQueueUrl,
+      ENV.webhookDeadLetterQueueUrl,
+      ENV.webhookSecretPrefix,
+      ENV.webhookAllowLoopback,
+      ENV.appVersion,
+      ENV.stage,
+    ],
+    trigger: { kind: 'queue', queue: 'webhookDeliveries', batchSize: 10, maxConcurrency: 5 },
+  },
 } as const satisfies Record<FunctionId, FunctionDeclaration>;
+
+export interface QueueDeclaration {
+  readonly id: QueueId;
+  /** Kebab-case name (construct ids, the local queue's name). */
+  readonly name: string;
+  readonly description: string;
+  /** At least six times the consumer's timeout (what AWS advises for an event source mapping). */
+  readonly visibilityTimeoutSeconds: number;
+  /** Receives after which a message the consumer keeps failing on moves to the dead-letter queue. */
+  readonly maxReceiveCount: number;
+  /** How long a dead-lettered message is kept (seconds; SQS allows 14 days at most). */
+  readonly deadLetterRetentionSeconds: number;
+}
+
+export const queueDeclarations = {
+  webhookDeliveries: {
+    id: 'webhookDeliveries',
+    name: 'webhook-deliveries',
+    description: 'One message per event and webhook endpoint and attempt (webhooks/queue.ts).',
+    visibilityTimeoutSeconds: 6 * 90,
+    maxReceiveCount: 5,
+    deadLetterRetentionSeconds: 14 * 86_400,
+  },
+} as const satisfies Record<QueueId, QueueDeclaration>;
 
 /**
  * Who may call a route:
@@ -441,6 +552,70 @@ export const routeDeclarations = [
     access: 'admin',
     summary: "The organisation's savings over every device between two instants (cached)",
   },
+  {
+    operationId: 'listWebhooks',
+    method: 'GET',
+    path: '/webhooks',
+    function: 'api',
+    access: 'admin',
+    summary: 'The registered webhook endpoints',
+  },
+  {
+    operationId: 'createWebhook',
+    method: 'POST',
+    path: '/webhooks',
+    function: 'api',
+    access: 'admin',
+    summary: 'Register an endpoint for change events (signed, retried); the secret is shown once',
+  },
+  {
+    operationId: 'getWebhook',
+    method: 'GET',
+    path: '/webhooks/{webhook_id}',
+    function: 'api',
+    access: 'admin',
+    summary: 'One webhook endpoint',
+  },
+  {
+    operationId: 'updateWebhook',
+    method: 'PATCH',
+    path: '/webhooks/{webhook_id}',
+    function: 'api',
+    access: 'admin',
+    summary: 'Change an endpoint: URL, event types, description, enabled (partial)',
+  },
+  {
+    operationId: 'deleteWebhook',
+    method: 'DELETE',
+    path: '/webhooks/{webhook_id}',
+    function: 'api',
+    access: 'admin',
+    summary: 'Delete an endpoint and its secret',
+  },
+  {
+    operationId: 'testWebhook',
+    method: 'POST',
+    path: '/webhooks/{webhook_id}/test',
+    function: 'api',
+    access: 'admin',
+    summary: 'Send a webhook.test event to the endpoint',
+  },
+  {
+    operationId: 'rotateWebhookSecret',
+    method: 'POST',
+    path: '/webhooks/{webhook_id}/rotate-secret',
+    function: 'api',
+    access: 'admin',
+    summary: 'A new signing secret; the old one keeps signing for 24 hours',
+  },
+  {
+    operationId: 'listWebhookDeliveries',
+    method: 'GET',
+    path: '/webhooks/{webhook_id}/deliveries',
+    function: 'api',
+    access: 'admin',
+    summary: 'Recent delivery attempts: event, status code, duration, next attempt',
+  },
 ] as const satisfies readonly RouteDeclaration[];
 
 export type OperationId = (typeof routeDeclarations)[number]['operationId'];
@@ -464,6 +639,7 @@ export interface ScheduleDeclaration {
 interface ScheduleEvents {
   tokenRefresh: TokenRefreshEvent;
   heatPumpSync: SyncEvent;
+  eventRelay: RelayEvent;
 }
 type ScheduleOf<F extends keyof ScheduleEvents> = ScheduleDeclaration & {
   readonly function: F;
@@ -485,6 +661,14 @@ export const scheduleDeclarations = [
     everyMinutes: 15,
     payload: { source: 'schedule' },
   } as const satisfies ScheduleOf<'heatPumpSync'>,
+  {
+    name: 'event-relay',
+    description:
+      'Drain the event outbox (the safety net: the main table stream rings event-relay as soon as an event is stored).',
+    function: 'eventRelay',
+    everyMinutes: 1,
+    payload: { source: 'schedule' },
+  } as const satisfies ScheduleOf<'eventRelay'>,
 ] as const satisfies readonly ScheduleDeclaration[];
 
 /** `rate(...)` expression for EventBridge Scheduler, from a minute interval. */
@@ -520,6 +704,8 @@ export interface TableDeclaration {
   }[];
   /** Attribute holding an epoch-seconds expiry; DynamoDB TTL deletes the item after it. */
   readonly timeToLiveAttribute?: string;
+  /** A DynamoDB stream of new images (AWS only; what rings event-relay for the main table). */
+  readonly stream?: 'newImage';
 }
 
 /** Key design and access patterns: functions/README.md. */
@@ -546,6 +732,7 @@ export const tableDeclarations = {
       },
     ],
     timeToLiveAttribute: 'expires_at',
+    stream: 'newImage',
   },
   readings: {
     id: 'readings',

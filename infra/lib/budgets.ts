@@ -15,4 +15,6 @@ export const BUNDLE_BUDGET_BYTES: Readonly<Record<FunctionId, number>> = {
   tokenRefresh: 1_200_000,
   api: 1_400_000,
   heatPumpSync: 1_400_000,
+  eventRelay: 1_200_000,
+  webhookDelivery: 1_200_000,
 };

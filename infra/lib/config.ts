@@ -84,6 +84,10 @@ export const stageConfigSchema = z.strictObject({
     /** Readings expire (DynamoDB TTL) this many days after their timestamp. */
     retentionDays: z.int().min(1).max(3650),
   }),
+  events: z.strictObject({
+    /** Days the event bus's archive keeps change events for replay (EventBridge archives: 0 = forever, not allowed here). */
+    archiveRetentionDays: z.int().min(1).max(3650),
+  }),
   alarms: z
     .strictObject({
       /** E-mail address subscribed to a topic the stack creates (confirm the subscription mail). */

@@ -14,6 +14,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { placeholdersIn, type StageConfig } from './config';
 import { BridgeFunction, type EnvironmentValues } from './constructs/bridge-function';
+import { EventDelivery, webhookSecretPrefixFor } from './constructs/event-delivery';
 import { HttpApi } from './constructs/http-api';
 import { Monitoring } from './constructs/monitoring';
 import { Schedules } from './constructs/schedules';
@@ -43,6 +44,7 @@ export class PoderoBridgeStack extends Stack {
   readonly httpApi: HttpApi;
   readonly schedules: Schedules;
   readonly monitoring: Monitoring;
+  readonly eventDelivery: EventDelivery;
 
   constructor(scope: Construct, id: string, props: PoderoBridgeStackProps) {
     super(scope, id, props);
@@ -75,6 +77,13 @@ export class PoderoBridgeStack extends Stack {
 
     this.tables = new Tables(this, 'Tables', { removalPolicy, deletionProtection: retain });
     this.secrets = new Secrets(this, 'Secrets', { credentials: config.credentialsSecret, removalPolicy });
+    this.eventDelivery = new EventDelivery(this, 'EventDelivery', {
+      stage: config.stage,
+      removalPolicy,
+      mainTable: this.tables.byId.main,
+      archiveRetentionDays: config.events.archiveRetentionDays,
+    });
+    const deliveryQueues = this.eventDelivery.queues.webhookDeliveries;
 
     const functions: Partial<Record<FunctionId, BridgeFunction>> = {};
     const functionOf = (functionId: FunctionId): BridgeFunction => {
@@ -102,6 +111,12 @@ export class PoderoBridgeStack extends Stack {
       [ENV.readingsRetentionDays]: String(config.readings.retentionDays),
       [ENV.appVersion]: props.appVersion,
       [ENV.stage]: config.stage,
+      [ENV.eventBusName]: this.eventDelivery.bus.eventBusName,
+      [ENV.webhookQueueUrl]: deliveryQueues.queue.queueUrl,
+      [ENV.webhookDeadLetterQueueUrl]: deliveryQueues.deadLetterQueue.queueUrl,
+      [ENV.webhookSecretPrefix]: webhookSecretPrefixFor(config.stage),
+      // Deployed stages never call loopback or private addresses (functions/src/webhooks/url-rules.ts).
+      [ENV.webhookAllowLoopback]: 'false',
     };
 
     for (const declaration of Object.values(functionDeclarations) as FunctionDeclaration[]) {
@@ -119,6 +134,7 @@ export class PoderoBridgeStack extends Stack {
 
     for (const fn of Object.values(this.functions)) {
       this.grantDeclaredAccess(fn);
+      this.eventDelivery.attachTrigger(fn, fn.declaration.trigger);
     }
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
@@ -143,6 +159,8 @@ export class PoderoBridgeStack extends Stack {
       functions: this.functions,
       httpApi: this.httpApi.api,
       deadLetterQueue: this.schedules.deadLetterQueue,
+      webhookDeadLetterQueue: deliveryQueues.deadLetterQueue,
+      webhookQueue: deliveryQueues.queue,
       alarmEmail: config.alarms.email,
       alarmTopicArn: config.alarms.topicArn,
       syncEveryMinutes: config.sync.everyMinutes,
@@ -178,6 +196,14 @@ export class PoderoBridgeStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.schedules.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'EventBusName', {
+      value: this.eventDelivery.bus.eventBusName,
+      description: 'Change events (source podero-bridge): attach your own rules here',
+    });
+    new CfnOutput(this, 'WebhookDeadLetterQueueUrl', {
+      value: deliveryQueues.deadLetterQueue.queueUrl,
+      description: 'Webhook deliveries that exhausted their retries',
+    });
 
     acknowledgeFindings(this);
   }
@@ -190,9 +216,12 @@ export class PoderoBridgeStack extends Stack {
     }
     if (access.tokenSecret === 'readWrite') {
       this.secrets.grantReadWriteToken(fn.function);
-    } else {
+    } else if (access.tokenSecret === 'read') {
       this.secrets.grantReadToken(fn.function);
     }
+    this.eventDelivery.grantQueues(fn, access.queues);
+    if (access.eventBus === 'put') this.eventDelivery.grantPutEvents(fn);
+    if (access.webhookSecrets) this.eventDelivery.grantWebhookSecrets(fn, access.webhookSecrets);
     if (access.credentialsSecret === 'read') {
       this.secrets.grantReadCredentials(fn.function);
     }

@@ -14,6 +14,9 @@ export type PartLabel =
   | 'api'
   | 'token-refresh'
   | 'sync'
+  | 'events'
+  | 'webhooks'
+  | 'sqs'
   | 'gateway'
   | 'scheduler'
   | 'stack';
@@ -42,6 +45,9 @@ const COLOURS: Record<PartLabel, number> = {
   api: 32,
   'token-refresh': 33,
   sync: 36,
+  events: 35,
+  webhooks: 35,
+  sqs: 34,
   gateway: 37,
   scheduler: 36,
   stack: 1,

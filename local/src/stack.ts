@@ -16,12 +16,25 @@ import {
   environmentFor,
   type FunctionId,
   functionDeclarations,
+  queueDeclarations,
   type ScheduleDeclaration,
   scheduleDeclarations,
   type TableId,
   tableDeclarations,
 } from '@podero-bridge/functions/declarations';
-import { ensureTables, startDynalite, startLocalSecretsManager } from '@podero-bridge/local-aws';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import {
+  type ArchivedEvent,
+  ensureTables,
+  startDynalite,
+  startLocalEventBridge,
+  startLocalSecretsManager,
+  startLocalSqs,
+} from '@podero-bridge/local-aws';
 import { type Simulator, type SimulatorOptions, startSimulator } from '@podero-bridge/podero-simulator';
 import { createJwtAuthorizer } from './auth/authorizer';
 import { generateSigningKey, type SigningKey } from './auth/signing-key';
@@ -30,6 +43,7 @@ import { DEV_AUDIENCE, DEV_ISSUER } from './constants';
 import { createLambdaContext, LOCAL_REGION, localFunctionName } from './gateway/lambda-context';
 import { startLocalGateway } from './gateway/server';
 import { type PartLabel, type StackLog, silentLog, withLabel } from './logging';
+import { startOutboxPoller, startQueuePoller } from './queue-poller';
 import { createScheduler, type ScheduleRun } from './scheduler';
 
 /**
@@ -81,6 +95,12 @@ export interface LocalStack {
   readonly region: string;
   readonly tableNames: Readonly<Record<TableId, string>>;
   readonly secretIds: { readonly credentials: string; readonly token: string };
+  readonly sqsEndpoint: string;
+  readonly eventBridgeEndpoint: string;
+  /** Every event put on the local bus, oldest first (the local archive). */
+  events(): readonly ArchivedEvent[];
+  /** Rings event-relay now and waits for its drain (tests; the poll does it every half second anyway). */
+  drainOutbox(): Promise<void>;
   /** The simulator's fake client credentials (printed by `pnpm dev`; not real secrets). */
   readonly credentials: { readonly orgId: string; readonly clientId: string; readonly clientSecret: string };
   readonly signingKey: SigningKey;
@@ -110,7 +130,15 @@ const FUNCTION_LABELS: Record<FunctionId, PartLabel> = {
   api: 'api',
   tokenRefresh: 'token-refresh',
   heatPumpSync: 'sync',
+  eventRelay: 'events',
+  webhookDelivery: 'webhooks',
 };
+
+/** The local event bus, queues and secret prefix (the CDK app names its own per stage). */
+export const LOCAL_EVENT_BUS = 'podero-bridge-local-events';
+const LOCAL_WEBHOOK_SECRET_PREFIX = 'podero-bridge/local/webhooks/';
+/** How often the outbox poll (the local stand-in for the main table's stream) rings event-relay. */
+const OUTBOX_POLL_MS = 500;
 
 /** The token secret's value until token-refresh writes the first token (readers treat it as "no token"). */
 const TOKEN_SECRET_PLACEHOLDER = JSON.stringify({ note: 'written by token-refresh' });
@@ -240,6 +268,45 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await ensureSecret(secretsClient, LOCAL_SECRET_IDS.credentials, credentialsValue, true);
     await ensureSecret(secretsClient, LOCAL_SECRET_IDS.token, TOKEN_SECRET_PLACEHOLDER, false);
 
+    // 3b. SQS and EventBridge: the webhook delivery queue with its dead-letter queue, and the event bus.
+    const sqsServer = await startLocalSqs({ host, region });
+    cleanups.push(() => sqsServer.close());
+    const sqs = new SQSClient({ endpoint: sqsServer.endpoint, region });
+    cleanups.push(() => sqs.destroy());
+    const deliveriesDecl = queueDeclarations.webhookDeliveries;
+    const dlqUrl =
+      (await sqs.send(new CreateQueueCommand({ QueueName: `podero-bridge-local-${deliveriesDecl.name}-dlq` })))
+        .QueueUrl ?? '';
+    const dlqArn =
+      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] })))
+        .Attributes?.QueueArn ?? '';
+    const queueUrl =
+      (
+        await sqs.send(
+          new CreateQueueCommand({
+            QueueName: `podero-bridge-local-${deliveriesDecl.name}`,
+            Attributes: {
+              VisibilityTimeout: String(deliveriesDecl.visibilityTimeoutSeconds),
+              RedrivePolicy: JSON.stringify({
+                deadLetterTargetArn: dlqArn,
+                maxReceiveCount: deliveriesDecl.maxReceiveCount,
+              }),
+            },
+          }),
+        )
+      ).QueueUrl ?? '';
+    const queueArn =
+      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] })))
+        .Attributes?.QueueArn ?? '';
+    const eventBridge = await startLocalEventBridge({
+      host,
+      buses: [LOCAL_EVENT_BUS],
+      onEvent: (event) =>
+        log('events', `${event.detailType} ${String((event.detail as { id?: unknown }).id)} on ${event.bus}`),
+    });
+    cleanups.push(() => eventBridge.close());
+    log('events', `local SQS on ${sqsServer.endpoint}, local EventBridge on ${eventBridge.endpoint}`);
+
     // 4. The functions, configured from their declared environment like the CDK app does.
     const values: Partial<Record<EnvName, string>> = {
       [ENV.mainTableName]: tableNames.main,
@@ -253,6 +320,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [ENV.tokenCacheMaxAgeSeconds]: '5',
       [ENV.appVersion]: 'local',
       [ENV.stage]: 'local',
+      [ENV.eventBusName]: LOCAL_EVENT_BUS,
+      [ENV.webhookQueueUrl]: queueUrl,
+      [ENV.webhookDeadLetterQueueUrl]: dlqUrl,
+      [ENV.webhookSecretPrefix]: LOCAL_WEBHOOK_SECRET_PREFIX,
+      // The local stage only: a receiver on this machine (http://127.0.0.1:<port>) may get webhooks.
+      [ENV.webhookAllowLoopback]: 'true',
       ...options.env,
     };
     // What the CDK app gives each function (the same environmentFor), pointed at the local services.
@@ -261,6 +334,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_REGION: region,
       AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsEndpoint,
+      AWS_ENDPOINT_URL_SQS: sqsServer.endpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint,
     });
     const loggerFor = (id: FunctionId) => createLogger(id, { logLevel: functionLogLevel });
     // EMF metric blobs would drown the readable logs locally; the sync's summary line carries the numbers.
@@ -269,6 +344,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tokenRefresh: { logger: loggerFor('tokenRefresh'), metrics: createRecordingMetrics() },
       api: { logger: loggerFor('api'), metrics: createRecordingMetrics() },
       sync: { logger: loggerFor('heatPumpSync'), metrics: createRecordingMetrics() },
+      eventRelay: { logger: loggerFor('eventRelay'), metrics: createRecordingMetrics() },
+      webhookDelivery: { logger: loggerFor('webhookDelivery'), metrics: createRecordingMetrics() },
       aroundTokenRefresh: (invoke) => withLabel('token-refresh', invoke),
     });
     cleanups.push(() => bridge.close());
@@ -276,13 +353,42 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const apiHandler = bridge.api;
     const syncHandler = bridge.sync;
 
-    // What the declared schedules target (today token-refresh and heat-pump-sync).
+    // event-relay and webhook-delivery run as in AWS: rung by the outbox (the stream there), fed by the queue.
+    let draining: Promise<unknown> = Promise.resolve();
+    const drainOutbox = () => {
+      draining = draining.then(
+        () => withLabel('events', () => bridge.eventRelay({ source: 'local' })),
+        () => withLabel('events', () => bridge.eventRelay({ source: 'local' })),
+      );
+      return draining;
+    };
+    const outboxPoller = startOutboxPoller({
+      everyMs: OUTBOX_POLL_MS,
+      relay: drainOutbox,
+      log: (message) => log('events', message),
+    });
+    cleanups.push(() => outboxPoller.close());
+    const trigger = functionDeclarations.webhookDelivery.trigger;
+    const deliveries = startQueuePoller({
+      sqs,
+      queueUrl,
+      queueArn,
+      region,
+      batchSize: trigger.batchSize,
+      maxConcurrency: trigger.maxConcurrency,
+      handler: (event) => withLabel('webhooks', () => bridge.webhookDelivery(event)),
+      log: (message) => log('sqs', message),
+    });
+    cleanups.push(() => deliveries.close());
+
+    // What the declared schedules target.
     const scheduleTargets: Partial<Record<FunctionId, (payload: unknown) => Promise<unknown>>> = {
       tokenRefresh: (payload) => invokeTokenRefresh(payload),
       heatPumpSync: (payload) =>
         withLabel('sync', () =>
           syncHandler(payload, createLambdaContext(functionDeclarations.heatPumpSync, { region })),
         ),
+      eventRelay: () => drainOutbox(),
     };
 
     // 5. Scheduler and gateway.
@@ -342,6 +448,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region,
       tableNames,
       secretIds: LOCAL_SECRET_IDS,
+      sqsEndpoint: sqsServer.endpoint,
+      eventBridgeEndpoint: eventBridge.endpoint,
+      events: () => eventBridge.events(),
+      drainOutbox: async () => {
+        await drainOutbox();
+      },
       credentials: {
         orgId: simulator.orgId,
         clientId: simulator.clientId,

@@ -4,6 +4,7 @@ import { HeatPumpInsightsService } from '../heat-pumps/insights';
 import { ReauthenticationService } from '../heat-pumps/reauthentication';
 import { HeatPumpService } from '../heat-pumps/service';
 import { OperatorService } from '../operator/service';
+import { createSecretsManagerClient, createSqsClient } from '../platform/aws-clients';
 import { createFleetDeps, type FleetDeps, type FleetOverrides } from '../platform/fleet-deps';
 import { currentDeadline } from '../platform/request-deadline';
 import { BuildingStore } from '../storage/buildings';
@@ -16,9 +17,14 @@ import { ReadingsStore } from '../storage/readings';
 import { ReauthenticationStore } from '../storage/reauthentications';
 import { SyncStateStore } from '../storage/sync-state';
 import { UserStore } from '../storage/users';
+import { WebhookStore } from '../storage/webhooks';
 import { BuildingService } from '../users/buildings';
 import { OnboardingSessionService } from '../users/onboarding-sessions';
 import { UserService, type UserServiceDeps } from '../users/service';
+import { DeliveryQueue } from '../webhooks/queue';
+import { WebhookSecretStore } from '../webhooks/secrets';
+import { WebhookService } from '../webhooks/service';
+import type { Resolve } from '../webhooks/url-rules';
 
 /** The services the routes call (routes never reach Podero or a store themselves). */
 export interface ApiServices {
@@ -30,6 +36,7 @@ export interface ApiServices {
   readonly energyContracts: EnergyContractService;
   readonly operator: OperatorService;
   readonly reauthentication: ReauthenticationService;
+  readonly webhooks: WebhookService;
 }
 
 export interface ApiDeps extends FleetDeps {
@@ -42,12 +49,16 @@ export interface ApiDeps extends FleetDeps {
   readonly idempotency: IdempotencyStore;
   /** Every request is answered within this many ms (see API_REQUEST_BUDGET_MS). */
   readonly requestBudgetMs: number;
+  /** SDK clients these deps created besides `db` (the composition destroys them). */
+  readonly ownedClients: readonly { destroy(): void }[];
 }
 
 export interface ApiOverrides extends Omit<FleetOverrides, 'deadline'> {
   /** How long a POST /users lease protects one creation, and how long a concurrent duplicate waits for it. */
   userCreation?: Partial<UserServiceDeps['creation']>;
   requestBudgetMs?: number;
+  /** Tests: how webhook hosts resolve. */
+  resolveWebhookHost?: Resolve;
 }
 
 /**
@@ -83,6 +94,9 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
   const onboardingSessions = new OnboardingSessionStore(fleet.db, config.mainTableName);
   const userCreation = { leaseMs: 30_000, waitMs: 10_000, pollMs: 50, ...overrides.userCreation };
   const outbox = new OutboxStore(fleet.db, config.mainTableName);
+  // Used by the webhook routes only (created at cold start, connected on first use).
+  const sqs = createSqsClient(config, fleet.tracing.instrument);
+  const webhookSecretsClient = createSecretsManagerClient(config, fleet.tracing.instrument);
   const userService = new UserService({
     podero: fleet.podero,
     users,
@@ -140,6 +154,14 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       now: () => fleet.now().getTime(),
       logger: fleet.logger,
     }),
+    webhooks: new WebhookService({
+      endpoints: new WebhookStore(fleet.db, config.mainTableName),
+      secrets: new WebhookSecretStore(webhookSecretsClient, config.webhookSecretPrefix),
+      queue: new DeliveryQueue(sqs, config.webhookQueueUrl),
+      rules: { allowLoopback: config.webhookAllowLoopback },
+      ...(overrides.resolveWebhookHost ? { resolve: overrides.resolveWebhookHost } : {}),
+      now: () => fleet.now().getTime(),
+    }),
   };
   return {
     ...fleet,
@@ -150,5 +172,6 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     onboardingSessions,
     idempotency: new IdempotencyStore(fleet.db, config.mainTableName),
     requestBudgetMs: overrides.requestBudgetMs ?? API_REQUEST_BUDGET_MS,
+    ownedClients: [sqs, webhookSecretsClient],
   };
 }

@@ -30,6 +30,7 @@ import {
   UnknownUserError,
   UserEmailConflictError,
 } from '../users/errors';
+import { InvalidWebhookUrlError, TooManyWebhooksError, UnknownWebhookError } from '../webhooks/service';
 import { ApiError, badRequest, notFound } from './http';
 
 /** Default Retry-After when Podero rate-limits without saying for how long. */
@@ -142,6 +143,11 @@ function fromDomainError(error: unknown): ApiError | undefined {
       { field: 'query.cursor', message: error.message },
     ]);
   }
+  if (error instanceof UnknownWebhookError) return notFound('webhook');
+  if (error instanceof InvalidWebhookUrlError) {
+    return badRequest('the webhook URL is not allowed', [{ field: 'body.url', message: error.message }]);
+  }
+  if (error instanceof TooManyWebhooksError) return new ApiError(409, 'too_many_webhooks', error.message);
   if (error instanceof SettingsConflictError) {
     return badRequest(
       'the settings are inconsistent',

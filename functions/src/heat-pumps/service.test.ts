@@ -168,7 +168,10 @@ describe('HeatPumpService.list round trips', () => {
     const state = (await snapshots.loadUserWithProfile('victor')).state;
     // c's removal is announced with the list that no longer names it.
     expect(state.marker?.outbox?.map((json) => JSON.parse(json).type)).toEqual(['heat_pump.deleted']);
-    expect(JSON.parse(state.marker?.outbox?.[0] ?? '{}').data).toEqual({ external_user_id: 'victor', heat_pump_id: c });
+    expect(JSON.parse(state.marker?.outbox?.[0] ?? '{}').data).toEqual({
+      external_user_id: 'victor',
+      heat_pump_id: c,
+    });
     expect(state.marker?.heatPumpIds.sort()).toEqual([a, b].sort());
     expect([...state.snapshots.keys()].sort()).toEqual([a, b].sort());
   });

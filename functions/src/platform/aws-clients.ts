@@ -1,6 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AwsClientConfig } from '../config';
 
@@ -38,4 +40,15 @@ export function createSecretsManagerClient(
 
 export function createLambdaClient(config: AwsClientConfig, instrument: Instrument = asIs): LambdaClient {
   return instrument(new LambdaClient(base(config, config.endpoints.lambda)));
+}
+
+export function createSqsClient(config: AwsClientConfig, instrument: Instrument = asIs): SQSClient {
+  return instrument(new SQSClient(base(config, config.endpoints.sqs)));
+}
+
+export function createEventBridgeClient(
+  config: AwsClientConfig,
+  instrument: Instrument = asIs,
+): EventBridgeClient {
+  return instrument(new EventBridgeClient(base(config, config.endpoints.eventBridge)));
 }

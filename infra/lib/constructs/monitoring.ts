@@ -24,6 +24,11 @@ export const CUSTOM_METRICS = {
     metricName: 'SyncFailures',
     service: functionDeclarations.heatPumpSync.name,
   },
+  /** webhook-delivery: 1 each time an endpoint is marked failing (a delivery exhausted its retries). */
+  webhookEndpointFailed: {
+    metricName: 'WebhookEndpointFailed',
+    service: functionDeclarations.webhookDelivery.name,
+  },
   /** token-refresh: 1 each time a new token is fetched and stored (scheduled or forced). */
   tokenRefreshed: {
     metricName: 'TokenRefreshed',
@@ -51,6 +56,9 @@ export interface MonitoringProps {
   readonly functions: Readonly<Record<FunctionId, BridgeFunction>>;
   readonly httpApi: apigwv2.HttpApi;
   readonly deadLetterQueue: sqs.IQueue;
+  /** Webhook deliveries that exhausted their retries (or that webhook-delivery could not process). */
+  readonly webhookDeadLetterQueue: sqs.IQueue;
+  readonly webhookQueue: sqs.IQueue;
   readonly alarmEmail?: string;
   readonly alarmTopicArn?: string;
   /** Interval of the heat-pump-sync schedule: the period of the sync-failure alarm. */
@@ -164,6 +172,45 @@ export class Monitoring extends Construct {
       }),
       threshold: 1,
       evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    alarm('WebhookDeadLetterQueueDepth', {
+      alarmDescription:
+        'A webhook delivery exhausted its retries (or could not be processed): the endpoint is marked failing. GET /webhooks/{id}/deliveries shows the attempts; the dead-letter queue holds the events.',
+      metric: props.webhookDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: fiveMinutes,
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm('WebhookEndpointFailing', {
+      alarmDescription:
+        'A webhook endpoint was marked failing: it did not accept an event within 8 attempts over about 28 hours.',
+      metric: customMetric(CUSTOM_METRICS.webhookEndpointFailed, props.stage, {
+        period: fiveMinutes,
+        statistic: cloudwatch.Stats.SUM,
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm('WebhookQueueBacklog', {
+      alarmDescription:
+        'Webhook deliveries wait longer than 15 minutes beyond their schedule: webhook-delivery is failing or throttled.',
+      metric: props.webhookQueue.metricApproximateAgeOfOldestMessage({
+        period: fiveMinutes,
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      // Retries sit in the queue for up to 15 minutes by design (SQS's longest delay); more is a backlog.
+      threshold: 1_800,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });

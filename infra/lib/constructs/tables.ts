@@ -45,6 +45,7 @@ export class Tables extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       timeToLiveAttribute: declaration.timeToLiveAttribute,
+      ...(declaration.stream === 'newImage' ? { stream: dynamodb.StreamViewType.NEW_IMAGE } : {}),
       removalPolicy: props.removalPolicy,
       deletionProtection: props.deletionProtection,
     });

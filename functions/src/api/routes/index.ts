@@ -15,6 +15,7 @@ import * as operator from './operator';
 import * as reauthentication from './reauthentication';
 import type { RouteDefinition } from './types';
 import * as users from './users';
+import * as webhooks from './webhooks';
 
 export const routeRegistry = {
   ...meta,
@@ -26,6 +27,7 @@ export const routeRegistry = {
   ...energyContracts,
   ...operator,
   ...reauthentication,
+  ...webhooks,
 } satisfies Record<OperationId, RouteDefinition>;
 
 export function routeFor(operationId: OperationId): RouteDefinition {

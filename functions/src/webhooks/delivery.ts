@@ -1,0 +1,147 @@
+/**
+ * One delivery attempt of one event to one endpoint, and what follows from its outcome: recorded in the
+ * endpoint's delivery log; a 2xx within the deadline is delivered (the endpoint is healthy again); anything
+ * else (another status, a redirect, a timeout, a refused address) is retried on the Standard Webhooks
+ * schedule (webhooks/schedule.ts) with the same `webhook-id`, and after the last attempt dead-lettered,
+ * with the endpoint marked failing. A message that arrives before it is due is delayed again.
+ *
+ * Order of the steps, so that a process killed at any of them loses nothing: send → record → next message
+ * (retry or dead letter) → the SQS message is acknowledged by returning. Killed before the acknowledgement,
+ * SQS delivers the message again and the attempt is repeated: the receiver may see the same `webhook-id`
+ * twice, never the event under another id.
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Webhook } from 'standardwebhooks';
+import { EVENT_CATALOGUE_VERSION, webhookPayloadOf } from '../events/catalogue';
+import type { MetricsSink, RequestLogger } from '../platform/observability';
+import type { WebhookStore } from '../storage/webhooks';
+import type { DeliveryMessage, DeliveryQueue } from './queue';
+import { nextAttemptAt } from './schedule';
+import type { WebhookSigningKeys } from './secrets';
+import type { SendOutcome, WebhookSender } from './sender';
+import { type AddressRules, checkWebhookUrl, type Resolve, WebhookUrlError } from './url-rules';
+
+export const USER_AGENT = 'podero-bridge-webhooks/1';
+
+/** Steps a test may stop the process at (the kill-at-each-step test). */
+export type DeliveryStep = 'after-send' | 'after-record' | 'after-next';
+
+export interface WebhookDeliveryDeps {
+  endpoints: WebhookStore;
+  keys: Pick<WebhookSigningKeys, 'signingSecrets'>;
+  queue: Pick<DeliveryQueue, 'enqueue' | 'deadLetter'>;
+  send: WebhookSender;
+  rules: AddressRules;
+  resolve?: Resolve;
+  now: () => number;
+  logger: Pick<RequestLogger, 'info' | 'warn' | 'error'>;
+  metrics: MetricsSink;
+  /** Tests: runs at each step; throwing there is the process dying there. */
+  step?: (step: DeliveryStep, message: DeliveryMessage) => void;
+}
+
+export type AttemptResult = 'delivered' | 'retrying' | 'dead_lettered' | 'delayed' | 'dropped';
+
+/** The signed request of an event: the Standard Webhooks headers, one signature per secret. */
+export function signedRequest(message: DeliveryMessage, secrets: readonly string[], nowMs: number) {
+  const body = JSON.stringify(webhookPayloadOf(message.event));
+  const at = new Date(nowMs);
+  const signature = secrets.map((secret) => new Webhook(secret).sign(message.event.id, at, body)).join(' ');
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': USER_AGENT,
+      'webhook-id': message.event.id,
+      'webhook-timestamp': String(Math.floor(nowMs / 1000)),
+      'webhook-signature': signature,
+      'webhook-version': EVENT_CATALOGUE_VERSION,
+    },
+  };
+}
+
+export class WebhookDelivery {
+  constructor(private readonly deps: WebhookDeliveryDeps) {}
+
+  async attempt(message: DeliveryMessage): Promise<AttemptResult> {
+    const { deps } = this;
+    const now = deps.now();
+    const endpoint = await deps.endpoints.get(message.webhook_id);
+    if (!endpoint || !endpoint.enabled) {
+      deps.logger.info('webhook delivery dropped: endpoint deleted or disabled', this.keys(message));
+      return 'dropped';
+    }
+    const wanted =
+      message.event.type === 'webhook.test' ||
+      endpoint.events === null ||
+      endpoint.events.includes(message.event.type);
+    if (!wanted) return 'dropped';
+    const dueAt = Date.parse(message.not_before);
+    if (dueAt > now + 1_000) {
+      await deps.queue.enqueue([message], now);
+      return 'delayed';
+    }
+
+    let outcome: SendOutcome;
+    try {
+      const url = await checkWebhookUrl(endpoint.url, deps.rules, deps.resolve);
+      const secrets = await deps.keys.signingSecrets(endpoint.id, now);
+      outcome = await deps.send({ url, ...signedRequest(message, secrets, now) });
+    } catch (error) {
+      if (!(error instanceof WebhookUrlError)) throw error;
+      outcome = { ok: false, status: null, error: 'blocked_address', durationMs: 0, detail: error.message };
+    }
+    deps.step?.('after-send', message);
+
+    const finishedAt = deps.now();
+    const next = outcome.ok ? null : nextAttemptAt(message.attempt, finishedAt);
+    const result: AttemptResult = outcome.ok ? 'delivered' : next === null ? 'dead_lettered' : 'retrying';
+    await deps.endpoints.recordDelivery(endpoint.id, {
+      event_id: message.event.id,
+      event_type: message.event.type,
+      attempt: message.attempt,
+      attempted_at: new Date(now).toISOString(),
+      outcome: result as 'delivered' | 'retrying' | 'dead_lettered',
+      status_code: outcome.status,
+      error: outcome.ok ? null : outcome.error,
+      duration_ms: outcome.durationMs,
+      next_attempt_at: next === null ? null : new Date(next).toISOString(),
+    });
+    deps.step?.('after-record', message);
+
+    if (result === 'retrying' && next !== null) {
+      await deps.queue.enqueue(
+        [{ ...message, attempt: message.attempt + 1, not_before: new Date(next).toISOString() }],
+        finishedAt,
+      );
+    } else if (result === 'dead_lettered') {
+      await deps.queue.deadLetter(message, outcome.ok ? 'delivered' : outcome.error, finishedAt);
+      if (await deps.endpoints.setStatus(endpoint.id, 'failing', new Date(finishedAt).toISOString())) {
+        deps.metrics.addMetric('WebhookEndpointFailed', MetricUnit.Count, 1);
+      }
+      deps.logger.warn('webhook delivery dead-lettered; endpoint marked failing', this.keys(message));
+    } else if (endpoint.status === 'failing') {
+      await deps.endpoints.setStatus(endpoint.id, 'healthy', new Date(finishedAt).toISOString());
+    }
+    deps.step?.('after-next', message);
+    deps.metrics.addMetric(
+      result === 'delivered'
+        ? 'WebhookDelivered'
+        : result === 'retrying'
+          ? 'WebhookAttemptFailed'
+          : 'WebhookDeadLettered',
+      MetricUnit.Count,
+      1,
+    );
+    return result;
+  }
+
+  private keys(message: DeliveryMessage) {
+    return {
+      webhook_id: message.webhook_id,
+      event_id: message.event.id,
+      event_type: message.event.type,
+      attempt: message.attempt,
+    };
+  }
+}

@@ -1,0 +1,147 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import type { DeliveryConfig } from '../config';
+import { createDocumentClient, createSecretsManagerClient, createSqsClient } from '../platform/aws-clients';
+import {
+  coldStartFlag,
+  createLogger,
+  createMetrics,
+  invocationKeys,
+  type MetricsSink,
+  withLogKeys,
+} from '../platform/observability';
+import { passThroughTracing, type Tracing } from '../platform/tracing';
+import { WebhookStore } from '../storage/webhooks';
+import { createSecretsProvider } from '../tokens/source';
+import { type DeliveryStep, WebhookDelivery } from './delivery';
+import { DeliveryQueue, deliveryMessageSchema } from './queue';
+import { WebhookSigningKeys } from './secrets';
+import { createWebhookSender, type WebhookSender } from './sender';
+import type { Resolve } from './url-rules';
+
+export interface DeliveryDepsBundle {
+  readonly config: DeliveryConfig;
+  readonly logger: Logger;
+  readonly metrics: MetricsSink;
+  readonly tracing: Tracing;
+  readonly db: DynamoDBDocumentClient;
+  readonly sqs: SQSClient;
+  readonly keys: Pick<WebhookSigningKeys, 'signingSecrets'>;
+  readonly send: WebhookSender;
+  readonly now: () => number;
+  readonly resolve?: Resolve;
+  readonly step?: (step: DeliveryStep) => void;
+}
+
+export interface DeliveryOverrides {
+  logger?: Logger;
+  metrics?: MetricsSink;
+  tracing?: Tracing;
+  db?: DynamoDBDocumentClient;
+  now?: () => number;
+  send?: WebhookSender;
+  resolve?: Resolve;
+  /** Seconds a read signing secret is reused (default webhooks/secrets.ts SECRET_CACHE_SECONDS). */
+  secretCacheSeconds?: number;
+  step?: (step: DeliveryStep) => void;
+}
+
+export function createDeliveryDeps(
+  config: DeliveryConfig,
+  overrides: DeliveryOverrides = {},
+): DeliveryDepsBundle {
+  const tracing = overrides.tracing ?? passThroughTracing;
+  const rules = { allowLoopback: config.webhookAllowLoopback };
+  return {
+    config,
+    tracing,
+    logger: overrides.logger ?? createLogger('webhookDelivery'),
+    metrics: overrides.metrics ?? createMetrics('webhookDelivery', config.stage),
+    db: overrides.db ?? createDocumentClient(config, tracing.instrument),
+    sqs: createSqsClient(config, tracing.instrument),
+    keys: new WebhookSigningKeys(
+      createSecretsProvider(createSecretsManagerClient(config, tracing.instrument)),
+      config.webhookSecretPrefix,
+      overrides.secretCacheSeconds,
+    ),
+    send: overrides.send ?? createWebhookSender(rules),
+    now: overrides.now ?? Date.now,
+    ...(overrides.resolve ? { resolve: overrides.resolve } : {}),
+    ...(overrides.step ? { step: overrides.step } : {}),
+  };
+}
+
+/** The part of an SQS event the delivery reads (Lambda's event source mapping shape). */
+const sqsEventSchema = z.object({
+  Records: z.array(
+    z.looseObject({ messageId: z.string().min(1), body: z.string(), eventSource: z.literal('aws:sqs') }),
+  ),
+});
+
+export interface SqsBatchResponse {
+  batchItemFailures: { itemIdentifier: string }[];
+}
+
+export class InvalidDeliveryEventError extends Error {
+  override readonly name = 'InvalidDeliveryEventError';
+}
+
+/**
+ * The SQS handler: each message is one attempt, in the batch's order. A message whose attempt could not be
+ * completed (the table or a queue failed) is reported in `batchItemFailures` and comes back after the
+ * visibility timeout; one that is not a delivery message at all fails every receive and ends in the
+ * dead-letter queue through the redrive policy.
+ */
+export function makeDeliveryHandler(
+  deps: DeliveryDepsBundle,
+): (event: unknown, context?: { awsRequestId?: string }) => Promise<SqsBatchResponse> {
+  const isColdStart = coldStartFlag();
+  const delivery = (logger: ReturnType<typeof withLogKeys>) =>
+    new WebhookDelivery({
+      endpoints: new WebhookStore(deps.db, deps.config.mainTableName),
+      keys: deps.keys,
+      queue: new DeliveryQueue(deps.sqs, deps.config.webhookQueueUrl, deps.config.webhookDeadLetterQueueUrl),
+      send: deps.send,
+      rules: { allowLoopback: deps.config.webhookAllowLoopback },
+      ...(deps.resolve ? { resolve: deps.resolve } : {}),
+      now: deps.now,
+      logger,
+      metrics: deps.metrics,
+      ...(deps.step ? { step: deps.step } : {}),
+    });
+  return async (event, context) => {
+    const logger = withLogKeys(deps.logger, invocationKeys(context, isColdStart()));
+    const parsed = sqsEventSchema.safeParse(event);
+    if (!parsed.success) {
+      logger.error('invalid webhook-delivery event', {
+        fields: parsed.error.issues.map((i) => i.path.join('.')).join(', '),
+      });
+      throw new InvalidDeliveryEventError('invalid webhook-delivery event');
+    }
+    const attempts = delivery(logger);
+    const failures: { itemIdentifier: string }[] = [];
+    for (const record of parsed.data.Records) {
+      let message: z.output<typeof deliveryMessageSchema>;
+      try {
+        message = deliveryMessageSchema.parse(JSON.parse(record.body));
+      } catch {
+        logger.error('not a webhook delivery message', { message_id: record.messageId });
+        failures.push({ itemIdentifier: record.messageId });
+        continue;
+      }
+      try {
+        await attempts.attempt(message);
+      } catch (error) {
+        logger.error('webhook delivery attempt failed to complete', {
+          message_id: record.messageId,
+          error_name: (error as Error).name,
+        });
+        failures.push({ itemIdentifier: record.messageId });
+      }
+    }
+    deps.metrics.publishStoredMetrics();
+    return { batchItemFailures: failures };
+  };
+}

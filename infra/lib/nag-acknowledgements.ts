@@ -8,8 +8,9 @@ import {
   type TableDeclaration,
   tableDeclarations,
 } from '@podero-bridge/functions/declarations';
-import { CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { webhookSecretPrefixFor } from './constructs/event-delivery';
 import type { PoderoBridgeStack } from './podero-bridge-stack';
 
 /** The cfn-guard plugin's name: its findings are acknowledged as `<plugin>::<rule name>`. */
@@ -64,6 +65,34 @@ export function acknowledgeFindings(stack: PoderoBridgeStack): void {
       reason: `${fn.declaration.name} sends its X-Ray segments (the stage traces): xray:PutTraceSegments and xray:PutTelemetryRecords support no resource but '*'. The role's other grants are on named resources.`,
     });
   }
+
+  // The main table's stream rings event-relay: DynamoEventSource grants dynamodb:ListStreams, which supports
+  // no resource but '*' (it only lists stream ARNs; reading a stream is granted on this table's stream alone).
+  for (const fn of Object.values(stack.functions)) {
+    if (fn.declaration.trigger?.kind !== 'outboxStream') continue;
+    Validations.of(fn.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: `${fn.declaration.name} is triggered by the main table's stream: dynamodb:ListStreams supports no resource but '*' (the stream's own read actions are granted on its ARN only).`,
+    });
+  }
+
+  // Webhook signing secrets are one per endpoint, created at run time: the grant is on the stage's name
+  // prefix (podero-bridge/<stage>/webhooks/*), no other secret.
+  // cdk-nag prints the ARN as synthesized: the region and account literally when the stage names them.
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  for (const fn of Object.values(stack.functions)) {
+    if (fn.declaration.access.webhookSecrets === undefined) continue;
+    Validations.of(fn.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:${webhookSecretPrefixFor(stack.stageName)}*]`,
+      reason: `${fn.declaration.name} ${fn.declaration.access.webhookSecrets === 'read' ? 'reads' : 'creates, rotates and deletes'} the webhook signing secrets, one per endpoint and created at run time, so the grant is on the stage's webhook prefix only.`,
+    });
+  }
+  const webhookDeadLetters = stack.eventDelivery.queues.webhookDeliveries.deadLetterQueue;
+  Validations.of(webhookDeadLetters).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: 'This queue is itself the dead-letter queue of the webhook deliveries; its depth is alarmed.',
+  });
 
   Validations.of(stack.secrets.token).acknowledge({
     id: 'AwsSolutions-SMG4',
@@ -123,6 +152,11 @@ function acknowledgeControlTowerFindings(stack: PoderoBridgeStack): void {
     id: guard('sqs_dlq_check'),
     reason:
       'This queue is itself the dead-letter queue of the schedules and of the scheduled functions’ failed asynchronous runs; a queue behind it would only move the same messages again. Its depth is alarmed.',
+  });
+  Validations.of(stack.eventDelivery.queues.webhookDeliveries.deadLetterQueue).acknowledge({
+    id: guard('sqs_dlq_check'),
+    reason:
+      'This queue is itself the dead-letter queue of the webhook deliveries (their redrive policy and webhook-delivery send to it); its depth is alarmed.',
   });
   for (const fn of Object.values(stack.functions)) {
     Validations.of(fn.function).acknowledge({

@@ -45,10 +45,13 @@ export class PoderoBridgeStack extends Stack {
   readonly schedules: Schedules;
   readonly monitoring: Monitoring;
   readonly eventDelivery: EventDelivery;
+  /** The stage this stack is (infra/stages.json). */
+  readonly stageName: string;
 
   constructor(scope: Construct, id: string, props: PoderoBridgeStackProps) {
     super(scope, id, props);
     const { config } = props;
+    this.stageName = config.stage;
     const retain = config.removalPolicy === 'retain';
     // RETAIN_ON_UPDATE_OR_DELETE, not RETAIN: a first deploy that fails and rolls back deletes what it created
     // (no orphaned, deletion-protected tables to clean up by hand), while a stack that once succeeded keeps

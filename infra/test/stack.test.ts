@@ -181,7 +181,25 @@ describe('IAM: least privilege per function', () => {
     });
   });
 
-  it('grants the api exactly: its logs, main read+write, readings read only, token read, invoke token-refresh', () => {
+  const webhookSecretsArn = (stage: string) =>
+    JSON.stringify({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':secretsmanager:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          `:secret:podero-bridge/${stage}/webhooks/*`,
+        ],
+      ],
+    });
+  const deliveryQueue = (s: Synthesized) =>
+    getAtt(logicalIdOf(s.stack, s.stack.eventDelivery.queues.webhookDeliveries.queue));
+
+  it('grants the api exactly: its logs, main read+write, readings read only, token read, invoke token-refresh, webhook secrets and test events', () => {
     const s = dev;
     const fn = s.stack.functions.api;
     const main = tableLogicalId(s, 'main');
@@ -193,7 +211,53 @@ describe('IAM: least privilege per function', () => {
       [getAtt(readings)]: sorted(TABLE_READ),
       [ref(logicalIdOf(s.stack, s.stack.secrets.token))]: sorted(SECRET_READ),
       [getAtt(fnLogicalId(s, 'tokenRefresh'))]: ['lambda:InvokeFunction'],
+      [deliveryQueue(s)]: sorted(QUEUE_SEND),
+      [webhookSecretsArn('dev')]: sorted([
+        'secretsmanager:CreateSecret',
+        'secretsmanager:DeleteSecret',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:PutSecretValue',
+      ]),
     });
+  });
+
+  it('grants event-relay exactly: main read+write and its stream, put on the bus, send to the delivery queue; no token', () => {
+    const s = dev;
+    const fn = s.stack.functions.eventRelay;
+    const main = tableLogicalId(s, 'main');
+    expect(permissionsOfRole(s.template, logicalIdOf(s.stack, fn.role))).toEqual({
+      [JSON.stringify('*')]: ['dynamodb:ListStreams'],
+      [getAtt(logicalIdOf(s.stack, fn.logGroup))]: sorted(LOG_WRITE),
+      [getAtt(main)]: sorted(TABLE_READ, TABLE_WRITE),
+      [indexesOf(main)]: sorted(TABLE_READ, TABLE_WRITE),
+      [getAtt(main, 'StreamArn')]: sorted(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator']),
+      [getAtt(logicalIdOf(s.stack, s.stack.eventDelivery.bus))]: ['events:PutEvents'],
+      [deliveryQueue(s)]: sorted(QUEUE_SEND),
+      [getAtt(logicalIdOf(s.stack, s.stack.schedules.deadLetterQueue))]: sorted(QUEUE_SEND),
+    });
+  });
+
+  it('grants webhook-delivery exactly: main read+write, consume and send its queue, send its dead letters, read webhook secrets; no token', () => {
+    const s = dev;
+    const fn = s.stack.functions.webhookDelivery;
+    const main = tableLogicalId(s, 'main');
+    const permissions = permissionsOfRole(s.template, logicalIdOf(s.stack, fn.role));
+    expect(Object.keys(permissions).sort()).toEqual(
+      [
+        getAtt(logicalIdOf(s.stack, fn.logGroup)),
+        getAtt(main),
+        indexesOf(main),
+        deliveryQueue(s),
+        getAtt(logicalIdOf(s.stack, s.stack.eventDelivery.queues.webhookDeliveries.deadLetterQueue)),
+        webhookSecretsArn('dev'),
+      ].sort(),
+    );
+    expect(permissions[deliveryQueue(s)]).toEqual(
+      expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:SendMessage', 'sqs:ChangeMessageVisibility']),
+    );
+    expect(permissions[webhookSecretsArn('dev')]).toEqual(['secretsmanager:GetSecretValue']);
+    expect(JSON.stringify(permissions)).not.toContain(logicalIdOf(s.stack, s.stack.secrets.token));
   });
 
   it('grants heat-pump-sync exactly: its logs, both tables read+write, token read, invoke token-refresh, DLQ', () => {
@@ -241,7 +305,7 @@ describe('IAM: least privilege per function', () => {
     }
   });
 
-  it('has no wildcard action and no `*` resource but for X-Ray writes (no resource types), and no managed policies', () => {
+  it('has no wildcard action and no `*` resource but for X-Ray writes and ListStreams (no resource types), and no managed policies', () => {
     const xrayWrites = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
     for (const s of [dev, prod]) {
       const statements = allPolicyStatements(s.template);
@@ -251,7 +315,9 @@ describe('IAM: least privilege per function', () => {
         for (const action of actions) {
           expect(action).not.toContain('*');
         }
-        if ([statement.Resource].flat().includes('*')) expect([...actions].sort()).toEqual(xrayWrites);
+        // dynamodb:ListStreams (event-relay's stream trigger) has no resource type either.
+        if ([statement.Resource].flat().includes('*'))
+          for (const action of actions) expect([...xrayWrites, 'dynamodb:ListStreams']).toContain(action);
       }
       for (const role of Object.values(resourcesOfType(s.template, 'AWS::IAM::Role'))) {
         expect(role.Properties?.ManagedPolicyArns).toBeUndefined();

@@ -8,15 +8,9 @@ import {
   loadSyncConfig,
   loadTokenRefreshConfig,
 } from './config';
+import type { FunctionId } from './declarations';
 import { createRelayDeps, makeRelayHandler, type RelayOverrides } from './events/make-relay-handler';
 import type { RelaySummary } from './events/relay';
-import {
-  createDeliveryDeps,
-  type DeliveryOverrides,
-  makeDeliveryHandler,
-  type SqsBatchResponse,
-} from './webhooks/make-delivery-handler';
-import type { FunctionId } from './declarations';
 import {
   createSyncDeps,
   makeSyncHandler,
@@ -33,6 +27,12 @@ import {
 import type { TokenRefreshResult } from './tokens/contract';
 import { makeTokenRefreshHandler } from './tokens/refresh';
 import { createInProcessTokenRefresher, type TokenRefresher } from './tokens/refresher';
+import {
+  createDeliveryDeps,
+  type DeliveryOverrides,
+  makeDeliveryHandler,
+  type SqsBatchResponse,
+} from './webhooks/make-delivery-handler';
 
 /**
  * The functions wired together in one process, as they are in AWS but for the one difference a
@@ -71,7 +71,10 @@ export interface InProcessBridge {
     context?: { awsRequestId?: string; getRemainingTimeInMillis(): number },
   ) => Promise<RelaySummary>;
   /** webhook-delivery's handler: an SQS batch in, the failed items out. */
-  readonly webhookDelivery: (event: unknown, context?: { awsRequestId?: string }) => Promise<SqsBatchResponse>;
+  readonly webhookDelivery: (
+    event: unknown,
+    context?: { awsRequestId?: string },
+  ) => Promise<SqsBatchResponse>;
   readonly deps: { readonly tokenRefresh: TokenRefreshDeps; readonly api: ApiDeps; readonly sync: SyncDeps };
   /** Destroys the SDK clients the composition created. */
   close(): void;

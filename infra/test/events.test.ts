@@ -14,10 +14,13 @@ beforeAll(() => {
 describe('change events in AWS', () => {
   it('a custom bus per stage with an archive of every podero-bridge event, kept per the stage', () => {
     dev.template.hasResourceProperties('AWS::Events::EventBus', { Name: 'podero-bridge-dev' });
-    const archive = (s: Synthesized) => Object.values(resourcesOfType(s.template, 'AWS::Events::Archive'))[0]?.Properties;
+    const archive = (s: Synthesized) =>
+      Object.values(resourcesOfType(s.template, 'AWS::Events::Archive'))[0]?.Properties;
     expect(archive(dev)).toMatchObject({ RetentionDays: 30, EventPattern: { source: ['podero-bridge'] } });
     expect(archive(prod)?.RetentionDays).toBe(365);
-    expect(archive(dev)?.SourceArn).toEqual({ 'Fn::GetAtt': [logicalIdOf(dev.stack, dev.stack.eventDelivery.bus), 'Arn'] });
+    expect(archive(dev)?.SourceArn).toEqual({
+      'Fn::GetAtt': [logicalIdOf(dev.stack, dev.stack.eventDelivery.bus), 'Arn'],
+    });
   });
 
   it('the delivery queue: encrypted, TLS only, its visibility and redrive as declared, into an encrypted dead-letter queue', () => {
@@ -38,7 +41,9 @@ describe('change events in AWS', () => {
       MessageRetentionPeriod: declared.deadLetterRetentionSeconds,
     });
     // The consumer's timeout fits six times in the visibility timeout (AWS's advice for event sources).
-    expect(declared.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * functionDeclarations.webhookDelivery.timeoutSeconds);
+    expect(declared.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(
+      6 * functionDeclarations.webhookDelivery.timeoutSeconds,
+    );
     const policies = Object.values(resourcesOfType(dev.template, 'AWS::SQS::QueuePolicy'));
     expect(JSON.stringify(policies)).toContain('aws:SecureTransport');
   });
@@ -47,7 +52,9 @@ describe('change events in AWS', () => {
     const trigger = functionDeclarations.webhookDelivery.trigger;
     dev.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalIdOf(dev.stack, dev.stack.functions.webhookDelivery.function) },
-      EventSourceArn: { 'Fn::GetAtt': [logicalIdOf(dev.stack, dev.stack.eventDelivery.queues.webhookDeliveries.queue), 'Arn'] },
+      EventSourceArn: {
+        'Fn::GetAtt': [logicalIdOf(dev.stack, dev.stack.eventDelivery.queues.webhookDeliveries.queue), 'Arn'],
+      },
       BatchSize: trigger.batchSize,
       ScalingConfig: { MaximumConcurrency: trigger.maxConcurrency },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -56,36 +63,48 @@ describe('change events in AWS', () => {
 
   it("the main table's stream (new images) rings event-relay, filtered to items with pending events; the relay runs alone", () => {
     const main = logicalIdOf(dev.stack, dev.stack.tables.byId.main);
-    expect(resourcesOfType(dev.template, 'AWS::DynamoDB::Table')[main]?.Properties?.StreamSpecification).toEqual({
+    expect(
+      resourcesOfType(dev.template, 'AWS::DynamoDB::Table')[main]?.Properties?.StreamSpecification,
+    ).toEqual({
       StreamViewType: 'NEW_IMAGE',
     });
     dev.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalIdOf(dev.stack, dev.stack.functions.eventRelay.function) },
       EventSourceArn: { 'Fn::GetAtt': [main, 'StreamArn'] },
       StartingPosition: 'LATEST',
-      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { outbox_pk: { S: ['PENDING'] } } } }) }] },
+      FilterCriteria: {
+        Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { outbox_pk: { S: ['PENDING'] } } } }) }],
+      },
     });
     dev.template.hasResourceProperties('AWS::Lambda::Function', {
       FunctionName: Match.absent(),
       ReservedConcurrentExecutions: 1,
-      Environment: { Variables: Match.objectLike({ EVENT_BUS_NAME: { Ref: logicalIdOf(dev.stack, dev.stack.eventDelivery.bus) } }) },
+      Environment: {
+        Variables: Match.objectLike({
+          EVENT_BUS_NAME: { Ref: logicalIdOf(dev.stack, dev.stack.eventDelivery.bus) },
+        }),
+      },
     });
   });
 
   it('the outbox index is sparse and keys-only', () => {
     const main = logicalIdOf(dev.stack, dev.stack.tables.byId.main);
-    const indexes = resourcesOfType(dev.template, 'AWS::DynamoDB::Table')[main]?.Properties?.GlobalSecondaryIndexes as {
+    const indexes = resourcesOfType(dev.template, 'AWS::DynamoDB::Table')[main]?.Properties
+      ?.GlobalSecondaryIndexes as {
       IndexName: string;
       Projection: unknown;
     }[];
-    expect(indexes.find((index) => index.IndexName === 'outbox')?.Projection).toEqual({ ProjectionType: 'KEYS_ONLY' });
+    expect(indexes.find((index) => index.IndexName === 'outbox')?.Projection).toEqual({
+      ProjectionType: 'KEYS_ONLY',
+    });
   });
 
   it('deployed stages refuse loopback webhook URLs and name their own secret prefix', () => {
     for (const s of [dev, prod]) {
       for (const id of ['api', 'webhookDelivery'] as const) {
-        const variables = resourcesOfType(s.template, 'AWS::Lambda::Function')[logicalIdOf(s.stack, s.stack.functions[id].function)]
-          ?.Properties?.Environment?.Variables as Record<string, unknown>;
+        const variables = resourcesOfType(s.template, 'AWS::Lambda::Function')[
+          logicalIdOf(s.stack, s.stack.functions[id].function)
+        ]?.Properties?.Environment?.Variables as Record<string, unknown>;
         expect(variables.WEBHOOK_ALLOW_LOOPBACK).toBe('false');
         expect(variables.WEBHOOK_SECRET_PREFIX).toBe(`podero-bridge/${s.config.stage}/webhooks/`);
       }
@@ -93,11 +112,16 @@ describe('change events in AWS', () => {
   });
 
   it('alarms on dead-lettered deliveries, on an endpoint marked failing (this stage only) and on a delivery backlog', () => {
-    const alarms = Object.values(resourcesOfType(dev.template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties ?? {});
+    const alarms = Object.values(resourcesOfType(dev.template, 'AWS::CloudWatch::Alarm')).map(
+      (a) => a.Properties ?? {},
+    );
     const dlq = logicalIdOf(dev.stack, dev.stack.eventDelivery.queues.webhookDeliveries.deadLetterQueue);
     expect(
       alarms.some(
-        (a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(a.Dimensions).includes(dlq) && a.Threshold === 1,
+        (a) =>
+          a.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+          JSON.stringify(a.Dimensions).includes(dlq) &&
+          a.Threshold === 1,
       ),
     ).toBe(true);
     const failing = alarms.find((a) => a.MetricName === CUSTOM_METRICS.webhookEndpointFailed.metricName);

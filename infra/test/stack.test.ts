@@ -231,7 +231,11 @@ describe('IAM: least privilege per function', () => {
       [getAtt(logicalIdOf(s.stack, fn.logGroup))]: sorted(LOG_WRITE),
       [getAtt(main)]: sorted(TABLE_READ, TABLE_WRITE),
       [indexesOf(main)]: sorted(TABLE_READ, TABLE_WRITE),
-      [getAtt(main, 'StreamArn')]: sorted(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator']),
+      [getAtt(main, 'StreamArn')]: sorted([
+        'dynamodb:DescribeStream',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+      ]),
       [getAtt(logicalIdOf(s.stack, s.stack.eventDelivery.bus))]: ['events:PutEvents'],
       [deliveryQueue(s)]: sorted(QUEUE_SEND),
       [getAtt(logicalIdOf(s.stack, s.stack.schedules.deadLetterQueue))]: sorted(QUEUE_SEND),
@@ -254,7 +258,12 @@ describe('IAM: least privilege per function', () => {
       ].sort(),
     );
     expect(permissions[deliveryQueue(s)]).toEqual(
-      expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:SendMessage', 'sqs:ChangeMessageVisibility']),
+      expect.arrayContaining([
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:SendMessage',
+        'sqs:ChangeMessageVisibility',
+      ]),
     );
     expect(permissions[webhookSecretsArn('dev')]).toEqual(['secretsmanager:GetSecretValue']);
     expect(JSON.stringify(permissions)).not.toContain(logicalIdOf(s.stack, s.stack.secrets.token));

@@ -9,6 +9,7 @@ import {
   ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { composeInProcess, createLogger, createRecordingMetrics } from '@podero-bridge/functions';
 import {
   ENV,
@@ -22,11 +23,6 @@ import {
   type TableId,
   tableDeclarations,
 } from '@podero-bridge/functions/declarations';
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
 import {
   type ArchivedEvent,
   ensureTables,
@@ -275,8 +271,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(() => sqs.destroy());
     const deliveriesDecl = queueDeclarations.webhookDeliveries;
     const dlqUrl =
-      (await sqs.send(new CreateQueueCommand({ QueueName: `podero-bridge-local-${deliveriesDecl.name}-dlq` })))
-        .QueueUrl ?? '';
+      (
+        await sqs.send(
+          new CreateQueueCommand({ QueueName: `podero-bridge-local-${deliveriesDecl.name}-dlq` }),
+        )
+      ).QueueUrl ?? '';
     const dlqArn =
       (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] })))
         .Attributes?.QueueArn ?? '';

@@ -11,13 +11,9 @@ export const webhookIdSchema = z
   .regex(/^wh_[0-9a-f]{24}$/, 'must be a webhook id (wh_ and 24 hex digits)');
 export const webhookPathSchema = z.object({ webhook_id: webhookIdSchema });
 
-const urlField = z
-  .string()
-  .min(1)
-  .max(WEBHOOK_URL_MAX_LENGTH)
-  .meta({
-    description: 'https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>)',
-  });
+const urlField = z.string().min(1).max(WEBHOOK_URL_MAX_LENGTH).meta({
+  description: 'https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>)',
+});
 const eventsField = z
   .array(eventTypeSchema)
   .min(1)

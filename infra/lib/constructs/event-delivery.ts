@@ -41,7 +41,11 @@ export class EventDelivery extends Construct {
   readonly archive: events.Archive;
   readonly queues: Readonly<Record<QueueId, { queue: sqs.Queue; deadLetterQueue: sqs.Queue }>>;
 
-  constructor(scope: Construct, id: string, private readonly props: EventDeliveryProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: EventDeliveryProps,
+  ) {
     super(scope, id);
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: `podero-bridge-${props.stage}` });
     this.archive = this.bus.archive('Archive', {
@@ -91,7 +95,9 @@ export class EventDelivery extends Construct {
         batchSize: 100,
         maxBatchingWindow: Duration.seconds(1),
         retryAttempts: 2,
-        filters: [lambda.FilterCriteria.filter({ dynamodb: { NewImage: { outbox_pk: { S: ['PENDING'] } } } })],
+        filters: [
+          lambda.FilterCriteria.filter({ dynamodb: { NewImage: { outbox_pk: { S: ['PENDING'] } } } }),
+        ],
       }),
     );
   }
@@ -127,4 +133,3 @@ export class EventDelivery extends Construct {
     fn.function.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [arn] }));
   }
 }
-

@@ -24,7 +24,18 @@ describe('loadApiConfig', () => {
       dynamodb: 'http://127.0.0.1:8000',
       secretsManager: undefined,
       lambda: undefined,
+      sqs: undefined,
+      eventBridge: undefined,
     });
+    // Loopback webhook URLs are the local stack's alone: a stage that says nothing refuses them.
+    expect(config.webhookAllowLoopback).toBe(false);
+    expect(loadApiConfig(testApiEnv({ [ENV.webhookAllowLoopback]: 'true' })).webhookAllowLoopback).toBe(true);
+    expect(() => loadApiConfig(testApiEnv({ [ENV.webhookAllowLoopback]: 'yes' }))).toThrow(
+      /WEBHOOK_ALLOW_LOOPBACK is invalid/,
+    );
+    expect(() => loadApiConfig(testApiEnv({ [ENV.webhookSecretPrefix]: 'no-slash' }))).toThrow(
+      /WEBHOOK_SECRET_PREFIX is invalid/,
+    );
   });
 
   it('names every missing or invalid variable, without its value', () => {

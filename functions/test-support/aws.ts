@@ -1,14 +1,19 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   ensureTables,
   type LocalEndpoint,
+  type LocalEventBridge,
   type LocalSecretsManager,
+  type LocalSqs,
   startDynalite,
+  startLocalEventBridge,
   startLocalSecretsManager,
+  startLocalSqs,
 } from '@podero-bridge/local-aws';
-import { tableDeclarations } from '../src/declarations';
+import { ENV, tableDeclarations } from '../src/declarations';
 
 /** dynalite + the local Secrets Manager on free loopback ports, with the tables created. */
 export interface LocalAws {
@@ -19,6 +24,13 @@ export interface LocalAws {
   readonly db: DynamoDBDocumentClient;
   readonly secrets: SecretsManagerClient;
   readonly region: string;
+  readonly sqs: LocalSqs;
+  readonly eventBridge: LocalEventBridge;
+  /**
+   * The variables of the event bus, the webhook queues and the secret prefix (for the functions that
+   * declare them), plus the SQS and EventBridge endpoints.
+   */
+  readonly eventEnv: Readonly<Record<string, string>>;
   createSecret(name: string, value: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -27,7 +39,25 @@ let counter = 0;
 
 export async function startLocalAws(): Promise<LocalAws> {
   const region = 'eu-central-1';
-  const [dynamo, secretsManager] = await Promise.all([startDynalite(), startLocalSecretsManager({ region })]);
+  const [dynamo, secretsManager, sqsServer, eventBridge] = await Promise.all([
+    startDynalite(),
+    startLocalSecretsManager({ region }),
+    startLocalSqs({ region }),
+    startLocalEventBridge({ buses: ['test-events'] }),
+  ]);
+  const sqs = new SQSClient({ endpoint: sqsServer.endpoint, region });
+  const queueUrl = async (name: string) =>
+    (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl ?? '';
+  const eventEnv = {
+    AWS_ENDPOINT_URL_SQS: sqsServer.endpoint,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint,
+    [ENV.eventBusName]: 'test-events',
+    [ENV.webhookQueueUrl]: await queueUrl('webhook-deliveries'),
+    [ENV.webhookDeadLetterQueueUrl]: await queueUrl('webhook-deliveries-dlq'),
+    [ENV.webhookSecretPrefix]: 'podero-bridge/test/webhooks/',
+    [ENV.webhookAllowLoopback]: 'true',
+  };
+  sqs.destroy();
   const raw = new DynamoDBClient({ endpoint: dynamo.endpoint, region });
   counter += 1;
   const tableNames = {
@@ -44,13 +74,16 @@ export async function startLocalAws(): Promise<LocalAws> {
     db,
     secrets,
     region,
+    sqs: sqsServer,
+    eventBridge,
+    eventEnv,
     async createSecret(name, value) {
       await secrets.send(new CreateSecretCommand({ Name: name, SecretString: value }));
     },
     async close() {
       raw.destroy();
       secrets.destroy();
-      await Promise.all([dynamo.close(), secretsManager.close()]);
+      await Promise.all([dynamo.close(), secretsManager.close(), sqsServer.close(), eventBridge.close()]);
     },
   };
 }

@@ -16,6 +16,8 @@ export function testApiEnv(
     [ENV.poderoBaseUrl]: 'http://127.0.0.1:9',
     [ENV.poderoOrgId]: TEST_ORG_ID,
     [ENV.appVersion]: '1.2.3-test',
+    [ENV.webhookQueueUrl]: 'http://127.0.0.1:9/000000000000/webhooks',
+    [ENV.webhookSecretPrefix]: 'podero-bridge/test/webhooks/',
     ...overrides,
   };
 }

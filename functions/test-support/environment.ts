@@ -73,6 +73,7 @@ export async function startTestEnvironment(
     [ENV.tokenSecretId]: tokenSecretId,
     [ENV.poderoBaseUrl]: sim.baseUrl,
     [ENV.appVersion]: '0.0.0-test',
+    ...aws.eventEnv,
   };
   const tokenRefreshEnv = { ...common, [ENV.credentialsSecretId]: credentialsSecretId };
   const tokenRefreshConfig = loadTokenRefreshConfig(tokenRefreshEnv);

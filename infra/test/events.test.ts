@@ -102,11 +102,11 @@ describe('change events in AWS', () => {
   it('deployed stages refuse loopback webhook URLs and name their own secret prefix', () => {
     for (const s of [dev, prod]) {
       for (const id of ['api', 'webhookDelivery'] as const) {
-        const variables = resourcesOfType(s.template, 'AWS::Lambda::Function')[
+        const environment = resourcesOfType(s.template, 'AWS::Lambda::Function')[
           logicalIdOf(s.stack, s.stack.functions[id].function)
-        ]?.Properties?.Environment?.Variables as Record<string, unknown>;
-        expect(variables.WEBHOOK_ALLOW_LOOPBACK).toBe('false');
-        expect(variables.WEBHOOK_SECRET_PREFIX).toBe(`podero-bridge/${s.config.stage}/webhooks/`);
+        ]?.Properties?.Environment as { Variables: Record<string, unknown> } | undefined;
+        expect(environment?.Variables.WEBHOOK_ALLOW_LOOPBACK).toBe('false');
+        expect(environment?.Variables.WEBHOOK_SECRET_PREFIX).toBe(`podero-bridge/${s.config.stage}/webhooks/`);
       }
     }
   });

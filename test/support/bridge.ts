@@ -104,6 +104,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     [ENV.poderoOrgId]: simulator.orgId,
     [ENV.tokenCacheMaxAgeSeconds]: '5',
     [ENV.appVersion]: 'reliability-test',
+    ...aws.eventEnv,
     ...(options.env as Record<string, string> | undefined),
   };
 

@@ -136,6 +136,11 @@ export async function startLocalBridge(
         [ENV.syncSafetyMarginSeconds]: '60',
         [ENV.readingsRetentionDays]: '400',
         [ENV.appVersion]: 'bench',
+        // The routes and runs measured here send no events; the webhook benchmark brings its own queue.
+        [ENV.eventBusName]: 'bench-events',
+        [ENV.webhookQueueUrl]: `${DEAD_LAMBDA_ENDPOINT}/000000000000/bench-webhooks`,
+        [ENV.webhookDeadLetterQueueUrl]: `${DEAD_LAMBDA_ENDPOINT}/000000000000/bench-webhooks-dlq`,
+        [ENV.webhookSecretPrefix]: 'podero-bridge/bench/webhooks/',
         ...extra,
       };
       return {

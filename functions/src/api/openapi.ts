@@ -6,6 +6,12 @@ import {
   type ZodOpenApiResponseObject,
 } from 'zod-openapi';
 import { type RouteAccess, routeDeclarations } from '../declarations';
+import {
+  EVENT_CATALOGUE_VERSION,
+  EVENT_TYPES,
+  eventDataSchemas,
+  webhookPayloadSchemaOf,
+} from '../events/catalogue';
 import { errorBodySchema } from './http';
 import { IDEMPOTENCY_KEY_HEADER, idempotencyKeySchema } from './idempotency';
 import { MAX_BODY_BYTES } from './request';
@@ -172,6 +178,55 @@ function operationOf(
   };
 }
 
+/**
+ * The change events a registered webhook receives (POST /webhooks), one entry per type of the catalogue
+ * (events/catalogue.ts): the Standard Webhooks payload and headers. The same events go to the stage's
+ * EventBridge bus, `detail` = the payload plus `id` and `version`.
+ */
+function webhookEntries(): ZodOpenApiPathsObject {
+  const headers = z.object({
+    'webhook-id': z
+      .string()
+      .meta({
+        description:
+          'The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it',
+      }),
+    'webhook-timestamp': z
+      .string()
+      .meta({ description: 'Seconds since the epoch when this attempt was signed' }),
+    'webhook-signature': z.string().meta({
+      description:
+        'Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library',
+    }),
+    'webhook-version': z
+      .literal(EVENT_CATALOGUE_VERSION)
+      .meta({ description: 'The event catalogue version' }),
+  });
+  const entries: ZodOpenApiPathsObject = {};
+  for (const type of EVENT_TYPES) {
+    entries[type] = {
+      post: {
+        operationId: `event_${type.replace(/\./g, '_')}`,
+        summary: `${type} (catalogue v${EVENT_CATALOGUE_VERSION})`,
+        description: eventDataSchemas[type].meta()?.description,
+        tags: ['events'],
+        requestParams: { header: headers },
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: webhookPayloadSchemaOf(type) } },
+        },
+        responses: {
+          '2XX': {
+            description:
+              'Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered',
+          },
+        },
+      },
+    };
+  }
+  return entries;
+}
+
 export function openApiDocument(version = '0.1.0'): Record<string, unknown> {
   const paths: ZodOpenApiPathsObject = {};
   for (const declaration of routeDeclarations) {
@@ -201,6 +256,7 @@ export function openApiDocument(version = '0.1.0'): Record<string, unknown> {
       { url: 'http://127.0.0.1:3000', description: 'The local stack (`pnpm dev`)' },
     ],
     paths,
+    webhooks: webhookEntries(),
     components: {
       securitySchemes: { jwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
     },

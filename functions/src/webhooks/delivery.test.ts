@@ -1,0 +1,249 @@
+import { createServer } from 'node:http';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ensureTables, type LocalEndpoint, listenLocally, startDynalite } from '@podero-bridge/local-aws';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { tableDeclarations } from '../declarations';
+import { userOnboardedEvent } from '../events/rules';
+import { createLogger, createRecordingMetrics, withLogKeys } from '../platform/observability';
+import { type WebhookEndpointRecord, WebhookStore } from '../storage/webhooks';
+import { signedRequest, WebhookDelivery } from './delivery';
+import type { DeliveryMessage } from './queue';
+import { MAX_ATTEMPTS, RETRY_DELAYS_SECONDS } from './schedule';
+import { newWebhookSecret } from './secrets';
+import { createWebhookSender, type SendOutcome, type WebhookRequest } from './sender';
+
+let dynalite: LocalEndpoint;
+let doc: DynamoDBDocumentClient;
+const tables = { main: 'delivery-main', readings: 'delivery-readings' };
+beforeAll(async () => {
+  dynalite = await startDynalite();
+  const client = new DynamoDBClient({ endpoint: dynalite.endpoint, region: 'eu-central-1' });
+  await ensureTables(client, tables, tableDeclarations);
+  doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+});
+afterAll(async () => {
+  doc?.destroy();
+  await dynalite?.close();
+});
+
+const T0 = Date.parse('2026-12-01T12:00:00.000Z');
+const SECRET = newWebhookSecret();
+
+/** A delivery with a fake clock, a scripted receiver, and queues that record what they are given. */
+function world(answers: SendOutcome[], endpoint: Partial<WebhookEndpointRecord> = {}) {
+  let now = T0;
+  const id = `wh_${Math.random().toString(16).slice(2).padEnd(24, '0').slice(0, 24)}`;
+  const store = new WebhookStore(doc, tables.main);
+  const sent: WebhookRequest[] = [];
+  const enqueued: DeliveryMessage[] = [];
+  const deadLetters: { message: DeliveryMessage; reason: string }[] = [];
+  const metrics = createRecordingMetrics();
+  const delivery = new WebhookDelivery({
+    endpoints: store,
+    keys: { signingSecrets: async () => [SECRET] },
+    queue: {
+      enqueue: async (messages) => {
+        enqueued.push(...messages);
+      },
+      deadLetter: async (message, reason) => {
+        deadLetters.push({ message, reason });
+      },
+    },
+    send: async (request) => {
+      sent.push(request);
+      return answers.shift() ?? { ok: true, status: 200, durationMs: 3 };
+    },
+    rules: { allowLoopback: false },
+    resolve: async () => ['93.184.216.34'],
+    now: () => now,
+    logger: withLogKeys(createLogger('webhookDelivery', { logLevel: 'SILENT' }), {}),
+    metrics,
+  });
+  const create = () =>
+    store.create({
+      id,
+      url: 'https://partner.example/hooks',
+      events: null,
+      description: null,
+      enabled: true,
+      status: 'healthy',
+      failing_since: null,
+      created_at: new Date(T0).toISOString(),
+      updated_at: new Date(T0).toISOString(),
+      ...endpoint,
+    });
+  const event = userOnboardedEvent('ann', 'p-1', new Date(T0).toISOString());
+  const message: DeliveryMessage = {
+    webhook_id: id,
+    event,
+    attempt: 1,
+    not_before: new Date(T0).toISOString(),
+  };
+  return {
+    id,
+    store,
+    sent,
+    enqueued,
+    deadLetters,
+    metrics,
+    delivery,
+    create,
+    message,
+    tick: (ms: number) => {
+      now += ms;
+    },
+    now: () => now,
+  };
+}
+
+const failed = (status = 500): SendOutcome => ({ ok: false, status, error: 'http_status', durationMs: 4 });
+
+describe('a webhook delivery attempt', () => {
+  it('follows the schedule step by step with one webhook-id, then dead-letters and marks the endpoint failing', async () => {
+    const w = world(Array.from({ length: MAX_ATTEMPTS }, () => failed()));
+    await w.create();
+    let message = w.message;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const result = await w.delivery.attempt(message);
+      const sent = w.sent.at(-1) as WebhookRequest;
+      expect(sent.headers['webhook-id']).toBe(w.message.event.id);
+      if (attempt < MAX_ATTEMPTS) {
+        expect(result).toBe('retrying');
+        const next = w.enqueued.at(-1) as DeliveryMessage;
+        expect(next.attempt).toBe(attempt + 1);
+        expect(Date.parse(next.not_before) - w.now()).toBe((RETRY_DELAYS_SECONDS[attempt] ?? -1) * 1000);
+        // Arriving early (SQS delays at most 15 minutes) it is delayed again, not sent.
+        const sentBefore = w.sent.length;
+        if (Date.parse(next.not_before) - w.now() > 900_000) {
+          expect(await w.delivery.attempt(next)).toBe('delayed');
+          expect(w.sent.length).toBe(sentBefore);
+        }
+        w.tick(Date.parse(next.not_before) - w.now());
+        message = next;
+      } else {
+        expect(result).toBe('dead_lettered');
+      }
+    }
+    expect(w.sent).toHaveLength(MAX_ATTEMPTS);
+    expect(w.deadLetters).toEqual([{ message, reason: 'http_status' }]);
+    const endpoint = await w.store.get(w.id);
+    expect(endpoint?.status).toBe('failing');
+    expect(endpoint?.failing_since).toBe(new Date(w.now()).toISOString());
+    expect(w.metrics.recorded.filter((m) => m.name === 'WebhookEndpointFailed').map((m) => m.value)).toEqual([
+      1,
+    ]);
+    const log = await w.store.recentDeliveries(w.id, 20);
+    expect(log.map((d) => [d.attempt, d.outcome])).toEqual(
+      Array.from({ length: MAX_ATTEMPTS }, (_, i) => [
+        MAX_ATTEMPTS - i,
+        i === 0 ? 'dead_lettered' : 'retrying',
+      ]),
+    );
+  });
+
+  it('a 2xx is delivered and makes a failing endpoint healthy again; the log has status and duration', async () => {
+    const w = world([{ ok: true, status: 204, durationMs: 12 }], {
+      status: 'failing',
+      failing_since: new Date(T0).toISOString(),
+    });
+    await w.create();
+    expect(await w.delivery.attempt(w.message)).toBe('delivered');
+    expect(w.enqueued).toEqual([]);
+    expect((await w.store.get(w.id))?.status).toBe('healthy');
+    expect(await w.store.recentDeliveries(w.id, 5)).toMatchObject([
+      { outcome: 'delivered', status_code: 204, duration_ms: 12, next_attempt_at: null, error: null },
+    ]);
+  });
+
+  it('a redirect, a timeout or a refused address is a failed attempt like any other', async () => {
+    for (const outcome of [
+      { ok: false, status: 302, error: 'redirect', durationMs: 2 },
+      { ok: false, status: null, error: 'timeout', durationMs: 5000 },
+    ] as SendOutcome[]) {
+      const w = world([outcome]);
+      await w.create();
+      expect(await w.delivery.attempt(w.message)).toBe('retrying');
+    }
+    const blocked = world([]);
+    await blocked.create();
+    await blocked.store.replace({
+      ...((await blocked.store.get(blocked.id)) as WebhookEndpointRecord),
+      url: 'https://10.0.0.1/x',
+    });
+    expect(await blocked.delivery.attempt(blocked.message)).toBe('retrying');
+    expect(blocked.sent).toHaveLength(0);
+    expect((await blocked.store.recentDeliveries(blocked.id, 1))[0]?.error).toBe('blocked_address');
+  });
+
+  it('drops deliveries of deleted or disabled endpoints and of types the endpoint no longer wants', async () => {
+    const gone = world([]);
+    expect(await gone.delivery.attempt(gone.message)).toBe('dropped');
+    const disabled = world([], { enabled: false });
+    await disabled.create();
+    expect(await disabled.delivery.attempt(disabled.message)).toBe('dropped');
+    const filtered = world([], { events: ['sync.completed'] });
+    await filtered.create();
+    expect(await filtered.delivery.attempt(filtered.message)).toBe('dropped');
+    expect([...gone.sent, ...disabled.sent, ...filtered.sent]).toHaveLength(0);
+  });
+});
+
+describe('signing', () => {
+  it('signs with every secret given, and each signature verifies with the standardwebhooks library', () => {
+    const [a, b] = [newWebhookSecret(), newWebhookSecret()];
+    const message: DeliveryMessage = {
+      webhook_id: 'wh_x',
+      event: userOnboardedEvent('ann', 'p', new Date(T0).toISOString()),
+      attempt: 1,
+      not_before: new Date(T0).toISOString(),
+    };
+    // The library checks the timestamp against its own clock (5 minutes' tolerance): sign now.
+    const { body, headers } = signedRequest(message, [a, b], Date.now());
+    expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(JSON.parse(body)).toEqual({
+      type: 'user.onboarded',
+      timestamp: message.event.timestamp,
+      data: { external_user_id: 'ann' },
+    });
+    for (const secret of [a, b]) {
+      const verified = new Webhook(secret).verify(body, headers);
+      expect(verified).toEqual(JSON.parse(body));
+    }
+  });
+});
+
+describe('the sender', () => {
+  it('posts, does not follow redirects, gives up at its deadline, and refuses names that resolve to loopback', async () => {
+    let redirectTargetHits = 0;
+    const server = createServer((req, res) => {
+      if (req.url === '/ok') res.writeHead(200).end('fine');
+      else if (req.url === '/moved') res.writeHead(302, { location: '/target' }).end();
+      else if (req.url === '/target') {
+        redirectTargetHits++;
+        res.writeHead(200).end();
+      } else setTimeout(() => res.writeHead(200).end(), 2_000);
+    });
+    const listening = await listenLocally(server, 0, '127.0.0.1');
+    try {
+      const local = createWebhookSender({ allowLoopback: true }, { timeoutMs: 300 });
+      const base = `http://127.0.0.1:${listening.port}`;
+      const post = (path: string, send = local) =>
+        send({ url: new URL(`${base}${path}`), headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(await post('/ok')).toMatchObject({ ok: true, status: 200 });
+      expect(await post('/moved')).toMatchObject({ ok: false, status: 302, error: 'redirect' });
+      expect(redirectTargetHits).toBe(0);
+      expect(await post('/slow')).toMatchObject({ ok: false, status: null, error: 'timeout' });
+      const deployed = createWebhookSender({ allowLoopback: false }, { timeoutMs: 300 });
+      const named = await deployed({
+        url: new URL(`http://localhost:${listening.port}/ok`),
+        headers: {},
+        body: '{}',
+      });
+      expect(named).toMatchObject({ ok: false, error: 'blocked_address' });
+    } finally {
+      await listening.close();
+    }
+  });
+});

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { blockedAddressReason, checkWebhookUrl, checkWebhookUrlForm, WebhookUrlError } from './url-rules';
+
+const deployed = { allowLoopback: false };
+const local = { allowLoopback: true };
+const resolvesTo =
+  (...addresses: string[]) =>
+  async () =>
+    addresses;
+
+describe('webhook URL rules', () => {
+  it.each([
+    ['10.1.2.3'],
+    ['172.16.0.1'],
+    ['172.31.255.255'],
+    ['192.168.0.10'],
+    ['169.254.169.254'],
+    ['100.64.0.1'],
+    ['0.0.0.0'],
+    ['224.0.0.1'],
+    ['255.255.255.255'],
+    ['fd12:3456::1'],
+    ['fe80::1'],
+    ['::'],
+    ['::ffff:10.0.0.1'],
+    ['::ffff:127.0.0.1'],
+    ['127.0.0.1'],
+    ['::1'],
+  ])('refuses %s in a deployed stage', (address) => {
+    expect(blockedAddressReason(address, deployed)).not.toBeNull();
+  });
+
+  it.each([['93.184.216.34'], ['172.32.0.1'], ['2606:4700::1111'], ['100.128.0.1']])(
+    'accepts the public %s',
+    (address) => {
+      expect(blockedAddressReason(address, deployed)).toBeNull();
+    },
+  );
+
+  it('allows loopback only in the local stage, never other private ranges', () => {
+    expect(blockedAddressReason('127.0.0.1', local)).toBeNull();
+    expect(blockedAddressReason('::1', local)).toBeNull();
+    expect(blockedAddressReason('10.0.0.1', local)).not.toBeNull();
+  });
+
+  it('https only, http://127.0.0.1 locally, no credentials, an absolute URL of bounded length', () => {
+    expect(checkWebhookUrlForm('https://partner.example/hooks', deployed).hostname).toBe('partner.example');
+    expect(() => checkWebhookUrlForm('http://partner.example/hooks', deployed)).toThrow('must use https');
+    expect(() => checkWebhookUrlForm('http://127.0.0.1:8080/hooks', deployed)).toThrow(WebhookUrlError);
+    expect(checkWebhookUrlForm('http://127.0.0.1:8080/hooks', local).port).toBe('8080');
+    expect(() => checkWebhookUrlForm('http://localhost:8080/hooks', local)).toThrow('http://127.0.0.1');
+    expect(() => checkWebhookUrlForm('http://10.0.0.1/hooks', local)).toThrow();
+    expect(() => checkWebhookUrlForm('https://a:b@partner.example/', deployed)).toThrow('credentials');
+    expect(() => checkWebhookUrlForm('/hooks', deployed)).toThrow('absolute');
+    expect(() => checkWebhookUrlForm(`https://partner.example/${'a'.repeat(2048)}`, deployed)).toThrow(
+      '2048',
+    );
+    expect(() => checkWebhookUrlForm('https://[::ffff:a00:1]/', deployed)).toThrow('private');
+  });
+
+  it('checks every address a name resolves to', async () => {
+    await expect(
+      checkWebhookUrl('https://ok.example/', deployed, resolvesTo('93.184.216.34')),
+    ).resolves.toBeInstanceOf(URL);
+    await expect(
+      checkWebhookUrl('https://mixed.example/', deployed, resolvesTo('93.184.216.34', '10.0.0.5')),
+    ).rejects.toThrow('resolves to a private');
+    await expect(
+      checkWebhookUrl('https://rebind.example/', deployed, resolvesTo('127.0.0.1')),
+    ).rejects.toThrow('loopback');
+    await expect(checkWebhookUrl('https://none.example/', deployed, resolvesTo())).rejects.toThrow(
+      'does not resolve',
+    );
+    await expect(
+      checkWebhookUrl('https://err.example/', deployed, async () => {
+        throw new Error('ENOTFOUND');
+      }),
+    ).rejects.toThrow('does not resolve');
+  });
+});

@@ -19,7 +19,14 @@ let stack: LocalStack;
 let document: Record<string, unknown>;
 let adminToken: string;
 let intruderToken: string;
-let ids: { heatPumpId: string; sessionId: string; pendingSessionId: string; contractId: string };
+let ids: {
+  heatPumpId: string;
+  sessionId: string;
+  pendingSessionId: string;
+  contractId: string;
+  webhookId: string;
+  webhookToDelete: string;
+};
 
 beforeAll(async () => {
   testStack = await startTestStack();
@@ -30,10 +37,14 @@ beforeAll(async () => {
   const connected = await connectHeatPump(stack.apiUrl, adminToken, USER);
   const pending = await send('POST', `/users/${USER}/onboarding-sessions`, sessionBody);
   const contract = await send('POST', `/users/${USER}/energy-contracts`, contractBody);
+  const webhook = async () =>
+    ((await send('POST', '/webhooks', { url: 'http://127.0.0.1:9/hooks' })).json as { id: string }).id;
   ids = {
     ...connected,
     pendingSessionId: (pending.json as { id: string }).id,
     contractId: (contract.json as { id: string }).id,
+    webhookId: await webhook(),
+    webhookToDelete: await webhook(),
   };
   document = (await send('GET', '/openapi.json', undefined, { token: null })).json as Record<string, unknown>;
 }, 60_000);
@@ -91,7 +102,8 @@ function pathOf(
     .replace('{external_user_id}', user)
     .replace('{heat_pump_id}', overrides.heatPump ?? ids.heatPumpId)
     .replace('{session_id}', overrides.session ?? ids.sessionId)
-    .replace('{contract_id}', ids.contractId);
+    .replace('{contract_id}', ids.contractId)
+    .replace('{webhook_id}', route.operationId === 'deleteWebhook' ? ids.webhookToDelete : ids.webhookId);
   return `${path}${queries[route.operationId] ?? ''}`;
 }
 
@@ -107,6 +119,8 @@ const validBodies: Partial<Record<string, unknown>> = {
   },
   createEnergyContract: contractBody,
   updateEnergyContract: { supplier: 'Wien Energie' },
+  createWebhook: { url: 'http://127.0.0.1:9/hooks', events: ['heat_pump.connection_lost'] },
+  updateWebhook: { description: 'CRM' },
 };
 
 /** Routes whose success needs a device in a particular state: exercised on their own below. */
@@ -180,6 +194,11 @@ describe('the OpenAPI document', () => {
             ? pathOf(route, USER, { session: 'not-a-uuid' })
             : pathOf(route, '..');
         await check(route, send(route.method, badId, body));
+      } else if (route.path.includes('{webhook_id}')) {
+        await check(
+          route,
+          send(route.method, pathOf(route).replace(/wh_[0-9a-f]{24}/, 'not-a-webhook'), body),
+        );
       } else {
         await check(route, send(route.method, pathOf(route), {}));
         // Routes without path parameters: an unknown query parameter is their 400.

@@ -34,6 +34,9 @@ let testStack: TestStack;
 let db: TestStack['db'];
 let adminToken: string;
 let bob: { sessionId: string; heatPumpId: string };
+/** Two registered webhooks: one the admin routes read and change, one that DELETE removes. */
+let webhook: string;
+let webhookToDelete: string;
 
 beforeAll(async () => {
   testStack = await startTestStack();
@@ -42,6 +45,15 @@ beforeAll(async () => {
   await onboardUser(stack.apiUrl, adminToken, ALICE);
   await onboardUser(stack.apiUrl, adminToken, BOB);
   bob = await connectHeatPump(stack.apiUrl, adminToken, BOB);
+  const register = async () =>
+    (
+      (await apiCall(stack.apiUrl, adminToken, 'POST', '/webhooks', { url: 'http://127.0.0.1:9/hooks' }))
+        .json as { id: string }
+    ).id;
+  webhook = await register();
+  webhookToDelete = await register();
+  // The setup's change events are published (and leave the outbox) before any "nothing written" check.
+  await stack.drainOutbox();
 });
 afterAll(async () => {
   await testStack?.close();
@@ -61,7 +73,11 @@ function requestFor(route: RouteDeclaration, user: string): { path: string; body
     .replace('{external_user_id}', user)
     .replace('{heat_pump_id}', bob.heatPumpId)
     .replace('{session_id}', bob.sessionId)
-    .replace('{contract_id}', NO_SUCH_CONTRACT)}${queries[route.operationId] ?? ''}`;
+    .replace('{contract_id}', NO_SUCH_CONTRACT)
+    .replace(
+      '{webhook_id}',
+      route.operationId === 'deleteWebhook' ? webhookToDelete : webhook,
+    )}${queries[route.operationId] ?? ''}`;
   const bodies: Partial<Record<string, unknown>> = {
     createUser: { external_user_id: user, email: `${user}@example.com` },
     updateUser: { first_name: 'Mallory' },
@@ -82,6 +98,8 @@ function requestFor(route: RouteDeclaration, user: string): { path: string; body
       energy_prices: [{ price: 0.2, timestamp: '2026-01-01T00:00:00Z' }],
     },
     updateEnergyContract: { supplier: 'Not yours' },
+    createWebhook: { url: 'http://127.0.0.1:9/hooks' },
+    updateWebhook: { description: 'changed' },
   };
   const body = bodies[route.operationId];
   return body === undefined ? { path } : { path, body };
@@ -329,17 +347,27 @@ describe('scope claims that only look like the admin scope', () => {
 });
 
 describe('admin-only routes', () => {
-  it("are the ones declared admin: offboarding, tariffs, the operator's view and the organisation's savings", () => {
-    expect(adminRoutes.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
-      'DELETE /users/{external_user_id}',
-      'GET /savings',
-      'GET /sync/status',
-      'GET /users',
-      'GET /users/{external_user_id}/energy-contracts',
-      'GET /users/{external_user_id}/summary',
-      'PATCH /users/{external_user_id}/energy-contracts/{contract_id}',
-      'POST /users/{external_user_id}/energy-contracts',
-    ]);
+  it("are the ones declared admin: offboarding, tariffs, the operator's view, the organisation's savings and webhooks", () => {
+    expect(adminRoutes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(
+      [
+        'DELETE /users/{external_user_id}',
+        'DELETE /webhooks/{webhook_id}',
+        'GET /savings',
+        'GET /sync/status',
+        'GET /users',
+        'GET /users/{external_user_id}/energy-contracts',
+        'GET /users/{external_user_id}/summary',
+        'PATCH /users/{external_user_id}/energy-contracts/{contract_id}',
+        'POST /users/{external_user_id}/energy-contracts',
+        'GET /webhooks',
+        'GET /webhooks/{webhook_id}',
+        'GET /webhooks/{webhook_id}/deliveries',
+        'PATCH /webhooks/{webhook_id}',
+        'POST /webhooks',
+        'POST /webhooks/{webhook_id}/rotate-secret',
+        'POST /webhooks/{webhook_id}/test',
+      ].sort(),
+    );
   });
 
   it.each(adminRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))(
@@ -361,8 +389,14 @@ describe('admin-only routes', () => {
       } else {
         // Past the gateway and the handler's access rule: the route itself answers (the contract id
         // of the PATCH is nobody's, hence its 404).
+        const expected: Partial<Record<string, number>> = {
+          updateEnergyContract: 404,
+          deleteWebhook: 204,
+          testWebhook: 202,
+          rotateWebhookSecret: 200,
+        };
         expect(allowed.status, JSON.stringify(allowed.json)).toBe(
-          route.operationId === 'updateEnergyContract' ? 404 : route.method === 'POST' ? 201 : 200,
+          expected[route.operationId] ?? (route.method === 'POST' ? 201 : 200),
         );
       }
     },

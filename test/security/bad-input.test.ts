@@ -1168,6 +1168,87 @@ const cases: BadRequest[] = [
     path: '/sync/status?verbose=1',
     status: 400,
   },
+  {
+    name: 'webhook list with a query',
+    method: 'GET',
+    path: '/webhooks?include_secrets=1',
+    status: 400,
+  },
+  {
+    name: 'webhook at the cloud metadata address',
+    method: 'POST',
+    path: '/webhooks',
+    body: json({ url: 'https://169.254.169.254/latest/meta-data' }),
+    status: 400,
+    field: 'body.url',
+  },
+  {
+    name: 'webhook over plain http to a public host',
+    method: 'POST',
+    path: '/webhooks',
+    body: json({ url: 'http://partner.example/hooks' }),
+    status: 400,
+    field: 'body.url',
+  },
+  {
+    name: 'webhook for an unknown event type',
+    method: 'POST',
+    path: '/webhooks',
+    body: json({ url: 'https://partner.example/hooks', events: ['heat_pump.exploded'] }),
+    status: 400,
+    field: 'body.events.0',
+  },
+  {
+    name: 'webhook with its own secret',
+    method: 'POST',
+    path: '/webhooks',
+    body: json({ url: 'https://partner.example/hooks', secret: 'whsec_mine' }),
+    status: 400,
+    field: 'body.secret',
+  },
+  {
+    name: 'webhook id that is not one',
+    method: 'GET',
+    path: '/webhooks/..%2f..%2fusers',
+    status: 400,
+    field: 'path.webhook_id',
+  },
+  {
+    name: 'webhook patch changing nothing',
+    method: 'PATCH',
+    path: '/webhooks/wh_000000000000000000000000',
+    body: '{}',
+    status: 400,
+    field: 'body',
+  },
+  {
+    name: 'webhook delete of a malformed id',
+    method: 'DELETE',
+    path: '/webhooks/wh_%00',
+    status: 400,
+    field: 'path.webhook_id',
+  },
+  {
+    name: 'webhook test of a malformed id',
+    method: 'POST',
+    path: '/webhooks/12345/test',
+    status: 400,
+    field: 'path.webhook_id',
+  },
+  {
+    name: 'webhook rotation of a malformed id',
+    method: 'POST',
+    path: '/webhooks/WH_ABC/rotate-secret',
+    status: 400,
+    field: 'path.webhook_id',
+  },
+  {
+    name: 'webhook deliveries with limit 0',
+    method: 'GET',
+    path: '/webhooks/wh_000000000000000000000000/deliveries?limit=0',
+    status: 400,
+    field: 'query.limit',
+  },
   { name: 'PUT on a user', method: 'PUT', path: userPath, body: '{}', status: 404, shape: 'gateway' },
   {
     name: 'raw traversal out of a public route',
@@ -1210,6 +1291,8 @@ beforeAll(async () => {
   });
   if (created.status !== 201) throw new Error(`setup: POST /users answered ${created.status}`);
   HP = (await connectHeatPump(stack.apiUrl, adminToken, USER)).heatPumpId;
+  // The setup's change events are published (and leave the outbox) before the first table dump.
+  await stack.drainOutbox();
 });
 afterAll(async () => {
   await testStack?.close();

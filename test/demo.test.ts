@@ -39,6 +39,7 @@ describe('pnpm demo flow against the in-process local stack', () => {
     expect(stepLines.map((line) => line.replace(/^\[\d+\/\d+\] ✔ /, '').replace(/ — .*$/, ''))).toEqual([
       'Local stack is up',
       'Token refresh runs (client credentials → token secret)',
+      'Webhook registered (a receiver on 127.0.0.1 that verifies every signature)',
       'User created',
       'User updated',
       'Building added',
@@ -53,6 +54,7 @@ describe('pnpm demo flow against the in-process local stack', () => {
       'Re-authentication started (no cue secret reaches the app)',
       'Signed in again in the browser (form post, bridge callback, 303 to success_url)',
       'Connected again (live read)',
+      'Change events received by the webhook, signatures verified',
     ]);
   });
 
@@ -110,8 +112,25 @@ describe('pnpm demo flow against the in-process local stack', () => {
     expect(result.connectionLost.since).not.toBeNull();
     expect(result.connectionRestored).toMatchObject({ state: 'connected', action_needed: false });
     const done = reporter.lines.filter((line) => line.includes('✔'));
-    expect(done).toHaveLength(16);
-    expect(done.at(-1)).toContain('Connected again');
+    expect(done).toHaveLength(18);
+    expect(done.at(-1)).toContain('Change events received');
+  });
+
+  it("received the user's change events at its webhook, each signature verified, each id once", () => {
+    const types = result.webhookEvents.map((event) => event.type);
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'user.onboarded',
+        'onboarding_session.completed',
+        'heat_pump.connected',
+        'heat_pump.connection_lost',
+        'heat_pump.connection_restored',
+      ]),
+    );
+    expect(types.indexOf('heat_pump.connection_lost')).toBeLessThan(
+      types.indexOf('heat_pump.connection_restored'),
+    );
+    expect(new Set(result.webhookEvents.map((event) => event.id)).size).toBe(result.webhookEvents.length);
   });
 
   it('stored the user, building, onboarding session, snapshot and list marker in the main table', async () => {
@@ -179,7 +198,7 @@ describe('a failing demo step', () => {
     );
     expect(failure).toBeInstanceOf(DemoStepError);
     expect((failure as DemoStepError).step).toBe('User created');
-    expect(reporter.lines.at(-1)).toMatch(/^\[3\/16\] ✖ User created: POST \/users answered 502/);
-    expect(reporter.lines.filter((line) => line.includes('✔'))).toHaveLength(2);
+    expect(reporter.lines.at(-1)).toMatch(/^\[4\/18\] ✖ User created: POST \/users answered 502/);
+    expect(reporter.lines.filter((line) => line.includes('✔'))).toHaveLength(3);
   });
 });

@@ -127,9 +127,10 @@ describe('local stack CLIs', () => {
     expect(demo.stderr).not.toContain('demo failed');
     expect(demo.code).toBe(0);
     expect(demo.stdout).toContain(`Using the local stack running at ${apiUrl}`);
-    expect(demo.stdout).toMatch(/\[10\/16\] ✔ Readings appear/);
-    expect(demo.stdout).toMatch(/\[11\/16\] ✔ Savings shown/);
-    expect(demo.stdout).toMatch(/\[16\/16\] ✔ Connected again \(live read\)/);
+    expect(demo.stdout).toMatch(/\[11\/18\] ✔ Readings appear/);
+    expect(demo.stdout).toMatch(/\[12\/18\] ✔ Savings shown/);
+    expect(demo.stdout).toMatch(/\[17\/18\] ✔ Connected again \(live read\)/);
+    expect(demo.stdout).toMatch(/\[18\/18\] ✔ Change events received by the webhook/);
     expect(demo.stdout).not.toContain('\u001b['); // plain lines when stdout is not a terminal
 
     const sync = await run('run-schedule.ts', ['heat-pump-sync', '--api-url', apiUrl], env);

@@ -16,6 +16,7 @@ import { overheadBenchmark } from './overhead';
 import { simulatorBenchmark } from './simulator';
 import { syncThroughputBenchmark } from './sync-throughput';
 import { tokenEconomyBenchmark } from './token-economy';
+import { webhooksBenchmark } from './webhooks';
 
 const benchmarks: readonly Benchmark[] = [
   simulatorBenchmark,
@@ -25,6 +26,7 @@ const benchmarks: readonly Benchmark[] = [
   tokenEconomyBenchmark,
   gatewayLoadBenchmark,
   capacityBenchmark,
+  webhooksBenchmark,
 ];
 
 function select(names: readonly string[]): Benchmark[] {

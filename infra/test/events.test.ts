@@ -106,7 +106,9 @@ describe('change events in AWS', () => {
           logicalIdOf(s.stack, s.stack.functions[id].function)
         ]?.Properties?.Environment as { Variables: Record<string, unknown> } | undefined;
         expect(environment?.Variables.WEBHOOK_ALLOW_LOOPBACK).toBe('false');
-        expect(environment?.Variables.WEBHOOK_SECRET_PREFIX).toBe(`podero-bridge/${s.config.stage}/webhooks/`);
+        expect(environment?.Variables.WEBHOOK_SECRET_PREFIX).toBe(
+          `podero-bridge/${s.config.stage}/webhooks/`,
+        );
       }
     }
   });

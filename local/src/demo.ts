@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import { listenLocally } from '@podero-bridge/local-aws';
+import { Webhook } from 'standardwebhooks';
 import * as z from 'zod';
 import type { MintToken } from './auth/tokens';
 import type { DemoReporter } from './demo-reporter';
@@ -34,6 +37,8 @@ export interface DemoResult {
   /** The heat pump's `connection` after its lost connection was seen by the sync, and after re-authentication. */
   connectionLost: Record<string, unknown>;
   connectionRestored: Record<string, unknown>;
+  /** The change events the demo's webhook receiver got for the user, in arrival order, each signature verified. */
+  webhookEvents: { type: string; id: string }[];
 }
 
 /** A step failed: the demo's exit names it. */
@@ -246,6 +251,65 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     );
     const status = run.result.status === 'still_valid' ? 'stored token still valid' : run.result.status;
     return `${status}, expires ${run.result.expires_at}`;
+  });
+
+  // A partner's webhook receiver on this machine: every request's signature is checked with the
+  // standardwebhooks library and the secret POST /webhooks showed once.
+  const webhook = { id: '', secret: '', url: '' };
+  let closeReceiver: (() => Promise<void>) | undefined;
+  const received: { type: string; id: string; externalUserId: string | undefined }[] = [];
+  const rejected: string[] = [];
+  const receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      try {
+        const payload = new Webhook(webhook.secret).verify(body, {
+          'webhook-id': String(req.headers['webhook-id']),
+          'webhook-timestamp': String(req.headers['webhook-timestamp']),
+          'webhook-signature': String(req.headers['webhook-signature']),
+        }) as { type: string; data: { external_user_id?: string } };
+        received.push({
+          type: payload.type,
+          id: String(req.headers['webhook-id']),
+          externalUserId: payload.data.external_user_id,
+        });
+        res.writeHead(204).end();
+      } catch (error) {
+        rejected.push(error instanceof Error ? error.message : String(error));
+        res.writeHead(400).end();
+      }
+    });
+  });
+  async function adminCall(method: string, path: string, body?: unknown): Promise<HttpResult> {
+    const admin = await mintToken({ admin: true });
+    const res = await doFetch(`${base}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${admin}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: res.status, headers: res.headers, text: await res.text() };
+  }
+
+  step('Webhook registered (a receiver on 127.0.0.1 that verifies every signature)', async () => {
+    const listening = await listenLocally(receiver, 0, '127.0.0.1');
+    closeReceiver = listening.close;
+    webhook.url = `http://127.0.0.1:${listening.port}/podero-bridge-events`;
+    const res = await adminCall('POST', '/webhooks', { url: webhook.url, description: 'pnpm demo' });
+    if (res.status !== 201)
+      throw new Error(`POST /webhooks answered ${res.status} (${describeBody(res.text)})`);
+    const created = parseJson(
+      z.looseObject({ id: z.string(), secret: z.string() }),
+      res.text,
+      'POST /webhooks',
+    );
+    webhook.id = created.id;
+    webhook.secret = created.secret;
+    return `${created.id} → ${webhook.url} (secret shown once, kept by the receiver)`;
   });
 
   step('User created', async () => {
@@ -519,20 +583,56 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     return `connection.state ${connection.state} since ${formatValue(connection.since)}`;
   });
 
-  for (const [i, { title, run }] of steps.entries()) {
-    const index = i + 1;
-    reporter.start(index, steps.length, title);
-    const started = Date.now();
-    try {
-      const detail = await run();
-      reporter.succeed(index, steps.length, title, detail, Date.now() - started);
-      for (const line of notes.splice(0)) reporter.info(line);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      reporter.fail(index, steps.length, title, message);
-      notes.length = 0;
-      throw new DemoStepError(title, message);
+  const WANTED_EVENTS = [
+    'user.onboarded',
+    'onboarding_session.completed',
+    'heat_pump.connected',
+    'heat_pump.connection_lost',
+    'heat_pump.connection_restored',
+  ];
+  step('Change events received by the webhook, signatures verified', async () => {
+    const mine = () => received.filter((event) => event.externalUserId === externalUserId);
+    // Bounded: the relay publishes within a second of each change.
+    const deadline = Date.now() + 15_000;
+    while (!WANTED_EVENTS.every((type) => mine().some((event) => event.type === type))) {
+      if (rejected.length > 0) throw new Error(`a delivery failed verification: ${rejected[0]}`);
+      if (Date.now() > deadline) {
+        const got = mine().map((event) => `${event.type} ${event.id}`);
+        throw new Error(
+          `after 15 s the receiver has ${got.join(', ') || 'nothing'}; expected ${WANTED_EVENTS.join(', ')}`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    state.webhookEvents = mine().map(({ type, id }) => ({ type, id }));
+    for (const event of mine()) note(`${event.type.padEnd(30)} ${event.id}`);
+    return `${mine().length} events, each signed as Standard Webhooks says`;
+  });
+
+  try {
+    await runSteps();
+  } finally {
+    // The receiver goes with the demo: so does its webhook, or later events would be retried at a closed port.
+    if (webhook.id !== '') await adminCall('DELETE', `/webhooks/${webhook.id}`).catch(() => undefined);
+    await closeReceiver?.();
   }
   return state as DemoResult;
+
+  async function runSteps(): Promise<void> {
+    for (const [i, { title, run }] of steps.entries()) {
+      const index = i + 1;
+      reporter.start(index, steps.length, title);
+      const started = Date.now();
+      try {
+        const detail = await run();
+        reporter.succeed(index, steps.length, title, detail, Date.now() - started);
+        for (const line of notes.splice(0)) reporter.info(line);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        reporter.fail(index, steps.length, title, message);
+        notes.length = 0;
+        throw new DemoStepError(title, message);
+      }
+    }
+  }
 }

@@ -92,6 +92,8 @@ export interface LocalStack {
   readonly tableNames: Readonly<Record<TableId, string>>;
   readonly secretIds: { readonly credentials: string; readonly token: string };
   readonly sqsEndpoint: string;
+  /** The webhook delivery queue and its dead-letter queue (tests and the benchmark send to them directly). */
+  readonly queueUrls: { readonly webhookDeliveries: string; readonly webhookDeadLetters: string };
   readonly eventBridgeEndpoint: string;
   /** Every event put on the local bus, oldest first (the local archive). */
   events(): readonly ArchivedEvent[];
@@ -448,6 +450,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tableNames,
       secretIds: LOCAL_SECRET_IDS,
       sqsEndpoint: sqsServer.endpoint,
+      queueUrls: { webhookDeliveries: queueUrl, webhookDeadLetters: dlqUrl },
       eventBridgeEndpoint: eventBridge.endpoint,
       events: () => eventBridge.events(),
       drainOutbox: async () => {

@@ -185,12 +185,10 @@ function operationOf(
  */
 function webhookEntries(): ZodOpenApiPathsObject {
   const headers = z.object({
-    'webhook-id': z
-      .string()
-      .meta({
-        description:
-          'The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it',
-      }),
+    'webhook-id': z.string().meta({
+      description:
+        'The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it',
+    }),
     'webhook-timestamp': z
       .string()
       .meta({ description: 'Seconds since the epoch when this attempt was signed' }),

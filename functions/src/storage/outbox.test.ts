@@ -63,6 +63,16 @@ describe('the outbox in the main table (dynalite, real SDK)', () => {
     expect(left.map((p) => p.events.map((e) => JSON.parse(e).id))).toEqual([['c2']]);
   });
 
+  it('removes a published prefix of several events and keeps every event appended after it', async () => {
+    await snapshots().put(newSnapshot('fay', { id: 'hp-f' }, T1), [entry('f1', T1), entry('f2', T1)]);
+    const [read] = (await outbox().pending(50)).filter((p) => p.key.pk === 'USER#fay');
+    await snapshots().put(newSnapshot('fay', { id: 'hp-f' }, T2), [entry('f3', T2)]);
+    await snapshots().put(newSnapshot('fay', { id: 'hp-f' }, T3), [entry('f4', T3)]);
+    await outbox().remove(read as NonNullable<typeof read>);
+    const left = (await outbox().pending(50)).filter((p) => p.key.pk === 'USER#fay');
+    expect(left.map((p) => p.events.map((e) => JSON.parse(e).id))).toEqual([['f3', 'f4']]);
+  });
+
   it('a whole-item rewrite (the sync) carries the pending events it read, and adds its own after them', async () => {
     const store = snapshots();
     await store.put(newSnapshot('dan', { id: 'hp-d' }, T1), [entry('d1', T1)]);

@@ -219,7 +219,9 @@ export class OutboxStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: item.key,
-          UpdateExpression: `REMOVE ${item.events.map((_, i) => `#ob[${i}]`).join(', ')}`,
+          // Highest index first: DynamoDB removes the listed indexes of the list as it was, dynalite one after
+          // the other (each removal shifting the rest); in this order both remove the same elements.
+          UpdateExpression: `REMOVE ${item.events.map((_, i) => `#ob[${count - 1 - i}]`).join(', ')}`,
           ConditionExpression: 'size(#ob) > :n AND #ob[0] = :first',
           ExpressionAttributeNames: { '#ob': 'outbox' },
           ExpressionAttributeValues: { ':n': count, ':first': first },

@@ -90,7 +90,7 @@ describe('the outbox in the main table (dynalite, real SDK)', () => {
     const item = (
       await doc.send(new GetCommand({ TableName: tables.main, Key: { pk: 'USER#dan', sk: 'HEATPUMP#hp-d' } }))
     ).Item;
-    expect((item?.outbox as string[]).map((e) => JSON.parse(e).id)).toEqual(['d1', 'd2']);
+    expect(((item?.outbox ?? []) as string[]).map((e) => JSON.parse(e).id)).toEqual(['d1', 'd2']);
     expect(item?.outbox_pk).toBe('PENDING');
   });
 

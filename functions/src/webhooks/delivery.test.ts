@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ensureTables, type LocalEndpoint, listenLocally, startDynalite } from '@podero-bridge/local-aws';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableDeclarations } from '../declarations';
 import { userOnboardedEvent } from '../events/rules';
 import { createLogger, createRecordingMetrics, withLogKeys } from '../platform/observability';

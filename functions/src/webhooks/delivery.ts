@@ -67,7 +67,7 @@ export class WebhookDelivery {
     const { deps } = this;
     const now = deps.now();
     const endpoint = await deps.endpoints.get(message.webhook_id);
-    if (!endpoint || !endpoint.enabled) {
+    if (!endpoint?.enabled) {
       deps.logger.info('webhook delivery dropped: endpoint deleted or disabled', this.keys(message));
       return 'dropped';
     }

@@ -154,6 +154,67 @@ describe('webhooks in the local stack', () => {
     }
   }, 60_000);
 
+  it('switching optimisation off, offboarding a device and the user: optimization_changed, heat_pump.deleted, user.offboarded', async () => {
+    const receiver = await startReceiver();
+    try {
+      const hook = await register(receiver.url);
+      const user = 'events-changes-1';
+      await onboardUser(t.stack.apiUrl, admin, user);
+      const { heatPumpId } = await connectHeatPump(t.stack.apiUrl, admin, user);
+      // A first read stores the device (connected, optimisation as the session's default).
+      const listed = await apiCall(
+        t.stack.apiUrl,
+        admin,
+        'GET',
+        `/users/${user}/heat-pumps?max_age_seconds=0`,
+      );
+      expect(listed.status).toBe(200);
+      const items = (listed.json as { items: { is_smart_optimization_active?: boolean }[] }).items;
+      const before = items[0]?.is_smart_optimization_active === true;
+      const patched = await apiCall(
+        t.stack.apiUrl,
+        admin,
+        'PATCH',
+        `/users/${user}/heat-pumps/${heatPumpId}`,
+        {
+          is_smart_optimization_active: !before,
+        },
+      );
+      expect(patched.status, patched.text).toBe(200);
+      expect((await apiCall(t.stack.apiUrl, admin, 'DELETE', `/users/${user}`)).status).toBe(204);
+      const mine = () =>
+        receiver.received.filter(
+          (r) =>
+            (JSON.parse(r.body) as { data: { external_user_id?: string } }).data.external_user_id === user,
+        );
+      const wanted = ['heat_pump.optimization_changed', 'heat_pump.deleted', 'user.offboarded'];
+      await receiver
+        .waitFor(() => wanted.every((type) => mine().some((r) => typeOf(r) === type)))
+        .catch((error: unknown) => {
+          throw new Error(`${String(error)}: got ${receiver.received.map(typeOf).join(', ')}`);
+        });
+      const byType = new Map(mine().map((r) => [typeOf(r), verify(hook.secret, r).data]));
+      expect(byType.get('heat_pump.optimization_changed')).toEqual({
+        external_user_id: user,
+        heat_pump_id: heatPumpId,
+        is_smart_optimization_active: !before,
+        previous: before,
+      });
+      expect(byType.get('heat_pump.deleted')).toEqual({ external_user_id: user, heat_pump_id: heatPumpId });
+      expect(byType.get('user.offboarded')).toEqual({ external_user_id: user });
+      // Offboarding left nothing of the user behind, the outbox included.
+      await t.stack.drainOutbox();
+      expect(await t.queryPartition('main', `USER#${user}`)).toEqual([]);
+      const order = t.stack
+        .events()
+        .filter((e) => (e.detail as { data: { external_user_id?: string } }).data.external_user_id === user)
+        .map((e) => e.detailType);
+      expect(order.indexOf('heat_pump.deleted')).toBeLessThan(order.indexOf('user.offboarded'));
+    } finally {
+      await receiver.close();
+    }
+  }, 60_000);
+
   it('rotating the secret signs with both secrets for a while; the endpoint never shows its secret again', async () => {
     const receiver = await startReceiver();
     try {

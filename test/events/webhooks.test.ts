@@ -215,6 +215,46 @@ describe('webhooks in the local stack', () => {
     }
   }, 60_000);
 
+  it('offboarding one device delivers heat_pump.deleted once, with the events still pending on it', async () => {
+    const receiver = await startReceiver();
+    try {
+      await register(receiver.url, { events: ['heat_pump.connected', 'heat_pump.deleted'] });
+      const user = 'events-device-off-1';
+      await onboardUser(t.stack.apiUrl, admin, user);
+      const { heatPumpId } = await connectHeatPump(t.stack.apiUrl, admin, user);
+      // Read and removed at once: `connected` is still pending on the snapshot when it goes.
+      expect(
+        (
+          await apiCall(
+            t.stack.apiUrl,
+            admin,
+            'GET',
+            `/users/${user}/heat-pumps/${heatPumpId}?max_age_seconds=0`,
+          )
+        ).status,
+      ).toBe(200);
+      expect(
+        (await apiCall(t.stack.apiUrl, admin, 'DELETE', `/users/${user}/heat-pumps/${heatPumpId}`)).status,
+      ).toBe(204);
+      expect(
+        (await apiCall(t.stack.apiUrl, admin, 'DELETE', `/users/${user}/heat-pumps/${heatPumpId}`)).status,
+      ).toBe(204);
+      const mine = () =>
+        receiver.received.filter(
+          (r) => (JSON.parse(r.body) as { data: { heat_pump_id?: string } }).data.heat_pump_id === heatPumpId,
+        );
+      await receiver.waitFor(() =>
+        ['heat_pump.connected', 'heat_pump.deleted'].every((type) => mine().some((r) => typeOf(r) === type)),
+      );
+      await t.stack.drainOutbox();
+      const deleted = mine().filter((r) => typeOf(r) === 'heat_pump.deleted');
+      // The repeated DELETE stored the same event again at most: one id.
+      expect(new Set(deleted.map((r) => r.headers['webhook-id'])).size).toBe(1);
+    } finally {
+      await receiver.close();
+    }
+  }, 60_000);
+
   it('rotating the secret signs with both secrets for a while; the endpoint never shows its secret again', async () => {
     const receiver = await startReceiver();
     try {

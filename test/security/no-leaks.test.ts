@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   createRecordingReporter,
@@ -6,6 +7,7 @@ import {
   runDemo,
   startLocalStack,
 } from '@podero-bridge/local';
+import { listenLocally } from '@podero-bridge/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { stageConfig, synthesize } from '../../infra/test/support';
@@ -56,6 +58,10 @@ async function call(token: string, method: string, path: string, body?: unknown)
   return res;
 }
 
+/** The webhook signing secrets the API showed (once each). */
+const webhookSecrets: string[] = [];
+let webhookCalls = 0;
+
 /** Where each secret occurs, as `place: kind`; never the secret itself. */
 function findLeaks(
   places: { what: string; text: string }[],
@@ -80,6 +86,11 @@ function needles(): { kind: string; value: string }[] {
       value: Buffer.from(`${clientId}:${clientSecret}`).toString('base64'),
     },
     { kind: 'client secret (url-encoded)', value: encodeURIComponent(clientSecret) },
+    ...webhookSecrets.flatMap((secret, i) => [
+      { kind: `webhook secret #${i + 1}`, value: secret },
+      // The key itself (what signs), without the prefix.
+      { kind: `webhook secret #${i + 1} (key)`, value: secret.slice('whsec_'.length) },
+    ]),
     ...[...issuedTokens].flatMap((token, i) => [
       { kind: `access token #${i + 1}`, value: token },
       // A truncated token in a log line is still a leak of most of it.
@@ -158,6 +169,34 @@ beforeAll(async () => {
     await stack.runSchedule('token-refresh');
     await collectToken();
 
+    // 6. Webhooks: registered, a delivery that fails and is retried, the secret rotated, an endpoint
+    // refused. The secrets are shown once (the answers to create and rotate, not scanned) and nowhere else.
+    const receiver = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(webhookCalls++ === 0 ? 500 : 204).end());
+    });
+    const listening = await listenLocally(receiver, 0, '127.0.0.1');
+    try {
+      const created = await apiCall(stack.apiUrl, admin, 'POST', '/webhooks', {
+        url: `http://127.0.0.1:${listening.port}/hooks`,
+      });
+      const hook = created.json as { id: string; secret: string };
+      webhookSecrets.push(hook.secret);
+      const rotated = await apiCall(stack.apiUrl, admin, 'POST', `/webhooks/${hook.id}/rotate-secret`);
+      webhookSecrets.push((rotated.json as { secret: string }).secret);
+      await call(admin, 'POST', `/webhooks/${hook.id}/test`);
+      await call(admin, 'GET', '/webhooks');
+      await call(admin, 'GET', `/webhooks/${hook.id}`);
+      await call(admin, 'PATCH', `/webhooks/${hook.id}`, { description: 'leak check' });
+      await call(admin, 'POST', '/webhooks', { url: 'https://169.254.169.254/' });
+      // Bounded: the retry comes 5 s after the first attempt.
+      for (let i = 0; i < 200 && webhookCalls < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      await call(admin, 'GET', `/webhooks/${hook.id}/deliveries`);
+      await stack.drainOutbox();
+    } finally {
+      await listening.close();
+    }
+
     await dumpTablesInto(tableDumps);
     issuances = stack.simulator.control.counters().token_issuances;
   } finally {
@@ -199,6 +238,11 @@ describe('nothing leaks', () => {
 
   it('no secret or token in any response body', () => {
     expect(findLeaks(responseBodies, needles())).toEqual([]);
+  });
+
+  it('ran the webhook steps: two secrets shown, a delivery retried', () => {
+    expect(webhookSecrets).toHaveLength(2);
+    expect(webhookCalls).toBeGreaterThanOrEqual(2);
   });
 
   it('no secret or token stored in the tables (failure records, snapshots, sessions)', () => {

@@ -140,3 +140,74 @@ describe('planUserWrites', () => {
     expect(summary(result.writes)).toEqual(['main put HEATPUMP#a', 'main put HEATPUMPS']);
   });
 });
+
+describe('planUserWrites: change events', () => {
+  const itemOf = (writes: ReturnType<typeof plan>['writes'], sk: string) => {
+    const write = writes.find((w) => 'PutRequest' in w.request && w.request.PutRequest.Item.sk === sk);
+    return write && 'PutRequest' in write.request ? write.request.PutRequest.Item : undefined;
+  };
+  const eventsOf = (item: Record<string, unknown> | undefined) =>
+    ((item?.outbox ?? []) as string[]).map((json) => (JSON.parse(json) as { type: string }).type);
+
+  it('a lost connection is stored with the snapshot that records it, and the item joins the outbox', () => {
+    const stored = empty();
+    stored.snapshots.set('a', snap(hp('a', T1, { is_authenticated: true }), T1, T1));
+    stored.marker = { externalUserId: 'ada', fetchedAt: T1, heatPumpIds: ['a'] };
+    const result = plan([hp('a', T1, { is_authenticated: false })], stored);
+    const item = itemOf(result.writes, 'HEATPUMP#a');
+    expect(eventsOf(item)).toEqual(['heat_pump.connection_lost']);
+    expect(item?.outbox_pk).toBe('PENDING');
+    expect(result.events).toBe(1);
+  });
+
+  it('a rewrite carries the events still pending on the stored item, before its own', () => {
+    const stored = empty();
+    const pending = JSON.stringify({
+      id: `evt_${'a'.repeat(24)}`,
+      timestamp: T1,
+      type: 'heat_pump.connected',
+    });
+    stored.snapshots.set('a', {
+      ...snap(hp('a', T1, { is_authenticated: true }), T1, T1),
+      outbox: [pending],
+    });
+    stored.marker = { externalUserId: 'ada', fetchedAt: T1, heatPumpIds: ['a'] };
+    const result = plan([hp('a', T2, { is_authenticated: false })], stored);
+    expect(eventsOf(itemOf(result.writes, 'HEATPUMP#a'))).toEqual([
+      'heat_pump.connected',
+      'heat_pump.connection_lost',
+    ]);
+  });
+
+  it('an unchanged device with pending events is not rewritten (its events stay pending where they are)', () => {
+    const stored = empty();
+    const pending = JSON.stringify({
+      id: `evt_${'b'.repeat(24)}`,
+      timestamp: T1,
+      type: 'heat_pump.connected',
+    });
+    stored.snapshots.set('a', { ...snap(hp('a', T1), T1, T1), outbox: [pending] });
+    stored.marker = { externalUserId: 'ada', fetchedAt: T1, heatPumpIds: ['a'] };
+    expect(plan([hp('a', T1)], stored).writes).toEqual([]);
+  });
+
+  it("a device gone from the list is heat_pump.deleted on the new marker, which takes the removed snapshot's pending events", () => {
+    const stored = empty();
+    const pending = JSON.stringify({
+      id: `evt_${'c'.repeat(24)}`,
+      timestamp: T1,
+      type: 'heat_pump.connection_lost',
+    });
+    stored.snapshots.set('gone', { ...snap(hp('gone', T1), T1, T1), outbox: [pending] });
+    stored.snapshots.set('a', snap(hp('a', T1), T1, T1));
+    stored.marker = { externalUserId: 'ada', fetchedAt: T1, heatPumpIds: ['a', 'gone'] };
+    const result = plan([hp('a', T1)], stored);
+    expect(summary(result.writes)).toEqual(['main delete HEATPUMP#gone', 'main put HEATPUMPS']);
+    const marker = itemOf(result.writes, 'HEATPUMPS');
+    expect(eventsOf(marker)).toEqual(['heat_pump.connection_lost', 'heat_pump.deleted']);
+    expect(JSON.parse(((marker?.outbox as string[]) ?? [])[1] ?? '{}').data).toEqual({
+      external_user_id: 'ada',
+      heat_pump_id: 'gone',
+    });
+  });
+});

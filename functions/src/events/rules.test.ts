@@ -197,3 +197,55 @@ describe('the other events', () => {
     expect(eventId('user.onboarded', 'a', null)).not.toBe(eventId('user.onboarded', 'a', ''));
   });
 });
+
+describe('event ids tell transitions of different subjects apart', () => {
+  it('per device, session, user, pass and stored state; the parts of an id cannot run into each other', () => {
+    const ids = (events: readonly { id: string }[]) => new Set(events.map((e) => e.id)).size;
+    expect(ids(deletedHeatPumpEvents('ann', ['a', 'b'], new Set(), T(0)))).toBe(2);
+    expect(deletedHeatPumpEvents('ann', ['a'], new Set(), T(0))[0]?.id).not.toBe(
+      deletedHeatPumpEvents('bob', ['a'], new Set(), T(0))[0]?.id,
+    );
+    const completed = (user: string, session: string) =>
+      onboardingSessionEvent(user, { id: session, state: 'completed', device_id: 'hp' }, T(0))?.id;
+    expect(completed('ann', 's1')).not.toBe(completed('ann', 's2'));
+    expect(completed('ann', 's1')).not.toBe(completed('bob', 's1'));
+    const expired = (session: string) =>
+      onboardingSessionEvent('ann', { id: session, state: 'expired', device_id: null }, T(0))?.id;
+    expect(expired('s1')).not.toBe(expired('s2'));
+    expect(userOffboardedEvent('ann', 'p1', T(0)).id).not.toBe(userOffboardedEvent('bob', 'p1', T(0)).id);
+    const pass = {
+      run_id: 'r',
+      completed_at: T(9),
+      users: 1,
+      heat_pumps: 1,
+      readings_written: 1,
+      failures: 0,
+    };
+    expect(syncCompletedEvent({ ...pass, pass_started_at: T(0) }).id).not.toBe(
+      syncCompletedEvent({ ...pass, pass_started_at: T(15) }).id,
+    );
+    // Two optimisation changes of one device from different stored states are two events.
+    const on = observe(undefined, 0, { is_smart_optimization_active: true });
+    const off = observe(on, 15, { is_smart_optimization_active: false });
+    const onAgain = observe(off, 30, { is_smart_optimization_active: true });
+    const offAgain = observe(onAgain, 45, { is_smart_optimization_active: false });
+    expect(heatPumpEvents(on, off)[0]?.id).not.toBe(heatPumpEvents(onAgain, offAgain)[0]?.id);
+    expect(eventId('user.onboarded', 'ab', 'c')).not.toBe(eventId('user.onboarded', 'a', 'bc'));
+  });
+
+  it('a session is completed only with its device, and never while pending; a test event says what it is', () => {
+    expect(onboardingSessionEvent('ann', { id: 's', state: 'completed', device_id: null }, T(0))).toBeNull();
+    expect(onboardingSessionEvent('ann', { id: 's', state: 'pending', device_id: 'hp' }, T(0))).toBeNull();
+    expect(webhookTestEvent('wh', T(0), 'n').data).toEqual({
+      webhook_id: 'wh',
+      message: 'A test event from podero-bridge.',
+    });
+  });
+
+  it('a snapshot without an observed connection yields no connection event', () => {
+    const connected = observe(undefined, 0, { is_authenticated: true });
+    expect(
+      types(connected, { ...observe(connected, 15, { is_authenticated: false }), connection: null }),
+    ).toEqual([]);
+  });
+});

@@ -23,7 +23,9 @@ describe('webhook URL rules', () => {
     ['fe80::1'],
     ['::'],
     ['::ffff:10.0.0.1'],
+    ['::ffff:a00:1'],
     ['::ffff:127.0.0.1'],
+    ['::ffff:7f00:1'],
     ['127.0.0.1'],
     ['::1'],
   ])('refuses %s in a deployed stage', (address) => {
@@ -51,11 +53,20 @@ describe('webhook URL rules', () => {
     expect(() => checkWebhookUrlForm('http://localhost:8080/hooks', local)).toThrow('http://127.0.0.1');
     expect(() => checkWebhookUrlForm('http://10.0.0.1/hooks', local)).toThrow();
     expect(() => checkWebhookUrlForm('https://a:b@partner.example/', deployed)).toThrow('credentials');
+    expect(() => checkWebhookUrlForm('https://a@partner.example/', deployed)).toThrow('credentials');
+    expect(() => checkWebhookUrlForm('https://:b@partner.example/', deployed)).toThrow('credentials');
+    const longest = `https://partner.example/${'a'.repeat(2048 - 'https://partner.example/'.length)}`;
+    expect(checkWebhookUrlForm(longest, deployed).href).toBe(longest);
     expect(() => checkWebhookUrlForm('/hooks', deployed)).toThrow('absolute');
     expect(() => checkWebhookUrlForm(`https://partner.example/${'a'.repeat(2048)}`, deployed)).toThrow(
       '2048',
     );
     expect(() => checkWebhookUrlForm('https://[::ffff:a00:1]/', deployed)).toThrow('private');
+  });
+
+  it('resolves names with the system resolver by default (localhost is loopback: refused when deployed)', async () => {
+    await expect(checkWebhookUrl('https://localhost/hooks', deployed)).rejects.toThrow('loopback');
+    await expect(checkWebhookUrl('https://localhost/hooks', local)).resolves.toBeInstanceOf(URL);
   });
 
   it('checks every address a name resolves to', async () => {

@@ -48,21 +48,16 @@ const loopback = new BlockList();
 loopback.addSubnet('127.0.0.0', 8, 'ipv4');
 loopback.addAddress('::1', 'ipv6');
 
-/** The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:10.0.0.1`), else the address itself. */
-function unmapped(address: string): { address: string; family: 'ipv4' | 'ipv6' } {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped?.[1]) return { address: mapped[1], family: 'ipv4' };
-  return { address, family: isIP(address) === 6 ? 'ipv6' : 'ipv4' };
-}
-
 export interface AddressRules {
   /** The local stage: loopback addresses (a receiver on the developer's machine) are allowed. */
   readonly allowLoopback: boolean;
 }
 
 /** Why an address may not receive webhooks, or null when it may. */
-export function blockedAddressReason(raw: string, rules: AddressRules): string | null {
-  const { address, family } = unmapped(raw);
+export function blockedAddressReason(address: string, rules: AddressRules): string | null {
+  // BlockList matches an IPv4-mapped IPv6 address (`::ffff:10.0.0.1`, `::ffff:a00:1`) against the IPv4
+  // ranges itself, so a mapped private address is refused as the private address it is.
+  const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
   if (loopback.check(address, family)) return rules.allowLoopback ? null : 'a loopback address';
   if (blocked.check(address, family)) return 'a private, link-local or reserved address';
   return null;

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTables, type LocalEndpoint, startDynalite } from '@podero-bridge/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableDeclarations } from '../declarations';
@@ -101,6 +101,46 @@ describe('the outbox in the main table (dynalite, real SDK)', () => {
     expect(standalone.map((p) => p.events.length)).toEqual([1]);
     await outbox().remove(standalone[0] as (typeof standalone)[0]);
     expect((await outbox().pending(50)).filter((p) => p.standalone)).toEqual([]);
+  });
+
+  it('a standalone event is an item of its own that expires after 14 days, and leaves the table when published', async () => {
+    const now = Date.parse(T1);
+    await outbox().putStandalone(entry('s2', T1), now);
+    const key = { pk: 'OUTBOX', sk: 'EVENT#s2' };
+    const item = (await doc.send(new GetCommand({ TableName: tables.main, Key: key }))).Item;
+    expect(item).toMatchObject({ entity: 'outbox_event', outbox_pk: 'PENDING' });
+    expect(item?.expires_at).toBe(Math.floor(now / 1000) + 14 * 86_400);
+    const [pending] = (await outbox().pending(50)).filter((p) => p.key.sk === 'EVENT#s2');
+    await outbox().remove(pending as NonNullable<typeof pending>);
+    expect((await doc.send(new GetCommand({ TableName: tables.main, Key: key }))).Item).toBeUndefined();
+  });
+
+  it('rescues the pending events of items about to be deleted as standalone events', async () => {
+    await snapshots().put(newSnapshot('gus', { id: 'hp-g' }, T1), [entry('g1', T1), entry('g2', T2)]);
+    await snapshots().put(newSnapshot('gus', { id: 'hp-none' }, T1));
+    await outbox().rescue(
+      [
+        { pk: 'USER#gus', sk: 'HEATPUMP#hp-g' },
+        { pk: 'USER#gus', sk: 'HEATPUMP#hp-none' },
+      ],
+      Date.parse(T2),
+    );
+    for (const id of ['g1', 'g2']) {
+      const item = (
+        await doc.send(new GetCommand({ TableName: tables.main, Key: { pk: 'OUTBOX', sk: `EVENT#${id}` } }))
+      ).Item;
+      expect(((item?.outbox ?? []) as string[]).map((e) => JSON.parse(e).id)).toEqual([id]);
+    }
+  });
+
+  it('an item in the index without pending events is not handed to the relay', async () => {
+    await doc.send(
+      new PutCommand({
+        TableName: tables.main,
+        Item: { pk: 'USER#hal', sk: 'HEATPUMP#hp-h', outbox: [], outbox_pk: 'PENDING', outbox_sk: `${T1}#x` },
+      }),
+    );
+    expect((await outbox().pending(50)).some((p) => p.key.pk === 'USER#hal')).toBe(false);
   });
 
   it('drains in the order the first pending event of each item was stored', async () => {

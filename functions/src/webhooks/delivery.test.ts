@@ -3,9 +3,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ensureTables, type LocalEndpoint, listenLocally, startDynalite } from '@podero-bridge/local-aws';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tableDeclarations } from '../declarations';
-import { userOnboardedEvent } from '../events/rules';
+import { userOnboardedEvent, webhookTestEvent } from '../events/rules';
 import { createLogger, createRecordingMetrics, withLogKeys } from '../platform/observability';
 import { type WebhookEndpointRecord, WebhookStore } from '../storage/webhooks';
 import { signedRequest, WebhookDelivery } from './delivery';
@@ -143,6 +143,44 @@ describe('a webhook delivery attempt', () => {
     );
   });
 
+  it('counts each outcome as its own metric, and logs the due time of a retry', async () => {
+    const w = world([failed(503)]);
+    await w.create();
+    expect(await w.delivery.attempt(w.message)).toBe('retrying');
+    const [logged] = await w.store.recentDeliveries(w.id, 1);
+    expect(logged?.next_attempt_at).toBe(new Date(T0 + 5_000).toISOString());
+    expect(await w.delivery.attempt(w.message)).toBe('delivered');
+    expect(w.metrics.recorded.map((m) => m.name)).toEqual(['WebhookAttemptFailed', 'WebhookDelivered']);
+  });
+
+  it('a healthy endpoint is not written on success; a test event goes through a type filter', async () => {
+    const w = world([], { events: ['sync.completed'] });
+    await w.create();
+    const setStatus = vi.spyOn(w.store, 'setStatus');
+    const test = { ...w.message, event: webhookTestEvent(w.id, new Date(T0).toISOString(), 'n') };
+    expect(await w.delivery.attempt(test)).toBe('delivered');
+    expect(setStatus).not.toHaveBeenCalled();
+  });
+
+  it('sends a message due within a second, delays a later one again as it is, and lets other failures through', async () => {
+    const w = world([]);
+    await w.create();
+    const soon = { ...w.message, not_before: new Date(T0 + 1_000).toISOString() };
+    expect(await w.delivery.attempt(soon)).toBe('delivered');
+    const later = { ...w.message, not_before: new Date(T0 + 2_000).toISOString() };
+    expect(await w.delivery.attempt(later)).toBe('delayed');
+    expect(w.enqueued).toEqual([later]);
+    const broken = new WebhookDelivery({
+      ...(w.delivery as unknown as { deps: ConstructorParameters<typeof WebhookDelivery>[0] }).deps,
+      keys: {
+        signingSecrets: async () => {
+          throw new Error('Secrets Manager is down');
+        },
+      },
+    });
+    await expect(broken.attempt(w.message)).rejects.toThrow('Secrets Manager is down');
+  });
+
   it('a 2xx is delivered and makes a failing endpoint healthy again; the log has status and duration', async () => {
     const w = world([{ ok: true, status: 204, durationMs: 12 }], {
       status: 'failing',
@@ -202,6 +240,12 @@ describe('signing', () => {
     // The library checks the timestamp against its own clock (5 minutes' tolerance): sign now.
     const { body, headers } = signedRequest(message, [a, b], Date.now());
     expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(headers).toMatchObject({
+      'content-type': 'application/json',
+      'user-agent': 'podero-bridge-webhooks/1',
+      'webhook-id': message.event.id,
+      'webhook-version': '1',
+    });
     expect(JSON.parse(body)).toEqual({
       type: 'user.onboarded',
       timestamp: message.event.timestamp,

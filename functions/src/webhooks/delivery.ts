@@ -27,7 +27,7 @@ export const USER_AGENT = 'podero-bridge-webhooks/1';
 export type DeliveryStep = 'after-send' | 'after-record' | 'after-next';
 
 export interface WebhookDeliveryDeps {
-  endpoints: WebhookStore;
+  endpoints: Pick<WebhookStore, 'get' | 'setStatus' | 'recordDelivery'>;
   keys: Pick<WebhookSigningKeys, 'signingSecrets'>;
   queue: Pick<DeliveryQueue, 'enqueue' | 'deadLetter'>;
   send: WebhookSender;

@@ -73,6 +73,31 @@ export function createDeliveryDeps(
   };
 }
 
+/**
+ * The endpoint store as one batch sees it: each endpoint read once per batch (a batch is mostly one
+ * endpoint's events; `pnpm bench webhooks`), read again after its status changed.
+ */
+function endpointsOfOneBatch(
+  store: WebhookStore,
+): Pick<WebhookStore, 'get' | 'setStatus' | 'recordDelivery'> {
+  const read = new Map<string, ReturnType<WebhookStore['get']>>();
+  return {
+    get(id) {
+      let endpoint = read.get(id);
+      if (endpoint === undefined) {
+        endpoint = store.get(id);
+        read.set(id, endpoint);
+      }
+      return endpoint;
+    },
+    setStatus(id, status, at) {
+      read.delete(id);
+      return store.setStatus(id, status, at);
+    },
+    recordDelivery: (id, record) => store.recordDelivery(id, record),
+  };
+}
+
 /** The part of an SQS event the delivery reads (Lambda's event source mapping shape). */
 const sqsEventSchema = z.object({
   Records: z.array(
@@ -98,9 +123,10 @@ export function makeDeliveryHandler(
   deps: DeliveryDepsBundle,
 ): (event: unknown, context?: { awsRequestId?: string }) => Promise<SqsBatchResponse> {
   const isColdStart = coldStartFlag();
+  const store = new WebhookStore(deps.db, deps.config.mainTableName);
   const delivery = (logger: ReturnType<typeof withLogKeys>) =>
     new WebhookDelivery({
-      endpoints: new WebhookStore(deps.db, deps.config.mainTableName),
+      endpoints: endpointsOfOneBatch(store),
       keys: deps.keys,
       queue: new DeliveryQueue(deps.sqs, deps.config.webhookQueueUrl, deps.config.webhookDeadLetterQueueUrl),
       send: deps.send,

@@ -114,8 +114,9 @@ export class WebhookDelivery {
         [{ ...message, attempt: message.attempt + 1, not_before: new Date(next).toISOString() }],
         finishedAt,
       );
-    } else if (result === 'dead_lettered') {
-      await deps.queue.deadLetter(message, outcome.ok ? 'delivered' : outcome.error, finishedAt);
+    } else if (!outcome.ok) {
+      // The last attempt failed (a retry was handled above): dead-lettered.
+      await deps.queue.deadLetter(message, outcome.error, finishedAt);
       if (await deps.endpoints.setStatus(endpoint.id, 'failing', new Date(finishedAt).toISOString())) {
         deps.metrics.addMetric('WebhookEndpointFailed', MetricUnit.Count, 1);
       }

@@ -121,13 +121,30 @@ function parseDeclared<F extends FunctionId>(id: F, env: Env): Declared<F> & Aws
   };
 }
 
+/** What every function's configuration carries: its AWS endpoints, its version and its stage. */
+export interface FunctionBasics extends AwsClientConfig {
+  readonly appVersion: string;
+  readonly stage: string;
+}
+
+function basicsOf(
+  parsed: AwsClientConfig & { readonly [ENV.appVersion]: string; readonly [ENV.stage]: string },
+): FunctionBasics {
+  return {
+    region: parsed.region,
+    endpoints: parsed.endpoints,
+    appVersion: parsed[ENV.appVersion],
+    stage: parsed[ENV.stage],
+  };
+}
+
 /**
  * What api and heat-pump-sync share: tables, the token secret (read only), the function to ask for a
  * forced refresh, and Podero's base URL and org id. The base URL and org id come from the environment
  * (not from the credentials secret, which only token-refresh may read), so the CDK app sets them from the
  * stage config.
  */
-export interface FleetConfig extends AwsClientConfig {
+export interface FleetConfig extends FunctionBasics {
   readonly mainTableName: string;
   readonly readingsTableName: string;
   readonly tokenSecretId: string;
@@ -136,8 +153,6 @@ export interface FleetConfig extends AwsClientConfig {
   readonly poderoOrgId: string;
   readonly tokenCacheMaxAgeSeconds: number;
   readonly readingsRetentionDays: number;
-  readonly appVersion: string;
-  readonly stage: string;
 }
 
 /** The variables api and heat-pump-sync both declare. */
@@ -145,8 +160,7 @@ type FleetNames = DeclaredName<'api'> & DeclaredName<'heatPumpSync'>;
 
 function fleetConfig(parsed: Pick<Declared<'heatPumpSync'>, FleetNames> & AwsClientConfig): FleetConfig {
   return {
-    region: parsed.region,
-    endpoints: parsed.endpoints,
+    ...basicsOf(parsed),
     mainTableName: parsed[ENV.mainTableName],
     readingsTableName: parsed[ENV.readingsTableName],
     tokenSecretId: parsed[ENV.tokenSecretId],
@@ -155,8 +169,6 @@ function fleetConfig(parsed: Pick<Declared<'heatPumpSync'>, FleetNames> & AwsCli
     poderoOrgId: parsed[ENV.poderoOrgId],
     tokenCacheMaxAgeSeconds: parsed[ENV.tokenCacheMaxAgeSeconds],
     readingsRetentionDays: parsed[ENV.readingsRetentionDays],
-    appVersion: parsed[ENV.appVersion],
-    stage: parsed[ENV.stage],
   };
 }
 
@@ -179,46 +191,36 @@ export function loadApiConfig(env: Env): ApiConfig {
   };
 }
 
-export interface RelayConfig extends AwsClientConfig {
+export interface RelayConfig extends FunctionBasics {
   readonly mainTableName: string;
   readonly eventBusName: string;
   readonly webhookQueueUrl: string;
-  readonly appVersion: string;
-  readonly stage: string;
 }
 
 export function loadRelayConfig(env: Env): RelayConfig {
   const parsed = parseDeclared('eventRelay', env);
   return {
-    region: parsed.region,
-    endpoints: parsed.endpoints,
+    ...basicsOf(parsed),
     mainTableName: parsed[ENV.mainTableName],
     eventBusName: parsed[ENV.eventBusName],
     webhookQueueUrl: parsed[ENV.webhookQueueUrl],
-    appVersion: parsed[ENV.appVersion],
-    stage: parsed[ENV.stage],
   };
 }
 
-export interface DeliveryConfig extends AwsClientConfig, WebhookSettings {
+export interface DeliveryConfig extends FunctionBasics, WebhookSettings {
   readonly mainTableName: string;
   readonly webhookDeadLetterQueueUrl: string;
-  readonly appVersion: string;
-  readonly stage: string;
 }
 
 export function loadDeliveryConfig(env: Env): DeliveryConfig {
   const parsed = parseDeclared('webhookDelivery', env);
   return {
-    region: parsed.region,
-    endpoints: parsed.endpoints,
+    ...basicsOf(parsed),
     mainTableName: parsed[ENV.mainTableName],
     webhookQueueUrl: parsed[ENV.webhookQueueUrl],
     webhookDeadLetterQueueUrl: parsed[ENV.webhookDeadLetterQueueUrl],
     webhookSecretPrefix: parsed[ENV.webhookSecretPrefix],
     webhookAllowLoopback: parsed[ENV.webhookAllowLoopback],
-    appVersion: parsed[ENV.appVersion],
-    stage: parsed[ENV.stage],
   };
 }
 
@@ -244,26 +246,21 @@ export function loadSyncConfig(env: Env): SyncConfig {
   };
 }
 
-export interface TokenRefreshConfig extends AwsClientConfig {
+export interface TokenRefreshConfig extends FunctionBasics {
   readonly credentialsSecretId: string;
   readonly tokenSecretId: string;
   /** Used when the credentials secret has no `base_url`. */
   readonly poderoBaseUrl: string;
   readonly refreshMarginSeconds: number;
-  readonly appVersion: string;
-  readonly stage: string;
 }
 
 export function loadTokenRefreshConfig(env: Env): TokenRefreshConfig {
   const parsed = parseDeclared('tokenRefresh', env);
   return {
-    region: parsed.region,
-    endpoints: parsed.endpoints,
+    ...basicsOf(parsed),
     credentialsSecretId: parsed[ENV.credentialsSecretId],
     tokenSecretId: parsed[ENV.tokenSecretId],
     poderoBaseUrl: parsed[ENV.poderoBaseUrl],
     refreshMarginSeconds: parsed[ENV.tokenRefreshMarginSeconds],
-    appVersion: parsed[ENV.appVersion],
-    stage: parsed[ENV.stage],
   };
 }

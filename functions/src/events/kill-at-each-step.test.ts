@@ -1,22 +1,17 @@
 /**
  * Nothing lost, nothing twice under a new id: change events stored with their states go through the relay
- * (EventBridge, the delivery queue) and the delivery (a receiver on 127.0.0.1), and a process dies at each
- * step of the way. The "process" is the relay's or the delivery's objects with everything they hold in
- * memory; dying is an exception thrown at the step, out of the handler, with no cleanup (none of these
- * paths has a `finally` that writes), and the next process starts from what DynamoDB and SQS hold, which is
- * what a killed Lambda's successor sees. The local SQS runs on a test clock, so a message whose receiver
- * died comes back when its visibility timeout is moved past, as it would in AWS.
+ * (EventBridge, the delivery queue) and the delivery (a receiver on 127.0.0.1), and the process is killed
+ * (SIGKILL, in a child process: functions/test-support/children/event-process.ts) at each step of the way.
+ * The next process starts from what DynamoDB and SQS hold, which is what a killed Lambda's successor sees.
+ * The local SQS runs on a test clock, so a message whose receiver was killed comes back when its visibility
+ * timeout is moved past, as it would in AWS.
  */
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import {
-  CreateQueueCommand,
-  DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   ensureTables,
@@ -30,23 +25,17 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableDeclarations } from '../declarations';
 import { observedSnapshot } from '../heat-pumps/rules';
-import { createLogger, createRecordingMetrics, withLogKeys } from '../platform/observability';
 import { type HeatPumpSnapshot, HeatPumpSnapshotStore } from '../storage/heat-pump-snapshots';
 import { OutboxStore } from '../storage/outbox';
 import { WebhookStore } from '../storage/webhooks';
-import { type DeliveryStep, WebhookDelivery } from '../webhooks/delivery';
-import { DeliveryQueue, deliveryMessageSchema } from '../webhooks/queue';
+import type { DeliveryStep } from '../webhooks/delivery';
 import { newWebhookSecret } from '../webhooks/secrets';
-import { createWebhookSender } from '../webhooks/sender';
 import { outboxEntriesOf } from './catalogue';
-import { OutboxRelay, type RelayStep } from './relay';
+import type { RelayStep } from './relay';
 import { heatPumpEvents, userOffboardedEvent } from './rules';
-
-class Crash extends Error {}
 
 const region = 'eu-central-1';
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-const logger = withLogKeys(createLogger('eventRelay', { logLevel: 'SILENT' }), {});
 const VISIBILITY_SECONDS = 30;
 
 let dynalite: { endpoint: string; close(): Promise<void> };
@@ -147,80 +136,70 @@ async function queues(name: string) {
   return { url, dlq };
 }
 
-/** A step hook that kills the process the first time it reaches `at`. */
-function dieOnceAt<S extends string>(at: S | undefined): (step: S) => void {
-  let died = false;
-  return (step) => {
-    if (step === at && !died) {
-      died = true;
-      throw new Crash(`killed at ${step}`);
-    }
-  };
-}
-
 type Step = RelayStep | DeliveryStep;
 const RELAY_STEPS: RelayStep[] = ['after-read', 'after-event-bus', 'after-enqueue', 'after-remove'];
 const DELIVERY_STEPS: DeliveryStep[] = ['after-send', 'after-record', 'after-next'];
+const CHILD = fileURLToPath(new URL('../../test-support/children/event-process.ts', import.meta.url));
 
-async function runUntilQuiet(killAt: Step, q: { url: string; dlq: string }, webhookId: string) {
-  const endpoints = new WebhookStore(doc, 'kill-main');
-  const relayStep = dieOnceAt<RelayStep>(
-    RELAY_STEPS.includes(killAt as RelayStep) ? (killAt as RelayStep) : undefined,
-  );
-  const deliveryStep = dieOnceAt<DeliveryStep>(
-    DELIVERY_STEPS.includes(killAt as DeliveryStep) ? (killAt as DeliveryStep) : undefined,
-  );
-  let crashes = 0;
-  // Bounded: a few relay processes and a few dozen delivery rounds are plenty for a handful of events.
-  for (let round = 0; round < 40; round++) {
-    // A fresh relay process each round: nothing of a dead one survives.
-    const relay = new OutboxRelay({
-      outbox: new OutboxStore(doc, 'kill-main'),
-      endpoints,
-      eventBus: { client: eventBridge, name: 'kill-bus' },
-      queue: new DeliveryQueue(sqs, q.url),
-      now: Date.now,
-      logger,
-      step: (step) => relayStep(step),
+/**
+ * One process: a relay drain and one delivery batch in a child (`node --import tsx`), which sends itself
+ * SIGKILL at `killAt`. Resolves with whether it was killed and how many messages its batch had.
+ */
+function runProcess(
+  killAt: Step | null,
+  q: { url: string; dlq: string },
+): Promise<{ killed: boolean; messages: number }> {
+  const config = {
+    killAt,
+    region,
+    dynamo: dynalite.endpoint,
+    sqs: sqsServer.endpoint,
+    eventBridge: bus.endpoint,
+    table: 'kill-main',
+    bus: 'kill-bus',
+    queueUrl: q.url,
+    deadLetterQueueUrl: q.dlq,
+    secret: SECRET,
+  };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(config)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    try {
-      await relay.drain();
-    } catch (error) {
-      if (!(error instanceof Crash)) throw error;
-      crashes++;
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (signal === 'SIGKILL') resolve({ killed: true, messages: 0 });
+      else if (code === 0) resolve({ killed: false, messages: Number(stdout.trim() || '0') });
+      else reject(new Error(`the event process failed (${code}): ${stderr.slice(-500)}`));
+    });
+  });
+}
+
+async function runUntilQuiet(killAt: Step, q: { url: string; dlq: string }) {
+  let kills = 0;
+  // Bounded: a few processes are plenty for a handful of events.
+  for (let round = 0; round < 12; round++) {
+    // Killed once: every later process runs to its end, as the killed one's successors would.
+    const { killed, messages } = await runProcess(kills === 0 ? killAt : null, q);
+    if (killed) {
+      kills++;
+      // The killed receiver's messages come back when their visibility timeout passes.
+      sqsNow += (VISIBILITY_SECONDS + 1) * 1000;
       continue;
     }
-    const delivery = new WebhookDelivery({
-      endpoints,
-      keys: { signingSecrets: async () => [SECRET] },
-      queue: new DeliveryQueue(sqs, q.url, q.dlq),
-      send: createWebhookSender({ allowLoopback: true }),
-      rules: { allowLoopback: true },
-      now: Date.now,
-      logger,
-      metrics: createRecordingMetrics(),
-      step: (step) => deliveryStep(step),
-    });
-    const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: q.url, MaxNumberOfMessages: 10 }));
-    const messages = out.Messages ?? [];
-    for (const m of messages) {
-      try {
-        await delivery.attempt(deliveryMessageSchema.parse(JSON.parse(m.Body ?? '')));
-        await sqs.send(new DeleteMessageCommand({ QueueUrl: q.url, ReceiptHandle: m.ReceiptHandle }));
-      } catch (error) {
-        if (!(error instanceof Crash)) throw error;
-        crashes++;
-        break; // the process is gone: the rest of its batch comes back after the visibility timeout
-      }
-    }
     const pending = await new OutboxStore(doc, 'kill-main').pending(1);
-    if (messages.length === 0 && pending.length === 0) {
-      const depth = sqsServer.depth(q.url.slice(q.url.lastIndexOf('/') + 1));
-      if (depth.inFlight === 0 && depth.delayed === 0 && depth.visible === 0) return crashes;
-      sqsNow += (VISIBILITY_SECONDS + 1) * 1000; // the dead receiver's messages time out
-    }
+    const depth = sqsServer.depth(q.url.slice(q.url.lastIndexOf('/') + 1));
+    if (messages === 0 && pending.length === 0 && depth.inFlight + depth.delayed + depth.visible === 0)
+      return kills;
   }
-  throw new Error(`not quiet after 40 rounds (webhook ${webhookId})`);
+  throw new Error('not quiet after 12 processes');
 }
 
 const SECRET = newWebhookSecret();
@@ -251,8 +230,8 @@ describe('change events survive a process killed at each step', () => {
       const before = received.length;
       const busBefore = bus.events().length;
 
-      const crashes = await runUntilQuiet(killAt, q, webhookId);
-      expect(crashes).toBe(1);
+      const kills = await runUntilQuiet(killAt, q);
+      expect(kills).toBe(1);
 
       const mine = received.slice(before);
       const ids = new Set(mine.map((r) => r.id));

@@ -32,6 +32,8 @@ export interface AwsJsonServerOptions {
   host: string;
   /** Called once per request with the operation name (counters). */
   onCall?: (operation: string) => void;
+  /** The service's own name for an internal error (default `InternalFailure`). */
+  internalErrorType?: string;
 }
 
 /** Parses an operation's input, answering the SDK's InvalidParameterValue-style error naming the field. */
@@ -80,7 +82,8 @@ export async function startAwsJsonServer(options: AwsJsonServerOptions): Promise
       if (error instanceof AwsError) {
         send(res, error.status, { __type: error.type, message: error.message }, error.type);
       } else {
-        send(res, 500, { __type: 'InternalFailure', message: 'internal error' }, 'InternalFailure');
+        const type = options.internalErrorType ?? 'InternalFailure';
+        send(res, 500, { __type: type, message: 'internal error' }, type);
       }
     }
   };

@@ -1,9 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import * as z from 'zod';
+import { AwsError, parseInput, startAwsJsonServer } from './aws-json-server';
 import type { LocalEndpoint } from './dynamodb';
-import { listenLocally } from './listen';
 
 /**
  * A small Secrets Manager stand-in speaking the real service's wire protocol (awsJson1_1: `POST /`,
@@ -44,16 +43,6 @@ const secretSchema = z.object({
 });
 type StoredSecret = z.infer<typeof secretSchema>;
 const stateSchema = z.object({ secrets: z.array(secretSchema) });
-
-class AwsError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
 
 const secretId = z.string().min(1).max(2048);
 const createSecretInput = z.looseObject({
@@ -110,17 +99,8 @@ export async function startLocalSecretsManager(
       throw new AwsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
     return secret;
   };
-  const parse = <T>(schema: z.ZodType<T>, body: unknown): T => {
-    const result = schema.safeParse(body);
-    if (!result.success) {
-      const issue = result.error.issues[0];
-      throw new AwsError(
-        'InvalidParameterException',
-        `Invalid parameter ${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}`,
-      );
-    }
-    return result.data;
-  };
+  const parse = <T>(schema: z.ZodType<T>, body: unknown): T =>
+    parseInput(schema, body, 'InvalidParameterException');
   const requireValue = (input: { SecretString?: string | undefined; SecretBinary?: string | undefined }) => {
     if ((input.SecretString === undefined) === (input.SecretBinary === undefined)) {
       throw new AwsError(
@@ -259,52 +239,16 @@ export async function startLocalSecretsManager(
     },
   };
 
-  const send = (res: ServerResponse, status: number, body: unknown, errorType?: string) => {
-    res.writeHead(status, {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amzn-requestid': randomUUID(),
-      ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
-    });
-    res.end(JSON.stringify(body));
-  };
-
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    try {
-      const target = req.headers['x-amz-target'];
-      const operationName =
-        typeof target === 'string' && target.startsWith('secretsmanager.') ? target.slice(15) : '';
-      const operation = operations[operationName];
-      if (req.method !== 'POST' || !operation) {
-        throw new AwsError(
-          'UnknownOperationException',
-          `Unsupported operation: ${operationName || String(target)}`,
-        );
-      }
-      counts[operationName] = (counts[operationName] ?? 0) + 1;
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      let body: unknown;
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-      } catch {
-        throw new AwsError('SerializationException', 'Request body is not valid JSON');
-      }
-      send(res, 200, operation(body));
-    } catch (error) {
-      if (error instanceof AwsError) {
-        send(res, error.status, { __type: error.type, message: error.message }, error.type);
-      } else {
-        send(res, 500, { __type: 'InternalServiceError', message: 'internal error' }, 'InternalServiceError');
-      }
-    }
-  };
-
-  const server = createServer((req, res) => void handle(req, res));
-  const listening = await listenLocally(server, port, host);
-  return {
-    endpoint: `http://${host}:${listening.port}`,
-    port: listening.port,
-    counters: () => ({ ...counts }),
-    close: listening.close,
-  };
+  const server = await startAwsJsonServer({
+    targetPrefix: 'secretsmanager',
+    jsonVersion: '1.1',
+    operations,
+    port,
+    host,
+    internalErrorType: 'InternalServiceError',
+    onCall: (name) => {
+      counts[name] = (counts[name] ?? 0) + 1;
+    },
+  });
+  return { ...server, counters: () => ({ ...counts }) };
 }

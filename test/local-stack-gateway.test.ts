@@ -505,6 +505,16 @@ describe('local API gateway', () => {
           access: { tables: {}, tokenSecret: 'read', credentialsSecret: 'none', invokes: [] },
           environment: [],
         },
+        syncWorker: {
+          id: 'syncWorker',
+          name: 'heat-pump-sync-worker',
+          description: '',
+          entry: '',
+          memoryMb: 128,
+          timeoutSeconds: 1,
+          access: { tables: {}, tokenSecret: 'read', credentialsSecret: 'none', invokes: [] },
+          environment: [],
+        },
         heatPumpSync: {
           id: 'heatPumpSync',
           name: 'heat-pump-sync',

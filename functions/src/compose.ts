@@ -4,6 +4,7 @@ import {
   type Env,
   loadApiConfig,
   loadDeliveryConfig,
+  loadPlannerConfig,
   loadRelayConfig,
   loadSyncConfig,
   loadTokenRefreshConfig,
@@ -14,10 +15,17 @@ import type { RelaySummary } from './events/relay';
 import {
   createSyncDeps,
   makeSyncHandler,
+  makeSyncWorkerHandler,
   type SyncContext,
   type SyncDeps,
   type SyncOverrides,
 } from './heat-pump-sync/make-handler';
+import {
+  createPlannerDeps,
+  makePlannerHandler,
+  type PlannerOverrides,
+} from './heat-pump-sync/make-planner-handler';
+import type { PlanSummary } from './heat-pump-sync/planner';
 import type { SyncSummary } from './heat-pump-sync/sync';
 import {
   createTokenRefreshDeps,
@@ -47,6 +55,7 @@ export interface InProcessOptions {
   tokenRefresh?: TokenRefreshOverrides;
   api?: Omit<ApiOverrides, 'refresher'>;
   sync?: Omit<SyncOverrides, 'refresher'>;
+  planner?: PlannerOverrides;
   eventRelay?: RelayOverrides;
   webhookDelivery?: DeliveryOverrides;
   /** Runs around every in-process token-refresh invocation (the local stack labels its log lines). */
@@ -64,7 +73,15 @@ export interface InProcessBridge {
   /** What api and heat-pump-sync use to force a refresh. */
   readonly refresher: TokenRefresher;
   readonly api: ApiHandler;
+  /**
+   * The sync engine over the whole walk in one invocation (its cursor spans invocations): what the engine's
+   * own tests drive. Deployed stages run fleet passes: `syncPlanner` then `syncWorker` per shard.
+   */
   readonly sync: (event: unknown, context: SyncContext) => Promise<SyncSummary>;
+  /** heat-pump-sync: plans a fleet pass onto the sync-shards queue. */
+  readonly syncPlanner: (event: unknown, context: SyncContext) => Promise<PlanSummary>;
+  /** heat-pump-sync-worker: one SQS batch of shards in, the ones to come back out. */
+  readonly syncWorker: (event: unknown, context: SyncContext) => Promise<SqsBatchResponse>;
   /** event-relay's handler: drains the outbox (the local stack calls it on a short poll). */
   readonly eventRelay: (
     event: unknown,
@@ -90,10 +107,14 @@ export function composeInProcess(options: InProcessOptions): InProcessBridge {
   const tokenRefresh: TokenRefreshInvoke = (event, context) => around(() => handler(event, context));
   const refresher = createInProcessTokenRefresher((event) => tokenRefresh(event));
   const apiDeps = createApiDeps(loadApiConfig(options.environment('api')), { ...options.api, refresher });
-  const syncDeps = createSyncDeps(loadSyncConfig(options.environment('heatPumpSync')), {
+  const syncDeps = createSyncDeps(loadSyncConfig(options.environment('syncWorker')), {
     ...options.sync,
     refresher,
   });
+  const plannerDeps = createPlannerDeps(
+    loadPlannerConfig(options.environment('heatPumpSync')),
+    options.planner,
+  );
   const relayDeps = createRelayDeps(loadRelayConfig(options.environment('eventRelay')), options.eventRelay);
   const deliveryDeps = createDeliveryDeps(
     loadDeliveryConfig(options.environment('webhookDelivery')),
@@ -104,6 +125,8 @@ export function composeInProcess(options: InProcessOptions): InProcessBridge {
     refresher,
     api: makeApiHandler(apiDeps),
     sync: makeSyncHandler(syncDeps),
+    syncPlanner: makePlannerHandler(plannerDeps),
+    syncWorker: makeSyncWorkerHandler(syncDeps),
     eventRelay: makeRelayHandler(relayDeps),
     webhookDelivery: makeDeliveryHandler(deliveryDeps),
     deps: { tokenRefresh: tokenRefreshDeps, api: apiDeps, sync: syncDeps },
@@ -112,6 +135,9 @@ export function composeInProcess(options: InProcessOptions): InProcessBridge {
       if (!options.tokenRefresh?.secrets) tokenRefreshDeps.secrets.destroy();
       if (!options.api?.db) apiDeps.db.destroy();
       if (!options.sync?.db) syncDeps.db.destroy();
+      if (!options.sync?.sqs) syncDeps.sqs.destroy();
+      if (!options.planner?.db) plannerDeps.db.destroy();
+      if (!options.planner?.sqs) plannerDeps.sqs.destroy();
       for (const client of apiDeps.ownedClients) client.destroy();
       if (!options.eventRelay?.db) relayDeps.db.destroy();
       relayDeps.sqs.destroy();

@@ -27,6 +27,7 @@ const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
 
 export const SYNC_CONCURRENCY_DEFAULT = 8;
 export const SYNC_SAFETY_MARGIN_SECONDS_DEFAULT = 60;
+export const SYNC_SHARD_SIZE_DEFAULT = 1000;
 
 /** The rule (and default) of every declared variable. */
 export const envSchemas = {
@@ -43,6 +44,10 @@ export const envSchemas = {
   [ENV.syncConcurrency]: positiveInt(SYNC_CONCURRENCY_DEFAULT, 64),
   [ENV.syncSafetyMarginSeconds]: positiveInt(SYNC_SAFETY_MARGIN_SECONDS_DEFAULT, 600),
   [ENV.readingsRetentionDays]: positiveInt(400),
+  [ENV.syncShardQueueUrl]: httpUrl,
+  [ENV.syncShardSize]: positiveInt(SYNC_SHARD_SIZE_DEFAULT, 100_000),
+  /** 0: no ceiling. Podero documents no limit; a partner sets one after talking to its account manager. */
+  [ENV.syncRateLimitPerSecond]: withDefault('0', z.coerce.number().int().min(0).max(100_000)),
   /** Deployed builds set APP_VERSION; a local or test run without it reports a dev version. */
   [ENV.appVersion]: withDefault('0.0.0-dev', nonEmpty),
   /** Deployed stacks set their stage; local and test runs report `local`. */
@@ -155,10 +160,10 @@ export interface FleetConfig extends FunctionBasics {
   readonly readingsRetentionDays: number;
 }
 
-/** The variables api and heat-pump-sync both declare. */
-type FleetNames = DeclaredName<'api'> & DeclaredName<'heatPumpSync'>;
+/** The variables api and heat-pump-sync-worker both declare. */
+type FleetNames = DeclaredName<'api'> & DeclaredName<'syncWorker'>;
 
-function fleetConfig(parsed: Pick<Declared<'heatPumpSync'>, FleetNames> & AwsClientConfig): FleetConfig {
+function fleetConfig(parsed: Pick<Declared<'syncWorker'>, FleetNames> & AwsClientConfig): FleetConfig {
   return {
     ...basicsOf(parsed),
     mainTableName: parsed[ENV.mainTableName],
@@ -231,18 +236,42 @@ export interface SyncConfig extends FleetConfig {
   readonly safetyMarginMs: number;
   /** Users read from the gsi1 walk per page; the cursor is saved every this many finished users. */
   readonly userPageSize: number;
+  /** The sync-shards queue (continuations of shards out of time). */
+  readonly shardQueueUrl: string;
+  /** Podero requests per second for the whole stage; 0: no ceiling (and no shared budget to claim from). */
+  readonly rateLimitPerSecond: number;
 }
 
+/** The sync engine's configuration: heat-pump-sync-worker's variables (it runs the engine over a shard). */
 export function loadSyncConfig(env: Env): SyncConfig {
-  const parsed = parseDeclared('heatPumpSync', env);
+  const parsed = parseDeclared('syncWorker', env);
   const concurrency = parsed[ENV.syncConcurrency];
   return {
     ...fleetConfig(parsed),
+    shardQueueUrl: parsed[ENV.syncShardQueueUrl],
+    rateLimitPerSecond: parsed[ENV.syncRateLimitPerSecond],
     syncConcurrency: concurrency,
     safetyMarginMs: parsed[ENV.syncSafetyMarginSeconds] * 1000,
     // A few rounds of the concurrency per page (the next page is read ahead): enough to keep Podero
     // busy, small enough that a kill between cursor saves repeats little work.
     userPageSize: Math.max(25, concurrency * 4),
+  };
+}
+
+export interface PlannerConfig extends FunctionBasics {
+  readonly mainTableName: string;
+  readonly shardQueueUrl: string;
+  readonly shardSize: number;
+}
+
+/** heat-pump-sync, the planner of fleet passes. */
+export function loadPlannerConfig(env: Env): PlannerConfig {
+  const parsed = parseDeclared('heatPumpSync', env);
+  return {
+    ...basicsOf(parsed),
+    mainTableName: parsed[ENV.mainTableName],
+    shardQueueUrl: parsed[ENV.syncShardQueueUrl],
+    shardSize: parsed[ENV.syncShardSize],
   };
 }
 

@@ -34,7 +34,7 @@ describe('declarations', () => {
       environmentFor(functionDeclarations.api, values, { sourceMaps: false, tracing: true })
         .POWERTOOLS_TRACE_ENABLED,
     ).toBe('true');
-    expect(environmentFor(functionDeclarations.heatPumpSync, {}, { sourceMaps: false }).NODE_OPTIONS).toBe(
+    expect(environmentFor(functionDeclarations.syncWorker, {}, { sourceMaps: false }).NODE_OPTIONS).toBe(
       '--max-old-space-size=128',
     );
   });

@@ -11,9 +11,15 @@ import type { RelayEvent } from './events/relay-event';
 import type { SyncEvent } from './heat-pump-sync/event';
 import type { TokenRefreshEvent } from './tokens/contract';
 
-export type FunctionId = 'tokenRefresh' | 'api' | 'heatPumpSync' | 'eventRelay' | 'webhookDelivery';
+export type FunctionId =
+  | 'tokenRefresh'
+  | 'api'
+  | 'heatPumpSync'
+  | 'syncWorker'
+  | 'eventRelay'
+  | 'webhookDelivery';
 export type TableId = 'main' | 'readings';
-export type QueueId = 'webhookDeliveries';
+export type QueueId = 'webhookDeliveries' | 'syncShards';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Environment variable names shared by the functions, the CDK app and the local stack. */
@@ -31,6 +37,12 @@ export const ENV = {
   /** Optional (default 60): heat-pump-sync stops starting users when less than this remains of its timeout. */
   syncSafetyMarginSeconds: 'SYNC_SAFETY_MARGIN_SECONDS',
   readingsRetentionDays: 'READINGS_RETENTION_DAYS',
+  /** The sync-shards queue: the planner's shards, the workers' continuations. */
+  syncShardQueueUrl: 'SYNC_SHARD_QUEUE_URL',
+  /** Optional (default 1000): the most users in one shard of a fleet pass. */
+  syncShardSize: 'SYNC_SHARD_SIZE',
+  /** Optional (default 0: none): Podero requests per second for the whole stage, shared by every sync worker. */
+  syncRateLimitPerSecond: 'SYNC_RATE_LIMIT_PER_SECOND',
   appVersion: 'APP_VERSION',
   /** The deployment stage (dev, prod, ...): a dimension of every custom metric, so one stage's alarms never see another's. */
   stage: 'STAGE',
@@ -204,10 +216,31 @@ export const functionDeclarations = {
     id: 'heatPumpSync',
     name: 'heat-pump-sync',
     description:
-      "Walks every onboarded user, stores each heat pump's latest snapshot and one reading per state.",
-    entry: 'src/heat-pump-sync/handler.ts',
+      'Plans a fleet pass: cuts the onboarded users into shards and puts one message per shard on the sync-shards queue.',
+    entry: 'src/heat-pump-sync/planner-handler.ts',
+    memoryMb: 512,
+    // Walking 1,000,000 user ids is a few hundred Queries: well inside a minute; room to spare.
+    timeoutSeconds: 300,
+    // Two planners at once are harmless (a pass begins once), but one is all a schedule needs.
+    reservedConcurrency: 1,
+    access: {
+      tables: { main: 'readWrite' },
+      tokenSecret: 'none',
+      credentialsSecret: 'none',
+      invokes: [],
+      queues: { syncShards: ['send'] },
+    },
+    environment: [ENV.mainTableName, ENV.syncShardQueueUrl, ENV.syncShardSize, ENV.appVersion, ENV.stage],
+  },
+  syncWorker: {
+    id: 'syncWorker',
+    name: 'heat-pump-sync-worker',
+    description:
+      "Syncs one shard of a fleet pass: stores each heat pump's latest snapshot and one reading per state, within the stage's Podero rate ceiling.",
+    entry: 'src/heat-pump-sync/worker-handler.ts',
     memoryMb: 1024,
-    timeoutSeconds: 900,
+    // A shard of 1,000 users at C = 8 and 150 ms is about 20 s; a slow Podero continues in a new message.
+    timeoutSeconds: 180,
     // Measured live heap peaks near 50 MB whatever the fleet size (the sync holds a bounded window of
     // users); without a cap V8 lets garbage grow the process past 400 MB before collecting. 128 MB costs
     // a few more major collections, not more GC time (functions/README.md, heat-pump sync: memory).
@@ -217,6 +250,8 @@ export const functionDeclarations = {
       tokenSecret: 'read',
       credentialsSecret: 'none',
       invokes: ['tokenRefresh'],
+      // A shard out of time is continued in a new message.
+      queues: { syncShards: ['consume', 'send'] },
     },
     environment: [
       ENV.mainTableName,
@@ -229,9 +264,13 @@ export const functionDeclarations = {
       ENV.syncConcurrency,
       ENV.syncSafetyMarginSeconds,
       ENV.readingsRetentionDays,
+      ENV.syncShardQueueUrl,
+      ENV.syncRateLimitPerSecond,
       ENV.appVersion,
       ENV.stage,
     ],
+    // One shard per invocation; W workers at once (a stage sets W: `sync.workers` in infra/stages.json).
+    trigger: { kind: 'queue', queue: 'syncShards', batchSize: 1, maxConcurrency: 2 },
   },
   eventRelay: {
     id: 'eventRelay',
@@ -304,6 +343,15 @@ export const queueDeclarations = {
     description: 'One message per event and webhook endpoint and attempt (webhooks/queue.ts).',
     visibilityTimeoutSeconds: 6 * 90,
     maxReceiveCount: 5,
+    deadLetterRetentionSeconds: 14 * 86_400,
+  },
+  syncShards: {
+    id: 'syncShards',
+    name: 'sync-shards',
+    description: 'One message per shard of a fleet pass (heat-pump-sync/shard-message.ts).',
+    visibilityTimeoutSeconds: 6 * 180,
+    // A shard failing three times (about 54 minutes apart at most) is dead-lettered and its pass completes without it.
+    maxReceiveCount: 3,
     deadLetterRetentionSeconds: 14 * 86_400,
   },
 } as const satisfies Record<QueueId, QueueDeclaration>;

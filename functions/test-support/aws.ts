@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   ensureTables,
@@ -13,7 +13,7 @@ import {
   startLocalSecretsManager,
   startLocalSqs,
 } from '@podero-bridge/local-aws';
-import { ENV, tableDeclarations } from '../src/declarations';
+import { ENV, queueDeclarations, tableDeclarations } from '../src/declarations';
 
 /** dynalite + the local Secrets Manager on free loopback ports, with the tables created. */
 export interface LocalAws {
@@ -31,23 +31,42 @@ export interface LocalAws {
    * declare them), plus the SQS and EventBridge endpoints.
    */
   readonly eventEnv: Readonly<Record<string, string>>;
+  /** The sync-shards queue and its dead-letter queue (redrive as declared). */
+  readonly shardQueues: { readonly queue: string; readonly deadLetters: string };
   createSecret(name: string, value: string): Promise<void>;
   close(): Promise<void>;
 }
 
 let counter = 0;
 
-export async function startLocalAws(): Promise<LocalAws> {
+/** `sqsClock`: the local SQS's clock (visibility timeouts, delays), for tests that move time. */
+export async function startLocalAws(options: { sqsClock?: () => number } = {}): Promise<LocalAws> {
   const region = 'eu-central-1';
   const [dynamo, secretsManager, sqsServer, eventBridge] = await Promise.all([
     startDynalite(),
     startLocalSecretsManager({ region }),
-    startLocalSqs({ region }),
+    startLocalSqs({ region, ...(options.sqsClock ? { clock: options.sqsClock } : {}) }),
     startLocalEventBridge({ buses: ['test-events'] }),
   ]);
   const sqs = new SQSClient({ endpoint: sqsServer.endpoint, region });
-  const queueUrl = async (name: string) =>
-    (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl ?? '';
+  const queueUrl = async (name: string, attributes?: Record<string, string>) =>
+    (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl ?? '';
+  // The shard queue as the CDK app declares it: visibility timeout and redrive to its dead-letter queue.
+  const shardDecl = queueDeclarations.syncShards;
+  const shardDeadLetters = await queueUrl('sync-shards-dlq');
+  const shardDeadLetterArn =
+    (
+      await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: shardDeadLetters, AttributeNames: ['QueueArn'] }),
+      )
+    ).Attributes?.QueueArn ?? '';
+  const shardQueue = await queueUrl('sync-shards', {
+    VisibilityTimeout: String(shardDecl.visibilityTimeoutSeconds),
+    RedrivePolicy: JSON.stringify({
+      deadLetterTargetArn: shardDeadLetterArn,
+      maxReceiveCount: shardDecl.maxReceiveCount,
+    }),
+  });
   const eventEnv = {
     AWS_ENDPOINT_URL_SQS: sqsServer.endpoint,
     AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint,
@@ -56,6 +75,7 @@ export async function startLocalAws(): Promise<LocalAws> {
     [ENV.webhookDeadLetterQueueUrl]: await queueUrl('webhook-deliveries-dlq'),
     [ENV.webhookSecretPrefix]: 'podero-bridge/test/webhooks/',
     [ENV.webhookAllowLoopback]: 'true',
+    [ENV.syncShardQueueUrl]: shardQueue,
   };
   sqs.destroy();
   const raw = new DynamoDBClient({ endpoint: dynamo.endpoint, region });
@@ -77,6 +97,7 @@ export async function startLocalAws(): Promise<LocalAws> {
     sqs: sqsServer,
     eventBridge,
     eventEnv,
+    shardQueues: { queue: shardQueue, deadLetters: shardDeadLetters },
     async createSecret(name, value) {
       await secrets.send(new CreateSecretCommand({ Name: name, SecretString: value }));
     },

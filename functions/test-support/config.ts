@@ -18,6 +18,7 @@ export function testApiEnv(
     [ENV.appVersion]: '1.2.3-test',
     [ENV.webhookQueueUrl]: 'http://127.0.0.1:9/000000000000/webhooks',
     [ENV.webhookSecretPrefix]: 'podero-bridge/test/webhooks/',
+    [ENV.syncShardQueueUrl]: 'http://127.0.0.1:9/000000000000/sync-shards',
     ...overrides,
   };
 }

@@ -48,9 +48,16 @@ export interface TestEnvironment {
 let counter = 0;
 
 export async function startTestEnvironment(
-  options: { simulator?: SimulatorOptions; tokenRefresh?: TokenRefreshOverrides } = {},
+  options: {
+    simulator?: SimulatorOptions;
+    tokenRefresh?: TokenRefreshOverrides;
+    sqsClock?: () => number;
+  } = {},
 ): Promise<TestEnvironment> {
-  const [aws, sim] = await Promise.all([startLocalAws(), startSimulator(options.simulator ?? {})]);
+  const [aws, sim] = await Promise.all([
+    startLocalAws(options.sqsClock ? { sqsClock: options.sqsClock } : {}),
+    startSimulator(options.simulator ?? {}),
+  ]);
   counter += 1;
   const credentialsSecretId = `podero/credentials-${counter}`;
   const tokenSecretId = `podero/token-${counter}`;

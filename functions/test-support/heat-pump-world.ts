@@ -6,9 +6,10 @@
 import type { Simulator } from '@podero-bridge/podero-simulator';
 import { makeApiHandler } from '../src/api/app';
 import type { ApiDeps } from '../src/api/deps';
-import { loadSyncConfig, type SyncConfig } from '../src/config';
+import { loadPlannerConfig, loadSyncConfig, type SyncConfig } from '../src/config';
 import { ENV } from '../src/declarations';
-import { createSyncDeps, makeSyncHandler } from '../src/heat-pump-sync/make-handler';
+import { createSyncDeps, makeSyncHandler, makeSyncWorkerHandler } from '../src/heat-pump-sync/make-handler';
+import { createPlannerDeps, makePlannerHandler } from '../src/heat-pump-sync/make-planner-handler';
 import { createRecordingMetrics } from '../src/platform/observability';
 import { minimalUserRecord, UserStore } from '../src/storage/users';
 import type { LocalAws } from './aws';
@@ -29,6 +30,9 @@ export interface HeatPumpWorld {
   api: ReturnType<typeof makeApiHandler>;
   apiDeps: ApiDeps;
   sync: ReturnType<typeof makeSyncHandler>;
+  /** heat-pump-sync (the planner of fleet passes) and heat-pump-sync-worker, on the world's shard queue. */
+  planner: ReturnType<typeof makePlannerHandler>;
+  worker: ReturnType<typeof makeSyncWorkerHandler>;
   syncMetrics: ReturnType<typeof createRecordingMetrics>;
   /** The bridge's clock (ms); tests move it together with, or apart from, the simulator's. */
   clock: { now: number };
@@ -46,11 +50,23 @@ export const HP_LIST_ROUTE = 'GET /api/partners/v2.0/org/{org_id}/users/{user_id
 export const HP_GET_ROUTE = 'GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}';
 export const HP_PUT_ROUTE = 'PUT /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}';
 
-export async function startHeatPumpWorld(options: { syncConcurrency?: number } = {}): Promise<HeatPumpWorld> {
+export async function startHeatPumpWorld(
+  options: {
+    syncConcurrency?: number;
+    /** Fleet passes: users per shard, and the Podero ceiling (requests/s) the workers share. */
+    shardSize?: number;
+    rateLimitPerSecond?: number;
+    /** The local SQS's clock (visibility timeouts): tests move it to bring a message back. */
+    sqsClock?: () => number;
+    /** Podero retries of the sync (default none: failures show at once). */
+    poderoRetries?: number;
+  } = {},
+): Promise<HeatPumpWorld> {
   // H3's environment: dynalite, local Secrets Manager, the simulator and token-refresh in-process, so
   // these tests use the real token path (secret -> bridge token provider -> client).
   const env = await startTestEnvironment({
     simulator: { startTime: WORLD_START, stateIntervalSeconds: STATE_INTERVAL_SECONDS, seed: 7 },
+    ...(options.sqsClock ? { sqsClock: options.sqsClock } : {}),
   });
   const { sim, aws } = env;
   const clock = { now: WORLD_START.getTime() };
@@ -64,11 +80,17 @@ export async function startHeatPumpWorld(options: { syncConcurrency?: number } =
       ...env.apiEnv,
       [ENV.readingsRetentionDays]: '400',
       [ENV.syncConcurrency]: String(options.syncConcurrency ?? 4),
+      [ENV.syncRateLimitPerSecond]: String(options.rateLimitPerSecond ?? 0),
     }),
     userPageSize: 25,
   };
   const syncDeps = createSyncDeps(syncConfig, {
     ...fast,
+    poderoRetry: { maxRetries: options.poderoRetries ?? 0 },
+    // The rate budget's seconds are wall-clock seconds: a ceiling needs a real sleep.
+    ...(options.rateLimitPerSecond
+      ? { sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) }
+      : {}),
     logger: silentLogger('heat-pump-sync'),
     metrics: syncMetrics,
     refresher: env.refresher,
@@ -82,6 +104,13 @@ export async function startHeatPumpWorld(options: { syncConcurrency?: number } =
     api: makeApiHandler(apiDeps),
     apiDeps,
     sync: makeSyncHandler(syncDeps),
+    planner: makePlannerHandler(
+      createPlannerDeps(
+        loadPlannerConfig({ ...env.apiEnv, [ENV.syncShardSize]: String(options.shardSize ?? 1000) }),
+        { logger: silentLogger('heat-pump-sync'), metrics: syncMetrics, now: () => clock.now },
+      ),
+    ),
+    worker: makeSyncWorkerHandler(syncDeps),
     syncMetrics,
     clock,
     advance(seconds) {

@@ -14,7 +14,8 @@ import type { FunctionId } from '@podero-bridge/functions/declarations';
 export const BUNDLE_BUDGET_BYTES: Readonly<Record<FunctionId, number>> = {
   tokenRefresh: 1_200_000,
   api: 1_400_000,
-  heatPumpSync: 1_400_000,
+  heatPumpSync: 1_200_000,
+  syncWorker: 1_400_000,
   eventRelay: 1_200_000,
   webhookDelivery: 1_200_000,
 };

@@ -73,6 +73,18 @@ export const stageConfigSchema = z.strictObject({
     concurrency: z.int().min(1).max(50),
     /** A run stops starting users when less than this remains of its timeout (room to save the cursor). */
     safetyMarginSeconds: z.int().min(1).max(600),
+    /**
+     * W: heat-pump-sync-worker instances at once (the event source mapping's maximumConcurrency; AWS allows
+     * 2..1000). A fleet of one shard still runs on one worker.
+     */
+    workers: z.int().min(2).max(1000),
+    /** The most users in one shard of a fleet pass. */
+    shardSize: z.int().min(1).max(100_000),
+    /**
+     * Podero requests per second for the whole stage, shared by every worker (0: none). Podero documents no
+     * limit: set one after talking to your account manager, below what they allow, leaving room for the API.
+     */
+    rateLimitPerSecond: z.int().min(0).max(100_000),
   }),
   token: z.strictObject({
     /** token-refresh fetches a new token when less than this much of its lifetime remains. */

@@ -112,6 +112,9 @@ export class PoderoBridgeStack extends Stack {
       [ENV.syncConcurrency]: String(config.sync.concurrency),
       [ENV.syncSafetyMarginSeconds]: String(config.sync.safetyMarginSeconds),
       [ENV.readingsRetentionDays]: String(config.readings.retentionDays),
+      [ENV.syncShardQueueUrl]: this.eventDelivery.queues.syncShards.queue.queueUrl,
+      [ENV.syncShardSize]: String(config.sync.shardSize),
+      [ENV.syncRateLimitPerSecond]: String(config.sync.rateLimitPerSecond),
       [ENV.appVersion]: props.appVersion,
       [ENV.stage]: config.stage,
       [ENV.eventBusName]: this.eventDelivery.bus.eventBusName,
@@ -137,7 +140,12 @@ export class PoderoBridgeStack extends Stack {
 
     for (const fn of Object.values(this.functions)) {
       this.grantDeclaredAccess(fn);
-      this.eventDelivery.attachTrigger(fn, fn.declaration.trigger);
+      // W is the stage's: the declaration's maxConcurrency is only the default.
+      this.eventDelivery.attachTrigger(
+        fn,
+        fn.declaration.trigger,
+        fn.declaration.id === 'syncWorker' ? { maxConcurrency: config.sync.workers } : {},
+      );
     }
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
@@ -164,6 +172,8 @@ export class PoderoBridgeStack extends Stack {
       deadLetterQueue: this.schedules.deadLetterQueue,
       webhookDeadLetterQueue: deliveryQueues.deadLetterQueue,
       webhookQueue: deliveryQueues.queue,
+      syncShardQueue: this.eventDelivery.queues.syncShards.queue,
+      syncShardDeadLetterQueue: this.eventDelivery.queues.syncShards.deadLetterQueue,
       alarmEmail: config.alarms.email,
       alarmTopicArn: config.alarms.topicArn,
       syncEveryMinutes: config.sync.everyMinutes,

@@ -10,13 +10,21 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { composeInProcess, createLogger, createRecordingMetrics } from '@podero-bridge/functions';
+import {
+  composeInProcess,
+  createLogger,
+  createRecordingMetrics,
+  type PassRecord,
+  type PlanSummary,
+  SyncPassStore,
+} from '@podero-bridge/functions';
 import {
   ENV,
   type EnvName,
   environmentFor,
   type FunctionId,
   functionDeclarations,
+  type QueueDeclaration,
   queueDeclarations,
   type ScheduleDeclaration,
   scheduleDeclarations,
@@ -79,7 +87,23 @@ export interface LocalStackOptions {
   /** Physical names; defaults `podero-bridge-local-main` / `-readings`. */
   tableNames?: Record<TableId, string>;
   region?: string;
+  /** W: how many heat-pump-sync-worker run at once (default: the declared maxConcurrency). */
+  syncWorkers?: number;
+  /** How long a scheduled `heat-pump-sync` waits for its pass to complete before it returns (default 10 min). */
+  passWaitMs?: number;
 }
+
+/** What the local `heat-pump-sync` schedule answers: the plan, and the pass once its shards settled. */
+export type LocalPassRun = PlanSummary & { pass: PassRecord | null };
+
+interface LocalQueue {
+  url: string;
+  arn: string;
+  dlqUrl: string;
+}
+
+const DEFAULT_PASS_WAIT_MS = 10 * 60_000;
+const PASS_POLL_MS = 25;
 
 export interface LocalStack {
   /** The gateway, e.g. http://127.0.0.1:3000. */
@@ -93,7 +117,14 @@ export interface LocalStack {
   readonly secretIds: { readonly credentials: string; readonly token: string };
   readonly sqsEndpoint: string;
   /** The webhook delivery queue and its dead-letter queue (tests and the benchmark send to them directly). */
-  readonly queueUrls: { readonly webhookDeliveries: string; readonly webhookDeadLetters: string };
+  readonly queueUrls: {
+    readonly webhookDeliveries: string;
+    readonly webhookDeadLetters: string;
+    readonly syncShards: string;
+    readonly syncShardDeadLetters: string;
+  };
+  /** W: heat-pump-sync-worker's pollers (the event source mapping's maximum concurrency). */
+  readonly syncWorkers: number;
   readonly eventBridgeEndpoint: string;
   /** Every event put on the local bus, oldest first (the local archive). */
   events(): readonly ArchivedEvent[];
@@ -128,6 +159,7 @@ const FUNCTION_LABELS: Record<FunctionId, PartLabel> = {
   api: 'api',
   tokenRefresh: 'token-refresh',
   heatPumpSync: 'sync',
+  syncWorker: 'sync',
   eventRelay: 'events',
   webhookDelivery: 'webhooks',
 };
@@ -271,34 +303,34 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(() => sqsServer.close());
     const sqs = new SQSClient({ endpoint: sqsServer.endpoint, region });
     cleanups.push(() => sqs.destroy());
-    const deliveriesDecl = queueDeclarations.webhookDeliveries;
-    const dlqUrl =
-      (
-        await sqs.send(
-          new CreateQueueCommand({ QueueName: `podero-bridge-local-${deliveriesDecl.name}-dlq` }),
-        )
-      ).QueueUrl ?? '';
-    const dlqArn =
-      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] })))
-        .Attributes?.QueueArn ?? '';
-    const queueUrl =
-      (
-        await sqs.send(
-          new CreateQueueCommand({
-            QueueName: `podero-bridge-local-${deliveriesDecl.name}`,
-            Attributes: {
-              VisibilityTimeout: String(deliveriesDecl.visibilityTimeoutSeconds),
-              RedrivePolicy: JSON.stringify({
-                deadLetterTargetArn: dlqArn,
-                maxReceiveCount: deliveriesDecl.maxReceiveCount,
-              }),
-            },
-          }),
-        )
-      ).QueueUrl ?? '';
-    const queueArn =
-      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] })))
-        .Attributes?.QueueArn ?? '';
+    // Every declared queue with its dead-letter queue, as the CDK app creates them.
+    const createQueue = async (decl: QueueDeclaration): Promise<LocalQueue> => {
+      const name = `podero-bridge-local-${decl.name}`;
+      const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }))).QueueUrl ?? '';
+      const arnOf = async (url: string) =>
+        (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })))
+          .Attributes?.QueueArn ?? '';
+      const url =
+        (
+          await sqs.send(
+            new CreateQueueCommand({
+              QueueName: name,
+              Attributes: {
+                VisibilityTimeout: String(decl.visibilityTimeoutSeconds),
+                RedrivePolicy: JSON.stringify({
+                  deadLetterTargetArn: await arnOf(dlqUrl),
+                  maxReceiveCount: decl.maxReceiveCount,
+                }),
+              },
+            }),
+          )
+        ).QueueUrl ?? '';
+      return { url, arn: await arnOf(url), dlqUrl };
+    };
+    const deliveries = await createQueue(queueDeclarations.webhookDeliveries);
+    const shards = await createQueue(queueDeclarations.syncShards);
+    const queueUrl = deliveries.url;
+    const dlqUrl = deliveries.dlqUrl;
     const eventBridge = await startLocalEventBridge({
       host,
       buses: [LOCAL_EVENT_BUS],
@@ -324,6 +356,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [ENV.eventBusName]: LOCAL_EVENT_BUS,
       [ENV.webhookQueueUrl]: queueUrl,
       [ENV.webhookDeadLetterQueueUrl]: dlqUrl,
+      [ENV.syncShardQueueUrl]: shards.url,
       [ENV.webhookSecretPrefix]: LOCAL_WEBHOOK_SECRET_PREFIX,
       // The local stage only: a receiver on this machine (http://127.0.0.1:<port>) may get webhooks.
       [ENV.webhookAllowLoopback]: 'true',
@@ -344,7 +377,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       environment: envFor,
       tokenRefresh: { logger: loggerFor('tokenRefresh'), metrics: createRecordingMetrics() },
       api: { logger: loggerFor('api'), metrics: createRecordingMetrics() },
-      sync: { logger: loggerFor('heatPumpSync'), metrics: createRecordingMetrics() },
+      sync: { logger: loggerFor('syncWorker'), metrics: createRecordingMetrics() },
+      planner: { logger: loggerFor('heatPumpSync'), metrics: createRecordingMetrics() },
       eventRelay: { logger: loggerFor('eventRelay'), metrics: createRecordingMetrics() },
       webhookDelivery: { logger: loggerFor('webhookDelivery'), metrics: createRecordingMetrics() },
       aroundTokenRefresh: (invoke) => withLabel('token-refresh', invoke),
@@ -352,7 +386,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(() => bridge.close());
     const invokeTokenRefresh = (event: unknown) => bridge.tokenRefresh(event);
     const apiHandler = bridge.api;
-    const syncHandler = bridge.sync;
 
     // event-relay and webhook-delivery run as in AWS: rung by the outbox (the stream there), fed by the queue.
     let draining: Promise<unknown> = Promise.resolve();
@@ -370,25 +403,56 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     cleanups.push(() => outboxPoller.close());
     const trigger = functionDeclarations.webhookDelivery.trigger;
-    const deliveries = startQueuePoller({
+    const deliveryPoller = startQueuePoller({
       sqs,
       queueUrl,
-      queueArn,
+      queueArn: deliveries.arn,
       region,
       batchSize: trigger.batchSize,
       maxConcurrency: trigger.maxConcurrency,
       handler: (event) => withLabel('webhooks', () => bridge.webhookDelivery(event)),
       log: (message) => log('sqs', message),
     });
-    cleanups.push(() => deliveries.close());
+    cleanups.push(() => deliveryPoller.close());
+    // heat-pump-sync-worker: W workers, one shard each, as the event source mapping runs them in AWS.
+    const workerTrigger = functionDeclarations.syncWorker.trigger;
+    const syncWorkers = options.syncWorkers ?? workerTrigger.maxConcurrency;
+    const shardPoller = startQueuePoller({
+      sqs,
+      queueUrl: shards.url,
+      queueArn: shards.arn,
+      region,
+      batchSize: workerTrigger.batchSize,
+      maxConcurrency: syncWorkers,
+      handler: (event) =>
+        withLabel('sync', () =>
+          bridge.syncWorker(event, createLambdaContext(functionDeclarations.syncWorker, { region })),
+        ),
+      log: (message) => log('sqs', message),
+    });
+    cleanups.push(() => shardPoller.close());
+    const passes = new SyncPassStore(bridge.deps.sync.db, tableNames.main);
+    /** The planner, then the pass its shards make up, once the workers have settled them (bounded). */
+    const runFleetPass = async (payload: unknown): Promise<LocalPassRun> => {
+      const plan = await bridge.syncPlanner(
+        payload,
+        createLambdaContext(functionDeclarations.heatPumpSync, { region }),
+      );
+      const deadline = Date.now() + (options.passWaitMs ?? DEFAULT_PASS_WAIT_MS);
+      for (;;) {
+        const pass = await passes.current();
+        const mine = pass !== null && pass.passId === plan.pass_id;
+        if (plan.outcome !== 'planned' || (mine && pass.status === 'completed') || Date.now() > deadline) {
+          return { ...plan, pass: mine ? pass : null };
+        }
+        await new Promise((resolve) => setTimeout(resolve, PASS_POLL_MS));
+      }
+    };
 
     // What the declared schedules target.
     const scheduleTargets: Partial<Record<FunctionId, (payload: unknown) => Promise<unknown>>> = {
       tokenRefresh: (payload) => invokeTokenRefresh(payload),
-      heatPumpSync: (payload) =>
-        withLabel('sync', () =>
-          syncHandler(payload, createLambdaContext(functionDeclarations.heatPumpSync, { region })),
-        ),
+      heatPumpSync: (payload) => withLabel('sync', () => runFleetPass(payload)),
       eventRelay: () => drainOutbox(),
     };
 
@@ -450,7 +514,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tableNames,
       secretIds: LOCAL_SECRET_IDS,
       sqsEndpoint: sqsServer.endpoint,
-      queueUrls: { webhookDeliveries: queueUrl, webhookDeadLetters: dlqUrl },
+      queueUrls: {
+        webhookDeliveries: queueUrl,
+        webhookDeadLetters: dlqUrl,
+        syncShards: shards.url,
+        syncShardDeadLetters: shards.dlqUrl,
+      },
+      syncWorkers,
       eventBridgeEndpoint: eventBridge.endpoint,
       events: () => eventBridge.events(),
       drainOutbox: async () => {

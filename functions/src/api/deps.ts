@@ -15,6 +15,7 @@ import { OnboardingSessionStore } from '../storage/onboarding-sessions';
 import { OutboxStore } from '../storage/outbox';
 import { ReadingsStore } from '../storage/readings';
 import { ReauthenticationStore } from '../storage/reauthentications';
+import { SyncPassStore } from '../storage/sync-passes';
 import { SyncStateStore } from '../storage/sync-state';
 import { UserStore } from '../storage/users';
 import { WebhookStore } from '../storage/webhooks';
@@ -145,6 +146,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       readings,
       sessions: onboardingSessions,
       syncState: new SyncStateStore(fleet.db, config.mainTableName),
+      passes: new SyncPassStore(fleet.db, config.mainTableName),
       now: () => fleet.now().getTime(),
     }),
     reauthentication: new ReauthenticationService({

@@ -81,7 +81,21 @@ export const eventDataSchemas = {
       users: z.number().int().min(0).meta({ description: 'Users synced by the run that completed the pass' }),
       heat_pumps: z.number().int().min(0),
       readings_written: z.number().int().min(0),
-      failures: z.number().int().min(0).meta({ description: 'Users whose sync failed in that run' }),
+      failures: z
+        .number()
+        .int()
+        .min(0)
+        .meta({ description: 'Users whose sync failed in that run (the pass, for a fleet pass)' }),
+      shards: z
+        .number()
+        .int()
+        .min(1)
+        .optional()
+        .meta({ description: 'Fleet passes: the shards the pass was cut into' }),
+      failed_shards: z.array(z.number().int().min(0)).optional().meta({
+        description:
+          'Fleet passes: shards that kept failing (dead-lettered) or never came back; their users were not synced in this pass',
+      }),
     })
     .meta({ description: 'The heat-pump sync completed a pass over every onboarded user.' }),
   'webhook.test': z

@@ -1,9 +1,19 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { createNodeHttpFetch } from '@podero-bridge/podero-client';
 import type { SyncConfig } from '../config';
+import { queueDeclarations } from '../declarations';
+import { createDocumentClient, createSqsClient } from '../platform/aws-clients';
 import { createFleetDeps, type FleetDeps, type FleetOverrides } from '../platform/fleet-deps';
 import { coldStartFlag, invocationKeys, withLogKeys } from '../platform/observability';
+import { rateLimitedFetch, SharedRateLimiter } from '../platform/podero-rate-limit';
+import { passThroughTracing } from '../platform/tracing';
 import type { BatchWriteOptions } from '../storage/batch-write';
+import { RateBudgetStore } from '../storage/rate-budget';
 import { syncEventSchema } from './event';
+import { shardEventSchema } from './shard-message';
+import { ShardQueue } from './shard-queue';
 import { runHeatPumpSync, type SyncSummary, type SyncUpstream } from './sync';
+import { DELETES_MESSAGE, ShardWorker } from './worker';
 
 export { type SyncEvent, syncEventSchema } from './event';
 
@@ -22,20 +32,49 @@ export interface SyncDeps extends FleetDeps {
   readonly config: SyncConfig;
   /** Defaults to the Podero client; tests may narrow it. */
   readonly upstream: SyncUpstream;
+  readonly sqs: SQSClient;
   readonly batchWriteOptions?: Partial<BatchWriteOptions>;
 }
 
 export interface SyncOverrides extends FleetOverrides {
   batchWriteOptions?: Partial<BatchWriteOptions>;
+  sqs?: SQSClient;
 }
 
-/** Built once per container (cold start); tests and the local stack pass overrides. */
+/**
+ * Built once per container (cold start); tests and the local stack pass overrides. With a rate ceiling,
+ * every Podero attempt goes through the stage's shared budget (platform/podero-rate-limit.ts).
+ */
 export function createSyncDeps(config: SyncConfig, overrides: SyncOverrides = {}): SyncDeps {
-  const fleet = createFleetDeps('heatPumpSync', config, overrides);
+  const tracing = overrides.tracing ?? passThroughTracing;
+  const db = overrides.db ?? createDocumentClient(config, tracing.instrument);
+  const sleep = overrides.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const fetch =
+    config.rateLimitPerSecond > 0
+      ? rateLimitedFetch(
+          overrides.fetch ?? createNodeHttpFetch(),
+          new SharedRateLimiter(
+            new RateBudgetStore(db, config.mainTableName),
+            {
+              ceiling: config.rateLimitPerSecond,
+              chunk: Math.min(config.syncConcurrency, config.rateLimitPerSecond),
+            },
+            // Wall clock: the budget's seconds are everyone's seconds.
+            { now: Date.now, sleep },
+          ),
+        )
+      : overrides.fetch;
+  const fleet = createFleetDeps('syncWorker', config, {
+    ...overrides,
+    tracing,
+    db,
+    ...(fetch ? { fetch } : {}),
+  });
   return {
     ...fleet,
     config,
     upstream: fleet.podero,
+    sqs: overrides.sqs ?? createSqsClient(config, tracing.instrument),
     ...(overrides.batchWriteOptions ? { batchWriteOptions: overrides.batchWriteOptions } : {}),
   };
 }
@@ -83,5 +122,66 @@ export function makeSyncHandler(
         deps.metrics.publishStoredMetrics();
       }
     }
+  };
+}
+
+export class InvalidShardEventError extends Error {
+  override readonly name = 'InvalidShardEventError';
+}
+
+/** What the worker handler uses of SyncDeps. */
+export type SyncWorkerHandlerDeps = SyncHandlerDeps & Pick<SyncDeps, 'sqs'>;
+
+/**
+ * heat-pump-sync-worker: the SQS event source mapping's batch (one shard per message), each message
+ * processed by ShardWorker; the ones to come back are reported as batch item failures.
+ */
+export function makeSyncWorkerHandler(
+  deps: SyncWorkerHandlerDeps,
+): (event: unknown, context: SyncContext) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }> {
+  const isColdStart = coldStartFlag();
+  const queue = new ShardQueue(deps.sqs, deps.config.shardQueueUrl);
+  return async (event, context) => {
+    const logger = withLogKeys(deps.logger, invocationKeys(context, isColdStart()));
+    const parsed = shardEventSchema.safeParse(event);
+    if (!parsed.success) {
+      const fields = parsed.error.issues.map((i) => i.path.join('.') || '(event)').join(', ');
+      logger.error('invalid heat-pump-sync-worker event', { fields });
+      throw new InvalidShardEventError(`invalid heat-pump-sync-worker event: ${fields}`);
+    }
+    const worker = new ShardWorker({
+      db: deps.db,
+      podero: deps.upstream,
+      settings: deps.config,
+      queue,
+      maxReceiveCount: queueDeclarations.syncShards.maxReceiveCount,
+      logger,
+      metrics: deps.metrics,
+      now: () => deps.now().getTime(),
+      ...(deps.batchWriteOptions ? { batchWriteOptions: deps.batchWriteOptions } : {}),
+    });
+    const batchItemFailures: { itemIdentifier: string }[] = [];
+    try {
+      for (const record of parsed.data.Records) {
+        const outcome = await worker.process(
+          {
+            messageId: record.messageId,
+            body: record.body,
+            receiveCount: record.attributes.ApproximateReceiveCount,
+          },
+          {
+            runId: `${context.awsRequestId}:${record.messageId}`,
+            remainingTimeMs: () => context.getRemainingTimeInMillis(),
+          },
+        );
+        if (!DELETES_MESSAGE.has(outcome)) batchItemFailures.push({ itemIdentifier: record.messageId });
+      }
+    } finally {
+      if (deps.upstreamMetrics) {
+        deps.upstreamMetrics.flushInto(deps.metrics);
+        deps.metrics.publishStoredMetrics();
+      }
+    }
+    return { batchItemFailures };
   };
 }

@@ -17,11 +17,18 @@ import { MetricUnit } from '../platform/observability';
 import type { PendingWrite } from '../storage/batch-write';
 import { type HeatPumpJson, HeatPumpSnapshotStore } from '../storage/heat-pump-snapshots';
 import { OutboxStore } from '../storage/outbox';
-import { type SyncCursor, SyncLeaseLostError, SyncStateStore } from '../storage/sync-state';
+import { SYNC_CURSOR_SK, type SyncCursor, SyncLeaseLostError, SyncStateStore } from '../storage/sync-state';
 import { UserStore } from '../storage/users';
 import { planUserWrites } from './plan';
 import { SnapshotBatchLoader } from './snapshot-loader';
-import type { SyncRunDeps, SyncRunInput, SyncStopReason, SyncSummary } from './sync';
+import type {
+  SyncRangeFigures,
+  SyncRunDeps,
+  SyncRunInput,
+  SyncScope,
+  SyncStopReason,
+  SyncSummary,
+} from './sync';
 import { type OnboardedUser, UserStream, UserWalk } from './user-walk';
 import { WritePipeline } from './write-pipeline';
 
@@ -78,7 +85,11 @@ export function maxUsersAheadOfCursor(settings: { userPageSize: number; syncConc
   return Math.max(settings.userPageSize, 8 * settings.syncConcurrency);
 }
 
+/** The whole user walk under the `CURSOR` item: a pass completes when the walk reaches its end. */
+export const WHOLE_WALK: SyncScope = { progressKey: SYNC_CURSOR_SK, after: null, until: null };
+
 export class SyncRun {
+  private readonly scope: SyncScope;
   private readonly settings: SyncRunDeps['settings'];
   private readonly startedAt: number;
   private readonly state: SyncStateStore;
@@ -120,7 +131,8 @@ export class SyncRun {
     const { db, settings } = deps;
     this.settings = settings;
     this.startedAt = deps.now();
-    this.state = new SyncStateStore(db, settings.mainTableName);
+    this.scope = input.scope ?? WHOLE_WALK;
+    this.state = new SyncStateStore(db, settings.mainTableName, this.scope.progressKey);
     this.outbox = new OutboxStore(db, settings.mainTableName);
     this.users = new UserStore(db, settings.mainTableName);
     this.snapshots = new SnapshotBatchLoader(
@@ -171,7 +183,9 @@ export class SyncRun {
         : acquired;
     this.summary.cursor = this.cursor.lastExternalUserId;
     try {
-      for (const failure of await this.state.listFailures()) this.failedBefore.add(failure.externalUserId);
+      for (const failure of await this.state.listFailures(this.scope)) {
+        this.failedBefore.add(failure.externalUserId);
+      }
       const walk = await this.startUsers();
       await this.drain();
       await this.complete(walk);
@@ -252,8 +266,9 @@ export class SyncRun {
   private async startUsers(): Promise<{ ended: boolean; error?: unknown }> {
     const users = new UserStream(
       new UserWalk(this.deps.db, this.settings.mainTableName),
-      this.cursor.lastExternalUserId,
+      this.cursor.lastExternalUserId ?? this.scope.after,
       this.settings.userPageSize,
+      this.scope.until,
     );
     const maxAhead = maxUsersAheadOfCursor(this.settings);
     try {
@@ -459,7 +474,14 @@ export class SyncRun {
       throw walk.error;
     }
     if (walk.ended) {
-      await this.storePassCompleted(this.cursor.passStartedAt);
+      const figures: SyncRangeFigures = {
+        users: this.summary.users,
+        heatPumps: this.summary.heat_pumps,
+        readingsWritten: this.writer.totals.readingsWritten,
+        failures: this.summary.failures,
+      };
+      if (this.scope.completed) await this.scope.completed(figures, this.cursor.passStartedAt);
+      else await this.storePassCompleted(this.cursor.passStartedAt);
       this.cursor = {
         lastExternalUserId: null,
         passStartedAt: null,

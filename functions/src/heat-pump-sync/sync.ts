@@ -56,6 +56,35 @@ export interface SyncRunInput {
   source: string;
   /** The invocation's remaining time in ms (Lambda `context.getRemainingTimeInMillis`). */
   remainingTimeMs: () => number;
+  /** The part of the walk this run covers; default the whole walk (`WHOLE_WALK`). */
+  scope?: SyncScope;
+}
+
+/** What a run did, as the scope's completion receives it. */
+export interface SyncRangeFigures {
+  users: number;
+  heatPumps: number;
+  readingsWritten: number;
+  failures: number;
+}
+
+/**
+ * The range of the user walk one run covers and what happens when it reaches the range's end. The engine
+ * is the same for both shapes (ADR 0012): the whole walk (a scheduled run that spans invocations through
+ * its cursor) and one shard of a fleet pass (a worker's run; the pass completes when its last shard does).
+ */
+export interface SyncScope {
+  /** Sort key of the item holding this range's lease and cursor (`CURSOR`, or `shardProgressKey`). */
+  readonly progressKey: string;
+  /** The walk starts after this id (exclusive); null: at the first user. */
+  readonly after: string | null;
+  /** ...and ends at this id (inclusive); null: at the last user. */
+  readonly until: string | null;
+  /**
+   * Called once the walk has reached the range's end, before the cursor is reset; `passStartedAt` is when
+   * the range's first run began. Whole walk: stores `sync.completed`. Shard: settles the shard.
+   */
+  readonly completed?: (figures: SyncRangeFigures, passStartedAt: string | null) => Promise<void>;
 }
 
 export type SyncStopReason =

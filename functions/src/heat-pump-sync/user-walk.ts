@@ -19,11 +19,16 @@ export class UserWalk {
     private readonly tableName: string,
   ) {}
 
-  /** Up to `limit` users after `afterExternalUserId` (exclusive), and whether more may follow. */
+  /**
+   * Up to `limit` users after `afterExternalUserId` (exclusive) and up to `until` (inclusive; null: to the
+   * end of the walk), and whether more may follow.
+   */
   async page(
     afterExternalUserId: string | null,
     limit: number,
+    until: string | null = null,
   ): Promise<{ users: OnboardedUser[]; hasMore: boolean }> {
+    const { condition, values } = rangeCondition(afterExternalUserId, until);
     const users: OnboardedUser[] = [];
     let startKey: Record<string, unknown> | undefined;
     let hasMore = false;
@@ -34,19 +39,16 @@ export class UserWalk {
         new QueryCommand({
           TableName: this.tableName,
           IndexName: USERS_GSI,
-          KeyConditionExpression:
-            afterExternalUserId === null ? 'gsi1pk = :pk' : 'gsi1pk = :pk AND gsi1sk > :after',
-          ExpressionAttributeValues: {
-            ':pk': USERS_GSI_PK,
-            ...(afterExternalUserId === null ? {} : { ':after': afterExternalUserId }),
-          },
+          KeyConditionExpression: condition,
+          ExpressionAttributeValues: { ':pk': USERS_GSI_PK, ...values },
           ExclusiveStartKey: startKey,
           Limit: limit - users.length,
         }),
       );
       for (const item of out.Items ?? []) {
         const parsed = profileSchema.safeParse(item);
-        if (parsed.success) {
+        // BETWEEN includes its lower bound, which belongs to the range before.
+        if (parsed.success && parsed.data.gsi1sk !== afterExternalUserId) {
           users.push({ externalUserId: parsed.data.gsi1sk, poderoUserId: parsed.data.podero_user_id });
         }
       }
@@ -56,6 +58,22 @@ export class UserWalk {
     }
     return { users, hasMore };
   }
+}
+
+/** The key condition of a range of the walk: one condition on the sort key is all DynamoDB allows. */
+function rangeCondition(
+  after: string | null,
+  until: string | null,
+): { condition: string; values: Record<string, string> } {
+  if (after !== null && until !== null) {
+    return {
+      condition: 'gsi1pk = :pk AND gsi1sk BETWEEN :after AND :until',
+      values: { ':after': after, ':until': until },
+    };
+  }
+  if (after !== null) return { condition: 'gsi1pk = :pk AND gsi1sk > :after', values: { ':after': after } };
+  if (until !== null) return { condition: 'gsi1pk = :pk AND gsi1sk <= :until', values: { ':until': until } };
+  return { condition: 'gsi1pk = :pk', values: {} };
 }
 
 /**
@@ -71,6 +89,8 @@ export class UserStream {
     private readonly walk: Pick<UserWalk, 'page'>,
     afterExternalUserId: string | null,
     private readonly pageSize: number,
+    /** The last id of the range walked (inclusive); null: to the end. */
+    private readonly until: string | null = null,
   ) {
     this.nextPage = this.request(afterExternalUserId);
   }
@@ -99,7 +119,7 @@ export class UserStream {
   }
 
   private request(after: string | null) {
-    const page = this.walk.page(after, this.pageSize);
+    const page = this.walk.page(after, this.pageSize, this.until);
     // A page requested ahead may never be awaited (the run stopped): its failure must not be unhandled.
     page.catch(() => {});
     return page;

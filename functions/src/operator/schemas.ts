@@ -146,6 +146,40 @@ export const syncStatusSchema = z
       .strictObject({ started_at: z.string().nullable(), position: z.string().nullable() })
       .nullable()
       .meta({ description: 'A pass stopped part-way (time budget, outage): where the next run goes on' }),
+    fleet_pass: z
+      .strictObject({
+        pass_id: z.string(),
+        status: z.enum(['running', 'completed']),
+        started_at: z.string(),
+        completed_at: z.string().nullable(),
+        shards: z.number().int(),
+        shards_done: z.number().int(),
+        failed_shards: z.array(z.number().int()).meta({
+          description:
+            'Shards that kept failing (dead-lettered) or never came back: their users were not synced in this pass',
+        }),
+        users: z.number().int(),
+        heat_pumps: z.number().int(),
+        readings_written: z.number().int(),
+        failures: z.number().int(),
+      })
+      .nullable()
+      .meta({ description: 'The current (or last) fleet pass: its shards, as the workers settle them' }),
+    passes: z
+      .array(
+        z.strictObject({
+          pass_id: z.string(),
+          started_at: z.string(),
+          completed_at: z.string(),
+          shards: z.number().int(),
+          failed_shards: z.array(z.number().int()),
+          users: z.number().int(),
+          heat_pumps: z.number().int(),
+          readings_written: z.number().int(),
+          failures: z.number().int(),
+        }),
+      )
+      .meta({ description: 'The latest completed fleet passes, newest first (kept 7 days)' }),
     runs: z
       .array(
         z.strictObject({
@@ -161,7 +195,10 @@ export const syncStatusSchema = z
           stopped: z.string(),
         }),
       )
-      .meta({ description: 'The latest runs, newest first (kept 7 days)' }),
+      .meta({
+        description:
+          'The latest runs (a worker on one shard, or a whole-walk run), newest first (kept 7 days)',
+      }),
     failing_users: z.array(syncFailureSchema.extend({ external_user_id: z.string() })).meta({
       description: 'Users whose last sync attempt failed, most attempts first',
     }),

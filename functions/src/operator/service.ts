@@ -9,6 +9,7 @@ import { heatPumpView } from '../heat-pumps/view';
 import type { HeatPumpSnapshotStore } from '../storage/heat-pump-snapshots';
 import { type OnboardingSessionStore, sessionValidUntilMs } from '../storage/onboarding-sessions';
 import type { ReadingsStore } from '../storage/readings';
+import { type SyncPassStore, shardsWith } from '../storage/sync-passes';
 import type { SyncFailure, SyncStateStore } from '../storage/sync-state';
 import type { UserRecord, UserStore } from '../storage/users';
 import { UnknownUserError } from '../users/errors';
@@ -33,6 +34,7 @@ export interface OperatorServiceDeps {
   readings: Pick<ReadingsStore, 'latest'>;
   sessions: Pick<OnboardingSessionStore, 'listForUser'>;
   syncState: Pick<SyncStateStore, 'listFailures' | 'latestRuns' | 'getCursor'>;
+  passes: Pick<SyncPassStore, 'current' | 'history'>;
   now: () => number;
 }
 
@@ -96,11 +98,12 @@ export class OperatorService {
   }
 
   async summary(externalUserId: string): Promise<UserSummary> {
-    const [{ user, state }, sessions, failures, cursor] = await Promise.all([
+    const [{ user, state }, sessions, failures, cursor, pass] = await Promise.all([
       this.deps.snapshots.loadUserWithProfile(externalUserId),
       this.deps.sessions.listForUser(externalUserId),
       this.deps.syncState.listFailures(),
       this.deps.syncState.getCursor(),
+      this.deps.passes.current(),
     ]);
     if (!user) throw new UnknownUserError(externalUserId);
     const now = this.deps.now();
@@ -142,25 +145,55 @@ export class OperatorService {
           created_at: s.created_at,
         })),
       sync: {
-        last_pass_completed_at: cursor?.lastPassCompletedAt ?? null,
+        last_pass_completed_at: pass?.lastPassCompletedAt ?? cursor?.lastPassCompletedAt ?? null,
         failure: failure ? failureView(failure) : null,
       },
     };
   }
 
   async syncStatus(): Promise<SyncStatus> {
-    const [cursor, runs, failures] = await Promise.all([
+    const [cursor, runs, failures, pass, passes] = await Promise.all([
       this.deps.syncState.getCursor(),
       this.deps.syncState.latestRuns(RUNS_SHOWN),
       this.deps.syncState.listFailures(),
+      this.deps.passes.current(),
+      this.deps.passes.history(RUNS_SHOWN),
     ]);
+    // Fleet passes when there are any; a whole-walk run's cursor otherwise.
+    const completed = pass
+      ? { count: pass.passesCompleted, at: pass.lastPassCompletedAt }
+      : { count: cursor?.passesCompleted ?? 0, at: cursor?.lastPassCompletedAt ?? null };
     return {
-      passes_completed: cursor?.passesCompleted ?? 0,
-      last_pass_completed_at: cursor?.lastPassCompletedAt ?? null,
+      passes_completed: completed.count,
+      last_pass_completed_at: completed.at,
       current_pass:
         cursor && cursor.lastExternalUserId !== null
           ? { started_at: cursor.passStartedAt, position: cursor.lastExternalUserId }
           : null,
+      fleet_pass: pass && {
+        pass_id: pass.passId,
+        status: pass.status,
+        started_at: pass.startedAt,
+        completed_at: pass.completedAt,
+        shards: pass.shardCount,
+        shards_done: pass.shardsDone,
+        failed_shards: [...shardsWith(pass, 'failed'), ...shardsWith(pass, 'lost')].sort((a, b) => a - b),
+        users: pass.users,
+        heat_pumps: pass.heatPumps,
+        readings_written: pass.readingsWritten,
+        failures: pass.failures,
+      },
+      passes: passes.map((p) => ({
+        pass_id: p.pass_id,
+        started_at: p.started_at,
+        completed_at: p.completed_at,
+        shards: p.shards,
+        failed_shards: p.failed_shards,
+        users: p.users,
+        heat_pumps: p.heat_pumps,
+        readings_written: p.readings_written,
+        failures: p.failures,
+      })),
       runs: runs.map((run) => ({
         run_id: run.runId,
         source: run.source,

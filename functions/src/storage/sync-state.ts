@@ -2,6 +2,7 @@
  * State of the heat-pump sync in the main table:
  *
  *   cursor   pk `SYNC#heat-pump-sync`  sk `CURSOR`                     (position, lease, pass counters)
+ *   shard    pk `SYNC#heat-pump-sync`  sk `SHARD#<pass_id>#<index>`     (the same, for one shard of a pass; kept 2 days)
  *   failure  pk `SYNC#heat-pump-sync`  sk `FAILURE#<external_user_id>` (last failure per user)
  *   run      pk `SYNC#heat-pump-sync`  sk `RUN#<started_at>#<run_id>`   (what one run did; kept 7 days)
  *
@@ -90,6 +91,8 @@ const failureItemSchema = z.object({
 });
 
 /** Another run holds the lease, or took it over after ours expired. */
+const ALL_USERS = { after: null, until: null } as const;
+
 export class SyncLeaseLostError extends Error {
   constructor() {
     super('the heat-pump sync lease is held by another run');
@@ -97,13 +100,32 @@ export class SyncLeaseLostError extends Error {
   }
 }
 
+/** Progress items of shards outlive their pass by long enough to answer "what happened to shard n". */
+const SHARD_PROGRESS_RETENTION_SECONDS = 2 * 86_400;
+
+/** The progress item's sort key of one shard of a pass (its lease and cursor). */
+export const shardProgressKey = (passId: string, index: number) => `SHARD#${passId}#${index}`;
+
 export class SyncStateStore {
+  private readonly cursorKey: { pk: string; sk: string };
+
+  /**
+   * `progressKey`: whose lease and cursor this store moves: the whole walk's (`CURSOR`, the default) or
+   * one shard's (`shardProgressKey`).
+   */
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+    progressKey: string = SYNC_CURSOR_SK,
+  ) {
+    this.cursorKey = { pk: SYNC_PK, sk: progressKey };
+    this.expiresAt =
+      progressKey === SYNC_CURSOR_SK
+        ? undefined
+        : (nowMs: number) => Math.floor(nowMs / 1000) + SHARD_PROGRESS_RETENTION_SECONDS;
+  }
 
-  private readonly cursorKey = { pk: SYNC_PK, sk: SYNC_CURSOR_SK };
+  private readonly expiresAt: ((nowMs: number) => number) | undefined;
 
   /**
    * Takes the lease until `leaseExpiresAt` (epoch ms) unless another unexpired lease exists.
@@ -115,9 +137,14 @@ export class SyncStateStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.cursorKey,
-          UpdateExpression: 'SET lease_owner = :owner, lease_expires_at = :exp',
+          UpdateExpression: `SET lease_owner = :owner, lease_expires_at = :exp${this.expiresAt ? ', expires_at = :ttl' : ''}`,
           ConditionExpression: 'attribute_not_exists(lease_expires_at) OR lease_expires_at < :now',
-          ExpressionAttributeValues: { ':owner': owner, ':exp': leaseExpiresAtMs, ':now': nowMs },
+          ExpressionAttributeValues: {
+            ':owner': owner,
+            ':exp': leaseExpiresAtMs,
+            ':now': nowMs,
+            ...(this.expiresAt ? { ':ttl': this.expiresAt(nowMs) } : {}),
+          },
           ReturnValues: 'ALL_NEW',
         }),
       ),
@@ -263,20 +290,32 @@ export class SyncStateStore {
     );
   }
 
-  async listFailures(): Promise<SyncFailure[]> {
+  /**
+   * The failure records, all of them or those of the users in a range of the walk (`after` exclusive,
+   * `until` inclusive, null for open): a shard reads only its own.
+   */
+  async listFailures(
+    range: { after: string | null; until: string | null } = ALL_USERS,
+  ): Promise<SyncFailure[]> {
     const failures: SyncFailure[] = [];
     let startKey: Record<string, unknown> | undefined;
+    const from = `${SYNC_FAILURE_SK_PREFIX}${range.after ?? ''}`;
+    // The next sort key after every id the range holds: `FAILURE#<until>` itself, or past the prefix.
+    const to =
+      range.until === null ? `${SYNC_FAILURE_SK_PREFIX}\uffff` : `${SYNC_FAILURE_SK_PREFIX}${range.until}`;
     for (let page = 0; page < 1000; page++) {
       const out = await this.doc.send(
         new QueryCommand({
           TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': SYNC_PK, ':prefix': SYNC_FAILURE_SK_PREFIX },
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': SYNC_PK, ':from': from, ':to': to },
           ExclusiveStartKey: startKey,
         }),
       );
       for (const item of out.Items ?? []) {
         const row = failureItemSchema.parse(item);
+        // BETWEEN includes its lower bound: `after` itself belongs to the previous range.
+        if (range.after !== null && row.external_user_id === range.after) continue;
         failures.push({
           externalUserId: row.external_user_id,
           errorCode: row.error_code,

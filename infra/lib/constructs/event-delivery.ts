@@ -31,7 +31,7 @@ export const webhookSecretPrefixFor = (stage: string) => `podero-bridge/${stage}
  * Where change events go (functions/src/events, functions/src/webhooks):
  * - the stage's custom EventBridge bus, with an archive so events can be replayed, for the partner's own
  *   rules and targets (`source` = `podero-bridge`, `detail-type` = the event type);
- * - the declared queues (today the webhook delivery queue), each with an encrypted dead-letter queue that
+ * - the declared queues (the webhook deliveries, the sync's shards), each with an encrypted dead-letter queue that
  *   its redrive policy and its consumer both send to;
  * - the triggers the functions declare: the queue's event source mapping (batches, `maxConcurrency`,
  *   failed items reported one by one) and the main table's stream, filtered to items with pending events.
@@ -75,13 +75,17 @@ export class EventDelivery extends Construct {
   }
 
   /** The function's declared trigger, if any, as an event source. */
-  attachTrigger(fn: BridgeFunction, trigger: FunctionTrigger | undefined): void {
+  attachTrigger(
+    fn: BridgeFunction,
+    trigger: FunctionTrigger | undefined,
+    stage: { maxConcurrency?: number } = {},
+  ): void {
     if (trigger === undefined) return;
     if (trigger.kind === 'queue') {
       fn.function.addEventSource(
         new sources.SqsEventSource(this.queues[trigger.queue].queue, {
           batchSize: trigger.batchSize,
-          maxConcurrency: trigger.maxConcurrency,
+          maxConcurrency: stage.maxConcurrency ?? trigger.maxConcurrency,
           reportBatchItemFailures: true,
         }),
       );

@@ -22,7 +22,12 @@ export const CUSTOM_METRICS = {
   /** heat-pump-sync: users whose sync failed in a run (Count), emitted once per run (0 when all succeeded). */
   syncFailures: {
     metricName: 'SyncFailures',
-    service: functionDeclarations.heatPumpSync.name,
+    service: functionDeclarations.syncWorker.name,
+  },
+  /** heat-pump-sync(-worker): how long a fleet pass took (at completion) or has taken so far (the planner, finding it still running). */
+  syncPassDuration: {
+    metricName: 'SyncPassDuration',
+    services: [functionDeclarations.heatPumpSync.name, functionDeclarations.syncWorker.name],
   },
   /** webhook-delivery: 1 each time an endpoint is marked failing (a delivery exhausted its retries). */
   webhookEndpointFailed: {
@@ -59,6 +64,9 @@ export interface MonitoringProps {
   /** Webhook deliveries that exhausted their retries (or that webhook-delivery could not process). */
   readonly webhookDeadLetterQueue: sqs.IQueue;
   readonly webhookQueue: sqs.IQueue;
+  /** The fleet sync's shard queue and its dead-letter queue. */
+  readonly syncShardQueue: sqs.IQueue;
+  readonly syncShardDeadLetterQueue: sqs.IQueue;
   readonly alarmEmail?: string;
   readonly alarmTopicArn?: string;
   /** Interval of the heat-pump-sync schedule: the period of the sync-failure alarm. */
@@ -140,7 +148,7 @@ export class Monitoring extends Construct {
     // Podero's own failures, as the functions observe them (functions/src/platform/upstream-metrics.ts):
     // when this fires and the functions' error alarms do not, Podero is the one in trouble.
     const upstream: Record<string, cloudwatch.IMetric> = {};
-    for (const service of [functionDeclarations.api.name, functionDeclarations.heatPumpSync.name]) {
+    for (const service of [functionDeclarations.api.name, functionDeclarations.syncWorker.name]) {
       for (const metricName of ['PoderoServerErrors', 'PoderoTimeouts', 'PoderoNetworkErrors']) {
         upstream[`m${Object.keys(upstream).length}`] = customMetric({ metricName, service }, props.stage, {
           period: fiveMinutes,
@@ -212,6 +220,54 @@ export class Monitoring extends Construct {
       evaluationPeriods: 2,
       datapointsToAlarm: 2,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    alarm('SyncShardDeadLetterQueueDepth', {
+      alarmDescription:
+        'A shard of a fleet sync pass failed on every receive and was dead-lettered: its users were not synced in that pass (GET /sync/status names the shard). The worker log says why; Podero being out is the usual cause.',
+      metric: props.syncShardDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: fiveMinutes,
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const syncIntervalSeconds = props.syncEveryMinutes * 60;
+    alarm('SyncShardQueueAge', {
+      alarmDescription:
+        'A shard waited longer than the sync interval for a worker: W (sync.workers) is too small for the fleet, or the workers are failing or throttled.',
+      metric: props.syncShardQueue.metricApproximateAgeOfOldestMessage({
+        period: fiveMinutes,
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: syncIntervalSeconds,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const passDuration: Record<string, cloudwatch.IMetric> = {};
+    for (const service of CUSTOM_METRICS.syncPassDuration.services) {
+      passDuration[`p${Object.keys(passDuration).length}`] = customMetric(
+        { metricName: CUSTOM_METRICS.syncPassDuration.metricName, service },
+        props.stage,
+        { period: Duration.minutes(props.syncEveryMinutes), statistic: cloudwatch.Stats.MAXIMUM },
+      );
+    }
+    alarm('SyncPassDuration', {
+      alarmDescription:
+        'A fleet sync pass took longer than the sync interval (or is still running at the next schedule): readings go stale. Raise sync.workers or the rate ceiling, or lengthen the interval (bench/README.md: sizing).',
+      metric: new cloudwatch.MathExpression({
+        expression: `MAX([${Object.keys(passDuration).join(', ')}])`,
+        usingMetrics: passDuration,
+        period: Duration.minutes(props.syncEveryMinutes),
+        label: 'Sync pass duration (ms)',
+      }),
+      threshold: syncIntervalSeconds * 1000,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 

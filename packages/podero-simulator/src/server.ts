@@ -187,6 +187,7 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
     const match = router.match(method, path);
     const matched = match !== null && match !== 'method_not_allowed' ? match : null;
     const routeKey = matched?.route.key ?? 'UNMATCHED';
+    counters.arrived(Date.now());
 
     const decision = faults.decide(routeKey, matched?.params.user_id ?? null);
     const delay = options.latencyMs + decision.latencyMs;

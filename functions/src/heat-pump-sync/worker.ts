@@ -1,0 +1,209 @@
+/**
+ * The fleet sync's worker (heat-pump-sync-worker; ADR 0012): one shard per message, synced by the same
+ * engine as a whole-walk run, over the shard's range and under the shard's own lease and cursor. So a
+ * worker that dies mid-shard leaves a cursor its successor resumes from once SQS redelivers the message
+ * (re-processing is harmless: readings are keyed by state time).
+ *
+ * What the message becomes:
+ * - range walked to the end: the shard settles `done` (the last one completes the pass); deleted;
+ * - out of time: the same message is sent again (the next worker resumes at the cursor); deleted;
+ * - anything else (Podero out, the lease lost, an error): reported as a batch item failure, so SQS brings
+ *   it back after the visibility timeout; on its last receive the shard settles `failed` first and the
+ *   message moves to the dead-letter queue (alarm);
+ * - a shard settled already, or of a pass that is no longer current (a redelivery): deleted unread.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { MetricsSink, RequestLogger } from '../platform/observability';
+import type { BatchWriteOptions } from '../storage/batch-write';
+import { OutboxStore } from '../storage/outbox';
+import { type PassFigures, SyncPassStore } from '../storage/sync-passes';
+import { shardProgressKey } from '../storage/sync-state';
+import { completeIfSettled, type PassCompletionDeps } from './pass';
+import { type ShardMessage, shardMessageSchema } from './shard-message';
+import type { ShardQueue } from './shard-queue';
+import {
+  runHeatPumpSync,
+  type SyncRangeFigures,
+  type SyncSettings,
+  type SyncSummary,
+  type SyncUpstream,
+} from './sync';
+
+export interface WorkerDeps {
+  db: DynamoDBDocumentClient;
+  podero: SyncUpstream;
+  settings: SyncSettings;
+  queue: Pick<ShardQueue, 'continueLater'>;
+  /** The queue's maxReceiveCount: the receive on which a failing shard is settled `failed`. */
+  maxReceiveCount: number;
+  logger: Pick<RequestLogger, 'info' | 'warn' | 'error'>;
+  metrics: MetricsSink;
+  now: () => number;
+  batchWriteOptions?: Partial<BatchWriteOptions>;
+}
+
+export interface ShardRecord {
+  messageId: string;
+  body: string;
+  receiveCount: number;
+}
+
+export type ShardOutcome =
+  | 'completed'
+  | 'continued'
+  | 'retry'
+  | 'failed'
+  | 'already_settled'
+  | 'held_elsewhere'
+  | 'invalid';
+
+const figuresOf = (summary: SyncSummary): PassFigures => ({
+  users: summary.users,
+  heatPumps: summary.heat_pumps,
+  readingsWritten: summary.readings_written,
+  failures: summary.failures,
+});
+
+export class ShardWorker {
+  private readonly passes: SyncPassStore;
+  private readonly completion: PassCompletionDeps;
+
+  constructor(private readonly deps: WorkerDeps) {
+    this.passes = new SyncPassStore(deps.db, deps.settings.mainTableName);
+    this.completion = {
+      passes: this.passes,
+      outbox: new OutboxStore(deps.db, deps.settings.mainTableName),
+      metrics: deps.metrics,
+      now: deps.now,
+    };
+  }
+
+  /** One message; true when SQS may delete it. */
+  async process(
+    record: ShardRecord,
+    invocation: { runId: string; remainingTimeMs: () => number },
+  ): Promise<ShardOutcome> {
+    const parsed = shardMessageSchema.safeParse(safeJson(record.body));
+    if (!parsed.success) {
+      // Never valid: it goes to the dead-letter queue for a person to read.
+      this.deps.logger.error('invalid sync shard message', {
+        fields: parsed.error.issues.map((i) => i.path.join('.') || '(body)').join(', '),
+      });
+      return 'invalid';
+    }
+    const message = parsed.data;
+    const pass = await this.passes.current();
+    if (
+      pass === null ||
+      pass.passId !== message.pass_id ||
+      pass.shards[String(message.shard)] !== 'pending'
+    ) {
+      this.deps.logger.info('sync shard settled already; message dropped', {
+        pass_id: message.pass_id,
+        shard: message.shard,
+      });
+      return 'already_settled';
+    }
+    const lastReceive = record.receiveCount >= this.deps.maxReceiveCount;
+    let summary: SyncSummary;
+    try {
+      summary = await runHeatPumpSync(
+        {
+          db: this.deps.db,
+          podero: this.deps.podero,
+          settings: this.deps.settings,
+          logger: this.deps.logger,
+          metrics: this.deps.metrics,
+          now: this.deps.now,
+          ...(this.deps.batchWriteOptions ? { batchWriteOptions: this.deps.batchWriteOptions } : {}),
+        },
+        {
+          runId: invocation.runId,
+          source: `shard ${message.shard} of ${message.pass_id}`,
+          remainingTimeMs: invocation.remainingTimeMs,
+          scope: {
+            progressKey: shardProgressKey(message.pass_id, message.shard),
+            after: message.after,
+            until: message.until,
+            completed: (figures) => this.settle(message, 'done', figures),
+          },
+        },
+      );
+    } catch (error) {
+      this.deps.logger.warn('sync shard failed', {
+        pass_id: message.pass_id,
+        shard: message.shard,
+        error_name: (error as Error).name,
+        receive_count: record.receiveCount,
+      });
+      return this.failOrRetry(message, lastReceive, zeroFigures);
+    }
+    switch (summary.stopped) {
+      case 'completed_pass':
+        return 'completed';
+      case 'time_budget':
+        await this.passes.addFigures(message.pass_id, figuresOf(summary), this.isoNow());
+        await this.deps.queue.continueLater(message);
+        return 'continued';
+      case 'lease_held':
+        // Another worker is on this shard (a redelivery while it still runs): it settles the shard.
+        return lastReceive ? 'held_elsewhere' : 'retry';
+      default:
+        return this.failOrRetry(message, lastReceive, figuresOf(summary));
+    }
+  }
+
+  private async failOrRetry(
+    message: ShardMessage,
+    lastReceive: boolean,
+    figures: PassFigures,
+  ): Promise<ShardOutcome> {
+    if (!lastReceive) {
+      if (figures.users > 0) await this.passes.addFigures(message.pass_id, figures, this.isoNow());
+      return 'retry';
+    }
+    await this.settle(message, 'failed', figures);
+    this.deps.logger.error('sync shard failed on its last receive: dead-lettered', {
+      pass_id: message.pass_id,
+      shard: message.shard,
+    });
+    return 'failed';
+  }
+
+  private async settle(
+    message: ShardMessage,
+    outcome: 'done' | 'failed',
+    figures: SyncRangeFigures,
+  ): Promise<void> {
+    const pass = await this.passes.settleShard(
+      message.pass_id,
+      message.shard,
+      outcome,
+      figures,
+      this.isoNow(),
+    );
+    if (pass !== null) await completeIfSettled(this.completion, pass);
+  }
+
+  private isoNow(): string {
+    return new Date(this.deps.now()).toISOString();
+  }
+}
+
+const zeroFigures: PassFigures = { users: 0, heatPumps: 0, readingsWritten: 0, failures: 0 };
+
+function safeJson(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Outcomes after which SQS deletes the message; the others come back (or go to the dead-letter queue). */
+export const DELETES_MESSAGE: ReadonlySet<ShardOutcome> = new Set([
+  'completed',
+  'continued',
+  'already_settled',
+  'held_elsewhere',
+]);

@@ -1,0 +1,333 @@
+/**
+ * The fleet sync's passes in the main table (ADR 0012):
+ *
+ *   current  pk `SYNC#heat-pump-sync`  sk `PASS`                          (the pass being synced, or the last one)
+ *   history  pk `SYNC#heat-pump-sync`  sk `PASS#<started_at>#<pass_id>`   (a finished pass; kept 7 days)
+ *
+ * The planner begins a pass with a conditional write on the current item (only when the last one
+ * completed, or stopped moving), so two passes never run at once. Each shard settles once (`done` or
+ * `failed`) with a condition on its own entry of the `shards` map, adding its figures; whoever settles
+ * the last shard completes the pass. Every step is a single-item conditional write: no transactions.
+ */
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { sendIfCondition } from './conditional';
+import { SYNC_PK } from './sync-state';
+
+const PASS_SK = 'PASS';
+const PASS_HISTORY_PREFIX = 'PASS#';
+const HISTORY_RETENTION_SECONDS = 7 * 86_400;
+
+/** `lost`: still pending when its pass was closed as stalled (its message never came back). */
+export type ShardStatus = 'pending' | 'done' | 'failed' | 'lost';
+
+export interface PassFigures {
+  users: number;
+  heatPumps: number;
+  readingsWritten: number;
+  failures: number;
+}
+
+export interface PassRecord extends PassFigures {
+  passId: string;
+  source: string;
+  startedAt: string;
+  /** Last time a shard settled (or the pass began): what tells a stalled pass from a long one. */
+  updatedAt: string;
+  status: 'running' | 'completed';
+  shardCount: number;
+  shards: Record<string, ShardStatus>;
+  shardsDone: number;
+  shardsFailed: number;
+  completedAt: string | null;
+  passesCompleted: number;
+  lastPassCompletedAt: string | null;
+}
+
+const shardStatusSchema = z.enum(['pending', 'done', 'failed', 'lost']);
+const passItemSchema = z.object({
+  pass_id: z.string(),
+  source: z.string(),
+  started_at: z.string(),
+  updated_at: z.string(),
+  status: z.enum(['running', 'completed']),
+  shard_count: z.number().int().min(1),
+  shards: z.record(z.string(), shardStatusSchema),
+  shards_done: z.number().int().min(0).optional(),
+  shards_failed: z.number().int().min(0).optional(),
+  users: z.number().int().min(0).optional(),
+  heat_pumps: z.number().int().min(0).optional(),
+  readings_written: z.number().int().min(0).optional(),
+  failures: z.number().int().min(0).optional(),
+  completed_at: z.string().nullable().optional(),
+  passes_completed: z.number().int().min(0).optional(),
+  last_pass_completed_at: z.string().nullable().optional(),
+});
+
+function passOf(item: Record<string, unknown>): PassRecord {
+  const row = passItemSchema.parse(item);
+  return {
+    passId: row.pass_id,
+    source: row.source,
+    startedAt: row.started_at,
+    updatedAt: row.updated_at,
+    status: row.status,
+    shardCount: row.shard_count,
+    shards: row.shards,
+    shardsDone: row.shards_done ?? 0,
+    shardsFailed: row.shards_failed ?? 0,
+    users: row.users ?? 0,
+    heatPumps: row.heat_pumps ?? 0,
+    readingsWritten: row.readings_written ?? 0,
+    failures: row.failures ?? 0,
+    completedAt: row.completed_at ?? null,
+    passesCompleted: row.passes_completed ?? 0,
+    lastPassCompletedAt: row.last_pass_completed_at ?? null,
+  };
+}
+
+/** Shard indexes by status, in index order. */
+export function shardsWith(pass: Pick<PassRecord, 'shards'>, status: ShardStatus): number[] {
+  return Object.entries(pass.shards)
+    .filter(([, s]) => s === status)
+    .map(([index]) => Number(index))
+    .sort((a, b) => a - b);
+}
+
+/** Every shard has settled: the pass can complete. */
+export const isSettled = (pass: PassRecord) => pass.shardsDone + pass.shardsFailed >= pass.shardCount;
+
+export class SyncPassStore {
+  private readonly key = { pk: SYNC_PK, sk: PASS_SK };
+
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async current(): Promise<PassRecord | null> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: this.key, ConsistentRead: true }),
+    );
+    return out.Item && 'pass_id' in out.Item ? passOf(out.Item) : null;
+  }
+
+  /**
+   * Begins a pass of `shardCount` pending shards unless one is running (the planner completes or closes
+   * the last one first). `{ begun: false }` comes with the running pass.
+   */
+  async begin(pass: {
+    passId: string;
+    source: string;
+    startedAt: string;
+    shardCount: number;
+  }): Promise<{ begun: true } | { begun: false; running: PassRecord | null }> {
+    const shards = Object.fromEntries(
+      Array.from({ length: pass.shardCount }, (_, i) => [String(i), 'pending']),
+    );
+    const out = await sendIfCondition(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key,
+          UpdateExpression:
+            'SET pass_id = :id, #source = :source, started_at = :at, updated_at = :at, #status = :running, shard_count = :n, shards = :shards, shards_done = :zero, shards_failed = :zero, #users = :zero, heat_pumps = :zero, readings_written = :zero, failures = :zero, completed_at = :null',
+          ConditionExpression: 'attribute_not_exists(pass_id) OR #status = :completed',
+          ExpressionAttributeNames: { '#source': 'source', '#status': 'status', '#users': 'users' },
+          ExpressionAttributeValues: {
+            ':id': pass.passId,
+            ':source': pass.source,
+            ':at': pass.startedAt,
+            ':running': 'running',
+            ':completed': 'completed',
+            ':n': pass.shardCount,
+            ':shards': shards,
+            ':zero': 0,
+            ':null': null,
+          },
+        }),
+      ),
+    );
+    if (out === undefined) return { begun: false, running: await this.current() };
+    return { begun: true };
+  }
+
+  /**
+   * Settles one shard once, adding its figures; null when it was settled before (a redelivered message)
+   * or belongs to a pass that is no longer current. Returns the pass as it is after the write.
+   */
+  async settleShard(
+    passId: string,
+    index: number,
+    outcome: 'done' | 'failed',
+    figures: PassFigures,
+    at: string,
+  ): Promise<PassRecord | null> {
+    const out = await sendIfCondition(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key,
+          UpdateExpression: `SET shards.#i = :outcome, updated_at = :at ADD ${outcome === 'done' ? 'shards_done' : 'shards_failed'} :one, #users :users, heat_pumps :hps, readings_written :readings, failures :failures`,
+          ConditionExpression: 'pass_id = :pass AND shards.#i = :pending',
+          ExpressionAttributeNames: { '#i': String(index), '#users': 'users' },
+          ExpressionAttributeValues: {
+            ':outcome': outcome,
+            ':at': at,
+            ':one': 1,
+            ':users': figures.users,
+            ':hps': figures.heatPumps,
+            ':readings': figures.readingsWritten,
+            ':failures': figures.failures,
+            ':pass': passId,
+            ':pending': 'pending',
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    return out?.Attributes ? passOf(out.Attributes) : null;
+  }
+
+  /** A run that ended without settling its shard (out of time, Podero out): its figures still count. */
+  async addFigures(passId: string, figures: PassFigures, at: string): Promise<void> {
+    await sendIfCondition(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key,
+          UpdateExpression:
+            'SET updated_at = :at ADD #users :users, heat_pumps :hps, readings_written :readings, failures :failures',
+          ConditionExpression: 'pass_id = :pass',
+          ExpressionAttributeNames: { '#users': 'users' },
+          ExpressionAttributeValues: {
+            ':at': at,
+            ':users': figures.users,
+            ':hps': figures.heatPumps,
+            ':readings': figures.readingsWritten,
+            ':failures': figures.failures,
+            ':pass': passId,
+          },
+        }),
+      ),
+    );
+  }
+
+  /** A stalled pass's shards that never settled are marked lost, so the pass can complete. */
+  async markPendingLost(pass: PassRecord, at: string): Promise<PassRecord> {
+    const pending = shardsWith(pass, 'pending');
+    if (pending.length === 0) return pass;
+    const names = Object.fromEntries(pending.map((index) => [`#s${index}`, String(index)]));
+    const out = await sendIfCondition(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key,
+          UpdateExpression: `SET ${pending.map((index) => `shards.#s${index} = :lost`).join(', ')}, updated_at = :at ADD shards_failed :n`,
+          ConditionExpression: `pass_id = :pass AND ${pending.map((index) => `shards.#s${index} = :pending`).join(' AND ')}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: {
+            ':lost': 'lost',
+            ':pending': 'pending',
+            ':pass': pass.passId,
+            ':at': at,
+            ':n': pending.length,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    // A shard settled meanwhile: read again, the caller decides with the fresh record.
+    if (out?.Attributes) return passOf(out.Attributes);
+    const fresh = await this.current();
+    return fresh !== null && fresh.passId === pass.passId ? this.markPendingLost(fresh, at) : pass;
+  }
+
+  /**
+   * Marks a settled pass completed (once: true for the one caller that did) and keeps its record in the
+   * history. The caller stores `sync.completed` before this, so a crash in between repeats the event
+   * under the same id instead of losing it.
+   */
+  async complete(pass: PassRecord, at: string): Promise<boolean> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: SYNC_PK,
+          sk: `${PASS_HISTORY_PREFIX}${pass.startedAt}#${pass.passId}`,
+          ...historyItemOf(pass, at),
+          expires_at: Math.floor(Date.parse(at) / 1000) + HISTORY_RETENTION_SECONDS,
+        },
+      }),
+    );
+    const out = await sendIfCondition(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: this.key,
+          UpdateExpression:
+            'SET #status = :completed, completed_at = :at, last_pass_completed_at = :at, updated_at = :at ADD passes_completed :one',
+          ConditionExpression: 'pass_id = :pass AND #status = :running',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':completed': 'completed',
+            ':running': 'running',
+            ':at': at,
+            ':one': 1,
+            ':pass': pass.passId,
+          },
+        }),
+      ),
+    );
+    return out !== undefined;
+  }
+
+  /** The latest finished passes, newest first. */
+  async history(limit: number): Promise<PassHistoryRecord[]> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': SYNC_PK, ':prefix': PASS_HISTORY_PREFIX },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).map((item) => historySchema.parse(item));
+  }
+}
+
+const historySchema = z.object({
+  pass_id: z.string(),
+  source: z.string(),
+  started_at: z.string(),
+  completed_at: z.string(),
+  shards: z.number().int(),
+  failed_shards: z.array(z.number().int()),
+  users: z.number().int(),
+  heat_pumps: z.number().int(),
+  readings_written: z.number().int(),
+  failures: z.number().int(),
+});
+export type PassHistoryRecord = z.infer<typeof historySchema>;
+
+function historyItemOf(pass: PassRecord, at: string): PassHistoryRecord {
+  return {
+    pass_id: pass.passId,
+    source: pass.source,
+    started_at: pass.startedAt,
+    completed_at: at,
+    shards: pass.shardCount,
+    failed_shards: [...shardsWith(pass, 'failed'), ...shardsWith(pass, 'lost')].sort((a, b) => a - b),
+    users: pass.users,
+    heat_pumps: pass.heatPumps,
+    readings_written: pass.readingsWritten,
+    failures: pass.failures,
+  };
+}

@@ -59,7 +59,14 @@ describe('stage config', () => {
     });
     const config = loadStageConfig(app.node);
     expect(config.stage).toBe('prod');
-    expect(config.sync).toEqual({ everyMinutes: 5, concurrency: 2, safetyMarginSeconds: 60 });
+    expect(config.sync).toEqual({
+      everyMinutes: 5,
+      concurrency: 2,
+      safetyMarginSeconds: 60,
+      workers: 8,
+      shardSize: 1000,
+      rateLimitPerSecond: 200,
+    });
   });
 
   it.each([

@@ -113,11 +113,12 @@ describe('functions', () => {
       environmentOf(s.template, fnLogicalId(s, id)).NODE_OPTIONS;
     // Off by default: applying them costs about 10 ms of every cold start.
     expect(dev.config.sourceMaps).toBe(false);
-    expect(options(dev, 'heatPumpSync')).toBe('--max-old-space-size=128');
+    expect(options(dev, 'syncWorker')).toBe('--max-old-space-size=128');
+    expect(options(dev, 'heatPumpSync')).toBeUndefined();
     expect(options(dev, 'api')).toBeUndefined();
     expect(options(dev, 'tokenRefresh')).toBeUndefined();
     const mapped = synthesize(stageConfig('dev', { sourceMaps: true }));
-    expect(options(mapped, 'heatPumpSync')).toBe('--enable-source-maps --max-old-space-size=128');
+    expect(options(mapped, 'syncWorker')).toBe('--enable-source-maps --max-old-space-size=128');
     expect(options(mapped, 'api')).toBe('--enable-source-maps');
     expect(options(mapped, 'tokenRefresh')).toBe('--enable-source-maps');
   });
@@ -134,10 +135,20 @@ describe('functions', () => {
       TOKEN_CACHE_MAX_AGE_SECONDS: String(dev.config.token.cacheMaxAgeSeconds),
       READINGS_RETENTION_DAYS: String(dev.config.readings.retentionDays),
     });
-    expect(environmentOf(prod.template, fnLogicalId(prod, 'heatPumpSync'))).toMatchObject({
+    expect(environmentOf(prod.template, fnLogicalId(prod, 'syncWorker'))).toMatchObject({
       SYNC_CONCURRENCY: String(prod.config.sync.concurrency),
+      SYNC_RATE_LIMIT_PER_SECOND: String(prod.config.sync.rateLimitPerSecond),
+      SYNC_SHARD_QUEUE_URL: {
+        Ref: logicalIdOf(prod.stack, prod.stack.eventDelivery.queues.syncShards.queue),
+      },
       READINGS_RETENTION_DAYS: '400',
       PODERO_BASE_URL: 'https://app.podero.com',
+    });
+    expect(environmentOf(prod.template, fnLogicalId(prod, 'heatPumpSync'))).toMatchObject({
+      SYNC_SHARD_SIZE: String(prod.config.sync.shardSize),
+      SYNC_SHARD_QUEUE_URL: {
+        Ref: logicalIdOf(prod.stack, prod.stack.eventDelivery.queues.syncShards.queue),
+      },
     });
     // No physical table name is hard-coded anywhere.
     for (const table of Object.values(resourcesOfType(dev.template, 'AWS::DynamoDB::Table'))) {
@@ -269,19 +280,62 @@ describe('IAM: least privilege per function', () => {
     expect(JSON.stringify(permissions)).not.toContain(logicalIdOf(s.stack, s.stack.secrets.token));
   });
 
-  it('grants heat-pump-sync exactly: its logs, both tables read+write, token read, invoke token-refresh, DLQ', () => {
+  it('grants heat-pump-sync (the planner) exactly: its logs, main read+write, send shards, its schedule DLQ; no token, no Podero', () => {
     const s = dev;
     const fn = s.stack.functions.heatPumpSync;
     const main = tableLogicalId(s, 'main');
-    const readings = tableLogicalId(s, 'readings');
+    const shards = getAtt(logicalIdOf(s.stack, s.stack.eventDelivery.queues.syncShards.queue));
     expect(permissionsOfRole(s.template, logicalIdOf(s.stack, fn.role))).toEqual({
       [getAtt(logicalIdOf(s.stack, fn.logGroup))]: sorted(LOG_WRITE),
       [getAtt(main)]: sorted(TABLE_READ, TABLE_WRITE),
       [indexesOf(main)]: sorted(TABLE_READ, TABLE_WRITE),
-      [getAtt(readings)]: sorted(TABLE_READ, TABLE_WRITE),
-      [ref(logicalIdOf(s.stack, s.stack.secrets.token))]: sorted(SECRET_READ),
-      [getAtt(fnLogicalId(s, 'tokenRefresh'))]: ['lambda:InvokeFunction'],
+      [shards]: sorted(QUEUE_SEND),
       [getAtt(logicalIdOf(s.stack, s.stack.schedules.deadLetterQueue))]: sorted(QUEUE_SEND),
+    });
+  });
+
+  it('grants heat-pump-sync-worker exactly: its logs, both tables read+write, token read, invoke token-refresh, consume and send shards', () => {
+    const s = dev;
+    const fn = s.stack.functions.syncWorker;
+    const main = tableLogicalId(s, 'main');
+    const readings = tableLogicalId(s, 'readings');
+    const shards = getAtt(logicalIdOf(s.stack, s.stack.eventDelivery.queues.syncShards.queue));
+    const permissions = permissionsOfRole(s.template, logicalIdOf(s.stack, fn.role));
+    expect(Object.keys(permissions).sort()).toEqual(
+      [
+        getAtt(logicalIdOf(s.stack, fn.logGroup)),
+        getAtt(main),
+        indexesOf(main),
+        getAtt(readings),
+        ref(logicalIdOf(s.stack, s.stack.secrets.token)),
+        getAtt(fnLogicalId(s, 'tokenRefresh')),
+        shards,
+      ].sort(),
+    );
+    expect(permissions[ref(logicalIdOf(s.stack, s.stack.secrets.token))]).toEqual(sorted(SECRET_READ));
+    expect(permissions[shards]).toEqual(
+      expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:SendMessage']),
+    );
+  });
+
+  it("runs the worker on the shard queue, one shard per invocation, at most the stage's W at once", () => {
+    const mapping = (s: Synthesized) =>
+      Object.values(resourcesOfType(s.template, 'AWS::Lambda::EventSourceMapping')).find(
+        (r) =>
+          (r.Properties?.FunctionName as { Ref?: string } | undefined)?.Ref === fnLogicalId(s, 'syncWorker'),
+      )?.Properties;
+    expect(mapping(dev)).toMatchObject({
+      BatchSize: 1,
+      ScalingConfig: { MaximumConcurrency: dev.config.sync.workers },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(mapping(prod)).toMatchObject({ ScalingConfig: { MaximumConcurrency: 8 } });
+    const wide = synthesize(stageConfig('dev', { sync: { ...dev.config.sync, workers: 32 } }));
+    expect(mapping(wide)).toMatchObject({ ScalingConfig: { MaximumConcurrency: 32 } });
+    // The queue: visibility six times the worker's timeout, dead-lettered after the declared receives.
+    dev.template.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: 6 * 180,
+      RedrivePolicy: { maxReceiveCount: 3 },
     });
   });
 
@@ -520,9 +574,9 @@ describe('schedules', () => {
       MaximumRetryAttempts: 2,
       DestinationConfig: { OnFailure: { Destination: queueArn } },
     });
-    // A retried 15-minute sync would overlap the next scheduled run.
+    // The planner is short: its retries fit inside the interval (a pass begins once whatever retries).
     expect(byFunction('heatPumpSync')).toMatchObject({
-      MaximumRetryAttempts: 0,
+      MaximumRetryAttempts: 2,
       DestinationConfig: { OnFailure: { Destination: queueArn } },
     });
   });
@@ -772,10 +826,10 @@ describe('monitoring', () => {
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
-    // The metric heat-pump-sync emits once per run (functions/src/heat-pump-sync/sync.ts).
+    // The metric the sync engine emits once per run (heat-pump-sync-worker: a run per shard).
     expect(alarmOn(dev, 'SyncFailures', METRICS_NAMESPACE)[0]?.Properties).toMatchObject({
       Dimensions: [
-        { Name: 'service', Value: 'heat-pump-sync' },
+        { Name: 'service', Value: 'heat-pump-sync-worker' },
         { Name: 'stage', Value: 'dev' },
       ],
       Statistic: 'Sum',
@@ -801,8 +855,51 @@ describe('monitoring', () => {
     }
   });
 
+  it('alarms on the fleet sync: shards dead-lettered, shards waiting longer than the interval, passes longer than it', () => {
+    const queueNamed = (queue: unknown) => [
+      { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(dev.stack, queue as never), 'QueueName'] } },
+    ];
+    const { queue, deadLetterQueue } = dev.stack.eventDelivery.queues.syncShards;
+    const dlq = alarmOn(dev, 'ApproximateNumberOfMessagesVisible', 'AWS/SQS').find(
+      (a) => JSON.stringify(a.Properties?.Dimensions) === JSON.stringify(queueNamed(deadLetterQueue)),
+    );
+    expect(dlq?.Properties).toMatchObject({
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    const age = alarmOn(dev, 'ApproximateAgeOfOldestMessage', 'AWS/SQS').find(
+      (a) => JSON.stringify(a.Properties?.Dimensions) === JSON.stringify(queueNamed(queue)),
+    );
+    expect(age?.Properties).toMatchObject({ Threshold: dev.config.sync.everyMinutes * 60 });
+    const pass = alarmsOf(dev).find((a) =>
+      (a.Properties?.Metrics as { MetricStat?: { Metric: { MetricName: string } } }[] | undefined)?.some(
+        (m) => m.MetricStat?.Metric.MetricName === 'SyncPassDuration',
+      ),
+    );
+    expect(pass?.Properties).toMatchObject({
+      Threshold: dev.config.sync.everyMinutes * 60 * 1000,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    const services = (
+      pass?.Properties?.Metrics as {
+        MetricStat?: { Metric: { Dimensions: { Name: string; Value: string }[] } };
+      }[]
+    )
+      .flatMap(
+        (m) => m.MetricStat?.Metric.Dimensions.filter((d) => d.Name === 'service').map((d) => d.Value) ?? [],
+      )
+      .sort();
+    expect(services).toEqual(['heat-pump-sync', 'heat-pump-sync-worker']);
+  });
+
   it('alarms when Podero fails (5xx, timeouts, no answer) as the api and the sync see it, in this stage only', () => {
-    const podero = alarmsOf(prod).filter((a) => Array.isArray(a.Properties?.Metrics));
+    const podero = alarmsOf(prod).filter(
+      (a) =>
+        Array.isArray(a.Properties?.Metrics) &&
+        (a.Properties?.Metrics as { MetricStat?: { Metric: { MetricName: string } } }[]).some((m) =>
+          m.MetricStat?.Metric.MetricName.startsWith('Podero'),
+        ),
+    );
     expect(podero).toHaveLength(1);
     const metrics = podero[0]?.Properties?.Metrics as {
       Id: string;
@@ -818,9 +915,9 @@ describe('monitoring', () => {
       'api PoderoNetworkErrors',
       'api PoderoServerErrors',
       'api PoderoTimeouts',
-      'heat-pump-sync PoderoNetworkErrors',
-      'heat-pump-sync PoderoServerErrors',
-      'heat-pump-sync PoderoTimeouts',
+      'heat-pump-sync-worker PoderoNetworkErrors',
+      'heat-pump-sync-worker PoderoServerErrors',
+      'heat-pump-sync-worker PoderoTimeouts',
     ]);
     for (const m of stats) {
       expect(m?.Namespace).toBe(METRICS_NAMESPACE);
@@ -960,6 +1057,8 @@ describe('outputs', () => {
         'TokenRefreshFunctionName',
         'HeatPumpSyncFunctionName',
         'HeatPumpSyncLogGroupName',
+        'SyncWorkerFunctionName',
+        'SyncWorkerLogGroupName',
         'DashboardName',
       ]),
     );

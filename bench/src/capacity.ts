@@ -91,7 +91,7 @@ export const capacityBenchmark: Benchmark = {
         metrics: createRecordingMetrics(),
       };
       const sync = makeSyncHandler(
-        createSyncDeps(loadSyncConfig(bridge.env('heatPumpSync', tables)), { ...quiet, db }),
+        createSyncDeps(loadSyncConfig(bridge.env('syncWorker', tables)), { ...quiet, db }),
       );
       const context = {
         awsRequestId: 'capacity',

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { capacityBenchmark } from './capacity';
 import { coldStartBenchmark } from './cold-start';
+import { fleetBenchmark } from './fleet';
 import { gatewayLoadBenchmark } from './gateway-load';
 import { REPO_ROOT } from './harness/processes';
 import { type Benchmark, type BenchmarkResult, formatTable } from './harness/report';
@@ -27,6 +28,7 @@ const benchmarks: readonly Benchmark[] = [
   gatewayLoadBenchmark,
   capacityBenchmark,
   webhooksBenchmark,
+  fleetBenchmark,
 ];
 
 function select(names: readonly string[]): Benchmark[] {

@@ -8,7 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ENV, functionDeclarations } from '@podero-bridge/functions/declarations';
+import { ENV } from '@podero-bridge/functions/declarations';
 import { bundleLikeLambda } from './harness/bundles';
 import { type InvokeReport, prepareInvoker } from './harness/invoke';
 import { startLocalBridge, type TableNames } from './harness/local-bridge';
@@ -17,6 +17,8 @@ import { type Benchmark, figure, type Row, rowFromStat } from './harness/report'
 import { stat } from './harness/stats';
 
 const LATENCY_MS = 20;
+/** The engine alone over the whole walk (what a worker runs over one shard), bundled like a Lambda. */
+export const SYNC_ENGINE_ENTRY = 'src/heat-pump-sync/whole-walk-handler.ts';
 const TARGET_EFFICIENCY_AT_32 = 0.9;
 const TARGET_RSS_MB = 256;
 /** Time per user at 10,000 users within this factor of the time per user at 1,000 ("linear"). */
@@ -80,7 +82,7 @@ export const syncThroughputBenchmark: Benchmark = {
     const bridge = await startLocalBridge({ simulator: { latencyMs: 0 } });
     try {
       const bundle = await bundleLikeLambda(
-        path.join(REPO_ROOT, 'functions', functionDeclarations.heatPumpSync.entry),
+        path.join(REPO_ROOT, 'functions', SYNC_ENGINE_ENTRY),
         path.join(dir, 'sync'),
       );
       const invoke = await prepareInvoker(dir);
@@ -110,12 +112,12 @@ export const syncThroughputBenchmark: Benchmark = {
           {
             bundle: bundle.file,
             event: { source: 'schedule' },
-            timeoutMs: functionDeclarations.heatPumpSync.timeoutSeconds * 1000,
+            timeoutMs: 900_000,
             invocations: warmUps + config.passes,
             between: { url: `${bridge.sim.baseUrl}/__sim/clock`, advanceSeconds: 600 },
           },
           withHeapLimit(
-            bridge.env('heatPumpSync', names, { [ENV.syncConcurrency]: String(config.concurrency) }),
+            bridge.env('syncWorker', names, { [ENV.syncConcurrency]: String(config.concurrency) }),
             config.heapLimitMb,
           ),
           30 * 60_000,

@@ -881,7 +881,7 @@ describe('monitoring', () => {
       ComparisonOperator: 'GreaterThanThreshold',
     });
     const services = (
-      pass?.Properties?.Metrics as {
+      (pass?.Properties?.Metrics ?? []) as {
         MetricStat?: { Metric: { Dimensions: { Name: string; Value: string }[] } };
       }[]
     )
@@ -896,7 +896,7 @@ describe('monitoring', () => {
     const podero = alarmsOf(prod).filter(
       (a) =>
         Array.isArray(a.Properties?.Metrics) &&
-        (a.Properties?.Metrics as { MetricStat?: { Metric: { MetricName: string } } }[]).some((m) =>
+        ((a.Properties?.Metrics ?? []) as { MetricStat?: { Metric: { MetricName: string } } }[]).some((m) =>
           m.MetricStat?.Metric.MetricName.startsWith('Podero'),
         ),
     );

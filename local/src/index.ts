@@ -39,4 +39,10 @@ export {
   withLabel,
 } from './logging';
 export { createScheduler, type ScheduleRun, type Scheduler, UnknownScheduleError } from './scheduler';
-export { LOCAL_SECRET_IDS, type LocalStack, type LocalStackOptions, startLocalStack } from './stack';
+export {
+  LOCAL_SECRET_IDS,
+  type LocalPassRun,
+  type LocalStack,
+  type LocalStackOptions,
+  startLocalStack,
+} from './stack';

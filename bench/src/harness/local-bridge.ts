@@ -135,6 +135,8 @@ export async function startLocalBridge(
         [ENV.syncConcurrency]: '8',
         [ENV.syncSafetyMarginSeconds]: '60',
         [ENV.readingsRetentionDays]: '400',
+        // The whole-walk engine never sends to it; the variable is required of the sync's configuration.
+        [ENV.syncShardQueueUrl]: 'http://127.0.0.1:9/000000000000/unused-sync-shards',
         [ENV.appVersion]: 'bench',
         // The routes and runs measured here send no events; the webhook benchmark brings its own queue.
         [ENV.eventBusName]: 'bench-events',

@@ -95,7 +95,13 @@ describe('pnpm demo flow against the in-process local stack', () => {
   });
 
   it('synced the heat pump and served its reading through the API', () => {
-    expect(result.syncRun).toMatchObject({ users: 1, heat_pumps: 1, failures: 0, completed_pass: true });
+    expect(result.syncRun).toMatchObject({
+      status: 'completed',
+      shards: 1,
+      users: 1,
+      heat_pumps: 1,
+      failures: 0,
+    });
     expect(result.syncRun.readings_written).toBeGreaterThanOrEqual(1);
     expect(result.readings.length).toBe(result.syncRun.readings_written);
   });

@@ -189,13 +189,19 @@ describe('control plane over HTTP', () => {
     const { client } = recordingClient(0);
     for (const user of users) await client.heatPumps.list(user.id);
     const counters = await control('GET', '/counters');
-    expect(counters.body).toEqual({
+    expect(counters.body).toMatchObject({
       token_issuances: 1,
       requests: { [HEAT_PUMPS_ROUTE]: { '200': 3 }, 'POST /oauth2/token/': { '200': 1 } },
     });
+    // Arrivals per wall-clock second (the control plane's own requests are not counted): 4 in all.
+    const perSecond = (
+      counters.body as { requests_per_second: { peak: number; seconds: Record<string, number> } }
+    ).requests_per_second;
+    expect(Object.values(perSecond.seconds).reduce((a, b) => a + b, 0)).toBe(4);
+    expect(perSecond.peak).toBe(Math.max(...Object.values(perSecond.seconds)));
     expect(await control('POST', '/counters/reset')).toEqual({
       status: 200,
-      body: { token_issuances: 0, requests: {} },
+      body: { token_issuances: 0, requests: {}, requests_per_second: { peak: 0, seconds: {} } },
     });
   });
 

@@ -42,7 +42,10 @@ const context = (id: string) => ({ awsRequestId: id, getRemainingTimeInMillis: (
 let invocation = 0;
 
 /** One receive -> handler -> delete round; false when the queue had nothing visible. */
-async function workOnce(w: HeatPumpWorld, options: { abandon?: boolean } = {}): Promise<boolean> {
+async function workOnce(
+  w: HeatPumpWorld,
+  options: { abandon?: boolean; remainingMs?: () => number } = {},
+): Promise<boolean> {
   const out = await (sqs as SQSClient).send(
     new ReceiveMessageCommand({
       QueueUrl: w.aws.shardQueues.queue,
@@ -56,7 +59,10 @@ async function workOnce(w: HeatPumpWorld, options: { abandon?: boolean } = {}): 
   const event = {
     Records: [{ messageId: message.MessageId, body: message.Body, attributes: message.Attributes ?? {} }],
   };
-  const run = w.worker(event, context(`worker-${++invocation}`));
+  const run = w.worker(event, {
+    ...context(`worker-${++invocation}`),
+    ...(options.remainingMs ? { getRemainingTimeInMillis: options.remainingMs } : {}),
+  });
   if (options.abandon) return true;
   const result = await run;
   if (!result.batchItemFailures.some((f) => f.itemIdentifier === message.MessageId)) {
@@ -244,6 +250,38 @@ describe('fleet passes over SQS', () => {
     );
     expect(empty.length).toBeGreaterThanOrEqual(1);
     for (const user of users) expect(await readingCount(w, user.heatPumpIds[0] as string)).toBe(1);
+  });
+
+  it('continues a shard that ran out of time in a new message, resuming at its cursor', async () => {
+    const w = await start({ shardSize: 1000, syncConcurrency: 2 });
+    const users = await w.onboard(80, 1, 'budget');
+    await w.planner({ source: 'schedule' }, context('pass-1'));
+    // An invocation with little time left: below the 60 s safety margin after a few checks.
+    let left = 61_000;
+    expect(await workOnce(w, { remainingMs: () => (left -= 20) })).toBe(true);
+    const passes = new SyncPassStore(w.aws.db, w.aws.tableNames.main);
+    const partial = await passes.current();
+    expect(partial).toMatchObject({ status: 'running', shardsDone: 0 });
+    expect(partial?.users).toBeGreaterThan(0);
+    expect(partial?.users).toBeLessThan(80);
+    // The continuation is on the queue now, visible at once.
+    expect(await depth(w.aws.shardQueues.queue)).toBe(1);
+    expect(await workOnce(w)).toBe(true);
+    expect(await passes.current()).toMatchObject({ status: 'completed', shardsDone: 1, users: 80 });
+    for (const user of users) expect(await readingCount(w, user.heatPumpIds[0] as string)).toBe(1);
+    expect(w.requests(HP_LIST_ROUTE)).toBe(80);
+  });
+
+  it('refuses an event that is not an SQS batch, and sends a malformed shard message towards the dead-letter queue', async () => {
+    const w = await start();
+    await expect(w.worker({ source: 'schedule' }, context('bad'))).rejects.toThrow(/Records/);
+    const result = await w.worker(
+      { Records: [{ messageId: 'm-1', body: '{"v":2}', attributes: { ApproximateReceiveCount: '1' } }] },
+      context('bad-body'),
+    );
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
+    await expect(w.planner({ source: 'cron' }, context('bad-plan'))).rejects.toThrow(/source/);
+    expect(w.requests(HP_LIST_ROUTE)).toBe(0);
   });
 
   it('closes a pass whose shards stopped settling, marking them lost, before the next one begins', async () => {

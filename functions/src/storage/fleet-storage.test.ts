@@ -1,0 +1,127 @@
+/** The fleet sync's two shared items on dynalite over the real SDK: the pass and the Podero rate budget. */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ensureTables, type LocalEndpoint, startDynalite } from '@podero-bridge/local-aws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tableDeclarations } from '../declarations';
+import { RateBudgetStore } from './rate-budget';
+import { isSettled, SyncPassStore, shardsWith } from './sync-passes';
+
+let dynalite: LocalEndpoint;
+let raw: DynamoDBClient;
+let doc: DynamoDBDocumentClient;
+let tableCounter = 0;
+
+beforeAll(async () => {
+  dynalite = await startDynalite();
+  raw = new DynamoDBClient({ endpoint: dynalite.endpoint, region: 'eu-central-1' });
+  doc = DynamoDBDocumentClient.from(raw);
+});
+afterAll(async () => {
+  raw?.destroy();
+  await dynalite?.close();
+});
+
+async function freshTable(): Promise<string> {
+  tableCounter += 1;
+  const tables = { main: `fleet-main-${tableCounter}`, readings: `fleet-readings-${tableCounter}` };
+  await ensureTables(raw, tables, tableDeclarations);
+  return tables.main;
+}
+
+const figures = (users: number) => ({ users, heatPumps: users * 2, readingsWritten: users, failures: 1 });
+
+describe('RateBudgetStore', () => {
+  it('grants up to the ceiling per second, the rest of it to a later claim, and nothing beyond', async () => {
+    const budget = new RateBudgetStore(doc, await freshTable());
+    const now = 5_000_000;
+    expect(await budget.claim(4, 5000, 10, now)).toEqual({ granted: 4, window: 5000 });
+    expect(await budget.claim(4, 5000, 10, now)).toEqual({ granted: 4, window: 5000 });
+    // Only two left in this second: granted what is left.
+    expect(await budget.claim(4, 5000, 10, now)).toEqual({ granted: 2, window: 5000 });
+    expect(await budget.claim(1, 5000, 10, now)).toEqual({ granted: 0, retryAtMs: 5_001_000 });
+    // The next second starts afresh; a claim never asks for more than the ceiling.
+    expect(await budget.claim(50, 5001, 10, now + 1000)).toEqual({ granted: 10, window: 5001 });
+  });
+
+  it('refuses every claim while a pause holds, and a pause only ever extends', async () => {
+    const budget = new RateBudgetStore(doc, await freshTable());
+    const now = 7_000_000;
+    await budget.pause(now + 2_000);
+    await budget.pause(now + 1_000);
+    expect(await budget.claim(1, 7000, 10, now)).toEqual({ granted: 0, retryAtMs: now + 2_000 });
+    expect(await budget.claim(1, 7001, 10, now + 1_500)).toEqual({ granted: 0, retryAtMs: now + 2_000 });
+    expect(await budget.claim(3, 7002, 10, now + 2_000)).toEqual({ granted: 3, window: 7002 });
+  });
+
+  it('waits for a second another worker (with a clock ahead) has begun', async () => {
+    const budget = new RateBudgetStore(doc, await freshTable());
+    expect(await budget.claim(2, 9001, 10, 9_001_000)).toEqual({ granted: 2, window: 9001 });
+    expect(await budget.claim(2, 9000, 10, 9_000_900)).toEqual({ granted: 0, retryAtMs: 9_001_000 });
+  });
+});
+
+describe('SyncPassStore', () => {
+  const begin = (passes: SyncPassStore, passId: string, shardCount: number) =>
+    passes.begin({ passId, source: 'schedule', startedAt: '2026-03-01T00:00:00.000Z', shardCount });
+
+  it('begins a pass only when none is running, and settles each shard once, adding its figures', async () => {
+    const passes = new SyncPassStore(doc, await freshTable());
+    expect(await passes.current()).toBeNull();
+    expect(await begin(passes, 'p1', 3)).toEqual({ begun: true });
+    const refused = await begin(passes, 'p2', 1);
+    expect(refused).toMatchObject({ begun: false, running: { passId: 'p1' } });
+
+    const at = '2026-03-01T00:01:00.000Z';
+    const first = await passes.settleShard('p1', 0, 'done', figures(10), at);
+    expect(first).toMatchObject({
+      shardsDone: 1,
+      shardsFailed: 0,
+      users: 10,
+      heatPumps: 20,
+      failures: 1,
+      updatedAt: at,
+    });
+    // A redelivered message: settled already, nothing added.
+    expect(await passes.settleShard('p1', 0, 'done', figures(10), at)).toBeNull();
+    // Another pass's shard: not this pass.
+    expect(await passes.settleShard('p0', 1, 'done', figures(10), at)).toBeNull();
+    await passes.addFigures('p1', figures(5), at);
+    const failed = await passes.settleShard('p1', 2, 'failed', figures(0), at);
+    expect(failed).toMatchObject({ shardsDone: 1, shardsFailed: 1, users: 15 });
+    expect(failed && isSettled(failed)).toBe(false);
+    expect(failed && shardsWith(failed, 'pending')).toEqual([1]);
+    expect(failed && shardsWith(failed, 'failed')).toEqual([2]);
+  });
+
+  it("marks a stalled pass's unsettled shards lost, completes it once, keeps its history and lets the next begin", async () => {
+    const passes = new SyncPassStore(doc, await freshTable());
+    await begin(passes, 'p1', 4);
+    const at = '2026-03-01T01:00:00.000Z';
+    await passes.settleShard('p1', 1, 'done', figures(7), at);
+    const current = await passes.current();
+    if (!current) throw new Error('no pass');
+    const closed = await passes.markPendingLost(current, at);
+    expect(shardsWith(closed, 'lost')).toEqual([0, 2, 3]);
+    expect(closed).toMatchObject({ shardsDone: 1, shardsFailed: 3 });
+    expect(isSettled(closed)).toBe(true);
+    expect(await passes.complete(closed, at)).toBe(true);
+    expect(await passes.complete(closed, at)).toBe(false);
+    expect(await passes.current()).toMatchObject({
+      status: 'completed',
+      passesCompleted: 1,
+      lastPassCompletedAt: at,
+    });
+    expect(await passes.history(5)).toEqual([
+      expect.objectContaining({ pass_id: 'p1', shards: 4, failed_shards: [0, 2, 3], users: 7 }),
+    ]);
+    expect(await begin(passes, 'p2', 2)).toEqual({ begun: true });
+    // The counter of completed passes survives the next pass's begin.
+    expect(await passes.current()).toMatchObject({
+      passId: 'p2',
+      status: 'running',
+      passesCompleted: 1,
+      users: 0,
+    });
+  });
+});

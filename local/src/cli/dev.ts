@@ -1,7 +1,7 @@
 /**
  * `pnpm dev`: the whole system locally, in this process, until Ctrl-C. See local/README.md.
  */
-import { scheduleDeclarations } from '@podero-bridge/functions/declarations';
+import { functionDeclarations, scheduleDeclarations } from '@podero-bridge/functions/declarations';
 import { Command, Option } from 'commander';
 import * as z from 'zod';
 import { loadOrCreateSigningKey } from '../auth/signing-key';
@@ -26,6 +26,7 @@ const optionsSchema = z.object({
   seed: z.coerce.number().int(),
   stateInterval: z.coerce.number().int().min(1).max(86_400),
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']),
+  syncWorkers: z.coerce.number().int().min(1).max(64),
   dynamoEndpoint: z.url().optional(),
   secretsEndpoint: z.url().optional(),
 });
@@ -59,6 +60,11 @@ const program = new Command('dev')
     new Option('--state-interval <seconds>', "how often a simulated heat pump's state advances")
       .env('BRIDGE_SIM_STATE_INTERVAL')
       .default('300'),
+  )
+  .addOption(
+    new Option('--sync-workers <n>', 'heat-pump-sync-worker instances at once (W, like sync.workers)')
+      .env('BRIDGE_SYNC_WORKERS')
+      .default(String(functionDeclarations.syncWorker.trigger.maxConcurrency)),
   )
   .addOption(
     new Option('--log-level <level>', 'functions log level')
@@ -109,6 +115,7 @@ async function main(): Promise<void> {
       signingKey,
       simulator: { seed: options.seed, stateIntervalSeconds: options.stateInterval },
       functionLogLevel: options.logLevel,
+      syncWorkers: options.syncWorkers,
       log,
     });
   } catch (error) {

@@ -9,23 +9,19 @@ import { rateLimitedFetch, SharedRateLimiter } from '../platform/podero-rate-lim
 import { passThroughTracing } from '../platform/tracing';
 import type { BatchWriteOptions } from '../storage/batch-write';
 import { RateBudgetStore } from '../storage/rate-budget';
-import { syncEventSchema } from './event';
+import { parseSyncFunctionEvent, syncEventSchema } from './event';
 import { shardEventSchema } from './shard-message';
 import { ShardQueue } from './shard-queue';
 import { runHeatPumpSync, type SyncSummary, type SyncUpstream } from './sync';
 import { DELETES_MESSAGE, ShardWorker } from './worker';
 
-export { type SyncEvent, syncEventSchema } from './event';
+export { InvalidSyncEventError, type SyncEvent, syncEventSchema } from './event';
 
 /** The part of the Lambda context the sync needs; tests pass a fake with a simulated time budget. */
 export interface SyncContext {
   readonly awsRequestId: string;
   readonly functionName?: string;
   getRemainingTimeInMillis(): number;
-}
-
-export class InvalidSyncEventError extends Error {
-  override readonly name = 'InvalidSyncEventError';
 }
 
 export interface SyncDeps extends FleetDeps {
@@ -92,12 +88,7 @@ export function makeSyncHandler(
   const isColdStart = coldStartFlag();
   return async (event, context) => {
     const logger = withLogKeys(deps.logger, invocationKeys(context, isColdStart()));
-    const parsed = syncEventSchema.safeParse(event);
-    if (!parsed.success) {
-      const fields = parsed.error.issues.map((i) => i.path.join('.') || '(event)').join(', ');
-      logger.error('invalid heat-pump-sync event', { fields });
-      throw new InvalidSyncEventError(`invalid heat-pump-sync event: ${fields}`);
-    }
+    const parsed = { data: parseSyncFunctionEvent(syncEventSchema, event, 'heat-pump-sync', logger) };
     try {
       return await runHeatPumpSync(
         {
@@ -125,10 +116,6 @@ export function makeSyncHandler(
   };
 }
 
-export class InvalidShardEventError extends Error {
-  override readonly name = 'InvalidShardEventError';
-}
-
 /** What the worker handler uses of SyncDeps. */
 export type SyncWorkerHandlerDeps = SyncHandlerDeps & Pick<SyncDeps, 'sqs'>;
 
@@ -143,12 +130,9 @@ export function makeSyncWorkerHandler(
   const queue = new ShardQueue(deps.sqs, deps.config.shardQueueUrl);
   return async (event, context) => {
     const logger = withLogKeys(deps.logger, invocationKeys(context, isColdStart()));
-    const parsed = shardEventSchema.safeParse(event);
-    if (!parsed.success) {
-      const fields = parsed.error.issues.map((i) => i.path.join('.') || '(event)').join(', ');
-      logger.error('invalid heat-pump-sync-worker event', { fields });
-      throw new InvalidShardEventError(`invalid heat-pump-sync-worker event: ${fields}`);
-    }
+    const parsed = {
+      data: parseSyncFunctionEvent(shardEventSchema, event, 'heat-pump-sync-worker', logger),
+    };
     const worker = new ShardWorker({
       db: deps.db,
       podero: deps.upstream,

@@ -13,8 +13,8 @@ import {
   withLogKeys,
 } from '../platform/observability';
 import { passThroughTracing, type Tracing } from '../platform/tracing';
-import { syncEventSchema } from './event';
-import { InvalidSyncEventError, type SyncContext } from './make-handler';
+import { parseSyncFunctionEvent, syncEventSchema } from './event';
+import type { SyncContext } from './make-handler';
 import { type PlanSummary, SyncPlanner } from './planner';
 import { ShardQueue } from './shard-queue';
 
@@ -67,12 +67,7 @@ export function makePlannerHandler(
   const queue = new ShardQueue(deps.sqs, deps.config.shardQueueUrl);
   return async (event, context) => {
     const logger = withLogKeys(deps.logger, invocationKeys(context, isColdStart()));
-    const parsed = syncEventSchema.safeParse(event);
-    if (!parsed.success) {
-      const fields = parsed.error.issues.map((i) => i.path.join('.') || '(event)').join(', ');
-      logger.error('invalid heat-pump-sync event', { fields });
-      throw new InvalidSyncEventError(`invalid heat-pump-sync event: ${fields}`);
-    }
+    const { source } = parseSyncFunctionEvent(syncEventSchema, event, 'heat-pump-sync', logger);
     const planner = new SyncPlanner({
       db: deps.db,
       queue,
@@ -85,6 +80,6 @@ export function makePlannerHandler(
       metrics: deps.metrics,
       now: deps.now,
     });
-    return planner.plan({ passId: context.awsRequestId, source: parsed.data.source });
+    return planner.plan({ passId: context.awsRequestId, source });
   };
 }

@@ -4,17 +4,34 @@
  * pass is marked completed. A crash in between stores the same event again (its id is the pass's start)
  * instead of losing it.
  */
+
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { outboxEntriesOf } from '../events/catalogue';
 import { syncCompletedEvent } from '../events/rules';
 import { type MetricsSink, MetricUnit } from '../platform/observability';
-import type { OutboxStore } from '../storage/outbox';
-import { isSettled, type PassRecord, type SyncPassStore, shardsWith } from '../storage/sync-passes';
+import { OutboxStore } from '../storage/outbox';
+import { isSettled, type PassRecord, SyncPassStore, shardsWith } from '../storage/sync-passes';
 
 export interface PassCompletionDeps {
   passes: SyncPassStore;
   outbox: OutboxStore;
   metrics: MetricsSink;
   now: () => number;
+}
+
+/** The stores a pass ends with, on the main table (the planner's and the worker's). */
+export function passCompletionDeps(
+  db: DynamoDBDocumentClient,
+  mainTableName: string,
+  metrics: MetricsSink,
+  now: () => number,
+): PassCompletionDeps {
+  return {
+    passes: new SyncPassStore(db, mainTableName),
+    outbox: new OutboxStore(db, mainTableName),
+    metrics,
+    now,
+  };
 }
 
 /** Completes `pass` if every shard has settled; true when this call completed it. */

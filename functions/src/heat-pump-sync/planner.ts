@@ -8,10 +8,9 @@
  */
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type MetricsSink, MetricUnit, type RequestLogger } from '../platform/observability';
-import { OutboxStore } from '../storage/outbox';
-import { type PassRecord, SyncPassStore, shardsWith } from '../storage/sync-passes';
+import { type PassRecord, type SyncPassStore, shardsWith } from '../storage/sync-passes';
 import { USERS_GSI, USERS_GSI_PK } from '../storage/users';
-import { completeIfSettled, type PassCompletionDeps } from './pass';
+import { completeIfSettled, type PassCompletionDeps, passCompletionDeps } from './pass';
 import type { ShardQueue } from './shard-queue';
 import { ShardPlanner } from './shards';
 
@@ -68,13 +67,8 @@ export class SyncPlanner {
   private readonly completion: PassCompletionDeps;
 
   constructor(private readonly deps: PlannerDeps) {
-    this.passes = new SyncPassStore(deps.db, deps.settings.mainTableName);
-    this.completion = {
-      passes: this.passes,
-      outbox: new OutboxStore(deps.db, deps.settings.mainTableName),
-      metrics: deps.metrics,
-      now: deps.now,
-    };
+    this.completion = passCompletionDeps(deps.db, deps.settings.mainTableName, deps.metrics, deps.now);
+    this.passes = this.completion.passes;
   }
 
   async plan(input: { passId: string; source: string }): Promise<PlanSummary> {

@@ -15,10 +15,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MetricsSink, RequestLogger } from '../platform/observability';
 import type { BatchWriteOptions } from '../storage/batch-write';
-import { OutboxStore } from '../storage/outbox';
-import { type PassFigures, SyncPassStore } from '../storage/sync-passes';
+import type { PassFigures, SyncPassStore } from '../storage/sync-passes';
 import { shardProgressKey } from '../storage/sync-state';
-import { completeIfSettled, type PassCompletionDeps } from './pass';
+import { completeIfSettled, type PassCompletionDeps, passCompletionDeps } from './pass';
 import { type ShardMessage, shardMessageSchema } from './shard-message';
 import type { ShardQueue } from './shard-queue';
 import {
@@ -69,13 +68,8 @@ export class ShardWorker {
   private readonly completion: PassCompletionDeps;
 
   constructor(private readonly deps: WorkerDeps) {
-    this.passes = new SyncPassStore(deps.db, deps.settings.mainTableName);
-    this.completion = {
-      passes: this.passes,
-      outbox: new OutboxStore(deps.db, deps.settings.mainTableName),
-      metrics: deps.metrics,
-      now: deps.now,
-    };
+    this.completion = passCompletionDeps(deps.db, deps.settings.mainTableName, deps.metrics, deps.now);
+    this.passes = this.completion.passes;
   }
 
   /** One message; true when SQS may delete it. */

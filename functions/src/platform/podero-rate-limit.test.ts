@@ -55,16 +55,40 @@ describe('SharedRateLimiter', () => {
     expect([...perSecond.values()].reduce((a, b) => a + b, 0)).toBe(45);
     // Five seconds' worth at 10/s: the limiter waited for new seconds rather than overshooting.
     expect(perSecond.size).toBeGreaterThanOrEqual(5);
-    // One claim per chunk, not per request.
+    // One claim per chunk, not per request; and no wait longer than to the next second.
     expect(budget.claims).toBeLessThan(45);
+    expect(Math.max(...clock.sleeps)).toBeLessThanOrEqual(1000);
+    expect(clock.now - 1_000_000).toBeLessThan(6_000);
   });
 
   it('does not use a permit in the last guard milliseconds of a second (it would arrive in the next)', async () => {
-    const budget = new FakeBudget();
-    const { clock, deps } = fakeClock(2_000_000 + 985);
-    const limiter = new SharedRateLimiter(budget, { ceiling: 5, chunk: 5, guardMs: 30 }, deps);
-    await limiter.acquire();
-    expect(clock.now).toBe(2_001_000);
+    for (const [start, guardMs, waitsUntil] of [
+      [2_000_985, undefined, 2_001_000],
+      [2_000_970, undefined, 2_001_000],
+      [2_000_969, undefined, 2_000_969],
+      [2_000_900, 100, 2_001_000],
+      [2_000_899, 100, 2_000_899],
+    ] as const) {
+      const { clock, deps } = fakeClock(start);
+      const limiter = new SharedRateLimiter(
+        new FakeBudget(),
+        { ceiling: 5, chunk: 5, ...(guardMs ? { guardMs } : {}) },
+        deps,
+      );
+      await limiter.acquire();
+      expect(clock.now, `start ${start}, guard ${guardMs ?? 'default'}`).toBe(waitsUntil);
+    }
+  });
+
+  it('gives up after a bounded wait when no permit ever comes', async () => {
+    const { deps } = fakeClock();
+    const never: RateBudget = {
+      claim: async (_want, _window, _ceiling, nowMs) => ({ granted: 0, retryAtMs: nowMs + 1 }),
+      pause: async () => {},
+    };
+    await expect(new SharedRateLimiter(never, { ceiling: 5, chunk: 5 }, deps).acquire()).rejects.toThrow(
+      /bounded wait/,
+    );
   });
 
   it('pauses every limiter after one sees a 429: Retry-After when given, else a doubling back-off', async () => {
@@ -104,8 +128,10 @@ describe('SharedRateLimiter', () => {
         text: async () => '',
       };
     }, limiter);
+    const before = deps.now();
     expect((await fetch('http://x', { method: 'GET', headers: {} })).status).toBe(429);
-    expect(budget.pausedUntil).toBeGreaterThan(0);
+    // Retry-After: 3 -> every worker waits 3 s.
+    expect(budget.pausedUntil).toBe(before + 3_000);
     const paused = budget.pausedUntil;
     expect((await fetch('http://x', { method: 'GET', headers: {} })).status).toBe(200);
     expect(deps.now()).toBeGreaterThanOrEqual(paused);

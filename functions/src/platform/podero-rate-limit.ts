@@ -74,15 +74,12 @@ export class SharedRateLimiter {
 
   private async claim(second: number, now: number): Promise<void> {
     const claim = await this.budget.claim(this.settings.chunk, second, this.settings.ceiling, now);
-    if (claim.granted > 0 && 'window' in claim) {
+    if ('window' in claim) {
       this.window = claim.window;
       this.remaining = claim.granted;
       return;
     }
-    if ('retryAtMs' in claim) {
-      const wait = Math.max(1, claim.retryAtMs - this.clock.now());
-      await this.clock.sleep(wait);
-    }
+    await this.clock.sleep(Math.max(1, claim.retryAtMs - this.clock.now()));
   }
 
   /** Podero answered 429: everyone waits (Retry-After when given, else a doubling back-off). */

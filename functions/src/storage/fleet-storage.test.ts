@@ -1,6 +1,6 @@
 /** The fleet sync's two shared items on dynalite over the real SDK: the pass and the Podero rate budget. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTables, type LocalEndpoint, startDynalite } from '@podero-bridge/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableDeclarations } from '../declarations';
@@ -42,6 +42,14 @@ describe('RateBudgetStore', () => {
     expect(await budget.claim(1, 5000, 10, now)).toEqual({ granted: 0, retryAtMs: 5_001_000 });
     // The next second starts afresh; a claim never asks for more than the ceiling.
     expect(await budget.claim(50, 5001, 10, now + 1000)).toEqual({ granted: 10, window: 5001 });
+  });
+
+  it('after a pause has ended, grants what is left of the second', async () => {
+    const budget = new RateBudgetStore(doc, await freshTable());
+    const now = 8_000_000;
+    await budget.pause(now - 5_000);
+    expect(await budget.claim(8, 8000, 10, now)).toEqual({ granted: 8, window: 8000 });
+    expect(await budget.claim(8, 8000, 10, now)).toEqual({ granted: 2, window: 8000 });
   });
 
   it('refuses every claim while a pause holds, and a pause only ever extends', async () => {
@@ -95,26 +103,42 @@ describe('SyncPassStore', () => {
   });
 
   it("marks a stalled pass's unsettled shards lost, completes it once, keeps its history and lets the next begin", async () => {
-    const passes = new SyncPassStore(doc, await freshTable());
-    await begin(passes, 'p1', 4);
+    const table = await freshTable();
+    const passes = new SyncPassStore(doc, table);
+    await begin(passes, 'p1', 5);
     const at = '2026-03-01T01:00:00.000Z';
+    const stale = await passes.current();
+    if (!stale) throw new Error('no pass');
+    // Settled after the planner read the pass: the stale record still says pending.
     await passes.settleShard('p1', 1, 'done', figures(7), at);
-    const current = await passes.current();
-    if (!current) throw new Error('no pass');
-    const closed = await passes.markPendingLost(current, at);
+    await passes.settleShard('p1', 4, 'failed', figures(0), at);
+    const closed = await passes.markPendingLost(stale, at);
     expect(shardsWith(closed, 'lost')).toEqual([0, 2, 3]);
-    expect(closed).toMatchObject({ shardsDone: 1, shardsFailed: 3 });
+    expect(shardsWith(closed, 'done')).toEqual([1]);
+    expect(closed).toMatchObject({ shardsDone: 1, shardsFailed: 4 });
     expect(isSettled(closed)).toBe(true);
+    // Nothing left to mark: the same pass comes back unchanged.
+    expect(await passes.markPendingLost(closed, at)).toEqual(closed);
     expect(await passes.complete(closed, at)).toBe(true);
     expect(await passes.complete(closed, at)).toBe(false);
     expect(await passes.current()).toMatchObject({
       status: 'completed',
+      completedAt: at,
       passesCompleted: 1,
       lastPassCompletedAt: at,
     });
+    // Failed and lost shards, in index order.
     expect(await passes.history(5)).toEqual([
-      expect.objectContaining({ pass_id: 'p1', shards: 4, failed_shards: [0, 2, 3], users: 7 }),
+      expect.objectContaining({ pass_id: 'p1', shards: 5, failed_shards: [0, 2, 3, 4], users: 7 }),
     ]);
+    const item = await doc.send(
+      new GetCommand({
+        TableName: table,
+        Key: { pk: 'SYNC#heat-pump-sync', sk: `PASS#${stale.startedAt}#p1` },
+      }),
+    );
+    expect(item.Item?.expires_at).toBe(Date.parse(at) / 1000 + 7 * 86_400);
+
     expect(await begin(passes, 'p2', 2)).toEqual({ begun: true });
     // The counter of completed passes survives the next pass's begin.
     expect(await passes.current()).toMatchObject({
@@ -123,5 +147,13 @@ describe('SyncPassStore', () => {
       passesCompleted: 1,
       users: 0,
     });
+    const later = '2026-03-01T02:00:00.000Z';
+    await passes.settleShard('p2', 0, 'done', figures(1), later);
+    await passes.settleShard('p2', 1, 'done', figures(1), later);
+    const second = await passes.current();
+    if (!second) throw new Error('no pass');
+    await passes.complete(second, later);
+    // Newest first.
+    expect((await passes.history(5)).map((h) => h.pass_id)).toEqual(['p2', 'p1']);
   });
 });

@@ -15,7 +15,7 @@ const KEY = { pk: 'RATE#podero', sk: 'BUDGET' };
 /** A claim that lost a race reads the item and tries again with what is left: bounded. */
 const CLAIM_ROUNDS = 4;
 
-/** What a claim got: permits usable until the end of `window`, or a time to come back at. */
+/** What a claim got: permits (at least one) usable until the end of `window`, or a time to come back at. */
 export type RateClaim = { granted: number; window: number } | { granted: 0; retryAtMs: number };
 
 const budgetSchema = z.object({

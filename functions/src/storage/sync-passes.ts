@@ -92,12 +92,14 @@ function passOf(item: Record<string, unknown>): PassRecord {
   };
 }
 
-/** Shard indexes by status, in index order. */
+/**
+ * Shard indexes by status, in index order: the map's keys are array indexes, which JavaScript always
+ * enumerates in ascending numeric order, whatever order DynamoDB returned them in.
+ */
 export function shardsWith(pass: Pick<PassRecord, 'shards'>, status: ShardStatus): number[] {
   return Object.entries(pass.shards)
     .filter(([, s]) => s === status)
-    .map(([index]) => Number(index))
-    .sort((a, b) => a - b);
+    .map(([index]) => Number(index));
 }
 
 /** Every shard has settled: the pass can complete. */

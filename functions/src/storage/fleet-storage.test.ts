@@ -87,8 +87,10 @@ describe('SyncPassStore', () => {
       shardsFailed: 0,
       users: 10,
       heatPumps: 20,
+      readingsWritten: 10,
       failures: 1,
       updatedAt: at,
+      completedAt: null,
     });
     // A redelivered message: settled already, nothing added.
     expect(await passes.settleShard('p1', 0, 'done', figures(10), at)).toBeNull();
@@ -155,5 +157,20 @@ describe('SyncPassStore', () => {
     await passes.complete(second, later);
     // Newest first.
     expect((await passes.history(5)).map((h) => h.pass_id)).toEqual(['p2', 'p1']);
+  });
+
+  it('leaves the next pass alone when asked to close a pass that was replaced meanwhile', async () => {
+    const passes = new SyncPassStore(doc, await freshTable());
+    await begin(passes, 'p1', 2);
+    const old = await passes.current();
+    if (!old) throw new Error('no pass');
+    const at = '2026-03-01T03:00:00.000Z';
+    await passes.settleShard('p1', 0, 'done', figures(1), at);
+    await passes.settleShard('p1', 1, 'done', figures(1), at);
+    await passes.complete((await passes.current()) ?? old, at);
+    await begin(passes, 'p2', 3);
+    expect(await passes.markPendingLost(old, at)).toEqual(old);
+    const next = await passes.current();
+    expect(next && shardsWith(next, 'pending')).toEqual([0, 1, 2]);
   });
 });

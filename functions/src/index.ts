@@ -33,6 +33,7 @@ export type { PlanSummary } from './heat-pump-sync/planner';
 export { type ShardMessage, shardMessageSchema } from './heat-pump-sync/shard-message';
 export { planShards, type ShardRange } from './heat-pump-sync/shards';
 export type { SyncSummary } from './heat-pump-sync/sync';
+export { type FleetPassView, fleetPassView } from './operator/fleet-pass-view';
 export { createLogger, createRecordingMetrics, type MetricsSink } from './platform/observability';
 export { type PassHistoryRecord, type PassRecord, SyncPassStore } from './storage/sync-passes';
 export { SyncStateStore } from './storage/sync-state';

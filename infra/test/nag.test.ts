@@ -41,6 +41,8 @@ function acknowledgements(s: Synthesized): { path: string; id: string; reason: s
   return found;
 }
 
+/** These tests synthesize whole apps with cdk-nag and cfn-guard as validation plugins: tens of seconds each on a loaded 2-core machine. */
+const SYNTH_TIMEOUT_MS = 120_000;
 describe('cdk-nag AwsSolutions', () => {
   it('reports no unacknowledged finding, error or warning, in dev, prod and an imported-resources stage', () => {
     for (const s of stages) {
@@ -78,37 +80,49 @@ describe('cdk-nag AwsSolutions', () => {
     expect(report.violations.find((v) => v.ruleName.startsWith('AwsSolutions-IAM5'))?.severity).toBe('error');
   });
 
-  it('runs as a validation plugin of the app, so `cdk synth` fails on a finding', () => {
-    expect(() => synthesize(stageConfig('dev')).app.synth({ force: true })).not.toThrow();
-    const s = synthesize(stageConfig('dev'));
-    s.stack.functions.api.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] }),
-    );
-    expect(() => s.app.synth({ force: true })).toThrow(/AwsSolutions-IAM5/);
-  });
+  it(
+    'runs as a validation plugin of the app, so `cdk synth` fails on a finding',
+    () => {
+      expect(() => synthesize(stageConfig('dev')).app.synth({ force: true })).not.toThrow();
+      const s = synthesize(stageConfig('dev'));
+      s.stack.functions.api.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] }),
+      );
+      expect(() => s.app.synth({ force: true })).toThrow(/AwsSolutions-IAM5/);
+    },
+    SYNTH_TIMEOUT_MS,
+  );
 });
 
 describe("Control Tower's proactive controls (cfn-guard)", () => {
-  it('pass in dev, prod and an imported-resources stage, with every accepted finding acknowledged', () => {
-    for (const s of stages) {
-      expect(() => s.app.synth({ force: true }), s.config.stage).not.toThrow();
-      const guardAcks = acknowledgements(s).filter((a) => a.id.startsWith(`${CFN_GUARD_PLUGIN}::`));
-      expect(new Set(guardAcks.map((a) => a.id.split('::')[1]))).toEqual(
-        new Set([
-          'lambda_function_public_access_prohibited_check',
-          'api_gw_v2_authorization_type_configured_check',
-          'cloudwatch_log_group_retention_period_check',
-          'cloudwatch_log_group_encrypted_check',
-          'sqs_dlq_check',
-          'lambda_inside_vpc_check',
-        ]),
-      );
-    }
-  });
+  it(
+    'pass in dev, prod and an imported-resources stage, with every accepted finding acknowledged',
+    () => {
+      for (const s of stages) {
+        expect(() => s.app.synth({ force: true }), s.config.stage).not.toThrow();
+        const guardAcks = acknowledgements(s).filter((a) => a.id.startsWith(`${CFN_GUARD_PLUGIN}::`));
+        expect(new Set(guardAcks.map((a) => a.id.split('::')[1]))).toEqual(
+          new Set([
+            'lambda_function_public_access_prohibited_check',
+            'api_gw_v2_authorization_type_configured_check',
+            'cloudwatch_log_group_retention_period_check',
+            'cloudwatch_log_group_encrypted_check',
+            'sqs_dlq_check',
+            'lambda_inside_vpc_check',
+          ]),
+        );
+      }
+    },
+    SYNTH_TIMEOUT_MS,
+  );
 
-  it('fail the synth on a new finding: an SQS queue without a dead-letter queue', () => {
-    const s = synthesize(stageConfig('dev'));
-    new sqs.Queue(s.stack, 'UnacknowledgedQueue', { enforceSSL: true });
-    expect(() => s.app.synth({ force: true })).toThrow(/CT\.SQS\.PR\.1/);
-  });
+  it(
+    'fail the synth on a new finding: an SQS queue without a dead-letter queue',
+    () => {
+      const s = synthesize(stageConfig('dev'));
+      new sqs.Queue(s.stack, 'UnacknowledgedQueue', { enforceSSL: true });
+      expect(() => s.app.synth({ force: true })).toThrow(/CT\.SQS\.PR\.1/);
+    },
+    SYNTH_TIMEOUT_MS,
+  );
 });

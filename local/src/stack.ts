@@ -14,7 +14,8 @@ import {
   composeInProcess,
   createLogger,
   createRecordingMetrics,
-  type PassRecord,
+  type FleetPassView,
+  fleetPassView,
   type PlanSummary,
   SyncPassStore,
 } from '@podero-bridge/functions';
@@ -99,37 +100,8 @@ export interface LocalStackOptions {
   visibilityTimeoutSeconds?: Partial<Record<QueueId, number>>;
 }
 
-/** A fleet pass as the local `heat-pump-sync` schedule reports it (the fields of GET /sync/status's `fleet_pass`). */
-export interface LocalPassView {
-  pass_id: string;
-  status: 'running' | 'completed';
-  started_at: string;
-  completed_at: string | null;
-  shards: number;
-  shards_done: number;
-  shards_failed: number;
-  users: number;
-  heat_pumps: number;
-  readings_written: number;
-  failures: number;
-}
-
 /** What the local `heat-pump-sync` schedule answers: the plan, and the pass once its shards settled. */
-export type LocalPassRun = PlanSummary & { pass: LocalPassView | null };
-
-const passView = (pass: PassRecord): LocalPassView => ({
-  pass_id: pass.passId,
-  status: pass.status,
-  started_at: pass.startedAt,
-  completed_at: pass.completedAt,
-  shards: pass.shardCount,
-  shards_done: pass.shardsDone,
-  shards_failed: pass.shardsFailed,
-  users: pass.users,
-  heat_pumps: pass.heatPumps,
-  readings_written: pass.readingsWritten,
-  failures: pass.failures,
-});
+export type LocalPassRun = PlanSummary & { pass: FleetPassView | null };
 
 interface LocalQueue {
   url: string;
@@ -480,7 +452,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         const pass = await passes.current();
         const mine = pass !== null && pass.passId === plan.pass_id;
         if (plan.outcome !== 'planned' || (mine && pass.status === 'completed') || Date.now() > deadline) {
-          return { ...plan, pass: mine ? passView(pass) : null };
+          return { ...plan, pass: mine ? fleetPassView(pass) : null };
         }
         await new Promise((resolve) => setTimeout(resolve, PASS_POLL_MS));
       }

@@ -10,7 +10,7 @@ import { outboxEntriesOf } from '../events/catalogue';
 import { syncCompletedEvent } from '../events/rules';
 import { type MetricsSink, MetricUnit } from '../platform/observability';
 import { OutboxStore } from '../storage/outbox';
-import { isSettled, type PassRecord, SyncPassStore, shardsWith } from '../storage/sync-passes';
+import { failedShardsOf, isSettled, type PassRecord, SyncPassStore } from '../storage/sync-passes';
 
 export interface PassCompletionDeps {
   passes: SyncPassStore;
@@ -38,7 +38,7 @@ export function passCompletionDeps(
 export async function completeIfSettled(deps: PassCompletionDeps, pass: PassRecord): Promise<boolean> {
   if (pass.status !== 'running' || !isSettled(pass)) return false;
   const at = new Date(deps.now()).toISOString();
-  const failedShards = [...shardsWith(pass, 'failed'), ...shardsWith(pass, 'lost')].sort((a, b) => a - b);
+  const failedShards = failedShardsOf(pass);
   const [entry] = outboxEntriesOf([
     syncCompletedEvent({
       run_id: pass.passId,

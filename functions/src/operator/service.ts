@@ -9,10 +9,11 @@ import { heatPumpView } from '../heat-pumps/view';
 import type { HeatPumpSnapshotStore } from '../storage/heat-pump-snapshots';
 import { type OnboardingSessionStore, sessionValidUntilMs } from '../storage/onboarding-sessions';
 import type { ReadingsStore } from '../storage/readings';
-import { type SyncPassStore, shardsWith } from '../storage/sync-passes';
+import type { SyncPassStore } from '../storage/sync-passes';
 import type { SyncFailure, SyncStateStore } from '../storage/sync-state';
 import type { UserRecord, UserStore } from '../storage/users';
 import { UnknownUserError } from '../users/errors';
+import { fleetPassView } from './fleet-pass-view';
 import type { ListUsersQuery, SyncStatus, UserList, UserListItem, UserSummary } from './schemas';
 
 /** The most users one page may read while filtering (each costs one Query). */
@@ -170,19 +171,7 @@ export class OperatorService {
         cursor && cursor.lastExternalUserId !== null
           ? { started_at: cursor.passStartedAt, position: cursor.lastExternalUserId }
           : null,
-      fleet_pass: pass && {
-        pass_id: pass.passId,
-        status: pass.status,
-        started_at: pass.startedAt,
-        completed_at: pass.completedAt,
-        shards: pass.shardCount,
-        shards_done: pass.shardsDone,
-        failed_shards: [...shardsWith(pass, 'failed'), ...shardsWith(pass, 'lost')].sort((a, b) => a - b),
-        users: pass.users,
-        heat_pumps: pass.heatPumps,
-        readings_written: pass.readingsWritten,
-        failures: pass.failures,
-      },
+      fleet_pass: pass && fleetPassView(pass),
       passes: passes.map((p) => ({
         pass_id: p.pass_id,
         started_at: p.started_at,

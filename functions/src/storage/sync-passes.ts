@@ -102,6 +102,11 @@ export function shardsWith(pass: Pick<PassRecord, 'shards'>, status: ShardStatus
     .map(([index]) => Number(index));
 }
 
+/** The shards whose users this pass did not sync: failed on every receive, or lost. In index order. */
+export function failedShardsOf(pass: Pick<PassRecord, 'shards'>): number[] {
+  return [...shardsWith(pass, 'failed'), ...shardsWith(pass, 'lost')].sort((a, b) => a - b);
+}
+
 /** Every shard has settled: the pass can complete. */
 export const isSettled = (pass: PassRecord) => pass.shardsDone + pass.shardsFailed >= pass.shardCount;
 
@@ -326,7 +331,7 @@ function historyItemOf(pass: PassRecord, at: string): PassHistoryRecord {
     started_at: pass.startedAt,
     completed_at: at,
     shards: pass.shardCount,
-    failed_shards: [...shardsWith(pass, 'failed'), ...shardsWith(pass, 'lost')].sort((a, b) => a - b),
+    failed_shards: failedShardsOf(pass),
     users: pass.users,
     heat_pumps: pass.heatPumps,
     readings_written: pass.readingsWritten,

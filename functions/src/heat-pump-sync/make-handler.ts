@@ -3,6 +3,7 @@ import { createNodeHttpFetch } from '@podero-bridge/podero-client';
 import type { SyncConfig } from '../config';
 import { queueDeclarations } from '../declarations';
 import { createDocumentClient, createSqsClient } from '../platform/aws-clients';
+import { sleep as sleepFor } from '../platform/backoff';
 import { createFleetDeps, type FleetDeps, type FleetOverrides } from '../platform/fleet-deps';
 import { coldStartFlag, invocationKeys, withLogKeys } from '../platform/observability';
 import { rateLimitedFetch, SharedRateLimiter } from '../platform/podero-rate-limit';
@@ -44,7 +45,7 @@ export interface SyncOverrides extends FleetOverrides {
 export function createSyncDeps(config: SyncConfig, overrides: SyncOverrides = {}): SyncDeps {
   const tracing = overrides.tracing ?? passThroughTracing;
   const db = overrides.db ?? createDocumentClient(config, tracing.instrument);
-  const sleep = overrides.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = overrides.sleep ?? sleepFor;
   const fetch =
     config.rateLimitPerSecond > 0
       ? rateLimitedFetch(
@@ -88,7 +89,7 @@ export function makeSyncHandler(
   const isColdStart = coldStartFlag();
   return async (event, context) => {
     const logger = withLogKeys(deps.logger, invocationKeys(context, isColdStart()));
-    const parsed = { data: parseSyncFunctionEvent(syncEventSchema, event, 'heat-pump-sync', logger) };
+    const { source } = parseSyncFunctionEvent(syncEventSchema, event, 'heat-pump-sync', logger);
     try {
       return await runHeatPumpSync(
         {
@@ -102,7 +103,7 @@ export function makeSyncHandler(
         },
         {
           runId: context.awsRequestId,
-          source: parsed.data.source,
+          source,
           remainingTimeMs: () => context.getRemainingTimeInMillis(),
         },
       );
@@ -130,9 +131,7 @@ export function makeSyncWorkerHandler(
   const queue = new ShardQueue(deps.sqs, deps.config.shardQueueUrl);
   return async (event, context) => {
     const logger = withLogKeys(deps.logger, invocationKeys(context, isColdStart()));
-    const parsed = {
-      data: parseSyncFunctionEvent(shardEventSchema, event, 'heat-pump-sync-worker', logger),
-    };
+    const { Records } = parseSyncFunctionEvent(shardEventSchema, event, 'heat-pump-sync-worker', logger);
     const worker = new ShardWorker({
       db: deps.db,
       podero: deps.upstream,
@@ -146,7 +145,7 @@ export function makeSyncWorkerHandler(
     });
     const batchItemFailures: { itemIdentifier: string }[] = [];
     try {
-      for (const record of parsed.data.Records) {
+      for (const record of Records) {
         const outcome = await worker.process(
           {
             messageId: record.messageId,

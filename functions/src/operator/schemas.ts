@@ -46,6 +46,17 @@ export const listUsersQuerySchema = z.strictObject({
     .transform((v) => v === 'true')
     .optional()
     .meta({ description: 'true: only users whose last sync attempt failed; false: only the others' }),
+  email: z
+    .string()
+    .trim()
+    .min(3)
+    .max(254)
+    .regex(/^[^\s@]+@[^\s@]+$/, 'must be an e-mail address')
+    .transform((v) => v.toLowerCase())
+    .optional()
+    .meta({
+      description: 'Only the user with this e-mail address (case-insensitive), for a support desk search',
+    }),
 });
 export type ListUsersQuery = z.output<typeof listUsersQuerySchema>;
 
@@ -57,6 +68,10 @@ const connectionCounts = z
     >,
   )
   .meta({ description: 'Heat pumps per connection state, as last stored' });
+
+const optimizationCounts = z
+  .strictObject({ on: z.number().int(), off: z.number().int(), unknown: z.number().int() })
+  .meta({ description: 'Heat pumps with smart optimisation on, off, or not reported, as last stored' });
 
 export const syncFailureSchema = z
   .strictObject({
@@ -76,6 +91,7 @@ export const userListItemSchema = z
     last_name: z.string().nullable(),
     heat_pumps: z.number().int(),
     connection: connectionCounts,
+    optimization: optimizationCounts,
     sync_failure: syncFailureSchema.nullable(),
   })
   .meta({ id: 'UserListItem' });

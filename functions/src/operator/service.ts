@@ -56,8 +56,10 @@ export class OperatorService {
         limit: Math.min(query.limit - items.length + 20, USERS_SCAN_MAX - scanned),
       });
       more = page.last !== undefined;
-      const candidates = page.users.filter((user) =>
-        query.sync_failed === undefined ? true : failures.has(user.external_user_id) === query.sync_failed,
+      const candidates = page.users.filter(
+        (user) =>
+          (query.sync_failed === undefined || failures.has(user.external_user_id) === query.sync_failed) &&
+          (query.email === undefined || user.email.toLowerCase() === query.email),
       );
       const rows = await Promise.all(
         candidates.map((user) => limitReads(() => this.listItem(user, failures.get(user.external_user_id)))),
@@ -86,7 +88,12 @@ export class OperatorService {
   private async listItem(user: UserRecord, failure: SyncFailure | undefined): Promise<UserListItem> {
     const { state } = await this.deps.snapshots.loadUserWithProfile(user.external_user_id);
     const connection = Object.fromEntries(CONNECTION_STATES.map((s) => [s, 0])) as UserListItem['connection'];
-    for (const snapshot of state.snapshots.values()) connection[connectionStateOf(snapshot.heatPump)]++;
+    const optimization: UserListItem['optimization'] = { on: 0, off: 0, unknown: 0 };
+    for (const snapshot of state.snapshots.values()) {
+      connection[connectionStateOf(snapshot.heatPump)]++;
+      const active = snapshot.heatPump.is_smart_optimization_active;
+      optimization[active === true ? 'on' : active === false ? 'off' : 'unknown']++;
+    }
     return {
       external_user_id: user.external_user_id,
       email: user.email,
@@ -94,6 +101,7 @@ export class OperatorService {
       last_name: user.last_name,
       heat_pumps: state.snapshots.size,
       connection,
+      optimization,
       sync_failure: failure ? failureView(failure) : null,
     };
   }
@@ -214,7 +222,9 @@ function failureView(failure: SyncFailure) {
 }
 
 /** The filters a cursor was issued for: a cursor is only valid with the same ones. */
-const filtersOf = (query: ListUsersQuery) => `${query.connection_state ?? ''}|${query.sync_failed ?? ''}`;
+// The e-mail filter came later: without it the string is what earlier cursors carry, so they stay valid.
+const filtersOf = (query: ListUsersQuery) =>
+  `${query.connection_state ?? ''}|${query.sync_failed ?? ''}${query.email === undefined ? '' : `|${query.email}`}`;
 
 function encodeCursor(after: string, query: ListUsersQuery): string {
   return Buffer.from(JSON.stringify({ v: 1, after, f: filtersOf(query) }), 'utf8').toString('base64url');

@@ -16,6 +16,7 @@ interface ListItem {
   external_user_id: string;
   heat_pumps: number;
   connection: Record<string, number>;
+  optimization: Record<string, number>;
   sync_failure: { attempts: number; error_code: string } | null;
 }
 interface ListPage {
@@ -63,6 +64,7 @@ describe('GET /users (operator)', () => {
       disconnected: 0,
     });
     expect(byId.get(users[0]?.externalUserId ?? '')).toMatchObject({ heat_pumps: 1, sync_failure: null });
+    expect(byId.get(users[0]?.externalUserId ?? '')?.optimization).toEqual({ on: 1, off: 0, unknown: 0 });
     expect(byId.get(failing.externalUserId)?.sync_failure).toMatchObject({ attempts: 1 });
   });
 
@@ -75,6 +77,44 @@ describe('GET /users (operator)', () => {
     const healthy = await list({ sync_failed: 'false' });
     expect(healthy.items.map((u) => u.external_user_id)).not.toContain(failing.externalUserId);
     expect(healthy.items).toHaveLength(users.length - 1);
+  });
+
+  it('finds a user by e-mail, case-insensitively, and counts optimisation off after a settings change', async () => {
+    const target = users[2] as OnboardedTestUser;
+    const found = await list({ email: `  ${target.externalUserId.toUpperCase()}@EXAMPLE.com ` });
+    expect(found.items.map((u) => u.external_user_id)).toEqual([target.externalUserId]);
+    expect(found.next_cursor).toBeNull();
+    const none = await list({ email: 'nobody@example.com' });
+    expect(none.items).toEqual([]);
+    const patched = await world.api(
+      apiEvent('updateHeatPump', {
+        params: { external_user_id: target.externalUserId, heat_pump_id: target.heatPumpIds[0] ?? '' },
+        body: { is_smart_optimization_active: false },
+        claims: adminClaims(),
+      }),
+    );
+    expect(patched.statusCode, JSON.stringify(bodyOf(patched))).toBe(200);
+    const after = await list({ email: `${target.externalUserId}@example.com` });
+    expect(after.items[0]?.optimization).toEqual({ on: 0, off: 1, unknown: 0 });
+  });
+
+  it('keeps a cursor bound to its e-mail filter, and cursors issued before the filter existed valid', async () => {
+    const first = await list({ limit: '1' });
+    const legacy = Buffer.from(
+      JSON.stringify({ v: 1, after: first.items[0]?.external_user_id, f: '|' }),
+      'utf8',
+    ).toString('base64url');
+    const resumed = await list({ limit: '1', cursor: legacy });
+    expect(resumed.items[0]?.external_user_id).not.toBe(first.items[0]?.external_user_id);
+    const withEmail = await world.api(
+      apiEvent('listUsers', { query: { cursor: legacy, email: 'a@example.com' }, claims: adminClaims() }),
+    );
+    expect(withEmail.statusCode).toBe(400);
+    for (const email of ['not-an-address', 'a b@example.com', '@']) {
+      const res = await world.api(apiEvent('listUsers', { query: { email }, claims: adminClaims() }));
+      expect(res.statusCode, email).toBe(400);
+      expect(JSON.stringify(bodyOf(res))).toContain('query.email');
+    }
   });
 
   it('refuses a cursor issued for other filters, a bad limit, and a user token', async () => {

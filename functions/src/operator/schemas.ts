@@ -46,6 +46,10 @@ export const listUsersQuerySchema = z.strictObject({
     .transform((v) => v === 'true')
     .optional()
     .meta({ description: 'true: only users whose last sync attempt failed; false: only the others' }),
+  optimization: z
+    .enum(['on', 'off'])
+    .optional()
+    .meta({ description: 'Only users with at least one heat pump whose smart optimisation is on (off)' }),
   email: z
     .string()
     .trim()

@@ -68,7 +68,7 @@ export class OperatorService {
         scanned++;
         position = user.external_user_id;
         const row = rows[candidates.indexOf(user)];
-        if (row && (query.connection_state === undefined || row.connection[query.connection_state] > 0)) {
+        if (row && matchesDeviceFilters(row, query)) {
           items.push(row);
           if (items.length === query.limit) {
             more = more || i < page.users.length - 1;
@@ -211,6 +211,13 @@ export class OperatorService {
   }
 }
 
+/** The filters on a user's heat pumps: at least one device in the asked state. */
+function matchesDeviceFilters(row: UserListItem, query: ListUsersQuery): boolean {
+  if (query.connection_state !== undefined && row.connection[query.connection_state] === 0) return false;
+  if (query.optimization !== undefined && row.optimization[query.optimization] === 0) return false;
+  return true;
+}
+
 function failureView(failure: SyncFailure) {
   return {
     error_code: failure.errorCode,
@@ -222,9 +229,11 @@ function failureView(failure: SyncFailure) {
 }
 
 /** The filters a cursor was issued for: a cursor is only valid with the same ones. */
-// The e-mail filter came later: without it the string is what earlier cursors carry, so they stay valid.
-const filtersOf = (query: ListUsersQuery) =>
-  `${query.connection_state ?? ''}|${query.sync_failed ?? ''}${query.email === undefined ? '' : `|${query.email}`}`;
+// The optimisation and e-mail filters came later: without them the string is what earlier cursors carry, so they stay valid.
+const filtersOf = (query: ListUsersQuery) => {
+  const later = [query.optimization, query.email].map((v) => (v === undefined ? '' : `|${v}`)).join('');
+  return `${query.connection_state ?? ''}|${query.sync_failed ?? ''}${later}`;
+};
 
 function encodeCursor(after: string, query: ListUsersQuery): string {
   return Buffer.from(JSON.stringify({ v: 1, after, f: filtersOf(query) }), 'utf8').toString('base64url');

@@ -96,6 +96,12 @@ describe('GET /users (operator)', () => {
     expect(patched.statusCode, JSON.stringify(bodyOf(patched))).toBe(200);
     const after = await list({ email: `${target.externalUserId}@example.com` });
     expect(after.items[0]?.optimization).toEqual({ on: 0, off: 1, unknown: 0 });
+    const off = await list({ optimization: 'off' });
+    expect(off.items.map((u) => u.external_user_id)).toEqual([target.externalUserId]);
+    const on = await list({ optimization: 'on' });
+    expect(on.items.map((u) => u.external_user_id)).not.toContain(target.externalUserId);
+    expect(on.items.map((u) => u.external_user_id)).toContain(users[0]?.externalUserId);
+    expect(on.items.every((u) => (u.optimization.on ?? 0) > 0)).toBe(true);
   });
 
   it('keeps a cursor bound to its e-mail filter, and cursors issued before the filter existed valid', async () => {
@@ -130,6 +136,7 @@ describe('GET /users (operator)', () => {
       { limit: '201' },
       { connection_state: 'offline' },
       { sync_failed: 'yes' },
+      { optimization: 'maybe' },
     ];
     for (const query of bad) {
       const res = await world.api(apiEvent('listUsers', { query, claims: adminClaims() }));

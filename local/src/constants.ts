@@ -22,12 +22,12 @@ export const DEFAULT_PORTS = {
 } as const;
 
 /** Repository root (this file is local/src/constants.ts). */
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Local state directory (gitignored). */
-export const DATA_DIR = fileURLToPath(new URL('../../../.data/', import.meta.url));
+export const DATA_DIR = fileURLToPath(new URL('../../.data/', import.meta.url));
 /** The dev signing key that `pnpm dev` and `pnpm dev:token` share. */
 export const DEV_SIGNING_KEY_FILE = fileURLToPath(
-  new URL('../../../.data/dev-signing-key.json', import.meta.url),
+  new URL('../../.data/dev-signing-key.json', import.meta.url),
 );
 
 /** API Gateway's maximum request payload for HTTP APIs. */

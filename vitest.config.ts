@@ -13,6 +13,7 @@ export default defineConfig({
       'test/**/*.test.ts',
       'bench/src/**/*.test.ts',
       'scripts/**/*.test.ts',
+      'console/src/**/*.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/cdk.out/**'],
     // Inert unless BRIDGE_TEST_LOG_CAPTURE_DIR is set (scripts/test.mjs sets it for the leak scan).

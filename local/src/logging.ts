@@ -16,6 +16,7 @@ export type PartLabel =
   | 'sync'
   | 'events'
   | 'webhooks'
+  | 'console'
   | 'sqs'
   | 'gateway'
   | 'scheduler'
@@ -47,6 +48,7 @@ const COLOURS: Record<PartLabel, number> = {
   sync: 36,
   events: 35,
   webhooks: 35,
+  console: 32,
   sqs: 34,
   gateway: 37,
   scheduler: 36,

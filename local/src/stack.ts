@@ -45,6 +45,9 @@ import { type Simulator, type SimulatorOptions, startSimulator } from '@podero-b
 import { createJwtAuthorizer } from './auth/authorizer';
 import { generateSigningKey, type SigningKey } from './auth/signing-key';
 import { createTokenMinter, type MintToken } from './auth/tokens';
+import { localConsoleConfig } from './console/config';
+import { consoleSession } from './console/session';
+import { CONSOLE_PREFIX, createConsoleSite } from './console/static-site';
 import { DEV_AUDIENCE, DEV_ISSUER } from './constants';
 import { createLambdaContext, LOCAL_REGION, localFunctionName } from './gateway/lambda-context';
 import { startLocalGateway } from './gateway/server';
@@ -89,6 +92,8 @@ export interface LocalStackOptions {
   /** Physical names; defaults `podero-bridge-local-main` / `-readings`. */
   tableNames?: Record<TableId, string>;
   region?: string;
+  /** Serve the operator console built in this directory (`console/dist`) at `/console/`, signed in locally. */
+  consoleDir?: string;
   /** W: how many heat-pump-sync-worker run at once (default: the declared maxConcurrency). */
   syncWorkers?: number;
   /** How long a scheduled `heat-pump-sync` waits for its pass to complete before it returns (default 10 min). */
@@ -480,6 +485,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(() => scheduler.close());
 
     const signingKey = options.signingKey ?? (await generateSigningKey());
+    const mintToken = createTokenMinter(signingKey);
+    // The console's config names the gateway's own URL, known once it listens.
+    let consoleSite: ReturnType<typeof createConsoleSite> | undefined;
     const gateway = await withLabel('gateway', () =>
       startLocalGateway({
         port: options.apiPort ?? 0,
@@ -494,6 +502,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         }),
         jwks: signingKey.jwks,
         scheduler,
+        ...(options.consoleDir === undefined
+          ? {}
+          : {
+              console: {
+                serve: (method, path) => consoleSite?.(method, path) ?? Promise.resolve(undefined),
+                session: (method, headers) => consoleSession(method, headers, mintToken),
+              },
+            }),
         info: {
           simulator_url: simulator.baseUrl,
           state_interval_seconds: options.simulator?.stateIntervalSeconds ?? DEFAULT_STATE_INTERVAL_SECONDS,
@@ -506,6 +522,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     cleanups.push(() => gateway.close());
     log('gateway', `API gateway on ${gateway.url}`);
+    if (options.consoleDir !== undefined) {
+      consoleSite = createConsoleSite({ dir: options.consoleDir, config: localConsoleConfig(gateway.url) });
+      log('gateway', `operator console on ${gateway.url}${CONSOLE_PREFIX}`);
+    }
 
     // 6. A token before the first request, like the deployed stack's first hourly run.
     const first = await scheduler.runNow('token-refresh');
@@ -543,7 +563,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       signingKey,
       simulator,
       scheduleNames: scheduler.names,
-      mintToken: createTokenMinter(signingKey),
+      mintToken,
       runSchedule: (name) => scheduler.runNow(name),
       close: closeAll,
     };

@@ -5,7 +5,8 @@ import { functionDeclarations, scheduleDeclarations } from '@podero-bridge/funct
 import { Command, Option } from 'commander';
 import * as z from 'zod';
 import { loadOrCreateSigningKey } from '../auth/signing-key';
-import { DATA_DIR, DEFAULT_PORTS, devSigningKeyFile } from '../constants';
+import { consoleBuildAt, ensureConsoleBuilt } from '../console/build';
+import { DATA_DIR, DEFAULT_PORTS, devSigningKeyFile, REPO_ROOT } from '../constants';
 import { installLabelledOutput, streamLog } from '../logging';
 import { watchParents } from '../parent-watch';
 import { type LocalStack, startLocalStack } from '../stack';
@@ -98,6 +99,13 @@ async function main(): Promise<void> {
   installLabelledOutput(process.stderr, { colour: process.stderr.isTTY === true });
   const log = streamLog(process.stdout, { colour });
 
+  const consoleBuild = consoleBuildAt(REPO_ROOT);
+  try {
+    await ensureConsoleBuilt(consoleBuild, (message) => log('console', message));
+  } catch (error) {
+    log('console', `could not build: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
   const signingKey = await loadOrCreateSigningKey(devSigningKeyFile());
   let stack: LocalStack;
   try {
@@ -116,6 +124,7 @@ async function main(): Promise<void> {
       simulator: { seed: options.seed, stateIntervalSeconds: options.stateInterval },
       functionLogLevel: options.logLevel,
       syncWorkers: options.syncWorkers,
+      consoleDir: consoleBuild.dist,
       log,
     });
   } catch (error) {
@@ -142,6 +151,7 @@ async function main(): Promise<void> {
     '',
     'podero-bridge local stack is up',
     `  API gateway      ${stack.apiUrl}   (JWKS ${stack.jwksUrl}, OpenAPI ${stack.apiUrl}/openapi.json)`,
+    `  Operator console ${stack.apiUrl}/console/   (signed in as the local admin, no identity provider)`,
     `  Podero simulator ${stack.simulatorUrl}   (Connect UI /connect, control plane /__sim/)`,
     `  DynamoDB         ${stack.dynamoEndpoint}   tables ${stack.tableNames.main}, ${stack.tableNames.readings}`,
     `  Secrets Manager  ${stack.secretsEndpoint}   secrets ${stack.secretIds.credentials}, ${stack.secretIds.token}`,

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import {
   type FunctionDeclaration,
   type FunctionId,
@@ -12,6 +18,7 @@ import { listenLocally } from '@podero-bridge/local-aws';
 import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import type { JSONWebKeySet } from 'jose';
 import type { JwtAuthorizer } from '../auth/authorizer';
+import { CONSOLE_SESSION_PATH } from '../console/session';
 import { API_GATEWAY_MAX_BODY_BYTES } from '../constants';
 import { type Scheduler, UnknownScheduleError } from '../scheduler';
 import { buildApiGatewayEvent, type IncomingRequest } from './event';
@@ -38,6 +45,11 @@ export interface LocalGatewayOptions {
   /** Enables `POST /__local/schedules/<name>/run`. */
   scheduler?: Scheduler;
   maxBodyBytes?: number;
+  /** The operator console: its files at `/console/` and its local sign-in at `POST /__local/console/session`. */
+  console?: {
+    serve(method: string, path: string): Promise<GatewayResponse | undefined>;
+    session(method: string, headers: IncomingHttpHeaders): Promise<GatewayResponse>;
+  };
   /** Extra JSON served at `GET /__local/info` (the demo uses it to detect a running stack). */
   info?: Record<string, unknown>;
   log?: (message: string) => void;
@@ -134,11 +146,21 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     maxBodyBytes = API_GATEWAY_MAX_BODY_BYTES,
     info = {},
     log = () => {},
+    console: consoleSite,
   } = options;
   const compiled = compileRoutes(routes);
 
-  async function localRoute(method: string, path: string): Promise<GatewayResponse | undefined> {
+  async function localRoute(
+    method: string,
+    path: string,
+    headers: IncomingHttpHeaders,
+  ): Promise<GatewayResponse | undefined> {
     if (method === 'GET' && path === '/.well-known/jwks.json') return jsonResponse(200, jwks);
+    if (consoleSite !== undefined) {
+      if (path === CONSOLE_SESSION_PATH) return consoleSite.session(method, headers);
+      const page = await consoleSite.serve(method, path);
+      if (page !== undefined) return page;
+    }
     if (!path.startsWith('/__local/')) return undefined;
     if (method === 'GET' && path === '/__local/info') {
       return jsonResponse(200, { service: LOCAL_STACK_MARKER, schedules: scheduler?.names ?? [], ...info });
@@ -177,7 +199,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     const target = req.url ?? '/';
     const rawPath = target.split('?')[0] ?? '/';
 
-    const local = await localRoute(method, rawPath);
+    const local = await localRoute(method, rawPath, req.headers);
     if (local !== undefined) return local;
 
     const match = matchRoute(compiled, method, rawPath);

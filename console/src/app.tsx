@@ -1,0 +1,107 @@
+import { useEffect, useState } from 'preact/hooks';
+import { useConsole } from './context';
+import { CustomerPage } from './pages/customer';
+import { OverviewPage } from './pages/overview';
+import { isEmailQuery, SearchPage, UsersPage } from './pages/users';
+import { WebhooksPage } from './pages/webhooks';
+import { href, parseRoute, type Route } from './router';
+
+function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(location.hash));
+  useEffect(() => {
+    const changed = () => setRoute(parseRoute(location.hash));
+    window.addEventListener('hashchange', changed);
+    return () => window.removeEventListener('hashchange', changed);
+  }, []);
+  return route;
+}
+
+function SearchForm() {
+  const [query, setQuery] = useState('');
+  const submit = (event: Event) => {
+    event.preventDefault();
+    const q = query.trim();
+    if (q === '') return;
+    location.hash = isEmailQuery(q) ? href.search(q) : href.customer(q);
+  };
+  return (
+    <search>
+      <form class="search" onSubmit={submit}>
+        <label for="customer-search">Find a customer</label>
+        <input
+          id="customer-search"
+          type="search"
+          placeholder="External user id or e-mail"
+          value={query}
+          onInput={(e) => setQuery(e.currentTarget.value)}
+          autocomplete="off"
+        />
+        <button type="submit">Search</button>
+      </form>
+    </search>
+  );
+}
+
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'overview':
+      return <OverviewPage />;
+    case 'users':
+      return <UsersPage filters={route.filters} />;
+    case 'search':
+      return <SearchPage query={route.query} />;
+    case 'customer':
+      return <CustomerPage externalUserId={route.externalUserId} />;
+    case 'webhooks':
+      return <WebhooksPage />;
+    case 'not-found':
+      return (
+        <section>
+          <h1>Not found</h1>
+          <p>
+            No page at {route.path}. <a href={href.overview()}>Go to the overview</a>.
+          </p>
+        </section>
+      );
+  }
+}
+
+export function App() {
+  const route = useRoute();
+  const { config, session } = useConsole();
+  const signOut = () => {
+    session.signOut();
+    location.hash = href.overview();
+    location.reload();
+  };
+  return (
+    <>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="top">
+        <div class="brand">
+          Heat-pump programme <span class="muted">· {config.stage}</span>
+        </div>
+        <nav aria-label="Main">
+          <a href={href.overview()} aria-current={route.page === 'overview' ? 'page' : undefined}>
+            Overview
+          </a>
+          <a href={href.users()} aria-current={route.page === 'users' ? 'page' : undefined}>
+            Customers
+          </a>
+          <a href={href.webhooks()} aria-current={route.page === 'webhooks' ? 'page' : undefined}>
+            Webhooks
+          </a>
+        </nav>
+        <SearchForm />
+        <button type="button" class="link" onClick={signOut}>
+          Sign out
+        </button>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Page route={route} />
+      </main>
+    </>
+  );
+}

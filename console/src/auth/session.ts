@@ -1,0 +1,80 @@
+import * as z from 'zod';
+import type { ConsoleConfig } from '../config';
+import { authorizationUrl, completeSignIn, discover, isSignInCallback, type OidcDeps } from './oidc';
+import { TokenStore } from './token-store';
+
+/** The signed-in operator, as the API client sees it: a bearer token whenever a request needs one. */
+export interface Session {
+  readonly mode: ConsoleConfig['auth']['mode'];
+  accessToken(): Promise<string>;
+  /** The stored token is no good (the API answered 401): forget it, so the next request signs in again. */
+  invalidate(): void;
+  signOut(): void;
+}
+
+export interface BrowserDeps extends OidcDeps {
+  location: Pick<Location, 'origin' | 'pathname' | 'search' | 'hash'>;
+  /** Leaves the page (the issuer's sign-in); the promise never settles. */
+  navigate(url: string): Promise<never>;
+  /** Drops the callback's ?code=&state= from the address bar, keeping the route. */
+  replaceUrl(url: string): void;
+}
+
+const devSessionSchema = z.strictObject({ access_token: z.string().min(1), expires_at: z.iso.datetime() });
+
+/**
+ * Local stack: a short-lived admin token from the stack itself. A POST with a JSON body, so that another
+ * origin's page cannot have the browser mint one without a CORS preflight the stack never grants.
+ */
+function devSession(config: ConsoleConfig & { auth: { mode: 'dev' } }, deps: BrowserDeps): Session {
+  const store = new TokenStore(deps.storage, deps.now);
+  return {
+    mode: 'dev',
+    async accessToken() {
+      const current = store.current();
+      if (current !== undefined) return current;
+      const response = await deps.fetch(config.auth.session_url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: '{}',
+      });
+      if (!response.ok) throw new Error(`the local stack refused a console session (${response.status})`);
+      const session = devSessionSchema.parse(await response.json());
+      store.save(session.access_token, Date.parse(session.expires_at));
+      return session.access_token;
+    },
+    invalidate: () => store.clear(),
+    signOut: () => store.clear(),
+  };
+}
+
+function oidcSession(config: ConsoleConfig & { auth: { mode: 'oidc' } }, deps: BrowserDeps): Session {
+  const store = new TokenStore(deps.storage, deps.now);
+  const redirectUri = `${deps.location.origin}${deps.location.pathname}`;
+  return {
+    mode: 'oidc',
+    async accessToken() {
+      const current = store.current();
+      if (current !== undefined) return current;
+      const discovery = await discover(config.auth, deps);
+      return deps.navigate(
+        await authorizationUrl(config.auth, discovery, redirectUri, deps.location.hash, deps),
+      );
+    },
+    invalidate: () => store.clear(),
+    signOut: () => store.clear(),
+  };
+}
+
+/** The session for this page; on the issuer's redirect back it first completes the sign-in. */
+export async function startSession(config: ConsoleConfig, deps: BrowserDeps): Promise<Session> {
+  if (config.auth.mode === 'dev') return devSession({ ...config, auth: config.auth }, deps);
+  const session = oidcSession({ ...config, auth: config.auth }, deps);
+  if (isSignInCallback(deps.location.search)) {
+    const discovery = await discover(config.auth, deps);
+    const signedIn = await completeSignIn(deps.location.search, discovery, config.auth, deps);
+    new TokenStore(deps.storage, deps.now).save(signedIn.accessToken, signedIn.expiresAt);
+    deps.replaceUrl(`${deps.location.pathname}${signedIn.returnTo}`);
+  }
+  return session;
+}

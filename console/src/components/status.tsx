@@ -1,0 +1,52 @@
+import type { ComponentChildren } from 'preact';
+import { ApiError } from '../api/client';
+import type { Loaded } from '../use-load';
+
+export function ErrorNote({ error }: { error: Error }) {
+  const detail =
+    error instanceof ApiError && error.details.length > 0
+      ? ` (${error.details.map((d) => `${d.field}: ${d.message}`).join('; ')})`
+      : '';
+  const status = error instanceof ApiError ? `${error.status} ` : '';
+  return (
+    <p class="error" role="alert">
+      {status}
+      {error.message}
+      {detail}
+    </p>
+  );
+}
+
+/** Shows a loading line, the error, or the content once loaded. */
+export function Await<T>({
+  loaded,
+  children,
+}: {
+  loaded: Loaded<T>;
+  children: (value: T) => ComponentChildren;
+}) {
+  if (loaded.state === 'loading')
+    return (
+      <p class="muted" aria-busy="true">
+        Loading…
+      </p>
+    );
+  if (loaded.state === 'failed') return <ErrorNote error={loaded.error} />;
+  return <>{children(loaded.value)}</>;
+}
+
+export const CONNECTION_LABELS = {
+  connected: 'Connected',
+  reauthentication_required: 'Re-authentication required',
+  disconnected: 'Disconnected',
+} as const;
+
+export function ConnectionBadge({ state }: { state: keyof typeof CONNECTION_LABELS }) {
+  return <span class={`badge badge-${state}`}>{CONNECTION_LABELS[state]}</span>;
+}
+
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : `${date.toLocaleString('en-GB', { timeZone: 'UTC' })} UTC`;
+}

@@ -1,0 +1,62 @@
+import { useEffect, useRef } from 'preact/hooks';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { type ChartSpec, type PlotData, pointsIn } from '../readings';
+
+const HEIGHT = 220;
+
+/**
+ * One uPlot chart (canvas), sized to its container and redrawn on resize. `data-points` says how many values
+ * it drew, and the figure's caption says it in words, since a canvas has no text of its own.
+ */
+export function TimeSeriesChart({ spec, data, label }: { spec: ChartSpec; data: PlotData; label: string }) {
+  const container = useRef<HTMLDivElement>(null);
+  const points = pointsIn(data);
+
+  useEffect(() => {
+    const element = container.current;
+    if (element === null || points === 0) return;
+    const plot = new uPlot(
+      {
+        width: Math.max(element.clientWidth, 240),
+        height: HEIGHT,
+        // A single reading is a point, not a line: draw the markers whatever the density.
+        series: [
+          {},
+          ...spec.series.map((s) => ({
+            label: s.label,
+            stroke: s.colour,
+            width: 2,
+            spanGaps: true,
+            points: { show: true, size: 5, fill: s.colour },
+            value: (_u: uPlot, v: number | null) => (v === null ? '—' : `${v.toFixed(1)} ${spec.unit}`),
+          })),
+        ],
+        axes: [{}, { label: spec.unit, size: 56 }],
+        scales: { x: { time: true } },
+        legend: { show: true },
+      },
+      data as uPlot.AlignedData,
+      element,
+    );
+    const resize = new ResizeObserver(() =>
+      plot.setSize({ width: Math.max(element.clientWidth, 240), height: HEIGHT }),
+    );
+    resize.observe(element);
+    return () => {
+      resize.disconnect();
+      plot.destroy();
+    };
+  }, [spec, data, points]);
+
+  return (
+    <figure class="chart" data-chart={spec.id} data-points={points}>
+      <figcaption>
+        {spec.title} ({spec.unit}), {label}: {points === 0 ? 'no readings in this range' : `${points} values`}
+      </figcaption>
+      {points > 0 && (
+        <div ref={container} class="chart-canvas" role="img" aria-label={`${spec.title} over ${label}`} />
+      )}
+    </figure>
+  );
+}

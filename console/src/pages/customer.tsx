@@ -1,0 +1,438 @@
+import { useState } from 'preact/hooks';
+import { type Api, expectData, type Schemas } from '../api/client';
+import { Await, ConnectionBadge, ErrorNote, formatTime } from '../components/status';
+import { TimeSeriesChart } from '../components/time-series-chart';
+import { useConsole } from '../context';
+import {
+  CHART_RANGES,
+  CHARTS,
+  type ChartRange,
+  plotBuckets,
+  plotReadings,
+  readingsQuery,
+  savingsRange,
+} from '../readings';
+import { useLoad } from '../use-load';
+
+type SummaryHeatPump = Schemas['UserSummary']['heat_pumps'][number];
+
+async function loadCustomer(api: Api, externalUserId: string) {
+  const path = { external_user_id: externalUserId };
+  const [summary, user, buildings] = await Promise.all([
+    expectData(api.GET('/users/{external_user_id}/summary', { params: { path } })),
+    expectData(api.GET('/users/{external_user_id}', { params: { path } })),
+    expectData(api.GET('/users/{external_user_id}/buildings', { params: { path } })),
+  ]);
+  return { summary, user, buildings };
+}
+
+export function CustomerPage({ externalUserId }: { externalUserId: string }) {
+  const { api } = useConsole();
+  const [customer, reload] = useLoad(() => loadCustomer(api, externalUserId), [api, externalUserId]);
+  return (
+    <section aria-labelledby="customer-title">
+      <h1 id="customer-title">Customer {externalUserId}</h1>
+      <Await loaded={customer}>
+        {({ summary, user, buildings }) => (
+          <>
+            <div class="cards">
+              <article class="card" aria-labelledby="profile-title">
+                <h2 id="profile-title">Profile</h2>
+                <dl>
+                  <dt>Name</dt>
+                  <dd>{[user.first_name, user.last_name].filter(Boolean).join(' ') || '—'}</dd>
+                  <dt>E-mail</dt>
+                  <dd>{user.email}</dd>
+                  <dt>Address</dt>
+                  <dd>
+                    {[user.street_and_number, user.zip_code, user.town, user.country]
+                      .filter(Boolean)
+                      .join(', ') || '—'}
+                  </dd>
+                  <dt>Onboarded</dt>
+                  <dd>{formatTime(summary.onboarded_at)}</dd>
+                  <dt>Sync</dt>
+                  <dd>
+                    {summary.sync.failure === null
+                      ? `ok, last pass ${formatTime(summary.sync.last_pass_completed_at)}`
+                      : `failing (${summary.sync.failure.attempts} attempts): ${summary.sync.failure.message}`}
+                  </dd>
+                </dl>
+              </article>
+              <article class="card" aria-labelledby="buildings-title">
+                <h2 id="buildings-title">Buildings</h2>
+                {buildings.items.length === 0 ? (
+                  <p class="muted">No building.</p>
+                ) : (
+                  <ul>
+                    {buildings.items.map((b) => (
+                      <li key={b.id}>
+                        {b.name} <span class="muted">({b.id})</span>
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </article>
+              <OnboardingCard
+                externalUserId={externalUserId}
+                sessions={summary.onboarding_sessions}
+                buildings={buildings.items}
+                onOpened={reload}
+              />
+            </div>
+            <h2>Heat pumps</h2>
+            {summary.heat_pumps.length === 0 && <p class="muted">No heat pump connected yet.</p>}
+            {summary.heat_pumps.map((hp) => (
+              <HeatPumpCard key={hp.id} externalUserId={externalUserId} heatPump={hp} onChanged={reload} />
+            ))}
+          </>
+        )}
+      </Await>
+    </section>
+  );
+}
+
+function OnboardingCard({
+  externalUserId,
+  sessions,
+  buildings,
+  onOpened,
+}: {
+  externalUserId: string;
+  sessions: Schemas['UserSummary']['onboarding_sessions'];
+  buildings: Schemas['BuildingList']['items'];
+  onOpened: () => void;
+}) {
+  const { api, config } = useConsole();
+  const [opened, setOpened] = useState<Schemas['OnboardingSessionCreated'] | undefined>();
+  const [error, setError] = useState<Error | undefined>();
+  const [busy, setBusy] = useState(false);
+  const open = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const building = buildings[0]?.id;
+      const created = await expectData(
+        api.POST('/users/{external_user_id}/onboarding-sessions', {
+          params: { path: { external_user_id: externalUserId } },
+          body: {
+            language: 'en',
+            price_zone_default: 'AT',
+            success_url: config.customer_links.onboarding_success_url,
+            cancel_url: config.customer_links.onboarding_cancel_url,
+            ...(building ? { building_id: building } : {}),
+          },
+        }),
+      );
+      setOpened(created);
+      onOpened();
+    } catch (e) {
+      setError(e instanceof Error ? e : new Error(String(e)));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <article class="card" aria-labelledby="onboarding-title">
+      <h2 id="onboarding-title">Onboarding sessions</h2>
+      {sessions.length === 0 ? (
+        <p class="muted">No open session.</p>
+      ) : (
+        <ul>
+          {sessions.map((s) => (
+            <li key={s.id}>
+              {s.state}, expires {formatTime(s.expiration_date)}
+            </li>
+          ))}
+        </ul>
+      )}
+      <button type="button" onClick={open} disabled={busy}>
+        Open a new onboarding session
+      </button>
+      {opened && (
+        <LinkToSend
+          label="Onboarding link"
+          url={opened.authentication_url}
+          expires={opened.expiration_date}
+        />
+      )}
+      {error && <ErrorNote error={error} />}
+    </article>
+  );
+}
+
+function LinkToSend({ label, url, expires }: { label: string; url: string; expires: string | null }) {
+  return (
+    <div class="link-to-send">
+      <label>
+        {label} (send it to the customer)
+        <input type="text" readOnly value={url} onFocus={(e) => e.currentTarget.select()} />
+      </label>
+      <p class="muted">Valid until {formatTime(expires)}</p>
+    </div>
+  );
+}
+
+function HeatPumpCard({
+  externalUserId,
+  heatPump,
+  onChanged,
+}: {
+  externalUserId: string;
+  heatPump: SummaryHeatPump;
+  onChanged: () => void;
+}) {
+  const { api, config } = useConsole();
+  const path = { external_user_id: externalUserId, heat_pump_id: heatPump.id };
+  const [detail, reloadDetail] = useLoad(
+    () => expectData(api.GET('/users/{external_user_id}/heat-pumps/{heat_pump_id}', { params: { path } })),
+    [api, externalUserId, heatPump.id],
+  );
+  const [error, setError] = useState<Error | undefined>();
+  const [busy, setBusy] = useState(false);
+  const [link, setLink] = useState<Schemas['ReauthenticationStarted'] | undefined>();
+  const act = async (work: () => Promise<void>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await work();
+    } catch (e) {
+      setError(e instanceof Error ? e : new Error(String(e)));
+    } finally {
+      setBusy(false);
+    }
+  };
+  // Shown at once and kept once the API confirmed it; a refusal puts the stored state back.
+  const [optimising, setOptimising] = useState<boolean | undefined>();
+  const toggleOptimisation = (active: boolean) =>
+    act(async () => {
+      setOptimising(active);
+      await expectData(
+        api.PATCH('/users/{external_user_id}/heat-pumps/{heat_pump_id}', {
+          params: { path },
+          body: { is_smart_optimization_active: active },
+        }),
+      ).catch((error: unknown) => {
+        setOptimising(undefined);
+        throw error;
+      });
+      reloadDetail();
+      onChanged();
+    });
+  const startReauthentication = () =>
+    act(async () => {
+      setLink(
+        await expectData(
+          api.POST('/users/{external_user_id}/heat-pumps/{heat_pump_id}/reauthentication', {
+            params: { path },
+            body: {
+              success_url: config.customer_links.reauthentication_success_url,
+              cancel_url: config.customer_links.reauthentication_cancel_url,
+            },
+          }),
+        ),
+      );
+    });
+  const model = [heatPump.manufacturer, heatPump.model].filter(Boolean).join(' ') || 'Unknown model';
+  const optimisationId = `optimisation-${heatPump.id}`;
+  return (
+    <article class="card heat-pump" data-heat-pump={heatPump.id} aria-labelledby={`hp-${heatPump.id}`}>
+      <header class="heat-pump-header">
+        <h3 id={`hp-${heatPump.id}`}>{model}</h3>
+        <ConnectionBadge state={heatPump.connection.state} />
+      </header>
+      <p class="muted">
+        {heatPump.id} · state read {formatTime(heatPump.fetched_at)}
+        {heatPump.connection.since &&
+          ` · ${heatPump.connection.state} since ${formatTime(heatPump.connection.since)}`}
+      </p>
+      <Await loaded={detail}>
+        {(hp) => (
+          <>
+            <div class="controls">
+              <label for={optimisationId} class="switch">
+                <input
+                  id={optimisationId}
+                  type="checkbox"
+                  role="switch"
+                  checked={optimising ?? hp.heat_pump.is_smart_optimization_active === true}
+                  aria-checked={optimising ?? hp.heat_pump.is_smart_optimization_active === true}
+                  disabled={busy}
+                  onChange={(e) => toggleOptimisation(e.currentTarget.checked)}
+                />
+                Smart optimisation
+              </label>
+              {heatPump.connection.state === 'reauthentication_required' ? (
+                <button type="button" onClick={startReauthentication} disabled={busy}>
+                  Start re-authentication
+                </button>
+              ) : heatPump.connection.state === 'disconnected' ? (
+                <span class="muted">The connection cannot be repaired: open a new onboarding session.</span>
+              ) : null}
+            </div>
+            <Settings read={hp} />
+          </>
+        )}
+      </Await>
+      {link && (
+        <LinkToSend label="Re-authentication link" url={link.redirect_url} expires={link.expires_at} />
+      )}
+      {error && <ErrorNote error={error} />}
+      <Readings externalUserId={externalUserId} heatPumpId={heatPump.id} />
+      <Savings externalUserId={externalUserId} heatPumpId={heatPump.id} />
+    </article>
+  );
+}
+
+function Settings({ read }: { read: Schemas['HeatPumpRead'] }) {
+  const heatPump = read.heat_pump;
+  const rows: [string, string][] = [
+    ['Optimisation level', heatPump.optimization_level ?? '—'],
+    ['Mode', heatPump.current_mode ?? '—'],
+    [
+      'Power now',
+      heatPump.current_power_consumption_w === null ? '—' : `${heatPump.current_power_consumption_w} W`,
+    ],
+    ['Indoor', temperature(heatPump.indoor_actual_temperature)],
+    ['Indoor target', temperature(heatPump.indoor_target_temperature)],
+    ['Outdoor', temperature(heatPump.outdoor_temperature)],
+    [
+      'Temperature limits',
+      `${temperature(heatPump.minimum_temperature_limit)} – ${temperature(heatPump.maximum_temperature_limit)}`,
+    ],
+    ['Away mode', heatPump.is_away_mode_enabled ? 'on' : 'off'],
+    ['Answer', `${read.source}${read.stale ? ' (stale)' : ''}, fetched ${formatTime(read.fetched_at)}`],
+  ];
+  return (
+    <dl class="settings">
+      {rows.map(([name, value]) => (
+        <div key={name}>
+          <dt>{name}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+const temperature = (value: number | null | undefined) =>
+  value === null || value === undefined ? '—' : `${value} °C`;
+
+async function loadPlots(api: Api, externalUserId: string, heatPumpId: string, range: ChartRange, now: Date) {
+  const path = { external_user_id: externalUserId, heat_pump_id: heatPumpId };
+  const query = readingsQuery(range, now);
+  if (!('bucket' in query)) {
+    const readings: Schemas['Reading'][] = [];
+    let cursor: string | undefined;
+    // 24 hours of readings every few minutes fit in a few pages; a bound keeps a runaway stream finite.
+    for (let page = 0; page < 5; page++) {
+      const body = await expectData(
+        api.GET('/users/{external_user_id}/heat-pumps/{heat_pump_id}/readings', {
+          params: { path, query: { ...query, ...(cursor ? { cursor } : {}) } },
+        }),
+      );
+      if (typeof body === 'string' || 'bucket' in body) break;
+      readings.push(...body.items);
+      cursor = body.next_cursor ?? undefined;
+      if (cursor === undefined) break;
+    }
+    return { range, charts: CHARTS.map((spec) => ({ spec, data: plotReadings(readings, spec) })) };
+  }
+  const body = await expectData(
+    api.GET('/users/{external_user_id}/heat-pumps/{heat_pump_id}/readings', { params: { path, query } }),
+  );
+  const buckets = typeof body !== 'string' && 'bucket' in body ? body.items : [];
+  return { range, charts: CHARTS.map((spec) => ({ spec, data: plotBuckets(buckets, spec) })) };
+}
+
+function Readings({ externalUserId, heatPumpId }: { externalUserId: string; heatPumpId: string }) {
+  const { api, now } = useConsole();
+  const [range, setRange] = useState<ChartRange>('24h');
+  const [plots] = useLoad(
+    () => loadPlots(api, externalUserId, heatPumpId, range, now()),
+    [api, externalUserId, heatPumpId, range],
+  );
+  const groupName = `range-${heatPumpId}`;
+  return (
+    <section class="readings" aria-label="Readings">
+      <fieldset class="ranges">
+        <legend>Readings over</legend>
+        {(Object.keys(CHART_RANGES) as ChartRange[]).map((r) => (
+          <label key={r}>
+            <input
+              type="radio"
+              name={groupName}
+              value={r}
+              checked={range === r}
+              onChange={() => setRange(r)}
+            />
+            {CHART_RANGES[r].label}
+          </label>
+        ))}
+      </fieldset>
+      <Await loaded={plots}>
+        {/* The range of the answer shown, not of the radio just clicked: the next answer may still be on its way. */}
+        {(plotted) =>
+          plotted.charts.map(({ spec, data }) => (
+            <TimeSeriesChart
+              key={`${spec.id}-${plotted.range}`}
+              spec={spec}
+              data={data}
+              label={CHART_RANGES[plotted.range].label}
+            />
+          ))
+        }
+      </Await>
+    </section>
+  );
+}
+
+function Savings({ externalUserId, heatPumpId }: { externalUserId: string; heatPumpId: string }) {
+  const { api, now } = useConsole();
+  const [savings] = useLoad(
+    () =>
+      expectData(
+        api.GET('/users/{external_user_id}/heat-pumps/{heat_pump_id}/savings', {
+          params: {
+            path: { external_user_id: externalUserId, heat_pump_id: heatPumpId },
+            query: { ...savingsRange(now()), resolution: '1MONTH' },
+          },
+        }),
+      ),
+    [api, externalUserId, heatPumpId],
+  );
+  return (
+    <Await loaded={savings}>
+      {(s) => (
+        <div class="table-wrap">
+          <table class="savings">
+            <caption>Savings per month</caption>
+            <thead>
+              <tr>
+                <th scope="col">Month</th>
+                <th scope="col">Saved ({s.units.savings ?? '—'})</th>
+                <th scope="col">Saved (%)</th>
+                <th scope="col">Consumption ({s.units.consumption ?? '—'})</th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.buckets.length === 0 && (
+                <tr>
+                  <td colSpan={4}>No savings reported yet.</td>
+                </tr>
+              )}
+              {s.buckets.map((b) => (
+                <tr key={b.period.start ?? ''}>
+                  <td>{b.period.start ? b.period.start.slice(0, 7) : '—'}</td>
+                  <td>{b.savings?.total?.toFixed(2) ?? '—'}</td>
+                  <td>{b.savings?.percentage?.toFixed(1) ?? '—'}</td>
+                  <td>{b.consumption_total?.toFixed(1) ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Await>
+  );
+}

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { href, parseRoute } from './router';
+
+describe('hash routes', () => {
+  it('round-trips every page through its href', () => {
+    expect(parseRoute(href.overview())).toEqual({ page: 'overview' });
+    expect(parseRoute(href.users({ connection_state: 'connected' }))).toEqual({
+      page: 'users',
+      filters: { connection_state: 'connected' },
+    });
+    expect(parseRoute(href.customer('a/b c'))).toEqual({ page: 'customer', externalUserId: 'a/b c' });
+    expect(parseRoute(href.search('a+b@example.com'))).toEqual({ page: 'search', query: 'a+b@example.com' });
+    expect(parseRoute(href.webhooks())).toEqual({ page: 'webhooks' });
+  });
+
+  it('keeps only the list filters the API knows, and names what it cannot route', () => {
+    expect(parseRoute('#/users?sync_failed=true&evil=1')).toEqual({
+      page: 'users',
+      filters: { sync_failed: 'true' },
+    });
+    expect(parseRoute('#/customers/%E0%A4%A')).toEqual({ page: 'not-found', path: '/customers/%E0%A4%A' });
+    expect(parseRoute('#/nowhere')).toEqual({ page: 'not-found', path: '/nowhere' });
+  });
+});

@@ -1,0 +1,49 @@
+/**
+ * Hash routes (`#/customers/demo-1`), so one `index.html` serves every route from S3 and from the local
+ * stack without server rewrites, and a reload keeps the page.
+ */
+export type Route =
+  | { page: 'overview' }
+  | { page: 'users'; filters: Record<string, string> }
+  | { page: 'customer'; externalUserId: string }
+  | { page: 'search'; query: string }
+  | { page: 'webhooks' }
+  | { page: 'not-found'; path: string };
+
+const USER_FILTERS = ['connection_state', 'sync_failed', 'optimization'] as const;
+
+export function parseRoute(hash: string): Route {
+  const [path = '', search = ''] = hash.replace(/^#/, '').split('?');
+  const params = new URLSearchParams(search);
+  if (path === '' || path === '/') return { page: 'overview' };
+  if (path === '/users') {
+    const filters: Record<string, string> = {};
+    for (const name of USER_FILTERS) {
+      const value = params.get(name);
+      if (value !== null) filters[name] = value;
+    }
+    return { page: 'users', filters };
+  }
+  if (path === '/search') return { page: 'search', query: params.get('q') ?? '' };
+  if (path === '/webhooks') return { page: 'webhooks' };
+  const customer = /^\/customers\/([^/]+)$/.exec(path);
+  if (customer?.[1] !== undefined) {
+    try {
+      return { page: 'customer', externalUserId: decodeURIComponent(customer[1]) };
+    } catch {
+      return { page: 'not-found', path };
+    }
+  }
+  return { page: 'not-found', path };
+}
+
+export const href = {
+  overview: () => '#/',
+  users: (filters: Record<string, string> = {}) => {
+    const search = new URLSearchParams(filters).toString();
+    return search === '' ? '#/users' : `#/users?${search}`;
+  },
+  customer: (externalUserId: string) => `#/customers/${encodeURIComponent(externalUserId)}`,
+  search: (query: string) => `#/search?${new URLSearchParams({ q: query })}`,
+  webhooks: () => '#/webhooks',
+};

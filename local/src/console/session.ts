@@ -1,0 +1,39 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { MintToken } from '../auth/tokens';
+import { type GatewayResponse, jsonResponse } from '../gateway/response';
+
+/** `POST /__local/console/session`: the local console's sign-in, an admin token with no identity provider. */
+export const CONSOLE_SESSION_PATH = '/__local/console/session';
+/** Short, like a real sign-in: the console asks again when it lapses. */
+export const CONSOLE_SESSION_TTL_SECONDS = 3600;
+
+/**
+ * Only the console's own page may mint: a JSON POST from another origin needs a CORS preflight the stack never
+ * grants, and an `Origin` other than this host's is refused outright (a form post cannot send JSON).
+ */
+export async function consoleSession(
+  method: string,
+  headers: IncomingHttpHeaders,
+  mintToken: MintToken,
+  now: () => Date = () => new Date(),
+): Promise<GatewayResponse> {
+  if (method !== 'POST') return jsonResponse(405, { message: 'use POST' }, { allow: 'POST' });
+  const contentType = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (contentType !== 'application/json') {
+    return jsonResponse(415, { message: 'content-type must be application/json' });
+  }
+  const origin = headers.origin;
+  if (origin !== undefined && origin !== `http://${headers.host ?? ''}`) {
+    return jsonResponse(403, { message: 'a console session is only for the console served by this stack' });
+  }
+  const issuedAt = now();
+  const accessToken = await mintToken({ admin: true, ttlSeconds: CONSOLE_SESSION_TTL_SECONDS });
+  return jsonResponse(
+    200,
+    {
+      access_token: accessToken,
+      expires_at: new Date(issuedAt.getTime() + CONSOLE_SESSION_TTL_SECONDS * 1000).toISOString(),
+    },
+    { 'cache-control': 'no-store' },
+  );
+}

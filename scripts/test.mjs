@@ -24,8 +24,42 @@ const run = (label, cmd, args, extraEnv = {}) => {
 };
 
 const extraArgs = process.argv.slice(2);
+
+/**
+ * Debian's Chromium for the console's browser tests (playwright-core drives it; no browser download). Installed
+ * with apt-get when missing, as root or through sudo; when that fails the browser tests fail and say why.
+ */
+function ensureChromium() {
+  const chromium = process.env.BRIDGE_CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (existsSync(chromium)) return true;
+  const asRoot = process.getuid?.() === 0;
+  const apt = (args) =>
+    asRoot
+      ? run(`apt-get ${args[0]}`, 'apt-get', args)
+      : run(`sudo apt-get ${args[0]}`, 'sudo', ['-n', 'apt-get', ...args]);
+  const aptEnv = { DEBIAN_FRONTEND: 'noninteractive' };
+  Object.assign(env, aptEnv);
+  const installed =
+    apt(['install', '-y', '--no-install-recommends', 'chromium']) ||
+    (apt(['update']) && apt(['install', '-y', '--no-install-recommends', 'chromium']));
+  return installed && existsSync(chromium);
+}
 const lintOk = run('lint', bin('biome'), ['check', '.']);
-const typesOk = run('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+const typesOk =
+  run('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']) &&
+  // The console runs in a browser: its own project, with the DOM's types and Preact's JSX.
+  run('typecheck console', bin('tsc'), ['-p', 'console/tsconfig.json', '--noEmit']);
+
+// The console's browser tests run `pnpm dev`, which serves console/dist: built once here, before any test
+// starts, so that parallel test files never build it at the same time.
+const consoleOk = run('build console', process.execPath, [
+  join(root, 'console', 'node_modules', 'vite', 'bin', 'vite.js'),
+  'build',
+  '--logLevel',
+  'warn',
+  join(root, 'console'),
+]);
+const chromiumOk = ensureChromium();
 
 const resultsFile = join(root, '.vitest-results.json');
 rmSync(resultsFile, { force: true });
@@ -80,6 +114,9 @@ if (machineMajor !== LAMBDA_NODE_MAJOR) {
       '--reporter=dot',
       '--reporter=json',
       `--outputFile.json=${lambdaResultsFile}`,
+      // The console's browser tests drive Chromium, not the Lambda runtime: once, on the machine's Node, is enough.
+      '--exclude',
+      'test/console/**',
       ...extraArgs,
     ]);
 }
@@ -118,6 +155,8 @@ if (existsSync(lambdaResultsFile)) {
 }
 if (!lambdaNodeOk && failed === 0) failed += 1;
 if (!lintOk) failed += 1;
+if (!consoleOk) failed += 1;
+if (!chromiumOk) console.log('chromium: not installed (the console browser tests fail for it)');
 if (!typesOk) failed += 1;
 if (!leakScanOk) failed += 1;
 if (!testsOk && failed === 0) failed += 1;
@@ -127,4 +166,4 @@ console.log(
   `\nlint: ${lintOk ? 'ok' : 'failed'}, typecheck: ${typesOk ? 'ok' : 'failed'}, leak scan: ${leakScanOk ? 'ok' : 'failed'}, Node ${LAMBDA_NODE_MAJOR}: ${machineMajor === LAMBDA_NODE_MAJOR ? 'the machine’s' : lambdaNodeOk ? 'ok' : 'failed'}`,
 );
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-process.exit(lintOk && typesOk && testsOk && leakScanOk && lambdaNodeOk && failed === 0 ? 0 : 1);
+process.exit(lintOk && typesOk && consoleOk && testsOk && leakScanOk && lambdaNodeOk && failed === 0 ? 0 : 1);

@@ -52,13 +52,18 @@ const typesOk =
 
 // The console's browser tests run `pnpm dev`, which serves console/dist: built once here, before any test
 // starts, so that parallel test files never build it at the same time.
-const consoleOk = run('build console', process.execPath, [
-  join(root, 'console', 'node_modules', 'vite', 'bin', 'vite.js'),
-  'build',
-  '--logLevel',
-  'warn',
-  join(root, 'console'),
-]);
+const consoleOk = run(
+  'build console',
+  process.execPath,
+  [
+    join(root, 'console', 'node_modules', 'vite', 'bin', 'vite.js'),
+    'build',
+    '--logLevel',
+    'warn',
+    join(root, 'console'),
+  ],
+  { NODE_ENV: 'production' },
+);
 const chromiumOk = ensureChromium();
 
 const resultsFile = join(root, '.vitest-results.json');

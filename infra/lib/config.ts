@@ -19,6 +19,9 @@ export const PLACEHOLDER_JWT_ISSUER = 'https://example.invalid/issuer';
 /** Placeholder organisation id: replace with the `org_id` Podero gave you. */
 export const PLACEHOLDER_ORG_ID = '00000000-0000-0000-0000-000000000000';
 
+/** The console's app client until one is set: synthesizes, signs nobody in. */
+export const PLACEHOLDER_CONSOLE_CLIENT_ID = 'REPLACE-console-client-id';
+
 const validRetentionDays = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number');
 
 const httpsUrl = z.url({ protocol: /^https$/ });
@@ -42,108 +45,158 @@ const credentialsSecretSchema = z.discriminatedUnion('mode', [
   }),
 ]);
 
-export const stageConfigSchema = z.strictObject({
-  /** Stage name; part of the stack name (`PoderoBridge-<stage>`). */
-  stage: z.string().regex(/^[a-z][a-z0-9-]{0,20}$/, 'lower-case letters, digits and dashes, 1-21 characters'),
-  /** Omit both for an environment-agnostic stack (synthesizes with no AWS account, deploys to the CLI's). */
-  account: z
-    .string()
-    .regex(/^\d{12}$/, 'a 12-digit AWS account id')
-    .optional(),
-  region: z
-    .string()
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-central-1')
-    .optional(),
-  jwt: z.strictObject({
-    /** OIDC issuer URL; API Gateway fetches `<issuer>/.well-known/openid-configuration`. */
-    issuer: httpsUrl,
-    /** Accepted `aud` (or `client_id`) values; at least one. */
-    audiences: z.array(z.string().min(1)).min(1),
-  }),
-  podero: z.strictObject({
-    /** Podero host, e.g. https://app.podero.com (production) or https://sandbox-app.podero.com. */
-    baseUrl: httpsUrl,
-    /** The organisation UUID Podero gave you (the functions address `/org/{org_id}/...`). */
-    orgId: z.uuid(),
-  }),
-  sync: z.strictObject({
-    /** Interval of the heat-pump-sync schedule (overrides the declared default). */
-    everyMinutes: z.int().min(1).max(1440),
-    /** Users synced in parallel by one sync run. */
-    concurrency: z.int().min(1).max(50),
-    /** A run stops starting users when less than this remains of its timeout (room to save the cursor). */
-    safetyMarginSeconds: z.int().min(1).max(600),
+export const stageConfigSchema = z
+  .strictObject({
+    /** Stage name; part of the stack name (`PoderoBridge-<stage>`). */
+    stage: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,20}$/, 'lower-case letters, digits and dashes, 1-21 characters'),
+    /** Omit both for an environment-agnostic stack (synthesizes with no AWS account, deploys to the CLI's). */
+    account: z
+      .string()
+      .regex(/^\d{12}$/, 'a 12-digit AWS account id')
+      .optional(),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-central-1')
+      .optional(),
+    jwt: z.strictObject({
+      /** OIDC issuer URL; API Gateway fetches `<issuer>/.well-known/openid-configuration`. */
+      issuer: httpsUrl,
+      /** Accepted `aud` (or `client_id`) values; at least one. */
+      audiences: z.array(z.string().min(1)).min(1),
+    }),
+    podero: z.strictObject({
+      /** Podero host, e.g. https://app.podero.com (production) or https://sandbox-app.podero.com. */
+      baseUrl: httpsUrl,
+      /** The organisation UUID Podero gave you (the functions address `/org/{org_id}/...`). */
+      orgId: z.uuid(),
+    }),
+    sync: z.strictObject({
+      /** Interval of the heat-pump-sync schedule (overrides the declared default). */
+      everyMinutes: z.int().min(1).max(1440),
+      /** Users synced in parallel by one sync run. */
+      concurrency: z.int().min(1).max(50),
+      /** A run stops starting users when less than this remains of its timeout (room to save the cursor). */
+      safetyMarginSeconds: z.int().min(1).max(600),
+      /**
+       * W: heat-pump-sync-worker instances at once (the event source mapping's maximumConcurrency; AWS allows
+       * 2..1000). A fleet of one shard still runs on one worker.
+       */
+      workers: z.int().min(2).max(1000),
+      /** The most users in one shard of a fleet pass. */
+      shardSize: z.int().min(1).max(100_000),
+      /**
+       * Podero requests per second for the whole stage, shared by every worker (0: none). Podero documents no
+       * limit: set one after talking to your account manager, below what they allow, leaving room for the API.
+       */
+      rateLimitPerSecond: z.int().min(0).max(100_000),
+    }),
+    token: z.strictObject({
+      /** token-refresh fetches a new token when less than this much of its lifetime remains. */
+      refreshMarginSeconds: z.int().min(60),
+      /** How long a function may serve the token secret from its in-memory cache. */
+      cacheMaxAgeSeconds: z.int().min(1).max(3600),
+    }),
+    readings: z.strictObject({
+      /** Readings expire (DynamoDB TTL) this many days after their timestamp. */
+      retentionDays: z.int().min(1).max(3650),
+    }),
+    events: z.strictObject({
+      /** Days the event bus's archive keeps change events for replay (EventBridge archives: 0 = forever, not allowed here). */
+      archiveRetentionDays: z.int().min(1).max(3650),
+    }),
+    alarms: z
+      .strictObject({
+        /** E-mail address subscribed to a topic the stack creates (confirm the subscription mail). */
+        email: z.email().optional(),
+        /** Or an existing SNS topic to notify instead of creating one. */
+        topicArn: z
+          .string()
+          .regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:.+$/, 'must be an SNS topic ARN')
+          .optional(),
+      })
+      .refine((a) => !(a.email && a.topicArn), 'set alarms.email or alarms.topicArn, not both'),
+    credentialsSecret: credentialsSecretSchema,
+    cors: z.strictObject({
+      /** Browser origins allowed to call the API; empty disables CORS (server-to-server use). */
+      allowOrigins: z.array(z.union([z.literal('*'), httpsUrl, z.url({ hostname: /^localhost$/ })])),
+    }),
     /**
-     * W: heat-pump-sync-worker instances at once (the event source mapping's maximumConcurrency; AWS allows
-     * 2..1000). A fleet of one shard still runs on one worker.
+     * The operator console (console/): its files in a private S3 bucket behind CloudFront, sign-in with the
+     * authorization code flow and PKCE at `jwt.issuer`, and the API's CORS opened to its origin. infra/README.md.
      */
-    workers: z.int().min(2).max(1000),
-    /** The most users in one shard of a fleet pass. */
-    shardSize: z.int().min(1).max(100_000),
-    /**
-     * Podero requests per second for the whole stage, shared by every worker (0: none). Podero documents no
-     * limit: set one after talking to your account manager, below what they allow, leaving room for the API.
-     */
-    rateLimitPerSecond: z.int().min(0).max(100_000),
-  }),
-  token: z.strictObject({
-    /** token-refresh fetches a new token when less than this much of its lifetime remains. */
-    refreshMarginSeconds: z.int().min(60),
-    /** How long a function may serve the token secret from its in-memory cache. */
-    cacheMaxAgeSeconds: z.int().min(1).max(3600),
-  }),
-  readings: z.strictObject({
-    /** Readings expire (DynamoDB TTL) this many days after their timestamp. */
-    retentionDays: z.int().min(1).max(3650),
-  }),
-  events: z.strictObject({
-    /** Days the event bus's archive keeps change events for replay (EventBridge archives: 0 = forever, not allowed here). */
-    archiveRetentionDays: z.int().min(1).max(3650),
-  }),
-  alarms: z
-    .strictObject({
-      /** E-mail address subscribed to a topic the stack creates (confirm the subscription mail). */
-      email: z.email().optional(),
-      /** Or an existing SNS topic to notify instead of creating one. */
-      topicArn: z
-        .string()
-        .regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:.+$/, 'must be an SNS topic ARN')
+    console: z.strictObject({
+      enabled: z.boolean(),
+      /** The issuer's public app client for the console (Cognito: an app client without a secret); one of `jwt.audiences`. */
+      clientId: z.string().min(1).max(256),
+      /** Scopes the console asks for; its token must carry `bridge/admin` for the operator routes. */
+      scopes: z.array(z.string().min(1)).min(1),
+      /**
+       * Origins the sign-in talks to besides the issuer's own (the browser's CSP allows only these): Cognito's
+       * authorize and token endpoints are on the user pool's domain, e.g. https://<prefix>.auth.<region>.amazoncognito.com.
+       */
+      authOrigins: z.array(httpsUrl),
+      /** Where the partner's customers land after the Connect UI; the console hands these links on. */
+      customerLinks: z.strictObject({
+        onboardingSuccessUrl: httpsUrl,
+        onboardingCancelUrl: httpsUrl,
+        reauthenticationSuccessUrl: httpsUrl,
+        reauthenticationCancelUrl: httpsUrl,
+      }),
+      /** A custom domain (with its ACM certificate in us-east-1); without one the CloudFront domain serves it. */
+      domain: z
+        .strictObject({
+          name: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'a DNS name such as console.partner.example'),
+          certificateArn: z
+            .string()
+            .regex(
+              /^arn:aws[\w-]*:acm:us-east-1:\d{12}:certificate\/.+$/,
+              'an ACM certificate ARN in us-east-1',
+            ),
+        })
         .optional(),
-    })
-    .refine((a) => !(a.email && a.topicArn), 'set alarms.email or alarms.topicArn, not both'),
-  credentialsSecret: credentialsSecretSchema,
-  cors: z.strictObject({
-    /** Browser origins allowed to call the API; empty disables CORS (server-to-server use). */
-    allowOrigins: z.array(z.union([z.literal('*'), httpsUrl, z.url({ hostname: /^localhost$/ })])),
-  }),
-  throttling: z.strictObject({
-    /** Steady-state requests per second for the whole API (default stage): every read route's limit. */
-    rateLimit: z.int().min(1),
-    /** Burst bucket size. */
-    burstLimit: z.int().min(1),
-    /** Each write route's own (tighter) limit: POST, PATCH and DELETE reach Podero and change it. */
-    writeRateLimit: z.int().min(1),
-    writeBurstLimit: z.int().min(1),
-  }),
-  /** CloudWatch Logs retention for function and access logs (a value CloudWatch accepts). */
-  logRetentionDays: z.int().refine((d) => validRetentionDays.includes(d), {
-    message: `must be one of ${validRetentionDays.join(', ')}`,
-  }),
-  /**
-   * Run the functions with `--enable-source-maps`, so stack traces in the logs name source files and
-   * lines. The maps ship in every bundle either way; applying them costs about 10 ms of each cold start.
-   */
-  sourceMaps: z.boolean(),
-  /**
-   * AWS X-Ray active tracing for the functions (Powertools Tracer: a subsegment per handler run, AWS SDK
-   * call and Podero request). Costs per traced request and some cold-start time: docs/adr/0009-tracing.md.
-   */
-  tracing: z.boolean(),
-  /** The functions' log level (Lambda's application log level and Powertools' level alike). */
-  logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
-  /** `retain` keeps tables and log groups when the stack is deleted (use it for prod). */
-  removalPolicy: z.enum(['retain', 'destroy']),
-});
+    }),
+    throttling: z.strictObject({
+      /** Steady-state requests per second for the whole API (default stage): every read route's limit. */
+      rateLimit: z.int().min(1),
+      /** Burst bucket size. */
+      burstLimit: z.int().min(1),
+      /** Each write route's own (tighter) limit: POST, PATCH and DELETE reach Podero and change it. */
+      writeRateLimit: z.int().min(1),
+      writeBurstLimit: z.int().min(1),
+    }),
+    /** CloudWatch Logs retention for function and access logs (a value CloudWatch accepts). */
+    logRetentionDays: z.int().refine((d) => validRetentionDays.includes(d), {
+      message: `must be one of ${validRetentionDays.join(', ')}`,
+    }),
+    /**
+     * Run the functions with `--enable-source-maps`, so stack traces in the logs name source files and
+     * lines. The maps ship in every bundle either way; applying them costs about 10 ms of each cold start.
+     */
+    sourceMaps: z.boolean(),
+    /**
+     * AWS X-Ray active tracing for the functions (Powertools Tracer: a subsegment per handler run, AWS SDK
+     * call and Podero request). Costs per traced request and some cold-start time: docs/adr/0009-tracing.md.
+     */
+    tracing: z.boolean(),
+    /** The functions' log level (Lambda's application log level and Powertools' level alike). */
+    logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
+    /** `retain` keeps tables and log groups when the stack is deleted (use it for prod). */
+    removalPolicy: z.enum(['retain', 'destroy']),
+  })
+  // API Gateway's JWT authorizer checks `aud`, or a Cognito access token's `client_id`, against the audiences:
+  // the console's tokens are refused unless its client is one of them.
+  .refine(
+    (c) =>
+      !c.console.enabled ||
+      c.console.clientId === PLACEHOLDER_CONSOLE_CLIENT_ID ||
+      c.jwt.audiences.includes(c.console.clientId),
+    {
+      path: ['console', 'clientId'],
+      message: 'must be one of jwt.audiences (the API refuses its tokens otherwise)',
+    },
+  );
 
 export type StageConfig = z.infer<typeof stageConfigSchema>;
 
@@ -258,6 +311,15 @@ export function placeholdersIn(config: StageConfig): string[] {
   }
   if (config.podero.orgId === PLACEHOLDER_ORG_ID) {
     found.push('podero.orgId');
+  }
+  if (config.console.enabled && config.console.clientId === PLACEHOLDER_CONSOLE_CLIENT_ID) {
+    found.push('console.clientId');
+  }
+  if (
+    config.console.enabled &&
+    Object.values(config.console.customerLinks).some((url) => new URL(url).hostname.endsWith('.invalid'))
+  ) {
+    found.push('console.customerLinks');
   }
   return found;
 }

@@ -10,6 +10,7 @@ import {
 } from '@podero-bridge/functions/declarations';
 import { CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import type { ConsoleSite } from './constructs/console-site';
 import { webhookSecretPrefixFor } from './constructs/event-delivery';
 import type { PoderoBridgeStack } from './podero-bridge-stack';
 
@@ -18,6 +19,7 @@ export const CFN_GUARD_PLUGIN = 'cdk-validator-cfnguard';
 
 export function acknowledgeFindings(stack: PoderoBridgeStack): void {
   acknowledgeControlTowerFindings(stack);
+  if (stack.consoleSite) acknowledgeConsoleFindings(stack, stack.consoleSite);
 
   // Public routes exist on purpose: liveness probes and API clients fetch them without a token.
   for (const [operationId, route] of stack.httpApi.routes) {
@@ -172,4 +174,153 @@ function logicalIdOf(resource: IConstruct | undefined): string {
     throw new Error('expected a CloudFormation resource');
   }
   return Stack.of(resource).getLogicalId(resource);
+}
+
+/**
+ * The operator console's site: static files behind CloudFront, and CDK's own BucketDeployment function that
+ * copies them into the bucket at deploy time.
+ */
+function acknowledgeConsoleFindings(stack: PoderoBridgeStack, site: ConsoleSite): void {
+  const guard = (rule: string) => `${CFN_GUARD_PLUGIN}::${rule}`;
+  // cdk-nag prints the asset bucket's name as synthesized: the region and account literally when the stage names them.
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  const distribution = site.distribution;
+  Validations.of(distribution).acknowledge(
+    {
+      id: 'AwsSolutions-CFR1',
+      reason:
+        'The console is for the partner’s own support staff, who may work from anywhere; who gets in is decided by the OIDC sign-in and the API’s JWT authorizer, not by country.',
+    },
+    {
+      id: 'AwsSolutions-CFR2',
+      reason:
+        'The distribution serves only the public, static console bundle (no data, no server code); every data request goes to the API, which has its own throttling and JWT authorizer. A WAF web ACL can be attached if the partner’s policy asks for one (infra/README.md).',
+    },
+    {
+      id: guard('cloudfront_origin_failover_enabled_check'),
+      reason:
+        'One S3 origin holds the console’s static files; a second origin in another region would double the deployment for an internal tool whose data path (the API) is single-region anyway.',
+    },
+  );
+  if (!site.hasCustomDomain) {
+    Validations.of(distribution).acknowledge(
+      {
+        id: 'AwsSolutions-CFR4',
+        reason:
+          'Without console.domain the distribution serves on its *.cloudfront.net name with CloudFront’s default certificate, whose minimum protocol cannot be set; a stage that sets console.domain gets TLSv1.2_2021 (infra/test/stack.test.ts).',
+      },
+      {
+        id: guard('cloudfront_custom_ssl_certificate_check'),
+        reason:
+          'No console.domain is set for this stage: the console serves on its *.cloudfront.net name, which only CloudFront’s default certificate covers. Setting console.domain (with an ACM certificate) switches to it.',
+      },
+      {
+        id: guard('cloudfront_sni_enabled_check'),
+        reason:
+          'SNI applies to a custom certificate; on the *.cloudfront.net default certificate CloudFront serves HTTPS itself. With console.domain the certificate is served by SNI.',
+      },
+      {
+        id: guard('cloudfront_security_policy_check'),
+        reason:
+          'The *.cloudfront.net default certificate fixes the security policy; with console.domain the distribution requires TLSv1.2_2021.',
+      },
+    );
+  }
+  for (const bucket of [site.bucket, site.logBucket]) {
+    Validations.of(bucket).acknowledge(
+      {
+        id: guard('s3_bucket_default_encryption_kms_check'),
+        reason:
+          'S3-managed encryption (SSE-S3): the files bucket holds the console bundle every browser downloads anyway, the log bucket CloudFront and S3 access logs; a customer managed key would add key policy for CloudFront and cost without protecting a secret.',
+      },
+      {
+        id: guard('s3_event_notifications_enabled_check'),
+        reason: 'Nothing reacts to these objects: deploys write the files, CloudFront and S3 write the logs.',
+      },
+      {
+        id: guard('s3_bucket_object_lock_enabled_check'),
+        reason:
+          'Deploys overwrite index.html and config.json in place (versioning keeps 30 days of history), and the logs expire after 90 days: object lock would forbid both.',
+      },
+    );
+  }
+  Validations.of(site.logBucket).acknowledge(
+    {
+      id: guard('s3_bucket_logging_enabled_check'),
+      reason: 'This is the log bucket: logging its own access would log into itself.',
+    },
+    {
+      id: guard('s3_bucket_acl_prohibited_check'),
+      reason:
+        'CloudFront standard logs are written with an ACL (the object writer owns them), which needs ACLs enabled on their bucket; it is private, blocks public access and enforces TLS.',
+    },
+    {
+      id: 'AwsSolutions-S1',
+      reason: 'This is the log bucket of the console site: logging its own access would log into itself.',
+    },
+  );
+  const deploymentFunction = stack.node.children.find((child) =>
+    child.node.id.startsWith('Custom::CDKBucketDeployment'),
+  );
+  const deploymentRole = site.deployments[0]?.handlerRole;
+  if (deploymentFunction === undefined || deploymentRole === undefined) {
+    throw new Error('the console site has no BucketDeployment function');
+  }
+  Validations.of(deploymentFunction).acknowledge(
+    {
+      id: 'AwsSolutions-L1',
+      reason:
+        'CDK’s BucketDeployment function (it runs the AWS CLI to copy the console into its bucket at deploy time) pins the runtime its bundled CLI layer is built for; it runs only during deploys.',
+    },
+    {
+      id: guard('lambda_inside_vpc_check'),
+      reason:
+        'CDK’s BucketDeployment function only copies files from the CDK asset bucket into the console bucket and invalidates the distribution, at deploy time; it reaches S3 and CloudFront through IAM.',
+    },
+  );
+  Validations.of(deploymentRole).acknowledge(
+    {
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason:
+        'CDK’s BucketDeployment function logs to CloudWatch with the basic execution policy; it has no other managed policy.',
+    },
+    {
+      id: 'AwsSolutions-IAM5[Action::s3:GetBucket*]',
+      reason:
+        'BucketDeployment reads the CDK asset bucket and the console bucket (grantRead on those two buckets only).',
+    },
+    {
+      id: 'AwsSolutions-IAM5[Action::s3:GetObject*]',
+      reason: 'BucketDeployment reads the console’s asset from the CDK asset bucket (that bucket only).',
+    },
+    {
+      id: 'AwsSolutions-IAM5[Action::s3:List*]',
+      reason:
+        'BucketDeployment lists the CDK asset bucket and the console bucket to sync them (those two only).',
+    },
+    {
+      id: 'AwsSolutions-IAM5[Action::s3:Abort*]',
+      reason: 'BucketDeployment writes the console bucket (grantReadWrite on that bucket only).',
+    },
+    {
+      id: 'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
+      reason:
+        'BucketDeployment writes the console bucket (grantReadWrite on that bucket only); it does not prune here.',
+    },
+    {
+      id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(site.bucket.node.defaultChild)}.Arn>/*]`,
+      reason: 'The objects of the console bucket, which BucketDeployment fills.',
+    },
+    {
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*]`,
+      reason:
+        'The CDK bootstrap asset bucket’s objects, where the console’s built files are uploaded by cdk deploy.',
+    },
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'cloudfront:CreateInvalidation and GetInvalidation, which BucketDeployment grants on "*"; it invalidates only this distribution’s index.html and config.json after a deploy.',
+    },
+  );
 }

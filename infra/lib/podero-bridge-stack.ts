@@ -14,6 +14,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { placeholdersIn, type StageConfig } from './config';
 import { BridgeFunction, type EnvironmentValues } from './constructs/bridge-function';
+import { ConsoleSite } from './constructs/console-site';
 import { EventDelivery, webhookSecretPrefixFor } from './constructs/event-delivery';
 import { HttpApi } from './constructs/http-api';
 import { Monitoring } from './constructs/monitoring';
@@ -42,6 +43,8 @@ export class PoderoBridgeStack extends Stack {
   readonly secrets: Secrets;
   readonly functions: Readonly<Record<FunctionId, BridgeFunction>>;
   readonly httpApi: HttpApi;
+  /** The operator console (absent when `console.enabled` is false). */
+  readonly consoleSite: ConsoleSite | undefined;
   readonly schedules: Schedules;
   readonly monitoring: Monitoring;
   readonly eventDelivery: EventDelivery;
@@ -148,10 +151,24 @@ export class PoderoBridgeStack extends Stack {
       );
     }
 
+    // The console's origin is the distribution's, and the API's CORS names it: the site comes first, its
+    // config.json takes the API's URL lazily.
+    let apiUrl = '';
+    this.consoleSite = config.console.enabled
+      ? new ConsoleSite(this, 'Console', {
+          console: config.console,
+          issuer: config.jwt.issuer,
+          apiUrl: Lazy.string({ produce: () => apiUrl }),
+          stage: config.stage,
+        })
+      : undefined;
+
     this.httpApi = new HttpApi(this, 'HttpApi', {
       functions: this.functions,
       jwt: config.jwt,
-      cors: config.cors,
+      cors: {
+        allowOrigins: [...config.cors.allowOrigins, ...(this.consoleSite ? [this.consoleSite.origin] : [])],
+      },
       throttling: config.throttling,
       stage: config.stage,
       logRetention,
@@ -181,7 +198,14 @@ export class PoderoBridgeStack extends Stack {
       tokenRefreshMarginSeconds: config.token.refreshMarginSeconds,
     });
 
+    apiUrl = this.httpApi.url;
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTPS API' });
+    if (this.consoleSite) {
+      new CfnOutput(this, 'ConsoleUrl', {
+        value: `${this.consoleSite.origin}/`,
+        description: 'The operator console (add it as the app client callback URL at the issuer)',
+      });
+    }
     new CfnOutput(this, 'CredentialsSecretArn', {
       value: this.secrets.credentials.secretArn,
       description: 'Put the Podero client credentials here (infra/README.md)',

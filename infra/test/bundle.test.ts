@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FunctionDeclaration } from '@podero-bridge/functions/declarations';
@@ -6,7 +6,14 @@ import { functionDeclarations } from '@podero-bridge/functions/declarations';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_BUDGET_BYTES } from '../lib/budgets';
 import { REPO_ROOT } from '../lib/constructs/bridge-function';
-import { logicalIdOf, propertiesOf, type Synthesized, stageConfig, synthesize } from './support';
+import {
+  logicalIdOf,
+  propertiesOf,
+  resourcesOfType,
+  type Synthesized,
+  stageConfig,
+  synthesize,
+} from './support';
 
 // The one synth that bundles for real (esbuild via `pnpm exec`, no Docker), like `pnpm synth` does.
 let outdir: string;
@@ -57,6 +64,42 @@ describe('real bundles', () => {
       expect(code.includes(REPO_ROOT)).toBe(false);
     });
   }
+
+  it('builds the console with its own Vite into the deployed asset, and config.json carries the stage, no secret', () => {
+    const deployments = Object.values(resourcesOfType(synthesized.template, 'Custom::CDKBucketDeployment'));
+    const keys = [...new Set(deployments.flatMap((d) => d.Properties?.SourceObjectKeys as string[]))];
+    const dirs = keys.map((key) => path.join(outdir, `asset.${key.replace(/\.zip$/, '')}`));
+    const site = dirs.find((dir) => existsSync(path.join(dir, 'index.html')));
+    const configDir = dirs.find((dir) => existsSync(path.join(dir, 'config.json')));
+    if (site === undefined || configDir === undefined)
+      throw new Error(`no console asset among ${dirs.join(', ')}`);
+    const scripts = readdirSync(path.join(site, 'assets')).filter((f) => f.endsWith('.js'));
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(readFileSync(path.join(site, 'index.html'), 'utf8')).toContain('./assets/');
+    const code = scripts.map((f) => readFileSync(path.join(site, 'assets', f), 'utf8')).join('\n');
+    // One bundle for every stage: nothing of this stage's configuration is built into it.
+    const { console: settings, jwt } = synthesized.config;
+    for (const staged of [
+      settings.clientId,
+      jwt.issuer,
+      settings.customerLinks.onboardingSuccessUrl,
+      REPO_ROOT,
+    ]) {
+      expect(code.includes(staged), staged).toBe(false);
+    }
+    const config = JSON.parse(readFileSync(path.join(configDir, 'config.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(config).toMatchObject({
+      stage: 'dev',
+      auth: { mode: 'oidc', issuer: jwt.issuer, client_id: settings.clientId, scopes: settings.scopes },
+      customer_links: { onboarding_success_url: settings.customerLinks.onboardingSuccessUrl },
+    });
+    // The API's URL is a deploy-time value (a marker the deployment replaces).
+    expect(String(config.api_url)).toMatch(/^<<marker:0x[0-9a-f]+:\d+>>$/);
+    expect(JSON.stringify(config)).not.toMatch(/secret/i);
+  });
 
   it('bundles each function separately', () => {
     const dirs = (Object.values(functionDeclarations) as FunctionDeclaration[]).map(assetDirOf);

@@ -25,7 +25,12 @@ describe('stage config', () => {
     });
     expect(dev.account).toBeUndefined();
     expect(dev.region).toBeUndefined();
-    expect(placeholdersIn(dev)).toEqual(['jwt.issuer', 'podero.orgId']);
+    expect(placeholdersIn(dev)).toEqual([
+      'jwt.issuer',
+      'podero.orgId',
+      'console.clientId',
+      'console.customerLinks',
+    ]);
   });
 
   it('layers defaults, the stage entry and -c stageConfig overrides, deep-merging objects', () => {
@@ -44,7 +49,8 @@ describe('stage config', () => {
     });
     // Audiences come from the defaults: only the issuer was overridden.
     expect(prod.jwt.audiences).toEqual(['podero-bridge']);
-    expect(placeholdersIn(prod)).toEqual([]);
+    // Only the console's client and links are left to set.
+    expect(placeholdersIn(prod)).toEqual(['console.clientId', 'console.customerLinks']);
   });
 
   it('uses the defaults for a stage that the file does not list', () => {
@@ -124,8 +130,17 @@ describe('stage config', () => {
     expect(warnings.some((w) => w.includes('jwt.issuer is a placeholder'))).toBe(true);
     const real = synthesize(
       stageConfig('dev', {
-        jwt: { issuer: 'https://login.partner.test' },
+        jwt: { issuer: 'https://login.partner.test', audiences: ['podero-bridge', 'console-app'] },
         podero: { orgId: '4e3f1a52-7c1b-4f3e-9d2a-5b8c6d7e8f90' },
+        console: {
+          clientId: 'console-app',
+          customerLinks: {
+            onboardingSuccessUrl: 'https://app.partner.test/ok',
+            onboardingCancelUrl: 'https://app.partner.test/cancel',
+            reauthenticationSuccessUrl: 'https://app.partner.test/ok',
+            reauthenticationCancelUrl: 'https://app.partner.test/cancel',
+          },
+        },
       }),
     );
     expect(real.stack.node.metadata.filter((entry) => entry.type === 'aws:cdk:warning')).toEqual([]);

@@ -109,6 +109,16 @@ describe("Control Tower's proactive controls (cfn-guard)", () => {
             'cloudwatch_log_group_encrypted_check',
             'sqs_dlq_check',
             'lambda_inside_vpc_check',
+            // The operator console's site (nag-acknowledgements.ts, acknowledgeConsoleFindings).
+            'cloudfront_origin_failover_enabled_check',
+            'cloudfront_custom_ssl_certificate_check',
+            'cloudfront_sni_enabled_check',
+            'cloudfront_security_policy_check',
+            's3_bucket_default_encryption_kms_check',
+            's3_event_notifications_enabled_check',
+            's3_bucket_object_lock_enabled_check',
+            's3_bucket_logging_enabled_check',
+            's3_bucket_acl_prohibited_check',
           ]),
         );
       }

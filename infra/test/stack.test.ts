@@ -46,9 +46,12 @@ const tableList = Object.values(tableDeclarations) as TableDeclaration[];
 let dev: Synthesized;
 let prod: Synthesized;
 
+// The bridge's own resources; the console's site (CloudFront, S3 and CDK's BucketDeployment function) has its
+// own tests in console.test.ts, which also hold its one exception to the rules here (CDK's deployment role).
+const WITHOUT_CONSOLE = { console: { enabled: false } };
 beforeAll(() => {
-  dev = synthesize(stageConfig('dev'));
-  prod = synthesize(stageConfig('prod'));
+  dev = synthesize(stageConfig('dev', WITHOUT_CONSOLE));
+  prod = synthesize(stageConfig('prod', WITHOUT_CONSOLE));
 });
 
 const fnLogicalId = (s: Synthesized, id: FunctionId) => logicalIdOf(s.stack, s.stack.functions[id].function);

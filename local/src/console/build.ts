@@ -50,6 +50,8 @@ export async function ensureConsoleBuilt(build: ConsoleBuild, log: (message: str
     const child = spawn(process.execPath, [vite, 'build', '--logLevel', 'warn', '--outDir', staging], {
       cwd: build.root,
       stdio: ['ignore', 'inherit', 'inherit'],
+      // A production build whatever NODE_ENV this process has (vitest's `test` gives development JSX).
+      env: { ...process.env, NODE_ENV: 'production' },
     });
     child.on('error', reject);
     child.on('exit', (code) =>

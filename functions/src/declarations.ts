@@ -379,6 +379,19 @@ export interface RouteDeclaration {
 export const ADMIN_SCOPE = 'bridge/admin';
 
 /**
+ * The API's CORS preflight, answered by API Gateway itself on a stage with browser origins (the console's, and
+ * `cors.allowOrigins`): the request headers a browser may send, and how long it may keep the answer. Infra
+ * configures them, the OpenAPI document describes them.
+ */
+export const CORS_ALLOW_HEADERS = [
+  'authorization',
+  'content-type',
+  'idempotency-key',
+  'x-correlation-id',
+] as const;
+export const CORS_MAX_AGE_SECONDS = 3600;
+
+/**
  * The scopes API Gateway itself requires on a route (the HTTP API route's `authorizationScopes`: the token
  * must carry at least one, else the gateway answers 403 before the function runs). Admin routes require the
  * admin scope there, and the handler checks it again. Infra and the local gateway both read this.

@@ -16,7 +16,11 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_health"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -33,7 +37,11 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_openapi.json"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -51,7 +59,11 @@ export interface paths {
         /** Onboard a user to Podero (idempotent per external_user_id) */
         post: operations["createUser"];
         delete?: never;
-        options?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -69,7 +81,11 @@ export interface paths {
         post?: never;
         /** Offboard a user: delete at Podero and remove our records */
         delete: operations["deleteUser"];
-        options?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id"];
         head?: never;
         /** Update a user (partial) */
         patch: operations["updateUser"];
@@ -88,7 +104,11 @@ export interface paths {
         /** Create a building for the user */
         post: operations["createBuilding"];
         delete?: never;
-        options?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_buildings"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -105,7 +125,11 @@ export interface paths {
         /** Open a Connect UI onboarding session */
         post: operations["createOnboardingSession"];
         delete?: never;
-        options?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_onboarding_sessions"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -122,7 +146,11 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_onboarding_sessions_session_id"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -139,7 +167,11 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_heat_pumps"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -157,7 +189,11 @@ export interface paths {
         post?: never;
         /** Offboard one heat pump: soft delete at Podero, snapshot removed, readings kept (idempotent) */
         delete: operations["deleteHeatPump"];
-        options?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id"];
         head?: never;
         /** Change a heat pump's user settings */
         patch: operations["updateHeatPump"];
@@ -175,7 +211,11 @@ export interface paths {
         /** Start re-authenticating a heat pump whose manufacturer connection lapsed */
         post: operations["startHeatPumpReauthentication"];
         delete?: never;
-        options?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_reauthentication"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -192,7 +232,11 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_reauthentication_callback"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -209,7 +253,11 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_readings"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -226,7 +274,11 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_statistics"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -243,7 +295,11 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_savings"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -261,7 +317,11 @@ export interface paths {
         /** Set a tariff for the user (all buildings, or one) */
         post: operations["createEnergyContract"];
         delete?: never;
-        options?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_energy_contracts"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -277,7 +337,11 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_energy_contracts_contract_id"];
         head?: never;
         /** Change an energy contract (partial) */
         patch: operations["updateEnergyContract"];
@@ -295,7 +359,11 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_summary"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -312,7 +380,11 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_sync_status"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -329,7 +401,11 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_savings"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -347,7 +423,11 @@ export interface paths {
         /** Register an endpoint for change events (signed, retried); the secret is shown once */
         post: operations["createWebhook"];
         delete?: never;
-        options?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_webhooks"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -365,7 +445,11 @@ export interface paths {
         post?: never;
         /** Delete an endpoint and its secret */
         delete: operations["deleteWebhook"];
-        options?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_webhooks_webhook_id"];
         head?: never;
         /** Change an endpoint: URL, event types, description, enabled (partial) */
         patch: operations["updateWebhook"];
@@ -383,7 +467,11 @@ export interface paths {
         /** Send a webhook.test event to the endpoint */
         post: operations["testWebhook"];
         delete?: never;
-        options?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_webhooks_webhook_id_test"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -400,7 +488,11 @@ export interface paths {
         /** A new signing secret; the old one keeps signing for 24 hours */
         post: operations["rotateWebhookSecret"];
         delete?: never;
-        options?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_webhooks_webhook_id_rotate_secret"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -417,7 +509,11 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_webhooks_webhook_id_deliveries"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -1528,6 +1624,50 @@ export interface operations {
             };
         };
     };
+    corsPreflight_health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
     getOpenApi: {
         parameters: {
             query?: never;
@@ -1582,6 +1722,50 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    "corsPreflight_openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -1854,6 +2038,50 @@ export interface operations {
             };
         };
     };
+    corsPreflight_users: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: POST, GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
     getUser: {
         parameters: {
             query?: never;
@@ -2060,6 +2288,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_users_external_user_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -2440,6 +2712,50 @@ export interface operations {
             };
         };
     };
+    corsPreflight_users_external_user_id_buildings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: POST, GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
     createOnboardingSession: {
         parameters: {
             query?: never;
@@ -2582,6 +2898,50 @@ export interface operations {
             };
         };
     };
+    corsPreflight_users_external_user_id_onboarding_sessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: POST, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
     getOnboardingSession: {
         parameters: {
             query?: never;
@@ -2685,6 +3045,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_users_external_user_id_onboarding_sessions_session_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -2796,6 +3200,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_users_external_user_id_heat_pumps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -3013,6 +3461,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -3289,6 +3781,50 @@ export interface operations {
             };
         };
     };
+    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_reauthentication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: POST, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
     completeReauthentication: {
         parameters: {
             query: {
@@ -3369,6 +3905,50 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_reauthentication_callback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -3498,6 +4078,50 @@ export interface operations {
             };
         };
     };
+    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_readings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
     getHeatPumpStatistics: {
         parameters: {
             query?: {
@@ -3608,6 +4232,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_statistics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -3726,6 +4394,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_savings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -3978,6 +4690,94 @@ export interface operations {
             };
         };
     };
+    corsPreflight_users_external_user_id_energy_contracts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, POST, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_users_external_user_id_energy_contracts_contract_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: PATCH, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
     updateEnergyContract: {
         parameters: {
             query?: never;
@@ -4213,6 +5013,50 @@ export interface operations {
             };
         };
     };
+    corsPreflight_users_external_user_id_summary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
     getSyncStatus: {
         parameters: {
             query?: never;
@@ -4312,6 +5156,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_sync_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -4424,6 +5312,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_savings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -4675,6 +5607,50 @@ export interface operations {
             };
         };
     };
+    corsPreflight_webhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, POST, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
     getWebhook: {
         parameters: {
             query?: never;
@@ -4879,6 +5855,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_webhooks_webhook_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -5136,6 +6156,50 @@ export interface operations {
             };
         };
     };
+    corsPreflight_webhooks_webhook_id_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: POST, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
     rotateWebhookSecret: {
         parameters: {
             query?: never;
@@ -5255,6 +6319,50 @@ export interface operations {
             };
         };
     };
+    corsPreflight_webhooks_webhook_id_rotate_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: POST, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
     listWebhookDeliveries: {
         parameters: {
             query?: {
@@ -5358,6 +6466,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_webhooks_webhook_id_deliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };

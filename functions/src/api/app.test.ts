@@ -3,11 +3,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it, vi } from 'vitest';
 import { adminClaims, apiEvent, bodyOf, userClaims } from '../../test-support/api-event';
 import { testApiConfig } from '../../test-support/config';
-import { routeDeclarations } from '../declarations';
+import { CORS_ALLOW_HEADERS, routeDeclarations } from '../declarations';
 import { createRecordingMetrics } from '../platform/observability';
 import { makeApiHandler } from './app';
 import { createApiDeps } from './deps';
-import { openApiText } from './openapi';
+import { openApiText, preflightOperationId } from './openapi';
 
 const silent = new Logger({ serviceName: 'api', logLevel: 'SILENT' });
 // No Podero, no AWS: these tests stop before either would be called.
@@ -51,8 +51,19 @@ describe('API dispatch', () => {
     }
     const paths = doc.paths as Record<string, Record<string, { operationId: string }>>;
     const operationIds = Object.values(paths).flatMap((item) =>
-      Object.values(item).map((op) => op.operationId),
+      Object.entries(item)
+        .filter(([method]) => method !== 'options')
+        .map(([, op]) => op.operationId),
     );
+    // Every path also documents API Gateway's CORS preflight, with the headers infra configures.
+    for (const [path, item] of Object.entries(paths)) {
+      const preflight = item.options as unknown as {
+        operationId: string;
+        responses: Record<string, unknown>;
+      };
+      expect(preflight?.operationId, path).toBe(preflightOperationId(path));
+      expect(JSON.stringify(preflight.responses['204']), path).toContain(CORS_ALLOW_HEADERS.join(', '));
+    }
     expect(operationIds.sort()).toEqual(
       routeDeclarations
         .filter((r) => r.function === 'api')

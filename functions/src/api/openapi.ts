@@ -5,7 +5,12 @@ import {
   type ZodOpenApiPathsObject,
   type ZodOpenApiResponseObject,
 } from 'zod-openapi';
-import { type RouteAccess, routeDeclarations } from '../declarations';
+import {
+  CORS_ALLOW_HEADERS,
+  CORS_MAX_AGE_SECONDS,
+  type RouteAccess,
+  routeDeclarations,
+} from '../declarations';
 import {
   EVENT_CATALOGUE_VERSION,
   EVENT_TYPES,
@@ -178,6 +183,51 @@ function operationOf(
   };
 }
 
+/** The operationId of a path's CORS preflight: `corsPreflight` and the path's words. */
+export const preflightOperationId = (path: string) =>
+  `corsPreflight_${path.replace(/[{}]/g, '').split('/').filter(Boolean).join('_').replaceAll('-', '_') || 'root'}`;
+
+/**
+ * API Gateway's own answer to a browser's CORS preflight: the HTTP API's CORS configuration answers OPTIONS on
+ * every path before any route or authorizer runs (infra/lib/constructs/http-api.ts, CORS_ALLOW_HEADERS).
+ */
+function preflightOf(path: string, methods: readonly string[]): ZodOpenApiOperationObject {
+  const header = (description: string) => ({ description, schema: { type: 'string' as const } });
+  return {
+    operationId: preflightOperationId(path),
+    summary: 'CORS preflight (answered by API Gateway)',
+    description:
+      "Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.",
+    tags: ['cors'],
+    security: [],
+    responses: {
+      204: {
+        description: 'The preflight, answered by API Gateway without calling a function',
+        headers: {
+          'access-control-allow-origin': header('The requesting origin, when it is one of the stage’s'),
+          'access-control-allow-methods': header(
+            `The declared methods: ${[...methods, 'options'].map((m) => m.toUpperCase()).join(', ')}`,
+          ),
+          'access-control-allow-headers': header(
+            `Request headers a browser may send: ${CORS_ALLOW_HEADERS.join(', ')}`,
+          ),
+          'access-control-max-age': header(
+            `Seconds the browser may keep this answer (${CORS_MAX_AGE_SECONDS})`,
+          ),
+        },
+      },
+      404: {
+        description: 'No browser origin is configured on this stage (API Gateway)',
+        content: gatewayOnly,
+      },
+      429: {
+        description: "API Gateway's throttling: over the stage's rate limit; retry later",
+        content: gatewayOnly,
+      },
+    },
+  };
+}
+
 /**
  * The change events a registered webhook receives (POST /webhooks), one entry per type of the catalogue
  * (events/catalogue.ts): the Standard Webhooks payload and headers. The same events go to the stage's
@@ -235,6 +285,9 @@ export function openApiDocument(version = '0.1.0'): Record<string, unknown> {
       routeRegistry[declaration.operationId],
     );
     paths[declaration.path] = pathItem;
+  }
+  for (const [path, item] of Object.entries(paths)) {
+    if (item) item.options = preflightOf(path, Object.keys(item));
   }
   return createDocument({
     openapi: '3.1.0',

@@ -1,4 +1,6 @@
 import {
+  CORS_ALLOW_HEADERS,
+  CORS_MAX_AGE_SECONDS,
   type FunctionId,
   gatewayScopesFor,
   type RouteDeclaration,
@@ -79,8 +81,8 @@ export class HttpApi extends Construct {
                 ...declaredMethods.map((method) => apigwv2.CorsHttpMethod[method]),
                 apigwv2.CorsHttpMethod.OPTIONS,
               ],
-              allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-correlation-id'],
-              maxAge: Duration.hours(1),
+              allowHeaders: [...CORS_ALLOW_HEADERS],
+              maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
             },
     });
 

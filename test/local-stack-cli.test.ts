@@ -1,10 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createJwtAuthorizer, DEV_AUDIENCE, DEV_ISSUER, loadOrCreateSigningKey } from '@podero-bridge/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DevProcess, startDev } from './support/dev-process';
 
 /**
  * The CLIs as a user runs them (`node --import tsx ...`, like the root scripts): `pnpm dev` on free
@@ -38,56 +39,29 @@ function run(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<Fi
 describe('local stack CLIs', () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
-  let dev: ChildProcess;
-  let devOutput = '';
-  let devExit: Promise<number | null>;
+  let dev: DevProcess;
   let apiUrl = '';
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'local-stack-cli-'));
     env = { ...process.env, BRIDGE_DEV_KEY_FILE: join(dir, 'dev-signing-key.json'), NO_COLOR: '1' };
-    dev = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        cli('dev.ts'),
-        ...['--api-port', '0', '--simulator-port', '0', '--dynamo-port', '0', '--secrets-port', '0'],
-        ...['--no-schedules', '--log-level', 'WARN'],
-      ],
-      { cwd: ROOT, env },
-    );
-    devExit = new Promise((resolve) => dev.on('close', resolve));
-    dev.stderr?.on('data', (c: Buffer) => {
-      devOutput += c.toString();
-    });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`pnpm dev did not start:\n${devOutput}`)), 45_000);
-      dev.stdout?.on('data', (c: Buffer) => {
-        devOutput += c.toString();
-        if (devOutput.includes('Ctrl-C stops everything.')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      dev.on('close', () => reject(new Error(`pnpm dev exited:\n${devOutput}`)));
-    });
-    apiUrl = /API gateway\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(devOutput)?.[1] ?? '';
-  }, 60_000);
+    dev = await startDev(env);
+    apiUrl = dev.apiUrl;
+  }, 100_000);
 
   afterAll(async () => {
-    if (dev.exitCode === null) dev.kill('SIGKILL');
+    dev?.kill();
     await rm(dir, { recursive: true, force: true });
   });
 
   it('pnpm dev prints the URLs, the fake simulator credentials and an admin token that works', async () => {
     expect(apiUrl).not.toBe('');
-    expect(devOutput).toMatch(/Podero simulator http:\/\/127\.0\.0\.1:\d+/);
-    expect(devOutput).toMatch(/DynamoDB\s+http:\/\/127\.0\.0\.1:\d+/);
-    expect(devOutput).toContain('client_id     sim-client-id');
-    expect(devOutput).toContain('client_secret sim-client-secret-not-real');
-    expect(devOutput).toMatch(/\[gateway\] API gateway on http/);
-    const adminToken = /Admin bearer token[^\n]*\n\s+(\S+)/.exec(devOutput)?.[1] ?? '';
+    expect(dev.output()).toMatch(/Podero simulator http:\/\/127\.0\.0\.1:\d+/);
+    expect(dev.output()).toMatch(/DynamoDB\s+http:\/\/127\.0\.0\.1:\d+/);
+    expect(dev.output()).toContain('client_id     sim-client-id');
+    expect(dev.output()).toContain('client_secret sim-client-secret-not-real');
+    expect(dev.output()).toMatch(/\[gateway\] API gateway on http/);
+    const adminToken = /Admin bearer token[^\n]*\n\s+(\S+)/.exec(dev.output())?.[1] ?? '';
     const res = await fetch(`${apiUrl}/users/nobody-yet`, {
       headers: { authorization: `Bearer ${adminToken}` },
     });
@@ -143,9 +117,8 @@ describe('local stack CLIs', () => {
   });
 
   it('stops cleanly on Ctrl-C (SIGINT) with exit code 0', async () => {
-    dev.kill('SIGINT');
-    expect(await devExit).toBe(0);
-    expect(devOutput).toContain('[stack] stopped');
+    expect(await dev.stop()).toBe(0);
+    expect(dev.output()).toContain('[stack] stopped');
     await expect(fetch(`${apiUrl}/health`)).rejects.toThrow();
   });
 });

@@ -15,9 +15,9 @@ import {
 } from '@podero-bridge/local';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DevProcess, startDev } from '../support/dev-process';
 import { startReceiver, typeOf } from '../support/webhook-receiver';
 import { launchChromium } from './browser';
-import { type DevProcess, startDev } from './dev-process';
 
 /**
  * Done-when of the console issue: `pnpm dev`, the demo customer made by `runDemo` with six hours of readings,

@@ -7,8 +7,12 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export interface DevProcess {
   apiUrl: string;
   simulatorUrl: string;
+  /** Everything it printed so far, stdout and stderr. */
   output(): string;
-  stop(): Promise<void>;
+  /** Ctrl-C (SIGINT), then its exit code; SIGKILL if it has not exited within 10 s. */
+  stop(): Promise<number | null>;
+  /** SIGKILL, for an afterAll that must not wait. */
+  kill(): void;
 }
 
 /** `pnpm dev` as a user runs it (`node --import tsx local/src/cli/dev.ts`), on free ports, schedules off. */
@@ -28,7 +32,7 @@ export async function startDev(env: NodeJS.ProcessEnv): Promise<DevProcess> {
   child.stderr?.on('data', (c: Buffer) => {
     output += c.toString();
   });
-  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`pnpm dev did not start:\n${output}`)), 90_000);
     child.stdout?.on('data', (c: Buffer) => {
@@ -55,8 +59,12 @@ export async function startDev(env: NodeJS.ProcessEnv): Promise<DevProcess> {
     async stop() {
       if (child.exitCode === null) child.kill('SIGINT');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await closed;
+      const code = await closed;
       clearTimeout(timer);
+      return code;
+    },
+    kill() {
+      if (child.exitCode === null) child.kill('SIGKILL');
     },
   };
 }

@@ -26,8 +26,11 @@ const devSessionSchema = z.strictObject({ access_token: z.string().min(1), expir
  * Local stack: a short-lived admin token from the stack itself. A POST with a JSON body, so that another
  * origin's page cannot have the browser mint one without a CORS preflight the stack never grants.
  */
-function devSession(config: ConsoleConfig & { auth: { mode: 'dev' } }, deps: BrowserDeps): Session {
-  const store = new TokenStore(deps.storage, deps.now);
+function devSession(
+  config: ConsoleConfig & { auth: { mode: 'dev' } },
+  deps: BrowserDeps,
+  store: TokenStore,
+): Session {
   return {
     mode: 'dev',
     async accessToken() {
@@ -48,8 +51,11 @@ function devSession(config: ConsoleConfig & { auth: { mode: 'dev' } }, deps: Bro
   };
 }
 
-function oidcSession(config: ConsoleConfig & { auth: { mode: 'oidc' } }, deps: BrowserDeps): Session {
-  const store = new TokenStore(deps.storage, deps.now);
+function oidcSession(
+  config: ConsoleConfig & { auth: { mode: 'oidc' } },
+  deps: BrowserDeps,
+  store: TokenStore,
+): Session {
   const redirectUri = `${deps.location.origin}${deps.location.pathname}`;
   return {
     mode: 'oidc',
@@ -68,12 +74,13 @@ function oidcSession(config: ConsoleConfig & { auth: { mode: 'oidc' } }, deps: B
 
 /** The session for this page; on the issuer's redirect back it first completes the sign-in. */
 export async function startSession(config: ConsoleConfig, deps: BrowserDeps): Promise<Session> {
-  if (config.auth.mode === 'dev') return devSession({ ...config, auth: config.auth }, deps);
-  const session = oidcSession({ ...config, auth: config.auth }, deps);
+  const store = new TokenStore(deps.storage, deps.now);
+  if (config.auth.mode === 'dev') return devSession({ ...config, auth: config.auth }, deps, store);
+  const session = oidcSession({ ...config, auth: config.auth }, deps, store);
   if (isSignInCallback(deps.location.search)) {
     const discovery = await discover(config.auth, deps);
     const signedIn = await completeSignIn(deps.location.search, discovery, config.auth, deps);
-    new TokenStore(deps.storage, deps.now).save(signedIn.accessToken, signedIn.expiresAt);
+    store.save(signedIn.accessToken, signedIn.expiresAt);
     deps.replaceUrl(`${deps.location.pathname}${signedIn.returnTo}`);
   }
   return session;

@@ -5,7 +5,8 @@
  * `between` (optional): a URL to POST `{ "advance_seconds": n }` to before every invocation after the
  * first (the simulator's clock, so every sync pass sees new heat-pump states).
  *
- * Reports over IPC: { import_ms, invocations: [{ ms, result }], first_response_ms, max_rss_kb }.
+ * Reports over IPC: { import_ms, invocations: [{ ms, cpu_us, result }], first_response_ms, max_rss_kb }, where
+ * `cpu_us` is this process's own CPU time (user + system, from its resource usage) during the invocation.
  */
 import { pathToFileURL } from 'node:url';
 
@@ -42,7 +43,11 @@ const importMs = performance.now() - t0;
 const handler = (mod as { handler?: unknown }).handler;
 if (typeof handler !== 'function') throw new Error(`${spec.bundle} exports no handler`);
 
-const invocations: { ms: number; result: unknown }[] = [];
+const invocations: { ms: number; cpu_us: number; result: unknown }[] = [];
+const cpuUs = () => {
+  const usage = process.resourceUsage();
+  return usage.userCPUTime + usage.systemCPUTime;
+};
 let firstResponseMs = 0;
 for (let i = 0; i < spec.invocations; i++) {
   if (i > 0 && spec.between) {
@@ -54,6 +59,7 @@ for (let i = 0; i < spec.invocations; i++) {
     if (!response.ok) throw new Error(`POST ${spec.between.url} answered ${response.status}`);
   }
   const started = performance.now();
+  const cpuAtStart = cpuUs();
   const context = {
     awsRequestId: crypto.randomUUID(),
     functionName: 'bench',
@@ -61,7 +67,7 @@ for (let i = 0; i < spec.invocations; i++) {
     getRemainingTimeInMillis: () => Math.max(0, spec.timeoutMs - (performance.now() - started)),
   };
   const result: unknown = await handler(spec.event, context);
-  invocations.push({ ms: performance.now() - started, result });
+  invocations.push({ ms: performance.now() - started, cpu_us: cpuUs() - cpuAtStart, result });
   // performance.now() counts from the process's time origin: Node.js start-up + import + this invocation.
   if (i === 0) firstResponseMs = performance.now();
 }

@@ -5,7 +5,7 @@ import { spawnNodeChild } from './processes';
 
 export const invokeReportSchema = z.object({
   import_ms: z.number(),
-  invocations: z.array(z.object({ ms: z.number(), result: z.unknown() })),
+  invocations: z.array(z.object({ ms: z.number(), cpu_us: z.number(), result: z.unknown() })),
   first_response_ms: z.number(),
   max_rss_kb: z.number(),
 });
@@ -30,8 +30,12 @@ export async function prepareInvoker(dir: string) {
     env: Record<string, string>,
     timeoutMs = 120_000,
   ): Promise<InvokeReport> => {
+    const profileDir = process.env.BENCH_CPU_PROF;
     const run = spawnNodeChild(invokeReportSchema, {
-      args: [script],
+      // BENCH_CPU_PROF=<dir>: every measured process writes a V8 CPU profile there (`pnpm bench:profile` reads them).
+      args: profileDir
+        ? ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', profileDir, script]
+        : [script],
       env: { ...env, BENCH_INVOKE: JSON.stringify(spec) },
       timeoutMs,
     });

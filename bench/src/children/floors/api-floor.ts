@@ -1,0 +1,69 @@
+/**
+ * Cold-start floor of the api's measured first request (GET /users/{id}/heat-pumps?max_age_seconds=0):
+ * the SDK clients it needs (DynamoDB document client, Secrets Manager) and the same remote calls, issued
+ * directly: the user's items (one Query) and the stored token at once, Podero's heat-pump list, the list
+ * marker and each snapshot written back (UpdateItem). No routing, validation, logging or metrics: what is
+ * left between this and the api is our own code.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { env, poderoJson } from './http';
+
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  marshallOptions: { removeUndefinedValues: true },
+});
+const secrets = new SecretsManagerClient({});
+
+interface ApiEvent {
+  pathParameters: { external_user_id: string };
+}
+
+export const handler = async (event: ApiEvent) => {
+  const table = env('MAIN_TABLE_NAME');
+  const externalUserId = event.pathParameters.external_user_id;
+  const pk = `USER#${externalUserId}`;
+  const [items, secret] = await Promise.all([
+    doc.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
+        ExpressionAttributeValues: { ':pk': pk, ':first': 'HEATPUMP', ':last': 'PROFILE' },
+        ConsistentRead: true,
+      }),
+    ),
+    secrets.send(new GetSecretValueCommand({ SecretId: env('TOKEN_SECRET_ID') })),
+  ]);
+  const profile = items.Items?.find((item) => item.sk === 'PROFILE');
+  const token = (JSON.parse(secret.SecretString ?? '{}') as { access_token: string }).access_token;
+  const url = `${env('PODERO_BASE_URL')}/api/partners/v2.0/org/${env('PODERO_ORG_ID')}/users/${String(profile?.podero_user_id)}/heat-pumps`;
+  const heatPumps = (await poderoJson('GET', url, { authorization: `Bearer ${token}` })) as {
+    id: string;
+  }[];
+  const now = new Date().toISOString();
+  await Promise.all([
+    doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk, sk: 'HEATPUMPS' },
+        UpdateExpression: 'SET ids = :ids, fetched_at = :now',
+        ExpressionAttributeValues: { ':ids': heatPumps.map((h) => h.id), ':now': now },
+      }),
+    ),
+    ...heatPumps.map((heatPump) =>
+      doc.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk, sk: `HEATPUMP#${heatPump.id}` },
+          UpdateExpression: 'SET heat_pump = :hp, fetched_at = :now',
+          ExpressionAttributeValues: { ':hp': heatPump, ':now': now },
+        }),
+      ),
+    ),
+  ]);
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ items: heatPumps }),
+  };
+};

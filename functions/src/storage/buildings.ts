@@ -15,11 +15,13 @@ export interface BuildingRecord {
 }
 
 const itemSchema = z.object({ building_id: z.string(), building_json: z.string(), created_at: z.string() });
+const buildingJsonSchema = z.record(z.string(), z.unknown());
+
 const fromItem = (item: Record<string, unknown>): BuildingRecord => {
   const parsed = itemSchema.parse(item);
   return {
     id: parsed.building_id,
-    building: z.record(z.string(), z.unknown()).parse(JSON.parse(parsed.building_json)),
+    building: buildingJsonSchema.parse(JSON.parse(parsed.building_json)),
     created_at: parsed.created_at,
   };
 };

@@ -78,9 +78,11 @@ export function outboxAppend(
   };
 }
 
+const storedEntrySchema = z.object({ id: z.string(), timestamp: z.string() });
+
 /** A stored event JSON string as an entry again (its id and time are in it). */
 export function outboxEntryOf(json: string): OutboxEntry {
-  const { id, timestamp } = z.object({ id: z.string(), timestamp: z.string() }).parse(JSON.parse(json));
+  const { id, timestamp } = storedEntrySchema.parse(JSON.parse(json));
   return { id, timestamp, json };
 }
 

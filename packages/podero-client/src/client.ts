@@ -70,6 +70,15 @@ import { resolveTransportOptions } from './token';
 import { type Authorization, send, type TokenProvider, type TransportOverrides } from './transport';
 import { API_PREFIX, normaliseBaseUrl, type QueryValue, segment, withQuery } from './urls';
 
+/**
+ * The list responses' schemas, built once: a zod schema built inside a call is built (and its parser
+ * compiled) again on every call, which the sync's per-user list made a hot spot (test/schemas-built-once.test.ts).
+ */
+const userListSchema = z.array(poderoUserSchema);
+const buildingListSchema = z.array(poderoBuildingSchema);
+const heatPumpListSchema = z.array(poderoHeatPumpSchema);
+const energyContractListSchema = z.array(poderoEnergyContractSchema);
+
 export interface PoderoClientOptions extends TransportOverrides {
   /** Podero host, e.g. `https://app.podero.com` (a trailing `/` or `/api/partners/v2.0` is fine). */
   baseUrl: string;
@@ -231,7 +240,7 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
   const users: PoderoClient['users'] = {
     async list(options = {}) {
       const query = options.includeDeleted === undefined ? {} : { include_deleted: options.includeDeleted };
-      return call('users.list', 'GET', `${org}/users`, { query }, z.array(poderoUserSchema));
+      return call('users.list', 'GET', `${org}/users`, { query }, userListSchema);
     },
     async get(userId) {
       return call(
@@ -277,13 +286,7 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
   const buildings: PoderoClient['buildings'] = {
     async list(userId) {
       const user = id('GET', buildingsT, 'userId', userId);
-      return call(
-        'buildings.list',
-        'GET',
-        `${org}/users/${user}/buildings`,
-        {},
-        z.array(poderoBuildingSchema),
-      );
+      return call('buildings.list', 'GET', `${org}/users/${user}/buildings`, {}, buildingListSchema);
     },
     async get(userId, buildingId) {
       const template = `${buildingsT}/{building_id}`;
@@ -358,13 +361,7 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
   const heatPumps: PoderoClient['heatPumps'] = {
     async list(userId) {
       const user = id('GET', heatPumpsT, 'userId', userId);
-      return call(
-        'heatPumps.list',
-        'GET',
-        `${org}/users/${user}/heat-pumps`,
-        {},
-        z.array(poderoHeatPumpSchema),
-      );
+      return call('heatPumps.list', 'GET', `${org}/users/${user}/heat-pumps`, {}, heatPumpListSchema);
     },
     async get(userId, heatPumpId, options = {}) {
       const path = heatPumpPath('GET', heatPumpT, userId, heatPumpId);
@@ -456,7 +453,7 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
         'GET',
         `${org}/users/${user}/energy-contracts`,
         {},
-        z.array(poderoEnergyContractSchema),
+        energyContractListSchema,
       );
     },
     async create(userId, body) {

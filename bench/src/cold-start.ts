@@ -105,7 +105,12 @@ export const coldStartBenchmark: Benchmark = {
         );
         bundles[id] = await bundleLikeLambda(entry, path.join(dir, id));
       }
-      bundles.apiTraced = bundles.api;
+      // A tracing stage's bundle carries the X-Ray SDK; the default stage's does not.
+      bundles.apiTraced = await bundleLikeLambda(
+        path.join(REPO_ROOT, 'functions', functionDeclarations.api.entry),
+        path.join(dir, 'apiTraced'),
+        { tracing: true },
+      );
       const invoke = await prepareInvoker(dir);
 
       const tables = await bridge.createTables('cold');

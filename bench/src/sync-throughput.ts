@@ -50,6 +50,8 @@ interface Config {
    * show whether the peak RSS is live data or garbage the collector had no reason to reclaim yet.
    */
   readonly oldSpace?: 'uncapped';
+  /** `floor`: the sync's SDK floor (children/floors/sync-floor.ts) over the same users, for its CPU per user. */
+  readonly bundle?: 'floor';
 }
 /** 10,000 users only at C = 32 and 64, to keep the whole bench run within minutes. */
 const CONFIGS: readonly Config[] = [
@@ -60,6 +62,8 @@ const CONFIGS: readonly Config[] = [
   { users: 10_000, concurrency: 32, passes: 2, latencyMs: LATENCY_MS, warmUp: true },
   { users: 10_000, concurrency: 64, passes: 2, latencyMs: LATENCY_MS, warmUp: true },
   { users: 10_000, concurrency: 32, passes: 1, latencyMs: LATENCY_MS, warmUp: true, oldSpace: 'uncapped' },
+  { users: 1_000, concurrency: 32, passes: 5, latencyMs: LATENCY_MS, warmUp: true, bundle: 'floor' },
+  { users: 10_000, concurrency: 32, passes: 2, latencyMs: LATENCY_MS, warmUp: true, bundle: 'floor' },
 ];
 
 interface PassResult {
@@ -105,6 +109,10 @@ export const syncThroughputBenchmark: Benchmark = {
         path.join(REPO_ROOT, 'functions', SYNC_ENGINE_ENTRY),
         path.join(dir, 'sync'),
       );
+      const floorBundle = await bundleLikeLambda(
+        path.join(import.meta.dirname, 'children', 'floors', 'sync-floor.ts'),
+        path.join(dir, 'sync-floor'),
+      );
       const invoke = await prepareInvoker(dir);
       const tables = new Map<number, TableNames>();
       for (const users of [...new Set(CONFIGS.map((c) => c.users))]) {
@@ -130,7 +138,7 @@ export const syncThroughputBenchmark: Benchmark = {
         else bridge.sim.control.clearFaults();
         const report = await invoke(
           {
-            bundle: bundle.file,
+            bundle: config.bundle === 'floor' ? floorBundle.file : bundle.file,
             event: { source: 'schedule' },
             timeoutMs: 900_000,
             invocations: warmUps + config.passes,
@@ -159,11 +167,22 @@ export const syncThroughputBenchmark: Benchmark = {
 
       const rows: Row[] = [];
       const perUserMs = new Map<string, number>();
+      const floorCpuPerUser = new Map<number, number>();
+      const syncCpuPerUser = new Map<number, number>();
       for (const { config, passes, rssMb } of measured) {
         const subject = `${config.users} users, C=${config.concurrency}`;
         const rates = passes.map((p) => p.users / (p.ms / 1000));
         const rate = stat(rates);
         const cpuPerUser = stat(passes.map((p) => p.cpuUs / p.users));
+        if (config.bundle === 'floor') {
+          const label = `${subject}, SDK floor`;
+          rows.push(rowFromStat(label, 'CPU per user and pass', 'µs', cpuPerUser));
+          rows.push(figure(label, 'users/s one vCPU allows', '', 1e6 / cpuPerUser.median));
+          floorCpuPerUser.set(config.users, cpuPerUser.median);
+          continue;
+        }
+        if (config.latencyMs > 0 && config.concurrency === 32)
+          syncCpuPerUser.set(config.users, cpuPerUser.median);
         if (config.oldSpace === 'uncapped') {
           const label = `${subject}, old space uncapped`;
           rows.push(rowFromStat(label, 'users/s', '', rate));
@@ -231,6 +250,12 @@ export const syncThroughputBenchmark: Benchmark = {
           stat(passes.map((p) => p.ms)).median / config.users,
         );
       }
+      for (const users of [1_000, 10_000]) {
+        const sync = syncCpuPerUser.get(users);
+        const floor = floorCpuPerUser.get(users);
+        if (sync !== undefined && floor !== undefined)
+          rows.push(figure(`${users} users, C=32`, 'sync CPU / SDK floor CPU', 'x', sync / floor));
+      }
       for (const concurrency of [32, 64]) {
         const small = perUserMs.get(`1000/${concurrency}`);
         const large = perUserMs.get(`10000/${concurrency}`);
@@ -246,7 +271,7 @@ export const syncThroughputBenchmark: Benchmark = {
       return {
         rows,
         notes: [
-          `sync: production-like bundle in a child process (peak RSS = its maxRSS over warm-up + measured passes); each pass writes a snapshot and a reading per user; dynalite in its own process, simulator in the runner; ideal = C / ${LATENCY_MS} ms. The latency-0 row is a diagnostic at C=32: the rate with Podero answering at once, i.e. what the sync's own database work (walk, snapshot reads, batch writes, cursor) allows at that page size. Peak RSS rows run with the declared --max-old-space-size=128 (ADR 0005); the "old space uncapped" row reruns 10,000 users at C=32 without it, so its peak is what the heap itself needs. Sync CPU per user = the child's own user + system CPU time (process.resourceUsage) over the pass / users: what bounds one Lambda once DynamoDB and Podero are remote ("users/s one vCPU allows" = 1 s / that). The users/s rows are wall-clock rates on two cores shared with the simulator (in the runner) and dynalite (its own process), so they include those processes' CPU contention.`,
+          `sync: production-like bundle in a child process (peak RSS = its maxRSS over warm-up + measured passes); each pass writes a snapshot and a reading per user; dynalite in its own process, simulator in the runner; ideal = C / ${LATENCY_MS} ms. The latency-0 row is a diagnostic at C=32: the rate with Podero answering at once, i.e. what the sync's own database work (walk, snapshot reads, batch writes, cursor) allows at that page size. Peak RSS rows run with the declared --max-old-space-size=128 (ADR 0005); the "old space uncapped" row reruns 10,000 users at C=32 without it, so its peak is what the heap itself needs. The SDK floor rows run children/floors/sync-floor.ts over the same users (the sync's remote calls issued directly with the SDK and node:http, no validation, change detection, events or logging): no implementation of the same calls can spend much less CPU. Sync CPU per user = the child's own user + system CPU time (process.resourceUsage) over the pass / users: what bounds one Lambda once DynamoDB and Podero are remote ("users/s one vCPU allows" = 1 s / that). The users/s rows are wall-clock rates on two cores shared with the simulator (in the runner) and dynalite (its own process), so they include those processes' CPU contention.`,
         ],
       };
     } finally {

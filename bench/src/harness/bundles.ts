@@ -1,13 +1,15 @@
 import { stat as fileStat, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { XRAY_BUNDLE_DEFINE } from '@podero-bridge/functions/declarations';
 import { type BuildOptions, build } from 'esbuild';
 import { REPO_ROOT } from './processes';
 
 /**
  * esbuild options of the CDK app's BridgeFunction (infra/lib/constructs/bridge-function.ts): ESM, minified,
  * platform node, target node24 (its Lambda runtime is Node.js 24), main fields module-then-main, the AWS
- * SDK bundled (no externals), source maps without sources content, and the createRequire banner. Restated
- * here because NodejsFunction builds its esbuild command internally; keep the two in step.
+ * SDK bundled (no externals), source maps without sources content, and the createRequire banner, for the
+ * default stage (no tracing: no X-Ray SDK, XRAY_BUNDLE_DEFINE). Restated here because NodejsFunction
+ * builds its esbuild command internally; keep the two in step.
  */
 export const LAMBDA_BUNDLE_OPTIONS = {
   bundle: true,
@@ -21,6 +23,7 @@ export const LAMBDA_BUNDLE_OPTIONS = {
   external: [],
   banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
   logLevel: 'warning',
+  define: { [XRAY_BUNDLE_DEFINE]: JSON.stringify('false') },
 } as const satisfies BuildOptions;
 
 export interface Bundle {
@@ -28,11 +31,22 @@ export interface Bundle {
   readonly bytes: number;
 }
 
-/** Bundles `entry` like the CDK app does, into `<outdir>/index.mjs` (+ map). */
-export async function bundleLikeLambda(entry: string, outdir: string): Promise<Bundle> {
+/** Bundles `entry` like the CDK app does, into `<outdir>/index.mjs` (+ map); `tracing`: for a tracing stage. */
+export async function bundleLikeLambda(
+  entry: string,
+  outdir: string,
+  options: { tracing?: boolean } = {},
+): Promise<Bundle> {
   await mkdir(outdir, { recursive: true });
   const file = path.join(outdir, 'index.mjs');
-  await build({ ...LAMBDA_BUNDLE_OPTIONS, entryPoints: [entry], outfile: file, absWorkingDir: REPO_ROOT });
+  const { define, ...rest } = LAMBDA_BUNDLE_OPTIONS;
+  await build({
+    ...rest,
+    ...(options.tracing ? {} : { define }),
+    entryPoints: [entry],
+    outfile: file,
+    absWorkingDir: REPO_ROOT,
+  });
   return { file, bytes: (await fileStat(file)).size };
 }
 

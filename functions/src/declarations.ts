@@ -392,6 +392,14 @@ export const CORS_ALLOW_HEADERS = [
 export const CORS_MAX_AGE_SECONDS = 3600;
 
 /**
+ * Defined as `"false"` (esbuild `define`) when a function is bundled for a stage without tracing: the X-Ray
+ * SDK's import in platform/tracing.ts is then dead code, and the bundle does not carry it (a fifth of
+ * token-refresh's bundle, measured in ADR 0013). Undefined everywhere else (tests, the local stack, a
+ * tracing stage): the SDK is bundled and loaded when tracing is on.
+ */
+export const XRAY_BUNDLE_DEFINE = 'process.env.BRIDGE_BUNDLE_XRAY';
+
+/**
  * The scopes API Gateway itself requires on a route (the HTTP API route's `authorizationScopes`: the token
  * must carry at least one, else the gateway answers 403 before the function runs). Admin routes require the
  * admin scope there, and the handler checks it again. Infra and the local gateway both read this.

@@ -62,6 +62,9 @@ describe('real bundles', () => {
       expect(code.includes('sourceMappingURL=index.mjs.map')).toBe(true);
       // No absolute path of the build machine in the artefact.
       expect(code.includes(REPO_ROOT)).toBe(false);
+      // The dev stage does not trace: its bundles carry no X-Ray SDK (XRAY_BUNDLE_DEFINE, ADR 0013).
+      expect(stageConfig('dev').tracing).toBe(false);
+      expect(code.includes('AWS_XRAY_DAEMON_ADDRESS')).toBe(false);
     });
   }
 

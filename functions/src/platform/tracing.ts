@@ -1,8 +1,8 @@
 /**
  * AWS X-Ray tracing, for stages that turn it on (`tracing` in infra/stages.json sets the function's
- * `Tracing.ACTIVE` and POWERTOOLS_TRACE_ENABLED=true). The X-Ray SDK is imported only then: bundled, but
- * never evaluated in a stage that does not trace, whose cold starts do not pay for it
- * (docs/adr/0009-tracing.md). Tests and the local stack use the pass-through.
+ * `Tracing.ACTIVE` and POWERTOOLS_TRACE_ENABLED=true). The X-Ray SDK is imported only then, and a stage
+ * that does not trace is bundled without it (XRAY_BUNDLE_DEFINE), so its cold starts neither evaluate nor
+ * parse it (docs/adr/0009-tracing.md, 0013). Tests and the local stack use the pass-through.
  */
 import type { RequestSpan } from '@podero-bridge/podero-client';
 import type { FunctionId } from '../declarations';
@@ -35,6 +35,12 @@ export async function loadTracing(
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<Tracing> {
   if (env.POWERTOOLS_TRACE_ENABLED !== 'true') return passThroughTracing;
-  const { createXRayTracing } = await import('./xray-tracing');
-  return createXRayTracing(functionId);
+  // Spelled out (not read from `env`) so that esbuild's define (XRAY_BUNDLE_DEFINE) can fold it.
+  if (process.env.BRIDGE_BUNDLE_XRAY !== 'false') {
+    const { createXRayTracing } = await import('./xray-tracing');
+    return createXRayTracing(functionId);
+  }
+  throw new Error(
+    'POWERTOOLS_TRACE_ENABLED is true, but this bundle was built for a stage without tracing (no X-Ray SDK): deploy the stage with "tracing": true',
+  );
 }

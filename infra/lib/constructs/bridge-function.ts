@@ -5,6 +5,7 @@ import {
   type FunctionDeclaration,
   type LogLevel,
   METRICS_NAMESPACE,
+  XRAY_BUNDLE_DEFINE,
 } from '@podero-bridge/functions/declarations';
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -112,6 +113,8 @@ export class BridgeFunction extends Construct {
         // ESM bundles have no `require`; some CommonJS dependencies call it for Node built-ins.
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
         metafile: false,
+        // A stage without tracing gets no X-Ray SDK in its bundles (functions/src/platform/tracing.ts).
+        ...(props.tracing ? {} : { define: { [XRAY_BUNDLE_DEFINE]: JSON.stringify('false') } }),
       },
     });
   }

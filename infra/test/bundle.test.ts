@@ -65,6 +65,9 @@ describe('real bundles', () => {
       // The dev stage does not trace: its bundles carry no X-Ray SDK (XRAY_BUNDLE_DEFINE, ADR 0013).
       expect(stageConfig('dev').tracing).toBe(false);
       expect(code.includes('AWS_XRAY_DAEMON_ADDRESS')).toBe(false);
+      // A function with no table access carries no DynamoDB client (platform/dynamodb-client.ts).
+      const usesTables = Object.keys(declaration.access.tables).length > 0;
+      expect(code.includes('DynamoDB_20120810')).toBe(usesTables);
     });
   }
 

@@ -4,7 +4,8 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RelayConfig } from '../config';
-import { createDocumentClient, createEventBridgeClient, createSqsClient } from '../platform/aws-clients';
+import { createEventBridgeClient, createSqsClient } from '../platform/aws-clients';
+import { createDocumentClient } from '../platform/dynamodb-client';
 import {
   coldStartFlag,
   createLogger,

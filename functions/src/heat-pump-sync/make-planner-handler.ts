@@ -3,7 +3,8 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PlannerConfig } from '../config';
 import { queueDeclarations } from '../declarations';
-import { createDocumentClient, createSqsClient } from '../platform/aws-clients';
+import { createSqsClient } from '../platform/aws-clients';
+import { createDocumentClient } from '../platform/dynamodb-client';
 import {
   coldStartFlag,
   createLogger,

@@ -1,35 +1,21 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AwsClientConfig } from '../config';
 
 /**
  * SDK clients, built once per container by createDeps. The endpoint comes from the parsed config (not
  * from process.env) so several configurations can live in one process (tests, the local stack).
  */
-const base = (config: AwsClientConfig, endpoint: string | undefined) => ({
+export const base = (config: AwsClientConfig, endpoint: string | undefined) => ({
   ...(config.region ? { region: config.region } : {}),
   ...(endpoint ? { endpoint } : {}),
 });
 
 /** Tracing's `instrument` (a subsegment per SDK call), or nothing. */
-type Instrument = <Client extends object>(client: Client) => Client;
-const asIs: Instrument = (client) => client;
-
-export function createDocumentClient(
-  config: AwsClientConfig,
-  instrument: Instrument = asIs,
-): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(
-    instrument(new DynamoDBClient(base(config, config.endpoints.dynamodb))),
-    {
-      marshallOptions: { removeUndefinedValues: true },
-    },
-  );
-}
+export type Instrument = <Client extends object>(client: Client) => Client;
+export const asIs: Instrument = (client) => client;
 
 export function createSecretsManagerClient(
   config: AwsClientConfig,

@@ -3,7 +3,8 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { DeliveryConfig } from '../config';
-import { createDocumentClient, createSecretsManagerClient, createSqsClient } from '../platform/aws-clients';
+import { createSecretsManagerClient, createSqsClient } from '../platform/aws-clients';
+import { createDocumentClient } from '../platform/dynamodb-client';
 import {
   coldStartFlag,
   createLogger,

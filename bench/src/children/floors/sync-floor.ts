@@ -2,8 +2,8 @@
  * Cold-start floor of the sync engine's measured first pass (every user of the table, one heat pump each):
  * the SDK clients it needs (DynamoDB document client, Secrets Manager) and the same remote calls, issued
  * directly: take the cursor's lease and read the token at once; then per page of 100 users from the users
- * index, Podero's heat-pump list per user (SYNC_CONCURRENCY at a time), the users' stored list markers in
- * one BatchGetItem, a reading, the list marker and a snapshot per user in BatchWriteItem chunks of 25, the
+ * index, Podero's heat-pump list per user (SYNC_CONCURRENCY at a time), the users' stored list markers and
+ * snapshots in BatchGetItem calls of 100 keys, a reading, the list marker and a snapshot per user in BatchWriteItem chunks of 25, the
  * cursor moved; the lease released and the run recorded. No validation, change detection, events or
  * logging. `pnpm bench sync` also runs it over 1,000 and 10,000 users: its CPU per user is the floor of the
  * sync's.
@@ -128,16 +128,23 @@ async function syncPage(
       }
     }),
   );
-  await doc.send(
-    new BatchGetCommand({
-      RequestItems: {
-        [main]: {
-          Keys: users.map((u) => ({ pk: `${KEY_PREFIX}USER#${u.externalUserId}`, sk: 'HEATPUMPS' })),
-          ConsistentRead: true,
-        },
-      },
-    }),
-  );
+  // What the sync reads back to compare with: each user's list marker and the snapshot of each listed heat
+  // pump, 100 keys (BatchGetItem's most) a call.
+  const keys = listed.flatMap(({ externalUserId, heatPumps }) => [
+    { pk: `${KEY_PREFIX}USER#${externalUserId}`, sk: 'HEATPUMPS' },
+    ...heatPumps.map((hp) => ({ pk: `${KEY_PREFIX}USER#${externalUserId}`, sk: `HEATPUMP#${hp.id}` })),
+  ]);
+  const reads: Promise<unknown>[] = [];
+  for (let i = 0; i < keys.length; i += 100) {
+    reads.push(
+      doc.send(
+        new BatchGetCommand({
+          RequestItems: { [main]: { Keys: keys.slice(i, i + 100), ConsistentRead: true } },
+        }),
+      ),
+    );
+  }
+  await Promise.all(reads);
   type PutRequests = { PutRequest: { Item: Record<string, unknown> } }[];
   const readings: PutRequests = listed.flatMap(({ heatPumps }) =>
     heatPumps.map((hp) => ({

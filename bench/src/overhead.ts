@@ -11,7 +11,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   createApiDeps,
   createLogger,
@@ -21,6 +21,7 @@ import {
 } from '@podero-bridge/functions';
 import { apiEvent, userClaims } from '@podero-bridge/functions/testing';
 import { createPoderoClient, staticTokenProvider } from '@podero-bridge/podero-client';
+import { queryUserItems, writeListBack } from './children/floors/heat-pump-list';
 import { REGION, SECRET_IDS, startLocalBridge } from './harness/local-bridge';
 import { withStdoutDiscarded } from './harness/quiet';
 import { type Benchmark, figure, type Row, rowFromStat } from './harness/report';
@@ -87,51 +88,23 @@ export const overheadBenchmark: Benchmark = {
       });
       const db = recordingClient(bridge.dynamoEndpoint, floorSent);
       const pk = `USER#${user.externalUserId}`;
-      const queryUserItems = () =>
-        db.send(
-          new QueryCommand({
-            TableName: tables.main,
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
-            ExpressionAttributeValues: { ':pk': pk, ':first': 'HEATPUMP', ':last': 'PROFILE' },
-            ConsistentRead: true,
-          }),
-        );
+      const userItems = () => queryUserItems(db, tables.main, pk);
       // Its own user's items would do, but the floor writes simpler items than the route reads; a key of
       // its own keeps the handler's items intact.
       const floorPk = `FLOOR#${user.externalUserId}`;
       const liveFloor = async () => {
         const started = performance.now();
-        const items = await queryUserItems();
+        const items = await userItems();
         if (!items.Items?.some((item) => item.sk === 'PROFILE')) throw new Error('profile not found');
         const heatPumps = await client.heatPumps.list(user.poderoUserId);
-        const now = new Date().toISOString();
-        await Promise.all([
-          db.send(
-            new UpdateCommand({
-              TableName: tables.main,
-              Key: { pk: floorPk, sk: 'HEATPUMPS' },
-              UpdateExpression: 'SET ids = :ids, fetched_at = :now',
-              ExpressionAttributeValues: { ':ids': heatPumps.map((h) => h.id), ':now': now },
-            }),
-          ),
-          ...heatPumps.map((heatPump) =>
-            db.send(
-              new UpdateCommand({
-                TableName: tables.main,
-                Key: { pk: floorPk, sk: `HEATPUMP#${heatPump.id}` },
-                UpdateExpression: 'SET heat_pump = :hp, fetched_at = :now',
-                ExpressionAttributeValues: { ':hp': heatPump, ':now': now },
-              }),
-            ),
-          ),
-        ]);
+        await writeListBack(db, tables.main, floorPk, heatPumps);
         const body = JSON.stringify({ items: heatPumps });
         if (body.length === 0) throw new Error('empty body');
         return performance.now() - started;
       };
       const cachedFloor = async () => {
         const started = performance.now();
-        const items = await queryUserItems();
+        const items = await userItems();
         if ((items.Items ?? []).length < 2) throw new Error('no stored snapshot');
         return performance.now() - started;
       };

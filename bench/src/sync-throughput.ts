@@ -27,7 +27,7 @@ const TARGET_RSS_UNCAPPED_MB = 192;
  * The sync process's own CPU per user and pass (user + system, µs) at C = 32 before the second performance
  * round (`pnpm bench sync`, 2026-12-02 01:05 UTC, this 2-core machine): the issue's target is half of it.
  */
-export const SYNC_CPU_US_PER_USER_BEFORE: Readonly<Record<1_000 | 10_000, number>> = {
+const SYNC_CPU_US_PER_USER_BEFORE: Readonly<Record<1_000 | 10_000, number>> = {
   1000: 1799,
   10000: 1147,
 };
@@ -85,10 +85,7 @@ function passesOf(report: InvokeReport): PassResult[] {
 }
 
 /** The function's environment, without its old-space cap when the configuration says so. */
-export function withOldSpace(
-  env: Record<string, string>,
-  oldSpace: Config['oldSpace'],
-): Record<string, string> {
+function withOldSpace(env: Record<string, string>, oldSpace: Config['oldSpace']): Record<string, string> {
   if (oldSpace !== 'uncapped') return env;
   const flags = (env.NODE_OPTIONS ?? '')
     .split(/\s+/)

@@ -7,7 +7,8 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queryUserItems, writeListBack } from './heat-pump-list';
 import { env, poderoJson } from './http';
 
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
@@ -24,14 +25,7 @@ export const handler = async (event: ApiEvent) => {
   const externalUserId = event.pathParameters.external_user_id;
   const pk = `USER#${externalUserId}`;
   const [items, secret] = await Promise.all([
-    doc.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
-        ExpressionAttributeValues: { ':pk': pk, ':first': 'HEATPUMP', ':last': 'PROFILE' },
-        ConsistentRead: true,
-      }),
-    ),
+    queryUserItems(doc, table, pk),
     secrets.send(new GetSecretValueCommand({ SecretId: env('TOKEN_SECRET_ID') })),
   ]);
   const profile = items.Items?.find((item) => item.sk === 'PROFILE');
@@ -40,27 +34,7 @@ export const handler = async (event: ApiEvent) => {
   const heatPumps = (await poderoJson('GET', url, { authorization: `Bearer ${token}` })) as {
     id: string;
   }[];
-  const now = new Date().toISOString();
-  await Promise.all([
-    doc.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: { pk, sk: 'HEATPUMPS' },
-        UpdateExpression: 'SET ids = :ids, fetched_at = :now',
-        ExpressionAttributeValues: { ':ids': heatPumps.map((h) => h.id), ':now': now },
-      }),
-    ),
-    ...heatPumps.map((heatPump) =>
-      doc.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: { pk, sk: `HEATPUMP#${heatPump.id}` },
-          UpdateExpression: 'SET heat_pump = :hp, fetched_at = :now',
-          ExpressionAttributeValues: { ':hp': heatPump, ':now': now },
-        }),
-      ),
-    ),
-  ]);
+  await writeListBack(doc, table, pk, heatPumps);
   return {
     statusCode: 200,
     headers: { 'content-type': 'application/json' },

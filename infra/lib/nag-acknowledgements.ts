@@ -123,7 +123,7 @@ function acknowledgeControlTowerFindings(stack: PoderoBridgeStack): void {
     // CT.LAMBDA.PR.2 reads a permission's SourceArn only as a string or a Ref; API Gateway's is an Fn::Join.
     Validations.of(route).acknowledge({
       id: guard('lambda_function_public_access_prohibited_check'),
-      reason: `The permission lets only apigateway.amazonaws.com invoke the api, with SourceArn set to this HTTP API's ${operationId} route (an Fn::Join the rule cannot evaluate); infra/test/stack.test.ts checks every permission's SourceArn.`,
+      reason: `The permission lets only apigateway.amazonaws.com invoke the api, with SourceArn set to this HTTP API's ${operationId} route (an Fn::Join the rule cannot evaluate); infra/test/stack.integ.test.ts checks every permission's SourceArn.`,
     });
     if (stack.httpApi.publicOperationIds.has(operationId)) {
       Validations.of(route).acknowledge({
@@ -208,7 +208,7 @@ function acknowledgeConsoleFindings(stack: PoderoBridgeStack, site: ConsoleSite)
       {
         id: 'AwsSolutions-CFR4',
         reason:
-          'Without console.domain the distribution serves on its *.cloudfront.net name with CloudFront’s default certificate, whose minimum protocol cannot be set; a stage that sets console.domain gets TLSv1.2_2021 (infra/test/stack.test.ts).',
+          'Without console.domain the distribution serves on its *.cloudfront.net name with CloudFront’s default certificate, whose minimum protocol cannot be set; a stage that sets console.domain gets TLSv1.2_2021 (infra/test/stack.integ.test.ts).',
       },
       {
         id: guard('cloudfront_custom_ssl_certificate_check'),

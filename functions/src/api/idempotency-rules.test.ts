@@ -4,7 +4,7 @@ import type { Caller } from './auth';
 import { ApiError, type RouteResult } from './http';
 import { type IdempotentRequest, readIdempotencyKey, runIdempotently } from './idempotency';
 
-/** The store's contract in memory (the dynalite-backed one is exercised by idempotency.test.ts). */
+/** The store's contract in memory (the dynalite-backed one is exercised by idempotency.integ.test.ts). */
 function memoryStore() {
   const records = new Map<string, (IdempotencyRecord & { leaseId?: string }) | undefined>();
   const calls: string[] = [];

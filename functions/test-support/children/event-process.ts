@@ -1,5 +1,5 @@
 /**
- * One "process" of the kill-at-each-step test (functions/src/events/kill-at-each-step.test.ts): an
+ * One "process" of the kill-at-each-step test (functions/src/events/kill-at-each-step.integ.test.ts): an
  * event-relay drain, then one batch of webhook-delivery, against the local services the test runs. At
  * the step named in `killAt` it sends itself SIGKILL: nothing after it runs, no handler, no `finally`,
  * exactly as a Lambda killed there. Config: one JSON argument.

@@ -166,7 +166,7 @@ describe('console site in AWS', () => {
     expect(csp).toContain(idOf(custom, custom.stack.httpApi.api));
   });
 
-  it('deploys index.html and config.json uncached and invalidated, the hashed assets cached for good (contents: bundle.test.ts)', () => {
+  it('deploys index.html and config.json uncached and invalidated, the hashed assets cached for good (contents: bundle.integ.test.ts)', () => {
     const deployments = Object.values(resourcesOfType(dev.template, 'Custom::CDKBucketDeployment'));
     expect(deployments).toHaveLength(2);
     const entry = deployments.find((d) =>

@@ -93,7 +93,7 @@ describe('the local console session', () => {
     );
   });
 
-  // Another host or origin is refused by the gateway for all of /__local/ (test/local-only.integ.test.ts).
+  // Another host or origin is refused by the gateway for all of /__local/ (test/local-stack-local-only.integ.test.ts).
   it('refuses a form post and a GET', async () => {
     const json = { 'content-type': 'application/json', host: '127.0.0.1:3000' };
     const form = { 'content-type': 'application/x-www-form-urlencoded', host: '127.0.0.1:3000' };

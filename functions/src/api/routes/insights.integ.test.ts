@@ -6,7 +6,7 @@ import {
   type OnboardedTestUser,
   startHeatPumpWorld,
 } from '../../../test-support/heat-pump-world';
-import { INSIGHTS_MAX_AGE_SECONDS } from '../../heat-pumps/insights-schemas';
+import { INSIGHTS_MAX_AGE_SECONDS, SAVINGS_MAX_RANGE_DAYS } from '../../heat-pumps/insights-schemas';
 
 const P = '/api/partners/v2.0/org/{org_id}';
 const STATISTICS_ROUTE = `GET ${P}/users/{user_id}/heat-pumps/{heat_pump_id}/statistics`;
@@ -140,6 +140,23 @@ describe('GET .../heat-pumps/{heat_pump_id}/savings', () => {
       }),
     );
     expect(unknownUser.statusCode).toBe(404);
+  });
+
+  it('answers and caches the longest documented query: 1DAY buckets over 1,827 days', async () => {
+    const query = {
+      from: iso(world.clock.now - SAVINGS_MAX_RANGE_DAYS * 86_400_000),
+      to: iso(world.clock.now),
+      resolution: '1DAY',
+    };
+    const before = world.requests(SAVINGS_ROUTE);
+    const live = await world.api(apiEvent('getHeatPumpSavings', { params: params(alice), query }));
+    expect(live.statusCode, live.body).toBe(200);
+    const body = bodyOf<InsightsBody>(live);
+    expect(body.buckets).toHaveLength(SAVINGS_MAX_RANGE_DAYS + 1);
+    expect(body.source).toBe('live');
+    const cached = await world.api(apiEvent('getHeatPumpSavings', { params: params(alice), query }));
+    expect(bodyOf<InsightsBody>(cached)).toEqual({ ...body, source: 'cache' });
+    expect(world.requests(SAVINGS_ROUTE)).toBe(before + 1);
   });
 
   it('maps Podero failing to 502 and stores nothing', async () => {

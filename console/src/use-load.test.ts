@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { type FunctionComponent, h, render } from 'preact';
+import { type ComponentChild, type FunctionComponent, h, render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Loaded, useLoad } from './use-load';
@@ -19,7 +19,7 @@ afterEach(() => {
   root.remove();
 });
 
-function mount(vnode: ReturnType<typeof h>) {
+function mount(vnode: ComponentChild) {
   root = document.createElement('div');
   document.body.append(root);
   act(() => render(vnode, root));
@@ -139,7 +139,7 @@ describe('useLoad', () => {
     const done = deferred<void>();
     let last: Loaded<string> | undefined;
     const Search: FunctionComponent = () => {
-      [last] = useLoad(
+      [last] = useLoad<string>(
         async (show) => {
           show('first page');
           await done.promise;

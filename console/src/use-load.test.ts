@@ -55,6 +55,27 @@ describe('useLoad', () => {
     expect(shown.filter((s) => s.id === 'b').map((s) => shownOf(s.loaded))).not.toContain('data of a');
   });
 
+  it('shows loading when any one of several keys changes, such as the range of the same heat pump', async () => {
+    const answers = new Map([
+      ['24h', deferred<string>()],
+      ['7d', deferred<string>()],
+    ]);
+    let last: Loaded<string> | undefined;
+    const Readings: FunctionComponent<{ range: string }> = ({ range }) => {
+      [last] = useLoad(
+        () => answers.get(range)?.promise ?? Promise.reject(new Error(range)),
+        ['hp-1', range],
+      );
+      return null;
+    };
+    mount(h(Readings, { range: '24h' }));
+    await act(async () => answers.get('24h')?.resolve('24 hours'));
+    act(() => render(h(Readings, { range: '7d' }), root));
+    expect(shownOf(last)).toBe('loading');
+    await act(async () => answers.get('7d')?.resolve('7 days'));
+    expect(shownOf(last)).toBe('7 days');
+  });
+
   it('drops an answer for earlier keys that arrives after the answer for the new keys', async () => {
     const answers = new Map([
       ['a', deferred<string>()],
@@ -115,7 +136,7 @@ describe('useLoad', () => {
     ]);
   });
 
-  it('keeps the value on screen while reload() asks again, then shows the new answer', async () => {
+  it('keeps the value on screen while each reload() asks again, then shows the new answer', async () => {
     let answer = 1;
     let pending = deferred<number>();
     let state: [Loaded<number>, () => void] | undefined;
@@ -133,6 +154,12 @@ describe('useLoad', () => {
     expect(shownOf(state?.[0])).toBe(1);
     await act(async () => pending.resolve(answer));
     expect(shownOf(state?.[0])).toBe(2);
+
+    // Every reload asks again, not only the first.
+    pending = deferred<number>();
+    act(() => state?.[1]());
+    await act(async () => pending.resolve(3));
+    expect(shownOf(state?.[0])).toBe(3);
   });
 
   it('shows the interim values load reports before it settles, and the failure it ends with', async () => {

@@ -38,6 +38,7 @@ export function useLoad<T>(
   return [result !== undefined && sameKeys(result.keys, keys) ? result.loaded : LOADING, reload];
 }
 
+// A call site passes the same number of keys on every render (as with any hook's dependencies).
 function sameKeys(a: readonly unknown[], b: readonly unknown[]): boolean {
-  return a.length === b.length && a.every((key, i) => Object.is(key, b[i]));
+  return a.every((key, i) => Object.is(key, b[i]));
 }

@@ -248,11 +248,13 @@ describe('a webhook delivery attempt', () => {
     ]);
   });
 
-  it('does not box an endpoint for a 4xx other than 429, nor another endpoint for one in trouble', async () => {
-    const rejected = world([failed(400)]);
-    await rejected.create();
-    expect(await rejected.delivery.attempt(rejected.message)).toBe('retrying');
-    expect(await rejected.delivery.attempt(rejected.message)).toBe('delivered');
+  it('does not box an endpoint for a 4xx other than 429 or a plain 500; a timeout boxes it', async () => {
+    for (const status of [400, 500]) {
+      const rejected = world([failed(status)]);
+      await rejected.create();
+      expect(await rejected.delivery.attempt(rejected.message)).toBe('retrying');
+      expect(await rejected.delivery.attempt(rejected.message), String(status)).toBe('delivered');
+    }
     const timedOut = world([{ ok: false, status: null, error: 'timeout', durationMs: 5_000 }]);
     await timedOut.create();
     expect(await timedOut.delivery.attempt(timedOut.message)).toBe('retrying');

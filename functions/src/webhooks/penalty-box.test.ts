@@ -29,7 +29,7 @@ describe('the penalty box', () => {
     expect(box.penalize('c', T0, 10 * MAX_RETRY_AFTER_MS)).toBe(T0 + MAX_RETRY_AFTER_MS);
   });
 
-  it('counts timeouts, unreachable receivers, 429 and 5xx as trouble; other answers not', () => {
+  it('counts timeouts, unreachable receivers, 429, 502, 503 and 504 as trouble; other answers, a plain 500 too, not', () => {
     const failed = (
       status: number | null,
       error: 'http_status' | 'timeout' | 'network' | 'redirect' | 'blocked_address',
@@ -37,8 +37,9 @@ describe('the penalty box', () => {
     expect(isReceiverTrouble(failed(null, 'timeout'))).toBe(true);
     expect(isReceiverTrouble(failed(null, 'network'))).toBe(true);
     expect(isReceiverTrouble(failed(429, 'http_status'))).toBe(true);
-    expect(isReceiverTrouble(failed(500, 'http_status'))).toBe(true);
-    expect(isReceiverTrouble(failed(503, 'http_status'))).toBe(true);
+    for (const status of [502, 503, 504]) expect(isReceiverTrouble(failed(status, 'http_status'))).toBe(true);
+    expect(isReceiverTrouble(failed(500, 'http_status'))).toBe(false);
+    expect(isReceiverTrouble(failed(501, 'http_status'))).toBe(false);
     expect(isReceiverTrouble(failed(499, 'http_status'))).toBe(false);
     expect(isReceiverTrouble(failed(404, 'http_status'))).toBe(false);
     expect(isReceiverTrouble(failed(302, 'redirect'))).toBe(false);

@@ -100,15 +100,21 @@ describe('webhook delivery with hanging receivers', () => {
       expect(latencyMs, `healthy event delivered after ${latencyMs} ms`).toBeLessThan(ATTEMPT_TIMEOUT_MS);
 
       // Once the first attempts have timed out, the hanging endpoints' other events are put back, not tried:
-      // far fewer than the 40 deliveries reach them (at most one per endpoint per poller's batch).
-      await new Promise((resolve) => setTimeout(resolve, ATTEMPT_TIMEOUT_MS + 2_000));
+      // far fewer than the 40 deliveries reach them (at most one per endpoint per poller's batch). Counted
+      // before any retry can come (a first attempt's timeout plus the schedule's 5 s).
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.max(0, queuedAt + ATTEMPT_TIMEOUT_MS + 2_500 - Date.now())),
+      );
       const attempted = hanging.reduce((sum, r) => sum + r.requests(), 0);
       expect(attempted).toBeGreaterThanOrEqual(4);
       expect(attempted).toBeLessThanOrEqual(20);
-      const log = await apiCall(t.stack.apiUrl, admin, 'GET', `/webhooks/${hangingIds[0]}/deliveries`);
-      expect((log.json as { items: { error: string | null }[] }).items.map((d) => d.error)).toContain(
-        'timeout',
-      );
+      const timedOut = async () => {
+        const log = await apiCall(t.stack.apiUrl, admin, 'GET', `/webhooks/${hangingIds[0]}/deliveries`);
+        return (log.json as { items: { error: string | null }[] }).items.some((d) => d.error === 'timeout');
+      };
+      const deadline = Date.now() + 20_000;
+      while (!(await timedOut()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      expect(await timedOut()).toBe(true);
     } finally {
       sqs.destroy();
       await Promise.all([...hanging.map((r) => r.close()), healthy.close()]);

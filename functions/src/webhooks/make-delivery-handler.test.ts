@@ -191,6 +191,5 @@ describe('the webhook-delivery handler', () => {
     // The hanging endpoint got one attempt; its other two events were put back (penalty box), not tried.
     const log = await new WebhookStore(aws.db, aws.tableNames.main).recentDeliveries(hanging.id, 10);
     expect(log.map((d) => [d.attempt, d.error])).toEqual([[1, 'timeout']]);
-    expect(performance.now() - started).toBeLessThan(3_000);
   });
 });

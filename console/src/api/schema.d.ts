@@ -829,13 +829,13 @@ export interface components {
         StartReauthenticationRequest: {
             /**
              * Format: uri
-             * @description Where the end user lands after signing in again
+             * @description Where the end user lands after signing in again; on one of the stage's return URL origins (`returnUrls.allowOrigins`)
              * @example https://app.partner.example/heat-pump/reconnected
              */
             success_url: string;
             /**
              * Format: uri
-             * @description Where the end user lands on cancel or a failed sign-in
+             * @description Where the end user lands on cancel or a failed sign-in; on one of the stage's return URL origins
              * @example https://app.partner.example/heat-pump/reconnected
              */
             cancel_url: string;
@@ -3667,7 +3667,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReauthenticationStarted"];
                 };
             };
-            /** @description Invalid path or body (details name the field) */
+            /** @description Invalid path or body, or a success_url / cancel_url outside the stage's return URL origins (details name the field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3830,6 +3830,8 @@ export interface operations {
             query: {
                 token: string;
                 outcome: "success" | "fail";
+                /** @description The outcome's own secret: the success and the cancel link each carry a different one */
+                proof: string;
             };
             header?: never;
             path?: never;
@@ -3837,7 +3839,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The outcome reached Podero: on to the partner's success_url or cancel_url */
+            /** @description The outcome reached Podero: on to the partner's success_url or cancel_url. A link used again goes to the partner's URL for the outcome already reported (nothing is reported twice) */
             303: {
                 headers: {
                     /** @description the partner's URL */
@@ -3855,7 +3857,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description No such re-authentication */
+            /** @description No such re-authentication, or a link whose proof is not its outcome’s */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3864,7 +3866,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The link was already used, or has expired */
+            /** @description The link has expired */
             410: {
                 headers: {
                     [name: string]: unknown;

@@ -7,11 +7,18 @@ import { type IdempotentRequest, readIdempotencyKey, runIdempotently } from './i
 /** The store's contract in memory (the dynalite-backed one is exercised by idempotency.test.ts). */
 function memoryStore() {
   const records = new Map<string, (IdempotencyRecord & { leaseId?: string }) | undefined>();
+  const bindings = new Map<string, string>();
   const calls: string[] = [];
   const id = (key: RecordKey) => `${key.externalUserId ?? '-'}|${key.keyId}`;
   const store = {
     records,
+    bindings,
     calls,
+    bind: async (keyId: string, binding: { requestHash: string }) => {
+      calls.push('bind');
+      if (!bindings.has(keyId)) bindings.set(keyId, binding.requestHash);
+      return bindings.get(keyId);
+    },
     claim: async (
       key: RecordKey,
       claim: { requestHash: string; leaseId: string; nowMs: number; leaseMs: number },
@@ -128,6 +135,50 @@ describe('runIdempotently', () => {
     await runIdempotently(asStore(store), request({ operationId: 'createEnergyContract' }), work.fn);
     expect(work.calls()).toBe(4);
     expect(store.records.size).toBe(4);
+  });
+
+  it('refuses the key naming another user (whose partition holds no record of it): 422, nothing run', async () => {
+    const store = memoryStore();
+    await runIdempotently(asStore(store), request({ caller: admin('ops') }), run().fn);
+    const work = run();
+    const forBob = request({
+      caller: admin('ops'),
+      subject: 'bob',
+      input: { params: { external_user_id: 'bob' }, query: {}, body: { name: 'Home', town: 'Wien' } },
+    });
+    await expect(runIdempotently(asStore(store), forBob, work.fn)).rejects.toMatchObject({
+      status: 422,
+      code: 'idempotency_key_reused',
+      details: [{ field: 'header.idempotency-key' }],
+    });
+    expect(work.calls()).toBe(0);
+    expect(store.records.size).toBe(1);
+  });
+
+  it('keeps the key bound to a failed request: its retry runs again, another request is refused', async () => {
+    const store = memoryStore();
+    await runIdempotently(asStore(store), request(), async () => ({ status: 502 }));
+    const other = request({ input: { params: { external_user_id: 'ada' }, query: {}, body: { name: 'x' } } });
+    await expect(runIdempotently(asStore(store), other, run().fn)).rejects.toMatchObject({ status: 422 });
+    expect((await runIdempotently(asStore(store), request(), run().fn)).status).toBe(201);
+  });
+
+  it('binds again when the binding expired or vanished between the write and the read', async () => {
+    const store = memoryStore();
+    let attempts = 0;
+    const flaky = {
+      ...store,
+      bind: async (keyId: string, binding: { requestHash: string }) => {
+        attempts++;
+        return attempts === 1 ? undefined : store.bind(keyId, binding);
+      },
+    };
+    const work = run();
+    expect((await runIdempotently(flaky as unknown as IdempotencyStore, request(), work.fn)).status).toBe(
+      201,
+    );
+    expect(attempts).toBe(2);
+    expect(work.calls()).toBe(1);
   });
 
   it('refuses the key with another request: 422 naming the header', async () => {

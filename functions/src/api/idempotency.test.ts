@@ -8,6 +8,7 @@ import {
 import { IDEMPOTENCY_TTL_SECONDS } from './idempotency';
 
 const BUILDINGS_POST = 'POST /api/partners/v2.0/org/{org_id}/users/{user_id}/buildings';
+const USERS_POST = 'POST /api/partners/v2.0/org/{org_id}/users';
 
 let world: HeatPumpWorld;
 let alice: OnboardedTestUser;
@@ -112,6 +113,44 @@ describe('Idempotency-Key on POST', () => {
     expect(asAdmin.statusCode).toBe(201);
     expect(asAdmin.headers?.['idempotent-replayed']).toBeUndefined();
     expect(buildingsAtPodero()).toBe(before + 2);
+  });
+
+  it('refuses a key reused for POST /users naming another user: 422, no second user', async () => {
+    const key = freshKey();
+    const createUser = (externalUserId: string) =>
+      world.api(
+        apiEvent('createUser', {
+          body: { external_user_id: externalUserId, email: `${externalUserId}@example.com` },
+          headers: { 'Idempotency-Key': key },
+        }),
+      );
+    const usersAtPodero = () => world.sim.control.counters().requests[USERS_POST]?.['200'] ?? 0;
+    expect((await createUser('idem-reuse-first')).statusCode).toBe(201);
+    const before = usersAtPodero();
+    const reused = await createUser('idem-reuse-second');
+    expect(reused.statusCode).toBe(422);
+    expect(bodyOf(reused)).toMatchObject({
+      error: { code: 'idempotency_key_reused', details: [{ field: 'header.idempotency-key' }] },
+    });
+    expect(usersAtPodero()).toBe(before);
+    const second = await world.api(
+      apiEvent('getUser', { params: { external_user_id: 'idem-reuse-second' } }),
+    );
+    expect(second.statusCode).toBe(404);
+  });
+
+  it('refuses an admin’s key reused for another user’s building: 422 without calling Podero', async () => {
+    const key = freshKey();
+    const asAdmin = adminClaims();
+    expect((await createBuilding(alice, { name: 'Admin made' }, key, asAdmin)).statusCode).toBe(201);
+    const before = buildingsAtPodero();
+    const reused = await createBuilding(bob, { name: 'Admin made' }, key, asAdmin);
+    expect(reused.statusCode).toBe(422);
+    expect(bodyOf(reused)).toMatchObject({ error: { code: 'idempotency_key_reused' } });
+    expect(buildingsAtPodero()).toBe(before);
+    // The first request still replays.
+    const again = await createBuilding(alice, { name: 'Admin made' }, key, asAdmin);
+    expect(again.headers?.['idempotent-replayed']).toBe('true');
   });
 
   it('forgets a key after 24 h', async () => {

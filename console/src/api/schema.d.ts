@@ -1521,11 +1521,8 @@ export interface components {
             failing_since: string | null;
             created_at: string;
             updated_at: string;
-            /**
-             * Format: starts_with
-             * @description The signing secret (Standard Webhooks). Shown once: store it now.
-             */
-            secret: string;
+            /** @description The signing secret (Standard Webhooks). Shown once: store it now. Null in a replay of the request (`idempotent-replayed: true`), which never shows it again: rotate it to get a new one. */
+            secret: string | null;
         };
         WebhookTestEvent: {
             event_id: string;
@@ -1533,11 +1530,8 @@ export interface components {
             type: "webhook.test";
         };
         RotatedWebhookSecret: {
-            /**
-             * Format: starts_with
-             * @description The new signing secret. Shown once.
-             */
-            secret: string;
+            /** @description The new signing secret. Shown once: null in a replay of the request (`idempotent-replayed: true`); rotate again to get another. */
+            secret: string | null;
             /** @description Until then deliveries carry a signature with the old secret too */
             previous_secret_expires_at: string;
         };
@@ -5484,7 +5478,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Registered; the answer shows the signing secret once */
+            /** @description Registered; the answer shows the signing secret once (a replay with the same Idempotency-Key answers `secret: null`) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -6214,7 +6208,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A new secret (shown once); the old one keeps signing for 24 hours */
+            /** @description A new secret (shown once: a replay with the same Idempotency-Key answers `secret: null`); the old one keeps signing for 24 hours */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -181,6 +181,38 @@ describe('runIdempotently', () => {
     expect(work.calls()).toBe(1);
   });
 
+  it('stores the fields shown once as null: the first answer has the secret, a replay null', async () => {
+    const store = memoryStore();
+    const secretOnce = request({ operationId: 'createWebhook', subject: undefined, shownOnce: ['secret'] });
+    const answer = { id: 'wh_1', secret: 'whsec_abc', url: 'https://x.test' };
+    const first = await runIdempotently(asStore(store), secretOnce, async () => ({
+      status: 201,
+      body: answer,
+    }));
+    expect(first.body).toEqual(answer);
+    expect(JSON.stringify([...store.records.values()])).not.toContain('whsec_abc');
+    const replay = await runIdempotently(asStore(store), secretOnce, run().fn);
+    expect(replay).toEqual({
+      status: 201,
+      body: { id: 'wh_1', secret: null, url: 'https://x.test' },
+      headers: { 'idempotent-replayed': 'true' },
+    });
+    // Only the named fields, only in an object body: other bodies and fields are stored as they were.
+    for (const [key, body] of [
+      ['k-array', ['secret']],
+      ['k-text', 'secret'],
+      ['k-null', null],
+      ['k-other', { secrets: 's', nested: { secret: 'kept' } }],
+    ] as const) {
+      await runIdempotently(asStore(store), { ...secretOnce, key }, async () => ({ status: 200, body }));
+      expect((await runIdempotently(asStore(store), { ...secretOnce, key }, run().fn)).body).toEqual(body);
+    }
+    // Without shownOnce nothing is withheld.
+    const plain = request({ key: 'k-plain' });
+    await runIdempotently(asStore(store), plain, async () => ({ status: 201, body: answer }));
+    expect((await runIdempotently(asStore(store), plain, run().fn)).body).toEqual(answer);
+  });
+
   it('refuses the key with another request: 422 naming the header', async () => {
     const store = memoryStore();
     await runIdempotently(asStore(store), request(), run().fn);

@@ -9,6 +9,9 @@
  * Only answers below 500 are kept. A request that failed (a thrown refusal, a Podero failure, a timeout)
  * gives its record up, so a retry runs again: re-running is what a caller retrying a failure expects. The
  * key stays bound to that request for its 24 h all the same.
+ *
+ * A secret in an answer (a webhook's signing secret) is shown to the first request only: it is never
+ * stored, and a replay answers it as null.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import * as z from 'zod';
@@ -57,6 +60,8 @@ export interface IdempotentRequest {
   readonly now: () => number;
   /** How long a claim protects a request that is still running (its budget, and a margin). */
   readonly leaseMs: number;
+  /** Top-level fields of the answer's body shown once (secrets): stored, and so replayed, as null. */
+  readonly shownOnce?: readonly string[];
 }
 
 export async function runIdempotently(
@@ -131,7 +136,7 @@ export async function runIdempotently(
   else {
     await store.complete(recordKey, leaseId, {
       status: result.status,
-      ...(result.body === undefined ? {} : { body: result.body }),
+      ...(result.body === undefined ? {} : { body: withoutShownOnce(result.body, request.shownOnce ?? []) }),
       ...(result.headers ? { headers: result.headers } : {}),
     });
   }
@@ -145,6 +150,17 @@ const keyReused = () =>
       message: 'already used with a different request within 24 h',
     },
   ]);
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+/** The body as stored for replays: the fields shown once set to null (a body that is no object as it is). */
+function withoutShownOnce(body: unknown, shownOnce: readonly string[]): unknown {
+  const object = jsonObject.safeParse(body);
+  if (!object.success) return body;
+  return Object.fromEntries(
+    Object.entries(object.data).map(([field, value]) => [field, shownOnce.includes(field) ? null : value]),
+  );
+}
 
 const sha256 = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
 

@@ -1983,7 +1983,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The Idempotency-Key was used for a different request within 24 h */
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2657,7 +2657,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The Idempotency-Key was used for a different request within 24 h */
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2843,7 +2843,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The Idempotency-Key was used for a different request within 24 h */
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3726,7 +3726,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The Idempotency-Key was used for a different request within 24 h */
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4635,7 +4635,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The Idempotency-Key was used for a different request within 24 h */
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5552,7 +5552,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The Idempotency-Key was used for a different request within 24 h */
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6101,7 +6101,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The Idempotency-Key was used for a different request within 24 h */
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6264,7 +6264,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The Idempotency-Key was used for a different request within 24 h */
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
             422: {
                 headers: {
                     [name: string]: unknown;

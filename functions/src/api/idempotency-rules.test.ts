@@ -163,6 +163,19 @@ describe('runIdempotently', () => {
     expect((await runIdempotently(asStore(store), request(), run().fn)).status).toBe(201);
   });
 
+  it('refuses another request when the binding expired before the record (the record was claimed later)', async () => {
+    const store = memoryStore();
+    await runIdempotently(asStore(store), request(), run().fn);
+    store.bindings.clear();
+    const other = request({ input: { params: { external_user_id: 'ada' }, query: {}, body: { name: 'x' } } });
+    const work = run();
+    await expect(runIdempotently(asStore(store), other, work.fn)).rejects.toMatchObject({
+      status: 422,
+      code: 'idempotency_key_reused',
+    });
+    expect(work.calls()).toBe(0);
+  });
+
   it('binds again when the binding expired or vanished between the write and the read', async () => {
     const store = memoryStore();
     let attempts = 0;

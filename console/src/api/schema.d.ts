@@ -1521,11 +1521,8 @@ export interface components {
             failing_since: string | null;
             created_at: string;
             updated_at: string;
-            /**
-             * Format: starts_with
-             * @description The signing secret (Standard Webhooks). Shown once: store it now.
-             */
-            secret: string;
+            /** @description The signing secret (Standard Webhooks). Shown once: store it now. Null in a replay of the request (`idempotent-replayed: true`), which never shows it again: rotate it to get a new one. */
+            secret: string | null;
         };
         WebhookTestEvent: {
             event_id: string;
@@ -1533,11 +1530,8 @@ export interface components {
             type: "webhook.test";
         };
         RotatedWebhookSecret: {
-            /**
-             * Format: starts_with
-             * @description The new signing secret. Shown once.
-             */
-            secret: string;
+            /** @description The new signing secret. Shown once: null in a replay of the request (`idempotent-replayed: true`); rotate again to get another. */
+            secret: string | null;
             /** @description Until then deliveries carry a signature with the old secret too */
             previous_secret_expires_at: string;
         };
@@ -1989,7 +1983,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The Idempotency-Key was used for a different request within 24 h */
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2663,7 +2657,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The Idempotency-Key was used for a different request within 24 h */
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2849,7 +2843,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The Idempotency-Key was used for a different request within 24 h */
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3732,7 +3726,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The Idempotency-Key was used for a different request within 24 h */
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4643,7 +4637,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The Idempotency-Key was used for a different request within 24 h */
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5486,7 +5480,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Registered; the answer shows the signing secret once */
+            /** @description Registered; the answer shows the signing secret once (a replay with the same Idempotency-Key answers `secret: null`) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -5560,7 +5554,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The Idempotency-Key was used for a different request within 24 h */
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6109,7 +6103,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The Idempotency-Key was used for a different request within 24 h */
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6216,7 +6210,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A new secret (shown once); the old one keeps signing for 24 hours */
+            /** @description A new secret (shown once: a replay with the same Idempotency-Key answers `secret: null`); the old one keeps signing for 24 hours */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6272,7 +6266,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The Idempotency-Key was used for a different request within 24 h */
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -166,9 +166,11 @@ describe('a lost connection and its re-authentication', () => {
     expect(after.heat_pump.actions).toEqual([]);
     expect(after.heat_pump.connection.since).not.toBeNull();
 
-    // The callback link is single-use.
+    // The callback link is single-use: used again (a reload, the back button) it reports nothing and sends
+    // the end customer on to the partner's page, never to an error body.
     const again = await followCallback(page.headers.get('location') ?? '');
-    expect(again.status).toBe(410);
+    expect(again.status).toBe(303);
+    expect(again.headers.location).toBe(REAUTH_BODY.success_url);
   });
 
   it('a cancelled sign-in reports fail, lands on cancel_url, and leaves the device re-authenticable', async () => {
@@ -188,6 +190,61 @@ describe('a lost connection and its re-authentication', () => {
     // Podero kept the action (fail), so a new attempt can start.
     const retry = await startReauthentication(user, heatPumpId);
     expect(retry.status).toBe(201);
+  });
+
+  it('a cancel link edited to say success is refused: Podero keeps the action, and the real cancel still works', async () => {
+    const user = 'lifecycle-2c';
+    const heatPumpId = await userWithHeatPump(user);
+    t.stack.simulator.control.setConnection(heatPumpId, { authenticated: false });
+    const started = await startReauthentication(user, heatPumpId);
+    expect(started.status).toBe(201);
+    const page = await submitReauthenticationPage(
+      (started.json as { redirect_url: string }).redirect_url,
+      'fail',
+    );
+    const cancelLink = page.headers.get('location') ?? '';
+    const edited = new URL(cancelLink);
+    expect(edited.searchParams.get('outcome')).toBe('fail');
+    edited.searchParams.set('outcome', 'success');
+    const forged = await followCallback(edited.toString());
+    expect(forged.status).toBe(404);
+    expect(forged.headers.location).toBeUndefined();
+    // Nothing reached Podero: the action is still pending, the device still repairable.
+    const after = await readLive(user, heatPumpId);
+    expect(after.heat_pump.connection).toMatchObject({
+      state: 'reauthentication_required',
+      action_needed: true,
+    });
+    expect(after.heat_pump.actions).toEqual([{ code: 'reauthenticate' }]);
+
+    const back = await followCallback(cancelLink);
+    expect(back.status).toBe(303);
+    expect(back.headers.location).toBe(REAUTH_BODY.cancel_url);
+    expect((await startReauthentication(user, heatPumpId)).status).toBe(201);
+  });
+
+  it("refuses an end user's success_url or cancel_url outside the stage's return origins, naming it", async () => {
+    const user = 'lifecycle-2d';
+    const heatPumpId = await userWithHeatPump(user);
+    t.stack.simulator.control.setConnection(heatPumpId, { authenticated: false });
+    const userToken = await t.stack.mintToken({ sub: user });
+    const cases = [
+      { success_url: 'https://evil.example/phish' },
+      { success_url: 'https://partner.example@evil.example/phish' },
+      { cancel_url: 'http://169.254.169.254/latest/meta-data/' },
+    ];
+    for (const patch of cases) {
+      const refused = await apiCall(
+        t.stack.apiUrl,
+        userToken,
+        'POST',
+        `/users/${user}/heat-pumps/${heatPumpId}/reauthentication`,
+        { ...REAUTH_BODY, ...patch },
+      );
+      expect(refused.status, refused.text).toBe(400);
+      const field = `body.${Object.keys(patch)[0]}`;
+      expect(refused.json).toMatchObject({ error: { details: [{ field }] } });
+    }
   });
 
   it('keeps no attempt (and no secret) when Podero refuses to start the re-authentication', async () => {

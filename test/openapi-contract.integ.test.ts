@@ -1,3 +1,4 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type RouteDeclaration, routeDeclarations } from '@podero-bridge/functions/declarations';
 import type { LocalStack } from '@podero-bridge/local';
 import { Validator } from '@seriousme/openapi-schema-validator';
@@ -6,6 +7,7 @@ import { connectHeatPump, onboardUser } from './support/flows';
 import { startTestStack, type TestStack } from './support/local-stack';
 import { contractOf } from './support/openapi-contract';
 import { rawRequest } from './support/raw-http';
+import { scanTable } from './support/tables';
 
 /**
  * The OpenAPI document tells the truth: it is a valid OpenAPI 3.1 document, and real answers of every
@@ -251,7 +253,8 @@ describe('the OpenAPI document', () => {
     }
 
     // The device lifecycle: a lost connection, its re-authentication (201, then 409 once connected), the
-    // callback (303, then 410 on reuse, 404 for an unknown token), and the device's offboarding (204).
+    // callback (303, again 303 on reuse, 404 for an unknown token, 410 once expired), and the device's
+    // offboarding (204).
     stack.simulator.control.setConnection(ids.heatPumpId, { authenticated: false });
     const reauthentication = byId('startHeatPumpReauthentication');
     const started = send('POST', pathOf(reauthentication), validBodies.startHeatPumpReauthentication);
@@ -271,18 +274,49 @@ describe('the OpenAPI document', () => {
     await check(callback, send('GET', callbackPath, undefined, { token: null }));
     await check(
       callback,
-      send('GET', `/reauthentication/callback?token=${'B'.repeat(43)}&outcome=fail`, undefined, {
-        token: null,
-      }),
+      send(
+        'GET',
+        `/reauthentication/callback?token=${'B'.repeat(43)}&outcome=fail&proof=${'C'.repeat(43)}`,
+        undefined,
+        { token: null },
+      ),
     );
     await check(
       callback,
-      send('GET', '/reauthentication/callback?token=x&outcome=fail', undefined, { token: null }),
+      send('GET', `/reauthentication/callback?token=x&outcome=fail&proof=${'C'.repeat(43)}`, undefined, {
+        token: null,
+      }),
     );
     await check(
       reauthentication,
       send('POST', pathOf(reauthentication), validBodies.startHeatPumpReauthentication),
     );
+    // A link that comes back after the cue's secret expired (the attempt is aged in the table): 410.
+    stack.simulator.control.setConnection(ids.heatPumpId, { authenticated: false });
+    const late = await send('POST', pathOf(reauthentication), validBodies.startHeatPumpReauthentication);
+    const latePage = await fetch(`${stack.simulator.baseUrl}/connect/reauthenticate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        token: new URL((late.json as { redirect_url: string }).redirect_url).searchParams.get('token') ?? '',
+        action: 'cancel',
+      }).toString(),
+      redirect: 'manual',
+    });
+    for (const item of await scanTable(testStack.db, stack.tableNames.main)) {
+      if (String(item.pk).startsWith('REAUTH#') && item.state === 'open') {
+        await testStack.db.send(
+          new UpdateCommand({
+            TableName: stack.tableNames.main,
+            Key: { pk: item.pk, sk: item.sk },
+            UpdateExpression: 'SET valid_until_ms = :past',
+            ExpressionAttributeValues: { ':past': 0 },
+          }),
+        );
+      }
+    }
+    const lateUrl = new URL(latePage.headers.get('location') ?? '');
+    await check(callback, send('GET', `${lateUrl.pathname}${lateUrl.search}`, undefined, { token: null }));
     await check(byId('deleteHeatPump'), send('DELETE', pathOf(byId('deleteHeatPump'))));
     await check(byId('deleteHeatPump'), send('DELETE', pathOf(byId('deleteHeatPump'))));
     expect([...(seen.get('completeReauthentication') ?? [])].sort()).toEqual([303, 400, 404, 410]);

@@ -55,6 +55,13 @@ export const ENV = {
   webhookSecretPrefix: 'WEBHOOK_SECRET_PREFIX',
   /** `true` only in the local stage: webhooks may point at http://127.0.0.1 (a receiver on the laptop). */
   webhookAllowLoopback: 'WEBHOOK_ALLOW_LOOPBACK',
+  /**
+   * Optional (default none): comma-separated origins the API may send an end user's browser back to (the
+   * re-authentication's `success_url` / `cancel_url`); anything else is refused.
+   */
+  returnUrlOrigins: 'RETURN_URL_ORIGINS',
+  /** `true` only in the local stage: return URLs may also be on http://127.0.0.1 or localhost (any port). */
+  returnUrlAllowLoopback: 'RETURN_URL_ALLOW_LOOPBACK',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 
@@ -210,6 +217,8 @@ export const functionDeclarations = {
       ENV.webhookQueueUrl,
       ENV.webhookSecretPrefix,
       ENV.webhookAllowLoopback,
+      ENV.returnUrlOrigins,
+      ENV.returnUrlAllowLoopback,
     ],
   },
   heatPumpSync: {

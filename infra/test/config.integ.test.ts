@@ -8,9 +8,10 @@ import {
   PLACEHOLDER_JWT_ISSUER,
   placeholdersIn,
   resolveStageConfig,
+  returnUrlOriginsOf,
   StageConfigError,
 } from '../lib/config';
-import { stageConfig, synthesize } from './support';
+import { logicalIdOf, resourcesOfType, stageConfig, synthesize } from './support';
 
 const stagesFile = JSON.parse(readFileSync(DEFAULT_STAGES_FILE, 'utf8')) as unknown;
 
@@ -86,6 +87,9 @@ describe('stage config', () => {
     [{ credentialsSecret: { mode: 'import', arn: 'podero-credentials' } }, 'credentialsSecret.arn'],
     [{ account: '12345' }, 'account'],
     [{ cors: { allowOrigins: ['http://evil.example'] } }, 'cors.allowOrigins'],
+    [{ returnUrls: { allowOrigins: ['http://app.partner.example'] } }, 'returnUrls.allowOrigins'],
+    [{ returnUrls: { allowOrigins: ['https://app.partner.example/done'] } }, 'returnUrls.allowOrigins'],
+    [{ returnUrls: { allowOrigins: ['*'] } }, 'returnUrls.allowOrigins'],
     [{ alarms: { email: 'ops@x.test', topicArn: 'arn:aws:sns:eu-central-1:123456789012:t' } }, 'alarms'],
     // Credentials never travel through the config: unknown keys are rejected, not ignored.
     [{ credentialsSecret: { mode: 'create', client_secret: 'oops' } }, 'credentialsSecret'],
@@ -93,6 +97,33 @@ describe('stage config', () => {
   ])('rejects %j naming %s', (overrides, field) => {
     expect(() => stageConfig('dev', overrides)).toThrow(StageConfigError);
     expect(() => stageConfig('dev', overrides)).toThrow(new RegExp(`- ${field.replace('.', '\\.')}`));
+  });
+
+  it("gives the api function the stage's return URL origins, the console's links among them, and no loopback", () => {
+    const config = stageConfig('dev', {
+      returnUrls: { allowOrigins: ['https://app.partner.example', 'https://shop.partner.example'] },
+    });
+    // The shipped console links (app.example.invalid) are the console's return pages: added once.
+    expect(returnUrlOriginsOf(config)).toEqual([
+      'https://app.partner.example',
+      'https://shop.partner.example',
+      'https://app.example.invalid',
+    ]);
+    expect(returnUrlOriginsOf({ ...config, console: { ...config.console, enabled: false } })).toEqual([
+      'https://app.partner.example',
+      'https://shop.partner.example',
+    ]);
+    const { stack, template } = synthesize(config);
+    const api = resourcesOfType(template, 'AWS::Lambda::Function')[
+      logicalIdOf(stack, stack.functions.api.function)
+    ];
+    expect(api?.Properties?.Environment).toMatchObject({
+      Variables: {
+        RETURN_URL_ORIGINS:
+          'https://app.partner.example,https://shop.partner.example,https://app.example.invalid',
+        RETURN_URL_ALLOW_LOOPBACK: 'false',
+      },
+    });
   });
 
   it('rejects a stageConfig override that is not a JSON object', () => {

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seedOnboardedUsers } from '@podero-bridge/functions/testing';
 import {
   createRecordingReporter,
   createTokenMinter,
@@ -16,6 +17,7 @@ import {
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevProcess, startDev } from '../support/dev-process';
+import { documentClient } from '../support/tables';
 import { startReceiver, typeOf } from '../support/webhook-receiver';
 import { launchChromium } from './browser';
 
@@ -36,6 +38,19 @@ let browser: Browser;
 let demo: DemoResult;
 let mintToken: MintToken;
 let heatPumpId: string;
+
+/** Holds the page's requests that `matches` until `release()`: a slow answer, on purpose. */
+async function holdRequests(page: Page, matches: (url: URL) => boolean): Promise<() => void> {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await page.route(matches, async (route) => {
+    await held;
+    await route.continue();
+  });
+  return release;
+}
 
 async function post(url: string, body: unknown, token?: string): Promise<unknown> {
   const response = await fetch(url, {
@@ -188,6 +203,39 @@ describe('operator console in Chromium against pnpm dev', { timeout: 60_000 }, (
     await page.context().close();
   });
 
+  it("shows nothing of the previous customer while the next one loads, and never asks for one customer with the other's heat pump", async () => {
+    // Prepare: customer A (the demo customer, its heat pump waiting for re-authentication) is on screen.
+    const next = `${demo.externalUserId}-next`;
+    await post(
+      `${dev.apiUrl}/users`,
+      { external_user_id: next, email: `${next}@example.com` },
+      await mintToken({ admin: true }),
+    );
+    const page = await newPage(1280, 900);
+    const asked: string[] = [];
+    page.on('request', (request) => asked.push(new URL(request.url()).pathname));
+    await page.goto(`${dev.apiUrl}/console/#/customers/${encodeURIComponent(demo.externalUserId)}`);
+    await page.getByRole('button', { name: 'Start re-authentication' }).waitFor();
+    await page.getByText(`${demo.externalUserId}@example.com`).waitFor();
+    const release = await holdRequests(page, (url) => url.pathname.startsWith(`/users/${next}`));
+
+    // Act: the operator searches customer B, whose answers are slow.
+    await page.getByLabel('Find a customer').fill(next);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: `Customer ${next}`, exact: true }).waitFor();
+
+    // Assess: under B's name, nothing of A (e-mail, heat pumps, its re-authentication button) while B loads.
+    await expect.poll(() => page.getByText(`${demo.externalUserId}@example.com`).count(), POLL).toBe(0);
+    await page.getByText('Loading…').first().waitFor();
+    expect(await page.locator('[data-heat-pump]').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Start re-authentication' }).count()).toBe(0);
+    release();
+    await page.getByText(`${next}@example.com`).waitFor();
+    await page.getByText('No heat pump connected yet.').waitFor();
+    expect(asked.filter((path) => path.startsWith(`/users/${next}/heat-pumps`))).toEqual([]);
+    await page.context().close();
+  });
+
   it('is usable at 390 px wide and by keyboard, with every control labelled', async () => {
     const page = await newPage(390, 844);
     await page.goto(`${dev.apiUrl}/console/#/customers/${encodeURIComponent(demo.externalUserId)}`);
@@ -252,6 +300,40 @@ describe('operator console in Chromium against pnpm dev', { timeout: 60_000 }, (
     } finally {
       await receiver.close();
     }
+  });
+
+  it('finds a customer by e-mail behind more than 500 customers sorting before it, saying it is still searching meanwhile', async () => {
+    // Prepare: 600 stored customers sort before the demo customer (`bulk-…` < `demo-…`), past one page's scan.
+    await seedOnboardedUsers(
+      documentClient(dev.dynamoEndpoint, process.env.AWS_REGION ?? 'eu-central-1'),
+      dev.mainTable,
+      Array.from({ length: 600 }, (_, i) => ({
+        externalUserId: `bulk-${String(i).padStart(4, '0')}`,
+        poderoUserId: `podero-bulk-${i}`,
+      })),
+    );
+    const page = await newPage(1280, 900);
+    await page.goto(`${dev.apiUrl}/console/`);
+    const release = await holdRequests(
+      page,
+      (url) => url.pathname === '/users' && url.searchParams.has('cursor'),
+    );
+
+    // Act
+    await page.getByLabel('Find a customer').fill(`${demo.externalUserId}@example.com`);
+    await page.keyboard.press('Enter');
+
+    // Assess: after the first page (500 read, no match) the page says it goes on, not that nobody matches.
+    const status = page.getByRole('status');
+    await expect
+      .poll(() => status.textContent(), POLL)
+      .toBe('Still searching… 500 customers checked so far.');
+    expect(await page.getByText('No customers match.').count()).toBe(0);
+    release();
+    await page.getByRole('link', { name: demo.externalUserId, exact: true }).waitFor();
+    await expect.poll(() => status.textContent(), POLL).toMatch(/^Searched all [\d,]+ customers\.$/);
+    expect(Number((await status.textContent())?.replace(/\D/g, ''))).toBeGreaterThan(600);
+    await page.context().close();
   });
 
   it('refuses to mint a console session for another origin', async () => {

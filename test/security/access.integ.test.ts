@@ -131,7 +131,7 @@ describe('open routes', () => {
     // The callback is authorised by its single-use token alone: an unknown one is 404, not 401.
     const callback = await rawRequest(stack.apiUrl, {
       method: 'GET',
-      path: `/reauthentication/callback?token=${'A'.repeat(43)}&outcome=success`,
+      path: `/reauthentication/callback?token=${'A'.repeat(43)}&outcome=success&proof=${'B'.repeat(43)}`,
     });
     expect(callback.status).toBe(404);
   });

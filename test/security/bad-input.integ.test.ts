@@ -1063,6 +1063,43 @@ const cases: BadRequest[] = [
     field: 'body.language',
   },
   {
+    name: "reauthentication with a success_url on a host outside the stage's return origins",
+    method: 'POST',
+    path: `${hpPath}/reauthentication`,
+    body: json({ success_url: 'https://evil.example/phish', cancel_url: 'https://partner.example/cancel' }),
+    status: 400,
+    field: 'body.success_url',
+  },
+  {
+    name: 'reauthentication with the partner as the user name of another host',
+    method: 'POST',
+    path: `${hpPath}/reauthentication`,
+    body: json({
+      success_url: 'https://partner.example@evil.example/',
+      cancel_url: 'https://partner.example/x',
+    }),
+    status: 400,
+    field: 'body.success_url',
+  },
+  {
+    name: 'reauthentication with a cancel_url on the metadata address',
+    method: 'POST',
+    path: `${hpPath}/reauthentication`,
+    body: json({
+      success_url: 'https://partner.example/ok',
+      cancel_url: 'http://169.254.169.254/latest/meta-data/',
+    }),
+    status: 400,
+    field: 'body.cancel_url',
+  },
+  {
+    name: 'reauthentication callback without the proof of its outcome',
+    method: 'GET',
+    path: `/reauthentication/callback?token=${'A'.repeat(43)}&outcome=success`,
+    status: 400,
+    field: 'query.proof',
+  },
+  {
     name: 'reauthentication callback with a forged token',
     method: 'GET',
     path: '/reauthentication/callback?token=short&outcome=success',

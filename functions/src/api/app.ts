@@ -176,6 +176,7 @@ async function handle(
               deadline,
               now: () => deps.now().getTime(),
               leaseMs: deps.requestBudgetMs + IDEMPOTENCY_LEASE_MARGIN_MS,
+              ...(route.shownOnce ? { shownOnce: route.shownOnce } : {}),
             },
             run,
           ),

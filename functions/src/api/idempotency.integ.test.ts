@@ -1,3 +1,4 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { adminClaims, apiEvent, bodyOf, type Claims, userClaims } from '../../test-support/api-event';
 import {
@@ -8,6 +9,7 @@ import {
 import { IDEMPOTENCY_TTL_SECONDS } from './idempotency';
 
 const BUILDINGS_POST = 'POST /api/partners/v2.0/org/{org_id}/users/{user_id}/buildings';
+const USERS_POST = 'POST /api/partners/v2.0/org/{org_id}/users';
 
 let world: HeatPumpWorld;
 let alice: OnboardedTestUser;
@@ -112,6 +114,92 @@ describe('Idempotency-Key on POST', () => {
     expect(asAdmin.statusCode).toBe(201);
     expect(asAdmin.headers?.['idempotent-replayed']).toBeUndefined();
     expect(buildingsAtPodero()).toBe(before + 2);
+  });
+
+  it('refuses a key reused for POST /users naming another user: 422, no second user', async () => {
+    const key = freshKey();
+    const createUser = (externalUserId: string) =>
+      world.api(
+        apiEvent('createUser', {
+          body: { external_user_id: externalUserId, email: `${externalUserId}@example.com` },
+          headers: { 'Idempotency-Key': key },
+        }),
+      );
+    const usersAtPodero = () => world.sim.control.counters().requests[USERS_POST]?.['200'] ?? 0;
+    expect((await createUser('idem-reuse-first')).statusCode).toBe(201);
+    const before = usersAtPodero();
+    const reused = await createUser('idem-reuse-second');
+    expect(reused.statusCode).toBe(422);
+    expect(bodyOf(reused)).toMatchObject({
+      error: { code: 'idempotency_key_reused', details: [{ field: 'header.idempotency-key' }] },
+    });
+    expect(usersAtPodero()).toBe(before);
+    const second = await world.api(
+      apiEvent('getUser', { params: { external_user_id: 'idem-reuse-second' } }),
+    );
+    expect(second.statusCode).toBe(404);
+  });
+
+  it('refuses an admin’s key reused for another user’s building: 422 without calling Podero', async () => {
+    const key = freshKey();
+    const asAdmin = adminClaims();
+    expect((await createBuilding(alice, { name: 'Admin made' }, key, asAdmin)).statusCode).toBe(201);
+    const before = buildingsAtPodero();
+    const reused = await createBuilding(bob, { name: 'Admin made' }, key, asAdmin);
+    expect(reused.statusCode).toBe(422);
+    expect(bodyOf(reused)).toMatchObject({ error: { code: 'idempotency_key_reused' } });
+    expect(buildingsAtPodero()).toBe(before);
+    // The first request still replays.
+    const again = await createBuilding(alice, { name: 'Admin made' }, key, asAdmin);
+    expect(again.headers?.['idempotent-replayed']).toBe('true');
+  });
+
+  it('stores no webhook secret: a replay of POST /webhooks or rotate-secret answers `secret: null`', async () => {
+    const key = freshKey();
+    const register = () =>
+      world.api(
+        apiEvent('createWebhook', {
+          body: { url: 'http://127.0.0.1:9/hooks' },
+          headers: { 'Idempotency-Key': key },
+        }),
+      );
+    const first = await register();
+    expect(first.statusCode).toBe(201);
+    const created = bodyOf<{ id: string; secret: string }>(first);
+    expect(created.secret).toMatch(/^whsec_/);
+    const rotate = () =>
+      world.api(
+        apiEvent('rotateWebhookSecret', {
+          params: { webhook_id: created.id },
+          headers: { 'Idempotency-Key': key },
+        }),
+      );
+    const rotated = await rotate();
+    expect(rotated.statusCode).toBe(200);
+    const newSecret = bodyOf<{ secret: string }>(rotated).secret;
+    expect(newSecret).toMatch(/^whsec_/);
+
+    const replayed = await register();
+    expect(replayed.statusCode).toBe(201);
+    expect(replayed.headers?.['idempotent-replayed']).toBe('true');
+    expect(bodyOf(replayed)).toEqual({ ...created, secret: null });
+    const rotatedAgain = await rotate();
+    expect(rotatedAgain.statusCode).toBe(200);
+    expect(rotatedAgain.headers?.['idempotent-replayed']).toBe('true');
+    expect(bodyOf(rotatedAgain)).toEqual({ ...bodyOf(rotated), secret: null });
+
+    // The raw items: both answers are stored (so this could fail), neither secret is.
+    const { Items = [] } = await world.aws.db.send(new ScanCommand({ TableName: world.aws.tableNames.main }));
+    const records = Items.filter((item) => String(item.sk).startsWith('REQUEST#'));
+    const stored = JSON.stringify(records);
+    expect(stored).toContain(created.id);
+    expect(stored).toContain(
+      bodyOf<{ previous_secret_expires_at: string }>(rotated).previous_secret_expires_at,
+    );
+    const raw = JSON.stringify(Items);
+    expect(raw).not.toContain(created.secret);
+    expect(raw).not.toContain(newSecret);
+    expect(raw).not.toContain('whsec_');
   });
 
   it('forgets a key after 24 h', async () => {

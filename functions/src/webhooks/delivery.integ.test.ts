@@ -6,12 +6,13 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tableDeclarations } from '../declarations';
 import { userOnboardedEvent, webhookTestEvent } from '../events/rules';
-import { createLogger, createRecordingMetrics, withLogKeys } from '../platform/observability';
+import { createRecordingMetrics } from '../platform/observability';
 import { type WebhookEndpointRecord, WebhookStore } from '../storage/webhooks';
 import { signedRequest, WebhookDelivery } from './delivery';
+import { PENALTY_BASE_MS, PenaltyBox } from './penalty-box';
 import type { DeliveryMessage } from './queue';
-import { MAX_ATTEMPTS, RETRY_DELAYS_SECONDS } from './schedule';
-import { newWebhookSecret } from './secrets';
+import { MAX_ATTEMPTS, MAX_RETRY_AFTER_MS, RETRY_DELAYS_SECONDS } from './schedule';
+import { newWebhookSecret, WebhookSecretMissingError } from './secrets';
 import { createWebhookSender, type SendOutcome, type WebhookRequest } from './sender';
 
 let dynalite: LocalEndpoint;
@@ -40,6 +41,13 @@ function world(answers: SendOutcome[], endpoint: Partial<WebhookEndpointRecord> 
   const enqueued: DeliveryMessage[] = [];
   const deadLetters: { message: DeliveryMessage; reason: string }[] = [];
   const metrics = createRecordingMetrics();
+  const penalties = new PenaltyBox();
+  const logged: { level: 'debug' | 'info' | 'warn' | 'error'; message: string; attributes: object }[] = [];
+  const record =
+    (level: (typeof logged)[number]['level']) =>
+    (message: string, attributes: object = {}) => {
+      logged.push({ level, message, attributes });
+    };
   const delivery = new WebhookDelivery({
     endpoints: store,
     keys: { signingSecrets: async () => [SECRET] },
@@ -55,10 +63,11 @@ function world(answers: SendOutcome[], endpoint: Partial<WebhookEndpointRecord> 
       sent.push(request);
       return answers.shift() ?? { ok: true, status: 200, durationMs: 3 };
     },
+    penalties,
     rules: { allowLoopback: false },
     resolve: async () => ['93.184.216.34'],
     now: () => now,
-    logger: withLogKeys(createLogger('webhookDelivery', { logLevel: 'SILENT' }), {}),
+    logger: { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') },
     metrics,
   });
   const create = () =>
@@ -88,6 +97,7 @@ function world(answers: SendOutcome[], endpoint: Partial<WebhookEndpointRecord> 
     enqueued,
     deadLetters,
     metrics,
+    logged,
     delivery,
     create,
     message,
@@ -149,6 +159,7 @@ describe('a webhook delivery attempt', () => {
     expect(await w.delivery.attempt(w.message)).toBe('retrying');
     const [logged] = await w.store.recentDeliveries(w.id, 1);
     expect(logged?.next_attempt_at).toBe(new Date(T0 + 5_000).toISOString());
+    w.tick(PENALTY_BASE_MS);
     expect(await w.delivery.attempt(w.message)).toBe('delivered');
     expect(w.metrics.recorded.map((m) => m.name)).toEqual(['WebhookAttemptFailed', 'WebhookDelivered']);
   });
@@ -213,6 +224,149 @@ describe('a webhook delivery attempt', () => {
     expect(await blocked.delivery.attempt(blocked.message)).toBe('retrying');
     expect(blocked.sent).toHaveLength(0);
     expect((await blocked.store.recentDeliveries(blocked.id, 1))[0]?.error).toBe('blocked_address');
+  });
+
+  it('boxes an endpoint that answered 5xx: its next first attempt is put back until the box opens, not sent', async () => {
+    const w = world([failed(502)]);
+    await w.create();
+    expect(await w.delivery.attempt(w.message)).toBe('retrying');
+    const retry = w.enqueued.at(-1) as DeliveryMessage;
+    const other = { ...w.message, event: userOnboardedEvent('bob', 'p-2', new Date(T0).toISOString()) };
+    w.tick(1_000);
+    expect(await w.delivery.attempt(other)).toBe('deferred');
+    expect(w.sent).toHaveLength(1);
+    expect(w.enqueued.at(-1)).toEqual({ ...other, not_before: new Date(T0 + PENALTY_BASE_MS).toISOString() });
+    expect(await w.store.recentDeliveries(w.id, 5)).toHaveLength(1);
+    // The failed event's own retry keeps its schedule (5 s), box or not; delivered, it opens the box.
+    w.tick(4_000);
+    expect(await w.delivery.attempt(retry)).toBe('delivered');
+    expect(await w.delivery.attempt(other)).toBe('delivered');
+    expect(w.sent.map((r) => r.headers['webhook-id'])).toEqual([
+      w.message.event.id,
+      w.message.event.id,
+      other.event.id,
+    ]);
+  });
+
+  it('does not box an endpoint for a 4xx other than 429 or a plain 500; a timeout boxes it', async () => {
+    for (const status of [400, 500]) {
+      const rejected = world([failed(status)]);
+      await rejected.create();
+      expect(await rejected.delivery.attempt(rejected.message)).toBe('retrying');
+      expect(await rejected.delivery.attempt(rejected.message), String(status)).toBe('delivered');
+    }
+    const timedOut = world([{ ok: false, status: null, error: 'timeout', durationMs: 5_000 }]);
+    await timedOut.create();
+    expect(await timedOut.delivery.attempt(timedOut.message)).toBe('retrying');
+    expect(await timedOut.delivery.attempt(timedOut.message)).toBe('deferred');
+  });
+
+  it("honours a 429's Retry-After (at most an hour), never retrying sooner than the schedule", async () => {
+    for (const [retryAfterMs, expectedDelayMs] of [
+      [120_000, 120_000],
+      [1_000, 5_000],
+      [86_400_000, MAX_RETRY_AFTER_MS],
+    ] as const) {
+      const w = world([{ ok: false, status: 429, error: 'http_status', durationMs: 3, retryAfterMs }]);
+      await w.create();
+      expect(await w.delivery.attempt(w.message)).toBe('retrying');
+      const next = w.enqueued.at(-1) as DeliveryMessage;
+      expect(Date.parse(next.not_before) - T0, String(retryAfterMs)).toBe(expectedDelayMs);
+      const [logged] = await w.store.recentDeliveries(w.id, 1);
+      expect(logged?.next_attempt_at).toBe(next.not_before);
+      // The endpoint's other events wait as long.
+      const other = { ...w.message, event: userOnboardedEvent('bob', 'p-2', new Date(T0).toISOString()) };
+      expect(await w.delivery.attempt(other)).toBe('deferred');
+      expect(Date.parse((w.enqueued.at(-1) as DeliveryMessage).not_before) - T0).toBeGreaterThanOrEqual(
+        Math.min(expectedDelayMs, MAX_RETRY_AFTER_MS),
+      );
+    }
+  });
+
+  it('a 410 Gone dead-letters the event without a retry and disables the endpoint; its later events are dropped', async () => {
+    const w = world([failed(410)]);
+    await w.create();
+    expect(await w.delivery.attempt(w.message)).toBe('dead_lettered');
+    expect(w.enqueued).toEqual([]);
+    expect(w.deadLetters).toEqual([{ message: w.message, reason: 'endpoint_gone' }]);
+    const endpoint = await w.store.get(w.id);
+    expect(endpoint?.enabled).toBe(false);
+    expect(endpoint?.status).toBe('healthy');
+    expect(w.metrics.recorded.map((m) => m.name)).toEqual(['WebhookEndpointDisabled', 'WebhookDeadLettered']);
+    expect(await w.store.recentDeliveries(w.id, 5)).toMatchObject([
+      { outcome: 'dead_lettered', status_code: 410, next_attempt_at: null },
+    ]);
+    expect(await w.delivery.attempt(w.message)).toBe('dropped');
+    expect(w.sent).toHaveLength(1);
+  });
+
+  it('logs each failed attempt at WARN with ids, status or error and the next attempt, never the payload or a secret', async () => {
+    const w = world([failed(500), { ok: false, status: null, error: 'timeout', durationMs: 5_000 }]);
+    await w.create();
+    expect(await w.delivery.attempt(w.message)).toBe('retrying');
+    w.tick(5_000);
+    expect(await w.delivery.attempt({ ...w.message, attempt: 2 })).toBe('retrying');
+    const warnings = w.logged.filter((l) => l.level === 'warn');
+    expect(warnings).toEqual([
+      {
+        level: 'warn',
+        message: 'webhook delivery attempt failed',
+        attributes: {
+          webhook_id: w.id,
+          event_id: w.message.event.id,
+          event_type: 'user.onboarded',
+          attempt: 1,
+          status_code: 500,
+          error: 'http_status',
+          duration_ms: 4,
+          next_attempt_at: new Date(T0 + 5_000).toISOString(),
+        },
+      },
+      {
+        level: 'warn',
+        message: 'webhook delivery attempt failed',
+        attributes: expect.objectContaining({
+          attempt: 2,
+          status_code: null,
+          error: 'timeout',
+          next_attempt_at: new Date(T0 + 5_000 + 300_000).toISOString(),
+        }),
+      },
+    ]);
+    const everything = JSON.stringify(w.logged);
+    expect(everything).not.toContain(SECRET);
+    expect(everything).not.toContain('ann');
+  });
+
+  it('drops, at INFO, a delivery whose endpoint was deleted while it was in flight (its secret gone first to it)', async () => {
+    const w = world([]);
+    await w.create();
+    const deleting = new WebhookDelivery({
+      ...(w.delivery as unknown as { deps: ConstructorParameters<typeof WebhookDelivery>[0] }).deps,
+      keys: {
+        signingSecrets: async () => {
+          // DELETE /webhooks/{id} between this delivery's read of the endpoint and of its secret.
+          await w.store.delete(w.id);
+          throw new WebhookSecretMissingError('no signing secret');
+        },
+      },
+    });
+    expect(await deleting.attempt(w.message)).toBe('dropped');
+    expect(w.logged.map((l) => [l.level, l.message])).toEqual([
+      ['info', 'webhook delivery dropped: endpoint deleted'],
+    ]);
+    // A secret missing for an endpoint that is still there is an error, not a silent drop.
+    const kept = world([]);
+    await kept.create();
+    const missing = new WebhookDelivery({
+      ...(kept.delivery as unknown as { deps: ConstructorParameters<typeof WebhookDelivery>[0] }).deps,
+      keys: {
+        signingSecrets: async () => {
+          throw new WebhookSecretMissingError('no signing secret');
+        },
+      },
+    });
+    await expect(missing.attempt(kept.message)).rejects.toBeInstanceOf(WebhookSecretMissingError);
   });
 
   it('drops deliveries of deleted or disabled endpoints and of types the endpoint no longer wants', async () => {
@@ -286,6 +440,35 @@ describe('the sender', () => {
         body: '{}',
       });
       expect(named).toMatchObject({ ok: false, error: 'blocked_address' });
+    } finally {
+      await listening.close();
+    }
+  });
+});
+
+describe("the sender and a receiver's Retry-After", () => {
+  it('reads Retry-After (seconds or a date) on 429 and 503, and not on other statuses', async () => {
+    const server = createServer((req, res) => {
+      const [status, header] =
+        req.url === '/busy'
+          ? [429, '120']
+          : req.url === '/down'
+            ? [503, new Date(Date.now() + 60_000).toUTCString()]
+            : [500, '120'];
+      res.writeHead(status, { 'retry-after': header }).end();
+    });
+    const listening = await listenLocally(server, 0, '127.0.0.1');
+    try {
+      const send = createWebhookSender({ allowLoopback: true }, { timeoutMs: 2_000 });
+      const post = (path: string) =>
+        send({ url: new URL(`http://127.0.0.1:${listening.port}${path}`), headers: {}, body: '{}' });
+      expect(await post('/busy')).toMatchObject({ ok: false, status: 429, retryAfterMs: 120_000 });
+      const down = await post('/down');
+      expect(down).toMatchObject({ ok: false, status: 503 });
+      const downAfter = down.ok ? 0 : (down.retryAfterMs ?? 0);
+      expect(downAfter).toBeGreaterThan(50_000);
+      expect(downAfter).toBeLessThanOrEqual(60_000);
+      expect(await post('/broken')).not.toHaveProperty('retryAfterMs');
     } finally {
       await listening.close();
     }

@@ -61,8 +61,9 @@ export const webhookSchema = z
 
 export const createdWebhookSchema = webhookSchema
   .extend({
-    secret: z.string().startsWith('whsec_').meta({
-      description: 'The signing secret (Standard Webhooks). Shown once: store it now.',
+    secret: z.string().startsWith('whsec_').nullable().meta({
+      description:
+        'The signing secret (Standard Webhooks). Shown once: store it now. Null in a replay of the request (`idempotent-replayed: true`), which never shows it again: rotate it to get a new one.',
     }),
   })
   .meta({ id: 'CreatedWebhook' });
@@ -73,7 +74,10 @@ export const webhookListSchema = z
 
 export const rotatedSecretSchema = z
   .object({
-    secret: z.string().startsWith('whsec_').meta({ description: 'The new signing secret. Shown once.' }),
+    secret: z.string().startsWith('whsec_').nullable().meta({
+      description:
+        'The new signing secret. Shown once: null in a replay of the request (`idempotent-replayed: true`); rotate again to get another.',
+    }),
     previous_secret_expires_at: z.string().meta({
       description: 'Until then deliveries carry a signature with the old secret too',
     }),

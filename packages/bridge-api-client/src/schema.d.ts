@@ -829,13 +829,13 @@ export interface components {
         StartReauthenticationRequest: {
             /**
              * Format: uri
-             * @description Where the end user lands after signing in again
+             * @description Where the end user lands after signing in again; on one of the stage's return URL origins (`returnUrls.allowOrigins`)
              * @example https://app.partner.example/heat-pump/reconnected
              */
             success_url: string;
             /**
              * Format: uri
-             * @description Where the end user lands on cancel or a failed sign-in
+             * @description Where the end user lands on cancel or a failed sign-in; on one of the stage's return URL origins
              * @example https://app.partner.example/heat-pump/reconnected
              */
             cancel_url: string;
@@ -1521,11 +1521,8 @@ export interface components {
             failing_since: string | null;
             created_at: string;
             updated_at: string;
-            /**
-             * Format: starts_with
-             * @description The signing secret (Standard Webhooks). Shown once: store it now.
-             */
-            secret: string;
+            /** @description The signing secret (Standard Webhooks). Shown once: store it now. Null in a replay of the request (`idempotent-replayed: true`), which never shows it again: rotate it to get a new one. */
+            secret: string | null;
         };
         WebhookTestEvent: {
             event_id: string;
@@ -1533,11 +1530,8 @@ export interface components {
             type: "webhook.test";
         };
         RotatedWebhookSecret: {
-            /**
-             * Format: starts_with
-             * @description The new signing secret. Shown once.
-             */
-            secret: string;
+            /** @description The new signing secret. Shown once: null in a replay of the request (`idempotent-replayed: true`); rotate again to get another. */
+            secret: string | null;
             /** @description Until then deliveries carry a signature with the old secret too */
             previous_secret_expires_at: string;
         };
@@ -1989,7 +1983,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The Idempotency-Key was used for a different request within 24 h */
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2663,7 +2657,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The Idempotency-Key was used for a different request within 24 h */
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2849,7 +2843,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The Idempotency-Key was used for a different request within 24 h */
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3667,7 +3661,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReauthenticationStarted"];
                 };
             };
-            /** @description Invalid path or body (details name the field) */
+            /** @description Invalid path or body, or a success_url / cancel_url outside the stage's return URL origins (details name the field) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3732,7 +3726,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The Idempotency-Key was used for a different request within 24 h */
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3830,6 +3824,8 @@ export interface operations {
             query: {
                 token: string;
                 outcome: "success" | "fail";
+                /** @description The outcome's own secret: the success and the cancel link each carry a different one */
+                proof: string;
             };
             header?: never;
             path?: never;
@@ -3837,7 +3833,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The outcome reached Podero: on to the partner's success_url or cancel_url */
+            /** @description The outcome reached Podero: on to the partner's success_url or cancel_url. A link used again goes to the partner's URL for the outcome already reported (nothing is reported twice) */
             303: {
                 headers: {
                     /** @description the partner's URL */
@@ -3855,7 +3851,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description No such re-authentication */
+            /** @description No such re-authentication, or a link whose proof is not its outcome’s */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3864,7 +3860,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The link was already used, or has expired */
+            /** @description The link has expired */
             410: {
                 headers: {
                     [name: string]: unknown;
@@ -4641,7 +4637,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The Idempotency-Key was used for a different request within 24 h */
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5484,7 +5480,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Registered; the answer shows the signing secret once */
+            /** @description Registered; the answer shows the signing secret once (a replay with the same Idempotency-Key answers `secret: null`) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -5558,7 +5554,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The Idempotency-Key was used for a different request within 24 h */
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6107,7 +6103,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The Idempotency-Key was used for a different request within 24 h */
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6214,7 +6210,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A new secret (shown once); the old one keeps signing for 24 hours */
+            /** @description A new secret (shown once: a replay with the same Idempotency-Key answers `secret: null`); the old one keeps signing for 24 hours */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6270,7 +6266,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The Idempotency-Key was used for a different request within 24 h */
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
             422: {
                 headers: {
                     [name: string]: unknown;

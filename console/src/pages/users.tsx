@@ -1,6 +1,6 @@
+import type { paths } from '@podero-bridge/bridge-api-client';
 import { useState } from 'preact/hooks';
 import { expectData, type Schemas } from '../api/client';
-import type { paths } from '../api/schema';
 import { Await, CONNECTION_LABELS, formatTime } from '../components/status';
 import { useConsole } from '../context';
 import { type EmailSearch, searchByEmail } from '../email-search';

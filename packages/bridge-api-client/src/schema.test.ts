@@ -3,8 +3,8 @@ import openapiTS, { astToString } from 'openapi-typescript';
 import { describe, expect, it } from 'vitest';
 
 describe('the generated API client types', () => {
-  // The console can only call what the OpenAPI document describes: its types are generated from it, and
-  // must be regenerated (`pnpm --dir console generate`) whenever the document changes.
+  // The bridge CLI and the console can only call what the OpenAPI document describes: the types are generated
+  // from it, and must be regenerated (`pnpm --dir packages/bridge-api-client generate`) whenever it changes.
   it('match functions/openapi.json', async () => {
     const document = new URL('../../../functions/openapi.json', import.meta.url);
     const generated = astToString(await openapiTS(document));

@@ -214,7 +214,7 @@ export const coldStartBenchmark: Benchmark = {
       for (const subject of subjects) {
         const label = labelOf(subject);
         const kb = bundles[subject].bytes / 1024;
-        // The sync subject is the engine a worker runs (whole-walk-handler.ts): the worker's bundle budget.
+        // The sync subject is the engine a worker runs (lambdas/syncWorker/whole-walk-entry.ts): the worker's bundle budget.
         const functionId: FunctionId | undefined =
           subject === 'apiTraced'
             ? 'api'

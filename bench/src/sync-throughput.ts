@@ -18,7 +18,7 @@ import { stat } from './harness/stats';
 
 const LATENCY_MS = 20;
 /** The engine alone over the whole walk (what a worker runs over one shard), bundled like a Lambda. */
-export const SYNC_ENGINE_ENTRY = 'src/heat-pump-sync/whole-walk-handler.ts';
+export const SYNC_ENGINE_ENTRY = 'src/lambdas/syncWorker/whole-walk-entry.ts';
 const TARGET_EFFICIENCY_AT_32 = 0.9;
 const TARGET_RSS_MB = 256;
 /** Peak RSS at 10,000 users with V8's old space left uncapped (issue 21): the heap, not the cap, stays small. */

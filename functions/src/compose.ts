@@ -1,5 +1,3 @@
-import { type ApiHandler, makeApiHandler } from './api/app';
-import { type ApiDeps, type ApiOverrides, createApiDeps } from './api/deps';
 import {
   type Env,
   loadApiConfig,
@@ -10,8 +8,10 @@ import {
   loadTokenRefreshConfig,
 } from './config';
 import type { FunctionId } from './declarations';
-import { createRelayDeps, makeRelayHandler, type RelayOverrides } from './events/make-relay-handler';
-import type { RelaySummary } from './events/relay';
+import { type ApiDeps, type ApiOverrides, createApiDeps } from './lambdas/api/deps';
+import { type ApiHandler, makeApiHandler } from './lambdas/api/handler';
+import { createRelayDeps, makeRelayHandler, type RelayOverrides } from './lambdas/eventRelay/handler';
+import { createPlannerDeps, makePlannerHandler, type PlannerOverrides } from './lambdas/syncPlanner/handler';
 import {
   createSyncDeps,
   makeSyncHandler,
@@ -19,28 +19,24 @@ import {
   type SyncContext,
   type SyncDeps,
   type SyncOverrides,
-} from './heat-pump-sync/make-handler';
-import {
-  createPlannerDeps,
-  makePlannerHandler,
-  type PlannerOverrides,
-} from './heat-pump-sync/make-planner-handler';
-import type { PlanSummary } from './heat-pump-sync/planner';
-import type { SyncSummary } from './heat-pump-sync/sync';
+} from './lambdas/syncWorker/handler';
 import {
   createTokenRefreshDeps,
   type TokenRefreshDeps,
   type TokenRefreshOverrides,
-} from './token-refresh/deps';
-import type { TokenRefreshResult } from './tokens/contract';
-import { makeTokenRefreshHandler } from './tokens/refresh';
-import { createInProcessTokenRefresher, type TokenRefresher } from './tokens/refresher';
+} from './lambdas/tokenRefresh/deps';
 import {
   createDeliveryDeps,
   type DeliveryOverrides,
   makeDeliveryHandler,
   type SqsBatchResponse,
-} from './webhooks/make-delivery-handler';
+} from './lambdas/webhookDelivery/handler';
+import type { PlanSummary } from './sync/planner';
+import type { SyncSummary } from './sync/sync';
+import type { TokenRefreshResult } from './tokens/contract';
+import { makeTokenRefreshHandler } from './tokens/refresh';
+import { createInProcessTokenRefresher, type TokenRefresher } from './tokens/refresher';
+import type { RelaySummary } from './webhooks/relay';
 
 /**
  * The functions wired together in one process, as they are in AWS but for the one difference a

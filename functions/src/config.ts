@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { ENV, type EnvName, type FunctionId, functionDeclarations } from './declarations';
-import type { ReturnUrlRules } from './heat-pumps/return-urls';
+import type { ReturnUrlRules } from './devices/return-urls';
 
 /**
  * Configuration from the environment, parsed once at cold start. One zod schema per declared variable

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type EnvName, environmentFor, functionDeclarations, scheduleDeclarations } from './declarations';
-import { relayEventSchema } from './events/relay-event';
-import { syncEventSchema } from './heat-pump-sync/event';
+import { relayEventSchema } from './lambdas/eventRelay/event';
+import { syncEventSchema } from './sync/event';
 import { tokenRefreshEventSchema } from './tokens/contract';
 
 describe('declarations', () => {

@@ -7,8 +7,8 @@
  * never pulls handler code, AWS SDK clients or zod into the CDK app.
  */
 
-import type { RelayEvent } from './events/relay-event';
-import type { SyncEvent } from './heat-pump-sync/event';
+import type { RelayEvent } from './lambdas/eventRelay/event';
+import type { SyncEvent } from './sync/event';
 import type { TokenRefreshEvent } from './tokens/contract';
 
 export type FunctionId =
@@ -173,7 +173,7 @@ export const functionDeclarations = {
     name: 'token-refresh',
     description:
       'Requests a Podero access token when the stored one is close to expiry (or when forced) and stores it.',
-    entry: 'src/token-refresh/handler.ts',
+    entry: 'src/lambdas/tokenRefresh/entry.ts',
     memoryMb: 256,
     timeoutSeconds: 30,
     reservedConcurrency: 1,
@@ -191,7 +191,7 @@ export const functionDeclarations = {
     id: 'api',
     name: 'api',
     description: 'The HTTPS API: user onboarding, buildings, onboarding sessions and heat pumps.',
-    entry: 'src/api/handler.ts',
+    entry: 'src/lambdas/api/entry.ts',
     memoryMb: 512,
     timeoutSeconds: 29,
     access: {
@@ -226,7 +226,7 @@ export const functionDeclarations = {
     name: 'heat-pump-sync',
     description:
       'Plans a fleet pass: cuts the onboarded users into shards and puts one message per shard on the sync-shards queue.',
-    entry: 'src/heat-pump-sync/planner-handler.ts',
+    entry: 'src/lambdas/syncPlanner/entry.ts',
     memoryMb: 512,
     // Walking 1,000,000 user ids is a few hundred Queries: well inside a minute; room to spare.
     timeoutSeconds: 300,
@@ -246,7 +246,7 @@ export const functionDeclarations = {
     name: 'heat-pump-sync-worker',
     description:
       "Syncs one shard of a fleet pass: stores each heat pump's latest snapshot and one reading per state, within the stage's Podero rate ceiling.",
-    entry: 'src/heat-pump-sync/worker-handler.ts',
+    entry: 'src/lambdas/syncWorker/entry.ts',
     memoryMb: 1024,
     // A shard of 1,000 users at C = 8 and 150 ms is about 20 s; a slow Podero continues in a new message.
     timeoutSeconds: 180,
@@ -286,7 +286,7 @@ export const functionDeclarations = {
     name: 'event-relay',
     description:
       'Publishes pending change events from the outbox to the event bus and the webhook delivery queue, in order.',
-    entry: 'src/events/relay-handler.ts',
+    entry: 'src/lambdas/eventRelay/entry.ts',
     memoryMb: 256,
     timeoutSeconds: 60,
     // One relay at a time keeps the order per device (events/relay.ts).
@@ -307,7 +307,7 @@ export const functionDeclarations = {
     name: 'webhook-delivery',
     description:
       'Delivers change events to registered webhook endpoints, signed (Standard Webhooks), with retries and a dead-letter queue.',
-    entry: 'src/webhooks/delivery-handler.ts',
+    entry: 'src/lambdas/webhookDelivery/entry.ts',
     memoryMb: 256,
     // Ten attempts of at most 5 s each in a batch, with room to record them.
     timeoutSeconds: 90,

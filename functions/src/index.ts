@@ -3,9 +3,7 @@
  * and the benchmarks (bench/) may use. Everything else in src/ is private to the package. The CDK app
  * reads `./declarations` only; test helpers are `./testing`.
  */
-export { type ApiHandler, makeApiHandler } from './api/app';
-export { type ApiDeps, type ApiOverrides, createApiDeps } from './api/deps';
-export { errorBodySchema } from './api/http';
+
 export {
   composeInProcess,
   type InProcessBridge,
@@ -22,27 +20,30 @@ export {
   type SyncConfig,
   type TokenRefreshConfig,
 } from './config';
+export { type ApiDeps, type ApiOverrides, createApiDeps } from './lambdas/api/deps';
+export { type ApiHandler, makeApiHandler } from './lambdas/api/handler';
+export { errorBodySchema } from './lambdas/api/http';
 export {
   createSyncDeps,
   makeSyncHandler,
   type SyncContext,
   type SyncDeps,
   type SyncOverrides,
-} from './heat-pump-sync/make-handler';
-export type { PlanSummary } from './heat-pump-sync/planner';
-export { type ShardMessage, shardMessageSchema } from './heat-pump-sync/shard-message';
-export { planShards, type ShardRange } from './heat-pump-sync/shards';
-export type { SyncSummary } from './heat-pump-sync/sync';
+} from './lambdas/syncWorker/handler';
+export {
+  createTokenRefreshDeps,
+  type TokenRefreshDeps,
+  type TokenRefreshOverrides,
+} from './lambdas/tokenRefresh/deps';
 export { type FleetPassView, fleetPassView } from './operator/fleet-pass-view';
 export { createLogger, createRecordingMetrics, type MetricsSink } from './platform/observability';
 export { type PassHistoryRecord, type PassRecord, SyncPassStore } from './storage/sync-passes';
 export { SyncStateStore } from './storage/sync-state';
 export { UserStore, userProfileKey } from './storage/users';
-export {
-  createTokenRefreshDeps,
-  type TokenRefreshDeps,
-  type TokenRefreshOverrides,
-} from './token-refresh/deps';
+export type { PlanSummary } from './sync/planner';
+export { type ShardMessage, shardMessageSchema } from './sync/shard-message';
+export { planShards, type ShardRange } from './sync/shards';
+export type { SyncSummary } from './sync/sync';
 export {
   type TokenRefreshEvent,
   type TokenRefreshResult,

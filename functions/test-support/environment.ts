@@ -1,7 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type Simulator, type SimulatorOptions, startSimulator } from '@podero-bridge/podero-simulator';
-import { type ApiHandler, makeApiHandler } from '../src/api/app';
-import { type ApiDeps, type ApiOverrides, createApiDeps } from '../src/api/deps';
 import { composeInProcess } from '../src/compose';
 import {
   type ApiConfig,
@@ -10,8 +8,10 @@ import {
   type TokenRefreshConfig,
 } from '../src/config';
 import { ENV } from '../src/declarations';
+import { type ApiDeps, type ApiOverrides, createApiDeps } from '../src/lambdas/api/deps';
+import { type ApiHandler, makeApiHandler } from '../src/lambdas/api/handler';
+import type { TokenRefreshOverrides } from '../src/lambdas/tokenRefresh/deps';
 import { createRecordingMetrics } from '../src/platform/observability';
-import type { TokenRefreshOverrides } from '../src/token-refresh/deps';
 import type { TokenRefreshEvent, TokenRefreshResult } from '../src/tokens/contract';
 import type { TokenRefresher } from '../src/tokens/refresher';
 import { type LocalAws, startLocalAws } from './aws';

@@ -4,12 +4,12 @@
  * sharing one simulated "bridge clock". Added by the issue-5 engineer next to H3's fixtures.
  */
 import type { Simulator } from '@podero-bridge/podero-simulator';
-import { makeApiHandler } from '../src/api/app';
-import type { ApiDeps } from '../src/api/deps';
 import { loadPlannerConfig, loadSyncConfig, type SyncConfig } from '../src/config';
 import { ENV } from '../src/declarations';
-import { createSyncDeps, makeSyncHandler, makeSyncWorkerHandler } from '../src/heat-pump-sync/make-handler';
-import { createPlannerDeps, makePlannerHandler } from '../src/heat-pump-sync/make-planner-handler';
+import type { ApiDeps } from '../src/lambdas/api/deps';
+import { makeApiHandler } from '../src/lambdas/api/handler';
+import { createPlannerDeps, makePlannerHandler } from '../src/lambdas/syncPlanner/handler';
+import { createSyncDeps, makeSyncHandler, makeSyncWorkerHandler } from '../src/lambdas/syncWorker/handler';
 import { createRecordingMetrics } from '../src/platform/observability';
 import { minimalUserRecord, UserStore } from '../src/storage/users';
 import type { LocalAws } from './aws';

@@ -17,14 +17,14 @@ const SCANNED = ['functions/src', 'packages/podero-client/src'];
 const BUILT_ONCE: Readonly<Record<string, string>> = {
   'packages/podero-client/src/schemas.ts#looseEnum': 'a schema factory called at module scope',
   'packages/podero-client/src/schemas.ts#oneOrMany': 'a schema factory called at module scope',
-  'functions/src/heat-pumps/schemas.ts#queryInt': 'a schema factory called at module scope',
-  'functions/src/heat-pumps/insights-schemas.ts#commaList': 'a schema factory called at module scope',
-  'functions/src/api/schemas.ts#freeText': 'a schema factory called at module scope',
+  'functions/src/devices/schemas.ts#queryInt': 'a schema factory called at module scope',
+  'functions/src/devices/insights-schemas.ts#commaList': 'a schema factory called at module scope',
+  'functions/src/lambdas/api/schemas.ts#freeText': 'a schema factory called at module scope',
   'functions/src/operator/schemas.ts#connectionCounts': 'a callback run while the module loads',
-  'functions/src/events/catalogue.ts#bridgeEventSchema': 'a callback run while the module loads',
-  'functions/src/events/catalogue.ts#webhookPayloadSchemaOf':
+  'functions/src/domain/events/catalogue.ts#bridgeEventSchema': 'a callback run while the module loads',
+  'functions/src/domain/events/catalogue.ts#webhookPayloadSchemaOf':
     'the OpenAPI document, built once per container',
-  'functions/src/api/openapi.ts#*': 'the OpenAPI document, built once per container on first use',
+  'functions/src/lambdas/api/openapi.ts#*': 'the OpenAPI document, built once per container on first use',
   'functions/src/config.ts#parseDeclared': 'the environment, parsed once per container at cold start',
   'functions/src/config.ts#withDefault': 'a schema factory called at module scope',
   'functions/src/config.ts#positiveInt': 'a schema factory called at module scope',

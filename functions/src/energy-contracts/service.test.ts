@@ -1,8 +1,8 @@
 import { type PoderoEnergyContract, PoderoNotFoundError } from '@podero-bridge/podero-client';
 import { describe, expect, it } from 'vitest';
-import { SettingsConflictError } from '../heat-pumps/service';
+import { SettingsConflictError } from '../devices/service';
+import { UnknownBuildingError, UnknownUserError } from '../domain/errors';
 import type { BuildingRecord } from '../storage/buildings';
-import { UnknownBuildingError, UnknownUserError } from '../users/errors';
 import type { UserService } from '../users/service';
 import { EnergyContractService, type EnergyContractUpstream, UnknownEnergyContractError } from './service';
 

@@ -7,9 +7,9 @@ import {
   type PoderoEnergyContract,
   PoderoNotFoundError,
 } from '@podero-bridge/podero-client';
-import { SettingsConflictError } from '../heat-pumps/service';
+import { SettingsConflictError } from '../devices/service';
+import { UnknownBuildingError } from '../domain/errors';
 import type { BuildingStore } from '../storage/buildings';
-import { UnknownBuildingError } from '../users/errors';
 import type { UserService } from '../users/service';
 import {
   type CreateEnergyContract,

@@ -3,8 +3,8 @@
  * summary, and the sync's recent runs and failing users.
  */
 import * as z from 'zod';
-import { CONNECTION_STATES } from '../heat-pumps/rules';
-import { connectionSchema } from '../heat-pumps/schemas';
+import { connectionSchema } from '../devices/schemas';
+import { CONNECTION_STATES } from '../domain/devices/rules';
 
 export const USERS_PAGE_DEFAULT = 50;
 export const USERS_PAGE_MAX = 200;

@@ -4,15 +4,15 @@
  * sync's records): a support desk looking at the fleet must not cost Podero calls.
  */
 import pLimit from 'p-limit';
-import { CONNECTION_STATES, connectionStateOf } from '../heat-pumps/rules';
-import { heatPumpView } from '../heat-pumps/view';
+import { heatPumpView } from '../devices/view';
+import { CONNECTION_STATES, connectionStateOf } from '../domain/devices/rules';
+import { UnknownUserError } from '../domain/errors';
 import type { HeatPumpSnapshotStore } from '../storage/heat-pump-snapshots';
 import { type OnboardingSessionStore, sessionValidUntilMs } from '../storage/onboarding-sessions';
 import type { ReadingsStore } from '../storage/readings';
 import type { SyncPassStore } from '../storage/sync-passes';
 import type { SyncFailure, SyncStateStore } from '../storage/sync-state';
 import type { UserRecord, UserStore } from '../storage/users';
-import { UnknownUserError } from '../users/errors';
 import { fleetPassView } from './fleet-pass-view';
 import type { ListUsersQuery, SyncStatus, UserList, UserListItem, UserSummary } from './schemas';
 

@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ensureTables, type LocalEndpoint, startDynalite } from '@podero-bridge/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableDeclarations } from '../declarations';
-import { SAVINGS_MAX_RANGE_DAYS } from '../heat-pumps/insights-schemas';
+import { SAVINGS_MAX_RANGE_DAYS } from '../devices/insights-schemas';
 import { InsightsCache, insightKey } from './insights-cache';
 
 let dynalite: LocalEndpoint;

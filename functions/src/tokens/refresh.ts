@@ -4,6 +4,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-secrets-manager';
 import { PoderoAuthError, requestClientCredentialsToken } from '@podero-bridge/podero-client';
+import type { TokenRefreshDeps } from '../lambdas/tokenRefresh/deps';
 import {
   coldStartFlag,
   type InvocationContext,
@@ -11,7 +12,6 @@ import {
   MetricUnit,
   withLogKeys,
 } from '../platform/observability';
-import type { TokenRefreshDeps } from '../token-refresh/deps';
 import {
   type TokenRefreshResult,
   type TokenSecret,

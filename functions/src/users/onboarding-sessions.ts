@@ -1,15 +1,15 @@
 /** Connect UI onboarding sessions: opened at Podero for a user, their state followed until it settles. */
 import type { CreateOnboardingSessionRequest, PoderoClient } from '@podero-bridge/podero-client';
-import { outboxEntriesOf } from '../events/catalogue';
-import { onboardingSessionEvent } from '../events/rules';
-import { visibleHeatPumps } from '../heat-pumps/rules';
+import { visibleHeatPumps } from '../domain/devices/rules';
+import { UnknownBuildingError, UnknownOnboardingSessionError } from '../domain/errors';
+import { outboxEntriesOf } from '../domain/events/catalogue';
+import { onboardingSessionEvent } from '../domain/events/rules';
 import type { BuildingStore } from '../storage/buildings';
 import {
   type OnboardingRecord,
   type OnboardingSessionStore,
   sessionValidUntilMs,
 } from '../storage/onboarding-sessions';
-import { UnknownBuildingError, UnknownOnboardingSessionError } from './errors';
 import type { UserService } from './service';
 
 export type OpenSessionInput = Omit<CreateOnboardingSessionRequest, 'user_id'>;

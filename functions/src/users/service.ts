@@ -15,19 +15,19 @@ import {
   PoderoNotFoundError,
   type PoderoUser,
 } from '@podero-bridge/podero-client';
-import { type BridgeEvent, outboxEntriesOf } from '../events/catalogue';
-import { deletedHeatPumpEvent, userOffboardedEvent, userOnboardedEvent } from '../events/rules';
-import { visibleHeatPumps } from '../heat-pumps/rules';
-import { sleep } from '../platform/backoff';
-import type { OutboxStore } from '../storage/outbox';
-import type { UserRecord, UserStore } from '../storage/users';
+import { visibleHeatPumps } from '../domain/devices/rules';
 import {
   CreationInProgressError,
   EmailInUseError,
   OffboardingInProgressError,
   UnknownUserError,
   UserEmailConflictError,
-} from './errors';
+} from '../domain/errors';
+import { type BridgeEvent, outboxEntriesOf } from '../domain/events/catalogue';
+import { deletedHeatPumpEvent, userOffboardedEvent, userOnboardedEvent } from '../domain/events/rules';
+import { sleep } from '../platform/backoff';
+import type { OutboxStore } from '../storage/outbox';
+import type { UserRecord, UserStore } from '../storage/users';
 
 export interface UserProfileInput {
   first_name?: string | undefined;

@@ -5,7 +5,7 @@ import { ensureTables, type LocalEndpoint, listenLocally, startDynalite } from '
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tableDeclarations } from '../declarations';
-import { userOnboardedEvent, webhookTestEvent } from '../events/rules';
+import { userOnboardedEvent, webhookTestEvent } from '../domain/events/rules';
 import { createRecordingMetrics } from '../platform/observability';
 import { type WebhookEndpointRecord, WebhookStore } from '../storage/webhooks';
 import { signedRequest, WebhookDelivery } from './delivery';

@@ -14,7 +14,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Webhook } from 'standardwebhooks';
-import { EVENT_CATALOGUE_VERSION, webhookPayloadOf } from '../events/catalogue';
+import { EVENT_CATALOGUE_VERSION, webhookPayloadOf } from '../domain/events/catalogue';
 import type { MetricsSink, RequestLogger } from '../platform/observability';
 import type { WebhookStore } from '../storage/webhooks';
 import { isReceiverTrouble, type PenaltyBox } from './penalty-box';

@@ -7,7 +7,7 @@
  */
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
-import { type BridgeEvent, bridgeEventSchema } from '../events/catalogue';
+import { type BridgeEvent, bridgeEventSchema } from '../domain/events/catalogue';
 import { MAX_ATTEMPTS, queueDelaySeconds } from './schedule';
 
 export const deliveryMessageSchema = z.object({

@@ -1,6 +1,6 @@
 /** The webhook routes' bodies and answers (zod: validated on the way in, documented in OpenAPI). */
 import * as z from 'zod';
-import { EVENT_TYPES } from '../events/catalogue';
+import { EVENT_TYPES } from '../domain/events/catalogue';
 import { WEBHOOK_URL_MAX_LENGTH } from './url-rules';
 
 const subscribable = EVENT_TYPES.filter((type) => type !== 'webhook.test');

@@ -4,7 +4,7 @@
  * checked here (webhooks/url-rules.ts) and again at every delivery.
  */
 import { randomBytes } from 'node:crypto';
-import { webhookTestEvent } from '../events/rules';
+import { webhookTestEvent } from '../domain/events/rules';
 import type { DeliveryRecord, WebhookEndpointRecord, WebhookStore } from '../storage/webhooks';
 import { MAX_WEBHOOK_ENDPOINTS } from '../storage/webhooks';
 import type { DeliveryQueue } from './queue';

@@ -1,5 +1,5 @@
 /**
- * One "process" of the kill-at-each-step test (functions/src/events/kill-at-each-step.integ.test.ts): an
+ * One "process" of the kill-at-each-step test (functions/src/webhooks/kill-at-each-step.integ.test.ts): an
  * event-relay drain, then one batch of webhook-delivery, against the local services the test runs. At
  * the step named in `killAt` it sends itself SIGKILL: nothing after it runs, no handler, no `finally`,
  * exactly as a Lambda killed there. Config: one JSON argument.
@@ -9,13 +9,13 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { OutboxRelay } from '../../src/events/relay';
 import { createLogger, createRecordingMetrics, withLogKeys } from '../../src/platform/observability';
 import { OutboxStore } from '../../src/storage/outbox';
 import { WebhookStore } from '../../src/storage/webhooks';
 import { WebhookDelivery } from '../../src/webhooks/delivery';
 import { PenaltyBox } from '../../src/webhooks/penalty-box';
 import { DeliveryQueue, deliveryMessageSchema } from '../../src/webhooks/queue';
+import { OutboxRelay } from '../../src/webhooks/relay';
 import { createWebhookSender } from '../../src/webhooks/sender';
 
 const config = z

@@ -15,7 +15,7 @@ import { METRICS_NAMESPACE } from './bridge-function';
 /**
  * The custom metrics the alarms watch, as the functions emit them (Powertools metrics: namespace from
  * POWERTOOLS_METRICS_NAMESPACE; Powertools adds the `service` dimension from the service name, which is the
- * function's declared name, and the functions add `stage`). Keep in step with functions/src/heat-pump-sync/sync.ts and
+ * function's declared name, and the functions add `stage`). Keep in step with functions/src/sync/sync.ts and
  * functions/src/tokens/refresh.ts.
  */
 export const CUSTOM_METRICS = {

@@ -1,0 +1,137 @@
+/**
+ * The heat-pump rules the API and the sync both follow, stated once (they had drifted apart when each
+ * stated them: the sync kept devices of another owner, and did not count a changed response shape as
+ * Podero being out).
+ */
+import {
+  PoderoNetworkError,
+  PoderoRateLimitError,
+  PoderoResponseShapeError,
+  PoderoServerError,
+} from '@podero-bridge/podero-client';
+import {
+  type HeatPumpJson,
+  type HeatPumpSnapshot,
+  newSnapshot,
+  type StoredConnection,
+} from '../../storage/heat-pump-snapshots';
+
+/** Podero marks a deleted heat pump with `deleted_at` (soft delete); it is no longer the user's device. */
+export const isDeleted = (heatPump: HeatPumpJson): boolean =>
+  heatPump.deleted_at !== undefined && heatPump.deleted_at !== null;
+
+/**
+ * Ownership is never taken from the path alone: where Podero says who owns the heat pump (`owner.id`), it
+ * must be the Podero user we stored for the external user. Older shapes without an owner pass: they were
+ * read under that user's Podero id.
+ */
+export const ownedBy = (heatPump: HeatPumpJson, poderoUserId: string): boolean => {
+  const owner = heatPump.owner;
+  if (owner === null || typeof owner !== 'object' || !('id' in owner)) return true;
+  return owner.id === poderoUserId;
+};
+
+/** The heat pumps of a Podero list that are the user's: owned by them and not deleted. */
+export const visibleHeatPumps = (listed: readonly HeatPumpJson[], poderoUserId: string): HeatPumpJson[] =>
+  listed.filter((heatPump) => !isDeleted(heatPump) && ownedBy(heatPump, poderoUserId));
+
+/**
+ * Podero is out (not: the request was wrong): 5xx, no answer, rate-limited, or an answer we cannot read.
+ * A stale snapshot may stand in for such a failure (`stale_if_error_seconds`), and a sync run stops after
+ * a streak of them instead of walking the whole fleet into the same failure.
+ */
+export const isUpstreamOutage = (error: unknown): boolean =>
+  error instanceof PoderoServerError ||
+  error instanceof PoderoNetworkError ||
+  error instanceof PoderoRateLimitError ||
+  error instanceof PoderoResponseShapeError;
+
+/**
+ * The state of a device's manufacturer connection, as the bridge tells callers (contract §5.5 step 6):
+ * - `connected`: Podero says the manufacturer connection is live (`is_authenticated`);
+ * - `reauthentication_required`: it is not, and Podero raised a `reauthenticate` action: the owner can
+ *   repair it by signing in again (POST .../reauthentication);
+ * - `disconnected`: not authenticated and no such action: the device must be onboarded again.
+ * `is_authenticated` missing or null counts as not authenticated (its documented default is false).
+ */
+export const CONNECTION_STATES = ['connected', 'reauthentication_required', 'disconnected'] as const;
+export type ConnectionState = (typeof CONNECTION_STATES)[number];
+
+export interface PendingAction {
+  code: string;
+  /** The resolution link, with the cue's secret: server-side only, never in a response. */
+  url: string | null;
+}
+
+/** The pending actions Podero lists on the device; unknown codes are kept (and tolerated), malformed entries dropped. */
+export function pendingActionsOf(heatPump: HeatPumpJson): PendingAction[] {
+  const raw = heatPump.actions;
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((entry: unknown) => {
+    if (entry === null || typeof entry !== 'object') return [];
+    const { code, resolution_link: link } = entry as { code?: unknown; resolution_link?: unknown };
+    if (typeof code !== 'string' || code === '') return [];
+    const url =
+      link !== null && typeof link === 'object' && typeof (link as { url?: unknown }).url === 'string'
+        ? (link as { url: string }).url
+        : null;
+    return [{ code, url }];
+  });
+}
+
+export const REAUTHENTICATE_ACTION = 'reauthenticate';
+
+export function connectionStateOf(heatPump: HeatPumpJson): ConnectionState {
+  if (heatPump.is_authenticated === true) return 'connected';
+  return pendingActionsOf(heatPump).some((action) => action.code === REAUTHENTICATE_ACTION)
+    ? 'reauthentication_required'
+    : 'disconnected';
+}
+
+/** Podero's `action_needed`, or (where a shape lacks it) whether any action is pending. */
+export function actionNeededOf(heatPump: HeatPumpJson): boolean {
+  if (typeof heatPump.action_needed === 'boolean') return heatPump.action_needed;
+  return pendingActionsOf(heatPump).length > 0;
+}
+
+/** A device's connection as last observed: its state and since when the bridge has seen it in that state. */
+export interface ObservedConnection {
+  state: ConnectionState;
+  /** The first observation of this state after a different one; null while the state is as first seen. */
+  since: string | null;
+}
+
+/**
+ * The connection after a new observation at `observedAt`: the same state keeps its `since`; a change starts
+ * it at this observation. The first observation of a device has no earlier state to compare with, so its
+ * `since` is null (the bridge cannot know since when a device it has just met was connected).
+ */
+export function observeConnection(
+  previous: StoredConnection | null | undefined,
+  heatPump: HeatPumpJson,
+  observedAt: string,
+): ObservedConnection {
+  const state = connectionStateOf(heatPump);
+  if (!previous) return { state, since: null };
+  if (previous.state === state) return { state, since: previous.since };
+  return { state, since: observedAt };
+}
+
+/**
+ * The snapshot to store for a heat pump read at `fetchedAt`, given the one stored before (if any): the
+ * connection is observed against the previous one, wherever a state is stored (API reads and the sync).
+ */
+export function observedSnapshot(
+  externalUserId: string,
+  heatPump: HeatPumpJson,
+  fetchedAt: string,
+  previous: HeatPumpSnapshot | null | undefined,
+  lastReadingStateAt: string | null = previous?.lastReadingStateAt ?? null,
+): HeatPumpSnapshot {
+  const connection = observeConnection(previous?.connection, heatPump, fetchedAt);
+  // The item's pending events stay pending: a whole-item write must carry them (storage/outbox.ts).
+  return {
+    ...newSnapshot(externalUserId, heatPump, fetchedAt, lastReadingStateAt, connection),
+    outbox: previous?.outbox ?? [],
+  };
+}

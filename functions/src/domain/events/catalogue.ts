@@ -1,0 +1,155 @@
+/**
+ * The change events the bridge publishes (to the stage's EventBridge bus and to registered webhooks): a
+ * versioned catalogue, one zod schema per type. The envelope is the Standard Webhooks one,
+ * `{"type", "timestamp", "data"}`; the event's `id` travels beside it (the `webhook-id` header, and the
+ * EventBridge detail's `id`), derived from the transition itself (events/rules.ts), so a transition detected
+ * twice carries one id and receivers can deduplicate on it.
+ *
+ * Adding a field to a type's data is compatible; renaming or removing one, or changing its meaning, is a
+ * new catalogue version (EVENT_CATALOGUE_VERSION, sent as the `webhook-version` header and the detail's
+ * `version`).
+ */
+import * as z from 'zod';
+import type { OutboxEntry } from '../../storage/outbox';
+import { CONNECTION_STATES } from '../devices/rules';
+
+export const EVENT_CATALOGUE_VERSION = '1';
+/** EventBridge `source` of every event (partners match on it in their rules). */
+export const EVENT_SOURCE = 'podero-bridge';
+
+const instant = z.iso.datetime({ offset: true });
+const externalUserId = z.string().min(1).meta({ description: "The partner's id of the user" });
+const heatPumpId = z.string().min(1).meta({ description: "Podero's id of the heat pump" });
+const connection = z.object({
+  state: z.enum(CONNECTION_STATES),
+  since: instant.nullable().meta({
+    description: 'When the bridge first saw this state (null: as first seen, the start is unknown)',
+  }),
+});
+
+export const eventDataSchemas = {
+  'user.onboarded': z
+    .object({ external_user_id: externalUserId })
+    .meta({ description: 'A user was onboarded to Podero (POST /users created them).' }),
+  'user.offboarded': z
+    .object({ external_user_id: externalUserId })
+    .meta({ description: "A user was offboarded: deleted at Podero, the bridge's records removed." }),
+  'onboarding_session.completed': z
+    .object({ external_user_id: externalUserId, session_id: z.string().min(1), heat_pump_id: heatPumpId })
+    .meta({ description: 'A Connect UI session ended with a connected heat pump.' }),
+  'onboarding_session.expired': z
+    .object({ external_user_id: externalUserId, session_id: z.string().min(1) })
+    .meta({ description: 'A Connect UI session expired without a device.' }),
+  'heat_pump.connected': z
+    .object({ external_user_id: externalUserId, heat_pump_id: heatPumpId, connection })
+    .meta({ description: 'A heat pump was seen authenticated for the first time.' }),
+  'heat_pump.connection_lost': z
+    .object({
+      external_user_id: externalUserId,
+      heat_pump_id: heatPumpId,
+      connection,
+      previous_state: z.enum(CONNECTION_STATES),
+    })
+    .meta({
+      description:
+        'A connected heat pump lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).',
+    }),
+  'heat_pump.connection_restored': z
+    .object({
+      external_user_id: externalUserId,
+      heat_pump_id: heatPumpId,
+      connection,
+      previous_state: z.enum(CONNECTION_STATES),
+    })
+    .meta({ description: 'A heat pump that had been connected before is connected again.' }),
+  'heat_pump.optimization_changed': z
+    .object({
+      external_user_id: externalUserId,
+      heat_pump_id: heatPumpId,
+      is_smart_optimization_active: z.boolean(),
+      previous: z.boolean().nullable(),
+    })
+    .meta({ description: "Podero's smart optimisation was switched on or off for the heat pump." }),
+  'heat_pump.deleted': z
+    .object({ external_user_id: externalUserId, heat_pump_id: heatPumpId })
+    .meta({ description: "The heat pump is no longer the user's (deleted at Podero, or offboarded)." }),
+  'sync.completed': z
+    .object({
+      run_id: z.string().min(1),
+      pass_started_at: instant.nullable(),
+      completed_at: instant,
+      users: z.number().int().min(0).meta({ description: 'Users synced by the run that completed the pass' }),
+      heat_pumps: z.number().int().min(0),
+      readings_written: z.number().int().min(0),
+      failures: z
+        .number()
+        .int()
+        .min(0)
+        .meta({ description: 'Users whose sync failed in that run (the pass, for a fleet pass)' }),
+      shards: z
+        .number()
+        .int()
+        .min(1)
+        .optional()
+        .meta({ description: 'Fleet passes: the shards the pass was cut into' }),
+      failed_shards: z.array(z.number().int().min(0)).optional().meta({
+        description:
+          'Fleet passes: shards that kept failing (dead-lettered) or never came back; their users were not synced in this pass',
+      }),
+    })
+    .meta({ description: 'The heat-pump sync completed a pass over every onboarded user.' }),
+  'webhook.test': z
+    .object({ webhook_id: z.string().min(1), message: z.string() })
+    .meta({ description: 'Sent by POST /webhooks/{webhook_id}/test to that endpoint only.' }),
+} as const;
+
+export type EventType = keyof typeof eventDataSchemas;
+export const EVENT_TYPES = Object.keys(eventDataSchemas) as EventType[];
+export type EventData<T extends EventType> = z.output<(typeof eventDataSchemas)[T]>;
+
+/** An event as the bridge stores it in the outbox and hands to its destinations. */
+export interface BridgeEvent<T extends EventType = EventType> {
+  /** Stable: the same transition detected twice has the same id (`evt_` and 24 hex digits). */
+  readonly id: string;
+  readonly type: T;
+  /** When the transition was observed (ISO). */
+  readonly timestamp: string;
+  readonly data: EventData<T>;
+}
+
+export const EVENT_ID_PATTERN = /^evt_[0-9a-f]{24}$/;
+
+/** The outbox's stored form of an event, checked when read back (the relay drops nothing silently). */
+export const bridgeEventSchema = z.union(
+  EVENT_TYPES.map((type) =>
+    z.object({
+      id: z.string().regex(EVENT_ID_PATTERN),
+      type: z.literal(type),
+      timestamp: instant,
+      data: eventDataSchemas[type],
+    }),
+  ) as unknown as [z.ZodType<BridgeEvent>, z.ZodType<BridgeEvent>],
+);
+
+/** The Standard Webhooks payload of an event (its id is the `webhook-id` header). */
+export function webhookPayloadOf(event: BridgeEvent): { type: string; timestamp: string; data: unknown } {
+  return { type: event.type, timestamp: event.timestamp, data: event.data };
+}
+
+/** The EventBridge detail of an event: the envelope plus its id and the catalogue version. */
+export function eventBridgeDetailOf(event: BridgeEvent): Record<string, unknown> {
+  return { id: event.id, version: EVENT_CATALOGUE_VERSION, ...webhookPayloadOf(event) };
+}
+
+/** The webhook payload schema of each type (for the OpenAPI document's `webhooks`). */
+export function webhookPayloadSchemaOf(type: EventType): z.ZodType {
+  return z.object({ type: z.literal(type), timestamp: instant, data: eventDataSchemas[type] }).meta({
+    id: `Event_${type.replace(/\./g, '_')}`,
+    description: eventDataSchemas[type].meta()?.description,
+  });
+}
+
+/** The outbox's form of events (storage keeps them as JSON strings with their id and time). */
+export function outboxEntriesOf(events: readonly BridgeEvent[]): OutboxEntry[] {
+  return events.map((event) => ({ id: event.id, timestamp: event.timestamp, json: JSON.stringify(event) }));
+}

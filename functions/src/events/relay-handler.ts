@@ -1,8 +1,0 @@
-import { loadRelayConfig } from '../config';
-import { loadTracing } from '../platform/tracing';
-import { createRelayDeps, makeRelayHandler } from './make-relay-handler';
-
-const deps = createRelayDeps(loadRelayConfig(process.env), {
-  tracing: await loadTracing('eventRelay', process.env),
-});
-export const handler = deps.tracing.handler(makeRelayHandler(deps));

@@ -1,8 +1,0 @@
-import { loadSyncConfig } from '../config';
-import { loadTracing } from '../platform/tracing';
-import { createSyncDeps, makeSyncWorkerHandler } from './make-handler';
-
-const deps = createSyncDeps(loadSyncConfig(process.env), {
-  tracing: await loadTracing('syncWorker', process.env),
-});
-export const handler = deps.tracing.handler(makeSyncWorkerHandler(deps));

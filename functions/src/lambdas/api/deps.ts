@@ -1,0 +1,180 @@
+import type { ApiConfig } from '../../config';
+import { HeatPumpInsightsService } from '../../devices/insights';
+import { ReauthenticationService } from '../../devices/reauthentication';
+import { HeatPumpService } from '../../devices/service';
+import { EnergyContractService } from '../../energy-contracts/service';
+import { OperatorService } from '../../operator/service';
+import { createSecretsManagerClient, createSqsClient } from '../../platform/aws-clients';
+import { currentDeadline } from '../../platform/request-deadline';
+import { BuildingStore } from '../../storage/buildings';
+import { HeatPumpSnapshotStore } from '../../storage/heat-pump-snapshots';
+import { IdempotencyStore } from '../../storage/idempotency';
+import { InsightsCache } from '../../storage/insights-cache';
+import { OnboardingSessionStore } from '../../storage/onboarding-sessions';
+import { OutboxStore } from '../../storage/outbox';
+import { ReadingsStore } from '../../storage/readings';
+import { ReauthenticationStore } from '../../storage/reauthentications';
+import { SyncPassStore } from '../../storage/sync-passes';
+import { SyncStateStore } from '../../storage/sync-state';
+import { UserStore } from '../../storage/users';
+import { WebhookStore } from '../../storage/webhooks';
+import { BuildingService } from '../../users/buildings';
+import { OnboardingSessionService } from '../../users/onboarding-sessions';
+import { UserService, type UserServiceDeps } from '../../users/service';
+import { DeliveryQueue } from '../../webhooks/queue';
+import { WebhookSecretStore } from '../../webhooks/secrets';
+import { WebhookService } from '../../webhooks/service';
+import type { Resolve } from '../../webhooks/url-rules';
+import { createFleetDeps, type FleetDeps, type FleetOverrides } from '../shared/fleet-deps';
+
+/** The services the routes call (routes never reach Podero or a store themselves). */
+export interface ApiServices {
+  readonly users: UserService;
+  readonly buildings: BuildingService;
+  readonly onboardingSessions: OnboardingSessionService;
+  readonly heatPumps: HeatPumpService;
+  readonly insights: HeatPumpInsightsService;
+  readonly energyContracts: EnergyContractService;
+  readonly operator: OperatorService;
+  readonly reauthentication: ReauthenticationService;
+  readonly webhooks: WebhookService;
+}
+
+export interface ApiDeps extends FleetDeps {
+  readonly config: ApiConfig;
+  readonly services: ApiServices;
+  readonly users: UserStore;
+  readonly buildings: BuildingStore;
+  readonly onboardingSessions: OnboardingSessionStore;
+  /** The records behind `Idempotency-Key` (api/idempotency.ts). */
+  readonly idempotency: IdempotencyStore;
+  /** Every request is answered within this many ms (see API_REQUEST_BUDGET_MS). */
+  readonly requestBudgetMs: number;
+  /** SDK clients these deps created besides `db` (the composition destroys them). */
+  readonly ownedClients: readonly { destroy(): void }[];
+}
+
+export interface ApiOverrides extends Omit<FleetOverrides, 'deadline'> {
+  /** How long a POST /users lease protects one creation, and how long a concurrent duplicate waits for it. */
+  userCreation?: Partial<UserServiceDeps['creation']>;
+  requestBudgetMs?: number;
+  /** Tests: how webhook hosts resolve. */
+  resolveWebhookHost?: Resolve;
+}
+
+/**
+ * The API answers within API Gateway's 29 s limit, with its own documented error, never the gateway's
+ * bare 503. Each request has a deadline API_REQUEST_BUDGET_MS after it starts: every Podero attempt gets
+ * at most the time left (and no retry starts that could not finish), a forced token refresh is waited
+ * for at most API_TOKEN_REFRESH_WAIT_MS (then 502 upstream_auth_failed), and a request still running
+ * at the deadline is answered 503 request_timeout. Podero calls get a shorter timeout and retry budget
+ * than the client's defaults, and a long Retry-After is passed on to the caller as 503 instead of being
+ * waited out.
+ */
+export const API_REQUEST_BUDGET_MS = 20_000;
+export const API_TOKEN_REFRESH_WAIT_MS = 8_000;
+export const API_PODERO_TIMEOUT_MS = 5_000;
+export const API_PODERO_RETRY = {
+  maxRetries: 2,
+  baseDelayMs: 100,
+  maxDelayMs: 1_000,
+  maxRetryAfterMs: 2_000,
+};
+
+/** Built once per container (cold start); tests and the local stack pass overrides. */
+export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): ApiDeps {
+  const fleet = createFleetDeps('api', config, {
+    ...overrides,
+    poderoTimeoutMs: overrides.poderoTimeoutMs ?? API_PODERO_TIMEOUT_MS,
+    poderoRetry: { ...API_PODERO_RETRY, ...overrides.poderoRetry },
+    tokenRefreshWaitMs: overrides.tokenRefreshWaitMs ?? API_TOKEN_REFRESH_WAIT_MS,
+    deadline: currentDeadline,
+  });
+  const users = new UserStore(fleet.db, config.mainTableName);
+  const buildings = new BuildingStore(fleet.db, config.mainTableName);
+  const onboardingSessions = new OnboardingSessionStore(fleet.db, config.mainTableName);
+  const userCreation = { leaseMs: 30_000, waitMs: 10_000, pollMs: 50, ...overrides.userCreation };
+  const outbox = new OutboxStore(fleet.db, config.mainTableName);
+  // Used by the webhook routes only (created at cold start, connected on first use).
+  const sqs = createSqsClient(config, fleet.tracing.instrument);
+  const webhookSecretsClient = createSecretsManagerClient(config, fleet.tracing.instrument);
+  const userService = new UserService({
+    podero: fleet.podero,
+    users,
+    outbox,
+    now: fleet.now,
+    logger: fleet.logger,
+    creation: userCreation,
+  });
+  const snapshots = new HeatPumpSnapshotStore(fleet.db, config.mainTableName);
+  const readings = new ReadingsStore(fleet.db, config.readingsTableName);
+  const heatPumps = new HeatPumpService({
+    podero: fleet.podero,
+    findPoderoUserId: async (externalUserId) => (await users.get(externalUserId))?.podero_user_id ?? null,
+    removeUnlessOnboarded: (externalUserId, poderoUserId, sortKeys) =>
+      users.removeUnlessOnboarded(externalUserId, poderoUserId, sortKeys),
+    snapshots,
+    readings,
+    outbox,
+    now: () => fleet.now().getTime(),
+    logger: fleet.logger,
+  });
+  const services: ApiServices = {
+    users: userService,
+    buildings: new BuildingService({ podero: fleet.podero, buildings, users: userService, now: fleet.now }),
+    onboardingSessions: new OnboardingSessionService({
+      podero: fleet.podero,
+      sessions: onboardingSessions,
+      buildings,
+      users: userService,
+      now: fleet.now,
+    }),
+    heatPumps,
+    insights: new HeatPumpInsightsService({
+      podero: fleet.podero,
+      requireOwned: (externalUserId, heatPumpId) =>
+        heatPumps.requireOwnedForHistory(externalUserId, heatPumpId),
+      keepIfOnboarded: (externalUserId, poderoUserId, sortKeys) =>
+        users.removeUnlessOnboarded(externalUserId, poderoUserId, sortKeys),
+      cache: new InsightsCache(fleet.db, config.mainTableName),
+      now: () => fleet.now().getTime(),
+    }),
+    energyContracts: new EnergyContractService({ podero: fleet.podero, users: userService, buildings }),
+    operator: new OperatorService({
+      users,
+      snapshots,
+      readings,
+      sessions: onboardingSessions,
+      syncState: new SyncStateStore(fleet.db, config.mainTableName),
+      passes: new SyncPassStore(fleet.db, config.mainTableName),
+      now: () => fleet.now().getTime(),
+    }),
+    reauthentication: new ReauthenticationService({
+      heatPumps,
+      podero: fleet.podero,
+      attempts: new ReauthenticationStore(fleet.db, config.mainTableName),
+      returnUrls: config.returnUrls,
+      now: () => fleet.now().getTime(),
+      logger: fleet.logger,
+    }),
+    webhooks: new WebhookService({
+      endpoints: new WebhookStore(fleet.db, config.mainTableName),
+      secrets: new WebhookSecretStore(webhookSecretsClient, config.webhookSecretPrefix),
+      queue: new DeliveryQueue(sqs, config.webhookQueueUrl),
+      rules: { allowLoopback: config.webhookAllowLoopback },
+      ...(overrides.resolveWebhookHost ? { resolve: overrides.resolveWebhookHost } : {}),
+      now: () => fleet.now().getTime(),
+    }),
+  };
+  return {
+    ...fleet,
+    config,
+    services,
+    users,
+    buildings,
+    onboardingSessions,
+    idempotency: new IdempotencyStore(fleet.db, config.mainTableName),
+    requestBudgetMs: overrides.requestBudgetMs ?? API_REQUEST_BUDGET_MS,
+    ownedClients: [sqs, webhookSecretsClient],
+  };
+}

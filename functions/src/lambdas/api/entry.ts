@@ -1,0 +1,7 @@
+import { loadApiConfig } from '../../config';
+import { loadTracing } from '../../platform/tracing';
+import { createApiDeps } from './deps';
+import { makeApiHandler } from './handler';
+
+const deps = createApiDeps(loadApiConfig(process.env), { tracing: await loadTracing('api', process.env) });
+export const handler = deps.tracing.handler(makeApiHandler(deps));

@@ -1,0 +1,93 @@
+/**
+ * Savings and statistics routes: adapters over ../../heat-pumps/insights.ts. Each answer says whether it
+ * came from the cache (and how old it may be) and carries a matching `Cache-Control`.
+ */
+import {
+  insightsResponseSchema,
+  organisationSavingsQuerySchema,
+  organisationSavingsResponseSchema,
+  savingsQuerySchema,
+  statisticsQuerySchema,
+} from '../../../devices/insights-schemas';
+import { heatPumpErrors, heatPumpPathSchema } from './heat-pump-shared';
+import { defineRoute, errorResponse } from './types';
+
+const cacheHeaders = { 'cache-control': 'private, max-age=<seconds left>' };
+
+/** Private: the figures are one customer's. The age left is what the caller's cache may add to it. */
+function cacheControl(fetchedAt: string, maxAgeSeconds: number, nowMs: number): Record<string, string> {
+  const left = Math.max(0, Math.floor(maxAgeSeconds - (nowMs - Date.parse(fetchedAt)) / 1000));
+  return { 'cache-control': left > 0 ? `private, max-age=${left}` : 'private, no-cache' };
+}
+
+export const getHeatPumpStatistics = defineRoute({
+  operationId: 'getHeatPumpStatistics',
+  params: heatPumpPathSchema,
+  query: statisticsQuerySchema,
+  responses: {
+    200: {
+      description: 'One bucket per requested resolution, each its current calendar period so far',
+      schema: insightsResponseSchema,
+      headers: cacheHeaders,
+    },
+    ...heatPumpErrors,
+  },
+  handle: async ({ params, query, deps }) => {
+    const body = await deps.services.insights.statistics(params.external_user_id, params.heat_pump_id, query);
+    return {
+      status: 200,
+      body,
+      headers: cacheControl(body.fetched_at, body.max_age_seconds, deps.now().getTime()),
+    };
+  },
+});
+
+export const getHeatPumpSavings = defineRoute({
+  operationId: 'getHeatPumpSavings',
+  params: heatPumpPathSchema,
+  query: savingsQuerySchema,
+  responses: {
+    200: {
+      description: 'One bucket per calendar period of `resolution`, clipped to the range',
+      schema: insightsResponseSchema,
+      headers: cacheHeaders,
+    },
+    ...heatPumpErrors,
+  },
+  handle: async ({ params, query, deps }) => {
+    const body = await deps.services.insights.savings(params.external_user_id, params.heat_pump_id, query);
+    return {
+      status: 200,
+      body,
+      headers: cacheControl(body.fetched_at, body.max_age_seconds, deps.now().getTime()),
+    };
+  },
+});
+
+export const getOrganisationSavings = defineRoute({
+  operationId: 'getOrganisationSavings',
+  query: organisationSavingsQuerySchema,
+  responses: {
+    200: {
+      description: "The organisation's savings in the range, by device type",
+      schema: organisationSavingsResponseSchema,
+      headers: cacheHeaders,
+    },
+    400: errorResponse('Invalid query (details name the field)'),
+    401: errorResponse('No valid token'),
+    403: errorResponse('Admin only'),
+    502: errorResponse('Podero failed or timed out'),
+    503: {
+      ...errorResponse('Podero is rate-limiting; retry after Retry-After seconds'),
+      headers: { 'retry-after': 'seconds' },
+    },
+  },
+  handle: async ({ query, deps }) => {
+    const body = await deps.services.insights.organisationSavings(query);
+    return {
+      status: 200,
+      body,
+      headers: cacheControl(body.fetched_at, body.max_age_seconds, deps.now().getTime()),
+    };
+  },
+});

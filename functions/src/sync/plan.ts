@@ -1,0 +1,145 @@
+/**
+ * What the sync writes for one user, decided from what Podero listed and what we stored: pure, no I/O.
+ *
+ * The sync's write rules, stated here once, and why they differ from the API's:
+ * - Snapshots and the list marker are written with BatchWriteItem, which takes no conditions, so the
+ *   sync does not use the store's newest-wins `put` (`fetched_at <= :new`). A sync write may therefore
+ *   replace an API snapshot read a few seconds later; the next read or pass corrects it. In exchange a
+ *   user costs a share of one batched call instead of a conditional write per item (at 10,000 users that
+ *   is the difference between ~1,200 and ~30,000 DynamoDB requests a pass, `pnpm bench sync`).
+ * - An unchanged heat pump (same JSON, same state, same connection, reading already written) costs no write.
+ * - Each pass observes the device's connection (heat-pumps/rules.ts observeConnection), so `since` is the
+ *   first pass (or read) that saw a new state.
+ * - A reading is written once per state timestamp (readings are keyed by it), compared with the last
+ *   reading the sync wrote, not with the snapshot's state: an API live read may have stored the state in
+ *   the snapshot already, and its reading is still owed. Re-processing a user is therefore harmless.
+ * - Heat pumps no longer listed (deleted at Podero, or another owner's) lose their snapshot; the marker
+ *   is rewritten whenever anything changed, so the API's list cache never names a missing snapshot.
+ * - A change the events rules see (events/rules.ts: connection, optimisation, a device gone) is stored
+ *   with the item it changes, in its outbox, and pending events read with an item are carried into its
+ *   rewrite (storage/outbox.ts), so a pass never stores a state without its event nor drops one.
+ * - After the writes, the user must still be onboarded, or what they created is removed again
+ *   (UserStore.beginOffboarding: erasure under a racing DELETE); that check is the run's, not the plan's.
+ */
+
+import { observedSnapshot, visibleHeatPumps } from '../domain/devices/rules';
+import { outboxEntriesOf } from '../domain/events/catalogue';
+import { deletedHeatPumpEvents, heatPumpEvents } from '../domain/events/rules';
+import { listMarkerBatchItem, readingBatchItem, snapshotBatchItem } from '../storage/batch-items';
+import type { PendingWrite } from '../storage/batch-write';
+import {
+  type HeatPumpJson,
+  heatPumpSk,
+  stateTimestampOf,
+  type UserHeatPumpState,
+  userPk,
+} from '../storage/heat-pump-snapshots';
+import { readingExpiry, readingValuesOf } from '../storage/readings';
+
+export interface PlanInput {
+  externalUserId: string;
+  poderoUserId: string;
+  /** What Podero listed for the user, as it came. */
+  listed: readonly HeatPumpJson[];
+  /** What we stored: the marker and the snapshots the listed ids (and the marker) name. */
+  stored: UserHeatPumpState;
+  /** When the list was fetched (ISO). */
+  fetchedAt: string;
+  tables: { main: string; readings: string };
+  readingsRetentionDays: number;
+}
+
+export interface UserPlan {
+  readonly writes: PendingWrite[];
+  /** The user's visible heat pumps. */
+  readonly heatPumps: number;
+  /** Change events stored with these writes. */
+  readonly events: number;
+}
+
+export function planUserWrites(input: PlanInput): UserPlan {
+  const owner = input.externalUserId;
+  const main = input.tables.main;
+  const writes: PendingWrite[] = [];
+  let eventCount = 0;
+  const live = visibleHeatPumps(input.listed, input.poderoUserId);
+
+  for (const heatPump of live) {
+    const previous = input.stored.snapshots.get(heatPump.id);
+    const stateAt = stateTimestampOf(heatPump);
+    const readingOwed = stateAt !== null && stateAt !== previous?.lastReadingStateAt;
+    // The connection is observed on every pass, so a lost connection is recorded within one interval
+    // even when nobody reads the device.
+    const snapshot = observedSnapshot(
+      owner,
+      heatPump,
+      input.fetchedAt,
+      previous,
+      readingOwed ? stateAt : (previous?.lastReadingStateAt ?? null),
+    );
+    const events = outboxEntriesOf(heatPumpEvents(previous, snapshot));
+    eventCount += events.length;
+    const unchanged =
+      events.length === 0 &&
+      previous !== undefined &&
+      !readingOwed &&
+      previous.stateUpdatedAt === snapshot.stateUpdatedAt &&
+      previous.lastReadingStateAt === snapshot.lastReadingStateAt &&
+      previous.connection?.state === snapshot.connection?.state &&
+      previous.connection?.since === snapshot.connection?.since &&
+      JSON.stringify(previous.heatPump) === JSON.stringify(heatPump);
+    if (!unchanged)
+      writes.push({
+        tableName: main,
+        owner,
+        request: { PutRequest: { Item: snapshotBatchItem(snapshot, events) } },
+      });
+    if (readingOwed && stateAt !== null) {
+      const item = readingBatchItem({
+        heatPumpId: heatPump.id,
+        stateAt,
+        recordedAt: input.fetchedAt,
+        values: readingValuesOf(heatPump),
+        expiresAt: readingExpiry(stateAt, input.readingsRetentionDays),
+      });
+      writes.push({ tableName: input.tables.readings, owner, request: { PutRequest: { Item: item } } });
+    }
+  }
+
+  const liveIds = new Set(live.map((hp) => hp.id));
+  for (const id of input.stored.snapshots.keys()) {
+    if (!liveIds.has(id)) {
+      writes.push({
+        tableName: main,
+        owner,
+        request: { DeleteRequest: { Key: { pk: userPk(owner), sk: heatPumpSk(id) } } },
+      });
+    }
+  }
+  const previousIds = input.stored.marker?.heatPumpIds ?? null;
+  // Gone since the last list (or still stored though not listed): the device is no longer the user's.
+  const goneIds = [...new Set([...(previousIds ?? []), ...input.stored.snapshots.keys()])];
+  const deleted = outboxEntriesOf(deletedHeatPumpEvents(owner, goneIds, liveIds, input.fetchedAt));
+  eventCount += deleted.length;
+  const sameSet =
+    previousIds !== null && previousIds.length === liveIds.size && previousIds.every((id) => liveIds.has(id));
+  if (!sameSet || writes.length > 0) {
+    const marker = listMarkerBatchItem(
+      {
+        externalUserId: owner,
+        fetchedAt: input.fetchedAt,
+        heatPumpIds: [...liveIds],
+        // A removed snapshot's pending events move to the marker with the removal.
+        outbox: [
+          ...(input.stored.marker?.outbox ?? []),
+          ...[...input.stored.snapshots.values()]
+            .filter((s) => !liveIds.has(s.heatPumpId))
+            .flatMap((s) => s.outbox),
+        ],
+      },
+      deleted,
+    );
+    writes.push({ tableName: main, owner, request: { PutRequest: { Item: marker } } });
+  }
+  return { writes, heatPumps: live.length, events: eventCount };
+}

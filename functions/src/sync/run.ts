@@ -1,0 +1,520 @@
+/**
+ * One run of the heat-pump sync, as a class whose fields are the run's state and whose methods each do
+ * one thing: take the lease, start users in walk order while the C Podero slots and the window allow,
+ * sync one user (list -> read stored state -> plan -> write -> check), move and save the cursor, drain,
+ * and finish the pass. Module doc of the behaviour: sync.ts.
+ *
+ * Pipelined: a user starts as soon as one of the C Podero slots frees, while earlier users' writes,
+ * failure records and cursor saves run in the background (`WritePipeline`). Progress is still a prefix:
+ * users start in walk order, a stop only prevents further starts, and the cursor moves only past the
+ * longest prefix of finished users, so a later run resumes without gaps.
+ */
+import { PoderoError } from '@podero-bridge/podero-client';
+import { isUpstreamOutage } from '../domain/devices/rules';
+import { outboxEntriesOf } from '../domain/events/catalogue';
+import { syncCompletedEvent } from '../domain/events/rules';
+import { MetricUnit } from '../platform/observability';
+import type { PendingWrite } from '../storage/batch-write';
+import { type HeatPumpJson, HeatPumpSnapshotStore } from '../storage/heat-pump-snapshots';
+import { OutboxStore } from '../storage/outbox';
+import { SYNC_CURSOR_SK, type SyncCursor, SyncLeaseLostError, SyncStateStore } from '../storage/sync-state';
+import { UserStore } from '../storage/users';
+import { planUserWrites } from './plan';
+import { SnapshotBatchLoader } from './snapshot-loader';
+import type {
+  SyncRangeFigures,
+  SyncRunDeps,
+  SyncRunInput,
+  SyncScope,
+  SyncStopReason,
+  SyncSummary,
+} from './sync';
+import { type OnboardedUser, UserStream, UserWalk } from './user-walk';
+import { WritePipeline } from './write-pipeline';
+
+/** Consecutive users failing on a Podero outage after which a run stops instead of hammering Podero. */
+export const OUTAGE_STOP_THRESHOLD_DEFAULT = 10;
+
+interface UserFailure {
+  code: string;
+  message: string;
+  outage: boolean;
+}
+
+/** A short, safe description of why a user failed: never Podero's body, never a token. */
+function describeFailure(error: unknown): UserFailure {
+  if (error instanceof PoderoError) {
+    return {
+      code: error.name,
+      outage: isUpstreamOutage(error),
+      message: `${error.method} ${error.path.replace(/\/users\/[^/]+/, '/users/{user_id}')} -> ${error.status ?? 'no response'}`,
+    };
+  }
+  return {
+    code: error instanceof Error ? error.name : 'Error',
+    message: 'unexpected error while syncing the user',
+    outage: false,
+  };
+}
+
+/** A wake-up for the run loop: `wait` resolves at the next `notify`. Check the condition, then wait. */
+class Signal {
+  private waiters: (() => void)[] = [];
+  wait(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+  notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+/** A user started in this run, until the cursor has moved past it. */
+interface UserTask {
+  user: OnboardedUser;
+  done: boolean;
+}
+
+/**
+ * How many started users may wait behind the first unfinished one. Bounds the memory a run holds and
+ * the work a stuck write (a hung call, a run about to be killed) makes the next run repeat, while
+ * leaving room for the writes of several rounds of concurrency to be in flight.
+ */
+export function maxUsersAheadOfCursor(settings: { userPageSize: number; syncConcurrency: number }): number {
+  return Math.max(settings.userPageSize, 8 * settings.syncConcurrency);
+}
+
+/** The whole user walk under the `CURSOR` item: a pass completes when the walk reaches its end. */
+export const WHOLE_WALK: SyncScope = { progressKey: SYNC_CURSOR_SK, after: null, until: null };
+
+export class SyncRun {
+  private readonly scope: SyncScope;
+  private readonly settings: SyncRunDeps['settings'];
+  private readonly startedAt: number;
+  private readonly state: SyncStateStore;
+  private readonly outbox: OutboxStore;
+  private readonly users: UserStore;
+  private readonly snapshots: SnapshotBatchLoader;
+  private readonly writer: WritePipeline;
+  private readonly summary: SyncSummary;
+  private readonly signal = new Signal();
+  private readonly outageThreshold: number;
+  /** Started users in walk order; the head is the first not yet done. */
+  private readonly tasks: UserTask[] = [];
+  private readonly failedBefore = new Set<string>();
+  private cursor: SyncCursor = {
+    lastExternalUserId: null,
+    passStartedAt: null,
+    passesCompleted: 0,
+    lastPassCompletedAt: null,
+  };
+  /** Podero calls in flight: the C slots. */
+  private fetching = 0;
+  /** Users whose Podero list arrived and whose stored state is being read. */
+  private loading = 0;
+  private noMoreStarts = false;
+  /** Why the start loop waits, if not for a free Podero slot. */
+  private startsBlocked: 'walk' | 'window' | null = null;
+  private fatal: { error: unknown } | undefined;
+  private leaseLost = false;
+  private saving: Promise<void> | null = null;
+  private doneSinceSave = 0;
+  private consecutiveOutages = 0;
+  /** Latched when the first stop is seen: users in flight may succeed afterwards and reset the outage count. */
+  private stopCause: 'outage' | 'other' | null = null;
+
+  constructor(
+    private readonly deps: SyncRunDeps,
+    private readonly input: SyncRunInput,
+  ) {
+    const { db, settings } = deps;
+    this.settings = settings;
+    this.startedAt = deps.now();
+    this.scope = input.scope ?? WHOLE_WALK;
+    this.state = new SyncStateStore(db, settings.mainTableName, this.scope.progressKey);
+    this.outbox = new OutboxStore(db, settings.mainTableName);
+    this.users = new UserStore(db, settings.mainTableName);
+    this.snapshots = new SnapshotBatchLoader(
+      new HeatPumpSnapshotStore(db, settings.mainTableName),
+      deps.snapshotLoaderOptions,
+    );
+    this.outageThreshold = settings.outageStopThreshold ?? OUTAGE_STOP_THRESHOLD_DEFAULT;
+    this.summary = {
+      run_id: input.runId,
+      source: input.source,
+      users: 0,
+      heat_pumps: 0,
+      readings_written: 0,
+      snapshots_written: 0,
+      failures: 0,
+      batch_write_calls: 0,
+      duration_ms: 0,
+      completed_pass: false,
+      stopped: 'time_budget',
+      cursor: null,
+    };
+    this.writer = new WritePipeline({
+      doc: db,
+      readingsTableName: settings.readingsTableName,
+      mainTableName: settings.mainTableName,
+      ...(deps.batchWriteOptions ? { batchWriteOptions: deps.batchWriteOptions } : {}),
+      // Nothing new will be fetched soon: partial batches go now rather than wait to fill. With the
+      // window full, only the fetches in flight can add writes, and one of them may be slow: don't wait.
+      isIdle: () =>
+        this.startsBlocked === 'window' ||
+        (this.fetching === 0 && this.loading === 0 && (this.noMoreStarts || this.startsBlocked === 'walk')),
+      onProgress: () => this.signal.notify(),
+      onFatal: (error) => this.onFatal(error),
+    });
+  }
+
+  /** The whole run: lease, walk, drain, cursor; the lease is released whatever happens. */
+  async run(): Promise<SyncSummary> {
+    const acquired = await this.state.acquireLease(
+      this.input.runId,
+      this.startedAt,
+      this.startedAt + this.input.remainingTimeMs(),
+    );
+    if (acquired === null) return this.finish('lease_held');
+    this.cursor =
+      acquired.lastExternalUserId === null
+        ? { ...acquired, passStartedAt: new Date(this.startedAt).toISOString() }
+        : acquired;
+    this.summary.cursor = this.cursor.lastExternalUserId;
+    try {
+      for (const failure of await this.state.listFailures(this.scope)) {
+        this.failedBefore.add(failure.externalUserId);
+      }
+      const walk = await this.startUsers();
+      await this.drain();
+      await this.complete(walk);
+    } catch (error) {
+      if (!(error instanceof SyncLeaseLostError)) throw error;
+      this.summary.stopped = 'lease_lost';
+    } finally {
+      await this.state.releaseLease(this.input.runId);
+    }
+    const summary = this.finish(this.summary.stopped);
+    await this.recordRun(summary);
+    return summary;
+  }
+
+  /**
+   * `sync.completed` when this run completed a pass: stored before the cursor moves to the next pass, so a
+   * run that dies between the two completes the pass again and stores the same event (its id is the run's
+   * pass start) instead of losing it.
+   */
+  private async storePassCompleted(passStartedAt: string | null): Promise<void> {
+    const [entry] = outboxEntriesOf([
+      syncCompletedEvent({
+        run_id: this.input.runId,
+        pass_started_at: passStartedAt,
+        completed_at: new Date(this.deps.now()).toISOString(),
+        users: this.summary.users,
+        heat_pumps: this.summary.heat_pumps,
+        readings_written: this.writer.totals.readingsWritten,
+        failures: this.summary.failures,
+      }),
+    ]);
+    if (entry) await this.outbox.putStandalone(entry, this.deps.now());
+  }
+
+  /** History for GET /sync/status; best effort: a run that synced is not failed by its diary. */
+  private async recordRun(summary: SyncSummary): Promise<void> {
+    try {
+      await this.state.recordRun({
+        runId: summary.run_id,
+        source: summary.source,
+        startedAt: new Date(this.startedAt).toISOString(),
+        durationMs: summary.duration_ms,
+        users: summary.users,
+        heatPumps: summary.heat_pumps,
+        readingsWritten: summary.readings_written,
+        failures: summary.failures,
+        completedPass: summary.completed_pass,
+        stopped: summary.stopped,
+      });
+    } catch (error) {
+      this.deps.logger.warn('could not record the sync run', { error_name: (error as Error).name });
+    }
+  }
+
+  private onFatal(error: unknown): void {
+    if (error instanceof SyncLeaseLostError) this.leaseLost = true;
+    else this.fatal ??= { error };
+    this.signal.notify();
+  }
+
+  /** Monotonic: once a stop is seen no later user starts, so the started users are a prefix of the walk. */
+  private shouldStop(): boolean {
+    if (this.stopCause === null) {
+      if (this.consecutiveOutages >= this.outageThreshold) this.stopCause = 'outage';
+      else if (this.fatal !== undefined || this.leaseLost || this.outOfTime()) this.stopCause = 'other';
+    }
+    return this.stopCause !== null;
+  }
+
+  private outOfTime(): boolean {
+    return this.input.remainingTimeMs() < this.settings.safetyMarginMs;
+  }
+
+  /**
+   * Starts users in walk order until the walk ends or a stop is seen. A failed walk Query ends the starts,
+   * but the users in flight still finish and the cursor is saved (`complete` rethrows it).
+   */
+  private async startUsers(): Promise<{ ended: boolean; error?: unknown }> {
+    const users = new UserStream(
+      new UserWalk(this.deps.db, this.settings.mainTableName),
+      this.cursor.lastExternalUserId ?? this.scope.after,
+      this.settings.userPageSize,
+      this.scope.until,
+    );
+    const maxAhead = maxUsersAheadOfCursor(this.settings);
+    try {
+      // Bounded: every turn starts a user or ends the loop.
+      for (let turn = 0; turn < 100_000_000; turn++) {
+        while (
+          !users.exhausted &&
+          !this.shouldStop() &&
+          (this.fetching >= this.settings.syncConcurrency || this.tasks.length >= maxAhead)
+        ) {
+          this.startsBlocked = this.tasks.length >= maxAhead ? 'window' : null;
+          this.writer.flush();
+          await this.signal.wait();
+        }
+        this.startsBlocked = null;
+        if (users.exhausted) return { ended: true };
+        if (this.shouldStop()) return { ended: false };
+        if (!users.ready) {
+          this.startsBlocked = 'walk';
+          this.writer.flush();
+        }
+        const user = await users.next();
+        this.startsBlocked = null;
+        if (user === null) return { ended: true };
+        if (this.shouldStop()) return { ended: false };
+        this.startUser(user);
+      }
+      return { ended: false };
+    } catch (error) {
+      return { ended: false, error };
+    }
+  }
+
+  /** One user, in the background: list, read, plan, write, check, finish. */
+  private startUser(user: OnboardedUser): void {
+    const task: UserTask = { user, done: false };
+    this.tasks.push(task);
+    this.fetching++;
+    // The slot frees when Podero answers: the batched read of the stored state that follows is not
+    // a Podero call, and holding the slot through it would leave Podero capacity idle.
+    let listed = false;
+    const onListed = () => {
+      if (listed) return;
+      listed = true;
+      this.fetching--;
+      this.loading++;
+      this.signal.notify();
+    };
+    this.planUser(user, onListed)
+      .then((outcome) => {
+        onListed();
+        this.loading--;
+        this.consecutiveOutages =
+          'failure' in outcome && outcome.failure.outage ? this.consecutiveOutages + 1 : 0;
+        this.summary.users++;
+        if ('failure' in outcome) {
+          this.finishUser(task, outcome.failure).catch((error) => this.onFatal(error));
+        } else {
+          this.summary.heat_pumps += outcome.heatPumps;
+          this.write(task, outcome.writes);
+        }
+        this.writer.flush();
+        this.signal.notify();
+      })
+      .catch((error) => this.onFatal(error));
+  }
+
+  /** Podero's list and our stored state for one user, turned into the writes the plan asks for. */
+  private async planUser(
+    user: OnboardedUser,
+    onListed: () => void,
+  ): Promise<{ writes: PendingWrite[]; heatPumps: number } | { failure: UserFailure }> {
+    let listed: HeatPumpJson[];
+    try {
+      listed = await this.deps.podero.heatPumps.list(user.poderoUserId);
+    } catch (error) {
+      onListed();
+      return { failure: describeFailure(error) };
+    }
+    onListed();
+    try {
+      // Only the keys this list (and the stored marker) can name: a snapshot that neither names is not
+      // read, so not deleted; the API's list cache goes by the marker and never serves it.
+      const stored = await this.snapshots.loadUser(
+        user.externalUserId,
+        listed.map((hp) => hp.id),
+      );
+      return planUserWrites({
+        externalUserId: user.externalUserId,
+        poderoUserId: user.poderoUserId,
+        listed,
+        stored,
+        fetchedAt: new Date(this.deps.now()).toISOString(),
+        tables: { main: this.settings.mainTableName, readings: this.settings.readingsTableName },
+        readingsRetentionDays: this.settings.readingsRetentionDays,
+      });
+    } catch (error) {
+      return { failure: describeFailure(error) };
+    }
+  }
+
+  /** Hands the user's writes to the pipeline; the user finishes when they landed (and were checked). */
+  private write(task: UserTask, writes: PendingWrite[]): void {
+    const readings = writes.filter((w) => w.tableName === this.settings.readingsTableName);
+    const main = writes.filter((w) => w.tableName !== this.settings.readingsTableName);
+    this.writer.add({ readings, main }, (writeError) => {
+      const finished =
+        writeError !== undefined
+          ? this.finishUser(task, { code: 'WriteFailed', message: writeError, outage: false })
+          : this.keepOnlyIfOnboarded(task.user, main).then(() => this.finishUser(task, undefined));
+      finished.catch((error) => this.onFatal(error));
+    });
+  }
+
+  /**
+   * The writer's half of erasure (UserStore.beginOffboarding): a user offboarded while the sync listed it
+   * may have had its snapshots and marker re-created by these writes. The check shares the batched reads;
+   * only a user found gone pays a second, consistent look and the deletes.
+   */
+  private async keepOnlyIfOnboarded(user: OnboardedUser, main: PendingWrite[]): Promise<void> {
+    const created = main.flatMap((w) =>
+      'PutRequest' in w.request && typeof w.request.PutRequest.Item.sk === 'string'
+        ? [w.request.PutRequest.Item.sk]
+        : [],
+    );
+    if (created.length === 0) return;
+    if (await this.snapshots.isOnboardedAs(user.externalUserId, user.poderoUserId)) return;
+    if (!(await this.users.removeUnlessOnboarded(user.externalUserId, user.poderoUserId, created))) {
+      this.deps.logger.info('user offboarded during the sync; its new items were removed', {
+        external_user_id: user.externalUserId,
+      });
+    }
+  }
+
+  /** Records (or clears) the user's failure, marks it done and moves the cursor. */
+  private async finishUser(task: UserTask, failure: UserFailure | undefined): Promise<void> {
+    const ext = task.user.externalUserId;
+    if (failure) {
+      this.summary.failures++;
+      this.deps.logger.warn('heat-pump sync failed for a user', {
+        external_user_id: ext,
+        error_code: failure.code,
+      });
+      await this.state.recordFailure(
+        ext,
+        failure.code,
+        failure.message,
+        new Date(this.deps.now()).toISOString(),
+      );
+    } else if (this.failedBefore.has(ext)) {
+      await this.state.clearFailure(ext);
+    }
+    task.done = true;
+    this.advanceCursor();
+  }
+
+  /** Moves the cursor past the longest prefix of finished users; saves it every page or so. */
+  private advanceCursor(): void {
+    while (this.tasks[0]?.done) {
+      const task = this.tasks.shift() as UserTask;
+      this.cursor = { ...this.cursor, lastExternalUserId: task.user.externalUserId };
+      this.doneSinceSave++;
+    }
+    if (this.doneSinceSave >= this.settings.userPageSize && !this.noMoreStarts) this.saveCursorInBackground();
+    this.signal.notify();
+  }
+
+  private saveCursorInBackground(): void {
+    if (this.saving !== null || this.doneSinceSave === 0 || this.leaseLost) return;
+    const position = this.cursor;
+    this.doneSinceSave = 0;
+    this.saving = this.state
+      .saveCursor(this.input.runId, position)
+      .catch((error) => this.onFatal(error))
+      .finally(() => {
+        this.saving = null;
+        if (this.doneSinceSave >= this.settings.userPageSize && !this.noMoreStarts) {
+          this.saveCursorInBackground();
+        }
+        this.signal.notify();
+      });
+  }
+
+  /** Every started user finishes (writes, failure record) and the background save lands. */
+  private async drain(): Promise<void> {
+    this.noMoreStarts = true;
+    this.writer.flush();
+    while ((this.tasks.length > 0 || this.saving !== null) && this.fatal === undefined) {
+      this.writer.flush();
+      await this.signal.wait();
+    }
+    if (this.fatal !== undefined) throw this.fatal.error;
+    this.summary.batch_write_calls = this.writer.totals.calls;
+    this.summary.readings_written = this.writer.totals.readingsWritten;
+    this.summary.snapshots_written = this.writer.totals.mainWritten;
+    if (this.leaseLost) throw new SyncLeaseLostError();
+  }
+
+  /** Saves the final cursor: reset after a completed pass, else where the run stopped. */
+  private async complete(walk: { ended: boolean; error?: unknown }): Promise<void> {
+    if (walk.error !== undefined) {
+      await this.state.saveCursor(this.input.runId, this.cursor);
+      throw walk.error;
+    }
+    if (walk.ended) {
+      const figures: SyncRangeFigures = {
+        users: this.summary.users,
+        heatPumps: this.summary.heat_pumps,
+        readingsWritten: this.writer.totals.readingsWritten,
+        failures: this.summary.failures,
+      };
+      if (this.scope.completed) await this.scope.completed(figures, this.cursor.passStartedAt);
+      else await this.storePassCompleted(this.cursor.passStartedAt);
+      this.cursor = {
+        lastExternalUserId: null,
+        passStartedAt: null,
+        passesCompleted: this.cursor.passesCompleted + 1,
+        lastPassCompletedAt: new Date(this.deps.now()).toISOString(),
+      };
+    }
+    await this.state.saveCursor(this.input.runId, this.cursor);
+    this.summary.completed_pass = walk.ended;
+    this.summary.stopped = walk.ended
+      ? 'completed_pass'
+      : this.stopCause === 'outage'
+        ? 'upstream_outage'
+        : 'time_budget';
+    this.summary.cursor = this.cursor.lastExternalUserId;
+  }
+
+  /** The summary, logged and as metrics. */
+  private finish(stopped: SyncStopReason): SyncSummary {
+    const summary = this.summary;
+    summary.stopped = stopped;
+    summary.duration_ms = this.deps.now() - this.startedAt;
+    this.deps.logger.info('heat-pump sync run', { summary });
+    const m = this.deps.metrics;
+    m.addMetric('SyncUsers', MetricUnit.Count, summary.users);
+    m.addMetric('SyncHeatPumps', MetricUnit.Count, summary.heat_pumps);
+    m.addMetric('SyncReadingsWritten', MetricUnit.Count, summary.readings_written);
+    m.addMetric('SyncSnapshotsWritten', MetricUnit.Count, summary.snapshots_written);
+    m.addMetric('SyncFailures', MetricUnit.Count, summary.failures);
+    m.addMetric('SyncBatchWriteCalls', MetricUnit.Count, summary.batch_write_calls);
+    m.addMetric('SyncDuration', MetricUnit.Milliseconds, summary.duration_ms);
+    m.addMetric('SyncCompletedPass', MetricUnit.Count, summary.completed_pass ? 1 : 0);
+    m.publishStoredMetrics();
+    return summary;
+  }
+}

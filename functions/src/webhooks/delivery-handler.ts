@@ -1,8 +1,0 @@
-import { loadDeliveryConfig } from '../config';
-import { loadTracing } from '../platform/tracing';
-import { createDeliveryDeps, makeDeliveryHandler } from './make-delivery-handler';
-
-const deps = createDeliveryDeps(loadDeliveryConfig(process.env), {
-  tracing: await loadTracing('webhookDelivery', process.env),
-});
-export const handler = deps.tracing.handler(makeDeliveryHandler(deps));

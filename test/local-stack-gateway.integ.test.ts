@@ -515,8 +515,8 @@ describe('local API gateway', () => {
           access: { tables: {}, tokenSecret: 'read', credentialsSecret: 'none', invokes: [] },
           environment: [],
         },
-        heatPumpSync: {
-          id: 'heatPumpSync',
+        syncPlanner: {
+          id: 'syncPlanner',
           name: 'heat-pump-sync',
           description: '',
           entry: '',

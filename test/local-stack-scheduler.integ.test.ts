@@ -62,7 +62,7 @@ describe('local scheduler', () => {
     });
     timers.fire(1);
     await flush();
-    expect(invoked.map((s) => [s.function, s.payload])).toEqual([['heatPumpSync', { source: 'schedule' }]]);
+    expect(invoked.map((s) => [s.function, s.payload])).toEqual([['syncPlanner', { source: 'schedule' }]]);
     await scheduler.close();
   });
 
@@ -159,7 +159,7 @@ describe('local scheduler', () => {
       expect(await res.json()).toMatchObject({
         schedule: 'heat-pump-sync',
         ok: true,
-        result: { target: 'heatPumpSync' },
+        result: { target: 'syncPlanner' },
       });
       expect(syncRuns).toBe(1);
 

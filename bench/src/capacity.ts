@@ -87,7 +87,7 @@ export const capacityBenchmark: Benchmark = {
       const meter = { read: 0, write: 0 };
       const db = meteredClient(bridge.dynamoEndpoint, meter);
       const quiet = {
-        logger: createLogger('heatPumpSync', { logLevel: 'SILENT' }),
+        logger: createLogger('syncPlanner', { logLevel: 'SILENT' }),
         metrics: createRecordingMetrics(),
       };
       const sync = makeSyncHandler(

@@ -27,8 +27,8 @@ const TARGET_RATIO = 1.3;
 /** token-refresh gets its own token secret, emptied before each run, so every cold start really fetches. */
 const COLD_TOKEN_SECRET_ID = 'bench/cold-start-token';
 /** The functions on the request and sync paths; event-relay and webhook-delivery are measured by `pnpm bench webhooks`. */
-type MeasuredFunction = Extract<FunctionId, 'api' | 'tokenRefresh' | 'heatPumpSync'>;
-const FUNCTION_IDS: readonly MeasuredFunction[] = ['api', 'tokenRefresh', 'heatPumpSync'];
+type MeasuredFunction = Extract<FunctionId, 'api' | 'tokenRefresh' | 'syncPlanner'>;
+const FUNCTION_IDS: readonly MeasuredFunction[] = ['api', 'tokenRefresh', 'syncPlanner'];
 
 /** What Lambda sets for a traced invocation (plus the Tracer switch a tracing stage sets). */
 function lambdaTracingEnv(daemonPort: number): Record<string, string> {
@@ -47,7 +47,7 @@ function lambdaTracingEnv(daemonPort: number): Record<string, string> {
 const FLOORS = {
   api: { subject: 'apiFloor', file: 'api-floor.ts' },
   tokenRefresh: { subject: 'tokenRefreshFloor', file: 'token-refresh-floor.ts' },
-  heatPumpSync: { subject: 'heatPumpSyncFloor', file: 'sync-floor.ts' },
+  syncPlanner: { subject: 'heatPumpSyncFloor', file: 'sync-floor.ts' },
 } as const satisfies Record<MeasuredFunction, { subject: string; file: string }>;
 type FloorSubject = (typeof FLOORS)[MeasuredFunction]['subject'];
 
@@ -101,7 +101,7 @@ export const coldStartBenchmark: Benchmark = {
         const entry = path.join(
           REPO_ROOT,
           'functions',
-          id === 'heatPumpSync' ? SYNC_ENGINE_ENTRY : functionDeclarations[id].entry,
+          id === 'syncPlanner' ? SYNC_ENGINE_ENTRY : functionDeclarations[id].entry,
         );
         bundles[id] = await bundleLikeLambda(entry, path.join(dir, id));
       }
@@ -163,7 +163,7 @@ export const coldStartBenchmark: Benchmark = {
           env: bridge.env('tokenRefresh', tables, { TOKEN_SECRET_ID: COLD_TOKEN_SECRET_ID }),
           timeoutMs: functionDeclarations.tokenRefresh.timeoutSeconds * 1000,
         },
-        heatPumpSync: {
+        syncPlanner: {
           event: { source: 'schedule' },
           env: bridge.env('syncWorker', tables),
           timeoutMs: functionDeclarations.syncWorker.timeoutSeconds * 1000,
@@ -206,7 +206,7 @@ export const coldStartBenchmark: Benchmark = {
           ? 'minimal handler'
           : subject === 'apiTraced'
             ? 'api, traced'
-            : subject === 'heatPumpSync'
+            : subject === 'syncPlanner'
               ? `${functionDeclarations.syncWorker.name} engine`
               : subject in FLOORS
                 ? functionDeclarations[subject as MeasuredFunction].name
@@ -218,7 +218,7 @@ export const coldStartBenchmark: Benchmark = {
         const functionId: FunctionId | undefined =
           subject === 'apiTraced'
             ? 'api'
-            : subject === 'heatPumpSync'
+            : subject === 'syncPlanner'
               ? 'syncWorker'
               : subject in FLOORS
                 ? (subject as MeasuredFunction)

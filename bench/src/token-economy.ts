@@ -61,7 +61,7 @@ export const tokenEconomyBenchmark: Benchmark = {
           logger: createLogger('tokenRefresh', { logLevel: 'SILENT' }),
           metrics: noMetrics,
           secrets: bridge.secrets,
-          now: simNow,
+          now: () => simNow().getTime(),
         },
       });
       const tokenRefresh = composed.tokenRefresh;
@@ -81,7 +81,7 @@ export const tokenEconomyBenchmark: Benchmark = {
             logger: createLogger('api', { logLevel: 'SILENT' }),
             metrics: noMetrics,
             refresher,
-            now: simNow,
+            now: () => simNow().getTime(),
             // Token expiry is judged on Podero's clock, which here is the simulator's.
             tokenClock: () => simNow().getTime(),
           }),

@@ -10,31 +10,24 @@ import {
 import type { FunctionId } from './declarations';
 import { type ApiDeps, type ApiOverrides, createApiDeps } from './lambdas/api/deps';
 import { type ApiHandler, makeApiHandler } from './lambdas/api/handler';
-import { createRelayDeps, makeRelayHandler, type RelayOverrides } from './lambdas/eventRelay/handler';
-import { createPlannerDeps, makePlannerHandler, type PlannerOverrides } from './lambdas/syncPlanner/handler';
-import {
-  createSyncDeps,
-  makeSyncHandler,
-  makeSyncWorkerHandler,
-  type SyncContext,
-  type SyncDeps,
-  type SyncOverrides,
-} from './lambdas/syncWorker/handler';
+import { createRelayDeps, type RelayOverrides } from './lambdas/eventRelay/deps';
+import { makeRelayHandler } from './lambdas/eventRelay/handler';
+import type { SqsBatchResponse } from './lambdas/shared/sqs-batch';
+import { createPlannerDeps, type PlannerOverrides } from './lambdas/syncPlanner/deps';
+import { makePlannerHandler } from './lambdas/syncPlanner/handler';
+import { createSyncDeps, type SyncDeps, type SyncOverrides } from './lambdas/syncWorker/deps';
+import { makeSyncHandler, makeSyncWorkerHandler, type SyncContext } from './lambdas/syncWorker/handler';
 import {
   createTokenRefreshDeps,
   type TokenRefreshDeps,
   type TokenRefreshOverrides,
 } from './lambdas/tokenRefresh/deps';
-import {
-  createDeliveryDeps,
-  type DeliveryOverrides,
-  makeDeliveryHandler,
-  type SqsBatchResponse,
-} from './lambdas/webhookDelivery/handler';
+import { makeTokenRefreshHandler } from './lambdas/tokenRefresh/handler';
+import { createDeliveryDeps, type DeliveryOverrides } from './lambdas/webhookDelivery/deps';
+import { makeDeliveryHandler } from './lambdas/webhookDelivery/handler';
 import type { PlanSummary } from './sync/planner';
 import type { SyncSummary } from './sync/sync';
 import type { TokenRefreshResult } from './tokens/contract';
-import { makeTokenRefreshHandler } from './tokens/refresh';
 import { createInProcessTokenRefresher, type TokenRefresher } from './tokens/refresher';
 import type { RelaySummary } from './webhooks/relay';
 
@@ -108,7 +101,7 @@ export function composeInProcess(options: InProcessOptions): InProcessBridge {
     refresher,
   });
   const plannerDeps = createPlannerDeps(
-    loadPlannerConfig(options.environment('heatPumpSync')),
+    loadPlannerConfig(options.environment('syncPlanner')),
     options.planner,
   );
   const relayDeps = createRelayDeps(loadRelayConfig(options.environment('eventRelay')), options.eventRelay);

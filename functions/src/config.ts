@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { ENV, type EnvName, type FunctionId, functionDeclarations } from './declarations';
 import type { ReturnUrlRules } from './devices/return-urls';
+import type { AwsClientConfig } from './platform/aws-clients';
 
 /**
  * Configuration from the environment, parsed once at cold start. One zod schema per declared variable
@@ -88,16 +89,7 @@ export const envSchemas = {
 } as const satisfies Record<EnvName, z.ZodType>;
 
 /** Service endpoints for the local stack and tests; absent in AWS. Passed explicitly to each SDK client. */
-export interface AwsClientConfig {
-  readonly region: string | undefined;
-  readonly endpoints: {
-    readonly dynamodb: string | undefined;
-    readonly secretsManager: string | undefined;
-    readonly lambda: string | undefined;
-    readonly sqs: string | undefined;
-    readonly eventBridge: string | undefined;
-  };
-}
+export type { AwsClientConfig };
 
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), httpUrl.optional());
 const awsShape = {
@@ -291,7 +283,7 @@ export interface PlannerConfig extends FunctionBasics {
 
 /** heat-pump-sync, the planner of fleet passes. */
 export function loadPlannerConfig(env: Env): PlannerConfig {
-  const parsed = parseDeclared('heatPumpSync', env);
+  const parsed = parseDeclared('syncPlanner', env);
   return {
     ...basicsOf(parsed),
     mainTableName: parsed[ENV.mainTableName],

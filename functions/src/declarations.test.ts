@@ -8,7 +8,7 @@ describe('declarations', () => {
   it('every schedule payload is an event its target handler accepts', () => {
     const schemas = {
       tokenRefresh: tokenRefreshEventSchema,
-      heatPumpSync: syncEventSchema,
+      syncPlanner: syncEventSchema,
       eventRelay: relayEventSchema,
     } as const;
     for (const schedule of scheduleDeclarations) {

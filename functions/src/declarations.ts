@@ -14,7 +14,7 @@ import type { TokenRefreshEvent } from './tokens/contract';
 export type FunctionId =
   | 'tokenRefresh'
   | 'api'
-  | 'heatPumpSync'
+  | 'syncPlanner'
   | 'syncWorker'
   | 'eventRelay'
   | 'webhookDelivery';
@@ -221,8 +221,8 @@ export const functionDeclarations = {
       ENV.returnUrlAllowLoopback,
     ],
   },
-  heatPumpSync: {
-    id: 'heatPumpSync',
+  syncPlanner: {
+    id: 'syncPlanner',
     name: 'heat-pump-sync',
     description:
       'Plans a fleet pass: cuts the onboarded users into shards and puts one message per shard on the sync-shards queue.',
@@ -716,7 +716,7 @@ export interface ScheduleDeclaration {
  */
 interface ScheduleEvents {
   tokenRefresh: TokenRefreshEvent;
-  heatPumpSync: SyncEvent;
+  syncPlanner: SyncEvent;
   eventRelay: RelayEvent;
 }
 type ScheduleOf<F extends keyof ScheduleEvents> = ScheduleDeclaration & {
@@ -735,10 +735,10 @@ export const scheduleDeclarations = [
   {
     name: 'heat-pump-sync',
     description: "Store every onboarded user's heat-pump snapshots and readings.",
-    function: 'heatPumpSync',
+    function: 'syncPlanner',
     everyMinutes: 15,
     payload: { source: 'schedule' },
-  } as const satisfies ScheduleOf<'heatPumpSync'>,
+  } as const satisfies ScheduleOf<'syncPlanner'>,
   {
     name: 'event-relay',
     description:

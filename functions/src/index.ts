@@ -23,20 +23,17 @@ export {
 export { type ApiDeps, type ApiOverrides, createApiDeps } from './lambdas/api/deps';
 export { type ApiHandler, makeApiHandler } from './lambdas/api/handler';
 export { errorBodySchema } from './lambdas/api/http';
-export {
-  createSyncDeps,
-  makeSyncHandler,
-  type SyncContext,
-  type SyncDeps,
-  type SyncOverrides,
-} from './lambdas/syncWorker/handler';
+export { createLogger } from './lambdas/shared/observability';
+export { createSyncDeps, type SyncDeps, type SyncOverrides } from './lambdas/syncWorker/deps';
+export { makeSyncHandler, type SyncContext } from './lambdas/syncWorker/handler';
 export {
   createTokenRefreshDeps,
   type TokenRefreshDeps,
   type TokenRefreshOverrides,
 } from './lambdas/tokenRefresh/deps';
+export { makeTokenRefreshHandler } from './lambdas/tokenRefresh/handler';
 export { type FleetPassView, fleetPassView } from './operator/fleet-pass-view';
-export { createLogger, createRecordingMetrics, type MetricsSink } from './platform/observability';
+export { createRecordingMetrics, type MetricsSink } from './platform/observability';
 export { type PassHistoryRecord, type PassRecord, SyncPassStore } from './storage/sync-passes';
 export { SyncStateStore } from './storage/sync-state';
 export { UserStore, userProfileKey } from './storage/users';
@@ -51,5 +48,4 @@ export {
   tokenFingerprint,
   tokenSecretSchema,
 } from './tokens/contract';
-export { makeTokenRefreshHandler } from './tokens/refresh';
 export type { TokenRefresher } from './tokens/refresher';

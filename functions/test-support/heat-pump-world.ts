@@ -8,8 +8,10 @@ import { loadPlannerConfig, loadSyncConfig, type SyncConfig } from '../src/confi
 import { ENV } from '../src/declarations';
 import type { ApiDeps } from '../src/lambdas/api/deps';
 import { makeApiHandler } from '../src/lambdas/api/handler';
-import { createPlannerDeps, makePlannerHandler } from '../src/lambdas/syncPlanner/handler';
-import { createSyncDeps, makeSyncHandler, makeSyncWorkerHandler } from '../src/lambdas/syncWorker/handler';
+import { createPlannerDeps } from '../src/lambdas/syncPlanner/deps';
+import { makePlannerHandler } from '../src/lambdas/syncPlanner/handler';
+import { createSyncDeps } from '../src/lambdas/syncWorker/deps';
+import { makeSyncHandler, makeSyncWorkerHandler } from '../src/lambdas/syncWorker/handler';
 import { createRecordingMetrics } from '../src/platform/observability';
 import { minimalUserRecord, UserStore } from '../src/storage/users';
 import type { LocalAws } from './aws';
@@ -70,7 +72,7 @@ export async function startHeatPumpWorld(
   });
   const { sim, aws } = env;
   const clock = { now: WORLD_START.getTime() };
-  const now = () => new Date(clock.now);
+  const now = () => clock.now;
   // One attempt: tests see Podero's failure at once instead of after backoff.
   const fast = { poderoRetry: { maxRetries: 0 }, sleep: async () => {}, now };
   const apiDeps = env.createApiDeps(fast);

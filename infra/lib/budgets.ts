@@ -16,7 +16,7 @@ import type { FunctionId } from '@podero-bridge/functions/declarations';
 export const BUNDLE_BASELINE_BYTES: Readonly<Record<FunctionId, number>> = {
   tokenRefresh: 658_711,
   api: 937_163,
-  heatPumpSync: 675_178,
+  syncPlanner: 675_178,
   syncWorker: 835_222,
   eventRelay: 686_460,
   webhookDelivery: 705_293,

@@ -63,9 +63,9 @@ export class PoderoBridgeStack extends Stack {
     const logRetention = config.logRetentionDays as logs.RetentionDays;
 
     const tokenSchedule = scheduleDeclarations.find((s) => s.function === 'tokenRefresh');
-    const syncSchedule = scheduleDeclarations.find((s) => s.function === 'heatPumpSync');
+    const syncSchedule = scheduleDeclarations.find((s) => s.function === 'syncPlanner');
     if (!tokenSchedule || !syncSchedule) {
-      throw new Error('declarations must schedule tokenRefresh and heatPumpSync');
+      throw new Error('declarations must schedule tokenRefresh and syncPlanner');
     }
     if (config.token.refreshMarginSeconds <= tokenSchedule.everyMinutes * 60) {
       // With a margin shorter than the check interval a token can expire between two checks.

@@ -117,7 +117,7 @@ describe('functions', () => {
     // Off by default: applying them costs about 10 ms of every cold start.
     expect(dev.config.sourceMaps).toBe(false);
     expect(options(dev, 'syncWorker')).toBe('--max-old-space-size=128');
-    expect(options(dev, 'heatPumpSync')).toBeUndefined();
+    expect(options(dev, 'syncPlanner')).toBeUndefined();
     expect(options(dev, 'api')).toBeUndefined();
     expect(options(dev, 'tokenRefresh')).toBeUndefined();
     const mapped = synthesize(stageConfig('dev', { sourceMaps: true }));
@@ -147,7 +147,7 @@ describe('functions', () => {
       READINGS_RETENTION_DAYS: '400',
       PODERO_BASE_URL: 'https://app.podero.com',
     });
-    expect(environmentOf(prod.template, fnLogicalId(prod, 'heatPumpSync'))).toMatchObject({
+    expect(environmentOf(prod.template, fnLogicalId(prod, 'syncPlanner'))).toMatchObject({
       SYNC_SHARD_SIZE: String(prod.config.sync.shardSize),
       SYNC_SHARD_QUEUE_URL: {
         Ref: logicalIdOf(prod.stack, prod.stack.eventDelivery.queues.syncShards.queue),
@@ -285,7 +285,7 @@ describe('IAM: least privilege per function', () => {
 
   it('grants heat-pump-sync (the planner) exactly: its logs, main read+write, send shards, its schedule DLQ; no token, no Podero', () => {
     const s = dev;
-    const fn = s.stack.functions.heatPumpSync;
+    const fn = s.stack.functions.syncPlanner;
     const main = tableLogicalId(s, 'main');
     const shards = getAtt(logicalIdOf(s.stack, s.stack.eventDelivery.queues.syncShards.queue));
     expect(permissionsOfRole(s.template, logicalIdOf(s.stack, fn.role))).toEqual({
@@ -535,7 +535,7 @@ describe('schedules', () => {
       const queueArn = { 'Fn::GetAtt': [logicalIdOf(s.stack, s.stack.schedules.deadLetterQueue), 'Arn'] };
       for (const declaration of scheduleDeclarations) {
         const everyMinutes =
-          declaration.function === 'heatPumpSync' ? s.config.sync.everyMinutes : declaration.everyMinutes;
+          declaration.function === 'syncPlanner' ? s.config.sync.everyMinutes : declaration.everyMinutes;
         const matching = schedules.filter((sch) => sch.Properties?.Description === declaration.description);
         expect(matching, declaration.name).toHaveLength(1);
         const props = matching[0]?.Properties as Record<string, unknown> & {
@@ -560,7 +560,7 @@ describe('schedules', () => {
   it('lets a stage override the sync interval', () => {
     const custom = synthesize(stageConfig('dev', { sync: { everyMinutes: 30 } }));
     custom.template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      Description: scheduleDeclarations.find((d) => d.function === 'heatPumpSync')?.description,
+      Description: scheduleDeclarations.find((d) => d.function === 'syncPlanner')?.description,
       ScheduleExpression: 'rate(30 minutes)',
     });
   });
@@ -578,7 +578,7 @@ describe('schedules', () => {
       DestinationConfig: { OnFailure: { Destination: queueArn } },
     });
     // The planner is short: its retries fit inside the interval (a pass begins once whatever retries).
-    expect(byFunction('heatPumpSync')).toMatchObject({
+    expect(byFunction('syncPlanner')).toMatchObject({
       MaximumRetryAttempts: 2,
       DestinationConfig: { OnFailure: { Destination: queueArn } },
     });
@@ -757,7 +757,7 @@ describe('secrets', () => {
     const permissions = permissionsOfRole(imported.template, role);
     expect(permissions[JSON.stringify(arn)]).toEqual(sorted(SECRET_READ));
     expect(permissions[JSON.stringify(keyArn)]).toEqual(['kms:Decrypt']);
-    for (const other of ['api', 'heatPumpSync'] as const) {
+    for (const other of ['api', 'syncPlanner'] as const) {
       const otherPermissions = permissionsOfRole(
         imported.template,
         logicalIdOf(imported.stack, imported.stack.functions[other].role),

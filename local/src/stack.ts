@@ -170,7 +170,7 @@ const DEFAULT_TABLE_NAMES: Record<TableId, string> = {
 const FUNCTION_LABELS: Record<FunctionId, PartLabel> = {
   api: 'api',
   tokenRefresh: 'token-refresh',
-  heatPumpSync: 'sync',
+  syncPlanner: 'sync',
   syncWorker: 'sync',
   eventRelay: 'events',
   webhookDelivery: 'webhooks',
@@ -395,7 +395,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tokenRefresh: { logger: loggerFor('tokenRefresh'), metrics: createRecordingMetrics() },
       api: { logger: loggerFor('api'), metrics: createRecordingMetrics() },
       sync: { logger: loggerFor('syncWorker'), metrics: createRecordingMetrics() },
-      planner: { logger: loggerFor('heatPumpSync'), metrics: createRecordingMetrics() },
+      planner: { logger: loggerFor('syncPlanner'), metrics: createRecordingMetrics() },
       eventRelay: { logger: loggerFor('eventRelay'), metrics: createRecordingMetrics() },
       webhookDelivery: { logger: loggerFor('webhookDelivery'), metrics: createRecordingMetrics() },
       aroundTokenRefresh: (invoke) => withLabel('token-refresh', invoke),
@@ -453,7 +453,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const runFleetPass = async (payload: unknown): Promise<LocalPassRun> => {
       const plan = await bridge.syncPlanner(
         payload,
-        createLambdaContext(functionDeclarations.heatPumpSync, { region }),
+        createLambdaContext(functionDeclarations.syncPlanner, { region }),
       );
       const deadline = Date.now() + (options.passWaitMs ?? DEFAULT_PASS_WAIT_MS);
       for (;;) {
@@ -469,7 +469,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // What the declared schedules target.
     const scheduleTargets: Partial<Record<FunctionId, (payload: unknown) => Promise<unknown>>> = {
       tokenRefresh: (payload) => invokeTokenRefresh(payload),
-      heatPumpSync: (payload) => withLabel('sync', () => runFleetPass(payload)),
+      syncPlanner: (payload) => withLabel('sync', () => runFleetPass(payload)),
       eventRelay: () => drainOutbox(),
     };
 

@@ -155,9 +155,9 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     },
     sync: {
       ...fleetOverrides,
-      logger: silent('heatPumpSync'),
+      logger: silent('syncPlanner'),
       db: DynamoDBDocumentClient.from(syncDynamo, { marshallOptions: { removeUndefinedValues: true } }),
-      now: () => new Date(Date.now() + syncClockOffsetMs),
+      now: () => Date.now() + syncClockOffsetMs,
       batchWriteOptions: { sleep: async () => {} },
     },
   });
@@ -201,7 +201,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
           awsRequestId: context.awsRequestId ?? `sync-run-${runs}`,
           getRemainingTimeInMillis:
             context.getRemainingTimeInMillis ??
-            (() => functionDeclarations.heatPumpSync.timeoutSeconds * 1000),
+            (() => functionDeclarations.syncPlanner.timeoutSeconds * 1000),
         },
       );
     },

@@ -2,7 +2,18 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { AwsClientConfig } from '../config';
+
+/** Where the SDK clients go (parsed from the environment by config.ts: a local endpoint, or AWS's). */
+export interface AwsClientConfig {
+  readonly region: string | undefined;
+  readonly endpoints: {
+    readonly dynamodb: string | undefined;
+    readonly secretsManager: string | undefined;
+    readonly lambda: string | undefined;
+    readonly sqs: string | undefined;
+    readonly eventBridge: string | undefined;
+  };
+}
 
 /**
  * SDK clients, built once per container by createDeps. The endpoint comes from the parsed config (not

@@ -1,7 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AwsClientConfig } from '../config';
-import { asIs, base, type Instrument } from './aws-clients';
+import { type AwsClientConfig, asIs, base, type Instrument } from './aws-clients';
 
 /**
  * The document client, in a module of its own: the DynamoDB SDK has module side effects esbuild keeps, so

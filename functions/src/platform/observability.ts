@@ -1,9 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { type FunctionId, functionDeclarations, METRICS_NAMESPACE } from '../declarations';
 
-export { Logger, METRICS_NAMESPACE, MetricUnit };
+export { Logger, MetricUnit };
 export type MetricUnitValue = (typeof MetricUnit)[keyof typeof MetricUnit];
 
 export interface MetricEntry {
@@ -23,12 +22,15 @@ export interface MetricsSink {
   publishWithDimensions(dimensions: Readonly<Record<string, string>>, entries: readonly MetricEntry[]): void;
 }
 
-/** One logger per function, named after its declaration (service = `api`, `token-refresh`, ...). */
+/**
+ * One logger per function, named after its service (`api`, `token-refresh`, ...: the declaration's name,
+ * which lambdas/shared/observability.ts looks up; platform knows no declaration).
+ */
 export function createLogger(
-  functionId: FunctionId,
+  serviceName: string,
   options: { logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT' } = {},
 ): Logger {
-  return new Logger({ serviceName: functionDeclarations[functionId].name, ...options });
+  return new Logger({ serviceName, ...options });
 }
 
 /** The parts of a Lambda context that name an invocation (tests and the local stack pass fakes). */
@@ -87,10 +89,13 @@ export function withLogKeys(logger: Logger, keys: LogAttributes): RequestLogger 
 }
 
 /** Every custom metric carries its stage, so that two stages in one account never share an alarm's metric. */
-export function createMetrics(functionId: FunctionId, stage: string): MetricsSink {
+export function createMetrics(
+  target: { readonly serviceName: string; readonly namespace: string },
+  stage: string,
+): MetricsSink {
   const options = (dimensions: Readonly<Record<string, string>>) => ({
-    namespace: METRICS_NAMESPACE,
-    serviceName: functionDeclarations[functionId].name,
+    namespace: target.namespace,
+    serviceName: target.serviceName,
     defaultDimensions: { ...dimensions, stage },
   });
   const main = new Metrics(options({}));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RateClaim } from '../storage/rate-budget';
+import type { RateClaim } from './podero-rate-limit';
 import { type RateBudget, rateLimitedFetch, SharedRateLimiter } from './podero-rate-limit';
 
 /** A budget shared by several limiters, with the same rules as the DynamoDB item (one window, a pause). */

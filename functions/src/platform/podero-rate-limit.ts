@@ -6,7 +6,9 @@
  * worker: the one that saw it at once, the others at their next claim.
  */
 import { type FetchLike, parseRetryAfterMs } from '@podero-bridge/podero-client';
-import type { RateClaim } from '../storage/rate-budget';
+
+/** What the shared budget grants (storage/rate-budget.ts keeps it in DynamoDB): some requests in a window, or a time to come back. */
+export type RateClaim = { granted: number; window: number } | { granted: 0; retryAtMs: number };
 
 export interface RateLimitSettings {
   /** Requests per second for the whole stage. */

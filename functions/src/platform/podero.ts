@@ -7,7 +7,6 @@ import {
   type RetryOptions,
   type TokenProvider,
 } from '@podero-bridge/podero-client';
-import type { FleetConfig } from '../config';
 
 /**
  * The Podero client for api and heat-pump-sync. Base URL and org id come from the function's
@@ -15,7 +14,7 @@ import type { FleetConfig } from '../config';
  * keeping them out of the token secret means token-refresh writes only token fields.
  */
 export function createPodero(
-  config: Pick<FleetConfig, 'poderoBaseUrl' | 'poderoOrgId'>,
+  config: { readonly poderoBaseUrl: string; readonly poderoOrgId: string },
   deps: {
     tokenProvider: TokenProvider;
     fetch?: FetchLike;

@@ -5,7 +5,6 @@
  * parse it (docs/adr/0009-tracing.md, 0013). Tests and the local stack use the pass-through.
  */
 import type { RequestSpan } from '@podero-bridge/podero-client';
-import type { FunctionId } from '../declarations';
 
 export interface Tracing {
   readonly enabled: boolean;
@@ -29,16 +28,19 @@ export const passThroughTracing: Tracing = {
   handler: (run) => run,
 };
 
-/** The function's tracing as its environment asks (the handler entries call this once, at cold start). */
+/**
+ * The function's tracing as its environment asks (the handler entries call this once, at cold start, through
+ * lambdas/shared/observability.ts), for the service named `serviceName`.
+ */
 export async function loadTracing(
-  functionId: FunctionId,
+  serviceName: string,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<Tracing> {
   if (env.POWERTOOLS_TRACE_ENABLED !== 'true') return passThroughTracing;
   // Spelled out (not read from `env`) so that esbuild's define (XRAY_BUNDLE_DEFINE) can fold it.
   if (process.env.BRIDGE_BUNDLE_XRAY !== 'false') {
     const { createXRayTracing } = await import('./xray-tracing');
-    return createXRayTracing(functionId);
+    return createXRayTracing(serviceName);
   }
   throw new Error(
     'POWERTOOLS_TRACE_ENABLED is true, but this bundle was built for a stage without tracing (no X-Ray SDK): deploy the stage with "tracing": true',

@@ -100,7 +100,7 @@ describe('UpstreamMetrics', () => {
       const upstream = new UpstreamMetrics();
       upstream.observe(attempt('success', 20, 'heatPumps.get'));
       upstream.observe(attempt('success', 30, 'users.list'));
-      const metrics = createMetrics('api', 'prod');
+      const metrics = createMetrics({ serviceName: 'api', namespace: 'PoderoBridge' }, 'prod');
       upstream.flushInto(metrics);
       metrics.publishStoredMetrics();
     } finally {

@@ -7,12 +7,11 @@
  */
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { RequestSpan } from '@podero-bridge/podero-client';
-import { type FunctionId, functionDeclarations } from '../declarations';
 import { PODERO_SUBSEGMENT_PREFIX, passThroughTracing, type Tracing } from './tracing';
 
-export function createXRayTracing(functionId: FunctionId): Tracing {
+export function createXRayTracing(serviceName: string): Tracing {
   const tracer = new Tracer({
-    serviceName: functionDeclarations[functionId].name,
+    serviceName,
     // Podero's requests get named subsegments below; capturing node:http as well would record each twice
     // and put query strings (a cue's secret) into the trace.
     captureHTTPsRequests: false,

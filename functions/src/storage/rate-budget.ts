@@ -9,6 +9,7 @@
  */
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import type { RateClaim } from '../platform/podero-rate-limit';
 import { sendIfCondition } from './conditional';
 
 const KEY = { pk: 'RATE#podero', sk: 'BUDGET' };
@@ -16,7 +17,7 @@ const KEY = { pk: 'RATE#podero', sk: 'BUDGET' };
 const CLAIM_ROUNDS = 4;
 
 /** What a claim got: permits (at least one) usable until the end of `window`, or a time to come back at. */
-export type RateClaim = { granted: number; window: number } | { granted: 0; retryAtMs: number };
+export type { RateClaim };
 
 const budgetSchema = z.object({
   window: z.number().int().optional(),

@@ -97,7 +97,7 @@ function deps(f: Fleet, concurrency: number, pageSize: number): SyncRunDeps {
       safetyMarginMs: 60_000,
       userPageSize: pageSize,
     },
-    logger: withLogKeys(createLogger('heatPumpSync', { logLevel: 'SILENT' }), {}),
+    logger: withLogKeys(createLogger('syncPlanner', { logLevel: 'SILENT' }), {}),
     metrics: createRecordingMetrics(),
     now: () => T0,
     batchWriteOptions: { sleep: async () => {} },

@@ -233,7 +233,7 @@ describe('SnapshotBatchLoader against dynalite', () => {
             safetyMarginMs: 60_000,
             userPageSize: 100,
           },
-          logger: withLogKeys(createLogger('heatPumpSync', { logLevel: 'SILENT' }), {}),
+          logger: withLogKeys(createLogger('syncPlanner', { logLevel: 'SILENT' }), {}),
           metrics: createRecordingMetrics(),
           now: () => clock,
           batchWriteOptions: { sleep: async () => {} },

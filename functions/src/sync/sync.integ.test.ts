@@ -8,7 +8,8 @@ import { testApiEnv } from '../../test-support/config';
 import { seedOnboardedUsers } from '../../test-support/seed-users';
 import { loadSyncConfig, type SyncConfig } from '../config';
 import { ENV, tableDeclarations } from '../declarations';
-import { InvalidSyncEventError, makeSyncHandler, type SyncHandlerDeps } from '../lambdas/syncWorker/handler';
+import { InvalidEventError } from '../lambdas/shared/parse-event';
+import { makeSyncHandler, type SyncHandlerDeps } from '../lambdas/syncWorker/handler';
 import {
   createLogger,
   createMetrics,
@@ -140,7 +141,7 @@ async function harness(opts: {
   const world = makeWorld(opts.users, opts.heatPumpsPerUser, `s${suite}`);
   await seedUsers(world, tables.main);
   const metrics = createRecordingMetrics();
-  const logger = createLogger('heatPumpSync', { logLevel: 'SILENT' });
+  const logger = createLogger('syncPlanner', { logLevel: 'SILENT' });
   const logged: unknown[] = [];
   vi.spyOn(logger, 'info').mockImplementation((...args: unknown[]) => {
     logged.push(args);
@@ -162,7 +163,7 @@ async function harness(opts: {
     config,
     logger,
     metrics: opts.metrics ?? metrics,
-    now: () => new Date(world.now),
+    now: () => world.now,
     batchWriteOptions: { sleep: async () => {} },
     upstream: {
       heatPumps: {
@@ -338,7 +339,7 @@ describe('heat-pump sync', () => {
 
   it('rejects an event that is not the schedule payload, naming the field', async () => {
     const h = await harness({ users: 1, heatPumpsPerUser: 1 });
-    await expect(h.handler({ source: 'cron', extra: 1 }, h.context())).rejects.toThrow(InvalidSyncEventError);
+    await expect(h.handler({ source: 'cron', extra: 1 }, h.context())).rejects.toThrow(InvalidEventError);
     await expect(h.handler({}, h.context())).rejects.toThrow(/source/);
     expect(h.world.listCalls).toEqual([]);
   });
@@ -353,7 +354,7 @@ describe('heat-pump sync', () => {
       const h = await harness({
         users: 3,
         heatPumpsPerUser: 1,
-        metrics: createMetrics('heatPumpSync', 'prod'),
+        metrics: createMetrics({ serviceName: 'heat-pump-sync', namespace: 'PoderoBridge' }, 'prod'),
       });
       await h.handler({ source: 'schedule' }, h.context());
     } finally {

@@ -1,22 +1,23 @@
+import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import {
   GetSecretValueCommand,
   PutSecretValueCommand,
   ResourceNotFoundException,
+  type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { PoderoAuthError, requestClientCredentialsToken } from '@podero-bridge/podero-client';
-import type { TokenRefreshDeps } from '../lambdas/tokenRefresh/deps';
 import {
-  coldStartFlag,
-  type InvocationContext,
-  invocationKeys,
-  MetricUnit,
-  withLogKeys,
-} from '../platform/observability';
+  type FetchLike,
+  PoderoAuthError,
+  type RequestSpan,
+  requestClientCredentialsToken,
+} from '@podero-bridge/podero-client';
+import type { Clock } from '../platform/clock';
+import { type MetricsSink, MetricUnit, type RequestLogger } from '../platform/observability';
 import {
+  type TokenRefreshEvent,
   type TokenRefreshResult,
   type TokenSecret,
   tokenFingerprint,
-  tokenRefreshEventSchema,
   tokenSecretSchema,
 } from './contract';
 import { type CredentialsSecret, parseCredentialsSecret } from './credentials';
@@ -25,25 +26,38 @@ import { type CredentialsSecret, parseCredentialsSecret } from './credentials';
 const CREDENTIALS_MAX_AGE_SECONDS = 300;
 /** A forced refresh without a fingerprint is skipped if the stored token is this fresh (debounces storms). */
 const FORCE_DEBOUNCE_MS = 60_000;
-/** Time kept back from the invocation's remaining time for storing the token and answering. */
-const TOKEN_REQUEST_RESERVE_MS = 2_000;
 
-export class TokenRefreshEventError extends Error {
-  override readonly name = 'TokenRefreshEventError';
+export interface TokenRefreshSettings {
+  readonly tokenSecretId: string;
+  readonly credentialsSecretId: string;
+  readonly poderoBaseUrl: string;
+  readonly refreshMarginSeconds: number;
+}
+
+export interface TokenRefreshServiceDeps {
+  readonly settings: TokenRefreshSettings;
+  /** Reads and writes the token secret directly (never cached: the refresh decides on its contents). */
+  readonly secrets: SecretsManagerClient;
+  /** Reads the credentials secret, cached a few minutes. */
+  readonly credentialsProvider: SecretsProvider;
+  readonly metrics: MetricsSink;
+  readonly now: Clock;
+  readonly fetch?: FetchLike;
+  readonly span?: RequestSpan;
 }
 
 /**
- * token-refresh: the only writer of the token secret. Reserved concurrency 1 in AWS (and a mutex
- * locally) means two refreshes never race; the fingerprint check makes a burst of forced requests
- * after one revoked token cost a single token request.
+ * The token refresh: the only writer of the token secret (token-refresh runs it, with reserved concurrency 1
+ * in AWS and a mutex locally, so two refreshes never race); the fingerprint check makes a burst of forced
+ * requests after one revoked token cost a single token request. `deadline` (epoch ms) ends the token
+ * request's retries.
  */
-export function makeTokenRefreshHandler(deps: TokenRefreshDeps) {
-  const { config, metrics, secrets } = deps;
-  const isColdStart = coldStartFlag();
+export function createTokenRefresh(deps: TokenRefreshServiceDeps) {
+  const { settings, secrets, metrics } = deps;
 
   const readStoredToken = async (): Promise<TokenSecret | undefined> => {
     try {
-      const out = await secrets.send(new GetSecretValueCommand({ SecretId: config.tokenSecretId }));
+      const out = await secrets.send(new GetSecretValueCommand({ SecretId: settings.tokenSecretId }));
       const parsed = tokenSecretSchema.safeParse(JSON.parse(out.SecretString ?? 'null'));
       return parsed.success ? parsed.data : undefined;
     } catch (error) {
@@ -54,7 +68,7 @@ export function makeTokenRefreshHandler(deps: TokenRefreshDeps) {
 
   const readCredentials = async (forceFetch: boolean): Promise<CredentialsSecret> =>
     parseCredentialsSecret(
-      await deps.credentialsProvider.get(config.credentialsSecretId, {
+      await deps.credentialsProvider.get(settings.credentialsSecretId, {
         maxAge: CREDENTIALS_MAX_AGE_SECONDS,
         forceFetch,
       }),
@@ -62,12 +76,12 @@ export function makeTokenRefreshHandler(deps: TokenRefreshDeps) {
 
   const requestToken = async (credentials: CredentialsSecret, deadline: number | undefined) =>
     requestClientCredentialsToken({
-      baseUrl: credentials.base_url ?? config.poderoBaseUrl,
+      baseUrl: credentials.base_url ?? settings.poderoBaseUrl,
       clientId: credentials.client_id,
       clientSecret: credentials.client_secret,
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
       ...(deadline === undefined ? {} : { deadline: () => deadline }),
-      ...(deps.tracing?.poderoSpan ? { span: deps.tracing.poderoSpan } : {}),
+      ...(deps.span ? { span: deps.span } : {}),
     });
 
   const summary = (status: TokenRefreshResult['status'], token: TokenSecret): TokenRefreshResult => ({
@@ -77,26 +91,15 @@ export function makeTokenRefreshHandler(deps: TokenRefreshDeps) {
   });
 
   return async (
-    rawEvent: unknown,
-    context?: InvocationContext & { getRemainingTimeInMillis?: () => number },
+    event: TokenRefreshEvent,
+    options: { deadline: number | undefined; logger: RequestLogger },
   ): Promise<TokenRefreshResult> => {
-    const logger = withLogKeys(deps.logger, invocationKeys(context, isColdStart()));
-    // The token request's retries end before the invocation's own timeout does (a hung token endpoint
-    // would otherwise have Lambda kill the function mid-request), leaving time to report the failure.
-    const remainingMs = context?.getRemainingTimeInMillis?.();
-    const deadline =
-      remainingMs === undefined ? undefined : Date.now() + remainingMs - TOKEN_REQUEST_RESERVE_MS;
-    const parsedEvent = tokenRefreshEventSchema.safeParse(rawEvent);
-    if (!parsedEvent.success) {
-      const fields = parsedEvent.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-      throw new TokenRefreshEventError(`invalid token-refresh event: ${fields.join('; ')}`);
-    }
-    const event = parsedEvent.data;
+    const { deadline, logger } = options;
     const now = deps.now();
     const current = await readStoredToken();
 
     if (current) {
-      const remainingMs = Date.parse(current.expires_at) - now.getTime();
+      const remainingMs = Date.parse(current.expires_at) - now;
       const rejected = event.source === 'invoke' ? event.rejected_token_sha256 : undefined;
       if (event.force && rejected && tokenFingerprint(current.access_token) !== rejected && remainingMs > 0) {
         logger.info('forced refresh skipped: the rejected token was already replaced');
@@ -105,13 +108,13 @@ export function makeTokenRefreshHandler(deps: TokenRefreshDeps) {
       if (
         event.force &&
         !rejected &&
-        now.getTime() - Date.parse(current.refreshed_at) < FORCE_DEBOUNCE_MS &&
-        remainingMs > config.refreshMarginSeconds * 1000
+        now - Date.parse(current.refreshed_at) < FORCE_DEBOUNCE_MS &&
+        remainingMs > settings.refreshMarginSeconds * 1000
       ) {
         logger.info('forced refresh skipped: the token was refreshed moments ago');
         return summary('already_replaced', current);
       }
-      if (!event.force && remainingMs > config.refreshMarginSeconds * 1000) {
+      if (!event.force && remainingMs > settings.refreshMarginSeconds * 1000) {
         logger.info('token still valid', { remaining_seconds: Math.round(remainingMs / 1000) });
         return summary('still_valid', current);
       }
@@ -129,7 +132,7 @@ export function makeTokenRefreshHandler(deps: TokenRefreshDeps) {
       token = await requestToken(credentials, deadline);
     }
 
-    const refreshedAt = deps.now();
+    const refreshedAt = new Date(deps.now());
     const stored: TokenSecret = {
       access_token: token.access_token,
       expires_at: new Date(refreshedAt.getTime() + token.expires_in * 1000).toISOString(),
@@ -138,7 +141,7 @@ export function makeTokenRefreshHandler(deps: TokenRefreshDeps) {
       refreshed_at: refreshedAt.toISOString(),
     };
     await secrets.send(
-      new PutSecretValueCommand({ SecretId: config.tokenSecretId, SecretString: JSON.stringify(stored) }),
+      new PutSecretValueCommand({ SecretId: settings.tokenSecretId, SecretString: JSON.stringify(stored) }),
     );
     metrics.addMetric('TokenRefreshed', MetricUnit.Count, 1);
     metrics.publishStoredMetrics();

@@ -4,6 +4,7 @@ import { visibleHeatPumps } from '../domain/devices/rules';
 import { UnknownBuildingError, UnknownOnboardingSessionError } from '../domain/errors';
 import { outboxEntriesOf } from '../domain/events/catalogue';
 import { onboardingSessionEvent } from '../domain/events/rules';
+import type { Clock } from '../platform/clock';
 import type { BuildingStore } from '../storage/buildings';
 import {
   type OnboardingRecord,
@@ -21,7 +22,7 @@ export class OnboardingSessionService {
       sessions: OnboardingSessionStore;
       buildings: BuildingStore;
       users: UserService;
-      now: () => Date;
+      now: Clock;
     },
   ) {}
 
@@ -33,7 +34,7 @@ export class OnboardingSessionService {
     // The devices the user has now: one that appears authenticated later came through this session.
     const known = (await this.deps.podero.heatPumps.list(user.podero_user_id)).map((heatPump) => heatPump.id);
     const session = await this.deps.podero.onboarding.create({ user_id: user.podero_user_id, ...input });
-    const at = this.deps.now().toISOString();
+    const at = new Date(this.deps.now()).toISOString();
     const record: OnboardingRecord = {
       id: session.id,
       authentication_url: session.authentication_url,
@@ -59,7 +60,7 @@ export class OnboardingSessionService {
     if (stored.state !== 'pending') return stored;
 
     const live = await this.deps.podero.onboarding.get(stored.id);
-    const now = this.deps.now();
+    const now = new Date(this.deps.now());
     const validUntil = sessionValidUntilMs(live.expiration_date ?? stored.expiration_date);
     const deviceId =
       live.object_id ?? (await this.connectedSince(user.podero_user_id, stored.known_device_ids));

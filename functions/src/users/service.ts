@@ -26,6 +26,7 @@ import {
 import { type BridgeEvent, outboxEntriesOf } from '../domain/events/catalogue';
 import { deletedHeatPumpEvent, userOffboardedEvent, userOnboardedEvent } from '../domain/events/rules';
 import { sleep } from '../platform/backoff';
+import type { Clock } from '../platform/clock';
 import type { OutboxStore } from '../storage/outbox';
 import type { UserRecord, UserStore } from '../storage/users';
 
@@ -48,7 +49,8 @@ export interface UserServiceDeps {
   users: UserStore;
   /** `user.onboarded`, `user.offboarded` and the offboarded devices' `heat_pump.deleted` (events/rules.ts). */
   outbox: OutboxStore;
-  now: () => Date;
+  /** The business clock (platform/clock.ts). */
+  now: Clock;
   logger: Pick<Logger, 'info'>;
   /** How long a lease protects one creation, and how long a concurrent duplicate waits for it. */
   creation: { readonly leaseMs: number; readonly waitMs: number; readonly pollMs: number };
@@ -108,7 +110,7 @@ export class UserService {
           .create({ role: 'user', email, external_user_id: externalUserId, ...profile })
           .catch(emailInUse);
       }
-      const at = this.deps.now().toISOString();
+      const at = new Date(this.deps.now()).toISOString();
       const record = recordFrom(poderoUser, externalUserId, at, at);
       // Stored before the profile: a profile never exists without its event. Should the profile write
       // fail, the retried POST links the same Podero user and stores the same event id again.
@@ -137,10 +139,10 @@ export class UserService {
         return { kind: 'existing', user: state.user };
       }
       if (state.kind === 'offboarding') throw new OffboardingInProgressError();
-      const free = state.kind === 'absent' || state.leaseExpiresAtMs < now().getTime();
+      const free = state.kind === 'absent' || state.leaseExpiresAtMs < now();
       if (
         free &&
-        (await users.acquireCreationLease(input.external_user_id, leaseId, now().getTime(), creation.leaseMs))
+        (await users.acquireCreationLease(input.external_user_id, leaseId, now(), creation.leaseMs))
       ) {
         return { kind: 'lease', leaseId };
       }
@@ -157,7 +159,7 @@ export class UserService {
       poderoUser,
       user.external_user_id,
       user.created_at,
-      this.deps.now().toISOString(),
+      new Date(this.deps.now()).toISOString(),
     );
     if (!(await this.deps.users.replace(record))) throw new UnknownUserError(externalUserId);
     return record;
@@ -180,15 +182,15 @@ export class UserService {
     });
     // The user is gone at Podero: the event is true from here, and a retried DELETE stores the same id.
     await this.storeEvent(
-      userOffboardedEvent(externalUserId, state.user.podero_user_id, this.deps.now().toISOString()),
+      userOffboardedEvent(externalUserId, state.user.podero_user_id, new Date(this.deps.now()).toISOString()),
     );
     if (!(await this.deps.users.beginOffboarding(externalUserId))) throw new UnknownUserError(externalUserId);
-    return this.deps.users.deleteAll(externalUserId, this.deps.now().getTime());
+    return this.deps.users.deleteAll(externalUserId, this.deps.now());
   }
 
   private async storeEvent(event: BridgeEvent): Promise<void> {
     const [entry] = outboxEntriesOf([event]);
-    if (entry) await this.deps.outbox.putStandalone(entry, this.deps.now().getTime());
+    if (entry) await this.deps.outbox.putStandalone(entry, this.deps.now());
   }
 
   private async offboardDevices(externalUserId: string, poderoUserId: string): Promise<void> {
@@ -200,7 +202,7 @@ export class UserService {
       if (error instanceof PoderoNotFoundError) return;
       throw error;
     }
-    const at = this.deps.now();
+    const at = new Date(this.deps.now());
     for (const heatPump of visibleHeatPumps(listed, poderoUserId)) {
       await this.deps.podero.heatPumps.softDelete(poderoUserId, heatPump.id, at).catch((error: unknown) => {
         if (!(error instanceof PoderoNotFoundError)) throw error;

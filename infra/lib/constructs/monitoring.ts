@@ -27,7 +27,7 @@ export const CUSTOM_METRICS = {
   /** heat-pump-sync(-worker): how long a fleet pass took (at completion) or has taken so far (the planner, finding it still running). */
   syncPassDuration: {
     metricName: 'SyncPassDuration',
-    services: [functionDeclarations.heatPumpSync.name, functionDeclarations.syncWorker.name],
+    services: [functionDeclarations.syncPlanner.name, functionDeclarations.syncWorker.name],
   },
   /** webhook-delivery: 1 each time an endpoint is marked failing (a delivery exhausted its retries). */
   webhookEndpointFailed: {

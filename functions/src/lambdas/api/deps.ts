@@ -116,7 +116,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     snapshots,
     readings,
     outbox,
-    now: () => fleet.now().getTime(),
+    now: fleet.now,
     logger: fleet.logger,
   });
   const services: ApiServices = {
@@ -137,7 +137,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       keepIfOnboarded: (externalUserId, poderoUserId, sortKeys) =>
         users.removeUnlessOnboarded(externalUserId, poderoUserId, sortKeys),
       cache: new InsightsCache(fleet.db, config.mainTableName),
-      now: () => fleet.now().getTime(),
+      now: fleet.now,
     }),
     energyContracts: new EnergyContractService({ podero: fleet.podero, users: userService, buildings }),
     operator: new OperatorService({
@@ -147,14 +147,14 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       sessions: onboardingSessions,
       syncState: new SyncStateStore(fleet.db, config.mainTableName),
       passes: new SyncPassStore(fleet.db, config.mainTableName),
-      now: () => fleet.now().getTime(),
+      now: fleet.now,
     }),
     reauthentication: new ReauthenticationService({
       heatPumps,
       podero: fleet.podero,
       attempts: new ReauthenticationStore(fleet.db, config.mainTableName),
       returnUrls: config.returnUrls,
-      now: () => fleet.now().getTime(),
+      now: fleet.now,
       logger: fleet.logger,
     }),
     webhooks: new WebhookService({
@@ -163,7 +163,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       queue: new DeliveryQueue(sqs, config.webhookQueueUrl),
       rules: { allowLoopback: config.webhookAllowLoopback },
       ...(overrides.resolveWebhookHost ? { resolve: overrides.resolveWebhookHost } : {}),
-      now: () => fleet.now().getTime(),
+      now: fleet.now,
     }),
   };
   return {

@@ -1,5 +1,5 @@
 import { loadApiConfig } from '../../config';
-import { loadTracing } from '../../platform/tracing';
+import { loadTracing } from '../shared/observability';
 import { createApiDeps } from './deps';
 import { makeApiHandler } from './handler';
 

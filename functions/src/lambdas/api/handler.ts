@@ -174,7 +174,7 @@ async function handle(
               subject,
               input: { params, query, body },
               deadline,
-              now: () => deps.now().getTime(),
+              now: deps.now,
               leaseMs: deps.requestBudgetMs + IDEMPOTENCY_LEASE_MARGIN_MS,
               ...(route.shownOnce ? { shownOnce: route.shownOnce } : {}),
             },

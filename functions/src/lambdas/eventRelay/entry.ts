@@ -1,6 +1,7 @@
 import { loadRelayConfig } from '../../config';
-import { loadTracing } from '../../platform/tracing';
-import { createRelayDeps, makeRelayHandler } from './handler';
+import { loadTracing } from '../shared/observability';
+import { createRelayDeps } from './deps';
+import { makeRelayHandler } from './handler';
 
 const deps = createRelayDeps(loadRelayConfig(process.env), {
   tracing: await loadTracing('eventRelay', process.env),

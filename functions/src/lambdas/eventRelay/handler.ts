@@ -1,67 +1,12 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { RelayConfig } from '../../config';
-import { createEventBridgeClient, createSqsClient } from '../../platform/aws-clients';
-import { createDocumentClient } from '../../platform/dynamodb-client';
-import {
-  coldStartFlag,
-  createLogger,
-  createMetrics,
-  invocationKeys,
-  type MetricsSink,
-  withLogKeys,
-} from '../../platform/observability';
-import { passThroughTracing, type Tracing } from '../../platform/tracing';
+import { coldStartFlag, invocationKeys, withLogKeys } from '../../platform/observability';
 import { OutboxStore } from '../../storage/outbox';
 import { WebhookStore } from '../../storage/webhooks';
 import { DeliveryQueue } from '../../webhooks/queue';
-import { OutboxRelay, type RelayStep, type RelaySummary } from '../../webhooks/relay';
+import { OutboxRelay, type RelaySummary } from '../../webhooks/relay';
+import { parseEvent } from '../shared/parse-event';
+import type { RelayDepsBundle } from './deps';
 import { relayEventSchema } from './event';
-
-export interface RelayDepsBundle {
-  readonly config: RelayConfig;
-  readonly logger: Logger;
-  readonly metrics: MetricsSink;
-  readonly tracing: Tracing;
-  readonly db: DynamoDBDocumentClient;
-  readonly sqs: SQSClient;
-  readonly eventBridge: EventBridgeClient;
-  readonly now: () => number;
-  readonly step?: (step: RelayStep) => void;
-}
-
-export interface RelayOverrides {
-  logger?: Logger;
-  metrics?: MetricsSink;
-  tracing?: Tracing;
-  db?: DynamoDBDocumentClient;
-  now?: () => number;
-  /** Tests: a crash point (events/relay.ts RelayStep). */
-  step?: (step: RelayStep) => void;
-}
-
-export class InvalidRelayEventError extends Error {
-  override readonly name = 'InvalidRelayEventError';
-}
-
-/** Built once per container (cold start). */
-export function createRelayDeps(config: RelayConfig, overrides: RelayOverrides = {}): RelayDepsBundle {
-  const tracing = overrides.tracing ?? passThroughTracing;
-  return {
-    config,
-    tracing,
-    logger: overrides.logger ?? createLogger('eventRelay'),
-    metrics: overrides.metrics ?? createMetrics('eventRelay', config.stage),
-    db: overrides.db ?? createDocumentClient(config, tracing.instrument),
-    sqs: createSqsClient(config, tracing.instrument),
-    eventBridge: createEventBridgeClient(config, tracing.instrument),
-    now: overrides.now ?? Date.now,
-    ...(overrides.step ? { step: overrides.step } : {}),
-  };
-}
 
 /** Margin kept of the invocation's time: the relay stops taking pages when less remains. */
 const RELAY_MARGIN_MS = 10_000;
@@ -85,12 +30,7 @@ export function makeRelayHandler(
   });
   return async (event, context) => {
     const logger = withLogKeys(deps.logger, invocationKeys(context, isColdStart()));
-    const parsed = relayEventSchema.safeParse(event);
-    if (!parsed.success) {
-      const fields = parsed.error.issues.map((i) => i.path.join('.') || '(event)').join(', ');
-      logger.error('invalid event-relay event', { fields });
-      throw new InvalidRelayEventError(`invalid event-relay event: ${fields}`);
-    }
+    parseEvent(relayEventSchema, event, 'event-relay', logger);
     const summary = await relay.drain({
       shouldStop: () => context !== undefined && context.getRemainingTimeInMillis() < RELAY_MARGIN_MS,
     });

@@ -1,36 +1,26 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { FetchLike, PoderoClient, RetryOptions } from '@podero-bridge/podero-client';
 import type { FleetConfig } from '../../config';
 import type { FunctionId } from '../../declarations';
 import { createLambdaClient, createSecretsManagerClient } from '../../platform/aws-clients';
 import { createDocumentClient } from '../../platform/dynamodb-client';
-import { createLogger, createMetrics, type MetricsSink } from '../../platform/observability';
 import { createPodero } from '../../platform/podero';
-import { passThroughTracing, type Tracing } from '../../platform/tracing';
 import { UpstreamMetrics } from '../../platform/upstream-metrics';
 import { type BridgeTokenProvider, createBridgeTokenProvider } from '../../tokens/provider';
 import { createLambdaTokenRefresher, type TokenRefresher } from '../../tokens/refresher';
 import { createSecretsProvider, createSecretsTokenSource, type TokenSource } from '../../tokens/source';
+import { type BaseDeps, type BaseOverrides, createBaseDeps } from './base-deps';
 
 /** What api and heat-pump-sync share: built once per container. */
-export interface FleetDeps {
-  readonly logger: Logger;
-  readonly metrics: MetricsSink;
+export interface FleetDeps extends BaseDeps {
   readonly db: DynamoDBDocumentClient;
   readonly tokenProvider: BridgeTokenProvider;
   readonly podero: PoderoClient;
   /** Podero's answers as metrics, published with the invocation's own (api: per request; sync: per run). */
   readonly upstreamMetrics: UpstreamMetrics;
-  /** X-Ray in stages that trace (the handler entry loads it and wraps itself in it); else a pass-through. */
-  readonly tracing: Tracing;
-  readonly now: () => Date;
 }
 
-export interface FleetOverrides {
-  logger?: Logger;
-  metrics?: MetricsSink;
-  tracing?: Tracing;
+export interface FleetOverrides extends BaseOverrides {
   db?: DynamoDBDocumentClient;
   /** The local stack and tests pass an in-process refresher; AWS uses a Lambda invoke. */
   refresher?: TokenRefresher;
@@ -39,8 +29,6 @@ export interface FleetOverrides {
   poderoRetry?: Partial<RetryOptions>;
   poderoTimeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
-  /** The business clock (timestamps, expiry of sessions). */
-  now?: () => Date;
   /** Wall clock for token expiry, epoch ms (tests). */
   tokenClock?: () => number;
   /** How long a caller waits for a forced token refresh (the api bounds it; the sync does not). */
@@ -54,8 +42,8 @@ export function createFleetDeps(
   config: FleetConfig,
   overrides: FleetOverrides = {},
 ): FleetDeps {
-  const logger = overrides.logger ?? createLogger(functionId);
-  const tracing = overrides.tracing ?? passThroughTracing;
+  const base = createBaseDeps(functionId, config, overrides);
+  const { logger, tracing } = base;
   const tokenSource =
     overrides.tokenSource ??
     createSecretsTokenSource({
@@ -70,7 +58,6 @@ export function createFleetDeps(
       createLambdaClient(config, tracing.instrument),
       config.tokenRefreshFunctionName,
     );
-  const now = overrides.now ?? (() => new Date());
   const tokenProvider = createBridgeTokenProvider({
     source: tokenSource,
     refresher,
@@ -82,10 +69,8 @@ export function createFleetDeps(
   });
   const upstreamMetrics = new UpstreamMetrics();
   return {
-    logger,
+    ...base,
     upstreamMetrics,
-    tracing,
-    metrics: overrides.metrics ?? createMetrics(functionId, config.stage),
     db: overrides.db ?? createDocumentClient(config, tracing.instrument),
     tokenProvider,
     podero: createPodero(config, {
@@ -98,6 +83,5 @@ export function createFleetDeps(
       observe: upstreamMetrics.observe,
       ...(tracing.poderoSpan ? { span: tracing.poderoSpan } : {}),
     }),
-    now,
   };
 }

@@ -1,6 +1,7 @@
 import { loadSyncConfig } from '../../config';
-import { loadTracing } from '../../platform/tracing';
-import { createSyncDeps, makeSyncWorkerHandler } from './handler';
+import { loadTracing } from '../shared/observability';
+import { createSyncDeps } from './deps';
+import { makeSyncWorkerHandler } from './handler';
 
 const deps = createSyncDeps(loadSyncConfig(process.env), {
   tracing: await loadTracing('syncWorker', process.env),

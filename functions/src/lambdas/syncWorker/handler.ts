@@ -1,81 +1,20 @@
-import type { SQSClient } from '@aws-sdk/client-sqs';
-import { createNodeHttpFetch } from '@podero-bridge/podero-client';
-import type { SyncConfig } from '../../config';
 import { queueDeclarations } from '../../declarations';
-import { createSqsClient } from '../../platform/aws-clients';
-import { sleep as sleepFor } from '../../platform/backoff';
-import { createDocumentClient } from '../../platform/dynamodb-client';
 import { coldStartFlag, invocationKeys, withLogKeys } from '../../platform/observability';
-import { rateLimitedFetch, SharedRateLimiter } from '../../platform/podero-rate-limit';
-import { passThroughTracing } from '../../platform/tracing';
-import type { BatchWriteOptions } from '../../storage/batch-write';
-import { RateBudgetStore } from '../../storage/rate-budget';
-import { parseSyncFunctionEvent, syncEventSchema } from '../../sync/event';
+import { syncEventSchema } from '../../sync/event';
 import { shardEventSchema } from '../../sync/shard-message';
 import { ShardQueue } from '../../sync/shard-queue';
-import { runHeatPumpSync, type SyncSummary, type SyncUpstream } from '../../sync/sync';
+import { runHeatPumpSync, type SyncSummary } from '../../sync/sync';
 import { DELETES_MESSAGE, ShardWorker } from '../../sync/worker';
-import { createFleetDeps, type FleetDeps, type FleetOverrides } from '../shared/fleet-deps';
+import type { TimedContext } from '../shared/context';
+import { parseEvent } from '../shared/parse-event';
+import { processSqsBatch, type SqsBatchResponse } from '../shared/sqs-batch';
+import type { SyncDeps } from './deps';
 
-export { InvalidSyncEventError, type SyncEvent, syncEventSchema } from '../../sync/event';
+export type { SyncEvent } from '../../sync/event';
+export { syncEventSchema };
 
 /** The part of the Lambda context the sync needs; tests pass a fake with a simulated time budget. */
-export interface SyncContext {
-  readonly awsRequestId: string;
-  readonly functionName?: string;
-  getRemainingTimeInMillis(): number;
-}
-
-export interface SyncDeps extends FleetDeps {
-  readonly config: SyncConfig;
-  /** Defaults to the Podero client; tests may narrow it. */
-  readonly upstream: SyncUpstream;
-  readonly sqs: SQSClient;
-  readonly batchWriteOptions?: Partial<BatchWriteOptions>;
-}
-
-export interface SyncOverrides extends FleetOverrides {
-  batchWriteOptions?: Partial<BatchWriteOptions>;
-  sqs?: SQSClient;
-}
-
-/**
- * Built once per container (cold start); tests and the local stack pass overrides. With a rate ceiling,
- * every Podero attempt goes through the stage's shared budget (platform/podero-rate-limit.ts).
- */
-export function createSyncDeps(config: SyncConfig, overrides: SyncOverrides = {}): SyncDeps {
-  const tracing = overrides.tracing ?? passThroughTracing;
-  const db = overrides.db ?? createDocumentClient(config, tracing.instrument);
-  const sleep = overrides.sleep ?? sleepFor;
-  const fetch =
-    config.rateLimitPerSecond > 0
-      ? rateLimitedFetch(
-          overrides.fetch ?? createNodeHttpFetch(),
-          new SharedRateLimiter(
-            new RateBudgetStore(db, config.mainTableName),
-            {
-              ceiling: config.rateLimitPerSecond,
-              chunk: Math.min(config.syncConcurrency, config.rateLimitPerSecond),
-            },
-            // Wall clock: the budget's seconds are everyone's seconds.
-            { now: Date.now, sleep },
-          ),
-        )
-      : overrides.fetch;
-  const fleet = createFleetDeps('syncWorker', config, {
-    ...overrides,
-    tracing,
-    db,
-    ...(fetch ? { fetch } : {}),
-  });
-  return {
-    ...fleet,
-    config,
-    upstream: fleet.podero,
-    sqs: overrides.sqs ?? createSqsClient(config, tracing.instrument),
-    ...(overrides.batchWriteOptions ? { batchWriteOptions: overrides.batchWriteOptions } : {}),
-  };
-}
+export type SyncContext = TimedContext;
 
 /** What the handler uses of SyncDeps (tests build just this). */
 export type SyncHandlerDeps = Pick<
@@ -84,13 +23,25 @@ export type SyncHandlerDeps = Pick<
 > &
   Partial<Pick<SyncDeps, 'upstreamMetrics'>>;
 
+/** Podero's answers during the run, as their own metrics (the run published its summary already). */
+function flushUpstreamMetrics(deps: SyncHandlerDeps): void {
+  if (deps.upstreamMetrics) {
+    deps.upstreamMetrics.flushInto(deps.metrics);
+    deps.metrics.publishStoredMetrics();
+  }
+}
+
+/**
+ * The sync engine over the whole user walk in one invocation (its cursor spans invocations): what
+ * whole-walk-entry.ts runs and the engine's own tests drive. Deployed stages run fleet passes instead.
+ */
 export function makeSyncHandler(
   deps: SyncHandlerDeps,
 ): (event: unknown, context: SyncContext) => Promise<SyncSummary> {
   const isColdStart = coldStartFlag();
   return async (event, context) => {
     const logger = withLogKeys(deps.logger, invocationKeys(context, isColdStart()));
-    const { source } = parseSyncFunctionEvent(syncEventSchema, event, 'heat-pump-sync', logger);
+    const { source } = parseEvent(syncEventSchema, event, 'heat-pump-sync', logger);
     try {
       return await runHeatPumpSync(
         {
@@ -99,7 +50,7 @@ export function makeSyncHandler(
           settings: deps.config,
           logger,
           metrics: deps.metrics,
-          now: () => deps.now().getTime(),
+          now: deps.now,
           ...(deps.batchWriteOptions ? { batchWriteOptions: deps.batchWriteOptions } : {}),
         },
         {
@@ -109,11 +60,7 @@ export function makeSyncHandler(
         },
       );
     } finally {
-      // Podero's answers during the run, as their own metrics (the run published its summary already).
-      if (deps.upstreamMetrics) {
-        deps.upstreamMetrics.flushInto(deps.metrics);
-        deps.metrics.publishStoredMetrics();
-      }
+      flushUpstreamMetrics(deps);
     }
   };
 }
@@ -122,17 +69,18 @@ export function makeSyncHandler(
 export type SyncWorkerHandlerDeps = SyncHandlerDeps & Pick<SyncDeps, 'sqs'>;
 
 /**
- * heat-pump-sync-worker: the SQS event source mapping's batch (one shard per message), each message
- * processed by ShardWorker; the ones to come back are reported as batch item failures.
+ * sync-worker: the SQS event source mapping's batch (one shard per message), each message processed by
+ * ShardWorker in order; the ones to come back are reported as batch item failures. An error thrown while
+ * processing fails the invocation (the message comes back, and Lambda's Errors metric counts it).
  */
 export function makeSyncWorkerHandler(
   deps: SyncWorkerHandlerDeps,
-): (event: unknown, context: SyncContext) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }> {
+): (event: unknown, context: SyncContext) => Promise<SqsBatchResponse> {
   const isColdStart = coldStartFlag();
   const queue = new ShardQueue(deps.sqs, deps.config.shardQueueUrl);
   return async (event, context) => {
     const logger = withLogKeys(deps.logger, invocationKeys(context, isColdStart()));
-    const { Records } = parseSyncFunctionEvent(shardEventSchema, event, 'heat-pump-sync-worker', logger);
+    const { Records } = parseEvent(shardEventSchema, event, 'heat-pump-sync-worker', logger);
     const worker = new ShardWorker({
       db: deps.db,
       podero: deps.upstream,
@@ -141,12 +89,11 @@ export function makeSyncWorkerHandler(
       maxReceiveCount: queueDeclarations.syncShards.maxReceiveCount,
       logger,
       metrics: deps.metrics,
-      now: () => deps.now().getTime(),
+      now: deps.now,
       ...(deps.batchWriteOptions ? { batchWriteOptions: deps.batchWriteOptions } : {}),
     });
-    const batchItemFailures: { itemIdentifier: string }[] = [];
     try {
-      for (const record of Records) {
+      return await processSqsBatch(Records, async (record) => {
         const outcome = await worker.process(
           {
             messageId: record.messageId,
@@ -158,14 +105,10 @@ export function makeSyncWorkerHandler(
             remainingTimeMs: () => context.getRemainingTimeInMillis(),
           },
         );
-        if (!DELETES_MESSAGE.has(outcome)) batchItemFailures.push({ itemIdentifier: record.messageId });
-      }
+        return DELETES_MESSAGE.has(outcome) ? 'done' : 'retry';
+      });
     } finally {
-      if (deps.upstreamMetrics) {
-        deps.upstreamMetrics.flushInto(deps.metrics);
-        deps.metrics.publishStoredMetrics();
-      }
+      flushUpstreamMetrics(deps);
     }
-    return { batchItemFailures };
   };
 }

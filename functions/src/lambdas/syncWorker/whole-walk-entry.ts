@@ -5,8 +5,9 @@
  * same code a worker runs over a shard.
  */
 import { loadSyncConfig } from '../../config';
-import { loadTracing } from '../../platform/tracing';
-import { createSyncDeps, makeSyncHandler } from './handler';
+import { loadTracing } from '../shared/observability';
+import { createSyncDeps } from './deps';
+import { makeSyncHandler } from './handler';
 
 const deps = createSyncDeps(loadSyncConfig(process.env), {
   tracing: await loadTracing('syncWorker', process.env),

@@ -1,7 +1,7 @@
 import { loadTokenRefreshConfig } from '../../config';
-import { loadTracing } from '../../platform/tracing';
-import { makeTokenRefreshHandler } from '../../tokens/refresh';
+import { loadTracing } from '../shared/observability';
 import { createTokenRefreshDeps } from './deps';
+import { makeTokenRefreshHandler } from './handler';
 
 const deps = createTokenRefreshDeps(loadTokenRefreshConfig(process.env), {
   tracing: await loadTracing('tokenRefresh', process.env),

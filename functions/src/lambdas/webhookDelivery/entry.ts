@@ -1,6 +1,7 @@
 import { loadDeliveryConfig } from '../../config';
-import { loadTracing } from '../../platform/tracing';
-import { createDeliveryDeps, makeDeliveryHandler } from './handler';
+import { loadTracing } from '../shared/observability';
+import { createDeliveryDeps } from './deps';
+import { makeDeliveryHandler } from './handler';
 
 const deps = createDeliveryDeps(loadDeliveryConfig(process.env), {
   tracing: await loadTracing('webhookDelivery', process.env),

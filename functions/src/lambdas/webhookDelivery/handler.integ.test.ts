@@ -10,7 +10,9 @@ import { WebhookStore } from '../../storage/webhooks';
 import { WebhookSecretStore } from '../../webhooks/secrets';
 import type { WebhookRequest, WebhookSender } from '../../webhooks/sender';
 import { WebhookService } from '../../webhooks/service';
-import { createDeliveryDeps, InvalidDeliveryEventError, makeDeliveryHandler } from './handler';
+import { InvalidEventError } from '../shared/parse-event';
+import { createDeliveryDeps } from './deps';
+import { makeDeliveryHandler } from './handler';
 
 let aws: LocalAws;
 beforeAll(async () => {
@@ -104,7 +106,7 @@ describe('the webhook-delivery handler', () => {
 
   it('refuses an event that is not an SQS batch', async () => {
     const { handler } = handlerWith(async () => ({ ok: true, status: 200, durationMs: 1 }));
-    await expect(handler({ source: 'schedule' })).rejects.toBeInstanceOf(InvalidDeliveryEventError);
+    await expect(handler({ source: 'schedule' })).rejects.toBeInstanceOf(InvalidEventError);
   });
 
   /** The admin side (POST /webhooks, rotate-secret, DELETE) on the same local table and Secrets Manager. */

@@ -1,83 +1,13 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
-import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import pLimit from 'p-limit';
 import * as z from 'zod';
-import type { DeliveryConfig } from '../../config';
-import { createSecretsManagerClient, createSqsClient } from '../../platform/aws-clients';
-import { createDocumentClient } from '../../platform/dynamodb-client';
-import {
-  coldStartFlag,
-  createLogger,
-  createMetrics,
-  invocationKeys,
-  type MetricsSink,
-  withLogKeys,
-} from '../../platform/observability';
-import { passThroughTracing, type Tracing } from '../../platform/tracing';
+import { coldStartFlag, invocationKeys, withLogKeys } from '../../platform/observability';
 import { WebhookStore } from '../../storage/webhooks';
-import { createSecretsProvider } from '../../tokens/source';
-import { type DeliveryStep, WebhookDelivery, type WebhookDeliveryDeps } from '../../webhooks/delivery';
-import { PenaltyBox } from '../../webhooks/penalty-box';
+import { WebhookDelivery, type WebhookDeliveryDeps } from '../../webhooks/delivery';
 import { type DeliveryMessage, DeliveryQueue, deliveryMessageSchema } from '../../webhooks/queue';
-import { WebhookSigningKeys } from '../../webhooks/secrets';
-import { createWebhookSender, type WebhookSender } from '../../webhooks/sender';
-import type { Resolve } from '../../webhooks/url-rules';
+import { parseEvent } from '../shared/parse-event';
+import { processSqsBatch, type SqsBatchResponse } from '../shared/sqs-batch';
+import type { DeliveryDepsBundle } from './deps';
 
-export interface DeliveryDepsBundle {
-  readonly config: DeliveryConfig;
-  readonly logger: Logger;
-  readonly metrics: MetricsSink;
-  readonly tracing: Tracing;
-  readonly db: DynamoDBDocumentClient;
-  readonly sqs: SQSClient;
-  readonly keys: Pick<WebhookSigningKeys, 'signingSecrets'>;
-  readonly send: WebhookSender;
-  /** One per container: it outlives a batch. */
-  readonly penalties: PenaltyBox;
-  readonly now: () => number;
-  readonly resolve?: Resolve;
-  readonly step?: (step: DeliveryStep) => void;
-}
-
-export interface DeliveryOverrides {
-  logger?: Logger;
-  metrics?: MetricsSink;
-  tracing?: Tracing;
-  db?: DynamoDBDocumentClient;
-  now?: () => number;
-  send?: WebhookSender;
-  resolve?: Resolve;
-  /** Seconds a read signing secret is reused (default webhooks/secrets.ts SECRET_CACHE_SECONDS). */
-  secretCacheSeconds?: number;
-  step?: (step: DeliveryStep) => void;
-}
-
-export function createDeliveryDeps(
-  config: DeliveryConfig,
-  overrides: DeliveryOverrides = {},
-): DeliveryDepsBundle {
-  const tracing = overrides.tracing ?? passThroughTracing;
-  const rules = { allowLoopback: config.webhookAllowLoopback };
-  return {
-    config,
-    tracing,
-    logger: overrides.logger ?? createLogger('webhookDelivery'),
-    metrics: overrides.metrics ?? createMetrics('webhookDelivery', config.stage),
-    db: overrides.db ?? createDocumentClient(config, tracing.instrument),
-    sqs: createSqsClient(config, tracing.instrument),
-    keys: new WebhookSigningKeys(
-      createSecretsProvider(createSecretsManagerClient(config, tracing.instrument)),
-      config.webhookSecretPrefix,
-      overrides.secretCacheSeconds,
-    ),
-    send: overrides.send ?? createWebhookSender(rules),
-    penalties: new PenaltyBox(),
-    now: overrides.now ?? Date.now,
-    ...(overrides.resolve ? { resolve: overrides.resolve } : {}),
-    ...(overrides.step ? { step: overrides.step } : {}),
-  };
-}
+export type { SqsBatchResponse };
 
 /**
  * The endpoint store as one batch sees it: each endpoint read once per batch (a batch is mostly one
@@ -107,6 +37,15 @@ function endpointsOfOneBatch(store: WebhookStore): WebhookDeliveryDeps['endpoint
   };
 }
 
+/** The delivery message a record carries, or undefined when it is none. */
+function messageOf(body: string): DeliveryMessage | undefined {
+  try {
+    return deliveryMessageSchema.parse(JSON.parse(body));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Endpoints of one batch attempted at once (a batch holds at most 10 messages: all of them). */
 const ENDPOINTS_IN_PARALLEL = 10;
 
@@ -116,14 +55,6 @@ const sqsEventSchema = z.object({
     z.looseObject({ messageId: z.string().min(1), body: z.string(), eventSource: z.literal('aws:sqs') }),
   ),
 });
-
-export interface SqsBatchResponse {
-  batchItemFailures: { itemIdentifier: string }[];
-}
-
-export class InvalidDeliveryEventError extends Error {
-  override readonly name = 'InvalidDeliveryEventError';
-}
 
 /**
  * The SQS handler: each message is one attempt. The batch's endpoints are attempted side by side and each
@@ -154,48 +85,34 @@ export function makeDeliveryHandler(
     });
   return async (event, context) => {
     const logger = withLogKeys(deps.logger, invocationKeys(context, isColdStart()));
-    const parsed = sqsEventSchema.safeParse(event);
-    if (!parsed.success) {
-      logger.error('invalid webhook-delivery event', {
-        fields: parsed.error.issues.map((i) => i.path.join('.')).join(', '),
-      });
-      throw new InvalidDeliveryEventError('invalid webhook-delivery event');
-    }
+    const { Records } = parseEvent(sqsEventSchema, event, 'webhook-delivery', logger);
     const attempts = delivery(logger);
-    const failures: { itemIdentifier: string }[] = [];
-    const byEndpoint = new Map<string, { messageId: string; message: DeliveryMessage }[]>();
-    for (const record of parsed.data.Records) {
-      let message: DeliveryMessage;
-      try {
-        message = deliveryMessageSchema.parse(JSON.parse(record.body));
-      } catch {
-        logger.error('not a webhook delivery message', { message_id: record.messageId });
-        failures.push({ itemIdentifier: record.messageId });
-        continue;
-      }
-      const group = byEndpoint.get(message.webhook_id) ?? [];
-      group.push({ messageId: record.messageId, message });
-      byEndpoint.set(message.webhook_id, group);
-    }
-    const limit = pLimit(ENDPOINTS_IN_PARALLEL);
-    await Promise.all(
-      [...byEndpoint.values()].map((group) =>
-        limit(async () => {
-          for (const { messageId, message } of group) {
-            try {
-              await attempts.attempt(message);
-            } catch (error) {
-              logger.error('webhook delivery attempt failed to complete', {
-                message_id: messageId,
-                error_name: (error as Error).name,
-              });
-              failures.push({ itemIdentifier: messageId });
-            }
-          }
-        }),
-      ),
+    const records = Records.map((record) => ({
+      messageId: record.messageId,
+      message: messageOf(record.body),
+    }));
+    const response = await processSqsBatch(
+      records,
+      async ({ messageId, message }) => {
+        if (!message) {
+          logger.error('not a webhook delivery message', { message_id: messageId });
+          return 'retry';
+        }
+        await attempts.attempt(message);
+        return 'done';
+      },
+      {
+        // Each endpoint's messages in order, the endpoints side by side.
+        groupOf: ({ messageId, message }) => message?.webhook_id ?? `unreadable:${messageId}`,
+        concurrency: ENDPOINTS_IN_PARALLEL,
+        onError: ({ messageId }, error) =>
+          logger.error('webhook delivery attempt failed to complete', {
+            message_id: messageId,
+            error_name: (error as Error).name,
+          }),
+      },
     );
     deps.metrics.publishStoredMetrics();
-    return { batchItemFailures: failures };
+    return response;
   };
 }

@@ -37,7 +37,7 @@ export const getHeatPumpStatistics = defineRoute({
     return {
       status: 200,
       body,
-      headers: cacheControl(body.fetched_at, body.max_age_seconds, deps.now().getTime()),
+      headers: cacheControl(body.fetched_at, body.max_age_seconds, deps.now()),
     };
   },
 });
@@ -59,7 +59,7 @@ export const getHeatPumpSavings = defineRoute({
     return {
       status: 200,
       body,
-      headers: cacheControl(body.fetched_at, body.max_age_seconds, deps.now().getTime()),
+      headers: cacheControl(body.fetched_at, body.max_age_seconds, deps.now()),
     };
   },
 });
@@ -87,7 +87,7 @@ export const getOrganisationSavings = defineRoute({
     return {
       status: 200,
       body,
-      headers: cacheControl(body.fetched_at, body.max_age_seconds, deps.now().getTime()),
+      headers: cacheControl(body.fetched_at, body.max_age_seconds, deps.now()),
     };
   },
 });

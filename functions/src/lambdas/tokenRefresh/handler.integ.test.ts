@@ -5,15 +5,16 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { type FetchLike, PoderoNetworkError } from '@podero-bridge/podero-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger, startTestEnvironment, type TestEnvironment } from '../../test-support/environment';
-import { loadTokenRefreshConfig } from '../config';
-import { ENV } from '../declarations';
-import { createTokenRefreshDeps } from '../lambdas/tokenRefresh/deps';
-import { createSecretsManagerClient } from '../platform/aws-clients';
-import { createRecordingMetrics } from '../platform/observability';
-import { tokenFingerprint, tokenSecretSchema } from './contract';
-import { CredentialsSecretError } from './credentials';
-import { makeTokenRefreshHandler, TokenRefreshEventError } from './refresh';
+import { silentLogger, startTestEnvironment, type TestEnvironment } from '../../../test-support/environment';
+import { loadTokenRefreshConfig } from '../../config';
+import { ENV } from '../../declarations';
+import { createSecretsManagerClient } from '../../platform/aws-clients';
+import { createRecordingMetrics } from '../../platform/observability';
+import { tokenFingerprint, tokenSecretSchema } from '../../tokens/contract';
+import { CredentialsSecretError } from '../../tokens/credentials';
+import { InvalidEventError } from '../shared/parse-event';
+import { createTokenRefreshDeps } from './deps';
+import { makeTokenRefreshHandler } from './handler';
 
 describe('token-refresh against the local Secrets Manager and the simulator', () => {
   let env: TestEnvironment;
@@ -29,7 +30,7 @@ describe('token-refresh against the local Secrets Manager and the simulator', ()
       createTokenRefreshDeps(env.tokenRefreshConfig, {
         logger: silentLogger(),
         metrics: createRecordingMetrics(),
-        now: () => new Date(Date.now() + offsetMs),
+        now: () => Date.now() + offsetMs,
       }),
     );
 
@@ -130,7 +131,7 @@ describe('token-refresh against the local Secrets Manager and the simulator', ()
     [null, /invalid token-refresh event/],
   ])('rejects the event %j naming the problem', async (event, pattern) => {
     const error = await env.invokeTokenRefresh(event as never).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TokenRefreshEventError);
+    expect(error).toBeInstanceOf(InvalidEventError);
     expect((error as Error).message).toMatch(pattern);
   });
 
@@ -337,8 +338,8 @@ describe('token-refresh edge paths, with a scripted token endpoint', () => {
     const bad = (await handler({ source: 'invoke', force: 'yes', rejected_token_sha256: 'abc' }).catch(
       (e: unknown) => e,
     )) as Error;
-    expect(bad).toBeInstanceOf(TokenRefreshEventError);
-    expect(bad.name).toBe('TokenRefreshEventError');
+    expect(bad).toBeInstanceOf(InvalidEventError);
+    expect(bad.name).toBe('InvalidEventError');
     expect(bad.message).toMatch(
       /^invalid token-refresh event: (force|rejected_token_sha256): .+; (force|rejected_token_sha256): .+$/,
     );

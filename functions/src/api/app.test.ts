@@ -115,6 +115,68 @@ describe('API dispatch', () => {
   });
 });
 
+describe('free text in energy contracts and webhooks', () => {
+  const user = { external_user_id: 'u1' };
+  const contract = { ...user, contract_id: '0f8fad5b-d9cb-469f-a165-70867728950e' };
+  const webhook = { webhook_id: 'wh_0123456789abcdef01234567' };
+  const prices = [{ price: 0.2, timestamp: '2026-06-01T00:00:00Z' }];
+  const newContract = { energy_contract_type: 'monthly', energy_prices: prices };
+  const hooks = 'https://partner.example/hooks';
+  // NUL, a right-to-left override, only white space: the one free-text rule refuses each, naming the field.
+  const cases = [
+    {
+      operation: 'createEnergyContract',
+      params: user,
+      field: 'supplier',
+      value: 'Wien\u0000Energie',
+      what: 'NUL',
+    },
+    {
+      operation: 'createEnergyContract',
+      params: user,
+      field: 'meter_id',
+      value: 'AT\u202E0001',
+      what: 'a bidi override',
+    },
+    {
+      operation: 'updateEnergyContract',
+      params: contract,
+      field: 'supplier',
+      value: '   ',
+      what: 'white space only',
+    },
+    { operation: 'updateEnergyContract', params: contract, field: 'meter_id', value: '\u0000', what: 'NUL' },
+    { operation: 'createWebhook', params: {}, field: 'description', value: 'ops\u0000', what: 'NUL' },
+    { operation: 'createWebhook', params: {}, field: 'description', value: ' \t ', what: 'white space only' },
+    {
+      operation: 'updateWebhook',
+      params: webhook,
+      field: 'description',
+      value: 'billing \u202Eexe.',
+      what: 'a bidi override',
+    },
+  ] as const;
+  const baseBodies = {
+    createEnergyContract: newContract,
+    updateEnergyContract: {},
+    createWebhook: { url: hooks },
+    updateWebhook: {},
+  };
+
+  it.each(cases)(
+    '$operation refuses $what in body.$field with 400 naming the field',
+    async ({ operation, params, field, value }) => {
+      const body = { ...baseBodies[operation], [field]: value };
+      const res = await handler(apiEvent(operation, { params, body }));
+      expect(res.statusCode).toBe(400);
+      const { error } = bodyOf<{ error: { code: string; details: { field: string }[] } }>(res);
+      expect(error.code).toBe('validation_error');
+      expect(error.details.length).toBeGreaterThan(0);
+      expect(new Set(error.details.map((detail) => detail.field))).toEqual(new Set([`body.${field}`]));
+    },
+  );
+});
+
 describe('log context', () => {
   it('every request line carries cold_start (first invocation only), function_name, function_request_id and the trace id', async () => {
     const lines: Record<string, unknown>[] = [];

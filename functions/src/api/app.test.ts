@@ -106,6 +106,13 @@ describe('API dispatch', () => {
     });
   });
 
+  it('answers 400 on body, not 500, for a deeply nested body, before authorization', async () => {
+    const nested = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    const res = await handler(apiEvent('createUser', { body: nested, claims: userClaims('u1') }));
+    expect(res.statusCode).toBe(400);
+    expect(bodyOf(res)).toMatchObject({ error: { code: 'validation_error', details: [{ field: 'body' }] } });
+  });
+
   it('answers 500 with a request id and no internals when the event is not an API Gateway event', async () => {
     const res = await handler({ nonsense: true } as never, { awsRequestId: 'req-123' });
     expect(res.statusCode).toBe(500);

@@ -5,6 +5,7 @@ import { ApiError } from './http';
 import {
   findDuplicateKey,
   MAX_BODY_BYTES,
+  MAX_JSON_DEPTH,
   parseJsonBody,
   rawBody,
   requireJsonContentType,
@@ -69,6 +70,30 @@ describe('parseJsonBody', () => {
     expect(malformed.details?.[0]?.field).toBe('body');
     expect(apiErrorOf(() => parseJsonBody(Buffer.from('{"x":{"y":1,"y":2}}'))).details).toEqual([
       { field: 'body.y', message: 'duplicate key' },
+    ]);
+  });
+});
+
+describe('parseJsonBody: nesting', () => {
+  const arrays = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+  const objects = (depth: number) => `${'{"a":'.repeat(depth - 1)}{}${'}'.repeat(depth - 1)}`;
+
+  it('accepts arrays and objects nested exactly MAX_JSON_DEPTH levels deep', () => {
+    expect(parseJsonBody(Buffer.from(arrays(MAX_JSON_DEPTH)))).toBeInstanceOf(Array);
+    expect(parseJsonBody(Buffer.from(objects(MAX_JSON_DEPTH)))).toHaveProperty('a');
+  });
+
+  it.each([
+    ['arrays one level too deep', arrays(MAX_JSON_DEPTH + 1)],
+    ['objects one level too deep', objects(MAX_JSON_DEPTH + 1)],
+    ['10,000 nested arrays (20 KB)', arrays(10_000)],
+    ['10,000 nested objects', objects(10_000)],
+    ['a deep array inside a wide object', `{"a":1,"b":[${arrays(10_000)}]}`],
+  ])('refuses %s with 400 on body, never a RangeError', (_label, text) => {
+    const error = apiErrorOf(() => parseJsonBody(Buffer.from(text)));
+    expect(error.status).toBe(400);
+    expect(error.details).toEqual([
+      { field: 'body', message: `arrays and objects nested deeper than ${MAX_JSON_DEPTH} levels` },
     ]);
   });
 });

@@ -341,6 +341,7 @@ describe('authorize', () => {
     expect(status(() => authorize('self-or-admin', alice, 'bob'))).toBe(403);
     expect(status(() => authorize('self-or-admin', alice, undefined))).toBe(403);
     expect(status(() => authorize('admin', alice, 'alice'))).toBe(403);
+    expect(apiErrorOf(() => authorize('self-or-admin', alice, 'bob')).code).toBe('forbidden');
   });
 
   it('refuses a caller without a subject on a self-or-admin route, and says why', () => {

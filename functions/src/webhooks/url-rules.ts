@@ -48,7 +48,7 @@ export interface AddressRules {
 export function blockedAddressReason(address: string, rules: AddressRules): string | null {
   if (!ipaddr.isValid(address)) return 'not an IP address';
   const carriesIpv4 = 'an IPv6 address that carries an IPv4 address (transition or translation)';
-  if (isIP(address) === 6 && IPV4_COMPATIBLE.check(address, 'ipv6')) return carriesIpv4;
+  if (IPV4_COMPATIBLE.check(address, 'ipv6')) return carriesIpv4;
   const range = ipaddr.process(address).range();
   if (range === 'loopback') return rules.allowLoopback ? null : 'a loopback address';
   if (IPV4_INSIDE_IPV6.has(range)) return carriesIpv4;

@@ -1,5 +1,6 @@
 /** The webhook routes' bodies and answers (zod: validated on the way in, documented in OpenAPI). */
 import * as z from 'zod';
+import { freeText } from '../api/schemas';
 import { EVENT_TYPES } from '../events/catalogue';
 import { WEBHOOK_URL_MAX_LENGTH } from './url-rules';
 
@@ -20,7 +21,7 @@ const eventsField = z
   .max(subscribable.length)
   .refine((types) => new Set(types).size === types.length, 'must not repeat a type')
   .meta({ description: 'Event types to deliver; absent or null: every type' });
-const descriptionField = z.string().max(200);
+const descriptionField = freeText(200);
 
 export const createWebhookSchema = z.strictObject({
   url: urlField,

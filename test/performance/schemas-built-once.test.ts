@@ -19,7 +19,7 @@ const BUILT_ONCE: Readonly<Record<string, string>> = {
   'packages/podero-client/src/schemas.ts#oneOrMany': 'a schema factory called at module scope',
   'functions/src/devices/schemas.ts#queryInt': 'a schema factory called at module scope',
   'functions/src/devices/insights-schemas.ts#commaList': 'a schema factory called at module scope',
-  'functions/src/lambdas/api/schemas.ts#freeText': 'a schema factory called at module scope',
+  'functions/src/domain/text.ts#freeText': 'a schema factory called at module scope',
   'functions/src/operator/schemas.ts#connectionCounts': 'a callback run while the module loads',
   'functions/src/domain/events/catalogue.ts#bridgeEventSchema': 'a callback run while the module loads',
   'functions/src/domain/events/catalogue.ts#webhookPayloadSchemaOf':

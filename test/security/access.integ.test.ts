@@ -346,6 +346,42 @@ describe('scope claims that only look like the admin scope', () => {
   );
 });
 
+describe('scp claims: an array API Gateway flattens to "[a b]", or a string that looks like one', () => {
+  const signed = (scp: string | string[]) =>
+    new SignJWT({ scp })
+      .setProtectedHeader({ alg: stack.signingKey.alg, kid: stack.signingKey.kid, typ: 'JWT' })
+      .setIssuer(DEV_ISSUER)
+      .setAudience(DEV_AUDIENCE)
+      .setSubject('someone-else')
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(stack.signingKey.privateKey);
+
+  it.each(['[bridge/admin]', '[bridge/admin bridge/user]'])(
+    'a token whose scp is the string %j is not admin: 403 on another user, on the self-or-admin and the admin routes',
+    async (scp) => {
+      await onboardUser(stack.apiUrl, adminToken, 'erin-1');
+      const token = await signed(scp);
+      const own = await apiCall(stack.apiUrl, token, 'GET', '/users/erin-1');
+      expect(own.status).toBe(403);
+      expect(errorBodySchema.parse(own.json).error.code).toBe('forbidden');
+      expect(gatewayForbidden.parse((await apiCall(stack.apiUrl, token, 'GET', '/users')).json)).toEqual({
+        message: 'Forbidden',
+      });
+    },
+  );
+
+  it.each([[['bridge/admin']], [['bridge/user', 'bridge/admin']]])(
+    'a token whose scp is the array %j (as Okta issues it) is admin on both kinds of route',
+    async (scp) => {
+      await onboardUser(stack.apiUrl, adminToken, 'erin-1');
+      const token = await signed(scp);
+      expect((await apiCall(stack.apiUrl, token, 'GET', '/users/erin-1')).status).toBe(200);
+      expect((await apiCall(stack.apiUrl, token, 'GET', '/users')).status).toBe(200);
+    },
+  );
+});
+
 describe('admin-only routes', () => {
   it("are the ones declared admin: offboarding, tariffs, the operator's view, the organisation's savings and webhooks", () => {
     expect(adminRoutes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(

@@ -1,6 +1,7 @@
 /** The webhook routes' bodies and answers (zod: validated on the way in, documented in OpenAPI). */
 import * as z from 'zod';
 import { EVENT_TYPES } from '../domain/events/catalogue';
+import { freeText } from '../domain/text';
 import { WEBHOOK_URL_MAX_LENGTH } from './url-rules';
 
 const subscribable = EVENT_TYPES.filter((type) => type !== 'webhook.test');
@@ -20,7 +21,7 @@ const eventsField = z
   .max(subscribable.length)
   .refine((types) => new Set(types).size === types.length, 'must not repeat a type')
   .meta({ description: 'Event types to deliver; absent or null: every type' });
-const descriptionField = z.string().max(200);
+const descriptionField = freeText(200);
 
 export const createWebhookSchema = z.strictObject({
   url: urlField,

@@ -2,6 +2,8 @@
  * Every policy finding this app accepts, cdk-nag's (AwsSolutions) and Control Tower's (cfn-guard), each on the
  * narrowest construct and with the reason it is acceptable. Anything not listed here fails `cdk synth`.
  */
+
+import type { FunctionId } from '@podero-bridge/functions/declarations';
 import {
   type QueueDeclaration,
   queueDeclarations,
@@ -12,14 +14,33 @@ import {
 } from '@podero-bridge/functions/declarations';
 import { CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import type { BridgeFunction } from './constructs/bridge-function';
 import type { ConsoleSite } from './constructs/console-site';
-import { webhookSecretPrefixFor } from './constructs/event-delivery';
-import type { PoderoBridgeStack } from './podero-bridge-stack';
+import { type EventDelivery, webhookSecretPrefixFor } from './constructs/event-delivery';
+import type { HttpApi } from './constructs/http-api';
+import type { Schedules } from './constructs/schedules';
+import type { Secrets } from './constructs/secrets';
+import type { Tables } from './constructs/tables';
+
+/**
+ * The parts of the stack whose findings are acknowledged (what PoderoBridgeStack has; named here so that the
+ * stack imports this module and not the other way round: no import cycle).
+ */
+export interface AcknowledgedStack extends Stack {
+  readonly tables: Tables;
+  readonly secrets: Secrets;
+  readonly functions: Readonly<Record<FunctionId, BridgeFunction>>;
+  readonly httpApi: HttpApi;
+  readonly consoleSite: ConsoleSite | undefined;
+  readonly schedules: Schedules;
+  readonly eventDelivery: EventDelivery;
+  readonly stageName: string;
+}
 
 /** The cfn-guard plugin's name: its findings are acknowledged as `<plugin>::<rule name>`. */
 export const CFN_GUARD_PLUGIN = 'cdk-validator-cfnguard';
 
-export function acknowledgeFindings(stack: PoderoBridgeStack): void {
+export function acknowledgeFindings(stack: AcknowledgedStack): void {
   acknowledgeControlTowerFindings(stack);
   if (stack.consoleSite) acknowledgeConsoleFindings(stack, stack.consoleSite);
 
@@ -119,7 +140,7 @@ export function acknowledgeFindings(stack: PoderoBridgeStack): void {
 }
 
 /** Control Tower's proactive controls (cfn-guard) that do not fit this stack, and why. */
-function acknowledgeControlTowerFindings(stack: PoderoBridgeStack): void {
+function acknowledgeControlTowerFindings(stack: AcknowledgedStack): void {
   const guard = (rule: string) => `${CFN_GUARD_PLUGIN}::${rule}`;
   for (const [operationId, route] of stack.httpApi.routes) {
     // CT.LAMBDA.PR.2 reads a permission's SourceArn only as a string or a Ref; API Gateway's is an Fn::Join.
@@ -185,7 +206,7 @@ function logicalIdOf(resource: IConstruct | undefined): string {
  * The operator console's site: static files behind CloudFront, and CDK's own BucketDeployment function that
  * copies them into the bucket at deploy time.
  */
-function acknowledgeConsoleFindings(stack: PoderoBridgeStack, site: ConsoleSite): void {
+function acknowledgeConsoleFindings(stack: AcknowledgedStack, site: ConsoleSite): void {
   const guard = (rule: string) => `${CFN_GUARD_PLUGIN}::${rule}`;
   // cdk-nag prints the asset bucket's name as synthesized: the region and account literally when the stage names them.
   const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;

@@ -4,29 +4,9 @@
  * that does not trace is bundled without it (XRAY_BUNDLE_DEFINE), so its cold starts neither evaluate nor
  * parse it (docs/adr/0009-tracing.md, 0013). Tests and the local stack use the pass-through.
  */
-import type { RequestSpan } from '@podero-bridge/podero-client';
+import { passThroughTracing, type Tracing } from './tracing-contract';
 
-export interface Tracing {
-  readonly enabled: boolean;
-  /** The SDK client with a subsegment per call when tracing is on; the client itself otherwise. */
-  instrument<Client extends object>(client: Client): Client;
-  /** The Podero client's span hook, undefined when tracing is off (no wrapper on the request path). */
-  readonly poderoSpan: RequestSpan | undefined;
-  /** The handler inside a `## handler` subsegment (errors recorded, responses not). */
-  handler<Args extends unknown[], Result>(
-    run: (...args: Args) => Promise<Result>,
-  ): (...args: Args) => Promise<Result>;
-}
-
-/** The prefix of Podero's subsegments (X-Ray names: letters, digits, spaces and `_.:/%&#=+\\-@`). */
-export const PODERO_SUBSEGMENT_PREFIX = 'podero ';
-
-export const passThroughTracing: Tracing = {
-  enabled: false,
-  instrument: (client) => client,
-  poderoSpan: undefined,
-  handler: (run) => run,
-};
+export { PODERO_SUBSEGMENT_PREFIX, passThroughTracing, type Tracing } from './tracing-contract';
 
 /**
  * The function's tracing as its environment asks (the handler entries call this once, at cold start, through

@@ -7,7 +7,7 @@
  */
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { RequestSpan } from '@podero-bridge/podero-client';
-import { PODERO_SUBSEGMENT_PREFIX, passThroughTracing, type Tracing } from './tracing';
+import { PODERO_SUBSEGMENT_PREFIX, passThroughTracing, type Tracing } from './tracing-contract';
 
 export function createXRayTracing(serviceName: string): Tracing {
   const tracer = new Tracer({

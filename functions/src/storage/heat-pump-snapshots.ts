@@ -20,51 +20,30 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import {
+  type HeatPumpJson,
+  type HeatPumpSnapshot,
+  newSnapshot,
+  type StoredConnection,
+  stateTimestampOf,
+} from '../domain/devices/state';
 import { sendIfCondition } from './conditional';
 import { type OutboxEntry, outboxAppend, outboxAttributes, outboxEntryOf, pendingOutboxOf } from './outbox';
 import { activeUserOf, USER_PROFILE_SK, type UserRecord, userPk } from './users';
 
-export { userPk };
+export {
+  type HeatPumpJson,
+  type HeatPumpSnapshot,
+  newSnapshot,
+  type StoredConnection,
+  stateTimestampOf,
+  userPk,
+};
 
 export const HEAT_PUMP_SK_PREFIX = 'HEATPUMP#';
 export const HEAT_PUMP_LIST_MARKER_SK = 'HEATPUMPS';
 
-/** A heat pump as Podero returned it; only `id` is relied upon, everything else is kept verbatim. */
-export type HeatPumpJson = { id: string } & Record<string, unknown>;
-
 export const heatPumpSk = (heatPumpId: string): string => `${HEAT_PUMP_SK_PREFIX}${heatPumpId}`;
-
-export interface HeatPumpSnapshot {
-  externalUserId: string;
-  heatPumpId: string;
-  heatPump: HeatPumpJson;
-  /** When we fetched it from Podero (ISO). */
-  fetchedAt: string;
-  /** Podero's `current_state_last_updated_at`, normalised to `Date#toISOString()`, or null. */
-  stateUpdatedAt: string | null;
-  /**
-   * State timestamp of the last reading the sync wrote for this heat pump. Kept apart from
-   * `stateUpdatedAt` because API live reads refresh the snapshot too: comparing against the
-   * snapshot's state would lose the reading of a state first seen by an API read.
-   */
-  lastReadingStateAt: string | null;
-  /**
-   * The device's connection as the bridge last observed it (heat-pumps/rules.ts observeConnection): kept
-   * beside the JSON because `since` is the bridge's own knowledge, not Podero's. Null in items written
-   * before it existed.
-   */
-  connection: StoredConnection | null;
-  /**
-   * Change events stored with this state and not yet published (storage/outbox.ts), as read; carried into
-   * the next whole-item write of the snapshot so that none is dropped by it.
-   */
-  outbox: readonly string[];
-}
-
-export interface StoredConnection {
-  state: string;
-  since: string | null;
-}
 
 export interface HeatPumpListMarker {
   externalUserId: string;
@@ -96,14 +75,6 @@ const markerItemSchema = z.object({
   fetched_at: z.string(),
   heat_pump_ids: z.array(z.string()),
 });
-
-/** `current_state_last_updated_at` as a sortable ISO string (readings are keyed by it), or null. */
-export function stateTimestampOf(heatPump: Record<string, unknown>): string | null {
-  const raw = heatPump.current_state_last_updated_at;
-  if (typeof raw !== 'string') return null;
-  const ms = Date.parse(raw);
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
-}
 
 export function snapshotItem(snapshot: HeatPumpSnapshot): Record<string, unknown> {
   return {
@@ -166,25 +137,6 @@ function carried(pending: readonly string[], newEvents: readonly OutboxEntry[]):
   const entries = pending.map(outboxEntryOf);
   const ids = new Set(entries.map((entry) => entry.id));
   return [...entries, ...newEvents.filter((entry) => !ids.has(entry.id))];
-}
-
-export function newSnapshot(
-  externalUserId: string,
-  heatPump: HeatPumpJson,
-  fetchedAt: string,
-  lastReadingStateAt: string | null = null,
-  connection: StoredConnection | null = null,
-): HeatPumpSnapshot {
-  return {
-    externalUserId,
-    heatPumpId: heatPump.id,
-    heatPump,
-    fetchedAt,
-    stateUpdatedAt: stateTimestampOf(heatPump),
-    lastReadingStateAt,
-    connection,
-    outbox: [],
-  };
 }
 
 function parseSnapshotItem(item: Record<string, unknown>): HeatPumpSnapshot {

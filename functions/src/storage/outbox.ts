@@ -22,6 +22,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import type { OutboxEntry } from '../domain/events/catalogue';
 import { sendIfCondition } from './conditional';
 
 export const OUTBOX_INDEX = 'outbox';
@@ -30,12 +31,7 @@ export const OUTBOX_STANDALONE_PK = 'OUTBOX';
 /** Standalone events and published-but-unremoved ones do not outlive this (the relay runs every minute). */
 export const OUTBOX_STANDALONE_KEEP_SECONDS = 14 * 86_400;
 
-/** One stored event: its JSON and the two fields the outbox orders and removes by. */
-export interface OutboxEntry {
-  readonly id: string;
-  readonly timestamp: string;
-  readonly json: string;
-}
+export type { OutboxEntry };
 
 /** The attributes a state item written whole (PutItem, BatchWriteItem) carries for its pending events. */
 export function outboxAttributes(

@@ -28,7 +28,7 @@ import type {
   SyncScope,
   SyncStopReason,
   SyncSummary,
-} from './sync';
+} from './types';
 import { type OnboardedUser, UserStream, UserWalk } from './user-walk';
 import { WritePipeline } from './write-pipeline';
 

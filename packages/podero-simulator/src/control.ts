@@ -3,7 +3,10 @@
  * The same operations are available in-process (`sim.control`) and over HTTP under `/__sim/`.
  */
 import * as z from 'zod';
-import type { SimCore, SimResponse } from './core';
+import type { SimCore, SimResponse, SimulatorModes } from './core';
+
+export type { SimulatorModes };
+
 import type { CountersSnapshot } from './counters';
 import { loseConnection, raiseCue, restoreConnection } from './cues';
 import {
@@ -71,14 +74,6 @@ export interface ConnectionState {
   lifecycle_state: string;
   /** The active re-authentication cue, if any. */
   cue_id: string | null;
-}
-
-export interface SimulatorModes {
-  /**
-   * `filled`: a used onboarding session names the new device in `object_id`; `null`: it stays null, which the
-   * contract cannot rule out ([INFERRED] field), so a client must recognise completion another way.
-   */
-  onboardingObjectId: 'filled' | 'null';
 }
 
 const MAX_SEEDED_USERS = 100_000;

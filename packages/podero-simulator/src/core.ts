@@ -1,11 +1,19 @@
 /** What every handler sees: the state, the clock, the options, and the request. */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SimClock } from './clock';
-import type { SimulatorModes } from './control';
 import type { Counters } from './counters';
 import { SimHttpError, validationError } from './errors';
 import type { FaultEngine } from './faults';
 import type { Store } from './store';
+
+/** How the simulator behaves where the contract leaves a choice (set through the control plane, control.ts). */
+export interface SimulatorModes {
+  /**
+   * `filled`: a used onboarding session names the new device in `object_id`; `null`: it stays null, which the
+   * contract cannot rule out ([INFERRED] field), so a client must recognise completion another way.
+   */
+  onboardingObjectId: 'filled' | 'null';
+}
 
 export interface OrgCredentials {
   orgId: string;

@@ -9,12 +9,7 @@ import {
   PoderoResponseShapeError,
   PoderoServerError,
 } from '@podero-bridge/podero-client';
-import {
-  type HeatPumpJson,
-  type HeatPumpSnapshot,
-  newSnapshot,
-  type StoredConnection,
-} from '../../storage/heat-pump-snapshots';
+import { type HeatPumpJson, type HeatPumpSnapshot, newSnapshot, type StoredConnection } from './state';
 
 /** Podero marks a deleted heat pump with `deleted_at` (soft delete); it is no longer the user's device. */
 export const isDeleted = (heatPump: HeatPumpJson): boolean =>

@@ -10,7 +10,6 @@
  * `version`).
  */
 import * as z from 'zod';
-import type { OutboxEntry } from '../../storage/outbox';
 import { CONNECTION_STATES } from '../devices/rules';
 
 export const EVENT_CATALOGUE_VERSION = '1';
@@ -147,6 +146,13 @@ export function webhookPayloadSchemaOf(type: EventType): z.ZodType {
     id: `Event_${type.replace(/\./g, '_')}`,
     description: eventDataSchemas[type].meta()?.description,
   });
+}
+
+/** One stored event: its JSON and the two fields the outbox orders and removes by. */
+export interface OutboxEntry {
+  readonly id: string;
+  readonly timestamp: string;
+  readonly json: string;
 }
 
 /** The outbox's form of events (storage keeps them as JSON strings with their id and time). */

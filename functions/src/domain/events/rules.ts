@@ -10,7 +10,7 @@
  * sees it once. A later, different transition starts from a different stored state and gets a new id.
  */
 import { createHash } from 'node:crypto';
-import type { HeatPumpSnapshot } from '../../storage/heat-pump-snapshots';
+import type { HeatPumpSnapshot } from '../devices/state';
 import type { BridgeEvent, EventData, EventType } from './catalogue';
 
 export function eventId(type: EventType, ...identity: readonly (string | null)[]): string {

@@ -1,0 +1,67 @@
+/**
+ * A heat pump's state as the bridge keeps it: Podero's JSON verbatim, when it was fetched, its state time,
+ * the connection the bridge observed, and the change events stored with it (storage/heat-pump-snapshots.ts
+ * keeps it in DynamoDB; the rules, the sync and the events read it). Pure data, no I/O.
+ */
+
+/** A heat pump as Podero returned it; only `id` is relied upon, everything else is kept verbatim. */
+export type HeatPumpJson = { id: string } & Record<string, unknown>;
+
+export interface HeatPumpSnapshot {
+  externalUserId: string;
+  heatPumpId: string;
+  heatPump: HeatPumpJson;
+  /** When we fetched it from Podero (ISO). */
+  fetchedAt: string;
+  /** Podero's `current_state_last_updated_at`, normalised to `Date#toISOString()`, or null. */
+  stateUpdatedAt: string | null;
+  /**
+   * State timestamp of the last reading the sync wrote for this heat pump. Kept apart from
+   * `stateUpdatedAt` because API live reads refresh the snapshot too: comparing against the
+   * snapshot's state would lose the reading of a state first seen by an API read.
+   */
+  lastReadingStateAt: string | null;
+  /**
+   * The device's connection as the bridge last observed it (heat-pumps/rules.ts observeConnection): kept
+   * beside the JSON because `since` is the bridge's own knowledge, not Podero's. Null in items written
+   * before it existed.
+   */
+  connection: StoredConnection | null;
+  /**
+   * Change events stored with this state and not yet published (storage/outbox.ts), as read; carried into
+   * the next whole-item write of the snapshot so that none is dropped by it.
+   */
+  outbox: readonly string[];
+}
+
+export interface StoredConnection {
+  state: string;
+  since: string | null;
+}
+
+/** `current_state_last_updated_at` as a sortable ISO string (readings are keyed by it), or null. */
+export function stateTimestampOf(heatPump: Record<string, unknown>): string | null {
+  const raw = heatPump.current_state_last_updated_at;
+  if (typeof raw !== 'string') return null;
+  const ms = Date.parse(raw);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+export function newSnapshot(
+  externalUserId: string,
+  heatPump: HeatPumpJson,
+  fetchedAt: string,
+  lastReadingStateAt: string | null = null,
+  connection: StoredConnection | null = null,
+): HeatPumpSnapshot {
+  return {
+    externalUserId,
+    heatPumpId: heatPump.id,
+    heatPump,
+    fetchedAt,
+    stateUpdatedAt: stateTimestampOf(heatPump),
+    lastReadingStateAt,
+    connection,
+    outbox: [],
+  };
+}

@@ -27,6 +27,7 @@ import {
   type ResolveCueResponse,
 } from '@podero-bridge/podero-client';
 import { connectionStateOf, pendingActionsOf, REAUTHENTICATE_ACTION } from '../domain/devices/rules';
+import { ConflictError, InvalidError, NotFoundError } from '../domain/errors';
 import type {
   ReauthenticationAttempt,
   ReauthenticationOutcome,
@@ -48,39 +49,47 @@ export interface CueUpstream {
   };
 }
 
-export class ReauthenticationNotNeededError extends Error {
+export class ReauthenticationNotNeededError extends ConflictError {
   override readonly name = 'ReauthenticationNotNeededError';
   constructor(readonly state: 'connected' | 'disconnected') {
     super(
       state === 'connected'
         ? 'the heat pump is connected; it needs no re-authentication'
         : 'the heat pump has no re-authentication action; onboard it again',
+      { code: state === 'connected' ? 'reauthentication_not_needed' : 'reauthentication_unavailable' },
     );
   }
 }
 
-export class UnknownReauthenticationError extends Error {
+export class UnknownReauthenticationError extends NotFoundError {
   override readonly name = 'UnknownReauthenticationError';
   constructor() {
-    super('unknown re-authentication');
+    super('unknown re-authentication', { subject: 're-authentication' });
   }
 }
 
-export class ReauthenticationExpiredError extends Error {
+export class ReauthenticationExpiredError extends NotFoundError {
   override readonly name = 'ReauthenticationExpiredError';
   constructor() {
-    super('this re-authentication link has expired');
+    // The api answers it 410 link_expired (its one special case of not_found).
+    super('this re-authentication link has expired', {
+      code: 'link_expired',
+      subject: 're-authentication link',
+    });
   }
 }
 
 /** A partner URL the stage does not allow; `field` names it as the request body does. */
-export class InvalidReturnUrlError extends Error {
+export class InvalidReturnUrlError extends InvalidError {
   override readonly name = 'InvalidReturnUrlError';
   constructor(
     readonly field: 'success_url' | 'cancel_url',
     message: string,
   ) {
-    super(message);
+    super(message, {
+      summary: 'the return URL is not allowed',
+      fields: [{ field: `body.${field}`, message }],
+    });
   }
 }
 

@@ -14,7 +14,7 @@ import {
   ownedBy,
   visibleHeatPumps,
 } from '../domain/devices/rules';
-import { UnknownUserError } from '../domain/errors';
+import { InvalidError, NotFoundError, UnknownUserError } from '../domain/errors';
 import { outboxEntriesOf } from '../domain/events/catalogue';
 import { deletedHeatPumpEvent, deletedHeatPumpEvents, heatPumpEvents } from '../domain/events/rules';
 import {
@@ -67,18 +67,20 @@ export type OnboardedGuard = (
   createdSortKeys: readonly string[],
 ) => Promise<boolean>;
 
-export class UnknownHeatPumpError extends Error {
+export class UnknownHeatPumpError extends NotFoundError {
   override readonly name = 'UnknownHeatPumpError';
   constructor(readonly heatPumpId: string) {
-    super('heat pump not found');
+    super('heat pump not found', { subject: 'heat pump' });
   }
 }
 
 /** The settings would leave the heat pump inconsistent (e.g. minimum above maximum). */
-export class SettingsConflictError extends Error {
+export class SettingsConflictError extends InvalidError {
   override readonly name = 'SettingsConflictError';
   constructor(readonly issues: SettingsIssue[]) {
-    super('the settings are inconsistent');
+    super('the settings are inconsistent', {
+      fields: issues.map((i) => ({ field: ['body', ...i.path].join('.'), message: i.message })),
+    });
   }
 }
 

@@ -8,7 +8,7 @@ import {
   PoderoNotFoundError,
 } from '@podero-bridge/podero-client';
 import { SettingsConflictError } from '../devices/service';
-import { UnknownBuildingError } from '../domain/errors';
+import { NotFoundError, UnknownBuildingError } from '../domain/errors';
 import type { BuildingStore } from '../storage/buildings';
 import type { UserService } from '../users/service';
 import {
@@ -18,10 +18,10 @@ import {
   type UpdateEnergyContract,
 } from './schemas';
 
-export class UnknownEnergyContractError extends Error {
+export class UnknownEnergyContractError extends NotFoundError {
   override readonly name = 'UnknownEnergyContractError';
   constructor(readonly contractId: string) {
-    super('energy contract not found');
+    super('energy contract not found', { subject: 'energy contract' });
   }
 }
 

@@ -6,7 +6,7 @@
 import pLimit from 'p-limit';
 import { heatPumpView } from '../devices/view';
 import { CONNECTION_STATES, connectionStateOf } from '../domain/devices/rules';
-import { UnknownUserError } from '../domain/errors';
+import { InvalidError, UnknownUserError } from '../domain/errors';
 import type { HeatPumpSnapshotStore } from '../storage/heat-pump-snapshots';
 import { type OnboardingSessionStore, sessionValidUntilMs } from '../storage/onboarding-sessions';
 import type { ReadingsStore } from '../storage/readings';
@@ -22,10 +22,13 @@ const USER_READ_CONCURRENCY = 8;
 const RUNS_SHOWN = 20;
 const FAILURES_SHOWN = 100;
 
-export class InvalidUsersCursorError extends Error {
+export class InvalidUsersCursorError extends InvalidError {
   override readonly name = 'InvalidUsersCursorError';
   constructor() {
-    super('not a cursor returned by this API for these filters');
+    super('not a cursor returned by this API for these filters', {
+      summary: 'the cursor is not valid for this request',
+      fields: [{ field: 'query.cursor', message: 'not a cursor returned by this API for these filters' }],
+    });
   }
 }
 

@@ -10,6 +10,7 @@
  */
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { InvalidError } from '../domain/errors';
 
 export const readingPk = (heatPumpId: string): string => `HEATPUMP#${heatPumpId}`;
 
@@ -95,9 +96,12 @@ function parseReadingItem(item: Record<string, unknown>): Reading {
 }
 
 /** The cursor does not decode, belongs to another heat pump, or points outside the range. */
-export class InvalidCursorError extends Error {
+export class InvalidCursorError extends InvalidError {
   constructor(reason: string) {
-    super(`cursor is invalid: ${reason}`);
+    super(`cursor is invalid: ${reason}`, {
+      summary: 'the cursor is not valid for this request',
+      fields: [{ field: 'query.cursor', message: `cursor is invalid: ${reason}` }],
+    });
     this.name = 'InvalidCursorError';
   }
 }

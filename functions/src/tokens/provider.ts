@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { UpstreamError } from '../domain/errors';
 import { type TokenSecret, tokenFingerprint } from './contract';
 import { type TokenRefresher, TokenRefreshFailedError } from './refresher';
 import type { TokenSource } from './source';
@@ -9,8 +10,15 @@ export interface BridgeTokenProvider {
   invalidate(rejectedToken: string): Promise<void>;
 }
 
-export class TokenUnavailableError extends Error {
+export class TokenUnavailableError extends UpstreamError {
   override readonly name = 'TokenUnavailableError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, {
+      code: 'upstream_auth_failed',
+      summary: 'the bridge could not authenticate with Podero',
+      ...(options?.cause === undefined ? {} : { cause: options.cause }),
+    });
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { UpstreamError } from '../domain/errors';
 import { backoffDelayMs, sleep as defaultSleep } from '../platform/backoff';
 import { type TokenRefreshEvent, type TokenRefreshResult, tokenRefreshResultSchema } from './contract';
 
@@ -11,8 +12,15 @@ export interface TokenRefresher {
   forceRefresh(rejectedTokenSha256?: string): Promise<TokenRefreshResult>;
 }
 
-export class TokenRefreshFailedError extends Error {
+export class TokenRefreshFailedError extends UpstreamError {
   override readonly name = 'TokenRefreshFailedError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, {
+      code: 'upstream_auth_failed',
+      summary: 'the bridge could not authenticate with Podero',
+      ...(options?.cause === undefined ? {} : { cause: options.cause }),
+    });
+  }
 }
 
 function forcedEvent(rejectedTokenSha256: string | undefined): TokenRefreshEvent {

@@ -4,6 +4,7 @@
  * checked here (webhooks/url-rules.ts) and again at every delivery.
  */
 import { randomBytes } from 'node:crypto';
+import { ConflictError, InvalidError, NotFoundError } from '../domain/errors';
 import { webhookTestEvent } from '../domain/events/rules';
 import type { DeliveryRecord, WebhookEndpointRecord, WebhookStore } from '../storage/webhooks';
 import { MAX_WEBHOOK_ENDPOINTS } from '../storage/webhooks';
@@ -12,19 +13,25 @@ import type { CreateWebhookInput, UpdateWebhookInput } from './schemas';
 import type { WebhookSecretStore } from './secrets';
 import { type AddressRules, checkWebhookUrl, type Resolve, WebhookUrlError } from './url-rules';
 
-export class UnknownWebhookError extends Error {
+export class UnknownWebhookError extends NotFoundError {
   override readonly name = 'UnknownWebhookError';
   constructor(readonly webhookId: string) {
-    super(`unknown webhook ${webhookId}`);
+    super(`unknown webhook ${webhookId}`, { subject: 'webhook' });
   }
 }
 
-export class InvalidWebhookUrlError extends Error {
+export class InvalidWebhookUrlError extends InvalidError {
   override readonly name = 'InvalidWebhookUrlError';
+  constructor(message: string) {
+    super(message, { summary: 'the webhook URL is not allowed', fields: [{ field: 'body.url', message }] });
+  }
 }
 
-export class TooManyWebhooksError extends Error {
+export class TooManyWebhooksError extends ConflictError {
   override readonly name = 'TooManyWebhooksError';
+  constructor(message: string) {
+    super(message, { code: 'too_many_webhooks' });
+  }
 }
 
 export interface WebhookServiceDeps {

@@ -10,28 +10,8 @@ import {
   PoderoServerError,
   PoderoValidationError,
 } from '@podero-bridge/podero-client';
-import {
-  InvalidReturnUrlError,
-  ReauthenticationExpiredError,
-  ReauthenticationNotNeededError,
-  UnknownReauthenticationError,
-} from '../../devices/reauthentication';
-import { SettingsConflictError, UnknownHeatPumpError } from '../../devices/service';
-import {
-  CreationInProgressError,
-  EmailInUseError,
-  OffboardingInProgressError,
-  UnknownBuildingError,
-  UnknownOnboardingSessionError,
-  UnknownUserError,
-  UserEmailConflictError,
-} from '../../domain/errors';
-import { UnknownEnergyContractError } from '../../energy-contracts/service';
-import { InvalidUsersCursorError } from '../../operator/service';
-import { InvalidCursorError } from '../../storage/readings';
-import { TokenUnavailableError } from '../../tokens/provider';
-import { TokenRefreshFailedError } from '../../tokens/refresher';
-import { InvalidWebhookUrlError, TooManyWebhooksError, UnknownWebhookError } from '../../webhooks/service';
+import { ReauthenticationExpiredError } from '../../devices/reauthentication';
+import { DomainError } from '../../domain/errors';
 import { ApiError, badRequest, notFound } from './http';
 
 /** Default Retry-After when Podero rate-limits without saying for how long. */
@@ -71,11 +51,7 @@ export function toApiError(error: unknown): ApiError | undefined {
   if (error instanceof PoderoResponseShapeError) {
     return new ApiError(502, 'upstream_bad_response', 'Podero answered with an unexpected response');
   }
-  if (
-    error instanceof PoderoAuthError ||
-    error instanceof TokenUnavailableError ||
-    error instanceof TokenRefreshFailedError
-  ) {
+  if (error instanceof PoderoAuthError) {
     return new ApiError(502, 'upstream_auth_failed', 'the bridge could not authenticate with Podero');
   }
   if (error instanceof PoderoNotFoundError) return new ApiError(404, 'not_found', 'not found at Podero');
@@ -98,65 +74,27 @@ export function toApiError(error: unknown): ApiError | undefined {
   return undefined;
 }
 
-/** The domain's refusals (users, buildings, sessions, heat pumps, readings). */
+/**
+ * The domain's refusals, by kind (domain/errors.ts): each error says what it is and what may be told; this
+ * maps kinds to statuses, plus the one special case (an expired link is gone, 410).
+ */
 function fromDomainError(error: unknown): ApiError | undefined {
-  if (error instanceof UnknownUserError) return notFound('user');
-  if (error instanceof UnknownHeatPumpError) return notFound('heat pump');
-  if (error instanceof UnknownEnergyContractError) return notFound('energy contract');
-  if (error instanceof InvalidUsersCursorError) {
-    return badRequest('the cursor is not valid for this request', [
-      { field: 'query.cursor', message: error.message },
-    ]);
-  }
-  if (error instanceof UnknownOnboardingSessionError) return notFound('onboarding session');
-  if (error instanceof ReauthenticationNotNeededError) {
-    return new ApiError(
-      409,
-      error.state === 'connected' ? 'reauthentication_not_needed' : 'reauthentication_unavailable',
-      error.message,
-    );
-  }
-  if (error instanceof UnknownReauthenticationError) return notFound('re-authentication');
+  if (!(error instanceof DomainError)) return undefined;
   if (error instanceof ReauthenticationExpiredError) return new ApiError(410, 'link_expired', error.message);
-  if (error instanceof InvalidReturnUrlError) {
-    return badRequest('the return URL is not allowed', [
-      { field: `body.${error.field}`, message: error.message },
-    ]);
+  const message = error.summary ?? error.message;
+  const details = error.fields ? [...error.fields] : undefined;
+  switch (error.kind) {
+    case 'not_found':
+      return notFound(error.subject ?? 'resource');
+    case 'invalid':
+      return badRequest(message, details);
+    case 'conflict':
+      return new ApiError(409, error.code ?? 'conflict', message, details);
+    case 'busy':
+      return new ApiError(503, error.code ?? 'busy', message, details, {
+        'retry-after': String(error.retryAfterSeconds ?? 1),
+      });
+    case 'upstream':
+      return new ApiError(502, error.code ?? 'upstream_error', message, details);
   }
-  if (error instanceof UnknownBuildingError) {
-    return badRequest('unknown building', [{ field: 'body.building_id', message: error.message }]);
-  }
-  if (error instanceof UserEmailConflictError) {
-    return new ApiError(409, 'conflict', error.message, [
-      { field: 'body.email', message: 'differs from the onboarded user' },
-    ]);
-  }
-  if (error instanceof EmailInUseError) {
-    return new ApiError(409, 'email_in_use', error.message, [
-      { field: 'body.email', message: 'already used by another user' },
-    ]);
-  }
-  if (error instanceof OffboardingInProgressError) {
-    return new ApiError(409, 'offboarding_in_progress', error.message);
-  }
-  if (error instanceof CreationInProgressError) {
-    return new ApiError(503, 'creation_in_progress', error.message, undefined, { 'retry-after': '1' });
-  }
-  if (error instanceof InvalidCursorError) {
-    return badRequest('the cursor is not valid for this request', [
-      { field: 'query.cursor', message: error.message },
-    ]);
-  }
-  if (error instanceof UnknownWebhookError) return notFound('webhook');
-  if (error instanceof InvalidWebhookUrlError) {
-    return badRequest('the webhook URL is not allowed', [{ field: 'body.url', message: error.message }]);
-  }
-  if (error instanceof TooManyWebhooksError) return new ApiError(409, 'too_many_webhooks', error.message);
-  if (error instanceof SettingsConflictError) {
-    return badRequest(
-      'the settings are inconsistent',
-      error.issues.map((i) => ({ field: ['body', ...i.path].join('.'), message: i.message })),
-    );
-  }
-  return undefined;
 }

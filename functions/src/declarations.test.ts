@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type EnvName, environmentFor, functionDeclarations, scheduleDeclarations } from './declarations';
-import { relayEventSchema } from './lambdas/eventRelay/event';
 import { syncEventSchema } from './sync/event';
 import { tokenRefreshEventSchema } from './tokens/contract';
+import { relayEventSchema } from './webhooks/relay-event';
 
 describe('declarations', () => {
   it('every schedule payload is an event its target handler accepts', () => {

@@ -7,9 +7,9 @@
  * never pulls handler code, AWS SDK clients or zod into the CDK app.
  */
 
-import type { RelayEvent } from './lambdas/eventRelay/event';
 import type { SyncEvent } from './sync/event';
 import type { TokenRefreshEvent } from './tokens/contract';
+import type { RelayEvent } from './webhooks/relay-event';
 
 export type FunctionId =
   | 'tokenRefresh'

@@ -4,9 +4,9 @@ import { OutboxStore } from '../../storage/outbox';
 import { WebhookStore } from '../../storage/webhooks';
 import { DeliveryQueue } from '../../webhooks/queue';
 import { OutboxRelay, type RelaySummary } from '../../webhooks/relay';
+import { relayEventSchema } from '../../webhooks/relay-event';
 import { parseEvent } from '../shared/parse-event';
 import type { RelayDepsBundle } from './deps';
-import { relayEventSchema } from './event';
 
 /** Margin kept of the invocation's time: the relay stops taking pages when less remains. */
 const RELAY_MARGIN_MS = 10_000;

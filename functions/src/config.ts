@@ -195,7 +195,7 @@ export interface WebhookSettings {
 }
 
 export interface ApiConfig extends FleetConfig, WebhookSettings {
-  /** Where the re-authentication callback may send the browser (heat-pumps/return-urls.ts). */
+  /** Where the re-authentication callback may send the browser (devices/return-urls.ts). */
   readonly returnUrls: ReturnUrlRules;
 }
 

@@ -289,7 +289,7 @@ export const functionDeclarations = {
     entry: 'src/lambdas/eventRelay/entry.ts',
     memoryMb: 256,
     timeoutSeconds: 60,
-    // One relay at a time keeps the order per device (events/relay.ts).
+    // One relay at a time keeps the order per device (webhooks/relay.ts).
     reservedConcurrency: 1,
     access: {
       tables: { main: 'readWrite' },
@@ -357,7 +357,7 @@ export const queueDeclarations = {
   syncShards: {
     id: 'syncShards',
     name: 'sync-shards',
-    description: 'One message per shard of a fleet pass (heat-pump-sync/shard-message.ts).',
+    description: 'One message per shard of a fleet pass (sync/shard-message.ts).',
     visibilityTimeoutSeconds: 6 * 180,
     // A shard failing three times (about 54 minutes apart at most) is dead-lettered and its pass completes without it.
     maxReceiveCount: 3,

@@ -232,7 +232,7 @@ const flag = z.boolean().nullish();
  * passed through, because parts of it are not for end users: `actions[].resolution_link.url` carries a
  * cue's secret (enough on its own to report an outcome), `owner` Podero's ids and the owner's e-mail,
  * `device_model` the manufacturer cloud's sign-up links. A field Podero omits, or sends with another
- * type, is left out (the contract is unsure of several; heat-pumps/view.ts).
+ * type, is left out (the contract is unsure of several; devices/view.ts).
  */
 export const heatPumpFieldSchemas = {
   id: z.string(),

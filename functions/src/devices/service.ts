@@ -90,7 +90,7 @@ export interface HeatPumpServiceDeps {
   removeUnlessOnboarded: OnboardedGuard;
   snapshots: HeatPumpSnapshotStore;
   readings: ReadingsStore;
-  /** Change events of what the reads store (events/rules.ts), kept with the state they describe. */
+  /** Change events of what the reads store (domain/events/rules.ts), kept with the state they describe. */
   outbox: OutboxStore;
   now?: () => number;
   logger?: Logger;

@@ -1,6 +1,6 @@
 /**
  * The batch encoders: items as the sync writes them with BatchWriteItem, which takes no condition (the
- * write rules and why: heat-pump-sync/plan.ts). Everything else writes through the stores' conditional
+ * write rules and why: sync/plan.ts). Everything else writes through the stores' conditional
  * methods (`sendIfCondition`).
  */
 export {

@@ -1,5 +1,5 @@
 /**
- * Idempotency records of the API's POSTs (api/idempotency.ts has the HTTP rules), in the main table:
+ * Idempotency records of the API's POSTs (lambdas/api/idempotency.ts has the HTTP rules), in the main table:
  *
  *   pk `USER#<external_user_id>` (the end user the request is about)  sk `REQUEST#<key id>`
  *   pk `REQUEST_KEY#<key id>`                                          sk `BINDING`

@@ -8,14 +8,14 @@
  *   user costs a share of one batched call instead of a conditional write per item (at 10,000 users that
  *   is the difference between ~1,200 and ~30,000 DynamoDB requests a pass, `pnpm bench sync`).
  * - An unchanged heat pump (same JSON, same state, same connection, reading already written) costs no write.
- * - Each pass observes the device's connection (heat-pumps/rules.ts observeConnection), so `since` is the
+ * - Each pass observes the device's connection (domain/devices/rules.ts observeConnection), so `since` is the
  *   first pass (or read) that saw a new state.
  * - A reading is written once per state timestamp (readings are keyed by it), compared with the last
  *   reading the sync wrote, not with the snapshot's state: an API live read may have stored the state in
  *   the snapshot already, and its reading is still owed. Re-processing a user is therefore harmless.
  * - Heat pumps no longer listed (deleted at Podero, or another owner's) lose their snapshot; the marker
  *   is rewritten whenever anything changed, so the API's list cache never names a missing snapshot.
- * - A change the events rules see (events/rules.ts: connection, optimisation, a device gone) is stored
+ * - A change the events rules see (domain/events/rules.ts: connection, optimisation, a device gone) is stored
  *   with the item it changes, in its outbox, and pending events read with an item are carried into its
  *   rewrite (storage/outbox.ts), so a pass never stores a state without its event nor drops one.
  * - After the writes, the user must still be onboarded, or what they created is removed again

@@ -47,7 +47,7 @@ export type UserPatch = { email?: string | undefined } & {
 export interface UserServiceDeps {
   podero: Pick<PoderoClient, 'users' | 'heatPumps'>;
   users: UserStore;
-  /** `user.onboarded`, `user.offboarded` and the offboarded devices' `heat_pump.deleted` (events/rules.ts). */
+  /** `user.onboarded`, `user.offboarded` and the offboarded devices' `heat_pump.deleted` (domain/events/rules.ts). */
   outbox: OutboxStore;
   /** The business clock (platform/clock.ts). */
   now: Clock;

@@ -22,7 +22,7 @@ export interface HeatPumpSnapshot {
    */
   lastReadingStateAt: string | null;
   /**
-   * The device's connection as the bridge last observed it (heat-pumps/rules.ts observeConnection): kept
+   * The device's connection as the bridge last observed it (domain/devices/rules.ts observeConnection): kept
    * beside the JSON because `since` is the bridge's own knowledge, not Podero's. Null in items written
    * before it existed.
    */

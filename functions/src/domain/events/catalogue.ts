@@ -2,7 +2,7 @@
  * The change events the bridge publishes (to the stage's EventBridge bus and to registered webhooks): a
  * versioned catalogue, one zod schema per type. The envelope is the Standard Webhooks one,
  * `{"type", "timestamp", "data"}`; the event's `id` travels beside it (the `webhook-id` header, and the
- * EventBridge detail's `id`), derived from the transition itself (events/rules.ts), so a transition detected
+ * EventBridge detail's `id`), derived from the transition itself (domain/events/rules.ts), so a transition detected
  * twice carries one id and receivers can deduplicate on it.
  *
  * Adding a field to a type's data is compatible; renaming or removing one, or changing its meaning, is a

@@ -1,7 +1,7 @@
 /**
  * Which change events a newly stored state yields, decided from the state stored before it: pure, no I/O,
  * stated once for every place that stores a state (the sync's plan, the API's live reads, onboarding
- * polls, onboarding and offboarding), beside the heat-pump rules they use (heat-pumps/rules.ts).
+ * polls, onboarding and offboarding), beside the heat-pump rules they use (domain/devices/rules.ts).
  *
  * Event ids are derived from the transition, not from the observation: the subject, the type and the
  * identity of the state it left (for a connection: its state and the `since` it started at). Two

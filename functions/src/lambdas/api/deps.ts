@@ -46,7 +46,7 @@ export interface ApiDeps extends FleetDeps {
   readonly users: UserStore;
   readonly buildings: BuildingStore;
   readonly onboardingSessions: OnboardingSessionStore;
-  /** The records behind `Idempotency-Key` (api/idempotency.ts). */
+  /** The records behind `Idempotency-Key` (lambdas/api/idempotency.ts). */
   readonly idempotency: IdempotencyStore;
   /** Every request is answered within this many ms (see API_REQUEST_BUDGET_MS). */
   readonly requestBudgetMs: number;

@@ -106,7 +106,7 @@ function errorAnswers(access: RouteAccess, route: RouteDefinition): Record<numbe
   return answers;
 }
 
-/** Every POST takes an Idempotency-Key (api/idempotency.ts). */
+/** Every POST takes an Idempotency-Key (lambdas/api/idempotency.ts). */
 const idempotencyHeader = z.object({
   [IDEMPOTENCY_KEY_HEADER]: idempotencyKeySchema.optional().meta({
     description:
@@ -231,7 +231,7 @@ function preflightOf(path: string, methods: readonly string[]): ZodOpenApiOperat
 
 /**
  * The change events a registered webhook receives (POST /webhooks), one entry per type of the catalogue
- * (events/catalogue.ts): the Standard Webhooks payload and headers. The same events go to the stage's
+ * (domain/events/catalogue.ts): the Standard Webhooks payload and headers. The same events go to the stage's
  * EventBridge bus, `detail` = the payload plus `id` and `version`.
  */
 function webhookEntries(): ZodOpenApiPathsObject {

@@ -1,6 +1,6 @@
 /**
  * Heat-pump routes: cached or live reads, settings updates and stored readings. Adapters: the schemas
- * validate, ../../heat-pumps/service.ts does the work, api/errors.ts maps what it refuses.
+ * validate, ../../devices/service.ts does the work, lambdas/api/errors.ts maps what it refuses.
  */
 
 import * as z from 'zod';

@@ -1,5 +1,5 @@
 /**
- * Savings and statistics routes: adapters over ../../heat-pumps/insights.ts. Each answer says whether it
+ * Savings and statistics routes: adapters over ../../devices/insights.ts. Each answer says whether it
  * came from the cache (and how old it may be) and carries a matching `Cache-Control`.
  */
 import {

@@ -1,9 +1,9 @@
 /**
- * Re-authentication of a heat pump (heat-pumps/reauthentication.ts): the partner starts it for a device
+ * Re-authentication of a heat pump (devices/reauthentication.ts): the partner starts it for a device
  * whose `connection.state` is `reauthentication_required` and sends the end user to `redirect_url`; the
  * Connect UI brings the browser back to the public callback, which reports the outcome to Podero and
  * redirects to the partner's URL. No caller ever sees the cue's secret. The partner's URLs must be on the
- * stage's return origins (heat-pumps/return-urls.ts), so the callback cannot redirect anywhere else.
+ * stage's return origins (devices/return-urls.ts), so the callback cannot redirect anywhere else.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';

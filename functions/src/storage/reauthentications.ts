@@ -8,6 +8,11 @@
  * callback URL; only its hash is stored, so a read of the table does not yield a usable callback. An
  * attempt is used once (`open` -> `reporting` -> `done`, each step conditional) and expires with the cue's
  * secret; TTL removes it a day later.
+ *
+ *   pointer  pk `USER#<external_user_id>`  sk `REAUTH#<sha-256 of the callback token>`  (same TTL)
+ *
+ * The pointer, written first, is how an offboarding finds the customer's attempts (their key is the
+ * token's hash alone): the erasure deletes the attempt its sort key names (erasure/erasure.ts).
  */
 import { createHash } from 'node:crypto';
 import {
@@ -19,6 +24,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { sendIfCondition } from './conditional';
+import { userPk } from './users';
 
 const SK = 'REAUTH';
 const TTL_AFTER_EXPIRY_SECONDS = 86_400;
@@ -44,7 +50,10 @@ export type ClaimResult =
   | { kind: 'used'; attempt: ReauthenticationAttempt }
   | { kind: 'expired'; attempt: ReauthenticationAttempt };
 
-const pkOf = (token: string) => `REAUTH#${createHash('sha256').update(token).digest('hex')}`;
+export const REAUTH_PREFIX = 'REAUTH#';
+const pkOf = (token: string) => `${REAUTH_PREFIX}${createHash('sha256').update(token).digest('hex')}`;
+/** The attempt an offboarding erases, by its partition key (a pointer's sort key). */
+export const reauthenticationKeyOf = (pk: string) => ({ pk, sk: SK });
 
 export class ReauthenticationStore {
   constructor(
@@ -53,16 +62,23 @@ export class ReauthenticationStore {
   ) {}
 
   async put(token: string, attempt: ReauthenticationAttempt): Promise<void> {
+    const expiresAt = Math.ceil(attempt.valid_until_ms / 1000) + TTL_AFTER_EXPIRY_SECONDS;
+    // The pointer first: an attempt is never stored without a way for an offboarding to find it.
     await this.doc.send(
       new PutCommand({
         TableName: this.tableName,
         Item: {
-          pk: pkOf(token),
-          sk: SK,
-          entity: 'reauthentication',
-          ...attempt,
-          expires_at: Math.ceil(attempt.valid_until_ms / 1000) + TTL_AFTER_EXPIRY_SECONDS,
+          pk: userPk(attempt.external_user_id),
+          sk: pkOf(token),
+          entity: 'reauthentication-pointer',
+          expires_at: expiresAt,
         },
+      }),
+    );
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: pkOf(token), sk: SK, entity: 'reauthentication', ...attempt, expires_at: expiresAt },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );

@@ -67,6 +67,7 @@ export const envSchemas = {
     'false',
     z.enum(['true', 'false']).transform((v) => v === 'true'),
   ),
+  [ENV.erasureQueueUrl]: httpUrl,
 } as const satisfies Record<EnvName, z.ZodType>;
 
 /** Service endpoints for the local stack and tests; absent in AWS. Passed explicitly to each SDK client. */
@@ -184,7 +185,9 @@ export interface WebhookSettings {
   readonly webhookAllowLoopback: boolean;
 }
 
-export interface ApiConfig extends FleetConfig, WebhookSettings {}
+export interface ApiConfig extends FleetConfig, WebhookSettings {
+  readonly erasureQueueUrl: string;
+}
 
 export function loadApiConfig(env: Env): ApiConfig {
   const parsed = parseDeclared('api', env);
@@ -193,6 +196,24 @@ export function loadApiConfig(env: Env): ApiConfig {
     webhookQueueUrl: parsed[ENV.webhookQueueUrl],
     webhookSecretPrefix: parsed[ENV.webhookSecretPrefix],
     webhookAllowLoopback: parsed[ENV.webhookAllowLoopback],
+    erasureQueueUrl: parsed[ENV.erasureQueueUrl],
+  };
+}
+
+export interface ErasureConfig extends FunctionBasics {
+  readonly mainTableName: string;
+  readonly readingsTableName: string;
+  readonly erasureQueueUrl: string;
+}
+
+/** The erasure worker. */
+export function loadErasureConfig(env: Env): ErasureConfig {
+  const parsed = parseDeclared('erasure', env);
+  return {
+    ...basicsOf(parsed),
+    mainTableName: parsed[ENV.mainTableName],
+    readingsTableName: parsed[ENV.readingsTableName],
+    erasureQueueUrl: parsed[ENV.erasureQueueUrl],
   };
 }
 

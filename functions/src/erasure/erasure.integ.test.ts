@@ -160,7 +160,9 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
     const [first, second] = heatPumpIds as [string, string];
     await storeReadings(first, 60);
     await storeReadings(second, 30);
-    expect((await erasureStatus(ext)).statusCode).toBe(404);
+    const none = await erasureStatus(ext);
+    expect(none.statusCode).toBe(404);
+    expect(bodyOf(none)).toMatchObject({ error: { code: 'not_found' } });
 
     expect((await offboard(ext)).statusCode).toBe(204);
     expect(await drainErasures()).toBe(1);

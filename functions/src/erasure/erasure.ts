@@ -24,7 +24,6 @@ import type { ReadingsStore } from '../storage/readings';
 import { REAUTH_PREFIX, reauthenticationKeyOf } from '../storage/reauthentications';
 import type { SyncStateStore } from '../storage/sync-state';
 import { type UserStore, userPk } from '../storage/users';
-import { UnknownUserError } from '../users/errors';
 
 /** The longest a writer that read the customer before its offboarding can still write, plus a margin. */
 export const ERASURE_SETTLE_SECONDS = functionDeclarations.syncWorker.timeoutSeconds + 60;
@@ -32,6 +31,14 @@ export const ERASURE_SETTLE_SECONDS = functionDeclarations.syncWorker.timeoutSec
 /** One message per sweep of a job (the queue's body). */
 export const erasureMessageSchema = z.strictObject({ external_user_id: z.string(), job_id: z.string() });
 export type ErasureMessage = z.infer<typeof erasureMessageSchema>;
+
+/** No offboarding of the user or its devices is on record (or its record expired). */
+export class UnknownErasureError extends Error {
+  override readonly name = 'UnknownErasureError';
+  constructor() {
+    super('no erasure on record');
+  }
+}
 
 /** SQS holds a message back for at most 15 minutes. */
 const MAX_DELAY_SECONDS = 900;
@@ -211,10 +218,10 @@ export class ErasureService {
     return targets;
   }
 
-  /** The customer's erasure jobs; UnknownUserError (404) when it has none on record. */
+  /** The customer's erasure jobs; UnknownErasureError (404) when it has none on record. */
   async status(externalUserId: string): Promise<{ external_user_id: string; items: ErasureView[] }> {
     const jobs = await this.deps.jobs.list(externalUserId);
-    if (jobs.length === 0) throw new UnknownUserError(externalUserId);
+    if (jobs.length === 0) throw new UnknownErasureError();
     return {
       external_user_id: externalUserId,
       items: jobs.map((job) => ({

@@ -2,20 +2,29 @@ import { defineConfig } from 'vitest/config';
 
 // One vitest run covers every workspace package: unit tests sit beside their code,
 // cross-package tests live under test/. Servers in tests bind 127.0.0.1 on free ports.
+//
+// Two tiers (docs/ARCHITECTURE.md, Tests in tiers):
+// - `unit`: every *.test.ts that is not *.integ.test.ts. Starts no server and no process (the guard in
+//   test/support/unit-tier-guard.ts throws if one does); `pnpm test:unit` runs it in seconds.
+// - `integ`: *.integ.test.ts, the tests that start dynalite, the simulator, the local stack, a browser or
+//   an HTTP receiver.
+const TEST_FILES = [
+  'packages/*/src/**/*.test.ts',
+  'packages/*/test/**/*.test.ts',
+  'functions/src/**/*.test.ts',
+  'local/src/**/*.test.ts',
+  'infra/**/*.test.ts',
+  'test/**/*.test.ts',
+  'bench/src/**/*.test.ts',
+  'scripts/**/*.test.ts',
+  'console/src/**/*.test.ts',
+];
+const INTEG_FILES = TEST_FILES.map((pattern) => pattern.replace(/\.test\.ts$/, '.integ.test.ts'));
+const EXCLUDED = ['**/node_modules/**', '**/cdk.out/**'];
+
 export default defineConfig({
   test: {
-    include: [
-      'packages/*/src/**/*.test.ts',
-      'packages/*/test/**/*.test.ts',
-      'functions/src/**/*.test.ts',
-      'local/src/**/*.test.ts',
-      'infra/**/*.test.ts',
-      'test/**/*.test.ts',
-      'bench/src/**/*.test.ts',
-      'scripts/**/*.test.ts',
-      'console/src/**/*.test.ts',
-    ],
-    exclude: ['**/node_modules/**', '**/cdk.out/**'],
+    exclude: EXCLUDED,
     // Inert unless BRIDGE_TEST_LOG_CAPTURE_DIR is set (scripts/test.mjs sets it for the leak scan).
     setupFiles: ['test/support/leak-capture-setup.ts'],
     pool: 'forks',
@@ -28,5 +37,20 @@ export default defineConfig({
       AWS_SECRET_ACCESS_KEY: 'local',
       POWERTOOLS_DEV: 'false',
     },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: TEST_FILES,
+          exclude: [...EXCLUDED, '**/*.integ.test.ts'],
+          setupFiles: ['test/support/unit-tier-guard.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'integ', include: INTEG_FILES },
+      },
+    ],
   },
 });

@@ -3,12 +3,14 @@
 // It prints a closing "N passed, N failed" line (CI reads it) and exits non-zero
 // when any step fails, so a lint or type error fails CI like a failing test does.
 // After vitest it runs the leak scan (scripts/leak-scan.mjs) over the whole suite's captured logs.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureChromium } from './chromium.mjs';
 import { LAMBDA_NODE_MAJOR } from './lambda-node.mjs';
 import { reportLines, runLeakScan } from './leak-scan.mjs';
+import { DEVELOPER_NODE_TESTS, developerTestFilter } from './test-tiers.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -23,51 +25,60 @@ const run = (label, cmd, args, extraEnv = {}) => {
   return result.status === 0;
 };
 
+/** Like `run`, without blocking: the command's output is printed in one piece when it ends. */
+const runBuffered = (label, cmd, args, extraEnv = {}) =>
+  new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(cmd, args, { cwd: root, env: { ...env, ...extraEnv } });
+    const output = [];
+    child.stdout.on('data', (chunk) => output.push(chunk));
+    child.stderr.on('data', (chunk) => output.push(chunk));
+    let finished = false;
+    const finish = (ok) => {
+      if (finished) return; // 'error' may come before 'close'
+      finished = true;
+      console.log(`\n=== ${label}: ${[cmd, ...args].join(' ')}`);
+      process.stdout.write(Buffer.concat(output));
+      console.log(`=== ${label}: ${ok ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      resolve(ok);
+    };
+    child.on('error', (error) => {
+      output.push(Buffer.from(`${error.message}\n`));
+      finish(false);
+    });
+    child.on('close', (code) => finish(code === 0));
+  });
+
 const extraArgs = process.argv.slice(2);
 
-/**
- * Debian's Chromium for the console's browser tests (playwright-core drives it; no browser download). Installed
- * with apt-get when missing, as root or through sudo; when that fails the browser tests fail and say why.
- */
-function ensureChromium() {
-  const chromium = process.env.BRIDGE_CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (existsSync(chromium)) return true;
-  const asRoot = process.getuid?.() === 0;
-  const apt = (args) =>
-    asRoot
-      ? run(`apt-get ${args[0]}`, 'apt-get', args)
-      : run(`sudo apt-get ${args[0]}`, 'sudo', ['-n', 'apt-get', ...args]);
-  const aptEnv = { DEBIAN_FRONTEND: 'noninteractive' };
-  Object.assign(env, aptEnv);
-  const installed =
-    apt(['install', '-y', '--no-install-recommends', 'chromium']) ||
-    (apt(['update']) && apt(['install', '-y', '--no-install-recommends', 'chromium']));
-  return installed && existsSync(chromium);
-}
-const lintOk = run('lint', bin('biome'), ['check', '.']);
-const typesOk =
-  run('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']) &&
+// Lint, the two typechecks and the console's build need nothing of each other: they run side by side, each
+// one's output printed whole when it ends. The console's browser tests run `pnpm dev`, which serves
+// console/dist: built once here, before any test starts, so that parallel test files never build it at once.
+const [lintOk, typesOk, consoleTypesOk, consoleOk] = await Promise.all([
+  runBuffered('lint', bin('biome'), ['check', '.']),
+  runBuffered('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']),
   // The console runs in a browser: its own project, with the DOM's types and Preact's JSX.
-  run('typecheck console', bin('tsc'), ['-p', 'console/tsconfig.json', '--noEmit']);
+  runBuffered('typecheck console', bin('tsc'), ['-p', 'console/tsconfig.json', '--noEmit']),
+  runBuffered(
+    'build console',
+    process.execPath,
+    [
+      join(root, 'console', 'node_modules', 'vite', 'bin', 'vite.js'),
+      'build',
+      '--logLevel',
+      'warn',
+      join(root, 'console'),
+    ],
+    { NODE_ENV: 'production' },
+  ),
+]);
+const chromiumOk = ensureChromium({
+  env: process.env,
+  exists: existsSync,
+  isRoot: process.getuid?.() === 0,
+  run: (label, cmd, args) => run(label, cmd, args, { DEBIAN_FRONTEND: 'noninteractive' }),
+});
 
-// The console's browser tests run `pnpm dev`, which serves console/dist: built once here, before any test
-// starts, so that parallel test files never build it at the same time.
-const consoleOk = run(
-  'build console',
-  process.execPath,
-  [
-    join(root, 'console', 'node_modules', 'vite', 'bin', 'vite.js'),
-    'build',
-    '--logLevel',
-    'warn',
-    join(root, 'console'),
-  ],
-  { NODE_ENV: 'production' },
-);
-const chromiumOk = ensureChromium();
-
-const resultsFile = join(root, '.vitest-results.json');
-rmSync(resultsFile, { force: true });
 // Fresh per run: the simulator's record of issued tokens and client secrets, the workers' captured
 // output (functions log at DEBUG into it, not to the terminal), and TMPDIR, where CDK synths without an
 // explicit outdir (Template.fromStack) leave their cdk.out* directories for the scan to read.
@@ -79,28 +90,38 @@ const leakPaths = {
 };
 mkdirSync(leakPaths.captureDir);
 mkdirSync(leakPaths.tmp);
-const testsOk = run(
-  'tests',
-  bin('vitest'),
-  ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`, ...extraArgs],
-  {
-    PODERO_SIM_ISSUED_TOKENS_FILE: leakPaths.issuedSecretsFile,
-    BRIDGE_TEST_LOG_CAPTURE_DIR: leakPaths.captureDir,
-    BRIDGE_TEST_LOG_LEVEL: 'DEBUG',
-    TMPDIR: leakPaths.tmp,
-  },
-);
+const testEnv = {
+  PODERO_SIM_ISSUED_TOKENS_FILE: leakPaths.issuedSecretsFile,
+  BRIDGE_TEST_LOG_CAPTURE_DIR: leakPaths.captureDir,
+  BRIDGE_TEST_LOG_LEVEL: 'DEBUG',
+  TMPDIR: leakPaths.tmp,
+};
 
-// The functions run on the Lambda runtime's Node major, the machine may have another: run the suite on that
-// one too, with a Node build from the npm registry (the `node` package's platform binary), kept in .cache/.
+// Every test runs once. The functions run on the Lambda runtime's Node major, so the suite runs there (a Node
+// build from the npm registry, the `node` package's platform binary, kept in .cache/ when the machine has
+// another major); the tests of what runs on the developer's own Node (pnpm dev, the CLIs, the demo, the CDK
+// app, the console in a browser: scripts/test-tiers.mjs) run on the machine's Node.
 const machineMajor = Number(process.versions.node.split('.')[0]);
-const lambdaResultsFile = join(root, '.vitest-results-lambda-node.json');
-rmSync(lambdaResultsFile, { force: true });
+const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
+const runs = [];
+const vitestRun = (label, node, args) => {
+  const resultsFile = join(root, `.vitest-results-${runs.length}.json`);
+  rmSync(resultsFile, { force: true });
+  const ok = run(
+    label,
+    node,
+    [vitest, 'run', '--reporter=dot', '--reporter=json', `--outputFile.json=${resultsFile}`, ...args],
+    testEnv,
+  );
+  runs.push({ label, ok, resultsFile });
+  return ok;
+};
+let lambdaNode = process.execPath;
 let lambdaNodeOk = true;
 if (machineMajor !== LAMBDA_NODE_MAJOR) {
   const prefix = join(root, '.cache', `node${LAMBDA_NODE_MAJOR}`);
-  const lambdaNode = join(prefix, 'node_modules', '.bin', 'node');
-  const installed =
+  lambdaNode = join(prefix, 'node_modules', '.bin', 'node');
+  lambdaNodeOk =
     existsSync(lambdaNode) ||
     run(`install Node ${LAMBDA_NODE_MAJOR}`, 'npm', [
       'install',
@@ -111,19 +132,27 @@ if (machineMajor !== LAMBDA_NODE_MAJOR) {
       prefix,
       `node@${LAMBDA_NODE_MAJOR}`,
     ]);
-  lambdaNodeOk =
-    installed &&
-    run(`tests on Node ${LAMBDA_NODE_MAJOR} (the Lambda runtime)`, lambdaNode, [
-      join(root, 'node_modules', 'vitest', 'vitest.mjs'),
-      'run',
-      '--reporter=dot',
-      '--reporter=json',
-      `--outputFile.json=${lambdaResultsFile}`,
-      // The console's browser tests drive Chromium, not the Lambda runtime: once, on the machine's Node, is enough.
-      '--exclude',
-      'test/console/**',
-      ...extraArgs,
-    ]);
+}
+if (machineMajor === LAMBDA_NODE_MAJOR) {
+  vitestRun(
+    `tests on Node ${LAMBDA_NODE_MAJOR} (the Lambda runtime's and the machine's)`,
+    lambdaNode,
+    extraArgs,
+  );
+} else if (extraArgs.length > 0) {
+  // A filtered run (`pnpm test <filter>`): the files asked for, once, on the Lambda runtime's Node.
+  if (lambdaNodeOk)
+    vitestRun(`tests on Node ${LAMBDA_NODE_MAJOR} (the Lambda runtime)`, lambdaNode, extraArgs);
+} else {
+  if (lambdaNodeOk) {
+    const excluded = DEVELOPER_NODE_TESTS.flatMap((glob) => ['--exclude', glob]);
+    vitestRun(`tests on Node ${LAMBDA_NODE_MAJOR} (the Lambda runtime)`, lambdaNode, excluded);
+  }
+  vitestRun(
+    `tests on Node ${machineMajor} (the developer's: pnpm dev, CLIs, demo, CDK app, browser)`,
+    process.execPath,
+    DEVELOPER_NODE_TESTS.map(developerTestFilter),
+  );
 }
 
 console.log('\n=== leak scan: captured logs and synthesized templates');
@@ -146,29 +175,31 @@ else console.log(`leak scan: captures kept in ${leakRoot}`);
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-if (existsSync(resultsFile)) {
+for (const { resultsFile } of runs) {
+  if (!existsSync(resultsFile)) continue;
   const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
-  passed = results.numPassedTests ?? 0;
-  failed = (results.numFailedTests ?? 0) + (results.numFailedTestSuites ?? 0);
-  skipped = (results.numPendingTests ?? 0) + (results.numTodoTests ?? 0);
-}
-if (existsSync(lambdaResultsFile)) {
-  const results = JSON.parse(readFileSync(lambdaResultsFile, 'utf8'));
   passed += results.numPassedTests ?? 0;
   failed += (results.numFailedTests ?? 0) + (results.numFailedTestSuites ?? 0);
-  rmSync(lambdaResultsFile, { force: true });
+  skipped += (results.numPendingTests ?? 0) + (results.numTodoTests ?? 0);
+  rmSync(resultsFile, { force: true });
 }
+const testsOk = runs.every((r) => r.ok);
 if (!lambdaNodeOk && failed === 0) failed += 1;
 if (!lintOk) failed += 1;
 if (!consoleOk) failed += 1;
 if (!chromiumOk) console.log('chromium: not installed (the console browser tests fail for it)');
 if (!typesOk) failed += 1;
+if (!consoleTypesOk) failed += 1;
 if (!leakScanOk) failed += 1;
 if (!testsOk && failed === 0) failed += 1;
 if (passed === 0 && failed === 0) failed += 1; // a run that executed no test is a failure
 
 console.log(
-  `\nlint: ${lintOk ? 'ok' : 'failed'}, typecheck: ${typesOk ? 'ok' : 'failed'}, leak scan: ${leakScanOk ? 'ok' : 'failed'}, Node ${LAMBDA_NODE_MAJOR}: ${machineMajor === LAMBDA_NODE_MAJOR ? 'the machine’s' : lambdaNodeOk ? 'ok' : 'failed'}`,
+  `\nlint: ${lintOk ? 'ok' : 'failed'}, typecheck: ${typesOk && consoleTypesOk ? 'ok' : 'failed'}, leak scan: ${leakScanOk ? 'ok' : 'failed'}, Node ${LAMBDA_NODE_MAJOR}: ${machineMajor === LAMBDA_NODE_MAJOR ? 'the machine’s' : lambdaNodeOk ? 'ok' : 'failed'}`,
 );
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-process.exit(lintOk && typesOk && consoleOk && testsOk && leakScanOk && lambdaNodeOk && failed === 0 ? 0 : 1);
+process.exit(
+  lintOk && typesOk && consoleTypesOk && consoleOk && testsOk && leakScanOk && lambdaNodeOk && failed === 0
+    ? 0
+    : 1,
+);

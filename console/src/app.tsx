@@ -49,7 +49,8 @@ function Page({ route }: { route: Route }) {
     case 'users':
       return <UsersPage filters={route.filters} />;
     case 'search':
-      return <SearchPage query={route.query} />;
+      // Keyed: a new search starts afresh, never going on from another query's stopped run.
+      return <SearchPage key={route.query} query={route.query} />;
     case 'customer':
       return <CustomerPage externalUserId={route.externalUserId} />;
     case 'webhooks':

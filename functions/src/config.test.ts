@@ -10,6 +10,9 @@ import {
 } from './config';
 import { ENV } from './declarations';
 
+const testApiConfigOf = (overrides: Record<string, string | undefined>) =>
+  loadApiConfig(testApiEnv(overrides));
+
 describe('loadApiConfig', () => {
   it('parses the environment, applying defaults and taking endpoints from the passed env', () => {
     const config = loadApiConfig(
@@ -47,6 +50,30 @@ describe('loadApiConfig', () => {
     expect(attempt).toThrow(/MAIN_TABLE_NAME is missing/);
     expect(attempt).toThrow(/PODERO_ORG_ID is invalid/);
     expect(attempt).not.toThrow(/secret-looking-value/);
+  });
+
+  it('takes the return URL origins as a comma-separated list of exact origins, none and no loopback by default', () => {
+    expect(testApiConfigOf({}).returnUrls).toEqual({ origins: [], allowLoopback: false });
+    expect(
+      testApiConfigOf({
+        [ENV.returnUrlOrigins]: 'https://app.partner.example, https://partner.example:8443',
+        [ENV.returnUrlAllowLoopback]: 'true',
+      }).returnUrls,
+    ).toEqual({
+      origins: ['https://app.partner.example', 'https://partner.example:8443'],
+      allowLoopback: true,
+    });
+    // An entry that is not exactly an origin would never match one: refused at start-up, not at runtime.
+    for (const entry of [
+      'https://app.partner.example/',
+      'https://App.partner.example',
+      'https://x.example/path',
+      '*',
+    ]) {
+      expect(() => testApiConfigOf({ [ENV.returnUrlOrigins]: entry }), entry).toThrow(
+        /RETURN_URL_ORIGINS is invalid/,
+      );
+    }
   });
 
   it('rejects a non-numeric cache max age', () => {

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ENV, type EnvName, type FunctionId, functionDeclarations } from './declarations';
+import type { ReturnUrlRules } from './heat-pumps/return-urls';
 
 /**
  * Configuration from the environment, parsed once at cold start. One zod schema per declared variable
@@ -22,6 +23,16 @@ const nonEmpty = z.string().trim().min(1);
 const httpUrl = z.url({ protocol: /^https?$/ });
 const withDefault = <T extends z.ZodType>(fallback: string, schema: T) =>
   z.preprocess((v) => (v === undefined || v === '' ? fallback : v), schema);
+const flag = (fallback: 'true' | 'false') =>
+  withDefault(
+    fallback,
+    z.enum(['true', 'false']).transform((v) => v === 'true'),
+  );
+/** An origin exactly as the URL standard writes it (`https://app.partner.example`): no path, lower case. */
+const origin = httpUrl.refine(
+  (v) => URL.canParse(v) && new URL(v).origin === v,
+  'must be an origin (scheme://host[:port], lower case, no path or trailing slash)',
+);
 const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
   withDefault(String(fallback), z.coerce.number().int().min(1).max(max));
 
@@ -63,11 +74,18 @@ export const envSchemas = {
     .string()
     .regex(/^[A-Za-z0-9/_+=.@-]{1,400}\/$/, 'must be a secret name prefix ending in /'),
   /** Only the local stack sets it: deployed stages refuse loopback webhook URLs. */
-  [ENV.webhookAllowLoopback]: withDefault(
-    'false',
-    z.enum(['true', 'false']).transform((v) => v === 'true'),
+  [ENV.webhookAllowLoopback]: flag('false'),
+  /** Comma-separated; none by default, so a stage that names none takes no re-authentication return URL. */
+  [ENV.returnUrlOrigins]: withDefault(
+    '',
+    z
+      .string()
+      .transform((v) => (v.trim() === '' ? [] : v.split(',').map((entry) => entry.trim())))
+      .pipe(z.array(origin)),
   ),
   [ENV.erasureQueueUrl]: httpUrl,
+  /** Only the local stack sets it: deployed stages refuse loopback return URLs. */
+  [ENV.returnUrlAllowLoopback]: flag('false'),
 } as const satisfies Record<EnvName, z.ZodType>;
 
 /** Service endpoints for the local stack and tests; absent in AWS. Passed explicitly to each SDK client. */
@@ -187,6 +205,8 @@ export interface WebhookSettings {
 
 export interface ApiConfig extends FleetConfig, WebhookSettings {
   readonly erasureQueueUrl: string;
+  /** Where the re-authentication callback may send the browser (heat-pumps/return-urls.ts). */
+  readonly returnUrls: ReturnUrlRules;
 }
 
 export function loadApiConfig(env: Env): ApiConfig {
@@ -197,6 +217,10 @@ export function loadApiConfig(env: Env): ApiConfig {
     webhookSecretPrefix: parsed[ENV.webhookSecretPrefix],
     webhookAllowLoopback: parsed[ENV.webhookAllowLoopback],
     erasureQueueUrl: parsed[ENV.erasureQueueUrl],
+    returnUrls: {
+      origins: parsed[ENV.returnUrlOrigins],
+      allowLoopback: parsed[ENV.returnUrlAllowLoopback],
+    },
   };
 }
 

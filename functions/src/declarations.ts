@@ -58,6 +58,13 @@ export const ENV = {
   webhookAllowLoopback: 'WEBHOOK_ALLOW_LOOPBACK',
   /** The erasure queue: offboardings' jobs (erasure/erasure.ts), each swept at once and once more later. */
   erasureQueueUrl: 'ERASURE_QUEUE_URL',
+  /**
+   * Optional (default none): comma-separated origins the API may send an end user's browser back to (the
+   * re-authentication's `success_url` / `cancel_url`); anything else is refused.
+   */
+  returnUrlOrigins: 'RETURN_URL_ORIGINS',
+  /** `true` only in the local stage: return URLs may also be on http://127.0.0.1 or localhost (any port). */
+  returnUrlAllowLoopback: 'RETURN_URL_ALLOW_LOOPBACK',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 
@@ -214,6 +221,8 @@ export const functionDeclarations = {
       ENV.webhookSecretPrefix,
       ENV.webhookAllowLoopback,
       ENV.erasureQueueUrl,
+      ENV.returnUrlOrigins,
+      ENV.returnUrlAllowLoopback,
     ],
   },
   heatPumpSync: {

@@ -7,6 +7,7 @@ import * as z from 'zod';
 import type { StageConfig } from './config';
 import { REPO_ROOT } from './constructs/bridge-function';
 import { PoderoBridgeStack, stackNameFor } from './podero-bridge-stack';
+import { failOnEveryFinding } from './policy-gate';
 
 /** The version the functions report: the root package.json's. */
 export function readAppVersion(): string {
@@ -18,11 +19,11 @@ export function readAppVersion(): string {
 
 /**
  * The policy checks `cdk synth` runs on every stack: cdk-nag's AwsSolutions and AWS Control Tower's proactive
- * controls (cfn-guard, the binary ships in the package). A finding not acknowledged in
- * nag-acknowledgements.ts fails the synth.
+ * controls (cfn-guard, the binary ships in the package). Any finding of either, whatever its severity, that is
+ * not acknowledged in nag-acknowledgements.ts fails the synth (policy-gate.ts).
  */
 export function policyValidationPlugins(app: App) {
-  return [new AwsSolutionsChecks(app), new CfnGuardValidator()];
+  return [new AwsSolutionsChecks(app), new CfnGuardValidator()].map(failOnEveryFinding);
 }
 
 /** Adds one stage's stack to the app and registers the policy checks on the app. */

@@ -3,7 +3,7 @@
  *
  * Why budgets: bundle size is the main lever on Lambda cold starts that we control (V8 compiles the whole
  * file before the handler runs), and a dependency pulled in by accident (a whole SDK, a second zod) shows up
- * here first. infra/test/bundle.test.ts bundles every function for real and fails when one grows past its
+ * here first. infra/test/bundle.integ.test.ts bundles every function for real and fails when one grows past its
  * budget; `pnpm bench cold-start` reads the same numbers.
  *
  * Each budget is the bundle's size on 2026-12-02 before the second performance round (esbuild 0.28.2, AWS

@@ -122,6 +122,18 @@ export const stageConfigSchema = z
       /** Browser origins allowed to call the API; empty disables CORS (server-to-server use). */
       allowOrigins: z.array(z.union([z.literal('*'), httpsUrl, z.url({ hostname: /^localhost$/ })])),
     }),
+    returnUrls: z.strictObject({
+      /**
+       * Origins the API may send an end user's browser back to (a re-authentication's `success_url` and
+       * `cancel_url`; any other is refused with 400). The console's customer links are added to these.
+       */
+      allowOrigins: z.array(
+        httpsUrl.refine(
+          (v) => URL.canParse(v) && new URL(v).origin === v,
+          'must be an origin: https://host[:port], lower case, no path or trailing slash',
+        ),
+      ),
+    }),
     /**
      * The operator console (console/): its files in a private S3 bucket behind CloudFront, sign-in with the
      * authorization code flow and PKCE at `jwt.issuer`, and the API's CORS opened to its origin. infra/README.md.
@@ -322,4 +334,16 @@ export function placeholdersIn(config: StageConfig): string[] {
     found.push('console.customerLinks');
   }
   return found;
+}
+
+/**
+ * The origins a stage's API may send an end user's browser back to: `returnUrls.allowOrigins`, and those of
+ * the console's re-authentication links (when it is enabled), which the console sends as the partner's URLs.
+ */
+export function returnUrlOriginsOf(config: StageConfig): string[] {
+  const links = config.console.customerLinks;
+  const consoleOrigins = config.console.enabled
+    ? [links.reauthenticationSuccessUrl, links.reauthenticationCancelUrl].map((url) => new URL(url).origin)
+    : [];
+  return [...new Set([...config.returnUrls.allowOrigins, ...consoleOrigins])];
 }

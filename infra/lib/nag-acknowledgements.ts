@@ -3,6 +3,8 @@
  * narrowest construct and with the reason it is acceptable. Anything not listed here fails `cdk synth`.
  */
 import {
+  type QueueDeclaration,
+  queueDeclarations,
   type ScheduleDeclaration,
   scheduleDeclarations,
   type TableDeclaration,
@@ -123,7 +125,7 @@ function acknowledgeControlTowerFindings(stack: PoderoBridgeStack): void {
     // CT.LAMBDA.PR.2 reads a permission's SourceArn only as a string or a Ref; API Gateway's is an Fn::Join.
     Validations.of(route).acknowledge({
       id: guard('lambda_function_public_access_prohibited_check'),
-      reason: `The permission lets only apigateway.amazonaws.com invoke the api, with SourceArn set to this HTTP API's ${operationId} route (an Fn::Join the rule cannot evaluate); infra/test/stack.test.ts checks every permission's SourceArn.`,
+      reason: `The permission lets only apigateway.amazonaws.com invoke the api, with SourceArn set to this HTTP API's ${operationId} route (an Fn::Join the rule cannot evaluate); infra/test/stack.integ.test.ts checks every permission's SourceArn.`,
     });
     if (stack.httpApi.publicOperationIds.has(operationId)) {
       Validations.of(route).acknowledge({
@@ -155,11 +157,14 @@ function acknowledgeControlTowerFindings(stack: PoderoBridgeStack): void {
     reason:
       'This queue is itself the dead-letter queue of the schedules and of the scheduled functions’ failed asynchronous runs; a queue behind it would only move the same messages again. Its depth is alarmed.',
   });
-  Validations.of(stack.eventDelivery.queues.webhookDeliveries.deadLetterQueue).acknowledge({
-    id: guard('sqs_dlq_check'),
-    reason:
-      'This queue is itself the dead-letter queue of the webhook deliveries (their redrive policy and webhook-delivery send to it); its depth is alarmed.',
-  });
+  // Every declared queue's dead-letter queue. The control's other fix, a RedriveAllowPolicy `byQueue` naming the
+  // source queue, would need that queue's ARN, and the source queue already refers to this one (a cycle).
+  for (const declaration of Object.values(queueDeclarations) as QueueDeclaration[]) {
+    Validations.of(stack.eventDelivery.queues[declaration.id].deadLetterQueue).acknowledge({
+      id: guard('sqs_dlq_check'),
+      reason: `This queue is itself the dead-letter queue of the ${declaration.name} queue (a message received ${declaration.maxReceiveCount} times without success lands here); nothing consumes it but an operator's redrive, so a queue behind it would only hold the same messages again. Its depth is alarmed.`,
+    });
+  }
   for (const fn of Object.values(stack.functions)) {
     Validations.of(fn.function).acknowledge({
       id: guard('lambda_inside_vpc_check'),
@@ -208,7 +213,7 @@ function acknowledgeConsoleFindings(stack: PoderoBridgeStack, site: ConsoleSite)
       {
         id: 'AwsSolutions-CFR4',
         reason:
-          'Without console.domain the distribution serves on its *.cloudfront.net name with CloudFront’s default certificate, whose minimum protocol cannot be set; a stage that sets console.domain gets TLSv1.2_2021 (infra/test/stack.test.ts).',
+          'Without console.domain the distribution serves on its *.cloudfront.net name with CloudFront’s default certificate, whose minimum protocol cannot be set; a stage that sets console.domain gets TLSv1.2_2021 (infra/test/stack.integ.test.ts).',
       },
       {
         id: guard('cloudfront_custom_ssl_certificate_check'),

@@ -12,7 +12,7 @@ import { Annotations, CfnOutput, Lazy, RemovalPolicy, Stack, type StackProps } f
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { placeholdersIn, type StageConfig } from './config';
+import { placeholdersIn, returnUrlOriginsOf, type StageConfig } from './config';
 import { BridgeFunction, type EnvironmentValues } from './constructs/bridge-function';
 import { ConsoleSite } from './constructs/console-site';
 import { EventDelivery, webhookSecretPrefixFor } from './constructs/event-delivery';
@@ -127,6 +127,8 @@ export class PoderoBridgeStack extends Stack {
       // Deployed stages never call loopback or private addresses (functions/src/webhooks/url-rules.ts).
       [ENV.webhookAllowLoopback]: 'false',
       [ENV.erasureQueueUrl]: this.eventDelivery.queues.erasures.queue.queueUrl,
+      [ENV.returnUrlOrigins]: returnUrlOriginsOf(config).join(','),
+      [ENV.returnUrlAllowLoopback]: 'false',
     };
 
     for (const declaration of Object.values(functionDeclarations) as FunctionDeclaration[]) {

@@ -32,14 +32,14 @@ export interface Synthesized {
 }
 
 /**
- * Synthesizes one stage without bundling (the `aws:cdk:bundling-stacks: []` context skips esbuild) and without
- * the built-in CloudFormation validation (seconds per synth). cdk-nag still runs: Template.fromStack fails on
- * any unacknowledged finding.
+ * One stage's app, not synthesized yet, without bundling (the `aws:cdk:bundling-stacks: []` context skips esbuild)
+ * and without the built-in CloudFormation validation (seconds per synth). The policy checks still run on
+ * `app.synth()`, which throws on any unacknowledged finding: a test that adds a finding synthesizes only once.
  */
-export function synthesize(
+export function stageApp(
   config: StageConfig,
   options: { bundle?: boolean; outdir?: string } = {},
-): Synthesized {
+): { app: App; stack: PoderoBridgeStack } {
   const app = new App({
     builtinCloudFormationValidation: false,
     outdir: options.outdir,
@@ -48,7 +48,15 @@ export function synthesize(
       ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
     },
   });
-  const stack = addPoderoBridge(app, config);
+  return { app, stack: addPoderoBridge(app, config) };
+}
+
+/** Synthesizes one stage (see stageApp); Template.fromStack fails on any unacknowledged policy finding. */
+export function synthesize(
+  config: StageConfig,
+  options: { bundle?: boolean; outdir?: string } = {},
+): Synthesized {
+  const { app, stack } = stageApp(config, options);
   const template = Template.fromStack(stack);
   return { app, stack, template, config };
 }

@@ -9,7 +9,7 @@ import type { DemoReporter } from './demo-reporter';
 /**
  * The Podero getting-started flow, walked through podero-bridge's own API over HTTP: what a
  * partner's backend and an end user's browser would do. `pnpm demo` runs it against a running
- * `pnpm dev` (or a stack it starts); test/demo.test.ts runs it and then checks DynamoDB.
+ * `pnpm dev` (or a stack it starts); test/demo.integ.test.ts runs it and then checks DynamoDB.
  */
 
 export interface DemoOptions {

@@ -7,6 +7,7 @@ export type {
 export { type AuthorizerResult, createJwtAuthorizer, type JwtAuthorizer } from './auth/authorizer';
 export { generateSigningKey, loadOrCreateSigningKey, type SigningKey } from './auth/signing-key';
 export { createTokenMinter, type MintToken, type MintTokenOptions } from './auth/tokens';
+export { CONSOLE_SESSION_PATH, consoleSession } from './console/session';
 export * from './constants';
 export {
   type DemoOptions,

@@ -377,6 +377,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [ENV.webhookSecretPrefix]: LOCAL_WEBHOOK_SECRET_PREFIX,
       // The local stage only: a receiver on this machine (http://127.0.0.1:<port>) may get webhooks.
       [ENV.webhookAllowLoopback]: 'true',
+      // The local stage only: re-authentication may return to pages on this machine (the gateway's own
+      // /__local/ landing pages, a partner app under development); other origins come through `env`.
+      [ENV.returnUrlAllowLoopback]: 'true',
       ...options.env,
     };
     // What the CDK app gives each function (the same environmentFor), pointed at the local services.

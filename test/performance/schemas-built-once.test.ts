@@ -28,6 +28,7 @@ const BUILT_ONCE: Readonly<Record<string, string>> = {
   'functions/src/config.ts#parseDeclared': 'the environment, parsed once per container at cold start',
   'functions/src/config.ts#withDefault': 'a schema factory called at module scope',
   'functions/src/config.ts#positiveInt': 'a schema factory called at module scope',
+  'functions/src/config.ts#flag': 'a schema factory called at module scope',
 };
 
 /**

@@ -7,6 +7,9 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export interface DevProcess {
   apiUrl: string;
   simulatorUrl: string;
+  /** dynalite's endpoint and the main table, for tests that seed stored items directly. */
+  dynamoEndpoint: string;
+  mainTable: string;
   /** Everything it printed so far, stdout and stderr. */
   output(): string;
   /** Ctrl-C (SIGINT), then its exit code; SIGKILL if it has not exited within 10 s. */
@@ -55,6 +58,8 @@ export async function startDev(env: NodeJS.ProcessEnv): Promise<DevProcess> {
   return {
     apiUrl: url(/API gateway\s+(http:\/\/127\.0\.0\.1:\d+)/),
     simulatorUrl: url(/Podero simulator\s+(http:\/\/127\.0\.0\.1:\d+)/),
+    dynamoEndpoint: url(/DynamoDB\s+(http:\/\/127\.0\.0\.1:\d+)/),
+    mainTable: url(/DynamoDB\s+\S+\s+tables ([^,\s]+),/),
     output: () => output,
     async stop() {
       if (child.exitCode === null) child.kill('SIGINT');

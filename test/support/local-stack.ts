@@ -1,7 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ENV } from '@podero-bridge/functions/declarations';
 import { testLogLevel } from '@podero-bridge/functions/testing';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '@podero-bridge/local';
+
+/** The origin of the test partner's own pages (success_url, cancel_url). */
+export const PARTNER_ORIGIN = 'https://partner.example';
 
 /**
  * Shared end-to-end fixture: the whole local stack in this process on free loopback ports, quiet,
@@ -24,6 +28,8 @@ export async function startTestStack(options: LocalStackOptions = {}): Promise<T
     functionLogLevel: testLogLevel(), // SILENT unless the leak scan's BRIDGE_TEST_LOG_LEVEL raises it
     scheduleTimers: false,
     ...options,
+    // The partner the tests play: its pages are where re-authentication may return the browser.
+    env: { [ENV.returnUrlOrigins]: PARTNER_ORIGIN, ...options.env },
   });
   const raw = new DynamoDBClient({ endpoint: stack.dynamoEndpoint, region: stack.region });
   const db = DynamoDBDocumentClient.from(raw);

@@ -1,10 +1,10 @@
+import type { components, paths } from '@podero-bridge/bridge-api-client';
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { Session } from '../auth/session';
-import type { components, paths } from './schema';
 
 /**
  * The console's only way to the bridge: a client typed from the API's own OpenAPI document
- * (`pnpm --dir console generate`), so a route the document does not describe cannot be called.
+ * (`@podero-bridge/bridge-api-client`), so a route the document does not describe cannot be called.
  */
 export type Api = ReturnType<typeof createApi>;
 export type Schemas = components['schemas'];

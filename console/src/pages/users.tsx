@@ -1,8 +1,9 @@
+import type { paths } from '@podero-bridge/bridge-api-client';
 import { useState } from 'preact/hooks';
 import { expectData, type Schemas } from '../api/client';
-import type { paths } from '../api/schema';
 import { Await, CONNECTION_LABELS, formatTime } from '../components/status';
 import { useConsole } from '../context';
+import { type EmailSearch, searchByEmail } from '../email-search';
 import { href } from '../router';
 import { useLoad } from '../use-load';
 
@@ -22,7 +23,13 @@ export function describeFilters(filters: Record<string, string>): string {
   return parts.length === 0 ? 'All users' : parts.join(', ');
 }
 
-export function UserTable({ items }: { items: readonly Schemas['UserListItem'][] }) {
+export function UserTable({
+  items,
+  emptyText = 'No customers match.',
+}: {
+  items: readonly Schemas['UserListItem'][];
+  emptyText?: string;
+}) {
   return (
     <div class="table-wrap">
       <table>
@@ -38,7 +45,7 @@ export function UserTable({ items }: { items: readonly Schemas['UserListItem'][]
         <tbody>
           {items.length === 0 && (
             <tr>
-              <td colSpan={5}>No customers match.</td>
+              <td colSpan={5}>{emptyText}</td>
             </tr>
           )}
           {items.map((u) => (
@@ -118,16 +125,66 @@ export function isEmailQuery(query: string): boolean {
   return /^[^\s@]+@[^\s@]+$/.test(query.trim());
 }
 
+/** The largest page the API serves: with an e-mail filter, items are few and users read per request many. */
+const SEARCH_PAGE_LIMIT = 200;
+
 export function SearchPage({ query }: { query: string }) {
   const { api } = useConsole();
-  const [result] = useLoad(
-    () => expectData(api.GET('/users', { params: { query: { email: query.trim() } } })),
-    [api, query],
+  // A run stopped at its bound, which "Continue searching" goes on from (the page is keyed by the query).
+  const [stopped, setStopped] = useState<EmailSearch | undefined>();
+  const email = query.trim();
+  const [result] = useLoad<EmailSearch>(
+    (show) =>
+      searchByEmail(
+        (cursor) =>
+          expectData(
+            api.GET('/users', {
+              params: { query: { email, limit: SEARCH_PAGE_LIMIT, ...(cursor ? { cursor } : {}) } },
+            }),
+          ),
+        show,
+        stopped,
+      ),
+    [api, email, stopped],
   );
   return (
     <section aria-labelledby="search-title">
       <h1 id="search-title">Customers with e-mail {query}</h1>
-      <Await loaded={result}>{(p) => <UserTable items={p.items} />}</Await>
+      <Await loaded={result}>
+        {(search) => (
+          <>
+            <SearchProgress search={search} onContinue={() => setStopped(search)} />
+            <UserTable
+              items={search.items}
+              emptyText={search.searching ? 'No match yet.' : 'No customers match.'}
+            />
+          </>
+        )}
+      </Await>
     </section>
+  );
+}
+
+function SearchProgress({ search, onContinue }: { search: EmailSearch; onContinue: () => void }) {
+  const checked = `${search.scanned.toLocaleString('en-GB')} customers`;
+  if (search.searching)
+    return (
+      <p class="muted" role="status" aria-busy="true">
+        Still searching… {checked} checked so far.
+      </p>
+    );
+  if (search.nextCursor === null)
+    return (
+      <p class="muted" role="status">
+        Searched all {checked}.
+      </p>
+    );
+  return (
+    <p role="status">
+      Stopped after checking {checked}: the others are not searched yet.{' '}
+      <button type="button" onClick={onContinue}>
+        Continue searching
+      </button>
+    </p>
   );
 }

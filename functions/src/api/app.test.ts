@@ -106,6 +106,13 @@ describe('API dispatch', () => {
     });
   });
 
+  it('answers 400 on body, not 500, for a deeply nested body, before authorization', async () => {
+    const nested = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    const res = await handler(apiEvent('createUser', { body: nested, claims: userClaims('u1') }));
+    expect(res.statusCode).toBe(400);
+    expect(bodyOf(res)).toMatchObject({ error: { code: 'validation_error', details: [{ field: 'body' }] } });
+  });
+
   it('answers 500 with a request id and no internals when the event is not an API Gateway event', async () => {
     const res = await handler({ nonsense: true } as never, { awsRequestId: 'req-123' });
     expect(res.statusCode).toBe(500);
@@ -113,6 +120,68 @@ describe('API dispatch', () => {
       error: { code: 'internal_error', message: 'internal error', request_id: 'req-123' },
     });
   });
+});
+
+describe('free text in energy contracts and webhooks', () => {
+  const user = { external_user_id: 'u1' };
+  const contract = { ...user, contract_id: '0f8fad5b-d9cb-469f-a165-70867728950e' };
+  const webhook = { webhook_id: 'wh_0123456789abcdef01234567' };
+  const prices = [{ price: 0.2, timestamp: '2026-06-01T00:00:00Z' }];
+  const newContract = { energy_contract_type: 'monthly', energy_prices: prices };
+  const hooks = 'https://partner.example/hooks';
+  // NUL, a right-to-left override, only white space: the one free-text rule refuses each, naming the field.
+  const cases = [
+    {
+      operation: 'createEnergyContract',
+      params: user,
+      field: 'supplier',
+      value: 'Wien\u0000Energie',
+      what: 'NUL',
+    },
+    {
+      operation: 'createEnergyContract',
+      params: user,
+      field: 'meter_id',
+      value: 'AT\u202E0001',
+      what: 'a bidi override',
+    },
+    {
+      operation: 'updateEnergyContract',
+      params: contract,
+      field: 'supplier',
+      value: '   ',
+      what: 'white space only',
+    },
+    { operation: 'updateEnergyContract', params: contract, field: 'meter_id', value: '\u0000', what: 'NUL' },
+    { operation: 'createWebhook', params: {}, field: 'description', value: 'ops\u0000', what: 'NUL' },
+    { operation: 'createWebhook', params: {}, field: 'description', value: ' \t ', what: 'white space only' },
+    {
+      operation: 'updateWebhook',
+      params: webhook,
+      field: 'description',
+      value: 'billing \u202Eexe.',
+      what: 'a bidi override',
+    },
+  ] as const;
+  const baseBodies = {
+    createEnergyContract: newContract,
+    updateEnergyContract: {},
+    createWebhook: { url: hooks },
+    updateWebhook: {},
+  };
+
+  it.each(cases)(
+    '$operation refuses $what in body.$field with 400 naming the field',
+    async ({ operation, params, field, value }) => {
+      const body = { ...baseBodies[operation], [field]: value };
+      const res = await handler(apiEvent(operation, { params, body }));
+      expect(res.statusCode).toBe(400);
+      const { error } = bodyOf<{ error: { code: string; details: { field: string }[] } }>(res);
+      expect(error.code).toBe('validation_error');
+      expect(error.details.length).toBeGreaterThan(0);
+      expect(new Set(error.details.map((detail) => detail.field))).toEqual(new Set([`body.${field}`]));
+    },
+  );
 });
 
 describe('log context', () => {

@@ -143,7 +143,7 @@ async function handle(
       : (params as { external_user_id?: string }).external_user_id;
     const caller = authorize(
       declaration.access,
-      callerFromClaims(event.requestContext.authorizer?.jwt?.claims),
+      callerFromClaims(event.requestContext.authorizer?.jwt?.claims, headers.authorization),
       subject,
     );
     const idempotencyKey = declaration.method === 'POST' ? readIdempotencyKey(headers) : undefined;
@@ -176,6 +176,7 @@ async function handle(
               deadline,
               now: () => deps.now().getTime(),
               leaseMs: deps.requestBudgetMs + IDEMPOTENCY_LEASE_MARGIN_MS,
+              ...(route.shownOnce ? { shownOnce: route.shownOnce } : {}),
             },
             run,
           ),

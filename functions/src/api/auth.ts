@@ -1,3 +1,4 @@
+import { decodeJwt, type JWTPayload } from 'jose';
 import * as z from 'zod';
 import { ADMIN_SCOPE, type RouteAccess } from '../declarations';
 import { ApiError } from './http';
@@ -18,34 +19,54 @@ const claimsSchema = z.looseObject({
   scope: z.union([z.string(), z.array(z.string())]).optional(),
   scp: z.union([z.string(), z.array(z.string())]).optional(),
 });
+type ScopeClaim = z.output<typeof claimsSchema>['scope'];
+
+const scopeArraySchema = z.array(z.string());
+
+/**
+ * The payload of the bearer token API Gateway verified (its identity source is this header), or an empty
+ * object when there is none or it does not decode. Decoded, not verified: API Gateway has verified it, and
+ * it is only consulted to tell an array claim from a string claim (`scopeClaim`), never for more.
+ * `decodeJwt` reads only the payload segment, so the `Bearer ` before the header segment may stay.
+ */
+function issuedClaims(authorization: string | undefined): JWTPayload {
+  // Stryker disable next-line ConditionalExpression: equivalent, decodeJwt(undefined) throws into the catch too.
+  if (authorization === undefined) return {};
+  try {
+    return decodeJwt(authorization);
+  } catch {
+    return {};
+  }
+}
 
 /** RFC 6749 §3.3: scope tokens are separated by single spaces; `,` and `[` are legal inside a token. */
 const splitScopeString = (value: string): string[] => value.split(' ').filter((s) => s.length > 0);
 
 /**
- * `scope` is the standard claim: a space-separated string, never unwrapped, so `"[bridge/admin]"` and
- * `"bridge/user,bridge/admin"` are single scopes that are not the admin scope (Cognito allows both
- * characters in custom scope names). `scp` is the array claim some issuers (Okta, Entra ID) use, which
- * API Gateway hands over flattened as `"[a b]"`: only there are the brackets API Gateway's, not the issuer's.
+ * One scope claim (`scope` or `scp`). A string is split on spaces and never unwrapped: `"[bridge/admin]"`
+ * and `"bridge/user,bridge/admin"` are single scopes that are not the admin scope (Cognito allows both
+ * characters in custom scope names). API Gateway hands an array claim (Okta's `scp`) over flattened as
+ * `"[a b]"`, which an issuer can also write as a string, so the claims alone cannot tell them apart: the
+ * brackets are unwrapped only when the verified token itself holds an array that API Gateway renders as
+ * exactly the string it passed.
  */
-function scopesOf(claims: z.output<typeof claimsSchema>): string[] {
-  const scope = claims.scope;
-  const scp = claims.scp;
-  const fromScope = scope === undefined ? [] : Array.isArray(scope) ? scope : splitScopeString(scope);
-  const fromScp =
-    scp === undefined
-      ? []
-      : Array.isArray(scp)
-        ? scp
-        : splitScopeString(scp.startsWith('[') && scp.endsWith(']') ? scp.slice(1, -1) : scp);
-  return [...fromScope, ...fromScp];
+function scopeClaim(passed: ScopeClaim, issued: unknown): string[] {
+  if (passed === undefined) return [];
+  if (Array.isArray(passed)) return passed;
+  const issuedArray = scopeArraySchema.safeParse(issued);
+  if (issuedArray.success && `[${issuedArray.data.join(' ')}]` === passed) return issuedArray.data;
+  return splitScopeString(passed);
 }
 
-/** The caller from the authorizer claims, or undefined when there are none (or they are unusable). */
-export function callerFromClaims(claims: unknown): Caller | undefined {
+/**
+ * The caller from the authorizer claims, or undefined when there are none (or they are unusable).
+ * `authorization` is the request's Authorization header, the token API Gateway verified.
+ */
+export function callerFromClaims(claims: unknown, authorization?: string): Caller | undefined {
   const parsed = claimsSchema.safeParse(claims);
   if (!parsed.success) return undefined;
-  const scopes = scopesOf(parsed.data);
+  const issued = issuedClaims(authorization);
+  const scopes = [...scopeClaim(parsed.data.scope, issued.scope), ...scopeClaim(parsed.data.scp, issued.scp)];
   const caller = { sub: parsed.data.sub, scopes, isAdmin: scopes.includes(ADMIN_SCOPE) };
   return caller.sub === undefined && !caller.isAdmin ? undefined : caller;
 }

@@ -167,6 +167,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       heatPumps,
       podero: fleet.podero,
       attempts: new ReauthenticationStore(fleet.db, config.mainTableName),
+      returnUrls: config.returnUrls,
       now: () => fleet.now().getTime(),
       logger: fleet.logger,
     }),

@@ -13,7 +13,8 @@ import {
 import { UnknownEnergyContractError } from '../energy-contracts/service';
 import { UnknownErasureError } from '../erasure/erasure';
 import {
-  ReauthenticationClosedError,
+  InvalidReturnUrlError,
+  ReauthenticationExpiredError,
   ReauthenticationNotNeededError,
   UnknownReauthenticationError,
 } from '../heat-pumps/reauthentication';
@@ -118,8 +119,11 @@ function fromDomainError(error: unknown): ApiError | undefined {
     );
   }
   if (error instanceof UnknownReauthenticationError) return notFound('re-authentication');
-  if (error instanceof ReauthenticationClosedError) {
-    return new ApiError(410, error.reason === 'used' ? 'link_used' : 'link_expired', error.message);
+  if (error instanceof ReauthenticationExpiredError) return new ApiError(410, 'link_expired', error.message);
+  if (error instanceof InvalidReturnUrlError) {
+    return badRequest('the return URL is not allowed', [
+      { field: `body.${error.field}`, message: error.message },
+    ]);
   }
   if (error instanceof UnknownBuildingError) {
     return badRequest('unknown building', [{ field: 'body.building_id', message: error.message }]);

@@ -4,14 +4,21 @@ import type { Caller } from './auth';
 import { ApiError, type RouteResult } from './http';
 import { type IdempotentRequest, readIdempotencyKey, runIdempotently } from './idempotency';
 
-/** The store's contract in memory (the dynalite-backed one is exercised by idempotency.test.ts). */
+/** The store's contract in memory (the dynalite-backed one is exercised by idempotency.integ.test.ts). */
 function memoryStore() {
   const records = new Map<string, (IdempotencyRecord & { leaseId?: string }) | undefined>();
+  const bindings = new Map<string, string>();
   const calls: string[] = [];
   const id = (key: RecordKey) => `${key.externalUserId ?? '-'}|${key.keyId}`;
   const store = {
     records,
+    bindings,
     calls,
+    bind: async (keyId: string, binding: { requestHash: string }) => {
+      calls.push('bind');
+      if (!bindings.has(keyId)) bindings.set(keyId, binding.requestHash);
+      return bindings.get(keyId);
+    },
     claim: async (
       key: RecordKey,
       claim: { requestHash: string; leaseId: string; nowMs: number; leaseMs: number },
@@ -128,6 +135,95 @@ describe('runIdempotently', () => {
     await runIdempotently(asStore(store), request({ operationId: 'createEnergyContract' }), work.fn);
     expect(work.calls()).toBe(4);
     expect(store.records.size).toBe(4);
+  });
+
+  it('refuses the key naming another user (whose partition holds no record of it): 422, nothing run', async () => {
+    const store = memoryStore();
+    await runIdempotently(asStore(store), request({ caller: admin('ops') }), run().fn);
+    const work = run();
+    const forBob = request({
+      caller: admin('ops'),
+      subject: 'bob',
+      input: { params: { external_user_id: 'bob' }, query: {}, body: { name: 'Home', town: 'Wien' } },
+    });
+    await expect(runIdempotently(asStore(store), forBob, work.fn)).rejects.toMatchObject({
+      status: 422,
+      code: 'idempotency_key_reused',
+      details: [{ field: 'header.idempotency-key' }],
+    });
+    expect(work.calls()).toBe(0);
+    expect(store.records.size).toBe(1);
+  });
+
+  it('keeps the key bound to a failed request: its retry runs again, another request is refused', async () => {
+    const store = memoryStore();
+    await runIdempotently(asStore(store), request(), async () => ({ status: 502 }));
+    const other = request({ input: { params: { external_user_id: 'ada' }, query: {}, body: { name: 'x' } } });
+    await expect(runIdempotently(asStore(store), other, run().fn)).rejects.toMatchObject({ status: 422 });
+    expect((await runIdempotently(asStore(store), request(), run().fn)).status).toBe(201);
+  });
+
+  it('refuses another request when the binding expired before the record (the record was claimed later)', async () => {
+    const store = memoryStore();
+    await runIdempotently(asStore(store), request(), run().fn);
+    store.bindings.clear();
+    const other = request({ input: { params: { external_user_id: 'ada' }, query: {}, body: { name: 'x' } } });
+    const work = run();
+    await expect(runIdempotently(asStore(store), other, work.fn)).rejects.toMatchObject({
+      status: 422,
+      code: 'idempotency_key_reused',
+    });
+    expect(work.calls()).toBe(0);
+  });
+
+  it('binds again when the binding expired or vanished between the write and the read', async () => {
+    const store = memoryStore();
+    let attempts = 0;
+    const flaky = {
+      ...store,
+      bind: async (keyId: string, binding: { requestHash: string }) => {
+        attempts++;
+        return attempts === 1 ? undefined : store.bind(keyId, binding);
+      },
+    };
+    const work = run();
+    expect((await runIdempotently(flaky as unknown as IdempotencyStore, request(), work.fn)).status).toBe(
+      201,
+    );
+    expect(attempts).toBe(2);
+    expect(work.calls()).toBe(1);
+  });
+
+  it('stores the fields shown once as null: the first answer has the secret, a replay null', async () => {
+    const store = memoryStore();
+    const secretOnce = request({ operationId: 'createWebhook', subject: undefined, shownOnce: ['secret'] });
+    const answer = { id: 'wh_1', secret: 'whsec_abc', url: 'https://x.test' };
+    const first = await runIdempotently(asStore(store), secretOnce, async () => ({
+      status: 201,
+      body: answer,
+    }));
+    expect(first.body).toEqual(answer);
+    expect(JSON.stringify([...store.records.values()])).not.toContain('whsec_abc');
+    const replay = await runIdempotently(asStore(store), secretOnce, run().fn);
+    expect(replay).toEqual({
+      status: 201,
+      body: { id: 'wh_1', secret: null, url: 'https://x.test' },
+      headers: { 'idempotent-replayed': 'true' },
+    });
+    // Only the named fields, only in an object body: other bodies and fields are stored as they were.
+    for (const [key, body] of [
+      ['k-array', ['secret']],
+      ['k-text', 'secret'],
+      ['k-null', null],
+      ['k-other', { secrets: 's', nested: { secret: 'kept' } }],
+    ] as const) {
+      await runIdempotently(asStore(store), { ...secretOnce, key }, async () => ({ status: 200, body }));
+      expect((await runIdempotently(asStore(store), { ...secretOnce, key }, run().fn)).body).toEqual(body);
+    }
+    // Without shownOnce nothing is withheld.
+    const plain = request({ key: 'k-plain' });
+    await runIdempotently(asStore(store), plain, async () => ({ status: 201, body: answer }));
+    expect((await runIdempotently(asStore(store), plain, run().fn)).body).toEqual(answer);
   });
 
   it('refuses the key with another request: 422 naming the header', async () => {

@@ -3,10 +3,15 @@
  * key within 24 h gets the first request's answer (status, body, headers, plus `idempotent-replayed`)
  * without reaching Podero again; one arriving while the first still runs waits for it, within its own
  * time budget; the same key with another request is refused (422). Keys are scoped to the caller and the
- * operation, so one caller's key never replays another's answer.
+ * operation, so one caller's key never replays another's answer; the user a request names is part of the
+ * request, not of the scope: the same key naming another user is another request (422).
  *
  * Only answers below 500 are kept. A request that failed (a thrown refusal, a Podero failure, a timeout)
- * gives its record up, so a retry runs again: re-running is what a caller retrying a failure expects.
+ * gives its record up, so a retry runs again: re-running is what a caller retrying a failure expects. The
+ * key stays bound to that request for its 24 h all the same.
+ *
+ * A secret in an answer (a webhook's signing secret) is shown to the first request only: it is never
+ * stored, and a replay answers it as null.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import * as z from 'zod';
@@ -47,7 +52,7 @@ export interface IdempotentRequest {
   readonly caller: Caller | undefined;
   /** The end user the request is about (its record lives in that user's partition). */
   readonly subject: string | undefined;
-  /** The validated input: what makes two requests the same request. */
+  /** The validated input (the user it names included): what makes two requests the same request. */
   readonly input: { readonly params: unknown; readonly query: unknown; readonly body: unknown };
   /** Wall-clock deadline of this request (ms). */
   readonly deadline: number;
@@ -55,6 +60,8 @@ export interface IdempotentRequest {
   readonly now: () => number;
   /** How long a claim protects a request that is still running (its budget, and a margin). */
   readonly leaseMs: number;
+  /** Top-level fields of the answer's body shown once (secrets): stored, and so replayed, as null. */
+  readonly shownOnce?: readonly string[];
 }
 
 export async function runIdempotently(
@@ -63,17 +70,28 @@ export async function runIdempotently(
   run: () => Promise<RouteResult>,
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 ): Promise<RouteResult> {
-  const recordKey: RecordKey = {
-    externalUserId: request.subject,
-    keyId: sha256([
-      request.caller?.isAdmin ? 'admin' : 'user',
-      request.caller?.sub ?? '',
-      request.operationId,
-      request.key,
-    ]),
-  };
+  const keyId = sha256([
+    request.caller?.isAdmin ? 'admin' : 'user',
+    request.caller?.sub ?? '',
+    request.operationId,
+    request.key,
+  ]);
+  const recordKey: RecordKey = { externalUserId: request.subject, keyId };
   const requestHash = sha256(canonical(request.input));
   const leaseId = randomUUID();
+
+  // The record lives in the partition of the user the request names (erased with that user), so a key
+  // sent again naming another user would find no record there: the binding, keyed by the scope alone,
+  // is what refuses it.
+  for (;;) {
+    const boundTo = await store.bind(keyId, {
+      requestHash,
+      nowMs: request.now(),
+      ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
+    });
+    if (boundTo === requestHash) break;
+    if (boundTo !== undefined) throw keyReused();
+  }
 
   for (;;) {
     const claim = await store.claim(recordKey, {
@@ -86,14 +104,7 @@ export async function runIdempotently(
     if (claim.claimed) break;
     const existing = claim.existing;
     if (existing === undefined) continue; // released or expired between the two reads: claim again
-    if (existing.requestHash !== requestHash) {
-      throw new ApiError(422, 'idempotency_key_reused', 'this Idempotency-Key was used for another request', [
-        {
-          field: `header.${IDEMPOTENCY_KEY_HEADER}`,
-          message: 'already used with a different request within 24 h',
-        },
-      ]);
-    }
+    if (existing.requestHash !== requestHash) throw keyReused();
     if (existing.state === 'completed') {
       const { response } = existing;
       return {
@@ -125,11 +136,30 @@ export async function runIdempotently(
   else {
     await store.complete(recordKey, leaseId, {
       status: result.status,
-      ...(result.body === undefined ? {} : { body: result.body }),
+      ...(result.body === undefined ? {} : { body: withoutShownOnce(result.body, request.shownOnce ?? []) }),
       ...(result.headers ? { headers: result.headers } : {}),
     });
   }
   return result;
+}
+
+const keyReused = () =>
+  new ApiError(422, 'idempotency_key_reused', 'this Idempotency-Key was used for another request', [
+    {
+      field: `header.${IDEMPOTENCY_KEY_HEADER}`,
+      message: 'already used with a different request within 24 h',
+    },
+  ]);
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+/** The body as stored for replays: the fields shown once set to null (a body that is no object as it is). */
+function withoutShownOnce(body: unknown, shownOnce: readonly string[]): unknown {
+  const object = jsonObject.safeParse(body);
+  if (!object.success) return body;
+  return Object.fromEntries(
+    Object.entries(object.data).map(([field, value]) => [field, shownOnce.includes(field) ? null : value]),
+  );
 }
 
 const sha256 = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');

@@ -159,7 +159,8 @@ function operationOf(
       headers: retryAfter,
     };
     responses[422] = {
-      description: 'The Idempotency-Key was used for a different request within 24 h',
+      description:
+        'The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body)',
       content: ours,
     };
   }

@@ -5,6 +5,7 @@ import { ApiError } from './http';
 import {
   findDuplicateKey,
   MAX_BODY_BYTES,
+  MAX_JSON_DEPTH,
   parseJsonBody,
   rawBody,
   requireJsonContentType,
@@ -69,6 +70,30 @@ describe('parseJsonBody', () => {
     expect(malformed.details?.[0]?.field).toBe('body');
     expect(apiErrorOf(() => parseJsonBody(Buffer.from('{"x":{"y":1,"y":2}}'))).details).toEqual([
       { field: 'body.y', message: 'duplicate key' },
+    ]);
+  });
+});
+
+describe('parseJsonBody: nesting', () => {
+  const arrays = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+  const objects = (depth: number) => `${'{"a":'.repeat(depth - 1)}{}${'}'.repeat(depth - 1)}`;
+
+  it('accepts arrays and objects nested exactly MAX_JSON_DEPTH levels deep', () => {
+    expect(parseJsonBody(Buffer.from(arrays(MAX_JSON_DEPTH)))).toBeInstanceOf(Array);
+    expect(parseJsonBody(Buffer.from(objects(MAX_JSON_DEPTH)))).toHaveProperty('a');
+  });
+
+  it.each([
+    ['arrays one level too deep', arrays(MAX_JSON_DEPTH + 1)],
+    ['objects one level too deep', objects(MAX_JSON_DEPTH + 1)],
+    ['10,000 nested arrays (20 KB)', arrays(10_000)],
+    ['10,000 nested objects', objects(10_000)],
+    ['a deep array inside a wide object', `{"a":1,"b":[${arrays(10_000)}]}`],
+  ])('refuses %s with 400 on body, never a RangeError', (_label, text) => {
+    const error = apiErrorOf(() => parseJsonBody(Buffer.from(text)));
+    expect(error.status).toBe(400);
+    expect(error.details).toEqual([
+      { field: 'body', message: `arrays and objects nested deeper than ${MAX_JSON_DEPTH} levels` },
     ]);
   });
 });
@@ -181,12 +206,9 @@ describe('callerFromClaims', () => {
     expect(callerFromClaims({ sub: 'u1', scope: 'openid' })?.isAdmin).toBe(false);
   });
 
-  it('tolerates the bracketed and array forms API Gateway and issuers use', () => {
-    expect(callerFromClaims({ sub: 'svc', scp: '[bridge/admin other]' })?.isAdmin).toBe(true);
+  it('tolerates the array form (API Gateway flattens it; other callers may pass it as is)', () => {
     expect(callerFromClaims({ sub: 'svc', scope: ['bridge/admin'] })?.isAdmin).toBe(true);
-    // Inside API Gateway's brackets the same rule holds: a comma is part of a scope name.
-    expect(callerFromClaims({ sub: 'svc', scp: '[bridge/user,bridge/admin]' })?.isAdmin).toBe(false);
-    expect(callerFromClaims({ sub: 'svc', scp: '[[bridge/admin]]' })?.isAdmin).toBe(false);
+    expect(callerFromClaims({ sub: 'svc', scp: ['other', 'bridge/admin'] })?.isAdmin).toBe(true);
   });
 
   it('does not mistake a similar scope for the admin scope', () => {
@@ -214,7 +236,7 @@ describe('callerFromClaims', () => {
     expect(caller?.scopes).not.toContain('bridge/admin');
   });
 
-  it('unwraps only API Gateway’s whole-claim brackets of scp, and keeps no empty scope', () => {
+  it('splits an scp string on spaces like scope, and keeps no empty scope', () => {
     expect(callerFromClaims({ sub: 'svc', scp: 'bridge/admin' })?.isAdmin).toBe(true);
     expect(callerFromClaims({ sub: 'svc', scp: '[x bridge/admin' })?.isAdmin).toBe(true);
     expect(callerFromClaims({ sub: 'svc', scp: 'xbridge/admin]' })?.isAdmin).toBe(false);
@@ -235,6 +257,61 @@ describe('callerFromClaims', () => {
     expect(callerFromClaims(undefined)).toBeUndefined();
     expect(callerFromClaims({ scope: 'openid' })).toBeUndefined();
     expect(callerFromClaims({ sub: 42 })).toBeUndefined();
+  });
+});
+
+/** A token as API Gateway's identity source holds it: signature and all are API Gateway's to check. */
+const bearer = (payload: Record<string, unknown>) =>
+  `Bearer ${[{ alg: 'RS256', typ: 'JWT' }, payload].map((part) => Buffer.from(JSON.stringify(part)).toString('base64url')).join('.')}.c2ln`;
+
+describe('callerFromClaims: an array claim that API Gateway flattened, or a string that looks like one', () => {
+  // The identity provider issued a string: the brackets are part of the one scope it names.
+  it.each([
+    ['scp', '[bridge/admin]'],
+    ['scp', '[bridge/admin other]'],
+    ['scp', '[other bridge/admin]'],
+    ['scope', '[bridge/admin]'],
+  ])('a %s string %j is not the admin scope, with or without the token at hand', (claim, value) => {
+    for (const authorization of [undefined, bearer({ sub: 'svc', [claim]: value }), 'Bearer not-a-jwt']) {
+      const caller = callerFromClaims({ sub: 'svc', [claim]: value }, authorization);
+      expect(caller?.isAdmin).toBe(false);
+      expect(caller?.scopes).not.toContain('bridge/admin');
+    }
+  });
+
+  // The identity provider issued an array (Okta's scp), which API Gateway passes as "[a b]".
+  it.each([
+    ['scp', ['bridge/admin']],
+    ['scp', ['bridge/admin', 'other']],
+    ['scp', ['other', 'bridge/admin']],
+    ['scope', ['bridge/admin']],
+  ])('a %s array %j is unwrapped to its items, the admin scope among them', (claim, value) => {
+    const flattened = `[${value.join(' ')}]`;
+    const caller = callerFromClaims(
+      { sub: 'svc', [claim]: flattened },
+      bearer({ sub: 'svc', [claim]: value }),
+    );
+    expect(caller?.isAdmin).toBe(true);
+    expect(caller?.scopes).toEqual(value);
+  });
+
+  it('takes an array item literally, and a token item only as the array API Gateway flattened', () => {
+    const spaced = ['bridge/user bridge/admin'];
+    expect(
+      callerFromClaims({ sub: 'svc', scp: '[bridge/user bridge/admin]' }, bearer({ scp: spaced })),
+    ).toEqual({ sub: 'svc', scopes: spaced, isAdmin: false });
+    // A token that does not render as the claim passed is not the one API Gateway verified.
+    const other = bearer({ scp: ['bridge/admin', 'x'] });
+    expect(callerFromClaims({ sub: 'svc', scp: '[bridge/admin]' }, other)?.isAdmin).toBe(false);
+    expect(callerFromClaims({ sub: 'svc', scp: '[bridge/admin]' }, bearer({ scp: [1] }))?.isAdmin).toBe(
+      false,
+    );
+    // Without `Bearer ` (API Gateway accepts a bare token too), and with it in any case.
+    const token = bearer({ scp: ['bridge/admin'] });
+    expect(callerFromClaims({ sub: 'svc', scp: '[bridge/admin]' }, token.slice(7))?.isAdmin).toBe(true);
+    expect(
+      callerFromClaims({ sub: 'svc', scp: '[bridge/admin]' }, `bearer  ${token.slice(7)}`)?.isAdmin,
+    ).toBe(true);
   });
 });
 
@@ -264,6 +341,7 @@ describe('authorize', () => {
     expect(status(() => authorize('self-or-admin', alice, 'bob'))).toBe(403);
     expect(status(() => authorize('self-or-admin', alice, undefined))).toBe(403);
     expect(status(() => authorize('admin', alice, 'alice'))).toBe(403);
+    expect(apiErrorOf(() => authorize('self-or-admin', alice, 'bob')).code).toBe('forbidden');
   });
 
   it('refuses a caller without a subject on a self-or-admin route, and says why', () => {

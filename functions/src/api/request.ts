@@ -100,7 +100,23 @@ function findLoneSurrogate(value: unknown, path: string): string | undefined {
   return undefined;
 }
 /**
- * Parses a JSON body strictly: valid UTF-8, valid JSON, no duplicate keys, no lone surrogates.
+ * How deeply a body's arrays and objects may nest. Our deepest body is three levels (an energy contract's
+ * prices); the bound keeps every walk over a parsed body (ours, zod's) far from the call stack's limit,
+ * which 10 KB of `[[[[...` would otherwise reach (a RangeError, answered as 500).
+ */
+export const MAX_JSON_DEPTH = 32;
+
+/** Whether a parsed JSON value nests arrays or objects deeper than `limit`; recursion stops at the limit. */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (limit === 0) return true;
+  const items = Array.isArray(value) ? value : Object.values(value);
+  return items.some((item) => nestsDeeperThan(item, limit - 1));
+}
+
+/**
+ * Parses a JSON body strictly: valid UTF-8, valid JSON, bounded nesting, no duplicate keys, no lone
+ * surrogates.
  * Invalid UTF-8 is refused whatever the gateway did with the bytes: a base64 body is decoded strictly,
  * and a text body that API Gateway (or the local gateway) decoded lossily carries U+FFFD where the bad
  * bytes were, which is refused too (no field of this API has a use for the replacement character).
@@ -119,6 +135,11 @@ export function parseJsonBody(bytes: Buffer): unknown {
   } catch (error) {
     const reason = error instanceof SyntaxError ? error.message.slice(0, 200) : 'invalid JSON';
     throw badRequest('request body is not valid JSON', [{ field: 'body', message: reason }]);
+  }
+  if (nestsDeeperThan(value, MAX_JSON_DEPTH)) {
+    throw badRequest('request body is nested too deeply', [
+      { field: 'body', message: `arrays and objects nested deeper than ${MAX_JSON_DEPTH} levels` },
+    ]);
   }
   const duplicate = findDuplicateKey(text);
   if (duplicate !== undefined) {

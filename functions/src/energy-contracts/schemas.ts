@@ -6,6 +6,7 @@
  */
 import { ENERGY_CONTRACT_TYPES } from '@podero-bridge/podero-client';
 import * as z from 'zod';
+import { freeText } from '../api/schemas';
 
 /** A price per kWh this far out is a unit mistake (cents for euros), not a tariff. */
 export const MAX_PRICE_PER_KWH = 10;
@@ -45,8 +46,8 @@ const fields = {
   building_id: z.guid('must be a UUID').nullable().meta({
     description: "One of the user's buildings; null (or absent) applies the contract to all of them",
   }),
-  meter_id: z.string().min(1).max(19).nullable(),
-  supplier: z.string().min(1).max(100).nullable(),
+  meter_id: freeText(19).nullable(),
+  supplier: freeText(100).nullable(),
   currency_energy_price: z
     .string()
     .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')

@@ -129,18 +129,22 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
   /** A re-authentication attempt of the customer's device, as POST .../reauthentication stores it. */
   async function startReauthentication(ext: string, heatPumpId: string): Promise<{ pk: string; sk: string }> {
     const token = `token-${ext}-${clock}`;
-    await new ReauthenticationStore(env.aws.db, env.aws.tableNames.main).put(token, {
-      external_user_id: ext,
-      heat_pump_id: heatPumpId,
-      cue_id: 'cue-1',
-      cue_secret: 'cue-secret-of-the-customer',
-      success_url: 'https://partner.example/ok',
-      cancel_url: 'https://partner.example/cancel',
-      state: 'open',
-      created_at: now().toISOString(),
-      valid_until_ms: clock + 600_000,
-      outcome: null,
-    });
+    await new ReauthenticationStore(env.aws.db, env.aws.tableNames.main).put(
+      token,
+      {
+        external_user_id: ext,
+        heat_pump_id: heatPumpId,
+        cue_id: 'cue-1',
+        cue_secret: 'cue-secret-of-the-customer',
+        success_url: 'https://partner.example/ok',
+        cancel_url: 'https://partner.example/cancel',
+        state: 'open',
+        created_at: now().toISOString(),
+        valid_until_ms: clock + 600_000,
+        outcome: null,
+      },
+      { success: `success-proof-${ext}`, fail: `fail-proof-${ext}` },
+    );
     return { pk: `REAUTH#${createHash('sha256').update(token).digest('hex')}`, sk: 'REAUTH' };
   }
 

@@ -8,7 +8,9 @@ import { UnknownHeatPumpError } from './service';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 
-function world(options: { keep?: boolean; created?: boolean; answer?: StatisticsResponse } = {}) {
+function world(
+  options: { keep?: boolean; created?: boolean; tooLarge?: boolean; answer?: StatisticsResponse } = {},
+) {
   const cache = new Map<string, CachedInsight>();
   const calls = {
     podero: [] as unknown[],
@@ -68,6 +70,7 @@ function world(options: { keep?: boolean; created?: boolean; answer?: Statistics
       keepSeconds: number,
     ) => {
       calls.puts.push({ keepSeconds });
+      if (options.tooLarge) return undefined;
       const key = keyOf(owner, kind, queryKey);
       const created = options.created ?? !cache.has(key);
       cache.set(key, { body, fetchedAt });
@@ -194,6 +197,17 @@ describe('HeatPumpInsightsService', () => {
     expect(gone.calls.kept).toBe(1);
     // The guard is told which entry it must remove again.
     expect(gone.calls.keptKeys).toEqual(['ada/hp-1|statistics|r=1DAY;k=consumption,savings']);
+  });
+
+  it('serves an answer too large to cache live, without the erasure guard, and asks Podero again next time', async () => {
+    const w = world({ tooLarge: true });
+    const query = { from: 'a', to: 'b', resolution: '1DAY' as const, max_age_seconds: 60 };
+    const first = await w.service.savings('ada', 'hp-1', query);
+    expect(first).toMatchObject({ source: 'live', fetched_at: new Date(NOW).toISOString() });
+    expect(first.buckets).toHaveLength(2);
+    expect(w.calls.kept).toBe(0);
+    expect((await w.service.savings('ada', 'hp-1', query)).source).toBe('live');
+    expect(w.calls.podero).toHaveLength(2);
   });
 
   it('refuses before Podero when ownership is not proven, and maps Podero’s 404 to an unknown device', async () => {

@@ -170,8 +170,9 @@ export class HeatPumpInsightsService {
     }
     const fetchedAt = new Date(this.now()).toISOString();
     const { answer, keep } = await fetch();
+    // Not stored (too large for an item): nothing to erase, and the caller still gets the answer.
     const stored = await this.deps.cache.put(owner, kind, queryKey, answer, fetchedAt, KEEP_SECONDS);
-    if (stored.created) await keep(stored.sk);
+    if (stored?.created) await keep(stored.sk);
     return { body: answer, fetchedAt, source: 'live' };
   }
 }

@@ -2,13 +2,19 @@
  * Re-authentication of a device whose manufacturer connection lapsed (contract §3.12, §5.5 step 6), without
  * the partner ever handling a cue's secret:
  *
- * 1. `start`: a live, owned read finds the device's `reauthenticate` action; its resolution link's cue id
- *    and secret are kept server-side in an attempt keyed by a random callback token; Podero's Q1 `resolve`
- *    is called with the bridge's own callback URLs (success and fail) and the end user is sent to the
- *    `redirect_url` Podero answers.
- * 2. The Connect UI redirects the browser to one of the callback URLs; `complete` claims the attempt (once),
- *    reports the outcome to Podero (Q2 `state`) with the kept secret, and sends the browser on to the
- *    partner's success or cancel URL.
+ * 1. `start`: the partner's URLs must be on the stage's return origins (return-urls.ts); a live, owned
+ *    read finds the device's `reauthenticate` action; its resolution link's cue id and secret are kept
+ *    server-side in an attempt keyed by a random callback token; Podero's Q1 `resolve` is called with the
+ *    bridge's own callback URLs (success and fail, each with its own random proof) and the end user is
+ *    sent to the `redirect_url` Podero answers.
+ * 2. The Connect UI redirects the browser to one of the callback URLs; `complete` claims the attempt (once,
+ *    and only with the proof of the outcome the URL names), reports the outcome to Podero (Q2 `state`)
+ *    with the kept secret, and sends the browser on to the partner's success or cancel URL. A link used
+ *    again sends the browser to the partner's page for the outcome already reported.
+ *
+ * Why proofs and not a signature over the outcome: the contract does not say whether the Connect UI keeps
+ * or adds query parameters (§5.4), only that it returns to the URL given for success or for cancel; two
+ * unguessable URLs are the binding that needs nothing more from it.
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -20,9 +26,17 @@ import {
   type ResolveCueRequest,
   type ResolveCueResponse,
 } from '@podero-bridge/podero-client';
-import type { ReauthenticationStore } from '../storage/reauthentications';
+import type {
+  ReauthenticationAttempt,
+  ReauthenticationOutcome,
+  ReauthenticationStore,
+} from '../storage/reauthentications';
+import { type ReturnUrlRules, returnUrlProblem } from './return-urls';
 import { connectionStateOf, pendingActionsOf, REAUTHENTICATE_ACTION } from './rules';
 import type { HeatPumpService } from './service';
+
+/** 256 random bits, base64url (43 characters): the callback token and each outcome's proof. */
+const newCallbackSecret = () => randomBytes(32).toString('base64url');
 
 /** The contract: a cue's secret expires one hour after it is issued; a fresh read's secret is taken as new ([INFERRED]). */
 export const CUE_SECRET_LIFETIME_MS = 3_600_000;
@@ -52,14 +66,21 @@ export class UnknownReauthenticationError extends Error {
   }
 }
 
-export class ReauthenticationClosedError extends Error {
-  override readonly name = 'ReauthenticationClosedError';
-  constructor(readonly reason: 'used' | 'expired') {
-    super(
-      reason === 'used'
-        ? 'this re-authentication link was already used'
-        : 'this re-authentication link has expired',
-    );
+export class ReauthenticationExpiredError extends Error {
+  override readonly name = 'ReauthenticationExpiredError';
+  constructor() {
+    super('this re-authentication link has expired');
+  }
+}
+
+/** A partner URL the stage does not allow; `field` names it as the request body does. */
+export class InvalidReturnUrlError extends Error {
+  override readonly name = 'InvalidReturnUrlError';
+  constructor(
+    readonly field: 'success_url' | 'cancel_url',
+    message: string,
+  ) {
+    super(message);
   }
 }
 
@@ -75,6 +96,7 @@ export class ReauthenticationService {
       heatPumps: Pick<HeatPumpService, 'readLive'>;
       podero: CueUpstream;
       attempts: ReauthenticationStore;
+      returnUrls: ReturnUrlRules;
       now: () => number;
       logger?: Logger;
     },
@@ -87,6 +109,10 @@ export class ReauthenticationService {
     input: StartReauthentication,
     callbackUrl: string,
   ): Promise<{ redirect_url: string; expires_at: string }> {
+    for (const field of ['success_url', 'cancel_url'] as const) {
+      const problem = returnUrlProblem(input[field], this.deps.returnUrls);
+      if (problem !== null) throw new InvalidReturnUrlError(field, problem);
+    }
     const { heatPump } = await this.deps.heatPumps.readLive(externalUserId, heatPumpId);
     const state = connectionStateOf(heatPump);
     if (state !== 'reauthentication_required') throw new ReauthenticationNotNeededError(state);
@@ -98,22 +124,27 @@ export class ReauthenticationService {
     if (!link) throw new ReauthenticationNotNeededError('disconnected');
 
     const nowMs = this.deps.now();
-    const token = randomBytes(32).toString('base64url');
+    const token = newCallbackSecret();
+    const proofs = { success: newCallbackSecret(), fail: newCallbackSecret() };
     const validUntilMs = nowMs + CUE_SECRET_LIFETIME_MS;
-    await this.deps.attempts.put(token, {
-      external_user_id: externalUserId,
-      heat_pump_id: heatPumpId,
-      cue_id: link.cueId,
-      cue_secret: link.secret,
-      success_url: input.success_url,
-      cancel_url: input.cancel_url,
-      state: 'open',
-      created_at: new Date(nowMs).toISOString(),
-      valid_until_ms: validUntilMs,
-      outcome: null,
-    });
-    const callback = (outcome: 'success' | 'fail') =>
-      `${callbackUrl}?${new URLSearchParams({ token, outcome }).toString()}`;
+    await this.deps.attempts.put(
+      token,
+      {
+        external_user_id: externalUserId,
+        heat_pump_id: heatPumpId,
+        cue_id: link.cueId,
+        cue_secret: link.secret,
+        success_url: input.success_url,
+        cancel_url: input.cancel_url,
+        state: 'open',
+        created_at: new Date(nowMs).toISOString(),
+        valid_until_ms: validUntilMs,
+        outcome: null,
+      },
+      proofs,
+    );
+    const callback = (outcome: ReauthenticationOutcome) =>
+      `${callbackUrl}?${new URLSearchParams({ token, outcome, proof: proofs[outcome] }).toString()}`;
     let resolved: ResolveCueResponse;
     try {
       resolved = await this.deps.podero.cues.resolve(link.cueId, link.secret, {
@@ -131,10 +162,19 @@ export class ReauthenticationService {
   }
 
   /** The browser is back from the Connect UI: report the outcome to Podero once; where to send the browser. */
-  async complete(token: string, outcome: 'success' | 'fail'): Promise<{ location: string }> {
-    const claim = await this.deps.attempts.claim(token, outcome, this.deps.now());
+  async complete(
+    token: string,
+    outcome: ReauthenticationOutcome,
+    proof: string,
+  ): Promise<{ location: string }> {
+    const claim = await this.deps.attempts.claim(token, outcome, proof, this.deps.now());
     if (claim.kind === 'unknown') throw new UnknownReauthenticationError();
-    if (claim.kind !== 'claimed') throw new ReauthenticationClosedError(claim.kind);
+    if (claim.kind === 'expired') throw new ReauthenticationExpiredError();
+    if (claim.kind === 'used') {
+      // A reload or the back button: the end customer belongs on the partner's page, not on an error. The
+      // page is the one for the outcome Podero was told (the claim records it).
+      return { location: partnerPageOf(claim.attempt, claim.attempt.outcome ?? outcome) };
+    }
     const { attempt } = claim;
     try {
       await this.deps.podero.cues.reportState(attempt.cue_id, attempt.cue_secret, { state: outcome });
@@ -147,6 +187,10 @@ export class ReauthenticationService {
     }
     await this.deps.attempts.finish(token);
     this.deps.logger?.info('re-authentication reported', { heat_pump_id: attempt.heat_pump_id, outcome });
-    return { location: outcome === 'success' ? attempt.success_url : attempt.cancel_url };
+    return { location: partnerPageOf(attempt, outcome) };
   }
+}
+
+function partnerPageOf(attempt: ReauthenticationAttempt, outcome: ReauthenticationOutcome): string {
+  return outcome === 'success' ? attempt.success_url : attempt.cancel_url;
 }

@@ -2,7 +2,10 @@
  * Idempotency records of the API's POSTs (api/idempotency.ts has the HTTP rules), in the main table:
  *
  *   pk `USER#<external_user_id>` (the end user the request is about)  sk `REQUEST#<key id>`
+ *   pk `REQUEST_KEY#<key id>`                                          sk `BINDING`
  *
+ * The binding ties a key (within its caller and operation) to the first request sent with it, whichever
+ * user that request names; it holds hashes only. The record holds the answer.
  * In the user's partition, so that offboarding's sweep erases the stored answers (they hold personal
  * data) with the rest; `expires_at` lets DynamoDB's TTL drop them after 24 h. `REQUEST#` sorts after
  * `PROFILE`, outside the range the heat-pump list reads in one Query. One request at a time owns a record
@@ -21,6 +24,8 @@ import { sendIfCondition } from './conditional';
 import { userPk } from './users';
 
 export const REQUEST_SK_PREFIX = 'REQUEST#';
+const bindingKey = (keyId: string) => ({ pk: `REQUEST_KEY#${keyId}`, sk: 'BINDING' });
+const bindingSchema = z.object({ request_hash: z.string(), expires_at: z.number() });
 
 export interface StoredResponse {
   readonly status: number;
@@ -59,6 +64,40 @@ export class IdempotencyStore {
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
+
+  /**
+   * Binds the key to this request unless a live binding exists (one is never moved before it expires).
+   * Returns the hash of the request the key is bound to; undefined when the binding expired or vanished
+   * between the write and the read (bind again).
+   */
+  async bind(
+    keyId: string,
+    binding: { requestHash: string; nowMs: number; ttlSeconds: number },
+  ): Promise<string | undefined> {
+    const nowS = Math.floor(binding.nowMs / 1000);
+    const bound = await sendIfCondition(() =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...bindingKey(keyId),
+            entity: 'idempotency_key',
+            request_hash: binding.requestHash,
+            expires_at: Math.ceil(binding.nowMs / 1000) + binding.ttlSeconds,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR expires_at < :now_s',
+          ExpressionAttributeValues: { ':now_s': nowS },
+        }),
+      ),
+    );
+    if (bound) return binding.requestHash;
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: bindingKey(keyId), ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    const existing = bindingSchema.parse(Item);
+    return existing.expires_at < nowS ? undefined : existing.request_hash;
+  }
 
   /**
    * Takes the record for this request: when there is none, it expired, or it is an abandoned claim of the

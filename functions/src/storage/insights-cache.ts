@@ -7,11 +7,25 @@
  *
  * A user's entries live in the user's partition, so offboarding's sweep (UserStore.deleteAll) removes
  * them with the rest. `expires_at` lets DynamoDB's TTL drop entries nobody reads again. The answer is
- * stored as a string: it round-trips exactly whatever Podero sent.
+ * stored as gzipped JSON (`body_gzip`, Binary): it round-trips exactly whatever Podero sent, and the
+ * longest documented query fits an item. 1,827 daily buckets with every field Podero documents filled
+ * with full-precision numbers measure 959 KB as JSON (DynamoDB refuses items over 400 KB) and 196 KB
+ * gzipped. An answer that would still not fit is not stored (see `put`).
  */
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { userPk } from './users';
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+/**
+ * The most a compressed answer may take: DynamoDB's 400 KB item limit counts attribute names and every
+ * other value too (keys, dates: well under the 8 KB kept free here).
+ */
+export const MAX_STORED_BODY_BYTES = 400 * 1024 - 8 * 1024;
 
 /** Sorts outside `HEATPUMP`..`PROFILE`, the range the heat-pump list reads in one Query. */
 export const INSIGHT_SK_PREFIX = 'STATS#';
@@ -25,7 +39,7 @@ export interface CachedInsight {
   readonly fetchedAt: string;
 }
 
-const itemSchema = z.object({ body: z.string(), fetched_at: z.string() });
+const itemSchema = z.object({ body_gzip: z.instanceof(Uint8Array), fetched_at: z.string() });
 
 export function insightKey(owner: InsightOwner, kind: string, queryKey: string): { pk: string; sk: string } {
   if ('organisation' in owner) return { pk: ORG_PK, sk: `${INSIGHT_SK_PREFIX}${kind}#${queryKey}` };
@@ -47,10 +61,15 @@ export class InsightsCache {
     );
     const item = itemSchema.safeParse(Item);
     if (!item.success) return undefined;
-    return { body: JSON.parse(item.data.body) as unknown, fetchedAt: item.data.fetched_at };
+    const json = (await gunzipAsync(item.data.body_gzip)).toString('utf8');
+    return { body: JSON.parse(json) as unknown, fetchedAt: item.data.fetched_at };
   }
 
-  /** Stores an answer; `created` when no entry was there (the caller's erasure guard needs to know). */
+  /**
+   * Stores an answer; `created` when no entry was there (the caller's erasure guard needs to know).
+   * Undefined when the answer is too large for an item even compressed: it is then not cached (and any
+   * older entry stays, to age out), so the caller serves it live instead of failing.
+   */
   async put(
     owner: InsightOwner,
     kind: string,
@@ -58,14 +77,16 @@ export class InsightsCache {
     body: unknown,
     fetchedAt: string,
     keepSeconds: number,
-  ): Promise<{ created: boolean; sk: string }> {
+  ): Promise<{ created: boolean; sk: string } | undefined> {
     const key = insightKey(owner, kind, queryKey);
+    const compressed = await gzipAsync(JSON.stringify(body));
+    if (compressed.byteLength > MAX_STORED_BODY_BYTES) return undefined;
     const { Attributes } = await this.db.send(
       new PutCommand({
         TableName: this.tableName,
         Item: {
           ...key,
-          body: JSON.stringify(body),
+          body_gzip: compressed,
           fetched_at: fetchedAt,
           expires_at: Math.ceil(Date.parse(fetchedAt) / 1000) + keepSeconds,
         },

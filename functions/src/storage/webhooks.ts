@@ -40,6 +40,13 @@ export const webhookEndpointRecordSchema = z.object({
 });
 export type WebhookEndpointRecord = z.infer<typeof webhookEndpointRecordSchema>;
 
+/** What a delivery reads of an endpoint: the record and its signing secret's version (never shown by the API). */
+const deliveryEndpointSchema = webhookEndpointRecordSchema.extend({
+  /** Raised after each rotation (webhooks/secrets.ts): a delivery holding an older secret reads it again. */
+  secret_version: z.number().int().min(1).default(1),
+});
+export type DeliveryEndpoint = z.infer<typeof deliveryEndpointSchema>;
+
 export const deliveryRecordSchema = z.object({
   event_id: z.string(),
   event_type: z.string(),
@@ -78,6 +85,16 @@ export class WebhookStore {
   }
 
   async get(id: string): Promise<WebhookEndpointRecord | undefined> {
+    const item = await this.read(id);
+    return item ? webhookEndpointRecordSchema.parse(strip(item)) : undefined;
+  }
+
+  async getForDelivery(id: string): Promise<DeliveryEndpoint | undefined> {
+    const item = await this.read(id);
+    return item ? deliveryEndpointSchema.parse(strip(item)) : undefined;
+  }
+
+  private async read(id: string): Promise<Record<string, unknown> | undefined> {
     const out = await this.db.send(
       new GetCommand({
         TableName: this.tableName,
@@ -85,7 +102,7 @@ export class WebhookStore {
         ConsistentRead: true,
       }),
     );
-    return out.Item ? webhookEndpointRecordSchema.parse(strip(out.Item)) : undefined;
+    return out.Item;
   }
 
   async create(record: WebhookEndpointRecord): Promise<void> {
@@ -98,14 +115,57 @@ export class WebhookStore {
     );
   }
 
-  /** Replaces an existing endpoint's fields; false when it is gone. */
+  /**
+   * Replaces an existing endpoint's fields (an update, so that `secret_version` survives); false when it
+   * is gone.
+   */
   async replace(record: WebhookEndpointRecord): Promise<boolean> {
+    const { id, ...fields } = record;
+    const names = Object.keys(fields);
     const out = await sendIfCondition(() =>
       this.db.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.tableName,
-          Item: { pk: ENDPOINTS_PK, sk: endpointSk(record.id), entity: 'webhook_endpoint', ...record },
+          Key: { pk: ENDPOINTS_PK, sk: endpointSk(id) },
+          UpdateExpression: `SET ${names.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
           ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#f${i}`, name])),
+          ExpressionAttributeValues: Object.fromEntries(
+            names.map((name, i) => [`:f${i}`, fields[name as keyof typeof fields]]),
+          ),
+        }),
+      ),
+    );
+    return out !== undefined;
+  }
+
+  /** Records that the endpoint's secret reached `version` (never lowers it); false when it is gone. */
+  async markSecretRotated(id: string, version: number): Promise<boolean> {
+    const out = await sendIfCondition(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: ENDPOINTS_PK, sk: endpointSk(id) },
+          UpdateExpression: 'SET secret_version = :v',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(secret_version) OR secret_version < :v)',
+          ExpressionAttributeValues: { ':v': version },
+        }),
+      ),
+    );
+    return out !== undefined;
+  }
+
+  /** Stops deliveries to the endpoint (its receiver answered 410 Gone); false when it is gone or already off. */
+  async disable(id: string, at: string): Promise<boolean> {
+    const out = await sendIfCondition(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: ENDPOINTS_PK, sk: endpointSk(id) },
+          UpdateExpression: 'SET enabled = :off, updated_at = :at',
+          ConditionExpression: 'attribute_exists(pk) AND enabled = :on',
+          ExpressionAttributeValues: { ':off': false, ':on': true, ':at': at },
         }),
       ),
     );

@@ -3,7 +3,9 @@
  * endpoint's delivery log; a 2xx within the deadline is delivered (the endpoint is healthy again); anything
  * else (another status, a redirect, a timeout, a refused address) is retried on the Standard Webhooks
  * schedule (webhooks/schedule.ts) with the same `webhook-id`, and after the last attempt dead-lettered,
- * with the endpoint marked failing. A message that arrives before it is due is delayed again.
+ * with the endpoint marked failing. A message that arrives before it is due is delayed again. A receiver's
+ * `Retry-After` (429/503) postpones the retry; a 410 Gone dead-letters the event and disables the endpoint;
+ * a first attempt to an endpoint in the penalty box (penalty-box.ts) is put back until the box opens.
  *
  * Order of the steps, so that a process killed at any of them loses nothing: send → record → next message
  * (retry or dead letter) → the SQS message is acknowledged by returning. Killed before the acknowledgement,
@@ -15,9 +17,10 @@ import { Webhook } from 'standardwebhooks';
 import { EVENT_CATALOGUE_VERSION, webhookPayloadOf } from '../events/catalogue';
 import type { MetricsSink, RequestLogger } from '../platform/observability';
 import type { WebhookStore } from '../storage/webhooks';
+import { isReceiverTrouble, type PenaltyBox } from './penalty-box';
 import type { DeliveryMessage, DeliveryQueue } from './queue';
 import { nextAttemptAt } from './schedule';
-import type { WebhookSigningKeys } from './secrets';
+import { WebhookSecretMissingError, type WebhookSigningKeys } from './secrets';
 import type { SendOutcome, WebhookSender } from './sender';
 import { type AddressRules, checkWebhookUrl, type Resolve, WebhookUrlError } from './url-rules';
 
@@ -27,20 +30,25 @@ export const USER_AGENT = 'podero-bridge-webhooks/1';
 export type DeliveryStep = 'after-send' | 'after-record' | 'after-next';
 
 export interface WebhookDeliveryDeps {
-  endpoints: Pick<WebhookStore, 'get' | 'setStatus' | 'recordDelivery'>;
+  endpoints: Pick<WebhookStore, 'getForDelivery' | 'setStatus' | 'recordDelivery' | 'disable'> & {
+    /** Drops a cached read of the endpoint (the next read goes to the table). */
+    forget?(id: string): void;
+  };
   keys: Pick<WebhookSigningKeys, 'signingSecrets'>;
   queue: Pick<DeliveryQueue, 'enqueue' | 'deadLetter'>;
   send: WebhookSender;
+  /** Endpoints whose receiver is in trouble (per container: penalty-box.ts). */
+  penalties: PenaltyBox;
   rules: AddressRules;
   resolve?: Resolve;
   now: () => number;
-  logger: Pick<RequestLogger, 'info' | 'warn' | 'error'>;
+  logger: Pick<RequestLogger, 'debug' | 'info' | 'warn' | 'error'>;
   metrics: MetricsSink;
   /** Tests: runs at each step; throwing there is the process dying there. */
   step?: (step: DeliveryStep, message: DeliveryMessage) => void;
 }
 
-export type AttemptResult = 'delivered' | 'retrying' | 'dead_lettered' | 'delayed' | 'dropped';
+export type AttemptResult = 'delivered' | 'retrying' | 'dead_lettered' | 'delayed' | 'deferred' | 'dropped';
 
 /** The signed request of an event: the Standard Webhooks headers, one signature per secret. */
 export function signedRequest(message: DeliveryMessage, secrets: readonly string[], nowMs: number) {
@@ -66,7 +74,7 @@ export class WebhookDelivery {
   async attempt(message: DeliveryMessage): Promise<AttemptResult> {
     const { deps } = this;
     const now = deps.now();
-    const endpoint = await deps.endpoints.get(message.webhook_id);
+    const endpoint = await deps.endpoints.getForDelivery(message.webhook_id);
     if (!endpoint?.enabled) {
       deps.logger.info('webhook delivery dropped: endpoint deleted or disabled', this.keys(message));
       return 'dropped';
@@ -81,21 +89,38 @@ export class WebhookDelivery {
       await deps.queue.enqueue([message], now);
       return 'delayed';
     }
+    // A retry keeps its schedule: only first attempts, the many, wait for a boxed endpoint.
+    const boxedUntil = message.attempt === 1 ? deps.penalties.heldUntil(endpoint.id, now) : null;
+    if (boxedUntil !== null) {
+      await deps.queue.enqueue([{ ...message, not_before: new Date(boxedUntil).toISOString() }], now);
+      deps.logger.debug('webhook delivery deferred: endpoint in the penalty box', this.keys(message));
+      deps.metrics.addMetric('WebhookDeferred', MetricUnit.Count, 1);
+      return 'deferred';
+    }
 
     let outcome: SendOutcome;
     try {
       const url = await checkWebhookUrl(endpoint.url, deps.rules, deps.resolve);
-      const secrets = await deps.keys.signingSecrets(endpoint.id, now);
+      const secrets = await deps.keys.signingSecrets(endpoint.id, now, endpoint.secret_version);
       outcome = await deps.send({ url, ...signedRequest(message, secrets, now) });
     } catch (error) {
+      if (error instanceof WebhookSecretMissingError && (await this.deletedMeanwhile(endpoint.id))) {
+        deps.logger.info('webhook delivery dropped: endpoint deleted', this.keys(message));
+        return 'dropped';
+      }
       if (!(error instanceof WebhookUrlError)) throw error;
       outcome = { ok: false, status: null, error: 'blocked_address', durationMs: 0, detail: error.message };
     }
     deps.step?.('after-send', message);
 
     const finishedAt = deps.now();
-    const next = outcome.ok ? null : nextAttemptAt(message.attempt, finishedAt);
+    // 410 Gone: the receiver asks for no more events (Standard Webhooks): this one is dead-lettered.
+    const gone = !outcome.ok && outcome.status === 410;
+    const retryAfterMs = outcome.ok ? undefined : outcome.retryAfterMs;
+    const next = outcome.ok || gone ? null : nextAttemptAt(message.attempt, finishedAt, retryAfterMs);
     const result: AttemptResult = outcome.ok ? 'delivered' : next === null ? 'dead_lettered' : 'retrying';
+    if (outcome.ok) deps.penalties.release(endpoint.id);
+    else if (isReceiverTrouble(outcome)) deps.penalties.penalize(endpoint.id, finishedAt, retryAfterMs);
     await deps.endpoints.recordDelivery(endpoint.id, {
       event_id: message.event.id,
       event_type: message.event.type,
@@ -108,12 +133,28 @@ export class WebhookDelivery {
       next_attempt_at: next === null ? null : new Date(next).toISOString(),
     });
     deps.step?.('after-record', message);
+    if (!outcome.ok) {
+      // Ids, the outcome and when it comes next; never the payload (personal data) or a secret.
+      deps.logger.warn('webhook delivery attempt failed', {
+        ...this.keys(message),
+        status_code: outcome.status,
+        error: outcome.error,
+        duration_ms: outcome.durationMs,
+        next_attempt_at: next === null ? null : new Date(next).toISOString(),
+      });
+    }
 
     if (result === 'retrying' && next !== null) {
       await deps.queue.enqueue(
         [{ ...message, attempt: message.attempt + 1, not_before: new Date(next).toISOString() }],
         finishedAt,
       );
+    } else if (gone) {
+      await deps.queue.deadLetter(message, 'endpoint_gone', finishedAt);
+      if (await deps.endpoints.disable(endpoint.id, new Date(finishedAt).toISOString())) {
+        deps.metrics.addMetric('WebhookEndpointDisabled', MetricUnit.Count, 1);
+        deps.logger.warn('webhook endpoint answered 410 Gone: disabled', this.keys(message));
+      }
     } else if (!outcome.ok) {
       // The last attempt failed (a retry was handled above): dead-lettered.
       await deps.queue.deadLetter(message, outcome.error, finishedAt);
@@ -135,6 +176,12 @@ export class WebhookDelivery {
       1,
     );
     return result;
+  }
+
+  /** The secret is deleted after the endpoint's item: read the item again, past any cache. */
+  private async deletedMeanwhile(endpointId: string): Promise<boolean> {
+    this.deps.endpoints.forget?.(endpointId);
+    return (await this.deps.endpoints.getForDelivery(endpointId)) === undefined;
   }
 
   private keys(message: DeliveryMessage) {

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import pLimit from 'p-limit';
 import * as z from 'zod';
 import type { DeliveryConfig } from '../config';
 import { createSecretsManagerClient, createSqsClient } from '../platform/aws-clients';
@@ -16,8 +17,9 @@ import {
 import { passThroughTracing, type Tracing } from '../platform/tracing';
 import { WebhookStore } from '../storage/webhooks';
 import { createSecretsProvider } from '../tokens/source';
-import { type DeliveryStep, WebhookDelivery } from './delivery';
-import { DeliveryQueue, deliveryMessageSchema } from './queue';
+import { type DeliveryStep, WebhookDelivery, type WebhookDeliveryDeps } from './delivery';
+import { PenaltyBox } from './penalty-box';
+import { type DeliveryMessage, DeliveryQueue, deliveryMessageSchema } from './queue';
 import { WebhookSigningKeys } from './secrets';
 import { createWebhookSender, type WebhookSender } from './sender';
 import type { Resolve } from './url-rules';
@@ -31,6 +33,8 @@ export interface DeliveryDepsBundle {
   readonly sqs: SQSClient;
   readonly keys: Pick<WebhookSigningKeys, 'signingSecrets'>;
   readonly send: WebhookSender;
+  /** One per container: it outlives a batch. */
+  readonly penalties: PenaltyBox;
   readonly now: () => number;
   readonly resolve?: Resolve;
   readonly step?: (step: DeliveryStep) => void;
@@ -68,6 +72,7 @@ export function createDeliveryDeps(
       overrides.secretCacheSeconds,
     ),
     send: overrides.send ?? createWebhookSender(rules),
+    penalties: new PenaltyBox(),
     now: overrides.now ?? Date.now,
     ...(overrides.resolve ? { resolve: overrides.resolve } : {}),
     ...(overrides.step ? { step: overrides.step } : {}),
@@ -78,15 +83,13 @@ export function createDeliveryDeps(
  * The endpoint store as one batch sees it: each endpoint read once per batch (a batch is mostly one
  * endpoint's events; `pnpm bench webhooks`), read again after its status changed.
  */
-function endpointsOfOneBatch(
-  store: WebhookStore,
-): Pick<WebhookStore, 'get' | 'setStatus' | 'recordDelivery'> {
-  const read = new Map<string, ReturnType<WebhookStore['get']>>();
+function endpointsOfOneBatch(store: WebhookStore): WebhookDeliveryDeps['endpoints'] {
+  const read = new Map<string, ReturnType<WebhookStore['getForDelivery']>>();
   return {
-    get(id) {
+    getForDelivery(id) {
       let endpoint = read.get(id);
       if (endpoint === undefined) {
-        endpoint = store.get(id);
+        endpoint = store.getForDelivery(id);
         read.set(id, endpoint);
       }
       return endpoint;
@@ -95,9 +98,17 @@ function endpointsOfOneBatch(
       read.delete(id);
       return store.setStatus(id, status, at);
     },
+    disable(id, at) {
+      read.delete(id);
+      return store.disable(id, at);
+    },
+    forget: (id) => read.delete(id),
     recordDelivery: (id, record) => store.recordDelivery(id, record),
   };
 }
+
+/** Endpoints of one batch attempted at once (a batch holds at most 10 messages: all of them). */
+const ENDPOINTS_IN_PARALLEL = 10;
 
 /** The part of an SQS event the delivery reads (Lambda's event source mapping shape). */
 const sqsEventSchema = z.object({
@@ -115,7 +126,9 @@ export class InvalidDeliveryEventError extends Error {
 }
 
 /**
- * The SQS handler: each message is one attempt, in the batch's order. A message whose attempt could not be
+ * The SQS handler: each message is one attempt. The batch's endpoints are attempted side by side and each
+ * endpoint's messages one after another in the batch's order, so that a hanging receiver holds up only its
+ * own events (and, once it has failed, the penalty box puts the rest of them back on the queue). A message whose attempt could not be
  * completed (the table or a queue failed) is reported in `batchItemFailures` and comes back after the
  * visibility timeout; one that is not a delivery message at all fails every receive and ends in the
  * dead-letter queue through the redrive policy.
@@ -131,6 +144,7 @@ export function makeDeliveryHandler(
       keys: deps.keys,
       queue: new DeliveryQueue(deps.sqs, deps.config.webhookQueueUrl, deps.config.webhookDeadLetterQueueUrl),
       send: deps.send,
+      penalties: deps.penalties,
       rules: { allowLoopback: deps.config.webhookAllowLoopback },
       ...(deps.resolve ? { resolve: deps.resolve } : {}),
       now: deps.now,
@@ -149,8 +163,9 @@ export function makeDeliveryHandler(
     }
     const attempts = delivery(logger);
     const failures: { itemIdentifier: string }[] = [];
+    const byEndpoint = new Map<string, { messageId: string; message: DeliveryMessage }[]>();
     for (const record of parsed.data.Records) {
-      let message: z.output<typeof deliveryMessageSchema>;
+      let message: DeliveryMessage;
       try {
         message = deliveryMessageSchema.parse(JSON.parse(record.body));
       } catch {
@@ -158,16 +173,28 @@ export function makeDeliveryHandler(
         failures.push({ itemIdentifier: record.messageId });
         continue;
       }
-      try {
-        await attempts.attempt(message);
-      } catch (error) {
-        logger.error('webhook delivery attempt failed to complete', {
-          message_id: record.messageId,
-          error_name: (error as Error).name,
-        });
-        failures.push({ itemIdentifier: record.messageId });
-      }
+      const group = byEndpoint.get(message.webhook_id) ?? [];
+      group.push({ messageId: record.messageId, message });
+      byEndpoint.set(message.webhook_id, group);
     }
+    const limit = pLimit(ENDPOINTS_IN_PARALLEL);
+    await Promise.all(
+      [...byEndpoint.values()].map((group) =>
+        limit(async () => {
+          for (const { messageId, message } of group) {
+            try {
+              await attempts.attempt(message);
+            } catch (error) {
+              logger.error('webhook delivery attempt failed to complete', {
+                message_id: messageId,
+                error_name: (error as Error).name,
+              });
+              failures.push({ itemIdentifier: messageId });
+            }
+          }
+        }),
+      ),
+    );
     deps.metrics.publishStoredMetrics();
     return { batchItemFailures: failures };
   };

@@ -8,10 +8,18 @@ export const MAX_ATTEMPTS = RETRY_DELAYS_SECONDS.length;
 /** SQS delays a message by at most this much; a longer wait is a chain of such delays. */
 export const SQS_MAX_DELAY_SECONDS = 900;
 
-/** The instant attempt `attempt + 1` is due after attempt `attempt` (1-based) failed at `failedAtMs`; null when none is left. */
-export function nextAttemptAt(attempt: number, failedAtMs: number): number | null {
+/** The longest `Retry-After` (429/503) a delivery waits for: a receiver cannot push its events out by days. */
+export const MAX_RETRY_AFTER_MS = 3_600_000;
+
+/**
+ * The instant attempt `attempt + 1` is due after attempt `attempt` (1-based) failed at `failedAtMs`; null
+ * when none is left. A receiver's `Retry-After` postpones it (up to MAX_RETRY_AFTER_MS), never brings it
+ * forward.
+ */
+export function nextAttemptAt(attempt: number, failedAtMs: number, retryAfterMs = 0): number | null {
   const delay = RETRY_DELAYS_SECONDS[attempt];
-  return delay === undefined ? null : failedAtMs + delay * 1000;
+  if (delay === undefined) return null;
+  return failedAtMs + Math.max(delay * 1000, Math.min(retryAfterMs, MAX_RETRY_AFTER_MS));
 }
 
 /** The SQS delay that brings a message closer to `dueAtMs` without passing it. */

@@ -1,5 +1,6 @@
 /** The webhook routes' bodies and answers (zod: validated on the way in, documented in OpenAPI). */
 import * as z from 'zod';
+import { freeText } from '../api/schemas';
 import { EVENT_TYPES } from '../events/catalogue';
 import { WEBHOOK_URL_MAX_LENGTH } from './url-rules';
 
@@ -20,7 +21,7 @@ const eventsField = z
   .max(subscribable.length)
   .refine((types) => new Set(types).size === types.length, 'must not repeat a type')
   .meta({ description: 'Event types to deliver; absent or null: every type' });
-const descriptionField = z.string().max(200);
+const descriptionField = freeText(200);
 
 export const createWebhookSchema = z.strictObject({
   url: urlField,
@@ -61,8 +62,9 @@ export const webhookSchema = z
 
 export const createdWebhookSchema = webhookSchema
   .extend({
-    secret: z.string().startsWith('whsec_').meta({
-      description: 'The signing secret (Standard Webhooks). Shown once: store it now.',
+    secret: z.string().startsWith('whsec_').nullable().meta({
+      description:
+        'The signing secret (Standard Webhooks). Shown once: store it now. Null in a replay of the request (`idempotent-replayed: true`), which never shows it again: rotate it to get a new one.',
     }),
   })
   .meta({ id: 'CreatedWebhook' });
@@ -73,7 +75,10 @@ export const webhookListSchema = z
 
 export const rotatedSecretSchema = z
   .object({
-    secret: z.string().startsWith('whsec_').meta({ description: 'The new signing secret. Shown once.' }),
+    secret: z.string().startsWith('whsec_').nullable().meta({
+      description:
+        'The new signing secret. Shown once: null in a replay of the request (`idempotent-replayed: true`); rotate again to get another.',
+    }),
     previous_secret_expires_at: z.string().meta({
       description: 'Until then deliveries carry a signature with the old secret too',
     }),

@@ -12,6 +12,7 @@ import { lookup as dnsLookup } from 'node:dns';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { parseRetryAfterMs } from '@podero-bridge/podero-client';
 import { type AddressRules, blockedAddressReason } from './url-rules';
 
 export const DELIVERY_TIMEOUT_MS = 5_000;
@@ -25,7 +26,12 @@ export type SendOutcome =
       error: 'http_status' | 'redirect' | 'timeout' | 'network' | 'blocked_address';
       durationMs: number;
       detail?: string;
+      /** The receiver's `Retry-After` on a 429 or 503, in ms. */
+      retryAfterMs?: number;
     };
+
+/** Statuses whose `Retry-After` a delivery honours (Standard Webhooks). */
+const RETRY_AFTER_STATUSES = new Set([429, 503]);
 
 export interface WebhookRequest {
   url: URL;
@@ -80,14 +86,18 @@ export function createWebhookSender(
           const done = () => {
             clearTimeout(timer);
             const status = res.statusCode ?? 0;
-            if (status >= 200 && status < 300) resolve({ ok: true, status, durationMs: elapsed() });
-            else
-              resolve({
-                ok: false,
-                status,
-                error: status >= 300 && status < 400 ? 'redirect' : 'http_status',
-                durationMs: elapsed(),
-              });
+            if (status >= 200 && status < 300) return resolve({ ok: true, status, durationMs: elapsed() });
+            const header = res.headers['retry-after'];
+            const retryAfterMs = RETRY_AFTER_STATUSES.has(status)
+              ? parseRetryAfterMs(typeof header === 'string' ? header : null)
+              : undefined;
+            resolve({
+              ok: false,
+              status,
+              error: status >= 300 && status < 400 ? 'redirect' : 'http_status',
+              durationMs: elapsed(),
+              ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+            });
           };
           res.on('end', done);
           res.on('close', done);

@@ -120,7 +120,9 @@ export class WebhookService {
 
   async rotateSecret(id: string): Promise<{ secret: string; previous_secret_expires_at: string }> {
     await this.get(id);
-    const { secret, previousExpiresAt } = await this.deps.secrets.rotate(id, this.deps.now());
+    const { secret, previousExpiresAt, version } = await this.deps.secrets.rotate(id, this.deps.now());
+    // After the secret: a delivery that sees the new version finds the new secret when it reads it again.
+    await this.deps.endpoints.markSecretRotated(id, version);
     return { secret, previous_secret_expires_at: previousExpiresAt };
   }
 

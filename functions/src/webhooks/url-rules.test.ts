@@ -32,12 +32,63 @@ describe('webhook URL rules', () => {
     expect(blockedAddressReason(address, deployed)).not.toBeNull();
   });
 
-  it.each([['93.184.216.34'], ['172.32.0.1'], ['2606:4700::1111'], ['100.128.0.1']])(
-    'accepts the public %s',
+  // IPv6 addresses with an IPv4 address inside (or behind a translator): refused whatever they carry,
+  // loopback included, in every stage.
+  it.each([
+    ['::7f00:1', 'IPv4-compatible loopback'],
+    ['::5db8:d822', 'IPv4-compatible, public IPv4'],
+    ['::127.0.0.1', 'IPv4-compatible, dotted'],
+    ['::ffff:0:7f00:1', 'SIIT loopback'],
+    ['::ffff:0:5db8:d822', 'SIIT, public IPv4'],
+    ['64:ff9b::7f00:1', 'NAT64 well-known prefix'],
+    ['64:ff9b:1::a00:1', 'NAT64 local-use prefix'],
+    ['64:ff9b:1:ffff::1', 'NAT64 local-use prefix, other bits'],
+    ['2002:7f00:1::', '6to4 of loopback'],
+    ['2002:a00:1::1', '6to4 of 10.0.0.1'],
+    ['2002:5db8:d822::1', '6to4 of a public IPv4'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'Teredo'],
+    ['2001::1', 'Teredo prefix'],
+  ])('refuses %s (%s) in a deployed and in the local stage', (address) => {
+    for (const rules of [deployed, local]) {
+      expect(blockedAddressReason(address, rules)).toMatch(/carries an IPv4 address/);
+    }
+  });
+
+  it.each([['fec0::1'], ['feff:ffff::1'], ['2001:db8::1'], ['100::1'], ['ff02::1'], ['3fff::1']])(
+    'refuses the IPv6 special-purpose address %s (site-local, documentation, discard, multicast)',
     (address) => {
-      expect(blockedAddressReason(address, deployed)).toBeNull();
+      expect(blockedAddressReason(address, deployed)).toBe('a private, link-local or reserved address');
     },
   );
+
+  it('refuses addresses inside IPv6 when they come as a URL literal and as a DNS answer', async () => {
+    for (const address of ['::7f00:1', '2002:7f00:1::', '::ffff:0:a00:1', '64:ff9b:1::a00:1', 'fec0::1']) {
+      expect(() => checkWebhookUrlForm(`https://[${address}]/hooks`, deployed)).toThrow(WebhookUrlError);
+      await expect(
+        checkWebhookUrl('https://partner.example/hooks', deployed, resolvesTo('93.184.216.34', address)),
+      ).rejects.toThrow('host resolves to');
+    }
+  });
+
+  it('refuses what is not an IP address at all', () => {
+    expect(blockedAddressReason('partner.example', local)).toBe('not an IP address');
+  });
+
+  it('judges an IPv4-mapped address as the IPv4 address it holds', () => {
+    expect(blockedAddressReason('::ffff:93.184.216.34', deployed)).toBeNull();
+    expect(blockedAddressReason('::ffff:127.0.0.1', local)).toBeNull();
+    expect(blockedAddressReason('::ffff:127.0.0.1', deployed)).toBe('a loopback address');
+  });
+
+  it.each([
+    ['93.184.216.34'],
+    ['172.32.0.1'],
+    ['2606:4700::1111'],
+    ['100.128.0.1'],
+    ['2a00:1450:4001::200e'],
+  ])('accepts the public %s', (address) => {
+    expect(blockedAddressReason(address, deployed)).toBeNull();
+  });
 
   it('allows loopback only in the local stage, never other private ranges', () => {
     expect(blockedAddressReason('127.0.0.1', local)).toBeNull();

@@ -7,59 +7,52 @@
  * - `https` only, except that the local stage (`allowLoopback`) also accepts `http://127.0.0.1:<port>`;
  * - no credentials in the URL, at most 2,048 characters;
  * - no address that is private, loopback, link-local, shared (CGNAT), multicast, reserved or unspecified,
- *   in IPv4, IPv6, or IPv4 mapped into IPv6 (in the local stage loopback is allowed).
+ *   in IPv4, IPv6, or IPv4 mapped into IPv6 (in the local stage loopback is allowed); no IPv6 address that
+ *   carries an IPv4 address (6to4, Teredo, NAT64, SIIT, IPv4-compatible), see `IPV4_INSIDE_IPV6`.
  */
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 export const WEBHOOK_URL_MAX_LENGTH = 2048;
 
-const blocked = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.0.2.0', 24],
-  ['192.88.99.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['198.51.100.0', 24],
-  ['203.0.113.0', 24],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  blocked.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-  ['::', 128],
-  ['64:ff9b::', 96],
-  ['100::', 64],
-  ['2001:db8::', 32],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const) {
-  blocked.addSubnet(network, prefix, 'ipv6');
-}
-const loopback = new BlockList();
-loopback.addSubnet('127.0.0.0', 8, 'ipv4');
-loopback.addAddress('::1', 'ipv6');
+/**
+ * IPv6 ranges that carry an IPv4 address inside them (or reach one through a translator): IPv4-mapped
+ * `::ffff:0:0/96` is unwrapped and judged as the IPv4 it holds; these are refused whatever they carry.
+ * SIIT (`::ffff:0:0:0/96`) and NAT64 (`64:ff9b::/96`, `64:ff9b:1::/48`) hand the packet to a translator that
+ * forwards it to the embedded IPv4, 6to4 (`2002::/16`) to a relay, and Teredo (`2001::/32`) hides the
+ * client's IPv4 XOR-obfuscated: decoding each mechanism to judge its IPv4 is a rule per mechanism to get
+ * right, while refusing them costs nothing (no partner receives webhooks on a transition address; 6to4's
+ * relays are deprecated, RFC 7526).
+ */
+const IPV4_INSIDE_IPV6 = new Set<string>(['rfc6145', 'rfc6052', '6to4', 'teredo']);
+/**
+ * IPv4-compatible `::a.b.c.d` (deprecated, RFC 4291 §2.5.5.1) is refused for the same reason. ipaddr.js
+ * files it under `unicast`, and reads the text form `::a.b.c.d` as IPv4-mapped, so Node's parser decides:
+ * all of `::/96` except `::` and `::1`, which ipaddr.js classifies (unspecified, loopback).
+ */
+const IPV4_COMPATIBLE = new BlockList();
+IPV4_COMPATIBLE.addRange('::2', '::ffff:ffff', 'ipv6');
 
 export interface AddressRules {
   /** The local stage: loopback addresses (a receiver on the developer's machine) are allowed. */
   readonly allowLoopback: boolean;
 }
 
-/** Why an address may not receive webhooks, or null when it may. */
+/**
+ * Why an address may not receive webhooks, or null when it may. The ranges are ipaddr.js's (`range()`,
+ * its table of IANA special-purpose ranges), not a list kept here: only what it calls `unicast` (public)
+ * may receive webhooks, and loopback in the local stage. `ipaddr.process` judges an IPv4-mapped address
+ * (`::ffff:10.0.0.1`, `::ffff:a00:1`) as the IPv4 address it is.
+ */
 export function blockedAddressReason(address: string, rules: AddressRules): string | null {
-  // BlockList matches an IPv4-mapped IPv6 address (`::ffff:10.0.0.1`, `::ffff:a00:1`) against the IPv4
-  // ranges itself, so a mapped private address is refused as the private address it is.
-  const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-  if (loopback.check(address, family)) return rules.allowLoopback ? null : 'a loopback address';
-  if (blocked.check(address, family)) return 'a private, link-local or reserved address';
+  if (!ipaddr.isValid(address)) return 'not an IP address';
+  const carriesIpv4 = 'an IPv6 address that carries an IPv4 address (transition or translation)';
+  if (IPV4_COMPATIBLE.check(address, 'ipv6')) return carriesIpv4;
+  const range = ipaddr.process(address).range();
+  if (range === 'loopback') return rules.allowLoopback ? null : 'a loopback address';
+  if (IPV4_INSIDE_IPV6.has(range)) return carriesIpv4;
+  if (range !== 'unicast') return 'a private, link-local or reserved address';
   return null;
 }
 

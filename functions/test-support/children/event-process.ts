@@ -1,5 +1,5 @@
 /**
- * One "process" of the kill-at-each-step test (functions/src/events/kill-at-each-step.test.ts): an
+ * One "process" of the kill-at-each-step test (functions/src/events/kill-at-each-step.integ.test.ts): an
  * event-relay drain, then one batch of webhook-delivery, against the local services the test runs. At
  * the step named in `killAt` it sends itself SIGKILL: nothing after it runs, no handler, no `finally`,
  * exactly as a Lambda killed there. Config: one JSON argument.
@@ -14,6 +14,7 @@ import { createLogger, createRecordingMetrics, withLogKeys } from '../../src/pla
 import { OutboxStore } from '../../src/storage/outbox';
 import { WebhookStore } from '../../src/storage/webhooks';
 import { WebhookDelivery } from '../../src/webhooks/delivery';
+import { PenaltyBox } from '../../src/webhooks/penalty-box';
 import { DeliveryQueue, deliveryMessageSchema } from '../../src/webhooks/queue';
 import { createWebhookSender } from '../../src/webhooks/sender';
 
@@ -63,6 +64,7 @@ const delivery = new WebhookDelivery({
   keys: { signingSecrets: async () => [config.secret] },
   queue: new DeliveryQueue(sqs, config.queueUrl, config.deadLetterQueueUrl),
   send: createWebhookSender({ allowLoopback: true }),
+  penalties: new PenaltyBox(),
   rules: { allowLoopback: true },
   now: Date.now,
   logger,

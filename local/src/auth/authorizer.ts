@@ -40,6 +40,15 @@ export function claimsAsApiGatewayStrings(payload: JWTPayload): Record<string, s
   return claims;
 }
 
+/**
+ * The token's scopes as API Gateway reads them to check a route's authorization scopes: from the `scope`
+ * or `scp` claim, a string split on spaces or an array's string items.
+ */
+function scopesOf(claim: unknown): string[] {
+  if (typeof claim === 'string') return claim.split(' ').filter(Boolean);
+  return Array.isArray(claim) ? claim.filter((item): item is string => typeof item === 'string') : [];
+}
+
 export function createJwtAuthorizer(options: JwtAuthorizerOptions): JwtAuthorizer {
   const { issuer, audience, clockToleranceSeconds = 30, now = () => new Date() } = options;
   const keySet = createLocalJWKSet(options.jwks);
@@ -57,7 +66,7 @@ export function createJwtAuthorizer(options: JwtAuthorizerOptions): JwtAuthorize
         currentDate: now(),
         requiredClaims: ['exp'],
       });
-      const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
+      const scopes = [...scopesOf(payload.scope), ...scopesOf(payload.scp)];
       return { ok: true, claims: claimsAsApiGatewayStrings(payload), scopes };
     } catch (error) {
       // The reason is for the local gateway's log only; the caller just gets 401 Unauthorized.

@@ -93,14 +93,9 @@ describe('the local console session', () => {
     );
   });
 
-  it('refuses another origin, a form post and a GET', async () => {
+  // Another host or origin is refused by the gateway for all of /__local/ (test/local-stack-local-only.integ.test.ts).
+  it('refuses a form post and a GET', async () => {
     const json = { 'content-type': 'application/json', host: '127.0.0.1:3000' };
-    expect((await consoleSession('POST', { ...json, origin: 'http://evil.example' }, mint)).statusCode).toBe(
-      403,
-    );
-    expect(
-      (await consoleSession('POST', { ...json, origin: 'http://127.0.0.1:3001' }, mint)).statusCode,
-    ).toBe(403);
     const form = { 'content-type': 'application/x-www-form-urlencoded', host: '127.0.0.1:3000' };
     expect((await consoleSession('POST', form, mint)).statusCode).toBe(415);
     expect((await consoleSession('GET', json, mint)).statusCode).toBe(405);

@@ -8,8 +8,9 @@ export const CONSOLE_SESSION_PATH = '/__local/console/session';
 export const CONSOLE_SESSION_TTL_SECONDS = 3600;
 
 /**
- * Only the console's own page may mint: a JSON POST from another origin needs a CORS preflight the stack never
- * grants, and an `Origin` other than this host's is refused outright (a form post cannot send JSON).
+ * Only the console's own page may mint: the gateway refuses, before this runs, a request addressed to another
+ * host (DNS rebinding) or sent from another origin (`localOnlyRefusal`, for all of `/__local/`); a JSON POST
+ * from another origin would also need a CORS preflight the stack never grants (a form post cannot send JSON).
  */
 export async function consoleSession(
   method: string,
@@ -21,10 +22,6 @@ export async function consoleSession(
   const contentType = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (contentType !== 'application/json') {
     return jsonResponse(415, { message: 'content-type must be application/json' });
-  }
-  const origin = headers.origin;
-  if (origin !== undefined && origin !== `http://${headers.host ?? ''}`) {
-    return jsonResponse(403, { message: 'a console session is only for the console served by this stack' });
   }
   const issuedAt = now();
   const accessToken = await mintToken({ admin: true, ttlSeconds: CONSOLE_SESSION_TTL_SECONDS });

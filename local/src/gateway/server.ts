@@ -15,6 +15,7 @@ import {
   routeDeclarations,
 } from '@podero-bridge/functions/declarations';
 import { listenLocally } from '@podero-bridge/local-aws';
+import { type BoundAddress, localOnlyRefusal } from '@podero-bridge/podero-simulator';
 import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import type { JSONWebKeySet } from 'jose';
 import type { JwtAuthorizer } from '../auth/authorizer';
@@ -149,6 +150,8 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     console: consoleSite,
   } = options;
   const compiled = compileRoutes(routes);
+  /** Set once listening: `/__local/` answers only requests addressed to this gateway. */
+  let bound: BoundAddress = { host, port };
 
   async function localRoute(
     method: string,
@@ -156,6 +159,11 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     headers: IncomingHttpHeaders,
   ): Promise<GatewayResponse | undefined> {
     if (method === 'GET' && path === '/.well-known/jwks.json') return jsonResponse(200, jwks);
+    // Before anything under /__local/ (the console's sign-in included): it needs no token.
+    if (path.startsWith('/__local/')) {
+      const refusal = localOnlyRefusal(method, headers, bound);
+      if (refusal !== undefined) return { ...jsonResponse(403, { message: 'Forbidden' }), note: refusal };
+    }
     if (consoleSite !== undefined) {
       if (path === CONSOLE_SESSION_PATH) return consoleSite.session(method, headers);
       const page = await consoleSite.serve(method, path);
@@ -283,6 +291,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   });
 
   const listening = await listenLocally(server, port, host);
+  bound = { host, port: listening.port };
   return {
     url: `http://${host}:${listening.port}`,
     port: listening.port,

@@ -1,10 +1,17 @@
 /**
  * The `bridge` CLI for podero-bridge's own API, as a function: runBridgeCli(argv, io) -> exit code.
- * It speaks HTTP only (no import of the functions): what a partner's support engineer has.
+ * It speaks HTTP only (no import of the functions): what a partner's support engineer has. Every command is
+ * a typed operation of `@podero-bridge/bridge-api-client`, generated from `functions/openapi.json`.
  *
  * Exit codes, as the `podero` CLI's: 0 success, 1 an API or network error (the API's error body is
  * printed on stderr), 2 a usage error (bad flags, missing --api-url or --token).
  */
+import {
+  type BridgeApiClient,
+  type components,
+  createBridgeApiClient,
+  type operations,
+} from '@podero-bridge/bridge-api-client';
 import { Command, CommanderError, Option } from 'commander';
 
 export interface BridgeCliIo {
@@ -33,37 +40,32 @@ class ApiAnswerError extends Error {
 type Output = 'json' | 'table';
 
 interface Context {
-  apiUrl: string;
-  token: string;
+  api: BridgeApiClient;
   output: Output;
   io: BridgeCliIo;
 }
 
-const seg = (value: string) => encodeURIComponent(value);
+/**
+ * An operation's query parameters, as the OpenAPI document types them. Commander hands option values over
+ * unchecked (its action arguments are untyped): the API validates them, and a value it refuses is its 400
+ * (exit 1), as for any other refusal.
+ */
+type Query<Operation extends keyof operations> = NonNullable<operations[Operation]['parameters']['query']>;
+type HeatPumpSettings = components['schemas']['UpdateHeatPumpSettingsRequest'];
 
-async function call(ctx: Context, method: string, path: string, body?: unknown): Promise<unknown> {
-  const doFetch = ctx.io.fetch ?? fetch;
-  const response = await doFetch(`${ctx.apiUrl.replace(/\/+$/, '')}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${ctx.token}`,
-      accept: 'application/json',
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new ApiAnswerError(response.status, text);
-  return text.length === 0 ? null : (JSON.parse(text) as unknown);
+/** The API's error body as it came: JSON as compact JSON (as the API writes it), anything else as text. */
+function bodyText(error: unknown): string {
+  if (error === undefined) return '';
+  return typeof error === 'string' ? error : JSON.stringify(error);
 }
 
-function query(params: Record<string, string | number | undefined>): string {
-  const entries = Object.entries(params).filter(
-    (entry): entry is [string, string | number] => entry[1] !== undefined,
-  );
-  return entries.length === 0
-    ? ''
-    : `?${new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)]))}`;
+/** The data of a 2xx answer (null when it has no body), or an ApiAnswerError with the API's error body. */
+async function answer(
+  call: Promise<{ data?: unknown; error?: unknown; response: Response }>,
+): Promise<unknown> {
+  const { data, error, response } = await call;
+  if (!response.ok) throw new ApiAnswerError(response.status, bodyText(error));
+  return data ?? null;
 }
 
 const isScalar = (value: unknown) => value === null || ['string', 'number', 'boolean'].includes(typeof value);
@@ -147,7 +149,8 @@ export async function runBridgeCli(argv: readonly string[], io: BridgeCliIo): Pr
       const token = flags.token ?? io.env.BRIDGE_TOKEN;
       if (!apiUrl) throw new UsageError('set --api-url or BRIDGE_API_URL');
       if (!token) throw new UsageError('set --token or BRIDGE_TOKEN');
-      const ctx = { apiUrl, token, output: flags.output, io };
+      const api = createBridgeApiClient({ baseUrl: apiUrl, token, ...(io.fetch ? { fetch: io.fetch } : {}) });
+      const ctx = { api, output: flags.output, io };
       print(ctx, await work(ctx));
     })();
   };
@@ -160,28 +163,46 @@ export async function runBridgeCli(argv: readonly string[], io: BridgeCliIo): Pr
     .option('--cursor <cursor>', 'next_cursor of the previous page')
     .option('--connection-state <state>', 'connected, reauthentication_required or disconnected')
     .option('--sync-failed <bool>', 'true or false')
-    .action((options: { limit?: number; cursor?: string; connectionState?: string; syncFailed?: string }) =>
-      run((ctx) =>
-        call(
-          ctx,
-          'GET',
-          `/users${query({
-            limit: options.limit,
-            cursor: options.cursor,
-            connection_state: options.connectionState,
-            sync_failed: options.syncFailed,
-          })}`,
-        ),
-      )(),
+    .action(
+      (options: {
+        limit?: number;
+        cursor?: string;
+        connectionState?: Query<'listUsers'>['connection_state'];
+        syncFailed?: Query<'listUsers'>['sync_failed'];
+      }) =>
+        run((ctx) =>
+          answer(
+            ctx.api.GET('/users', {
+              params: {
+                query: {
+                  limit: options.limit,
+                  cursor: options.cursor,
+                  connection_state: options.connectionState,
+                  sync_failed: options.syncFailed,
+                },
+              },
+            }),
+          ),
+        )(),
     );
   users
     .command('get <external-user-id>')
     .description("a user's profile")
-    .action((id: string) => run((ctx) => call(ctx, 'GET', `/users/${seg(id)}`))());
+    .action((id: string) =>
+      run((ctx) =>
+        answer(ctx.api.GET('/users/{external_user_id}', { params: { path: { external_user_id: id } } })),
+      )(),
+    );
   users
     .command('summary <external-user-id>')
     .description('a customer at a glance: devices, connection, last readings, sessions, sync (admin)')
-    .action((id: string) => run((ctx) => call(ctx, 'GET', `/users/${seg(id)}/summary`))());
+    .action((id: string) =>
+      run((ctx) =>
+        answer(
+          ctx.api.GET('/users/{external_user_id}/summary', { params: { path: { external_user_id: id } } }),
+        ),
+      )(),
+    );
 
   const heatPumps = program.command('heat-pumps').description("a user's heat pumps");
   heatPumps
@@ -193,7 +214,11 @@ export async function runBridgeCli(argv: readonly string[], io: BridgeCliIo): Pr
     )
     .action((id: string, options: { maxAge?: number }) =>
       run((ctx) =>
-        call(ctx, 'GET', `/users/${seg(id)}/heat-pumps${query({ max_age_seconds: options.maxAge })}`),
+        answer(
+          ctx.api.GET('/users/{external_user_id}/heat-pumps', {
+            params: { path: { external_user_id: id }, query: { max_age_seconds: options.maxAge } },
+          }),
+        ),
       )(),
     );
   heatPumps
@@ -201,10 +226,13 @@ export async function runBridgeCli(argv: readonly string[], io: BridgeCliIo): Pr
     .option('--max-age <seconds>', 'as for list', integer('--max-age'))
     .action((id: string, hp: string, options: { maxAge?: number }) =>
       run((ctx) =>
-        call(
-          ctx,
-          'GET',
-          `/users/${seg(id)}/heat-pumps/${seg(hp)}${query({ max_age_seconds: options.maxAge })}`,
+        answer(
+          ctx.api.GET('/users/{external_user_id}/heat-pumps/{heat_pump_id}', {
+            params: {
+              path: { external_user_id: id, heat_pump_id: hp },
+              query: { max_age_seconds: options.maxAge },
+            },
+          }),
         ),
       )(),
     );
@@ -220,7 +248,13 @@ export async function runBridgeCli(argv: readonly string[], io: BridgeCliIo): Pr
     .action((id: string, hp: string, options: { set: string[] }) =>
       run((ctx) => {
         if (options.set.length === 0) throw new UsageError('give at least one --set key=value');
-        return call(ctx, 'PATCH', `/users/${seg(id)}/heat-pumps/${seg(hp)}`, settingsFrom(options.set));
+        return answer(
+          ctx.api.PATCH('/users/{external_user_id}/heat-pumps/{heat_pump_id}', {
+            params: { path: { external_user_id: id, heat_pump_id: hp } },
+            // --set is free-form on purpose (any control, as the API grows): the API validates keys and values.
+            body: settingsFrom(options.set) as HeatPumpSettings,
+          }),
+        );
       })(),
     );
   heatPumps
@@ -231,31 +265,27 @@ export async function runBridgeCli(argv: readonly string[], io: BridgeCliIo): Pr
     .option('--order <order>', 'asc or desc')
     .option('--bucket <size>', '15m, 1h or 1d: aggregates instead of readings')
     .option('--cursor <cursor>', 'next_cursor of the previous page')
-    .action(
-      (
-        id: string,
-        hp: string,
-        options: {
-          from?: string;
-          to?: string;
-          limit?: number;
-          order?: string;
-          bucket?: string;
-          cursor?: string;
-        },
-      ) =>
-        run((ctx) =>
-          call(ctx, 'GET', `/users/${seg(id)}/heat-pumps/${seg(hp)}/readings${query({ ...options })}`),
-        )(),
+    .action((id: string, hp: string, options: Query<'listHeatPumpReadings'>) =>
+      run((ctx) =>
+        answer(
+          ctx.api.GET('/users/{external_user_id}/heat-pumps/{heat_pump_id}/readings', {
+            params: { path: { external_user_id: id, heat_pump_id: hp }, query: { ...options } },
+          }),
+        ),
+      )(),
     );
   heatPumps
     .command('savings <external-user-id> <heat-pump-id>')
     .requiredOption('--from <time>', 'ISO date-time')
     .requiredOption('--to <time>', 'ISO date-time')
     .option('--resolution <period>', '1DAY, 1WEEK, 1MONTH, 1QUARTER or 1YEAR')
-    .action((id: string, hp: string, options: { from: string; to: string; resolution?: string }) =>
+    .action((id: string, hp: string, options: Query<'getHeatPumpSavings'>) =>
       run((ctx) =>
-        call(ctx, 'GET', `/users/${seg(id)}/heat-pumps/${seg(hp)}/savings${query({ ...options })}`),
+        answer(
+          ctx.api.GET('/users/{external_user_id}/heat-pumps/{heat_pump_id}/savings', {
+            params: { path: { external_user_id: id, heat_pump_id: hp }, query: { ...options } },
+          }),
+        ),
       )(),
     );
 
@@ -264,7 +294,7 @@ export async function runBridgeCli(argv: readonly string[], io: BridgeCliIo): Pr
     .description('the heat-pump sync')
     .command('status')
     .description('latest runs and failing users (admin)')
-    .action(() => run((ctx) => call(ctx, 'GET', '/sync/status'))());
+    .action(() => run((ctx) => answer(ctx.api.GET('/sync/status')))());
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

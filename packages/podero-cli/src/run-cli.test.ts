@@ -326,4 +326,25 @@ describe('podero CLI', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Usage: podero');
   });
+
+  it.each(['users', 'buildings', 'onboarding', 'heat-pumps', 'cues'])(
+    'registers the %s module with the program’s settings on every command in it',
+    async (group) => {
+      // Each group is its own module added with addCommand: the program's output and exit override must reach
+      // every command below it (commander would otherwise print to the process and exit it).
+      const groupHelp = await run([group, '--help']);
+      const commands = [...groupHelp.stdout.matchAll(/^ {2}([a-z-]+) /gm)]
+        .map((match) => match[1] ?? '')
+        .filter((name) => name !== 'help');
+      expect(commands.length).toBeGreaterThan(1);
+      for (const command of commands) {
+        const help = await run([group, command, '--help']);
+        expect(help.code).toBe(0);
+        expect(help.stdout).toContain(`Usage: podero ${group} ${command}`);
+        const wrong = await run([group, command, '--no-such-flag']);
+        expect(wrong.code).toBe(2);
+        expect(wrong.stderr).toContain('(add --help for usage)');
+      }
+    },
+  );
 });

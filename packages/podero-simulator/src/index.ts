@@ -4,6 +4,7 @@ export type { OrgCredentials } from './core';
 export type { CountersSnapshot } from './counters';
 export { DEVICE_CATALOG } from './domain';
 export { type FaultRule, faultRuleSchema, parseFaultsJson } from './faults';
+export { type BoundAddress, localOnlyRefusal } from './local-only';
 export { profileFor, readingAt } from './model/living';
 export {
   DEFAULT_ORG,

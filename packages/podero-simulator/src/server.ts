@@ -16,6 +16,7 @@ import { Counters } from './counters';
 import { notFound, SimHttpError, unauthorized, validationError, zodIssuesToDetail } from './errors';
 import { FaultEngine, type FaultOutcome, type FaultRule, faultRulesSchema } from './faults';
 import { recordClientSecrets } from './issued-secrets-log';
+import { type BoundAddress, localOnlyRefusal } from './local-only';
 import { seededUuidStream } from './random';
 import { Router } from './router';
 import { ROUTES, UUID_PARAMS } from './routes';
@@ -89,6 +90,8 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
   ];
   recordClientSecrets(orgs);
   let baseUrl = '';
+  /** Set once listening; the control plane answers only requests addressed to it (local-only.ts). */
+  let bound: BoundAddress = { host: options.host, port: options.port };
   let saveTimer: NodeJS.Timeout | undefined;
   let clock = new SimClock(clockMode, startMs);
   const idTaken = (id: string) =>
@@ -173,6 +176,11 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
     const query = new URLSearchParams(queryAt === -1 ? '' : url.slice(queryAt + 1));
 
     if (path === '/__sim' || path.startsWith('/__sim/')) {
+      const refusal = localOnlyRefusal(method, req.headers, bound);
+      if (refusal !== undefined) {
+        req.resume();
+        return sendResponse(res, { status: 403, json: { detail: `Forbidden: ${refusal}` } });
+      }
       const rawBody = await readBody(req);
       if (rawBody === 'too_large')
         return sendResponse(res, { status: 413, json: { detail: 'Request body too large' } });
@@ -289,6 +297,7 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   baseUrl = `http://${host}:${address.port}`;
+  bound = { host: options.host, port: address.port };
 
   let closed = false;
   return {

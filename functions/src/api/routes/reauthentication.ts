@@ -2,7 +2,8 @@
  * Re-authentication of a heat pump (heat-pumps/reauthentication.ts): the partner starts it for a device
  * whose `connection.state` is `reauthentication_required` and sends the end user to `redirect_url`; the
  * Connect UI brings the browser back to the public callback, which reports the outcome to Podero and
- * redirects to the partner's URL. No caller ever sees the cue's secret.
+ * redirects to the partner's URL. No caller ever sees the cue's secret. The partner's URLs must be on the
+ * stage's return origins (heat-pumps/return-urls.ts), so the callback cannot redirect anywhere else.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
@@ -16,8 +17,14 @@ const partnerUrl = z
 
 export const startReauthenticationBodySchema = z
   .strictObject({
-    success_url: partnerUrl.meta({ description: 'Where the end user lands after signing in again' }),
-    cancel_url: partnerUrl.meta({ description: 'Where the end user lands on cancel or a failed sign-in' }),
+    success_url: partnerUrl.meta({
+      description:
+        "Where the end user lands after signing in again; on one of the stage's return URL origins (`returnUrls.allowOrigins`)",
+    }),
+    cancel_url: partnerUrl.meta({
+      description:
+        "Where the end user lands on cancel or a failed sign-in; on one of the stage's return URL origins",
+    }),
     language: z
       .string()
       .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be an IETF language tag')
@@ -34,11 +41,16 @@ export const reauthenticationStartedSchema = z
   })
   .meta({ id: 'ReauthenticationStarted' });
 
+const issuedSecret = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be the one the bridge issued');
+
 const callbackQuerySchema = z
   // Not strict: the Connect UI may add its own parameters to the redirect (the contract cannot say, §5.4).
   .object({
-    token: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be the token the bridge issued'),
+    token: issuedSecret,
     outcome: z.enum(['success', 'fail']),
+    proof: issuedSecret.meta({
+      description: "The outcome's own secret: the success and the cancel link each carry a different one",
+    }),
   })
   .meta({ id: 'ReauthenticationCallbackQuery' });
 
@@ -56,7 +68,9 @@ export const startHeatPumpReauthentication = defineRoute({
   body: startReauthenticationBodySchema,
   responses: {
     201: { description: 'Send the end user to redirect_url', schema: reauthenticationStartedSchema },
-    400: errorResponse('Invalid path or body (details name the field)'),
+    400: errorResponse(
+      "Invalid path or body, or a success_url / cancel_url outside the stage's return URL origins (details name the field)",
+    ),
     401: errorResponse('No valid token'),
     403: errorResponse('The token may not access this user'),
     404: errorResponse('Unknown user, or a heat pump that is not this user’s'),
@@ -87,12 +101,13 @@ export const completeReauthentication = defineRoute({
   query: callbackQuerySchema,
   responses: {
     303: {
-      description: "The outcome reached Podero: on to the partner's success_url or cancel_url",
+      description:
+        "The outcome reached Podero: on to the partner's success_url or cancel_url. A link used again goes to the partner's URL for the outcome already reported (nothing is reported twice)",
       headers: { location: "the partner's URL" },
     },
     400: errorResponse('The link is malformed'),
-    404: errorResponse('No such re-authentication'),
-    410: errorResponse('The link was already used, or has expired'),
+    404: errorResponse('No such re-authentication, or a link whose proof is not its outcome’s'),
+    410: errorResponse('The link has expired'),
     502: errorResponse('Podero did not take the outcome; reload to retry'),
     503: {
       ...errorResponse('Podero is rate-limiting; retry after Retry-After seconds'),
@@ -100,7 +115,11 @@ export const completeReauthentication = defineRoute({
     },
   },
   handle: async ({ query, deps }) => {
-    const { location } = await deps.services.reauthentication.complete(query.token, query.outcome);
+    const { location } = await deps.services.reauthentication.complete(
+      query.token,
+      query.outcome,
+      query.proof,
+    );
     return { status: 303, headers: { location } };
   },
 });

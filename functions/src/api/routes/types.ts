@@ -50,6 +50,11 @@ export interface RouteDefinition<
    * (`POST /users` takes it from the body). Default: the `external_user_id` path parameter.
    */
   subject?(input: { params: z.output<P>; body: z.output<B> }): string | undefined;
+  /**
+   * Top-level fields of the answer shown to the first request only (secrets): never stored with an
+   * `Idempotency-Key`'s record, so a replay answers them as null (the schema must allow null).
+   */
+  readonly shownOnce?: readonly string[];
   handle(ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>): Promise<RouteResult>;
 }
 

@@ -36,12 +36,14 @@ export const createWebhook = defineRoute({
   body: createWebhookSchema,
   responses: {
     201: {
-      description: 'Registered; the answer shows the signing secret once',
+      description:
+        'Registered; the answer shows the signing secret once (a replay with the same Idempotency-Key answers `secret: null`)',
       schema: createdWebhookSchema,
     },
     ...adminErrors,
     409: errorResponse('The stage has the most webhooks it may have'),
   },
+  shownOnce: ['secret'],
   handle: async ({ body, deps, logger }) => {
     const created = await deps.services.webhooks.create(body);
     logger.info('webhook registered', { webhook_id: created.id, events: created.events ?? 'all' });
@@ -106,11 +108,13 @@ export const rotateWebhookSecret = defineRoute({
   params: webhookPathSchema,
   responses: {
     200: {
-      description: 'A new secret (shown once); the old one keeps signing for 24 hours',
+      description:
+        'A new secret (shown once: a replay with the same Idempotency-Key answers `secret: null`); the old one keeps signing for 24 hours',
       schema: rotatedSecretSchema,
     },
     ...withWebhook,
   },
+  shownOnce: ['secret'],
   handle: async ({ params, deps, logger }) => {
     const rotated = await deps.services.webhooks.rotateSecret(params.webhook_id);
     logger.info('webhook secret rotated', { webhook_id: params.webhook_id });

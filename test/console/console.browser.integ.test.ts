@@ -1,0 +1,353 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// Code passed to page.evaluate runs in the page, with the DOM.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { seedOnboardedUsers } from '@podero-bridge/functions/testing';
+import {
+  createRecordingReporter,
+  createTokenMinter,
+  type DemoResult,
+  loadOrCreateSigningKey,
+  type MintToken,
+  runDemo,
+} from '@podero-bridge/local';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DevProcess, startDev } from '../support/dev-process';
+import { documentClient } from '../support/tables';
+import { startReceiver, typeOf } from '../support/webhook-receiver';
+import { launchChromium } from './browser';
+
+/**
+ * Done-when of the console issue: `pnpm dev`, the demo customer made by `runDemo` with six hours of readings,
+ * and the console in Debian's Chromium: sign in, search, a plot that drew points, toggle optimisation across
+ * a reload, a re-authentication link. The README's screenshots are taken here.
+ */
+const SCREENSHOTS = fileURLToPath(new URL('../../docs/console/', import.meta.url));
+const HISTORY_HOURS = 6;
+/** expect.poll's own default (1 s) is shorter than a loaded host needs for a page's next answer. */
+const POLL = { timeout: 20_000, interval: 250 };
+const SYNC_STEP_SECONDS = 20 * 60;
+
+let dir: string;
+let dev: DevProcess;
+let browser: Browser;
+let demo: DemoResult;
+let mintToken: MintToken;
+let heatPumpId: string;
+
+/** Holds the page's requests that `matches` until `release()`: a slow answer, on purpose. */
+async function holdRequests(page: Page, matches: (url: URL) => boolean): Promise<() => void> {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await page.route(matches, async (route) => {
+    await held;
+    await route.continue();
+  });
+  return release;
+}
+
+async function post(url: string, body: unknown, token?: string): Promise<unknown> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
+  return response.json();
+}
+
+async function newPage(width: number, height: number): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  // Shorter than the test's own timeout, so a wait that fails names its locator.
+  page.setDefaultTimeout(20_000);
+  page.on('pageerror', (error) => {
+    throw error;
+  });
+  return page;
+}
+
+/** Pixels of the series colour on a chart's canvas: a line or points were drawn, not just axes and grid. */
+async function seriesPixels(page: Page, chart: string, rgb: [number, number, number]): Promise<number> {
+  return page.locator(`figure[data-chart="${chart}"] canvas`).evaluate((canvas, [r, g, b]) => {
+    const c = canvas as HTMLCanvasElement;
+    const data = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+    let count = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const near =
+        Math.abs((data[i] ?? 0) - r) + Math.abs((data[i + 1] ?? 0) - g) + Math.abs((data[i + 2] ?? 0) - b);
+      if (near < 30 && (data[i + 3] ?? 0) > 200) count++;
+    }
+    return count;
+  }, rgb);
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'console-browser-'));
+  const keyFile = join(dir, 'dev-signing-key.json');
+  dev = await startDev({ ...process.env, BRIDGE_DEV_KEY_FILE: keyFile });
+  mintToken = createTokenMinter(await loadOrCreateSigningKey(keyFile));
+  // History: the simulator's clock starts six hours back, the demo onboards the customer there, and a sync
+  // every 20 simulated minutes brings the clock (and the readings) up to now.
+  await post(`${dev.simulatorUrl}/__sim/clock`, {
+    set: new Date(Date.now() - HISTORY_HOURS * 3_600_000).toISOString(),
+  });
+  demo = await runDemo({ apiUrl: dev.apiUrl, mintToken, reporter: createRecordingReporter() });
+  heatPumpId = demo.heatPumps[0]?.id ?? '';
+  for (let step = 0; step < (HISTORY_HOURS * 3600) / SYNC_STEP_SECONDS - 1; step++) {
+    await post(`${dev.simulatorUrl}/__sim/clock`, { advance_seconds: SYNC_STEP_SECONDS });
+    await post(`${dev.apiUrl}/__local/schedules/heat-pump-sync/run`, {});
+  }
+  browser = await launchChromium();
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await dev?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('operator console in Chromium against pnpm dev', { timeout: 60_000 }, () => {
+  it('signs in with the local admin session and shows the fleet, each figure linking to its list', async () => {
+    const page = await newPage(1280, 900);
+    await page.goto(`${dev.apiUrl}/console/`);
+    await page.getByRole('heading', { name: 'Fleet overview' }).waitFor();
+    const users = page.getByRole('list', { name: 'Customers' }).getByRole('link', { name: /Users/ });
+    await expect.poll(() => users.textContent(), POLL).toMatch(/^1\s*Users$/);
+    const connected = page
+      .getByRole('list', { name: 'Heat pumps by connection' })
+      .getByRole('link', { name: /^1\s*Connected/ });
+    await connected.waitFor();
+    await page.getByRole('table', { name: 'Recent passes' }).getByRole('row').nth(2).waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'overview.png'), fullPage: true });
+    await connected.click();
+    await page.getByRole('heading', { name: 'Customers: Connected' }).waitFor();
+    await page.getByRole('link', { name: demo.externalUserId }).waitFor();
+    await page.context().close();
+  });
+
+  it('finds the demo customer and plots its readings: the canvas drew the series, over 24 hours and 7 days', async () => {
+    const page = await newPage(1280, 900);
+    await page.goto(`${dev.apiUrl}/console/`);
+    await page.getByLabel('Find a customer').fill(demo.externalUserId);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: `Customer ${demo.externalUserId}` }).waitFor();
+    const power = page.locator(`[data-heat-pump="${heatPumpId}"] figure[data-chart="power"]`);
+    await power.locator('canvas').waitFor();
+    const points = Number(await power.getAttribute('data-points'));
+    expect(points).toBeGreaterThanOrEqual(HISTORY_HOURS * 2);
+    expect(await seriesPixels(page, 'power', [0x1f, 0x6f, 0xeb])).toBeGreaterThan(200);
+    expect(await seriesPixels(page, 'temperatures', [0xd1, 0x24, 0x2f])).toBeGreaterThan(100);
+    await page.getByRole('table', { name: 'Savings per month' }).waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'customer.png'), fullPage: true });
+
+    await page.getByRole('radio', { name: '7 days' }).check();
+    await expect.poll(() => power.locator('figcaption').textContent(), POLL).toMatch(/7 days: \d+ values/);
+    // 15-minute buckets of six hours of readings: fewer points than readings, more than one.
+    const bucketed = Number(await power.getAttribute('data-points'));
+    expect(bucketed).toBeGreaterThan(1);
+    expect(bucketed).toBeLessThanOrEqual(points);
+    expect(await seriesPixels(page, 'power', [0x1f, 0x6f, 0xeb])).toBeGreaterThan(100);
+    await page.getByRole('radio', { name: '30 days' }).check();
+    await expect.poll(() => power.locator('figcaption').textContent(), POLL).toMatch(/30 days: \d+ values/);
+    expect(Number(await power.getAttribute('data-points'))).toBeGreaterThan(1);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('toggles optimisation, and the change is still there after a reload', async () => {
+    const page = await newPage(1280, 900);
+    await page.goto(`${dev.apiUrl}/console/#/customers/${encodeURIComponent(demo.externalUserId)}`);
+    const optimisation = page.getByRole('switch', { name: 'Smart optimisation' });
+    await expect.poll(() => optimisation.isChecked(), POLL).toBe(true);
+    const patched = page.waitForResponse(
+      (r) => r.request().method() === 'PATCH' && r.url().includes(heatPumpId),
+    );
+    await optimisation.uncheck();
+    expect((await patched).status()).toBe(200);
+    await page.reload();
+    await expect
+      .poll(() => page.getByRole('switch', { name: 'Smart optimisation' }).isChecked(), POLL)
+      .toBe(false);
+    // And the API says so too (not only the page).
+    const token = await mintToken({ admin: true });
+    const read = (await (
+      await fetch(`${dev.apiUrl}/users/${demo.externalUserId}/heat-pumps/${heatPumpId}?max_age_seconds=0`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json()) as { heat_pump: { is_smart_optimization_active: boolean } };
+    expect(read.heat_pump.is_smart_optimization_active).toBe(false);
+    await page.context().close();
+  });
+
+  it('shows a lapsed connection and starts its re-authentication, with the link to send', async () => {
+    await post(`${dev.simulatorUrl}/__sim/heat-pumps/${heatPumpId}/connection`, { authenticated: false });
+    await post(`${dev.apiUrl}/__local/schedules/heat-pump-sync/run`, {});
+    const page = await newPage(1280, 900);
+    await page.goto(`${dev.apiUrl}/console/#/customers/${encodeURIComponent(demo.externalUserId)}`);
+    await page.getByText('Re-authentication required', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Start re-authentication' }).click();
+    const link = page.getByLabel(/Re-authentication link/);
+    await link.waitFor();
+    const url = await link.inputValue();
+    expect(url.startsWith(`${dev.apiUrl}/`) || url.startsWith(`${dev.simulatorUrl}/`)).toBe(true);
+    const opened = await fetch(url, { redirect: 'follow' });
+    expect(opened.status).toBe(200);
+    expect(await opened.text()).toMatch(/<form/i);
+    await page.context().close();
+  });
+
+  it("shows nothing of the previous customer while the next one loads, and never asks for one customer with the other's heat pump", async () => {
+    // Prepare: customer A (the demo customer, its heat pump waiting for re-authentication) is on screen.
+    const next = `${demo.externalUserId}-next`;
+    await post(
+      `${dev.apiUrl}/users`,
+      { external_user_id: next, email: `${next}@example.com` },
+      await mintToken({ admin: true }),
+    );
+    const page = await newPage(1280, 900);
+    const asked: string[] = [];
+    page.on('request', (request) => asked.push(new URL(request.url()).pathname));
+    await page.goto(`${dev.apiUrl}/console/#/customers/${encodeURIComponent(demo.externalUserId)}`);
+    await page.getByRole('button', { name: 'Start re-authentication' }).waitFor();
+    await page.getByText(`${demo.externalUserId}@example.com`).waitFor();
+    const release = await holdRequests(page, (url) => url.pathname.startsWith(`/users/${next}`));
+
+    // Act: the operator searches customer B, whose answers are slow.
+    await page.getByLabel('Find a customer').fill(next);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: `Customer ${next}`, exact: true }).waitFor();
+
+    // Assess: under B's name, nothing of A (e-mail, heat pumps, its re-authentication button) while B loads.
+    await expect.poll(() => page.getByText(`${demo.externalUserId}@example.com`).count(), POLL).toBe(0);
+    await page.getByText('Loading…').first().waitFor();
+    expect(await page.locator('[data-heat-pump]').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Start re-authentication' }).count()).toBe(0);
+    release();
+    await page.getByText(`${next}@example.com`).waitFor();
+    await page.getByText('No heat pump connected yet.').waitFor();
+    expect(asked.filter((path) => path.startsWith(`/users/${next}/heat-pumps`))).toEqual([]);
+    await page.context().close();
+  });
+
+  it('is usable at 390 px wide and by keyboard, with every control labelled', async () => {
+    const page = await newPage(390, 844);
+    await page.goto(`${dev.apiUrl}/console/#/customers/${encodeURIComponent(demo.externalUserId)}`);
+    await page.locator('figure[data-chart="power"] canvas').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    const unlabelled = await page.evaluate(() =>
+      [...document.querySelectorAll('input, button, select')]
+        .filter((el) => {
+          const input = el as HTMLInputElement;
+          const named =
+            (input.labels?.length ?? 0) > 0 || el.getAttribute('aria-label') || el.textContent?.trim();
+          return !named;
+        })
+        .map((el) => el.outerHTML),
+    );
+    expect(unlabelled).toEqual([]);
+    // The first Tab reaches the skip link, which moves focus to the content.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    await page.context().close();
+  });
+
+  it('lists a webhook endpoint, sends it a test event, and shows the delivery', async () => {
+    const receiver = await startReceiver();
+    try {
+      const token = await mintToken({ admin: true });
+      await post(`${dev.apiUrl}/webhooks`, { url: receiver.url, description: 'console test' }, token);
+      const page = await newPage(1280, 900);
+      await page.goto(`${dev.apiUrl}/console/#/webhooks`);
+      const card = page.getByRole('article', { name: receiver.url });
+      await card.getByRole('button', { name: 'Send test event' }).click();
+      const status = await card.getByRole('status').textContent();
+      const eventId = /Test event (\S+) queued/.exec(status ?? '')?.[1] ?? '';
+      expect(eventId).not.toBe('');
+      await receiver.waitFor((all) => all.some((r) => typeOf(r) === 'webhook.test'));
+      const delivered = receiver.received.find((r) => typeOf(r) === 'webhook.test');
+      expect({ id: delivered?.headers['webhook-id'], body: delivered?.body }).toMatchObject({
+        id: expect.any(String),
+      });
+      expect(`${delivered?.headers['webhook-id']} ${delivered?.body}`).toContain(eventId);
+      // The delivery shows once recorded; the page asks again on reload.
+      await expect
+        .poll(async () => {
+          await page.reload();
+          const table = card.getByRole('table', { name: 'Recent deliveries' });
+          await table.waitFor();
+          const row = table.getByRole('row', { name: /webhook\.test/ });
+          return (await row.count()) === 0 ? [] : row.first().getByRole('cell').allTextContents();
+        }, POLL)
+        .toEqual([
+          expect.any(String),
+          'webhook.test',
+          '1',
+          'delivered',
+          '200',
+          expect.stringMatching(/^\d+ ms$/),
+        ]);
+      await page.context().close();
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('finds a customer by e-mail behind more than 500 customers sorting before it, saying it is still searching meanwhile', async () => {
+    // Prepare: 600 stored customers sort before the demo customer (`bulk-…` < `demo-…`), past one page's scan.
+    await seedOnboardedUsers(
+      documentClient(dev.dynamoEndpoint, process.env.AWS_REGION ?? 'eu-central-1'),
+      dev.mainTable,
+      Array.from({ length: 600 }, (_, i) => ({
+        externalUserId: `bulk-${String(i).padStart(4, '0')}`,
+        poderoUserId: `podero-bulk-${i}`,
+      })),
+    );
+    const page = await newPage(1280, 900);
+    await page.goto(`${dev.apiUrl}/console/`);
+    const release = await holdRequests(
+      page,
+      (url) => url.pathname === '/users' && url.searchParams.has('cursor'),
+    );
+
+    // Act
+    await page.getByLabel('Find a customer').fill(`${demo.externalUserId}@example.com`);
+    await page.keyboard.press('Enter');
+
+    // Assess: after the first page (500 read, no match) the page says it goes on, not that nobody matches.
+    const status = page.getByRole('status');
+    await expect
+      .poll(() => status.textContent(), POLL)
+      .toBe('Still searching… 500 customers checked so far.');
+    expect(await page.getByText('No customers match.').count()).toBe(0);
+    release();
+    await page.getByRole('link', { name: demo.externalUserId, exact: true }).waitFor();
+    await expect.poll(() => status.textContent(), POLL).toMatch(/^Searched all [\d,]+ customers\.$/);
+    expect(Number((await status.textContent())?.replace(/\D/g, ''))).toBeGreaterThan(600);
+    await page.context().close();
+  });
+
+  it('refuses to mint a console session for another origin', async () => {
+    const response = await fetch(`${dev.apiUrl}/__local/console/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://evil.example' },
+      body: '{}',
+    });
+    expect(response.status).toBe(403);
+    const form = await fetch(`${dev.apiUrl}/__local/console/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a=1',
+    });
+    expect(form.status).toBe(415);
+  });
+});

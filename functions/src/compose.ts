@@ -4,12 +4,14 @@ import {
   type Env,
   loadApiConfig,
   loadDeliveryConfig,
+  loadErasureConfig,
   loadPlannerConfig,
   loadRelayConfig,
   loadSyncConfig,
   loadTokenRefreshConfig,
 } from './config';
 import type { FunctionId } from './declarations';
+import { createErasureDeps, type ErasureOverrides, makeErasureHandler } from './erasure/make-handler';
 import { createRelayDeps, makeRelayHandler, type RelayOverrides } from './events/make-relay-handler';
 import type { RelaySummary } from './events/relay';
 import {
@@ -58,6 +60,7 @@ export interface InProcessOptions {
   planner?: PlannerOverrides;
   eventRelay?: RelayOverrides;
   webhookDelivery?: DeliveryOverrides;
+  erasure?: ErasureOverrides;
   /** Runs around every in-process token-refresh invocation (the local stack labels its log lines). */
   aroundTokenRefresh?: <T>(invoke: () => Promise<T>) => Promise<T>;
 }
@@ -92,6 +95,8 @@ export interface InProcessBridge {
     event: unknown,
     context?: { awsRequestId?: string },
   ) => Promise<SqsBatchResponse>;
+  /** erasure's handler: an SQS batch of erasure sweeps in, the failed items out. */
+  readonly erasure: (event: unknown, context?: { awsRequestId?: string }) => Promise<SqsBatchResponse>;
   readonly deps: { readonly tokenRefresh: TokenRefreshDeps; readonly api: ApiDeps; readonly sync: SyncDeps };
   /** Destroys the SDK clients the composition created. */
   close(): void;
@@ -120,6 +125,7 @@ export function composeInProcess(options: InProcessOptions): InProcessBridge {
     loadDeliveryConfig(options.environment('webhookDelivery')),
     options.webhookDelivery,
   );
+  const erasureDeps = createErasureDeps(loadErasureConfig(options.environment('erasure')), options.erasure);
   return {
     tokenRefresh,
     refresher,
@@ -129,6 +135,7 @@ export function composeInProcess(options: InProcessOptions): InProcessBridge {
     syncWorker: makeSyncWorkerHandler(syncDeps),
     eventRelay: makeRelayHandler(relayDeps),
     webhookDelivery: makeDeliveryHandler(deliveryDeps),
+    erasure: makeErasureHandler(erasureDeps),
     deps: { tokenRefresh: tokenRefreshDeps, api: apiDeps, sync: syncDeps },
     close() {
       // Clients handed in by the caller are the caller's to close.
@@ -144,6 +151,8 @@ export function composeInProcess(options: InProcessOptions): InProcessBridge {
       relayDeps.eventBridge.destroy();
       if (!options.webhookDelivery?.db) deliveryDeps.db.destroy();
       deliveryDeps.sqs.destroy();
+      if (!options.erasure?.db) erasureDeps.db.destroy();
+      erasureDeps.sqs.destroy();
     },
   };
 }

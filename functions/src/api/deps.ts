@@ -1,5 +1,7 @@
 import type { ApiConfig } from '../config';
 import { EnergyContractService } from '../energy-contracts/service';
+import type { ErasureService } from '../erasure/erasure';
+import { erasureServiceOf } from '../erasure/make-handler';
 import { HeatPumpInsightsService } from '../heat-pumps/insights';
 import { ReauthenticationService } from '../heat-pumps/reauthentication';
 import { HeatPumpService } from '../heat-pumps/service';
@@ -38,6 +40,7 @@ export interface ApiServices {
   readonly operator: OperatorService;
   readonly reauthentication: ReauthenticationService;
   readonly webhooks: WebhookService;
+  readonly erasure: ErasureService;
 }
 
 export interface ApiDeps extends FleetDeps {
@@ -60,6 +63,8 @@ export interface ApiOverrides extends Omit<FleetOverrides, 'deadline'> {
   requestBudgetMs?: number;
   /** Tests: how webhook hosts resolve. */
   resolveWebhookHost?: Resolve;
+  /** Tests: how long after an offboarding its erasure's last sweep runs (ERASURE_SETTLE_SECONDS otherwise). */
+  erasureSettleMs?: number;
 }
 
 /**
@@ -95,13 +100,21 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
   const onboardingSessions = new OnboardingSessionStore(fleet.db, config.mainTableName);
   const userCreation = { leaseMs: 30_000, waitMs: 10_000, pollMs: 50, ...overrides.userCreation };
   const outbox = new OutboxStore(fleet.db, config.mainTableName);
-  // Used by the webhook routes only (created at cold start, connected on first use).
+  // Used by the webhook routes and offboardings only (created at cold start, connected on first use).
   const sqs = createSqsClient(config, fleet.tracing.instrument);
+  const erasure = erasureServiceOf({
+    db: fleet.db,
+    sqs,
+    now: fleet.now,
+    config,
+    ...(overrides.erasureSettleMs === undefined ? {} : { settleMs: overrides.erasureSettleMs }),
+  });
   const webhookSecretsClient = createSecretsManagerClient(config, fleet.tracing.instrument);
   const userService = new UserService({
     podero: fleet.podero,
     users,
     outbox,
+    erasure,
     now: fleet.now,
     logger: fleet.logger,
     creation: userCreation,
@@ -116,6 +129,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     snapshots,
     readings,
     outbox,
+    erasure,
     now: () => fleet.now().getTime(),
     logger: fleet.logger,
   });
@@ -165,6 +179,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       ...(overrides.resolveWebhookHost ? { resolve: overrides.resolveWebhookHost } : {}),
       now: () => fleet.now().getTime(),
     }),
+    erasure,
   };
   return {
     ...fleet,

@@ -11,6 +11,7 @@ import {
   PoderoValidationError,
 } from '@podero-bridge/podero-client';
 import { UnknownEnergyContractError } from '../energy-contracts/service';
+import { UnknownErasureError } from '../erasure/erasure';
 import {
   InvalidReturnUrlError,
   ReauthenticationExpiredError,
@@ -103,6 +104,7 @@ function fromDomainError(error: unknown): ApiError | undefined {
   if (error instanceof UnknownUserError) return notFound('user');
   if (error instanceof UnknownHeatPumpError) return notFound('heat pump');
   if (error instanceof UnknownEnergyContractError) return notFound('energy contract');
+  if (error instanceof UnknownErasureError) return notFound('erasure');
   if (error instanceof InvalidUsersCursorError) {
     return badRequest('the cursor is not valid for this request', [
       { field: 'query.cursor', message: error.message },

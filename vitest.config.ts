@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { integGlobs, shareOf, TEST_SHARE_ENV } from './scripts/test-tiers.mjs';
 
 // One vitest run covers every workspace package: unit tests sit beside their code,
 // cross-package tests live under test/. Servers in tests bind 127.0.0.1 on free ports.
@@ -6,8 +7,9 @@ import { defineConfig } from 'vitest/config';
 // Two tiers (docs/ARCHITECTURE.md, Tests in tiers):
 // - `unit`: every *.test.ts that is not *.integ.test.ts. Starts no server and no process (the guard in
 //   test/support/unit-tier-guard.ts throws if one does); `pnpm test:unit` runs it in seconds.
-// - `integ`: *.integ.test.ts, the tests that start dynalite, the simulator, the local stack, a browser or
-//   an HTTP receiver.
+// - `integ`: *.integ.test.ts, the tests that start dynalite, the simulator, the local stack, a browser, an
+//   HTTP receiver, esbuild or a CDK synth.
+// BRIDGE_TEST_SHARE picks the share of either tier that pnpm test runs on one Node (scripts/test-tiers.mjs).
 const TEST_FILES = [
   'packages/*/src/**/*.test.ts',
   'packages/*/test/**/*.test.ts',
@@ -19,8 +21,14 @@ const TEST_FILES = [
   'scripts/**/*.test.ts',
   'console/src/**/*.test.ts',
 ];
-const INTEG_FILES = TEST_FILES.map((pattern) => pattern.replace(/\.test\.ts$/, '.integ.test.ts'));
 const EXCLUDED = ['**/node_modules/**', '**/cdk.out/**'];
+const share = process.env[TEST_SHARE_ENV];
+const unit = shareOf(share, {
+  include: TEST_FILES,
+  exclude: [...EXCLUDED, '**/*.integ.test.ts'],
+  integ: false,
+});
+const integ = shareOf(share, { include: integGlobs(TEST_FILES), exclude: EXCLUDED, integ: true });
 
 export default defineConfig({
   test: {
@@ -40,17 +48,9 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: {
-          name: 'unit',
-          include: TEST_FILES,
-          exclude: [...EXCLUDED, '**/*.integ.test.ts'],
-          setupFiles: ['test/support/unit-tier-guard.ts'],
-        },
+        test: { name: 'unit', ...unit, setupFiles: ['test/support/unit-tier-guard.ts'] },
       },
-      {
-        extends: true,
-        test: { name: 'integ', include: INTEG_FILES },
-      },
+      { extends: true, test: { name: 'integ', ...integ } },
     ],
   },
 });

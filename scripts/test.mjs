@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ensureChromium } from './chromium.mjs';
 import { LAMBDA_NODE_MAJOR } from './lambda-node.mjs';
 import { reportLines, runLeakScan } from './leak-scan.mjs';
-import { DEVELOPER_NODE_TESTS, developerTestFilter } from './test-tiers.mjs';
+import { TEST_SHARE_ENV } from './test-tiers.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -104,14 +104,14 @@ const testEnv = {
 const machineMajor = Number(process.versions.node.split('.')[0]);
 const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
 const runs = [];
-const vitestRun = (label, node, args) => {
+const vitestRun = (label, node, args, share) => {
   const resultsFile = join(root, `.vitest-results-${runs.length}.json`);
   rmSync(resultsFile, { force: true });
   const ok = run(
     label,
     node,
     [vitest, 'run', '--reporter=dot', '--reporter=json', `--outputFile.json=${resultsFile}`, ...args],
-    testEnv,
+    share ? { ...testEnv, [TEST_SHARE_ENV]: share } : testEnv,
   );
   runs.push({ label, ok, resultsFile });
   return ok;
@@ -144,14 +144,13 @@ if (machineMajor === LAMBDA_NODE_MAJOR) {
   if (lambdaNodeOk)
     vitestRun(`tests on Node ${LAMBDA_NODE_MAJOR} (the Lambda runtime)`, lambdaNode, extraArgs);
 } else {
-  if (lambdaNodeOk) {
-    const excluded = DEVELOPER_NODE_TESTS.flatMap((glob) => ['--exclude', glob]);
-    vitestRun(`tests on Node ${LAMBDA_NODE_MAJOR} (the Lambda runtime)`, lambdaNode, excluded);
-  }
+  if (lambdaNodeOk)
+    vitestRun(`tests on Node ${LAMBDA_NODE_MAJOR} (the Lambda runtime)`, lambdaNode, [], 'lambda-node');
   vitestRun(
     `tests on Node ${machineMajor} (the developer's: pnpm dev, CLIs, demo, CDK app, browser)`,
     process.execPath,
-    DEVELOPER_NODE_TESTS.map(developerTestFilter),
+    [],
+    'developer-node',
   );
 }
 

@@ -195,6 +195,8 @@ describe('the OpenAPI document', () => {
     await check(byId('listHeatPumps'), send('GET', `/users/${USER}/heat-pumps?max_age_seconds=0`));
     await check(byId('getHeatPump'), send('GET', `${pathOf(byId('getHeatPump'))}?max_age_seconds=0`));
     await check(byId('deleteUser'), send('DELETE', '/users/doc-2'));
+    // The offboarding's erasure job (before it, the route answers 404 for the user).
+    await check(byId('getUserErasure'), send('GET', '/users/doc-2/erasure'));
 
     // Errors that need no fault: the gateway's 401, our 400, 403, 404, 409, 413 and 415.
     for (const route of apiRoutes.filter((r) => r.access !== 'public')) {

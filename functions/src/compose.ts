@@ -2,6 +2,7 @@ import {
   type Env,
   loadApiConfig,
   loadDeliveryConfig,
+  loadErasureConfig,
   loadPlannerConfig,
   loadRelayConfig,
   loadSyncConfig,
@@ -10,6 +11,8 @@ import {
 import type { FunctionId } from './declarations';
 import { type ApiDeps, type ApiOverrides, createApiDeps } from './lambdas/api/deps';
 import { type ApiHandler, makeApiHandler } from './lambdas/api/handler';
+import { createErasureDeps, type ErasureOverrides } from './lambdas/erasureWorker/deps';
+import { makeErasureHandler } from './lambdas/erasureWorker/handler';
 import { createRelayDeps, type RelayOverrides } from './lambdas/eventRelay/deps';
 import { makeRelayHandler } from './lambdas/eventRelay/handler';
 import type { SqsBatchResponse } from './lambdas/shared/sqs-batch';
@@ -47,6 +50,7 @@ export interface InProcessOptions {
   planner?: PlannerOverrides;
   eventRelay?: RelayOverrides;
   webhookDelivery?: DeliveryOverrides;
+  erasureWorker?: ErasureOverrides;
   /** Runs around every in-process token-refresh invocation (the local stack labels its log lines). */
   aroundTokenRefresh?: <T>(invoke: () => Promise<T>) => Promise<T>;
 }
@@ -81,6 +85,8 @@ export interface InProcessBridge {
     event: unknown,
     context?: { awsRequestId?: string },
   ) => Promise<SqsBatchResponse>;
+  /** erasure's handler: an SQS batch of erasure sweeps in, the failed items out. */
+  readonly erasureWorker: (event: unknown, context?: { awsRequestId?: string }) => Promise<SqsBatchResponse>;
   readonly deps: { readonly tokenRefresh: TokenRefreshDeps; readonly api: ApiDeps; readonly sync: SyncDeps };
   /** Destroys the SDK clients the composition created. */
   close(): void;
@@ -109,6 +115,10 @@ export function composeInProcess(options: InProcessOptions): InProcessBridge {
     loadDeliveryConfig(options.environment('webhookDelivery')),
     options.webhookDelivery,
   );
+  const erasureDeps = createErasureDeps(
+    loadErasureConfig(options.environment('erasureWorker')),
+    options.erasureWorker,
+  );
   return {
     tokenRefresh,
     refresher,
@@ -118,6 +128,7 @@ export function composeInProcess(options: InProcessOptions): InProcessBridge {
     syncWorker: makeSyncWorkerHandler(syncDeps),
     eventRelay: makeRelayHandler(relayDeps),
     webhookDelivery: makeDeliveryHandler(deliveryDeps),
+    erasureWorker: makeErasureHandler(erasureDeps),
     deps: { tokenRefresh: tokenRefreshDeps, api: apiDeps, sync: syncDeps },
     close() {
       // Clients handed in by the caller are the caller's to close.
@@ -133,6 +144,8 @@ export function composeInProcess(options: InProcessOptions): InProcessBridge {
       relayDeps.eventBridge.destroy();
       if (!options.webhookDelivery?.db) deliveryDeps.db.destroy();
       deliveryDeps.sqs.destroy();
+      if (!options.erasureWorker?.db) erasureDeps.db.destroy();
+      erasureDeps.sqs.destroy();
     },
   };
 }

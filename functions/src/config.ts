@@ -84,6 +84,7 @@ export const envSchemas = {
       .transform((v) => (v.trim() === '' ? [] : v.split(',').map((entry) => entry.trim())))
       .pipe(z.array(origin)),
   ),
+  [ENV.erasureQueueUrl]: httpUrl,
   /** Only the local stack sets it: deployed stages refuse loopback return URLs. */
   [ENV.returnUrlAllowLoopback]: flag('false'),
 } as const satisfies Record<EnvName, z.ZodType>;
@@ -195,6 +196,7 @@ export interface WebhookSettings {
 }
 
 export interface ApiConfig extends FleetConfig, WebhookSettings {
+  readonly erasureQueueUrl: string;
   /** Where the re-authentication callback may send the browser (devices/return-urls.ts). */
   readonly returnUrls: ReturnUrlRules;
 }
@@ -206,10 +208,28 @@ export function loadApiConfig(env: Env): ApiConfig {
     webhookQueueUrl: parsed[ENV.webhookQueueUrl],
     webhookSecretPrefix: parsed[ENV.webhookSecretPrefix],
     webhookAllowLoopback: parsed[ENV.webhookAllowLoopback],
+    erasureQueueUrl: parsed[ENV.erasureQueueUrl],
     returnUrls: {
       origins: parsed[ENV.returnUrlOrigins],
       allowLoopback: parsed[ENV.returnUrlAllowLoopback],
     },
+  };
+}
+
+export interface ErasureConfig extends FunctionBasics {
+  readonly mainTableName: string;
+  readonly readingsTableName: string;
+  readonly erasureQueueUrl: string;
+}
+
+/** The erasure worker. */
+export function loadErasureConfig(env: Env): ErasureConfig {
+  const parsed = parseDeclared('erasureWorker', env);
+  return {
+    ...basicsOf(parsed),
+    mainTableName: parsed[ENV.mainTableName],
+    readingsTableName: parsed[ENV.readingsTableName],
+    erasureQueueUrl: parsed[ENV.erasureQueueUrl],
   };
 }
 

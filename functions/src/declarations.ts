@@ -17,9 +17,10 @@ export type FunctionId =
   | 'syncPlanner'
   | 'syncWorker'
   | 'eventRelay'
-  | 'webhookDelivery';
+  | 'webhookDelivery'
+  | 'erasureWorker';
 export type TableId = 'main' | 'readings';
-export type QueueId = 'webhookDeliveries' | 'syncShards';
+export type QueueId = 'webhookDeliveries' | 'syncShards' | 'erasures';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Environment variable names shared by the functions, the CDK app and the local stack. */
@@ -55,6 +56,8 @@ export const ENV = {
   webhookSecretPrefix: 'WEBHOOK_SECRET_PREFIX',
   /** `true` only in the local stage: webhooks may point at http://127.0.0.1 (a receiver on the laptop). */
   webhookAllowLoopback: 'WEBHOOK_ALLOW_LOOPBACK',
+  /** The erasure queue: offboardings' jobs (erasure/erasure.ts), each swept at once and once more later. */
+  erasureQueueUrl: 'ERASURE_QUEUE_URL',
   /**
    * Optional (default none): comma-separated origins the API may send an end user's browser back to (the
    * re-authentication's `success_url` / `cancel_url`); anything else is refused.
@@ -199,8 +202,8 @@ export const functionDeclarations = {
       tokenSecret: 'read',
       credentialsSecret: 'none',
       invokes: ['tokenRefresh'],
-      // Test events go straight onto the delivery queue.
-      queues: { webhookDeliveries: ['send'] },
+      // Test events go straight onto the delivery queue; offboardings queue their erasure.
+      queues: { webhookDeliveries: ['send'], erasures: ['send'] },
       webhookSecrets: 'manage',
     },
     environment: [
@@ -217,6 +220,7 @@ export const functionDeclarations = {
       ENV.webhookQueueUrl,
       ENV.webhookSecretPrefix,
       ENV.webhookAllowLoopback,
+      ENV.erasureQueueUrl,
       ENV.returnUrlOrigins,
       ENV.returnUrlAllowLoopback,
     ],
@@ -330,6 +334,27 @@ export const functionDeclarations = {
     ],
     trigger: { kind: 'queue', queue: 'webhookDeliveries', batchSize: 10, maxConcurrency: 5 },
   },
+  erasureWorker: {
+    id: 'erasureWorker',
+    name: 'erasure',
+    description:
+      "Erases what an offboarding leaves outside the customer's partition: its devices' readings, the sync's failure record, its re-authentication attempts.",
+    entry: 'src/lambdas/erasureWorker/entry.ts',
+    memoryMb: 256,
+    // A year of 15-minute readings of a few devices is ~100,000 deletes: a few minutes; a job cut short
+    // is swept again from the start when its message comes back (deleting is idempotent).
+    timeoutSeconds: 600,
+    access: {
+      tables: { main: 'readWrite', readings: 'readWrite' },
+      tokenSecret: 'none',
+      credentialsSecret: 'none',
+      invokes: [],
+      // Sends a job's second sweep to itself, delayed.
+      queues: { erasures: ['consume', 'send'] },
+    },
+    environment: [ENV.mainTableName, ENV.readingsTableName, ENV.erasureQueueUrl, ENV.appVersion, ENV.stage],
+    trigger: { kind: 'queue', queue: 'erasures', batchSize: 1, maxConcurrency: 2 },
+  },
 } as const satisfies Record<FunctionId, FunctionDeclaration>;
 
 export interface QueueDeclaration {
@@ -361,6 +386,15 @@ export const queueDeclarations = {
     visibilityTimeoutSeconds: 6 * 180,
     // A shard failing three times (about 54 minutes apart at most) is dead-lettered and its pass completes without it.
     maxReceiveCount: 3,
+    deadLetterRetentionSeconds: 14 * 86_400,
+  },
+  erasures: {
+    id: 'erasures',
+    name: 'erasures',
+    description: 'One message per sweep of an erasure job (erasure/erasure.ts).',
+    visibilityTimeoutSeconds: 6 * 600,
+    // A job failing five times is dead-lettered: its record stays `in_progress`, which the operator sees.
+    maxReceiveCount: 5,
     deadLetterRetentionSeconds: 14 * 86_400,
   },
 } as const satisfies Record<QueueId, QueueDeclaration>;
@@ -470,6 +504,14 @@ export const routeDeclarations = [
     summary: 'Offboard a user: delete at Podero and remove our records',
   },
   {
+    operationId: 'getUserErasure',
+    method: 'GET',
+    path: `${userPath}/erasure`,
+    function: 'api',
+    access: 'admin',
+    summary: "Whether an offboarding's erasure (readings, failure record, re-authentications) has finished",
+  },
+  {
     operationId: 'createBuilding',
     method: 'POST',
     path: `${userPath}/buildings`,
@@ -531,7 +573,8 @@ export const routeDeclarations = [
     path: heatPumpPath,
     function: 'api',
     access: 'self-or-admin',
-    summary: 'Offboard one heat pump: soft delete at Podero, snapshot removed, readings kept (idempotent)',
+    summary:
+      'Offboard one heat pump: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent)',
   },
   {
     operationId: 'startHeatPumpReauthentication',

@@ -76,6 +76,7 @@ export async function startLocalAws(options: { sqsClock?: () => number } = {}): 
     [ENV.webhookSecretPrefix]: 'podero-bridge/test/webhooks/',
     [ENV.webhookAllowLoopback]: 'true',
     [ENV.syncShardQueueUrl]: shardQueue,
+    [ENV.erasureQueueUrl]: await queueUrl('erasures'),
   };
   sqs.destroy();
   const raw = new DynamoDBClient({ endpoint: dynamo.endpoint, region });

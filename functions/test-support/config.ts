@@ -19,6 +19,7 @@ export function testApiEnv(
     [ENV.webhookQueueUrl]: 'http://127.0.0.1:9/000000000000/webhooks',
     [ENV.webhookSecretPrefix]: 'podero-bridge/test/webhooks/',
     [ENV.syncShardQueueUrl]: 'http://127.0.0.1:9/000000000000/sync-shards',
+    [ENV.erasureQueueUrl]: 'http://127.0.0.1:9/000000000000/erasures',
     ...overrides,
   };
 }

@@ -126,6 +126,7 @@ export class PoderoBridgeStack extends Stack {
       [ENV.webhookSecretPrefix]: webhookSecretPrefixFor(config.stage),
       // Deployed stages never call loopback or private addresses (functions/src/webhooks/url-rules.ts).
       [ENV.webhookAllowLoopback]: 'false',
+      [ENV.erasureQueueUrl]: this.eventDelivery.queues.erasures.queue.queueUrl,
       [ENV.returnUrlOrigins]: returnUrlOriginsOf(config).join(','),
       [ENV.returnUrlAllowLoopback]: 'false',
     };
@@ -193,6 +194,7 @@ export class PoderoBridgeStack extends Stack {
       webhookQueue: deliveryQueues.queue,
       syncShardQueue: this.eventDelivery.queues.syncShards.queue,
       syncShardDeadLetterQueue: this.eventDelivery.queues.syncShards.deadLetterQueue,
+      erasureDeadLetterQueue: this.eventDelivery.queues.erasures.deadLetterQueue,
       alarmEmail: config.alarms.email,
       alarmTopicArn: config.alarms.topicArn,
       syncEveryMinutes: config.sync.everyMinutes,

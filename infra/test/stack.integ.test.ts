@@ -212,8 +212,10 @@ describe('IAM: least privilege per function', () => {
     });
   const deliveryQueue = (s: Synthesized) =>
     getAtt(logicalIdOf(s.stack, s.stack.eventDelivery.queues.webhookDeliveries.queue));
+  const erasureQueue = (s: Synthesized) =>
+    getAtt(logicalIdOf(s.stack, s.stack.eventDelivery.queues.erasures.queue));
 
-  it('grants the api exactly: its logs, main read+write, readings read only, token read, invoke token-refresh, webhook secrets and test events', () => {
+  it('grants the api exactly: its logs, main read+write, readings read only, token read, invoke token-refresh, webhook secrets, test events and erasure jobs', () => {
     const s = dev;
     const fn = s.stack.functions.api;
     const main = tableLogicalId(s, 'main');
@@ -226,6 +228,7 @@ describe('IAM: least privilege per function', () => {
       [ref(logicalIdOf(s.stack, s.stack.secrets.token))]: sorted(SECRET_READ),
       [getAtt(fnLogicalId(s, 'tokenRefresh'))]: ['lambda:InvokeFunction'],
       [deliveryQueue(s)]: sorted(QUEUE_SEND),
+      [erasureQueue(s)]: sorted(QUEUE_SEND),
       [webhookSecretsArn('dev')]: sorted([
         'secretsmanager:CreateSecret',
         'secretsmanager:DeleteSecret',
@@ -234,6 +237,29 @@ describe('IAM: least privilege per function', () => {
         'secretsmanager:PutSecretValue',
       ]),
     });
+  });
+
+  it('grants erasure exactly: its logs, both tables read+write, consume and send its queue; no token, no Podero', () => {
+    const s = dev;
+    const fn = s.stack.functions.erasureWorker;
+    const main = tableLogicalId(s, 'main');
+    const readings = tableLogicalId(s, 'readings');
+    const permissions = permissionsOfRole(s.template, logicalIdOf(s.stack, fn.role));
+    expect(Object.keys(permissions).sort()).toEqual(
+      [
+        getAtt(logicalIdOf(s.stack, fn.logGroup)),
+        getAtt(main),
+        indexesOf(main),
+        getAtt(readings),
+        erasureQueue(s),
+      ].sort(),
+    );
+    expect(permissions[getAtt(readings)]).toEqual(
+      expect.arrayContaining(['dynamodb:BatchWriteItem', 'dynamodb:Query']),
+    );
+    expect(permissions[erasureQueue(s)]).toEqual(
+      expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:SendMessage']),
+    );
   });
 
   it('grants event-relay exactly: main read+write and its stream, put on the bus, send to the delivery queue; no token', () => {

@@ -16,6 +16,7 @@ export type PartLabel =
   | 'sync'
   | 'events'
   | 'webhooks'
+  | 'erasure'
   | 'console'
   | 'sqs'
   | 'gateway'
@@ -48,6 +49,7 @@ const COLOURS: Record<PartLabel, number> = {
   sync: 36,
   events: 35,
   webhooks: 35,
+  erasure: 31,
   console: 32,
   sqs: 34,
   gateway: 37,

@@ -174,6 +174,7 @@ const FUNCTION_LABELS: Record<FunctionId, PartLabel> = {
   syncWorker: 'sync',
   eventRelay: 'events',
   webhookDelivery: 'webhooks',
+  erasureWorker: 'erasure',
 };
 
 /** The local event bus, queues and secret prefix (the CDK app names its own per stage). */
@@ -343,6 +344,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     const deliveries = await createQueue(queueDeclarations.webhookDeliveries);
     const shards = await createQueue(queueDeclarations.syncShards);
+    const erasures = await createQueue(queueDeclarations.erasures);
     const queueUrl = deliveries.url;
     const dlqUrl = deliveries.dlqUrl;
     const eventBridge = await startLocalEventBridge({
@@ -371,6 +373,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       [ENV.webhookQueueUrl]: queueUrl,
       [ENV.webhookDeadLetterQueueUrl]: dlqUrl,
       [ENV.syncShardQueueUrl]: shards.url,
+      [ENV.erasureQueueUrl]: erasures.url,
       [ENV.webhookSecretPrefix]: LOCAL_WEBHOOK_SECRET_PREFIX,
       // The local stage only: a receiver on this machine (http://127.0.0.1:<port>) may get webhooks.
       [ENV.webhookAllowLoopback]: 'true',
@@ -398,6 +401,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       planner: { logger: loggerFor('syncPlanner'), metrics: createRecordingMetrics() },
       eventRelay: { logger: loggerFor('eventRelay'), metrics: createRecordingMetrics() },
       webhookDelivery: { logger: loggerFor('webhookDelivery'), metrics: createRecordingMetrics() },
+      erasureWorker: { logger: loggerFor('erasureWorker'), metrics: createRecordingMetrics() },
       aroundTokenRefresh: (invoke) => withLabel('token-refresh', invoke),
     });
     cleanups.push(() => bridge.close());
@@ -448,6 +452,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log: (message) => log('sqs', message),
     });
     cleanups.push(() => shardPoller.close());
+    // erasure: offboardings' jobs, each swept at once and again a few minutes later (a delayed message).
+    const erasureTrigger = functionDeclarations.erasureWorker.trigger;
+    const erasurePoller = startQueuePoller({
+      sqs,
+      queueUrl: erasures.url,
+      queueArn: erasures.arn,
+      region,
+      batchSize: erasureTrigger.batchSize,
+      maxConcurrency: erasureTrigger.maxConcurrency,
+      handler: (event) => withLabel('erasure', () => bridge.erasureWorker(event)),
+      log: (message) => log('sqs', message),
+    });
+    cleanups.push(() => erasurePoller.close());
     const passes = new SyncPassStore(bridge.deps.sync.db, tableNames.main);
     /** The planner, then the pass its shards make up, once the workers have settled them (bounded). */
     const runFleetPass = async (payload: unknown): Promise<LocalPassRun> => {

@@ -392,6 +392,7 @@ describe('admin-only routes', () => {
         'GET /sync/status',
         'GET /users',
         'GET /users/{external_user_id}/energy-contracts',
+        'GET /users/{external_user_id}/erasure',
         'GET /users/{external_user_id}/summary',
         'PATCH /users/{external_user_id}/energy-contracts/{contract_id}',
         'POST /users/{external_user_id}/energy-contracts',

@@ -1200,6 +1200,13 @@ const cases: BadRequest[] = [
     field: 'path.external_user_id',
   },
   {
+    name: 'user erasure for a traversal id',
+    method: 'GET',
+    path: '/users/%2e%2e/erasure',
+    status: 400,
+    field: 'path.external_user_id',
+  },
+  {
     name: 'sync status with a query',
     method: 'GET',
     path: '/sync/status?verbose=1',

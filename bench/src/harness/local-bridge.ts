@@ -143,6 +143,8 @@ export async function startLocalBridge(
         [ENV.webhookQueueUrl]: `${DEAD_LAMBDA_ENDPOINT}/000000000000/bench-webhooks`,
         [ENV.webhookDeadLetterQueueUrl]: `${DEAD_LAMBDA_ENDPOINT}/000000000000/bench-webhooks-dlq`,
         [ENV.webhookSecretPrefix]: 'podero-bridge/bench/webhooks/',
+        // The benchmarks offboard nobody.
+        [ENV.erasureQueueUrl]: `${DEAD_LAMBDA_ENDPOINT}/000000000000/bench-erasures`,
         ...extra,
       };
       return {

@@ -112,6 +112,7 @@ async function world(
     snapshots,
     readings: new ReadingsStore(doc, tables.readings),
     outbox: new OutboxStore(doc, tables.main),
+    erasure: { requestForHeatPump: async () => {} },
     now: () => T0,
   });
   return { ext, service, snapshots, calls, guarded };

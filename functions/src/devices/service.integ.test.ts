@@ -112,6 +112,8 @@ function service(options: {
     snapshots,
     readings: new ReadingsStore(doc, tables.readings),
     outbox: new OutboxStore(doc, tables.main),
+    // A device's offboarding erases its readings (tested in erasure/erasure.integ.test.ts).
+    erasure: { requestForHeatPump: async () => {} },
     now: () => options.now ?? T0,
   });
   return { hps, snapshots };

@@ -17,6 +17,7 @@ import {
 import { InvalidError, NotFoundError, UnknownUserError } from '../domain/errors';
 import { outboxEntriesOf } from '../domain/events/catalogue';
 import { deletedHeatPumpEvent, deletedHeatPumpEvents, heatPumpEvents } from '../domain/events/rules';
+import type { ErasureService } from '../erasure/erasure';
 import {
   HEAT_PUMP_LIST_MARKER_SK,
   type HeatPumpJson,
@@ -92,6 +93,8 @@ export interface HeatPumpServiceDeps {
   readings: ReadingsStore;
   /** Change events of what the reads store (domain/events/rules.ts), kept with the state they describe. */
   outbox: OutboxStore;
+  /** Erases an offboarded device's readings (a queued job: a year of them outlasts a request). */
+  erasure: Pick<ErasureService, 'requestForHeatPump'>;
   now?: () => number;
   logger?: Logger;
 }
@@ -352,7 +355,7 @@ export class HeatPumpService {
 
   /**
    * Offboards one device the documented way: soft delete at Podero (`PUT deleted_at`), then our snapshot
-   * goes and the list cache is forgotten; its readings stay until they expire. Idempotent: a device that is
+   * goes and the list cache is forgotten, and a queued job erases its readings. Idempotent: a device that is
    * already deleted at Podero (but was this user's) answers the same. Ownership is proven first, including
    * deleted devices, so a path naming another user's device deletes nothing.
    */
@@ -376,6 +379,7 @@ export class HeatPumpService {
       }
     }
     await this.forget(externalUserId, heatPumpId);
+    await this.deps.erasure.requestForHeatPump(externalUserId, heatPumpId);
     this.deps.logger?.info('heat pump offboarded', { heat_pump_id: heatPumpId });
   }
 

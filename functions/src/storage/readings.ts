@@ -6,11 +6,12 @@
  * Keying by the state timestamp makes a reading idempotent: storing the same state twice writes
  * the same item. ISO strings in `toISOString()` form sort lexically in time order, so a Query on
  * the sort key returns readings in time order. `expires_at` (epoch seconds) lets DynamoDB TTL
- * delete a reading after the retention period.
+ * delete a reading after the retention period; an offboarding deletes them at once (`deleteAllOf`).
  */
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { InvalidError } from '../domain/errors';
+import { batchWrite } from './batch-write';
 
 export const readingPk = (heatPumpId: string): string => `HEATPUMP#${heatPumpId}`;
 
@@ -250,5 +251,38 @@ export class ReadingsStore {
       readings: page,
       nextCursor: hasMore && last ? encodeReadingsCursor(heatPumpId, last.stateAt, order) : null,
     };
+  }
+
+  /**
+   * Deletes every reading of a heat pump, page by page (a year at one per 15 minutes is 35,000 items: an
+   * erasure worker's job, not a request's). Returns how many it deleted; throws if some could not be
+   * deleted, so the job is retried (deleting is idempotent).
+   */
+  async deleteAllOf(heatPumpId: string, owner: string): Promise<number> {
+    let deleted = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': readingPk(heatPumpId) },
+          ProjectionExpression: 'pk, sk',
+          ExclusiveStartKey: startKey,
+          // Sees every reading written before it: the erasure's second sweep relies on it.
+          ConsistentRead: true,
+        }),
+      );
+      const keys = (page.Items ?? []).map((item) => ({ pk: item.pk, sk: item.sk }));
+      const result = await batchWrite(
+        this.doc,
+        keys.map((Key) => ({ tableName: this.tableName, owner, request: { DeleteRequest: { Key } } })),
+      );
+      if (result.failedOwners.size > 0)
+        throw new Error('could not delete every reading (unprocessed items remain)');
+      deleted += keys.length;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return deleted;
   }
 }

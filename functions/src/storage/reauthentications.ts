@@ -11,6 +11,11 @@
  * was, and a cancel link edited to say `outcome=success` is refused. An attempt is used once (`open` ->
  * `reporting` -> `done`, each step conditional) and expires with the cue's secret; TTL removes it a day
  * later.
+ *
+ *   pointer  pk `USER#<external_user_id>`  sk `REAUTH#<sha-256 of the callback token>`  (same TTL)
+ *
+ * The pointer, written first, is how an offboarding finds the customer's attempts (their key is the
+ * token's hash alone): the erasure deletes the attempt its sort key names (erasure/erasure.ts).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import {
@@ -22,6 +27,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { sendIfCondition } from './conditional';
+import { userPk } from './users';
 
 const SK = 'REAUTH';
 const TTL_AFTER_EXPIRY_SECONDS = 86_400;
@@ -60,7 +66,10 @@ export type ClaimResult =
   | { kind: 'expired'; attempt: ReauthenticationAttempt };
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
-const pkOf = (token: string) => `REAUTH#${sha256(token)}`;
+export const REAUTH_PREFIX = 'REAUTH#';
+const pkOf = (token: string) => `${REAUTH_PREFIX}${sha256(token)}`;
+/** The attempt an offboarding erases, by its partition key (a pointer's sort key). */
+export const reauthenticationKeyOf = (pk: string) => ({ pk, sk: SK });
 const proofAttribute = (outcome: ReauthenticationOutcome) => `${outcome}_proof_hash` as const;
 
 /** Whether `proof` is the one the attempt's callback URL for `outcome` carries. */
@@ -77,6 +86,19 @@ export class ReauthenticationStore {
   ) {}
 
   async put(token: string, attempt: NewReauthenticationAttempt, proofs: OutcomeProofs): Promise<void> {
+    const expiresAt = Math.ceil(attempt.valid_until_ms / 1000) + TTL_AFTER_EXPIRY_SECONDS;
+    // The pointer first: an attempt is never stored without a way for an offboarding to find it.
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: userPk(attempt.external_user_id),
+          sk: pkOf(token),
+          entity: 'reauthentication-pointer',
+          expires_at: expiresAt,
+        },
+      }),
+    );
     await this.doc.send(
       new PutCommand({
         TableName: this.tableName,
@@ -87,7 +109,7 @@ export class ReauthenticationStore {
           ...attempt,
           success_proof_hash: sha256(proofs.success),
           fail_proof_hash: sha256(proofs.fail),
-          expires_at: Math.ceil(attempt.valid_until_ms / 1000) + TTL_AFTER_EXPIRY_SECONDS,
+          expires_at: expiresAt,
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),

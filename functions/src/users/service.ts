@@ -25,6 +25,7 @@ import {
 } from '../domain/errors';
 import { type BridgeEvent, outboxEntriesOf } from '../domain/events/catalogue';
 import { deletedHeatPumpEvent, userOffboardedEvent, userOnboardedEvent } from '../domain/events/rules';
+import type { ErasureService } from '../erasure/erasure';
 import { sleep } from '../platform/backoff';
 import type { Clock } from '../platform/clock';
 import type { OutboxStore } from '../storage/outbox';
@@ -49,6 +50,8 @@ export interface UserServiceDeps {
   users: UserStore;
   /** `user.onboarded`, `user.offboarded` and the offboarded devices' `heat_pump.deleted` (domain/events/rules.ts). */
   outbox: OutboxStore;
+  /** What the offboarding leaves outside the user's partition (readings, failure record, attempts). */
+  erasure: Pick<ErasureService, 'requestForUser'>;
   /** The business clock (platform/clock.ts). */
   now: Clock;
   logger: Pick<Logger, 'info'>;
@@ -169,13 +172,15 @@ export class UserService {
    * Offboards the user's devices first (the documented soft delete, `PUT deleted_at`: a Podero that kept
    * devices of a deleted user would otherwise keep optimising them), then deletes the user at Podero, then
    * every record of ours (UserStore.beginOffboarding: marked first,
-   * swept second, so no concurrent request can leave an item behind). An offboarding that failed
-   * half-way is finished by calling this again. Returns how many items were removed.
+   * swept second, so no concurrent request can leave an item behind). What lies outside the partition
+   * (readings, the sync's failure record, re-authentication attempts) is erased by a queued job,
+   * requested before the profile goes (erasure/erasure.ts). An offboarding that failed half-way is
+   * finished by calling this again. Returns how many items were removed.
    */
   async offboard(externalUserId: string): Promise<number> {
     const state = await this.deps.users.getState(externalUserId);
     if (state.kind !== 'active' && state.kind !== 'offboarding') throw new UnknownUserError(externalUserId);
-    await this.offboardDevices(externalUserId, state.user.podero_user_id);
+    const listedHeatPumpIds = await this.offboardDevices(externalUserId, state.user.podero_user_id);
     await this.deps.podero.users.delete(state.user.podero_user_id).catch((error: unknown) => {
       // Already gone at Podero (e.g. a retried DELETE): still remove our records.
       if (!(error instanceof PoderoNotFoundError)) throw error;
@@ -185,6 +190,7 @@ export class UserService {
       userOffboardedEvent(externalUserId, state.user.podero_user_id, new Date(this.deps.now()).toISOString()),
     );
     if (!(await this.deps.users.beginOffboarding(externalUserId))) throw new UnknownUserError(externalUserId);
+    await this.deps.erasure.requestForUser(externalUserId, listedHeatPumpIds);
     return this.deps.users.deleteAll(externalUserId, this.deps.now());
   }
 
@@ -193,22 +199,25 @@ export class UserService {
     if (entry) await this.deps.outbox.putStandalone(entry, this.deps.now());
   }
 
-  private async offboardDevices(externalUserId: string, poderoUserId: string): Promise<void> {
+  /** Soft-deletes the user's devices at Podero; returns their ids. */
+  private async offboardDevices(externalUserId: string, poderoUserId: string): Promise<string[]> {
     let listed: Awaited<ReturnType<PoderoClient['heatPumps']['list']>>;
     try {
       listed = await this.deps.podero.heatPumps.list(poderoUserId);
     } catch (error) {
       // The user is already gone at Podero (a retried DELETE): so are their devices.
-      if (error instanceof PoderoNotFoundError) return;
+      if (error instanceof PoderoNotFoundError) return [];
       throw error;
     }
     const at = new Date(this.deps.now());
-    for (const heatPump of visibleHeatPumps(listed, poderoUserId)) {
+    const visible = visibleHeatPumps(listed, poderoUserId);
+    for (const heatPump of visible) {
       await this.deps.podero.heatPumps.softDelete(poderoUserId, heatPump.id, at).catch((error: unknown) => {
         if (!(error instanceof PoderoNotFoundError)) throw error;
       });
       await this.storeEvent(deletedHeatPumpEvent(externalUserId, heatPump.id, at.toISOString()));
     }
+    return visible.map((heatPump) => heatPump.id);
   }
 
   /** After writes that may have created items under the user: UnknownUserError if it was offboarded meanwhile. */

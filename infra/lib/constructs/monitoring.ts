@@ -67,6 +67,8 @@ export interface MonitoringProps {
   /** The fleet sync's shard queue and its dead-letter queue. */
   readonly syncShardQueue: sqs.IQueue;
   readonly syncShardDeadLetterQueue: sqs.IQueue;
+  /** Erasure sweeps that failed on every receive (their job stays `in_progress`). */
+  readonly erasureDeadLetterQueue: sqs.IQueue;
   readonly alarmEmail?: string;
   readonly alarmTopicArn?: string;
   /** Interval of the heat-pump-sync schedule: the period of the sync-failure alarm. */
@@ -227,6 +229,18 @@ export class Monitoring extends Construct {
       alarmDescription:
         'A shard of a fleet sync pass failed on every receive and was dead-lettered: its users were not synced in that pass (GET /sync/status names the shard). The worker log says why; Podero being out is the usual cause.',
       metric: props.syncShardDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: fiveMinutes,
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm('ErasureDeadLetterQueueDepth', {
+      alarmDescription:
+        "An offboarding's erasure sweep failed on every receive and was dead-lettered: the customer's readings, failure record or re-authentication attempts may remain (GET /users/{id}/erasure says in_progress). The erasure log says why; redrive the message once fixed.",
+      metric: props.erasureDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: fiveMinutes,
         statistic: cloudwatch.Stats.MAXIMUM,
       }),

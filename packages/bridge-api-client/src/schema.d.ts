@@ -91,6 +91,27 @@ export interface paths {
         patch: operations["updateUser"];
         trace?: never;
     };
+    "/users/{external_user_id}/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether an offboarding's erasure (readings, failure record, re-authentications) has finished */
+        get: operations["getUserErasure"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_erasure"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/{external_user_id}/buildings": {
         parameters: {
             query?: never;
@@ -187,7 +208,7 @@ export interface paths {
         get: operations["getHeatPump"];
         put?: never;
         post?: never;
-        /** Offboard one heat pump: soft delete at Podero, snapshot removed, readings kept (idempotent) */
+        /** Offboard one heat pump: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
         delete: operations["deleteHeatPump"];
         /**
          * CORS preflight (answered by API Gateway)
@@ -1135,6 +1156,31 @@ export interface components {
             attempts: number;
             first_failed_at: string;
             last_failed_at: string;
+        };
+        ErasureStatus: {
+            external_user_id: string;
+            items: components["schemas"]["ErasureJob"][];
+        };
+        ErasureJob: {
+            /**
+             * @description `user`: the customer's offboarding; `heat_pump`: one device's offboarding
+             * @enum {string}
+             */
+            scope: "user" | "heat_pump";
+            heat_pump_id: string | null;
+            /**
+             * @description `done` after the last sweep, which runs a few minutes after the offboarding, once no sync run or request that read the customer before it can still write
+             * @enum {string}
+             */
+            status: "in_progress" | "done";
+            /**
+             * Format: date-time
+             * @example 2026-11-25T10:00:00.000Z
+             */
+            requested_at: string;
+            finished_at: string | null;
+            sweeps: number;
+            readings_deleted: number;
         };
         /** @description Podero's building fields (see CreateBuildingRequest) plus id and created_at */
         Building: {
@@ -2194,7 +2240,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The user was deleted at Podero and our records removed */
+            /** @description The user was deleted at Podero and its records removed; its devices' readings, the sync's failure record and its re-authentication attempts are erased within minutes (`GET /users/{external_user_id}/erasure`) */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -2454,6 +2500,156 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getUserErasure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The erasure jobs of the customer's offboarding and of its offboarded devices: their readings, the sync's failure record and its re-authentication attempts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureStatus"];
+                };
+            };
+            /** @description Invalid path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Admin only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No offboarding of this user or its devices is on record (or its record expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_users_external_user_id_erasure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -3367,7 +3563,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Offboarded (also when it already was) */
+            /** @description Offboarded (also when it already was); its readings are erased within minutes (`GET /users/{external_user_id}/erasure`) */
             204: {
                 headers: {
                     [name: string]: unknown;

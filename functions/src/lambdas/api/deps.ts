@@ -3,6 +3,7 @@ import { HeatPumpInsightsService } from '../../devices/insights';
 import { ReauthenticationService } from '../../devices/reauthentication';
 import { HeatPumpService } from '../../devices/service';
 import { EnergyContractService } from '../../energy-contracts/service';
+import { type ErasureService, erasureServiceOf } from '../../erasure/erasure';
 import { OperatorService } from '../../operator/service';
 import { createSecretsManagerClient, createSqsClient } from '../../platform/aws-clients';
 import { currentDeadline } from '../../platform/request-deadline';
@@ -38,6 +39,7 @@ export interface ApiServices {
   readonly operator: OperatorService;
   readonly reauthentication: ReauthenticationService;
   readonly webhooks: WebhookService;
+  readonly erasure: ErasureService;
 }
 
 export interface ApiDeps extends FleetDeps {
@@ -60,6 +62,8 @@ export interface ApiOverrides extends Omit<FleetOverrides, 'deadline'> {
   requestBudgetMs?: number;
   /** Tests: how webhook hosts resolve. */
   resolveWebhookHost?: Resolve;
+  /** Tests: how long after an offboarding its erasure's last sweep runs (ERASURE_SETTLE_SECONDS otherwise). */
+  erasureSettleMs?: number;
 }
 
 /**
@@ -95,13 +99,21 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
   const onboardingSessions = new OnboardingSessionStore(fleet.db, config.mainTableName);
   const userCreation = { leaseMs: 30_000, waitMs: 10_000, pollMs: 50, ...overrides.userCreation };
   const outbox = new OutboxStore(fleet.db, config.mainTableName);
-  // Used by the webhook routes only (created at cold start, connected on first use).
+  // Used by the webhook routes and offboardings only (created at cold start, connected on first use).
   const sqs = createSqsClient(config, fleet.tracing.instrument);
+  const erasure = erasureServiceOf({
+    db: fleet.db,
+    sqs,
+    now: fleet.now,
+    settings: config,
+    ...(overrides.erasureSettleMs === undefined ? {} : { settleMs: overrides.erasureSettleMs }),
+  });
   const webhookSecretsClient = createSecretsManagerClient(config, fleet.tracing.instrument);
   const userService = new UserService({
     podero: fleet.podero,
     users,
     outbox,
+    erasure,
     now: fleet.now,
     logger: fleet.logger,
     creation: userCreation,
@@ -116,6 +128,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     snapshots,
     readings,
     outbox,
+    erasure,
     now: fleet.now,
     logger: fleet.logger,
   });
@@ -165,6 +178,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       ...(overrides.resolveWebhookHost ? { resolve: overrides.resolveWebhookHost } : {}),
       now: fleet.now,
     }),
+    erasure,
   };
   return {
     ...fleet,

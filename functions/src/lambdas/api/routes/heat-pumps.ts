@@ -74,7 +74,10 @@ export const deleteHeatPump = defineRoute({
   operationId: 'deleteHeatPump',
   params: heatPumpPathSchema,
   responses: {
-    204: { description: 'Offboarded (also when it already was)' },
+    204: {
+      description:
+        'Offboarded (also when it already was); its readings are erased within minutes (`GET /users/{external_user_id}/erasure`)',
+    },
     ...heatPumpErrors,
   },
   handle: async ({ params, deps }) => {

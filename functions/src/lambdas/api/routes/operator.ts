@@ -1,11 +1,12 @@
 /** The operator's routes (admin): adapters over ../../operator/service.ts. Stored data only: no Podero call. */
+import * as z from 'zod';
 import {
   listUsersQuerySchema,
   syncStatusSchema,
   userListSchema,
   userSummarySchema,
 } from '../../../operator/schemas';
-import { userPathSchema } from '../schemas';
+import { timestampSchema, userPathSchema } from '../schemas';
 import { defineRoute, errorResponse } from './types';
 
 const adminErrors = {
@@ -46,4 +47,44 @@ export const getSyncStatus = defineRoute({
     ...adminErrors,
   },
   handle: async ({ deps }) => ({ status: 200, body: await deps.services.operator.syncStatus() }),
+});
+
+const erasureJobSchema = z
+  .object({
+    scope: z.enum(['user', 'heat_pump']).meta({
+      description: "`user`: the customer's offboarding; `heat_pump`: one device's offboarding",
+    }),
+    heat_pump_id: z.string().nullable(),
+    status: z.enum(['in_progress', 'done']).meta({
+      description:
+        '`done` after the last sweep, which runs a few minutes after the offboarding, once no sync run or request that read the customer before it can still write',
+    }),
+    requested_at: timestampSchema,
+    finished_at: timestampSchema.nullable(),
+    sweeps: z.number().int(),
+    readings_deleted: z.number().int(),
+  })
+  .meta({ id: 'ErasureJob' });
+
+export const erasureStatusSchema = z
+  .object({ external_user_id: z.string(), items: z.array(erasureJobSchema) })
+  .meta({ id: 'ErasureStatus' });
+
+export const getUserErasure = defineRoute({
+  operationId: 'getUserErasure',
+  params: userPathSchema,
+  responses: {
+    200: {
+      description:
+        "The erasure jobs of the customer's offboarding and of its offboarded devices: their readings, the sync's failure record and its re-authentication attempts",
+      schema: erasureStatusSchema,
+    },
+    400: errorResponse('Invalid path'),
+    404: errorResponse('No offboarding of this user or its devices is on record (or its record expired)'),
+    ...adminErrors,
+  },
+  handle: async ({ params, deps }) => ({
+    status: 200,
+    body: await deps.services.erasure.status(params.external_user_id),
+  }),
 });

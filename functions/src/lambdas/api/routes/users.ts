@@ -100,7 +100,10 @@ export const deleteUser = defineRoute({
   operationId: 'deleteUser',
   params: userPathSchema,
   responses: {
-    204: { description: 'The user was deleted at Podero and our records removed' },
+    204: {
+      description:
+        "The user was deleted at Podero and its records removed; its devices' readings, the sync's failure record and its re-authentication attempts are erased within minutes (`GET /users/{external_user_id}/erasure`)",
+    },
     404: { description: 'No such user' },
   },
   handle: async ({ params, deps, logger }) => {

@@ -1,0 +1,290 @@
+import { createHash } from 'node:crypto';
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { BatchWriteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { adminClaims, apiEvent, bodyOf } from '../../test-support/api-event';
+import { silentLogger, startTestEnvironment, type TestEnvironment } from '../../test-support/environment';
+import { seedOnboardedUsers } from '../../test-support/seed-users';
+import { loadErasureConfig } from '../config';
+import { ENV } from '../declarations';
+import type { ApiHandler } from '../lambdas/api/handler';
+import { createErasureDeps } from '../lambdas/erasureWorker/deps';
+import { makeErasureHandler } from '../lambdas/erasureWorker/handler';
+import { createRecordingMetrics } from '../platform/observability';
+import { readingItem, readingPk } from '../storage/readings';
+import { ReauthenticationStore } from '../storage/reauthentications';
+import { SyncStateStore } from '../storage/sync-state';
+
+/**
+ * What an offboarding leaves outside the user's partition, erased by the queued job: every reading of the
+ * customer's devices, the sync's failure record, the re-authentication attempts; a device's offboarding
+ * erases that device's readings. The local SQS runs on the test's clock, so the job's delayed last sweep
+ * comes when the clock passes the settle time.
+ */
+const SETTLE_MS = 60_000;
+
+describe('erasure after an offboarding, against dynalite, the simulator and the local SQS', () => {
+  let env: TestEnvironment;
+  let api: ApiHandler;
+  let erasure: ReturnType<typeof makeErasureHandler>;
+  let sqs: SQSClient;
+  let queueUrl: string;
+  let clock = Date.now();
+  const now = () => clock;
+  let n = 0;
+
+  beforeAll(async () => {
+    env = await startTestEnvironment({ sqsClock: () => clock });
+    api = env.createApiHandler({ now, erasureSettleMs: SETTLE_MS });
+    erasure = makeErasureHandler(
+      createErasureDeps(loadErasureConfig(env.apiEnv), {
+        logger: silentLogger('erasure'),
+        metrics: createRecordingMetrics(),
+        now,
+      }),
+    );
+    sqs = new SQSClient({ endpoint: env.apiEnv.AWS_ENDPOINT_URL_SQS, region: env.aws.region });
+    queueUrl = env.apiEnv[ENV.erasureQueueUrl] ?? '';
+  });
+  afterAll(async () => {
+    sqs?.destroy();
+    await env?.close();
+  });
+  // Each test's jobs finish within it: no delayed sweep spills into the next test.
+  afterEach(async () => {
+    clock += SETTLE_MS + 1_000;
+    await drainErasures();
+  });
+
+  /** The erasure worker over every message visible now, as the event source mapping would run it. */
+  async function drainErasures(): Promise<number> {
+    let handled = 0;
+    for (;;) {
+      const out = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 0 }),
+      );
+      const [message] = out.Messages ?? [];
+      if (!message) return handled;
+      const result = await erasure({
+        Records: [{ messageId: message.MessageId, body: message.Body, eventSource: 'aws:sqs' }],
+      });
+      expect(result.batchItemFailures).toEqual([]);
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+      handled++;
+    }
+  }
+
+  /** A customer with `devices` heat pumps at Podero, onboarded in our table. */
+  async function onboardedCustomer(devices: number) {
+    const [user] = env.sim.control.seed({
+      users: 1,
+      heatPumpsPerUser: devices,
+      externalIdPrefix: `erase-${++n}`,
+    }).users;
+    if (!user) throw new Error('seeding failed');
+    await seedOnboardedUsers(env.aws.db, env.aws.tableNames.main, [
+      { externalUserId: user.external_user_id, poderoUserId: user.id },
+    ]);
+    return { ext: user.external_user_id, heatPumpIds: user.heat_pump_ids };
+  }
+
+  /** `count` 15-minute readings of a heat pump, as the sync stores them. */
+  async function storeReadings(heatPumpId: string, count: number, from = clock - count * 900_000) {
+    const items = Array.from({ length: count }, (_, i) => {
+      const stateAt = new Date(from + i * 900_000).toISOString();
+      return readingItem({
+        heatPumpId,
+        stateAt,
+        recordedAt: stateAt,
+        values: { current_power_consumption_w: 1200 + i },
+        expiresAt: Math.floor(clock / 1000) + 400 * 86_400,
+      });
+    });
+    for (let i = 0; i < items.length; i += 25) {
+      await env.aws.db.send(
+        new BatchWriteCommand({
+          RequestItems: {
+            [env.aws.tableNames.readings]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
+          },
+        }),
+      );
+    }
+  }
+
+  async function readingsOf(heatPumpId: string): Promise<number> {
+    const out = await env.aws.db.send(
+      new QueryCommand({
+        TableName: env.aws.tableNames.readings,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': readingPk(heatPumpId) },
+        ConsistentRead: true,
+        Select: 'COUNT',
+      }),
+    );
+    return out.Count ?? 0;
+  }
+
+  const syncState = () => new SyncStateStore(env.aws.db, env.aws.tableNames.main);
+  const failingUsers = async () => (await syncState().listFailures()).map((f) => f.externalUserId);
+
+  /** A re-authentication attempt of the customer's device, as POST .../reauthentication stores it. */
+  async function startReauthentication(ext: string, heatPumpId: string): Promise<{ pk: string; sk: string }> {
+    const token = `token-${ext}-${clock}`;
+    await new ReauthenticationStore(env.aws.db, env.aws.tableNames.main).put(
+      token,
+      {
+        external_user_id: ext,
+        heat_pump_id: heatPumpId,
+        cue_id: 'cue-1',
+        cue_secret: 'cue-secret-of-the-customer',
+        success_url: 'https://partner.example/ok',
+        cancel_url: 'https://partner.example/cancel',
+        state: 'open',
+        created_at: new Date(now()).toISOString(),
+        valid_until_ms: clock + 600_000,
+        outcome: null,
+      },
+      { success: `success-proof-${ext}`, fail: `fail-proof-${ext}` },
+    );
+    return { pk: `REAUTH#${createHash('sha256').update(token).digest('hex')}`, sk: 'REAUTH' };
+  }
+
+  async function exists(key: { pk: string; sk: string }): Promise<boolean> {
+    const out = await env.aws.db.send(
+      new GetCommand({ TableName: env.aws.tableNames.main, Key: key, ConsistentRead: true }),
+    );
+    return out.Item !== undefined;
+  }
+
+  const offboard = (ext: string) => api(apiEvent('deleteUser', { params: { external_user_id: ext } }));
+  const erasureStatus = (ext: string) =>
+    api(apiEvent('getUserErasure', { params: { external_user_id: ext }, claims: adminClaims() }));
+
+  it("erases every reading of each of the customer's devices, and says when it has finished", async () => {
+    const { ext, heatPumpIds } = await onboardedCustomer(2);
+    const [first, second] = heatPumpIds as [string, string];
+    await storeReadings(first, 60);
+    await storeReadings(second, 30);
+    const none = await erasureStatus(ext);
+    expect(none.statusCode).toBe(404);
+    expect(bodyOf(none)).toMatchObject({ error: { code: 'not_found' } });
+
+    expect((await offboard(ext)).statusCode).toBe(204);
+    expect(await drainErasures()).toBe(1);
+
+    expect(await readingsOf(first)).toBe(0);
+    expect(await readingsOf(second)).toBe(0);
+    const afterFirstSweep = await erasureStatus(ext);
+    expect(afterFirstSweep.statusCode).toBe(200);
+    expect(bodyOf(afterFirstSweep)).toMatchObject({
+      external_user_id: ext,
+      items: [{ scope: 'user', heat_pump_id: null, status: 'in_progress', sweeps: 1, readings_deleted: 90 }],
+    });
+
+    // The last sweep waits for the settle time (a delayed message).
+    expect(await drainErasures()).toBe(0);
+    clock += SETTLE_MS + 1_000;
+    expect(await drainErasures()).toBe(1);
+    expect(bodyOf(await erasureStatus(ext))).toMatchObject({
+      items: [
+        { status: 'done', sweeps: 2, readings_deleted: 90, finished_at: new Date(now()).toISOString() },
+      ],
+    });
+  });
+
+  it("erases the sync's failure record of the customer, so it is no longer listed as failing", async () => {
+    const { ext } = await onboardedCustomer(1);
+    await syncState().recordFailure(
+      ext,
+      'PoderoServerError',
+      'GET /users/{user_id}/heat-pumps -> 503',
+      new Date(now()).toISOString(),
+    );
+    expect(await failingUsers()).toContain(ext);
+
+    expect((await offboard(ext)).statusCode).toBe(204);
+    await drainErasures();
+
+    expect(await failingUsers()).not.toContain(ext);
+  });
+
+  it("erases the customer's re-authentication attempts (cue secret, partner URLs)", async () => {
+    const { ext, heatPumpIds } = await onboardedCustomer(1);
+    const attempt = await startReauthentication(ext, heatPumpIds[0] ?? '');
+    expect(await exists(attempt)).toBe(true);
+
+    expect((await offboard(ext)).statusCode).toBe(204);
+    await drainErasures();
+
+    expect(await exists(attempt)).toBe(false);
+  });
+
+  it("erases an offboarded device's readings and keeps the customer's other device's", async () => {
+    const { ext, heatPumpIds } = await onboardedCustomer(2);
+    const [gone, kept] = heatPumpIds as [string, string];
+    await storeReadings(gone, 40);
+    await storeReadings(kept, 10);
+
+    const res = await api(
+      apiEvent('deleteHeatPump', { params: { external_user_id: ext, heat_pump_id: gone } }),
+    );
+    expect(res.statusCode).toBe(204);
+    await drainErasures();
+
+    expect(await readingsOf(gone)).toBe(0);
+    expect(await readingsOf(kept)).toBe(10);
+    expect(bodyOf(await erasureStatus(ext))).toMatchObject({
+      items: [{ scope: 'heat_pump', heat_pump_id: gone, status: 'in_progress', readings_deleted: 40 }],
+    });
+  });
+
+  it("keeps the devices a failed DELETE's job named when the retry no longer finds them at Podero", async () => {
+    const { ext, heatPumpIds } = await onboardedCustomer(1);
+    const device = heatPumpIds[0] ?? '';
+    await storeReadings(device, 3);
+    // The first DELETE marked the user and queued its job, then died; the user is gone at Podero since.
+    const deps = env.createApiDeps({ now, erasureSettleMs: SETTLE_MS });
+    const user = await deps.users.get(ext);
+    expect(await deps.users.beginOffboarding(ext)).toBe(true);
+    await deps.services.erasure.requestForUser(ext, [device]);
+    await deps.podero.users.delete(user?.podero_user_id ?? '');
+
+    expect((await offboard(ext)).statusCode).toBe(204);
+    await drainErasures();
+
+    expect(await readingsOf(device)).toBe(0);
+  });
+
+  it('erases what a sync run or request that read the customer before the offboarding stored after the first sweep', async () => {
+    const { ext, heatPumpIds } = await onboardedCustomer(1);
+    const device = heatPumpIds[0] ?? '';
+    await storeReadings(device, 5);
+    expect((await offboard(ext)).statusCode).toBe(204);
+    expect(await drainErasures()).toBe(1);
+    expect(await readingsOf(device)).toBe(0);
+
+    // Late writers: a sync worker that listed the customer before the DELETE, a POST .../reauthentication
+    // that read the device before it.
+    await storeReadings(device, 1, clock);
+    await syncState().recordFailure(ext, 'WriteFailed', 'late', new Date(now()).toISOString());
+    const attempt = await startReauthentication(ext, device);
+
+    clock += SETTLE_MS + 1_000;
+    expect(await drainErasures()).toBe(1);
+
+    expect(await readingsOf(device)).toBe(0);
+    expect(await failingUsers()).not.toContain(ext);
+    expect(await exists(attempt)).toBe(false);
+    // Its pointer under the (deleted) user's partition too: nothing of the customer is left there.
+    const left = await env.aws.db.send(
+      new QueryCommand({
+        TableName: env.aws.tableNames.main,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `USER#${ext}` },
+        ConsistentRead: true,
+      }),
+    );
+    expect(left.Items ?? []).toEqual([]);
+    expect(bodyOf(await erasureStatus(ext))).toMatchObject({ items: [{ status: 'done', sweeps: 2 }] });
+  });
+});

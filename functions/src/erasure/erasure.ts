@@ -1,0 +1,263 @@
+/**
+ * Erasure of what an offboarding leaves outside the user's partition: every reading of the customer's
+ * devices (readings table), the sync's failure record (`FAILURE#<external_user_id>`) and the customer's
+ * re-authentication attempts (`REAUTH#…`, found through their pointers in the user's partition). A
+ * device's offboarding erases that device's readings.
+ *
+ * The request cannot wait for a year of readings, so the offboarding writes a job (storage/erasures.ts)
+ * and queues it; the erasure worker sweeps. Each job is swept twice: at once, and again once every writer
+ * that read the customer before the offboarding has ended (ERASURE_SETTLE_SECONDS: a sync worker that
+ * listed the device is stopped by Lambda at its timeout; an API request ends within 29 s). Whatever such a
+ * writer stored after the first sweep (a reading, a failure record, an attempt) is gone after the second,
+ * and only then is the job `done`: the operator's `GET /users/{id}/erasure` says so.
+ */
+
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { functionDeclarations } from '../declarations';
+import { NotFoundError } from '../domain/errors';
+import type { Clock } from '../platform/clock';
+import { batchWrite } from '../storage/batch-write';
+import { ERASURE_USER_JOB, type ErasureJob, ErasureStore, erasureDeviceJob } from '../storage/erasures';
+import { HEAT_PUMP_SK_PREFIX } from '../storage/heat-pump-snapshots';
+import { ReadingsStore } from '../storage/readings';
+import { REAUTH_PREFIX, reauthenticationKeyOf } from '../storage/reauthentications';
+import { SyncStateStore } from '../storage/sync-state';
+import { UserStore, userPk } from '../storage/users';
+
+/** The longest a writer that read the customer before its offboarding can still write, plus a margin. */
+export const ERASURE_SETTLE_SECONDS = functionDeclarations.syncWorker.timeoutSeconds + 60;
+
+/** One message per sweep of a job (the queue's body). */
+export const erasureMessageSchema = z.strictObject({ external_user_id: z.string(), job_id: z.string() });
+export type ErasureMessage = z.infer<typeof erasureMessageSchema>;
+
+/** No offboarding of the user or its devices is on record (or its record expired). */
+export class UnknownErasureError extends NotFoundError {
+  override readonly name = 'UnknownErasureError';
+  constructor() {
+    super('no erasure on record', { subject: 'erasure' });
+  }
+}
+
+/** SQS holds a message back for at most 15 minutes. */
+const MAX_DELAY_SECONDS = 900;
+
+export class ErasureQueue {
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  async send(message: ErasureMessage, delaySeconds = 0): Promise<void> {
+    await this.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: this.queueUrl,
+        MessageBody: JSON.stringify(message),
+        DelaySeconds: Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(delaySeconds))),
+      }),
+    );
+  }
+}
+
+export interface ErasureDeps {
+  jobs: ErasureStore;
+  readings: ReadingsStore;
+  users: Pick<UserStore, 'getState'>;
+  syncState: Pick<SyncStateStore, 'clearFailure'>;
+  queue: Pick<ErasureQueue, 'send'>;
+  /** The main table (the user's partition, the attempts). */
+  db: DynamoDBDocumentClient;
+  mainTableName: string;
+  /** The business clock (platform/clock.ts). */
+  now: Clock;
+  /** Tests shorten it; ERASURE_SETTLE_SECONDS otherwise. */
+  settleMs?: number;
+}
+
+/** What an operator sees of a job (`GET /users/{external_user_id}/erasure`). */
+export interface ErasureView {
+  scope: 'user' | 'heat_pump';
+  heat_pump_id: string | null;
+  status: 'in_progress' | 'done';
+  requested_at: string;
+  finished_at: string | null;
+  sweeps: number;
+  readings_deleted: number;
+}
+
+interface Targets {
+  heatPumpIds: string[];
+  reauthenticationPks: string[];
+}
+
+export class ErasureService {
+  private readonly settleMs: number;
+
+  constructor(private readonly deps: ErasureDeps) {
+    this.settleMs = deps.settleMs ?? ERASURE_SETTLE_SECONDS * 1000;
+  }
+
+  /**
+   * Called by the customer's offboarding after the profile is marked and before the partition is swept:
+   * the devices named there (snapshots) and at Podero (`listedHeatPumpIds`), and the attempts' pointers,
+   * become the job's targets. Queued before the profile goes, so a failed send fails the DELETE, whose
+   * retry queues it again.
+   */
+  async requestForUser(externalUserId: string, listedHeatPumpIds: readonly string[]): Promise<void> {
+    const found = await this.targetsUnder(externalUserId);
+    // A retried DELETE no longer sees the devices at Podero: it keeps what the first attempt named.
+    const earlier = await this.deps.jobs.get(externalUserId, ERASURE_USER_JOB);
+    const kept = earlier?.status === 'in_progress' ? earlier : undefined;
+    await this.start(externalUserId, ERASURE_USER_JOB, 'user', {
+      heatPumpIds: [...new Set([...(kept?.heat_pump_ids ?? []), ...listedHeatPumpIds, ...found.heatPumpIds])],
+      reauthenticationPks: [
+        ...new Set([...(kept?.reauthentication_pks ?? []), ...found.reauthenticationPks]),
+      ],
+    });
+  }
+
+  /** Called by a device's offboarding once its snapshot is gone. */
+  async requestForHeatPump(externalUserId: string, heatPumpId: string): Promise<void> {
+    await this.start(externalUserId, erasureDeviceJob(heatPumpId), 'heat_pump', {
+      heatPumpIds: [heatPumpId],
+      reauthenticationPks: [],
+    });
+  }
+
+  private async start(
+    externalUserId: string,
+    jobId: string,
+    scope: ErasureJob['scope'],
+    targets: Targets,
+  ): Promise<void> {
+    const now = new Date(this.deps.now());
+    await this.deps.jobs.put({
+      external_user_id: externalUserId,
+      job_id: jobId,
+      scope,
+      heat_pump_ids: targets.heatPumpIds,
+      reauthentication_pks: targets.reauthenticationPks,
+      status: 'in_progress',
+      requested_at: now.toISOString(),
+      final_sweep_at: new Date(now.getTime() + this.settleMs).toISOString(),
+      sweeps: 0,
+      readings_deleted: 0,
+      finished_at: null,
+    });
+    await this.deps.queue.send({ external_user_id: externalUserId, job_id: jobId });
+  }
+
+  /** One sweep of a job; schedules the last one, or closes the job after it. */
+  async process(message: ErasureMessage): Promise<void> {
+    const job = await this.deps.jobs.get(message.external_user_id, message.job_id);
+    if (!job || job.status === 'done') return;
+    const swept = await this.sweep(job);
+    const now = new Date(this.deps.now());
+    const waitMs = Date.parse(job.final_sweep_at) - now.getTime();
+    const final = waitMs <= 0;
+    await this.deps.jobs.recordSweep(job, swept, now, final);
+    if (!final) await this.deps.queue.send(message, waitMs / 1000);
+  }
+
+  private async sweep(job: ErasureJob): Promise<Targets & { readingsDeleted: number }> {
+    const ext = job.external_user_id;
+    let late: Targets = { heatPumpIds: [], reauthenticationPks: [] };
+    if (job.scope === 'user') {
+      // A writer that read the customer before the offboarding may have stored a pointer after the
+      // partition was swept; a customer onboarded again owns its partition, so it is left alone.
+      const state = await this.deps.users.getState(ext);
+      if (state.kind === 'absent' || state.kind === 'offboarding') late = await this.targetsUnder(ext);
+    }
+    const heatPumpIds = [...new Set([...job.heat_pump_ids, ...late.heatPumpIds])];
+    const reauthenticationPks = [...new Set([...job.reauthentication_pks, ...late.reauthenticationPks])];
+    let readingsDeleted = 0;
+    for (const heatPumpId of heatPumpIds) {
+      readingsDeleted += await this.deps.readings.deleteAllOf(heatPumpId, ext);
+    }
+    if (job.scope === 'user') {
+      await this.deps.syncState.clearFailure(ext);
+      await this.deleteMain(ext, [
+        ...reauthenticationPks.map(reauthenticationKeyOf),
+        ...late.reauthenticationPks.map((pk) => ({ pk: userPk(ext), sk: pk })),
+      ]);
+    }
+    return { heatPumpIds, reauthenticationPks, readingsDeleted };
+  }
+
+  private async deleteMain(owner: string, keys: { pk: string; sk: string }[]): Promise<void> {
+    const result = await batchWrite(
+      this.deps.db,
+      keys.map((Key) => ({ tableName: this.deps.mainTableName, owner, request: { DeleteRequest: { Key } } })),
+    );
+    if (result.failedOwners.size > 0) throw new Error('could not delete every item of the erasure');
+  }
+
+  /** The devices (snapshots) and re-authentication pointers under the user's partition. */
+  private async targetsUnder(externalUserId: string): Promise<Targets> {
+    const targets: Targets = { heatPumpIds: [], reauthenticationPks: [] };
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.deps.db.send(
+        new QueryCommand({
+          TableName: this.deps.mainTableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': userPk(externalUserId) },
+          ProjectionExpression: 'sk',
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const sk = String(item.sk);
+        if (sk.startsWith(HEAT_PUMP_SK_PREFIX))
+          targets.heatPumpIds.push(sk.slice(HEAT_PUMP_SK_PREFIX.length));
+        if (sk.startsWith(REAUTH_PREFIX)) targets.reauthenticationPks.push(sk);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return targets;
+  }
+
+  /** The customer's erasure jobs; UnknownErasureError (404) when it has none on record. */
+  async status(externalUserId: string): Promise<{ external_user_id: string; items: ErasureView[] }> {
+    const jobs = await this.deps.jobs.list(externalUserId);
+    if (jobs.length === 0) throw new UnknownErasureError();
+    return {
+      external_user_id: externalUserId,
+      items: jobs.map((job) => ({
+        scope: job.scope,
+        heat_pump_id: job.scope === 'heat_pump' ? (job.heat_pump_ids[0] ?? null) : null,
+        status: job.status,
+        requested_at: job.requested_at,
+        finished_at: job.finished_at,
+        sweeps: job.sweeps,
+        readings_deleted: job.readings_deleted,
+      })),
+    };
+  }
+}
+
+/** The erasure service over one set of clients: what the worker runs, and what the API requests jobs of. */
+export function erasureServiceOf(deps: {
+  db: DynamoDBDocumentClient;
+  sqs: SQSClient;
+  now: Clock;
+  settleMs?: number;
+  settings: { mainTableName: string; readingsTableName: string; erasureQueueUrl: string };
+}): ErasureService {
+  const { db, settings } = deps;
+  return new ErasureService({
+    jobs: new ErasureStore(db, settings.mainTableName),
+    readings: new ReadingsStore(db, settings.readingsTableName),
+    users: new UserStore(db, settings.mainTableName),
+    syncState: new SyncStateStore(db, settings.mainTableName),
+    queue: new ErasureQueue(deps.sqs, settings.erasureQueueUrl),
+    db,
+    mainTableName: settings.mainTableName,
+    now: deps.now,
+    ...(deps.settleMs === undefined ? {} : { settleMs: deps.settleMs }),
+  });
+}

@@ -35,7 +35,7 @@ export interface SyncRunInput {
   /** Unique per invocation (the Lambda request id): the lease owner. */
   runId: string;
   source: string;
-  /** The invocation's remaining time in ms (Lambda `context.getRemainingTimeInMillis`). */
+  /** How much time the run has left, in ms (its function passes the invocation's remaining time). */
   remainingTimeMs: () => number;
   /** The part of the walk this run covers; default the whole walk (`WHOLE_WALK`). */
   scope?: SyncScope;

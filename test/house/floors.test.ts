@@ -90,6 +90,16 @@ describe('the floors of functions/src', () => {
     expect(circles(folderGraph())).toEqual([]);
   });
 
+  it('keeps Lambda out of everything but lambdas/ and compose.ts (no aws-lambda types, no Lambda context)', () => {
+    const knowing = sourceFiles(SRC)
+      .map((file) => path.relative(SRC, file))
+      .filter((file) => !file.startsWith(`lambdas${path.sep}`) && file !== 'compose.ts')
+      .filter((file) =>
+        /from 'aws-lambda'|getRemainingTimeInMillis/.test(readFileSync(path.join(SRC, file), 'utf8')),
+      );
+    expect(knowing).toEqual([]);
+  });
+
   it('finds a circle between folders when there is one (the check can fail)', () => {
     const graph = new Map([
       ['users', new Set(['devices'])],

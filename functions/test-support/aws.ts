@@ -50,7 +50,8 @@ const NO_PODERO: LocalPodero = {
   clientSecret: 'test-client-secret',
 };
 
-let counter = 0;
+/** Every test world has servers of its own, so all share one name (`podero-bridge-test-main`...). */
+const TEST_WORLD = 'test';
 
 /**
  * `sqsClock`: the local SQS's clock (visibility timeouts, delays), for tests that move time. `podero`: the
@@ -60,8 +61,7 @@ export async function startLocalAws(
   options: { sqsClock?: () => number; podero?: LocalPodero; overrides?: EnvironmentOverrides } = {},
 ): Promise<LocalAws> {
   const region = 'eu-central-1';
-  counter += 1;
-  const name = `test-${process.pid}-${counter}`;
+  const name = TEST_WORLD;
   const [dynamo, secretsManager, sqsServer, eventBridge] = await Promise.all([
     startDynalite(),
     startLocalSecretsManager({ region }),

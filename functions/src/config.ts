@@ -94,7 +94,6 @@ export const envSchemas = {
   [ENV.erasureQueueUrl]: httpUrl,
   /** Only the local stack sets it: deployed stages refuse loopback return URLs. */
   [ENV.returnUrlAllowLoopback]: flag('false'),
-  [ENV.scratchProbeSeconds]: positiveInt(5),
 } as const satisfies Record<EnvName, z.ZodType>;
 
 /** The declared variables whose schema has a default (a stage, or the local world, may leave them as is). */
@@ -244,7 +243,6 @@ export interface ApiConfig extends FleetConfig, WebhookSettings {
   readonly erasureQueueUrl: string;
   /** Where the re-authentication callback may send the browser (heat-pumps/return-urls.ts). */
   readonly returnUrls: ReturnUrlRules;
-  readonly scratchProbeSeconds: number;
 }
 
 export function loadApiConfig(env: Env): ApiConfig {
@@ -259,7 +257,6 @@ export function loadApiConfig(env: Env): ApiConfig {
       origins: parsed[ENV.returnUrlOrigins],
       allowLoopback: parsed[ENV.returnUrlAllowLoopback],
     },
-    scratchProbeSeconds: parsed[ENV.scratchProbeSeconds],
   };
 }
 

@@ -65,8 +65,6 @@ export const ENV = {
   returnUrlOrigins: 'RETURN_URL_ORIGINS',
   /** `true` only in the local stage: return URLs may also be on http://127.0.0.1 or localhost (any port). */
   returnUrlAllowLoopback: 'RETURN_URL_ALLOW_LOOPBACK',
-  /** Scratch: a throwaway variable proving which files a new variable touches. */
-  scratchProbeSeconds: 'SCRATCH_PROBE_SECONDS',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 
@@ -223,7 +221,6 @@ export const functionDeclarations = {
       ENV.erasureQueueUrl,
       ENV.returnUrlOrigins,
       ENV.returnUrlAllowLoopback,
-      ENV.scratchProbeSeconds,
     ],
   },
   heatPumpSync: {

@@ -129,7 +129,6 @@ export class PoderoBridgeStack extends Stack {
       [ENV.erasureQueueUrl]: this.eventDelivery.queues.erasures.queue.queueUrl,
       [ENV.returnUrlOrigins]: returnUrlOriginsOf(config).join(','),
       [ENV.returnUrlAllowLoopback]: 'false',
-      [ENV.scratchProbeSeconds]: '5',
     };
 
     for (const declaration of Object.values(functionDeclarations) as FunctionDeclaration[]) {

@@ -8,7 +8,7 @@ import { integGlobs, shareOf, TEST_SHARE_ENV } from './scripts/test-tiers.mjs';
 // - `unit`: every *.test.ts that is not *.integ.test.ts. Starts no server and no process (the guard in
 //   test/support/unit-tier-guard.ts throws if one does); `pnpm test:unit` runs it in seconds.
 // - `integ`: *.integ.test.ts, the tests that start dynalite, the simulator, the local stack, a browser, an
-//   HTTP receiver, esbuild or a CDK synth.
+//   HTTP receiver, esbuild or a CDK synth (`integ:synth`: infra's, with longer timeouts).
 // BRIDGE_TEST_SHARE picks the share of either tier that pnpm test runs on one Node (scripts/test-tiers.mjs).
 const TEST_FILES = [
   'packages/*/src/**/*.test.ts',
@@ -28,7 +28,14 @@ const unit = shareOf(share, {
   exclude: [...EXCLUDED, '**/*.integ.test.ts'],
   integ: false,
 });
-const integ = shareOf(share, { include: integGlobs(TEST_FILES), exclude: EXCLUDED, integ: true });
+// The CDK synths (infra/test) are CPU-bound seconds each: their own project, with time for a loaded machine.
+const SYNTH_FILES = ['infra/**/*.integ.test.ts'];
+const integ = shareOf(share, {
+  include: integGlobs(TEST_FILES),
+  exclude: [...EXCLUDED, ...SYNTH_FILES],
+  integ: true,
+});
+const synth = shareOf(share, { include: SYNTH_FILES, exclude: EXCLUDED, integ: true, within: 'infra/' });
 
 export default defineConfig({
   test: {
@@ -36,6 +43,9 @@ export default defineConfig({
     // Inert unless BRIDGE_TEST_LOG_CAPTURE_DIR is set (scripts/test.mjs sets it for the leak scan).
     setupFiles: ['test/support/leak-capture-setup.ts'],
     pool: 'forks',
+    // vitest's default is one worker per core less one: a single worker on this 2-core machine, where most
+    // integ tests wait on a server, a timer or a child process rather than the CPU. Three keep both cores busy.
+    maxWorkers: 3,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env: {
@@ -51,6 +61,7 @@ export default defineConfig({
         test: { name: 'unit', ...unit, setupFiles: ['test/support/unit-tier-guard.ts'] },
       },
       { extends: true, test: { name: 'integ', ...integ } },
+      { extends: true, test: { name: 'integ:synth', ...synth, testTimeout: 120_000, hookTimeout: 180_000 } },
     ],
   },
 });

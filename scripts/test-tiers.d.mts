@@ -9,5 +9,5 @@ export interface TierGlobs {
 }
 export declare function shareOf(
   share: string | undefined,
-  tier: TierGlobs & { integ: boolean },
+  tier: TierGlobs & { integ: boolean; within?: string },
 ): { include: string[]; exclude: string[] };

@@ -29,13 +29,18 @@ export function integGlobs(globs) {
 
 /**
  * A tier's include and exclude globs for a share: the developer-Node share includes only DEVELOPER_NODE_TESTS,
- * the Lambda-Node share excludes them, no share is the whole tier.
+ * the Lambda-Node share excludes them, no share is the whole tier. A tier `within` a folder (infra's synths)
+ * includes only files under it.
  */
 export function shareOf(share, tier) {
   if (share !== undefined && !TEST_SHARES.includes(share)) {
     throw new Error(`${TEST_SHARE_ENV} must be one of ${TEST_SHARES.join(', ')}, not "${share}"`);
   }
-  const developer = tier.integ ? integGlobs(DEVELOPER_NODE_TESTS) : DEVELOPER_NODE_TESTS;
+  // A tier confined to one folder (`within`) takes only the developer-Node tests in it.
+  const inTier = DEVELOPER_NODE_TESTS.filter(
+    (glob) => tier.within === undefined || glob.startsWith(tier.within),
+  );
+  const developer = tier.integ ? integGlobs(inTier) : inTier;
   if (share === 'developer-node') return { include: developer, exclude: tier.exclude };
   if (share === 'lambda-node')
     return { include: tier.include, exclude: [...tier.exclude, ...DEVELOPER_NODE_TESTS] };

@@ -37,6 +37,17 @@ describe('the tests of what runs on the developer’s Node', () => {
     expect(shareOf(undefined, { ...tier, integ: true })).toEqual(tier);
   });
 
+  it('in a tier confined to a folder, are only those under it', () => {
+    const synth = shareOf('developer-node', {
+      include: ['infra/**/*.integ.test.ts'],
+      exclude: [],
+      integ: true,
+      within: 'infra/',
+    });
+    expect(synth.include).toEqual(DEVELOPER_NODE_TESTS.filter((glob) => glob.startsWith('infra/')));
+    expect(synth.include).not.toHaveLength(0);
+  });
+
   it('name the integ form of a glob without doubling an integ file', () => {
     expect(integGlobs(['test/console/**/*.test.ts', 'test/demo.integ.test.ts'])).toEqual([
       'test/console/**/*.integ.test.ts',

@@ -13,7 +13,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { SyncPassStore } from '@podero-bridge/functions';
-import { ENV, environmentFor, functionDeclarations } from '@podero-bridge/functions/declarations';
+import { ENV, functionDeclarations } from '@podero-bridge/functions/declarations';
 import { seedOnboardedUsers } from '@podero-bridge/functions/testing';
 import { type LocalPassRun, type LocalStackOptions, startLocalStack } from '@podero-bridge/local';
 import { z } from 'zod';
@@ -249,24 +249,8 @@ async function faultRun(
     if (!message) throw new Error('no shard message to hand to the worker process');
     const env = {
       ...childBaseEnv(),
-      ...environmentFor(
-        functionDeclarations.syncWorker,
-        {
-          [ENV.mainTableName]: s.stack.tableNames.main,
-          [ENV.readingsTableName]: s.stack.tableNames.readings,
-          [ENV.tokenSecretId]: s.stack.secretIds.token,
-          [ENV.tokenRefreshFunctionName]: 'token-refresh',
-          [ENV.poderoBaseUrl]: s.stack.simulatorUrl,
-          [ENV.poderoOrgId]: s.stack.credentials.orgId,
-          [ENV.syncConcurrency]: String(C),
-          [ENV.syncShardQueueUrl]: s.stack.queueUrls.syncShards,
-        },
-        { sourceMaps: false },
-      ),
-      AWS_REGION: s.stack.region,
-      AWS_ENDPOINT_URL_DYNAMODB: s.stack.dynamoEndpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: s.stack.secretsEndpoint,
-      AWS_ENDPOINT_URL_SQS: s.stack.sqsEndpoint,
+      // What the CDK app gives heat-pump-sync-worker, in the stack's world.
+      ...s.stack.world.environment('syncWorker', { [ENV.syncConcurrency]: String(C) }),
       BENCH_INVOKE: JSON.stringify({
         bundle: bundle.file,
         event: {

@@ -11,8 +11,9 @@ import type { AwsClientConfig } from './platform/aws-clients';
  * tests and the local stack can build several configurations side by side in one process.
  *
  * Adding a variable: its name and the functions that read it in declarations.ts, its schema here, its
- * value in infra (the stack's EnvironmentValues, a type error until given); the local stack builds every
- * function's environment with the same `environmentFor`.
+ * value in infra (the stack's EnvironmentValues, a type error until given). The local world
+ * (functions/test-support/local-world.ts) gives it its default here, or, for a queue's URL, the URL of the
+ * queue it created; a variable with neither is a type error there (docs/ARCHITECTURE.md, "Add a variable").
  */
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -22,8 +23,15 @@ export class ConfigError extends Error {
 
 const nonEmpty = z.string().trim().min(1);
 const httpUrl = z.url({ protocol: /^https?$/ });
-const withDefault = <T extends z.ZodType>(fallback: string, schema: T) =>
-  z.preprocess((v) => (v === undefined || v === '' ? fallback : v), schema);
+/**
+ * A variable a stage may leave unset (or empty): the schema applies `fallback`. The fallback is kept on the
+ * schema (`envDefault`), so `envDefaults` lists it without a second copy.
+ */
+const withDefault = <T extends z.ZodType, D extends string>(fallback: D, schema: T) =>
+  Object.assign(
+    z.preprocess((v) => (v === undefined || v === '' ? fallback : v), schema),
+    { envDefault: fallback } as const,
+  );
 const flag = (fallback: 'true' | 'false') =>
   withDefault(
     fallback,
@@ -88,6 +96,34 @@ export const envSchemas = {
   /** Only the local stack sets it: deployed stages refuse loopback return URLs. */
   [ENV.returnUrlAllowLoopback]: flag('false'),
 } as const satisfies Record<EnvName, z.ZodType>;
+
+/** The declared variables whose schema has a default (a stage, or the local world, may leave them as is). */
+export type DefaultedEnvName = {
+  [K in EnvName]: (typeof envSchemas)[K] extends { readonly envDefault: string } ? K : never;
+}[EnvName];
+
+/** The default of every variable that has one, as its schema applies it (the local world starts from these). */
+export const envDefaults = Object.fromEntries(
+  Object.entries(envSchemas).flatMap(([name, schema]) =>
+    'envDefault' in schema ? [[name, schema.envDefault]] : [],
+  ),
+) as Readonly<Record<DefaultedEnvName, string>>;
+
+const everyVariable = z.object(envSchemas);
+
+/**
+ * Checks a value for every declared variable against its schema (the rules live here and nowhere else);
+ * the error names every bad variable, never its value. The local world validates its map with it.
+ */
+export function validateEnvironmentValues(values: Readonly<Record<EnvName, string>>): void {
+  const result = everyVariable.safeParse(values);
+  if (!result.success) {
+    const names = [...new Set(result.error.issues.map((issue) => String(issue.path[0] ?? '?')))];
+    throw new ConfigError(
+      `invalid environment values: ${names.map((name) => `${name} is invalid`).join('; ')}`,
+    );
+  }
+}
 
 /** Service endpoints for the local stack and tests; absent in AWS. Passed explicitly to each SDK client. */
 export type { AwsClientConfig };

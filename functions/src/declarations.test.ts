@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type EnvName, environmentFor, functionDeclarations, scheduleDeclarations } from './declarations';
+import { offlineLocalWorld } from '../test-support/local-world';
+import { environmentFor, functionDeclarations, scheduleDeclarations } from './declarations';
 import { syncEventSchema } from './sync/event';
 import { tokenRefreshEventSchema } from './tokens/contract';
 import { relayEventSchema } from './webhooks/relay-event';
@@ -16,11 +17,8 @@ describe('declarations', () => {
     }
   });
 
-  it('environmentFor sets exactly the declared variables that have a value, plus the shared settings', () => {
-    const values: Partial<Record<EnvName, string>> = {
-      MAIN_TABLE_NAME: 'main-table',
-      CREDENTIALS_SECRET_ID: 'not-for-the-api',
-    };
+  it('environmentFor sets exactly the declared variables, plus the shared settings', () => {
+    const values = offlineLocalWorld().values;
     const env = environmentFor(functionDeclarations.api, values, { sourceMaps: true });
     expect(env).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
@@ -28,13 +26,14 @@ describe('declarations', () => {
       POWERTOOLS_METRICS_NAMESPACE: 'PoderoBridge',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       POWERTOOLS_TRACE_ENABLED: 'false',
-      MAIN_TABLE_NAME: 'main-table',
+      ...Object.fromEntries(functionDeclarations.api.environment.map((name) => [name, values[name]])),
     });
+    expect(env).not.toHaveProperty('CREDENTIALS_SECRET_ID');
     expect(
       environmentFor(functionDeclarations.api, values, { sourceMaps: false, tracing: true })
         .POWERTOOLS_TRACE_ENABLED,
     ).toBe('true');
-    expect(environmentFor(functionDeclarations.syncWorker, {}, { sourceMaps: false }).NODE_OPTIONS).toBe(
+    expect(environmentFor(functionDeclarations.syncWorker, values, { sourceMaps: false }).NODE_OPTIONS).toBe(
       '--max-old-space-size=128',
     );
   });

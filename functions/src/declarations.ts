@@ -139,16 +139,15 @@ export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 export type EnvironmentValues = Readonly<Record<EnvName, string>>;
 
 /**
- * The function's environment, assembled in one place for the CDK app, the local stack and the
- * benchmarks: the variables its declaration lists (values from the caller; a variable left undefined is
- * left unset, and the function's config applies its default) plus the settings every function shares.
- * The CDK app passes a value for every name (EnvironmentValues), so a new variable is a type error there
- * until it is given. A name set twice is a bug in the caller, so it throws instead of silently keeping
- * one of the values.
+ * The function's environment, assembled in one place for the CDK app and the local world (the local stack,
+ * the tests, the benchmarks: functions/test-support/local-world.ts): the variables its declaration lists
+ * plus the settings every function shares. Both pass a value for every name (EnvironmentValues), so a new
+ * variable is a type error in each until it is given. A name set twice is a bug in the caller, so it
+ * throws instead of silently keeping one of the values.
  */
 export function environmentFor(
   declaration: FunctionDeclaration,
-  values: Readonly<Partial<Record<EnvName, string>>>,
+  values: EnvironmentValues,
   options: { sourceMaps: boolean; logLevel?: LogLevel; tracing?: boolean },
 ): Record<string, string> {
   const nodeOptions = nodeOptionsOf(declaration, options);
@@ -164,8 +163,7 @@ export function environmentFor(
     if (name in environment) {
       throw new Error(`environment variable ${name} of ${declaration.name} is set twice`);
     }
-    const value = values[name];
-    if (value !== undefined) environment[name] = value;
+    environment[name] = values[name];
   }
   return environment;
 }
@@ -368,6 +366,10 @@ export interface QueueDeclaration {
   readonly maxReceiveCount: number;
   /** How long a dead-lettered message is kept (seconds; SQS allows 14 days at most). */
   readonly deadLetterRetentionSeconds: number;
+  /** Environment variable through which functions learn the queue's URL. */
+  readonly envVar: EnvName;
+  /** Environment variable of its dead-letter queue's URL, for a function that sends there itself. */
+  readonly deadLetterEnvVar?: EnvName;
 }
 
 export const queueDeclarations = {
@@ -378,6 +380,8 @@ export const queueDeclarations = {
     visibilityTimeoutSeconds: 6 * 90,
     maxReceiveCount: 5,
     deadLetterRetentionSeconds: 14 * 86_400,
+    envVar: ENV.webhookQueueUrl,
+    deadLetterEnvVar: ENV.webhookDeadLetterQueueUrl,
   },
   syncShards: {
     id: 'syncShards',
@@ -387,6 +391,7 @@ export const queueDeclarations = {
     // A shard failing three times (about 54 minutes apart at most) is dead-lettered and its pass completes without it.
     maxReceiveCount: 3,
     deadLetterRetentionSeconds: 14 * 86_400,
+    envVar: ENV.syncShardQueueUrl,
   },
   erasures: {
     id: 'erasures',
@@ -396,6 +401,7 @@ export const queueDeclarations = {
     // A job failing five times is dead-lettered: its record stays `in_progress`, which the operator sees.
     maxReceiveCount: 5,
     deadLetterRetentionSeconds: 14 * 86_400,
+    envVar: ENV.erasureQueueUrl,
   },
 } as const satisfies Record<QueueId, QueueDeclaration>;
 

@@ -7,7 +7,6 @@ import {
   loadTokenRefreshConfig,
   type TokenRefreshConfig,
 } from '../src/config';
-import { ENV } from '../src/declarations';
 import { type ApiDeps, type ApiOverrides, createApiDeps } from '../src/lambdas/api/deps';
 import { type ApiHandler, makeApiHandler } from '../src/lambdas/api/handler';
 import type { TokenRefreshOverrides } from '../src/lambdas/tokenRefresh/deps';
@@ -21,8 +20,8 @@ import { testLogLevel } from './log-level';
 export const silentLogger = (serviceName = 'test') => new Logger({ serviceName, logLevel: testLogLevel() });
 
 /**
- * Everything a handler test needs, on free loopback ports: dynalite with the declared tables, the local
- * Secrets Manager holding a credentials secret (pointing at the simulator) and an empty token secret,
+ * Everything a handler test needs, on free loopback ports: the one local world (local-world.ts: the
+ * declared tables and queues, a credentials secret pointing at the simulator and a placeholder token),
  * the Podero simulator, token-refresh wired in-process, and a factory for API "containers".
  */
 export interface TestEnvironment {
@@ -30,7 +29,7 @@ export interface TestEnvironment {
   readonly sim: Simulator;
   readonly apiConfig: ApiConfig;
   readonly tokenRefreshConfig: TokenRefreshConfig;
-  /** Environment variables equivalent to apiConfig (e.g. for other functions' loadConfig). */
+  /** Every variable of the world and its endpoints (a superset of the api's: any function's loadConfig takes it). */
   readonly apiEnv: Record<string, string>;
   /** token-refresh's handler (one instance: the only writer). */
   readonly invokeTokenRefresh: (
@@ -45,8 +44,6 @@ export interface TestEnvironment {
   close(): Promise<void>;
 }
 
-let counter = 0;
-
 export async function startTestEnvironment(
   options: {
     simulator?: SimulatorOptions;
@@ -54,44 +51,19 @@ export async function startTestEnvironment(
     sqsClock?: () => number;
   } = {},
 ): Promise<TestEnvironment> {
-  const [aws, sim] = await Promise.all([
-    startLocalAws(options.sqsClock ? { sqsClock: options.sqsClock } : {}),
-    startSimulator(options.simulator ?? {}),
-  ]);
-  counter += 1;
-  const credentialsSecretId = `podero/credentials-${counter}`;
-  const tokenSecretId = `podero/token-${counter}`;
-  await aws.createSecret(
-    credentialsSecretId,
-    JSON.stringify({
-      client_id: sim.clientId,
-      client_secret: sim.clientSecret,
-      org_id: sim.orgId,
-      base_url: sim.baseUrl,
-    }),
-  );
-  // The stack creates the token secret with a placeholder; readers treat it as "no token yet".
-  await aws.createSecret(tokenSecretId, '{}');
-
-  const common = {
-    AWS_REGION: aws.region,
-    AWS_ENDPOINT_URL_DYNAMODB: aws.dynamo.endpoint,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.secretsManager.endpoint,
-    [ENV.tokenSecretId]: tokenSecretId,
-    [ENV.poderoBaseUrl]: sim.baseUrl,
-    [ENV.appVersion]: '0.0.0-test',
-    ...aws.eventEnv,
-  };
-  const tokenRefreshEnv = { ...common, [ENV.credentialsSecretId]: credentialsSecretId };
+  // The simulator first: the world's credentials secret and Podero variables point at it.
+  const sim = await startSimulator(options.simulator ?? {});
+  let aws: LocalAws;
+  try {
+    aws = await startLocalAws({ podero: sim, ...(options.sqsClock ? { sqsClock: options.sqsClock } : {}) });
+  } catch (error) {
+    await sim.close();
+    throw error;
+  }
+  const tokenRefreshEnv = aws.world.environment('tokenRefresh');
   const tokenRefreshConfig = loadTokenRefreshConfig(tokenRefreshEnv);
-  const apiEnv: Record<string, string> = {
-    ...common,
-    [ENV.mainTableName]: aws.tableNames.main,
-    [ENV.readingsTableName]: aws.tableNames.readings,
-    [ENV.tokenRefreshFunctionName]: 'token-refresh',
-    [ENV.poderoOrgId]: sim.orgId,
-    [ENV.tokenCacheMaxAgeSeconds]: '30',
-  };
+  // Every variable (a superset of the api's): other functions' loaders take what they declare from it.
+  const apiEnv: Record<string, string> = { ...aws.world.values, ...aws.world.awsEnvironment };
   const apiConfig = loadApiConfig(apiEnv);
 
   // The one in-process composition (token-refresh behind the shared refresher); every further API
@@ -103,7 +75,7 @@ export async function startTestEnvironment(
     poderoRetry: { baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 10 },
   };
   const bridge = composeInProcess({
-    environment: (id) => (id === 'tokenRefresh' ? tokenRefreshEnv : apiEnv),
+    environment: (id) => aws.world.environment(id),
     tokenRefresh: {
       logger: silentLogger('token-refresh'),
       metrics: createRecordingMetrics(),

@@ -78,12 +78,12 @@ export async function startHeatPumpWorld(
   const apiDeps = env.createApiDeps(fast);
   const syncMetrics = createRecordingMetrics();
   const syncConfig: SyncConfig = {
-    ...loadSyncConfig({
-      ...env.apiEnv,
-      [ENV.readingsRetentionDays]: '400',
-      [ENV.syncConcurrency]: String(options.syncConcurrency ?? 4),
-      [ENV.syncRateLimitPerSecond]: String(options.rateLimitPerSecond ?? 0),
-    }),
+    ...loadSyncConfig(
+      aws.world.environment('syncWorker', {
+        [ENV.syncConcurrency]: String(options.syncConcurrency ?? 4),
+        [ENV.syncRateLimitPerSecond]: String(options.rateLimitPerSecond ?? 0),
+      }),
+    ),
     userPageSize: 25,
   };
   const syncDeps = createSyncDeps(syncConfig, {
@@ -108,7 +108,9 @@ export async function startHeatPumpWorld(
     sync: makeSyncHandler(syncDeps),
     planner: makePlannerHandler(
       createPlannerDeps(
-        loadPlannerConfig({ ...env.apiEnv, [ENV.syncShardSize]: String(options.shardSize ?? 1000) }),
+        loadPlannerConfig(
+          aws.world.environment('syncPlanner', { [ENV.syncShardSize]: String(options.shardSize ?? 1000) }),
+        ),
         { logger: silentLogger('heat-pump-sync'), metrics: syncMetrics, now: () => clock.now },
       ),
     ),

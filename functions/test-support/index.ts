@@ -1,6 +1,7 @@
 /**
  * `@podero-bridge/functions/testing`: helpers for the functions' own tests and for test/ and bench/:
- * API Gateway events, local AWS (dynalite, Secrets Manager), a whole test environment, seeded users and
+ * API Gateway events, the one local world (tables, queues, secrets and a complete environment from the
+ * declarations: local-world.ts, also what `pnpm dev` runs in), local AWS, a whole test environment, seeded users and
  * the test log level. Not part of any deployed bundle.
  */
 export * from './api-event';
@@ -8,5 +9,6 @@ export * from './aws';
 export * from './config';
 export * from './environment';
 export * from './heat-pump-world';
+export * from './local-world';
 export * from './log-level';
 export * from './seed-users';

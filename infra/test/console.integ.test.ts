@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PLACEHOLDER_CONSOLE_CLIENT_ID, placeholdersIn, StageConfigError } from '../lib/config';
 import type { ConsoleSite } from '../lib/constructs/console-site';
 import {
+  CUSTOM_CONSOLE_STAGE,
   logicalIdOf,
   propertiesOf,
   resourcesOfType,
@@ -9,22 +10,6 @@ import {
   stageConfig,
   synthesize,
 } from './support';
-
-/** The console of the done-when: private bucket, CloudFront with OAC and security headers, CORS. */
-const CUSTOM = {
-  jwt: {
-    issuer: 'https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_Example',
-    audiences: ['console-app'],
-  },
-  console: {
-    clientId: 'console-app',
-    authOrigins: ['https://partner.auth.eu-central-1.amazoncognito.com'],
-    domain: {
-      name: 'console.partner.example',
-      certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abcd-1234',
-    },
-  },
-};
 
 let dev: Synthesized;
 let custom: Synthesized;
@@ -37,7 +22,7 @@ const idOf = (s: Synthesized, construct: { node: { defaultChild?: unknown } }) =
 
 beforeAll(() => {
   dev = synthesize(stageConfig('dev'));
-  custom = synthesize(stageConfig('prod', CUSTOM));
+  custom = synthesize(stageConfig('prod', CUSTOM_CONSOLE_STAGE));
 }, 120_000);
 
 describe('console site in AWS', () => {
@@ -146,7 +131,7 @@ describe('console site in AWS', () => {
     ).DistributionConfig as Record<string, unknown>;
     expect(distribution.Aliases).toEqual(['console.partner.example']);
     expect(distribution.ViewerCertificate).toEqual({
-      AcmCertificateArn: CUSTOM.console.domain.certificateArn,
+      AcmCertificateArn: CUSTOM_CONSOLE_STAGE.console.domain.certificateArn,
       MinimumProtocolVersion: 'TLSv1.2_2021',
       SslSupportMethod: 'sni-only',
     });

@@ -8,19 +8,21 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { CFN_GUARD_PLUGIN } from '../lib/nag-acknowledgements';
-import { type Synthesized, stageApp, stageConfig, synthesize } from './support';
+import { CUSTOM_CONSOLE_STAGE, type Synthesized, stageApp, stageConfig, synthesize } from './support';
 
 const ACK_KEY = Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
 
 /** These tests synthesize whole apps with cdk-nag and cfn-guard as validation plugins: tens of seconds each on a loaded 2-core machine. */
 const SYNTH_TIMEOUT_MS = 120_000;
+/** The app as `cdk synth` builds it: with the policy plugins, the subject of these tests. */
+const POLICY = { policy: true } as const;
 
 let stages: Synthesized[];
 
 beforeAll(() => {
   stages = [
-    synthesize(stageConfig('dev')),
-    synthesize(stageConfig('prod')),
+    synthesize(stageConfig('dev'), POLICY),
+    synthesize(stageConfig('prod'), POLICY),
     synthesize(
       stageConfig('prod', {
         credentialsSecret: {
@@ -31,9 +33,11 @@ beforeAll(() => {
         account: '123456789012',
         region: 'eu-central-1',
       }),
+      POLICY,
     ),
+    synthesize(stageConfig('prod', CUSTOM_CONSOLE_STAGE), POLICY),
   ];
-}, 3 * SYNTH_TIMEOUT_MS);
+}, 4 * SYNTH_TIMEOUT_MS);
 
 function acknowledgements(s: Synthesized): { path: string; id: string; reason: string }[] {
   const found: { path: string; id: string; reason: string }[] = [];
@@ -107,7 +111,7 @@ describe('cdk-nag AwsSolutions', () => {
 
   it('still reports a new finding: acknowledgements are narrow, not blanket', () => {
     // cdk-nag reads the construct tree: no synth needed.
-    const { stack } = stageApp(stageConfig('dev'));
+    const { stack } = stageApp(stageConfig('dev'), POLICY);
     // A wildcard permission nobody acknowledged, on a function role.
     stack.functions.api.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -123,8 +127,8 @@ describe('cdk-nag AwsSolutions', () => {
   it(
     'runs as a validation plugin of the app, so `cdk synth` fails on a finding',
     () => {
-      // The same app without this statement synthesizes: see "pass in dev, prod and an imported-resources stage".
-      const { app, stack } = stageApp(stageConfig('dev'));
+      // The same app without this statement synthesizes: see "pass in dev, prod, an imported-resources stage…".
+      const { app, stack } = stageApp(stageConfig('dev'), POLICY);
       stack.functions.api.role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] }),
       );
@@ -134,34 +138,43 @@ describe('cdk-nag AwsSolutions', () => {
   );
 });
 
+const GUARD_ACKNOWLEDGED = [
+  'lambda_function_public_access_prohibited_check',
+  'api_gw_v2_authorization_type_configured_check',
+  'cloudwatch_log_group_retention_period_check',
+  'cloudwatch_log_group_encrypted_check',
+  'sqs_dlq_check',
+  'lambda_inside_vpc_check',
+  // The operator console's site (nag-acknowledgements.ts, acknowledgeConsoleFindings).
+  'cloudfront_origin_failover_enabled_check',
+  'cloudfront_custom_ssl_certificate_check',
+  'cloudfront_sni_enabled_check',
+  'cloudfront_security_policy_check',
+  's3_bucket_default_encryption_kms_check',
+  's3_event_notifications_enabled_check',
+  's3_bucket_object_lock_enabled_check',
+  's3_bucket_logging_enabled_check',
+  's3_bucket_acl_prohibited_check',
+];
+const DEFAULT_CERTIFICATE_CHECKS = [
+  'cloudfront_custom_ssl_certificate_check',
+  'cloudfront_sni_enabled_check',
+  'cloudfront_security_policy_check',
+];
+
 describe("Control Tower's proactive controls (cfn-guard)", () => {
   it(
-    'pass in dev, prod and an imported-resources stage, with every accepted finding acknowledged',
+    'pass in dev, prod, an imported-resources stage and a console on its own domain, with every accepted finding acknowledged',
     () => {
       for (const s of stages) {
         // beforeAll synthesized each stage with the policy checks; CDK's report must list no finding left.
         expect(unacknowledgedFindings(s), s.config.stage).toEqual([]);
         const guardAcks = acknowledgements(s).filter((a) => a.id.startsWith(`${CFN_GUARD_PLUGIN}::`));
-        expect(new Set(guardAcks.map((a) => a.id.split('::')[1]))).toEqual(
-          new Set([
-            'lambda_function_public_access_prohibited_check',
-            'api_gw_v2_authorization_type_configured_check',
-            'cloudwatch_log_group_retention_period_check',
-            'cloudwatch_log_group_encrypted_check',
-            'sqs_dlq_check',
-            'lambda_inside_vpc_check',
-            // The operator console's site (nag-acknowledgements.ts, acknowledgeConsoleFindings).
-            'cloudfront_origin_failover_enabled_check',
-            'cloudfront_custom_ssl_certificate_check',
-            'cloudfront_sni_enabled_check',
-            'cloudfront_security_policy_check',
-            's3_bucket_default_encryption_kms_check',
-            's3_event_notifications_enabled_check',
-            's3_bucket_object_lock_enabled_check',
-            's3_bucket_logging_enabled_check',
-            's3_bucket_acl_prohibited_check',
-          ]),
-        );
+        // A console on its own domain has its own certificate: CloudFront's default one needs no acknowledgement.
+        const expected = s.config.console.domain
+          ? GUARD_ACKNOWLEDGED.filter((id) => !DEFAULT_CERTIFICATE_CHECKS.includes(id))
+          : GUARD_ACKNOWLEDGED;
+        expect(new Set(guardAcks.map((a) => a.id.split('::')[1]))).toEqual(new Set(expected));
       }
     },
     SYNTH_TIMEOUT_MS,
@@ -170,7 +183,7 @@ describe("Control Tower's proactive controls (cfn-guard)", () => {
   it(
     'fail the synth on a new finding that only cfn-guard reports: a log group kept one week',
     () => {
-      const { app, stack } = stageApp(stageConfig('dev'));
+      const { app, stack } = stageApp(stageConfig('dev'), POLICY);
       new logs.LogGroup(stack, 'UnacknowledgedLogGroup', {
         retention: logs.RetentionDays.ONE_WEEK,
         removalPolicy: RemovalPolicy.DESTROY,

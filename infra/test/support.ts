@@ -3,7 +3,7 @@ import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as z from 'zod';
-import { addPoderoBridge } from '../lib/app';
+import { addPoderoBridge, addPoderoBridgeStack } from '../lib/app';
 import { DEFAULT_STAGES_FILE, resolveStageConfig, type StageConfig } from '../lib/config';
 import { REPO_ROOT } from '../lib/constructs/bridge-function';
 import type { PoderoBridgeStack } from '../lib/podero-bridge-stack';
@@ -36,9 +36,19 @@ export interface Synthesized {
  * and without the built-in CloudFormation validation (seconds per synth). The policy checks still run on
  * `app.synth()`, which throws on any unacknowledged finding: a test that adds a finding synthesizes only once.
  */
+/**
+ * `policy`: run cdk-nag and cfn-guard as `cdk synth` does (nine tenths of a synth's time): the policy tests in
+ * nag.integ.test.ts do; the tests of what the stack contains do not.
+ */
+export interface SynthOptions {
+  bundle?: boolean;
+  outdir?: string;
+  policy?: boolean;
+}
+
 export function stageApp(
   config: StageConfig,
-  options: { bundle?: boolean; outdir?: string } = {},
+  options: SynthOptions = {},
 ): { app: App; stack: PoderoBridgeStack } {
   const app = new App({
     builtinCloudFormationValidation: false,
@@ -48,14 +58,11 @@ export function stageApp(
       ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
     },
   });
-  return { app, stack: addPoderoBridge(app, config) };
+  return { app, stack: options.policy ? addPoderoBridge(app, config) : addPoderoBridgeStack(app, config) };
 }
 
-/** Synthesizes one stage (see stageApp); Template.fromStack fails on any unacknowledged policy finding. */
-export function synthesize(
-  config: StageConfig,
-  options: { bundle?: boolean; outdir?: string } = {},
-): Synthesized {
+/** Synthesizes one stage (see stageApp); with `policy`, Template.fromStack fails on any unacknowledged finding. */
+export function synthesize(config: StageConfig, options: SynthOptions = {}): Synthesized {
   const { app, stack } = stageApp(config, options);
   const template = Template.fromStack(stack);
   return { app, stack, template, config };
@@ -91,3 +98,19 @@ export function environmentOf(template: Template, functionLogicalId: string): Re
     | undefined;
   return environment?.Variables ?? {};
 }
+
+/** A stage with the console on its own domain (Cognito sign-in): console.integ tests it, nag.integ checks its policy. */
+export const CUSTOM_CONSOLE_STAGE = {
+  jwt: {
+    issuer: 'https://cognito-idp.eu-central-1.amazonaws.com/eu-central-1_Example',
+    audiences: ['console-app'],
+  },
+  console: {
+    clientId: 'console-app',
+    authOrigins: ['https://partner.auth.eu-central-1.amazoncognito.com'],
+    domain: {
+      name: 'console.partner.example',
+      certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abcd-1234',
+    },
+  },
+};

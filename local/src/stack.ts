@@ -1,15 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  CreateSecretCommand,
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  ResourceExistsException,
-  ResourceNotFoundException,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import {
   composeInProcess,
   createLogger,
@@ -21,21 +12,21 @@ import {
 } from '@podero-bridge/functions';
 import {
   ENV,
-  type EnvName,
-  environmentFor,
   type FunctionId,
   functionDeclarations,
-  type QueueDeclaration,
   type QueueId,
-  queueDeclarations,
   type ScheduleDeclaration,
   scheduleDeclarations,
   type TableId,
-  tableDeclarations,
 } from '@podero-bridge/functions/declarations';
 import {
+  type EnvironmentOverrides,
+  ensureLocalWorld,
+  type LocalWorld,
+  localWorldNames,
+} from '@podero-bridge/functions/testing';
+import {
   type ArchivedEvent,
-  ensureTables,
   startDynalite,
   startLocalEventBridge,
   startLocalSecretsManager,
@@ -49,7 +40,7 @@ import { localConsoleConfig } from './console/config';
 import { consoleSession } from './console/session';
 import { CONSOLE_PREFIX, createConsoleSite } from './console/static-site';
 import { DEV_AUDIENCE, DEV_ISSUER } from './constants';
-import { createLambdaContext, LOCAL_REGION, localFunctionName } from './gateway/lambda-context';
+import { createLambdaContext, LOCAL_REGION } from './gateway/lambda-context';
 import { startLocalGateway } from './gateway/server';
 import { type PartLabel, type StackLog, silentLog, withLabel } from './logging';
 import { startOutboxPoller, startQueuePoller } from './queue-poller';
@@ -83,8 +74,8 @@ export interface LocalStackOptions {
   signingKey?: SigningKey;
   /** Passed to the simulator (seed, stateIntervalSeconds, startTime, clock, latencyMs...). */
   simulator?: Omit<SimulatorOptions, 'port' | 'host' | 'persistFile' | 'log'>;
-  /** Extra or overriding environment values for every function (e.g. SYNC_CONCURRENCY). */
-  env?: Partial<Record<EnvName, string>>;
+  /** Overriding environment values for every function (e.g. SYNC_CONCURRENCY). */
+  env?: EnvironmentOverrides;
   /** Powertools log level of the functions; default INFO (tests pass SILENT). */
   functionLogLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /** The stack's own messages (`[gateway] GET /health -> 200`...). */
@@ -102,17 +93,11 @@ export interface LocalStackOptions {
    * A queue's visibility timeout instead of the declared one (the benchmark's killed worker: its message
    * comes back sooner than the declared 18 minutes).
    */
-  visibilityTimeoutSeconds?: Partial<Record<QueueId, number>>;
+  visibilityTimeoutSeconds?: { readonly [K in QueueId]?: number };
 }
 
 /** What the local `heat-pump-sync` schedule answers: the plan, and the pass once its shards settled. */
 export type LocalPassRun = PlanSummary & { pass: FleetPassView | null };
-
-interface LocalQueue {
-  url: string;
-  arn: string;
-  dlqUrl: string;
-}
 
 const DEFAULT_PASS_WAIT_MS = 10 * 60_000;
 const PASS_POLL_MS = 25;
@@ -138,6 +123,8 @@ export interface LocalStack {
   /** W: heat-pump-sync-worker's pollers (the event source mapping's maximum concurrency). */
   readonly syncWorkers: number;
   readonly eventBridgeEndpoint: string;
+  /** The world the stack runs in: its names, queues, a value for every variable, each function's environment. */
+  readonly world: LocalWorld;
   /** Every event put on the local bus, oldest first (the local archive). */
   events(): readonly ArchivedEvent[];
   /** Rings event-relay now and waits for its drain (tests; the poll does it every half second anyway). */
@@ -153,18 +140,14 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-export const LOCAL_SECRET_IDS = {
-  credentials: 'podero-bridge/local/podero-credentials',
-  token: 'podero-bridge/local/podero-token',
-} as const;
+/** The local world's name: `podero-bridge-local-main`, `podero-bridge/local/podero-token`... */
+const LOCAL_WORLD = 'local';
+const LOCAL_NAMES = localWorldNames(LOCAL_WORLD);
+
+export const LOCAL_SECRET_IDS = LOCAL_NAMES.secrets;
 
 /** The simulator's default state interval (SIM-CONTRACT: stateIntervalSeconds defaults to 300). */
 const DEFAULT_STATE_INTERVAL_SECONDS = 300;
-
-const DEFAULT_TABLE_NAMES: Record<TableId, string> = {
-  main: 'podero-bridge-local-main',
-  readings: 'podero-bridge-local-readings',
-};
 
 /** Log label of each function's output. */
 const FUNCTION_LABELS: Record<FunctionId, PartLabel> = {
@@ -177,36 +160,10 @@ const FUNCTION_LABELS: Record<FunctionId, PartLabel> = {
   erasureWorker: 'erasure',
 };
 
-/** The local event bus, queues and secret prefix (the CDK app names its own per stage). */
-export const LOCAL_EVENT_BUS = 'podero-bridge-local-events';
-const LOCAL_WEBHOOK_SECRET_PREFIX = 'podero-bridge/local/webhooks/';
+/** The local event bus (the CDK app names its own per stage). */
+export const LOCAL_EVENT_BUS = LOCAL_NAMES.eventBus;
 /** How often the outbox poll (the local stand-in for the main table's stream) rings event-relay. */
 const OUTBOX_POLL_MS = 500;
-
-/** The token secret's value until token-refresh writes the first token (readers treat it as "no token"). */
-const TOKEN_SECRET_PLACEHOLDER = JSON.stringify({ note: 'written by token-refresh' });
-
-/** Creates `id` with `value`, or replaces its value when it differs (the local stack owns these secrets). */
-async function ensureSecret(
-  client: SecretsManagerClient,
-  id: string,
-  value: string,
-  replace: boolean,
-): Promise<void> {
-  try {
-    const current = await client.send(new GetSecretValueCommand({ SecretId: id }));
-    if (replace && current.SecretString !== value) {
-      await client.send(new PutSecretValueCommand({ SecretId: id, SecretString: value }));
-    }
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-    try {
-      await client.send(new CreateSecretCommand({ Name: id, SecretString: value }));
-    } catch (createError) {
-      if (!(createError instanceof ResourceExistsException)) throw createError;
-    }
-  }
-}
 
 /**
  * The AWS SDK needs credentials even for local endpoints (which do not check signatures). Without
@@ -227,7 +184,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     functionLogLevel = 'INFO',
     region = process.env.AWS_REGION ?? LOCAL_REGION,
   } = options;
-  const tableNames = { ...DEFAULT_TABLE_NAMES, ...options.tableNames };
   const cleanups: (() => Promise<void> | void)[] = [];
   const closeAll = async () => {
     const errors: unknown[] = [];
@@ -277,10 +233,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     } else {
       log('dynamodb', `using the DynamoDB endpoint ${dynamoEndpoint}`);
     }
-    const dynamo = new DynamoDBClient({ endpoint: dynamoEndpoint, region });
-    cleanups.push(() => dynamo.destroy());
-    await ensureTables(dynamo, tableNames, tableDeclarations);
-    log('dynamodb', `tables ready: ${Object.values(tableNames).join(', ')}`);
 
     // 3. Secrets Manager: local, or an external endpoint; the two secrets either way.
     let secretsEndpoint = options.secretsEndpoint;
@@ -299,54 +251,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     } else {
       log('secrets', `using the Secrets Manager endpoint ${secretsEndpoint}`);
     }
-    const secretsClient = new SecretsManagerClient({ endpoint: secretsEndpoint, region });
-    cleanups.push(() => secretsClient.destroy());
-    const credentialsValue = JSON.stringify({
-      client_id: simulator.clientId,
-      client_secret: simulator.clientSecret,
-      org_id: simulator.orgId,
-      base_url: simulator.baseUrl,
-    });
-    // The credentials follow the simulator (its port may differ between runs); the token stays.
-    await ensureSecret(secretsClient, LOCAL_SECRET_IDS.credentials, credentialsValue, true);
-    await ensureSecret(secretsClient, LOCAL_SECRET_IDS.token, TOKEN_SECRET_PLACEHOLDER, false);
-
-    // 3b. SQS and EventBridge: the webhook delivery queue with its dead-letter queue, and the event bus.
+    // 3b. SQS and EventBridge: the declared queues with their dead-letter queues, and the event bus.
     const sqsServer = await startLocalSqs({ host, region });
     cleanups.push(() => sqsServer.close());
     const sqs = new SQSClient({ endpoint: sqsServer.endpoint, region });
     cleanups.push(() => sqs.destroy());
-    // Every declared queue with its dead-letter queue, as the CDK app creates them.
-    const createQueue = async (decl: QueueDeclaration): Promise<LocalQueue> => {
-      const name = `podero-bridge-local-${decl.name}`;
-      const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }))).QueueUrl ?? '';
-      const arnOf = async (url: string) =>
-        (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })))
-          .Attributes?.QueueArn ?? '';
-      const url =
-        (
-          await sqs.send(
-            new CreateQueueCommand({
-              QueueName: name,
-              Attributes: {
-                VisibilityTimeout: String(
-                  options.visibilityTimeoutSeconds?.[decl.id] ?? decl.visibilityTimeoutSeconds,
-                ),
-                RedrivePolicy: JSON.stringify({
-                  deadLetterTargetArn: await arnOf(dlqUrl),
-                  maxReceiveCount: decl.maxReceiveCount,
-                }),
-              },
-            }),
-          )
-        ).QueueUrl ?? '';
-      return { url, arn: await arnOf(url), dlqUrl };
-    };
-    const deliveries = await createQueue(queueDeclarations.webhookDeliveries);
-    const shards = await createQueue(queueDeclarations.syncShards);
-    const erasures = await createQueue(queueDeclarations.erasures);
-    const queueUrl = deliveries.url;
-    const dlqUrl = deliveries.dlqUrl;
     const eventBridge = await startLocalEventBridge({
       host,
       buses: [LOCAL_EVENT_BUS],
@@ -356,41 +265,35 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(() => eventBridge.close());
     log('events', `local SQS on ${sqsServer.endpoint}, local EventBridge on ${eventBridge.endpoint}`);
 
-    // 4. The functions, configured from their declared environment like the CDK app does.
-    const values: Partial<Record<EnvName, string>> = {
-      [ENV.mainTableName]: tableNames.main,
-      [ENV.readingsTableName]: tableNames.readings,
-      [ENV.credentialsSecretId]: LOCAL_SECRET_IDS.credentials,
-      [ENV.tokenSecretId]: LOCAL_SECRET_IDS.token,
-      [ENV.tokenRefreshFunctionName]: localFunctionName(functionDeclarations.tokenRefresh),
-      [ENV.poderoBaseUrl]: simulator.baseUrl,
-      [ENV.poderoOrgId]: simulator.orgId,
-      // Short enough that a token written by a `pnpm dev:run token-refresh` is seen within seconds.
-      [ENV.tokenCacheMaxAgeSeconds]: '5',
-      [ENV.appVersion]: 'local',
-      [ENV.stage]: 'local',
-      [ENV.eventBusName]: LOCAL_EVENT_BUS,
-      [ENV.webhookQueueUrl]: queueUrl,
-      [ENV.webhookDeadLetterQueueUrl]: dlqUrl,
-      [ENV.syncShardQueueUrl]: shards.url,
-      [ENV.erasureQueueUrl]: erasures.url,
-      [ENV.webhookSecretPrefix]: LOCAL_WEBHOOK_SECRET_PREFIX,
-      // The local stage only: a receiver on this machine (http://127.0.0.1:<port>) may get webhooks.
-      [ENV.webhookAllowLoopback]: 'true',
-      // The local stage only: re-authentication may return to pages on this machine (the gateway's own
-      // /__local/ landing pages, a partner app under development); other origins come through `env`.
-      [ENV.returnUrlAllowLoopback]: 'true',
-      ...options.env,
-    };
-    // What the CDK app gives each function (the same environmentFor), pointed at the local services.
-    const envFor = (id: FunctionId): Record<string, string> => ({
-      ...environmentFor(functionDeclarations[id], values, { sourceMaps: false }),
-      AWS_REGION: region,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsEndpoint,
-      AWS_ENDPOINT_URL_SQS: sqsServer.endpoint,
-      AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint,
+    // 4. The world: the declared tables, queues and secrets (the credentials follow the simulator, a
+    // stored token stays), and each function's environment as the CDK app gives it, on the local endpoints.
+    const world = await ensureLocalWorld({
+      name: LOCAL_WORLD,
+      endpoints: {
+        region,
+        dynamodb: dynamoEndpoint,
+        secretsManager: secretsEndpoint,
+        sqs: sqsServer.endpoint,
+        eventBridge: eventBridge.endpoint,
+      },
+      podero: simulator,
+      ...(options.tableNames ? { tableNames: options.tableNames } : {}),
+      ...(options.visibilityTimeoutSeconds
+        ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds }
+        : {}),
+      overrides: {
+        // Short enough that a token written by a `pnpm dev:run token-refresh` is seen within seconds.
+        [ENV.tokenCacheMaxAgeSeconds]: '5',
+        [ENV.appVersion]: 'local',
+        ...options.env,
+      },
     });
+    const tableNames = world.names.tables;
+    const { webhookDeliveries: deliveries, syncShards: shards, erasures } = world.queues;
+    const queueUrl = deliveries.url;
+    const dlqUrl = deliveries.deadLetterUrl;
+    log('dynamodb', `tables ready: ${Object.values(tableNames).join(', ')}`);
+    const envFor = (id: FunctionId) => world.environment(id);
     const loggerFor = (id: FunctionId) => createLogger(id, { logLevel: functionLogLevel });
     // EMF metric blobs would drown the readable logs locally; the sync's summary line carries the numbers.
     const bridge = composeInProcess({
@@ -561,16 +464,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       secretsEndpoint,
       region,
       tableNames,
-      secretIds: LOCAL_SECRET_IDS,
+      secretIds: world.names.secrets,
       sqsEndpoint: sqsServer.endpoint,
       queueUrls: {
         webhookDeliveries: queueUrl,
         webhookDeadLetters: dlqUrl,
         syncShards: shards.url,
-        syncShardDeadLetters: shards.dlqUrl,
+        syncShardDeadLetters: shards.deadLetterUrl,
       },
       syncWorkers,
       eventBridgeEndpoint: eventBridge.endpoint,
+      world,
       events: () => eventBridge.events(),
       drainOutbox: async () => {
         await drainOutbox();

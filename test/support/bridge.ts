@@ -10,6 +10,7 @@ import {
 } from '@podero-bridge/functions';
 import { ENV, functionDeclarations } from '@podero-bridge/functions/declarations';
 import {
+  type EnvironmentOverrides,
   type LocalAws,
   seedOnboardedUsers,
   startLocalAws,
@@ -45,7 +46,8 @@ export interface BridgeOptions {
   tokenRefreshWaitMs?: number;
   /** Lets the test change the sync's DynamoDB client (e.g. add a middleware) before it is used. */
   configureSyncDynamo?: (client: DynamoDBClient) => void;
-  env?: Partial<Record<string, string>>;
+  /** Values in place of the world's (validated by the functions' schemas). */
+  env?: EnvironmentOverrides;
   /** Called as each Podero request leaves the bridge (`METHOD /path`), before it is sent. */
   onPoderoRequest?: (request: string) => void;
 }
@@ -77,36 +79,11 @@ const silent = (id: keyof typeof functionDeclarations) => createLogger(id, { log
 
 export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> {
   const simulator = await startSimulator({ ...options.simulator, port: 0, host: '127.0.0.1' });
-  const aws = await startLocalAws();
-  const credentialsId = 'bridge/credentials';
-  const tokenId = 'bridge/token';
-  await aws.createSecret(
-    credentialsId,
-    JSON.stringify({
-      client_id: simulator.clientId,
-      client_secret: simulator.clientSecret,
-      org_id: simulator.orgId,
-      base_url: simulator.baseUrl,
-    }),
-  );
-  await aws.createSecret(tokenId, JSON.stringify({ note: 'written by token-refresh' }));
-
-  const env: Record<string, string> = {
-    AWS_REGION: aws.region,
-    AWS_ENDPOINT_URL_DYNAMODB: aws.dynamo.endpoint,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.secretsManager.endpoint,
-    [ENV.mainTableName]: aws.tableNames.main,
-    [ENV.readingsTableName]: aws.tableNames.readings,
-    [ENV.credentialsSecretId]: credentialsId,
-    [ENV.tokenSecretId]: tokenId,
-    [ENV.tokenRefreshFunctionName]: 'token-refresh',
-    [ENV.poderoBaseUrl]: simulator.baseUrl,
-    [ENV.poderoOrgId]: simulator.orgId,
-    [ENV.tokenCacheMaxAgeSeconds]: '5',
-    [ENV.appVersion]: 'reliability-test',
-    ...aws.eventEnv,
-    ...(options.env as Record<string, string> | undefined),
-  };
+  // The one local world, its credentials pointing at the simulator.
+  const aws = await startLocalAws({
+    podero: simulator,
+    overrides: { [ENV.tokenCacheMaxAgeSeconds]: '5', [ENV.appVersion]: 'reliability-test', ...options.env },
+  });
 
   const issuedTokens: string[] = [];
   const recordingTokenFetch: typeof fetch = async (input, init) => {
@@ -140,7 +117,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   options.configureSyncDynamo?.(syncDynamo);
   let syncClockOffsetMs = 0;
   const bridge = composeInProcess({
-    environment: () => env,
+    environment: (id) => aws.world.environment(id),
     tokenRefresh: {
       logger: silent('tokenRefresh'),
       metrics: createRecordingMetrics(),

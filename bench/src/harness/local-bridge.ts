@@ -1,9 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  CreateSecretCommand,
-  PutSecretValueCommand,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   createLogger,
@@ -14,24 +10,30 @@ import {
   type TokenRefreshResult,
   UserStore,
 } from '@podero-bridge/functions';
+import { ENV, type FunctionId, type TableId, tableDeclarations } from '@podero-bridge/functions/declarations';
 import {
-  ENV,
-  type EnvName,
-  environmentFor,
-  type FunctionId,
-  functionDeclarations,
-  type TableId,
-  tableDeclarations,
-} from '@podero-bridge/functions/declarations';
-import { seedOnboardedUsers } from '@podero-bridge/functions/testing';
-import { ensureTables, type LocalSecretsManager, startLocalSecretsManager } from '@podero-bridge/local-aws';
+  type EnvironmentOverrides,
+  ensureLocalWorld,
+  localWorldNames,
+  seedOnboardedUsers,
+  tableValuesOf,
+} from '@podero-bridge/functions/testing';
+import {
+  ensureTables,
+  type LocalSecretsManager,
+  startLocalEventBridge,
+  startLocalSecretsManager,
+  startLocalSqs,
+} from '@podero-bridge/local-aws';
 import { type Simulator, type SimulatorOptions, startSimulator } from '@podero-bridge/podero-simulator';
 import { z } from 'zod';
 import { type DynaliteProcess, startDynaliteProcess } from './local-aws';
 import { childBaseEnv } from './processes';
 
 export const REGION = 'eu-central-1';
-export const SECRET_IDS = { credentials: 'bench/podero-credentials', token: 'bench/podero-token' } as const;
+/** The benchmarks' local world (local-world.ts): `podero-bridge-bench-…`, `podero-bridge/bench/…`. */
+const BENCH_WORLD = 'bench';
+export const SECRET_IDS = localWorldNames(BENCH_WORLD).secrets;
 /** Answers nothing: a function that tries to invoke token-refresh through Lambda fails fast, never reaches AWS. */
 const DEAD_LAMBDA_ENDPOINT = 'http://127.0.0.1:9';
 
@@ -45,9 +47,9 @@ export interface SeededBridgeUser {
 
 /**
  * Everything a function needs, on this machine: the Podero simulator (in this process), dynalite (its own
- * process), the local Secrets Manager (in this process) with the credentials and token secrets, and tables
- * created from the declarations. Functions get the same environment variables the CDK app gives them, plus
- * local endpoints.
+ * process), the local Secrets Manager, SQS and EventBridge (in this process), and the one local world on them
+ * (the declared tables, queues and secrets). Functions get the same environment variables the CDK app gives
+ * them (`environmentFor` over a value for every variable), plus local endpoints.
  */
 export interface LocalBridge {
   readonly sim: Simulator;
@@ -58,7 +60,7 @@ export interface LocalBridge {
   /** A fresh pair of tables (the sync walks every user of its table, so each user count gets its own). */
   createTables(label: string): Promise<TableNames>;
   /** The function's environment as the CDK app sets it (declared names only), pointed at the local endpoints. */
-  env(id: FunctionId, tables: TableNames, extra?: Partial<Record<EnvName, string>>): Record<string, string>;
+  env(id: FunctionId, tables: TableNames, extra?: EnvironmentOverrides): Record<string, string>;
   /** Creates users at the simulator (`POST /__sim/seed`) and their onboarded profiles in `tables`. */
   seedUsers(
     tables: TableNames,
@@ -98,6 +100,10 @@ export async function startLocalBridge(
     closers.push(() => dynalite.close());
     const secretsServer: LocalSecretsManager = await startLocalSecretsManager({ region: REGION });
     closers.push(() => secretsServer.close());
+    const sqsServer = await startLocalSqs({ region: REGION });
+    closers.push(() => sqsServer.close());
+    const eventBridge = await startLocalEventBridge({ buses: [localWorldNames(BENCH_WORLD).eventBus] });
+    closers.push(() => eventBridge.close());
 
     const raw = new DynamoDBClient({ endpoint: dynalite.endpoint, region: REGION });
     closers.push(() => raw.destroy());
@@ -105,59 +111,26 @@ export async function startLocalBridge(
     const secrets = new SecretsManagerClient({ endpoint: secretsServer.endpoint, region: REGION });
     closers.push(() => secrets.destroy());
 
-    await secrets.send(
-      new CreateSecretCommand({
-        Name: SECRET_IDS.credentials,
-        SecretString: JSON.stringify({
-          client_id: sim.clientId,
-          client_secret: sim.clientSecret,
-          org_id: sim.orgId,
-          base_url: sim.baseUrl,
-        }),
-      }),
-    );
-    await secrets.send(
-      new CreateSecretCommand({ Name: SECRET_IDS.token, SecretString: JSON.stringify({ note: 'none yet' }) }),
-    );
+    const world = await ensureLocalWorld({
+      name: BENCH_WORLD,
+      endpoints: {
+        region: REGION,
+        dynamodb: dynalite.endpoint,
+        secretsManager: secretsServer.endpoint,
+        sqs: sqsServer.endpoint,
+        eventBridge: eventBridge.endpoint,
+        lambda: DEAD_LAMBDA_ENDPOINT,
+      },
+      podero: sim,
+      overrides: { [ENV.appVersion]: 'bench' },
+    });
+    const env: LocalBridge['env'] = (id, tables, extra = {}) => ({
+      ...childBaseEnv(),
+      // What the CDK app gives the function, with the default stage's settings ("sourceMaps": false).
+      ...world.environment(id, { ...tableValuesOf(tables), ...extra }),
+    });
 
-    const env: LocalBridge['env'] = (id, tables, extra = {}) => {
-      // Partial: a variable the bench does not set gets its config default, as in a stage that leaves it out.
-      const values: Partial<Record<EnvName, string>> = {
-        [ENV.mainTableName]: tables.main,
-        [ENV.readingsTableName]: tables.readings,
-        [ENV.credentialsSecretId]: SECRET_IDS.credentials,
-        [ENV.tokenSecretId]: SECRET_IDS.token,
-        [ENV.tokenRefreshFunctionName]: functionDeclarations.tokenRefresh.name,
-        [ENV.poderoBaseUrl]: sim.baseUrl,
-        [ENV.poderoOrgId]: sim.orgId,
-        [ENV.tokenRefreshMarginSeconds]: '7200',
-        [ENV.tokenCacheMaxAgeSeconds]: '30',
-        [ENV.syncConcurrency]: '8',
-        [ENV.syncSafetyMarginSeconds]: '60',
-        [ENV.readingsRetentionDays]: '400',
-        // The whole-walk engine never sends to it; the variable is required of the sync's configuration.
-        [ENV.syncShardQueueUrl]: 'http://127.0.0.1:9/000000000000/unused-sync-shards',
-        [ENV.appVersion]: 'bench',
-        // The routes and runs measured here send no events; the webhook benchmark brings its own queue.
-        [ENV.eventBusName]: 'bench-events',
-        [ENV.webhookQueueUrl]: `${DEAD_LAMBDA_ENDPOINT}/000000000000/bench-webhooks`,
-        [ENV.webhookDeadLetterQueueUrl]: `${DEAD_LAMBDA_ENDPOINT}/000000000000/bench-webhooks-dlq`,
-        [ENV.webhookSecretPrefix]: 'podero-bridge/bench/webhooks/',
-        // The benchmarks offboard nobody.
-        [ENV.erasureQueueUrl]: `${DEAD_LAMBDA_ENDPOINT}/000000000000/bench-erasures`,
-        ...extra,
-      };
-      return {
-        ...childBaseEnv(),
-        // What the CDK app gives the function, with the default stage's settings ("sourceMaps": false).
-        ...environmentFor(functionDeclarations[id], values, { sourceMaps: false }),
-        AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
-        AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsServer.endpoint,
-        AWS_ENDPOINT_URL_LAMBDA: DEAD_LAMBDA_ENDPOINT,
-      };
-    };
-
-    const controlTables: TableNames = { main: 'bench-control-main', readings: 'bench-control-readings' };
+    const controlTables: TableNames = world.names.tables;
     const tokenRefresh = makeTokenRefreshHandler(
       createTokenRefreshDeps(loadTokenRefreshConfig(env('tokenRefresh', controlTables)), {
         logger: createLogger('tokenRefresh', { logLevel: 'SILENT' }),

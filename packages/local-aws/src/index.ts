@@ -15,6 +15,13 @@ export {
 } from './eventbridge';
 export { type ListeningServer, listenLocally } from './listen';
 export {
+  type EnsuredQueue,
+  ensureQueues,
+  ensureSecrets,
+  type QueueDeclarationLike,
+  type SecretSpec,
+} from './resources';
+export {
   type LocalSecretsManager,
   type StartLocalSecretsManagerOptions,
   startLocalSecretsManager,

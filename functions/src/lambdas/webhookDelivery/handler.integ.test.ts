@@ -3,7 +3,6 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LocalAws, startLocalAws } from '../../../test-support/aws';
 import { loadDeliveryConfig } from '../../config';
-import { ENV } from '../../declarations';
 import { userOnboardedEvent } from '../../domain/events/rules';
 import { createLogger, createRecordingMetrics } from '../../platform/observability';
 import { WebhookStore } from '../../storage/webhooks';
@@ -30,13 +29,7 @@ function handlerWith(
   logger = createLogger('webhookDelivery', { logLevel: 'SILENT' }),
   secretCacheSeconds?: number,
 ) {
-  const config = loadDeliveryConfig({
-    ...aws.eventEnv,
-    AWS_REGION: aws.region,
-    AWS_ENDPOINT_URL_DYNAMODB: aws.dynamo.endpoint,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.secretsManager.endpoint,
-    [ENV.mainTableName]: aws.tableNames.main,
-  });
+  const config = loadDeliveryConfig(aws.world.environment('webhookDelivery'));
   const deps = createDeliveryDeps(config, {
     db: aws.db,
     send,

@@ -15,6 +15,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Webhook } from 'standardwebhooks';
 import { EVENT_CATALOGUE_VERSION, webhookPayloadOf } from '../domain/events/catalogue';
+import { endpointTakes } from '../domain/events/subscriptions';
 import type { MetricsSink, RequestLogger } from '../platform/observability';
 import type { WebhookStore } from '../storage/webhooks';
 import { isReceiverTrouble, type PenaltyBox } from './penalty-box';
@@ -79,11 +80,7 @@ export class WebhookDelivery {
       deps.logger.info('webhook delivery dropped: endpoint deleted or disabled', this.keys(message));
       return 'dropped';
     }
-    const wanted =
-      message.event.type === 'webhook.test' ||
-      endpoint.events === null ||
-      endpoint.events.includes(message.event.type);
-    if (!wanted) return 'dropped';
+    if (!endpointTakes(endpoint, message.event.type, 'addressed')) return 'dropped';
     const dueAt = Date.parse(message.not_before);
     if (dueAt > now + 1_000) {
       await deps.queue.enqueue([message], now);

@@ -15,6 +15,7 @@ import {
   EVENT_SOURCE,
   eventBridgeDetailOf,
 } from '../domain/events/catalogue';
+import { endpointTakes } from '../domain/events/subscriptions';
 import type { RequestLogger } from '../platform/observability';
 import type { OutboxStore, PendingOutboxItem } from '../storage/outbox';
 import type { WebhookEndpointRecord, WebhookStore } from '../storage/webhooks';
@@ -42,12 +43,6 @@ export interface RelaySummary {
 }
 
 const PAGE = 25;
-
-/** Whether an endpoint receives a type (test events go to their own endpoint only, never fanned out). */
-export function endpointWants(endpoint: WebhookEndpointRecord, type: BridgeEvent['type']): boolean {
-  if (!endpoint.enabled || type === 'webhook.test') return false;
-  return endpoint.events === null || endpoint.events.includes(type);
-}
 
 export class OutboxRelay {
   constructor(private readonly deps: RelayDeps) {}
@@ -108,7 +103,7 @@ export class OutboxRelay {
     const nowMs = deps.now();
     const deliveries: DeliveryMessage[] = events.flatMap((event) =>
       endpoints
-        .filter((endpoint) => endpointWants(endpoint, event.type))
+        .filter((endpoint) => endpointTakes(endpoint, event.type, 'fanned-out'))
         .map((endpoint) => ({
           webhook_id: endpoint.id,
           event,

@@ -255,6 +255,47 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
     expect(await readingsOf(device)).toBe(0);
   });
 
+  it('does not close a job with a sweep that started before the settle time and ended after it', async () => {
+    const { ext, heatPumpIds } = await onboardedCustomer(1);
+    await storeReadings(heatPumpIds[0] ?? '', 3);
+    expect((await offboard(ext)).statusCode).toBe(204);
+    // A sweep that takes longer than the settle time (a large history, a backlog): it starts before the
+    // final sweep is due and ends after it, so writers may have stored behind it meanwhile.
+    let sweepClock = clock;
+    const db = env.aws.db;
+    const slowDb = new Proxy(db, {
+      get(target, property, receiver) {
+        if (property !== 'send') return Reflect.get(target, property, receiver);
+        return (command: Parameters<typeof db.send>[0]) => {
+          // The sweep's first delete happens past the time the final sweep was due.
+          if (command instanceof BatchWriteCommand) sweepClock = clock + SETTLE_MS + 1_000;
+          return target.send(command);
+        };
+      },
+    });
+    const slowSweep = makeErasureHandler(
+      createErasureDeps(loadErasureConfig(env.apiEnv), {
+        logger: silentLogger('erasure'),
+        metrics: createRecordingMetrics(),
+        now: () => sweepClock,
+        db: slowDb,
+      }),
+    );
+    const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1 }));
+    const [message] = out.Messages ?? [];
+    if (!message) throw new Error('no erasure message queued');
+    const result = await slowSweep({
+      Records: [{ messageId: message.MessageId, body: message.Body, eventSource: 'aws:sqs' }],
+    });
+    expect(result.batchItemFailures).toEqual([]);
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+    expect(bodyOf(await erasureStatus(ext))).toMatchObject({ items: [{ status: 'in_progress', sweeps: 1 }] });
+
+    clock += SETTLE_MS + 1_000;
+    expect(await drainErasures()).toBe(1);
+    expect(bodyOf(await erasureStatus(ext))).toMatchObject({ items: [{ status: 'done', sweeps: 2 }] });
+  });
+
   it('erases what a sync run or request that read the customer before the offboarding stored after the first sweep', async () => {
     const { ext, heatPumpIds } = await onboardedCustomer(1);
     const device = heatPumpIds[0] ?? '';

@@ -154,12 +154,15 @@ export class ErasureService {
   async process(message: ErasureMessage): Promise<void> {
     const job = await this.deps.jobs.get(message.external_user_id, message.job_id);
     if (!job || job.status === 'done') return;
+    // Only a sweep that *starts* once every writer that read the customer before the offboarding has ended can
+    // close the job: one that starts earlier and ends later may have missed what such a writer stored meanwhile.
+    const startedAt = this.deps.now();
     const swept = await this.sweep(job);
     const now = new Date(this.deps.now());
-    const waitMs = Date.parse(job.final_sweep_at) - now.getTime();
-    const final = waitMs <= 0;
+    const finalSweepAt = Date.parse(job.final_sweep_at);
+    const final = startedAt >= finalSweepAt;
     await this.deps.jobs.recordSweep(job, swept, now, final);
-    if (!final) await this.deps.queue.send(message, waitMs / 1000);
+    if (!final) await this.deps.queue.send(message, Math.max(0, finalSweepAt - now.getTime()) / 1000);
   }
 
   private async sweep(job: ErasureJob): Promise<Targets & { readingsDeleted: number }> {

@@ -255,6 +255,22 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
     expect(await readingsOf(device)).toBe(0);
   });
 
+  it('erases the devices a DELETE soft-deleted before it failed, which its retry no longer finds at Podero', async () => {
+    const { ext, heatPumpIds } = await onboardedCustomer(2);
+    for (const id of heatPumpIds) await storeReadings(id, 4);
+    // The first DELETE soft-deletes both devices at Podero, then Podero fails to delete the user: no job yet.
+    env.sim.control.setFaults([
+      { route: 'DELETE /api/partners/v2.0/org/{org_id}/users/{user_id}', status: 500 },
+    ]);
+    expect((await offboard(ext)).statusCode).toBe(502);
+    env.sim.control.clearFaults();
+    // The retry: Podero lists no device any more, and no snapshot names them (the sync drops the snapshots of
+    // devices Podero stopped listing).
+    expect((await offboard(ext)).statusCode).toBe(204);
+    await drainErasures();
+    for (const id of heatPumpIds) expect(await readingsOf(id), id).toBe(0);
+  });
+
   it('does not close a job with a sweep that started before the settle time and ended after it', async () => {
     const { ext, heatPumpIds } = await onboardedCustomer(1);
     await storeReadings(heatPumpIds[0] ?? '', 3);

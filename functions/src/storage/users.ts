@@ -39,6 +39,9 @@ const UNPROCESSED_BACKOFF = { baseDelayMs: 50, maxDelayMs: 1_000, random: Math.r
 /** Lease items disappear by TTL an hour after their lease ran out, in case nobody takes them over. */
 const LEASE_TTL_SECONDS = 3600;
 
+const DEVICES_TO_ERASE_SK = 'ERASE_DEVICES';
+const devicesToEraseSchema = z.object({ device_ids: z.set(z.string()).default(new Set()) });
+
 export const userRecordSchema = z.object({
   external_user_id: z.string(),
   podero_user_id: z.string(),
@@ -190,6 +193,36 @@ export class UserStore {
       ),
     );
     return written !== undefined;
+  }
+
+  /**
+   * Remembers, under the user's own partition, the devices an offboarding is about to soft-delete at Podero, so
+   * that a retried DELETE erases their readings although Podero no longer lists them and the sync may have
+   * dropped their snapshots meanwhile. A set: each attempt adds what it found. The partition's deletion at the
+   * end of the offboarding removes it.
+   */
+  async rememberDevicesToErase(externalUserId: string, deviceIds: readonly string[]): Promise<void> {
+    if (deviceIds.length === 0) return;
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: userPk(externalUserId), sk: DEVICES_TO_ERASE_SK },
+        UpdateExpression: 'ADD device_ids :ids',
+        ExpressionAttributeValues: { ':ids': new Set(deviceIds) },
+      }),
+    );
+  }
+
+  /** The devices earlier attempts of this offboarding remembered (see rememberDevicesToErase). */
+  async devicesToErase(externalUserId: string): Promise<string[]> {
+    const out = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: userPk(externalUserId), sk: DEVICES_TO_ERASE_SK },
+        ConsistentRead: true,
+      }),
+    );
+    return [...devicesToEraseSchema.parse(out.Item ?? {}).device_ids].sort();
   }
 
   /**

@@ -190,7 +190,10 @@ export class UserService {
       userOffboardedEvent(externalUserId, state.user.podero_user_id, new Date(this.deps.now()).toISOString()),
     );
     if (!(await this.deps.users.beginOffboarding(externalUserId))) throw new UnknownUserError(externalUserId);
-    await this.deps.erasure.requestForUser(externalUserId, listedHeatPumpIds);
+    const remembered = await this.deps.users.devicesToErase(externalUserId);
+    await this.deps.erasure.requestForUser(externalUserId, [
+      ...new Set([...listedHeatPumpIds, ...remembered]),
+    ]);
     return this.deps.users.deleteAll(externalUserId, this.deps.now());
   }
 
@@ -211,6 +214,11 @@ export class UserService {
     }
     const at = new Date(this.deps.now());
     const visible = visibleHeatPumps(listed, poderoUserId);
+    // Before any soft-delete: once Podero no longer lists them, only this record names them for the erasure.
+    await this.deps.users.rememberDevicesToErase(
+      externalUserId,
+      visible.map((heatPump) => heatPump.id),
+    );
     for (const heatPump of visible) {
       await this.deps.podero.heatPumps.softDelete(poderoUserId, heatPump.id, at).catch((error: unknown) => {
         if (!(error instanceof PoderoNotFoundError)) throw error;

@@ -49,6 +49,21 @@ describe('returnUrlProblem', () => {
     );
   });
 
+  it('refuses a CR, LF, other control character, white space or backslash, which would split or bend the Location', () => {
+    for (const url of [
+      'https://app.partner.example/a\r\nSet-Cookie: x=1',
+      'https://app.partner.example/a\nb',
+      'https://app.partner.example/a\u0000',
+      'https://app.partner.example/a b',
+      'https://app.partner.example\\@evil.example',
+      'https://app.partner.example/a\u007f',
+    ]) {
+      expect(returnUrlProblem(url, stage), JSON.stringify(url)).toBe(
+        'must not contain control characters, white space or backslashes',
+      );
+    }
+  });
+
   it('refuses what is not an absolute URL', () => {
     expect(returnUrlProblem('/heat-pump', stage)).toBe('must be an absolute URL');
   });

@@ -13,10 +13,15 @@ export interface ReturnUrlRules {
   readonly allowLoopback: boolean;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const UNSAFE_CHARACTERS = /[\u0000-\u0020\u007f\\]/;
 const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** Why `url` may not be a return URL, or null when it may. */
 export function returnUrlProblem(url: string, rules: ReturnUrlRules): string | null {
+  // The URL goes out as a Location header: a CR or LF would split it, and a backslash or a control character is
+  // read differently by a URL parser and by whoever reads the stored string.
+  if (UNSAFE_CHARACTERS.test(url)) return 'must not contain control characters, white space or backslashes';
   if (!URL.canParse(url)) return 'must be an absolute URL';
   const parsed = new URL(url);
   // `https://app.partner.example@evil.example` is evil.example's; a user part has no business here either way.

@@ -8,7 +8,7 @@ import { startTestStack, type TestStack } from './support/local-stack';
 let testStack: TestStack;
 let stack: LocalStack;
 let adminToken: string;
-let heatPumpId: string;
+let deviceId: string;
 const USER = 'cli-1';
 
 beforeAll(async () => {
@@ -16,7 +16,7 @@ beforeAll(async () => {
   stack = testStack.stack;
   adminToken = await stack.mintToken({ admin: true });
   await onboardUser(stack.apiUrl, adminToken, USER);
-  ({ heatPumpId } = await connectHeatPump(stack.apiUrl, adminToken, USER));
+  ({ deviceId } = await connectHeatPump(stack.apiUrl, adminToken, USER));
   await stack.runSchedule('heat-pump-sync');
 }, 60_000);
 afterAll(async () => {
@@ -44,21 +44,21 @@ describe('bridge CLI', () => {
     );
     const summary = await bridge(['users', 'summary', USER]);
     expect(summary.code).toBe(0);
-    expect((summary.json().heat_pumps as { id: string }[]).map((hp) => hp.id)).toEqual([heatPumpId]);
+    expect((summary.json().heat_pumps as { id: string }[]).map((hp) => hp.id)).toEqual([deviceId]);
     const user = await bridge(['users', 'get', USER]);
     expect(user.json()).toMatchObject({ external_user_id: USER });
   });
 
   it('reads and changes a heat pump, its readings and savings, and the sync status', async () => {
     const list = await bridge(['heat-pumps', 'list', USER, '--max-age', '0']);
-    expect(list.json()).toMatchObject({ source: 'live', items: [{ id: heatPumpId }] });
-    const one = await bridge(['heat-pumps', 'get', USER, heatPumpId]);
-    expect(one.json()).toMatchObject({ heat_pump: { id: heatPumpId } });
+    expect(list.json()).toMatchObject({ source: 'live', items: [{ id: deviceId }] });
+    const one = await bridge(['heat-pumps', 'get', USER, deviceId]);
+    expect(one.json()).toMatchObject({ heat_pump: { id: deviceId } });
     const updated = await bridge([
       'heat-pumps',
       'update',
       USER,
-      heatPumpId,
+      deviceId,
       '--set',
       'optimization_level=Max',
       '--set',
@@ -72,7 +72,7 @@ describe('bridge CLI', () => {
       'heat-pumps',
       'readings',
       USER,
-      heatPumpId,
+      deviceId,
       '--order',
       'desc',
       '--limit',
@@ -85,7 +85,7 @@ describe('bridge CLI', () => {
       'heat-pumps',
       'savings',
       USER,
-      heatPumpId,
+      deviceId,
       '--from',
       from,
       '--to',
@@ -119,8 +119,8 @@ describe('bridge CLI', () => {
     expect((await bridge(['users', 'list'], { BRIDGE_API_URL: undefined })).code).toBe(2);
     expect((await bridge(['users', 'list'], { BRIDGE_TOKEN: undefined })).code).toBe(2);
     expect((await bridge(['users', 'list', '--limit', 'ten'])).code).toBe(2);
-    expect((await bridge(['heat-pumps', 'update', USER, heatPumpId])).code).toBe(2);
-    expect((await bridge(['heat-pumps', 'update', USER, heatPumpId, '--set', 'novalue'])).code).toBe(2);
+    expect((await bridge(['heat-pumps', 'update', USER, deviceId])).code).toBe(2);
+    expect((await bridge(['heat-pumps', 'update', USER, deviceId, '--set', 'novalue'])).code).toBe(2);
     expect((await bridge(['frobnicate'])).code).toBe(2);
     expect((await bridge(['--output', 'yaml', 'users', 'list'])).code).toBe(2);
     const version = await bridge(['--version']);

@@ -77,19 +77,19 @@ describe('pnpm demo flow against the in-process local stack', () => {
 
   it("listed the user's heat pump with the guide's fields, authenticated and in the demo's building", () => {
     expect(result.heatPumps).toHaveLength(1);
-    const [heatPump] = result.heatPumps;
-    expect(heatPump).toMatchObject({
+    const [device] = result.heatPumps;
+    expect(device).toMatchObject({
       is_authenticated: true,
       is_smart_optimization_active: true,
       building: result.building.id,
     });
-    for (const field of GUIDE_KEY_HEAT_PUMP_FIELDS) expect(heatPump).toHaveProperty(field);
+    for (const field of GUIDE_KEY_HEAT_PUMP_FIELDS) expect(device).toHaveProperty(field);
     // Every guide field the response has is printed under the step.
     const printed = reporter.lines
       .filter((line) => line.startsWith('      '))
       .map((line) => line.trim().split(/\s+/)[0]);
     for (const field of GUIDE_HEAT_PUMP_FIELDS) {
-      if (heatPump !== undefined && field in heatPump) expect(printed).toContain(field);
+      if (device !== undefined && field in device) expect(printed).toContain(field);
     }
     expect(reporter.lines.some((line) => /^\s+is_authenticated\s+true$/.test(line))).toBe(true);
   });
@@ -158,7 +158,7 @@ describe('pnpm demo flow against the in-process local stack', () => {
   it('stored the user, building, onboarding session, snapshot and list marker in the main table', async () => {
     const items = await t.queryPartition('main', `USER#${externalUserId}`);
     const bySk = new Map(items.map((item) => [String(item.sk), item]));
-    const heatPumpId = result.heatPumps[0]?.id;
+    const deviceId = result.heatPumps[0]?.id;
     expect(bySk.get('PROFILE')).toMatchObject({
       status: 'active',
       gsi1pk: 'USERS',
@@ -171,20 +171,20 @@ describe('pnpm demo flow against the in-process local stack', () => {
     expect(bySk.get(`BUILDING#${result.building.id}`)).toMatchObject({ building_id: result.building.id });
     expect(bySk.get(`ONBOARDING#${result.session.id}`)).toMatchObject({
       state: 'completed',
-      device_id: heatPumpId,
+      device_id: deviceId,
     });
-    const snapshot = bySk.get(`HEATPUMP#${heatPumpId}`);
-    expect(snapshot).toMatchObject({ heat_pump_id: heatPumpId, external_user_id: externalUserId });
+    const snapshot = bySk.get(`HEATPUMP#${deviceId}`);
+    expect(snapshot).toMatchObject({ heat_pump_id: deviceId, external_user_id: externalUserId });
     expect(JSON.parse(String(snapshot?.heat_pump_json))).toMatchObject({
-      id: heatPumpId,
+      id: deviceId,
       is_authenticated: true,
     });
-    expect(bySk.get('HEATPUMPS')).toMatchObject({ heat_pump_ids: [heatPumpId] });
+    expect(bySk.get('HEATPUMPS')).toMatchObject({ heat_pump_ids: [deviceId] });
   });
 
   it('stored the readings with a TTL in the readings table, matching what the API returned', async () => {
-    const heatPumpId = result.heatPumps[0]?.id;
-    const readings = await t.queryPartition('readings', `HEATPUMP#${heatPumpId}`);
+    const deviceId = result.heatPumps[0]?.id;
+    const readings = await t.queryPartition('readings', `HEATPUMP#${deviceId}`);
     expect(readings.map((r) => r.state_at)).toEqual(result.readings.map((r) => r.state_at));
     for (const reading of readings) {
       expect(reading.sk).toBe(reading.state_at);

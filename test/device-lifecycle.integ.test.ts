@@ -28,12 +28,12 @@ const REAUTH_BODY = {
 };
 
 /** POST .../reauthentication for the user's heat pump (admin token unless another is given). */
-function startReauthentication(user: string, heatPumpId: string, token = admin) {
+function startReauthentication(user: string, deviceId: string, token = admin) {
   return apiCall(
     t.stack.apiUrl,
     token,
     'POST',
-    `/users/${user}/heat-pumps/${heatPumpId}/reauthentication`,
+    `/users/${user}/heat-pumps/${deviceId}/reauthentication`,
     REAUTH_BODY,
   );
 }
@@ -41,7 +41,7 @@ function startReauthentication(user: string, heatPumpId: string, token = admin) 
 /** A user with one heat pump connected through the Connect UI, as every test here starts. */
 async function userWithHeatPump(user: string): Promise<string> {
   await onboardUser(t.stack.apiUrl, admin, user);
-  return (await connectHeatPump(t.stack.apiUrl, admin, user)).heatPumpId;
+  return (await connectHeatPump(t.stack.apiUrl, admin, user)).deviceId;
 }
 
 interface HeatPumpRead {
@@ -52,19 +52,19 @@ interface HeatPumpRead {
   source: string;
 }
 
-async function readLive(user: string, heatPumpId: string, token = admin): Promise<HeatPumpRead> {
+async function readLive(user: string, deviceId: string, token = admin): Promise<HeatPumpRead> {
   const res = await apiCall(
     t.stack.apiUrl,
     token,
     'GET',
-    `/users/${user}/heat-pumps/${heatPumpId}?max_age_seconds=0`,
+    `/users/${user}/heat-pumps/${deviceId}?max_age_seconds=0`,
   );
   expect(res.status, res.text).toBe(200);
   return res.json as HeatPumpRead;
 }
 
 /** The cue secrets Podero shows for a device right now, read straight from the simulator's API. */
-async function cueSecretsOf(user: string, heatPumpId: string): Promise<string[]> {
+async function cueSecretsOf(user: string, deviceId: string): Promise<string[]> {
   const res = await apiCall(t.stack.apiUrl, admin, 'GET', `/users/${user}`);
   const poderoUserId = (res.json as { podero_user_id: string }).podero_user_id;
   const sim = t.stack.simulator;
@@ -77,7 +77,7 @@ async function cueSecretsOf(user: string, heatPumpId: string): Promise<string[]>
     body: JSON.stringify({ grant_type: 'client_credentials' }),
   }).then(async (r) => ((await r.json()) as { access_token: string }).access_token);
   const device = await fetch(
-    `${sim.baseUrl}/api/partners/v2.0/org/${sim.orgId}/users/${poderoUserId}/heat-pumps/${heatPumpId}`,
+    `${sim.baseUrl}/api/partners/v2.0/org/${sim.orgId}/users/${poderoUserId}/heat-pumps/${deviceId}`,
     { headers: { authorization: `Bearer ${token}` } },
   ).then(async (r) => (await r.json()) as { actions: { resolution_link: { url: string } }[] });
   return device.actions.flatMap((a) => {
@@ -108,16 +108,16 @@ async function followCallback(location: string) {
 describe('a lost connection and its re-authentication', () => {
   it('is seen by the sync, repaired through the bridge, and read connected again', async () => {
     const user = 'lifecycle-1';
-    const heatPumpId = await userWithHeatPump(user);
-    const first = await readLive(user, heatPumpId);
+    const deviceId = await userWithHeatPump(user);
+    const first = await readLive(user, deviceId);
     expect(first.heat_pump.connection).toEqual({ state: 'connected', action_needed: false, since: null });
 
     // A reauthentication request for a connected device is refused.
-    const early = await startReauthentication(user, heatPumpId);
+    const early = await startReauthentication(user, deviceId);
     expect(early.status).toBe(409);
     expect((early.json as { error: { code: string } }).error.code).toBe('reauthentication_not_needed');
 
-    t.stack.simulator.control.setConnection(heatPumpId, { authenticated: false });
+    t.stack.simulator.control.setConnection(deviceId, { authenticated: false });
     const run = await t.stack.runSchedule('heat-pump-sync');
     expect(run.ok, JSON.stringify(run)).toBe(true);
     // The sync recorded it: the cached read (no live call) already says so, with the time it was seen.
@@ -125,14 +125,14 @@ describe('a lost connection and its re-authentication', () => {
       t.stack.apiUrl,
       admin,
       'GET',
-      `/users/${user}/heat-pumps/${heatPumpId}?max_age_seconds=86400`,
+      `/users/${user}/heat-pumps/${deviceId}?max_age_seconds=86400`,
     );
     const cachedRead = cached.json as HeatPumpRead;
     expect(cachedRead.source).toBe('cache');
     expect(cachedRead.heat_pump.connection.state).toBe('reauthentication_required');
     expect(cachedRead.heat_pump.connection.since).not.toBeNull();
 
-    const lost = await readLive(user, heatPumpId);
+    const lost = await readLive(user, deviceId);
     expect(lost.heat_pump.connection).toMatchObject({
       state: 'reauthentication_required',
       action_needed: true,
@@ -142,14 +142,14 @@ describe('a lost connection and its re-authentication', () => {
 
     // The end user's own token may start it (self-or-admin).
     const userToken = await t.stack.mintToken({ sub: user });
-    const started = await startReauthentication(user, heatPumpId, userToken);
+    const started = await startReauthentication(user, deviceId, userToken);
     expect(started.status, started.text).toBe(201);
     const { redirect_url: redirectUrl, expires_at: expiresAt } = started.json as {
       redirect_url: string;
       expires_at: string;
     };
     expect(Date.parse(expiresAt)).toBeGreaterThan(Date.now());
-    const secrets = await cueSecretsOf(user, heatPumpId);
+    const secrets = await cueSecretsOf(user, deviceId);
     expect(secrets.length).toBeGreaterThan(0);
     for (const secret of secrets) expect(started.text).not.toContain(secret);
 
@@ -159,7 +159,7 @@ describe('a lost connection and its re-authentication', () => {
     expect(back.status).toBe(303);
     expect(back.headers.location).toBe(REAUTH_BODY.success_url);
 
-    const after = await readLive(user, heatPumpId);
+    const after = await readLive(user, deviceId);
     expect(after.heat_pump.connection.state).toBe('connected');
     // The outcome reached Podero: the action is gone, not merely in progress.
     expect(after.heat_pump.connection.action_needed).toBe(false);
@@ -175,9 +175,9 @@ describe('a lost connection and its re-authentication', () => {
 
   it('a cancelled sign-in reports fail, lands on cancel_url, and leaves the device re-authenticable', async () => {
     const user = 'lifecycle-2';
-    const heatPumpId = await userWithHeatPump(user);
-    t.stack.simulator.control.setConnection(heatPumpId, { authenticated: false });
-    const started = await startReauthentication(user, heatPumpId);
+    const deviceId = await userWithHeatPump(user);
+    t.stack.simulator.control.setConnection(deviceId, { authenticated: false });
+    const started = await startReauthentication(user, deviceId);
     expect(started.status).toBe(201);
     const page = await submitReauthenticationPage(
       (started.json as { redirect_url: string }).redirect_url,
@@ -185,18 +185,18 @@ describe('a lost connection and its re-authentication', () => {
     );
     const back = await followCallback(page.headers.get('location') ?? '');
     expect(back.headers.location).toBe(REAUTH_BODY.cancel_url);
-    const after = await readLive(user, heatPumpId);
+    const after = await readLive(user, deviceId);
     expect(after.heat_pump.connection.state).toBe('reauthentication_required');
     // Podero kept the action (fail), so a new attempt can start.
-    const retry = await startReauthentication(user, heatPumpId);
+    const retry = await startReauthentication(user, deviceId);
     expect(retry.status).toBe(201);
   });
 
   it('a cancel link edited to say success is refused: Podero keeps the action, and the real cancel still works', async () => {
     const user = 'lifecycle-2c';
-    const heatPumpId = await userWithHeatPump(user);
-    t.stack.simulator.control.setConnection(heatPumpId, { authenticated: false });
-    const started = await startReauthentication(user, heatPumpId);
+    const deviceId = await userWithHeatPump(user);
+    t.stack.simulator.control.setConnection(deviceId, { authenticated: false });
+    const started = await startReauthentication(user, deviceId);
     expect(started.status).toBe(201);
     const page = await submitReauthenticationPage(
       (started.json as { redirect_url: string }).redirect_url,
@@ -210,7 +210,7 @@ describe('a lost connection and its re-authentication', () => {
     expect(forged.status).toBe(404);
     expect(forged.headers.location).toBeUndefined();
     // Nothing reached Podero: the action is still pending, the device still repairable.
-    const after = await readLive(user, heatPumpId);
+    const after = await readLive(user, deviceId);
     expect(after.heat_pump.connection).toMatchObject({
       state: 'reauthentication_required',
       action_needed: true,
@@ -220,13 +220,13 @@ describe('a lost connection and its re-authentication', () => {
     const back = await followCallback(cancelLink);
     expect(back.status).toBe(303);
     expect(back.headers.location).toBe(REAUTH_BODY.cancel_url);
-    expect((await startReauthentication(user, heatPumpId)).status).toBe(201);
+    expect((await startReauthentication(user, deviceId)).status).toBe(201);
   });
 
   it("refuses an end user's success_url or cancel_url outside the stage's return origins, naming it", async () => {
     const user = 'lifecycle-2d';
-    const heatPumpId = await userWithHeatPump(user);
-    t.stack.simulator.control.setConnection(heatPumpId, { authenticated: false });
+    const deviceId = await userWithHeatPump(user);
+    t.stack.simulator.control.setConnection(deviceId, { authenticated: false });
     const userToken = await t.stack.mintToken({ sub: user });
     const cases = [
       { success_url: 'https://evil.example/phish' },
@@ -238,7 +238,7 @@ describe('a lost connection and its re-authentication', () => {
         t.stack.apiUrl,
         userToken,
         'POST',
-        `/users/${user}/heat-pumps/${heatPumpId}/reauthentication`,
+        `/users/${user}/heat-pumps/${deviceId}/reauthentication`,
         { ...REAUTH_BODY, ...patch },
       );
       expect(refused.status, refused.text).toBe(400);
@@ -249,8 +249,8 @@ describe('a lost connection and its re-authentication', () => {
 
   it('keeps no attempt (and no secret) when Podero refuses to start the re-authentication', async () => {
     const user = 'lifecycle-2b';
-    const heatPumpId = await userWithHeatPump(user);
-    t.stack.simulator.control.setConnection(heatPumpId, { authenticated: false });
+    const deviceId = await userWithHeatPump(user);
+    t.stack.simulator.control.setConnection(deviceId, { authenticated: false });
     const attempts = async () =>
       (await scanTable(t.db, t.stack.tableNames.main)).filter((item) => String(item.pk).startsWith('REAUTH#'))
         .length;
@@ -259,24 +259,24 @@ describe('a lost connection and its re-authentication', () => {
       { route: 'POST /api/partners/v2.0/cues/{cue_id}/resolve', status: 500 },
     ]);
     try {
-      const refused = await startReauthentication(user, heatPumpId);
+      const refused = await startReauthentication(user, deviceId);
       expect(refused.status).toBe(502);
     } finally {
       t.stack.simulator.control.clearFaults();
     }
     expect(await attempts()).toBe(before);
-    const started = await startReauthentication(user, heatPumpId);
+    const started = await startReauthentication(user, deviceId);
     expect(started.status).toBe(201);
     expect(await attempts()).toBe(before + 1);
   });
 
   it('a device without a re-authentication action is disconnected: 409, onboard it again', async () => {
     const user = 'lifecycle-3';
-    const heatPumpId = await userWithHeatPump(user);
-    t.stack.simulator.control.setConnection(heatPumpId, { authenticated: false, reauthentication: false });
-    const read = await readLive(user, heatPumpId);
+    const deviceId = await userWithHeatPump(user);
+    t.stack.simulator.control.setConnection(deviceId, { authenticated: false, reauthentication: false });
+    const read = await readLive(user, deviceId);
     expect(read.heat_pump.connection).toMatchObject({ state: 'disconnected', action_needed: false });
-    const refused = await startReauthentication(user, heatPumpId);
+    const refused = await startReauthentication(user, deviceId);
     expect(refused.status).toBe(409);
     expect((refused.json as { error: { code: string } }).error.code).toBe('reauthentication_unavailable');
     const unknown = await startReauthentication(user, crypto.randomUUID());
@@ -287,17 +287,17 @@ describe('a lost connection and its re-authentication', () => {
 describe('no caller ever receives a cue secret or a resolution URL', () => {
   it('scans every read route, end user and admin, cached and live', async () => {
     const user = 'lifecycle-4';
-    const heatPumpId = await userWithHeatPump(user);
-    t.stack.simulator.control.setConnection(heatPumpId, { authenticated: false });
-    t.stack.simulator.control.raiseInformation(heatPumpId, 'Firmware updated');
+    const deviceId = await userWithHeatPump(user);
+    t.stack.simulator.control.setConnection(deviceId, { authenticated: false });
+    t.stack.simulator.control.raiseInformation(deviceId, 'Firmware updated');
     await t.stack.runSchedule('heat-pump-sync');
     const userToken = await t.stack.mintToken({ sub: user });
     const paths = [
       `/users/${user}/heat-pumps?max_age_seconds=0`,
       `/users/${user}/heat-pumps?max_age_seconds=86400`,
-      `/users/${user}/heat-pumps/${heatPumpId}?max_age_seconds=0`,
-      `/users/${user}/heat-pumps/${heatPumpId}?max_age_seconds=86400`,
-      `/users/${user}/heat-pumps/${heatPumpId}/readings`,
+      `/users/${user}/heat-pumps/${deviceId}?max_age_seconds=0`,
+      `/users/${user}/heat-pumps/${deviceId}?max_age_seconds=86400`,
+      `/users/${user}/heat-pumps/${deviceId}/readings`,
       `/users/${user}`,
     ];
     const bodies: string[] = [];
@@ -307,19 +307,13 @@ describe('no caller ever receives a cue secret or a resolution URL', () => {
         expect(res.status, path).toBe(200);
         bodies.push(res.text);
       }
-      const patched = await apiCall(
-        t.stack.apiUrl,
-        token,
-        'PATCH',
-        `/users/${user}/heat-pumps/${heatPumpId}`,
-        {
-          optimization_level: 'Max',
-        },
-      );
+      const patched = await apiCall(t.stack.apiUrl, token, 'PATCH', `/users/${user}/heat-pumps/${deviceId}`, {
+        optimization_level: 'Max',
+      });
       expect(patched.status).toBe(200);
       bodies.push(patched.text);
     }
-    const secrets = await cueSecretsOf(user, heatPumpId);
+    const secrets = await cueSecretsOf(user, deviceId);
     expect(secrets.length).toBe(2);
     for (const body of bodies) {
       for (const secret of secrets) expect(body).not.toContain(secret);
@@ -328,7 +322,7 @@ describe('no caller ever receives a cue secret or a resolution URL', () => {
       expect(body).not.toContain('secret=');
     }
     // The actions are still visible by code.
-    const read = await readLive(user, heatPumpId);
+    const read = await readLive(user, deviceId);
     expect(read.heat_pump.actions.map((a) => a.code).sort()).toEqual(['information', 'reauthenticate']);
     // Nor do the allow-listed fields include Podero's owner block.
     expect(read.heat_pump).not.toHaveProperty('owner');
@@ -338,48 +332,42 @@ describe('no caller ever receives a cue secret or a resolution URL', () => {
 describe('offboarding', () => {
   it('DELETE a heat pump: soft delete at Podero, snapshot gone, readings erased, idempotent', async () => {
     const user = 'lifecycle-5';
-    const heatPumpId = await userWithHeatPump(user);
+    const deviceId = await userWithHeatPump(user);
     await t.stack.runSchedule('heat-pump-sync');
-    const readingsBefore = await t.queryPartition('readings', `HEATPUMP#${heatPumpId}`);
+    const readingsBefore = await t.queryPartition('readings', `HEATPUMP#${deviceId}`);
     expect(readingsBefore.length).toBeGreaterThan(0);
 
-    const removed = await apiCall(t.stack.apiUrl, admin, 'DELETE', `/users/${user}/heat-pumps/${heatPumpId}`);
+    const removed = await apiCall(t.stack.apiUrl, admin, 'DELETE', `/users/${user}/heat-pumps/${deviceId}`);
     expect(removed.status).toBe(204);
     const items = await t.queryPartition('main', `USER#${user}`);
-    expect(items.map((i) => i.sk)).not.toContain(`HEATPUMP#${heatPumpId}`);
+    expect(items.map((i) => i.sk)).not.toContain(`HEATPUMP#${deviceId}`);
     const list = await apiCall(t.stack.apiUrl, admin, 'GET', `/users/${user}/heat-pumps`);
     expect((list.json as { items: unknown[]; source: string }).items).toEqual([]);
     expect(
-      (
-        await apiCall(
-          t.stack.apiUrl,
-          admin,
-          'GET',
-          `/users/${user}/heat-pumps/${heatPumpId}?max_age_seconds=0`,
-        )
-      ).status,
+      (await apiCall(t.stack.apiUrl, admin, 'GET', `/users/${user}/heat-pumps/${deviceId}?max_age_seconds=0`))
+        .status,
     ).toBe(404);
     // The history goes too: the stack's erasure worker sweeps the queued job within a poll or two.
     const deadline = Date.now() + 10_000;
-    while ((await t.queryPartition('readings', `HEATPUMP#${heatPumpId}`)).length > 0) {
+    while ((await t.queryPartition('readings', `HEATPUMP#${deviceId}`)).length > 0) {
       if (Date.now() > deadline) throw new Error('the readings were not erased within 10 s');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const erasure = await apiCall(t.stack.apiUrl, admin, 'GET', `/users/${user}/erasure`);
     expect(erasure.status).toBe(200);
     expect(erasure.json).toMatchObject({
-      items: [{ scope: 'heat_pump', heat_pump_id: heatPumpId, readings_deleted: readingsBefore.length }],
+      items: [{ scope: 'heat_pump', heat_pump_id: deviceId, readings_deleted: readingsBefore.length }],
     });
     const history = await apiCall(
       t.stack.apiUrl,
       admin,
       'GET',
-      `/users/${user}/heat-pumps/${heatPumpId}/readings`,
+      `/users/${user}/heat-pumps/${deviceId}/readings`,
     );
     expect(history.status).toBe(200);
     expect((history.json as { items: unknown[] }).items).toEqual([]);
 
-    const again = await apiCall(t.stack.apiUrl, admin, 'DELETE', `/users/${user}/heat-pumps/${heatPumpId}`);
+    const again = await apiCall(t.stack.apiUrl, admin, 'DELETE', `/users/${user}/heat-pumps/${deviceId}`);
     expect(again.status).toBe(204);
     const unknown = await apiCall(
       t.stack.apiUrl,
@@ -396,15 +384,15 @@ describe('offboarding', () => {
       t.stack.apiUrl,
       admin,
       'DELETE',
-      `/users/${user}/heat-pumps/${theirs.heatPumpId}`,
+      `/users/${user}/heat-pumps/${theirs.deviceId}`,
     );
     expect(crossed.status).toBe(404);
-    expect((await readLive(other, theirs.heatPumpId)).heat_pump.id).toBe(theirs.heatPumpId);
+    expect((await readLive(other, theirs.deviceId)).heat_pump.id).toBe(theirs.deviceId);
   });
 
   it('DELETE a user offboards its devices at Podero first', async () => {
     const user = 'lifecycle-6';
-    const heatPumpId = await userWithHeatPump(user);
+    const deviceId = await userWithHeatPump(user);
     const poderoUserId = (
       (await apiCall(t.stack.apiUrl, admin, 'GET', `/users/${user}`)).json as { podero_user_id: string }
     ).podero_user_id;
@@ -419,7 +407,7 @@ describe('offboarding', () => {
     expect(poderoUserId).toBeTruthy();
     // The device is soft-deleted at Podero (only visible with include_deleted).
     const sim = t.stack.simulator;
-    expect(() => sim.control.setConnection(heatPumpId, { authenticated: true })).toThrow(/unknown heat pump/);
+    expect(() => sim.control.setConnection(deviceId, { authenticated: true })).toThrow(/unknown heat pump/);
   });
 });
 
@@ -429,11 +417,11 @@ describe('onboarding completion without object_id', () => {
     await onboardUser(t.stack.apiUrl, admin, user);
     t.stack.simulator.control.setModes({ onboardingObjectId: 'null' });
     try {
-      const { heatPumpId } = await connectHeatPump(t.stack.apiUrl, admin, user);
-      expect(heatPumpId).toMatch(/^[0-9a-f-]{36}$/);
+      const { deviceId } = await connectHeatPump(t.stack.apiUrl, admin, user);
+      expect(deviceId).toMatch(/^[0-9a-f-]{36}$/);
       // A second session completes with the second device, not the first.
       const second = await connectHeatPump(t.stack.apiUrl, admin, user);
-      expect(second.heatPumpId).not.toBe(heatPumpId);
+      expect(second.deviceId).not.toBe(deviceId);
       // A session nobody completed stays pending although the user has authenticated devices.
       const opened = await apiCall(t.stack.apiUrl, admin, 'POST', `/users/${user}/onboarding-sessions`, {
         language: 'en',

@@ -22,7 +22,7 @@ let document: Record<string, unknown>;
 let adminToken: string;
 let intruderToken: string;
 let ids: {
-  heatPumpId: string;
+  deviceId: string;
   sessionId: string;
   pendingSessionId: string;
   contractId: string;
@@ -95,14 +95,10 @@ const queries: Partial<Record<string, string>> = {
 };
 
 /** A concrete path for a declared route, about `user`, with its other ids filled in. */
-function pathOf(
-  route: RouteDeclaration,
-  user = USER,
-  overrides: { heatPump?: string; session?: string } = {},
-) {
+function pathOf(route: RouteDeclaration, user = USER, overrides: { device?: string; session?: string } = {}) {
   const path = route.path
     .replace('{external_user_id}', user)
-    .replace('{heat_pump_id}', overrides.heatPump ?? ids.heatPumpId)
+    .replace('{heat_pump_id}', overrides.device ?? ids.deviceId)
     .replace('{session_id}', overrides.session ?? ids.sessionId)
     .replace('{contract_id}', ids.contractId)
     .replace('{webhook_id}', route.operationId === 'deleteWebhook' ? ids.webhookToDelete : ids.webhookId);
@@ -206,7 +202,7 @@ describe('the OpenAPI document', () => {
       if (route.path.includes('{external_user_id}')) {
         await check(route, send(route.method, pathOf(route, 'nobody-1'), body));
         const badId = route.path.includes('{heat_pump_id}')
-          ? pathOf(route, USER, { heatPump: 'not-a-uuid' })
+          ? pathOf(route, USER, { device: 'not-a-uuid' })
           : route.path.includes('{session_id}')
             ? pathOf(route, USER, { session: 'not-a-uuid' })
             : pathOf(route, '..');
@@ -257,7 +253,7 @@ describe('the OpenAPI document', () => {
     // The device lifecycle: a lost connection, its re-authentication (201, then 409 once connected), the
     // callback (303, again 303 on reuse, 404 for an unknown token, 410 once expired), and the device's
     // offboarding (204).
-    stack.simulator.control.setConnection(ids.heatPumpId, { authenticated: false });
+    stack.simulator.control.setConnection(ids.deviceId, { authenticated: false });
     const reauthentication = byId('startHeatPumpReauthentication');
     const started = send('POST', pathOf(reauthentication), validBodies.startHeatPumpReauthentication);
     await check(reauthentication, started);
@@ -294,7 +290,7 @@ describe('the OpenAPI document', () => {
       send('POST', pathOf(reauthentication), validBodies.startHeatPumpReauthentication),
     );
     // A link that comes back after the cue's secret expired (the attempt is aged in the table): 410.
-    stack.simulator.control.setConnection(ids.heatPumpId, { authenticated: false });
+    stack.simulator.control.setConnection(ids.deviceId, { authenticated: false });
     const late = await send('POST', pathOf(reauthentication), validBodies.startHeatPumpReauthentication);
     const latePage = await fetch(`${stack.simulator.baseUrl}/connect/reauthenticate`, {
       method: 'POST',

@@ -38,7 +38,7 @@ const LIST_ROUTE = 'GET /api/partners/v2.0/org/{org_id}/users/{user_id}/heat-pum
 interface Stack {
   stack: Awaited<ReturnType<typeof startLocalStack>>;
   db: DynamoDBDocumentClient;
-  heatPumpIds: string[];
+  deviceIds: string[];
 }
 
 let stacks = 0;
@@ -76,7 +76,7 @@ async function stackWith(
     seeded.users.map((u) => ({ externalUserId: u.external_user_id, poderoUserId: u.id })),
     { emailDomain: 'bench.invalid' },
   );
-  return { stack, db, heatPumpIds: seeded.users.flatMap((u) => u.heat_pump_ids) };
+  return { stack, db, deviceIds: seeded.users.flatMap((u) => u.heat_pump_ids) };
 }
 
 /** One pass through the planner and the workers; seconds until its last shard settled. */
@@ -98,7 +98,7 @@ async function pass(s: Stack, latencyMs: number): Promise<{ seconds: number; run
 /** Readings per heat pump (the count the pass must leave: one per state it saw). */
 async function readingsPerHeatPump(s: Stack): Promise<Map<number, number>> {
   const histogram = new Map<number, number>();
-  for (const id of s.heatPumpIds) {
+  for (const id of s.deviceIds) {
     const out = await s.db.send(
       new QueryCommand({
         TableName: s.stack.tableNames.readings,

@@ -37,7 +37,7 @@ let dev: DevProcess;
 let browser: Browser;
 let demo: DemoResult;
 let mintToken: MintToken;
-let heatPumpId: string;
+let deviceId: string;
 
 /** Holds the page's requests that `matches` until `release()`: a slow answer, on purpose. */
 async function holdRequests(page: Page, matches: (url: URL) => boolean): Promise<() => void> {
@@ -99,7 +99,7 @@ beforeAll(async () => {
     set: new Date(Date.now() - HISTORY_HOURS * 3_600_000).toISOString(),
   });
   demo = await runDemo({ apiUrl: dev.apiUrl, mintToken, reporter: createRecordingReporter() });
-  heatPumpId = demo.heatPumps[0]?.id ?? '';
+  deviceId = demo.heatPumps[0]?.id ?? '';
   for (let step = 0; step < (HISTORY_HOURS * 3600) / SYNC_STEP_SECONDS - 1; step++) {
     await post(`${dev.simulatorUrl}/__sim/clock`, { advance_seconds: SYNC_STEP_SECONDS });
     await post(`${dev.apiUrl}/__local/schedules/heat-pump-sync/run`, {});
@@ -138,7 +138,7 @@ describe('operator console in Chromium against pnpm dev', { timeout: 60_000 }, (
     await page.getByLabel('Find a customer').fill(demo.externalUserId);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: `Customer ${demo.externalUserId}` }).waitFor();
-    const power = page.locator(`[data-heat-pump="${heatPumpId}"] figure[data-chart="power"]`);
+    const power = page.locator(`[data-heat-pump="${deviceId}"] figure[data-chart="power"]`);
     await power.locator('canvas').waitFor();
     const points = Number(await power.getAttribute('data-points'));
     expect(points).toBeGreaterThanOrEqual(HISTORY_HOURS * 2);
@@ -167,7 +167,7 @@ describe('operator console in Chromium against pnpm dev', { timeout: 60_000 }, (
     const optimisation = page.getByRole('switch', { name: 'Smart optimisation' });
     await expect.poll(() => optimisation.isChecked(), POLL).toBe(true);
     const patched = page.waitForResponse(
-      (r) => r.request().method() === 'PATCH' && r.url().includes(heatPumpId),
+      (r) => r.request().method() === 'PATCH' && r.url().includes(deviceId),
     );
     await optimisation.uncheck();
     expect((await patched).status()).toBe(200);
@@ -178,7 +178,7 @@ describe('operator console in Chromium against pnpm dev', { timeout: 60_000 }, (
     // And the API says so too (not only the page).
     const token = await mintToken({ admin: true });
     const read = (await (
-      await fetch(`${dev.apiUrl}/users/${demo.externalUserId}/heat-pumps/${heatPumpId}?max_age_seconds=0`, {
+      await fetch(`${dev.apiUrl}/users/${demo.externalUserId}/heat-pumps/${deviceId}?max_age_seconds=0`, {
         headers: { authorization: `Bearer ${token}` },
       })
     ).json()) as { heat_pump: { is_smart_optimization_active: boolean } };
@@ -187,7 +187,7 @@ describe('operator console in Chromium against pnpm dev', { timeout: 60_000 }, (
   });
 
   it('shows a lapsed connection and starts its re-authentication, with the link to send', async () => {
-    await post(`${dev.simulatorUrl}/__sim/heat-pumps/${heatPumpId}/connection`, { authenticated: false });
+    await post(`${dev.simulatorUrl}/__sim/heat-pumps/${deviceId}/connection`, { authenticated: false });
     await post(`${dev.apiUrl}/__local/schedules/heat-pump-sync/run`, {});
     const page = await newPage(1280, 900);
     await page.goto(`${dev.apiUrl}/console/#/customers/${encodeURIComponent(demo.externalUserId)}`);

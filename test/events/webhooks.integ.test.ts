@@ -47,7 +47,7 @@ describe('webhooks in the local stack', () => {
       expect(hook.secret).toMatch(/^whsec_/);
       const user = 'events-flow-1';
       await onboardUser(t.stack.apiUrl, admin, user);
-      const { sessionId, heatPumpId } = await connectHeatPump(t.stack.apiUrl, admin, user);
+      const { sessionId, deviceId } = await connectHeatPump(t.stack.apiUrl, admin, user);
       expect((await t.stack.runSchedule('heat-pump-sync')).ok).toBe(true);
       const mine = (r: Received) =>
         (JSON.parse(r.body) as { data: { external_user_id?: string } }).data.external_user_id === user;
@@ -68,11 +68,11 @@ describe('webhooks in the local stack', () => {
       expect(verify(hook.secret, byType.get('onboarding_session.completed') as Received).data).toEqual({
         external_user_id: user,
         session_id: sessionId,
-        heat_pump_id: heatPumpId,
+        heat_pump_id: deviceId,
       });
       expect(verify(hook.secret, byType.get('heat_pump.connected') as Received).data).toMatchObject({
         external_user_id: user,
-        heat_pump_id: heatPumpId,
+        heat_pump_id: deviceId,
         connection: { state: 'connected' },
       });
       // The same events went to the stage's bus, under the same ids, in the order they were stored.
@@ -132,21 +132,21 @@ describe('webhooks in the local stack', () => {
       });
       const user = 'events-lost-1';
       await onboardUser(t.stack.apiUrl, admin, user);
-      const { heatPumpId } = await connectHeatPump(t.stack.apiUrl, admin, user);
+      const { deviceId } = await connectHeatPump(t.stack.apiUrl, admin, user);
       expect((await t.stack.runSchedule('heat-pump-sync')).ok).toBe(true);
-      t.stack.simulator.control.setConnection(heatPumpId, { authenticated: false });
+      t.stack.simulator.control.setConnection(deviceId, { authenticated: false });
       expect((await t.stack.runSchedule('heat-pump-sync')).ok).toBe(true);
       await receiver.waitFor((all) => all.some((r) => typeOf(r) === 'heat_pump.connection_lost'));
       const lost = receiver.received.find((r) => typeOf(r) === 'heat_pump.connection_lost') as Received;
       expect(verify(hook.secret, lost).data).toMatchObject({
         external_user_id: user,
-        heat_pump_id: heatPumpId,
+        heat_pump_id: deviceId,
         previous_state: 'connected',
         connection: { state: 'reauthentication_required' },
       });
       // Only the subscribed types came: no connected, no sync.completed.
       expect(new Set(receiver.received.map(typeOf))).toEqual(new Set(['heat_pump.connection_lost']));
-      t.stack.simulator.control.setConnection(heatPumpId, { authenticated: true });
+      t.stack.simulator.control.setConnection(deviceId, { authenticated: true });
       expect((await t.stack.runSchedule('heat-pump-sync')).ok).toBe(true);
       await receiver.waitFor((all) => all.some((r) => typeOf(r) === 'heat_pump.connection_restored'));
     } finally {
@@ -160,7 +160,7 @@ describe('webhooks in the local stack', () => {
       const hook = await register(receiver.url);
       const user = 'events-changes-1';
       await onboardUser(t.stack.apiUrl, admin, user);
-      const { heatPumpId } = await connectHeatPump(t.stack.apiUrl, admin, user);
+      const { deviceId } = await connectHeatPump(t.stack.apiUrl, admin, user);
       // A first read stores the device (connected, optimisation as the session's default).
       const listed = await apiCall(
         t.stack.apiUrl,
@@ -171,15 +171,9 @@ describe('webhooks in the local stack', () => {
       expect(listed.status).toBe(200);
       const items = (listed.json as { items: { is_smart_optimization_active?: boolean }[] }).items;
       const before = items[0]?.is_smart_optimization_active === true;
-      const patched = await apiCall(
-        t.stack.apiUrl,
-        admin,
-        'PATCH',
-        `/users/${user}/heat-pumps/${heatPumpId}`,
-        {
-          is_smart_optimization_active: !before,
-        },
-      );
+      const patched = await apiCall(t.stack.apiUrl, admin, 'PATCH', `/users/${user}/heat-pumps/${deviceId}`, {
+        is_smart_optimization_active: !before,
+      });
       expect(patched.status, patched.text).toBe(200);
       expect((await apiCall(t.stack.apiUrl, admin, 'DELETE', `/users/${user}`)).status).toBe(204);
       const mine = () =>
@@ -196,11 +190,11 @@ describe('webhooks in the local stack', () => {
       const byType = new Map(mine().map((r) => [typeOf(r), verify(hook.secret, r).data]));
       expect(byType.get('heat_pump.optimization_changed')).toEqual({
         external_user_id: user,
-        heat_pump_id: heatPumpId,
+        heat_pump_id: deviceId,
         is_smart_optimization_active: !before,
         previous: before,
       });
-      expect(byType.get('heat_pump.deleted')).toEqual({ external_user_id: user, heat_pump_id: heatPumpId });
+      expect(byType.get('heat_pump.deleted')).toEqual({ external_user_id: user, heat_pump_id: deviceId });
       expect(byType.get('user.offboarded')).toEqual({ external_user_id: user });
       // Offboarding left nothing of the user behind, the outbox included.
       await t.stack.drainOutbox();
@@ -221,7 +215,7 @@ describe('webhooks in the local stack', () => {
       await register(receiver.url, { events: ['heat_pump.connected', 'heat_pump.deleted'] });
       const user = 'events-device-off-1';
       await onboardUser(t.stack.apiUrl, admin, user);
-      const { heatPumpId } = await connectHeatPump(t.stack.apiUrl, admin, user);
+      const { deviceId } = await connectHeatPump(t.stack.apiUrl, admin, user);
       // Read and removed at once: `connected` is still pending on the snapshot when it goes.
       expect(
         (
@@ -229,19 +223,19 @@ describe('webhooks in the local stack', () => {
             t.stack.apiUrl,
             admin,
             'GET',
-            `/users/${user}/heat-pumps/${heatPumpId}?max_age_seconds=0`,
+            `/users/${user}/heat-pumps/${deviceId}?max_age_seconds=0`,
           )
         ).status,
       ).toBe(200);
       expect(
-        (await apiCall(t.stack.apiUrl, admin, 'DELETE', `/users/${user}/heat-pumps/${heatPumpId}`)).status,
+        (await apiCall(t.stack.apiUrl, admin, 'DELETE', `/users/${user}/heat-pumps/${deviceId}`)).status,
       ).toBe(204);
       expect(
-        (await apiCall(t.stack.apiUrl, admin, 'DELETE', `/users/${user}/heat-pumps/${heatPumpId}`)).status,
+        (await apiCall(t.stack.apiUrl, admin, 'DELETE', `/users/${user}/heat-pumps/${deviceId}`)).status,
       ).toBe(204);
       const mine = () =>
         receiver.received.filter(
-          (r) => (JSON.parse(r.body) as { data: { heat_pump_id?: string } }).data.heat_pump_id === heatPumpId,
+          (r) => (JSON.parse(r.body) as { data: { heat_pump_id?: string } }).data.heat_pump_id === deviceId,
         );
       await receiver.waitFor(() =>
         ['heat_pump.connected', 'heat_pump.deleted'].every((type) => mine().some((r) => typeOf(r) === type)),

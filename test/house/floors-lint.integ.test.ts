@@ -104,7 +104,7 @@ describe('pnpm lint enforces the floors', () => {
       probe(
         'devices',
         'legal',
-        "export { HeatPumpSnapshotStore } from '../storage/heat-pump-snapshots';\nexport { isDeleted } from '../domain/devices/rules';\n",
+        "export { DeviceSnapshotStore } from '../storage/device-snapshots';\nexport { isDeleted } from '../domain/devices/rules';\n",
       ),
       probe('domain/events', 'legal', "export { isDeleted } from '../devices/rules';\n"),
       probe(

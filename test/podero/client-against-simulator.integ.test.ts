@@ -97,9 +97,9 @@ async function onboardUserWithHeatPump(client: PoderoClient, externalId: string)
     cancel_url: 'https://partner.example/cancel',
   });
   await completeConnectUi(session.id);
-  const [heatPump] = await client.heatPumps.list(user.id);
-  if (!heatPump) throw new Error('onboarding created no heat pump');
-  return { user, session, heatPump };
+  const [device] = await client.heatPumps.list(user.id);
+  if (!device) throw new Error('onboarding created no heat pump');
+  return { user, session, device };
 }
 
 describe('client against the simulator', () => {
@@ -146,23 +146,23 @@ describe('client against the simulator', () => {
     expect(completed.object_id).toEqual(expect.any(String));
     const heatPumps = await client.heatPumps.list(user.id);
     expect(heatPumps.map((hp) => hp.id)).toEqual([completed.object_id]);
-    const heatPumpId = completed.object_id as string;
-    const heatPump = await client.heatPumps.get(user.id, heatPumpId);
-    expect(heatPump.is_authenticated).toBe(true);
-    expect(heatPump.price_zone).toBe('AT');
+    const deviceId = completed.object_id as string;
+    const device = await client.heatPumps.get(user.id, deviceId);
+    expect(device.is_authenticated).toBe(true);
+    expect(device.price_zone).toBe('AT');
 
-    const tuned = await client.heatPumps.update(user.id, heatPumpId, { optimization_level: 'Max' });
+    const tuned = await client.heatPumps.update(user.id, deviceId, { optimization_level: 'Max' });
     expect(tuned.optimization_level).toBe('Max');
 
     const from = new Date(sim.control.now().getTime() - 7 * 86_400_000);
-    const statistics = await client.heatPumps.statistics(user.id, heatPumpId, {
+    const statistics = await client.heatPumps.statistics(user.id, deviceId, {
       resolution: '1DAY',
       keywords: ['savings', 'consumption'],
     });
     expect(Array.isArray(statistics.data)).toBe(true);
-    const savings = await client.heatPumps.savings(user.id, heatPumpId, { from, to: sim.control.now() });
+    const savings = await client.heatPumps.savings(user.id, deviceId, { from, to: sim.control.now() });
     expect(Array.isArray(savings.data)).toBe(true);
-    const data = await client.heatPumps.data(user.id, heatPumpId, {
+    const data = await client.heatPumps.data(user.id, deviceId, {
       from_datetime: from,
       to_datetime: sim.control.now(),
       resolution: '1HOUR',
@@ -171,10 +171,10 @@ describe('client against the simulator', () => {
     });
     expect(data.data.length).toBeGreaterThan(0);
 
-    await client.heatPumps.delete(user.id, heatPumpId);
-    await expect(client.heatPumps.get(user.id, heatPumpId)).rejects.toBeInstanceOf(PoderoNotFoundError);
-    expect(await client.heatPumps.get(user.id, heatPumpId, { includeDeleted: true })).toMatchObject({
-      id: heatPumpId,
+    await client.heatPumps.delete(user.id, deviceId);
+    await expect(client.heatPumps.get(user.id, deviceId)).rejects.toBeInstanceOf(PoderoNotFoundError);
+    expect(await client.heatPumps.get(user.id, deviceId, { includeDeleted: true })).toMatchObject({
+      id: deviceId,
       deleted_at: expect.any(String),
     });
 
@@ -191,8 +191,8 @@ describe('client against the simulator', () => {
     const to = sim.control.now();
     const from = new Date(to.getTime() - 2 * 86_400_000);
     const perDevice = await Promise.all(
-      [first, second].map(async ({ user, heatPump }) => {
-        const answer = await client.heatPumps.savings(user.id, heatPump.id, {
+      [first, second].map(async ({ user, device }) => {
+        const answer = await client.heatPumps.savings(user.id, device.id, {
           from,
           to,
           resolution: '1YEAR',
@@ -247,8 +247,8 @@ describe('client against the simulator', () => {
   it('creates an empty heat pump with no body (older journey)', async () => {
     const { client } = makeClient();
     const user = await client.users.create({ role: 'user', email: 'empty@example.com' });
-    const heatPump = await client.heatPumps.create(user.id);
-    expect(heatPump.is_authenticated).toBe(false);
+    const device = await client.heatPumps.create(user.id);
+    expect(device.is_authenticated).toBe(false);
   });
 
   it('maps an unknown user to PoderoNotFoundError', async () => {
@@ -438,22 +438,22 @@ describe('podero CLI against the simulator', () => {
     const sessionId = session.json().id as string;
     await completeConnectUi(sessionId);
     const completed = await cli(['onboarding', 'get', sessionId]);
-    const heatPumpId = completed.json().object_id as string;
-    expect(heatPumpId).toEqual(expect.any(String));
+    const deviceId = completed.json().object_id as string;
+    expect(deviceId).toEqual(expect.any(String));
 
     const list = await cli(['heat-pumps', 'list', userId]);
-    expect((JSON.parse(list.stdout) as { id: string }[]).map((hp) => hp.id)).toEqual([heatPumpId]);
-    const got = await cli(['heat-pumps', 'get', userId, heatPumpId]);
+    expect((JSON.parse(list.stdout) as { id: string }[]).map((hp) => hp.id)).toEqual([deviceId]);
+    const got = await cli(['heat-pumps', 'get', userId, deviceId]);
     expect(got.json().is_authenticated).toBe(true);
-    const set = await cli(['heat-pumps', 'update', userId, heatPumpId, '--no-smart-optimization']);
+    const set = await cli(['heat-pumps', 'update', userId, deviceId, '--no-smart-optimization']);
     expect(set.json().is_smart_optimization_active).toBe(false);
-    const stats = await cli(['heat-pumps', 'statistics', userId, heatPumpId, '--resolution', '1DAY']);
+    const stats = await cli(['heat-pumps', 'statistics', userId, deviceId, '--resolution', '1DAY']);
     expect(stats.code).toBe(0);
     const savings = await cli([
       'heat-pumps',
       'savings',
       userId,
-      heatPumpId,
+      deviceId,
       '--from',
       new Date(sim.control.now().getTime() - 86_400_000 * 30).toISOString(),
       '--to',

@@ -24,16 +24,16 @@ beforeEach(() => sim.control.reset());
 
 function seeded() {
   const user = sim.control.seed({ users: 1, heatPumpsPerUser: 1 }).users[0];
-  const heatPumpId = user?.heat_pump_ids[0];
-  if (!user || !heatPumpId) throw new Error('seed failed');
-  return { userId: user.id, heatPumpId };
+  const deviceId = user?.heat_pump_ids[0];
+  if (!user || !deviceId) throw new Error('seed failed');
+  return { userId: user.id, deviceId };
 }
 
 describe('cues through the client', () => {
   it('re-authenticates a device: link -> resolve -> page -> reportState', async () => {
-    const { userId, heatPumpId } = seeded();
-    sim.control.setConnection(heatPumpId, { authenticated: false });
-    const lost = await client.heatPumps.get(userId, heatPumpId);
+    const { userId, deviceId } = seeded();
+    sim.control.setConnection(deviceId, { authenticated: false });
+    const lost = await client.heatPumps.get(userId, deviceId);
     expect(lost.is_authenticated).toBe(false);
     const url = lost.actions?.[0]?.resolution_link?.url ?? '';
     const link = parseCueLink(url);
@@ -56,7 +56,7 @@ describe('cues through the client', () => {
 
     const reported = await client.cues.reportState(link.cueId, link.secret, { state: 'success' });
     expect(reported.action_id).toMatch(/^[0-9a-f-]{36}$/);
-    const after = await client.heatPumps.get(userId, heatPumpId);
+    const after = await client.heatPumps.get(userId, deviceId);
     expect(after.is_authenticated).toBe(true);
     expect(after.actions).toEqual([]);
     await expect(
@@ -65,14 +65,14 @@ describe('cues through the client', () => {
   });
 
   it('marks an information action read', async () => {
-    const { userId, heatPumpId } = seeded();
-    sim.control.raiseInformation(heatPumpId, 'Firmware updated');
-    const device = await client.heatPumps.get(userId, heatPumpId);
+    const { userId, deviceId } = seeded();
+    sim.control.raiseInformation(deviceId, 'Firmware updated');
+    const device = await client.heatPumps.get(userId, deviceId);
     const link = parseCueLink(device.actions?.[0]?.resolution_link?.url ?? '');
     if (!link) throw new Error('no information link');
     const read = await client.cues.resolveInformation(link.cueId, link.secret);
     expect(typeof read.action_id).toBe('string');
-    expect((await client.heatPumps.get(userId, heatPumpId)).action_needed).toBe(false);
+    expect((await client.heatPumps.get(userId, deviceId)).action_needed).toBe(false);
   });
 
   it('refuses bad input before sending anything', async () => {
@@ -110,17 +110,17 @@ describe('cues through the client', () => {
 
 describe('soft delete and include_deleted', () => {
   it('softDelete is the documented PUT; the device then answers 404 unless include_deleted', async () => {
-    const { userId, heatPumpId } = seeded();
-    const deleted = await client.heatPumps.softDelete(userId, heatPumpId, new Date('2026-01-15T10:00:00Z'));
+    const { userId, deviceId } = seeded();
+    const deleted = await client.heatPumps.softDelete(userId, deviceId, new Date('2026-01-15T10:00:00Z'));
     expect(Date.parse(deleted.deleted_at ?? '')).toBe(Date.parse('2026-01-15T10:00:00Z'));
-    await expect(client.heatPumps.get(userId, heatPumpId)).rejects.toBeInstanceOf(PoderoNotFoundError);
-    expect((await client.heatPumps.get(userId, heatPumpId, { includeDeleted: true })).id).toBe(heatPumpId);
+    await expect(client.heatPumps.get(userId, deviceId)).rejects.toBeInstanceOf(PoderoNotFoundError);
+    expect((await client.heatPumps.get(userId, deviceId, { includeDeleted: true })).id).toBe(deviceId);
     expect(await client.heatPumps.list(userId)).toEqual([]);
   });
 
   it('the update accepts device_model', async () => {
-    const { userId, heatPumpId } = seeded();
-    const updated = await client.heatPumps.update(userId, heatPumpId, {
+    const { userId, deviceId } = seeded();
+    const updated = await client.heatPumps.update(userId, deviceId, {
       device_model: { manufacturer: 'Nibe', model: 'F2120', year: 2024 },
     });
     expect(updated.device_model?.model).toBe('F2120');

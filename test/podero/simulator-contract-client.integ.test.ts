@@ -252,13 +252,13 @@ describe('heat pumps', () => {
   async function seededHeatPump() {
     const seeded = sim.control.seed({ users: 1, heatPumpsPerUser: 1 }).users[0];
     if (!seeded?.heat_pump_ids[0]) throw new Error('seed failed');
-    return { userId: seeded.id, heatPumpId: seeded.heat_pump_ids[0] };
+    return { userId: seeded.id, deviceId: seeded.heat_pump_ids[0] };
   }
 
   it('registers an empty, unauthenticated device with no body', async () => {
     const user = await client.users.create({ role: 'user', email: 'empty@example.com' });
-    const heatPump = await client.heatPumps.create(user.id);
-    expect(heatPump).toMatchObject({
+    const device = await client.heatPumps.create(user.id);
+    expect(device).toMatchObject({
       is_authenticated: false,
       lifecycle_state: 'created',
       device_model: {
@@ -270,15 +270,15 @@ describe('heat pumps', () => {
       current_state_last_updated_at: null,
       deleted_at: null,
     });
-    expect((await client.heatPumps.list(user.id)).map((hp) => hp.id)).toEqual([heatPump.id]);
+    expect((await client.heatPumps.list(user.id)).map((hp) => hp.id)).toEqual([device.id]);
     expect((await client.users.get(user.id)).num_heat_pumps).toBe(1);
   });
 
   it('returns every common device field and heat-pump field for a living heat pump', async () => {
-    const { userId, heatPumpId } = await seededHeatPump();
-    const heatPump = await client.heatPumps.get(userId, heatPumpId);
-    expect(heatPump).toMatchObject({
-      id: heatPumpId,
+    const { userId, deviceId } = await seededHeatPump();
+    const device = await client.heatPumps.get(userId, deviceId);
+    expect(device).toMatchObject({
+      id: deviceId,
       connection_status: 'ok',
       monitoring_status: 'ok',
       steering_status: 'ok',
@@ -310,27 +310,27 @@ describe('heat pumps', () => {
       outlet_temperature: expect.any(Number),
       dhw_temperature: expect.any(Number),
     });
-    expect(Number.isInteger(heatPump.current_power_consumption_w)).toBe(true);
-    expect(heatPump.outlet_temperature).toBeGreaterThan(heatPump.inlet_temperature ?? 0);
+    expect(Number.isInteger(device.current_power_consumption_w)).toBe(true);
+    expect(device.outlet_temperature).toBeGreaterThan(device.inlet_temperature ?? 0);
   });
 
   it('advances state in steps of the state interval, so reads within one step agree', async () => {
-    const { userId, heatPumpId } = await seededHeatPump();
+    const { userId, deviceId } = await seededHeatPump();
     sim.control.advanceClock(60);
-    const first = await client.heatPumps.get(userId, heatPumpId);
+    const first = await client.heatPumps.get(userId, deviceId);
     sim.control.advanceClock(200); // 10:04:20, same 5-minute step
-    const second = await client.heatPumps.get(userId, heatPumpId);
+    const second = await client.heatPumps.get(userId, deviceId);
     expect(second.current_state_last_updated_at).toBe('2026-01-15T10:00:00Z');
     expect(second).toEqual(first);
     sim.control.advanceClock(6 * 3600);
-    const later = await client.heatPumps.get(userId, heatPumpId);
+    const later = await client.heatPumps.get(userId, deviceId);
     expect(later.current_state_last_updated_at).toBe('2026-01-15T16:00:00Z');
     expect(later.outdoor_temperature).not.toBe(first.outdoor_temperature);
   });
 
   it('updates only writable fields partially, and rejects read-only ones with 422', async () => {
-    const { userId, heatPumpId } = await seededHeatPump();
-    const updated = await client.heatPumps.update(userId, heatPumpId, {
+    const { userId, deviceId } = await seededHeatPump();
+    const updated = await client.heatPumps.update(userId, deviceId, {
       optimization_level: 'Max',
       comment: 'attic',
     });
@@ -339,12 +339,12 @@ describe('heat pumps', () => {
       comment: 'attic',
       is_smart_optimization_active: true,
     });
-    const paused = await client.heatPumps.update(userId, heatPumpId, {
+    const paused = await client.heatPumps.update(userId, deviceId, {
       pause_power_until: new Date(START.getTime() + 3_600_000).toISOString(),
     });
     expect(paused.current_mode).toBe('min');
     const token = await issueToken(sim);
-    const path = `/org/${sim.orgId}/users/${userId}/heat-pumps/${heatPumpId}`;
+    const path = `/org/${sim.orgId}/users/${userId}/heat-pumps/${deviceId}`;
     const rejected = await api(sim, token, 'PUT', path, {
       current_power_consumption_w: 0,
       is_authenticated: false,
@@ -360,21 +360,21 @@ describe('heat pumps', () => {
     });
     const forecasting = await api(sim, token, 'PUT', path, { is_forecasting_enabled: true });
     expect(forecasting.status).toBe(422);
-    expect((await client.heatPumps.get(userId, heatPumpId)).comment).toBe('attic');
+    expect((await client.heatPumps.get(userId, deviceId)).comment).toBe('attic');
   });
 
   it('soft-deletes a heat pump: hidden from list and get, visible with include_deleted', async () => {
-    const { userId, heatPumpId } = await seededHeatPump();
-    await client.heatPumps.delete(userId, heatPumpId);
+    const { userId, deviceId } = await seededHeatPump();
+    await client.heatPumps.delete(userId, deviceId);
     expect(await client.heatPumps.list(userId)).toEqual([]);
-    await expect(client.heatPumps.get(userId, heatPumpId)).rejects.toBeInstanceOf(PoderoNotFoundError);
-    const deleted = await client.heatPumps.get(userId, heatPumpId, { includeDeleted: true });
+    await expect(client.heatPumps.get(userId, deviceId)).rejects.toBeInstanceOf(PoderoNotFoundError);
+    const deleted = await client.heatPumps.get(userId, deviceId, { includeDeleted: true });
     expect(deleted.deleted_at).toBe('2026-01-15T10:00:00Z');
   });
 
   it('answers statistics for the current periods with consumption and savings', async () => {
-    const { userId, heatPumpId } = await seededHeatPump();
-    const statistics = await client.heatPumps.statistics(userId, heatPumpId, {
+    const { userId, deviceId } = await seededHeatPump();
+    const statistics = await client.heatPumps.statistics(userId, deviceId, {
       resolution: ['1DAY', '1MONTH'],
       keywords: ['savings', 'consumption'],
     });
@@ -394,8 +394,8 @@ describe('heat pumps', () => {
   });
 
   it('answers savings per calendar bucket between from and to', async () => {
-    const { userId, heatPumpId } = await seededHeatPump();
-    const savings = await client.heatPumps.savings(userId, heatPumpId, {
+    const { userId, deviceId } = await seededHeatPump();
+    const savings = await client.heatPumps.savings(userId, deviceId, {
       from: '2026-01-01T00:00:00Z',
       to: '2026-01-15',
       resolution: '1WEEK',
@@ -410,8 +410,8 @@ describe('heat pumps', () => {
   });
 
   it('answers time series; 400 when there is no data unless fill-missing is set', async () => {
-    const { userId, heatPumpId } = await seededHeatPump();
-    const data = await client.heatPumps.data(userId, heatPumpId, {
+    const { userId, deviceId } = await seededHeatPump();
+    const data = await client.heatPumps.data(userId, deviceId, {
       from_datetime: '2026-01-15T06:00:00Z',
       to_datetime: '2026-01-15T08:00:00Z',
       resolution: '15MIN',
@@ -426,7 +426,7 @@ describe('heat pumps', () => {
       estimated_consumption_filtered: expect.any(Number),
     });
     const token = await issueToken(sim);
-    const path = `/org/${sim.orgId}/users/${userId}/heat-pumps/${heatPumpId}/data?from_datetime=2027-01-01T00:00:00Z&to_datetime=2027-01-01T01:00:00Z&resolution=15MIN`;
+    const path = `/org/${sim.orgId}/users/${userId}/heat-pumps/${deviceId}/data?from_datetime=2027-01-01T00:00:00Z&to_datetime=2027-01-01T01:00:00Z&resolution=15MIN`;
     expect(await api(sim, token, 'GET', path)).toMatchObject({
       status: 400,
       body: { detail: expect.any(String) },
@@ -445,8 +445,8 @@ describe('heat pumps', () => {
   });
 
   it('answers 404 for a heat pump of another user of the same organisation', async () => {
-    const { heatPumpId } = await seededHeatPump();
+    const { deviceId } = await seededHeatPump();
     const other = await client.users.create({ role: 'user', email: 'other@example.com' });
-    await expect(client.heatPumps.get(other.id, heatPumpId)).rejects.toBeInstanceOf(PoderoNotFoundError);
+    await expect(client.heatPumps.get(other.id, deviceId)).rejects.toBeInstanceOf(PoderoNotFoundError);
   });
 });

@@ -27,7 +27,7 @@ interface World {
   token: string;
   ext: string;
   doomed: string;
-  heatPumpId: string;
+  deviceId: string;
 }
 
 async function world(): Promise<World> {
@@ -49,7 +49,7 @@ async function world(): Promise<World> {
     token: await bridge.mintToken({ admin: true }),
     ext: user.external_user_id,
     doomed: other.external_user_id,
-    heatPumpId: user.heat_pump_ids[0],
+    deviceId: user.heat_pump_ids[0],
   };
 }
 
@@ -59,7 +59,7 @@ const ROUTE_CLASSES: RouteClass[] = ['read', 'create', 'update', 'delete'];
 function requestOf(w: World, kind: RouteClass): { method: string; path: string; body?: unknown } {
   switch (kind) {
     case 'read':
-      return { method: 'GET', path: `/users/${w.ext}/heat-pumps/${w.heatPumpId}?max_age_seconds=0` };
+      return { method: 'GET', path: `/users/${w.ext}/heat-pumps/${w.deviceId}?max_age_seconds=0` };
     case 'create':
       return { method: 'POST', path: `/users/${w.ext}/buildings`, body: { name: 'Budget house' } };
     case 'update':

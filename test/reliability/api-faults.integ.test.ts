@@ -26,7 +26,7 @@ const ROUTES = {
 let bridge: Bridge;
 let adminToken: string;
 let ext: string;
-let heatPumpId: string;
+let deviceId: string;
 
 beforeAll(async () => {
   bridge = await startBridge({ poderoRetry: { maxRetries: MAX_RETRIES }, poderoTimeoutMs: 400 });
@@ -38,7 +38,7 @@ beforeAll(async () => {
   if (!user?.heat_pump_ids[0]) throw new Error('seeding failed');
   await bridge.addOnboardedUsers([user]);
   ext = user.external_user_id;
-  heatPumpId = user.heat_pump_ids[0];
+  deviceId = user.heat_pump_ids[0];
   adminToken = await bridge.mintToken({ admin: true });
 });
 afterAll(async () => {
@@ -232,7 +232,7 @@ const failures: FaultCase[] = [
     name: 'PATCH heat pump when Podero rate-limits -> 503 + Retry-After, settings unchanged',
     faults: [{ route: ROUTES.updateHeatPump, status: 429, retry_after_seconds: 45 }],
     upstream: ROUTES.updateHeatPump,
-    request: () => ['PATCH', `/users/${ext}/heat-pumps/${heatPumpId}`, { optimization_level: 'Max' }],
+    request: () => ['PATCH', `/users/${ext}/heat-pumps/${deviceId}`, { optimization_level: 'Max' }],
     status: 503,
     code: 'upstream_rate_limited',
     attempts: 1,
@@ -278,8 +278,8 @@ describe('API under Podero faults', () => {
       expect(after.readings).toEqual(before.readings);
       for (const item of (after.main ?? []).filter(isSnapshot)) {
         if (typeof item.heat_pump_json !== 'string') continue;
-        const heatPump = JSON.parse(item.heat_pump_json) as Record<string, unknown>;
-        expect(heatPump[refresh.field]).not.toEqual(refresh.refusedValue);
+        const device = JSON.parse(item.heat_pump_json) as Record<string, unknown>;
+        expect(device[refresh.field]).not.toEqual(refresh.refusedValue);
       }
     } else {
       expect(after).toEqual(before);
@@ -297,7 +297,7 @@ describe('API under Podero faults', () => {
     ]);
     const res = await call(...liveList());
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ source: 'live', items: [{ id: heatPumpId }] });
+    expect(res.json).toMatchObject({ source: 'live', items: [{ id: deviceId }] });
     expect(bridge.retryWaitsMs).toEqual([2000]);
     expect(attempts(ROUTES.listHeatPumps) - before).toBe(2);
   });

@@ -63,11 +63,11 @@ describe('offboarding races every read and write route', () => {
         heatPumpsPerUser: 1,
         externalIdPrefix: `race-${round}`,
       }).users;
-      const heatPumpId = user?.heat_pump_ids[0];
-      if (!user || !heatPumpId) throw new Error('seeding failed');
+      const deviceId = user?.heat_pump_ids[0];
+      if (!user || !deviceId) throw new Error('seeding failed');
       await bridge.addOnboardedUsers([user]);
       const ext = user.external_user_id;
-      const hp = `/users/${ext}/heat-pumps/${heatPumpId}`;
+      const hp = `/users/${ext}/heat-pumps/${deviceId}`;
       const racers: Promise<unknown>[] = [
         call('GET', `${hp}?max_age_seconds=0`),
         call('GET', `${hp}?max_age_seconds=0`),

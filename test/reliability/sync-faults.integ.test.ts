@@ -55,8 +55,8 @@ async function storedState(b: Bridge) {
 /** Every heat pump: exactly one reading, at the state timestamp its snapshot records. */
 async function expectOneReadingPerState(b: Bridge, users: readonly SeededUser[]) {
   const { readings, snapshots } = await storedState(b);
-  const heatPumpIds = users.flatMap((u) => u.heat_pump_ids);
-  const problems = heatPumpIds.flatMap((id) => {
+  const deviceIds = users.flatMap((u) => u.heat_pump_ids);
+  const problems = deviceIds.flatMap((id) => {
     const at = readings.get(id) ?? [];
     const state = snapshots.get(id);
     return at.length === 1 && state !== undefined && at[0] === state
@@ -64,7 +64,7 @@ async function expectOneReadingPerState(b: Bridge, users: readonly SeededUser[])
       : [`${id}: readings ${JSON.stringify(at)}, snapshot state ${state ?? 'missing'}`];
   });
   expect(problems).toEqual([]);
-  expect([...readings.keys()].sort()).toEqual([...heatPumpIds].sort());
+  expect([...readings.keys()].sort()).toEqual([...deviceIds].sort());
 }
 
 describe('heat-pump-sync under faults', () => {

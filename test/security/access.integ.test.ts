@@ -33,7 +33,7 @@ let stack: LocalStack;
 let testStack: TestStack;
 let db: TestStack['db'];
 let adminToken: string;
-let bob: { sessionId: string; heatPumpId: string };
+let bob: { sessionId: string; deviceId: string };
 /** Two registered webhooks: one the admin routes read and change, one that DELETE removes. */
 let webhook: string;
 let webhookToDelete: string;
@@ -71,7 +71,7 @@ function requestFor(route: RouteDeclaration, user: string): { path: string; body
   };
   const path = `${route.path
     .replace('{external_user_id}', user)
-    .replace('{heat_pump_id}', bob.heatPumpId)
+    .replace('{heat_pump_id}', bob.deviceId)
     .replace('{session_id}', bob.sessionId)
     .replace('{contract_id}', NO_SUCH_CONTRACT)
     .replace(
@@ -316,7 +316,7 @@ describe("an end user's token", () => {
       expect(res.status, res.text.slice(0, 200)).toBe(403);
       expectForbiddenBy(route, res.json);
       // The refusal says nothing about Bob's data.
-      expect(res.text).not.toContain(bob.heatPumpId.slice(0, 8));
+      expect(res.text).not.toContain(bob.deviceId.slice(0, 8));
       expect(await dumpTables(db, stack.tableNames)).toEqual(before);
       expect(JSON.stringify(stack.simulator.control.counters().requests)).toBe(poderoBefore);
     },

@@ -1334,7 +1334,7 @@ beforeAll(async () => {
     body: json({ external_user_id: USER, email: 'victim@example.com' }),
   });
   if (created.status !== 201) throw new Error(`setup: POST /users answered ${created.status}`);
-  HP = (await connectHeatPump(stack.apiUrl, adminToken, USER)).heatPumpId;
+  HP = (await connectHeatPump(stack.apiUrl, adminToken, USER)).deviceId;
   // The setup's change events are published (and leave the outbox) before the first table dump.
   await stack.drainOutbox();
 });

@@ -43,7 +43,7 @@ export async function connectHeatPump(
   apiUrl: string,
   token: string,
   externalUserId: string,
-): Promise<{ sessionId: string; heatPumpId: string }> {
+): Promise<{ sessionId: string; deviceId: string }> {
   const opened = await apiCall(apiUrl, token, 'POST', `/users/${externalUserId}/onboarding-sessions`, {
     language: 'en',
     price_zone_default: 'AT',
@@ -76,7 +76,7 @@ export async function connectHeatPump(
     `/users/${externalUserId}/onboarding-sessions/${sessionId}`,
   );
   expectStatus('GET onboarding session', state, 200);
-  const heatPumpId = (state.json as { device_id?: string | null }).device_id;
-  if (!heatPumpId) throw new Error(`onboarding session did not complete: ${state.text.slice(0, 200)}`);
-  return { sessionId, heatPumpId };
+  const deviceId = (state.json as { device_id?: string | null }).device_id;
+  if (!deviceId) throw new Error(`onboarding session did not complete: ${state.text.slice(0, 200)}`);
+  return { sessionId, deviceId };
 }

@@ -42,7 +42,7 @@ export type TableNames = Readonly<Record<TableId, string>>;
 export interface SeededBridgeUser {
   readonly externalUserId: string;
   readonly poderoUserId: string;
-  readonly heatPumpIds: readonly string[];
+  readonly deviceIds: readonly string[];
 }
 
 /**
@@ -182,7 +182,7 @@ export async function startLocalBridge(
         return seeded.map((user) => ({
           externalUserId: user.external_user_id,
           poderoUserId: user.id,
-          heatPumpIds: user.heat_pump_ids,
+          deviceIds: user.heat_pump_ids,
         }));
       },
       refreshToken: (event = { source: 'schedule', force: false }) => tokenRefresh(event),

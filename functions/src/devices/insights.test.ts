@@ -20,7 +20,7 @@ function world(
     keptKeys: [] as string[],
   };
   const keyOf = (owner: InsightOwner, kind: string, queryKey: string) =>
-    `${'organisation' in owner ? 'ORG' : `${owner.externalUserId}/${owner.heatPumpId}`}|${kind}|${queryKey}`;
+    `${'organisation' in owner ? 'ORG' : `${owner.externalUserId}/${owner.deviceId}`}|${kind}|${queryKey}`;
   const answer: StatisticsResponse = options.answer ?? {
     metadata: { requested_at: 'x', units: { savings: 'EUR', consumption: 'kWh', bogus: 3 }, error: '' },
     data: [
@@ -36,12 +36,12 @@ function world(
   };
   const podero: InsightsUpstream = {
     heatPumps: {
-      statistics: async (userId, heatPumpId, query) => {
-        calls.podero.push(['statistics', userId, heatPumpId, query]);
+      statistics: async (userId, deviceId, query) => {
+        calls.podero.push(['statistics', userId, deviceId, query]);
         return answer;
       },
-      savings: async (userId, heatPumpId, query) => {
-        calls.podero.push(['savings', userId, heatPumpId, query]);
+      savings: async (userId, deviceId, query) => {
+        calls.podero.push(['savings', userId, deviceId, query]);
         return answer;
       },
     },

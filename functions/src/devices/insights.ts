@@ -27,12 +27,8 @@ import { UnknownHeatPumpError } from './service';
 /** The part of the Podero client this service uses. */
 export interface InsightsUpstream {
   heatPumps: {
-    statistics(
-      userId: string,
-      heatPumpId: string,
-      query?: PoderoStatisticsQuery,
-    ): Promise<StatisticsResponse>;
-    savings(userId: string, heatPumpId: string, query: PoderoSavingsQuery): Promise<StatisticsResponse>;
+    statistics(userId: string, deviceId: string, query?: PoderoStatisticsQuery): Promise<StatisticsResponse>;
+    savings(userId: string, deviceId: string, query: PoderoSavingsQuery): Promise<StatisticsResponse>;
   };
   devices: { savings(query: { from: string; to: string }): Promise<PoderoOrganisationSavings> };
 }
@@ -40,7 +36,7 @@ export interface InsightsUpstream {
 export interface InsightsServiceDeps {
   podero: InsightsUpstream;
   /** The device's Podero user id once it is proven the user's; throws UnknownUserError/UnknownHeatPumpError. */
-  requireOwned(externalUserId: string, heatPumpId: string): Promise<string>;
+  requireOwned(externalUserId: string, deviceId: string): Promise<string>;
   /** Erasure under a racing offboarding: false (and the entry removed) if the user was offboarded. */
   keepIfOnboarded(
     externalUserId: string,
@@ -63,31 +59,25 @@ export class HeatPumpInsightsService {
 
   async statistics(
     externalUserId: string,
-    heatPumpId: string,
+    deviceId: string,
     query: StatisticsQuery,
   ): Promise<InsightsResponse> {
     const resolution = query.resolution ?? ['1DAY'];
     const keywords = query.keywords ?? ['consumption', 'savings'];
     const key = `r=${resolution.join(',')};k=${keywords.join(',')}`;
-    return this.deviceInsight(
-      externalUserId,
-      heatPumpId,
-      'statistics',
-      key,
-      query.max_age_seconds,
-      (userId) =>
-        this.deps.podero.heatPumps.statistics(userId, heatPumpId, {
-          resolution: [...resolution],
-          keywords: [...keywords],
-        }),
+    return this.deviceInsight(externalUserId, deviceId, 'statistics', key, query.max_age_seconds, (userId) =>
+      this.deps.podero.heatPumps.statistics(userId, deviceId, {
+        resolution: [...resolution],
+        keywords: [...keywords],
+      }),
     );
   }
 
-  async savings(externalUserId: string, heatPumpId: string, query: SavingsQuery): Promise<InsightsResponse> {
+  async savings(externalUserId: string, deviceId: string, query: SavingsQuery): Promise<InsightsResponse> {
     const resolution = query.resolution ?? '1MONTH';
     const key = `f=${query.from};t=${query.to};r=${resolution}`;
-    return this.deviceInsight(externalUserId, heatPumpId, 'savings', key, query.max_age_seconds, (userId) =>
-      this.deps.podero.heatPumps.savings(userId, heatPumpId, { from: query.from, to: query.to, resolution }),
+    return this.deviceInsight(externalUserId, deviceId, 'savings', key, query.max_age_seconds, (userId) =>
+      this.deps.podero.heatPumps.savings(userId, deviceId, { from: query.from, to: query.to, resolution }),
     );
   }
 
@@ -120,20 +110,20 @@ export class HeatPumpInsightsService {
 
   private async deviceInsight(
     externalUserId: string,
-    heatPumpId: string,
+    deviceId: string,
     kind: string,
     queryKey: string,
     maxAgeSeconds: number,
     ask: (poderoUserId: string) => Promise<StatisticsResponse>,
   ): Promise<InsightsResponse> {
-    const poderoUserId = await this.deps.requireOwned(externalUserId, heatPumpId);
-    const owner: InsightOwner = { externalUserId, heatPumpId };
+    const poderoUserId = await this.deps.requireOwned(externalUserId, deviceId);
+    const owner: InsightOwner = { externalUserId, deviceId };
     const { body, fetchedAt, source } = await this.cached(owner, kind, queryKey, maxAgeSeconds, async () => {
       let answer: StatisticsResponse;
       try {
         answer = await ask(poderoUserId);
       } catch (error) {
-        if (error instanceof PoderoNotFoundError) throw new UnknownHeatPumpError(heatPumpId);
+        if (error instanceof PoderoNotFoundError) throw new UnknownHeatPumpError(deviceId);
         throw error;
       }
       const keep = async (sk: string) => {
@@ -186,7 +176,7 @@ function bucketView(bucket: StatisticsResponse['data'][number]): InsightBucket {
   const period = (b.period ?? {}) as Record<string, unknown>;
   const savings = b.savings as Record<string, unknown> | null | undefined;
   const consumption = b.consumption as Record<string, unknown> | null | undefined;
-  const heatPump = b.heat_pump as Record<string, unknown> | null | undefined;
+  const device = b.heat_pump as Record<string, unknown> | null | undefined;
   return {
     resolution: textOrNull(b.resolution),
     period: { start: textOrNull(period.start_period), end: textOrNull(period.end_period) },
@@ -195,7 +185,7 @@ function bucketView(bucket: StatisticsResponse['data'][number]): InsightBucket {
         ? { total: numberOrNull(savings.total), percentage: numberOrNull(savings.percentage) }
         : null,
     consumption_total: numberOrNull(consumption?.total),
-    estimated_consumption_wh: numberOrNull(heatPump?.estimated_consumption_wh),
+    estimated_consumption_wh: numberOrNull(device?.estimated_consumption_wh),
   };
 }
 

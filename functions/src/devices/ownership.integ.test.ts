@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedOnboardedUsers } from '../../test-support/seed-users';
 import { tableDeclarations } from '../declarations';
 import { UnknownUserError } from '../domain/errors';
-import { type HeatPumpJson, HeatPumpSnapshotStore, newSnapshot } from '../storage/heat-pump-snapshots';
+import { type DeviceJson, DeviceSnapshotStore, newSnapshot } from '../storage/device-snapshots';
 import { OutboxStore } from '../storage/outbox';
 import { ReadingsStore } from '../storage/readings';
 import { UserStore } from '../storage/users';
@@ -46,7 +46,7 @@ afterAll(async () => {
   await dynalite?.close();
 });
 
-const device = (id: string, owner: string, extra: Record<string, unknown> = {}): HeatPumpJson => ({
+const device = (id: string, owner: string, extra: Record<string, unknown> = {}): DeviceJson => ({
   id,
   owner: { id: owner, email: 'x@example.com' },
   deleted_at: null,
@@ -56,10 +56,10 @@ const device = (id: string, owner: string, extra: Record<string, unknown> = {}):
 
 /** A scripted Podero: each method answers from the test's functions, and counts its calls. */
 function podero(script: {
-  list?: () => Promise<HeatPumpJson[]>;
-  get?: (id: string, includeDeleted: boolean) => Promise<HeatPumpJson>;
-  update?: () => Promise<HeatPumpJson>;
-  softDelete?: () => Promise<HeatPumpJson>;
+  list?: () => Promise<DeviceJson[]>;
+  get?: (id: string, includeDeleted: boolean) => Promise<DeviceJson>;
+  update?: () => Promise<DeviceJson>;
+  softDelete?: () => Promise<DeviceJson>;
 }) {
   const calls = { list: 0, get: 0, update: 0, softDelete: 0, includeDeleted: [] as boolean[] };
   const upstream = {
@@ -92,13 +92,13 @@ function podero(script: {
 }
 
 async function world(
-  script: Parameters<typeof podero>[0] & { update?: () => Promise<HeatPumpJson>; stillOnboarded?: boolean },
+  script: Parameters<typeof podero>[0] & { update?: () => Promise<DeviceJson>; stillOnboarded?: boolean },
 ) {
   n++;
   const ext = `owner-test-${n}`;
   await seedOnboardedUsers(doc, tables.main, [{ externalUserId: ext, poderoUserId: ME }]);
   const users = new UserStore(doc, tables.main);
-  const snapshots = new HeatPumpSnapshotStore(doc, tables.main);
+  const snapshots = new DeviceSnapshotStore(doc, tables.main);
   const { upstream, calls } = podero(script);
   const guarded: string[][] = [];
   const service = new HeatPumpService({
@@ -307,7 +307,7 @@ describe('the edges of reads and updates', () => {
     await w.snapshots.putListMarker({
       externalUserId: w.ext,
       fetchedAt: new Date(T0).toISOString(),
-      heatPumpIds: [HP],
+      deviceIds: [HP],
     });
     const result = await w.service.list(w.ext, { max_age_seconds: 3600, stale_if_error_seconds: 0 });
     expect(result.source).toBe('live');
@@ -343,7 +343,7 @@ describe('the cache edges of the list and the single read', () => {
     await w.snapshots.putListMarker({
       externalUserId: w.ext,
       fetchedAt: at(T0 - 10_000),
-      heatPumpIds: [HP, HP2],
+      deviceIds: [HP, HP2],
     });
     const result = await w.service.list(w.ext, { max_age_seconds: 120, stale_if_error_seconds: 0 });
     expect(result).toMatchObject({ source: 'cache', fetched_at: at(T0 - 120_000) });
@@ -356,7 +356,7 @@ describe('offboarding one heat pump', () => {
     await w.snapshots.putListMarker({
       externalUserId: w.ext,
       fetchedAt: new Date(T0 - 60_000).toISOString(),
-      heatPumpIds: [HP],
+      deviceIds: [HP],
     });
   };
 
@@ -427,7 +427,7 @@ describe('offboarding one heat pump', () => {
     ];
     const w = await world({ get: async (id) => device(id, ME, { is_authenticated: false, actions }) });
     const read = await w.service.readLive(w.ext, HP);
-    expect(read.heatPump.actions).toEqual(actions);
+    expect(read.device.actions).toEqual(actions);
     expect((await w.snapshots.get(w.ext, HP))?.connection?.state).toBe('reauthentication_required');
     const theirs = await world({ get: async (id) => device(id, OTHER) });
     expect(await failure(theirs.service.readLive(theirs.ext, HP))).toBeInstanceOf(UnknownHeatPumpError);

@@ -7,7 +7,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTables, type LocalEndpoint, startDynalite } from '@podero-bridge/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableDeclarations } from '../declarations';
-import type { HeatPumpJson } from '../storage/heat-pump-snapshots';
+import type { DeviceJson } from '../storage/device-snapshots';
 import { ReauthenticationStore } from '../storage/reauthentications';
 import {
   InvalidReturnUrlError,
@@ -38,7 +38,7 @@ const PARTNER = {
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 
 /** A device that lost its connection, its cue link as Podero shows it. */
-const lostDevice = (id: string): HeatPumpJson => ({
+const lostDevice = (id: string): DeviceJson => ({
   id,
   is_authenticated: false,
   actions: [
@@ -55,7 +55,7 @@ function world() {
   const resolved: { successUrl: string; cancelUrl: string }[] = [];
   const service = new ReauthenticationService({
     heatPumps: {
-      readLive: async (_user, heatPumpId) => ({ poderoUserId: 'p', heatPump: lostDevice(heatPumpId) }),
+      readLive: async (_user, deviceId) => ({ poderoUserId: 'p', device: lostDevice(deviceId) }),
     },
     podero: {
       cues: {
@@ -74,8 +74,8 @@ function world() {
     now: () => NOW,
   });
   /** Starts one attempt; the callback's query as the Connect UI would return to each URL. */
-  const start = async (heatPumpId: string) => {
-    await service.start('ada', heatPumpId, PARTNER, CALLBACK);
+  const start = async (deviceId: string) => {
+    await service.start('ada', deviceId, PARTNER, CALLBACK);
     const urls = resolved.at(-1);
     if (!urls) throw new Error('resolve was not called');
     const queryOf = (url: string) => {

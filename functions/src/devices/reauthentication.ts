@@ -114,7 +114,7 @@ export class ReauthenticationService {
   /** `callbackUrl`: this API's callback route, absolute (the browser comes back to it). */
   async start(
     externalUserId: string,
-    heatPumpId: string,
+    deviceId: string,
     input: StartReauthentication,
     callbackUrl: string,
   ): Promise<{ redirect_url: string; expires_at: string }> {
@@ -122,10 +122,10 @@ export class ReauthenticationService {
       const problem = returnUrlProblem(input[field], this.deps.returnUrls);
       if (problem !== null) throw new InvalidReturnUrlError(field, problem);
     }
-    const { heatPump } = await this.deps.heatPumps.readLive(externalUserId, heatPumpId);
-    const state = connectionStateOf(heatPump);
+    const { device } = await this.deps.heatPumps.readLive(externalUserId, deviceId);
+    const state = connectionStateOf(device);
     if (state !== 'reauthentication_required') throw new ReauthenticationNotNeededError(state);
-    const link = pendingActionsOf(heatPump)
+    const link = pendingActionsOf(device)
       .filter((action) => action.code === REAUTHENTICATE_ACTION && action.url !== null)
       .map((action) => parseCueLink(action.url ?? ''))
       .find((parsed) => parsed !== null);
@@ -140,7 +140,7 @@ export class ReauthenticationService {
       token,
       {
         external_user_id: externalUserId,
-        heat_pump_id: heatPumpId,
+        heat_pump_id: deviceId,
         cue_id: link.cueId,
         cue_secret: link.secret,
         success_url: input.success_url,
@@ -166,7 +166,7 @@ export class ReauthenticationService {
       await this.deps.attempts.discard(token);
       throw error;
     }
-    this.deps.logger?.info('re-authentication started', { heat_pump_id: heatPumpId });
+    this.deps.logger?.info('re-authentication started', { heat_pump_id: deviceId });
     return { redirect_url: resolved.redirect_url, expires_at: new Date(validUntilMs).toISOString() };
   }
 

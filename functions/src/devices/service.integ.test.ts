@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { seedOnboardedUsers } from '../../test-support/seed-users';
 import { tableDeclarations } from '../declarations';
 import { UnknownUserError } from '../domain/errors';
-import { type HeatPumpJson, HeatPumpSnapshotStore, newSnapshot } from '../storage/heat-pump-snapshots';
+import { type DeviceJson, DeviceSnapshotStore, newSnapshot } from '../storage/device-snapshots';
 import { OutboxStore } from '../storage/outbox';
 import { ReadingsStore } from '../storage/readings';
 import { UserStore } from '../storage/users';
@@ -75,7 +75,7 @@ beforeEach(() => {
   sends = freshSendLog();
 });
 
-const heatPump = (id: string, extra: Record<string, unknown> = {}): HeatPumpJson => ({
+const device = (id: string, extra: Record<string, unknown> = {}): DeviceJson => ({
   id,
   owner: { id: PODERO_USER },
   current_state_last_updated_at: '2026-03-01T11:59:00Z',
@@ -83,7 +83,7 @@ const heatPump = (id: string, extra: Record<string, unknown> = {}): HeatPumpJson
   ...extra,
 });
 
-function fakePodero(list: () => Promise<HeatPumpJson[]>): HeatPumpUpstream {
+function fakePodero(list: () => Promise<DeviceJson[]>): HeatPumpUpstream {
   const unused = () => Promise.reject(new Error('not used by these tests'));
   return { heatPumps: { list: () => list(), get: unused, update: unused, softDelete: unused } };
 }
@@ -103,7 +103,7 @@ function service(options: {
   podero?: HeatPumpUpstream;
   now?: number;
 }) {
-  const snapshots = new HeatPumpSnapshotStore(doc, tables.main);
+  const snapshots = new DeviceSnapshotStore(doc, tables.main);
   const hps = new HeatPumpService({
     podero: options.podero ?? fakePodero(async () => []),
     findPoderoUserId: options.findPoderoUserId,
@@ -149,11 +149,11 @@ describe('HeatPumpService.list round trips', () => {
     if (!a || !b || !c) throw new Error('ids');
     const { hps, snapshots } = service({
       findPoderoUserId: async () => PODERO_USER,
-      podero: fakePodero(async () => [heatPump(a), heatPump(b)]),
+      podero: fakePodero(async () => [device(a), device(b)]),
     });
     await onboard('victor');
     // c was listed before and is gone at Podero now: its snapshot must be deleted.
-    await snapshots.put(newSnapshot('victor', heatPump(c), new Date(T0 - 60_000).toISOString()));
+    await snapshots.put(newSnapshot('victor', device(c), new Date(T0 - 60_000).toISOString()));
     sends = freshSendLog();
 
     await hps.list('victor', live);
@@ -174,7 +174,7 @@ describe('HeatPumpService.list round trips', () => {
       external_user_id: 'victor',
       heat_pump_id: c,
     });
-    expect(state.marker?.heatPumpIds.sort()).toEqual([a, b].sort());
+    expect(state.marker?.deviceIds.sort()).toEqual([a, b].sort());
     expect([...state.snapshots.keys()].sort()).toEqual([a, b].sort());
   });
 
@@ -185,9 +185,9 @@ describe('HeatPumpService.list round trips', () => {
     // The marker of a live read at T0 landed; of its two snapshot updates only a's did, b's is from T0 - 120 s.
     const at = (ms: number) => new Date(ms).toISOString();
     await onboard('yara');
-    await snapshots.put(newSnapshot('yara', heatPump(a), at(T0)));
-    await snapshots.put(newSnapshot('yara', heatPump(b), at(T0 - 120_000)));
-    await snapshots.putListMarker({ externalUserId: 'yara', fetchedAt: at(T0), heatPumpIds: [a, b] });
+    await snapshots.put(newSnapshot('yara', device(a), at(T0)));
+    await snapshots.put(newSnapshot('yara', device(b), at(T0 - 120_000)));
+    await snapshots.putListMarker({ externalUserId: 'yara', fetchedAt: at(T0), deviceIds: [a, b] });
 
     const within = await hps.list('yara', { max_age_seconds: 600, stale_if_error_seconds: 0 });
     expect(within).toMatchObject({ source: 'cache', fetched_at: at(T0 - 120_000) });
@@ -201,7 +201,7 @@ describe('HeatPumpService.list round trips', () => {
     if (!a || !b) throw new Error('ids');
     const newer = service({
       findPoderoUserId: async () => PODERO_USER,
-      podero: fakePodero(async () => [heatPump(a, { indoor_actual_temperature: 21 })]),
+      podero: fakePodero(async () => [device(a, { indoor_actual_temperature: 21 })]),
       now: T0 + 10_000,
     });
     await onboard('wanda');
@@ -209,14 +209,14 @@ describe('HeatPumpService.list round trips', () => {
     // An older read (fetched before the newer one) that still lists b and an older a.
     const older = service({
       findPoderoUserId: async () => PODERO_USER,
-      podero: fakePodero(async () => [heatPump(a, { indoor_actual_temperature: 18 }), heatPump(b)]),
+      podero: fakePodero(async () => [device(a, { indoor_actual_temperature: 18 }), device(b)]),
       now: T0,
     });
     await older.hps.list('wanda', live);
 
     const state = (await newer.snapshots.loadUserWithProfile('wanda')).state;
-    expect(state.marker).toMatchObject({ fetchedAt: new Date(T0 + 10_000).toISOString(), heatPumpIds: [a] });
-    expect(state.snapshots.get(a)?.heatPump.indoor_actual_temperature).toBe(21);
+    expect(state.marker).toMatchObject({ fetchedAt: new Date(T0 + 10_000).toISOString(), deviceIds: [a] });
+    expect(state.snapshots.get(a)?.device.indoor_actual_temperature).toBe(21);
     // The older read's snapshot of b is stored (nothing newer existed), but the marker does not
     // name it, so the cached list is still the newer one.
     const cached = await newer.hps.list('wanda', { max_age_seconds: 60, stale_if_error_seconds: 0 });

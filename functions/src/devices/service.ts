@@ -7,6 +7,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { PoderoNotFoundError, type UpdateHeatPumpRequest } from '@podero-bridge/podero-client';
+import { deletedHeatPumpEvent, deletedHeatPumpEvents, heatPumpEvents } from '../domain/devices/heat-pump';
 import {
   isDeleted,
   isUpstreamOutage,
@@ -16,17 +17,16 @@ import {
 } from '../domain/devices/rules';
 import { InvalidError, NotFoundError, UnknownUserError } from '../domain/errors';
 import { outboxEntriesOf } from '../domain/events/catalogue';
-import { deletedHeatPumpEvent, deletedHeatPumpEvents, heatPumpEvents } from '../domain/events/rules';
 import type { ErasureService } from '../erasure/erasure';
 import {
-  HEAT_PUMP_LIST_MARKER_SK,
-  type HeatPumpJson,
-  type HeatPumpSnapshot,
-  type HeatPumpSnapshotStore,
-  heatPumpSk,
-  type UserHeatPumpState,
+  DEVICE_LIST_MARKER_SK,
+  type DeviceJson,
+  type DeviceSnapshot,
+  type DeviceSnapshotStore,
+  deviceSk,
+  type UserDeviceState,
   userPk,
-} from '../storage/heat-pump-snapshots';
+} from '../storage/device-snapshots';
 import { type OutboxEntry, type OutboxStore, outboxEntryOf } from '../storage/outbox';
 import type { Reading, ReadingsStore } from '../storage/readings';
 import { bucketReadings } from './reading-buckets';
@@ -48,10 +48,10 @@ import { heatPumpView } from './view';
 /** The part of the Podero client this service uses (the real client satisfies it). */
 export interface HeatPumpUpstream {
   heatPumps: {
-    list(userId: string): Promise<HeatPumpJson[]>;
-    get(userId: string, heatPumpId: string, options?: { includeDeleted?: boolean }): Promise<HeatPumpJson>;
-    update(userId: string, heatPumpId: string, body: UpdateHeatPumpRequest): Promise<HeatPumpJson>;
-    softDelete(userId: string, heatPumpId: string, at?: Date): Promise<HeatPumpJson>;
+    list(userId: string): Promise<DeviceJson[]>;
+    get(userId: string, deviceId: string, options?: { includeDeleted?: boolean }): Promise<DeviceJson>;
+    update(userId: string, deviceId: string, body: UpdateHeatPumpRequest): Promise<DeviceJson>;
+    softDelete(userId: string, deviceId: string, at?: Date): Promise<DeviceJson>;
   };
 }
 
@@ -70,7 +70,7 @@ export type OnboardedGuard = (
 
 export class UnknownHeatPumpError extends NotFoundError {
   override readonly name = 'UnknownHeatPumpError';
-  constructor(readonly heatPumpId: string) {
+  constructor(readonly deviceId: string) {
     super('heat pump not found', { subject: 'heat pump' });
   }
 }
@@ -89,7 +89,7 @@ export interface HeatPumpServiceDeps {
   podero: HeatPumpUpstream;
   findPoderoUserId: PoderoUserIdLookup;
   removeUnlessOnboarded: OnboardedGuard;
-  snapshots: HeatPumpSnapshotStore;
+  snapshots: DeviceSnapshotStore;
   readings: ReadingsStore;
   /** Change events of what the reads store (domain/events/rules.ts), kept with the state they describe. */
   outbox: OutboxStore;
@@ -102,7 +102,7 @@ export interface HeatPumpServiceDeps {
 /** 92 days at one reading per 15 minutes is 8,832 readings: nine pages; the bound only stops a runaway loop. */
 const MAX_BUCKET_PAGES = 40;
 
-const viewOf = (snapshot: HeatPumpSnapshot) => heatPumpView(snapshot.heatPump, snapshot.connection);
+const viewOf = (snapshot: DeviceSnapshot) => heatPumpView(snapshot.device, snapshot.connection);
 
 export class HeatPumpService {
   private readonly now: () => number;
@@ -152,13 +152,13 @@ export class HeatPumpService {
     const poderoUserId = user.podero_user_id;
     const cached = (() => {
       if (!stored.marker) return null;
-      const heatPumps: HeatPumpSnapshot[] = [];
+      const heatPumps: DeviceSnapshot[] = [];
       // The list is as old as its oldest part: the marker and the snapshots are written concurrently,
       // so a snapshot whose update has not landed (or failed) must not be labelled with the marker's time.
       let fetchedAt = stored.marker.fetchedAt;
-      for (const id of stored.marker.heatPumpIds) {
+      for (const id of stored.marker.deviceIds) {
         const snapshot = stored.snapshots.get(id);
-        if (!snapshot || !ownedBy(snapshot.heatPump, poderoUserId)) return null;
+        if (!snapshot || !ownedBy(snapshot.device, poderoUserId)) return null;
         heatPumps.push(snapshot);
         if (Date.parse(snapshot.fetchedAt) < Date.parse(fetchedAt)) fetchedAt = snapshot.fetchedAt;
       }
@@ -175,7 +175,7 @@ export class HeatPumpService {
     }
 
     const fetchedAt = new Date(this.now()).toISOString();
-    let live: HeatPumpJson[];
+    let live: DeviceJson[];
     try {
       live = await this.deps.podero.heatPumps.list(poderoUserId);
     } catch (error) {
@@ -193,8 +193,8 @@ export class HeatPumpService {
       }
       throw error;
     }
-    const snapshots = visibleHeatPumps(live, poderoUserId).map((heatPump) =>
-      observedSnapshot(externalUserId, heatPump, fetchedAt, stored.snapshots.get(heatPump.id)),
+    const snapshots = visibleHeatPumps(live, poderoUserId).map((device) =>
+      observedSnapshot(externalUserId, device, fetchedAt, stored.snapshots.get(device.id)),
     );
     const { createdSortKeys } = await this.deps.snapshots.replaceUserList(
       externalUserId,
@@ -220,20 +220,20 @@ export class HeatPumpService {
    */
   private listEvents(
     externalUserId: string,
-    snapshots: readonly HeatPumpSnapshot[],
-    stored: UserHeatPumpState,
+    snapshots: readonly DeviceSnapshot[],
+    stored: UserDeviceState,
     fetchedAt: string,
   ): { snapshots: Map<string, OutboxEntry[]>; marker: OutboxEntry[] } {
-    const current = new Set(snapshots.map((snapshot) => snapshot.heatPumpId));
+    const current = new Set(snapshots.map((snapshot) => snapshot.deviceId));
     const byDevice = new Map(
       snapshots.map((snapshot) => [
-        snapshot.heatPumpId,
-        outboxEntriesOf(heatPumpEvents(stored.snapshots.get(snapshot.heatPumpId), snapshot)),
+        snapshot.deviceId,
+        outboxEntriesOf(heatPumpEvents(stored.snapshots.get(snapshot.deviceId), snapshot)),
       ]),
     );
-    const goneIds = [...new Set([...(stored.marker?.heatPumpIds ?? []), ...stored.snapshots.keys()])];
+    const goneIds = [...new Set([...(stored.marker?.deviceIds ?? []), ...stored.snapshots.keys()])];
     const carried = [...stored.snapshots.values()]
-      .filter((snapshot) => !current.has(snapshot.heatPumpId))
+      .filter((snapshot) => !current.has(snapshot.deviceId))
       .flatMap((snapshot) => snapshot.outbox)
       .map(outboxEntryOf);
     return {
@@ -245,11 +245,11 @@ export class HeatPumpService {
     };
   }
 
-  async get(externalUserId: string, heatPumpId: string, query: HeatPumpReadQuery): Promise<HeatPumpResponse> {
+  async get(externalUserId: string, deviceId: string, query: HeatPumpReadQuery): Promise<HeatPumpResponse> {
     const { poderoUserId, stored } = await this.poderoUserIdWith(externalUserId, () =>
-      this.deps.snapshots.get(externalUserId, heatPumpId),
+      this.deps.snapshots.get(externalUserId, deviceId),
     );
-    const snapshot = stored && ownedBy(stored.heatPump, poderoUserId) ? stored : null;
+    const snapshot = stored && ownedBy(stored.device, poderoUserId) ? stored : null;
     if (
       snapshot &&
       query.max_age_seconds > 0 &&
@@ -258,7 +258,7 @@ export class HeatPumpService {
       return { heat_pump: viewOf(snapshot), source: 'cache', fetched_at: snapshot.fetchedAt, stale: false };
     }
     try {
-      const live = await this.fetchOwned(externalUserId, poderoUserId, heatPumpId, snapshot);
+      const live = await this.fetchOwned(externalUserId, poderoUserId, deviceId, snapshot);
       return { heat_pump: viewOf(live), source: 'live', fetched_at: live.fetchedAt, stale: false };
     } catch (error) {
       if (snapshot && isUpstreamOutage(error) && this.servableOnError(snapshot.fetchedAt, query)) {
@@ -275,24 +275,24 @@ export class HeatPumpService {
   private async fetchOwned(
     externalUserId: string,
     poderoUserId: string,
-    heatPumpId: string,
-    previous: HeatPumpSnapshot | null,
-  ): Promise<HeatPumpSnapshot> {
+    deviceId: string,
+    previous: DeviceSnapshot | null,
+  ): Promise<DeviceSnapshot> {
     const fetchedAt = new Date(this.now()).toISOString();
-    let heatPump: HeatPumpJson;
+    let device: DeviceJson;
     try {
-      heatPump = await this.deps.podero.heatPumps.get(poderoUserId, heatPumpId);
+      device = await this.deps.podero.heatPumps.get(poderoUserId, deviceId);
     } catch (error) {
       if (error instanceof PoderoNotFoundError) {
-        if (previous !== null) await this.forget(externalUserId, heatPumpId);
-        throw new UnknownHeatPumpError(heatPumpId);
+        if (previous !== null) await this.forget(externalUserId, deviceId);
+        throw new UnknownHeatPumpError(deviceId);
       }
       throw error;
     }
-    if (heatPump.id !== heatPumpId || !ownedBy(heatPump, poderoUserId) || isDeleted(heatPump)) {
-      throw new UnknownHeatPumpError(heatPumpId);
+    if (device.id !== deviceId || !ownedBy(device, poderoUserId) || isDeleted(device)) {
+      throw new UnknownHeatPumpError(deviceId);
     }
-    const snapshot = observedSnapshot(externalUserId, heatPump, fetchedAt, previous);
+    const snapshot = observedSnapshot(externalUserId, device, fetchedAt, previous);
     await this.putSnapshot(snapshot, poderoUserId, previous);
     return snapshot;
   }
@@ -302,18 +302,16 @@ export class HeatPumpService {
    * user was offboarded meanwhile.
    */
   private async putSnapshot(
-    snapshot: HeatPumpSnapshot,
+    snapshot: DeviceSnapshot,
     poderoUserId: string,
-    previous: HeatPumpSnapshot | null,
+    previous: DeviceSnapshot | null,
   ): Promise<void> {
     const outcome = await this.deps.snapshots.put(
       snapshot,
       outboxEntriesOf(heatPumpEvents(previous, snapshot)),
     );
     if (outcome === 'created') {
-      await this.keepOnlyIfOnboarded(snapshot.externalUserId, poderoUserId, [
-        heatPumpSk(snapshot.heatPumpId),
-      ]);
+      await this.keepOnlyIfOnboarded(snapshot.externalUserId, poderoUserId, [deviceSk(snapshot.deviceId)]);
     }
   }
 
@@ -329,23 +327,23 @@ export class HeatPumpService {
 
   async updateSettings(
     externalUserId: string,
-    heatPumpId: string,
+    deviceId: string,
     settings: UpdateHeatPumpSettings,
   ): Promise<HeatPumpResponse> {
     const { poderoUserId, stored } = await this.poderoUserIdWith(externalUserId, () =>
-      this.deps.snapshots.get(externalUserId, heatPumpId),
+      this.deps.snapshots.get(externalUserId, deviceId),
     );
     // A live read first: it proves ownership and gives the current values the cross-field rules need.
-    const current = await this.fetchOwned(externalUserId, poderoUserId, heatPumpId, stored);
-    const issues = settingsIssues(settings, current.heatPump, this.now());
+    const current = await this.fetchOwned(externalUserId, poderoUserId, deviceId, stored);
+    const issues = settingsIssues(settings, current.device, this.now());
     if (issues.length > 0) throw new SettingsConflictError(issues);
 
     const fetchedAt = new Date(this.now()).toISOString();
-    let updated: HeatPumpJson;
+    let updated: DeviceJson;
     try {
-      updated = await this.deps.podero.heatPumps.update(poderoUserId, heatPumpId, settings);
+      updated = await this.deps.podero.heatPumps.update(poderoUserId, deviceId, settings);
     } catch (error) {
-      if (error instanceof PoderoNotFoundError) throw new UnknownHeatPumpError(heatPumpId);
+      if (error instanceof PoderoNotFoundError) throw new UnknownHeatPumpError(deviceId);
       throw error;
     }
     const snapshot = observedSnapshot(externalUserId, updated, fetchedAt, current);
@@ -359,28 +357,27 @@ export class HeatPumpService {
    * already deleted at Podero (but was this user's) answers the same. Ownership is proven first, including
    * deleted devices, so a path naming another user's device deletes nothing.
    */
-  async offboard(externalUserId: string, heatPumpId: string): Promise<void> {
+  async offboard(externalUserId: string, deviceId: string): Promise<void> {
     const poderoUserId = await this.poderoUserId(externalUserId);
-    let current: HeatPumpJson;
+    let current: DeviceJson;
     try {
-      current = await this.deps.podero.heatPumps.get(poderoUserId, heatPumpId, { includeDeleted: true });
+      current = await this.deps.podero.heatPumps.get(poderoUserId, deviceId, { includeDeleted: true });
     } catch (error) {
-      if (error instanceof PoderoNotFoundError) throw new UnknownHeatPumpError(heatPumpId);
+      if (error instanceof PoderoNotFoundError) throw new UnknownHeatPumpError(deviceId);
       throw error;
     }
-    if (current.id !== heatPumpId || !ownedBy(current, poderoUserId))
-      throw new UnknownHeatPumpError(heatPumpId);
+    if (current.id !== deviceId || !ownedBy(current, poderoUserId)) throw new UnknownHeatPumpError(deviceId);
     if (!isDeleted(current)) {
       try {
-        await this.deps.podero.heatPumps.softDelete(poderoUserId, heatPumpId, new Date(this.now()));
+        await this.deps.podero.heatPumps.softDelete(poderoUserId, deviceId, new Date(this.now()));
       } catch (error) {
         // Deleted by a concurrent request between the read and the write: the outcome we wanted.
         if (!(error instanceof PoderoNotFoundError)) throw error;
       }
     }
-    await this.forget(externalUserId, heatPumpId);
-    await this.deps.erasure.requestForHeatPump(externalUserId, heatPumpId);
-    this.deps.logger?.info('heat pump offboarded', { heat_pump_id: heatPumpId });
+    await this.forget(externalUserId, deviceId);
+    await this.deps.erasure.requestForHeatPump(externalUserId, deviceId);
+    this.deps.logger?.info('heat pump offboarded', { heat_pump_id: deviceId });
   }
 
   /**
@@ -388,17 +385,17 @@ export class HeatPumpService {
    * `heat_pump.deleted` event, and the events still pending on the two items, are stored first as
    * standalone events (their ids are the transitions', so a retried forget stores the same ones).
    */
-  async forget(externalUserId: string, heatPumpId: string): Promise<void> {
+  async forget(externalUserId: string, deviceId: string): Promise<void> {
     const at = new Date(this.now()).toISOString();
-    const [deleted] = outboxEntriesOf([deletedHeatPumpEvent(externalUserId, heatPumpId, at)]);
-    const items = [heatPumpSk(heatPumpId), HEAT_PUMP_LIST_MARKER_SK].map((sk) => ({
+    const [deleted] = outboxEntriesOf([deletedHeatPumpEvent(externalUserId, deviceId, at)]);
+    const items = [deviceSk(deviceId), DEVICE_LIST_MARKER_SK].map((sk) => ({
       pk: userPk(externalUserId),
       sk,
     }));
     await this.deps.outbox.rescue(items, this.now());
     if (deleted) await this.deps.outbox.putStandalone(deleted, this.now());
     await Promise.all([
-      this.deps.snapshots.delete(externalUserId, heatPumpId, at),
+      this.deps.snapshots.delete(externalUserId, deviceId, at),
       this.deps.snapshots.forgetList(externalUserId),
     ]);
   }
@@ -406,23 +403,19 @@ export class HeatPumpService {
   /** A live, owned read for the reauthentication flow: the device with its pending actions (and secrets). */
   async readLive(
     externalUserId: string,
-    heatPumpId: string,
-  ): Promise<{ poderoUserId: string; heatPump: HeatPumpJson }> {
+    deviceId: string,
+  ): Promise<{ poderoUserId: string; device: DeviceJson }> {
     const { poderoUserId, stored } = await this.poderoUserIdWith(externalUserId, () =>
-      this.deps.snapshots.get(externalUserId, heatPumpId),
+      this.deps.snapshots.get(externalUserId, deviceId),
     );
-    const live = await this.fetchOwned(externalUserId, poderoUserId, heatPumpId, stored);
-    return { poderoUserId, heatPump: live.heatPump };
+    const live = await this.fetchOwned(externalUserId, poderoUserId, deviceId, stored);
+    return { poderoUserId, device: live.device };
   }
 
-  async readings(
-    externalUserId: string,
-    heatPumpId: string,
-    query: ReadingsQuery,
-  ): Promise<ReadingsResponse> {
-    await this.requireOwnedForHistory(externalUserId, heatPumpId);
+  async readings(externalUserId: string, deviceId: string, query: ReadingsQuery): Promise<ReadingsResponse> {
+    await this.requireOwnedForHistory(externalUserId, deviceId);
     const range = { ...(query.from ? { from: query.from } : {}), ...(query.to ? { to: query.to } : {}) };
-    const page = await this.deps.readings.list(heatPumpId, range, query.limit, query.cursor, query.order);
+    const page = await this.deps.readings.list(deviceId, range, query.limit, query.cursor, query.order);
     return {
       items: page.readings.map((r) => ({
         state_at: r.stateAt,
@@ -439,15 +432,15 @@ export class HeatPumpService {
    */
   async readingBuckets(
     externalUserId: string,
-    heatPumpId: string,
+    deviceId: string,
     query: ReadingsQuery & { bucket: ReadingBucket },
   ): Promise<ReadingBucketsResponse> {
-    await this.requireOwnedForHistory(externalUserId, heatPumpId);
+    await this.requireOwnedForHistory(externalUserId, deviceId);
     const range = { ...(query.from ? { from: query.from } : {}), ...(query.to ? { to: query.to } : {}) };
     const readings: Reading[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < MAX_BUCKET_PAGES; page++) {
-      const next = await this.deps.readings.list(heatPumpId, range, READINGS_LIMIT_MAX, cursor);
+      const next = await this.deps.readings.list(deviceId, range, READINGS_LIMIT_MAX, cursor);
       readings.push(...next.readings);
       if (next.nextCursor === null) break;
       cursor = next.nextCursor;
@@ -461,11 +454,11 @@ export class HeatPumpService {
   }
 
   /** The user's Podero id once the device is proven theirs (for its history: deleted devices count). */
-  async requireOwnedForHistory(externalUserId: string, heatPumpId: string): Promise<string> {
+  async requireOwnedForHistory(externalUserId: string, deviceId: string): Promise<string> {
     const { poderoUserId, stored } = await this.poderoUserIdWith(externalUserId, () =>
-      this.deps.snapshots.get(externalUserId, heatPumpId),
+      this.deps.snapshots.get(externalUserId, deviceId),
     );
-    await this.assertOwnsForHistory(poderoUserId, heatPumpId, stored);
+    await this.assertOwnsForHistory(poderoUserId, deviceId, stored);
     return poderoUserId;
   }
 
@@ -475,18 +468,18 @@ export class HeatPumpService {
    */
   private async assertOwnsForHistory(
     poderoUserId: string,
-    heatPumpId: string,
-    snapshot: HeatPumpSnapshot | null,
+    deviceId: string,
+    snapshot: DeviceSnapshot | null,
   ) {
-    if (snapshot && ownedBy(snapshot.heatPump, poderoUserId)) return;
+    if (snapshot && ownedBy(snapshot.device, poderoUserId)) return;
     try {
-      const heatPump = await this.deps.podero.heatPumps.get(poderoUserId, heatPumpId, {
+      const device = await this.deps.podero.heatPumps.get(poderoUserId, deviceId, {
         includeDeleted: true,
       });
-      if (heatPump.id === heatPumpId && ownedBy(heatPump, poderoUserId)) return;
+      if (device.id === deviceId && ownedBy(device, poderoUserId)) return;
     } catch (error) {
       if (!(error instanceof PoderoNotFoundError)) throw error;
     }
-    throw new UnknownHeatPumpError(heatPumpId);
+    throw new UnknownHeatPumpError(deviceId);
   }
 }

@@ -5,7 +5,7 @@
  */
 import * as z from 'zod';
 import { actionNeededOf, connectionStateOf, pendingActionsOf } from '../domain/devices/rules';
-import type { HeatPumpJson, StoredConnection } from '../storage/heat-pump-snapshots';
+import type { DeviceJson, StoredConnection } from '../storage/device-snapshots';
 import { deviceModelViewSchema, type HeatPumpView, heatPumpFieldSchemas } from './schemas';
 
 /**
@@ -22,22 +22,22 @@ const viewFieldsSchema = z.object(
   ),
 );
 
-export function heatPumpView(heatPump: HeatPumpJson, observed: StoredConnection | null): HeatPumpView {
+export function heatPumpView(device: DeviceJson, observed: StoredConnection | null): HeatPumpView {
   const view: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(viewFieldsSchema.parse(heatPump))) {
+  for (const [key, value] of Object.entries(viewFieldsSchema.parse(device))) {
     if (value !== undefined) view[key] = value;
   }
-  const model = deviceModelViewSchema.safeParse(pickDeviceModel(heatPump.device_model));
+  const model = deviceModelViewSchema.safeParse(pickDeviceModel(device.device_model));
   if (model.success) view.device_model = model.data;
   // `since` is the bridge's own knowledge, valid only for the state it was observed with.
-  const state = connectionStateOf(heatPump);
+  const state = connectionStateOf(device);
   return {
     ...view,
-    id: heatPump.id,
-    actions: pendingActionsOf(heatPump).map((action) => ({ code: action.code })),
+    id: device.id,
+    actions: pendingActionsOf(device).map((action) => ({ code: action.code })),
     connection: {
       state,
-      action_needed: actionNeededOf(heatPump),
+      action_needed: actionNeededOf(device),
       since: observed?.state === state ? observed.since : null,
     },
   } as HeatPumpView;

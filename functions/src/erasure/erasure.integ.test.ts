@@ -85,15 +85,15 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
     await seedOnboardedUsers(env.aws.db, env.aws.tableNames.main, [
       { externalUserId: user.external_user_id, poderoUserId: user.id },
     ]);
-    return { ext: user.external_user_id, heatPumpIds: user.heat_pump_ids };
+    return { ext: user.external_user_id, deviceIds: user.heat_pump_ids };
   }
 
   /** `count` 15-minute readings of a heat pump, as the sync stores them. */
-  async function storeReadings(heatPumpId: string, count: number, from = clock - count * 900_000) {
+  async function storeReadings(deviceId: string, count: number, from = clock - count * 900_000) {
     const items = Array.from({ length: count }, (_, i) => {
       const stateAt = new Date(from + i * 900_000).toISOString();
       return readingItem({
-        heatPumpId,
+        deviceId,
         stateAt,
         recordedAt: stateAt,
         values: { current_power_consumption_w: 1200 + i },
@@ -111,12 +111,12 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
     }
   }
 
-  async function readingsOf(heatPumpId: string): Promise<number> {
+  async function readingsOf(deviceId: string): Promise<number> {
     const out = await env.aws.db.send(
       new QueryCommand({
         TableName: env.aws.tableNames.readings,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': readingPk(heatPumpId) },
+        ExpressionAttributeValues: { ':pk': readingPk(deviceId) },
         ConsistentRead: true,
         Select: 'COUNT',
       }),
@@ -128,13 +128,13 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
   const failingUsers = async () => (await syncState().listFailures()).map((f) => f.externalUserId);
 
   /** A re-authentication attempt of the customer's device, as POST .../reauthentication stores it. */
-  async function startReauthentication(ext: string, heatPumpId: string): Promise<{ pk: string; sk: string }> {
+  async function startReauthentication(ext: string, deviceId: string): Promise<{ pk: string; sk: string }> {
     const token = `token-${ext}-${clock}`;
     await new ReauthenticationStore(env.aws.db, env.aws.tableNames.main).put(
       token,
       {
         external_user_id: ext,
-        heat_pump_id: heatPumpId,
+        heat_pump_id: deviceId,
         cue_id: 'cue-1',
         cue_secret: 'cue-secret-of-the-customer',
         success_url: 'https://partner.example/ok',
@@ -161,8 +161,8 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
     api(apiEvent('getUserErasure', { params: { external_user_id: ext }, claims: adminClaims() }));
 
   it("erases every reading of each of the customer's devices, and says when it has finished", async () => {
-    const { ext, heatPumpIds } = await onboardedCustomer(2);
-    const [first, second] = heatPumpIds as [string, string];
+    const { ext, deviceIds } = await onboardedCustomer(2);
+    const [first, second] = deviceIds as [string, string];
     await storeReadings(first, 60);
     await storeReadings(second, 30);
     const none = await erasureStatus(ext);
@@ -209,8 +209,8 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
   });
 
   it("erases the customer's re-authentication attempts (cue secret, partner URLs)", async () => {
-    const { ext, heatPumpIds } = await onboardedCustomer(1);
-    const attempt = await startReauthentication(ext, heatPumpIds[0] ?? '');
+    const { ext, deviceIds } = await onboardedCustomer(1);
+    const attempt = await startReauthentication(ext, deviceIds[0] ?? '');
     expect(await exists(attempt)).toBe(true);
 
     expect((await offboard(ext)).statusCode).toBe(204);
@@ -220,8 +220,8 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
   });
 
   it("erases an offboarded device's readings and keeps the customer's other device's", async () => {
-    const { ext, heatPumpIds } = await onboardedCustomer(2);
-    const [gone, kept] = heatPumpIds as [string, string];
+    const { ext, deviceIds } = await onboardedCustomer(2);
+    const [gone, kept] = deviceIds as [string, string];
     await storeReadings(gone, 40);
     await storeReadings(kept, 10);
 
@@ -239,8 +239,8 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
   });
 
   it("keeps the devices a failed DELETE's job named when the retry no longer finds them at Podero", async () => {
-    const { ext, heatPumpIds } = await onboardedCustomer(1);
-    const device = heatPumpIds[0] ?? '';
+    const { ext, deviceIds } = await onboardedCustomer(1);
+    const device = deviceIds[0] ?? '';
     await storeReadings(device, 3);
     // The first DELETE marked the user and queued its job, then died; the user is gone at Podero since.
     const deps = env.createApiDeps({ now, erasureSettleMs: SETTLE_MS });
@@ -256,8 +256,8 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
   });
 
   it('erases the devices a DELETE soft-deleted before it failed, which its retry no longer finds at Podero', async () => {
-    const { ext, heatPumpIds } = await onboardedCustomer(2);
-    for (const id of heatPumpIds) await storeReadings(id, 4);
+    const { ext, deviceIds } = await onboardedCustomer(2);
+    for (const id of deviceIds) await storeReadings(id, 4);
     // The first DELETE soft-deletes both devices at Podero, then Podero fails to delete the user: no job yet.
     env.sim.control.setFaults([
       { route: 'DELETE /api/partners/v2.0/org/{org_id}/users/{user_id}', status: 500 },
@@ -268,12 +268,12 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
     // devices Podero stopped listing).
     expect((await offboard(ext)).statusCode).toBe(204);
     await drainErasures();
-    for (const id of heatPumpIds) expect(await readingsOf(id), id).toBe(0);
+    for (const id of deviceIds) expect(await readingsOf(id), id).toBe(0);
   });
 
   it('does not close a job with a sweep that started before the settle time and ended after it', async () => {
-    const { ext, heatPumpIds } = await onboardedCustomer(1);
-    await storeReadings(heatPumpIds[0] ?? '', 3);
+    const { ext, deviceIds } = await onboardedCustomer(1);
+    await storeReadings(deviceIds[0] ?? '', 3);
     expect((await offboard(ext)).statusCode).toBe(204);
     // A sweep that takes longer than the settle time (a large history, a backlog): it starts before the
     // final sweep is due and ends after it, so writers may have stored behind it meanwhile.
@@ -313,8 +313,8 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
   });
 
   it('erases what a sync run or request that read the customer before the offboarding stored after the first sweep', async () => {
-    const { ext, heatPumpIds } = await onboardedCustomer(1);
-    const device = heatPumpIds[0] ?? '';
+    const { ext, deviceIds } = await onboardedCustomer(1);
+    const device = deviceIds[0] ?? '';
     await storeReadings(device, 5);
     expect((await offboard(ext)).statusCode).toBe(204);
     expect(await drainErasures()).toBe(1);

@@ -20,8 +20,8 @@ import { functionDeclarations } from '../declarations';
 import { NotFoundError } from '../domain/errors';
 import type { Clock } from '../platform/clock';
 import { batchWrite } from '../storage/batch-write';
+import { DEVICE_SK_PREFIX } from '../storage/device-snapshots';
 import { ERASURE_USER_JOB, type ErasureJob, ErasureStore, erasureDeviceJob } from '../storage/erasures';
-import { HEAT_PUMP_SK_PREFIX } from '../storage/heat-pump-snapshots';
 import { ReadingsStore } from '../storage/readings';
 import { REAUTH_PREFIX, reauthenticationKeyOf } from '../storage/reauthentications';
 import { SyncStateStore } from '../storage/sync-state';
@@ -89,7 +89,7 @@ export interface ErasureView {
 }
 
 interface Targets {
-  heatPumpIds: string[];
+  deviceIds: string[];
   reauthenticationPks: string[];
 }
 
@@ -112,7 +112,7 @@ export class ErasureService {
     const earlier = await this.deps.jobs.get(externalUserId, ERASURE_USER_JOB);
     const kept = earlier?.status === 'in_progress' ? earlier : undefined;
     await this.start(externalUserId, ERASURE_USER_JOB, 'user', {
-      heatPumpIds: [...new Set([...(kept?.heat_pump_ids ?? []), ...listedHeatPumpIds, ...found.heatPumpIds])],
+      deviceIds: [...new Set([...(kept?.heat_pump_ids ?? []), ...listedHeatPumpIds, ...found.deviceIds])],
       reauthenticationPks: [
         ...new Set([...(kept?.reauthentication_pks ?? []), ...found.reauthenticationPks]),
       ],
@@ -120,9 +120,9 @@ export class ErasureService {
   }
 
   /** Called by a device's offboarding once its snapshot is gone. */
-  async requestForHeatPump(externalUserId: string, heatPumpId: string): Promise<void> {
-    await this.start(externalUserId, erasureDeviceJob(heatPumpId), 'heat_pump', {
-      heatPumpIds: [heatPumpId],
+  async requestForHeatPump(externalUserId: string, deviceId: string): Promise<void> {
+    await this.start(externalUserId, erasureDeviceJob(deviceId), 'heat_pump', {
+      deviceIds: [deviceId],
       reauthenticationPks: [],
     });
   }
@@ -138,7 +138,7 @@ export class ErasureService {
       external_user_id: externalUserId,
       job_id: jobId,
       scope,
-      heat_pump_ids: targets.heatPumpIds,
+      heat_pump_ids: targets.deviceIds,
       reauthentication_pks: targets.reauthenticationPks,
       status: 'in_progress',
       requested_at: now.toISOString(),
@@ -167,18 +167,18 @@ export class ErasureService {
 
   private async sweep(job: ErasureJob): Promise<Targets & { readingsDeleted: number }> {
     const ext = job.external_user_id;
-    let late: Targets = { heatPumpIds: [], reauthenticationPks: [] };
+    let late: Targets = { deviceIds: [], reauthenticationPks: [] };
     if (job.scope === 'user') {
       // A writer that read the customer before the offboarding may have stored a pointer after the
       // partition was swept; a customer onboarded again owns its partition, so it is left alone.
       const state = await this.deps.users.getState(ext);
       if (state.kind === 'absent' || state.kind === 'offboarding') late = await this.targetsUnder(ext);
     }
-    const heatPumpIds = [...new Set([...job.heat_pump_ids, ...late.heatPumpIds])];
+    const deviceIds = [...new Set([...job.heat_pump_ids, ...late.deviceIds])];
     const reauthenticationPks = [...new Set([...job.reauthentication_pks, ...late.reauthenticationPks])];
     let readingsDeleted = 0;
-    for (const heatPumpId of heatPumpIds) {
-      readingsDeleted += await this.deps.readings.deleteAllOf(heatPumpId, ext);
+    for (const deviceId of deviceIds) {
+      readingsDeleted += await this.deps.readings.deleteAllOf(deviceId, ext);
     }
     if (job.scope === 'user') {
       await this.deps.syncState.clearFailure(ext);
@@ -187,7 +187,7 @@ export class ErasureService {
         ...late.reauthenticationPks.map((pk) => ({ pk: userPk(ext), sk: pk })),
       ]);
     }
-    return { heatPumpIds, reauthenticationPks, readingsDeleted };
+    return { deviceIds, reauthenticationPks, readingsDeleted };
   }
 
   private async deleteMain(owner: string, keys: { pk: string; sk: string }[]): Promise<void> {
@@ -200,7 +200,7 @@ export class ErasureService {
 
   /** The devices (snapshots) and re-authentication pointers under the user's partition. */
   private async targetsUnder(externalUserId: string): Promise<Targets> {
-    const targets: Targets = { heatPumpIds: [], reauthenticationPks: [] };
+    const targets: Targets = { deviceIds: [], reauthenticationPks: [] };
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.deps.db.send(
@@ -215,8 +215,7 @@ export class ErasureService {
       );
       for (const item of page.Items ?? []) {
         const sk = String(item.sk);
-        if (sk.startsWith(HEAT_PUMP_SK_PREFIX))
-          targets.heatPumpIds.push(sk.slice(HEAT_PUMP_SK_PREFIX.length));
+        if (sk.startsWith(DEVICE_SK_PREFIX)) targets.deviceIds.push(sk.slice(DEVICE_SK_PREFIX.length));
         if (sk.startsWith(REAUTH_PREFIX)) targets.reauthenticationPks.push(sk);
       }
       startKey = page.LastEvaluatedKey;

@@ -14,7 +14,7 @@ export function fleetPassView(pass: PassRecord): FleetPassView {
     shards_done: pass.shardsDone,
     failed_shards: failedShardsOf(pass),
     users: pass.users,
-    heat_pumps: pass.heatPumps,
+    ...pass.devices,
     readings_written: pass.readingsWritten,
     failures: pass.failures,
   };

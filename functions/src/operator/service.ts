@@ -7,7 +7,7 @@ import pLimit from 'p-limit';
 import { heatPumpView } from '../devices/view';
 import { CONNECTION_STATES, connectionStateOf } from '../domain/devices/rules';
 import { InvalidError, UnknownUserError } from '../domain/errors';
-import type { HeatPumpSnapshotStore } from '../storage/heat-pump-snapshots';
+import type { DeviceSnapshotStore } from '../storage/device-snapshots';
 import { type OnboardingSessionStore, sessionValidUntilMs } from '../storage/onboarding-sessions';
 import type { ReadingsStore } from '../storage/readings';
 import type { SyncPassStore } from '../storage/sync-passes';
@@ -34,7 +34,7 @@ export class InvalidUsersCursorError extends InvalidError {
 
 export interface OperatorServiceDeps {
   users: Pick<UserStore, 'listPage'>;
-  snapshots: Pick<HeatPumpSnapshotStore, 'loadUserWithProfile'>;
+  snapshots: Pick<DeviceSnapshotStore, 'loadUserWithProfile'>;
   readings: Pick<ReadingsStore, 'latest'>;
   sessions: Pick<OnboardingSessionStore, 'listForUser'>;
   syncState: Pick<SyncStateStore, 'listFailures' | 'latestRuns' | 'getCursor'>;
@@ -93,8 +93,8 @@ export class OperatorService {
     const connection = Object.fromEntries(CONNECTION_STATES.map((s) => [s, 0])) as UserListItem['connection'];
     const optimization: UserListItem['optimization'] = { on: 0, off: 0, unknown: 0 };
     for (const snapshot of state.snapshots.values()) {
-      connection[connectionStateOf(snapshot.heatPump)]++;
-      const active = snapshot.heatPump.is_smart_optimization_active;
+      connection[connectionStateOf(snapshot.device)]++;
+      const active = snapshot.device.is_smart_optimization_active;
       optimization[active === true ? 'on' : active === false ? 'off' : 'unknown']++;
     }
     return {
@@ -121,10 +121,10 @@ export class OperatorService {
     const now = this.deps.now();
     const heatPumps = await Promise.all(
       [...state.snapshots.values()].map(async (snapshot) => {
-        const view = heatPumpView(snapshot.heatPump, snapshot.connection);
-        const reading = await this.deps.readings.latest(snapshot.heatPumpId);
+        const view = heatPumpView(snapshot.device, snapshot.connection);
+        const reading = await this.deps.readings.latest(snapshot.deviceId);
         return {
-          id: snapshot.heatPumpId,
+          id: snapshot.deviceId,
           manufacturer: view.device_model?.manufacturer ?? null,
           model: view.device_model?.model ?? null,
           connection: view.connection,
@@ -200,7 +200,7 @@ export class OperatorService {
         started_at: run.startedAt,
         duration_ms: run.durationMs,
         users: run.users,
-        heat_pumps: run.heatPumps,
+        ...run.devices,
         readings_written: run.readingsWritten,
         failures: run.failures,
         completed_pass: run.completedPass,

@@ -6,5 +6,5 @@
 export {
   listMarkerWholeItem as listMarkerBatchItem,
   snapshotWholeItem as snapshotBatchItem,
-} from './heat-pump-snapshots';
+} from './device-snapshots';
 export { readingItem as readingBatchItem } from './readings';

@@ -3,7 +3,7 @@
  * (readings, the sync's failure record, re-authentication attempts), and whether that has finished.
  *
  *   customer job  pk `ERASURE#<external_user_id>`  sk `USER`
- *   device job    pk `ERASURE#<external_user_id>`  sk `HEATPUMP#<heat_pump_id>`
+ *   device job    pk `ERASURE#<external_user_id>`  sk `<kind.storage.skPrefix><device id>`
  *
  * A partition of its own, not the user's: the offboarding empties the user's partition, and the job must
  * outlive it. A job holds ids only (the customer's, its devices', hashes of re-authentication tokens),
@@ -18,13 +18,17 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { heatPumpKind } from '../domain/devices/heat-pump';
 import { sendIfCondition } from './conditional';
-import { heatPumpSk } from './heat-pump-snapshots';
+import { deviceSk } from './device-snapshots';
+
+/** The attribute listing a job's devices (the kind's `idsAttribute`, as its list marker's). */
+const DEVICE_IDS = heatPumpKind.storage.idsAttribute;
 
 export const ERASURE_USER_JOB = 'USER';
 export const erasurePk = (externalUserId: string): string => `ERASURE#${externalUserId}`;
-/** A device's job id: the heat pump's sort key in the user's partition. */
-export const erasureDeviceJob = (heatPumpId: string): string => heatPumpSk(heatPumpId);
+/** A device's job id: the device's sort key in the user's partition. */
+export const erasureDeviceJob = (deviceId: string): string => deviceSk(deviceId);
 
 /** A finished job is kept this long (then TTL removes it); an unfinished one is never expired. */
 export const ERASURE_RECORD_RETENTION_SECONDS = 30 * 86_400;
@@ -32,9 +36,10 @@ export const ERASURE_RECORD_RETENTION_SECONDS = 30 * 86_400;
 export const erasureJobSchema = z.object({
   external_user_id: z.string(),
   job_id: z.string(),
-  scope: z.enum(['user', 'heat_pump']),
-  /** Whose readings to delete. */
-  heat_pump_ids: z.array(z.string()),
+  /** The user, or one device (its kind's name). */
+  scope: z.enum(['user', heatPumpKind.name]),
+  /** Whose readings to delete (under the kind's attribute name). */
+  [DEVICE_IDS]: z.array(z.string()),
   /** Re-authentication attempts to delete (`REAUTH#<sha-256 of the token>`, storage/reauthentications.ts). */
   reauthentication_pks: z.array(z.string()),
   status: z.enum(['in_progress', 'done']),
@@ -101,7 +106,7 @@ export class ErasureStore {
     job: ErasureJob,
     sweep: {
       readingsDeleted: number;
-      heatPumpIds: readonly string[];
+      deviceIds: readonly string[];
       reauthenticationPks: readonly string[];
     },
     at: Date,
@@ -112,7 +117,7 @@ export class ErasureStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: erasurePk(job.external_user_id), sk: job.job_id },
-          UpdateExpression: `SET sweeps = sweeps + :one, readings_deleted = readings_deleted + :deleted, heat_pump_ids = :ids, reauthentication_pks = :reauths${
+          UpdateExpression: `SET sweeps = sweeps + :one, readings_deleted = readings_deleted + :deleted, ${DEVICE_IDS} = :ids, reauthentication_pks = :reauths${
             done ? ', #status = :done, finished_at = :at, expires_at = :expires' : ''
           }`,
           // A job restarted meanwhile (a retried offboarding) keeps its new start.
@@ -121,7 +126,7 @@ export class ErasureStore {
           ExpressionAttributeValues: {
             ':one': 1,
             ':deleted': sweep.readingsDeleted,
-            ':ids': [...new Set([...job.heat_pump_ids, ...sweep.heatPumpIds])],
+            ':ids': [...new Set([...job[DEVICE_IDS], ...sweep.deviceIds])],
             ':reauths': [...new Set([...job.reauthentication_pks, ...sweep.reauthenticationPks])],
             ':requested': job.requested_at,
             ...(done

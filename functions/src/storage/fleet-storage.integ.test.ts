@@ -1,9 +1,12 @@
 /** The fleet sync's two shared items on dynalite over the real SDK: the pass and the Podero rate budget. */
+
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTables, type LocalEndpoint, startDynalite } from '@podero-bridge/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableDeclarations } from '../declarations';
+import { heatPumpKind } from '../domain/devices/heat-pump';
+import { SYNC_NAMES } from '../domain/devices/kinds';
 import { RateBudgetStore } from './rate-budget';
 import { isSettled, SyncPassStore, shardsWith } from './sync-passes';
 
@@ -29,7 +32,12 @@ async function freshTable(): Promise<string> {
   return tables.main;
 }
 
-const figures = (users: number) => ({ users, heatPumps: users * 2, readingsWritten: users, failures: 1 });
+const figures = (users: number) => ({
+  users,
+  devices: { [heatPumpKind.figure]: users * 2 },
+  readingsWritten: users,
+  failures: 1,
+});
 
 describe('RateBudgetStore', () => {
   it('grants up to the ceiling per second, the rest of it to a later claim, and nothing beyond', async () => {
@@ -86,7 +94,7 @@ describe('SyncPassStore', () => {
       shardsDone: 1,
       shardsFailed: 0,
       users: 10,
-      heatPumps: 20,
+      devices: { [heatPumpKind.figure]: 20 },
       readingsWritten: 10,
       failures: 1,
       updatedAt: at,
@@ -136,7 +144,7 @@ describe('SyncPassStore', () => {
     const item = await doc.send(
       new GetCommand({
         TableName: table,
-        Key: { pk: 'SYNC#heat-pump-sync', sk: `PASS#${stale.startedAt}#p1` },
+        Key: { pk: SYNC_NAMES.partition, sk: `PASS#${stale.startedAt}#p1` },
       }),
     );
     expect(item.Item?.expires_at).toBe(Date.parse(at) / 1000 + 7 * 86_400);

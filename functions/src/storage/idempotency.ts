@@ -8,7 +8,7 @@
  * user that request names; it holds hashes only. The record holds the answer.
  * In the user's partition, so that offboarding's sweep erases the stored answers (they hold personal
  * data) with the rest; `expires_at` lets DynamoDB's TTL drop them after 24 h. `REQUEST#` sorts after
- * `PROFILE`, outside the range the heat-pump list reads in one Query. One request at a time owns a record
+ * `PROFILE`, outside the range the device list reads in one Query. One request at a time owns a record
  * (its `lease_id`), by conditional writes only: the house's way (storage/conditional.ts), which dynalite
  * runs as DynamoDB does.
  */

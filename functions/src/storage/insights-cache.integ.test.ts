@@ -5,6 +5,7 @@ import { ensureTables, type LocalEndpoint, startDynalite } from '@podero-bridge/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableDeclarations } from '../declarations';
 import { SAVINGS_MAX_RANGE_DAYS } from '../devices/insights-schemas';
+import { heatPumpKind } from '../domain/devices/heat-pump';
 import { InsightsCache, insightKey } from './insights-cache';
 
 let dynalite: LocalEndpoint;
@@ -46,7 +47,7 @@ function longestSavingsAnswer() {
     },
     savings: { total: next(), percentage: next() },
     consumption: { total: next() },
-    heat_pump: { estimated_consumption_wh: next() },
+    [heatPumpKind.name]: { estimated_consumption_wh: next() },
     electric_vehicle: {
       estimated_consumption_wh: next(),
       charge_session_count: next(),
@@ -62,7 +63,7 @@ function longestSavingsAnswer() {
 
 describe('the insights cache in the main table (dynalite, real SDK)', () => {
   const cache = () => new InsightsCache(doc, tables.main);
-  const owner = { externalUserId: 'ada', heatPumpId: 'hp-1' };
+  const owner = { externalUserId: 'ada', deviceId: 'hp-1' };
 
   it('stores and returns exactly the longest documented answer, far larger than an item as JSON', async () => {
     const answer = longestSavingsAnswer();

@@ -2,7 +2,7 @@
  * Podero's statistics and savings answers, cached in the main table so that an app showing a customer's
  * savings does not ask Podero each time:
  *
- *   a user's heat pump   pk `USER#<external_user_id>`  sk `STATS#<heat_pump_id>#<kind>#<query key>`
+ *   a user's device      pk `USER#<external_user_id>`  sk `STATS#<device id>#<kind>#<query key>`
  *   the organisation     pk `ORG`                      sk `STATS#<kind>#<query key>`
  *
  * A user's entries live in the user's partition, so offboarding's sweep (UserStore.deleteAll) removes
@@ -27,12 +27,12 @@ const gunzipAsync = promisify(gunzip);
  */
 export const MAX_STORED_BODY_BYTES = 400 * 1024 - 8 * 1024;
 
-/** Sorts outside `HEATPUMP`..`PROFILE`, the range the heat-pump list reads in one Query. */
+/** Sorts outside the device keys..`PROFILE`, the range the device list reads in one Query. */
 export const INSIGHT_SK_PREFIX = 'STATS#';
 const ORG_PK = 'ORG';
 
-/** Where an entry lives: a user's heat pump, or the organisation. */
-export type InsightOwner = { externalUserId: string; heatPumpId: string } | { organisation: true };
+/** Where an entry lives: a user's device, or the organisation. */
+export type InsightOwner = { externalUserId: string; deviceId: string } | { organisation: true };
 
 export interface CachedInsight {
   readonly body: unknown;
@@ -45,7 +45,7 @@ export function insightKey(owner: InsightOwner, kind: string, queryKey: string):
   if ('organisation' in owner) return { pk: ORG_PK, sk: `${INSIGHT_SK_PREFIX}${kind}#${queryKey}` };
   return {
     pk: userPk(owner.externalUserId),
-    sk: `${INSIGHT_SK_PREFIX}${owner.heatPumpId}#${kind}#${queryKey}`,
+    sk: `${INSIGHT_SK_PREFIX}${owner.deviceId}#${kind}#${queryKey}`,
   };
 }
 

@@ -29,7 +29,7 @@ export const onboardingRecordSchema = z.object({
   state: onboardingStateSchema,
   device_id: z.string().nullable(),
   /**
-   * The user's heat-pump ids when the session was opened: a device not among them that is authenticated
+   * The user's device ids when the session was opened: a device not among them that is authenticated
    * later is the one this session connected, should Podero leave `object_id` null ([INFERRED] field).
    * Absent in records written before it existed.
    */

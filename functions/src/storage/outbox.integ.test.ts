@@ -3,7 +3,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } fro
 import { ensureTables, type LocalEndpoint, startDynalite } from '@podero-bridge/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableDeclarations } from '../declarations';
-import { HeatPumpSnapshotStore, newSnapshot, snapshotWholeItem } from './heat-pump-snapshots';
+import { DeviceSnapshotStore, newSnapshot, snapshotWholeItem } from './device-snapshots';
 import { type OutboxEntry, OutboxStore } from './outbox';
 
 let dynalite: LocalEndpoint;
@@ -31,7 +31,7 @@ const T2 = '2026-12-01T10:05:00.000Z';
 const T3 = '2026-12-01T10:10:00.000Z';
 
 describe('the outbox in the main table (dynalite, real SDK)', () => {
-  const snapshots = () => new HeatPumpSnapshotStore(doc, tables.main);
+  const snapshots = () => new DeviceSnapshotStore(doc, tables.main);
   const outbox = () => new OutboxStore(doc, tables.main);
 
   it('stores events with the state in one write, lists the item as pending, and removes what was published', async () => {

@@ -1,7 +1,8 @@
 /**
- * Heat-pump readings in the readings table: one item per heat pump and Podero state timestamp.
+ * Device readings in the readings table: one item per device and Podero state timestamp, the kind's
+ * reading fields (domain/devices/kinds.ts) as values.
  *
- *   pk `HEATPUMP#<heat_pump_id>`   sk `<current_state_last_updated_at as Date#toISOString()>`
+ *   pk `<kind.storage.skPrefix><device id>`   sk `<current_state_last_updated_at as Date#toISOString()>`
  *
  * Keying by the state timestamp makes a reading idempotent: storing the same state twice writes
  * the same item. ISO strings in `toISOString()` form sort lexically in time order, so a Query on
@@ -10,35 +11,25 @@
  */
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { heatPumpKind } from '../domain/devices/heat-pump';
+import type { DeviceKindStorage, ReadingValue } from '../domain/devices/kinds';
 import { InvalidError } from '../domain/errors';
 import { batchWrite } from './batch-write';
 
-export const readingPk = (heatPumpId: string): string => `HEATPUMP#${heatPumpId}`;
+/** A device's readings partition: the kind's prefix (`HEATPUMP#` for the first kind) and its id. */
+export const readingPk = (deviceId: string, kind: DeviceKindStorage = heatPumpKind.storage): string =>
+  `${kind.skPrefix}${deviceId}`;
 
-/** The state fields copied from a Podero heat pump into a reading (charts and billing). */
-export const READING_FIELDS = [
-  'current_power_consumption_w',
-  'outdoor_temperature',
-  'indoor_actual_temperature',
-  'indoor_target_temperature',
-  'inlet_temperature',
-  'outlet_temperature',
-  'dhw_temperature',
-  'current_mode',
-  'is_smart_optimization_active',
-  'optimization_level',
-  'connection_status',
-] as const;
-export type ReadingField = (typeof READING_FIELDS)[number];
-export type ReadingValue = number | string | boolean | null;
+export type { ReadingValue } from '../domain/devices/kinds';
 
 export interface Reading {
-  heatPumpId: string;
+  deviceId: string;
   /** Podero's `current_state_last_updated_at` (ISO). */
   stateAt: string;
   /** When the sync stored it (ISO). */
   recordedAt: string;
-  values: Partial<Record<ReadingField, ReadingValue>>;
+  /** The kind's reading fields (DeviceKind.readingFields) Podero's JSON had. */
+  values: Record<string, ReadingValue>;
   /** Epoch seconds; DynamoDB TTL removes the reading after this. */
   expiresAt: number;
 }
@@ -47,28 +38,14 @@ export function readingExpiry(stateAt: string, retentionDays: number): number {
   return Math.floor(Date.parse(stateAt) / 1000) + retentionDays * 86_400;
 }
 
-/** Picks the reading fields out of a Podero heat pump; unknown or odd-typed values are left out. */
-export function readingValuesOf(heatPump: Record<string, unknown>): Reading['values'] {
-  const values: Reading['values'] = {};
-  for (const field of READING_FIELDS) {
-    const v = heatPump[field];
-    if (
-      v === null ||
-      typeof v === 'string' ||
-      typeof v === 'boolean' ||
-      (typeof v === 'number' && Number.isFinite(v))
-    ) {
-      values[field] = v;
-    }
-  }
-  return values;
-}
-
-export function readingItem(reading: Reading): Record<string, unknown> {
+export function readingItem(
+  reading: Reading,
+  kind: DeviceKindStorage = heatPumpKind.storage,
+): Record<string, unknown> {
   return {
-    pk: readingPk(reading.heatPumpId),
+    pk: readingPk(reading.deviceId, kind),
     sk: reading.stateAt,
-    heat_pump_id: reading.heatPumpId,
+    [kind.idAttribute]: reading.deviceId,
     state_at: reading.stateAt,
     recorded_at: reading.recordedAt,
     values: reading.values,
@@ -77,18 +54,19 @@ export function readingItem(reading: Reading): Record<string, unknown> {
 }
 
 const readingValueSchema = z.union([z.number(), z.string(), z.boolean(), z.null()]);
+/** The device id, under the kind's attribute name. */
+const idAttributeSchema = z.string();
 const readingItemSchema = z.object({
-  heat_pump_id: z.string(),
   state_at: z.string(),
   recorded_at: z.string(),
   values: z.record(z.string(), readingValueSchema),
   expires_at: z.number(),
 });
 
-function parseReadingItem(item: Record<string, unknown>): Reading {
+function parseReadingItem(item: Record<string, unknown>, kind: DeviceKindStorage): Reading {
   const row = readingItemSchema.parse(item);
   return {
-    heatPumpId: row.heat_pump_id,
+    deviceId: idAttributeSchema.parse(item[kind.idAttribute]),
     stateAt: row.state_at,
     recordedAt: row.recorded_at,
     values: row.values,
@@ -96,7 +74,7 @@ function parseReadingItem(item: Record<string, unknown>): Reading {
   };
 }
 
-/** The cursor does not decode, belongs to another heat pump, or points outside the range. */
+/** The cursor does not decode, belongs to another device, or points outside the range. */
 export class InvalidCursorError extends InvalidError {
   constructor(reason: string) {
     super(`cursor is invalid: ${reason}`, {
@@ -124,21 +102,21 @@ const isCanonicalIso = (s: string): boolean => {
 
 /** Opaque to callers: base64url of the last returned key. */
 export function encodeReadingsCursor(
-  heatPumpId: string,
+  deviceId: string,
   stateAt: string,
   order: ReadingsOrder = 'asc',
 ): string {
-  const cursor = { v: 1, hp: heatPumpId, ts: stateAt, ...(order === 'desc' ? { o: 'd' } : {}) };
+  const cursor = { v: 1, hp: deviceId, ts: stateAt, ...(order === 'desc' ? { o: 'd' } : {}) };
   return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
 }
 
 /**
- * Decodes and checks a cursor: it must be our encoding, name this heat pump (a cursor cannot be
- * replayed against another heat pump's readings) and lie inside the requested range.
+ * Decodes and checks a cursor: it must be our encoding, name this device (a cursor cannot be
+ * replayed against another device's readings) and lie inside the requested range.
  */
 export function decodeReadingsCursor(
   cursor: string,
-  heatPumpId: string,
+  deviceId: string,
   range: ReadingsRange,
   order: ReadingsOrder = 'asc',
 ): string {
@@ -154,7 +132,7 @@ export function decodeReadingsCursor(
   if (!parsed.success || !isCanonicalIso(parsed.data.ts)) {
     throw new InvalidCursorError('not a cursor returned by this API');
   }
-  if (parsed.data.hp !== heatPumpId) throw new InvalidCursorError('it belongs to another heat pump');
+  if (parsed.data.hp !== deviceId) throw new InvalidCursorError(`it belongs to another ${heatPumpKind.noun}`);
   if ((parsed.data.o === 'd') !== (order === 'desc'))
     throw new InvalidCursorError('it was issued for the other order');
   if ((range.from && parsed.data.ts < range.from) || (range.to && parsed.data.ts >= range.to)) {
@@ -178,21 +156,23 @@ export class ReadingsStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** The kind whose readings this store reads and writes. */
+    private readonly kind: DeviceKindStorage = heatPumpKind.storage,
   ) {}
 
-  /** The newest reading of a heat pump, if any. */
-  async latest(heatPumpId: string): Promise<Reading | undefined> {
+  /** The newest reading of a device, if any. */
+  async latest(deviceId: string): Promise<Reading | undefined> {
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': readingPk(heatPumpId) },
+        ExpressionAttributeValues: { ':pk': readingPk(deviceId, this.kind) },
         ScanIndexForward: false,
         Limit: 1,
       }),
     );
     const [item] = out.Items ?? [];
-    return item ? parseReadingItem(item) : undefined;
+    return item ? parseReadingItem(item, this.kind) : undefined;
   }
 
   /**
@@ -200,14 +180,14 @@ export class ReadingsStore {
    * carries a cursor leading to an empty page.
    */
   async list(
-    heatPumpId: string,
+    deviceId: string,
     range: ReadingsRange,
     limit: number,
     cursor?: string,
     order: ReadingsOrder = 'asc',
   ): Promise<ReadingsPage> {
-    const after = cursor === undefined ? undefined : decodeReadingsCursor(cursor, heatPumpId, range, order);
-    const values: Record<string, string> = { ':pk': readingPk(heatPumpId) };
+    const after = cursor === undefined ? undefined : decodeReadingsCursor(cursor, deviceId, range, order);
+    const values: Record<string, string> = { ':pk': readingPk(deviceId, this.kind) };
     let condition = 'pk = :pk';
     // `to` is exclusive; with millisecond ISO keys, "< to" is "<= to - 1 ms", which BETWEEN can express.
     const toInclusive = range.to ? new Date(Date.parse(range.to) - 1).toISOString() : undefined;
@@ -225,7 +205,7 @@ export class ReadingsStore {
 
     const items: Reading[] = [];
     let startKey: Record<string, unknown> | undefined =
-      after === undefined ? undefined : { pk: readingPk(heatPumpId), sk: after };
+      after === undefined ? undefined : { pk: readingPk(deviceId, this.kind), sk: after };
     // DynamoDB may stop a page early at 1 MB; keep asking (bounded) until limit + 1 items or the end.
     for (let round = 0; round < 50 && items.length <= limit; round++) {
       const out = await this.doc.send(
@@ -240,7 +220,7 @@ export class ReadingsStore {
           ScanIndexForward: order === 'asc',
         }),
       );
-      for (const item of out.Items ?? []) items.push(parseReadingItem(item));
+      for (const item of out.Items ?? []) items.push(parseReadingItem(item, this.kind));
       startKey = out.LastEvaluatedKey;
       if (!startKey) break;
     }
@@ -249,16 +229,16 @@ export class ReadingsStore {
     const hasMore = items.length > limit;
     return {
       readings: page,
-      nextCursor: hasMore && last ? encodeReadingsCursor(heatPumpId, last.stateAt, order) : null,
+      nextCursor: hasMore && last ? encodeReadingsCursor(deviceId, last.stateAt, order) : null,
     };
   }
 
   /**
-   * Deletes every reading of a heat pump, page by page (a year at one per 15 minutes is 35,000 items: an
+   * Deletes every reading of a device, page by page (a year at one per 15 minutes is 35,000 items: an
    * erasure worker's job, not a request's). Returns how many it deleted; throws if some could not be
    * deleted, so the job is retried (deleting is idempotent).
    */
-  async deleteAllOf(heatPumpId: string, owner: string): Promise<number> {
+  async deleteAllOf(deviceId: string, owner: string): Promise<number> {
     let deleted = 0;
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -266,7 +246,7 @@ export class ReadingsStore {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': readingPk(heatPumpId) },
+          ExpressionAttributeValues: { ':pk': readingPk(deviceId, this.kind) },
           ProjectionExpression: 'pk, sk',
           ExclusiveStartKey: startKey,
           // Sees every reading written before it: the erasure's second sweep relies on it.

@@ -26,6 +26,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { heatPumpKind } from '../domain/devices/heat-pump';
 import { sendIfCondition } from './conditional';
 import { userPk } from './users';
 
@@ -36,7 +37,7 @@ export type ReauthenticationOutcome = 'success' | 'fail';
 
 export const reauthenticationAttemptSchema = z.object({
   external_user_id: z.string(),
-  heat_pump_id: z.string(),
+  [heatPumpKind.storage.idAttribute]: z.string(),
   cue_id: z.string(),
   cue_secret: z.string(),
   success_url: z.string(),

@@ -1,8 +1,8 @@
 /**
  * The fleet sync's passes in the main table (ADR 0012):
  *
- *   current  pk `SYNC#heat-pump-sync`  sk `PASS`                          (the pass being synced, or the last one)
- *   history  pk `SYNC#heat-pump-sync`  sk `PASS#<started_at>#<pass_id>`   (a finished pass; kept 7 days)
+ *   current  pk `SYNC#<sync>`  sk `PASS`                          (the pass being synced, or the last one)
+ *   history  pk `SYNC#<sync>`  sk `PASS#<started_at>#<pass_id>`   (a finished pass; kept 7 days)
  *
  * The planner begins a pass with a conditional write on the current item (only when the last one
  * completed, or stopped moving), so two passes never run at once. Each shard settles once (`done` or
@@ -17,6 +17,12 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import {
+  type DeviceFigures,
+  deviceFiguresOf,
+  deviceFiguresShape,
+  deviceKinds,
+} from '../domain/devices/kinds';
 import { sendIfCondition } from './conditional';
 import { SYNC_PK } from './sync-state';
 
@@ -24,12 +30,19 @@ const PASS_SK = 'PASS';
 const PASS_HISTORY_PREFIX = 'PASS#';
 const HISTORY_RETENTION_SECONDS = 7 * 86_400;
 
+/** Every kind's figure (DeviceKind.figure): an attribute of the pass, added to as shards settle. */
+const FIGURES = deviceKinds.map((kind) => kind.figure);
+const FIGURES_ADD = FIGURES.map((figure, i) => `${figure} :device${i}`).join(', ');
+const figureValues = (devices: DeviceFigures): Record<string, number> =>
+  Object.fromEntries(FIGURES.map((figure, i) => [`:device${i}`, devices[figure]]));
+
 /** `lost`: still pending when its pass was closed as stalled (its message never came back). */
 export type ShardStatus = 'pending' | 'done' | 'failed' | 'lost';
 
 export interface PassFigures {
   users: number;
-  heatPumps: number;
+  /** The devices synced, per kind. */
+  devices: DeviceFigures;
   readingsWritten: number;
   failures: number;
 }
@@ -62,7 +75,7 @@ const passItemSchema = z.object({
   shards_done: z.number().int().min(0).optional(),
   shards_failed: z.number().int().min(0).optional(),
   users: z.number().int().min(0).optional(),
-  heat_pumps: z.number().int().min(0).optional(),
+  ...deviceFiguresShape(z.number().int().min(0).optional()),
   readings_written: z.number().int().min(0).optional(),
   failures: z.number().int().min(0).optional(),
   completed_at: z.string().nullable().optional(),
@@ -83,7 +96,7 @@ function passOf(item: Record<string, unknown>): PassRecord {
     shardsDone: row.shards_done ?? 0,
     shardsFailed: row.shards_failed ?? 0,
     users: row.users ?? 0,
-    heatPumps: row.heat_pumps ?? 0,
+    devices: deviceFiguresOf((figure) => row[figure] ?? 0),
     readingsWritten: row.readings_written ?? 0,
     failures: row.failures ?? 0,
     completedAt: row.completed_at ?? null,
@@ -143,8 +156,7 @@ export class SyncPassStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key,
-          UpdateExpression:
-            'SET pass_id = :id, #source = :source, started_at = :at, updated_at = :at, #status = :running, shard_count = :n, shards = :shards, shards_done = :zero, shards_failed = :zero, #users = :zero, heat_pumps = :zero, readings_written = :zero, failures = :zero, completed_at = :null',
+          UpdateExpression: `SET pass_id = :id, #source = :source, started_at = :at, updated_at = :at, #status = :running, shard_count = :n, shards = :shards, shards_done = :zero, shards_failed = :zero, #users = :zero, ${FIGURES.map((figure) => `${figure} = :zero`).join(', ')}, readings_written = :zero, failures = :zero, completed_at = :null`,
           ConditionExpression: 'attribute_not_exists(pass_id) OR #status = :completed',
           ExpressionAttributeNames: { '#source': 'source', '#status': 'status', '#users': 'users' },
           ExpressionAttributeValues: {
@@ -181,7 +193,7 @@ export class SyncPassStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key,
-          UpdateExpression: `SET shards.#i = :outcome, updated_at = :at ADD ${outcome === 'done' ? 'shards_done' : 'shards_failed'} :one, #users :users, heat_pumps :hps, readings_written :readings, failures :failures`,
+          UpdateExpression: `SET shards.#i = :outcome, updated_at = :at ADD ${outcome === 'done' ? 'shards_done' : 'shards_failed'} :one, #users :users, ${FIGURES_ADD}, readings_written :readings, failures :failures`,
           ConditionExpression: 'pass_id = :pass AND shards.#i = :pending',
           ExpressionAttributeNames: { '#i': String(index), '#users': 'users' },
           ExpressionAttributeValues: {
@@ -189,7 +201,7 @@ export class SyncPassStore {
             ':at': at,
             ':one': 1,
             ':users': figures.users,
-            ':hps': figures.heatPumps,
+            ...figureValues(figures.devices),
             ':readings': figures.readingsWritten,
             ':failures': figures.failures,
             ':pass': passId,
@@ -209,14 +221,13 @@ export class SyncPassStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key,
-          UpdateExpression:
-            'SET updated_at = :at ADD #users :users, heat_pumps :hps, readings_written :readings, failures :failures',
+          UpdateExpression: `SET updated_at = :at ADD #users :users, ${FIGURES_ADD}, readings_written :readings, failures :failures`,
           ConditionExpression: 'pass_id = :pass',
           ExpressionAttributeNames: { '#users': 'users' },
           ExpressionAttributeValues: {
             ':at': at,
             ':users': figures.users,
-            ':hps': figures.heatPumps,
+            ...figureValues(figures.devices),
             ':readings': figures.readingsWritten,
             ':failures': figures.failures,
             ':pass': passId,
@@ -318,7 +329,7 @@ const historySchema = z.object({
   shards: z.number().int(),
   failed_shards: z.array(z.number().int()),
   users: z.number().int(),
-  heat_pumps: z.number().int(),
+  ...deviceFiguresShape(z.number().int()),
   readings_written: z.number().int(),
   failures: z.number().int(),
 });
@@ -333,7 +344,7 @@ function historyItemOf(pass: PassRecord, at: string): PassHistoryRecord {
     shards: pass.shardCount,
     failed_shards: failedShardsOf(pass),
     users: pass.users,
-    heat_pumps: pass.heatPumps,
+    ...pass.devices,
     readings_written: pass.readingsWritten,
     failures: pass.failures,
   };

@@ -1,10 +1,10 @@
 /**
- * State of the heat-pump sync in the main table:
+ * State of the device sync in the main table (`SYNC_NAMES.partition`: `SYNC#` and the sync's name):
  *
- *   cursor   pk `SYNC#heat-pump-sync`  sk `CURSOR`                     (position, lease, pass counters)
- *   shard    pk `SYNC#heat-pump-sync`  sk `SHARD#<pass_id>#<index>`     (the same, for one shard of a pass; kept 2 days)
- *   failure  pk `SYNC#heat-pump-sync`  sk `FAILURE#<external_user_id>` (last failure per user)
- *   run      pk `SYNC#heat-pump-sync`  sk `RUN#<started_at>#<run_id>`   (what one run did; kept 7 days)
+ *   cursor   pk `SYNC#<sync>`  sk `CURSOR`                     (position, lease, pass counters)
+ *   shard    pk `SYNC#<sync>`  sk `SHARD#<pass_id>#<index>`     (the same, for one shard of a pass; kept 2 days)
+ *   failure  pk `SYNC#<sync>`  sk `FAILURE#<external_user_id>` (last failure per user)
+ *   run      pk `SYNC#<sync>`  sk `RUN#<started_at>#<run_id>`   (what one run did; kept 7 days)
  *
  * The cursor item doubles as a lease: a run takes it with a conditional update, so two runs never
  * walk the fleet at once (a 15-minute schedule and a 15-minute timeout can overlap), and every
@@ -19,9 +19,10 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { type DeviceFigures, deviceFiguresOf, SYNC_NAMES } from '../domain/devices/kinds';
 import { sendIfCondition } from './conditional';
 
-export const SYNC_PK = 'SYNC#heat-pump-sync';
+export const SYNC_PK = SYNC_NAMES.partition;
 export const SYNC_CURSOR_SK = 'CURSOR';
 export const SYNC_FAILURE_SK_PREFIX = 'FAILURE#';
 export const SYNC_RUN_SK_PREFIX = 'RUN#';
@@ -35,12 +36,16 @@ export interface SyncRunRecord {
   startedAt: string;
   durationMs: number;
   users: number;
-  heatPumps: number;
+  /** The devices synced, per kind. */
+  devices: DeviceFigures;
   readingsWritten: number;
   failures: number;
   completedPass: boolean;
   stopped: string;
 }
+
+/** A kind's figure (DeviceKind.figure), read by its name. */
+const figureSchema = z.number();
 
 const runItemSchema = z.object({
   run_id: z.string(),
@@ -48,7 +53,6 @@ const runItemSchema = z.object({
   started_at: z.string(),
   duration_ms: z.number(),
   users: z.number(),
-  heat_pumps: z.number(),
   readings_written: z.number(),
   failures: z.number(),
   completed_pass: z.boolean(),
@@ -95,7 +99,7 @@ const ALL_USERS = { after: null, until: null } as const;
 
 export class SyncLeaseLostError extends Error {
   constructor() {
-    super('the heat-pump sync lease is held by another run');
+    super(`the ${SYNC_NAMES.logLabel} lease is held by another run`);
     this.name = 'SyncLeaseLostError';
   }
 }
@@ -242,7 +246,7 @@ export class SyncStateStore {
           started_at: run.startedAt,
           duration_ms: run.durationMs,
           users: run.users,
-          heat_pumps: run.heatPumps,
+          ...run.devices,
           readings_written: run.readingsWritten,
           failures: run.failures,
           completed_pass: run.completedPass,
@@ -272,7 +276,7 @@ export class SyncStateStore {
         startedAt: row.started_at,
         durationMs: row.duration_ms,
         users: row.users,
-        heatPumps: row.heat_pumps,
+        devices: deviceFiguresOf((figure) => figureSchema.parse(item[figure])),
         readingsWritten: row.readings_written,
         failures: row.failures,
         completedPass: row.completed_pass,

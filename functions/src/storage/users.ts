@@ -276,7 +276,7 @@ export class UserStore {
   }
 
   /**
-   * Removes every item under the user's partition (profile, buildings, onboarding sessions, heat-pump
+   * Removes every item under the user's partition (profile, buildings, onboarding sessions, device
    * snapshots), after `beginOffboarding`. The profile goes last, so a partial failure leaves a user
    * being offboarded that a retried DELETE finds. What lies outside the partition (readings, the sync's
    * failure record, re-authentication attempts) is the erasure job's (erasure/erasure.ts).

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 
 /**
- * The event heat-pump-sync takes: the schedule's payload (declarations.ts, typed against this) or a
+ * The event the sync takes: the schedule's payload (declarations.ts, typed against this) or a
  * manual run (local stack, operators). A leaf module, so that declarations.ts can take its type without
  * a circle through the handler.
  */

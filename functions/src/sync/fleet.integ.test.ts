@@ -1,5 +1,5 @@
 /**
- * Fleet passes end to end: the planner and heat-pump-sync-worker over the local SQS (visibility timeout,
+ * Fleet passes end to end: the planner and the sync's worker over the local SQS (visibility timeout,
  * receive counts, redrive to the dead-letter queue, on a clock the test moves), dynalite over the real
  * SDK and the Podero simulator over HTTP. The workers here are the event source mapping's stand-in: each
  * receives one message, runs the handler, and deletes the message unless the handler reported it.
@@ -17,8 +17,9 @@ import {
   HP_LIST_ROUTE,
   type OnboardedTestUser,
   startHeatPumpWorld,
-} from '../../test-support/heat-pump-world';
+} from '../../test-support/device-world';
 import { queueDeclarations } from '../declarations';
+import { heatPumpKind } from '../domain/devices/heat-pump';
 import { OUTBOX_STANDALONE_PK } from '../storage/outbox';
 import { SyncPassStore } from '../storage/sync-passes';
 
@@ -82,12 +83,12 @@ async function drain(w: HeatPumpWorld, workers: number): Promise<void> {
   );
 }
 
-async function readingCount(w: HeatPumpWorld, heatPumpId: string): Promise<number> {
+async function readingCount(w: HeatPumpWorld, deviceId: string): Promise<number> {
   const out = await w.aws.db.send(
     new QueryCommand({
       TableName: w.aws.tableNames.readings,
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `HEATPUMP#${heatPumpId}` },
+      ExpressionAttributeValues: { ':pk': `HEATPUMP#${deviceId}` },
       Select: 'COUNT',
     }),
   );
@@ -136,10 +137,10 @@ describe('fleet passes over SQS', () => {
       shardsDone: 9,
       shardsFailed: 0,
       users: 60,
-      heatPumps: 60,
+      devices: { [heatPumpKind.figure]: 60 },
     });
     for (const user of users) {
-      expect(await readingCount(w, user.heatPumpIds[0] as string), user.externalUserId).toBe(1);
+      expect(await readingCount(w, user.deviceIds[0] as string), user.externalUserId).toBe(1);
     }
     expect(w.requests(HP_LIST_ROUTE)).toBe(60);
     const events = await passEvents(w);
@@ -172,7 +173,7 @@ describe('fleet passes over SQS', () => {
 
     const pass = await new SyncPassStore(w.aws.db, w.aws.tableNames.main).current();
     expect(pass).toMatchObject({ status: 'completed', shardsDone: 1 });
-    for (const user of users) expect(await readingCount(w, user.heatPumpIds[0] as string)).toBe(1);
+    for (const user of users) expect(await readingCount(w, user.deviceIds[0] as string)).toBe(1);
     // Resumed, not restarted: the successor listed only the users after the saved cursor.
     const lists = w.requests(HP_LIST_ROUTE);
     expect(lists).toBeGreaterThan(40);
@@ -210,7 +211,7 @@ describe('fleet passes over SQS', () => {
     expect(event?.data).toMatchObject({ shards: 3, failed_shards: [1] });
     expect(event?.data.users).toBeGreaterThanOrEqual(120);
     for (const user of [...users.slice(0, 60), ...users.slice(120)]) {
-      expect(await readingCount(w, user.heatPumpIds[0] as string)).toBe(1);
+      expect(await readingCount(w, user.deviceIds[0] as string)).toBe(1);
     }
   });
 
@@ -249,7 +250,7 @@ describe('fleet passes over SQS', () => {
       (s) => !perSecond.seconds[String(s)],
     );
     expect(empty.length).toBeGreaterThanOrEqual(1);
-    for (const user of users) expect(await readingCount(w, user.heatPumpIds[0] as string)).toBe(1);
+    for (const user of users) expect(await readingCount(w, user.deviceIds[0] as string)).toBe(1);
   });
 
   it('continues a shard that ran out of time in a new message, resuming at its cursor', async () => {
@@ -268,7 +269,7 @@ describe('fleet passes over SQS', () => {
     expect(await depth(w.aws.shardQueues.queue)).toBe(1);
     expect(await workOnce(w)).toBe(true);
     expect(await passes.current()).toMatchObject({ status: 'completed', shardsDone: 1, users: 80 });
-    for (const user of users) expect(await readingCount(w, user.heatPumpIds[0] as string)).toBe(1);
+    for (const user of users) expect(await readingCount(w, user.deviceIds[0] as string)).toBe(1);
     expect(w.requests(HP_LIST_ROUTE)).toBe(80);
   });
 

@@ -45,7 +45,7 @@ export async function completeIfSettled(deps: PassCompletionDeps, pass: PassReco
       pass_started_at: pass.startedAt,
       completed_at: at,
       users: pass.users,
-      heat_pumps: pass.heatPumps,
+      ...pass.devices,
       readings_written: pass.readingsWritten,
       failures: pass.failures,
       shards: pass.shardCount,

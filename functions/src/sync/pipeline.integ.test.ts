@@ -6,7 +6,7 @@ import { type LocalAws, startLocalAws } from '../../test-support/aws';
 import { seedOnboardedUsers } from '../../test-support/seed-users';
 import { tableDeclarations } from '../declarations';
 import { createLogger, createRecordingMetrics, withLogKeys } from '../platform/observability';
-import type { HeatPumpJson } from '../storage/heat-pump-snapshots';
+import type { DeviceJson } from '../storage/device-snapshots';
 import { SyncStateStore } from '../storage/sync-state';
 import { maxUsersAheadOfCursor, runHeatPumpSync, type SyncRunDeps } from './sync';
 import { type OnboardedUser, UserStream } from './user-walk';
@@ -103,7 +103,7 @@ function deps(f: Fleet, concurrency: number, pageSize: number): SyncRunDeps {
     batchWriteOptions: { sleep: async () => {} },
     podero: {
       heatPumps: {
-        list: async (poderoUserId: string): Promise<HeatPumpJson[]> => {
+        list: async (poderoUserId: string): Promise<DeviceJson[]> => {
           f.listCalls.push(poderoUserId);
           f.inFlight++;
           f.maxInFlight = Math.max(f.maxInFlight, f.inFlight);
@@ -131,7 +131,7 @@ function deps(f: Fleet, concurrency: number, pageSize: number): SyncRunDeps {
 const run = (d: SyncRunDeps, runId: string) =>
   runHeatPumpSync(d, { runId, source: 'manual', remainingTimeMs: () => 900_000 });
 
-describe('pipelined heat-pump sync', () => {
+describe('pipelined device sync', () => {
   it('keeps fetching later pages while a batch write is still outstanding, never above C calls at once', async () => {
     const f = await fleet(60);
     let openGate: () => void = () => {};

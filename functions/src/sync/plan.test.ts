@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { heatPumpKind } from '../domain/devices/heat-pump';
 import { observedSnapshot } from '../domain/devices/rules';
-import type { UserHeatPumpState } from '../storage/heat-pump-snapshots';
+import type { UserDeviceState } from '../storage/device-snapshots';
 import { type PlanInput, planUserWrites } from './plan';
 
 /** The sync's write plan for one user, from a Podero list and stored state: no server, no DynamoDB. */
@@ -9,6 +10,8 @@ const OTHER = '22222222-2222-4222-8222-222222222222';
 const T1 = '2026-06-01T12:00:00.000Z';
 const T2 = '2026-06-01T12:05:00.000Z';
 const tables = { main: 'main', readings: 'readings' };
+/** The first kind's event types (kinds.test.ts pins them). */
+const [CONNECTED, LOST, , , DELETED] = heatPumpKind.eventTypes;
 
 const hp = (id: string, stateAt: string, extra: Record<string, unknown> = {}) => ({
   id,
@@ -21,10 +24,11 @@ const hp = (id: string, stateAt: string, extra: Record<string, unknown> = {}) =>
 /** A stored snapshot as an earlier pass or read left it (its connection observed). */
 const snap = (json: ReturnType<typeof hp>, fetchedAt: string, lastReadingStateAt: string | null) =>
   observedSnapshot('ada', json, fetchedAt, undefined, lastReadingStateAt);
-const empty = (): UserHeatPumpState => ({ marker: null, snapshots: new Map() });
+const empty = (): UserDeviceState => ({ marker: null, snapshots: new Map() });
 
-function plan(listed: PlanInput['listed'], stored: UserHeatPumpState = empty(), fetchedAt = T2) {
+function plan(listed: PlanInput['listed'], stored: UserDeviceState = empty(), fetchedAt = T2) {
   return planUserWrites({
+    kind: heatPumpKind,
     externalUserId: 'ada',
     poderoUserId: ME,
     listed,
@@ -43,9 +47,9 @@ const summary = (writes: ReturnType<typeof plan>['writes']) =>
   });
 
 describe('planUserWrites', () => {
-  it('a new heat pump gets a snapshot, a reading at its state time and the list marker', () => {
+  it('a new device gets a snapshot, a reading at its state time and the list marker', () => {
     const result = plan([hp('a', T1)]);
-    expect(result.heatPumps).toBe(1);
+    expect(result.devices).toBe(1);
     expect(summary(result.writes)).toEqual([
       'main put HEATPUMP#a',
       `readings put ${T1}`,
@@ -54,10 +58,10 @@ describe('planUserWrites', () => {
     for (const w of result.writes) expect(w.owner).toBe('ada');
   });
 
-  it('an unchanged heat pump whose reading was written costs no write at all', () => {
+  it('an unchanged device whose reading was written costs no write at all', () => {
     const stored = empty();
     stored.snapshots.set('a', snap(hp('a', T1), T1, T1));
-    stored.marker = { externalUserId: 'ada', fetchedAt: T1, heatPumpIds: ['a'] };
+    stored.marker = { externalUserId: 'ada', fetchedAt: T1, deviceIds: ['a'] };
     expect(plan([hp('a', T1)], stored).writes).toEqual([]);
   });
 
@@ -65,7 +69,7 @@ describe('planUserWrites', () => {
     const stored = empty();
     // The API stored state T2 in the snapshot; the sync's last reading is still T1.
     stored.snapshots.set('a', snap(hp('a', T2), T2, T1));
-    stored.marker = { externalUserId: 'ada', fetchedAt: T2, heatPumpIds: ['a'] };
+    stored.marker = { externalUserId: 'ada', fetchedAt: T2, deviceIds: ['a'] };
     expect(summary(plan([hp('a', T2)], stored).writes)).toEqual([
       'main put HEATPUMP#a',
       `readings put ${T2}`,
@@ -73,10 +77,10 @@ describe('planUserWrites', () => {
     ]);
   });
 
-  it('a changed heat pump with the same state is re-snapshotted without a second reading', () => {
+  it('a changed device with the same state is re-snapshotted without a second reading', () => {
     const stored = empty();
     stored.snapshots.set('a', snap(hp('a', T1), T1, T1));
-    stored.marker = { externalUserId: 'ada', fetchedAt: T1, heatPumpIds: ['a'] };
+    stored.marker = { externalUserId: 'ada', fetchedAt: T1, deviceIds: ['a'] };
     const changed = hp('a', T1, { current_power_consumption_w: 900 });
     expect(summary(plan([changed], stored).writes)).toEqual(['main put HEATPUMP#a', 'main put HEATPUMPS']);
   });
@@ -84,7 +88,7 @@ describe('planUserWrites', () => {
   it('records a lost connection: a new state gets since = this pass; the same state again costs no write', () => {
     const stored = empty();
     stored.snapshots.set('a', snap(hp('a', T1, { is_authenticated: true }), T1, T1));
-    stored.marker = { externalUserId: 'ada', fetchedAt: T1, heatPumpIds: ['a'] };
+    stored.marker = { externalUserId: 'ada', fetchedAt: T1, deviceIds: ['a'] };
     expect(stored.snapshots.get('a')?.connection).toEqual({ state: 'connected', since: null });
 
     const lost = hp('a', T1, {
@@ -104,38 +108,40 @@ describe('planUserWrites', () => {
       ...snap(lost, T2, T1),
       connection: { state: 'reauthentication_required', since: T2 },
     });
-    after.marker = { externalUserId: 'ada', fetchedAt: T2, heatPumpIds: ['a'] };
+    after.marker = { externalUserId: 'ada', fetchedAt: T2, deviceIds: ['a'] };
     expect(plan([lost], after, T2).writes).toEqual([]);
   });
 
-  it('drops the snapshots of heat pumps deleted at Podero or owned by someone else', () => {
+  it('drops the snapshots of devices deleted at Podero or owned by someone else', () => {
     const stored = empty();
     for (const id of ['a', 'gone', 'theirs']) stored.snapshots.set(id, snap(hp(id, T1), T1, T1));
-    stored.marker = { externalUserId: 'ada', fetchedAt: T1, heatPumpIds: ['a', 'gone', 'theirs'] };
+    stored.marker = { externalUserId: 'ada', fetchedAt: T1, deviceIds: ['a', 'gone', 'theirs'] };
     const result = plan(
       [hp('a', T1), hp('gone', T1, { deleted_at: T2 }), hp('theirs', T1, { owner: { id: OTHER } })],
       stored,
     );
-    expect(result.heatPumps).toBe(1);
+    expect(result.devices).toBe(1);
     expect(summary(result.writes)).toEqual([
       'main delete HEATPUMP#gone',
       'main delete HEATPUMP#theirs',
       'main put HEATPUMPS',
     ]);
     const marker = result.writes.at(-1)?.request;
-    expect(marker && 'PutRequest' in marker ? marker.PutRequest.Item.heat_pump_ids : undefined).toEqual([
-      'a',
-    ]);
+    expect(
+      marker && 'PutRequest' in marker
+        ? marker.PutRequest.Item[heatPumpKind.storage.idsAttribute]
+        : undefined,
+    ).toEqual(['a']);
   });
 
-  it('a user without heat pumps gets a marker once, then nothing', () => {
+  it('a user without devices gets a marker once, then nothing', () => {
     expect(summary(plan([]).writes)).toEqual(['main put HEATPUMPS']);
     const stored = empty();
-    stored.marker = { externalUserId: 'ada', fetchedAt: T1, heatPumpIds: [] };
+    stored.marker = { externalUserId: 'ada', fetchedAt: T1, deviceIds: [] };
     expect(plan([], stored).writes).toEqual([]);
   });
 
-  it('a heat pump without a state timestamp gets a snapshot but no reading', () => {
+  it('a device without a state timestamp gets a snapshot but no reading', () => {
     const result = plan([hp('a', T1, { current_state_last_updated_at: null })]);
     expect(summary(result.writes)).toEqual(['main put HEATPUMP#a', 'main put HEATPUMPS']);
   });
@@ -152,10 +158,10 @@ describe('planUserWrites: change events', () => {
   it('a lost connection is stored with the snapshot that records it, and the item joins the outbox', () => {
     const stored = empty();
     stored.snapshots.set('a', snap(hp('a', T1, { is_authenticated: true }), T1, T1));
-    stored.marker = { externalUserId: 'ada', fetchedAt: T1, heatPumpIds: ['a'] };
+    stored.marker = { externalUserId: 'ada', fetchedAt: T1, deviceIds: ['a'] };
     const result = plan([hp('a', T1, { is_authenticated: false })], stored);
     const item = itemOf(result.writes, 'HEATPUMP#a');
-    expect(eventsOf(item)).toEqual(['heat_pump.connection_lost']);
+    expect(eventsOf(item)).toEqual([LOST]);
     expect(item?.outbox_pk).toBe('PENDING');
     expect(result.events).toBe(1);
   });
@@ -165,18 +171,15 @@ describe('planUserWrites: change events', () => {
     const pending = JSON.stringify({
       id: `evt_${'a'.repeat(24)}`,
       timestamp: T1,
-      type: 'heat_pump.connected',
+      type: CONNECTED,
     });
     stored.snapshots.set('a', {
       ...snap(hp('a', T1, { is_authenticated: true }), T1, T1),
       outbox: [pending],
     });
-    stored.marker = { externalUserId: 'ada', fetchedAt: T1, heatPumpIds: ['a'] };
+    stored.marker = { externalUserId: 'ada', fetchedAt: T1, deviceIds: ['a'] };
     const result = plan([hp('a', T2, { is_authenticated: false })], stored);
-    expect(eventsOf(itemOf(result.writes, 'HEATPUMP#a'))).toEqual([
-      'heat_pump.connected',
-      'heat_pump.connection_lost',
-    ]);
+    expect(eventsOf(itemOf(result.writes, 'HEATPUMP#a'))).toEqual([CONNECTED, LOST]);
   });
 
   it('an unchanged device with pending events is not rewritten (its events stay pending where they are)', () => {
@@ -184,30 +187,97 @@ describe('planUserWrites: change events', () => {
     const pending = JSON.stringify({
       id: `evt_${'b'.repeat(24)}`,
       timestamp: T1,
-      type: 'heat_pump.connected',
+      type: CONNECTED,
     });
     stored.snapshots.set('a', { ...snap(hp('a', T1), T1, T1), outbox: [pending] });
-    stored.marker = { externalUserId: 'ada', fetchedAt: T1, heatPumpIds: ['a'] };
+    stored.marker = { externalUserId: 'ada', fetchedAt: T1, deviceIds: ['a'] };
     expect(plan([hp('a', T1)], stored).writes).toEqual([]);
   });
 
-  it("a device gone from the list is heat_pump.deleted on the new marker, which takes the removed snapshot's pending events", () => {
+  it("a device gone from the list is deleted (its kind's event) on the new marker, which takes the removed snapshot's pending events", () => {
     const stored = empty();
     const pending = JSON.stringify({
       id: `evt_${'c'.repeat(24)}`,
       timestamp: T1,
-      type: 'heat_pump.connection_lost',
+      type: LOST,
     });
     stored.snapshots.set('gone', { ...snap(hp('gone', T1), T1, T1), outbox: [pending] });
     stored.snapshots.set('a', snap(hp('a', T1), T1, T1));
-    stored.marker = { externalUserId: 'ada', fetchedAt: T1, heatPumpIds: ['a', 'gone'] };
+    stored.marker = { externalUserId: 'ada', fetchedAt: T1, deviceIds: ['a', 'gone'] };
     const result = plan([hp('a', T1)], stored);
     expect(summary(result.writes)).toEqual(['main delete HEATPUMP#gone', 'main put HEATPUMPS']);
     const marker = itemOf(result.writes, 'HEATPUMPS');
-    expect(eventsOf(marker)).toEqual(['heat_pump.connection_lost', 'heat_pump.deleted']);
+    expect(eventsOf(marker)).toEqual([LOST, DELETED]);
     expect(JSON.parse(((marker?.outbox as string[]) ?? [])[1] ?? '{}').data).toEqual({
       external_user_id: 'ada',
-      heat_pump_id: 'gone',
+      [heatPumpKind.storage.idAttribute]: 'gone',
     });
+  });
+});
+
+/**
+ * A second kind, declared only here: the plan runs it with nothing of the first kind's (its keys, attribute
+ * names, reading fields and events are its own). The proof that a new kind is a new module.
+ */
+describe('a kind the engine does not know by name', () => {
+  const wallboxKind = {
+    visible: (listed: readonly { id: string }[]) => listed.filter((d) => d.id !== 'hidden'),
+    storage: {
+      skPrefix: 'WALLBOX#',
+      listMarkerSk: 'WALLBOXES',
+      idAttribute: 'wallbox_id',
+      jsonAttribute: 'wallbox_json',
+      idsAttribute: 'wallbox_ids',
+      snapshotEntity: 'wallbox_snapshot',
+      markerEntity: 'wallbox_list_marker',
+    },
+    readingFields: ['charging_power_w'],
+    changeEvents: () => [],
+    deletedEvents: () => [],
+  } satisfies PlanInput['kind'];
+
+  const planWallboxes = (listed: PlanInput['listed'], stored: UserDeviceState = empty()) =>
+    planUserWrites({
+      kind: wallboxKind,
+      externalUserId: 'ada',
+      poderoUserId: ME,
+      listed,
+      stored,
+      fetchedAt: T2,
+      tables,
+      readingsRetentionDays: 400,
+    });
+
+  it("writes under the kind's own keys and attribute names, with its reading fields", () => {
+    const result = planWallboxes([
+      { id: 'w1', current_state_last_updated_at: T1, charging_power_w: 7400, outdoor_temperature: 3 },
+      { id: 'hidden' },
+    ]);
+    expect(result.devices).toBe(1);
+    expect(summary(result.writes)).toEqual([
+      'main put WALLBOX#w1',
+      `readings put ${T1}`,
+      'main put WALLBOXES',
+    ]);
+    const items = result.writes.map((w) => ('PutRequest' in w.request ? w.request.PutRequest.Item : {}));
+    expect(items[0]).toMatchObject({ entity: 'wallbox_snapshot', wallbox_id: 'w1' });
+    expect(items[0]).not.toHaveProperty(heatPumpKind.storage.idAttribute);
+    expect(items[1]).toMatchObject({
+      pk: 'WALLBOX#w1',
+      wallbox_id: 'w1',
+      values: { charging_power_w: 7400 },
+    });
+    expect(items[2]).toMatchObject({ entity: 'wallbox_list_marker', wallbox_ids: ['w1'] });
+  });
+
+  it("deletes a device no longer listed under the kind's key", () => {
+    const stored: UserDeviceState = {
+      marker: { externalUserId: 'ada', fetchedAt: T1, deviceIds: ['w1'] },
+      snapshots: new Map([['w1', snap({ id: 'w1' } as ReturnType<typeof hp>, T1, null)]]),
+    };
+    expect(summary(planWallboxes([], stored).writes)).toEqual([
+      'main delete WALLBOX#w1',
+      'main put WALLBOXES',
+    ]);
   });
 });

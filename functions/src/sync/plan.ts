@@ -7,13 +7,13 @@
  *   replace an API snapshot read a few seconds later; the next read or pass corrects it. In exchange a
  *   user costs a share of one batched call instead of a conditional write per item (at 10,000 users that
  *   is the difference between ~1,200 and ~30,000 DynamoDB requests a pass, `pnpm bench sync`).
- * - An unchanged heat pump (same JSON, same state, same connection, reading already written) costs no write.
+ * - An unchanged device (same JSON, same state, same connection, reading already written) costs no write.
  * - Each pass observes the device's connection (domain/devices/rules.ts observeConnection), so `since` is the
  *   first pass (or read) that saw a new state.
  * - A reading is written once per state timestamp (readings are keyed by it), compared with the last
  *   reading the sync wrote, not with the snapshot's state: an API live read may have stored the state in
  *   the snapshot already, and its reading is still owed. Re-processing a user is therefore harmless.
- * - Heat pumps no longer listed (deleted at Podero, or another owner's) lose their snapshot; the marker
+ * - Devices no longer listed (deleted at Podero, or another owner's) lose their snapshot; the marker
  *   is rewritten whenever anything changed, so the API's list cache never names a missing snapshot.
  * - A change the events rules see (domain/events/rules.ts: connection, optimisation, a device gone) is stored
  *   with the item it changes, in its outbox, and pending events read with an item are carried into its
@@ -22,27 +22,29 @@
  *   (UserStore.beginOffboarding: erasure under a racing DELETE); that check is the run's, not the plan's.
  */
 
-import { observedSnapshot, visibleHeatPumps } from '../domain/devices/rules';
+import { type DeviceKind, readingValuesOf } from '../domain/devices/kinds';
+import { observedSnapshot } from '../domain/devices/rules';
 import { outboxEntriesOf } from '../domain/events/catalogue';
-import { deletedHeatPumpEvents, heatPumpEvents } from '../domain/events/rules';
 import { listMarkerBatchItem, readingBatchItem, snapshotBatchItem } from '../storage/batch-items';
 import type { PendingWrite } from '../storage/batch-write';
 import {
-  type HeatPumpJson,
-  heatPumpSk,
+  type DeviceJson,
+  deviceSk,
   stateTimestampOf,
-  type UserHeatPumpState,
+  type UserDeviceState,
   userPk,
-} from '../storage/heat-pump-snapshots';
-import { readingExpiry, readingValuesOf } from '../storage/readings';
+} from '../storage/device-snapshots';
+import { readingExpiry } from '../storage/readings';
 
 export interface PlanInput {
+  /** The kind of the listed devices: its rules, events and reading fields. */
+  kind: Pick<DeviceKind, 'visible' | 'changeEvents' | 'deletedEvents' | 'readingFields' | 'storage'>;
   externalUserId: string;
   poderoUserId: string;
   /** What Podero listed for the user, as it came. */
-  listed: readonly HeatPumpJson[];
+  listed: readonly DeviceJson[];
   /** What we stored: the marker and the snapshots the listed ids (and the marker) name. */
-  stored: UserHeatPumpState;
+  stored: UserDeviceState;
   /** When the list was fetched (ISO). */
   fetchedAt: string;
   tables: { main: string; readings: string };
@@ -51,8 +53,8 @@ export interface PlanInput {
 
 export interface UserPlan {
   readonly writes: PendingWrite[];
-  /** The user's visible heat pumps. */
-  readonly heatPumps: number;
+  /** The user's visible devices of the kind. */
+  readonly devices: number;
   /** Change events stored with these writes. */
   readonly events: number;
 }
@@ -62,22 +64,22 @@ export function planUserWrites(input: PlanInput): UserPlan {
   const main = input.tables.main;
   const writes: PendingWrite[] = [];
   let eventCount = 0;
-  const live = visibleHeatPumps(input.listed, input.poderoUserId);
+  const live = input.kind.visible(input.listed, input.poderoUserId);
 
-  for (const heatPump of live) {
-    const previous = input.stored.snapshots.get(heatPump.id);
-    const stateAt = stateTimestampOf(heatPump);
+  for (const device of live) {
+    const previous = input.stored.snapshots.get(device.id);
+    const stateAt = stateTimestampOf(device);
     const readingOwed = stateAt !== null && stateAt !== previous?.lastReadingStateAt;
     // The connection is observed on every pass, so a lost connection is recorded within one interval
     // even when nobody reads the device.
     const snapshot = observedSnapshot(
       owner,
-      heatPump,
+      device,
       input.fetchedAt,
       previous,
       readingOwed ? stateAt : (previous?.lastReadingStateAt ?? null),
     );
-    const events = outboxEntriesOf(heatPumpEvents(previous, snapshot));
+    const events = outboxEntriesOf(input.kind.changeEvents(previous, snapshot));
     eventCount += events.length;
     const unchanged =
       events.length === 0 &&
@@ -87,21 +89,24 @@ export function planUserWrites(input: PlanInput): UserPlan {
       previous.lastReadingStateAt === snapshot.lastReadingStateAt &&
       previous.connection?.state === snapshot.connection?.state &&
       previous.connection?.since === snapshot.connection?.since &&
-      JSON.stringify(previous.heatPump) === JSON.stringify(heatPump);
+      JSON.stringify(previous.device) === JSON.stringify(device);
     if (!unchanged)
       writes.push({
         tableName: main,
         owner,
-        request: { PutRequest: { Item: snapshotBatchItem(snapshot, events) } },
+        request: { PutRequest: { Item: snapshotBatchItem(snapshot, events, input.kind.storage) } },
       });
     if (readingOwed && stateAt !== null) {
-      const item = readingBatchItem({
-        heatPumpId: heatPump.id,
-        stateAt,
-        recordedAt: input.fetchedAt,
-        values: readingValuesOf(heatPump),
-        expiresAt: readingExpiry(stateAt, input.readingsRetentionDays),
-      });
+      const item = readingBatchItem(
+        {
+          deviceId: device.id,
+          stateAt,
+          recordedAt: input.fetchedAt,
+          values: readingValuesOf(input.kind, device),
+          expiresAt: readingExpiry(stateAt, input.readingsRetentionDays),
+        },
+        input.kind.storage,
+      );
       writes.push({ tableName: input.tables.readings, owner, request: { PutRequest: { Item: item } } });
     }
   }
@@ -112,14 +117,14 @@ export function planUserWrites(input: PlanInput): UserPlan {
       writes.push({
         tableName: main,
         owner,
-        request: { DeleteRequest: { Key: { pk: userPk(owner), sk: heatPumpSk(id) } } },
+        request: { DeleteRequest: { Key: { pk: userPk(owner), sk: deviceSk(id, input.kind.storage) } } },
       });
     }
   }
-  const previousIds = input.stored.marker?.heatPumpIds ?? null;
+  const previousIds = input.stored.marker?.deviceIds ?? null;
   // Gone since the last list (or still stored though not listed): the device is no longer the user's.
   const goneIds = [...new Set([...(previousIds ?? []), ...input.stored.snapshots.keys()])];
-  const deleted = outboxEntriesOf(deletedHeatPumpEvents(owner, goneIds, liveIds, input.fetchedAt));
+  const deleted = outboxEntriesOf(input.kind.deletedEvents(owner, goneIds, liveIds, input.fetchedAt));
   eventCount += deleted.length;
   const sameSet =
     previousIds !== null && previousIds.length === liveIds.size && previousIds.every((id) => liveIds.has(id));
@@ -128,18 +133,19 @@ export function planUserWrites(input: PlanInput): UserPlan {
       {
         externalUserId: owner,
         fetchedAt: input.fetchedAt,
-        heatPumpIds: [...liveIds],
+        deviceIds: [...liveIds],
         // A removed snapshot's pending events move to the marker with the removal.
         outbox: [
           ...(input.stored.marker?.outbox ?? []),
           ...[...input.stored.snapshots.values()]
-            .filter((s) => !liveIds.has(s.heatPumpId))
+            .filter((s) => !liveIds.has(s.deviceId))
             .flatMap((s) => s.outbox),
         ],
       },
       deleted,
+      input.kind.storage,
     );
     writes.push({ tableName: main, owner, request: { PutRequest: { Item: marker } } });
   }
-  return { writes, heatPumps: live.length, events: eventCount };
+  return { writes, devices: live.length, events: eventCount };
 }

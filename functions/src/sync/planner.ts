@@ -1,12 +1,14 @@
 /**
- * The fleet sync's planner (the scheduled heat-pump-sync; ADR 0012): cuts the onboarded users into
+ * The fleet sync's planner (the scheduled sync; ADR 0012): cuts the onboarded users into
  * shards of at most `shardSize` (shards.ts), begins a pass with them (storage/sync-passes.ts) and puts one
- * message per shard on the sync-shards queue, which heat-pump-sync-worker consumes with at most W workers
+ * message per shard on the sync-shards queue, which the sync's worker consumes with at most W workers
  * at once. A pass still running is left alone (two passes never overlap); one whose shards stopped
  * settling is closed (its unsettled shards `lost`) before the next begins, and one whose last worker died
  * after settling the last shard is completed here.
  */
+
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { SYNC_NAMES } from '../domain/devices/kinds';
 import { type MetricsSink, MetricUnit, type RequestLogger } from '../platform/observability';
 import { type PassRecord, type SyncPassStore, shardsWith } from '../storage/sync-passes';
 import { USERS_GSI, USERS_GSI_PK } from '../storage/users';
@@ -147,7 +149,7 @@ export class SyncPlanner {
   }
 
   private finish(summary: PlanSummary): PlanSummary {
-    this.deps.logger.info('heat-pump sync plan', { summary });
+    this.deps.logger.info(`${SYNC_NAMES.logLabel} plan`, { summary });
     this.deps.metrics.publishStoredMetrics();
     return summary;
   }

@@ -1,5 +1,5 @@
 /**
- * One run of the heat-pump sync, as a class whose fields are the run's state and whose methods each do
+ * One run of the device sync (every kind of domain/devices/kinds.ts), as a class whose fields are the run's state and whose methods each do
  * one thing: take the lease, start users in walk order while the C Podero slots and the window allow,
  * sync one user (list -> read stored state -> plan -> write -> check), move and save the cursor, drain,
  * and finish the pass. Module doc of the behaviour: sync.ts.
@@ -10,12 +10,13 @@
  * longest prefix of finished users, so a later run resumes without gaps.
  */
 import { PoderoError } from '@podero-bridge/podero-client';
+import { type DeviceFigures, deviceFiguresOf, deviceKinds, SYNC_NAMES } from '../domain/devices/kinds';
 import { isUpstreamOutage } from '../domain/devices/rules';
 import { outboxEntriesOf } from '../domain/events/catalogue';
 import { syncCompletedEvent } from '../domain/events/rules';
 import { MetricUnit } from '../platform/observability';
 import type { PendingWrite } from '../storage/batch-write';
-import { type HeatPumpJson, HeatPumpSnapshotStore } from '../storage/heat-pump-snapshots';
+import { type DeviceJson, DeviceSnapshotStore } from '../storage/device-snapshots';
 import { OutboxStore } from '../storage/outbox';
 import { SYNC_CURSOR_SK, type SyncCursor, SyncLeaseLostError, SyncStateStore } from '../storage/sync-state';
 import { UserStore } from '../storage/users';
@@ -95,7 +96,7 @@ export class SyncRun {
   private readonly state: SyncStateStore;
   private readonly outbox: OutboxStore;
   private readonly users: UserStore;
-  private readonly snapshots: SnapshotBatchLoader;
+  private readonly loaders: SnapshotBatchLoader[];
   private readonly writer: WritePipeline;
   private readonly summary: SyncSummary;
   private readonly signal = new Signal();
@@ -135,16 +136,20 @@ export class SyncRun {
     this.state = new SyncStateStore(db, settings.mainTableName, this.scope.progressKey);
     this.outbox = new OutboxStore(db, settings.mainTableName);
     this.users = new UserStore(db, settings.mainTableName);
-    this.snapshots = new SnapshotBatchLoader(
-      new HeatPumpSnapshotStore(db, settings.mainTableName),
-      deps.snapshotLoaderOptions,
+    // One loader per kind (each batches its own keys across users); the first also answers the profile check.
+    this.loaders = deviceKinds.map(
+      (kind) =>
+        new SnapshotBatchLoader(
+          new DeviceSnapshotStore(db, settings.mainTableName, kind.storage),
+          deps.snapshotLoaderOptions,
+        ),
     );
     this.outageThreshold = settings.outageStopThreshold ?? OUTAGE_STOP_THRESHOLD_DEFAULT;
     this.summary = {
       run_id: input.runId,
       source: input.source,
       users: 0,
-      heat_pumps: 0,
+      ...deviceFiguresOf(),
       readings_written: 0,
       snapshots_written: 0,
       failures: 0,
@@ -200,6 +205,11 @@ export class SyncRun {
     return summary;
   }
 
+  /** The summary's device figures, one per kind. */
+  private deviceFigures(): DeviceFigures {
+    return deviceFiguresOf((figure) => this.summary[figure]);
+  }
+
   /**
    * `sync.completed` when this run completed a pass: stored before the cursor moves to the next pass, so a
    * run that dies between the two completes the pass again and stores the same event (its id is the run's
@@ -212,7 +222,7 @@ export class SyncRun {
         pass_started_at: passStartedAt,
         completed_at: new Date(this.deps.now()).toISOString(),
         users: this.summary.users,
-        heat_pumps: this.summary.heat_pumps,
+        ...this.deviceFigures(),
         readings_written: this.writer.totals.readingsWritten,
         failures: this.summary.failures,
       }),
@@ -229,7 +239,7 @@ export class SyncRun {
         startedAt: new Date(this.startedAt).toISOString(),
         durationMs: summary.duration_ms,
         users: summary.users,
-        heatPumps: summary.heat_pumps,
+        devices: this.deviceFigures(),
         readingsWritten: summary.readings_written,
         failures: summary.failures,
         completedPass: summary.completed_pass,
@@ -327,7 +337,7 @@ export class SyncRun {
         if ('failure' in outcome) {
           this.finishUser(task, outcome.failure).catch((error) => this.onFatal(error));
         } else {
-          this.summary.heat_pumps += outcome.heatPumps;
+          for (const kind of deviceKinds) this.summary[kind.figure] += outcome.devices[kind.figure];
           this.write(task, outcome.writes);
         }
         this.writer.flush();
@@ -340,23 +350,45 @@ export class SyncRun {
   private async planUser(
     user: OnboardedUser,
     onListed: () => void,
-  ): Promise<{ writes: PendingWrite[]; heatPumps: number } | { failure: UserFailure }> {
-    let listed: HeatPumpJson[];
+  ): Promise<{ writes: PendingWrite[]; devices: DeviceFigures } | { failure: UserFailure }> {
+    const listedByKind: DeviceJson[][] = [];
     try {
-      listed = await this.deps.podero.heatPumps.list(user.poderoUserId);
+      for (const kind of deviceKinds) listedByKind.push(await kind.list(this.deps.podero, user.poderoUserId));
     } catch (error) {
       onListed();
       return { failure: describeFailure(error) };
     }
     onListed();
+    const writes: PendingWrite[] = [];
+    const devices = deviceFiguresOf();
+    for (const [index, kind] of deviceKinds.entries()) {
+      const listed = listedByKind[index] ?? [];
+      const loader = this.loaders[index];
+      if (!loader) continue;
+      const planned = await this.planKind(user, kind, listed, loader);
+      if ('failure' in planned) return planned;
+      writes.push(...planned.writes);
+      devices[kind.figure] += planned.devices;
+    }
+    return { writes, devices };
+  }
+
+  /** One kind's list and stored state for one user, turned into the writes the plan asks for. */
+  private async planKind(
+    user: OnboardedUser,
+    kind: (typeof deviceKinds)[number],
+    listed: DeviceJson[],
+    loader: SnapshotBatchLoader,
+  ): Promise<{ writes: PendingWrite[]; devices: number } | { failure: UserFailure }> {
     try {
       // Only the keys this list (and the stored marker) can name: a snapshot that neither names is not
       // read, so not deleted; the API's list cache goes by the marker and never serves it.
-      const stored = await this.snapshots.loadUser(
+      const stored = await loader.loadUser(
         user.externalUserId,
         listed.map((hp) => hp.id),
       );
-      return planUserWrites({
+      const plan = planUserWrites({
+        kind,
         externalUserId: user.externalUserId,
         poderoUserId: user.poderoUserId,
         listed,
@@ -365,6 +397,7 @@ export class SyncRun {
         tables: { main: this.settings.mainTableName, readings: this.settings.readingsTableName },
         readingsRetentionDays: this.settings.readingsRetentionDays,
       });
+      return { writes: plan.writes, devices: plan.devices };
     } catch (error) {
       return { failure: describeFailure(error) };
     }
@@ -395,7 +428,7 @@ export class SyncRun {
         : [],
     );
     if (created.length === 0) return;
-    if (await this.snapshots.isOnboardedAs(user.externalUserId, user.poderoUserId)) return;
+    if (await this.loaders[0]?.isOnboardedAs(user.externalUserId, user.poderoUserId)) return;
     if (!(await this.users.removeUnlessOnboarded(user.externalUserId, user.poderoUserId, created))) {
       this.deps.logger.info('user offboarded during the sync; its new items were removed', {
         external_user_id: user.externalUserId,
@@ -408,7 +441,7 @@ export class SyncRun {
     const ext = task.user.externalUserId;
     if (failure) {
       this.summary.failures++;
-      this.deps.logger.warn('heat-pump sync failed for a user', {
+      this.deps.logger.warn(`${SYNC_NAMES.logLabel} failed for a user`, {
         external_user_id: ext,
         error_code: failure.code,
       });
@@ -476,7 +509,7 @@ export class SyncRun {
     if (walk.ended) {
       const figures: SyncRangeFigures = {
         users: this.summary.users,
-        heatPumps: this.summary.heat_pumps,
+        devices: this.deviceFigures(),
         readingsWritten: this.writer.totals.readingsWritten,
         failures: this.summary.failures,
       };
@@ -504,10 +537,10 @@ export class SyncRun {
     const summary = this.summary;
     summary.stopped = stopped;
     summary.duration_ms = this.deps.now() - this.startedAt;
-    this.deps.logger.info('heat-pump sync run', { summary });
+    this.deps.logger.info(`${SYNC_NAMES.logLabel} run`, { summary });
     const m = this.deps.metrics;
     m.addMetric('SyncUsers', MetricUnit.Count, summary.users);
-    m.addMetric('SyncHeatPumps', MetricUnit.Count, summary.heat_pumps);
+    for (const kind of deviceKinds) m.addMetric(kind.metric, MetricUnit.Count, summary[kind.figure]);
     m.addMetric('SyncReadingsWritten', MetricUnit.Count, summary.readings_written);
     m.addMetric('SyncSnapshotsWritten', MetricUnit.Count, summary.snapshots_written);
     m.addMetric('SyncFailures', MetricUnit.Count, summary.failures);

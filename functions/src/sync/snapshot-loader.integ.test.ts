@@ -6,14 +6,14 @@ import { type LocalAws, startLocalAws } from '../../test-support/aws';
 import { tableDeclarations } from '../declarations';
 import { createLogger, createRecordingMetrics, withLogKeys } from '../platform/observability';
 import {
-  type HeatPumpItemKey,
-  type HeatPumpJson,
-  HeatPumpSnapshotStore,
+  type DeviceItemKey,
+  type DeviceJson,
+  DeviceSnapshotStore,
   listMarkerItem,
   newSnapshot,
-  type StoredHeatPumpItem,
+  type StoredDeviceItem,
   snapshotItem,
-} from '../storage/heat-pump-snapshots';
+} from '../storage/device-snapshots';
 import { minimalUserRecord, userProfileItem } from '../storage/users';
 import { SnapshotBatchLoader, UnprocessedKeysError } from './snapshot-loader';
 import { runHeatPumpSync } from './sync';
@@ -22,14 +22,14 @@ const T0 = '2026-06-01T12:00:00.000Z';
 
 /** A store that answers from a map, records every call, and can leave keys unprocessed. */
 function fakeStore(
-  items: StoredHeatPumpItem[],
-  unprocessedPerCall: (call: number, key: HeatPumpItemKey) => boolean,
+  items: StoredDeviceItem[],
+  unprocessedPerCall: (call: number, key: DeviceItemKey) => boolean,
 ) {
   const byId = new Map(items.map((item) => [JSON.stringify(item.key), item]));
-  const calls: HeatPumpItemKey[][] = [];
+  const calls: DeviceItemKey[][] = [];
   return {
     calls,
-    async batchGetOnce(keys: readonly HeatPumpItemKey[]) {
+    async batchGetOnce(keys: readonly DeviceItemKey[]) {
       calls.push([...keys]);
       const call = calls.length;
       const unprocessed = keys.filter((key) => unprocessedPerCall(call, key));
@@ -41,15 +41,15 @@ function fakeStore(
   };
 }
 
-const snap = (externalUserId: string, heatPumpId: string): StoredHeatPumpItem => ({
+const snap = (externalUserId: string, deviceId: string): StoredDeviceItem => ({
   kind: 'snapshot',
-  key: { externalUserId, heatPumpId },
-  snapshot: newSnapshot(externalUserId, { id: heatPumpId }, T0),
+  key: { externalUserId, deviceId },
+  snapshot: newSnapshot(externalUserId, { id: deviceId }, T0),
 });
-const marker = (externalUserId: string, heatPumpIds: string[]): StoredHeatPumpItem => ({
+const marker = (externalUserId: string, deviceIds: string[]): StoredDeviceItem => ({
   kind: 'marker',
-  key: { externalUserId, heatPumpId: null },
-  marker: { externalUserId, fetchedAt: T0, heatPumpIds },
+  key: { externalUserId, deviceId: null },
+  marker: { externalUserId, fetchedAt: T0, deviceIds },
 });
 
 describe('SnapshotBatchLoader', () => {
@@ -67,7 +67,7 @@ describe('SnapshotBatchLoader', () => {
     expect(store.calls).toHaveLength(1);
     // marker + 1, marker + 2 (the repeated id asked once: BatchGetItem rejects duplicate keys), marker.
     expect(store.calls[0]).toHaveLength(6);
-    expect(ann.marker?.heatPumpIds).toEqual(['a1']);
+    expect(ann.marker?.deviceIds).toEqual(['a1']);
     expect([...ann.snapshots.keys()]).toEqual(['a1']);
     expect(bob.marker).toBeNull();
     expect([...bob.snapshots.keys()].sort()).toEqual(['b1', 'b2']);
@@ -84,7 +84,7 @@ describe('SnapshotBatchLoader', () => {
     const loader = new SnapshotBatchLoader(store, { maxWaitMs: 20 });
     const state = await loader.loadUser('dan', ids);
     expect(store.calls.map((c) => c.length)).toEqual([100, 50, 1]);
-    expect(store.calls[2]).toEqual([{ externalUserId: 'dan', heatPumpId: 'gone' }]);
+    expect(store.calls[2]).toEqual([{ externalUserId: 'dan', deviceId: 'gone' }]);
     expect(state.snapshots.size).toBe(150);
     expect(state.snapshots.has('gone')).toBe(true);
   });
@@ -94,7 +94,7 @@ describe('SnapshotBatchLoader', () => {
       [snap('eve', 'e1'), snap('eve', 'e2'), snap('fay', 'f1')],
       (call, key) =>
         // The first two calls leave eve's e2 unprocessed.
-        call <= 2 && key.heatPumpId === 'e2',
+        call <= 2 && key.deviceId === 'e2',
     );
     const delays: number[] = [];
     const loader = new SnapshotBatchLoader(store, {
@@ -117,7 +117,7 @@ describe('SnapshotBatchLoader', () => {
   });
 
   it('fails only the users whose keys stay unprocessed after the last attempt', async () => {
-    const store = fakeStore([snap('gil', 'g1'), snap('hal', 'h1')], (_call, key) => key.heatPumpId === 'g1');
+    const store = fakeStore([snap('gil', 'g1'), snap('hal', 'h1')], (_call, key) => key.deviceId === 'g1');
     const loader = new SnapshotBatchLoader(store, { maxWaitMs: 1, maxAttempts: 3, sleep: async () => {} });
     const [gil, hal] = await Promise.allSettled([
       loader.loadUser('gil', ['g1']),
@@ -168,9 +168,9 @@ describe('SnapshotBatchLoader against dynalite', () => {
 
   it('reads markers and snapshots of many users with one strongly consistent BatchGetItem', async () => {
     const table = aws.tableNames.main;
-    const store = new HeatPumpSnapshotStore(db, table);
+    const store = new DeviceSnapshotStore(db, table);
     const seeded = [
-      listMarkerItem({ externalUserId: 'kim', fetchedAt: T0, heatPumpIds: ['k1', 'k2'] }),
+      listMarkerItem({ externalUserId: 'kim', fetchedAt: T0, deviceIds: ['k1', 'k2'] }),
       snapshotItem(newSnapshot('kim', { id: 'k1', power: 1 }, T0)),
       snapshotItem(newSnapshot('kim', { id: 'k2' }, T0)),
       snapshotItem(newSnapshot('lou', { id: 'l1' }, T0)),
@@ -184,8 +184,8 @@ describe('SnapshotBatchLoader against dynalite', () => {
       loader.loadUser('kim', ['k1']),
       loader.loadUser('lou', ['l1', 'l9']),
     ]);
-    expect(kim.marker?.heatPumpIds).toEqual(['k1', 'k2']);
-    expect(kim.snapshots.get('k1')?.heatPump).toEqual({ id: 'k1', power: 1 });
+    expect(kim.marker?.deviceIds).toEqual(['k1', 'k2']);
+    expect(kim.snapshots.get('k1')?.device).toEqual({ id: 'k1', power: 1 });
     expect(kim.snapshots.has('k2')).toBe(true); // named by the marker only: the second round
     expect([...lou.snapshots.keys()]).toEqual(['l1']);
     expect(commands.map((c) => c.name)).toEqual(['BatchGetItemCommand', 'BatchGetItemCommand']);
@@ -239,7 +239,7 @@ describe('SnapshotBatchLoader against dynalite', () => {
           batchWriteOptions: { sleep: async () => {} },
           podero: {
             heatPumps: {
-              list: async (poderoUserId: string): Promise<HeatPumpJson[]> => {
+              list: async (poderoUserId: string): Promise<DeviceJson[]> => {
                 await new Promise((resolve) => setImmediate(resolve));
                 return [
                   { id: `hp-${poderoUserId}`, current_state_last_updated_at: new Date(clock).toISOString() },

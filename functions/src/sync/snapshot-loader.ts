@@ -1,9 +1,9 @@
 /**
- * The sync's reads of stored heat-pump state, batched across users with BatchGetItem.
+ * The sync's reads of stored device state (one kind per loader), batched across users with BatchGetItem.
  *
  * A Query per user was most of the sync's per-request SDK work (the CPU a C = 32 run is bound by).
  * Once a user's Podero list has arrived, the keys it needs are known: the list marker, a snapshot per
- * listed heat pump, and (second round, rarely needed) the snapshots of ids the stored marker names but
+ * listed device, and (second round, rarely needed) the snapshots of ids the stored marker names but
  * Podero no longer lists, which must be deleted. Requests from many users are collected for a few ms,
  * or until 100 keys (BatchGetItem's limit) are waiting, and sent as one strongly consistent call;
  * `UnprocessedKeys` are retried with capped exponential backoff and full jitter, a bounded number of
@@ -12,11 +12,11 @@
 import { backoffDelayMs, sleep } from '../platform/backoff';
 import {
   BATCH_GET_MAX_KEYS,
-  type HeatPumpItemKey,
-  type HeatPumpSnapshotStore,
-  type StoredHeatPumpItem,
-  type UserHeatPumpState,
-} from '../storage/heat-pump-snapshots';
+  type DeviceItemKey,
+  type DeviceSnapshotStore,
+  type StoredDeviceItem,
+  type UserDeviceState,
+} from '../storage/device-snapshots';
 
 export interface SnapshotLoaderOptions {
   /** How long a request waits for others to join its call, unless 100 keys are waiting sooner. */
@@ -41,19 +41,19 @@ export const defaultSnapshotLoaderOptions: SnapshotLoaderOptions = {
 /** One `load` call, waiting for all its keys. */
 interface LoadRequest {
   keysLeft: number;
-  items: StoredHeatPumpItem[];
+  items: StoredDeviceItem[];
   settled: boolean;
-  resolve: (items: StoredHeatPumpItem[]) => void;
+  resolve: (items: StoredDeviceItem[]) => void;
   reject: (error: unknown) => void;
 }
 
 interface PendingKey {
-  key: HeatPumpItemKey;
+  key: DeviceItemKey;
   requests: LoadRequest[];
 }
 
-const idOf = (key: HeatPumpItemKey): string =>
-  JSON.stringify([key.externalUserId, key.heatPumpId, key.profile === true]);
+const idOf = (key: DeviceItemKey): string =>
+  JSON.stringify([key.externalUserId, key.deviceId, key.profile === true]);
 
 export class UnprocessedKeysError extends Error {
   constructor(count: number, attempts: number) {
@@ -70,14 +70,14 @@ export class SnapshotBatchLoader {
   readonly totals = { calls: 0, keys: 0 };
 
   constructor(
-    private readonly store: Pick<HeatPumpSnapshotStore, 'batchGetOnce'>,
+    private readonly store: Pick<DeviceSnapshotStore, 'batchGetOnce'>,
     options: Partial<SnapshotLoaderOptions> = {},
   ) {
     this.opts = { ...defaultSnapshotLoaderOptions, ...options };
   }
 
   /** The stored items (found ones only) under these keys. */
-  load(keys: readonly HeatPumpItemKey[]): Promise<StoredHeatPumpItem[]> {
+  load(keys: readonly DeviceItemKey[]): Promise<StoredDeviceItem[]> {
     return new Promise((resolve, reject) => {
       const request: LoadRequest = { keysLeft: 0, items: [], settled: false, resolve, reject };
       const seen = new Set<string>();
@@ -107,26 +107,26 @@ export class SnapshotBatchLoader {
 
   /**
    * A user's stored marker and snapshots as far as the sync needs them: the marker and the listed
-   * heat pumps' snapshots, then the snapshots of ids the marker names beyond the list (to delete them).
+   * devices' snapshots, then the snapshots of ids the marker names beyond the list (to delete them).
    */
-  async loadUser(externalUserId: string, listedIds: readonly string[]): Promise<UserHeatPumpState> {
-    const state: UserHeatPumpState = { marker: null, snapshots: new Map() };
-    const collect = (items: StoredHeatPumpItem[]) => {
+  async loadUser(externalUserId: string, listedIds: readonly string[]): Promise<UserDeviceState> {
+    const state: UserDeviceState = { marker: null, snapshots: new Map() };
+    const collect = (items: StoredDeviceItem[]) => {
       for (const item of items) {
         if (item.kind === 'marker') state.marker = item.marker;
-        else if (item.kind === 'snapshot') state.snapshots.set(item.snapshot.heatPumpId, item.snapshot);
+        else if (item.kind === 'snapshot') state.snapshots.set(item.snapshot.deviceId, item.snapshot);
       }
     };
     collect(
       await this.load([
-        { externalUserId, heatPumpId: null },
-        ...listedIds.map((heatPumpId) => ({ externalUserId, heatPumpId })),
+        { externalUserId, deviceId: null },
+        ...listedIds.map((deviceId) => ({ externalUserId, deviceId })),
       ]),
     );
     const listed = new Set(listedIds);
-    const unlisted = (state.marker?.heatPumpIds ?? []).filter((id) => !listed.has(id));
+    const unlisted = (state.marker?.deviceIds ?? []).filter((id) => !listed.has(id));
     if (unlisted.length > 0)
-      collect(await this.load(unlisted.map((heatPumpId) => ({ externalUserId, heatPumpId }))));
+      collect(await this.load(unlisted.map((deviceId) => ({ externalUserId, deviceId }))));
     return state;
   }
 
@@ -135,7 +135,7 @@ export class SnapshotBatchLoader {
    * the sync makes after writing a user's items (erasure under a racing DELETE, UserStore).
    */
   async isOnboardedAs(externalUserId: string, poderoUserId: string): Promise<boolean> {
-    const items = await this.load([{ externalUserId, heatPumpId: null, profile: true }]);
+    const items = await this.load([{ externalUserId, deviceId: null, profile: true }]);
     return items.some((item) => item.kind === 'profile' && item.user?.podero_user_id === poderoUserId);
   }
 
@@ -164,7 +164,7 @@ export class SnapshotBatchLoader {
       this.totals.calls++;
       this.totals.keys += waiting.size;
       const out = await this.store.batchGetOnce([...waiting.values()].map((entry) => entry.key));
-      const found = new Map<string, StoredHeatPumpItem>();
+      const found = new Map<string, StoredDeviceItem>();
       for (const item of out.items) found.set(idOf(item.key), item);
       const unprocessed = new Set(out.unprocessed.map(idOf));
       const next = new Map<string, PendingKey>();

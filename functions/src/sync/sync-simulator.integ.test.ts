@@ -7,7 +7,8 @@ import {
   type OnboardedTestUser,
   STATE_INTERVAL_SECONDS,
   startHeatPumpWorld,
-} from '../../test-support/heat-pump-world';
+} from '../../test-support/device-world';
+import { heatPumpKind } from '../domain/devices/heat-pump';
 import { SyncStateStore } from '../storage/sync-state';
 
 /** The sync end to end: the Podero simulator over HTTP, dynalite over the real SDK, then the API. */
@@ -22,24 +23,24 @@ afterAll(async () => {
   await world?.close();
 });
 
-async function readingCount(heatPumpId: string): Promise<number> {
+async function readingCount(deviceId: string): Promise<number> {
   const out = await world.aws.db.send(
     new QueryCommand({
       TableName: world.aws.tableNames.readings,
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `HEATPUMP#${heatPumpId}` },
+      ExpressionAttributeValues: { ':pk': `HEATPUMP#${deviceId}` },
       Select: 'COUNT',
     }),
   );
   return out.Count ?? 0;
 }
 
-describe('heat-pump sync against the simulator', () => {
+describe('the device sync against the simulator', () => {
   it('stores one reading per new state, none while the state is unchanged, and isolates a failing user', async () => {
     const first = await world.sync({ source: 'schedule' }, world.syncContext());
     expect(first).toMatchObject({
       users: 8,
-      heat_pumps: 16,
+      [heatPumpKind.figure]: 16,
       readings_written: 16,
       failures: 0,
       completed_pass: true,
@@ -56,14 +57,14 @@ describe('heat-pump sync against the simulator', () => {
       batch_write_calls: 0,
     });
 
-    // One interval later every heat pump has a new state; one user's Podero calls fail.
+    // One interval later every device has a new state; one user's Podero calls fail.
     world.advance(STATE_INTERVAL_SECONDS);
     const failing = users[5] as OnboardedTestUser;
     world.sim.control.setFaults([{ route: HP_LIST_ROUTE, status: 500, user_ids: [failing.poderoUserId] }]);
     const partial = await world.sync({ source: 'schedule' }, world.syncContext());
     expect(partial).toMatchObject({ users: 8, failures: 1, readings_written: 14, completed_pass: true });
-    expect(await readingCount(failing.heatPumpIds[0] ?? '')).toBe(1);
-    expect(await readingCount(users[4]?.heatPumpIds[0] ?? '')).toBe(2);
+    expect(await readingCount(failing.deviceIds[0] ?? '')).toBe(1);
+    expect(await readingCount(users[4]?.deviceIds[0] ?? '')).toBe(2);
     const failures = await new SyncStateStore(world.aws.db, world.aws.tableNames.main).listFailures();
     expect(failures.map((f) => f.externalUserId)).toEqual([failing.externalUserId]);
 
@@ -71,7 +72,7 @@ describe('heat-pump sync against the simulator', () => {
     world.sim.control.clearFaults();
     const recovered = await world.sync({ source: 'schedule' }, world.syncContext());
     expect(recovered).toMatchObject({ failures: 0, readings_written: 2 });
-    expect(await readingCount(failing.heatPumpIds[0] ?? '')).toBe(2);
+    expect(await readingCount(failing.deviceIds[0] ?? '')).toBe(2);
     expect(await new SyncStateStore(world.aws.db, world.aws.tableNames.main).listFailures()).toEqual([]);
 
     // What the sync stored is what the readings route serves, in time order.
@@ -79,7 +80,7 @@ describe('heat-pump sync against the simulator', () => {
       apiEvent('listHeatPumpReadings', {
         params: {
           external_user_id: users[0]?.externalUserId ?? '',
-          heat_pump_id: users[0]?.heatPumpIds[0] ?? '',
+          [heatPumpKind.storage.idAttribute]: users[0]?.deviceIds[0] ?? '',
         },
         claims: userClaims(users[0]?.externalUserId ?? ''),
       }),
@@ -100,8 +101,8 @@ describe('heat-pump sync against the simulator', () => {
   it('still writes the reading of a state that an API live read stored in the snapshot first', async () => {
     world.advance(STATE_INTERVAL_SECONDS);
     const user = users[1] as OnboardedTestUser;
-    const heatPumpId = user.heatPumpIds[0] ?? '';
-    const before = await readingCount(heatPumpId);
+    const deviceId = user.deviceIds[0] ?? '';
+    const before = await readingCount(deviceId);
 
     // An app reads live: the snapshot now holds the new state, and no reading exists for it yet.
     const live = await world.api(
@@ -112,15 +113,15 @@ describe('heat-pump sync against the simulator', () => {
       }),
     );
     expect(bodyOf(live)).toMatchObject({ source: 'live' });
-    expect(await readingCount(heatPumpId)).toBe(before);
+    expect(await readingCount(deviceId)).toBe(before);
 
     const run = await world.sync({ source: 'schedule' }, world.syncContext());
     expect(run.failures).toBe(0);
-    expect(await readingCount(heatPumpId)).toBe(before + 1);
+    expect(await readingCount(deviceId)).toBe(before + 1);
 
     // And the state is not recorded twice by the next run.
     const again = await world.sync({ source: 'schedule' }, world.syncContext());
     expect(again.readings_written).toBe(0);
-    expect(await readingCount(heatPumpId)).toBe(before + 1);
+    expect(await readingCount(deviceId)).toBe(before + 1);
   });
 });

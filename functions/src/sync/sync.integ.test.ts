@@ -7,7 +7,9 @@ import { type LocalAws, startLocalAws } from '../../test-support/aws';
 import { testApiEnv } from '../../test-support/config';
 import { seedOnboardedUsers } from '../../test-support/seed-users';
 import { loadSyncConfig, type SyncConfig } from '../config';
-import { ENV, tableDeclarations } from '../declarations';
+import { ENV, functionDeclarations, tableDeclarations } from '../declarations';
+import { heatPumpKind } from '../domain/devices/heat-pump';
+import { SYNC_NAMES } from '../domain/devices/kinds';
 import { InvalidEventError } from '../lambdas/shared/parse-event';
 import { makeSyncHandler, type SyncHandlerDeps } from '../lambdas/syncWorker/handler';
 import {
@@ -16,8 +18,11 @@ import {
   createRecordingMetrics,
   type MetricsSink,
 } from '../platform/observability';
-import type { HeatPumpJson } from '../storage/heat-pump-snapshots';
+import type { DeviceJson } from '../storage/device-snapshots';
 import { SyncStateStore } from '../storage/sync-state';
+
+/** Podero's list route of the first kind, in org `x` (kinds.test.ts pins the template). */
+const LIST_PATH = heatPumpKind.poderoPaths.list.replace('{org_id}', 'x');
 
 /**
  * The sync against dynalite over the real SDK, with a scripted Podero upstream whose state moves in
@@ -69,7 +74,7 @@ afterAll(async () => {
 
 interface World {
   now: number;
-  users: { ext: string; poderoId: string; heatPumpIds: string[] }[];
+  users: { ext: string; poderoId: string; deviceIds: string[] }[];
   failing: Set<string>;
   /** These users' lists answer only after a real 50 ms: they are still in flight when others finish. */
   slow: Set<string>;
@@ -87,7 +92,7 @@ function makeWorld(userCount: number, heatPumpsPerUser: number, prefix: string):
     users: Array.from({ length: userCount }, (_, i) => ({
       ext: `${prefix}-${String(i).padStart(3, '0')}`,
       poderoId: uuid(suite * 1000 + i, 1),
-      heatPumpIds: Array.from({ length: heatPumpsPerUser }, (_, j) => uuid(suite * 100_000 + i * 10 + j, 2)),
+      deviceIds: Array.from({ length: heatPumpsPerUser }, (_, j) => uuid(suite * 100_000 + i * 10 + j, 2)),
     })),
     failing: new Set(),
     slow: new Set(),
@@ -96,7 +101,7 @@ function makeWorld(userCount: number, heatPumpsPerUser: number, prefix: string):
   };
 }
 
-function heatPumpAt(id: string, ownerId: string, now: number): HeatPumpJson {
+function heatPumpAt(id: string, ownerId: string, now: number): DeviceJson {
   const stateAt = Math.floor(now / STATE_INTERVAL_MS) * STATE_INTERVAL_MS;
   return {
     id,
@@ -176,11 +181,11 @@ async function harness(opts: {
           if (world.failing.has(user.ext)) {
             throw new PoderoServerError('Podero answered 503', {
               method: 'GET',
-              path: `/api/partners/v2.0/org/x/users/${poderoUserId}/heat-pumps`,
+              path: `/api/partners/v2.0${LIST_PATH.replace('{user_id}', poderoUserId)}`,
               status: 503,
             });
           }
-          return user.heatPumpIds.map((id) => heatPumpAt(id, poderoUserId, world.now));
+          return user.deviceIds.map((id) => heatPumpAt(id, poderoUserId, world.now));
         },
       },
     },
@@ -200,19 +205,19 @@ async function harness(opts: {
   };
 }
 
-async function readingsOf(tableName: string, heatPumpId: string) {
+async function readingsOf(tableName: string, deviceId: string) {
   const out = await db.send(
     new QueryCommand({
       TableName: tableName,
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `HEATPUMP#${heatPumpId}` },
+      ExpressionAttributeValues: { ':pk': `HEATPUMP#${deviceId}` },
     }),
   );
   return out.Items ?? [];
 }
 
-describe('heat-pump sync', () => {
-  it('stores a snapshot and one reading per heat pump, in batches of 25, and summarises the run', async () => {
+describe('the device sync', () => {
+  it('stores a snapshot and one reading per device, in batches of 25, and summarises the run', async () => {
     const h = await harness({ users: 30, heatPumpsPerUser: 2 });
     batchWriteCalls = 0; // seeding the users used BatchWriteItem too
     const summary = await h.handler({ source: 'schedule' }, h.context());
@@ -221,7 +226,7 @@ describe('heat-pump sync', () => {
     expect(batchWriteCalls).toBe(7);
     expect(summary).toMatchObject({
       users: 30,
-      heat_pumps: 60,
+      [heatPumpKind.figure]: 60,
       readings_written: 60,
       snapshots_written: 90,
       failures: 0,
@@ -231,7 +236,7 @@ describe('heat-pump sync', () => {
       cursor: null,
     });
     expect(h.logged).toContainEqual([
-      'heat-pump sync run',
+      `${SYNC_NAMES.logLabel} run`,
       // The invocation's own keys are on the line too (function_request_id is the Lambda request id).
       expect.objectContaining({ summary, cold_start: true, function_request_id: expect.any(String) }),
     ]);
@@ -242,7 +247,7 @@ describe('heat-pump sync', () => {
     expect(metric('SyncCompletedPass')).toBe(1);
     expect(metric('SyncDuration')).toBe(summary.duration_ms);
 
-    const hp = h.world.users[0]?.heatPumpIds[0] ?? '';
+    const hp = h.world.users[0]?.deviceIds[0] ?? '';
     const [reading] = await readingsOf(h.tables.readings, hp);
     expect(reading?.sk).toBe('2026-06-01T12:00:00.000Z');
     // TTL: state time + 400 days, in epoch seconds.
@@ -256,15 +261,20 @@ describe('heat-pump sync', () => {
     expect(snapshot.Item?.state_updated_at).toBe('2026-06-01T12:00:00.000Z');
   });
 
-  it('writes nothing for unchanged states and one new reading per heat pump when the state advances', async () => {
+  it('writes nothing for unchanged states and one new reading per device when the state advances', async () => {
     const h = await harness({ users: 5, heatPumpsPerUser: 2 });
     await h.handler({ source: 'schedule' }, h.context());
-    const hp = h.world.users[2]?.heatPumpIds[1] ?? '';
+    const hp = h.world.users[2]?.deviceIds[1] ?? '';
 
     h.world.now += 100_000; // less than one state interval: same state timestamp
     batchWriteCalls = 0;
     const same = await h.handler({ source: 'schedule' }, h.context());
-    expect(same).toMatchObject({ users: 5, heat_pumps: 10, readings_written: 0, snapshots_written: 0 });
+    expect(same).toMatchObject({
+      users: 5,
+      [heatPumpKind.figure]: 10,
+      readings_written: 0,
+      snapshots_written: 0,
+    });
     expect(batchWriteCalls).toBe(0);
     expect(await readingsOf(h.tables.readings, hp)).toHaveLength(1);
 
@@ -287,7 +297,7 @@ describe('heat-pump sync', () => {
     expect(failures.map((f) => f.externalUserId).sort()).toEqual([bad1, bad2].sort());
     expect(failures[0]).toMatchObject({ errorCode: 'PoderoServerError', attempts: 1 });
     // The stored message names the route template, not the Podero user id.
-    expect(failures[0]?.message).toBe('GET /api/partners/v2.0/org/x/users/{user_id}/heat-pumps -> 503');
+    expect(failures[0]?.message).toBe(`GET /api/partners/v2.0${LIST_PATH} -> 503`);
 
     h.world.failing = new Set([bad2]);
     const again = await h.handler({ source: 'schedule' }, h.context());
@@ -354,7 +364,10 @@ describe('heat-pump sync', () => {
       const h = await harness({
         users: 3,
         heatPumpsPerUser: 1,
-        metrics: createMetrics({ serviceName: 'heat-pump-sync', namespace: 'PoderoBridge' }, 'prod'),
+        metrics: createMetrics(
+          { serviceName: functionDeclarations.syncPlanner.name, namespace: 'PoderoBridge' },
+          'prod',
+        ),
       });
       await h.handler({ source: 'schedule' }, h.context());
     } finally {
@@ -369,7 +382,7 @@ describe('heat-pump sync', () => {
     };
     expect(doc._aws.CloudWatchMetrics[0]?.Namespace).toBe('PoderoBridge');
     expect(doc._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([expect.arrayContaining(['service', 'stage'])]);
-    expect(doc).toMatchObject({ service: 'heat-pump-sync', stage: 'prod' });
+    expect(doc).toMatchObject({ service: functionDeclarations.syncPlanner.name, stage: 'prod' });
     expect(doc._aws.CloudWatchMetrics[0]?.Metrics.map((m) => m.Name)).toEqual(
       expect.arrayContaining([
         'SyncUsers',
@@ -403,7 +416,7 @@ describe('heat-pump sync', () => {
     // Same Podero state on the next pass: the readings are still missing, so they are written now.
     const retried = await h.handler({ source: 'schedule' }, h.context());
     expect(retried).toMatchObject({ failures: 0, readings_written: 3, snapshots_written: 6 });
-    expect(await readingsOf(h.tables.readings, h.world.users[1]?.heatPumpIds[0] ?? '')).toHaveLength(1);
+    expect(await readingsOf(h.tables.readings, h.world.users[1]?.deviceIds[0] ?? '')).toHaveLength(1);
   });
 
   it('stops early when Podero is down for every user instead of walking the whole fleet', async () => {

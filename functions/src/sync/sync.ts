@@ -1,6 +1,6 @@
 /**
- * The heat-pump sync: walks every onboarded user (gsi1, external_user_id order) from the stored
- * cursor, lists each user's heat pumps from Podero with bounded concurrency, and stores the latest
+ * The device sync: walks every onboarded user (gsi1, external_user_id order) from the stored
+ * cursor, lists each user's devices of every kind from Podero with bounded concurrency, and stores the latest
  * snapshot plus one reading per new state timestamp, in BatchWriteItem batches.
  *
  * Pipelined: a user starts as soon as one of the C Podero slots frees, while earlier users' writes,

@@ -1,8 +1,8 @@
 /** The sync engine's settings, dependencies, inputs and figures (a leaf: run.ts and sync.ts both read it). */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DeviceFigures, DeviceUpstream } from '../domain/devices/kinds';
 import type { MetricsSink, RequestLogger } from '../platform/observability';
 import type { BatchWriteOptions } from '../storage/batch-write';
-import type { HeatPumpJson } from '../storage/heat-pump-snapshots';
 import type { SnapshotLoaderOptions } from './snapshot-loader';
 
 export interface SyncSettings {
@@ -16,9 +16,8 @@ export interface SyncSettings {
   outageStopThreshold?: number;
 }
 
-export interface SyncUpstream {
-  heatPumps: { list(userId: string): Promise<HeatPumpJson[]> };
-}
+/** The Podero client calls the engine makes: every kind's (domain/devices/kinds.ts). */
+export type SyncUpstream = DeviceUpstream;
 
 export interface SyncRunDeps {
   db: DynamoDBDocumentClient;
@@ -44,7 +43,7 @@ export interface SyncRunInput {
 /** What a run did, as the scope's completion receives it. */
 export interface SyncRangeFigures {
   users: number;
-  heatPumps: number;
+  devices: DeviceFigures;
   readingsWritten: number;
   failures: number;
 }
@@ -75,11 +74,11 @@ export type SyncStopReason =
   | 'lease_held'
   | 'lease_lost';
 
-export interface SyncSummary {
+/** The run's figures; the devices counted are one field per kind (DeviceKind.figure). */
+export interface SyncSummary extends DeviceFigures {
   run_id: string;
   source: string;
   users: number;
-  heat_pumps: number;
   readings_written: number;
   snapshots_written: number;
   failures: number;

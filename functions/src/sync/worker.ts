@@ -1,5 +1,5 @@
 /**
- * The fleet sync's worker (heat-pump-sync-worker; ADR 0012): one shard per message, synced by the same
+ * The fleet sync's worker (the sync's worker function; ADR 0012): one shard per message, synced by the same
  * engine as a whole-walk run, over the shard's range and under the shard's own lease and cursor. So a
  * worker that dies mid-shard leaves a cursor its successor resumes from once SQS redelivers the message
  * (re-processing is harmless: readings are keyed by state time).
@@ -12,7 +12,9 @@
  *   message moves to the dead-letter queue (alarm);
  * - a shard settled already, or of a pass that is no longer current (a redelivery): deleted unread.
  */
+
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { deviceFiguresOf } from '../domain/devices/kinds';
 import type { MetricsSink, RequestLogger } from '../platform/observability';
 import type { BatchWriteOptions } from '../storage/batch-write';
 import type { PassFigures, SyncPassStore } from '../storage/sync-passes';
@@ -58,7 +60,7 @@ export type ShardOutcome =
 
 const figuresOf = (summary: SyncSummary): PassFigures => ({
   users: summary.users,
-  heatPumps: summary.heat_pumps,
+  devices: deviceFiguresOf((figure) => summary[figure]),
   readingsWritten: summary.readings_written,
   failures: summary.failures,
 });
@@ -184,7 +186,7 @@ export class ShardWorker {
   }
 }
 
-const zeroFigures: PassFigures = { users: 0, heatPumps: 0, readingsWritten: 0, failures: 0 };
+const zeroFigures: PassFigures = { users: 0, devices: deviceFiguresOf(), readingsWritten: 0, failures: 0 };
 
 function safeJson(body: string): unknown {
   try {

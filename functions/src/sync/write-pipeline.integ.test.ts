@@ -35,7 +35,7 @@ function readingWrite(owner: string, i: number) {
     request: {
       PutRequest: {
         Item: readingItem({
-          heatPumpId: `hp-${owner}`,
+          deviceId: `hp-${owner}`,
           stateAt: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(),
           recordedAt: '2026-01-01T00:00:00.000Z',
           values: { indoor_actual_temperature: 20 },

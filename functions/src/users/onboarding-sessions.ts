@@ -32,7 +32,7 @@ export class OnboardingSessionService {
       throw new UnknownBuildingError(input.building_id);
     }
     // The devices the user has now: one that appears authenticated later came through this session.
-    const known = (await this.deps.podero.heatPumps.list(user.podero_user_id)).map((heatPump) => heatPump.id);
+    const known = (await this.deps.podero.heatPumps.list(user.podero_user_id)).map((device) => device.id);
     const session = await this.deps.podero.onboarding.create({ user_id: user.podero_user_id, ...input });
     const at = new Date(this.deps.now()).toISOString();
     const record: OnboardingRecord = {
@@ -105,7 +105,7 @@ export class OnboardingSessionService {
     const known = new Set(knownIds);
     const listed = await this.deps.podero.heatPumps.list(poderoUserId);
     const fresh = visibleHeatPumps(listed, poderoUserId).filter(
-      (heatPump) => !known.has(heatPump.id) && heatPump.is_authenticated === true,
+      (device) => !known.has(device.id) && device.is_authenticated === true,
     );
     return fresh[0]?.id ?? null;
   }

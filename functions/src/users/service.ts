@@ -15,6 +15,7 @@ import {
   PoderoNotFoundError,
   type PoderoUser,
 } from '@podero-bridge/podero-client';
+import { deletedHeatPumpEvent } from '../domain/devices/heat-pump';
 import { visibleHeatPumps } from '../domain/devices/rules';
 import {
   CreationInProgressError,
@@ -24,7 +25,7 @@ import {
   UserEmailConflictError,
 } from '../domain/errors';
 import { type BridgeEvent, outboxEntriesOf } from '../domain/events/catalogue';
-import { deletedHeatPumpEvent, userOffboardedEvent, userOnboardedEvent } from '../domain/events/rules';
+import { userOffboardedEvent, userOnboardedEvent } from '../domain/events/rules';
 import type { ErasureService } from '../erasure/erasure';
 import { sleep } from '../platform/backoff';
 import type { Clock } from '../platform/clock';
@@ -217,15 +218,15 @@ export class UserService {
     // Before any soft-delete: once Podero no longer lists them, only this record names them for the erasure.
     await this.deps.users.rememberDevicesToErase(
       externalUserId,
-      visible.map((heatPump) => heatPump.id),
+      visible.map((device) => device.id),
     );
-    for (const heatPump of visible) {
-      await this.deps.podero.heatPumps.softDelete(poderoUserId, heatPump.id, at).catch((error: unknown) => {
+    for (const device of visible) {
+      await this.deps.podero.heatPumps.softDelete(poderoUserId, device.id, at).catch((error: unknown) => {
         if (!(error instanceof PoderoNotFoundError)) throw error;
       });
-      await this.storeEvent(deletedHeatPumpEvent(externalUserId, heatPump.id, at.toISOString()));
+      await this.storeEvent(deletedHeatPumpEvent(externalUserId, device.id, at.toISOString()));
     }
-    return visible.map((heatPump) => heatPump.id);
+    return visible.map((device) => device.id);
   }
 
   /** After writes that may have created items under the user: UnknownUserError if it was offboarded meanwhile. */

@@ -24,10 +24,11 @@ import {
 } from '@podero-bridge/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableDeclarations } from '../declarations';
+import { heatPumpEvents } from '../domain/devices/heat-pump';
 import { observedSnapshot } from '../domain/devices/rules';
 import { outboxEntriesOf } from '../domain/events/catalogue';
-import { heatPumpEvents, userOffboardedEvent } from '../domain/events/rules';
-import { type HeatPumpSnapshot, HeatPumpSnapshotStore } from '../storage/heat-pump-snapshots';
+import { userOffboardedEvent } from '../domain/events/rules';
+import { type DeviceSnapshot, DeviceSnapshotStore } from '../storage/device-snapshots';
 import { OutboxStore } from '../storage/outbox';
 import { WebhookStore } from '../storage/webhooks';
 import type { DeliveryStep } from './delivery';
@@ -89,10 +90,10 @@ const T = (minute: number) => new Date(Date.UTC(2026, 11, 1, 9, minute)).toISOSt
 
 /** Each device goes connected → lost → restored, every state stored with its events (as the API and sync do). */
 async function storeTransitions(owner: string, devices: readonly string[]): Promise<string[]> {
-  const store = new HeatPumpSnapshotStore(doc, 'kill-main');
+  const store = new DeviceSnapshotStore(doc, 'kill-main');
   const ids: string[] = [];
   for (const device of devices) {
-    let previous: HeatPumpSnapshot | undefined;
+    let previous: DeviceSnapshot | undefined;
     for (const [minute, authenticated] of [
       [0, true],
       [15, false],

@@ -32,13 +32,13 @@ export async function writeListBack(
         ExpressionAttributeValues: { ':ids': heatPumps.map((h) => h.id), ':now': now },
       }),
     ),
-    ...heatPumps.map((heatPump) =>
+    ...heatPumps.map((device) =>
       doc.send(
         new UpdateCommand({
           TableName: table,
-          Key: { pk, sk: `HEATPUMP#${heatPump.id}` },
+          Key: { pk, sk: `HEATPUMP#${device.id}` },
           UpdateExpression: 'SET heat_pump = :hp, fetched_at = :now',
-          ExpressionAttributeValues: { ':hp': heatPump, ':now': now },
+          ExpressionAttributeValues: { ':hp': device, ':now': now },
         }),
       ),
     ),

@@ -9,26 +9,27 @@ import {
   PoderoResponseShapeError,
   PoderoServerError,
 } from '@podero-bridge/podero-client';
-import { type HeatPumpJson, type HeatPumpSnapshot, newSnapshot, type StoredConnection } from './state';
+import { CONNECTION_STATES } from '../events/catalogue';
+import { type DeviceJson, type DeviceSnapshot, newSnapshot, type StoredConnection } from './state';
 
 /** Podero marks a deleted heat pump with `deleted_at` (soft delete); it is no longer the user's device. */
-export const isDeleted = (heatPump: HeatPumpJson): boolean =>
-  heatPump.deleted_at !== undefined && heatPump.deleted_at !== null;
+export const isDeleted = (device: DeviceJson): boolean =>
+  device.deleted_at !== undefined && device.deleted_at !== null;
 
 /**
  * Ownership is never taken from the path alone: where Podero says who owns the heat pump (`owner.id`), it
  * must be the Podero user we stored for the external user. Older shapes without an owner pass: they were
  * read under that user's Podero id.
  */
-export const ownedBy = (heatPump: HeatPumpJson, poderoUserId: string): boolean => {
-  const owner = heatPump.owner;
+export const ownedBy = (device: DeviceJson, poderoUserId: string): boolean => {
+  const owner = device.owner;
   if (owner === null || typeof owner !== 'object' || !('id' in owner)) return true;
   return owner.id === poderoUserId;
 };
 
 /** The heat pumps of a Podero list that are the user's: owned by them and not deleted. */
-export const visibleHeatPumps = (listed: readonly HeatPumpJson[], poderoUserId: string): HeatPumpJson[] =>
-  listed.filter((heatPump) => !isDeleted(heatPump) && ownedBy(heatPump, poderoUserId));
+export const visibleHeatPumps = (listed: readonly DeviceJson[], poderoUserId: string): DeviceJson[] =>
+  listed.filter((device) => !isDeleted(device) && ownedBy(device, poderoUserId));
 
 /**
  * Podero is out (not: the request was wrong): 5xx, no answer, rate-limited, or an answer we cannot read.
@@ -49,7 +50,7 @@ export const isUpstreamOutage = (error: unknown): boolean =>
  * - `disconnected`: not authenticated and no such action: the device must be onboarded again.
  * `is_authenticated` missing or null counts as not authenticated (its documented default is false).
  */
-export const CONNECTION_STATES = ['connected', 'reauthentication_required', 'disconnected'] as const;
+export { CONNECTION_STATES };
 export type ConnectionState = (typeof CONNECTION_STATES)[number];
 
 export interface PendingAction {
@@ -59,8 +60,8 @@ export interface PendingAction {
 }
 
 /** The pending actions Podero lists on the device; unknown codes are kept (and tolerated), malformed entries dropped. */
-export function pendingActionsOf(heatPump: HeatPumpJson): PendingAction[] {
-  const raw = heatPump.actions;
+export function pendingActionsOf(device: DeviceJson): PendingAction[] {
+  const raw = device.actions;
   if (!Array.isArray(raw)) return [];
   return raw.flatMap((entry: unknown) => {
     if (entry === null || typeof entry !== 'object') return [];
@@ -76,17 +77,17 @@ export function pendingActionsOf(heatPump: HeatPumpJson): PendingAction[] {
 
 export const REAUTHENTICATE_ACTION = 'reauthenticate';
 
-export function connectionStateOf(heatPump: HeatPumpJson): ConnectionState {
-  if (heatPump.is_authenticated === true) return 'connected';
-  return pendingActionsOf(heatPump).some((action) => action.code === REAUTHENTICATE_ACTION)
+export function connectionStateOf(device: DeviceJson): ConnectionState {
+  if (device.is_authenticated === true) return 'connected';
+  return pendingActionsOf(device).some((action) => action.code === REAUTHENTICATE_ACTION)
     ? 'reauthentication_required'
     : 'disconnected';
 }
 
 /** Podero's `action_needed`, or (where a shape lacks it) whether any action is pending. */
-export function actionNeededOf(heatPump: HeatPumpJson): boolean {
-  if (typeof heatPump.action_needed === 'boolean') return heatPump.action_needed;
-  return pendingActionsOf(heatPump).length > 0;
+export function actionNeededOf(device: DeviceJson): boolean {
+  if (typeof device.action_needed === 'boolean') return device.action_needed;
+  return pendingActionsOf(device).length > 0;
 }
 
 /** A device's connection as last observed: its state and since when the bridge has seen it in that state. */
@@ -103,10 +104,10 @@ export interface ObservedConnection {
  */
 export function observeConnection(
   previous: StoredConnection | null | undefined,
-  heatPump: HeatPumpJson,
+  device: DeviceJson,
   observedAt: string,
 ): ObservedConnection {
-  const state = connectionStateOf(heatPump);
+  const state = connectionStateOf(device);
   if (!previous) return { state, since: null };
   if (previous.state === state) return { state, since: previous.since };
   return { state, since: observedAt };
@@ -118,15 +119,15 @@ export function observeConnection(
  */
 export function observedSnapshot(
   externalUserId: string,
-  heatPump: HeatPumpJson,
+  device: DeviceJson,
   fetchedAt: string,
-  previous: HeatPumpSnapshot | null | undefined,
+  previous: DeviceSnapshot | null | undefined,
   lastReadingStateAt: string | null = previous?.lastReadingStateAt ?? null,
-): HeatPumpSnapshot {
-  const connection = observeConnection(previous?.connection, heatPump, fetchedAt);
+): DeviceSnapshot {
+  const connection = observeConnection(previous?.connection, device, fetchedAt);
   // The item's pending events stay pending: a whole-item write must carry them (storage/outbox.ts).
   return {
-    ...newSnapshot(externalUserId, heatPump, fetchedAt, lastReadingStateAt, connection),
+    ...newSnapshot(externalUserId, device, fetchedAt, lastReadingStateAt, connection),
     outbox: previous?.outbox ?? [],
   };
 }

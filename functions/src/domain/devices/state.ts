@@ -1,16 +1,16 @@
 /**
  * A heat pump's state as the bridge keeps it: Podero's JSON verbatim, when it was fetched, its state time,
- * the connection the bridge observed, and the change events stored with it (storage/heat-pump-snapshots.ts
+ * the connection the bridge observed, and the change events stored with it (storage/device-snapshots.ts
  * keeps it in DynamoDB; the rules, the sync and the events read it). Pure data, no I/O.
  */
 
 /** A heat pump as Podero returned it; only `id` is relied upon, everything else is kept verbatim. */
-export type HeatPumpJson = { id: string } & Record<string, unknown>;
+export type DeviceJson = { id: string } & Record<string, unknown>;
 
-export interface HeatPumpSnapshot {
+export interface DeviceSnapshot {
   externalUserId: string;
-  heatPumpId: string;
-  heatPump: HeatPumpJson;
+  deviceId: string;
+  device: DeviceJson;
   /** When we fetched it from Podero (ISO). */
   fetchedAt: string;
   /** Podero's `current_state_last_updated_at`, normalised to `Date#toISOString()`, or null. */
@@ -40,8 +40,8 @@ export interface StoredConnection {
 }
 
 /** `current_state_last_updated_at` as a sortable ISO string (readings are keyed by it), or null. */
-export function stateTimestampOf(heatPump: Record<string, unknown>): string | null {
-  const raw = heatPump.current_state_last_updated_at;
+export function stateTimestampOf(device: Record<string, unknown>): string | null {
+  const raw = device.current_state_last_updated_at;
   if (typeof raw !== 'string') return null;
   const ms = Date.parse(raw);
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
@@ -49,17 +49,17 @@ export function stateTimestampOf(heatPump: Record<string, unknown>): string | nu
 
 export function newSnapshot(
   externalUserId: string,
-  heatPump: HeatPumpJson,
+  device: DeviceJson,
   fetchedAt: string,
   lastReadingStateAt: string | null = null,
   connection: StoredConnection | null = null,
-): HeatPumpSnapshot {
+): DeviceSnapshot {
   return {
     externalUserId,
-    heatPumpId: heatPump.id,
-    heatPump,
+    deviceId: device.id,
+    device,
     fetchedAt,
-    stateUpdatedAt: stateTimestampOf(heatPump),
+    stateUpdatedAt: stateTimestampOf(device),
     lastReadingStateAt,
     connection,
     outbox: [],

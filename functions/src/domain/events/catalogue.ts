@@ -10,7 +10,9 @@
  * `version`).
  */
 import * as z from 'zod';
-import { CONNECTION_STATES } from '../devices/rules';
+
+/** A device's connection as the bridge reports it (the events publish it; domain/devices/rules.ts decides it). */
+export const CONNECTION_STATES = ['connected', 'reauthentication_required', 'disconnected'] as const;
 
 export const EVENT_CATALOGUE_VERSION = '1';
 /** EventBridge `source` of every event (partners match on it in their rules). */
@@ -18,7 +20,7 @@ export const EVENT_SOURCE = 'podero-bridge';
 
 const instant = z.iso.datetime({ offset: true });
 const externalUserId = z.string().min(1).meta({ description: "The partner's id of the user" });
-const heatPumpId = z.string().min(1).meta({ description: "Podero's id of the heat pump" });
+const deviceId = z.string().min(1).meta({ description: "Podero's id of the heat pump" });
 const connection = z.object({
   state: z.enum(CONNECTION_STATES),
   since: instant.nullable().meta({
@@ -34,18 +36,18 @@ export const eventDataSchemas = {
     .object({ external_user_id: externalUserId })
     .meta({ description: "A user was offboarded: deleted at Podero, the bridge's records removed." }),
   'onboarding_session.completed': z
-    .object({ external_user_id: externalUserId, session_id: z.string().min(1), heat_pump_id: heatPumpId })
+    .object({ external_user_id: externalUserId, session_id: z.string().min(1), heat_pump_id: deviceId })
     .meta({ description: 'A Connect UI session ended with a connected heat pump.' }),
   'onboarding_session.expired': z
     .object({ external_user_id: externalUserId, session_id: z.string().min(1) })
     .meta({ description: 'A Connect UI session expired without a device.' }),
   'heat_pump.connected': z
-    .object({ external_user_id: externalUserId, heat_pump_id: heatPumpId, connection })
+    .object({ external_user_id: externalUserId, heat_pump_id: deviceId, connection })
     .meta({ description: 'A heat pump was seen authenticated for the first time.' }),
   'heat_pump.connection_lost': z
     .object({
       external_user_id: externalUserId,
-      heat_pump_id: heatPumpId,
+      heat_pump_id: deviceId,
       connection,
       previous_state: z.enum(CONNECTION_STATES),
     })
@@ -56,7 +58,7 @@ export const eventDataSchemas = {
   'heat_pump.connection_restored': z
     .object({
       external_user_id: externalUserId,
-      heat_pump_id: heatPumpId,
+      heat_pump_id: deviceId,
       connection,
       previous_state: z.enum(CONNECTION_STATES),
     })
@@ -64,13 +66,13 @@ export const eventDataSchemas = {
   'heat_pump.optimization_changed': z
     .object({
       external_user_id: externalUserId,
-      heat_pump_id: heatPumpId,
+      heat_pump_id: deviceId,
       is_smart_optimization_active: z.boolean(),
       previous: z.boolean().nullable(),
     })
     .meta({ description: "Podero's smart optimisation was switched on or off for the heat pump." }),
   'heat_pump.deleted': z
-    .object({ external_user_id: externalUserId, heat_pump_id: heatPumpId })
+    .object({ external_user_id: externalUserId, heat_pump_id: deviceId })
     .meta({ description: "The heat pump is no longer the user's (deleted at Podero, or offboarded)." }),
   'sync.completed': z
     .object({

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { HeatPumpSnapshot } from '../../storage/heat-pump-snapshots';
+import type { DeviceSnapshot } from '../../storage/device-snapshots';
+import { deletedHeatPumpEvents, heatPumpEvents } from '../devices/heat-pump';
 import { observedSnapshot } from '../devices/rules';
 import { bridgeEventSchema, EVENT_ID_PATTERN, EVENT_TYPES } from './catalogue';
 import {
-  deletedHeatPumpEvents,
   eventId,
-  heatPumpEvents,
   onboardingSessionEvent,
   syncCompletedEvent,
   userOffboardedEvent,
@@ -20,9 +19,9 @@ const reauth = {
 };
 const device = (fields: Record<string, unknown>) => ({ id: 'hp-1', ...fields });
 /** The snapshot stored after observing `fields` at `minute` over `previous`. */
-const observe = (previous: HeatPumpSnapshot | undefined, minute: number, fields: Record<string, unknown>) =>
+const observe = (previous: DeviceSnapshot | undefined, minute: number, fields: Record<string, unknown>) =>
   observedSnapshot('ann', device(fields), T(minute), previous);
-const types = (previous: HeatPumpSnapshot | undefined, next: HeatPumpSnapshot) =>
+const types = (previous: DeviceSnapshot | undefined, next: DeviceSnapshot) =>
   heatPumpEvents(previous, next).map((e) => e.type);
 
 describe('heat-pump change events', () => {

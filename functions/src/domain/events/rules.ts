@@ -1,7 +1,8 @@
 /**
  * Which change events a newly stored state yields, decided from the state stored before it: pure, no I/O,
  * stated once for every place that stores a state (the sync's plan, the API's live reads, onboarding
- * polls, onboarding and offboarding), beside the heat-pump rules they use (domain/devices/rules.ts).
+ * polls, onboarding and offboarding). A device kind's own change events are its module's
+ * (domain/devices/heat-pump.ts), built with `event` below.
  *
  * Event ids are derived from the transition, not from the observation: the subject, the type and the
  * identity of the state it left (for a connection: its state and the `since` it started at). Two
@@ -10,7 +11,6 @@
  * sees it once. A later, different transition starts from a different stored state and gets a new id.
  */
 import { createHash } from 'node:crypto';
-import type { HeatPumpSnapshot } from '../devices/state';
 import type { BridgeEvent, EventData, EventType } from './catalogue';
 
 export function eventId(type: EventType, ...identity: readonly (string | null)[]): string {
@@ -20,116 +20,14 @@ export function eventId(type: EventType, ...identity: readonly (string | null)[]
   return `evt_${digest.slice(0, 24)}`;
 }
 
-function event<T extends EventType>(
+/** An event with the id of its transition (`identity`: the subject and the state it left). */
+export function event<T extends EventType>(
   type: T,
   timestamp: string,
   data: EventData<T>,
   identity: readonly (string | null)[],
 ): BridgeEvent<T> {
   return { id: eventId(type, ...identity), type, timestamp, data };
-}
-
-const optimizationOf = (snapshot: HeatPumpSnapshot | null | undefined): boolean | null => {
-  const value = snapshot?.heatPump.is_smart_optimization_active;
-  return typeof value === 'boolean' ? value : null;
-};
-
-/**
- * The events of storing `next` over `previous` (undefined: the device is new to the bridge):
- * - `heat_pump.connected` when a device is seen connected and was never seen connected before (new, or
- *   still in the state it was first seen in: `since` is null only then);
- * - `heat_pump.connection_lost` / `connection_restored` on a change to or from `connected`;
- *   between `reauthentication_required` and `disconnected` the device stays lost: no event;
- * - `heat_pump.optimization_changed` when Podero's `is_smart_optimization_active` flips (a device first
- *   seen has no earlier setting to change from: no event).
- */
-export function heatPumpEvents(
-  previous: HeatPumpSnapshot | null | undefined,
-  next: HeatPumpSnapshot,
-): BridgeEvent[] {
-  const events: BridgeEvent[] = [];
-  const subject = [next.externalUserId, next.heatPumpId] as const;
-  const to = next.connection;
-  const from = previous?.connection ?? null;
-  if (to !== null && to.state !== from?.state) {
-    const connection = { state: to.state, since: to.since } as EventData<'heat_pump.connected'>['connection'];
-    const leftState = from === null ? ['first'] : [from.state, from.since];
-    if (to.state === 'connected') {
-      const firstTime = from === null || from.since === null;
-      events.push(
-        firstTime
-          ? event(
-              'heat_pump.connected',
-              next.fetchedAt,
-              { external_user_id: next.externalUserId, heat_pump_id: next.heatPumpId, connection },
-              [...subject, ...leftState],
-            )
-          : event(
-              'heat_pump.connection_restored',
-              next.fetchedAt,
-              {
-                external_user_id: next.externalUserId,
-                heat_pump_id: next.heatPumpId,
-                connection,
-                previous_state: from.state as EventData<'heat_pump.connection_restored'>['previous_state'],
-              },
-              [...subject, ...leftState],
-            ),
-      );
-    } else if (from?.state === 'connected') {
-      events.push(
-        event(
-          'heat_pump.connection_lost',
-          next.fetchedAt,
-          {
-            external_user_id: next.externalUserId,
-            heat_pump_id: next.heatPumpId,
-            connection,
-            previous_state: 'connected',
-          },
-          [...subject, ...leftState],
-        ),
-      );
-    }
-  }
-  const before = optimizationOf(previous);
-  const after = optimizationOf(next);
-  if (previous && after !== null && before !== after) {
-    events.push(
-      event(
-        'heat_pump.optimization_changed',
-        next.fetchedAt,
-        {
-          external_user_id: next.externalUserId,
-          heat_pump_id: next.heatPumpId,
-          is_smart_optimization_active: after,
-          previous: before,
-        },
-        // The stored state it left: its JSON's setting and when it was read.
-        [...subject, String(before), previous.fetchedAt],
-      ),
-    );
-  }
-  return events;
-}
-
-/** `heat_pump.deleted` for each id the previous list named that the new one does not (once per device). */
-export function deletedHeatPumpEvents(
-  externalUserId: string,
-  previousIds: readonly string[],
-  currentIds: ReadonlySet<string>,
-  at: string,
-): BridgeEvent[] {
-  return previousIds
-    .filter((id) => !currentIds.has(id))
-    .map((id) => deletedHeatPumpEvent(externalUserId, id, at));
-}
-
-export function deletedHeatPumpEvent(externalUserId: string, heatPumpId: string, at: string): BridgeEvent {
-  return event('heat_pump.deleted', at, { external_user_id: externalUserId, heat_pump_id: heatPumpId }, [
-    externalUserId,
-    heatPumpId,
-  ]);
 }
 
 /** The event of an onboarding session that settled (null while it is pending). */

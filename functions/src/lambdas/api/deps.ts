@@ -8,7 +8,7 @@ import { OperatorService } from '../../operator/service';
 import { createSecretsManagerClient, createSqsClient } from '../../platform/aws-clients';
 import { currentDeadline } from '../../platform/request-deadline';
 import { BuildingStore } from '../../storage/buildings';
-import { HeatPumpSnapshotStore } from '../../storage/heat-pump-snapshots';
+import { DeviceSnapshotStore } from '../../storage/device-snapshots';
 import { IdempotencyStore } from '../../storage/idempotency';
 import { InsightsCache } from '../../storage/insights-cache';
 import { OnboardingSessionStore } from '../../storage/onboarding-sessions';
@@ -118,7 +118,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     logger: fleet.logger,
     creation: userCreation,
   });
-  const snapshots = new HeatPumpSnapshotStore(fleet.db, config.mainTableName);
+  const snapshots = new DeviceSnapshotStore(fleet.db, config.mainTableName);
   const readings = new ReadingsStore(fleet.db, config.readingsTableName);
   const heatPumps = new HeatPumpService({
     podero: fleet.podero,
@@ -145,8 +145,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     heatPumps,
     insights: new HeatPumpInsightsService({
       podero: fleet.podero,
-      requireOwned: (externalUserId, heatPumpId) =>
-        heatPumps.requireOwnedForHistory(externalUserId, heatPumpId),
+      requireOwned: (externalUserId, deviceId) => heatPumps.requireOwnedForHistory(externalUserId, deviceId),
       keepIfOnboarded: (externalUserId, poderoUserId, sortKeys) =>
         users.removeUnlessOnboarded(externalUserId, poderoUserId, sortKeys),
       cache: new InsightsCache(fleet.db, config.mainTableName),

@@ -5,7 +5,7 @@ import {
   type HeatPumpWorld,
   type OnboardedTestUser,
   startHeatPumpWorld,
-} from '../../../test-support/heat-pump-world';
+} from '../../../test-support/device-world';
 import { IDEMPOTENCY_TTL_SECONDS } from './idempotency';
 
 const BUILDINGS_POST = 'POST /api/partners/v2.0/org/{org_id}/users/{user_id}/buildings';

@@ -4,7 +4,7 @@ import {
   type HeatPumpWorld,
   type OnboardedTestUser,
   startHeatPumpWorld,
-} from '../../../../test-support/heat-pump-world';
+} from '../../../../test-support/device-world';
 
 const CONTRACTS = 'api/partners/v2.0/org/{org_id}/users/{user_id}/energy-contracts';
 

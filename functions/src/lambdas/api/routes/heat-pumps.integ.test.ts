@@ -8,7 +8,7 @@ import {
   HP_PUT_ROUTE,
   type OnboardedTestUser,
   startHeatPumpWorld,
-} from '../../../../test-support/heat-pump-world';
+} from '../../../../test-support/device-world';
 import { encodeReadingsCursor, readingExpiry, readingItem } from '../../../storage/readings';
 
 let world: HeatPumpWorld;
@@ -43,7 +43,7 @@ interface OneBody {
 
 const hpParams = (user: OnboardedTestUser, index = 0) => ({
   external_user_id: user.externalUserId,
-  heat_pump_id: user.heatPumpIds[index] ?? '',
+  heat_pump_id: user.deviceIds[index] ?? '',
 });
 
 describe('GET /users/{external_user_id}/heat-pumps', () => {
@@ -57,7 +57,7 @@ describe('GET /users/{external_user_id}/heat-pumps', () => {
     expect(live.statusCode).toBe(200);
     const liveBody = bodyOf<ListBody>(live);
     expect(liveBody.source).toBe('live');
-    expect(liveBody.items.map((hp) => hp.id).sort()).toEqual([...alice.heatPumpIds].sort());
+    expect(liveBody.items.map((hp) => hp.id).sort()).toEqual([...alice.deviceIds].sort());
     expect(world.requests(HP_LIST_ROUTE)).toBe(before + 1);
 
     world.clock.now += 20_000;
@@ -191,7 +191,7 @@ describe('GET /users/{external_user_id}/heat-pumps/{heat_pump_id}', () => {
   it("answers 404 for another user's heat pump, even for an admin, and for an unknown id", async () => {
     const foreign = await world.api(
       apiEvent('getHeatPump', {
-        params: { external_user_id: alice.externalUserId, heat_pump_id: bob.heatPumpIds[0] ?? '' },
+        params: { external_user_id: alice.externalUserId, heat_pump_id: bob.deviceIds[0] ?? '' },
         claims: adminClaims(),
       }),
     );
@@ -347,7 +347,7 @@ describe('PATCH /users/{external_user_id}/heat-pumps/{heat_pump_id}', () => {
   it("answers 404 for another user's heat pump and never sends the PUT", async () => {
     const puts = world.requests(HP_PUT_ROUTE);
     const res = await patch(
-      { external_user_id: alice.externalUserId, heat_pump_id: bob.heatPumpIds[1] ?? '' },
+      { external_user_id: alice.externalUserId, heat_pump_id: bob.deviceIds[1] ?? '' },
       { optimization_level: 'Low' },
       adminClaims(),
     );
@@ -376,10 +376,10 @@ describe('GET /users/{external_user_id}/heat-pumps/{heat_pump_id}/readings', () 
   const at = (i: number) => new Date(start + i * 300_000).toISOString();
 
   beforeAll(async () => {
-    const heatPumpId = bob.heatPumpIds[0] ?? '';
+    const deviceId = bob.deviceIds[0] ?? '';
     const items = Array.from({ length: total }, (_, i) =>
       readingItem({
-        heatPumpId,
+        deviceId,
         stateAt: at(i),
         recordedAt: at(i),
         values: { current_power_consumption_w: i },
@@ -563,7 +563,7 @@ describe('GET /users/{external_user_id}/heat-pumps/{heat_pump_id}/readings', () 
 
   it('rejects tampered, foreign and malformed cursors and bad ranges with 400 naming the field', async () => {
     const params = hpParams(bob, 0);
-    const foreignCursor = encodeReadingsCursor(bob.heatPumpIds[1] ?? '', at(3));
+    const foreignCursor = encodeReadingsCursor(bob.deviceIds[1] ?? '', at(3));
     const cases: [Record<string, string>, string][] = [
       [{ cursor: 'bm90LWEtY3Vyc29y' }, 'query.cursor'],
       [{ cursor: `${encodeReadingsCursor(params.heat_pump_id, at(3))}!` }, 'query.cursor'],
@@ -583,7 +583,7 @@ describe('GET /users/{external_user_id}/heat-pumps/{heat_pump_id}/readings', () 
   it("answers 404 for another user's heat pump, even with readings stored for it", async () => {
     const res = await world.api(
       apiEvent('listHeatPumpReadings', {
-        params: { external_user_id: alice.externalUserId, heat_pump_id: bob.heatPumpIds[0] ?? '' },
+        params: { external_user_id: alice.externalUserId, heat_pump_id: bob.deviceIds[0] ?? '' },
       }),
     );
     expect(res.statusCode).toBe(404);

@@ -101,17 +101,17 @@ export const listHeatPumpReadings = defineRoute({
   },
   handle: async ({ params, query, deps, headers }) => {
     const csv = wantsCsv(headers.accept);
-    const { external_user_id: user, heat_pump_id: heatPump } = params;
+    const { external_user_id: user, heat_pump_id: device } = params;
     if (query.bucket) {
-      const body = await deps.services.heatPumps.readingBuckets(user, heatPump, {
+      const body = await deps.services.heatPumps.readingBuckets(user, device, {
         ...query,
         bucket: query.bucket,
       });
-      return csv ? csvAnswer(bucketsCsv(body), `${heatPump}-${query.bucket}.csv`) : { status: 200, body };
+      return csv ? csvAnswer(bucketsCsv(body), `${device}-${query.bucket}.csv`) : { status: 200, body };
     }
-    const body = await deps.services.heatPumps.readings(user, heatPump, query);
+    const body = await deps.services.heatPumps.readings(user, device, query);
     if (!csv) return { status: 200, body };
-    return csvAnswer(readingsCsv(body), `${heatPump}-readings.csv`, body.next_cursor);
+    return csvAnswer(readingsCsv(body), `${device}-readings.csv`, body.next_cursor);
   },
 });
 

@@ -5,7 +5,7 @@ import {
   HP_GET_ROUTE,
   type OnboardedTestUser,
   startHeatPumpWorld,
-} from '../../../../test-support/heat-pump-world';
+} from '../../../../test-support/device-world';
 import { INSIGHTS_MAX_AGE_SECONDS, SAVINGS_MAX_RANGE_DAYS } from '../../../devices/insights-schemas';
 
 const P = '/api/partners/v2.0/org/{org_id}';
@@ -47,7 +47,7 @@ interface InsightsBody {
 
 const params = (user: OnboardedTestUser) => ({
   external_user_id: user.externalUserId,
-  heat_pump_id: user.heatPumpIds[0] ?? '',
+  heat_pump_id: user.deviceIds[0] ?? '',
 });
 const iso = (ms: number) => new Date(ms).toISOString();
 const lastTwoDays = () => ({ from: iso(world.clock.now - 2 * 86_400_000), to: iso(world.clock.now) });
@@ -126,7 +126,7 @@ describe('GET .../heat-pumps/{heat_pump_id}/savings', () => {
     const before = world.requests(SAVINGS_ROUTE);
     const notHers = await world.api(
       apiEvent('getHeatPumpSavings', {
-        params: { external_user_id: alice.externalUserId, heat_pump_id: bob.heatPumpIds[0] ?? '' },
+        params: { external_user_id: alice.externalUserId, heat_pump_id: bob.deviceIds[0] ?? '' },
         query,
         claims: userClaims(alice.externalUserId),
       }),
@@ -135,7 +135,7 @@ describe('GET .../heat-pumps/{heat_pump_id}/savings', () => {
     expect(world.requests(SAVINGS_ROUTE)).toBe(before);
     const unknownUser = await world.api(
       apiEvent('getHeatPumpSavings', {
-        params: { external_user_id: 'nobody', heat_pump_id: bob.heatPumpIds[0] ?? '' },
+        params: { external_user_id: 'nobody', heat_pump_id: bob.deviceIds[0] ?? '' },
         query,
       }),
     );

@@ -5,7 +5,7 @@ import {
   HP_LIST_ROUTE,
   type OnboardedTestUser,
   startHeatPumpWorld,
-} from '../../../../test-support/heat-pump-world';
+} from '../../../../test-support/device-world';
 
 let world: HeatPumpWorld;
 let users: OnboardedTestUser[];
@@ -36,7 +36,7 @@ beforeAll(async () => {
   users = await world.onboard(6, 1, 'operator');
   lost = users[1] as OnboardedTestUser;
   failing = users[4] as OnboardedTestUser;
-  world.sim.control.setConnection(lost.heatPumpIds[0] ?? '', { authenticated: false });
+  world.sim.control.setConnection(lost.deviceIds[0] ?? '', { authenticated: false });
   world.sim.control.setFaults([{ route: HP_LIST_ROUTE, status: 500, user_ids: [failing.poderoUserId] }]);
   await world.sync({ source: 'schedule' }, world.syncContext());
   world.sim.control.clearFaults();
@@ -88,7 +88,7 @@ describe('GET /users (operator)', () => {
     expect(none.items).toEqual([]);
     const patched = await world.api(
       apiEvent('updateHeatPump', {
-        params: { external_user_id: target.externalUserId, heat_pump_id: target.heatPumpIds[0] ?? '' },
+        params: { external_user_id: target.externalUserId, heat_pump_id: target.deviceIds[0] ?? '' },
         body: { is_smart_optimization_active: false },
         claims: adminClaims(),
       }),
@@ -176,7 +176,7 @@ describe('GET /users/{external_user_id}/summary (operator)', () => {
       onboarding_sessions: { id: string; state: string }[];
       sync: { last_pass_completed_at: string | null; failure: unknown };
     }>(res);
-    expect(summary.heat_pumps.map((hp) => hp.id)).toEqual(someone.heatPumpIds);
+    expect(summary.heat_pumps.map((hp) => hp.id)).toEqual(someone.deviceIds);
     expect(summary.heat_pumps[0]?.connection.state).toBe('connected');
     expect(summary.heat_pumps[0]?.last_reading?.state_at).toEqual(expect.any(String));
     expect(summary.onboarding_sessions).toEqual([

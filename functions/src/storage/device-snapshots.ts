@@ -1,13 +1,13 @@
 /**
- * Heat-pump snapshots in the main table: the latest Podero heat-pump JSON per heat pump, and a
- * per-user list marker saying when the user's list was last fetched (so the list route can tell
- * the age of its cache even when the user has no heat pumps).
+ * Device snapshots in the main table, per kind (domain/devices/kinds.ts names the keys and attributes): the
+ * latest Podero JSON per device, and a per-user list marker saying when the user's list of the kind was
+ * last fetched (so the list route can tell the age of its cache even when the user has no device).
  *
- *   snapshot     pk `USER#<external_user_id>`  sk `HEATPUMP#<heat_pump_id>`
- *   list marker  pk `USER#<external_user_id>`  sk `HEATPUMPS`
+ *   snapshot     pk `USER#<external_user_id>`  sk `<kind.storage.skPrefix><device id>`   (`HEATPUMP#<id>`)
+ *   list marker  pk `USER#<external_user_id>`  sk `<kind.storage.listMarkerSk>`           (`HEATPUMPS`)
  *
- * One Query on `pk = USER#x AND sk BETWEEN 'HEATPUMP' AND 'PROFILE'` returns the user's profile, the
- * marker and every snapshot.
+ * One Query on `pk = USER#x AND sk BETWEEN <the kind's first key> AND 'PROFILE'` returns the user's
+ * profile, the marker and every snapshot.
  * The Podero JSON is stored as a string: it round-trips exactly whatever the shape (nulls, empty
  * strings, unknown fields) and we never query inside it.
  */
@@ -20,9 +20,11 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { heatPumpKind } from '../domain/devices/heat-pump';
+import type { DeviceKindStorage } from '../domain/devices/kinds';
 import {
-  type HeatPumpJson,
-  type HeatPumpSnapshot,
+  type DeviceJson,
+  type DeviceSnapshot,
   newSnapshot,
   type StoredConnection,
   stateTimestampOf,
@@ -31,36 +33,40 @@ import { sendIfCondition } from './conditional';
 import { type OutboxEntry, outboxAppend, outboxAttributes, outboxEntryOf, pendingOutboxOf } from './outbox';
 import { activeUserOf, USER_PROFILE_SK, type UserRecord, userPk } from './users';
 
-export {
-  type HeatPumpJson,
-  type HeatPumpSnapshot,
-  newSnapshot,
-  type StoredConnection,
-  stateTimestampOf,
-  userPk,
-};
+export { type DeviceJson, type DeviceSnapshot, newSnapshot, type StoredConnection, stateTimestampOf, userPk };
 
-export const HEAT_PUMP_SK_PREFIX = 'HEATPUMP#';
-export const HEAT_PUMP_LIST_MARKER_SK = 'HEATPUMPS';
+/** The kind the store functions use when none is named (today's only kind). */
+const DEFAULT_KIND: DeviceKindStorage = heatPumpKind.storage;
 
-export const heatPumpSk = (heatPumpId: string): string => `${HEAT_PUMP_SK_PREFIX}${heatPumpId}`;
+/** The default kind's key prefix and list marker (the services' keys). */
+export const DEVICE_SK_PREFIX = DEFAULT_KIND.skPrefix;
+export const DEVICE_LIST_MARKER_SK = DEFAULT_KIND.listMarkerSk;
 
-export interface HeatPumpListMarker {
+export const deviceSk = (deviceId: string, kind: DeviceKindStorage = DEFAULT_KIND): string =>
+  `${kind.skPrefix}${deviceId}`;
+
+/** The first sort key of a kind's items in a user's partition (its snapshots and its marker). */
+const firstSkOf = (kind: DeviceKindStorage): string =>
+  [kind.skPrefix, kind.listMarkerSk].sort()[0] ?? kind.skPrefix;
+
+export interface DeviceListMarker {
   externalUserId: string;
   fetchedAt: string;
-  heatPumpIds: string[];
+  deviceIds: string[];
   /** Pending events carried by the marker (a deleted device's), as on snapshots. */
   outbox?: readonly string[];
 }
 
-const heatPumpJsonSchema = z.looseObject({ id: z.string().min(1) });
+/** A kind's id and JSON attributes, and its marker's ids (their names are the kind's). */
+const attributeSchema = z.string();
+const idsAttributeSchema = z.array(z.string());
+
+const deviceJsonSchema = z.looseObject({ id: z.string().min(1) });
 
 const snapshotItemSchema = z.object({
   pk: z.string(),
-  sk: z.string().startsWith(HEAT_PUMP_SK_PREFIX),
+  sk: z.string(),
   external_user_id: z.string(),
-  heat_pump_id: z.string(),
-  heat_pump_json: z.string(),
   fetched_at: z.string(),
   state_updated_at: z.string().nullable().optional(),
   last_reading_state_at: z.string().nullable().optional(),
@@ -70,20 +76,22 @@ const snapshotItemSchema = z.object({
 
 const markerItemSchema = z.object({
   pk: z.string(),
-  sk: z.literal(HEAT_PUMP_LIST_MARKER_SK),
+  sk: z.string(),
   external_user_id: z.string(),
   fetched_at: z.string(),
-  heat_pump_ids: z.array(z.string()),
 });
 
-export function snapshotItem(snapshot: HeatPumpSnapshot): Record<string, unknown> {
+export function snapshotItem(
+  snapshot: DeviceSnapshot,
+  kind: DeviceKindStorage = DEFAULT_KIND,
+): Record<string, unknown> {
   return {
     pk: userPk(snapshot.externalUserId),
-    sk: heatPumpSk(snapshot.heatPumpId),
-    entity: 'heat_pump_snapshot',
+    sk: deviceSk(snapshot.deviceId, kind),
+    entity: kind.snapshotEntity,
     external_user_id: snapshot.externalUserId,
-    heat_pump_id: snapshot.heatPumpId,
-    heat_pump_json: JSON.stringify(snapshot.heatPump),
+    [kind.idAttribute]: snapshot.deviceId,
+    [kind.jsonAttribute]: JSON.stringify(snapshot.device),
     fetched_at: snapshot.fetchedAt,
     state_updated_at: snapshot.stateUpdatedAt,
     last_reading_state_at: snapshot.lastReadingStateAt,
@@ -92,14 +100,17 @@ export function snapshotItem(snapshot: HeatPumpSnapshot): Record<string, unknown
   };
 }
 
-export function listMarkerItem(marker: HeatPumpListMarker): Record<string, unknown> {
+export function listMarkerItem(
+  marker: DeviceListMarker,
+  kind: DeviceKindStorage = DEFAULT_KIND,
+): Record<string, unknown> {
   return {
     pk: userPk(marker.externalUserId),
-    sk: HEAT_PUMP_LIST_MARKER_SK,
-    entity: 'heat_pump_list_marker',
+    sk: kind.listMarkerSk,
+    entity: kind.markerEntity,
     external_user_id: marker.externalUserId,
     fetched_at: marker.fetchedAt,
-    heat_pump_ids: marker.heatPumpIds,
+    [kind.idsAttribute]: marker.deviceIds,
   };
 }
 
@@ -108,10 +119,11 @@ export function listMarkerItem(marker: HeatPumpListMarker): Record<string, unkno
  * those read with the previous state and the new ones, so that the write drops none of them.
  */
 export function snapshotWholeItem(
-  snapshot: HeatPumpSnapshot,
+  snapshot: DeviceSnapshot,
   newEvents: readonly OutboxEntry[],
+  kind: DeviceKindStorage = DEFAULT_KIND,
 ): Record<string, unknown> {
-  const item = snapshotItem(snapshot);
+  const item = snapshotItem(snapshot, kind);
   return {
     ...item,
     ...outboxAttributes(carried(snapshot.outbox, newEvents), { pk: String(item.pk), sk: String(item.sk) }),
@@ -119,10 +131,11 @@ export function snapshotWholeItem(
 }
 
 export function listMarkerWholeItem(
-  marker: HeatPumpListMarker,
+  marker: DeviceListMarker,
   newEvents: readonly OutboxEntry[],
+  kind: DeviceKindStorage = DEFAULT_KIND,
 ): Record<string, unknown> {
-  const item = listMarkerItem(marker);
+  const item = listMarkerItem(marker, kind);
   return {
     ...item,
     ...outboxAttributes(carried(marker.outbox ?? [], newEvents), {
@@ -139,12 +152,13 @@ function carried(pending: readonly string[], newEvents: readonly OutboxEntry[]):
   return [...entries, ...newEvents.filter((entry) => !ids.has(entry.id))];
 }
 
-function parseSnapshotItem(item: Record<string, unknown>): HeatPumpSnapshot {
+function parseSnapshotItem(item: Record<string, unknown>, kind: DeviceKindStorage): DeviceSnapshot {
   const row = snapshotItemSchema.parse(item);
+  if (!row.sk.startsWith(kind.skPrefix)) throw new Error(`not a ${kind.snapshotEntity}: ${row.sk}`);
   return {
     externalUserId: row.external_user_id,
-    heatPumpId: row.heat_pump_id,
-    heatPump: heatPumpJsonSchema.parse(JSON.parse(row.heat_pump_json)),
+    deviceId: attributeSchema.parse(item[kind.idAttribute]),
+    device: deviceJsonSchema.parse(JSON.parse(attributeSchema.parse(item[kind.jsonAttribute]))),
     fetchedAt: row.fetched_at,
     stateUpdatedAt: row.state_updated_at ?? null,
     lastReadingStateAt: row.last_reading_state_at ?? null,
@@ -159,80 +173,83 @@ function parseSnapshotItem(item: Record<string, unknown>): HeatPumpSnapshot {
 /** What a newest-wins write did: created the item, updated it, or lost to a newer one. */
 export type WriteOutcome = 'created' | 'updated' | 'stale';
 
-export interface UserHeatPumpState {
-  marker: HeatPumpListMarker | null;
-  snapshots: Map<string, HeatPumpSnapshot>;
+export interface UserDeviceState {
+  marker: DeviceListMarker | null;
+  snapshots: Map<string, DeviceSnapshot>;
 }
 
 /**
- * A key of the items the sync reads for one user: a snapshot, the list marker (`heatPumpId` null), or
+ * A key of the items the sync reads for one user: a snapshot, the list marker (`deviceId` null), or
  * the user's profile (`profile`), which the sync reads after its writes to learn whether an offboarding
  * overtook them (UserStore.beginOffboarding).
  */
-export interface HeatPumpItemKey {
+export interface DeviceItemKey {
   externalUserId: string;
-  heatPumpId: string | null;
+  deviceId: string | null;
   profile?: true;
 }
 
-export type StoredHeatPumpItem =
-  | { kind: 'marker'; key: HeatPumpItemKey; marker: HeatPumpListMarker }
-  | { kind: 'snapshot'; key: HeatPumpItemKey; snapshot: HeatPumpSnapshot }
-  | { kind: 'profile'; key: HeatPumpItemKey; user: UserRecord | undefined };
+export type StoredDeviceItem =
+  | { kind: 'marker'; key: DeviceItemKey; marker: DeviceListMarker }
+  | { kind: 'snapshot'; key: DeviceItemKey; snapshot: DeviceSnapshot }
+  | { kind: 'profile'; key: DeviceItemKey; user: UserRecord | undefined };
 
 /** BatchGetItem's limit on keys per call. */
 export const BATCH_GET_MAX_KEYS = 100;
 
-const itemKeyOf = (key: HeatPumpItemKey) => ({
+const itemKeyOf = (key: DeviceItemKey, kind: DeviceKindStorage) => ({
   pk: userPk(key.externalUserId),
   sk: key.profile
     ? USER_PROFILE_SK
-    : key.heatPumpId === null
-      ? HEAT_PUMP_LIST_MARKER_SK
-      : heatPumpSk(key.heatPumpId),
+    : key.deviceId === null
+      ? kind.listMarkerSk
+      : deviceSk(key.deviceId, kind),
 });
 
 const itemKeySchema = z.object({ pk: z.string().startsWith('USER#'), sk: z.string() });
 
-function parseItemKey(raw: Record<string, unknown>): HeatPumpItemKey {
+function parseItemKey(raw: Record<string, unknown>, kind: DeviceKindStorage): DeviceItemKey {
   const { pk, sk } = itemKeySchema.parse(raw);
   const externalUserId = pk.slice('USER#'.length);
-  if (sk === USER_PROFILE_SK) return { externalUserId, heatPumpId: null, profile: true };
+  if (sk === USER_PROFILE_SK) return { externalUserId, deviceId: null, profile: true };
   return {
     externalUserId,
-    heatPumpId: sk === HEAT_PUMP_LIST_MARKER_SK ? null : sk.slice(HEAT_PUMP_SK_PREFIX.length),
+    deviceId: sk === kind.listMarkerSk ? null : sk.slice(kind.skPrefix.length),
   };
 }
 
-function parseMarkerItem(item: Record<string, unknown>): HeatPumpListMarker {
+function parseMarkerItem(item: Record<string, unknown>, kind: DeviceKindStorage): DeviceListMarker {
   const row = markerItemSchema.parse(item);
+  if (row.sk !== kind.listMarkerSk) throw new Error(`not a ${kind.markerEntity}: ${row.sk}`);
   return {
     externalUserId: row.external_user_id,
     fetchedAt: row.fetched_at,
-    heatPumpIds: row.heat_pump_ids,
+    deviceIds: idsAttributeSchema.parse(item[kind.idsAttribute]),
     outbox: pendingOutboxOf(item),
   };
 }
 
-export class HeatPumpSnapshotStore {
+export class DeviceSnapshotStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** The kind whose snapshots and list marker this store reads and writes. */
+    private readonly kind: DeviceKindStorage = DEFAULT_KIND,
   ) {}
 
   /**
    * The onboarded user (undefined if absent or still being created) with the list marker and every
-   * snapshot, in one paginated Query: `HEATPUMP…` sorts before `PROFILE`, so the range between them
+   * snapshot, in one paginated Query: the kind's keys sort before `PROFILE`, so the range between them
    * holds both. One request instead of a GetItem and a Query side by side: the list route's reads cost
    * one round trip either way, but a request less is SDK and DynamoDB work less (`pnpm bench overhead`).
    */
   async loadUserWithProfile(
     externalUserId: string,
-  ): Promise<{ user: UserRecord | undefined; state: UserHeatPumpState }> {
-    const state: UserHeatPumpState = { marker: null, snapshots: new Map() };
+  ): Promise<{ user: UserRecord | undefined; state: UserDeviceState }> {
+    const state: UserDeviceState = { marker: null, snapshots: new Map() };
     let profile: Record<string, unknown> | undefined;
     let startKey: Record<string, unknown> | undefined;
-    // A user has a handful of heat pumps; the bound only guards against a runaway loop.
+    // A user has a handful of devices; the bound only guards against a runaway loop.
     for (let page = 0; page < 100; page++) {
       const out = await this.doc.send(
         new QueryCommand({
@@ -240,7 +257,7 @@ export class HeatPumpSnapshotStore {
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
           ExpressionAttributeValues: {
             ':pk': userPk(externalUserId),
-            ':first': 'HEATPUMP',
+            ':first': firstSkOf(this.kind),
             ':last': USER_PROFILE_SK,
           },
           ExclusiveStartKey: startKey,
@@ -248,11 +265,11 @@ export class HeatPumpSnapshotStore {
         }),
       );
       for (const item of out.Items ?? []) {
-        if (item.sk === HEAT_PUMP_LIST_MARKER_SK) {
-          state.marker = parseMarkerItem(item);
-        } else if (typeof item.sk === 'string' && item.sk.startsWith(HEAT_PUMP_SK_PREFIX)) {
-          const snapshot = parseSnapshotItem(item);
-          state.snapshots.set(snapshot.heatPumpId, snapshot);
+        if (item.sk === this.kind.listMarkerSk) {
+          state.marker = parseMarkerItem(item, this.kind);
+        } else if (typeof item.sk === 'string' && item.sk.startsWith(this.kind.skPrefix)) {
+          const snapshot = parseSnapshotItem(item, this.kind);
+          state.snapshots.set(snapshot.deviceId, snapshot);
         } else if (item.sk === USER_PROFILE_SK) {
           profile = item;
         }
@@ -270,37 +287,41 @@ export class HeatPumpSnapshotStore {
    * the caller's choice (the sync's batching loader does, with backoff).
    */
   async batchGetOnce(
-    keys: readonly HeatPumpItemKey[],
-  ): Promise<{ items: StoredHeatPumpItem[]; unprocessed: HeatPumpItemKey[] }> {
+    keys: readonly DeviceItemKey[],
+  ): Promise<{ items: StoredDeviceItem[]; unprocessed: DeviceItemKey[] }> {
     if (keys.length === 0) return { items: [], unprocessed: [] };
     if (keys.length > BATCH_GET_MAX_KEYS) {
       throw new RangeError(`batchGetOnce takes at most ${BATCH_GET_MAX_KEYS} keys, got ${keys.length}`);
     }
     const out = await this.doc.send(
       new BatchGetCommand({
-        RequestItems: { [this.tableName]: { Keys: keys.map(itemKeyOf), ConsistentRead: true } },
+        RequestItems: {
+          [this.tableName]: { Keys: keys.map((key) => itemKeyOf(key, this.kind)), ConsistentRead: true },
+        },
       }),
     );
-    const items = (out.Responses?.[this.tableName] ?? []).map((item): StoredHeatPumpItem => {
-      const key = parseItemKey(item);
+    const items = (out.Responses?.[this.tableName] ?? []).map((item): StoredDeviceItem => {
+      const key = parseItemKey(item, this.kind);
       if (key.profile) return { kind: 'profile', key, user: activeUserOf(item) };
-      return key.heatPumpId === null
-        ? { kind: 'marker', key, marker: parseMarkerItem(item) }
-        : { kind: 'snapshot', key, snapshot: parseSnapshotItem(item) };
+      return key.deviceId === null
+        ? { kind: 'marker', key, marker: parseMarkerItem(item, this.kind) }
+        : { kind: 'snapshot', key, snapshot: parseSnapshotItem(item, this.kind) };
     });
-    const unprocessed = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []).map(parseItemKey);
+    const unprocessed = (out.UnprocessedKeys?.[this.tableName]?.Keys ?? []).map((key) =>
+      parseItemKey(key, this.kind),
+    );
     return { items, unprocessed };
   }
 
-  async get(externalUserId: string, heatPumpId: string): Promise<HeatPumpSnapshot | null> {
+  async get(externalUserId: string, deviceId: string): Promise<DeviceSnapshot | null> {
     const out = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: { pk: userPk(externalUserId), sk: heatPumpSk(heatPumpId) },
+        Key: { pk: userPk(externalUserId), sk: deviceSk(deviceId, this.kind) },
         ConsistentRead: true,
       }),
     );
-    return out.Item ? parseSnapshotItem(out.Item) : null;
+    return out.Item ? parseSnapshotItem(out.Item, this.kind) : null;
   }
 
   /**
@@ -310,8 +331,8 @@ export class HeatPumpSnapshotStore {
    * (UserStore.removeUnlessOnboarded). An update rather than a put, so that `last_reading_state_at`
    * (owned by the sync) survives API reads.
    */
-  async put(snapshot: HeatPumpSnapshot, events: readonly OutboxEntry[] = []): Promise<WriteOutcome> {
-    const { pk, sk, last_reading_state_at: _ownedBySync, ...fields } = snapshotItem(snapshot);
+  async put(snapshot: DeviceSnapshot, events: readonly OutboxEntry[] = []): Promise<WriteOutcome> {
+    const { pk, sk, last_reading_state_at: _ownedBySync, ...fields } = snapshotItem(snapshot, this.kind);
     return this.updateNewestWins({ pk: String(pk), sk: String(sk) }, fields, snapshot.fetchedAt, events);
   }
 
@@ -353,22 +374,19 @@ export class HeatPumpSnapshotStore {
   }
 
   /** Same newest-wins rule and outcome as `put`, for the list marker (its pending events are kept). */
-  async putListMarker(
-    marker: HeatPumpListMarker,
-    events: readonly OutboxEntry[] = [],
-  ): Promise<WriteOutcome> {
-    const { pk, sk, ...fields } = listMarkerItem(marker);
+  async putListMarker(marker: DeviceListMarker, events: readonly OutboxEntry[] = []): Promise<WriteOutcome> {
+    const { pk, sk, ...fields } = listMarkerItem(marker, this.kind);
     return this.updateNewestWins({ pk: String(pk), sk: String(sk) }, fields, marker.fetchedAt, events);
   }
 
   /**
-   * Stores a freshly fetched list: every snapshot, the marker, and removes snapshots of heat pumps
+   * Stores a freshly fetched list: every snapshot, the marker, and removes snapshots of devices
    * that are no longer in the list (deleted at Podero). Newest-wins per item.
    *
    * All writes go out at once (one round trip instead of two or three). Each item keeps its own
    * newest-wins condition, so which answer survives concurrent live reads does not depend on the
    * order in which the writes land. The order shows only to a reader that looks while they are in
-   * flight, or after one of them failed: a marker naming a heat pump whose snapshot is not stored
+   * flight, or after one of them failed: a marker naming a device whose snapshot is not stored
    * yet is a cache miss (a live read); a snapshot not yet deleted is ignored because the new marker
    * no longer names it; a new marker next to a snapshot not yet updated serves that snapshot's
    * previous JSON under the new `fetched_at` until the update lands (if the update fails, the
@@ -378,26 +396,28 @@ export class HeatPumpSnapshotStore {
    */
   async replaceUserList(
     externalUserId: string,
-    snapshots: readonly HeatPumpSnapshot[],
+    snapshots: readonly DeviceSnapshot[],
     fetchedAt: string,
-    previous: UserHeatPumpState,
+    previous: UserDeviceState,
     events: { snapshots: ReadonlyMap<string, readonly OutboxEntry[]>; marker: readonly OutboxEntry[] } = {
       snapshots: new Map(),
       marker: [],
     },
   ): Promise<{ createdSortKeys: string[] }> {
-    const current = new Set(snapshots.map((s) => s.heatPumpId));
+    const current = new Set(snapshots.map((s) => s.deviceId));
     const gone = [...previous.snapshots.values()].filter(
-      (s) => !current.has(s.heatPumpId) && s.fetchedAt <= fetchedAt,
+      (s) => !current.has(s.deviceId) && s.fetchedAt <= fetchedAt,
     );
     const [markerOutcome, ...snapshotOutcomes] = await Promise.all([
-      this.putListMarker({ externalUserId, fetchedAt, heatPumpIds: [...current] }, events.marker),
-      ...snapshots.map((s) => this.put(s, events.snapshots.get(s.heatPumpId) ?? [])),
-      ...gone.map((s) => this.delete(externalUserId, s.heatPumpId, fetchedAt).then(() => 'deleted' as const)),
+      this.putListMarker({ externalUserId, fetchedAt, deviceIds: [...current] }, events.marker),
+      ...snapshots.map((s) => this.put(s, events.snapshots.get(s.deviceId) ?? [])),
+      ...gone.map((s) => this.delete(externalUserId, s.deviceId, fetchedAt).then(() => 'deleted' as const)),
     ]);
     const createdSortKeys = [
-      ...(markerOutcome === 'created' ? [HEAT_PUMP_LIST_MARKER_SK] : []),
-      ...snapshots.filter((_, i) => snapshotOutcomes[i] === 'created').map((s) => heatPumpSk(s.heatPumpId)),
+      ...(markerOutcome === 'created' ? [this.kind.listMarkerSk] : []),
+      ...snapshots
+        .filter((_, i) => snapshotOutcomes[i] === 'created')
+        .map((s) => deviceSk(s.deviceId, this.kind)),
     ];
     return { createdSortKeys };
   }
@@ -407,18 +427,18 @@ export class HeatPumpSnapshotStore {
     await this.doc.send(
       new DeleteCommand({
         TableName: this.tableName,
-        Key: { pk: userPk(externalUserId), sk: HEAT_PUMP_LIST_MARKER_SK },
+        Key: { pk: userPk(externalUserId), sk: this.kind.listMarkerSk },
       }),
     );
   }
 
   /** Deletes a snapshot unless it was refreshed after `notAfter` (a concurrent newer read). */
-  async delete(externalUserId: string, heatPumpId: string, notAfter: string): Promise<void> {
+  async delete(externalUserId: string, deviceId: string, notAfter: string): Promise<void> {
     await sendIfCondition(() =>
       this.doc.send(
         new DeleteCommand({
           TableName: this.tableName,
-          Key: { pk: userPk(externalUserId), sk: heatPumpSk(heatPumpId) },
+          Key: { pk: userPk(externalUserId), sk: deviceSk(deviceId, this.kind) },
           ConditionExpression: 'attribute_not_exists(pk) OR fetched_at <= :t',
           ExpressionAttributeValues: { ':t': notAfter },
         }),

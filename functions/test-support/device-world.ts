@@ -23,7 +23,7 @@ export const STATE_INTERVAL_SECONDS = 300;
 export interface OnboardedTestUser {
   externalUserId: string;
   poderoUserId: string;
-  heatPumpIds: string[];
+  deviceIds: string[];
 }
 
 export interface HeatPumpWorld {
@@ -140,7 +140,7 @@ export async function startHeatPumpWorld(
       return seeded.users.map((u) => ({
         externalUserId: u.external_user_id,
         poderoUserId: u.id,
-        heatPumpIds: u.heat_pump_ids,
+        deviceIds: u.heat_pump_ids,
       }));
     },
     syncContext() {

@@ -4,7 +4,8 @@ import { ensureTables, type LocalEndpoint, startDynalite } from '@podero-bridge/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedOnboardedUsers } from '../../test-support/seed-users';
 import { tableDeclarations } from '../declarations';
-import { HeatPumpSnapshotStore, newSnapshot } from './heat-pump-snapshots';
+import { heatPumpKind } from '../domain/devices/heat-pump';
+import { DeviceSnapshotStore, newSnapshot } from './device-snapshots';
 import {
   decodeReadingsCursor,
   encodeReadingsCursor,
@@ -39,20 +40,20 @@ const hp = (id: string, state: string, extra: Record<string, unknown> = {}) => (
   ...extra,
 });
 
-describe('HeatPumpSnapshotStore', () => {
+describe('DeviceSnapshotStore', () => {
   it('round-trips the Podero JSON verbatim, including nulls, empty strings and unknown fields', async () => {
-    const store = new HeatPumpSnapshotStore(doc, tables.main);
+    const store = new DeviceSnapshotStore(doc, tables.main);
     const json = hp('11111111-1111-4111-8111-111111111111', '2026-01-01T10:00:00Z', {
       future_field: { a: [1] },
     });
     await store.put(newSnapshot('alice', json, '2026-01-01T10:00:05.000Z'));
     const got = await store.get('alice', json.id);
-    expect(got?.heatPump).toEqual(json);
+    expect(got?.device).toEqual(json);
     expect(got?.stateUpdatedAt).toBe('2026-01-01T10:00:00.000Z');
   });
 
   it('keeps the newer snapshot when an older fetch is stored after it', async () => {
-    const store = new HeatPumpSnapshotStore(doc, tables.main);
+    const store = new DeviceSnapshotStore(doc, tables.main);
     const id = '22222222-2222-4222-8222-222222222222';
     expect(
       await store.put(newSnapshot('bob', hp(id, '2026-01-01T10:05:00Z'), '2026-01-01T10:05:01.000Z')),
@@ -66,8 +67,8 @@ describe('HeatPumpSnapshotStore', () => {
     expect((await store.get('bob', id))?.stateUpdatedAt).toBe('2026-01-01T10:10:00.000Z');
   });
 
-  it('replaces a user list: stores the marker and drops heat pumps no longer listed', async () => {
-    const store = new HeatPumpSnapshotStore(doc, tables.main);
+  it('replaces a user list: stores the marker and drops devices no longer listed', async () => {
+    const store = new DeviceSnapshotStore(doc, tables.main);
     const [a, b] = ['33333333-3333-4333-8333-333333333333', '44444444-4444-4444-8444-444444444444'];
     await store.replaceUserList(
       'carol',
@@ -87,25 +88,25 @@ describe('HeatPumpSnapshotStore', () => {
     expect(state.marker).toEqual({
       externalUserId: 'carol',
       fetchedAt: '2026-01-01T10:05:01.000Z',
-      heatPumpIds: [a],
+      deviceIds: [a],
       outbox: [],
     });
     expect([...state.snapshots.keys()]).toEqual([a]);
   });
 });
 
-describe('HeatPumpSnapshotStore.loadUserWithProfile', () => {
+describe('DeviceSnapshotStore.loadUserWithProfile', () => {
   it('reads the onboarded user with its marker and snapshots in one Query, skipping other items', async () => {
-    const store = new HeatPumpSnapshotStore(doc, tables.main);
+    const store = new DeviceSnapshotStore(doc, tables.main);
     const a = '55555555-5555-4555-8555-555555555555';
     await seedOnboardedUsers(doc, tables.main, [{ externalUserId: 'dora', poderoUserId: 'p-dora' }]);
     await store.put(newSnapshot('dora', hp(a, '2026-01-01T10:00:00Z'), '2026-01-01T10:00:01.000Z'));
     await store.putListMarker({
       externalUserId: 'dora',
       fetchedAt: '2026-01-01T10:00:01.000Z',
-      heatPumpIds: [a],
+      deviceIds: [a],
     });
-    // Items of other kinds under the same user, on both sides of the heat-pump range.
+    // Items of other kinds under the same user, on both sides of the device range.
     for (const sk of ['BUILDING#b1', 'ONBOARDING#s1']) {
       await doc.send(
         new PutCommand({ TableName: tables.main, Item: { pk: 'USER#dora', sk, entity: 'other' } }),
@@ -122,13 +123,11 @@ describe('HeatPumpSnapshotStore.loadUserWithProfile', () => {
       },
       { step: 'initialize' },
     );
-    const { user, state } = await new HeatPumpSnapshotStore(counting, tables.main).loadUserWithProfile(
-      'dora',
-    );
+    const { user, state } = await new DeviceSnapshotStore(counting, tables.main).loadUserWithProfile('dora');
     counting.destroy();
     expect(queries).toBe(1);
     expect(user?.podero_user_id).toBe('p-dora');
-    expect(state.marker?.heatPumpIds).toEqual([a]);
+    expect(state.marker?.deviceIds).toEqual([a]);
     expect([...state.snapshots.keys()]).toEqual([a]);
 
     const nobody = await store.loadUserWithProfile('nobody');
@@ -138,7 +137,7 @@ describe('HeatPumpSnapshotStore.loadUserWithProfile', () => {
 });
 
 describe('ReadingsStore', () => {
-  const heatPumpId = '55555555-5555-4555-8555-555555555555';
+  const deviceId = '55555555-5555-4555-8555-555555555555';
   const start = Date.parse('2026-03-01T00:00:00.000Z');
   const at = (i: number) => new Date(start + i * 300_000).toISOString();
 
@@ -146,7 +145,7 @@ describe('ReadingsStore', () => {
     const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
     const items = Array.from({ length: 237 }, (_, i) =>
       readingItem({
-        heatPumpId,
+        deviceId,
         stateAt: at(i),
         recordedAt: at(i),
         values: { current_power_consumption_w: i },
@@ -170,7 +169,7 @@ describe('ReadingsStore', () => {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = await store.list(heatPumpId, {}, 50, cursor);
+      const page = await store.list(deviceId, {}, 50, cursor);
       seen.push(...page.readings.map((r) => r.stateAt));
       cursor = page.nextCursor ?? undefined;
       pages++;
@@ -181,31 +180,29 @@ describe('ReadingsStore', () => {
 
   it('treats from as inclusive and to as exclusive, and ends with a null cursor', async () => {
     const store = new ReadingsStore(doc, tables.readings);
-    const page = await store.list(heatPumpId, { from: at(10), to: at(13) }, 100);
+    const page = await store.list(deviceId, { from: at(10), to: at(13) }, 100);
     expect(page.readings.map((r) => r.stateAt)).toEqual([at(10), at(11), at(12)]);
     expect(page.nextCursor).toBeNull();
   });
 
   it('stores expires_at as state time plus the retention in epoch seconds', async () => {
     const out = await doc.send(
-      new GetCommand({ TableName: tables.readings, Key: { pk: `HEATPUMP#${heatPumpId}`, sk: at(0) } }),
+      new GetCommand({ TableName: tables.readings, Key: { pk: `HEATPUMP#${deviceId}`, sk: at(0) } }),
     );
     expect(out.Item?.expires_at).toBe(start / 1000 + 400 * 86_400);
   });
 
-  it('rejects cursors that were tampered with, belong to another heat pump or lie outside the range', () => {
-    const good = encodeReadingsCursor(heatPumpId, at(5));
-    expect(decodeReadingsCursor(good, heatPumpId, {})).toBe(at(5));
-    expect(() => decodeReadingsCursor(`${good}x`, heatPumpId, {})).toThrow(InvalidCursorError);
-    expect(() => decodeReadingsCursor('not*base64', heatPumpId, {})).toThrow(InvalidCursorError);
+  it('rejects cursors that were tampered with, belong to another device or lie outside the range', () => {
+    const good = encodeReadingsCursor(deviceId, at(5));
+    expect(decodeReadingsCursor(good, deviceId, {})).toBe(at(5));
+    expect(() => decodeReadingsCursor(`${good}x`, deviceId, {})).toThrow(InvalidCursorError);
+    expect(() => decodeReadingsCursor('not*base64', deviceId, {})).toThrow(InvalidCursorError);
     expect(() => decodeReadingsCursor(good, '66666666-6666-4666-8666-666666666666', {})).toThrow(
-      /another heat pump/,
+      new RegExp(`another ${heatPumpKind.noun}`),
     );
-    expect(() => decodeReadingsCursor(good, heatPumpId, { from: at(6) })).toThrow(/outside/);
-    const forged = Buffer.from(JSON.stringify({ v: 1, hp: heatPumpId, ts: 'yesterday' })).toString(
-      'base64url',
-    );
-    expect(() => decodeReadingsCursor(forged, heatPumpId, {})).toThrow(InvalidCursorError);
+    expect(() => decodeReadingsCursor(good, deviceId, { from: at(6) })).toThrow(/outside/);
+    const forged = Buffer.from(JSON.stringify({ v: 1, hp: deviceId, ts: 'yesterday' })).toString('base64url');
+    expect(() => decodeReadingsCursor(forged, deviceId, {})).toThrow(InvalidCursorError);
   });
 });
 

@@ -1,0 +1,162 @@
+/**
+ * The heat pump, the first device kind: what the engine needs to know about it (domain/devices/kinds.ts).
+ * Its storage names are the data's since the bridge began (`HEATPUMP#<id>`, `heat_pump_id`, ...): existing
+ * items read back unchanged.
+ */
+import type { BridgeEvent, EventData } from '../events/catalogue';
+import { event } from '../events/rules';
+import type { DeviceKind } from './kind';
+import { visibleHeatPumps } from './rules';
+import type { DeviceJson, DeviceSnapshot } from './state';
+
+/** The Podero client calls the heat pump needs (podero-client's `heatPumps` resource offers them). */
+export interface HeatPumpUpstream {
+  heatPumps: { list(userId: string): Promise<DeviceJson[]> };
+}
+
+const optimizationOf = (snapshot: DeviceSnapshot | null | undefined): boolean | null => {
+  const value = snapshot?.device.is_smart_optimization_active;
+  return typeof value === 'boolean' ? value : null;
+};
+
+/**
+ * The events of storing `next` over `previous` (undefined: the device is new to the bridge):
+ * - `heat_pump.connected` when a device is seen connected and was never seen connected before (new, or
+ *   still in the state it was first seen in: `since` is null only then);
+ * - `heat_pump.connection_lost` / `connection_restored` on a change to or from `connected`;
+ *   between `reauthentication_required` and `disconnected` the device stays lost: no event;
+ * - `heat_pump.optimization_changed` when Podero's `is_smart_optimization_active` flips (a device first
+ *   seen has no earlier setting to change from: no event).
+ */
+export function heatPumpEvents(
+  previous: DeviceSnapshot | null | undefined,
+  next: DeviceSnapshot,
+): BridgeEvent[] {
+  const events: BridgeEvent[] = [];
+  const subject = [next.externalUserId, next.deviceId] as const;
+  const to = next.connection;
+  const from = previous?.connection ?? null;
+  if (to !== null && to.state !== from?.state) {
+    const connection = { state: to.state, since: to.since } as EventData<'heat_pump.connected'>['connection'];
+    const leftState = from === null ? ['first'] : [from.state, from.since];
+    if (to.state === 'connected') {
+      const firstTime = from === null || from.since === null;
+      events.push(
+        firstTime
+          ? event(
+              'heat_pump.connected',
+              next.fetchedAt,
+              { external_user_id: next.externalUserId, heat_pump_id: next.deviceId, connection },
+              [...subject, ...leftState],
+            )
+          : event(
+              'heat_pump.connection_restored',
+              next.fetchedAt,
+              {
+                external_user_id: next.externalUserId,
+                heat_pump_id: next.deviceId,
+                connection,
+                previous_state: from.state as EventData<'heat_pump.connection_restored'>['previous_state'],
+              },
+              [...subject, ...leftState],
+            ),
+      );
+    } else if (from?.state === 'connected') {
+      events.push(
+        event(
+          'heat_pump.connection_lost',
+          next.fetchedAt,
+          {
+            external_user_id: next.externalUserId,
+            heat_pump_id: next.deviceId,
+            connection,
+            previous_state: 'connected',
+          },
+          [...subject, ...leftState],
+        ),
+      );
+    }
+  }
+  const before = optimizationOf(previous);
+  const after = optimizationOf(next);
+  if (previous && after !== null && before !== after) {
+    events.push(
+      event(
+        'heat_pump.optimization_changed',
+        next.fetchedAt,
+        {
+          external_user_id: next.externalUserId,
+          heat_pump_id: next.deviceId,
+          is_smart_optimization_active: after,
+          previous: before,
+        },
+        // The stored state it left: its JSON's setting and when it was read.
+        [...subject, String(before), previous.fetchedAt],
+      ),
+    );
+  }
+  return events;
+}
+
+/** `heat_pump.deleted` for each id the previous list named that the new one does not (once per device). */
+export function deletedHeatPumpEvents(
+  externalUserId: string,
+  previousIds: readonly string[],
+  currentIds: ReadonlySet<string>,
+  at: string,
+): BridgeEvent[] {
+  return previousIds
+    .filter((id) => !currentIds.has(id))
+    .map((id) => deletedHeatPumpEvent(externalUserId, id, at));
+}
+
+export function deletedHeatPumpEvent(externalUserId: string, deviceId: string, at: string): BridgeEvent {
+  return event('heat_pump.deleted', at, { external_user_id: externalUserId, heat_pump_id: deviceId }, [
+    externalUserId,
+    deviceId,
+  ]);
+}
+
+export const heatPumpKind = {
+  name: 'heat_pump',
+  noun: 'heat pump',
+  poderoPaths: {
+    list: '/org/{org_id}/users/{user_id}/heat-pumps',
+    one: '/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}',
+  },
+  list: (podero: HeatPumpUpstream, poderoUserId: string) => podero.heatPumps.list(poderoUserId),
+  visible: visibleHeatPumps,
+  storage: {
+    skPrefix: 'HEATPUMP#',
+    listMarkerSk: 'HEATPUMPS',
+    idAttribute: 'heat_pump_id',
+    jsonAttribute: 'heat_pump_json',
+    idsAttribute: 'heat_pump_ids',
+    snapshotEntity: 'heat_pump_snapshot',
+    markerEntity: 'heat_pump_list_marker',
+  },
+  readingFields: [
+    'current_power_consumption_w',
+    'outdoor_temperature',
+    'indoor_actual_temperature',
+    'indoor_target_temperature',
+    'inlet_temperature',
+    'outlet_temperature',
+    'dhw_temperature',
+    'current_mode',
+    'is_smart_optimization_active',
+    'optimization_level',
+    'connection_status',
+  ],
+  figure: 'heat_pumps',
+  metric: 'SyncHeatPumps',
+  eventTypes: [
+    'heat_pump.connected',
+    'heat_pump.connection_lost',
+    'heat_pump.connection_restored',
+    'heat_pump.optimization_changed',
+    'heat_pump.deleted',
+  ],
+  changeEvents: heatPumpEvents,
+  deletedEvents: deletedHeatPumpEvents,
+} as const satisfies DeviceKind<HeatPumpUpstream>;

@@ -1,0 +1,61 @@
+/**
+ * The device kinds the bridge knows, as data: each kind is one module beside this one (heat-pump.ts; later
+ * electric-vehicle.ts, wallbox.ts, inverter.ts) declaring what the engine needs to know about it. The sync
+ * engine, the snapshot and readings stores and the events take a kind instead of naming one. Pure: a kind's
+ * client calls are functions of a client it receives (type-only imports), never a client of its own.
+ */
+import { heatPumpKind } from './heat-pump';
+import type { DeviceKind } from './kind';
+
+export type { DeviceKind, DeviceKindStorage } from './kind';
+
+/** Every kind the bridge syncs, in sync order. A new kind is a new module, added here. */
+export const deviceKinds = [heatPumpKind] as const;
+
+/** What the engine's Podero client must offer: every kind's calls. */
+export type DeviceUpstream = Parameters<(typeof deviceKinds)[number]['list']>[0];
+
+/** A reading value as stored. */
+export type ReadingValue = number | string | boolean | null;
+
+/** Picks a kind's reading fields out of Podero's JSON; unknown or odd-typed values are left out. */
+export function readingValuesOf(
+  kind: Pick<DeviceKind, 'readingFields'>,
+  device: Record<string, unknown>,
+): Record<string, ReadingValue> {
+  const values: Record<string, ReadingValue> = {};
+  for (const field of kind.readingFields) {
+    const v = device[field];
+    if (
+      v === null ||
+      typeof v === 'string' ||
+      typeof v === 'boolean' ||
+      (typeof v === 'number' && Number.isFinite(v))
+    ) {
+      values[field] = v;
+    }
+  }
+  return values;
+}
+
+/** The sync's figures counting devices, one per kind (`heat_pumps`): in its summary, run and pass items. */
+export type DeviceFigure = (typeof deviceKinds)[number]['figure'];
+export type DeviceFigures = Record<DeviceFigure, number>;
+
+/** Every kind's figure at `value` (0: nothing counted yet). */
+export const deviceFiguresOf = (value: (figure: DeviceFigure) => number = () => 0): DeviceFigures =>
+  Object.fromEntries(deviceKinds.map((kind) => [kind.figure, value(kind.figure)])) as DeviceFigures;
+
+/** The sum of two figure sets. */
+export const addDeviceFigures = (a: DeviceFigures, b: DeviceFigures): DeviceFigures =>
+  deviceFiguresOf((figure) => a[figure] + b[figure]);
+
+/** One schema per kind's figure, to spread into an item's schema (`heat_pumps: z.number()`). */
+export const deviceFiguresShape = <T>(schema: T): Record<DeviceFigure, T> =>
+  Object.fromEntries(deviceKinds.map((kind) => [kind.figure, schema])) as Record<DeviceFigure, T>;
+
+/**
+ * The sync's names from when it synced one kind, kept because stored items and log searches carry them: the
+ * partition of its state, runs and passes, and the label of its log messages.
+ */
+export const SYNC_NAMES = { partition: 'SYNC#heat-pump-sync', logLabel: 'heat-pump sync' } as const;

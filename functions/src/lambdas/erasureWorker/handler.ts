@@ -1,25 +1,8 @@
-import * as z from 'zod';
-import { type ErasureMessage, erasureMessageSchema, erasureServiceOf } from '../../erasure/erasure';
+import { erasureMessageSchema, erasureServiceOf } from '../../erasure/erasure';
 import { coldStartFlag, invocationKeys, withLogKeys } from '../../platform/observability';
 import { parseEvent } from '../shared/parse-event';
-import { processSqsBatch, type SqsBatchResponse } from '../shared/sqs-batch';
+import { processSqsBatch, type SqsBatchResponse, sqsEventSchema, sqsMessagesOf } from '../shared/sqs-batch';
 import type { ErasureDepsBundle } from './deps';
-
-/** The part of an SQS event the worker reads (Lambda's event source mapping shape). */
-const sqsEventSchema = z.object({
-  Records: z.array(
-    z.looseObject({ messageId: z.string().min(1), body: z.string(), eventSource: z.literal('aws:sqs') }),
-  ),
-});
-
-/** The erasure message a record carries, or undefined when it is none. */
-function messageOf(body: string): ErasureMessage | undefined {
-  try {
-    return erasureMessageSchema.parse(JSON.parse(body));
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The SQS handler: one sweep per message, in order. A sweep that failed (the table throttled, the queue
@@ -40,10 +23,7 @@ export function makeErasureHandler(
   return async (event, context) => {
     const logger = withLogKeys(deps.logger, invocationKeys(context, isColdStart()));
     const { Records } = parseEvent(sqsEventSchema, event, 'erasure', logger);
-    const records = Records.map((record) => ({
-      messageId: record.messageId,
-      message: messageOf(record.body),
-    }));
+    const records = sqsMessagesOf(Records, erasureMessageSchema);
     const response = await processSqsBatch(
       records,
       async ({ messageId, message }) => {

@@ -1,3 +1,5 @@
+import * as z from 'zod';
+
 /**
  * SQS partial batch responses (`ReportBatchItemFailures`), written once for the two queue consumers.
  *
@@ -9,6 +11,33 @@
  * invocation as it does today). Wrapping both into throws and back would be more code than this helper,
  * and one more package in two bundles whose size ADR 0013 measures.
  */
+
+/** The part of an SQS event a queue consumer reads (Lambda's event source mapping shape). */
+export const sqsEventSchema = z.object({
+  Records: z.array(
+    z.looseObject({ messageId: z.string().min(1), body: z.string(), eventSource: z.literal('aws:sqs') }),
+  ),
+});
+
+/**
+ * Each record with the message its body carries, or `message: undefined` when the body is no such message
+ * (not JSON, or not the schema's shape): the consumer reports it, so it fails every receive and ends in the
+ * dead-letter queue.
+ */
+export function sqsMessagesOf<M>(
+  records: readonly { readonly messageId: string; readonly body: string }[],
+  schema: z.ZodType<M>,
+): { messageId: string; message: M | undefined }[] {
+  return records.map(({ messageId, body }) => ({ messageId, message: messageOf(body, schema) }));
+}
+
+function messageOf<M>(body: string, schema: z.ZodType<M>): M | undefined {
+  try {
+    return schema.parse(JSON.parse(body));
+  } catch {
+    return undefined;
+  }
+}
 
 export interface SqsBatchResponse {
   batchItemFailures: { itemIdentifier: string }[];

@@ -1,10 +1,9 @@
-import * as z from 'zod';
 import { coldStartFlag, invocationKeys, withLogKeys } from '../../platform/observability';
 import { WebhookStore } from '../../storage/webhooks';
 import { WebhookDelivery, type WebhookDeliveryDeps } from '../../webhooks/delivery';
-import { type DeliveryMessage, DeliveryQueue, deliveryMessageSchema } from '../../webhooks/queue';
+import { DeliveryQueue, deliveryMessageSchema } from '../../webhooks/queue';
 import { parseEvent } from '../shared/parse-event';
-import { processSqsBatch, type SqsBatchResponse } from '../shared/sqs-batch';
+import { processSqsBatch, type SqsBatchResponse, sqsEventSchema, sqsMessagesOf } from '../shared/sqs-batch';
 import type { DeliveryDepsBundle } from './deps';
 
 export type { SqsBatchResponse };
@@ -37,24 +36,8 @@ function endpointsOfOneBatch(store: WebhookStore): WebhookDeliveryDeps['endpoint
   };
 }
 
-/** The delivery message a record carries, or undefined when it is none. */
-function messageOf(body: string): DeliveryMessage | undefined {
-  try {
-    return deliveryMessageSchema.parse(JSON.parse(body));
-  } catch {
-    return undefined;
-  }
-}
-
 /** Endpoints of one batch attempted at once (a batch holds at most 10 messages: all of them). */
 const ENDPOINTS_IN_PARALLEL = 10;
-
-/** The part of an SQS event the delivery reads (Lambda's event source mapping shape). */
-const sqsEventSchema = z.object({
-  Records: z.array(
-    z.looseObject({ messageId: z.string().min(1), body: z.string(), eventSource: z.literal('aws:sqs') }),
-  ),
-});
 
 /**
  * The SQS handler: each message is one attempt. The batch's endpoints are attempted side by side and each
@@ -87,10 +70,7 @@ export function makeDeliveryHandler(
     const logger = withLogKeys(deps.logger, invocationKeys(context, isColdStart()));
     const { Records } = parseEvent(sqsEventSchema, event, 'webhook-delivery', logger);
     const attempts = delivery(logger);
-    const records = Records.map((record) => ({
-      messageId: record.messageId,
-      message: messageOf(record.body),
-    }));
+    const records = sqsMessagesOf(Records, deliveryMessageSchema);
     const response = await processSqsBatch(
       records,
       async ({ messageId, message }) => {

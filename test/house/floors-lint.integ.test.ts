@@ -9,6 +9,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FLOORS_PROBE_PREFIX } from '../support/floors-probe';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIOME = path.join(ROOT, 'node_modules/.bin/biome');
@@ -16,7 +17,11 @@ const written: string[] = [];
 
 /** Writes `text` to functions/src/<folder>/<a unique name>.ts; returns its path relative to the root. */
 function probe(folder: string, name: string, text: string): string {
-  const file = path.join('functions/src', folder, `zz-floors-probe-${name}-${randomUUID().slice(0, 8)}.ts`);
+  const file = path.join(
+    'functions/src',
+    folder,
+    `${FLOORS_PROBE_PREFIX}${name}-${randomUUID().slice(0, 8)}.ts`,
+  );
   writeFileSync(path.join(ROOT, file), text);
   written.push(file);
   return file;
@@ -76,8 +81,8 @@ describe('pnpm lint enforces the floors', () => {
   it('fails on every import that climbs a floor, and on a circle between two files', async () => {
     const climbing = CLIMBING.map(([name, folder, text]) => ({ name, file: probe(folder, 'climb', text) }));
     const id = randomUUID().slice(0, 8);
-    const a = `zz-floors-probe-circle-a-${id}`;
-    const b = `zz-floors-probe-circle-b-${id}`;
+    const a = `${FLOORS_PROBE_PREFIX}circle-a-${id}`;
+    const b = `${FLOORS_PROBE_PREFIX}circle-b-${id}`;
     const circle = [`functions/src/sync/${a}.ts`, `functions/src/sync/${b}.ts`];
     writeFileSync(
       path.join(ROOT, circle[0] as string),

@@ -16,8 +16,8 @@ const SCANNED = ['functions/src', 'packages/podero-client/src'];
 
 /** `file#name` of the functions allowed to build schemas, and why each runs only once. */
 const BUILT_ONCE: Readonly<Record<string, string>> = {
-  'packages/podero-client/src/schemas.ts#looseEnum': 'a schema factory called at module scope',
-  'packages/podero-client/src/schemas.ts#oneOrMany': 'a schema factory called at module scope',
+  'packages/podero-client/src/schema-parts.ts#looseEnum': 'a schema factory called at module scope',
+  'packages/podero-client/src/schema-parts.ts#oneOrMany': 'a schema factory called at module scope',
   'functions/src/devices/schemas.ts#queryInt': 'a schema factory called at module scope',
   'functions/src/devices/insights-schemas.ts#commaList': 'a schema factory called at module scope',
   'functions/src/domain/text.ts#freeText': 'a schema factory called at module scope',

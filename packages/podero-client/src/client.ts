@@ -5,7 +5,8 @@
  */
 
 import * as z from 'zod';
-import { describeIssues, PoderoRequestError, toIssues } from './errors';
+import { describeIssues, toIssues } from './errors';
+import { createRequestContext, type GetOptions, type ListOptions } from './request-context';
 import type { HttpMethod } from './retry';
 import {
   type CreateBuildingRequest,
@@ -67,8 +68,10 @@ import {
   updateUserRequestSchema,
 } from './schemas';
 import { resolveTransportOptions } from './token';
-import { type Authorization, send, type TokenProvider, type TransportOverrides } from './transport';
-import { API_PREFIX, normaliseBaseUrl, type QueryValue, segment, withQuery } from './urls';
+import type { TokenProvider, TransportOverrides } from './transport';
+import { normaliseBaseUrl, segment } from './urls';
+
+export type { GetOptions, ListOptions };
 
 /**
  * The list responses' schemas, built once: a zod schema built inside a call is built (and its parser
@@ -84,15 +87,6 @@ export interface PoderoClientOptions extends TransportOverrides {
   baseUrl: string;
   orgId: string;
   tokenProvider: TokenProvider;
-}
-
-export interface GetOptions {
-  includeDeleted?: boolean;
-}
-
-export interface ListOptions {
-  /** Soft-deleted records too (`include_deleted=true`). */
-  includeDeleted?: boolean;
 }
 
 export interface PoderoClient {
@@ -182,55 +176,9 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
   const transport = resolveTransportOptions(opts);
   const tokenProvider = opts.tokenProvider;
 
-  function call<T>(
-    /** The client method's name (`heatPumps.get`): what metrics and traces call the request. */
-    operation: string,
-    method: HttpMethod,
-    path: string,
-    extra: {
-      query?: Record<string, QueryValue>;
-      body?: unknown;
-      headers?: Record<string, string>;
-      /** Default: the bearer token (every call but a cue's state report). */
-      auth?: Authorization;
-    },
-    schema: z.ZodType<T> | undefined,
-  ): Promise<T> {
-    const fullPath = `${API_PREFIX}${path}`;
-    return send(transport, {
-      operation,
-      method,
-      url: `${baseUrl}${withQuery(fullPath, extra.query)}`,
-      path: fullPath,
-      auth: extra.auth ?? { kind: 'bearer', tokenProvider },
-      ...(extra.body === undefined ? {} : { body: extra.body }),
-      ...(extra.headers === undefined ? {} : { headers: extra.headers }),
-      ...(schema === undefined ? {} : { schema }),
-    });
-  }
+  const { call, check, id, org } = createRequestContext({ baseUrl, orgId, transport, tokenProvider });
 
-  /** Validates one input; on failure rejects with PoderoRequestError naming the field, sends nothing. */
-  function check<S extends z.ZodType>(
-    method: HttpMethod,
-    pathTemplate: string,
-    field: string,
-    schema: S,
-    value: unknown,
-  ): z.output<S> {
-    const result = schema.safeParse(value);
-    if (result.success) return result.data;
-    const issues = toIssues(result.error, field);
-    throw new PoderoRequestError(
-      `Invalid request to ${method} ${API_PREFIX}${pathTemplate}: ${describeIssues(issues)}`,
-      { method, path: `${API_PREFIX}${pathTemplate}`, issues },
-    );
-  }
-
-  const id = (method: HttpMethod, template: string, field: string, value: string) =>
-    segment(check(method, template, field, idParamSchema, value));
-
-  // `async` so that a local validation error becomes a rejected promise, like every other failure.
-  const org = `/org/${segment(orgId)}`;
+  // Each method is `async` so that a local validation error becomes a rejected promise, like every other failure.
   const usersT = '/org/{org_id}/users';
   const userT = `${usersT}/{user_id}`;
   const buildingsT = `${userT}/buildings`;

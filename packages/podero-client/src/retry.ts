@@ -4,7 +4,7 @@
  * The rules follow what the server can have done with the request:
  * - 429: the server refused before acting -> retried for every method.
  * - 502/503/504, timeouts, connection resets: the server may have acted -> retried only for
- *   idempotent methods (GET, PUT, DELETE). A POST is never replayed after a 500 or a timeout.
+ *   idempotent methods (GET, PUT, PATCH, DELETE). A POST is never replayed after a 500 or a timeout.
  * - ECONNREFUSED: nothing reached the server -> retried for every method.
  * - A stale keep-alive socket (reset/closed before any response; a thawed Lambda meets these) gets
  *   one immediate retry, outside the budget, for idempotent or replay-safe requests only: a POST
@@ -37,10 +37,14 @@ export function resolveRetryOptions(partial: Partial<RetryOptions> = {}): RetryO
   return { ...DEFAULT_RETRY_OPTIONS, ...defined };
 }
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/**
+ * PATCH counts as idempotent here: Podero's one PATCH (D1, the general device update) sets fields to the
+ * values sent, so a replay leaves the device as the first attempt did, like a PUT.
+ */
 export function isIdempotent(method: HttpMethod): boolean {
-  return method === 'GET' || method === 'PUT' || method === 'DELETE';
+  return method === 'GET' || method === 'PUT' || method === 'PATCH' || method === 'DELETE';
 }
 
 /** Capped exponential backoff with full jitter (AWS architecture blog's "Full Jitter"). */

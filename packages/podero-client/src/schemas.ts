@@ -10,41 +10,42 @@
  *   typo or a bad value fails locally with a message naming the field, before anything is sent.
  */
 import * as z from 'zod';
+import {
+  bool,
+  deviceModelWriteSchema,
+  deviceReadFields,
+  deviceUpdateOnlyFields,
+  deviceWritableFields,
+  instantOrDateSchema,
+  instantSchema,
+  isoDateTime,
+  jsonObject,
+  looseEnum,
+  num,
+  oneOrMany,
+  priceZoneSchema,
+  text,
+} from './schema-parts';
 import { isDotSegment } from './urls';
+
+// The enums every device kind carries live with the other shared parts; they were always exported here.
+export {
+  ACTION_CODES,
+  DEVICE_STATUSES,
+  deviceStatusSchema,
+  LIFECYCLE_STATES,
+  PRICE_ZONES,
+  priceZoneSchema,
+} from './schema-parts';
 
 // ---------------------------------------------------------------------------------------------
 // Enums (values exported so that other layers can reuse them for their own strict validation)
 // ---------------------------------------------------------------------------------------------
 
-export const PRICE_ZONES = [
-  'AT',
-  'AT_HOURLY',
-  'BE',
-  'CH',
-  'EE',
-  'DE_LU',
-  'HU',
-  'IT_CNOR',
-  'IT_CSUD',
-  'IT_NORD',
-  'IT_PUN',
-  'IT_SARD',
-  'IT_SICI',
-  'IT_SUD',
-  'PT',
-  'RO',
-  'SE_1',
-  'SE_2',
-  'SE_3',
-  'SE_4',
-  'UK',
-] as const;
 export const LANGUAGES = ['sv', 'de', 'en', 'hu', 'it', 'et', 'pl', 'ro'] as const;
 export const USER_ROLES = ['admin', 'staff', 'user', 'guest'] as const;
 export const OPTIMIZATION_LEVELS = ['Low', 'Mid', 'Max'] as const;
 export const HEAT_PUMP_MODES = ['min', 'low', 'mid', 'max'] as const;
-export const DEVICE_STATUSES = ['ok', 'warning', 'error', 'unknown'] as const;
-export const LIFECYCLE_STATES = ['authenticated', 'error'] as const;
 export const PROPERTY_TYPES = [
   'Detached',
   'Semi-detached',
@@ -61,7 +62,6 @@ export const OCCUPANT_TYPES = [
   'Older family',
   'Retirees',
 ] as const;
-export const ACTION_CODES = ['reauthenticate', 'information'] as const;
 export const STATISTICS_RESOLUTIONS = ['1DAY', '1WEEK', '1MONTH', '1QUARTER', '1YEAR'] as const;
 export const STATISTICS_KEYWORDS = ['savings', 'consumption'] as const;
 export const DATA_RESOLUTIONS = ['15MIN', '1HOUR', '1DAY', '1WEEK', '1MONTH'] as const;
@@ -73,12 +73,10 @@ export const HEAT_PUMP_DATA_KEYWORDS = [
   'price',
 ] as const;
 
-export const priceZoneSchema = z.enum(PRICE_ZONES);
 export const languageSchema = z.enum(LANGUAGES);
 export const userRoleSchema = z.enum(USER_ROLES);
 export const optimizationLevelSchema = z.enum(OPTIMIZATION_LEVELS);
 export const heatPumpModeSchema = z.enum(HEAT_PUMP_MODES);
-export const deviceStatusSchema = z.enum(DEVICE_STATUSES);
 export const propertyTypeSchema = z.enum(PROPERTY_TYPES);
 export const occupantTypeSchema = z.enum(OCCUPANT_TYPES);
 export const statisticsResolutionSchema = z.enum(STATISTICS_RESOLUTIONS);
@@ -94,17 +92,6 @@ export type StatisticsResolution = z.infer<typeof statisticsResolutionSchema>;
 export type StatisticsKeyword = z.infer<typeof statisticsKeywordSchema>;
 export type DataResolution = z.infer<typeof dataResolutionSchema>;
 export type HeatPumpDataKeyword = z.infer<typeof heatPumpDataKeywordSchema>;
-
-/** A response enum: the known values, or any other string Podero may add later. */
-function looseEnum<const T extends readonly [string, ...string[]]>(values: T) {
-  return z.union([z.enum(values), z.string()]);
-}
-
-// Response building blocks. Datetimes stay strings in responses: Podero's sentinel values such as
-// "0001-01-01T00:00:00Z" and date-only fields must not fail a read.
-const text = z.string().nullish();
-const num = z.number().nullish();
-const bool = z.boolean().nullish();
 
 // ---------------------------------------------------------------------------------------------
 // Token
@@ -265,68 +252,22 @@ export const createOnboardingSessionRequestSchema = z.strictObject({
 export type CreateOnboardingSessionRequest = z.infer<typeof createOnboardingSessionRequestSchema>;
 
 // ---------------------------------------------------------------------------------------------
-// Heat pumps
+// Devices of every kind, and heat pumps
 // ---------------------------------------------------------------------------------------------
 
-const deviceModelSchema = z.looseObject({
-  manufacturer: text,
-  model: text,
-  device_type: z.looseObject({ short_name: text, long_name: text }).nullish(),
-  year: num,
-  cloud_service_instructions: text,
-  cloud_service_signup_link: text,
-  cloud_service: text,
-});
-
-const deviceOwnerSchema = z.looseObject({
-  id: z.string(),
-  email: text,
-  first_name: text,
-  last_name: text,
-  external_id: text,
-});
-
-const deviceActionSchema = z.looseObject({
-  code: looseEnum(ACTION_CODES).optional(),
-  resolution_link: z.looseObject({ url: text, required_parameters: z.unknown().optional() }).nullish(),
-});
+/**
+ * What every device kind returns (§3.5 "Common device fields"), read tolerantly: a device of a kind the
+ * caller does not know, or the kinds' shared part. Each kind's schema extends it.
+ */
+export const poderoDeviceSchema = z.looseObject(deviceReadFields);
+export type PoderoDevice = z.infer<typeof poderoDeviceSchema>;
 
 /**
  * A heat pump. Podero's documentation is uncertain about which fields exist (the guide's older
  * shape in Appendix A and the generated reference differ), so everything but `id` is optional.
  */
-export const poderoHeatPumpSchema = z.looseObject({
-  id: z.string().min(1),
-  created_at: text,
-  updated_at: text,
-  deleted_at: text,
-  owner: deviceOwnerSchema.nullish(),
-  building: text,
-  device_model: deviceModelSchema.nullish(),
-  connection_status: looseEnum(DEVICE_STATUSES).nullish(),
-  monitoring_status: looseEnum(DEVICE_STATUSES).nullish(),
-  steering_status: looseEnum(DEVICE_STATUSES).nullish(),
-  price_zone: looseEnum(PRICE_ZONES).nullish(),
-  lifecycle_state: looseEnum(LIFECYCLE_STATES).nullish(),
-  lifecycle_error: text,
-  pause_power_until: text,
-  is_pause_power_active: bool,
-  external_device_id: text,
-  is_authenticated: bool,
-  is_smart_optimization_active: bool,
-  optimization_score: num,
+export const poderoHeatPumpSchema = poderoDeviceSchema.extend({
   current_mode: looseEnum(HEAT_PUMP_MODES).nullish(),
-  comment: text,
-  current_state_last_updated_at: text,
-  last_monitoring_executed_at: text,
-  is_inverter_forced_mode_enabled: bool,
-  is_inverter_forced_mode_active: bool,
-  inverter_forced_mode_since: text,
-  is_forecasting_enabled: bool,
-  is_trading_enabled: bool,
-  actual_steering_state: text,
-  action_needed: bool,
-  actions: z.array(deviceActionSchema).nullish(),
   // heat-pump specific, writable
   optimization_level: looseEnum(OPTIMIZATION_LEVELS).nullish(),
   indoor_target_temperature_offset: num,
@@ -364,26 +305,9 @@ export const poderoHeatPumpSchema = z.looseObject({
 });
 export type PoderoHeatPump = z.infer<typeof poderoHeatPumpSchema>;
 
-const isoDateTime = z.iso.datetime({ offset: true });
-
-/**
- * Nullability of the writable fields, the same on the client and the simulator: a value the device may lack
- * (a time, a limit, a setpoint, a link, a name) is nullable, and `null` clears it; a switch, an enum and a
- * number with a documented default (the offset) are not: `null` would mean nothing Podero documents, so the
- * client refuses it before sending.
- */
+/** The heat pump's writable fields: the common ones (schema-parts.ts) and its own. */
 const heatPumpWritableFields = {
-  is_pause_power_active: z.boolean().optional(),
-  is_smart_optimization_active: z.boolean().optional(),
-  price_zone: priceZoneSchema.optional(),
-  building_id: z.guid('must be a UUID').nullish(),
-  /** A future time pauses consumption; null resumes. */
-  pause_power_until: isoDateTime.nullish(),
-  comment: z.string().nullish(),
-  last_monitoring_executed_at: isoDateTime.nullish(),
-  is_inverter_forced_mode_enabled: z.boolean().optional(),
-  is_trading_enabled: z.boolean().optional(),
-  actual_steering_state: z.string().optional(),
+  ...deviceWritableFields,
   indoor_target_temperature_offset: z.number().optional(),
   dhw_standard_temperature: z.number().nullish(),
   is_hot_water_heating_enabled: z.boolean().optional(),
@@ -402,15 +326,6 @@ const heatPumpWritableFields = {
   optimization_level: optimizationLevelSchema.optional(),
 };
 
-/** The writable part of `device_model` (H2 and H4 [REF]: the update reference page documents it too). */
-const deviceModelWriteSchema = z.strictObject({
-  device_type: z.strictObject({ short_name: z.string(), long_name: z.string() }).optional(),
-  manufacturer: z.string().nullish(),
-  model: z.string().nullish(),
-  year: z.number().int().nullish(),
-  cloud_service_id: z.guid('must be a UUID').nullish(),
-});
-
 export const createHeatPumpRequestSchema = z.strictObject({
   ...heatPumpWritableFields,
   is_forecasting_enabled: z.boolean().optional(),
@@ -421,10 +336,7 @@ export type CreateHeatPumpRequest = z.infer<typeof createHeatPumpRequestSchema>;
 export const updateHeatPumpRequestSchema = z.strictObject({
   ...heatPumpWritableFields,
   device_model: deviceModelWriteSchema.optional(),
-  deleted_at: isoDateTime.nullish(),
-  lifecycle_state: z.string().min(1).optional(),
-  lifecycle_error: z.string().nullish(),
-  optimization_score: z.number().optional(),
+  ...deviceUpdateOnlyFields,
 });
 export type UpdateHeatPumpRequest = z.infer<typeof updateHeatPumpRequestSchema>;
 
@@ -467,8 +379,6 @@ export type PoderoEnergyContract = z.infer<typeof poderoEnergyContractSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Cues (pending actions, §3.12)
-
-const jsonObject = z.record(z.string(), z.unknown());
 
 /** Q1 for `code=reauthenticate`. camelCase, as the reference spells it (the rest of the API is snake_case). */
 export const resolveCueRequestSchema = z.strictObject({
@@ -555,13 +465,6 @@ export const heatPumpDataResponseSchema = z.looseObject({
 });
 export type HeatPumpDataResponse = z.infer<typeof heatPumpDataResponseSchema>;
 export type HeatPumpDataPoint = z.infer<typeof heatPumpDataPointSchema>;
-
-/** A point in time: an ISO-8601 datetime with offset, or a Date. */
-const instantSchema = z.union([z.date(), isoDateTime]);
-/** `to` of the savings endpoint is documented as a plain string: a date is accepted as well. */
-const instantOrDateSchema = z.union([z.date(), isoDateTime, z.iso.date()]);
-
-const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]);
 
 export const statisticsQuerySchema = z.strictObject({
   resolution: oneOrMany(statisticsResolutionSchema).optional(),

@@ -5,7 +5,18 @@
  */
 
 import * as z from 'zod';
+import { type ChargingConfigResource, createChargingConfigResource } from './charging-config';
+import { getSchedules } from './device-kinds';
+import {
+  type GeneralDeviceUpdateRequest,
+  generalDeviceUpdateRequestSchema,
+  generalDeviceUpdateResponseSchema,
+  type SchedulesQuery,
+  type SchedulesResponse,
+} from './device-schemas';
+import { createElectricVehiclesResource, type ElectricVehiclesResource } from './electric-vehicles';
 import { describeIssues, toIssues } from './errors';
+import { createInvertersResource, type InvertersResource } from './inverters';
 import { createRequestContext, type GetOptions, type ListOptions } from './request-context';
 import type { HttpMethod } from './retry';
 import {
@@ -70,6 +81,7 @@ import {
 import { resolveTransportOptions } from './token';
 import type { TokenProvider, TransportOverrides } from './transport';
 import { normaliseBaseUrl, segment } from './urls';
+import { createWallboxesResource, type WallboxesResource } from './wallboxes';
 
 export type { GetOptions, ListOptions };
 
@@ -123,7 +135,17 @@ export interface PoderoClient {
     statistics(userId: string, heatPumpId: string, query?: StatisticsQuery): Promise<StatisticsResponse>;
     savings(userId: string, heatPumpId: string, query: SavingsQuery): Promise<SavingsResponse>;
     data(userId: string, heatPumpId: string, query?: HeatPumpDataQuery): Promise<HeatPumpDataResponse>;
+    /** H9 (beta): parameters and shape unpublished; pass parameters by name, the answer comes back as is. */
+    schedules(userId: string, heatPumpId: string, query?: SchedulesQuery): Promise<SchedulesResponse>;
   };
+  /** §3.7: electric vehicles, their boost, weekly charge policy, charging sessions and savings. */
+  electricVehicles: ElectricVehiclesResource;
+  /** §3.8: wallboxes, their boost and the installer's claim token. */
+  wallboxes: WallboxesResource;
+  /** §3.9: solar inverters and the home batteries behind them. */
+  inverters: InvertersResource;
+  /** CC1–CC2: the user's charging configuration, which EV charging follows. */
+  chargingConfig: ChargingConfigResource;
   /** A user's tariffs (§3.11), which Podero optimises against. */
   energyContracts: {
     list(userId: string): Promise<PoderoEnergyContract[]>;
@@ -131,10 +153,15 @@ export interface PoderoClient {
     create(userId: string, body: EnergyContractRequest): Promise<PoderoEnergyContract>;
     update(userId: string, contractId: string, body: EnergyContractRequest): Promise<PoderoEnergyContract>;
   };
-  /** Organisation-level figures (§3.13). */
+  /** Devices of any kind: the organisation's savings (§3.13) and the general update (§3.6). */
   devices: {
     /** S1: the savings of every device of the organisation between two instants. */
     savings(query: OrganisationSavingsQuery): Promise<OrganisationSavingsResponse>;
+    /**
+     * D1 `PATCH .../devices/{device_id}`: general attributes of a device of any kind (`is_authenticated`
+     * included). Podero publishes no response schema: the answer comes back as parsed JSON, unchecked.
+     */
+    update(userId: string, deviceId: string, body: GeneralDeviceUpdateRequest): Promise<unknown>;
   };
   /** Pending actions (§3.12). `cueId` and `secret` come from `actions[].resolution_link.url` (parseCueLink). */
   cues: {
@@ -176,7 +203,8 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
   const transport = resolveTransportOptions(opts);
   const tokenProvider = opts.tokenProvider;
 
-  const { call, check, id, org } = createRequestContext({ baseUrl, orgId, transport, tokenProvider });
+  const ctx = createRequestContext({ baseUrl, orgId, transport, tokenProvider });
+  const { call, check, id, org } = ctx;
 
   // Each method is `async` so that a local validation error becomes a rejected promise, like every other failure.
   const usersT = '/org/{org_id}/users';
@@ -390,6 +418,11 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
         heatPumpDataResponseSchema,
       );
     },
+    async schedules(userId, heatPumpId, query = {}) {
+      const template = `${heatPumpT}/schedules`;
+      const path = `${heatPumpPath('GET', template, userId, heatPumpId)}/schedules`;
+      return getSchedules(ctx, 'heatPumps.schedules', template, path, query);
+    },
   };
 
   const contractsT = `${userT}/energy-contracts`;
@@ -430,7 +463,20 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
     },
   };
 
+  const deviceT = `${userT}/devices/{device_id}`;
   const devices: PoderoClient['devices'] = {
+    async update(userId, deviceId, body) {
+      const user = id('PATCH', deviceT, 'userId', userId);
+      const device = id('PATCH', deviceT, 'deviceId', deviceId);
+      const valid = check('PATCH', deviceT, 'body', generalDeviceUpdateRequestSchema, body);
+      return call(
+        'devices.update',
+        'PATCH',
+        `${org}/users/${user}/devices/${device}`,
+        { body: valid },
+        generalDeviceUpdateResponseSchema,
+      );
+    },
     async savings(query) {
       const q = check('GET', '/org/{org_id}/devices/savings', 'query', organisationSavingsQuerySchema, query);
       return call(
@@ -487,5 +533,19 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
     },
   };
 
-  return { orgId, baseUrl, users, buildings, onboarding, heatPumps, energyContracts, devices, cues };
+  return {
+    orgId,
+    baseUrl,
+    users,
+    buildings,
+    onboarding,
+    heatPumps,
+    electricVehicles: createElectricVehiclesResource(ctx),
+    wallboxes: createWallboxesResource(ctx),
+    inverters: createInvertersResource(ctx),
+    chargingConfig: createChargingConfigResource(ctx),
+    energyContracts,
+    devices,
+    cues,
+  };
 }

@@ -2,6 +2,9 @@
  * @podero-bridge/podero-client: typed client for the Podero Partner API v2.0. No AWS dependency.
  * See ../README.md for examples, the retry policy and the error classes.
  */
+
+export type { ChargingConfigResource } from './charging-config';
+export * from './charging-config-schemas';
 export {
   createPoderoClient,
   type GetOptions,
@@ -10,7 +13,15 @@ export {
   type PoderoClientOptions,
 } from './client';
 export { type CueLink, parseCueLink } from './cue-links';
+export type { DeviceKindResource } from './device-kinds';
+export * from './device-schemas';
+export * from './electric-vehicle-schemas';
+export type { AllChargingSessionsQuery, ElectricVehiclesResource } from './electric-vehicles';
 export {
+  BOOST_REFUSAL_REASONS,
+  type BoostRefusalReason,
+  BoostRefusedError,
+  InvalidChargingConfigError,
   PoderoAuthError,
   PoderoConflictError,
   PoderoError,
@@ -25,6 +36,8 @@ export {
   PoderoServerError,
   PoderoValidationError,
 } from './errors';
+export * from './inverter-schemas';
+export type { InvertersResource } from './inverters';
 export { createNodeHttpFetch, type NodeHttpFetchOptions } from './node-http-fetch';
 export { DEFAULT_RETRY_OPTIONS, parseRetryAfterMs, type RetryOptions } from './retry';
 export * from './schemas';
@@ -46,3 +59,5 @@ export type {
   TransportOverrides,
 } from './transport';
 export { API_PREFIX, TOKEN_PATH } from './urls';
+export * from './wallbox-schemas';
+export type { WallboxesResource } from './wallboxes';

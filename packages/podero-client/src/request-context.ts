@@ -33,6 +33,8 @@ export interface CallExtra {
   redactedPath?: string;
   /** Leave an error response's body out of the error (an answer that would carry a secret). */
   hideBody?: boolean;
+  /** Values an error must not repeat, should Podero's `detail` echo one (a claim token). */
+  secrets?: readonly string[];
   /** Turns a documented refusal into its typed error (a boost's 409); gets and returns the error. */
   refineError?: (error: unknown) => unknown;
 }
@@ -104,6 +106,7 @@ export function createRequestContext(options: {
         ...(extra.headers === undefined ? {} : { headers: extra.headers }),
         ...(schema === undefined ? {} : { schema }),
         ...(extra.hideBody ? { hideBody: true } : {}),
+        ...(extra.secrets === undefined ? {} : { secrets: extra.secrets }),
       });
       const refine = extra.refineError;
       return refine === undefined

@@ -142,6 +142,8 @@ export interface RequestSpec<T> {
   replaySafe?: boolean;
   /** Leave the raw body out of errors (token responses). */
   hideBody?: boolean;
+  /** Values an error must not repeat (a claim token in the path): cut from Podero's `detail` if it echoes one. */
+  secrets?: readonly string[];
 }
 
 type Attempt =
@@ -441,6 +443,11 @@ function extractDetail(body: unknown, fieldErrors: PoderoFieldError[]): string |
   return oneLine.length > MAX_DETAIL ? `${oneLine.slice(0, MAX_DETAIL)}…` : oneLine;
 }
 
+function redact(text: string | undefined, secrets: readonly string[] = []): string | undefined {
+  if (text === undefined) return undefined;
+  return secrets.reduce((scrubbed, secret) => scrubbed.replaceAll(secret, '[redacted]'), text);
+}
+
 function errorFromResponse<T>(
   spec: RequestSpec<T>,
   status: number,
@@ -449,7 +456,7 @@ function errorFromResponse<T>(
 ): PoderoError {
   const body = parseErrorBody(text);
   const fieldErrors = extractFieldErrors(body);
-  const detail = extractDetail(body, fieldErrors);
+  const detail = redact(extractDetail(body, fieldErrors), spec.secrets);
   const init: PoderoErrorInit = {
     method: spec.method,
     path: spec.path,

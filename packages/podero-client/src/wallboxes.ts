@@ -78,13 +78,13 @@ export function createWallboxesResource(ctx: RequestContext): WallboxesResource 
     async claimTokenStatus(onboardingSessionId, token) {
       const template = '/device-onboarding/{onboarding_session_id}/wallbox-claim-tokens/{token}/status';
       const session = id('GET', template, 'onboardingSessionId', onboardingSessionId);
-      const secret = segment(check('GET', template, 'token', claimTokenParamSchema, token));
+      const valid = check('GET', template, 'token', claimTokenParamSchema, token);
       const redactedPath = `/device-onboarding/${session}/wallbox-claim-tokens/{token}/status`;
       return call(
         'wallboxes.claimTokenStatus',
         'GET',
-        `/device-onboarding/${session}/wallbox-claim-tokens/${secret}/status`,
-        { redactedPath, hideBody: true },
+        `/device-onboarding/${session}/wallbox-claim-tokens/${segment(valid)}/status`,
+        { redactedPath, hideBody: true, secrets: [valid, segment(valid)] },
         wallboxClaimTokenStatusSchema,
       );
     },

@@ -79,3 +79,6 @@ export const USER_ID = '497f6eca-6276-4993-bfeb-53cbbbba6f08';
 export const HEAT_PUMP_ID = '8c6efd5a-36d2-4c3d-83a8-b7c9f39242cd';
 export const BUILDING_ID = '94964bf8-4ec9-4f3f-b10e-0fe21980279e';
 export const SESSION_ID = 'a169451c-8525-4352-b8ca-070dd449a1a5';
+export const ELECTRIC_VEHICLE_ID = '6f1c2d3e-4a5b-4c6d-8e7f-901a2b3c4d5e';
+export const WALLBOX_ID = '0b9a8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d';
+export const INVERTER_ID = 'c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f';

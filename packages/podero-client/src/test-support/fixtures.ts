@@ -1,5 +1,14 @@
 /** Example payloads copied from the Podero contract (docs/podero-api.md). */
-import { BUILDING_ID, HEAT_PUMP_ID, ORG_ID, SESSION_ID, USER_ID } from './fake-fetch';
+import {
+  BUILDING_ID,
+  ELECTRIC_VEHICLE_ID,
+  HEAT_PUMP_ID,
+  INVERTER_ID,
+  ORG_ID,
+  SESSION_ID,
+  USER_ID,
+  WALLBOX_ID,
+} from './fake-fetch';
 
 export const tokenExample = {
   access_token: 'PaZDOD5UwzbGOFsQr34LQ7JUYOj3yK',
@@ -203,6 +212,144 @@ export const heatPumpDataExample = {
       simulated_consumption: null,
       unoptimized_consumption: null,
       estimated_consumption_filtered: null,
+    },
+  ],
+};
+
+/** An electric vehicle in the reference's shape (§3.7), with its examples. */
+export const referenceElectricVehicle = {
+  id: ELECTRIC_VEHICLE_ID,
+  connection_status: 'ok',
+  monitoring_status: 'ok',
+  steering_status: 'ok',
+  device_model: {
+    device_type: { short_name: 'ev', long_name: 'Electric Vehicle' },
+    manufacturer: 'Tesla',
+    model: 'Model 3',
+    year: 2023,
+  },
+  owner: { id: USER_ID, email: 'user@example.com' },
+  price_zone: 'AT',
+  deleted_at: null,
+  is_authenticated: true,
+  is_smart_optimization_active: true,
+  actions: [],
+  charge_target_min: 50,
+  charge_target_max: 80,
+  is_charge_policy_enabled: true,
+  charge_deadline_at: '07:00',
+  minimum_charge_limit: 75,
+  charge_policy_last_updated_at: '2023-03-22T13:54:34.000Z',
+  is_plugged_in: true,
+  is_charging: false,
+  is_fully_charged: false,
+  charge_rate_w: 7400,
+  battery_level: 90,
+  battery_capacity_kwh: 79.5,
+  driving_range: 280,
+  boost_state: 'available',
+};
+
+/** E8's answer. */
+export const chargePolicyExample = {
+  metadata: { electric_vehicle_id: ELECTRIC_VEHICLE_ID, user_id: USER_ID, error: '' },
+  data: {
+    mon: { charge_percentage: 80, charge_deadline: '07:00' },
+    tue: { charge_percentage: 80, charge_deadline: '07:00' },
+    wed: { charge_percentage: 80, charge_deadline: '07:00' },
+    thu: { charge_percentage: 80, charge_deadline: '07:00' },
+    fri: { charge_percentage: 80, charge_deadline: '07:00' },
+    sat: { charge_percentage: 60, charge_deadline: '10:00' },
+    sun: { charge_percentage: 60, charge_deadline: '10:00' },
+    timezone: 'Europe/Vienna',
+  },
+};
+
+/** One E10 session item with every documented field. */
+export const chargingSessionExample = {
+  id: '5d6e7f80-91a2-4b3c-8d4e-5f60718293a4',
+  plug_in_time: '2024-01-14T18:02:00Z',
+  unplug_time: '2024-01-15T07:10:00Z',
+  inferred_session_end: '2024-01-15T04:30:00Z',
+  desired_charging_start_time: '2024-01-15T01:00:00Z',
+  desired_charging_end_time: '2024-01-15T04:30:00Z',
+  charge_deadline: '2024-01-15T06:00:00Z',
+  target_soc_pct: 80,
+  initial_soc_pct: 35,
+  final_soc_pct: 80,
+  energy_charged_kwh: 35.8,
+  avg_charge_power_kw: 7.1,
+  peak_charge_power_kw: 7.4,
+  actual_cost_eur: 4.2,
+  expected_savings_eur: 1.1,
+  actual_savings_eur: 1.3,
+  is_at_home: true,
+  session_outcome: 'not_at_home',
+};
+
+/** A wallbox in the reference's shape (§3.8). */
+export const referenceWallbox = {
+  id: WALLBOX_ID,
+  connection_status: 'ok',
+  device_model: { manufacturer: 'Zaptec', model: 'Go', device_type: null },
+  is_authenticated: true,
+  is_smart_optimization_active: true,
+  is_forecasting_enabled: true,
+  charge_target_min: 50,
+  charge_target_max: 80,
+  charge_power_max_w: 7000,
+  is_charge_policy_enabled: false,
+  minimum_charge_limit: 80,
+  charge_deadline_at: '07:00',
+  mode: 'PLUGGED_IN',
+  connection: 'online',
+};
+
+/** W6's 201. */
+export const claimTokenExample = {
+  token: 'wb-claim-9f8e7d6c5b4a',
+  wss_url: 'wss://ocpp.podero.test/claim',
+  expires_at: '2024-01-15T11:30:00Z',
+};
+
+/** A solar inverter with a battery in the reference's shape (§3.9): discharging, exporting. */
+export const referenceInverter = {
+  id: INVERTER_ID,
+  connection_status: 'ok',
+  device_model: {
+    device_type: { short_name: 'inverter', long_name: 'Solar Inverter' },
+    manufacturer: 'Fronius',
+    model: 'Symo GEN24 10.0 Plus',
+  },
+  is_authenticated: true,
+  solar_power_rating_kw: 10.2,
+  is_battery_connected: true,
+  battery_capacity_kwh: 10.0,
+  min_battery_charge: 20,
+  max_battery_charge: 90,
+  current_power_to_grid_w: 1200,
+  current_solar_production_w: 4100,
+  household_consumption_w: 3400,
+  solar_surplus_w: 700,
+  battery_charge_level_percent: 64,
+  battery_charge_discharge_power_w: 500,
+  current_state_last_updated_at: '2024-01-15T10:30:00Z',
+};
+
+/** I6's example answer. */
+export const inverterDataExample = {
+  metadata: {},
+  data: [
+    {
+      time: '2021-01-01T00:00:00Z',
+      price: 52.1,
+      solar_production_w: 1000,
+      export_power_to_grid_w: 100,
+      household_consumption_w: 900,
+      battery_charge_level_percent: 50,
+      battery_charge_discharge_power_w: 900,
+      estimated_consumption: 900,
+      unoptimized_consumption: 900,
     },
   ],
 };

@@ -9,16 +9,26 @@
  * a request the client refused locally).
  */
 
-import { PoderoError, PoderoRequestError } from '@podero-bridge/podero-client';
+import {
+  BoostRefusedError,
+  InvalidChargingConfigError,
+  PoderoError,
+  PoderoRequestError,
+} from '@podero-bridge/podero-client';
 import { Command, CommanderError } from 'commander';
 import { makeBuildingsCommand } from './commands/buildings';
+import { makeChargingConfigCommand } from './commands/charging-config';
 import { makeConformanceCommand } from './commands/conformance';
 import { type CliIo, createCommandContext, DEFAULT_BASE_URL, UsageError } from './commands/context';
 import { makeCuesCommand } from './commands/cues';
+import { makeDevicesCommand } from './commands/devices';
+import { makeElectricVehiclesCommand } from './commands/electric-vehicles';
 import { makeHeatPumpsCommand } from './commands/heat-pumps';
+import { makeInvertersCommand } from './commands/inverters';
 import { makeOnboardingCommand } from './commands/onboarding';
 import { makeTokenCommand } from './commands/token';
 import { makeUsersCommand } from './commands/users';
+import { makeWallboxesCommand } from './commands/wallboxes';
 
 export { type CliIo, DEFAULT_BASE_URL };
 
@@ -60,6 +70,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .addCommand(makeBuildingsCommand(ctx))
     .addCommand(makeOnboardingCommand(ctx))
     .addCommand(makeHeatPumpsCommand(ctx))
+    .addCommand(makeElectricVehiclesCommand(ctx))
+    .addCommand(makeWallboxesCommand(ctx))
+    .addCommand(makeInvertersCommand(ctx))
+    .addCommand(makeDevicesCommand(ctx))
+    .addCommand(makeChargingConfigCommand(ctx))
     .addCommand(makeCuesCommand(ctx))
     .addCommand(makeConformanceCommand(ctx));
   inheritSettings(program);
@@ -91,10 +106,23 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
+/** What a typed refusal adds to Podero's detail: the boost's reason and state, the refused fields. */
+function refusal(error: PoderoError): string {
+  if (error instanceof BoostRefusedError) {
+    return ` [reason ${error.reason ?? 'not given'}, boost_state ${error.state ?? 'not given'}]`;
+  }
+  if (error instanceof InvalidChargingConfigError && error.fields.length > 0) {
+    return ` [fields ${error.fields.join(', ')}]`;
+  }
+  return '';
+}
+
 function describeApiError(error: PoderoError): string {
   const where = `${error.method} ${error.path}`;
   if (error.status !== undefined) {
-    return oneLine(`HTTP ${error.status} ${error.name}: ${error.detail ?? 'no detail'} (${where})`);
+    return oneLine(
+      `HTTP ${error.status} ${error.name}: ${error.detail ?? 'no detail'}${refusal(error)} (${where})`,
+    );
   }
   return oneLine(error.message);
 }

@@ -9,7 +9,7 @@ import {
   type FetchLike,
   type PoderoClient,
 } from '@podero-bridge/podero-client';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import * as z from 'zod';
 
 export interface CliIo {
@@ -168,4 +168,18 @@ export function list(value: string): string[] {
     .split(',')
     .map((part) => part.trim())
     .filter((part) => part.length > 0);
+}
+
+/** A numeric flag value; anything else is a usage error naming the flag. */
+export function numberFlag(value: string): number {
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isFinite(parsed)) throw new InvalidArgumentError('must be a number');
+  return parsed;
+}
+
+/** A repeatable `name=value` flag, collected into an object. */
+export function keyValueFlag(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const at = value.indexOf('=');
+  if (at <= 0) throw new InvalidArgumentError('must be name=value');
+  return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
 }

@@ -136,8 +136,7 @@ describe('fleet passes over SQS', () => {
       shardCount: 9,
       shardsDone: 9,
       shardsFailed: 0,
-      users: 60,
-      devices: { [heatPumpKind.figure]: 60 },
+      figures: { users: 60, [heatPumpKind.figure]: 60, readings_written: 60, failures: 0 },
     });
     for (const user of users) {
       expect(await readingCount(w, user.deviceIds[0] as string), user.externalUserId).toBe(1);
@@ -263,12 +262,16 @@ describe('fleet passes over SQS', () => {
     const passes = new SyncPassStore(w.aws.db, w.aws.tableNames.main);
     const partial = await passes.current();
     expect(partial).toMatchObject({ status: 'running', shardsDone: 0 });
-    expect(partial?.users).toBeGreaterThan(0);
-    expect(partial?.users).toBeLessThan(80);
+    expect(partial?.figures.users).toBeGreaterThan(0);
+    expect(partial?.figures.users).toBeLessThan(80);
     // The continuation is on the queue now, visible at once.
     expect(await depth(w.aws.shardQueues.queue)).toBe(1);
     expect(await workOnce(w)).toBe(true);
-    expect(await passes.current()).toMatchObject({ status: 'completed', shardsDone: 1, users: 80 });
+    expect(await passes.current()).toMatchObject({
+      status: 'completed',
+      shardsDone: 1,
+      figures: { users: 80, [heatPumpKind.figure]: 80, failures: 0 },
+    });
     for (const user of users) expect(await readingCount(w, user.deviceIds[0] as string)).toBe(1);
     expect(w.requests(HP_LIST_ROUTE)).toBe(80);
   });

@@ -67,6 +67,13 @@ import {
   updateUserRequestSchema,
 } from './schemas';
 import { resolveTransportOptions } from './token';
+import {
+  createTradingClient,
+  DEFAULT_TRADING_VARIANT,
+  TRADING_VARIANTS,
+  type TradingClient,
+  type TradingVariant,
+} from './trading';
 import { type Authorization, send, type TokenProvider, type TransportOverrides } from './transport';
 import { API_PREFIX, normaliseBaseUrl, type QueryValue, segment, withQuery } from './urls';
 
@@ -84,6 +91,8 @@ export interface PoderoClientOptions extends TransportOverrides {
   baseUrl: string;
   orgId: string;
   tokenProvider: TokenProvider;
+  /** Which of Podero's two trading APIs to speak (trading.ts; `podero conformance` tells). Default `reference`. */
+  trading?: { variant?: TradingVariant };
 }
 
 export interface GetOptions {
@@ -142,6 +151,8 @@ export interface PoderoClient {
     /** S1: the savings of every device of the organisation between two instants. */
     savings(query: OrganisationSavingsQuery): Promise<OrganisationSavingsResponse>;
   };
+  /** Day-ahead trading (§3.13), in the variant chosen by `options.trading.variant` (trading.ts). */
+  trading: TradingClient;
   /** Pending actions (§3.12). `cueId` and `secret` come from `actions[].resolution_link.url` (parseCueLink). */
   cues: {
     /** Q1 (Bearer): starts a `reauthenticate` action; the owner's browser then goes to `redirect_url`. */
@@ -170,6 +181,7 @@ const optionsSchema = z.object({
   timeoutMs: z.number().int().positive().optional(),
   retry: retryOptionsSchema.optional(),
   userAgent: z.string().min(1).optional(),
+  trading: z.strictObject({ variant: z.enum(TRADING_VARIANTS).optional() }).optional(),
 });
 
 export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
@@ -539,5 +551,12 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
     },
   };
 
-  return { orgId, baseUrl, users, buildings, onboarding, heatPumps, energyContracts, devices, cues };
+  const trading = createTradingClient({
+    variant: opts.trading?.variant ?? DEFAULT_TRADING_VARIANT,
+    orgPath: org,
+    call,
+    check,
+  });
+
+  return { orgId, baseUrl, users, buildings, onboarding, heatPumps, energyContracts, devices, cues, trading };
 }

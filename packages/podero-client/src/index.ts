@@ -25,6 +25,15 @@ export {
   PoderoServerError,
   PoderoValidationError,
 } from './errors';
+export {
+  addDays,
+  dayInZone,
+  isoUtc,
+  MARKET_TIME_ZONE,
+  type MarketDay,
+  marketDay,
+  zonedTimeToUtcMs,
+} from './market-day';
 export { createNodeHttpFetch, type NodeHttpFetchOptions } from './node-http-fetch';
 export { DEFAULT_RETRY_OPTIONS, parseRetryAfterMs, type RetryOptions } from './retry';
 export * from './schemas';
@@ -37,6 +46,7 @@ export {
   staticTokenProvider,
   type TokenProvider,
 } from './token';
+export * from './trading';
 export type {
   AttemptObservation,
   FetchInit,

@@ -37,7 +37,7 @@ export function resolveRetryOptions(partial: Partial<RetryOptions> = {}): RetryO
   return { ...DEFAULT_RETRY_OPTIONS, ...defined };
 }
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export function isIdempotent(method: HttpMethod): boolean {
   return method === 'GET' || method === 'PUT' || method === 'DELETE';

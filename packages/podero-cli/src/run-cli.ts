@@ -9,7 +9,11 @@
  * a request the client refused locally).
  */
 
-import { PoderoError, PoderoRequestError } from '@podero-bridge/podero-client';
+import {
+  PoderoError,
+  PoderoRequestError,
+  TradingOperationUnsupportedError,
+} from '@podero-bridge/podero-client';
 import { Command, CommanderError } from 'commander';
 import { makeBuildingsCommand } from './commands/buildings';
 import { makeConformanceCommand } from './commands/conformance';
@@ -18,6 +22,7 @@ import { makeCuesCommand } from './commands/cues';
 import { makeHeatPumpsCommand } from './commands/heat-pumps';
 import { makeOnboardingCommand } from './commands/onboarding';
 import { makeTokenCommand } from './commands/token';
+import { makeTradingCommand } from './commands/trading';
 import { makeUsersCommand } from './commands/users';
 
 export { type CliIo, DEFAULT_BASE_URL };
@@ -61,6 +66,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .addCommand(makeOnboardingCommand(ctx))
     .addCommand(makeHeatPumpsCommand(ctx))
     .addCommand(makeCuesCommand(ctx))
+    .addCommand(makeTradingCommand(ctx))
     .addCommand(makeConformanceCommand(ctx));
   inheritSettings(program);
 
@@ -76,7 +82,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stderr.write(`podero: ${oneLine(error.message)} (add --help for usage)\n`);
       return 2;
     }
-    if (error instanceof PoderoRequestError) {
+    // Nothing was sent: the configured trading variant has no such endpoint (a choice, like a bad flag).
+    if (error instanceof PoderoRequestError || error instanceof TradingOperationUnsupportedError) {
       io.stderr.write(`podero: ${oneLine(error.message)}\n`);
       return 2;
     }

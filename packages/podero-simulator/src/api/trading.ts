@@ -24,6 +24,7 @@ import {
 import { dateTimeSchema, PRICE_ZONES, parseDateTime } from '../wire';
 
 const RESOLUTIONS = ['15MIN', '1HOUR'] as const;
+const tradingZoneSchema = z.enum(TRADING_PRICE_ZONES);
 const utcInstant = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.0+)?)?Z$/, 'Input should be a UTC datetime ending in Z');
@@ -251,10 +252,7 @@ export const referenceGetPrices: Handler = (core, request) => {
  * 404 when the zone has none.
  */
 export const referenceLoadCurve: Handler = (core, request) => {
-  const zone = parseOr422(z.enum(TRADING_PRICE_ZONES), request.params.price_zone_key, [
-    'path',
-    'price_zone_key',
-  ]);
+  const zone = parseOr422(tradingZoneSchema, request.params.price_zone_key, ['path', 'price_zone_key']);
   const { resolution } = parseOr422(resolutionQuerySchema, queryObject(request), ['query']);
   const nowMs = core.clock.nowMs();
   const trades = core.trading

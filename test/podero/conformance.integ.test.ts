@@ -6,11 +6,15 @@
  */
 
 import { runCli } from '@podero-bridge/podero-cli';
-import { CHECKS } from '@podero-bridge/podero-cli/conformance';
+import { CHECKS as CONTRACT_CHECKS } from '@podero-bridge/podero-cli/conformance';
+import { TRADING_CHECKS } from '@podero-bridge/podero-cli/conformance/trading';
 import type { FetchInit, FetchLike, FetchResponseLike } from '@podero-bridge/podero-client';
 import type { Simulator } from '@podero-bridge/podero-simulator';
 import { startTestSimulator } from '@podero-bridge/podero-simulator/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/** Every check in the order the probe runs them. */
+const CHECKS = [...CONTRACT_CHECKS, ...TRADING_CHECKS];
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -116,6 +120,8 @@ const VARIANTS: Record<string, Variant> = {
     if (url.pathname.endsWith('/users')) url.searchParams.delete('include_deleted');
     return next(url.href, init);
   },
+  'trading.variant': async (url, init, next) =>
+    url.pathname.includes('/trading/') ? answer(404, '{"detail":"Not Found"}') : next(url.href, init),
   'rate-limit.headers': async (url, init, next) => {
     const res = await next(url.href, init);
     const text = await res.text();
@@ -172,6 +178,7 @@ async function probe(variant?: Variant, args: string[] = ['--wait-seconds', '20'
     checks: { id: string; verdict: string; expected: string; observed: string }[];
     created: { user_id: string; external_user_id: string }[];
     cleanup: { user_id: string; outcome: string }[];
+    trading_variant: string | null;
   };
   return { code, report, stderr };
 }
@@ -207,6 +214,30 @@ describe('podero conformance', () => {
     expect(JSON.stringify(report) + stderr).not.toContain(sim.clientSecret);
   }, 60_000);
 
+  it.each(['reference', 'guide'] as const)(
+    'finds the %s trading variant by reads alone: nothing uploaded, nothing confirmed',
+    async (variant) => {
+      sim.control.setModes({ tradingVariant: variant });
+      try {
+        const { code, report } = await probe(undefined, []);
+        expect(report.trading_variant).toBe(variant);
+        const check = report.checks.find((c) => c.id === 'trading.variant');
+        expect(check?.verdict).toBe('holds');
+        expect(check?.observed).toMatch(new RegExp(`^${variant} \\(T1 GET prices`));
+        expect(code).toBe(0);
+        expect(sim.control.trading.snapshot().counters).toEqual({
+          uploads_received: 0,
+          uploads_accepted: 0,
+          confirmations_received: 0,
+          confirmations_accepted: 0,
+        });
+      } finally {
+        sim.control.setModes({ tradingVariant: 'reference' });
+      }
+    },
+    60_000,
+  );
+
   it('skips the Connect UI check without --wait-seconds, and prints a table by default', async () => {
     const { report } = await probe(undefined, []);
     expect(report.checks.find((c) => c.id === 'onboarding.object-id.filled')?.verdict).toBe('skipped');
@@ -225,7 +256,8 @@ describe('podero conformance', () => {
     expect(code).toBe(0);
     expect(table).toMatch(/^check\s+verdict\s+the bridge assumes\s+observed$/m);
     expect(table).toMatch(/^users\.delete\.exists\s+holds\s+/m);
-    expect(table).toContain('13 holds, 0 diverges, 1 skipped');
+    expect(table).toContain('14 holds, 0 diverges, 1 skipped');
+    expect(table).toContain('day-ahead trading variant: reference');
   }, 60_000);
 
   it('exits 2 on a bad --wait-seconds or missing configuration', async () => {

@@ -14,6 +14,7 @@ import {
   InvalidChargingConfigError,
   PoderoError,
   PoderoRequestError,
+  TradingOperationUnsupportedError,
 } from '@podero-bridge/podero-client';
 import { Command, CommanderError } from 'commander';
 import { makeBuildingsCommand } from './commands/buildings';
@@ -27,6 +28,7 @@ import { makeHeatPumpsCommand } from './commands/heat-pumps';
 import { makeInvertersCommand } from './commands/inverters';
 import { makeOnboardingCommand } from './commands/onboarding';
 import { makeTokenCommand } from './commands/token';
+import { makeTradingCommand } from './commands/trading';
 import { makeUsersCommand } from './commands/users';
 import { makeWallboxesCommand } from './commands/wallboxes';
 
@@ -76,6 +78,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .addCommand(makeDevicesCommand(ctx))
     .addCommand(makeChargingConfigCommand(ctx))
     .addCommand(makeCuesCommand(ctx))
+    .addCommand(makeTradingCommand(ctx))
     .addCommand(makeConformanceCommand(ctx));
   inheritSettings(program);
 
@@ -91,7 +94,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stderr.write(`podero: ${oneLine(error.message)} (add --help for usage)\n`);
       return 2;
     }
-    if (error instanceof PoderoRequestError) {
+    // Nothing was sent: the configured trading variant has no such endpoint (a choice, like a bad flag).
+    if (error instanceof PoderoRequestError || error instanceof TradingOperationUnsupportedError) {
       io.stderr.write(`podero: ${oneLine(error.message)}\n`);
       return 2;
     }

@@ -79,6 +79,13 @@ import {
   updateUserRequestSchema,
 } from './schemas';
 import { resolveTransportOptions } from './token';
+import {
+  createTradingClient,
+  DEFAULT_TRADING_VARIANT,
+  TRADING_VARIANTS,
+  type TradingClient,
+  type TradingVariant,
+} from './trading';
 import type { TokenProvider, TransportOverrides } from './transport';
 import { normaliseBaseUrl, segment } from './urls';
 import { createWallboxesResource, type WallboxesResource } from './wallboxes';
@@ -99,6 +106,8 @@ export interface PoderoClientOptions extends TransportOverrides {
   baseUrl: string;
   orgId: string;
   tokenProvider: TokenProvider;
+  /** Which of Podero's two trading APIs to speak (trading.ts; `podero conformance` tells). Default `reference`. */
+  trading?: { variant?: TradingVariant };
 }
 
 export interface PoderoClient {
@@ -163,6 +172,8 @@ export interface PoderoClient {
      */
     update(userId: string, deviceId: string, body: GeneralDeviceUpdateRequest): Promise<unknown>;
   };
+  /** Day-ahead trading (§3.13), in the variant chosen by `options.trading.variant` (trading.ts). */
+  trading: TradingClient;
   /** Pending actions (§3.12). `cueId` and `secret` come from `actions[].resolution_link.url` (parseCueLink). */
   cues: {
     /** Q1 (Bearer): starts a `reauthenticate` action; the owner's browser then goes to `redirect_url`. */
@@ -191,6 +202,7 @@ const optionsSchema = z.object({
   timeoutMs: z.number().int().positive().optional(),
   retry: retryOptionsSchema.optional(),
   userAgent: z.string().min(1).optional(),
+  trading: z.strictObject({ variant: z.enum(TRADING_VARIANTS).optional() }).optional(),
 });
 
 export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
@@ -533,6 +545,13 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
     },
   };
 
+  const trading = createTradingClient({
+    variant: opts.trading?.variant ?? DEFAULT_TRADING_VARIANT,
+    orgPath: org,
+    call,
+    check,
+  });
+
   return {
     orgId,
     baseUrl,
@@ -547,5 +566,6 @@ export function createPoderoClient(opts: PoderoClientOptions): PoderoClient {
     energyContracts,
     devices,
     cues,
+    trading,
   };
 }

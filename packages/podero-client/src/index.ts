@@ -38,6 +38,15 @@ export {
 } from './errors';
 export * from './inverter-schemas';
 export type { InvertersResource } from './inverters';
+export {
+  addDays,
+  dayInZone,
+  isoUtc,
+  MARKET_TIME_ZONE,
+  type MarketDay,
+  marketDay,
+  zonedTimeToUtcMs,
+} from './market-day';
 export { createNodeHttpFetch, type NodeHttpFetchOptions } from './node-http-fetch';
 export { DEFAULT_RETRY_OPTIONS, parseRetryAfterMs, type RetryOptions } from './retry';
 export * from './schemas';
@@ -50,6 +59,7 @@ export {
   staticTokenProvider,
   type TokenProvider,
 } from './token';
+export * from './trading';
 export type {
   AttemptObservation,
   FetchInit,

@@ -25,6 +25,7 @@ Options (environment variable in brackets):
   --org-id <uuid>       organisation id (PODERO_SIM_ORG_ID)
   --client-id <id>      OAuth client id (PODERO_SIM_CLIENT_ID)
   --client-secret <s>   OAuth client secret, fake by design (PODERO_SIM_CLIENT_SECRET)
+  --trading-variant <v> day-ahead trading API: reference (default) or guide (PODERO_SIM_TRADING_VARIANT)
   -h, --help            show this help
 `;
 
@@ -42,6 +43,7 @@ const FLAGS = {
   'org-id': 'PODERO_SIM_ORG_ID',
   'client-id': 'PODERO_SIM_CLIENT_ID',
   'client-secret': 'PODERO_SIM_CLIENT_SECRET',
+  'trading-variant': 'PODERO_SIM_TRADING_VARIANT',
 } as const;
 type Flag = keyof typeof FLAGS;
 
@@ -66,6 +68,7 @@ const FLAG_OF_OPTION: Record<string, string> = {
   orgId: '--org-id',
   clientId: '--client-id',
   clientSecret: '--client-secret',
+  tradingVariant: '--trading-variant',
 };
 
 const rawConfigSchema = z.object({
@@ -85,6 +88,7 @@ const rawConfigSchema = z.object({
   'org-id': z.string().optional(),
   'client-id': z.string().optional(),
   'client-secret': z.string().optional(),
+  'trading-variant': z.enum(['reference', 'guide']).optional(),
 });
 
 export class CliUsageError extends Error {}
@@ -145,6 +149,7 @@ export function parseCliOptions(
     ...(raw['org-id'] === undefined ? {} : { orgId: raw['org-id'] }),
     ...(raw['client-id'] === undefined ? {} : { clientId: raw['client-id'] }),
     ...(raw['client-secret'] === undefined ? {} : { clientSecret: raw['client-secret'] }),
+    ...(raw['trading-variant'] === undefined ? {} : { tradingVariant: raw['trading-variant'] }),
   };
   const checked = simulatorOptionsSchema.safeParse(options);
   if (!checked.success) {

@@ -18,7 +18,9 @@ import {
 } from './domain';
 import { parseOr422, SimHttpError } from './errors';
 import { type FaultRule, faultRulesSchema, UnknownFaultRouteError } from './faults';
+import { TRADING_VARIANTS } from './model/trading';
 import { unitHash } from './random';
+import { createTradingControl, handleTradingControl, type TradingControl } from './trading-control';
 import { dateTimeSchema, parseDateTime } from './wire';
 
 export interface SeedRequest {
@@ -61,6 +63,8 @@ export interface SimulatorControl {
   /** Behaviours that differ between Podero deployments or are [INFERRED]; reset restores the start values. */
   setModes(modes: Partial<SimulatorModes>): SimulatorModes;
   modes(): SimulatorModes;
+  /** Day-ahead trading: counters, trades, the per-organisation confirmation deadline. */
+  trading: TradingControl;
 }
 
 export interface ConnectionChange {
@@ -133,6 +137,7 @@ export function createControl(core: SimCore, resetAll: () => void): SimulatorCon
     },
     setModes: (modes) => Object.assign(core.modes, modes),
     modes: () => ({ ...core.modes }),
+    trading: createTradingControl(core),
   };
 }
 
@@ -215,7 +220,10 @@ const connectionBodySchema = z.strictObject({
   reauthentication: z.boolean().optional(),
 });
 const informationBodySchema = z.strictObject({ message: z.string().min(1).max(500) });
-const modesBodySchema = z.strictObject({ onboarding_object_id: z.enum(['filled', 'null']).optional() });
+const modesBodySchema = z.strictObject({
+  onboarding_object_id: z.enum(['filled', 'null']).optional(),
+  trading_variant: z.enum(TRADING_VARIANTS).optional(),
+});
 const HEAT_PUMP_CONTROL = /^(POST) \/__sim\/heat-pumps\/([^/]+)\/(connection|information)$/;
 
 const faultsBodySchema = z.strictObject({ rules: faultRulesSchema });
@@ -246,6 +254,8 @@ export function handleControlRequest(
     }
   };
   const route = `${method} ${path.replace(/\/+$/, '')}`;
+  if (route.startsWith(`${method} /__sim/trading`))
+    return handleTradingControl(core, control.trading, route, body);
   const heatPumpControl = HEAT_PUMP_CONTROL.exec(route);
   if (heatPumpControl) {
     const heatPumpId = decodeURIComponent(heatPumpControl[2] ?? '');
@@ -335,11 +345,12 @@ export function handleControlRequest(
       return {
         status: 200,
         json: modesBody(
-          control.setModes(
-            parsed.onboarding_object_id === undefined
+          control.setModes({
+            ...(parsed.onboarding_object_id === undefined
               ? {}
-              : { onboardingObjectId: parsed.onboarding_object_id },
-          ),
+              : { onboardingObjectId: parsed.onboarding_object_id }),
+            ...(parsed.trading_variant === undefined ? {} : { tradingVariant: parsed.trading_variant }),
+          }),
         ),
       };
     }
@@ -351,5 +362,5 @@ export function handleControlRequest(
 }
 
 function modesBody(modes: SimulatorModes) {
-  return { onboarding_object_id: modes.onboardingObjectId };
+  return { onboarding_object_id: modes.onboardingObjectId, trading_variant: modes.tradingVariant };
 }

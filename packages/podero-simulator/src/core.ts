@@ -4,6 +4,7 @@ import type { SimClock } from './clock';
 import type { Counters } from './counters';
 import { SimHttpError, validationError } from './errors';
 import type { FaultEngine } from './faults';
+import type { TradingBook, TradingVariant } from './model/trading';
 import type { Store } from './store';
 
 /** How the simulator behaves where the contract leaves a choice (set through the control plane, control.ts). */
@@ -13,6 +14,8 @@ export interface SimulatorModes {
    * contract cannot rule out ([INFERRED] field), so a client must recognise completion another way.
    */
   onboardingObjectId: 'filled' | 'null';
+  /** Which of Podero's two day-ahead trading APIs the simulator speaks (api/trading.ts). */
+  tradingVariant: TradingVariant;
 }
 
 export interface OrgCredentials {
@@ -26,6 +29,8 @@ export interface SimCore {
   readonly clock: SimClock;
   readonly counters: Counters;
   readonly faults: FaultEngine;
+  /** Day-ahead trades, their settings and counters (model/trading.ts). */
+  readonly trading: TradingBook;
   readonly seed: number;
   readonly tokenTtlSeconds: number;
   readonly stateIntervalSeconds: number;

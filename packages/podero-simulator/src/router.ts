@@ -10,6 +10,8 @@ export interface RouteDefinition<H> {
   template: string;
   kind: RouteKind;
   handler: H;
+  /** The mode value under which the route exists (a trading variant); absent: always. */
+  mode?: string;
 }
 
 export interface RouteMatch<H> {
@@ -44,7 +46,12 @@ export class Router<H> {
   }
 
   /** The matching route, `method_not_allowed` when only the path matches, or null. */
-  match(method: string, path: string): RouteMatch<H> | 'method_not_allowed' | null {
+  match(
+    method: string,
+    path: string,
+    /** Routes switched off by a mode are left out, as if unknown (404, not 405). */
+    exists: (route: RouteDefinition<H>) => boolean = () => true,
+  ): RouteMatch<H> | 'method_not_allowed' | null {
     const parts = splitPath(path);
     const candidates = this.bySegmentCount.get(parts.length);
     if (!candidates) return null;
@@ -52,7 +59,7 @@ export class Router<H> {
     let pathMatched = false;
     for (const candidate of candidates) {
       // Django does not fold trailing slashes: `/users/` is not `/users`, and the token URL needs its slash.
-      if (candidate.trailingSlash !== trailingSlash) continue;
+      if (candidate.trailingSlash !== trailingSlash || !exists(candidate.route)) continue;
       const params = matchSegments(candidate.segments, parts);
       if (!params) continue;
       // Literal matches win over captures, so list more specific templates first.

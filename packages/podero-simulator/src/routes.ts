@@ -20,6 +20,7 @@ import { showConnectPage, submitConnectForm } from './connect-ui';
 import type { Handler } from './core';
 import { showReauthenticationPage, submitReauthenticationForm } from './reauth-ui';
 import type { RouteDefinition } from './router';
+import { TRADING_ROUTES } from './trading-routes';
 import { API_PREFIX } from './wire';
 
 const USERS = `${API_PREFIX}/org/{org_id}/users`;
@@ -78,6 +79,7 @@ export const ROUTES: readonly RouteDefinition<Handler>[] = [
   // The one documented operation without an Authorization header: the secret authorises it.
   { method: 'POST', template: `${CUE}/state`, kind: 'api-secret', handler: reportCueState },
   api('POST', `${CUE}/information/resolve`, resolveInformationCue),
+  ...TRADING_ROUTES,
 ];
 
 /** Path parameters that must be UUIDs (django-ninja answers 422 `uuid_parsing` otherwise). */

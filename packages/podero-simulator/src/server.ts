@@ -17,6 +17,7 @@ import { notFound, SimHttpError, unauthorized, validationError, zodIssuesToDetai
 import { FaultEngine, type FaultOutcome, type FaultRule, faultRulesSchema } from './faults';
 import { recordClientSecrets } from './issued-secrets-log';
 import { type BoundAddress, localOnlyRefusal } from './local-only';
+import { TRADING_VARIANTS, TradingBook } from './model/trading';
 import { seededUuidStream } from './random';
 import { Router } from './router';
 import { ROUTES, UUID_PARAMS } from './routes';
@@ -54,6 +55,8 @@ export const simulatorOptionsSchema = z.strictObject({
   persistFile: z.string().min(1).optional(),
   /** See SimulatorModes: `null` keeps a used onboarding session's `object_id` null. */
   onboardingObjectId: z.enum(['filled', 'null']).default('filled'),
+  /** Which day-ahead trading API the simulator speaks (SimulatorModes.tradingVariant). */
+  tradingVariant: z.enum(TRADING_VARIANTS).default('reference'),
   /** Fault rules in force from the start (and again after a reset). */
   faults: faultRulesSchema.default([]),
   /** Receives one line per unexpected server error (never request bodies or secrets). */
@@ -109,11 +112,12 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
     },
     counters,
     faults,
+    trading: new TradingBook(),
     seed: options.seed,
     tokenTtlSeconds: options.tokenTtlSeconds,
     stateIntervalSeconds: options.stateIntervalSeconds,
     orgs,
-    modes: { onboardingObjectId: options.onboardingObjectId },
+    modes: { onboardingObjectId: options.onboardingObjectId, tradingVariant: options.tradingVariant },
     newId: () => nextId(),
     baseUrl: () => baseUrl,
     changed: () => {
@@ -147,6 +151,8 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
     counters.reset();
     faults.set(options.faults);
     core.modes.onboardingObjectId = options.onboardingObjectId;
+    core.modes.tradingVariant = options.tradingVariant;
+    core.trading.clear();
     clock = new SimClock(clockMode, options.startTime?.getTime() ?? Date.now());
     nextId = seededUuidStream(options.seed, idTaken);
     core.changed();
@@ -192,7 +198,11 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
       }
     }
 
-    const match = router.match(method, path);
+    const match = router.match(
+      method,
+      path,
+      (route) => route.mode === undefined || route.mode === core.modes.tradingVariant,
+    );
     const matched = match !== null && match !== 'method_not_allowed' ? match : null;
     const routeKey = matched?.route.key ?? 'UNMATCHED';
     counters.arrived(Date.now());

@@ -8,6 +8,8 @@ import {
   createPoderoClient,
   type FetchLike,
   type PoderoClient,
+  TRADING_VARIANTS,
+  type TradingVariant,
 } from '@podero-bridge/podero-client';
 import { Command, InvalidArgumentError } from 'commander';
 import * as z from 'zod';
@@ -120,6 +122,9 @@ export function createCommandContext(io: CliIo): CommandContext {
           baseUrl: config.baseUrl,
           orgId: config.orgId ?? '',
           tokenProvider,
+          trading: {
+            variant: tradingVariantOf(command.optsWithGlobals<{ variant?: string }>().variant, io.env),
+          },
           ...(io.fetch ? { fetch: io.fetch } : {}),
           userAgent: 'podero-cli/0.1',
         });
@@ -127,6 +132,16 @@ export function createCommandContext(io: CliIo): CommandContext {
       },
   };
   return ctx;
+}
+
+/** `--variant` (trading commands) over PODERO_TRADING_VARIANT; default reference (§3.13). */
+function tradingVariantOf(flag: string | undefined, env: CliIo['env']): TradingVariant {
+  const value =
+    flag ?? (env.PODERO_TRADING_VARIANT === '' ? undefined : env.PODERO_TRADING_VARIANT) ?? 'reference';
+  if (!(TRADING_VARIANTS as readonly string[]).includes(value)) {
+    throw new UsageError(`PODERO_TRADING_VARIANT (--variant): one of ${TRADING_VARIANTS.join(', ')}`);
+  }
+  return value as TradingVariant;
 }
 
 /** The `--data` flag every body-taking command has. */

@@ -29,6 +29,8 @@ export interface ProbeContext {
   user?: ProbeUser;
   /** The token endpoint's answer, for the checks of its fields. */
   tokenAnswer?: RawAnswer;
+  /** What `trading.variant` found (trading-checks.ts). */
+  tradingVariant?: 'reference' | 'guide' | 'both' | 'neither';
 }
 
 export interface Check {

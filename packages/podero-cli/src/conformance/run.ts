@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { FetchLike } from '@podero-bridge/podero-client';
 import { CHECKS, type Check, type ProbeContext, type Verdict } from './checks';
 import { ProbeHttp } from './http';
+import { TRADING_CHECKS } from './trading-checks';
 
 export interface CheckReport {
   id: string;
@@ -18,6 +19,8 @@ export interface ProbeReport {
   checks: CheckReport[];
   created: { user_id: string; external_user_id: string; heat_pump_ids: string[] }[];
   cleanup: { user_id: string; outcome: string }[];
+  /** The day-ahead trading API found by `trading.variant` (null when that check did not run). */
+  trading_variant: 'reference' | 'guide' | 'both' | 'neither' | null;
 }
 
 export interface ProbeOptions {
@@ -34,6 +37,9 @@ export interface ProbeOptions {
   checks?: readonly Check[];
 }
 
+/** Every check, in order: the contract's assumptions, then the trading variant. */
+export const ALL_CHECKS: readonly Check[] = [...CHECKS, ...TRADING_CHECKS];
+
 export async function runConformance(options: ProbeOptions): Promise<ProbeReport> {
   const http = new ProbeHttp(options.fetch, options.baseUrl.replace(/\/+$/, ''), options.orgId);
   const ctx: ProbeContext = {
@@ -49,7 +55,7 @@ export async function runConformance(options: ProbeOptions): Promise<ProbeReport
   };
   const results: CheckReport[] = [];
   const verdicts = new Map<string, Verdict>();
-  for (const check of options.checks ?? CHECKS) {
+  for (const check of options.checks ?? ALL_CHECKS) {
     const missing = (check.requires ?? []).filter((id) => verdicts.get(id) !== 'holds');
     let outcome: { verdict: Verdict; observed: string };
     if (missing.length > 0) {
@@ -82,6 +88,7 @@ export async function runConformance(options: ProbeOptions): Promise<ProbeReport
       heat_pump_ids: entry.heatPumpIds,
     })),
     cleanup,
+    trading_variant: ctx.tradingVariant ?? null,
   };
 }
 
@@ -134,6 +141,7 @@ export function renderTable(report: ProbeReport): string {
     ...rows.map((row) => line(row.map(String))),
     '',
     counts.join(', '),
+    ...(report.trading_variant === null ? [] : [`day-ahead trading variant: ${report.trading_variant}`]),
     ...(created.length > 0 ? ['created:', ...created, 'cleanup:', ...cleanup] : []),
     '',
   ].join('\n');

@@ -10,7 +10,13 @@ import {
   PoderoServerError,
 } from '@podero-bridge/podero-client';
 import { CONNECTION_STATES } from '../events/catalogue';
-import { type DeviceJson, type DeviceSnapshot, newSnapshot, type StoredConnection } from './state';
+import {
+  type DeviceJson,
+  type DeviceSnapshot,
+  FIRST_KIND,
+  newSnapshot,
+  type StoredConnection,
+} from './state';
 
 /** Podero marks a deleted heat pump with `deleted_at` (soft delete); it is no longer the user's device. */
 export const isDeleted = (device: DeviceJson): boolean =>
@@ -123,11 +129,12 @@ export function observedSnapshot(
   fetchedAt: string,
   previous: DeviceSnapshot | null | undefined,
   lastReadingStateAt: string | null = previous?.lastReadingStateAt ?? null,
+  kind: string = previous?.kind ?? FIRST_KIND,
 ): DeviceSnapshot {
   const connection = observeConnection(previous?.connection, device, fetchedAt);
   // The item's pending events stay pending: a whole-item write must carry them (storage/outbox.ts).
   return {
-    ...newSnapshot(externalUserId, device, fetchedAt, lastReadingStateAt, connection),
+    ...newSnapshot(externalUserId, device, fetchedAt, lastReadingStateAt, connection, kind),
     outbox: previous?.outbox ?? [],
   };
 }

@@ -471,7 +471,7 @@ type DeviceRouteDeclaration<A extends DeviceKindApi> = RouteDeclaration & {
  * (readings, statistics, savings). Two groups because the re-authentication callback has sat between them
  * since the first kind, and the routes' order is the OpenAPI document's and the template's.
  */
-function deviceRouteDeclarations<A extends DeviceKindApi>(
+export function deviceRouteDeclarations<A extends DeviceKindApi>(
   api: A,
 ): { resource: DeviceRouteDeclaration<A>[]; history: DeviceRouteDeclaration<A>[] } {
   const ids = deviceOperationIds(api);

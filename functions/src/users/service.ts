@@ -48,7 +48,7 @@ export type UserPatch = { email?: string | undefined } & {
 export interface UserServiceDeps {
   podero: Pick<PoderoClient, 'users'> & DevicesUpstream;
   users: UserStore;
-  /** `user.onboarded`, `user.offboarded` and the offboarded devices' `heat_pump.deleted` (domain/events/rules.ts). */
+  /** `user.onboarded`, `user.offboarded` and the offboarded devices' `<kind>.deleted` (domain/events/rules.ts). */
   outbox: OutboxStore;
   /** What the offboarding leaves outside the user's partition (readings, failure record, attempts). */
   erasure: Pick<ErasureService, 'requestForUser'>;

@@ -14,7 +14,7 @@ import {
   heatPumpView,
 } from './heat-pump-view';
 import type { DeviceKind } from './kind';
-import { visibleHeatPumps } from './rules';
+import { visibleDevices } from './rules';
 import type { DeviceJson, DeviceSnapshot } from './state';
 
 /** The Podero client call the sync needs for the heat pump (podero-client's `heatPumps` resource). */
@@ -150,7 +150,7 @@ export const heatPumpKind = {
   ) => podero.heatPumps.get(poderoUserId, deviceId, options),
   softDelete: (podero: HeatPumpUpstream, poderoUserId: string, deviceId: string, at: Date) =>
     podero.heatPumps.softDelete(poderoUserId, deviceId, at),
-  visible: visibleHeatPumps,
+  visible: visibleDevices,
   api: heatPumpApi,
   viewSchema: heatPumpSchema,
   listResponseSchema: heatPumpListResponseSchema,

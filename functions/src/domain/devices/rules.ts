@@ -1,5 +1,5 @@
 /**
- * The heat-pump rules the API and the sync both follow, stated once (they had drifted apart when each
+ * The device rules the API and the sync both follow, for every kind, stated once (they had drifted apart when each
  * stated them: the sync kept devices of another owner, and did not count a changed response shape as
  * Podero being out).
  */
@@ -18,12 +18,12 @@ import {
   type StoredConnection,
 } from './state';
 
-/** Podero marks a deleted heat pump with `deleted_at` (soft delete); it is no longer the user's device. */
+/** Podero marks a deleted device with `deleted_at` (soft delete); it is no longer the user's device. */
 export const isDeleted = (device: DeviceJson): boolean =>
   device.deleted_at !== undefined && device.deleted_at !== null;
 
 /**
- * Ownership is never taken from the path alone: where Podero says who owns the heat pump (`owner.id`), it
+ * Ownership is never taken from the path alone: where Podero says who owns the device (`owner.id`), it
  * must be the Podero user we stored for the external user. Older shapes without an owner pass: they were
  * read under that user's Podero id.
  */
@@ -33,8 +33,8 @@ export const ownedBy = (device: DeviceJson, poderoUserId: string): boolean => {
   return owner.id === poderoUserId;
 };
 
-/** The heat pumps of a Podero list that are the user's: owned by them and not deleted. */
-export const visibleHeatPumps = (listed: readonly DeviceJson[], poderoUserId: string): DeviceJson[] =>
+/** The devices of a Podero list that are the user's: owned by them and not deleted. */
+export const visibleDevices = (listed: readonly DeviceJson[], poderoUserId: string): DeviceJson[] =>
   listed.filter((device) => !isDeleted(device) && ownedBy(device, poderoUserId));
 
 /**
@@ -120,7 +120,7 @@ export function observeConnection(
 }
 
 /**
- * The snapshot to store for a heat pump read at `fetchedAt`, given the one stored before (if any): the
+ * The snapshot to store for a device read at `fetchedAt`, given the one stored before (if any): the
  * connection is observed against the previous one, wherever a state is stored (API reads and the sync).
  */
 export function observedSnapshot(

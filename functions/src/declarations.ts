@@ -3,10 +3,13 @@
  *
  * Both the CDK app (`infra/`) and the local stack (`local`) read these
  * definitions, so a route, schedule or table added here exists in AWS and locally alike.
- * This module is plain data with no runtime dependencies (its imports are types only): importing it
- * never pulls handler code, AWS SDK clients or zod into the CDK app.
+ * This module is plain data with no runtime dependencies beyond the device kinds' API names (plain data
+ * themselves, domain/devices/kind-api.ts): importing it never pulls handler code, AWS SDK clients or zod into
+ * the CDK app.
  */
 
+import { type DeviceKindApi, type DeviceOperationId, deviceOperationIds } from './domain/devices/kind-api';
+import { deviceKindApis } from './domain/devices/kind-apis';
 import type { SyncEvent } from './sync/event';
 import type { TokenRefreshEvent } from './tokens/contract';
 import type { RelayEvent } from './webhooks/relay-event';
@@ -458,7 +461,80 @@ export function gatewayScopesFor(access: RouteAccess): readonly string[] | undef
 }
 
 const userPath = '/users/{external_user_id}';
-const heatPumpPath = `${userPath}/heat-pumps/{heat_pump_id}`;
+
+type DeviceRouteDeclaration<A extends DeviceKindApi> = RouteDeclaration & {
+  readonly operationId: DeviceOperationId<A>;
+};
+
+/**
+ * A device kind's routes (domain/devices/kind-api.ts names them): its resource and controls, then its history
+ * (readings, statistics, savings). Two groups because the re-authentication callback has sat between them
+ * since the first kind, and the routes' order is the OpenAPI document's and the template's.
+ */
+export function deviceRouteDeclarations<A extends DeviceKindApi>(
+  api: A,
+): { resource: DeviceRouteDeclaration<A>[]; history: DeviceRouteDeclaration<A>[] } {
+  const ids = deviceOperationIds(api);
+  const list = `${userPath}/${api.resource}`;
+  const one = `${list}/{${api.idParam}}`;
+  const route = (
+    operationId: string,
+    method: HttpMethod,
+    path: string,
+    summary: string,
+  ): DeviceRouteDeclaration<A> => ({
+    operationId: operationId as DeviceOperationId<A>,
+    method,
+    path,
+    function: 'api',
+    access: 'self-or-admin',
+    summary,
+  });
+  return {
+    resource: [
+      route(ids.list, 'GET', list, `The user's ${api.nounPlural}, cached or live`),
+      route(ids.get, 'GET', one, `One ${api.noun}, cached or live`),
+      ...api.controls.map((control) =>
+        route(control.operationId, control.method, `${one}${control.path}`, control.summary),
+      ),
+      route(
+        ids.delete,
+        'DELETE',
+        one,
+        `Offboard one ${api.noun}: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent)`,
+      ),
+      ...(api.reauthentication
+        ? [
+            route(
+              ids.reauthentication,
+              'POST',
+              `${one}/reauthentication`,
+              `Start re-authenticating ${api.aNoun} whose manufacturer connection lapsed`,
+            ),
+          ]
+        : []),
+    ],
+    history: [
+      route(ids.readings, 'GET', `${one}/readings`, 'Stored readings in time order, paginated'),
+      ...(api.insights
+        ? [
+            route(
+              ids.statistics,
+              'GET',
+              `${one}/statistics`,
+              'Savings and consumption of the current day, week, month, quarter or year (cached)',
+            ),
+            route(
+              ids.savings,
+              'GET',
+              `${one}/savings`,
+              'Savings and consumption per period between two instants (cached)',
+            ),
+          ]
+        : []),
+    ],
+  };
+}
 
 export const routeDeclarations = [
   {
@@ -549,47 +625,7 @@ export const routeDeclarations = [
     access: 'self-or-admin',
     summary: 'State of an onboarding session',
   },
-  {
-    operationId: 'listHeatPumps',
-    method: 'GET',
-    path: `${userPath}/heat-pumps`,
-    function: 'api',
-    access: 'self-or-admin',
-    summary: "The user's heat pumps, cached or live",
-  },
-  {
-    operationId: 'getHeatPump',
-    method: 'GET',
-    path: heatPumpPath,
-    function: 'api',
-    access: 'self-or-admin',
-    summary: 'One heat pump, cached or live',
-  },
-  {
-    operationId: 'updateHeatPump',
-    method: 'PATCH',
-    path: heatPumpPath,
-    function: 'api',
-    access: 'self-or-admin',
-    summary: "Change a heat pump's user settings",
-  },
-  {
-    operationId: 'deleteHeatPump',
-    method: 'DELETE',
-    path: heatPumpPath,
-    function: 'api',
-    access: 'self-or-admin',
-    summary:
-      'Offboard one heat pump: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent)',
-  },
-  {
-    operationId: 'startHeatPumpReauthentication',
-    method: 'POST',
-    path: `${heatPumpPath}/reauthentication`,
-    function: 'api',
-    access: 'self-or-admin',
-    summary: 'Start re-authenticating a heat pump whose manufacturer connection lapsed',
-  },
+  ...deviceKindApis.flatMap((api) => deviceRouteDeclarations(api).resource),
   {
     operationId: 'completeReauthentication',
     method: 'GET',
@@ -599,30 +635,7 @@ export const routeDeclarations = [
     summary:
       "Where Podero's Connect UI returns the browser: records the outcome, then redirects to the partner",
   },
-  {
-    operationId: 'listHeatPumpReadings',
-    method: 'GET',
-    path: `${heatPumpPath}/readings`,
-    function: 'api',
-    access: 'self-or-admin',
-    summary: 'Stored readings in time order, paginated',
-  },
-  {
-    operationId: 'getHeatPumpStatistics',
-    method: 'GET',
-    path: `${heatPumpPath}/statistics`,
-    function: 'api',
-    access: 'self-or-admin',
-    summary: 'Savings and consumption of the current day, week, month, quarter or year (cached)',
-  },
-  {
-    operationId: 'getHeatPumpSavings',
-    method: 'GET',
-    path: `${heatPumpPath}/savings`,
-    function: 'api',
-    access: 'self-or-admin',
-    summary: 'Savings and consumption per period between two instants (cached)',
-  },
+  ...deviceKindApis.flatMap((api) => deviceRouteDeclarations(api).history),
   {
     operationId: 'listEnergyContracts',
     method: 'GET',

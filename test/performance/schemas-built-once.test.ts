@@ -21,6 +21,10 @@ const BUILT_ONCE: Readonly<Record<string, string>> = {
   'functions/src/devices/schemas.ts#queryInt': 'a schema factory called at module scope',
   'functions/src/devices/insights-schemas.ts#commaList': 'a schema factory called at module scope',
   'functions/src/domain/text.ts#freeText': 'a schema factory called at module scope',
+  'functions/src/domain/devices/view.ts#deviceViewOf':
+    "a kind's view: the factory is called once per kind, at its module's scope",
+  'functions/src/domain/devices/view.ts#deviceEnvelopesOf':
+    "a kind's list and read answers: called once per kind, at its module's scope",
   'functions/src/operator/schemas.ts#connectionCounts': 'a callback run while the module loads',
   'functions/src/domain/events/catalogue.ts#bridgeEventSchema': 'a callback run while the module loads',
   'functions/src/domain/events/catalogue.ts#webhookPayloadSchemaOf':

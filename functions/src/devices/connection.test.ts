@@ -1,5 +1,6 @@
 /** The connection rules and the allow-listed view: each state, `since`, tolerance of odd shapes, no secret. */
 import { describe, expect, it } from 'vitest';
+import { heatPumpSchema, heatPumpView } from '../domain/devices/heat-pump-view';
 import {
   actionNeededOf,
   connectionStateOf,
@@ -7,8 +8,6 @@ import {
   observedSnapshot,
   pendingActionsOf,
 } from '../domain/devices/rules';
-import { heatPumpSchema } from './schemas';
-import { heatPumpView } from './view';
 
 const reauth = {
   code: 'reauthenticate',

@@ -4,7 +4,7 @@ import { UnknownUserError } from '../domain/errors';
 import type { CachedInsight, InsightOwner, InsightsCache } from '../storage/insights-cache';
 import { HeatPumpInsightsService, type InsightsUpstream } from './insights';
 import { INSIGHTS_MAX_AGE_SECONDS } from './insights-schemas';
-import { UnknownHeatPumpError } from './service';
+import { UnknownDeviceError } from './service';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 
@@ -82,7 +82,7 @@ function world(
     podero,
     requireOwned: async (ext, hp) => {
       if (ext === 'nobody') throw new UnknownUserError(ext);
-      if (hp === 'not-hers') throw new UnknownHeatPumpError(hp);
+      if (hp === 'not-hers') throw new UnknownDeviceError('heat pump', hp);
       return `podero-${ext}`;
     },
     keepIfOnboarded: async (_ext, _podero, sortKeys) => {
@@ -215,7 +215,7 @@ describe('HeatPumpInsightsService', () => {
     await expect(w.service.statistics('nobody', 'hp-1', stats())).rejects.toBeInstanceOf(UnknownUserError);
     await expect(
       w.service.savings('ada', 'not-hers', { from: 'a', to: 'b', max_age_seconds: 0 }),
-    ).rejects.toBeInstanceOf(UnknownHeatPumpError);
+    ).rejects.toBeInstanceOf(UnknownDeviceError);
     expect(w.calls.podero).toEqual([]);
     const missing = world();
     missing.service = new HeatPumpInsightsService({
@@ -238,7 +238,7 @@ describe('HeatPumpInsightsService', () => {
       } as unknown as InsightsCache,
     });
     await expect(missing.service.statistics('ada', 'hp-1', stats())).rejects.toBeInstanceOf(
-      UnknownHeatPumpError,
+      UnknownDeviceError,
     );
     await expect(
       missing.service.savings('ada', 'hp-1', { from: 'a', to: 'b', max_age_seconds: 0 }),

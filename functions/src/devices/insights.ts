@@ -1,7 +1,7 @@
 /**
  * Savings and statistics: Podero's H6, H7 and S1 answers behind the programme routes, cached for the
  * age each route declares (insights-schemas.ts). A device's figures are served only after ownership is
- * proven (HeatPumpService.requireOwnedForHistory: our snapshot, or Podero with deleted devices), and a
+ * proven (DeviceService.requireOwnedForHistory: our snapshot, or Podero with deleted devices), and a
  * cache entry lives in the user's partition, so one user's answer never reaches another.
  */
 import {
@@ -11,6 +11,7 @@ import {
   type StatisticsQuery as PoderoStatisticsQuery,
   type StatisticsResponse,
 } from '@podero-bridge/podero-client';
+import { heatPumpKind } from '../domain/devices/heat-pump';
 import { UnknownUserError } from '../domain/errors';
 import type { CachedInsight, InsightOwner, InsightsCache } from '../storage/insights-cache';
 import {
@@ -22,7 +23,7 @@ import {
   type SavingsQuery,
   type StatisticsQuery,
 } from './insights-schemas';
-import { UnknownHeatPumpError } from './service';
+import { UnknownDeviceError } from './service';
 
 /** The part of the Podero client this service uses. */
 export interface InsightsUpstream {
@@ -35,7 +36,7 @@ export interface InsightsUpstream {
 
 export interface InsightsServiceDeps {
   podero: InsightsUpstream;
-  /** The device's Podero user id once it is proven the user's; throws UnknownUserError/UnknownHeatPumpError. */
+  /** The device's Podero user id once it is proven the user's; throws UnknownUserError/UnknownDeviceError. */
   requireOwned(externalUserId: string, deviceId: string): Promise<string>;
   /** Erasure under a racing offboarding: false (and the entry removed) if the user was offboarded. */
   keepIfOnboarded(
@@ -123,7 +124,7 @@ export class HeatPumpInsightsService {
       try {
         answer = await ask(poderoUserId);
       } catch (error) {
-        if (error instanceof PoderoNotFoundError) throw new UnknownHeatPumpError(deviceId);
+        if (error instanceof PoderoNotFoundError) throw new UnknownDeviceError(heatPumpKind.noun, deviceId);
         throw error;
       }
       const keep = async (sk: string) => {

@@ -16,12 +16,13 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedOnboardedUsers } from '../../test-support/seed-users';
 import { tableDeclarations } from '../declarations';
+import { heatPumpKind } from '../domain/devices/heat-pump';
 import { UnknownUserError } from '../domain/errors';
 import { type DeviceJson, DeviceSnapshotStore, newSnapshot } from '../storage/device-snapshots';
 import { OutboxStore } from '../storage/outbox';
 import { ReadingsStore } from '../storage/readings';
 import { UserStore } from '../storage/users';
-import { HeatPumpService, UnknownHeatPumpError } from './service';
+import { DeviceService, UnknownDeviceError } from './service';
 
 const tables = { main: 'hp-owner-main', readings: 'hp-owner-readings' };
 const ME = '11111111-1111-4111-8111-111111111111';
@@ -101,7 +102,7 @@ async function world(
   const snapshots = new DeviceSnapshotStore(doc, tables.main);
   const { upstream, calls } = podero(script);
   const guarded: string[][] = [];
-  const service = new HeatPumpService({
+  const service = new DeviceService(heatPumpKind, {
     podero: upstream,
     findPoderoUserId: async (id) => (await users.get(id))?.podero_user_id ?? null,
     removeUnlessOnboarded: async (id, podero, keys) => {
@@ -112,7 +113,7 @@ async function world(
     snapshots,
     readings: new ReadingsStore(doc, tables.readings),
     outbox: new OutboxStore(doc, tables.main),
-    erasure: { requestForHeatPump: async () => {} },
+    requestErasure: async () => {},
     now: () => T0,
   });
   return { ext, service, snapshots, calls, guarded };
@@ -128,7 +129,7 @@ const failure = (promise: Promise<unknown>) =>
 describe('heat-pump ownership', () => {
   it('a live read of a device Podero says belongs to someone else is 404, and nothing is stored', async () => {
     const w = await world({ get: async (id) => device(id, OTHER) });
-    expect(await failure(w.service.get(w.ext, HP, live))).toBeInstanceOf(UnknownHeatPumpError);
+    expect(await failure(w.service.get(w.ext, HP, live))).toBeInstanceOf(UnknownDeviceError);
     expect(await w.snapshots.get(w.ext, HP)).toBeNull();
   });
 
@@ -136,15 +137,17 @@ describe('heat-pump ownership', () => {
     const deleted = await world({
       get: async (id) => device(id, ME, { deleted_at: '2026-02-01T00:00:00Z' }),
     });
-    expect(await failure(deleted.service.get(deleted.ext, HP, live))).toBeInstanceOf(UnknownHeatPumpError);
+    expect(await failure(deleted.service.get(deleted.ext, HP, live))).toBeInstanceOf(UnknownDeviceError);
     const swapped = await world({ get: async () => device(HP2, ME) });
-    expect(await failure(swapped.service.get(swapped.ext, HP, live))).toBeInstanceOf(UnknownHeatPumpError);
+    expect(await failure(swapped.service.get(swapped.ext, HP, live))).toBeInstanceOf(UnknownDeviceError);
   });
 
   it('a settings update of someone else’s device is refused before Podero is asked to change it', async () => {
     const w = await world({ get: async (id) => device(id, OTHER) });
-    const error = await failure(w.service.updateSettings(w.ext, HP, { is_smart_optimization_active: false }));
-    expect(error).toBeInstanceOf(UnknownHeatPumpError);
+    const error = await failure(
+      w.service.control(w.ext, HP, 'settings', { is_smart_optimization_active: false }),
+    );
+    expect(error).toBeInstanceOf(UnknownDeviceError);
     expect(w.calls.update).toBe(0);
   });
 
@@ -184,13 +187,13 @@ describe('heat-pump ownership', () => {
     const theirs = await world({ get: async (id) => device(id, OTHER) });
     expect(
       await failure(theirs.service.readings(theirs.ext, HP, { limit: 10, order: 'asc' })),
-    ).toBeInstanceOf(UnknownHeatPumpError);
+    ).toBeInstanceOf(UnknownDeviceError);
     const unknown = await world({
       get: async () => Promise.reject(new PoderoNotFoundError('no', { ...init, status: 404 })),
     });
     expect(
       await failure(unknown.service.readings(unknown.ext, HP, { limit: 10, order: 'asc' })),
-    ).toBeInstanceOf(UnknownHeatPumpError);
+    ).toBeInstanceOf(UnknownDeviceError);
   });
 });
 
@@ -243,7 +246,7 @@ describe('the edges of reads and updates', () => {
     const swapped = await world({ get: async () => device(HP2, ME) });
     expect(
       await failure(swapped.service.readings(swapped.ext, HP, { limit: 5, order: 'asc' })),
-    ).toBeInstanceOf(UnknownHeatPumpError);
+    ).toBeInstanceOf(UnknownDeviceError);
     const down = await world({
       get: async () => Promise.reject(new PoderoServerError('down', { ...init, status: 503 })),
     });
@@ -265,15 +268,15 @@ describe('the edges of reads and updates', () => {
       update: async () => Promise.reject(notFound()),
     });
     expect(
-      await failure(gone.service.updateSettings(gone.ext, HP, { is_smart_optimization_active: true })),
-    ).toBeInstanceOf(UnknownHeatPumpError);
+      await failure(gone.service.control(gone.ext, HP, 'settings', { is_smart_optimization_active: true })),
+    ).toBeInstanceOf(UnknownDeviceError);
     const ok = await world({ get: async (id) => device(id, ME) });
-    expect(await ok.service.updateSettings(ok.ext, HP, { is_smart_optimization_active: true })).toMatchObject(
-      {
-        source: 'live',
-        stale: false,
-      },
-    );
+    expect(
+      await ok.service.control(ok.ext, HP, 'settings', { is_smart_optimization_active: true }),
+    ).toMatchObject({
+      source: 'live',
+      stale: false,
+    });
   });
 
   it('checks the user after creating a snapshot, and only then; an offboarded user is 404', async () => {
@@ -386,7 +389,7 @@ describe('offboarding one heat pump', () => {
     ]) {
       const w = await world({ get });
       await stored(w);
-      expect(await failure(w.service.offboard(w.ext, HP))).toBeInstanceOf(UnknownHeatPumpError);
+      expect(await failure(w.service.offboard(w.ext, HP))).toBeInstanceOf(UnknownDeviceError);
       expect(w.calls.softDelete).toBe(0);
       expect(await w.snapshots.get(w.ext, HP)).not.toBeNull();
     }
@@ -430,6 +433,6 @@ describe('offboarding one heat pump', () => {
     expect(read.device.actions).toEqual(actions);
     expect((await w.snapshots.get(w.ext, HP))?.connection?.state).toBe('reauthentication_required');
     const theirs = await world({ get: async (id) => device(id, OTHER) });
-    expect(await failure(theirs.service.readLive(theirs.ext, HP))).toBeInstanceOf(UnknownHeatPumpError);
+    expect(await failure(theirs.service.readLive(theirs.ext, HP))).toBeInstanceOf(UnknownDeviceError);
   });
 });

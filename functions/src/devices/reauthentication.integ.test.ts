@@ -54,7 +54,7 @@ function world() {
   const reported: { cueId: string; state: string }[] = [];
   const resolved: { successUrl: string; cancelUrl: string }[] = [];
   const service = new ReauthenticationService({
-    heatPumps: {
+    devices: {
       readLive: async (_user, deviceId) => ({ poderoUserId: 'p', device: lostDevice(deviceId) }),
     },
     podero: {

@@ -34,7 +34,7 @@ import type {
   ReauthenticationStore,
 } from '../storage/reauthentications';
 import { type ReturnUrlRules, returnUrlProblem } from './return-urls';
-import type { HeatPumpService } from './service';
+import type { DeviceService } from './service';
 
 /** 256 random bits, base64url (43 characters): the callback token and each outcome's proof. */
 const newCallbackSecret = () => randomBytes(32).toString('base64url');
@@ -102,7 +102,8 @@ export interface StartReauthentication {
 export class ReauthenticationService {
   constructor(
     private readonly deps: {
-      heatPumps: Pick<HeatPumpService, 'readLive'>;
+      /** The device service of the kind re-authenticated (today the heat pump's: its attempts' records). */
+      devices: Pick<DeviceService, 'readLive'>;
       podero: CueUpstream;
       attempts: ReauthenticationStore;
       returnUrls: ReturnUrlRules;
@@ -122,7 +123,7 @@ export class ReauthenticationService {
       const problem = returnUrlProblem(input[field], this.deps.returnUrls);
       if (problem !== null) throw new InvalidReturnUrlError(field, problem);
     }
-    const { device } = await this.deps.heatPumps.readLive(externalUserId, deviceId);
+    const { device } = await this.deps.devices.readLive(externalUserId, deviceId);
     const state = connectionStateOf(device);
     if (state !== 'reauthentication_required') throw new ReauthenticationNotNeededError(state);
     const link = pendingActionsOf(device)

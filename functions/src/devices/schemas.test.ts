@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readingsQuerySchema, settingsIssues, updateHeatPumpSettingsSchema } from './schemas';
+import { settingsIssues, updateHeatPumpSettingsSchema } from '../domain/devices/heat-pump-controls';
+import { readingsQuerySchema } from './schemas';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 

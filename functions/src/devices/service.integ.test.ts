@@ -10,12 +10,13 @@ import { ensureTables, type LocalEndpoint, startDynalite } from '@podero-bridge/
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { seedOnboardedUsers } from '../../test-support/seed-users';
 import { tableDeclarations } from '../declarations';
+import { type HeatPumpUpstream, heatPumpKind } from '../domain/devices/heat-pump';
 import { UnknownUserError } from '../domain/errors';
 import { type DeviceJson, DeviceSnapshotStore, newSnapshot } from '../storage/device-snapshots';
 import { OutboxStore } from '../storage/outbox';
 import { ReadingsStore } from '../storage/readings';
 import { UserStore } from '../storage/users';
-import { HeatPumpService, type HeatPumpUpstream } from './service';
+import { DeviceService } from './service';
 
 const tables = { main: 'hp-service-main', readings: 'hp-service-readings' };
 const PODERO_USER = 'podero-user-1';
@@ -104,7 +105,7 @@ function service(options: {
   now?: number;
 }) {
   const snapshots = new DeviceSnapshotStore(doc, tables.main);
-  const hps = new HeatPumpService({
+  const hps = new DeviceService(heatPumpKind, {
     podero: options.podero ?? fakePodero(async () => []),
     findPoderoUserId: options.findPoderoUserId,
     // These users live only in the lookup above; erasure under DELETE is tested in test/reliability.
@@ -113,7 +114,7 @@ function service(options: {
     readings: new ReadingsStore(doc, tables.readings),
     outbox: new OutboxStore(doc, tables.main),
     // A device's offboarding erases its readings (tested in erasure/erasure.integ.test.ts).
-    erasure: { requestForHeatPump: async () => {} },
+    requestErasure: async () => {},
     now: () => options.now ?? T0,
   });
   return { hps, snapshots };
@@ -125,7 +126,7 @@ const live = { max_age_seconds: 0, stale_if_error_seconds: 0 };
 const onboard = (externalUserId: string) =>
   seedOnboardedUsers(doc, tables.main, [{ externalUserId, poderoUserId: PODERO_USER }]);
 
-describe('HeatPumpService.list round trips', () => {
+describe('DeviceService.list round trips', () => {
   it('reads the user and the stored list in one Query, and nothing else before Podero', async () => {
     await onboard('ursula');
     sends = freshSendLog();
@@ -243,7 +244,7 @@ describe('HeatPumpService.list round trips', () => {
   });
 });
 
-describe('HeatPumpService.get and readings: the user lookup still decides first', () => {
+describe('DeviceService.get and readings: the user lookup still decides first', () => {
   const id = 'f6000000-0000-4000-8000-000000000000';
   const readingsQuery = { limit: 10, order: 'asc' as const };
 

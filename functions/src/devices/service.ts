@@ -1,25 +1,20 @@
 /**
- * Heat-pump reads and writes behind the API routes: cache vs live, settings updates, readings.
+ * A device kind's reads and writes behind the API routes (domain/devices/kinds.ts: one service per kind):
+ * cache vs live, its controls, offboarding, readings. Nothing here names a kind; the kind says how to call
+ * Podero, what a caller sees and what a control checks.
  *
- * Ownership is never taken from the path alone: the heat pump must be one Podero lists or returns
+ * Ownership is never taken from the path alone: the device must be one Podero lists or returns
  * under the Podero user id we stored for the external user (and, where Podero says who owns it,
  * `owner.id` must match), or a snapshot stored from such an answer.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { PoderoNotFoundError, type UpdateHeatPumpRequest } from '@podero-bridge/podero-client';
-import { deletedHeatPumpEvent, deletedHeatPumpEvents, heatPumpEvents } from '../domain/devices/heat-pump';
-import {
-  isDeleted,
-  isUpstreamOutage,
-  observedSnapshot,
-  ownedBy,
-  visibleHeatPumps,
-} from '../domain/devices/rules';
+import { PoderoNotFoundError } from '@podero-bridge/podero-client';
+import type { ControlIssue, DeviceKind } from '../domain/devices/kinds';
+import { isDeleted, isUpstreamOutage, observedSnapshot, ownedBy } from '../domain/devices/rules';
+import type { DeviceListAnswer } from '../domain/devices/view';
 import { InvalidError, NotFoundError, UnknownUserError } from '../domain/errors';
 import { outboxEntriesOf } from '../domain/events/catalogue';
-import type { ErasureService } from '../erasure/erasure';
 import {
-  DEVICE_LIST_MARKER_SK,
   type DeviceJson,
   type DeviceSnapshot,
   type DeviceSnapshotStore,
@@ -31,29 +26,13 @@ import { type OutboxEntry, type OutboxStore, outboxEntryOf } from '../storage/ou
 import type { Reading, ReadingsStore } from '../storage/readings';
 import { bucketReadings } from './reading-buckets';
 import {
-  type HeatPumpListResponse,
-  type HeatPumpReadQuery,
-  type HeatPumpResponse,
+  type DeviceReadQuery,
   READINGS_LIMIT_MAX,
   type ReadingBucket,
   type ReadingBucketsResponse,
   type ReadingsQuery,
   type ReadingsResponse,
-  type SettingsIssue,
-  settingsIssues,
-  type UpdateHeatPumpSettings,
 } from './schemas';
-import { heatPumpView } from './view';
-
-/** The part of the Podero client this service uses (the real client satisfies it). */
-export interface HeatPumpUpstream {
-  heatPumps: {
-    list(userId: string): Promise<DeviceJson[]>;
-    get(userId: string, deviceId: string, options?: { includeDeleted?: boolean }): Promise<DeviceJson>;
-    update(userId: string, deviceId: string, body: UpdateHeatPumpRequest): Promise<DeviceJson>;
-    softDelete(userId: string, deviceId: string, at?: Date): Promise<DeviceJson>;
-  };
-}
 
 /** Finds the Podero user id of an onboarded user; null when we do not know the user. */
 export type PoderoUserIdLookup = (externalUserId: string) => Promise<string | null>;
@@ -68,25 +47,39 @@ export type OnboardedGuard = (
   createdSortKeys: readonly string[],
 ) => Promise<boolean>;
 
-export class UnknownHeatPumpError extends NotFoundError {
-  override readonly name = 'UnknownHeatPumpError';
-  constructor(readonly deviceId: string) {
-    super('heat pump not found', { subject: 'heat pump' });
+/** A device of the kind that is not the user's (or not at all): `<noun> not found`. */
+export class UnknownDeviceError extends NotFoundError {
+  override readonly name = 'UnknownDeviceError';
+  constructor(
+    readonly noun: string,
+    readonly deviceId: string,
+  ) {
+    super(`${noun} not found`, { subject: noun });
   }
 }
 
-/** The settings would leave the heat pump inconsistent (e.g. minimum above maximum). */
+/** The change would leave the device (or record) inconsistent (e.g. minimum above maximum). */
 export class SettingsConflictError extends InvalidError {
   override readonly name = 'SettingsConflictError';
-  constructor(readonly issues: SettingsIssue[]) {
-    super('the settings are inconsistent', {
+  constructor(
+    readonly issues: ControlIssue[],
+    message = 'the settings are inconsistent',
+  ) {
+    super(message, {
       fields: issues.map((i) => ({ field: ['body', ...i.path].join('.'), message: i.message })),
     });
   }
 }
 
-export interface HeatPumpServiceDeps {
-  podero: HeatPumpUpstream;
+/** A one-device answer: the view under the kind's name (`heat_pump`), and where it came from. */
+export type DeviceReadAnswer<Name extends string, View> = { [K in Name]: View } & {
+  source: 'cache' | 'live';
+  fetched_at: string;
+  stale: boolean;
+};
+
+export interface DeviceServiceDeps<Upstream> {
+  podero: Upstream;
   findPoderoUserId: PoderoUserIdLookup;
   removeUnlessOnboarded: OnboardedGuard;
   snapshots: DeviceSnapshotStore;
@@ -94,7 +87,7 @@ export interface HeatPumpServiceDeps {
   /** Change events of what the reads store (domain/events/rules.ts), kept with the state they describe. */
   outbox: OutboxStore;
   /** Erases an offboarded device's readings (a queued job: a year of them outlasts a request). */
-  erasure: Pick<ErasureService, 'requestForHeatPump'>;
+  requestErasure(externalUserId: string, deviceId: string): Promise<void>;
   now?: () => number;
   logger?: Logger;
 }
@@ -102,13 +95,39 @@ export interface HeatPumpServiceDeps {
 /** 92 days at one reading per 15 minutes is 8,832 readings: nine pages; the bound only stops a runaway loop. */
 const MAX_BUCKET_PAGES = 40;
 
-const viewOf = (snapshot: DeviceSnapshot) => heatPumpView(snapshot.device, snapshot.connection);
+/** The Podero client a kind's calls need (its `get`'s: the list's may be narrower, for the sync). */
+export type UpstreamOf<K extends DeviceKind> = Parameters<K['get']>[0];
+type ViewOf<K extends DeviceKind> = ReturnType<K['view']>;
 
-export class HeatPumpService {
+export class DeviceService<K extends DeviceKind = DeviceKind> {
   private readonly now: () => number;
 
-  constructor(private readonly deps: HeatPumpServiceDeps) {
+  constructor(
+    readonly kind: K,
+    private readonly deps: DeviceServiceDeps<UpstreamOf<K>>,
+  ) {
     this.now = deps.now ?? Date.now;
+  }
+
+  private viewOf(snapshot: DeviceSnapshot): ViewOf<K> {
+    return this.kind.view(snapshot.device, snapshot.connection) as ViewOf<K>;
+  }
+
+  private answer(
+    snapshot: DeviceSnapshot,
+    source: 'cache' | 'live',
+    stale = false,
+  ): DeviceReadAnswer<K['name'], ViewOf<K>> {
+    return {
+      [this.kind.name]: this.viewOf(snapshot),
+      source,
+      fetched_at: snapshot.fetchedAt,
+      stale,
+    } as DeviceReadAnswer<K['name'], ViewOf<K>>;
+  }
+
+  private unknownDevice(deviceId: string): UnknownDeviceError {
+    return new UnknownDeviceError(this.kind.noun, deviceId);
   }
 
   private async poderoUserId(externalUserId: string): Promise<string> {
@@ -141,32 +160,32 @@ export class HeatPumpService {
   }
 
   /** `stale_if_error_seconds` is opt-in: 0 (the default) never hides a Podero failure. */
-  private servableOnError(fetchedAt: string, query: HeatPumpReadQuery): boolean {
+  private servableOnError(fetchedAt: string, query: DeviceReadQuery): boolean {
     return query.stale_if_error_seconds > 0 && this.ageSeconds(fetchedAt) <= query.stale_if_error_seconds;
   }
 
-  async list(externalUserId: string, query: HeatPumpReadQuery): Promise<HeatPumpListResponse> {
+  async list(externalUserId: string, query: DeviceReadQuery): Promise<DeviceListAnswer<ViewOf<K>>> {
     // One read for the user and the stored list (the other routes still look the user up apart).
     const { user, state: stored } = await this.deps.snapshots.loadUserWithProfile(externalUserId);
     if (user === undefined) throw new UnknownUserError(externalUserId);
     const poderoUserId = user.podero_user_id;
     const cached = (() => {
       if (!stored.marker) return null;
-      const heatPumps: DeviceSnapshot[] = [];
+      const devices: DeviceSnapshot[] = [];
       // The list is as old as its oldest part: the marker and the snapshots are written concurrently,
       // so a snapshot whose update has not landed (or failed) must not be labelled with the marker's time.
       let fetchedAt = stored.marker.fetchedAt;
       for (const id of stored.marker.deviceIds) {
         const snapshot = stored.snapshots.get(id);
         if (!snapshot || !ownedBy(snapshot.device, poderoUserId)) return null;
-        heatPumps.push(snapshot);
+        devices.push(snapshot);
         if (Date.parse(snapshot.fetchedAt) < Date.parse(fetchedAt)) fetchedAt = snapshot.fetchedAt;
       }
-      return { heatPumps, fetchedAt };
+      return { devices, fetchedAt };
     })();
     if (cached && query.max_age_seconds > 0 && this.ageSeconds(cached.fetchedAt) <= query.max_age_seconds) {
       return {
-        items: cached.heatPumps.map(viewOf),
+        items: cached.devices.map((snapshot) => this.viewOf(snapshot)),
         next_cursor: null,
         source: 'cache',
         fetched_at: cached.fetchedAt,
@@ -177,14 +196,14 @@ export class HeatPumpService {
     const fetchedAt = new Date(this.now()).toISOString();
     let live: DeviceJson[];
     try {
-      live = await this.deps.podero.heatPumps.list(poderoUserId);
+      live = await this.kind.list(this.deps.podero, poderoUserId);
     } catch (error) {
       if (cached && isUpstreamOutage(error) && this.servableOnError(cached.fetchedAt, query)) {
-        this.deps.logger?.warn('Podero failed; serving a stale heat-pump list', {
+        this.deps.logger?.warn(`Podero failed; serving a stale ${this.kind.noun} list`, {
           error_name: (error as Error).name,
         });
         return {
-          items: cached.heatPumps.map(viewOf),
+          items: cached.devices.map((snapshot) => this.viewOf(snapshot)),
           next_cursor: null,
           source: 'cache',
           fetched_at: cached.fetchedAt,
@@ -193,9 +212,17 @@ export class HeatPumpService {
       }
       throw error;
     }
-    const snapshots = visibleHeatPumps(live, poderoUserId).map((device) =>
-      observedSnapshot(externalUserId, device, fetchedAt, stored.snapshots.get(device.id)),
-    );
+    const snapshots = this.kind.visible(live, poderoUserId).map((device) => {
+      const previous = stored.snapshots.get(device.id);
+      return observedSnapshot(
+        externalUserId,
+        device,
+        fetchedAt,
+        previous,
+        previous?.lastReadingStateAt ?? null,
+        this.kind.name,
+      );
+    });
     const { createdSortKeys } = await this.deps.snapshots.replaceUserList(
       externalUserId,
       snapshots,
@@ -205,7 +232,7 @@ export class HeatPumpService {
     );
     await this.keepOnlyIfOnboarded(externalUserId, poderoUserId, createdSortKeys);
     return {
-      items: snapshots.map(viewOf),
+      items: snapshots.map((snapshot) => this.viewOf(snapshot)),
       next_cursor: null,
       source: 'live',
       fetched_at: fetchedAt,
@@ -228,7 +255,7 @@ export class HeatPumpService {
     const byDevice = new Map(
       snapshots.map((snapshot) => [
         snapshot.deviceId,
-        outboxEntriesOf(heatPumpEvents(stored.snapshots.get(snapshot.deviceId), snapshot)),
+        outboxEntriesOf(this.kind.changeEvents(stored.snapshots.get(snapshot.deviceId), snapshot)),
       ]),
     );
     const goneIds = [...new Set([...(stored.marker?.deviceIds ?? []), ...stored.snapshots.keys()])];
@@ -240,12 +267,16 @@ export class HeatPumpService {
       snapshots: byDevice,
       marker: [
         ...carried,
-        ...outboxEntriesOf(deletedHeatPumpEvents(externalUserId, goneIds, current, fetchedAt)),
+        ...outboxEntriesOf(this.kind.deletedEvents(externalUserId, goneIds, current, fetchedAt)),
       ],
     };
   }
 
-  async get(externalUserId: string, deviceId: string, query: HeatPumpReadQuery): Promise<HeatPumpResponse> {
+  async get(
+    externalUserId: string,
+    deviceId: string,
+    query: DeviceReadQuery,
+  ): Promise<DeviceReadAnswer<K['name'], ViewOf<K>>> {
     const { poderoUserId, stored } = await this.poderoUserIdWith(externalUserId, () =>
       this.deps.snapshots.get(externalUserId, deviceId),
     );
@@ -255,23 +286,23 @@ export class HeatPumpService {
       query.max_age_seconds > 0 &&
       this.ageSeconds(snapshot.fetchedAt) <= query.max_age_seconds
     ) {
-      return { heat_pump: viewOf(snapshot), source: 'cache', fetched_at: snapshot.fetchedAt, stale: false };
+      return this.answer(snapshot, 'cache');
     }
     try {
       const live = await this.fetchOwned(externalUserId, poderoUserId, deviceId, snapshot);
-      return { heat_pump: viewOf(live), source: 'live', fetched_at: live.fetchedAt, stale: false };
+      return this.answer(live, 'live');
     } catch (error) {
       if (snapshot && isUpstreamOutage(error) && this.servableOnError(snapshot.fetchedAt, query)) {
-        this.deps.logger?.warn('Podero failed; serving a stale heat pump', {
+        this.deps.logger?.warn(`Podero failed; serving a stale ${this.kind.noun}`, {
           error_name: (error as Error).name,
         });
-        return { heat_pump: viewOf(snapshot), source: 'cache', fetched_at: snapshot.fetchedAt, stale: true };
+        return this.answer(snapshot, 'cache', true);
       }
       throw error;
     }
   }
 
-  /** Reads the heat pump live, proves it is the user's, stores the snapshot. */
+  /** Reads the device live, proves it is the user's, stores the snapshot. */
   private async fetchOwned(
     externalUserId: string,
     poderoUserId: string,
@@ -281,18 +312,18 @@ export class HeatPumpService {
     const fetchedAt = new Date(this.now()).toISOString();
     let device: DeviceJson;
     try {
-      device = await this.deps.podero.heatPumps.get(poderoUserId, deviceId);
+      device = await this.kind.get(this.deps.podero, poderoUserId, deviceId);
     } catch (error) {
       if (error instanceof PoderoNotFoundError) {
         if (previous !== null) await this.forget(externalUserId, deviceId);
-        throw new UnknownHeatPumpError(deviceId);
+        throw this.unknownDevice(deviceId);
       }
       throw error;
     }
     if (device.id !== deviceId || !ownedBy(device, poderoUserId) || isDeleted(device)) {
-      throw new UnknownHeatPumpError(deviceId);
+      throw this.unknownDevice(deviceId);
     }
-    const snapshot = observedSnapshot(externalUserId, device, fetchedAt, previous);
+    const snapshot = this.observed(externalUserId, device, fetchedAt, previous);
     await this.putSnapshot(snapshot, poderoUserId, previous);
     return snapshot;
   }
@@ -308,10 +339,12 @@ export class HeatPumpService {
   ): Promise<void> {
     const outcome = await this.deps.snapshots.put(
       snapshot,
-      outboxEntriesOf(heatPumpEvents(previous, snapshot)),
+      outboxEntriesOf(this.kind.changeEvents(previous, snapshot)),
     );
     if (outcome === 'created') {
-      await this.keepOnlyIfOnboarded(snapshot.externalUserId, poderoUserId, [deviceSk(snapshot.deviceId)]);
+      await this.keepOnlyIfOnboarded(snapshot.externalUserId, poderoUserId, [
+        deviceSk(snapshot.deviceId, this.kind.storage),
+      ]);
     }
   }
 
@@ -325,30 +358,53 @@ export class HeatPumpService {
     }
   }
 
-  async updateSettings(
+  /**
+   * Applies one of the kind's controls (`name`: its key in `kind.controls`) to a device: a live read first
+   * (it proves ownership and gives the current values the control's check needs), the check, then the
+   * Podero call; the device as Podero returns it is stored and answered.
+   */
+  async control(
     externalUserId: string,
     deviceId: string,
-    settings: UpdateHeatPumpSettings,
-  ): Promise<HeatPumpResponse> {
+    name: string,
+    body: unknown,
+  ): Promise<DeviceReadAnswer<K['name'], ViewOf<K>>> {
+    const control = this.kind.controls[name];
+    if (control === undefined) throw new Error(`${this.kind.name} has no control ${name}`);
     const { poderoUserId, stored } = await this.poderoUserIdWith(externalUserId, () =>
       this.deps.snapshots.get(externalUserId, deviceId),
     );
-    // A live read first: it proves ownership and gives the current values the cross-field rules need.
     const current = await this.fetchOwned(externalUserId, poderoUserId, deviceId, stored);
-    const issues = settingsIssues(settings, current.device, this.now());
-    if (issues.length > 0) throw new SettingsConflictError(issues);
+    const issues = control.issues(body, current.device, this.now());
+    if (issues.length > 0) throw new SettingsConflictError(issues, control.refusal);
 
     const fetchedAt = new Date(this.now()).toISOString();
     let updated: DeviceJson;
     try {
-      updated = await this.deps.podero.heatPumps.update(poderoUserId, deviceId, settings);
+      updated = await control.apply(this.deps.podero, poderoUserId, deviceId, body);
     } catch (error) {
-      if (error instanceof PoderoNotFoundError) throw new UnknownHeatPumpError(deviceId);
+      if (error instanceof PoderoNotFoundError) throw this.unknownDevice(deviceId);
       throw error;
     }
-    const snapshot = observedSnapshot(externalUserId, updated, fetchedAt, current);
+    const snapshot = this.observed(externalUserId, updated, fetchedAt, current);
     await this.putSnapshot(snapshot, poderoUserId, current);
-    return { heat_pump: viewOf(snapshot), source: 'live', fetched_at: fetchedAt, stale: false };
+    return this.answer(snapshot, 'live');
+  }
+
+  private observed(
+    externalUserId: string,
+    device: DeviceJson,
+    fetchedAt: string,
+    previous: DeviceSnapshot | null,
+  ): DeviceSnapshot {
+    return observedSnapshot(
+      externalUserId,
+      device,
+      fetchedAt,
+      previous,
+      previous?.lastReadingStateAt ?? null,
+      this.kind.name,
+    );
   }
 
   /**
@@ -361,34 +417,34 @@ export class HeatPumpService {
     const poderoUserId = await this.poderoUserId(externalUserId);
     let current: DeviceJson;
     try {
-      current = await this.deps.podero.heatPumps.get(poderoUserId, deviceId, { includeDeleted: true });
+      current = await this.kind.get(this.deps.podero, poderoUserId, deviceId, { includeDeleted: true });
     } catch (error) {
-      if (error instanceof PoderoNotFoundError) throw new UnknownHeatPumpError(deviceId);
+      if (error instanceof PoderoNotFoundError) throw this.unknownDevice(deviceId);
       throw error;
     }
-    if (current.id !== deviceId || !ownedBy(current, poderoUserId)) throw new UnknownHeatPumpError(deviceId);
+    if (current.id !== deviceId || !ownedBy(current, poderoUserId)) throw this.unknownDevice(deviceId);
     if (!isDeleted(current)) {
       try {
-        await this.deps.podero.heatPumps.softDelete(poderoUserId, deviceId, new Date(this.now()));
+        await this.kind.softDelete(this.deps.podero, poderoUserId, deviceId, new Date(this.now()));
       } catch (error) {
         // Deleted by a concurrent request between the read and the write: the outcome we wanted.
         if (!(error instanceof PoderoNotFoundError)) throw error;
       }
     }
     await this.forget(externalUserId, deviceId);
-    await this.deps.erasure.requestForHeatPump(externalUserId, deviceId);
-    this.deps.logger?.info('heat pump offboarded', { heat_pump_id: deviceId });
+    await this.deps.requestErasure(externalUserId, deviceId);
+    this.deps.logger?.info(`${this.kind.noun} offboarded`, { [this.kind.storage.idAttribute]: deviceId });
   }
 
   /**
    * Our records of a device Podero no longer lists: its snapshot and the list that named it. Its
-   * `heat_pump.deleted` event, and the events still pending on the two items, are stored first as
+   * deletion event (`<kind>.deleted`), and the events still pending on the two items, are stored first as
    * standalone events (their ids are the transitions', so a retried forget stores the same ones).
    */
   async forget(externalUserId: string, deviceId: string): Promise<void> {
     const at = new Date(this.now()).toISOString();
-    const [deleted] = outboxEntriesOf([deletedHeatPumpEvent(externalUserId, deviceId, at)]);
-    const items = [deviceSk(deviceId), DEVICE_LIST_MARKER_SK].map((sk) => ({
+    const [deleted] = outboxEntriesOf(this.kind.deletedEvents(externalUserId, [deviceId], new Set(), at));
+    const items = [deviceSk(deviceId, this.kind.storage), this.kind.storage.listMarkerSk].map((sk) => ({
       pk: userPk(externalUserId),
       sk,
     }));
@@ -463,7 +519,7 @@ export class HeatPumpService {
   }
 
   /**
-   * History outlives the device: a heat pump deleted at Podero keeps its readings (billing), so
+   * History outlives the device: a device deleted at Podero keeps its readings (billing), so
    * ownership is proven by our snapshot, or else by Podero including soft-deleted devices.
    */
   private async assertOwnsForHistory(
@@ -473,13 +529,29 @@ export class HeatPumpService {
   ) {
     if (snapshot && ownedBy(snapshot.device, poderoUserId)) return;
     try {
-      const device = await this.deps.podero.heatPumps.get(poderoUserId, deviceId, {
+      const device = await this.kind.get(this.deps.podero, poderoUserId, deviceId, {
         includeDeleted: true,
       });
       if (device.id === deviceId && ownedBy(device, poderoUserId)) return;
     } catch (error) {
       if (!(error instanceof PoderoNotFoundError)) throw error;
     }
-    throw new UnknownHeatPumpError(deviceId);
+    throw this.unknownDevice(deviceId);
+  }
+}
+
+/** One device service per kind (the routes find theirs by the kind they were generated from). */
+export class DeviceServices {
+  private readonly byName: ReadonlyMap<string, unknown>;
+
+  /** Each kind's service (a DeviceService of any kind: typed again by `of`). */
+  constructor(services: readonly { readonly kind: Pick<DeviceKind, 'name'> }[]) {
+    this.byName = new Map(services.map((service) => [service.kind.name, service]));
+  }
+
+  of<K extends DeviceKind>(kind: K): DeviceService<K> {
+    const service = this.byName.get(kind.name);
+    if (service === undefined) throw new Error(`no device service for the kind ${kind.name}`);
+    return service as unknown as DeviceService<K>;
   }
 }

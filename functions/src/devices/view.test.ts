@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { heatPumpView } from './view';
+import { heatPumpView } from '../domain/devices/heat-pump-view';
 
 describe('heatPumpView (one parse per heat pump)', () => {
   it('keeps allow-listed fields of the right type (null included), drops odd-typed, absent and unknown ones', () => {

@@ -3,8 +3,8 @@
  * summary, and the sync's recent runs and failing users.
  */
 import * as z from 'zod';
-import { connectionSchema } from '../devices/schemas';
 import { CONNECTION_STATES } from '../domain/devices/rules';
+import { connectionSchema } from '../domain/devices/view';
 import { syncFiguresShape } from '../domain/sync-figures';
 
 export const USERS_PAGE_DEFAULT = 50;

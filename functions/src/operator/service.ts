@@ -4,7 +4,7 @@
  * sync's records): a support desk looking at the fleet must not cost Podero calls.
  */
 import pLimit from 'p-limit';
-import { heatPumpView } from '../devices/view';
+import { heatPumpKind } from '../domain/devices/heat-pump';
 import { CONNECTION_STATES, connectionStateOf } from '../domain/devices/rules';
 import { InvalidError, UnknownUserError } from '../domain/errors';
 import type { DeviceSnapshotStore } from '../storage/device-snapshots';
@@ -121,7 +121,8 @@ export class OperatorService {
     const now = this.deps.now();
     const heatPumps = await Promise.all(
       [...state.snapshots.values()].map(async (snapshot) => {
-        const view = heatPumpView(snapshot.device, snapshot.connection);
+        // The customer page's device rows are the heat pump's (its response shape is the API's).
+        const view = heatPumpKind.view(snapshot.device, snapshot.connection);
         const reading = await this.deps.readings.latest(snapshot.deviceId);
         return {
           id: snapshot.deviceId,

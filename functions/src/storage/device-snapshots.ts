@@ -156,6 +156,7 @@ function parseSnapshotItem(item: Record<string, unknown>, kind: DeviceKindStorag
   const row = snapshotItemSchema.parse(item);
   if (!row.sk.startsWith(kind.skPrefix)) throw new Error(`not a ${kind.snapshotEntity}: ${row.sk}`);
   return {
+    kind: kind.kind,
     externalUserId: row.external_user_id,
     deviceId: attributeSchema.parse(item[kind.idAttribute]),
     device: deviceJsonSchema.parse(JSON.parse(attributeSchema.parse(item[kind.jsonAttribute]))),

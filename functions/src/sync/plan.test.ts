@@ -223,6 +223,7 @@ describe('a kind the engine does not know by name', () => {
   const wallboxKind = {
     visible: (listed: readonly { id: string }[]) => listed.filter((d) => d.id !== 'hidden'),
     storage: {
+      kind: 'wallbox',
       skPrefix: 'WALLBOX#',
       listMarkerSk: 'WALLBOXES',
       idAttribute: 'wallbox_id',

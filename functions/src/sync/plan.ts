@@ -78,6 +78,7 @@ export function planUserWrites(input: PlanInput): UserPlan {
       input.fetchedAt,
       previous,
       readingOwed ? stateAt : (previous?.lastReadingStateAt ?? null),
+      input.kind.storage.kind,
     );
     const events = outboxEntriesOf(input.kind.changeEvents(previous, snapshot));
     eventCount += events.length;

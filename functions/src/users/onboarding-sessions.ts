@@ -1,6 +1,7 @@
 /** Connect UI onboarding sessions: opened at Podero for a user, their state followed until it settles. */
 import type { CreateOnboardingSessionRequest, PoderoClient } from '@podero-bridge/podero-client';
-import { visibleHeatPumps } from '../domain/devices/rules';
+import { type DeviceUpstream, deviceKinds } from '../domain/devices/kinds';
+import type { DeviceJson } from '../domain/devices/state';
 import { UnknownBuildingError, UnknownOnboardingSessionError } from '../domain/errors';
 import { outboxEntriesOf } from '../domain/events/catalogue';
 import { onboardingSessionEvent } from '../domain/events/rules';
@@ -18,7 +19,7 @@ export type OpenSessionInput = Omit<CreateOnboardingSessionRequest, 'user_id'>;
 export class OnboardingSessionService {
   constructor(
     private readonly deps: {
-      podero: Pick<PoderoClient, 'onboarding' | 'heatPumps'>;
+      podero: Pick<PoderoClient, 'onboarding'> & DeviceUpstream;
       sessions: OnboardingSessionStore;
       buildings: BuildingStore;
       users: UserService;
@@ -32,7 +33,9 @@ export class OnboardingSessionService {
       throw new UnknownBuildingError(input.building_id);
     }
     // The devices the user has now: one that appears authenticated later came through this session.
-    const known = (await this.deps.podero.heatPumps.list(user.podero_user_id)).map((device) => device.id);
+    const known = (await this.listedDevices(user.podero_user_id)).flatMap(({ listed }) =>
+      listed.map((device) => device.id),
+    );
     const session = await this.deps.podero.onboarding.create({ user_id: user.podero_user_id, ...input });
     const at = new Date(this.deps.now()).toISOString();
     const record: OnboardingRecord = {
@@ -103,10 +106,19 @@ export class OnboardingSessionService {
   ): Promise<string | null> {
     if (!knownIds) return null;
     const known = new Set(knownIds);
-    const listed = await this.deps.podero.heatPumps.list(poderoUserId);
-    const fresh = visibleHeatPumps(listed, poderoUserId).filter(
-      (device) => !known.has(device.id) && device.is_authenticated === true,
+    const fresh = (await this.listedDevices(poderoUserId)).flatMap(({ kind, listed }) =>
+      kind
+        .visible(listed, poderoUserId)
+        .filter((device) => !known.has(device.id) && device.is_authenticated === true),
     );
     return fresh[0]?.id ?? null;
+  }
+
+  /** What Podero lists of the user's devices, kind by kind (in the registry's order). */
+  private async listedDevices(poderoUserId: string) {
+    const byKind: { kind: (typeof deviceKinds)[number]; listed: DeviceJson[] }[] = [];
+    for (const kind of deviceKinds)
+      byKind.push({ kind, listed: await kind.list(this.deps.podero, poderoUserId) });
+    return byKind;
   }
 }

@@ -15,8 +15,7 @@ import {
   PoderoNotFoundError,
   type PoderoUser,
 } from '@podero-bridge/podero-client';
-import { deletedHeatPumpEvent } from '../domain/devices/heat-pump';
-import { visibleHeatPumps } from '../domain/devices/rules';
+import { type DevicesUpstream, deviceKinds } from '../domain/devices/kinds';
 import {
   CreationInProgressError,
   EmailInUseError,
@@ -47,9 +46,9 @@ export type UserPatch = { email?: string | undefined } & {
 };
 
 export interface UserServiceDeps {
-  podero: Pick<PoderoClient, 'users' | 'heatPumps'>;
+  podero: Pick<PoderoClient, 'users'> & DevicesUpstream;
   users: UserStore;
-  /** `user.onboarded`, `user.offboarded` and the offboarded devices' `heat_pump.deleted` (domain/events/rules.ts). */
+  /** `user.onboarded`, `user.offboarded` and the offboarded devices' `<kind>.deleted` (domain/events/rules.ts). */
   outbox: OutboxStore;
   /** What the offboarding leaves outside the user's partition (readings, failure record, attempts). */
   erasure: Pick<ErasureService, 'requestForUser'>;
@@ -181,7 +180,7 @@ export class UserService {
   async offboard(externalUserId: string): Promise<number> {
     const state = await this.deps.users.getState(externalUserId);
     if (state.kind !== 'active' && state.kind !== 'offboarding') throw new UnknownUserError(externalUserId);
-    const listedHeatPumpIds = await this.offboardDevices(externalUserId, state.user.podero_user_id);
+    const listedDeviceIds = await this.offboardDevices(externalUserId, state.user.podero_user_id);
     await this.deps.podero.users.delete(state.user.podero_user_id).catch((error: unknown) => {
       // Already gone at Podero (e.g. a retried DELETE): still remove our records.
       if (!(error instanceof PoderoNotFoundError)) throw error;
@@ -192,9 +191,7 @@ export class UserService {
     );
     if (!(await this.deps.users.beginOffboarding(externalUserId))) throw new UnknownUserError(externalUserId);
     const remembered = await this.deps.users.devicesToErase(externalUserId);
-    await this.deps.erasure.requestForUser(externalUserId, [
-      ...new Set([...listedHeatPumpIds, ...remembered]),
-    ]);
+    await this.deps.erasure.requestForUser(externalUserId, [...new Set([...listedDeviceIds, ...remembered])]);
     return this.deps.users.deleteAll(externalUserId, this.deps.now());
   }
 
@@ -203,30 +200,36 @@ export class UserService {
     if (entry) await this.deps.outbox.putStandalone(entry, this.deps.now());
   }
 
-  /** Soft-deletes the user's devices at Podero; returns their ids. */
+  /** Soft-deletes the user's devices of every kind at Podero; returns their ids. */
   private async offboardDevices(externalUserId: string, poderoUserId: string): Promise<string[]> {
-    let listed: Awaited<ReturnType<PoderoClient['heatPumps']['list']>>;
-    try {
-      listed = await this.deps.podero.heatPumps.list(poderoUserId);
-    } catch (error) {
-      // The user is already gone at Podero (a retried DELETE): so are their devices.
-      if (error instanceof PoderoNotFoundError) return [];
-      throw error;
+    const byKind = [];
+    for (const kind of deviceKinds) {
+      try {
+        byKind.push({
+          kind,
+          devices: kind.visible(await kind.list(this.deps.podero, poderoUserId), poderoUserId),
+        });
+      } catch (error) {
+        // The user is already gone at Podero (a retried DELETE): so are their devices.
+        if (error instanceof PoderoNotFoundError) return [];
+        throw error;
+      }
     }
     const at = new Date(this.deps.now());
-    const visible = visibleHeatPumps(listed, poderoUserId);
+    const ids = byKind.flatMap(({ devices }) => devices.map((device) => device.id));
     // Before any soft-delete: once Podero no longer lists them, only this record names them for the erasure.
-    await this.deps.users.rememberDevicesToErase(
-      externalUserId,
-      visible.map((device) => device.id),
-    );
-    for (const device of visible) {
-      await this.deps.podero.heatPumps.softDelete(poderoUserId, device.id, at).catch((error: unknown) => {
-        if (!(error instanceof PoderoNotFoundError)) throw error;
-      });
-      await this.storeEvent(deletedHeatPumpEvent(externalUserId, device.id, at.toISOString()));
+    await this.deps.users.rememberDevicesToErase(externalUserId, ids);
+    for (const { kind, devices } of byKind) {
+      for (const device of devices) {
+        await kind.softDelete(this.deps.podero, poderoUserId, device.id, at).catch((error: unknown) => {
+          if (!(error instanceof PoderoNotFoundError)) throw error;
+        });
+        for (const event of kind.deletedEvents(externalUserId, [device.id], new Set(), at.toISOString())) {
+          await this.storeEvent(event);
+        }
+      }
     }
-    return visible.map((device) => device.id);
+    return ids;
   }
 
   /** After writes that may have created items under the user: UnknownUserError if it was offboarded meanwhile. */

@@ -5,13 +5,30 @@
  */
 import type { BridgeEvent, EventData } from '../events/catalogue';
 import { event } from '../events/rules';
+import { heatPumpApi } from './heat-pump-api';
+import { type HeatPumpUpdateUpstream, heatPumpSettingsControl } from './heat-pump-controls';
+import {
+  heatPumpListResponseSchema,
+  heatPumpResponseSchema,
+  heatPumpSchema,
+  heatPumpView,
+} from './heat-pump-view';
 import type { DeviceKind } from './kind';
-import { visibleHeatPumps } from './rules';
+import { visibleDevices } from './rules';
 import type { DeviceJson, DeviceSnapshot } from './state';
 
-/** The Podero client calls the heat pump needs (podero-client's `heatPumps` resource offers them). */
-export interface HeatPumpUpstream {
+/** The Podero client call the sync needs for the heat pump (podero-client's `heatPumps` resource). */
+export interface HeatPumpListUpstream {
   heatPumps: { list(userId: string): Promise<DeviceJson[]> };
+}
+
+/** Every Podero client call the heat pump needs: the sync's, the API's reads and offboarding, its controls. */
+export interface HeatPumpUpstream extends HeatPumpUpdateUpstream {
+  heatPumps: HeatPumpListUpstream['heatPumps'] &
+    HeatPumpUpdateUpstream['heatPumps'] & {
+      get(userId: string, deviceId: string, options?: { includeDeleted?: boolean }): Promise<DeviceJson>;
+      softDelete(userId: string, deviceId: string, at?: Date): Promise<DeviceJson>;
+    };
 }
 
 const optimizationOf = (snapshot: DeviceSnapshot | null | undefined): boolean | null => {
@@ -124,9 +141,24 @@ export const heatPumpKind = {
     list: '/org/{org_id}/users/{user_id}/heat-pumps',
     one: '/org/{org_id}/users/{user_id}/heat-pumps/{heat_pump_id}',
   },
-  list: (podero: HeatPumpUpstream, poderoUserId: string) => podero.heatPumps.list(poderoUserId),
-  visible: visibleHeatPumps,
+  list: (podero: HeatPumpListUpstream, poderoUserId: string) => podero.heatPumps.list(poderoUserId),
+  get: (
+    podero: HeatPumpUpstream,
+    poderoUserId: string,
+    deviceId: string,
+    options?: { includeDeleted?: boolean },
+  ) => podero.heatPumps.get(poderoUserId, deviceId, options),
+  softDelete: (podero: HeatPumpUpstream, poderoUserId: string, deviceId: string, at: Date) =>
+    podero.heatPumps.softDelete(poderoUserId, deviceId, at),
+  visible: visibleDevices,
+  api: heatPumpApi,
+  viewSchema: heatPumpSchema,
+  listResponseSchema: heatPumpListResponseSchema,
+  responseSchema: heatPumpResponseSchema,
+  view: heatPumpView,
+  controls: { settings: heatPumpSettingsControl },
   storage: {
+    kind: 'heat_pump',
     skPrefix: 'HEATPUMP#',
     listMarkerSk: 'HEATPUMPS',
     idAttribute: 'heat_pump_id',

@@ -2,11 +2,36 @@
  * What a device kind declares (the registry, kinds.ts, lists the kinds; each kind is a module beside it).
  * Apart from kinds.ts so that a kind's module and the registry import it without closing a circle.
  */
+import type * as z from 'zod';
 import type { BridgeEvent, EventType } from '../events/catalogue';
-import type { DeviceJson, DeviceSnapshot } from './state';
+import type { DeviceKindApi } from './kind-api';
+import type { DeviceJson, DeviceSnapshot, StoredConnection } from './state';
+
+/** A control's refusal, named by the body's field (`['minimum_temperature_limit']`). */
+export interface ControlIssue {
+  path: string[];
+  message: string;
+}
+
+/**
+ * One thing a caller may change on a device (its route: the kind's `api.controls`, by the same name): the
+ * request schema (with its OpenAPI meta), the check against the device's current state, and the Podero call it
+ * maps to, as a function of the client the engine passes in.
+ */
+export interface DeviceControl<Upstream = unknown, Body = unknown> {
+  readonly body: z.ZodType<Body>;
+  /** What the 400 answer says when the check finds issues (`the settings are inconsistent`). */
+  readonly refusal: string;
+  /** The issues of applying `body` to the device as it is now (Podero's JSON, live). */
+  issues(body: Body, current: Readonly<Record<string, unknown>>, nowMs: number): ControlIssue[];
+  /** Sends the change to Podero; answers the device as Podero returns it. */
+  apply(podero: Upstream, poderoUserId: string, deviceId: string, body: Body): Promise<DeviceJson>;
+}
 
 /** Where and under which attribute names a kind's items live; the values are the stored data's, verbatim. */
 export interface DeviceKindStorage {
+  /** The kind's name (DeviceKind.name): not stored, filled into each snapshot the store reads. */
+  readonly kind: string;
   /** Sort key prefix of a device's snapshot in its user's partition, and partition prefix of its readings. */
   readonly skPrefix: string;
   /** Sort key of the user's list marker for the kind. */
@@ -31,6 +56,25 @@ export interface DeviceKind<Upstream = unknown> {
   readonly poderoPaths: { readonly list: string; readonly one: string };
   /** Lists a user's devices of this kind through the client the engine holds. */
   list(podero: Upstream, poderoUserId: string): Promise<DeviceJson[]>;
+  /** Reads one device (with `includeDeleted`, also one Podero soft-deleted). */
+  get(
+    podero: Upstream,
+    poderoUserId: string,
+    deviceId: string,
+    options?: { includeDeleted?: boolean },
+  ): Promise<DeviceJson>;
+  /** Offboards one device the documented way (Podero's soft delete). */
+  softDelete(podero: Upstream, poderoUserId: string, deviceId: string, at: Date): Promise<DeviceJson>;
+  /** Its face in the HTTP API: paths, names, control routes (plain data, kind-api.ts). */
+  readonly api: DeviceKindApi;
+  /** The allow-listed view's schema (with its OpenAPI meta) and the answers around it. */
+  readonly viewSchema: z.ZodType;
+  readonly listResponseSchema: z.ZodType;
+  readonly responseSchema: z.ZodType;
+  /** What a caller sees of a device: Podero's JSON allow-listed, with the observed connection. Pure. */
+  view(device: DeviceJson, observed: StoredConnection | null): unknown;
+  /** The kind's controls, by the names its `api.controls` routes use. */
+  readonly controls: Readonly<Record<string, DeviceControl<Upstream>>>;
   /** The devices of a Podero list that are the user's (owned, not deleted). */
   visible(listed: readonly DeviceJson[], poderoUserId: string): DeviceJson[];
   readonly storage: DeviceKindStorage;

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../events/catalogue';
 import { heatPumpKind } from './heat-pump';
+import { deviceKindApis } from './kind-apis';
 import { type DeviceKind, deviceFiguresOf, deviceKinds, readingValuesOf } from './kinds';
+import { FIRST_KIND } from './state';
 
 /** The registry of device kinds: every kind declares everything, and the heat pump is what the code used. */
 const FIELDS: readonly (keyof DeviceKind)[] = [
@@ -17,6 +19,14 @@ const FIELDS: readonly (keyof DeviceKind)[] = [
   'eventTypes',
   'changeEvents',
   'deletedEvents',
+  'get',
+  'softDelete',
+  'api',
+  'viewSchema',
+  'listResponseSchema',
+  'responseSchema',
+  'view',
+  'controls',
 ];
 
 describe('device kinds', () => {
@@ -26,13 +36,22 @@ describe('device kinds', () => {
       for (const value of Object.values(kind.storage)) expect(value).not.toBe('');
       expect(kind.readingFields.length).toBeGreaterThan(0);
       for (const type of kind.eventTypes) expect(EVENT_TYPES).toContain(type);
+      // The store fills a snapshot's kind from the storage it read with; the API's names are the kind's.
+      expect(kind.storage.kind).toBe(kind.name);
+      expect(kind.api.name).toBe(kind.name);
+      for (const route of kind.api.controls) expect(kind.controls[route.name], route.name).toBeDefined();
     }
+    // declarations.ts reads the API names from their own registry (no zod in the CDK app): the same kinds.
+    expect(deviceKindApis).toEqual(deviceKinds.map((kind) => kind.api));
     for (const pick of [
       (k: DeviceKind<never>) => k.name,
       (k: DeviceKind<never>) => k.storage.skPrefix,
       (k: DeviceKind<never>) => k.storage.listMarkerSk,
       (k: DeviceKind<never>) => k.figure,
       (k: DeviceKind<never>) => k.metric,
+      (k: DeviceKind<never>) => k.api.resource,
+      (k: DeviceKind<never>) => k.api.idParam,
+      (k: DeviceKind<never>) => k.api.singular,
     ]) {
       const values = (deviceKinds as readonly DeviceKind<never>[]).map(pick);
       expect(new Set(values).size).toBe(values.length);
@@ -41,6 +60,7 @@ describe('device kinds', () => {
 
   it('the heat pump keeps the keys, attributes, figures and events the stored data and the API have', () => {
     expect(heatPumpKind.storage).toEqual({
+      kind: 'heat_pump',
       skPrefix: 'HEATPUMP#',
       listMarkerSk: 'HEATPUMPS',
       idAttribute: 'heat_pump_id',
@@ -70,6 +90,12 @@ describe('device kinds', () => {
       'connection_status',
     ]);
     expect(deviceFiguresOf()).toEqual({ heat_pumps: 0 });
+    expect(FIRST_KIND).toBe(heatPumpKind.name);
+    expect(heatPumpKind.api).toMatchObject({
+      resource: 'heat-pumps',
+      idParam: 'heat_pump_id',
+      singular: 'HeatPump',
+    });
   });
 
   it("lists through the client's heat-pump resource", async () => {

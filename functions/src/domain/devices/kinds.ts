@@ -7,13 +7,19 @@
 import { heatPumpKind } from './heat-pump';
 import type { DeviceKind } from './kind';
 
-export type { DeviceKind, DeviceKindStorage } from './kind';
+export type { ControlIssue, DeviceControl, DeviceKind, DeviceKindStorage } from './kind';
+export type { DeviceKindApi } from './kind-api';
 
 /** Every kind the bridge syncs, in sync order. A new kind is a new module, added here. */
 export const deviceKinds = [heatPumpKind] as const;
 
 /** What the engine's Podero client must offer: every kind's calls. */
 export type DeviceUpstream = Parameters<(typeof deviceKinds)[number]['list']>[0];
+
+type Intersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+
+/** What a Podero client must offer to read, control and offboard devices of every kind (the API, offboarding). */
+export type DevicesUpstream = Intersection<Parameters<(typeof deviceKinds)[number]['get']>[0]>;
 
 /** A reading value as stored. */
 export type ReadingValue = number | string | boolean | null;

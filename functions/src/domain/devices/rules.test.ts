@@ -7,7 +7,7 @@ import {
   PoderoServerError,
 } from '@podero-bridge/podero-client';
 import { describe, expect, it } from 'vitest';
-import { isDeleted, isUpstreamOutage, ownedBy, visibleHeatPumps } from './rules';
+import { isDeleted, isUpstreamOutage, ownedBy, visibleDevices } from './rules';
 
 const me = '11111111-1111-4111-8111-111111111111';
 const other = '22222222-2222-4222-8222-222222222222';
@@ -33,7 +33,7 @@ describe('heat-pump rules', () => {
       { id: 'gone', owner: { id: me }, deleted_at: '2026-01-01T00:00:00Z' },
       { id: 'theirs', owner: { id: other }, deleted_at: null },
     ];
-    expect(visibleHeatPumps(listed, me).map((hp) => hp.id)).toEqual(['mine']);
+    expect(visibleDevices(listed, me).map((hp) => hp.id)).toEqual(['mine']);
   });
 
   it('counts 5xx, no answer, rate limits and unreadable answers as Podero being out, and nothing else', () => {

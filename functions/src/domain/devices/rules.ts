@@ -1,5 +1,5 @@
 /**
- * The heat-pump rules the API and the sync both follow, stated once (they had drifted apart when each
+ * The device rules the API and the sync both follow, for every kind, stated once (they had drifted apart when each
  * stated them: the sync kept devices of another owner, and did not count a changed response shape as
  * Podero being out).
  */
@@ -10,14 +10,20 @@ import {
   PoderoServerError,
 } from '@podero-bridge/podero-client';
 import { CONNECTION_STATES } from '../events/catalogue';
-import { type DeviceJson, type DeviceSnapshot, newSnapshot, type StoredConnection } from './state';
+import {
+  type DeviceJson,
+  type DeviceSnapshot,
+  FIRST_KIND,
+  newSnapshot,
+  type StoredConnection,
+} from './state';
 
-/** Podero marks a deleted heat pump with `deleted_at` (soft delete); it is no longer the user's device. */
+/** Podero marks a deleted device with `deleted_at` (soft delete); it is no longer the user's device. */
 export const isDeleted = (device: DeviceJson): boolean =>
   device.deleted_at !== undefined && device.deleted_at !== null;
 
 /**
- * Ownership is never taken from the path alone: where Podero says who owns the heat pump (`owner.id`), it
+ * Ownership is never taken from the path alone: where Podero says who owns the device (`owner.id`), it
  * must be the Podero user we stored for the external user. Older shapes without an owner pass: they were
  * read under that user's Podero id.
  */
@@ -27,8 +33,8 @@ export const ownedBy = (device: DeviceJson, poderoUserId: string): boolean => {
   return owner.id === poderoUserId;
 };
 
-/** The heat pumps of a Podero list that are the user's: owned by them and not deleted. */
-export const visibleHeatPumps = (listed: readonly DeviceJson[], poderoUserId: string): DeviceJson[] =>
+/** The devices of a Podero list that are the user's: owned by them and not deleted. */
+export const visibleDevices = (listed: readonly DeviceJson[], poderoUserId: string): DeviceJson[] =>
   listed.filter((device) => !isDeleted(device) && ownedBy(device, poderoUserId));
 
 /**
@@ -114,7 +120,7 @@ export function observeConnection(
 }
 
 /**
- * The snapshot to store for a heat pump read at `fetchedAt`, given the one stored before (if any): the
+ * The snapshot to store for a device read at `fetchedAt`, given the one stored before (if any): the
  * connection is observed against the previous one, wherever a state is stored (API reads and the sync).
  */
 export function observedSnapshot(
@@ -123,11 +129,12 @@ export function observedSnapshot(
   fetchedAt: string,
   previous: DeviceSnapshot | null | undefined,
   lastReadingStateAt: string | null = previous?.lastReadingStateAt ?? null,
+  kind: string = previous?.kind ?? FIRST_KIND,
 ): DeviceSnapshot {
   const connection = observeConnection(previous?.connection, device, fetchedAt);
   // The item's pending events stay pending: a whole-item write must carry them (storage/outbox.ts).
   return {
-    ...newSnapshot(externalUserId, device, fetchedAt, lastReadingStateAt, connection),
+    ...newSnapshot(externalUserId, device, fetchedAt, lastReadingStateAt, connection, kind),
     outbox: previous?.outbox ?? [],
   };
 }

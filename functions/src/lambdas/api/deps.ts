@@ -1,7 +1,9 @@
 import type { ApiConfig } from '../../config';
 import { HeatPumpInsightsService } from '../../devices/insights';
 import { ReauthenticationService } from '../../devices/reauthentication';
-import { HeatPumpService } from '../../devices/service';
+import { DeviceService, DeviceServices } from '../../devices/service';
+import { heatPumpKind } from '../../domain/devices/heat-pump';
+import { deviceKinds } from '../../domain/devices/kinds';
 import { EnergyContractService } from '../../energy-contracts/service';
 import { type ErasureService, erasureServiceOf } from '../../erasure/erasure';
 import { OperatorService } from '../../operator/service';
@@ -33,7 +35,8 @@ export interface ApiServices {
   readonly users: UserService;
   readonly buildings: BuildingService;
   readonly onboardingSessions: OnboardingSessionService;
-  readonly heatPumps: HeatPumpService;
+  /** One per device kind: `devices.of(kind)`. */
+  readonly devices: DeviceServices;
   readonly insights: HeatPumpInsightsService;
   readonly energyContracts: EnergyContractService;
   readonly operator: OperatorService;
@@ -120,18 +123,26 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
   });
   const snapshots = new DeviceSnapshotStore(fleet.db, config.mainTableName);
   const readings = new ReadingsStore(fleet.db, config.readingsTableName);
-  const heatPumps = new HeatPumpService({
-    podero: fleet.podero,
-    findPoderoUserId: async (externalUserId) => (await users.get(externalUserId))?.podero_user_id ?? null,
-    removeUnlessOnboarded: (externalUserId, poderoUserId, sortKeys) =>
-      users.removeUnlessOnboarded(externalUserId, poderoUserId, sortKeys),
-    snapshots,
-    readings,
-    outbox,
-    erasure,
-    now: fleet.now,
-    logger: fleet.logger,
-  });
+  const devices = new DeviceServices(
+    deviceKinds.map(
+      (kind) =>
+        new DeviceService(kind, {
+          podero: fleet.podero,
+          findPoderoUserId: async (externalUserId) =>
+            (await users.get(externalUserId))?.podero_user_id ?? null,
+          removeUnlessOnboarded: (externalUserId, poderoUserId, sortKeys) =>
+            users.removeUnlessOnboarded(externalUserId, poderoUserId, sortKeys),
+          snapshots: new DeviceSnapshotStore(fleet.db, config.mainTableName, kind.storage),
+          readings: new ReadingsStore(fleet.db, config.readingsTableName, kind.storage),
+          outbox,
+          // The erasure job's records are the heat pump's (storage/erasures.ts): the first kind's.
+          requestErasure: (externalUserId, deviceId) => erasure.requestForHeatPump(externalUserId, deviceId),
+          now: fleet.now,
+          logger: fleet.logger,
+        }),
+    ),
+  );
+  const heatPumps = devices.of(heatPumpKind);
   const services: ApiServices = {
     users: userService,
     buildings: new BuildingService({ podero: fleet.podero, buildings, users: userService, now: fleet.now }),
@@ -142,7 +153,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       users: userService,
       now: fleet.now,
     }),
-    heatPumps,
+    devices,
     insights: new HeatPumpInsightsService({
       podero: fleet.podero,
       requireOwned: (externalUserId, deviceId) => heatPumps.requireOwnedForHistory(externalUserId, deviceId),
@@ -162,7 +173,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       now: fleet.now,
     }),
     reauthentication: new ReauthenticationService({
-      heatPumps,
+      devices: heatPumps,
       podero: fleet.podero,
       attempts: new ReauthenticationStore(fleet.db, config.mainTableName),
       returnUrls: config.returnUrls,

@@ -6,7 +6,7 @@ import {
   ReauthenticationNotNeededError,
   UnknownReauthenticationError,
 } from '../../devices/reauthentication';
-import { SettingsConflictError, UnknownHeatPumpError } from '../../devices/service';
+import { SettingsConflictError, UnknownDeviceError } from '../../devices/service';
 import {
   CreationInProgressError,
   EmailInUseError,
@@ -40,7 +40,7 @@ const answer = (error: unknown) => {
 describe('toApiError maps the kinds of domain errors', () => {
   it.each([
     [new UnknownUserError('u1'), 404, 'not_found', 'user not found'],
-    [new UnknownHeatPumpError('hp'), 404, 'not_found', 'heat pump not found'],
+    [new UnknownDeviceError('heat pump', 'hp'), 404, 'not_found', 'heat pump not found'],
     [new UnknownEnergyContractError('c'), 404, 'not_found', 'energy contract not found'],
     [new UnknownOnboardingSessionError('s'), 404, 'not_found', 'onboarding session not found'],
     [new UnknownReauthenticationError(), 404, 'not_found', 're-authentication not found'],

@@ -5,9 +5,11 @@
  * operationId a type error.
  */
 import type { OperationId } from '../../../declarations';
+import type { DeviceOperationId } from '../../../domain/devices/kind-api';
+import { deviceKinds } from '../../../domain/devices/kinds';
 import * as buildings from './buildings';
+import { deviceRoutes } from './devices';
 import * as energyContracts from './energy-contracts';
-import * as heatPumps from './heat-pumps';
 import * as insights from './insights';
 import * as meta from './meta';
 import * as onboarding from './onboarding';
@@ -17,12 +19,18 @@ import type { RouteDefinition } from './types';
 import * as users from './users';
 import * as webhooks from './webhooks';
 
+/** Every kind's routes, generated from the kind (devices.ts). */
+const devices = Object.assign({}, ...deviceKinds.map((kind) => deviceRoutes(kind))) as Record<
+  DeviceOperationId<(typeof deviceKinds)[number]['api']>,
+  RouteDefinition
+>;
+
 export const routeRegistry = {
   ...meta,
   ...users,
   ...buildings,
   ...onboarding,
-  ...heatPumps,
+  ...devices,
   ...insights,
   ...energyContracts,
   ...operator,

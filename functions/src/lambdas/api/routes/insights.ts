@@ -1,7 +1,9 @@
 /**
- * Savings and statistics routes: adapters over ../../devices/insights.ts. Each answer says whether it
+ * Savings and statistics routes (a device's are generated from its kind): adapters over ../../devices/insights.ts. Each answer says whether it
  * came from the cache (and how old it may be) and carries a matching `Cache-Control`.
  */
+
+import type { OperationId } from '../../../declarations';
 import {
   insightsResponseSchema,
   organisationSavingsQuerySchema,
@@ -9,8 +11,10 @@ import {
   savingsQuerySchema,
   statisticsQuerySchema,
 } from '../../../devices/insights-schemas';
-import { heatPumpErrors, heatPumpPathSchema } from './heat-pump-shared';
-import { defineRoute, errorResponse } from './types';
+import { deviceOperationIds } from '../../../domain/devices/kind-api';
+import type { DeviceKind } from '../../../domain/devices/kinds';
+import { deviceErrors, deviceIdOf, devicePathSchema } from './device-shared';
+import { defineRoute, errorResponse, type RouteDefinition } from './types';
 
 const cacheHeaders = { 'cache-control': 'private, max-age=<seconds left>' };
 
@@ -20,49 +24,68 @@ function cacheControl(fetchedAt: string, maxAgeSeconds: number, nowMs: number): 
   return { 'cache-control': left > 0 ? `private, max-age=${left}` : 'private, no-cache' };
 }
 
-export const getHeatPumpStatistics = defineRoute({
-  operationId: 'getHeatPumpStatistics',
-  params: heatPumpPathSchema,
-  query: statisticsQuerySchema,
-  responses: {
-    200: {
-      description: 'One bucket per requested resolution, each its current calendar period so far',
-      schema: insightsResponseSchema,
-      headers: cacheHeaders,
-    },
-    ...heatPumpErrors,
-  },
-  handle: async ({ params, query, deps }) => {
-    const body = await deps.services.insights.statistics(params.external_user_id, params.heat_pump_id, query);
-    return {
-      status: 200,
-      body,
-      headers: cacheControl(body.fetched_at, body.max_age_seconds, deps.now()),
-    };
-  },
-});
-
-export const getHeatPumpSavings = defineRoute({
-  operationId: 'getHeatPumpSavings',
-  params: heatPumpPathSchema,
-  query: savingsQuerySchema,
-  responses: {
-    200: {
-      description: 'One bucket per calendar period of `resolution`, clipped to the range',
-      schema: insightsResponseSchema,
-      headers: cacheHeaders,
-    },
-    ...heatPumpErrors,
-  },
-  handle: async ({ params, query, deps }) => {
-    const body = await deps.services.insights.savings(params.external_user_id, params.heat_pump_id, query);
-    return {
-      status: 200,
-      body,
-      headers: cacheControl(body.fetched_at, body.max_age_seconds, deps.now()),
-    };
-  },
-});
+/**
+ * A kind's savings and statistics of one device (for a kind whose `api.insights` says Podero offers them).
+ * The insights service reads the heat pump's today (devices/insights.ts): a second kind with insights makes
+ * it take the kind.
+ */
+export function deviceInsightsRoutes(kind: DeviceKind): RouteDefinition[] {
+  const ids = deviceOperationIds(kind.api);
+  const errors = deviceErrors(kind);
+  const params = devicePathSchema(kind);
+  return [
+    defineRoute({
+      operationId: ids.statistics as OperationId,
+      params,
+      query: statisticsQuerySchema,
+      responses: {
+        200: {
+          description: 'One bucket per requested resolution, each its current calendar period so far',
+          schema: insightsResponseSchema,
+          headers: cacheHeaders,
+        },
+        ...errors,
+      },
+      handle: async ({ params, query, deps }) => {
+        const body = await deps.services.insights.statistics(
+          params.external_user_id,
+          deviceIdOf(kind, params),
+          query,
+        );
+        return {
+          status: 200,
+          body,
+          headers: cacheControl(body.fetched_at, body.max_age_seconds, deps.now()),
+        };
+      },
+    }),
+    defineRoute({
+      operationId: ids.savings as OperationId,
+      params,
+      query: savingsQuerySchema,
+      responses: {
+        200: {
+          description: 'One bucket per calendar period of `resolution`, clipped to the range',
+          schema: insightsResponseSchema,
+          headers: cacheHeaders,
+        },
+        ...errors,
+      },
+      handle: async ({ params, query, deps }) => {
+        const body = await deps.services.insights.savings(
+          params.external_user_id,
+          deviceIdOf(kind, params),
+          query,
+        );
+        return {
+          status: 200,
+          body,
+          headers: cacheControl(body.fetched_at, body.max_age_seconds, deps.now()),
+        };
+      },
+    }),
+  ];
+}
 
 export const getOrganisationSavings = defineRoute({
   operationId: 'getOrganisationSavings',

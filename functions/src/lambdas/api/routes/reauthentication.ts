@@ -1,5 +1,5 @@
 /**
- * Re-authentication of a heat pump (devices/reauthentication.ts): the partner starts it for a device
+ * Re-authentication of a device (devices/reauthentication.ts; the start route is generated per kind): the partner starts it for a device
  * whose `connection.state` is `reauthentication_required` and sends the end user to `redirect_url`; the
  * Connect UI brings the browser back to the public callback, which reports the outcome to Podero and
  * redirects to the partner's URL. No caller ever sees the cue's secret. The partner's URLs must be on the
@@ -7,8 +7,11 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
-import { userPathSchema, uuidSchema } from '../schemas';
-import { defineRoute, errorResponse } from './types';
+import type { OperationId } from '../../../declarations';
+import { deviceOperationIds } from '../../../domain/devices/kind-api';
+import type { DeviceKind } from '../../../domain/devices/kinds';
+import { deviceIdOf, devicePathSchema } from './device-shared';
+import { defineRoute, errorResponse, type RouteDefinition } from './types';
 
 const partnerUrl = z
   .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
@@ -62,39 +65,42 @@ function callbackUrlOf(event: APIGatewayProxyEventV2, headers: Readonly<Record<s
   return `${proto}://${event.requestContext.domainName}${prefix}/reauthentication/callback`;
 }
 
-export const startHeatPumpReauthentication = defineRoute({
-  operationId: 'startHeatPumpReauthentication',
-  params: userPathSchema.extend({ heat_pump_id: uuidSchema }),
-  body: startReauthenticationBodySchema,
-  responses: {
-    201: { description: 'Send the end user to redirect_url', schema: reauthenticationStartedSchema },
-    400: errorResponse(
-      "Invalid path or body, or a success_url / cancel_url outside the stage's return URL origins (details name the field)",
-    ),
-    401: errorResponse('No valid token'),
-    403: errorResponse('The token may not access this user'),
-    404: errorResponse('Unknown user, or a heat pump that is not this user’s'),
-    409: errorResponse(
-      'The heat pump needs no re-authentication (connected), or cannot be re-authenticated (disconnected: onboard it again)',
-    ),
-    413: errorResponse('Body larger than 64 KB'),
-    415: errorResponse('Body is not JSON'),
-    502: errorResponse('Podero failed or timed out'),
-    503: {
-      ...errorResponse('Podero is rate-limiting; retry after Retry-After seconds'),
-      headers: { 'retry-after': 'seconds' },
+/** A kind's `POST .../reauthentication` (for a kind whose `api.reauthentication` says it can be repaired). */
+export function deviceReauthenticationRoute(kind: DeviceKind): RouteDefinition {
+  return defineRoute({
+    operationId: deviceOperationIds(kind.api).reauthentication as OperationId,
+    params: devicePathSchema(kind),
+    body: startReauthenticationBodySchema,
+    responses: {
+      201: { description: 'Send the end user to redirect_url', schema: reauthenticationStartedSchema },
+      400: errorResponse(
+        "Invalid path or body, or a success_url / cancel_url outside the stage's return URL origins (details name the field)",
+      ),
+      401: errorResponse('No valid token'),
+      403: errorResponse('The token may not access this user'),
+      404: errorResponse(`Unknown user, or ${kind.api.aNoun} that is not this user’s`),
+      409: errorResponse(
+        `The ${kind.api.noun} needs no re-authentication (connected), or cannot be re-authenticated (disconnected: onboard it again)`,
+      ),
+      413: errorResponse('Body larger than 64 KB'),
+      415: errorResponse('Body is not JSON'),
+      502: errorResponse('Podero failed or timed out'),
+      503: {
+        ...errorResponse('Podero is rate-limiting; retry after Retry-After seconds'),
+        headers: { 'retry-after': 'seconds' },
+      },
     },
-  },
-  handle: async ({ params, body, deps, event, headers }) => ({
-    status: 201,
-    body: await deps.services.reauthentication.start(
-      params.external_user_id,
-      params.heat_pump_id,
-      body,
-      callbackUrlOf(event, headers),
-    ),
-  }),
-});
+    handle: async ({ params, body, deps, event, headers }) => ({
+      status: 201,
+      body: await deps.services.reauthentication.start(
+        params.external_user_id,
+        deviceIdOf(kind, params),
+        body,
+        callbackUrlOf(event, headers),
+      ),
+    }),
+  });
+}
 
 export const completeReauthentication = defineRoute({
   operationId: 'completeReauthentication',

@@ -1,0 +1,168 @@
+/**
+ * What every kind's allow-listed view shares: the connection summary, the device model's descriptive
+ * fields, the pending actions by code, and the read envelopes (`source`, `fetched_at`, `stale`). A kind
+ * declares only its own fields (heat-pump-view.ts); `deviceViewOf` builds the view from Podero's JSON and the
+ * observed connection, for live and cached answers alike, so no route can pass Podero's object through.
+ * Pure: zod and the domain's rules only.
+ */
+import * as z from 'zod';
+import { actionNeededOf, CONNECTION_STATES, connectionStateOf, pendingActionsOf } from './rules';
+import type { DeviceJson, StoredConnection } from './state';
+
+const text = z.string().nullish();
+const num = z.number().nullish();
+
+/**
+ * The model's descriptive fields. Its OpenAPI name is the heat pump's because it was the first kind's
+ * (the document stays byte-identical); every kind shares it.
+ */
+export const deviceModelViewSchema = z
+  .strictObject({
+    device_type: z.strictObject({ short_name: z.string(), long_name: z.string() }).optional(),
+    manufacturer: text,
+    model: text,
+    year: num,
+  })
+  .meta({ id: 'HeatPumpDeviceModel' });
+
+/** The bridge's connection summary, the same for every kind (OpenAPI name kept from the first kind). */
+export const connectionSchema = z
+  .strictObject({
+    state: z.enum(CONNECTION_STATES).meta({
+      description:
+        'connected: the manufacturer connection is live; reauthentication_required: it lapsed and the owner can repair it (POST .../reauthentication); disconnected: it lapsed with no way to repair it: onboard the device again.',
+    }),
+    action_needed: z
+      .boolean()
+      .meta({ description: 'Podero lists at least one pending action on the device' }),
+    since: z.string().nullable().meta({
+      description:
+        'When the bridge first observed this state after a different one (a read or a sync pass); null while the state is as first seen.',
+    }),
+  })
+  .meta({ id: 'HeatPumpConnection' });
+
+/** Pending actions by code: their resolution links carry a cue's secret and stay with the bridge. */
+export const actionsViewSchema = z
+  .array(
+    z.strictObject({
+      code: z.string().meta({ description: 'reauthenticate, information, or a newer code' }),
+    }),
+  )
+  .meta({ description: 'Pending actions by code (their resolution links stay with the bridge)' });
+
+/** Every field of a shape made optional (a field Podero omits is left out of the view). */
+export function optionalFields<T extends Record<string, z.ZodType>>(
+  shape: T,
+): { [K in keyof T]: z.ZodOptional<T[K]> } {
+  return Object.fromEntries(Object.entries(shape).map(([key, schema]) => [key, schema.optional()])) as {
+    [K in keyof T]: z.ZodOptional<T[K]>;
+  };
+}
+
+/** Only the model's descriptive fields: Podero's cloud-service links and ids are not for callers. */
+function pickDeviceModel(raw: unknown): unknown {
+  if (raw === null || typeof raw !== 'object') return undefined;
+  const { device_type, manufacturer, model, year } = raw as Record<string, unknown>;
+  const deviceType =
+    device_type !== null && typeof device_type === 'object'
+      ? {
+          short_name: (device_type as Record<string, unknown>).short_name,
+          long_name: (device_type as Record<string, unknown>).long_name,
+        }
+      : undefined;
+  return {
+    ...(deviceType === undefined ? {} : { device_type: deviceType }),
+    ...(manufacturer === undefined ? {} : { manufacturer }),
+    ...(model === undefined ? {} : { model }),
+    ...(year === undefined ? {} : { year }),
+  };
+}
+
+/**
+ * The view function of a kind whose allow-listed fields are `fieldSchemas`: one object schema (unknown keys
+ * stripped, each field dropped when absent or of another type), so a view is one parse per device instead of
+ * one per field (issue 21: a field-by-field safeParse was the largest share of our own code in a cached
+ * read). Call it once per kind, at module scope.
+ */
+export function deviceViewOf<View>(
+  fieldSchemas: Readonly<Record<string, z.ZodType>>,
+): (device: DeviceJson, observed: StoredConnection | null) => View {
+  const viewFieldsSchema = z.object(
+    Object.fromEntries(
+      Object.entries(fieldSchemas).map(([key, schema]) => [key, schema.optional().catch(undefined)]),
+    ),
+  );
+  return (device, observed) => {
+    const view: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(viewFieldsSchema.parse(device))) {
+      if (value !== undefined) view[key] = value;
+    }
+    const model = deviceModelViewSchema.safeParse(pickDeviceModel(device.device_model));
+    if (model.success) view.device_model = model.data;
+    // `since` is the bridge's own knowledge, valid only for the state it was observed with.
+    const state = connectionStateOf(device);
+    return {
+      ...view,
+      id: device.id,
+      actions: pendingActionsOf(device).map((action) => ({ code: action.code })),
+      connection: {
+        state,
+        action_needed: actionNeededOf(device),
+        since: observed?.state === state ? observed.since : null,
+      },
+    } as View;
+  };
+}
+
+const sourceFields = {
+  source: z
+    .enum(['cache', 'live'])
+    .meta({ description: 'cache: the stored snapshot; live: read from Podero now.' }),
+  fetched_at: z.string().meta({ description: 'When the data was read from Podero (ISO).' }),
+  stale: z.boolean().meta({
+    description: 'True when a snapshot older than max_age_seconds was served because Podero failed.',
+  }),
+};
+
+/** What the read envelopes need to know of a kind: its name (the one-device field) and OpenAPI names. */
+export interface DeviceEnvelopeNames<Name extends string = string> {
+  /** The one-device answer's field (`heat_pump`): the kind's name. */
+  readonly name: Name;
+  /** `HeatPump`: the envelopes are `<singular>List` and `<singular>Read`. */
+  readonly singular: string;
+  /** `heat pump`: for the list's descriptions. */
+  readonly noun: string;
+}
+
+/**
+ * A kind's list and one-device answers around its view schema. Call it once per kind, at module scope (its
+ * OpenAPI ids are registered by the schemas it returns).
+ */
+export function deviceEnvelopesOf<Name extends string, View extends z.ZodType>(
+  names: DeviceEnvelopeNames<Name>,
+  view: View,
+) {
+  const list = z
+    .strictObject({
+      items: z.array(view),
+      next_cursor: z
+        .null()
+        .meta({ description: `Always null: every ${names.noun} of the user is on the one page` }),
+      ...sourceFields,
+    })
+    .meta({ id: `${names.singular}List` });
+  const one = z
+    .strictObject({ [names.name]: view, ...sourceFields } as { [K in Name]: View } & typeof sourceFields)
+    .meta({ id: `${names.singular}Read` });
+  return { list, one };
+}
+
+/** A list answer, as the device service builds it (the route's schema checks it). */
+export interface DeviceListAnswer<View> {
+  items: View[];
+  next_cursor: null;
+  source: 'cache' | 'live';
+  fetched_at: string;
+  stale: boolean;
+}

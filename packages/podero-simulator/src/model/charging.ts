@@ -159,22 +159,27 @@ function segmentAt(context: ChargingContext, state: ChargingState, tMs: number):
       reachesLevel: null,
     };
   }
-  if (state.boost === 'ongoing') return state.battery_level < cap ? chargeTo(cap) : IDLE;
+  if (state.boost === 'ongoing') return below(state, cap) ? chargeTo(cap) : IDLE;
   // Away from home the car charges on its own, unsteered.
-  if (!state.at_home) return state.battery_level < cap ? chargeTo(cap) : IDLE;
+  if (!state.at_home) return below(state, cap) ? chargeTo(cap) : IDLE;
   if (settings.pause_power_until !== null && Date.parse(settings.pause_power_until) > tMs) {
     return { powerW: 0, untilMs: Date.parse(settings.pause_power_until), reachesLevel: null };
   }
   if (settings.is_pause_power_active && settings.pause_power_until === null) return IDLE;
   const minimum = Math.min(settings.charge_target_min, cap);
-  if (state.battery_level < minimum) return chargeTo(minimum);
+  if (below(state, minimum)) return chargeTo(minimum);
   const goal = goalFor(context, state.session?.plug_in_ms ?? tMs);
-  if (state.battery_level >= goal.target) return IDLE;
+  if (!below(state, goal.target)) return IDLE;
   if (!settings.is_smart_optimization_active) return chargeTo(goal.target);
   const startMs = goal.deadlineMs - msToCharge(car, state.battery_level, goal.target);
   // Within a second of the planned start counts as started (floating drift must not stall the charge).
   if (tMs >= startMs - 1000) return chargeTo(goal.target);
   return { powerW: 0, untilMs: Math.ceil(startMs), reachesLevel: null };
+}
+
+/** Below a level by more than floating drift (a level reached within a millisecond of charge counts). */
+function below(state: ChargingState, level: number): boolean {
+  return state.battery_level < level - 1e-4;
 }
 
 /** The charging power at the state's instant, W. */
@@ -263,7 +268,7 @@ function settleBoost(context: ChargingContext, state: ChargingState): void {
   ) {
     state.boost = 'ongoing';
   }
-  if (state.boost === 'ongoing' && state.battery_level >= boostTarget(context.settings)) {
+  if (state.boost === 'ongoing' && !below(state, boostTarget(context.settings))) {
     state.boost = 'none';
     state.boost_requested_at_ms = null;
   }

@@ -244,13 +244,10 @@ describe('the living solar inverter', () => {
         sawDischarging = true;
         expect(reading.solar_surplus_w).toBeLessThan(0); // discharging covers a deficit
       }
-      // grid = production − household + battery (+ export, − import), up to rounding
-      expect(
-        Math.abs(
-          reading.current_power_to_grid_w -
-            (reading.solar_production_w - reading.household_consumption_w + battery),
-        ),
-      ).toBeLessThanOrEqual(2);
+      // grid = production − household + battery (+ export, − import), exactly as reported
+      expect(reading.current_power_to_grid_w).toBe(
+        reading.solar_production_w - reading.household_consumption_w + battery,
+      );
     }
     expect(sawCharging).toBe(true);
     expect(sawDischarging).toBe(true);

@@ -190,13 +190,17 @@ export function solarModel(context: SolarContext) {
     const household = householdW(context, tMs);
     const level = batteryLevelAt(tMs);
     const battery = level === null ? null : batteryPowerFor(settings, production - household, level, 0.25);
+    // Rounded first, so the reported figures add up exactly: surplus = production − household, grid = surplus + battery.
+    const producedW = Math.round(production);
+    const consumedW = Math.round(household);
+    const batteryW = battery === null ? null : Math.round(battery);
     return {
-      solar_production_w: Math.round(production),
-      household_consumption_w: Math.round(household),
-      solar_surplus_w: Math.round(production - household),
-      battery_charge_discharge_power_w: battery === null ? null : Math.round(battery),
+      solar_production_w: producedW,
+      household_consumption_w: consumedW,
+      solar_surplus_w: producedW - consumedW,
+      battery_charge_discharge_power_w: batteryW,
       battery_charge_level_percent: level === null ? null : Math.round(level),
-      current_power_to_grid_w: Math.round(production - household + (battery ?? 0)),
+      current_power_to_grid_w: producedW - consumedW + (batteryW ?? 0),
     };
   }
 

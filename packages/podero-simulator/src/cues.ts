@@ -2,7 +2,7 @@
  * Pending actions ("cues", contract §3.12 and §5.5 step 6): what a lost manufacturer connection raises, how
  * its signed secrets are handed out and checked, and how the device is restored.
  *
- * Secrets: each read of a heat pump shows a `resolution_link.url` with a secret. A secret is valid for one
+ * Secrets: each read of a device (any kind) shows a `resolution_link.url` with a secret. A secret is valid for one
  * hour of simulated time after it was issued ([REF]: "expires 1 hour after it is issued"); a read shows the
  * newest secret while it has more than half its life left and issues a fresh one otherwise, so a client that
  * reads and then resolves always holds a usable one.
@@ -75,7 +75,7 @@ export function restoreConnection(core: SimCore, device: DeviceRecord, closeAll 
   closeCues(core, device, 'reauthenticate', closeAll ? undefined : 'pending');
 }
 
-/** Ends the heat pump's active cues of `code` (only those in `onlyState`, when given). */
+/** Ends the device's active cues of `code` (only those in `onlyState`, when given). */
 function closeCues(
   core: SimCore,
   device: DeviceRecord,

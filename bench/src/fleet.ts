@@ -333,7 +333,7 @@ async function workerRss(ctx: { log(message: string): void }): Promise<Row> {
     if (
       result?.batchItemFailures?.length !== 0 ||
       pass?.status !== 'completed' ||
-      pass.users !== USERS_PER_WORKER
+      pass.figures.users !== USERS_PER_WORKER
     ) {
       throw new Error(
         `the worker did not complete its shard: ${JSON.stringify({ result, pass }).slice(0, 400)}`,

@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { connectionSchema } from '../devices/schemas';
 import { CONNECTION_STATES } from '../domain/devices/rules';
+import { syncFiguresShape } from '../domain/sync-figures';
 
 export const USERS_PAGE_DEFAULT = 50;
 export const USERS_PAGE_MAX = 200;
@@ -158,6 +159,9 @@ export const userSummarySchema = z
   .meta({ id: 'UserSummary' });
 export type UserSummary = z.infer<typeof userSummarySchema>;
 
+/** Each of the sync's figures (domain/sync-figures.ts), under its own name in the pass and run views. */
+const figureSchema = z.number().int();
+
 export const syncStatusSchema = z
   .strictObject({
     passes_completed: z.number().int(),
@@ -178,10 +182,7 @@ export const syncStatusSchema = z
           description:
             'Shards that kept failing (dead-lettered) or never came back: their users were not synced in this pass',
         }),
-        users: z.number().int(),
-        heat_pumps: z.number().int(),
-        readings_written: z.number().int(),
-        failures: z.number().int(),
+        ...syncFiguresShape(figureSchema),
       })
       .nullable()
       .meta({ description: 'The current (or last) fleet pass: its shards, as the workers settle them' }),
@@ -193,10 +194,7 @@ export const syncStatusSchema = z
           completed_at: z.string(),
           shards: z.number().int(),
           failed_shards: z.array(z.number().int()),
-          users: z.number().int(),
-          heat_pumps: z.number().int(),
-          readings_written: z.number().int(),
-          failures: z.number().int(),
+          ...syncFiguresShape(figureSchema),
         }),
       )
       .meta({ description: 'The latest completed fleet passes, newest first (kept 7 days)' }),
@@ -207,10 +205,7 @@ export const syncStatusSchema = z
           source: z.string(),
           started_at: z.string(),
           duration_ms: z.number(),
-          users: z.number().int(),
-          heat_pumps: z.number().int(),
-          readings_written: z.number().int(),
-          failures: z.number().int(),
+          ...syncFiguresShape(figureSchema),
           completed_pass: z.boolean(),
           stopped: z.string(),
         }),

@@ -13,7 +13,7 @@ import type { ReadingsStore } from '../storage/readings';
 import type { SyncPassStore } from '../storage/sync-passes';
 import type { SyncFailure, SyncStateStore } from '../storage/sync-state';
 import type { UserRecord, UserStore } from '../storage/users';
-import { fleetPassView } from './fleet-pass-view';
+import { fleetPassView, passHistoryView, runView } from './fleet-pass-view';
 import type { ListUsersQuery, SyncStatus, UserList, UserListItem, UserSummary } from './schemas';
 
 /** The most users one page may read while filtering (each costs one Query). */
@@ -183,29 +183,8 @@ export class OperatorService {
           ? { started_at: cursor.passStartedAt, position: cursor.lastExternalUserId }
           : null,
       fleet_pass: pass && fleetPassView(pass),
-      passes: passes.map((p) => ({
-        pass_id: p.pass_id,
-        started_at: p.started_at,
-        completed_at: p.completed_at,
-        shards: p.shards,
-        failed_shards: p.failed_shards,
-        users: p.users,
-        heat_pumps: p.heat_pumps,
-        readings_written: p.readings_written,
-        failures: p.failures,
-      })),
-      runs: runs.map((run) => ({
-        run_id: run.runId,
-        source: run.source,
-        started_at: run.startedAt,
-        duration_ms: run.durationMs,
-        users: run.users,
-        ...run.devices,
-        readings_written: run.readingsWritten,
-        failures: run.failures,
-        completed_pass: run.completedPass,
-        stopped: run.stopped,
-      })),
+      passes: passes.map(passHistoryView),
+      runs: runs.map(runView),
       failing_users: failures
         .sort((a, b) => b.attempts - a.attempts || a.externalUserId.localeCompare(b.externalUserId))
         .slice(0, FAILURES_SHOWN)

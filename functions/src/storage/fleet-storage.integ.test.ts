@@ -1,14 +1,16 @@
 /** The fleet sync's two shared items on dynalite over the real SDK: the pass and the Podero rate budget. */
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTables, type LocalEndpoint, startDynalite } from '@podero-bridge/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableDeclarations } from '../declarations';
 import { heatPumpKind } from '../domain/devices/heat-pump';
 import { SYNC_NAMES } from '../domain/devices/kinds';
+import type { SyncFigures } from '../domain/sync-figures';
 import { RateBudgetStore } from './rate-budget';
 import { isSettled, SyncPassStore, shardsWith } from './sync-passes';
+import { SyncStateStore } from './sync-state';
 
 let dynalite: LocalEndpoint;
 let raw: DynamoDBClient;
@@ -32,10 +34,10 @@ async function freshTable(): Promise<string> {
   return tables.main;
 }
 
-const figures = (users: number) => ({
+const figures = (users: number): SyncFigures => ({
   users,
-  devices: { [heatPumpKind.figure]: users * 2 },
-  readingsWritten: users,
+  [heatPumpKind.figure]: users * 2,
+  readings_written: users,
   failures: 1,
 });
 
@@ -93,10 +95,7 @@ describe('SyncPassStore', () => {
     expect(first).toMatchObject({
       shardsDone: 1,
       shardsFailed: 0,
-      users: 10,
-      devices: { [heatPumpKind.figure]: 20 },
-      readingsWritten: 10,
-      failures: 1,
+      figures: { users: 10, [heatPumpKind.figure]: 20, readings_written: 10, failures: 1 },
       updatedAt: at,
       completedAt: null,
     });
@@ -106,7 +105,12 @@ describe('SyncPassStore', () => {
     expect(await passes.settleShard('p0', 1, 'done', figures(10), at)).toBeNull();
     await passes.addFigures('p1', figures(5), at);
     const failed = await passes.settleShard('p1', 2, 'failed', figures(0), at);
-    expect(failed).toMatchObject({ shardsDone: 1, shardsFailed: 1, users: 15 });
+    // Summed: the settled shard's, the run's that ran out of time, the failed shard's.
+    expect(failed).toMatchObject({
+      shardsDone: 1,
+      shardsFailed: 1,
+      figures: { users: 15, [heatPumpKind.figure]: 30, readings_written: 15, failures: 3 },
+    });
     expect(failed && isSettled(failed)).toBe(false);
     expect(failed && shardsWith(failed, 'pending')).toEqual([1]);
     expect(failed && shardsWith(failed, 'failed')).toEqual([2]);
@@ -139,7 +143,15 @@ describe('SyncPassStore', () => {
     });
     // Failed and lost shards, in index order.
     expect(await passes.history(5)).toEqual([
-      expect.objectContaining({ pass_id: 'p1', shards: 5, failed_shards: [0, 2, 3, 4], users: 7 }),
+      {
+        passId: 'p1',
+        source: 'schedule',
+        startedAt: stale.startedAt,
+        completedAt: at,
+        shardCount: 5,
+        failedShards: [0, 2, 3, 4],
+        figures: { users: 7, [heatPumpKind.figure]: 14, readings_written: 7, failures: 2 },
+      },
     ]);
     const item = await doc.send(
       new GetCommand({
@@ -155,7 +167,7 @@ describe('SyncPassStore', () => {
       passId: 'p2',
       status: 'running',
       passesCompleted: 1,
-      users: 0,
+      figures: { users: 0, [heatPumpKind.figure]: 0, readings_written: 0, failures: 0 },
     });
     const later = '2026-03-01T02:00:00.000Z';
     await passes.settleShard('p2', 0, 'done', figures(1), later);
@@ -164,7 +176,7 @@ describe('SyncPassStore', () => {
     if (!second) throw new Error('no pass');
     await passes.complete(second, later);
     // Newest first.
-    expect((await passes.history(5)).map((h) => h.pass_id)).toEqual(['p2', 'p1']);
+    expect((await passes.history(5)).map((h) => h.passId)).toEqual(['p2', 'p1']);
   });
 
   it('leaves the next pass alone when asked to close a pass that was replaced meanwhile', async () => {
@@ -180,5 +192,65 @@ describe('SyncPassStore', () => {
     expect(await passes.markPendingLost(old, at)).toEqual(old);
     const next = await passes.current();
     expect(next && shardsWith(next, 'pending')).toEqual([0, 1, 2]);
+  });
+});
+
+describe('SyncStateStore run records', () => {
+  it('reads a run back with the figures it was recorded with, under the attribute names items always had', async () => {
+    const table = await freshTable();
+    const state = new SyncStateStore(doc, table);
+    const run = {
+      runId: 'r1',
+      source: 'shard 0 of p1',
+      startedAt: '2026-03-01T00:00:00.000Z',
+      durationMs: 4321,
+      figures: figures(6),
+      completedPass: true,
+      stopped: 'completed_pass',
+    };
+    await state.recordRun(run);
+    expect(await state.latestRuns(5)).toEqual([run]);
+    const item = await doc.send(
+      new GetCommand({
+        TableName: table,
+        Key: { pk: SYNC_NAMES.partition, sk: `RUN#${run.startedAt}#r1` },
+      }),
+    );
+    expect(item.Item).toMatchObject({ users: 6, heat_pumps: 12, readings_written: 6, failures: 1 });
+  });
+
+  it('reads a run item written before the figures were one shape', async () => {
+    const table = await freshTable();
+    await doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          pk: SYNC_NAMES.partition,
+          sk: 'RUN#2026-02-01T00:00:00.000Z#old',
+          run_id: 'old',
+          source: 'schedule',
+          started_at: '2026-02-01T00:00:00.000Z',
+          duration_ms: 10,
+          users: 2,
+          heat_pumps: 3,
+          readings_written: 3,
+          failures: 0,
+          completed_pass: false,
+          stopped: 'time_budget',
+          expires_at: 2_000_000_000,
+        },
+      }),
+    );
+    expect(await new SyncStateStore(doc, table).latestRuns(1)).toEqual([
+      {
+        runId: 'old',
+        source: 'schedule',
+        startedAt: '2026-02-01T00:00:00.000Z',
+        durationMs: 10,
+        figures: { users: 2, heat_pumps: 3, readings_written: 3, failures: 0 },
+        completedPass: false,
+        stopped: 'time_budget',
+      },
+    ]);
   });
 });

@@ -17,37 +17,19 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import {
-  type DeviceFigures,
-  deviceFiguresOf,
-  deviceFiguresShape,
-  deviceKinds,
-} from '../domain/devices/kinds';
+import type { SyncFigures } from '../domain/sync-figures';
 import { sendIfCondition } from './conditional';
+import { addFiguresUpdate, figuresItem, figuresOfItem, zeroFiguresUpdate } from './sync-figures';
 import { SYNC_PK } from './sync-state';
 
 const PASS_SK = 'PASS';
 const PASS_HISTORY_PREFIX = 'PASS#';
 const HISTORY_RETENTION_SECONDS = 7 * 86_400;
 
-/** Every kind's figure (DeviceKind.figure): an attribute of the pass, added to as shards settle. */
-const FIGURES = deviceKinds.map((kind) => kind.figure);
-const FIGURES_ADD = FIGURES.map((figure, i) => `${figure} :device${i}`).join(', ');
-const figureValues = (devices: DeviceFigures): Record<string, number> =>
-  Object.fromEntries(FIGURES.map((figure, i) => [`:device${i}`, devices[figure]]));
-
 /** `lost`: still pending when its pass was closed as stalled (its message never came back). */
 export type ShardStatus = 'pending' | 'done' | 'failed' | 'lost';
 
-export interface PassFigures {
-  users: number;
-  /** The devices synced, per kind. */
-  devices: DeviceFigures;
-  readingsWritten: number;
-  failures: number;
-}
-
-export interface PassRecord extends PassFigures {
+export interface PassRecord {
   passId: string;
   source: string;
   startedAt: string;
@@ -61,6 +43,8 @@ export interface PassRecord extends PassFigures {
   completedAt: string | null;
   passesCompleted: number;
   lastPassCompletedAt: string | null;
+  /** What its shards synced so far (added to as they settle, and by runs that ran out of time). */
+  figures: SyncFigures;
 }
 
 const shardStatusSchema = z.enum(['pending', 'done', 'failed', 'lost']);
@@ -74,10 +58,6 @@ const passItemSchema = z.object({
   shards: z.record(z.string(), shardStatusSchema),
   shards_done: z.number().int().min(0).optional(),
   shards_failed: z.number().int().min(0).optional(),
-  users: z.number().int().min(0).optional(),
-  ...deviceFiguresShape(z.number().int().min(0).optional()),
-  readings_written: z.number().int().min(0).optional(),
-  failures: z.number().int().min(0).optional(),
   completed_at: z.string().nullable().optional(),
   passes_completed: z.number().int().min(0).optional(),
   last_pass_completed_at: z.string().nullable().optional(),
@@ -95,13 +75,10 @@ function passOf(item: Record<string, unknown>): PassRecord {
     shards: row.shards,
     shardsDone: row.shards_done ?? 0,
     shardsFailed: row.shards_failed ?? 0,
-    users: row.users ?? 0,
-    devices: deviceFiguresOf((figure) => row[figure] ?? 0),
-    readingsWritten: row.readings_written ?? 0,
-    failures: row.failures ?? 0,
     completedAt: row.completed_at ?? null,
     passesCompleted: row.passes_completed ?? 0,
     lastPassCompletedAt: row.last_pass_completed_at ?? null,
+    figures: figuresOfItem(item),
   };
 }
 
@@ -151,15 +128,17 @@ export class SyncPassStore {
     const shards = Object.fromEntries(
       Array.from({ length: pass.shardCount }, (_, i) => [String(i), 'pending']),
     );
+    const zero = zeroFiguresUpdate();
     const out = await sendIfCondition(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key,
-          UpdateExpression: `SET pass_id = :id, #source = :source, started_at = :at, updated_at = :at, #status = :running, shard_count = :n, shards = :shards, shards_done = :zero, shards_failed = :zero, #users = :zero, ${FIGURES.map((figure) => `${figure} = :zero`).join(', ')}, readings_written = :zero, failures = :zero, completed_at = :null`,
+          UpdateExpression: `SET pass_id = :id, #source = :source, started_at = :at, updated_at = :at, #status = :running, shard_count = :n, shards = :shards, shards_done = :zero, shards_failed = :zero, ${zero.set}, completed_at = :null`,
           ConditionExpression: 'attribute_not_exists(pass_id) OR #status = :completed',
-          ExpressionAttributeNames: { '#source': 'source', '#status': 'status', '#users': 'users' },
+          ExpressionAttributeNames: { '#source': 'source', '#status': 'status', ...zero.names },
           ExpressionAttributeValues: {
+            ...zero.values,
             ':id': pass.passId,
             ':source': pass.source,
             ':at': pass.startedAt,
@@ -185,25 +164,23 @@ export class SyncPassStore {
     passId: string,
     index: number,
     outcome: 'done' | 'failed',
-    figures: PassFigures,
+    figures: SyncFigures,
     at: string,
   ): Promise<PassRecord | null> {
+    const add = addFiguresUpdate(figures);
     const out = await sendIfCondition(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key,
-          UpdateExpression: `SET shards.#i = :outcome, updated_at = :at ADD ${outcome === 'done' ? 'shards_done' : 'shards_failed'} :one, #users :users, ${FIGURES_ADD}, readings_written :readings, failures :failures`,
+          UpdateExpression: `SET shards.#i = :outcome, updated_at = :at ADD ${outcome === 'done' ? 'shards_done' : 'shards_failed'} :one, ${add.add}`,
           ConditionExpression: 'pass_id = :pass AND shards.#i = :pending',
-          ExpressionAttributeNames: { '#i': String(index), '#users': 'users' },
+          ExpressionAttributeNames: { '#i': String(index), ...add.names },
           ExpressionAttributeValues: {
             ':outcome': outcome,
             ':at': at,
             ':one': 1,
-            ':users': figures.users,
-            ...figureValues(figures.devices),
-            ':readings': figures.readingsWritten,
-            ':failures': figures.failures,
+            ...add.values,
             ':pass': passId,
             ':pending': 'pending',
           },
@@ -215,21 +192,19 @@ export class SyncPassStore {
   }
 
   /** A run that ended without settling its shard (out of time, Podero out): its figures still count. */
-  async addFigures(passId: string, figures: PassFigures, at: string): Promise<void> {
+  async addFigures(passId: string, figures: SyncFigures, at: string): Promise<void> {
+    const add = addFiguresUpdate(figures);
     await sendIfCondition(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key,
-          UpdateExpression: `SET updated_at = :at ADD #users :users, ${FIGURES_ADD}, readings_written :readings, failures :failures`,
+          UpdateExpression: `SET updated_at = :at ADD ${add.add}`,
           ConditionExpression: 'pass_id = :pass',
-          ExpressionAttributeNames: { '#users': 'users' },
+          ExpressionAttributeNames: add.names,
           ExpressionAttributeValues: {
             ':at': at,
-            ':users': figures.users,
-            ...figureValues(figures.devices),
-            ':readings': figures.readingsWritten,
-            ':failures': figures.failures,
+            ...add.values,
             ':pass': passId,
           },
         }),
@@ -317,8 +292,20 @@ export class SyncPassStore {
         Limit: limit,
       }),
     );
-    return (out.Items ?? []).map((item) => historySchema.parse(item));
+    return (out.Items ?? []).map(historyOf);
   }
+}
+
+/** A completed pass as its history keeps it. */
+export interface PassHistoryRecord {
+  passId: string;
+  source: string;
+  startedAt: string;
+  completedAt: string;
+  shardCount: number;
+  /** Failed and lost shards, in index order. */
+  failedShards: number[];
+  figures: SyncFigures;
 }
 
 const historySchema = z.object({
@@ -328,14 +315,22 @@ const historySchema = z.object({
   completed_at: z.string(),
   shards: z.number().int(),
   failed_shards: z.array(z.number().int()),
-  users: z.number().int(),
-  ...deviceFiguresShape(z.number().int()),
-  readings_written: z.number().int(),
-  failures: z.number().int(),
 });
-export type PassHistoryRecord = z.infer<typeof historySchema>;
 
-function historyItemOf(pass: PassRecord, at: string): PassHistoryRecord {
+function historyOf(item: Record<string, unknown>): PassHistoryRecord {
+  const row = historySchema.parse(item);
+  return {
+    passId: row.pass_id,
+    source: row.source,
+    startedAt: row.started_at,
+    completedAt: row.completed_at,
+    shardCount: row.shards,
+    failedShards: row.failed_shards,
+    figures: figuresOfItem(item),
+  };
+}
+
+function historyItemOf(pass: PassRecord, at: string): Record<string, unknown> {
   return {
     pass_id: pass.passId,
     source: pass.source,
@@ -343,9 +338,6 @@ function historyItemOf(pass: PassRecord, at: string): PassHistoryRecord {
     completed_at: at,
     shards: pass.shardCount,
     failed_shards: failedShardsOf(pass),
-    users: pass.users,
-    ...pass.devices,
-    readings_written: pass.readingsWritten,
-    failures: pass.failures,
+    ...figuresItem(pass.figures),
   };
 }

@@ -19,8 +19,10 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { type DeviceFigures, deviceFiguresOf, SYNC_NAMES } from '../domain/devices/kinds';
+import { SYNC_NAMES } from '../domain/devices/kinds';
+import type { SyncFigures } from '../domain/sync-figures';
 import { sendIfCondition } from './conditional';
+import { figuresItem, figuresOfItem } from './sync-figures';
 
 export const SYNC_PK = SYNC_NAMES.partition;
 export const SYNC_CURSOR_SK = 'CURSOR';
@@ -35,26 +37,16 @@ export interface SyncRunRecord {
   source: string;
   startedAt: string;
   durationMs: number;
-  users: number;
-  /** The devices synced, per kind. */
-  devices: DeviceFigures;
-  readingsWritten: number;
-  failures: number;
+  figures: SyncFigures;
   completedPass: boolean;
   stopped: string;
 }
-
-/** A kind's figure (DeviceKind.figure), read by its name. */
-const figureSchema = z.number();
 
 const runItemSchema = z.object({
   run_id: z.string(),
   source: z.string(),
   started_at: z.string(),
   duration_ms: z.number(),
-  users: z.number(),
-  readings_written: z.number(),
-  failures: z.number(),
   completed_pass: z.boolean(),
   stopped: z.string(),
 });
@@ -245,10 +237,7 @@ export class SyncStateStore {
           source: run.source,
           started_at: run.startedAt,
           duration_ms: run.durationMs,
-          users: run.users,
-          ...run.devices,
-          readings_written: run.readingsWritten,
-          failures: run.failures,
+          ...figuresItem(run.figures),
           completed_pass: run.completedPass,
           stopped: run.stopped,
           expires_at: Math.floor(Date.parse(run.startedAt) / 1000) + RUN_RETENTION_SECONDS,
@@ -275,10 +264,7 @@ export class SyncStateStore {
         source: row.source,
         startedAt: row.started_at,
         durationMs: row.duration_ms,
-        users: row.users,
-        devices: deviceFiguresOf((figure) => figureSchema.parse(item[figure])),
-        readingsWritten: row.readings_written,
-        failures: row.failures,
+        figures: figuresOfItem(item),
         completedPass: row.completed_pass,
         stopped: row.stopped,
       };

@@ -22,6 +22,7 @@ import { queueDeclarations } from '../declarations';
 import { heatPumpKind } from '../domain/devices/heat-pump';
 import { OUTBOX_STANDALONE_PK } from '../storage/outbox';
 import { SyncPassStore } from '../storage/sync-passes';
+import { SyncStateStore, shardProgressKey } from '../storage/sync-state';
 
 let world: HeatPumpWorld | undefined;
 let sqs: SQSClient | undefined;
@@ -41,6 +42,20 @@ async function start(options: Parameters<typeof startHeatPumpWorld>[0] = {}) {
 
 const context = (id: string) => ({ awsRequestId: id, getRemainingTimeInMillis: () => 170_000 });
 let invocation = 0;
+
+/** The cursor shard `index` of the current pass has saved (polled, at most ~20 s). */
+async function savedShardCursor(w: HeatPumpWorld, index: number): Promise<string> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const pass = await new SyncPassStore(w.aws.db, w.aws.tableNames.main).current();
+    if (pass) {
+      const store = new SyncStateStore(w.aws.db, w.aws.tableNames.main, shardProgressKey(pass.passId, index));
+      const cursor = await store.getCursor();
+      if (cursor?.lastExternalUserId) return cursor.lastExternalUserId;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`shard ${index} saved no cursor`);
+}
 
 /** One receive -> handler -> delete round; false when the queue had nothing visible. */
 async function workOnce(
@@ -136,8 +151,7 @@ describe('fleet passes over SQS', () => {
       shardCount: 9,
       shardsDone: 9,
       shardsFailed: 0,
-      users: 60,
-      devices: { [heatPumpKind.figure]: 60 },
+      figures: { users: 60, [heatPumpKind.figure]: 60, readings_written: 60, failures: 0 },
     });
     for (const user of users) {
       expect(await readingCount(w, user.deviceIds[0] as string), user.externalUserId).toBe(1);
@@ -163,8 +177,9 @@ describe('fleet passes over SQS', () => {
     ]);
     await w.planner({ source: 'schedule' }, context('pass-1'));
     expect(await workOnce(w, { abandon: true })).toBe(true);
+    // Waits for the saved cursor, not for a fixed time: on a loaded machine the worker reaches it later.
+    await savedShardCursor(w, 0);
     // Until its visibility timeout passes, nobody else gets the shard.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(await workOnce(w)).toBe(false);
     // The dead worker's lease runs out with its invocation; SQS brings the message back after its timeout.
     w.advance(200);
@@ -263,12 +278,16 @@ describe('fleet passes over SQS', () => {
     const passes = new SyncPassStore(w.aws.db, w.aws.tableNames.main);
     const partial = await passes.current();
     expect(partial).toMatchObject({ status: 'running', shardsDone: 0 });
-    expect(partial?.users).toBeGreaterThan(0);
-    expect(partial?.users).toBeLessThan(80);
+    expect(partial?.figures.users).toBeGreaterThan(0);
+    expect(partial?.figures.users).toBeLessThan(80);
     // The continuation is on the queue now, visible at once.
     expect(await depth(w.aws.shardQueues.queue)).toBe(1);
     expect(await workOnce(w)).toBe(true);
-    expect(await passes.current()).toMatchObject({ status: 'completed', shardsDone: 1, users: 80 });
+    expect(await passes.current()).toMatchObject({
+      status: 'completed',
+      shardsDone: 1,
+      figures: { users: 80, [heatPumpKind.figure]: 80, failures: 0 },
+    });
     for (const user of users) expect(await readingCount(w, user.deviceIds[0] as string)).toBe(1);
     expect(w.requests(HP_LIST_ROUTE)).toBe(80);
   });

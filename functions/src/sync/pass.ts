@@ -8,6 +8,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { outboxEntriesOf } from '../domain/events/catalogue';
 import { syncCompletedEvent } from '../domain/events/rules';
+import { pickSyncFigures } from '../domain/sync-figures';
+import type { Clock } from '../platform/clock';
 import { type MetricsSink, MetricUnit } from '../platform/observability';
 import { OutboxStore } from '../storage/outbox';
 import { failedShardsOf, isSettled, type PassRecord, SyncPassStore } from '../storage/sync-passes';
@@ -16,21 +18,21 @@ export interface PassCompletionDeps {
   passes: SyncPassStore;
   outbox: OutboxStore;
   metrics: MetricsSink;
-  now: () => number;
+  now: Clock;
 }
 
-/** The stores a pass ends with, on the main table (the planner's and the worker's). */
-export function passCompletionDeps(
-  db: DynamoDBDocumentClient,
-  mainTableName: string,
-  metrics: MetricsSink,
-  now: () => number,
-): PassCompletionDeps {
+/** The stores a pass ends with, on the main table, from the planner's or the worker's dependencies. */
+export function passCompletionDeps(deps: {
+  readonly db: DynamoDBDocumentClient;
+  readonly config: { readonly mainTableName: string };
+  readonly metrics: MetricsSink;
+  readonly now: Clock;
+}): PassCompletionDeps {
   return {
-    passes: new SyncPassStore(db, mainTableName),
-    outbox: new OutboxStore(db, mainTableName),
-    metrics,
-    now,
+    passes: new SyncPassStore(deps.db, deps.config.mainTableName),
+    outbox: new OutboxStore(deps.db, deps.config.mainTableName),
+    metrics: deps.metrics,
+    now: deps.now,
   };
 }
 
@@ -44,10 +46,7 @@ export async function completeIfSettled(deps: PassCompletionDeps, pass: PassReco
       run_id: pass.passId,
       pass_started_at: pass.startedAt,
       completed_at: at,
-      users: pass.users,
-      ...pass.devices,
-      readings_written: pass.readingsWritten,
-      failures: pass.failures,
+      ...pickSyncFigures(pass.figures),
       shards: pass.shardCount,
       failed_shards: failedShards,
     }),

@@ -89,7 +89,7 @@ async function fleet(userCount: number): Promise<Fleet> {
 function deps(f: Fleet, concurrency: number, pageSize: number): SyncRunDeps {
   return {
     db,
-    settings: {
+    config: {
       mainTableName: f.tables.main,
       readingsTableName: f.tables.readings,
       readingsRetentionDays: 400,
@@ -166,7 +166,7 @@ describe('pipelined device sync', () => {
     );
     // Page size 1: the cursor is saved after every user that finishes in order.
     const d = deps(f, 2, 1);
-    const window = maxUsersAheadOfCursor(d.settings);
+    const window = maxUsersAheadOfCursor(d.config);
     expect(window).toBe(16);
     const state = new SyncStateStore(db, f.tables.main);
 

@@ -9,6 +9,7 @@
 
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { SYNC_NAMES } from '../domain/devices/kinds';
+import type { Clock } from '../platform/clock';
 import { type MetricsSink, MetricUnit, type RequestLogger } from '../platform/observability';
 import { type PassRecord, type SyncPassStore, shardsWith } from '../storage/sync-passes';
 import { USERS_GSI, USERS_GSI_PK } from '../storage/users';
@@ -26,10 +27,10 @@ export interface PlannerSettings {
 export interface PlannerDeps {
   db: DynamoDBDocumentClient;
   queue: Pick<ShardQueue, 'enqueue'>;
-  settings: PlannerSettings;
+  config: PlannerSettings;
   logger: Pick<RequestLogger, 'info' | 'warn'>;
   metrics: MetricsSink;
-  now: () => number;
+  now: Clock;
 }
 
 export interface PlanSummary {
@@ -69,7 +70,7 @@ export class SyncPlanner {
   private readonly completion: PassCompletionDeps;
 
   constructor(private readonly deps: PlannerDeps) {
-    this.completion = passCompletionDeps(deps.db, deps.settings.mainTableName, deps.metrics, deps.now);
+    this.completion = passCompletionDeps(deps);
     this.passes = this.completion.passes;
   }
 
@@ -80,8 +81,8 @@ export class SyncPlanner {
     const closed = await this.settleCurrent(startedMs);
     if (closed.running !== null) return summary(this.stillRunning(closed.running, startedMs, closed.passId));
 
-    const planner = new ShardPlanner(this.deps.settings.shardSize);
-    for await (const id of walkUserIds(this.deps.db, this.deps.settings.mainTableName)) planner.add(id);
+    const planner = new ShardPlanner(this.deps.config.shardSize);
+    for await (const id of walkUserIds(this.deps.db, this.deps.config.mainTableName)) planner.add(id);
     const shards = planner.shards();
     const begun = await this.passes.begin({
       passId: input.passId,
@@ -113,7 +114,7 @@ export class SyncPlanner {
   private async settleCurrent(nowMs: number): Promise<{ running: PassRecord | null; passId: string | null }> {
     let current = await this.passes.current();
     if (current === null || current.status === 'completed') return { running: null, passId: null };
-    const staleBefore = new Date(nowMs - this.deps.settings.stalledAfterMs).toISOString();
+    const staleBefore = new Date(nowMs - this.deps.config.stalledAfterMs).toISOString();
     if (current.updatedAt < staleBefore) {
       this.deps.logger.warn('closing a stalled sync pass', {
         pass_id: current.passId,

@@ -14,6 +14,7 @@ import { type DeviceFigures, deviceFiguresOf, deviceKinds, SYNC_NAMES } from '..
 import { isUpstreamOutage } from '../domain/devices/rules';
 import { outboxEntriesOf } from '../domain/events/catalogue';
 import { syncCompletedEvent } from '../domain/events/rules';
+import { pickSyncFigures, syncFiguresOf } from '../domain/sync-figures';
 import { MetricUnit } from '../platform/observability';
 import type { PendingWrite } from '../storage/batch-write';
 import { type DeviceJson, DeviceSnapshotStore } from '../storage/device-snapshots';
@@ -22,14 +23,7 @@ import { SYNC_CURSOR_SK, type SyncCursor, SyncLeaseLostError, SyncStateStore } f
 import { UserStore } from '../storage/users';
 import { planUserWrites } from './plan';
 import { SnapshotBatchLoader } from './snapshot-loader';
-import type {
-  SyncRangeFigures,
-  SyncRunDeps,
-  SyncRunInput,
-  SyncScope,
-  SyncStopReason,
-  SyncSummary,
-} from './types';
+import type { SyncRunDeps, SyncRunInput, SyncScope, SyncStopReason, SyncSummary } from './types';
 import { type OnboardedUser, UserStream, UserWalk } from './user-walk';
 import { WritePipeline } from './write-pipeline';
 
@@ -91,7 +85,7 @@ export const WHOLE_WALK: SyncScope = { progressKey: SYNC_CURSOR_SK, after: null,
 
 export class SyncRun {
   private readonly scope: SyncScope;
-  private readonly settings: SyncRunDeps['settings'];
+  private readonly config: SyncRunDeps['config'];
   private readonly startedAt: number;
   private readonly state: SyncStateStore;
   private readonly outbox: OutboxStore;
@@ -129,41 +123,34 @@ export class SyncRun {
     private readonly deps: SyncRunDeps,
     private readonly input: SyncRunInput,
   ) {
-    const { db, settings } = deps;
-    this.settings = settings;
+    const { db, config } = deps;
+    this.config = config;
     this.startedAt = deps.now();
     this.scope = input.scope ?? WHOLE_WALK;
-    this.state = new SyncStateStore(db, settings.mainTableName, this.scope.progressKey);
-    this.outbox = new OutboxStore(db, settings.mainTableName);
-    this.users = new UserStore(db, settings.mainTableName);
+    this.state = new SyncStateStore(db, config.mainTableName, this.scope.progressKey);
+    this.outbox = new OutboxStore(db, config.mainTableName);
+    this.users = new UserStore(db, config.mainTableName);
     // One loader per kind (each batches its own keys across users); the first also answers the profile check.
     this.loaders = deviceKinds.map(
       (kind) =>
         new SnapshotBatchLoader(
-          new DeviceSnapshotStore(db, settings.mainTableName, kind.storage),
+          new DeviceSnapshotStore(db, config.mainTableName, kind.storage),
           deps.snapshotLoaderOptions,
         ),
     );
-    this.outageThreshold = settings.outageStopThreshold ?? OUTAGE_STOP_THRESHOLD_DEFAULT;
+    this.outageThreshold = config.outageStopThreshold ?? OUTAGE_STOP_THRESHOLD_DEFAULT;
     this.summary = {
       run_id: input.runId,
       source: input.source,
-      users: 0,
-      ...deviceFiguresOf(),
-      readings_written: 0,
+      ...syncFiguresOf(),
       snapshots_written: 0,
-      failures: 0,
       batch_write_calls: 0,
       duration_ms: 0,
       completed_pass: false,
       stopped: 'time_budget',
       cursor: null,
     };
-    this.writer = new WritePipeline({
-      doc: db,
-      readingsTableName: settings.readingsTableName,
-      mainTableName: settings.mainTableName,
-      ...(deps.batchWriteOptions ? { batchWriteOptions: deps.batchWriteOptions } : {}),
+    this.writer = new WritePipeline(deps, {
       // Nothing new will be fetched soon: partial batches go now rather than wait to fill. With the
       // window full, only the fetches in flight can add writes, and one of them may be slow: don't wait.
       isIdle: () =>
@@ -205,11 +192,6 @@ export class SyncRun {
     return summary;
   }
 
-  /** The summary's device figures, one per kind. */
-  private deviceFigures(): DeviceFigures {
-    return deviceFiguresOf((figure) => this.summary[figure]);
-  }
-
   /**
    * `sync.completed` when this run completed a pass: stored before the cursor moves to the next pass, so a
    * run that dies between the two completes the pass again and stores the same event (its id is the run's
@@ -221,10 +203,7 @@ export class SyncRun {
         run_id: this.input.runId,
         pass_started_at: passStartedAt,
         completed_at: new Date(this.deps.now()).toISOString(),
-        users: this.summary.users,
-        ...this.deviceFigures(),
-        readings_written: this.writer.totals.readingsWritten,
-        failures: this.summary.failures,
+        ...pickSyncFigures(this.summary),
       }),
     ]);
     if (entry) await this.outbox.putStandalone(entry, this.deps.now());
@@ -238,10 +217,7 @@ export class SyncRun {
         source: summary.source,
         startedAt: new Date(this.startedAt).toISOString(),
         durationMs: summary.duration_ms,
-        users: summary.users,
-        devices: this.deviceFigures(),
-        readingsWritten: summary.readings_written,
-        failures: summary.failures,
+        figures: pickSyncFigures(summary),
         completedPass: summary.completed_pass,
         stopped: summary.stopped,
       });
@@ -266,7 +242,7 @@ export class SyncRun {
   }
 
   private outOfTime(): boolean {
-    return this.input.remainingTimeMs() < this.settings.safetyMarginMs;
+    return this.input.remainingTimeMs() < this.config.safetyMarginMs;
   }
 
   /**
@@ -275,19 +251,19 @@ export class SyncRun {
    */
   private async startUsers(): Promise<{ ended: boolean; error?: unknown }> {
     const users = new UserStream(
-      new UserWalk(this.deps.db, this.settings.mainTableName),
+      new UserWalk(this.deps.db, this.config.mainTableName),
       this.cursor.lastExternalUserId ?? this.scope.after,
-      this.settings.userPageSize,
+      this.config.userPageSize,
       this.scope.until,
     );
-    const maxAhead = maxUsersAheadOfCursor(this.settings);
+    const maxAhead = maxUsersAheadOfCursor(this.config);
     try {
       // Bounded: every turn starts a user or ends the loop.
       for (let turn = 0; turn < 100_000_000; turn++) {
         while (
           !users.exhausted &&
           !this.shouldStop() &&
-          (this.fetching >= this.settings.syncConcurrency || this.tasks.length >= maxAhead)
+          (this.fetching >= this.config.syncConcurrency || this.tasks.length >= maxAhead)
         ) {
           this.startsBlocked = this.tasks.length >= maxAhead ? 'window' : null;
           this.writer.flush();
@@ -394,8 +370,8 @@ export class SyncRun {
         listed,
         stored,
         fetchedAt: new Date(this.deps.now()).toISOString(),
-        tables: { main: this.settings.mainTableName, readings: this.settings.readingsTableName },
-        readingsRetentionDays: this.settings.readingsRetentionDays,
+        tables: { main: this.config.mainTableName, readings: this.config.readingsTableName },
+        readingsRetentionDays: this.config.readingsRetentionDays,
       });
       return { writes: plan.writes, devices: plan.devices };
     } catch (error) {
@@ -405,8 +381,8 @@ export class SyncRun {
 
   /** Hands the user's writes to the pipeline; the user finishes when they landed (and were checked). */
   private write(task: UserTask, writes: PendingWrite[]): void {
-    const readings = writes.filter((w) => w.tableName === this.settings.readingsTableName);
-    const main = writes.filter((w) => w.tableName !== this.settings.readingsTableName);
+    const readings = writes.filter((w) => w.tableName === this.config.readingsTableName);
+    const main = writes.filter((w) => w.tableName !== this.config.readingsTableName);
     this.writer.add({ readings, main }, (writeError) => {
       const finished =
         writeError !== undefined
@@ -465,7 +441,7 @@ export class SyncRun {
       this.cursor = { ...this.cursor, lastExternalUserId: task.user.externalUserId };
       this.doneSinceSave++;
     }
-    if (this.doneSinceSave >= this.settings.userPageSize && !this.noMoreStarts) this.saveCursorInBackground();
+    if (this.doneSinceSave >= this.config.userPageSize && !this.noMoreStarts) this.saveCursorInBackground();
     this.signal.notify();
   }
 
@@ -478,7 +454,7 @@ export class SyncRun {
       .catch((error) => this.onFatal(error))
       .finally(() => {
         this.saving = null;
-        if (this.doneSinceSave >= this.settings.userPageSize && !this.noMoreStarts) {
+        if (this.doneSinceSave >= this.config.userPageSize && !this.noMoreStarts) {
           this.saveCursorInBackground();
         }
         this.signal.notify();
@@ -507,12 +483,8 @@ export class SyncRun {
       throw walk.error;
     }
     if (walk.ended) {
-      const figures: SyncRangeFigures = {
-        users: this.summary.users,
-        devices: this.deviceFigures(),
-        readingsWritten: this.writer.totals.readingsWritten,
-        failures: this.summary.failures,
-      };
+      // drain() has put the writer's totals into the summary.
+      const figures = pickSyncFigures(this.summary);
       if (this.scope.completed) await this.scope.completed(figures, this.cursor.passStartedAt);
       else await this.storePassCompleted(this.cursor.passStartedAt);
       this.cursor = {

@@ -225,7 +225,7 @@ describe('SnapshotBatchLoader against dynalite', () => {
       runHeatPumpSync(
         {
           db,
-          settings: {
+          config: {
             mainTableName: tables.main,
             readingsTableName: tables.readings,
             readingsRetentionDays: 400,

@@ -170,7 +170,7 @@ async function harness(opts: {
     metrics: opts.metrics ?? metrics,
     now: () => world.now,
     batchWriteOptions: { sleep: async () => {} },
-    upstream: {
+    podero: {
       heatPumps: {
         list: async (poderoUserId: string) => {
           world.listCalls.push(poderoUserId);

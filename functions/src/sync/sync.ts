@@ -22,7 +22,6 @@ import type { SyncRunDeps, SyncRunInput, SyncSummary } from './types';
 
 export { maxUsersAheadOfCursor, OUTAGE_STOP_THRESHOLD_DEFAULT } from './run';
 export type {
-  SyncRangeFigures,
   SyncRunDeps,
   SyncRunInput,
   SyncScope,

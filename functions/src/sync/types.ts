@@ -1,6 +1,8 @@
-/** The sync engine's settings, dependencies, inputs and figures (a leaf: run.ts and sync.ts both read it). */
+/** The sync engine's settings, dependencies, inputs and summary (a leaf: run.ts and sync.ts both read it). */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DeviceFigures, DeviceUpstream } from '../domain/devices/kinds';
+import type { DeviceUpstream } from '../domain/devices/kinds';
+import type { SyncFigures } from '../domain/sync-figures';
+import type { Clock } from '../platform/clock';
 import type { MetricsSink, RequestLogger } from '../platform/observability';
 import type { BatchWriteOptions } from '../storage/batch-write';
 import type { SnapshotLoaderOptions } from './snapshot-loader';
@@ -19,15 +21,21 @@ export interface SyncSettings {
 /** The Podero client calls the engine makes: every kind's (domain/devices/kinds.ts). */
 export type SyncUpstream = DeviceUpstream;
 
+/**
+ * The sync's dependencies: one bag, under these names, from the worker's deps factory
+ * (lambdas/syncWorker/deps.ts, whose bundle extends it) through the shard worker and the run down to the
+ * write pipeline. A layer that needs less takes a `Pick<>` of it, never a renamed copy.
+ */
 export interface SyncRunDeps {
-  db: DynamoDBDocumentClient;
-  podero: SyncUpstream;
-  settings: SyncSettings;
-  logger: Pick<RequestLogger, 'info' | 'warn'>;
-  metrics: MetricsSink;
-  now: () => number;
-  batchWriteOptions?: Partial<BatchWriteOptions>;
-  snapshotLoaderOptions?: Partial<SnapshotLoaderOptions>;
+  readonly db: DynamoDBDocumentClient;
+  readonly podero: SyncUpstream;
+  /** The sync's part of its function's configuration (SyncConfig satisfies it). */
+  readonly config: SyncSettings;
+  readonly logger: Pick<RequestLogger, 'info' | 'warn' | 'error'>;
+  readonly metrics: MetricsSink;
+  readonly now: Clock;
+  readonly batchWriteOptions?: Partial<BatchWriteOptions>;
+  readonly snapshotLoaderOptions?: Partial<SnapshotLoaderOptions>;
 }
 
 export interface SyncRunInput {
@@ -38,14 +46,6 @@ export interface SyncRunInput {
   remainingTimeMs: () => number;
   /** The part of the walk this run covers; default the whole walk (`WHOLE_WALK`). */
   scope?: SyncScope;
-}
-
-/** What a run did, as the scope's completion receives it. */
-export interface SyncRangeFigures {
-  users: number;
-  devices: DeviceFigures;
-  readingsWritten: number;
-  failures: number;
 }
 
 /**
@@ -64,7 +64,7 @@ export interface SyncScope {
    * Called once the walk has reached the range's end, before the cursor is reset; `passStartedAt` is when
    * the range's first run began. Whole walk: stores `sync.completed`. Shard: settles the shard.
    */
-  readonly completed?: (figures: SyncRangeFigures, passStartedAt: string | null) => Promise<void>;
+  readonly completed?: (figures: SyncFigures, passStartedAt: string | null) => Promise<void>;
 }
 
 export type SyncStopReason =
@@ -74,14 +74,14 @@ export type SyncStopReason =
   | 'lease_held'
   | 'lease_lost';
 
-/** The run's figures; the devices counted are one field per kind (DeviceKind.figure). */
-export interface SyncSummary extends DeviceFigures {
+/**
+ * What a run did, as its function returns and logs it (`summary`): the sync's figures plus the run's own
+ * (writes, calls, time, why it stopped).
+ */
+export interface SyncSummary extends SyncFigures {
   run_id: string;
   source: string;
-  users: number;
-  readings_written: number;
   snapshots_written: number;
-  failures: number;
   batch_write_calls: number;
   duration_ms: number;
   completed_pass: boolean;

@@ -13,35 +13,20 @@
  * - a shard settled already, or of a pass that is no longer current (a redelivery): deleted unread.
  */
 
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { deviceFiguresOf } from '../domain/devices/kinds';
-import type { MetricsSink, RequestLogger } from '../platform/observability';
-import type { BatchWriteOptions } from '../storage/batch-write';
-import type { PassFigures, SyncPassStore } from '../storage/sync-passes';
+import { pickSyncFigures, type SyncFigures, syncFiguresOf } from '../domain/sync-figures';
+import type { SyncPassStore } from '../storage/sync-passes';
 import { shardProgressKey } from '../storage/sync-state';
 import { completeIfSettled, type PassCompletionDeps, passCompletionDeps } from './pass';
 import { type ShardMessage, shardMessageSchema } from './shard-message';
 import type { ShardQueue } from './shard-queue';
-import {
-  runHeatPumpSync,
-  type SyncRangeFigures,
-  type SyncSettings,
-  type SyncSummary,
-  type SyncUpstream,
-} from './sync';
+import { runHeatPumpSync, type SyncRunDeps, type SyncSummary } from './sync';
 
-export interface WorkerDeps {
-  db: DynamoDBDocumentClient;
-  podero: SyncUpstream;
-  settings: SyncSettings;
-  queue: Pick<ShardQueue, 'continueLater'>;
+/** The sync's dependencies (handed to the run as they are) and the worker's own: its queue and its limit. */
+export type WorkerDeps = SyncRunDeps & {
+  readonly queue: Pick<ShardQueue, 'continueLater'>;
   /** The queue's maxReceiveCount: the receive on which a failing shard is settled `failed`. */
-  maxReceiveCount: number;
-  logger: Pick<RequestLogger, 'info' | 'warn' | 'error'>;
-  metrics: MetricsSink;
-  now: () => number;
-  batchWriteOptions?: Partial<BatchWriteOptions>;
-}
+  readonly maxReceiveCount: number;
+};
 
 export interface ShardRecord {
   messageId: string;
@@ -58,19 +43,12 @@ export type ShardOutcome =
   | 'held_elsewhere'
   | 'invalid';
 
-const figuresOf = (summary: SyncSummary): PassFigures => ({
-  users: summary.users,
-  devices: deviceFiguresOf((figure) => summary[figure]),
-  readingsWritten: summary.readings_written,
-  failures: summary.failures,
-});
-
 export class ShardWorker {
   private readonly passes: SyncPassStore;
   private readonly completion: PassCompletionDeps;
 
   constructor(private readonly deps: WorkerDeps) {
-    this.completion = passCompletionDeps(deps.db, deps.settings.mainTableName, deps.metrics, deps.now);
+    this.completion = passCompletionDeps(deps);
     this.passes = this.completion.passes;
   }
 
@@ -103,28 +81,17 @@ export class ShardWorker {
     const lastReceive = record.receiveCount >= this.deps.maxReceiveCount;
     let summary: SyncSummary;
     try {
-      summary = await runHeatPumpSync(
-        {
-          db: this.deps.db,
-          podero: this.deps.podero,
-          settings: this.deps.settings,
-          logger: this.deps.logger,
-          metrics: this.deps.metrics,
-          now: this.deps.now,
-          ...(this.deps.batchWriteOptions ? { batchWriteOptions: this.deps.batchWriteOptions } : {}),
+      summary = await runHeatPumpSync(this.deps, {
+        runId: invocation.runId,
+        source: `shard ${message.shard} of ${message.pass_id}`,
+        remainingTimeMs: invocation.remainingTimeMs,
+        scope: {
+          progressKey: shardProgressKey(message.pass_id, message.shard),
+          after: message.after,
+          until: message.until,
+          completed: (figures) => this.settle(message, 'done', figures),
         },
-        {
-          runId: invocation.runId,
-          source: `shard ${message.shard} of ${message.pass_id}`,
-          remainingTimeMs: invocation.remainingTimeMs,
-          scope: {
-            progressKey: shardProgressKey(message.pass_id, message.shard),
-            after: message.after,
-            until: message.until,
-            completed: (figures) => this.settle(message, 'done', figures),
-          },
-        },
-      );
+      });
     } catch (error) {
       this.deps.logger.warn('sync shard failed', {
         pass_id: message.pass_id,
@@ -132,27 +99,27 @@ export class ShardWorker {
         error_name: (error as Error).name,
         receive_count: record.receiveCount,
       });
-      return this.failOrRetry(message, lastReceive, zeroFigures);
+      return this.failOrRetry(message, lastReceive, syncFiguresOf());
     }
     switch (summary.stopped) {
       case 'completed_pass':
         return 'completed';
       case 'time_budget':
-        await this.passes.addFigures(message.pass_id, figuresOf(summary), this.isoNow());
+        await this.passes.addFigures(message.pass_id, pickSyncFigures(summary), this.isoNow());
         await this.deps.queue.continueLater(message);
         return 'continued';
       case 'lease_held':
         // Another worker is on this shard (a redelivery while it still runs): it settles the shard.
         return lastReceive ? 'held_elsewhere' : 'retry';
       default:
-        return this.failOrRetry(message, lastReceive, figuresOf(summary));
+        return this.failOrRetry(message, lastReceive, pickSyncFigures(summary));
     }
   }
 
   private async failOrRetry(
     message: ShardMessage,
     lastReceive: boolean,
-    figures: PassFigures,
+    figures: SyncFigures,
   ): Promise<ShardOutcome> {
     if (!lastReceive) {
       if (figures.users > 0) await this.passes.addFigures(message.pass_id, figures, this.isoNow());
@@ -169,7 +136,7 @@ export class ShardWorker {
   private async settle(
     message: ShardMessage,
     outcome: 'done' | 'failed',
-    figures: SyncRangeFigures,
+    figures: SyncFigures,
   ): Promise<void> {
     const pass = await this.passes.settleShard(
       message.pass_id,
@@ -185,8 +152,6 @@ export class ShardWorker {
     return new Date(this.deps.now()).toISOString();
   }
 }
-
-const zeroFigures: PassFigures = { users: 0, devices: deviceFiguresOf(), readingsWritten: 0, failures: 0 };
 
 function safeJson(body: string): unknown {
   try {

@@ -54,18 +54,21 @@ describe('WritePipeline under a slow database', () => {
       open = resolve;
     });
     const settled: string[] = [];
-    const pipeline = new WritePipeline({
-      doc: aws.db as DynamoDBDocumentClient,
-      readingsTableName: aws.tableNames.readings,
-      mainTableName: aws.tableNames.main,
-      batchWriteOptions: { parallelCalls: 1 },
-      // Always idle, as a run whose window is full: every flush may send a partial batch.
-      isIdle: () => true,
-      onProgress: () => {},
-      onFatal: (error) => {
-        throw error;
+    const pipeline = new WritePipeline(
+      {
+        db: aws.db as DynamoDBDocumentClient,
+        config: { readingsTableName: aws.tableNames.readings, mainTableName: aws.tableNames.main },
+        batchWriteOptions: { parallelCalls: 1 },
       },
-    });
+      {
+        // Always idle, as a run whose window is full: every flush may send a partial batch.
+        isIdle: () => true,
+        onProgress: () => {},
+        onFatal: (error) => {
+          throw error;
+        },
+      },
+    );
     const users = Array.from({ length: 60 }, (_, i) => `user-${i}`);
     for (const [i, owner] of users.entries()) {
       pipeline.add({ readings: [readingWrite(owner, i)], main: [] }, (error) => {

@@ -11,15 +11,14 @@
  * reading for that state is stored. A user whose readings could not be written gets no main-table
  * write at all (the old snapshot stays, and the next pass writes the reading).
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import pLimit, { type LimitFunction } from 'p-limit';
 import {
   BATCH_WRITE_MAX_ITEMS,
-  type BatchWriteOptions,
   batchWriteChunk,
   defaultBatchWriteOptions,
   type PendingWrite,
 } from '../storage/batch-write';
+import type { SyncRunDeps, SyncSettings } from './types';
 
 export interface UserWrites {
   readings: PendingWrite[];
@@ -42,11 +41,13 @@ interface Queued {
   job: Job;
 }
 
-export interface WritePipelineOptions {
-  doc: DynamoDBDocumentClient;
-  readingsTableName: string;
-  mainTableName: string;
-  batchWriteOptions?: Partial<BatchWriteOptions>;
+/** What the pipeline uses of the sync's dependencies. */
+export type WritePipelineDeps = Pick<SyncRunDeps, 'db' | 'batchWriteOptions'> & {
+  readonly config: Pick<SyncSettings, 'mainTableName' | 'readingsTableName'>;
+};
+
+/** How the pipeline and its run talk: the run's state, read and told. */
+export interface WritePipelineHooks {
   /** True when no more writes will be added soon: partial batches may go. */
   isIdle: () => boolean;
   /** Something changed (a user's writes settled, a call finished): the caller re-checks its conditions. */
@@ -64,8 +65,11 @@ export class WritePipeline {
   private readonly parallelCalls: number;
   readonly totals = { calls: 0, readingsWritten: 0, mainWritten: 0 };
 
-  constructor(private readonly opts: WritePipelineOptions) {
-    this.parallelCalls = opts.batchWriteOptions?.parallelCalls ?? defaultBatchWriteOptions.parallelCalls;
+  constructor(
+    private readonly deps: WritePipelineDeps,
+    private readonly hooks: WritePipelineHooks,
+  ) {
+    this.parallelCalls = deps.batchWriteOptions?.parallelCalls ?? defaultBatchWriteOptions.parallelCalls;
     this.limit = pLimit(this.parallelCalls);
   }
 
@@ -88,7 +92,7 @@ export class WritePipeline {
   flush(): void {
     while (this.readings.length >= BATCH_WRITE_MAX_ITEMS) this.send(this.readings, true);
     while (this.main.length >= BATCH_WRITE_MAX_ITEMS) this.send(this.main, false);
-    if (!this.opts.isIdle()) return;
+    if (!this.hooks.isIdle()) return;
     // With every call slot busy, a partial batch would only queue behind them while more items could
     // join it; the next call to finish flushes again. Without this, a run whose window was full (so
     // "idle") under a slow database sent a batch of one or two items per flush, thousands of small
@@ -116,17 +120,17 @@ export class WritePipeline {
     if (readings) this.readingsChunksPending++;
     void this.limit(() =>
       batchWriteChunk(
-        this.opts.doc,
+        this.deps.db,
         chunk.map((q) => q.write),
-        this.opts.batchWriteOptions,
+        this.deps.batchWriteOptions,
       ),
     )
       .then((result) => {
         this.chunksPending--;
         if (readings) this.readingsChunksPending--;
         this.totals.calls += result.calls;
-        this.totals.readingsWritten += result.written.get(this.opts.readingsTableName) ?? 0;
-        this.totals.mainWritten += result.written.get(this.opts.mainTableName) ?? 0;
+        this.totals.readingsWritten += result.written.get(this.deps.config.readingsTableName) ?? 0;
+        this.totals.mainWritten += result.written.get(this.deps.config.mainTableName) ?? 0;
         for (const { write, job } of chunk) {
           const failure = result.failedOwners.get(write.owner);
           if (failure !== undefined) job.error ??= failure;
@@ -142,8 +146,8 @@ export class WritePipeline {
           }
         }
         this.flush();
-        this.opts.onProgress();
+        this.hooks.onProgress();
       })
-      .catch(this.opts.onFatal);
+      .catch(this.hooks.onFatal);
   }
 }

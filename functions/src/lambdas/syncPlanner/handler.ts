@@ -26,7 +26,7 @@ export function makePlannerHandler(
     const planner = new SyncPlanner({
       db: deps.db,
       queue,
-      settings: {
+      config: {
         mainTableName: deps.config.mainTableName,
         shardSize: deps.config.shardSize,
         stalledAfterMs: STALLED_AFTER_MS,

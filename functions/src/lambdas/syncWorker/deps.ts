@@ -1,5 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { createNodeHttpFetch } from '@podero-bridge/podero-client';
+import { createNodeHttpFetch, type PoderoClient } from '@podero-bridge/podero-client';
 import type { SyncConfig } from '../../config';
 import { createSqsClient } from '../../platform/aws-clients';
 import { sleep as sleepFor } from '../../platform/backoff';
@@ -8,15 +8,18 @@ import { rateLimitedFetch, SharedRateLimiter } from '../../platform/podero-rate-
 import { passThroughTracing } from '../../platform/tracing';
 import type { BatchWriteOptions } from '../../storage/batch-write';
 import { RateBudgetStore } from '../../storage/rate-budget';
-import type { SyncUpstream } from '../../sync/sync';
+import type { SyncRunDeps } from '../../sync/sync';
 import { createFleetDeps, type FleetDeps, type FleetOverrides } from '../shared/fleet-deps';
 
-export interface SyncDeps extends FleetDeps {
+/**
+ * The sync worker's bundle: the sync's dependencies (SyncRunDeps, under the same names, so the handler hands
+ * them on as they are) widened to what the container holds, plus its queue client. The logger is the
+ * function's; each invocation hands the run that logger with its own keys added (withLogKeys).
+ */
+export interface SyncDeps extends FleetDeps, Omit<SyncRunDeps, 'logger'> {
   readonly config: SyncConfig;
-  /** Defaults to the Podero client; tests may narrow it. */
-  readonly upstream: SyncUpstream;
+  readonly podero: PoderoClient;
   readonly sqs: SQSClient;
-  readonly batchWriteOptions?: Partial<BatchWriteOptions>;
 }
 
 export interface SyncOverrides extends FleetOverrides {
@@ -56,7 +59,6 @@ export function createSyncDeps(config: SyncConfig, overrides: SyncOverrides = {}
   return {
     ...fleet,
     config,
-    upstream: fleet.podero,
     sqs: overrides.sqs ?? createSqsClient(config, tracing.instrument),
     ...(overrides.batchWriteOptions ? { batchWriteOptions: overrides.batchWriteOptions } : {}),
   };

@@ -1,9 +1,10 @@
+import type { SyncConfig } from '../../config';
 import { queueDeclarations } from '../../declarations';
 import { coldStartFlag, invocationKeys, withLogKeys } from '../../platform/observability';
 import { syncEventSchema } from '../../sync/event';
 import { shardEventSchema } from '../../sync/shard-message';
 import { ShardQueue } from '../../sync/shard-queue';
-import { runHeatPumpSync, type SyncSummary } from '../../sync/sync';
+import { runHeatPumpSync, type SyncRunDeps, type SyncSummary } from '../../sync/sync';
 import { DELETES_MESSAGE, ShardWorker } from '../../sync/worker';
 import type { TimedContext } from '../shared/context';
 import { parseEvent } from '../shared/parse-event';
@@ -16,11 +17,15 @@ export { syncEventSchema };
 /** The part of the Lambda context the sync needs; tests pass a fake with a simulated time budget. */
 export type SyncContext = TimedContext;
 
-/** What the handler uses of SyncDeps (tests build just this). */
+/**
+ * What the handler uses of SyncDeps (tests build just this): the sync's dependencies, with the function's
+ * logger (each invocation adds its keys to it) and Podero's metrics.
+ */
 export type SyncHandlerDeps = Pick<
-  SyncDeps,
-  'db' | 'config' | 'upstream' | 'logger' | 'metrics' | 'now' | 'batchWriteOptions'
+  SyncRunDeps,
+  'db' | 'podero' | 'config' | 'metrics' | 'now' | 'batchWriteOptions' | 'snapshotLoaderOptions'
 > &
+  Pick<SyncDeps, 'logger'> &
   Partial<Pick<SyncDeps, 'upstreamMetrics'>>;
 
 /** Podero's answers during the run, as their own metrics (the run published its summary already). */
@@ -44,15 +49,7 @@ export function makeSyncHandler(
     const { source } = parseEvent(syncEventSchema, event, 'heat-pump-sync', logger);
     try {
       return await runHeatPumpSync(
-        {
-          db: deps.db,
-          podero: deps.upstream,
-          settings: deps.config,
-          logger,
-          metrics: deps.metrics,
-          now: deps.now,
-          ...(deps.batchWriteOptions ? { batchWriteOptions: deps.batchWriteOptions } : {}),
-        },
+        { ...deps, logger },
         {
           runId: context.awsRequestId,
           source,
@@ -65,8 +62,9 @@ export function makeSyncHandler(
   };
 }
 
-/** What the worker handler uses of SyncDeps. */
-export type SyncWorkerHandlerDeps = SyncHandlerDeps & Pick<SyncDeps, 'sqs'>;
+/** What the worker handler uses of SyncDeps: its queue besides. */
+export type SyncWorkerHandlerDeps = SyncHandlerDeps &
+  Pick<SyncDeps, 'sqs'> & { readonly config: Pick<SyncConfig, 'shardQueueUrl'> };
 
 /**
  * sync-worker: the SQS event source mapping's batch (one shard per message), each message processed by
@@ -82,15 +80,10 @@ export function makeSyncWorkerHandler(
     const logger = withLogKeys(deps.logger, invocationKeys(context, isColdStart()));
     const { Records } = parseEvent(shardEventSchema, event, 'heat-pump-sync-worker', logger);
     const worker = new ShardWorker({
-      db: deps.db,
-      podero: deps.upstream,
-      settings: deps.config,
+      ...deps,
+      logger,
       queue,
       maxReceiveCount: queueDeclarations.syncShards.maxReceiveCount,
-      logger,
-      metrics: deps.metrics,
-      now: deps.now,
-      ...(deps.batchWriteOptions ? { batchWriteOptions: deps.batchWriteOptions } : {}),
     });
     try {
       return await processSqsBatch(Records, async (record) => {

@@ -1,10 +1,22 @@
 /**
  * The simulated Connect UI (Podero's connect.podero.com): a plain HTML form, usable from a browser and
- * from plain HTTP in tests. Any non-empty credentials sign in, except the password `fail`.
+ * from plain HTTP in tests. Any non-empty credentials sign in, except the password `fail`. It connects any
+ * kind: the session's `device_type` (`hp`/`ev`/`wb`/`iv`) preselects one, else the form offers all four.
  */
 
 import { sessionExpiresAtMs } from './api/onboarding';
 import { type Handler, iso, type SimCore, type SimResponse } from './core';
+import {
+  type CatalogEntry,
+  type DeviceKind,
+  KIND_BY_ONBOARDING_TYPE,
+  KIND_CATALOG,
+  kindDeviceModel,
+  type NewDeviceOptions,
+  newElectricVehicleRecord,
+  newInverterRecord,
+  newWallboxRecord,
+} from './device-kinds';
 import { catalogDeviceModel, DEVICE_CATALOG, markOnboarded, newHeatPumpRecord } from './domain';
 import type { OnboardingRecord } from './store';
 import { uuidSchema } from './wire';
@@ -29,16 +41,22 @@ export const submitConnectForm: Handler = (core, request) => {
   if (action === 'cancel') return redirect(session.cancel_url);
   if (action !== 'connect') return { status: 400, html: formPage(session, { error: 'Unknown action.' }) };
 
+  // The session's preselected type wins; else the form's choice; a form without one connects a heat pump.
+  const type = session.device_type ?? form.get('device_type') ?? 'hp';
+  const kind = isOnboardingType(type) ? KIND_BY_ONBOARDING_TYPE[type] : null;
   const entered = {
     manufacturer: form.get('manufacturer') ?? '',
     model: form.get('model') ?? '',
     username: form.get('username') ?? '',
   };
   const password = form.get('password') ?? '';
-  const device = DEVICE_CATALOG.find(
-    (entry) => entry.manufacturer === entered.manufacturer && entry.model === entered.model,
-  );
-  if (!device) {
+  const device =
+    kind === null
+      ? undefined
+      : catalogOf(kind).find(
+          (entry) => entry.manufacturer === entered.manufacturer && entry.model === entered.model,
+        );
+  if (kind === null || !device) {
     return {
       status: 400,
       html: formPage(session, { ...entered, error: 'Choose a manufacturer and one of its models.' }),
@@ -52,7 +70,7 @@ export const submitConnectForm: Handler = (core, request) => {
   }
   if (password === FAILING_PASSWORD) return redirect(session.cancel_url);
 
-  const heatPump = newHeatPumpRecord(core, {
+  const deviceId = connectDevice(core, kind, device, {
     orgId: session.org_id,
     ownerId: session.user_id,
     buildingId:
@@ -60,18 +78,58 @@ export const submitConnectForm: Handler = (core, request) => {
         ? session.building_id
         : null,
     priceZone: session.price_zone_default,
-    deviceModel: catalogDeviceModel(device),
-    authenticated: true,
     smartOptimizationActive: session.is_smart_optimization_active_default,
   });
-  core.store.addHeatPump(heatPump);
-  if (core.modes.onboardingObjectId === 'filled') session.object_id = heatPump.id;
+  if (core.modes.onboardingObjectId === 'filled') session.object_id = deviceId;
   session.used_at = iso(core.clock.nowMs());
   const user = core.store.users.get(session.user_id);
   if (user) markOnboarded(user);
   core.changed();
   return redirect(session.success_url);
 };
+
+function isOnboardingType(value: string): value is keyof typeof KIND_BY_ONBOARDING_TYPE {
+  return Object.hasOwn(KIND_BY_ONBOARDING_TYPE, value);
+}
+
+export function catalogOf(kind: DeviceKind): readonly CatalogEntry[] {
+  return kind === 'heat_pump' ? DEVICE_CATALOG : KIND_CATALOG[kind];
+}
+
+/** Creates an authenticated, living device of `kind` for the owner; returns its id. */
+export function connectDevice(
+  core: SimCore,
+  kind: DeviceKind,
+  entry: CatalogEntry,
+  options: Omit<NewDeviceOptions, 'deviceModel' | 'authenticated'>,
+): string {
+  const common = { ...options, authenticated: true };
+  switch (kind) {
+    case 'heat_pump': {
+      const heatPump = newHeatPumpRecord(core, { ...common, deviceModel: catalogDeviceModel(entry) });
+      core.store.addHeatPump(heatPump);
+      return heatPump.id;
+    }
+    case 'electric_vehicle': {
+      const vehicle = newElectricVehicleRecord(core, {
+        ...common,
+        deviceModel: kindDeviceModel(kind, entry),
+      });
+      core.store.electricVehicles.set(vehicle.id, vehicle);
+      return vehicle.id;
+    }
+    case 'wallbox': {
+      const wallbox = newWallboxRecord(core, { ...common, deviceModel: kindDeviceModel(kind, entry) });
+      core.store.wallboxes.set(wallbox.id, wallbox);
+      return wallbox.id;
+    }
+    case 'inverter': {
+      const inverter = newInverterRecord(core, { ...common, deviceModel: kindDeviceModel(kind, entry) });
+      core.store.inverters.set(inverter.id, inverter);
+      return inverter.id;
+    }
+  }
+}
 
 function usableSession(core: SimCore, id: string | null): SessionLookup {
   if (id === null || !uuidSchema.safeParse(id).success) {
@@ -107,8 +165,23 @@ interface FormState {
   error?: string;
 }
 
+const KIND_NAMES: Record<DeviceKind, string> = {
+  heat_pump: 'heat pump',
+  electric_vehicle: 'electric vehicle',
+  wallbox: 'wallbox',
+  inverter: 'solar inverter',
+};
+
 function formPage(session: OnboardingRecord, state: FormState): string {
-  const manufacturers = [...new Set(DEVICE_CATALOG.map((entry) => entry.manufacturer))];
+  // A session that names its device type offers that kind only; otherwise every kind, heat pumps first.
+  const preselected =
+    session.device_type !== null && isOnboardingType(session.device_type) ? session.device_type : null;
+  const types =
+    preselected === null
+      ? (Object.keys(KIND_BY_ONBOARDING_TYPE) as (keyof typeof KIND_BY_ONBOARDING_TYPE)[])
+      : [preselected];
+  const catalog = types.flatMap((type) => catalogOf(KIND_BY_ONBOARDING_TYPE[type]));
+  const manufacturers = [...new Set(catalog.map((entry) => entry.manufacturer))];
   const manufacturerOptions = manufacturers
     .map(
       (name) =>
@@ -117,7 +190,8 @@ function formPage(session: OnboardingRecord, state: FormState): string {
     .join('');
   const modelGroups = manufacturers
     .map((name) => {
-      const options = DEVICE_CATALOG.filter((entry) => entry.manufacturer === name)
+      const options = catalog
+        .filter((entry) => entry.manufacturer === name)
         .map(
           (entry) =>
             `<option value="${escapeHtml(entry.model)}"${entry.model === state.model ? ' selected' : ''}>${escapeHtml(entry.model)} (${entry.year})</option>`,
@@ -126,14 +200,25 @@ function formPage(session: OnboardingRecord, state: FormState): string {
       return `<optgroup label="${escapeHtml(name)}">${options}</optgroup>`;
     })
     .join('');
+  const typeField =
+    preselected === null
+      ? `<label>Device type <select name="device_type">${types
+          .map(
+            (type) =>
+              `<option value="${type}">${escapeHtml(KIND_NAMES[KIND_BY_ONBOARDING_TYPE[type]])}</option>`,
+          )
+          .join('')}</select></label>`
+      : `<input type="hidden" name="device_type" value="${preselected}">`;
+  const what = preselected === null ? 'device' : KIND_NAMES[KIND_BY_ONBOARDING_TYPE[preselected]];
   const error = state.error ? `<p class="error" role="alert">${escapeHtml(state.error)}</p>` : '';
   return page(
-    'Connect your heat pump',
-    `<h1>Connect your heat pump</h1>
-<p>Sign in with your manufacturer account so your energy provider can optimise your heat pump.</p>
+    `Connect your ${what}`,
+    `<h1>Connect your ${what}</h1>
+<p>Sign in with your manufacturer account so your energy provider can optimise your ${what}.</p>
 ${error}
 <form method="post" action="/connect">
   <input type="hidden" name="onboarding_session_id" value="${escapeHtml(session.id)}">
+  ${typeField}
   <label>Manufacturer <select name="manufacturer">${manufacturerOptions}</select></label>
   <label>Model <select name="model">${modelGroups}</select></label>
   <label>Username <input name="username" autocomplete="username" value="${escapeHtml(state.username ?? '')}"></label>

@@ -7,6 +7,21 @@ import type { SimCore, SimResponse, SimulatorModes } from './core';
 
 export type { SimulatorModes };
 
+import {
+  type AddDeviceRequest,
+  addDevice,
+  claimWallbox,
+  type DeviceConnectionState,
+  driveElectricVehicle,
+  driveInverter,
+  driveWallbox,
+  type ElectricVehicleDrive,
+  handleDeviceControl,
+  type InverterDrive,
+  setDeviceConnection,
+  type WallboxClaim,
+  type WallboxDrive,
+} from './control-devices';
 import type { CountersSnapshot } from './counters';
 import { loseConnection, raiseCue, restoreConnection } from './cues';
 import {
@@ -65,6 +80,21 @@ export interface SimulatorControl {
   modes(): SimulatorModes;
   /** Day-ahead trading: counters, trades, the per-organisation confirmation deadline. */
   trading: TradingControl;
+  /** Adds a connected, living device of any kind to a user (a catalogue model; the first when none is named). */
+  addDevice(userId: string, request: AddDeviceRequest): { id: string; kind: AddDeviceRequest['kind'] };
+  /** `setConnection` for a device of any kind. */
+  setDeviceConnection(deviceId: string, connection: ConnectionChange): DeviceConnectionState;
+  /** Plugs an EV in (at home or away) or out, or sets its battery level, now. */
+  driveElectricVehicle(
+    vehicleId: string,
+    drive: ElectricVehicleDrive,
+  ): ReturnType<typeof driveElectricVehicle>;
+  /** Plugs the car on a wallbox in or out; its OCPP presence (`connection`). */
+  driveWallbox(wallboxId: string, drive: WallboxDrive): ReturnType<typeof driveWallbox>;
+  /** Sets the home battery's level now, or the sun (a share of clear-sky production; null: the weather). */
+  driveInverter(inverterId: string, drive: InverterDrive): ReturnType<typeof driveInverter>;
+  /** Plays a wallbox that connects with a claim token (W6); the token is then spent. */
+  claimWallbox(claim: WallboxClaim): { wallbox_id: string };
 }
 
 export interface ConnectionChange {
@@ -138,6 +168,12 @@ export function createControl(core: SimCore, resetAll: () => void): SimulatorCon
     setModes: (modes) => Object.assign(core.modes, modes),
     modes: () => ({ ...core.modes }),
     trading: createTradingControl(core),
+    addDevice: (userId, request) => addDevice(core, userId, request),
+    setDeviceConnection: (deviceId, change) => setDeviceConnection(core, deviceId, change),
+    driveElectricVehicle: (vehicleId, drive) => driveElectricVehicle(core, vehicleId, drive),
+    driveWallbox: (wallboxId, drive) => driveWallbox(core, wallboxId, drive),
+    driveInverter: (inverterId, drive) => driveInverter(core, inverterId, drive),
+    claimWallbox: (claim) => claimWallbox(core, claim),
   };
 }
 
@@ -277,6 +313,8 @@ export function handleControlRequest(
       throw error;
     }
   }
+  const deviceControl = handleDeviceControl(core, route, body);
+  if (deviceControl !== null) return deviceControl;
   switch (route) {
     case 'POST /__sim/reset':
       control.reset();

@@ -2,7 +2,7 @@
  * Pending actions ("cues", contract §3.12 and §5.5 step 6): what a lost manufacturer connection raises, how
  * its signed secrets are handed out and checked, and how the device is restored.
  *
- * Secrets: each read of a heat pump shows a `resolution_link.url` with a secret. A secret is valid for one
+ * Secrets: each read of a device (any kind) shows a `resolution_link.url` with a secret. A secret is valid for one
  * hour of simulated time after it was issued ([REF]: "expires 1 hour after it is issued"); a read shows the
  * newest secret while it has more than half its life left and issues a fresh one otherwise, so a client that
  * reads and then resolves always holds a usable one.
@@ -11,7 +11,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { iso, type SimCore } from './core';
 import { notFound, SimHttpError } from './errors';
 import { recordIssuedToken } from './issued-secrets-log';
-import type { CueRecord, HeatPumpRecord } from './store';
+import type { CueRecord, DeviceRecord } from './store';
 import { API_PREFIX } from './wire';
 
 export const CUE_SECRET_TTL_MS = 3_600_000;
@@ -25,20 +25,20 @@ function newSecret(): string {
   return randomBytes(24).toString('base64url');
 }
 
-/** Raises a cue of `code` on the heat pump (one active cue per code: raising twice keeps the first). */
+/** Raises a cue of `code` on the device (one active cue per code: raising twice keeps the first). */
 export function raiseCue(
   core: SimCore,
-  heatPump: HeatPumpRecord,
+  device: DeviceRecord,
   code: CueRecord['code'],
   message: string | null = null,
 ): CueRecord {
-  const existing = core.store.activeCuesOf(heatPump.id).find((cue) => cue.code === code);
+  const existing = core.store.activeCuesOf(device.id).find((cue) => cue.code === code);
   if (existing) return existing;
   const cue: CueRecord = {
     id: core.newId(),
     action_id: core.newId(),
-    org_id: heatPump.org_id,
-    heat_pump_id: heatPump.id,
+    org_id: device.org_id,
+    device_id: device.id,
     code,
     message,
     state: 'pending',
@@ -53,40 +53,36 @@ export function raiseCue(
 }
 
 /** The manufacturer connection lapses: unauthenticated, and (unless `raiseReauthentication` is false) a cue. */
-export function loseConnection(
-  core: SimCore,
-  heatPump: HeatPumpRecord,
-  raiseReauthentication: boolean,
-): void {
-  heatPump.is_authenticated = false;
-  heatPump.lifecycle_state = raiseReauthentication ? REAUTHENTICATION_PENDING : 'error';
-  heatPump.lifecycle_error = raiseReauthentication ? null : 'Manufacturer authorisation revoked';
-  heatPump.updated_at = iso(core.clock.nowMs());
-  if (raiseReauthentication) raiseCue(core, heatPump, 'reauthenticate');
-  else closeCues(core, heatPump, 'reauthenticate');
+export function loseConnection(core: SimCore, device: DeviceRecord, raiseReauthentication: boolean): void {
+  device.is_authenticated = false;
+  device.lifecycle_state = raiseReauthentication ? REAUTHENTICATION_PENDING : 'error';
+  device.lifecycle_error = raiseReauthentication ? null : 'Manufacturer authorisation revoked';
+  device.updated_at = iso(core.clock.nowMs());
+  if (raiseReauthentication) raiseCue(core, device, 'reauthenticate');
+  else closeCues(core, device, 'reauthenticate');
 }
 
 /**
  * The connection is live again. A cue nobody started is no longer needed; one in progress (a `resolve`
  * was called) stays until its outcome is reported (Q2), as the contract says, unless `closeAll`.
  */
-export function restoreConnection(core: SimCore, heatPump: HeatPumpRecord, closeAll = false): void {
-  heatPump.is_authenticated = true;
-  heatPump.lifecycle_state = 'authenticated';
-  heatPump.lifecycle_error = null;
-  heatPump.connected_at ??= iso(core.clock.nowMs());
-  heatPump.updated_at = iso(core.clock.nowMs());
-  closeCues(core, heatPump, 'reauthenticate', closeAll ? undefined : 'pending');
+export function restoreConnection(core: SimCore, device: DeviceRecord, closeAll = false): void {
+  device.is_authenticated = true;
+  device.lifecycle_state = 'authenticated';
+  device.lifecycle_error = null;
+  device.connected_at ??= iso(core.clock.nowMs());
+  device.updated_at = iso(core.clock.nowMs());
+  closeCues(core, device, 'reauthenticate', closeAll ? undefined : 'pending');
 }
 
-/** Ends the heat pump's active cues of `code` (only those in `onlyState`, when given). */
+/** Ends the device's active cues of `code` (only those in `onlyState`, when given). */
 function closeCues(
   core: SimCore,
-  heatPump: HeatPumpRecord,
+  device: DeviceRecord,
   code: CueRecord['code'],
   onlyState?: CueRecord['state'],
 ): void {
-  for (const cue of core.store.activeCuesOf(heatPump.id)) {
+  for (const cue of core.store.activeCuesOf(device.id)) {
     if (cue.code === code && (onlyState === undefined || cue.state === onlyState)) cue.state = 'done';
   }
 }
@@ -107,9 +103,9 @@ function currentSecret(core: SimCore, cue: CueRecord): string {
   return value;
 }
 
-/** The `actions` entries and `action_needed` flag of a heat pump's detail and list responses. */
-export function actionsView(core: SimCore, heatPump: HeatPumpRecord) {
-  const actions = core.store.activeCuesOf(heatPump.id).map((cue) => {
+/** The `actions` entries and `action_needed` flag of a device's detail and list responses (every kind). */
+export function actionsView(core: SimCore, device: DeviceRecord) {
+  const actions = core.store.activeCuesOf(device.id).map((cue) => {
     const secret = currentSecret(core, cue);
     const base = `${core.baseUrl()}${API_PREFIX}/cues/${cue.id}`;
     return cue.code === 'reauthenticate'

@@ -172,7 +172,7 @@ export function emptyDeviceModel(): DeviceModelRecord {
 }
 
 /** A stable UUID-shaped id derived from text (fake cloud-service ids). */
-function uuidFromText(text: string): string {
+export function uuidFromText(text: string): string {
   const hex = [0, 1, 2, 3]
     .map((part) =>
       Math.floor(unitHash(text, part) * 4294967296)

@@ -3,7 +3,7 @@
  * against the contract meets here what it would meet at Podero.
  */
 import type * as z from 'zod';
-import { HEAT_PUMP_READ_ONLY_FIELDS } from './wire';
+import { DEVICE_READ_ONLY_FIELDS } from './wire-devices';
 
 export type Loc = (string | number)[];
 
@@ -53,7 +53,7 @@ export function zodIssuesToDetail(
     switch (issue.code) {
       case 'unrecognized_keys':
         for (const key of issue.keys) {
-          const readOnly = HEAT_PUMP_READ_ONLY_FIELDS.has(key) && locPrefix[0] === 'body';
+          const readOnly = DEVICE_READ_ONLY_FIELDS.has(key) && locPrefix[0] === 'body';
           details.push({
             type: 'extra_forbidden',
             loc: [...loc, key],

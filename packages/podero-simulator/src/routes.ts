@@ -1,6 +1,21 @@
 /** Every simulated Podero route. Templates are the fault-rule and counter keys (`METHOD /template`). */
 import { createBuilding, deleteBuilding, getBuilding, listBuildings, updateBuilding } from './api/buildings';
+import { getChargingConfig, updateChargingConfig } from './api/charging-config';
 import { reportCueState, resolveCue, resolveInformationCue } from './api/cues';
+import { createAuthSession, updateGeneralDevice } from './api/devices';
+import {
+  boostElectricVehicle,
+  createElectricVehicle,
+  currentChargingSession,
+  disarmElectricVehicleBoost,
+  electricVehicleSavings,
+  getChargePolicy,
+  getElectricVehicle,
+  listChargingSessions,
+  listElectricVehicles,
+  putChargePolicy,
+  updateElectricVehicle,
+} from './api/electric-vehicles';
 import { createEnergyContract, listEnergyContracts, updateEnergyContract } from './api/energy-contracts';
 import {
   createHeatPump,
@@ -13,9 +28,28 @@ import {
   organisationSavings,
   updateHeatPump,
 } from './api/heat-pumps';
+import {
+  createInverter,
+  getInverter,
+  inverterData,
+  inverterSavings,
+  inverterSchedules,
+  listInverters,
+  updateInverter,
+} from './api/inverters';
 import { issueToken } from './api/oauth';
 import { createOnboardingSession, getOnboardingSession } from './api/onboarding';
 import { createUser, deleteUser, getUser, getUserByExternalId, listUsers, updateUser } from './api/users';
+import {
+  boostWallbox,
+  cancelWallboxBoost,
+  claimTokenStatus,
+  createClaimToken,
+  createWallbox,
+  getWallbox,
+  listWallboxes,
+  updateWallbox,
+} from './api/wallboxes';
 import { showConnectPage, submitConnectForm } from './connect-ui';
 import type { Handler } from './core';
 import { showReauthenticationPage, submitReauthenticationForm } from './reauth-ui';
@@ -29,6 +63,12 @@ const BUILDINGS = `${USER}/buildings`;
 const HEAT_PUMPS = `${USER}/heat-pumps`;
 const HEAT_PUMP = `${HEAT_PUMPS}/{heat_pump_id}`;
 const ENERGY_CONTRACTS = `${USER}/energy-contracts`;
+const ELECTRIC_VEHICLES = `${USER}/electric-vehicles`;
+const ELECTRIC_VEHICLE = `${ELECTRIC_VEHICLES}/{electric_vehicle_id}`;
+const WALLBOXES = `${USER}/wallboxes`;
+const WALLBOX = `${WALLBOXES}/{wallbox_id}`;
+const INVERTERS = `${USER}/inverters`;
+const INVERTER = `${INVERTERS}/{inverter_id}`;
 const CUE = `${API_PREFIX}/cues/{cue_id}`;
 
 const api = (method: string, template: string, handler: Handler): RouteDefinition<Handler> => ({
@@ -71,6 +111,50 @@ export const ROUTES: readonly RouteDefinition<Handler>[] = [
   api('GET', `${HEAT_PUMP}/statistics`, heatPumpStatistics),
   api('GET', `${HEAT_PUMP}/savings`, heatPumpSavings),
   api('GET', `${HEAT_PUMP}/data`, heatPumpData),
+  api('PATCH', `${USER}/devices/{device_id}`, updateGeneralDevice),
+  api('GET', ELECTRIC_VEHICLES, listElectricVehicles),
+  api('POST', ELECTRIC_VEHICLES, createElectricVehicle),
+  api('GET', ELECTRIC_VEHICLE, getElectricVehicle),
+  api('PUT', ELECTRIC_VEHICLE, updateElectricVehicle),
+  api(
+    'POST',
+    `${ELECTRIC_VEHICLE}/auth_session`,
+    createAuthSession('electric_vehicle', 'electric_vehicle_id'),
+  ),
+  api('POST', `${ELECTRIC_VEHICLE}/boost`, boostElectricVehicle),
+  api('DELETE', `${ELECTRIC_VEHICLE}/boost`, disarmElectricVehicleBoost),
+  api('GET', `${ELECTRIC_VEHICLE}/charge-policy`, getChargePolicy),
+  api('PUT', `${ELECTRIC_VEHICLE}/charge-policy`, putChargePolicy),
+  // sessions/current before any capture at that depth (there is none today; the literal must win).
+  api('GET', `${ELECTRIC_VEHICLE}/sessions/current`, currentChargingSession),
+  api('GET', `${ELECTRIC_VEHICLE}/sessions`, listChargingSessions),
+  api('GET', `${ELECTRIC_VEHICLE}/savings`, electricVehicleSavings),
+  // claim-tokens before {wallbox_id}: the literal segment must win.
+  api('POST', `${WALLBOXES}/claim-tokens`, createClaimToken),
+  api('GET', WALLBOXES, listWallboxes),
+  api('POST', WALLBOXES, createWallbox),
+  api('GET', WALLBOX, getWallbox),
+  api('PUT', WALLBOX, updateWallbox),
+  api('POST', `${WALLBOX}/auth_session`, createAuthSession('wallbox', 'wallbox_id')),
+  api('POST', `${WALLBOX}/boost`, boostWallbox),
+  api('DELETE', `${WALLBOX}/boost`, cancelWallboxBoost),
+  api('GET', INVERTERS, listInverters),
+  api('POST', INVERTERS, createInverter),
+  api('GET', INVERTER, getInverter),
+  api('PUT', INVERTER, updateInverter),
+  api('POST', `${INVERTER}/auth_session`, createAuthSession('inverter', 'inverter_id')),
+  api('GET', `${INVERTER}/data`, inverterData),
+  api('GET', `${INVERTER}/schedules`, inverterSchedules),
+  api('GET', `${INVERTER}/savings`, inverterSavings),
+  api('GET', `${USER}/charging-config`, getChargingConfig),
+  api('PUT', `${USER}/charging-config`, updateChargingConfig),
+  // Appendix B: no Authorization shown; the one-time token in the path authorises it.
+  {
+    method: 'GET',
+    template: `${API_PREFIX}/device-onboarding/{onboarding_session_id}/wallbox-claim-tokens/{token}/status`,
+    kind: 'api-secret',
+    handler: claimTokenStatus,
+  },
   api('GET', ENERGY_CONTRACTS, listEnergyContracts),
   api('POST', ENERGY_CONTRACTS, createEnergyContract),
   api('PUT', `${ENERGY_CONTRACTS}/{energy_contract_id}`, updateEnergyContract),
@@ -91,4 +175,8 @@ export const UUID_PARAMS = new Set([
   'onboarding_session_id',
   'cue_id',
   'energy_contract_id',
+  'device_id',
+  'electric_vehicle_id',
+  'wallbox_id',
+  'inverter_id',
 ]);

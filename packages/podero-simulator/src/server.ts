@@ -102,7 +102,11 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
     store.buildings.has(id) ||
     store.heatPumps.has(id) ||
     store.onboardingSessions.has(id) ||
-    store.cues.has(id);
+    store.cues.has(id) ||
+    store.electricVehicles.has(id) ||
+    store.wallboxes.has(id) ||
+    store.inverters.has(id) ||
+    store.authSessions.has(id);
   let nextId = seededUuidStream(options.seed, idTaken);
 
   const core: SimCore = {

@@ -5,18 +5,18 @@ import { connectionHiccupAt, isPaused, profileFor, readingAt } from './model/liv
 import type { BuildingRecord, HeatPumpRecord, OnboardingRecord, UserRecord } from './store';
 
 export function userView(core: SimCore, user: UserRecord) {
-  const numHeatPumps = core.store
-    .heatPumpsOf(user.id)
-    .filter((heatPump) => heatPump.deleted_at === null).length;
+  const live = (devices: { deleted_at: string | null }[]) =>
+    devices.filter((device) => device.deleted_at === null).length;
+  const numHeatPumps = live(core.store.heatPumpsOf(user.id));
   return {
     id: user.id,
     organization_id: user.organization_id,
     role: user.role,
     email: user.email,
-    num_inverters: 0,
+    num_inverters: live(core.store.invertersOf(user.id)),
     num_heat_pumps: numHeatPumps,
-    num_electric_vehicles: 0,
-    num_wallboxes: 0,
+    num_electric_vehicles: live(core.store.electricVehiclesOf(user.id)),
+    num_wallboxes: live(core.store.wallboxesOf(user.id)),
     external_user_id: user.external_user_id,
     first_name: user.first_name,
     last_name: user.last_name,

@@ -206,6 +206,7 @@ export const deviceModelInputSchema = z.strictObject({
   year: z.number().int().min(1900).max(2100).nullable().optional(),
   cloud_service_id: uuidSchema.nullable().optional(),
 });
+export type DeviceModelInput = z.infer<typeof deviceModelInputSchema>;
 
 /** Writable by both H2 (create) and H4 (update). */
 const heatPumpWritableFields = {

@@ -58,10 +58,16 @@ export const deleteBuilding: Handler = (core, request) => {
   const user = requireUser(core, request.orgId, request.params.user_id ?? '');
   const building = requireBuilding(core, user, request.params.building_id ?? '');
   core.store.removeBuilding(building);
-  for (const heatPump of core.store.heatPumpsOf(user.id)) {
-    if (heatPump.building === building.id) {
-      heatPump.building = null;
-      heatPump.updated_at = now(core);
+  const devices = [
+    ...core.store.heatPumpsOf(user.id),
+    ...core.store.electricVehiclesOf(user.id),
+    ...core.store.wallboxesOf(user.id),
+    ...core.store.invertersOf(user.id),
+  ];
+  for (const device of devices) {
+    if (device.building === building.id) {
+      device.building = null;
+      device.updated_at = now(core);
     }
   }
   core.changed();

@@ -1,6 +1,7 @@
 /** Q1..Q3: starting a pending action, reporting its outcome, marking information read (contract §3.12). */
 import { type Handler, iso, jsonBody, queryObject } from '../core';
 import { newPageToken, requireCue } from '../cues';
+import { findDevice } from '../device-kinds';
 import { parseOr422, SimHttpError } from '../errors';
 import {
   cueSecretQuerySchema,
@@ -40,8 +41,8 @@ export const reportCueState: Handler = (core, request) => {
   const body = parseOr422(cueStateBodySchema, jsonBody(request), ['body']);
   cue.state = body.state === 'success' ? 'done' : 'pending';
   cue.page_token = null;
-  const heatPump = core.store.heatPumps.get(cue.heat_pump_id);
-  if (heatPump) heatPump.updated_at = iso(core.clock.nowMs());
+  const device = findDevice(core, cue.device_id)?.record;
+  if (device) device.updated_at = iso(core.clock.nowMs());
   core.changed();
   return { status: 200, json: { action_id: cue.action_id } };
 };

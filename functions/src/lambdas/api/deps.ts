@@ -1,8 +1,7 @@
 import type { ApiConfig } from '../../config';
-import { HeatPumpInsightsService } from '../../devices/insights';
+import { DeviceInsightsService } from '../../devices/insights';
 import { ReauthenticationService } from '../../devices/reauthentication';
 import { DeviceService, DeviceServices } from '../../devices/service';
-import { heatPumpKind } from '../../domain/devices/heat-pump';
 import { deviceKinds } from '../../domain/devices/kinds';
 import { EnergyContractService } from '../../energy-contracts/service';
 import { type ErasureService, erasureServiceOf } from '../../erasure/erasure';
@@ -37,7 +36,7 @@ export interface ApiServices {
   readonly onboardingSessions: OnboardingSessionService;
   /** One per device kind: `devices.of(kind)`. */
   readonly devices: DeviceServices;
-  readonly insights: HeatPumpInsightsService;
+  readonly insights: DeviceInsightsService;
   readonly energyContracts: EnergyContractService;
   readonly operator: OperatorService;
   readonly reauthentication: ReauthenticationService;
@@ -142,7 +141,6 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
         }),
     ),
   );
-  const heatPumps = devices.of(heatPumpKind);
   const services: ApiServices = {
     users: userService,
     buildings: new BuildingService({ podero: fleet.podero, buildings, users: userService, now: fleet.now }),
@@ -154,9 +152,10 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       now: fleet.now,
     }),
     devices,
-    insights: new HeatPumpInsightsService({
+    insights: new DeviceInsightsService({
       podero: fleet.podero,
-      requireOwned: (externalUserId, deviceId) => heatPumps.requireOwnedForHistory(externalUserId, deviceId),
+      requireOwned: (kind, externalUserId, deviceId) =>
+        devices.of(kind).requireOwnedForHistory(externalUserId, deviceId),
       keepIfOnboarded: (externalUserId, poderoUserId, sortKeys) =>
         users.removeUnlessOnboarded(externalUserId, poderoUserId, sortKeys),
       cache: new InsightsCache(fleet.db, config.mainTableName),
@@ -173,7 +172,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       now: fleet.now,
     }),
     reauthentication: new ReauthenticationService({
-      devices: heatPumps,
+      devices,
       podero: fleet.podero,
       attempts: new ReauthenticationStore(fleet.db, config.mainTableName),
       returnUrls: config.returnUrls,

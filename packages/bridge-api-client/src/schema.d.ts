@@ -851,7 +851,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * user.onboarded (catalogue v1)
+         * user.onboarded (catalogue v2)
          * @description A user was onboarded to Podero (POST /users created them).
          */
         post: operations["event_user_onboarded"];
@@ -871,7 +871,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * user.offboarded (catalogue v1)
+         * user.offboarded (catalogue v2)
          * @description A user was offboarded: deleted at Podero, the bridge's records removed.
          */
         post: operations["event_user_offboarded"];
@@ -891,8 +891,8 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * onboarding_session.completed (catalogue v1)
-         * @description A Connect UI session ended with a connected heat pump.
+         * onboarding_session.completed (catalogue v2)
+         * @description A Connect UI session ended with a connected device (a heat pump: `heat_pump_id` as in v1; any kind: `device_id` and `device_kind`).
          */
         post: operations["event_onboarding_session_completed"];
         delete?: never;
@@ -911,7 +911,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * onboarding_session.expired (catalogue v1)
+         * onboarding_session.expired (catalogue v2)
          * @description A Connect UI session expired without a device.
          */
         post: operations["event_onboarding_session_expired"];
@@ -931,7 +931,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.connected (catalogue v1)
+         * heat_pump.connected (catalogue v2)
          * @description A heat pump was seen authenticated for the first time.
          */
         post: operations["event_heat_pump_connected"];
@@ -951,7 +951,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.connection_lost (catalogue v1)
+         * heat_pump.connection_lost (catalogue v2)
          * @description A connected heat pump lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_heat_pump_connection_lost"];
@@ -971,7 +971,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.connection_restored (catalogue v1)
+         * heat_pump.connection_restored (catalogue v2)
          * @description A heat pump that had been connected before is connected again.
          */
         post: operations["event_heat_pump_connection_restored"];
@@ -991,7 +991,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.optimization_changed (catalogue v1)
+         * heat_pump.optimization_changed (catalogue v2)
          * @description Podero's smart optimisation was switched on or off for the heat pump.
          */
         post: operations["event_heat_pump_optimization_changed"];
@@ -1011,7 +1011,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.deleted (catalogue v1)
+         * heat_pump.deleted (catalogue v2)
          * @description The heat pump is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_heat_pump_deleted"];
@@ -1031,7 +1031,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.connected (catalogue v1)
+         * electric_vehicle.connected (catalogue v2)
          * @description A electric vehicle was seen authenticated for the first time.
          */
         post: operations["event_electric_vehicle_connected"];
@@ -1051,7 +1051,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.connection_lost (catalogue v1)
+         * electric_vehicle.connection_lost (catalogue v2)
          * @description A connected electric vehicle lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_electric_vehicle_connection_lost"];
@@ -1071,7 +1071,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.connection_restored (catalogue v1)
+         * electric_vehicle.connection_restored (catalogue v2)
          * @description A electric vehicle that had been connected before is connected again.
          */
         post: operations["event_electric_vehicle_connection_restored"];
@@ -1091,7 +1091,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.optimization_changed (catalogue v1)
+         * electric_vehicle.optimization_changed (catalogue v2)
          * @description Podero's smart optimisation was switched on or off for the electric vehicle.
          */
         post: operations["event_electric_vehicle_optimization_changed"];
@@ -1111,7 +1111,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.deleted (catalogue v1)
+         * electric_vehicle.deleted (catalogue v2)
          * @description The electric vehicle is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_electric_vehicle_deleted"];
@@ -1131,7 +1131,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.plugged_in (catalogue v1)
+         * electric_vehicle.plugged_in (catalogue v2)
          * @description An electric vehicle was plugged in (seen between two states).
          */
         post: operations["event_electric_vehicle_plugged_in"];
@@ -1151,7 +1151,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.unplugged (catalogue v1)
+         * electric_vehicle.unplugged (catalogue v2)
          * @description An electric vehicle was unplugged.
          */
         post: operations["event_electric_vehicle_unplugged"];
@@ -1171,7 +1171,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.charging_started (catalogue v1)
+         * electric_vehicle.charging_started (catalogue v2)
          * @description An electric vehicle started charging.
          */
         post: operations["event_electric_vehicle_charging_started"];
@@ -1191,7 +1191,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.charging_completed (catalogue v1)
+         * electric_vehicle.charging_completed (catalogue v2)
          * @description An electric vehicle stopped charging (its target reached, paused by the optimisation, or unplugged).
          */
         post: operations["event_electric_vehicle_charging_completed"];
@@ -1211,7 +1211,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.boost_started (catalogue v1)
+         * electric_vehicle.boost_started (catalogue v2)
          * @description An electric vehicle's boost is charging it (`boost_state` became `ongoing`).
          */
         post: operations["event_electric_vehicle_boost_started"];
@@ -1231,7 +1231,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.boost_ended (catalogue v1)
+         * electric_vehicle.boost_ended (catalogue v2)
          * @description An electric vehicle's boost ended (`boost_state` left `ongoing`).
          */
         post: operations["event_electric_vehicle_boost_ended"];
@@ -1251,7 +1251,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.connected (catalogue v1)
+         * wallbox.connected (catalogue v2)
          * @description A wallbox was seen authenticated for the first time.
          */
         post: operations["event_wallbox_connected"];
@@ -1271,7 +1271,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.connection_lost (catalogue v1)
+         * wallbox.connection_lost (catalogue v2)
          * @description A connected wallbox lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_wallbox_connection_lost"];
@@ -1291,7 +1291,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.connection_restored (catalogue v1)
+         * wallbox.connection_restored (catalogue v2)
          * @description A wallbox that had been connected before is connected again.
          */
         post: operations["event_wallbox_connection_restored"];
@@ -1311,7 +1311,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.optimization_changed (catalogue v1)
+         * wallbox.optimization_changed (catalogue v2)
          * @description Podero's smart optimisation was switched on or off for the wallbox.
          */
         post: operations["event_wallbox_optimization_changed"];
@@ -1331,7 +1331,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.deleted (catalogue v1)
+         * wallbox.deleted (catalogue v2)
          * @description The wallbox is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_wallbox_deleted"];
@@ -1351,7 +1351,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.connected (catalogue v1)
+         * inverter.connected (catalogue v2)
          * @description A solar inverter was seen authenticated for the first time.
          */
         post: operations["event_inverter_connected"];
@@ -1371,7 +1371,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.connection_lost (catalogue v1)
+         * inverter.connection_lost (catalogue v2)
          * @description A connected solar inverter lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_inverter_connection_lost"];
@@ -1391,7 +1391,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.connection_restored (catalogue v1)
+         * inverter.connection_restored (catalogue v2)
          * @description A solar inverter that had been connected before is connected again.
          */
         post: operations["event_inverter_connection_restored"];
@@ -1411,7 +1411,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.optimization_changed (catalogue v1)
+         * inverter.optimization_changed (catalogue v2)
          * @description Podero's smart optimisation was switched on or off for the solar inverter.
          */
         post: operations["event_inverter_optimization_changed"];
@@ -1431,7 +1431,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.deleted (catalogue v1)
+         * inverter.deleted (catalogue v2)
          * @description The solar inverter is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_inverter_deleted"];
@@ -1451,7 +1451,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * sync.completed (catalogue v1)
+         * sync.completed (catalogue v2)
          * @description The heat-pump sync completed a pass over every onboarded user.
          */
         post: operations["event_sync_completed"];
@@ -1471,7 +1471,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * webhook.test (catalogue v1)
+         * webhook.test (catalogue v2)
          * @description Sent by POST /webhooks/{webhook_id}/test to that endpoint only.
          */
         post: operations["event_webhook_test"];
@@ -1693,19 +1693,23 @@ export interface components {
                 external_user_id: string;
             };
         };
-        /** @description A Connect UI session ended with a connected heat pump. */
+        /** @description A Connect UI session ended with a connected device (a heat pump: `heat_pump_id` as in v1; any kind: `device_id` and `device_kind`). */
         Event_onboarding_session_completed: {
             /** @constant */
             type: "onboarding_session.completed";
             /** Format: date-time */
             timestamp: string;
-            /** @description A Connect UI session ended with a connected heat pump. */
+            /** @description A Connect UI session ended with a connected device (a heat pump: `heat_pump_id` as in v1; any kind: `device_id` and `device_kind`). */
             data: {
                 /** @description The partner's id of the user */
                 external_user_id: string;
                 session_id: string;
                 /** @description Podero's id of the heat pump */
-                heat_pump_id: string;
+                heat_pump_id?: string;
+                /** @description Podero's id of the connected device, of any kind (catalogue v2) */
+                device_id?: string;
+                /** @description heat_pump, electric_vehicle, wallbox or inverter (catalogue v2; null: not yet listed by Podero) */
+                device_kind?: string | null;
             };
         };
         /** @description A Connect UI session expired without a device. */
@@ -2317,8 +2321,10 @@ export interface components {
              * @description `user`: the customer's offboarding; `heat_pump`: one device's offboarding
              * @enum {string}
              */
-            scope: "user" | "heat_pump";
+            scope: "user" | "heat_pump" | "electric_vehicle" | "wallbox" | "inverter";
             heat_pump_id: string | null;
+            /** @description The device of one device's offboarding, of any kind */
+            device_id?: string;
             /**
              * @description `done` after the last sweep, which runs a few minutes after the offboarding, once no sync run or request that read the customer before it can still write
              * @enum {string}
@@ -2363,6 +2369,8 @@ export interface components {
             state: "pending" | "completed" | "expired";
             /** @description The connected heat pump, once completed */
             device_id: string | null;
+            /** @description The kind of the connected device, once completed (its routes: heat-pumps, electric-vehicles, wallboxes, inverters) */
+            device_kind?: ("heat_pump" | "electric_vehicle" | "wallbox" | "inverter") | null;
             expiration_date: string | null;
             building_id: string | null;
             /**
@@ -11140,7 +11148,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -11171,7 +11179,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -11202,7 +11210,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -11233,7 +11241,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -11264,7 +11272,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -11295,7 +11303,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -11326,7 +11334,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -11357,7 +11365,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -11388,7 +11396,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -11419,7 +11427,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -11450,7 +11458,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -11481,7 +11489,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -11512,7 +11520,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -11543,7 +11551,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -11574,7 +11582,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -11605,7 +11613,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -11636,7 +11644,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -11667,7 +11675,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -11698,7 +11706,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -11729,7 +11737,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -11760,7 +11768,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -11791,7 +11799,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -11822,7 +11830,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -11853,7 +11861,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -11884,7 +11892,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -11915,7 +11923,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -11946,7 +11954,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -11977,7 +11985,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -12008,7 +12016,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -12039,7 +12047,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -12070,7 +12078,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -12101,7 +12109,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;

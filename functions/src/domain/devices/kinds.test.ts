@@ -5,6 +5,9 @@ import { deviceKindApis } from './kind-apis';
 import { type DeviceKind, deviceFiguresOf, deviceKinds, readingValuesOf } from './kinds';
 import { FIRST_KIND } from './state';
 
+/** The user's profile item's sort key (storage/users.ts: tests may import across floors). */
+const USER_PROFILE_SK = 'PROFILE';
+
 /** The registry of device kinds: every kind declares everything, and the heat pump is what the code used. */
 const FIELDS: readonly (keyof DeviceKind)[] = [
   'name',
@@ -40,6 +43,10 @@ describe('device kinds', () => {
       expect(kind.storage.kind).toBe(kind.name);
       expect(kind.api.name).toBe(kind.name);
       for (const route of kind.api.controls) expect(kind.controls[route.name], route.name).toBeDefined();
+      // The snapshot store reads a kind's marker and snapshots with the profile in one range ending there.
+      expect(kind.storage.skPrefix < USER_PROFILE_SK && kind.storage.listMarkerSk < USER_PROFILE_SK).toBe(
+        true,
+      );
     }
     // declarations.ts reads the API names from their own registry (no zod in the CDK app): the same kinds.
     expect(deviceKindApis).toEqual(deviceKinds.map((kind) => kind.api));

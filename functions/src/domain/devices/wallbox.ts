@@ -76,10 +76,12 @@ export const wallboxKind = {
     deviceId: string,
     body: AuthSessionRequest,
   ) => podero.wallboxes.authSession(poderoUserId, deviceId, body),
+  // `CHARGER#`, not `WALLBOX#`: a kind's keys must sort before the user's `PROFILE` (the snapshot store reads
+  // the marker, the snapshots and the profile in one range).
   storage: {
     kind: 'wallbox',
-    skPrefix: 'WALLBOX#',
-    listMarkerSk: 'WALLBOXES',
+    skPrefix: 'CHARGER#',
+    listMarkerSk: 'CHARGERS',
     idAttribute: 'wallbox_id',
     jsonAttribute: 'wallbox_json',
     idsAttribute: 'wallbox_ids',

@@ -3,7 +3,7 @@ import { type RouteDeclaration, routeDeclarations } from '@podero-bridge/functio
 import type { LocalStack } from '@podero-bridge/local';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectHeatPump, onboardUser } from './support/flows';
+import { connectDevice, connectHeatPump, onboardUser } from './support/flows';
 import { startTestStack, type TestStack } from './support/local-stack';
 import { contractOf } from './support/openapi-contract';
 import { rawRequest } from './support/raw-http';
@@ -37,6 +37,14 @@ beforeAll(async () => {
   intruderToken = await stack.mintToken({ sub: 'intruder-1' });
   await onboardUser(stack.apiUrl, adminToken, USER);
   const connected = await connectHeatPump(stack.apiUrl, adminToken, USER);
+  // One device of every other kind, each through its own onboarding session.
+  const other = async (type: 'ev' | 'wb' | 'iv') =>
+    (await connectDevice(stack.apiUrl, adminToken, USER, type)).deviceId;
+  otherDevices = {
+    '{electric_vehicle_id}': await other('ev'),
+    '{wallbox_id}': await other('wb'),
+    '{inverter_id}': await other('iv'),
+  };
   const pending = await send('POST', `/users/${USER}/onboarding-sessions`, sessionBody);
   const contract = await send('POST', `/users/${USER}/energy-contracts`, contractBody);
   const webhook = async () =>
@@ -50,6 +58,9 @@ beforeAll(async () => {
   };
   document = (await send('GET', '/openapi.json', undefined, { token: null })).json as Record<string, unknown>;
 }, 60_000);
+/** The EV's, the wallbox's and the inverter's ids, by their path parameter. */
+let otherDevices: Record<string, string> = {};
+
 afterAll(async () => {
   await testStack?.close();
 });
@@ -91,12 +102,15 @@ const contractBody = {
 /** The query a route needs to succeed (a range for the savings routes). */
 const queries: Partial<Record<string, string>> = {
   getHeatPumpSavings: '?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z&resolution=1WEEK',
+  getElectricVehicleSavings: '?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z&resolution=1WEEK',
+  getInverterSavings: '?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z&resolution=1WEEK',
   getOrganisationSavings: '?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z',
 };
 
 /** A concrete path for a declared route, about `user`, with its other ids filled in. */
 function pathOf(route: RouteDeclaration, user = USER, overrides: { device?: string; session?: string } = {}) {
-  const path = route.path
+  const path = Object.entries(otherDevices)
+    .reduce((p, [param, id]) => p.replace(param, overrides.device ?? id), route.path)
     .replace('{external_user_id}', user)
     .replace('{heat_pump_id}', overrides.device ?? ids.deviceId)
     .replace('{session_id}', overrides.session ?? ids.sessionId)
@@ -111,6 +125,18 @@ const validBodies: Partial<Record<string, unknown>> = {
   createBuilding: { name: 'Home' },
   createOnboardingSession: sessionBody,
   updateHeatPump: { is_smart_optimization_active: false },
+  updateElectricVehicle: { minimum_charge_limit: 70, charge_deadline_at: '06:30' },
+  updateWallbox: { is_smart_optimization_active: false },
+  updateInverter: { min_battery_charge: 25 },
+  ...Object.fromEntries(
+    ['ElectricVehicle', 'Wallbox', 'Inverter'].map((kind) => [
+      `start${kind}Reauthentication`,
+      {
+        success_url: 'https://partner.example/reconnected',
+        cancel_url: 'https://partner.example/not-reconnected',
+      },
+    ]),
+  ),
   startHeatPumpReauthentication: {
     success_url: 'https://partner.example/reconnected',
     cancel_url: 'https://partner.example/not-reconnected',
@@ -125,6 +151,9 @@ const validBodies: Partial<Record<string, unknown>> = {
 const LIFECYCLE_ROUTES = new Set([
   'deleteUser',
   'deleteHeatPump',
+  'deleteElectricVehicle',
+  'deleteWallbox',
+  'deleteInverter',
   'startHeatPumpReauthentication',
   'completeReauthentication',
 ]);
@@ -201,7 +230,10 @@ describe('the OpenAPI document', () => {
       await check(route, send(route.method, pathOf(route, 'intruder-2'), body, { token: intruderToken }));
       if (route.path.includes('{external_user_id}')) {
         await check(route, send(route.method, pathOf(route, 'nobody-1'), body));
-        const badId = route.path.includes('{heat_pump_id}')
+        const badId = [
+          /\{heat_pump_id\}/,
+          ...Object.keys(otherDevices).map((p) => new RegExp(p.replace(/[{}]/g, '\\$&'))),
+        ].some((p) => p.test(route.path))
           ? pathOf(route, USER, { device: 'not-a-uuid' })
           : route.path.includes('{session_id}')
             ? pathOf(route, USER, { session: 'not-a-uuid' })
@@ -317,6 +349,21 @@ describe('the OpenAPI document', () => {
     await check(callback, send('GET', `${lateUrl.pathname}${lateUrl.search}`, undefined, { token: null }));
     await check(byId('deleteHeatPump'), send('DELETE', pathOf(byId('deleteHeatPump'))));
     await check(byId('deleteHeatPump'), send('DELETE', pathOf(byId('deleteHeatPump'))));
+    // An EV whose connection lapsed: its re-authentication is Podero's auth_session (201 with its URL).
+    const evReauthentication = byId('startElectricVehicleReauthentication');
+    stack.simulator.control.setDeviceConnection(otherDevices['{electric_vehicle_id}'] ?? '', {
+      authenticated: false,
+      reauthentication: true,
+    });
+    await check(
+      evReauthentication,
+      send('POST', pathOf(evReauthentication), validBodies.startElectricVehicleReauthentication),
+    );
+    expect(seen.get('startElectricVehicleReauthentication')).toContain(201);
+    for (const id of ['deleteElectricVehicle', 'deleteWallbox', 'deleteInverter']) {
+      await check(byId(id), send('DELETE', pathOf(byId(id))));
+      await check(byId(id), send('DELETE', pathOf(byId(id))));
+    }
     expect([...(seen.get('completeReauthentication') ?? [])].sort()).toEqual([303, 400, 404, 410]);
     expect(seen.get('startHeatPumpReauthentication')).toContain(409);
 

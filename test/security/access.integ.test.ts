@@ -67,11 +67,17 @@ function requestFor(route: RouteDeclaration, user: string): { path: string; body
   const range = '?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z';
   const queries: Partial<Record<string, string>> = {
     getHeatPumpSavings: range,
+    getElectricVehicleSavings: range,
+    getInverterSavings: range,
     getOrganisationSavings: range,
   };
   const path = `${route.path
     .replace('{external_user_id}', user)
     .replace('{heat_pump_id}', bob.deviceId)
+    // The other kinds' routes: the access rule answers before any device is looked up.
+    .replace('{electric_vehicle_id}', bob.deviceId)
+    .replace('{wallbox_id}', bob.deviceId)
+    .replace('{inverter_id}', bob.deviceId)
     .replace('{session_id}', bob.sessionId)
     .replace('{contract_id}', NO_SUCH_CONTRACT)
     .replace(
@@ -89,10 +95,15 @@ function requestFor(route: RouteDeclaration, user: string): { path: string; body
       cancel_url: 'https://partner.example/cancel',
     },
     updateHeatPump: { optimization_level: 'Max' },
-    startHeatPumpReauthentication: {
-      success_url: 'https://partner.example/ok',
-      cancel_url: 'https://partner.example/cancel',
-    },
+    updateElectricVehicle: { minimum_charge_limit: 70 },
+    updateWallbox: { is_smart_optimization_active: true },
+    updateInverter: { min_battery_charge: 20 },
+    ...Object.fromEntries(
+      ['HeatPump', 'ElectricVehicle', 'Wallbox', 'Inverter'].map((kind) => [
+        `start${kind}Reauthentication`,
+        { success_url: 'https://partner.example/ok', cancel_url: 'https://partner.example/cancel' },
+      ]),
+    ),
     createEnergyContract: {
       energy_contract_type: 'yearly',
       energy_prices: [{ price: 0.2, timestamp: '2026-01-01T00:00:00Z' }],

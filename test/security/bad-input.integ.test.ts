@@ -1317,6 +1317,98 @@ const cases: BadRequest[] = [
   },
 ];
 
+/**
+ * The other kinds' routes (electric vehicles, wallboxes, inverters): a device id that is not a UUID on every
+ * route, a settings body out of range, a re-authentication without a body, savings without a range. A bad id
+ * is refused before any device is looked up, so none is needed.
+ */
+const otherKinds = [
+  {
+    resource: 'electric-vehicles',
+    idParam: 'electric_vehicle_id',
+    savings: true,
+    bad: { minimum_charge_limit: 101 },
+    field: 'body.minimum_charge_limit',
+  },
+  {
+    resource: 'wallboxes',
+    idParam: 'wallbox_id',
+    savings: false,
+    bad: { charge_deadline_at: '25:00' },
+    field: 'body.charge_deadline_at',
+  },
+  {
+    resource: 'inverters',
+    idParam: 'inverter_id',
+    savings: true,
+    bad: { max_battery_charge: 101 },
+    field: 'body.max_battery_charge',
+  },
+] as const;
+const NO_SUCH_DEVICE = '00000000-0000-4000-8000-0000000000d1';
+for (const kind of otherKinds) {
+  const list = `${userPath}/${kind.resource}`;
+  const one = `${list}/${NO_SUCH_DEVICE}`;
+  const badId = `${list}/not-a-uuid`;
+  const idField = `path.${kind.idParam}`;
+  cases.push(
+    {
+      name: `unknown ${kind.resource} query`,
+      method: 'GET',
+      path: `${list}?owner=x`,
+      status: 400,
+      field: 'query.owner',
+    },
+    { name: `${kind.resource} id not a UUID`, method: 'GET', path: badId, status: 400, field: idField },
+    {
+      name: `${kind.resource} settings out of range`,
+      method: 'PATCH',
+      path: one,
+      body: json(kind.bad),
+      status: 400,
+      field: kind.field,
+    },
+    {
+      name: `${kind.resource} settings with an unknown field`,
+      method: 'PATCH',
+      path: one,
+      body: json({ owner: 'me' }),
+      status: 400,
+    },
+    {
+      name: `delete a ${kind.resource} id not a UUID`,
+      method: 'DELETE',
+      path: badId,
+      status: 400,
+      field: idField,
+    },
+    {
+      name: `${kind.resource} re-authentication without a body`,
+      method: 'POST',
+      path: `${one}/reauthentication`,
+      status: 400,
+    },
+    {
+      name: `${kind.resource} readings limit out of range`,
+      method: 'GET',
+      path: `${one}/readings?limit=0`,
+      status: 400,
+      field: 'query.limit',
+    },
+    ...(kind.savings
+      ? [
+          {
+            name: `${kind.resource} savings without a range`,
+            method: 'GET' as const,
+            path: `${one}/savings`,
+            status: 400,
+            field: 'query.from',
+          },
+        ]
+      : []),
+  );
+}
+
 let stack: LocalStack;
 let testStack: TestStack;
 let db: TestStack['db'];

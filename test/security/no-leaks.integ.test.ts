@@ -11,7 +11,7 @@ import { listenLocally } from '@podero-bridge/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { stageConfig, synthesize } from '../../infra/test/support';
-import { apiCall, connectHeatPump, onboardUser } from '../support/flows';
+import { apiCall, connectDevice, connectHeatPump, onboardUser } from '../support/flows';
 import { captureProcessOutput, type OutputCapture } from '../support/output-capture';
 import { rawRequest } from '../support/raw-http';
 import { documentClient, dumpTables } from '../support/tables';
@@ -60,6 +60,8 @@ async function call(token: string, method: string, path: string, body?: unknown)
 
 /** The webhook signing secrets the API showed (once each). */
 const webhookSecrets: string[] = [];
+/** The auth-session URLs Podero answered an EV's re-authentication with: shown once to the partner, a secret. */
+const authSessionUrls: string[] = [];
 let webhookCalls = 0;
 
 /** Where each secret occurs, as `place: kind`; never the secret itself. */
@@ -90,6 +92,13 @@ function needles(): { kind: string; value: string }[] {
       { kind: `webhook secret #${i + 1}`, value: secret },
       // The key itself (what signs), without the prefix.
       { kind: `webhook secret #${i + 1} (key)`, value: secret.slice('whsec_'.length) },
+    ]),
+    ...authSessionUrls.flatMap((url, i) => [
+      { kind: `auth-session URL #${i + 1}`, value: url },
+      // Its single-use token alone signs in whoever holds it.
+      ...[...new URL(url).searchParams.values()]
+        .filter((value) => value.length >= 16)
+        .map((value) => ({ kind: `auth-session URL #${i + 1} (token)`, value })),
     ]),
     ...[...issuedTokens].flatMap((token, i) => [
       { kind: `access token #${i + 1}`, value: token },
@@ -169,6 +178,25 @@ beforeAll(async () => {
     await stack.runSchedule('token-refresh');
     await collectToken();
 
+    // 5b. Every kind: an EV connected through its own session, synced, its connection lapsed and repaired
+    // through Podero's auth_session. The URL is the answer's (shown once, not scanned) and nowhere else.
+    const vehicle = await connectDevice(stack.apiUrl, admin, 'leak-check-2', 'ev');
+    await stack.runSchedule('heat-pump-sync');
+    await call(admin, 'GET', `/users/leak-check-2/electric-vehicles?max_age_seconds=0`);
+    stack.simulator.control.setDeviceConnection(vehicle.deviceId, {
+      authenticated: false,
+      reauthentication: true,
+    });
+    const reauthentication = await apiCall(
+      stack.apiUrl,
+      admin,
+      'POST',
+      `/users/leak-check-2/electric-vehicles/${vehicle.deviceId}/reauthentication`,
+      { success_url: 'https://partner.example/ok', cancel_url: 'https://partner.example/cancel' },
+    );
+    authSessionUrls.push((reauthentication.json as { redirect_url: string }).redirect_url);
+    await call(admin, 'GET', `/users/leak-check-2/electric-vehicles/${vehicle.deviceId}?max_age_seconds=0`);
+
     // 6. Webhooks: registered, a delivery that fails and is retried, the secret rotated, an endpoint
     // refused. The secrets are shown once (the answers to create and rotate, not scanned) and nowhere else.
     const receiver = createServer((req, res) => {
@@ -238,6 +266,11 @@ describe('nothing leaks', () => {
 
   it('no secret or token in any response body', () => {
     expect(findLeaks(responseBodies, needles())).toEqual([]);
+  });
+
+  it('ran the auth-session step: one URL shown', () => {
+    expect(authSessionUrls).toHaveLength(1);
+    expect(authSessionUrls[0]).toMatch(/^https?:\/\//);
   });
 
   it('ran the webhook steps: two secrets shown, a delivery retried', () => {

@@ -44,6 +44,26 @@ export async function connectHeatPump(
   token: string,
   externalUserId: string,
 ): Promise<{ sessionId: string; deviceId: string }> {
+  return connectDevice(apiUrl, token, externalUserId, 'hp');
+}
+
+/** A model of each other kind in the simulator's catalogue (its README, "Every device kind"). */
+const CATALOGUE_MODEL = {
+  ev: { manufacturer: 'Tesla', model: 'Model 3' },
+  wb: { manufacturer: 'Easee', model: 'Home' },
+  iv: { manufacturer: 'Fronius', model: 'Symo GEN24 10.0 Plus' },
+} as const;
+
+/**
+ * Connects a device of a kind through an onboarding session and the simulator's Connect UI (its device type
+ * `hp`, `ev`, `wb` or `iv`); the session completes with the device and its kind.
+ */
+export async function connectDevice(
+  apiUrl: string,
+  token: string,
+  externalUserId: string,
+  deviceType: 'hp' | 'ev' | 'wb' | 'iv',
+): Promise<{ sessionId: string; deviceId: string; deviceKind: string | null }> {
   const opened = await apiCall(apiUrl, token, 'POST', `/users/${externalUserId}/onboarding-sessions`, {
     language: 'en',
     price_zone_default: 'AT',
@@ -63,6 +83,7 @@ export async function connectHeatPump(
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({
       ...form.fields,
+      ...(deviceType === 'hp' ? {} : { device_type: deviceType, ...CATALOGUE_MODEL[deviceType] }),
       username: 'user@example.com',
       password: 'pw',
       action: 'connect',
@@ -76,7 +97,10 @@ export async function connectHeatPump(
     `/users/${externalUserId}/onboarding-sessions/${sessionId}`,
   );
   expectStatus('GET onboarding session', state, 200);
-  const deviceId = (state.json as { device_id?: string | null }).device_id;
+  const { device_id: deviceId, device_kind: deviceKind } = state.json as {
+    device_id?: string | null;
+    device_kind?: string | null;
+  };
   if (!deviceId) throw new Error(`onboarding session did not complete: ${state.text.slice(0, 200)}`);
-  return { sessionId, deviceId };
+  return { sessionId, deviceId, deviceKind: deviceKind ?? null };
 }

@@ -349,17 +349,21 @@ describe('the OpenAPI document', () => {
     await check(callback, send('GET', `${lateUrl.pathname}${lateUrl.search}`, undefined, { token: null }));
     await check(byId('deleteHeatPump'), send('DELETE', pathOf(byId('deleteHeatPump'))));
     await check(byId('deleteHeatPump'), send('DELETE', pathOf(byId('deleteHeatPump'))));
-    // An EV whose connection lapsed: its re-authentication is Podero's auth_session (201 with its URL).
-    const evReauthentication = byId('startElectricVehicleReauthentication');
-    stack.simulator.control.setDeviceConnection(otherDevices['{electric_vehicle_id}'] ?? '', {
-      authenticated: false,
-      reauthentication: true,
-    });
-    await check(
-      evReauthentication,
-      send('POST', pathOf(evReauthentication), validBodies.startElectricVehicleReauthentication),
-    );
-    expect(seen.get('startElectricVehicleReauthentication')).toContain(201);
+    // A device of another kind whose connection lapsed: its re-authentication is Podero's auth_session (201
+    // with its URL).
+    for (const [kind, param] of [
+      ['ElectricVehicle', '{electric_vehicle_id}'],
+      ['Wallbox', '{wallbox_id}'],
+      ['Inverter', '{inverter_id}'],
+    ] as const) {
+      const route = byId(`start${kind}Reauthentication`);
+      stack.simulator.control.setDeviceConnection(otherDevices[param] ?? '', {
+        authenticated: false,
+        reauthentication: true,
+      });
+      await check(route, send('POST', pathOf(route), validBodies[`start${kind}Reauthentication`]));
+      expect(seen.get(route.operationId)).toContain(201);
+    }
     for (const id of ['deleteElectricVehicle', 'deleteWallbox', 'deleteInverter']) {
       await check(byId(id), send('DELETE', pathOf(byId(id))));
       await check(byId(id), send('DELETE', pathOf(byId(id))));

@@ -192,8 +192,10 @@ beforeAll(async () => {
       admin,
       'POST',
       `/users/leak-check-2/electric-vehicles/${vehicle.deviceId}/reauthentication`,
-      { success_url: 'https://partner.example/ok', cancel_url: 'https://partner.example/cancel' },
+      // The local stage's return URLs: loopback.
+      { success_url: 'http://127.0.0.1:3000/ok', cancel_url: 'http://127.0.0.1:3000/cancel' },
     );
+    if (reauthentication.status !== 201) throw new Error(`reauthentication: ${reauthentication.status}`);
     authSessionUrls.push((reauthentication.json as { redirect_url: string }).redirect_url);
     await call(admin, 'GET', `/users/leak-check-2/electric-vehicles/${vehicle.deviceId}?max_age_seconds=0`);
 

@@ -77,6 +77,7 @@ export const tradingDaySchema = z.object({
   finished_at: z.string().nullable().default(null),
 });
 export type TradingDay = z.infer<typeof tradingDaySchema>;
+const openKeySchema = z.object({ price_zone: z.string(), delivery_day: z.string() });
 
 export type NewTradingDay = Pick<
   TradingDay,
@@ -208,7 +209,7 @@ export class TradingDayStore {
         }),
       );
       for (const item of page.Items ?? []) {
-        const parsed = z.object({ price_zone: z.string(), delivery_day: z.string() }).parse(item);
+        const parsed = openKeySchema.parse(item);
         keys.push({ zone: parsed.price_zone, day: parsed.delivery_day });
       }
       start = page.LastEvaluatedKey;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeviceSnapshot } from '../../storage/device-snapshots';
 import { deletedHeatPumpEvents, heatPumpEvents } from '../devices/heat-pump';
 import { observedSnapshot } from '../devices/rules';
+import { tradingDayEvents } from '../trading/events.test-support';
 import { bridgeEventSchema, EVENT_ID_PATTERN, EVENT_TYPES } from './catalogue';
 import {
   eventId,
@@ -187,6 +188,7 @@ describe('the other events', () => {
         failures: 0,
       }),
       webhookTestEvent('wh', T(0), 'n'),
+      ...tradingDayEvents(),
     ];
     expect(new Set(made.map((e) => e?.type))).toEqual(new Set(EVENT_TYPES));
     for (const event of made) {

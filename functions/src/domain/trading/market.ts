@@ -159,3 +159,8 @@ export function normalisedForecast(points: readonly ForecastPoint[]): ForecastPo
     price_eur_mwh: point.price_eur_mwh,
   }));
 }
+
+/** The stage's calendar: the defaults with its confirmation deadline. */
+export function tradingCalendarOf(confirmBy: ConfirmationDeadline): TradingCalendar {
+  return { ...DEFAULT_TRADING_CALENDAR, confirmBy };
+}

@@ -69,7 +69,22 @@ export interface TradingServiceDeps {
   readonly autoConfirm: AutoConfirmPolicy;
   readonly now: Clock;
   readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** Tests: called at each step boundary (the kill-at-each-step test kills its process there). */
+  readonly step?: (name: TradingStepName) => void;
 }
+
+/** The boundaries where a crash leaves something half done (what the kill-at-each-step test kills at). */
+export const TRADING_STEP_NAMES = [
+  'after-upload-counted',
+  'after-upload-sent',
+  'after-uploaded-recorded',
+  'after-curves-fetched',
+  'after-curves-recorded',
+  'after-decision-recorded',
+  'after-confirm-counted',
+  'after-confirm-sent',
+] as const;
+export type TradingStepName = (typeof TRADING_STEP_NAMES)[number];
 
 export interface AdvanceSummary {
   readonly days: number;
@@ -287,6 +302,7 @@ export class TradingService {
       },
     });
     if (!counted) return false;
+    this.deps.step?.('after-upload-counted');
     let result: Awaited<ReturnType<TradingClient['uploadPrices']>>;
     try {
       result = await this.deps.podero.uploadPrices({
@@ -297,6 +313,7 @@ export class TradingService {
     } catch (error) {
       return this.failed(key, day, error, day.deadlines.upload_by);
     }
+    this.deps.step?.('after-upload-sent');
     switch (result.status) {
       case 'accepted':
       case 'existing':
@@ -323,7 +340,7 @@ export class TradingService {
     }
   }
 
-  private recordUploaded(
+  private async recordUploaded(
     key: DayKey,
     day: TradingDay,
     status: string,
@@ -331,7 +348,7 @@ export class TradingService {
   ): Promise<boolean> {
     const at = this.nowIso();
     const calculationReadyAt = readyAt ?? day.deadlines.curves_expected_at;
-    return this.apply(key, {
+    const recorded = await this.apply(key, {
       from: 'prices_received',
       set: {
         state: 'uploaded',
@@ -344,6 +361,8 @@ export class TradingService {
       },
       events: [pricesUploadedEvent(day, at, status, calculationReadyAt)],
     });
+    this.deps.step?.('after-uploaded-recorded');
+    return recorded;
   }
 
   private async fetchCurves(key: DayKey, day: TradingDay): Promise<boolean> {
@@ -369,9 +388,10 @@ export class TradingService {
       });
       return false;
     }
+    this.deps.step?.('after-curves-fetched');
     const summary = summariseCurves(day.forecast, curves.optimized, curves.unoptimized);
     const at = this.nowIso();
-    return this.apply(key, {
+    const recorded = await this.apply(key, {
       from: 'uploaded',
       set: {
         state: 'curves_ready',
@@ -398,14 +418,18 @@ export class TradingService {
         this.deps.autoConfirm === 'accept',
       ),
     });
+    this.deps.step?.('after-curves-recorded');
+    return recorded;
   }
 
-  private recordDecision(key: DayKey, accepted: boolean, by: 'desk' | 'auto'): Promise<boolean> {
-    return this.apply(key, {
+  private async recordDecision(key: DayKey, accepted: boolean, by: 'desk' | 'auto'): Promise<boolean> {
+    const recorded = await this.apply(key, {
       from: 'curves_ready',
       set: { decision: { accepted, by, at: this.nowIso() } },
       condition: { expression: 'attribute_not_exists(#c0)', names: { '#c0': 'decision' }, values: {} },
     });
+    if (by === 'auto') this.deps.step?.('after-decision-recorded');
+    return recorded;
   }
 
   private async confirm(key: DayKey, day: TradingDay, accepted: boolean): Promise<boolean> {
@@ -423,6 +447,7 @@ export class TradingService {
         },
       });
       if (!counted) return false;
+      this.deps.step?.('after-confirm-counted');
       try {
         await this.deps.podero.confirm(
           day.trade_id
@@ -430,6 +455,7 @@ export class TradingService {
             : { deliveryDay: day.delivery_day, priceZone: day.price_zone, accepted },
         );
         podero = 'sent';
+        this.deps.step?.('after-confirm-sent');
       } catch (error) {
         if (!(error instanceof ConfirmationUnsupportedError)) {
           if (error instanceof PoderoConflictError) {

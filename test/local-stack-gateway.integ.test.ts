@@ -528,6 +528,7 @@ describe('local API gateway', () => {
         eventRelay: functionDeclarations.eventRelay,
         webhookDelivery: functionDeclarations.webhookDelivery,
         erasureWorker: functionDeclarations.erasureWorker,
+        tradingWorkflow: functionDeclarations.tradingWorkflow,
       },
       authorizer: createJwtAuthorizer({ jwks: key.jwks, issuer: DEV_ISSUER, audience: DEV_AUDIENCE }),
       jwks: key.jwks,

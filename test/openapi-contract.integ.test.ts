@@ -1,6 +1,7 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type RouteDeclaration, routeDeclarations } from '@podero-bridge/functions/declarations';
 import type { LocalStack } from '@podero-bridge/local';
+import { marketDay } from '@podero-bridge/podero-client';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDevice, connectHeatPump, onboardUser } from './support/flows';
@@ -56,6 +57,7 @@ beforeAll(async () => {
     webhookId: await webhook(),
     webhookToDelete: await webhook(),
   };
+  await seedReadyTradingDay();
   document = (await send('GET', '/openapi.json', undefined, { token: null })).json as Record<string, unknown>;
 }, 60_000);
 /** The EV's, the wallbox's and the inverter's ids, by their path parameter. */
@@ -93,6 +95,53 @@ function send(
 
 const apiRoutes = routeDeclarations.filter((r) => r.function === 'api');
 
+/** Trading days far ahead of the stack's (real) clock: one to upload, one stored with its curves ready. */
+const NEW_TRADING_DAY = '2030-06-15';
+const READY_TRADING_DAY = '2030-06-16';
+
+/** A day whose curves are stored (as the workflow stores them), so the desk's decision can be taken. */
+async function seedReadyTradingDay(): Promise<void> {
+  const at = '2026-12-01T00:00:00Z';
+  const far = '2030-06-15T21:30:00Z';
+  await testStack.db.send(
+    new PutCommand({
+      TableName: stack.tableNames.main,
+      Item: {
+        pk: 'TRADING#AT',
+        sk: `DAY#${READY_TRADING_DAY}`,
+        entity: 'trading_day',
+        price_zone: 'AT',
+        delivery_day: READY_TRADING_DAY,
+        state: 'curves_ready',
+        forecast: [{ start: '2030-06-15T22:00:00Z', price_eur_mwh: 12 }],
+        forecast_digest: 'seeded',
+        deadlines: {
+          upload_by: far,
+          curves_expected_at: far,
+          curves_late_at: far,
+          confirm_by: far,
+          confirmation_due_at: far,
+        },
+        variant: 'reference',
+        curves: [
+          {
+            start: '2030-06-15T22:00:00Z',
+            optimized_wh: 5,
+            unoptimized_wh: 3,
+            delta_wh: 2,
+            price_eur_mwh: 12,
+          },
+        ],
+        optimized_wh: 5,
+        unoptimized_wh: 3,
+        expected_saving_eur: 0,
+        created_at: at,
+        updated_at: at,
+      },
+    }),
+  );
+}
+
 const contractBody = {
   energy_contract_type: 'spot_hourly',
   energy_prices: [{ price: 0.18, timestamp: '2026-01-01T00:00:00Z' }],
@@ -115,7 +164,12 @@ function pathOf(route: RouteDeclaration, user = USER, overrides: { device?: stri
     .replace('{heat_pump_id}', overrides.device ?? ids.deviceId)
     .replace('{session_id}', overrides.session ?? ids.sessionId)
     .replace('{contract_id}', ids.contractId)
-    .replace('{webhook_id}', route.operationId === 'deleteWebhook' ? ids.webhookToDelete : ids.webhookId);
+    .replace('{webhook_id}', route.operationId === 'deleteWebhook' ? ids.webhookToDelete : ids.webhookId)
+    .replace('{price_zone}', 'AT')
+    .replace(
+      '{delivery_day}',
+      route.operationId === 'putTradingPrices' ? NEW_TRADING_DAY : READY_TRADING_DAY,
+    );
   return `${path}${queries[route.operationId] ?? ''}`;
 }
 
@@ -145,6 +199,10 @@ const validBodies: Partial<Record<string, unknown>> = {
   updateEnergyContract: { supplier: 'Wien Energie' },
   createWebhook: { url: 'http://127.0.0.1:9/hooks', events: ['heat_pump.connection_lost'] },
   updateWebhook: { description: 'CRM' },
+  putTradingPrices: {
+    prices: marketDay(NEW_TRADING_DAY).quarterHours.map((start, i) => ({ start, price_eur_mwh: i - 40 })),
+  },
+  confirmTradingDay: { accepted: true },
 };
 
 /** Routes whose success needs a device in a particular state: exercised on their own below. */

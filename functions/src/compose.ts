@@ -7,6 +7,7 @@ import {
   loadRelayConfig,
   loadSyncConfig,
   loadTokenRefreshConfig,
+  loadTradingWorkflowConfig,
 } from './config';
 import type { FunctionId } from './declarations';
 import { type ApiDeps, type ApiOverrides, createApiDeps } from './lambdas/api/deps';
@@ -26,12 +27,15 @@ import {
   type TokenRefreshOverrides,
 } from './lambdas/tokenRefresh/deps';
 import { makeTokenRefreshHandler } from './lambdas/tokenRefresh/handler';
+import { createTradingWorkflowDeps, type TradingWorkflowOverrides } from './lambdas/tradingWorkflow/deps';
+import { makeTradingWorkflowHandler } from './lambdas/tradingWorkflow/handler';
 import { createDeliveryDeps, type DeliveryOverrides } from './lambdas/webhookDelivery/deps';
 import { makeDeliveryHandler } from './lambdas/webhookDelivery/handler';
 import type { PlanSummary } from './sync/planner';
 import type { SyncSummary } from './sync/sync';
 import type { TokenRefreshResult } from './tokens/contract';
 import { createInProcessTokenRefresher, type TokenRefresher } from './tokens/refresher';
+import type { AdvanceSummary } from './trading/service';
 import type { RelaySummary } from './webhooks/relay';
 
 /**
@@ -51,6 +55,7 @@ export interface InProcessOptions {
   eventRelay?: RelayOverrides;
   webhookDelivery?: DeliveryOverrides;
   erasureWorker?: ErasureOverrides;
+  tradingWorkflow?: Omit<TradingWorkflowOverrides, 'refresher'>;
   /** Runs around every in-process token-refresh invocation (the local stack labels its log lines). */
   aroundTokenRefresh?: <T>(invoke: () => Promise<T>) => Promise<T>;
 }
@@ -87,6 +92,8 @@ export interface InProcessBridge {
   ) => Promise<SqsBatchResponse>;
   /** erasure's handler: an SQS batch of erasure sweeps in, the failed items out. */
   readonly erasureWorker: (event: unknown, context?: { awsRequestId?: string }) => Promise<SqsBatchResponse>;
+  /** trading-workflow's handler: advances every open day-ahead trading day. */
+  readonly tradingWorkflow: (event: unknown, context?: { awsRequestId?: string }) => Promise<AdvanceSummary>;
   readonly deps: { readonly tokenRefresh: TokenRefreshDeps; readonly api: ApiDeps; readonly sync: SyncDeps };
   /** Destroys the SDK clients the composition created. */
   close(): void;
@@ -119,6 +126,11 @@ export function composeInProcess(options: InProcessOptions): InProcessBridge {
     loadErasureConfig(options.environment('erasureWorker')),
     options.erasureWorker,
   );
+  const tradingDeps = createTradingWorkflowDeps(
+    loadTradingWorkflowConfig(options.environment('tradingWorkflow')),
+    { ...options.tradingWorkflow, refresher },
+  );
+  const tradingHandler = makeTradingWorkflowHandler(tradingDeps);
   return {
     tokenRefresh,
     refresher,
@@ -129,6 +141,11 @@ export function composeInProcess(options: InProcessOptions): InProcessBridge {
     eventRelay: makeRelayHandler(relayDeps),
     webhookDelivery: makeDeliveryHandler(deliveryDeps),
     erasureWorker: makeErasureHandler(erasureDeps),
+    tradingWorkflow: (event, context) =>
+      tradingHandler(event, {
+        awsRequestId: context?.awsRequestId ?? 'local',
+        getRemainingTimeInMillis: () => 120_000,
+      }),
     deps: { tokenRefresh: tokenRefreshDeps, api: apiDeps, sync: syncDeps },
     close() {
       // Clients handed in by the caller are the caller's to close.
@@ -146,6 +163,7 @@ export function composeInProcess(options: InProcessOptions): InProcessBridge {
       deliveryDeps.sqs.destroy();
       if (!options.erasureWorker?.db) erasureDeps.db.destroy();
       erasureDeps.sqs.destroy();
+      if (!options.tradingWorkflow?.db) tradingDeps.db.destroy();
     },
   };
 }

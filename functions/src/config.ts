@@ -1,6 +1,9 @@
+import { TRADING_VARIANTS, type TradingVariant } from '@podero-bridge/podero-client';
 import * as z from 'zod';
 import { ENV, type EnvName, type FunctionId, functionDeclarations } from './declarations';
 import type { ReturnUrlRules } from './devices/return-urls';
+import { CONFIRMATION_DEADLINES, type ConfirmationDeadline } from './domain/trading/market';
+import { AUTO_CONFIRM_POLICIES, type AutoConfirmPolicy } from './domain/trading/workflow';
 import type { AwsClientConfig } from './platform/aws-clients';
 
 /**
@@ -96,6 +99,9 @@ export const envSchemas = {
   [ENV.erasureQueueUrl]: httpUrl,
   /** Only the local stack sets it: deployed stages refuse loopback return URLs. */
   [ENV.returnUrlAllowLoopback]: flag('false'),
+  [ENV.poderoTradingVariant]: withDefault('reference', z.enum(TRADING_VARIANTS)),
+  [ENV.tradingAutoConfirm]: withDefault('off', z.enum(AUTO_CONFIRM_POLICIES)),
+  [ENV.tradingConfirmationDeadline]: withDefault('23:30', z.enum(CONFIRMATION_DEADLINES)),
 } as const satisfies Record<EnvName, z.ZodType>;
 
 /** The declared variables whose schema has a default (a stage, or the local world, may leave them as is). */
@@ -206,6 +212,8 @@ export interface FleetConfig extends FunctionBasics {
   readonly poderoOrgId: string;
   readonly tokenCacheMaxAgeSeconds: number;
   readonly readingsRetentionDays: number;
+  /** Which trading API Podero speaks (api and trading-workflow set it; the client's default otherwise). */
+  readonly tradingVariant?: TradingVariant;
 }
 
 /** The variables api and heat-pump-sync-worker both declare. */
@@ -232,7 +240,14 @@ export interface WebhookSettings {
   readonly webhookAllowLoopback: boolean;
 }
 
-export interface ApiConfig extends FleetConfig, WebhookSettings {
+/** The stage's day-ahead trading settings (ADR 0015): read by the api (forecasts, decisions) and the workflow. */
+export interface TradingSettings {
+  readonly tradingAutoConfirm: AutoConfirmPolicy;
+  readonly tradingConfirmationDeadline: ConfirmationDeadline;
+}
+
+export interface ApiConfig extends FleetConfig, WebhookSettings, TradingSettings {
+  readonly tradingVariant: TradingVariant;
   readonly erasureQueueUrl: string;
   /** Where the re-authentication callback may send the browser (devices/return-urls.ts). */
   readonly returnUrls: ReturnUrlRules;
@@ -250,6 +265,24 @@ export function loadApiConfig(env: Env): ApiConfig {
       origins: parsed[ENV.returnUrlOrigins],
       allowLoopback: parsed[ENV.returnUrlAllowLoopback],
     },
+    tradingVariant: parsed[ENV.poderoTradingVariant],
+    tradingAutoConfirm: parsed[ENV.tradingAutoConfirm],
+    tradingConfirmationDeadline: parsed[ENV.tradingConfirmationDeadline],
+  };
+}
+
+export interface TradingWorkflowConfig extends FleetConfig, TradingSettings {
+  readonly tradingVariant: TradingVariant;
+}
+
+/** trading-workflow: the fleet's Podero access plus the trading settings. */
+export function loadTradingWorkflowConfig(env: Env): TradingWorkflowConfig {
+  const parsed = parseDeclared('tradingWorkflow', env);
+  return {
+    ...fleetConfig(parsed),
+    tradingVariant: parsed[ENV.poderoTradingVariant],
+    tradingAutoConfirm: parsed[ENV.tradingAutoConfirm],
+    tradingConfirmationDeadline: parsed[ENV.tradingConfirmationDeadline],
   };
 }
 

@@ -3,6 +3,7 @@ import { offlineLocalWorld } from '../test-support/local-world';
 import { environmentFor, functionDeclarations, scheduleDeclarations } from './declarations';
 import { syncEventSchema } from './sync/event';
 import { tokenRefreshEventSchema } from './tokens/contract';
+import { tradingWorkflowEventSchema } from './trading/event';
 import { relayEventSchema } from './webhooks/relay-event';
 
 describe('declarations', () => {
@@ -11,6 +12,7 @@ describe('declarations', () => {
       tokenRefresh: tokenRefreshEventSchema,
       syncPlanner: syncEventSchema,
       eventRelay: relayEventSchema,
+      tradingWorkflow: tradingWorkflowEventSchema,
     } as const;
     for (const schedule of scheduleDeclarations) {
       expect(schemas[schedule.function].safeParse(schedule.payload).success, schedule.name).toBe(true);

@@ -12,6 +12,7 @@ import { type DeviceKindApi, type DeviceOperationId, deviceOperationIds } from '
 import { deviceKindApis } from './domain/devices/kind-apis';
 import type { SyncEvent } from './sync/event';
 import type { TokenRefreshEvent } from './tokens/contract';
+import type { TradingWorkflowEvent } from './trading/event';
 import type { RelayEvent } from './webhooks/relay-event';
 
 export type FunctionId =
@@ -21,7 +22,8 @@ export type FunctionId =
   | 'syncWorker'
   | 'eventRelay'
   | 'webhookDelivery'
-  | 'erasureWorker';
+  | 'erasureWorker'
+  | 'tradingWorkflow';
 export type TableId = 'main' | 'readings';
 export type QueueId = 'webhookDeliveries' | 'syncShards' | 'erasures';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -70,6 +72,12 @@ export const ENV = {
   returnUrlOrigins: 'RETURN_URL_ORIGINS',
   /** `true` only in the local stage: return URLs may also be on http://127.0.0.1 or localhost (any port). */
   returnUrlAllowLoopback: 'RETURN_URL_ALLOW_LOOPBACK',
+  /** Optional (default `reference`): which of Podero's two trading APIs the stage speaks (ADR 0014; `podero conformance`). */
+  poderoTradingVariant: 'PODERO_TRADING_VARIANT',
+  /** Optional (default `off`): `accept` confirms every day-ahead trade as soon as its curves are stored (ADR 0015). */
+  tradingAutoConfirm: 'TRADING_AUTO_CONFIRM',
+  /** Optional (default `23:30`): the confirmation deadline on D−1, Europe/Berlin (`14:30` for partners who also trade intraday). */
+  tradingConfirmationDeadline: 'TRADING_CONFIRMATION_DEADLINE',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 
@@ -226,6 +234,9 @@ export const functionDeclarations = {
       ENV.erasureQueueUrl,
       ENV.returnUrlOrigins,
       ENV.returnUrlAllowLoopback,
+      ENV.poderoTradingVariant,
+      ENV.tradingAutoConfirm,
+      ENV.tradingConfirmationDeadline,
     ],
   },
   syncPlanner: {
@@ -359,6 +370,39 @@ export const functionDeclarations = {
     environment: [ENV.mainTableName, ENV.readingsTableName, ENV.erasureQueueUrl, ENV.appVersion, ENV.stage],
     trigger: { kind: 'queue', queue: 'erasures', batchSize: 1, maxConcurrency: 2 },
   },
+  tradingWorkflow: {
+    id: 'tradingWorkflow',
+    name: 'trading-workflow',
+    description:
+      'Advances every open day-ahead trading day: uploads the forecast, fetches the load curves, confirms the decision, or ends the day missed.',
+    entry: 'src/lambdas/tradingWorkflow/entry.ts',
+    memoryMb: 256,
+    // A handful of days, a few Podero calls each (retried with back-off inside the client).
+    timeoutSeconds: 120,
+    // One run at a time: two runs could not record a step twice (conditional writes), but could both send it.
+    reservedConcurrency: 1,
+    access: {
+      tables: { main: 'readWrite' },
+      tokenSecret: 'read',
+      credentialsSecret: 'none',
+      invokes: ['tokenRefresh'],
+    },
+    environment: [
+      ENV.mainTableName,
+      ENV.readingsTableName,
+      ENV.tokenSecretId,
+      ENV.tokenRefreshFunctionName,
+      ENV.poderoBaseUrl,
+      ENV.poderoOrgId,
+      ENV.tokenCacheMaxAgeSeconds,
+      ENV.readingsRetentionDays,
+      ENV.poderoTradingVariant,
+      ENV.tradingAutoConfirm,
+      ENV.tradingConfirmationDeadline,
+      ENV.appVersion,
+      ENV.stage,
+    ],
+  },
 } as const satisfies Record<FunctionId, FunctionDeclaration>;
 
 export interface QueueDeclaration {
@@ -464,6 +508,7 @@ export function gatewayScopesFor(access: RouteAccess): readonly string[] | undef
 }
 
 const userPath = '/users/{external_user_id}';
+const tradingDayPath = '/trading/day-ahead/{price_zone}/days/{delivery_day}';
 
 type DeviceRouteDeclaration<A extends DeviceKindApi> = RouteDeclaration & {
   readonly operationId: DeviceOperationId<A>;
@@ -765,6 +810,47 @@ export const routeDeclarations = [
     access: 'admin',
     summary: 'Recent delivery attempts: event, status code, duration, next attempt',
   },
+  {
+    operationId: 'putTradingPrices',
+    method: 'PUT',
+    path: `${tradingDayPath}/prices`,
+    function: 'api',
+    access: 'admin',
+    summary: "A delivery day's price forecast for a zone (idempotent; refused after the upload deadline)",
+  },
+  {
+    operationId: 'listTradingDays',
+    method: 'GET',
+    path: '/trading/day-ahead/{price_zone}/days',
+    function: 'api',
+    access: 'admin',
+    summary: "The zone's trading days, newest first, paginated",
+  },
+  {
+    operationId: 'getTradingDay',
+    method: 'GET',
+    path: tradingDayPath,
+    function: 'api',
+    access: 'admin',
+    summary: 'A trading day: its state, forecast, curves, delta, expected saving and deadlines',
+  },
+  {
+    operationId: 'getTradingDayCurvesCsv',
+    method: 'GET',
+    path: `${tradingDayPath}/curves.csv`,
+    function: 'api',
+    access: 'admin',
+    summary: "The day's curves and delta per quarter-hour as CSV, for the bidding tool",
+  },
+  {
+    operationId: 'confirmTradingDay',
+    method: 'POST',
+    path: `${tradingDayPath}/confirmation`,
+    function: 'api',
+    access: 'admin',
+    summary:
+      "The trading desk's decision on the day's trade (accepted true or false), once, before the deadline",
+  },
   // The kinds after the first come last, each whole: the document and the template grew by them only.
   ...laterKindApis.flatMap((api) => {
     const routes = deviceRouteDeclarations(api);
@@ -794,6 +880,7 @@ interface ScheduleEvents {
   tokenRefresh: TokenRefreshEvent;
   syncPlanner: SyncEvent;
   eventRelay: RelayEvent;
+  tradingWorkflow: TradingWorkflowEvent;
 }
 type ScheduleOf<F extends keyof ScheduleEvents> = ScheduleDeclaration & {
   readonly function: F;
@@ -823,6 +910,13 @@ export const scheduleDeclarations = [
     everyMinutes: 1,
     payload: { source: 'schedule' },
   } as const satisfies ScheduleOf<'eventRelay'>,
+  {
+    name: 'trading-workflow',
+    description: 'Advance the open day-ahead trading days (upload, curves, confirmation, missed).',
+    function: 'tradingWorkflow',
+    everyMinutes: 5,
+    payload: { source: 'schedule' },
+  } as const satisfies ScheduleOf<'tradingWorkflow'>,
 ] as const satisfies readonly ScheduleDeclaration[];
 
 /** `rate(...)` expression for EventBridge Scheduler, from a minute interval. */

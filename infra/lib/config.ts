@@ -107,6 +107,17 @@ export const stageConfigSchema = z
       /** Readings expire (DynamoDB TTL) this many days after their timestamp. */
       retentionDays: z.int().min(1).max(3650),
     }),
+    /** Day-ahead trading (docs/adr/0014 and 0015). */
+    trading: z
+      .strictObject({
+        /** Which of Podero's trading APIs the stage speaks: what `podero conformance` reports. */
+        variant: z.enum(['reference', 'guide']),
+        /** `accept`: every trade is confirmed as soon as its curves are stored; `off`: the desk decides. */
+        autoConfirm: z.enum(['off', 'accept']),
+        /** 14:30 (partners who also trade intraday) or 23:30, Europe/Berlin on D−1. */
+        confirmationDeadline: z.enum(['14:30', '23:30']),
+      })
+      .default({ variant: 'reference', autoConfirm: 'off', confirmationDeadline: '23:30' }),
     events: z.strictObject({
       /** Days the event bus's archive keeps change events for replay (EventBridge archives: 0 = forever, not allowed here). */
       archiveRetentionDays: z.int().min(1).max(3650),

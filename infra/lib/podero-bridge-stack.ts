@@ -130,6 +130,9 @@ export class PoderoBridgeStack extends Stack {
       [ENV.erasureQueueUrl]: this.eventDelivery.queues.erasures.queue.queueUrl,
       [ENV.returnUrlOrigins]: returnUrlOriginsOf(config).join(','),
       [ENV.returnUrlAllowLoopback]: 'false',
+      [ENV.poderoTradingVariant]: config.trading.variant,
+      [ENV.tradingAutoConfirm]: config.trading.autoConfirm,
+      [ENV.tradingConfirmationDeadline]: config.trading.confirmationDeadline,
     };
 
     for (const declaration of Object.values(functionDeclarations) as FunctionDeclaration[]) {

@@ -17,6 +17,7 @@ export type PartLabel =
   | 'events'
   | 'webhooks'
   | 'erasure'
+  | 'trading'
   | 'console'
   | 'sqs'
   | 'gateway'
@@ -50,6 +51,7 @@ const COLOURS: Record<PartLabel, number> = {
   events: 35,
   webhooks: 35,
   erasure: 31,
+  trading: 33,
   console: 32,
   sqs: 34,
   gateway: 37,

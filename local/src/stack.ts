@@ -158,6 +158,7 @@ const FUNCTION_LABELS: Record<FunctionId, PartLabel> = {
   eventRelay: 'events',
   webhookDelivery: 'webhooks',
   erasureWorker: 'erasure',
+  tradingWorkflow: 'trading',
 };
 
 /** The local event bus (the CDK app names its own per stage). */
@@ -305,6 +306,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       eventRelay: { logger: loggerFor('eventRelay'), metrics: createRecordingMetrics() },
       webhookDelivery: { logger: loggerFor('webhookDelivery'), metrics: createRecordingMetrics() },
       erasureWorker: { logger: loggerFor('erasureWorker'), metrics: createRecordingMetrics() },
+      tradingWorkflow: { logger: loggerFor('tradingWorkflow'), metrics: createRecordingMetrics() },
       aroundTokenRefresh: (invoke) => withLabel('token-refresh', invoke),
     });
     cleanups.push(() => bridge.close());
@@ -391,6 +393,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       tokenRefresh: (payload) => invokeTokenRefresh(payload),
       syncPlanner: (payload) => withLabel('sync', () => runFleetPass(payload)),
       eventRelay: () => drainOutbox(),
+      tradingWorkflow: (payload) => withLabel('trading', () => bridge.tradingWorkflow(payload)),
     };
 
     // 5. Scheduler and gateway.

@@ -13,6 +13,7 @@ import {
   type LocalStack,
   type SigningKey,
 } from '@podero-bridge/local';
+import { marketDay } from '@podero-bridge/podero-client';
 import { base64url, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
@@ -47,8 +48,14 @@ beforeAll(async () => {
   bob = await connectHeatPump(stack.apiUrl, adminToken, BOB);
   const register = async () =>
     (
-      (await apiCall(stack.apiUrl, adminToken, 'POST', '/webhooks', { url: 'http://127.0.0.1:9/hooks' }))
-        .json as { id: string }
+      (
+        await apiCall(stack.apiUrl, adminToken, 'POST', '/webhooks', {
+          url: 'http://127.0.0.1:9/hooks',
+          // Subscribed to an event this suite never causes: no delivery (and no retry record written in
+          // the background) lands inside a "nothing written" comparison.
+          events: ['sync.completed'],
+        })
+      ).json as { id: string }
     ).id;
   webhook = await register();
   webhookToDelete = await register();
@@ -62,6 +69,8 @@ afterAll(async () => {
 /** A concrete request for a declared route about `user`, with a valid body where the route takes one. */
 /** A contract id no user has: the admin routes' refusals come before it is looked up. */
 const NO_SUCH_CONTRACT = '00000000-0000-4000-8000-00000000c0de';
+/** A delivery day whose upload deadline is far ahead of the stack's (real) clock. */
+const TRADING_DAY = '2030-06-15';
 
 function requestFor(route: RouteDeclaration, user: string): { path: string; body?: unknown } {
   const range = '?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z';
@@ -80,6 +89,8 @@ function requestFor(route: RouteDeclaration, user: string): { path: string; body
     .replace('{inverter_id}', bob.deviceId)
     .replace('{session_id}', bob.sessionId)
     .replace('{contract_id}', NO_SUCH_CONTRACT)
+    .replace('{price_zone}', 'AT')
+    .replace('{delivery_day}', TRADING_DAY)
     .replace(
       '{webhook_id}',
       route.operationId === 'deleteWebhook' ? webhookToDelete : webhook,
@@ -109,6 +120,10 @@ function requestFor(route: RouteDeclaration, user: string): { path: string; body
       energy_prices: [{ price: 0.2, timestamp: '2026-01-01T00:00:00Z' }],
     },
     updateEnergyContract: { supplier: 'Not yours' },
+    putTradingPrices: {
+      prices: marketDay(TRADING_DAY).quarterHours.map((start) => ({ start, price_eur_mwh: 50 })),
+    },
+    confirmTradingDay: { accepted: true },
     createWebhook: { url: 'http://127.0.0.1:9/hooks' },
     updateWebhook: { description: 'changed' },
   };
@@ -394,7 +409,7 @@ describe('scp claims: an array API Gateway flattens to "[a b]", or a string that
 });
 
 describe('admin-only routes', () => {
-  it("are the ones declared admin: offboarding, tariffs, the operator's view, the organisation's savings and webhooks", () => {
+  it("are the ones declared admin: offboarding, tariffs, the operator's view, the organisation's savings, webhooks and trading", () => {
     expect(adminRoutes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(
       [
         'DELETE /users/{external_user_id}',
@@ -414,6 +429,11 @@ describe('admin-only routes', () => {
         'POST /webhooks',
         'POST /webhooks/{webhook_id}/rotate-secret',
         'POST /webhooks/{webhook_id}/test',
+        'PUT /trading/day-ahead/{price_zone}/days/{delivery_day}/prices',
+        'GET /trading/day-ahead/{price_zone}/days',
+        'GET /trading/day-ahead/{price_zone}/days/{delivery_day}',
+        'GET /trading/day-ahead/{price_zone}/days/{delivery_day}/curves.csv',
+        'POST /trading/day-ahead/{price_zone}/days/{delivery_day}/confirmation',
       ].sort(),
     );
   });
@@ -442,6 +462,10 @@ describe('admin-only routes', () => {
           deleteWebhook: 204,
           testWebhook: 202,
           rotateWebhookSecret: 200,
+          // The forecast is stored by putTradingPrices (declared, so run, before the reads); its curves are
+          // not ready, so a decision is out of turn.
+          putTradingPrices: 201,
+          confirmTradingDay: 409,
         };
         expect(allowed.status, JSON.stringify(allowed.json)).toBe(
           expected[route.operationId] ?? (route.method === 'POST' ? 201 : 200),

@@ -1293,6 +1293,48 @@ const cases: BadRequest[] = [
     status: 400,
     field: 'query.limit',
   },
+  {
+    name: 'a forecast one quarter-hour short of its day',
+    method: 'PUT',
+    path: '/trading/day-ahead/AT/days/2030-06-15/prices',
+    body: JSON.stringify({
+      prices: Array.from({ length: 95 }, (_, i) => ({
+        start: new Date(Date.parse('2030-06-14T22:00:00Z') + i * 900_000).toISOString(),
+        price_eur_mwh: 1,
+      })),
+    }),
+    status: 400,
+    field: 'body.prices',
+  },
+  {
+    name: 'trading history with limit 0',
+    method: 'GET',
+    path: '/trading/day-ahead/AT/days?limit=0',
+    status: 400,
+    field: 'query.limit',
+  },
+  {
+    name: 'a trading day of a zone on another clock',
+    method: 'GET',
+    path: '/trading/day-ahead/UK/days/2030-06-15',
+    status: 400,
+    field: 'path.price_zone',
+  },
+  {
+    name: 'curves of a day that is not a date',
+    method: 'GET',
+    path: '/trading/day-ahead/AT/days/2030-02-30/curves.csv',
+    status: 400,
+    field: 'path.delivery_day',
+  },
+  {
+    name: 'a trading decision that is not a boolean',
+    method: 'POST',
+    path: '/trading/day-ahead/AT/days/2030-06-15/confirmation',
+    body: JSON.stringify({ accepted: 'yes' }),
+    status: 400,
+    field: 'body.accepted',
+  },
   { name: 'PUT on a user', method: 'PUT', path: userPath, body: '{}', status: 404, shape: 'gateway' },
   {
     name: 'raw traversal out of a public route',

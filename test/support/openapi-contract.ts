@@ -53,6 +53,12 @@ export function contractOf(document: Json) {
       const schema = (documented.content as Record<string, { schema: Json }> | undefined)?.[
         'application/json'
       ]?.schema;
+      // A text-only answer (a CSV export) is documented as a string of its media type, not as JSON.
+      const textOnly = Object.entries((documented.content as Json | undefined) ?? {}).some(
+        ([type, media]) =>
+          type !== 'application/json' && (media as { schema?: Json }).schema?.type === 'string',
+      );
+      if (!schema && textOnly && typeof answer.json !== 'object') return [];
       if (!schema) {
         return answer.text === ''
           ? []

@@ -6,6 +6,7 @@ import {
   type RequestSpan,
   type RetryOptions,
   type TokenProvider,
+  type TradingVariant,
 } from '@podero-bridge/podero-client';
 
 /**
@@ -14,7 +15,12 @@ import {
  * keeping them out of the token secret means token-refresh writes only token fields.
  */
 export function createPodero(
-  config: { readonly poderoBaseUrl: string; readonly poderoOrgId: string },
+  config: {
+    readonly poderoBaseUrl: string;
+    readonly poderoOrgId: string;
+    /** Which trading API the stage speaks (ADR 0014); the client's default when absent. */
+    readonly tradingVariant?: TradingVariant;
+  },
   deps: {
     tokenProvider: TokenProvider;
     fetch?: FetchLike;
@@ -31,6 +37,7 @@ export function createPodero(
     orgId: config.poderoOrgId,
     tokenProvider: deps.tokenProvider,
     userAgent: 'podero-bridge/0.1',
+    ...(config.tradingVariant ? { trading: { variant: config.tradingVariant } } : {}),
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(deps.timeoutMs !== undefined ? { timeoutMs: deps.timeoutMs } : {}),
     ...(deps.retry ? { retry: deps.retry } : {}),

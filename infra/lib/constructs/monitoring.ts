@@ -39,6 +39,17 @@ export const CUSTOM_METRICS = {
     metricName: 'TokenRefreshed',
     service: functionDeclarations.tokenRefresh.name,
   },
+  /**
+   * trading-workflow, every run (functions/src/lambdas/tradingWorkflow/handler.ts TRADING_METRICS): open days
+   * whose curves are not stored past `curves_late_at` (11:30 Berlin on D−1), undecided days inside the
+   * confirmation margin, days that ended missed in the run.
+   */
+  tradingCurvesLate: { metricName: 'TradingCurvesLate', service: functionDeclarations.tradingWorkflow.name },
+  tradingConfirmationsDue: {
+    metricName: 'TradingConfirmationsDue',
+    service: functionDeclarations.tradingWorkflow.name,
+  },
+  tradingDaysMissed: { metricName: 'TradingDaysMissed', service: functionDeclarations.tradingWorkflow.name },
 } as const;
 
 /** Failed Podero attempts (5xx, timeouts, no answer) per 5 minutes that count as Podero failing. */
@@ -299,6 +310,36 @@ export class Monitoring extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+
+    // Day-ahead trading (runbook: infra/README.md, "Day-ahead trading"). The workflow runs every 5 minutes.
+    const tradingPeriod = { period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM };
+    const tradingAlarms: [string, { readonly metricName: string; readonly service: string }, string][] = [
+      [
+        'TradingCurvesLate',
+        CUSTOM_METRICS.tradingCurvesLate,
+        "trading-workflow: a day's load curves are not stored by 11:30 Berlin on D−1 (the auction closes at 12:00). GET /trading/day-ahead/{zone}/days/{day} shows last_error and next_attempt_at.",
+      ],
+      [
+        'TradingConfirmationDue',
+        CUSTOM_METRICS.tradingConfirmationsDue,
+        'trading-workflow: a trade is undecided within the confirmation margin (60 minutes before its deadline). The trading desk decides: POST .../confirmation.',
+      ],
+      [
+        'TradingDayMissed',
+        CUSTOM_METRICS.tradingDaysMissed,
+        'trading-workflow: a day ended missed (not uploaded, no curves or no confirmation before its deadline): the fleet runs unoptimised on that day. The day names the reason.',
+      ],
+    ];
+    for (const [id, metric, description] of tradingAlarms) {
+      alarm(id, {
+        alarmDescription: description,
+        metric: customMetric(metric, props.stage, tradingPeriod),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
 
     const oneHour = Duration.hours(1);
     const tokenRefresh = props.functions.tokenRefresh.function;

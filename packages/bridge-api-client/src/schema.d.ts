@@ -539,6 +539,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/trading/day-ahead/{price_zone}/days/{delivery_day}/prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** A delivery day's price forecast for a zone (idempotent; refused after the upload deadline) */
+        put: operations["putTradingPrices"];
+        post?: never;
+        delete?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_trading_day_ahead_price_zone_days_delivery_day_prices"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/trading/day-ahead/{price_zone}/days": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The zone's trading days, newest first, paginated */
+        get: operations["listTradingDays"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_trading_day_ahead_price_zone_days"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/trading/day-ahead/{price_zone}/days/{delivery_day}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A trading day: its state, forecast, curves, delta, expected saving and deadlines */
+        get: operations["getTradingDay"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_trading_day_ahead_price_zone_days_delivery_day"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/trading/day-ahead/{price_zone}/days/{delivery_day}/curves.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The day's curves and delta per quarter-hour as CSV, for the bidding tool */
+        get: operations["getTradingDayCurvesCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_trading_day_ahead_price_zone_days_delivery_day_curves.csv"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/trading/day-ahead/{price_zone}/days/{delivery_day}/confirmation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The trading desk's decision on the day's trade (accepted true or false), once, before the deadline */
+        post: operations["confirmTradingDay"];
+        delete?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_trading_day_ahead_price_zone_days_delivery_day_confirmation"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/{external_user_id}/electric-vehicles": {
         parameters: {
             query?: never;
@@ -1461,6 +1566,126 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "trading.prices_uploaded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * trading.prices_uploaded (catalogue v2)
+         * @description A delivery day's price forecast was uploaded to Podero (or Podero already had it).
+         */
+        post: operations["event_trading_prices_uploaded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "trading.curves_ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * trading.curves_ready (catalogue v2)
+         * @description Podero's optimised and unoptimised load curves for the day are stored (GET .../curves.csv).
+         */
+        post: operations["event_trading_curves_ready"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "trading.confirmation_due": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * trading.confirmation_due (catalogue v2)
+         * @description The trade waits for the desk’s decision (POST .../confirmation) before `confirm_by`.
+         */
+        post: operations["event_trading_confirmation_due"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "trading.confirmed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * trading.confirmed (catalogue v2)
+         * @description The optimised volume was bought: the trade is confirmed.
+         */
+        post: operations["event_trading_confirmed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "trading.rejected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * trading.rejected (catalogue v2)
+         * @description The trade was rejected: the fleet runs unoptimised on the day.
+         */
+        post: operations["event_trading_rejected"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "trading.missed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * trading.missed (catalogue v2)
+         * @description A deadline passed before the day was confirmed: the fleet runs unoptimised on the day.
+         */
+        post: operations["event_trading_missed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "webhook.test": {
         parameters: {
             query?: never;
@@ -1619,6 +1844,22 @@ export interface components {
             currency_energy_price?: string | null;
             /** @description false: the price is the wholesale spot price (without grid fees and taxes) */
             energy_price_includes_external_components?: boolean | null;
+        };
+        TradingPrices: {
+            /** @description Every quarter-hour of the delivery day in Europe/Berlin, in order: 96, or 92/100 on the days the clocks change */
+            prices: {
+                /**
+                 * Format: date-time
+                 * @description The quarter-hour's start, an instant (UTC `Z` or with its offset)
+                 */
+                start: string;
+                /** @description EUR/MWh; negative prices are allowed */
+                price_eur_mwh: number;
+            }[];
+        };
+        TradingDecision: {
+            /** @description true: the optimised volume was bought; false: the trade is rejected */
+            accepted: boolean;
         };
         UpdateElectricVehicleSettingsRequest: {
             is_smart_optimization_active?: boolean;
@@ -2225,6 +2466,118 @@ export interface components {
                 failed_shards?: number[];
             };
         };
+        /** @description A delivery day's price forecast was uploaded to Podero (or Podero already had it). */
+        Event_trading_prices_uploaded: {
+            /** @constant */
+            type: "trading.prices_uploaded";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A delivery day's price forecast was uploaded to Podero (or Podero already had it). */
+            data: {
+                /** @description The day-ahead price zone */
+                price_zone: string;
+                /** @description The delivery day in market time (Europe/Berlin), YYYY-MM-DD */
+                delivery_day: string;
+                /** @description Podero's answer, as the client maps it (`accepted`, `existing`) */
+                upload_status: string;
+                calculation_ready_at: string | null;
+            };
+        };
+        /** @description Podero's optimised and unoptimised load curves for the day are stored (GET .../curves.csv). */
+        Event_trading_curves_ready: {
+            /** @constant */
+            type: "trading.curves_ready";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero's optimised and unoptimised load curves for the day are stored (GET .../curves.csv). */
+            data: {
+                /** @description The day-ahead price zone */
+                price_zone: string;
+                /** @description The delivery day in market time (Europe/Berlin), YYYY-MM-DD */
+                delivery_day: string;
+                optimized_wh: number;
+                unoptimized_wh: number;
+                /** @description At the forecast prices */
+                expected_saving_eur: number;
+                /** Format: date-time */
+                confirm_by: string;
+            };
+        };
+        /** @description The trade waits for the desk’s decision (POST .../confirmation) before `confirm_by`. */
+        Event_trading_confirmation_due: {
+            /** @constant */
+            type: "trading.confirmation_due";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description The trade waits for the desk’s decision (POST .../confirmation) before `confirm_by`. */
+            data: {
+                /** @description The day-ahead price zone */
+                price_zone: string;
+                /** @description The delivery day in market time (Europe/Berlin), YYYY-MM-DD */
+                delivery_day: string;
+                /** Format: date-time */
+                confirm_by: string;
+                auto_confirm: boolean;
+            };
+        };
+        /** @description The optimised volume was bought: the trade is confirmed. */
+        Event_trading_confirmed: {
+            /** @constant */
+            type: "trading.confirmed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description The optimised volume was bought: the trade is confirmed. */
+            data: {
+                /** @description The day-ahead price zone */
+                price_zone: string;
+                /** @description The delivery day in market time (Europe/Berlin), YYYY-MM-DD */
+                delivery_day: string;
+                /** @enum {string} */
+                decided_by: "desk" | "auto";
+                /**
+                 * @description `sent`: Podero holds the confirmation; `unsupported`: Podero’s reference API has no confirmation endpoint
+                 * @enum {string}
+                 */
+                podero_confirmation: "sent" | "unsupported";
+            };
+        };
+        /** @description The trade was rejected: the fleet runs unoptimised on the day. */
+        Event_trading_rejected: {
+            /** @constant */
+            type: "trading.rejected";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description The trade was rejected: the fleet runs unoptimised on the day. */
+            data: {
+                /** @description The day-ahead price zone */
+                price_zone: string;
+                /** @description The delivery day in market time (Europe/Berlin), YYYY-MM-DD */
+                delivery_day: string;
+                /** @enum {string} */
+                decided_by: "desk" | "auto";
+                /**
+                 * @description `sent`: Podero holds the confirmation; `unsupported`: Podero’s reference API has no confirmation endpoint
+                 * @enum {string}
+                 */
+                podero_confirmation: "sent" | "unsupported";
+            };
+        };
+        /** @description A deadline passed before the day was confirmed: the fleet runs unoptimised on the day. */
+        Event_trading_missed: {
+            /** @constant */
+            type: "trading.missed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A deadline passed before the day was confirmed: the fleet runs unoptimised on the day. */
+            data: {
+                /** @description The day-ahead price zone */
+                price_zone: string;
+                /** @description The delivery day in market time (Europe/Berlin), YYYY-MM-DD */
+                delivery_day: string;
+                previous_state: string;
+                reason: string;
+            };
+        };
         /** @description Sent by POST /webhooks/{webhook_id}/test to that endpoint only. */
         Event_webhook_test: {
             /** @constant */
@@ -2764,6 +3117,132 @@ export interface components {
                 next_attempt_at: string | null;
             }[];
             next_cursor: null;
+        };
+        TradingDay: {
+            price_zone: string;
+            delivery_day: string;
+            /** @enum {string} */
+            state: "prices_received" | "uploaded" | "curves_ready" | "confirmed" | "rejected" | "missed" | "failed";
+            /** @description Why the day ended missed or failed */
+            reason: string | null;
+            /**
+             * @description Podero's trading API the day was sent through
+             * @enum {string}
+             */
+            variant: "reference" | "guide";
+            /** @description Europe/Berlin wall-clock times on D−1, as UTC instants */
+            deadlines: {
+                /** @description ISO-8601 instant (UTC) */
+                upload_by: string;
+                /** @description ISO-8601 instant (UTC) */
+                curves_expected_at: string;
+                /** @description ISO-8601 instant (UTC) */
+                curves_late_at: string;
+                /** @description ISO-8601 instant (UTC) */
+                confirm_by: string;
+                /** @description ISO-8601 instant (UTC) */
+                confirmation_due_at: string;
+            };
+            upload: {
+                status: string | null;
+                attempts: number;
+                calculation_ready_at: string | null;
+                uploaded_at: string | null;
+            };
+            optimized_wh: number | null;
+            unoptimized_wh: number | null;
+            /** @description optimized_wh − unoptimized_wh over the day */
+            delta_wh: number | null;
+            /** @description At the forecast prices */
+            expected_saving_eur: number | null;
+            decision: {
+                accepted: boolean;
+                /** @enum {string} */
+                by: "desk" | "auto";
+                /** @description ISO-8601 instant (UTC) */
+                at: string;
+            } | null;
+            /** @description `sent`: Podero holds the confirmation; `unsupported`: the reference API has no confirmation endpoint, the decision is recorded here only (ADR 0014) */
+            podero_confirmation: ("sent" | "unsupported") | null;
+            next_attempt_at: string | null;
+            last_error: string | null;
+            /** @description ISO-8601 instant (UTC) */
+            created_at: string;
+            /** @description ISO-8601 instant (UTC) */
+            updated_at: string;
+            finished_at: string | null;
+            prices: {
+                /** @description ISO-8601 instant (UTC) */
+                start: string;
+                price_eur_mwh: number;
+            }[];
+            /** @description Per quarter-hour, once Podero calculated them */
+            curves: {
+                /** @description ISO-8601 instant (UTC) */
+                start: string;
+                optimized_wh: number;
+                unoptimized_wh: number;
+                delta_wh: number;
+                price_eur_mwh: number | null;
+            }[] | null;
+        };
+        TradingDayList: {
+            items: components["schemas"]["TradingDaySummary"][];
+            next_cursor: string | null;
+        };
+        TradingDaySummary: {
+            price_zone: string;
+            delivery_day: string;
+            /** @enum {string} */
+            state: "prices_received" | "uploaded" | "curves_ready" | "confirmed" | "rejected" | "missed" | "failed";
+            /** @description Why the day ended missed or failed */
+            reason: string | null;
+            /**
+             * @description Podero's trading API the day was sent through
+             * @enum {string}
+             */
+            variant: "reference" | "guide";
+            /** @description Europe/Berlin wall-clock times on D−1, as UTC instants */
+            deadlines: {
+                /** @description ISO-8601 instant (UTC) */
+                upload_by: string;
+                /** @description ISO-8601 instant (UTC) */
+                curves_expected_at: string;
+                /** @description ISO-8601 instant (UTC) */
+                curves_late_at: string;
+                /** @description ISO-8601 instant (UTC) */
+                confirm_by: string;
+                /** @description ISO-8601 instant (UTC) */
+                confirmation_due_at: string;
+            };
+            upload: {
+                status: string | null;
+                attempts: number;
+                calculation_ready_at: string | null;
+                uploaded_at: string | null;
+            };
+            optimized_wh: number | null;
+            unoptimized_wh: number | null;
+            /** @description optimized_wh − unoptimized_wh over the day */
+            delta_wh: number | null;
+            /** @description At the forecast prices */
+            expected_saving_eur: number | null;
+            decision: {
+                accepted: boolean;
+                /** @enum {string} */
+                by: "desk" | "auto";
+                /** @description ISO-8601 instant (UTC) */
+                at: string;
+            } | null;
+            /** @description `sent`: Podero holds the confirmation; `unsupported`: the reference API has no confirmation endpoint, the decision is recorded here only (ADR 0014) */
+            podero_confirmation: ("sent" | "unsupported") | null;
+            next_attempt_at: string | null;
+            last_error: string | null;
+            /** @description ISO-8601 instant (UTC) */
+            created_at: string;
+            /** @description ISO-8601 instant (UTC) */
+            updated_at: string;
+            finished_at: string | null;
         };
         ElectricVehicleList: {
             items: components["schemas"]["ElectricVehicle"][];
@@ -7086,7 +7565,7 @@ export interface operations {
                 "application/json": {
                     /** @description https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>) */
                     url: string;
-                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "sync.completed")[] | null;
+                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed")[] | null;
                     description?: string;
                 };
             };
@@ -7525,7 +8004,7 @@ export interface operations {
                 "application/json": {
                     /** @description https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>) */
                     url?: string;
-                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "sync.completed")[] | null;
+                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed")[] | null;
                     description?: string | null;
                     /** @description false pauses deliveries (events meanwhile are not kept) */
                     enabled?: boolean;
@@ -8093,6 +8572,835 @@ export interface operations {
                     /** @description The requesting origin, when it is one of the stage’s */
                     "access-control-allow-origin"?: string;
                     /** @description The declared methods: GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    putTradingPrices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A price zone on the coupled European day-ahead market (CET/CEST day); UK is not traded through the bridge (ADR 0015) */
+                price_zone: "AT" | "BE" | "EE" | "DE_LU" | "PT" | "SE_1" | "SE_2" | "SE_3" | "SE_4" | "AT_HOURLY" | "CH" | "HU" | "IT_CNOR" | "IT_CSUD" | "IT_NORD" | "IT_PUN" | "IT_SARD" | "IT_SICI" | "IT_SUD" | "RO";
+                /** @description The delivery day D, a calendar date in market time (Europe/Berlin) */
+                delivery_day: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TradingPrices"];
+            };
+        };
+        responses: {
+            /** @description The same forecast again (answered as stored), or a new one before anything was sent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TradingDay"];
+                };
+            };
+            /** @description Stored; the workflow uploads it to Podero */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TradingDay"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field: a day, a quarter-hour, a price) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Admin only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Not found, or no such route (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The upload deadline has passed (`upload_deadline_passed`), or another forecast was already sent (`forecast_already_uploaded`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than 65536 bytes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_trading_day_ahead_price_zone_days_delivery_day_prices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: PUT, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    listTradingDays: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description The `next_cursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A price zone on the coupled European day-ahead market (CET/CEST day); UK is not traded through the bridge (ADR 0015) */
+                price_zone: "AT" | "BE" | "EE" | "DE_LU" | "PT" | "SE_1" | "SE_2" | "SE_3" | "SE_4" | "AT_HOURLY" | "CH" | "HU" | "IT_CNOR" | "IT_CSUD" | "IT_NORD" | "IT_PUN" | "IT_SARD" | "IT_SICI" | "IT_SUD" | "RO";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page, newest day first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TradingDayList"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field: a day, a quarter-hour, a price) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Admin only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Not found, or no such route (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_trading_day_ahead_price_zone_days: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getTradingDay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A price zone on the coupled European day-ahead market (CET/CEST day); UK is not traded through the bridge (ADR 0015) */
+                price_zone: "AT" | "BE" | "EE" | "DE_LU" | "PT" | "SE_1" | "SE_2" | "SE_3" | "SE_4" | "AT_HOURLY" | "CH" | "HU" | "IT_CNOR" | "IT_CSUD" | "IT_NORD" | "IT_PUN" | "IT_SARD" | "IT_SICI" | "IT_SUD" | "RO";
+                /** @description The delivery day D, a calendar date in market time (Europe/Berlin) */
+                delivery_day: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The day as stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TradingDay"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field: a day, a quarter-hour, a price) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Admin only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No forecast was ever given for this zone and day */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_trading_day_ahead_price_zone_days_delivery_day: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getTradingDayCurvesCsv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A price zone on the coupled European day-ahead market (CET/CEST day); UK is not traded through the bridge (ADR 0015) */
+                price_zone: "AT" | "BE" | "EE" | "DE_LU" | "PT" | "SE_1" | "SE_2" | "SE_3" | "SE_4" | "AT_HOURLY" | "CH" | "HU" | "IT_CNOR" | "IT_CSUD" | "IT_NORD" | "IT_PUN" | "IT_SARD" | "IT_SICI" | "IT_SUD" | "RO";
+                /** @description The delivery day D, a calendar date in market time (Europe/Berlin) */
+                delivery_day: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per quarter-hour: start (UTC), price_eur_mwh, optimized_wh, unoptimized_wh, delta_wh (no rows before the curves are ready) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid path, query or body (details name the field: a day, a quarter-hour, a price) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Admin only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No forecast was ever given for this zone and day */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    "corsPreflight_trading_day_ahead_price_zone_days_delivery_day_curves.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    confirmTradingDay: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description A price zone on the coupled European day-ahead market (CET/CEST day); UK is not traded through the bridge (ADR 0015) */
+                price_zone: "AT" | "BE" | "EE" | "DE_LU" | "PT" | "SE_1" | "SE_2" | "SE_3" | "SE_4" | "AT_HOURLY" | "CH" | "HU" | "IT_CNOR" | "IT_CSUD" | "IT_NORD" | "IT_PUN" | "IT_SARD" | "IT_SICI" | "IT_SUD" | "RO";
+                /** @description The delivery day D, a calendar date in market time (Europe/Berlin) */
+                delivery_day: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TradingDecision"];
+            };
+        };
+        responses: {
+            /** @description The decision is recorded (the same decision again answers the same); the workflow sends it to Podero on its next run */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TradingDay"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field: a day, a quarter-hour, a price) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Admin only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No forecast was ever given for this zone and day */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Out of turn (`decision_refused`): the curves are not ready, the deadline passed, or the other decision was taken; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than 65536 bytes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_trading_day_ahead_price_zone_days_delivery_day_confirmation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: POST, OPTIONS */
                     "access-control-allow-methods"?: string;
                     /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
                     "access-control-allow-headers"?: string;
@@ -12086,6 +13394,192 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Event_sync_completed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_trading_prices_uploaded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "2";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_trading_prices_uploaded"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_trading_curves_ready: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "2";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_trading_curves_ready"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_trading_confirmation_due: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "2";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_trading_confirmation_due"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_trading_confirmed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "2";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_trading_confirmed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_trading_rejected: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "2";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_trading_rejected"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_trading_missed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "2";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_trading_missed"];
             };
         };
         responses: {

@@ -6,6 +6,8 @@
  * Exit codes, as the `podero` CLI's: 0 success, 1 an API or network error (the API's error body is
  * printed on stderr), 2 a usage error (bad flags, missing --api-url or --token).
  */
+
+import { readFile } from 'node:fs/promises';
 import {
   type BridgeApiClient,
   type components,
@@ -52,6 +54,34 @@ interface Context {
  */
 type Query<Operation extends keyof operations> = NonNullable<operations[Operation]['parameters']['query']>;
 type HeatPumpSettings = components['schemas']['UpdateHeatPumpSettingsRequest'];
+type TradingZone = operations['getTradingDay']['parameters']['path']['price_zone'];
+type TradingPrices = components['schemas']['TradingPrices'];
+
+/**
+ * A forecast file: JSON as the API takes it (`{"prices": [...]}` or the bare list), or CSV with a header
+ * `start,price_eur_mwh` (one row per quarter-hour). The API checks the day's quarter-hours.
+ */
+export function forecastFrom(text: string): TradingPrices {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    const parsed: unknown = JSON.parse(trimmed);
+    return (Array.isArray(parsed) ? { prices: parsed } : parsed) as TradingPrices;
+  }
+  const [header, ...rows] = trimmed.split(/\r?\n/);
+  const columns = (header ?? '').split(',').map((c) => c.trim());
+  const startAt = columns.indexOf('start');
+  const priceAt = columns.indexOf('price_eur_mwh');
+  if (startAt < 0 || priceAt < 0)
+    throw new UsageError('a CSV forecast needs the columns start,price_eur_mwh');
+  return {
+    prices: rows
+      .filter((row) => row.trim() !== '')
+      .map((row) => {
+        const cells = row.split(',').map((c) => c.trim());
+        return { start: cells[startAt] ?? '', price_eur_mwh: Number(cells[priceAt]) };
+      }),
+  };
+}
 
 /** The API's error body as it came: JSON as compact JSON (as the API writes it), anything else as text. */
 function bodyText(error: unknown): string {
@@ -99,7 +129,16 @@ export function renderTable(answer: unknown): string {
   return `${[...lines, ...more].join('\n')}\n`;
 }
 
+/** An answer printed as it came (a CSV export), whatever --output says. */
+class RawText {
+  constructor(readonly text: string) {}
+}
+
 function print(ctx: Context, answer: unknown): void {
+  if (answer instanceof RawText) {
+    ctx.io.stdout.write(answer.text);
+    return;
+  }
   ctx.io.stdout.write(ctx.output === 'table' ? renderTable(answer) : `${JSON.stringify(answer, null, 2)}\n`);
 }
 
@@ -288,6 +327,85 @@ export async function runBridgeCli(argv: readonly string[], io: BridgeCliIo): Pr
         ),
       )(),
     );
+
+  const trading = program
+    .command('trading')
+    .description('day-ahead trading: forecasts, curves, confirmation (admin)');
+  const dayPath = (zone: string, day: string) => ({
+    path: { price_zone: zone as TradingZone, delivery_day: day },
+  });
+  trading
+    .command('prices <price-zone> <delivery-day>')
+    .description("upload a delivery day's forecast (Europe/Berlin day) from a JSON or CSV file")
+    .requiredOption('--file <path>', 'JSON {"prices": [{start, price_eur_mwh}]} or CSV start,price_eur_mwh')
+    .action((zone: string, day: string, options: { file: string }) =>
+      run(async (ctx) =>
+        answer(
+          ctx.api.PUT('/trading/day-ahead/{price_zone}/days/{delivery_day}/prices', {
+            params: dayPath(zone, day),
+            body: forecastFrom(await readFile(options.file, 'utf8')),
+          }),
+        ),
+      )(),
+    );
+  trading
+    .command('days <price-zone>')
+    .description("the zone's trading days, newest first")
+    .option('--limit <n>', 'days per page', integer('--limit'))
+    .option('--cursor <day>', 'next_cursor of the previous page')
+    .action((zone: string, options: { limit?: number; cursor?: string }) =>
+      run((ctx) =>
+        answer(
+          ctx.api.GET('/trading/day-ahead/{price_zone}/days', {
+            params: {
+              path: { price_zone: zone as TradingZone },
+              query: { limit: options.limit, cursor: options.cursor },
+            },
+          }),
+        ),
+      )(),
+    );
+  trading
+    .command('day <price-zone> <delivery-day>')
+    .description('a day: state, deadlines, prices, curves, delta, expected saving')
+    .action((zone: string, day: string) =>
+      run((ctx) =>
+        answer(
+          ctx.api.GET('/trading/day-ahead/{price_zone}/days/{delivery_day}', { params: dayPath(zone, day) }),
+        ),
+      )(),
+    );
+  trading
+    .command('curves <price-zone> <delivery-day>')
+    .description('the curves and delta per quarter-hour as CSV (for the bidding tool)')
+    .action((zone: string, day: string) =>
+      run(async (ctx) => {
+        const { error, response, data } = await ctx.api.GET(
+          '/trading/day-ahead/{price_zone}/days/{delivery_day}/curves.csv',
+          { params: dayPath(zone, day), parseAs: 'text', headers: { accept: 'text/csv' } },
+        );
+        if (!response.ok) throw new ApiAnswerError(response.status, bodyText(error));
+        return new RawText(typeof data === 'string' ? data : '');
+      })(),
+    );
+  for (const [command, accepted, description] of [
+    ['confirm', true, 'the optimised volume was bought: confirm the trade'],
+    ['reject', false, 'reject the trade (the fleet runs unoptimised on the day)'],
+  ] as const) {
+    trading
+      .command(`${command} <price-zone> <delivery-day>`)
+      .description(description)
+      .action((zone: string, day: string) =>
+        run((ctx) =>
+          answer(
+            ctx.api.POST('/trading/day-ahead/{price_zone}/days/{delivery_day}/confirmation', {
+              params: dayPath(zone, day),
+              body: { accepted },
+            }),
+          ),
+        )(),
+      );
+  }
 
   program
     .command('sync')

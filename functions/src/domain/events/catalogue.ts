@@ -84,6 +84,16 @@ const batteryLevel = z
   .number()
   .nullable()
   .meta({ description: "The vehicle's state of charge in % when the change was seen (null: not reported)" });
+const tradingDay = {
+  price_zone: z.string().min(1).meta({ description: 'The day-ahead price zone' }),
+  delivery_day: z
+    .string()
+    .meta({ description: 'The delivery day in market time (Europe/Berlin), YYYY-MM-DD' }),
+};
+const tradingConfirmation = z.enum(['sent', 'unsupported']).meta({
+  description:
+    '`sent`: Podero holds the confirmation; `unsupported`: Podero’s reference API has no confirmation endpoint',
+});
 
 export const eventDataSchemas = {
   'user.onboarded': z
@@ -211,6 +221,50 @@ export const eventDataSchemas = {
       }),
     })
     .meta({ description: 'The heat-pump sync completed a pass over every onboarded user.' }),
+  // Day-ahead trading (domain/trading/events.ts builds them; ADR 0015). One subject: a price zone's delivery day.
+  'trading.prices_uploaded': z
+    .object({
+      ...tradingDay,
+      upload_status: z
+        .string()
+        .meta({ description: "Podero's answer, as the client maps it (`accepted`, `existing`)" }),
+      calculation_ready_at: instant.nullable(),
+    })
+    .meta({
+      description: "A delivery day's price forecast was uploaded to Podero (or Podero already had it).",
+    }),
+  'trading.curves_ready': z
+    .object({
+      ...tradingDay,
+      optimized_wh: z.number(),
+      unoptimized_wh: z.number(),
+      expected_saving_eur: z.number().meta({ description: 'At the forecast prices' }),
+      confirm_by: instant,
+    })
+    .meta({
+      description:
+        "Podero's optimised and unoptimised load curves for the day are stored (GET .../curves.csv).",
+    }),
+  'trading.confirmation_due': z
+    .object({ ...tradingDay, confirm_by: instant, auto_confirm: z.boolean() })
+    .meta({
+      description: 'The trade waits for the desk’s decision (POST .../confirmation) before `confirm_by`.',
+    }),
+  'trading.confirmed': z
+    .object({ ...tradingDay, decided_by: z.enum(['desk', 'auto']), podero_confirmation: tradingConfirmation })
+    .meta({ description: 'The optimised volume was bought: the trade is confirmed.' }),
+  'trading.rejected': z
+    .object({ ...tradingDay, decided_by: z.enum(['desk', 'auto']), podero_confirmation: tradingConfirmation })
+    .meta({ description: 'The trade was rejected: the fleet runs unoptimised on the day.' }),
+  'trading.missed': z
+    .object({
+      ...tradingDay,
+      previous_state: z.string(),
+      reason: z.string(),
+    })
+    .meta({
+      description: 'A deadline passed before the day was confirmed: the fleet runs unoptimised on the day.',
+    }),
   'webhook.test': z
     .object({ webhook_id: z.string().min(1), message: z.string() })
     .meta({ description: 'Sent by POST /webhooks/{webhook_id}/test to that endpoint only.' }),

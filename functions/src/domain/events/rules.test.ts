@@ -5,6 +5,7 @@ import { deletedHeatPumpEvents, heatPumpEvents } from '../devices/heat-pump';
 import { inverterKind } from '../devices/inverter';
 import { observedSnapshot } from '../devices/rules';
 import { wallboxKind } from '../devices/wallbox';
+import { tradingDayEvents } from '../trading/events.test-support';
 import { bridgeEventSchema, EVENT_ID_PATTERN, EVENT_TYPES } from './catalogue';
 import {
   eventId,
@@ -190,6 +191,7 @@ describe('the other events', () => {
         failures: 0,
       }),
       webhookTestEvent('wh', T(0), 'n'),
+      ...tradingDayEvents(),
     ];
     const restored = observe(lost, 30, { is_authenticated: true, is_smart_optimization_active: true });
     for (const kind of [electricVehicleKind, wallboxKind, inverterKind]) {

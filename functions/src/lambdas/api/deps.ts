@@ -3,6 +3,7 @@ import { DeviceInsightsService } from '../../devices/insights';
 import { ReauthenticationService } from '../../devices/reauthentication';
 import { DeviceService, DeviceServices } from '../../devices/service';
 import { deviceKinds } from '../../domain/devices/kinds';
+import { tradingCalendarOf } from '../../domain/trading/market';
 import { EnergyContractService } from '../../energy-contracts/service';
 import { type ErasureService, erasureServiceOf } from '../../erasure/erasure';
 import { OperatorService } from '../../operator/service';
@@ -18,8 +19,10 @@ import { ReadingsStore } from '../../storage/readings';
 import { ReauthenticationStore } from '../../storage/reauthentications';
 import { SyncPassStore } from '../../storage/sync-passes';
 import { SyncStateStore } from '../../storage/sync-state';
+import { TradingDayStore } from '../../storage/trading-days';
 import { UserStore } from '../../storage/users';
 import { WebhookStore } from '../../storage/webhooks';
+import { TradingService } from '../../trading/service';
 import { BuildingService } from '../../users/buildings';
 import { OnboardingSessionService } from '../../users/onboarding-sessions';
 import { UserService, type UserServiceDeps } from '../../users/service';
@@ -42,6 +45,7 @@ export interface ApiServices {
   readonly reauthentication: ReauthenticationService;
   readonly webhooks: WebhookService;
   readonly erasure: ErasureService;
+  readonly trading: TradingService;
 }
 
 export interface ApiDeps extends FleetDeps {
@@ -189,6 +193,14 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       now: fleet.now,
     }),
     erasure,
+    trading: new TradingService({
+      store: new TradingDayStore(fleet.db, config.mainTableName),
+      podero: fleet.podero.trading,
+      calendar: tradingCalendarOf(config.tradingConfirmationDeadline),
+      autoConfirm: config.tradingAutoConfirm,
+      now: fleet.now,
+      logger: fleet.logger,
+    }),
   };
   return {
     ...fleet,

@@ -146,7 +146,9 @@ function operationOf(
                     ...(spec.csv ? { 'text/csv': { schema: { type: 'string' as const } } } : {}),
                   },
                 }
-              : {}),
+              : spec.text
+                ? { content: { [spec.text]: { schema: { type: 'string' as const } } } }
+                : {}),
           };
   }
   const path = route.params instanceof z.ZodObject ? route.params : undefined;

@@ -15,6 +15,7 @@ import * as meta from './meta';
 import * as onboarding from './onboarding';
 import * as operator from './operator';
 import * as reauthentication from './reauthentication';
+import * as trading from './trading';
 import type { RouteDefinition } from './types';
 import * as users from './users';
 import * as webhooks from './webhooks';
@@ -36,6 +37,7 @@ export const routeRegistry = {
   ...operator,
   ...reauthentication,
   ...webhooks,
+  ...trading,
 } satisfies Record<OperationId, RouteDefinition>;
 
 export function routeFor(operationId: OperationId): RouteDefinition {

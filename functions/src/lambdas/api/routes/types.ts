@@ -29,6 +29,8 @@ export interface ResponseSpec {
   readonly headers?: Readonly<Record<string, string>>;
   /** The same answer is also served as `text/csv` on request (`Accept: text/csv`). */
   readonly csv?: true;
+  /** The answer is text of this media type only (a file export), documented as a string. */
+  readonly text?: 'text/csv';
 }
 
 /**

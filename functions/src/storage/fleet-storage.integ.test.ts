@@ -151,7 +151,13 @@ describe('SyncPassStore', () => {
         completedAt: at,
         shardCount: 5,
         failedShards: [0, 2, 3, 4],
-        figures: { users: 7, [heatPumpKind.figure]: 14, readings_written: 7, failures: 2 },
+        figures: {
+          users: 7,
+          ...deviceFiguresOf(),
+          [heatPumpKind.figure]: 14,
+          readings_written: 7,
+          failures: 2,
+        },
       },
     ]);
     const item = await doc.send(

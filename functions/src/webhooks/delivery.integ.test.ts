@@ -5,6 +5,7 @@ import { ensureTables, type LocalEndpoint, listenLocally, startDynalite } from '
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { tableDeclarations } from '../declarations';
+import { EVENT_CATALOGUE_VERSION } from '../domain/events/catalogue';
 import { userOnboardedEvent, webhookTestEvent } from '../domain/events/rules';
 import { createRecordingMetrics } from '../platform/observability';
 import { type WebhookEndpointRecord, WebhookStore } from '../storage/webhooks';
@@ -398,7 +399,7 @@ describe('signing', () => {
       'content-type': 'application/json',
       'user-agent': 'podero-bridge-webhooks/1',
       'webhook-id': message.event.id,
-      'webhook-version': '1',
+      'webhook-version': EVENT_CATALOGUE_VERSION,
     });
     expect(JSON.parse(body)).toEqual({
       type: 'user.onboarded',

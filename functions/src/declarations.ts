@@ -536,6 +536,8 @@ export function deviceRouteDeclarations<A extends DeviceKindApi>(
   };
 }
 
+const [firstKindApi, ...laterKindApis] = deviceKindApis;
+
 export const routeDeclarations = [
   {
     operationId: 'getHealth',
@@ -625,7 +627,7 @@ export const routeDeclarations = [
     access: 'self-or-admin',
     summary: 'State of an onboarding session',
   },
-  ...deviceKindApis.flatMap((api) => deviceRouteDeclarations(api).resource),
+  ...deviceRouteDeclarations(firstKindApi).resource,
   {
     operationId: 'completeReauthentication',
     method: 'GET',
@@ -635,7 +637,7 @@ export const routeDeclarations = [
     summary:
       "Where Podero's Connect UI returns the browser: records the outcome, then redirects to the partner",
   },
-  ...deviceKindApis.flatMap((api) => deviceRouteDeclarations(api).history),
+  ...deviceRouteDeclarations(firstKindApi).history,
   {
     operationId: 'listEnergyContracts',
     method: 'GET',
@@ -756,6 +758,11 @@ export const routeDeclarations = [
     access: 'admin',
     summary: 'Recent delivery attempts: event, status code, duration, next attempt',
   },
+  // The kinds after the first come last, each whole: the document and the template grew by them only.
+  ...laterKindApis.flatMap((api) => {
+    const routes = deviceRouteDeclarations(api);
+    return [...routes.resource, ...routes.history];
+  }),
 ] as const satisfies readonly RouteDeclaration[];
 
 export type OperationId = (typeof routeDeclarations)[number]['operationId'];

@@ -9,6 +9,7 @@ export * from './aws';
 export * from './config';
 export * from './device-world';
 export * from './environment';
+export * from './fake-podero';
 export * from './local-world';
 export * from './log-level';
 export * from './seed-users';

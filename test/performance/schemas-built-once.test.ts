@@ -27,6 +27,9 @@ const BUILT_ONCE: Readonly<Record<string, string>> = {
     "a kind's list and read answers: called once per kind, at its module's scope",
   'functions/src/operator/schemas.ts#connectionCounts': 'a callback run while the module loads',
   'functions/src/domain/events/catalogue.ts#bridgeEventSchema': 'a callback run while the module loads',
+  'functions/src/domain/events/catalogue.ts#deviceSubject': 'a schema factory called at module scope',
+  'functions/src/domain/events/catalogue.ts#standardDeviceEvents':
+    "a kind's standard events: called once per kind, at the catalogue's scope",
   'functions/src/domain/events/catalogue.ts#webhookPayloadSchemaOf':
     'the OpenAPI document, built once per container',
   'functions/src/lambdas/api/openapi.ts#*': 'the OpenAPI document, built once per container on first use',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deviceKinds } from './devices/kinds';
+import { deviceFiguresOf, deviceKinds } from './devices/kinds';
 import { pickSyncFigures, SYNC_FIGURES, syncFiguresOf, syncFiguresShape } from './sync-figures';
 
 describe('the sync figures', () => {
@@ -14,10 +14,13 @@ describe('the sync figures', () => {
   });
 
   it('starts at zero, or at what the caller reads for each figure', () => {
-    expect(syncFiguresOf()).toEqual({ users: 0, heat_pumps: 0, readings_written: 0, failures: 0 });
+    expect(syncFiguresOf()).toEqual({ users: 0, ...deviceFiguresOf(), readings_written: 0, failures: 0 });
     expect(syncFiguresOf((figure) => figure.length)).toEqual({
       users: 5,
       heat_pumps: 10,
+      electric_vehicles: 17,
+      wallboxes: 9,
+      inverters: 9,
       readings_written: 16,
       failures: 8,
     });
@@ -27,6 +30,7 @@ describe('the sync figures', () => {
     const summary = {
       run_id: 'r1',
       users: 3,
+      ...deviceFiguresOf(),
       heat_pumps: 6,
       readings_written: 4,
       snapshots_written: 9,
@@ -35,6 +39,7 @@ describe('the sync figures', () => {
     };
     expect(pickSyncFigures(summary)).toStrictEqual({
       users: 3,
+      ...deviceFiguresOf(),
       heat_pumps: 6,
       readings_written: 4,
       failures: 1,

@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { deviceFiguresOf } from '../domain/devices/kinds';
 import type { SyncFigures } from '../domain/sync-figures';
 import type { PassHistoryRecord, PassRecord } from '../storage/sync-passes';
 import type { SyncRunRecord } from '../storage/sync-state';
 import { fleetPassView, passHistoryView, runView } from './fleet-pass-view';
 import { syncStatusSchema } from './schemas';
 
-const figures: SyncFigures = { users: 9, heat_pumps: 17, readings_written: 15, failures: 1 };
+const figures: SyncFigures = {
+  users: 9,
+  ...deviceFiguresOf(),
+  heat_pumps: 17,
+  readings_written: 15,
+  failures: 1,
+};
 
 const pass: PassRecord = {
   passId: 'p1',

@@ -6,7 +6,7 @@ import { ensureTables, type LocalEndpoint, startDynalite } from '@podero-bridge/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableDeclarations } from '../declarations';
 import { heatPumpKind } from '../domain/devices/heat-pump';
-import { SYNC_NAMES } from '../domain/devices/kinds';
+import { deviceFiguresOf, SYNC_NAMES } from '../domain/devices/kinds';
 import type { SyncFigures } from '../domain/sync-figures';
 import { RateBudgetStore } from './rate-budget';
 import { isSettled, SyncPassStore, shardsWith } from './sync-passes';
@@ -36,6 +36,7 @@ async function freshTable(): Promise<string> {
 
 const figures = (users: number): SyncFigures => ({
   users,
+  ...deviceFiguresOf(),
   [heatPumpKind.figure]: users * 2,
   readings_written: users,
   failures: 1,
@@ -247,7 +248,7 @@ describe('SyncStateStore run records', () => {
         source: 'schedule',
         startedAt: '2026-02-01T00:00:00.000Z',
         durationMs: 10,
-        figures: { users: 2, heat_pumps: 3, readings_written: 3, failures: 0 },
+        figures: { users: 2, ...deviceFiguresOf(), heat_pumps: 3, readings_written: 3, failures: 0 },
         completedPass: false,
         stopped: 'time_budget',
       },

@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { deviceKinds } from '../domain/devices/kinds';
+import { deviceFiguresOf, deviceKinds } from '../domain/devices/kinds';
 import { SYNC_FIGURES, type SyncFigures } from '../domain/sync-figures';
 import { addFiguresUpdate, figuresItem, figuresOfItem, zeroFiguresUpdate } from './sync-figures';
 
 /** The first kind's device figure: the engine's tests name no kind. */
 const device = deviceKinds[0].figure;
-const figures: SyncFigures = { users: 12, [device]: 20, readings_written: 18, failures: 2 };
+const figures: SyncFigures = {
+  users: 12,
+  ...deviceFiguresOf(),
+  [device]: 20,
+  readings_written: 18,
+  failures: 2,
+};
 
 describe('the sync figures as item attributes', () => {
   it('read back as written, whatever else the item holds', () => {
@@ -22,7 +28,7 @@ describe('the sync figures as item attributes', () => {
   it('read a figure an item lacks (a pass begun before its kind existed) as 0', () => {
     expect(figuresOfItem({ users: 4, readings_written: 1 })).toStrictEqual({
       users: 4,
-      [device]: 0,
+      ...deviceFiguresOf(),
       readings_written: 1,
       failures: 0,
     });
@@ -53,7 +59,7 @@ describe('the sum of the figures in an update', () => {
         return [zero.names[name], zero.values[value]];
       }),
     );
-    expect(set).toStrictEqual({ users: 0, [device]: 0, readings_written: 0, failures: 0 });
+    expect(set).toStrictEqual({ users: 0, ...deviceFiguresOf(), readings_written: 0, failures: 0 });
     expect(zero.names).toEqual(addFiguresUpdate(figures).names);
   });
 });

@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ensureTables } from '@podero-bridge/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalAws, startLocalAws } from '../../test-support/aws';
+import { noDevicesOfOtherKinds } from '../../test-support/fake-podero';
 import { seedOnboardedUsers } from '../../test-support/seed-users';
 import { tableDeclarations } from '../declarations';
 import { createLogger, createRecordingMetrics, withLogKeys } from '../platform/observability';
@@ -102,6 +103,7 @@ function deps(f: Fleet, concurrency: number, pageSize: number): SyncRunDeps {
     now: () => T0,
     batchWriteOptions: { sleep: async () => {} },
     podero: {
+      ...noDevicesOfOtherKinds,
       heatPumps: {
         list: async (poderoUserId: string): Promise<DeviceJson[]> => {
           f.listCalls.push(poderoUserId);

@@ -3,6 +3,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { ensureTables } from '@podero-bridge/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalAws, startLocalAws } from '../../test-support/aws';
+import { noDevicesOfOtherKinds } from '../../test-support/fake-podero';
 import { tableDeclarations } from '../declarations';
 import { createLogger, createRecordingMetrics, withLogKeys } from '../platform/observability';
 import {
@@ -238,6 +239,7 @@ describe('SnapshotBatchLoader against dynalite', () => {
           now: () => clock,
           batchWriteOptions: { sleep: async () => {} },
           podero: {
+            ...noDevicesOfOtherKinds,
             heatPumps: {
               list: async (poderoUserId: string): Promise<DeviceJson[]> => {
                 await new Promise((resolve) => setImmediate(resolve));

@@ -5,6 +5,7 @@ import { PoderoServerError } from '@podero-bridge/podero-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LocalAws, startLocalAws } from '../../test-support/aws';
 import { testApiEnv } from '../../test-support/config';
+import { noDevicesOfOtherKinds } from '../../test-support/fake-podero';
 import { seedOnboardedUsers } from '../../test-support/seed-users';
 import { loadSyncConfig, type SyncConfig } from '../config';
 import { ENV, functionDeclarations, tableDeclarations } from '../declarations';
@@ -171,6 +172,7 @@ async function harness(opts: {
     now: () => world.now,
     batchWriteOptions: { sleep: async () => {} },
     podero: {
+      ...noDevicesOfOtherKinds,
       heatPumps: {
         list: async (poderoUserId: string) => {
           world.listCalls.push(poderoUserId);

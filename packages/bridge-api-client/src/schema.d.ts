@@ -539,6 +539,201 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/{external_user_id}/electric-vehicles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's electric vehicles, cached or live */
+        get: operations["listElectricVehicles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_electric_vehicles"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/electric-vehicles/{electric_vehicle_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One electric vehicle, cached or live */
+        get: operations["getElectricVehicle"];
+        put?: never;
+        post?: never;
+        /** Offboard one electric vehicle: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
+        delete: operations["deleteElectricVehicle"];
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id"];
+        head?: never;
+        /** Change an electric vehicle's settings (smart optimisation, charge target and deadline) */
+        patch: operations["updateElectricVehicle"];
+        trace?: never;
+    };
+    "/users/{external_user_id}/electric-vehicles/{electric_vehicle_id}/readings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stored readings in time order, paginated */
+        get: operations["listElectricVehicleReadings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_readings"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/wallboxes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's wallboxes, cached or live */
+        get: operations["listWallboxes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_wallboxes"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/wallboxes/{wallbox_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One wallbox, cached or live */
+        get: operations["getWallbox"];
+        put?: never;
+        post?: never;
+        /** Offboard one wallbox: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
+        delete: operations["deleteWallbox"];
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_wallboxes_wallbox_id"];
+        head?: never;
+        /** Change a wallbox's settings (smart optimisation, charge target and deadline) */
+        patch: operations["updateWallbox"];
+        trace?: never;
+    };
+    "/users/{external_user_id}/wallboxes/{wallbox_id}/readings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stored readings in time order, paginated */
+        get: operations["listWallboxReadings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_wallboxes_wallbox_id_readings"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/inverters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's solar inverters, cached or live */
+        get: operations["listInverters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_inverters"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/inverters/{inverter_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One solar inverter, cached or live */
+        get: operations["getInverter"];
+        put?: never;
+        post?: never;
+        /** Offboard one solar inverter: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
+        delete: operations["deleteInverter"];
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_inverters_inverter_id"];
+        head?: never;
+        /** Change a solar inverter's settings (smart optimisation, rating, home battery and its limits) */
+        patch: operations["updateInverter"];
+        trace?: never;
+    };
+    "/users/{external_user_id}/inverters/{inverter_id}/readings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stored readings in time order, paginated */
+        get: operations["listInverterReadings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_inverters_inverter_id_readings"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "user.onboarded": {
@@ -715,6 +910,426 @@ export interface webhooks {
          * @description The heat pump is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_heat_pump_deleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.connected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.connected (catalogue v1)
+         * @description A electric vehicle was seen authenticated for the first time.
+         */
+        post: operations["event_electric_vehicle_connected"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.connection_lost": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.connection_lost (catalogue v1)
+         * @description A connected electric vehicle lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
+         */
+        post: operations["event_electric_vehicle_connection_lost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.connection_restored": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.connection_restored (catalogue v1)
+         * @description A electric vehicle that had been connected before is connected again.
+         */
+        post: operations["event_electric_vehicle_connection_restored"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.optimization_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.optimization_changed (catalogue v1)
+         * @description Podero's smart optimisation was switched on or off for the electric vehicle.
+         */
+        post: operations["event_electric_vehicle_optimization_changed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.deleted (catalogue v1)
+         * @description The electric vehicle is no longer the user's (deleted at Podero, or offboarded).
+         */
+        post: operations["event_electric_vehicle_deleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.plugged_in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.plugged_in (catalogue v1)
+         * @description An electric vehicle was plugged in (seen between two states).
+         */
+        post: operations["event_electric_vehicle_plugged_in"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.unplugged": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.unplugged (catalogue v1)
+         * @description An electric vehicle was unplugged.
+         */
+        post: operations["event_electric_vehicle_unplugged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.charging_started": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.charging_started (catalogue v1)
+         * @description An electric vehicle started charging.
+         */
+        post: operations["event_electric_vehicle_charging_started"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.charging_completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.charging_completed (catalogue v1)
+         * @description An electric vehicle stopped charging (its target reached, paused by the optimisation, or unplugged).
+         */
+        post: operations["event_electric_vehicle_charging_completed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.boost_started": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.boost_started (catalogue v1)
+         * @description An electric vehicle's boost is charging it (`boost_state` became `ongoing`).
+         */
+        post: operations["event_electric_vehicle_boost_started"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.boost_ended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.boost_ended (catalogue v1)
+         * @description An electric vehicle's boost ended (`boost_state` left `ongoing`).
+         */
+        post: operations["event_electric_vehicle_boost_ended"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wallbox.connected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.connected (catalogue v1)
+         * @description A wallbox was seen authenticated for the first time.
+         */
+        post: operations["event_wallbox_connected"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wallbox.connection_lost": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.connection_lost (catalogue v1)
+         * @description A connected wallbox lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
+         */
+        post: operations["event_wallbox_connection_lost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wallbox.connection_restored": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.connection_restored (catalogue v1)
+         * @description A wallbox that had been connected before is connected again.
+         */
+        post: operations["event_wallbox_connection_restored"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wallbox.optimization_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.optimization_changed (catalogue v1)
+         * @description Podero's smart optimisation was switched on or off for the wallbox.
+         */
+        post: operations["event_wallbox_optimization_changed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wallbox.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.deleted (catalogue v1)
+         * @description The wallbox is no longer the user's (deleted at Podero, or offboarded).
+         */
+        post: operations["event_wallbox_deleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.connected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.connected (catalogue v1)
+         * @description A solar inverter was seen authenticated for the first time.
+         */
+        post: operations["event_inverter_connected"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.connection_lost": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.connection_lost (catalogue v1)
+         * @description A connected solar inverter lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
+         */
+        post: operations["event_inverter_connection_lost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.connection_restored": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.connection_restored (catalogue v1)
+         * @description A solar inverter that had been connected before is connected again.
+         */
+        post: operations["event_inverter_connection_restored"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.optimization_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.optimization_changed (catalogue v1)
+         * @description Podero's smart optimisation was switched on or off for the solar inverter.
+         */
+        post: operations["event_inverter_optimization_changed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.deleted (catalogue v1)
+         * @description The solar inverter is no longer the user's (deleted at Podero, or offboarded).
+         */
+        post: operations["event_inverter_deleted"];
         delete?: never;
         options?: never;
         head?: never;
@@ -900,6 +1515,55 @@ export interface components {
             /** @description false: the price is the wholesale spot price (without grid fees and taxes) */
             energy_price_includes_external_components?: boolean | null;
         };
+        UpdateElectricVehicleSettingsRequest: {
+            is_smart_optimization_active?: boolean;
+            /** @description Charge to minimum_charge_limit by charge_deadline_at (the weekly policy, for a vehicle) */
+            is_charge_policy_enabled?: boolean;
+            /** @description HH:MM (24 h) */
+            charge_deadline_at?: string | null;
+            /** @description %, 0..100, not above the charge_target_max Podero detected */
+            minimum_charge_limit?: number | null;
+            /** @description A future time pauses charging until then; null resumes it now. */
+            pause_power_until?: string | null;
+            /**
+             * @description The day-ahead market Podero optimises against
+             * @enum {string}
+             */
+            price_zone?: "AT" | "AT_HOURLY" | "BE" | "CH" | "EE" | "DE_LU" | "HU" | "IT_CNOR" | "IT_CSUD" | "IT_NORD" | "IT_PUN" | "IT_SARD" | "IT_SICI" | "IT_SUD" | "PT" | "RO" | "SE_1" | "SE_2" | "SE_3" | "SE_4" | "UK";
+        };
+        UpdateWallboxSettingsRequest: {
+            is_smart_optimization_active?: boolean;
+            /** @description Charge to minimum_charge_limit by charge_deadline_at (the weekly policy, for a vehicle) */
+            is_charge_policy_enabled?: boolean;
+            /** @description HH:MM (24 h) */
+            charge_deadline_at?: string | null;
+            /** @description %, 0..100, not above the charge_target_max Podero detected */
+            minimum_charge_limit?: number | null;
+            /** @description A future time pauses charging until then; null resumes it now. */
+            pause_power_until?: string | null;
+            /**
+             * @description The day-ahead market Podero optimises against
+             * @enum {string}
+             */
+            price_zone?: "AT" | "AT_HOURLY" | "BE" | "CH" | "EE" | "DE_LU" | "HU" | "IT_CNOR" | "IT_CSUD" | "IT_NORD" | "IT_PUN" | "IT_SARD" | "IT_SICI" | "IT_SUD" | "PT" | "RO" | "SE_1" | "SE_2" | "SE_3" | "SE_4" | "UK";
+        };
+        UpdateInverterSettingsRequest: {
+            is_smart_optimization_active?: boolean;
+            /**
+             * @description The day-ahead market Podero optimises against
+             * @enum {string}
+             */
+            price_zone?: "AT" | "AT_HOURLY" | "BE" | "CH" | "EE" | "DE_LU" | "HU" | "IT_CNOR" | "IT_CSUD" | "IT_NORD" | "IT_PUN" | "IT_SARD" | "IT_SICI" | "IT_SUD" | "PT" | "RO" | "SE_1" | "SE_2" | "SE_3" | "SE_4" | "UK";
+            /** @description kWp, >0 */
+            solar_power_rating_kw?: number;
+            is_battery_connected?: boolean;
+            /** @description kWh; required while a battery is connected */
+            battery_capacity_kwh?: number | null;
+            /** @description %, 0..100, not above max_battery_charge */
+            min_battery_charge?: number | null;
+            /** @description %, 0..100, not below min_battery_charge */
+            max_battery_charge?: number | null;
+        };
         /** @description A user was onboarded to Podero (POST /users created them). */
         Event_user_onboarded: {
             /** @constant */
@@ -1044,6 +1708,388 @@ export interface components {
                 external_user_id: string;
                 /** @description Podero's id of the heat pump */
                 heat_pump_id: string;
+            };
+        };
+        /** @description A electric vehicle was seen authenticated for the first time. */
+        Event_electric_vehicle_connected: {
+            /** @constant */
+            type: "electric_vehicle.connected";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A electric vehicle was seen authenticated for the first time. */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                connection: {
+                    /** @enum {string} */
+                    state: "connected" | "reauthentication_required" | "disconnected";
+                    /** @description When the bridge first saw this state (null: as first seen, the start is unknown) */
+                    since: string | null;
+                };
+            };
+        };
+        /** @description A connected electric vehicle lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again). */
+        Event_electric_vehicle_connection_lost: {
+            /** @constant */
+            type: "electric_vehicle.connection_lost";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A connected electric vehicle lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                connection: {
+                    /** @enum {string} */
+                    state: "connected" | "reauthentication_required" | "disconnected";
+                    /** @description When the bridge first saw this state (null: as first seen, the start is unknown) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "connected" | "reauthentication_required" | "disconnected";
+            };
+        };
+        /** @description A electric vehicle that had been connected before is connected again. */
+        Event_electric_vehicle_connection_restored: {
+            /** @constant */
+            type: "electric_vehicle.connection_restored";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A electric vehicle that had been connected before is connected again. */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                connection: {
+                    /** @enum {string} */
+                    state: "connected" | "reauthentication_required" | "disconnected";
+                    /** @description When the bridge first saw this state (null: as first seen, the start is unknown) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "connected" | "reauthentication_required" | "disconnected";
+            };
+        };
+        /** @description Podero's smart optimisation was switched on or off for the electric vehicle. */
+        Event_electric_vehicle_optimization_changed: {
+            /** @constant */
+            type: "electric_vehicle.optimization_changed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero's smart optimisation was switched on or off for the electric vehicle. */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                is_smart_optimization_active: boolean;
+                previous: boolean | null;
+            };
+        };
+        /** @description The electric vehicle is no longer the user's (deleted at Podero, or offboarded). */
+        Event_electric_vehicle_deleted: {
+            /** @constant */
+            type: "electric_vehicle.deleted";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description The electric vehicle is no longer the user's (deleted at Podero, or offboarded). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+            };
+        };
+        /** @description An electric vehicle was plugged in (seen between two states). */
+        Event_electric_vehicle_plugged_in: {
+            /** @constant */
+            type: "electric_vehicle.plugged_in";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description An electric vehicle was plugged in (seen between two states). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                /** @description The vehicle's state of charge in % when the change was seen (null: not reported) */
+                battery_level: number | null;
+            };
+        };
+        /** @description An electric vehicle was unplugged. */
+        Event_electric_vehicle_unplugged: {
+            /** @constant */
+            type: "electric_vehicle.unplugged";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description An electric vehicle was unplugged. */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                /** @description The vehicle's state of charge in % when the change was seen (null: not reported) */
+                battery_level: number | null;
+            };
+        };
+        /** @description An electric vehicle started charging. */
+        Event_electric_vehicle_charging_started: {
+            /** @constant */
+            type: "electric_vehicle.charging_started";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description An electric vehicle started charging. */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                /** @description The vehicle's state of charge in % when the change was seen (null: not reported) */
+                battery_level: number | null;
+            };
+        };
+        /** @description An electric vehicle stopped charging (its target reached, paused by the optimisation, or unplugged). */
+        Event_electric_vehicle_charging_completed: {
+            /** @constant */
+            type: "electric_vehicle.charging_completed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description An electric vehicle stopped charging (its target reached, paused by the optimisation, or unplugged). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                /** @description The vehicle's state of charge in % when the change was seen (null: not reported) */
+                battery_level: number | null;
+                /** @description Podero's `is_fully_charged` when charging stopped (null: not reported) */
+                is_fully_charged: boolean | null;
+            };
+        };
+        /** @description An electric vehicle's boost is charging it (`boost_state` became `ongoing`). */
+        Event_electric_vehicle_boost_started: {
+            /** @constant */
+            type: "electric_vehicle.boost_started";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description An electric vehicle's boost is charging it (`boost_state` became `ongoing`). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                /** @description The vehicle's state of charge in % when the change was seen (null: not reported) */
+                battery_level: number | null;
+            };
+        };
+        /** @description An electric vehicle's boost ended (`boost_state` left `ongoing`). */
+        Event_electric_vehicle_boost_ended: {
+            /** @constant */
+            type: "electric_vehicle.boost_ended";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description An electric vehicle's boost ended (`boost_state` left `ongoing`). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                /** @description The vehicle's state of charge in % when the change was seen (null: not reported) */
+                battery_level: number | null;
+                /** @description Podero's `boost_state` after the boost (available, unavailable, ...) */
+                boost_state: string | null;
+            };
+        };
+        /** @description A wallbox was seen authenticated for the first time. */
+        Event_wallbox_connected: {
+            /** @constant */
+            type: "wallbox.connected";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A wallbox was seen authenticated for the first time. */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                connection: {
+                    /** @enum {string} */
+                    state: "connected" | "reauthentication_required" | "disconnected";
+                    /** @description When the bridge first saw this state (null: as first seen, the start is unknown) */
+                    since: string | null;
+                };
+            };
+        };
+        /** @description A connected wallbox lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again). */
+        Event_wallbox_connection_lost: {
+            /** @constant */
+            type: "wallbox.connection_lost";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A connected wallbox lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                connection: {
+                    /** @enum {string} */
+                    state: "connected" | "reauthentication_required" | "disconnected";
+                    /** @description When the bridge first saw this state (null: as first seen, the start is unknown) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "connected" | "reauthentication_required" | "disconnected";
+            };
+        };
+        /** @description A wallbox that had been connected before is connected again. */
+        Event_wallbox_connection_restored: {
+            /** @constant */
+            type: "wallbox.connection_restored";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A wallbox that had been connected before is connected again. */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                connection: {
+                    /** @enum {string} */
+                    state: "connected" | "reauthentication_required" | "disconnected";
+                    /** @description When the bridge first saw this state (null: as first seen, the start is unknown) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "connected" | "reauthentication_required" | "disconnected";
+            };
+        };
+        /** @description Podero's smart optimisation was switched on or off for the wallbox. */
+        Event_wallbox_optimization_changed: {
+            /** @constant */
+            type: "wallbox.optimization_changed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero's smart optimisation was switched on or off for the wallbox. */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                is_smart_optimization_active: boolean;
+                previous: boolean | null;
+            };
+        };
+        /** @description The wallbox is no longer the user's (deleted at Podero, or offboarded). */
+        Event_wallbox_deleted: {
+            /** @constant */
+            type: "wallbox.deleted";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description The wallbox is no longer the user's (deleted at Podero, or offboarded). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+            };
+        };
+        /** @description A solar inverter was seen authenticated for the first time. */
+        Event_inverter_connected: {
+            /** @constant */
+            type: "inverter.connected";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A solar inverter was seen authenticated for the first time. */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                connection: {
+                    /** @enum {string} */
+                    state: "connected" | "reauthentication_required" | "disconnected";
+                    /** @description When the bridge first saw this state (null: as first seen, the start is unknown) */
+                    since: string | null;
+                };
+            };
+        };
+        /** @description A connected solar inverter lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again). */
+        Event_inverter_connection_lost: {
+            /** @constant */
+            type: "inverter.connection_lost";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A connected solar inverter lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                connection: {
+                    /** @enum {string} */
+                    state: "connected" | "reauthentication_required" | "disconnected";
+                    /** @description When the bridge first saw this state (null: as first seen, the start is unknown) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "connected" | "reauthentication_required" | "disconnected";
+            };
+        };
+        /** @description A solar inverter that had been connected before is connected again. */
+        Event_inverter_connection_restored: {
+            /** @constant */
+            type: "inverter.connection_restored";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A solar inverter that had been connected before is connected again. */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                connection: {
+                    /** @enum {string} */
+                    state: "connected" | "reauthentication_required" | "disconnected";
+                    /** @description When the bridge first saw this state (null: as first seen, the start is unknown) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "connected" | "reauthentication_required" | "disconnected";
+            };
+        };
+        /** @description Podero's smart optimisation was switched on or off for the solar inverter. */
+        Event_inverter_optimization_changed: {
+            /** @constant */
+            type: "inverter.optimization_changed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero's smart optimisation was switched on or off for the solar inverter. */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                is_smart_optimization_active: boolean;
+                previous: boolean | null;
+            };
+        };
+        /** @description The solar inverter is no longer the user's (deleted at Podero, or offboarded). */
+        Event_inverter_deleted: {
+            /** @constant */
+            type: "inverter.deleted";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description The solar inverter is no longer the user's (deleted at Podero, or offboarded). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
             };
         };
         /** @description The heat-pump sync completed a pass over every onboarded user. */
@@ -1479,6 +2525,9 @@ export interface components {
                 failed_shards: number[];
                 users: number;
                 heat_pumps: number;
+                electric_vehicles: number;
+                wallboxes: number;
+                inverters: number;
                 readings_written: number;
                 failures: number;
             } | null;
@@ -1491,6 +2540,9 @@ export interface components {
                 failed_shards: number[];
                 users: number;
                 heat_pumps: number;
+                electric_vehicles: number;
+                wallboxes: number;
+                inverters: number;
                 readings_written: number;
                 failures: number;
             }[];
@@ -1502,6 +2554,9 @@ export interface components {
                 duration_ms: number;
                 users: number;
                 heat_pumps: number;
+                electric_vehicles: number;
+                wallboxes: number;
+                inverters: number;
                 readings_written: number;
                 failures: number;
                 completed_pass: boolean;
@@ -1596,6 +2651,254 @@ export interface components {
                 next_attempt_at: string | null;
             }[];
             next_cursor: null;
+        };
+        ElectricVehicleList: {
+            items: components["schemas"]["ElectricVehicle"][];
+            /** @description Always null: every electric vehicle of the user is on the one page */
+            next_cursor: null;
+            /**
+             * @description cache: the stored snapshot; live: read from Podero now.
+             * @enum {string}
+             */
+            source: "cache" | "live";
+            /** @description When the data was read from Podero (ISO). */
+            fetched_at: string;
+            /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
+            stale: boolean;
+        };
+        /** @description An electric vehicle: an allow-listed view of Podero's object, with the bridge's connection summary. */
+        ElectricVehicle: {
+            id: string;
+            /** @description Podero's ok | warning | error | unknown */
+            connection_status?: string | null;
+            monitoring_status?: string | null;
+            steering_status?: string | null;
+            created_at?: string | null;
+            updated_at?: string | null;
+            price_zone?: string | null;
+            /** @description Podero building id, if linked */
+            building?: string | null;
+            lifecycle_state?: string | null;
+            lifecycle_error?: string | null;
+            /** @description The manufacturer connection is live (see `connection`) */
+            is_authenticated?: boolean | null;
+            is_smart_optimization_active?: boolean | null;
+            optimization_score?: number | null;
+            current_mode?: string | null;
+            current_state_last_updated_at?: string | null;
+            last_monitoring_executed_at?: string | null;
+            is_pause_power_active?: boolean | null;
+            pause_power_until?: string | null;
+            is_forecasting_enabled?: boolean | null;
+            is_trading_enabled?: boolean | null;
+            actual_steering_state?: string | null;
+            /** @description %: charged at once to this level on plug-in */
+            charge_target_min?: number | null;
+            /** @description %: the OEM-detected hard cap (system-managed) */
+            charge_target_max?: number | null;
+            is_charge_policy_enabled?: boolean | null;
+            /** @description HH:MM (24 h): when minimum_charge_limit must be reached */
+            charge_deadline_at?: string | null;
+            /** @description %: to reach by charge_deadline_at */
+            minimum_charge_limit?: number | null;
+            charge_policy_last_updated_at?: string | null;
+            is_plugged_in?: boolean | null;
+            is_charging?: boolean | null;
+            is_fully_charged?: boolean | null;
+            /** @description W: the vehicle's charging rate */
+            charge_rate_w?: number | null;
+            /** @description W: charging now (not in every shape) */
+            current_charging_power_w?: number | null;
+            /** @description %: state of charge */
+            battery_level?: number | null;
+            battery_capacity_kwh?: number | null;
+            /** @description km */
+            driving_range?: number | null;
+            /** @description Podero's available | requested | ongoing | unavailable */
+            boost_state?: string | null;
+            /** @description A boost is armed for the next plug-in */
+            boost_for_next_session?: boolean | null;
+            device_model?: components["schemas"]["HeatPumpDeviceModel"];
+            /** @description Pending actions by code (their resolution links stay with the bridge) */
+            actions: {
+                /** @description reauthenticate, information, or a newer code */
+                code: string;
+            }[];
+            connection: components["schemas"]["HeatPumpConnection"];
+        };
+        ElectricVehicleRead: {
+            electric_vehicle: components["schemas"]["ElectricVehicle"];
+            /**
+             * @description cache: the stored snapshot; live: read from Podero now.
+             * @enum {string}
+             */
+            source: "cache" | "live";
+            /** @description When the data was read from Podero (ISO). */
+            fetched_at: string;
+            /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
+            stale: boolean;
+        };
+        WallboxList: {
+            items: components["schemas"]["Wallbox"][];
+            /** @description Always null: every wallbox of the user is on the one page */
+            next_cursor: null;
+            /**
+             * @description cache: the stored snapshot; live: read from Podero now.
+             * @enum {string}
+             */
+            source: "cache" | "live";
+            /** @description When the data was read from Podero (ISO). */
+            fetched_at: string;
+            /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
+            stale: boolean;
+        };
+        /** @description A wallbox: an allow-listed view of Podero's object, with the bridge's connection summary. */
+        Wallbox: {
+            id: string;
+            /** @description Podero's ok | warning | error | unknown */
+            connection_status?: string | null;
+            monitoring_status?: string | null;
+            steering_status?: string | null;
+            created_at?: string | null;
+            updated_at?: string | null;
+            price_zone?: string | null;
+            /** @description Podero building id, if linked */
+            building?: string | null;
+            lifecycle_state?: string | null;
+            lifecycle_error?: string | null;
+            /** @description The manufacturer connection is live (see `connection`) */
+            is_authenticated?: boolean | null;
+            is_smart_optimization_active?: boolean | null;
+            optimization_score?: number | null;
+            current_mode?: string | null;
+            current_state_last_updated_at?: string | null;
+            last_monitoring_executed_at?: string | null;
+            is_pause_power_active?: boolean | null;
+            pause_power_until?: string | null;
+            is_forecasting_enabled?: boolean | null;
+            is_trading_enabled?: boolean | null;
+            actual_steering_state?: string | null;
+            charge_target_min?: number | null;
+            charge_target_max?: number | null;
+            /** @description W: the box's maximum charging power */
+            charge_power_max_w?: number | null;
+            is_charge_policy_enabled?: boolean | null;
+            charge_policy_last_updated_at?: string | null;
+            minimum_charge_limit?: number | null;
+            /** @description HH:MM (24 h) */
+            charge_deadline_at?: string | null;
+            /** @description Podero's READY | PLUGGED_IN | CHARGING | UNAVAILABLE | UNKNOWN */
+            mode?: string | null;
+            is_plugged_in?: boolean | null;
+            is_charging?: boolean | null;
+            is_ocpp_connected?: boolean | null;
+            /** @description W: charging now (not in every shape) */
+            current_power_w?: number | null;
+            /** @description Podero's available | requested | ongoing | unavailable */
+            boost_state?: string | null;
+            boost_for_next_session?: boolean | null;
+            /** @description The electric vehicle the box charges, if Podero links one */
+            electric_vehicle_id?: string | null;
+            firmware_version?: string | null;
+            /** @description Podero's wallbox `connection`: online | offline | never_connected */
+            charger_connection?: string | null;
+            device_model?: components["schemas"]["HeatPumpDeviceModel"];
+            /** @description Pending actions by code (their resolution links stay with the bridge) */
+            actions: {
+                /** @description reauthenticate, information, or a newer code */
+                code: string;
+            }[];
+            connection: components["schemas"]["HeatPumpConnection"];
+        };
+        WallboxRead: {
+            wallbox: components["schemas"]["Wallbox"];
+            /**
+             * @description cache: the stored snapshot; live: read from Podero now.
+             * @enum {string}
+             */
+            source: "cache" | "live";
+            /** @description When the data was read from Podero (ISO). */
+            fetched_at: string;
+            /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
+            stale: boolean;
+        };
+        InverterList: {
+            items: components["schemas"]["Inverter"][];
+            /** @description Always null: every solar inverter of the user is on the one page */
+            next_cursor: null;
+            /**
+             * @description cache: the stored snapshot; live: read from Podero now.
+             * @enum {string}
+             */
+            source: "cache" | "live";
+            /** @description When the data was read from Podero (ISO). */
+            fetched_at: string;
+            /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
+            stale: boolean;
+        };
+        /** @description A solar inverter (with its home battery, if any): an allow-listed view of Podero's object, with the bridge's connection summary. */
+        Inverter: {
+            id: string;
+            /** @description Podero's ok | warning | error | unknown */
+            connection_status?: string | null;
+            monitoring_status?: string | null;
+            steering_status?: string | null;
+            created_at?: string | null;
+            updated_at?: string | null;
+            price_zone?: string | null;
+            /** @description Podero building id, if linked */
+            building?: string | null;
+            lifecycle_state?: string | null;
+            lifecycle_error?: string | null;
+            /** @description The manufacturer connection is live (see `connection`) */
+            is_authenticated?: boolean | null;
+            is_smart_optimization_active?: boolean | null;
+            optimization_score?: number | null;
+            current_mode?: string | null;
+            current_state_last_updated_at?: string | null;
+            last_monitoring_executed_at?: string | null;
+            is_pause_power_active?: boolean | null;
+            pause_power_until?: string | null;
+            is_forecasting_enabled?: boolean | null;
+            is_trading_enabled?: boolean | null;
+            actual_steering_state?: string | null;
+            solar_power_rating_kw?: number | null;
+            is_battery_connected?: boolean | null;
+            battery_capacity_kwh?: number | null;
+            /** @description %: the battery is not discharged below it */
+            min_battery_charge?: number | null;
+            /** @description %: the battery is not charged above it */
+            max_battery_charge?: number | null;
+            /** @description W: positive exporting, negative importing */
+            current_power_to_grid_w?: number | null;
+            /** @description W: 0 at night */
+            current_solar_production_w?: number | null;
+            household_consumption_w?: number | null;
+            /** @description W: production minus household consumption */
+            solar_surplus_w?: number | null;
+            /** @description %: null (or 0) without a battery */
+            battery_charge_level_percent?: number | null;
+            /** @description W: positive while the battery discharges, negative while it charges */
+            battery_charge_discharge_power_w?: number | null;
+            device_model?: components["schemas"]["HeatPumpDeviceModel"];
+            /** @description Pending actions by code (their resolution links stay with the bridge) */
+            actions: {
+                /** @description reauthenticate, information, or a newer code */
+                code: string;
+            }[];
+            connection: components["schemas"]["HeatPumpConnection"];
+        };
+        InverterRead: {
+            inverter: components["schemas"]["Inverter"];
+            /**
+             * @description cache: the stored snapshot; live: read from Podero now.
+             * @enum {string}
+             */
+            source: "cache" | "live";
+            /** @description When the data was read from Podero (ISO). */
+            fetched_at: string;
+            /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
+            stale: boolean;
         };
     };
     responses: never;
@@ -5670,7 +6973,7 @@ export interface operations {
                 "application/json": {
                     /** @description https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>) */
                     url: string;
-                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "sync.completed")[] | null;
+                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "sync.completed")[] | null;
                     description?: string;
                 };
             };
@@ -6109,7 +7412,7 @@ export interface operations {
                 "application/json": {
                     /** @description https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>) */
                     url?: string;
-                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "sync.completed")[] | null;
+                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "sync.completed")[] | null;
                     description?: string | null;
                     /** @description false pauses deliveries (events meanwhile are not kept) */
                     enabled?: boolean;
@@ -6706,6 +8009,2136 @@ export interface operations {
             };
         };
     };
+    listElectricVehicles: {
+        parameters: {
+            query?: {
+                /** @description Serve the stored snapshot when it is at most this old (seconds); 0 always reads Podero live. Default 30. */
+                max_age_seconds?: number;
+                /** @description When the live read fails (Podero 5xx, timeout or rate limit), serve a snapshot up to this old instead of the error, marked `stale: true`. Default 0: errors are not hidden. */
+                stale_if_error_seconds?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user's electric vehicles */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ElectricVehicleList"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or an electric vehicle that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_users_external_user_id_electric_vehicles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getElectricVehicle: {
+        parameters: {
+            query?: {
+                /** @description Serve the stored snapshot when it is at most this old (seconds); 0 always reads Podero live. Default 30. */
+                max_age_seconds?: number;
+                /** @description When the live read fails (Podero 5xx, timeout or rate limit), serve a snapshot up to this old instead of the error, marked `stale: true`. Default 0: errors are not hidden. */
+                stale_if_error_seconds?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                electric_vehicle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The electric vehicle */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ElectricVehicleRead"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or an electric vehicle that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    deleteElectricVehicle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                electric_vehicle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Offboarded (also when it already was); its readings are erased within minutes (`GET /users/{external_user_id}/erasure`) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or an electric vehicle that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    updateElectricVehicle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                electric_vehicle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateElectricVehicleSettingsRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated electric vehicle (live from Podero) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ElectricVehicleRead"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or an electric vehicle that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than 64 KB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    listElectricVehicleReadings: {
+        parameters: {
+            query?: {
+                /** @description Inclusive lower bound of the state time. */
+                from?: string;
+                /** @description Exclusive upper bound of the state time. */
+                to?: string;
+                /** @description Readings per page, 1..1000, default 100. */
+                limit?: number;
+                /** @description Opaque `next_cursor` of the previous page, with the same heat pump, range and order. */
+                cursor?: string;
+                /** @description asc (default): oldest first; desc: newest first, so `limit=1` is the latest reading. */
+                order?: "asc" | "desc";
+                /** @description Aggregate instead of listing: one item per 15m, 1h or 1d (UTC) with the count and avg/min/max of each numeric value. Needs from and to (at most 7, 31 or 92 days); no cursor. */
+                bucket?: "15m" | "1h" | "1d";
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                electric_vehicle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of readings in time order, or with `bucket` their aggregates; `Accept: text/csv` answers the same as CSV (a page carries its `next_cursor` in the `x-next-cursor` header) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadingsPage"] | components["schemas"]["ReadingBuckets"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or an electric vehicle that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_readings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    listWallboxes: {
+        parameters: {
+            query?: {
+                /** @description Serve the stored snapshot when it is at most this old (seconds); 0 always reads Podero live. Default 30. */
+                max_age_seconds?: number;
+                /** @description When the live read fails (Podero 5xx, timeout or rate limit), serve a snapshot up to this old instead of the error, marked `stale: true`. Default 0: errors are not hidden. */
+                stale_if_error_seconds?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user's wallboxes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WallboxList"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a wallbox that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_users_external_user_id_wallboxes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getWallbox: {
+        parameters: {
+            query?: {
+                /** @description Serve the stored snapshot when it is at most this old (seconds); 0 always reads Podero live. Default 30. */
+                max_age_seconds?: number;
+                /** @description When the live read fails (Podero 5xx, timeout or rate limit), serve a snapshot up to this old instead of the error, marked `stale: true`. Default 0: errors are not hidden. */
+                stale_if_error_seconds?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                wallbox_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The wallbox */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WallboxRead"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a wallbox that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    deleteWallbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                wallbox_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Offboarded (also when it already was); its readings are erased within minutes (`GET /users/{external_user_id}/erasure`) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a wallbox that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_users_external_user_id_wallboxes_wallbox_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    updateWallbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                wallbox_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWallboxSettingsRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated wallbox (live from Podero) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WallboxRead"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a wallbox that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than 64 KB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    listWallboxReadings: {
+        parameters: {
+            query?: {
+                /** @description Inclusive lower bound of the state time. */
+                from?: string;
+                /** @description Exclusive upper bound of the state time. */
+                to?: string;
+                /** @description Readings per page, 1..1000, default 100. */
+                limit?: number;
+                /** @description Opaque `next_cursor` of the previous page, with the same heat pump, range and order. */
+                cursor?: string;
+                /** @description asc (default): oldest first; desc: newest first, so `limit=1` is the latest reading. */
+                order?: "asc" | "desc";
+                /** @description Aggregate instead of listing: one item per 15m, 1h or 1d (UTC) with the count and avg/min/max of each numeric value. Needs from and to (at most 7, 31 or 92 days); no cursor. */
+                bucket?: "15m" | "1h" | "1d";
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                wallbox_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of readings in time order, or with `bucket` their aggregates; `Accept: text/csv` answers the same as CSV (a page carries its `next_cursor` in the `x-next-cursor` header) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadingsPage"] | components["schemas"]["ReadingBuckets"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a wallbox that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_users_external_user_id_wallboxes_wallbox_id_readings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    listInverters: {
+        parameters: {
+            query?: {
+                /** @description Serve the stored snapshot when it is at most this old (seconds); 0 always reads Podero live. Default 30. */
+                max_age_seconds?: number;
+                /** @description When the live read fails (Podero 5xx, timeout or rate limit), serve a snapshot up to this old instead of the error, marked `stale: true`. Default 0: errors are not hidden. */
+                stale_if_error_seconds?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user's solar inverters */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InverterList"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a solar inverter that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_users_external_user_id_inverters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getInverter: {
+        parameters: {
+            query?: {
+                /** @description Serve the stored snapshot when it is at most this old (seconds); 0 always reads Podero live. Default 30. */
+                max_age_seconds?: number;
+                /** @description When the live read fails (Podero 5xx, timeout or rate limit), serve a snapshot up to this old instead of the error, marked `stale: true`. Default 0: errors are not hidden. */
+                stale_if_error_seconds?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                inverter_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The solar inverter */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InverterRead"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a solar inverter that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    deleteInverter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                inverter_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Offboarded (also when it already was); its readings are erased within minutes (`GET /users/{external_user_id}/erasure`) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a solar inverter that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_users_external_user_id_inverters_inverter_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    updateInverter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                inverter_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateInverterSettingsRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated solar inverter (live from Podero) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InverterRead"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a solar inverter that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than 64 KB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    listInverterReadings: {
+        parameters: {
+            query?: {
+                /** @description Inclusive lower bound of the state time. */
+                from?: string;
+                /** @description Exclusive upper bound of the state time. */
+                to?: string;
+                /** @description Readings per page, 1..1000, default 100. */
+                limit?: number;
+                /** @description Opaque `next_cursor` of the previous page, with the same heat pump, range and order. */
+                cursor?: string;
+                /** @description asc (default): oldest first; desc: newest first, so `limit=1` is the latest reading. */
+                order?: "asc" | "desc";
+                /** @description Aggregate instead of listing: one item per 15m, 1h or 1d (UTC) with the count and avg/min/max of each numeric value. Needs from and to (at most 7, 31 or 92 days); no cursor. */
+                bucket?: "15m" | "1h" | "1d";
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                inverter_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of readings in time order, or with `bucket` their aggregates; `Accept: text/csv` answers the same as CSV (a page carries its `next_cursor` in the `x-next-cursor` header) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadingsPage"] | components["schemas"]["ReadingBuckets"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a solar inverter that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_users_external_user_id_inverters_inverter_id_readings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
     event_user_onboarded: {
         parameters: {
             query?: never;
@@ -6973,6 +10406,657 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Event_heat_pump_deleted"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_connected: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "1";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_connected"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_connection_lost: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "1";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_connection_lost"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_connection_restored: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "1";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_connection_restored"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_optimization_changed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "1";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_optimization_changed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_deleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "1";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_deleted"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_plugged_in: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "1";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_plugged_in"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_unplugged: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "1";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_unplugged"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_charging_started: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "1";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_charging_started"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_charging_completed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "1";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_charging_completed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_boost_started: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "1";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_boost_started"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_boost_ended: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "1";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_boost_ended"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_wallbox_connected: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "1";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_connected"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_wallbox_connection_lost: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "1";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_connection_lost"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_wallbox_connection_restored: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "1";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_connection_restored"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_wallbox_optimization_changed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "1";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_optimization_changed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_wallbox_deleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "1";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_deleted"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_connected: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "1";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_connected"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_connection_lost: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "1";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_connection_lost"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_connection_restored: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "1";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_connection_restored"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_optimization_changed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "1";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_optimization_changed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_deleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "1";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_deleted"];
             };
         };
         responses: {

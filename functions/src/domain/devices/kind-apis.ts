@@ -3,6 +3,9 @@
  * from the registry because declarations.ts imports it, and it must not pull a kind's behaviour (zod, the
  * event rules) into the CDK app.
  */
+import { electricVehicleApi } from './electric-vehicle-api';
 import { heatPumpApi } from './heat-pump-api';
+import { inverterApi } from './inverter-api';
+import { wallboxApi } from './wallbox-api';
 
-export const deviceKindApis = [heatPumpApi] as const;
+export const deviceKindApis = [heatPumpApi, electricVehicleApi, wallboxApi, inverterApi] as const;

@@ -89,7 +89,7 @@ describe('device kinds', () => {
       'optimization_level',
       'connection_status',
     ]);
-    expect(deviceFiguresOf()).toEqual({ heat_pumps: 0 });
+    expect(deviceFiguresOf()).toEqual({ heat_pumps: 0, electric_vehicles: 0, wallboxes: 0, inverters: 0 });
     expect(FIRST_KIND).toBe(heatPumpKind.name);
     expect(heatPumpKind.api).toMatchObject({
       resource: 'heat-pumps',

@@ -4,19 +4,22 @@
  * engine, the snapshot and readings stores and the events take a kind instead of naming one. Pure: a kind's
  * client calls are functions of a client it receives (type-only imports), never a client of its own.
  */
+import { electricVehicleKind } from './electric-vehicle';
 import { heatPumpKind } from './heat-pump';
+import { inverterKind } from './inverter';
 import type { DeviceKind } from './kind';
+import { wallboxKind } from './wallbox';
 
 export type { ControlIssue, DeviceControl, DeviceKind, DeviceKindStorage } from './kind';
 export type { DeviceKindApi } from './kind-api';
 
 /** Every kind the bridge syncs, in sync order. A new kind is a new module, added here. */
-export const deviceKinds = [heatPumpKind] as const;
+export const deviceKinds = [heatPumpKind, electricVehicleKind, wallboxKind, inverterKind] as const;
 
 /** What the engine's Podero client must offer: every kind's calls. */
-export type DeviceUpstream = Parameters<(typeof deviceKinds)[number]['list']>[0];
-
 type Intersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+
+export type DeviceUpstream = Intersection<Parameters<(typeof deviceKinds)[number]['list']>[0]>;
 
 /** What a Podero client must offer to read, control and offboard devices of every kind (the API, offboarding). */
 export type DevicesUpstream = Intersection<Parameters<(typeof deviceKinds)[number]['get']>[0]>;

@@ -42,6 +42,39 @@ export const connectionSchema = z
   })
   .meta({ id: 'HeatPumpConnection' });
 
+/**
+ * The fields every kind shares (contract §3.5 "Common device fields") that a caller may see: the kinds after
+ * the heat pump spread these into their allow-lists (the heat pump's keeps its own order, for its document).
+ * Not here: `owner` (Podero's ids and the owner's e-mail), `deleted_at` (a deleted device is not shown),
+ * `external_device_id`, `comment` (the partner's back-office notes) and the links with secrets.
+ */
+export const commonDeviceFieldSchemas = {
+  id: z.string(),
+  connection_status: text.meta({ description: "Podero's ok | warning | error | unknown" }),
+  monitoring_status: text,
+  steering_status: text,
+  created_at: text,
+  updated_at: text,
+  price_zone: text,
+  building: text.meta({ description: 'Podero building id, if linked' }),
+  lifecycle_state: text,
+  lifecycle_error: text,
+  is_authenticated: z
+    .boolean()
+    .nullish()
+    .meta({ description: 'The manufacturer connection is live (see `connection`)' }),
+  is_smart_optimization_active: z.boolean().nullish(),
+  optimization_score: num,
+  current_mode: text,
+  current_state_last_updated_at: text,
+  last_monitoring_executed_at: text,
+  is_pause_power_active: z.boolean().nullish(),
+  pause_power_until: text,
+  is_forecasting_enabled: z.boolean().nullish(),
+  is_trading_enabled: z.boolean().nullish(),
+  actual_steering_state: text,
+};
+
 /** Pending actions by code: their resolution links carry a cue's secret and stay with the bridge. */
 export const actionsViewSchema = z
   .array(

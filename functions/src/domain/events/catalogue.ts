@@ -28,6 +28,63 @@ const connection = z.object({
   }),
 });
 
+/** The subject of a device event of a kind after the heat pump: the user and the device's id field. */
+function deviceSubject<I extends string>(idField: I, noun: string) {
+  return {
+    external_user_id: externalUserId,
+    [idField]: z
+      .string()
+      .min(1)
+      .meta({ description: `Podero's id of the ${noun}` }),
+  } as { external_user_id: typeof externalUserId } & Record<I, z.ZodString>;
+}
+
+/**
+ * The events every kind after the heat pump has, with the heat pump's data under the kind's id field:
+ * connected, connection lost and restored, smart optimisation changed, deleted.
+ */
+function standardDeviceEvents<K extends string, I extends string>(kind: K, idField: I, noun: string) {
+  const subject = deviceSubject(idField, noun);
+  return {
+    [`${kind}.connected`]: z
+      .object({ ...subject, connection })
+      .meta({ description: `A ${noun} was seen authenticated for the first time.` }),
+    [`${kind}.connection_lost`]: z
+      .object({ ...subject, connection, previous_state: z.enum(CONNECTION_STATES) })
+      .meta({
+        description: `A connected ${noun} lost its manufacturer connection (\`reauthentication_required\`: the owner can repair it; \`disconnected\`: it must be onboarded again).`,
+      }),
+    [`${kind}.connection_restored`]: z
+      .object({ ...subject, connection, previous_state: z.enum(CONNECTION_STATES) })
+      .meta({ description: `A ${noun} that had been connected before is connected again.` }),
+    [`${kind}.optimization_changed`]: z
+      .object({ ...subject, is_smart_optimization_active: z.boolean(), previous: z.boolean().nullable() })
+      .meta({ description: `Podero's smart optimisation was switched on or off for the ${noun}.` }),
+    [`${kind}.deleted`]: z
+      .object(subject)
+      .meta({ description: `The ${noun} is no longer the user's (deleted at Podero, or offboarded).` }),
+  } as {
+    [P in `${K}.connected`]: z.ZodObject<typeof subject & { connection: typeof connection }>;
+  } & {
+    [P in `${K}.connection_lost` | `${K}.connection_restored`]: z.ZodObject<
+      typeof subject & {
+        connection: typeof connection;
+        previous_state: z.ZodEnum<{ [S in (typeof CONNECTION_STATES)[number]]: S }>;
+      }
+    >;
+  } & {
+    [P in `${K}.optimization_changed`]: z.ZodObject<
+      typeof subject & { is_smart_optimization_active: z.ZodBoolean; previous: z.ZodNullable<z.ZodBoolean> }
+    >;
+  } & { [P in `${K}.deleted`]: z.ZodObject<typeof subject> };
+}
+
+const electricVehicle = deviceSubject('electric_vehicle_id', 'electric vehicle');
+const batteryLevel = z
+  .number()
+  .nullable()
+  .meta({ description: "The vehicle's state of charge in % when the change was seen (null: not reported)" });
+
 export const eventDataSchemas = {
   'user.onboarded': z
     .object({ external_user_id: externalUserId })
@@ -74,6 +131,44 @@ export const eventDataSchemas = {
   'heat_pump.deleted': z
     .object({ external_user_id: externalUserId, heat_pump_id: deviceId })
     .meta({ description: "The heat pump is no longer the user's (deleted at Podero, or offboarded)." }),
+  ...standardDeviceEvents('electric_vehicle', 'electric_vehicle_id', 'electric vehicle'),
+  'electric_vehicle.plugged_in': z
+    .object({ ...electricVehicle, battery_level: batteryLevel })
+    .meta({ description: 'An electric vehicle was plugged in (seen between two states).' }),
+  'electric_vehicle.unplugged': z
+    .object({ ...electricVehicle, battery_level: batteryLevel })
+    .meta({ description: 'An electric vehicle was unplugged.' }),
+  'electric_vehicle.charging_started': z
+    .object({ ...electricVehicle, battery_level: batteryLevel })
+    .meta({ description: 'An electric vehicle started charging.' }),
+  'electric_vehicle.charging_completed': z
+    .object({
+      ...electricVehicle,
+      battery_level: batteryLevel,
+      is_fully_charged: z
+        .boolean()
+        .nullable()
+        .meta({ description: "Podero's `is_fully_charged` when charging stopped (null: not reported)" }),
+    })
+    .meta({
+      description:
+        'An electric vehicle stopped charging (its target reached, paused by the optimisation, or unplugged).',
+    }),
+  'electric_vehicle.boost_started': z
+    .object({ ...electricVehicle, battery_level: batteryLevel })
+    .meta({ description: "An electric vehicle's boost is charging it (`boost_state` became `ongoing`)." }),
+  'electric_vehicle.boost_ended': z
+    .object({
+      ...electricVehicle,
+      battery_level: batteryLevel,
+      boost_state: z
+        .string()
+        .nullable()
+        .meta({ description: "Podero's `boost_state` after the boost (available, unavailable, ...)" }),
+    })
+    .meta({ description: "An electric vehicle's boost ended (`boost_state` left `ongoing`)." }),
+  ...standardDeviceEvents('wallbox', 'wallbox_id', 'wallbox'),
+  ...standardDeviceEvents('inverter', 'inverter_id', 'solar inverter'),
   'sync.completed': z
     .object({
       run_id: z.string().min(1),

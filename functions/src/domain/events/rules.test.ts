@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceSnapshot } from '../../storage/device-snapshots';
+import { electricVehicleKind } from '../devices/electric-vehicle';
 import { deletedHeatPumpEvents, heatPumpEvents } from '../devices/heat-pump';
+import { inverterKind } from '../devices/inverter';
 import { observedSnapshot } from '../devices/rules';
+import { wallboxKind } from '../devices/wallbox';
 import { bridgeEventSchema, EVENT_ID_PATTERN, EVENT_TYPES } from './catalogue';
 import {
   eventId,
@@ -188,6 +191,32 @@ describe('the other events', () => {
       }),
       webhookTestEvent('wh', T(0), 'n'),
     ];
+    const restored = observe(lost, 30, { is_authenticated: true, is_smart_optimization_active: true });
+    for (const kind of [electricVehicleKind, wallboxKind, inverterKind]) {
+      made.push(
+        ...kind.changeEvents(undefined, connected),
+        ...kind.changeEvents(connected, lost),
+        ...kind.changeEvents(lost, restored),
+        ...kind.deletedEvents('ann', ['x'], new Set(), T(0)),
+      );
+    }
+    const idle = {
+      is_authenticated: true,
+      is_plugged_in: false,
+      is_charging: false,
+      boost_state: 'available',
+    };
+    const parked = observe(undefined, 0, idle);
+    const charging = observe(parked, 5, {
+      ...idle,
+      is_plugged_in: true,
+      is_charging: true,
+      boost_state: 'ongoing',
+    });
+    made.push(
+      ...electricVehicleKind.changeEvents(parked, charging),
+      ...electricVehicleKind.changeEvents(charging, observe(charging, 10, idle)),
+    );
     expect(new Set(made.map((e) => e?.type))).toEqual(new Set(EVENT_TYPES));
     for (const event of made) {
       expect(bridgeEventSchema.parse(event)).toEqual(event);

@@ -1,0 +1,197 @@
+/**
+ * The electric vehicle (§3.7): what the engine needs to know about it (kinds.ts). Besides the events every
+ * kind has (kind-events.ts), a vehicle's own: plugged in and unplugged, charging started and completed,
+ * boost started and ended, each from a change between two stored states (none for a vehicle first seen).
+ */
+import type { BridgeEvent, EventType } from '../events/catalogue';
+import { event } from '../events/rules';
+import { electricVehicleApi } from './electric-vehicle-api';
+import {
+  type ElectricVehicleUpdateUpstream,
+  electricVehicleSettingsControl,
+} from './electric-vehicle-controls';
+import {
+  electricVehicleListResponseSchema,
+  electricVehicleResponseSchema,
+  electricVehicleSchema,
+  electricVehicleView,
+} from './electric-vehicle-view';
+import type { DeviceKind } from './kind';
+import { deletedKindEvents, flipOf, type KindEventNames, standardKindEvents } from './kind-events';
+import { visibleDevices } from './rules';
+import type { DeviceJson, DeviceSnapshot } from './state';
+
+/** The Podero client call the sync needs for the kind. */
+export interface ElectricVehicleListUpstream {
+  electricVehicles: { list(userId: string): Promise<DeviceJson[]> };
+}
+
+/** Every Podero client call the electric vehicle needs (podero-client's `electricVehicles` resource). */
+export interface ElectricVehicleUpstream extends ElectricVehicleUpdateUpstream {
+  electricVehicles: ElectricVehicleListUpstream['electricVehicles'] &
+    ElectricVehicleUpdateUpstream['electricVehicles'] & {
+      get(userId: string, deviceId: string, options?: { includeDeleted?: boolean }): Promise<DeviceJson>;
+      softDelete(userId: string, deviceId: string, at?: Date): Promise<DeviceJson>;
+    };
+}
+
+const names = {
+  idField: 'electric_vehicle_id',
+  connected: 'electric_vehicle.connected',
+  connectionLost: 'electric_vehicle.connection_lost',
+  connectionRestored: 'electric_vehicle.connection_restored',
+  optimizationChanged: 'electric_vehicle.optimization_changed',
+  deleted: 'electric_vehicle.deleted',
+} as const satisfies KindEventNames;
+
+const batteryLevelOf = (snapshot: DeviceSnapshot): number | null =>
+  typeof snapshot.device.battery_level === 'number' ? snapshot.device.battery_level : null;
+
+const boostStateOf = (snapshot: DeviceSnapshot | null | undefined): string | null =>
+  typeof snapshot?.device.boost_state === 'string' ? snapshot.device.boost_state : null;
+
+/**
+ * The vehicle's own events between two stored states. Each id is the transition's (the subject, the value
+ * it left and when that state was read), so the same change seen twice is one event.
+ */
+export function electricVehicleStateEvents(
+  previous: DeviceSnapshot | null | undefined,
+  next: DeviceSnapshot,
+): BridgeEvent[] {
+  if (!previous) return [];
+  const ids = { external_user_id: next.externalUserId, electric_vehicle_id: next.deviceId };
+  const battery_level = batteryLevelOf(next);
+  const identity = (value: string | null) => [next.externalUserId, next.deviceId, value, previous.fetchedAt];
+  const events: BridgeEvent[] = [];
+  const plug = flipOf(previous, next, 'is_plugged_in');
+  if (plug === 'on') {
+    events.push(
+      event('electric_vehicle.plugged_in', next.fetchedAt, { ...ids, battery_level }, identity('false')),
+    );
+  } else if (plug === 'off') {
+    events.push(
+      event('electric_vehicle.unplugged', next.fetchedAt, { ...ids, battery_level }, identity('true')),
+    );
+  }
+  const charging = flipOf(previous, next, 'is_charging');
+  if (charging === 'on') {
+    events.push(
+      event(
+        'electric_vehicle.charging_started',
+        next.fetchedAt,
+        { ...ids, battery_level },
+        identity('false'),
+      ),
+    );
+  } else if (charging === 'off') {
+    const full = next.device.is_fully_charged;
+    events.push(
+      event(
+        'electric_vehicle.charging_completed',
+        next.fetchedAt,
+        { ...ids, battery_level, is_fully_charged: typeof full === 'boolean' ? full : null },
+        identity('true'),
+      ),
+    );
+  }
+  const boostBefore = boostStateOf(previous);
+  const boostAfter = boostStateOf(next);
+  // Unknown before or after (a shape without it): no change to report.
+  if (boostBefore !== null && boostAfter !== null && boostBefore !== boostAfter) {
+    if (boostAfter === 'ongoing') {
+      events.push(
+        event(
+          'electric_vehicle.boost_started',
+          next.fetchedAt,
+          { ...ids, battery_level },
+          identity(boostBefore),
+        ),
+      );
+    } else if (boostBefore === 'ongoing') {
+      events.push(
+        event(
+          'electric_vehicle.boost_ended',
+          next.fetchedAt,
+          { ...ids, battery_level, boost_state: boostAfter },
+          identity(boostBefore),
+        ),
+      );
+    }
+  }
+  return events;
+}
+
+export const electricVehicleEvents = (
+  previous: DeviceSnapshot | null | undefined,
+  next: DeviceSnapshot,
+): BridgeEvent[] => [
+  ...standardKindEvents(names, previous, next),
+  ...electricVehicleStateEvents(previous, next),
+];
+
+const eventTypes = [
+  'electric_vehicle.connected',
+  'electric_vehicle.connection_lost',
+  'electric_vehicle.connection_restored',
+  'electric_vehicle.optimization_changed',
+  'electric_vehicle.deleted',
+  'electric_vehicle.plugged_in',
+  'electric_vehicle.unplugged',
+  'electric_vehicle.charging_started',
+  'electric_vehicle.charging_completed',
+  'electric_vehicle.boost_started',
+  'electric_vehicle.boost_ended',
+] as const satisfies readonly EventType[];
+
+export const electricVehicleKind = {
+  name: 'electric_vehicle',
+  noun: 'electric vehicle',
+  poderoPaths: {
+    list: '/org/{org_id}/users/{user_id}/electric-vehicles',
+    one: '/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}',
+  },
+  list: (podero: ElectricVehicleListUpstream, poderoUserId: string) =>
+    podero.electricVehicles.list(poderoUserId),
+  get: (
+    podero: ElectricVehicleUpstream,
+    poderoUserId: string,
+    deviceId: string,
+    options?: { includeDeleted?: boolean },
+  ) => podero.electricVehicles.get(poderoUserId, deviceId, options),
+  softDelete: (podero: ElectricVehicleUpstream, poderoUserId: string, deviceId: string, at: Date) =>
+    podero.electricVehicles.softDelete(poderoUserId, deviceId, at),
+  visible: visibleDevices,
+  api: electricVehicleApi,
+  viewSchema: electricVehicleSchema,
+  listResponseSchema: electricVehicleListResponseSchema,
+  responseSchema: electricVehicleResponseSchema,
+  view: electricVehicleView,
+  controls: { settings: electricVehicleSettingsControl },
+  storage: {
+    kind: 'electric_vehicle',
+    skPrefix: 'EV#',
+    listMarkerSk: 'EVS',
+    idAttribute: 'electric_vehicle_id',
+    jsonAttribute: 'electric_vehicle_json',
+    idsAttribute: 'electric_vehicle_ids',
+    snapshotEntity: 'electric_vehicle_snapshot',
+    markerEntity: 'electric_vehicle_list_marker',
+  },
+  readingFields: [
+    'battery_level',
+    'current_charging_power_w',
+    'charge_rate_w',
+    'is_plugged_in',
+    'is_charging',
+    'driving_range',
+    'boost_state',
+    'is_smart_optimization_active',
+    'connection_status',
+  ],
+  figure: 'electric_vehicles',
+  metric: 'SyncElectricVehicles',
+  eventTypes,
+  changeEvents: electricVehicleEvents,
+  deletedEvents: (externalUserId, previousIds, currentIds, at) =>
+    deletedKindEvents(names, externalUserId, previousIds, currentIds, at),
+} as const satisfies DeviceKind<ElectricVehicleUpstream>;

@@ -1,0 +1,99 @@
+/**
+ * The solar inverter and the home battery behind it (§3.9: a battery has no endpoint of its own): what the
+ * engine needs to know about it (kinds.ts).
+ */
+import type { EventType } from '../events/catalogue';
+import { inverterApi } from './inverter-api';
+import { type InverterUpdateUpstream, inverterSettingsControl } from './inverter-controls';
+import {
+  inverterListResponseSchema,
+  inverterResponseSchema,
+  inverterSchema,
+  inverterView,
+} from './inverter-view';
+import type { DeviceKind } from './kind';
+import { deletedKindEvents, type KindEventNames, standardKindEvents } from './kind-events';
+import { visibleDevices } from './rules';
+import type { DeviceJson } from './state';
+
+/** The Podero client call the sync needs for the kind. */
+export interface InverterListUpstream {
+  inverters: { list(userId: string): Promise<DeviceJson[]> };
+}
+
+/** Every Podero client call the inverter needs (podero-client's `inverters` resource). */
+export interface InverterUpstream extends InverterUpdateUpstream {
+  inverters: InverterListUpstream['inverters'] &
+    InverterUpdateUpstream['inverters'] & {
+      get(userId: string, deviceId: string, options?: { includeDeleted?: boolean }): Promise<DeviceJson>;
+      softDelete(userId: string, deviceId: string, at?: Date): Promise<DeviceJson>;
+    };
+}
+
+const names = {
+  idField: 'inverter_id',
+  connected: 'inverter.connected',
+  connectionLost: 'inverter.connection_lost',
+  connectionRestored: 'inverter.connection_restored',
+  optimizationChanged: 'inverter.optimization_changed',
+  deleted: 'inverter.deleted',
+} as const satisfies KindEventNames;
+
+const eventTypes = [
+  'inverter.connected',
+  'inverter.connection_lost',
+  'inverter.connection_restored',
+  'inverter.optimization_changed',
+  'inverter.deleted',
+] as const satisfies readonly EventType[];
+
+export const inverterKind = {
+  name: 'inverter',
+  noun: 'solar inverter',
+  poderoPaths: {
+    list: '/org/{org_id}/users/{user_id}/inverters',
+    one: '/org/{org_id}/users/{user_id}/inverters/{inverter_id}',
+  },
+  list: (podero: InverterListUpstream, poderoUserId: string) => podero.inverters.list(poderoUserId),
+  get: (
+    podero: InverterUpstream,
+    poderoUserId: string,
+    deviceId: string,
+    options?: { includeDeleted?: boolean },
+  ) => podero.inverters.get(poderoUserId, deviceId, options),
+  softDelete: (podero: InverterUpstream, poderoUserId: string, deviceId: string, at: Date) =>
+    podero.inverters.softDelete(poderoUserId, deviceId, at),
+  visible: visibleDevices,
+  api: inverterApi,
+  viewSchema: inverterSchema,
+  listResponseSchema: inverterListResponseSchema,
+  responseSchema: inverterResponseSchema,
+  view: inverterView,
+  controls: { settings: inverterSettingsControl },
+  storage: {
+    kind: 'inverter',
+    skPrefix: 'INVERTER#',
+    listMarkerSk: 'INVERTERS',
+    idAttribute: 'inverter_id',
+    jsonAttribute: 'inverter_json',
+    idsAttribute: 'inverter_ids',
+    snapshotEntity: 'inverter_snapshot',
+    markerEntity: 'inverter_list_marker',
+  },
+  readingFields: [
+    'current_solar_production_w',
+    'household_consumption_w',
+    'current_power_to_grid_w',
+    'solar_surplus_w',
+    'battery_charge_level_percent',
+    'battery_charge_discharge_power_w',
+    'is_smart_optimization_active',
+    'connection_status',
+  ],
+  figure: 'inverters',
+  metric: 'SyncInverters',
+  eventTypes,
+  changeEvents: (previous, next) => standardKindEvents(names, previous, next),
+  deletedEvents: (externalUserId, previousIds, currentIds, at) =>
+    deletedKindEvents(names, externalUserId, previousIds, currentIds, at),
+} as const satisfies DeviceKind<InverterUpstream>;

@@ -1,0 +1,90 @@
+/** The wallbox (§3.8): what the engine needs to know about it (kinds.ts). */
+import type { EventType } from '../events/catalogue';
+import type { DeviceKind } from './kind';
+import { deletedKindEvents, type KindEventNames, standardKindEvents } from './kind-events';
+import { visibleDevices } from './rules';
+import type { DeviceJson } from './state';
+import { wallboxApi } from './wallbox-api';
+import { type WallboxUpdateUpstream, wallboxSettingsControl } from './wallbox-controls';
+import { wallboxListResponseSchema, wallboxResponseSchema, wallboxSchema, wallboxView } from './wallbox-view';
+
+/** The Podero client call the sync needs for the kind. */
+export interface WallboxListUpstream {
+  wallboxes: { list(userId: string): Promise<DeviceJson[]> };
+}
+
+/** Every Podero client call the wallbox needs (podero-client's `wallboxes` resource). */
+export interface WallboxUpstream extends WallboxUpdateUpstream {
+  wallboxes: WallboxListUpstream['wallboxes'] &
+    WallboxUpdateUpstream['wallboxes'] & {
+      get(userId: string, deviceId: string, options?: { includeDeleted?: boolean }): Promise<DeviceJson>;
+      softDelete(userId: string, deviceId: string, at?: Date): Promise<DeviceJson>;
+    };
+}
+
+const names = {
+  idField: 'wallbox_id',
+  connected: 'wallbox.connected',
+  connectionLost: 'wallbox.connection_lost',
+  connectionRestored: 'wallbox.connection_restored',
+  optimizationChanged: 'wallbox.optimization_changed',
+  deleted: 'wallbox.deleted',
+} as const satisfies KindEventNames;
+
+const eventTypes = [
+  'wallbox.connected',
+  'wallbox.connection_lost',
+  'wallbox.connection_restored',
+  'wallbox.optimization_changed',
+  'wallbox.deleted',
+] as const satisfies readonly EventType[];
+
+export const wallboxKind = {
+  name: 'wallbox',
+  noun: 'wallbox',
+  poderoPaths: {
+    list: '/org/{org_id}/users/{user_id}/wallboxes',
+    one: '/org/{org_id}/users/{user_id}/wallboxes/{wallbox_id}',
+  },
+  list: (podero: WallboxListUpstream, poderoUserId: string) => podero.wallboxes.list(poderoUserId),
+  get: (
+    podero: WallboxUpstream,
+    poderoUserId: string,
+    deviceId: string,
+    options?: { includeDeleted?: boolean },
+  ) => podero.wallboxes.get(poderoUserId, deviceId, options),
+  softDelete: (podero: WallboxUpstream, poderoUserId: string, deviceId: string, at: Date) =>
+    podero.wallboxes.softDelete(poderoUserId, deviceId, at),
+  visible: visibleDevices,
+  api: wallboxApi,
+  viewSchema: wallboxSchema,
+  listResponseSchema: wallboxListResponseSchema,
+  responseSchema: wallboxResponseSchema,
+  view: wallboxView,
+  controls: { settings: wallboxSettingsControl },
+  storage: {
+    kind: 'wallbox',
+    skPrefix: 'WALLBOX#',
+    listMarkerSk: 'WALLBOXES',
+    idAttribute: 'wallbox_id',
+    jsonAttribute: 'wallbox_json',
+    idsAttribute: 'wallbox_ids',
+    snapshotEntity: 'wallbox_snapshot',
+    markerEntity: 'wallbox_list_marker',
+  },
+  readingFields: [
+    'current_power_w',
+    'mode',
+    'is_plugged_in',
+    'is_charging',
+    'boost_state',
+    'is_smart_optimization_active',
+    'connection_status',
+  ],
+  figure: 'wallboxes',
+  metric: 'SyncWallboxes',
+  eventTypes,
+  changeEvents: (previous, next) => standardKindEvents(names, previous, next),
+  deletedEvents: (externalUserId, previousIds, currentIds, at) =>
+    deletedKindEvents(names, externalUserId, previousIds, currentIds, at),
+} as const satisfies DeviceKind<WallboxUpstream>;

@@ -28,6 +28,9 @@ let ids: {
   contractId: string;
   webhookId: string;
   webhookToDelete: string;
+  /** An electric vehicle and a wallbox of USER, added at the simulator (the charging controls' routes). */
+  vehicleId: string;
+  wallboxId: string;
 };
 
 beforeAll(async () => {
@@ -47,12 +50,25 @@ beforeAll(async () => {
     contractId: (contract.json as { id: string }).id,
     webhookId: await webhook(),
     webhookToDelete: await webhook(),
+    ...chargingDevices(
+      ((await send('GET', `/users/${USER}`)).json as { podero_user_id: string }).podero_user_id,
+    ),
   };
   document = (await send('GET', '/openapi.json', undefined, { token: null })).json as Record<string, unknown>;
 }, 60_000);
 afterAll(async () => {
   await testStack?.close();
 });
+
+/** Unplugged, so that a boost is armed (a success) whatever the simulated time of day. */
+function chargingDevices(poderoUserId: string): { vehicleId: string; wallboxId: string } {
+  const control = stack.simulator.control;
+  const vehicleId = control.addDevice(poderoUserId, { kind: 'electric_vehicle' }).id;
+  const wallboxId = control.addDevice(poderoUserId, { kind: 'wallbox' }).id;
+  control.driveElectricVehicle(vehicleId, { plugged_in: false });
+  control.driveWallbox(wallboxId, { plugged_in: false });
+  return { vehicleId, wallboxId };
+}
 
 const sessionBody = {
   language: 'en',
@@ -92,6 +108,7 @@ const contractBody = {
 const queries: Partial<Record<string, string>> = {
   getHeatPumpSavings: '?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z&resolution=1WEEK',
   getOrganisationSavings: '?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z',
+  listElectricVehicleSessions: '?from=2026-11-01&to=2026-12-01&limit=5',
 };
 
 /** A concrete path for a declared route, about `user`, with its other ids filled in. */
@@ -101,6 +118,8 @@ function pathOf(route: RouteDeclaration, user = USER, overrides: { device?: stri
     .replace('{heat_pump_id}', overrides.device ?? ids.deviceId)
     .replace('{session_id}', overrides.session ?? ids.sessionId)
     .replace('{contract_id}', ids.contractId)
+    .replace('{electric_vehicle_id}', ids.vehicleId)
+    .replace('{wallbox_id}', ids.wallboxId)
     .replace('{webhook_id}', route.operationId === 'deleteWebhook' ? ids.webhookToDelete : ids.webhookId);
   return `${path}${queries[route.operationId] ?? ''}`;
 }
@@ -119,6 +138,16 @@ const validBodies: Partial<Record<string, unknown>> = {
   updateEnergyContract: { supplier: 'Wien Energie' },
   createWebhook: { url: 'http://127.0.0.1:9/hooks', events: ['heat_pump.connection_lost'] },
   updateWebhook: { description: 'CRM' },
+  updateElectricVehicleChargePolicy: {
+    ...Object.fromEntries(
+      ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [
+        d,
+        { charge_percentage: 80, charge_deadline: '07:00' },
+      ]),
+    ),
+    timezone: 'UTC',
+  },
+  updateChargingConfig: { mode: 'spot' },
 };
 
 /** Routes whose success needs a device in a particular state: exercised on their own below. */

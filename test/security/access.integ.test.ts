@@ -68,12 +68,16 @@ function requestFor(route: RouteDeclaration, user: string): { path: string; body
   const queries: Partial<Record<string, string>> = {
     getHeatPumpSavings: range,
     getOrganisationSavings: range,
+    listElectricVehicleSessions: '?from=2026-01-01&to=2026-02-01',
   };
   const path = `${route.path
     .replace('{external_user_id}', user)
     .replace('{heat_pump_id}', bob.deviceId)
     .replace('{session_id}', bob.sessionId)
     .replace('{contract_id}', NO_SUCH_CONTRACT)
+    // The charging controls' refusals come before the device is looked up: any id will do.
+    .replace('{electric_vehicle_id}', NO_SUCH_CONTRACT)
+    .replace('{wallbox_id}', NO_SUCH_CONTRACT)
     .replace(
       '{webhook_id}',
       route.operationId === 'deleteWebhook' ? webhookToDelete : webhook,
@@ -89,6 +93,13 @@ function requestFor(route: RouteDeclaration, user: string): { path: string; body
       cancel_url: 'https://partner.example/cancel',
     },
     updateHeatPump: { optimization_level: 'Max' },
+    updateElectricVehicleChargePolicy: Object.fromEntries(
+      ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [
+        d,
+        { charge_percentage: 80, charge_deadline: '07:00' },
+      ]),
+    ),
+    updateChargingConfig: { mode: 'spot' },
     startHeatPumpReauthentication: {
       success_url: 'https://partner.example/ok',
       cancel_url: 'https://partner.example/cancel',

@@ -60,6 +60,8 @@ async function call(token: string, method: string, path: string, body?: unknown)
 
 /** The webhook signing secrets the API showed (once each). */
 const webhookSecrets: string[] = [];
+/** The wallbox claim tokens (and their WebSocket URLs) the API showed, once each. */
+const claimSecrets: string[] = [];
 let webhookCalls = 0;
 
 /** Where each secret occurs, as `place: kind`; never the secret itself. */
@@ -91,6 +93,7 @@ function needles(): { kind: string; value: string }[] {
       // The key itself (what signs), without the prefix.
       { kind: `webhook secret #${i + 1} (key)`, value: secret.slice('whsec_'.length) },
     ]),
+    ...claimSecrets.map((secret, i) => ({ kind: `wallbox claim token or its URL #${i + 1}`, value: secret })),
     ...[...issuedTokens].flatMap((token, i) => [
       { kind: `access token #${i + 1}`, value: token },
       // A truncated token in a log line is still a leak of most of it.
@@ -197,6 +200,42 @@ beforeAll(async () => {
       await listening.close();
     }
 
+    // 7. The charging controls: an EV boosted, refused, its policy and sessions read; a wallbox claim token
+    // shown once (the answer is not scanned, the token is searched for everywhere else, a replay included);
+    // the charging configuration refused and changed.
+    const poderoUserId = ((await call(admin, 'GET', `/users/${ext}`)).json as { podero_user_id: string })
+      .podero_user_id;
+    const vehicle = stack.simulator.control.addDevice(poderoUserId, { kind: 'electric_vehicle' }).id;
+    stack.simulator.control.driveElectricVehicle(vehicle, {
+      plugged_in: true,
+      at_home: true,
+      battery_level: 30,
+    });
+    const evPath = `/users/${ext}/electric-vehicles/${vehicle}`;
+    await call(userToken, 'POST', `${evPath}/boost`);
+    await call(userToken, 'POST', `${evPath}/boost`);
+    await call(userToken, 'DELETE', `${evPath}/boost`);
+    await call(userToken, 'GET', `${evPath}/charge-policy`);
+    await call(userToken, 'GET', `${evPath}/sessions?from=2026-01-01&to=2026-12-31&limit=2`);
+    await call(userToken, 'GET', `${evPath}/sessions/current`);
+    const claimKey = { 'idempotency-key': 'leak-check-claim' };
+    const claimed = await rawRequest(stack.apiUrl, {
+      method: 'POST',
+      path: `/users/${ext}/wallboxes/claim-tokens`,
+      headers: { authorization: `Bearer ${userToken}`, ...claimKey },
+    });
+    const claim = claimed.json as { token: string; wss_url: string };
+    claimSecrets.push(claim.token, claim.wss_url);
+    const replayed = await rawRequest(stack.apiUrl, {
+      method: 'POST',
+      path: `/users/${ext}/wallboxes/claim-tokens`,
+      headers: { authorization: `Bearer ${userToken}`, ...claimKey },
+    });
+    responseBodies.push({ what: 'claim token replay', text: replayed.text });
+    await call(userToken, 'PUT', `/users/${ext}/charging-config`, { mode: 'hems' });
+    await call(userToken, 'PUT', `/users/${ext}/charging-config`, { mode: 'spot' });
+    await call(userToken, 'GET', `/users/${ext}/devices?max_age_seconds=0`);
+
     await dumpTablesInto(tableDumps);
     issuances = stack.simulator.control.counters().token_issuances;
   } finally {
@@ -238,6 +277,14 @@ describe('nothing leaks', () => {
 
   it('no secret or token in any response body', () => {
     expect(findLeaks(responseBodies, needles())).toEqual([]);
+  });
+
+  it('ran the charging steps: a claim token shown, and a boost refused with its reason', () => {
+    expect(claimSecrets).toHaveLength(2);
+    expect(claimSecrets.every((secret) => secret.length >= 8)).toBe(true);
+    expect(
+      responseBodies.some((b) => b.what.endsWith('/boost -> 409') && b.text.includes('already_charging')),
+    ).toBe(true);
   });
 
   it('ran the webhook steps: two secrets shown, a delivery retried', () => {

@@ -13,7 +13,7 @@ import {
   WEEKDAYS,
 } from '@podero-bridge/podero-client';
 import * as z from 'zod';
-import { BOOST_REFUSAL_REASONS, BOOST_REFUSAL_STATES } from '../domain/devices/charging-controls';
+import { BOOST_REFUSAL_REASONS, BOOST_REFUSAL_STATES } from '../domain/charging-controls';
 import { queryInt } from './schemas';
 
 const timeOfDay = z

@@ -23,7 +23,7 @@ import {
   boostRefusalOf,
   decodeSessionsCursor,
   nextSessionsCursor,
-} from '../domain/devices/charging-controls';
+} from '../domain/charging-controls';
 import type { DeviceJson } from '../domain/devices/state';
 import { UnknownUserError } from '../domain/errors';
 import {

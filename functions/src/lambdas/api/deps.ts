@@ -1,9 +1,14 @@
 import type { ApiConfig } from '../../config';
+import { AllDevicesService } from '../../devices/all-devices';
+import { ChargingService } from '../../devices/charging';
+import { ChargingConfigService } from '../../devices/charging-config';
 import { HeatPumpInsightsService } from '../../devices/insights';
 import { ReauthenticationService } from '../../devices/reauthentication';
 import { DeviceService, DeviceServices } from '../../devices/service';
+import { electricVehicleKind } from '../../domain/devices/electric-vehicle';
 import { heatPumpKind } from '../../domain/devices/heat-pump';
 import { deviceKinds } from '../../domain/devices/kinds';
+import { wallboxKind } from '../../domain/devices/wallbox';
 import { EnergyContractService } from '../../energy-contracts/service';
 import { type ErasureService, erasureServiceOf } from '../../erasure/erasure';
 import { OperatorService } from '../../operator/service';
@@ -43,6 +48,11 @@ export interface ApiServices {
   readonly reauthentication: ReauthenticationService;
   readonly webhooks: WebhookService;
   readonly erasure: ErasureService;
+  /** Every kind's devices in one list. */
+  readonly allDevices: AllDevicesService;
+  /** Boost, charge policy, sessions, claim tokens (EVs and wallboxes). */
+  readonly charging: ChargingService;
+  readonly chargingConfig: ChargingConfigService;
 }
 
 export interface ApiDeps extends FleetDeps {
@@ -122,14 +132,15 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     creation: userCreation,
   });
   const snapshots = new DeviceSnapshotStore(fleet.db, config.mainTableName);
+  const findPoderoUserId = async (externalUserId: string) =>
+    (await users.get(externalUserId))?.podero_user_id ?? null;
   const readings = new ReadingsStore(fleet.db, config.readingsTableName);
   const devices = new DeviceServices(
     deviceKinds.map(
       (kind) =>
         new DeviceService(kind, {
           podero: fleet.podero,
-          findPoderoUserId: async (externalUserId) =>
-            (await users.get(externalUserId))?.podero_user_id ?? null,
+          findPoderoUserId,
           removeUnlessOnboarded: (externalUserId, poderoUserId, sortKeys) =>
             users.removeUnlessOnboarded(externalUserId, poderoUserId, sortKeys),
           snapshots: new DeviceSnapshotStore(fleet.db, config.mainTableName, kind.storage),
@@ -189,6 +200,15 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       now: fleet.now,
     }),
     erasure,
+    allDevices: new AllDevicesService(deviceKinds.map((kind) => devices.of(kind))),
+    charging: new ChargingService({
+      podero: fleet.podero,
+      vehicles: devices.of(electricVehicleKind),
+      wallboxes: devices.of(wallboxKind),
+      findPoderoUserId,
+      logger: fleet.logger,
+    }),
+    chargingConfig: new ChargingConfigService({ podero: fleet.podero, findPoderoUserId }),
   };
   return {
     ...fleet,

@@ -5,8 +5,8 @@
  * devices/charging-schemas.ts, the service devices/charging.ts.
  */
 import { BOOST_STATES, BoostRefusedError } from '@podero-bridge/podero-client';
-import { ConflictError, InvalidError } from '../errors';
-import type { DeviceJson } from './state';
+import type { DeviceJson } from './devices/state';
+import { ConflictError, InvalidError } from './errors';
 
 /** Podero's documented 409 reasons (§3.7, §3.8); a newer one is told as `unknown`. */
 export const BOOST_REFUSAL_REASONS = [

@@ -156,6 +156,9 @@ const LIFECYCLE_ROUTES = new Set([
   'deleteHeatPump',
   'startHeatPumpReauthentication',
   'completeReauthentication',
+  // Offboarding the vehicle or the wallbox first would leave the charging controls nothing to act on.
+  'deleteElectricVehicle',
+  'deleteWallbox',
 ]);
 
 describe('the OpenAPI document', () => {
@@ -346,6 +349,9 @@ describe('the OpenAPI document', () => {
     await check(callback, send('GET', `${lateUrl.pathname}${lateUrl.search}`, undefined, { token: null }));
     await check(byId('deleteHeatPump'), send('DELETE', pathOf(byId('deleteHeatPump'))));
     await check(byId('deleteHeatPump'), send('DELETE', pathOf(byId('deleteHeatPump'))));
+    for (const id of ['deleteElectricVehicle', 'deleteWallbox']) {
+      await check(byId(id), send('DELETE', pathOf(byId(id))));
+    }
     expect([...(seen.get('completeReauthentication') ?? [])].sort()).toEqual([303, 400, 404, 410]);
     expect(seen.get('startHeatPumpReauthentication')).toContain(409);
 

@@ -87,6 +87,24 @@ describe('EV boost', () => {
     expect(boosts()).toBe(before);
   });
 
+  it('replays a boost repeated with its Idempotency-Key without boosting again', async () => {
+    world.sim.control.driveElectricVehicle(vehicle, { plugged_in: false });
+    const boosts = () =>
+      world.requests(
+        'POST /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/boost',
+      );
+    const before = boosts();
+    const headers = { 'idempotency-key': `boost-${Date.now()}` };
+    const first = await world.api(apiEvent('boostElectricVehicle', { params: ev(), headers }));
+    const again = await world.api(apiEvent('boostElectricVehicle', { params: ev(), headers }));
+    expect(first.statusCode).toBe(200);
+    expect(again.statusCode).toBe(200);
+    expect(again.headers?.['idempotent-replayed']).toBe('true');
+    expect(bodyOf(again)).toEqual(bodyOf(first));
+    expect(boosts()).toBe(before + 1);
+    await world.api(apiEvent('disarmElectricVehicleBoost', { params: ev() }));
+  });
+
   it('maps Podero failing the boost to 502, and its rate limit to 503 with Retry-After', async () => {
     const route =
       'POST /api/partners/v2.0/org/{org_id}/users/{user_id}/electric-vehicles/{electric_vehicle_id}/boost';

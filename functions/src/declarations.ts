@@ -516,7 +516,7 @@ export function deviceRouteDeclarations<A extends DeviceKindApi>(
     ],
     history: [
       route(ids.readings, 'GET', `${one}/readings`, 'Stored readings in time order, paginated'),
-      ...(api.insights
+      ...(api.statistics
         ? [
             route(
               ids.statistics,
@@ -524,6 +524,10 @@ export function deviceRouteDeclarations<A extends DeviceKindApi>(
               `${one}/statistics`,
               'Savings and consumption of the current day, week, month, quarter or year (cached)',
             ),
+          ]
+        : []),
+      ...(api.savings
+        ? [
             route(
               ids.savings,
               'GET',

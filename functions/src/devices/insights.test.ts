@@ -1,8 +1,11 @@
 import { PoderoNotFoundError, type StatisticsResponse } from '@podero-bridge/podero-client';
 import { describe, expect, it } from 'vitest';
+import { electricVehicleKind } from '../domain/devices/electric-vehicle';
+import { heatPumpKind } from '../domain/devices/heat-pump';
+import { wallboxKind } from '../domain/devices/wallbox';
 import { UnknownUserError } from '../domain/errors';
 import type { CachedInsight, InsightOwner, InsightsCache } from '../storage/insights-cache';
-import { HeatPumpInsightsService, type InsightsUpstream } from './insights';
+import { DeviceInsightsService, type InsightsUpstream } from './insights';
 import { INSIGHTS_MAX_AGE_SECONDS } from './insights-schemas';
 import { UnknownDeviceError } from './service';
 
@@ -45,6 +48,27 @@ function world(
         return answer;
       },
     },
+    electricVehicles: {
+      savings: async (userId, deviceId, query) => {
+        calls.podero.push(['ev-savings', userId, deviceId, query]);
+        return {
+          ...answer,
+          data: [
+            {
+              resolution: '1MONTH',
+              period: {},
+              electric_vehicle: { estimated_consumption_wh: 900 },
+              heat_pump: { estimated_consumption_wh: 1 },
+            },
+          ],
+        };
+      },
+    },
+    inverters: {
+      savings: async () => {
+        throw new Error('not asked');
+      },
+    },
     devices: {
       savings: async (query) => {
         calls.podero.push(['org', query]);
@@ -78,9 +102,9 @@ function world(
     },
   };
   let now = NOW;
-  const service = new HeatPumpInsightsService({
+  const service = new DeviceInsightsService({
     podero,
-    requireOwned: async (ext, hp) => {
+    requireOwned: async (_kind, ext, hp) => {
       if (ext === 'nobody') throw new UnknownUserError(ext);
       if (hp === 'not-hers') throw new UnknownDeviceError('heat pump', hp);
       return `podero-${ext}`;
@@ -101,10 +125,10 @@ const stats = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-describe('HeatPumpInsightsService', () => {
+describe('DeviceInsightsService', () => {
   it('asks Podero as the device’s Podero user, with the documented defaults, and allow-lists the buckets', async () => {
     const w = world();
-    const answer = await w.service.statistics('ada', 'hp-1', stats());
+    const answer = await w.service.statistics(heatPumpKind, 'ada', 'hp-1', stats());
     expect(w.calls.podero).toEqual([
       ['statistics', 'podero-ada', 'hp-1', { resolution: ['1DAY'], keywords: ['consumption', 'savings'] }],
     ]);
@@ -130,7 +154,7 @@ describe('HeatPumpInsightsService', () => {
       fetched_at: new Date(NOW).toISOString(),
       max_age_seconds: INSIGHTS_MAX_AGE_SECONDS,
     });
-    await w.service.savings('ada', 'hp-1', { from: 'a', to: 'b', max_age_seconds: 60 });
+    await w.service.savings(heatPumpKind, 'ada', 'hp-1', { from: 'a', to: 'b', max_age_seconds: 60 });
     expect(w.calls.podero[1]).toEqual([
       'savings',
       'podero-ada',
@@ -141,13 +165,15 @@ describe('HeatPumpInsightsService', () => {
 
   it('serves the cache while it is no older than the age asked for (inclusive), and never reads it for age 0', async () => {
     const w = world();
-    await w.service.statistics('ada', 'hp-1', stats());
+    await w.service.statistics(heatPumpKind, 'ada', 'hp-1', stats());
     w.tick(INSIGHTS_MAX_AGE_SECONDS);
-    expect((await w.service.statistics('ada', 'hp-1', stats())).source).toBe('cache');
+    expect((await w.service.statistics(heatPumpKind, 'ada', 'hp-1', stats())).source).toBe('cache');
     w.tick(1);
-    expect((await w.service.statistics('ada', 'hp-1', stats())).source).toBe('live');
+    expect((await w.service.statistics(heatPumpKind, 'ada', 'hp-1', stats())).source).toBe('live');
     const gets = w.calls.gets;
-    expect((await w.service.statistics('ada', 'hp-1', stats({ max_age_seconds: 0 }))).source).toBe('live');
+    expect(
+      (await w.service.statistics(heatPumpKind, 'ada', 'hp-1', stats({ max_age_seconds: 0 }))).source,
+    ).toBe('live');
     expect(w.calls.gets).toBe(gets);
     expect(w.calls.podero).toHaveLength(3);
     // Entries are kept beyond the longest age a caller may ask for, for TTL to remove.
@@ -160,7 +186,7 @@ describe('HeatPumpInsightsService', () => {
         data: [{ resolution: 5, period: { start_period: 1 }, savings: 3, consumption: 'x', heat_pump: null }],
       } as unknown as StatisticsResponse,
     });
-    const answer = await w.service.statistics('ada', 'hp-1', stats());
+    const answer = await w.service.statistics(heatPumpKind, 'ada', 'hp-1', stats());
     expect(answer.units).toEqual({});
     expect(answer.buckets).toEqual([
       {
@@ -174,26 +200,43 @@ describe('HeatPumpInsightsService', () => {
     const textUnits = world({
       answer: { metadata: { units: 'EUR' }, data: [] } as unknown as StatisticsResponse,
     });
-    expect((await textUnits.service.statistics('ada', 'hp-1', stats())).units).toEqual({});
+    expect((await textUnits.service.statistics(heatPumpKind, 'ada', 'hp-1', stats())).units).toEqual({});
   });
 
   it('keys the cache by the query: other keywords or resolutions are other entries', async () => {
     const w = world();
-    await w.service.statistics('ada', 'hp-1', stats({ resolution: ['1DAY', '1WEEK'] }));
-    await w.service.statistics('ada', 'hp-1', stats({ resolution: ['1DAY'] }));
-    await w.service.statistics('ada', 'hp-1', stats({ resolution: ['1DAY'], keywords: ['savings'] }));
+    await w.service.statistics(heatPumpKind, 'ada', 'hp-1', stats({ resolution: ['1DAY', '1WEEK'] }));
+    await w.service.statistics(heatPumpKind, 'ada', 'hp-1', stats({ resolution: ['1DAY'] }));
+    await w.service.statistics(
+      heatPumpKind,
+      'ada',
+      'hp-1',
+      stats({ resolution: ['1DAY'], keywords: ['savings'] }),
+    );
     expect(w.calls.podero).toHaveLength(3);
-    await w.service.savings('ada', 'hp-1', { from: 'a', to: 'b', resolution: '1DAY', max_age_seconds: 60 });
-    await w.service.savings('ada', 'hp-1', { from: 'a', to: 'c', resolution: '1DAY', max_age_seconds: 60 });
+    await w.service.savings(heatPumpKind, 'ada', 'hp-1', {
+      from: 'a',
+      to: 'b',
+      resolution: '1DAY',
+      max_age_seconds: 60,
+    });
+    await w.service.savings(heatPumpKind, 'ada', 'hp-1', {
+      from: 'a',
+      to: 'c',
+      resolution: '1DAY',
+      max_age_seconds: 60,
+    });
     expect(w.calls.podero).toHaveLength(5);
   });
 
   it('checks the erasure guard only for new entries, and answers 404 when the user went meanwhile', async () => {
     const w = world({ created: false });
-    await w.service.statistics('ada', 'hp-1', stats());
+    await w.service.statistics(heatPumpKind, 'ada', 'hp-1', stats());
     expect(w.calls.kept).toBe(0);
     const gone = world({ keep: false });
-    await expect(gone.service.statistics('ada', 'hp-1', stats())).rejects.toBeInstanceOf(UnknownUserError);
+    await expect(gone.service.statistics(heatPumpKind, 'ada', 'hp-1', stats())).rejects.toBeInstanceOf(
+      UnknownUserError,
+    );
     expect(gone.calls.kept).toBe(1);
     // The guard is told which entry it must remove again.
     expect(gone.calls.keptKeys).toEqual(['ada/hp-1|statistics|r=1DAY;k=consumption,savings']);
@@ -202,23 +245,49 @@ describe('HeatPumpInsightsService', () => {
   it('serves an answer too large to cache live, without the erasure guard, and asks Podero again next time', async () => {
     const w = world({ tooLarge: true });
     const query = { from: 'a', to: 'b', resolution: '1DAY' as const, max_age_seconds: 60 };
-    const first = await w.service.savings('ada', 'hp-1', query);
+    const first = await w.service.savings(heatPumpKind, 'ada', 'hp-1', query);
     expect(first).toMatchObject({ source: 'live', fetched_at: new Date(NOW).toISOString() });
     expect(first.buckets).toHaveLength(2);
     expect(w.calls.kept).toBe(0);
-    expect((await w.service.savings('ada', 'hp-1', query)).source).toBe('live');
+    expect((await w.service.savings(heatPumpKind, 'ada', 'hp-1', query)).source).toBe('live');
     expect(w.calls.podero).toHaveLength(2);
+  });
+
+  it("asks an electric vehicle's savings through its kind, and reads the bucket's vehicle part", async () => {
+    const w = world();
+    const answer = await w.service.savings(electricVehicleKind, 'ada', 'ev-1', {
+      from: 'a',
+      to: 'b',
+      max_age_seconds: 0,
+    });
+    expect(w.calls.podero).toEqual([
+      ['ev-savings', 'podero-ada', 'ev-1', { from: 'a', to: 'b', resolution: '1MONTH' }],
+    ]);
+    expect(answer.buckets[0]?.estimated_consumption_wh).toBe(900);
+  });
+
+  it('refuses a kind Podero offers no such figures for, before asking anyone', async () => {
+    const w = world();
+    await expect(w.service.statistics(electricVehicleKind, 'ada', 'ev-1', stats())).rejects.toThrow(
+      /no statistics/,
+    );
+    await expect(
+      w.service.savings(wallboxKind, 'ada', 'wb-1', { from: 'a', to: 'b', max_age_seconds: 0 }),
+    ).rejects.toThrow(/no savings/);
+    expect(w.calls.podero).toEqual([]);
   });
 
   it('refuses before Podero when ownership is not proven, and maps Podero’s 404 to an unknown device', async () => {
     const w = world();
-    await expect(w.service.statistics('nobody', 'hp-1', stats())).rejects.toBeInstanceOf(UnknownUserError);
+    await expect(w.service.statistics(heatPumpKind, 'nobody', 'hp-1', stats())).rejects.toBeInstanceOf(
+      UnknownUserError,
+    );
     await expect(
-      w.service.savings('ada', 'not-hers', { from: 'a', to: 'b', max_age_seconds: 0 }),
+      w.service.savings(heatPumpKind, 'ada', 'not-hers', { from: 'a', to: 'b', max_age_seconds: 0 }),
     ).rejects.toBeInstanceOf(UnknownDeviceError);
     expect(w.calls.podero).toEqual([]);
     const missing = world();
-    missing.service = new HeatPumpInsightsService({
+    missing.service = new DeviceInsightsService({
       podero: {
         heatPumps: {
           statistics: async () => {
@@ -228,6 +297,8 @@ describe('HeatPumpInsightsService', () => {
             throw new Error('boom');
           },
         },
+        electricVehicles: { savings: async () => ({ data: [] }) },
+        inverters: { savings: async () => ({ data: [] }) },
         devices: { savings: async () => ({}) },
       },
       requireOwned: async () => 'p',
@@ -237,11 +308,11 @@ describe('HeatPumpInsightsService', () => {
         put: async () => ({ created: false, sk: 'x' }),
       } as unknown as InsightsCache,
     });
-    await expect(missing.service.statistics('ada', 'hp-1', stats())).rejects.toBeInstanceOf(
+    await expect(missing.service.statistics(heatPumpKind, 'ada', 'hp-1', stats())).rejects.toBeInstanceOf(
       UnknownDeviceError,
     );
     await expect(
-      missing.service.savings('ada', 'hp-1', { from: 'a', to: 'b', max_age_seconds: 0 }),
+      missing.service.savings(heatPumpKind, 'ada', 'hp-1', { from: 'a', to: 'b', max_age_seconds: 0 }),
     ).rejects.toThrow('boom');
   });
 

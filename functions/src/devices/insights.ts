@@ -1,5 +1,6 @@
 /**
- * Savings and statistics: Podero's H6, H7 and S1 answers behind the programme routes, cached for the
+ * Savings and statistics: Podero's H6, H7, E12, the inverter's savings and S1 behind the programme routes
+ * (a device's through its kind: `kind.insights`), cached for the
  * age each route declares (insights-schemas.ts). A device's figures are served only after ownership is
  * proven (DeviceService.requireOwnedForHistory: our snapshot, or Podero with deleted devices), and a
  * cache entry lives in the user's partition, so one user's answer never reaches another.
@@ -7,11 +8,9 @@
 import {
   PoderoNotFoundError,
   type OrganisationSavingsResponse as PoderoOrganisationSavings,
-  type SavingsQuery as PoderoSavingsQuery,
-  type StatisticsQuery as PoderoStatisticsQuery,
   type StatisticsResponse,
 } from '@podero-bridge/podero-client';
-import { heatPumpKind } from '../domain/devices/heat-pump';
+import type { DeviceKind, deviceKinds } from '../domain/devices/kinds';
 import { UnknownUserError } from '../domain/errors';
 import type { CachedInsight, InsightOwner, InsightsCache } from '../storage/insights-cache';
 import {
@@ -25,19 +24,25 @@ import {
 } from './insights-schemas';
 import { UnknownDeviceError } from './service';
 
-/** The part of the Podero client this service uses. */
-export interface InsightsUpstream {
-  heatPumps: {
-    statistics(userId: string, deviceId: string, query?: PoderoStatisticsQuery): Promise<StatisticsResponse>;
-    savings(userId: string, deviceId: string, query: PoderoSavingsQuery): Promise<StatisticsResponse>;
-  };
+type Intersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+type KindInsights = Extract<(typeof deviceKinds)[number], { insights: unknown }>['insights'];
+/** The client each kind's insight calls take (the bucket's part name is no call). */
+type UpstreamOf<T> = T extends unknown
+  ? { [K in keyof T]: T[K] extends (podero: infer U, ...rest: never[]) => unknown ? U : never }[keyof T]
+  : never;
+
+/** The part of the Podero client this service uses: every kind's savings and statistics calls, and S1. */
+export type InsightsUpstream = Intersection<UpstreamOf<KindInsights>> & {
   devices: { savings(query: { from: string; to: string }): Promise<PoderoOrganisationSavings> };
-}
+};
 
 export interface InsightsServiceDeps {
   podero: InsightsUpstream;
-  /** The device's Podero user id once it is proven the user's; throws UnknownUserError/UnknownDeviceError. */
-  requireOwned(externalUserId: string, deviceId: string): Promise<string>;
+  /**
+   * The device's Podero user id once it is proven the user's device of the kind; throws
+   * UnknownUserError/UnknownDeviceError.
+   */
+  requireOwned(kind: DeviceKind, externalUserId: string, deviceId: string): Promise<string>;
   /** Erasure under a racing offboarding: false (and the entry removed) if the user was offboarded. */
   keepIfOnboarded(
     externalUserId: string,
@@ -51,7 +56,7 @@ export interface InsightsServiceDeps {
 /** Entries stay a little past the longest age a caller may accept, then TTL removes them. */
 const KEEP_SECONDS = INSIGHTS_MAX_AGE_SECONDS * 2;
 
-export class HeatPumpInsightsService {
+export class DeviceInsightsService {
   private readonly now: () => number;
 
   constructor(private readonly deps: InsightsServiceDeps) {
@@ -59,6 +64,7 @@ export class HeatPumpInsightsService {
   }
 
   async statistics(
+    kind: DeviceKind,
     externalUserId: string,
     deviceId: string,
     query: StatisticsQuery,
@@ -66,19 +72,38 @@ export class HeatPumpInsightsService {
     const resolution = query.resolution ?? ['1DAY'];
     const keywords = query.keywords ?? ['consumption', 'savings'];
     const key = `r=${resolution.join(',')};k=${keywords.join(',')}`;
-    return this.deviceInsight(externalUserId, deviceId, 'statistics', key, query.max_age_seconds, (userId) =>
-      this.deps.podero.heatPumps.statistics(userId, deviceId, {
-        resolution: [...resolution],
-        keywords: [...keywords],
-      }),
+    const ask = kind.insights?.statistics;
+    if (ask === undefined) throw new Error(`Podero offers no statistics of a ${kind.noun}`);
+    return this.deviceInsight(
+      kind,
+      externalUserId,
+      deviceId,
+      'statistics',
+      key,
+      query.max_age_seconds,
+      (userId) =>
+        ask(this.deps.podero, userId, deviceId, { resolution: [...resolution], keywords: [...keywords] }),
     );
   }
 
-  async savings(externalUserId: string, deviceId: string, query: SavingsQuery): Promise<InsightsResponse> {
+  async savings(
+    kind: DeviceKind,
+    externalUserId: string,
+    deviceId: string,
+    query: SavingsQuery,
+  ): Promise<InsightsResponse> {
     const resolution = query.resolution ?? '1MONTH';
     const key = `f=${query.from};t=${query.to};r=${resolution}`;
-    return this.deviceInsight(externalUserId, deviceId, 'savings', key, query.max_age_seconds, (userId) =>
-      this.deps.podero.heatPumps.savings(userId, deviceId, { from: query.from, to: query.to, resolution }),
+    const ask = kind.insights?.savings;
+    if (ask === undefined) throw new Error(`Podero offers no savings of a ${kind.noun}`);
+    return this.deviceInsight(
+      kind,
+      externalUserId,
+      deviceId,
+      'savings',
+      key,
+      query.max_age_seconds,
+      (userId) => ask(this.deps.podero, userId, deviceId, { from: query.from, to: query.to, resolution }),
     );
   }
 
@@ -110,6 +135,7 @@ export class HeatPumpInsightsService {
   }
 
   private async deviceInsight(
+    deviceKind: DeviceKind,
     externalUserId: string,
     deviceId: string,
     kind: string,
@@ -117,14 +143,14 @@ export class HeatPumpInsightsService {
     maxAgeSeconds: number,
     ask: (poderoUserId: string) => Promise<StatisticsResponse>,
   ): Promise<InsightsResponse> {
-    const poderoUserId = await this.deps.requireOwned(externalUserId, deviceId);
+    const poderoUserId = await this.deps.requireOwned(deviceKind, externalUserId, deviceId);
     const owner: InsightOwner = { externalUserId, deviceId };
     const { body, fetchedAt, source } = await this.cached(owner, kind, queryKey, maxAgeSeconds, async () => {
       let answer: StatisticsResponse;
       try {
         answer = await ask(poderoUserId);
       } catch (error) {
-        if (error instanceof PoderoNotFoundError) throw new UnknownDeviceError(heatPumpKind.noun, deviceId);
+        if (error instanceof PoderoNotFoundError) throw new UnknownDeviceError(deviceKind.noun, deviceId);
         throw error;
       }
       const keep = async (sk: string) => {
@@ -137,7 +163,9 @@ export class HeatPumpInsightsService {
     });
     const response = body as StatisticsResponse;
     return {
-      buckets: response.data.map(bucketView),
+      buckets: response.data.map((bucket) =>
+        bucketView(bucket, deviceKind.insights?.bucketPart ?? 'heat_pump'),
+      ),
       units: unitsOf(response.metadata?.units),
       source,
       fetched_at: fetchedAt,
@@ -171,13 +199,13 @@ export class HeatPumpInsightsService {
 const numberOrNull = (value: unknown): number | null => (typeof value === 'number' ? value : null);
 const textOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
-/** Podero's bucket, allow-listed: its electric-vehicle and inverter parts are not about heat pumps. */
-function bucketView(bucket: StatisticsResponse['data'][number]): InsightBucket {
+/** Podero's bucket, allow-listed: of its per-kind parts, only the device's kind's (`part`) is about it. */
+function bucketView(bucket: StatisticsResponse['data'][number], part: string): InsightBucket {
   const b = bucket as Record<string, unknown>;
   const period = (b.period ?? {}) as Record<string, unknown>;
   const savings = b.savings as Record<string, unknown> | null | undefined;
   const consumption = b.consumption as Record<string, unknown> | null | undefined;
-  const device = b.heat_pump as Record<string, unknown> | null | undefined;
+  const device = b[part] as Record<string, unknown> | null | undefined;
   return {
     resolution: textOrNull(b.resolution),
     period: { start: textOrNull(period.start_period), end: textOrNull(period.end_period) },

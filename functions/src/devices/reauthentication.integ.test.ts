@@ -7,6 +7,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTables, type LocalEndpoint, startDynalite } from '@podero-bridge/local-aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableDeclarations } from '../declarations';
+import { heatPumpKind } from '../domain/devices/heat-pump';
 import type { DeviceJson } from '../storage/device-snapshots';
 import { ReauthenticationStore } from '../storage/reauthentications';
 import {
@@ -37,6 +38,15 @@ const PARTNER = {
 };
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 
+const notAsked = async (): Promise<never> => {
+  throw new Error('a heat pump has no auth_session');
+};
+const notAskedForAuthSessions = {
+  electricVehicles: { authSession: notAsked },
+  wallboxes: { authSession: notAsked },
+  inverters: { authSession: notAsked },
+};
+
 /** A device that lost its connection, its cue link as Podero shows it. */
 const lostDevice = (id: string): DeviceJson => ({
   id,
@@ -55,7 +65,9 @@ function world() {
   const resolved: { successUrl: string; cancelUrl: string }[] = [];
   const service = new ReauthenticationService({
     devices: {
-      readLive: async (_user, deviceId) => ({ poderoUserId: 'p', device: lostDevice(deviceId) }),
+      of: () => ({
+        readLive: async (_user, deviceId) => ({ poderoUserId: 'p', device: lostDevice(deviceId) }),
+      }),
     },
     podero: {
       cues: {
@@ -68,6 +80,7 @@ function world() {
           return { action_id: 'a' };
         },
       },
+      ...notAskedForAuthSessions,
     },
     attempts: new ReauthenticationStore(doc, tables.main),
     returnUrls: { origins: ['https://app.partner.example'], allowLoopback: false },
@@ -75,7 +88,7 @@ function world() {
   });
   /** Starts one attempt; the callback's query as the Connect UI would return to each URL. */
   const start = async (deviceId: string) => {
-    await service.start('ada', deviceId, PARTNER, CALLBACK);
+    await service.start(heatPumpKind, 'ada', deviceId, PARTNER, CALLBACK);
     const urls = resolved.at(-1);
     if (!urls) throw new Error('resolve was not called');
     const queryOf = (url: string) => {
@@ -111,7 +124,7 @@ describe('start: where the browser may be sent back to', () => {
   ])('refuses a %s on %s, naming it, before reading or writing anything', async (field, _what, patch) => {
     const { service, resolved } = world();
     const before = await attemptCount();
-    const started = service.start('ada', 'hp-refused', { ...PARTNER, ...patch }, CALLBACK);
+    const started = service.start(heatPumpKind, 'ada', 'hp-refused', { ...PARTNER, ...patch }, CALLBACK);
     await expect(started).rejects.toBeInstanceOf(InvalidReturnUrlError);
     await expect(started).rejects.toMatchObject({ field });
     expect(resolved).toEqual([]);
@@ -121,6 +134,7 @@ describe('start: where the browser may be sent back to', () => {
   it('takes URLs on an allowed origin, any path and query', async () => {
     const { service, resolved } = world();
     await service.start(
+      heatPumpKind,
       'ada',
       'hp-allowed',
       { success_url: 'https://app.partner.example/a/b?c=d', cancel_url: 'https://APP.partner.example:443/x' },

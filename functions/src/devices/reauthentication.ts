@@ -12,6 +12,11 @@
  *    with the kept secret, and sends the browser on to the partner's success or cancel URL. A link used
  *    again sends the browser to the partner's page for the outcome already reported.
  *
+ * A kind that Podero re-authenticates through an `auth_session` (§3.10: EVs, wallboxes, inverters) needs none
+ * of that: `start` asks Podero for a session with the partner's URLs and hands its `authentication_url` (a
+ * secret: it signs in whoever holds it, so it is never logged) to the partner; Podero returns the browser to
+ * the partner itself, and there is no outcome to report.
+ *
  * Why proofs and not a signature over the outcome: the contract does not say whether the Connect UI keeps
  * or adds query parameters (§5.4), only that it returns to the URL given for success or for cancel; two
  * unguessable URLs are the binding that needs nothing more from it.
@@ -26,6 +31,7 @@ import {
   type ResolveCueRequest,
   type ResolveCueResponse,
 } from '@podero-bridge/podero-client';
+import type { AuthSessionsUpstream, DeviceKind } from '../domain/devices/kinds';
 import { connectionStateOf, pendingActionsOf, REAUTHENTICATE_ACTION } from '../domain/devices/rules';
 import { ConflictError, InvalidError, NotFoundError } from '../domain/errors';
 import type {
@@ -51,11 +57,14 @@ export interface CueUpstream {
 
 export class ReauthenticationNotNeededError extends ConflictError {
   override readonly name = 'ReauthenticationNotNeededError';
-  constructor(readonly state: 'connected' | 'disconnected') {
+  constructor(
+    readonly state: 'connected' | 'disconnected',
+    noun = 'heat pump',
+  ) {
     super(
       state === 'connected'
-        ? 'the heat pump is connected; it needs no re-authentication'
-        : 'the heat pump has no re-authentication action; onboard it again',
+        ? `the ${noun} is connected; it needs no re-authentication`
+        : `the ${noun} has no re-authentication action; onboard it again`,
       { code: state === 'connected' ? 'reauthentication_not_needed' : 'reauthentication_unavailable' },
     );
   }
@@ -102,9 +111,9 @@ export interface StartReauthentication {
 export class ReauthenticationService {
   constructor(
     private readonly deps: {
-      /** The device service of the kind re-authenticated (today the heat pump's: its attempts' records). */
-      devices: Pick<DeviceService, 'readLive'>;
-      podero: CueUpstream;
+      /** Each kind's device service (the live read that finds what to repair). */
+      devices: { of(kind: DeviceKind): Pick<DeviceService, 'readLive'> };
+      podero: CueUpstream & AuthSessionsUpstream;
       attempts: ReauthenticationStore;
       returnUrls: ReturnUrlRules;
       now: () => number;
@@ -114,6 +123,7 @@ export class ReauthenticationService {
 
   /** `callbackUrl`: this API's callback route, absolute (the browser comes back to it). */
   async start(
+    kind: DeviceKind,
     externalUserId: string,
     deviceId: string,
     input: StartReauthentication,
@@ -123,8 +133,12 @@ export class ReauthenticationService {
       const problem = returnUrlProblem(input[field], this.deps.returnUrls);
       if (problem !== null) throw new InvalidReturnUrlError(field, problem);
     }
-    const { device } = await this.deps.devices.readLive(externalUserId, deviceId);
+    const { poderoUserId, device } = await this.deps.devices.of(kind).readLive(externalUserId, deviceId);
     const state = connectionStateOf(device);
+    if (kind.authSession !== undefined) {
+      if (state === 'connected') throw new ReauthenticationNotNeededError(state, kind.noun);
+      return this.startAuthSession(kind.authSession, poderoUserId, deviceId, input, kind);
+    }
     if (state !== 'reauthentication_required') throw new ReauthenticationNotNeededError(state);
     const link = pendingActionsOf(device)
       .filter((action) => action.code === REAUTHENTICATE_ACTION && action.url !== null)
@@ -169,6 +183,34 @@ export class ReauthenticationService {
     }
     this.deps.logger?.info('re-authentication started', { heat_pump_id: deviceId });
     return { redirect_url: resolved.redirect_url, expires_at: new Date(validUntilMs).toISOString() };
+  }
+
+  /**
+   * Podero's `auth_session` with the partner's own URLs (already checked against the stage's origins). Its
+   * lifetime is not documented: the answer says the cue secret's hour, as for heat pumps [INFERRED].
+   */
+  private async startAuthSession(
+    authSession: NonNullable<DeviceKind['authSession']>,
+    poderoUserId: string,
+    deviceId: string,
+    input: StartReauthentication,
+    kind: DeviceKind,
+  ): Promise<{ redirect_url: string; expires_at: string }> {
+    const session = await authSession(this.deps.podero, poderoUserId, deviceId, {
+      success_url: input.success_url,
+      cancel_url: input.cancel_url,
+    });
+    const url = session.authentication_url;
+    if (typeof url !== 'string' || url === '')
+      throw new ReauthenticationNotNeededError('disconnected', kind.noun);
+    this.deps.logger?.info('re-authentication started', {
+      [kind.api.idParam]: deviceId,
+      through: 'auth_session',
+    });
+    return {
+      redirect_url: url,
+      expires_at: new Date(this.deps.now() + CUE_SECRET_LIFETIME_MS).toISOString(),
+    };
   }
 
   /** The browser is back from the Connect UI: report the outcome to Podero once; where to send the browser. */

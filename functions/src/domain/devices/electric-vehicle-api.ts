@@ -21,6 +21,7 @@ export const electricVehicleApi = {
       logMessage: 'electric-vehicle settings updated',
     },
   ],
-  insights: false,
-  reauthentication: false,
+  statistics: false,
+  savings: true,
+  reauthentication: true,
 } as const satisfies DeviceKindApi;

@@ -3,6 +3,12 @@
  * kind has (kind-events.ts), a vehicle's own: plugged in and unplugged, charging started and completed,
  * boost started and ended, each from a change between two stored states (none for a vehicle first seen).
  */
+import type {
+  AuthSessionRequest,
+  AuthSessionResponse,
+  SavingsQuery,
+  StatisticsResponse,
+} from '@podero-bridge/podero-client';
 import type { BridgeEvent, EventType } from '../events/catalogue';
 import { event } from '../events/rules';
 import { electricVehicleApi } from './electric-vehicle-api';
@@ -26,6 +32,13 @@ export interface ElectricVehicleListUpstream {
   electricVehicles: { list(userId: string): Promise<DeviceJson[]> };
 }
 
+/** The Podero call of the kind's re-authentication session (§3.10). */
+export interface ElectricVehicleAuthSessionUpstream {
+  electricVehicles: {
+    authSession(userId: string, deviceId: string, body?: AuthSessionRequest): Promise<AuthSessionResponse>;
+  };
+}
+
 /** Every Podero client call the electric vehicle needs (podero-client's `electricVehicles` resource). */
 export interface ElectricVehicleUpstream extends ElectricVehicleUpdateUpstream {
   electricVehicles: ElectricVehicleListUpstream['electricVehicles'] &
@@ -33,6 +46,13 @@ export interface ElectricVehicleUpstream extends ElectricVehicleUpdateUpstream {
       get(userId: string, deviceId: string, options?: { includeDeleted?: boolean }): Promise<DeviceJson>;
       softDelete(userId: string, deviceId: string, at?: Date): Promise<DeviceJson>;
     };
+}
+
+/** The Podero call of the kind's savings (the insights service's). */
+export interface ElectricVehicleSavingsUpstream {
+  electricVehicles: {
+    savings(userId: string, deviceId: string, query: SavingsQuery): Promise<StatisticsResponse>;
+  };
 }
 
 const names = {
@@ -167,6 +187,21 @@ export const electricVehicleKind = {
   responseSchema: electricVehicleResponseSchema,
   view: electricVehicleView,
   controls: { settings: electricVehicleSettingsControl },
+  authSession: (
+    podero: ElectricVehicleAuthSessionUpstream,
+    poderoUserId: string,
+    deviceId: string,
+    body: AuthSessionRequest,
+  ) => podero.electricVehicles.authSession(poderoUserId, deviceId, body),
+  insights: {
+    bucketPart: 'electric_vehicle',
+    savings: (
+      podero: ElectricVehicleSavingsUpstream,
+      poderoUserId: string,
+      deviceId: string,
+      query: SavingsQuery,
+    ) => podero.electricVehicles.savings(poderoUserId, deviceId, query),
+  },
   storage: {
     kind: 'electric_vehicle',
     skPrefix: 'EV#',
@@ -194,4 +229,6 @@ export const electricVehicleKind = {
   changeEvents: electricVehicleEvents,
   deletedEvents: (externalUserId, previousIds, currentIds, at) =>
     deletedKindEvents(names, externalUserId, previousIds, currentIds, at),
-} as const satisfies DeviceKind<ElectricVehicleUpstream>;
+} as const satisfies DeviceKind<
+  ElectricVehicleUpstream & ElectricVehicleSavingsUpstream & ElectricVehicleAuthSessionUpstream
+>;

@@ -24,6 +24,7 @@ export const heatPumpApi = {
       logMessage: 'heat-pump settings updated',
     },
   ],
-  insights: true,
+  statistics: true,
+  savings: true,
   reauthentication: true,
 } as const satisfies DeviceKindApi;

@@ -3,6 +3,7 @@
  * Its storage names are the data's since the bridge began (`HEATPUMP#<id>`, `heat_pump_id`, ...): existing
  * items read back unchanged.
  */
+import type { SavingsQuery, StatisticsQuery, StatisticsResponse } from '@podero-bridge/podero-client';
 import type { BridgeEvent, EventData } from '../events/catalogue';
 import { event } from '../events/rules';
 import { heatPumpApi } from './heat-pump-api';
@@ -29,6 +30,14 @@ export interface HeatPumpUpstream extends HeatPumpUpdateUpstream {
       get(userId: string, deviceId: string, options?: { includeDeleted?: boolean }): Promise<DeviceJson>;
       softDelete(userId: string, deviceId: string, at?: Date): Promise<DeviceJson>;
     };
+}
+
+/** The Podero calls of the heat pump's statistics and savings (H6, H7). */
+export interface HeatPumpInsightsUpstream {
+  heatPumps: {
+    statistics(userId: string, deviceId: string, query?: StatisticsQuery): Promise<StatisticsResponse>;
+    savings(userId: string, deviceId: string, query: SavingsQuery): Promise<StatisticsResponse>;
+  };
 }
 
 const optimizationOf = (snapshot: DeviceSnapshot | null | undefined): boolean | null => {
@@ -157,6 +166,21 @@ export const heatPumpKind = {
   responseSchema: heatPumpResponseSchema,
   view: heatPumpView,
   controls: { settings: heatPumpSettingsControl },
+  insights: {
+    bucketPart: 'heat_pump',
+    statistics: (
+      podero: HeatPumpInsightsUpstream,
+      poderoUserId: string,
+      deviceId: string,
+      query: StatisticsQuery,
+    ) => podero.heatPumps.statistics(poderoUserId, deviceId, query),
+    savings: (
+      podero: HeatPumpInsightsUpstream,
+      poderoUserId: string,
+      deviceId: string,
+      query: SavingsQuery,
+    ) => podero.heatPumps.savings(poderoUserId, deviceId, query),
+  },
   storage: {
     kind: 'heat_pump',
     skPrefix: 'HEATPUMP#',
@@ -191,4 +215,4 @@ export const heatPumpKind = {
   ],
   changeEvents: heatPumpEvents,
   deletedEvents: deletedHeatPumpEvents,
-} as const satisfies DeviceKind<HeatPumpUpstream>;
+} as const satisfies DeviceKind<HeatPumpUpstream & HeatPumpInsightsUpstream>;

@@ -2,6 +2,12 @@
  * The solar inverter and the home battery behind it (§3.9: a battery has no endpoint of its own): what the
  * engine needs to know about it (kinds.ts).
  */
+import type {
+  AuthSessionRequest,
+  AuthSessionResponse,
+  SavingsQuery,
+  StatisticsResponse,
+} from '@podero-bridge/podero-client';
 import type { EventType } from '../events/catalogue';
 import { inverterApi } from './inverter-api';
 import { type InverterUpdateUpstream, inverterSettingsControl } from './inverter-controls';
@@ -21,6 +27,13 @@ export interface InverterListUpstream {
   inverters: { list(userId: string): Promise<DeviceJson[]> };
 }
 
+/** The Podero call of the kind's re-authentication session (§3.10). */
+export interface InverterAuthSessionUpstream {
+  inverters: {
+    authSession(userId: string, deviceId: string, body?: AuthSessionRequest): Promise<AuthSessionResponse>;
+  };
+}
+
 /** Every Podero client call the inverter needs (podero-client's `inverters` resource). */
 export interface InverterUpstream extends InverterUpdateUpstream {
   inverters: InverterListUpstream['inverters'] &
@@ -28,6 +41,11 @@ export interface InverterUpstream extends InverterUpdateUpstream {
       get(userId: string, deviceId: string, options?: { includeDeleted?: boolean }): Promise<DeviceJson>;
       softDelete(userId: string, deviceId: string, at?: Date): Promise<DeviceJson>;
     };
+}
+
+/** The Podero call of the kind's savings (the insights service's). */
+export interface InverterSavingsUpstream {
+  inverters: { savings(userId: string, deviceId: string, query: SavingsQuery): Promise<StatisticsResponse> };
 }
 
 const names = {
@@ -70,6 +88,17 @@ export const inverterKind = {
   responseSchema: inverterResponseSchema,
   view: inverterView,
   controls: { settings: inverterSettingsControl },
+  authSession: (
+    podero: InverterAuthSessionUpstream,
+    poderoUserId: string,
+    deviceId: string,
+    body: AuthSessionRequest,
+  ) => podero.inverters.authSession(poderoUserId, deviceId, body),
+  insights: {
+    bucketPart: 'inverter',
+    savings: (podero: InverterSavingsUpstream, poderoUserId: string, deviceId: string, query: SavingsQuery) =>
+      podero.inverters.savings(poderoUserId, deviceId, query),
+  },
   storage: {
     kind: 'inverter',
     skPrefix: 'INVERTER#',
@@ -96,4 +125,4 @@ export const inverterKind = {
   changeEvents: (previous, next) => standardKindEvents(names, previous, next),
   deletedEvents: (externalUserId, previousIds, currentIds, at) =>
     deletedKindEvents(names, externalUserId, previousIds, currentIds, at),
-} as const satisfies DeviceKind<InverterUpstream>;
+} as const satisfies DeviceKind<InverterUpstream & InverterSavingsUpstream & InverterAuthSessionUpstream>;

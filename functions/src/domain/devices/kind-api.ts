@@ -37,8 +37,10 @@ export interface DeviceKindApi {
   readonly nounPlural: string;
   readonly aNoun: string;
   readonly controls: readonly DeviceControlRoute[];
-  /** Podero offers savings and statistics for the kind (`GET .../statistics`, `.../savings`). */
-  readonly insights: boolean;
+  /** Podero offers statistics for the kind (`GET .../statistics`: H6, heat pumps only). */
+  readonly statistics: boolean;
+  /** Podero offers savings for the kind (`GET .../savings`: H7, E12, Appendix B's inverter savings). */
+  readonly savings: boolean;
   /** A lapsed connection can be repaired by signing in again (`POST .../reauthentication`). */
   readonly reauthentication: boolean;
 }
@@ -52,7 +54,8 @@ export type DeviceOperationId<A extends DeviceKindApi> = A extends DeviceKindApi
       | `list${A['singular']}Readings`
       | A['controls'][number]['operationId']
       | (A['reauthentication'] extends true ? `start${A['singular']}Reauthentication` : never)
-      | (A['insights'] extends true ? `get${A['singular']}Statistics` | `get${A['singular']}Savings` : never)
+      | (A['statistics'] extends true ? `get${A['singular']}Statistics` : never)
+      | (A['savings'] extends true ? `get${A['singular']}Savings` : never)
   : never;
 
 /** The operation ids of a kind's routes, by what they do. */

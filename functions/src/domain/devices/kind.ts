@@ -2,6 +2,13 @@
  * What a device kind declares (the registry, kinds.ts, lists the kinds; each kind is a module beside it).
  * Apart from kinds.ts so that a kind's module and the registry import it without closing a circle.
  */
+import type {
+  AuthSessionRequest,
+  AuthSessionResponse,
+  SavingsQuery,
+  StatisticsQuery,
+  StatisticsResponse,
+} from '@podero-bridge/podero-client';
 import type * as z from 'zod';
 import type { BridgeEvent, EventType } from '../events/catalogue';
 import type { DeviceKindApi } from './kind-api';
@@ -47,6 +54,27 @@ export interface DeviceKindStorage {
   readonly markerEntity: string;
 }
 
+/**
+ * Podero's savings and statistics of one device of the kind, where it offers them (the kind's `api.statistics`
+ * and `api.savings` say which): the calls, and the part of each bucket about the kind (`heat_pump`,
+ * `electric_vehicle`, `inverter`: Podero's bucket has one per kind).
+ */
+export interface DeviceKindInsights<Upstream = unknown> {
+  readonly bucketPart: string;
+  statistics?(
+    podero: Upstream,
+    poderoUserId: string,
+    deviceId: string,
+    query: StatisticsQuery,
+  ): Promise<StatisticsResponse>;
+  savings?(
+    podero: Upstream,
+    poderoUserId: string,
+    deviceId: string,
+    query: SavingsQuery,
+  ): Promise<StatisticsResponse>;
+}
+
 export interface DeviceKind<Upstream = unknown> {
   /** The kind's name: the prefix of its event types (`heat_pump.connected`). */
   readonly name: string;
@@ -73,6 +101,19 @@ export interface DeviceKind<Upstream = unknown> {
   readonly responseSchema: z.ZodType;
   /** What a caller sees of a device: Podero's JSON allow-listed, with the observed connection. Pure. */
   view(device: DeviceJson, observed: StoredConnection | null): unknown;
+  /** Savings and statistics, where Podero offers them for the kind. */
+  readonly insights?: DeviceKindInsights<Upstream>;
+  /**
+   * Podero's re-authentication session (§3.10: `auth_session`, documented for EVs, wallboxes and inverters):
+   * its `authentication_url` signs the owner in again. A kind without it is repaired through its
+   * `reauthenticate` cue (the heat pump).
+   */
+  authSession?(
+    podero: Upstream,
+    poderoUserId: string,
+    deviceId: string,
+    body: AuthSessionRequest,
+  ): Promise<AuthSessionResponse>;
   /** The kind's controls, by the names its `api.controls` routes use. */
   readonly controls: Readonly<Record<string, DeviceControl<Upstream>>>;
   /** The devices of a Podero list that are the user's (owned, not deleted). */

@@ -24,6 +24,11 @@ export type DeviceUpstream = Intersection<Parameters<(typeof deviceKinds)[number
 /** What a Podero client must offer to read, control and offboard devices of every kind (the API, offboarding). */
 export type DevicesUpstream = Intersection<Parameters<(typeof deviceKinds)[number]['get']>[0]>;
 
+/** What a Podero client must offer to open a re-authentication session for every kind that has one. */
+export type AuthSessionsUpstream = Intersection<
+  Parameters<NonNullable<Extract<(typeof deviceKinds)[number], { authSession: unknown }>['authSession']>>[0]
+>;
+
 /** A reading value as stored. */
 export type ReadingValue = number | string | boolean | null;
 

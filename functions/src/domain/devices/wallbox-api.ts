@@ -21,6 +21,7 @@ export const wallboxApi = {
       logMessage: 'wallbox settings updated',
     },
   ],
-  insights: false,
-  reauthentication: false,
+  statistics: false,
+  savings: false,
+  reauthentication: true,
 } as const satisfies DeviceKindApi;

@@ -1,4 +1,5 @@
 /** The wallbox (§3.8): what the engine needs to know about it (kinds.ts). */
+import type { AuthSessionRequest, AuthSessionResponse } from '@podero-bridge/podero-client';
 import type { EventType } from '../events/catalogue';
 import type { DeviceKind } from './kind';
 import { deletedKindEvents, type KindEventNames, standardKindEvents } from './kind-events';
@@ -11,6 +12,13 @@ import { wallboxListResponseSchema, wallboxResponseSchema, wallboxSchema, wallbo
 /** The Podero client call the sync needs for the kind. */
 export interface WallboxListUpstream {
   wallboxes: { list(userId: string): Promise<DeviceJson[]> };
+}
+
+/** The Podero call of the kind's re-authentication session (§3.10). */
+export interface WallboxAuthSessionUpstream {
+  wallboxes: {
+    authSession(userId: string, deviceId: string, body?: AuthSessionRequest): Promise<AuthSessionResponse>;
+  };
 }
 
 /** Every Podero client call the wallbox needs (podero-client's `wallboxes` resource). */
@@ -62,6 +70,12 @@ export const wallboxKind = {
   responseSchema: wallboxResponseSchema,
   view: wallboxView,
   controls: { settings: wallboxSettingsControl },
+  authSession: (
+    podero: WallboxAuthSessionUpstream,
+    poderoUserId: string,
+    deviceId: string,
+    body: AuthSessionRequest,
+  ) => podero.wallboxes.authSession(poderoUserId, deviceId, body),
   storage: {
     kind: 'wallbox',
     skPrefix: 'WALLBOX#',
@@ -87,4 +101,4 @@ export const wallboxKind = {
   changeEvents: (previous, next) => standardKindEvents(names, previous, next),
   deletedEvents: (externalUserId, previousIds, currentIds, at) =>
     deletedKindEvents(names, externalUserId, previousIds, currentIds, at),
-} as const satisfies DeviceKind<WallboxUpstream>;
+} as const satisfies DeviceKind<WallboxUpstream & WallboxAuthSessionUpstream>;

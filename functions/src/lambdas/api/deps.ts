@@ -2,11 +2,10 @@ import type { ApiConfig } from '../../config';
 import { AllDevicesService } from '../../devices/all-devices';
 import { ChargingService } from '../../devices/charging';
 import { ChargingConfigService } from '../../devices/charging-config';
-import { HeatPumpInsightsService } from '../../devices/insights';
+import { DeviceInsightsService } from '../../devices/insights';
 import { ReauthenticationService } from '../../devices/reauthentication';
 import { DeviceService, DeviceServices } from '../../devices/service';
 import { electricVehicleKind } from '../../domain/devices/electric-vehicle';
-import { heatPumpKind } from '../../domain/devices/heat-pump';
 import { deviceKinds } from '../../domain/devices/kinds';
 import { wallboxKind } from '../../domain/devices/wallbox';
 import { EnergyContractService } from '../../energy-contracts/service';
@@ -42,7 +41,7 @@ export interface ApiServices {
   readonly onboardingSessions: OnboardingSessionService;
   /** One per device kind: `devices.of(kind)`. */
   readonly devices: DeviceServices;
-  readonly insights: HeatPumpInsightsService;
+  readonly insights: DeviceInsightsService;
   readonly energyContracts: EnergyContractService;
   readonly operator: OperatorService;
   readonly reauthentication: ReauthenticationService;
@@ -153,7 +152,6 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
         }),
     ),
   );
-  const heatPumps = devices.of(heatPumpKind);
   const services: ApiServices = {
     users: userService,
     buildings: new BuildingService({ podero: fleet.podero, buildings, users: userService, now: fleet.now }),
@@ -165,9 +163,10 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       now: fleet.now,
     }),
     devices,
-    insights: new HeatPumpInsightsService({
+    insights: new DeviceInsightsService({
       podero: fleet.podero,
-      requireOwned: (externalUserId, deviceId) => heatPumps.requireOwnedForHistory(externalUserId, deviceId),
+      requireOwned: (kind, externalUserId, deviceId) =>
+        devices.of(kind).requireOwnedForHistory(externalUserId, deviceId),
       keepIfOnboarded: (externalUserId, poderoUserId, sortKeys) =>
         users.removeUnlessOnboarded(externalUserId, poderoUserId, sortKeys),
       cache: new InsightsCache(fleet.db, config.mainTableName),
@@ -184,7 +183,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       now: fleet.now,
     }),
     reauthentication: new ReauthenticationService({
-      devices: heatPumps,
+      devices,
       podero: fleet.podero,
       attempts: new ReauthenticationStore(fleet.db, config.mainTableName),
       returnUrls: config.returnUrls,

@@ -148,7 +148,7 @@ export function deviceRoutes<K extends DeviceKind>(
     }),
   );
 
-  if (kind.api.insights) for (const route of deviceInsightsRoutes(kind)) add(route);
+  for (const route of deviceInsightsRoutes(kind)) add(route);
   return routes as Record<DeviceOperationId<K['api']>, RouteDefinition>;
 }
 

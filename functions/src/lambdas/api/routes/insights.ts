@@ -25,66 +25,66 @@ function cacheControl(fetchedAt: string, maxAgeSeconds: number, nowMs: number): 
 }
 
 /**
- * A kind's savings and statistics of one device (for a kind whose `api.insights` says Podero offers them).
- * The insights service reads the heat pump's today (devices/insights.ts): a second kind with insights makes
- * it take the kind.
+ * A kind's statistics and savings of one device, each where the kind's `api` says Podero offers it (the
+ * insights service asks through the kind: devices/insights.ts).
  */
 export function deviceInsightsRoutes(kind: DeviceKind): RouteDefinition[] {
   const ids = deviceOperationIds(kind.api);
   const errors = deviceErrors(kind);
   const params = devicePathSchema(kind);
-  return [
-    defineRoute({
-      operationId: ids.statistics as OperationId,
-      params,
-      query: statisticsQuerySchema,
-      responses: {
-        200: {
-          description: 'One bucket per requested resolution, each its current calendar period so far',
-          schema: insightsResponseSchema,
-          headers: cacheHeaders,
-        },
-        ...errors,
+  const statistics = defineRoute({
+    operationId: ids.statistics as OperationId,
+    params,
+    query: statisticsQuerySchema,
+    responses: {
+      200: {
+        description: 'One bucket per requested resolution, each its current calendar period so far',
+        schema: insightsResponseSchema,
+        headers: cacheHeaders,
       },
-      handle: async ({ params, query, deps }) => {
-        const body = await deps.services.insights.statistics(
-          params.external_user_id,
-          deviceIdOf(kind, params),
-          query,
-        );
-        return {
-          status: 200,
-          body,
-          headers: cacheControl(body.fetched_at, body.max_age_seconds, deps.now()),
-        };
+      ...errors,
+    },
+    handle: async ({ params, query, deps }) => {
+      const body = await deps.services.insights.statistics(
+        kind,
+        params.external_user_id,
+        deviceIdOf(kind, params),
+        query,
+      );
+      return {
+        status: 200,
+        body,
+        headers: cacheControl(body.fetched_at, body.max_age_seconds, deps.now()),
+      };
+    },
+  });
+  const savings = defineRoute({
+    operationId: ids.savings as OperationId,
+    params,
+    query: savingsQuerySchema,
+    responses: {
+      200: {
+        description: 'One bucket per calendar period of `resolution`, clipped to the range',
+        schema: insightsResponseSchema,
+        headers: cacheHeaders,
       },
-    }),
-    defineRoute({
-      operationId: ids.savings as OperationId,
-      params,
-      query: savingsQuerySchema,
-      responses: {
-        200: {
-          description: 'One bucket per calendar period of `resolution`, clipped to the range',
-          schema: insightsResponseSchema,
-          headers: cacheHeaders,
-        },
-        ...errors,
-      },
-      handle: async ({ params, query, deps }) => {
-        const body = await deps.services.insights.savings(
-          params.external_user_id,
-          deviceIdOf(kind, params),
-          query,
-        );
-        return {
-          status: 200,
-          body,
-          headers: cacheControl(body.fetched_at, body.max_age_seconds, deps.now()),
-        };
-      },
-    }),
-  ];
+      ...errors,
+    },
+    handle: async ({ params, query, deps }) => {
+      const body = await deps.services.insights.savings(
+        kind,
+        params.external_user_id,
+        deviceIdOf(kind, params),
+        query,
+      );
+      return {
+        status: 200,
+        body,
+        headers: cacheControl(body.fetched_at, body.max_age_seconds, deps.now()),
+      };
+    },
+  });
+  return [...(kind.api.statistics ? [statistics] : []), ...(kind.api.savings ? [savings] : [])];
 }
 
 export const getOrganisationSavings = defineRoute({

@@ -93,6 +93,7 @@ export function deviceReauthenticationRoute(kind: DeviceKind): RouteDefinition {
     handle: async ({ params, body, deps, event, headers }) => ({
       status: 201,
       body: await deps.services.reauthentication.start(
+        kind,
         params.external_user_id,
         deviceIdOf(kind, params),
         body,

@@ -69,6 +69,8 @@ function requestFor(route: RouteDeclaration, user: string): { path: string; body
     getHeatPumpSavings: range,
     getOrganisationSavings: range,
     listElectricVehicleSessions: '?from=2026-01-01&to=2026-02-01',
+    getElectricVehicleSavings: range,
+    getInverterSavings: range,
   };
   const path = `${route.path
     .replace('{external_user_id}', user)
@@ -78,6 +80,7 @@ function requestFor(route: RouteDeclaration, user: string): { path: string; body
     // The charging controls' refusals come before the device is looked up: any id will do.
     .replace('{electric_vehicle_id}', NO_SUCH_CONTRACT)
     .replace('{wallbox_id}', NO_SUCH_CONTRACT)
+    .replace('{inverter_id}', NO_SUCH_CONTRACT)
     .replace(
       '{webhook_id}',
       route.operationId === 'deleteWebhook' ? webhookToDelete : webhook,
@@ -100,6 +103,20 @@ function requestFor(route: RouteDeclaration, user: string): { path: string; body
       ]),
     ),
     updateChargingConfig: { mode: 'spot' },
+    // The other kinds' own routes (domain/devices/<kind>.ts): bodies the checks after access would accept.
+    updateElectricVehicle: { is_smart_optimization_active: false },
+    updateWallbox: { is_smart_optimization_active: false },
+    updateInverter: { is_smart_optimization_active: false },
+    ...Object.fromEntries(
+      [
+        'startElectricVehicleReauthentication',
+        'startWallboxReauthentication',
+        'startInverterReauthentication',
+      ].map((id) => [
+        id,
+        { success_url: 'https://partner.example/ok', cancel_url: 'https://partner.example/cancel' },
+      ]),
+    ),
     startHeatPumpReauthentication: {
       success_url: 'https://partner.example/ok',
       cancel_url: 'https://partner.example/cancel',

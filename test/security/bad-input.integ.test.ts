@@ -885,6 +885,41 @@ const cases: BadRequest[] = [
     status: 400,
     field: 'query.owner',
   },
+  // The other kinds' own routes (domain/devices/<kind>.ts): a list's unknown query, an id that is no UUID.
+  ...(
+    [
+      ['electric-vehicles', 'electric_vehicle_id', true],
+      ['wallboxes', 'wallbox_id', false],
+      ['inverters', 'inverter_id', true],
+    ] as const
+  ).flatMap(([resource, idParam, savings]): BadRequest[] => [
+    {
+      name: `${resource}: unknown list query`,
+      method: 'GET',
+      path: `${userPath}/${resource}?owner=someone-else`,
+      status: 400,
+      field: 'query.owner',
+    },
+    ...(
+      [
+        ['GET', ''],
+        ['PATCH', ''],
+        ['DELETE', ''],
+        ['POST', '/reauthentication'],
+        ['GET', '/readings'],
+        ...(savings ? [['GET', '/savings'] as const] : []),
+      ] as const
+    ).map(([method, below]) => ({
+      name: `${resource}${below}: ${method} with an id that is no UUID`,
+      method,
+      path: `${userPath}/${resource}/not-a-uuid${below}`,
+      ...(method === 'PATCH' || method === 'POST'
+        ? { body: json({ is_smart_optimization_active: true, success_url: 'https://partner.example/ok' }) }
+        : {}),
+      status: 400,
+      field: `path.${idParam}`,
+    })),
+  ]),
   // The charging controls: every refusal is the path's, query's or body's, before any Podero call.
   {
     name: 'boost: electric-vehicle id not a UUID',

@@ -31,6 +31,7 @@ let ids: {
   /** An electric vehicle and a wallbox of USER, added at the simulator (the charging controls' routes). */
   vehicleId: string;
   wallboxId: string;
+  inverterId: string;
 };
 
 beforeAll(async () => {
@@ -61,13 +62,14 @@ afterAll(async () => {
 });
 
 /** Unplugged, so that a boost is armed (a success) whatever the simulated time of day. */
-function chargingDevices(poderoUserId: string): { vehicleId: string; wallboxId: string } {
+function chargingDevices(poderoUserId: string): { vehicleId: string; wallboxId: string; inverterId: string } {
   const control = stack.simulator.control;
   const vehicleId = control.addDevice(poderoUserId, { kind: 'electric_vehicle' }).id;
   const wallboxId = control.addDevice(poderoUserId, { kind: 'wallbox' }).id;
+  const inverterId = control.addDevice(poderoUserId, { kind: 'inverter' }).id;
   control.driveElectricVehicle(vehicleId, { plugged_in: false });
   control.driveWallbox(wallboxId, { plugged_in: false });
-  return { vehicleId, wallboxId };
+  return { vehicleId, wallboxId, inverterId };
 }
 
 const sessionBody = {
@@ -109,6 +111,8 @@ const queries: Partial<Record<string, string>> = {
   getHeatPumpSavings: '?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z&resolution=1WEEK',
   getOrganisationSavings: '?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z',
   listElectricVehicleSessions: '?from=2026-11-01&to=2026-12-01&limit=5',
+  getElectricVehicleSavings: '?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z&resolution=1WEEK',
+  getInverterSavings: '?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z&resolution=1WEEK',
 };
 
 /** A concrete path for a declared route, about `user`, with its other ids filled in. */
@@ -120,6 +124,7 @@ function pathOf(route: RouteDeclaration, user = USER, overrides: { device?: stri
     .replace('{contract_id}', ids.contractId)
     .replace('{electric_vehicle_id}', ids.vehicleId)
     .replace('{wallbox_id}', ids.wallboxId)
+    .replace('{inverter_id}', ids.inverterId)
     .replace('{webhook_id}', route.operationId === 'deleteWebhook' ? ids.webhookToDelete : ids.webhookId);
   return `${path}${queries[route.operationId] ?? ''}`;
 }
@@ -148,6 +153,22 @@ const validBodies: Partial<Record<string, unknown>> = {
     timezone: 'UTC',
   },
   updateChargingConfig: { mode: 'spot' },
+  updateElectricVehicle: { is_smart_optimization_active: false },
+  updateWallbox: { is_smart_optimization_active: false },
+  updateInverter: { is_smart_optimization_active: false },
+  ...Object.fromEntries(
+    [
+      'startElectricVehicleReauthentication',
+      'startWallboxReauthentication',
+      'startInverterReauthentication',
+    ].map((id) => [
+      id,
+      {
+        success_url: 'https://partner.example/reconnected',
+        cancel_url: 'https://partner.example/not-reconnected',
+      },
+    ]),
+  ),
 };
 
 /** Routes whose success needs a device in a particular state: exercised on their own below. */
@@ -159,6 +180,11 @@ const LIFECYCLE_ROUTES = new Set([
   // Offboarding the vehicle or the wallbox first would leave the charging controls nothing to act on.
   'deleteElectricVehicle',
   'deleteWallbox',
+  'deleteInverter',
+  // The other kinds' re-authentication succeeds only for a device whose connection lapsed.
+  'startElectricVehicleReauthentication',
+  'startWallboxReauthentication',
+  'startInverterReauthentication',
 ]);
 
 describe('the OpenAPI document', () => {
@@ -349,7 +375,16 @@ describe('the OpenAPI document', () => {
     await check(callback, send('GET', `${lateUrl.pathname}${lateUrl.search}`, undefined, { token: null }));
     await check(byId('deleteHeatPump'), send('DELETE', pathOf(byId('deleteHeatPump'))));
     await check(byId('deleteHeatPump'), send('DELETE', pathOf(byId('deleteHeatPump'))));
-    for (const id of ['deleteElectricVehicle', 'deleteWallbox']) {
+    // The other kinds: re-authentication once the connection lapsed, then offboarding.
+    for (const [start, device] of [
+      ['startElectricVehicleReauthentication', ids.vehicleId],
+      ['startWallboxReauthentication', ids.wallboxId],
+      ['startInverterReauthentication', ids.inverterId],
+    ] as const) {
+      stack.simulator.control.setDeviceConnection(device, { authenticated: false, reauthentication: true });
+      await check(byId(start), send('POST', pathOf(byId(start)), validBodies[start]));
+    }
+    for (const id of ['deleteElectricVehicle', 'deleteWallbox', 'deleteInverter']) {
       await check(byId(id), send('DELETE', pathOf(byId(id))));
     }
     expect([...(seen.get('completeReauthentication') ?? [])].sort()).toEqual([303, 400, 404, 410]);

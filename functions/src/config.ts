@@ -64,6 +64,7 @@ export const envSchemas = {
   [ENV.syncConcurrency]: positiveInt(SYNC_CONCURRENCY_DEFAULT, 64),
   [ENV.syncSafetyMarginSeconds]: positiveInt(SYNC_SAFETY_MARGIN_SECONDS_DEFAULT, 600),
   [ENV.readingsRetentionDays]: positiveInt(400),
+  [ENV.deviceKindsRecheckHours]: positiveInt(24, 24 * 90),
   [ENV.syncShardQueueUrl]: httpUrl,
   [ENV.syncShardSize]: positiveInt(SYNC_SHARD_SIZE_DEFAULT, 100_000),
   /** 0: no ceiling. Podero documents no limit; a partner sets one after talking to its account manager. */
@@ -313,6 +314,8 @@ export interface SyncConfig extends FleetConfig {
   readonly shardQueueUrl: string;
   /** Podero requests per second for the whole stage; 0: no ceiling (and no shared budget to claim from). */
   readonly rateLimitPerSecond: number;
+  /** How often every device kind of a user is asked about (domain/devices/kind-plan.ts), ms. */
+  readonly deviceKindsRecheckMs: number;
 }
 
 /** The sync engine's configuration: heat-pump-sync-worker's variables (it runs the engine over a shard). */
@@ -325,6 +328,7 @@ export function loadSyncConfig(env: Env): SyncConfig {
     rateLimitPerSecond: parsed[ENV.syncRateLimitPerSecond],
     syncConcurrency: concurrency,
     safetyMarginMs: parsed[ENV.syncSafetyMarginSeconds] * 1000,
+    deviceKindsRecheckMs: parsed[ENV.deviceKindsRecheckHours] * 3_600_000,
     // A few rounds of the concurrency per page (the next page is read ahead): enough to keep Podero
     // busy, small enough that a kill between cursor saves repeats little work.
     userPageSize: Math.max(25, concurrency * 4),

@@ -41,6 +41,8 @@ export const ENV = {
   /** Optional (default 60): heat-pump-sync stops starting users when less than this remains of its timeout. */
   syncSafetyMarginSeconds: 'SYNC_SAFETY_MARGIN_SECONDS',
   readingsRetentionDays: 'READINGS_RETENTION_DAYS',
+  /** Optional (default 24): every this many hours the sync asks Podero about every device kind of a user. */
+  deviceKindsRecheckHours: 'DEVICE_KINDS_RECHECK_HOURS',
   /** The sync-shards queue: the planner's shards, the workers' continuations. */
   syncShardQueueUrl: 'SYNC_SHARD_QUEUE_URL',
   /** Optional (default 1000): the most users in one shard of a fleet pass. */
@@ -278,6 +280,7 @@ export const functionDeclarations = {
       ENV.syncConcurrency,
       ENV.syncSafetyMarginSeconds,
       ENV.readingsRetentionDays,
+      ENV.deviceKindsRecheckHours,
       ENV.syncShardQueueUrl,
       ENV.syncRateLimitPerSecond,
       ENV.appVersion,

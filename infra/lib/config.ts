@@ -91,6 +91,11 @@ export const stageConfigSchema = z
        * limit: set one after talking to your account manager, below what they allow, leaving room for the API.
        */
       rateLimitPerSecond: z.int().min(0).max(100_000),
+      /**
+       * Every this many hours the sync asks Podero about every device kind of a user (in between only about
+       * the kinds the user has: a kind is found when an onboarding session connects it, or at this recheck).
+       */
+      deviceKindsRecheckHours: z.int().min(1).max(2160).default(24),
     }),
     token: z.strictObject({
       /** token-refresh fetches a new token when less than this much of its lifetime remains. */

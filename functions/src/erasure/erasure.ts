@@ -17,11 +17,17 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { functionDeclarations } from '../declarations';
+import { type DeviceKind, deviceKinds } from '../domain/devices/kinds';
 import { NotFoundError } from '../domain/errors';
 import type { Clock } from '../platform/clock';
 import { batchWrite } from '../storage/batch-write';
-import { DEVICE_SK_PREFIX } from '../storage/device-snapshots';
-import { ERASURE_USER_JOB, type ErasureJob, ErasureStore, erasureDeviceJob } from '../storage/erasures';
+import {
+  ERASURE_SCOPES,
+  ERASURE_USER_JOB,
+  type ErasureJob,
+  ErasureStore,
+  erasureDeviceJob,
+} from '../storage/erasures';
 import { ReadingsStore } from '../storage/readings';
 import { REAUTH_PREFIX, reauthenticationKeyOf } from '../storage/reauthentications';
 import { SyncStateStore } from '../storage/sync-state';
@@ -64,7 +70,8 @@ export class ErasureQueue {
 
 export interface ErasureDeps {
   jobs: ErasureStore;
-  readings: ReadingsStore;
+  /** Every kind's readings (a job names ids only: each is looked for under every kind). */
+  readings: readonly Pick<ReadingsStore, 'deleteAllOf'>[];
   users: Pick<UserStore, 'getState'>;
   syncState: Pick<SyncStateStore, 'clearFailure'>;
   queue: Pick<ErasureQueue, 'send'>;
@@ -79,8 +86,10 @@ export interface ErasureDeps {
 
 /** What an operator sees of a job (`GET /users/{external_user_id}/erasure`). */
 export interface ErasureView {
-  scope: 'user' | 'heat_pump';
+  scope: ErasureJob['scope'];
   heat_pump_id: string | null;
+  /** The device of a device's job (any kind). */
+  device_id?: string;
   status: 'in_progress' | 'done';
   requested_at: string;
   finished_at: string | null;
@@ -120,8 +129,15 @@ export class ErasureService {
   }
 
   /** Called by a device's offboarding once its snapshot is gone. */
-  async requestForHeatPump(externalUserId: string, deviceId: string): Promise<void> {
-    await this.start(externalUserId, erasureDeviceJob(deviceId), 'heat_pump', {
+  async requestForDevice(
+    kind: Pick<DeviceKind, 'name' | 'storage'>,
+    externalUserId: string,
+    deviceId: string,
+  ): Promise<void> {
+    const scope = ERASURE_SCOPES.find((name) => name === kind.name);
+    if (scope === undefined || scope === 'user')
+      throw new Error(`no erasure scope for the kind ${kind.name}`);
+    await this.start(externalUserId, erasureDeviceJob(deviceId, kind.storage), scope, {
       deviceIds: [deviceId],
       reauthenticationPks: [],
     });
@@ -178,7 +194,7 @@ export class ErasureService {
     const reauthenticationPks = [...new Set([...job.reauthentication_pks, ...late.reauthenticationPks])];
     let readingsDeleted = 0;
     for (const deviceId of deviceIds) {
-      readingsDeleted += await this.deps.readings.deleteAllOf(deviceId, ext);
+      for (const readings of this.deps.readings) readingsDeleted += await readings.deleteAllOf(deviceId, ext);
     }
     if (job.scope === 'user') {
       await this.deps.syncState.clearFailure(ext);
@@ -215,7 +231,8 @@ export class ErasureService {
       );
       for (const item of page.Items ?? []) {
         const sk = String(item.sk);
-        if (sk.startsWith(DEVICE_SK_PREFIX)) targets.deviceIds.push(sk.slice(DEVICE_SK_PREFIX.length));
+        const kind = deviceKinds.find((k) => sk.startsWith(k.storage.skPrefix));
+        if (kind) targets.deviceIds.push(sk.slice(kind.storage.skPrefix.length));
         if (sk.startsWith(REAUTH_PREFIX)) targets.reauthenticationPks.push(sk);
       }
       startKey = page.LastEvaluatedKey;
@@ -232,6 +249,9 @@ export class ErasureService {
       items: jobs.map((job) => ({
         scope: job.scope,
         heat_pump_id: job.scope === 'heat_pump' ? (job.heat_pump_ids[0] ?? null) : null,
+        ...(job.scope === 'user' || job.heat_pump_ids[0] === undefined
+          ? {}
+          : { device_id: job.heat_pump_ids[0] }),
         status: job.status,
         requested_at: job.requested_at,
         finished_at: job.finished_at,
@@ -253,7 +273,7 @@ export function erasureServiceOf(deps: {
   const { db, settings } = deps;
   return new ErasureService({
     jobs: new ErasureStore(db, settings.mainTableName),
-    readings: new ReadingsStore(db, settings.readingsTableName),
+    readings: deviceKinds.map((kind) => new ReadingsStore(db, settings.readingsTableName, kind.storage)),
     users: new UserStore(db, settings.mainTableName),
     syncState: new SyncStateStore(db, settings.mainTableName),
     queue: new ErasureQueue(deps.sqs, settings.erasureQueueUrl),

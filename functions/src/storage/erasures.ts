@@ -19,16 +19,24 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { heatPumpKind } from '../domain/devices/heat-pump';
+import { type DeviceKindStorage, deviceKinds } from '../domain/devices/kinds';
 import { sendIfCondition } from './conditional';
 import { deviceSk } from './device-snapshots';
 
-/** The attribute listing a job's devices (the kind's `idsAttribute`, as its list marker's). */
+/**
+ * The attribute listing a job's devices, of any kind: the first kind's `idsAttribute` (jobs were written with
+ * it before there were other kinds; an id is a UUID, whatever its kind).
+ */
 const DEVICE_IDS = heatPumpKind.storage.idsAttribute;
 
 export const ERASURE_USER_JOB = 'USER';
 export const erasurePk = (externalUserId: string): string => `ERASURE#${externalUserId}`;
 /** A device's job id: the device's sort key in the user's partition. */
-export const erasureDeviceJob = (deviceId: string): string => deviceSk(deviceId);
+export const erasureDeviceJob = (deviceId: string, kind: DeviceKindStorage = heatPumpKind.storage): string =>
+  deviceSk(deviceId, kind);
+
+/** A job's scope: the user, or one device (its kind's name). */
+export const ERASURE_SCOPES = ['user', ...deviceKinds.map((kind) => kind.name)] as const;
 
 /** A finished job is kept this long (then TTL removes it); an unfinished one is never expired. */
 export const ERASURE_RECORD_RETENTION_SECONDS = 30 * 86_400;
@@ -37,7 +45,7 @@ export const erasureJobSchema = z.object({
   external_user_id: z.string(),
   job_id: z.string(),
   /** The user, or one device (its kind's name). */
-  scope: z.enum(['user', heatPumpKind.name]),
+  scope: z.enum(ERASURE_SCOPES),
   /** Whose readings to delete (under the kind's attribute name). */
   [DEVICE_IDS]: z.array(z.string()),
   /** Re-authentication attempts to delete (`REAUTH#<sha-256 of the token>`, storage/reauthentications.ts). */

@@ -34,6 +34,8 @@ export const onboardingRecordSchema = z.object({
    * Absent in records written before it existed.
    */
   known_device_ids: z.array(z.string()).nullable().optional(),
+  /** The kind of the device connected (`heat_pump`, `electric_vehicle`, ...); absent in older records. */
+  device_kind: z.string().nullable().optional(),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -120,6 +122,7 @@ export class OnboardingSessionStore {
     deviceId: string | null,
     updatedAt: string,
     events: readonly OutboxEntry[] = [],
+    deviceKind: string | null = null,
   ): Promise<void> {
     const key = { pk: userPk(externalUserId), sk: `${ONBOARDING_SK_PREFIX}${sessionId}` };
     const append = outboxAppend(events, key);
@@ -128,12 +131,13 @@ export class OnboardingSessionStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: key,
-          UpdateExpression: `SET ${['#state = :state', 'device_id = :device', 'updated_at = :at', ...append.set].join(', ')}`,
+          UpdateExpression: `SET ${['#state = :state', 'device_id = :device', 'device_kind = :kind', 'updated_at = :at', ...append.set].join(', ')}`,
           ConditionExpression: 'attribute_exists(pk) AND #state = :pending',
           ExpressionAttributeNames: { '#state': 'state', ...append.names },
           ExpressionAttributeValues: {
             ':state': state,
             ':device': deviceId,
+            ':kind': deviceKind,
             ':at': updatedAt,
             ':pending': 'pending',
             ...append.values,

@@ -19,6 +19,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { KIND_BEFORE_KINDS } from '../domain/devices/kind-plan';
 import { backoffDelayMs, sleep } from '../platform/backoff';
 import { sendIfCondition } from './conditional';
 import { OutboxStore, pendingOutboxOf } from './outbox';
@@ -179,20 +180,91 @@ export class UserStore {
     );
   }
 
-  /** Overwrites an existing profile. False when the user no longer exists (deleted meanwhile). */
+  /**
+   * Overwrites an existing profile's fields. False when the user no longer exists (deleted meanwhile). An
+   * update, not a put: the item's other attributes (the device kinds the sync keeps) stay.
+   */
   async replace(user: UserRecord): Promise<boolean> {
+    const fields = Object.entries(userProfileItem(user)).filter(([name]) => name !== 'pk' && name !== 'sk');
     const written = await sendIfCondition(() =>
       this.db.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.tableName,
-          Item: userProfileItem(user),
+          Key: { pk: userPk(user.external_user_id), sk: USER_PROFILE_SK },
+          UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
           ConditionExpression: '#status = :active',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':active': 'active' },
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            ...Object.fromEntries(fields.map(([name], i) => [`#f${i}`, name])),
+          },
+          ExpressionAttributeValues: {
+            ':active': 'active',
+            ...Object.fromEntries(fields.map(([, value], i) => [`:f${i}`, value])),
+          },
         }),
       ),
     );
     return written !== undefined;
+  }
+
+  /**
+   * Records the device kinds the user has (domain/devices/kind-plan.ts) and when they were checked, while
+   * the user is onboarded. With `unlessAddedSince`, not over a kind an onboarding session added after that
+   * instant (the recheck's lists were read before it): false then, and the next pass checks again.
+   */
+  async recordDeviceKinds(
+    externalUserId: string,
+    deviceKinds: readonly string[],
+    checkedAt: string,
+    unlessAddedSince?: string,
+  ): Promise<boolean> {
+    const written = await sendIfCondition(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: userPk(externalUserId), sk: USER_PROFILE_SK },
+          UpdateExpression: 'SET device_kinds = :kinds, device_kinds_checked_at = :at',
+          ConditionExpression:
+            unlessAddedSince === undefined
+              ? '#status = :active'
+              : '#status = :active AND (attribute_not_exists(device_kinds_added_at) OR device_kinds_added_at < :since)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':active': 'active',
+            ':kinds': [...new Set(deviceKinds)],
+            ':at': checkedAt,
+            ...(unlessAddedSince === undefined ? {} : { ':since': unlessAddedSince }),
+          },
+        }),
+      ),
+    );
+    return written !== undefined;
+  }
+
+  /**
+   * Adds a kind the user was found to have (an onboarding session connected one), while the user is
+   * onboarded. A user recorded before kinds were keeps the heat pump they counted as having.
+   */
+  async addDeviceKind(externalUserId: string, kind: string, at: string): Promise<void> {
+    await sendIfCondition(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: userPk(externalUserId), sk: USER_PROFILE_SK },
+          UpdateExpression:
+            'SET device_kinds = list_append(if_not_exists(device_kinds, :before), :kind), device_kinds_added_at = :at',
+          ConditionExpression: '#status = :active AND NOT contains(device_kinds, :name)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':active': 'active',
+            ':before': [KIND_BEFORE_KINDS],
+            ':kind': [kind],
+            ':name': kind,
+            ':at': at,
+          },
+        }),
+      ),
+    );
   }
 
   /**

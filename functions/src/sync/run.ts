@@ -10,6 +10,7 @@
  * longest prefix of finished users, so a later run resumes without gaps.
  */
 import { PoderoError } from '@podero-bridge/podero-client';
+import { type DeviceKindsPlan, foundKinds, planDeviceKinds } from '../domain/devices/kind-plan';
 import { type DeviceFigures, deviceFiguresOf, deviceKinds, SYNC_NAMES } from '../domain/devices/kinds';
 import { isUpstreamOutage } from '../domain/devices/rules';
 import { outboxEntriesOf } from '../domain/events/catalogue';
@@ -23,7 +24,14 @@ import { SYNC_CURSOR_SK, type SyncCursor, SyncLeaseLostError, SyncStateStore } f
 import { UserStore } from '../storage/users';
 import { planUserWrites } from './plan';
 import { SnapshotBatchLoader } from './snapshot-loader';
-import type { SyncRunDeps, SyncRunInput, SyncScope, SyncStopReason, SyncSummary } from './types';
+import {
+  DEVICE_KINDS_RECHECK_MS_DEFAULT,
+  type SyncRunDeps,
+  type SyncRunInput,
+  type SyncScope,
+  type SyncStopReason,
+  type SyncSummary,
+} from './types';
 import { type OnboardedUser, UserStream, UserWalk } from './user-walk';
 import { WritePipeline } from './write-pipeline';
 
@@ -327,26 +335,77 @@ export class SyncRun {
     user: OnboardedUser,
     onListed: () => void,
   ): Promise<{ writes: PendingWrite[]; devices: DeviceFigures } | { failure: UserFailure }> {
-    const listedByKind: DeviceJson[][] = [];
+    const nowMs = this.deps.now();
+    const kinds = planDeviceKinds(
+      {
+        externalUserId: user.externalUserId,
+        deviceKinds: user.deviceKinds ?? null,
+        checkedAt: user.deviceKindsCheckedAt ?? null,
+      },
+      deviceKinds.map((kind) => kind.name),
+      nowMs,
+      this.config.deviceKindsRecheckMs ?? DEVICE_KINDS_RECHECK_MS_DEFAULT,
+    );
+    // Null: a kind the user does not have (Podero is not asked; its stored state is left alone).
+    const listedByKind: (DeviceJson[] | null)[] = [];
     try {
-      for (const kind of deviceKinds) listedByKind.push(await kind.list(this.deps.podero, user.poderoUserId));
+      for (const kind of deviceKinds) {
+        listedByKind.push(
+          kinds.ask.includes(kind.name) ? await kind.list(this.deps.podero, user.poderoUserId) : null,
+        );
+      }
     } catch (error) {
       onListed();
       return { failure: describeFailure(error) };
     }
     onListed();
+    try {
+      await this.recordDeviceKinds(user, kinds, listedByKind, new Date(nowMs).toISOString());
+    } catch (error) {
+      return { failure: describeFailure(error) };
+    }
     const writes: PendingWrite[] = [];
     const devices = deviceFiguresOf();
     for (const [index, kind] of deviceKinds.entries()) {
-      const listed = listedByKind[index] ?? [];
+      const listed = listedByKind[index];
       const loader = this.loaders[index];
-      if (!loader) continue;
+      if (!loader || !listed) continue;
       const planned = await this.planKind(user, kind, listed, loader);
       if ('failure' in planned) return planned;
       writes.push(...planned.writes);
       devices[kind.figure] += planned.devices;
     }
     return { writes, devices };
+  }
+
+  /**
+   * What the user's profile records about their kinds after this pass's lists: a recheck records the kinds
+   * with a device of the user's (unless an onboarding session added one since the lists were asked for); a
+   * user recorded before kinds were gets the plan's staggered record.
+   */
+  private async recordDeviceKinds(
+    user: OnboardedUser,
+    kinds: DeviceKindsPlan,
+    listedByKind: readonly (DeviceJson[] | null)[],
+    listedAt: string,
+  ): Promise<void> {
+    if (kinds.recheck) {
+      const found = foundKinds(
+        new Map(
+          deviceKinds.map((kind, index) => [
+            kind.name,
+            kind.visible(listedByKind[index] ?? [], user.poderoUserId).length,
+          ]),
+        ),
+      );
+      await this.users.recordDeviceKinds(user.externalUserId, found, listedAt, listedAt);
+    } else if (kinds.backfill) {
+      await this.users.recordDeviceKinds(
+        user.externalUserId,
+        kinds.backfill.deviceKinds,
+        kinds.backfill.checkedAt,
+      );
+    }
   }
 
   /** One kind's list and stored state for one user, turned into the writes the plan asks for. */

@@ -16,7 +16,12 @@ export interface SyncSettings {
   userPageSize: number;
   /** Default OUTAGE_STOP_THRESHOLD_DEFAULT. */
   outageStopThreshold?: number;
+  /** How often every kind is asked about for a user (domain/devices/kind-plan.ts); default DEVICE_KINDS_RECHECK_MS_DEFAULT. */
+  deviceKindsRecheckMs?: number;
 }
+
+/** A day: kinds are discovered when an onboarding session completes, the recheck finds the others. */
+export const DEVICE_KINDS_RECHECK_MS_DEFAULT = 24 * 3_600_000;
 
 /** The Podero client calls the engine makes: every kind's (domain/devices/kinds.ts). */
 export type SyncUpstream = DeviceUpstream;

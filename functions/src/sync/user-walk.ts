@@ -9,9 +9,18 @@ import { USERS_GSI, USERS_GSI_PK } from '../storage/users';
 export interface OnboardedUser {
   externalUserId: string;
   poderoUserId: string;
+  /** The device kinds the profile records (domain/devices/kind-plan.ts); null: recorded before kinds were. */
+  deviceKinds?: readonly string[] | null;
+  deviceKindsCheckedAt?: string | null;
 }
 
-const profileSchema = z.object({ gsi1sk: z.string(), podero_user_id: z.string().min(1) });
+const profileSchema = z.object({
+  gsi1sk: z.string(),
+  podero_user_id: z.string().min(1),
+  // A malformed record counts as none: the plan treats the user as recorded before kinds were.
+  device_kinds: z.array(z.string()).nullish().catch(null),
+  device_kinds_checked_at: z.string().nullish().catch(null),
+});
 
 export class UserWalk {
   constructor(
@@ -49,7 +58,12 @@ export class UserWalk {
         const parsed = profileSchema.safeParse(item);
         // BETWEEN includes its lower bound, which belongs to the range before.
         if (parsed.success && parsed.data.gsi1sk !== afterExternalUserId) {
-          users.push({ externalUserId: parsed.data.gsi1sk, poderoUserId: parsed.data.podero_user_id });
+          users.push({
+            externalUserId: parsed.data.gsi1sk,
+            poderoUserId: parsed.data.podero_user_id,
+            deviceKinds: parsed.data.device_kinds ?? null,
+            deviceKindsCheckedAt: parsed.data.device_kinds_checked_at ?? null,
+          });
         }
       }
       startKey = out.LastEvaluatedKey;

@@ -12,6 +12,7 @@ import {
   type OnboardingSessionStore,
   sessionValidUntilMs,
 } from '../storage/onboarding-sessions';
+import type { UserStore } from '../storage/users';
 import type { UserService } from './service';
 
 export type OpenSessionInput = Omit<CreateOnboardingSessionRequest, 'user_id'>;
@@ -23,6 +24,8 @@ export class OnboardingSessionService {
       sessions: OnboardingSessionStore;
       buildings: BuildingStore;
       users: UserService;
+      /** Where a completed session records the kind it connected (the sync asks only about a user's kinds). */
+      userKinds: Pick<UserStore, 'addDeviceKind'>;
       now: Clock;
     },
   ) {}
@@ -65,8 +68,10 @@ export class OnboardingSessionService {
     const live = await this.deps.podero.onboarding.get(stored.id);
     const now = new Date(this.deps.now());
     const validUntil = sessionValidUntilMs(live.expiration_date ?? stored.expiration_date);
-    const deviceId =
-      live.object_id ?? (await this.connectedSince(user.podero_user_id, stored.known_device_ids));
+    const connected = live.object_id
+      ? { id: live.object_id, kind: await this.kindOf(user.podero_user_id, live.object_id) }
+      : await this.connectedSince(user.podero_user_id, stored.known_device_ids);
+    const deviceId = connected?.id ?? null;
     const state = deviceId
       ? 'completed'
       : validUntil !== undefined && now.getTime() > validUntil
@@ -76,8 +81,13 @@ export class OnboardingSessionService {
       ...stored,
       state,
       device_id: deviceId,
+      device_kind: connected?.kind ?? null,
       updated_at: now.toISOString(),
     };
+    if (state === 'completed' && connected?.kind) {
+      // Before the session is settled: a poll that fails here polls again and records it then.
+      await this.deps.userKinds.addDeviceKind(user.external_user_id, connected.kind, updated.updated_at);
+    }
     if (state !== 'pending') {
       await this.deps.sessions.updateState(
         user.external_user_id,
@@ -90,6 +100,7 @@ export class OnboardingSessionService {
             (event) => event !== null,
           ),
         ),
+        updated.device_kind ?? null,
       );
     }
     return updated;
@@ -103,15 +114,24 @@ export class OnboardingSessionService {
   private async connectedSince(
     poderoUserId: string,
     knownIds: readonly string[] | null | undefined,
-  ): Promise<string | null> {
+  ): Promise<{ id: string; kind: string } | null> {
     if (!knownIds) return null;
     const known = new Set(knownIds);
     const fresh = (await this.listedDevices(poderoUserId)).flatMap(({ kind, listed }) =>
       kind
         .visible(listed, poderoUserId)
-        .filter((device) => !known.has(device.id) && device.is_authenticated === true),
+        .filter((device) => !known.has(device.id) && device.is_authenticated === true)
+        .map((device) => ({ id: device.id, kind: kind.name })),
     );
-    return fresh[0]?.id ?? null;
+    return fresh[0] ?? null;
+  }
+
+  /** The kind of the user's device Podero named (`object_id`); null if no list shows it (yet). */
+  private async kindOf(poderoUserId: string, deviceId: string): Promise<string | null> {
+    const found = (await this.listedDevices(poderoUserId)).find(({ listed }) =>
+      listed.some((device) => device.id === deviceId),
+    );
+    return found?.kind.name ?? null;
   }
 
   /** What Podero lists of the user's devices, kind by kind (in the registry's order). */

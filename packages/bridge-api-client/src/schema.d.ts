@@ -1023,7 +1023,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * user.onboarded (catalogue v1)
+         * user.onboarded (catalogue v2)
          * @description A user was onboarded to Podero (POST /users created them).
          */
         post: operations["event_user_onboarded"];
@@ -1043,7 +1043,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * user.offboarded (catalogue v1)
+         * user.offboarded (catalogue v2)
          * @description A user was offboarded: deleted at Podero, the bridge's records removed.
          */
         post: operations["event_user_offboarded"];
@@ -1063,8 +1063,8 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * onboarding_session.completed (catalogue v1)
-         * @description A Connect UI session ended with a connected heat pump.
+         * onboarding_session.completed (catalogue v2)
+         * @description A Connect UI session ended with a connected device (a heat pump: `heat_pump_id` as in v1; any kind: `device_id` and `device_kind`).
          */
         post: operations["event_onboarding_session_completed"];
         delete?: never;
@@ -1083,7 +1083,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * onboarding_session.expired (catalogue v1)
+         * onboarding_session.expired (catalogue v2)
          * @description A Connect UI session expired without a device.
          */
         post: operations["event_onboarding_session_expired"];
@@ -1103,7 +1103,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.connected (catalogue v1)
+         * heat_pump.connected (catalogue v2)
          * @description A heat pump was seen authenticated for the first time.
          */
         post: operations["event_heat_pump_connected"];
@@ -1123,7 +1123,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.connection_lost (catalogue v1)
+         * heat_pump.connection_lost (catalogue v2)
          * @description A connected heat pump lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_heat_pump_connection_lost"];
@@ -1143,7 +1143,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.connection_restored (catalogue v1)
+         * heat_pump.connection_restored (catalogue v2)
          * @description A heat pump that had been connected before is connected again.
          */
         post: operations["event_heat_pump_connection_restored"];
@@ -1163,7 +1163,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.optimization_changed (catalogue v1)
+         * heat_pump.optimization_changed (catalogue v2)
          * @description Podero's smart optimisation was switched on or off for the heat pump.
          */
         post: operations["event_heat_pump_optimization_changed"];
@@ -1183,7 +1183,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.deleted (catalogue v1)
+         * heat_pump.deleted (catalogue v2)
          * @description The heat pump is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_heat_pump_deleted"];
@@ -1203,7 +1203,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.connected (catalogue v1)
+         * electric_vehicle.connected (catalogue v2)
          * @description A electric vehicle was seen authenticated for the first time.
          */
         post: operations["event_electric_vehicle_connected"];
@@ -1223,7 +1223,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.connection_lost (catalogue v1)
+         * electric_vehicle.connection_lost (catalogue v2)
          * @description A connected electric vehicle lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_electric_vehicle_connection_lost"];
@@ -1243,7 +1243,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.connection_restored (catalogue v1)
+         * electric_vehicle.connection_restored (catalogue v2)
          * @description A electric vehicle that had been connected before is connected again.
          */
         post: operations["event_electric_vehicle_connection_restored"];
@@ -1263,7 +1263,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.optimization_changed (catalogue v1)
+         * electric_vehicle.optimization_changed (catalogue v2)
          * @description Podero's smart optimisation was switched on or off for the electric vehicle.
          */
         post: operations["event_electric_vehicle_optimization_changed"];
@@ -1283,7 +1283,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.deleted (catalogue v1)
+         * electric_vehicle.deleted (catalogue v2)
          * @description The electric vehicle is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_electric_vehicle_deleted"];
@@ -1303,7 +1303,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.plugged_in (catalogue v1)
+         * electric_vehicle.plugged_in (catalogue v2)
          * @description An electric vehicle was plugged in (seen between two states).
          */
         post: operations["event_electric_vehicle_plugged_in"];
@@ -1323,7 +1323,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.unplugged (catalogue v1)
+         * electric_vehicle.unplugged (catalogue v2)
          * @description An electric vehicle was unplugged.
          */
         post: operations["event_electric_vehicle_unplugged"];
@@ -1343,7 +1343,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.charging_started (catalogue v1)
+         * electric_vehicle.charging_started (catalogue v2)
          * @description An electric vehicle started charging.
          */
         post: operations["event_electric_vehicle_charging_started"];
@@ -1363,7 +1363,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.charging_completed (catalogue v1)
+         * electric_vehicle.charging_completed (catalogue v2)
          * @description An electric vehicle stopped charging (its target reached, paused by the optimisation, or unplugged).
          */
         post: operations["event_electric_vehicle_charging_completed"];
@@ -1383,7 +1383,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.boost_started (catalogue v1)
+         * electric_vehicle.boost_started (catalogue v2)
          * @description An electric vehicle's boost is charging it (`boost_state` became `ongoing`).
          */
         post: operations["event_electric_vehicle_boost_started"];
@@ -1403,7 +1403,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.boost_ended (catalogue v1)
+         * electric_vehicle.boost_ended (catalogue v2)
          * @description An electric vehicle's boost ended (`boost_state` left `ongoing`).
          */
         post: operations["event_electric_vehicle_boost_ended"];
@@ -1423,7 +1423,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.connected (catalogue v1)
+         * wallbox.connected (catalogue v2)
          * @description A wallbox was seen authenticated for the first time.
          */
         post: operations["event_wallbox_connected"];
@@ -1443,7 +1443,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.connection_lost (catalogue v1)
+         * wallbox.connection_lost (catalogue v2)
          * @description A connected wallbox lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_wallbox_connection_lost"];
@@ -1463,7 +1463,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.connection_restored (catalogue v1)
+         * wallbox.connection_restored (catalogue v2)
          * @description A wallbox that had been connected before is connected again.
          */
         post: operations["event_wallbox_connection_restored"];
@@ -1483,7 +1483,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.optimization_changed (catalogue v1)
+         * wallbox.optimization_changed (catalogue v2)
          * @description Podero's smart optimisation was switched on or off for the wallbox.
          */
         post: operations["event_wallbox_optimization_changed"];
@@ -1503,7 +1503,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.deleted (catalogue v1)
+         * wallbox.deleted (catalogue v2)
          * @description The wallbox is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_wallbox_deleted"];
@@ -1523,7 +1523,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.connected (catalogue v1)
+         * inverter.connected (catalogue v2)
          * @description A solar inverter was seen authenticated for the first time.
          */
         post: operations["event_inverter_connected"];
@@ -1543,7 +1543,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.connection_lost (catalogue v1)
+         * inverter.connection_lost (catalogue v2)
          * @description A connected solar inverter lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_inverter_connection_lost"];
@@ -1563,7 +1563,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.connection_restored (catalogue v1)
+         * inverter.connection_restored (catalogue v2)
          * @description A solar inverter that had been connected before is connected again.
          */
         post: operations["event_inverter_connection_restored"];
@@ -1583,7 +1583,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.optimization_changed (catalogue v1)
+         * inverter.optimization_changed (catalogue v2)
          * @description Podero's smart optimisation was switched on or off for the solar inverter.
          */
         post: operations["event_inverter_optimization_changed"];
@@ -1603,7 +1603,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.deleted (catalogue v1)
+         * inverter.deleted (catalogue v2)
          * @description The solar inverter is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_inverter_deleted"];
@@ -1623,7 +1623,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * sync.completed (catalogue v1)
+         * sync.completed (catalogue v2)
          * @description The heat-pump sync completed a pass over every onboarded user.
          */
         post: operations["event_sync_completed"];
@@ -1643,7 +1643,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * webhook.test (catalogue v1)
+         * webhook.test (catalogue v2)
          * @description Sent by POST /webhooks/{webhook_id}/test to that endpoint only.
          */
         post: operations["event_webhook_test"];
@@ -1890,19 +1890,23 @@ export interface components {
                 external_user_id: string;
             };
         };
-        /** @description A Connect UI session ended with a connected heat pump. */
+        /** @description A Connect UI session ended with a connected device (a heat pump: `heat_pump_id` as in v1; any kind: `device_id` and `device_kind`). */
         Event_onboarding_session_completed: {
             /** @constant */
             type: "onboarding_session.completed";
             /** Format: date-time */
             timestamp: string;
-            /** @description A Connect UI session ended with a connected heat pump. */
+            /** @description A Connect UI session ended with a connected device (a heat pump: `heat_pump_id` as in v1; any kind: `device_id` and `device_kind`). */
             data: {
                 /** @description The partner's id of the user */
                 external_user_id: string;
                 session_id: string;
                 /** @description Podero's id of the heat pump */
-                heat_pump_id: string;
+                heat_pump_id?: string;
+                /** @description Podero's id of the connected device, of any kind (catalogue v2) */
+                device_id?: string;
+                /** @description heat_pump, electric_vehicle, wallbox or inverter (catalogue v2; null: not yet listed by Podero) */
+                device_kind?: string | null;
             };
         };
         /** @description A Connect UI session expired without a device. */
@@ -2514,8 +2518,10 @@ export interface components {
              * @description `user`: the customer's offboarding; `heat_pump`: one device's offboarding
              * @enum {string}
              */
-            scope: "user" | "heat_pump";
+            scope: "user" | "heat_pump" | "electric_vehicle" | "wallbox" | "inverter";
             heat_pump_id: string | null;
+            /** @description The device of one device's offboarding, of any kind */
+            device_id?: string;
             /**
              * @description `done` after the last sweep, which runs a few minutes after the offboarding, once no sync run or request that read the customer before it can still write
              * @enum {string}
@@ -2560,6 +2566,8 @@ export interface components {
             state: "pending" | "completed" | "expired";
             /** @description The connected heat pump, once completed */
             device_id: string | null;
+            /** @description The kind of the connected device, once completed (its routes: heat-pumps, electric-vehicles, wallboxes, inverters) */
+            device_kind?: ("heat_pump" | "electric_vehicle" | "wallbox" | "inverter") | null;
             expiration_date: string | null;
             building_id: string | null;
             /**
@@ -13446,7 +13454,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -13477,7 +13485,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -13508,7 +13516,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -13539,7 +13547,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -13570,7 +13578,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -13601,7 +13609,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -13632,7 +13640,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -13663,7 +13671,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -13694,7 +13702,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -13725,7 +13733,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -13756,7 +13764,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -13787,7 +13795,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -13818,7 +13826,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -13849,7 +13857,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -13880,7 +13888,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -13911,7 +13919,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -13942,7 +13950,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -13973,7 +13981,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -14004,7 +14012,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -14035,7 +14043,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -14066,7 +14074,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -14097,7 +14105,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -14128,7 +14136,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -14159,7 +14167,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -14190,7 +14198,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -14221,7 +14229,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -14252,7 +14260,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -14283,7 +14291,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -14314,7 +14322,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -14345,7 +14353,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -14376,7 +14384,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;
@@ -14407,7 +14415,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "1";
+                "webhook-version": "2";
             };
             path?: never;
             cookie?: never;

@@ -14,7 +14,7 @@ import * as z from 'zod';
 /** A device's connection as the bridge reports it (the events publish it; domain/devices/rules.ts decides it). */
 export const CONNECTION_STATES = ['connected', 'reauthentication_required', 'disconnected'] as const;
 
-export const EVENT_CATALOGUE_VERSION = '1';
+export const EVENT_CATALOGUE_VERSION = '2';
 /** EventBridge `source` of every event (partners match on it in their rules). */
 export const EVENT_SOURCE = 'podero-bridge';
 
@@ -93,8 +93,25 @@ export const eventDataSchemas = {
     .object({ external_user_id: externalUserId })
     .meta({ description: "A user was offboarded: deleted at Podero, the bridge's records removed." }),
   'onboarding_session.completed': z
-    .object({ external_user_id: externalUserId, session_id: z.string().min(1), heat_pump_id: deviceId })
-    .meta({ description: 'A Connect UI session ended with a connected heat pump.' }),
+    .object({
+      external_user_id: externalUserId,
+      session_id: z.string().min(1),
+      // A heat pump's only (as in v1); every kind's: `device_id` and `device_kind`.
+      heat_pump_id: deviceId.optional(),
+      device_id: z
+        .string()
+        .min(1)
+        .optional()
+        .meta({ description: "Podero's id of the connected device, of any kind (catalogue v2)" }),
+      device_kind: z.string().min(1).nullable().optional().meta({
+        description:
+          'heat_pump, electric_vehicle, wallbox or inverter (catalogue v2; null: not yet listed by Podero)',
+      }),
+    })
+    .meta({
+      description:
+        'A Connect UI session ended with a connected device (a heat pump: `heat_pump_id` as in v1; any kind: `device_id` and `device_kind`).',
+    }),
   'onboarding_session.expired': z
     .object({ external_user_id: externalUserId, session_id: z.string().min(1) })
     .meta({ description: 'A Connect UI session expired without a device.' }),

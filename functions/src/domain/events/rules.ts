@@ -33,14 +33,23 @@ export function event<T extends EventType>(
 /** The event of an onboarding session that settled (null while it is pending). */
 export function onboardingSessionEvent(
   externalUserId: string,
-  session: { id: string; state: string; device_id: string | null },
+  session: { id: string; state: string; device_id: string | null; device_kind?: string | null | undefined },
   at: string,
 ): BridgeEvent | null {
   if (session.state === 'completed' && session.device_id !== null) {
+    const kind = session.device_kind ?? null;
+    // A heat pump's (or a device Podero did not list yet) keeps v1's `heat_pump_id`; every kind's adds the pair.
+    const heatPump = kind === null || kind === 'heat_pump' ? { heat_pump_id: session.device_id } : {};
     return event(
       'onboarding_session.completed',
       at,
-      { external_user_id: externalUserId, session_id: session.id, heat_pump_id: session.device_id },
+      {
+        external_user_id: externalUserId,
+        session_id: session.id,
+        ...heatPump,
+        device_id: session.device_id,
+        device_kind: kind,
+      },
       [externalUserId, session.id],
     );
   }

@@ -145,8 +145,8 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
           snapshots: new DeviceSnapshotStore(fleet.db, config.mainTableName, kind.storage),
           readings: new ReadingsStore(fleet.db, config.readingsTableName, kind.storage),
           outbox,
-          // The erasure job's records are the heat pump's (storage/erasures.ts): the first kind's.
-          requestErasure: (externalUserId, deviceId) => erasure.requestForHeatPump(externalUserId, deviceId),
+          requestErasure: (externalUserId, deviceId) =>
+            erasure.requestForDevice(kind, externalUserId, deviceId),
           now: fleet.now,
           logger: fleet.logger,
         }),
@@ -160,6 +160,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       sessions: onboardingSessions,
       buildings,
       users: userService,
+      userKinds: users,
       now: fleet.now,
     }),
     devices,

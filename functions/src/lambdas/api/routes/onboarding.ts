@@ -1,8 +1,15 @@
 import { LANGUAGES, PRICE_ZONES } from '@podero-bridge/podero-client';
 import * as z from 'zod';
+import { deviceKindApis } from '../../../domain/devices/kind-apis';
 import { onboardingStateSchema } from '../../../storage/onboarding-sessions';
 import { timestampSchema, userPathSchema, uuidSchema } from '../schemas';
 import { defineRoute } from './types';
+
+/** Every kind's name, for the onboarding answer's `device_kind`. */
+const DEVICE_KIND_NAMES = deviceKindApis.map((api) => api.name) as [
+  (typeof deviceKindApis)[number]['name'],
+  ...(typeof deviceKindApis)[number]['name'][],
+];
 
 const REFUSED_SCHEMES = new Set(['javascript', 'data', 'file', 'vbscript', 'blob', 'about', 'filesystem']);
 
@@ -68,6 +75,10 @@ export const onboardingSessionStateSchema = z
       .meta({ description: 'Where the end user connects the device (while pending)' }),
     state: onboardingStateSchema,
     device_id: z.string().nullable().meta({ description: 'The connected heat pump, once completed' }),
+    device_kind: z.enum(DEVICE_KIND_NAMES).nullable().optional().meta({
+      description:
+        'The kind of the connected device, once completed (its routes: heat-pumps, electric-vehicles, wallboxes, inverters)',
+    }),
     expiration_date: z.string().nullable(),
     building_id: z.string().nullable(),
     created_at: timestampSchema,
@@ -108,10 +119,15 @@ export const getOnboardingSession = defineRoute({
   },
   handle: async ({ params, deps }) => {
     // The record's bookkeeping (the device ids known at opening) is not part of the answer.
-    const { known_device_ids: _known, ...session } = await deps.services.onboardingSessions.state(
-      params.external_user_id,
-      params.session_id,
-    );
-    return { status: 200, body: session };
+    const {
+      known_device_ids: _known,
+      device_kind: kind,
+      ...session
+    } = await deps.services.onboardingSessions.state(params.external_user_id, params.session_id);
+    const deviceKind = DEVICE_KIND_NAMES.find((name) => name === kind);
+    return {
+      status: 200,
+      body: deviceKind === undefined ? session : { ...session, device_kind: deviceKind },
+    };
   },
 });

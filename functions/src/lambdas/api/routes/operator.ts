@@ -51,10 +51,14 @@ export const getSyncStatus = defineRoute({
 
 const erasureJobSchema = z
   .object({
-    scope: z.enum(['user', 'heat_pump']).meta({
+    scope: z.enum(['user', 'heat_pump', 'electric_vehicle', 'wallbox', 'inverter']).meta({
       description: "`user`: the customer's offboarding; `heat_pump`: one device's offboarding",
     }),
     heat_pump_id: z.string().nullable(),
+    device_id: z
+      .string()
+      .optional()
+      .meta({ description: "The device of one device's offboarding, of any kind" }),
     status: z.enum(['in_progress', 'done']).meta({
       description:
         '`done` after the last sweep, which runs a few minutes after the offboarding, once no sync run or request that read the customer before it can still write',

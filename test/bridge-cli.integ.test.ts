@@ -99,6 +99,36 @@ describe('bridge CLI', () => {
     expect(status.json()).toMatchObject({ passes_completed: 1 });
   });
 
+  it('boosts an electric vehicle, reads its policy, issues a claim token, sets the charging mode and lists every device', async () => {
+    const user = (await bridge(['users', 'get', USER])).json() as { podero_user_id: string };
+    const control = stack.simulator.control;
+    const vehicle = control.addDevice(user.podero_user_id, { kind: 'electric_vehicle' }).id;
+    control.driveElectricVehicle(vehicle, { plugged_in: false });
+    const boost = await bridge(['electric-vehicles', 'boost', USER, vehicle]);
+    expect(boost.code, boost.stderr).toBe(0);
+    expect(boost.json()).toMatchObject({ outcome: 'armed', electric_vehicle: { id: vehicle } });
+    expect((await bridge(['electric-vehicles', 'disarm', USER, vehicle])).code).toBe(0);
+    const policy = await bridge([
+      'electric-vehicles',
+      'charge-policy',
+      USER,
+      vehicle,
+      '--day',
+      'all=75@06:30',
+    ]);
+    expect(policy.json()).toMatchObject({ electric_vehicle_id: vehicle, fri: { charge_percentage: 75 } });
+    const claim = await bridge(['wallboxes', 'claim-token', USER]);
+    expect(claim.code).toBe(0);
+    expect(typeof claim.json().token).toBe('string');
+    const mode = await bridge(['charging-config', 'set', USER, '--mode', 'spot']);
+    expect(mode.json()).toMatchObject({ mode: 'spot' });
+    const devices = await bridge(['devices', 'list', USER, '--max-age', '0']);
+    expect((devices.json().items as { type: string }[]).map((d) => d.type).sort()).toEqual([
+      'electric_vehicle',
+      'heat_pump',
+    ]);
+  });
+
   it('prints tables on --output table', async () => {
     const table = await bridge(['--output', 'table', 'users', 'list']);
     expect(table.code).toBe(0);

@@ -29,6 +29,10 @@ let ids: {
   contractId: string;
   webhookId: string;
   webhookToDelete: string;
+  /** An electric vehicle and a wallbox of USER, added at the simulator (the charging controls' routes). */
+  vehicleId: string;
+  wallboxId: string;
+  inverterId: string;
 };
 
 beforeAll(async () => {
@@ -56,6 +60,7 @@ beforeAll(async () => {
     contractId: (contract.json as { id: string }).id,
     webhookId: await webhook(),
     webhookToDelete: await webhook(),
+    ...chargingDevices(),
   };
   await seedReadyTradingDay();
   document = (await send('GET', '/openapi.json', undefined, { token: null })).json as Record<string, unknown>;
@@ -66,6 +71,17 @@ let otherDevices: Record<string, string> = {};
 afterAll(async () => {
   await testStack?.close();
 });
+
+/** The EV and the wallbox unplugged, so that a boost is armed (a success) whatever the simulated time of day. */
+function chargingDevices(): { vehicleId: string; wallboxId: string; inverterId: string } {
+  const control = stack.simulator.control;
+  const vehicleId = otherDevices['{electric_vehicle_id}'] ?? '';
+  const wallboxId = otherDevices['{wallbox_id}'] ?? '';
+  const inverterId = otherDevices['{inverter_id}'] ?? '';
+  control.driveElectricVehicle(vehicleId, { plugged_in: false });
+  control.driveWallbox(wallboxId, { plugged_in: false });
+  return { vehicleId, wallboxId, inverterId };
+}
 
 const sessionBody = {
   language: 'en',
@@ -154,6 +170,7 @@ const queries: Partial<Record<string, string>> = {
   getElectricVehicleSavings: '?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z&resolution=1WEEK',
   getInverterSavings: '?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z&resolution=1WEEK',
   getOrganisationSavings: '?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z',
+  listElectricVehicleSessions: '?from=2026-11-01&to=2026-12-01&limit=5',
 };
 
 /** A concrete path for a declared route, about `user`, with its other ids filled in. */
@@ -203,6 +220,16 @@ const validBodies: Partial<Record<string, unknown>> = {
     prices: marketDay(NEW_TRADING_DAY).quarterHours.map((start, i) => ({ start, price_eur_mwh: i - 40 })),
   },
   confirmTradingDay: { accepted: true },
+  updateElectricVehicleChargePolicy: {
+    ...Object.fromEntries(
+      ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [
+        d,
+        { charge_percentage: 80, charge_deadline: '07:00' },
+      ]),
+    ),
+    timezone: 'UTC',
+  },
+  updateChargingConfig: { mode: 'spot' },
 };
 
 /** Routes whose success needs a device in a particular state: exercised on their own below. */
@@ -214,6 +241,14 @@ const LIFECYCLE_ROUTES = new Set([
   'deleteInverter',
   'startHeatPumpReauthentication',
   'completeReauthentication',
+  // Offboarding the vehicle or the wallbox first would leave the charging controls nothing to act on.
+  'deleteElectricVehicle',
+  'deleteWallbox',
+  'deleteInverter',
+  // The other kinds' re-authentication succeeds only for a device whose connection lapsed.
+  'startElectricVehicleReauthentication',
+  'startWallboxReauthentication',
+  'startInverterReauthentication',
 ]);
 
 describe('the OpenAPI document', () => {

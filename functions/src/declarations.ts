@@ -590,6 +590,16 @@ export function deviceRouteDeclarations<A extends DeviceKindApi>(
 
 const [firstKindApi, ...laterKindApis] = deviceKindApis;
 
+/** A charging control's declaration (one element, spread: its operation id stays a literal type). */
+function chargingRoute<const Id extends string>(
+  operationId: Id,
+  method: HttpMethod,
+  path: string,
+  summary: string,
+): [RouteDeclaration & { readonly operationId: Id }] {
+  return [{ operationId, method, path, function: 'api', access: 'self-or-admin', summary }];
+}
+
 export const routeDeclarations = [
   {
     operationId: 'getHealth',
@@ -856,6 +866,82 @@ export const routeDeclarations = [
     const routes = deviceRouteDeclarations(api);
     return [...routes.resource, ...routes.history];
   }),
+  // Every device of a user, and the charging controls (lambdas/api/routes/charging.ts): below the kinds'
+  // own routes, named like Podero's resources.
+  {
+    operationId: 'listDevices',
+    method: 'GET',
+    path: `${userPath}/devices`,
+    function: 'api',
+    access: 'self-or-admin',
+    summary: 'Every device of the user, of every kind, each with its `type`; cached or live',
+  },
+  ...chargingRoute(
+    'boostElectricVehicle',
+    'POST',
+    `${userPath}/electric-vehicles/{electric_vehicle_id}/boost`,
+    'Boost an electric vehicle: charge now when plugged in, else arm the boost for the next plug-in',
+  ),
+  ...chargingRoute(
+    'disarmElectricVehicleBoost',
+    'DELETE',
+    `${userPath}/electric-vehicles/{electric_vehicle_id}/boost`,
+    'Disarm an armed boost (idempotent; a boost under way goes on until unplugged)',
+  ),
+  ...chargingRoute(
+    'getElectricVehicleChargePolicy',
+    'GET',
+    `${userPath}/electric-vehicles/{electric_vehicle_id}/charge-policy`,
+    "An electric vehicle's weekly charge policy, live",
+  ),
+  ...chargingRoute(
+    'updateElectricVehicleChargePolicy',
+    'PUT',
+    `${userPath}/electric-vehicles/{electric_vehicle_id}/charge-policy`,
+    "Set an electric vehicle's weekly charge policy (all seven days)",
+  ),
+  ...chargingRoute(
+    'listElectricVehicleSessions',
+    'GET',
+    `${userPath}/electric-vehicles/{electric_vehicle_id}/sessions`,
+    "An electric vehicle's completed charging sessions between two days, paginated",
+  ),
+  ...chargingRoute(
+    'getElectricVehicleCurrentSession',
+    'GET',
+    `${userPath}/electric-vehicles/{electric_vehicle_id}/sessions/current`,
+    "An electric vehicle's charging session under way, if any",
+  ),
+  ...chargingRoute(
+    'boostWallbox',
+    'POST',
+    `${userPath}/wallboxes/{wallbox_id}/boost`,
+    'Boost a wallbox: full rate now when a car is plugged in, else armed for the next plug-in',
+  ),
+  ...chargingRoute(
+    'cancelWallboxBoost',
+    'DELETE',
+    `${userPath}/wallboxes/{wallbox_id}/boost`,
+    'Cancel a wallbox boost under way and disarm an armed one (idempotent)',
+  ),
+  ...chargingRoute(
+    'createWallboxClaimToken',
+    'POST',
+    `${userPath}/wallboxes/claim-tokens`,
+    "A one-time claim token for an installer's app to connect a wallbox (shown once)",
+  ),
+  ...chargingRoute(
+    'getChargingConfig',
+    'GET',
+    `${userPath}/charging-config`,
+    "The user's charging configuration (the steering mode EV charging follows), live",
+  ),
+  ...chargingRoute(
+    'updateChargingConfig',
+    'PUT',
+    `${userPath}/charging-config`,
+    "Change the user's charging configuration's mode",
+  ),
 ] as const satisfies readonly RouteDeclaration[];
 
 export type OperationId = (typeof routeDeclarations)[number]['operationId'];

@@ -37,6 +37,11 @@ const BUILT_ONCE: Readonly<Record<string, string>> = {
   'functions/src/config.ts#withDefault': 'a schema factory called at module scope',
   'functions/src/config.ts#positiveInt': 'a schema factory called at module scope',
   'functions/src/config.ts#flag': 'a schema factory called at module scope',
+  'functions/src/devices/charging-schemas.ts#chargingSessionSchema': 'a callback run while the module loads',
+  'functions/src/lambdas/api/routes/all-devices.ts#entries':
+    "each kind's entry in the list of every device: a callback run while the module loads",
+  'functions/src/lambdas/api/routes/charging.ts#boostAnswerOf':
+    "a boost's answer: the factory is called once per kind, at the module's scope",
 };
 
 /**

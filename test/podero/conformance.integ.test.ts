@@ -7,6 +7,7 @@
 
 import { runCli } from '@podero-bridge/podero-cli';
 import { CHECKS as CONTRACT_CHECKS } from '@podero-bridge/podero-cli/conformance';
+import { DEVICE_CHECKS } from '@podero-bridge/podero-cli/conformance/devices';
 import { TRADING_CHECKS } from '@podero-bridge/podero-cli/conformance/trading';
 import type { FetchInit, FetchLike, FetchResponseLike } from '@podero-bridge/podero-client';
 import type { Simulator } from '@podero-bridge/podero-simulator';
@@ -14,11 +15,15 @@ import { startTestSimulator } from '@podero-bridge/podero-simulator/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** Every check in the order the probe runs them. */
-const CHECKS = [...CONTRACT_CHECKS, ...TRADING_CHECKS];
+const CHECKS = [...CONTRACT_CHECKS, ...TRADING_CHECKS, ...DEVICE_CHECKS];
 
 let sim: Simulator;
 beforeAll(async () => {
   sim = await startTestSimulator({ clock: 'realtime' });
+  // A customer's home with a battery in use (no sun: it discharges), for the battery-sign check to read.
+  const [home] = sim.control.seed({ users: 1, heatPumpsPerUser: 0 }).users;
+  const inverter = sim.control.addDevice(home?.id ?? '', { kind: 'inverter', withBattery: true });
+  sim.control.driveInverter(inverter.id, { battery_level: 60, sun: 0 });
 });
 afterAll(() => sim.close());
 
@@ -122,6 +127,34 @@ const VARIANTS: Record<string, Variant> = {
   },
   'trading.variant': async (url, init, next) =>
     url.pathname.includes('/trading/') ? answer(404, '{"detail":"Not Found"}') : next(url.href, init),
+  'electric-vehicles.update.put': async (url, init, next) =>
+    init.method === 'PUT' && /\/electric-vehicles\/[^/]+$/.test(url.pathname)
+      ? answer(405, '{"detail":"Method Not Allowed"}')
+      : next(url.href, init),
+  'electric-vehicles.charge-policy.put': async (url, init, next) =>
+    init.method === 'PUT' && url.pathname.endsWith('/charge-policy')
+      ? answer(404, '{"detail":"Not Found"}')
+      : next(url.href, init),
+  'wallboxes.list-register': async (url, init, next) => {
+    const res = await next(url.href, init);
+    // A Podero whose list leaves out a box registered through the API.
+    return init.method === 'GET' && url.pathname.endsWith('/wallboxes') ? answer(200, '[]') : res;
+  },
+  'inverters.battery-power.sign': async (url, init, next) => {
+    const res = await next(url.href, init);
+    // The old guide's sign: + charging.
+    return init.method === 'GET' && url.pathname.endsWith('/inverters')
+      ? rewriteJson(res, (list) =>
+          (list as Record<string, unknown>[]).map((inverter) => ({
+            ...inverter,
+            battery_charge_discharge_power_w:
+              typeof inverter.battery_charge_discharge_power_w === 'number'
+                ? -inverter.battery_charge_discharge_power_w
+                : inverter.battery_charge_discharge_power_w,
+          })),
+        )
+      : res;
+  },
   'rate-limit.headers': async (url, init, next) => {
     const res = await next(url.href, init);
     const text = await res.text();
@@ -256,7 +289,7 @@ describe('podero conformance', () => {
     expect(code).toBe(0);
     expect(table).toMatch(/^check\s+verdict\s+the bridge assumes\s+observed$/m);
     expect(table).toMatch(/^users\.delete\.exists\s+holds\s+/m);
-    expect(table).toContain('14 holds, 0 diverges, 1 skipped');
+    expect(table).toContain('18 holds, 0 diverges, 1 skipped');
     expect(table).toContain('day-ahead trading variant: reference');
   }, 60_000);
 

@@ -79,6 +79,7 @@ function requestFor(route: RouteDeclaration, user: string): { path: string; body
     getElectricVehicleSavings: range,
     getInverterSavings: range,
     getOrganisationSavings: range,
+    listElectricVehicleSessions: '?from=2026-01-01&to=2026-02-01',
   };
   const path = `${route.path
     .replace('{external_user_id}', user)
@@ -91,6 +92,10 @@ function requestFor(route: RouteDeclaration, user: string): { path: string; body
     .replace('{contract_id}', NO_SUCH_CONTRACT)
     .replace('{price_zone}', 'AT')
     .replace('{delivery_day}', TRADING_DAY)
+    // The charging controls' refusals come before the device is looked up: any id will do.
+    .replace('{electric_vehicle_id}', NO_SUCH_CONTRACT)
+    .replace('{wallbox_id}', NO_SUCH_CONTRACT)
+    .replace('{inverter_id}', NO_SUCH_CONTRACT)
     .replace(
       '{webhook_id}',
       route.operationId === 'deleteWebhook' ? webhookToDelete : webhook,
@@ -106,6 +111,13 @@ function requestFor(route: RouteDeclaration, user: string): { path: string; body
       cancel_url: 'https://partner.example/cancel',
     },
     updateHeatPump: { optimization_level: 'Max' },
+    updateElectricVehicleChargePolicy: Object.fromEntries(
+      ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [
+        d,
+        { charge_percentage: 80, charge_deadline: '07:00' },
+      ]),
+    ),
+    updateChargingConfig: { mode: 'spot' },
     updateElectricVehicle: { minimum_charge_limit: 70 },
     updateWallbox: { is_smart_optimization_active: true },
     updateInverter: { min_battery_charge: 20 },

@@ -885,6 +885,164 @@ const cases: BadRequest[] = [
     status: 400,
     field: 'query.owner',
   },
+  // The other kinds' own routes (domain/devices/<kind>.ts): a list's unknown query, an id that is no UUID.
+  ...(
+    [
+      ['electric-vehicles', 'electric_vehicle_id', true],
+      ['wallboxes', 'wallbox_id', false],
+      ['inverters', 'inverter_id', true],
+    ] as const
+  ).flatMap(([resource, idParam, savings]): BadRequest[] => [
+    {
+      name: `${resource}: unknown list query`,
+      method: 'GET',
+      path: `${userPath}/${resource}?owner=someone-else`,
+      status: 400,
+      field: 'query.owner',
+    },
+    ...(
+      [
+        ['GET', ''],
+        ['PATCH', ''],
+        ['DELETE', ''],
+        ['POST', '/reauthentication'],
+        ['GET', '/readings'],
+        ...(savings ? [['GET', '/savings'] as const] : []),
+      ] as const
+    ).map(([method, below]) => ({
+      name: `${resource}${below}: ${method} with an id that is no UUID`,
+      method,
+      path: `${userPath}/${resource}/not-a-uuid${below}`,
+      ...(method === 'PATCH' || method === 'POST'
+        ? { body: json({ is_smart_optimization_active: true, success_url: 'https://partner.example/ok' }) }
+        : {}),
+      status: 400,
+      field: `path.${idParam}`,
+    })),
+  ]),
+  // The charging controls: every refusal is the path's, query's or body's, before any Podero call.
+  {
+    name: 'boost: electric-vehicle id not a UUID',
+    method: 'POST',
+    path: `${userPath}/electric-vehicles/not-a-uuid/boost`,
+    status: 400,
+    field: 'path.electric_vehicle_id',
+  },
+  {
+    name: 'disarm: electric-vehicle id not a UUID',
+    method: 'DELETE',
+    path: `${userPath}/electric-vehicles/1%2F..%2F2/boost`,
+    status: 400,
+    field: 'path.electric_vehicle_id',
+  },
+  {
+    name: 'charge policy: electric-vehicle id not a UUID',
+    method: 'GET',
+    path: `${userPath}/electric-vehicles/ev-1/charge-policy`,
+    status: 400,
+    field: 'path.electric_vehicle_id',
+  },
+  {
+    name: 'charge policy: a day left out',
+    method: 'PUT',
+    path: `${userPath}/electric-vehicles/${SESSION}/charge-policy`,
+    body: json(
+      Object.fromEntries(
+        ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((d) => [
+          d,
+          { charge_percentage: 80, charge_deadline: '07:00' },
+        ]),
+      ),
+    ),
+    status: 400,
+    field: 'body.sun',
+  },
+  {
+    name: 'charge policy: percentage above 100 and a deadline that is no time',
+    method: 'PUT',
+    path: `${userPath}/electric-vehicles/${SESSION}/charge-policy`,
+    body: json(
+      Object.fromEntries(
+        ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [
+          d,
+          { charge_percentage: d === 'mon' ? 150 : 80, charge_deadline: d === 'tue' ? '25:00' : '07:00' },
+        ]),
+      ),
+    ),
+    status: 400,
+    field: 'body.mon.charge_percentage',
+  },
+  {
+    name: 'sessions without a range',
+    method: 'GET',
+    path: `${userPath}/electric-vehicles/${SESSION}/sessions`,
+    status: 400,
+    field: 'query.from',
+  },
+  {
+    name: 'sessions with a range the wrong way round',
+    method: 'GET',
+    path: `${userPath}/electric-vehicles/${SESSION}/sessions?from=2026-02-01&to=2026-01-01`,
+    status: 400,
+    field: 'query.to',
+  },
+  {
+    name: 'current session: electric-vehicle id not a UUID',
+    method: 'GET',
+    path: `${userPath}/electric-vehicles/not-a-uuid/sessions/current`,
+    status: 400,
+    field: 'path.electric_vehicle_id',
+  },
+  {
+    name: 'wallbox boost: id not a UUID',
+    method: 'POST',
+    path: `${userPath}/wallboxes/not-a-uuid/boost`,
+    status: 400,
+    field: 'path.wallbox_id',
+  },
+  {
+    name: 'wallbox boost cancel: id not a UUID',
+    method: 'DELETE',
+    path: `${userPath}/wallboxes/not-a-uuid/boost`,
+    status: 400,
+    field: 'path.wallbox_id',
+  },
+  {
+    name: 'claim token with a query',
+    method: 'POST',
+    path: `${userPath}/wallboxes/claim-tokens?installer=someone`,
+    status: 400,
+    field: 'query.installer',
+  },
+  {
+    name: 'charging configuration with a query',
+    method: 'GET',
+    path: `${userPath}/charging-config?include=secrets`,
+    status: 400,
+    field: 'query.include',
+  },
+  {
+    name: 'charging configuration: an unknown mode',
+    method: 'PUT',
+    path: `${userPath}/charging-config`,
+    body: json({ mode: 'turbo' }),
+    status: 400,
+    field: 'body.mode',
+  },
+  {
+    name: 'charging configuration: an extra field',
+    method: 'PUT',
+    path: `${userPath}/charging-config`,
+    body: json({ mode: 'spot', threshold_w: 1000 }),
+    status: 400,
+  },
+  {
+    name: 'every device: unknown query',
+    method: 'GET',
+    path: `${userPath}/devices?kind=all`,
+    status: 400,
+    field: 'query.kind',
+  },
   {
     name: 'heat-pump id not a UUID',
     method: 'GET',

@@ -62,6 +62,8 @@ async function call(token: string, method: string, path: string, body?: unknown)
 const webhookSecrets: string[] = [];
 /** The auth-session URLs Podero answered an EV's re-authentication with: shown once to the partner, a secret. */
 const authSessionUrls: string[] = [];
+/** The wallbox claim tokens (and their WebSocket URLs) the API showed, once each. */
+const claimSecrets: string[] = [];
 let webhookCalls = 0;
 
 /** Where each secret occurs, as `place: kind`; never the secret itself. */
@@ -100,6 +102,7 @@ function needles(): { kind: string; value: string }[] {
         .filter((value) => value.length >= 16)
         .map((value) => ({ kind: `auth-session URL #${i + 1} (token)`, value })),
     ]),
+    ...claimSecrets.map((secret, i) => ({ kind: `wallbox claim token or its URL #${i + 1}`, value: secret })),
     ...[...issuedTokens].flatMap((token, i) => [
       { kind: `access token #${i + 1}`, value: token },
       // A truncated token in a log line is still a leak of most of it.
@@ -227,6 +230,42 @@ beforeAll(async () => {
       await listening.close();
     }
 
+    // 7. The charging controls: an EV boosted, refused, its policy and sessions read; a wallbox claim token
+    // shown once (the answer is not scanned, the token is searched for everywhere else, a replay included);
+    // the charging configuration refused and changed.
+    const poderoUserId = ((await call(admin, 'GET', `/users/${ext}`)).json as { podero_user_id: string })
+      .podero_user_id;
+    const boosted = stack.simulator.control.addDevice(poderoUserId, { kind: 'electric_vehicle' }).id;
+    stack.simulator.control.driveElectricVehicle(boosted, {
+      plugged_in: true,
+      at_home: true,
+      battery_level: 30,
+    });
+    const evPath = `/users/${ext}/electric-vehicles/${boosted}`;
+    await call(userToken, 'POST', `${evPath}/boost`);
+    await call(userToken, 'POST', `${evPath}/boost`);
+    await call(userToken, 'DELETE', `${evPath}/boost`);
+    await call(userToken, 'GET', `${evPath}/charge-policy`);
+    await call(userToken, 'GET', `${evPath}/sessions?from=2026-01-01&to=2026-12-31&limit=2`);
+    await call(userToken, 'GET', `${evPath}/sessions/current`);
+    const claimKey = { 'idempotency-key': 'leak-check-claim' };
+    const claimed = await rawRequest(stack.apiUrl, {
+      method: 'POST',
+      path: `/users/${ext}/wallboxes/claim-tokens`,
+      headers: { authorization: `Bearer ${userToken}`, ...claimKey },
+    });
+    const claim = claimed.json as { token: string; wss_url: string };
+    claimSecrets.push(claim.token, claim.wss_url);
+    const replayed = await rawRequest(stack.apiUrl, {
+      method: 'POST',
+      path: `/users/${ext}/wallboxes/claim-tokens`,
+      headers: { authorization: `Bearer ${userToken}`, ...claimKey },
+    });
+    responseBodies.push({ what: 'claim token replay', text: replayed.text });
+    await call(userToken, 'PUT', `/users/${ext}/charging-config`, { mode: 'hems' });
+    await call(userToken, 'PUT', `/users/${ext}/charging-config`, { mode: 'spot' });
+    await call(userToken, 'GET', `/users/${ext}/devices?max_age_seconds=0`);
+
     await dumpTablesInto(tableDumps);
     issuances = stack.simulator.control.counters().token_issuances;
   } finally {
@@ -273,6 +312,14 @@ describe('nothing leaks', () => {
   it('ran the auth-session step: one URL shown', () => {
     expect(authSessionUrls).toHaveLength(1);
     expect(authSessionUrls[0]).toMatch(/^https?:\/\//);
+  });
+
+  it('ran the charging steps: a claim token shown, and a boost refused with its reason', () => {
+    expect(claimSecrets).toHaveLength(2);
+    expect(claimSecrets.every((secret) => secret.length >= 8)).toBe(true);
+    expect(
+      responseBodies.some((b) => b.what.endsWith('/boost -> 409') && b.text.includes('already_charging')),
+    ).toBe(true);
   });
 
   it('ran the webhook steps: two secrets shown, a delivery retried', () => {

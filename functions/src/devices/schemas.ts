@@ -9,7 +9,7 @@ import * as z from 'zod';
  * Query-string integers arrive as strings; reject "", "1.5", "1e3" and the like rather than coercing loosely.
  * The OpenAPI document shows what a caller sends: an integer in min..max, with its default.
  */
-const queryInt = (min: number, max: number, fallback: number) =>
+export const queryInt = (min: number, max: number, fallback: number) =>
   z
     .string()
     .regex(/^\d{1,9}$/, 'must be a whole number')

@@ -24,6 +24,11 @@ export interface RefusalOptions {
   readonly fields?: readonly ErrorField[];
   /** busy: when to come back. */
   readonly retryAfterSeconds?: number;
+  /**
+   * Named facts the answer carries beside its code (`reason`, `state` of a refused boost): allow-listed
+   * values, never upstream prose.
+   */
+  readonly attributes?: Readonly<Record<string, string>>;
   readonly cause?: unknown;
 }
 
@@ -34,9 +39,11 @@ export abstract class DomainError extends Error {
   readonly subject: string | undefined;
   readonly fields: readonly ErrorField[] | undefined;
   readonly retryAfterSeconds: number | undefined;
+  readonly attributes: Readonly<Record<string, string>> | undefined;
   constructor(message: string, options: RefusalOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = options.code;
+    this.attributes = options.attributes;
     this.summary = options.summary;
     this.subject = options.subject;
     this.fields = options.fields;

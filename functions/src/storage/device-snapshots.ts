@@ -49,6 +49,18 @@ export const deviceSk = (deviceId: string, kind: DeviceKindStorage = DEFAULT_KIN
 const firstSkOf = (kind: DeviceKindStorage): string =>
   [kind.skPrefix, kind.listMarkerSk].sort()[0] ?? kind.skPrefix;
 
+/**
+ * The sort-key range holding the user's profile, a kind's list marker and its snapshots. Most kinds' keys
+ * sort before `PROFILE` (`HP#`, `EV#`); a kind's that sort after it (`WALLBOX#`, `WALLBOXES`) put the
+ * profile first and end after the last of its own keys (the prefix followed by the highest character).
+ */
+function profileRangeOf(kind: DeviceKindStorage): { first: string; last: string } {
+  const first = firstSkOf(kind);
+  if (first <= USER_PROFILE_SK) return { first, last: USER_PROFILE_SK };
+  const last = [`${kind.skPrefix}\uffff`, kind.listMarkerSk].sort().at(-1) ?? kind.listMarkerSk;
+  return { first: USER_PROFILE_SK, last };
+}
+
 export interface DeviceListMarker {
   externalUserId: string;
   fetchedAt: string;
@@ -240,8 +252,7 @@ export class DeviceSnapshotStore {
 
   /**
    * The onboarded user (undefined if absent or still being created) with the list marker and every
-   * snapshot, in one paginated Query: the kind's keys sort before `PROFILE`, so the range between them
-   * holds both. One request instead of a GetItem and a Query side by side: the list route's reads cost
+   * snapshot, in one paginated Query over the range that holds both (profileRangeOf). One request instead of a GetItem and a Query side by side: the list route's reads cost
    * one round trip either way, but a request less is SDK and DynamoDB work less (`pnpm bench overhead`).
    */
   async loadUserWithProfile(
@@ -250,6 +261,7 @@ export class DeviceSnapshotStore {
     const state: UserDeviceState = { marker: null, snapshots: new Map() };
     let profile: Record<string, unknown> | undefined;
     let startKey: Record<string, unknown> | undefined;
+    const range = profileRangeOf(this.kind);
     // A user has a handful of devices; the bound only guards against a runaway loop.
     for (let page = 0; page < 100; page++) {
       const out = await this.doc.send(
@@ -258,8 +270,8 @@ export class DeviceSnapshotStore {
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
           ExpressionAttributeValues: {
             ':pk': userPk(externalUserId),
-            ':first': firstSkOf(this.kind),
-            ':last': USER_PROFILE_SK,
+            ':first': range.first,
+            ':last': range.last,
           },
           ExclusiveStartKey: startKey,
           ConsistentRead: true,

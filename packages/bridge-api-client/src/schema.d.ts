@@ -944,6 +944,178 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/{external_user_id}/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every device of the user, of every kind, each with its `type`; cached or live */
+        get: operations["listDevices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_devices"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/electric-vehicles/{electric_vehicle_id}/boost": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Boost an electric vehicle: charge now when plugged in, else arm the boost for the next plug-in */
+        post: operations["boostElectricVehicle"];
+        /** Disarm an armed boost (idempotent; a boost under way goes on until unplugged) */
+        delete: operations["disarmElectricVehicleBoost"];
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_boost"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/electric-vehicles/{electric_vehicle_id}/charge-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An electric vehicle's weekly charge policy, live */
+        get: operations["getElectricVehicleChargePolicy"];
+        /** Set an electric vehicle's weekly charge policy (all seven days) */
+        put: operations["updateElectricVehicleChargePolicy"];
+        post?: never;
+        delete?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_charge_policy"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/electric-vehicles/{electric_vehicle_id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An electric vehicle's completed charging sessions between two days, paginated */
+        get: operations["listElectricVehicleSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_sessions"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/electric-vehicles/{electric_vehicle_id}/sessions/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An electric vehicle's charging session under way, if any */
+        get: operations["getElectricVehicleCurrentSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_sessions_current"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/wallboxes/{wallbox_id}/boost": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Boost a wallbox: full rate now when a car is plugged in, else armed for the next plug-in */
+        post: operations["boostWallbox"];
+        /** Cancel a wallbox boost under way and disarm an armed one (idempotent) */
+        delete: operations["cancelWallboxBoost"];
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_wallboxes_wallbox_id_boost"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/wallboxes/claim-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A one-time claim token for an installer's app to connect a wallbox (shown once) */
+        post: operations["createWallboxClaimToken"];
+        delete?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_wallboxes_claim_tokens"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/charging-config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's charging configuration (the steering mode EV charging follows), live */
+        get: operations["getChargingConfig"];
+        /** Change the user's charging configuration's mode */
+        put: operations["updateChargingConfig"];
+        post?: never;
+        delete?: never;
+        /**
+         * CORS preflight (answered by API Gateway)
+         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         */
+        options: operations["corsPreflight_users_external_user_id_charging_config"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "user.onboarded": {
@@ -1909,6 +2081,31 @@ export interface components {
             min_battery_charge?: number | null;
             /** @description %, 0..100, not below min_battery_charge */
             max_battery_charge?: number | null;
+        };
+        /** @description The weekly charge policy: a target and a deadline for each of the seven days. Applied while the vehicle’s `is_charge_policy_enabled` is true. */
+        ChargePolicyUpdate: {
+            mon: components["schemas"]["ChargePolicyDay"];
+            tue: components["schemas"]["ChargePolicyDay"];
+            wed: components["schemas"]["ChargePolicyDay"];
+            thu: components["schemas"]["ChargePolicyDay"];
+            fri: components["schemas"]["ChargePolicyDay"];
+            sat: components["schemas"]["ChargePolicyDay"];
+            sun: components["schemas"]["ChargePolicyDay"];
+            /** @description IANA timezone of the deadlines (Podero keeps its own when left out) */
+            timezone?: string;
+        };
+        ChargePolicyDay: {
+            /** @description State of charge to reach by the deadline, % (0..100) */
+            charge_percentage: number;
+            /** @description HH:MM, 24 h, in the policy’s timezone */
+            charge_deadline: string;
+        };
+        ChargingConfigUpdate: {
+            /**
+             * @description none: no steering; spot: charging follows day-ahead prices; hems: the home energy system (PV surplus); hems_and_spot: both. Intraday and curtailment steering are not visible here.
+             * @enum {string}
+             */
+            mode: "none" | "spot" | "hems" | "hems_and_spot";
         };
         /** @description A user was onboarded to Podero (POST /users created them). */
         Event_user_onboarded: {
@@ -3491,6 +3688,387 @@ export interface components {
             fetched_at: string;
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
+        };
+        DeviceList: {
+            items: (components["schemas"]["HeatPumpEntry"] | components["schemas"]["ElectricVehicleEntry"] | components["schemas"]["WallboxEntry"] | components["schemas"]["InverterEntry"])[];
+            /** @description Always null: every device of the user is on the one page */
+            next_cursor: null;
+            /**
+             * @description cache: every kind’s part came from stored snapshots; live: at least one was read now
+             * @enum {string}
+             */
+            source: "cache" | "live";
+            /** @description When the oldest part was read from Podero (ISO) */
+            fetched_at: string;
+            /** @description True when any part was a stale snapshot served because Podero failed */
+            stale: boolean;
+        };
+        HeatPumpEntry: {
+            id: string;
+            /** @description Podero's ok | warning | error | unknown */
+            connection_status?: string | null;
+            monitoring_status?: string | null;
+            steering_status?: string | null;
+            created_at?: string | null;
+            updated_at?: string | null;
+            price_zone?: string | null;
+            /** @description Podero building id, if linked */
+            building?: string | null;
+            lifecycle_state?: string | null;
+            lifecycle_error?: string | null;
+            /** @description The manufacturer connection is live (see `connection`) */
+            is_authenticated?: boolean | null;
+            is_smart_optimization_active?: boolean | null;
+            optimization_level?: string | null;
+            optimization_score?: number | null;
+            current_mode?: string | null;
+            current_state_last_updated_at?: string | null;
+            last_monitoring_executed_at?: string | null;
+            is_pause_power_active?: boolean | null;
+            pause_power_until?: string | null;
+            is_forecasting_enabled?: boolean | null;
+            is_trading_enabled?: boolean | null;
+            actual_steering_state?: string | null;
+            indoor_target_temperature_offset?: number | null;
+            dhw_standard_temperature?: number | null;
+            is_hot_water_heating_enabled?: boolean | null;
+            is_space_heating_enabled?: boolean | null;
+            is_pool_heating_enabled?: boolean | null;
+            is_space_cooling_enabled?: boolean | null;
+            heating_policy_name?: string | null;
+            is_heating_policy_enabled?: boolean | null;
+            minimum_temperature_limit?: number | null;
+            maximum_temperature_limit?: number | null;
+            minimum_dhw_temperature_limit?: number | null;
+            is_away_mode_enabled?: boolean | null;
+            away_mode_start?: string | null;
+            away_mode_end?: string | null;
+            away_mode_minimum_temperature_limit?: number | null;
+            current_power_consumption_w?: number | null;
+            outdoor_temperature?: number | null;
+            indoor_actual_temperature?: number | null;
+            indoor_target_temperature?: number | null;
+            inlet_temperature?: number | null;
+            outlet_temperature?: number | null;
+            dhw_temperature?: number | null;
+            dhw_target_temperature?: number | null;
+            /** @description Older shape only */
+            consumption_last_day_kwh?: number | null;
+            device_model?: components["schemas"]["HeatPumpDeviceModel"];
+            /** @description Pending actions by code (their resolution links stay with the bridge) */
+            actions: {
+                /** @description reauthenticate, information, or a newer code */
+                code: string;
+            }[];
+            connection: components["schemas"]["HeatPumpConnection"];
+            /**
+             * @description The device kind (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "heat_pump";
+        };
+        ElectricVehicleEntry: {
+            id: string;
+            /** @description Podero's ok | warning | error | unknown */
+            connection_status?: string | null;
+            monitoring_status?: string | null;
+            steering_status?: string | null;
+            created_at?: string | null;
+            updated_at?: string | null;
+            price_zone?: string | null;
+            /** @description Podero building id, if linked */
+            building?: string | null;
+            lifecycle_state?: string | null;
+            lifecycle_error?: string | null;
+            /** @description The manufacturer connection is live (see `connection`) */
+            is_authenticated?: boolean | null;
+            is_smart_optimization_active?: boolean | null;
+            optimization_score?: number | null;
+            current_mode?: string | null;
+            current_state_last_updated_at?: string | null;
+            last_monitoring_executed_at?: string | null;
+            is_pause_power_active?: boolean | null;
+            pause_power_until?: string | null;
+            is_forecasting_enabled?: boolean | null;
+            is_trading_enabled?: boolean | null;
+            actual_steering_state?: string | null;
+            /** @description %: charged at once to this level on plug-in */
+            charge_target_min?: number | null;
+            /** @description %: the OEM-detected hard cap (system-managed) */
+            charge_target_max?: number | null;
+            is_charge_policy_enabled?: boolean | null;
+            /** @description HH:MM (24 h): when minimum_charge_limit must be reached */
+            charge_deadline_at?: string | null;
+            /** @description %: to reach by charge_deadline_at */
+            minimum_charge_limit?: number | null;
+            charge_policy_last_updated_at?: string | null;
+            is_plugged_in?: boolean | null;
+            is_charging?: boolean | null;
+            is_fully_charged?: boolean | null;
+            /** @description W: the vehicle's charging rate */
+            charge_rate_w?: number | null;
+            /** @description W: charging now (not in every shape) */
+            current_charging_power_w?: number | null;
+            /** @description %: state of charge */
+            battery_level?: number | null;
+            battery_capacity_kwh?: number | null;
+            /** @description km */
+            driving_range?: number | null;
+            /** @description Podero's available | requested | ongoing | unavailable */
+            boost_state?: string | null;
+            /** @description A boost is armed for the next plug-in */
+            boost_for_next_session?: boolean | null;
+            device_model?: components["schemas"]["HeatPumpDeviceModel"];
+            /** @description Pending actions by code (their resolution links stay with the bridge) */
+            actions: {
+                /** @description reauthenticate, information, or a newer code */
+                code: string;
+            }[];
+            connection: components["schemas"]["HeatPumpConnection"];
+            /**
+             * @description The device kind (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "electric_vehicle";
+        };
+        WallboxEntry: {
+            id: string;
+            /** @description Podero's ok | warning | error | unknown */
+            connection_status?: string | null;
+            monitoring_status?: string | null;
+            steering_status?: string | null;
+            created_at?: string | null;
+            updated_at?: string | null;
+            price_zone?: string | null;
+            /** @description Podero building id, if linked */
+            building?: string | null;
+            lifecycle_state?: string | null;
+            lifecycle_error?: string | null;
+            /** @description The manufacturer connection is live (see `connection`) */
+            is_authenticated?: boolean | null;
+            is_smart_optimization_active?: boolean | null;
+            optimization_score?: number | null;
+            current_mode?: string | null;
+            current_state_last_updated_at?: string | null;
+            last_monitoring_executed_at?: string | null;
+            is_pause_power_active?: boolean | null;
+            pause_power_until?: string | null;
+            is_forecasting_enabled?: boolean | null;
+            is_trading_enabled?: boolean | null;
+            actual_steering_state?: string | null;
+            charge_target_min?: number | null;
+            charge_target_max?: number | null;
+            /** @description W: the box's maximum charging power */
+            charge_power_max_w?: number | null;
+            is_charge_policy_enabled?: boolean | null;
+            charge_policy_last_updated_at?: string | null;
+            minimum_charge_limit?: number | null;
+            /** @description HH:MM (24 h) */
+            charge_deadline_at?: string | null;
+            /** @description Podero's READY | PLUGGED_IN | CHARGING | UNAVAILABLE | UNKNOWN */
+            mode?: string | null;
+            is_plugged_in?: boolean | null;
+            is_charging?: boolean | null;
+            is_ocpp_connected?: boolean | null;
+            /** @description W: charging now (not in every shape) */
+            current_power_w?: number | null;
+            /** @description Podero's available | requested | ongoing | unavailable */
+            boost_state?: string | null;
+            boost_for_next_session?: boolean | null;
+            /** @description The electric vehicle the box charges, if Podero links one */
+            electric_vehicle_id?: string | null;
+            firmware_version?: string | null;
+            /** @description Podero's wallbox `connection`: online | offline | never_connected */
+            charger_connection?: string | null;
+            device_model?: components["schemas"]["HeatPumpDeviceModel"];
+            /** @description Pending actions by code (their resolution links stay with the bridge) */
+            actions: {
+                /** @description reauthenticate, information, or a newer code */
+                code: string;
+            }[];
+            connection: components["schemas"]["HeatPumpConnection"];
+            /**
+             * @description The device kind (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "wallbox";
+        };
+        InverterEntry: {
+            id: string;
+            /** @description Podero's ok | warning | error | unknown */
+            connection_status?: string | null;
+            monitoring_status?: string | null;
+            steering_status?: string | null;
+            created_at?: string | null;
+            updated_at?: string | null;
+            price_zone?: string | null;
+            /** @description Podero building id, if linked */
+            building?: string | null;
+            lifecycle_state?: string | null;
+            lifecycle_error?: string | null;
+            /** @description The manufacturer connection is live (see `connection`) */
+            is_authenticated?: boolean | null;
+            is_smart_optimization_active?: boolean | null;
+            optimization_score?: number | null;
+            current_mode?: string | null;
+            current_state_last_updated_at?: string | null;
+            last_monitoring_executed_at?: string | null;
+            is_pause_power_active?: boolean | null;
+            pause_power_until?: string | null;
+            is_forecasting_enabled?: boolean | null;
+            is_trading_enabled?: boolean | null;
+            actual_steering_state?: string | null;
+            solar_power_rating_kw?: number | null;
+            is_battery_connected?: boolean | null;
+            battery_capacity_kwh?: number | null;
+            /** @description %: the battery is not discharged below it */
+            min_battery_charge?: number | null;
+            /** @description %: the battery is not charged above it */
+            max_battery_charge?: number | null;
+            /** @description W: positive exporting, negative importing */
+            current_power_to_grid_w?: number | null;
+            /** @description W: 0 at night */
+            current_solar_production_w?: number | null;
+            household_consumption_w?: number | null;
+            /** @description W: production minus household consumption */
+            solar_surplus_w?: number | null;
+            /** @description %: null (or 0) without a battery */
+            battery_charge_level_percent?: number | null;
+            /** @description W: positive while the battery discharges, negative while it charges */
+            battery_charge_discharge_power_w?: number | null;
+            device_model?: components["schemas"]["HeatPumpDeviceModel"];
+            /** @description Pending actions by code (their resolution links stay with the bridge) */
+            actions: {
+                /** @description reauthenticate, information, or a newer code */
+                code: string;
+            }[];
+            connection: components["schemas"]["HeatPumpConnection"];
+            /**
+             * @description The device kind (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "inverter";
+        };
+        ElectricVehicleBoost: {
+            /**
+             * @description started: the vehicle was plugged in and charges now, bypassing optimisation; armed: it was not, and the boost fires at the next plug-in
+             * @enum {string}
+             */
+            outcome: "started" | "armed";
+            /** @description The device read live after the boost; null when that read failed (the boost went through: read the device again) */
+            electric_vehicle: components["schemas"]["ElectricVehicle"] | null;
+        };
+        BoostRefused: {
+            error: {
+                /** @constant */
+                code: "boost_refused";
+                message: string;
+                /**
+                 * @description already_charging: a boost is requested or under way; fully_charged: at its target; no_active_session: plugged in where Podero has no session (away from home); internal_error: Podero could not reach the manufacturer; unknown: a reason Podero added since
+                 * @enum {string}
+                 */
+                reason: "already_charging" | "fully_charged" | "no_active_session" | "internal_error" | "unknown";
+                /**
+                 * @description The boost_state Podero reported
+                 * @enum {string}
+                 */
+                state: "available" | "requested" | "ongoing" | "unavailable" | "unknown";
+                request_id?: string;
+            };
+        };
+        /** @description The weekly charge policy, live from Podero */
+        ChargePolicy: {
+            electric_vehicle_id: string;
+            mon: {
+                charge_percentage: number | null;
+                charge_deadline: string | null;
+            } | null;
+            tue: {
+                charge_percentage: number | null;
+                charge_deadline: string | null;
+            } | null;
+            wed: {
+                charge_percentage: number | null;
+                charge_deadline: string | null;
+            } | null;
+            thu: {
+                charge_percentage: number | null;
+                charge_deadline: string | null;
+            } | null;
+            fri: {
+                charge_percentage: number | null;
+                charge_deadline: string | null;
+            } | null;
+            sat: {
+                charge_percentage: number | null;
+                charge_deadline: string | null;
+            } | null;
+            sun: {
+                charge_percentage: number | null;
+                charge_deadline: string | null;
+            } | null;
+            timezone: string | null;
+        };
+        /** @description Completed sessions whose plug-in is in the range, newest first */
+        ChargingSessionList: {
+            items: components["schemas"]["ChargingSession"][];
+            /** @description Sessions in the whole range, as Podero counts them */
+            total: number;
+            /** @description Pass as `cursor` for the next page; null on the last. */
+            next_cursor: string | null;
+        };
+        /** @description One charging session, as Podero reports it */
+        ChargingSession: {
+            id: string;
+            plug_in_time: string | null;
+            unplug_time: string | null;
+            inferred_session_end: string | null;
+            desired_charging_start_time: string | null;
+            desired_charging_end_time: string | null;
+            charge_deadline: string | null;
+            target_soc_pct: number | null;
+            initial_soc_pct: number | null;
+            final_soc_pct: number | null;
+            energy_charged_kwh: number | null;
+            avg_charge_power_kw: number | null;
+            peak_charge_power_kw: number | null;
+            actual_cost_eur: number | null;
+            expected_savings_eur: number | null;
+            actual_savings_eur: number | null;
+            is_at_home: boolean | null;
+            /** @description Podero’s outcome code (`not_at_home` is documented; others may appear) */
+            session_outcome: string | null;
+        };
+        CurrentChargingSession: {
+            /** @description The session under way; null when the vehicle is not plugged in */
+            session: components["schemas"]["ChargingSession"] | null;
+        };
+        WallboxBoost: {
+            /**
+             * @description started: the vehicle was plugged in and charges now, bypassing optimisation; armed: it was not, and the boost fires at the next plug-in
+             * @enum {string}
+             */
+            outcome: "started" | "armed";
+            /** @description The device read live after the boost; null when that read failed (the boost went through: read the device again) */
+            wallbox: components["schemas"]["Wallbox"] | null;
+        };
+        WallboxClaimToken: {
+            /** @description The one-time token for the installer’s app. A secret: shown in this answer only (a replay of the request with its Idempotency-Key answers null), never stored by the bridge. */
+            token: string | null;
+            /** @description Where the box connects to be claimed (null on a replay, as token) */
+            wss_url: string | null;
+            expires_at: string | null;
+        };
+        /** @description The user’s charging configuration, live from Podero */
+        ChargingConfig: {
+            /** @description unknown: a mode Podero added since */
+            mode: ("none" | "spot" | "hems" | "hems_and_spot" | "unknown") | null;
+            available_modes: ("none" | "spot" | "hems" | "hems_and_spot")[] | null;
+            /** @description Per mode the user cannot choose, Podero’s reason codes (no_ev, no_inverter, ...) */
+            unavailability_reasons: {
+                [key: string]: string[];
+            } | null;
+            updated_at: string | null;
         };
     };
     responses: never;
@@ -12416,6 +12994,1734 @@ export interface operations {
                     /** @description The requesting origin, when it is one of the stage’s */
                     "access-control-allow-origin"?: string;
                     /** @description The declared methods: GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    listDevices: {
+        parameters: {
+            query?: {
+                /** @description Serve the stored snapshot when it is at most this old (seconds); 0 always reads Podero live. Default 30. */
+                max_age_seconds?: number;
+                /** @description When the live read fails (Podero 5xx, timeout or rate limit), serve a snapshot up to this old instead of the error, marked `stale: true`. Default 0: errors are not hidden. */
+                stale_if_error_seconds?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every device of the user, of every kind */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceList"];
+                };
+            };
+            /** @description Invalid path or query (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_users_external_user_id_devices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    boostElectricVehicle: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                electric_vehicle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Boosting now, or armed for the next plug-in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ElectricVehicleBoost"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or an electric vehicle that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero refused to boost the electric vehicle: `reason` says why (already_charging, fully_charged, no_active_session, internal_error, or unknown), `state` is the boost state it saw; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BoostRefused"] | components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    disarmElectricVehicleBoost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                electric_vehicle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No boost is armed (also when none was) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or an electric vehicle that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_boost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: POST, DELETE, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getElectricVehicleChargePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                electric_vehicle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The weekly charge policy */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChargePolicy"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or an electric vehicle that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    updateElectricVehicleChargePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                electric_vehicle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChargePolicyUpdate"];
+            };
+        };
+        responses: {
+            /** @description The weekly charge policy as Podero now has it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChargePolicy"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or an electric vehicle that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than 64 KB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_charge_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, PUT, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    listElectricVehicleSessions: {
+        parameters: {
+            query: {
+                /** @description First UTC day (inclusive) a session’s plug-in may fall on, YYYY-MM-DD */
+                from: string;
+                /** @description Last UTC day (inclusive), YYYY-MM-DD; at most 366 days after from */
+                to: string;
+                /** @description Sessions per page, 1..200. Default 50. */
+                limit?: number;
+                /** @description Opaque `next_cursor` of the previous page, with the same vehicle, from and to. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                electric_vehicle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of completed charging sessions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChargingSessionList"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or an electric vehicle that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_sessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getElectricVehicleCurrentSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                electric_vehicle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session under way, or null */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurrentChargingSession"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or an electric vehicle that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_sessions_current: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    boostWallbox: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                wallbox_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Boosting now, or armed for the next plug-in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WallboxBoost"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a wallbox that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero refused to boost the wallbox: `reason` says why (already_charging, fully_charged, no_active_session, internal_error, or unknown), `state` is the boost state it saw; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BoostRefused"] | components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    cancelWallboxBoost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                wallbox_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No boost runs or is armed (also when none did) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a wallbox that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_users_external_user_id_wallboxes_wallbox_id_boost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: POST, DELETE, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    createWallboxClaimToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A one-time claim token: hand it to the installer’s app now. Shown in this answer only; the bridge does not keep it. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WallboxClaimToken"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_users_external_user_id_wallboxes_claim_tokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: POST, OPTIONS */
+                    "access-control-allow-methods"?: string;
+                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
+                    "access-control-allow-headers"?: string;
+                    /** @description Seconds the browser may keep this answer (3600) */
+                    "access-control-max-age"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No browser origin is configured on this stage (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getChargingConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The charging configuration */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChargingConfig"];
+                };
+            };
+            /** @description Invalid path or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    updateChargingConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChargingConfigUpdate"];
+            };
+        };
+        responses: {
+            /** @description The charging configuration as Podero now has it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChargingConfig"];
+                };
+            };
+            /** @description Invalid body, or a mode the user’s devices cannot support (Podero’s refusal; details name `body.mode`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body larger than 64 KB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    corsPreflight_users_external_user_id_charging_config: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preflight, answered by API Gateway without calling a function */
+            204: {
+                headers: {
+                    /** @description The requesting origin, when it is one of the stage’s */
+                    "access-control-allow-origin"?: string;
+                    /** @description The declared methods: GET, PUT, OPTIONS */
                     "access-control-allow-methods"?: string;
                     /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
                     "access-control-allow-headers"?: string;

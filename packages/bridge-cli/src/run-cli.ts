@@ -15,6 +15,7 @@ import {
   type operations,
 } from '@podero-bridge/bridge-api-client';
 import { Command, CommanderError, Option } from 'commander';
+import { addChargingCommands } from './charging-commands';
 
 export interface BridgeCliIo {
   env: Record<string, string | undefined>;
@@ -413,6 +414,13 @@ export async function runBridgeCli(argv: readonly string[], io: BridgeCliIo): Pr
     .command('status')
     .description('latest runs and failing users (admin)')
     .action(() => run((ctx) => answer(ctx.api.GET('/sync/status')))());
+
+  addChargingCommands(program, {
+    run,
+    answer,
+    integer,
+    usage: (message) => new UsageError(message),
+  });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

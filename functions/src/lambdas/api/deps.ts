@@ -1,8 +1,13 @@
 import type { ApiConfig } from '../../config';
+import { AllDevicesService } from '../../devices/all-devices';
+import { ChargingService } from '../../devices/charging';
+import { ChargingConfigService } from '../../devices/charging-config';
 import { DeviceInsightsService } from '../../devices/insights';
 import { ReauthenticationService } from '../../devices/reauthentication';
 import { DeviceService, DeviceServices } from '../../devices/service';
+import { electricVehicleKind } from '../../domain/devices/electric-vehicle';
 import { deviceKinds } from '../../domain/devices/kinds';
+import { wallboxKind } from '../../domain/devices/wallbox';
 import { tradingCalendarOf } from '../../domain/trading/market';
 import { EnergyContractService } from '../../energy-contracts/service';
 import { type ErasureService, erasureServiceOf } from '../../erasure/erasure';
@@ -46,6 +51,11 @@ export interface ApiServices {
   readonly webhooks: WebhookService;
   readonly erasure: ErasureService;
   readonly trading: TradingService;
+  /** Every kind's devices in one list. */
+  readonly allDevices: AllDevicesService;
+  /** Boost, charge policy, sessions, claim tokens (EVs and wallboxes). */
+  readonly charging: ChargingService;
+  readonly chargingConfig: ChargingConfigService;
 }
 
 export interface ApiDeps extends FleetDeps {
@@ -125,14 +135,15 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     creation: userCreation,
   });
   const snapshots = new DeviceSnapshotStore(fleet.db, config.mainTableName);
+  const findPoderoUserId = async (externalUserId: string) =>
+    (await users.get(externalUserId))?.podero_user_id ?? null;
   const readings = new ReadingsStore(fleet.db, config.readingsTableName);
   const devices = new DeviceServices(
     deviceKinds.map(
       (kind) =>
         new DeviceService(kind, {
           podero: fleet.podero,
-          findPoderoUserId: async (externalUserId) =>
-            (await users.get(externalUserId))?.podero_user_id ?? null,
+          findPoderoUserId,
           removeUnlessOnboarded: (externalUserId, poderoUserId, sortKeys) =>
             users.removeUnlessOnboarded(externalUserId, poderoUserId, sortKeys),
           snapshots: new DeviceSnapshotStore(fleet.db, config.mainTableName, kind.storage),
@@ -201,6 +212,15 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       now: fleet.now,
       logger: fleet.logger,
     }),
+    allDevices: new AllDevicesService(deviceKinds.map((kind) => devices.of(kind))),
+    charging: new ChargingService({
+      podero: fleet.podero,
+      vehicles: devices.of(electricVehicleKind),
+      wallboxes: devices.of(wallboxKind),
+      findPoderoUserId,
+      logger: fleet.logger,
+    }),
+    chargingConfig: new ChargingConfigService({ podero: fleet.podero, findPoderoUserId }),
   };
   return {
     ...fleet,

@@ -89,7 +89,7 @@ function fromDomainError(error: unknown): ApiError | undefined {
     case 'invalid':
       return badRequest(message, details);
     case 'conflict':
-      return new ApiError(409, error.code ?? 'conflict', message, details);
+      return new ApiError(409, error.code ?? 'conflict', message, details, undefined, error.attributes);
     case 'busy':
       return new ApiError(503, error.code ?? 'busy', message, details, {
         'retry-after': String(error.retryAfterSeconds ?? 1),

@@ -26,6 +26,8 @@ export class ApiError extends Error {
     message: string,
     readonly details?: ErrorDetail[],
     readonly headers?: Record<string, string>,
+    /** Named facts beside the code (a refused boost's `reason` and `state`), in the `error` object. */
+    readonly attributes?: Readonly<Record<string, string>>,
   ) {
     super(message);
   }
@@ -79,6 +81,7 @@ export function errorResponse(error: ApiError, requestId?: string): APIGatewayPr
       error: {
         code: error.code,
         message: error.message,
+        ...error.attributes,
         ...(error.details && error.details.length > 0 ? { details: error.details } : {}),
         ...(requestId ? { request_id: requestId } : {}),
       },

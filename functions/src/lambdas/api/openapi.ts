@@ -132,10 +132,18 @@ function operationOf(
           ]),
         )
       : undefined;
+    // An error answer with a body of its own (a refused boost's reason and state): that body, or the error body.
+    const own =
+      status >= 400 &&
+      spec.schema !== undefined &&
+      spec.schema !== errorBodySchema &&
+      spec.schema !== apiError
+        ? json(z.union([spec.schema, apiError]))
+        : undefined;
     responses[code] =
       status >= 400
-        ? // Errors always have the error body, whatever the route says about them.
-          { ...(error ?? { content: ours }), description: spec.description }
+        ? // Errors always have the error body, whatever the route says about them (or theirs beside it).
+          { ...(error ?? { content: ours }), ...(own ? { content: own } : {}), description: spec.description }
         : {
             description: spec.description,
             ...(headers ? { headers } : {}),
@@ -157,7 +165,7 @@ function operationOf(
   if (header) {
     responses[409] = {
       description: `${responses[409]?.description ?? 'Conflict'}; or a request with the same Idempotency-Key is still running (retry after Retry-After)`,
-      content: ours,
+      content: responses[409]?.content ?? ours,
       headers: retryAfter,
     };
     responses[422] = {

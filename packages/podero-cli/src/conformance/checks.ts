@@ -25,8 +25,20 @@ export interface ProbeContext {
   say(line: string): void;
   sleep(ms: number): Promise<void>;
   /** Users the probe created (cleanup deletes what is still live). */
-  readonly created: Map<string, { externalId: string; heatPumpIds: string[]; deleted: boolean }>;
+  readonly created: Map<
+    string,
+    {
+      externalId: string;
+      heatPumpIds: string[];
+      /** Devices of other kinds, by path: soft-deleted (`PUT {deleted_at}`) by the cleanup. */
+      devicePaths?: string[];
+      deleted: boolean;
+    }
+  >;
   user?: ProbeUser;
+  /** The probe's own user for the device checks (device-checks.ts), and its vehicle. */
+  deviceUser?: ProbeUser;
+  vehiclePath?: string;
   /** The token endpoint's answer, for the checks of its fields. */
   tokenAnswer?: RawAnswer;
   /** What `trading.variant` found (trading-checks.ts). */

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FetchLike } from '@podero-bridge/podero-client';
 import { CHECKS, type Check, type ProbeContext, type Verdict } from './checks';
+import { DEVICE_CHECKS } from './device-checks';
 import { ProbeHttp } from './http';
 import { TRADING_CHECKS } from './trading-checks';
 
@@ -37,8 +38,8 @@ export interface ProbeOptions {
   checks?: readonly Check[];
 }
 
-/** Every check, in order: the contract's assumptions, then the trading variant. */
-export const ALL_CHECKS: readonly Check[] = [...CHECKS, ...TRADING_CHECKS];
+/** Every check, in order: the contract's assumptions, the trading variant, then the other device kinds. */
+export const ALL_CHECKS: readonly Check[] = [...CHECKS, ...TRADING_CHECKS, ...DEVICE_CHECKS];
 
 export async function runConformance(options: ProbeOptions): Promise<ProbeReport> {
   const http = new ProbeHttp(options.fetch, options.baseUrl.replace(/\/+$/, ''), options.orgId);
@@ -104,6 +105,9 @@ async function cleanUp(ctx: ProbeContext): Promise<{ user_id: string; outcome: s
         await ctx.http.request('PUT', ctx.http.org(`/users/${userId}/heat-pumps/${heatPumpId}`), {
           body: { deleted_at: new Date().toISOString() },
         });
+      }
+      for (const path of entry.devicePaths ?? []) {
+        await ctx.http.request('PUT', path, { body: { deleted_at: new Date().toISOString() } });
       }
       const removed = await ctx.http.request('DELETE', ctx.http.org(`/users/${userId}`));
       outcomes.push({ user_id: userId, outcome: `DELETE ${removed.status}` });

@@ -7,7 +7,9 @@
 import type { OperationId } from '../../../declarations';
 import type { DeviceOperationId } from '../../../domain/devices/kind-api';
 import { deviceKinds } from '../../../domain/devices/kinds';
+import * as allDevices from './all-devices';
 import * as buildings from './buildings';
+import * as charging from './charging';
 import { deviceRoutes } from './devices';
 import * as energyContracts from './energy-contracts';
 import * as insights from './insights';
@@ -38,6 +40,8 @@ export const routeRegistry = {
   ...reauthentication,
   ...webhooks,
   ...trading,
+  ...allDevices,
+  ...charging,
 } satisfies Record<OperationId, RouteDefinition>;
 
 export function routeFor(operationId: OperationId): RouteDefinition {

@@ -1,0 +1,107 @@
+import {
+  BoostRefusedError,
+  InvalidChargingConfigError,
+  PoderoNotFoundError,
+} from '@podero-bridge/podero-client';
+import { describe, expect, it } from 'vitest';
+import { BoostRefusal } from '../domain/charging-controls';
+import { UnknownUserError } from '../domain/errors';
+import { ChargingService, type ChargingUpstream } from './charging';
+import { ChargingConfigRefusedError, ChargingConfigService } from './charging-config';
+import { UnknownDeviceError } from './service';
+
+const init = { status: 0, method: 'POST', path: '/x' };
+
+function devices(device: Record<string, unknown>, afterRead: () => Promise<unknown>) {
+  return {
+    kind: { name: 'electric_vehicle', noun: 'electric vehicle' },
+    readLive: async (_user: string, id: string) => ({ poderoUserId: 'p-1', device: { id, ...device } }),
+    get: afterRead,
+  };
+}
+
+function service(options: {
+  boost?: () => Promise<void>;
+  device?: Record<string, unknown>;
+  afterRead?: () => Promise<unknown>;
+}) {
+  const calls: string[] = [];
+  const podero = {
+    electricVehicles: {
+      boost: async (userId: string, id: string) => {
+        calls.push(`boost ${userId} ${id}`);
+        await options.boost?.();
+      },
+    },
+    wallboxes: {
+      claimToken: async () => ({ token: 'claim-token-secret', wss_url: 'wss://x', expires_at: null }),
+    },
+  } as unknown as ChargingUpstream;
+  const read =
+    options.afterRead ?? (async () => ({ electric_vehicle: { id: 'ev-1', boost_state: 'requested' } }));
+  const vehicles = devices(options.device ?? {}, read);
+  return {
+    calls,
+    charging: new ChargingService({
+      podero,
+      vehicles,
+      wallboxes: vehicles,
+      findPoderoUserId: async (user) => (user === 'known' ? 'p-1' : null),
+    }),
+  };
+}
+
+describe('ChargingService.boostVehicle', () => {
+  it('boosts as the user’s Podero id, says what it did and answers the device read after', async () => {
+    const { charging, calls } = service({ device: { is_plugged_in: true } });
+    expect(await charging.boostVehicle('known', 'ev-1')).toEqual({
+      outcome: 'started',
+      view: { id: 'ev-1', boost_state: 'requested' },
+    });
+    expect(calls).toEqual(['boost p-1 ev-1']);
+  });
+
+  it('answers a null view when the read after the boost fails: the boost went through', async () => {
+    const { charging } = service({ afterRead: () => Promise.reject(new Error('timeout')) });
+    expect(await charging.boostVehicle('known', 'ev-1')).toEqual({ outcome: 'armed', view: null });
+  });
+
+  it('maps Podero’s 409 to a BoostRefusal and its 404 to the device’s not-found', async () => {
+    const refused = service({
+      boost: () =>
+        Promise.reject(
+          new BoostRefusedError('409', { ...init, reason: 'fully_charged', state: 'available' }),
+        ),
+    });
+    await expect(refused.charging.boostVehicle('known', 'ev-1')).rejects.toBeInstanceOf(BoostRefusal);
+    const gone = service({ boost: () => Promise.reject(new PoderoNotFoundError('404', init)) });
+    await expect(gone.charging.boostVehicle('known', 'ev-1')).rejects.toBeInstanceOf(UnknownDeviceError);
+  });
+});
+
+describe('ChargingService.claimToken', () => {
+  it('hands the token over for a known user, and refuses an unknown one before calling Podero', async () => {
+    const { charging } = service({});
+    expect((await charging.claimToken('known')).token).toBe('claim-token-secret');
+    await expect(charging.claimToken('nobody')).rejects.toBeInstanceOf(UnknownUserError);
+  });
+});
+
+describe('ChargingConfigService.put', () => {
+  it('passes Podero’s refusal on as an invalid request naming body.<field>', async () => {
+    const config = new ChargingConfigService({
+      podero: {
+        chargingConfig: {
+          get: async () => ({ mode: 'none' }),
+          put: async () => {
+            throw new InvalidChargingConfigError('422', { ...init, fieldErrors: [], fields: ['mode'] });
+          },
+        },
+      },
+      findPoderoUserId: async () => 'p-1',
+    });
+    const refusal = await config.put('known', { mode: 'hems' }).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(ChargingConfigRefusedError);
+    expect((refusal as ChargingConfigRefusedError).fields?.map((f) => f.field)).toEqual(['body.mode']);
+  });
+});

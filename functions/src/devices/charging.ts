@@ -1,0 +1,257 @@
+/**
+ * The charging controls of electric vehicles and wallboxes (§3.7, §3.8): boost now or arm it, disarm or
+ * cancel it, the vehicle's weekly charge policy, its charging sessions, and a wallbox claim token for an
+ * installer's app. Every call about a device is checked against the device first: a live read through the
+ * kind's own service (devices/service.ts) proves it is the user's (404 otherwise, as the kind's routes
+ * answer) and gives the state the control needs. Podero's refusals are mapped here, deliberately: a 404 is
+ * the device's, a boost's 409 a BoostRefusal with its documented reason; Podero failures go to the API's
+ * error mapper (502, 503) like every other route's.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import {
+  type ChargePolicyRequest,
+  type ChargePolicyResponse,
+  type ChargingSessionPage,
+  type ChargingSessionsQuery,
+  type CurrentChargingSession,
+  PoderoNotFoundError,
+  type WallboxClaimToken,
+} from '@podero-bridge/podero-client';
+import {
+  type BoostOutcome,
+  boostOutcomeOf,
+  boostRefusalOf,
+  decodeSessionsCursor,
+  nextSessionsCursor,
+} from '../domain/charging-controls';
+import type { DeviceJson } from '../domain/devices/state';
+import { UnknownUserError } from '../domain/errors';
+import {
+  type ChargePolicyAnswer,
+  type ChargePolicyBody,
+  type ChargingSessionView,
+  chargePolicyAnswerOf,
+  chargingSessionViewOf,
+  type SessionsQuery,
+} from './charging-schemas';
+import { type PoderoUserIdLookup, UnknownDeviceError } from './service';
+
+/** The Podero calls the controls make (podero-client's resources). */
+export interface ChargingUpstream {
+  electricVehicles: {
+    boost(userId: string, electricVehicleId: string): Promise<void>;
+    disarmBoost(userId: string, electricVehicleId: string): Promise<void>;
+    chargePolicy: {
+      get(userId: string, electricVehicleId: string): Promise<ChargePolicyResponse>;
+      put(
+        userId: string,
+        electricVehicleId: string,
+        body: ChargePolicyRequest,
+      ): Promise<ChargePolicyResponse | undefined>;
+    };
+    sessions: {
+      list(
+        userId: string,
+        electricVehicleId: string,
+        query: ChargingSessionsQuery,
+      ): Promise<ChargingSessionPage>;
+      current(userId: string, electricVehicleId: string): Promise<CurrentChargingSession>;
+    };
+  };
+  wallboxes: {
+    boost(userId: string, wallboxId: string): Promise<void>;
+    cancelBoost(userId: string, wallboxId: string): Promise<void>;
+    claimToken(userId: string): Promise<WallboxClaimToken>;
+  };
+}
+
+/** What the controls need of a kind's device service: its names, the owned live read, and its view. */
+export interface ChargingDevices {
+  readonly kind: { readonly name: string; readonly noun: string };
+  readLive(externalUserId: string, deviceId: string): Promise<{ poderoUserId: string; device: DeviceJson }>;
+  get(
+    externalUserId: string,
+    deviceId: string,
+    query: { max_age_seconds: number; stale_if_error_seconds: number },
+  ): Promise<unknown>;
+}
+
+export interface ChargingServiceDeps {
+  podero: ChargingUpstream;
+  vehicles: ChargingDevices;
+  wallboxes: ChargingDevices;
+  findPoderoUserId: PoderoUserIdLookup;
+  logger?: Logger;
+}
+
+/** A boost's answer: what it did, and the device read after it (null when that read failed). */
+export interface BoostAnswer {
+  outcome: BoostOutcome;
+  view: unknown;
+}
+
+export class ChargingService {
+  constructor(private readonly deps: ChargingServiceDeps) {}
+
+  /** E6: boost now when plugged in, arm for the next plug-in otherwise (Podero's rule, read just before). */
+  boostVehicle(externalUserId: string, electricVehicleId: string): Promise<BoostAnswer> {
+    return this.boost(this.deps.vehicles, externalUserId, electricVehicleId, (userId, id) =>
+      this.deps.podero.electricVehicles.boost(userId, id),
+    );
+  }
+
+  /** E7: clears an armed boost (idempotent); a boost under way goes on until unplugged. */
+  async disarmVehicleBoost(externalUserId: string, electricVehicleId: string): Promise<void> {
+    const { poderoUserId } = await this.deps.vehicles.readLive(externalUserId, electricVehicleId);
+    await this.upstream(this.deps.vehicles, electricVehicleId, () =>
+      this.deps.podero.electricVehicles.disarmBoost(poderoUserId, electricVehicleId),
+    );
+  }
+
+  /** W4: as E6, for a wallbox. */
+  boostWallbox(externalUserId: string, wallboxId: string): Promise<BoostAnswer> {
+    return this.boost(this.deps.wallboxes, externalUserId, wallboxId, (userId, id) =>
+      this.deps.podero.wallboxes.boost(userId, id),
+    );
+  }
+
+  /** W5: cancels a boost under way (back to HEMS surplus control) and clears an armed one; idempotent. */
+  async cancelWallboxBoost(externalUserId: string, wallboxId: string): Promise<void> {
+    const { poderoUserId } = await this.deps.wallboxes.readLive(externalUserId, wallboxId);
+    await this.upstream(this.deps.wallboxes, wallboxId, () =>
+      this.deps.podero.wallboxes.cancelBoost(poderoUserId, wallboxId),
+    );
+  }
+
+  async chargePolicy(externalUserId: string, electricVehicleId: string): Promise<ChargePolicyAnswer> {
+    const { poderoUserId } = await this.deps.vehicles.readLive(externalUserId, electricVehicleId);
+    const read = await this.upstream(this.deps.vehicles, electricVehicleId, () =>
+      this.deps.podero.electricVehicles.chargePolicy.get(poderoUserId, electricVehicleId),
+    );
+    return chargePolicyAnswerOf(electricVehicleId, read);
+  }
+
+  /** E9 [INFERRED]: the whole week; answered as Podero then reads it (its write's answer is not documented). */
+  async putChargePolicy(
+    externalUserId: string,
+    electricVehicleId: string,
+    body: ChargePolicyBody,
+  ): Promise<ChargePolicyAnswer> {
+    const { poderoUserId } = await this.deps.vehicles.readLive(externalUserId, electricVehicleId);
+    const policy = this.deps.podero.electricVehicles.chargePolicy;
+    const written = await this.upstream(this.deps.vehicles, electricVehicleId, () =>
+      policy.put(poderoUserId, electricVehicleId, body),
+    );
+    const read = written?.data
+      ? written
+      : await this.upstream(this.deps.vehicles, electricVehicleId, () =>
+          policy.get(poderoUserId, electricVehicleId),
+        );
+    return chargePolicyAnswerOf(electricVehicleId, read);
+  }
+
+  /** E10, one page: Podero's offset behind the bridge's cursor (valid for this vehicle and range only). */
+  async sessions(
+    externalUserId: string,
+    electricVehicleId: string,
+    query: SessionsQuery,
+  ): Promise<{ items: ChargingSessionView[]; total: number; next_cursor: string | null }> {
+    const range = { deviceId: electricVehicleId, from: query.from, to: query.to };
+    const offset = query.cursor === undefined ? 0 : decodeSessionsCursor(query.cursor, range);
+    const { poderoUserId } = await this.deps.vehicles.readLive(externalUserId, electricVehicleId);
+    const page = await this.upstream(this.deps.vehicles, electricVehicleId, () =>
+      this.deps.podero.electricVehicles.sessions.list(poderoUserId, electricVehicleId, {
+        from: query.from,
+        to: query.to,
+        limit: query.limit,
+        offset,
+      }),
+    );
+    return {
+      items: page.items.map(chargingSessionViewOf),
+      total: page.total,
+      next_cursor: nextSessionsCursor({ ...range, offset }, page.items.length, page.total),
+    };
+  }
+
+  /** E11. */
+  async currentSession(
+    externalUserId: string,
+    electricVehicleId: string,
+  ): Promise<{ session: ChargingSessionView | null }> {
+    const { poderoUserId } = await this.deps.vehicles.readLive(externalUserId, electricVehicleId);
+    const current = await this.upstream(this.deps.vehicles, electricVehicleId, () =>
+      this.deps.podero.electricVehicles.sessions.current(poderoUserId, electricVehicleId),
+    );
+    return { session: current.session ? chargingSessionViewOf(current.session) : null };
+  }
+
+  /**
+   * W6: a one-time claim token for an installer's app. Handed back once and kept nowhere: not stored, not
+   * logged (the client leaves error bodies of this call out, the route logs no field of the answer).
+   */
+  async claimToken(
+    externalUserId: string,
+  ): Promise<{ token: string; wss_url: string | null; expires_at: string | null }> {
+    const poderoUserId = await this.deps.findPoderoUserId(externalUserId);
+    if (poderoUserId === null) throw new UnknownUserError(externalUserId);
+    const claim = await this.deps.podero.wallboxes.claimToken(poderoUserId);
+    return {
+      token: claim.token,
+      wss_url: typeof claim.wss_url === 'string' ? claim.wss_url : null,
+      expires_at: typeof claim.expires_at === 'string' ? claim.expires_at : null,
+    };
+  }
+
+  private async boost(
+    devices: ChargingDevices,
+    externalUserId: string,
+    deviceId: string,
+    call: (poderoUserId: string, deviceId: string) => Promise<void>,
+  ): Promise<BoostAnswer> {
+    const { poderoUserId, device } = await devices.readLive(externalUserId, deviceId);
+    const outcome = boostOutcomeOf(device);
+    await this.upstream(devices, deviceId, () => call(poderoUserId, deviceId), true);
+    return { outcome, view: await this.viewAfter(devices, externalUserId, deviceId) };
+  }
+
+  /**
+   * The device as Podero shows it after a control (a live read, stored like any, so its change events
+   * follow). The control went through whatever this read does: a failure here answers null, not an error
+   * that would make a caller repeat the control.
+   */
+  private async viewAfter(
+    devices: ChargingDevices,
+    externalUserId: string,
+    deviceId: string,
+  ): Promise<unknown> {
+    try {
+      const read = (await devices.get(externalUserId, deviceId, {
+        max_age_seconds: 0,
+        stale_if_error_seconds: 0,
+      })) as Record<string, unknown>;
+      return read[devices.kind.name] ?? null;
+    } catch (error) {
+      this.deps.logger?.warn(`the read after a ${devices.kind.noun} control failed`, {
+        error_name: (error as Error).name,
+      });
+      return null;
+    }
+  }
+
+  /** A Podero call about one device: its 404 is the device's, a boost's 409 a BoostRefusal. */
+  private async upstream<T>(
+    devices: ChargingDevices,
+    deviceId: string,
+    call: () => Promise<T>,
+    boost = false,
+  ): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof PoderoNotFoundError) throw new UnknownDeviceError(devices.kind.noun, deviceId);
+      const refusal = boost ? boostRefusalOf(devices.kind.noun, error) : undefined;
+      throw refusal ?? error;
+    }
+  }
+}

@@ -60,14 +60,6 @@ export type DeviceFigures = Record<DeviceFigure, number>;
 export const deviceFiguresOf = (value: (figure: DeviceFigure) => number = () => 0): DeviceFigures =>
   Object.fromEntries(deviceKinds.map((kind) => [kind.figure, value(kind.figure)])) as DeviceFigures;
 
-/** The sum of two figure sets. */
-export const addDeviceFigures = (a: DeviceFigures, b: DeviceFigures): DeviceFigures =>
-  deviceFiguresOf((figure) => a[figure] + b[figure]);
-
-/** One schema per kind's figure, to spread into an item's schema (`heat_pumps: z.number()`). */
-export const deviceFiguresShape = <T>(schema: T): Record<DeviceFigure, T> =>
-  Object.fromEntries(deviceKinds.map((kind) => [kind.figure, schema])) as Record<DeviceFigure, T>;
-
 /**
  * The sync's names from when it synced one kind, kept because stored items and log searches carry them: the
  * partition of its state, runs and passes, and the label of its log messages.

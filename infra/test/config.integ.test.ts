@@ -73,6 +73,8 @@ describe('stage config', () => {
       workers: 8,
       shardSize: 1000,
       rateLimitPerSecond: 200,
+      // Not in the stage file: the default (a user's device kinds rechecked once a day).
+      deviceKindsRecheckHours: 24,
     });
   });
 

@@ -69,6 +69,9 @@ describe('webhooks in the local stack', () => {
         external_user_id: user,
         session_id: sessionId,
         heat_pump_id: deviceId,
+        // Catalogue v2 added the device and its kind (heat_pump_id stays, for heat pumps).
+        device_id: deviceId,
+        device_kind: 'heat_pump',
       });
       expect(verify(hook.secret, byType.get('heat_pump.connected') as Received).data).toMatchObject({
         external_user_id: user,
@@ -84,7 +87,7 @@ describe('webhooks in the local stack', () => {
         const detail = event.detail as { id: string; type: string; version: string };
         expect(event.source).toBe('podero-bridge');
         expect(detail.type).toBe(event.detailType);
-        expect(detail.version).toBe('1');
+        expect(detail.version).toBe('2'); // the catalogue's version: v2 added the other device kinds' events
         const delivered = receiver.received.find((r) => r.headers['webhook-id'] === detail.id);
         expect(delivered, detail.type).toBeDefined();
       }

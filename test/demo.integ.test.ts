@@ -46,7 +46,9 @@ describe('pnpm demo flow against the in-process local stack', () => {
       'Onboarding session opened',
       'Connect UI completed in the browser (form post, 303 to success_url)',
       "User's heat pumps listed (live from Podero)",
+      'An electric vehicle and a solar inverter with a battery connected (Connect UI)',
       'Sync runs (heat-pump-sync schedule)',
+      'Every device of the home listed, with its own figures',
       'Readings appear',
       'Savings shown (what optimisation saved, per week of the last 4)',
       'Manufacturer connection lost (simulator control route)',
@@ -100,10 +102,13 @@ describe('pnpm demo flow against the in-process local stack', () => {
       shards: 1,
       users: 1,
       heat_pumps: 1,
+      electric_vehicles: 1,
+      inverters: 1,
       failures: 0,
     });
-    expect(result.syncRun.readings_written).toBeGreaterThanOrEqual(1);
-    expect(result.readings.length).toBe(result.syncRun.readings_written);
+    // One reading per device of the mixed home; the heat pump's are the ones the readings route served.
+    expect(result.syncRun.readings_written).toBe(3);
+    expect(result.readings).toHaveLength(1);
   });
 
   it('showed what optimisation saved the connected heat pump, per week', () => {
@@ -113,12 +118,19 @@ describe('pnpm demo flow against the in-process local stack', () => {
     expect(reporter.lines.some((line) => /\d+\.\d{2} EUR saved over \d+ bucket/.test(line))).toBe(true);
   });
 
+  it('onboarded a mixed home: an EV and an inverter beside the heat pump, each listed with its type', () => {
+    expect(result.otherDevices.map((device) => device.kind)).toEqual(['electric_vehicle', 'inverter']);
+    const types = new Map(result.devices.map((device) => [device.id, device.type]));
+    expect(types.get(result.heatPumps[0]?.id ?? '')).toBe('heat_pump');
+    for (const device of result.otherDevices) expect(types.get(device.id)).toBe(device.kind);
+  });
+
   it('walked the device lifecycle: the sync saw the lost connection, re-authentication restored it', () => {
     expect(result.connectionLost).toMatchObject({ state: 'reauthentication_required' });
     expect(result.connectionLost.since).not.toBeNull();
     expect(result.connectionRestored).toMatchObject({ state: 'connected', action_needed: false });
     const done = reporter.lines.filter((line) => line.includes('✔'));
-    expect(done).toHaveLength(18);
+    expect(done).toHaveLength(20);
     expect(done.at(-1)).toContain('Change events received');
   });
 
@@ -220,7 +232,7 @@ describe('a failing demo step', () => {
     );
     expect(failure).toBeInstanceOf(DemoStepError);
     expect((failure as DemoStepError).step).toBe('User created');
-    expect(reporter.lines.at(-1)).toMatch(/^\[4\/18\] ✖ User created: POST \/users answered 502/);
+    expect(reporter.lines.at(-1)).toMatch(/^\[4\/20\] ✖ User created: POST \/users answered 502/);
     expect(reporter.lines.filter((line) => line.includes('✔'))).toHaveLength(3);
   });
 });

@@ -39,6 +39,10 @@ export interface DemoResult {
   connectionRestored: Record<string, unknown>;
   /** The change events the demo's webhook receiver got for the user, in arrival order, each signature verified. */
   webhookEvents: { type: string; id: string }[];
+  /** The home's other devices, each connected through its own onboarding session: id and kind. */
+  otherDevices: { id: string; kind: string }[];
+  /** Every device of the home after the sync (`GET /users/{id}/devices`): id and type. */
+  devices: { id: string; type: string }[];
 }
 
 /** A step failed: the demo's exit names it. */
@@ -420,6 +424,71 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     return `${list.items.length} heat pump(s), source ${list.source}`;
   });
 
+  // A mixed home: an electric vehicle and a solar inverter with a home battery beside the heat pump, each
+  // connected through its own Connect UI session (the form's device type and a model of the simulator's).
+  step('An electric vehicle and a solar inverter with a battery connected (Connect UI)', async () => {
+    const others: { id: string; kind: string }[] = [];
+    for (const [deviceType, manufacturer, model] of [
+      ['ev', 'Tesla', 'Model 3'],
+      ['iv', 'Fronius', 'Symo GEN24 10.0 Plus'],
+    ] as const) {
+      const session = await expectJson(
+        z.looseObject({ id: z.uuid(), authentication_url: z.url() }),
+        'POST',
+        `${userPath}/onboarding-sessions`,
+        {
+          language: 'en',
+          price_zone_default: 'DE_LU',
+          success_url: `${base}/__local/onboarding/success`,
+          cancel_url: `${base}/__local/onboarding/cancel`,
+          building_id: state.building?.id,
+        },
+      );
+      const page = await doFetch(session.authentication_url, { redirect: 'manual' });
+      const cookies = page.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
+      const form = readConnectForm(await page.text());
+      const posted = await doFetch(new URL(form.action, session.authentication_url), {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          ...(cookies ? { cookie: cookies } : {}),
+        },
+        body: new URLSearchParams({
+          ...form.fields,
+          device_type: deviceType,
+          manufacturer,
+          model,
+          username: 'demo@example.com',
+          password: 'demo-password',
+          action: 'connect',
+        }).toString(),
+      });
+      await posted.body?.cancel();
+      if (posted.status !== 303)
+        throw new Error(`the ${deviceType} form post answered ${posted.status}, not 303`);
+      const completed = await expectJson(
+        z.looseObject({
+          state: z.string(),
+          device_id: z.string().nullish(),
+          device_kind: z.string().nullish(),
+        }),
+        'GET',
+        `${userPath}/onboarding-sessions/${session.id}`,
+      );
+      if (completed.state !== 'completed' || !completed.device_id || !completed.device_kind) {
+        throw new Error(`the ${deviceType} session is ${completed.state}, with no device`);
+      }
+      others.push({ id: completed.device_id, kind: completed.device_kind });
+      note(`${completed.device_kind.padEnd(18)} ${manufacturer} ${model} (${completed.device_id})`);
+    }
+    state.otherDevices = others;
+    return others.map((device) => device.kind).join(' and ');
+  });
+
   step('Sync runs (heat-pump-sync schedule)', async () => {
     const run = await expectJson(
       z.looseObject({ ok: z.literal(true), result: anyObject }),
@@ -434,6 +503,37 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       .filter((k) => k in summary)
       .map((k) => `${k} ${formatValue(summary[k])}`)
       .join(', ');
+  });
+
+  step('Every device of the home listed, with its own figures', async () => {
+    const list = await expectJson(
+      z.looseObject({ items: z.array(z.looseObject({ id: z.string(), type: z.string() })) }),
+      'GET',
+      `${userPath}/devices`,
+    );
+    // What each kind's figures are called in its view (domain/devices/<kind>-view.ts).
+    const figures: Record<string, readonly string[]> = {
+      heat_pump: ['current_power_consumption_w', 'indoor_actual_temperature'],
+      electric_vehicle: ['battery_level', 'is_plugged_in', 'current_charging_power_w'],
+      inverter: [
+        'current_solar_production_w',
+        'battery_charge_level_percent',
+        'battery_charge_discharge_power_w',
+      ],
+    };
+    for (const device of list.items) {
+      const shown = (figures[device.type] ?? [])
+        .filter((field) => field in device)
+        .map((field) => `${field} ${formatValue(device[field])}`)
+        .join(', ');
+      note(`${device.type.padEnd(18)} ${device.id}  ${shown}`);
+    }
+    const types = new Set(list.items.map((device) => device.type));
+    for (const kind of ['heat_pump', 'electric_vehicle', 'inverter']) {
+      if (!types.has(kind)) throw new Error(`no ${kind} in the home's device list`);
+    }
+    state.devices = list.items.map(({ id, type }) => ({ id, type }));
+    return `${list.items.length} devices: ${[...types].join(', ')}`;
   });
 
   step('Readings appear', async () => {

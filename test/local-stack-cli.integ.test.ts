@@ -101,10 +101,12 @@ describe('local stack CLIs', () => {
     expect(demo.stderr).not.toContain('demo failed');
     expect(demo.code).toBe(0);
     expect(demo.stdout).toContain(`Using the local stack running at ${apiUrl}`);
-    expect(demo.stdout).toMatch(/\[11\/18\] ✔ Readings appear/);
-    expect(demo.stdout).toMatch(/\[12\/18\] ✔ Savings shown/);
-    expect(demo.stdout).toMatch(/\[17\/18\] ✔ Connected again \(live read\)/);
-    expect(demo.stdout).toMatch(/\[18\/18\] ✔ Change events received by the webhook/);
+    expect(demo.stdout).toMatch(/\[10\/20\] ✔ An electric vehicle and a solar inverter/);
+    expect(demo.stdout).toMatch(/\[12\/20\] ✔ Every device of the home listed/);
+    expect(demo.stdout).toMatch(/\[13\/20\] ✔ Readings appear/);
+    expect(demo.stdout).toMatch(/\[14\/20\] ✔ Savings shown/);
+    expect(demo.stdout).toMatch(/\[19\/20\] ✔ Connected again \(live read\)/);
+    expect(demo.stdout).toMatch(/\[20\/20\] ✔ Change events received by the webhook/);
     expect(demo.stdout).not.toContain('\u001b['); // plain lines when stdout is not a terminal
 
     const sync = await run('run-schedule.ts', ['heat-pump-sync', '--api-url', apiUrl], env);

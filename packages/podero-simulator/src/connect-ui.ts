@@ -12,12 +12,17 @@ import {
   KIND_BY_ONBOARDING_TYPE,
   KIND_CATALOG,
   kindDeviceModel,
-  type NewDeviceOptions,
   newElectricVehicleRecord,
   newInverterRecord,
   newWallboxRecord,
 } from './device-kinds';
-import { catalogDeviceModel, DEVICE_CATALOG, markOnboarded, newHeatPumpRecord } from './domain';
+import {
+  catalogDeviceModel,
+  DEVICE_CATALOG,
+  markOnboarded,
+  type NewDeviceOptions,
+  newHeatPumpRecord,
+} from './domain';
 import type { OnboardingRecord } from './store';
 import { uuidSchema } from './wire';
 

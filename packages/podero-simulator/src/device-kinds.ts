@@ -2,8 +2,8 @@
  * The device kinds beside heat pumps: their catalogues, new records, lookups scoped to a user, and the
  * contexts their living models run in. Shared by the API handlers, the Connect UI and the control plane.
  */
-import { iso, type SimCore } from './core';
-import { catalogDeviceModel } from './domain';
+import type { SimCore } from './core';
+import { catalogDeviceModel, type NewDeviceOptions, newDeviceRecord } from './domain';
 import { notFound } from './errors';
 import {
   advanceCharging,
@@ -22,7 +22,6 @@ import type {
   WallboxRecord,
   WeeklyPolicyRecord,
 } from './store';
-import type { PriceZone } from './wire';
 import { WEEKDAYS } from './wire-devices';
 
 export type DeviceKind = 'heat_pump' | 'electric_vehicle' | 'wallbox' | 'inverter';
@@ -89,47 +88,6 @@ export function kindDeviceModel(
   return { ...catalogDeviceModel(entry), device_type: { ...DEVICE_TYPES[kind] } };
 }
 
-export interface NewDeviceOptions {
-  orgId: string;
-  ownerId: string;
-  buildingId: string | null;
-  priceZone: PriceZone;
-  deviceModel: DeviceModelRecord;
-  authenticated: boolean;
-  smartOptimizationActive: boolean;
-}
-
-function commonRecord(core: SimCore, options: NewDeviceOptions): DeviceRecord {
-  const now = iso(core.clock.nowMs());
-  const id = core.newId();
-  return {
-    id,
-    org_id: options.orgId,
-    owner_id: options.ownerId,
-    building: options.buildingId,
-    created_at: now,
-    updated_at: now,
-    deleted_at: null,
-    connected_at: options.authenticated ? now : null,
-    price_zone: options.priceZone,
-    device_model: options.deviceModel,
-    lifecycle_state: options.authenticated ? 'authenticated' : 'created',
-    lifecycle_error: null,
-    is_authenticated: options.authenticated,
-    external_device_id: options.authenticated ? `SIM-${id.slice(0, 8).toUpperCase()}` : '',
-    optimization_score: Math.round(55 + unitHash(core.seed, id, 'score') * 40),
-    is_pause_power_active: false,
-    pause_power_until: null,
-    is_smart_optimization_active: options.smartOptimizationActive,
-    comment: null,
-    last_monitoring_executed_at: null,
-    is_inverter_forced_mode_enabled: false,
-    is_forecasting_enabled: false,
-    is_trading_enabled: false,
-    actual_steering_state: 'unknown',
-  };
-}
-
 /** The default weekly policy: 80 % by 07:00 on weekdays, 60 % by 09:00 at weekends (INFERRED values). */
 export function defaultChargePolicy(): WeeklyPolicyRecord {
   const day = (weekend: boolean) =>
@@ -143,7 +101,7 @@ export function defaultChargePolicy(): WeeklyPolicyRecord {
 const CAPACITIES_KWH = [52, 58, 64, 77, 82] as const;
 
 export function newElectricVehicleRecord(core: SimCore, options: NewDeviceOptions): ElectricVehicleRecord {
-  const base = commonRecord(core, options);
+  const base = newDeviceRecord(core, options);
   const draw = (name: string) => unitHash(core.seed, base.id, name);
   const capacity = CAPACITIES_KWH[Math.floor(draw('capacity') * CAPACITIES_KWH.length)] ?? 64;
   const record: ElectricVehicleRecord = {
@@ -164,7 +122,7 @@ export function newElectricVehicleRecord(core: SimCore, options: NewDeviceOption
 }
 
 export function newWallboxRecord(core: SimCore, options: NewDeviceOptions): WallboxRecord {
-  const base = commonRecord(core, options);
+  const base = newDeviceRecord(core, options);
   return {
     ...base,
     charge_target_min: 50,
@@ -186,7 +144,7 @@ export function newInverterRecord(
   options: NewDeviceOptions,
   withBattery = true,
 ): InverterRecord {
-  const base = commonRecord(core, options);
+  const base = newDeviceRecord(core, options);
   const draw = (name: string) => unitHash(core.seed, base.id, name);
   return {
     ...base,

@@ -2,7 +2,7 @@
 import { iso, type SimCore } from './core';
 import { notFound } from './errors';
 import { unitHash } from './random';
-import type { BuildingRecord, DeviceModelRecord, HeatPumpRecord, UserRecord } from './store';
+import type { BuildingRecord, DeviceModelRecord, DeviceRecord, HeatPumpRecord, UserRecord } from './store';
 import type { PriceZone } from './wire';
 
 export const HEAT_PUMP_DEVICE_TYPE = { short_name: 'hp_atw', long_name: 'Heat Pump (Air-to-Water)' } as const;
@@ -74,7 +74,8 @@ export function newUserRecord(
   };
 }
 
-export interface NewHeatPumpOptions {
+/** What a new device record of any kind starts from. */
+export interface NewDeviceOptions {
   orgId: string;
   ownerId: string;
   buildingId: string | null;
@@ -84,7 +85,11 @@ export interface NewHeatPumpOptions {
   smartOptimizationActive: boolean;
 }
 
-export function newHeatPumpRecord(core: SimCore, options: NewHeatPumpOptions): HeatPumpRecord {
+/** The heat pump takes the common options. */
+export type NewHeatPumpOptions = NewDeviceOptions;
+
+/** The fields every device kind's record shares, as a new device of the user starts with them. */
+export function newDeviceRecord(core: SimCore, options: NewDeviceOptions): DeviceRecord {
   const now = iso(core.clock.nowMs());
   const id = core.newId();
   return {
@@ -113,6 +118,12 @@ export function newHeatPumpRecord(core: SimCore, options: NewHeatPumpOptions): H
     is_forecasting_enabled: false,
     is_trading_enabled: false,
     actual_steering_state: 'unknown',
+  };
+}
+
+export function newHeatPumpRecord(core: SimCore, options: NewHeatPumpOptions): HeatPumpRecord {
+  return {
+    ...newDeviceRecord(core, options),
     indoor_target_temperature_offset: 0,
     dhw_standard_temperature: 50,
     is_hot_water_heating_enabled: true,

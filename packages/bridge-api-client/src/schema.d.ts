@@ -3527,6 +3527,12 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
+        AuthSessionStarted: {
+            /** @description Send the end user's browser here (Podero's sign-in, with a single-use token). Shown once: null when the answer is a replay */
+            redirect_url: string | null;
+            /** @description The link works until then */
+            expires_at: string;
+        };
         WallboxList: {
             items: components["schemas"]["Wallbox"][];
             /** @description Always null: every wallbox of the user is on the one page */
@@ -10579,7 +10585,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ReauthenticationStarted"];
+                    "application/json": components["schemas"]["AuthSessionStarted"];
                 };
             };
             /** @description Invalid path or body, or a success_url / cancel_url outside the stage's return URL origins (details name the field) */
@@ -11638,7 +11644,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ReauthenticationStarted"];
+                    "application/json": components["schemas"]["AuthSessionStarted"];
                 };
             };
             /** @description Invalid path or body, or a success_url / cancel_url outside the stage's return URL origins (details name the field) */
@@ -12535,7 +12541,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ReauthenticationStarted"];
+                    "application/json": components["schemas"]["AuthSessionStarted"];
                 };
             };
             /** @description Invalid path or body, or a success_url / cancel_url outside the stage's return URL origins (details name the field) */

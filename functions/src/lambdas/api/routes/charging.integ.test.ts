@@ -252,6 +252,32 @@ describe('wallbox', () => {
   });
 });
 
+describe('re-authentication through auth_session', () => {
+  it("shows Podero's sign-in URL once: a replay with the same Idempotency-Key answers it as null, and nothing stores it", async () => {
+    world.sim.control.setDeviceConnection(vehicle, { authenticated: false, reauthentication: true });
+    const headers = { 'idempotency-key': `reauth-${Date.now()}` };
+    const body = { success_url: 'http://127.0.0.1:3000/ok', cancel_url: 'http://127.0.0.1:3000/cancel' };
+    const first = await world.api(
+      apiEvent('startElectricVehicleReauthentication', { params: ev(), headers, body }),
+    );
+    expect(first.statusCode).toBe(201);
+    const started = bodyOf<{ redirect_url: string; expires_at: string }>(first);
+    expect(started.redirect_url).toMatch(/token=/);
+
+    const replay = await world.api(
+      apiEvent('startElectricVehicleReauthentication', { params: ev(), headers, body }),
+    );
+    expect(replay.statusCode).toBe(201);
+    expect(bodyOf(replay)).toEqual({ redirect_url: null, expires_at: started.expires_at });
+
+    const items = await world.apiDeps.db.send(
+      new ScanCommand({ TableName: world.apiDeps.config.mainTableName }),
+    );
+    expect(JSON.stringify(items.Items)).not.toContain(started.redirect_url);
+    world.sim.control.setDeviceConnection(vehicle, { authenticated: true });
+  });
+});
+
 describe('charging configuration', () => {
   it('reads the mode, refuses one the devices cannot support naming body.mode, and changes it', async () => {
     const params = { external_user_id: alice.externalUserId };

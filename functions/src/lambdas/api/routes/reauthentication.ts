@@ -44,6 +44,21 @@ export const reauthenticationStartedSchema = z
   })
   .meta({ id: 'ReauthenticationStarted' });
 
+/**
+ * The answer for a kind Podero re-authenticates through its `auth_session`: the URL carries Podero's
+ * single-use sign-in token, a secret shown in this answer only. A replay (same Idempotency-Key) answers it
+ * as null, so the idempotency record never holds it.
+ */
+export const authSessionStartedSchema = z
+  .strictObject({
+    redirect_url: z.string().nullable().meta({
+      description:
+        "Send the end user's browser here (Podero's sign-in, with a single-use token). Shown once: null when the answer is a replay",
+    }),
+    expires_at: z.string().meta({ description: 'The link works until then' }),
+  })
+  .meta({ id: 'AuthSessionStarted' });
+
 const issuedSecret = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be the one the bridge issued');
 
 const callbackQuerySchema = z
@@ -72,7 +87,10 @@ export function deviceReauthenticationRoute(kind: DeviceKind): RouteDefinition {
     params: devicePathSchema(kind),
     body: startReauthenticationBodySchema,
     responses: {
-      201: { description: 'Send the end user to redirect_url', schema: reauthenticationStartedSchema },
+      201: {
+        description: 'Send the end user to redirect_url',
+        schema: kind.authSession ? authSessionStartedSchema : reauthenticationStartedSchema,
+      },
       400: errorResponse(
         "Invalid path or body, or a success_url / cancel_url outside the stage's return URL origins (details name the field)",
       ),
@@ -90,6 +108,8 @@ export function deviceReauthenticationRoute(kind: DeviceKind): RouteDefinition {
         headers: { 'retry-after': 'seconds' },
       },
     },
+    // Podero's auth-session URL is a secret: never stored for a replay (idempotency.ts).
+    ...(kind.authSession ? { shownOnce: ['redirect_url'] } : {}),
     handle: async ({ params, body, deps, event, headers }) => ({
       status: 201,
       body: await deps.services.reauthentication.start(

@@ -529,6 +529,7 @@ describe('local API gateway', () => {
         webhookDelivery: functionDeclarations.webhookDelivery,
         erasureWorker: functionDeclarations.erasureWorker,
         tradingWorkflow: functionDeclarations.tradingWorkflow,
+        forecastDrop: functionDeclarations.forecastDrop,
       },
       authorizer: createJwtAuthorizer({ jwks: key.jwks, issuer: DEV_ISSUER, audience: DEV_AUDIENCE }),
       jwks: key.jwks,

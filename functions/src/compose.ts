@@ -3,6 +3,7 @@ import {
   loadApiConfig,
   loadDeliveryConfig,
   loadErasureConfig,
+  loadForecastDropConfig,
   loadPlannerConfig,
   loadRelayConfig,
   loadSyncConfig,
@@ -16,6 +17,8 @@ import { createErasureDeps, type ErasureOverrides } from './lambdas/erasureWorke
 import { makeErasureHandler } from './lambdas/erasureWorker/handler';
 import { createRelayDeps, type RelayOverrides } from './lambdas/eventRelay/deps';
 import { makeRelayHandler } from './lambdas/eventRelay/handler';
+import { createForecastDropDeps, type ForecastDropOverrides } from './lambdas/forecastDrop/deps';
+import { type ForecastDropSummary, makeForecastDropHandler } from './lambdas/forecastDrop/handler';
 import type { SqsBatchResponse } from './lambdas/shared/sqs-batch';
 import { createPlannerDeps, type PlannerOverrides } from './lambdas/syncPlanner/deps';
 import { makePlannerHandler } from './lambdas/syncPlanner/handler';
@@ -56,6 +59,7 @@ export interface InProcessOptions {
   webhookDelivery?: DeliveryOverrides;
   erasureWorker?: ErasureOverrides;
   tradingWorkflow?: Omit<TradingWorkflowOverrides, 'refresher'>;
+  forecastDrop?: ForecastDropOverrides;
   /** Runs around every in-process token-refresh invocation (the local stack labels its log lines). */
   aroundTokenRefresh?: <T>(invoke: () => Promise<T>) => Promise<T>;
 }
@@ -94,6 +98,11 @@ export interface InProcessBridge {
   readonly erasureWorker: (event: unknown, context?: { awsRequestId?: string }) => Promise<SqsBatchResponse>;
   /** trading-workflow's handler: advances every open day-ahead trading day. */
   readonly tradingWorkflow: (event: unknown, context?: { awsRequestId?: string }) => Promise<AdvanceSummary>;
+  /** trading-forecast-drop's handler: S3's object-created event of dropped forecast files in, their outcome out. */
+  readonly forecastDrop: (
+    event: unknown,
+    context?: { awsRequestId?: string },
+  ) => Promise<ForecastDropSummary>;
   readonly deps: { readonly tokenRefresh: TokenRefreshDeps; readonly api: ApiDeps; readonly sync: SyncDeps };
   /** Destroys the SDK clients the composition created. */
   close(): void;
@@ -131,6 +140,10 @@ export function composeInProcess(options: InProcessOptions): InProcessBridge {
     { ...options.tradingWorkflow, refresher },
   );
   const tradingHandler = makeTradingWorkflowHandler(tradingDeps);
+  const forecastDropDeps = createForecastDropDeps(
+    loadForecastDropConfig(options.environment('forecastDrop')),
+    options.forecastDrop,
+  );
   return {
     tokenRefresh,
     refresher,
@@ -146,6 +159,7 @@ export function composeInProcess(options: InProcessOptions): InProcessBridge {
         awsRequestId: context?.awsRequestId ?? 'local',
         getRemainingTimeInMillis: () => 120_000,
       }),
+    forecastDrop: makeForecastDropHandler(forecastDropDeps),
     deps: { tokenRefresh: tokenRefreshDeps, api: apiDeps, sync: syncDeps },
     close() {
       // Clients handed in by the caller are the caller's to close.
@@ -164,6 +178,8 @@ export function composeInProcess(options: InProcessOptions): InProcessBridge {
       if (!options.erasureWorker?.db) erasureDeps.db.destroy();
       erasureDeps.sqs.destroy();
       if (!options.tradingWorkflow?.db) tradingDeps.db.destroy();
+      if (!options.forecastDrop?.db) forecastDropDeps.db.destroy();
+      if (!options.forecastDrop?.s3) forecastDropDeps.s3.destroy();
     },
   };
 }

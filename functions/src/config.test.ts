@@ -29,6 +29,7 @@ describe('loadApiConfig', () => {
       lambda: undefined,
       sqs: undefined,
       eventBridge: undefined,
+      s3: undefined,
     });
     // Loopback webhook URLs are the local stack's alone: a stage that says nothing refuses them.
     expect(config.webhookAllowLoopback).toBe(false);

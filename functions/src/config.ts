@@ -102,6 +102,9 @@ export const envSchemas = {
   [ENV.poderoTradingVariant]: withDefault('reference', z.enum(TRADING_VARIANTS)),
   [ENV.tradingAutoConfirm]: withDefault('off', z.enum(AUTO_CONFIRM_POLICIES)),
   [ENV.tradingConfirmationDeadline]: withDefault('23:30', z.enum(CONFIRMATION_DEADLINES)),
+  [ENV.forecastBucketName]: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name (3-63 of a-z 0-9 . -)'),
 } as const satisfies Record<EnvName, z.ZodType>;
 
 /** The declared variables whose schema has a default (a stage, or the local world, may leave them as is). */
@@ -143,6 +146,7 @@ const awsShape = {
   AWS_ENDPOINT_URL_LAMBDA: optionalUrl,
   AWS_ENDPOINT_URL_SQS: optionalUrl,
   AWS_ENDPOINT_URL_EVENTBRIDGE: optionalUrl,
+  AWS_ENDPOINT_URL_S3: optionalUrl,
 };
 
 type DeclaredName<F extends FunctionId> = (typeof functionDeclarations)[F]['environment'][number];
@@ -176,6 +180,7 @@ function parseDeclared<F extends FunctionId>(id: F, env: Env): Declared<F> & Aws
       lambda: aws.AWS_ENDPOINT_URL_LAMBDA,
       sqs: aws.AWS_ENDPOINT_URL_SQS,
       eventBridge: aws.AWS_ENDPOINT_URL_EVENTBRIDGE,
+      s3: aws.AWS_ENDPOINT_URL_S3,
     },
   };
 }
@@ -282,6 +287,25 @@ export function loadTradingWorkflowConfig(env: Env): TradingWorkflowConfig {
     ...fleetConfig(parsed),
     tradingVariant: parsed[ENV.poderoTradingVariant],
     tradingAutoConfirm: parsed[ENV.tradingAutoConfirm],
+    tradingConfirmationDeadline: parsed[ENV.tradingConfirmationDeadline],
+  };
+}
+
+export interface ForecastDropConfig extends FunctionBasics {
+  readonly mainTableName: string;
+  readonly forecastBucketName: string;
+  readonly tradingVariant: TradingVariant;
+  readonly tradingConfirmationDeadline: ConfirmationDeadline;
+}
+
+/** trading-forecast-drop: the main table, its bucket, and what a stored trading day records (variant, deadline). */
+export function loadForecastDropConfig(env: Env): ForecastDropConfig {
+  const parsed = parseDeclared('forecastDrop', env);
+  return {
+    ...basicsOf(parsed),
+    mainTableName: parsed[ENV.mainTableName],
+    forecastBucketName: parsed[ENV.forecastBucketName],
+    tradingVariant: parsed[ENV.poderoTradingVariant],
     tradingConfirmationDeadline: parsed[ENV.tradingConfirmationDeadline],
   };
 }

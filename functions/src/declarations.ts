@@ -23,9 +23,11 @@ export type FunctionId =
   | 'eventRelay'
   | 'webhookDelivery'
   | 'erasureWorker'
-  | 'tradingWorkflow';
+  | 'tradingWorkflow'
+  | 'forecastDrop';
 export type TableId = 'main' | 'readings';
 export type QueueId = 'webhookDeliveries' | 'syncShards' | 'erasures';
+export type BucketId = 'forecastDrops';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Environment variable names shared by the functions, the CDK app and the local stack. */
@@ -78,6 +80,8 @@ export const ENV = {
   tradingAutoConfirm: 'TRADING_AUTO_CONFIRM',
   /** Optional (default `23:30`): the confirmation deadline on D−1, Europe/Berlin (`14:30` for partners who also trade intraday). */
   tradingConfirmationDeadline: 'TRADING_CONFIRMATION_DEADLINE',
+  /** The bucket partners drop price forecast files in (`forecasts/`), and where their results go (`results/`). */
+  forecastBucketName: 'FORECAST_BUCKET_NAME',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 
@@ -95,6 +99,8 @@ export interface FunctionAccess {
   readonly eventBus?: 'put';
   /** The webhook signing secrets: read them (deliveries) or create, rotate and delete them (the API). */
   readonly webhookSecrets?: 'read' | 'manage';
+  /** Buckets it reads objects from and writes objects to, each under one key prefix (`forecasts/`). */
+  readonly buckets?: Partial<Record<BucketId, { readonly read?: string; readonly write?: string }>>;
 }
 
 /**
@@ -109,7 +115,9 @@ export type FunctionTrigger =
       readonly batchSize: number;
       readonly maxConcurrency: number;
     }
-  | { readonly kind: 'outboxStream' };
+  | { readonly kind: 'outboxStream' }
+  /** S3's object-created notifications of a declared bucket, for keys under `prefix` (an asynchronous invoke). */
+  | { readonly kind: 'objectCreated'; readonly bucket: BucketId; readonly prefix: string };
 
 export interface FunctionDeclaration {
   readonly id: FunctionId;
@@ -180,6 +188,11 @@ export function environmentFor(
   }
   return environment;
 }
+
+/** Where partners drop forecast files in the forecast bucket (`forecasts/<zone>/<delivery day>.csv`). */
+export const FORECAST_DROP_PREFIX = 'forecasts/';
+/** Where the drop writes each file's result (`results/<zone>/<delivery day>.csv.result.json`). */
+export const FORECAST_RESULT_PREFIX = 'results/';
 
 export const functionDeclarations = {
   tokenRefresh: {
@@ -403,6 +416,33 @@ export const functionDeclarations = {
       ENV.stage,
     ],
   },
+  forecastDrop: {
+    id: 'forecastDrop',
+    name: 'trading-forecast-drop',
+    description:
+      'Takes a price forecast file dropped in the forecast bucket through the same rules and service as PUT .../prices, and writes its result beside it under results/.',
+    entry: 'src/lambdas/forecastDrop/entry.ts',
+    memoryMb: 256,
+    // One file of at most 64 KB, a read and a conditional write or two.
+    timeoutSeconds: 30,
+    access: {
+      tables: { main: 'readWrite' },
+      tokenSecret: 'none',
+      credentialsSecret: 'none',
+      invokes: [],
+      // It never talks to Podero: the trading workflow uploads what it stores.
+      buckets: { forecastDrops: { read: FORECAST_DROP_PREFIX, write: FORECAST_RESULT_PREFIX } },
+    },
+    environment: [
+      ENV.mainTableName,
+      ENV.forecastBucketName,
+      ENV.poderoTradingVariant,
+      ENV.tradingConfirmationDeadline,
+      ENV.appVersion,
+      ENV.stage,
+    ],
+    trigger: { kind: 'objectCreated', bucket: 'forecastDrops', prefix: FORECAST_DROP_PREFIX },
+  },
 } as const satisfies Record<FunctionId, FunctionDeclaration>;
 
 export interface QueueDeclaration {
@@ -454,6 +494,29 @@ export const queueDeclarations = {
     envVar: ENV.erasureQueueUrl,
   },
 } as const satisfies Record<QueueId, QueueDeclaration>;
+
+export interface BucketDeclaration {
+  readonly id: BucketId;
+  /** Kebab-case name (construct ids, the local bucket's name). */
+  readonly name: string;
+  readonly description: string;
+  /** Environment variable through which functions learn the bucket's name. */
+  readonly envVar: EnvName;
+  /** Days after which every object (a dropped file, its result) is deleted (S3 lifecycle expiry). */
+  readonly expireAfterDays: number;
+}
+
+export const bucketDeclarations = {
+  forecastDrops: {
+    id: 'forecastDrops',
+    name: 'forecast-drops',
+    description:
+      'Price forecast files dropped by the partner (forecasts/) and the result of each (results/); no personal data.',
+    envVar: ENV.forecastBucketName,
+    // A file matters until its delivery day's upload deadline (a day or two); a month leaves room to look back.
+    expireAfterDays: 30,
+  },
+} as const satisfies Record<BucketId, BucketDeclaration>;
 
 /**
  * Who may call a route:

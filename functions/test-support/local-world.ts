@@ -1,9 +1,19 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { type EnsuredQueue, ensureQueues, ensureSecrets, ensureTables } from '@podero-bridge/local-aws';
+import {
+  type EnsuredQueue,
+  ensureBuckets,
+  ensureQueues,
+  ensureSecrets,
+  ensureTables,
+} from '@podero-bridge/local-aws';
 import { envDefaults, validateEnvironmentValues } from '../src/config';
 import {
+  type BucketDeclaration,
+  type BucketId,
+  bucketDeclarations,
   ENV,
   type EnvironmentValues,
   type EnvName,
@@ -45,6 +55,8 @@ export interface LocalEndpoints {
   readonly eventBridge: string;
   /** A function's Lambda client (the world's functions refresh tokens in process); unset when absent. */
   readonly lambda?: string;
+  /** S3 (the local stand-in): the declared buckets are created there; without it, none is. */
+  readonly s3?: string;
 }
 
 /** The Podero the world talks to (the simulator): its URL, org and client credentials. */
@@ -59,6 +71,7 @@ export interface LocalPodero {
 export interface LocalWorldNames {
   readonly tables: Readonly<Record<TableId, string>>;
   readonly queues: Readonly<Record<QueueId, string>>;
+  readonly buckets: Readonly<Record<BucketId, string>>;
   readonly secrets: { readonly credentials: string; readonly token: string };
   readonly eventBus: string;
   readonly webhookSecretPrefix: string;
@@ -73,6 +86,7 @@ export function localWorldNames(
   return {
     tables: mapIds(tableDeclarations, (id) => tableNames[id] ?? resource(id)),
     queues: mapIds(queueDeclarations, (id) => resource(queueDeclarations[id].name)),
+    buckets: mapIds(bucketDeclarations, (id) => resource(bucketDeclarations[id].name)),
     secrets: {
       credentials: `podero-bridge/${name}/podero-credentials`,
       token: `podero-bridge/${name}/podero-token`,
@@ -87,6 +101,7 @@ export function localWorldNames(
 export const TOKEN_SECRET_PLACEHOLDER = JSON.stringify({ note: 'written by token-refresh' });
 
 type TableEnvName = (typeof tableDeclarations)[TableId]['envVar'];
+type BucketEnvName = (typeof bucketDeclarations)[BucketId]['envVar'];
 type QueueEnvName =
   | (typeof queueDeclarations)[QueueId]['envVar']
   | {
@@ -123,12 +138,19 @@ export function localEnvironmentValues(input: LocalEnvironmentInput): Environmen
       ...(decl.deadLetterEnvVar ? [[decl.deadLetterEnvVar, queueUrls[decl.id].deadLetterUrl]] : []),
     ]),
   ) as Record<QueueEnvName, string>;
+  const bucketValues = Object.fromEntries(
+    (Object.values(bucketDeclarations) as BucketDeclaration[]).map((decl) => [
+      decl.envVar,
+      names.buckets[decl.id],
+    ]),
+  ) as Record<BucketEnvName, string>;
   const values: EnvironmentValues = {
     // What a stage that leaves a setting unset gets (the schemas' defaults).
     ...envDefaults,
     // The resources this world created.
     ...tableValues,
     ...queueValues,
+    ...bucketValues,
     [ENV.credentialsSecretId]: names.secrets.credentials,
     [ENV.tokenSecretId]: names.secrets.token,
     [ENV.tokenRefreshFunctionName]: names.tokenRefreshFunction,
@@ -185,6 +207,7 @@ export function awsEnvironmentOf(endpoints: LocalEndpoints): Record<string, stri
     AWS_ENDPOINT_URL_SQS: endpoints.sqs,
     AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventBridge,
     ...(endpoints.lambda ? { AWS_ENDPOINT_URL_LAMBDA: endpoints.lambda } : {}),
+    ...(endpoints.s3 ? { AWS_ENDPOINT_URL_S3: endpoints.s3 } : {}),
   };
 }
 
@@ -216,8 +239,8 @@ export function localWorldOf(
 }
 
 /**
- * Creates the declared tables, the declared queues (each with its dead-letter queue) and the two token
- * secrets on `endpoints` (idempotent: a persisted world is reused; the credentials follow the simulator,
+ * Creates the declared tables, the declared queues (each with its dead-letter queue), the declared buckets
+ * (when the endpoints name S3) and the two token secrets on `endpoints` (idempotent: a persisted world is reused; the credentials follow the simulator,
  * a stored token stays), and returns the world with a value for every declared variable.
  */
 export async function ensureLocalWorld(options: LocalWorldOptions): Promise<LocalWorld> {
@@ -227,6 +250,9 @@ export async function ensureLocalWorld(options: LocalWorldOptions): Promise<Loca
   const dynamo = new DynamoDBClient({ endpoint: endpoints.dynamodb, region });
   const sqs = new SQSClient({ endpoint: endpoints.sqs, region });
   const secrets = new SecretsManagerClient({ endpoint: endpoints.secretsManager, region });
+  const s3 = endpoints.s3
+    ? new S3Client({ endpoint: endpoints.s3, region, forcePathStyle: true })
+    : undefined;
   try {
     const [queues] = await Promise.all([
       ensureQueues(sqs, names.queues, queueDeclarations, {
@@ -248,6 +274,7 @@ export async function ensureLocalWorld(options: LocalWorldOptions): Promise<Loca
         },
         { name: names.secrets.token, value: TOKEN_SECRET_PLACEHOLDER, replace: false },
       ]),
+      s3 ? ensureBuckets(s3, Object.values(names.buckets)) : undefined,
     ]);
     const values = localEnvironmentValues({
       names,
@@ -260,6 +287,7 @@ export async function ensureLocalWorld(options: LocalWorldOptions): Promise<Loca
     dynamo.destroy();
     sqs.destroy();
     secrets.destroy();
+    s3?.destroy();
   }
 }
 

@@ -16,6 +16,7 @@ import { placeholdersIn, returnUrlOriginsOf, type StageConfig } from './config';
 import { BridgeFunction, type EnvironmentValues } from './constructs/bridge-function';
 import { ConsoleSite } from './constructs/console-site';
 import { EventDelivery, webhookSecretPrefixFor } from './constructs/event-delivery';
+import { FileDrops } from './constructs/file-drops';
 import { HttpApi } from './constructs/http-api';
 import { Monitoring } from './constructs/monitoring';
 import { Schedules } from './constructs/schedules';
@@ -48,6 +49,8 @@ export class PoderoBridgeStack extends Stack {
   readonly schedules: Schedules;
   readonly monitoring: Monitoring;
   readonly eventDelivery: EventDelivery;
+  /** The declared buckets (the forecast drop's) and their object-created notifications. */
+  readonly fileDrops: FileDrops;
   /** The stage this stack is (infra/stages.json). */
   readonly stageName: string;
 
@@ -90,6 +93,7 @@ export class PoderoBridgeStack extends Stack {
       archiveRetentionDays: config.events.archiveRetentionDays,
     });
     const deliveryQueues = this.eventDelivery.queues.webhookDeliveries;
+    this.fileDrops = new FileDrops(this, 'FileDrops');
 
     const functions: Partial<Record<FunctionId, BridgeFunction>> = {};
     const functionOf = (functionId: FunctionId): BridgeFunction => {
@@ -133,6 +137,7 @@ export class PoderoBridgeStack extends Stack {
       [ENV.poderoTradingVariant]: config.trading.variant,
       [ENV.tradingAutoConfirm]: config.trading.autoConfirm,
       [ENV.tradingConfirmationDeadline]: config.trading.confirmationDeadline,
+      [ENV.forecastBucketName]: this.fileDrops.byId.forecastDrops.bucketName,
     };
 
     for (const declaration of Object.values(functionDeclarations) as FunctionDeclaration[]) {
@@ -156,6 +161,7 @@ export class PoderoBridgeStack extends Stack {
         fn.declaration.trigger,
         fn.declaration.id === 'syncWorker' ? { maxConcurrency: config.sync.workers } : {},
       );
+      this.fileDrops.attachTrigger(fn, fn.declaration.trigger);
     }
 
     // The console's origin is the distribution's, and the API's CORS names it: the site comes first, its
@@ -245,6 +251,11 @@ export class PoderoBridgeStack extends Stack {
       value: this.eventDelivery.bus.eventBusName,
       description: 'Change events (source podero-bridge): attach your own rules here',
     });
+    new CfnOutput(this, 'ForecastBucketName', {
+      value: this.fileDrops.byId.forecastDrops.bucketName,
+      description:
+        'Drop price forecast files under forecasts/<zone>/<day>.csv; each result appears under results/ (README, day-ahead trading)',
+    });
     new CfnOutput(this, 'WebhookDeadLetterQueueUrl', {
       value: deliveryQueues.deadLetterQueue.queueUrl,
       description: 'Webhook deliveries that exhausted their retries',
@@ -266,6 +277,7 @@ export class PoderoBridgeStack extends Stack {
     }
     this.eventDelivery.grantQueues(fn, access.queues);
     if (access.eventBus === 'put') this.eventDelivery.grantPutEvents(fn);
+    this.fileDrops.grantBuckets(fn, access.buckets);
     if (access.webhookSecrets) this.eventDelivery.grantWebhookSecrets(fn, access.webhookSecrets);
     if (access.credentialsSecret === 'read') {
       this.secrets.grantReadCredentials(fn.function);

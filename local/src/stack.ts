@@ -29,6 +29,7 @@ import {
   type ArchivedEvent,
   startDynalite,
   startLocalEventBridge,
+  startLocalS3,
   startLocalSecretsManager,
   startLocalSqs,
 } from '@podero-bridge/local-aws';
@@ -123,6 +124,11 @@ export interface LocalStack {
   /** W: heat-pump-sync-worker's pollers (the event source mapping's maximum concurrency). */
   readonly syncWorkers: number;
   readonly eventBridgeEndpoint: string;
+  /** The local S3 (path-style): partners drop forecast files in `forecastBucket` under `forecasts/` here. */
+  readonly s3Endpoint: string;
+  readonly forecastBucket: string;
+  /** Resolves once every forecast file dropped so far has been handled by trading-forecast-drop (tests). */
+  forecastDropsSettled(): Promise<void>;
   /** The world the stack runs in: its names, queues, a value for every variable, each function's environment. */
   readonly world: LocalWorld;
   /** Every event put on the local bus, oldest first (the local archive). */
@@ -159,6 +165,7 @@ const FUNCTION_LABELS: Record<FunctionId, PartLabel> = {
   webhookDelivery: 'webhooks',
   erasureWorker: 'erasure',
   tradingWorkflow: 'trading',
+  forecastDrop: 'trading',
 };
 
 /** The local event bus (the CDK app names its own per stage). */
@@ -265,6 +272,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     cleanups.push(() => eventBridge.close());
     log('events', `local SQS on ${sqsServer.endpoint}, local EventBridge on ${eventBridge.endpoint}`);
+    // 3c. S3: the declared buckets (the forecast drop's), with object-created notifications delivered below.
+    const s3Server = await startLocalS3({
+      host,
+      region,
+      onDeliveryError: (error) =>
+        log(
+          'trading',
+          `a forecast file could not be handled: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+    });
+    cleanups.push(() => s3Server.close());
+    log('trading', `local S3 on ${s3Server.endpoint}`);
 
     // 4. The world: the declared tables, queues and secrets (the credentials follow the simulator, a
     // stored token stays), and each function's environment as the CDK app gives it, on the local endpoints.
@@ -276,6 +295,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         secretsManager: secretsEndpoint,
         sqs: sqsServer.endpoint,
         eventBridge: eventBridge.endpoint,
+        s3: s3Server.endpoint,
       },
       podero: simulator,
       ...(options.tableNames ? { tableNames: options.tableNames } : {}),
@@ -307,6 +327,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       webhookDelivery: { logger: loggerFor('webhookDelivery'), metrics: createRecordingMetrics() },
       erasureWorker: { logger: loggerFor('erasureWorker'), metrics: createRecordingMetrics() },
       tradingWorkflow: { logger: loggerFor('tradingWorkflow'), metrics: createRecordingMetrics() },
+      forecastDrop: { logger: loggerFor('forecastDrop'), metrics: createRecordingMetrics() },
       aroundTokenRefresh: (invoke) => withLabel('token-refresh', invoke),
     });
     cleanups.push(() => bridge.close());
@@ -370,6 +391,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log: (message) => log('sqs', message),
     });
     cleanups.push(() => erasurePoller.close());
+    // trading-forecast-drop: S3's object-created event for each file dropped under the declared prefix, as
+    // the bucket notification invokes it in AWS (an asynchronous invoke: a failure is logged, not retried here).
+    const dropTrigger = functionDeclarations.forecastDrop.trigger;
+    const forecastBucket = world.names.buckets[dropTrigger.bucket];
+    const stopDrops = s3Server.onObjectCreated(forecastBucket, dropTrigger.prefix, (event) =>
+      withLabel('trading', () => bridge.forecastDrop(event)),
+    );
+    cleanups.push(async () => {
+      stopDrops();
+      await s3Server.settled();
+    });
+    log('trading', `forecast files: s3://${forecastBucket}/${dropTrigger.prefix}<zone>/<day>.csv`);
     const passes = new SyncPassStore(bridge.deps.sync.db, tableNames.main);
     /** The planner, then the pass its shards make up, once the workers have settled them (bounded). */
     const runFleetPass = async (payload: unknown): Promise<LocalPassRun> => {
@@ -477,6 +510,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
       syncWorkers,
       eventBridgeEndpoint: eventBridge.endpoint,
+      s3Endpoint: s3Server.endpoint,
+      forecastBucket,
+      forecastDropsSettled: () => s3Server.settled(),
       world,
       events: () => eventBridge.events(),
       drainOutbox: async () => {

@@ -12,6 +12,7 @@ export interface AwsClientConfig {
     readonly lambda: string | undefined;
     readonly sqs: string | undefined;
     readonly eventBridge: string | undefined;
+    readonly s3: string | undefined;
   };
 }
 

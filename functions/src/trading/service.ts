@@ -4,7 +4,6 @@
  * confirmation, or missed), and records the trading desk's decision. The rules are domain/trading/; every
  * outcome is a conditional write (storage/trading-days.ts) with its change event.
  */
-import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
   ConfirmationUnsupportedError,
@@ -13,17 +12,10 @@ import {
   PoderoNotFoundError,
   type TradingClient,
 } from '@podero-bridge/podero-client';
-import { ConflictError, InvalidError, NotFoundError } from '../domain/errors';
 import { type BridgeEvent, outboxEntriesOf } from '../domain/events/catalogue';
 import { summariseCurves } from '../domain/trading/curves';
 import { curvesReadyEvents, decidedEvent, missedEvent, pricesUploadedEvent } from '../domain/trading/events';
-import {
-  deadlinesOf,
-  type ForecastPoint,
-  forecastIssues,
-  normalisedForecast,
-  type TradingCalendar,
-} from '../domain/trading/market';
+import type { ForecastPoint, TradingCalendar } from '../domain/trading/market';
 import {
   type AutoConfirmPolicy,
   decisionRefusal,
@@ -35,31 +27,13 @@ import {
 } from '../domain/trading/workflow';
 import type { Clock } from '../platform/clock';
 import type { DayChange, DayKey, TradingDay, TradingDayPage, TradingDayStore } from '../storage/trading-days';
+import { TradingConflictError, UnknownTradingDayError } from './errors';
+import { ForecastIntake } from './forecast-intake';
 
 /** A step as the service states it: its events as events (the store takes them as outbox entries). */
 type StepChange = Omit<DayChange, 'events'> & { readonly events?: readonly BridgeEvent[] };
 
-export class UnknownTradingDayError extends NotFoundError {
-  override readonly name = 'UnknownTradingDayError';
-  constructor() {
-    super('trading day not found', { subject: 'trading day' });
-  }
-}
-
-export class InvalidForecastError extends InvalidError {
-  override readonly name = 'InvalidForecastError';
-  constructor(fields: readonly { field: string; message: string }[]) {
-    super('the forecast does not fit the delivery day', { fields });
-  }
-}
-
-/** A forecast after the upload deadline, a different one after the upload, a decision out of turn. */
-export class TradingConflictError extends ConflictError {
-  override readonly name = 'TradingConflictError';
-  constructor(code: string, summary: string) {
-    super(summary, { code, summary });
-  }
-}
+export { InvalidForecastError, TradingConflictError, UnknownTradingDayError } from './errors';
 
 export interface TradingServiceDeps {
   readonly store: TradingDayStore;
@@ -100,9 +74,6 @@ export interface AdvanceSummary {
 const MAX_STEPS_PER_DAY = 8;
 const NOT_READY_RETRY_MS = 60_000;
 
-const digestOf = (forecast: readonly ForecastPoint[]) =>
-  createHash('sha256').update(JSON.stringify(forecast)).digest('hex');
-
 /** Podero failures worth another try inside the window: 429, 5xx, timeouts and connection errors, 401. */
 function isRetryable(error: unknown): boolean {
   if (!(error instanceof PoderoError)) return true;
@@ -124,7 +95,16 @@ function describe(error: unknown): string {
 }
 
 export class TradingService {
-  constructor(private readonly deps: TradingServiceDeps) {}
+  private readonly intake: ForecastIntake;
+
+  constructor(private readonly deps: TradingServiceDeps) {
+    this.intake = new ForecastIntake({
+      store: deps.store,
+      calendar: deps.calendar,
+      variant: deps.podero.variant,
+      now: deps.now,
+    });
+  }
 
   private nowIso(): string {
     return new Date(this.deps.now()).toISOString().replace('.000Z', 'Z');
@@ -133,62 +113,16 @@ export class TradingService {
   // ------------------------------------------------------------------------------------ the partner
 
   /**
-   * Stores a delivery day's forecast (`created`: a new day). Idempotent: the same forecast again answers the
-   * day as stored; a different one replaces it until the first upload attempt, and is refused after.
+   * Stores a delivery day's forecast (`created`: a new day): trading/forecast-intake.ts, the one home of the
+   * rule for the route and the file drop alike.
    */
   async submitPrices(
     zone: string,
     deliveryDay: string,
     points: readonly ForecastPoint[],
   ): Promise<{ created: boolean; day: TradingDay }> {
-    const issues = forecastIssues(deliveryDay, points);
-    if (issues.length > 0) throw new InvalidForecastError(issues);
-    const forecast = normalisedForecast(points);
-    const digest = digestOf(forecast);
-    const key = { zone, day: deliveryDay };
-    const existing = await this.deps.store.get(key);
-    if (existing?.forecast_digest === digest) return { created: false, day: existing };
-    const deadlines = deadlinesOf(deliveryDay, this.deps.calendar);
-    const nowMs = this.deps.now();
-    if (nowMs >= Date.parse(deadlines.upload_by)) {
-      throw new TradingConflictError(
-        'upload_deadline_passed',
-        `the upload deadline of ${deliveryDay} (${deadlines.upload_by}) has passed`,
-      );
-    }
-    const at = this.nowIso();
-    if (!existing) {
-      const created = await this.deps.store.create(
-        {
-          price_zone: zone,
-          delivery_day: deliveryDay,
-          forecast,
-          forecast_digest: digest,
-          deadlines,
-          variant: this.deps.podero.variant,
-          created_at: at,
-        },
-        [],
-      );
-      if (created) return { created: true, day: await this.require(key) };
-      return this.submitPrices(zone, deliveryDay, points);
-    }
-    const replaced = await this.deps.store.apply(
-      key,
-      {
-        from: 'prices_received',
-        set: { forecast, forecast_digest: digest },
-        condition: { expression: '#c0 = :c0', names: { '#c0': 'upload_attempts' }, values: { ':c0': 0 } },
-      },
-      at,
-    );
-    if (!replaced) {
-      throw new TradingConflictError(
-        'forecast_already_uploaded',
-        `a different forecast for ${deliveryDay} was already sent to Podero; it cannot be replaced`,
-      );
-    }
-    return { created: false, day: await this.require(key) };
+    const { created, day } = await this.intake.submit(zone, deliveryDay, points);
+    return { created, day };
   }
 
   async get(zone: string, deliveryDay: string): Promise<TradingDay> {

@@ -80,7 +80,8 @@ export class EventDelivery extends Construct {
     trigger: FunctionTrigger | undefined,
     stage: { maxConcurrency?: number } = {},
   ): void {
-    if (trigger === undefined) return;
+    // A bucket's notification is FileDrops' to attach.
+    if (trigger === undefined || trigger.kind === 'objectCreated') return;
     if (trigger.kind === 'queue') {
       fn.function.addEventSource(
         new sources.SqsEventSource(this.queues[trigger.queue].queue, {

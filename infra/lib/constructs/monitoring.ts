@@ -50,6 +50,11 @@ export const CUSTOM_METRICS = {
     service: functionDeclarations.tradingWorkflow.name,
   },
   tradingDaysMissed: { metricName: 'TradingDaysMissed', service: functionDeclarations.tradingWorkflow.name },
+  /** trading-forecast-drop: 1 per dropped file refused (functions/src/lambdas/forecastDrop/handler.ts). */
+  tradingForecastFilesRefused: {
+    metricName: 'TradingForecastFilesRefused',
+    service: functionDeclarations.forecastDrop.name,
+  },
 } as const;
 
 /** Failed Podero attempts (5xx, timeouts, no answer) per 5 minutes that count as Podero failing. */
@@ -330,10 +335,19 @@ export class Monitoring extends Construct {
         'trading-workflow: a day ended missed (not uploaded, no curves or no confirmation before its deadline): the fleet runs unoptimised on that day. The day names the reason.',
       ],
     ];
-    for (const [id, metric, description] of tradingAlarms) {
+    for (const [id, metric, description, statistic] of [
+      ...tradingAlarms.map((entry) => [...entry, cloudwatch.Stats.MAXIMUM] as const),
+      [
+        'TradingForecastFileRefused',
+        CUSTOM_METRICS.tradingForecastFilesRefused,
+        'trading-forecast-drop: a dropped forecast file was refused (its day was not stored). Its result, results/<zone>/<day>.csv.result.json in the forecast bucket, names the line and field; correct the file and drop it again before the upload deadline.',
+        // One datapoint per file: any refused file in the period.
+        cloudwatch.Stats.SUM,
+      ] as const,
+    ]) {
       alarm(id, {
         alarmDescription: description,
-        metric: customMetric(metric, props.stage, tradingPeriod),
+        metric: customMetric(metric, props.stage, { ...tradingPeriod, statistic }),
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -16,11 +16,21 @@ export {
 export { type ListeningServer, listenLocally } from './listen';
 export {
   type EnsuredQueue,
+  ensureBuckets,
   ensureQueues,
   ensureSecrets,
   type QueueDeclarationLike,
   type SecretSpec,
 } from './resources';
+export {
+  type LocalS3,
+  type ObjectCreatedListener,
+  type S3ObjectCreatedEvent,
+  type S3ObjectCreatedRecord,
+  type StartLocalS3Options,
+  s3EventKeyOf,
+  startLocalS3,
+} from './s3';
 export {
   type LocalSecretsManager,
   type StartLocalSecretsManagerOptions,

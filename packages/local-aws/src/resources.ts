@@ -1,3 +1,4 @@
+import { BucketAlreadyOwnedByYou, CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
@@ -103,6 +104,19 @@ export async function ensureSecrets(
           // Another caller created it between our read and our create: theirs is as good as ours.
           if (!(createError instanceof ResourceExistsException)) throw createError;
         }
+      }
+    }),
+  );
+}
+
+/** Creates each bucket that does not exist yet (a bucket this account already owns is kept). Idempotent. */
+export async function ensureBuckets(client: S3Client, names: readonly string[]): Promise<void> {
+  await Promise.all(
+    names.map(async (name) => {
+      try {
+        await client.send(new CreateBucketCommand({ Bucket: name }));
+      } catch (error) {
+        if (!(error instanceof BucketAlreadyOwnedByYou)) throw error;
       }
     }),
   );

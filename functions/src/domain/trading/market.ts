@@ -116,36 +116,60 @@ export interface ForecastIssue {
 const QUARTER_HOUR_MS = 15 * 60_000;
 
 /**
+ * How a forecast's issues name their field: the API request's (`body.prices[3].start`) by default; a
+ * dropped file names its lines instead (trading/forecast-drop.ts).
+ */
+export interface ForecastFieldNames {
+  /** The point at `index` (0-based) and its `start` or `price_eur_mwh`. */
+  point(index: number, name: keyof ForecastPoint): string;
+  /** The forecast as a whole (its count). */
+  readonly whole: string;
+}
+
+export const requestFieldNames: ForecastFieldNames = {
+  point: (index, name) => `body.prices[${index}].${name}`,
+  whole: 'body.prices',
+};
+
+/**
  * What is wrong with a forecast for `deliveryDay` (empty: nothing). The rules: every quarter-hour of the day
  * in market time, in order (96; 92/100 when the clocks change), each start on :00/:15/:30/:45, no gap, no
- * duplicate, a finite price. Fields are named as the request has them (`body.prices[3].start`).
+ * duplicate, a finite price. Fields are named as the request has them (`body.prices[3].start`), or as
+ * `names` says.
  */
-export function forecastIssues(deliveryDay: string, points: readonly ForecastPoint[]): ForecastIssue[] {
+export function forecastIssues(
+  deliveryDay: string,
+  points: readonly ForecastPoint[],
+  names: ForecastFieldNames = requestFieldNames,
+): ForecastIssue[] {
   const expected = quarterHoursOf(deliveryDay);
   const issues: ForecastIssue[] = [];
   const seen = new Set<number>();
   points.forEach((point, index) => {
-    const field = `body.prices[${index}]`;
+    const start = names.point(index, 'start');
     const ms = Date.parse(point.start);
-    if (Number.isNaN(ms)) issues.push({ field: `${field}.start`, message: 'must be an ISO-8601 instant' });
+    if (Number.isNaN(ms)) issues.push({ field: start, message: 'must be an ISO-8601 instant' });
     else if (ms % QUARTER_HOUR_MS !== 0) {
-      issues.push({ field: `${field}.start`, message: 'must start on :00, :15, :30 or :45' });
+      issues.push({ field: start, message: 'must start on :00, :15, :30 or :45' });
     } else if (seen.has(ms)) {
-      issues.push({ field: `${field}.start`, message: 'duplicates an earlier quarter-hour' });
+      issues.push({ field: start, message: 'duplicates an earlier quarter-hour' });
     } else if (isoUtc(ms) !== expected[index]) {
       issues.push({
-        field: `${field}.start`,
+        field: start,
         message: `expected ${expected[index] ?? 'no more quarter-hours'} (the day's quarter-hours in order, no gaps)`,
       });
     }
     if (!Number.isNaN(ms)) seen.add(ms);
     if (!Number.isFinite(point.price_eur_mwh)) {
-      issues.push({ field: `${field}.price_eur_mwh`, message: 'must be a finite number (EUR/MWh)' });
+      issues.push({
+        field: names.point(index, 'price_eur_mwh'),
+        message: 'must be a finite number (EUR/MWh)',
+      });
     }
   });
   if (points.length !== expected.length) {
     issues.push({
-      field: 'body.prices',
+      field: names.whole,
       message: `the delivery day ${deliveryDay} has ${expected.length} quarter-hours in ${MARKET_TIME_ZONE}, got ${points.length}`,
     });
   }

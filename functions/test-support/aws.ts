@@ -4,10 +4,12 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   type LocalEndpoint,
   type LocalEventBridge,
+  type LocalS3,
   type LocalSecretsManager,
   type LocalSqs,
   startDynalite,
   startLocalEventBridge,
+  startLocalS3,
   startLocalSecretsManager,
   startLocalSqs,
 } from '@podero-bridge/local-aws';
@@ -21,7 +23,7 @@ import {
 } from './local-world';
 
 /**
- * dynalite, the local Secrets Manager, SQS and EventBridge on free loopback ports, with the one local world
+ * dynalite, the local Secrets Manager, SQS, EventBridge and S3 on free loopback ports, with the one local world
  * on them (local-world.ts): the declared tables, queues and secrets and a value for every variable.
  */
 export interface LocalAws {
@@ -34,6 +36,8 @@ export interface LocalAws {
   readonly region: string;
   readonly sqs: LocalSqs;
   readonly eventBridge: LocalEventBridge;
+  /** The local S3 (the declared buckets are created there: the forecast drop's). */
+  readonly s3: LocalS3;
   /** The world: names, queues, a value for every declared variable, each function's environment. */
   readonly world: LocalWorld;
   /** The sync-shards queue and its dead-letter queue (redrive as declared). */
@@ -62,14 +66,15 @@ export async function startLocalAws(
 ): Promise<LocalAws> {
   const region = 'eu-central-1';
   const name = TEST_WORLD;
-  const [dynamo, secretsManager, sqsServer, eventBridge] = await Promise.all([
+  const [dynamo, secretsManager, sqsServer, eventBridge, s3] = await Promise.all([
     startDynalite(),
     startLocalSecretsManager({ region }),
     startLocalSqs({ region, ...(options.sqsClock ? { clock: options.sqsClock } : {}) }),
     startLocalEventBridge({ buses: [localWorldNames(name).eventBus] }),
+    startLocalS3({ region }),
   ]);
   const closeServers = () =>
-    Promise.all([dynamo.close(), secretsManager.close(), sqsServer.close(), eventBridge.close()]);
+    Promise.all([dynamo.close(), secretsManager.close(), sqsServer.close(), eventBridge.close(), s3.close()]);
   let world: LocalWorld;
   try {
     world = await ensureLocalWorld({
@@ -80,6 +85,7 @@ export async function startLocalAws(
         secretsManager: secretsManager.endpoint,
         sqs: sqsServer.endpoint,
         eventBridge: eventBridge.endpoint,
+        s3: s3.endpoint,
       },
       podero: options.podero ?? NO_PODERO,
       ...(options.overrides ? { overrides: options.overrides } : {}),
@@ -100,6 +106,7 @@ export async function startLocalAws(
     region,
     sqs: sqsServer,
     eventBridge,
+    s3,
     world,
     shardQueues: { queue: world.queues.syncShards.url, deadLetters: world.queues.syncShards.deadLetterUrl },
     async createSecret(secretName, value) {

@@ -17,6 +17,7 @@ import type { IConstruct } from 'constructs';
 import type { BridgeFunction } from './constructs/bridge-function';
 import type { ConsoleSite } from './constructs/console-site';
 import { type EventDelivery, webhookSecretPrefixFor } from './constructs/event-delivery';
+import type { FileDrops } from './constructs/file-drops';
 import type { HttpApi } from './constructs/http-api';
 import type { Schedules } from './constructs/schedules';
 import type { Secrets } from './constructs/secrets';
@@ -34,6 +35,7 @@ export interface AcknowledgedStack extends Stack {
   readonly consoleSite: ConsoleSite | undefined;
   readonly schedules: Schedules;
   readonly eventDelivery: EventDelivery;
+  readonly fileDrops: FileDrops;
   readonly stageName: string;
 }
 
@@ -43,6 +45,7 @@ export const CFN_GUARD_PLUGIN = 'cdk-validator-cfnguard';
 export function acknowledgeFindings(stack: AcknowledgedStack): void {
   acknowledgeControlTowerFindings(stack);
   if (stack.consoleSite) acknowledgeConsoleFindings(stack, stack.consoleSite);
+  acknowledgeFileDropFindings(stack);
 
   // Public routes exist on purpose: liveness probes and API clients fetch them without a token.
   for (const [operationId, route] of stack.httpApi.routes) {
@@ -349,4 +352,80 @@ function acknowledgeConsoleFindings(stack: AcknowledgedStack, site: ConsoleSite)
         'cloudfront:CreateInvalidation and GetInvalidation, which BucketDeployment grants on "*"; it invalidates only this distribution’s index.html and config.json after a deploy.',
     },
   );
+}
+
+/**
+ * The forecast bucket (infra/lib/constructs/file-drops.ts), the drop function's grants on it, and CDK's own
+ * function that puts the bucket's notification configuration at deploy time.
+ */
+function acknowledgeFileDropFindings(stack: AcknowledgedStack): void {
+  const guard = (rule: string) => `${CFN_GUARD_PLUGIN}::${rule}`;
+  for (const [bucketId, bucket] of Object.entries(stack.fileDrops.byId)) {
+    Validations.of(bucket).acknowledge(
+      {
+        id: 'AwsSolutions-S1',
+        reason:
+          'No server access logs: the partner writes files here through its own role, and every object created invokes trading-forecast-drop, which logs the key, ETag, size and S3 principal id of each file and writes its outcome beside it under results/ (infra/README.md, runbook). Reads are the function’s own. CloudTrail data events can be enabled for the bucket where a partner’s policy asks for them.',
+      },
+      {
+        id: guard('s3_bucket_logging_enabled_check'),
+        reason:
+          'Each object created is logged by the function it triggers (key, ETag, size, principal id) and its outcome is written beside it; access logs would need a log bucket of their own for the same facts.',
+      },
+      {
+        id: guard('s3_bucket_default_encryption_kms_check'),
+        reason:
+          'S3-managed encryption (SSE-S3): the files are day-ahead price forecasts, no personal data and no secret, kept 30 days; a customer managed key would add a key policy for the partner’s uploading role and cost without protecting anything more.',
+      },
+      {
+        id: guard('s3_bucket_versioning_enabled_check'),
+        reason:
+          'A corrected forecast is dropped again under the same key and must replace the file (the accepted forecast itself is stored with its trading day); versions would keep every earlier file for the expiry to chase. The function reads the version its notification announced by ETag (If-Match).',
+      },
+      {
+        id: guard('s3_bucket_object_lock_enabled_check'),
+        reason:
+          'Files are replaced when corrected and expire after 30 days by design (no personal data, no record to keep): object lock would forbid both.',
+      },
+      {
+        id: guard('s3_event_notifications_enabled_check'),
+        reason: `The ${bucketId} bucket's object-created notification (forecasts/ prefix) invokes trading-forecast-drop; CDK puts it with a custom resource (Custom::S3BucketNotifications), which the rule does not read from the bucket's own properties.`,
+      },
+    );
+  }
+  for (const fn of Object.values(stack.functions)) {
+    const buckets = fn.declaration.access.buckets;
+    if (buckets === undefined) continue;
+    for (const [bucketId, prefixes] of Object.entries(buckets) as [
+      keyof FileDrops['byId'],
+      { read?: string; write?: string },
+    ][]) {
+      const logicalId = logicalIdOf(stack.fileDrops.byId[bucketId].node.defaultChild);
+      for (const [verb, prefix] of [
+        ['reads (s3:GetObject)', prefixes.read],
+        ['writes (s3:PutObject)', prefixes.write],
+      ] as const) {
+        if (prefix === undefined) continue;
+        Validations.of(fn.role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/${prefix}*]`,
+          reason: `${fn.declaration.name} ${verb} the objects under ${prefix} in the ${bucketId} bucket only; the keys are the partner's files (one per zone and day), so the grant is on the prefix.`,
+        });
+      }
+    }
+  }
+  const handler = stack.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
+  const handlerRole = handler?.node.tryFindChild('Role');
+  if (handler === undefined || handlerRole === undefined) {
+    throw new Error('the forecast bucket has no CDK BucketNotificationsHandler');
+  }
+  Validations.of(handlerRole).acknowledge({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    reason:
+      'CDK’s bucket-notifications function (it puts the forecast bucket’s notification configuration at deploy time) logs to CloudWatch with the basic execution policy; it has no other managed policy.',
+  });
+  Validations.of(handler).acknowledge({
+    id: guard('lambda_inside_vpc_check'),
+    reason:
+      'CDK’s bucket-notifications function only calls s3:PutBucketNotification on the forecast bucket, at deploy time, through IAM.',
+  });
 }

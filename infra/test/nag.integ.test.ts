@@ -155,6 +155,8 @@ const GUARD_ACKNOWLEDGED = [
   's3_bucket_object_lock_enabled_check',
   's3_bucket_logging_enabled_check',
   's3_bucket_acl_prohibited_check',
+  // The forecast bucket, unversioned on purpose (nag-acknowledgements.ts, acknowledgeFileDropFindings).
+  's3_bucket_versioning_enabled_check',
 ];
 const DEFAULT_CERTIFICATE_CHECKS = [
   'cloudfront_custom_ssl_certificate_check',

@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import {
   ADMIN_SCOPE,
+  bucketDeclarations,
+  ENV,
+  FORECAST_DROP_PREFIX,
+  FORECAST_RESULT_PREFIX,
   type FunctionDeclaration,
   type FunctionId,
   functionDeclarations,
@@ -58,9 +62,19 @@ const fnLogicalId = (s: Synthesized, id: FunctionId) => logicalIdOf(s.stack, s.s
 const tableLogicalId = (s: Synthesized, id: 'main' | 'readings') =>
   logicalIdOf(s.stack, s.stack.tables.byId[id]);
 
+/**
+ * CDK's own function that puts the forecast bucket's notification configuration at deploy time (a singleton
+ * of the stack; the forecast drop's tests below hold its exceptions, as console.test.ts holds BucketDeployment's).
+ */
+const NOTIFICATIONS_HANDLER = /^BucketNotificationsHandler/;
+const bridgeResourcesOfType = (s: Synthesized, type: string) =>
+  Object.fromEntries(
+    Object.entries(resourcesOfType(s.template, type)).filter(([id]) => !NOTIFICATIONS_HANDLER.test(id)),
+  );
+
 describe('functions', () => {
   it('creates exactly one function per declaration with its memory, timeout and concurrency', () => {
-    const functions = resourcesOfType(dev.template, 'AWS::Lambda::Function');
+    const functions = bridgeResourcesOfType(dev, 'AWS::Lambda::Function');
     expect(Object.keys(functions)).toHaveLength(functionList.length);
     for (const declaration of functionList) {
       const props = functions[fnLogicalId(dev, declaration.id)]?.Properties;
@@ -411,7 +425,7 @@ describe('IAM: least privilege per function', () => {
         if ([statement.Resource].flat().includes('*'))
           for (const action of actions) expect([...xrayWrites, 'dynamodb:ListStreams']).toContain(action);
       }
-      for (const role of Object.values(resourcesOfType(s.template, 'AWS::IAM::Role'))) {
+      for (const role of Object.values(bridgeResourcesOfType(s, 'AWS::IAM::Role'))) {
         expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
       }
     }
@@ -690,7 +704,7 @@ describe('logging', () => {
       [dev, 'DEBUG'],
       [prod, 'INFO'],
     ] as const) {
-      const fns = Object.values(resourcesOfType(s.template, 'AWS::Lambda::Function'));
+      const fns = Object.values(bridgeResourcesOfType(s, 'AWS::Lambda::Function'));
       expect(fns.length).toBe(functionList.length);
       for (const fn of fns) {
         expect(fn.Properties?.LoggingConfig).toMatchObject({
@@ -716,7 +730,10 @@ describe('logging', () => {
 describe('Lambda permissions', () => {
   it('let only API Gateway invoke the api, and only from this HTTP API (the SourceArn cfn-guard cannot read)', () => {
     for (const s of [dev, prod]) {
-      const permissions = Object.values(resourcesOfType(s.template, 'AWS::Lambda::Permission'));
+      // The forecast bucket's own permission (s3.amazonaws.com) is tested with the file drop below.
+      const permissions = Object.values(resourcesOfType(s.template, 'AWS::Lambda::Permission')).filter(
+        (p) => p.Properties?.Principal !== 's3.amazonaws.com',
+      );
       expect(permissions.length).toBe(s.stack.httpApi.routes.size);
       const apiId = logicalIdOf(s.stack, s.stack.httpApi.api);
       for (const permission of permissions) {
@@ -879,7 +896,9 @@ describe('monitoring', () => {
       }
     }
     // The functions emit the same stage: it is in every function's environment.
-    for (const fn of resourcesOfValues(prod, 'AWS::Lambda::Function')) {
+    for (const fn of Object.values(bridgeResourcesOfType(prod, 'AWS::Lambda::Function')) as ReturnType<
+      typeof resourcesOfValues
+    >) {
       expect(fn.Properties?.Environment?.Variables?.STAGE).toBe('prod');
     }
   });
@@ -1094,5 +1113,119 @@ describe('outputs', () => {
     expect(outputs.MainTableName?.Value).toEqual({ Ref: tableLogicalId(dev, 'main') });
     expect(outputs.TokenSecretArn?.Value).toEqual({ Ref: logicalIdOf(dev.stack, dev.stack.secrets.token) });
     expect(JSON.stringify(outputs.ApiUrl?.Value)).toContain('execute-api');
+  });
+});
+
+describe('the forecast file drop', () => {
+  const bucketLogicalId = (s: Synthesized) => logicalIdOf(s.stack, s.stack.fileDrops.byId.forecastDrops);
+
+  it('keeps the forecast bucket private, TLS-only, SSE-S3 encrypted and unversioned, every object expiring after its declared days', () => {
+    for (const s of [dev, prod]) {
+      const bucket = resourcesOfType(s.template, 'AWS::S3::Bucket')[bucketLogicalId(s)];
+      expect(bucket?.Properties).toMatchObject({
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        LifecycleConfiguration: {
+          Rules: [
+            {
+              Status: 'Enabled',
+              ExpirationInDays: bucketDeclarations.forecastDrops.expireAfterDays,
+              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+            },
+          ],
+        },
+      });
+      expect(bucket?.Properties?.VersioningConfiguration).toBeUndefined();
+      expect(bucket?.DeletionPolicy).toBe('Retain');
+      const policies = Object.values(resourcesOfType(s.template, 'AWS::S3::BucketPolicy')).filter(
+        (policy) => JSON.stringify(policy.Properties?.Bucket) === ref(bucketLogicalId(s)),
+      );
+      expect(JSON.stringify(policies)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+
+  it('invokes trading-forecast-drop on objects created under forecasts/ only, and lets only this bucket invoke it', () => {
+    const notifications = Object.values(resourcesOfType(dev.template, 'Custom::S3BucketNotifications'));
+    expect(notifications).toHaveLength(1);
+    expect(notifications[0]?.Properties).toMatchObject({
+      BucketName: { Ref: bucketLogicalId(dev) },
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [
+          {
+            Events: ['s3:ObjectCreated:*'],
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: FORECAST_DROP_PREFIX }] } },
+            LambdaFunctionArn: { 'Fn::GetAtt': [fnLogicalId(dev, 'forecastDrop'), 'Arn'] },
+          },
+        ],
+      },
+    });
+    const permissions = Object.values(resourcesOfType(dev.template, 'AWS::Lambda::Permission')).filter(
+      (p) => p.Properties?.Principal === 's3.amazonaws.com',
+    );
+    expect(permissions).toHaveLength(1);
+    expect(permissions[0]?.Properties).toMatchObject({
+      FunctionName: { 'Fn::GetAtt': [fnLogicalId(dev, 'forecastDrop'), 'Arn'] },
+      SourceArn: { 'Fn::GetAtt': [bucketLogicalId(dev), 'Arn'] },
+    });
+  });
+
+  it('grants trading-forecast-drop exactly: its logs, main read+write, GetObject under forecasts/, PutObject under results/; no token, no Podero', () => {
+    const s = dev;
+    const fn = s.stack.functions.forecastDrop;
+    const main = tableLogicalId(s, 'main');
+    const objectsUnder = (prefix: string) =>
+      JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketLogicalId(s), 'Arn'] }, `/${prefix}*`]] });
+    const permissions = permissionsOfRole(s.template, logicalIdOf(s.stack, fn.role));
+    expect(Object.keys(permissions).sort()).toEqual(
+      [
+        getAtt(logicalIdOf(s.stack, fn.logGroup)),
+        getAtt(main),
+        indexesOf(main),
+        objectsUnder(FORECAST_DROP_PREFIX),
+        objectsUnder(FORECAST_RESULT_PREFIX),
+      ].sort(),
+    );
+    expect(permissions[objectsUnder(FORECAST_DROP_PREFIX)]).toEqual(['s3:GetObject']);
+    expect(permissions[objectsUnder(FORECAST_RESULT_PREFIX)]).toEqual(['s3:PutObject']);
+    expect(environmentOf(s.template, fnLogicalId(s, 'forecastDrop'))[ENV.forecastBucketName]).toEqual({
+      Ref: bucketLogicalId(s),
+    });
+  });
+
+  it("gives CDK's bucket-notifications function only its logs and s3:PutBucketNotification", () => {
+    const roles = Object.entries(resourcesOfType(dev.template, 'AWS::IAM::Role')).filter(([id]) =>
+      NOTIFICATIONS_HANDLER.test(id),
+    );
+    expect(roles).toHaveLength(1);
+    const [roleId, role] = roles[0] ?? ['', {}];
+    expect(JSON.stringify(role.Properties?.ManagedPolicyArns)).toContain('AWSLambdaBasicExecutionRole');
+    expect(Object.values(permissionsOfRole(dev.template, roleId)).flat()).toEqual([
+      's3:PutBucketNotification',
+    ]);
+  });
+
+  it('alarms on any refused file, on its errors like every function', () => {
+    const alarms = Object.values(resourcesOfType(dev.template, 'AWS::CloudWatch::Alarm')).filter(
+      (a) => a.Properties?.MetricName === CUSTOM_METRICS.tradingForecastFilesRefused.metricName,
+    );
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]?.Properties).toMatchObject({
+      Namespace: METRICS_NAMESPACE,
+      Dimensions: [
+        { Name: 'service', Value: functionDeclarations.forecastDrop.name },
+        { Name: 'stage', Value: 'dev' },
+      ],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
   });
 });

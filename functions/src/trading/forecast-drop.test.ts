@@ -128,8 +128,8 @@ describe('the forecast file drop', () => {
     expect(outcome.status).toBe('refused');
     const result = results.get('results/AT/2026-03-28.csv.result.json');
     expect(result).toMatchObject({ status: 'refused', code: 'invalid_forecast', outcome: null });
-    // The 11th quarter-hour (line 12: the header is line 1) is missing: line 12 holds the 12th.
-    expect((result as { errors: { field: string }[] }).errors[0]).toMatchObject({
+    // The count first; then the 11th quarter-hour (line 12: the header is line 1), missing: line 12 holds the 12th.
+    expect((result as { errors: { field: string }[] }).errors[1]).toMatchObject({
       field: 'line 12 (timestamp)',
     });
     expect(memory.writes).toEqual([]);

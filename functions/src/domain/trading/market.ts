@@ -168,7 +168,8 @@ export function forecastIssues(
     }
   });
   if (points.length !== expected.length) {
-    issues.push({
+    // First: a gap or a clock-change day misread names every later point, and only 20 issues are kept.
+    issues.unshift({
       field: names.whole,
       message: `the delivery day ${deliveryDay} has ${expected.length} quarter-hours in ${MARKET_TIME_ZONE}, got ${points.length}`,
     });

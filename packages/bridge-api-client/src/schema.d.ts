@@ -3113,7 +3113,18 @@ export interface components {
             } | null;
             /** @description Energy used in the period (see `units`) */
             consumption_total: number | null;
+            /** @description Heat pump and electric vehicle: energy the device used in the period, Wh */
             estimated_consumption_wh: number | null;
+            /** @description Electric vehicle: charging sessions that ended in the period */
+            charge_session_count: number | null;
+            /** @description Electric vehicle: the average of those sessions' charging power, W */
+            average_charge_power_w: number | null;
+            /** @description Solar inverter: energy produced in the period, Wh */
+            solar_production_wh: number | null;
+            /** @description Solar inverter: energy fed into the grid in the period, Wh */
+            grid_export_wh: number | null;
+            /** @description Solar inverter: production used at home or stored in the battery (not exported), Wh. Podero's own figure when it sends one (not in its published contract), else production minus export */
+            self_consumption_wh: number | null;
         };
         EnergyContractList: {
             items: components["schemas"]["EnergyContract"][];

@@ -4,6 +4,7 @@ import 'uplot/dist/uPlot.min.css';
 import { type ChartSpec, type PlotData, pointsIn } from '../readings';
 
 const HEIGHT = 220;
+const hourMinute = uPlot.fmtDate('{HH}:{mm}');
 
 /**
  * One uPlot chart (canvas), sized to its container and redrawn on resize. `data-points` says how many values
@@ -38,7 +39,13 @@ export function TimeSeriesChart({ spec, data, label }: { spec: ChartSpec; data: 
           })),
         ],
         axes: [
-          {},
+          // A chart in a market's zone is one market day: 24-hour times there, as the desk reads them.
+          timeZone
+            ? {
+                values: (_u: uPlot, splits: number[]) =>
+                  splits.map((ts) => hourMinute(uPlot.tzDate(new Date(ts * 1000), timeZone))),
+              }
+            : {},
           { scale: 'y', label: spec.unit, size: 56 },
           ...(right ? [{ scale: 'y2', label: right, size: 56, side: 1, grid: { show: false } }] : []),
         ],

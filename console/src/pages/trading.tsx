@@ -52,8 +52,8 @@ export function TradingPage(props: { zone?: string | undefined; day?: string | u
   const zone: TradingZone =
     props.zone !== undefined && isTradingZone(props.zone) ? props.zone : DEFAULT_TRADING_ZONE;
   const day = props.day ?? nextDeliveryDay(now().getTime());
-  // A decision changes the day's row in the history too.
-  const [decisions, setDecisions] = useState(0);
+  // A decision (or a refresh) changes the day's row in the history too.
+  const [changes, setChanges] = useState(0);
   return (
     <section aria-labelledby="trading-title">
       <h1 id="trading-title">Day-ahead trading</h1>
@@ -62,9 +62,9 @@ export function TradingPage(props: { zone?: string | undefined; day?: string | u
         key={`${zone}/${day}`}
         zone={zone}
         day={day}
-        onDecided={() => setDecisions((n) => n + 1)}
+        onChanged={() => setChanges((n) => n + 1)}
       />
-      <TradingHistory zone={zone} current={day} decisions={decisions} />
+      <TradingHistory zone={zone} current={day} changes={changes} />
     </section>
   );
 }
@@ -97,7 +97,7 @@ function DayPicker({ zone, day }: { zone: TradingZone; day: string }) {
   );
 }
 
-function TradingDayView(props: { zone: TradingZone; day: string; onDecided: () => void }) {
+function TradingDayView(props: { zone: TradingZone; day: string; onChanged: () => void }) {
   const { zone, day } = props;
   const { api } = useConsole();
   const [loaded, reload] = useLoad(
@@ -116,7 +116,14 @@ function TradingDayView(props: { zone: TradingZone; day: string; onDecided: () =
           {zone} · {day}
         </h2>
         {loaded.state === 'ready' && <StateBadge state={loaded.value.state} />}
-        <button type="button" class="link" onClick={reload}>
+        <button
+          type="button"
+          class="link"
+          onClick={() => {
+            reload();
+            props.onChanged();
+          }}
+        >
           Refresh
         </button>
       </header>
@@ -124,7 +131,7 @@ function TradingDayView(props: { zone: TradingZone; day: string; onDecided: () =
         loaded={loaded}
         onDecided={() => {
           reload();
-          props.onDecided();
+          props.onChanged();
         }}
       />
     </article>
@@ -211,11 +218,11 @@ function Figures({ day }: { day: TradingDay }) {
       </div>
       <div>
         <dt>Optimised</dt>
-        <dd>{formatEnergy(day.optimized_wh)}</dd>
+        <dd>{formatEnergy(day.optimized_wh, { signed: false })}</dd>
       </div>
       <div>
         <dt>Unoptimised</dt>
-        <dd>{formatEnergy(day.unoptimized_wh)}</dd>
+        <dd>{formatEnergy(day.unoptimized_wh, { signed: false })}</dd>
       </div>
       <div>
         <dt>Podero API</dt>
@@ -253,6 +260,8 @@ function Decision({ day, onDecided }: { day: TradingDay; onDecided: () => void }
       onDecided();
     } catch (e) {
       setError(e instanceof Error ? e : new Error(String(e)));
+      // Refused for the day's state (decided elsewhere, deadline passed): show the day as it now is.
+      if (e instanceof ApiError && e.status === 409) onDecided();
     } finally {
       setBusy(false);
       setPending(undefined);
@@ -306,7 +315,7 @@ function Decision({ day, onDecided }: { day: TradingDay; onDecided: () => void }
   );
 }
 
-function TradingHistory(props: { zone: TradingZone; current: string; decisions: number }) {
+function TradingHistory(props: { zone: TradingZone; current: string; changes: number }) {
   const { zone, current } = props;
   const { api } = useConsole();
   const [history] = useLoad(
@@ -316,7 +325,7 @@ function TradingHistory(props: { zone: TradingZone; current: string; decisions: 
           params: { path: { price_zone: zone }, query: { limit: HISTORY_DAYS } },
         }),
       ),
-    [api, zone, props.decisions],
+    [api, zone, props.changes],
   );
   return (
     <section aria-labelledby="trading-history-title">

@@ -61,6 +61,7 @@ describe('trading day → chart series', () => {
     expect(formatEnergy(2_500_000)).toBe('+2.50 MWh');
     expect(formatEnergy(0)).toBe('0.0 kWh');
     expect(formatEnergy(null)).toBe('—');
+    expect(formatEnergy(91_800, { signed: false })).toBe('91.8 kWh');
     expect(formatEuro(12.5)).toBe('€12.50');
     expect(formatEuro(null)).toBe('—');
   });

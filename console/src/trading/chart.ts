@@ -43,10 +43,10 @@ export function tradingPlot(day: Pick<TradingDay, 'prices' | 'curves'>): PlotDat
   ];
 }
 
-/** The delta as the desk reads it: signed, in kWh below 1 MWh and MWh above. */
-export function formatEnergy(wh: number | null): string {
+/** Energy as the desk reads it: kWh below 1 MWh and MWh above; a delta (`signed`) with its sign. */
+export function formatEnergy(wh: number | null, { signed = true } = {}): string {
   if (wh === null) return '—';
-  const sign = wh > 0 ? '+' : wh < 0 ? '−' : '';
+  const sign = wh < 0 ? '−' : wh > 0 && signed ? '+' : '';
   const abs = Math.abs(wh);
   return abs >= 1_000_000
     ? `${sign}${(abs / 1_000_000).toFixed(2)} MWh`

@@ -39,8 +39,8 @@ function TradingError({ error }: { error: Error }) {
   if (error instanceof ApiError && error.status === 403) {
     return (
       <p class="error" role="alert">
-        403: your sign-in may not use the trading routes (they need the admin scope). Ask for the trading
-        desk's role to see and decide trading days.
+        403: your sign-in may not use the trading routes: they need the admin scope (bridge/admin), which this
+        sign-in does not carry.
       </p>
     );
   }

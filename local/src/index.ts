@@ -7,6 +7,7 @@ export type {
 export { type AuthorizerResult, createJwtAuthorizer, type JwtAuthorizer } from './auth/authorizer';
 export { generateSigningKey, loadOrCreateSigningKey, type SigningKey } from './auth/signing-key';
 export { createTokenMinter, type MintToken, type MintTokenOptions } from './auth/tokens';
+export { type BridgeClock, bridgeClockOf, LOCAL_CLOCKS, type LocalClock } from './clock';
 export { CONSOLE_SESSION_PATH, consoleSession } from './console/session';
 export * from './constants';
 export {

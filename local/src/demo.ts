@@ -784,7 +784,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       throw new Error(`the second boost answered ${res.status} ${refusal.code} (${refusal.reason})`);
     }
     const outcome = state.boost?.outcome ?? 'started';
-    state.boost = { outcome, refusal: { status: res.status, ...refusal } };
+    state.boost = {
+      outcome,
+      refusal: { status: res.status, code: refusal.code, reason: refusal.reason, state: refusal.state },
+    };
     return `409 ${refusal.code}: reason ${refusal.reason}, state ${refusal.state} (the documented refusal)`;
   });
 

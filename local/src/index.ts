@@ -11,9 +11,13 @@ export { type BridgeClock, bridgeClockOf, LOCAL_CLOCKS, type LocalClock } from '
 export { CONSOLE_SESSION_PATH, consoleSession } from './console/session';
 export * from './constants';
 export {
+  DEMO_DEVICE_EVENTS,
+  DEMO_PARTS,
   type DemoOptions,
+  type DemoPart,
   type DemoResult,
   DemoStepError,
+  type DemoTradingDay,
   GUIDE_HEAT_PUMP_FIELDS,
   GUIDE_KEY_HEAT_PUMP_FIELDS,
   type HeatPumpView,

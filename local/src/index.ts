@@ -8,6 +8,8 @@ export { type AuthorizerResult, createJwtAuthorizer, type JwtAuthorizer } from '
 export { generateSigningKey, loadOrCreateSigningKey, type SigningKey } from './auth/signing-key';
 export { createTokenMinter, type MintToken, type MintTokenOptions } from './auth/tokens';
 export { type BridgeClock, bridgeClockOf, LOCAL_CLOCKS, type LocalClock } from './clock';
+// The console's build as `pnpm dev` makes it (tests that serve the console from an in-process stack).
+export { consoleBuildAt, ensureConsoleBuilt } from './console/build';
 export { CONSOLE_SESSION_PATH, consoleSession } from './console/session';
 export * from './constants';
 export {

@@ -16,7 +16,13 @@ import {
 import { ConflictError, InvalidError, NotFoundError } from '../domain/errors';
 import { type BridgeEvent, outboxEntriesOf } from '../domain/events/catalogue';
 import { summariseCurves } from '../domain/trading/curves';
-import { curvesReadyEvents, decidedEvent, missedEvent, pricesUploadedEvent } from '../domain/trading/events';
+import {
+  curvesReadyEvents,
+  decidedEvent,
+  failedEvent,
+  missedEvent,
+  pricesUploadedEvent,
+} from '../domain/trading/events';
 import {
   deadlinesOf,
   type ForecastPoint,
@@ -321,7 +327,7 @@ export class TradingService {
       case 'late':
         return this.miss(key, day, 'Podero answered the upload as late');
       default:
-        return this.end(key, day, 'failed', `Podero did not take the forecast (${result.status})`);
+        return this.fail(key, day, `Podero did not take the forecast (${result.status})`);
     }
   }
 
@@ -482,6 +488,13 @@ export class TradingService {
     });
   }
 
+  /** Ends the day `failed`, its `trading.failed` event in the same conditional write (so once). */
+  private fail(key: DayKey, day: TradingDay, reason: string): Promise<boolean> {
+    return this.end(key, day, 'failed', reason, {
+      events: [failedEvent(day, this.nowIso(), day.state, reason)],
+    });
+  }
+
   private async end(
     key: DayKey,
     day: TradingDay,
@@ -521,7 +534,7 @@ export class TradingService {
       error: describe(error),
     });
     if (!isRetryable(error)) {
-      return this.end(key, day, 'failed', `Podero refused the ${day.state} step (${describe(error)})`);
+      return this.fail(key, day, `Podero refused the ${day.state} step (${describe(error)})`);
     }
     const failures = day.failures + 1;
     await this.apply(key, {

@@ -1,5 +1,6 @@
 import {
   createRecordingReporter,
+  DEMO_DEVICE_EVENTS,
   type DemoResult,
   DemoStepError,
   GUIDE_HEAT_PUMP_FIELDS,
@@ -46,17 +47,22 @@ describe('pnpm demo flow against the in-process local stack', () => {
       'Onboarding session opened',
       'Connect UI completed in the browser (form post, 303 to success_url)',
       "User's heat pumps listed (live from Podero)",
-      'An electric vehicle and a solar inverter with a battery connected (Connect UI)',
+      'An electric vehicle, its wallbox and a solar inverter with a battery connected (Connect UI)',
       'Sync runs (heat-pump-sync schedule)',
       'Every device of the home listed, with its own figures',
       'Readings appear',
       'Savings shown (what optimisation saved, per week of the last 4)',
+      'EV comes home and is plugged in (simulator), seen by the sync',
+      'EV boosted (POST .../boost → started)',
+      'EV boosted again while it charges → 409 boost_refused, reason already_charging',
+      'Charging configuration changed and read back (PUT, GET .../charging-config)',
+      'EV charges, completes and is unplugged (simulator clock and controls), each seen by the sync',
       'Manufacturer connection lost (simulator control route)',
       'Sync records it (cached read shows reauthentication_required)',
       'Re-authentication started (no cue secret reaches the app)',
       'Signed in again in the browser (form post, bridge callback, 303 to success_url)',
       'Connected again (live read)',
-      'Change events received by the webhook, signatures verified',
+      'Change events of every kind received by the webhook, signatures verified',
     ]);
   });
 
@@ -103,12 +109,38 @@ describe('pnpm demo flow against the in-process local stack', () => {
       users: 1,
       heat_pumps: 1,
       electric_vehicles: 1,
+      wallboxes: 1,
       inverters: 1,
       failures: 0,
     });
-    // One reading per device of the mixed home; the heat pump's are the ones the readings route served.
-    expect(result.syncRun.readings_written).toBe(3);
+    // One reading per device of the mixed home, each served by its kind's readings route.
+    expect(result.syncRun.readings_written).toBe(4);
     expect(result.readings).toHaveLength(1);
+    expect(result.readingsByKind).toEqual({ heat_pump: 1, electric_vehicle: 1, wallbox: 1, inverter: 1 });
+  });
+
+  it('boosted the plugged-in EV, and showed the second boost refused as documented (409 already_charging)', () => {
+    expect(result.boost).toEqual({
+      outcome: 'started',
+      refusal: { status: 409, code: 'boost_refused', reason: 'already_charging', state: 'requested' },
+    });
+  });
+
+  it('changed the charging configuration and read it back', () => {
+    expect(result.chargingConfig).toMatchObject({ put: 'hems_and_spot', readBack: 'hems_and_spot' });
+    expect(result.chargingConfig.availableModes).toContain('hems_and_spot');
+  });
+
+  it("received every kind's events at the signed receiver: the EV's plug, charge and boost, the wallbox's, the inverter's", () => {
+    const types = result.webhookEvents.map((event) => event.type);
+    expect(types).toEqual(expect.arrayContaining([...DEMO_DEVICE_EVENTS]));
+    for (const [before, after] of [
+      ['electric_vehicle.plugged_in', 'electric_vehicle.unplugged'],
+      ['electric_vehicle.boost_started', 'electric_vehicle.boost_ended'],
+      ['electric_vehicle.connected', 'electric_vehicle.plugged_in'],
+    ] as const) {
+      expect(types.indexOf(before), `${before} before ${after}`).toBeLessThan(types.lastIndexOf(after));
+    }
   });
 
   it('showed what optimisation saved the connected heat pump, per week', () => {
@@ -119,7 +151,11 @@ describe('pnpm demo flow against the in-process local stack', () => {
   });
 
   it('onboarded a mixed home: an EV and an inverter beside the heat pump, each listed with its type', () => {
-    expect(result.otherDevices.map((device) => device.kind)).toEqual(['electric_vehicle', 'inverter']);
+    expect(result.otherDevices.map((device) => device.kind)).toEqual([
+      'electric_vehicle',
+      'wallbox',
+      'inverter',
+    ]);
     const types = new Map(result.devices.map((device) => [device.id, device.type]));
     expect(types.get(result.heatPumps[0]?.id ?? '')).toBe('heat_pump');
     for (const device of result.otherDevices) expect(types.get(device.id)).toBe(device.kind);
@@ -130,8 +166,8 @@ describe('pnpm demo flow against the in-process local stack', () => {
     expect(result.connectionLost.since).not.toBeNull();
     expect(result.connectionRestored).toMatchObject({ state: 'connected', action_needed: false });
     const done = reporter.lines.filter((line) => line.includes('✔'));
-    expect(done).toHaveLength(20);
-    expect(done.at(-1)).toContain('Change events received');
+    expect(done).toHaveLength(25);
+    expect(done.at(-1)).toContain('Change events of every kind received');
   });
 
   it("received the user's change events at its webhook, each signature verified, one id per change", () => {
@@ -197,7 +233,10 @@ describe('pnpm demo flow against the in-process local stack', () => {
   it('stored the readings with a TTL in the readings table, matching what the API returned', async () => {
     const deviceId = result.heatPumps[0]?.id;
     const readings = await t.queryPartition('readings', `HEATPUMP#${deviceId}`);
-    expect(readings.map((r) => r.state_at)).toEqual(result.readings.map((r) => r.state_at));
+    // The charging steps sync again (and move the clock a minute), so later readings may follow those served.
+    expect(readings.map((r) => r.state_at)).toEqual(
+      expect.arrayContaining(result.readings.map((r) => r.state_at)),
+    );
     for (const reading of readings) {
       expect(reading.sk).toBe(reading.state_at);
       expect(typeof reading.expires_at).toBe('number');
@@ -232,7 +271,66 @@ describe('a failing demo step', () => {
     );
     expect(failure).toBeInstanceOf(DemoStepError);
     expect((failure as DemoStepError).step).toBe('User created');
-    expect(reporter.lines.at(-1)).toMatch(/^\[4\/20\] ✖ User created: POST \/users answered 502/);
+    expect(reporter.lines.at(-1)).toMatch(/^\[4\/25\] ✖ User created: POST \/users answered 502/);
     expect(reporter.lines.filter((line) => line.includes('✔'))).toHaveLength(3);
+  });
+});
+
+describe('pnpm demo trading: two day-ahead trading days on the simulated clock', () => {
+  let t: TestStack;
+  let result: DemoResult;
+  const reporter = createRecordingReporter();
+
+  beforeAll(async () => {
+    t = await startTestStack();
+    result = await runDemo({
+      apiUrl: t.stack.apiUrl,
+      mintToken: t.stack.mintToken,
+      reporter,
+      parts: ['trading'],
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('walks the shared first steps, then the trading steps only', () => {
+    const stepLines = reporter.lines.filter((line) => line.startsWith('['));
+    expect(stepLines).toHaveLength(10);
+    expect(stepLines.every((line) => line.includes('✔'))).toBe(true);
+    expect(stepLines[3]).toContain('Simulated clock set to 07:00 Berlin');
+    expect(stepLines.at(-1)).toContain('the day ends missed → trading.missed');
+  });
+
+  it('put a forecast in, stored the curves with their delta, confirmed the day, each step signed at the receiver', () => {
+    const trading = result.trading;
+    expect(trading?.confirmed).toMatchObject({ state: 'confirmed' });
+    expect(trading?.confirmed.events).toEqual([
+      'trading.prices_uploaded',
+      'trading.curves_ready',
+      'trading.confirmation_due',
+      'trading.confirmed',
+    ]);
+    // 92, 96 or 100 quarter-hours (the clock-change days), and the CSV has one line more (its header).
+    expect([92, 96, 100]).toContain(trading?.curves.points);
+    expect(trading?.curves.csvLines).toBe((trading?.curves.points ?? 0) + 1);
+    expect(typeof trading?.curves.deltaWh).toBe('number');
+  });
+
+  it('ended the unconfirmed second day missed past its deadline, with trading.missed at the receiver', () => {
+    expect(result.trading?.missed).toMatchObject({ state: 'missed' });
+    expect(result.trading?.missed.events).toEqual([
+      'trading.prices_uploaded',
+      'trading.curves_ready',
+      'trading.confirmation_due',
+      'trading.missed',
+    ]);
+    expect((result.trading?.missed.deliveryDay ?? '') > (result.trading?.confirmed.deliveryDay ?? '')).toBe(
+      true,
+    );
+  });
+
+  it('moved the bridge with the simulator: the days were decided ahead of the wall clock', () => {
+    expect(t.stack.simulator.control.now().getTime() - Date.now()).toBeGreaterThan(12 * 3_600_000);
   });
 });

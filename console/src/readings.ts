@@ -13,12 +13,18 @@ export interface ChartSeries {
   field: string;
   label: string;
   colour: string;
+  /** `right`: plotted against the chart's second axis (`rightUnit`), e.g. a price beside energies. */
+  axis?: 'left' | 'right';
 }
 
 export interface ChartSpec {
   id: string;
   title: string;
   unit: string;
+  /** The second axis's unit, for the series marked `axis: 'right'`. */
+  rightUnit?: string;
+  /** The time axis's zone (IANA); the browser's own when absent. */
+  timeZone?: string;
   series: readonly ChartSeries[];
 }
 

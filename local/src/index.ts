@@ -7,12 +7,19 @@ export type {
 export { type AuthorizerResult, createJwtAuthorizer, type JwtAuthorizer } from './auth/authorizer';
 export { generateSigningKey, loadOrCreateSigningKey, type SigningKey } from './auth/signing-key';
 export { createTokenMinter, type MintToken, type MintTokenOptions } from './auth/tokens';
+export { type BridgeClock, bridgeClockOf, LOCAL_CLOCKS, type LocalClock } from './clock';
+// The console's build as `pnpm dev` makes it (tests that serve the console from an in-process stack).
+export { consoleBuildAt, ensureConsoleBuilt } from './console/build';
 export { CONSOLE_SESSION_PATH, consoleSession } from './console/session';
 export * from './constants';
 export {
+  DEMO_DEVICE_EVENTS,
+  DEMO_PARTS,
   type DemoOptions,
+  type DemoPart,
   type DemoResult,
   DemoStepError,
+  type DemoTradingDay,
   GUIDE_HEAT_PUMP_FIELDS,
   GUIDE_KEY_HEAT_PUMP_FIELDS,
   type HeatPumpView,

@@ -37,6 +37,7 @@ import { type Simulator, type SimulatorOptions, startSimulator } from '@podero-b
 import { createJwtAuthorizer } from './auth/authorizer';
 import { generateSigningKey, type SigningKey } from './auth/signing-key';
 import { createTokenMinter, type MintToken } from './auth/tokens';
+import { bridgeClockOf, type LocalClock } from './clock';
 import { localConsoleConfig } from './console/config';
 import { consoleSession } from './console/session';
 import { CONSOLE_PREFIX, createConsoleSite } from './console/static-site';
@@ -75,6 +76,11 @@ export interface LocalStackOptions {
   signingKey?: SigningKey;
   /** Passed to the simulator (seed, stateIntervalSeconds, startTime, clock, latencyMs...). */
   simulator?: Omit<SimulatorOptions, 'port' | 'host' | 'persistFile' | 'log'>;
+  /**
+   * Whose time the functions read (src/clock.ts): `simulator` (default), the simulator's clock, so moving it
+   * with `POST /__sim/clock` moves the api, the sync, token-refresh and the trading workflow; or `wall`.
+   */
+  clock?: LocalClock;
   /** Overriding environment values for every function (e.g. SYNC_CONCURRENCY). */
   env?: EnvironmentOverrides;
   /** Powertools log level of the functions; default INFO (tests pass SILENT). */
@@ -316,18 +322,28 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     log('dynamodb', `tables ready: ${Object.values(tableNames).join(', ')}`);
     const envFor = (id: FunctionId) => world.environment(id);
     const loggerFor = (id: FunctionId) => createLogger(id, { logLevel: functionLogLevel });
+    // The business clock and the token clock of the functions that talk to Podero: Podero's (the simulator's)
+    // time by default. event-relay, webhook-delivery and erasure keep the wall clock (src/clock.ts says why).
+    const bridgeClock = options.clock ?? 'simulator';
+    const now = bridgeClockOf(bridgeClock, simulator);
+    const onPoderoTime = { now, tokenClock: now };
     // EMF metric blobs would drown the readable logs locally; the sync's summary line carries the numbers.
     const bridge = composeInProcess({
       environment: envFor,
-      tokenRefresh: { logger: loggerFor('tokenRefresh'), metrics: createRecordingMetrics() },
-      api: { logger: loggerFor('api'), metrics: createRecordingMetrics() },
-      sync: { logger: loggerFor('syncWorker'), metrics: createRecordingMetrics() },
-      planner: { logger: loggerFor('syncPlanner'), metrics: createRecordingMetrics() },
+      tokenRefresh: { logger: loggerFor('tokenRefresh'), metrics: createRecordingMetrics(), now },
+      api: { logger: loggerFor('api'), metrics: createRecordingMetrics(), ...onPoderoTime },
+      sync: { logger: loggerFor('syncWorker'), metrics: createRecordingMetrics(), ...onPoderoTime },
+      planner: { logger: loggerFor('syncPlanner'), metrics: createRecordingMetrics(), now },
       eventRelay: { logger: loggerFor('eventRelay'), metrics: createRecordingMetrics() },
       webhookDelivery: { logger: loggerFor('webhookDelivery'), metrics: createRecordingMetrics() },
       erasureWorker: { logger: loggerFor('erasureWorker'), metrics: createRecordingMetrics() },
-      tradingWorkflow: { logger: loggerFor('tradingWorkflow'), metrics: createRecordingMetrics() },
-      forecastDrop: { logger: loggerFor('forecastDrop'), metrics: createRecordingMetrics() },
+      tradingWorkflow: {
+        logger: loggerFor('tradingWorkflow'),
+        metrics: createRecordingMetrics(),
+        ...onPoderoTime,
+      },
+      // The drop judges the upload deadline on the trading workflow's clock.
+      forecastDrop: { logger: loggerFor('forecastDrop'), metrics: createRecordingMetrics(), now },
       aroundTokenRefresh: (invoke) => withLabel('token-refresh', invoke),
     });
     cleanups.push(() => bridge.close());
@@ -472,6 +488,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         info: {
           simulator_url: simulator.baseUrl,
           state_interval_seconds: options.simulator?.stateIntervalSeconds ?? DEFAULT_STATE_INTERVAL_SECONDS,
+          bridge_clock: bridgeClock,
           signing_key_id: signingKey.kid,
           issuer: DEV_ISSUER,
           audience: DEV_AUDIENCE,

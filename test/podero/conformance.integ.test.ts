@@ -11,7 +11,7 @@ import { DEVICE_CHECKS } from '@podero-bridge/podero-cli/conformance/devices';
 import { TRADING_CHECKS } from '@podero-bridge/podero-cli/conformance/trading';
 import type { FetchInit, FetchLike, FetchResponseLike } from '@podero-bridge/podero-client';
 import type { Simulator } from '@podero-bridge/podero-simulator';
-import { startTestSimulator } from '@podero-bridge/podero-simulator/testing';
+import { api, issueToken, startTestSimulator } from '@podero-bridge/podero-simulator/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** Every check in the order the probe runs them. */
@@ -24,6 +24,13 @@ beforeAll(async () => {
   const [home] = sim.control.seed({ users: 1, heatPumpsPerUser: 0 }).users;
   const inverter = sim.control.addDevice(home?.id ?? '', { kind: 'inverter', withBattery: true });
   sim.control.driveInverter(inverter.id, { battery_level: 60, sun: 0 });
+  // The battery moves only when Podero's HEMS steers it: a car in the home, and the mode `hems`.
+  sim.control.addDevice(home?.id ?? '', { kind: 'electric_vehicle' });
+  const token = await issueToken(sim);
+  const mode = await api(sim, token, 'PUT', `/org/${sim.orgId}/users/${home?.id ?? ''}/charging-config`, {
+    mode: 'hems',
+  });
+  expect(mode.status).toBe(200);
 });
 afterAll(() => sim.close());
 
@@ -153,6 +160,19 @@ const VARIANTS: Record<string, Variant> = {
                 : inverter.battery_charge_discharge_power_w,
           })),
         )
+      : res;
+  },
+  'inverters.savings.shape': async (url, init, next) => {
+    const res = await next(url.href, init);
+    // A Podero whose self-consumption is not production minus export.
+    return init.method === 'GET' && /\/inverters\/[^/]+\/savings$/.test(url.pathname)
+      ? rewriteJson(res, (body) => ({
+          ...(body as Record<string, unknown>),
+          data: ((body as { data: Record<string, unknown>[] }).data ?? []).map((bucket) => ({
+            ...bucket,
+            inverter: { ...(bucket.inverter as object), self_consumption_wh: 12_345 },
+          })),
+        }))
       : res;
   },
   'rate-limit.headers': async (url, init, next) => {
@@ -289,7 +309,7 @@ describe('podero conformance', () => {
     expect(code).toBe(0);
     expect(table).toMatch(/^check\s+verdict\s+the bridge assumes\s+observed$/m);
     expect(table).toMatch(/^users\.delete\.exists\s+holds\s+/m);
-    expect(table).toContain('18 holds, 0 diverges, 1 skipped');
+    expect(table).toContain('19 holds, 0 diverges, 1 skipped');
     expect(table).toContain('day-ahead trading variant: reference');
   }, 60_000);
 

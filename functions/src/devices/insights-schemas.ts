@@ -101,7 +101,10 @@ export type OrganisationSavingsQuery = z.output<typeof organisationSavingsQueryS
 
 const amount = z.number().nullable();
 
-/** One bucket as Podero reports it: the fields the bridge passes on, each null when Podero left it out. */
+/**
+ * One bucket as Podero reports it: the fields the bridge passes on, each null when Podero left it out or the
+ * device's kind has no such figure (a heat pump has no production).
+ */
 export const insightBucketSchema = z
   .strictObject({
     resolution: z.string().nullable(),
@@ -113,7 +116,23 @@ export const insightBucketSchema = z
       })
       .nullable(),
     consumption_total: amount.meta({ description: 'Energy used in the period (see `units`)' }),
-    estimated_consumption_wh: amount,
+    estimated_consumption_wh: amount.meta({
+      description: 'Heat pump and electric vehicle: energy the device used in the period, Wh',
+    }),
+    charge_session_count: amount.meta({
+      description: 'Electric vehicle: charging sessions that ended in the period',
+    }),
+    average_charge_power_w: amount.meta({
+      description: "Electric vehicle: the average of those sessions' charging power, W",
+    }),
+    solar_production_wh: amount.meta({ description: 'Solar inverter: energy produced in the period, Wh' }),
+    grid_export_wh: amount.meta({
+      description: 'Solar inverter: energy fed into the grid in the period, Wh',
+    }),
+    self_consumption_wh: amount.meta({
+      description:
+        "Solar inverter: production used at home or stored in the battery (not exported), Wh. Podero's own figure when it sends one (not in its published contract), else production minus export",
+    }),
   })
   .meta({ id: 'SavingsBucket' });
 export type InsightBucket = z.infer<typeof insightBucketSchema>;

@@ -2,6 +2,7 @@ import { PoderoNotFoundError, type StatisticsResponse } from '@podero-bridge/pod
 import { describe, expect, it } from 'vitest';
 import { electricVehicleKind } from '../domain/devices/electric-vehicle';
 import { heatPumpKind } from '../domain/devices/heat-pump';
+import { inverterKind } from '../domain/devices/inverter';
 import { wallboxKind } from '../domain/devices/wallbox';
 import { UnknownUserError } from '../domain/errors';
 import type { CachedInsight, InsightOwner, InsightsCache } from '../storage/insights-cache';
@@ -10,6 +11,14 @@ import { INSIGHTS_MAX_AGE_SECONDS } from './insights-schemas';
 import { UnknownDeviceError } from './service';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
+/** A heat pump's bucket has none of the figures of the other kinds' parts. */
+const NO_OTHER_KIND_FIGURES = {
+  charge_session_count: null,
+  average_charge_power_w: null,
+  solar_production_wh: null,
+  grid_export_wh: null,
+  self_consumption_wh: null,
+};
 
 function world(
   options: { keep?: boolean; created?: boolean; tooLarge?: boolean; answer?: StatisticsResponse } = {},
@@ -57,7 +66,11 @@ function world(
             {
               resolution: '1MONTH',
               period: {},
-              electric_vehicle: { estimated_consumption_wh: 900 },
+              electric_vehicle: {
+                estimated_consumption_wh: 900,
+                charge_session_count: 3,
+                average_charge_power_w: 7100,
+              },
               heat_pump: { estimated_consumption_wh: 1 },
             },
           ],
@@ -65,8 +78,26 @@ function world(
       },
     },
     inverters: {
-      savings: async () => {
-        throw new Error('not asked');
+      savings: async (userId, deviceId, query) => {
+        calls.podero.push(['inverter-savings', userId, deviceId, query]);
+        return {
+          ...answer,
+          data: [
+            {
+              resolution: '1MONTH',
+              period: {},
+              savings: { total: 3.5, percentage: 20 },
+              inverter: { solar_production_wh: 9000, grid_export_wh: 4000 },
+              heat_pump: { estimated_consumption_wh: 1 },
+            },
+            {
+              resolution: '1MONTH',
+              period: {},
+              inverter: { solar_production_wh: 9000, grid_export_wh: 4000, self_consumption_wh: 4800 },
+            },
+            { resolution: '1MONTH', period: {}, inverter: { solar_production_wh: 9000 } },
+          ],
+        };
       },
     },
     devices: {
@@ -140,6 +171,7 @@ describe('DeviceInsightsService', () => {
           savings: { total: 1.25, percentage: 12.5 },
           consumption_total: 7.5,
           estimated_consumption_wh: 7500,
+          ...NO_OTHER_KIND_FIGURES,
         },
         {
           resolution: '1WEEK',
@@ -147,6 +179,7 @@ describe('DeviceInsightsService', () => {
           savings: null,
           consumption_total: null,
           estimated_consumption_wh: null,
+          ...NO_OTHER_KIND_FIGURES,
         },
       ],
       units: { savings: 'EUR', consumption: 'kWh' },
@@ -195,6 +228,7 @@ describe('DeviceInsightsService', () => {
         savings: null,
         consumption_total: null,
         estimated_consumption_wh: null,
+        ...NO_OTHER_KIND_FIGURES,
       },
     ]);
     const textUnits = world({
@@ -263,7 +297,59 @@ describe('DeviceInsightsService', () => {
     expect(w.calls.podero).toEqual([
       ['ev-savings', 'podero-ada', 'ev-1', { from: 'a', to: 'b', resolution: '1MONTH' }],
     ]);
-    expect(answer.buckets[0]?.estimated_consumption_wh).toBe(900);
+    expect(answer.buckets[0]).toMatchObject({
+      estimated_consumption_wh: 900,
+      charge_session_count: 3,
+      average_charge_power_w: 7100,
+      solar_production_wh: null,
+    });
+  });
+
+  it("reads an inverter's production, export and self-consumption from the bucket's inverter part", async () => {
+    const w = world();
+    const answer = await w.service.savings(inverterKind, 'ada', 'iv-1', {
+      from: 'a',
+      to: 'b',
+      max_age_seconds: 0,
+    });
+    expect(w.calls.podero).toEqual([
+      ['inverter-savings', 'podero-ada', 'iv-1', { from: 'a', to: 'b', resolution: '1MONTH' }],
+    ]);
+    const figures = answer.buckets.map(
+      ({ estimated_consumption_wh, solar_production_wh, grid_export_wh, self_consumption_wh, savings }) => ({
+        estimated_consumption_wh,
+        solar_production_wh,
+        grid_export_wh,
+        self_consumption_wh,
+        savings,
+      }),
+    );
+    expect(figures).toEqual([
+      // Without Podero's own figure: production minus export. The heat-pump part is not the inverter's.
+      {
+        estimated_consumption_wh: null,
+        solar_production_wh: 9000,
+        grid_export_wh: 4000,
+        self_consumption_wh: 5000,
+        savings: { total: 3.5, percentage: 20 },
+      },
+      // Podero's own figure when it sends one (INFERRED field).
+      {
+        estimated_consumption_wh: null,
+        solar_production_wh: 9000,
+        grid_export_wh: 4000,
+        self_consumption_wh: 4800,
+        savings: null,
+      },
+      // Nothing to derive from.
+      {
+        estimated_consumption_wh: null,
+        solar_production_wh: 9000,
+        grid_export_wh: null,
+        self_consumption_wh: null,
+        savings: null,
+      },
+    ]);
   });
 
   it('refuses a kind Podero offers no such figures for, before asking anyone', async () => {

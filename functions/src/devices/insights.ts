@@ -206,6 +206,8 @@ function bucketView(bucket: StatisticsResponse['data'][number], part: string): I
   const savings = b.savings as Record<string, unknown> | null | undefined;
   const consumption = b.consumption as Record<string, unknown> | null | undefined;
   const device = b[part] as Record<string, unknown> | null | undefined;
+  const production = numberOrNull(device?.solar_production_wh);
+  const exported = numberOrNull(device?.grid_export_wh);
   return {
     resolution: textOrNull(b.resolution),
     period: { start: textOrNull(period.start_period), end: textOrNull(period.end_period) },
@@ -215,6 +217,13 @@ function bucketView(bucket: StatisticsResponse['data'][number], part: string): I
         : null,
     consumption_total: numberOrNull(consumption?.total),
     estimated_consumption_wh: numberOrNull(device?.estimated_consumption_wh),
+    charge_session_count: numberOrNull(device?.charge_session_count),
+    average_charge_power_w: numberOrNull(device?.average_charge_power_w),
+    solar_production_wh: production,
+    grid_export_wh: exported,
+    self_consumption_wh:
+      numberOrNull(device?.self_consumption_wh) ??
+      (production !== null && exported !== null ? production - exported : null),
   };
 }
 

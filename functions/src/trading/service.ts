@@ -14,7 +14,13 @@ import {
 } from '@podero-bridge/podero-client';
 import { type BridgeEvent, outboxEntriesOf } from '../domain/events/catalogue';
 import { summariseCurves } from '../domain/trading/curves';
-import { curvesReadyEvents, decidedEvent, missedEvent, pricesUploadedEvent } from '../domain/trading/events';
+import {
+  curvesReadyEvents,
+  decidedEvent,
+  failedEvent,
+  missedEvent,
+  pricesUploadedEvent,
+} from '../domain/trading/events';
 import type { ForecastPoint, TradingCalendar } from '../domain/trading/market';
 import {
   type AutoConfirmPolicy,
@@ -255,7 +261,7 @@ export class TradingService {
       case 'late':
         return this.miss(key, day, 'Podero answered the upload as late');
       default:
-        return this.end(key, day, 'failed', `Podero did not take the forecast (${result.status})`);
+        return this.fail(key, day, `Podero did not take the forecast (${result.status})`);
     }
   }
 
@@ -416,6 +422,13 @@ export class TradingService {
     });
   }
 
+  /** Ends the day `failed`, its `trading.failed` event in the same conditional write (so once). */
+  private fail(key: DayKey, day: TradingDay, reason: string): Promise<boolean> {
+    return this.end(key, day, 'failed', reason, {
+      events: [failedEvent(day, this.nowIso(), day.state, reason)],
+    });
+  }
+
   private async end(
     key: DayKey,
     day: TradingDay,
@@ -455,7 +468,7 @@ export class TradingService {
       error: describe(error),
     });
     if (!isRetryable(error)) {
-      return this.end(key, day, 'failed', `Podero refused the ${day.state} step (${describe(error)})`);
+      return this.fail(key, day, `Podero refused the ${day.state} step (${describe(error)})`);
     }
     const failures = day.failures + 1;
     await this.apply(key, {

@@ -4,7 +4,7 @@
  * clock moved with the simulator's. A forecast goes in, the curves come out, the desk confirms; a second day
  * left undecided ends missed; each step leaves its event in the day's outbox for the relay.
  */
-import type { TradingVariant } from '@podero-bridge/podero-client';
+import type { FetchLike, TradingVariant } from '@podero-bridge/podero-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiEvent, bodyOf } from '../../test-support/api-event';
 import { silentLogger, startTestEnvironment, type TestEnvironment } from '../../test-support/environment';
@@ -28,6 +28,8 @@ interface TradingWorld {
   env: TestEnvironment;
   api: ReturnType<typeof makeApiHandler>;
   run: () => ReturnType<ReturnType<typeof makeTradingWorkflowHandler>>;
+  /** A run whose Podero answers every price upload with `status` (a refusal the simulator cannot inject). */
+  runRefusingUploads: (status: number) => ReturnType<ReturnType<typeof makeTradingWorkflowHandler>>;
   advanceTo(iso: string): void;
   day(zone: string, day: string): Promise<Record<string, unknown>>;
   outboxTypes(zone: string, day: string): Promise<string[]>;
@@ -50,24 +52,37 @@ async function startTradingWorld(variant: TradingVariant): Promise<TradingWorld>
       now,
     }),
   );
-  const workflowDeps = createTradingWorkflowDeps(
-    loadTradingWorkflowConfig({
-      ...env.aws.world.environment('tradingWorkflow', variantEnv),
-      ...env.aws.world.awsEnvironment,
-    }),
-    {
-      logger: silentLogger('trading-workflow'),
-      metrics: createRecordingMetrics(),
-      refresher: env.refresher,
-      poderoRetry: { maxRetries: 0 },
-      now,
-    },
-  );
-  const handler = makeTradingWorkflowHandler(workflowDeps);
+  const workflowConfig = loadTradingWorkflowConfig({
+    ...env.aws.world.environment('tradingWorkflow', variantEnv),
+    ...env.aws.world.awsEnvironment,
+  });
+  const workflowWith = (fetch?: FetchLike) =>
+    makeTradingWorkflowHandler(
+      createTradingWorkflowDeps(workflowConfig, {
+        logger: silentLogger('trading-workflow'),
+        metrics: createRecordingMetrics(),
+        refresher: env.refresher,
+        poderoRetry: { maxRetries: 0 },
+        now,
+        ...(fetch ? { fetch } : {}),
+      }),
+    );
+  const handler = workflowWith();
   return {
     env,
     api,
     run: () => handler({ source: 'manual' }, ctx),
+    runRefusingUploads: (status) =>
+      workflowWith((url, init) =>
+        ['PATCH', 'POST'].includes(init.method) && url.includes('/trading/dayahead/prices')
+          ? Promise.resolve(
+              new Response(JSON.stringify({ detail: 'refused' }), {
+                status,
+                headers: { 'content-type': 'application/json' },
+              }),
+            )
+          : fetch(url, init),
+      )({ source: 'manual' }, ctx),
     advanceTo(iso) {
       const target = Date.parse(iso);
       env.sim.control.advanceClock((target - clock.now) / 1000);
@@ -207,6 +222,25 @@ for (const variant of ['guide', 'reference'] as const) {
       ) as { items: { delivery_day: string }[]; next_cursor: string | null };
       expect(history.items.map((d) => d.delivery_day)).toEqual([day]);
       expect(history.next_cursor).toBe(day);
+    });
+
+    it('ends a day Podero refuses for good failed, with one trading.failed event in the same write', async () => {
+      const day = '2026-10-27';
+      const params = { price_zone: ZONE, delivery_day: day };
+      world.advanceTo('2026-10-26T06:00:00Z'); // 07:00 CET on D−1
+      expect(
+        (await world.api(apiEvent('putTradingPrices', { params, body: forecast(day) }))).statusCode,
+      ).toBe(201);
+      // A 4xx is a refusal for good (a 5xx would be retried inside the window).
+      await world.runRefusingUploads(422);
+      await world.run(); // a final day is not advanced again: still one event
+      expect(await world.day(ZONE, day)).toMatchObject({
+        state: 'failed',
+        reason: expect.stringContaining('Podero refused the prices_received step'),
+      });
+      const types = await world.outboxTypes(ZONE, day);
+      expect(types.filter((type) => type === 'trading.failed')).toHaveLength(1);
+      expect(types.at(-1)).toBe('trading.failed');
     });
 
     it('refuses a forecast after the upload deadline and a zone on another clock', async () => {

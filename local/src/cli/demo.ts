@@ -8,11 +8,11 @@ import * as z from 'zod';
 import { loadOrCreateSigningKey } from '../auth/signing-key';
 import { createTokenMinter, type MintToken } from '../auth/tokens';
 import { devSigningKeyFile } from '../constants';
-import { DemoStepError, runDemo } from '../demo';
+import { DEMO_PARTS, type DemoPart, DemoStepError, runDemo } from '../demo';
 import { createStreamReporter } from '../demo-reporter';
 import { LOCAL_STACK_MARKER } from '../gateway/server';
 import type { LocalStack } from '../stack';
-import { defaultApiUrl } from './options';
+import { CliUsageError, defaultApiUrl } from './options';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -35,11 +35,24 @@ const program = new Command('demo')
   .option('--api-url <url>', 'a running pnpm dev (default from BRIDGE_API_PORT)', defaultApiUrl())
   .option('--standalone', 'always start a stack in this process, even if pnpm dev is running')
   .option('--user <external_user_id>', 'external_user_id to onboard (default: a random demo-xxxxxx)')
+  .argument(
+    '[parts...]',
+    `which parts: ${DEMO_PARTS.join(', ')} (default: both; trading moves the simulated clock days ahead)`,
+  )
   .showHelpAfterError();
+
+const partsSchema = z.array(z.enum(DEMO_PARTS));
 
 async function main(): Promise<number> {
   program.parse();
   const opts = program.opts<{ apiUrl: string; standalone?: boolean; user?: string }>();
+  const chosen = partsSchema.safeParse(program.args);
+  if (!chosen.success) {
+    throw new CliUsageError(
+      `unknown part in "${program.args.join(' ')}": choose from ${DEMO_PARTS.join(', ')}`,
+    );
+  }
+  const parts: readonly DemoPart[] = chosen.data.length > 0 ? chosen.data : DEMO_PARTS;
   const apiUrl = opts.apiUrl.replace(/\/+$/, '');
   const out = process.stdout;
   let stack: LocalStack | undefined;
@@ -74,12 +87,21 @@ async function main(): Promise<number> {
       apiUrl: target,
       mintToken,
       reporter: createStreamReporter(out),
+      parts,
       ...(opts.user ? { externalUserId: opts.user } : {}),
     });
-    out.write(
-      `\nDone: ${result.externalUserId} onboarded with ${result.heatPumps.length} heat pump(s) and ${result.readings.length} reading(s).\n`,
-    );
-    if (!stack) {
+    if (parts.includes('devices')) {
+      out.write(
+        `\nDone: ${result.externalUserId} onboarded with ${result.heatPumps.length} heat pump(s) and ${result.readings.length} reading(s).\n`,
+      );
+    }
+    if (result.trading) {
+      const { confirmed, missed } = result.trading;
+      out.write(
+        `${parts.includes('devices') ? '' : '\n'}Trading: ${confirmed.deliveryDay} ${confirmed.state}, ${missed.deliveryDay} ${missed.state} (simulated clock).\n`,
+      );
+    }
+    if (!stack && parts.includes('devices')) {
       out.write(
         `Explore: curl -s -H "Authorization: Bearer $(pnpm --silent dev:token --sub ${result.externalUserId})" ${target}/users/${result.externalUserId}/heat-pumps\n`,
       );
@@ -101,6 +123,6 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`demo: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
+    process.exit(error instanceof CliUsageError ? 2 : 1);
   },
 );

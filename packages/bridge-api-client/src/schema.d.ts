@@ -1128,7 +1128,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * user.onboarded (catalogue v2)
+         * user.onboarded (catalogue v3)
          * @description A user was onboarded to Podero (POST /users created them).
          */
         post: operations["event_user_onboarded"];
@@ -1148,7 +1148,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * user.offboarded (catalogue v2)
+         * user.offboarded (catalogue v3)
          * @description A user was offboarded: deleted at Podero, the bridge's records removed.
          */
         post: operations["event_user_offboarded"];
@@ -1168,7 +1168,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * onboarding_session.completed (catalogue v2)
+         * onboarding_session.completed (catalogue v3)
          * @description A Connect UI session ended with a connected device (a heat pump: `heat_pump_id` as in v1; any kind: `device_id` and `device_kind`).
          */
         post: operations["event_onboarding_session_completed"];
@@ -1188,7 +1188,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * onboarding_session.expired (catalogue v2)
+         * onboarding_session.expired (catalogue v3)
          * @description A Connect UI session expired without a device.
          */
         post: operations["event_onboarding_session_expired"];
@@ -1208,7 +1208,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.connected (catalogue v2)
+         * heat_pump.connected (catalogue v3)
          * @description A heat pump was seen authenticated for the first time.
          */
         post: operations["event_heat_pump_connected"];
@@ -1228,7 +1228,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.connection_lost (catalogue v2)
+         * heat_pump.connection_lost (catalogue v3)
          * @description A connected heat pump lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_heat_pump_connection_lost"];
@@ -1248,7 +1248,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.connection_restored (catalogue v2)
+         * heat_pump.connection_restored (catalogue v3)
          * @description A heat pump that had been connected before is connected again.
          */
         post: operations["event_heat_pump_connection_restored"];
@@ -1268,7 +1268,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.optimization_changed (catalogue v2)
+         * heat_pump.optimization_changed (catalogue v3)
          * @description Podero's smart optimisation was switched on or off for the heat pump.
          */
         post: operations["event_heat_pump_optimization_changed"];
@@ -1288,7 +1288,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.deleted (catalogue v2)
+         * heat_pump.deleted (catalogue v3)
          * @description The heat pump is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_heat_pump_deleted"];
@@ -1308,7 +1308,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.connected (catalogue v2)
+         * electric_vehicle.connected (catalogue v3)
          * @description A electric vehicle was seen authenticated for the first time.
          */
         post: operations["event_electric_vehicle_connected"];
@@ -1328,7 +1328,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.connection_lost (catalogue v2)
+         * electric_vehicle.connection_lost (catalogue v3)
          * @description A connected electric vehicle lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_electric_vehicle_connection_lost"];
@@ -1348,7 +1348,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.connection_restored (catalogue v2)
+         * electric_vehicle.connection_restored (catalogue v3)
          * @description A electric vehicle that had been connected before is connected again.
          */
         post: operations["event_electric_vehicle_connection_restored"];
@@ -1368,7 +1368,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.optimization_changed (catalogue v2)
+         * electric_vehicle.optimization_changed (catalogue v3)
          * @description Podero's smart optimisation was switched on or off for the electric vehicle.
          */
         post: operations["event_electric_vehicle_optimization_changed"];
@@ -1388,7 +1388,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.deleted (catalogue v2)
+         * electric_vehicle.deleted (catalogue v3)
          * @description The electric vehicle is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_electric_vehicle_deleted"];
@@ -1408,7 +1408,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.plugged_in (catalogue v2)
+         * electric_vehicle.plugged_in (catalogue v3)
          * @description An electric vehicle was plugged in (seen between two states).
          */
         post: operations["event_electric_vehicle_plugged_in"];
@@ -1428,7 +1428,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.unplugged (catalogue v2)
+         * electric_vehicle.unplugged (catalogue v3)
          * @description An electric vehicle was unplugged.
          */
         post: operations["event_electric_vehicle_unplugged"];
@@ -1448,7 +1448,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.charging_started (catalogue v2)
+         * electric_vehicle.charging_started (catalogue v3)
          * @description An electric vehicle started charging.
          */
         post: operations["event_electric_vehicle_charging_started"];
@@ -1468,7 +1468,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.charging_completed (catalogue v2)
+         * electric_vehicle.charging_completed (catalogue v3)
          * @description An electric vehicle stopped charging (its target reached, paused by the optimisation, or unplugged).
          */
         post: operations["event_electric_vehicle_charging_completed"];
@@ -1488,7 +1488,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.boost_started (catalogue v2)
+         * electric_vehicle.boost_started (catalogue v3)
          * @description An electric vehicle's boost is charging it (`boost_state` became `ongoing`).
          */
         post: operations["event_electric_vehicle_boost_started"];
@@ -1508,7 +1508,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.boost_ended (catalogue v2)
+         * electric_vehicle.boost_ended (catalogue v3)
          * @description An electric vehicle's boost ended (`boost_state` left `ongoing`).
          */
         post: operations["event_electric_vehicle_boost_ended"];
@@ -1528,7 +1528,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.connected (catalogue v2)
+         * wallbox.connected (catalogue v3)
          * @description A wallbox was seen authenticated for the first time.
          */
         post: operations["event_wallbox_connected"];
@@ -1548,7 +1548,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.connection_lost (catalogue v2)
+         * wallbox.connection_lost (catalogue v3)
          * @description A connected wallbox lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_wallbox_connection_lost"];
@@ -1568,7 +1568,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.connection_restored (catalogue v2)
+         * wallbox.connection_restored (catalogue v3)
          * @description A wallbox that had been connected before is connected again.
          */
         post: operations["event_wallbox_connection_restored"];
@@ -1588,7 +1588,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.optimization_changed (catalogue v2)
+         * wallbox.optimization_changed (catalogue v3)
          * @description Podero's smart optimisation was switched on or off for the wallbox.
          */
         post: operations["event_wallbox_optimization_changed"];
@@ -1608,7 +1608,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.deleted (catalogue v2)
+         * wallbox.deleted (catalogue v3)
          * @description The wallbox is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_wallbox_deleted"];
@@ -1628,7 +1628,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.connected (catalogue v2)
+         * inverter.connected (catalogue v3)
          * @description A solar inverter was seen authenticated for the first time.
          */
         post: operations["event_inverter_connected"];
@@ -1648,7 +1648,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.connection_lost (catalogue v2)
+         * inverter.connection_lost (catalogue v3)
          * @description A connected solar inverter lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_inverter_connection_lost"];
@@ -1668,7 +1668,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.connection_restored (catalogue v2)
+         * inverter.connection_restored (catalogue v3)
          * @description A solar inverter that had been connected before is connected again.
          */
         post: operations["event_inverter_connection_restored"];
@@ -1688,7 +1688,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.optimization_changed (catalogue v2)
+         * inverter.optimization_changed (catalogue v3)
          * @description Podero's smart optimisation was switched on or off for the solar inverter.
          */
         post: operations["event_inverter_optimization_changed"];
@@ -1708,7 +1708,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.deleted (catalogue v2)
+         * inverter.deleted (catalogue v3)
          * @description The solar inverter is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_inverter_deleted"];
@@ -1728,7 +1728,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * sync.completed (catalogue v2)
+         * sync.completed (catalogue v3)
          * @description The heat-pump sync completed a pass over every onboarded user.
          */
         post: operations["event_sync_completed"];
@@ -1748,7 +1748,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.prices_uploaded (catalogue v2)
+         * trading.prices_uploaded (catalogue v3)
          * @description A delivery day's price forecast was uploaded to Podero (or Podero already had it).
          */
         post: operations["event_trading_prices_uploaded"];
@@ -1768,7 +1768,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.curves_ready (catalogue v2)
+         * trading.curves_ready (catalogue v3)
          * @description Podero's optimised and unoptimised load curves for the day are stored (GET .../curves.csv).
          */
         post: operations["event_trading_curves_ready"];
@@ -1788,7 +1788,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.confirmation_due (catalogue v2)
+         * trading.confirmation_due (catalogue v3)
          * @description The trade waits for the desk’s decision (POST .../confirmation) before `confirm_by`.
          */
         post: operations["event_trading_confirmation_due"];
@@ -1808,7 +1808,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.confirmed (catalogue v2)
+         * trading.confirmed (catalogue v3)
          * @description The optimised volume was bought: the trade is confirmed.
          */
         post: operations["event_trading_confirmed"];
@@ -1828,7 +1828,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.rejected (catalogue v2)
+         * trading.rejected (catalogue v3)
          * @description The trade was rejected: the fleet runs unoptimised on the day.
          */
         post: operations["event_trading_rejected"];
@@ -1848,10 +1848,30 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.missed (catalogue v2)
+         * trading.missed (catalogue v3)
          * @description A deadline passed before the day was confirmed: the fleet runs unoptimised on the day.
          */
         post: operations["event_trading_missed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "trading.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * trading.failed (catalogue v3)
+         * @description Podero refused a step for good (a 4xx, or an upload it did not take): the day ended `failed` and the fleet runs unoptimised on the day (catalogue v3).
+         */
+        post: operations["event_trading_failed"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1868,7 +1888,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * webhook.test (catalogue v2)
+         * webhook.test (catalogue v3)
          * @description Sent by POST /webhooks/{webhook_id}/test to that endpoint only.
          */
         post: operations["event_webhook_test"];
@@ -2775,6 +2795,24 @@ export interface components {
                 reason: string;
             };
         };
+        /** @description Podero refused a step for good (a 4xx, or an upload it did not take): the day ended `failed` and the fleet runs unoptimised on the day (catalogue v3). */
+        Event_trading_failed: {
+            /** @constant */
+            type: "trading.failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero refused a step for good (a 4xx, or an upload it did not take): the day ended `failed` and the fleet runs unoptimised on the day (catalogue v3). */
+            data: {
+                /** @description The day-ahead price zone */
+                price_zone: string;
+                /** @description The delivery day in market time (Europe/Berlin), YYYY-MM-DD */
+                delivery_day: string;
+                /** @description The state the day was in when Podero refused */
+                previous_state: string;
+                /** @description The step and Podero's error class and status (never its body) */
+                reason: string;
+            };
+        };
         /** @description Sent by POST /webhooks/{webhook_id}/test to that endpoint only. */
         Event_webhook_test: {
             /** @constant */
@@ -3113,7 +3151,18 @@ export interface components {
             } | null;
             /** @description Energy used in the period (see `units`) */
             consumption_total: number | null;
+            /** @description Heat pump and electric vehicle: energy the device used in the period, Wh */
             estimated_consumption_wh: number | null;
+            /** @description Electric vehicle: charging sessions that ended in the period */
+            charge_session_count: number | null;
+            /** @description Electric vehicle: the average of those sessions' charging power, W */
+            average_charge_power_w: number | null;
+            /** @description Solar inverter: energy produced in the period, Wh */
+            solar_production_wh: number | null;
+            /** @description Solar inverter: energy fed into the grid in the period, Wh */
+            grid_export_wh: number | null;
+            /** @description Solar inverter: production used at home or stored in the battery (not exported), Wh. Podero's own figure when it sends one (not in its published contract), else production minus export */
+            self_consumption_wh: number | null;
         };
         EnergyContractList: {
             items: components["schemas"]["EnergyContract"][];
@@ -8149,7 +8198,7 @@ export interface operations {
                 "application/json": {
                     /** @description https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>) */
                     url: string;
-                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed")[] | null;
+                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed")[] | null;
                     description?: string;
                 };
             };
@@ -8588,7 +8637,7 @@ export interface operations {
                 "application/json": {
                     /** @description https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>) */
                     url?: string;
-                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed")[] | null;
+                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed")[] | null;
                     description?: string | null;
                     /** @description false pauses deliveries (events meanwhile are not kept) */
                     enabled?: boolean;
@@ -14768,7 +14817,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -14799,7 +14848,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -14830,7 +14879,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -14861,7 +14910,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -14892,7 +14941,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -14923,7 +14972,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -14954,7 +15003,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -14985,7 +15034,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15016,7 +15065,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15047,7 +15096,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15078,7 +15127,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15109,7 +15158,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15140,7 +15189,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15171,7 +15220,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15202,7 +15251,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15233,7 +15282,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15264,7 +15313,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15295,7 +15344,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15326,7 +15375,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15357,7 +15406,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15388,7 +15437,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15419,7 +15468,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15450,7 +15499,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15481,7 +15530,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15512,7 +15561,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15543,7 +15592,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15574,7 +15623,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15605,7 +15654,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15636,7 +15685,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15667,7 +15716,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15698,7 +15747,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15729,7 +15778,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15760,7 +15809,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15791,7 +15840,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15822,7 +15871,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15853,7 +15902,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15884,7 +15933,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;
@@ -15892,6 +15941,37 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Event_trading_missed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_trading_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "3";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_trading_failed"];
             };
         };
         responses: {
@@ -15915,7 +15995,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "2";
+                "webhook-version": "3";
             };
             path?: never;
             cookie?: never;

@@ -429,7 +429,10 @@ const statisticsBucketSchema = z.looseObject({
   electric_vehicle: z
     .looseObject({ estimated_consumption_wh: num, charge_session_count: num, average_charge_power_w: num })
     .nullish(),
-  inverter: z.looseObject({ solar_production_wh: num, grid_export_wh: num }).nullish(),
+  // `self_consumption_wh` (production not exported) is INFERRED: not in the contract, read when present.
+  inverter: z
+    .looseObject({ solar_production_wh: num, grid_export_wh: num, self_consumption_wh: num })
+    .nullish(),
 });
 
 export const statisticsResponseSchema = z.looseObject({

@@ -59,6 +59,8 @@ export interface ElectricVehicleDrive {
 export interface WallboxDrive {
   plugged_in?: boolean;
   ocpp_connected?: boolean;
+  /** The level of the car on the box (the connected EV's, else the box's virtual car's). */
+  battery_level?: number;
 }
 
 export interface InverterDrive {
@@ -191,12 +193,13 @@ export function driveWallbox(core: SimCore, wallboxId: string, drive: WallboxDri
   const wallbox = device.record;
   advanceWallbox(core, wallbox);
   if (drive.ocpp_connected !== undefined) wallbox.is_ocpp_connected = drive.ocpp_connected;
-  if (drive.plugged_in !== undefined) {
-    const vehicle = linkedElectricVehicle(core, wallbox);
-    if (vehicle !== null)
-      setPlugged(electricVehicleContext(core, vehicle), vehicle.charging, drive.plugged_in, true);
-    else setPlugged(wallboxContext(core, wallbox), wallbox.charging, drive.plugged_in, true);
-  }
+  const vehicle = linkedElectricVehicle(core, wallbox);
+  const car =
+    vehicle !== null
+      ? { context: electricVehicleContext(core, vehicle), state: vehicle.charging }
+      : { context: wallboxContext(core, wallbox), state: wallbox.charging };
+  if (drive.battery_level !== undefined) setBatteryLevel(car.context, car.state, drive.battery_level);
+  if (drive.plugged_in !== undefined) setPlugged(car.context, car.state, drive.plugged_in, true);
   wallbox.updated_at = iso(core.clock.nowMs());
   core.changed();
   return { wallbox_id: wallbox.id, is_ocpp_connected: wallbox.is_ocpp_connected };
@@ -298,6 +301,7 @@ const electricVehicleDriveSchema = z.strictObject({
 const wallboxDriveSchema = z.strictObject({
   plugged_in: z.boolean().optional(),
   ocpp_connected: z.boolean().optional(),
+  battery_level: percent.optional(),
 });
 const inverterDriveSchema = z.strictObject({
   battery_level: percent.optional(),

@@ -22,7 +22,7 @@ import type {
   WallboxRecord,
   WeeklyPolicyRecord,
 } from './store';
-import { WEEKDAYS } from './wire-devices';
+import { type ChargingConfigMode, WEEKDAYS } from './wire-devices';
 
 export type DeviceKind = 'heat_pump' | 'electric_vehicle' | 'wallbox' | 'inverter';
 export const DEVICE_KINDS: readonly DeviceKind[] = ['heat_pump', 'electric_vehicle', 'wallbox', 'inverter'];
@@ -239,6 +239,40 @@ export function carOf(vehicle: ElectricVehicleRecord): CarProfile {
   };
 }
 
+/** The owner's charging configuration (CC1; `none` until one is stored). */
+export function chargingModeOf(core: SimCore, ownerId: string): ChargingConfigMode {
+  return core.store.chargingConfigs.get(ownerId)?.mode ?? 'none';
+}
+
+/**
+ * The inverter of the home a charger is in: the owner's first live, connected inverter in the same building
+ * (or either without a building), as for a wallbox's EV.
+ */
+export function homeInverterOf(
+  core: SimCore,
+  ownerId: string,
+  building: string | null,
+): InverterRecord | null {
+  for (const inverter of core.store.invertersOf(ownerId)) {
+    if (inverter.deleted_at !== null || !inverter.is_authenticated) continue;
+    if (inverter.building !== null && building !== null && inverter.building !== building) continue;
+    return inverter;
+  }
+  return null;
+}
+
+/**
+ * What a car at home may take from the sun: the home inverter's export once its battery took its share
+ * (quarter-hour samples, so one model and its day cache serve a whole advance), or null without an inverter.
+ */
+function homeSurplus(core: SimCore, record: DeviceRecord): ((tMs: number) => number) | null {
+  const inverter = homeInverterOf(core, record.owner_id, record.building);
+  if (inverter === null) return null;
+  const model = inverterModel(core, inverter);
+  const quarterMs = 15 * 60_000;
+  return (tMs) => Math.max(0, model.quarterSample(tMs - (tMs % quarterMs)).grid);
+}
+
 export function electricVehicleContext(core: SimCore, vehicle: ElectricVehicleRecord): ChargingContext {
   return {
     seed: core.seed,
@@ -247,6 +281,8 @@ export function electricVehicleContext(core: SimCore, vehicle: ElectricVehicleRe
     settings: vehicle,
     policy: vehicle.charge_policy,
     priceZone: vehicle.price_zone,
+    mode: chargingModeOf(core, vehicle.owner_id),
+    surplusW: homeSurplus(core, vehicle),
   };
 }
 
@@ -259,6 +295,8 @@ export function wallboxContext(core: SimCore, wallbox: WallboxRecord): ChargingC
     settings: wallbox,
     policy: null,
     priceZone: wallbox.price_zone,
+    mode: chargingModeOf(core, wallbox.owner_id),
+    surplusW: homeSurplus(core, wallbox),
   };
 }
 
@@ -294,8 +332,20 @@ export function advanceWallbox(core: SimCore, wallbox: WallboxRecord): void {
   if (wallbox.charging.at_ms !== before) core.changed();
 }
 
+/** Podero's HEMS steers the inverter's battery: a `hems` mode of its owner, with smart optimisation on. */
+export function isHemsSteered(core: SimCore, inverter: InverterRecord): boolean {
+  const mode = chargingModeOf(core, inverter.owner_id);
+  return inverter.is_smart_optimization_active && (mode === 'hems' || mode === 'hems_and_spot');
+}
+
 export function solarContext(core: SimCore, inverter: InverterRecord): SolarContext {
-  return { seed: core.seed, id: inverter.id, settings: inverter, priceZone: inverter.price_zone };
+  return {
+    seed: core.seed,
+    id: inverter.id,
+    settings: inverter,
+    priceZone: inverter.price_zone,
+    hems: isHemsSteered(core, inverter),
+  };
 }
 
 export function inverterModel(core: SimCore, inverter: InverterRecord) {

@@ -25,7 +25,6 @@ import {
   heatPumpSavings,
   heatPumpStatistics,
   listHeatPumps,
-  organisationSavings,
   updateHeatPump,
 } from './api/heat-pumps';
 import {
@@ -39,6 +38,7 @@ import {
 } from './api/inverters';
 import { issueToken } from './api/oauth';
 import { createOnboardingSession, getOnboardingSession } from './api/onboarding';
+import { organisationSavings } from './api/organisation-savings';
 import { createUser, deleteUser, getUser, getUserByExternalId, listUsers, updateUser } from './api/users';
 import {
   boostWallbox,

@@ -8,12 +8,14 @@ import {
   type ChargingSettings,
   chargingPowerW,
   goalFor,
+  HEMS_MIN_POWER_W,
   initialChargingState,
   requestBoost,
   rhythmDay,
   setBatteryLevel,
   setPlugged,
 } from '../src/model/charging';
+import { priceAt } from '../src/model/living';
 import {
   type InverterSettings,
   type SolarContext,
@@ -21,7 +23,9 @@ import {
   solarProductionW,
   sunElevationSine,
 } from '../src/model/solar';
+import type { ChargingState } from '../src/store';
 import {
+  type ChargingConfigMode,
   chargePolicyBodySchema,
   chargingConfigBodySchema,
   generalDeviceUpdateBodySchema,
@@ -47,7 +51,15 @@ const evSettings = (overrides: Partial<ChargingSettings> = {}): ChargingSettings
   ...overrides,
 });
 
-function context(settings = evSettings()): ChargingContext {
+/**
+ * `hems` without an inverter is the behaviour the car had before the charging configuration steered it: from
+ * the grid, as late as still reaches the target.
+ */
+function context(
+  settings = evSettings(),
+  mode: ChargingConfigMode = 'hems',
+  surplusW: ChargingContext['surplusW'] = null,
+): ChargingContext {
   return {
     seed: 7,
     id: ID,
@@ -55,6 +67,8 @@ function context(settings = evSettings()): ChargingContext {
     settings,
     policy: null,
     priceZone: 'AT',
+    mode,
+    surplusW,
   };
 }
 
@@ -182,6 +196,148 @@ describe('the living EV', () => {
   });
 });
 
+/**
+ * A car plugged in at home at `hour`:00 UTC of a day after which it stays home past the 07:00 deadline (the
+ * next morning's trip leaves later, or not at all), at `level` %.
+ */
+function pluggedInAt(ctx: ChargingContext, hour: number, level: number) {
+  let day = Math.floor(CONNECTED / DAY) + 1;
+  while (true) {
+    const next = rhythmDay(7, ID, day + 1);
+    if (next.homeDay || next.departMs >= (day + 1) * DAY + 7.5 * HOUR) break;
+    day++;
+  }
+  const plugMs = day * DAY + hour * HOUR;
+  const state = initialChargingState(7, ID, CONNECTED);
+  Object.assign(state, { at_ms: plugMs, plugged_in: false, session: null, battery_level: level });
+  setPlugged(ctx, state, true, true);
+  return { state, plugMs, deadlineMs: (day + 1) * DAY + 7 * HOUR };
+}
+
+/** Energy drawn per hour from `fromMs` to `toMs`, kWh, with the hour's price. */
+function energyByHour(ctx: ChargingContext, state: ChargingState, fromMs: number, toMs: number) {
+  const hours: { startMs: number; kwh: number; price: number }[] = [];
+  for (let t = fromMs; t < toMs; t += HOUR) {
+    const before = state.battery_level;
+    advanceCharging(ctx, state, t + HOUR);
+    hours.push({ startMs: t, kwh: ((state.battery_level - before) / 100) * 60, price: priceAt('AT', t) });
+  }
+  return hours;
+}
+
+describe("the charging configuration's mode steers the living car", () => {
+  it('none: a car plugged in at 18:00 charges at once, at full rate, until its target', () => {
+    const ctx = context(evSettings(), 'none');
+    const { state, plugMs } = pluggedInAt(ctx, 18, 30);
+    expect(chargingPowerW(ctx, state)).toBe(7_400);
+    // 50 % of 60 kWh at 7.4 kW: about four hours, all of them right after the plug-in.
+    const hours = energyByHour(ctx, state, plugMs, plugMs + 6 * HOUR);
+    expect(hours.slice(0, 4).every((hour) => hour.kwh > 7)).toBe(true);
+    expect(state.battery_level).toBeCloseTo(80, 3);
+  });
+
+  it('spot: a car plugged in at 18:00 with a 07:00 deadline charges in the cheap hours, not the expensive ones', () => {
+    const ctx = context(evSettings(), 'spot');
+    const { state, plugMs, deadlineMs } = pluggedInAt(ctx, 18, 50);
+    expect(chargingPowerW(ctx, state)).toBe(0); // the evening peak is the dearest time of day
+    const hours = energyByHour(ctx, state, plugMs, deadlineMs);
+    const byPrice = [...hours].sort((a, b) => a.price - b.price);
+    const cheapHalf = byPrice.slice(0, Math.floor(byPrice.length / 2));
+    const dearHalf = byPrice.slice(Math.ceil(byPrice.length / 2));
+    const sum = (list: typeof hours) => list.reduce((total, hour) => total + hour.kwh, 0);
+    expect(sum(cheapHalf)).toBeCloseTo(18, 1); // all 30 % of 60 kWh
+    expect(sum(dearHalf)).toBe(0);
+    expect(state.battery_level).toBeCloseTo(80, 3);
+    // The hours it charged in are the cheapest of the night.
+    const used = hours.filter((hour) => hour.kwh > 0.01);
+    const cheapestUnused = Math.min(...hours.filter((hour) => hour.kwh <= 0.01).map((hour) => hour.price));
+    expect(Math.max(...used.map((hour) => hour.price))).toBeLessThanOrEqual(cheapestUnused);
+  });
+
+  it('spot: the session records the planned start in the cheap hours and a saving against charging at once', () => {
+    const ctx = context(evSettings(), 'spot');
+    const { state, plugMs, deadlineMs } = pluggedInAt(ctx, 18, 50);
+    const plannedStart = state.session?.desired_start_ms ?? 0;
+    expect(plannedStart).toBeGreaterThan(plugMs);
+    expect(state.session?.desired_end_ms ?? Number.POSITIVE_INFINITY).toBeLessThanOrEqual(deadlineMs);
+    advanceCharging(ctx, state, deadlineMs);
+    setPlugged(ctx, state, false, true);
+    const session = state.sessions.at(-1);
+    expect(session?.energy_charged_kwh).toBeCloseTo(18, 1);
+    expect(session?.actual_savings_eur ?? 0).toBeGreaterThan(0.5);
+  });
+
+  it('none saves nothing: every session it charged costs what charging at once costs', () => {
+    const ctx = context(evSettings(), 'none');
+    const state = initialChargingState(7, ID, CONNECTED);
+    advanceCharging(ctx, state, CONNECTED);
+    const charged = state.sessions.filter((session) => session.energy_charged_kwh > 1);
+    expect(charged.length).toBeGreaterThan(10);
+    for (const session of state.sessions) expect(session.actual_savings_eur).toBe(0);
+    // The same month under spot saves money.
+    const spot = initialChargingState(7, ID, CONNECTED);
+    advanceCharging(context(evSettings(), 'spot'), spot, CONNECTED);
+    expect(spot.sessions.reduce((sum, session) => sum + session.actual_savings_eur, 0)).toBeGreaterThan(1);
+  });
+
+  it('hems: charges from the surplus while there is one, and from the grid only to meet the deadline', () => {
+    const sunny = (tMs: number) => ((tMs % DAY) / HOUR >= 10 && (tMs % DAY) / HOUR < 14 ? 5_000 : 0);
+    const ctx = context(evSettings(), 'hems', sunny);
+    const { state, plugMs, deadlineMs } = pluggedInAt(ctx, 9, 40);
+    expect(chargingPowerW(ctx, state)).toBe(0); // no sun yet, and the deadline is far
+    advanceCharging(ctx, state, plugMs + 2 * HOUR);
+    expect(chargingPowerW(ctx, state)).toBe(5_000);
+    advanceCharging(ctx, state, plugMs + 5 * HOUR);
+    // 4 h × 5 kW = 20 kWh of 60: a third of the battery, free.
+    expect(state.battery_level).toBeCloseTo(40 + 100 / 3, 3);
+    expect(state.session?.cost_eur).toBe(0);
+    // The last 4 kWh from the grid, as late as possible: about 32 minutes at 7.4 kW.
+    advanceCharging(ctx, state, deadlineMs - 40 * 60_000);
+    expect(chargingPowerW(ctx, state)).toBe(0);
+    advanceCharging(ctx, state, deadlineMs - 20 * 60_000);
+    expect(chargingPowerW(ctx, state)).toBe(7_400);
+    advanceCharging(ctx, state, deadlineMs);
+    expect(state.battery_level).toBeCloseTo(80, 3);
+    expect(state.session?.cost_eur).toBeGreaterThan(0);
+  });
+
+  it('hems without a surplus big enough for the charger leaves it to the grid', () => {
+    const ctx = context(evSettings(), 'hems', () => HEMS_MIN_POWER_W - 1);
+    const { state } = pluggedInAt(ctx, 11, 40);
+    expect(chargingPowerW(ctx, state)).toBe(0);
+  });
+
+  it('hems_and_spot: the surplus first, the rest in the cheapest hours', () => {
+    const sunny = (tMs: number) => ((tMs % DAY) / HOUR >= 10 && (tMs % DAY) / HOUR < 12 ? 3_000 : 0);
+    const ctx = context(evSettings(), 'hems_and_spot', sunny);
+    const { state, plugMs, deadlineMs } = pluggedInAt(ctx, 9, 40);
+    advanceCharging(ctx, state, plugMs + 90 * 60_000);
+    expect(chargingPowerW(ctx, state)).toBe(3_000);
+    advanceCharging(ctx, state, plugMs + 3 * HOUR);
+    expect(state.battery_level).toBeCloseTo(50, 3); // 2 h × 3 kW = 6 kWh
+    const hours = energyByHour(ctx, state, plugMs + 3 * HOUR, deadlineMs);
+    const used = hours.filter((hour) => hour.kwh > 0.01);
+    const cheapestUnused = Math.min(...hours.filter((hour) => hour.kwh <= 0.01).map((hour) => hour.price));
+    expect(Math.max(...used.map((hour) => hour.price))).toBeLessThanOrEqual(cheapestUnused);
+    expect(state.battery_level).toBeCloseTo(80, 3);
+  });
+
+  it('a boost overrides the mode while it lasts', () => {
+    const ctx = context(evSettings(), 'spot');
+    const { state, plugMs } = pluggedInAt(ctx, 18, 50);
+    expect(chargingPowerW(ctx, state)).toBe(0);
+    requestBoost(ctx, state, plugMs);
+    advanceCharging(ctx, state, plugMs + BOOST_START_DELAY_MS);
+    expect(chargingPowerW(ctx, state)).toBe(7_400);
+  });
+
+  it('smart optimisation off is `none` whatever the configuration says', () => {
+    const ctx = context(evSettings({ is_smart_optimization_active: false }), 'spot');
+    const { state } = pluggedInAt(ctx, 18, 50);
+    expect(chargingPowerW(ctx, state)).toBe(7_400);
+  });
+});
+
 const inverterSettings = (overrides: Partial<InverterSettings> = {}): InverterSettings => ({
   solar_power_rating_kw: 10,
   is_battery_connected: true,
@@ -192,11 +348,12 @@ const inverterSettings = (overrides: Partial<InverterSettings> = {}): InverterSe
   battery_override: null,
   ...overrides,
 });
-const solar = (settings = inverterSettings()): SolarContext => ({
+const solar = (settings = inverterSettings(), hems = true): SolarContext => ({
   seed: 7,
   id: ID,
   settings,
   priceZone: 'AT',
+  hems,
 });
 
 describe('the living solar inverter', () => {
@@ -251,6 +408,17 @@ describe('the living solar inverter', () => {
     }
     expect(sawCharging).toBe(true);
     expect(sawDischarging).toBe(true);
+  });
+
+  it('leaves the battery idle unless HEMS steers it (charging configuration hems or hems_and_spot)', () => {
+    const model = solarModel(solar(inverterSettings(), false));
+    const start = Date.parse('2026-06-01T00:00:00Z');
+    for (let t = start; t < start + 2 * DAY; t += 15 * 60_000) {
+      const reading = model.readingAt(t);
+      expect(reading.battery_charge_discharge_power_w).toBe(0);
+      expect(reading.battery_charge_level_percent).toBe(55);
+      expect(reading.current_power_to_grid_w).toBe(reading.solar_surplus_w);
+    }
   });
 
   it('starts from a level set by the control plane and has no battery figures without a battery', () => {

@@ -346,7 +346,8 @@ describe('wallboxes (W1–W7) and claim tokens', () => {
     const { id } = sim.control.addDevice(userId, { kind: 'wallbox' });
     const path = `${userPath(userId)}/wallboxes/${id}`;
     expect((await api(sim, token, 'GET', `${userPath(userId)}/wallboxes`)).body).toMatchObject([{ id }]);
-    sim.control.driveWallbox(id, { plugged_in: false });
+    // Under `none` (no charging configuration) the virtual car charged at once to its target: start it low.
+    sim.control.driveWallbox(id, { plugged_in: false, battery_level: 30 });
     expect((await api(sim, token, 'GET', path)).body).toMatchObject({ mode: 'READY', connection: 'online' });
     expect((await api(sim, token, 'POST', `${path}/boost`)).status).toBe(204); // armed
     sim.control.driveWallbox(id, { plugged_in: true });
@@ -399,7 +400,12 @@ describe('solar inverters (I1–I7)', () => {
   }
 
   it('reports production, household, grid and battery with the documented signs, and follows the sun control', async () => {
-    const { id, path } = newInverter();
+    const { userId, id, path } = newInverter();
+    // The battery moves when Podero's HEMS steers it: the home needs a car for the mode.
+    sim.control.addDevice(userId, { kind: 'electric_vehicle' });
+    expect(
+      (await api(sim, token, 'PUT', `${userPath(userId)}/charging-config`, { mode: 'hems' })).status,
+    ).toBe(200);
     sim.control.setClock(new Date('2026-01-16T11:00:00Z'));
     token = await issueToken(sim); // the first token expired on the way (10 h)
     sim.control.driveInverter(id, { sun: 1 });

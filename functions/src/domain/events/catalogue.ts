@@ -14,7 +14,11 @@ import * as z from 'zod';
 /** A device's connection as the bridge reports it (the events publish it; domain/devices/rules.ts decides it). */
 export const CONNECTION_STATES = ['connected', 'reauthentication_required', 'disconnected'] as const;
 
-export const EVENT_CATALOGUE_VERSION = '2';
+/**
+ * v2: the EV, wallbox and inverter events, `onboarding_session.completed`'s `device_id` and `device_kind`.
+ * v3: `trading.failed`. Every earlier type and its payload is unchanged in each.
+ */
+export const EVENT_CATALOGUE_VERSION = '3';
 /** EventBridge `source` of every event (partners match on it in their rules). */
 export const EVENT_SOURCE = 'podero-bridge';
 
@@ -264,6 +268,18 @@ export const eventDataSchemas = {
     })
     .meta({
       description: 'A deadline passed before the day was confirmed: the fleet runs unoptimised on the day.',
+    }),
+  'trading.failed': z
+    .object({
+      ...tradingDay,
+      previous_state: z.string().meta({ description: 'The state the day was in when Podero refused' }),
+      reason: z
+        .string()
+        .meta({ description: "The step and Podero's error class and status (never its body)" }),
+    })
+    .meta({
+      description:
+        'Podero refused a step for good (a 4xx, or an upload it did not take): the day ended `failed` and the fleet runs unoptimised on the day (catalogue v3).',
     }),
   'webhook.test': z
     .object({ webhook_id: z.string().min(1), message: z.string() })

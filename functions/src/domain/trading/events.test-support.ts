@@ -1,6 +1,6 @@
 /** One of each trading event (tests: the catalogue's coverage in domain/events/rules.test.ts). */
 import type { BridgeEvent } from '../events/catalogue';
-import { curvesReadyEvents, decidedEvent, missedEvent, pricesUploadedEvent } from './events';
+import { curvesReadyEvents, decidedEvent, failedEvent, missedEvent, pricesUploadedEvent } from './events';
 
 export function tradingDayEvents(): BridgeEvent[] {
   const day = { price_zone: 'DE_LU', delivery_day: '2026-10-25' };
@@ -16,5 +16,11 @@ export function tradingDayEvents(): BridgeEvent[] {
     decidedEvent(day, at, true, 'desk', 'sent'),
     decidedEvent(day, at, false, 'auto', 'unsupported'),
     missedEvent(day, at, 'uploaded', 'no load curves before the confirmation deadline'),
+    failedEvent(
+      day,
+      at,
+      'prices_received',
+      'Podero refused the prices_received step (PoderoValidationError 422)',
+    ),
   ];
 }

@@ -67,3 +67,16 @@ export function missedEvent(day: DaySubject, at: string, previousState: string, 
     identity(day),
   );
 }
+
+/**
+ * Podero refused a step for good (a 4xx, or an upload it did not take): the day ends `failed`. Catalogue v3; until
+ * then a failed day showed only in its state and the workflow's alarm.
+ */
+export function failedEvent(day: DaySubject, at: string, previousState: string, reason: string): BridgeEvent {
+  return event(
+    'trading.failed',
+    at,
+    { ...subject(day), previous_state: previousState, reason },
+    identity(day),
+  );
+}

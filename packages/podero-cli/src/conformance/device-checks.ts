@@ -5,7 +5,8 @@
  * Writes touch only devices the probe registered itself, on a user of its own (`<prefix>-devices`, deleted
  * by the cleanup with everything else it created): never a customer's vehicle, policy or box. The battery
  * check cannot register a battery with readings (only a manufacturer connection brings them), so it reads:
- * the first connected inverter with a battery among the organisation's first users, nothing written.
+ * the first connected inverter with a battery among the organisation's first users, nothing written. The
+ * inverter-savings check reads too: the first connected inverter's last week of savings (Appendix B).
  */
 import type { Check, ProbeContext, ProbeUser } from './checks';
 import { describeAnswer, field } from './http';
@@ -111,6 +112,50 @@ function batteryReadingOf(inverter: unknown): BatteryReading | undefined {
   return reading as BatteryReading;
 }
 
+const DAY_MS = 86_400_000;
+
+/** The first connected inverter among the organisation's first users (reads only), with its owner. */
+async function firstConnectedInverter(
+  ctx: ProbeContext,
+): Promise<{ userId: string; id: string } | { scanned: number } | string> {
+  const users = await ctx.http.request('GET', ctx.http.org('/users'));
+  if (!ok(users.status) || !Array.isArray(users.json)) return `U1: ${describeAnswer(users)}`;
+  const ids = users.json
+    .map((user) => field(user, 'id'))
+    .filter((id): id is string => typeof id === 'string')
+    .slice(0, BATTERY_SCAN_USERS);
+  for (const userId of ids) {
+    const list = await ctx.http.request('GET', ctx.http.org(`/users/${userId}/inverters`));
+    if (!ok(list.status) || !Array.isArray(list.json)) continue;
+    const inverter = list.json.find((candidate) => field(candidate, 'is_authenticated') === true);
+    const id = field(inverter, 'id');
+    if (typeof id === 'string') return { userId, id };
+  }
+  return { scanned: ids.length };
+}
+
+/**
+ * One savings bucket's inverter part: production and export as the contract names them (numbers), and the
+ * self-consumption the bridge passes on when Podero sends it ([INFERRED] `self_consumption_wh`, production not
+ * exported); what is wrong with it, or null.
+ */
+function inverterPartProblem(bucket: unknown): string | null {
+  const part = field(bucket, 'inverter');
+  const production = asNumber(field(part, 'solar_production_wh'));
+  const exported = asNumber(field(part, 'grid_export_wh'));
+  if (production === undefined || exported === undefined)
+    return `a bucket's inverter part is ${JSON.stringify(part ?? null)}: no solar_production_wh and grid_export_wh numbers`;
+  const selfConsumption = field(part, 'self_consumption_wh');
+  if (selfConsumption === undefined || selfConsumption === null) return null;
+  const expected = production - exported;
+  if (
+    typeof selfConsumption !== 'number' ||
+    Math.abs(selfConsumption - expected) > 1 + Math.abs(expected) * 0.01
+  )
+    return `self_consumption_wh ${String(selfConsumption)} is not production ${production} - export ${exported}`;
+  return null;
+}
+
 /** Production plus what the battery gives, less what goes to the grid, is what the household used. */
 function balances(r: BatteryReading, batterySign: 1 | -1): boolean {
   const gap = Math.abs(r.production + batterySign * r.battery - r.grid - r.consumption);
@@ -205,6 +250,35 @@ export const DEVICE_CHECKS: readonly Check[] = [
       return skipped(
         `no connected inverter with a battery in use among the first ${ids.length} users: rerun when one is`,
       );
+    },
+  },
+  {
+    id: 'inverters.savings.shape',
+    expected:
+      "a connected inverter's savings (Appendix B) carry per bucket `inverter.solar_production_wh` and `grid_export_wh` as numbers; `self_consumption_wh` [INFERRED], when sent, is production minus export (reads only)",
+    async run(ctx) {
+      const found = await firstConnectedInverter(ctx);
+      if (typeof found === 'string') return diverges(found);
+      if ('scanned' in found)
+        return skipped(`no connected inverter among the first ${found.scanned} users: rerun when one is`);
+      const to = new Date(Date.now() - (Date.now() % DAY_MS));
+      const from = new Date(to.getTime() - 7 * DAY_MS);
+      const query = `from=${from.toISOString()}&to=${to.toISOString()}&resolution=1DAY`;
+      const answer = await ctx.http.request(
+        'GET',
+        ctx.http.org(`/users/${found.userId}/inverters/${found.id}/savings?${query}`),
+      );
+      const data = field(answer.json, 'data');
+      if (!ok(answer.status) || !Array.isArray(data)) return diverges(`savings: ${describeAnswer(answer)}`);
+      if (data.length === 0) return skipped(`inverter ${found.id}: no buckets in the last 7 days`);
+      const problem = data.map(inverterPartProblem).find((text) => text !== null);
+      const sent = data.some(
+        (bucket) => typeof field(field(bucket, 'inverter'), 'self_consumption_wh') === 'number',
+      );
+      const observed = `inverter ${found.id}: ${data.length} buckets; self_consumption_wh ${
+        sent ? 'sent' : 'not sent (the bridge derives it: production - export)'
+      }`;
+      return problem === undefined ? holds(observed) : diverges(`${observed}; ${problem}`);
     },
   },
 ];

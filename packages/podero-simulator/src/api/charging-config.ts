@@ -3,11 +3,15 @@
  * `hems_and_spot`, the projection of Podero's DesiredSteering) and the reasons a mode is unavailable; the rest
  * of the shape is INFERRED: `{mode, available_modes, unavailability_reasons: {<mode>: [reason]}, updated_at}`.
  *
+ * The mode steers the user's living cars and the inverter's battery (model/charging.ts, model/solar.ts); a PUT
+ * first steps the cars to now, so the time before it stays charged under the old mode.
+ *
  * Availability: `spot` needs something that charges (an EV or a wallbox: `no_ev`); `hems` needs that and a
  * connected inverter (`no_inverter`); `hems_and_spot` needs both. A PUT of an unavailable mode is a 422 on
  * `["body","mode"]` naming the reasons.
  */
 import { type Handler, iso, jsonBody, type SimCore } from '../core';
+import { advanceWallbox } from '../device-kinds';
 import { requireUser } from '../domain';
 import { parseOr422, validationError } from '../errors';
 import type { ChargingConfigRecord } from '../store';
@@ -65,6 +69,8 @@ export const updateChargingConfig: Handler = (core, request) => {
       },
     ]);
   }
+  // The cars charged under the old mode until now: step them there before the new mode steers them.
+  for (const wallbox of core.store.wallboxesOf(user.id)) advanceWallbox(core, wallbox);
   const record: ChargingConfigRecord = {
     user_id: user.id,
     mode: body.mode,

@@ -176,42 +176,47 @@ export const currentChargingSession: Handler = (core, request) => {
   return { status: 200, json: { session: currentSessionView(core, vehicle) } };
 };
 
-/** E12: H7's query and shape; savings and energy of the sessions that ended in each bucket. */
+/**
+ * One E12 bucket: the energy and savings of the sessions that ended (unplugged) in [startMs, endMs). A session's
+ * savings are its cost charged at once from the grid minus what it cost (model/charging.ts): 0 under `none`.
+ */
+export function electricVehicleSavingsEntry(vehicle: ElectricVehicleRecord, startMs: number, endMs: number) {
+  const sessions = vehicle.charging.sessions.filter((session) => {
+    const unplug = Date.parse(session.unplug_time ?? session.plug_in_time);
+    return unplug >= startMs && unplug < endMs;
+  });
+  const saved = sessions.reduce((sum, session) => sum + session.actual_savings_eur, 0);
+  const cost = sessions.reduce((sum, session) => sum + session.actual_cost_eur, 0);
+  const energyKwh = sessions.reduce((sum, session) => sum + session.energy_charged_kwh, 0);
+  const powers = sessions.filter((session) => session.avg_charge_power_kw > 0);
+  return {
+    savings: {
+      total: round(saved, 2) + 0,
+      percentage: cost + saved > 0 ? round((saved / (cost + saved)) * 100, 1) + 0 : 0,
+    },
+    consumption: { total: round(energyKwh, 3) },
+    heat_pump: null,
+    electric_vehicle: {
+      estimated_consumption_wh: Math.round(energyKwh * 1000),
+      charge_session_count: sessions.length,
+      average_charge_power_w:
+        powers.length === 0
+          ? 0
+          : Math.round(
+              (powers.reduce((sum, session) => sum + session.avg_charge_power_kw, 0) / powers.length) * 1000,
+            ),
+    },
+    inverter: null,
+  };
+}
+
+/** E12: H7's query and shape, one `electricVehicleSavingsEntry` per bucket. */
 export const electricVehicleSavings: Handler = (core, request) => {
   const { vehicle } = vehicleOf(core, request);
   return savingsResponse(
     core,
     request,
-    ({ startMs, endMs }) => {
-      const sessions = vehicle.charging.sessions.filter((session) => {
-        const unplug = Date.parse(session.unplug_time ?? session.plug_in_time);
-        return unplug >= startMs && unplug < endMs;
-      });
-      const saved = sessions.reduce((sum, session) => sum + session.actual_savings_eur, 0);
-      const cost = sessions.reduce((sum, session) => sum + session.actual_cost_eur, 0);
-      const energyKwh = sessions.reduce((sum, session) => sum + session.energy_charged_kwh, 0);
-      const powers = sessions.filter((session) => session.avg_charge_power_kw > 0);
-      return {
-        savings: {
-          total: round(saved, 2),
-          percentage: cost + saved > 0 ? round((saved / (cost + saved)) * 100, 1) : 0,
-        },
-        consumption: { total: round(energyKwh, 3) },
-        heat_pump: null,
-        electric_vehicle: {
-          estimated_consumption_wh: Math.round(energyKwh * 1000),
-          charge_session_count: sessions.length,
-          average_charge_power_w:
-            powers.length === 0
-              ? 0
-              : Math.round(
-                  (powers.reduce((sum, session) => sum + session.avg_charge_power_kw, 0) / powers.length) *
-                    1000,
-                ),
-        },
-        inverter: null,
-      };
-    },
+    ({ startMs, endMs }) => electricVehicleSavingsEntry(vehicle, startMs, endMs),
     { savings: 'EUR', consumption: 'kWh', estimated_consumption_wh: 'Wh', average_charge_power_w: 'W' },
   );
 };

@@ -15,7 +15,6 @@ import {
   dataSeries,
   nextPeriodStart,
   periodStart,
-  round,
   type SeriesContext,
   statisticsEntry,
 } from '../model/series';
@@ -27,7 +26,6 @@ import {
   dataQuerySchema,
   fillMissingHeaderSchema,
   includeDeletedQuerySchema,
-  organisationSavingsQuerySchema,
   parseDateTime,
   savingsQuerySchema,
   statisticsQuerySchema,
@@ -144,44 +142,17 @@ export const heatPumpSavings: Handler = (core, request) => {
   };
 };
 
-/**
- * S1: the organisation's savings between two instants, over every heat pump of its live users (deleted
- * devices saved nothing in the range they were gone; the simulator counts live ones only). EVs and
- * inverters are not simulated: their totals are 0.
- */
-export const organisationSavings: Handler = (core, request) => {
-  const query = parseOr422(organisationSavingsQuerySchema, queryObject(request), ['query']);
-  const fromMs = parseDateTime(query.start_datetime);
-  const toMs = parseDateTime(query.end_datetime);
-  if (toMs <= fromMs) {
-    throw validationError([
-      {
-        type: 'value_error',
-        loc: ['query', 'end_datetime'],
-        msg: '`end_datetime` must be after `start_datetime`',
-      },
-    ]);
-  }
-  let heatPumpSavings = 0;
-  for (const user of core.store.users.values()) {
-    if (user.organization_id !== request.orgId || user.deleted_at !== null) continue;
-    for (const heatPump of core.store.heatPumps.values()) {
-      if (heatPump.owner_id !== user.id || heatPump.deleted_at !== null) continue;
-      const context = seriesContext(core, request.orgId, { user_id: user.id, heat_pump_id: heatPump.id });
-      heatPumpSavings += statisticsEntry(context, '1DAY', fromMs, toMs, ['savings']).savings?.total ?? 0;
-    }
-  }
-  const total = round(heatPumpSavings, 2);
-  return {
-    status: 200,
-    json: {
-      total_savings: total,
-      heat_pump_savings: total,
-      electric_vehicle_savings: 0,
-      inverter_savings: 0,
-    },
-  };
-};
+/** A heat pump's savings between two instants, EUR (S1's share of it: H6's figure for the window). */
+export function heatPumpSavingsBetween(
+  core: SimCore,
+  orgId: string,
+  heatPump: HeatPumpRecord,
+  fromMs: number,
+  toMs: number,
+): number {
+  const context = seriesContext(core, orgId, { user_id: heatPump.owner_id, heat_pump_id: heatPump.id });
+  return statisticsEntry(context, '1DAY', fromMs, toMs, ['savings']).savings?.total ?? 0;
+}
 
 export const heatPumpData: Handler = (core, request) => {
   const query = parseOr422(dataQuerySchema, queryObject(request), ['query']);

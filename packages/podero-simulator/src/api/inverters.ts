@@ -1,6 +1,12 @@
 /** I1..I7 and Appendix B's savings: a user's solar inverters with their home batteries. */
 import { type Handler, iso, jsonBody, queryObject, type SimCore } from '../core';
-import { inverterModel, kindDeviceModel, newInverterRecord, requireInverter } from '../device-kinds';
+import {
+  inverterModel,
+  isHemsSteered,
+  kindDeviceModel,
+  newInverterRecord,
+  requireInverter,
+} from '../device-kinds';
 import { requireUser } from '../domain';
 import { parseOr422, SimHttpError, validationError } from '../errors';
 import { bucketsBetween, round } from '../model/series';
@@ -260,47 +266,69 @@ export const inverterSchedules: Handler = (core, request) => {
 };
 
 /**
- * Appendix B savings: H7's query and shape. Savings = the import the PV and battery avoided, at the hour's price;
- * `inverter` carries the production and export in Wh.
+ * One bucket of Appendix B's savings over [startMs, endMs) ∩ the data window, from quarter-hour samples:
+ * `inverter` carries the production, the export and (INFERRED, not in the contract) the self-consumption
+ * (production not exported: used in the home or stored in the battery), in Wh. The savings are the import the
+ * PV and the battery avoided, valued at the hour's price, and only where Podero's HEMS steers the inverter (its
+ * owner's charging configuration `hems` or `hems_and_spot`): under `none` or `spot` Podero did nothing for it,
+ * so it saved 0.
  */
-export const inverterSavings: Handler = (core, request) => {
-  const { inverter } = inverterOf(core, request);
+export function inverterSavingsEntry(
+  core: SimCore,
+  inverter: InverterRecord,
+  startMs: number,
+  endMs: number,
+) {
   const model = inverterModel(core, inverter);
   const available = availableFromMs(inverter);
-  const nowMs = core.clock.nowMs();
+  let productionWh = 0;
+  let exportWh = 0;
+  let householdWh = 0;
+  let savedEur = 0;
+  let baselineEur = 0;
+  if (available !== null) {
+    const start = Math.max(startMs, available);
+    const end = Math.min(endMs, core.clock.nowMs());
+    for (let t = start - (start % QUARTER_MS); t + QUARTER_MS <= end; t += QUARTER_MS) {
+      const sample = model.quarterSample(t);
+      const importWh = Math.max(0, -sample.grid) / 4;
+      productionWh += sample.production / 4;
+      exportWh += Math.max(0, sample.grid) / 4;
+      householdWh += sample.household / 4;
+      savedEur += ((sample.household / 4 - importWh) * sample.price) / 1_000_000;
+      baselineEur += ((sample.household / 4) * sample.price) / 1_000_000;
+    }
+  }
+  if (!isHemsSteered(core, inverter)) savedEur = 0;
+  return {
+    savings: {
+      total: round(savedEur, 2) + 0,
+      percentage: baselineEur > 0 ? round((savedEur / baselineEur) * 100, 1) + 0 : 0,
+    },
+    consumption: { total: round(householdWh / 1000, 3) },
+    heat_pump: null,
+    electric_vehicle: null,
+    inverter: {
+      solar_production_wh: Math.round(productionWh),
+      grid_export_wh: Math.round(exportWh),
+      self_consumption_wh: Math.round(productionWh) - Math.round(exportWh),
+    },
+  };
+}
+
+/** Appendix B savings: H7's query and shape, one `inverterSavingsEntry` per bucket. */
+export const inverterSavings: Handler = (core, request) => {
+  const { inverter } = inverterOf(core, request);
   return savingsResponse(
     core,
     request,
-    ({ startMs, endMs }) => {
-      let productionWh = 0;
-      let exportWh = 0;
-      let householdWh = 0;
-      let savedEur = 0;
-      let baselineEur = 0;
-      if (available !== null) {
-        const start = Math.max(startMs, available);
-        const end = Math.min(endMs, nowMs);
-        for (let t = start - (start % QUARTER_MS); t + QUARTER_MS <= end; t += QUARTER_MS) {
-          const sample = model.quarterSample(t);
-          const importWh = Math.max(0, -sample.grid) / 4;
-          productionWh += sample.production / 4;
-          exportWh += Math.max(0, sample.grid) / 4;
-          householdWh += sample.household / 4;
-          savedEur += ((sample.household / 4 - importWh) * sample.price) / 1_000_000;
-          baselineEur += ((sample.household / 4) * sample.price) / 1_000_000;
-        }
-      }
-      return {
-        savings: {
-          total: round(savedEur, 2),
-          percentage: baselineEur > 0 ? round((savedEur / baselineEur) * 100, 1) : 0,
-        },
-        consumption: { total: round(householdWh / 1000, 3) },
-        heat_pump: null,
-        electric_vehicle: null,
-        inverter: { solar_production_wh: Math.round(productionWh), grid_export_wh: Math.round(exportWh) },
-      };
+    ({ startMs, endMs }) => inverterSavingsEntry(core, inverter, startMs, endMs),
+    {
+      savings: 'EUR',
+      consumption: 'kWh',
+      solar_production_wh: 'Wh',
+      grid_export_wh: 'Wh',
+      self_consumption_wh: 'Wh',
     },
-    { savings: 'EUR', consumption: 'kWh', solar_production_wh: 'Wh', grid_export_wh: 'Wh' },
   );
 };

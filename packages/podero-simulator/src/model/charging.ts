@@ -6,11 +6,18 @@
  * - a daily rhythm drawn from (seed, id, day): it leaves home in the morning (06:00–08:00 UTC), drives 25–95 km,
  *   comes back in the evening (16:00–19:30 UTC) and plugs in; about one day in seven it stays at home;
  * - plugged in at home it charges at its rate: at once up to `charge_target_min`, then towards the target of its
- *   deadline (the weekly charge policy when enabled, else `minimum_charge_limit` by `charge_deadline_at`), at
- *   once without smart optimisation, or as late as still reaches the target by the deadline with it;
+ *   deadline (the weekly charge policy when enabled, else `minimum_charge_limit` by `charge_deadline_at`) as the
+ *   owner's charging configuration (CC1 `mode`, the projection of Podero's DesiredSteering) says:
+ *   - `none` (NO_STEERING, and always without smart optimisation): at once, at full rate;
+ *   - `spot` (DAY_AHEAD): in the cheapest hours of the day-ahead-like price curve (`priceAt`, the heat pumps'
+ *     price) before the deadline;
+ *   - `hems` (HEMS): from the home's solar surplus (what the inverter would export once its battery took its
+ *     share), at least HEMS_MIN_POWER_W, and from the grid only as late as still reaches the target;
+ *   - `hems_and_spot` (DAY_AHEAD_HEMS): from the surplus whenever there is one, the rest in the cheapest hours;
  * - a boost charges at once to the OEM cap (`charge_target_max`, else 100 %): `requested` for a minute (the car
  *   wakes up), then `ongoing` until the cap or the unplug; armed while unplugged, it fires at the next plug-in;
- * - each unplug closes a charging session (E10) with its energy, cost and savings against charging at once.
+ * - each unplug closes a charging session (E10) with its energy, its cost (the grid's share at the hour's price:
+ *   surplus is free) and its savings against charging at once from the grid (0 under `none`).
  *
  * Everything is a function of the seed, the id, the settings and the calls made: the same story replays.
  * Steps are events (departure, arrival, a level reached, the hour for pricing), so a day costs about ten steps.
@@ -18,7 +25,7 @@
 import { iso } from '../core';
 import { hash32, unitHash } from '../random';
 import type { ChargingSessionRecord, ChargingState, WeeklyPolicyRecord } from '../store';
-import type { BoostRefusalReason, BoostState, Weekday } from '../wire-devices';
+import type { BoostRefusalReason, BoostState, ChargingConfigMode, Weekday } from '../wire-devices';
 import { priceAt } from './living';
 import { round } from './series';
 
@@ -34,6 +41,9 @@ const MAX_STEPS = 20_000;
 const MAX_KEPT_SESSIONS = 400;
 /** On connection the manufacturer cloud hands over this much history (as for heat pumps). */
 export const CHARGING_HISTORY_MS = 30 * DAY_MS;
+/** A charger cannot run below 6 A on one phase: a smaller surplus is left to the grid (INFERRED threshold). */
+export const HEMS_MIN_POWER_W = 1_400;
+const QUARTER_MS = 15 * MINUTE_MS;
 
 export interface CarProfile {
   capacityKwh: number;
@@ -61,6 +71,26 @@ export interface ChargingContext {
   /** The weekly policy (EVs only); used when `is_charge_policy_enabled`. */
   policy: WeeklyPolicyRecord | null;
   priceZone: string;
+  /** The owner's charging configuration (CC1); smart optimisation off overrides it with `none`. */
+  mode: ChargingConfigMode;
+  /**
+   * The home's solar surplus the car may take at an instant, W (constant within a quarter hour), or null
+   * without a connected inverter.
+   */
+  surplusW: ((tMs: number) => number) | null;
+}
+
+/** The mode that steers the car: the configuration's, unless Podero is told not to optimise it. */
+export function steeringMode(context: ChargingContext): ChargingConfigMode {
+  return context.settings.is_smart_optimization_active ? context.mode : 'none';
+}
+
+export function usesSurplus(mode: ChargingConfigMode): boolean {
+  return mode === 'hems' || mode === 'hems_and_spot';
+}
+
+function usesSpotPrices(mode: ChargingConfigMode): boolean {
+  return mode === 'spot' || mode === 'hems_and_spot';
 }
 
 export interface RhythmDay {
@@ -131,15 +161,75 @@ function timeOfDayMs(text: string): number {
 
 interface Segment {
   powerW: number;
+  /** The part of `powerW` drawn from the grid (the rest is solar surplus), W. */
+  gridW: number;
   untilMs: number;
   /** The level reached at `untilMs` (snapped to avoid floating drift), when the segment charges to one. */
   reachesLevel: number | null;
 }
 
-const IDLE: Segment = { powerW: 0, untilMs: Number.POSITIVE_INFINITY, reachesLevel: null };
+const IDLE: Segment = { powerW: 0, gridW: 0, untilMs: Number.POSITIVE_INFINITY, reachesLevel: null };
 
-function msToCharge(car: CarProfile, fromLevel: number, toLevel: number): number {
-  return Math.max(0, ((toLevel - fromLevel) / 100) * car.capacityKwh * 3_600_000_000) / car.rateW;
+function msToCharge(car: CarProfile, fromLevel: number, toLevel: number, powerW = car.rateW): number {
+  return Math.max(0, ((toLevel - fromLevel) / 100) * car.capacityKwh * 3_600_000_000) / powerW;
+}
+
+function idleUntil(untilMs: number): Segment {
+  return { powerW: 0, gridW: 0, untilMs, reachesLevel: null };
+}
+
+interface Slot {
+  startMs: number;
+  endMs: number;
+  price: number;
+}
+
+/**
+ * `spot`'s plan: the cheapest hours in [fromMs, deadlineMs) (the first and last clipped) that together last
+ * `needMs`, in time order. Ties go to the earlier hour. Recomputed at every step with what is still needed, it
+ * keeps choosing the same hours (the remaining chosen ones stay the cheapest of what remains).
+ */
+export function cheapestSlots(priceZone: string, fromMs: number, deadlineMs: number, needMs: number): Slot[] {
+  const slots: Slot[] = [];
+  for (let startMs = fromMs; startMs < deadlineMs; ) {
+    const endMs = Math.min(deadlineMs, startMs - (startMs % HOUR_MS) + HOUR_MS);
+    slots.push({ startMs, endMs, price: priceAt(priceZone, startMs) });
+    startMs = endMs;
+  }
+  const byPrice = [...slots].sort((a, b) => a.price - b.price || a.startMs - b.startMs);
+  const chosen: Slot[] = [];
+  let covered = 0;
+  for (const slot of byPrice) {
+    if (covered >= needMs) break;
+    chosen.push(slot);
+    covered += slot.endMs - slot.startMs;
+  }
+  return chosen.sort((a, b) => a.startMs - b.startMs);
+}
+
+/** The planned grid charge of a session: when it starts and when it reaches the target (E10's desired times). */
+function plannedWindow(
+  context: ChargingContext,
+  fromMs: number,
+  deadlineMs: number,
+  needMs: number,
+): { startMs: number; endMs: number } {
+  const mode = steeringMode(context);
+  if (mode === 'none' || fromMs >= deadlineMs) return { startMs: fromMs, endMs: fromMs + needMs };
+  if (!usesSpotPrices(mode)) {
+    const startMs = Math.max(fromMs, deadlineMs - needMs);
+    return { startMs, endMs: startMs + needMs };
+  }
+  const chosen = cheapestSlots(context.priceZone, fromMs, deadlineMs, needMs);
+  let remaining = needMs;
+  let endMs = fromMs + needMs;
+  for (const slot of chosen) {
+    const used = Math.min(remaining, slot.endMs - slot.startMs);
+    remaining -= used;
+    endMs = slot.startMs + used;
+    if (remaining <= 0) break;
+  }
+  return { startMs: chosen[0]?.startMs ?? fromMs, endMs: remaining > 0 ? fromMs + needMs : endMs };
 }
 
 /** What the charger does from `tMs` on, and until when, given the state at `tMs`. */
@@ -148,33 +238,87 @@ function segmentAt(context: ChargingContext, state: ChargingState, tMs: number):
   const { car, settings } = context;
   const chargeTo = (level: number): Segment => ({
     powerW: car.rateW,
+    gridW: car.rateW,
     untilMs: tMs + Math.max(1, Math.ceil(msToCharge(car, state.battery_level, level))),
     reachesLevel: level,
   });
   const cap = boostTarget(settings);
   if (state.boost === 'requested') {
-    return {
-      powerW: 0,
-      untilMs: Math.max(tMs + 1, (state.boost_requested_at_ms ?? tMs) + BOOST_START_DELAY_MS),
-      reachesLevel: null,
-    };
+    return idleUntil(Math.max(tMs + 1, (state.boost_requested_at_ms ?? tMs) + BOOST_START_DELAY_MS));
   }
   if (state.boost === 'ongoing') return below(state, cap) ? chargeTo(cap) : IDLE;
   // Away from home the car charges on its own, unsteered.
   if (!state.at_home) return below(state, cap) ? chargeTo(cap) : IDLE;
   if (settings.pause_power_until !== null && Date.parse(settings.pause_power_until) > tMs) {
-    return { powerW: 0, untilMs: Date.parse(settings.pause_power_until), reachesLevel: null };
+    return idleUntil(Date.parse(settings.pause_power_until));
   }
   if (settings.is_pause_power_active && settings.pause_power_until === null) return IDLE;
   const minimum = Math.min(settings.charge_target_min, cap);
   if (below(state, minimum)) return chargeTo(minimum);
   const goal = goalFor(context, state.session?.plug_in_ms ?? tMs);
   if (!below(state, goal.target)) return IDLE;
-  if (!settings.is_smart_optimization_active) return chargeTo(goal.target);
-  const startMs = goal.deadlineMs - msToCharge(car, state.battery_level, goal.target);
-  // Within a second of the planned start counts as started (floating drift must not stall the charge).
-  if (tMs >= startMs - 1000) return chargeTo(goal.target);
-  return { powerW: 0, untilMs: Math.ceil(startMs), reachesLevel: null };
+  return steeredSegment(context, state, tMs, goal);
+}
+
+/** Towards the session's goal, as the steering mode says (see the module's comment). */
+function steeredSegment(
+  context: ChargingContext,
+  state: ChargingState,
+  tMs: number,
+  goal: { target: number; deadlineMs: number },
+): Segment {
+  const { car } = context;
+  const mode = steeringMode(context);
+  const needMs = msToCharge(car, state.battery_level, goal.target);
+  const fromGrid = (): Segment => ({
+    powerW: car.rateW,
+    gridW: car.rateW,
+    untilMs: tMs + Math.max(1, Math.ceil(needMs)),
+    reachesLevel: goal.target,
+  });
+  // Within a second of the deadline's latest start counts as late (floating drift must not stall the charge).
+  const latestStartMs = goal.deadlineMs - needMs;
+  if (mode === 'none' || tMs >= latestStartMs - 1000) return withSurplus(fromGrid());
+  let gridNow = false;
+  let nextGridMs = Math.ceil(latestStartMs);
+  if (usesSpotPrices(mode)) {
+    const chosen = cheapestSlots(context.priceZone, tMs, goal.deadlineMs, needMs);
+    const first = chosen[0];
+    gridNow = first !== undefined && first.startMs <= tMs;
+    nextGridMs = first?.startMs ?? nextGridMs;
+  }
+  if (gridNow) return withSurplus(fromGrid());
+  const surplusW = usesSurplus(mode) && context.surplusW !== null ? context.surplusW(tMs) : 0;
+  const quarterEndMs = tMs - (tMs % QUARTER_MS) + QUARTER_MS;
+  if (surplusW < HEMS_MIN_POWER_W) {
+    // The surplus is looked at again each quarter hour while there is an inverter to take it from.
+    const watchesSurplus = usesSurplus(mode) && context.surplusW !== null;
+    return idleUntil(Math.max(tMs + 1, watchesSurplus ? Math.min(quarterEndMs, nextGridMs) : nextGridMs));
+  }
+  const powerW = Math.min(car.rateW, surplusW);
+  return {
+    powerW,
+    gridW: 0,
+    untilMs: Math.min(
+      quarterEndMs,
+      nextGridMs,
+      tMs + Math.max(1, Math.ceil(msToCharge(car, state.battery_level, goal.target, powerW))),
+    ),
+    reachesLevel: null,
+  };
+
+  /** Grid charging in a steered mode still takes the surplus it can: only the rest is bought. */
+  function withSurplus(segment: Segment): Segment {
+    if (!usesSurplus(mode) || context.surplusW === null) return segment;
+    const free = Math.max(0, Math.min(segment.powerW, context.surplusW(tMs)));
+    if (free === 0) return segment;
+    return {
+      ...segment,
+      gridW: segment.powerW - free,
+      untilMs: Math.min(segment.untilMs, quarterEndMs),
+      reachesLevel: segment.untilMs <= quarterEndMs ? segment.reachesLevel : null,
+    };
+  }
 }
 
 /** Below a level by more than floating drift (a level reached within a millisecond of charge counts). */
@@ -232,7 +376,7 @@ export function advanceCharging(context: ChargingContext, state: ChargingState, 
     let endMs = Math.min(toMs, event.atMs, segment.untilMs);
     // Prices change hourly: a charging segment ends at the hour so its cost uses the right price.
     if (segment.powerW > 0) endMs = Math.min(endMs, tMs - (tMs % HOUR_MS) + HOUR_MS);
-    charge(context, state, tMs, endMs, segment.powerW);
+    charge(context, state, tMs, endMs, segment);
     state.at_ms = endMs;
     if (segment.reachesLevel !== null && endMs === segment.untilMs)
       state.battery_level = segment.reachesLevel;
@@ -247,7 +391,7 @@ function charge(
   state: ChargingState,
   fromMs: number,
   toMs: number,
-  powerW: number,
+  { powerW, gridW }: Segment,
 ) {
   if (powerW <= 0 || toMs <= fromMs) return;
   const energyKwh = (powerW * (toMs - fromMs)) / 3_600_000_000;
@@ -257,7 +401,9 @@ function charge(
   session.energy_kwh += energyKwh;
   session.charging_ms += toMs - fromMs;
   session.peak_w = Math.max(session.peak_w, powerW);
-  session.cost_eur += (energyKwh * priceAt(context.priceZone, (fromMs + toMs) / 2)) / 1000;
+  // Only the grid's share is bought; the surplus would otherwise have been exported unpaid (no feed-in tariff).
+  const boughtKwh = (gridW * (toMs - fromMs)) / 3_600_000_000;
+  session.cost_eur += (boughtKwh * priceAt(context.priceZone, (fromMs + toMs) / 2)) / 1000;
 }
 
 /** `requested` becomes `ongoing` once the car answered; a boost ends at the cap or with the session. */
@@ -298,11 +444,9 @@ export function plugIn(context: ChargingContext, state: ChargingState, atMs: num
   const goal = goalFor(context, atMs);
   const needMs = msToCharge(context.car, state.battery_level, goal.target);
   if (needMs > 0 && atHome && state.session !== null) {
-    const startMs = context.settings.is_smart_optimization_active
-      ? Math.max(atMs, goal.deadlineMs - needMs)
-      : atMs;
-    state.session.desired_start_ms = startMs;
-    state.session.desired_end_ms = startMs + needMs;
+    const planned = plannedWindow(context, atMs, goal.deadlineMs, needMs);
+    state.session.desired_start_ms = planned.startMs;
+    state.session.desired_end_ms = planned.endMs;
   }
   if (state.boost_armed && atHome) {
     state.boost_armed = false;
@@ -336,7 +480,8 @@ export function sessionItem(
   const goal = goalFor(context, session.plug_in_ms);
   const chargedHours = session.charging_ms / HOUR_MS;
   const immediateCost = costOfChargingAt(context, session.plug_in_ms, session.energy_kwh);
-  const savings = state.at_home ? round(immediateCost - session.cost_eur, 2) : 0;
+  // `+ 0` turns a rounded −0 (charging at once: the same cost to the last bit) into 0.
+  const savings = state.at_home ? round(immediateCost - session.cost_eur, 2) + 0 : 0;
   const finalLevel = round(state.battery_level, 1);
   const outcome = !state.at_home
     ? 'not_at_home'

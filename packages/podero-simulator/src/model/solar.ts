@@ -6,8 +6,10 @@
  *   tilted-panel curve, times the day's cloudiness (drawn per day, or fixed by the control plane's `sun`);
  *   zero at night, a summer noon several times a winter noon;
  * - household: a base load with morning and evening peaks and smooth noise;
- * - battery (when connected): absorbs the surplus and covers the deficit at up to 0.5 C, held between
- *   `min_battery_charge` and `max_battery_charge`. Its level is integrated in quarter hours from midnight UTC,
+ * - battery (when connected): steered by Podero's HEMS (the owner's charging configuration `hems` or
+ *   `hems_and_spot`, with smart optimisation on) it absorbs the surplus and covers the deficit at up to 0.5 C,
+ *   held between `min_battery_charge` and `max_battery_charge`; otherwise Podero leaves it idle and it holds its
+ *   level. Its level is integrated in quarter hours from midnight UTC,
  *   starting where a one-day warm-up from the middle of the band ends, so each day is computed on its own;
  * - signs as §3.9: `battery_charge_discharge_power_w` is **positive when discharging**, negative when
  *   charging; `current_power_to_grid_w` is positive when exporting, negative when importing;
@@ -42,6 +44,8 @@ export interface SolarContext {
   id: string;
   settings: InverterSettings;
   priceZone: string;
+  /** Podero's HEMS steers the battery (charging configuration `hems` or `hems_and_spot`). */
+  hems: boolean;
 }
 
 export interface InverterReading {
@@ -98,8 +102,13 @@ function hasBattery(
   return settings.is_battery_connected && settings.battery_capacity_kwh !== null;
 }
 
-/** The battery's power for a surplus at a level: + discharging, − charging, 0 at its bounds. */
-function batteryPowerFor(settings: InverterSettings, surplusW: number, level: number, hours: number): number {
+/** The HEMS battery's power for a surplus at a level: + discharging, − charging, 0 at its bounds. */
+function steeredBatteryPowerFor(
+  settings: InverterSettings,
+  surplusW: number,
+  level: number,
+  hours: number,
+): number {
   if (!hasBattery(settings)) return 0;
   const capacityWh = settings.battery_capacity_kwh * 1000;
   const limitW = capacityWh * BATTERY_C_RATE;
@@ -125,6 +134,8 @@ interface BatteryDay {
 export function solarModel(context: SolarContext) {
   const days = new Map<number, BatteryDay>();
   const { settings } = context;
+  const batteryPowerFor = (forSettings: InverterSettings, surplusW: number, level: number, hours: number) =>
+    context.hems ? steeredBatteryPowerFor(forSettings, surplusW, level, hours) : 0;
 
   function integrate(
     dayStart: number,

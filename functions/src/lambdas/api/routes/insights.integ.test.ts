@@ -7,6 +7,7 @@ import {
   startHeatPumpWorld,
 } from '../../../../test-support/device-world';
 import { INSIGHTS_MAX_AGE_SECONDS, SAVINGS_MAX_RANGE_DAYS } from '../../../devices/insights-schemas';
+import { UserStore } from '../../../storage/users';
 
 const P = '/api/partners/v2.0/org/{org_id}';
 const STATISTICS_ROUTE = `GET ${P}/users/{user_id}/heat-pumps/{heat_pump_id}/statistics`;
@@ -252,5 +253,82 @@ describe('GET /savings (organisation)', () => {
       }),
     );
     expect(reversed.statusCode).toBe(400);
+  });
+});
+
+describe('an inverter’s and an EV’s savings (Appendix B, E12) through the simulator', () => {
+  let dora: OnboardedTestUser;
+  let inverterId: string;
+  let from: string;
+
+  beforeAll(async () => {
+    [dora] = (await world.onboard(1, 0, 'insights-home')) as [OnboardedTestUser];
+    const users = new UserStore(world.aws.db, world.aws.tableNames.main);
+    const at = new Date(world.clock.now).toISOString();
+    world.sim.control.addDevice(dora.poderoUserId, { kind: 'electric_vehicle' });
+    inverterId = world.sim.control.addDevice(dora.poderoUserId, { kind: 'inverter' }).id;
+    for (const kind of ['electric_vehicle', 'inverter'] as const)
+      await users.addDeviceKind(dora.externalUserId, kind, at);
+    // Podero's HEMS steers the home battery (and so saves) only under a hems mode.
+    const mode = await world.api(
+      apiEvent('updateChargingConfig', {
+        params: { external_user_id: dora.externalUserId },
+        body: { mode: 'hems' },
+        claims: userClaims(dora.externalUserId),
+      }),
+    );
+    expect(mode.statusCode).toBe(200);
+    from = iso(world.clock.now);
+    world.advance(2 * 86_400);
+  });
+
+  it('passes on production, export and self-consumption per bucket, and the saving', async () => {
+    const res = await world.api(
+      apiEvent('getInverterSavings', {
+        params: { external_user_id: dora.externalUserId, inverter_id: inverterId },
+        query: { from, to: iso(world.clock.now), resolution: '1DAY', max_age_seconds: '0' },
+        claims: userClaims(dora.externalUserId),
+      }),
+    );
+    expect(res.statusCode).toBe(200);
+    const buckets = bodyOf<{ buckets: (Bucket & Record<string, number | null>)[] }>(res).buckets;
+    expect(buckets.length).toBeGreaterThanOrEqual(2);
+    for (const bucket of buckets) {
+      expect(bucket.estimated_consumption_wh).toBeNull();
+      expect(bucket.charge_session_count).toBeNull();
+      expect(typeof bucket.solar_production_wh).toBe('number');
+      expect(typeof bucket.grid_export_wh).toBe('number');
+      expect(bucket.self_consumption_wh).toBe(
+        (bucket.solar_production_wh ?? 0) - (bucket.grid_export_wh ?? 0),
+      );
+    }
+    expect(buckets.reduce((sum, bucket) => sum + (bucket.solar_production_wh ?? 0), 0)).toBeGreaterThan(0);
+    expect(buckets.reduce((sum, bucket) => sum + (bucket.savings?.total ?? 0), 0)).toBeGreaterThan(0);
+  });
+
+  it('counts the inverter in the organisation’s savings (S1)', async () => {
+    const res = await world.api(
+      apiEvent('getOrganisationSavings', {
+        query: { from, to: iso(world.clock.now), max_age_seconds: '0' },
+        claims: adminClaims(),
+      }),
+    );
+    expect(res.statusCode).toBe(200);
+    expect(bodyOf<{ inverter_savings: number }>(res).inverter_savings).toBeGreaterThan(0);
+  });
+
+  it('answers 404 for the statistics of a kind Podero offers them only for heat pumps (H6)', async () => {
+    const savings = apiEvent('getInverterSavings', {
+      params: { external_user_id: dora.externalUserId, inverter_id: inverterId },
+      claims: userClaims(dora.externalUserId),
+    });
+    const statistics = {
+      ...savings,
+      routeKey: 'GET /users/{external_user_id}/inverters/{inverter_id}/statistics',
+      rawPath: savings.rawPath.replace(/savings$/, 'statistics'),
+    };
+    const res = await world.api(statistics);
+    expect(res.statusCode).toBe(404);
+    expect(JSON.stringify(bodyOf(res))).toContain('route_not_found');
   });
 });

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { useConsole } from './context';
 import { CustomerPage } from './pages/customer';
 import { OverviewPage } from './pages/overview';
+import { TradingPage } from './pages/trading';
 import { isEmailQuery, SearchPage, UsersPage } from './pages/users';
 import { WebhooksPage } from './pages/webhooks';
 import { href, parseRoute, type Route } from './router';
@@ -55,6 +56,8 @@ function Page({ route }: { route: Route }) {
       return <CustomerPage externalUserId={route.externalUserId} />;
     case 'webhooks':
       return <WebhooksPage />;
+    case 'trading':
+      return <TradingPage zone={route.zone} day={route.day} />;
     case 'not-found':
       return (
         <section>
@@ -93,6 +96,9 @@ export function App() {
           </a>
           <a href={href.webhooks()} aria-current={route.page === 'webhooks' ? 'page' : undefined}>
             Webhooks
+          </a>
+          <a href={href.trading()} aria-current={route.page === 'trading' ? 'page' : undefined}>
+            Trading
           </a>
         </nav>
         <SearchForm />

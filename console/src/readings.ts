@@ -19,12 +19,18 @@ export interface ChartSeries {
    * import from `current_power_to_grid_w`; for a bucket, that side of its average). Default: the number.
    */
   map?: 'flag' | 'positive' | 'negative';
+  /** `right`: plotted against the chart's second axis (`rightUnit`), e.g. a price beside energies. */
+  axis?: 'left' | 'right';
 }
 
 export interface ChartSpec {
   id: string;
   title: string;
   unit: string;
+  /** The second axis's unit, for the series marked `axis: 'right'`. */
+  rightUnit?: string;
+  /** The time axis's zone (IANA); the browser's own when absent. */
+  timeZone?: string;
   series: readonly ChartSeries[];
 }
 

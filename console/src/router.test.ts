@@ -22,3 +22,15 @@ describe('hash routes', () => {
     expect(parseRoute('#/nowhere')).toEqual({ page: 'not-found', path: '/nowhere' });
   });
 });
+
+describe('the trading route', () => {
+  it('carries the zone and the delivery day, both optional', () => {
+    expect(parseRoute(href.trading())).toEqual({ page: 'trading' });
+    expect(parseRoute(href.trading({ zone: 'AT', day: '2026-10-25' }))).toEqual({
+      page: 'trading',
+      zone: 'AT',
+      day: '2026-10-25',
+    });
+    expect(href.trading({ day: '2026-10-25' })).toBe('#/trading?day=2026-10-25');
+  });
+});

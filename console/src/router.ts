@@ -8,6 +8,8 @@ export type Route =
   | { page: 'customer'; externalUserId: string }
   | { page: 'search'; query: string }
   | { page: 'webhooks' }
+  /** The day-ahead trading page; without a zone or day the page picks its defaults. */
+  | { page: 'trading'; zone?: string; day?: string }
   | { page: 'not-found'; path: string };
 
 const USER_FILTERS = ['connection_state', 'sync_failed', 'optimization'] as const;
@@ -26,6 +28,11 @@ export function parseRoute(hash: string): Route {
   }
   if (path === '/search') return { page: 'search', query: params.get('q') ?? '' };
   if (path === '/webhooks') return { page: 'webhooks' };
+  if (path === '/trading') {
+    const zone = params.get('zone');
+    const day = params.get('day');
+    return { page: 'trading', ...(zone ? { zone } : {}), ...(day ? { day } : {}) };
+  }
   const customer = /^\/customers\/([^/]+)$/.exec(path);
   if (customer?.[1] !== undefined) {
     try {
@@ -46,4 +53,10 @@ export const href = {
   customer: (externalUserId: string) => `#/customers/${encodeURIComponent(externalUserId)}`,
   search: (query: string) => `#/search?${new URLSearchParams({ q: query })}`,
   webhooks: () => '#/webhooks',
+  trading: (at: { zone?: string; day?: string } = {}) => {
+    const search = new URLSearchParams(
+      Object.entries(at).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    ).toString();
+    return search === '' ? '#/trading' : `#/trading?${search}`;
+  },
 };

@@ -7,6 +7,8 @@ export type {
 export { type AuthorizerResult, createJwtAuthorizer, type JwtAuthorizer } from './auth/authorizer';
 export { generateSigningKey, loadOrCreateSigningKey, type SigningKey } from './auth/signing-key';
 export { createTokenMinter, type MintToken, type MintTokenOptions } from './auth/tokens';
+// The console's build as `pnpm dev` makes it (tests that serve the console from an in-process stack).
+export { consoleBuildAt, ensureConsoleBuilt } from './console/build';
 export { CONSOLE_SESSION_PATH, consoleSession } from './console/session';
 export * from './constants';
 export {

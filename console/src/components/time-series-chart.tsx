@@ -4,6 +4,7 @@ import 'uplot/dist/uPlot.min.css';
 import { type ChartSpec, type PlotData, pointsIn } from '../readings';
 
 const HEIGHT = 220;
+const hourMinute = uPlot.fmtDate('{HH}:{mm}');
 
 /**
  * One uPlot chart (canvas), sized to its container and redrawn on resize. `data-points` says how many values
@@ -16,6 +17,10 @@ export function TimeSeriesChart({ spec, data, label }: { spec: ChartSpec; data: 
   useEffect(() => {
     const element = container.current;
     if (element === null || points === 0) return;
+    const right = spec.rightUnit;
+    const onRight = (s: ChartSpec['series'][number]) => s.axis === 'right' && right !== undefined;
+    const unitOf = (s: ChartSpec['series'][number]) => (onRight(s) && right ? right : spec.unit);
+    const timeZone = spec.timeZone;
     const plot = new uPlot(
       {
         width: Math.max(element.clientWidth, 240),
@@ -28,13 +33,25 @@ export function TimeSeriesChart({ spec, data, label }: { spec: ChartSpec; data: 
             stroke: s.colour,
             width: 2,
             spanGaps: true,
+            scale: onRight(s) ? 'y2' : 'y',
             points: { show: true, size: 5, fill: s.colour },
-            value: (_u: uPlot, v: number | null) => (v === null ? '—' : `${v.toFixed(1)} ${spec.unit}`),
+            value: (_u: uPlot, v: number | null) => (v === null ? '—' : `${v.toFixed(1)} ${unitOf(s)}`),
           })),
         ],
-        axes: [{}, { label: spec.unit, size: 56 }],
+        axes: [
+          // A chart in a market's zone is one market day: 24-hour times there, as the desk reads them.
+          timeZone
+            ? {
+                values: (_u: uPlot, splits: number[]) =>
+                  splits.map((ts) => hourMinute(uPlot.tzDate(new Date(ts * 1000), timeZone))),
+              }
+            : {},
+          { scale: 'y', label: spec.unit, size: 56 },
+          ...(right ? [{ scale: 'y2', label: right, size: 56, side: 1, grid: { show: false } }] : []),
+        ],
         scales: { x: { time: true } },
         legend: { show: true },
+        ...(timeZone ? { tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), timeZone) } : {}),
       },
       data as uPlot.AlignedData,
       element,
@@ -52,7 +69,8 @@ export function TimeSeriesChart({ spec, data, label }: { spec: ChartSpec; data: 
   return (
     <figure class="chart" data-chart={spec.id} data-points={points}>
       <figcaption>
-        {spec.title} ({spec.unit}), {label}: {points === 0 ? 'no readings in this range' : `${points} values`}
+        {spec.title} ({spec.rightUnit ? `${spec.unit}, ${spec.rightUnit}` : spec.unit}), {label}:{' '}
+        {points === 0 ? 'no readings in this range' : `${points} values`}
       </figcaption>
       {points > 0 && (
         <div ref={container} class="chart-canvas" role="img" aria-label={`${spec.title} over ${label}`} />

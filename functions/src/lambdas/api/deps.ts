@@ -134,10 +134,8 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     logger: fleet.logger,
     creation: userCreation,
   });
-  const snapshots = new DeviceSnapshotStore(fleet.db, config.mainTableName);
   const findPoderoUserId = async (externalUserId: string) =>
     (await users.get(externalUserId))?.podero_user_id ?? null;
-  const readings = new ReadingsStore(fleet.db, config.readingsTableName);
   const devices = new DeviceServices(
     deviceKinds.map(
       (kind) =>
@@ -180,8 +178,11 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     energyContracts: new EnergyContractService({ podero: fleet.podero, users: userService, buildings }),
     operator: new OperatorService({
       users,
-      snapshots,
-      readings,
+      kinds: deviceKinds.map((kind) => ({
+        kind,
+        snapshots: new DeviceSnapshotStore(fleet.db, config.mainTableName, kind.storage),
+        readings: new ReadingsStore(fleet.db, config.readingsTableName, kind.storage),
+      })),
       sessions: onboardingSessions,
       syncState: new SyncStateStore(fleet.db, config.mainTableName),
       passes: new SyncPassStore(fleet.db, config.mainTableName),

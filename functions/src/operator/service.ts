@@ -9,7 +9,7 @@ import type { DeviceKindName } from '../domain/devices/kind-apis';
 import { CONNECTION_STATES, connectionStateOf } from '../domain/devices/rules';
 import type { DeviceSnapshot, StoredConnection } from '../domain/devices/state';
 import { InvalidError, UnknownUserError } from '../domain/errors';
-import type { DeviceSnapshotStore } from '../storage/device-snapshots';
+import type { UserDeviceState } from '../storage/device-snapshots';
 import { type OnboardingSessionStore, sessionValidUntilMs } from '../storage/onboarding-sessions';
 import type { ReadingsStore } from '../storage/readings';
 import type { SyncPassStore } from '../storage/sync-passes';
@@ -48,7 +48,6 @@ export interface OperatorKind {
     readonly name: DeviceKindName;
     view(device: DeviceSnapshot['device'], observed: StoredConnection | null): unknown;
   };
-  snapshots: Pick<DeviceSnapshotStore, 'loadUserWithProfile'>;
   readings: Pick<ReadingsStore, 'latest'>;
 }
 
@@ -68,6 +67,8 @@ export interface OperatorServiceDeps {
   users: Pick<UserStore, 'listPage'>;
   /** Every kind, in `deviceKinds` order; the heat pump's (`heat_pump`) also fills the heat-pump-only fields. */
   kinds: readonly OperatorKind[];
+  /** The user with every kind's stored devices (`states[i]` is `kinds[i]`'s), in one read (storage loadUserDevices). */
+  loadDevices(externalUserId: string): Promise<{ user: UserRecord | undefined; states: UserDeviceState[] }>;
   sessions: Pick<OnboardingSessionStore, 'listForUser'>;
   syncState: Pick<SyncStateStore, 'listFailures' | 'latestRuns' | 'getCursor'>;
   passes: Pick<SyncPassStore, 'current' | 'history'>;
@@ -121,12 +122,11 @@ export class OperatorService {
   }
 
   private async listItem(user: UserRecord, failure: SyncFailure | undefined): Promise<UserListItem> {
-    const stored = await Promise.all(
-      this.deps.kinds.map(async ({ kind, snapshots }) => ({
-        name: kind.name,
-        snapshots: [...(await snapshots.loadUserWithProfile(user.external_user_id)).state.snapshots.values()],
-      })),
-    );
+    const { states } = await this.deps.loadDevices(user.external_user_id);
+    const stored = this.deps.kinds.map(({ kind }, index) => ({
+      name: kind.name,
+      snapshots: [...(states[index]?.snapshots.values() ?? [])],
+    }));
     const devices = Object.fromEntries(
       stored.map(({ name, snapshots }) => [
         name,
@@ -155,20 +155,20 @@ export class OperatorService {
 
   async summary(externalUserId: string): Promise<UserSummary> {
     const [loaded, sessions, failures, cursor, pass] = await Promise.all([
-      Promise.all(this.deps.kinds.map((part) => part.snapshots.loadUserWithProfile(externalUserId))),
+      this.deps.loadDevices(externalUserId),
       this.deps.sessions.listForUser(externalUserId),
       this.deps.syncState.listFailures(),
       this.deps.syncState.getCursor(),
       this.deps.passes.current(),
     ]);
-    const user = loaded[0]?.user;
+    const user = loaded.user;
     if (!user) throw new UnknownUserError(externalUserId);
     const now = this.deps.now();
     const rows = (
       await Promise.all(
         this.deps.kinds.map((part, index) =>
           Promise.all(
-            [...(loaded[index]?.state.snapshots.values() ?? [])].map((snapshot) =>
+            [...(loaded.states[index]?.snapshots.values() ?? [])].map((snapshot) =>
               this.deviceRow(part, snapshot),
             ),
           ),

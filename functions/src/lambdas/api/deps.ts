@@ -15,7 +15,7 @@ import { OperatorService } from '../../operator/service';
 import { createSecretsManagerClient, createSqsClient } from '../../platform/aws-clients';
 import { currentDeadline } from '../../platform/request-deadline';
 import { BuildingStore } from '../../storage/buildings';
-import { DeviceSnapshotStore } from '../../storage/device-snapshots';
+import { DeviceSnapshotStore, loadUserDevices } from '../../storage/device-snapshots';
 import { IdempotencyStore } from '../../storage/idempotency';
 import { InsightsCache } from '../../storage/insights-cache';
 import { OnboardingSessionStore } from '../../storage/onboarding-sessions';
@@ -180,9 +180,15 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       users,
       kinds: deviceKinds.map((kind) => ({
         kind,
-        snapshots: new DeviceSnapshotStore(fleet.db, config.mainTableName, kind.storage),
         readings: new ReadingsStore(fleet.db, config.readingsTableName, kind.storage),
       })),
+      loadDevices: (externalUserId) =>
+        loadUserDevices(
+          fleet.db,
+          config.mainTableName,
+          externalUserId,
+          deviceKinds.map((kind) => kind.storage),
+        ),
       sessions: onboardingSessions,
       syncState: new SyncStateStore(fleet.db, config.mainTableName),
       passes: new SyncPassStore(fleet.db, config.mainTableName),

@@ -3439,6 +3439,8 @@ export interface components {
             unoptimized_wh: number | null;
             /** @description optimized_wh − unoptimized_wh over the day */
             delta_wh: number | null;
+            /** @description Energy the optimisation moves between quarter-hours: the sum of the positive per-quarter-hour deltas (the net delta is about zero when load is only shifted) */
+            shifted_wh: number | null;
             /** @description At the forecast prices */
             expected_saving_eur: number | null;
             decision: {
@@ -3511,6 +3513,8 @@ export interface components {
             unoptimized_wh: number | null;
             /** @description optimized_wh − unoptimized_wh over the day */
             delta_wh: number | null;
+            /** @description Energy the optimisation moves between quarter-hours: the sum of the positive per-quarter-hour deltas (the net delta is about zero when load is only shifted) */
+            shifted_wh: number | null;
             /** @description At the forecast prices */
             expected_saving_eur: number | null;
             decision: {

@@ -15,6 +15,7 @@ import { REPO_ROOT } from './harness/processes';
 import { type Benchmark, type BenchmarkResult, formatTable } from './harness/report';
 import { overheadBenchmark } from './overhead';
 import { simulatorBenchmark } from './simulator';
+import { syncBaselineBenchmark } from './sync-baseline';
 import { syncThroughputBenchmark } from './sync-throughput';
 import { tokenEconomyBenchmark } from './token-economy';
 import { webhooksBenchmark } from './webhooks';
@@ -24,6 +25,7 @@ const benchmarks: readonly Benchmark[] = [
   coldStartBenchmark,
   overheadBenchmark,
   syncThroughputBenchmark,
+  syncBaselineBenchmark,
   tokenEconomyBenchmark,
   gatewayLoadBenchmark,
   capacityBenchmark,

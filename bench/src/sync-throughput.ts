@@ -74,7 +74,7 @@ interface PassResult {
   readonly failures: number;
 }
 
-function passesOf(report: InvokeReport): PassResult[] {
+export function passesOf(report: InvokeReport): PassResult[] {
   return report.invocations.map(({ ms, cpu_us, result }) => {
     const r = (result ?? {}) as Record<string, unknown>;
     if (r.completed_pass !== true || typeof r.users !== 'number' || typeof r.failures !== 'number') {
@@ -273,7 +273,8 @@ export const syncThroughputBenchmark: Benchmark = {
       };
     } finally {
       await bridge.close();
-      await rm(dir, { recursive: true, force: true });
+      // BENCH_CPU_PROF: the bundles stay, so that `pnpm bench:profile` can map the profiles through their source maps.
+      if (!process.env.BENCH_CPU_PROF) await rm(dir, { recursive: true, force: true });
     }
   },
 };

@@ -11,6 +11,15 @@ const customer = (id: string): Schemas['UserListItem'] => ({
   connection: { connected: 0, reauthentication_required: 0, disconnected: 0 },
   optimization: { on: 0, off: 0, unknown: 0 },
   sync_failure: null,
+  devices: {
+    heat_pump: { count: 0, connection: { connected: 0, reauthentication_required: 0, disconnected: 0 } },
+    electric_vehicle: {
+      count: 0,
+      connection: { connected: 0, reauthentication_required: 0, disconnected: 0 },
+    },
+    wallbox: { count: 0, connection: { connected: 0, reauthentication_required: 0, disconnected: 0 } },
+    inverter: { count: 0, connection: { connected: 0, reauthentication_required: 0, disconnected: 0 } },
+  },
 });
 
 /** The API over a fleet of `pages` pages of 500 users, the match on page `matchOn`: what it answers per cursor. */

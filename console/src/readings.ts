@@ -13,6 +13,12 @@ export interface ChartSeries {
   field: string;
   label: string;
   colour: string;
+  /**
+   * How a value becomes a point: `flag` plots a yes/no value as 1 or 0 (a bucket has no average of one);
+   * `positive` and `negative` plot one side of a signed value as a positive amount (the grid's export and
+   * import from `current_power_to_grid_w`; for a bucket, that side of its average). Default: the number.
+   */
+  map?: 'flag' | 'positive' | 'negative';
   /** `right`: plotted against the chart's second axis (`rightUnit`), e.g. a price beside energies. */
   axis?: 'left' | 'right';
 }
@@ -54,11 +60,19 @@ export type PlotData = [number[], ...(number | null)[][]];
 const numberOr = (value: unknown): number | null =>
   typeof value === 'number' && Number.isFinite(value) ? value : null;
 
+/** A value as its series plots it (ChartSeries.map). */
+function pointOf(series: ChartSeries, value: unknown): number | null {
+  if (series.map === 'flag') return typeof value === 'boolean' ? Number(value) : null;
+  const number = numberOr(value);
+  if (number === null || series.map === undefined) return number;
+  return series.map === 'positive' ? Math.max(number, 0) : Math.max(-number, 0);
+}
+
 export function plotReadings(readings: readonly Schemas['Reading'][], spec: ChartSpec): PlotData {
   const sorted = [...readings].sort((a, b) => Date.parse(a.state_at) - Date.parse(b.state_at));
   return [
     sorted.map((r) => Date.parse(r.state_at) / 1000),
-    ...spec.series.map((s) => sorted.map((r) => numberOr(r.values[s.field]))),
+    ...spec.series.map((s) => sorted.map((r) => pointOf(s, r.values[s.field]))),
   ];
 }
 
@@ -67,7 +81,9 @@ export function plotBuckets(buckets: readonly Schemas['ReadingBucket'][], spec: 
   const filled = buckets.filter((b) => b.count > 0);
   return [
     filled.map((b) => (Date.parse(b.start) + Date.parse(b.end)) / 2000),
-    ...spec.series.map((s) => filled.map((b) => numberOr(b.values[s.field]?.avg))),
+    ...spec.series.map((s) =>
+      filled.map((b) => (s.map === 'flag' ? null : pointOf(s, b.values[s.field]?.avg))),
+    ),
   ];
 }
 

@@ -17,6 +17,7 @@ import {
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevProcess, startDev } from '../support/dev-process';
+import { connectDevice } from '../support/flows';
 import { documentClient } from '../support/tables';
 import { startReceiver, typeOf } from '../support/webhook-receiver';
 import { launchChromium } from './browser';
@@ -24,7 +25,9 @@ import { launchChromium } from './browser';
 /**
  * Done-when of the console issue: `pnpm dev`, the demo customer made by `runDemo` with six hours of readings,
  * and the console in Debian's Chromium: sign in, search, a plot that drew points, toggle optimisation across
- * a reload, a re-authentication link. The README's screenshots are taken here.
+ * a reload, a re-authentication link. The demo's home is mixed (a heat pump, an electric vehicle and an
+ * inverter; a wallbox connected here): every kind's plots, and its vehicle's boost and refused boost. The
+ * README's screenshots are taken here.
  */
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/console/', import.meta.url));
 const HISTORY_HOURS = 6;
@@ -38,6 +41,10 @@ let browser: Browser;
 let demo: DemoResult;
 let mintToken: MintToken;
 let deviceId: string;
+/** The demo's mixed home: its electric vehicle, inverter, and a wallbox connected here. */
+let vehicleId: string;
+let inverterId: string;
+let wallboxId: string;
 
 /** Holds the page's requests that `matches` until `release()`: a slow answer, on purpose. */
 async function holdRequests(page: Page, matches: (url: URL) => boolean): Promise<() => void> {
@@ -100,6 +107,17 @@ beforeAll(async () => {
   });
   demo = await runDemo({ apiUrl: dev.apiUrl, mintToken, reporter: createRecordingReporter() });
   deviceId = demo.heatPumps[0]?.id ?? '';
+  vehicleId = demo.otherDevices.find((d) => d.kind === 'electric_vehicle')?.id ?? '';
+  inverterId = demo.otherDevices.find((d) => d.kind === 'inverter')?.id ?? '';
+  // The mixed home's fourth kind, connected as the demo connects the others; the vehicle plugged in at home
+  // half full, so it charges (and plots charging power) through the hours the syncs below bring.
+  wallboxId = (await connectDevice(dev.apiUrl, await mintToken({ admin: true }), demo.externalUserId, 'wb'))
+    .deviceId;
+  await post(`${dev.simulatorUrl}/__sim/electric-vehicles/${vehicleId}/state`, {
+    plugged_in: true,
+    at_home: true,
+    battery_level: 40,
+  });
   for (let step = 0; step < (HISTORY_HOURS * 3600) / SYNC_STEP_SECONDS - 1; step++) {
     await post(`${dev.simulatorUrl}/__sim/clock`, { advance_seconds: SYNC_STEP_SECONDS });
     await post(`${dev.apiUrl}/__local/schedules/heat-pump-sync/run`, {});
@@ -124,6 +142,12 @@ describe('operator console in Chromium against pnpm dev', { timeout: 60_000 }, (
       .getByRole('list', { name: 'Heat pumps by connection' })
       .getByRole('link', { name: /^1\s*Connected/ });
     await connected.waitFor();
+    // The mixed home: one device of each kind, each connected.
+    const byKind = page.getByRole('table', { name: 'Devices by kind and connection' });
+    for (const kind of ['Heat pumps', 'Electric vehicles', 'Wallboxes', 'Solar inverters']) {
+      const row = byKind.getByRole('row', { name: new RegExp(`^${kind}`) });
+      await expect.poll(() => row.getByRole('cell').allTextContents(), POLL).toEqual(['1', '1', '0', '0']);
+    }
     await page.getByRole('table', { name: 'Recent passes' }).getByRole('row').nth(2).waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'overview.png'), fullPage: true });
     await connected.click();
@@ -138,7 +162,9 @@ describe('operator console in Chromium against pnpm dev', { timeout: 60_000 }, (
     await page.getByLabel('Find a customer').fill(demo.externalUserId);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: `Customer ${demo.externalUserId}` }).waitFor();
-    const power = page.locator(`[data-heat-pump="${deviceId}"] figure[data-chart="power"]`);
+    // The heat pump's card: each device of the mixed home has its own range picker.
+    const heatPump = page.locator(`[data-heat-pump="${deviceId}"]`);
+    const power = heatPump.locator('figure[data-chart="power"]');
     await power.locator('canvas').waitFor();
     const points = Number(await power.getAttribute('data-points'));
     expect(points).toBeGreaterThanOrEqual(HISTORY_HOURS * 2);
@@ -147,17 +173,74 @@ describe('operator console in Chromium against pnpm dev', { timeout: 60_000 }, (
     await page.getByRole('table', { name: 'Savings per month' }).waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'customer.png'), fullPage: true });
 
-    await page.getByRole('radio', { name: '7 days' }).check();
+    await heatPump.getByRole('radio', { name: '7 days' }).check();
     await expect.poll(() => power.locator('figcaption').textContent(), POLL).toMatch(/7 days: \d+ values/);
     // 15-minute buckets of six hours of readings: fewer points than readings, more than one.
     const bucketed = Number(await power.getAttribute('data-points'));
     expect(bucketed).toBeGreaterThan(1);
     expect(bucketed).toBeLessThanOrEqual(points);
     expect(await seriesPixels(page, 'power', [0x1f, 0x6f, 0xeb])).toBeGreaterThan(100);
-    await page.getByRole('radio', { name: '30 days' }).check();
+    await heatPump.getByRole('radio', { name: '30 days' }).check();
     await expect.poll(() => power.locator('figcaption').textContent(), POLL).toMatch(/30 days: \d+ values/);
     expect(Number(await power.getAttribute('data-points'))).toBeGreaterThan(1);
     expect(await page.getByRole('alert').count()).toBe(0);
+    await page.context().close();
+  });
+
+  it("shows a mixed home's every kind with its own plots, boosts its vehicle and says why a second boost is refused", async () => {
+    const page = await newPage(1280, 900);
+    await page.goto(`${dev.apiUrl}/console/#/customers/${encodeURIComponent(demo.externalUserId)}`);
+    for (const kind of ['Heat pumps', 'Electric vehicles', 'Wallboxes', 'Solar inverters']) {
+      await page.getByRole('heading', { name: kind, exact: true }).waitFor();
+    }
+    // Each kind's card plots its own readings: points drawn on the canvas, in the series' colour.
+    for (const [id, chart] of [
+      [vehicleId, 'state-of-charge'],
+      [vehicleId, 'charging-power'],
+      [inverterId, 'energy-flows'],
+      [inverterId, 'battery-level'],
+      [wallboxId, 'wallbox-charging'],
+    ] as const) {
+      const figure = page.locator(`[data-device="${id}"] figure[data-chart="${chart}"]`);
+      await figure.locator('canvas').waitFor();
+      expect(Number(await figure.getAttribute('data-points')), chart).toBeGreaterThanOrEqual(HISTORY_HOURS);
+    }
+    expect(await seriesPixels(page, 'state-of-charge', [0x1a, 0x7f, 0x37])).toBeGreaterThan(100);
+    const vehicle = page.locator(`[data-device="${vehicleId}"]`);
+    await vehicle.getByRole('table', { name: /Charging sessions/ }).waitFor();
+    const figure = (card: typeof vehicle, label: string) =>
+      card
+        .locator('dl.settings > div', { has: page.locator('dt', { hasText: new RegExp(`^${label}$`) }) })
+        .locator('dd');
+    await expect.poll(() => figure(vehicle, 'Plugged in').textContent(), POLL).toBe('yes');
+
+    // The wallbox charges the home's vehicle: its boost starts (or is armed when nothing is plugged in), and
+    // its cancel ends it, so the vehicle has no boost of its own under way.
+    const wallbox = page.locator(`[data-device="${wallboxId}"]`);
+    await wallbox.getByRole('button', { name: 'Boost now' }).click();
+    await expect
+      .poll(() => wallbox.getByRole('status').textContent(), POLL)
+      .toMatch(/^(Boosting now|Not plugged in: the boost is armed)/);
+    await wallbox.getByRole('button', { name: 'Cancel boost' }).click();
+    await expect
+      .poll(() => wallbox.getByRole('status').textContent(), POLL)
+      .toBe('No boost runs or is armed.');
+
+    // Act: boost the plugged-in vehicle (below its target again), then boost it again while it is under way.
+    await post(`${dev.simulatorUrl}/__sim/electric-vehicles/${vehicleId}/state`, { battery_level: 30 });
+    await vehicle.getByRole('button', { name: 'Boost now' }).click();
+    await expect.poll(() => vehicle.getByRole('status').textContent(), POLL).toMatch(/^Boosting now/);
+    await vehicle.getByRole('button', { name: 'Boost now' }).click();
+
+    // Assess: the documented reason, in the card, not as an error.
+    await expect
+      .poll(() => vehicle.getByRole('status').textContent(), POLL)
+      .toMatch(/^Boost refused \(already_charging\): a boost is already requested or under way/);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await vehicle.getByRole('button', { name: 'Disarm boost' }).click();
+    await expect
+      .poll(() => vehicle.getByRole('status').textContent(), POLL)
+      .toBe('No boost is armed for the next plug-in.');
     await page.context().close();
   });
 
@@ -231,8 +314,10 @@ describe('operator console in Chromium against pnpm dev', { timeout: 60_000 }, (
     expect(await page.getByRole('button', { name: 'Start re-authentication' }).count()).toBe(0);
     release();
     await page.getByText(`${next}@example.com`).waitFor();
-    await page.getByText('No heat pump connected yet.').waitFor();
-    expect(asked.filter((path) => path.startsWith(`/users/${next}/heat-pumps`))).toEqual([]);
+    await page.getByText('No device connected yet.').waitFor();
+    expect(await page.locator('[data-device]').count()).toBe(0);
+    const devicePaths = new RegExp(`^/users/${next}/(heat-pumps|electric-vehicles|wallboxes|inverters)`);
+    expect(asked.filter((path) => devicePaths.test(path))).toEqual([]);
     await page.context().close();
   });
 

@@ -214,6 +214,10 @@ describe('the trading page in Chromium against the local stack', { timeout: 90_0
     const before = await card.getByRole('timer').textContent();
     await expect.poll(() => card.getByRole('timer').textContent(), POLL).not.toBe(before);
     expect(await card.locator('[data-figure="delta"]').textContent()).toMatch(/kWh|MWh/);
+    // The simulator only shifts load (the net delta is 0): the shifted volume is what the desk bids.
+    expect(await card.locator('[data-figure="shifted"]').textContent()).toMatch(
+      /^(?!0\.0 )[\d.]+ (kWh|MWh)$/,
+    );
     await card.getByRole('button', { name: 'Confirm trade' }).waitFor();
     await card.getByRole('button', { name: 'Reject trade' }).waitFor();
     await page.screenshot({ path: `${SCREENSHOTS}trading.png`, fullPage: true });

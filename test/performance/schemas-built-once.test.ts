@@ -25,7 +25,8 @@ const BUILT_ONCE: Readonly<Record<string, string>> = {
     "a kind's view: the factory is called once per kind, at its module's scope",
   'functions/src/domain/devices/view.ts#deviceEnvelopesOf':
     "a kind's list and read answers: called once per kind, at its module's scope",
-  'functions/src/operator/schemas.ts#connectionCounts': 'a callback run while the module loads',
+  'functions/src/operator/schemas.ts#connectionCountsSchema': 'a schema factory called at module scope',
+  'functions/src/operator/schemas.ts#lastReadingSchema': 'a schema factory called at module scope',
   'functions/src/domain/events/catalogue.ts#bridgeEventSchema': 'a callback run while the module loads',
   'functions/src/domain/events/catalogue.ts#deviceSubject': 'a schema factory called at module scope',
   'functions/src/domain/events/catalogue.ts#standardDeviceEvents':

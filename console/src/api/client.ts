@@ -34,15 +34,24 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details: readonly { field: string; message: string }[] = [],
+    /** The answer's named attributes beside its code (a refused boost's `reason` and `state`). */
+    readonly attributes: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }
 }
 
+const NOT_ATTRIBUTES = new Set(['code', 'message', 'details', 'request_id']);
+
 function errorOf(status: number, body: unknown): ApiError {
   const error = (body as { error?: Partial<Schemas['Error']['error']> } | undefined)?.error;
   if (error && typeof error.message === 'string') {
-    return new ApiError(status, error.code ?? 'error', error.message, error.details ?? []);
+    const attributes = Object.fromEntries(
+      Object.entries(error).filter(
+        (entry): entry is [string, string] => !NOT_ATTRIBUTES.has(entry[0]) && typeof entry[1] === 'string',
+      ),
+    );
+    return new ApiError(status, error.code ?? 'error', error.message, error.details ?? [], attributes);
   }
   // The gateway's own answers (401, 403, 429, 503) are `{ "message": "..." }`.
   const gateway = (body as { message?: unknown } | undefined)?.message;

@@ -1,18 +1,14 @@
 import { useState } from 'preact/hooks';
 import { type Api, expectData, type Schemas } from '../api/client';
 import { Await, ConnectionBadge, ErrorNote, formatTime } from '../components/status';
-import { TimeSeriesChart } from '../components/time-series-chart';
 import { useConsole } from '../context';
-import {
-  CHART_RANGES,
-  CHARTS,
-  type ChartRange,
-  plotBuckets,
-  plotReadings,
-  readingsQuery,
-  savingsRange,
-} from '../readings';
+import { DEVICE_KIND_LABELS, DEVICE_KIND_NAMES } from '../devices/kinds';
+import { CHARTS, savingsRange } from '../readings';
 import { useLoad } from '../use-load';
+import { ElectricVehicleCard } from './customer/electric-vehicle-card';
+import { InverterCard } from './customer/inverter-card';
+import { ReadingsPanel } from './customer/readings-panel';
+import { WallboxCard } from './customer/wallbox-card';
 
 type SummaryHeatPump = Schemas['UserSummary']['heat_pumps'][number];
 
@@ -80,15 +76,61 @@ export function CustomerPage({ externalUserId }: { externalUserId: string }) {
                 onOpened={reload}
               />
             </div>
-            <h2>Heat pumps</h2>
-            {summary.heat_pumps.length === 0 && <p class="muted">No heat pump connected yet.</p>}
-            {summary.heat_pumps.map((hp) => (
-              <HeatPumpCard key={hp.id} externalUserId={externalUserId} heatPump={hp} onChanged={reload} />
-            ))}
+            <Devices externalUserId={externalUserId} summary={summary} onChanged={reload} />
           </>
         )}
       </Await>
     </section>
+  );
+}
+
+/** Every device of the customer, a section per kind it has (the heat pumps' cards as before). */
+function Devices({
+  externalUserId,
+  summary,
+  onChanged,
+}: {
+  externalUserId: string;
+  summary: Schemas['UserSummary'];
+  onChanged: () => void;
+}) {
+  if (summary.devices.length === 0 && summary.heat_pumps.length === 0)
+    return (
+      <>
+        <h2>Devices</h2>
+        <p class="muted">No device connected yet.</p>
+      </>
+    );
+  return (
+    <>
+      {DEVICE_KIND_NAMES.map((kind) => {
+        const devices = summary.devices.filter((device) => device.type === kind);
+        if (kind === 'heat_pump' ? summary.heat_pumps.length === 0 : devices.length === 0) return null;
+        return (
+          <section key={kind} class="device-kind" aria-labelledby={`kind-${kind}`}>
+            <h2 id={`kind-${kind}`}>{DEVICE_KIND_LABELS[kind].many}</h2>
+            {kind === 'heat_pump'
+              ? summary.heat_pumps.map((hp) => (
+                  <HeatPumpCard
+                    key={hp.id}
+                    externalUserId={externalUserId}
+                    heatPump={hp}
+                    onChanged={onChanged}
+                  />
+                ))
+              : devices.map((device) =>
+                  kind === 'electric_vehicle' ? (
+                    <ElectricVehicleCard key={device.id} externalUserId={externalUserId} device={device} />
+                  ) : kind === 'wallbox' ? (
+                    <WallboxCard key={device.id} externalUserId={externalUserId} device={device} />
+                  ) : (
+                    <InverterCard key={device.id} externalUserId={externalUserId} device={device} />
+                  ),
+                )}
+          </section>
+        );
+      })}
+    </>
   );
 }
 
@@ -278,7 +320,14 @@ function HeatPumpCard({
         <LinkToSend label="Re-authentication link" url={link.redirect_url} expires={link.expires_at} />
       )}
       {error && <ErrorNote error={error} />}
-      <Readings externalUserId={externalUserId} heatPumpId={heatPump.id} />
+      <ReadingsPanel
+        externalUserId={externalUserId}
+        deviceId={heatPump.id}
+        charts={CHARTS}
+        fetchReadings={(query) =>
+          api.GET('/users/{external_user_id}/heat-pumps/{heat_pump_id}/readings', { params: { path, query } })
+        }
+      />
       <Savings externalUserId={externalUserId} heatPumpId={heatPump.id} />
     </article>
   );
@@ -317,75 +366,6 @@ function Settings({ read }: { read: Schemas['HeatPumpRead'] }) {
 
 const temperature = (value: number | null | undefined) =>
   value === null || value === undefined ? '—' : `${value} °C`;
-
-async function loadPlots(api: Api, externalUserId: string, heatPumpId: string, range: ChartRange, now: Date) {
-  const path = { external_user_id: externalUserId, heat_pump_id: heatPumpId };
-  const query = readingsQuery(range, now);
-  if (!('bucket' in query)) {
-    const readings: Schemas['Reading'][] = [];
-    let cursor: string | undefined;
-    // 24 hours of readings every few minutes fit in a few pages; a bound keeps a runaway stream finite.
-    for (let page = 0; page < 5; page++) {
-      const body = await expectData(
-        api.GET('/users/{external_user_id}/heat-pumps/{heat_pump_id}/readings', {
-          params: { path, query: { ...query, ...(cursor ? { cursor } : {}) } },
-        }),
-      );
-      if (typeof body === 'string' || 'bucket' in body) break;
-      readings.push(...body.items);
-      cursor = body.next_cursor ?? undefined;
-      if (cursor === undefined) break;
-    }
-    return { range, charts: CHARTS.map((spec) => ({ spec, data: plotReadings(readings, spec) })) };
-  }
-  const body = await expectData(
-    api.GET('/users/{external_user_id}/heat-pumps/{heat_pump_id}/readings', { params: { path, query } }),
-  );
-  const buckets = typeof body !== 'string' && 'bucket' in body ? body.items : [];
-  return { range, charts: CHARTS.map((spec) => ({ spec, data: plotBuckets(buckets, spec) })) };
-}
-
-function Readings({ externalUserId, heatPumpId }: { externalUserId: string; heatPumpId: string }) {
-  const { api, now } = useConsole();
-  const [range, setRange] = useState<ChartRange>('24h');
-  const [plots] = useLoad(
-    () => loadPlots(api, externalUserId, heatPumpId, range, now()),
-    [api, externalUserId, heatPumpId, range],
-  );
-  const groupName = `range-${heatPumpId}`;
-  return (
-    <section class="readings" aria-label="Readings">
-      <fieldset class="ranges">
-        <legend>Readings over</legend>
-        {(Object.keys(CHART_RANGES) as ChartRange[]).map((r) => (
-          <label key={r}>
-            <input
-              type="radio"
-              name={groupName}
-              value={r}
-              checked={range === r}
-              onChange={() => setRange(r)}
-            />
-            {CHART_RANGES[r].label}
-          </label>
-        ))}
-      </fieldset>
-      <Await loaded={plots}>
-        {/* The range of the answer shown, not of the radio just clicked: the next answer may still be on its way. */}
-        {(plotted) =>
-          plotted.charts.map(({ spec, data }) => (
-            <TimeSeriesChart
-              key={`${spec.id}-${plotted.range}`}
-              spec={spec}
-              data={data}
-              label={CHART_RANGES[plotted.range].label}
-            />
-          ))
-        }
-      </Await>
-    </section>
-  );
-}
 
 function Savings({ externalUserId, heatPumpId }: { externalUserId: string; heatPumpId: string }) {
   const { api, now } = useConsole();

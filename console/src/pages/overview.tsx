@@ -1,6 +1,7 @@
 import { type Api, expectData, type Schemas } from '../api/client';
 import { Await, CONNECTION_LABELS, formatTime } from '../components/status';
 import { useConsole } from '../context';
+import { DEVICE_KIND_LABELS, DEVICE_KIND_NAMES, type DeviceKindName } from '../devices/kinds';
 import { href } from '../router';
 import { useLoad } from '../use-load';
 
@@ -9,21 +10,36 @@ export const OVERVIEW_USER_LIMIT = 5_000;
 const PAGE = 200;
 const PASSES_SHOWN = 10;
 
+type ConnectionCounts = Record<keyof typeof CONNECTION_LABELS, number>;
+
 export interface FleetFigures {
   users: number;
   heatPumps: number;
-  connection: Record<keyof typeof CONNECTION_LABELS, number>;
+  /** The heat pumps' (the figures from before every kind was counted). */
+  connection: ConnectionCounts;
+  /** Every kind's devices, and how many in each connection state. */
+  devices: Record<DeviceKindName, { count: number; connection: ConnectionCounts }>;
   optimization: { on: number; off: number; unknown: number };
   usersWithSyncFailure: number;
   /** More users exist than were read. */
   partial: boolean;
 }
 
+const noConnections = (): ConnectionCounts => ({
+  connected: 0,
+  reauthentication_required: 0,
+  disconnected: 0,
+});
+const CONNECTION_STATES = Object.keys(CONNECTION_LABELS) as (keyof ConnectionCounts)[];
+
 export function addUp(items: readonly Schemas['UserListItem'][], partial: boolean): FleetFigures {
   const figures: FleetFigures = {
     users: 0,
     heatPumps: 0,
-    connection: { connected: 0, reauthentication_required: 0, disconnected: 0 },
+    connection: noConnections(),
+    devices: Object.fromEntries(
+      DEVICE_KIND_NAMES.map((kind) => [kind, { count: 0, connection: noConnections() }]),
+    ) as FleetFigures['devices'],
     optimization: { on: 0, off: 0, unknown: 0 },
     usersWithSyncFailure: 0,
     partial,
@@ -31,8 +47,12 @@ export function addUp(items: readonly Schemas['UserListItem'][], partial: boolea
   for (const item of items) {
     figures.users++;
     figures.heatPumps += item.heat_pumps;
-    for (const state of Object.keys(figures.connection) as (keyof FleetFigures['connection'])[])
-      figures.connection[state] += item.connection[state];
+    for (const state of CONNECTION_STATES) figures.connection[state] += item.connection[state];
+    for (const kind of DEVICE_KIND_NAMES) {
+      const sum = figures.devices[kind];
+      sum.count += item.devices[kind].count;
+      for (const state of CONNECTION_STATES) sum.connection[state] += item.devices[kind].connection[state];
+    }
     figures.optimization.on += item.optimization.on;
     figures.optimization.off += item.optimization.off;
     figures.optimization.unknown += item.optimization.unknown;
@@ -62,6 +82,39 @@ function Figure({ label, value, link }: { label: string; value: number; link: st
         <span class="figure-label">{label}</span>
       </a>
     </li>
+  );
+}
+
+/** Every kind: its devices, and how many in each connection state (a row per kind). */
+function DevicesByKind({ devices }: { devices: FleetFigures['devices'] }) {
+  return (
+    <div class="table-wrap">
+      <table>
+        <caption>Devices by kind and connection</caption>
+        <thead>
+          <tr>
+            <th scope="col">Kind</th>
+            <th scope="col">Devices</th>
+            {CONNECTION_STATES.map((state) => (
+              <th key={state} scope="col">
+                {CONNECTION_LABELS[state]}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {DEVICE_KIND_NAMES.map((kind) => (
+            <tr key={kind}>
+              <th scope="row">{DEVICE_KIND_LABELS[kind].many}</th>
+              <td>{devices[kind].count.toLocaleString('en-GB')}</td>
+              {CONNECTION_STATES.map((state) => (
+                <td key={state}>{devices[kind].connection[state].toLocaleString('en-GB')}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -98,6 +151,7 @@ export function OverviewPage() {
                 />
               ))}
             </ul>
+            <DevicesByKind devices={f.devices} />
             <h2>Optimisation</h2>
             <ul class="figures" aria-label="Optimisation">
               <Figure
@@ -130,7 +184,11 @@ export function OverviewPage() {
                   <tr>
                     <th scope="col">Completed</th>
                     <th scope="col">Users</th>
-                    <th scope="col">Heat pumps</th>
+                    {DEVICE_KIND_NAMES.map((kind) => (
+                      <th key={kind} scope="col">
+                        {DEVICE_KIND_LABELS[kind].many}
+                      </th>
+                    ))}
                     <th scope="col">Readings</th>
                     <th scope="col">Failures</th>
                     <th scope="col">Failed shards</th>
@@ -139,14 +197,16 @@ export function OverviewPage() {
                 <tbody>
                   {s.passes.length === 0 && (
                     <tr>
-                      <td colSpan={6}>No pass has completed yet.</td>
+                      <td colSpan={5 + DEVICE_KIND_NAMES.length}>No pass has completed yet.</td>
                     </tr>
                   )}
                   {s.passes.slice(0, PASSES_SHOWN).map((p) => (
                     <tr key={p.pass_id}>
                       <td>{formatTime(p.completed_at)}</td>
                       <td>{p.users}</td>
-                      <td>{p.heat_pumps}</td>
+                      {DEVICE_KIND_NAMES.map((kind) => (
+                        <td key={kind}>{p[DEVICE_KIND_LABELS[kind].figure]}</td>
+                      ))}
                       <td>{p.readings_written}</td>
                       <td>
                         {p.failures > 0 ? <a href={href.users({ sync_failed: 'true' })}>{p.failures}</a> : 0}

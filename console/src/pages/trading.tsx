@@ -209,7 +209,11 @@ function Figures({ day }: { day: TradingDay }) {
   return (
     <dl class="settings trading-figures" aria-label="The day's figures">
       <div>
-        <dt>Delta (flexibility)</dt>
+        <dt>Flexibility shifted</dt>
+        <dd data-figure="shifted">{formatEnergy(day.shifted_wh, { signed: false })}</dd>
+      </div>
+      <div>
+        <dt>Net delta</dt>
         <dd data-figure="delta">{formatEnergy(day.delta_wh)}</dd>
       </div>
       <div>

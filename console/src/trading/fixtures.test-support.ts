@@ -34,6 +34,7 @@ export function tradingDay(
     optimized_wh: withCurves ? prices.length * 2000 : null,
     unoptimized_wh: withCurves ? prices.length * 1500 : null,
     delta_wh: withCurves ? prices.length * 500 : null,
+    shifted_wh: withCurves ? prices.length * 500 : null,
     expected_saving_eur: withCurves ? 12.5 : null,
     decision: null,
     podero_confirmation: null,

@@ -3,6 +3,7 @@
  * summary, and the sync's recent runs and failing users.
  */
 import * as z from 'zod';
+import { DEVICE_KIND_NAMES, type DeviceKindName } from '../domain/devices/kind-apis';
 import { CONNECTION_STATES } from '../domain/devices/rules';
 import { connectionSchema } from '../domain/devices/view';
 import { syncFiguresShape } from '../domain/sync-figures';
@@ -65,14 +66,42 @@ export const listUsersQuerySchema = z.strictObject({
 });
 export type ListUsersQuery = z.output<typeof listUsersQuerySchema>;
 
-const connectionCounts = z
-  .strictObject(
+/** Devices per connection state (each use its own instance: its description says which devices). */
+const connectionCountsSchema = () =>
+  z.strictObject(
     Object.fromEntries(CONNECTION_STATES.map((state) => [state, z.number().int()])) as Record<
       (typeof CONNECTION_STATES)[number],
       z.ZodNumber
     >,
+  );
+
+const connectionCounts = connectionCountsSchema().meta({
+  description: 'Heat pumps per connection state, as last stored',
+});
+
+/** One kind's devices: how many, and how many in each connection state. */
+const kindCountsSchema = z
+  .strictObject({
+    count: z.number().int(),
+    connection: connectionCountsSchema().meta({
+      description: "The kind's devices per connection state, as last stored",
+    }),
+  })
+  .meta({ id: 'KindDeviceCounts' });
+
+/** Every kind's counts, under the kind's name (`heat_pump`, `electric_vehicle`, `wallbox`, `inverter`). */
+export const deviceCountsSchema = z
+  .strictObject(
+    Object.fromEntries(DEVICE_KIND_NAMES.map((name) => [name, kindCountsSchema])) as Record<
+      DeviceKindName,
+      typeof kindCountsSchema
+    >,
   )
-  .meta({ description: 'Heat pumps per connection state, as last stored' });
+  .meta({
+    id: 'DeviceCountsByKind',
+    description: "The user's devices of each kind, by connection state, as last stored",
+  });
+export type DeviceCounts = z.infer<typeof deviceCountsSchema>;
 
 const optimizationCounts = z
   .strictObject({ on: z.number().int(), off: z.number().int(), unknown: z.number().int() })
@@ -98,6 +127,7 @@ export const userListItemSchema = z
     connection: connectionCounts,
     optimization: optimizationCounts,
     sync_failure: syncFailureSchema.nullable(),
+    devices: deviceCountsSchema,
   })
   .meta({ id: 'UserListItem' });
 export type UserListItem = z.infer<typeof userListItemSchema>;
@@ -117,6 +147,33 @@ export const userListSchema = z
   .meta({ id: 'UserList' });
 export type UserList = z.infer<typeof userListSchema>;
 
+/** A stored reading's values (each use its own instance, so the document keeps it inline). */
+const lastReadingSchema = () =>
+  z
+    .strictObject({
+      state_at: z.string(),
+      values: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
+    })
+    .nullable();
+
+export const summaryDeviceSchema = z
+  .strictObject({
+    type: z
+      .enum(DEVICE_KIND_NAMES)
+      .meta({ description: "The device's kind, as `GET /users/{id}/devices` names it" }),
+    id: z.string(),
+    manufacturer: z.string().nullable(),
+    model: z.string().nullable(),
+    connection: connectionSchema,
+    is_smart_optimization_active: z.boolean().nullable(),
+    fetched_at: z.string().meta({ description: 'When the stored state was read from Podero' }),
+    last_reading: lastReadingSchema().meta({
+      description: "The latest stored reading: the kind's own values (its `readings` route's fields)",
+    }),
+  })
+  .meta({ id: 'UserSummaryDevice' });
+export type SummaryDevice = z.infer<typeof summaryDeviceSchema>;
+
 export const userSummarySchema = z
   .strictObject({
     external_user_id: z.string(),
@@ -133,14 +190,13 @@ export const userSummarySchema = z
         is_smart_optimization_active: z.boolean().nullable(),
         optimization_level: z.string().nullable(),
         fetched_at: z.string().meta({ description: 'When the stored state was read from Podero' }),
-        last_reading: z
-          .strictObject({
-            state_at: z.string(),
-            values: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
-          })
-          .nullable(),
+        last_reading: lastReadingSchema(),
       }),
     ),
+    devices: z.array(summaryDeviceSchema).meta({
+      description:
+        'Every device of the customer, of every kind (`type`), in the order of `GET /users/{id}/devices`',
+    }),
     onboarding_sessions: z
       .array(
         z.strictObject({

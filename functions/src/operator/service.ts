@@ -4,17 +4,27 @@
  * sync's records): a support desk looking at the fleet must not cost Podero calls.
  */
 import pLimit from 'p-limit';
-import { heatPumpKind } from '../domain/devices/heat-pump';
+import * as z from 'zod';
+import type { DeviceKindName } from '../domain/devices/kind-apis';
 import { CONNECTION_STATES, connectionStateOf } from '../domain/devices/rules';
+import type { DeviceSnapshot, StoredConnection } from '../domain/devices/state';
 import { InvalidError, UnknownUserError } from '../domain/errors';
-import type { DeviceSnapshotStore } from '../storage/device-snapshots';
+import type { UserDeviceState } from '../storage/device-snapshots';
 import { type OnboardingSessionStore, sessionValidUntilMs } from '../storage/onboarding-sessions';
 import type { ReadingsStore } from '../storage/readings';
 import type { SyncPassStore } from '../storage/sync-passes';
 import type { SyncFailure, SyncStateStore } from '../storage/sync-state';
 import type { UserRecord, UserStore } from '../storage/users';
 import { fleetPassView, passHistoryView, runView } from './fleet-pass-view';
-import type { ListUsersQuery, SyncStatus, UserList, UserListItem, UserSummary } from './schemas';
+import type {
+  DeviceCounts,
+  ListUsersQuery,
+  SummaryDevice,
+  SyncStatus,
+  UserList,
+  UserListItem,
+  UserSummary,
+} from './schemas';
 
 /** The most users one page may read while filtering (each costs one Query). */
 export const USERS_SCAN_MAX = 500;
@@ -32,10 +42,33 @@ export class InvalidUsersCursorError extends InvalidError {
   }
 }
 
+/** One kind as the operator reads it: its view, and the stores of its snapshots and readings. */
+export interface OperatorKind {
+  kind: {
+    readonly name: DeviceKindName;
+    view(device: DeviceSnapshot['device'], observed: StoredConnection | null): unknown;
+  };
+  readings: Pick<ReadingsStore, 'latest'>;
+}
+
+/** What the summary reads of every kind's view (view.ts: the fields every kind shares). */
+const sharedViewSchema = z.looseObject({
+  device_model: z.looseObject({ manufacturer: z.string().nullish(), model: z.string().nullish() }).optional(),
+  connection: z.strictObject({
+    state: z.enum(CONNECTION_STATES),
+    action_needed: z.boolean(),
+    since: z.string().nullable(),
+  }),
+  is_smart_optimization_active: z.boolean().nullish(),
+  optimization_level: z.string().nullish(),
+});
+
 export interface OperatorServiceDeps {
   users: Pick<UserStore, 'listPage'>;
-  snapshots: Pick<DeviceSnapshotStore, 'loadUserWithProfile'>;
-  readings: Pick<ReadingsStore, 'latest'>;
+  /** Every kind, in `deviceKinds` order; the heat pump's (`heat_pump`) also fills the heat-pump-only fields. */
+  kinds: readonly OperatorKind[];
+  /** The user with every kind's stored devices (`states[i]` is `kinds[i]`'s), in one read (storage loadUserDevices). */
+  loadDevices(externalUserId: string): Promise<{ user: UserRecord | undefined; states: UserDeviceState[] }>;
   sessions: Pick<OnboardingSessionStore, 'listForUser'>;
   syncState: Pick<SyncStateStore, 'listFailures' | 'latestRuns' | 'getCursor'>;
   passes: Pick<SyncPassStore, 'current' | 'history'>;
@@ -89,11 +122,21 @@ export class OperatorService {
   }
 
   private async listItem(user: UserRecord, failure: SyncFailure | undefined): Promise<UserListItem> {
-    const { state } = await this.deps.snapshots.loadUserWithProfile(user.external_user_id);
-    const connection = Object.fromEntries(CONNECTION_STATES.map((s) => [s, 0])) as UserListItem['connection'];
+    const { states } = await this.deps.loadDevices(user.external_user_id);
+    const stored = this.deps.kinds.map(({ kind }, index) => ({
+      name: kind.name,
+      snapshots: [...(states[index]?.snapshots.values() ?? [])],
+    }));
+    const devices = Object.fromEntries(
+      stored.map(({ name, snapshots }) => [
+        name,
+        { count: snapshots.length, connection: connectionCounts(snapshots) },
+      ]),
+    ) as DeviceCounts;
+    // The fields from before every kind was listed keep their meaning: the heat pumps' alone.
+    const heatPumps = stored.find((part) => part.name === 'heat_pump')?.snapshots ?? [];
     const optimization: UserListItem['optimization'] = { on: 0, off: 0, unknown: 0 };
-    for (const snapshot of state.snapshots.values()) {
-      connection[connectionStateOf(snapshot.device)]++;
+    for (const snapshot of heatPumps) {
       const active = snapshot.device.is_smart_optimization_active;
       optimization[active === true ? 'on' : active === false ? 'off' : 'unknown']++;
     }
@@ -102,45 +145,49 @@ export class OperatorService {
       email: user.email,
       first_name: user.first_name,
       last_name: user.last_name,
-      heat_pumps: state.snapshots.size,
-      connection,
+      heat_pumps: heatPumps.length,
+      connection: connectionCounts(heatPumps),
       optimization,
       sync_failure: failure ? failureView(failure) : null,
+      devices,
     };
   }
 
   async summary(externalUserId: string): Promise<UserSummary> {
-    const [{ user, state }, sessions, failures, cursor, pass] = await Promise.all([
-      this.deps.snapshots.loadUserWithProfile(externalUserId),
+    const [loaded, sessions, failures, cursor, pass] = await Promise.all([
+      this.deps.loadDevices(externalUserId),
       this.deps.sessions.listForUser(externalUserId),
       this.deps.syncState.listFailures(),
       this.deps.syncState.getCursor(),
       this.deps.passes.current(),
     ]);
+    const user = loaded.user;
     if (!user) throw new UnknownUserError(externalUserId);
     const now = this.deps.now();
-    const heatPumps = await Promise.all(
-      [...state.snapshots.values()].map(async (snapshot) => {
-        // The customer page's device rows are the heat pump's (its response shape is the API's).
-        const view = heatPumpKind.view(snapshot.device, snapshot.connection);
-        const reading = await this.deps.readings.latest(snapshot.deviceId);
-        return {
-          id: snapshot.deviceId,
-          manufacturer: view.device_model?.manufacturer ?? null,
-          model: view.device_model?.model ?? null,
-          connection: view.connection,
-          is_smart_optimization_active: view.is_smart_optimization_active ?? null,
-          optimization_level: view.optimization_level ?? null,
-          fetched_at: snapshot.fetchedAt,
-          last_reading: reading
-            ? {
-                state_at: reading.stateAt,
-                values: reading.values as Record<string, number | string | boolean | null>,
-              }
-            : null,
-        };
-      }),
-    );
+    const rows = (
+      await Promise.all(
+        this.deps.kinds.map((part, index) =>
+          Promise.all(
+            [...(loaded.states[index]?.snapshots.values() ?? [])].map((snapshot) =>
+              this.deviceRow(part, snapshot),
+            ),
+          ),
+        ),
+      )
+    ).flat();
+    // `heat_pumps` keeps its shape from before every kind was listed: the heat pumps, with their level.
+    const heatPumps = rows
+      .filter((row) => row.device.type === 'heat_pump')
+      .map(({ device, optimizationLevel }) => ({
+        id: device.id,
+        manufacturer: device.manufacturer,
+        model: device.model,
+        connection: device.connection,
+        is_smart_optimization_active: device.is_smart_optimization_active,
+        optimization_level: optimizationLevel,
+        fetched_at: device.fetched_at,
+        last_reading: device.last_reading,
+      }));
     const failure = failures.find((f) => f.externalUserId === externalUserId);
     return {
       external_user_id: user.external_user_id,
@@ -149,6 +196,7 @@ export class OperatorService {
       last_name: user.last_name,
       onboarded_at: user.created_at ?? null,
       heat_pumps: heatPumps,
+      devices: rows.map((row) => row.device),
       onboarding_sessions: sessions
         .filter((s) => s.state === 'pending' && (sessionValidUntilMs(s.expiration_date) ?? Infinity) >= now)
         .map((s) => ({
@@ -161,6 +209,33 @@ export class OperatorService {
         last_pass_completed_at: pass?.lastPassCompletedAt ?? cursor?.lastPassCompletedAt ?? null,
         failure: failure ? failureView(failure) : null,
       },
+    };
+  }
+
+  /** One stored device as the summary shows it: its kind's view's shared fields and its latest reading. */
+  private async deviceRow(
+    { kind, readings }: OperatorKind,
+    snapshot: DeviceSnapshot,
+  ): Promise<{ device: SummaryDevice; optimizationLevel: string | null }> {
+    const view = sharedViewSchema.parse(kind.view(snapshot.device, snapshot.connection));
+    const reading = await readings.latest(snapshot.deviceId);
+    return {
+      device: {
+        type: kind.name,
+        id: snapshot.deviceId,
+        manufacturer: view.device_model?.manufacturer ?? null,
+        model: view.device_model?.model ?? null,
+        connection: view.connection,
+        is_smart_optimization_active: view.is_smart_optimization_active ?? null,
+        fetched_at: snapshot.fetchedAt,
+        last_reading: reading
+          ? {
+              state_at: reading.stateAt,
+              values: reading.values as Record<string, number | string | boolean | null>,
+            }
+          : null,
+      },
+      optimizationLevel: view.optimization_level ?? null,
     };
   }
 
@@ -192,6 +267,13 @@ export class OperatorService {
         .map((f) => ({ external_user_id: f.externalUserId, ...failureView(f) })),
     };
   }
+}
+
+/** Devices per connection state. */
+function connectionCounts(snapshots: readonly DeviceSnapshot[]): UserListItem['connection'] {
+  const counts = Object.fromEntries(CONNECTION_STATES.map((s) => [s, 0])) as UserListItem['connection'];
+  for (const snapshot of snapshots) counts[connectionStateOf(snapshot.device)]++;
+  return counts;
 }
 
 /** The filters on a user's heat pumps: at least one device in the asked state. */

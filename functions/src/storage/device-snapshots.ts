@@ -242,6 +242,63 @@ function parseMarkerItem(item: Record<string, unknown>, kind: DeviceKindStorage)
   };
 }
 
+/**
+ * The onboarded user (undefined if absent or still being created) with each kind's list marker and
+ * snapshots (`states[i]` is `kinds[i]`'s), in one paginated Query over the range that holds them all: a
+ * page of the operator's user list reads every kind of a user in one request, not one per kind.
+ */
+export async function loadUserDevices(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  externalUserId: string,
+  kinds: readonly DeviceKindStorage[],
+): Promise<{ user: UserRecord | undefined; states: UserDeviceState[] }> {
+  const states: UserDeviceState[] = kinds.map(() => ({ marker: null, snapshots: new Map() }));
+  const ranges = kinds.map(profileRangeOf);
+  const first = ranges.map((r) => r.first).sort()[0] ?? USER_PROFILE_SK;
+  const last =
+    ranges
+      .map((r) => r.last)
+      .sort()
+      .at(-1) ?? USER_PROFILE_SK;
+  let profile: Record<string, unknown> | undefined;
+  let startKey: Record<string, unknown> | undefined;
+  // A user has a handful of devices; the bound only guards against a runaway loop.
+  for (let page = 0; page < 100; page++) {
+    const out = await doc.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
+        ExpressionAttributeValues: { ':pk': userPk(externalUserId), ':first': first, ':last': last },
+        ExclusiveStartKey: startKey,
+        ConsistentRead: true,
+      }),
+    );
+    for (const item of out.Items ?? []) {
+      const sk = item.sk;
+      if (typeof sk !== 'string') continue;
+      if (sk === USER_PROFILE_SK) {
+        profile = item;
+        continue;
+      }
+      // Anything else in the range (onboarding sessions: `ONBOARDING#…`, another kind's keys) is skipped.
+      for (const [index, kind] of kinds.entries()) {
+        const state = states[index];
+        if (!state) continue;
+        if (sk === kind.listMarkerSk) state.marker = parseMarkerItem(item, kind);
+        else if (sk.startsWith(kind.skPrefix)) {
+          const snapshot = parseSnapshotItem(item, kind);
+          state.snapshots.set(snapshot.deviceId, snapshot);
+        } else continue;
+        break;
+      }
+    }
+    startKey = out.LastEvaluatedKey;
+    if (!startKey) break;
+  }
+  return { user: activeUserOf(profile), states };
+}
+
 export class DeviceSnapshotStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -258,40 +315,8 @@ export class DeviceSnapshotStore {
   async loadUserWithProfile(
     externalUserId: string,
   ): Promise<{ user: UserRecord | undefined; state: UserDeviceState }> {
-    const state: UserDeviceState = { marker: null, snapshots: new Map() };
-    let profile: Record<string, unknown> | undefined;
-    let startKey: Record<string, unknown> | undefined;
-    const range = profileRangeOf(this.kind);
-    // A user has a handful of devices; the bound only guards against a runaway loop.
-    for (let page = 0; page < 100; page++) {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
-          ExpressionAttributeValues: {
-            ':pk': userPk(externalUserId),
-            ':first': range.first,
-            ':last': range.last,
-          },
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        if (item.sk === this.kind.listMarkerSk) {
-          state.marker = parseMarkerItem(item, this.kind);
-        } else if (typeof item.sk === 'string' && item.sk.startsWith(this.kind.skPrefix)) {
-          const snapshot = parseSnapshotItem(item, this.kind);
-          state.snapshots.set(snapshot.deviceId, snapshot);
-        } else if (item.sk === USER_PROFILE_SK) {
-          profile = item;
-        }
-        // Anything else in the range (onboarding sessions: `ONBOARDING#…`) is not ours to read here.
-      }
-      startKey = out.LastEvaluatedKey;
-      if (!startKey) break;
-    }
-    return { user: activeUserOf(profile), state };
+    const { user, states } = await loadUserDevices(this.doc, this.tableName, externalUserId, [this.kind]);
+    return { user, state: states[0] ?? { marker: null, snapshots: new Map() } };
   }
 
   /**

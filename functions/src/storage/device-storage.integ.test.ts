@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedOnboardedUsers } from '../../test-support/seed-users';
 import { tableDeclarations } from '../declarations';
 import { heatPumpKind } from '../domain/devices/heat-pump';
-import { DeviceSnapshotStore, newSnapshot } from './device-snapshots';
+import { deviceKinds } from '../domain/devices/kinds';
+import { DeviceSnapshotStore, loadUserDevices, newSnapshot } from './device-snapshots';
 import {
   decodeReadingsCursor,
   encodeReadingsCursor,
@@ -133,6 +134,64 @@ describe('DeviceSnapshotStore.loadUserWithProfile', () => {
     const nobody = await store.loadUserWithProfile('nobody');
     expect(nobody.user).toBeUndefined();
     expect(nobody.state).toEqual({ marker: null, snapshots: new Map() });
+  });
+});
+
+describe('loadUserDevices', () => {
+  it("reads every kind's marker and snapshots of a user in one Query, each under its own kind", async () => {
+    const ids = {
+      heat_pump: '61111111-1111-4111-8111-111111111111',
+      electric_vehicle: '62222222-2222-4222-8222-222222222222',
+      wallbox: '63333333-3333-4333-8333-333333333333',
+      inverter: '64444444-4444-4444-8444-444444444444',
+    } as const;
+    await seedOnboardedUsers(doc, tables.main, [{ externalUserId: 'erin', poderoUserId: 'p-erin' }]);
+    for (const kind of deviceKinds) {
+      const id = ids[kind.name as keyof typeof ids];
+      const store = new DeviceSnapshotStore(doc, tables.main, kind.storage);
+      await store.put(newSnapshot('erin', hp(id, '2026-01-01T10:00:00Z'), '2026-01-01T10:00:01.000Z'));
+      await store.putListMarker({
+        externalUserId: 'erin',
+        fetchedAt: '2026-01-01T10:00:01.000Z',
+        deviceIds: [id],
+      });
+    }
+    await doc.send(
+      new PutCommand({
+        TableName: tables.main,
+        Item: { pk: 'USER#erin', sk: 'ONBOARDING#s1', entity: 'other' },
+      }),
+    );
+    let queries = 0;
+    const counting = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: dynalite.endpoint, region: 'eu-central-1' }),
+    );
+    counting.middlewareStack.add(
+      (next, context) => (args) => {
+        if (context.commandName === 'QueryCommand') queries++;
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const { user, states } = await loadUserDevices(
+      counting,
+      tables.main,
+      'erin',
+      deviceKinds.map((kind) => kind.storage),
+    );
+    counting.destroy();
+    expect(queries).toBe(1);
+    expect(user?.podero_user_id).toBe('p-erin');
+    for (const [index, kind] of deviceKinds.entries()) {
+      const id = ids[kind.name as keyof typeof ids];
+      expect([...(states[index]?.snapshots.keys() ?? [])], kind.name).toEqual([id]);
+      expect(states[index]?.marker?.deviceIds, kind.name).toEqual([id]);
+    }
+    // The same as each kind read on its own.
+    for (const [index, kind] of deviceKinds.entries()) {
+      const alone = await new DeviceSnapshotStore(doc, tables.main, kind.storage).loadUserWithProfile('erin');
+      expect(states[index]).toEqual(alone.state);
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 /** The trading routes' bodies and answers (zod: validated on the way in, documented in OpenAPI). */
 import * as z from 'zod';
+import { shiftedWh } from '../domain/trading/curves';
 import { deliveryDaySchema, tradingZoneSchema } from '../domain/trading/market';
 import { TRADING_STATES } from '../domain/trading/workflow';
 import type { TradingDay } from '../storage/trading-days';
@@ -72,6 +73,10 @@ const summaryShape = {
   optimized_wh: z.number().nullable(),
   unoptimized_wh: z.number().nullable(),
   delta_wh: z.number().nullable().meta({ description: 'optimized_wh − unoptimized_wh over the day' }),
+  shifted_wh: z.number().nullable().meta({
+    description:
+      'Energy the optimisation moves between quarter-hours: the sum of the positive per-quarter-hour deltas (the net delta is about zero when load is only shifted)',
+  }),
   expected_saving_eur: z.number().nullable().meta({ description: 'At the forecast prices' }),
   decision: z.object({ accepted: z.boolean(), by: z.enum(['desk', 'auto']), at: instant }).nullable(),
   podero_confirmation: z.enum(['sent', 'unsupported']).nullable().meta({
@@ -131,6 +136,7 @@ export function tradingDaySummaryOf(day: TradingDay): TradingDaySummaryView {
     unoptimized_wh: day.unoptimized_wh,
     delta_wh:
       day.optimized_wh !== null && day.unoptimized_wh !== null ? day.optimized_wh - day.unoptimized_wh : null,
+    shifted_wh: day.curves === null ? null : shiftedWh(day.curves),
     expected_saving_eur: day.expected_saving_eur,
     decision: day.decision,
     podero_confirmation: day.podero_confirmation,

@@ -2892,6 +2892,7 @@ export interface components {
                 unknown: number;
             };
             sync_failure: components["schemas"]["SyncFailure"] | null;
+            devices: components["schemas"]["DeviceCountsByKind"];
         };
         SyncFailure: {
             error_code: string;
@@ -2899,6 +2900,22 @@ export interface components {
             attempts: number;
             first_failed_at: string;
             last_failed_at: string;
+        };
+        /** @description The user's devices of each kind, by connection state, as last stored */
+        DeviceCountsByKind: {
+            heat_pump: components["schemas"]["KindDeviceCounts"];
+            electric_vehicle: components["schemas"]["KindDeviceCounts"];
+            wallbox: components["schemas"]["KindDeviceCounts"];
+            inverter: components["schemas"]["KindDeviceCounts"];
+        };
+        KindDeviceCounts: {
+            count: number;
+            /** @description The kind's devices per connection state, as last stored */
+            connection: {
+                connected: number;
+                reauthentication_required: number;
+                disconnected: number;
+            };
         };
         ErasureStatus: {
             external_user_id: string;
@@ -3204,6 +3221,8 @@ export interface components {
                     };
                 } | null;
             }[];
+            /** @description Every device of the customer, of every kind (`type`), in the order of `GET /users/{id}/devices` */
+            devices: components["schemas"]["UserSummaryDevice"][];
             /** @description Sessions still open (pending and not expired) */
             onboarding_sessions: {
                 id: string;
@@ -3215,6 +3234,27 @@ export interface components {
                 last_pass_completed_at: string | null;
                 failure: components["schemas"]["SyncFailure"] | null;
             };
+        };
+        UserSummaryDevice: {
+            /**
+             * @description The device's kind, as `GET /users/{id}/devices` names it
+             * @enum {string}
+             */
+            type: "heat_pump" | "electric_vehicle" | "wallbox" | "inverter";
+            id: string;
+            manufacturer: string | null;
+            model: string | null;
+            connection: components["schemas"]["HeatPumpConnection"];
+            is_smart_optimization_active: boolean | null;
+            /** @description When the stored state was read from Podero */
+            fetched_at: string;
+            /** @description The latest stored reading: the kind's own values (its `readings` route's fields) */
+            last_reading: {
+                state_at: string;
+                values: {
+                    [key: string]: number | string | boolean | null;
+                };
+            } | null;
         };
         SyncStatus: {
             passes_completed: number;
@@ -3399,6 +3439,8 @@ export interface components {
             unoptimized_wh: number | null;
             /** @description optimized_wh − unoptimized_wh over the day */
             delta_wh: number | null;
+            /** @description Energy the optimisation moves between quarter-hours: the sum of the positive per-quarter-hour deltas (the net delta is about zero when load is only shifted) */
+            shifted_wh: number | null;
             /** @description At the forecast prices */
             expected_saving_eur: number | null;
             decision: {
@@ -3471,6 +3513,8 @@ export interface components {
             unoptimized_wh: number | null;
             /** @description optimized_wh − unoptimized_wh over the day */
             delta_wh: number | null;
+            /** @description Energy the optimisation moves between quarter-hours: the sum of the positive per-quarter-hour deltas (the net delta is about zero when load is only shifted) */
+            shifted_wh: number | null;
             /** @description At the forecast prices */
             expected_saving_eur: number | null;
             decision: {

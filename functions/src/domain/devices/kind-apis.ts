@@ -9,3 +9,10 @@ import { inverterApi } from './inverter-api';
 import { wallboxApi } from './wallbox-api';
 
 export const deviceKindApis = [heatPumpApi, electricVehicleApi, wallboxApi, inverterApi] as const;
+
+/** Every kind's name (`heat_pump`, ...), for the answers that name a device's kind (`type`, `device_kind`). */
+export const DEVICE_KIND_NAMES = deviceKindApis.map((api) => api.name) as [
+  (typeof deviceKindApis)[number]['name'],
+  ...(typeof deviceKindApis)[number]['name'][],
+];
+export type DeviceKindName = (typeof DEVICE_KIND_NAMES)[number];

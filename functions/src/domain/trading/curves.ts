@@ -62,3 +62,14 @@ export function summariseCurves(
     expected_saving_eur: Math.round(saving * 100) / 100,
   };
 }
+
+/**
+ * The energy the optimisation moves from one quarter-hour to another over the day: the sum of the positive
+ * deltas (equal to the sum of the negative ones when the day's energy is kept). The day's net delta is
+ * about zero when load is only shifted, so this, not the net, is the volume the trading desk bids.
+ */
+export function shiftedWh(points: readonly Pick<CurvePoint, 'delta_wh'>[]): number {
+  let shifted = 0;
+  for (const point of points) if (point.delta_wh > 0) shifted += point.delta_wh;
+  return shifted;
+}

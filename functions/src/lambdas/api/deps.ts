@@ -15,7 +15,7 @@ import { OperatorService } from '../../operator/service';
 import { createSecretsManagerClient, createSqsClient } from '../../platform/aws-clients';
 import { currentDeadline } from '../../platform/request-deadline';
 import { BuildingStore } from '../../storage/buildings';
-import { DeviceSnapshotStore } from '../../storage/device-snapshots';
+import { DeviceSnapshotStore, loadUserDevices } from '../../storage/device-snapshots';
 import { IdempotencyStore } from '../../storage/idempotency';
 import { InsightsCache } from '../../storage/insights-cache';
 import { OnboardingSessionStore } from '../../storage/onboarding-sessions';
@@ -134,10 +134,8 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     logger: fleet.logger,
     creation: userCreation,
   });
-  const snapshots = new DeviceSnapshotStore(fleet.db, config.mainTableName);
   const findPoderoUserId = async (externalUserId: string) =>
     (await users.get(externalUserId))?.podero_user_id ?? null;
-  const readings = new ReadingsStore(fleet.db, config.readingsTableName);
   const devices = new DeviceServices(
     deviceKinds.map(
       (kind) =>
@@ -180,8 +178,17 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     energyContracts: new EnergyContractService({ podero: fleet.podero, users: userService, buildings }),
     operator: new OperatorService({
       users,
-      snapshots,
-      readings,
+      kinds: deviceKinds.map((kind) => ({
+        kind,
+        readings: new ReadingsStore(fleet.db, config.readingsTableName, kind.storage),
+      })),
+      loadDevices: (externalUserId) =>
+        loadUserDevices(
+          fleet.db,
+          config.mainTableName,
+          externalUserId,
+          deviceKinds.map((kind) => kind.storage),
+        ),
       sessions: onboardingSessions,
       syncState: new SyncStateStore(fleet.db, config.mainTableName),
       passes: new SyncPassStore(fleet.db, config.mainTableName),

@@ -1,15 +1,9 @@
 import { LANGUAGES, PRICE_ZONES } from '@podero-bridge/podero-client';
 import * as z from 'zod';
-import { deviceKindApis } from '../../../domain/devices/kind-apis';
+import { DEVICE_KIND_NAMES } from '../../../domain/devices/kind-apis';
 import { onboardingStateSchema } from '../../../storage/onboarding-sessions';
 import { timestampSchema, userPathSchema, uuidSchema } from '../schemas';
 import { defineRoute } from './types';
-
-/** Every kind's name, for the onboarding answer's `device_kind`. */
-const DEVICE_KIND_NAMES = deviceKindApis.map((api) => api.name) as [
-  (typeof deviceKindApis)[number]['name'],
-  ...(typeof deviceKindApis)[number]['name'][],
-];
 
 const REFUSED_SCHEMES = new Set(['javascript', 'data', 'file', 'vbscript', 'blob', 'about', 'filesystem']);
 

@@ -11,6 +11,9 @@ let world: HeatPumpWorld;
 let users: OnboardedTestUser[];
 let lost: OnboardedTestUser;
 let failing: OnboardedTestUser;
+/** A mixed home: its heat pump, and an electric vehicle (its connection lost), a wallbox and an inverter. */
+let mixed: OnboardedTestUser;
+let mixedDevices: { id: string; kind: string }[];
 
 interface ListItem {
   external_user_id: string;
@@ -18,6 +21,7 @@ interface ListItem {
   connection: Record<string, number>;
   optimization: Record<string, number>;
   sync_failure: { attempts: number; error_code: string } | null;
+  devices: Record<string, { count: number; connection: Record<string, number> }>;
 }
 interface ListPage {
   items: ListItem[];
@@ -36,6 +40,22 @@ beforeAll(async () => {
   users = await world.onboard(6, 1, 'operator');
   lost = users[1] as OnboardedTestUser;
   failing = users[4] as OnboardedTestUser;
+  mixed = users[2] as OnboardedTestUser;
+  mixedDevices = (['electric_vehicle', 'wallbox', 'inverter'] as const).map((kind) =>
+    world.sim.control.addDevice(mixed.poderoUserId, { kind }),
+  );
+  // As an onboarding session of each kind would: the user's recorded kinds, which the sync lists.
+  for (const { kind } of mixedDevices) {
+    await world.apiDeps.users.addDeviceKind(
+      mixed.externalUserId,
+      kind,
+      new Date(world.clock.now).toISOString(),
+    );
+  }
+  world.sim.control.setDeviceConnection(mixedDevices[0]?.id ?? '', {
+    authenticated: false,
+    reauthentication: true,
+  });
   world.sim.control.setConnection(lost.deviceIds[0] ?? '', { authenticated: false });
   world.sim.control.setFaults([{ route: HP_LIST_ROUTE, status: 500, user_ids: [failing.poderoUserId] }]);
   await world.sync({ source: 'schedule' }, world.syncContext());
@@ -66,6 +86,25 @@ describe('GET /users (operator)', () => {
     expect(byId.get(users[0]?.externalUserId ?? '')).toMatchObject({ heat_pumps: 1, sync_failure: null });
     expect(byId.get(users[0]?.externalUserId ?? '')?.optimization).toEqual({ on: 1, off: 0, unknown: 0 });
     expect(byId.get(failing.externalUserId)?.sync_failure).toMatchObject({ attempts: 1 });
+    const count = (connected: number, reauthentication_required: number, disconnected = 0) => ({
+      count: connected + reauthentication_required + disconnected,
+      connection: { connected, reauthentication_required, disconnected },
+    });
+    expect(byId.get(mixed.externalUserId)?.devices).toEqual({
+      heat_pump: count(1, 0),
+      electric_vehicle: count(0, 1),
+      wallbox: count(1, 0),
+      inverter: count(1, 0),
+    });
+    // The heat-pump fields keep their meaning: the mixed home's lost vehicle is not a lost heat pump.
+    expect(byId.get(mixed.externalUserId)).toMatchObject({
+      heat_pumps: 1,
+      connection: { connected: 1, reauthentication_required: 0, disconnected: 0 },
+    });
+    expect(byId.get(lost.externalUserId)?.devices).toMatchObject({
+      heat_pump: count(0, 1),
+      electric_vehicle: count(0, 0),
+    });
   });
 
   it('filters by connection state and by sync failure', async () => {
@@ -205,6 +244,53 @@ describe('GET /users/{external_user_id}/summary (operator)', () => {
       }),
     );
     expect(asSelf.statusCode).toBe(403);
+  });
+
+  it("lists a mixed home's every device with its kind, connection and its kind's last reading, heat_pumps as before", async () => {
+    const podero = world.requests(HP_LIST_ROUTE);
+    const res = await world.api(
+      apiEvent('getUserSummary', {
+        params: { external_user_id: mixed.externalUserId },
+        claims: adminClaims(),
+      }),
+    );
+    expect(res.statusCode).toBe(200);
+    const summary = bodyOf<{
+      heat_pumps: { id: string; optimization_level: string | null }[];
+      devices: {
+        type: string;
+        id: string;
+        manufacturer: string | null;
+        connection: { state: string };
+        last_reading: { state_at: string; values: Record<string, unknown> } | null;
+      }[];
+    }>(res);
+    expect(summary.heat_pumps.map((hp) => hp.id)).toEqual(mixed.deviceIds);
+    expect(Object.keys(summary.heat_pumps[0] ?? {})).toEqual([
+      'id',
+      'manufacturer',
+      'model',
+      'connection',
+      'is_smart_optimization_active',
+      'optimization_level',
+      'fetched_at',
+      'last_reading',
+    ]);
+    expect(summary.devices.map((d) => [d.type, d.id])).toEqual([
+      ['heat_pump', mixed.deviceIds[0]],
+      ...mixedDevices.map((d) => [d.kind, d.id]),
+    ]);
+    const byType = new Map(summary.devices.map((d) => [d.type, d]));
+    expect(byType.get('electric_vehicle')?.connection.state).toBe('reauthentication_required');
+    expect(byType.get('wallbox')?.connection.state).toBe('connected');
+    expect(byType.get('inverter')?.manufacturer).toEqual(expect.any(String));
+    // Each kind's reading carries its own values.
+    expect(byType.get('heat_pump')?.last_reading?.values).toHaveProperty('current_power_consumption_w');
+    // The vehicle lost its connection before the bridge first read it: Podero reports no state to record.
+    expect(byType.get('electric_vehicle')?.last_reading).toBeNull();
+    expect(byType.get('wallbox')?.last_reading?.values).toHaveProperty('current_power_w');
+    expect(byType.get('inverter')?.last_reading?.values).toHaveProperty('current_solar_production_w');
+    expect(world.requests(HP_LIST_ROUTE)).toBe(podero);
   });
 });
 

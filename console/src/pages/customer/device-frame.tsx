@@ -1,0 +1,80 @@
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
+import type { Schemas } from '../../api/client';
+import { ConnectionBadge, ErrorNote, formatTime } from '../../components/status';
+import { DEVICE_KIND_LABELS } from '../../devices/kinds';
+
+export type SummaryDevice = Schemas['UserSummaryDevice'];
+
+/** A card's action: busy while it runs, its error (or what `describe` makes of it) shown under the card. */
+export function useAction(describe: (error: unknown) => string | undefined = () => undefined) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error | undefined>();
+  const [note, setNote] = useState<string | undefined>();
+  const act = async (work: () => Promise<string | undefined>) => {
+    setBusy(true);
+    setError(undefined);
+    setNote(undefined);
+    try {
+      setNote(await work());
+    } catch (e) {
+      const described = describe(e);
+      if (described === undefined) setError(e instanceof Error ? e : new Error(String(e)));
+      else setNote(described);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const feedback = (
+    <>
+      {note && (
+        <p class="note" role="status">
+          {note}
+        </p>
+      )}
+      {error && <ErrorNote error={error} />}
+    </>
+  );
+  return { busy, act, feedback };
+}
+
+/** A device's card: its kind, model, connection and when its state was read, around the kind's own content. */
+export function DeviceFrame({ device, children }: { device: SummaryDevice; children: ComponentChildren }) {
+  const model = [device.manufacturer, device.model].filter(Boolean).join(' ') || 'Unknown model';
+  const titleId = `device-${device.id}`;
+  return (
+    <article
+      class="card device"
+      data-device={device.id}
+      data-device-kind={device.type}
+      aria-labelledby={titleId}
+    >
+      <header class="heat-pump-header">
+        <h3 id={titleId}>
+          {model} <span class="muted">({DEVICE_KIND_LABELS[device.type].one})</span>
+        </h3>
+        <ConnectionBadge state={device.connection.state} />
+      </header>
+      <p class="muted">
+        {device.id} · state read {formatTime(device.fetched_at)}
+        {device.connection.since &&
+          ` · ${device.connection.state} since ${formatTime(device.connection.since)}`}
+      </p>
+      {children}
+    </article>
+  );
+}
+
+/** Label and text pairs as the card's settings list. */
+export function FigureList({ rows }: { rows: readonly [string, string][] }) {
+  return (
+    <dl class="settings">
+      {rows.map(([name, value]) => (
+        <div key={name}>
+          <dt>{name}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}

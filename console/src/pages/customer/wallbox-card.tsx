@@ -1,0 +1,62 @@
+import { expectData } from '../../api/client';
+import { Await } from '../../components/status';
+import { useConsole } from '../../context';
+import { BOOST_OUTCOMES, boostRefusalText } from '../../devices/boost';
+import { KIND_CHARTS } from '../../devices/charts';
+import { figureRows, KIND_FIGURES } from '../../devices/figures';
+import { useLoad } from '../../use-load';
+import { DeviceFrame, FigureList, type SummaryDevice, useAction } from './device-frame';
+import { ReadingsPanel } from './readings-panel';
+
+/** A wallbox: its power and mode, boost and cancel, and its charts. */
+export function WallboxCard({ externalUserId, device }: { externalUserId: string; device: SummaryDevice }) {
+  const { api } = useConsole();
+  const path = { external_user_id: externalUserId, wallbox_id: device.id };
+  const [detail, reloadDetail] = useLoad(
+    () => expectData(api.GET('/users/{external_user_id}/wallboxes/{wallbox_id}', { params: { path } })),
+    [api, externalUserId, device.id],
+  );
+  const { busy, act, feedback } = useAction(boostRefusalText);
+  const boost = () =>
+    act(async () => {
+      const answer = await expectData(
+        api.POST('/users/{external_user_id}/wallboxes/{wallbox_id}/boost', {
+          params: { path, header: { 'idempotency-key': crypto.randomUUID() } },
+        }),
+      );
+      reloadDetail();
+      return BOOST_OUTCOMES[answer.outcome];
+    });
+  const cancel = () =>
+    act(async () => {
+      await expectData(
+        api.DELETE('/users/{external_user_id}/wallboxes/{wallbox_id}/boost', { params: { path } }),
+      );
+      reloadDetail();
+      return 'No boost runs or is armed.';
+    });
+  return (
+    <DeviceFrame device={device}>
+      <div class="controls">
+        <button type="button" onClick={boost} disabled={busy}>
+          Boost now
+        </button>
+        <button type="button" onClick={cancel} disabled={busy}>
+          Cancel boost
+        </button>
+      </div>
+      {feedback}
+      <Await loaded={detail}>
+        {(read) => <FigureList rows={figureRows(KIND_FIGURES.wallbox, read.wallbox)} />}
+      </Await>
+      <ReadingsPanel
+        externalUserId={externalUserId}
+        deviceId={device.id}
+        charts={KIND_CHARTS.wallbox}
+        fetchReadings={(query) =>
+          api.GET('/users/{external_user_id}/wallboxes/{wallbox_id}/readings', { params: { path, query } })
+        }
+      />
+    </DeviceFrame>
+  );
+}

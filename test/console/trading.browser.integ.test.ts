@@ -17,12 +17,11 @@ import { launchChromium } from './browser';
  * line with a countdown, an admin confirms, and the day ends confirmed. A token without the admin scope gets
  * the API's 403 on the page, and no confirm button.
  *
- * The stack's own functions run on the wall clock, and the curves come 1.5 hours of market time after the
- * upload deadline, so the simulator's clock alone cannot move the stack's workflow past them. The test
- * therefore runs trading-workflow's real handler (composeInProcess, as the stack composes it, against the
- * stack's DynamoDB, Secrets Manager and simulator) on the simulator's clock. The API (PUT prices, GET, the
- * confirmation) is the stack's, on the wall clock: the delivery day is the day after tomorrow in Berlin, so
- * its upload and confirmation deadlines are ahead on both clocks.
+ * The stack's functions follow the simulator's clock (local/src/clock.ts), but its scheduler fires on
+ * wall-clock timers, and the curves come 1.5 hours of market time after the upload deadline. The test
+ * therefore runs trading-workflow's real handler itself (composeInProcess, as the stack composes it, against
+ * the stack's DynamoDB, Secrets Manager and simulator) at the moments it chooses. The delivery day is the day
+ * after tomorrow in Berlin, so its upload and confirmation deadlines are ahead of both clocks.
  */
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/console/', import.meta.url));
 const POLL = { timeout: 20_000, interval: 250 };

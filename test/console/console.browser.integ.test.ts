@@ -17,7 +17,6 @@ import {
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevProcess, startDev } from '../support/dev-process';
-import { connectDevice } from '../support/flows';
 import { documentClient } from '../support/tables';
 import { startReceiver, typeOf } from '../support/webhook-receiver';
 import { launchChromium } from './browser';
@@ -109,10 +108,9 @@ beforeAll(async () => {
   deviceId = demo.heatPumps[0]?.id ?? '';
   vehicleId = demo.otherDevices.find((d) => d.kind === 'electric_vehicle')?.id ?? '';
   inverterId = demo.otherDevices.find((d) => d.kind === 'inverter')?.id ?? '';
-  // The mixed home's fourth kind, connected as the demo connects the others; the vehicle plugged in at home
-  // half full, so it charges (and plots charging power) through the hours the syncs below bring.
-  wallboxId = (await connectDevice(dev.apiUrl, await mintToken({ admin: true }), demo.externalUserId, 'wb'))
-    .deviceId;
+  // The demo's mixed home has all four kinds; the vehicle plugged in at home half full, so it charges (and
+  // plots charging power) through the hours the syncs below bring.
+  wallboxId = demo.otherDevices.find((d) => d.kind === 'wallbox')?.id ?? '';
   await post(`${dev.simulatorUrl}/__sim/electric-vehicles/${vehicleId}/state`, {
     plugged_in: true,
     at_home: true,

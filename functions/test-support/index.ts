@@ -12,4 +12,5 @@ export * from './environment';
 export * from './fake-podero';
 export * from './local-world';
 export * from './log-level';
+export * from './secret-handouts';
 export * from './seed-users';

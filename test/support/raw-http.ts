@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { secretHandouts } from '@podero-bridge/functions/testing';
 import { captureForLeakScan } from './leak-capture-setup';
 
 /**
@@ -21,14 +22,8 @@ export interface RawResponse {
   json: unknown;
 }
 
-/**
- * The routes whose 201 answer is the one place a secret is shown: a wallbox claim token, and the
- * auth-session URL of Podero's re-authentication for the kinds that have one (its token signs in).
- */
-const SECRET_HANDOUTS = [
-  /^POST \/users\/[^/]+\/wallboxes\/claim-tokens$/,
-  /^POST \/users\/[^/]+\/(electric-vehicles|wallboxes|inverters)\/[^/]+\/reauthentication$/,
-];
+/** The routes whose success answer is the one place a secret is shown (their `shownOnce` fields). */
+const SECRET_HANDOUTS = secretHandouts().map((route) => route.pattern);
 
 export function rawRequest(baseUrl: string, req: RawRequest, timeoutMs = 20_000): Promise<RawResponse> {
   const base = new URL(baseUrl);
@@ -55,7 +50,9 @@ export function rawRequest(baseUrl: string, req: RawRequest, timeoutMs = 20_000)
           const exchange = `${req.method} ${req.path.split('?')[0]}`;
           captureForLeakScan(
             `response ${res.statusCode} ${req.method} ${req.path}`,
-            res.statusCode === 201 && SECRET_HANDOUTS.some((route) => route.test(exchange))
+            (res.statusCode ?? 0) >= 200 &&
+              (res.statusCode ?? 0) < 300 &&
+              SECRET_HANDOUTS.some((route) => route.test(exchange))
               ? '[the answer that hands out a secret: not captured]'
               : text,
           );

@@ -9,13 +9,9 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
-  type ChargePolicyRequest,
-  type ChargePolicyResponse,
-  type ChargingSessionPage,
-  type ChargingSessionsQuery,
-  type CurrentChargingSession,
+  type ElectricVehiclesResource,
   PoderoNotFoundError,
-  type WallboxClaimToken,
+  type WallboxesResource,
 } from '@podero-bridge/podero-client';
 import {
   type BoostOutcome,
@@ -36,33 +32,13 @@ import {
 } from './charging-schemas';
 import { type PoderoUserIdLookup, UnknownDeviceError } from './service';
 
-/** The Podero calls the controls make (podero-client's resources). */
+/** The Podero calls the controls make: the podero-client resources' own methods, as the client types them. */
 export interface ChargingUpstream {
-  electricVehicles: {
-    boost(userId: string, electricVehicleId: string): Promise<void>;
-    disarmBoost(userId: string, electricVehicleId: string): Promise<void>;
-    chargePolicy: {
-      get(userId: string, electricVehicleId: string): Promise<ChargePolicyResponse>;
-      put(
-        userId: string,
-        electricVehicleId: string,
-        body: ChargePolicyRequest,
-      ): Promise<ChargePolicyResponse | undefined>;
-    };
-    sessions: {
-      list(
-        userId: string,
-        electricVehicleId: string,
-        query: ChargingSessionsQuery,
-      ): Promise<ChargingSessionPage>;
-      current(userId: string, electricVehicleId: string): Promise<CurrentChargingSession>;
-    };
+  electricVehicles: Pick<ElectricVehiclesResource, 'boost' | 'disarmBoost'> & {
+    chargePolicy: Pick<ElectricVehiclesResource['chargePolicy'], 'get' | 'put'>;
+    sessions: Pick<ElectricVehiclesResource['sessions'], 'list' | 'current'>;
   };
-  wallboxes: {
-    boost(userId: string, wallboxId: string): Promise<void>;
-    cancelBoost(userId: string, wallboxId: string): Promise<void>;
-    claimToken(userId: string): Promise<WallboxClaimToken>;
-  };
+  wallboxes: Pick<WallboxesResource, 'boost' | 'cancelBoost' | 'claimToken'>;
 }
 
 /** What the controls need of a kind's device service: its names, the owned live read, and its view. */

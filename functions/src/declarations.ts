@@ -194,6 +194,18 @@ export const FORECAST_DROP_PREFIX = 'forecasts/';
 /** Where the drop writes each file's result (`results/<zone>/<delivery day>.csv.result.json`). */
 export const FORECAST_RESULT_PREFIX = 'results/';
 
+/**
+ * What a function that calls Podero with the shared token needs: the token's secret, the token-refresh
+ * function to ask for a new one, Podero's address and organisation, and how long a read token is kept.
+ */
+const PODERO_CALLER_ENVIRONMENT = [
+  ENV.tokenSecretId,
+  ENV.tokenRefreshFunctionName,
+  ENV.poderoBaseUrl,
+  ENV.poderoOrgId,
+  ENV.tokenCacheMaxAgeSeconds,
+] as const;
+
 export const functionDeclarations = {
   tokenRefresh: {
     id: 'tokenRefresh',
@@ -233,11 +245,7 @@ export const functionDeclarations = {
     environment: [
       ENV.mainTableName,
       ENV.readingsTableName,
-      ENV.tokenSecretId,
-      ENV.tokenRefreshFunctionName,
-      ENV.poderoBaseUrl,
-      ENV.poderoOrgId,
-      ENV.tokenCacheMaxAgeSeconds,
+      ...PODERO_CALLER_ENVIRONMENT,
       ENV.readingsRetentionDays,
       ENV.appVersion,
       ENV.stage,
@@ -296,11 +304,7 @@ export const functionDeclarations = {
     environment: [
       ENV.mainTableName,
       ENV.readingsTableName,
-      ENV.tokenSecretId,
-      ENV.tokenRefreshFunctionName,
-      ENV.poderoBaseUrl,
-      ENV.poderoOrgId,
-      ENV.tokenCacheMaxAgeSeconds,
+      ...PODERO_CALLER_ENVIRONMENT,
       ENV.syncConcurrency,
       ENV.syncSafetyMarginSeconds,
       ENV.readingsRetentionDays,
@@ -403,11 +407,7 @@ export const functionDeclarations = {
     environment: [
       ENV.mainTableName,
       ENV.readingsTableName,
-      ENV.tokenSecretId,
-      ENV.tokenRefreshFunctionName,
-      ENV.poderoBaseUrl,
-      ENV.poderoOrgId,
-      ENV.tokenCacheMaxAgeSeconds,
+      ...PODERO_CALLER_ENVIRONMENT,
       ENV.readingsRetentionDays,
       ENV.poderoTradingVariant,
       ENV.tradingAutoConfirm,

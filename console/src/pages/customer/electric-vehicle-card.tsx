@@ -1,11 +1,11 @@
 import { type Api, expectData } from '../../api/client';
 import { Await, formatTime } from '../../components/status';
 import { useConsole } from '../../context';
-import { BOOST_OUTCOMES, boostRefusalText } from '../../devices/boost';
 import { KIND_CHARTS } from '../../devices/charts';
 import { figureRows, KIND_FIGURES } from '../../devices/figures';
 import { useLoad } from '../../use-load';
-import { DeviceFrame, FigureList, type SummaryDevice, useAction } from './device-frame';
+import { BoostControls } from './boost-controls';
+import { DeviceFrame, FigureList, type SummaryDevice } from './device-frame';
 import { ReadingsPanel } from './readings-panel';
 
 const SESSION_DAYS = 30;
@@ -30,39 +30,29 @@ export function ElectricVehicleCard({
       ),
     [api, externalUserId, device.id],
   );
-  const { busy, act, feedback } = useAction(boostRefusalText);
-  const boost = () =>
-    act(async () => {
-      const answer = await expectData(
-        api.POST('/users/{external_user_id}/electric-vehicles/{electric_vehicle_id}/boost', {
-          // A double click or a retried request boosts once.
-          params: { path, header: { 'idempotency-key': crypto.randomUUID() } },
-        }),
-      );
-      reloadDetail();
-      return BOOST_OUTCOMES[answer.outcome];
-    });
-  const disarm = () =>
-    act(async () => {
-      await expectData(
-        api.DELETE('/users/{external_user_id}/electric-vehicles/{electric_vehicle_id}/boost', {
-          params: { path },
-        }),
-      );
-      reloadDetail();
-      return 'No boost is armed for the next plug-in.';
-    });
   return (
     <DeviceFrame device={device}>
-      <div class="controls">
-        <button type="button" onClick={boost} disabled={busy}>
-          Boost now
-        </button>
-        <button type="button" onClick={disarm} disabled={busy}>
-          Disarm boost
-        </button>
-      </div>
-      {feedback}
+      <BoostControls
+        boost={() =>
+          expectData(
+            api.POST('/users/{external_user_id}/electric-vehicles/{electric_vehicle_id}/boost', {
+              // A double click or a retried request boosts once.
+              params: { path, header: { 'idempotency-key': crypto.randomUUID() } },
+            }),
+          )
+        }
+        undo={{
+          label: 'Disarm boost',
+          request: () =>
+            expectData(
+              api.DELETE('/users/{external_user_id}/electric-vehicles/{electric_vehicle_id}/boost', {
+                params: { path },
+              }),
+            ),
+          done: 'No boost is armed for the next plug-in.',
+        }}
+        after={reloadDetail}
+      />
       <Await loaded={detail}>
         {(read) => <FigureList rows={figureRows(KIND_FIGURES.electric_vehicle, read.electric_vehicle)} />}
       </Await>

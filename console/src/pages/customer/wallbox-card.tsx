@@ -1,11 +1,11 @@
 import { expectData } from '../../api/client';
 import { Await } from '../../components/status';
 import { useConsole } from '../../context';
-import { BOOST_OUTCOMES, boostRefusalText } from '../../devices/boost';
 import { KIND_CHARTS } from '../../devices/charts';
 import { figureRows, KIND_FIGURES } from '../../devices/figures';
 import { useLoad } from '../../use-load';
-import { DeviceFrame, FigureList, type SummaryDevice, useAction } from './device-frame';
+import { BoostControls } from './boost-controls';
+import { DeviceFrame, FigureList, type SummaryDevice } from './device-frame';
 import { ReadingsPanel } from './readings-panel';
 
 /** A wallbox: its power and mode, boost and cancel, and its charts. */
@@ -16,36 +16,26 @@ export function WallboxCard({ externalUserId, device }: { externalUserId: string
     () => expectData(api.GET('/users/{external_user_id}/wallboxes/{wallbox_id}', { params: { path } })),
     [api, externalUserId, device.id],
   );
-  const { busy, act, feedback } = useAction(boostRefusalText);
-  const boost = () =>
-    act(async () => {
-      const answer = await expectData(
-        api.POST('/users/{external_user_id}/wallboxes/{wallbox_id}/boost', {
-          params: { path, header: { 'idempotency-key': crypto.randomUUID() } },
-        }),
-      );
-      reloadDetail();
-      return BOOST_OUTCOMES[answer.outcome];
-    });
-  const cancel = () =>
-    act(async () => {
-      await expectData(
-        api.DELETE('/users/{external_user_id}/wallboxes/{wallbox_id}/boost', { params: { path } }),
-      );
-      reloadDetail();
-      return 'No boost runs or is armed.';
-    });
   return (
     <DeviceFrame device={device}>
-      <div class="controls">
-        <button type="button" onClick={boost} disabled={busy}>
-          Boost now
-        </button>
-        <button type="button" onClick={cancel} disabled={busy}>
-          Cancel boost
-        </button>
-      </div>
-      {feedback}
+      <BoostControls
+        boost={() =>
+          expectData(
+            api.POST('/users/{external_user_id}/wallboxes/{wallbox_id}/boost', {
+              params: { path, header: { 'idempotency-key': crypto.randomUUID() } },
+            }),
+          )
+        }
+        undo={{
+          label: 'Cancel boost',
+          request: () =>
+            expectData(
+              api.DELETE('/users/{external_user_id}/wallboxes/{wallbox_id}/boost', { params: { path } }),
+            ),
+          done: 'No boost runs or is armed.',
+        }}
+        after={reloadDetail}
+      />
       <Await loaded={detail}>
         {(read) => <FigureList rows={figureRows(KIND_FIGURES.wallbox, read.wallbox)} />}
       </Await>

@@ -91,6 +91,9 @@ export function maxUsersAheadOfCursor(settings: { userPageSize: number; syncConc
 /** The whole user walk under the `CURSOR` item: a pass completes when the walk reaches its end. */
 export const WHOLE_WALK: SyncScope = { progressKey: SYNC_CURSOR_SK, after: null, until: null };
 
+/** The kinds' names in registry order, as the kinds plan takes them (built once, not per user). */
+const DEVICE_KIND_NAMES_IN_ORDER = deviceKinds.map((kind) => kind.name);
+
 export class SyncRun {
   private readonly scope: SyncScope;
   private readonly config: SyncRunDeps['config'];
@@ -342,7 +345,7 @@ export class SyncRun {
         deviceKinds: user.deviceKinds ?? null,
         checkedAt: user.deviceKindsCheckedAt ?? null,
       },
-      deviceKinds.map((kind) => kind.name),
+      DEVICE_KIND_NAMES_IN_ORDER,
       nowMs,
       this.config.deviceKindsRecheckMs ?? DEVICE_KINDS_RECHECK_MS_DEFAULT,
     );
@@ -360,7 +363,7 @@ export class SyncRun {
     }
     onListed();
     try {
-      await this.recordDeviceKinds(user, kinds, listedByKind, new Date(nowMs).toISOString());
+      await this.recordDeviceKinds(user, kinds, listedByKind, nowMs);
     } catch (error) {
       return { failure: describeFailure(error) };
     }
@@ -387,9 +390,10 @@ export class SyncRun {
     user: OnboardedUser,
     kinds: DeviceKindsPlan,
     listedByKind: readonly (DeviceJson[] | null)[],
-    listedAt: string,
+    listedAtMs: number,
   ): Promise<void> {
     if (kinds.recheck) {
+      const listedAt = new Date(listedAtMs).toISOString();
       const found = foundKinds(
         new Map(
           deviceKinds.map((kind, index) => [

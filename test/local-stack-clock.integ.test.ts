@@ -1,6 +1,7 @@
 import { addDays, dayInZone, marketDay } from '@podero-bridge/podero-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from './support/local-stack';
+import { startReceiver } from './support/webhook-receiver';
 
 /**
  * The local stack's clock seam (local/src/clock.ts): by default the functions read the simulator's clock, so a
@@ -46,5 +47,27 @@ describe.each([
     const answer = await putPricesAfterThreeSimulatedDays(t);
     expect(answer.status, answer.body).toBe(status);
     if (code !== undefined) expect(JSON.parse(answer.body)).toMatchObject({ error: { code } });
+  });
+
+  it('delivers a webhook test event at once, however far the simulator was moved', async () => {
+    // The clock was moved three days above; webhook-delivery keeps the wall clock (local/src/clock.ts), so
+    // a test event scheduled on the api's simulated clock would wait there until the wall caught up.
+    const receiver = await startReceiver();
+    try {
+      const created = await t.api('/webhooks', {
+        admin: true,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ url: receiver.url }),
+      });
+      expect(created.status).toBe(201);
+      const { id } = (await created.json()) as { id: string };
+      const sent = await t.api(`/webhooks/${id}/test`, { admin: true, method: 'POST' });
+      expect(sent.status).toBe(202);
+      await receiver.waitFor((all) => all.length >= 1);
+      expect(JSON.parse(receiver.received[0]?.body ?? '{}')).toMatchObject({ type: 'webhook.test' });
+    } finally {
+      await receiver.close();
+    }
   });
 });

@@ -9,7 +9,8 @@
  *
  * event-relay, webhook-delivery and erasure keep the wall clock either way: their times meet SQS delays and
  * a partner's receiver, which checks `webhook-timestamp` against its own clock (Standard Webhooks tolerates
- * five minutes), not Podero's.
+ * five minutes), not Podero's. So do the api's webhook routes (its `webhookClock`): they schedule deliveries
+ * for webhook-delivery, and a test event stamped on a moved simulator would wait until the wall caught up.
  */
 export const LOCAL_CLOCKS = ['simulator', 'wall'] as const;
 export type LocalClock = (typeof LOCAL_CLOCKS)[number];

@@ -331,7 +331,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const bridge = composeInProcess({
       environment: envFor,
       tokenRefresh: { logger: loggerFor('tokenRefresh'), metrics: createRecordingMetrics(), now },
-      api: { logger: loggerFor('api'), metrics: createRecordingMetrics(), ...onPoderoTime },
+      // Its webhook routes schedule deliveries for webhook-delivery, which keeps the wall clock.
+      api: {
+        logger: loggerFor('api'),
+        metrics: createRecordingMetrics(),
+        ...onPoderoTime,
+        webhookClock: () => Date.now(),
+      },
       sync: { logger: loggerFor('syncWorker'), metrics: createRecordingMetrics(), ...onPoderoTime },
       planner: { logger: loggerFor('syncPlanner'), metrics: createRecordingMetrics(), now },
       eventRelay: { logger: loggerFor('eventRelay'), metrics: createRecordingMetrics() },

@@ -80,6 +80,13 @@ export interface ApiOverrides extends Omit<FleetOverrides, 'deadline'> {
   resolveWebhookHost?: Resolve;
   /** Tests: how long after an offboarding its erasure's last sweep runs (ERASURE_SETTLE_SECONDS otherwise). */
   erasureSettleMs?: number;
+  /**
+   * The clock of the webhook routes, which schedule deliveries for webhook-delivery (a test event's
+   * `not_before`): that worker's clock. Deployed, the one clock (`now`); the local stack runs the api on
+   * Podero's simulated clock and webhook-delivery on the wall clock, where a moved simulator would otherwise
+   * schedule a test event minutes or days into the worker's future.
+   */
+  webhookClock?: () => number;
 }
 
 /**
@@ -208,7 +215,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       queue: new DeliveryQueue(sqs, config.webhookQueueUrl),
       rules: { allowLoopback: config.webhookAllowLoopback },
       ...(overrides.resolveWebhookHost ? { resolve: overrides.resolveWebhookHost } : {}),
-      now: fleet.now,
+      now: overrides.webhookClock ?? fleet.now,
     }),
     erasure,
     trading: new TradingService({

@@ -114,6 +114,7 @@ async function world(
     readings: new ReadingsStore(doc, tables.readings),
     outbox: new OutboxStore(doc, tables.main),
     requestErasure: async () => {},
+    syncIntervalMs: 15 * 60_000,
     now: () => T0,
   });
   return { ext, service, snapshots, calls, guarded };

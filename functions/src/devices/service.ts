@@ -9,8 +9,15 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { PoderoNotFoundError } from '@podero-bridge/podero-client';
+import { deviceHealthView, type HealthRules } from '../domain/devices/health';
 import type { ControlIssue, DeviceKind } from '../domain/devices/kinds';
-import { isDeleted, isUpstreamOutage, observedSnapshot, ownedBy } from '../domain/devices/rules';
+import {
+  connectionStateOf,
+  isDeleted,
+  isUpstreamOutage,
+  observedSnapshot,
+  ownedBy,
+} from '../domain/devices/rules';
 import type { DeviceListAnswer } from '../domain/devices/view';
 import { InvalidError, NotFoundError, UnknownUserError } from '../domain/errors';
 import { outboxEntriesOf } from '../domain/events/catalogue';
@@ -88,6 +95,8 @@ export interface DeviceServiceDeps<Upstream> {
   outbox: OutboxStore;
   /** Erases an offboarded device's readings (a queued job: a year of them outlasts a request). */
   requestErasure(externalUserId: string, deviceId: string): Promise<void>;
+  /** The stage's sync interval: the unit of the kind's stale threshold (domain/devices/health.ts). */
+  syncIntervalMs: number;
   now?: () => number;
   logger?: Logger;
 }
@@ -109,8 +118,24 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
     this.now = deps.now ?? Date.now;
   }
 
+  private get healthRules(): HealthRules {
+    return {
+      staleAfterSyncIntervals: this.kind.health.staleAfterSyncIntervals,
+      syncIntervalMs: this.deps.syncIntervalMs,
+    };
+  }
+
+  /** The view with its health judged now (a cached snapshot whose state stopped moving shows `stale`). */
   private viewOf(snapshot: DeviceSnapshot): ViewOf<K> {
-    return this.kind.view(snapshot.device, snapshot.connection) as ViewOf<K>;
+    const health = deviceHealthView(
+      snapshot,
+      connectionStateOf(snapshot.device),
+      this.now(),
+      this.healthRules,
+      // The latest tracked change's status is steer/changes' to record; until then none is known.
+      undefined,
+    );
+    return this.kind.view(snapshot.device, snapshot.connection, health) as ViewOf<K>;
   }
 
   private answer(
@@ -221,6 +246,7 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
         previous,
         previous?.lastReadingStateAt ?? null,
         this.kind.name,
+        this.healthRules,
       );
     });
     const { createdSortKeys } = await this.deps.snapshots.replaceUserList(
@@ -404,6 +430,7 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
       previous,
       previous?.lastReadingStateAt ?? null,
       this.kind.name,
+      this.healthRules,
     );
   }
 

@@ -9,7 +9,8 @@
  *   is the difference between ~1,200 and ~30,000 DynamoDB requests a pass, `pnpm bench sync`).
  * - An unchanged device (same JSON, same state, same connection, reading already written) costs no write.
  * - Each pass observes the device's connection (domain/devices/rules.ts observeConnection), so `since` is the
- *   first pass (or read) that saw a new state.
+ *   first pass (or read) that saw a new state, and its health (domain/devices/health.ts) against the pass's
+ *   clock: a device whose answer is byte-identical to the last one is still written when it turns stale.
  * - A reading is written once per state timestamp (readings are keyed by it), compared with the last
  *   reading the sync wrote, not with the snapshot's state: an API live read may have stored the state in
  *   the snapshot already, and its reading is still owed. Re-processing a user is therefore harmless.
@@ -24,6 +25,7 @@
 
 import { type DeviceKind, readingValuesOf } from '../domain/devices/kinds';
 import { observedSnapshot } from '../domain/devices/rules';
+import type { StoredHealth } from '../domain/devices/state';
 import { outboxEntriesOf } from '../domain/events/catalogue';
 import { listMarkerBatchItem, readingBatchItem, snapshotBatchItem } from '../storage/batch-items';
 import type { PendingWrite } from '../storage/batch-write';
@@ -38,7 +40,10 @@ import { readingExpiry } from '../storage/readings';
 
 export interface PlanInput {
   /** The kind of the listed devices: its rules, events and reading fields. */
-  kind: Pick<DeviceKind, 'visible' | 'changeEvents' | 'deletedEvents' | 'readingFields' | 'storage'>;
+  kind: Pick<
+    DeviceKind,
+    'visible' | 'changeEvents' | 'deletedEvents' | 'readingFields' | 'storage' | 'health'
+  >;
   externalUserId: string;
   poderoUserId: string;
   /** What Podero listed for the user, as it came. */
@@ -49,6 +54,8 @@ export interface PlanInput {
   fetchedAt: string;
   tables: { main: string; readings: string };
   readingsRetentionDays: number;
+  /** The stage's sync interval: a kind's stale threshold counts in it (domain/devices/health.ts). */
+  syncIntervalMs: number;
 }
 
 export interface UserPlan {
@@ -57,13 +64,22 @@ export interface UserPlan {
   readonly devices: number;
   /** Change events stored with these writes. */
   readonly events: number;
+  /** Of the visible devices, those connected whose reporting was judged (`ok` or `stale`), and the stale ones. */
+  readonly reporting: { readonly judged: number; readonly stale: number };
 }
+
+const sameHealth = (a: StoredHealth | null | undefined, b: StoredHealth | null | undefined): boolean =>
+  a?.reporting.state === b?.reporting.state &&
+  a?.reporting.since === b?.reporting.since &&
+  a?.steering.state === b?.steering.state &&
+  a?.steering.since === b?.steering.since;
 
 export function planUserWrites(input: PlanInput): UserPlan {
   const owner = input.externalUserId;
   const main = input.tables.main;
   const writes: PendingWrite[] = [];
   let eventCount = 0;
+  const reporting = { judged: 0, stale: 0 };
   const live = input.kind.visible(input.listed, input.poderoUserId);
 
   for (const device of live) {
@@ -79,9 +95,16 @@ export function planUserWrites(input: PlanInput): UserPlan {
       previous,
       readingOwed ? stateAt : (previous?.lastReadingStateAt ?? null),
       input.kind.storage.kind,
+      {
+        staleAfterSyncIntervals: input.kind.health.staleAfterSyncIntervals,
+        syncIntervalMs: input.syncIntervalMs,
+      },
     );
     const events = outboxEntriesOf(input.kind.changeEvents(previous, snapshot));
     eventCount += events.length;
+    const reportingState = snapshot.health?.reporting.state;
+    if (reportingState === 'ok' || reportingState === 'stale') reporting.judged++;
+    if (reportingState === 'stale') reporting.stale++;
     const unchanged =
       events.length === 0 &&
       previous !== undefined &&
@@ -90,6 +113,8 @@ export function planUserWrites(input: PlanInput): UserPlan {
       previous.lastReadingStateAt === snapshot.lastReadingStateAt &&
       previous.connection?.state === snapshot.connection?.state &&
       previous.connection?.since === snapshot.connection?.since &&
+      // Judged against the clock: a device whose answer is byte-identical turns stale all the same.
+      sameHealth(previous.health, snapshot.health) &&
       JSON.stringify(previous.device) === JSON.stringify(device);
     if (!unchanged)
       writes.push({
@@ -148,5 +173,5 @@ export function planUserWrites(input: PlanInput): UserPlan {
     );
     writes.push({ tableName: main, owner, request: { PutRequest: { Item: marker } } });
   }
-  return { writes, devices: live.length, events: eventCount };
+  return { writes, devices: live.length, events: eventCount, reporting };
 }

@@ -1128,7 +1128,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * user.onboarded (catalogue v3)
+         * user.onboarded (catalogue v4)
          * @description A user was onboarded to Podero (POST /users created them).
          */
         post: operations["event_user_onboarded"];
@@ -1148,7 +1148,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * user.offboarded (catalogue v3)
+         * user.offboarded (catalogue v4)
          * @description A user was offboarded: deleted at Podero, the bridge's records removed.
          */
         post: operations["event_user_offboarded"];
@@ -1168,7 +1168,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * onboarding_session.completed (catalogue v3)
+         * onboarding_session.completed (catalogue v4)
          * @description A Connect UI session ended with a connected device (a heat pump: `heat_pump_id` as in v1; any kind: `device_id` and `device_kind`).
          */
         post: operations["event_onboarding_session_completed"];
@@ -1188,7 +1188,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * onboarding_session.expired (catalogue v3)
+         * onboarding_session.expired (catalogue v4)
          * @description A Connect UI session expired without a device.
          */
         post: operations["event_onboarding_session_expired"];
@@ -1208,7 +1208,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.connected (catalogue v3)
+         * heat_pump.connected (catalogue v4)
          * @description A heat pump was seen authenticated for the first time.
          */
         post: operations["event_heat_pump_connected"];
@@ -1228,7 +1228,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.connection_lost (catalogue v3)
+         * heat_pump.connection_lost (catalogue v4)
          * @description A connected heat pump lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_heat_pump_connection_lost"];
@@ -1248,7 +1248,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.connection_restored (catalogue v3)
+         * heat_pump.connection_restored (catalogue v4)
          * @description A heat pump that had been connected before is connected again.
          */
         post: operations["event_heat_pump_connection_restored"];
@@ -1268,7 +1268,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.optimization_changed (catalogue v3)
+         * heat_pump.optimization_changed (catalogue v4)
          * @description Podero's smart optimisation was switched on or off for the heat pump.
          */
         post: operations["event_heat_pump_optimization_changed"];
@@ -1288,10 +1288,90 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.deleted (catalogue v3)
+         * heat_pump.deleted (catalogue v4)
          * @description The heat pump is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_heat_pump_deleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "heat_pump.reporting_stopped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * heat_pump.reporting_stopped (catalogue v4)
+         * @description A connected heat pump sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4).
+         */
+        post: operations["event_heat_pump_reporting_stopped"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "heat_pump.reporting_resumed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * heat_pump.reporting_resumed (catalogue v4)
+         * @description A stale heat pump reports new states again (catalogue v4).
+         */
+        post: operations["event_heat_pump_reporting_resumed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "heat_pump.steering_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * heat_pump.steering_failed (catalogue v4)
+         * @description Podero reports a steering error for the heat pump (`steering_status` became `error`) (catalogue v4).
+         */
+        post: operations["event_heat_pump_steering_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "heat_pump.steering_recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * heat_pump.steering_recovered (catalogue v4)
+         * @description Podero no longer reports a steering error for the heat pump (`steering.state` says what it reports now) (catalogue v4).
+         */
+        post: operations["event_heat_pump_steering_recovered"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1308,7 +1388,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.connected (catalogue v3)
+         * electric_vehicle.connected (catalogue v4)
          * @description A electric vehicle was seen authenticated for the first time.
          */
         post: operations["event_electric_vehicle_connected"];
@@ -1328,7 +1408,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.connection_lost (catalogue v3)
+         * electric_vehicle.connection_lost (catalogue v4)
          * @description A connected electric vehicle lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_electric_vehicle_connection_lost"];
@@ -1348,7 +1428,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.connection_restored (catalogue v3)
+         * electric_vehicle.connection_restored (catalogue v4)
          * @description A electric vehicle that had been connected before is connected again.
          */
         post: operations["event_electric_vehicle_connection_restored"];
@@ -1368,7 +1448,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.optimization_changed (catalogue v3)
+         * electric_vehicle.optimization_changed (catalogue v4)
          * @description Podero's smart optimisation was switched on or off for the electric vehicle.
          */
         post: operations["event_electric_vehicle_optimization_changed"];
@@ -1388,7 +1468,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.deleted (catalogue v3)
+         * electric_vehicle.deleted (catalogue v4)
          * @description The electric vehicle is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_electric_vehicle_deleted"];
@@ -1408,7 +1488,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.plugged_in (catalogue v3)
+         * electric_vehicle.plugged_in (catalogue v4)
          * @description An electric vehicle was plugged in (seen between two states).
          */
         post: operations["event_electric_vehicle_plugged_in"];
@@ -1428,7 +1508,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.unplugged (catalogue v3)
+         * electric_vehicle.unplugged (catalogue v4)
          * @description An electric vehicle was unplugged.
          */
         post: operations["event_electric_vehicle_unplugged"];
@@ -1448,7 +1528,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.charging_started (catalogue v3)
+         * electric_vehicle.charging_started (catalogue v4)
          * @description An electric vehicle started charging.
          */
         post: operations["event_electric_vehicle_charging_started"];
@@ -1468,7 +1548,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.charging_completed (catalogue v3)
+         * electric_vehicle.charging_completed (catalogue v4)
          * @description An electric vehicle stopped charging (its target reached, paused by the optimisation, or unplugged).
          */
         post: operations["event_electric_vehicle_charging_completed"];
@@ -1488,7 +1568,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.boost_started (catalogue v3)
+         * electric_vehicle.boost_started (catalogue v4)
          * @description An electric vehicle's boost is charging it (`boost_state` became `ongoing`).
          */
         post: operations["event_electric_vehicle_boost_started"];
@@ -1508,10 +1588,90 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.boost_ended (catalogue v3)
+         * electric_vehicle.boost_ended (catalogue v4)
          * @description An electric vehicle's boost ended (`boost_state` left `ongoing`).
          */
         post: operations["event_electric_vehicle_boost_ended"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.reporting_stopped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.reporting_stopped (catalogue v4)
+         * @description A connected electric vehicle sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4).
+         */
+        post: operations["event_electric_vehicle_reporting_stopped"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.reporting_resumed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.reporting_resumed (catalogue v4)
+         * @description A stale electric vehicle reports new states again (catalogue v4).
+         */
+        post: operations["event_electric_vehicle_reporting_resumed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.steering_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.steering_failed (catalogue v4)
+         * @description Podero reports a steering error for the electric vehicle (`steering_status` became `error`) (catalogue v4).
+         */
+        post: operations["event_electric_vehicle_steering_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.steering_recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.steering_recovered (catalogue v4)
+         * @description Podero no longer reports a steering error for the electric vehicle (`steering.state` says what it reports now) (catalogue v4).
+         */
+        post: operations["event_electric_vehicle_steering_recovered"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1528,7 +1688,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.connected (catalogue v3)
+         * wallbox.connected (catalogue v4)
          * @description A wallbox was seen authenticated for the first time.
          */
         post: operations["event_wallbox_connected"];
@@ -1548,7 +1708,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.connection_lost (catalogue v3)
+         * wallbox.connection_lost (catalogue v4)
          * @description A connected wallbox lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_wallbox_connection_lost"];
@@ -1568,7 +1728,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.connection_restored (catalogue v3)
+         * wallbox.connection_restored (catalogue v4)
          * @description A wallbox that had been connected before is connected again.
          */
         post: operations["event_wallbox_connection_restored"];
@@ -1588,7 +1748,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.optimization_changed (catalogue v3)
+         * wallbox.optimization_changed (catalogue v4)
          * @description Podero's smart optimisation was switched on or off for the wallbox.
          */
         post: operations["event_wallbox_optimization_changed"];
@@ -1608,10 +1768,90 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.deleted (catalogue v3)
+         * wallbox.deleted (catalogue v4)
          * @description The wallbox is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_wallbox_deleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wallbox.reporting_stopped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.reporting_stopped (catalogue v4)
+         * @description A connected wallbox sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4).
+         */
+        post: operations["event_wallbox_reporting_stopped"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wallbox.reporting_resumed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.reporting_resumed (catalogue v4)
+         * @description A stale wallbox reports new states again (catalogue v4).
+         */
+        post: operations["event_wallbox_reporting_resumed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wallbox.steering_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.steering_failed (catalogue v4)
+         * @description Podero reports a steering error for the wallbox (`steering_status` became `error`) (catalogue v4).
+         */
+        post: operations["event_wallbox_steering_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wallbox.steering_recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.steering_recovered (catalogue v4)
+         * @description Podero no longer reports a steering error for the wallbox (`steering.state` says what it reports now) (catalogue v4).
+         */
+        post: operations["event_wallbox_steering_recovered"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1628,7 +1868,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.connected (catalogue v3)
+         * inverter.connected (catalogue v4)
          * @description A solar inverter was seen authenticated for the first time.
          */
         post: operations["event_inverter_connected"];
@@ -1648,7 +1888,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.connection_lost (catalogue v3)
+         * inverter.connection_lost (catalogue v4)
          * @description A connected solar inverter lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_inverter_connection_lost"];
@@ -1668,7 +1908,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.connection_restored (catalogue v3)
+         * inverter.connection_restored (catalogue v4)
          * @description A solar inverter that had been connected before is connected again.
          */
         post: operations["event_inverter_connection_restored"];
@@ -1688,7 +1928,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.optimization_changed (catalogue v3)
+         * inverter.optimization_changed (catalogue v4)
          * @description Podero's smart optimisation was switched on or off for the solar inverter.
          */
         post: operations["event_inverter_optimization_changed"];
@@ -1708,10 +1948,90 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.deleted (catalogue v3)
+         * inverter.deleted (catalogue v4)
          * @description The solar inverter is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_inverter_deleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.reporting_stopped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.reporting_stopped (catalogue v4)
+         * @description A connected solar inverter sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4).
+         */
+        post: operations["event_inverter_reporting_stopped"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.reporting_resumed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.reporting_resumed (catalogue v4)
+         * @description A stale solar inverter reports new states again (catalogue v4).
+         */
+        post: operations["event_inverter_reporting_resumed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.steering_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.steering_failed (catalogue v4)
+         * @description Podero reports a steering error for the solar inverter (`steering_status` became `error`) (catalogue v4).
+         */
+        post: operations["event_inverter_steering_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.steering_recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.steering_recovered (catalogue v4)
+         * @description Podero no longer reports a steering error for the solar inverter (`steering.state` says what it reports now) (catalogue v4).
+         */
+        post: operations["event_inverter_steering_recovered"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1728,7 +2048,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * sync.completed (catalogue v3)
+         * sync.completed (catalogue v4)
          * @description The heat-pump sync completed a pass over every onboarded user.
          */
         post: operations["event_sync_completed"];
@@ -1748,7 +2068,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.prices_uploaded (catalogue v3)
+         * trading.prices_uploaded (catalogue v4)
          * @description A delivery day's price forecast was uploaded to Podero (or Podero already had it).
          */
         post: operations["event_trading_prices_uploaded"];
@@ -1768,7 +2088,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.curves_ready (catalogue v3)
+         * trading.curves_ready (catalogue v4)
          * @description Podero's optimised and unoptimised load curves for the day are stored (GET .../curves.csv).
          */
         post: operations["event_trading_curves_ready"];
@@ -1788,7 +2108,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.confirmation_due (catalogue v3)
+         * trading.confirmation_due (catalogue v4)
          * @description The trade waits for the desk’s decision (POST .../confirmation) before `confirm_by`.
          */
         post: operations["event_trading_confirmation_due"];
@@ -1808,7 +2128,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.confirmed (catalogue v3)
+         * trading.confirmed (catalogue v4)
          * @description The optimised volume was bought: the trade is confirmed.
          */
         post: operations["event_trading_confirmed"];
@@ -1828,7 +2148,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.rejected (catalogue v3)
+         * trading.rejected (catalogue v4)
          * @description The trade was rejected: the fleet runs unoptimised on the day.
          */
         post: operations["event_trading_rejected"];
@@ -1848,7 +2168,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.missed (catalogue v3)
+         * trading.missed (catalogue v4)
          * @description A deadline passed before the day was confirmed: the fleet runs unoptimised on the day.
          */
         post: operations["event_trading_missed"];
@@ -1868,7 +2188,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.failed (catalogue v3)
+         * trading.failed (catalogue v4)
          * @description Podero refused a step for good (a 4xx, or an upload it did not take): the day ended `failed` and the fleet runs unoptimised on the day (catalogue v3).
          */
         post: operations["event_trading_failed"];
@@ -1888,7 +2208,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * webhook.test (catalogue v3)
+         * webhook.test (catalogue v4)
          * @description Sent by POST /webhooks/{webhook_id}/test to that endpoint only.
          */
         post: operations["event_webhook_test"];
@@ -2277,6 +2597,102 @@ export interface components {
                 heat_pump_id: string;
             };
         };
+        /** @description A connected heat pump sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+        Event_heat_pump_reporting_stopped: {
+            /** @constant */
+            type: "heat_pump.reporting_stopped";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A connected heat pump sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the heat pump */
+                heat_pump_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description A stale heat pump reports new states again (catalogue v4). */
+        Event_heat_pump_reporting_resumed: {
+            /** @constant */
+            type: "heat_pump.reporting_resumed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A stale heat pump reports new states again (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the heat pump */
+                heat_pump_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description Podero reports a steering error for the heat pump (`steering_status` became `error`) (catalogue v4). */
+        Event_heat_pump_steering_failed: {
+            /** @constant */
+            type: "heat_pump.steering_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero reports a steering error for the heat pump (`steering_status` became `error`) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the heat pump */
+                heat_pump_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
+        /** @description Podero no longer reports a steering error for the heat pump (`steering.state` says what it reports now) (catalogue v4). */
+        Event_heat_pump_steering_recovered: {
+            /** @constant */
+            type: "heat_pump.steering_recovered";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero no longer reports a steering error for the heat pump (`steering.state` says what it reports now) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the heat pump */
+                heat_pump_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
         /** @description A electric vehicle was seen authenticated for the first time. */
         Event_electric_vehicle_connected: {
             /** @constant */
@@ -2471,6 +2887,102 @@ export interface components {
                 boost_state: string | null;
             };
         };
+        /** @description A connected electric vehicle sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+        Event_electric_vehicle_reporting_stopped: {
+            /** @constant */
+            type: "electric_vehicle.reporting_stopped";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A connected electric vehicle sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description A stale electric vehicle reports new states again (catalogue v4). */
+        Event_electric_vehicle_reporting_resumed: {
+            /** @constant */
+            type: "electric_vehicle.reporting_resumed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A stale electric vehicle reports new states again (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description Podero reports a steering error for the electric vehicle (`steering_status` became `error`) (catalogue v4). */
+        Event_electric_vehicle_steering_failed: {
+            /** @constant */
+            type: "electric_vehicle.steering_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero reports a steering error for the electric vehicle (`steering_status` became `error`) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
+        /** @description Podero no longer reports a steering error for the electric vehicle (`steering.state` says what it reports now) (catalogue v4). */
+        Event_electric_vehicle_steering_recovered: {
+            /** @constant */
+            type: "electric_vehicle.steering_recovered";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero no longer reports a steering error for the electric vehicle (`steering.state` says what it reports now) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
         /** @description A wallbox was seen authenticated for the first time. */
         Event_wallbox_connected: {
             /** @constant */
@@ -2565,6 +3077,102 @@ export interface components {
                 wallbox_id: string;
             };
         };
+        /** @description A connected wallbox sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+        Event_wallbox_reporting_stopped: {
+            /** @constant */
+            type: "wallbox.reporting_stopped";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A connected wallbox sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description A stale wallbox reports new states again (catalogue v4). */
+        Event_wallbox_reporting_resumed: {
+            /** @constant */
+            type: "wallbox.reporting_resumed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A stale wallbox reports new states again (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description Podero reports a steering error for the wallbox (`steering_status` became `error`) (catalogue v4). */
+        Event_wallbox_steering_failed: {
+            /** @constant */
+            type: "wallbox.steering_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero reports a steering error for the wallbox (`steering_status` became `error`) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
+        /** @description Podero no longer reports a steering error for the wallbox (`steering.state` says what it reports now) (catalogue v4). */
+        Event_wallbox_steering_recovered: {
+            /** @constant */
+            type: "wallbox.steering_recovered";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero no longer reports a steering error for the wallbox (`steering.state` says what it reports now) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
         /** @description A solar inverter was seen authenticated for the first time. */
         Event_inverter_connected: {
             /** @constant */
@@ -2657,6 +3265,102 @@ export interface components {
                 external_user_id: string;
                 /** @description Podero's id of the solar inverter */
                 inverter_id: string;
+            };
+        };
+        /** @description A connected solar inverter sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+        Event_inverter_reporting_stopped: {
+            /** @constant */
+            type: "inverter.reporting_stopped";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A connected solar inverter sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description A stale solar inverter reports new states again (catalogue v4). */
+        Event_inverter_reporting_resumed: {
+            /** @constant */
+            type: "inverter.reporting_resumed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A stale solar inverter reports new states again (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description Podero reports a steering error for the solar inverter (`steering_status` became `error`) (catalogue v4). */
+        Event_inverter_steering_failed: {
+            /** @constant */
+            type: "inverter.steering_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero reports a steering error for the solar inverter (`steering_status` became `error`) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
+        /** @description Podero no longer reports a steering error for the solar inverter (`steering.state` says what it reports now) (catalogue v4). */
+        Event_inverter_steering_recovered: {
+            /** @constant */
+            type: "inverter.steering_recovered";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero no longer reports a steering error for the solar inverter (`steering.state` says what it reports now) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
             };
         };
         /** @description The heat-pump sync completed a pass over every onboarded user. */
@@ -2893,6 +3597,15 @@ export interface components {
             };
             sync_failure: components["schemas"]["SyncFailure"] | null;
             devices: components["schemas"]["DeviceCountsByKind"];
+            /** @description The user's devices of every kind by health, judged now from the stored state */
+            health: {
+                /** @description Devices not reporting while connected */
+                stale: number;
+                /** @description Devices whose Podero steering_status is error */
+                steering_error: number;
+                /** @description Devices not steerable now */
+                not_steerable: number;
+            };
         };
         SyncFailure: {
             error_code: string;
@@ -3062,6 +3775,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
         };
         HeatPumpDeviceModel: {
             device_type?: {
@@ -3082,6 +3796,40 @@ export interface components {
             action_needed: boolean;
             /** @description When the bridge first observed this state after a different one (a read or a sync pass); null while the state is as first seen. */
             since: string | null;
+        };
+        /** @description The device's health beside its connection, judged now */
+        DeviceHealth: {
+            reporting: {
+                /**
+                 * @description ok: a new state (Podero's `current_state_last_updated_at`) within the kind's threshold; stale: none for longer, while connected; unknown: not connected, or Podero sends no state time.
+                 * @enum {string}
+                 */
+                state: "ok" | "stale" | "unknown";
+                /** @description When the bridge first observed this state after a different one (stale: when the last state plus the threshold passed); null while the state is as first seen. */
+                since: string | null;
+                /** @description Why, in words */
+                reason: string;
+                /** @description Podero's `current_state_last_updated_at` */
+                last_state_at: string | null;
+                /** @description The kind's threshold: its declared number of sync intervals, in seconds */
+                stale_after_seconds: number;
+            };
+            steering: {
+                /**
+                 * @description Podero's `steering_status` (ok | warning | error | unknown); missing or undocumented: unknown.
+                 * @enum {string}
+                 */
+                state: "ok" | "warning" | "error" | "unknown";
+                /** @description When the bridge first observed this state after a different one; null while as first seen. */
+                since: string | null;
+                reason: string;
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+            /** @description Steerable now: connected, reporting `ok`, steering `ok`, and the device's latest change not failed. */
+            steerable: boolean;
+            /** @description What stands in the way (empty when steerable). A change's status is one of pending, confirmed, failed, superseded. */
+            not_steerable_because: ("not_connected" | "not_reporting" | "steering_not_ok" | "last_change_failed")[];
         };
         HeatPumpRead: {
             heat_pump: components["schemas"]["HeatPump"];
@@ -3246,6 +3994,7 @@ export interface components {
             model: string | null;
             connection: components["schemas"]["HeatPumpConnection"];
             is_smart_optimization_active: boolean | null;
+            health: components["schemas"]["DeviceHealth"];
             /** @description When the stored state was read from Podero */
             fetched_at: string;
             /** @description The latest stored reading: the kind's own values (its `readings` route's fields) */
@@ -3607,6 +4356,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
         };
         ElectricVehicleRead: {
             electric_vehicle: components["schemas"]["ElectricVehicle"];
@@ -3697,6 +4447,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
         };
         WallboxRead: {
             wallbox: components["schemas"]["Wallbox"];
@@ -3775,6 +4526,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
         };
         InverterRead: {
             inverter: components["schemas"]["Inverter"];
@@ -3860,6 +4612,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
             /**
              * @description The device kind (enum property replaced by openapi-typescript)
              * @enum {string}
@@ -3924,6 +4677,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
             /**
              * @description The device kind (enum property replaced by openapi-typescript)
              * @enum {string}
@@ -3986,6 +4740,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
             /**
              * @description The device kind (enum property replaced by openapi-typescript)
              * @enum {string}
@@ -4042,6 +4797,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
             /**
              * @description The device kind (enum property replaced by openapi-typescript)
              * @enum {string}
@@ -4401,6 +5157,8 @@ export interface operations {
                 optimization?: "on" | "off";
                 /** @description Only the user with this e-mail address (case-insensitive), for a support desk search */
                 email?: string;
+                /** @description Only users with at least one device (of any kind) that is stale (not reporting while connected), has a steering error, or is not steerable now */
+                health?: "stale" | "steering_error" | "not_steerable";
             };
             header?: never;
             path?: never;
@@ -8242,7 +9000,7 @@ export interface operations {
                 "application/json": {
                     /** @description https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>) */
                     url: string;
-                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed")[] | null;
+                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "heat_pump.reporting_stopped" | "heat_pump.reporting_resumed" | "heat_pump.steering_failed" | "heat_pump.steering_recovered" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "electric_vehicle.reporting_stopped" | "electric_vehicle.reporting_resumed" | "electric_vehicle.steering_failed" | "electric_vehicle.steering_recovered" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "wallbox.reporting_stopped" | "wallbox.reporting_resumed" | "wallbox.steering_failed" | "wallbox.steering_recovered" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "inverter.reporting_stopped" | "inverter.reporting_resumed" | "inverter.steering_failed" | "inverter.steering_recovered" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed")[] | null;
                     description?: string;
                 };
             };
@@ -8681,7 +9439,7 @@ export interface operations {
                 "application/json": {
                     /** @description https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>) */
                     url?: string;
-                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed")[] | null;
+                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "heat_pump.reporting_stopped" | "heat_pump.reporting_resumed" | "heat_pump.steering_failed" | "heat_pump.steering_recovered" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "electric_vehicle.reporting_stopped" | "electric_vehicle.reporting_resumed" | "electric_vehicle.steering_failed" | "electric_vehicle.steering_recovered" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "wallbox.reporting_stopped" | "wallbox.reporting_resumed" | "wallbox.steering_failed" | "wallbox.steering_recovered" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "inverter.reporting_stopped" | "inverter.reporting_resumed" | "inverter.steering_failed" | "inverter.steering_recovered" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed")[] | null;
                     description?: string | null;
                     /** @description false pauses deliveries (events meanwhile are not kept) */
                     enabled?: boolean;
@@ -14861,7 +15619,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -14892,7 +15650,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -14923,7 +15681,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -14954,7 +15712,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -14985,7 +15743,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15016,7 +15774,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15047,7 +15805,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15078,7 +15836,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15109,7 +15867,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15117,6 +15875,130 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Event_heat_pump_deleted"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_heat_pump_reporting_stopped: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_heat_pump_reporting_stopped"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_heat_pump_reporting_resumed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_heat_pump_reporting_resumed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_heat_pump_steering_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_heat_pump_steering_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_heat_pump_steering_recovered: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_heat_pump_steering_recovered"];
             };
         };
         responses: {
@@ -15140,7 +16022,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15171,7 +16053,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15202,7 +16084,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15233,7 +16115,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15264,7 +16146,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15295,7 +16177,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15326,7 +16208,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15357,7 +16239,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15388,7 +16270,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15419,7 +16301,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15450,7 +16332,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15458,6 +16340,130 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Event_electric_vehicle_boost_ended"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_reporting_stopped: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_reporting_stopped"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_reporting_resumed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_reporting_resumed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_steering_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_steering_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_steering_recovered: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_steering_recovered"];
             };
         };
         responses: {
@@ -15481,7 +16487,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15512,7 +16518,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15543,7 +16549,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15574,7 +16580,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15605,7 +16611,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15613,6 +16619,130 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Event_wallbox_deleted"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_wallbox_reporting_stopped: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_reporting_stopped"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_wallbox_reporting_resumed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_reporting_resumed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_wallbox_steering_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_steering_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_wallbox_steering_recovered: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_steering_recovered"];
             };
         };
         responses: {
@@ -15636,7 +16766,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15667,7 +16797,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15698,7 +16828,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15729,7 +16859,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15760,7 +16890,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15768,6 +16898,130 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Event_inverter_deleted"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_reporting_stopped: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_reporting_stopped"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_reporting_resumed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_reporting_resumed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_steering_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_steering_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_steering_recovered: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_steering_recovered"];
             };
         };
         responses: {
@@ -15791,7 +17045,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15822,7 +17076,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15853,7 +17107,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15884,7 +17138,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15915,7 +17169,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15946,7 +17200,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15977,7 +17231,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -16008,7 +17262,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -16039,7 +17293,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;

@@ -156,6 +156,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
           outbox,
           requestErasure: (externalUserId, deviceId) =>
             erasure.requestForDevice(kind, externalUserId, deviceId),
+          syncIntervalMs: config.syncIntervalMs,
           now: fleet.now,
           logger: fleet.logger,
         }),
@@ -185,6 +186,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     energyContracts: new EnergyContractService({ podero: fleet.podero, users: userService, buildings }),
     operator: new OperatorService({
       users,
+      syncIntervalMs: config.syncIntervalMs,
       kinds: deviceKinds.map((kind) => ({
         kind,
         readings: new ReadingsStore(fleet.db, config.readingsTableName, kind.storage),

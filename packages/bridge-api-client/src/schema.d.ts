@@ -53,10 +53,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The fleet, page by page: users with their devices by connection state and sync failures */
+        /**
+         * The fleet, page by page: users with their devices by connection state and sync failures
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["listUsers"];
         put?: never;
-        /** Onboard a user to Podero (idempotent per external_user_id) */
+        /**
+         * Onboard a user to Podero (idempotent per external_user_id)
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["createUser"];
         delete?: never;
         /**
@@ -75,11 +81,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an onboarded user */
+        /**
+         * Get an onboarded user
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getUser"];
         put?: never;
         post?: never;
-        /** Offboard a user: delete at Podero and remove our records */
+        /**
+         * Offboard a user: delete at Podero and remove our records
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         delete: operations["deleteUser"];
         /**
          * CORS preflight (answered by API Gateway)
@@ -87,7 +99,10 @@ export interface paths {
          */
         options: operations["corsPreflight_users_external_user_id"];
         head?: never;
-        /** Update a user (partial) */
+        /**
+         * Update a user (partial)
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         patch: operations["updateUser"];
         trace?: never;
     };
@@ -98,7 +113,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Whether an offboarding's erasure (readings, failure record, re-authentications) has finished */
+        /**
+         * Whether an offboarding's erasure (readings, failure record, re-authentications) has finished
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["getUserErasure"];
         put?: never;
         post?: never;
@@ -119,10 +137,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the user's buildings */
+        /**
+         * List the user's buildings
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listBuildings"];
         put?: never;
-        /** Create a building for the user */
+        /**
+         * Create a building for the user
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["createBuilding"];
         delete?: never;
         /**
@@ -143,7 +167,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Open a Connect UI onboarding session */
+        /**
+         * Open a Connect UI onboarding session
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["createOnboardingSession"];
         delete?: never;
         /**
@@ -162,7 +189,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** State of an onboarding session */
+        /**
+         * State of an onboarding session
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getOnboardingSession"];
         put?: never;
         post?: never;
@@ -183,7 +213,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's heat pumps, cached or live */
+        /**
+         * The user's heat pumps, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listHeatPumps"];
         put?: never;
         post?: never;
@@ -204,11 +237,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One heat pump, cached or live */
+        /**
+         * One heat pump, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getHeatPump"];
         put?: never;
         post?: never;
-        /** Offboard one heat pump: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
+        /**
+         * Offboard one heat pump: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent)
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         delete: operations["deleteHeatPump"];
         /**
          * CORS preflight (answered by API Gateway)
@@ -216,7 +255,10 @@ export interface paths {
          */
         options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id"];
         head?: never;
-        /** Change a heat pump's user settings */
+        /**
+         * Change a heat pump's user settings
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         patch: operations["updateHeatPump"];
         trace?: never;
     };
@@ -229,7 +271,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start re-authenticating a heat pump whose manufacturer connection lapsed */
+        /**
+         * Start re-authenticating a heat pump whose manufacturer connection lapsed
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["startHeatPumpReauthentication"];
         delete?: never;
         /**
@@ -269,7 +314,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stored readings in time order, paginated */
+        /**
+         * Stored readings in time order, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listHeatPumpReadings"];
         put?: never;
         post?: never;
@@ -290,7 +338,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Savings and consumption of the current day, week, month, quarter or year (cached) */
+        /**
+         * Savings and consumption of the current day, week, month, quarter or year (cached)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getHeatPumpStatistics"];
         put?: never;
         post?: never;
@@ -311,7 +362,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Savings and consumption per period between two instants (cached) */
+        /**
+         * Savings and consumption per period between two instants (cached)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getHeatPumpSavings"];
         put?: never;
         post?: never;
@@ -332,10 +386,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's energy contracts (tariffs Podero optimises against) */
+        /**
+         * The user's energy contracts (tariffs Podero optimises against)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["listEnergyContracts"];
         put?: never;
-        /** Set a tariff for the user (all buildings, or one) */
+        /**
+         * Set a tariff for the user (all buildings, or one)
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         post: operations["createEnergyContract"];
         delete?: never;
         /**
@@ -364,7 +424,10 @@ export interface paths {
          */
         options: operations["corsPreflight_users_external_user_id_energy_contracts_contract_id"];
         head?: never;
-        /** Change an energy contract (partial) */
+        /**
+         * Change an energy contract (partial)
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         patch: operations["updateEnergyContract"];
         trace?: never;
     };
@@ -375,7 +438,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One customer at a glance: devices, connection, last readings, open sessions, sync */
+        /**
+         * One customer at a glance: devices, connection, last readings, open sessions, sync
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["getUserSummary"];
         put?: never;
         post?: never;
@@ -396,7 +462,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The heat-pump sync's latest runs and the users whose sync fails */
+        /**
+         * The heat-pump sync's latest runs and the users whose sync fails
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["getSyncStatus"];
         put?: never;
         post?: never;
@@ -417,7 +486,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The organisation's savings over every device between two instants (cached) */
+        /**
+         * The organisation's savings over every device between two instants (cached)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["getOrganisationSavings"];
         put?: never;
         post?: never;
@@ -438,10 +510,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The registered webhook endpoints */
+        /**
+         * The registered webhook endpoints
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         get: operations["listWebhooks"];
         put?: never;
-        /** Register an endpoint for change events (signed, retried); the secret is shown once */
+        /**
+         * Register an endpoint for change events (signed, retried); the secret is shown once
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         post: operations["createWebhook"];
         delete?: never;
         /**
@@ -460,11 +538,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One webhook endpoint */
+        /**
+         * One webhook endpoint
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         get: operations["getWebhook"];
         put?: never;
         post?: never;
-        /** Delete an endpoint and its secret */
+        /**
+         * Delete an endpoint and its secret
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         delete: operations["deleteWebhook"];
         /**
          * CORS preflight (answered by API Gateway)
@@ -472,7 +556,10 @@ export interface paths {
          */
         options: operations["corsPreflight_webhooks_webhook_id"];
         head?: never;
-        /** Change an endpoint: URL, event types, description, enabled (partial) */
+        /**
+         * Change an endpoint: URL, event types, description, enabled (partial)
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         patch: operations["updateWebhook"];
         trace?: never;
     };
@@ -485,7 +572,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a webhook.test event to the endpoint */
+        /**
+         * Send a webhook.test event to the endpoint
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         post: operations["testWebhook"];
         delete?: never;
         /**
@@ -506,7 +596,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A new signing secret; the old one keeps signing for 24 hours */
+        /**
+         * A new signing secret; the old one keeps signing for 24 hours
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         post: operations["rotateWebhookSecret"];
         delete?: never;
         /**
@@ -525,7 +618,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recent delivery attempts: event, status code, duration, next attempt */
+        /**
+         * Recent delivery attempts: event, status code, duration, next attempt
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         get: operations["listWebhookDeliveries"];
         put?: never;
         post?: never;
@@ -547,7 +643,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** A delivery day's price forecast for a zone (idempotent; refused after the upload deadline) */
+        /**
+         * A delivery day's price forecast for a zone (idempotent; refused after the upload deadline)
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         put: operations["putTradingPrices"];
         post?: never;
         delete?: never;
@@ -567,7 +666,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The zone's trading days, newest first, paginated */
+        /**
+         * The zone's trading days, newest first, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["listTradingDays"];
         put?: never;
         post?: never;
@@ -588,7 +690,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A trading day: its state, forecast, curves, delta, expected saving and deadlines */
+        /**
+         * A trading day: its state, forecast, curves, delta, expected saving and deadlines
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["getTradingDay"];
         put?: never;
         post?: never;
@@ -609,7 +714,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The day's curves and delta per quarter-hour as CSV, for the bidding tool */
+        /**
+         * The day's curves and delta per quarter-hour as CSV, for the bidding tool
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["getTradingDayCurvesCsv"];
         put?: never;
         post?: never;
@@ -632,7 +740,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The trading desk's decision on the day's trade (accepted true or false), once, before the deadline */
+        /**
+         * The trading desk's decision on the day's trade (accepted true or false), once, before the deadline
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         post: operations["confirmTradingDay"];
         delete?: never;
         /**
@@ -651,7 +762,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's electric vehicles, cached or live */
+        /**
+         * The user's electric vehicles, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listElectricVehicles"];
         put?: never;
         post?: never;
@@ -672,11 +786,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One electric vehicle, cached or live */
+        /**
+         * One electric vehicle, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getElectricVehicle"];
         put?: never;
         post?: never;
-        /** Offboard one electric vehicle: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
+        /**
+         * Offboard one electric vehicle: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent)
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         delete: operations["deleteElectricVehicle"];
         /**
          * CORS preflight (answered by API Gateway)
@@ -684,7 +804,10 @@ export interface paths {
          */
         options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id"];
         head?: never;
-        /** Change an electric vehicle's settings (smart optimisation, charge target and deadline) */
+        /**
+         * Change an electric vehicle's settings (smart optimisation, charge target and deadline)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         patch: operations["updateElectricVehicle"];
         trace?: never;
     };
@@ -697,7 +820,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start re-authenticating an electric vehicle whose manufacturer connection lapsed */
+        /**
+         * Start re-authenticating an electric vehicle whose manufacturer connection lapsed
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["startElectricVehicleReauthentication"];
         delete?: never;
         /**
@@ -716,7 +842,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stored readings in time order, paginated */
+        /**
+         * Stored readings in time order, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listElectricVehicleReadings"];
         put?: never;
         post?: never;
@@ -737,7 +866,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Savings and consumption per period between two instants (cached) */
+        /**
+         * Savings and consumption per period between two instants (cached)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getElectricVehicleSavings"];
         put?: never;
         post?: never;
@@ -758,7 +890,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's wallboxes, cached or live */
+        /**
+         * The user's wallboxes, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listWallboxes"];
         put?: never;
         post?: never;
@@ -779,11 +914,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One wallbox, cached or live */
+        /**
+         * One wallbox, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getWallbox"];
         put?: never;
         post?: never;
-        /** Offboard one wallbox: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
+        /**
+         * Offboard one wallbox: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent)
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         delete: operations["deleteWallbox"];
         /**
          * CORS preflight (answered by API Gateway)
@@ -791,7 +932,10 @@ export interface paths {
          */
         options: operations["corsPreflight_users_external_user_id_wallboxes_wallbox_id"];
         head?: never;
-        /** Change a wallbox's settings (smart optimisation, charge target and deadline) */
+        /**
+         * Change a wallbox's settings (smart optimisation, charge target and deadline)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         patch: operations["updateWallbox"];
         trace?: never;
     };
@@ -804,7 +948,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start re-authenticating a wallbox whose manufacturer connection lapsed */
+        /**
+         * Start re-authenticating a wallbox whose manufacturer connection lapsed
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["startWallboxReauthentication"];
         delete?: never;
         /**
@@ -823,7 +970,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stored readings in time order, paginated */
+        /**
+         * Stored readings in time order, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listWallboxReadings"];
         put?: never;
         post?: never;
@@ -844,7 +994,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's solar inverters, cached or live */
+        /**
+         * The user's solar inverters, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listInverters"];
         put?: never;
         post?: never;
@@ -865,11 +1018,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One solar inverter, cached or live */
+        /**
+         * One solar inverter, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getInverter"];
         put?: never;
         post?: never;
-        /** Offboard one solar inverter: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
+        /**
+         * Offboard one solar inverter: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent)
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         delete: operations["deleteInverter"];
         /**
          * CORS preflight (answered by API Gateway)
@@ -877,7 +1036,10 @@ export interface paths {
          */
         options: operations["corsPreflight_users_external_user_id_inverters_inverter_id"];
         head?: never;
-        /** Change a solar inverter's settings (smart optimisation, rating, home battery and its limits) */
+        /**
+         * Change a solar inverter's settings (smart optimisation, rating, home battery and its limits)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         patch: operations["updateInverter"];
         trace?: never;
     };
@@ -890,7 +1052,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start re-authenticating a solar inverter whose manufacturer connection lapsed */
+        /**
+         * Start re-authenticating a solar inverter whose manufacturer connection lapsed
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["startInverterReauthentication"];
         delete?: never;
         /**
@@ -909,7 +1074,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stored readings in time order, paginated */
+        /**
+         * Stored readings in time order, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listInverterReadings"];
         put?: never;
         post?: never;
@@ -930,7 +1098,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Savings and consumption per period between two instants (cached) */
+        /**
+         * Savings and consumption per period between two instants (cached)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getInverterSavings"];
         put?: never;
         post?: never;
@@ -951,7 +1122,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every device of the user, of every kind, each with its `type`; cached or live */
+        /**
+         * Every device of the user, of every kind, each with its `type`; cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listDevices"];
         put?: never;
         post?: never;
@@ -974,9 +1148,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Boost an electric vehicle: charge now when plugged in, else arm the boost for the next plug-in */
+        /**
+         * Boost an electric vehicle: charge now when plugged in, else arm the boost for the next plug-in
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["boostElectricVehicle"];
-        /** Disarm an armed boost (idempotent; a boost under way goes on until unplugged) */
+        /**
+         * Disarm an armed boost (idempotent; a boost under way goes on until unplugged)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         delete: operations["disarmElectricVehicleBoost"];
         /**
          * CORS preflight (answered by API Gateway)
@@ -994,9 +1174,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An electric vehicle's weekly charge policy, live */
+        /**
+         * An electric vehicle's weekly charge policy, live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getElectricVehicleChargePolicy"];
-        /** Set an electric vehicle's weekly charge policy (all seven days) */
+        /**
+         * Set an electric vehicle's weekly charge policy (all seven days)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         put: operations["updateElectricVehicleChargePolicy"];
         post?: never;
         delete?: never;
@@ -1016,7 +1202,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An electric vehicle's completed charging sessions between two days, paginated */
+        /**
+         * An electric vehicle's completed charging sessions between two days, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listElectricVehicleSessions"];
         put?: never;
         post?: never;
@@ -1037,7 +1226,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An electric vehicle's charging session under way, if any */
+        /**
+         * An electric vehicle's charging session under way, if any
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getElectricVehicleCurrentSession"];
         put?: never;
         post?: never;
@@ -1060,9 +1252,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Boost a wallbox: full rate now when a car is plugged in, else armed for the next plug-in */
+        /**
+         * Boost a wallbox: full rate now when a car is plugged in, else armed for the next plug-in
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["boostWallbox"];
-        /** Cancel a wallbox boost under way and disarm an armed one (idempotent) */
+        /**
+         * Cancel a wallbox boost under way and disarm an armed one (idempotent)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         delete: operations["cancelWallboxBoost"];
         /**
          * CORS preflight (answered by API Gateway)
@@ -1082,7 +1280,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A one-time claim token for an installer's app to connect a wallbox (shown once) */
+        /**
+         * A one-time claim token for an installer's app to connect a wallbox (shown once)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["createWallboxClaimToken"];
         delete?: never;
         /**
@@ -1101,9 +1302,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's charging configuration (the steering mode EV charging follows), live */
+        /**
+         * The user's charging configuration (the steering mode EV charging follows), live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getChargingConfig"];
-        /** Change the user's charging configuration's mode */
+        /**
+         * Change the user's charging configuration's mode
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         put: operations["updateChargingConfig"];
         post?: never;
         delete?: never;
@@ -4545,7 +4752,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4724,7 +4931,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4828,7 +5035,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4982,7 +5189,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5256,7 +5463,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5369,7 +5576,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5555,7 +5762,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5735,7 +5942,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;

@@ -831,6 +831,22 @@ export const routeDeclarations = [
     summary: "The organisation's savings over every device between two instants (cached)",
   },
   {
+    operationId: 'listAuditEntries',
+    method: 'GET',
+    path: '/audit',
+    function: 'api',
+    access: 'viewer',
+    summary: 'The audit trail: every write through the API with its actor, newest first, paginated',
+  },
+  {
+    operationId: 'listUserAuditEntries',
+    method: 'GET',
+    path: `${userPath}/audit`,
+    function: 'api',
+    access: 'viewer',
+    summary: 'The writes about one customer, with their actors, newest first, paginated',
+  },
+  {
     operationId: 'listWebhooks',
     method: 'GET',
     path: '/webhooks',

@@ -6,6 +6,9 @@ describe('the roles', () => {
     const table = (['viewer', 'support', 'admin'] as const).map((held) =>
       (['viewer', 'support', 'admin'] as const).map((required) => roleCovers(held, required)),
     );
+    expect(
+      (['viewer', 'support', 'admin'] as const).map((required) => roleCovers(undefined, required)),
+    ).toEqual([false, false, false]);
     expect(table).toEqual([
       [true, false, false],
       [true, true, false],

@@ -40,9 +40,10 @@ export function accessRule(access: RouteAccess): { role: Role; owner: boolean } 
   return { role: (owner ? access.slice('self-or-'.length) : access) as Role, owner };
 }
 
-/** Whether a role holds every right of `required` (admin ⊇ support ⊇ viewer). */
-export function roleCovers(held: Role, required: Role): boolean {
-  return ROLES.indexOf(held) >= ROLES.indexOf(required);
+/** Whether a role holds every right of `required` (admin ⊇ support ⊇ viewer); no role (an end user's) holds none. */
+export function roleCovers(held: Role | undefined, required: Role): boolean {
+  const covering: readonly (Role | undefined)[] = ROLES.slice(ROLES.indexOf(required));
+  return covering.includes(held);
 }
 
 /** The highest role a token's scopes hold, or undefined for none (an end user's token). */

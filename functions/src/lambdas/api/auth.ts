@@ -89,7 +89,7 @@ export function authorize(
   const rule = accessRule(access);
   if (rule === undefined) return caller;
   if (!caller) throw unauthorized();
-  if (caller.role !== undefined && roleCovers(caller.role, rule.role)) return caller;
+  if (roleCovers(caller.role, rule.role)) return caller;
   if (!rule.owner || subject === undefined || caller.sub !== subject) throw forbidden();
   return caller;
 }

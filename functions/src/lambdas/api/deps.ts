@@ -14,6 +14,7 @@ import { type ErasureService, erasureServiceOf } from '../../erasure/erasure';
 import { OperatorService } from '../../operator/service';
 import { createSecretsManagerClient, createSqsClient } from '../../platform/aws-clients';
 import { currentDeadline } from '../../platform/request-deadline';
+import { AuditStore } from '../../storage/audit';
 import { BuildingStore } from '../../storage/buildings';
 import { DeviceSnapshotStore, loadUserDevices } from '../../storage/device-snapshots';
 import { IdempotencyStore } from '../../storage/idempotency';
@@ -66,6 +67,8 @@ export interface ApiDeps extends FleetDeps {
   readonly onboardingSessions: OnboardingSessionStore;
   /** The records behind `Idempotency-Key` (lambdas/api/idempotency.ts). */
   readonly idempotency: IdempotencyStore;
+  /** The audit trail: every write through the API (lambdas/api/audit.ts). */
+  readonly audit: AuditStore;
   /** Every request is answered within this many ms (see API_REQUEST_BUDGET_MS). */
   readonly requestBudgetMs: number;
   /** SDK clients these deps created besides `db` (the composition destroys them). */
@@ -244,6 +247,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     buildings,
     onboardingSessions,
     idempotency: new IdempotencyStore(fleet.db, config.mainTableName),
+    audit: new AuditStore(fleet.db, config.mainTableName),
     requestBudgetMs: overrides.requestBudgetMs ?? API_REQUEST_BUDGET_MS,
     ownedClients: [sqs, webhookSecretsClient],
   };

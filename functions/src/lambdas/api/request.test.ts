@@ -335,6 +335,7 @@ describe('authorize', () => {
   it('answers 401 without usable claims on every protected route', () => {
     expect(status(() => authorize('self-or-admin', undefined, 'alice'))).toBe(401);
     expect(status(() => authorize('admin', undefined, 'alice'))).toBe(401);
+    expect(apiErrorOf(() => authorize('viewer', undefined, undefined)).code).toBe('unauthorized');
   });
 
   it('lets an end user reach only their own resources, and never an admin route', () => {

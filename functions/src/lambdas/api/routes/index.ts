@@ -8,6 +8,7 @@ import type { OperationId } from '../../../declarations';
 import type { DeviceOperationId } from '../../../domain/devices/kind-api';
 import { deviceKinds } from '../../../domain/devices/kinds';
 import * as allDevices from './all-devices';
+import * as audit from './audit';
 import * as buildings from './buildings';
 import * as charging from './charging';
 import { deviceRoutes } from './devices';
@@ -42,6 +43,7 @@ export const routeRegistry = {
   ...trading,
   ...allDevices,
   ...charging,
+  ...audit,
 } satisfies Record<OperationId, RouteDefinition>;
 
 export function routeFor(operationId: OperationId): RouteDefinition {

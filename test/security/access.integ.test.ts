@@ -429,6 +429,8 @@ describe('operator-only routes', () => {
       [
         'DELETE /users/{external_user_id}',
         'DELETE /webhooks/{webhook_id}',
+        'GET /audit',
+        'GET /users/{external_user_id}/audit',
         'GET /savings',
         'GET /sync/status',
         'GET /users',

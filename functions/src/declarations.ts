@@ -627,6 +627,13 @@ export function deviceRouteDeclarations<A extends DeviceKindApi>(
     ],
     history: [
       route(ids.readings, 'GET', `${one}/readings`, 'Stored readings in time order, paginated'),
+      route(
+        ids.changes,
+        'GET',
+        `${one}/changes`,
+        `The ${api.noun}'s tracked changes (control writes until seen applied), newest first, paginated`,
+      ),
+      route(ids.change, 'GET', `${one}/changes/{change_id}`, `One tracked change of ${api.aNoun}`),
       ...(api.statistics
         ? [
             route(

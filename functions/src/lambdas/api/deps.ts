@@ -1,5 +1,6 @@
 import type { ApiConfig } from '../../config';
 import { AllDevicesService } from '../../devices/all-devices';
+import { ChangeMetrics } from '../../devices/change-metrics';
 import { ChargingService } from '../../devices/charging';
 import { ChargingConfigService } from '../../devices/charging-config';
 import { DeviceInsightsService } from '../../devices/insights';
@@ -15,6 +16,7 @@ import { OperatorService } from '../../operator/service';
 import { createSecretsManagerClient, createSqsClient } from '../../platform/aws-clients';
 import { currentDeadline } from '../../platform/request-deadline';
 import { BuildingStore } from '../../storage/buildings';
+import { DeviceChangeStore } from '../../storage/device-changes';
 import { DeviceSnapshotStore, loadUserDevices } from '../../storage/device-snapshots';
 import { IdempotencyStore } from '../../storage/idempotency';
 import { InsightsCache } from '../../storage/insights-cache';
@@ -143,6 +145,8 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
   });
   const findPoderoUserId = async (externalUserId: string) =>
     (await users.get(externalUserId))?.podero_user_id ?? null;
+  const deviceChanges = new DeviceChangeStore(fleet.db, config.mainTableName);
+  const changeMetrics = new ChangeMetrics(fleet.metrics);
   const devices = new DeviceServices(
     deviceKinds.map(
       (kind) =>
@@ -154,6 +158,8 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
           snapshots: new DeviceSnapshotStore(fleet.db, config.mainTableName, kind.storage),
           readings: new ReadingsStore(fleet.db, config.readingsTableName, kind.storage),
           outbox,
+          changes: deviceChanges,
+          changeMetrics,
           requestErasure: (externalUserId, deviceId) =>
             erasure.requestForDevice(kind, externalUserId, deviceId),
           now: fleet.now,

@@ -38,7 +38,6 @@ export class StatementMonthUnavailableError extends InvalidError {
         ? `${month} has not begun: a statement exists from the month's first day on`
         : `${month} ended before the user was onboarded: the bridge has no data for it`;
     super(message, {
-      code: 'statement_month_unavailable',
       summary: message,
       fields: [{ field: 'path.month', message }],
     });

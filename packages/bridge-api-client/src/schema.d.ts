@@ -15157,7 +15157,7 @@ export interface operations {
                     "text/csv": string;
                 };
             };
-            /** @description Invalid month or zone, or a month without a statement (code statement_month_unavailable: before the user was onboarded, or not begun yet) */
+            /** @description Invalid month or zone, or a month without a statement (before the user was onboarded, or not begun yet): details name `path.month` */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -59,7 +59,7 @@ export const getStatement = defineRoute({
       csv: true,
     },
     400: errorResponse(
-      'Invalid month or zone, or a month without a statement (code statement_month_unavailable: before the user was onboarded, or not begun yet)',
+      'Invalid month or zone, or a month without a statement (before the user was onboarded, or not begun yet): details name `path.month`',
     ),
     401: errorResponse('No valid token'),
     403: errorResponse('The token may not access this user'),

@@ -16,11 +16,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_health"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -37,11 +33,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_openapi.json"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -59,11 +51,7 @@ export interface paths {
         /** Onboard a user to Podero (idempotent per external_user_id) */
         post: operations["createUser"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -81,11 +69,7 @@ export interface paths {
         post?: never;
         /** Offboard a user: delete at Podero and remove our records */
         delete: operations["deleteUser"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id"];
+        options?: never;
         head?: never;
         /** Update a user (partial) */
         patch: operations["updateUser"];
@@ -103,11 +87,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_erasure"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -125,11 +105,7 @@ export interface paths {
         /** Create a building for the user */
         post: operations["createBuilding"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_buildings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -146,11 +122,7 @@ export interface paths {
         /** Open a Connect UI onboarding session */
         post: operations["createOnboardingSession"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_onboarding_sessions"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -167,11 +139,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_onboarding_sessions_session_id"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -188,11 +156,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -210,11 +174,7 @@ export interface paths {
         post?: never;
         /** Offboard one heat pump: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
         delete: operations["deleteHeatPump"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id"];
+        options?: never;
         head?: never;
         /** Change a heat pump's user settings */
         patch: operations["updateHeatPump"];
@@ -232,11 +192,7 @@ export interface paths {
         /** Start re-authenticating a heat pump whose manufacturer connection lapsed */
         post: operations["startHeatPumpReauthentication"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_reauthentication"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -253,11 +209,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_reauthentication_callback"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -274,11 +226,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_readings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -295,11 +243,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_statistics"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -316,11 +260,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_savings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -338,11 +278,7 @@ export interface paths {
         /** Set a tariff for the user (all buildings, or one) */
         post: operations["createEnergyContract"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_energy_contracts"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -358,11 +294,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_energy_contracts_contract_id"];
+        options?: never;
         head?: never;
         /** Change an energy contract (partial) */
         patch: operations["updateEnergyContract"];
@@ -380,11 +312,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_summary"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -401,11 +329,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_sync_status"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -422,11 +346,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_savings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -444,11 +364,7 @@ export interface paths {
         /** Register an endpoint for change events (signed, retried); the secret is shown once */
         post: operations["createWebhook"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -466,11 +382,7 @@ export interface paths {
         post?: never;
         /** Delete an endpoint and its secret */
         delete: operations["deleteWebhook"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks_webhook_id"];
+        options?: never;
         head?: never;
         /** Change an endpoint: URL, event types, description, enabled (partial) */
         patch: operations["updateWebhook"];
@@ -488,11 +400,7 @@ export interface paths {
         /** Send a webhook.test event to the endpoint */
         post: operations["testWebhook"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks_webhook_id_test"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -509,11 +417,7 @@ export interface paths {
         /** A new signing secret; the old one keeps signing for 24 hours */
         post: operations["rotateWebhookSecret"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks_webhook_id_rotate_secret"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -530,11 +434,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks_webhook_id_deliveries"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -551,11 +451,7 @@ export interface paths {
         put: operations["putTradingPrices"];
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_trading_day_ahead_price_zone_days_delivery_day_prices"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -572,11 +468,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_trading_day_ahead_price_zone_days"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -593,11 +485,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_trading_day_ahead_price_zone_days_delivery_day"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -614,11 +502,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_trading_day_ahead_price_zone_days_delivery_day_curves.csv"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -635,11 +519,7 @@ export interface paths {
         /** The trading desk's decision on the day's trade (accepted true or false), once, before the deadline */
         post: operations["confirmTradingDay"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_trading_day_ahead_price_zone_days_delivery_day_confirmation"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -656,11 +536,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -678,11 +554,7 @@ export interface paths {
         post?: never;
         /** Offboard one electric vehicle: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
         delete: operations["deleteElectricVehicle"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id"];
+        options?: never;
         head?: never;
         /** Change an electric vehicle's settings (smart optimisation, charge target and deadline) */
         patch: operations["updateElectricVehicle"];
@@ -700,11 +572,7 @@ export interface paths {
         /** Start re-authenticating an electric vehicle whose manufacturer connection lapsed */
         post: operations["startElectricVehicleReauthentication"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_reauthentication"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -721,11 +589,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_readings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -742,11 +606,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_savings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -763,11 +623,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -785,11 +641,7 @@ export interface paths {
         post?: never;
         /** Offboard one wallbox: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
         delete: operations["deleteWallbox"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes_wallbox_id"];
+        options?: never;
         head?: never;
         /** Change a wallbox's settings (smart optimisation, charge target and deadline) */
         patch: operations["updateWallbox"];
@@ -807,11 +659,7 @@ export interface paths {
         /** Start re-authenticating a wallbox whose manufacturer connection lapsed */
         post: operations["startWallboxReauthentication"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes_wallbox_id_reauthentication"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -828,11 +676,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes_wallbox_id_readings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -849,11 +693,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_inverters"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -871,11 +711,7 @@ export interface paths {
         post?: never;
         /** Offboard one solar inverter: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
         delete: operations["deleteInverter"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_inverters_inverter_id"];
+        options?: never;
         head?: never;
         /** Change a solar inverter's settings (smart optimisation, rating, home battery and its limits) */
         patch: operations["updateInverter"];
@@ -893,11 +729,7 @@ export interface paths {
         /** Start re-authenticating a solar inverter whose manufacturer connection lapsed */
         post: operations["startInverterReauthentication"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_inverters_inverter_id_reauthentication"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -914,11 +746,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_inverters_inverter_id_readings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -935,11 +763,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_inverters_inverter_id_savings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -956,11 +780,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_devices"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -978,11 +798,7 @@ export interface paths {
         post: operations["boostElectricVehicle"];
         /** Disarm an armed boost (idempotent; a boost under way goes on until unplugged) */
         delete: operations["disarmElectricVehicleBoost"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_boost"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1000,11 +816,7 @@ export interface paths {
         put: operations["updateElectricVehicleChargePolicy"];
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_charge_policy"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1021,11 +833,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_sessions"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1042,11 +850,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_sessions_current"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1064,11 +868,7 @@ export interface paths {
         post: operations["boostWallbox"];
         /** Cancel a wallbox boost under way and disarm an armed one (idempotent) */
         delete: operations["cancelWallboxBoost"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes_wallbox_id_boost"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1085,11 +885,7 @@ export interface paths {
         /** A one-time claim token for an installer's app to connect a wallbox (shown once) */
         post: operations["createWallboxClaimToken"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes_claim_tokens"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1107,11 +903,7 @@ export interface paths {
         put: operations["updateChargingConfig"];
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_charging_config"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1128,11 +920,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_statements"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1149,11 +937,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_statements_month"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -4361,50 +4145,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_health: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getOpenApi: {
         parameters: {
             query?: never;
@@ -4459,50 +4199,6 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    "corsPreflight_openapi.json": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -4775,50 +4471,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getUser: {
         parameters: {
             query?: never;
@@ -5025,50 +4677,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -5303,50 +4911,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_erasure: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -5599,50 +5163,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_buildings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     createOnboardingSession: {
         parameters: {
             query?: never;
@@ -5785,50 +5305,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_onboarding_sessions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getOnboardingSession: {
         parameters: {
             query?: never;
@@ -5932,50 +5408,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_onboarding_sessions_session_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -6087,50 +5519,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_heat_pumps: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -6348,50 +5736,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -6668,50 +6012,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_reauthentication: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     completeReauthentication: {
         parameters: {
             query: {
@@ -6794,50 +6094,6 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_reauthentication_callback: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -6967,50 +6223,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_readings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getHeatPumpStatistics: {
         parameters: {
             query?: {
@@ -7121,50 +6333,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_statistics: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -7283,50 +6451,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_savings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -7579,94 +6703,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_energy_contracts: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_energy_contracts_contract_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: PATCH, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     updateEnergyContract: {
         parameters: {
             query?: never;
@@ -7902,50 +6938,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_summary: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getSyncStatus: {
         parameters: {
             query?: never;
@@ -8045,50 +7037,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_sync_status: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -8201,50 +7149,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_savings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -8496,50 +7400,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_webhooks: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getWebhook: {
         parameters: {
             query?: never;
@@ -8744,50 +7604,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_webhooks_webhook_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -9045,50 +7861,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_webhooks_webhook_id_test: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     rotateWebhookSecret: {
         parameters: {
             query?: never;
@@ -9208,50 +7980,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_webhooks_webhook_id_rotate_secret: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listWebhookDeliveries: {
         parameters: {
             query?: {
@@ -9355,50 +8083,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_webhooks_webhook_id_deliveries: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -9542,50 +8226,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_trading_day_ahead_price_zone_days_delivery_day_prices: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: PUT, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listTradingDays: {
         parameters: {
             query?: {
@@ -9692,50 +8332,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_trading_day_ahead_price_zone_days: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -9848,50 +8444,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_trading_day_ahead_price_zone_days_delivery_day: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getTradingDayCurvesCsv: {
         parameters: {
             query?: never;
@@ -9996,50 +8548,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    "corsPreflight_trading_day_ahead_price_zone_days_delivery_day_curves.csv": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -10188,50 +8696,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_trading_day_ahead_price_zone_days_delivery_day_confirmation: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listElectricVehicles: {
         parameters: {
             query?: {
@@ -10339,50 +8803,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_electric_vehicles: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -10600,50 +9020,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -10920,50 +9296,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_reauthentication: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listElectricVehicleReadings: {
         parameters: {
             query?: {
@@ -11081,50 +9413,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_readings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -11247,50 +9535,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_savings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listWallboxes: {
         parameters: {
             query?: {
@@ -11398,50 +9642,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_wallboxes: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -11659,50 +9859,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_wallboxes_wallbox_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -11979,50 +10135,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_wallboxes_wallbox_id_reauthentication: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listWallboxReadings: {
         parameters: {
             query?: {
@@ -12144,50 +10256,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_wallboxes_wallbox_id_readings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listInverters: {
         parameters: {
             query?: {
@@ -12295,50 +10363,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_inverters: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -12556,50 +10580,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_inverters_inverter_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -12876,50 +10856,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_inverters_inverter_id_reauthentication: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listInverterReadings: {
         parameters: {
             query?: {
@@ -13037,50 +10973,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_inverters_inverter_id_readings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -13203,50 +11095,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_inverters_inverter_id_savings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listDevices: {
         parameters: {
             query?: {
@@ -13354,50 +11202,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_devices: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -13624,50 +11428,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_boost: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -13908,50 +11668,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_charge_policy: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PUT, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listElectricVehicleSessions: {
         parameters: {
             query: {
@@ -14068,50 +11784,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_sessions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getElectricVehicleCurrentSession: {
         parameters: {
             query?: never;
@@ -14215,50 +11887,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_sessions_current: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -14489,50 +12117,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_wallboxes_wallbox_id_boost: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     createWallboxClaimToken: {
         parameters: {
             query?: never;
@@ -14649,50 +12233,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_wallboxes_claim_tokens: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -14931,50 +12471,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_charging_config: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PUT, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listStatements: {
         parameters: {
             query?: {
@@ -15080,50 +12576,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_statements: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -15238,50 +12690,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_statements_month: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };

@@ -183,6 +183,8 @@ function pathOf(route: RouteDeclaration, user = USER, overrides: { device?: stri
     .replace('{contract_id}', ids.contractId)
     .replace('{webhook_id}', route.operationId === 'deleteWebhook' ? ids.webhookToDelete : ids.webhookId)
     .replace('{price_zone}', 'AT')
+    // The month the stack's clock is in (UTC): the statement routes' month with data.
+    .replace('{month}', stack.simulator.control.now().toISOString().slice(0, 7))
     .replace(
       '{delivery_day}',
       route.operationId === 'putTradingPrices' ? NEW_TRADING_DAY : READY_TRADING_DAY,

@@ -16,11 +16,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_health"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -37,11 +33,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_openapi.json"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -59,11 +51,7 @@ export interface paths {
         /** Onboard a user to Podero (idempotent per external_user_id) */
         post: operations["createUser"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -81,11 +69,7 @@ export interface paths {
         post?: never;
         /** Offboard a user: delete at Podero and remove our records */
         delete: operations["deleteUser"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id"];
+        options?: never;
         head?: never;
         /** Update a user (partial) */
         patch: operations["updateUser"];
@@ -103,11 +87,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_erasure"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -125,11 +105,7 @@ export interface paths {
         /** Create a building for the user */
         post: operations["createBuilding"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_buildings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -146,11 +122,7 @@ export interface paths {
         /** Open a Connect UI onboarding session */
         post: operations["createOnboardingSession"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_onboarding_sessions"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -167,11 +139,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_onboarding_sessions_session_id"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -188,11 +156,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -210,11 +174,7 @@ export interface paths {
         post?: never;
         /** Offboard one heat pump: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
         delete: operations["deleteHeatPump"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id"];
+        options?: never;
         head?: never;
         /** Change a heat pump's user settings */
         patch: operations["updateHeatPump"];
@@ -232,11 +192,7 @@ export interface paths {
         /** Start re-authenticating a heat pump whose manufacturer connection lapsed */
         post: operations["startHeatPumpReauthentication"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_reauthentication"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -253,11 +209,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_reauthentication_callback"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -274,11 +226,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_readings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -295,11 +243,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_changes"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -316,11 +260,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_changes_change_id"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -337,11 +277,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_statistics"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -358,11 +294,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_savings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -380,11 +312,7 @@ export interface paths {
         /** Set a tariff for the user (all buildings, or one) */
         post: operations["createEnergyContract"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_energy_contracts"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -400,11 +328,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_energy_contracts_contract_id"];
+        options?: never;
         head?: never;
         /** Change an energy contract (partial) */
         patch: operations["updateEnergyContract"];
@@ -422,11 +346,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_summary"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -443,11 +363,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_sync_status"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -464,11 +380,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_savings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -486,11 +398,7 @@ export interface paths {
         /** Register an endpoint for change events (signed, retried); the secret is shown once */
         post: operations["createWebhook"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -508,11 +416,7 @@ export interface paths {
         post?: never;
         /** Delete an endpoint and its secret */
         delete: operations["deleteWebhook"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks_webhook_id"];
+        options?: never;
         head?: never;
         /** Change an endpoint: URL, event types, description, enabled (partial) */
         patch: operations["updateWebhook"];
@@ -530,11 +434,7 @@ export interface paths {
         /** Send a webhook.test event to the endpoint */
         post: operations["testWebhook"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks_webhook_id_test"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -551,11 +451,7 @@ export interface paths {
         /** A new signing secret; the old one keeps signing for 24 hours */
         post: operations["rotateWebhookSecret"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks_webhook_id_rotate_secret"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -572,11 +468,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks_webhook_id_deliveries"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -593,11 +485,7 @@ export interface paths {
         put: operations["putTradingPrices"];
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_trading_day_ahead_price_zone_days_delivery_day_prices"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -614,11 +502,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_trading_day_ahead_price_zone_days"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -635,11 +519,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_trading_day_ahead_price_zone_days_delivery_day"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -656,11 +536,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_trading_day_ahead_price_zone_days_delivery_day_curves.csv"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -677,11 +553,7 @@ export interface paths {
         /** The trading desk's decision on the day's trade (accepted true or false), once, before the deadline */
         post: operations["confirmTradingDay"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_trading_day_ahead_price_zone_days_delivery_day_confirmation"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -698,11 +570,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -720,11 +588,7 @@ export interface paths {
         post?: never;
         /** Offboard one electric vehicle: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
         delete: operations["deleteElectricVehicle"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id"];
+        options?: never;
         head?: never;
         /** Change an electric vehicle's settings (smart optimisation, charge target and deadline) */
         patch: operations["updateElectricVehicle"];
@@ -742,11 +606,7 @@ export interface paths {
         /** Start re-authenticating an electric vehicle whose manufacturer connection lapsed */
         post: operations["startElectricVehicleReauthentication"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_reauthentication"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -763,11 +623,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_readings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -784,11 +640,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_changes"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -805,11 +657,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_changes_change_id"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -826,11 +674,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_savings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -847,11 +691,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -869,11 +709,7 @@ export interface paths {
         post?: never;
         /** Offboard one wallbox: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
         delete: operations["deleteWallbox"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes_wallbox_id"];
+        options?: never;
         head?: never;
         /** Change a wallbox's settings (smart optimisation, charge target and deadline) */
         patch: operations["updateWallbox"];
@@ -891,11 +727,7 @@ export interface paths {
         /** Start re-authenticating a wallbox whose manufacturer connection lapsed */
         post: operations["startWallboxReauthentication"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes_wallbox_id_reauthentication"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -912,11 +744,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes_wallbox_id_readings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -933,11 +761,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes_wallbox_id_changes"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -954,11 +778,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes_wallbox_id_changes_change_id"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -975,11 +795,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_inverters"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -997,11 +813,7 @@ export interface paths {
         post?: never;
         /** Offboard one solar inverter: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
         delete: operations["deleteInverter"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_inverters_inverter_id"];
+        options?: never;
         head?: never;
         /** Change a solar inverter's settings (smart optimisation, rating, home battery and its limits) */
         patch: operations["updateInverter"];
@@ -1019,11 +831,7 @@ export interface paths {
         /** Start re-authenticating a solar inverter whose manufacturer connection lapsed */
         post: operations["startInverterReauthentication"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_inverters_inverter_id_reauthentication"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1040,11 +848,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_inverters_inverter_id_readings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1061,11 +865,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_inverters_inverter_id_changes"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1082,11 +882,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_inverters_inverter_id_changes_change_id"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1103,11 +899,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_inverters_inverter_id_savings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1124,11 +916,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_devices"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1146,11 +934,7 @@ export interface paths {
         post: operations["boostElectricVehicle"];
         /** Disarm an armed boost (idempotent; a boost under way goes on until unplugged) */
         delete: operations["disarmElectricVehicleBoost"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_boost"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1168,11 +952,7 @@ export interface paths {
         put: operations["updateElectricVehicleChargePolicy"];
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_charge_policy"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1189,11 +969,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_sessions"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1210,11 +986,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_sessions_current"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1232,11 +1004,7 @@ export interface paths {
         post: operations["boostWallbox"];
         /** Cancel a wallbox boost under way and disarm an armed one (idempotent) */
         delete: operations["cancelWallboxBoost"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes_wallbox_id_boost"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1253,11 +1021,7 @@ export interface paths {
         /** A one-time claim token for an installer's app to connect a wallbox (shown once) */
         post: operations["createWallboxClaimToken"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes_claim_tokens"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1275,11 +1039,41 @@ export interface paths {
         put: operations["updateChargingConfig"];
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_charging_config"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The months a savings statement exists for, from the onboarding month to the current one */
+        get: operations["listStatements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/statements/{month}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A month's savings statement per device and in total: consumption, baseline, cost at the customer's contract, saving, and each figure's data coverage (JSON or CSV) */
+        get: operations["getStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -4782,6 +4576,89 @@ export interface components {
             } | null;
             updated_at: string | null;
         };
+        StatementMonthList: {
+            items: components["schemas"]["StatementMonth"][];
+            next_cursor: null;
+        };
+        StatementMonth: {
+            month: string;
+            from: string;
+            to: string;
+            /** @enum {string} */
+            status: "final" | "provisional";
+        };
+        Statement: {
+            external_user_id: string;
+            month: string;
+            time_zone: string;
+            /** @description Local midnight of the 1st (ISO UTC), inclusive */
+            from: string;
+            /** @description Local midnight of the next month's 1st (ISO UTC), exclusive */
+            to: string;
+            /**
+             * @description final: the month closed a day ago or more; provisional: its figures may still grow
+             * @enum {string}
+             */
+            status: "final" | "provisional";
+            generated_at: string;
+            devices: components["schemas"]["StatementDevice"][];
+            total: components["schemas"]["StatementTotal"];
+        };
+        StatementDevice: {
+            /** @description The device kind (heat_pump, electric_vehicle, wallbox, inverter) */
+            type: string;
+            device_id: string;
+            /** @description The energy contract that priced it; null: none */
+            contract_id: string | null;
+            currency: string | null;
+            consumption: components["schemas"]["StatementConsumption"];
+            baseline: components["schemas"]["StatementEnergy"];
+            cost: components["schemas"]["StatementMoney"];
+            baseline_cost: components["schemas"]["StatementMoney"];
+            saving_energy: components["schemas"]["StatementEnergy"];
+            saving: components["schemas"]["StatementMoney"];
+            /** @description Why figures are missing or partial */
+            notes: ("no_readings" | "no_baseline_series" | "no_baseline_data" | "no_energy_contract" | "no_price")[];
+        };
+        StatementConsumption: {
+            /** @description kWh to 3 decimals; null: no data (missing, not zero) */
+            kwh: number | null;
+            coverage: components["schemas"]["StatementCoverage"];
+            /** @description Quarter-hours without a reading, runs merged */
+            gaps: components["schemas"]["StatementGap"][];
+        };
+        StatementCoverage: {
+            /** @description Whole quarter-hours in the month */
+            expected_quarter_hours: number;
+            /** @description Quarter-hours the figure rests on */
+            covered_quarter_hours: number;
+            /** @description covered / expected, 4 decimals */
+            ratio: number;
+        };
+        StatementGap: {
+            from: string;
+            to: string;
+        };
+        StatementEnergy: {
+            /** @description kWh to 3 decimals; null: no data (missing, not zero) */
+            kwh: number | null;
+            coverage: components["schemas"]["StatementCoverage"];
+        };
+        StatementMoney: {
+            /** @description Minor units (cents) of the contract's currency; null: missing */
+            amount_minor: number | null;
+            coverage: components["schemas"]["StatementCoverage"];
+        };
+        StatementTotal: {
+            /** @description null when devices are priced in different currencies */
+            currency: string | null;
+            consumption: components["schemas"]["StatementEnergy"];
+            baseline: components["schemas"]["StatementEnergy"];
+            cost: components["schemas"]["StatementMoney"];
+            baseline_cost: components["schemas"]["StatementMoney"];
+            saving_energy: components["schemas"]["StatementEnergy"];
+            saving: components["schemas"]["StatementMoney"];
+        };
     };
     responses: never;
     parameters: never;
@@ -4849,50 +4726,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_health: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getOpenApi: {
         parameters: {
             query?: never;
@@ -4947,50 +4780,6 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    "corsPreflight_openapi.json": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -5263,50 +5052,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getUser: {
         parameters: {
             query?: never;
@@ -5513,50 +5258,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -5791,50 +5492,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_erasure: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -6087,50 +5744,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_buildings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     createOnboardingSession: {
         parameters: {
             query?: never;
@@ -6273,50 +5886,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_onboarding_sessions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getOnboardingSession: {
         parameters: {
             query?: never;
@@ -6420,50 +5989,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_onboarding_sessions_session_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -6575,50 +6100,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_heat_pumps: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -6836,50 +6317,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -7156,50 +6593,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_reauthentication: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     completeReauthentication: {
         parameters: {
             query: {
@@ -7282,50 +6675,6 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_reauthentication_callback: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -7455,50 +6804,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_readings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listHeatPumpChanges: {
         parameters: {
             query?: {
@@ -7611,50 +6916,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_changes: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getHeatPumpChange: {
         parameters: {
             query?: never;
@@ -7759,50 +7020,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_changes_change_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -7921,50 +7138,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_statistics: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getHeatPumpSavings: {
         parameters: {
             query: {
@@ -8079,50 +7252,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_savings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -8375,94 +7504,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_energy_contracts: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_energy_contracts_contract_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: PATCH, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     updateEnergyContract: {
         parameters: {
             query?: never;
@@ -8698,50 +7739,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_summary: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getSyncStatus: {
         parameters: {
             query?: never;
@@ -8841,50 +7838,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_sync_status: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -8997,50 +7950,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_savings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -9292,50 +8201,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_webhooks: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getWebhook: {
         parameters: {
             query?: never;
@@ -9540,50 +8405,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_webhooks_webhook_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -9841,50 +8662,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_webhooks_webhook_id_test: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     rotateWebhookSecret: {
         parameters: {
             query?: never;
@@ -10004,50 +8781,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_webhooks_webhook_id_rotate_secret: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listWebhookDeliveries: {
         parameters: {
             query?: {
@@ -10151,50 +8884,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_webhooks_webhook_id_deliveries: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -10338,50 +9027,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_trading_day_ahead_price_zone_days_delivery_day_prices: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: PUT, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listTradingDays: {
         parameters: {
             query?: {
@@ -10488,50 +9133,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_trading_day_ahead_price_zone_days: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -10644,50 +9245,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_trading_day_ahead_price_zone_days_delivery_day: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getTradingDayCurvesCsv: {
         parameters: {
             query?: never;
@@ -10792,50 +9349,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    "corsPreflight_trading_day_ahead_price_zone_days_delivery_day_curves.csv": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -10984,50 +9497,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_trading_day_ahead_price_zone_days_delivery_day_confirmation: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listElectricVehicles: {
         parameters: {
             query?: {
@@ -11135,50 +9604,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_electric_vehicles: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -11396,50 +9821,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -11716,50 +10097,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_reauthentication: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listElectricVehicleReadings: {
         parameters: {
             query?: {
@@ -11881,50 +10218,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_readings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listElectricVehicleChanges: {
         parameters: {
             query?: {
@@ -12037,50 +10330,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_changes: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getElectricVehicleChange: {
         parameters: {
             query?: never;
@@ -12185,50 +10434,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_changes_change_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -12351,50 +10556,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_savings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listWallboxes: {
         parameters: {
             query?: {
@@ -12502,50 +10663,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_wallboxes: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -12763,50 +10880,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_wallboxes_wallbox_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -13083,50 +11156,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_wallboxes_wallbox_id_reauthentication: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listWallboxReadings: {
         parameters: {
             query?: {
@@ -13248,50 +11277,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_wallboxes_wallbox_id_readings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listWallboxChanges: {
         parameters: {
             query?: {
@@ -13404,50 +11389,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_wallboxes_wallbox_id_changes: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getWallboxChange: {
         parameters: {
             query?: never;
@@ -13552,50 +11493,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_wallboxes_wallbox_id_changes_change_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -13707,50 +11604,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_inverters: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -13968,50 +11821,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_inverters_inverter_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -14288,50 +12097,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_inverters_inverter_id_reauthentication: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listInverterReadings: {
         parameters: {
             query?: {
@@ -14453,50 +12218,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_inverters_inverter_id_readings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listInverterChanges: {
         parameters: {
             query?: {
@@ -14609,50 +12330,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_inverters_inverter_id_changes: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getInverterChange: {
         parameters: {
             query?: never;
@@ -14757,50 +12434,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_inverters_inverter_id_changes_change_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -14923,50 +12556,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_inverters_inverter_id_savings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listDevices: {
         parameters: {
             query?: {
@@ -15074,50 +12663,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_devices: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -15344,50 +12889,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_boost: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -15628,50 +13129,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_charge_policy: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PUT, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listElectricVehicleSessions: {
         parameters: {
             query: {
@@ -15788,50 +13245,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_sessions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getElectricVehicleCurrentSession: {
         parameters: {
             query?: never;
@@ -15935,50 +13348,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_sessions_current: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -16209,50 +13578,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_wallboxes_wallbox_id_boost: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     createWallboxClaimToken: {
         parameters: {
             query?: never;
@@ -16369,50 +13694,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_wallboxes_claim_tokens: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -16651,46 +13932,225 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_charging_config: {
+    listStatements: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The zone whose calendar month the statement covers (the customer's, e.g. Europe/Vienna); default UTC */
+                time_zone?: string;
+            };
             header?: never;
-            path?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
+            /** @description The months with a statement, newest first: from the onboarding month to the current one */
+            200: {
                 headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PUT, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["StatementMonthList"];
+                };
             };
-            /** @description No browser origin is configured on this stage (API Gateway) */
+            /** @description Invalid path or query (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getStatement: {
+        parameters: {
+            query?: {
+                /** @description The zone whose calendar month the statement covers (the customer's, e.g. Europe/Vienna); default UTC */
+                time_zone?: string;
+                /** @description csv: the same answer as CSV (as `Accept: text/csv`) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                /** @description The calendar month, YYYY-MM */
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The month’s statement per device and in total, each figure with its coverage; `Accept: text/csv` or `format=csv` answers one row per device and a total row */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Statement"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid month or zone, or a month without a statement (before the user was onboarded, or not begun yet): details name `path.month` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
         };

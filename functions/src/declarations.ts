@@ -634,6 +634,13 @@ export function deviceRouteDeclarations<A extends DeviceKindApi>(
     ],
     history: [
       route(ids.readings, 'GET', `${one}/readings`, 'Stored readings in time order, paginated'),
+      route(
+        ids.changes,
+        'GET',
+        `${one}/changes`,
+        `The ${api.noun}'s tracked changes (control writes until seen applied), newest first, paginated`,
+      ),
+      route(ids.change, 'GET', `${one}/changes/{change_id}`, `One tracked change of ${api.aNoun}`),
       ...(api.statistics
         ? [
             route(
@@ -1032,6 +1039,24 @@ export const routeDeclarations = [
     `${userPath}/charging-config`,
     "Change the user's charging configuration's mode",
   ),
+  // The monthly savings statement (lambdas/api/routes/statements.ts): last, so the document grew by it only.
+  {
+    operationId: 'listStatements',
+    method: 'GET',
+    path: `${userPath}/statements`,
+    function: 'api',
+    access: 'self-or-viewer',
+    summary: 'The months a savings statement exists for, from the onboarding month to the current one',
+  },
+  {
+    operationId: 'getStatement',
+    method: 'GET',
+    path: `${userPath}/statements/{month}`,
+    function: 'api',
+    access: 'self-or-viewer',
+    summary:
+      "A month's savings statement per device and in total: consumption, baseline, cost at the customer's contract, saving, and each figure's data coverage (JSON or CSV)",
+  },
 ] as const satisfies readonly RouteDeclaration[];
 
 export type OperationId = (typeof routeDeclarations)[number]['operationId'];

@@ -16,11 +16,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_health"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -37,11 +33,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_openapi.json"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -65,11 +57,7 @@ export interface paths {
          */
         post: operations["createUser"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -93,11 +81,7 @@ export interface paths {
          * @description Needs the **admin** role (scope `bridge/admin`).
          */
         delete: operations["deleteUser"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id"];
+        options?: never;
         head?: never;
         /**
          * Update a user (partial)
@@ -121,11 +105,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_erasure"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -149,11 +129,7 @@ export interface paths {
          */
         post: operations["createBuilding"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_buildings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -173,11 +149,7 @@ export interface paths {
          */
         post: operations["createOnboardingSession"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_onboarding_sessions"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -197,11 +169,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_onboarding_sessions_session_id"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -221,11 +189,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -249,11 +213,7 @@ export interface paths {
          * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
          */
         delete: operations["deleteHeatPump"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id"];
+        options?: never;
         head?: never;
         /**
          * Change a heat pump's user settings
@@ -277,11 +237,7 @@ export interface paths {
          */
         post: operations["startHeatPumpReauthentication"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_reauthentication"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -298,11 +254,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_reauthentication_callback"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -322,11 +274,47 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/heat-pumps/{heat_pump_id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
         /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         * The heat pump's tracked changes (control writes until seen applied), newest first, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
          */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_readings"];
+        get: operations["listHeatPumpChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/heat-pumps/{heat_pump_id}/changes/{change_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One tracked change of a heat pump
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
+        get: operations["getHeatPumpChange"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -346,11 +334,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_statistics"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -370,11 +354,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_savings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -398,11 +378,7 @@ export interface paths {
          */
         post: operations["createEnergyContract"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_energy_contracts"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -418,11 +394,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_energy_contracts_contract_id"];
+        options?: never;
         head?: never;
         /**
          * Change an energy contract (partial)
@@ -446,11 +418,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_summary"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -470,11 +438,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_sync_status"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -494,11 +458,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_savings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -518,11 +478,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_audit"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -542,11 +498,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_audit"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -570,11 +522,7 @@ export interface paths {
          */
         post: operations["createWebhook"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -598,11 +546,7 @@ export interface paths {
          * @description Needs the **admin** role (scope `bridge/admin`).
          */
         delete: operations["deleteWebhook"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks_webhook_id"];
+        options?: never;
         head?: never;
         /**
          * Change an endpoint: URL, event types, description, enabled (partial)
@@ -626,11 +570,7 @@ export interface paths {
          */
         post: operations["testWebhook"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks_webhook_id_test"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -650,11 +590,7 @@ export interface paths {
          */
         post: operations["rotateWebhookSecret"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks_webhook_id_rotate_secret"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -674,11 +610,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks_webhook_id_deliveries"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -698,11 +630,7 @@ export interface paths {
         put: operations["putTradingPrices"];
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_trading_day_ahead_price_zone_days_delivery_day_prices"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -722,11 +650,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_trading_day_ahead_price_zone_days"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -746,11 +670,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_trading_day_ahead_price_zone_days_delivery_day"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -770,11 +690,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_trading_day_ahead_price_zone_days_delivery_day_curves.csv"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -794,11 +710,7 @@ export interface paths {
          */
         post: operations["confirmTradingDay"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_trading_day_ahead_price_zone_days_delivery_day_confirmation"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -818,11 +730,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -846,11 +754,7 @@ export interface paths {
          * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
          */
         delete: operations["deleteElectricVehicle"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id"];
+        options?: never;
         head?: never;
         /**
          * Change an electric vehicle's settings (smart optimisation, charge target and deadline)
@@ -874,11 +778,7 @@ export interface paths {
          */
         post: operations["startElectricVehicleReauthentication"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_reauthentication"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -898,11 +798,47 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/electric-vehicles/{electric_vehicle_id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
         /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         * The electric vehicle's tracked changes (control writes until seen applied), newest first, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
          */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_readings"];
+        get: operations["listElectricVehicleChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/electric-vehicles/{electric_vehicle_id}/changes/{change_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One tracked change of an electric vehicle
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
+        get: operations["getElectricVehicleChange"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -922,11 +858,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_savings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -946,11 +878,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -974,11 +902,7 @@ export interface paths {
          * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
          */
         delete: operations["deleteWallbox"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes_wallbox_id"];
+        options?: never;
         head?: never;
         /**
          * Change a wallbox's settings (smart optimisation, charge target and deadline)
@@ -1002,11 +926,7 @@ export interface paths {
          */
         post: operations["startWallboxReauthentication"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes_wallbox_id_reauthentication"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1026,11 +946,47 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/wallboxes/{wallbox_id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
         /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         * The wallbox's tracked changes (control writes until seen applied), newest first, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
          */
-        options: operations["corsPreflight_users_external_user_id_wallboxes_wallbox_id_readings"];
+        get: operations["listWallboxChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/wallboxes/{wallbox_id}/changes/{change_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One tracked change of a wallbox
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
+        get: operations["getWallboxChange"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1050,11 +1006,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_inverters"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1078,11 +1030,7 @@ export interface paths {
          * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
          */
         delete: operations["deleteInverter"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_inverters_inverter_id"];
+        options?: never;
         head?: never;
         /**
          * Change a solar inverter's settings (smart optimisation, rating, home battery and its limits)
@@ -1106,11 +1054,7 @@ export interface paths {
          */
         post: operations["startInverterReauthentication"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_inverters_inverter_id_reauthentication"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1130,11 +1074,47 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/inverters/{inverter_id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
         /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         * The solar inverter's tracked changes (control writes until seen applied), newest first, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
          */
-        options: operations["corsPreflight_users_external_user_id_inverters_inverter_id_readings"];
+        get: operations["listInverterChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/inverters/{inverter_id}/changes/{change_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One tracked change of a solar inverter
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
+        get: operations["getInverterChange"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1154,11 +1134,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_inverters_inverter_id_savings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1178,11 +1154,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_devices"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1206,11 +1178,7 @@ export interface paths {
          * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
          */
         delete: operations["disarmElectricVehicleBoost"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_boost"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1234,11 +1202,7 @@ export interface paths {
         put: operations["updateElectricVehicleChargePolicy"];
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_charge_policy"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1258,11 +1222,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_sessions"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1282,11 +1242,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_sessions_current"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1310,11 +1266,7 @@ export interface paths {
          * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
          */
         delete: operations["cancelWallboxBoost"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes_wallbox_id_boost"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1334,11 +1286,7 @@ export interface paths {
          */
         post: operations["createWallboxClaimToken"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes_claim_tokens"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1362,11 +1310,47 @@ export interface paths {
         put: operations["updateChargingConfig"];
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
         /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
+         * The months a savings statement exists for, from the onboarding month to the current one
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
          */
-        options: operations["corsPreflight_users_external_user_id_charging_config"];
+        get: operations["listStatements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/statements/{month}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A month's savings statement per device and in total: consumption, baseline, cost at the customer's contract, saving, and each figure's data coverage (JSON or CSV)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
+        get: operations["getStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1383,7 +1367,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * user.onboarded (catalogue v3)
+         * user.onboarded (catalogue v4)
          * @description A user was onboarded to Podero (POST /users created them).
          */
         post: operations["event_user_onboarded"];
@@ -1403,7 +1387,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * user.offboarded (catalogue v3)
+         * user.offboarded (catalogue v4)
          * @description A user was offboarded: deleted at Podero, the bridge's records removed.
          */
         post: operations["event_user_offboarded"];
@@ -1423,7 +1407,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * onboarding_session.completed (catalogue v3)
+         * onboarding_session.completed (catalogue v4)
          * @description A Connect UI session ended with a connected device (a heat pump: `heat_pump_id` as in v1; any kind: `device_id` and `device_kind`).
          */
         post: operations["event_onboarding_session_completed"];
@@ -1443,7 +1427,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * onboarding_session.expired (catalogue v3)
+         * onboarding_session.expired (catalogue v4)
          * @description A Connect UI session expired without a device.
          */
         post: operations["event_onboarding_session_expired"];
@@ -1463,7 +1447,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.connected (catalogue v3)
+         * heat_pump.connected (catalogue v4)
          * @description A heat pump was seen authenticated for the first time.
          */
         post: operations["event_heat_pump_connected"];
@@ -1483,7 +1467,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.connection_lost (catalogue v3)
+         * heat_pump.connection_lost (catalogue v4)
          * @description A connected heat pump lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_heat_pump_connection_lost"];
@@ -1503,7 +1487,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.connection_restored (catalogue v3)
+         * heat_pump.connection_restored (catalogue v4)
          * @description A heat pump that had been connected before is connected again.
          */
         post: operations["event_heat_pump_connection_restored"];
@@ -1523,7 +1507,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.optimization_changed (catalogue v3)
+         * heat_pump.optimization_changed (catalogue v4)
          * @description Podero's smart optimisation was switched on or off for the heat pump.
          */
         post: operations["event_heat_pump_optimization_changed"];
@@ -1543,7 +1527,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.deleted (catalogue v3)
+         * heat_pump.deleted (catalogue v4)
          * @description The heat pump is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_heat_pump_deleted"];
@@ -1563,7 +1547,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.connected (catalogue v3)
+         * electric_vehicle.connected (catalogue v4)
          * @description A electric vehicle was seen authenticated for the first time.
          */
         post: operations["event_electric_vehicle_connected"];
@@ -1583,7 +1567,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.connection_lost (catalogue v3)
+         * electric_vehicle.connection_lost (catalogue v4)
          * @description A connected electric vehicle lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_electric_vehicle_connection_lost"];
@@ -1603,7 +1587,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.connection_restored (catalogue v3)
+         * electric_vehicle.connection_restored (catalogue v4)
          * @description A electric vehicle that had been connected before is connected again.
          */
         post: operations["event_electric_vehicle_connection_restored"];
@@ -1623,7 +1607,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.optimization_changed (catalogue v3)
+         * electric_vehicle.optimization_changed (catalogue v4)
          * @description Podero's smart optimisation was switched on or off for the electric vehicle.
          */
         post: operations["event_electric_vehicle_optimization_changed"];
@@ -1643,7 +1627,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.deleted (catalogue v3)
+         * electric_vehicle.deleted (catalogue v4)
          * @description The electric vehicle is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_electric_vehicle_deleted"];
@@ -1663,7 +1647,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.plugged_in (catalogue v3)
+         * electric_vehicle.plugged_in (catalogue v4)
          * @description An electric vehicle was plugged in (seen between two states).
          */
         post: operations["event_electric_vehicle_plugged_in"];
@@ -1683,7 +1667,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.unplugged (catalogue v3)
+         * electric_vehicle.unplugged (catalogue v4)
          * @description An electric vehicle was unplugged.
          */
         post: operations["event_electric_vehicle_unplugged"];
@@ -1703,7 +1687,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.charging_started (catalogue v3)
+         * electric_vehicle.charging_started (catalogue v4)
          * @description An electric vehicle started charging.
          */
         post: operations["event_electric_vehicle_charging_started"];
@@ -1723,7 +1707,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.charging_completed (catalogue v3)
+         * electric_vehicle.charging_completed (catalogue v4)
          * @description An electric vehicle stopped charging (its target reached, paused by the optimisation, or unplugged).
          */
         post: operations["event_electric_vehicle_charging_completed"];
@@ -1743,7 +1727,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.boost_started (catalogue v3)
+         * electric_vehicle.boost_started (catalogue v4)
          * @description An electric vehicle's boost is charging it (`boost_state` became `ongoing`).
          */
         post: operations["event_electric_vehicle_boost_started"];
@@ -1763,7 +1747,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.boost_ended (catalogue v3)
+         * electric_vehicle.boost_ended (catalogue v4)
          * @description An electric vehicle's boost ended (`boost_state` left `ongoing`).
          */
         post: operations["event_electric_vehicle_boost_ended"];
@@ -1783,7 +1767,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.connected (catalogue v3)
+         * wallbox.connected (catalogue v4)
          * @description A wallbox was seen authenticated for the first time.
          */
         post: operations["event_wallbox_connected"];
@@ -1803,7 +1787,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.connection_lost (catalogue v3)
+         * wallbox.connection_lost (catalogue v4)
          * @description A connected wallbox lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_wallbox_connection_lost"];
@@ -1823,7 +1807,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.connection_restored (catalogue v3)
+         * wallbox.connection_restored (catalogue v4)
          * @description A wallbox that had been connected before is connected again.
          */
         post: operations["event_wallbox_connection_restored"];
@@ -1843,7 +1827,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.optimization_changed (catalogue v3)
+         * wallbox.optimization_changed (catalogue v4)
          * @description Podero's smart optimisation was switched on or off for the wallbox.
          */
         post: operations["event_wallbox_optimization_changed"];
@@ -1863,7 +1847,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.deleted (catalogue v3)
+         * wallbox.deleted (catalogue v4)
          * @description The wallbox is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_wallbox_deleted"];
@@ -1883,7 +1867,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.connected (catalogue v3)
+         * inverter.connected (catalogue v4)
          * @description A solar inverter was seen authenticated for the first time.
          */
         post: operations["event_inverter_connected"];
@@ -1903,7 +1887,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.connection_lost (catalogue v3)
+         * inverter.connection_lost (catalogue v4)
          * @description A connected solar inverter lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_inverter_connection_lost"];
@@ -1923,7 +1907,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.connection_restored (catalogue v3)
+         * inverter.connection_restored (catalogue v4)
          * @description A solar inverter that had been connected before is connected again.
          */
         post: operations["event_inverter_connection_restored"];
@@ -1943,7 +1927,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.optimization_changed (catalogue v3)
+         * inverter.optimization_changed (catalogue v4)
          * @description Podero's smart optimisation was switched on or off for the solar inverter.
          */
         post: operations["event_inverter_optimization_changed"];
@@ -1963,10 +1947,170 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.deleted (catalogue v3)
+         * inverter.deleted (catalogue v4)
          * @description The solar inverter is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_inverter_deleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "heat_pump.change_confirmed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * heat_pump.change_confirmed (catalogue v4)
+         * @description A change requested of a heat pump was seen applied (catalogue v4).
+         */
+        post: operations["event_heat_pump_change_confirmed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "heat_pump.change_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * heat_pump.change_failed (catalogue v4)
+         * @description A change requested of a heat pump was not seen applied within its kind's timeout (catalogue v4).
+         */
+        post: operations["event_heat_pump_change_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.change_confirmed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.change_confirmed (catalogue v4)
+         * @description A change requested of a electric vehicle was seen applied (catalogue v4).
+         */
+        post: operations["event_electric_vehicle_change_confirmed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.change_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.change_failed (catalogue v4)
+         * @description A change requested of a electric vehicle was not seen applied within its kind's timeout (catalogue v4).
+         */
+        post: operations["event_electric_vehicle_change_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wallbox.change_confirmed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.change_confirmed (catalogue v4)
+         * @description A change requested of a wallbox was seen applied (catalogue v4).
+         */
+        post: operations["event_wallbox_change_confirmed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wallbox.change_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.change_failed (catalogue v4)
+         * @description A change requested of a wallbox was not seen applied within its kind's timeout (catalogue v4).
+         */
+        post: operations["event_wallbox_change_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.change_confirmed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.change_confirmed (catalogue v4)
+         * @description A change requested of a solar inverter was seen applied (catalogue v4).
+         */
+        post: operations["event_inverter_change_confirmed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.change_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.change_failed (catalogue v4)
+         * @description A change requested of a solar inverter was not seen applied within its kind's timeout (catalogue v4).
+         */
+        post: operations["event_inverter_change_failed"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1983,7 +2127,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * sync.completed (catalogue v3)
+         * sync.completed (catalogue v4)
          * @description The heat-pump sync completed a pass over every onboarded user.
          */
         post: operations["event_sync_completed"];
@@ -2003,7 +2147,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.prices_uploaded (catalogue v3)
+         * trading.prices_uploaded (catalogue v4)
          * @description A delivery day's price forecast was uploaded to Podero (or Podero already had it).
          */
         post: operations["event_trading_prices_uploaded"];
@@ -2023,7 +2167,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.curves_ready (catalogue v3)
+         * trading.curves_ready (catalogue v4)
          * @description Podero's optimised and unoptimised load curves for the day are stored (GET .../curves.csv).
          */
         post: operations["event_trading_curves_ready"];
@@ -2043,7 +2187,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.confirmation_due (catalogue v3)
+         * trading.confirmation_due (catalogue v4)
          * @description The trade waits for the desk’s decision (POST .../confirmation) before `confirm_by`.
          */
         post: operations["event_trading_confirmation_due"];
@@ -2063,7 +2207,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.confirmed (catalogue v3)
+         * trading.confirmed (catalogue v4)
          * @description The optimised volume was bought: the trade is confirmed.
          */
         post: operations["event_trading_confirmed"];
@@ -2083,7 +2227,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.rejected (catalogue v3)
+         * trading.rejected (catalogue v4)
          * @description The trade was rejected: the fleet runs unoptimised on the day.
          */
         post: operations["event_trading_rejected"];
@@ -2103,7 +2247,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.missed (catalogue v3)
+         * trading.missed (catalogue v4)
          * @description A deadline passed before the day was confirmed: the fleet runs unoptimised on the day.
          */
         post: operations["event_trading_missed"];
@@ -2123,7 +2267,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.failed (catalogue v3)
+         * trading.failed (catalogue v4)
          * @description Podero refused a step for good (a 4xx, or an upload it did not take): the day ended `failed` and the fleet runs unoptimised on the day (catalogue v3).
          */
         post: operations["event_trading_failed"];
@@ -2143,7 +2287,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * webhook.test (catalogue v3)
+         * webhook.test (catalogue v4)
          * @description Sent by POST /webhooks/{webhook_id}/test to that endpoint only.
          */
         post: operations["event_webhook_test"];
@@ -2914,6 +3058,246 @@ export interface components {
                 inverter_id: string;
             };
         };
+        /** @description A change requested of a heat pump was seen applied (catalogue v4). */
+        Event_heat_pump_change_confirmed: {
+            /** @constant */
+            type: "heat_pump.change_confirmed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a heat pump was seen applied (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the heat pump */
+                heat_pump_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "confirmed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a heat pump was not seen applied within its kind's timeout (catalogue v4). */
+        Event_heat_pump_change_failed: {
+            /** @constant */
+            type: "heat_pump.change_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a heat pump was not seen applied within its kind's timeout (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the heat pump */
+                heat_pump_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "failed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a electric vehicle was seen applied (catalogue v4). */
+        Event_electric_vehicle_change_confirmed: {
+            /** @constant */
+            type: "electric_vehicle.change_confirmed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a electric vehicle was seen applied (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "confirmed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a electric vehicle was not seen applied within its kind's timeout (catalogue v4). */
+        Event_electric_vehicle_change_failed: {
+            /** @constant */
+            type: "electric_vehicle.change_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a electric vehicle was not seen applied within its kind's timeout (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "failed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a wallbox was seen applied (catalogue v4). */
+        Event_wallbox_change_confirmed: {
+            /** @constant */
+            type: "wallbox.change_confirmed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a wallbox was seen applied (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "confirmed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a wallbox was not seen applied within its kind's timeout (catalogue v4). */
+        Event_wallbox_change_failed: {
+            /** @constant */
+            type: "wallbox.change_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a wallbox was not seen applied within its kind's timeout (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "failed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a solar inverter was seen applied (catalogue v4). */
+        Event_inverter_change_confirmed: {
+            /** @constant */
+            type: "inverter.change_confirmed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a solar inverter was seen applied (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "confirmed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a solar inverter was not seen applied within its kind's timeout (catalogue v4). */
+        Event_inverter_change_failed: {
+            /** @constant */
+            type: "inverter.change_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a solar inverter was not seen applied within its kind's timeout (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "failed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
         /** @description The heat-pump sync completed a pass over every onboarded user. */
         Event_sync_completed: {
             /** @constant */
@@ -3350,6 +3734,34 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
+        HeatPumpControlAnswer: components["schemas"]["HeatPumpRead"] & {
+            change: components["schemas"]["DeviceChange"];
+        };
+        /** @description A control write tracked until the device shows it */
+        DeviceChange: {
+            /** @description The change’s id (`chg_…`), sortable by request time */
+            id: string;
+            /** @description The control that requested it (`settings`) */
+            control: string;
+            /** @description The fields requested, as sent (what later observations are compared with) */
+            fields: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description pending: sent to Podero, not yet seen applied; confirmed: an observation of the device (the sync, a live read) shows every requested field; failed: not seen applied before `deadline_at`; superseded: a newer change requested one of its fields before it settled
+             * @enum {string}
+             */
+            status: "pending" | "confirmed" | "failed" | "superseded";
+            requested_at: string;
+            /** @description When it left pending; null while pending */
+            settled_at: string | null;
+            /** @description Still pending at the first observation after this, it fails (the kind’s timeout) */
+            deadline_at: string;
+            /** @description The `sub` of the caller who requested it */
+            by: string;
+            /** @description `timeout` for a failed change; the superseding change’s id for a superseded one */
+            reason: string | null;
+        };
         ReauthenticationStarted: {
             /** @description Send the end user's browser here */
             redirect_url: string;
@@ -3392,6 +3804,14 @@ export interface components {
                     max: number;
                 };
             };
+        };
+        DeviceChangeList: {
+            items: components["schemas"]["DeviceChange"][];
+            /** @description Pass as `cursor` for the next page; null on the last. */
+            next_cursor: string | null;
+        };
+        DeviceChangeRead: {
+            change: components["schemas"]["DeviceChange"];
         };
         SavingsBuckets: {
             buckets: components["schemas"]["SavingsBucket"][];
@@ -3915,6 +4335,9 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
+        ElectricVehicleControlAnswer: components["schemas"]["ElectricVehicleRead"] & {
+            change: components["schemas"]["DeviceChange"];
+        };
         AuthSessionStarted: {
             /** @description Send the end user's browser here (Podero's sign-in, with a single-use token). Shown once: null when the answer is a replay */
             redirect_url: string | null;
@@ -4005,6 +4428,9 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
+        WallboxControlAnswer: components["schemas"]["WallboxRead"] & {
+            change: components["schemas"]["DeviceChange"];
+        };
         InverterList: {
             items: components["schemas"]["Inverter"][];
             /** @description Always null: every solar inverter of the user is on the one page */
@@ -4082,6 +4508,9 @@ export interface components {
             fetched_at: string;
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
+        };
+        InverterControlAnswer: components["schemas"]["InverterRead"] & {
+            change: components["schemas"]["DeviceChange"];
         };
         DeviceList: {
             items: (components["schemas"]["HeatPumpEntry"] | components["schemas"]["ElectricVehicleEntry"] | components["schemas"]["WallboxEntry"] | components["schemas"]["InverterEntry"])[];
@@ -4464,6 +4893,89 @@ export interface components {
             } | null;
             updated_at: string | null;
         };
+        StatementMonthList: {
+            items: components["schemas"]["StatementMonth"][];
+            next_cursor: null;
+        };
+        StatementMonth: {
+            month: string;
+            from: string;
+            to: string;
+            /** @enum {string} */
+            status: "final" | "provisional";
+        };
+        Statement: {
+            external_user_id: string;
+            month: string;
+            time_zone: string;
+            /** @description Local midnight of the 1st (ISO UTC), inclusive */
+            from: string;
+            /** @description Local midnight of the next month's 1st (ISO UTC), exclusive */
+            to: string;
+            /**
+             * @description final: the month closed a day ago or more; provisional: its figures may still grow
+             * @enum {string}
+             */
+            status: "final" | "provisional";
+            generated_at: string;
+            devices: components["schemas"]["StatementDevice"][];
+            total: components["schemas"]["StatementTotal"];
+        };
+        StatementDevice: {
+            /** @description The device kind (heat_pump, electric_vehicle, wallbox, inverter) */
+            type: string;
+            device_id: string;
+            /** @description The energy contract that priced it; null: none */
+            contract_id: string | null;
+            currency: string | null;
+            consumption: components["schemas"]["StatementConsumption"];
+            baseline: components["schemas"]["StatementEnergy"];
+            cost: components["schemas"]["StatementMoney"];
+            baseline_cost: components["schemas"]["StatementMoney"];
+            saving_energy: components["schemas"]["StatementEnergy"];
+            saving: components["schemas"]["StatementMoney"];
+            /** @description Why figures are missing or partial */
+            notes: ("no_readings" | "no_baseline_series" | "no_baseline_data" | "no_energy_contract" | "no_price")[];
+        };
+        StatementConsumption: {
+            /** @description kWh to 3 decimals; null: no data (missing, not zero) */
+            kwh: number | null;
+            coverage: components["schemas"]["StatementCoverage"];
+            /** @description Quarter-hours without a reading, runs merged */
+            gaps: components["schemas"]["StatementGap"][];
+        };
+        StatementCoverage: {
+            /** @description Whole quarter-hours in the month */
+            expected_quarter_hours: number;
+            /** @description Quarter-hours the figure rests on */
+            covered_quarter_hours: number;
+            /** @description covered / expected, 4 decimals */
+            ratio: number;
+        };
+        StatementGap: {
+            from: string;
+            to: string;
+        };
+        StatementEnergy: {
+            /** @description kWh to 3 decimals; null: no data (missing, not zero) */
+            kwh: number | null;
+            coverage: components["schemas"]["StatementCoverage"];
+        };
+        StatementMoney: {
+            /** @description Minor units (cents) of the contract's currency; null: missing */
+            amount_minor: number | null;
+            coverage: components["schemas"]["StatementCoverage"];
+        };
+        StatementTotal: {
+            /** @description null when devices are priced in different currencies */
+            currency: string | null;
+            consumption: components["schemas"]["StatementEnergy"];
+            baseline: components["schemas"]["StatementEnergy"];
+            cost: components["schemas"]["StatementMoney"];
+            baseline_cost: components["schemas"]["StatementMoney"];
+            saving_energy: components["schemas"]["StatementEnergy"];
+            saving: components["schemas"]["StatementMoney"];
+        };
     };
     responses: never;
     parameters: never;
@@ -4531,50 +5043,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_health: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getOpenApi: {
         parameters: {
             query?: never;
@@ -4629,50 +5097,6 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    "corsPreflight_openapi.json": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -4945,50 +5369,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getUser: {
         parameters: {
             query?: never;
@@ -5195,50 +5575,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -5473,50 +5809,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_erasure: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -5769,50 +6061,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_buildings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     createOnboardingSession: {
         parameters: {
             query?: never;
@@ -5955,50 +6203,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_onboarding_sessions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getOnboardingSession: {
         parameters: {
             query?: never;
@@ -6102,50 +6306,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_onboarding_sessions_session_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -6257,50 +6417,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_heat_pumps: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -6522,50 +6638,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     updateHeatPump: {
         parameters: {
             query?: never;
@@ -6583,13 +6655,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The updated heat pump (live from Podero) */
+            /** @description The updated heat pump (live from Podero), with the change it recorded (`pending` until the heat pump is seen applying it) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HeatPumpRead"];
+                    "application/json": components["schemas"]["HeatPumpControlAnswer"];
                 };
             };
             /** @description Invalid path, query or body (details name the field) */
@@ -6838,50 +6910,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_reauthentication: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     completeReauthentication: {
         parameters: {
             query: {
@@ -6964,50 +6992,6 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_reauthentication_callback: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -7137,46 +7121,222 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_readings: {
+    listHeatPumpChanges: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Changes per page, newest first (1..200, default 50) */
+                limit?: number;
+                /** @description The previous page’s `next_cursor` */
+                cursor?: string;
+            };
             header?: never;
-            path?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                heat_pump_id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
+            /** @description One page of the heat pump's changes, newest first */
+            200: {
                 headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeList"];
+                };
             };
-            /** @description No browser origin is configured on this stage (API Gateway) */
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a heat pump that is not this user’s */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getHeatPumpChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                heat_pump_id: string;
+                change_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeRead"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, a heat pump that is not this user’s, or no such change of it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -7295,50 +7455,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_statistics: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getHeatPumpSavings: {
         parameters: {
             query: {
@@ -7453,50 +7569,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_savings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -7749,94 +7821,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_energy_contracts: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_energy_contracts_contract_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: PATCH, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     updateEnergyContract: {
         parameters: {
             query?: never;
@@ -8072,50 +8056,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_summary: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getSyncStatus: {
         parameters: {
             query?: never;
@@ -8215,50 +8155,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_sync_status: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -8375,50 +8271,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_savings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listAuditEntries: {
         parameters: {
             query?: {
@@ -8531,50 +8383,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_audit: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listUserAuditEntries: {
         parameters: {
             query?: {
@@ -8682,50 +8490,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_audit: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -8848,7 +8612,7 @@ export interface operations {
                 "application/json": {
                     /** @description https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>) */
                     url: string;
-                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed")[] | null;
+                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "heat_pump.change_confirmed" | "heat_pump.change_failed" | "electric_vehicle.change_confirmed" | "electric_vehicle.change_failed" | "wallbox.change_confirmed" | "wallbox.change_failed" | "inverter.change_confirmed" | "inverter.change_failed" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed")[] | null;
                     description?: string;
                 };
             };
@@ -8973,50 +8737,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_webhooks: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -9229,50 +8949,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_webhooks_webhook_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     updateWebhook: {
         parameters: {
             query?: never;
@@ -9287,7 +8963,7 @@ export interface operations {
                 "application/json": {
                     /** @description https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>) */
                     url?: string;
-                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed")[] | null;
+                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "heat_pump.change_confirmed" | "heat_pump.change_failed" | "electric_vehicle.change_confirmed" | "electric_vehicle.change_failed" | "wallbox.change_confirmed" | "wallbox.change_failed" | "inverter.change_confirmed" | "inverter.change_failed" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed")[] | null;
                     description?: string | null;
                     /** @description false pauses deliveries (events meanwhile are not kept) */
                     enabled?: boolean;
@@ -9526,50 +9202,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_webhooks_webhook_id_test: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     rotateWebhookSecret: {
         parameters: {
             query?: never;
@@ -9689,50 +9321,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_webhooks_webhook_id_rotate_secret: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listWebhookDeliveries: {
         parameters: {
             query?: {
@@ -9836,50 +9424,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_webhooks_webhook_id_deliveries: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -10023,50 +9567,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_trading_day_ahead_price_zone_days_delivery_day_prices: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: PUT, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listTradingDays: {
         parameters: {
             query?: {
@@ -10173,50 +9673,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_trading_day_ahead_price_zone_days: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -10329,50 +9785,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_trading_day_ahead_price_zone_days_delivery_day: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getTradingDayCurvesCsv: {
         parameters: {
             query?: never;
@@ -10477,50 +9889,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    "corsPreflight_trading_day_ahead_price_zone_days_delivery_day_curves.csv": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -10669,50 +10037,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_trading_day_ahead_price_zone_days_delivery_day_confirmation: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listElectricVehicles: {
         parameters: {
             query?: {
@@ -10820,50 +10144,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_electric_vehicles: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -11085,50 +10365,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     updateElectricVehicle: {
         parameters: {
             query?: never;
@@ -11146,13 +10382,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The updated electric vehicle (live from Podero) */
+            /** @description The updated electric vehicle (live from Podero), with the change it recorded (`pending` until the electric vehicle is seen applying it) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ElectricVehicleRead"];
+                    "application/json": components["schemas"]["ElectricVehicleControlAnswer"];
                 };
             };
             /** @description Invalid path, query or body (details name the field) */
@@ -11401,50 +10637,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_reauthentication: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listElectricVehicleReadings: {
         parameters: {
             query?: {
@@ -11566,46 +10758,222 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_readings: {
+    listElectricVehicleChanges: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Changes per page, newest first (1..200, default 50) */
+                limit?: number;
+                /** @description The previous page’s `next_cursor` */
+                cursor?: string;
+            };
             header?: never;
-            path?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                electric_vehicle_id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
+            /** @description One page of the electric vehicle's changes, newest first */
+            200: {
                 headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeList"];
+                };
             };
-            /** @description No browser origin is configured on this stage (API Gateway) */
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or an electric vehicle that is not this user’s */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getElectricVehicleChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                electric_vehicle_id: string;
+                change_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeRead"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, an electric vehicle that is not this user’s, or no such change of it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -11728,50 +11096,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_savings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listWallboxes: {
         parameters: {
             query?: {
@@ -11879,50 +11203,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_wallboxes: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -12144,50 +11424,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_wallboxes_wallbox_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     updateWallbox: {
         parameters: {
             query?: never;
@@ -12205,13 +11441,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The updated wallbox (live from Podero) */
+            /** @description The updated wallbox (live from Podero), with the change it recorded (`pending` until the wallbox is seen applying it) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WallboxRead"];
+                    "application/json": components["schemas"]["WallboxControlAnswer"];
                 };
             };
             /** @description Invalid path, query or body (details name the field) */
@@ -12460,50 +11696,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_wallboxes_wallbox_id_reauthentication: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listWallboxReadings: {
         parameters: {
             query?: {
@@ -12625,46 +11817,222 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_wallboxes_wallbox_id_readings: {
+    listWallboxChanges: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Changes per page, newest first (1..200, default 50) */
+                limit?: number;
+                /** @description The previous page’s `next_cursor` */
+                cursor?: string;
+            };
             header?: never;
-            path?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                wallbox_id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
+            /** @description One page of the wallbox's changes, newest first */
+            200: {
                 headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeList"];
+                };
             };
-            /** @description No browser origin is configured on this stage (API Gateway) */
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a wallbox that is not this user’s */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getWallboxChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                wallbox_id: string;
+                change_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeRead"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, a wallbox that is not this user’s, or no such change of it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -12776,50 +12144,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_inverters: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -13041,50 +12365,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_inverters_inverter_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     updateInverter: {
         parameters: {
             query?: never;
@@ -13102,13 +12382,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The updated solar inverter (live from Podero) */
+            /** @description The updated solar inverter (live from Podero), with the change it recorded (`pending` until the solar inverter is seen applying it) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InverterRead"];
+                    "application/json": components["schemas"]["InverterControlAnswer"];
                 };
             };
             /** @description Invalid path, query or body (details name the field) */
@@ -13357,50 +12637,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_inverters_inverter_id_reauthentication: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listInverterReadings: {
         parameters: {
             query?: {
@@ -13522,46 +12758,222 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_inverters_inverter_id_readings: {
+    listInverterChanges: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Changes per page, newest first (1..200, default 50) */
+                limit?: number;
+                /** @description The previous page’s `next_cursor` */
+                cursor?: string;
+            };
             header?: never;
-            path?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                inverter_id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
+            /** @description One page of the solar inverter's changes, newest first */
+            200: {
                 headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeList"];
+                };
             };
-            /** @description No browser origin is configured on this stage (API Gateway) */
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a solar inverter that is not this user’s */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getInverterChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                inverter_id: string;
+                change_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeRead"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, a solar inverter that is not this user’s, or no such change of it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -13684,50 +13096,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_inverters_inverter_id_savings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listDevices: {
         parameters: {
             query?: {
@@ -13835,50 +13203,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_devices: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -14105,50 +13429,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_boost: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -14389,50 +13669,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_charge_policy: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PUT, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listElectricVehicleSessions: {
         parameters: {
             query: {
@@ -14549,50 +13785,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_sessions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getElectricVehicleCurrentSession: {
         parameters: {
             query?: never;
@@ -14696,50 +13888,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_sessions_current: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -14970,50 +14118,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_wallboxes_wallbox_id_boost: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     createWallboxClaimToken: {
         parameters: {
             query?: never;
@@ -15130,50 +14234,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_wallboxes_claim_tokens: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -15412,46 +14472,225 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_charging_config: {
+    listStatements: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The zone whose calendar month the statement covers (the customer's, e.g. Europe/Vienna); default UTC */
+                time_zone?: string;
+            };
             header?: never;
-            path?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
+            /** @description The months with a statement, newest first: from the onboarding month to the current one */
+            200: {
                 headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PUT, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["StatementMonthList"];
+                };
             };
-            /** @description No browser origin is configured on this stage (API Gateway) */
+            /** @description Invalid path or query (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getStatement: {
+        parameters: {
+            query?: {
+                /** @description The zone whose calendar month the statement covers (the customer's, e.g. Europe/Vienna); default UTC */
+                time_zone?: string;
+                /** @description csv: the same answer as CSV (as `Accept: text/csv`) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                /** @description The calendar month, YYYY-MM */
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The month’s statement per device and in total, each figure with its coverage; `Accept: text/csv` or `format=csv` answers one row per device and a total row */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Statement"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid month or zone, or a month without a statement (before the user was onboarded, or not begun yet): details name `path.month` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -15467,7 +14706,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15498,7 +14737,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15529,7 +14768,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15560,7 +14799,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15591,7 +14830,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15622,7 +14861,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15653,7 +14892,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15684,7 +14923,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15715,7 +14954,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15746,7 +14985,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15777,7 +15016,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15808,7 +15047,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15839,7 +15078,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15870,7 +15109,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15901,7 +15140,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15932,7 +15171,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15963,7 +15202,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15994,7 +15233,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -16025,7 +15264,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -16056,7 +15295,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -16087,7 +15326,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -16118,7 +15357,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -16149,7 +15388,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -16180,7 +15419,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -16211,7 +15450,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -16242,7 +15481,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -16273,7 +15512,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -16304,7 +15543,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -16335,7 +15574,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -16366,7 +15605,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -16374,6 +15613,254 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Event_inverter_deleted"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_heat_pump_change_confirmed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_heat_pump_change_confirmed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_heat_pump_change_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_heat_pump_change_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_change_confirmed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_change_confirmed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_change_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_change_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_wallbox_change_confirmed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_change_confirmed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_wallbox_change_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_change_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_change_confirmed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_change_confirmed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_change_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_change_failed"];
             };
         };
         responses: {
@@ -16397,7 +15884,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -16428,7 +15915,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -16459,7 +15946,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -16490,7 +15977,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -16521,7 +16008,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -16552,7 +16039,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -16583,7 +16070,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -16614,7 +16101,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -16645,7 +16132,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;

@@ -157,6 +157,14 @@ describe('webhook operations in Chromium against the local stack', { timeout: 12
       await pollCard(page, receiver.url, badgeOf, 'disabled');
       let card = page.getByRole('article', { name: receiver.url });
       await card.locator('tr[data-outcome="dead_lettered"]').waitFor();
+      // Disabled by the 410: a replay is refused, saying why (the page offers none).
+      const refused = await test.api(`/webhooks/${hook.id}/dead-letters/replay`, {
+        admin: true,
+        method: 'POST',
+      });
+      expect(refused.status).toBe(409);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('webhook_disabled');
+      expect(await card.getByRole('button', { name: 'Replay dead letters' }).isDisabled()).toBe(true);
       await card.getByRole('button', { name: 'Enable' }).click();
       await expect.poll(() => badgeOf(card), POLL).toBe('failing');
       await card.getByRole('button', { name: 'Replay dead letters' }).click();

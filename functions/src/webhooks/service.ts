@@ -40,10 +40,11 @@ export class TooManyWebhooksError extends ConflictError {
   }
 }
 
+/** An attempt the log does not hold, or an event the endpoint was not sent (or no longer kept). */
 export class UnknownDeliveryError extends NotFoundError {
   override readonly name = 'UnknownDeliveryError';
-  constructor(what: string) {
-    super(`unknown ${what}`, { subject: 'delivery' });
+  constructor(subject: 'delivery' | 'event', id: string) {
+    super(`unknown ${subject} ${id} for this webhook`, { subject });
   }
 }
 
@@ -177,7 +178,7 @@ export class WebhookService {
   async delivery(id: string, deliveryId: string): Promise<DeliveryDetail> {
     await this.get(id);
     const attempt = await this.deps.endpoints.getDelivery(id, deliveryId);
-    if (!attempt) throw new UnknownDeliveryError(`delivery ${deliveryId}`);
+    if (!attempt) throw new UnknownDeliveryError('delivery', deliveryId);
     const event = await this.deps.endpoints.getEvent(id, attempt.event_id);
     return { ...attempt, request_body: event ? JSON.stringify(webhookPayloadOf(event)) : null };
   }
@@ -187,7 +188,7 @@ export class WebhookService {
     const endpoint = await this.get(id);
     if (!endpoint.enabled) throw new WebhookDisabledError(id);
     const event = await this.deps.endpoints.getEvent(id, eventId);
-    if (!event) throw new UnknownDeliveryError(`event ${eventId} for this webhook`);
+    if (!event) throw new UnknownDeliveryError('event', eventId);
     await this.requeue(id, [event]);
     return { event_id: event.id, type: event.type };
   }

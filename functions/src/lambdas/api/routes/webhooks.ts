@@ -141,10 +141,11 @@ export const listWebhookDeliveries = defineRoute({
   },
   handle: async ({ params, query, deps }) => ({
     status: 200,
-    body: {
+    // The list's fields only: each attempt's request and answer are its detail's.
+    body: deliveryListSchema.parse({
       items: await deps.services.webhooks.deliveries(params.webhook_id, query.limit),
       next_cursor: null,
-    },
+    }),
   }),
 });
 

@@ -16,11 +16,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_health"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -37,11 +33,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_openapi.json"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -59,11 +51,7 @@ export interface paths {
         /** Onboard a user to Podero (idempotent per external_user_id) */
         post: operations["createUser"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -81,11 +69,7 @@ export interface paths {
         post?: never;
         /** Offboard a user: delete at Podero and remove our records */
         delete: operations["deleteUser"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id"];
+        options?: never;
         head?: never;
         /** Update a user (partial) */
         patch: operations["updateUser"];
@@ -103,11 +87,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_erasure"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -125,11 +105,7 @@ export interface paths {
         /** Create a building for the user */
         post: operations["createBuilding"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_buildings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -146,11 +122,7 @@ export interface paths {
         /** Open a Connect UI onboarding session */
         post: operations["createOnboardingSession"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_onboarding_sessions"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -167,11 +139,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_onboarding_sessions_session_id"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -188,11 +156,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -210,11 +174,7 @@ export interface paths {
         post?: never;
         /** Offboard one heat pump: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
         delete: operations["deleteHeatPump"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id"];
+        options?: never;
         head?: never;
         /** Change a heat pump's user settings */
         patch: operations["updateHeatPump"];
@@ -232,11 +192,7 @@ export interface paths {
         /** Start re-authenticating a heat pump whose manufacturer connection lapsed */
         post: operations["startHeatPumpReauthentication"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_reauthentication"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -253,11 +209,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_reauthentication_callback"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -274,11 +226,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_readings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -295,11 +243,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_statistics"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -316,11 +260,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_savings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -338,11 +278,7 @@ export interface paths {
         /** Set a tariff for the user (all buildings, or one) */
         post: operations["createEnergyContract"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_energy_contracts"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -358,11 +294,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_energy_contracts_contract_id"];
+        options?: never;
         head?: never;
         /** Change an energy contract (partial) */
         patch: operations["updateEnergyContract"];
@@ -380,11 +312,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_summary"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -401,11 +329,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_sync_status"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -422,11 +346,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_savings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -444,11 +364,7 @@ export interface paths {
         /** Register an endpoint for change events (signed, retried); the secret is shown once */
         post: operations["createWebhook"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -466,11 +382,7 @@ export interface paths {
         post?: never;
         /** Delete an endpoint and its secret */
         delete: operations["deleteWebhook"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks_webhook_id"];
+        options?: never;
         head?: never;
         /** Change an endpoint: URL, event types, description, enabled (partial) */
         patch: operations["updateWebhook"];
@@ -488,11 +400,7 @@ export interface paths {
         /** Send a webhook.test event to the endpoint */
         post: operations["testWebhook"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks_webhook_id_test"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -509,11 +417,7 @@ export interface paths {
         /** A new signing secret; the old one keeps signing for 24 hours */
         post: operations["rotateWebhookSecret"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks_webhook_id_rotate_secret"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -530,11 +434,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks_webhook_id_deliveries"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -551,11 +451,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks_webhook_id_deliveries_delivery_id"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -572,11 +468,7 @@ export interface paths {
         /** Send an event to the endpoint again, with its original webhook-id */
         post: operations["resendWebhookEvent"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks_webhook_id_events_event_id_resend"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -593,11 +485,7 @@ export interface paths {
         /** Send the endpoint's dead-lettered deliveries again, with their original webhook-ids */
         post: operations["replayWebhookDeadLetters"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks_webhook_id_dead_letters_replay"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -614,11 +502,7 @@ export interface paths {
         put: operations["putTradingPrices"];
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_trading_day_ahead_price_zone_days_delivery_day_prices"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -635,11 +519,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_trading_day_ahead_price_zone_days"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -656,11 +536,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_trading_day_ahead_price_zone_days_delivery_day"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -677,11 +553,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_trading_day_ahead_price_zone_days_delivery_day_curves.csv"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -698,11 +570,7 @@ export interface paths {
         /** The trading desk's decision on the day's trade (accepted true or false), once, before the deadline */
         post: operations["confirmTradingDay"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_trading_day_ahead_price_zone_days_delivery_day_confirmation"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -719,11 +587,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -741,11 +605,7 @@ export interface paths {
         post?: never;
         /** Offboard one electric vehicle: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
         delete: operations["deleteElectricVehicle"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id"];
+        options?: never;
         head?: never;
         /** Change an electric vehicle's settings (smart optimisation, charge target and deadline) */
         patch: operations["updateElectricVehicle"];
@@ -763,11 +623,7 @@ export interface paths {
         /** Start re-authenticating an electric vehicle whose manufacturer connection lapsed */
         post: operations["startElectricVehicleReauthentication"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_reauthentication"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -784,11 +640,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_readings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -805,11 +657,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_savings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -826,11 +674,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -848,11 +692,7 @@ export interface paths {
         post?: never;
         /** Offboard one wallbox: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
         delete: operations["deleteWallbox"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes_wallbox_id"];
+        options?: never;
         head?: never;
         /** Change a wallbox's settings (smart optimisation, charge target and deadline) */
         patch: operations["updateWallbox"];
@@ -870,11 +710,7 @@ export interface paths {
         /** Start re-authenticating a wallbox whose manufacturer connection lapsed */
         post: operations["startWallboxReauthentication"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes_wallbox_id_reauthentication"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -891,11 +727,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes_wallbox_id_readings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -912,11 +744,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_inverters"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -934,11 +762,7 @@ export interface paths {
         post?: never;
         /** Offboard one solar inverter: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
         delete: operations["deleteInverter"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_inverters_inverter_id"];
+        options?: never;
         head?: never;
         /** Change a solar inverter's settings (smart optimisation, rating, home battery and its limits) */
         patch: operations["updateInverter"];
@@ -956,11 +780,7 @@ export interface paths {
         /** Start re-authenticating a solar inverter whose manufacturer connection lapsed */
         post: operations["startInverterReauthentication"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_inverters_inverter_id_reauthentication"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -977,11 +797,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_inverters_inverter_id_readings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -998,11 +814,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_inverters_inverter_id_savings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1019,11 +831,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_devices"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1041,11 +849,7 @@ export interface paths {
         post: operations["boostElectricVehicle"];
         /** Disarm an armed boost (idempotent; a boost under way goes on until unplugged) */
         delete: operations["disarmElectricVehicleBoost"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_boost"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1063,11 +867,7 @@ export interface paths {
         put: operations["updateElectricVehicleChargePolicy"];
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_charge_policy"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1084,11 +884,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_sessions"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1105,11 +901,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_sessions_current"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1127,11 +919,7 @@ export interface paths {
         post: operations["boostWallbox"];
         /** Cancel a wallbox boost under way and disarm an armed one (idempotent) */
         delete: operations["cancelWallboxBoost"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes_wallbox_id_boost"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1148,11 +936,7 @@ export interface paths {
         /** A one-time claim token for an installer's app to connect a wallbox (shown once) */
         post: operations["createWallboxClaimToken"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes_claim_tokens"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1170,11 +954,7 @@ export interface paths {
         put: operations["updateChargingConfig"];
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_charging_config"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -4374,50 +4154,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_health: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getOpenApi: {
         parameters: {
             query?: never;
@@ -4472,50 +4208,6 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    "corsPreflight_openapi.json": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -4788,50 +4480,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getUser: {
         parameters: {
             query?: never;
@@ -5038,50 +4686,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -5316,50 +4920,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_erasure: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -5612,50 +5172,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_buildings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     createOnboardingSession: {
         parameters: {
             query?: never;
@@ -5798,50 +5314,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_onboarding_sessions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getOnboardingSession: {
         parameters: {
             query?: never;
@@ -5945,50 +5417,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_onboarding_sessions_session_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -6100,50 +5528,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_heat_pumps: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -6361,50 +5745,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -6681,50 +6021,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_reauthentication: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     completeReauthentication: {
         parameters: {
             query: {
@@ -6807,50 +6103,6 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_reauthentication_callback: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -6980,50 +6232,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_readings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getHeatPumpStatistics: {
         parameters: {
             query?: {
@@ -7134,50 +6342,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_statistics: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -7296,50 +6460,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_savings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -7592,94 +6712,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_energy_contracts: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_energy_contracts_contract_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: PATCH, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     updateEnergyContract: {
         parameters: {
             query?: never;
@@ -7915,50 +6947,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_summary: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getSyncStatus: {
         parameters: {
             query?: never;
@@ -8058,50 +7046,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_sync_status: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -8214,50 +7158,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_savings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -8509,50 +7409,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_webhooks: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getWebhook: {
         parameters: {
             query?: never;
@@ -8757,50 +7613,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_webhooks_webhook_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -9058,50 +7870,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_webhooks_webhook_id_test: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     rotateWebhookSecret: {
         parameters: {
             query?: never;
@@ -9221,50 +7989,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_webhooks_webhook_id_rotate_secret: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listWebhookDeliveries: {
         parameters: {
             query?: {
@@ -9372,50 +8096,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_webhooks_webhook_id_deliveries: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getWebhookDelivery: {
         parameters: {
             query?: never;
@@ -9519,50 +8199,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_webhooks_webhook_id_deliveries_delivery_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -9687,50 +8323,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_webhooks_webhook_id_events_event_id_resend: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     replayWebhookDeadLetters: {
         parameters: {
             query?: never;
@@ -9846,50 +8438,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_webhooks_webhook_id_dead_letters_replay: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -10033,50 +8581,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_trading_day_ahead_price_zone_days_delivery_day_prices: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: PUT, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listTradingDays: {
         parameters: {
             query?: {
@@ -10183,50 +8687,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_trading_day_ahead_price_zone_days: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -10339,50 +8799,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_trading_day_ahead_price_zone_days_delivery_day: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getTradingDayCurvesCsv: {
         parameters: {
             query?: never;
@@ -10487,50 +8903,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    "corsPreflight_trading_day_ahead_price_zone_days_delivery_day_curves.csv": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -10679,50 +9051,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_trading_day_ahead_price_zone_days_delivery_day_confirmation: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listElectricVehicles: {
         parameters: {
             query?: {
@@ -10830,50 +9158,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_electric_vehicles: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -11091,50 +9375,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -11411,50 +9651,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_reauthentication: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listElectricVehicleReadings: {
         parameters: {
             query?: {
@@ -11572,50 +9768,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_readings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -11738,50 +9890,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_savings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listWallboxes: {
         parameters: {
             query?: {
@@ -11889,50 +9997,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_wallboxes: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -12150,50 +10214,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_wallboxes_wallbox_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -12470,50 +10490,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_wallboxes_wallbox_id_reauthentication: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listWallboxReadings: {
         parameters: {
             query?: {
@@ -12635,50 +10611,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_wallboxes_wallbox_id_readings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listInverters: {
         parameters: {
             query?: {
@@ -12786,50 +10718,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_inverters: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -13047,50 +10935,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_inverters_inverter_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -13367,50 +11211,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_inverters_inverter_id_reauthentication: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listInverterReadings: {
         parameters: {
             query?: {
@@ -13528,50 +11328,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_inverters_inverter_id_readings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -13694,50 +11450,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_inverters_inverter_id_savings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listDevices: {
         parameters: {
             query?: {
@@ -13845,50 +11557,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_devices: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -14115,50 +11783,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_boost: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -14399,50 +12023,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_charge_policy: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PUT, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listElectricVehicleSessions: {
         parameters: {
             query: {
@@ -14559,50 +12139,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_sessions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getElectricVehicleCurrentSession: {
         parameters: {
             query?: never;
@@ -14706,50 +12242,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_sessions_current: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -14980,50 +12472,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_wallboxes_wallbox_id_boost: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     createWallboxClaimToken: {
         parameters: {
             query?: never;
@@ -15140,50 +12588,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_wallboxes_claim_tokens: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -15418,50 +12822,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_charging_config: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PUT, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };

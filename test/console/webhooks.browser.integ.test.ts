@@ -22,8 +22,8 @@ const POLL = { timeout: 30_000, interval: 250 };
 let test: TestStack;
 let browser: Browser;
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, deviceScaleFactor: 1 });
+async function newPage(width = 1280): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width, height: 1000 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   page.on('pageerror', (error) => {
@@ -212,5 +212,29 @@ describe('webhook operations in Chromium against the local stack', { timeout: 12
     } finally {
       await receiver.close();
     }
+  });
+
+  it('is usable at 390 px wide with a delivery open, every control labelled', async () => {
+    const page = await newPage(390);
+    await page.goto(webhooksUrl());
+    const card = page.locator('article[data-webhook]').first();
+    await card.locator('tr[data-outcome] button').first().click();
+    await card.getByRole('button', { name: 'Resend event' }).waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    const unlabelled = await page.evaluate(() =>
+      [...document.querySelectorAll('input, button, select')]
+        .filter((el) => {
+          const input = el as HTMLInputElement;
+          return !(
+            (input.labels?.length ?? 0) > 0 ||
+            el.getAttribute('aria-label') ||
+            el.textContent?.trim()
+          );
+        })
+        .map((el) => el.outerHTML),
+    );
+    expect(unlabelled).toEqual([]);
+    await page.context().close();
   });
 });

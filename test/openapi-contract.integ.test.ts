@@ -204,6 +204,8 @@ function pathOf(route: RouteDeclaration, user = USER, overrides: { device?: stri
     .replace('{delivery_id}', ids.webhookDeliveryId)
     .replace('{event_id}', ids.webhookEventId)
     .replace('{price_zone}', 'AT')
+    // The month the stack's clock is in (UTC): the statement routes' month with data.
+    .replace('{month}', stack.simulator.control.now().toISOString().slice(0, 7))
     .replace(
       '{delivery_day}',
       route.operationId === 'putTradingPrices' ? NEW_TRADING_DAY : READY_TRADING_DAY,

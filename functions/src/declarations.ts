@@ -1029,6 +1029,24 @@ export const routeDeclarations = [
     `${userPath}/charging-config`,
     "Change the user's charging configuration's mode",
   ),
+  // The monthly savings statement (lambdas/api/routes/statements.ts): last, so the document grew by it only.
+  {
+    operationId: 'listStatements',
+    method: 'GET',
+    path: `${userPath}/statements`,
+    function: 'api',
+    access: 'self-or-admin',
+    summary: 'The months a savings statement exists for, from the onboarding month to the current one',
+  },
+  {
+    operationId: 'getStatement',
+    method: 'GET',
+    path: `${userPath}/statements/{month}`,
+    function: 'api',
+    access: 'self-or-admin',
+    summary:
+      "A month's savings statement per device and in total: consumption, baseline, cost at the customer's contract, saving, and each figure's data coverage (JSON or CSV)",
+  },
 ] as const satisfies readonly RouteDeclaration[];
 
 export type OperationId = (typeof routeDeclarations)[number]['operationId'];

@@ -959,6 +959,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/{external_user_id}/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The months a savings statement exists for, from the onboarding month to the current one */
+        get: operations["listStatements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/statements/{month}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A month's savings statement per device and in total: consumption, baseline, cost at the customer's contract, saving, and each figure's data coverage (JSON or CSV) */
+        get: operations["getStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "user.onboarded": {
@@ -4086,6 +4120,89 @@ export interface components {
                 [key: string]: string[];
             } | null;
             updated_at: string | null;
+        };
+        StatementMonthList: {
+            items: components["schemas"]["StatementMonth"][];
+            next_cursor: null;
+        };
+        StatementMonth: {
+            month: string;
+            from: string;
+            to: string;
+            /** @enum {string} */
+            status: "final" | "provisional";
+        };
+        Statement: {
+            external_user_id: string;
+            month: string;
+            time_zone: string;
+            /** @description Local midnight of the 1st (ISO UTC), inclusive */
+            from: string;
+            /** @description Local midnight of the next month's 1st (ISO UTC), exclusive */
+            to: string;
+            /**
+             * @description final: the month closed a day ago or more; provisional: its figures may still grow
+             * @enum {string}
+             */
+            status: "final" | "provisional";
+            generated_at: string;
+            devices: components["schemas"]["StatementDevice"][];
+            total: components["schemas"]["StatementTotal"];
+        };
+        StatementDevice: {
+            /** @description The device kind (heat_pump, electric_vehicle, wallbox, inverter) */
+            type: string;
+            device_id: string;
+            /** @description The energy contract that priced it; null: none */
+            contract_id: string | null;
+            currency: string | null;
+            consumption: components["schemas"]["StatementConsumption"];
+            baseline: components["schemas"]["StatementEnergy"];
+            cost: components["schemas"]["StatementMoney"];
+            baseline_cost: components["schemas"]["StatementMoney"];
+            saving_energy: components["schemas"]["StatementEnergy"];
+            saving: components["schemas"]["StatementMoney"];
+            /** @description Why figures are missing or partial */
+            notes: ("no_readings" | "no_baseline_series" | "no_baseline_data" | "no_energy_contract" | "no_price")[];
+        };
+        StatementConsumption: {
+            /** @description kWh to 3 decimals; null: no data (missing, not zero) */
+            kwh: number | null;
+            coverage: components["schemas"]["StatementCoverage"];
+            /** @description Quarter-hours without a reading, runs merged */
+            gaps: components["schemas"]["StatementGap"][];
+        };
+        StatementCoverage: {
+            /** @description Whole quarter-hours in the month */
+            expected_quarter_hours: number;
+            /** @description Quarter-hours the figure rests on */
+            covered_quarter_hours: number;
+            /** @description covered / expected, 4 decimals */
+            ratio: number;
+        };
+        StatementGap: {
+            from: string;
+            to: string;
+        };
+        StatementEnergy: {
+            /** @description kWh to 3 decimals; null: no data (missing, not zero) */
+            kwh: number | null;
+            coverage: components["schemas"]["StatementCoverage"];
+        };
+        StatementMoney: {
+            /** @description Minor units (cents) of the contract's currency; null: missing */
+            amount_minor: number | null;
+            coverage: components["schemas"]["StatementCoverage"];
+        };
+        StatementTotal: {
+            /** @description null when devices are priced in different currencies */
+            currency: string | null;
+            consumption: components["schemas"]["StatementEnergy"];
+            baseline: components["schemas"]["StatementEnergy"];
+            cost: components["schemas"]["StatementMoney"];
+            baseline_cost: components["schemas"]["StatementMoney"];
+            saving_energy: components["schemas"]["StatementEnergy"];
+            saving: components["schemas"]["StatementMoney"];
         };
     };
     responses: never;
@@ -12779,6 +12896,229 @@ export interface operations {
             };
             /** @description Body is not JSON */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    listStatements: {
+        parameters: {
+            query?: {
+                /** @description The zone whose calendar month the statement covers (the customer's, e.g. Europe/Vienna); default UTC */
+                time_zone?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The months with a statement, newest first: from the onboarding month to the current one */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatementMonthList"];
+                };
+            };
+            /** @description Invalid path or query (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getStatement: {
+        parameters: {
+            query?: {
+                /** @description The zone whose calendar month the statement covers (the customer's, e.g. Europe/Vienna); default UTC */
+                time_zone?: string;
+                /** @description csv: the same answer as CSV (as `Accept: text/csv`) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                /** @description The calendar month, YYYY-MM */
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The month’s statement per device and in total, each figure with its coverage; `Accept: text/csv` or `format=csv` answers one row per device and a total row */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Statement"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid month or zone, or a month without a statement (before the user was onboarded, or not begun yet): details name `path.month` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

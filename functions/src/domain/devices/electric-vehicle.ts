@@ -202,6 +202,10 @@ export const electricVehicleKind = {
       query: SavingsQuery,
     ) => podero.electricVehicles.savings(poderoUserId, deviceId, query),
   },
+  statement: {
+    // The car's charging power; Podero publishes no unoptimised series of a vehicle: no baseline.
+    powerField: 'current_charging_power_w',
+  },
   storage: {
     kind: 'electric_vehicle',
     skPrefix: 'EV#',

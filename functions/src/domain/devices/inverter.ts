@@ -99,6 +99,10 @@ export const inverterKind = {
     savings: (podero: InverterSavingsUpstream, poderoUserId: string, deviceId: string, query: SavingsQuery) =>
       podero.inverters.savings(poderoUserId, deviceId, query),
   },
+  statement: {
+    // The household's draw the inverter measures; I6's `unoptimized_consumption` is not in the client yet.
+    powerField: 'household_consumption_w',
+  },
   storage: {
     kind: 'inverter',
     skPrefix: 'INVERTER#',

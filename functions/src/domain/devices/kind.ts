@@ -75,6 +75,28 @@ export interface DeviceKindInsights<Upstream = unknown> {
   ): Promise<StatisticsResponse>;
 }
 
+/** One mean power over an instant's quarter-hour, from Podero's `/data` series. */
+export interface QuarterHourPower {
+  at: string;
+  watts: number;
+}
+
+/** What the monthly savings statement (domain/statements/) reads of a kind. */
+export interface DeviceKindStatement<Upstream = unknown> {
+  /** The reading field holding the device's own power draw in watts: its consumption. */
+  readonly powerField: string;
+  /**
+   * Podero's unoptimised consumption of the device per quarter-hour in [from, to) (mean watts), where
+   * Podero publishes a series for the kind (H8's `unoptimized_consumption`); absent: no baseline.
+   */
+  baseline?(
+    podero: Upstream,
+    poderoUserId: string,
+    deviceId: string,
+    range: { from: string; to: string },
+  ): Promise<QuarterHourPower[]>;
+}
+
 export interface DeviceKind<Upstream = unknown> {
   /** The kind's name: the prefix of its event types (`heat_pump.connected`). */
   readonly name: string;
@@ -121,6 +143,8 @@ export interface DeviceKind<Upstream = unknown> {
   readonly storage: DeviceKindStorage;
   /** The state fields copied into a reading (charts and billing). */
   readonly readingFields: readonly string[];
+  /** The monthly statement's sources: the reading field of the device's power, Podero's baseline. */
+  readonly statement: DeviceKindStatement<Upstream>;
   /** The field of the sync's figures (summary, run and pass items) counting the kind's devices. */
   readonly figure: string;
   /** The metric counting the kind's synced devices. */

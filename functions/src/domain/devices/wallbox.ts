@@ -78,6 +78,10 @@ export const wallboxKind = {
   ) => podero.wallboxes.authSession(poderoUserId, deviceId, body),
   // `CHARGER#`, not `WALLBOX#`: a kind's keys must sort before the user's `PROFILE` (the snapshot store reads
   // the marker, the snapshots and the profile in one range).
+  statement: {
+    // The wallbox's charging power; Podero publishes no unoptimised series of a wallbox: no baseline.
+    powerField: 'current_power_w',
+  },
   storage: {
     kind: 'wallbox',
     skPrefix: 'CHARGER#',

@@ -14,6 +14,7 @@ import { type ErasureService, erasureServiceOf } from '../../erasure/erasure';
 import { OperatorService } from '../../operator/service';
 import { createSecretsManagerClient, createSqsClient } from '../../platform/aws-clients';
 import { currentDeadline } from '../../platform/request-deadline';
+import { StatementService } from '../../statements/service';
 import { BuildingStore } from '../../storage/buildings';
 import { DeviceSnapshotStore, loadUserDevices } from '../../storage/device-snapshots';
 import { IdempotencyStore } from '../../storage/idempotency';
@@ -56,6 +57,8 @@ export interface ApiServices {
   /** Boost, charge policy, sessions, claim tokens (EVs and wallboxes). */
   readonly charging: ChargingService;
   readonly chargingConfig: ChargingConfigService;
+  /** The monthly savings statement. */
+  readonly statements: StatementService;
 }
 
 export interface ApiDeps extends FleetDeps {
@@ -235,6 +238,21 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       logger: fleet.logger,
     }),
     chargingConfig: new ChargingConfigService({ podero: fleet.podero, findPoderoUserId }),
+    statements: new StatementService({
+      podero: fleet.podero,
+      kinds: deviceKinds.map((kind) => ({
+        kind,
+        readings: new ReadingsStore(fleet.db, config.readingsTableName, kind.storage),
+      })),
+      loadDevices: (externalUserId) =>
+        loadUserDevices(
+          fleet.db,
+          config.mainTableName,
+          externalUserId,
+          deviceKinds.map((kind) => kind.storage),
+        ),
+      now: fleet.now,
+    }),
   };
   return {
     ...fleet,

@@ -106,6 +106,7 @@ const wallboxKind = {
     markerEntity: 'wallbox_list_marker',
   },
   readingFields: ['power_w'],
+  statement: { powerField: 'power_w' },
   figure: 'wallboxes',
   metric: 'SyncWallboxes',
   eventTypes: [],

@@ -69,6 +69,8 @@ afterAll(async () => {
 /** A concrete request for a declared route about `user`, with a valid body where the route takes one. */
 /** A contract id no user has: the admin routes' refusals come before it is looked up. */
 const NO_SUCH_CONTRACT = '00000000-0000-4000-8000-00000000c0de';
+/** A change id no device has (the shape the change routes accept). */
+const NO_SUCH_CHANGE = 'chg_00000000000000000000';
 /** A delivery day whose upload deadline is far ahead of the stack's (real) clock. */
 const TRADING_DAY = '2030-06-15';
 
@@ -99,7 +101,10 @@ function requestFor(route: RouteDeclaration, user: string): { path: string; body
     .replace('{webhook_id}', route.operationId === 'deleteWebhook' ? webhookToDelete : webhook)
     // The webhook operations' refusals come before the attempt or the event is looked up.
     .replace('{delivery_id}', 'bm8tc3VjaC1hdHRlbXB0')
-    .replace('{event_id}', 'evt_000000000000000000000000')}${queries[route.operationId] ?? ''}`;
+    .replace('{event_id}', 'evt_000000000000000000000000')
+    // A well-formed month and change id: the access rule answers before either is looked up.
+    .replace('{month}', new Date().toISOString().slice(0, 7))
+    .replace('{change_id}', NO_SUCH_CHANGE)}${queries[route.operationId] ?? ''}`;
   const bodies: Partial<Record<string, unknown>> = {
     createUser: { external_user_id: user, email: `${user}@example.com` },
     updateUser: { first_name: 'Mallory' },

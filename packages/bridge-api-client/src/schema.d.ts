@@ -231,6 +231,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/{external_user_id}/heat-pumps/{heat_pump_id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The heat pump's tracked changes (control writes until seen applied), newest first, paginated */
+        get: operations["listHeatPumpChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/heat-pumps/{heat_pump_id}/changes/{change_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One tracked change of a heat pump */
+        get: operations["getHeatPumpChange"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/{external_user_id}/heat-pumps/{heat_pump_id}/statistics": {
         parameters: {
             query?: never;
@@ -439,6 +473,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/{webhook_id}/deliveries/{delivery_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One delivery attempt: the request's headers and body, the answer's status and excerpt, error */
+        get: operations["getWebhookDelivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{webhook_id}/events/{event_id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send an event to the endpoint again, with its original webhook-id */
+        post: operations["resendWebhookEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{webhook_id}/dead-letters/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the endpoint's dead-lettered deliveries again, with their original webhook-ids */
+        post: operations["replayWebhookDeadLetters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/trading/day-ahead/{price_zone}/days/{delivery_day}/prices": {
         parameters: {
             query?: never;
@@ -594,6 +679,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/{external_user_id}/electric-vehicles/{electric_vehicle_id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The electric vehicle's tracked changes (control writes until seen applied), newest first, paginated */
+        get: operations["listElectricVehicleChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/electric-vehicles/{electric_vehicle_id}/changes/{change_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One tracked change of an electric vehicle */
+        get: operations["getElectricVehicleChange"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/{external_user_id}/electric-vehicles/{electric_vehicle_id}/savings": {
         parameters: {
             query?: never;
@@ -681,6 +800,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/{external_user_id}/wallboxes/{wallbox_id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The wallbox's tracked changes (control writes until seen applied), newest first, paginated */
+        get: operations["listWallboxChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/wallboxes/{wallbox_id}/changes/{change_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One tracked change of a wallbox */
+        get: operations["getWallboxChange"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/{external_user_id}/inverters": {
         parameters: {
             query?: never;
@@ -743,6 +896,40 @@ export interface paths {
         };
         /** Stored readings in time order, paginated */
         get: operations["listInverterReadings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/inverters/{inverter_id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The solar inverter's tracked changes (control writes until seen applied), newest first, paginated */
+        get: operations["listInverterChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/inverters/{inverter_id}/changes/{change_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One tracked change of a solar inverter */
+        get: operations["getInverterChange"];
         put?: never;
         post?: never;
         delete?: never;
@@ -908,6 +1095,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/{external_user_id}/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The months a savings statement exists for, from the onboarding month to the current one */
+        get: operations["listStatements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/statements/{month}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A month's savings statement per device and in total: consumption, baseline, cost at the customer's contract, saving, and each figure's data coverage (JSON or CSV) */
+        get: operations["getStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "user.onboarded": {
@@ -920,7 +1141,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * user.onboarded (catalogue v3)
+         * user.onboarded (catalogue v4)
          * @description A user was onboarded to Podero (POST /users created them).
          */
         post: operations["event_user_onboarded"];
@@ -940,7 +1161,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * user.offboarded (catalogue v3)
+         * user.offboarded (catalogue v4)
          * @description A user was offboarded: deleted at Podero, the bridge's records removed.
          */
         post: operations["event_user_offboarded"];
@@ -960,7 +1181,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * onboarding_session.completed (catalogue v3)
+         * onboarding_session.completed (catalogue v4)
          * @description A Connect UI session ended with a connected device (a heat pump: `heat_pump_id` as in v1; any kind: `device_id` and `device_kind`).
          */
         post: operations["event_onboarding_session_completed"];
@@ -980,7 +1201,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * onboarding_session.expired (catalogue v3)
+         * onboarding_session.expired (catalogue v4)
          * @description A Connect UI session expired without a device.
          */
         post: operations["event_onboarding_session_expired"];
@@ -1000,7 +1221,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.connected (catalogue v3)
+         * heat_pump.connected (catalogue v4)
          * @description A heat pump was seen authenticated for the first time.
          */
         post: operations["event_heat_pump_connected"];
@@ -1020,7 +1241,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.connection_lost (catalogue v3)
+         * heat_pump.connection_lost (catalogue v4)
          * @description A connected heat pump lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_heat_pump_connection_lost"];
@@ -1040,7 +1261,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.connection_restored (catalogue v3)
+         * heat_pump.connection_restored (catalogue v4)
          * @description A heat pump that had been connected before is connected again.
          */
         post: operations["event_heat_pump_connection_restored"];
@@ -1060,7 +1281,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.optimization_changed (catalogue v3)
+         * heat_pump.optimization_changed (catalogue v4)
          * @description Podero's smart optimisation was switched on or off for the heat pump.
          */
         post: operations["event_heat_pump_optimization_changed"];
@@ -1080,7 +1301,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.deleted (catalogue v3)
+         * heat_pump.deleted (catalogue v4)
          * @description The heat pump is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_heat_pump_deleted"];
@@ -1100,7 +1321,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.connected (catalogue v3)
+         * electric_vehicle.connected (catalogue v4)
          * @description A electric vehicle was seen authenticated for the first time.
          */
         post: operations["event_electric_vehicle_connected"];
@@ -1120,7 +1341,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.connection_lost (catalogue v3)
+         * electric_vehicle.connection_lost (catalogue v4)
          * @description A connected electric vehicle lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_electric_vehicle_connection_lost"];
@@ -1140,7 +1361,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.connection_restored (catalogue v3)
+         * electric_vehicle.connection_restored (catalogue v4)
          * @description A electric vehicle that had been connected before is connected again.
          */
         post: operations["event_electric_vehicle_connection_restored"];
@@ -1160,7 +1381,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.optimization_changed (catalogue v3)
+         * electric_vehicle.optimization_changed (catalogue v4)
          * @description Podero's smart optimisation was switched on or off for the electric vehicle.
          */
         post: operations["event_electric_vehicle_optimization_changed"];
@@ -1180,7 +1401,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.deleted (catalogue v3)
+         * electric_vehicle.deleted (catalogue v4)
          * @description The electric vehicle is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_electric_vehicle_deleted"];
@@ -1200,7 +1421,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.plugged_in (catalogue v3)
+         * electric_vehicle.plugged_in (catalogue v4)
          * @description An electric vehicle was plugged in (seen between two states).
          */
         post: operations["event_electric_vehicle_plugged_in"];
@@ -1220,7 +1441,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.unplugged (catalogue v3)
+         * electric_vehicle.unplugged (catalogue v4)
          * @description An electric vehicle was unplugged.
          */
         post: operations["event_electric_vehicle_unplugged"];
@@ -1240,7 +1461,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.charging_started (catalogue v3)
+         * electric_vehicle.charging_started (catalogue v4)
          * @description An electric vehicle started charging.
          */
         post: operations["event_electric_vehicle_charging_started"];
@@ -1260,7 +1481,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.charging_completed (catalogue v3)
+         * electric_vehicle.charging_completed (catalogue v4)
          * @description An electric vehicle stopped charging (its target reached, paused by the optimisation, or unplugged).
          */
         post: operations["event_electric_vehicle_charging_completed"];
@@ -1280,7 +1501,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.boost_started (catalogue v3)
+         * electric_vehicle.boost_started (catalogue v4)
          * @description An electric vehicle's boost is charging it (`boost_state` became `ongoing`).
          */
         post: operations["event_electric_vehicle_boost_started"];
@@ -1300,7 +1521,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.boost_ended (catalogue v3)
+         * electric_vehicle.boost_ended (catalogue v4)
          * @description An electric vehicle's boost ended (`boost_state` left `ongoing`).
          */
         post: operations["event_electric_vehicle_boost_ended"];
@@ -1320,7 +1541,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.connected (catalogue v3)
+         * wallbox.connected (catalogue v4)
          * @description A wallbox was seen authenticated for the first time.
          */
         post: operations["event_wallbox_connected"];
@@ -1340,7 +1561,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.connection_lost (catalogue v3)
+         * wallbox.connection_lost (catalogue v4)
          * @description A connected wallbox lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_wallbox_connection_lost"];
@@ -1360,7 +1581,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.connection_restored (catalogue v3)
+         * wallbox.connection_restored (catalogue v4)
          * @description A wallbox that had been connected before is connected again.
          */
         post: operations["event_wallbox_connection_restored"];
@@ -1380,7 +1601,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.optimization_changed (catalogue v3)
+         * wallbox.optimization_changed (catalogue v4)
          * @description Podero's smart optimisation was switched on or off for the wallbox.
          */
         post: operations["event_wallbox_optimization_changed"];
@@ -1400,7 +1621,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.deleted (catalogue v3)
+         * wallbox.deleted (catalogue v4)
          * @description The wallbox is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_wallbox_deleted"];
@@ -1420,7 +1641,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.connected (catalogue v3)
+         * inverter.connected (catalogue v4)
          * @description A solar inverter was seen authenticated for the first time.
          */
         post: operations["event_inverter_connected"];
@@ -1440,7 +1661,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.connection_lost (catalogue v3)
+         * inverter.connection_lost (catalogue v4)
          * @description A connected solar inverter lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_inverter_connection_lost"];
@@ -1460,7 +1681,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.connection_restored (catalogue v3)
+         * inverter.connection_restored (catalogue v4)
          * @description A solar inverter that had been connected before is connected again.
          */
         post: operations["event_inverter_connection_restored"];
@@ -1480,7 +1701,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.optimization_changed (catalogue v3)
+         * inverter.optimization_changed (catalogue v4)
          * @description Podero's smart optimisation was switched on or off for the solar inverter.
          */
         post: operations["event_inverter_optimization_changed"];
@@ -1500,10 +1721,170 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.deleted (catalogue v3)
+         * inverter.deleted (catalogue v4)
          * @description The solar inverter is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_inverter_deleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "heat_pump.change_confirmed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * heat_pump.change_confirmed (catalogue v4)
+         * @description A change requested of a heat pump was seen applied (catalogue v4).
+         */
+        post: operations["event_heat_pump_change_confirmed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "heat_pump.change_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * heat_pump.change_failed (catalogue v4)
+         * @description A change requested of a heat pump was not seen applied within its kind's timeout (catalogue v4).
+         */
+        post: operations["event_heat_pump_change_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.change_confirmed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.change_confirmed (catalogue v4)
+         * @description A change requested of a electric vehicle was seen applied (catalogue v4).
+         */
+        post: operations["event_electric_vehicle_change_confirmed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.change_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.change_failed (catalogue v4)
+         * @description A change requested of a electric vehicle was not seen applied within its kind's timeout (catalogue v4).
+         */
+        post: operations["event_electric_vehicle_change_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wallbox.change_confirmed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.change_confirmed (catalogue v4)
+         * @description A change requested of a wallbox was seen applied (catalogue v4).
+         */
+        post: operations["event_wallbox_change_confirmed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wallbox.change_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.change_failed (catalogue v4)
+         * @description A change requested of a wallbox was not seen applied within its kind's timeout (catalogue v4).
+         */
+        post: operations["event_wallbox_change_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.change_confirmed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.change_confirmed (catalogue v4)
+         * @description A change requested of a solar inverter was seen applied (catalogue v4).
+         */
+        post: operations["event_inverter_change_confirmed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.change_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.change_failed (catalogue v4)
+         * @description A change requested of a solar inverter was not seen applied within its kind's timeout (catalogue v4).
+         */
+        post: operations["event_inverter_change_failed"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1520,7 +1901,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * sync.completed (catalogue v3)
+         * sync.completed (catalogue v4)
          * @description The heat-pump sync completed a pass over every onboarded user.
          */
         post: operations["event_sync_completed"];
@@ -1540,7 +1921,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.prices_uploaded (catalogue v3)
+         * trading.prices_uploaded (catalogue v4)
          * @description A delivery day's price forecast was uploaded to Podero (or Podero already had it).
          */
         post: operations["event_trading_prices_uploaded"];
@@ -1560,7 +1941,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.curves_ready (catalogue v3)
+         * trading.curves_ready (catalogue v4)
          * @description Podero's optimised and unoptimised load curves for the day are stored (GET .../curves.csv).
          */
         post: operations["event_trading_curves_ready"];
@@ -1580,7 +1961,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.confirmation_due (catalogue v3)
+         * trading.confirmation_due (catalogue v4)
          * @description The trade waits for the desk’s decision (POST .../confirmation) before `confirm_by`.
          */
         post: operations["event_trading_confirmation_due"];
@@ -1600,7 +1981,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.confirmed (catalogue v3)
+         * trading.confirmed (catalogue v4)
          * @description The optimised volume was bought: the trade is confirmed.
          */
         post: operations["event_trading_confirmed"];
@@ -1620,7 +2001,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.rejected (catalogue v3)
+         * trading.rejected (catalogue v4)
          * @description The trade was rejected: the fleet runs unoptimised on the day.
          */
         post: operations["event_trading_rejected"];
@@ -1640,7 +2021,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.missed (catalogue v3)
+         * trading.missed (catalogue v4)
          * @description A deadline passed before the day was confirmed: the fleet runs unoptimised on the day.
          */
         post: operations["event_trading_missed"];
@@ -1660,7 +2041,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.failed (catalogue v3)
+         * trading.failed (catalogue v4)
          * @description Podero refused a step for good (a 4xx, or an upload it did not take): the day ended `failed` and the fleet runs unoptimised on the day (catalogue v3).
          */
         post: operations["event_trading_failed"];
@@ -1680,7 +2061,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * webhook.test (catalogue v3)
+         * webhook.test (catalogue v4)
          * @description Sent by POST /webhooks/{webhook_id}/test to that endpoint only.
          */
         post: operations["event_webhook_test"];
@@ -2451,6 +2832,246 @@ export interface components {
                 inverter_id: string;
             };
         };
+        /** @description A change requested of a heat pump was seen applied (catalogue v4). */
+        Event_heat_pump_change_confirmed: {
+            /** @constant */
+            type: "heat_pump.change_confirmed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a heat pump was seen applied (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the heat pump */
+                heat_pump_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "confirmed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a heat pump was not seen applied within its kind's timeout (catalogue v4). */
+        Event_heat_pump_change_failed: {
+            /** @constant */
+            type: "heat_pump.change_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a heat pump was not seen applied within its kind's timeout (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the heat pump */
+                heat_pump_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "failed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a electric vehicle was seen applied (catalogue v4). */
+        Event_electric_vehicle_change_confirmed: {
+            /** @constant */
+            type: "electric_vehicle.change_confirmed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a electric vehicle was seen applied (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "confirmed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a electric vehicle was not seen applied within its kind's timeout (catalogue v4). */
+        Event_electric_vehicle_change_failed: {
+            /** @constant */
+            type: "electric_vehicle.change_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a electric vehicle was not seen applied within its kind's timeout (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "failed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a wallbox was seen applied (catalogue v4). */
+        Event_wallbox_change_confirmed: {
+            /** @constant */
+            type: "wallbox.change_confirmed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a wallbox was seen applied (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "confirmed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a wallbox was not seen applied within its kind's timeout (catalogue v4). */
+        Event_wallbox_change_failed: {
+            /** @constant */
+            type: "wallbox.change_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a wallbox was not seen applied within its kind's timeout (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "failed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a solar inverter was seen applied (catalogue v4). */
+        Event_inverter_change_confirmed: {
+            /** @constant */
+            type: "inverter.change_confirmed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a solar inverter was seen applied (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "confirmed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a solar inverter was not seen applied within its kind's timeout (catalogue v4). */
+        Event_inverter_change_failed: {
+            /** @constant */
+            type: "inverter.change_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a solar inverter was not seen applied within its kind's timeout (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "failed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
         /** @description The heat-pump sync completed a pass over every onboarded user. */
         Event_sync_completed: {
             /** @constant */
@@ -2887,6 +3508,34 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
+        HeatPumpControlAnswer: components["schemas"]["HeatPumpRead"] & {
+            change: components["schemas"]["DeviceChange"];
+        };
+        /** @description A control write tracked until the device shows it */
+        DeviceChange: {
+            /** @description The change’s id (`chg_…`), sortable by request time */
+            id: string;
+            /** @description The control that requested it (`settings`) */
+            control: string;
+            /** @description The fields requested, as sent (what later observations are compared with) */
+            fields: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description pending: sent to Podero, not yet seen applied; confirmed: an observation of the device (the sync, a live read) shows every requested field; failed: not seen applied before `deadline_at`; superseded: a newer change requested one of its fields before it settled
+             * @enum {string}
+             */
+            status: "pending" | "confirmed" | "failed" | "superseded";
+            requested_at: string;
+            /** @description When it left pending; null while pending */
+            settled_at: string | null;
+            /** @description Still pending at the first observation after this, it fails (the kind’s timeout) */
+            deadline_at: string;
+            /** @description The `sub` of the caller who requested it */
+            by: string;
+            /** @description `timeout` for a failed change; the superseding change’s id for a superseded one */
+            reason: string | null;
+        };
         ReauthenticationStarted: {
             /** @description Send the end user's browser here */
             redirect_url: string;
@@ -2929,6 +3578,14 @@ export interface components {
                     max: number;
                 };
             };
+        };
+        DeviceChangeList: {
+            items: components["schemas"]["DeviceChange"][];
+            /** @description Pass as `cursor` for the next page; null on the last. */
+            next_cursor: string | null;
+        };
+        DeviceChangeRead: {
+            change: components["schemas"]["DeviceChange"];
         };
         SavingsBuckets: {
             buckets: components["schemas"]["SavingsBucket"][];
@@ -3144,13 +3801,31 @@ export interface components {
             description: string | null;
             enabled: boolean;
             /**
-             * @description `failing` once a delivery exhausted its retries; `healthy` again after the next delivered event
+             * @description `failing` after 3 failed attempts in a row (to any event), or once a delivery exhausted its retries; `healthy` again after the next delivered attempt
              * @enum {string}
              */
             status: "healthy" | "failing";
             failing_since: string | null;
             created_at: string;
             updated_at: string;
+            /** @description Failed attempts in a row; 0 after a delivered one */
+            consecutive_failures: number;
+            /**
+             * @description How many failed attempts in a row make the endpoint `failing`
+             * @constant
+             */
+            failing_after: 3;
+            /** @description The latest failed attempt (kept after a success, until the next failure) */
+            last_error: {
+                at: string;
+                event_id: string;
+                /** @description http_status, redirect, timeout, network or blocked_address */
+                error: string;
+                status_code: number | null;
+            } | null;
+            last_success_at: string | null;
+            /** @description When the latest failed attempt's event is tried again; null after a delivered attempt or a dead letter */
+            next_attempt_at: string | null;
         };
         CreatedWebhook: {
             id: string;
@@ -3159,13 +3834,31 @@ export interface components {
             description: string | null;
             enabled: boolean;
             /**
-             * @description `failing` once a delivery exhausted its retries; `healthy` again after the next delivered event
+             * @description `failing` after 3 failed attempts in a row (to any event), or once a delivery exhausted its retries; `healthy` again after the next delivered attempt
              * @enum {string}
              */
             status: "healthy" | "failing";
             failing_since: string | null;
             created_at: string;
             updated_at: string;
+            /** @description Failed attempts in a row; 0 after a delivered one */
+            consecutive_failures: number;
+            /**
+             * @description How many failed attempts in a row make the endpoint `failing`
+             * @constant
+             */
+            failing_after: 3;
+            /** @description The latest failed attempt (kept after a success, until the next failure) */
+            last_error: {
+                at: string;
+                event_id: string;
+                /** @description http_status, redirect, timeout, network or blocked_address */
+                error: string;
+                status_code: number | null;
+            } | null;
+            last_success_at: string | null;
+            /** @description When the latest failed attempt's event is tried again; null after a delivered attempt or a dead letter */
+            next_attempt_at: string | null;
             /** @description The signing secret (Standard Webhooks). Shown once: store it now. Null in a replay of the request (`idempotent-replayed: true`), which never shows it again: rotate it to get a new one. */
             secret: string | null;
         };
@@ -3182,6 +3875,8 @@ export interface components {
         };
         WebhookDeliveryList: {
             items: {
+                /** @description The attempt's id (`GET .../deliveries/{delivery_id}`) */
+                delivery_id: string;
                 event_id: string;
                 event_type: string;
                 attempt: number;
@@ -3195,6 +3890,43 @@ export interface components {
                 next_attempt_at: string | null;
             }[];
             next_cursor: null;
+        };
+        WebhookDelivery: {
+            /** @description The attempt's id (`GET .../deliveries/{delivery_id}`) */
+            delivery_id: string;
+            event_id: string;
+            event_type: string;
+            attempt: number;
+            attempted_at: string;
+            /** @enum {string} */
+            outcome: "delivered" | "retrying" | "dead_lettered";
+            status_code: number | null;
+            /** @description http_status, redirect, timeout, network or blocked_address */
+            error: string | null;
+            duration_ms: number;
+            next_attempt_at: string | null;
+            /** @description The headers sent (`webhook-signature` is a MAC of the body, never the secret); {} for attempts logged before they were kept */
+            request_headers: {
+                [key: string]: string;
+            };
+            /** @description The body sent (the Standard Webhooks payload); null once the event is no longer kept */
+            request_body: string | null;
+            /** @description The start of the receiver's answer (at most 512 bytes); null without an answer */
+            response_excerpt: string | null;
+            /** @description What went wrong below HTTP (a refused connection, a blocked address) */
+            error_detail: string | null;
+        };
+        WebhookResentEvent: {
+            event_id: string;
+            type: string;
+        };
+        WebhookReplaySummary: {
+            /** @description Dead-lettered deliveries queued again (at most 100 per call), each with its original `webhook-id` */
+            replayed: number;
+            /** @description Dead letters of event types the endpoint no longer takes: removed, not sent */
+            discarded: number;
+            /** @description More dead letters remain: call again */
+            more: boolean;
         };
         TradingDay: {
             price_zone: string;
@@ -3412,6 +4144,9 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
+        ElectricVehicleControlAnswer: components["schemas"]["ElectricVehicleRead"] & {
+            change: components["schemas"]["DeviceChange"];
+        };
         AuthSessionStarted: {
             /** @description Send the end user's browser here (Podero's sign-in, with a single-use token). Shown once: null when the answer is a replay */
             redirect_url: string | null;
@@ -3502,6 +4237,9 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
+        WallboxControlAnswer: components["schemas"]["WallboxRead"] & {
+            change: components["schemas"]["DeviceChange"];
+        };
         InverterList: {
             items: components["schemas"]["Inverter"][];
             /** @description Always null: every solar inverter of the user is on the one page */
@@ -3579,6 +4317,9 @@ export interface components {
             fetched_at: string;
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
+        };
+        InverterControlAnswer: components["schemas"]["InverterRead"] & {
+            change: components["schemas"]["DeviceChange"];
         };
         DeviceList: {
             items: (components["schemas"]["HeatPumpEntry"] | components["schemas"]["ElectricVehicleEntry"] | components["schemas"]["WallboxEntry"] | components["schemas"]["InverterEntry"])[];
@@ -3960,6 +4701,89 @@ export interface components {
                 [key: string]: string[];
             } | null;
             updated_at: string | null;
+        };
+        StatementMonthList: {
+            items: components["schemas"]["StatementMonth"][];
+            next_cursor: null;
+        };
+        StatementMonth: {
+            month: string;
+            from: string;
+            to: string;
+            /** @enum {string} */
+            status: "final" | "provisional";
+        };
+        Statement: {
+            external_user_id: string;
+            month: string;
+            time_zone: string;
+            /** @description Local midnight of the 1st (ISO UTC), inclusive */
+            from: string;
+            /** @description Local midnight of the next month's 1st (ISO UTC), exclusive */
+            to: string;
+            /**
+             * @description final: the month closed a day ago or more; provisional: its figures may still grow
+             * @enum {string}
+             */
+            status: "final" | "provisional";
+            generated_at: string;
+            devices: components["schemas"]["StatementDevice"][];
+            total: components["schemas"]["StatementTotal"];
+        };
+        StatementDevice: {
+            /** @description The device kind (heat_pump, electric_vehicle, wallbox, inverter) */
+            type: string;
+            device_id: string;
+            /** @description The energy contract that priced it; null: none */
+            contract_id: string | null;
+            currency: string | null;
+            consumption: components["schemas"]["StatementConsumption"];
+            baseline: components["schemas"]["StatementEnergy"];
+            cost: components["schemas"]["StatementMoney"];
+            baseline_cost: components["schemas"]["StatementMoney"];
+            saving_energy: components["schemas"]["StatementEnergy"];
+            saving: components["schemas"]["StatementMoney"];
+            /** @description Why figures are missing or partial */
+            notes: ("no_readings" | "no_baseline_series" | "no_baseline_data" | "no_energy_contract" | "no_price")[];
+        };
+        StatementConsumption: {
+            /** @description kWh to 3 decimals; null: no data (missing, not zero) */
+            kwh: number | null;
+            coverage: components["schemas"]["StatementCoverage"];
+            /** @description Quarter-hours without a reading, runs merged */
+            gaps: components["schemas"]["StatementGap"][];
+        };
+        StatementCoverage: {
+            /** @description Whole quarter-hours in the month */
+            expected_quarter_hours: number;
+            /** @description Quarter-hours the figure rests on */
+            covered_quarter_hours: number;
+            /** @description covered / expected, 4 decimals */
+            ratio: number;
+        };
+        StatementGap: {
+            from: string;
+            to: string;
+        };
+        StatementEnergy: {
+            /** @description kWh to 3 decimals; null: no data (missing, not zero) */
+            kwh: number | null;
+            coverage: components["schemas"]["StatementCoverage"];
+        };
+        StatementMoney: {
+            /** @description Minor units (cents) of the contract's currency; null: missing */
+            amount_minor: number | null;
+            coverage: components["schemas"]["StatementCoverage"];
+        };
+        StatementTotal: {
+            /** @description null when devices are priced in different currencies */
+            currency: string | null;
+            consumption: components["schemas"]["StatementEnergy"];
+            baseline: components["schemas"]["StatementEnergy"];
+            cost: components["schemas"]["StatementMoney"];
+            baseline_cost: components["schemas"]["StatementMoney"];
+            saving_energy: components["schemas"]["StatementEnergy"];
+            saving: components["schemas"]["StatementMoney"];
         };
     };
     responses: never;
@@ -5640,13 +6464,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The updated heat pump (live from Podero) */
+            /** @description The updated heat pump (live from Podero), with the change it recorded (`pending` until the heat pump is seen applying it) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HeatPumpRead"];
+                    "application/json": components["schemas"]["HeatPumpControlAnswer"];
                 };
             };
             /** @description Invalid path, query or body (details name the field) */
@@ -6049,6 +6873,226 @@ export interface operations {
                 };
             };
             /** @description Unknown user, or a heat pump that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    listHeatPumpChanges: {
+        parameters: {
+            query?: {
+                /** @description Changes per page, newest first (1..200, default 50) */
+                limit?: number;
+                /** @description The previous page’s `next_cursor` */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                heat_pump_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the heat pump's changes, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeList"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a heat pump that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getHeatPumpChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                heat_pump_id: string;
+                change_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeRead"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, a heat pump that is not this user’s, or no such change of it */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7154,7 +8198,7 @@ export interface operations {
                 "application/json": {
                     /** @description https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>) */
                     url: string;
-                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed")[] | null;
+                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "heat_pump.change_confirmed" | "heat_pump.change_failed" | "electric_vehicle.change_confirmed" | "electric_vehicle.change_failed" | "wallbox.change_confirmed" | "wallbox.change_failed" | "inverter.change_confirmed" | "inverter.change_failed" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed")[] | null;
                     description?: string;
                 };
             };
@@ -7505,7 +8549,7 @@ export interface operations {
                 "application/json": {
                     /** @description https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>) */
                     url?: string;
-                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed")[] | null;
+                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "heat_pump.change_confirmed" | "heat_pump.change_failed" | "electric_vehicle.change_confirmed" | "electric_vehicle.change_failed" | "wallbox.change_confirmed" | "wallbox.change_failed" | "inverter.change_confirmed" | "inverter.change_failed" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed")[] | null;
                     description?: string | null;
                     /** @description false pauses deliveries (events meanwhile are not kept) */
                     enabled?: boolean;
@@ -7923,6 +8967,352 @@ export interface operations {
             };
             /** @description Conflict: Podero reported one, or the user is being offboarded */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: string;
+                /** @description An attempt's `delivery_id` from the delivery log */
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One attempt: the request sent (headers, body), the answer (status, an excerpt), error, duration, next attempt */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field), or a URL the bridge will not call */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Admin only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No such webhook, or no such attempt (the log keeps 7 days) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    resendWebhookEvent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                webhook_id: string;
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event is queued for this endpoint again: same `webhook-id`, fresh timestamp and signature */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookResentEvent"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field), or a URL the bridge will not call */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Admin only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No such webhook, or an event it was not sent in the last 7 days */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The webhook is disabled (code `webhook_disabled`): enable it first; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    replayWebhookDeadLetters: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dead-lettered deliveries queued again, each with its original `webhook-id` (a second call replays none twice) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReplaySummary"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field), or a URL the bridge will not call */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Admin only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No such webhook */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The webhook is disabled (code `webhook_disabled`): enable it first; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8924,13 +10314,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The updated electric vehicle (live from Podero) */
+            /** @description The updated electric vehicle (live from Podero), with the change it recorded (`pending` until the electric vehicle is seen applying it) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ElectricVehicleRead"];
+                    "application/json": components["schemas"]["ElectricVehicleControlAnswer"];
                 };
             };
             /** @description Invalid path, query or body (details name the field) */
@@ -9243,6 +10633,226 @@ export interface operations {
                 };
             };
             /** @description Unknown user, or an electric vehicle that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    listElectricVehicleChanges: {
+        parameters: {
+            query?: {
+                /** @description Changes per page, newest first (1..200, default 50) */
+                limit?: number;
+                /** @description The previous page’s `next_cursor` */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                electric_vehicle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the electric vehicle's changes, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeList"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or an electric vehicle that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getElectricVehicleChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                electric_vehicle_id: string;
+                change_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeRead"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, an electric vehicle that is not this user’s, or no such change of it */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9763,13 +11373,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The updated wallbox (live from Podero) */
+            /** @description The updated wallbox (live from Podero), with the change it recorded (`pending` until the wallbox is seen applying it) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WallboxRead"];
+                    "application/json": components["schemas"]["WallboxControlAnswer"];
                 };
             };
             /** @description Invalid path, query or body (details name the field) */
@@ -10082,6 +11692,226 @@ export interface operations {
                 };
             };
             /** @description Unknown user, or a wallbox that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    listWallboxChanges: {
+        parameters: {
+            query?: {
+                /** @description Changes per page, newest first (1..200, default 50) */
+                limit?: number;
+                /** @description The previous page’s `next_cursor` */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                wallbox_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the wallbox's changes, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeList"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a wallbox that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getWallboxChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                wallbox_id: string;
+                change_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeRead"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, a wallbox that is not this user’s, or no such change of it */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10484,13 +12314,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The updated solar inverter (live from Podero) */
+            /** @description The updated solar inverter (live from Podero), with the change it recorded (`pending` until the solar inverter is seen applying it) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InverterRead"];
+                    "application/json": components["schemas"]["InverterControlAnswer"];
                 };
             };
             /** @description Invalid path, query or body (details name the field) */
@@ -10803,6 +12633,226 @@ export interface operations {
                 };
             };
             /** @description Unknown user, or a solar inverter that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    listInverterChanges: {
+        parameters: {
+            query?: {
+                /** @description Changes per page, newest first (1..200, default 50) */
+                limit?: number;
+                /** @description The previous page’s `next_cursor` */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                inverter_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the solar inverter's changes, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeList"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a solar inverter that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getInverterChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                inverter_id: string;
+                change_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeRead"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, a solar inverter that is not this user’s, or no such change of it */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12354,6 +14404,229 @@ export interface operations {
             };
         };
     };
+    listStatements: {
+        parameters: {
+            query?: {
+                /** @description The zone whose calendar month the statement covers (the customer's, e.g. Europe/Vienna); default UTC */
+                time_zone?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The months with a statement, newest first: from the onboarding month to the current one */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatementMonthList"];
+                };
+            };
+            /** @description Invalid path or query (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getStatement: {
+        parameters: {
+            query?: {
+                /** @description The zone whose calendar month the statement covers (the customer's, e.g. Europe/Vienna); default UTC */
+                time_zone?: string;
+                /** @description csv: the same answer as CSV (as `Accept: text/csv`) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                /** @description The calendar month, YYYY-MM */
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The month’s statement per device and in total, each figure with its coverage; `Accept: text/csv` or `format=csv` answers one row per device and a total row */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Statement"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid month or zone, or a month without a statement (before the user was onboarded, or not begun yet): details name `path.month` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
     event_user_onboarded: {
         parameters: {
             query?: never;
@@ -12365,7 +14638,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12396,7 +14669,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12427,7 +14700,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12458,7 +14731,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12489,7 +14762,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12520,7 +14793,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12551,7 +14824,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12582,7 +14855,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12613,7 +14886,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12644,7 +14917,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12675,7 +14948,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12706,7 +14979,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12737,7 +15010,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12768,7 +15041,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12799,7 +15072,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12830,7 +15103,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12861,7 +15134,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12892,7 +15165,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12923,7 +15196,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12954,7 +15227,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12985,7 +15258,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13016,7 +15289,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13047,7 +15320,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13078,7 +15351,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13109,7 +15382,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13140,7 +15413,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13171,7 +15444,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13202,7 +15475,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13233,7 +15506,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13264,7 +15537,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13272,6 +15545,254 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Event_inverter_deleted"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_heat_pump_change_confirmed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_heat_pump_change_confirmed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_heat_pump_change_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_heat_pump_change_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_change_confirmed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_change_confirmed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_change_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_change_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_wallbox_change_confirmed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_change_confirmed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_wallbox_change_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_change_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_change_confirmed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_change_confirmed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_change_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_change_failed"];
             };
         };
         responses: {
@@ -13295,7 +15816,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13326,7 +15847,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13357,7 +15878,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13388,7 +15909,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13419,7 +15940,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13450,7 +15971,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13481,7 +16002,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13512,7 +16033,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13543,7 +16064,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;

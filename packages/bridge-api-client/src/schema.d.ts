@@ -615,6 +615,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/{webhook_id}/deliveries/{delivery_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One delivery attempt: the request's headers and body, the answer's status and excerpt, error */
+        get: operations["getWebhookDelivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{webhook_id}/events/{event_id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send an event to the endpoint again, with its original webhook-id */
+        post: operations["resendWebhookEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{webhook_id}/dead-letters/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the endpoint's dead-lettered deliveries again, with their original webhook-ids */
+        post: operations["replayWebhookDeadLetters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/trading/day-ahead/{price_zone}/days/{delivery_day}/prices": {
         parameters: {
             query?: never;
@@ -4067,13 +4118,31 @@ export interface components {
             description: string | null;
             enabled: boolean;
             /**
-             * @description `failing` once a delivery exhausted its retries; `healthy` again after the next delivered event
+             * @description `failing` after 3 failed attempts in a row (to any event), or once a delivery exhausted its retries; `healthy` again after the next delivered attempt
              * @enum {string}
              */
             status: "healthy" | "failing";
             failing_since: string | null;
             created_at: string;
             updated_at: string;
+            /** @description Failed attempts in a row; 0 after a delivered one */
+            consecutive_failures: number;
+            /**
+             * @description How many failed attempts in a row make the endpoint `failing`
+             * @constant
+             */
+            failing_after: 3;
+            /** @description The latest failed attempt (kept after a success, until the next failure) */
+            last_error: {
+                at: string;
+                event_id: string;
+                /** @description http_status, redirect, timeout, network or blocked_address */
+                error: string;
+                status_code: number | null;
+            } | null;
+            last_success_at: string | null;
+            /** @description When the latest failed attempt's event is tried again; null after a delivered attempt or a dead letter */
+            next_attempt_at: string | null;
         };
         CreatedWebhook: {
             id: string;
@@ -4082,13 +4151,31 @@ export interface components {
             description: string | null;
             enabled: boolean;
             /**
-             * @description `failing` once a delivery exhausted its retries; `healthy` again after the next delivered event
+             * @description `failing` after 3 failed attempts in a row (to any event), or once a delivery exhausted its retries; `healthy` again after the next delivered attempt
              * @enum {string}
              */
             status: "healthy" | "failing";
             failing_since: string | null;
             created_at: string;
             updated_at: string;
+            /** @description Failed attempts in a row; 0 after a delivered one */
+            consecutive_failures: number;
+            /**
+             * @description How many failed attempts in a row make the endpoint `failing`
+             * @constant
+             */
+            failing_after: 3;
+            /** @description The latest failed attempt (kept after a success, until the next failure) */
+            last_error: {
+                at: string;
+                event_id: string;
+                /** @description http_status, redirect, timeout, network or blocked_address */
+                error: string;
+                status_code: number | null;
+            } | null;
+            last_success_at: string | null;
+            /** @description When the latest failed attempt's event is tried again; null after a delivered attempt or a dead letter */
+            next_attempt_at: string | null;
             /** @description The signing secret (Standard Webhooks). Shown once: store it now. Null in a replay of the request (`idempotent-replayed: true`), which never shows it again: rotate it to get a new one. */
             secret: string | null;
         };
@@ -4105,6 +4192,8 @@ export interface components {
         };
         WebhookDeliveryList: {
             items: {
+                /** @description The attempt's id (`GET .../deliveries/{delivery_id}`) */
+                delivery_id: string;
                 event_id: string;
                 event_type: string;
                 attempt: number;
@@ -4118,6 +4207,43 @@ export interface components {
                 next_attempt_at: string | null;
             }[];
             next_cursor: null;
+        };
+        WebhookDelivery: {
+            /** @description The attempt's id (`GET .../deliveries/{delivery_id}`) */
+            delivery_id: string;
+            event_id: string;
+            event_type: string;
+            attempt: number;
+            attempted_at: string;
+            /** @enum {string} */
+            outcome: "delivered" | "retrying" | "dead_lettered";
+            status_code: number | null;
+            /** @description http_status, redirect, timeout, network or blocked_address */
+            error: string | null;
+            duration_ms: number;
+            next_attempt_at: string | null;
+            /** @description The headers sent (`webhook-signature` is a MAC of the body, never the secret); {} for attempts logged before they were kept */
+            request_headers: {
+                [key: string]: string;
+            };
+            /** @description The body sent (the Standard Webhooks payload); null once the event is no longer kept */
+            request_body: string | null;
+            /** @description The start of the receiver's answer (at most 512 bytes); null without an answer */
+            response_excerpt: string | null;
+            /** @description What went wrong below HTTP (a refused connection, a blocked address) */
+            error_detail: string | null;
+        };
+        WebhookResentEvent: {
+            event_id: string;
+            type: string;
+        };
+        WebhookReplaySummary: {
+            /** @description Dead-lettered deliveries queued again (at most 100 per call), each with its original `webhook-id` */
+            replayed: number;
+            /** @description Dead letters of event types the endpoint no longer takes: removed, not sent */
+            discarded: number;
+            /** @description More dead letters remain: call again */
+            more: boolean;
         };
         TradingDay: {
             price_zone: string;
@@ -9381,6 +9507,352 @@ export interface operations {
             };
             /** @description Conflict: Podero reported one, or the user is being offboarded */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: string;
+                /** @description An attempt's `delivery_id` from the delivery log */
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One attempt: the request sent (headers, body), the answer (status, an excerpt), error, duration, next attempt */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field), or a URL the bridge will not call */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Admin only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No such webhook, or no such attempt (the log keeps 7 days) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    resendWebhookEvent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                webhook_id: string;
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event is queued for this endpoint again: same `webhook-id`, fresh timestamp and signature */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookResentEvent"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field), or a URL the bridge will not call */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Admin only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No such webhook, or an event it was not sent in the last 7 days */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The webhook is disabled (code `webhook_disabled`): enable it first; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    replayWebhookDeadLetters: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dead-lettered deliveries queued again, each with its original `webhook-id` (a second call replays none twice) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReplaySummary"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field), or a URL the bridge will not call */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Admin only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No such webhook */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The webhook is disabled (code `webhook_disabled`): enable it first; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

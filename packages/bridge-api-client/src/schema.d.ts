@@ -622,7 +622,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One delivery attempt: the request's headers and body, the answer's status and excerpt, error */
+        /**
+         * One delivery attempt: the request's headers and body, the answer's status and excerpt, error
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         get: operations["getWebhookDelivery"];
         put?: never;
         post?: never;
@@ -641,7 +644,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send an event to the endpoint again, with its original webhook-id */
+        /**
+         * Send an event to the endpoint again, with its original webhook-id
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         post: operations["resendWebhookEvent"];
         delete?: never;
         options?: never;
@@ -658,7 +664,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send the endpoint's dead-lettered deliveries again, with their original webhook-ids */
+        /**
+         * Send the endpoint's dead-lettered deliveries again, with their original webhook-ids
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         post: operations["replayWebhookDeadLetters"];
         delete?: never;
         options?: never;

@@ -20,6 +20,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import type { SnapshotChanges } from '../domain/devices/changes';
+import { CHANGE_STATUSES } from '../domain/devices/changes';
 import { heatPumpKind } from '../domain/devices/heat-pump';
 import type { DeviceKindStorage } from '../domain/devices/kinds';
 import {
@@ -32,6 +34,7 @@ import {
   stateTimestampOf,
 } from '../domain/devices/state';
 import { sendIfCondition } from './conditional';
+import { openChangeJson, parseOpenChange } from './device-changes';
 import { type OutboxEntry, outboxAppend, outboxAttributes, outboxEntryOf, pendingOutboxOf } from './outbox';
 import { activeUserOf, USER_PROFILE_SK, type UserRecord, userPk } from './users';
 
@@ -91,7 +94,35 @@ const snapshotItemSchema = z.object({
   reporting_since: z.string().nullable().optional(),
   steering_state: z.enum(STEERING_STATES).nullable().optional(),
   steering_since: z.string().nullable().optional(),
+  open_changes: z.array(z.string()).nullable().optional(),
+  last_change_id: z.string().nullable().optional(),
+  last_change_status: z.enum(CHANGE_STATUSES).nullable().optional(),
 });
+
+/**
+ * The snapshot's change attributes: `open_changes` (each a change item as JSON), and `last_change_id` /
+ * `last_change_status`, the latest change's (what the health verdict's "last change not failed" reads).
+ * Written only for a snapshot that carries changes, so that an item never touched by one keeps its shape.
+ */
+function changeAttributes(changes: SnapshotChanges | undefined): Record<string, unknown> {
+  if (changes === undefined) return {};
+  return {
+    open_changes: changes.open.map(openChangeJson),
+    last_change_id: changes.last?.id ?? null,
+    last_change_status: changes.last?.status ?? null,
+  };
+}
+
+function changesOf(row: z.output<typeof snapshotItemSchema>): SnapshotChanges | undefined {
+  if (row.open_changes === undefined && row.last_change_id === undefined) return undefined;
+  return {
+    open: (row.open_changes ?? []).map(parseOpenChange),
+    last:
+      row.last_change_id && row.last_change_status
+        ? { id: row.last_change_id, status: row.last_change_status }
+        : null,
+  };
+}
 
 const markerItemSchema = z.object({
   pk: z.string(),
@@ -120,6 +151,7 @@ export function snapshotItem(
     reporting_since: snapshot.health?.reporting.since ?? null,
     steering_state: snapshot.health?.steering.state ?? null,
     steering_since: snapshot.health?.steering.since ?? null,
+    ...changeAttributes(snapshot.changes),
   };
 }
 
@@ -178,6 +210,7 @@ function carried(pending: readonly string[], newEvents: readonly OutboxEntry[]):
 function parseSnapshotItem(item: Record<string, unknown>, kind: DeviceKindStorage): DeviceSnapshot {
   const row = snapshotItemSchema.parse(item);
   if (!row.sk.startsWith(kind.skPrefix)) throw new Error(`not a ${kind.snapshotEntity}: ${row.sk}`);
+  const changes = changesOf(row);
   return {
     kind: kind.kind,
     externalUserId: row.external_user_id,
@@ -198,6 +231,7 @@ function parseSnapshotItem(item: Record<string, unknown>, kind: DeviceKindStorag
             steering: { state: row.steering_state, since: row.steering_since ?? null },
           },
     outbox: pendingOutboxOf(item),
+    ...(changes === undefined ? {} : { changes }),
   };
 }
 

@@ -18,6 +18,7 @@
  */
 import type { BridgeEvent, CONNECTION_STATES, EventData, EventType } from '../events/catalogue';
 import { event } from '../events/rules';
+import type { ChangeStatus } from './changes';
 import {
   type DeviceJson,
   type DeviceSnapshot,
@@ -32,6 +33,8 @@ import {
 /** The connection the bridge observed (domain/devices/rules.ts connectionStateOf decides it; passed in). */
 type ConnectionState = (typeof CONNECTION_STATES)[number];
 
+/** A control write's tracked status (domain/devices/changes.ts; the verdict reads the latest). */
+export { CHANGE_STATUSES, type ChangeStatus } from './changes';
 export {
   REPORTING_STATES,
   type ReportingState,
@@ -40,9 +43,6 @@ export {
   type StoredHealth,
   type StoredHealthPart,
 } from './state';
-/** A control write's tracked status (steer/changes records it; the verdict reads the latest). */
-export const CHANGE_STATUSES = ['pending', 'confirmed', 'failed', 'superseded'] as const;
-export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
 /** Why a device is not steerable now, in the order the verdict checks them. */
 export const NOT_STEERABLE_REASONS = [
   'not_connected',
@@ -210,14 +210,15 @@ export interface DeviceHealthView {
 /**
  * The health a caller sees of a stored snapshot at `nowMs`: the stored observation judged again against the
  * clock (a device whose state stopped moving turns stale between two syncs, with the same `since` the next
- * sync stores), and the verdict.
+ * sync stores), and the verdict (with the latest tracked change's status).
  */
 export function deviceHealthView(
-  snapshot: Pick<DeviceSnapshot, 'device' | 'health' | 'fetchedAt'>,
+  snapshot: Pick<DeviceSnapshot, 'device' | 'health' | 'fetchedAt' | 'changes'>,
   connection: ConnectionState,
   nowMs: number,
   rules: HealthRules,
-  lastChangeStatus?: ChangeStatus,
+  // The device's latest tracked change, as its snapshot records it (domain/devices/changes.ts).
+  lastChangeStatus: ChangeStatus | undefined = snapshot.changes?.last?.status,
 ): DeviceHealthView {
   const device = snapshot.device;
   const atMs = Math.max(nowMs, Date.parse(snapshot.fetchedAt));

@@ -77,6 +77,8 @@ const eventTypes = [
   'inverter.reporting_resumed',
   'inverter.steering_failed',
   'inverter.steering_recovered',
+  'inverter.change_confirmed',
+  'inverter.change_failed',
 ] as const satisfies readonly EventType[];
 
 export const inverterKind = {
@@ -101,6 +103,8 @@ export const inverterKind = {
   listResponseSchema: inverterListResponseSchema,
   responseSchema: inverterResponseSchema,
   view: inverterView,
+  // An inverter's cloud applies settings within minutes: two sync passes.
+  changeTimeoutSeconds: 1800,
   controls: { settings: inverterSettingsControl },
   authSession: (
     podero: InverterAuthSessionUpstream,
@@ -112,6 +116,10 @@ export const inverterKind = {
     bucketPart: 'inverter',
     savings: (podero: InverterSavingsUpstream, poderoUserId: string, deviceId: string, query: SavingsQuery) =>
       podero.inverters.savings(poderoUserId, deviceId, query),
+  },
+  statement: {
+    // The household's draw the inverter measures; I6's `unoptimized_consumption` is not in the client yet.
+    powerField: 'household_consumption_w',
   },
   storage: {
     kind: 'inverter',

@@ -59,6 +59,8 @@ const eventTypes = [
   'wallbox.reporting_resumed',
   'wallbox.steering_failed',
   'wallbox.steering_recovered',
+  'wallbox.change_confirmed',
+  'wallbox.change_failed',
 ] as const satisfies readonly EventType[];
 
 export const wallboxKind = {
@@ -83,6 +85,8 @@ export const wallboxKind = {
   listResponseSchema: wallboxListResponseSchema,
   responseSchema: wallboxResponseSchema,
   view: wallboxView,
+  // A wallbox is online while it is steered: two sync passes.
+  changeTimeoutSeconds: 1800,
   controls: { settings: wallboxSettingsControl },
   authSession: (
     podero: WallboxAuthSessionUpstream,
@@ -92,6 +96,10 @@ export const wallboxKind = {
   ) => podero.wallboxes.authSession(poderoUserId, deviceId, body),
   // `CHARGER#`, not `WALLBOX#`: a kind's keys must sort before the user's `PROFILE` (the snapshot store reads
   // the marker, the snapshots and the profile in one range).
+  statement: {
+    // The wallbox's charging power; Podero publishes no unoptimised series of a wallbox: no baseline.
+    powerField: 'current_power_w',
+  },
   storage: {
     kind: 'wallbox',
     skPrefix: 'CHARGER#',

@@ -6,9 +6,14 @@ import {
   type ZodOpenApiResponseObject,
 } from 'zod-openapi';
 import {
+  accessRule,
   CORS_ALLOW_HEADERS,
   CORS_MAX_AGE_SECONDS,
+  gatewayScopesFor,
+  ROLE_SCOPES,
+  ROLES,
   type RouteAccess,
+  roleCovers,
   routeDeclarations,
 } from '../../declarations';
 import {
@@ -80,7 +85,7 @@ function errorAnswers(access: RouteAccess, route: RouteDefinition): Record<numbe
   const answers: Record<number, ErrorAnswer> = {
     401: {
       description:
-        "Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope)",
+        "Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope)",
       content: oursOrGateway,
     },
     403: { description: 'The token may not access this resource', content: oursOrGateway },
@@ -104,6 +109,33 @@ function errorAnswers(access: RouteAccess, route: RouteDefinition): Record<numbe
     answers[415] = { description: 'Body is not application/json', content: ours };
   }
   return answers;
+}
+
+/**
+ * Who may call an operation, for its document: the security requirements (alternatives: a token with the
+ * scope of the route's role or of a higher one, or on a `self-or-<role>` route the end user's own token,
+ * which carries no scope) and a line for its description.
+ */
+function accessOf(access: RouteAccess): {
+  security: Record<string, string[]>[];
+  description: string | undefined;
+} {
+  const rule = accessRule(access);
+  if (rule === undefined) return { security: [], description: undefined };
+  const covering = ROLES.filter((role) => roleCovers(role, rule.role));
+  const scopes = gatewayScopesFor(access) ?? covering.map((role) => ROLE_SCOPES[role]);
+  const higher = covering.filter((role) => role !== rule.role);
+  const role =
+    `Needs the **${rule.role}** role (scope \`${ROLE_SCOPES[rule.role]}\`` +
+    (higher.length > 0
+      ? `, or a higher role's: ${higher.map((r) => `\`${ROLE_SCOPES[r]}\``).join(', ')})`
+      : ')');
+  return {
+    security: [...scopes.map((scope) => ({ jwt: [scope] })), ...(rule.owner ? [{ jwt: [] }] : [])],
+    description: rule.owner
+      ? `${role}, or the end user's own token (\`sub\` = \`external_user_id\`).`
+      : `${role}.`,
+  };
 }
 
 /** Every POST takes an Idempotency-Key (lambdas/api/idempotency.ts). */
@@ -174,11 +206,13 @@ function operationOf(
       content: ours,
     };
   }
+  const access = accessOf(declaration.access);
   return {
     operationId: declaration.operationId,
     summary: declaration.summary,
+    ...(access.description ? { description: access.description } : {}),
     tags: [declaration.path.split('/')[1] ?? 'api'],
-    security: declaration.access === 'public' ? [] : [{ jwt: [] }],
+    security: access.security,
     ...(declaration.access === 'public' ? {} : { 'x-access': declaration.access }),
     ...(path || query || header
       ? {
@@ -194,31 +228,33 @@ function operationOf(
   };
 }
 
-/** The operationId of a path's CORS preflight: `corsPreflight` and the path's words. */
-export const preflightOperationId = (path: string) =>
-  `corsPreflight_${path.replace(/[{}]/g, '').split('/').filter(Boolean).join('_').replaceAll('-', '_') || 'root'}`;
-
 /**
- * API Gateway's own answer to a browser's CORS preflight: the HTTP API's CORS configuration answers OPTIONS on
- * every path before any route or authorizer runs (infra/lib/constructs/http-api.ts, CORS_ALLOW_HEADERS).
+ * API Gateway's own answer to a browser's CORS preflight, described once at the document's root
+ * (`x-cors-preflight`, Response Objects keyed by status) instead of as an OPTIONS operation on every path.
+ *
+ * Why not operations: the preflight is not an operation a caller chooses to make (the browser sends it by
+ * itself, before the real request), so every generator turned the OPTIONS operations into functions nobody
+ * should call (openapi-typescript-codegen and its kin made one `corsPreflight*` per path), and Redocly's
+ * recommended ruleset refused them (an operation on a templated path must declare the path's parameters).
+ * Why once, at the root: API Gateway's CORS configuration is the stage's, not a path's: it answers OPTIONS on
+ * every path alike, before any route or authorizer runs, with every declared method allowed
+ * (infra/lib/constructs/http-api.ts). A specification extension is ignored by generators and kept by
+ * documentation tools; the contract test checks the local gateway's OPTIONS answers against it, and
+ * `info.description` says the same in prose.
  */
-function preflightOf(path: string, methods: readonly string[]): ZodOpenApiOperationObject {
-  const header = (description: string) => ({ description, schema: { type: 'string' as const } });
+function corsPreflightDescription(): Record<string, unknown> {
+  const header = (description: string) => ({ description, schema: { type: 'string' } });
+  const methods = [...new Set(routeDeclarations.map((route) => route.method)), 'OPTIONS'];
+  const gatewayError = { 'application/json': { schema: { $ref: '#/components/schemas/GatewayError' } } };
   return {
-    operationId: preflightOperationId(path),
-    summary: 'CORS preflight (answered by API Gateway)',
     description:
-      "Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.",
-    tags: ['cors'],
-    security: [],
+      "API Gateway answers a browser's CORS preflight (OPTIONS) on every path, before any route or authorizer runs, and only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.",
     responses: {
       204: {
         description: 'The preflight, answered by API Gateway without calling a function',
         headers: {
           'access-control-allow-origin': header('The requesting origin, when it is one of the stage’s'),
-          'access-control-allow-methods': header(
-            `The declared methods: ${[...methods, 'options'].map((m) => m.toUpperCase()).join(', ')}`,
-          ),
+          'access-control-allow-methods': header(`The declared methods: ${methods.join(', ')}`),
           'access-control-allow-headers': header(
             `Request headers a browser may send: ${CORS_ALLOW_HEADERS.join(', ')}`,
           ),
@@ -229,15 +265,31 @@ function preflightOf(path: string, methods: readonly string[]): ZodOpenApiOperat
       },
       404: {
         description: 'No browser origin is configured on this stage (API Gateway)',
-        content: gatewayOnly,
+        content: gatewayError,
       },
       429: {
         description: "API Gateway's throttling: over the stage's rate limit; retry later",
-        content: gatewayOnly,
+        content: gatewayError,
       },
     },
   };
 }
+
+/**
+ * How a webhook receiver knows the bridge sent an event: the Standard Webhooks signature. OpenAPI has no
+ * scheme for a signed body, so it is described as what it looks like on the wire, a credential in the
+ * `webhook-signature` header (an apiKey scheme), with the verification in its description. It is honest
+ * about who proves what (the sender proves itself to the receiver, with the secret POST /webhooks returned)
+ * and it satisfies the linters' rule that every operation names its security.
+ */
+const WEBHOOK_SIGNATURE_SCHEME = 'webhookSignature';
+const webhookSignatureScheme = {
+  type: 'apiKey' as const,
+  in: 'header' as const,
+  name: 'webhook-signature',
+  description:
+    "Standard Webhooks signature (https://www.standardwebhooks.com): `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint's secret (`whsec_...`, returned once by POST /webhooks and by its secret rotation). Verify it, and that webhook-timestamp is recent, before trusting an event; the standardwebhooks library does both.",
+};
 
 /**
  * The change events a registered webhook receives (POST /webhooks), one entry per type of the catalogue
@@ -269,6 +321,7 @@ function webhookEntries(): ZodOpenApiPathsObject {
         summary: `${type} (catalogue v${EVENT_CATALOGUE_VERSION})`,
         description: eventDataSchemas[type].meta()?.description,
         tags: ['events'],
+        security: [{ [WEBHOOK_SIGNATURE_SCHEME]: [] }],
         requestParams: { header: headers },
         requestBody: {
           required: true,
@@ -297,9 +350,6 @@ export function openApiDocument(version = '0.1.0'): Record<string, unknown> {
     );
     paths[declaration.path] = pathItem;
   }
-  for (const [path, item] of Object.entries(paths)) {
-    if (item) item.options = preflightOf(path, Object.keys(item));
-  }
   return createDocument({
     openapi: '3.1.0',
     info: {
@@ -307,8 +357,10 @@ export function openApiDocument(version = '0.1.0'): Record<string, unknown> {
       version,
       description:
         "Onboard a Podero partner's customers, connect their heat pumps through Podero's Connect UI and read heat-pump data. " +
-        'Every route except /health and /openapi.json needs a JWT: an admin token (scope `bridge/admin`) or an end-user token whose `sub` is the `external_user_id`.',
+        'Every route except /health and /openapi.json needs a JWT: an operator token holding a role (scope `bridge/viewer`, `bridge/support` or `bridge/admin`; admin implies support implies viewer) or an end-user token whose `sub` is the `external_user_id`. Each operation says the least role it needs.\n\n' +
+        "Browsers: API Gateway answers the CORS preflight (OPTIONS) on every path itself, on a stage with browser origins; it is not an operation to call. `x-cors-preflight` at the document's root describes its answers.",
     },
+    'x-cors-preflight': corsPreflightDescription(),
     servers: [
       {
         url: 'https://{api_id}.execute-api.{region}.amazonaws.com',
@@ -320,7 +372,10 @@ export function openApiDocument(version = '0.1.0'): Record<string, unknown> {
     paths,
     webhooks: webhookEntries(),
     components: {
-      securitySchemes: { jwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        jwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        [WEBHOOK_SIGNATURE_SCHEME]: webhookSignatureScheme,
+      },
     },
   }) as unknown as Record<string, unknown>;
 }

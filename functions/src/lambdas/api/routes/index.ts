@@ -8,6 +8,7 @@ import type { OperationId } from '../../../declarations';
 import type { DeviceOperationId } from '../../../domain/devices/kind-api';
 import { deviceKinds } from '../../../domain/devices/kinds';
 import * as allDevices from './all-devices';
+import * as audit from './audit';
 import * as buildings from './buildings';
 import * as charging from './charging';
 import { deviceRoutes } from './devices';
@@ -17,6 +18,7 @@ import * as meta from './meta';
 import * as onboarding from './onboarding';
 import * as operator from './operator';
 import * as reauthentication from './reauthentication';
+import * as statements from './statements';
 import * as trading from './trading';
 import type { RouteDefinition } from './types';
 import * as users from './users';
@@ -42,6 +44,8 @@ export const routeRegistry = {
   ...trading,
   ...allDevices,
   ...charging,
+  ...audit,
+  ...statements,
 } satisfies Record<OperationId, RouteDefinition>;
 
 export function routeFor(operationId: OperationId): RouteDefinition {

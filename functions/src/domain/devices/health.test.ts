@@ -173,6 +173,19 @@ describe('deviceHealthView', () => {
     expect(view.reporting).toMatchObject({ state: 'ok', since: null });
   });
 
+  it("reads the latest change's status from the snapshot (snapshot.changes.last) unless given", () => {
+    const stored = observedSnapshot('ann', device(), at(1), undefined, null, 'heat_pump', rules);
+    const failed = { ...stored, changes: { open: [], last: { id: 'chg_1', status: 'failed' as const } } };
+    expect(deviceHealthView(failed, 'connected', T0 + MINUTE, rules).not_steerable_because).toEqual([
+      'last_change_failed',
+    ]);
+    const confirmed = {
+      ...stored,
+      changes: { open: [], last: { id: 'chg_2', status: 'confirmed' as const } },
+    };
+    expect(deviceHealthView(confirmed, 'connected', T0 + MINUTE, rules).steerable).toBe(true);
+  });
+
   it('takes the latest change status into the verdict', () => {
     const stored = observedSnapshot('ann', device(), at(1), undefined, null, 'heat_pump', rules);
     expect(deviceHealthView(stored, 'connected', T0 + MINUTE, rules).steerable).toBe(true);

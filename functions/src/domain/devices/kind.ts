@@ -126,7 +126,8 @@ export interface DeviceKind<Upstream = unknown> {
   /** The allow-listed view's schema (with its OpenAPI meta) and the answers around it. */
   readonly viewSchema: z.ZodType;
   readonly listResponseSchema: z.ZodType;
-  readonly responseSchema: z.ZodType;
+  /** An object schema: a control's answer extends it with the change it recorded. */
+  readonly responseSchema: z.ZodObject;
   /** What a caller sees of a device: Podero's JSON allow-listed, with the observed connection. Pure. */
   view(device: DeviceJson, observed: StoredConnection | null): unknown;
   /** Savings and statistics, where Podero offers them for the kind. */

@@ -77,8 +77,10 @@ export function deviceRoutes<K extends DeviceKind>(
   );
 
   // A control's answer: the device as Podero answered the write, and the change it recorded.
-  const controlAnswerSchema = z
-    .intersection(kind.responseSchema, z.strictObject({ change: changeSchema }))
+  // Extended, not intersected: an allOf of two closed objects would refuse every answer (each side's
+  // `additionalProperties: false` forbids the other's fields).
+  const controlAnswerSchema = kind.responseSchema
+    .extend({ change: changeSchema })
     .meta({ id: `${kind.api.singular}ControlAnswer` });
   for (const route of kind.api.controls) {
     const control = kind.controls[route.name];

@@ -3,7 +3,13 @@
  * Its storage names are the data's since the bridge began (`HEATPUMP#<id>`, `heat_pump_id`, ...): existing
  * items read back unchanged.
  */
-import type { SavingsQuery, StatisticsQuery, StatisticsResponse } from '@podero-bridge/podero-client';
+import type {
+  HeatPumpDataQuery,
+  HeatPumpDataResponse,
+  SavingsQuery,
+  StatisticsQuery,
+  StatisticsResponse,
+} from '@podero-bridge/podero-client';
 import type { BridgeEvent, EventData } from '../events/catalogue';
 import { event } from '../events/rules';
 import { heatPumpApi } from './heat-pump-api';
@@ -30,6 +36,13 @@ export interface HeatPumpUpstream extends HeatPumpUpdateUpstream {
       get(userId: string, deviceId: string, options?: { includeDeleted?: boolean }): Promise<DeviceJson>;
       softDelete(userId: string, deviceId: string, at?: Date): Promise<DeviceJson>;
     };
+}
+
+/** The Podero call of the heat pump's 15-minute series (H8), for the backfill. */
+export interface HeatPumpHistoryUpstream {
+  heatPumps: {
+    data(userId: string, deviceId: string, query?: HeatPumpDataQuery): Promise<HeatPumpDataResponse>;
+  };
 }
 
 /** The Podero calls of the heat pump's statistics and savings (H6, H7). */
@@ -204,6 +217,35 @@ export const heatPumpKind = {
     'optimization_level',
     'connection_status',
   ],
+  history: {
+    available: true,
+    endpoint: 'H8 GET .../heat-pumps/{heat_pump_id}/data',
+    // H8's consumption is the average power over the quarter-hour (W), the state's the power at one instant:
+    // close enough for a chart and for energy sums, which is what a filled quarter-hour is for. Nothing in H8
+    // says the outdoor or indoor temperatures, the outlet temperature, the mode or the settings: a
+    // backfilled reading has none of them.
+    fields: {
+      estimated_consumption: 'current_power_consumption_w',
+      inlet_temp_act: 'inlet_temperature',
+      hot_water_temp: 'dhw_temperature',
+    },
+    series: async (
+      podero: HeatPumpHistoryUpstream,
+      poderoUserId: string,
+      deviceId: string,
+      fromIso: string,
+      toIso: string,
+    ) =>
+      (
+        await podero.heatPumps.data(poderoUserId, deviceId, {
+          from_datetime: fromIso,
+          to_datetime: toIso,
+          resolution: '15MIN',
+          keywords: ['estimated_consumption', 'inlet_temp_act', 'hot_water_temp'],
+          fillMissing: true,
+        })
+      ).data,
+  },
   figure: 'heat_pumps',
   metric: 'SyncHeatPumps',
   eventTypes: [
@@ -215,4 +257,4 @@ export const heatPumpKind = {
   ],
   changeEvents: heatPumpEvents,
   deletedEvents: deletedHeatPumpEvents,
-} as const satisfies DeviceKind<HeatPumpUpstream & HeatPumpInsightsUpstream>;
+} as const satisfies DeviceKind<HeatPumpUpstream & HeatPumpInsightsUpstream & HeatPumpHistoryUpstream>;

@@ -11,6 +11,7 @@ import type {
 } from '@podero-bridge/podero-client';
 import type * as z from 'zod';
 import type { BridgeEvent, EventType } from '../events/catalogue';
+import type { DeviceKindHistory } from '../readings/history';
 import type { DeviceKindApi } from './kind-api';
 import type { DeviceJson, DeviceSnapshot, StoredConnection } from './state';
 
@@ -121,6 +122,11 @@ export interface DeviceKind<Upstream = unknown> {
   readonly storage: DeviceKindStorage;
   /** The state fields copied into a reading (charts and billing). */
   readonly readingFields: readonly string[];
+  /**
+   * Podero's 15-minute series of the kind (`/data`) and which reading fields its points fill, for the backfill
+   * of missed quarter-hours; or, where Podero has none, why (the backfill says so instead of staying silent).
+   */
+  readonly history: DeviceKindHistory<Upstream>;
   /** The field of the sync's figures (summary, run and pass items) counting the kind's devices. */
   readonly figure: string;
   /** The metric counting the kind's synced devices. */

@@ -106,6 +106,7 @@ const wallboxKind = {
     markerEntity: 'wallbox_list_marker',
   },
   readingFields: ['power_w'],
+  history: { available: false, reason: 'no series in this test' },
   figure: 'wallboxes',
   metric: 'SyncWallboxes',
   eventTypes: [],

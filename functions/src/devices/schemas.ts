@@ -4,6 +4,7 @@
  * (domain/devices/). The same zod schemas validate requests and generate the OpenAPI document.
  */
 import * as z from 'zod';
+import { READING_SOURCES } from '../domain/readings/history';
 
 /**
  * Query-string integers arrive as strings; reject "", "1.5", "1e3" and the like rather than coercing loosely.
@@ -100,7 +101,13 @@ export type ReadingsQuery = z.output<typeof readingsQuerySchema>;
 export const readingSchema = z
   .strictObject({
     state_at: z.string().meta({ description: "Podero's current_state_last_updated_at (ISO)." }),
-    recorded_at: z.string().meta({ description: 'When the sync stored the reading (ISO).' }),
+    recorded_at: z
+      .string()
+      .meta({ description: 'When the sync (or the backfill) stored the reading (ISO).' }),
+    source: z.enum(READING_SOURCES).meta({
+      description:
+        "`sync`: the device's state as the sync saw it. `backfill`: a quarter-hour the sync missed, filled from Podero's 15-minute series (`/data`): `state_at` is the quarter-hour's start, the values averages over it, and only the fields the series has (heat pump: power, inlet and hot-water temperature; inverter: production, household, grid, battery).",
+    }),
     values: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
   })
   .meta({ id: 'Reading' });

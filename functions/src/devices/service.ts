@@ -476,6 +476,7 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
       items: page.readings.map((r) => ({
         state_at: r.stateAt,
         recorded_at: r.recordedAt,
+        source: r.source ?? 'sync',
         values: r.values,
       })),
       next_cursor: page.nextCursor,

@@ -168,8 +168,8 @@ function csvAnswer(text: string, filename: string, nextCursor?: string | null): 
 function readingsCsv(page: ReadingsResponse): string {
   const fields = [...new Set(page.items.flatMap((r) => Object.keys(r.values)))].sort();
   return toCsv(
-    ['state_at', 'recorded_at', ...fields],
-    page.items.map((r) => [r.state_at, r.recorded_at, ...fields.map((f) => r.values[f])]),
+    ['state_at', 'recorded_at', 'source', ...fields],
+    page.items.map((r) => [r.state_at, r.recorded_at, r.source, ...fields.map((f) => r.values[f])]),
   );
 }
 

@@ -24,6 +24,7 @@ import {
 } from './control-devices';
 import type { CountersSnapshot } from './counters';
 import { loseConnection, raiseCue, restoreConnection } from './cues';
+import { handleDataHistoryControl } from './data-history';
 import {
   catalogDeviceModel,
   DEVICE_CATALOG,
@@ -313,6 +314,8 @@ export function handleControlRequest(
       throw error;
     }
   }
+  const dataHistory = handleDataHistoryControl(core, route, body);
+  if (dataHistory !== null) return dataHistory;
   const deviceControl = handleDeviceControl(core, route, body);
   if (deviceControl !== null) return deviceControl;
   switch (route) {

@@ -666,6 +666,12 @@ export function deviceRouteDeclarations<A extends DeviceKindApi>(
     ],
     history: [
       route(ids.readings, 'GET', `${one}/readings`, 'Stored readings in time order, paginated'),
+      route(
+        ids.coverage,
+        'GET',
+        `${one}/readings/coverage`,
+        'Coverage of the stored readings per UTC day (quarter-hours with a reading), and what the backfill could not fill',
+      ),
       ...(api.statistics
         ? [
             route(
@@ -849,6 +855,15 @@ export const routeDeclarations = [
     function: 'api',
     access: 'admin',
     summary: "The heat-pump sync's latest runs and the users whose sync fails",
+  },
+  {
+    operationId: 'getBackfillStatus',
+    method: 'GET',
+    path: '/history/backfill',
+    function: 'api',
+    access: 'admin',
+    summary:
+      "The history backfill's progress, and per device what it filled and what it could not fill and why",
   },
   {
     operationId: 'getOrganisationSavings',

@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminClaims, apiEvent, bodyOf, userClaims } from '../../test-support/api-event';
 import {
   type HeatPumpWorld,
   type OnboardedTestUser,
@@ -144,6 +145,46 @@ describe('the history backfill', () => {
     });
     const vehicle = await deps.state.getDevice('electric_vehicle', vehicleId);
     expect(vehicle?.unfillable.map((gap) => gap.reason)).toContain('no_series');
+
+    // The readings route's coverage shows it per UTC day, with the backfill's record.
+    const owner = users[0] as OnboardedTestUser;
+    const from = new Date(Math.ceil(firstSyncAt / QUARTER_HOUR_MS) * QUARTER_HOUR_MS).toISOString();
+    const coverageAnswer = await world.api(
+      apiEvent('getHeatPumpReadingCoverage', {
+        params: { external_user_id: owner.externalUserId, heat_pump_id: heatPump },
+        query: { from, to: new Date(end).toISOString() },
+        claims: userClaims(owner.externalUserId),
+      }),
+    );
+    expect(coverageAnswer.statusCode).toBe(200);
+    const coverage = bodyOf<{
+      total: { ratio: number; expected: number };
+      days: { backfilled: number; gaps: unknown[] }[];
+      backfill: { available: boolean; filled_quarters: number };
+    }>(coverageAnswer);
+    expect(coverage.total).toMatchObject({ ratio: 1, expected: before.coverage.expected });
+    expect(coverage.days.reduce((sum, day) => sum + day.backfilled, 0)).toBe(filled.length);
+    expect(coverage.backfill).toMatchObject({ available: true, filled_quarters: filled.length });
+    const vehicleCoverage = await world.api(
+      apiEvent('getElectricVehicleReadingCoverage', {
+        params: { external_user_id: owner.externalUserId, electric_vehicle_id: vehicleId },
+        claims: userClaims(owner.externalUserId),
+      }),
+    );
+    expect(bodyOf(vehicleCoverage)).toMatchObject({
+      backfill: { available: false, reason: expect.any(String) },
+    });
+
+    // The operator sees the run and every device's record.
+    const status = await world.api(apiEvent('getBackfillStatus', { claims: adminClaims() }));
+    expect(status.statusCode).toBe(200);
+    expect(bodyOf(status)).toMatchObject({
+      run: { pass: 1, last_run_ending: 'pass_complete', in_pass_after_user: null },
+      devices: expect.arrayContaining([
+        expect.objectContaining({ device_id: other, unfillable_quarters: 1 }),
+        expect.objectContaining({ device_id: vehicleId, kind: 'electric_vehicle' }),
+      ]),
+    });
   });
 
   it('reruns idempotently: nothing asked again, nothing stored twice', async () => {

@@ -11,9 +11,11 @@ import { wallboxKind } from '../../domain/devices/wallbox';
 import { tradingCalendarOf } from '../../domain/trading/market';
 import { EnergyContractService } from '../../energy-contracts/service';
 import { type ErasureService, erasureServiceOf } from '../../erasure/erasure';
+import { BackfillStatusService } from '../../history/status';
 import { OperatorService } from '../../operator/service';
 import { createSecretsManagerClient, createSqsClient } from '../../platform/aws-clients';
 import { currentDeadline } from '../../platform/request-deadline';
+import { BackfillStateStore } from '../../storage/backfill-state';
 import { BuildingStore } from '../../storage/buildings';
 import { DeviceSnapshotStore, loadUserDevices } from '../../storage/device-snapshots';
 import { IdempotencyStore } from '../../storage/idempotency';
@@ -47,6 +49,8 @@ export interface ApiServices {
   readonly insights: DeviceInsightsService;
   readonly energyContracts: EnergyContractService;
   readonly operator: OperatorService;
+  /** The history backfill's progress and unfillable gaps (operator). */
+  readonly backfill: BackfillStatusService;
   readonly reauthentication: ReauthenticationService;
   readonly webhooks: WebhookService;
   readonly erasure: ErasureService;
@@ -143,6 +147,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
   });
   const findPoderoUserId = async (externalUserId: string) =>
     (await users.get(externalUserId))?.podero_user_id ?? null;
+  const backfill = new BackfillStateStore(fleet.db, config.mainTableName);
   const devices = new DeviceServices(
     deviceKinds.map(
       (kind) =>
@@ -156,6 +161,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
           outbox,
           requestErasure: (externalUserId, deviceId) =>
             erasure.requestForDevice(kind, externalUserId, deviceId),
+          backfill,
           now: fleet.now,
           logger: fleet.logger,
         }),
@@ -183,6 +189,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       now: fleet.now,
     }),
     energyContracts: new EnergyContractService({ podero: fleet.podero, users: userService, buildings }),
+    backfill: new BackfillStatusService(backfill),
     operator: new OperatorService({
       users,
       kinds: deviceKinds.map((kind) => ({

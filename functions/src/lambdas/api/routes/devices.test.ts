@@ -179,9 +179,17 @@ describe('a second device kind, declared as data', () => {
       'setWallboxMode POST /users/{external_user_id}/wallboxes/{wallbox_id}/mode',
       'deleteWallbox DELETE /users/{external_user_id}/wallboxes/{wallbox_id}',
       'listWallboxReadings GET /users/{external_user_id}/wallboxes/{wallbox_id}/readings',
+      'getWallboxReadingCoverage GET /users/{external_user_id}/wallboxes/{wallbox_id}/readings/coverage',
     ]);
     expect(Object.keys(deviceRoutes(wallboxKind)).sort()).toEqual(
-      ['deleteWallbox', 'getWallbox', 'listWallboxReadings', 'listWallboxes', 'setWallboxMode'].sort(),
+      [
+        'deleteWallbox',
+        'getWallbox',
+        'getWallboxReadingCoverage',
+        'listWallboxReadings',
+        'listWallboxes',
+        'setWallboxMode',
+      ].sort(),
     );
   });
 

@@ -8,6 +8,8 @@
 import * as z from 'zod';
 import type { OperationId } from '../../../declarations';
 import {
+  coverageQuerySchema,
+  coverageResponseSchema,
   deviceReadQuerySchema,
   type ReadingBucketsResponse,
   type ReadingsResponse,
@@ -145,6 +147,25 @@ export function deviceRoutes<K extends DeviceKind>(
         if (!csv) return { status: 200, body };
         return csvAnswer(readingsCsv(body), `${device}-readings.csv`, body.next_cursor);
       },
+    }),
+  );
+
+  add(
+    defineRoute({
+      operationId: ids.coverage as OperationId,
+      params: pathSchema,
+      query: coverageQuerySchema,
+      responses: {
+        200: {
+          description: `Per UTC day, the quarter-hours with a reading against those expected, the gaps, what the backfill filled, and what it could not fill and why${kind.history.available ? '' : ` (${kind.history.reason})`}`,
+          schema: coverageResponseSchema,
+        },
+        ...errors,
+      },
+      handle: async ({ params, query, deps }) => ({
+        status: 200,
+        body: await deps.services.devices.of(kind).coverage(params.external_user_id, idOf(params), query),
+      }),
     }),
   );
 

@@ -38,18 +38,18 @@ export interface HeatPumpUpstream extends HeatPumpUpdateUpstream {
     };
 }
 
-/** The Podero call of the heat pump's 15-minute series (H8), for the backfill. */
-export interface HeatPumpHistoryUpstream {
-  heatPumps: {
-    data(userId: string, deviceId: string, query?: HeatPumpDataQuery): Promise<HeatPumpDataResponse>;
-  };
-}
-
 /** The Podero calls of the heat pump's statistics and savings (H6, H7). */
 export interface HeatPumpInsightsUpstream {
   heatPumps: {
     statistics(userId: string, deviceId: string, query?: StatisticsQuery): Promise<StatisticsResponse>;
     savings(userId: string, deviceId: string, query: SavingsQuery): Promise<StatisticsResponse>;
+  };
+}
+
+/** The Podero call of the heat pump's time series (H8): the statement's baseline. */
+export interface HeatPumpDataUpstream {
+  heatPumps: {
+    data(userId: string, deviceId: string, query?: HeatPumpDataQuery): Promise<HeatPumpDataResponse>;
   };
 }
 
@@ -178,6 +178,8 @@ export const heatPumpKind = {
   listResponseSchema: heatPumpListResponseSchema,
   responseSchema: heatPumpResponseSchema,
   view: heatPumpView,
+  // A heat pump's vendor cloud applies a setting within minutes; two 15-minute sync passes leave room.
+  changeTimeoutSeconds: 1800,
   controls: { settings: heatPumpSettingsControl },
   insights: {
     bucketPart: 'heat_pump',
@@ -193,6 +195,29 @@ export const heatPumpKind = {
       deviceId: string,
       query: SavingsQuery,
     ) => podero.heatPumps.savings(poderoUserId, deviceId, query),
+  },
+  statement: {
+    powerField: 'current_power_consumption_w',
+    // H8 at 15 minutes, `fill-missing` so that a month without data is an empty series, not a 400.
+    baseline: async (
+      podero: HeatPumpDataUpstream,
+      poderoUserId: string,
+      deviceId: string,
+      range: { from: string; to: string },
+    ) =>
+      (
+        await podero.heatPumps.data(poderoUserId, deviceId, {
+          from_datetime: range.from,
+          to_datetime: range.to,
+          resolution: '15MIN',
+          keywords: ['unoptimized_consumption'],
+          fillMissing: true,
+        })
+      ).data.flatMap((point) =>
+        typeof point.unoptimized_consumption === 'number'
+          ? [{ at: point.time, watts: point.unoptimized_consumption }]
+          : [],
+      ),
   },
   storage: {
     kind: 'heat_pump',
@@ -230,7 +255,7 @@ export const heatPumpKind = {
       hot_water_temp: 'dhw_temperature',
     },
     series: async (
-      podero: HeatPumpHistoryUpstream,
+      podero: HeatPumpDataUpstream,
       poderoUserId: string,
       deviceId: string,
       fromIso: string,
@@ -254,7 +279,9 @@ export const heatPumpKind = {
     'heat_pump.connection_restored',
     'heat_pump.optimization_changed',
     'heat_pump.deleted',
+    'heat_pump.change_confirmed',
+    'heat_pump.change_failed',
   ],
   changeEvents: heatPumpEvents,
   deletedEvents: deletedHeatPumpEvents,
-} as const satisfies DeviceKind<HeatPumpUpstream & HeatPumpInsightsUpstream & HeatPumpHistoryUpstream>;
+} as const satisfies DeviceKind<HeatPumpUpstream & HeatPumpInsightsUpstream & HeatPumpDataUpstream>;

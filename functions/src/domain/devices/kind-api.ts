@@ -53,6 +53,8 @@ export type DeviceOperationId<A extends DeviceKindApi> = A extends DeviceKindApi
       | `delete${A['singular']}`
       | `list${A['singular']}Readings`
       | `get${A['singular']}ReadingCoverage`
+      | `list${A['singular']}Changes`
+      | `get${A['singular']}Change`
       | A['controls'][number]['operationId']
       | (A['reauthentication'] extends true ? `start${A['singular']}Reauthentication` : never)
       | (A['statistics'] extends true ? `get${A['singular']}Statistics` : never)
@@ -67,6 +69,8 @@ export function deviceOperationIds<A extends DeviceKindApi>(api: A) {
     delete: `delete${api.singular}` as `delete${A['singular']}`,
     readings: `list${api.singular}Readings` as `list${A['singular']}Readings`,
     coverage: `get${api.singular}ReadingCoverage` as `get${A['singular']}ReadingCoverage`,
+    changes: `list${api.singular}Changes` as `list${A['singular']}Changes`,
+    change: `get${api.singular}Change` as `get${A['singular']}Change`,
     reauthentication: `start${api.singular}Reauthentication` as `start${A['singular']}Reauthentication`,
     statistics: `get${api.singular}Statistics` as `get${A['singular']}Statistics`,
     savings: `get${api.singular}Savings` as `get${A['singular']}Savings`,

@@ -18,6 +18,7 @@ import * as meta from './meta';
 import * as onboarding from './onboarding';
 import * as operator from './operator';
 import * as reauthentication from './reauthentication';
+import * as statements from './statements';
 import * as trading from './trading';
 import type { RouteDefinition } from './types';
 import * as users from './users';
@@ -44,6 +45,7 @@ export const routeRegistry = {
   ...trading,
   ...allDevices,
   ...charging,
+  ...statements,
 } satisfies Record<OperationId, RouteDefinition>;
 
 export function routeFor(operationId: OperationId): RouteDefinition {

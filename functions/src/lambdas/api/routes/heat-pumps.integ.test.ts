@@ -539,7 +539,7 @@ describe('GET /users/{external_user_id}/heat-pumps/{heat_pump_id}/readings', () 
         headers: { accept: 'application/json, text/csv;q=0.5' },
       }),
     );
-    expect(String(following.body).split('\r\n')[1]).toBe(`${at(3)},${at(3)},3`);
+    expect(String(following.body).split('\r\n')[1]).toBe(`${at(3)},${at(3)},sync,3`);
     const buckets = await world.api(
       apiEvent('listHeatPumpReadings', {
         params,

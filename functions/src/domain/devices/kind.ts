@@ -11,6 +11,7 @@ import type {
 } from '@podero-bridge/podero-client';
 import type * as z from 'zod';
 import type { BridgeEvent, EventType } from '../events/catalogue';
+import type { DeviceKindHistory } from '../readings/history';
 import type { AppliedAt } from './changes';
 import type { DeviceKindApi } from './kind-api';
 import type { DeviceJson, DeviceSnapshot, StoredConnection } from './state';
@@ -155,6 +156,11 @@ export interface DeviceKind<Upstream = unknown> {
   readonly storage: DeviceKindStorage;
   /** The state fields copied into a reading (charts and billing). */
   readonly readingFields: readonly string[];
+  /**
+   * Podero's 15-minute series of the kind (`/data`) and which reading fields its points fill, for the backfill
+   * of missed quarter-hours; or, where Podero has none, why (the backfill says so instead of staying silent).
+   */
+  readonly history: DeviceKindHistory<Upstream>;
   /** The monthly statement's sources: the reading field of the device's power, Podero's baseline. */
   readonly statement: DeviceKindStatement<Upstream>;
   /** The field of the sync's figures (summary, run and pass items) counting the kind's devices. */

@@ -286,7 +286,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Coverage of the stored readings per UTC day (quarter-hours with a reading), and what the backfill could not fill */
+        /**
+         * Coverage of the stored readings per UTC day (quarter-hours with a reading), and what the backfill could not fill
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getHeatPumpReadingCoverage"];
         put?: never;
         post?: never;
@@ -467,7 +470,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The history backfill's progress, and per device what it filled and what it could not fill and why */
+        /**
+         * The history backfill's progress, and per device what it filled and what it could not fill and why
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["getBackfillStatus"];
         put?: never;
         post?: never;
@@ -904,7 +910,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Coverage of the stored readings per UTC day (quarter-hours with a reading), and what the backfill could not fill */
+        /**
+         * Coverage of the stored readings per UTC day (quarter-hours with a reading), and what the backfill could not fill
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getElectricVehicleReadingCoverage"];
         put?: never;
         post?: never;
@@ -1069,7 +1078,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Coverage of the stored readings per UTC day (quarter-hours with a reading), and what the backfill could not fill */
+        /**
+         * Coverage of the stored readings per UTC day (quarter-hours with a reading), and what the backfill could not fill
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getWallboxReadingCoverage"];
         put?: never;
         post?: never;
@@ -1214,7 +1226,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Coverage of the stored readings per UTC day (quarter-hours with a reading), and what the backfill could not fill */
+        /**
+         * Coverage of the stored readings per UTC day (quarter-hours with a reading), and what the backfill could not fill
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getInverterReadingCoverage"];
         put?: never;
         post?: never;
@@ -3879,7 +3894,17 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
-        HeatPumpControlAnswer: components["schemas"]["HeatPumpRead"] & {
+        HeatPumpControlAnswer: {
+            heat_pump: components["schemas"]["HeatPump"];
+            /**
+             * @description cache: the stored snapshot; live: read from Podero now.
+             * @enum {string}
+             */
+            source: "cache" | "live";
+            /** @description When the data was read from Podero (ISO). */
+            fetched_at: string;
+            /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
+            stale: boolean;
             change: components["schemas"]["DeviceChange"];
         };
         /** @description A control write tracked until the device shows it */
@@ -4661,7 +4686,17 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
-        ElectricVehicleControlAnswer: components["schemas"]["ElectricVehicleRead"] & {
+        ElectricVehicleControlAnswer: {
+            electric_vehicle: components["schemas"]["ElectricVehicle"];
+            /**
+             * @description cache: the stored snapshot; live: read from Podero now.
+             * @enum {string}
+             */
+            source: "cache" | "live";
+            /** @description When the data was read from Podero (ISO). */
+            fetched_at: string;
+            /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
+            stale: boolean;
             change: components["schemas"]["DeviceChange"];
         };
         AuthSessionStarted: {
@@ -4754,7 +4789,17 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
-        WallboxControlAnswer: components["schemas"]["WallboxRead"] & {
+        WallboxControlAnswer: {
+            wallbox: components["schemas"]["Wallbox"];
+            /**
+             * @description cache: the stored snapshot; live: read from Podero now.
+             * @enum {string}
+             */
+            source: "cache" | "live";
+            /** @description When the data was read from Podero (ISO). */
+            fetched_at: string;
+            /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
+            stale: boolean;
             change: components["schemas"]["DeviceChange"];
         };
         InverterList: {
@@ -4835,7 +4880,17 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
-        InverterControlAnswer: components["schemas"]["InverterRead"] & {
+        InverterControlAnswer: {
+            inverter: components["schemas"]["Inverter"];
+            /**
+             * @description cache: the stored snapshot; live: read from Podero now.
+             * @enum {string}
+             */
+            source: "cache" | "live";
+            /** @description When the data was read from Podero (ISO). */
+            fetched_at: string;
+            /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
+            stale: boolean;
             change: components["schemas"]["DeviceChange"];
         };
         DeviceList: {

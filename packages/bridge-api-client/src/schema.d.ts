@@ -954,7 +954,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * user.onboarded (catalogue v3)
+         * user.onboarded (catalogue v4)
          * @description A user was onboarded to Podero (POST /users created them).
          */
         post: operations["event_user_onboarded"];
@@ -974,7 +974,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * user.offboarded (catalogue v3)
+         * user.offboarded (catalogue v4)
          * @description A user was offboarded: deleted at Podero, the bridge's records removed.
          */
         post: operations["event_user_offboarded"];
@@ -994,7 +994,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * onboarding_session.completed (catalogue v3)
+         * onboarding_session.completed (catalogue v4)
          * @description A Connect UI session ended with a connected device (a heat pump: `heat_pump_id` as in v1; any kind: `device_id` and `device_kind`).
          */
         post: operations["event_onboarding_session_completed"];
@@ -1014,7 +1014,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * onboarding_session.expired (catalogue v3)
+         * onboarding_session.expired (catalogue v4)
          * @description A Connect UI session expired without a device.
          */
         post: operations["event_onboarding_session_expired"];
@@ -1034,7 +1034,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.connected (catalogue v3)
+         * heat_pump.connected (catalogue v4)
          * @description A heat pump was seen authenticated for the first time.
          */
         post: operations["event_heat_pump_connected"];
@@ -1054,7 +1054,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.connection_lost (catalogue v3)
+         * heat_pump.connection_lost (catalogue v4)
          * @description A connected heat pump lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_heat_pump_connection_lost"];
@@ -1074,7 +1074,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.connection_restored (catalogue v3)
+         * heat_pump.connection_restored (catalogue v4)
          * @description A heat pump that had been connected before is connected again.
          */
         post: operations["event_heat_pump_connection_restored"];
@@ -1094,7 +1094,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.optimization_changed (catalogue v3)
+         * heat_pump.optimization_changed (catalogue v4)
          * @description Podero's smart optimisation was switched on or off for the heat pump.
          */
         post: operations["event_heat_pump_optimization_changed"];
@@ -1114,7 +1114,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.deleted (catalogue v3)
+         * heat_pump.deleted (catalogue v4)
          * @description The heat pump is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_heat_pump_deleted"];
@@ -1134,7 +1134,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.connected (catalogue v3)
+         * electric_vehicle.connected (catalogue v4)
          * @description A electric vehicle was seen authenticated for the first time.
          */
         post: operations["event_electric_vehicle_connected"];
@@ -1154,7 +1154,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.connection_lost (catalogue v3)
+         * electric_vehicle.connection_lost (catalogue v4)
          * @description A connected electric vehicle lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_electric_vehicle_connection_lost"];
@@ -1174,7 +1174,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.connection_restored (catalogue v3)
+         * electric_vehicle.connection_restored (catalogue v4)
          * @description A electric vehicle that had been connected before is connected again.
          */
         post: operations["event_electric_vehicle_connection_restored"];
@@ -1194,7 +1194,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.optimization_changed (catalogue v3)
+         * electric_vehicle.optimization_changed (catalogue v4)
          * @description Podero's smart optimisation was switched on or off for the electric vehicle.
          */
         post: operations["event_electric_vehicle_optimization_changed"];
@@ -1214,7 +1214,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.deleted (catalogue v3)
+         * electric_vehicle.deleted (catalogue v4)
          * @description The electric vehicle is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_electric_vehicle_deleted"];
@@ -1234,7 +1234,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.plugged_in (catalogue v3)
+         * electric_vehicle.plugged_in (catalogue v4)
          * @description An electric vehicle was plugged in (seen between two states).
          */
         post: operations["event_electric_vehicle_plugged_in"];
@@ -1254,7 +1254,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.unplugged (catalogue v3)
+         * electric_vehicle.unplugged (catalogue v4)
          * @description An electric vehicle was unplugged.
          */
         post: operations["event_electric_vehicle_unplugged"];
@@ -1274,7 +1274,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.charging_started (catalogue v3)
+         * electric_vehicle.charging_started (catalogue v4)
          * @description An electric vehicle started charging.
          */
         post: operations["event_electric_vehicle_charging_started"];
@@ -1294,7 +1294,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.charging_completed (catalogue v3)
+         * electric_vehicle.charging_completed (catalogue v4)
          * @description An electric vehicle stopped charging (its target reached, paused by the optimisation, or unplugged).
          */
         post: operations["event_electric_vehicle_charging_completed"];
@@ -1314,7 +1314,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.boost_started (catalogue v3)
+         * electric_vehicle.boost_started (catalogue v4)
          * @description An electric vehicle's boost is charging it (`boost_state` became `ongoing`).
          */
         post: operations["event_electric_vehicle_boost_started"];
@@ -1334,7 +1334,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.boost_ended (catalogue v3)
+         * electric_vehicle.boost_ended (catalogue v4)
          * @description An electric vehicle's boost ended (`boost_state` left `ongoing`).
          */
         post: operations["event_electric_vehicle_boost_ended"];
@@ -1354,7 +1354,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.connected (catalogue v3)
+         * wallbox.connected (catalogue v4)
          * @description A wallbox was seen authenticated for the first time.
          */
         post: operations["event_wallbox_connected"];
@@ -1374,7 +1374,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.connection_lost (catalogue v3)
+         * wallbox.connection_lost (catalogue v4)
          * @description A connected wallbox lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_wallbox_connection_lost"];
@@ -1394,7 +1394,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.connection_restored (catalogue v3)
+         * wallbox.connection_restored (catalogue v4)
          * @description A wallbox that had been connected before is connected again.
          */
         post: operations["event_wallbox_connection_restored"];
@@ -1414,7 +1414,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.optimization_changed (catalogue v3)
+         * wallbox.optimization_changed (catalogue v4)
          * @description Podero's smart optimisation was switched on or off for the wallbox.
          */
         post: operations["event_wallbox_optimization_changed"];
@@ -1434,7 +1434,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.deleted (catalogue v3)
+         * wallbox.deleted (catalogue v4)
          * @description The wallbox is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_wallbox_deleted"];
@@ -1454,7 +1454,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.connected (catalogue v3)
+         * inverter.connected (catalogue v4)
          * @description A solar inverter was seen authenticated for the first time.
          */
         post: operations["event_inverter_connected"];
@@ -1474,7 +1474,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.connection_lost (catalogue v3)
+         * inverter.connection_lost (catalogue v4)
          * @description A connected solar inverter lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_inverter_connection_lost"];
@@ -1494,7 +1494,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.connection_restored (catalogue v3)
+         * inverter.connection_restored (catalogue v4)
          * @description A solar inverter that had been connected before is connected again.
          */
         post: operations["event_inverter_connection_restored"];
@@ -1514,7 +1514,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.optimization_changed (catalogue v3)
+         * inverter.optimization_changed (catalogue v4)
          * @description Podero's smart optimisation was switched on or off for the solar inverter.
          */
         post: operations["event_inverter_optimization_changed"];
@@ -1534,7 +1534,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.deleted (catalogue v3)
+         * inverter.deleted (catalogue v4)
          * @description The solar inverter is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_inverter_deleted"];
@@ -1554,7 +1554,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * sync.completed (catalogue v3)
+         * sync.completed (catalogue v4)
          * @description The heat-pump sync completed a pass over every onboarded user.
          */
         post: operations["event_sync_completed"];
@@ -1574,7 +1574,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.prices_uploaded (catalogue v3)
+         * trading.prices_uploaded (catalogue v4)
          * @description A delivery day's price forecast was uploaded to Podero (or Podero already had it).
          */
         post: operations["event_trading_prices_uploaded"];
@@ -1594,7 +1594,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.curves_ready (catalogue v3)
+         * trading.curves_ready (catalogue v4)
          * @description Podero's optimised and unoptimised load curves for the day are stored (GET .../curves.csv).
          */
         post: operations["event_trading_curves_ready"];
@@ -1614,7 +1614,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.confirmation_due (catalogue v3)
+         * trading.confirmation_due (catalogue v4)
          * @description The trade waits for the desk’s decision (POST .../confirmation) before `confirm_by`.
          */
         post: operations["event_trading_confirmation_due"];
@@ -1634,7 +1634,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.confirmed (catalogue v3)
+         * trading.confirmed (catalogue v4)
          * @description The optimised volume was bought: the trade is confirmed.
          */
         post: operations["event_trading_confirmed"];
@@ -1654,7 +1654,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.rejected (catalogue v3)
+         * trading.rejected (catalogue v4)
          * @description The trade was rejected: the fleet runs unoptimised on the day.
          */
         post: operations["event_trading_rejected"];
@@ -1674,7 +1674,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.missed (catalogue v3)
+         * trading.missed (catalogue v4)
          * @description A deadline passed before the day was confirmed: the fleet runs unoptimised on the day.
          */
         post: operations["event_trading_missed"];
@@ -1694,10 +1694,30 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.failed (catalogue v3)
+         * trading.failed (catalogue v4)
          * @description Podero refused a step for good (a 4xx, or an upload it did not take): the day ended `failed` and the fleet runs unoptimised on the day (catalogue v3).
          */
         post: operations["event_trading_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "statement.ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * statement.ready (catalogue v4)
+         * @description A month's savings statement is final (its month closed a day ago): GET /users/{external_user_id}/statements/{month} (catalogue v4). Once per user and month; ids and the month only, no figures.
+         */
+        post: operations["event_statement_ready"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1714,7 +1734,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * webhook.test (catalogue v3)
+         * webhook.test (catalogue v4)
          * @description Sent by POST /webhooks/{webhook_id}/test to that endpoint only.
          */
         post: operations["event_webhook_test"];
@@ -2637,6 +2657,32 @@ export interface components {
                 previous_state: string;
                 /** @description The step and Podero's error class and status (never its body) */
                 reason: string;
+            };
+        };
+        /** @description A month's savings statement is final (its month closed a day ago): GET /users/{external_user_id}/statements/{month} (catalogue v4). Once per user and month; ids and the month only, no figures. */
+        Event_statement_ready: {
+            /** @constant */
+            type: "statement.ready";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A month's savings statement is final (its month closed a day ago): GET /users/{external_user_id}/statements/{month} (catalogue v4). Once per user and month; ids and the month only, no figures. */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description The calendar month, YYYY-MM */
+                month: string;
+                /** @description The zone whose month is final: UTC, the statement routes' default (another zone's month is final an hour or two apart) */
+                time_zone: string;
+                /**
+                 * Format: date-time
+                 * @description The month's first instant (inclusive)
+                 */
+                from: string;
+                /**
+                 * Format: date-time
+                 * @description The month's end (exclusive)
+                 */
+                to: string;
             };
         };
         /** @description Sent by POST /webhooks/{webhook_id}/test to that endpoint only. */
@@ -7271,7 +7317,7 @@ export interface operations {
                 "application/json": {
                     /** @description https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>) */
                     url: string;
-                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed")[] | null;
+                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed" | "statement.ready")[] | null;
                     description?: string;
                 };
             };
@@ -7622,7 +7668,7 @@ export interface operations {
                 "application/json": {
                     /** @description https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>) */
                     url?: string;
-                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed")[] | null;
+                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed" | "statement.ready")[] | null;
                     description?: string | null;
                     /** @description false pauses deliveries (events meanwhile are not kept) */
                     enabled?: boolean;
@@ -12705,7 +12751,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12736,7 +12782,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12767,7 +12813,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12798,7 +12844,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12829,7 +12875,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12860,7 +12906,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12891,7 +12937,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12922,7 +12968,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12953,7 +12999,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -12984,7 +13030,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13015,7 +13061,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13046,7 +13092,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13077,7 +13123,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13108,7 +13154,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13139,7 +13185,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13170,7 +13216,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13201,7 +13247,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13232,7 +13278,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13263,7 +13309,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13294,7 +13340,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13325,7 +13371,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13356,7 +13402,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13387,7 +13433,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13418,7 +13464,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13449,7 +13495,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13480,7 +13526,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13511,7 +13557,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13542,7 +13588,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13573,7 +13619,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13604,7 +13650,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13635,7 +13681,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13666,7 +13712,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13697,7 +13743,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13728,7 +13774,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13759,7 +13805,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13790,7 +13836,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13821,7 +13867,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13852,7 +13898,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -13860,6 +13906,37 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Event_trading_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_statement_ready: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_statement_ready"];
             };
         };
         responses: {
@@ -13883,7 +13960,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;

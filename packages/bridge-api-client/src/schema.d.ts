@@ -45,10 +45,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The fleet, page by page: users with their devices by connection state and sync failures */
+        /**
+         * The fleet, page by page: users with their devices by connection state and sync failures
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["listUsers"];
         put?: never;
-        /** Onboard a user to Podero (idempotent per external_user_id) */
+        /**
+         * Onboard a user to Podero (idempotent per external_user_id)
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["createUser"];
         delete?: never;
         options?: never;
@@ -63,15 +69,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an onboarded user */
+        /**
+         * Get an onboarded user
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getUser"];
         put?: never;
         post?: never;
-        /** Offboard a user: delete at Podero and remove our records */
+        /**
+         * Offboard a user: delete at Podero and remove our records
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         delete: operations["deleteUser"];
         options?: never;
         head?: never;
-        /** Update a user (partial) */
+        /**
+         * Update a user (partial)
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         patch: operations["updateUser"];
         trace?: never;
     };
@@ -82,7 +97,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Whether an offboarding's erasure (readings, failure record, re-authentications) has finished */
+        /**
+         * Whether an offboarding's erasure (readings, failure record, re-authentications) has finished
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["getUserErasure"];
         put?: never;
         post?: never;
@@ -99,10 +117,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the user's buildings */
+        /**
+         * List the user's buildings
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listBuildings"];
         put?: never;
-        /** Create a building for the user */
+        /**
+         * Create a building for the user
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["createBuilding"];
         delete?: never;
         options?: never;
@@ -119,7 +143,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Open a Connect UI onboarding session */
+        /**
+         * Open a Connect UI onboarding session
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["createOnboardingSession"];
         delete?: never;
         options?: never;
@@ -134,7 +161,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** State of an onboarding session */
+        /**
+         * State of an onboarding session
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getOnboardingSession"];
         put?: never;
         post?: never;
@@ -151,7 +181,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's heat pumps, cached or live */
+        /**
+         * The user's heat pumps, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listHeatPumps"];
         put?: never;
         post?: never;
@@ -168,15 +201,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One heat pump, cached or live */
+        /**
+         * One heat pump, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getHeatPump"];
         put?: never;
         post?: never;
-        /** Offboard one heat pump: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
+        /**
+         * Offboard one heat pump: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent)
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         delete: operations["deleteHeatPump"];
         options?: never;
         head?: never;
-        /** Change a heat pump's user settings */
+        /**
+         * Change a heat pump's user settings
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         patch: operations["updateHeatPump"];
         trace?: never;
     };
@@ -189,7 +231,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start re-authenticating a heat pump whose manufacturer connection lapsed */
+        /**
+         * Start re-authenticating a heat pump whose manufacturer connection lapsed
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["startHeatPumpReauthentication"];
         delete?: never;
         options?: never;
@@ -221,8 +266,51 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stored readings in time order, paginated */
+        /**
+         * Stored readings in time order, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listHeatPumpReadings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/heat-pumps/{heat_pump_id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The heat pump's tracked changes (control writes until seen applied), newest first, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
+        get: operations["listHeatPumpChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/heat-pumps/{heat_pump_id}/changes/{change_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One tracked change of a heat pump
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
+        get: operations["getHeatPumpChange"];
         put?: never;
         post?: never;
         delete?: never;
@@ -238,7 +326,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Savings and consumption of the current day, week, month, quarter or year (cached) */
+        /**
+         * Savings and consumption of the current day, week, month, quarter or year (cached)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getHeatPumpStatistics"];
         put?: never;
         post?: never;
@@ -255,7 +346,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Savings and consumption per period between two instants (cached) */
+        /**
+         * Savings and consumption per period between two instants (cached)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getHeatPumpSavings"];
         put?: never;
         post?: never;
@@ -272,10 +366,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's energy contracts (tariffs Podero optimises against) */
+        /**
+         * The user's energy contracts (tariffs Podero optimises against)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["listEnergyContracts"];
         put?: never;
-        /** Set a tariff for the user (all buildings, or one) */
+        /**
+         * Set a tariff for the user (all buildings, or one)
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         post: operations["createEnergyContract"];
         delete?: never;
         options?: never;
@@ -296,7 +396,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change an energy contract (partial) */
+        /**
+         * Change an energy contract (partial)
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         patch: operations["updateEnergyContract"];
         trace?: never;
     };
@@ -307,7 +410,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One customer at a glance: devices, connection, last readings, open sessions, sync */
+        /**
+         * One customer at a glance: devices, connection, last readings, open sessions, sync
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["getUserSummary"];
         put?: never;
         post?: never;
@@ -324,7 +430,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The heat-pump sync's latest runs and the users whose sync fails */
+        /**
+         * The heat-pump sync's latest runs and the users whose sync fails
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["getSyncStatus"];
         put?: never;
         post?: never;
@@ -341,8 +450,51 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The organisation's savings over every device between two instants (cached) */
+        /**
+         * The organisation's savings over every device between two instants (cached)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["getOrganisationSavings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit trail: every write through the API with its actor, newest first, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
+        get: operations["listAuditEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The writes about one customer, with their actors, newest first, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
+        get: operations["listUserAuditEntries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -358,10 +510,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The registered webhook endpoints */
+        /**
+         * The registered webhook endpoints
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         get: operations["listWebhooks"];
         put?: never;
-        /** Register an endpoint for change events (signed, retried); the secret is shown once */
+        /**
+         * Register an endpoint for change events (signed, retried); the secret is shown once
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         post: operations["createWebhook"];
         delete?: never;
         options?: never;
@@ -376,15 +534,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One webhook endpoint */
+        /**
+         * One webhook endpoint
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         get: operations["getWebhook"];
         put?: never;
         post?: never;
-        /** Delete an endpoint and its secret */
+        /**
+         * Delete an endpoint and its secret
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         delete: operations["deleteWebhook"];
         options?: never;
         head?: never;
-        /** Change an endpoint: URL, event types, description, enabled (partial) */
+        /**
+         * Change an endpoint: URL, event types, description, enabled (partial)
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         patch: operations["updateWebhook"];
         trace?: never;
     };
@@ -397,7 +564,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a webhook.test event to the endpoint */
+        /**
+         * Send a webhook.test event to the endpoint
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         post: operations["testWebhook"];
         delete?: never;
         options?: never;
@@ -414,7 +584,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A new signing secret; the old one keeps signing for 24 hours */
+        /**
+         * A new signing secret; the old one keeps signing for 24 hours
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         post: operations["rotateWebhookSecret"];
         delete?: never;
         options?: never;
@@ -429,10 +602,73 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recent delivery attempts: event, status code, duration, next attempt */
+        /**
+         * Recent delivery attempts: event, status code, duration, next attempt
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         get: operations["listWebhookDeliveries"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{webhook_id}/deliveries/{delivery_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One delivery attempt: the request's headers and body, the answer's status and excerpt, error
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
+        get: operations["getWebhookDelivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{webhook_id}/events/{event_id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send an event to the endpoint again, with its original webhook-id
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
+        post: operations["resendWebhookEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{webhook_id}/dead-letters/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send the endpoint's dead-lettered deliveries again, with their original webhook-ids
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
+        post: operations["replayWebhookDeadLetters"];
         delete?: never;
         options?: never;
         head?: never;
@@ -447,7 +683,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** A delivery day's price forecast for a zone (idempotent; refused after the upload deadline) */
+        /**
+         * A delivery day's price forecast for a zone (idempotent; refused after the upload deadline)
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         put: operations["putTradingPrices"];
         post?: never;
         delete?: never;
@@ -463,7 +702,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The zone's trading days, newest first, paginated */
+        /**
+         * The zone's trading days, newest first, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["listTradingDays"];
         put?: never;
         post?: never;
@@ -480,7 +722,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A trading day: its state, forecast, curves, delta, expected saving and deadlines */
+        /**
+         * A trading day: its state, forecast, curves, delta, expected saving and deadlines
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["getTradingDay"];
         put?: never;
         post?: never;
@@ -497,7 +742,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The day's curves and delta per quarter-hour as CSV, for the bidding tool */
+        /**
+         * The day's curves and delta per quarter-hour as CSV, for the bidding tool
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["getTradingDayCurvesCsv"];
         put?: never;
         post?: never;
@@ -516,7 +764,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The trading desk's decision on the day's trade (accepted true or false), once, before the deadline */
+        /**
+         * The trading desk's decision on the day's trade (accepted true or false), once, before the deadline
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         post: operations["confirmTradingDay"];
         delete?: never;
         options?: never;
@@ -531,7 +782,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's electric vehicles, cached or live */
+        /**
+         * The user's electric vehicles, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listElectricVehicles"];
         put?: never;
         post?: never;
@@ -548,15 +802,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One electric vehicle, cached or live */
+        /**
+         * One electric vehicle, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getElectricVehicle"];
         put?: never;
         post?: never;
-        /** Offboard one electric vehicle: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
+        /**
+         * Offboard one electric vehicle: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent)
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         delete: operations["deleteElectricVehicle"];
         options?: never;
         head?: never;
-        /** Change an electric vehicle's settings (smart optimisation, charge target and deadline) */
+        /**
+         * Change an electric vehicle's settings (smart optimisation, charge target and deadline)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         patch: operations["updateElectricVehicle"];
         trace?: never;
     };
@@ -569,7 +832,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start re-authenticating an electric vehicle whose manufacturer connection lapsed */
+        /**
+         * Start re-authenticating an electric vehicle whose manufacturer connection lapsed
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["startElectricVehicleReauthentication"];
         delete?: never;
         options?: never;
@@ -584,8 +850,51 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stored readings in time order, paginated */
+        /**
+         * Stored readings in time order, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listElectricVehicleReadings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/electric-vehicles/{electric_vehicle_id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The electric vehicle's tracked changes (control writes until seen applied), newest first, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
+        get: operations["listElectricVehicleChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/electric-vehicles/{electric_vehicle_id}/changes/{change_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One tracked change of an electric vehicle
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
+        get: operations["getElectricVehicleChange"];
         put?: never;
         post?: never;
         delete?: never;
@@ -601,7 +910,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Savings and consumption per period between two instants (cached) */
+        /**
+         * Savings and consumption per period between two instants (cached)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getElectricVehicleSavings"];
         put?: never;
         post?: never;
@@ -618,7 +930,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's wallboxes, cached or live */
+        /**
+         * The user's wallboxes, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listWallboxes"];
         put?: never;
         post?: never;
@@ -635,15 +950,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One wallbox, cached or live */
+        /**
+         * One wallbox, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getWallbox"];
         put?: never;
         post?: never;
-        /** Offboard one wallbox: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
+        /**
+         * Offboard one wallbox: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent)
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         delete: operations["deleteWallbox"];
         options?: never;
         head?: never;
-        /** Change a wallbox's settings (smart optimisation, charge target and deadline) */
+        /**
+         * Change a wallbox's settings (smart optimisation, charge target and deadline)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         patch: operations["updateWallbox"];
         trace?: never;
     };
@@ -656,7 +980,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start re-authenticating a wallbox whose manufacturer connection lapsed */
+        /**
+         * Start re-authenticating a wallbox whose manufacturer connection lapsed
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["startWallboxReauthentication"];
         delete?: never;
         options?: never;
@@ -671,8 +998,51 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stored readings in time order, paginated */
+        /**
+         * Stored readings in time order, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listWallboxReadings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/wallboxes/{wallbox_id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The wallbox's tracked changes (control writes until seen applied), newest first, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
+        get: operations["listWallboxChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/wallboxes/{wallbox_id}/changes/{change_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One tracked change of a wallbox
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
+        get: operations["getWallboxChange"];
         put?: never;
         post?: never;
         delete?: never;
@@ -688,7 +1058,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's solar inverters, cached or live */
+        /**
+         * The user's solar inverters, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listInverters"];
         put?: never;
         post?: never;
@@ -705,15 +1078,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One solar inverter, cached or live */
+        /**
+         * One solar inverter, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getInverter"];
         put?: never;
         post?: never;
-        /** Offboard one solar inverter: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
+        /**
+         * Offboard one solar inverter: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent)
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         delete: operations["deleteInverter"];
         options?: never;
         head?: never;
-        /** Change a solar inverter's settings (smart optimisation, rating, home battery and its limits) */
+        /**
+         * Change a solar inverter's settings (smart optimisation, rating, home battery and its limits)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         patch: operations["updateInverter"];
         trace?: never;
     };
@@ -726,7 +1108,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start re-authenticating a solar inverter whose manufacturer connection lapsed */
+        /**
+         * Start re-authenticating a solar inverter whose manufacturer connection lapsed
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["startInverterReauthentication"];
         delete?: never;
         options?: never;
@@ -741,8 +1126,51 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stored readings in time order, paginated */
+        /**
+         * Stored readings in time order, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listInverterReadings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/inverters/{inverter_id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The solar inverter's tracked changes (control writes until seen applied), newest first, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
+        get: operations["listInverterChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/inverters/{inverter_id}/changes/{change_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One tracked change of a solar inverter
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
+        get: operations["getInverterChange"];
         put?: never;
         post?: never;
         delete?: never;
@@ -758,7 +1186,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Savings and consumption per period between two instants (cached) */
+        /**
+         * Savings and consumption per period between two instants (cached)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getInverterSavings"];
         put?: never;
         post?: never;
@@ -775,7 +1206,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every device of the user, of every kind, each with its `type`; cached or live */
+        /**
+         * Every device of the user, of every kind, each with its `type`; cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listDevices"];
         put?: never;
         post?: never;
@@ -794,9 +1228,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Boost an electric vehicle: charge now when plugged in, else arm the boost for the next plug-in */
+        /**
+         * Boost an electric vehicle: charge now when plugged in, else arm the boost for the next plug-in
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["boostElectricVehicle"];
-        /** Disarm an armed boost (idempotent; a boost under way goes on until unplugged) */
+        /**
+         * Disarm an armed boost (idempotent; a boost under way goes on until unplugged)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         delete: operations["disarmElectricVehicleBoost"];
         options?: never;
         head?: never;
@@ -810,9 +1250,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An electric vehicle's weekly charge policy, live */
+        /**
+         * An electric vehicle's weekly charge policy, live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getElectricVehicleChargePolicy"];
-        /** Set an electric vehicle's weekly charge policy (all seven days) */
+        /**
+         * Set an electric vehicle's weekly charge policy (all seven days)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         put: operations["updateElectricVehicleChargePolicy"];
         post?: never;
         delete?: never;
@@ -828,7 +1274,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An electric vehicle's completed charging sessions between two days, paginated */
+        /**
+         * An electric vehicle's completed charging sessions between two days, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listElectricVehicleSessions"];
         put?: never;
         post?: never;
@@ -845,7 +1294,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An electric vehicle's charging session under way, if any */
+        /**
+         * An electric vehicle's charging session under way, if any
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getElectricVehicleCurrentSession"];
         put?: never;
         post?: never;
@@ -864,9 +1316,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Boost a wallbox: full rate now when a car is plugged in, else armed for the next plug-in */
+        /**
+         * Boost a wallbox: full rate now when a car is plugged in, else armed for the next plug-in
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["boostWallbox"];
-        /** Cancel a wallbox boost under way and disarm an armed one (idempotent) */
+        /**
+         * Cancel a wallbox boost under way and disarm an armed one (idempotent)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         delete: operations["cancelWallboxBoost"];
         options?: never;
         head?: never;
@@ -882,7 +1340,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A one-time claim token for an installer's app to connect a wallbox (shown once) */
+        /**
+         * A one-time claim token for an installer's app to connect a wallbox (shown once)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["createWallboxClaimToken"];
         delete?: never;
         options?: never;
@@ -897,9 +1358,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's charging configuration (the steering mode EV charging follows), live */
+        /**
+         * The user's charging configuration (the steering mode EV charging follows), live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getChargingConfig"];
-        /** Change the user's charging configuration's mode */
+        /**
+         * Change the user's charging configuration's mode
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         put: operations["updateChargingConfig"];
         post?: never;
         delete?: never;
@@ -915,7 +1382,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The months a savings statement exists for, from the onboarding month to the current one */
+        /**
+         * The months a savings statement exists for, from the onboarding month to the current one
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listStatements"];
         put?: never;
         post?: never;
@@ -932,7 +1402,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A month's savings statement per device and in total: consumption, baseline, cost at the customer's contract, saving, and each figure's data coverage (JSON or CSV) */
+        /**
+         * A month's savings statement per device and in total: consumption, baseline, cost at the customer's contract, saving, and each figure's data coverage (JSON or CSV)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getStatement"];
         put?: never;
         post?: never;
@@ -1538,6 +2011,166 @@ export interface webhooks {
          * @description The solar inverter is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_inverter_deleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "heat_pump.change_confirmed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * heat_pump.change_confirmed (catalogue v4)
+         * @description A change requested of a heat pump was seen applied (catalogue v4).
+         */
+        post: operations["event_heat_pump_change_confirmed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "heat_pump.change_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * heat_pump.change_failed (catalogue v4)
+         * @description A change requested of a heat pump was not seen applied within its kind's timeout (catalogue v4).
+         */
+        post: operations["event_heat_pump_change_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.change_confirmed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.change_confirmed (catalogue v4)
+         * @description A change requested of a electric vehicle was seen applied (catalogue v4).
+         */
+        post: operations["event_electric_vehicle_change_confirmed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.change_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.change_failed (catalogue v4)
+         * @description A change requested of a electric vehicle was not seen applied within its kind's timeout (catalogue v4).
+         */
+        post: operations["event_electric_vehicle_change_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wallbox.change_confirmed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.change_confirmed (catalogue v4)
+         * @description A change requested of a wallbox was seen applied (catalogue v4).
+         */
+        post: operations["event_wallbox_change_confirmed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wallbox.change_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.change_failed (catalogue v4)
+         * @description A change requested of a wallbox was not seen applied within its kind's timeout (catalogue v4).
+         */
+        post: operations["event_wallbox_change_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.change_confirmed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.change_confirmed (catalogue v4)
+         * @description A change requested of a solar inverter was seen applied (catalogue v4).
+         */
+        post: operations["event_inverter_change_confirmed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.change_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.change_failed (catalogue v4)
+         * @description A change requested of a solar inverter was not seen applied within its kind's timeout (catalogue v4).
+         */
+        post: operations["event_inverter_change_failed"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2505,6 +3138,246 @@ export interface components {
                 inverter_id: string;
             };
         };
+        /** @description A change requested of a heat pump was seen applied (catalogue v4). */
+        Event_heat_pump_change_confirmed: {
+            /** @constant */
+            type: "heat_pump.change_confirmed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a heat pump was seen applied (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the heat pump */
+                heat_pump_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "confirmed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a heat pump was not seen applied within its kind's timeout (catalogue v4). */
+        Event_heat_pump_change_failed: {
+            /** @constant */
+            type: "heat_pump.change_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a heat pump was not seen applied within its kind's timeout (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the heat pump */
+                heat_pump_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "failed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a electric vehicle was seen applied (catalogue v4). */
+        Event_electric_vehicle_change_confirmed: {
+            /** @constant */
+            type: "electric_vehicle.change_confirmed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a electric vehicle was seen applied (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "confirmed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a electric vehicle was not seen applied within its kind's timeout (catalogue v4). */
+        Event_electric_vehicle_change_failed: {
+            /** @constant */
+            type: "electric_vehicle.change_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a electric vehicle was not seen applied within its kind's timeout (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "failed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a wallbox was seen applied (catalogue v4). */
+        Event_wallbox_change_confirmed: {
+            /** @constant */
+            type: "wallbox.change_confirmed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a wallbox was seen applied (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "confirmed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a wallbox was not seen applied within its kind's timeout (catalogue v4). */
+        Event_wallbox_change_failed: {
+            /** @constant */
+            type: "wallbox.change_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a wallbox was not seen applied within its kind's timeout (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "failed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a solar inverter was seen applied (catalogue v4). */
+        Event_inverter_change_confirmed: {
+            /** @constant */
+            type: "inverter.change_confirmed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a solar inverter was seen applied (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "confirmed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a solar inverter was not seen applied within its kind's timeout (catalogue v4). */
+        Event_inverter_change_failed: {
+            /** @constant */
+            type: "inverter.change_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a solar inverter was not seen applied within its kind's timeout (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "failed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
         /** @description The heat-pump sync completed a pass over every onboarded user. */
         Event_sync_completed: {
             /** @constant */
@@ -2967,6 +3840,34 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
+        HeatPumpControlAnswer: components["schemas"]["HeatPumpRead"] & {
+            change: components["schemas"]["DeviceChange"];
+        };
+        /** @description A control write tracked until the device shows it */
+        DeviceChange: {
+            /** @description The change’s id (`chg_…`), sortable by request time */
+            id: string;
+            /** @description The control that requested it (`settings`) */
+            control: string;
+            /** @description The fields requested, as sent (what later observations are compared with) */
+            fields: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description pending: sent to Podero, not yet seen applied; confirmed: an observation of the device (the sync, a live read) shows every requested field; failed: not seen applied before `deadline_at`; superseded: a newer change requested one of its fields before it settled
+             * @enum {string}
+             */
+            status: "pending" | "confirmed" | "failed" | "superseded";
+            requested_at: string;
+            /** @description When it left pending; null while pending */
+            settled_at: string | null;
+            /** @description Still pending at the first observation after this, it fails (the kind’s timeout) */
+            deadline_at: string;
+            /** @description The `sub` of the caller who requested it */
+            by: string;
+            /** @description `timeout` for a failed change; the superseding change’s id for a superseded one */
+            reason: string | null;
+        };
         ReauthenticationStarted: {
             /** @description Send the end user's browser here */
             redirect_url: string;
@@ -3009,6 +3910,14 @@ export interface components {
                     max: number;
                 };
             };
+        };
+        DeviceChangeList: {
+            items: components["schemas"]["DeviceChange"][];
+            /** @description Pass as `cursor` for the next page; null on the last. */
+            next_cursor: string | null;
+        };
+        DeviceChangeRead: {
+            change: components["schemas"]["DeviceChange"];
         };
         SavingsBuckets: {
             buckets: components["schemas"]["SavingsBucket"][];
@@ -3213,6 +4122,46 @@ export interface components {
             /** @description The age this answer was allowed to have. */
             max_age_seconds: number;
         };
+        AuditPage: {
+            items: components["schemas"]["AuditEntry"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            next_cursor: string | null;
+        };
+        AuditEntry: {
+            /** @description The request that made the write (its `x-request-id`) */
+            request_id: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-25T10:00:00.000Z
+             */
+            at: string;
+            /** @description The token's `sub`: the operator or the end user */
+            actor: string | null;
+            /**
+             * @description The operator role the token held, or `user` for an end user's own token
+             * @enum {string}
+             */
+            role: "viewer" | "support" | "admin" | "user";
+            /** @description The operation (its operationId), e.g. `updateHeatPump` */
+            action: string;
+            target: {
+                external_user_id: string | null;
+                method: string;
+                path: string;
+            };
+            /** @description The fields the request sent, as sent (a large body: its field names only); an offboarded customer's names, e-mails and addresses read `[erased]` */
+            changes: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * @description `attempted`: recorded before the change, outcome unknown (a 5xx answer, or a process that died); `failed`: refused, nothing changed
+             * @enum {string}
+             */
+            outcome: "attempted" | "succeeded" | "failed";
+            status: number | null;
+            /** @description When the customer's personal data was erased from the entry (offboarding) */
+            erased_at: string | null;
+        };
         WebhookList: {
             items: components["schemas"]["Webhook"][];
             next_cursor: null;
@@ -3224,13 +4173,31 @@ export interface components {
             description: string | null;
             enabled: boolean;
             /**
-             * @description `failing` once a delivery exhausted its retries; `healthy` again after the next delivered event
+             * @description `failing` after 3 failed attempts in a row (to any event), or once a delivery exhausted its retries; `healthy` again after the next delivered attempt
              * @enum {string}
              */
             status: "healthy" | "failing";
             failing_since: string | null;
             created_at: string;
             updated_at: string;
+            /** @description Failed attempts in a row; 0 after a delivered one */
+            consecutive_failures: number;
+            /**
+             * @description How many failed attempts in a row make the endpoint `failing`
+             * @constant
+             */
+            failing_after: 3;
+            /** @description The latest failed attempt (kept after a success, until the next failure) */
+            last_error: {
+                at: string;
+                event_id: string;
+                /** @description http_status, redirect, timeout, network or blocked_address */
+                error: string;
+                status_code: number | null;
+            } | null;
+            last_success_at: string | null;
+            /** @description When the latest failed attempt's event is tried again; null after a delivered attempt or a dead letter */
+            next_attempt_at: string | null;
         };
         CreatedWebhook: {
             id: string;
@@ -3239,13 +4206,31 @@ export interface components {
             description: string | null;
             enabled: boolean;
             /**
-             * @description `failing` once a delivery exhausted its retries; `healthy` again after the next delivered event
+             * @description `failing` after 3 failed attempts in a row (to any event), or once a delivery exhausted its retries; `healthy` again after the next delivered attempt
              * @enum {string}
              */
             status: "healthy" | "failing";
             failing_since: string | null;
             created_at: string;
             updated_at: string;
+            /** @description Failed attempts in a row; 0 after a delivered one */
+            consecutive_failures: number;
+            /**
+             * @description How many failed attempts in a row make the endpoint `failing`
+             * @constant
+             */
+            failing_after: 3;
+            /** @description The latest failed attempt (kept after a success, until the next failure) */
+            last_error: {
+                at: string;
+                event_id: string;
+                /** @description http_status, redirect, timeout, network or blocked_address */
+                error: string;
+                status_code: number | null;
+            } | null;
+            last_success_at: string | null;
+            /** @description When the latest failed attempt's event is tried again; null after a delivered attempt or a dead letter */
+            next_attempt_at: string | null;
             /** @description The signing secret (Standard Webhooks). Shown once: store it now. Null in a replay of the request (`idempotent-replayed: true`), which never shows it again: rotate it to get a new one. */
             secret: string | null;
         };
@@ -3262,6 +4247,8 @@ export interface components {
         };
         WebhookDeliveryList: {
             items: {
+                /** @description The attempt's id (`GET .../deliveries/{delivery_id}`) */
+                delivery_id: string;
                 event_id: string;
                 event_type: string;
                 attempt: number;
@@ -3275,6 +4262,43 @@ export interface components {
                 next_attempt_at: string | null;
             }[];
             next_cursor: null;
+        };
+        WebhookDelivery: {
+            /** @description The attempt's id (`GET .../deliveries/{delivery_id}`) */
+            delivery_id: string;
+            event_id: string;
+            event_type: string;
+            attempt: number;
+            attempted_at: string;
+            /** @enum {string} */
+            outcome: "delivered" | "retrying" | "dead_lettered";
+            status_code: number | null;
+            /** @description http_status, redirect, timeout, network or blocked_address */
+            error: string | null;
+            duration_ms: number;
+            next_attempt_at: string | null;
+            /** @description The headers sent (`webhook-signature` is a MAC of the body, never the secret); {} for attempts logged before they were kept */
+            request_headers: {
+                [key: string]: string;
+            };
+            /** @description The body sent (the Standard Webhooks payload); null once the event is no longer kept */
+            request_body: string | null;
+            /** @description The start of the receiver's answer (at most 512 bytes); null without an answer */
+            response_excerpt: string | null;
+            /** @description What went wrong below HTTP (a refused connection, a blocked address) */
+            error_detail: string | null;
+        };
+        WebhookResentEvent: {
+            event_id: string;
+            type: string;
+        };
+        WebhookReplaySummary: {
+            /** @description Dead-lettered deliveries queued again (at most 100 per call), each with its original `webhook-id` */
+            replayed: number;
+            /** @description Dead letters of event types the endpoint no longer takes: removed, not sent */
+            discarded: number;
+            /** @description More dead letters remain: call again */
+            more: boolean;
         };
         TradingDay: {
             price_zone: string;
@@ -3492,6 +4516,9 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
+        ElectricVehicleControlAnswer: components["schemas"]["ElectricVehicleRead"] & {
+            change: components["schemas"]["DeviceChange"];
+        };
         AuthSessionStarted: {
             /** @description Send the end user's browser here (Podero's sign-in, with a single-use token). Shown once: null when the answer is a replay */
             redirect_url: string | null;
@@ -3582,6 +4609,9 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
+        WallboxControlAnswer: components["schemas"]["WallboxRead"] & {
+            change: components["schemas"]["DeviceChange"];
+        };
         InverterList: {
             items: components["schemas"]["Inverter"][];
             /** @description Always null: every solar inverter of the user is on the one page */
@@ -3659,6 +4689,9 @@ export interface components {
             fetched_at: string;
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
+        };
+        InverterControlAnswer: components["schemas"]["InverterRead"] & {
+            change: components["schemas"]["DeviceChange"];
         };
         DeviceList: {
             items: (components["schemas"]["HeatPumpEntry"] | components["schemas"]["ElectricVehicleEntry"] | components["schemas"]["WallboxEntry"] | components["schemas"]["InverterEntry"])[];
@@ -4302,7 +5335,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Admin only */
+            /** @description An operator role (viewer or higher) only */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4412,7 +5445,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4547,7 +5580,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4651,7 +5684,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4761,7 +5794,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4894,7 +5927,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Admin only */
+            /** @description An operator role (viewer or higher) only */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4991,7 +6024,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5104,7 +6137,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5246,7 +6279,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5382,7 +6415,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5803,13 +6836,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The updated heat pump (live from Podero) */
+            /** @description The updated heat pump (live from Podero), with the change it recorded (`pending` until the heat pump is seen applying it) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HeatPumpRead"];
+                    "application/json": components["schemas"]["HeatPumpControlAnswer"];
                 };
             };
             /** @description Invalid path, query or body (details name the field) */
@@ -6212,6 +7245,226 @@ export interface operations {
                 };
             };
             /** @description Unknown user, or a heat pump that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    listHeatPumpChanges: {
+        parameters: {
+            query?: {
+                /** @description Changes per page, newest first (1..200, default 50) */
+                limit?: number;
+                /** @description The previous page’s `next_cursor` */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                heat_pump_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the heat pump's changes, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeList"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a heat pump that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getHeatPumpChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                heat_pump_id: string;
+                change_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeRead"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, a heat pump that is not this user’s, or no such change of it */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6917,7 +8170,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Admin only */
+            /** @description An operator role (viewer or higher) only */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7020,7 +8273,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Admin only */
+            /** @description An operator role (viewer or higher) only */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7199,6 +8452,229 @@ export interface operations {
             };
         };
     };
+    listAuditEntries: {
+        parameters: {
+            query?: {
+                /** @description Entries per page (1-100, default 50) */
+                limit?: number;
+                /** @description Opaque `next_cursor` of the previous page, with the same filters */
+                cursor?: string;
+                /** @description Only this actor's writes (a `sub`) */
+                actor?: string;
+                /** @description Only this operation (an operationId, e.g. `deleteUser`) */
+                action?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the trail, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description Invalid query, or a cursor issued for other filters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description An operator role (viewer or higher) only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Not found, or no such route (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    listUserAuditEntries: {
+        parameters: {
+            query?: {
+                /** @description Entries per page (1-100, default 50) */
+                limit?: number;
+                /** @description Opaque `next_cursor` of the previous page, with the same filters */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the customer's entries, newest first (kept after an offboarding, without personal data) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description Invalid query, or a cursor issued for another customer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description An operator role (viewer or higher) only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Not found, or no such route (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
     listWebhooks: {
         parameters: {
             query?: never;
@@ -7317,7 +8793,7 @@ export interface operations {
                 "application/json": {
                     /** @description https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>) */
                     url: string;
-                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed" | "statement.ready")[] | null;
+                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "heat_pump.change_confirmed" | "heat_pump.change_failed" | "electric_vehicle.change_confirmed" | "electric_vehicle.change_failed" | "wallbox.change_confirmed" | "wallbox.change_failed" | "inverter.change_confirmed" | "inverter.change_failed" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed" | "statement.ready")[] | null;
                     description?: string;
                 };
             };
@@ -7668,7 +9144,7 @@ export interface operations {
                 "application/json": {
                     /** @description https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>) */
                     url?: string;
-                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed" | "statement.ready")[] | null;
+                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "heat_pump.change_confirmed" | "heat_pump.change_failed" | "electric_vehicle.change_confirmed" | "electric_vehicle.change_failed" | "wallbox.change_confirmed" | "wallbox.change_failed" | "inverter.change_confirmed" | "inverter.change_failed" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed" | "statement.ready")[] | null;
                     description?: string | null;
                     /** @description false pauses deliveries (events meanwhile are not kept) */
                     enabled?: boolean;
@@ -8086,6 +9562,352 @@ export interface operations {
             };
             /** @description Conflict: Podero reported one, or the user is being offboarded */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: string;
+                /** @description An attempt's `delivery_id` from the delivery log */
+                delivery_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One attempt: the request sent (headers, body), the answer (status, an excerpt), error, duration, next attempt */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field), or a URL the bridge will not call */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Admin only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No such webhook, or no such attempt (the log keeps 7 days) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    resendWebhookEvent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                webhook_id: string;
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event is queued for this endpoint again: same `webhook-id`, fresh timestamp and signature */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookResentEvent"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field), or a URL the bridge will not call */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Admin only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No such webhook, or an event it was not sent in the last 7 days */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The webhook is disabled (code `webhook_disabled`): enable it first; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    replayWebhookDeadLetters: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dead-lettered deliveries queued again, each with its original `webhook-id` (a second call replays none twice) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReplaySummary"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field), or a URL the bridge will not call */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Admin only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No such webhook */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The webhook is disabled (code `webhook_disabled`): enable it first; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9087,13 +10909,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The updated electric vehicle (live from Podero) */
+            /** @description The updated electric vehicle (live from Podero), with the change it recorded (`pending` until the electric vehicle is seen applying it) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ElectricVehicleRead"];
+                    "application/json": components["schemas"]["ElectricVehicleControlAnswer"];
                 };
             };
             /** @description Invalid path, query or body (details name the field) */
@@ -9406,6 +11228,226 @@ export interface operations {
                 };
             };
             /** @description Unknown user, or an electric vehicle that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    listElectricVehicleChanges: {
+        parameters: {
+            query?: {
+                /** @description Changes per page, newest first (1..200, default 50) */
+                limit?: number;
+                /** @description The previous page’s `next_cursor` */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                electric_vehicle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the electric vehicle's changes, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeList"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or an electric vehicle that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getElectricVehicleChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                electric_vehicle_id: string;
+                change_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeRead"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, an electric vehicle that is not this user’s, or no such change of it */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9926,13 +11968,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The updated wallbox (live from Podero) */
+            /** @description The updated wallbox (live from Podero), with the change it recorded (`pending` until the wallbox is seen applying it) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WallboxRead"];
+                    "application/json": components["schemas"]["WallboxControlAnswer"];
                 };
             };
             /** @description Invalid path, query or body (details name the field) */
@@ -10245,6 +12287,226 @@ export interface operations {
                 };
             };
             /** @description Unknown user, or a wallbox that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    listWallboxChanges: {
+        parameters: {
+            query?: {
+                /** @description Changes per page, newest first (1..200, default 50) */
+                limit?: number;
+                /** @description The previous page’s `next_cursor` */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                wallbox_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the wallbox's changes, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeList"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a wallbox that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getWallboxChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                wallbox_id: string;
+                change_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeRead"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, a wallbox that is not this user’s, or no such change of it */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10647,13 +12909,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The updated solar inverter (live from Podero) */
+            /** @description The updated solar inverter (live from Podero), with the change it recorded (`pending` until the solar inverter is seen applying it) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InverterRead"];
+                    "application/json": components["schemas"]["InverterControlAnswer"];
                 };
             };
             /** @description Invalid path, query or body (details name the field) */
@@ -10966,6 +13228,226 @@ export interface operations {
                 };
             };
             /** @description Unknown user, or a solar inverter that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    listInverterChanges: {
+        parameters: {
+            query?: {
+                /** @description Changes per page, newest first (1..200, default 50) */
+                limit?: number;
+                /** @description The previous page’s `next_cursor` */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                inverter_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the solar inverter's changes, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeList"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a solar inverter that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getInverterChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                inverter_id: string;
+                change_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeRead"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, a solar inverter that is not this user’s, or no such change of it */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13658,6 +16140,254 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Event_inverter_deleted"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_heat_pump_change_confirmed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_heat_pump_change_confirmed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_heat_pump_change_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_heat_pump_change_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_change_confirmed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_change_confirmed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_change_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_change_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_wallbox_change_confirmed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_change_confirmed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_wallbox_change_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_change_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_change_confirmed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_change_confirmed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_change_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_change_failed"];
             };
         };
         responses: {

@@ -178,6 +178,8 @@ export const heatPumpKind = {
   listResponseSchema: heatPumpListResponseSchema,
   responseSchema: heatPumpResponseSchema,
   view: heatPumpView,
+  // A heat pump's vendor cloud applies a setting within minutes; two 15-minute sync passes leave room.
+  changeTimeoutSeconds: 1800,
   controls: { settings: heatPumpSettingsControl },
   insights: {
     bucketPart: 'heat_pump',
@@ -248,6 +250,8 @@ export const heatPumpKind = {
     'heat_pump.connection_restored',
     'heat_pump.optimization_changed',
     'heat_pump.deleted',
+    'heat_pump.change_confirmed',
+    'heat_pump.change_failed',
   ],
   changeEvents: heatPumpEvents,
   deletedEvents: deletedHeatPumpEvents,

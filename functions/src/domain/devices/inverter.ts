@@ -63,6 +63,8 @@ const eventTypes = [
   'inverter.connection_restored',
   'inverter.optimization_changed',
   'inverter.deleted',
+  'inverter.change_confirmed',
+  'inverter.change_failed',
 ] as const satisfies readonly EventType[];
 
 export const inverterKind = {
@@ -87,6 +89,8 @@ export const inverterKind = {
   listResponseSchema: inverterListResponseSchema,
   responseSchema: inverterResponseSchema,
   view: inverterView,
+  // An inverter's cloud applies settings within minutes: two sync passes.
+  changeTimeoutSeconds: 1800,
   controls: { settings: inverterSettingsControl },
   authSession: (
     podero: InverterAuthSessionUpstream,

@@ -11,6 +11,7 @@ import type {
 } from '@podero-bridge/podero-client';
 import type * as z from 'zod';
 import type { BridgeEvent, EventType } from '../events/catalogue';
+import type { AppliedAt } from './changes';
 import type { DeviceKindApi } from './kind-api';
 import type { DeviceJson, DeviceSnapshot, StoredConnection } from './state';
 
@@ -33,6 +34,11 @@ export interface DeviceControl<Upstream = unknown, Body = unknown> {
   issues(body: Body, current: Readonly<Record<string, unknown>>, nowMs: number): ControlIssue[];
   /** Sends the change to Podero; answers the device as Podero returns it. */
   apply(podero: Upstream, poderoUserId: string, deviceId: string, body: Body): Promise<DeviceJson>;
+  /**
+   * What "applied" means for the change this control records (domain/devices/changes.ts): whether an
+   * observation of the device shows the requested fields (a field echo, or a comparison of its own).
+   */
+  readonly applied: AppliedAt;
 }
 
 /** Where and under which attribute names a kind's items live; the values are the stored data's, verbatim. */
@@ -136,6 +142,11 @@ export interface DeviceKind<Upstream = unknown> {
     deviceId: string,
     body: AuthSessionRequest,
   ): Promise<AuthSessionResponse>;
+  /**
+   * Seconds a recorded change may stay pending before the next observation fails it (domain/devices/
+   * changes.ts): how long the kind's vendors take to apply a write, with room for a sync interval.
+   */
+  readonly changeTimeoutSeconds: number;
   /** The kind's controls, by the names its `api.controls` routes use. */
   readonly controls: Readonly<Record<string, DeviceControl<Upstream>>>;
   /** The devices of a Podero list that are the user's (owned, not deleted). */

@@ -45,6 +45,8 @@ const eventTypes = [
   'wallbox.connection_restored',
   'wallbox.optimization_changed',
   'wallbox.deleted',
+  'wallbox.change_confirmed',
+  'wallbox.change_failed',
 ] as const satisfies readonly EventType[];
 
 export const wallboxKind = {
@@ -69,6 +71,8 @@ export const wallboxKind = {
   listResponseSchema: wallboxListResponseSchema,
   responseSchema: wallboxResponseSchema,
   view: wallboxView,
+  // A wallbox is online while it is steered: two sync passes.
+  changeTimeoutSeconds: 1800,
   controls: { settings: wallboxSettingsControl },
   authSession: (
     podero: WallboxAuthSessionUpstream,

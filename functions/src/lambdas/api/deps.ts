@@ -1,5 +1,6 @@
 import type { ApiConfig } from '../../config';
 import { AllDevicesService } from '../../devices/all-devices';
+import { ChangeMetrics } from '../../devices/change-metrics';
 import { ChargingService } from '../../devices/charging';
 import { ChargingConfigService } from '../../devices/charging-config';
 import { DeviceInsightsService } from '../../devices/insights';
@@ -15,7 +16,9 @@ import { OperatorService } from '../../operator/service';
 import { createSecretsManagerClient, createSqsClient } from '../../platform/aws-clients';
 import { currentDeadline } from '../../platform/request-deadline';
 import { StatementService } from '../../statements/service';
+import { AuditStore } from '../../storage/audit';
 import { BuildingStore } from '../../storage/buildings';
+import { DeviceChangeStore } from '../../storage/device-changes';
 import { DeviceSnapshotStore, loadUserDevices } from '../../storage/device-snapshots';
 import { IdempotencyStore } from '../../storage/idempotency';
 import { InsightsCache } from '../../storage/insights-cache';
@@ -69,6 +72,8 @@ export interface ApiDeps extends FleetDeps {
   readonly onboardingSessions: OnboardingSessionStore;
   /** The records behind `Idempotency-Key` (lambdas/api/idempotency.ts). */
   readonly idempotency: IdempotencyStore;
+  /** The audit trail: every write through the API (lambdas/api/audit.ts). */
+  readonly audit: AuditStore;
   /** Every request is answered within this many ms (see API_REQUEST_BUDGET_MS). */
   readonly requestBudgetMs: number;
   /** SDK clients these deps created besides `db` (the composition destroys them). */
@@ -146,6 +151,8 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
   });
   const findPoderoUserId = async (externalUserId: string) =>
     (await users.get(externalUserId))?.podero_user_id ?? null;
+  const deviceChanges = new DeviceChangeStore(fleet.db, config.mainTableName);
+  const changeMetrics = new ChangeMetrics(fleet.metrics);
   const devices = new DeviceServices(
     deviceKinds.map(
       (kind) =>
@@ -157,6 +164,8 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
           snapshots: new DeviceSnapshotStore(fleet.db, config.mainTableName, kind.storage),
           readings: new ReadingsStore(fleet.db, config.readingsTableName, kind.storage),
           outbox,
+          changes: deviceChanges,
+          changeMetrics,
           requestErasure: (externalUserId, deviceId) =>
             erasure.requestForDevice(kind, externalUserId, deviceId),
           now: fleet.now,
@@ -262,6 +271,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     buildings,
     onboardingSessions,
     idempotency: new IdempotencyStore(fleet.db, config.mainTableName),
+    audit: new AuditStore(fleet.db, config.mainTableName),
     requestBudgetMs: overrides.requestBudgetMs ?? API_REQUEST_BUDGET_MS,
     ownedClients: [sqs, webhookSecretsClient],
   };

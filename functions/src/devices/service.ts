@@ -9,20 +9,12 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { PoderoNotFoundError } from '@podero-bridge/podero-client';
-import { settleSnapshot } from '../domain/devices/change-settlement';
-import {
-  type DeviceChange,
-  manufacturerOf,
-  NO_CHANGES,
-  newChange,
-  newChangeId,
-  withRecordedChange,
-} from '../domain/devices/changes';
+import { manufacturerOf, newChange, newChangeId } from '../domain/devices/changes';
 import type { ControlIssue, DeviceKind } from '../domain/devices/kinds';
 import { isDeleted, isUpstreamOutage, observedSnapshot, ownedBy } from '../domain/devices/rules';
 import type { DeviceListAnswer } from '../domain/devices/view';
 import { InvalidError, NotFoundError, UnknownUserError } from '../domain/errors';
-import { type BridgeEvent, outboxEntriesOf } from '../domain/events/catalogue';
+import { outboxEntriesOf } from '../domain/events/catalogue';
 import type { ChangePage, DeviceChangeStore } from '../storage/device-changes';
 import {
   type DeviceJson,
@@ -34,8 +26,8 @@ import {
 } from '../storage/device-snapshots';
 import { type OutboxEntry, type OutboxStore, outboxEntryOf } from '../storage/outbox';
 import type { Reading, ReadingsStore } from '../storage/readings';
-import type { ChangeMetrics } from './change-metrics';
 import { type ChangeView, changeViewOf } from './change-schemas';
+import type { ChangeTracker } from './change-tracker';
 import { bucketReadings } from './reading-buckets';
 import {
   type DeviceReadQuery,
@@ -111,10 +103,10 @@ export interface DeviceServiceDeps<Upstream> {
   readings: ReadingsStore;
   /** Change events of what the reads store (domain/events/rules.ts), kept with the state they describe. */
   outbox: OutboxStore;
-  /** The history of tracked changes (domain/devices/changes.ts); the open ones ride on the snapshot. */
-  changes: Pick<DeviceChangeStore, 'put' | 'get' | 'list'>;
-  /** Confirmation counts and latency per manufacturer, where the function publishes metrics. */
-  changeMetrics?: ChangeMetrics;
+  /** The history of tracked changes (domain/devices/changes.ts), which the change routes answer. */
+  changes: Pick<DeviceChangeStore, 'get' | 'list'>;
+  /** Records the controls' changes and settles them with every live read (change-tracker.ts). */
+  tracker: Pick<ChangeTracker, 'read' | 'record' | 'settle' | 'forgetDevice'>;
   /** Draws a change id's random part (tests pin it). */
   random?: () => number;
   /** Erases an offboarded device's readings (a queued job: a year of them outlasts a request). */
@@ -341,6 +333,10 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
     previous: DeviceSnapshot | null,
   ): Promise<DeviceSnapshot> {
     const fetchedAt = new Date(this.now()).toISOString();
+    // The open changes are read while Podero answers (no added round trip); a control recorded after this
+    // read makes the settlement's write lose its condition, and it reads them again.
+    const openChanges = this.deps.tracker.read(externalUserId, this.kind);
+    openChanges.catch(() => undefined);
     let device: DeviceJson;
     try {
       device = await this.kind.get(this.deps.podero, poderoUserId, deviceId);
@@ -354,23 +350,16 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
     if (device.id !== deviceId || !ownedBy(device, poderoUserId) || isDeleted(device)) {
       throw this.unknownDevice(deviceId);
     }
-    const { snapshot, settled, events } = settleSnapshot(
+    const snapshot = this.observed(externalUserId, device, fetchedAt, previous);
+    await this.putSnapshot(snapshot, poderoUserId, previous);
+    // A live read is an observation: it settles the device's open changes (their events go with them).
+    await this.deps.tracker.settle(
+      externalUserId,
       this.kind,
-      this.observed(externalUserId, device, fetchedAt, previous),
+      new Map([[deviceId, { device, observedAt: fetchedAt }]]),
+      { preloaded: await openChanges },
     );
-    await this.putSnapshot(snapshot, poderoUserId, previous, events);
-    await this.storeChanges(settled);
     return snapshot;
-  }
-
-  /**
-   * Writes changes that left `pending` (or were just recorded) to the history, after the snapshot that
-   * settled them was stored (that write carries their events), and counts the settled ones.
-   */
-  private async storeChanges(changes: readonly DeviceChange[]): Promise<void> {
-    if (changes.length === 0) return;
-    await Promise.all(changes.map((change) => this.deps.changes.put(change)));
-    this.deps.changeMetrics?.record(changes.filter((change) => change.status !== 'pending'));
   }
 
   /**
@@ -381,11 +370,10 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
     snapshot: DeviceSnapshot,
     poderoUserId: string,
     previous: DeviceSnapshot | null,
-    settledEvents: readonly BridgeEvent[] = [],
   ): Promise<void> {
     const outcome = await this.deps.snapshots.put(
       snapshot,
-      outboxEntriesOf([...this.kind.changeEvents(previous, snapshot), ...settledEvents]),
+      outboxEntriesOf(this.kind.changeEvents(previous, snapshot)),
     );
     if (outcome === 'created') {
       await this.keepOnlyIfOnboarded(snapshot.externalUserId, poderoUserId, [
@@ -433,9 +421,9 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
       if (error instanceof PoderoNotFoundError) throw this.unknownDevice(deviceId);
       throw error;
     }
-    // Podero took the write: the change is recorded pending, in the same write as the device Podero
-    // answered. That answer is not an observation of the device (Podero echoes what it was sent), so it
-    // settles nothing; a later read or sync pass does. A refused write (thrown above) records nothing.
+    // Podero took the write: the change is recorded pending. The device Podero answered is not an
+    // observation of the device (Podero echoes what it was sent), so it settles nothing; a later read or
+    // sync pass does. A refused write (thrown above) records nothing.
     const change = newChange({
       id: newChangeId(this.now(), this.deps.random),
       kind: this.kind.name,
@@ -448,11 +436,9 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
       by,
       manufacturer: manufacturerOf(current.device),
     });
-    const observed = this.observed(externalUserId, updated, fetchedAt, current);
-    const recorded = withRecordedChange(observed.changes ?? NO_CHANGES, change);
-    const snapshot = { ...observed, changes: recorded.changes };
+    const snapshot = this.observed(externalUserId, updated, fetchedAt, current);
     await this.putSnapshot(snapshot, poderoUserId, current);
-    await this.storeChanges([change, ...recorded.superseded]);
+    await this.deps.tracker.record(change);
     return { ...this.answer(snapshot, 'live'), change: changeViewOf(change) };
   }
 
@@ -525,6 +511,7 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
       }
     }
     await this.forget(externalUserId, deviceId);
+    await this.deps.tracker.forgetDevice(externalUserId, this.kind, deviceId);
     await this.deps.requestErasure(externalUserId, deviceId);
     this.deps.logger?.info(`${this.kind.noun} offboarded`, { [this.kind.storage.idAttribute]: deviceId });
   }

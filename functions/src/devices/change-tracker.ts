@@ -43,7 +43,7 @@ export interface ChangeTrackerDeps {
   logger?: { warn(message: string): void };
 }
 
-type TrackedKind = Pick<DeviceKind, 'name' | 'controls' | 'api'>;
+type TrackedKind = Pick<DeviceKind, 'name' | 'controls' | 'changeChecks' | 'api'>;
 
 export class ChangeTracker {
   constructor(private readonly deps: ChangeTrackerDeps) {}

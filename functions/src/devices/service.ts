@@ -424,22 +424,46 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
     // Podero took the write: the change is recorded pending. The device Podero answered is not an
     // observation of the device (Podero echoes what it was sent), so it settles nothing; a later read or
     // sync pass does. A refused write (thrown above) records nothing.
+    const snapshot = this.observed(externalUserId, updated, fetchedAt, current);
+    await this.putSnapshot(snapshot, poderoUserId, current);
+    const change = await this.recordChange(
+      externalUserId,
+      deviceId,
+      name,
+      body as Record<string, unknown>,
+      by,
+      current.device,
+    );
+    return { ...this.answer(snapshot, 'live'), change };
+  }
+
+  /**
+   * Records a control write Podero accepted as a tracked change, pending until an observation settles it:
+   * the kind's own controls above, and those of other services (the charging service's boost), whose
+   * check is the kind's `changeChecks` entry of the same name. `device`: as read just before the write.
+   */
+  async recordChange(
+    externalUserId: string,
+    deviceId: string,
+    control: string,
+    fields: Record<string, unknown>,
+    by: string,
+    device: DeviceJson,
+  ): Promise<ChangeView> {
     const change = newChange({
       id: newChangeId(this.now(), this.deps.random),
       kind: this.kind.name,
       externalUserId,
       deviceId,
-      control: name,
-      fields: body as Record<string, unknown>,
+      control,
+      fields,
       requestedAtMs: this.now(),
       timeoutSeconds: this.kind.changeTimeoutSeconds,
       by,
-      manufacturer: manufacturerOf(current.device),
+      manufacturer: manufacturerOf(device),
     });
-    const snapshot = this.observed(externalUserId, updated, fetchedAt, current);
-    await this.putSnapshot(snapshot, poderoUserId, current);
     await this.deps.tracker.record(change);
-    return { ...this.answer(snapshot, 'live'), change: changeViewOf(change) };
+    return changeViewOf(change);
   }
 
   /** One page of a device's changes, newest first (its history outlives the device, as readings do). */

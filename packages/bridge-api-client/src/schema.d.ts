@@ -3457,7 +3457,17 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
-        HeatPumpControlAnswer: components["schemas"]["HeatPumpRead"] & {
+        HeatPumpControlAnswer: {
+            heat_pump: components["schemas"]["HeatPump"];
+            /**
+             * @description cache: the stored snapshot; live: read from Podero now.
+             * @enum {string}
+             */
+            source: "cache" | "live";
+            /** @description When the data was read from Podero (ISO). */
+            fetched_at: string;
+            /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
+            stale: boolean;
             change: components["schemas"]["DeviceChange"];
         };
         /** @description A control write tracked until the device shows it */
@@ -4018,7 +4028,17 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
-        ElectricVehicleControlAnswer: components["schemas"]["ElectricVehicleRead"] & {
+        ElectricVehicleControlAnswer: {
+            electric_vehicle: components["schemas"]["ElectricVehicle"];
+            /**
+             * @description cache: the stored snapshot; live: read from Podero now.
+             * @enum {string}
+             */
+            source: "cache" | "live";
+            /** @description When the data was read from Podero (ISO). */
+            fetched_at: string;
+            /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
+            stale: boolean;
             change: components["schemas"]["DeviceChange"];
         };
         AuthSessionStarted: {
@@ -4111,7 +4131,17 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
-        WallboxControlAnswer: components["schemas"]["WallboxRead"] & {
+        WallboxControlAnswer: {
+            wallbox: components["schemas"]["Wallbox"];
+            /**
+             * @description cache: the stored snapshot; live: read from Podero now.
+             * @enum {string}
+             */
+            source: "cache" | "live";
+            /** @description When the data was read from Podero (ISO). */
+            fetched_at: string;
+            /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
+            stale: boolean;
             change: components["schemas"]["DeviceChange"];
         };
         InverterList: {
@@ -4192,7 +4222,17 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
-        InverterControlAnswer: components["schemas"]["InverterRead"] & {
+        InverterControlAnswer: {
+            inverter: components["schemas"]["Inverter"];
+            /**
+             * @description cache: the stored snapshot; live: read from Podero now.
+             * @enum {string}
+             */
+            source: "cache" | "live";
+            /** @description When the data was read from Podero (ISO). */
+            fetched_at: string;
+            /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
+            stale: boolean;
             change: components["schemas"]["DeviceChange"];
         };
         DeviceList: {
@@ -4463,6 +4503,8 @@ export interface components {
             outcome: "started" | "armed";
             /** @description The device read live after the boost; null when that read failed (the boost went through: read the device again) */
             electric_vehicle: components["schemas"]["ElectricVehicle"] | null;
+            /** @description The boost as a tracked change (`control` `boost`, `fields.boost` the outcome): confirmed once the device shows `boost_state` requested or ongoing (or, armed, `boost_for_next_session`) */
+            change: components["schemas"]["DeviceChange"];
         };
         BoostRefused: {
             error: {
@@ -4557,6 +4599,8 @@ export interface components {
             outcome: "started" | "armed";
             /** @description The device read live after the boost; null when that read failed (the boost went through: read the device again) */
             wallbox: components["schemas"]["Wallbox"] | null;
+            /** @description The boost as a tracked change (`control` `boost`, `fields.boost` the outcome): confirmed once the device shows `boost_state` requested or ongoing (or, armed, `boost_for_next_session`) */
+            change: components["schemas"]["DeviceChange"];
         };
         WallboxClaimToken: {
             /** @description The one-time token for the installer’s app. A secret: shown in this answer only (a replay of the request with its Idempotency-Key answers null), never stored by the bridge. */
@@ -4908,7 +4952,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -5265,7 +5309,10 @@ export interface operations {
     updateUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
                 external_user_id: string;
@@ -5323,9 +5370,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            /** @description Conflict: Podero reported one, or the user is being offboarded; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
             409: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5343,6 +5392,15 @@ export interface operations {
             };
             /** @description Body is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5606,7 +5664,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -5748,7 +5806,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -6324,7 +6382,10 @@ export interface operations {
     updateHeatPump: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
                 external_user_id: string;
@@ -6383,9 +6444,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            /** @description Conflict: Podero reported one, or the user is being offboarded; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
             409: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6403,6 +6466,15 @@ export interface operations {
             };
             /** @description Body is not JSON */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6454,7 +6526,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -7366,7 +7438,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -7507,7 +7579,10 @@ export interface operations {
     updateEnergyContract: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
                 external_user_id: string;
@@ -7566,9 +7641,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            /** @description Conflict: Podero reported one, or the user is being offboarded; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
             409: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7586,6 +7663,15 @@ export interface operations {
             };
             /** @description Body is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8061,7 +8147,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -8412,7 +8498,10 @@ export interface operations {
     updateWebhook: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
             path: {
                 webhook_id: string;
             };
@@ -8476,9 +8565,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            /** @description Conflict: Podero reported one, or the user is being offboarded; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
             409: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8496,6 +8587,15 @@ export interface operations {
             };
             /** @description Body is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8547,7 +8647,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -8666,7 +8766,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -9357,7 +9457,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -9828,7 +9928,10 @@ export interface operations {
     updateElectricVehicle: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
                 external_user_id: string;
@@ -9887,9 +9990,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            /** @description Conflict: Podero reported one, or the user is being offboarded; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
             409: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9907,6 +10012,15 @@ export interface operations {
             };
             /** @description Body is not JSON */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9958,7 +10072,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -10887,7 +11001,10 @@ export interface operations {
     updateWallbox: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
                 external_user_id: string;
@@ -10946,9 +11063,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            /** @description Conflict: Podero reported one, or the user is being offboarded; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
             409: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10966,6 +11085,15 @@ export interface operations {
             };
             /** @description Body is not JSON */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11017,7 +11145,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -11828,7 +11956,10 @@ export interface operations {
     updateInverter: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
                 external_user_id: string;
@@ -11887,9 +12018,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            /** @description Conflict: Podero reported one, or the user is being offboarded; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
             409: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11907,6 +12040,15 @@ export interface operations {
             };
             /** @description Body is not JSON */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11958,7 +12100,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -12671,7 +12813,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -13356,7 +13498,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -13582,7 +13724,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {

@@ -7,7 +7,7 @@ import { type DeviceObservation, type OpenChanges, type Settlement, settleOpenCh
 import type { DeviceKind } from './kind';
 
 export function settleObserved(
-  kind: Pick<DeviceKind, 'controls'>,
+  kind: Pick<DeviceKind, 'controls' | 'changeChecks'>,
   changes: OpenChanges,
   observations: ReadonlyMap<string, DeviceObservation>,
   sweepAt?: string,
@@ -16,7 +16,7 @@ export function settleObserved(
   return settleOpenChanges(
     changes,
     observations,
-    (change) => kind.controls[change.control]?.applied,
+    (change) => kind.controls[change.control]?.applied ?? kind.changeChecks?.[change.control],
     sweepAt,
   );
 }

@@ -314,3 +314,29 @@ describe('ids and dimensions', () => {
     expect(manufacturerOf({ id: 'x' })).toBeNull();
   });
 });
+
+describe('a boost’s check', () => {
+  it('confirms a started boost once Podero shows it requested or ongoing, an armed one also by its flag', () => {
+    expect(boostApplied({ boost: 'started' }, { id: 'ev', boost_state: 'ongoing' }, T0)).toBe(true);
+    expect(boostApplied({ boost: 'started' }, { id: 'ev', boost_state: 'available' }, T0)).toBe(false);
+    expect(boostApplied({ boost: 'started' }, { id: 'ev', boost_for_next_session: true }, T0)).toBe(false);
+    expect(
+      boostApplied(
+        { boost: 'armed' },
+        { id: 'ev', boost_state: 'unavailable', boost_for_next_session: true },
+        T0,
+      ),
+    ).toBe(true);
+    expect(boostApplied({ boost: 'armed' }, { id: 'ev', boost_state: 'unavailable' }, T0)).toBe(false);
+  });
+
+  it('is what the vehicle’s and the wallbox’s settlements use for a change of control boost', () => {
+    const boost = change({ boost: 'started' }, { kind: 'wallbox', deviceId: 'wb-1', control: 'boost' });
+    const open = { open: [boost], last: {} };
+    const seen = new Map([['wb-1', { device: { id: 'wb-1', boost_state: 'requested' }, observedAt: at(1) }]]);
+    expect(settleObserved(wallboxKind, open, seen).settled.map((c) => c.status)).toEqual(['confirmed']);
+    expect(settleObserved(electricVehicleKind, open, seen).settled.map((c) => c.status)).toEqual([
+      'confirmed',
+    ]);
+  });
+});

@@ -113,12 +113,16 @@ export function fieldEcho(comparisons: Readonly<Record<string, FieldComparison>>
 }
 
 /**
- * A boost (E6, W4) is applied once Podero's `boost_state` shows it requested or under way; a boost that
- * already ended (`available` again after `ongoing`) cannot be told from one never applied, so only an
- * observation inside the boost confirms it.
+ * A boost (E6, W4; its change's field `boost`: `started` or `armed`, as the bridge read the device just
+ * before) is applied once Podero's `boost_state` shows it requested or under way, and an armed one also
+ * once `boost_for_next_session` is true (the next plug-in fires it). A boost that already ended
+ * (`available` again after `ongoing`) cannot be told from one never applied, so only an observation
+ * inside the boost (or while it is armed) confirms it.
  */
-export const boostApplied: AppliedAt = (_requested, device) =>
-  device.boost_state === 'requested' || device.boost_state === 'ongoing';
+export const boostApplied: AppliedAt = (requested, device) =>
+  device.boost_state === 'requested' ||
+  device.boost_state === 'ongoing' ||
+  (requested.boost === 'armed' && device.boost_for_next_session === true);
 
 /** A new change's id: sortable by its request time, unique by its random part. */
 export function newChangeId(requestedAtMs: number, random: () => number = Math.random): string {

@@ -76,9 +76,12 @@ export function deviceRoutes<K extends DeviceKind>(
     }),
   );
 
-  // A control's answer: the device as Podero answered the write, and the change it recorded.
-  const controlAnswerSchema = z
-    .intersection(kind.responseSchema, z.strictObject({ change: changeSchema }))
+  // A control's answer: the device as Podero answered the write, and the change it recorded. One object
+  // (an intersection of two closed objects would be, in JSON Schema, an `allOf` nothing satisfies).
+  const readAnswer = kind.responseSchema;
+  if (!(readAnswer instanceof z.ZodObject)) throw new Error(`${kind.name}'s answer is not an object`);
+  const controlAnswerSchema = readAnswer
+    .extend({ change: changeSchema })
     .meta({ id: `${kind.api.singular}ControlAnswer` });
   for (const route of kind.api.controls) {
     const control = kind.controls[route.name];

@@ -182,6 +182,8 @@ function pathOf(route: RouteDeclaration, user = USER, overrides: { device?: stri
     .replace('{session_id}', overrides.session ?? ids.sessionId)
     .replace('{contract_id}', ids.contractId)
     .replace('{webhook_id}', route.operationId === 'deleteWebhook' ? ids.webhookToDelete : ids.webhookId)
+    // A well-formed change id no device has (its success is checked with a recorded one below).
+    .replace('{change_id}', 'chg_00000000000000000000')
     .replace('{price_zone}', 'AT')
     // The month the stack's clock is in (UTC): the statement routes' month with data.
     .replace('{month}', stack.simulator.control.now().toISOString().slice(0, 7))
@@ -311,6 +313,15 @@ describe('the OpenAPI document', () => {
     );
     await check(byId('listHeatPumps'), send('GET', `/users/${USER}/heat-pumps?max_age_seconds=0`));
     await check(byId('getHeatPump'), send('GET', `${pathOf(byId('getHeatPump'))}?max_age_seconds=0`));
+    // A change a control recorded, read back by id (each kind's GET .../changes/{change_id}).
+    for (const route of apiRoutes.filter((r) => r.path.includes('{change_id}'))) {
+      const devicePath = route.path.replace('/changes/{change_id}', '');
+      const control = apiRoutes.find((r) => r.method === 'PATCH' && r.path === devicePath);
+      if (!control) throw new Error(`no control route beside ${route.operationId}`);
+      const recorded = await send('PATCH', pathOf(control), validBodies[control.operationId]);
+      const changeId = (recorded.json as { change?: { id?: string } }).change?.id ?? 'none';
+      await check(route, send('GET', pathOf(route).replace('chg_00000000000000000000', changeId)));
+    }
     await check(byId('deleteUser'), send('DELETE', '/users/doc-2'));
     // The offboarding's erasure job (before it, the route answers 404 for the user).
     await check(byId('getUserErasure'), send('GET', '/users/doc-2/erasure'));

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { errorBodySchema } from '@podero-bridge/functions';
 import {
   ADMIN_SCOPE,
+  accessRule,
   gatewayScopesFor,
   type RouteDeclaration,
   routeDeclarations,
@@ -69,6 +70,8 @@ afterAll(async () => {
 /** A concrete request for a declared route about `user`, with a valid body where the route takes one. */
 /** A contract id no user has: the admin routes' refusals come before it is looked up. */
 const NO_SUCH_CONTRACT = '00000000-0000-4000-8000-00000000c0de';
+/** A change id no device has (the shape the change routes accept). */
+const NO_SUCH_CHANGE = 'chg_00000000000000000000';
 /** A delivery day whose upload deadline is far ahead of the stack's (real) clock. */
 const TRADING_DAY = '2030-06-15';
 
@@ -96,10 +99,13 @@ function requestFor(route: RouteDeclaration, user: string): { path: string; body
     .replace('{electric_vehicle_id}', NO_SUCH_CONTRACT)
     .replace('{wallbox_id}', NO_SUCH_CONTRACT)
     .replace('{inverter_id}', NO_SUCH_CONTRACT)
-    .replace(
-      '{webhook_id}',
-      route.operationId === 'deleteWebhook' ? webhookToDelete : webhook,
-    )}${queries[route.operationId] ?? ''}`;
+    .replace('{webhook_id}', route.operationId === 'deleteWebhook' ? webhookToDelete : webhook)
+    // The webhook operations' refusals come before the attempt or the event is looked up.
+    .replace('{delivery_id}', 'bm8tc3VjaC1hdHRlbXB0')
+    .replace('{event_id}', 'evt_000000000000000000000000')
+    // A well-formed month and change id: the access rule answers before either is looked up.
+    .replace('{month}', new Date().toISOString().slice(0, 7))
+    .replace('{change_id}', NO_SUCH_CHANGE)}${queries[route.operationId] ?? ''}`;
   const bodies: Partial<Record<string, unknown>> = {
     createUser: { external_user_id: user, email: `${user}@example.com` },
     updateUser: { first_name: 'Mallory' },
@@ -145,7 +151,9 @@ function requestFor(route: RouteDeclaration, user: string): { path: string; body
 
 const publicRoutes = routeDeclarations.filter((r) => r.access === 'public');
 const protectedRoutes = routeDeclarations.filter((r) => r.access !== 'public');
-const adminRoutes = routeDeclarations.filter((r) => r.access === 'admin');
+/** Routes only an operator may call (a role, no end-user path): the gateway checks the role's scopes too. */
+const operatorRoutes = routeDeclarations.filter((r) => accessRule(r.access)?.owner === false);
+const writeRoutes = protectedRoutes.filter((r) => r.method !== 'GET');
 const gatewayUnauthorized = z.strictObject({ message: z.literal('Unauthorized') });
 const gatewayForbidden = z.strictObject({ message: z.literal('Forbidden') });
 
@@ -420,12 +428,14 @@ describe('scp claims: an array API Gateway flattens to "[a b]", or a string that
   );
 });
 
-describe('admin-only routes', () => {
-  it("are the ones declared admin: offboarding, tariffs, the operator's view, the organisation's savings, webhooks and trading", () => {
-    expect(adminRoutes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(
+describe('operator-only routes', () => {
+  it("are the ones declared for a role alone: offboarding, tariffs, the operator's view, the organisation's savings, webhooks and trading", () => {
+    expect(operatorRoutes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(
       [
         'DELETE /users/{external_user_id}',
         'DELETE /webhooks/{webhook_id}',
+        'GET /audit',
+        'GET /users/{external_user_id}/audit',
         'GET /savings',
         'GET /sync/status',
         'GET /users',
@@ -437,6 +447,9 @@ describe('admin-only routes', () => {
         'GET /webhooks',
         'GET /webhooks/{webhook_id}',
         'GET /webhooks/{webhook_id}/deliveries',
+        'GET /webhooks/{webhook_id}/deliveries/{delivery_id}',
+        'POST /webhooks/{webhook_id}/events/{event_id}/resend',
+        'POST /webhooks/{webhook_id}/dead-letters/replay',
         'PATCH /webhooks/{webhook_id}',
         'POST /webhooks',
         'POST /webhooks/{webhook_id}/rotate-secret',
@@ -450,8 +463,8 @@ describe('admin-only routes', () => {
     );
   });
 
-  it.each(adminRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))(
-    '%s needs the admin scope, even for the user it is about',
+  it.each(operatorRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))(
+    "%s needs an operator role's scope, even for the user it is about",
     async (_key, route) => {
       await onboardUser(stack.apiUrl, adminToken, 'carol-1');
       const own = await stack.mintToken({ sub: 'carol-1' });
@@ -474,6 +487,10 @@ describe('admin-only routes', () => {
           deleteWebhook: 204,
           testWebhook: 202,
           rotateWebhookSecret: 200,
+          // No such attempt or event (any will do past the access rule); nothing dead-lettered to replay.
+          getWebhookDelivery: 404,
+          resendWebhookEvent: 404,
+          replayWebhookDeadLetters: 200,
           // The forecast is stored by putTradingPrices (declared, so run, before the reads); its curves are
           // not ready, so a decision is out of turn.
           putTradingPrices: 201,
@@ -485,4 +502,44 @@ describe('admin-only routes', () => {
       }
     },
   );
+});
+
+describe('roles: viewer, support, admin', () => {
+  it("a viewer's token changes nothing: every write route is refused (403), nothing written, nothing sent to Podero", async () => {
+    const viewer = await stack.mintToken({ role: 'viewer' });
+    const before = await dumpTables(db, stack.tableNames);
+    const poderoBefore = JSON.stringify(stack.simulator.control.counters().requests);
+    const refused: string[] = [];
+    for (const route of writeRoutes) {
+      const { path, body } = requestFor(route, BOB);
+      const res = await apiCall(stack.apiUrl, viewer, route.method, path, body);
+      expect(res.status, `${route.operationId}: ${res.text.slice(0, 200)}`).toBe(403);
+      expectForbiddenBy(route, res.json);
+      refused.push(route.operationId);
+    }
+    expect(refused).toContain('updateHeatPump');
+    expect(refused).toContain('deleteUser');
+    expect(await dumpTables(db, stack.tableNames)).toEqual(before);
+    expect(JSON.stringify(stack.simulator.control.counters().requests)).toBe(poderoBefore);
+    // What it may do: read every customer and the fleet.
+    expect((await apiCall(stack.apiUrl, viewer, 'GET', `/users/${BOB}`)).status).toBe(200);
+    expect((await apiCall(stack.apiUrl, viewer, 'GET', '/users')).status).toBe(200);
+  });
+
+  it('a support token switches optimisation but gets 403 on DELETE /users/{id}', async () => {
+    const support = await stack.mintToken({ role: 'support' });
+    const switched = await apiCall(
+      stack.apiUrl,
+      support,
+      'PATCH',
+      `/users/${BOB}/heat-pumps/${bob.deviceId}`,
+      { is_smart_optimization_active: false },
+    );
+    expect(switched.status, switched.text.slice(0, 200)).toBe(200);
+    const offboard = await apiCall(stack.apiUrl, support, 'DELETE', `/users/${BOB}`);
+    expect(offboard.status).toBe(403);
+    // The gateway refuses it: the route declares the admin scope alone.
+    expect(gatewayForbidden.parse(offboard.json)).toEqual({ message: 'Forbidden' });
+    expect((await apiCall(stack.apiUrl, support, 'GET', `/users/${BOB}`)).status).toBe(200);
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * Erasure of what an offboarding leaves outside the user's partition: every reading of the customer's
  * devices (readings table), the sync's failure record (`FAILURE#<external_user_id>`) and the customer's
- * re-authentication attempts (`REAUTH#…`, found through their pointers in the user's partition). A
+ * re-authentication attempts (`REAUTH#…`, found through their pointers in the user's partition), and what a
+ * late writer put back into the partition (pointers, `statement.ready` markers: `STATEMENT#<month>`). A
  * device's offboarding erases that device's readings and its tracked changes' history (`CHANGE#…` in the
  * user's partition; its open changes leave the open-changes item with the offboarding itself).
  *
@@ -21,6 +22,7 @@ import { functionDeclarations } from '../declarations';
 import { type DeviceKind, deviceKinds } from '../domain/devices/kinds';
 import { NotFoundError } from '../domain/errors';
 import type { Clock } from '../platform/clock';
+import { AuditStore } from '../storage/audit';
 import { batchWrite } from '../storage/batch-write';
 import { DeviceChangeStore } from '../storage/device-changes';
 import {
@@ -32,6 +34,7 @@ import {
 } from '../storage/erasures';
 import { ReadingsStore } from '../storage/readings';
 import { REAUTH_PREFIX, reauthenticationKeyOf } from '../storage/reauthentications';
+import { STATEMENT_MARKER_PREFIX } from '../storage/statement-announcements';
 import { SyncStateStore } from '../storage/sync-state';
 import { UserStore, userPk } from '../storage/users';
 
@@ -78,6 +81,8 @@ export interface ErasureDeps {
   changes: Pick<DeviceChangeStore, 'deleteAllOf'>;
   users: Pick<UserStore, 'getState'>;
   syncState: Pick<SyncStateStore, 'clearFailure'>;
+  /** The customer's audit entries lose their personal data (they stay: who did what, when). */
+  audit: Pick<AuditStore, 'erasePersonalDataOf'>;
   queue: Pick<ErasureQueue, 'send'>;
   /** The main table (the user's partition, the attempts). */
   db: DynamoDBDocumentClient;
@@ -104,6 +109,11 @@ export interface ErasureView {
 interface Targets {
   deviceIds: string[];
   reauthenticationPks: string[];
+}
+
+/** What lies under a user's partition that a late writer may have stored: targets, and statement markers. */
+interface FoundUnder extends Targets {
+  statementMarkerSks: string[];
 }
 
 export class ErasureService {
@@ -187,12 +197,16 @@ export class ErasureService {
 
   private async sweep(job: ErasureJob): Promise<Targets & { readingsDeleted: number }> {
     const ext = job.external_user_id;
-    let late: Targets = { deviceIds: [], reauthenticationPks: [] };
+    let late: FoundUnder = { deviceIds: [], reauthenticationPks: [], statementMarkerSks: [] };
     if (job.scope === 'user') {
       // A writer that read the customer before the offboarding may have stored a pointer after the
       // partition was swept; a customer onboarded again owns its partition, so it is left alone.
       const state = await this.deps.users.getState(ext);
-      if (state.kind === 'absent' || state.kind === 'offboarding') late = await this.targetsUnder(ext);
+      if (state.kind === 'absent' || state.kind === 'offboarding') {
+        late = await this.targetsUnder(ext);
+        // Every sweep: an entry of a request still running at the first one is erased by the last.
+        await this.deps.audit.erasePersonalDataOf(ext, this.deps.now());
+      }
     }
     const deviceIds = [...new Set([...job.heat_pump_ids, ...late.deviceIds])];
     const reauthenticationPks = [...new Set([...job.reauthentication_pks, ...late.reauthenticationPks])];
@@ -208,6 +222,8 @@ export class ErasureService {
       await this.deleteMain(ext, [
         ...reauthenticationPks.map(reauthenticationKeyOf),
         ...late.reauthenticationPks.map((pk) => ({ pk: userPk(ext), sk: pk })),
+        // A `statement.ready` marker a sync run put after the offboarding's sweep (it checks, but may die first).
+        ...late.statementMarkerSks.map((sk) => ({ pk: userPk(ext), sk })),
       ]);
     }
     return { deviceIds, reauthenticationPks, readingsDeleted };
@@ -221,9 +237,9 @@ export class ErasureService {
     if (result.failedOwners.size > 0) throw new Error('could not delete every item of the erasure');
   }
 
-  /** The devices (snapshots) and re-authentication pointers under the user's partition. */
-  private async targetsUnder(externalUserId: string): Promise<Targets> {
-    const targets: Targets = { deviceIds: [], reauthenticationPks: [] };
+  /** The devices (snapshots), re-authentication pointers and statement markers under the user's partition. */
+  private async targetsUnder(externalUserId: string): Promise<FoundUnder> {
+    const targets: FoundUnder = { deviceIds: [], reauthenticationPks: [], statementMarkerSks: [] };
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.deps.db.send(
@@ -241,6 +257,7 @@ export class ErasureService {
         const kind = deviceKinds.find((k) => sk.startsWith(k.storage.skPrefix));
         if (kind) targets.deviceIds.push(sk.slice(kind.storage.skPrefix.length));
         if (sk.startsWith(REAUTH_PREFIX)) targets.reauthenticationPks.push(sk);
+        if (sk.startsWith(STATEMENT_MARKER_PREFIX)) targets.statementMarkerSks.push(sk);
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
@@ -284,6 +301,7 @@ export function erasureServiceOf(deps: {
     changes: new DeviceChangeStore(db, settings.mainTableName),
     users: new UserStore(db, settings.mainTableName),
     syncState: new SyncStateStore(db, settings.mainTableName),
+    audit: new AuditStore(db, settings.mainTableName),
     queue: new ErasureQueue(deps.sqs, settings.erasureQueueUrl),
     db,
     mainTableName: settings.mainTableName,

@@ -8,9 +8,9 @@
  * user's device reads (one range up to `PROFILE`, device-snapshots.ts) never read a change; the offboarding
  * of the user erases them with every other item of the partition.
  *
- * The device's open changes and its latest change's status also live on its snapshot (written with the
- * state the observation stored): that copy is what settlement reads and what the health verdict reads;
- * these items are the history the routes answer. A history write is whole and idempotent (the change's
+ * The device's open changes and its latest change's status also live in its user's open-changes item of the
+ * kind (storage/open-changes.ts): that copy is what settlement reads and what the health verdict reads;
+ * these items are the history the routes answer (and the truth a settlement's event is taken from). A history write is whole and idempotent (the change's
  * content decides it), and never takes a settled change back to pending.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -86,11 +86,13 @@ export function parseChangeItem(item: Record<string, unknown>): DeviceChange {
   };
 }
 
-/** A change as the snapshot keeps it among its open ones (the item's attributes, as one JSON string). */
+/** A change as the open-changes item keeps it (storage/open-changes.ts: the history item's attributes, as JSON). */
 export const openChangeJson = (change: DeviceChange): string => JSON.stringify(changeItem(change));
 
+const openChangeItemSchema = z.record(z.string(), z.unknown());
+
 export function parseOpenChange(json: string): DeviceChange {
-  return parseChangeItem(z.record(z.string(), z.unknown()).parse(JSON.parse(json)));
+  return parseChangeItem(openChangeItemSchema.parse(JSON.parse(json)));
 }
 
 export interface ChangePage {

@@ -14,9 +14,11 @@ import { type HeatPumpUpstream, heatPumpKind } from '../domain/devices/heat-pump
 import { UnknownUserError } from '../domain/errors';
 import { DeviceChangeStore } from '../storage/device-changes';
 import { type DeviceJson, DeviceSnapshotStore, newSnapshot } from '../storage/device-snapshots';
+import { OpenChangesStore } from '../storage/open-changes';
 import { OutboxStore } from '../storage/outbox';
 import { ReadingsStore } from '../storage/readings';
 import { UserStore } from '../storage/users';
+import { ChangeTracker } from './change-tracker';
 import { DeviceService } from './service';
 
 const tables = { main: 'hp-service-main', readings: 'hp-service-readings' };
@@ -115,6 +117,10 @@ function service(options: {
     readings: new ReadingsStore(doc, tables.readings),
     outbox: new OutboxStore(doc, tables.main),
     changes: new DeviceChangeStore(doc, tables.main),
+    tracker: new ChangeTracker({
+      open: new OpenChangesStore(doc, tables.main),
+      history: new DeviceChangeStore(doc, tables.main),
+    }),
     // A device's offboarding erases its readings (tested in erasure/erasure.integ.test.ts).
     requestErasure: async () => {},
     syncIntervalMs: 15 * 60_000,

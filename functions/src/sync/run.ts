@@ -11,7 +11,7 @@
  */
 import { PoderoError } from '@podero-bridge/podero-client';
 import { ChangeMetrics } from '../devices/change-metrics';
-import type { DeviceChange } from '../domain/devices/changes';
+import { ChangeTracker } from '../devices/change-tracker';
 import { type DeviceKindsPlan, foundKinds, planDeviceKinds } from '../domain/devices/kind-plan';
 import { type DeviceFigures, deviceFiguresOf, deviceKinds, SYNC_NAMES } from '../domain/devices/kinds';
 import { isUpstreamOutage } from '../domain/devices/rules';
@@ -20,7 +20,9 @@ import { syncCompletedEvent } from '../domain/events/rules';
 import { pickSyncFigures, syncFiguresOf } from '../domain/sync-figures';
 import { MetricUnit } from '../platform/observability';
 import type { PendingWrite } from '../storage/batch-write';
-import { type DeviceJson, DeviceSnapshotStore } from '../storage/device-snapshots';
+import { DeviceChangeStore } from '../storage/device-changes';
+import { type DeviceJson, DeviceSnapshotStore, type UserDeviceState } from '../storage/device-snapshots';
+import { OpenChangesStore } from '../storage/open-changes';
 import { OutboxStore } from '../storage/outbox';
 import { SYNC_CURSOR_SK, type SyncCursor, SyncLeaseLostError, SyncStateStore } from '../storage/sync-state';
 import { UserStore } from '../storage/users';
@@ -115,7 +117,7 @@ export class SyncRun {
   private readonly statements: StatementReadyAnnouncer;
   private readonly summary: SyncSummary;
   private readonly signal = new Signal();
-  private readonly changeMetrics: ChangeMetrics;
+  private readonly changes: ChangeTracker;
   private readonly outageThreshold: number;
   /** Started users in walk order; the head is the first not yet done. */
   private readonly tasks: UserTask[] = [];
@@ -167,7 +169,12 @@ export class SyncRun {
     );
     this.statements = new StatementReadyAnnouncer(deps);
     this.outageThreshold = config.outageStopThreshold ?? OUTAGE_STOP_THRESHOLD_DEFAULT;
-    this.changeMetrics = new ChangeMetrics(deps.metrics);
+    this.changes = new ChangeTracker({
+      open: new OpenChangesStore(db, config.mainTableName),
+      history: new DeviceChangeStore(db, config.mainTableName),
+      metrics: new ChangeMetrics(deps.metrics),
+      logger: deps.logger,
+    });
     this.summary = {
       run_id: input.runId,
       source: input.source,
@@ -343,7 +350,7 @@ export class SyncRun {
           this.finishUser(task, outcome.failure).catch((error) => this.onFatal(error));
         } else {
           for (const kind of deviceKinds) this.summary[kind.figure] += outcome.devices[kind.figure];
-          this.write(task, outcome.writes, outcome.settledChanges);
+          this.write(task, outcome.writes);
         }
         this.writer.flush();
         this.signal.notify();
@@ -355,10 +362,7 @@ export class SyncRun {
   private async planUser(
     user: OnboardedUser,
     onListed: () => void,
-  ): Promise<
-    | { writes: PendingWrite[]; devices: DeviceFigures; settledChanges: DeviceChange[] }
-    | { failure: UserFailure }
-  > {
+  ): Promise<{ writes: PendingWrite[]; devices: DeviceFigures } | { failure: UserFailure }> {
     const nowMs = this.deps.now();
     const kinds = planDeviceKinds(
       {
@@ -389,7 +393,6 @@ export class SyncRun {
       return { failure: describeFailure(error) };
     }
     const writes: PendingWrite[] = [];
-    const settledChanges: DeviceChange[] = [];
     const devices = deviceFiguresOf();
     for (const [index, kind] of deviceKinds.entries()) {
       const listed = listedByKind[index];
@@ -398,10 +401,9 @@ export class SyncRun {
       const planned = await this.planKind(user, kind, listed, loader);
       if ('failure' in planned) return planned;
       writes.push(...planned.writes);
-      settledChanges.push(...planned.settledChanges);
       devices[kind.figure] += planned.devices;
     }
-    return { writes, devices, settledChanges };
+    return { writes, devices };
   }
 
   /**
@@ -441,10 +443,7 @@ export class SyncRun {
     kind: (typeof deviceKinds)[number],
     listed: DeviceJson[],
     loader: SnapshotBatchLoader,
-  ): Promise<
-    | { writes: PendingWrite[]; devices: number; settledChanges: readonly DeviceChange[] }
-    | { failure: UserFailure }
-  > {
+  ): Promise<{ writes: PendingWrite[]; devices: number } | { failure: UserFailure }> {
     try {
       // Only the keys this list (and the stored marker) can name: a snapshot that neither names is not
       // read, so not deleted; the API's list cache goes by the marker and never serves it.
@@ -452,13 +451,14 @@ export class SyncRun {
         user.externalUserId,
         listed.map((hp) => hp.id),
       );
+      const fetchedAt = new Date(this.deps.now()).toISOString();
       const plan = planUserWrites({
         kind,
         externalUserId: user.externalUserId,
         poderoUserId: user.poderoUserId,
         listed,
         stored,
-        fetchedAt: new Date(this.deps.now()).toISOString(),
+        fetchedAt,
         tables: { main: this.config.mainTableName, readings: this.config.readingsTableName },
         readingsRetentionDays: this.config.readingsRetentionDays,
         syncIntervalMs: this.config.syncIntervalMs,
@@ -466,19 +466,50 @@ export class SyncRun {
       // Counted when planned: a user whose writes then fail is judged again next pass.
       this.reporting.judged += plan.reporting.judged;
       this.reporting.stale += plan.reporting.stale;
-      return { writes: plan.writes, devices: plan.devices, settledChanges: plan.settledChanges };
+      await this.settleChanges(user, kind, listed, stored, fetchedAt);
+      return { writes: plan.writes, devices: plan.devices };
     } catch (error) {
       return { failure: describeFailure(error) };
     }
   }
 
+  /**
+   * The pass is an observation of every listed device: it settles the user's open changes of the kind
+   * and fails those past their deadline, listed or not (the sweep). Apart from the batched writes (ADR
+   * 0004): the open-changes item is written with a condition, only for a user with open changes, and a
+   * write that lost to a concurrent control is left to the next pass. A failure here fails no sync.
+   */
+  private async settleChanges(
+    user: OnboardedUser,
+    kind: (typeof deviceKinds)[number],
+    listed: readonly DeviceJson[],
+    stored: UserDeviceState,
+    fetchedAt: string,
+  ): Promise<void> {
+    if (!stored.openChanges || stored.openChanges.changes.open.length === 0) return;
+    const observations = new Map(
+      kind.visible(listed, user.poderoUserId).map((device) => [device.id, { device, observedAt: fetchedAt }]),
+    );
+    try {
+      await this.changes.settle(user.externalUserId, kind, observations, {
+        sweepAt: fetchedAt,
+        preloaded: stored.openChanges,
+        once: true,
+      });
+    } catch (error) {
+      this.deps.logger.warn('tracked changes not settled this pass', {
+        external_user_id: user.externalUserId,
+        device_kind: kind.name,
+        error_name: (error as Error).name,
+      });
+    }
+  }
+
   /** Hands the user's writes to the pipeline; the user finishes when they landed (and were checked). */
-  private write(task: UserTask, writes: PendingWrite[], settledChanges: readonly DeviceChange[]): void {
+  private write(task: UserTask, writes: PendingWrite[]): void {
     const readings = writes.filter((w) => w.tableName === this.config.readingsTableName);
     const main = writes.filter((w) => w.tableName !== this.config.readingsTableName);
     this.writer.add({ readings, main }, (writeError) => {
-      // Counted once stored: a user whose writes failed keeps the changes open, settled again next pass.
-      if (writeError === undefined && settledChanges.length > 0) this.changeMetrics.record(settledChanges);
       const finished =
         writeError !== undefined
           ? this.finishUser(task, { code: 'WriteFailed', message: writeError, outage: false })

@@ -5963,6 +5963,8 @@ export interface components {
             outcome: "started" | "armed";
             /** @description The device read live after the boost; null when that read failed (the boost went through: read the device again) */
             electric_vehicle: components["schemas"]["ElectricVehicle"] | null;
+            /** @description The boost as a tracked change (`control` `boost`, `fields.boost` the outcome): confirmed once the device shows `boost_state` requested or ongoing (or, armed, `boost_for_next_session`) */
+            change: components["schemas"]["DeviceChange"];
         };
         BoostRefused: {
             error: {
@@ -6057,6 +6059,8 @@ export interface components {
             outcome: "started" | "armed";
             /** @description The device read live after the boost; null when that read failed (the boost went through: read the device again) */
             wallbox: components["schemas"]["Wallbox"] | null;
+            /** @description The boost as a tracked change (`control` `boost`, `fields.boost` the outcome): confirmed once the device shows `boost_state` requested or ongoing (or, armed, `boost_for_next_session`) */
+            change: components["schemas"]["DeviceChange"];
         };
         WallboxClaimToken: {
             /** @description The one-time token for the installer’s app. A secret: shown in this answer only (a replay of the request with its Idempotency-Key answers null), never stored by the bridge. */
@@ -6410,7 +6414,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -6767,7 +6771,10 @@ export interface operations {
     updateUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
                 external_user_id: string;
@@ -6825,9 +6832,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            /** @description Conflict: Podero reported one, or the user is being offboarded; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
             409: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6845,6 +6854,15 @@ export interface operations {
             };
             /** @description Body is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7108,7 +7126,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -7250,7 +7268,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -7826,7 +7844,10 @@ export interface operations {
     updateHeatPump: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
                 external_user_id: string;
@@ -7885,9 +7906,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            /** @description Conflict: Podero reported one, or the user is being offboarded; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
             409: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7905,6 +7928,15 @@ export interface operations {
             };
             /** @description Body is not JSON */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7956,7 +7988,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -8980,7 +9012,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -9121,7 +9153,10 @@ export interface operations {
     updateEnergyContract: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
                 external_user_id: string;
@@ -9180,9 +9215,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            /** @description Conflict: Podero reported one, or the user is being offboarded; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
             409: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9200,6 +9237,15 @@ export interface operations {
             };
             /** @description Body is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10006,7 +10052,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -10357,7 +10403,10 @@ export interface operations {
     updateWebhook: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
             path: {
                 webhook_id: string;
             };
@@ -10421,9 +10470,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            /** @description Conflict: Podero reported one, or the user is being offboarded; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
             409: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10441,6 +10492,15 @@ export interface operations {
             };
             /** @description Body is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10492,7 +10552,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -10611,7 +10671,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -10944,7 +11004,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -11064,7 +11124,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -11648,7 +11708,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -12119,7 +12179,10 @@ export interface operations {
     updateElectricVehicle: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
                 external_user_id: string;
@@ -12178,9 +12241,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            /** @description Conflict: Podero reported one, or the user is being offboarded; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
             409: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12198,6 +12263,15 @@ export interface operations {
             };
             /** @description Body is not JSON */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12249,7 +12323,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -13290,7 +13364,10 @@ export interface operations {
     updateWallbox: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
                 external_user_id: string;
@@ -13349,9 +13426,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            /** @description Conflict: Podero reported one, or the user is being offboarded; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
             409: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13369,6 +13448,15 @@ export interface operations {
             };
             /** @description Body is not JSON */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13420,7 +13508,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -14343,7 +14431,10 @@ export interface operations {
     updateInverter: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
                 external_user_id: string;
@@ -14402,9 +14493,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            /** @description Conflict: Podero reported one, or the user is being offboarded; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
             409: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14422,6 +14515,15 @@ export interface operations {
             };
             /** @description Body is not JSON */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14473,7 +14575,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -15298,7 +15400,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -15983,7 +16085,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -16209,7 +16311,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {

@@ -1,6 +1,7 @@
 import type { ApiConfig } from '../../config';
 import { AllDevicesService } from '../../devices/all-devices';
 import { ChangeMetrics } from '../../devices/change-metrics';
+import { ChangeTracker } from '../../devices/change-tracker';
 import { ChargingService } from '../../devices/charging';
 import { ChargingConfigService } from '../../devices/charging-config';
 import { DeviceInsightsService } from '../../devices/insights';
@@ -25,6 +26,7 @@ import { DeviceSnapshotStore, loadUserDevices } from '../../storage/device-snaps
 import { IdempotencyStore } from '../../storage/idempotency';
 import { InsightsCache } from '../../storage/insights-cache';
 import { OnboardingSessionStore } from '../../storage/onboarding-sessions';
+import { OpenChangesStore } from '../../storage/open-changes';
 import { OutboxStore } from '../../storage/outbox';
 import { ReadingsStore } from '../../storage/readings';
 import { ReauthenticationStore } from '../../storage/reauthentications';
@@ -157,7 +159,12 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     (await users.get(externalUserId))?.podero_user_id ?? null;
   const backfill = new BackfillStateStore(fleet.db, config.mainTableName);
   const deviceChanges = new DeviceChangeStore(fleet.db, config.mainTableName);
-  const changeMetrics = new ChangeMetrics(fleet.metrics);
+  const changeTracker = new ChangeTracker({
+    open: new OpenChangesStore(fleet.db, config.mainTableName),
+    history: deviceChanges,
+    metrics: new ChangeMetrics(fleet.metrics),
+    logger: fleet.logger,
+  });
   const devices = new DeviceServices(
     deviceKinds.map(
       (kind) =>
@@ -170,7 +177,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
           readings: new ReadingsStore(fleet.db, config.readingsTableName, kind.storage),
           outbox,
           changes: deviceChanges,
-          changeMetrics,
+          tracker: changeTracker,
           requestErasure: (externalUserId, deviceId) =>
             erasure.requestForDevice(kind, externalUserId, deviceId),
           syncIntervalMs: config.syncIntervalMs,

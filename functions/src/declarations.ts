@@ -819,6 +819,15 @@ export const routeDeclarations = [
     summary: "The heat-pump sync's latest runs and the users whose sync fails",
   },
   {
+    operationId: 'getFleetDays',
+    method: 'GET',
+    path: '/fleet/days',
+    function: 'api',
+    access: 'admin',
+    summary:
+      "The fleet's daily figures for trends: devices per connection state, stale devices, sync pass duration, webhook outcomes",
+  },
+  {
     operationId: 'getOrganisationSavings',
     method: 'GET',
     path: '/savings',

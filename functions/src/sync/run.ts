@@ -17,6 +17,7 @@ import { type DeviceFigures, deviceFiguresOf, deviceKinds, SYNC_NAMES } from '..
 import { isUpstreamOutage } from '../domain/devices/rules';
 import { outboxEntriesOf } from '../domain/events/catalogue';
 import { syncCompletedEvent } from '../domain/events/rules';
+import { addCensus, censusOf, emptyCensus, type FleetCensus } from '../domain/fleet-census';
 import { pickSyncFigures, syncFiguresOf } from '../domain/sync-figures';
 import { MetricUnit } from '../platform/observability';
 import type { PendingWrite } from '../storage/batch-write';
@@ -164,6 +165,7 @@ export class SyncRun {
       completed_pass: false,
       stopped: 'time_budget',
       cursor: null,
+      census: emptyCensus(),
     };
     this.writer = new WritePipeline(deps, {
       // Nothing new will be fetched soon: partial batches go now rather than wait to fill. With the
@@ -329,6 +331,7 @@ export class SyncRun {
           this.finishUser(task, outcome.failure).catch((error) => this.onFatal(error));
         } else {
           for (const kind of deviceKinds) this.summary[kind.figure] += outcome.devices[kind.figure];
+          addCensus(this.summary.census, outcome.census);
           this.write(task, outcome.writes, outcome.settledChanges);
         }
         this.writer.flush();
@@ -342,7 +345,7 @@ export class SyncRun {
     user: OnboardedUser,
     onListed: () => void,
   ): Promise<
-    | { writes: PendingWrite[]; devices: DeviceFigures; settledChanges: DeviceChange[] }
+    | { writes: PendingWrite[]; devices: DeviceFigures; settledChanges: DeviceChange[]; census: FleetCensus }
     | { failure: UserFailure }
   > {
     const nowMs = this.deps.now();
@@ -377,6 +380,7 @@ export class SyncRun {
     const writes: PendingWrite[] = [];
     const settledChanges: DeviceChange[] = [];
     const devices = deviceFiguresOf();
+    const census = emptyCensus();
     for (const [index, kind] of deviceKinds.entries()) {
       const listed = listedByKind[index];
       const loader = this.loaders[index];
@@ -386,8 +390,9 @@ export class SyncRun {
       writes.push(...planned.writes);
       settledChanges.push(...planned.settledChanges);
       devices[kind.figure] += planned.devices;
+      addCensus(census, planned.census);
     }
-    return { writes, devices, settledChanges };
+    return { writes, devices, settledChanges, census };
   }
 
   /**
@@ -428,7 +433,12 @@ export class SyncRun {
     listed: DeviceJson[],
     loader: SnapshotBatchLoader,
   ): Promise<
-    | { writes: PendingWrite[]; devices: number; settledChanges: readonly DeviceChange[] }
+    | {
+        writes: PendingWrite[];
+        devices: number;
+        settledChanges: readonly DeviceChange[];
+        census: FleetCensus;
+      }
     | { failure: UserFailure }
   > {
     try {
@@ -448,7 +458,12 @@ export class SyncRun {
         tables: { main: this.config.mainTableName, readings: this.config.readingsTableName },
         readingsRetentionDays: this.config.readingsRetentionDays,
       });
-      return { writes: plan.writes, devices: plan.devices, settledChanges: plan.settledChanges };
+      return {
+        writes: plan.writes,
+        devices: plan.devices,
+        settledChanges: plan.settledChanges,
+        census: censusOf(kind.visible(listed, user.poderoUserId)),
+      };
     } catch (error) {
       return { failure: describeFailure(error) };
     }
@@ -562,8 +577,9 @@ export class SyncRun {
     if (walk.ended) {
       // drain() has put the writer's totals into the summary.
       const figures = pickSyncFigures(this.summary);
-      if (this.scope.completed) await this.scope.completed(figures, this.cursor.passStartedAt);
-      else await this.storePassCompleted(this.cursor.passStartedAt);
+      if (this.scope.completed) {
+        await this.scope.completed(figures, this.cursor.passStartedAt, this.summary.census);
+      } else await this.storePassCompleted(this.cursor.passStartedAt);
       this.cursor = {
         lastExternalUserId: null,
         passStartedAt: null,

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useConsole } from './context';
+import { onZoneSetting, setZoneSetting, ZONE_SETTINGS, type ZoneSetting, zoneOf, zoneSetting } from './dates';
 import { CustomerPage } from './pages/customer';
 import { OverviewPage } from './pages/overview';
 import { TradingPage } from './pages/trading';
@@ -43,6 +44,31 @@ function SearchForm() {
   );
 }
 
+/** The console's one time zone (UTC, or the browser's): every page and chart follows it. */
+function useZoneSetting(): ZoneSetting {
+  const [setting, setSetting] = useState(zoneSetting);
+  useEffect(() => onZoneSetting(setSetting), []);
+  return setting;
+}
+
+function ZoneChoice({ setting }: { setting: ZoneSetting }) {
+  return (
+    <label class="zone-choice">
+      Times in{' '}
+      <select
+        value={setting}
+        onChange={(e) => setZoneSetting(e.currentTarget.value as ZoneSetting, localStorage)}
+      >
+        {ZONE_SETTINGS.map((s) => (
+          <option key={s} value={s}>
+            {s === 'UTC' ? 'UTC' : `this browser's zone (${zoneOf('browser')})`}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 function Page({ route }: { route: Route }) {
   switch (route.page) {
     case 'overview':
@@ -72,6 +98,7 @@ function Page({ route }: { route: Route }) {
 
 export function App() {
   const route = useRoute();
+  const zone = useZoneSetting();
   const { config, session } = useConsole();
   const signOut = () => {
     session.signOut();
@@ -102,12 +129,14 @@ export function App() {
           </a>
         </nav>
         <SearchForm />
+        <ZoneChoice setting={zone} />
         <button type="button" class="link" onClick={signOut}>
           Sign out
         </button>
       </header>
       <main id="main" tabIndex={-1}>
-        <Page route={route} />
+        {/* Keyed by the zone: a new setting redraws every time and chart on the page. */}
+        <Page key={zone} route={route} />
       </main>
     </>
   );

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { ApiError } from '../api/client';
+import { formatDateTime } from '../dates';
 import type { Loaded } from '../use-load';
 
 export function ErrorNote({ error }: { error: Error }) {
@@ -45,8 +46,7 @@ export function ConnectionBadge({ state }: { state: keyof typeof CONNECTION_LABE
   return <span class={`badge badge-${state}`}>{CONNECTION_LABELS[state]}</span>;
 }
 
+/** A time as every page writes it: the console's one format and zone (dates.ts). */
 export function formatTime(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : `${date.toLocaleString('en-GB', { timeZone: 'UTC' })} UTC`;
+  return formatDateTime(iso);
 }

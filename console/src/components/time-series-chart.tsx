@@ -24,6 +24,8 @@ export function TimeSeriesChart({
 }) {
   const container = useRef<HTMLDivElement>(null);
   const points = pointsIn(data);
+  // The axis is drawn on the canvas: the caption says its zone in words too.
+  const shownZone = zoneLabel(spec.timeZone ?? zoneOf(zoneSetting()));
 
   useEffect(() => {
     const element = container.current;
@@ -84,10 +86,10 @@ export function TimeSeriesChart({
   }, [spec, data, points, span?.from, span?.to]);
 
   return (
-    <figure class="chart" data-chart={spec.id} data-points={points}>
+    <figure class="chart" data-chart={spec.id} data-points={points} data-time-zone={shownZone}>
       <figcaption>
-        {spec.title} ({spec.rightUnit ? `${spec.unit}, ${spec.rightUnit}` : spec.unit}), {label}:{' '}
-        {points === 0 ? 'no readings in this range' : `${points} values`}
+        {spec.title} ({spec.rightUnit ? `${spec.unit}, ${spec.rightUnit}` : spec.unit}), times in {shownZone},{' '}
+        {label}: {points === 0 ? 'no readings in this range' : `${points} values`}
       </figcaption>
       {points > 0 && (
         <div ref={container} class="chart-canvas" role="img" aria-label={`${spec.title} over ${label}`} />

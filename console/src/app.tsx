@@ -5,6 +5,7 @@ import { useConsole } from './context';
 import { onZoneSetting, setZoneSetting, ZONE_SETTINGS, type ZoneSetting, zoneOf, zoneSetting } from './dates';
 import { CustomerPage } from './pages/customer';
 import { OverviewPage } from './pages/overview';
+import { StatementPage } from './pages/statement';
 import { TradingPage } from './pages/trading';
 import { isEmailQuery, SearchPage, UsersPage } from './pages/users';
 import { WebhooksPage } from './pages/webhooks';
@@ -108,6 +109,8 @@ function Page({ route }: { route: Route }) {
       return <SearchPage key={route.query} query={route.query} />;
     case 'customer':
       return <CustomerPage externalUserId={route.externalUserId} />;
+    case 'statement':
+      return <StatementPage externalUserId={route.externalUserId} month={route.month} />;
     case 'webhooks':
       return <WebhooksPage />;
     case 'trading':
@@ -138,7 +141,7 @@ export function App() {
       <a class="skip" href="#main">
         Skip to content
       </a>
-      <header class="top">
+      <header class="top no-print">
         <div class="brand">
           Heat-pump programme <span class="muted">· {config.stage}</span>
         </div>

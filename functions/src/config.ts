@@ -102,6 +102,9 @@ export const envSchemas = {
   [ENV.poderoTradingVariant]: withDefault('reference', z.enum(TRADING_VARIANTS)),
   [ENV.tradingAutoConfirm]: withDefault('off', z.enum(AUTO_CONFIRM_POLICIES)),
   [ENV.tradingConfirmationDeadline]: withDefault('23:30', z.enum(CONFIRMATION_DEADLINES)),
+  [ENV.backfillLookbackDays]: positiveInt(7, 400),
+  [ENV.backfillMaxRequestsPerRun]: positiveInt(60, 10_000),
+  [ENV.poderoDataRetentionDays]: positiveInt(90, 3650),
   [ENV.forecastBucketName]: z
     .string()
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name (3-63 of a-z 0-9 . -)'),
@@ -288,6 +291,26 @@ export function loadTradingWorkflowConfig(env: Env): TradingWorkflowConfig {
     tradingVariant: parsed[ENV.poderoTradingVariant],
     tradingAutoConfirm: parsed[ENV.tradingAutoConfirm],
     tradingConfirmationDeadline: parsed[ENV.tradingConfirmationDeadline],
+  };
+}
+
+export interface HistoryBackfillConfig extends FleetConfig {
+  /** Podero requests per second for the whole stage (0: none): the backfill claims from the same budget. */
+  readonly rateLimitPerSecond: number;
+  readonly backfillLookbackDays: number;
+  readonly backfillMaxRequestsPerRun: number;
+  readonly poderoDataRetentionDays: number;
+}
+
+/** history-backfill: the fleet's Podero access, the stage's rate ceiling and the backfill's bounds. */
+export function loadHistoryBackfillConfig(env: Env): HistoryBackfillConfig {
+  const parsed = parseDeclared('historyBackfill', env);
+  return {
+    ...fleetConfig(parsed),
+    rateLimitPerSecond: parsed[ENV.syncRateLimitPerSecond],
+    backfillLookbackDays: parsed[ENV.backfillLookbackDays],
+    backfillMaxRequestsPerRun: parsed[ENV.backfillMaxRequestsPerRun],
+    poderoDataRetentionDays: parsed[ENV.poderoDataRetentionDays],
   };
 }
 

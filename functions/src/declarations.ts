@@ -11,6 +11,7 @@
 import type { RouteAccess } from './domain/access';
 import { type DeviceKindApi, type DeviceOperationId, deviceOperationIds } from './domain/devices/kind-api';
 import { deviceKindApis } from './domain/devices/kind-apis';
+import type { HistoryBackfillEvent } from './history/event';
 import type { SyncEvent } from './sync/event';
 import type { TokenRefreshEvent } from './tokens/contract';
 import type { TradingWorkflowEvent } from './trading/event';
@@ -25,7 +26,8 @@ export type FunctionId =
   | 'webhookDelivery'
   | 'erasureWorker'
   | 'tradingWorkflow'
-  | 'forecastDrop';
+  | 'forecastDrop'
+  | 'historyBackfill';
 export type TableId = 'main' | 'readings';
 export type QueueId = 'webhookDeliveries' | 'syncShards' | 'erasures';
 export type BucketId = 'forecastDrops';
@@ -100,6 +102,12 @@ export const ENV = {
   tradingConfirmationDeadline: 'TRADING_CONFIRMATION_DEADLINE',
   /** The bucket partners drop price forecast files in (`forecasts/`), and where their results go (`results/`). */
   forecastBucketName: 'FORECAST_BUCKET_NAME',
+  /** Optional (default 7): how many days back the history backfill looks for missed quarter-hours. */
+  backfillLookbackDays: 'BACKFILL_LOOKBACK_DAYS',
+  /** Optional (default 60): the backfill's share of the Podero budget, `/data` requests per run. */
+  backfillMaxRequestsPerRun: 'BACKFILL_MAX_REQUESTS_PER_RUN',
+  /** Optional (default 90, [INFERRED]: Podero documents none): how long Podero keeps its `/data` series. */
+  poderoDataRetentionDays: 'PODERO_DATA_RETENTION_DAYS',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 
@@ -461,6 +469,37 @@ export const functionDeclarations = {
     ],
     trigger: { kind: 'objectCreated', bucket: 'forecastDrops', prefix: FORECAST_DROP_PREFIX },
   },
+  historyBackfill: {
+    id: 'historyBackfill',
+    name: 'history-backfill',
+    description:
+      "Fills the quarter-hours the sync missed from Podero's 15-minute series (/data), within Podero's retention and the stage's rate budget, and records what it cannot fill.",
+    entry: 'src/lambdas/historyBackfill/entry.ts',
+    memoryMb: 256,
+    // At most BACKFILL_MAX_REQUESTS_PER_RUN requests (60 by default, a day of one device each); a run that
+    // runs out of time stops with its progress stored and the next one continues.
+    timeoutSeconds: 300,
+    // One run at a time: the walk's cursor has one writer.
+    reservedConcurrency: 1,
+    access: {
+      tables: { main: 'readWrite', readings: 'readWrite' },
+      tokenSecret: 'read',
+      credentialsSecret: 'none',
+      invokes: ['tokenRefresh'],
+    },
+    environment: [
+      ENV.mainTableName,
+      ENV.readingsTableName,
+      ...PODERO_CALLER_ENVIRONMENT,
+      ENV.readingsRetentionDays,
+      ENV.syncRateLimitPerSecond,
+      ENV.backfillLookbackDays,
+      ENV.backfillMaxRequestsPerRun,
+      ENV.poderoDataRetentionDays,
+      ENV.appVersion,
+      ENV.stage,
+    ],
+  },
 } as const satisfies Record<FunctionId, FunctionDeclaration>;
 
 export interface QueueDeclaration {
@@ -634,6 +673,12 @@ export function deviceRouteDeclarations<A extends DeviceKindApi>(
     ],
     history: [
       route(ids.readings, 'GET', `${one}/readings`, 'Stored readings in time order, paginated'),
+      route(
+        ids.coverage,
+        'GET',
+        `${one}/readings/coverage`,
+        'Coverage of the stored readings per UTC day (quarter-hours with a reading), and what the backfill could not fill',
+      ),
       route(
         ids.changes,
         'GET',
@@ -837,6 +882,15 @@ export const routeDeclarations = [
     access: 'viewer',
     summary:
       "The fleet's daily figures for trends: devices per connection state, stale devices, sync pass duration, webhook outcomes",
+  },
+  {
+    operationId: 'getBackfillStatus',
+    method: 'GET',
+    path: '/history/backfill',
+    function: 'api',
+    access: 'viewer',
+    summary:
+      "The history backfill's progress, and per device what it filled and what it could not fill and why",
   },
   {
     operationId: 'getOrganisationSavings',
@@ -1115,6 +1169,7 @@ interface ScheduleEvents {
   syncPlanner: SyncEvent;
   eventRelay: RelayEvent;
   tradingWorkflow: TradingWorkflowEvent;
+  historyBackfill: HistoryBackfillEvent;
 }
 type ScheduleOf<F extends keyof ScheduleEvents> = ScheduleDeclaration & {
   readonly function: F;
@@ -1151,6 +1206,14 @@ export const scheduleDeclarations = [
     everyMinutes: 5,
     payload: { source: 'schedule' },
   } as const satisfies ScheduleOf<'tradingWorkflow'>,
+  {
+    name: 'history-backfill',
+    description:
+      "Fill the readings' missed quarter-hours from Podero's /data (a bounded run; the next continues).",
+    function: 'historyBackfill',
+    everyMinutes: 30,
+    payload: { source: 'schedule' },
+  } as const satisfies ScheduleOf<'historyBackfill'>,
 ] as const satisfies readonly ScheduleDeclaration[];
 
 /** `rate(...)` expression for EventBridge Scheduler, from a minute interval. */

@@ -138,6 +138,10 @@ export class PoderoBridgeStack extends Stack {
       [ENV.tradingAutoConfirm]: config.trading.autoConfirm,
       [ENV.tradingConfirmationDeadline]: config.trading.confirmationDeadline,
       [ENV.forecastBucketName]: this.fileDrops.byId.forecastDrops.bucketName,
+      // The functions' own defaults (functions/src/config.ts); Podero's retention is [INFERRED] there.
+      [ENV.backfillLookbackDays]: '7',
+      [ENV.backfillMaxRequestsPerRun]: '60',
+      [ENV.poderoDataRetentionDays]: '90',
     };
 
     for (const declaration of Object.values(functionDeclarations) as FunctionDeclaration[]) {

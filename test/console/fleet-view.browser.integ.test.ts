@@ -147,6 +147,7 @@ describe('the fleet view in Chromium', { timeout: 120_000 }, () => {
       'users filtered': '#/users?connection_state=reauthentication_required',
       search: `#/search?q=${encodeURIComponent('nobody@example.com')}`,
       customer: `#/customers/${encodeURIComponent(demo.externalUserId)}`,
+      statement: `#/customers/${encodeURIComponent(demo.externalUserId)}/statements`,
       webhooks: '#/webhooks',
       trading: '#/trading',
       'not found': '#/nowhere',

@@ -27,6 +27,7 @@ import { SYNC_CURSOR_SK, type SyncCursor, SyncLeaseLostError, SyncStateStore } f
 import { UserStore } from '../storage/users';
 import { planUserWrites } from './plan';
 import { SnapshotBatchLoader } from './snapshot-loader';
+import { StatementReadyAnnouncer } from './statement-ready';
 import {
   DEVICE_KINDS_RECHECK_MS_DEFAULT,
   type SyncRunDeps,
@@ -106,6 +107,7 @@ export class SyncRun {
   private readonly users: UserStore;
   private readonly loaders: SnapshotBatchLoader[];
   private readonly writer: WritePipeline;
+  private readonly statements: StatementReadyAnnouncer;
   private readonly summary: SyncSummary;
   private readonly signal = new Signal();
   private readonly changeMetrics: ChangeMetrics;
@@ -153,6 +155,7 @@ export class SyncRun {
           deps.snapshotLoaderOptions,
         ),
     );
+    this.statements = new StatementReadyAnnouncer(deps);
     this.outageThreshold = config.outageStopThreshold ?? OUTAGE_STOP_THRESHOLD_DEFAULT;
     this.changeMetrics = new ChangeMetrics(deps.metrics);
     this.summary = {
@@ -479,7 +482,9 @@ export class SyncRun {
       const finished =
         writeError !== undefined
           ? this.finishUser(task, { code: 'WriteFailed', message: writeError, outage: false })
-          : this.keepOnlyIfOnboarded(task.user, main).then(() => this.finishUser(task, undefined));
+          : this.keepOnlyIfOnboarded(task.user, main)
+              .then(() => this.statements.afterUserSynced(task.user))
+              .then(() => this.finishUser(task, undefined));
       finished.catch((error) => this.onFatal(error));
     });
   }

@@ -25,6 +25,7 @@ import {
 } from './control-devices';
 import type { CountersSnapshot } from './counters';
 import { loseConnection, raiseCue, restoreConnection } from './cues';
+import { handleDataHistoryControl } from './data-history';
 import {
   catalogDeviceModel,
   DEVICE_CATALOG,
@@ -314,6 +315,8 @@ export function handleControlRequest(
       throw error;
     }
   }
+  const dataHistory = handleDataHistoryControl(core, route, body);
+  if (dataHistory !== null) return dataHistory;
   const writeFault = handleWriteFaultControl(core.writeFaults, route, body);
   if (writeFault !== null) return writeFault;
   const deviceControl = handleDeviceControl(core, route, body);

@@ -231,6 +231,11 @@ export const electricVehicleKind = {
     'is_smart_optimization_active',
     'connection_status',
   ],
+  history: {
+    available: false,
+    reason:
+      'Podero offers no 15-minute series (`/data`) for electric vehicles: their missed quarter-hours stay gaps',
+  },
   figure: 'electric_vehicles',
   metric: 'SyncElectricVehicles',
   eventTypes,

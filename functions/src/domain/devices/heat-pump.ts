@@ -242,6 +242,35 @@ export const heatPumpKind = {
     'optimization_level',
     'connection_status',
   ],
+  history: {
+    available: true,
+    endpoint: 'H8 GET .../heat-pumps/{heat_pump_id}/data',
+    // H8's consumption is the average power over the quarter-hour (W), the state's the power at one instant:
+    // close enough for a chart and for energy sums, which is what a filled quarter-hour is for. Nothing in H8
+    // says the outdoor or indoor temperatures, the outlet temperature, the mode or the settings: a
+    // backfilled reading has none of them.
+    fields: {
+      estimated_consumption: 'current_power_consumption_w',
+      inlet_temp_act: 'inlet_temperature',
+      hot_water_temp: 'dhw_temperature',
+    },
+    series: async (
+      podero: HeatPumpDataUpstream,
+      poderoUserId: string,
+      deviceId: string,
+      fromIso: string,
+      toIso: string,
+    ) =>
+      (
+        await podero.heatPumps.data(poderoUserId, deviceId, {
+          from_datetime: fromIso,
+          to_datetime: toIso,
+          resolution: '15MIN',
+          keywords: ['estimated_consumption', 'inlet_temp_act', 'hot_water_temp'],
+          fillMissing: true,
+        })
+      ).data,
+  },
   figure: 'heat_pumps',
   metric: 'SyncHeatPumps',
   eventTypes: [

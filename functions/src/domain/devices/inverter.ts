@@ -5,6 +5,8 @@
 import type {
   AuthSessionRequest,
   AuthSessionResponse,
+  InverterDataQuery,
+  InverterDataResponse,
   SavingsQuery,
   StatisticsResponse,
 } from '@podero-bridge/podero-client';
@@ -41,6 +43,13 @@ export interface InverterUpstream extends InverterUpdateUpstream {
       get(userId: string, deviceId: string, options?: { includeDeleted?: boolean }): Promise<DeviceJson>;
       softDelete(userId: string, deviceId: string, at?: Date): Promise<DeviceJson>;
     };
+}
+
+/** The Podero call of the inverter's 15-minute series (I6, beta), for the backfill. */
+export interface InverterHistoryUpstream {
+  inverters: {
+    data(userId: string, deviceId: string, query?: InverterDataQuery): Promise<InverterDataResponse>;
+  };
 }
 
 /** The Podero call of the kind's savings (the insights service's). */
@@ -127,10 +136,47 @@ export const inverterKind = {
     'is_smart_optimization_active',
     'connection_status',
   ],
+  history: {
+    available: true,
+    endpoint: 'I6 GET .../inverters/{inverter_id}/data (beta)',
+    // I6's powers are averages over the quarter-hour, the state's are instants. I6 has no surplus (the state's
+    // `solar_surplus_w`), no setting and no connection status: a backfilled reading has none of them.
+    fields: {
+      solar_production_w: 'current_solar_production_w',
+      household_consumption_w: 'household_consumption_w',
+      export_power_to_grid_w: 'current_power_to_grid_w',
+      battery_charge_level_percent: 'battery_charge_level_percent',
+      battery_charge_discharge_power_w: 'battery_charge_discharge_power_w',
+    },
+    series: async (
+      podero: InverterHistoryUpstream,
+      poderoUserId: string,
+      deviceId: string,
+      fromIso: string,
+      toIso: string,
+    ) =>
+      (
+        await podero.inverters.data(poderoUserId, deviceId, {
+          from_datetime: fromIso,
+          to_datetime: toIso,
+          resolution: '15MIN',
+          keywords: [
+            'solar_production_w',
+            'household_consumption_w',
+            'export_power_to_grid_w',
+            'battery_charge_level_percent',
+            'battery_charge_discharge_power_w',
+          ],
+          fillMissing: true,
+        })
+      ).data,
+  },
   figure: 'inverters',
   metric: 'SyncInverters',
   eventTypes,
   changeEvents: (previous, next) => standardKindEvents(names, previous, next),
   deletedEvents: (externalUserId, previousIds, currentIds, at) =>
     deletedKindEvents(names, externalUserId, previousIds, currentIds, at),
-} as const satisfies DeviceKind<InverterUpstream & InverterSavingsUpstream & InverterAuthSessionUpstream>;
+} as const satisfies DeviceKind<
+  InverterUpstream & InverterSavingsUpstream & InverterAuthSessionUpstream & InverterHistoryUpstream
+>;

@@ -11,6 +11,7 @@ import type {
 } from '@podero-bridge/podero-client';
 import type * as z from 'zod';
 import type { BridgeEvent, EventType } from '../events/catalogue';
+import type { DeviceKindHistory } from '../readings/history';
 import type { AppliedAt } from './changes';
 import type { DeviceKindApi } from './kind-api';
 import type { DeviceJson, DeviceSnapshot, StoredConnection } from './state';
@@ -126,7 +127,8 @@ export interface DeviceKind<Upstream = unknown> {
   /** The allow-listed view's schema (with its OpenAPI meta) and the answers around it. */
   readonly viewSchema: z.ZodType;
   readonly listResponseSchema: z.ZodType;
-  readonly responseSchema: z.ZodType;
+  /** An object schema: a control's answer extends it with the change it recorded. */
+  readonly responseSchema: z.ZodObject;
   /** What a caller sees of a device: Podero's JSON allow-listed, with the observed connection. Pure. */
   view(device: DeviceJson, observed: StoredConnection | null): unknown;
   /** Savings and statistics, where Podero offers them for the kind. */
@@ -154,6 +156,11 @@ export interface DeviceKind<Upstream = unknown> {
   readonly storage: DeviceKindStorage;
   /** The state fields copied into a reading (charts and billing). */
   readonly readingFields: readonly string[];
+  /**
+   * Podero's 15-minute series of the kind (`/data`) and which reading fields its points fill, for the backfill
+   * of missed quarter-hours; or, where Podero has none, why (the backfill says so instead of staying silent).
+   */
+  readonly history: DeviceKindHistory<Upstream>;
   /** The monthly statement's sources: the reading field of the device's power, Podero's baseline. */
   readonly statement: DeviceKindStatement<Upstream>;
   /** The field of the sync's figures (summary, run and pass items) counting the kind's devices. */

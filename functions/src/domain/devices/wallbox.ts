@@ -105,6 +105,10 @@ export const wallboxKind = {
     'is_smart_optimization_active',
     'connection_status',
   ],
+  history: {
+    available: false,
+    reason: 'Podero offers no 15-minute series (`/data`) for wallboxes: their missed quarter-hours stay gaps',
+  },
   figure: 'wallboxes',
   metric: 'SyncWallboxes',
   eventTypes,

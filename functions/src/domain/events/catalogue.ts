@@ -16,7 +16,7 @@ export const CONNECTION_STATES = ['connected', 'reauthentication_required', 'dis
 
 /**
  * v2: the EV, wallbox and inverter events, `onboarding_session.completed`'s `device_id` and `device_kind`.
- * v3: `trading.failed`. Every earlier type and its payload is unchanged in each.
+ * v3: `trading.failed`. v4: each kind's `change_confirmed` and `change_failed`, `statement.ready`. Every earlier type and its payload is unchanged in each.
  */
 export const EVENT_CATALOGUE_VERSION = '4';
 /** EventBridge `source` of every event (partners match on it in their rules). */
@@ -318,6 +318,24 @@ export const eventDataSchemas = {
     .meta({
       description:
         'Podero refused a step for good (a 4xx, or an upload it did not take): the day ended `failed` and the fleet runs unoptimised on the day (catalogue v3).',
+    }),
+  'statement.ready': z
+    .object({
+      external_user_id: externalUserId,
+      month: z
+        .string()
+        .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
+        .meta({ description: 'The calendar month, YYYY-MM' }),
+      time_zone: z.string().min(1).meta({
+        description:
+          "The zone whose month is final: UTC, the statement routes' default (another zone's month is final an hour or two apart)",
+      }),
+      from: instant.meta({ description: "The month's first instant (inclusive)" }),
+      to: instant.meta({ description: "The month's end (exclusive)" }),
+    })
+    .meta({
+      description:
+        "A month's savings statement is final (its month closed a day ago): GET /users/{external_user_id}/statements/{month} (catalogue v4). Once per user and month; ids and the month only, no figures.",
     }),
   'webhook.test': z
     .object({ webhook_id: z.string().min(1), message: z.string() })

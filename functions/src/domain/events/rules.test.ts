@@ -11,6 +11,7 @@ import { bridgeEventSchema, EVENT_ID_PATTERN, EVENT_TYPES } from './catalogue';
 import {
   eventId,
   onboardingSessionEvent,
+  statementReadyEvent,
   syncCompletedEvent,
   userOffboardedEvent,
   userOnboardedEvent,
@@ -192,6 +193,17 @@ describe('the other events', () => {
         failures: 0,
       }),
       webhookTestEvent('wh', T(0), 'n'),
+      statementReadyEvent(
+        'ann',
+        'p',
+        {
+          month: '2026-03',
+          timeZone: 'UTC',
+          from: '2026-03-01T00:00:00.000Z',
+          to: '2026-04-01T00:00:00.000Z',
+        },
+        T(0),
+      ),
       ...tradingDayEvents(),
     ];
     const restored = observe(lost, 30, { is_authenticated: true, is_smart_optimization_active: true });
@@ -260,6 +272,18 @@ describe('event ids tell transitions of different subjects apart', () => {
     const completed = (user: string, session: string) =>
       onboardingSessionEvent(user, { id: session, state: 'completed', device_id: 'hp' }, T(0))?.id;
     expect(completed('ann', 's1')).not.toBe(completed('ann', 's2'));
+    // statement.ready: one per user, Podero user (a re-onboarding starts anew) and month.
+    const ready = (user: string, podero: string, month: string) =>
+      statementReadyEvent(user, podero, { month, timeZone: 'UTC', from: T(0), to: T(1) }, T(0)).id;
+    expect(
+      new Set([
+        ready('ann', 'p', '2026-03'),
+        ready('ann', 'p', '2026-04'),
+        ready('bob', 'p', '2026-03'),
+        ready('ann', 'q', '2026-03'),
+      ]).size,
+    ).toBe(4);
+    expect(ready('ann', 'p', '2026-03')).toBe(ready('ann', 'p', '2026-03'));
     expect(completed('ann', 's1')).not.toBe(completed('bob', 's1'));
     const expired = (session: string) =>
       onboardingSessionEvent('ann', { id: session, state: 'expired', device_id: null }, T(0))?.id;

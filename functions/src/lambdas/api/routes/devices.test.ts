@@ -109,6 +109,7 @@ const wallboxKind = {
     markerEntity: 'wallbox_list_marker',
   },
   readingFields: ['power_w'],
+  history: { available: false, reason: 'no series in this test' },
   statement: { powerField: 'power_w' },
   figure: 'wallboxes',
   metric: 'SyncWallboxes',
@@ -187,6 +188,7 @@ describe('a second device kind, declared as data', () => {
       'setWallboxMode POST /users/{external_user_id}/wallboxes/{wallbox_id}/mode',
       'deleteWallbox DELETE /users/{external_user_id}/wallboxes/{wallbox_id}',
       'listWallboxReadings GET /users/{external_user_id}/wallboxes/{wallbox_id}/readings',
+      'getWallboxReadingCoverage GET /users/{external_user_id}/wallboxes/{wallbox_id}/readings/coverage',
       'listWallboxChanges GET /users/{external_user_id}/wallboxes/{wallbox_id}/changes',
       'getWallboxChange GET /users/{external_user_id}/wallboxes/{wallbox_id}/changes/{change_id}',
     ]);
@@ -194,6 +196,7 @@ describe('a second device kind, declared as data', () => {
       [
         'deleteWallbox',
         'getWallbox',
+        'getWallboxReadingCoverage',
         'getWallboxChange',
         'listWallboxChanges',
         'listWallboxReadings',

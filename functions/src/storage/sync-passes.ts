@@ -93,12 +93,12 @@ function passOf(item: Record<string, unknown>): PassRecord {
  * kept reads as zero devices; `census_stale` absent reads as not judged.
  */
 const censusAttribute = (state: string) => `census_${state}`;
-const censusItemSchema = z.object({
-  ...Object.fromEntries(
-    CONNECTION_STATES.map((state) => [censusAttribute(state), z.number().int().min(0).default(0)]),
-  ),
-  census_stale: z.number().int().min(0).optional(),
-});
+const censusCount = z.number().int().min(0);
+const censusShape: Record<string, z.ZodDefault<z.ZodNumber> | z.ZodOptional<z.ZodNumber>> = {
+  census_stale: censusCount.optional(),
+};
+for (const state of CONNECTION_STATES) censusShape[censusAttribute(state)] = censusCount.default(0);
+const censusItemSchema = z.object(censusShape);
 
 function censusOfItem(item: Record<string, unknown>): FleetCensus {
   const row = censusItemSchema.parse(item) as Record<string, number | undefined>;

@@ -10,8 +10,8 @@ import type { DeviceJson } from './devices/state';
 export interface FleetCensus {
   connection: Record<ConnectionState, number>;
   /**
-   * Connected devices whose reporting was judged stale; null while nothing judges reporting. The seam for
-   * device health (steer/health): its verdicts add here, and the trend shows the days it covers.
+   * Connected devices whose reporting the sync judged stale (device health, domain/devices/health.ts); null
+   * where nothing was judged (a pass item written before health), shown as missing rather than zero.
    */
   stale: number | null;
 }

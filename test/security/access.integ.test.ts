@@ -439,6 +439,7 @@ describe('operator-only routes', () => {
         'GET /savings',
         'GET /sync/status',
         'GET /fleet/days',
+        'GET /history/backfill',
         'GET /users',
         'GET /users/{external_user_id}/energy-contracts',
         'GET /users/{external_user_id}/erasure',

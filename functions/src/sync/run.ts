@@ -17,6 +17,7 @@ import { type DeviceFigures, deviceFiguresOf, deviceKinds, SYNC_NAMES } from '..
 import { isUpstreamOutage } from '../domain/devices/rules';
 import { outboxEntriesOf } from '../domain/events/catalogue';
 import { syncCompletedEvent } from '../domain/events/rules';
+import { addCensus, censusOf, emptyCensus, type FleetCensus } from '../domain/fleet-census';
 import { pickSyncFigures, syncFiguresOf } from '../domain/sync-figures';
 import { MetricUnit } from '../platform/observability';
 import type { PendingWrite } from '../storage/batch-write';
@@ -185,6 +186,7 @@ export class SyncRun {
       completed_pass: false,
       stopped: 'time_budget',
       cursor: null,
+      census: emptyCensus(),
     };
     this.writer = new WritePipeline(deps, {
       // Nothing new will be fetched soon: partial batches go now rather than wait to fill. With the
@@ -350,6 +352,7 @@ export class SyncRun {
           this.finishUser(task, outcome.failure).catch((error) => this.onFatal(error));
         } else {
           for (const kind of deviceKinds) this.summary[kind.figure] += outcome.devices[kind.figure];
+          addCensus(this.summary.census, outcome.census);
           this.write(task, outcome.writes);
         }
         this.writer.flush();
@@ -362,7 +365,9 @@ export class SyncRun {
   private async planUser(
     user: OnboardedUser,
     onListed: () => void,
-  ): Promise<{ writes: PendingWrite[]; devices: DeviceFigures } | { failure: UserFailure }> {
+  ): Promise<
+    { writes: PendingWrite[]; devices: DeviceFigures; census: FleetCensus } | { failure: UserFailure }
+  > {
     const nowMs = this.deps.now();
     const kinds = planDeviceKinds(
       {
@@ -394,6 +399,7 @@ export class SyncRun {
     }
     const writes: PendingWrite[] = [];
     const devices = deviceFiguresOf();
+    const census = emptyCensus();
     for (const [index, kind] of deviceKinds.entries()) {
       const listed = listedByKind[index];
       const loader = this.loaders[index];
@@ -402,8 +408,9 @@ export class SyncRun {
       if ('failure' in planned) return planned;
       writes.push(...planned.writes);
       devices[kind.figure] += planned.devices;
+      addCensus(census, planned.census);
     }
-    return { writes, devices };
+    return { writes, devices, census };
   }
 
   /**
@@ -443,7 +450,7 @@ export class SyncRun {
     kind: (typeof deviceKinds)[number],
     listed: DeviceJson[],
     loader: SnapshotBatchLoader,
-  ): Promise<{ writes: PendingWrite[]; devices: number } | { failure: UserFailure }> {
+  ): Promise<{ writes: PendingWrite[]; devices: number; census: FleetCensus } | { failure: UserFailure }> {
     try {
       // Only the keys this list (and the stored marker) can name: a snapshot that neither names is not
       // read, so not deleted; the API's list cache goes by the marker and never serves it.
@@ -467,7 +474,10 @@ export class SyncRun {
       this.reporting.judged += plan.reporting.judged;
       this.reporting.stale += plan.reporting.stale;
       await this.settleChanges(user, kind, listed, stored, fetchedAt);
-      return { writes: plan.writes, devices: plan.devices };
+      // The pass's census: connection states as listed, and the devices judged stale (device health).
+      const census = censusOf(kind.visible(listed, user.poderoUserId));
+      census.stale = plan.reporting.stale;
+      return { writes: plan.writes, devices: plan.devices, census };
     } catch (error) {
       return { failure: describeFailure(error) };
     }
@@ -613,8 +623,9 @@ export class SyncRun {
     if (walk.ended) {
       // drain() has put the writer's totals into the summary.
       const figures = pickSyncFigures(this.summary);
-      if (this.scope.completed) await this.scope.completed(figures, this.cursor.passStartedAt);
-      else await this.storePassCompleted(this.cursor.passStartedAt);
+      if (this.scope.completed) {
+        await this.scope.completed(figures, this.cursor.passStartedAt, this.summary.census);
+      } else await this.storePassCompleted(this.cursor.passStartedAt);
       this.cursor = {
         lastExternalUserId: null,
         passStartedAt: null,

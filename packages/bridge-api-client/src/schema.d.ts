@@ -463,6 +463,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/fleet/days": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The fleet's daily figures for trends: devices per connection state, stale devices, sync pass duration, webhook outcomes
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
+        get: operations["getFleetDays"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/history/backfill": {
         parameters: {
             query?: never;
@@ -5017,6 +5037,40 @@ export interface components {
                 external_user_id: string;
             }[];
         };
+        FleetDays: {
+            /** @description The first day asked for (UTC) */
+            from: string;
+            /** @description The last day asked for: today (UTC) */
+            to: string;
+            /** @description How long a day is kept */
+            retention_days: number;
+            /** @description The days with any figure, oldest first; a day with none is left out (missing, not zero: the console shows it as a gap) */
+            items: components["schemas"]["FleetDay"][];
+        };
+        FleetDay: {
+            /** @description The UTC day, `yyyy-mm-dd` */
+            day: string;
+            /** @description Devices of every kind per connection state, as the day's last completed sync pass saw them; null: no pass completed that day */
+            connection: {
+                connected: number;
+                reauthentication_required: number;
+                disconnected: number;
+            } | null;
+            /** @description Connected devices whose reporting was stale in that pass; null: no pass judged reporting that day */
+            stale_devices: number | null;
+            /** @description Fleet passes completed that day */
+            sync_passes: number;
+            /** @description The passes' durations (start to completion); null: no pass completed */
+            sync_pass_duration_ms: {
+                mean: number;
+                max: number;
+            } | null;
+            webhook_attempts: {
+                delivered: number;
+                /** @description Attempts that failed (retried later or dead-lettered) */
+                failed: number;
+            };
+        };
         BackfillStatus: {
             run: {
                 /** @description Passes begun over every onboarded user's devices */
@@ -9418,6 +9472,112 @@ export interface operations {
                 };
             };
             /** @description A query parameter or body this route does not take */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description An operator role (viewer or higher) only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Not found, or no such route (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getFleetDays: {
+        parameters: {
+            query?: {
+                /** @description UTC days up to and including today, 1..400, default 30 */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The fleet's figures per UTC day, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FleetDays"];
+                };
+            };
+            /** @description Invalid query */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -23,6 +23,7 @@ import { BackfillStateStore } from '../../storage/backfill-state';
 import { BuildingStore } from '../../storage/buildings';
 import { DeviceChangeStore } from '../../storage/device-changes';
 import { DeviceSnapshotStore, loadUserDevices } from '../../storage/device-snapshots';
+import { FleetDailyStore } from '../../storage/fleet-daily';
 import { IdempotencyStore } from '../../storage/idempotency';
 import { InsightsCache } from '../../storage/insights-cache';
 import { OnboardingSessionStore } from '../../storage/onboarding-sessions';
@@ -227,6 +228,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       sessions: onboardingSessions,
       syncState: new SyncStateStore(fleet.db, config.mainTableName),
       passes: new SyncPassStore(fleet.db, config.mainTableName),
+      daily: new FleetDailyStore(fleet.db, config.mainTableName),
       now: fleet.now,
     }),
     reauthentication: new ReauthenticationService({

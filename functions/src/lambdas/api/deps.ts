@@ -173,6 +173,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
           changeMetrics,
           requestErasure: (externalUserId, deviceId) =>
             erasure.requestForDevice(kind, externalUserId, deviceId),
+          syncIntervalMs: config.syncIntervalMs,
           backfill,
           now: fleet.now,
           logger: fleet.logger,
@@ -204,6 +205,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     backfill: new BackfillStatusService(backfill),
     operator: new OperatorService({
       users,
+      syncIntervalMs: config.syncIntervalMs,
       kinds: deviceKinds.map((kind) => ({
         kind,
         readings: new ReadingsStore(fleet.db, config.readingsTableName, kind.storage),

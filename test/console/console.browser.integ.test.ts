@@ -174,6 +174,15 @@ describe('operator console in Chromium against pnpm dev', { timeout: 60_000 }, (
     expect(await seriesPixels(page, 'power', [0x1f, 0x6f, 0xeb])).toBeGreaterThan(200);
     expect(await seriesPixels(page, 'temperatures', [0xd1, 0x24, 0x2f])).toBeGreaterThan(100);
     await page.getByRole('table', { name: 'Savings per month' }).waitFor();
+    // The history's coverage: a cell per UTC day of the last week.
+    const days = page.locator(`[data-coverage="${deviceId}"] li`);
+    await expect.poll(() => days.count(), POLL).toBe(7);
+    // The simulator's clock is the route's: its today holds the synced readings.
+    const today = days.last();
+    expect(await today.locator('.coverage-percent').textContent()).toMatch(/^\d+ %$/);
+    expect(await today.getAttribute('title')).toMatch(
+      /^\d{4}-\d\d-\d\d: [1-9]\d* of \d+ quarter-hours with a reading/,
+    );
     await page.screenshot({ path: join(SCREENSHOTS, 'customer.png'), fullPage: true });
 
     await heatPump.getByRole('radio', { name: '7 days' }).check();
@@ -215,6 +224,10 @@ describe('operator console in Chromium against pnpm dev', { timeout: 60_000 }, (
       expect(Number(await figure.getAttribute('data-points')), chart).toBeGreaterThanOrEqual(HISTORY_HOURS);
     }
     expect(await seriesPixels(page, 'state-of-charge', [0x1a, 0x7f, 0x37])).toBeGreaterThan(100);
+    // Every kind's card shows its history's coverage, a cell per day of the last week.
+    for (const id of [vehicleId, inverterId, wallboxId]) {
+      await expect.poll(() => page.locator(`[data-coverage="${id}"] li`).count(), POLL).toBe(7);
+    }
     const vehicle = page.locator(`[data-device="${vehicleId}"]`);
     await vehicle.getByRole('table', { name: /Charging sessions/ }).waitFor();
     const figure = (card: typeof vehicle, label: string) =>

@@ -7,6 +7,7 @@ import { DEVICE_KIND_LABELS, DEVICE_KIND_NAMES } from '../devices/kinds';
 import { CHARTS, savingsRange, savingsRows } from '../readings';
 import { href } from '../router';
 import { useLoad } from '../use-load';
+import { CoverageStrip } from './customer/coverage-strip';
 import { ElectricVehicleCard } from './customer/electric-vehicle-card';
 import { InverterCard } from './customer/inverter-card';
 import { ReadingsPanel } from './customer/readings-panel';
@@ -304,6 +305,14 @@ function HeatPumpCard({
         {heatPump.connection.since &&
           ` · ${heatPump.connection.state} since ${formatTime(heatPump.connection.since)}`}
       </p>
+      <CoverageStrip
+        deviceId={heatPump.id}
+        fetchCoverage={() =>
+          api.GET('/users/{external_user_id}/heat-pumps/{heat_pump_id}/readings/coverage', {
+            params: { path },
+          })
+        }
+      />
       <Await loaded={detail}>
         {(hp) => (
           <>

@@ -13,6 +13,7 @@ import type { ApiHandler } from '../lambdas/api/handler';
 import { createErasureDeps } from '../lambdas/erasureWorker/deps';
 import { makeErasureHandler } from '../lambdas/erasureWorker/handler';
 import { createRecordingMetrics } from '../platform/observability';
+import { BackfillStateStore } from '../storage/backfill-state';
 import { readingItem, readingPk } from '../storage/readings';
 import { ReauthenticationStore } from '../storage/reauthentications';
 import { StatementAnnouncementStore, statementMarkerKey } from '../storage/statement-announcements';
@@ -127,6 +128,26 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
     return out.Count ?? 0;
   }
 
+  const backfillState = () => new BackfillStateStore(env.aws.db, env.aws.tableNames.main);
+
+  /** The history backfill's record of a heat pump, as a run stores it (the customer's id, a gap it could not fill). */
+  async function storeBackfillRecord(ext: string, deviceId: string): Promise<void> {
+    const at = new Date(now()).toISOString();
+    await backfillState().putDevice({
+      kind: 'heat_pump',
+      deviceId,
+      externalUserId: ext,
+      checkedThrough: at,
+      filledQuarters: 3,
+      unfillableQuarters: 1,
+      unfillable: [{ from: at, to: at, reason: 'no_data_at_podero' }],
+      updatedAt: at,
+    });
+  }
+
+  const hasBackfillRecord = async (deviceId: string) =>
+    (await backfillState().getDevice('heat_pump', deviceId)) !== undefined;
+
   const syncState = () => new SyncStateStore(env.aws.db, env.aws.tableNames.main);
   const failingUsers = async () => (await syncState().listFailures()).map((f) => f.externalUserId);
 
@@ -163,11 +184,13 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
   const erasureStatus = (ext: string) =>
     api(apiEvent('getUserErasure', { params: { external_user_id: ext }, claims: adminClaims() }));
 
-  it("erases every reading of each of the customer's devices, and says when it has finished", async () => {
+  it("erases every reading and backfill record of each of the customer's devices, and says when it has finished", async () => {
     const { ext, deviceIds } = await onboardedCustomer(2);
     const [first, second] = deviceIds as [string, string];
     await storeReadings(first, 60);
     await storeReadings(second, 30);
+    await storeBackfillRecord(ext, first);
+    await storeBackfillRecord(ext, second);
     const none = await erasureStatus(ext);
     expect(none.statusCode).toBe(404);
     expect(bodyOf(none)).toMatchObject({ error: { code: 'not_found' } });
@@ -177,6 +200,8 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
 
     expect(await readingsOf(first)).toBe(0);
     expect(await readingsOf(second)).toBe(0);
+    expect(await hasBackfillRecord(first)).toBe(false);
+    expect(await hasBackfillRecord(second)).toBe(false);
     const afterFirstSweep = await erasureStatus(ext);
     expect(afterFirstSweep.statusCode).toBe(200);
     expect(bodyOf(afterFirstSweep)).toMatchObject({
@@ -222,11 +247,13 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
     expect(await exists(attempt)).toBe(false);
   });
 
-  it("erases an offboarded device's readings and keeps the customer's other device's", async () => {
+  it("erases an offboarded device's readings and backfill record and keeps the customer's other device's", async () => {
     const { ext, deviceIds } = await onboardedCustomer(2);
     const [gone, kept] = deviceIds as [string, string];
     await storeReadings(gone, 40);
     await storeReadings(kept, 10);
+    await storeBackfillRecord(ext, gone);
+    await storeBackfillRecord(ext, kept);
 
     const res = await api(
       apiEvent('deleteHeatPump', { params: { external_user_id: ext, heat_pump_id: gone } }),
@@ -236,6 +263,8 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
 
     expect(await readingsOf(gone)).toBe(0);
     expect(await readingsOf(kept)).toBe(10);
+    expect(await hasBackfillRecord(gone)).toBe(false);
+    expect(await hasBackfillRecord(kept)).toBe(true);
     expect(bodyOf(await erasureStatus(ext))).toMatchObject({
       items: [{ scope: 'heat_pump', heat_pump_id: gone, status: 'in_progress', readings_deleted: 40 }],
     });
@@ -344,7 +373,7 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
     expect(await exists(statementMarkerKey(ext, '2026-03'))).toBe(false);
   });
 
-  it('erases what a sync run or request that read the customer before the offboarding stored after the first sweep', async () => {
+  it('erases what a sync or backfill run or request that read the customer before the offboarding stored after the first sweep', async () => {
     const { ext, deviceIds } = await onboardedCustomer(1);
     const device = deviceIds[0] ?? '';
     await storeReadings(device, 5);
@@ -355,6 +384,8 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
     // Late writers: a sync worker that listed the customer before the DELETE, a POST .../reauthentication
     // that read the device before it.
     await storeReadings(device, 1, clock);
+    // A history-backfill run that listed the device before the DELETE (its timeout is the longest of them).
+    await storeBackfillRecord(ext, device);
     await syncState().recordFailure(ext, 'WriteFailed', 'late', new Date(now()).toISOString());
     const attempt = await startReauthentication(ext, device);
 
@@ -362,6 +393,7 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
     expect(await drainErasures()).toBe(1);
 
     expect(await readingsOf(device)).toBe(0);
+    expect(await hasBackfillRecord(device)).toBe(false);
     expect(await failingUsers()).not.toContain(ext);
     expect(await exists(attempt)).toBe(false);
     // Its pointer under the (deleted) user's partition too: nothing of the customer is left there.

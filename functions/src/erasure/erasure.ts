@@ -2,14 +2,16 @@
  * Erasure of what an offboarding leaves outside the user's partition: every reading of the customer's
  * devices (readings table), the sync's failure record (`FAILURE#<external_user_id>`) and the customer's
  * re-authentication attempts (`REAUTH#…`, found through their pointers in the user's partition), and what a
- * late writer put back into the partition (pointers, `statement.ready` markers: `STATEMENT#<month>`). A
- * device's offboarding erases that device's readings and its tracked changes' history (`CHANGE#…` in the
- * user's partition; its open changes leave the open-changes item with the offboarding itself).
+ * late writer put back into the partition (pointers, `statement.ready` markers: `STATEMENT#<month>`), and
+ * the history backfill's record of each device (`BACKFILL#history`: the customer's id, the device's gaps). A
+ * device's offboarding erases that device's readings, its backfill record and its tracked changes' history
+ * (`CHANGE#…` in the user's partition; its open changes leave the open-changes item with the offboarding itself).
  *
  * The request cannot wait for a year of readings, so the offboarding writes a job (storage/erasures.ts)
  * and queues it; the erasure worker sweeps. Each job is swept twice: at once, and again once every writer
- * that read the customer before the offboarding has ended (ERASURE_SETTLE_SECONDS: a sync worker that
- * listed the device is stopped by Lambda at its timeout; an API request ends within 29 s). Whatever such a
+ * that read the customer before the offboarding has ended (ERASURE_SETTLE_SECONDS: a sync worker or a
+ * history-backfill run that listed the device is stopped by Lambda at its timeout; an API request ends
+ * within 29 s). Whatever such a
  * writer stored after the first sweep (a reading, a failure record, an attempt) is gone after the second,
  * and only then is the job `done`: the operator's `GET /users/{id}/erasure` says so.
  */
@@ -23,6 +25,7 @@ import { type DeviceKind, deviceKinds } from '../domain/devices/kinds';
 import { NotFoundError } from '../domain/errors';
 import type { Clock } from '../platform/clock';
 import { AuditStore } from '../storage/audit';
+import { BackfillStateStore } from '../storage/backfill-state';
 import { batchWrite } from '../storage/batch-write';
 import { DeviceChangeStore } from '../storage/device-changes';
 import {
@@ -38,8 +41,15 @@ import { STATEMENT_MARKER_PREFIX } from '../storage/statement-announcements';
 import { SyncStateStore } from '../storage/sync-state';
 import { UserStore, userPk } from '../storage/users';
 
-/** The longest a writer that read the customer before its offboarding can still write, plus a margin. */
-export const ERASURE_SETTLE_SECONDS = functionDeclarations.syncWorker.timeoutSeconds + 60;
+/**
+ * The longest a writer that read the customer before its offboarding can still write, plus a margin: the
+ * sync worker's and the history backfill's runs (readings, backfill records) end at their timeouts.
+ */
+export const ERASURE_SETTLE_SECONDS =
+  Math.max(
+    functionDeclarations.syncWorker.timeoutSeconds,
+    functionDeclarations.historyBackfill.timeoutSeconds,
+  ) + 60;
 
 /** One message per sweep of a job (the queue's body). */
 export const erasureMessageSchema = z.strictObject({ external_user_id: z.string(), job_id: z.string() });
@@ -79,6 +89,8 @@ export interface ErasureDeps {
   readings: readonly Pick<ReadingsStore, 'deleteAllOf'>[];
   /** The devices' change histories (a device's job erases its own; a user's goes with the partition). */
   changes: Pick<DeviceChangeStore, 'deleteAllOf'>;
+  /** The history backfill's per-device records (each looked for under every kind, as the readings). */
+  backfill: Pick<BackfillStateStore, 'deleteDevice'>;
   users: Pick<UserStore, 'getState'>;
   syncState: Pick<SyncStateStore, 'clearFailure'>;
   /** The customer's audit entries lose their personal data (they stay: who did what, when). */
@@ -216,6 +228,7 @@ export class ErasureService {
       if (job.scope !== 'user') {
         for (const kind of deviceKinds) await this.deps.changes.deleteAllOf(ext, kind.name, deviceId);
       }
+      for (const kind of deviceKinds) await this.deps.backfill.deleteDevice(kind.name, deviceId);
     }
     if (job.scope === 'user') {
       await this.deps.syncState.clearFailure(ext);
@@ -299,6 +312,7 @@ export function erasureServiceOf(deps: {
     jobs: new ErasureStore(db, settings.mainTableName),
     readings: deviceKinds.map((kind) => new ReadingsStore(db, settings.readingsTableName, kind.storage)),
     changes: new DeviceChangeStore(db, settings.mainTableName),
+    backfill: new BackfillStateStore(db, settings.mainTableName),
     users: new UserStore(db, settings.mainTableName),
     syncState: new SyncStateStore(db, settings.mainTableName),
     audit: new AuditStore(db, settings.mainTableName),

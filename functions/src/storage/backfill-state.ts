@@ -9,7 +9,13 @@
  * unfillable gaps), and the job writes one per device per run at most, far below a partition's 1,000 writes a
  * second.
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { UNFILLABLE_REASONS, type UnfillableGap } from '../domain/readings/history';
 
@@ -195,6 +201,21 @@ export class BackfillStateStore {
         },
       }),
     );
+  }
+
+  /**
+   * Deletes a device's record (an offboarding's erasure: it names the customer and the device's gaps);
+   * true when there was one. Deleting an absent record is not an error: a sweep may run twice.
+   */
+  async deleteDevice(kind: string, deviceId: string): Promise<boolean> {
+    const out = await this.doc.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { pk: PK, sk: deviceSk(kind, deviceId) },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return out.Attributes !== undefined;
   }
 
   /** Up to `limit` device records in key order (kind, id) after `after` (a record's `kind#id`). */

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import type { Schemas } from '../../api/client';
 import { ConnectionBadge, ErrorNote, formatTime, HealthBadge } from '../../components/status';
 import { DEVICE_KIND_LABELS } from '../../devices/kinds';
+import { CoverageStrip, type FetchCoverage } from './coverage-strip';
 
 export type SummaryDevice = Schemas['UserSummaryDevice'];
 
@@ -38,8 +39,19 @@ export function useAction(describe: (error: unknown) => string | undefined = () 
   return { busy, act, feedback };
 }
 
-/** A device's card: its kind, model, connection and when its state was read, around the kind's own content. */
-export function DeviceFrame({ device, children }: { device: SummaryDevice; children: ComponentChildren }) {
+/**
+ * A device's card: its kind, model, connection, when its state was read and its history's coverage, around the
+ * kind's own content.
+ */
+export function DeviceFrame({
+  device,
+  fetchCoverage,
+  children,
+}: {
+  device: SummaryDevice;
+  fetchCoverage: FetchCoverage;
+  children: ComponentChildren;
+}) {
   const model = [device.manufacturer, device.model].filter(Boolean).join(' ') || 'Unknown model';
   const titleId = `device-${device.id}`;
   return (
@@ -69,6 +81,7 @@ export function DeviceFrame({ device, children }: { device: SummaryDevice; child
         {formatTime(device.health.reporting.last_state_at)}) · steering {device.health.steering.state}
         {device.health.steering.since && ` since ${formatTime(device.health.steering.since)}`}
       </p>
+      <CoverageStrip deviceId={device.id} fetchCoverage={fetchCoverage} />
       {children}
     </article>
   );

@@ -31,7 +31,14 @@ export function ElectricVehicleCard({
     [api, externalUserId, device.id],
   );
   return (
-    <DeviceFrame device={device}>
+    <DeviceFrame
+      device={device}
+      fetchCoverage={() =>
+        api.GET('/users/{external_user_id}/electric-vehicles/{electric_vehicle_id}/readings/coverage', {
+          params: { path },
+        })
+      }
+    >
       <BoostControls
         boost={() =>
           expectData(

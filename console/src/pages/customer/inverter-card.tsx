@@ -16,7 +16,14 @@ export function InverterCard({ externalUserId, device }: { externalUserId: strin
     [api, externalUserId, device.id],
   );
   return (
-    <DeviceFrame device={device}>
+    <DeviceFrame
+      device={device}
+      fetchCoverage={() =>
+        api.GET('/users/{external_user_id}/inverters/{inverter_id}/readings/coverage', {
+          params: { path },
+        })
+      }
+    >
       <Await loaded={detail}>
         {(read) => <FigureList rows={figureRows(KIND_FIGURES.inverter, read.inverter)} />}
       </Await>

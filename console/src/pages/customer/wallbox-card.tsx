@@ -17,7 +17,14 @@ export function WallboxCard({ externalUserId, device }: { externalUserId: string
     [api, externalUserId, device.id],
   );
   return (
-    <DeviceFrame device={device}>
+    <DeviceFrame
+      device={device}
+      fetchCoverage={() =>
+        api.GET('/users/{external_user_id}/wallboxes/{wallbox_id}/readings/coverage', {
+          params: { path },
+        })
+      }
+    >
       <BoostControls
         boost={() =>
           expectData(

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { may, ROLES, type Role } from './auth/role';
 import { DEV_ROLE_KEY } from './auth/session';
 import { useConsole } from './context';
+import { AuditPage } from './pages/audit';
 import { CustomerPage } from './pages/customer';
 import { OverviewPage } from './pages/overview';
 import { StatementPage } from './pages/statement';
@@ -87,6 +88,14 @@ function Page({ route }: { route: Route }) {
       return <StatementPage externalUserId={route.externalUserId} month={route.month} />;
     case 'webhooks':
       return <WebhooksPage />;
+    case 'audit':
+      return (
+        <AuditPage
+          key={`${route.actor ?? ''}|${route.action ?? ''}`}
+          actor={route.actor}
+          action={route.action}
+        />
+      );
     case 'trading':
       return <TradingPage zone={route.zone} day={route.day} />;
     case 'not-found':
@@ -132,6 +141,9 @@ export function App() {
           )}
           <a href={href.trading()} aria-current={route.page === 'trading' ? 'page' : undefined}>
             Trading
+          </a>
+          <a href={href.audit()} aria-current={route.page === 'audit' ? 'page' : undefined}>
+            Audit
           </a>
         </nav>
         <SearchForm />

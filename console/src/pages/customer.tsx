@@ -10,6 +10,7 @@ import { useLoad } from '../use-load';
 import { ElectricVehicleCard } from './customer/electric-vehicle-card';
 import { InverterCard } from './customer/inverter-card';
 import { ReadingsPanel } from './customer/readings-panel';
+import { TimelinePanel } from './customer/timeline-panel';
 import { WallboxCard } from './customer/wallbox-card';
 
 type SummaryHeatPump = Schemas['UserSummary']['heat_pumps'][number];
@@ -86,6 +87,8 @@ export function CustomerPage({ externalUserId }: { externalUserId: string }) {
               />
             </div>
             <Devices externalUserId={externalUserId} summary={summary} onChanged={reload} />
+            {/* The summary is loaded again after an action: so is the timeline, which shows that action. */}
+            <TimelinePanel externalUserId={externalUserId} version={summary} />
           </>
         )}
       </Await>

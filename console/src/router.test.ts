@@ -8,6 +8,10 @@ describe('hash routes', () => {
       page: 'users',
       filters: { connection_state: 'connected' },
     });
+    expect(parseRoute(href.users({ health: 'stale' }))).toEqual({
+      page: 'users',
+      filters: { health: 'stale' },
+    });
     expect(parseRoute(href.customer('a/b c'))).toEqual({ page: 'customer', externalUserId: 'a/b c' });
     expect(parseRoute(href.statement('a/b c', '2026-03'))).toEqual({
       page: 'statement',

@@ -16,7 +16,7 @@ export type Route =
   | { page: 'trading'; zone?: string; day?: string }
   | { page: 'not-found'; path: string };
 
-const USER_FILTERS = ['connection_state', 'sync_failed', 'optimization'] as const;
+const USER_FILTERS = ['connection_state', 'sync_failed', 'optimization', 'health'] as const;
 
 export function parseRoute(hash: string): Route {
   const [path = '', search = ''] = hash.replace(/^#/, '').split('?');

@@ -69,6 +69,11 @@ export const ENV = {
   deviceKindsRecheckHours: 'DEVICE_KINDS_RECHECK_HOURS',
   /** The sync-shards queue: the planner's shards, the workers' continuations. */
   syncShardQueueUrl: 'SYNC_SHARD_QUEUE_URL',
+  /**
+   * Optional (default: the heat-pump-sync schedule's interval): the stage's sync interval in minutes, the unit of
+   * every device kind's stale threshold (domain/devices/health.ts). The CDK app sets the stage's `sync.everyMinutes`.
+   */
+  syncIntervalMinutes: 'SYNC_INTERVAL_MINUTES',
   /** Optional (default 1000): the most users in one shard of a fleet pass. */
   syncShardSize: 'SYNC_SHARD_SIZE',
   /** Optional (default 0: none): Podero requests per second for the whole stage, shared by every sync worker. */
@@ -273,6 +278,7 @@ export const functionDeclarations = {
       ENV.readingsTableName,
       ...PODERO_CALLER_ENVIRONMENT,
       ENV.readingsRetentionDays,
+      ENV.syncIntervalMinutes,
       ENV.appVersion,
       ENV.stage,
       ENV.webhookQueueUrl,
@@ -335,6 +341,7 @@ export const functionDeclarations = {
       ENV.syncSafetyMarginSeconds,
       ENV.readingsRetentionDays,
       ENV.deviceKindsRecheckHours,
+      ENV.syncIntervalMinutes,
       ENV.syncShardQueueUrl,
       ENV.syncRateLimitPerSecond,
       ENV.appVersion,

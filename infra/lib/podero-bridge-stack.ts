@@ -120,6 +120,7 @@ export class PoderoBridgeStack extends Stack {
       [ENV.syncSafetyMarginSeconds]: String(config.sync.safetyMarginSeconds),
       [ENV.readingsRetentionDays]: String(config.readings.retentionDays),
       [ENV.deviceKindsRecheckHours]: String(config.sync.deviceKindsRecheckHours),
+      [ENV.syncIntervalMinutes]: String(config.sync.everyMinutes),
       [ENV.syncShardQueueUrl]: this.eventDelivery.queues.syncShards.queue.queueUrl,
       [ENV.syncShardSize]: String(config.sync.shardSize),
       [ENV.syncRateLimitPerSecond]: String(config.sync.rateLimitPerSecond),

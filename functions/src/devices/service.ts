@@ -18,8 +18,15 @@ import {
   newChangeId,
   withRecordedChange,
 } from '../domain/devices/changes';
+import { deviceHealthView, type HealthRules } from '../domain/devices/health';
 import type { ControlIssue, DeviceKind } from '../domain/devices/kinds';
-import { isDeleted, isUpstreamOutage, observedSnapshot, ownedBy } from '../domain/devices/rules';
+import {
+  connectionStateOf,
+  isDeleted,
+  isUpstreamOutage,
+  observedSnapshot,
+  ownedBy,
+} from '../domain/devices/rules';
 import type { DeviceListAnswer } from '../domain/devices/view';
 import { InvalidError, NotFoundError, UnknownUserError } from '../domain/errors';
 import { type BridgeEvent, outboxEntriesOf } from '../domain/events/catalogue';
@@ -123,6 +130,8 @@ export interface DeviceServiceDeps<Upstream> {
   random?: () => number;
   /** Erases an offboarded device's readings (a queued job: a year of them outlasts a request). */
   requestErasure(externalUserId: string, deviceId: string): Promise<void>;
+  /** The stage's sync interval: the unit of the kind's stale threshold (domain/devices/health.ts). */
+  syncIntervalMs: number;
   /** The history backfill's records (its progress and unfillable gaps per device), shown with the coverage. */
   backfill?: Pick<BackfillStateStore, 'getDevice'>;
   now?: () => number;
@@ -148,8 +157,23 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
     this.now = deps.now ?? Date.now;
   }
 
+  private get healthRules(): HealthRules {
+    return {
+      staleAfterSyncIntervals: this.kind.health.staleAfterSyncIntervals,
+      syncIntervalMs: this.deps.syncIntervalMs,
+    };
+  }
+
+  /** The view with its health judged now (a cached snapshot whose state stopped moving shows `stale`). */
   private viewOf(snapshot: DeviceSnapshot): ViewOf<K> {
-    return this.kind.view(snapshot.device, snapshot.connection) as ViewOf<K>;
+    // The verdict reads the device's latest tracked change from the snapshot (snapshot.changes.last).
+    const health = deviceHealthView(
+      snapshot,
+      connectionStateOf(snapshot.device),
+      this.now(),
+      this.healthRules,
+    );
+    return this.kind.view(snapshot.device, snapshot.connection, health) as ViewOf<K>;
   }
 
   private answer(
@@ -260,6 +284,7 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
         previous,
         previous?.lastReadingStateAt ?? null,
         this.kind.name,
+        this.healthRules,
       );
     });
     const { createdSortKeys } = await this.deps.snapshots.replaceUserList(
@@ -505,6 +530,7 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
       previous,
       previous?.lastReadingStateAt ?? null,
       this.kind.name,
+      this.healthRules,
     );
   }
 

@@ -38,6 +38,12 @@ import {
 import { type OnboardedUser, UserStream, UserWalk } from './user-walk';
 import { WritePipeline } from './write-pipeline';
 
+/** The health metrics each run publishes (infra/lib/constructs/monitoring.ts watches them by these names). */
+export const SYNC_HEALTH_METRICS = {
+  judged: 'SyncDevicesReportingJudged',
+  stale: 'SyncDevicesStale',
+} as const;
+
 /** Consecutive users failing on a Podero outage after which a run stops instead of hammering Podero. */
 export const OUTAGE_STOP_THRESHOLD_DEFAULT = 10;
 
@@ -120,6 +126,11 @@ export class SyncRun {
     passesCompleted: 0,
     lastPassCompletedAt: null,
   };
+  /**
+   * Devices whose reporting this run judged (connected: `ok` or `stale`) and the stale ones: the fleet's stale
+   * share, published as metrics (not a sync figure: the figures' payloads stay as they were).
+   */
+  private readonly reporting = { judged: 0, stale: 0 };
   /** Podero calls in flight: the C slots. */
   private fetching = 0;
   /** Users whose Podero list arrived and whose stored state is being read. */
@@ -450,7 +461,11 @@ export class SyncRun {
         fetchedAt: new Date(this.deps.now()).toISOString(),
         tables: { main: this.config.mainTableName, readings: this.config.readingsTableName },
         readingsRetentionDays: this.config.readingsRetentionDays,
+        syncIntervalMs: this.config.syncIntervalMs,
       });
+      // Counted when planned: a user whose writes then fail is judged again next pass.
+      this.reporting.judged += plan.reporting.judged;
+      this.reporting.stale += plan.reporting.stale;
       return { writes: plan.writes, devices: plan.devices, settledChanges: plan.settledChanges };
     } catch (error) {
       return { failure: describeFailure(error) };
@@ -601,6 +616,10 @@ export class SyncRun {
     m.addMetric('SyncBatchWriteCalls', MetricUnit.Count, summary.batch_write_calls);
     m.addMetric('SyncDuration', MetricUnit.Milliseconds, summary.duration_ms);
     m.addMetric('SyncCompletedPass', MetricUnit.Count, summary.completed_pass ? 1 : 0);
+    // The stale share: summed over a sync interval across every run (shard) of a pass, stale / judged is the
+    // pass's share (infra's DevicesStaleShare alarm divides them).
+    m.addMetric(SYNC_HEALTH_METRICS.judged, MetricUnit.Count, this.reporting.judged);
+    m.addMetric(SYNC_HEALTH_METRICS.stale, MetricUnit.Count, this.reporting.stale);
     m.publishStoredMetrics();
     return summary;
   }

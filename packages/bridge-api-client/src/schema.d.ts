@@ -1717,6 +1717,86 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "heat_pump.reporting_stopped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * heat_pump.reporting_stopped (catalogue v4)
+         * @description A connected heat pump sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4).
+         */
+        post: operations["event_heat_pump_reporting_stopped"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "heat_pump.reporting_resumed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * heat_pump.reporting_resumed (catalogue v4)
+         * @description A stale heat pump reports new states again (catalogue v4).
+         */
+        post: operations["event_heat_pump_reporting_resumed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "heat_pump.steering_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * heat_pump.steering_failed (catalogue v4)
+         * @description Podero reports a steering error for the heat pump (`steering_status` became `error`) (catalogue v4).
+         */
+        post: operations["event_heat_pump_steering_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "heat_pump.steering_recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * heat_pump.steering_recovered (catalogue v4)
+         * @description Podero no longer reports a steering error for the heat pump (`steering.state` says what it reports now) (catalogue v4).
+         */
+        post: operations["event_heat_pump_steering_recovered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "electric_vehicle.connected": {
         parameters: {
             query?: never;
@@ -1937,6 +2017,86 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "electric_vehicle.reporting_stopped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.reporting_stopped (catalogue v4)
+         * @description A connected electric vehicle sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4).
+         */
+        post: operations["event_electric_vehicle_reporting_stopped"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.reporting_resumed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.reporting_resumed (catalogue v4)
+         * @description A stale electric vehicle reports new states again (catalogue v4).
+         */
+        post: operations["event_electric_vehicle_reporting_resumed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.steering_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.steering_failed (catalogue v4)
+         * @description Podero reports a steering error for the electric vehicle (`steering_status` became `error`) (catalogue v4).
+         */
+        post: operations["event_electric_vehicle_steering_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.steering_recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.steering_recovered (catalogue v4)
+         * @description Podero no longer reports a steering error for the electric vehicle (`steering.state` says what it reports now) (catalogue v4).
+         */
+        post: operations["event_electric_vehicle_steering_recovered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "wallbox.connected": {
         parameters: {
             query?: never;
@@ -2037,6 +2197,86 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "wallbox.reporting_stopped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.reporting_stopped (catalogue v4)
+         * @description A connected wallbox sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4).
+         */
+        post: operations["event_wallbox_reporting_stopped"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wallbox.reporting_resumed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.reporting_resumed (catalogue v4)
+         * @description A stale wallbox reports new states again (catalogue v4).
+         */
+        post: operations["event_wallbox_reporting_resumed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wallbox.steering_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.steering_failed (catalogue v4)
+         * @description Podero reports a steering error for the wallbox (`steering_status` became `error`) (catalogue v4).
+         */
+        post: operations["event_wallbox_steering_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wallbox.steering_recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.steering_recovered (catalogue v4)
+         * @description Podero no longer reports a steering error for the wallbox (`steering.state` says what it reports now) (catalogue v4).
+         */
+        post: operations["event_wallbox_steering_recovered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "inverter.connected": {
         parameters: {
             query?: never;
@@ -2131,6 +2371,86 @@ export interface webhooks {
          * @description The solar inverter is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_inverter_deleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.reporting_stopped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.reporting_stopped (catalogue v4)
+         * @description A connected solar inverter sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4).
+         */
+        post: operations["event_inverter_reporting_stopped"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.reporting_resumed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.reporting_resumed (catalogue v4)
+         * @description A stale solar inverter reports new states again (catalogue v4).
+         */
+        post: operations["event_inverter_reporting_resumed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.steering_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.steering_failed (catalogue v4)
+         * @description Podero reports a steering error for the solar inverter (`steering_status` became `error`) (catalogue v4).
+         */
+        post: operations["event_inverter_steering_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.steering_recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.steering_recovered (catalogue v4)
+         * @description Podero no longer reports a steering error for the solar inverter (`steering.state` says what it reports now) (catalogue v4).
+         */
+        post: operations["event_inverter_steering_recovered"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2876,6 +3196,102 @@ export interface components {
                 heat_pump_id: string;
             };
         };
+        /** @description A connected heat pump sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+        Event_heat_pump_reporting_stopped: {
+            /** @constant */
+            type: "heat_pump.reporting_stopped";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A connected heat pump sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the heat pump */
+                heat_pump_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description A stale heat pump reports new states again (catalogue v4). */
+        Event_heat_pump_reporting_resumed: {
+            /** @constant */
+            type: "heat_pump.reporting_resumed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A stale heat pump reports new states again (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the heat pump */
+                heat_pump_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description Podero reports a steering error for the heat pump (`steering_status` became `error`) (catalogue v4). */
+        Event_heat_pump_steering_failed: {
+            /** @constant */
+            type: "heat_pump.steering_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero reports a steering error for the heat pump (`steering_status` became `error`) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the heat pump */
+                heat_pump_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
+        /** @description Podero no longer reports a steering error for the heat pump (`steering.state` says what it reports now) (catalogue v4). */
+        Event_heat_pump_steering_recovered: {
+            /** @constant */
+            type: "heat_pump.steering_recovered";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero no longer reports a steering error for the heat pump (`steering.state` says what it reports now) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the heat pump */
+                heat_pump_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
         /** @description A electric vehicle was seen authenticated for the first time. */
         Event_electric_vehicle_connected: {
             /** @constant */
@@ -3070,6 +3486,102 @@ export interface components {
                 boost_state: string | null;
             };
         };
+        /** @description A connected electric vehicle sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+        Event_electric_vehicle_reporting_stopped: {
+            /** @constant */
+            type: "electric_vehicle.reporting_stopped";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A connected electric vehicle sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description A stale electric vehicle reports new states again (catalogue v4). */
+        Event_electric_vehicle_reporting_resumed: {
+            /** @constant */
+            type: "electric_vehicle.reporting_resumed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A stale electric vehicle reports new states again (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description Podero reports a steering error for the electric vehicle (`steering_status` became `error`) (catalogue v4). */
+        Event_electric_vehicle_steering_failed: {
+            /** @constant */
+            type: "electric_vehicle.steering_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero reports a steering error for the electric vehicle (`steering_status` became `error`) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
+        /** @description Podero no longer reports a steering error for the electric vehicle (`steering.state` says what it reports now) (catalogue v4). */
+        Event_electric_vehicle_steering_recovered: {
+            /** @constant */
+            type: "electric_vehicle.steering_recovered";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero no longer reports a steering error for the electric vehicle (`steering.state` says what it reports now) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
         /** @description A wallbox was seen authenticated for the first time. */
         Event_wallbox_connected: {
             /** @constant */
@@ -3164,6 +3676,102 @@ export interface components {
                 wallbox_id: string;
             };
         };
+        /** @description A connected wallbox sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+        Event_wallbox_reporting_stopped: {
+            /** @constant */
+            type: "wallbox.reporting_stopped";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A connected wallbox sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description A stale wallbox reports new states again (catalogue v4). */
+        Event_wallbox_reporting_resumed: {
+            /** @constant */
+            type: "wallbox.reporting_resumed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A stale wallbox reports new states again (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description Podero reports a steering error for the wallbox (`steering_status` became `error`) (catalogue v4). */
+        Event_wallbox_steering_failed: {
+            /** @constant */
+            type: "wallbox.steering_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero reports a steering error for the wallbox (`steering_status` became `error`) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
+        /** @description Podero no longer reports a steering error for the wallbox (`steering.state` says what it reports now) (catalogue v4). */
+        Event_wallbox_steering_recovered: {
+            /** @constant */
+            type: "wallbox.steering_recovered";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero no longer reports a steering error for the wallbox (`steering.state` says what it reports now) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
         /** @description A solar inverter was seen authenticated for the first time. */
         Event_inverter_connected: {
             /** @constant */
@@ -3256,6 +3864,102 @@ export interface components {
                 external_user_id: string;
                 /** @description Podero's id of the solar inverter */
                 inverter_id: string;
+            };
+        };
+        /** @description A connected solar inverter sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+        Event_inverter_reporting_stopped: {
+            /** @constant */
+            type: "inverter.reporting_stopped";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A connected solar inverter sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description A stale solar inverter reports new states again (catalogue v4). */
+        Event_inverter_reporting_resumed: {
+            /** @constant */
+            type: "inverter.reporting_resumed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A stale solar inverter reports new states again (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description Podero reports a steering error for the solar inverter (`steering_status` became `error`) (catalogue v4). */
+        Event_inverter_steering_failed: {
+            /** @constant */
+            type: "inverter.steering_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero reports a steering error for the solar inverter (`steering_status` became `error`) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
+        /** @description Podero no longer reports a steering error for the solar inverter (`steering.state` says what it reports now) (catalogue v4). */
+        Event_inverter_steering_recovered: {
+            /** @constant */
+            type: "inverter.steering_recovered";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero no longer reports a steering error for the solar inverter (`steering.state` says what it reports now) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
             };
         };
         /** @description A change requested of a heat pump was seen applied (catalogue v4). */
@@ -3758,6 +4462,15 @@ export interface components {
             };
             sync_failure: components["schemas"]["SyncFailure"] | null;
             devices: components["schemas"]["DeviceCountsByKind"];
+            /** @description The user's devices of every kind by health, judged now from the stored state */
+            health: {
+                /** @description Devices not reporting while connected */
+                stale: number;
+                /** @description Devices whose Podero steering_status is error */
+                steering_error: number;
+                /** @description Devices not steerable now */
+                not_steerable: number;
+            };
         };
         SyncFailure: {
             error_code: string;
@@ -3927,6 +4640,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
         };
         HeatPumpDeviceModel: {
             device_type?: {
@@ -3947,6 +4661,40 @@ export interface components {
             action_needed: boolean;
             /** @description When the bridge first observed this state after a different one (a read or a sync pass); null while the state is as first seen. */
             since: string | null;
+        };
+        /** @description The device's health beside its connection, judged now */
+        DeviceHealth: {
+            reporting: {
+                /**
+                 * @description ok: a new state (Podero's `current_state_last_updated_at`) within the kind's threshold; stale: none for longer, while connected; unknown: not connected, or Podero sends no state time.
+                 * @enum {string}
+                 */
+                state: "ok" | "stale" | "unknown";
+                /** @description When the bridge first observed this state after a different one (stale: when the last state plus the threshold passed); null while the state is as first seen. */
+                since: string | null;
+                /** @description Why, in words */
+                reason: string;
+                /** @description Podero's `current_state_last_updated_at` */
+                last_state_at: string | null;
+                /** @description The kind's threshold: its declared number of sync intervals, in seconds */
+                stale_after_seconds: number;
+            };
+            steering: {
+                /**
+                 * @description Podero's `steering_status` (ok | warning | error | unknown); missing or undocumented: unknown.
+                 * @enum {string}
+                 */
+                state: "ok" | "warning" | "error" | "unknown";
+                /** @description When the bridge first observed this state after a different one; null while as first seen. */
+                since: string | null;
+                reason: string;
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+            /** @description Steerable now: connected, reporting `ok`, steering `ok`, and the device's latest change not failed. */
+            steerable: boolean;
+            /** @description What stands in the way (empty when steerable). A change's status is one of pending, confirmed, failed, superseded. */
+            not_steerable_because: ("not_connected" | "not_reporting" | "steering_not_ok" | "last_change_failed")[];
         };
         HeatPumpRead: {
             heat_pump: components["schemas"]["HeatPump"];
@@ -4210,6 +4958,7 @@ export interface components {
             model: string | null;
             connection: components["schemas"]["HeatPumpConnection"];
             is_smart_optimization_active: boolean | null;
+            health: components["schemas"]["DeviceHealth"];
             /** @description When the stored state was read from Podero */
             fetched_at: string;
             /** @description The latest stored reading: the kind's own values (its `readings` route's fields) */
@@ -4780,6 +5529,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
         };
         ElectricVehicleRead: {
             electric_vehicle: components["schemas"]["ElectricVehicle"];
@@ -4883,6 +5633,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
         };
         WallboxRead: {
             wallbox: components["schemas"]["Wallbox"];
@@ -4974,6 +5725,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
         };
         InverterRead: {
             inverter: components["schemas"]["Inverter"];
@@ -5072,6 +5824,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
             /**
              * @description The device kind (enum property replaced by openapi-typescript)
              * @enum {string}
@@ -5136,6 +5889,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
             /**
              * @description The device kind (enum property replaced by openapi-typescript)
              * @enum {string}
@@ -5198,6 +5952,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
             /**
              * @description The device kind (enum property replaced by openapi-typescript)
              * @enum {string}
@@ -5254,6 +6009,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
             /**
              * @description The device kind (enum property replaced by openapi-typescript)
              * @enum {string}
@@ -5608,6 +6364,8 @@ export interface operations {
                 optimization?: "on" | "off";
                 /** @description Only the user with this e-mail address (case-insensitive), for a support desk search */
                 email?: string;
+                /** @description Only users with at least one device (of any kind) that is stale (not reporting while connected), has a steering error, or is not steerable now */
+                health?: "stale" | "steering_error" | "not_steerable";
             };
             header?: never;
             path?: never;
@@ -9431,7 +10189,7 @@ export interface operations {
                 "application/json": {
                     /** @description https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>) */
                     url: string;
-                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "heat_pump.change_confirmed" | "heat_pump.change_failed" | "electric_vehicle.change_confirmed" | "electric_vehicle.change_failed" | "wallbox.change_confirmed" | "wallbox.change_failed" | "inverter.change_confirmed" | "inverter.change_failed" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed" | "statement.ready")[] | null;
+                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "heat_pump.reporting_stopped" | "heat_pump.reporting_resumed" | "heat_pump.steering_failed" | "heat_pump.steering_recovered" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "electric_vehicle.reporting_stopped" | "electric_vehicle.reporting_resumed" | "electric_vehicle.steering_failed" | "electric_vehicle.steering_recovered" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "wallbox.reporting_stopped" | "wallbox.reporting_resumed" | "wallbox.steering_failed" | "wallbox.steering_recovered" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "inverter.reporting_stopped" | "inverter.reporting_resumed" | "inverter.steering_failed" | "inverter.steering_recovered" | "heat_pump.change_confirmed" | "heat_pump.change_failed" | "electric_vehicle.change_confirmed" | "electric_vehicle.change_failed" | "wallbox.change_confirmed" | "wallbox.change_failed" | "inverter.change_confirmed" | "inverter.change_failed" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed" | "statement.ready")[] | null;
                     description?: string;
                 };
             };
@@ -9782,7 +10540,7 @@ export interface operations {
                 "application/json": {
                     /** @description https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>) */
                     url?: string;
-                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "heat_pump.change_confirmed" | "heat_pump.change_failed" | "electric_vehicle.change_confirmed" | "electric_vehicle.change_failed" | "wallbox.change_confirmed" | "wallbox.change_failed" | "inverter.change_confirmed" | "inverter.change_failed" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed" | "statement.ready")[] | null;
+                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "heat_pump.reporting_stopped" | "heat_pump.reporting_resumed" | "heat_pump.steering_failed" | "heat_pump.steering_recovered" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "electric_vehicle.reporting_stopped" | "electric_vehicle.reporting_resumed" | "electric_vehicle.steering_failed" | "electric_vehicle.steering_recovered" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "wallbox.reporting_stopped" | "wallbox.reporting_resumed" | "wallbox.steering_failed" | "wallbox.steering_recovered" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "inverter.reporting_stopped" | "inverter.reporting_resumed" | "inverter.steering_failed" | "inverter.steering_recovered" | "heat_pump.change_confirmed" | "heat_pump.change_failed" | "electric_vehicle.change_confirmed" | "electric_vehicle.change_failed" | "wallbox.change_confirmed" | "wallbox.change_failed" | "inverter.change_confirmed" | "inverter.change_failed" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed" | "statement.ready")[] | null;
                     description?: string | null;
                     /** @description false pauses deliveries (events meanwhile are not kept) */
                     enabled?: boolean;
@@ -16475,6 +17233,130 @@ export interface operations {
             };
         };
     };
+    event_heat_pump_reporting_stopped: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_heat_pump_reporting_stopped"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_heat_pump_reporting_resumed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_heat_pump_reporting_resumed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_heat_pump_steering_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_heat_pump_steering_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_heat_pump_steering_recovered: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_heat_pump_steering_recovered"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     event_electric_vehicle_connected: {
         parameters: {
             query?: never;
@@ -16816,6 +17698,130 @@ export interface operations {
             };
         };
     };
+    event_electric_vehicle_reporting_stopped: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_reporting_stopped"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_reporting_resumed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_reporting_resumed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_steering_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_steering_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_steering_recovered: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_steering_recovered"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     event_wallbox_connected: {
         parameters: {
             query?: never;
@@ -16971,6 +17977,130 @@ export interface operations {
             };
         };
     };
+    event_wallbox_reporting_stopped: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_reporting_stopped"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_wallbox_reporting_resumed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_reporting_resumed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_wallbox_steering_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_steering_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_wallbox_steering_recovered: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_steering_recovered"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     event_inverter_connected: {
         parameters: {
             query?: never;
@@ -17114,6 +18244,130 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Event_inverter_deleted"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_reporting_stopped: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_reporting_stopped"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_reporting_resumed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_reporting_resumed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_steering_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_steering_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_steering_recovered: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_steering_recovered"];
             };
         };
         responses: {

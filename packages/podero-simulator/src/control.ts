@@ -27,6 +27,12 @@ import type { CountersSnapshot } from './counters';
 import { loseConnection, raiseCue, restoreConnection } from './cues';
 import { handleDataHistoryControl } from './data-history';
 import {
+  type DeviceHealthFault,
+  type DeviceHealthFaultState,
+  handleDeviceHealthControl,
+  setDeviceHealth,
+} from './device-health-faults';
+import {
   catalogDeviceModel,
   DEVICE_CATALOG,
   markOnboarded,
@@ -97,6 +103,8 @@ export interface SimulatorControl {
   driveInverter(inverterId: string, drive: InverterDrive): ReturnType<typeof driveInverter>;
   /** Plays a wallbox that connects with a claim token (W6); the token is then spent. */
   claimWallbox(claim: WallboxClaim): { wallbox_id: string };
+  /** A device of any kind stops (or resumes) reporting, or reports a steering warning or error (null clears it). */
+  setDeviceHealth(deviceId: string, fault: DeviceHealthFault): DeviceHealthFaultState;
 }
 
 export interface ConnectionChange {
@@ -176,6 +184,7 @@ export function createControl(core: SimCore, resetAll: () => void): SimulatorCon
     driveWallbox: (wallboxId, drive) => driveWallbox(core, wallboxId, drive),
     driveInverter: (inverterId, drive) => driveInverter(core, inverterId, drive),
     claimWallbox: (claim) => claimWallbox(core, claim),
+    setDeviceHealth: (deviceId, fault) => setDeviceHealth(core, deviceId, fault),
   };
 }
 
@@ -321,6 +330,8 @@ export function handleControlRequest(
   if (writeFault !== null) return writeFault;
   const deviceControl = handleDeviceControl(core, route, body);
   if (deviceControl !== null) return deviceControl;
+  const healthControl = handleDeviceHealthControl(core, route, body);
+  if (healthControl !== null) return healthControl;
   switch (route) {
     case 'POST /__sim/reset':
       core.writeFaults.reset();

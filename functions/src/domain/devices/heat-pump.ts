@@ -12,6 +12,7 @@ import type {
 } from '@podero-bridge/podero-client';
 import type { BridgeEvent, EventData } from '../events/catalogue';
 import { event } from '../events/rules';
+import { type HealthEventNames, healthEvents } from './health';
 import { heatPumpApi } from './heat-pump-api';
 import { type HeatPumpUpdateUpstream, heatPumpSettingsControl } from './heat-pump-controls';
 import {
@@ -45,6 +46,15 @@ export interface HeatPumpInsightsUpstream {
     savings(userId: string, deviceId: string, query: SavingsQuery): Promise<StatisticsResponse>;
   };
 }
+
+/** The kind's health events (domain/devices/health.ts healthEvents). */
+const healthNames = {
+  idField: 'heat_pump_id',
+  reportingStopped: 'heat_pump.reporting_stopped',
+  reportingResumed: 'heat_pump.reporting_resumed',
+  steeringFailed: 'heat_pump.steering_failed',
+  steeringRecovered: 'heat_pump.steering_recovered',
+} as const satisfies HealthEventNames;
 
 /** The Podero call of the heat pump's time series (H8): the statement's baseline. */
 export interface HeatPumpDataUpstream {
@@ -229,6 +239,8 @@ export const heatPumpKind = {
     snapshotEntity: 'heat_pump_snapshot',
     markerEntity: 'heat_pump_list_marker',
   },
+  // Podero's heat-pump state updates every 5-15 minutes (contract, Appendix E): three missed intervals is an outage.
+  health: { staleAfterSyncIntervals: 3 },
   readingFields: [
     'current_power_consumption_w',
     'outdoor_temperature',
@@ -279,9 +291,16 @@ export const heatPumpKind = {
     'heat_pump.connection_restored',
     'heat_pump.optimization_changed',
     'heat_pump.deleted',
+    'heat_pump.reporting_stopped',
+    'heat_pump.reporting_resumed',
+    'heat_pump.steering_failed',
+    'heat_pump.steering_recovered',
     'heat_pump.change_confirmed',
     'heat_pump.change_failed',
   ],
-  changeEvents: heatPumpEvents,
+  changeEvents: (previous, next) => [
+    ...heatPumpEvents(previous, next),
+    ...healthEvents(healthNames, previous, next),
+  ],
   deletedEvents: deletedHeatPumpEvents,
 } as const satisfies DeviceKind<HeatPumpUpstream & HeatPumpInsightsUpstream & HeatPumpDataUpstream>;

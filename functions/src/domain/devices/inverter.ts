@@ -11,6 +11,7 @@ import type {
   StatisticsResponse,
 } from '@podero-bridge/podero-client';
 import type { EventType } from '../events/catalogue';
+import { type HealthEventNames, healthEvents } from './health';
 import { inverterApi } from './inverter-api';
 import { type InverterUpdateUpstream, inverterSettingsControl } from './inverter-controls';
 import {
@@ -66,12 +67,25 @@ const names = {
   deleted: 'inverter.deleted',
 } as const satisfies KindEventNames;
 
+/** The kind's health events (domain/devices/health.ts healthEvents). */
+const healthNames = {
+  idField: 'inverter_id',
+  reportingStopped: 'inverter.reporting_stopped',
+  reportingResumed: 'inverter.reporting_resumed',
+  steeringFailed: 'inverter.steering_failed',
+  steeringRecovered: 'inverter.steering_recovered',
+} as const satisfies HealthEventNames;
+
 const eventTypes = [
   'inverter.connected',
   'inverter.connection_lost',
   'inverter.connection_restored',
   'inverter.optimization_changed',
   'inverter.deleted',
+  'inverter.reporting_stopped',
+  'inverter.reporting_resumed',
+  'inverter.steering_failed',
+  'inverter.steering_recovered',
   'inverter.change_confirmed',
   'inverter.change_failed',
 ] as const satisfies readonly EventType[];
@@ -126,6 +140,8 @@ export const inverterKind = {
     snapshotEntity: 'inverter_snapshot',
     markerEntity: 'inverter_list_marker',
   },
+  // Production and consumption change all day (§3.9): three missed intervals is an outage.
+  health: { staleAfterSyncIntervals: 3 },
   readingFields: [
     'current_solar_production_w',
     'household_consumption_w',
@@ -174,7 +190,10 @@ export const inverterKind = {
   figure: 'inverters',
   metric: 'SyncInverters',
   eventTypes,
-  changeEvents: (previous, next) => standardKindEvents(names, previous, next),
+  changeEvents: (previous, next) => [
+    ...standardKindEvents(names, previous, next),
+    ...healthEvents(healthNames, previous, next),
+  ],
   deletedEvents: (externalUserId, previousIds, currentIds, at) =>
     deletedKindEvents(names, externalUserId, previousIds, currentIds, at),
 } as const satisfies DeviceKind<

@@ -13,6 +13,7 @@ import type * as z from 'zod';
 import type { BridgeEvent, EventType } from '../events/catalogue';
 import type { DeviceKindHistory } from '../readings/history';
 import type { AppliedAt } from './changes';
+import type { DeviceHealthView } from './health';
 import type { DeviceKindApi } from './kind-api';
 import type { DeviceJson, DeviceSnapshot, StoredConnection } from './state';
 
@@ -129,8 +130,11 @@ export interface DeviceKind<Upstream = unknown> {
   readonly listResponseSchema: z.ZodType;
   /** An object schema: a control's answer extends it with the change it recorded. */
   readonly responseSchema: z.ZodObject;
-  /** What a caller sees of a device: Podero's JSON allow-listed, with the observed connection. Pure. */
-  view(device: DeviceJson, observed: StoredConnection | null): unknown;
+  /**
+   * What a caller sees of a device: Podero's JSON allow-listed, with the observed connection and the health the
+   * caller judged (domain/devices/health.ts deviceHealthView). Pure.
+   */
+  view(device: DeviceJson, observed: StoredConnection | null, health?: DeviceHealthView): unknown;
   /** Savings and statistics, where Podero offers them for the kind. */
   readonly insights?: DeviceKindInsights<Upstream>;
   /**
@@ -154,6 +158,11 @@ export interface DeviceKind<Upstream = unknown> {
   /** The devices of a Podero list that are the user's (owned, not deleted). */
   visible(listed: readonly DeviceJson[], poderoUserId: string): DeviceJson[];
   readonly storage: DeviceKindStorage;
+  /**
+   * Its health rules' own part (domain/devices/health.ts): a connected device of the kind is `stale` after this
+   * many sync intervals without a new state (`current_state_last_updated_at`).
+   */
+  readonly health: { readonly staleAfterSyncIntervals: number };
   /** The state fields copied into a reading (charts and billing). */
   readonly readingFields: readonly string[];
   /**

@@ -4,6 +4,7 @@ import { changeSettledEvent, type DeviceChange } from '../devices/changes';
 import { electricVehicleKind } from '../devices/electric-vehicle';
 import { deletedHeatPumpEvents, heatPumpEvents, heatPumpKind } from '../devices/heat-pump';
 import { inverterKind } from '../devices/inverter';
+import { deviceKinds } from '../devices/kinds';
 import { observedSnapshot } from '../devices/rules';
 import { wallboxKind } from '../devices/wallbox';
 import { tradingDayEvents } from '../trading/events.test-support';
@@ -232,6 +233,21 @@ describe('the other events', () => {
       ...electricVehicleKind.changeEvents(parked, charging),
       ...electricVehicleKind.changeEvents(charging, observe(charging, 10, idle)),
     );
+    // Every kind's health events: stopped and failed, then resumed and recovered (domain/devices/health.ts).
+    const rules = { staleAfterSyncIntervals: 3, syncIntervalMs: 15 * 60_000 };
+    for (const kind of deviceKinds) {
+      const healthy = { is_authenticated: true, steering_status: 'ok', current_state_last_updated_at: T(0) };
+      const seen = (previous: DeviceSnapshot | undefined, minute: number, fields: Record<string, unknown>) =>
+        observedSnapshot('ann', device(fields), T(minute), previous, null, kind.name, {
+          ...rules,
+          staleAfterSyncIntervals: kind.health.staleAfterSyncIntervals,
+        });
+      const ok = seen(undefined, 0, healthy);
+      const late = kind.health.staleAfterSyncIntervals * 15 + 1;
+      const bad = seen(ok, late, { ...healthy, steering_status: 'error' });
+      const back = seen(bad, late + 1, { ...healthy, current_state_last_updated_at: T(late + 1) });
+      made.push(...kind.changeEvents(ok, bad), ...kind.changeEvents(bad, back));
+    }
     // Every kind's settled changes (catalogue v4): confirmed and failed.
     for (const kind of [heatPumpKind, electricVehicleKind, wallboxKind, inverterKind]) {
       for (const status of ['confirmed', 'failed'] as const) {

@@ -177,6 +177,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
           changeMetrics,
           requestErasure: (externalUserId, deviceId) =>
             erasure.requestForDevice(kind, externalUserId, deviceId),
+          syncIntervalMs: config.syncIntervalMs,
           backfill,
           now: fleet.now,
           logger: fleet.logger,
@@ -212,6 +213,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     }),
     operator: new OperatorService({
       users,
+      syncIntervalMs: config.syncIntervalMs,
       kinds: deviceKinds.map((kind) => ({
         kind,
         readings: new ReadingsStore(fleet.db, config.readingsTableName, kind.storage),

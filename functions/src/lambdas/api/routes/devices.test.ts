@@ -14,6 +14,7 @@ import {
   actionsViewSchema,
   connectionSchema,
   deviceEnvelopesOf,
+  deviceHealthSchema,
   deviceViewOf,
   optionalFields,
 } from '../../../domain/devices/view';
@@ -43,6 +44,7 @@ const wallboxSchema = z.strictObject({
   id: z.string(),
   actions: actionsViewSchema,
   connection: connectionSchema,
+  health: deviceHealthSchema,
 });
 const envelopes = deviceEnvelopesOf({ name: 'wallbox', singular: 'Wallbox', noun: 'wallbox' }, wallboxSchema);
 const modeSchema = z.strictObject({ mode: z.enum(['eco', 'fast']) });
@@ -108,6 +110,7 @@ const wallboxKind = {
     snapshotEntity: 'wallbox_snapshot',
     markerEntity: 'wallbox_list_marker',
   },
+  health: { staleAfterSyncIntervals: 3 },
   readingFields: ['power_w'],
   history: { available: false, reason: 'no series in this test' },
   statement: { powerField: 'power_w' },
@@ -164,6 +167,7 @@ function world(phases = 3) {
       list: async () => ({ changes: [], nextCursor: null }),
     },
     requestErasure: async () => {},
+    syncIntervalMs: 15 * 60_000,
     now: () => Date.parse('2026-12-01T10:00:00Z'),
   });
   const deps = { services: { devices: new DeviceServices([service]) } };
@@ -234,6 +238,11 @@ describe('a second device kind, declared as data', () => {
       power_w: 7400,
       actions: [],
       connection: { state: 'connected', action_needed: false, since: null },
+      // The kind's health, judged now: this Podero answer has no state time and no steering status.
+      health: expect.objectContaining({
+        steerable: false,
+        not_steerable_because: ['not_reporting', 'steering_not_ok'],
+      }),
     });
     expect(JSON.stringify(body)).not.toMatch(/ct_secret|ada@example|brand_new_field|phases/);
     expect(wallboxKind.responseSchema.safeParse(body).success).toBe(true);

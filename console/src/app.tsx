@@ -3,6 +3,7 @@ import { may, ROLES, type Role } from './auth/role';
 import { DEV_ROLE_KEY } from './auth/session';
 import { useConsole } from './context';
 import { onZoneSetting, setZoneSetting, ZONE_SETTINGS, type ZoneSetting, zoneOf, zoneSetting } from './dates';
+import { AuditPage } from './pages/audit';
 import { CustomerPage } from './pages/customer';
 import { OverviewPage } from './pages/overview';
 import { StatementPage } from './pages/statement';
@@ -113,6 +114,14 @@ function Page({ route }: { route: Route }) {
       return <StatementPage externalUserId={route.externalUserId} month={route.month} />;
     case 'webhooks':
       return <WebhooksPage />;
+    case 'audit':
+      return (
+        <AuditPage
+          key={`${route.actor ?? ''}|${route.action ?? ''}`}
+          actor={route.actor}
+          action={route.action}
+        />
+      );
     case 'trading':
       return <TradingPage zone={route.zone} day={route.day} />;
     case 'not-found':
@@ -159,6 +168,9 @@ export function App() {
           )}
           <a href={href.trading()} aria-current={route.page === 'trading' ? 'page' : undefined}>
             Trading
+          </a>
+          <a href={href.audit()} aria-current={route.page === 'audit' ? 'page' : undefined}>
+            Audit
           </a>
         </nav>
         <SearchForm />

@@ -10,6 +10,8 @@ export type Route =
   | { page: 'statement'; externalUserId: string; month?: string }
   | { page: 'search'; query: string }
   | { page: 'webhooks' }
+  /** The organisation's audit trail, optionally one actor's or one action's. */
+  | { page: 'audit'; actor?: string; action?: string }
   /** The day-ahead trading page; without a zone or day the page picks its defaults. */
   | { page: 'trading'; zone?: string; day?: string }
   | { page: 'not-found'; path: string };
@@ -30,6 +32,11 @@ export function parseRoute(hash: string): Route {
   }
   if (path === '/search') return { page: 'search', query: params.get('q') ?? '' };
   if (path === '/webhooks') return { page: 'webhooks' };
+  if (path === '/audit') {
+    const actor = params.get('actor');
+    const action = params.get('action');
+    return { page: 'audit', ...(actor ? { actor } : {}), ...(action ? { action } : {}) };
+  }
   if (path === '/trading') {
     const zone = params.get('zone');
     const day = params.get('day');
@@ -66,6 +73,12 @@ export const href = {
     `#/customers/${encodeURIComponent(externalUserId)}/statements${month ? `/${month}` : ''}`,
   search: (query: string) => `#/search?${new URLSearchParams({ q: query })}`,
   webhooks: () => '#/webhooks',
+  audit: (filters: { actor?: string; action?: string } = {}) => {
+    const search = new URLSearchParams(
+      Object.entries(filters).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    ).toString();
+    return search === '' ? '#/audit' : `#/audit?${search}`;
+  },
   trading: (at: { zone?: string; day?: string } = {}) => {
     const search = new URLSearchParams(
       Object.entries(at).filter((entry): entry is [string, string] => entry[1] !== undefined),

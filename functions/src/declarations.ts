@@ -924,6 +924,14 @@ export const routeDeclarations = [
     summary: 'The writes about one customer, with their actors, newest first, paginated',
   },
   {
+    operationId: 'getUserTimeline',
+    method: 'GET',
+    path: `${userPath}/timeline`,
+    function: 'api',
+    access: 'self-or-viewer',
+    summary: "The customer's timeline: its change events and the writes about it, newest first, paginated",
+  },
+  {
     operationId: 'listWebhooks',
     method: 'GET',
     path: '/webhooks',

@@ -11,6 +11,7 @@ import { CoverageStrip } from './customer/coverage-strip';
 import { ElectricVehicleCard } from './customer/electric-vehicle-card';
 import { InverterCard } from './customer/inverter-card';
 import { ReadingsPanel } from './customer/readings-panel';
+import { TimelinePanel } from './customer/timeline-panel';
 import { WallboxCard } from './customer/wallbox-card';
 
 type SummaryHeatPump = Schemas['UserSummary']['heat_pumps'][number];
@@ -87,6 +88,8 @@ export function CustomerPage({ externalUserId }: { externalUserId: string }) {
               />
             </div>
             <Devices externalUserId={externalUserId} summary={summary} onChanged={reload} />
+            {/* The summary is loaded again after an action: so is the timeline, which shows that action. */}
+            <TimelinePanel externalUserId={externalUserId} version={summary} />
           </>
         )}
       </Await>

@@ -14,10 +14,12 @@ import { createErasureDeps } from '../lambdas/erasureWorker/deps';
 import { makeErasureHandler } from '../lambdas/erasureWorker/handler';
 import { createRecordingMetrics } from '../platform/observability';
 import { BackfillStateStore } from '../storage/backfill-state';
+import { EventHistoryStore, historySk } from '../storage/event-history';
 import { readingItem, readingPk } from '../storage/readings';
 import { ReauthenticationStore } from '../storage/reauthentications';
 import { StatementAnnouncementStore, statementMarkerKey } from '../storage/statement-announcements';
 import { SyncStateStore } from '../storage/sync-state';
+import { userPk } from '../storage/users';
 
 /**
  * What an offboarding leaves outside the user's partition, erased by the queued job: every reading of the
@@ -371,6 +373,37 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
     clock += SETTLE_MS + 1_000;
     expect(await drainErasures()).toBe(1);
     expect(await exists(statementMarkerKey(ext, '2026-03'))).toBe(false);
+  });
+
+  it("erases the customer's timeline events: at the offboarding, and one a late relay recorded after the sweep", async () => {
+    const { ext } = await onboardedCustomer(1);
+    const history = new EventHistoryStore(env.aws.db, env.aws.tableNames.main);
+    const record = async (month: string) => {
+      const event = statementReadyEvent(
+        ext,
+        'podero-user',
+        { month, timeZone: 'UTC', from: `${month}-01T00:00:00.000Z`, to: `${month}-28T00:00:00.000Z` },
+        new Date(now()).toISOString(),
+      );
+      await history.record(ext, event, ['wh-1'], clock);
+      return { pk: userPk(ext), sk: historySk(event) };
+    };
+    const first = await record('2026-02');
+    expect(await exists(first)).toBe(true);
+    expect((await history.listForUser(ext, { limit: 10 })).items.map((e) => e.type)).toEqual([
+      'statement.ready',
+    ]);
+
+    expect((await offboard(ext)).statusCode).toBe(204);
+    expect(await exists(first)).toBe(false);
+    expect(await drainErasures()).toBe(1);
+
+    // A relay that read the customer before the DELETE records the offboarding's own event after the sweep.
+    const late = await record('2026-03');
+    expect(await exists(late)).toBe(true);
+    clock += SETTLE_MS + 1_000;
+    expect(await drainErasures()).toBe(1);
+    expect(await exists(late)).toBe(false);
   });
 
   it('erases what a sync or backfill run or request that read the customer before the offboarding stored after the first sweep', async () => {

@@ -35,6 +35,7 @@ import {
   ErasureStore,
   erasureDeviceJob,
 } from '../storage/erasures';
+import { EVENT_HISTORY_PREFIX } from '../storage/event-history';
 import { ReadingsStore } from '../storage/readings';
 import { REAUTH_PREFIX, reauthenticationKeyOf } from '../storage/reauthentications';
 import { STATEMENT_MARKER_PREFIX } from '../storage/statement-announcements';
@@ -126,6 +127,8 @@ interface Targets {
 /** What lies under a user's partition that a late writer may have stored: targets, and statement markers. */
 interface FoundUnder extends Targets {
   statementMarkerSks: string[];
+  /** Timeline events (storage/event-history.ts) a relay recorded after the partition was swept. */
+  historySks: string[];
 }
 
 export class ErasureService {
@@ -209,7 +212,7 @@ export class ErasureService {
 
   private async sweep(job: ErasureJob): Promise<Targets & { readingsDeleted: number }> {
     const ext = job.external_user_id;
-    let late: FoundUnder = { deviceIds: [], reauthenticationPks: [], statementMarkerSks: [] };
+    let late: FoundUnder = { deviceIds: [], reauthenticationPks: [], statementMarkerSks: [], historySks: [] };
     if (job.scope === 'user') {
       // A writer that read the customer before the offboarding may have stored a pointer after the
       // partition was swept; a customer onboarded again owns its partition, so it is left alone.
@@ -237,6 +240,7 @@ export class ErasureService {
         ...late.reauthenticationPks.map((pk) => ({ pk: userPk(ext), sk: pk })),
         // A `statement.ready` marker a sync run put after the offboarding's sweep (it checks, but may die first).
         ...late.statementMarkerSks.map((sk) => ({ pk: userPk(ext), sk })),
+        ...late.historySks.map((sk) => ({ pk: userPk(ext), sk })),
       ]);
     }
     return { deviceIds, reauthenticationPks, readingsDeleted };
@@ -252,7 +256,12 @@ export class ErasureService {
 
   /** The devices (snapshots), re-authentication pointers and statement markers under the user's partition. */
   private async targetsUnder(externalUserId: string): Promise<FoundUnder> {
-    const targets: FoundUnder = { deviceIds: [], reauthenticationPks: [], statementMarkerSks: [] };
+    const targets: FoundUnder = {
+      deviceIds: [],
+      reauthenticationPks: [],
+      statementMarkerSks: [],
+      historySks: [],
+    };
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.deps.db.send(
@@ -271,6 +280,7 @@ export class ErasureService {
         if (kind) targets.deviceIds.push(sk.slice(kind.storage.skPrefix.length));
         if (sk.startsWith(REAUTH_PREFIX)) targets.reauthenticationPks.push(sk);
         if (sk.startsWith(STATEMENT_MARKER_PREFIX)) targets.statementMarkerSks.push(sk);
+        if (sk.startsWith(EVENT_HISTORY_PREFIX)) targets.historySks.push(sk);
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);

@@ -274,3 +274,15 @@ export class AuditStore {
     return erased;
   }
 }
+
+/**
+ * The cursor of `listForUser` that continues after `entry` (the customer timeline pages the trail itself,
+ * a few entries at a time, and resumes after the last one it showed).
+ */
+export function auditUserCursorAfter(
+  externalUserId: string,
+  entry: Pick<AuditEntry, 'at' | 'request_id'>,
+): string {
+  const position = `${entry.at}#${entry.request_id}|${ENTRY_SK_PREFIX}${entry.at}#${entry.request_id}`;
+  return encodeCursor(position, `user:${externalUserId}`);
+}

@@ -138,7 +138,13 @@ async function queues(name: string) {
 }
 
 type Step = RelayStep | DeliveryStep;
-const RELAY_STEPS: RelayStep[] = ['after-read', 'after-event-bus', 'after-enqueue', 'after-remove'];
+const RELAY_STEPS: RelayStep[] = [
+  'after-read',
+  'after-event-bus',
+  'after-enqueue',
+  'after-history',
+  'after-remove',
+];
 const DELIVERY_STEPS: DeliveryStep[] = ['after-send', 'after-record', 'after-next'];
 const CHILD = fileURLToPath(new URL('../../test-support/children/event-process.ts', import.meta.url));
 

@@ -7,6 +7,11 @@
  * on its next run, under the same ids (EventBridge's own entry id differs: consumers deduplicate on the
  * detail's `id`). Nothing is removed before it was published, so nothing is lost. One relay runs at a time
  * (reserved concurrency 1 in AWS, one loop locally), which keeps the order per device.
+ *
+ * Each published event about a customer is also kept on that customer's timeline (storage/event-history.ts),
+ * before the outbox item is removed (a re-publication rewrites the same item). Not for a customer being
+ * offboarded or gone: the offboarding erased the partition, and the erasure's sweeps take what a relay
+ * that read the customer earlier still put there.
  */
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
@@ -17,18 +22,23 @@ import {
 } from '../domain/events/catalogue';
 import { endpointTakes } from '../domain/events/subscriptions';
 import type { RequestLogger } from '../platform/observability';
+import { type EventHistoryStore, subjectOf } from '../storage/event-history';
 import type { OutboxStore, PendingOutboxItem } from '../storage/outbox';
+import type { UserStore } from '../storage/users';
 import type { WebhookEndpointRecord, WebhookStore } from '../storage/webhooks';
 import type { DeliveryMessage, DeliveryQueue } from './queue';
 
 /** Steps a test may stop the process at (the kill-at-each-step test). */
-export type RelayStep = 'after-read' | 'after-event-bus' | 'after-enqueue' | 'after-remove';
+export type RelayStep = 'after-read' | 'after-event-bus' | 'after-enqueue' | 'after-history' | 'after-remove';
 
 export interface RelayDeps {
   outbox: Pick<OutboxStore, 'pending' | 'remove'>;
   endpoints: Pick<WebhookStore, 'list'>;
   eventBus: { client: EventBridgeClient; name: string };
   queue: Pick<DeliveryQueue, 'enqueue'>;
+  /** The customers' timelines, and whether a customer still has one (not offboarded). */
+  history: Pick<EventHistoryStore, 'record'>;
+  users: Pick<UserStore, 'getState'>;
   now: () => number;
   logger: Pick<RequestLogger, 'info' | 'warn' | 'error'>;
   step?: (step: RelayStep, item: PendingOutboxItem) => void;
@@ -113,10 +123,35 @@ export class OutboxRelay {
     );
     await deps.queue.enqueue(deliveries, nowMs);
     deps.step?.('after-enqueue', item);
+    await this.recordHistory(events, deliveries, nowMs);
+    deps.step?.('after-history', item);
     await deps.outbox.remove(item);
     deps.step?.('after-remove', item);
     summary.items++;
     summary.events += events.length;
     summary.deliveries_enqueued += deliveries.length;
+  }
+
+  private async recordHistory(
+    events: readonly BridgeEvent[],
+    deliveries: readonly DeliveryMessage[],
+    nowMs: number,
+  ): Promise<void> {
+    const onboarded = new Map<string, boolean>();
+    for (const event of events) {
+      const subject = subjectOf(event);
+      if (subject === undefined) continue;
+      let keep = onboarded.get(subject);
+      if (keep === undefined) {
+        const state = await this.deps.users.getState(subject);
+        keep = state.kind === 'active' || state.kind === 'creating';
+        onboarded.set(subject, keep);
+      }
+      if (!keep) continue;
+      const webhookIds = deliveries
+        .filter((delivery) => delivery.event.id === event.id)
+        .map((delivery) => delivery.webhook_id);
+      await this.deps.history.record(subject, event, webhookIds, nowMs);
+    }
   }
 }

@@ -10,7 +10,9 @@ import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { createLogger, createRecordingMetrics, withLogKeys } from '../../src/platform/observability';
+import { EventHistoryStore } from '../../src/storage/event-history';
 import { OutboxStore } from '../../src/storage/outbox';
+import { UserStore } from '../../src/storage/users';
 import { WebhookStore } from '../../src/storage/webhooks';
 import { WebhookDelivery } from '../../src/webhooks/delivery';
 import { PenaltyBox } from '../../src/webhooks/penalty-box';
@@ -54,6 +56,8 @@ await new OutboxRelay({
   endpoints,
   eventBus: { client: eventBridge, name: config.bus },
   queue: new DeliveryQueue(sqs, config.queueUrl),
+  history: new EventHistoryStore(doc, config.table),
+  users: new UserStore(doc, config.table),
   now: Date.now,
   logger,
   step,

@@ -24,6 +24,7 @@ import { BuildingStore } from '../../storage/buildings';
 import { DeviceChangeStore } from '../../storage/device-changes';
 import { DeviceSnapshotStore, loadUserDevices } from '../../storage/device-snapshots';
 import { FleetDailyStore } from '../../storage/fleet-daily';
+import { EventHistoryStore } from '../../storage/event-history';
 import { IdempotencyStore } from '../../storage/idempotency';
 import { InsightsCache } from '../../storage/insights-cache';
 import { OnboardingSessionStore } from '../../storage/onboarding-sessions';
@@ -40,6 +41,7 @@ import { TradingService } from '../../trading/service';
 import { BuildingService } from '../../users/buildings';
 import { OnboardingSessionService } from '../../users/onboarding-sessions';
 import { UserService, type UserServiceDeps } from '../../users/service';
+import { TimelineService } from '../../users/timeline';
 import { DeliveryQueue } from '../../webhooks/queue';
 import { WebhookSecretStore } from '../../webhooks/secrets';
 import { WebhookService } from '../../webhooks/service';
@@ -61,6 +63,8 @@ export interface ApiServices {
   readonly reauthentication: ReauthenticationService;
   readonly webhooks: WebhookService;
   readonly erasure: ErasureService;
+  /** The customer timeline: change events and audit entries merged. */
+  readonly timeline: TimelineService;
   readonly trading: TradingService;
   /** Every kind's devices in one list. */
   readonly allDevices: AllDevicesService;
@@ -211,6 +215,10 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     }),
     energyContracts: new EnergyContractService({ podero: fleet.podero, users: userService, buildings }),
     backfill: new BackfillStatusService(backfill),
+    timeline: new TimelineService({
+      history: new EventHistoryStore(fleet.db, config.mainTableName),
+      audit: new AuditStore(fleet.db, config.mainTableName),
+    }),
     operator: new OperatorService({
       users,
       syncIntervalMs: config.syncIntervalMs,

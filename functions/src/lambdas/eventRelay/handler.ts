@@ -1,6 +1,8 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { coldStartFlag, invocationKeys, withLogKeys } from '../../platform/observability';
+import { EventHistoryStore } from '../../storage/event-history';
 import { OutboxStore } from '../../storage/outbox';
+import { UserStore } from '../../storage/users';
 import { WebhookStore } from '../../storage/webhooks';
 import { DeliveryQueue } from '../../webhooks/queue';
 import { OutboxRelay, type RelaySummary } from '../../webhooks/relay';
@@ -24,6 +26,8 @@ export function makeRelayHandler(
     eventBus: { client: deps.eventBridge, name: deps.config.eventBusName },
     // The relay only enqueues first attempts; dead letters are the delivery function's.
     queue: new DeliveryQueue(deps.sqs, deps.config.webhookQueueUrl),
+    history: new EventHistoryStore(deps.db, deps.config.mainTableName),
+    users: new UserStore(deps.db, deps.config.mainTableName),
     now: deps.now,
     logger: withLogKeys(deps.logger, {}),
     ...(deps.step ? { step: deps.step } : {}),

@@ -1,5 +1,9 @@
-/** The audit trail's routes (operators): the organisation's and one customer's, over storage/audit.ts. */
+/**
+ * The audit trail's routes (operators): the organisation's and one customer's, over storage/audit.ts; and the
+ * customer timeline, which merges the customer's entries with its change events (users/timeline.ts).
+ */
 import * as z from 'zod';
+import { EVENT_TYPES, type EventType } from '../../../domain/events/catalogue';
 import { timestampSchema, userPathSchema } from '../schemas';
 import { defineRoute, errorResponse } from './types';
 
@@ -97,5 +101,67 @@ export const listUserAuditEntries = defineRoute({
   handle: async ({ params, query, deps }) => ({
     status: 200,
     body: await deps.audit.listForUser(params.external_user_id, query),
+  }),
+});
+
+const timelineEventSchema = z
+  .object({
+    id: z.string().meta({ description: "The event's id (its `webhook-id`)" }),
+    type: z.enum(EVENT_TYPES as [EventType, ...EventType[]]),
+    timestamp: timestampSchema,
+    data: z.record(z.string(), z.unknown()).meta({ description: "The event's data, as published" }),
+    webhook_ids: z.array(z.string()).meta({
+      description:
+        'The webhook endpoints a delivery was queued for (`GET /webhooks/{webhook_id}/deliveries` says how each went)',
+    }),
+  })
+  .meta({ id: 'TimelineEvent' });
+
+const timelineItemSchema = z
+  .discriminatedUnion('source', [
+    z.object({ source: z.literal('event'), at: timestampSchema, event: timelineEventSchema }),
+    z.object({ source: z.literal('audit'), at: timestampSchema, audit: auditEntrySchema }),
+  ])
+  .meta({ id: 'TimelineItem' });
+
+export const getUserTimeline = defineRoute({
+  operationId: 'getUserTimeline',
+  params: userPathSchema,
+  query: z.strictObject({
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(25)
+      .meta({ description: 'Items per page (1-100, default 25)' }),
+    cursor: z
+      .string()
+      .min(1)
+      .max(2048)
+      .optional()
+      .meta({ description: 'Opaque `next_cursor` of the previous page' }),
+  }),
+  responses: {
+    200: {
+      description:
+        "One page of the customer's change events (kept 90 days after publication) and the writes about it (kept after an offboarding, without personal data), merged newest first",
+      schema: z
+        .object({
+          items: z.array(timelineItemSchema),
+          next_cursor: z
+            .string()
+            .nullable()
+            .meta({ description: 'Pass as `cursor` for the next page; null on the last' }),
+        })
+        .meta({ id: 'TimelinePage' }),
+    },
+    400: errorResponse('Invalid query, or a cursor issued for another customer'),
+    401: errorResponse('No valid token'),
+    403: errorResponse("An operator role (viewer or higher), or the customer's own token"),
+  },
+  handle: async ({ params, query, deps }) => ({
+    status: 200,
+    body: await deps.services.timeline.list(params.external_user_id, query),
   }),
 });

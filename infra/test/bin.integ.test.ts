@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { REPO_ROOT } from '@podero-bridge/cdk';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../lib/constructs/bridge-function';
 import { cdkJsonContext } from './support';
 
 const run = promisify(execFile);

@@ -13,7 +13,7 @@ import {
   tableDeclarations,
 } from '@podero-bridge/functions/declarations';
 import { CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
-import type { IConstruct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import type { BridgeFunction } from './constructs/bridge-function';
 import type { ConsoleSite } from './constructs/console-site';
 import { type EventDelivery, webhookSecretPrefixFor } from './constructs/event-delivery';
@@ -24,10 +24,10 @@ import type { Secrets } from './constructs/secrets';
 import type { Tables } from './constructs/tables';
 
 /**
- * The parts of the stack whose findings are acknowledged (what PoderoBridgeStack has; named here so that the
- * stack imports this module and not the other way round: no import cycle).
+ * The parts of the bridge whose findings are acknowledged (what PoderoBridge has; named here so that the
+ * construct imports this module and not the other way round: no import cycle).
  */
-export interface AcknowledgedStack extends Stack {
+export interface AcknowledgedStack extends Construct {
   readonly tables: Tables;
   readonly secrets: Secrets;
   readonly functions: Readonly<Record<FunctionId, BridgeFunction>>;
@@ -107,8 +107,9 @@ export function acknowledgeFindings(stack: AcknowledgedStack): void {
   // Webhook signing secrets are one per endpoint, created at run time: the grant is on the stage's name
   // prefix (podero-bridge/<stage>/webhooks/*), no other secret.
   // cdk-nag prints the ARN as synthesized: the region and account literally when the stage names them.
-  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  const { region: stackRegion, account: stackAccount } = Stack.of(stack);
+  const region = Token.isUnresolved(stackRegion) ? '<AWS::Region>' : stackRegion;
+  const account = Token.isUnresolved(stackAccount) ? '<AWS::AccountId>' : stackAccount;
   for (const fn of Object.values(stack.functions)) {
     if (fn.declaration.access.webhookSecrets === undefined) continue;
     Validations.of(fn.role).acknowledge({
@@ -202,7 +203,8 @@ function logicalIdOf(resource: IConstruct | undefined): string {
   if (!resource || !CfnElement.isCfnElement(resource)) {
     throw new Error('expected a CloudFormation resource');
   }
-  return Stack.of(resource).getLogicalId(resource);
+  // The element's own id (logical-ids.ts anchors it), not the one its path below the stack would give.
+  return Stack.of(resource).resolve(resource.logicalId) as string;
 }
 
 /**
@@ -212,8 +214,9 @@ function logicalIdOf(resource: IConstruct | undefined): string {
 function acknowledgeConsoleFindings(stack: AcknowledgedStack, site: ConsoleSite): void {
   const guard = (rule: string) => `${CFN_GUARD_PLUGIN}::${rule}`;
   // cdk-nag prints the asset bucket's name as synthesized: the region and account literally when the stage names them.
-  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  const { region: stackRegion, account: stackAccount } = Stack.of(stack);
+  const region = Token.isUnresolved(stackRegion) ? '<AWS::Region>' : stackRegion;
+  const account = Token.isUnresolved(stackAccount) ? '<AWS::AccountId>' : stackAccount;
   const distribution = site.distribution;
   Validations.of(distribution).acknowledge(
     {
@@ -289,7 +292,7 @@ function acknowledgeConsoleFindings(stack: AcknowledgedStack, site: ConsoleSite)
       reason: 'This is the log bucket of the console site: logging its own access would log into itself.',
     },
   );
-  const deploymentFunction = stack.node.children.find((child) =>
+  const deploymentFunction = Stack.of(stack).node.children.find((child) =>
     child.node.id.startsWith('Custom::CDKBucketDeployment'),
   );
   const deploymentRole = site.deployments[0]?.handlerRole;
@@ -355,7 +358,7 @@ function acknowledgeConsoleFindings(stack: AcknowledgedStack, site: ConsoleSite)
 }
 
 /**
- * The forecast bucket (infra/lib/constructs/file-drops.ts), the drop function's grants on it, and CDK's own
+ * The forecast bucket (constructs/file-drops.ts), the drop function's grants on it, and CDK's own
  * function that puts the bucket's notification configuration at deploy time.
  */
 function acknowledgeFileDropFindings(stack: AcknowledgedStack): void {
@@ -413,7 +416,9 @@ function acknowledgeFileDropFindings(stack: AcknowledgedStack): void {
       }
     }
   }
-  const handler = stack.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
+  const handler = Stack.of(stack).node.tryFindChild(
+    'BucketNotificationsHandler050a0587b7544547bf325f094a3db834',
+  );
   const handlerRole = handler?.node.tryFindChild('Role');
   if (handler === undefined || handlerRole === undefined) {
     throw new Error('the forecast bucket has no CDK BucketNotificationsHandler');

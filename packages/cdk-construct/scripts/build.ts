@@ -25,7 +25,7 @@ import { BUNDLE_SETTINGS, bundleDefine } from '../src/constructs/bridge-function
 import { buildConsoleInto } from '../src/constructs/console-site';
 
 async function buildConstruct(): Promise<void> {
-  const common: BuildOptions & { banner: { js: string } } = {
+  const common: BuildOptions = {
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -33,7 +33,6 @@ async function buildConstruct(): Promise<void> {
     // The peers: the partner's app brings one aws-cdk-lib and one constructs for every construct in it.
     external: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'],
     define: { PODERO_BRIDGE_PACKED: 'true' },
-    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
     logLevel: 'warning',
   };
   await build({
@@ -45,7 +44,7 @@ async function buildConstruct(): Promise<void> {
     ...common,
     entryPoints: [path.join(PACKAGE_ROOT, 'src', 'bin', 'bootstrap-policy.ts')],
     outfile: path.join(PACKED_ROOT, 'bootstrap-policy.js'),
-    banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
+    banner: { js: '#!/usr/bin/env node' },
   });
 }
 

@@ -8,7 +8,14 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { CUSTOM_CONSOLE_STAGE, type Synthesized, stageApp, stageConfig, synthesize } from './support';
+import {
+  CUSTOM_CONSOLE_STAGE,
+  IDENTITY_PROVIDER_STAGE,
+  type Synthesized,
+  stageApp,
+  stageConfig,
+  synthesize,
+} from './support';
 
 const ACK_KEY = Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
 
@@ -36,8 +43,9 @@ beforeAll(() => {
       POLICY,
     ),
     synthesize(stageConfig('prod', CUSTOM_CONSOLE_STAGE), POLICY),
+    synthesize(stageConfig('prod', IDENTITY_PROVIDER_STAGE), POLICY),
   ];
-}, 4 * SYNTH_TIMEOUT_MS);
+}, 5 * SYNTH_TIMEOUT_MS);
 
 function acknowledgements(s: Synthesized): { path: string; id: string; reason: string }[] {
   const found: { path: string; id: string; reason: string }[] = [];

@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type BridgeCliIo, renderTable, runBridgeCli } from '@podero-bridge/bridge-cli';
 import type { LocalStack } from '@podero-bridge/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -158,5 +160,87 @@ describe('bridge CLI', () => {
     expect(version.stdout.trim()).toBe('0.1.0');
     const down = await bridge(['users', 'list'], { BRIDGE_API_URL: 'http://127.0.0.1:9' });
     expect(down.code).toBe(1);
+  });
+});
+
+/**
+ * `bridge verify` against the local stack (what `pnpm dev` runs), as after a deploy: with a token given, and by
+ * client credentials at an issuer. The local stack has no token endpoint, so the test plays the issuer: a
+ * discovery document and a token endpoint that checks the client's Basic credentials and hands out a token the
+ * stack's authorizer accepts.
+ */
+describe('bridge verify', () => {
+  const CLIENT_ID = 'back-office';
+  const CLIENT_SECRET = 'verify-secret-4b1d';
+  let issuer: Server;
+  let issuerUrl = '';
+  let issuedToken = '';
+
+  beforeAll(async () => {
+    issuer = createServer((req, res) => {
+      const send = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      if (req.method === 'GET' && req.url === '/.well-known/openid-configuration') {
+        send(200, { issuer: issuerUrl, token_endpoint: `${issuerUrl}/oauth2/token` });
+        return;
+      }
+      let form = '';
+      req.on('data', (chunk: Buffer) => (form += chunk.toString('utf8')));
+      req.on('end', async () => {
+        const expected = `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`;
+        if (req.url !== '/oauth2/token' || req.method !== 'POST') return send(404, { error: 'not_found' });
+        if (req.headers.authorization !== expected) return send(401, { error: 'invalid_client' });
+        if (new URLSearchParams(form).get('grant_type') !== 'client_credentials')
+          return send(400, { error: 'unsupported_grant_type' });
+        issuedToken = await stack.mintToken({ admin: true });
+        send(200, { access_token: issuedToken, token_type: 'Bearer', expires_in: 3600 });
+      });
+    });
+    await new Promise<void>((resolve) => issuer.listen(0, '127.0.0.1', resolve));
+    issuerUrl = `http://127.0.0.1:${(issuer.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => issuer?.close(resolve));
+  });
+
+  it('passes with an admin token given: health, the token, one read, each with its time', async () => {
+    const run = await bridge(['verify']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines[0]).toBe(`bridge verify ${stack.apiUrl}`);
+    expect(lines[1]).toMatch(/^ok {4}health {2}GET \/health: 200, version \S+ \(\d+ ms\)$/);
+    expect(lines[2]).toMatch(/^ok {4}token {3}from BRIDGE_TOKEN: scope [^,]*bridge\/admin/);
+    expect(lines[3]).toMatch(/^ok {4}read {4}GET \/users\?limit=1: 200, 1 user \(\d+ ms\)$/);
+    expect(lines[4]).toMatch(/^verified in \d+ ms/);
+    expect(run.stdout).not.toContain(adminToken);
+  });
+
+  it('passes by client credentials at the issuer, printing neither the secret nor the token', async () => {
+    const run = await bridge(['verify', '--issuer', issuerUrl, '--client-id', CLIENT_ID], {
+      BRIDGE_TOKEN: undefined,
+      BRIDGE_CLIENT_SECRET: CLIENT_SECRET,
+    });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain(`ok    token   client credentials at ${issuerUrl}/oauth2/token: scope`);
+    expect(issuedToken).not.toBe('');
+    expect(run.stdout + run.stderr).not.toContain(CLIENT_SECRET);
+    expect(run.stdout + run.stderr).not.toContain(issuedToken);
+  });
+
+  it("fails (exit 1) at the read with a user's token, and at the token with a wrong secret", async () => {
+    const userToken = await stack.mintToken({ sub: USER });
+    const asUser = await bridge(['verify'], { BRIDGE_TOKEN: userToken });
+    expect(asUser.code).toBe(1);
+    expect(asUser.stdout).toMatch(/FAIL {2}read {4}GET \/users\?limit=1 answered 403 .*bridge\/admin/);
+
+    const wrong = await bridge(['verify', '--issuer', issuerUrl, '--client-id', CLIENT_ID], {
+      BRIDGE_TOKEN: undefined,
+      BRIDGE_CLIENT_SECRET: 'not-the-secret',
+    });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toContain('answered 401: invalid_client');
+    expect(wrong.stdout).toContain('skip  read    (after token failed)');
   });
 });

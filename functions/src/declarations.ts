@@ -627,6 +627,13 @@ export function deviceRouteDeclarations<A extends DeviceKindApi>(
     ],
     history: [
       route(ids.readings, 'GET', `${one}/readings`, 'Stored readings in time order, paginated'),
+      route(
+        ids.changes,
+        'GET',
+        `${one}/changes`,
+        `The ${api.noun}'s tracked changes (control writes until seen applied), newest first, paginated`,
+      ),
+      route(ids.change, 'GET', `${one}/changes/{change_id}`, `One tracked change of ${api.aNoun}`),
       ...(api.statistics
         ? [
             route(
@@ -884,6 +891,30 @@ export const routeDeclarations = [
     summary: 'Recent delivery attempts: event, status code, duration, next attempt',
   },
   {
+    operationId: 'getWebhookDelivery',
+    method: 'GET',
+    path: '/webhooks/{webhook_id}/deliveries/{delivery_id}',
+    function: 'api',
+    access: 'admin',
+    summary: "One delivery attempt: the request's headers and body, the answer's status and excerpt, error",
+  },
+  {
+    operationId: 'resendWebhookEvent',
+    method: 'POST',
+    path: '/webhooks/{webhook_id}/events/{event_id}/resend',
+    function: 'api',
+    access: 'admin',
+    summary: 'Send an event to the endpoint again, with its original webhook-id',
+  },
+  {
+    operationId: 'replayWebhookDeadLetters',
+    method: 'POST',
+    path: '/webhooks/{webhook_id}/dead-letters/replay',
+    function: 'api',
+    access: 'admin',
+    summary: "Send the endpoint's dead-lettered deliveries again, with their original webhook-ids",
+  },
+  {
     operationId: 'putTradingPrices',
     method: 'PUT',
     path: `${tradingDayPath}/prices`,
@@ -1005,6 +1036,24 @@ export const routeDeclarations = [
     `${userPath}/charging-config`,
     "Change the user's charging configuration's mode",
   ),
+  // The monthly savings statement (lambdas/api/routes/statements.ts): last, so the document grew by it only.
+  {
+    operationId: 'listStatements',
+    method: 'GET',
+    path: `${userPath}/statements`,
+    function: 'api',
+    access: 'self-or-admin',
+    summary: 'The months a savings statement exists for, from the onboarding month to the current one',
+  },
+  {
+    operationId: 'getStatement',
+    method: 'GET',
+    path: `${userPath}/statements/{month}`,
+    function: 'api',
+    access: 'self-or-admin',
+    summary:
+      "A month's savings statement per device and in total: consumption, baseline, cost at the customer's contract, saving, and each figure's data coverage (JSON or CSV)",
+  },
 ] as const satisfies readonly RouteDeclaration[];
 
 export type OperationId = (typeof routeDeclarations)[number]['operationId'];

@@ -69,6 +69,8 @@ afterAll(async () => {
 /** A concrete request for a declared route about `user`, with a valid body where the route takes one. */
 /** A contract id no user has: the admin routes' refusals come before it is looked up. */
 const NO_SUCH_CONTRACT = '00000000-0000-4000-8000-00000000c0de';
+/** A change id no device has (the shape the change routes accept). */
+const NO_SUCH_CHANGE = 'chg_00000000000000000000';
 /** A delivery day whose upload deadline is far ahead of the stack's (real) clock. */
 const TRADING_DAY = '2030-06-15';
 
@@ -96,10 +98,13 @@ function requestFor(route: RouteDeclaration, user: string): { path: string; body
     .replace('{electric_vehicle_id}', NO_SUCH_CONTRACT)
     .replace('{wallbox_id}', NO_SUCH_CONTRACT)
     .replace('{inverter_id}', NO_SUCH_CONTRACT)
-    .replace(
-      '{webhook_id}',
-      route.operationId === 'deleteWebhook' ? webhookToDelete : webhook,
-    )}${queries[route.operationId] ?? ''}`;
+    .replace('{webhook_id}', route.operationId === 'deleteWebhook' ? webhookToDelete : webhook)
+    // The webhook operations' refusals come before the attempt or the event is looked up.
+    .replace('{delivery_id}', 'bm8tc3VjaC1hdHRlbXB0')
+    .replace('{event_id}', 'evt_000000000000000000000000')
+    // A well-formed month and change id: the access rule answers before either is looked up.
+    .replace('{month}', new Date().toISOString().slice(0, 7))
+    .replace('{change_id}', NO_SUCH_CHANGE)}${queries[route.operationId] ?? ''}`;
   const bodies: Partial<Record<string, unknown>> = {
     createUser: { external_user_id: user, email: `${user}@example.com` },
     updateUser: { first_name: 'Mallory' },
@@ -437,6 +442,9 @@ describe('admin-only routes', () => {
         'GET /webhooks',
         'GET /webhooks/{webhook_id}',
         'GET /webhooks/{webhook_id}/deliveries',
+        'GET /webhooks/{webhook_id}/deliveries/{delivery_id}',
+        'POST /webhooks/{webhook_id}/events/{event_id}/resend',
+        'POST /webhooks/{webhook_id}/dead-letters/replay',
         'PATCH /webhooks/{webhook_id}',
         'POST /webhooks',
         'POST /webhooks/{webhook_id}/rotate-secret',
@@ -474,6 +482,10 @@ describe('admin-only routes', () => {
           deleteWebhook: 204,
           testWebhook: 202,
           rotateWebhookSecret: 200,
+          // No such attempt or event (any will do past the access rule); nothing dead-lettered to replay.
+          getWebhookDelivery: 404,
+          resendWebhookEvent: 404,
+          replayWebhookDeadLetters: 200,
           // The forecast is stored by putTradingPrices (declared, so run, before the reads); its curves are
           // not ready, so a decision is out of turn.
           putTradingPrices: 201,

@@ -224,7 +224,17 @@ beforeAll(async () => {
       await call(admin, 'POST', '/webhooks', { url: 'https://169.254.169.254/' });
       // Bounded: the retry comes 5 s after the first attempt.
       for (let i = 0; i < 200 && webhookCalls < 2; i++) await new Promise((r) => setTimeout(r, 50));
-      await call(admin, 'GET', `/webhooks/${hook.id}/deliveries`);
+      const deliveries = await call(admin, 'GET', `/webhooks/${hook.id}/deliveries`);
+      // The operations: each attempt's detail (the request's headers, its signature included, and body), a
+      // resend of the event, a replay of the dead letters (none here), an unknown attempt.
+      const attempts = (deliveries.json as { items: { delivery_id: string; event_id: string }[] }).items;
+      for (const attempt of attempts) {
+        await call(admin, 'GET', `/webhooks/${hook.id}/deliveries/${attempt.delivery_id}`);
+      }
+      await call(admin, 'POST', `/webhooks/${hook.id}/events/${attempts[0]?.event_id ?? 'none'}/resend`);
+      await call(admin, 'POST', `/webhooks/${hook.id}/dead-letters/replay`);
+      await call(admin, 'GET', `/webhooks/${hook.id}/deliveries/bm8tc3VjaC1hdHRlbXB0`);
+      for (let i = 0; i < 200 && webhookCalls < 3; i++) await new Promise((r) => setTimeout(r, 50));
       await stack.drainOutbox();
     } finally {
       await listening.close();
@@ -322,9 +332,13 @@ describe('nothing leaks', () => {
     ).toBe(true);
   });
 
-  it('ran the webhook steps: two secrets shown, a delivery retried', () => {
+  it('ran the webhook steps: two secrets shown, a delivery retried, its event resent', () => {
     expect(webhookSecrets).toHaveLength(2);
-    expect(webhookCalls).toBeGreaterThanOrEqual(2);
+    expect(webhookCalls).toBeGreaterThanOrEqual(3);
+    expect(responseBodies.filter((b) => /deliveries\/[A-Za-z0-9_-]+ -> 200$/.test(b.what))).not.toHaveLength(
+      0,
+    );
+    expect(responseBodies.some((b) => /\/resend -> 202$/.test(b.what))).toBe(true);
   });
 
   it('no secret or token stored in the tables (failure records, snapshots, sessions)', () => {

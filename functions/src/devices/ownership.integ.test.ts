@@ -18,6 +18,7 @@ import { seedOnboardedUsers } from '../../test-support/seed-users';
 import { tableDeclarations } from '../declarations';
 import { heatPumpKind } from '../domain/devices/heat-pump';
 import { UnknownUserError } from '../domain/errors';
+import { DeviceChangeStore } from '../storage/device-changes';
 import { type DeviceJson, DeviceSnapshotStore, newSnapshot } from '../storage/device-snapshots';
 import { OutboxStore } from '../storage/outbox';
 import { ReadingsStore } from '../storage/readings';
@@ -113,6 +114,7 @@ async function world(
     snapshots,
     readings: new ReadingsStore(doc, tables.readings),
     outbox: new OutboxStore(doc, tables.main),
+    changes: new DeviceChangeStore(doc, tables.main),
     requestErasure: async () => {},
     now: () => T0,
   });

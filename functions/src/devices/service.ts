@@ -9,11 +9,21 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { PoderoNotFoundError } from '@podero-bridge/podero-client';
+import { settleSnapshot } from '../domain/devices/change-settlement';
+import {
+  type DeviceChange,
+  manufacturerOf,
+  NO_CHANGES,
+  newChange,
+  newChangeId,
+  withRecordedChange,
+} from '../domain/devices/changes';
 import type { ControlIssue, DeviceKind } from '../domain/devices/kinds';
 import { isDeleted, isUpstreamOutage, observedSnapshot, ownedBy } from '../domain/devices/rules';
 import type { DeviceListAnswer } from '../domain/devices/view';
 import { InvalidError, NotFoundError, UnknownUserError } from '../domain/errors';
-import { outboxEntriesOf } from '../domain/events/catalogue';
+import { type BridgeEvent, outboxEntriesOf } from '../domain/events/catalogue';
+import type { ChangePage, DeviceChangeStore } from '../storage/device-changes';
 import {
   type DeviceJson,
   type DeviceSnapshot,
@@ -24,6 +34,8 @@ import {
 } from '../storage/device-snapshots';
 import { type OutboxEntry, type OutboxStore, outboxEntryOf } from '../storage/outbox';
 import type { Reading, ReadingsStore } from '../storage/readings';
+import type { ChangeMetrics } from './change-metrics';
+import { type ChangeView, changeViewOf } from './change-schemas';
 import { bucketReadings } from './reading-buckets';
 import {
   type DeviceReadQuery,
@@ -71,6 +83,19 @@ export class SettingsConflictError extends InvalidError {
   }
 }
 
+/** A control's answer: the device as Podero answered the write, and the change it recorded. */
+export type DeviceControlAnswer<Name extends string, View> = DeviceReadAnswer<Name, View> & {
+  change: ChangeView;
+};
+
+/** A change of the device that is not there (or not the user's device's): `change not found`. */
+export class UnknownChangeError extends NotFoundError {
+  override readonly name = 'UnknownChangeError';
+  constructor() {
+    super('change not found', { subject: 'change' });
+  }
+}
+
 /** A one-device answer: the view under the kind's name (`heat_pump`), and where it came from. */
 export type DeviceReadAnswer<Name extends string, View> = { [K in Name]: View } & {
   source: 'cache' | 'live';
@@ -86,6 +111,12 @@ export interface DeviceServiceDeps<Upstream> {
   readings: ReadingsStore;
   /** Change events of what the reads store (domain/events/rules.ts), kept with the state they describe. */
   outbox: OutboxStore;
+  /** The history of tracked changes (domain/devices/changes.ts); the open ones ride on the snapshot. */
+  changes: Pick<DeviceChangeStore, 'put' | 'get' | 'list'>;
+  /** Confirmation counts and latency per manufacturer, where the function publishes metrics. */
+  changeMetrics?: ChangeMetrics;
+  /** Draws a change id's random part (tests pin it). */
+  random?: () => number;
   /** Erases an offboarded device's readings (a queued job: a year of them outlasts a request). */
   requestErasure(externalUserId: string, deviceId: string): Promise<void>;
   now?: () => number;
@@ -323,9 +354,23 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
     if (device.id !== deviceId || !ownedBy(device, poderoUserId) || isDeleted(device)) {
       throw this.unknownDevice(deviceId);
     }
-    const snapshot = this.observed(externalUserId, device, fetchedAt, previous);
-    await this.putSnapshot(snapshot, poderoUserId, previous);
+    const { snapshot, settled, events } = settleSnapshot(
+      this.kind,
+      this.observed(externalUserId, device, fetchedAt, previous),
+    );
+    await this.putSnapshot(snapshot, poderoUserId, previous, events);
+    await this.storeChanges(settled);
     return snapshot;
+  }
+
+  /**
+   * Writes changes that left `pending` (or were just recorded) to the history, after the snapshot that
+   * settled them was stored (that write carries their events), and counts the settled ones.
+   */
+  private async storeChanges(changes: readonly DeviceChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    await Promise.all(changes.map((change) => this.deps.changes.put(change)));
+    this.deps.changeMetrics?.record(changes.filter((change) => change.status !== 'pending'));
   }
 
   /**
@@ -336,10 +381,11 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
     snapshot: DeviceSnapshot,
     poderoUserId: string,
     previous: DeviceSnapshot | null,
+    settledEvents: readonly BridgeEvent[] = [],
   ): Promise<void> {
     const outcome = await this.deps.snapshots.put(
       snapshot,
-      outboxEntriesOf(this.kind.changeEvents(previous, snapshot)),
+      outboxEntriesOf([...this.kind.changeEvents(previous, snapshot), ...settledEvents]),
     );
     if (outcome === 'created') {
       await this.keepOnlyIfOnboarded(snapshot.externalUserId, poderoUserId, [
@@ -368,7 +414,8 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
     deviceId: string,
     name: string,
     body: unknown,
-  ): Promise<DeviceReadAnswer<K['name'], ViewOf<K>>> {
+    by = 'unknown',
+  ): Promise<DeviceControlAnswer<K['name'], ViewOf<K>>> {
     const control = this.kind.controls[name];
     if (control === undefined) throw new Error(`${this.kind.name} has no control ${name}`);
     const { poderoUserId, stored } = await this.poderoUserIdWith(externalUserId, () =>
@@ -386,9 +433,55 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
       if (error instanceof PoderoNotFoundError) throw this.unknownDevice(deviceId);
       throw error;
     }
-    const snapshot = this.observed(externalUserId, updated, fetchedAt, current);
+    // Podero took the write: the change is recorded pending, in the same write as the device Podero
+    // answered. That answer is not an observation of the device (Podero echoes what it was sent), so it
+    // settles nothing; a later read or sync pass does. A refused write (thrown above) records nothing.
+    const change = newChange({
+      id: newChangeId(this.now(), this.deps.random),
+      kind: this.kind.name,
+      externalUserId,
+      deviceId,
+      control: name,
+      fields: body as Record<string, unknown>,
+      requestedAtMs: this.now(),
+      timeoutSeconds: this.kind.changeTimeoutSeconds,
+      by,
+      manufacturer: manufacturerOf(current.device),
+    });
+    const observed = this.observed(externalUserId, updated, fetchedAt, current);
+    const recorded = withRecordedChange(observed.changes ?? NO_CHANGES, change);
+    const snapshot = { ...observed, changes: recorded.changes };
     await this.putSnapshot(snapshot, poderoUserId, current);
-    return this.answer(snapshot, 'live');
+    await this.storeChanges([change, ...recorded.superseded]);
+    return { ...this.answer(snapshot, 'live'), change: changeViewOf(change) };
+  }
+
+  /** One page of a device's changes, newest first (its history outlives the device, as readings do). */
+  async listChanges(
+    externalUserId: string,
+    deviceId: string,
+    query: { limit: number; cursor?: string | undefined },
+  ): Promise<{ items: ChangeView[]; next_cursor: string | null }> {
+    await this.requireOwnedForHistory(externalUserId, deviceId);
+    const page: ChangePage = await this.deps.changes.list(
+      externalUserId,
+      this.kind.name,
+      deviceId,
+      query.limit,
+      query.cursor,
+    );
+    return { items: page.changes.map(changeViewOf), next_cursor: page.nextCursor };
+  }
+
+  async getChange(
+    externalUserId: string,
+    deviceId: string,
+    changeId: string,
+  ): Promise<{ change: ChangeView }> {
+    await this.requireOwnedForHistory(externalUserId, deviceId);
+    const change = await this.deps.changes.get(externalUserId, this.kind.name, deviceId, changeId);
+    if (change === null) throw new UnknownChangeError();
+    return { change: changeViewOf(change) };
   }
 
   private observed(

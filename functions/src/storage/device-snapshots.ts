@@ -20,6 +20,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import type { SnapshotChanges } from '../domain/devices/changes';
+import { CHANGE_STATUSES } from '../domain/devices/changes';
 import { heatPumpKind } from '../domain/devices/heat-pump';
 import type { DeviceKindStorage } from '../domain/devices/kinds';
 import {
@@ -30,6 +32,7 @@ import {
   stateTimestampOf,
 } from '../domain/devices/state';
 import { sendIfCondition } from './conditional';
+import { openChangeJson, parseOpenChange } from './device-changes';
 import { type OutboxEntry, outboxAppend, outboxAttributes, outboxEntryOf, pendingOutboxOf } from './outbox';
 import { activeUserOf, USER_PROFILE_SK, type UserRecord, userPk } from './users';
 
@@ -84,7 +87,35 @@ const snapshotItemSchema = z.object({
   last_reading_state_at: z.string().nullable().optional(),
   connection_state: z.string().nullable().optional(),
   connection_since: z.string().nullable().optional(),
+  open_changes: z.array(z.string()).nullable().optional(),
+  last_change_id: z.string().nullable().optional(),
+  last_change_status: z.enum(CHANGE_STATUSES).nullable().optional(),
 });
+
+/**
+ * The snapshot's change attributes: `open_changes` (each a change item as JSON), and `last_change_id` /
+ * `last_change_status`, the latest change's (what the health verdict's "last change not failed" reads).
+ * Written only for a snapshot that carries changes, so that an item never touched by one keeps its shape.
+ */
+function changeAttributes(changes: SnapshotChanges | undefined): Record<string, unknown> {
+  if (changes === undefined) return {};
+  return {
+    open_changes: changes.open.map(openChangeJson),
+    last_change_id: changes.last?.id ?? null,
+    last_change_status: changes.last?.status ?? null,
+  };
+}
+
+function changesOf(row: z.output<typeof snapshotItemSchema>): SnapshotChanges | undefined {
+  if (row.open_changes === undefined && row.last_change_id === undefined) return undefined;
+  return {
+    open: (row.open_changes ?? []).map(parseOpenChange),
+    last:
+      row.last_change_id && row.last_change_status
+        ? { id: row.last_change_id, status: row.last_change_status }
+        : null,
+  };
+}
 
 const markerItemSchema = z.object({
   pk: z.string(),
@@ -109,6 +140,7 @@ export function snapshotItem(
     last_reading_state_at: snapshot.lastReadingStateAt,
     connection_state: snapshot.connection?.state ?? null,
     connection_since: snapshot.connection?.since ?? null,
+    ...changeAttributes(snapshot.changes),
   };
 }
 
@@ -167,6 +199,7 @@ function carried(pending: readonly string[], newEvents: readonly OutboxEntry[]):
 function parseSnapshotItem(item: Record<string, unknown>, kind: DeviceKindStorage): DeviceSnapshot {
   const row = snapshotItemSchema.parse(item);
   if (!row.sk.startsWith(kind.skPrefix)) throw new Error(`not a ${kind.snapshotEntity}: ${row.sk}`);
+  const changes = changesOf(row);
   return {
     kind: kind.kind,
     externalUserId: row.external_user_id,
@@ -180,6 +213,7 @@ function parseSnapshotItem(item: Record<string, unknown>, kind: DeviceKindStorag
         ? null
         : { state: row.connection_state, since: row.connection_since ?? null },
     outbox: pendingOutboxOf(item),
+    ...(changes === undefined ? {} : { changes }),
   };
 }
 

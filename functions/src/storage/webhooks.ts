@@ -2,10 +2,16 @@
  * Webhook endpoints and their delivery log in the main table (secrets are in Secrets Manager:
  * webhooks/secrets.ts):
  *
- *   endpoint  pk `WEBHOOKS`            sk `WEBHOOK#<id>`
- *   delivery  pk `WEBHOOK#<id>`        sk `DELIVERY#<attempted_at>#<event_id>#<attempt>`  (kept 7 days)
+ *   endpoint     pk `WEBHOOKS`      sk `WEBHOOK#<id>`
+ *   attempt      pk `WEBHOOK#<id>`  sk `DELIVERY#<attempted_at>#<event_id>#<attempt>`  (kept 7 days)
+ *   event        pk `WEBHOOK#<id>`  sk `EVENT#<event_id>`   the event as sent, to show and resend (7 days)
+ *   dead letter  pk `WEBHOOK#<id>`  sk `DEAD#<event_id>`    a delivery whose retries are spent, until it is
+ *                                                           replayed (14 days, as the dead-letter queue)
  *
  * A partner registers a handful of endpoints: one Query reads them all (the relay's fan-out, GET /webhooks).
+ * An attempt keeps what the support desk needs to see (the request's headers, the answer's status and an
+ * excerpt of at most 512 bytes (webhooks/sender.ts), the error, the duration, the next attempt), never a secret: the
+ * headers are those sent, whose signature is a MAC of the body and reveals nothing of the key.
  */
 import {
   DeleteCommand,
@@ -16,12 +22,19 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { type BridgeEvent, bridgeEventSchema } from '../domain/events/catalogue';
 import { sendIfCondition } from './conditional';
 
 const ENDPOINTS_PK = 'WEBHOOKS';
 const endpointSk = (id: string) => `WEBHOOK#${id}`;
 const deliveriesPk = (id: string) => `WEBHOOK#${id}`;
+const eventSk = (eventId: string) => `EVENT#${eventId}`;
+const deadLetterSk = (eventId: string) => `DEAD#${eventId}`;
+const ATTEMPT_PREFIX = 'DELIVERY#';
 export const DELIVERY_KEEP_SECONDS = 7 * 86_400;
+/** As long as the dead-letter queue keeps a message (declarations.ts, `deadLetterRetentionSeconds`). */
+export const DEAD_LETTER_KEEP_SECONDS = 14 * 86_400;
+
 /** Endpoints per stage (each has its own secret and delivery log). */
 export const MAX_WEBHOOK_ENDPOINTS = 50;
 
@@ -32,13 +45,43 @@ export const webhookEndpointRecordSchema = z.object({
   events: z.array(z.string()).nullable(),
   description: z.string().nullable(),
   enabled: z.boolean(),
-  /** `failing` once a delivery was dead-lettered, `healthy` again after the next success. */
+  /** webhooks/health.ts decides it: `failing` after failures in a row or a dead letter, `healthy` after a success. */
   status: z.enum(['healthy', 'failing']),
   failing_since: z.string().nullable(),
   created_at: z.string(),
   updated_at: z.string(),
+  /** Failed attempts in a row (to any event); 0 after a delivered one. Endpoints older than it read 0. */
+  consecutive_failures: z.number().int().min(0).default(0),
+  last_error: z
+    .object({
+      at: z.string(),
+      event_id: z.string(),
+      error: z.string(),
+      status_code: z.number().int().nullable(),
+    })
+    .nullable()
+    .default(null),
+  last_success_at: z.string().nullable().default(null),
+  /** When the last failed attempt's event is tried again; null after a success or when it was dead-lettered. */
+  next_attempt_at: z.string().nullable().default(null),
 });
 export type WebhookEndpointRecord = z.infer<typeof webhookEndpointRecordSchema>;
+/** What an operator may change of an endpoint (the rest is the delivery's). */
+export type WebhookEndpointPatch = Partial<
+  Pick<WebhookEndpointRecord, 'url' | 'events' | 'description' | 'enabled'>
+> & { updated_at: string };
+
+/** What an attempt changes of its endpoint's health. */
+export type AttemptHealth =
+  | { ok: true; at: string }
+  | {
+      ok: false;
+      at: string;
+      event_id: string;
+      error: string;
+      status_code: number | null;
+      next_attempt_at: string | null;
+    };
 
 /** What a delivery reads of an endpoint: the record and its signing secret's version (never shown by the API). */
 const deliveryEndpointSchema = webhookEndpointRecordSchema.extend({
@@ -57,8 +100,34 @@ export const deliveryRecordSchema = z.object({
   error: z.string().nullable(),
   duration_ms: z.number().int(),
   next_attempt_at: z.string().nullable(),
+  /** The request's headers as sent (attempts older than them read {}). */
+  request_headers: z.record(z.string(), z.string()).default({}),
+  /** The start of the receiver's answer (webhooks/sender.ts RESPONSE_EXCERPT_BYTES), as UTF-8 text; null without an answer. */
+  response_excerpt: z.string().nullable().default(null),
+  /** What went wrong below HTTP (a connection refused, a blocked address); null otherwise. */
+  error_detail: z.string().nullable().default(null),
 });
-export type DeliveryRecord = z.infer<typeof deliveryRecordSchema>;
+export type DeliveryRecord = z.input<typeof deliveryRecordSchema>;
+export type StoredDelivery = z.output<typeof deliveryRecordSchema> & {
+  /** The attempt's id in the API (its key, opaque). */
+  delivery_id: string;
+};
+
+/** The API's id of an attempt: its sort key past `DELIVERY#`, base64url (it holds `#` and `:`). */
+export const deliveryIdOf = (sk: string) =>
+  Buffer.from(sk.slice(ATTEMPT_PREFIX.length)).toString('base64url');
+const attemptSkOf = (deliveryId: string) =>
+  `${ATTEMPT_PREFIX}${Buffer.from(deliveryId, 'base64url').toString('utf8')}`;
+
+export interface DeadLetterRecord {
+  event: BridgeEvent;
+  reason: string;
+  dead_lettered_at: string;
+}
+const storedEventSchema = z.object({ event_json: z.string() });
+const deadLetterItemSchema = storedEventSchema.extend({ reason: z.string(), dead_lettered_at: z.string() });
+const failureCountSchema = z.object({ consecutive_failures: z.number().int() });
+const parseEvent = (json: string): BridgeEvent => bridgeEventSchema.parse(JSON.parse(json));
 
 const strip = (item: Record<string, unknown>) => {
   const { pk: _pk, sk: _sk, entity: _entity, expires_at: _exp, ...rest } = item;
@@ -105,7 +174,8 @@ export class WebhookStore {
     return out.Item;
   }
 
-  async create(record: WebhookEndpointRecord): Promise<void> {
+  /** A new endpoint (its health fields may be left out: they read as a fresh endpoint's). */
+  async create(record: z.input<typeof webhookEndpointRecordSchema>): Promise<void> {
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
@@ -116,12 +186,11 @@ export class WebhookStore {
   }
 
   /**
-   * Replaces an existing endpoint's fields (an update, so that `secret_version` survives); false when it
-   * is gone.
+   * Changes an existing endpoint's editable fields only (an update: the health a delivery writes meanwhile
+   * and `secret_version` survive); the record after it, or undefined when it is gone.
    */
-  async replace(record: WebhookEndpointRecord): Promise<boolean> {
-    const { id, ...fields } = record;
-    const names = Object.keys(fields);
+  async update(id: string, patch: WebhookEndpointPatch): Promise<WebhookEndpointRecord | undefined> {
+    const names = Object.keys(patch) as (keyof WebhookEndpointPatch)[];
     const out = await sendIfCondition(() =>
       this.db.send(
         new UpdateCommand({
@@ -130,13 +199,12 @@ export class WebhookStore {
           UpdateExpression: `SET ${names.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#f${i}`, name])),
-          ExpressionAttributeValues: Object.fromEntries(
-            names.map((name, i) => [`:f${i}`, fields[name as keyof typeof fields]]),
-          ),
+          ExpressionAttributeValues: Object.fromEntries(names.map((name, i) => [`:f${i}`, patch[name]])),
+          ReturnValues: 'ALL_NEW',
         }),
       ),
     );
-    return out !== undefined;
+    return out?.Attributes ? webhookEndpointRecordSchema.parse(strip(out.Attributes)) : undefined;
   }
 
   /** Records that the endpoint's secret reached `version` (never lowers it); false when it is gone. */
@@ -202,13 +270,56 @@ export class WebhookStore {
     return out !== undefined;
   }
 
+  /**
+   * Counts an attempt into the endpoint's health: a failure adds one to the failures in a row and keeps its
+   * error, a success resets them. The count after it, or undefined when the endpoint is gone.
+   */
+  async recordAttemptHealth(id: string, health: AttemptHealth): Promise<number | undefined> {
+    const key = { pk: ENDPOINTS_PK, sk: endpointSk(id) };
+    const out = await sendIfCondition(() =>
+      this.db.send(
+        health.ok
+          ? new UpdateCommand({
+              TableName: this.tableName,
+              Key: key,
+              UpdateExpression:
+                'SET consecutive_failures = :zero, last_success_at = :at, next_attempt_at = :none',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':zero': 0, ':at': health.at, ':none': null },
+              ReturnValues: 'UPDATED_NEW',
+            })
+          : new UpdateCommand({
+              TableName: this.tableName,
+              Key: key,
+              // ADD: concurrent attempts to one endpoint each count (a read-then-write would lose some).
+              UpdateExpression:
+                'ADD consecutive_failures :one SET last_error = :error, next_attempt_at = :next',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: {
+                ':one': 1,
+                ':error': {
+                  at: health.at,
+                  event_id: health.event_id,
+                  error: health.error,
+                  status_code: health.status_code,
+                },
+                ':next': health.next_attempt_at,
+              },
+              ReturnValues: 'UPDATED_NEW',
+            }),
+      ),
+    );
+    if (out === undefined) return undefined;
+    return failureCountSchema.parse(out.Attributes).consecutive_failures;
+  }
+
   async recordDelivery(webhookId: string, record: DeliveryRecord): Promise<void> {
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
         Item: {
           pk: deliveriesPk(webhookId),
-          sk: `DELIVERY#${record.attempted_at}#${record.event_id}#${String(record.attempt).padStart(2, '0')}`,
+          sk: `${ATTEMPT_PREFIX}${record.attempted_at}#${record.event_id}#${String(record.attempt).padStart(2, '0')}`,
           entity: 'webhook_delivery',
           ...record,
           expires_at: Math.floor(Date.parse(record.attempted_at) / 1000) + DELIVERY_KEEP_SECONDS,
@@ -218,16 +329,116 @@ export class WebhookStore {
   }
 
   /** The latest attempts, newest first. */
-  async recentDeliveries(webhookId: string, limit: number): Promise<DeliveryRecord[]> {
+  async recentDeliveries(webhookId: string, limit: number): Promise<StoredDelivery[]> {
     const out = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': deliveriesPk(webhookId), ':prefix': 'DELIVERY#' },
+        ExpressionAttributeValues: { ':pk': deliveriesPk(webhookId), ':prefix': ATTEMPT_PREFIX },
         ScanIndexForward: false,
         Limit: limit,
       }),
     );
-    return (out.Items ?? []).map((item) => deliveryRecordSchema.parse(strip(item)));
+    return (out.Items ?? []).map((item) => ({
+      delivery_id: deliveryIdOf(String(item.sk)),
+      ...deliveryRecordSchema.parse(strip(item)),
+    }));
+  }
+
+  /** One attempt by its API id; undefined when unknown (or expired). */
+  async getDelivery(webhookId: string, deliveryId: string): Promise<StoredDelivery | undefined> {
+    const out = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: deliveriesPk(webhookId), sk: attemptSkOf(deliveryId) },
+      }),
+    );
+    if (!out.Item) return undefined;
+    return { delivery_id: deliveryId, ...deliveryRecordSchema.parse(strip(out.Item)) };
+  }
+
+  /** Keeps the event sent to the endpoint (at its first attempt), to show its body and to resend it. */
+  async putEvent(webhookId: string, event: BridgeEvent, atMs: number): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: deliveriesPk(webhookId),
+          sk: eventSk(event.id),
+          entity: 'webhook_event',
+          event_json: JSON.stringify(event),
+          expires_at: Math.floor(atMs / 1000) + DELIVERY_KEEP_SECONDS,
+        },
+      }),
+    );
+  }
+
+  /** The event as sent to the endpoint, kept or dead-lettered; undefined when neither is (any more). */
+  async getEvent(webhookId: string, eventId: string): Promise<BridgeEvent | undefined> {
+    for (const sk of [eventSk(eventId), deadLetterSk(eventId)]) {
+      const out = await this.db.send(
+        new GetCommand({ TableName: this.tableName, Key: { pk: deliveriesPk(webhookId), sk } }),
+      );
+      if (out.Item) return parseEvent(storedEventSchema.parse(out.Item).event_json);
+    }
+    return undefined;
+  }
+
+  /** A delivery whose retries are spent (one per event: a later one replaces it), until replayed. */
+  async recordDeadLetter(webhookId: string, record: DeadLetterRecord): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: deliveriesPk(webhookId),
+          sk: deadLetterSk(record.event.id),
+          entity: 'webhook_dead_letter',
+          event_json: JSON.stringify(record.event),
+          reason: record.reason,
+          dead_lettered_at: record.dead_lettered_at,
+          expires_at: Math.floor(Date.parse(record.dead_lettered_at) / 1000) + DEAD_LETTER_KEEP_SECONDS,
+        },
+      }),
+    );
+  }
+
+  /** Up to `limit` of the endpoint's dead letters (in event id order), and whether more remain. */
+  async deadLetters(webhookId: string, limit: number): Promise<{ items: DeadLetterRecord[]; more: boolean }> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': deliveriesPk(webhookId), ':prefix': 'DEAD#' },
+        ConsistentRead: true,
+        Limit: limit,
+      }),
+    );
+    const items = (out.Items ?? []).map((item) => {
+      const stored = deadLetterItemSchema.parse(item);
+      return {
+        event: parseEvent(stored.event_json),
+        reason: stored.reason,
+        dead_lettered_at: stored.dead_lettered_at,
+      };
+    });
+    return { items, more: out.LastEvaluatedKey !== undefined };
+  }
+
+  /**
+   * Removes a dead letter once replayed, unless the event was dead-lettered again since it was read (that
+   * newer one stays for the next replay); false when it was gone or newer.
+   */
+  async removeDeadLetter(webhookId: string, eventId: string, deadLetteredAt: string): Promise<boolean> {
+    const out = await sendIfCondition(() =>
+      this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: deliveriesPk(webhookId), sk: deadLetterSk(eventId) },
+          ConditionExpression: 'dead_lettered_at = :at',
+          ExpressionAttributeValues: { ':at': deadLetteredAt },
+        }),
+      ),
+    );
+    return out !== undefined;
   }
 }

@@ -235,6 +235,8 @@ describe('a kind the engine does not know by name', () => {
     readingFields: ['charging_power_w'],
     changeEvents: () => [],
     deletedEvents: () => [],
+    controls: {},
+    api: { idParam: 'wallbox_id' } as PlanInput['kind']['api'],
   } satisfies PlanInput['kind'];
 
   const planWallboxes = (listed: PlanInput['listed'], stored: UserDeviceState = empty()) =>

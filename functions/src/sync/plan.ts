@@ -22,11 +22,14 @@
  *   (UserStore.beginOffboarding: erasure under a racing DELETE); that check is the run's, not the plan's.
  */
 
+import { settleSnapshot } from '../domain/devices/change-settlement';
+import type { DeviceChange } from '../domain/devices/changes';
 import { type DeviceKind, readingValuesOf } from '../domain/devices/kinds';
 import { observedSnapshot } from '../domain/devices/rules';
 import { outboxEntriesOf } from '../domain/events/catalogue';
 import { listMarkerBatchItem, readingBatchItem, snapshotBatchItem } from '../storage/batch-items';
 import type { PendingWrite } from '../storage/batch-write';
+import { changeItem } from '../storage/device-changes';
 import {
   type DeviceJson,
   deviceSk,
@@ -38,7 +41,10 @@ import { readingExpiry } from '../storage/readings';
 
 export interface PlanInput {
   /** The kind of the listed devices: its rules, events and reading fields. */
-  kind: Pick<DeviceKind, 'visible' | 'changeEvents' | 'deletedEvents' | 'readingFields' | 'storage'>;
+  kind: Pick<
+    DeviceKind,
+    'visible' | 'changeEvents' | 'deletedEvents' | 'readingFields' | 'storage' | 'controls' | 'api'
+  >;
   externalUserId: string;
   poderoUserId: string;
   /** What Podero listed for the user, as it came. */
@@ -57,12 +63,15 @@ export interface UserPlan {
   readonly devices: number;
   /** Change events stored with these writes. */
   readonly events: number;
+  /** Tracked changes this pass's observation settled (their history items are among the writes). */
+  readonly settledChanges: readonly DeviceChange[];
 }
 
 export function planUserWrites(input: PlanInput): UserPlan {
   const owner = input.externalUserId;
   const main = input.tables.main;
   const writes: PendingWrite[] = [];
+  const settledChanges: DeviceChange[] = [];
   let eventCount = 0;
   const live = input.kind.visible(input.listed, input.poderoUserId);
 
@@ -72,15 +81,25 @@ export function planUserWrites(input: PlanInput): UserPlan {
     const readingOwed = stateAt !== null && stateAt !== previous?.lastReadingStateAt;
     // The connection is observed on every pass, so a lost connection is recorded within one interval
     // even when nobody reads the device.
-    const snapshot = observedSnapshot(
-      owner,
-      device,
-      input.fetchedAt,
-      previous,
-      readingOwed ? stateAt : (previous?.lastReadingStateAt ?? null),
-      input.kind.storage.kind,
+    // The pass is an observation: it settles the device's open changes (confirmed, or failed past their
+    // deadline), their events stored with the snapshot, their history items written beside it.
+    const settlement = settleSnapshot(
+      input.kind,
+      observedSnapshot(
+        owner,
+        device,
+        input.fetchedAt,
+        previous,
+        readingOwed ? stateAt : (previous?.lastReadingStateAt ?? null),
+        input.kind.storage.kind,
+      ),
     );
-    const events = outboxEntriesOf(input.kind.changeEvents(previous, snapshot));
+    const snapshot = settlement.snapshot;
+    settledChanges.push(...settlement.settled);
+    for (const change of settlement.settled) {
+      writes.push({ tableName: main, owner, request: { PutRequest: { Item: changeItem(change) } } });
+    }
+    const events = outboxEntriesOf([...input.kind.changeEvents(previous, snapshot), ...settlement.events]);
     eventCount += events.length;
     const unchanged =
       events.length === 0 &&
@@ -148,5 +167,5 @@ export function planUserWrites(input: PlanInput): UserPlan {
     );
     writes.push({ tableName: main, owner, request: { PutRequest: { Item: marker } } });
   }
-  return { writes, devices: live.length, events: eventCount };
+  return { writes, devices: live.length, events: eventCount, settledChanges };
 }

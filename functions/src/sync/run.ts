@@ -10,6 +10,8 @@
  * longest prefix of finished users, so a later run resumes without gaps.
  */
 import { PoderoError } from '@podero-bridge/podero-client';
+import { ChangeMetrics } from '../devices/change-metrics';
+import type { DeviceChange } from '../domain/devices/changes';
 import { type DeviceKindsPlan, foundKinds, planDeviceKinds } from '../domain/devices/kind-plan';
 import { type DeviceFigures, deviceFiguresOf, deviceKinds, SYNC_NAMES } from '../domain/devices/kinds';
 import { isUpstreamOutage } from '../domain/devices/rules';
@@ -105,6 +107,7 @@ export class SyncRun {
   private readonly writer: WritePipeline;
   private readonly summary: SyncSummary;
   private readonly signal = new Signal();
+  private readonly changeMetrics: ChangeMetrics;
   private readonly outageThreshold: number;
   /** Started users in walk order; the head is the first not yet done. */
   private readonly tasks: UserTask[] = [];
@@ -150,6 +153,7 @@ export class SyncRun {
         ),
     );
     this.outageThreshold = config.outageStopThreshold ?? OUTAGE_STOP_THRESHOLD_DEFAULT;
+    this.changeMetrics = new ChangeMetrics(deps.metrics);
     this.summary = {
       run_id: input.runId,
       source: input.source,
@@ -325,7 +329,7 @@ export class SyncRun {
           this.finishUser(task, outcome.failure).catch((error) => this.onFatal(error));
         } else {
           for (const kind of deviceKinds) this.summary[kind.figure] += outcome.devices[kind.figure];
-          this.write(task, outcome.writes);
+          this.write(task, outcome.writes, outcome.settledChanges);
         }
         this.writer.flush();
         this.signal.notify();
@@ -337,7 +341,10 @@ export class SyncRun {
   private async planUser(
     user: OnboardedUser,
     onListed: () => void,
-  ): Promise<{ writes: PendingWrite[]; devices: DeviceFigures } | { failure: UserFailure }> {
+  ): Promise<
+    | { writes: PendingWrite[]; devices: DeviceFigures; settledChanges: DeviceChange[] }
+    | { failure: UserFailure }
+  > {
     const nowMs = this.deps.now();
     const kinds = planDeviceKinds(
       {
@@ -368,6 +375,7 @@ export class SyncRun {
       return { failure: describeFailure(error) };
     }
     const writes: PendingWrite[] = [];
+    const settledChanges: DeviceChange[] = [];
     const devices = deviceFiguresOf();
     for (const [index, kind] of deviceKinds.entries()) {
       const listed = listedByKind[index];
@@ -376,9 +384,10 @@ export class SyncRun {
       const planned = await this.planKind(user, kind, listed, loader);
       if ('failure' in planned) return planned;
       writes.push(...planned.writes);
+      settledChanges.push(...planned.settledChanges);
       devices[kind.figure] += planned.devices;
     }
-    return { writes, devices };
+    return { writes, devices, settledChanges };
   }
 
   /**
@@ -418,7 +427,10 @@ export class SyncRun {
     kind: (typeof deviceKinds)[number],
     listed: DeviceJson[],
     loader: SnapshotBatchLoader,
-  ): Promise<{ writes: PendingWrite[]; devices: number } | { failure: UserFailure }> {
+  ): Promise<
+    | { writes: PendingWrite[]; devices: number; settledChanges: readonly DeviceChange[] }
+    | { failure: UserFailure }
+  > {
     try {
       // Only the keys this list (and the stored marker) can name: a snapshot that neither names is not
       // read, so not deleted; the API's list cache goes by the marker and never serves it.
@@ -436,17 +448,19 @@ export class SyncRun {
         tables: { main: this.config.mainTableName, readings: this.config.readingsTableName },
         readingsRetentionDays: this.config.readingsRetentionDays,
       });
-      return { writes: plan.writes, devices: plan.devices };
+      return { writes: plan.writes, devices: plan.devices, settledChanges: plan.settledChanges };
     } catch (error) {
       return { failure: describeFailure(error) };
     }
   }
 
   /** Hands the user's writes to the pipeline; the user finishes when they landed (and were checked). */
-  private write(task: UserTask, writes: PendingWrite[]): void {
+  private write(task: UserTask, writes: PendingWrite[], settledChanges: readonly DeviceChange[]): void {
     const readings = writes.filter((w) => w.tableName === this.config.readingsTableName);
     const main = writes.filter((w) => w.tableName !== this.config.readingsTableName);
     this.writer.add({ readings, main }, (writeError) => {
+      // Counted once stored: a user whose writes failed keeps the changes open, settled again next pass.
+      if (writeError === undefined && settledChanges.length > 0) this.changeMetrics.record(settledChanges);
       const finished =
         writeError !== undefined
           ? this.finishUser(task, { code: 'WriteFailed', message: writeError, outage: false })

@@ -10,11 +10,12 @@ import { userOnboardedEvent, webhookTestEvent } from '../domain/events/rules';
 import { createRecordingMetrics } from '../platform/observability';
 import { type WebhookEndpointRecord, WebhookStore } from '../storage/webhooks';
 import { signedRequest, WebhookDelivery } from './delivery';
+import { FAILING_AFTER_CONSECUTIVE_FAILURES } from './health';
 import { PENALTY_BASE_MS, PenaltyBox } from './penalty-box';
 import type { DeliveryMessage } from './queue';
 import { MAX_ATTEMPTS, MAX_RETRY_AFTER_MS, RETRY_DELAYS_SECONDS } from './schedule';
 import { newWebhookSecret, WebhookSecretMissingError } from './secrets';
-import { createWebhookSender, type SendOutcome, type WebhookRequest } from './sender';
+import { createWebhookSender, RESPONSE_EXCERPT_BYTES, type SendOutcome, type WebhookRequest } from './sender';
 
 let dynalite: LocalEndpoint;
 let doc: DynamoDBDocumentClient;
@@ -112,12 +113,17 @@ function world(answers: SendOutcome[], endpoint: Partial<WebhookEndpointRecord> 
 const failed = (status = 500): SendOutcome => ({ ok: false, status, error: 'http_status', durationMs: 4 });
 
 describe('a webhook delivery attempt', () => {
-  it('follows the schedule step by step with one webhook-id, then dead-letters and marks the endpoint failing', async () => {
+  it('follows the schedule step by step with one webhook-id, marks the endpoint failing at the declared count, then dead-letters', async () => {
     const w = world(Array.from({ length: MAX_ATTEMPTS }, () => failed()));
     await w.create();
     let message = w.message;
+    let failingSince: string | null = null;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const result = await w.delivery.attempt(message);
+      const health = await w.store.get(w.id);
+      expect(health?.consecutive_failures).toBe(attempt);
+      expect(health?.status).toBe(attempt < FAILING_AFTER_CONSECUTIVE_FAILURES ? 'healthy' : 'failing');
+      if (attempt === FAILING_AFTER_CONSECUTIVE_FAILURES) failingSince = new Date(w.now()).toISOString();
       const sent = w.sent.at(-1) as WebhookRequest;
       expect(sent.headers['webhook-id']).toBe(w.message.event.id);
       if (attempt < MAX_ATTEMPTS) {
@@ -141,10 +147,24 @@ describe('a webhook delivery attempt', () => {
     expect(w.deadLetters).toEqual([{ message, reason: 'http_status' }]);
     const endpoint = await w.store.get(w.id);
     expect(endpoint?.status).toBe('failing');
-    expect(endpoint?.failing_since).toBe(new Date(w.now()).toISOString());
+    expect(endpoint?.failing_since).toBe(failingSince);
+    expect(endpoint?.next_attempt_at).toBeNull();
+    expect(endpoint?.last_error).toEqual({
+      at: new Date(w.now()).toISOString(),
+      event_id: w.message.event.id,
+      error: 'http_status',
+      status_code: 500,
+    });
     expect(w.metrics.recorded.filter((m) => m.name === 'WebhookEndpointFailed').map((m) => m.value)).toEqual([
       1,
     ]);
+    // Kept for a replay: the event itself, once.
+    expect(await w.store.deadLetters(w.id, 10)).toEqual({
+      items: [
+        { event: w.message.event, reason: 'http_status', dead_lettered_at: new Date(w.now()).toISOString() },
+      ],
+      more: false,
+    });
     const log = await w.store.recentDeliveries(w.id, 20);
     expect(log.map((d) => [d.attempt, d.outcome])).toEqual(
       Array.from({ length: MAX_ATTEMPTS }, (_, i) => [
@@ -152,6 +172,72 @@ describe('a webhook delivery attempt', () => {
         i === 0 ? 'dead_lettered' : 'retrying',
       ]),
     );
+  });
+
+  it('marks a receiver that fails every attempt failing at the declared count across events; a success resets it', async () => {
+    const w = world([
+      ...Array.from({ length: FAILING_AFTER_CONSECUTIVE_FAILURES }, () => failed(500)),
+      { ok: true, status: 200, durationMs: 3 },
+    ]);
+    await w.create();
+    // Each a different event's first attempt: the count is the endpoint's, not one event's.
+    for (let i = 0; i < FAILING_AFTER_CONSECUTIVE_FAILURES; i++) {
+      const event = webhookTestEvent(w.id, new Date(T0).toISOString(), `n${i}`);
+      expect(await w.delivery.attempt({ ...w.message, event })).toBe('retrying');
+      w.tick(1_000);
+    }
+    const failing = await w.store.get(w.id);
+    expect(failing).toMatchObject({
+      status: 'failing',
+      consecutive_failures: FAILING_AFTER_CONSECUTIVE_FAILURES,
+      last_error: { error: 'http_status', status_code: 500 },
+      last_success_at: null,
+    });
+    expect(failing?.next_attempt_at).toBe(new Date(w.now() - 1_000 + 5_000).toISOString());
+    expect(await w.delivery.attempt(w.message)).toBe('delivered');
+    const healthy = await w.store.get(w.id);
+    expect(healthy).toMatchObject({
+      status: 'healthy',
+      failing_since: null,
+      consecutive_failures: 0,
+      last_success_at: new Date(w.now()).toISOString(),
+      next_attempt_at: null,
+      last_error: { status_code: 500 },
+    });
+  });
+
+  it("keeps each attempt's request headers (the signature, never the secret), the answer's excerpt and error, and the event sent", async () => {
+    const w = world([
+      { ok: false, status: 500, error: 'http_status', durationMs: 7, responseExcerpt: 'database down' },
+      { ok: false, status: null, error: 'network', durationMs: 1, detail: 'ECONNREFUSED' },
+    ]);
+    await w.create();
+    await w.delivery.attempt(w.message);
+    w.tick(5_000);
+    await w.delivery.attempt({ ...w.message, attempt: 2 });
+    const [second, first] = await w.store.recentDeliveries(w.id, 5);
+    const detail = await w.store.getDelivery(w.id, first?.delivery_id ?? '');
+    expect(detail).toMatchObject({
+      attempt: 1,
+      status_code: 500,
+      response_excerpt: 'database down',
+      error_detail: null,
+      next_attempt_at: new Date(T0 + 5_000).toISOString(),
+    });
+    expect(detail?.request_headers).toMatchObject({
+      'webhook-id': w.message.event.id,
+      'webhook-timestamp': String(T0 / 1000),
+      'webhook-signature': expect.stringMatching(/^v1,/),
+    });
+    expect(JSON.stringify(detail)).not.toContain(SECRET.slice('whsec_'.length));
+    expect(await w.store.getDelivery(w.id, second?.delivery_id ?? '')).toMatchObject({
+      attempt: 2,
+      error: 'network',
+      error_detail: 'ECONNREFUSED',
+      response_excerpt: null,
+    });
+    expect(await w.store.getEvent(w.id, w.message.event.id)).toEqual(w.message.event);
+    expect(await w.store.getDelivery(w.id, 'bm90LWEta2V5')).toBeUndefined();
   });
 
   it('counts each outcome as its own metric, and logs the due time of a retry', async () => {
@@ -218,9 +304,9 @@ describe('a webhook delivery attempt', () => {
     }
     const blocked = world([]);
     await blocked.create();
-    await blocked.store.replace({
-      ...((await blocked.store.get(blocked.id)) as WebhookEndpointRecord),
+    await blocked.store.update(blocked.id, {
       url: 'https://10.0.0.1/x',
+      updated_at: new Date(T0).toISOString(),
     });
     expect(await blocked.delivery.attempt(blocked.message)).toBe('retrying');
     expect(blocked.sent).toHaveLength(0);
@@ -292,8 +378,14 @@ describe('a webhook delivery attempt', () => {
     expect(w.deadLetters).toEqual([{ message: w.message, reason: 'endpoint_gone' }]);
     const endpoint = await w.store.get(w.id);
     expect(endpoint?.enabled).toBe(false);
-    expect(endpoint?.status).toBe('healthy');
-    expect(w.metrics.recorded.map((m) => m.name)).toEqual(['WebhookEndpointDisabled', 'WebhookDeadLettered']);
+    // Dead-lettered: failing at once, whatever the count (a replay after re-enabling it sends the event).
+    expect(endpoint?.status).toBe('failing');
+    expect((await w.store.deadLetters(w.id, 10)).items.map((d) => d.reason)).toEqual(['endpoint_gone']);
+    expect(w.metrics.recorded.map((m) => m.name)).toEqual([
+      'WebhookEndpointFailed',
+      'WebhookEndpointDisabled',
+      'WebhookDeadLettered',
+    ]);
     expect(await w.store.recentDeliveries(w.id, 5)).toMatchObject([
       { outcome: 'dead_lettered', status_code: 410, next_attempt_at: null },
     ]);
@@ -418,6 +510,7 @@ describe('the sender', () => {
     let redirectTargetHits = 0;
     const server = createServer((req, res) => {
       if (req.url === '/ok') res.writeHead(200).end('fine');
+      else if (req.url === '/chatty') res.writeHead(500).end('x'.repeat(RESPONSE_EXCERPT_BYTES * 3));
       else if (req.url === '/moved') res.writeHead(302, { location: '/target' }).end();
       else if (req.url === '/target') {
         redirectTargetHits++;
@@ -430,7 +523,10 @@ describe('the sender', () => {
       const base = `http://127.0.0.1:${listening.port}`;
       const post = (path: string, send = local) =>
         send({ url: new URL(`${base}${path}`), headers: { 'content-type': 'application/json' }, body: '{}' });
-      expect(await post('/ok')).toMatchObject({ ok: true, status: 200 });
+      expect(await post('/ok')).toMatchObject({ ok: true, status: 200, responseExcerpt: 'fine' });
+      const chatty = await post('/chatty');
+      expect(chatty).toMatchObject({ ok: false, status: 500 });
+      expect(chatty.responseExcerpt).toBe('x'.repeat(RESPONSE_EXCERPT_BYTES));
       expect(await post('/moved')).toMatchObject({ ok: false, status: 302, error: 'redirect' });
       expect(redirectTargetHits).toBe(0);
       expect(await post('/slow')).toMatchObject({ ok: false, status: null, error: 'timeout' });

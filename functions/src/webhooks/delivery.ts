@@ -2,8 +2,9 @@
  * One delivery attempt of one event to one endpoint, and what follows from its outcome: recorded in the
  * endpoint's delivery log; a 2xx within the deadline is delivered (the endpoint is healthy again); anything
  * else (another status, a redirect, a timeout, a refused address) is retried on the Standard Webhooks
- * schedule (webhooks/schedule.ts) with the same `webhook-id`, and after the last attempt dead-lettered,
- * with the endpoint marked failing. A message that arrives before it is due is delayed again. A receiver's
+ * schedule (webhooks/schedule.ts) with the same `webhook-id`, and after the last attempt dead-lettered
+ * (kept in the table for a replay, and sent to the dead-letter queue). Each attempt counts into the
+ * endpoint's health (webhooks/health.ts: `failing` after a few failures in a row). A message that arrives before it is due is delayed again. A receiver's
  * `Retry-After` (429/503) postpones the retry; a 410 Gone dead-letters the event and disables the endpoint;
  * a first attempt to an endpoint in the penalty box (penalty-box.ts) is put back until the box opens.
  *
@@ -17,7 +18,8 @@ import { Webhook } from 'standardwebhooks';
 import { EVENT_CATALOGUE_VERSION, webhookPayloadOf } from '../domain/events/catalogue';
 import { endpointTakes } from '../domain/events/subscriptions';
 import type { MetricsSink, RequestLogger } from '../platform/observability';
-import type { WebhookStore } from '../storage/webhooks';
+import type { DeliveryEndpoint, WebhookStore } from '../storage/webhooks';
+import { statusAfterAttempt } from './health';
 import { isReceiverTrouble, type PenaltyBox } from './penalty-box';
 import type { DeliveryMessage, DeliveryQueue } from './queue';
 import { nextAttemptAt } from './schedule';
@@ -31,7 +33,16 @@ export const USER_AGENT = 'podero-bridge-webhooks/1';
 export type DeliveryStep = 'after-send' | 'after-record' | 'after-next';
 
 export interface WebhookDeliveryDeps {
-  endpoints: Pick<WebhookStore, 'getForDelivery' | 'setStatus' | 'recordDelivery' | 'disable'> & {
+  endpoints: Pick<
+    WebhookStore,
+    | 'getForDelivery'
+    | 'setStatus'
+    | 'recordDelivery'
+    | 'disable'
+    | 'recordAttemptHealth'
+    | 'putEvent'
+    | 'recordDeadLetter'
+  > & {
     /** Drops a cached read of the endpoint (the next read goes to the table). */
     forget?(id: string): void;
   };
@@ -96,10 +107,13 @@ export class WebhookDelivery {
     }
 
     let outcome: SendOutcome;
+    let headers: Record<string, string> = {};
     try {
       const url = await checkWebhookUrl(endpoint.url, deps.rules, deps.resolve);
       const secrets = await deps.keys.signingSecrets(endpoint.id, now, endpoint.secret_version);
-      outcome = await deps.send({ url, ...signedRequest(message, secrets, now) });
+      const request = signedRequest(message, secrets, now);
+      headers = request.headers;
+      outcome = await deps.send({ url, ...request });
     } catch (error) {
       if (error instanceof WebhookSecretMissingError && (await this.deletedMeanwhile(endpoint.id))) {
         deps.logger.info('webhook delivery dropped: endpoint deleted', this.keys(message));
@@ -111,13 +125,17 @@ export class WebhookDelivery {
     deps.step?.('after-send', message);
 
     const finishedAt = deps.now();
+    const finishedIso = new Date(finishedAt).toISOString();
     // 410 Gone: the receiver asks for no more events (Standard Webhooks): this one is dead-lettered.
     const gone = !outcome.ok && outcome.status === 410;
     const retryAfterMs = outcome.ok ? undefined : outcome.retryAfterMs;
     const next = outcome.ok || gone ? null : nextAttemptAt(message.attempt, finishedAt, retryAfterMs);
+    const nextIso = next === null ? null : new Date(next).toISOString();
     const result: AttemptResult = outcome.ok ? 'delivered' : next === null ? 'dead_lettered' : 'retrying';
     if (outcome.ok) deps.penalties.release(endpoint.id);
     else if (isReceiverTrouble(outcome)) deps.penalties.penalize(endpoint.id, finishedAt, retryAfterMs);
+    // The event as sent, once per delivery (its first attempt), for the log's detail and a resend.
+    if (message.attempt === 1) await deps.endpoints.putEvent(endpoint.id, message.event, now);
     await deps.endpoints.recordDelivery(endpoint.id, {
       event_id: message.event.id,
       event_type: message.event.type,
@@ -127,8 +145,12 @@ export class WebhookDelivery {
       status_code: outcome.status,
       error: outcome.ok ? null : outcome.error,
       duration_ms: outcome.durationMs,
-      next_attempt_at: next === null ? null : new Date(next).toISOString(),
+      next_attempt_at: nextIso,
+      request_headers: headers,
+      response_excerpt: outcome.responseExcerpt ?? null,
+      error_detail: outcome.ok ? null : (outcome.detail ?? null),
     });
+    await this.countIntoHealth(endpoint, message, outcome, result, finishedIso, nextIso);
     deps.step?.('after-record', message);
     if (!outcome.ok) {
       // Ids, the outcome and when it comes next; never the payload (personal data) or a secret.
@@ -137,30 +159,30 @@ export class WebhookDelivery {
         status_code: outcome.status,
         error: outcome.error,
         duration_ms: outcome.durationMs,
-        next_attempt_at: next === null ? null : new Date(next).toISOString(),
+        next_attempt_at: nextIso,
       });
     }
 
     if (result === 'retrying' && next !== null) {
       await deps.queue.enqueue(
-        [{ ...message, attempt: message.attempt + 1, not_before: new Date(next).toISOString() }],
+        [{ ...message, attempt: message.attempt + 1, not_before: nextIso ?? finishedIso }],
         finishedAt,
       );
-    } else if (gone) {
-      await deps.queue.deadLetter(message, 'endpoint_gone', finishedAt);
-      if (await deps.endpoints.disable(endpoint.id, new Date(finishedAt).toISOString())) {
+    } else if (!outcome.ok) {
+      // The last attempt failed, or the receiver is gone: dead-lettered, kept for a replay.
+      const reason = gone ? 'endpoint_gone' : outcome.error;
+      await deps.endpoints.recordDeadLetter(endpoint.id, {
+        event: message.event,
+        reason,
+        dead_lettered_at: finishedIso,
+      });
+      await deps.queue.deadLetter(message, reason, finishedAt);
+      if (gone && (await deps.endpoints.disable(endpoint.id, finishedIso))) {
         deps.metrics.addMetric('WebhookEndpointDisabled', MetricUnit.Count, 1);
         deps.logger.warn('webhook endpoint answered 410 Gone: disabled', this.keys(message));
+      } else if (!gone) {
+        deps.logger.warn('webhook delivery dead-lettered', this.keys(message));
       }
-    } else if (!outcome.ok) {
-      // The last attempt failed (a retry was handled above): dead-lettered.
-      await deps.queue.deadLetter(message, outcome.error, finishedAt);
-      if (await deps.endpoints.setStatus(endpoint.id, 'failing', new Date(finishedAt).toISOString())) {
-        deps.metrics.addMetric('WebhookEndpointFailed', MetricUnit.Count, 1);
-      }
-      deps.logger.warn('webhook delivery dead-lettered; endpoint marked failing', this.keys(message));
-    } else if (endpoint.status === 'failing') {
-      await deps.endpoints.setStatus(endpoint.id, 'healthy', new Date(finishedAt).toISOString());
     }
     deps.step?.('after-next', message);
     deps.metrics.addMetric(
@@ -173,6 +195,45 @@ export class WebhookDelivery {
       1,
     );
     return result;
+  }
+
+  /** The attempt counted into the endpoint's health (webhooks/health.ts), and its status changed when it must. */
+  private async countIntoHealth(
+    endpoint: DeliveryEndpoint,
+    message: DeliveryMessage,
+    outcome: SendOutcome,
+    result: AttemptResult,
+    at: string,
+    nextAttemptAt: string | null,
+  ): Promise<void> {
+    const { deps } = this;
+    const failuresInARow = await deps.endpoints.recordAttemptHealth(
+      endpoint.id,
+      outcome.ok
+        ? { ok: true, at }
+        : {
+            ok: false,
+            at,
+            event_id: message.event.id,
+            error: outcome.error,
+            status_code: outcome.status,
+            next_attempt_at: nextAttemptAt,
+          },
+    );
+    if (failuresInARow === undefined) return;
+    const status = statusAfterAttempt({
+      consecutiveFailures: failuresInARow,
+      deadLettered: result === 'dead_lettered',
+    });
+    // The status read with the endpoint may be stale: setStatus changes it only when it differs.
+    if (status === endpoint.status && status === 'healthy') return;
+    if ((await deps.endpoints.setStatus(endpoint.id, status, at)) && status === 'failing') {
+      deps.metrics.addMetric('WebhookEndpointFailed', MetricUnit.Count, 1);
+      deps.logger.warn('webhook endpoint marked failing', {
+        webhook_id: endpoint.id,
+        consecutive_failures: failuresInARow,
+      });
+    }
   }
 
   /** The secret is deleted after the endpoint's item: read the item again, past any cache. */

@@ -4,8 +4,8 @@
  * - the address is checked at connect time (`lookup`): a name that resolves to a private address is never
  *   connected to, whatever it resolved to when the URL was checked;
  * - redirects are not followed (a 3xx is a failed attempt);
- * - the whole attempt (connect, send, answer) has a deadline; the answer's body is read (at most 1 KB, for
- *   the delivery log) and otherwise ignored.
+ * - the whole attempt (connect, send, answer) has a deadline; the answer's body is read (at most 1 KB) for
+ *   the delivery log's excerpt (its first RESPONSE_EXCERPT_BYTES) and otherwise ignored.
  */
 
 import { lookup as dnsLookup } from 'node:dns';
@@ -17,12 +17,16 @@ import { type AddressRules, blockedAddressReason } from './url-rules';
 
 export const DELIVERY_TIMEOUT_MS = 5_000;
 const RESPONSE_KEEP_BYTES = 1_024;
+/** The most of a receiver's answer the delivery log keeps: a reason to show, not a copy of their page. */
+export const RESPONSE_EXCERPT_BYTES = 512;
 
 export type SendOutcome =
-  | { ok: true; status: number; durationMs: number }
+  | { ok: true; status: number; durationMs: number; responseExcerpt?: string }
   | {
       ok: false;
       status: number | null;
+      /** The start of the receiver's answer (at most RESPONSE_EXCERPT_BYTES, as UTF-8). */
+      responseExcerpt?: string;
       error: 'http_status' | 'redirect' | 'timeout' | 'network' | 'blocked_address';
       durationMs: number;
       detail?: string;
@@ -79,14 +83,20 @@ export function createWebhookSender(
         },
         (res) => {
           let kept = 0;
+          const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => {
+            if (kept < RESPONSE_EXCERPT_BYTES) chunks.push(chunk);
             kept += chunk.length;
             if (kept > RESPONSE_KEEP_BYTES) res.destroy();
           });
           const done = () => {
             clearTimeout(timer);
             const status = res.statusCode ?? 0;
-            if (status >= 200 && status < 300) return resolve({ ok: true, status, durationMs: elapsed() });
+            const responseExcerpt = Buffer.concat(chunks)
+              .subarray(0, RESPONSE_EXCERPT_BYTES)
+              .toString('utf8');
+            if (status >= 200 && status < 300)
+              return resolve({ ok: true, status, durationMs: elapsed(), responseExcerpt });
             const header = res.headers['retry-after'];
             const retryAfterMs = RETRY_AFTER_STATUSES.has(status)
               ? parseRetryAfterMs(typeof header === 'string' ? header : null)
@@ -96,6 +106,7 @@ export function createWebhookSender(
               status,
               error: status >= 300 && status < 400 ? 'redirect' : 'http_status',
               durationMs: elapsed(),
+              responseExcerpt,
               ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
             });
           };

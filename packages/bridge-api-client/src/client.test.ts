@@ -58,6 +58,19 @@ describe('createBridgeApiClient', () => {
     expect(await requests[1]?.text()).toBe('{"optimization_level":"Max"}');
   });
 
+  it('sends no Authorization header when the token is null (the public routes)', async () => {
+    // Prepare
+    const { requests, fetch } = recordingFetch(() => json(200, { status: 'ok', version: '1' }));
+    const client = createBridgeApiClient({ baseUrl: 'https://api.test', token: null, fetch });
+
+    // Act
+    const { data } = await client.GET('/health');
+
+    // Assess
+    expect(data).toEqual({ status: 'ok', version: '1' });
+    expect(requests[0]?.headers.has('authorization')).toBe(false);
+  });
+
   it('returns the API’s error body and the response on an answer other than 2xx', async () => {
     // Prepare
     const body = { error: { code: 'not_found', message: 'no such user' } };

@@ -19,9 +19,10 @@ export interface BridgeApiClientOptions {
   baseUrl: string;
   /**
    * The bearer token: a JWT, or a function asked before every request (a session that renews its token).
-   * Sent as `Authorization: Bearer <token>`.
+   * Sent as `Authorization: Bearer <token>`. `null` sends none: a client for the public routes only
+   * (`/health`, `/openapi.json`), e.g. to check a stage answers before any token is at hand.
    */
-  token: string | (() => string | Promise<string>);
+  token: string | (() => string | Promise<string>) | null;
   /** The fetch to send with (tests, instrumentation); `globalThis.fetch` when absent. */
   fetch?: typeof fetch;
 }
@@ -39,6 +40,7 @@ export function createBridgeApiClient(options: BridgeApiClientOptions): BridgeAp
     // Called with the Request alone, and looked up per call (a global fetch stubbed after creation applies).
     fetch: (request) => (options.fetch ?? globalThis.fetch)(request),
   });
+  if (token === null) return client;
   client.use({
     async onRequest({ request }) {
       request.headers.set('authorization', `Bearer ${typeof token === 'string' ? token : await token()}`);

@@ -16,11 +16,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_health"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -37,11 +33,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_openapi.json"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -59,11 +51,7 @@ export interface paths {
         /** Onboard a user to Podero (idempotent per external_user_id) */
         post: operations["createUser"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -81,11 +69,7 @@ export interface paths {
         post?: never;
         /** Offboard a user: delete at Podero and remove our records */
         delete: operations["deleteUser"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id"];
+        options?: never;
         head?: never;
         /** Update a user (partial) */
         patch: operations["updateUser"];
@@ -103,11 +87,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_erasure"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -125,11 +105,7 @@ export interface paths {
         /** Create a building for the user */
         post: operations["createBuilding"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_buildings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -146,11 +122,7 @@ export interface paths {
         /** Open a Connect UI onboarding session */
         post: operations["createOnboardingSession"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_onboarding_sessions"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -167,11 +139,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_onboarding_sessions_session_id"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -188,11 +156,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -210,11 +174,7 @@ export interface paths {
         post?: never;
         /** Offboard one heat pump: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
         delete: operations["deleteHeatPump"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id"];
+        options?: never;
         head?: never;
         /** Change a heat pump's user settings */
         patch: operations["updateHeatPump"];
@@ -232,11 +192,7 @@ export interface paths {
         /** Start re-authenticating a heat pump whose manufacturer connection lapsed */
         post: operations["startHeatPumpReauthentication"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_reauthentication"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -253,11 +209,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_reauthentication_callback"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -274,11 +226,41 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_readings"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/heat-pumps/{heat_pump_id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The heat pump's tracked changes (control writes until seen applied), newest first, paginated */
+        get: operations["listHeatPumpChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/heat-pumps/{heat_pump_id}/changes/{change_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One tracked change of a heat pump */
+        get: operations["getHeatPumpChange"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -295,11 +277,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_statistics"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -316,11 +294,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_savings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -338,11 +312,7 @@ export interface paths {
         /** Set a tariff for the user (all buildings, or one) */
         post: operations["createEnergyContract"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_energy_contracts"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -358,11 +328,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_energy_contracts_contract_id"];
+        options?: never;
         head?: never;
         /** Change an energy contract (partial) */
         patch: operations["updateEnergyContract"];
@@ -380,11 +346,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_summary"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -401,11 +363,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_sync_status"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -422,11 +380,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_savings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -444,11 +398,7 @@ export interface paths {
         /** Register an endpoint for change events (signed, retried); the secret is shown once */
         post: operations["createWebhook"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -466,11 +416,7 @@ export interface paths {
         post?: never;
         /** Delete an endpoint and its secret */
         delete: operations["deleteWebhook"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks_webhook_id"];
+        options?: never;
         head?: never;
         /** Change an endpoint: URL, event types, description, enabled (partial) */
         patch: operations["updateWebhook"];
@@ -488,11 +434,7 @@ export interface paths {
         /** Send a webhook.test event to the endpoint */
         post: operations["testWebhook"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks_webhook_id_test"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -509,11 +451,7 @@ export interface paths {
         /** A new signing secret; the old one keeps signing for 24 hours */
         post: operations["rotateWebhookSecret"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks_webhook_id_rotate_secret"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -530,11 +468,58 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_webhooks_webhook_id_deliveries"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{webhook_id}/deliveries/{delivery_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One delivery attempt: the request's headers and body, the answer's status and excerpt, error */
+        get: operations["getWebhookDelivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{webhook_id}/events/{event_id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send an event to the endpoint again, with its original webhook-id */
+        post: operations["resendWebhookEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{webhook_id}/dead-letters/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the endpoint's dead-lettered deliveries again, with their original webhook-ids */
+        post: operations["replayWebhookDeadLetters"];
+        delete?: never;
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -551,11 +536,7 @@ export interface paths {
         put: operations["putTradingPrices"];
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_trading_day_ahead_price_zone_days_delivery_day_prices"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -572,11 +553,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_trading_day_ahead_price_zone_days"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -593,11 +570,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_trading_day_ahead_price_zone_days_delivery_day"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -614,11 +587,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_trading_day_ahead_price_zone_days_delivery_day_curves.csv"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -635,11 +604,7 @@ export interface paths {
         /** The trading desk's decision on the day's trade (accepted true or false), once, before the deadline */
         post: operations["confirmTradingDay"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_trading_day_ahead_price_zone_days_delivery_day_confirmation"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -656,11 +621,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -678,11 +639,7 @@ export interface paths {
         post?: never;
         /** Offboard one electric vehicle: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
         delete: operations["deleteElectricVehicle"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id"];
+        options?: never;
         head?: never;
         /** Change an electric vehicle's settings (smart optimisation, charge target and deadline) */
         patch: operations["updateElectricVehicle"];
@@ -700,11 +657,7 @@ export interface paths {
         /** Start re-authenticating an electric vehicle whose manufacturer connection lapsed */
         post: operations["startElectricVehicleReauthentication"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_reauthentication"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -721,11 +674,41 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_readings"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/electric-vehicles/{electric_vehicle_id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The electric vehicle's tracked changes (control writes until seen applied), newest first, paginated */
+        get: operations["listElectricVehicleChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/electric-vehicles/{electric_vehicle_id}/changes/{change_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One tracked change of an electric vehicle */
+        get: operations["getElectricVehicleChange"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -742,11 +725,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_savings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -763,11 +742,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -785,11 +760,7 @@ export interface paths {
         post?: never;
         /** Offboard one wallbox: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
         delete: operations["deleteWallbox"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes_wallbox_id"];
+        options?: never;
         head?: never;
         /** Change a wallbox's settings (smart optimisation, charge target and deadline) */
         patch: operations["updateWallbox"];
@@ -807,11 +778,7 @@ export interface paths {
         /** Start re-authenticating a wallbox whose manufacturer connection lapsed */
         post: operations["startWallboxReauthentication"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes_wallbox_id_reauthentication"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -828,11 +795,41 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes_wallbox_id_readings"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/wallboxes/{wallbox_id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The wallbox's tracked changes (control writes until seen applied), newest first, paginated */
+        get: operations["listWallboxChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/wallboxes/{wallbox_id}/changes/{change_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One tracked change of a wallbox */
+        get: operations["getWallboxChange"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -849,11 +846,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_inverters"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -871,11 +864,7 @@ export interface paths {
         post?: never;
         /** Offboard one solar inverter: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
         delete: operations["deleteInverter"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_inverters_inverter_id"];
+        options?: never;
         head?: never;
         /** Change a solar inverter's settings (smart optimisation, rating, home battery and its limits) */
         patch: operations["updateInverter"];
@@ -893,11 +882,7 @@ export interface paths {
         /** Start re-authenticating a solar inverter whose manufacturer connection lapsed */
         post: operations["startInverterReauthentication"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_inverters_inverter_id_reauthentication"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -914,11 +899,41 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_inverters_inverter_id_readings"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/inverters/{inverter_id}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The solar inverter's tracked changes (control writes until seen applied), newest first, paginated */
+        get: operations["listInverterChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/inverters/{inverter_id}/changes/{change_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One tracked change of a solar inverter */
+        get: operations["getInverterChange"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -935,11 +950,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_inverters_inverter_id_savings"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -956,11 +967,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_devices"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -978,11 +985,7 @@ export interface paths {
         post: operations["boostElectricVehicle"];
         /** Disarm an armed boost (idempotent; a boost under way goes on until unplugged) */
         delete: operations["disarmElectricVehicleBoost"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_boost"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1000,11 +1003,7 @@ export interface paths {
         put: operations["updateElectricVehicleChargePolicy"];
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_charge_policy"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1021,11 +1020,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_sessions"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1042,11 +1037,7 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_sessions_current"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1064,11 +1055,7 @@ export interface paths {
         post: operations["boostWallbox"];
         /** Cancel a wallbox boost under way and disarm an armed one (idempotent) */
         delete: operations["cancelWallboxBoost"];
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes_wallbox_id_boost"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1085,11 +1072,7 @@ export interface paths {
         /** A one-time claim token for an installer's app to connect a wallbox (shown once) */
         post: operations["createWallboxClaimToken"];
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_wallboxes_claim_tokens"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1107,11 +1090,41 @@ export interface paths {
         put: operations["updateChargingConfig"];
         post?: never;
         delete?: never;
-        /**
-         * CORS preflight (answered by API Gateway)
-         * @description Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.
-         */
-        options: operations["corsPreflight_users_external_user_id_charging_config"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The months a savings statement exists for, from the onboarding month to the current one */
+        get: operations["listStatements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/statements/{month}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A month's savings statement per device and in total: consumption, baseline, cost at the customer's contract, saving, and each figure's data coverage (JSON or CSV) */
+        get: operations["getStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
@@ -1128,7 +1141,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * user.onboarded (catalogue v3)
+         * user.onboarded (catalogue v4)
          * @description A user was onboarded to Podero (POST /users created them).
          */
         post: operations["event_user_onboarded"];
@@ -1148,7 +1161,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * user.offboarded (catalogue v3)
+         * user.offboarded (catalogue v4)
          * @description A user was offboarded: deleted at Podero, the bridge's records removed.
          */
         post: operations["event_user_offboarded"];
@@ -1168,7 +1181,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * onboarding_session.completed (catalogue v3)
+         * onboarding_session.completed (catalogue v4)
          * @description A Connect UI session ended with a connected device (a heat pump: `heat_pump_id` as in v1; any kind: `device_id` and `device_kind`).
          */
         post: operations["event_onboarding_session_completed"];
@@ -1188,7 +1201,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * onboarding_session.expired (catalogue v3)
+         * onboarding_session.expired (catalogue v4)
          * @description A Connect UI session expired without a device.
          */
         post: operations["event_onboarding_session_expired"];
@@ -1208,7 +1221,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.connected (catalogue v3)
+         * heat_pump.connected (catalogue v4)
          * @description A heat pump was seen authenticated for the first time.
          */
         post: operations["event_heat_pump_connected"];
@@ -1228,7 +1241,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.connection_lost (catalogue v3)
+         * heat_pump.connection_lost (catalogue v4)
          * @description A connected heat pump lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_heat_pump_connection_lost"];
@@ -1248,7 +1261,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.connection_restored (catalogue v3)
+         * heat_pump.connection_restored (catalogue v4)
          * @description A heat pump that had been connected before is connected again.
          */
         post: operations["event_heat_pump_connection_restored"];
@@ -1268,7 +1281,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.optimization_changed (catalogue v3)
+         * heat_pump.optimization_changed (catalogue v4)
          * @description Podero's smart optimisation was switched on or off for the heat pump.
          */
         post: operations["event_heat_pump_optimization_changed"];
@@ -1288,7 +1301,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * heat_pump.deleted (catalogue v3)
+         * heat_pump.deleted (catalogue v4)
          * @description The heat pump is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_heat_pump_deleted"];
@@ -1308,7 +1321,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.connected (catalogue v3)
+         * electric_vehicle.connected (catalogue v4)
          * @description A electric vehicle was seen authenticated for the first time.
          */
         post: operations["event_electric_vehicle_connected"];
@@ -1328,7 +1341,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.connection_lost (catalogue v3)
+         * electric_vehicle.connection_lost (catalogue v4)
          * @description A connected electric vehicle lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_electric_vehicle_connection_lost"];
@@ -1348,7 +1361,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.connection_restored (catalogue v3)
+         * electric_vehicle.connection_restored (catalogue v4)
          * @description A electric vehicle that had been connected before is connected again.
          */
         post: operations["event_electric_vehicle_connection_restored"];
@@ -1368,7 +1381,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.optimization_changed (catalogue v3)
+         * electric_vehicle.optimization_changed (catalogue v4)
          * @description Podero's smart optimisation was switched on or off for the electric vehicle.
          */
         post: operations["event_electric_vehicle_optimization_changed"];
@@ -1388,7 +1401,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.deleted (catalogue v3)
+         * electric_vehicle.deleted (catalogue v4)
          * @description The electric vehicle is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_electric_vehicle_deleted"];
@@ -1408,7 +1421,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.plugged_in (catalogue v3)
+         * electric_vehicle.plugged_in (catalogue v4)
          * @description An electric vehicle was plugged in (seen between two states).
          */
         post: operations["event_electric_vehicle_plugged_in"];
@@ -1428,7 +1441,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.unplugged (catalogue v3)
+         * electric_vehicle.unplugged (catalogue v4)
          * @description An electric vehicle was unplugged.
          */
         post: operations["event_electric_vehicle_unplugged"];
@@ -1448,7 +1461,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.charging_started (catalogue v3)
+         * electric_vehicle.charging_started (catalogue v4)
          * @description An electric vehicle started charging.
          */
         post: operations["event_electric_vehicle_charging_started"];
@@ -1468,7 +1481,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.charging_completed (catalogue v3)
+         * electric_vehicle.charging_completed (catalogue v4)
          * @description An electric vehicle stopped charging (its target reached, paused by the optimisation, or unplugged).
          */
         post: operations["event_electric_vehicle_charging_completed"];
@@ -1488,7 +1501,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.boost_started (catalogue v3)
+         * electric_vehicle.boost_started (catalogue v4)
          * @description An electric vehicle's boost is charging it (`boost_state` became `ongoing`).
          */
         post: operations["event_electric_vehicle_boost_started"];
@@ -1508,7 +1521,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * electric_vehicle.boost_ended (catalogue v3)
+         * electric_vehicle.boost_ended (catalogue v4)
          * @description An electric vehicle's boost ended (`boost_state` left `ongoing`).
          */
         post: operations["event_electric_vehicle_boost_ended"];
@@ -1528,7 +1541,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.connected (catalogue v3)
+         * wallbox.connected (catalogue v4)
          * @description A wallbox was seen authenticated for the first time.
          */
         post: operations["event_wallbox_connected"];
@@ -1548,7 +1561,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.connection_lost (catalogue v3)
+         * wallbox.connection_lost (catalogue v4)
          * @description A connected wallbox lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_wallbox_connection_lost"];
@@ -1568,7 +1581,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.connection_restored (catalogue v3)
+         * wallbox.connection_restored (catalogue v4)
          * @description A wallbox that had been connected before is connected again.
          */
         post: operations["event_wallbox_connection_restored"];
@@ -1588,7 +1601,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.optimization_changed (catalogue v3)
+         * wallbox.optimization_changed (catalogue v4)
          * @description Podero's smart optimisation was switched on or off for the wallbox.
          */
         post: operations["event_wallbox_optimization_changed"];
@@ -1608,7 +1621,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * wallbox.deleted (catalogue v3)
+         * wallbox.deleted (catalogue v4)
          * @description The wallbox is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_wallbox_deleted"];
@@ -1628,7 +1641,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.connected (catalogue v3)
+         * inverter.connected (catalogue v4)
          * @description A solar inverter was seen authenticated for the first time.
          */
         post: operations["event_inverter_connected"];
@@ -1648,7 +1661,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.connection_lost (catalogue v3)
+         * inverter.connection_lost (catalogue v4)
          * @description A connected solar inverter lost its manufacturer connection (`reauthentication_required`: the owner can repair it; `disconnected`: it must be onboarded again).
          */
         post: operations["event_inverter_connection_lost"];
@@ -1668,7 +1681,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.connection_restored (catalogue v3)
+         * inverter.connection_restored (catalogue v4)
          * @description A solar inverter that had been connected before is connected again.
          */
         post: operations["event_inverter_connection_restored"];
@@ -1688,7 +1701,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.optimization_changed (catalogue v3)
+         * inverter.optimization_changed (catalogue v4)
          * @description Podero's smart optimisation was switched on or off for the solar inverter.
          */
         post: operations["event_inverter_optimization_changed"];
@@ -1708,10 +1721,170 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * inverter.deleted (catalogue v3)
+         * inverter.deleted (catalogue v4)
          * @description The solar inverter is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_inverter_deleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "heat_pump.change_confirmed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * heat_pump.change_confirmed (catalogue v4)
+         * @description A change requested of a heat pump was seen applied (catalogue v4).
+         */
+        post: operations["event_heat_pump_change_confirmed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "heat_pump.change_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * heat_pump.change_failed (catalogue v4)
+         * @description A change requested of a heat pump was not seen applied within its kind's timeout (catalogue v4).
+         */
+        post: operations["event_heat_pump_change_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.change_confirmed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.change_confirmed (catalogue v4)
+         * @description A change requested of a electric vehicle was seen applied (catalogue v4).
+         */
+        post: operations["event_electric_vehicle_change_confirmed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.change_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.change_failed (catalogue v4)
+         * @description A change requested of a electric vehicle was not seen applied within its kind's timeout (catalogue v4).
+         */
+        post: operations["event_electric_vehicle_change_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wallbox.change_confirmed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.change_confirmed (catalogue v4)
+         * @description A change requested of a wallbox was seen applied (catalogue v4).
+         */
+        post: operations["event_wallbox_change_confirmed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wallbox.change_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.change_failed (catalogue v4)
+         * @description A change requested of a wallbox was not seen applied within its kind's timeout (catalogue v4).
+         */
+        post: operations["event_wallbox_change_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.change_confirmed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.change_confirmed (catalogue v4)
+         * @description A change requested of a solar inverter was seen applied (catalogue v4).
+         */
+        post: operations["event_inverter_change_confirmed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.change_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.change_failed (catalogue v4)
+         * @description A change requested of a solar inverter was not seen applied within its kind's timeout (catalogue v4).
+         */
+        post: operations["event_inverter_change_failed"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1728,7 +1901,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * sync.completed (catalogue v3)
+         * sync.completed (catalogue v4)
          * @description The heat-pump sync completed a pass over every onboarded user.
          */
         post: operations["event_sync_completed"];
@@ -1748,7 +1921,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.prices_uploaded (catalogue v3)
+         * trading.prices_uploaded (catalogue v4)
          * @description A delivery day's price forecast was uploaded to Podero (or Podero already had it).
          */
         post: operations["event_trading_prices_uploaded"];
@@ -1768,7 +1941,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.curves_ready (catalogue v3)
+         * trading.curves_ready (catalogue v4)
          * @description Podero's optimised and unoptimised load curves for the day are stored (GET .../curves.csv).
          */
         post: operations["event_trading_curves_ready"];
@@ -1788,7 +1961,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.confirmation_due (catalogue v3)
+         * trading.confirmation_due (catalogue v4)
          * @description The trade waits for the desk’s decision (POST .../confirmation) before `confirm_by`.
          */
         post: operations["event_trading_confirmation_due"];
@@ -1808,7 +1981,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.confirmed (catalogue v3)
+         * trading.confirmed (catalogue v4)
          * @description The optimised volume was bought: the trade is confirmed.
          */
         post: operations["event_trading_confirmed"];
@@ -1828,7 +2001,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.rejected (catalogue v3)
+         * trading.rejected (catalogue v4)
          * @description The trade was rejected: the fleet runs unoptimised on the day.
          */
         post: operations["event_trading_rejected"];
@@ -1848,7 +2021,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.missed (catalogue v3)
+         * trading.missed (catalogue v4)
          * @description A deadline passed before the day was confirmed: the fleet runs unoptimised on the day.
          */
         post: operations["event_trading_missed"];
@@ -1868,7 +2041,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * trading.failed (catalogue v3)
+         * trading.failed (catalogue v4)
          * @description Podero refused a step for good (a 4xx, or an upload it did not take): the day ended `failed` and the fleet runs unoptimised on the day (catalogue v3).
          */
         post: operations["event_trading_failed"];
@@ -1888,7 +2061,7 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * webhook.test (catalogue v3)
+         * webhook.test (catalogue v4)
          * @description Sent by POST /webhooks/{webhook_id}/test to that endpoint only.
          */
         post: operations["event_webhook_test"];
@@ -2659,6 +2832,246 @@ export interface components {
                 inverter_id: string;
             };
         };
+        /** @description A change requested of a heat pump was seen applied (catalogue v4). */
+        Event_heat_pump_change_confirmed: {
+            /** @constant */
+            type: "heat_pump.change_confirmed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a heat pump was seen applied (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the heat pump */
+                heat_pump_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "confirmed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a heat pump was not seen applied within its kind's timeout (catalogue v4). */
+        Event_heat_pump_change_failed: {
+            /** @constant */
+            type: "heat_pump.change_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a heat pump was not seen applied within its kind's timeout (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the heat pump */
+                heat_pump_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "failed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a electric vehicle was seen applied (catalogue v4). */
+        Event_electric_vehicle_change_confirmed: {
+            /** @constant */
+            type: "electric_vehicle.change_confirmed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a electric vehicle was seen applied (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "confirmed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a electric vehicle was not seen applied within its kind's timeout (catalogue v4). */
+        Event_electric_vehicle_change_failed: {
+            /** @constant */
+            type: "electric_vehicle.change_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a electric vehicle was not seen applied within its kind's timeout (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "failed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a wallbox was seen applied (catalogue v4). */
+        Event_wallbox_change_confirmed: {
+            /** @constant */
+            type: "wallbox.change_confirmed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a wallbox was seen applied (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "confirmed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a wallbox was not seen applied within its kind's timeout (catalogue v4). */
+        Event_wallbox_change_failed: {
+            /** @constant */
+            type: "wallbox.change_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a wallbox was not seen applied within its kind's timeout (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "failed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a solar inverter was seen applied (catalogue v4). */
+        Event_inverter_change_confirmed: {
+            /** @constant */
+            type: "inverter.change_confirmed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a solar inverter was seen applied (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "confirmed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change requested of a solar inverter was not seen applied within its kind's timeout (catalogue v4). */
+        Event_inverter_change_failed: {
+            /** @constant */
+            type: "inverter.change_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change requested of a solar inverter was not seen applied within its kind's timeout (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "failed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
         /** @description The heat-pump sync completed a pass over every onboarded user. */
         Event_sync_completed: {
             /** @constant */
@@ -3095,6 +3508,34 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
+        HeatPumpControlAnswer: components["schemas"]["HeatPumpRead"] & {
+            change: components["schemas"]["DeviceChange"];
+        };
+        /** @description A control write tracked until the device shows it */
+        DeviceChange: {
+            /** @description The change’s id (`chg_…`), sortable by request time */
+            id: string;
+            /** @description The control that requested it (`settings`) */
+            control: string;
+            /** @description The fields requested, as sent (what later observations are compared with) */
+            fields: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description pending: sent to Podero, not yet seen applied; confirmed: an observation of the device (the sync, a live read) shows every requested field; failed: not seen applied before `deadline_at`; superseded: a newer change requested one of its fields before it settled
+             * @enum {string}
+             */
+            status: "pending" | "confirmed" | "failed" | "superseded";
+            requested_at: string;
+            /** @description When it left pending; null while pending */
+            settled_at: string | null;
+            /** @description Still pending at the first observation after this, it fails (the kind’s timeout) */
+            deadline_at: string;
+            /** @description The `sub` of the caller who requested it */
+            by: string;
+            /** @description `timeout` for a failed change; the superseding change’s id for a superseded one */
+            reason: string | null;
+        };
         ReauthenticationStarted: {
             /** @description Send the end user's browser here */
             redirect_url: string;
@@ -3137,6 +3578,14 @@ export interface components {
                     max: number;
                 };
             };
+        };
+        DeviceChangeList: {
+            items: components["schemas"]["DeviceChange"][];
+            /** @description Pass as `cursor` for the next page; null on the last. */
+            next_cursor: string | null;
+        };
+        DeviceChangeRead: {
+            change: components["schemas"]["DeviceChange"];
         };
         SavingsBuckets: {
             buckets: components["schemas"]["SavingsBucket"][];
@@ -3352,13 +3801,31 @@ export interface components {
             description: string | null;
             enabled: boolean;
             /**
-             * @description `failing` once a delivery exhausted its retries; `healthy` again after the next delivered event
+             * @description `failing` after 3 failed attempts in a row (to any event), or once a delivery exhausted its retries; `healthy` again after the next delivered attempt
              * @enum {string}
              */
             status: "healthy" | "failing";
             failing_since: string | null;
             created_at: string;
             updated_at: string;
+            /** @description Failed attempts in a row; 0 after a delivered one */
+            consecutive_failures: number;
+            /**
+             * @description How many failed attempts in a row make the endpoint `failing`
+             * @constant
+             */
+            failing_after: 3;
+            /** @description The latest failed attempt (kept after a success, until the next failure) */
+            last_error: {
+                at: string;
+                event_id: string;
+                /** @description http_status, redirect, timeout, network or blocked_address */
+                error: string;
+                status_code: number | null;
+            } | null;
+            last_success_at: string | null;
+            /** @description When the latest failed attempt's event is tried again; null after a delivered attempt or a dead letter */
+            next_attempt_at: string | null;
         };
         CreatedWebhook: {
             id: string;
@@ -3367,13 +3834,31 @@ export interface components {
             description: string | null;
             enabled: boolean;
             /**
-             * @description `failing` once a delivery exhausted its retries; `healthy` again after the next delivered event
+             * @description `failing` after 3 failed attempts in a row (to any event), or once a delivery exhausted its retries; `healthy` again after the next delivered attempt
              * @enum {string}
              */
             status: "healthy" | "failing";
             failing_since: string | null;
             created_at: string;
             updated_at: string;
+            /** @description Failed attempts in a row; 0 after a delivered one */
+            consecutive_failures: number;
+            /**
+             * @description How many failed attempts in a row make the endpoint `failing`
+             * @constant
+             */
+            failing_after: 3;
+            /** @description The latest failed attempt (kept after a success, until the next failure) */
+            last_error: {
+                at: string;
+                event_id: string;
+                /** @description http_status, redirect, timeout, network or blocked_address */
+                error: string;
+                status_code: number | null;
+            } | null;
+            last_success_at: string | null;
+            /** @description When the latest failed attempt's event is tried again; null after a delivered attempt or a dead letter */
+            next_attempt_at: string | null;
             /** @description The signing secret (Standard Webhooks). Shown once: store it now. Null in a replay of the request (`idempotent-replayed: true`), which never shows it again: rotate it to get a new one. */
             secret: string | null;
         };
@@ -3390,6 +3875,8 @@ export interface components {
         };
         WebhookDeliveryList: {
             items: {
+                /** @description The attempt's id (`GET .../deliveries/{delivery_id}`) */
+                delivery_id: string;
                 event_id: string;
                 event_type: string;
                 attempt: number;
@@ -3403,6 +3890,43 @@ export interface components {
                 next_attempt_at: string | null;
             }[];
             next_cursor: null;
+        };
+        WebhookDelivery: {
+            /** @description The attempt's id (`GET .../deliveries/{delivery_id}`) */
+            delivery_id: string;
+            event_id: string;
+            event_type: string;
+            attempt: number;
+            attempted_at: string;
+            /** @enum {string} */
+            outcome: "delivered" | "retrying" | "dead_lettered";
+            status_code: number | null;
+            /** @description http_status, redirect, timeout, network or blocked_address */
+            error: string | null;
+            duration_ms: number;
+            next_attempt_at: string | null;
+            /** @description The headers sent (`webhook-signature` is a MAC of the body, never the secret); {} for attempts logged before they were kept */
+            request_headers: {
+                [key: string]: string;
+            };
+            /** @description The body sent (the Standard Webhooks payload); null once the event is no longer kept */
+            request_body: string | null;
+            /** @description The start of the receiver's answer (at most 512 bytes); null without an answer */
+            response_excerpt: string | null;
+            /** @description What went wrong below HTTP (a refused connection, a blocked address) */
+            error_detail: string | null;
+        };
+        WebhookResentEvent: {
+            event_id: string;
+            type: string;
+        };
+        WebhookReplaySummary: {
+            /** @description Dead-lettered deliveries queued again (at most 100 per call), each with its original `webhook-id` */
+            replayed: number;
+            /** @description Dead letters of event types the endpoint no longer takes: removed, not sent */
+            discarded: number;
+            /** @description More dead letters remain: call again */
+            more: boolean;
         };
         TradingDay: {
             price_zone: string;
@@ -3620,6 +4144,9 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
+        ElectricVehicleControlAnswer: components["schemas"]["ElectricVehicleRead"] & {
+            change: components["schemas"]["DeviceChange"];
+        };
         AuthSessionStarted: {
             /** @description Send the end user's browser here (Podero's sign-in, with a single-use token). Shown once: null when the answer is a replay */
             redirect_url: string | null;
@@ -3710,6 +4237,9 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
+        WallboxControlAnswer: components["schemas"]["WallboxRead"] & {
+            change: components["schemas"]["DeviceChange"];
+        };
         InverterList: {
             items: components["schemas"]["Inverter"][];
             /** @description Always null: every solar inverter of the user is on the one page */
@@ -3787,6 +4317,9 @@ export interface components {
             fetched_at: string;
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
+        };
+        InverterControlAnswer: components["schemas"]["InverterRead"] & {
+            change: components["schemas"]["DeviceChange"];
         };
         DeviceList: {
             items: (components["schemas"]["HeatPumpEntry"] | components["schemas"]["ElectricVehicleEntry"] | components["schemas"]["WallboxEntry"] | components["schemas"]["InverterEntry"])[];
@@ -4169,6 +4702,89 @@ export interface components {
             } | null;
             updated_at: string | null;
         };
+        StatementMonthList: {
+            items: components["schemas"]["StatementMonth"][];
+            next_cursor: null;
+        };
+        StatementMonth: {
+            month: string;
+            from: string;
+            to: string;
+            /** @enum {string} */
+            status: "final" | "provisional";
+        };
+        Statement: {
+            external_user_id: string;
+            month: string;
+            time_zone: string;
+            /** @description Local midnight of the 1st (ISO UTC), inclusive */
+            from: string;
+            /** @description Local midnight of the next month's 1st (ISO UTC), exclusive */
+            to: string;
+            /**
+             * @description final: the month closed a day ago or more; provisional: its figures may still grow
+             * @enum {string}
+             */
+            status: "final" | "provisional";
+            generated_at: string;
+            devices: components["schemas"]["StatementDevice"][];
+            total: components["schemas"]["StatementTotal"];
+        };
+        StatementDevice: {
+            /** @description The device kind (heat_pump, electric_vehicle, wallbox, inverter) */
+            type: string;
+            device_id: string;
+            /** @description The energy contract that priced it; null: none */
+            contract_id: string | null;
+            currency: string | null;
+            consumption: components["schemas"]["StatementConsumption"];
+            baseline: components["schemas"]["StatementEnergy"];
+            cost: components["schemas"]["StatementMoney"];
+            baseline_cost: components["schemas"]["StatementMoney"];
+            saving_energy: components["schemas"]["StatementEnergy"];
+            saving: components["schemas"]["StatementMoney"];
+            /** @description Why figures are missing or partial */
+            notes: ("no_readings" | "no_baseline_series" | "no_baseline_data" | "no_energy_contract" | "no_price")[];
+        };
+        StatementConsumption: {
+            /** @description kWh to 3 decimals; null: no data (missing, not zero) */
+            kwh: number | null;
+            coverage: components["schemas"]["StatementCoverage"];
+            /** @description Quarter-hours without a reading, runs merged */
+            gaps: components["schemas"]["StatementGap"][];
+        };
+        StatementCoverage: {
+            /** @description Whole quarter-hours in the month */
+            expected_quarter_hours: number;
+            /** @description Quarter-hours the figure rests on */
+            covered_quarter_hours: number;
+            /** @description covered / expected, 4 decimals */
+            ratio: number;
+        };
+        StatementGap: {
+            from: string;
+            to: string;
+        };
+        StatementEnergy: {
+            /** @description kWh to 3 decimals; null: no data (missing, not zero) */
+            kwh: number | null;
+            coverage: components["schemas"]["StatementCoverage"];
+        };
+        StatementMoney: {
+            /** @description Minor units (cents) of the contract's currency; null: missing */
+            amount_minor: number | null;
+            coverage: components["schemas"]["StatementCoverage"];
+        };
+        StatementTotal: {
+            /** @description null when devices are priced in different currencies */
+            currency: string | null;
+            consumption: components["schemas"]["StatementEnergy"];
+            baseline: components["schemas"]["StatementEnergy"];
+            cost: components["schemas"]["StatementMoney"];
+            baseline_cost: components["schemas"]["StatementMoney"];
+            saving_energy: components["schemas"]["StatementEnergy"];
+            saving: components["schemas"]["StatementMoney"];
+        };
     };
     responses: never;
     parameters: never;
@@ -4236,50 +4852,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_health: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getOpenApi: {
         parameters: {
             query?: never;
@@ -4334,50 +4906,6 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    "corsPreflight_openapi.json": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -4650,50 +5178,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getUser: {
         parameters: {
             query?: never;
@@ -4900,50 +5384,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -5178,50 +5618,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_erasure: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -5474,50 +5870,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_buildings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     createOnboardingSession: {
         parameters: {
             query?: never;
@@ -5660,50 +6012,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_onboarding_sessions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getOnboardingSession: {
         parameters: {
             query?: never;
@@ -5807,50 +6115,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_onboarding_sessions_session_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -5962,50 +6226,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_heat_pumps: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -6227,50 +6447,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     updateHeatPump: {
         parameters: {
             query?: never;
@@ -6288,13 +6464,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The updated heat pump (live from Podero) */
+            /** @description The updated heat pump (live from Podero), with the change it recorded (`pending` until the heat pump is seen applying it) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HeatPumpRead"];
+                    "application/json": components["schemas"]["HeatPumpControlAnswer"];
                 };
             };
             /** @description Invalid path, query or body (details name the field) */
@@ -6543,50 +6719,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_reauthentication: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     completeReauthentication: {
         parameters: {
             query: {
@@ -6669,50 +6801,6 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying */
                     "retry-after"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_reauthentication_callback: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -6842,46 +6930,222 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_readings: {
+    listHeatPumpChanges: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Changes per page, newest first (1..200, default 50) */
+                limit?: number;
+                /** @description The previous page’s `next_cursor` */
+                cursor?: string;
+            };
             header?: never;
-            path?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                heat_pump_id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
+            /** @description One page of the heat pump's changes, newest first */
+            200: {
                 headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeList"];
+                };
             };
-            /** @description No browser origin is configured on this stage (API Gateway) */
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a heat pump that is not this user’s */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getHeatPumpChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                heat_pump_id: string;
+                change_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeRead"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, a heat pump that is not this user’s, or no such change of it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -7000,50 +7264,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_statistics: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getHeatPumpSavings: {
         parameters: {
             query: {
@@ -7158,50 +7378,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_heat_pumps_heat_pump_id_savings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -7454,94 +7630,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_energy_contracts: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_energy_contracts_contract_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: PATCH, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     updateEnergyContract: {
         parameters: {
             query?: never;
@@ -7777,50 +7865,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_summary: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getSyncStatus: {
         parameters: {
             query?: never;
@@ -7920,50 +7964,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_sync_status: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -8076,50 +8076,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_savings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -8242,7 +8198,7 @@ export interface operations {
                 "application/json": {
                     /** @description https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>) */
                     url: string;
-                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed")[] | null;
+                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "heat_pump.change_confirmed" | "heat_pump.change_failed" | "electric_vehicle.change_confirmed" | "electric_vehicle.change_failed" | "wallbox.change_confirmed" | "wallbox.change_failed" | "inverter.change_confirmed" | "inverter.change_failed" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed")[] | null;
                     description?: string;
                 };
             };
@@ -8367,50 +8323,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_webhooks: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -8623,50 +8535,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_webhooks_webhook_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     updateWebhook: {
         parameters: {
             query?: never;
@@ -8681,7 +8549,7 @@ export interface operations {
                 "application/json": {
                     /** @description https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>) */
                     url?: string;
-                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed")[] | null;
+                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "heat_pump.change_confirmed" | "heat_pump.change_failed" | "electric_vehicle.change_confirmed" | "electric_vehicle.change_failed" | "wallbox.change_confirmed" | "wallbox.change_failed" | "inverter.change_confirmed" | "inverter.change_failed" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed")[] | null;
                     description?: string | null;
                     /** @description false pauses deliveries (events meanwhile are not kept) */
                     enabled?: boolean;
@@ -8920,50 +8788,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_webhooks_webhook_id_test: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     rotateWebhookSecret: {
         parameters: {
             query?: never;
@@ -9083,50 +8907,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_webhooks_webhook_id_rotate_secret: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listWebhookDeliveries: {
         parameters: {
             query?: {
@@ -9234,46 +9014,348 @@ export interface operations {
             };
         };
     };
-    corsPreflight_webhooks_webhook_id_deliveries: {
+    getWebhookDelivery: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                webhook_id: string;
+                /** @description An attempt's `delivery_id` from the delivery log */
+                delivery_id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
+            /** @description One attempt: the request sent (headers, body), the answer (status, an excerpt), error, duration, next attempt */
+            200: {
                 headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
             };
-            /** @description No browser origin is configured on this stage (API Gateway) */
+            /** @description Invalid path, query or body (details name the field), or a URL the bridge will not call */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Admin only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No such webhook, or no such attempt (the log keeps 7 days) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    resendWebhookEvent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                webhook_id: string;
+                event_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event is queued for this endpoint again: same `webhook-id`, fresh timestamp and signature */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookResentEvent"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field), or a URL the bridge will not call */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Admin only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No such webhook, or an event it was not sent in the last 7 days */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The webhook is disabled (code `webhook_disabled`): enable it first; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    replayWebhookDeadLetters: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dead-lettered deliveries queued again, each with its original `webhook-id` (a second call replays none twice) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReplaySummary"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field), or a URL the bridge will not call */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Admin only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description No such webhook */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The webhook is disabled (code `webhook_disabled`): enable it first; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
+            409: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -9417,50 +9499,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_trading_day_ahead_price_zone_days_delivery_day_prices: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: PUT, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listTradingDays: {
         parameters: {
             query?: {
@@ -9567,50 +9605,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_trading_day_ahead_price_zone_days: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -9723,50 +9717,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_trading_day_ahead_price_zone_days_delivery_day: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getTradingDayCurvesCsv: {
         parameters: {
             query?: never;
@@ -9871,50 +9821,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    "corsPreflight_trading_day_ahead_price_zone_days_delivery_day_curves.csv": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -10063,50 +9969,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_trading_day_ahead_price_zone_days_delivery_day_confirmation: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listElectricVehicles: {
         parameters: {
             query?: {
@@ -10214,50 +10076,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_electric_vehicles: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -10479,50 +10297,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     updateElectricVehicle: {
         parameters: {
             query?: never;
@@ -10540,13 +10314,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The updated electric vehicle (live from Podero) */
+            /** @description The updated electric vehicle (live from Podero), with the change it recorded (`pending` until the electric vehicle is seen applying it) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ElectricVehicleRead"];
+                    "application/json": components["schemas"]["ElectricVehicleControlAnswer"];
                 };
             };
             /** @description Invalid path, query or body (details name the field) */
@@ -10795,50 +10569,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_reauthentication: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listElectricVehicleReadings: {
         parameters: {
             query?: {
@@ -10960,46 +10690,222 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_readings: {
+    listElectricVehicleChanges: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Changes per page, newest first (1..200, default 50) */
+                limit?: number;
+                /** @description The previous page’s `next_cursor` */
+                cursor?: string;
+            };
             header?: never;
-            path?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                electric_vehicle_id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
+            /** @description One page of the electric vehicle's changes, newest first */
+            200: {
                 headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeList"];
+                };
             };
-            /** @description No browser origin is configured on this stage (API Gateway) */
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or an electric vehicle that is not this user’s */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getElectricVehicleChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                electric_vehicle_id: string;
+                change_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeRead"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, an electric vehicle that is not this user’s, or no such change of it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -11122,50 +11028,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_savings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listWallboxes: {
         parameters: {
             query?: {
@@ -11273,50 +11135,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_wallboxes: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -11538,50 +11356,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_wallboxes_wallbox_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     updateWallbox: {
         parameters: {
             query?: never;
@@ -11599,13 +11373,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The updated wallbox (live from Podero) */
+            /** @description The updated wallbox (live from Podero), with the change it recorded (`pending` until the wallbox is seen applying it) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WallboxRead"];
+                    "application/json": components["schemas"]["WallboxControlAnswer"];
                 };
             };
             /** @description Invalid path, query or body (details name the field) */
@@ -11854,50 +11628,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_wallboxes_wallbox_id_reauthentication: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listWallboxReadings: {
         parameters: {
             query?: {
@@ -12019,46 +11749,222 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_wallboxes_wallbox_id_readings: {
+    listWallboxChanges: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Changes per page, newest first (1..200, default 50) */
+                limit?: number;
+                /** @description The previous page’s `next_cursor` */
+                cursor?: string;
+            };
             header?: never;
-            path?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                wallbox_id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
+            /** @description One page of the wallbox's changes, newest first */
+            200: {
                 headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeList"];
+                };
             };
-            /** @description No browser origin is configured on this stage (API Gateway) */
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a wallbox that is not this user’s */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getWallboxChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                wallbox_id: string;
+                change_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeRead"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, a wallbox that is not this user’s, or no such change of it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -12170,50 +12076,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_inverters: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -12435,50 +12297,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_inverters_inverter_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PATCH, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     updateInverter: {
         parameters: {
             query?: never;
@@ -12496,13 +12314,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The updated solar inverter (live from Podero) */
+            /** @description The updated solar inverter (live from Podero), with the change it recorded (`pending` until the solar inverter is seen applying it) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InverterRead"];
+                    "application/json": components["schemas"]["InverterControlAnswer"];
                 };
             };
             /** @description Invalid path, query or body (details name the field) */
@@ -12751,50 +12569,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_inverters_inverter_id_reauthentication: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listInverterReadings: {
         parameters: {
             query?: {
@@ -12916,46 +12690,222 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_inverters_inverter_id_readings: {
+    listInverterChanges: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Changes per page, newest first (1..200, default 50) */
+                limit?: number;
+                /** @description The previous page’s `next_cursor` */
+                cursor?: string;
+            };
             header?: never;
-            path?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                inverter_id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
+            /** @description One page of the solar inverter's changes, newest first */
+            200: {
                 headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeList"];
+                };
             };
-            /** @description No browser origin is configured on this stage (API Gateway) */
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a solar inverter that is not this user’s */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getInverterChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                inverter_id: string;
+                change_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeRead"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, a solar inverter that is not this user’s, or no such change of it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -13078,50 +13028,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_inverters_inverter_id_savings: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listDevices: {
         parameters: {
             query?: {
@@ -13229,50 +13135,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_devices: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -13499,50 +13361,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_boost: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -13783,50 +13601,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_charge_policy: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PUT, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     listElectricVehicleSessions: {
         parameters: {
             query: {
@@ -13943,50 +13717,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_sessions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     getElectricVehicleCurrentSession: {
         parameters: {
             query?: never;
@@ -14090,50 +13820,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_electric_vehicles_electric_vehicle_id_sessions_current: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -14364,50 +14050,6 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_wallboxes_wallbox_id_boost: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, DELETE, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
     createWallboxClaimToken: {
         parameters: {
             query?: never;
@@ -14524,50 +14166,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
-                };
-            };
-        };
-    };
-    corsPreflight_users_external_user_id_wallboxes_claim_tokens: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
-                headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: POST, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No browser origin is configured on this stage (API Gateway) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
-                };
-            };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -14806,46 +14404,225 @@ export interface operations {
             };
         };
     };
-    corsPreflight_users_external_user_id_charging_config: {
+    listStatements: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The zone whose calendar month the statement covers (the customer's, e.g. Europe/Vienna); default UTC */
+                time_zone?: string;
+            };
             header?: never;
-            path?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The preflight, answered by API Gateway without calling a function */
-            204: {
+            /** @description The months with a statement, newest first: from the onboarding month to the current one */
+            200: {
                 headers: {
-                    /** @description The requesting origin, when it is one of the stage’s */
-                    "access-control-allow-origin"?: string;
-                    /** @description The declared methods: GET, PUT, OPTIONS */
-                    "access-control-allow-methods"?: string;
-                    /** @description Request headers a browser may send: authorization, content-type, idempotency-key, x-correlation-id */
-                    "access-control-allow-headers"?: string;
-                    /** @description Seconds the browser may keep this answer (3600) */
-                    "access-control-max-age"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["StatementMonthList"];
+                };
             };
-            /** @description No browser origin is configured on this stage (API Gateway) */
+            /** @description Invalid path or query (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GatewayError"];
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description API Gateway's throttling: over the stage's rate limit; retry later */
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getStatement: {
+        parameters: {
+            query?: {
+                /** @description The zone whose calendar month the statement covers (the customer's, e.g. Europe/Vienna); default UTC */
+                time_zone?: string;
+                /** @description csv: the same answer as CSV (as `Accept: text/csv`) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                /** @description The calendar month, YYYY-MM */
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The month’s statement per device and in total, each figure with its coverage; `Accept: text/csv` or `format=csv` answers one row per device and a total row */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Statement"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid month or zone, or a month without a statement (before the user was onboarded, or not begun yet): details name `path.month` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
         };
@@ -14861,7 +14638,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -14892,7 +14669,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -14923,7 +14700,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -14954,7 +14731,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -14985,7 +14762,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15016,7 +14793,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15047,7 +14824,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15078,7 +14855,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15109,7 +14886,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15140,7 +14917,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15171,7 +14948,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15202,7 +14979,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15233,7 +15010,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15264,7 +15041,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15295,7 +15072,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15326,7 +15103,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15357,7 +15134,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15388,7 +15165,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15419,7 +15196,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15450,7 +15227,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15481,7 +15258,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15512,7 +15289,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15543,7 +15320,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15574,7 +15351,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15605,7 +15382,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15636,7 +15413,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15667,7 +15444,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15698,7 +15475,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15729,7 +15506,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15760,7 +15537,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15768,6 +15545,254 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Event_inverter_deleted"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_heat_pump_change_confirmed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_heat_pump_change_confirmed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_heat_pump_change_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_heat_pump_change_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_change_confirmed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_change_confirmed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_change_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_change_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_wallbox_change_confirmed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_change_confirmed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_wallbox_change_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_change_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_change_confirmed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_change_confirmed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_change_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_change_failed"];
             };
         };
         responses: {
@@ -15791,7 +15816,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15822,7 +15847,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15853,7 +15878,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15884,7 +15909,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15915,7 +15940,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15946,7 +15971,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -15977,7 +16002,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -16008,7 +16033,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;
@@ -16039,7 +16064,7 @@ export interface operations {
                 /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
                 "webhook-signature": string;
                 /** @description The event catalogue version */
-                "webhook-version": "3";
+                "webhook-version": "4";
             };
             path?: never;
             cookie?: never;

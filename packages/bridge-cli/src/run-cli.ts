@@ -16,6 +16,7 @@ import {
 } from '@podero-bridge/bridge-api-client';
 import { Command, CommanderError, Option } from 'commander';
 import { addChargingCommands } from './charging-commands';
+import { addVerifyCommand } from './verify';
 
 export interface BridgeCliIo {
   env: Record<string, string | undefined>;
@@ -420,6 +421,15 @@ export async function runBridgeCli(argv: readonly string[], io: BridgeCliIo): Pr
     answer,
     integer,
     usage: (message) => new UsageError(message),
+  });
+
+  addVerifyCommand(program, {
+    io,
+    globals: () => program.opts<{ apiUrl?: string; token?: string }>(),
+    usage: (message) => new UsageError(message),
+    start: (work) => {
+      pending = work();
+    },
   });
 
   try {

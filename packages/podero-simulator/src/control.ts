@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import type { SimCore, SimResponse, SimulatorModes } from './core';
+import { handleWriteFaultControl } from './write-fault-control';
 
 export type { SimulatorModes };
 
@@ -313,10 +314,13 @@ export function handleControlRequest(
       throw error;
     }
   }
+  const writeFault = handleWriteFaultControl(core.writeFaults, route, body);
+  if (writeFault !== null) return writeFault;
   const deviceControl = handleDeviceControl(core, route, body);
   if (deviceControl !== null) return deviceControl;
   switch (route) {
     case 'POST /__sim/reset':
+      core.writeFaults.reset();
       control.reset();
       return { status: 200, json: { ok: true, now: control.now().toISOString() } };
     case 'GET /__sim/clock':

@@ -6,6 +6,7 @@ import { SimHttpError, validationError } from './errors';
 import type { FaultEngine } from './faults';
 import type { TradingBook, TradingVariant } from './model/trading';
 import type { Store } from './store';
+import type { WriteFaults } from './write-faults';
 
 /** How the simulator behaves where the contract leaves a choice (set through the control plane, control.ts). */
 export interface SimulatorModes {
@@ -29,6 +30,8 @@ export interface SimCore {
   readonly clock: SimClock;
   readonly counters: Counters;
   readonly faults: FaultEngine;
+  /** Devices that accept writes and never apply them, or apply them late (write-faults.ts). */
+  readonly writeFaults: WriteFaults;
   /** Day-ahead trades, their settings and counters (model/trading.ts). */
   readonly trading: TradingBook;
   readonly seed: number;

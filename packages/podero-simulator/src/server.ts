@@ -23,6 +23,7 @@ import { Router } from './router';
 import { ROUTES, UUID_PARAMS } from './routes';
 import { persistedStateSchema, Store } from './store';
 import { uuidSchema } from './wire';
+import { WriteFaults } from './write-faults';
 
 export const DEFAULT_ORG: OrgCredentials = {
   orgId: '4e3f1a52-7c1b-4f3e-9d2a-5b8c6d7e8f90',
@@ -86,6 +87,7 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
   const store = new Store();
   const counters = new Counters();
   const faults = new FaultEngine(options.seed, router.keys);
+  const writeFaults = new WriteFaults();
   faults.set(options.faults);
   const orgs: OrgCredentials[] = [
     { orgId: options.orgId, clientId: options.clientId, clientSecret: options.clientSecret },
@@ -116,6 +118,7 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
     },
     counters,
     faults,
+    writeFaults,
     trading: new TradingBook(),
     seed: options.seed,
     tokenTtlSeconds: options.tokenTtlSeconds,
@@ -202,6 +205,8 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
       }
     }
 
+    // Writes a device applies late land before anything reads it (write-faults.ts).
+    if (writeFaults.flush(core.clock.nowMs())) core.changed();
     const match = router.match(
       method,
       path,

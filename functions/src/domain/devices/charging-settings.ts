@@ -6,6 +6,7 @@
  */
 import { PRICE_ZONES } from '@podero-bridge/podero-client';
 import * as z from 'zod';
+import { type FieldComparison, fieldEcho, pauseEnd } from './changes';
 import type { ControlIssue } from './kind';
 
 export const chargingSettingsShape = {
@@ -70,3 +71,15 @@ export function chargingSettingsIssues(
 
 /** At least one setting: an empty body is a caller's mistake, not a no-op to send to Podero. */
 export const atLeastOneSetting = (body: object) => Object.keys(body).length > 0;
+
+/** `HH:MM` against Podero's time of day, which may carry seconds (`07:30:00`). */
+const sameTimeOfDay: FieldComparison = (requested, observed) =>
+  requested === null
+    ? observed === null || observed === undefined
+    : typeof requested === 'string' && typeof observed === 'string' && observed.slice(0, 5) === requested;
+
+/** The settings are echoed in the vehicle's and the box's JSON (§3.7, §3.8): the pause and deadline by meaning. */
+export const chargingSettingsApplied = fieldEcho({
+  pause_power_until: pauseEnd,
+  charge_deadline_at: sameTimeOfDay,
+});

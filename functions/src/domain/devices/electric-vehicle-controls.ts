@@ -8,6 +8,7 @@ import * as z from 'zod';
 import {
   atLeastOneSetting,
   type ChargingSettings,
+  chargingSettingsApplied,
   chargingSettingsIssues,
   chargingSettingsShape,
 } from './charging-settings';
@@ -33,4 +34,5 @@ export const electricVehicleSettingsControl = {
   issues: (body, current, nowMs) => chargingSettingsIssues(body, current, nowMs, 'electric vehicle'),
   apply: (podero, poderoUserId, deviceId, body) =>
     podero.electricVehicles.update(poderoUserId, deviceId, body),
+  applied: chargingSettingsApplied,
 } satisfies DeviceControl<ElectricVehicleUpdateUpstream, UpdateElectricVehicleSettings>;

@@ -161,6 +161,8 @@ const eventTypes = [
   'electric_vehicle.charging_completed',
   'electric_vehicle.boost_started',
   'electric_vehicle.boost_ended',
+  'electric_vehicle.change_confirmed',
+  'electric_vehicle.change_failed',
 ] as const satisfies readonly EventType[];
 
 export const electricVehicleKind = {
@@ -186,6 +188,8 @@ export const electricVehicleKind = {
   listResponseSchema: electricVehicleListResponseSchema,
   responseSchema: electricVehicleResponseSchema,
   view: electricVehicleView,
+  // Vehicle clouds apply a write when the car next wakes: allow an hour.
+  changeTimeoutSeconds: 3600,
   controls: { settings: electricVehicleSettingsControl },
   authSession: (
     podero: ElectricVehicleAuthSessionUpstream,
@@ -201,6 +205,10 @@ export const electricVehicleKind = {
       deviceId: string,
       query: SavingsQuery,
     ) => podero.electricVehicles.savings(poderoUserId, deviceId, query),
+  },
+  statement: {
+    // The car's charging power; Podero publishes no unoptimised series of a vehicle: no baseline.
+    powerField: 'current_charging_power_w',
   },
   storage: {
     kind: 'electric_vehicle',

@@ -5,6 +5,7 @@
  */
 import { OPTIMIZATION_LEVELS, PRICE_ZONES, type UpdateHeatPumpRequest } from '@podero-bridge/podero-client';
 import * as z from 'zod';
+import { fieldEcho, pauseEnd, sameInstant } from './changes';
 import type { ControlIssue, DeviceControl } from './kind';
 import type { DeviceJson } from './state';
 
@@ -138,4 +139,10 @@ export const heatPumpSettingsControl = {
     deviceId: string,
     body: UpdateHeatPumpSettings,
   ) => podero.heatPumps.update(poderoUserId, deviceId, body),
+  // Podero's heat pump JSON echoes each setting (§3.5); the pause and away instants compare as instants.
+  applied: fieldEcho({
+    pause_power_until: pauseEnd,
+    away_mode_start: sameInstant,
+    away_mode_end: sameInstant,
+  }),
 } satisfies DeviceControl<HeatPumpUpdateUpstream, UpdateHeatPumpSettings>;

@@ -3,7 +3,13 @@
  * Its storage names are the data's since the bridge began (`HEATPUMP#<id>`, `heat_pump_id`, ...): existing
  * items read back unchanged.
  */
-import type { SavingsQuery, StatisticsQuery, StatisticsResponse } from '@podero-bridge/podero-client';
+import type {
+  HeatPumpDataQuery,
+  HeatPumpDataResponse,
+  SavingsQuery,
+  StatisticsQuery,
+  StatisticsResponse,
+} from '@podero-bridge/podero-client';
 import type { BridgeEvent, EventData } from '../events/catalogue';
 import { event } from '../events/rules';
 import { heatPumpApi } from './heat-pump-api';
@@ -37,6 +43,13 @@ export interface HeatPumpInsightsUpstream {
   heatPumps: {
     statistics(userId: string, deviceId: string, query?: StatisticsQuery): Promise<StatisticsResponse>;
     savings(userId: string, deviceId: string, query: SavingsQuery): Promise<StatisticsResponse>;
+  };
+}
+
+/** The Podero call of the heat pump's time series (H8): the statement's baseline. */
+export interface HeatPumpDataUpstream {
+  heatPumps: {
+    data(userId: string, deviceId: string, query?: HeatPumpDataQuery): Promise<HeatPumpDataResponse>;
   };
 }
 
@@ -165,6 +178,8 @@ export const heatPumpKind = {
   listResponseSchema: heatPumpListResponseSchema,
   responseSchema: heatPumpResponseSchema,
   view: heatPumpView,
+  // A heat pump's vendor cloud applies a setting within minutes; two 15-minute sync passes leave room.
+  changeTimeoutSeconds: 1800,
   controls: { settings: heatPumpSettingsControl },
   insights: {
     bucketPart: 'heat_pump',
@@ -180,6 +195,29 @@ export const heatPumpKind = {
       deviceId: string,
       query: SavingsQuery,
     ) => podero.heatPumps.savings(poderoUserId, deviceId, query),
+  },
+  statement: {
+    powerField: 'current_power_consumption_w',
+    // H8 at 15 minutes, `fill-missing` so that a month without data is an empty series, not a 400.
+    baseline: async (
+      podero: HeatPumpDataUpstream,
+      poderoUserId: string,
+      deviceId: string,
+      range: { from: string; to: string },
+    ) =>
+      (
+        await podero.heatPumps.data(poderoUserId, deviceId, {
+          from_datetime: range.from,
+          to_datetime: range.to,
+          resolution: '15MIN',
+          keywords: ['unoptimized_consumption'],
+          fillMissing: true,
+        })
+      ).data.flatMap((point) =>
+        typeof point.unoptimized_consumption === 'number'
+          ? [{ at: point.time, watts: point.unoptimized_consumption }]
+          : [],
+      ),
   },
   storage: {
     kind: 'heat_pump',
@@ -212,7 +250,9 @@ export const heatPumpKind = {
     'heat_pump.connection_restored',
     'heat_pump.optimization_changed',
     'heat_pump.deleted',
+    'heat_pump.change_confirmed',
+    'heat_pump.change_failed',
   ],
   changeEvents: heatPumpEvents,
   deletedEvents: deletedHeatPumpEvents,
-} as const satisfies DeviceKind<HeatPumpUpstream & HeatPumpInsightsUpstream>;
+} as const satisfies DeviceKind<HeatPumpUpstream & HeatPumpInsightsUpstream & HeatPumpDataUpstream>;

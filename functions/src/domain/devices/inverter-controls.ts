@@ -5,6 +5,7 @@
  */
 import { PRICE_ZONES, type UpdateInverterRequest } from '@podero-bridge/podero-client';
 import * as z from 'zod';
+import { fieldEcho } from './changes';
 import type { ControlIssue, DeviceControl } from './kind';
 import type { DeviceJson } from './state';
 
@@ -78,4 +79,6 @@ export const inverterSettingsControl = {
   refusal: 'the settings do not fit the solar inverter',
   issues: (body, current) => inverterSettingsIssues(body, current),
   apply: (podero, poderoUserId, deviceId, body) => podero.inverters.update(poderoUserId, deviceId, body),
+  // Every writable inverter field is echoed in its JSON (§3.9).
+  applied: fieldEcho(),
 } satisfies DeviceControl<InverterUpdateUpstream, UpdateInverterSettings>;

@@ -63,6 +63,8 @@ const eventTypes = [
   'inverter.connection_restored',
   'inverter.optimization_changed',
   'inverter.deleted',
+  'inverter.change_confirmed',
+  'inverter.change_failed',
 ] as const satisfies readonly EventType[];
 
 export const inverterKind = {
@@ -87,6 +89,8 @@ export const inverterKind = {
   listResponseSchema: inverterListResponseSchema,
   responseSchema: inverterResponseSchema,
   view: inverterView,
+  // An inverter's cloud applies settings within minutes: two sync passes.
+  changeTimeoutSeconds: 1800,
   controls: { settings: inverterSettingsControl },
   authSession: (
     podero: InverterAuthSessionUpstream,
@@ -98,6 +102,10 @@ export const inverterKind = {
     bucketPart: 'inverter',
     savings: (podero: InverterSavingsUpstream, poderoUserId: string, deviceId: string, query: SavingsQuery) =>
       podero.inverters.savings(poderoUserId, deviceId, query),
+  },
+  statement: {
+    // The household's draw the inverter measures; I6's `unoptimized_consumption` is not in the client yet.
+    powerField: 'household_consumption_w',
   },
   storage: {
     kind: 'inverter',

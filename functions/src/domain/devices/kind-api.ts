@@ -52,6 +52,8 @@ export type DeviceOperationId<A extends DeviceKindApi> = A extends DeviceKindApi
       | `get${A['singular']}`
       | `delete${A['singular']}`
       | `list${A['singular']}Readings`
+      | `list${A['singular']}Changes`
+      | `get${A['singular']}Change`
       | A['controls'][number]['operationId']
       | (A['reauthentication'] extends true ? `start${A['singular']}Reauthentication` : never)
       | (A['statistics'] extends true ? `get${A['singular']}Statistics` : never)
@@ -65,6 +67,8 @@ export function deviceOperationIds<A extends DeviceKindApi>(api: A) {
     get: `get${api.singular}` as `get${A['singular']}`,
     delete: `delete${api.singular}` as `delete${A['singular']}`,
     readings: `list${api.singular}Readings` as `list${A['singular']}Readings`,
+    changes: `list${api.singular}Changes` as `list${A['singular']}Changes`,
+    change: `get${api.singular}Change` as `get${A['singular']}Change`,
     reauthentication: `start${api.singular}Reauthentication` as `start${A['singular']}Reauthentication`,
     statistics: `get${api.singular}Statistics` as `get${A['singular']}Statistics`,
     savings: `get${api.singular}Savings` as `get${A['singular']}Savings`,

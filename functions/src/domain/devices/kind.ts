@@ -11,6 +11,7 @@ import type {
 } from '@podero-bridge/podero-client';
 import type * as z from 'zod';
 import type { BridgeEvent, EventType } from '../events/catalogue';
+import type { AppliedAt } from './changes';
 import type { DeviceKindApi } from './kind-api';
 import type { DeviceJson, DeviceSnapshot, StoredConnection } from './state';
 
@@ -33,6 +34,11 @@ export interface DeviceControl<Upstream = unknown, Body = unknown> {
   issues(body: Body, current: Readonly<Record<string, unknown>>, nowMs: number): ControlIssue[];
   /** Sends the change to Podero; answers the device as Podero returns it. */
   apply(podero: Upstream, poderoUserId: string, deviceId: string, body: Body): Promise<DeviceJson>;
+  /**
+   * What "applied" means for the change this control records (domain/devices/changes.ts): whether an
+   * observation of the device shows the requested fields (a field echo, or a comparison of its own).
+   */
+  readonly applied: AppliedAt;
 }
 
 /** Where and under which attribute names a kind's items live; the values are the stored data's, verbatim. */
@@ -75,6 +81,28 @@ export interface DeviceKindInsights<Upstream = unknown> {
   ): Promise<StatisticsResponse>;
 }
 
+/** One mean power over an instant's quarter-hour, from Podero's `/data` series. */
+export interface QuarterHourPower {
+  at: string;
+  watts: number;
+}
+
+/** What the monthly savings statement (domain/statements/) reads of a kind. */
+export interface DeviceKindStatement<Upstream = unknown> {
+  /** The reading field holding the device's own power draw in watts: its consumption. */
+  readonly powerField: string;
+  /**
+   * Podero's unoptimised consumption of the device per quarter-hour in [from, to) (mean watts), where
+   * Podero publishes a series for the kind (H8's `unoptimized_consumption`); absent: no baseline.
+   */
+  baseline?(
+    podero: Upstream,
+    poderoUserId: string,
+    deviceId: string,
+    range: { from: string; to: string },
+  ): Promise<QuarterHourPower[]>;
+}
+
 export interface DeviceKind<Upstream = unknown> {
   /** The kind's name: the prefix of its event types (`heat_pump.connected`). */
   readonly name: string;
@@ -114,6 +142,11 @@ export interface DeviceKind<Upstream = unknown> {
     deviceId: string,
     body: AuthSessionRequest,
   ): Promise<AuthSessionResponse>;
+  /**
+   * Seconds a recorded change may stay pending before the next observation fails it (domain/devices/
+   * changes.ts): how long the kind's vendors take to apply a write, with room for a sync interval.
+   */
+  readonly changeTimeoutSeconds: number;
   /** The kind's controls, by the names its `api.controls` routes use. */
   readonly controls: Readonly<Record<string, DeviceControl<Upstream>>>;
   /** The devices of a Podero list that are the user's (owned, not deleted). */
@@ -121,6 +154,8 @@ export interface DeviceKind<Upstream = unknown> {
   readonly storage: DeviceKindStorage;
   /** The state fields copied into a reading (charts and billing). */
   readonly readingFields: readonly string[];
+  /** The monthly statement's sources: the reading field of the device's power, Podero's baseline. */
+  readonly statement: DeviceKindStatement<Upstream>;
   /** The field of the sync's figures (summary, run and pass items) counting the kind's devices. */
   readonly figure: string;
   /** The metric counting the kind's synced devices. */

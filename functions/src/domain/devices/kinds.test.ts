@@ -38,6 +38,8 @@ describe('device kinds', () => {
       for (const field of FIELDS) expect(kind[field], `${kind.name}.${field}`).toBeDefined();
       for (const value of Object.values(kind.storage)) expect(value).not.toBe('');
       expect(kind.readingFields.length).toBeGreaterThan(0);
+      // The statement integrates a field the sync stores in every reading.
+      expect(kind.readingFields, `${kind.name}.statement.powerField`).toContain(kind.statement.powerField);
       for (const type of kind.eventTypes) expect(EVENT_TYPES).toContain(type);
       // The store fills a snapshot's kind from the storage it read with; the API's names are the kind's.
       expect(kind.storage.kind).toBe(kind.name);

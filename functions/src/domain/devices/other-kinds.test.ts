@@ -285,15 +285,15 @@ describe("the electric vehicle's events", () => {
     expect(types(same, observe(same, 15, idle))).toEqual([]);
   });
 
-  it('every kind emits only its declared, catalogued types; the other kinds have the standard five', () => {
+  it('every kind emits only its declared, catalogued types; the other kinds have the standard five and the two of changes', () => {
     for (const kind of [electricVehicleKind, wallboxKind, inverterKind]) {
       for (const type of kind.eventTypes) expect(EVENT_TYPES).toContain(type);
       expect(EVENT_TYPES.filter((type) => type.startsWith(`${kind.name}.`)).sort()).toEqual(
         [...kind.eventTypes].sort(),
       );
     }
-    expect(wallboxKind.eventTypes).toHaveLength(5);
-    expect(inverterKind.eventTypes).toHaveLength(5);
+    expect(wallboxKind.eventTypes).toHaveLength(7);
+    expect(inverterKind.eventTypes).toHaveLength(7);
     const gone = wallboxKind.deletedEvents('ann', ['w-1', 'w-2'], new Set(['w-2']), T(0));
     expect(gone.map((e) => [e.type, e.data])).toEqual([
       ['wallbox.deleted', { external_user_id: 'ann', wallbox_id: 'w-1' }],

@@ -136,5 +136,7 @@ export function observedSnapshot(
   return {
     ...newSnapshot(externalUserId, device, fetchedAt, lastReadingStateAt, connection, kind),
     outbox: previous?.outbox ?? [],
+    // Open changes stay open until an observation settles them (the caller's settlement, changes.ts).
+    ...(previous?.changes ? { changes: previous.changes } : {}),
   };
 }

@@ -7,6 +7,7 @@ import * as z from 'zod';
 import {
   atLeastOneSetting,
   type ChargingSettings,
+  chargingSettingsApplied,
   chargingSettingsIssues,
   chargingSettingsShape,
 } from './charging-settings';
@@ -29,4 +30,5 @@ export const wallboxSettingsControl = {
   refusal: 'the settings do not fit the wallbox',
   issues: (body, current, nowMs) => chargingSettingsIssues(body, current, nowMs, 'wallbox'),
   apply: (podero, poderoUserId, deviceId, body) => podero.wallboxes.update(poderoUserId, deviceId, body),
+  applied: chargingSettingsApplied,
 } satisfies DeviceControl<WallboxUpdateUpstream, UpdateWallboxSettings>;

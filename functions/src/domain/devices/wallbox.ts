@@ -45,6 +45,8 @@ const eventTypes = [
   'wallbox.connection_restored',
   'wallbox.optimization_changed',
   'wallbox.deleted',
+  'wallbox.change_confirmed',
+  'wallbox.change_failed',
 ] as const satisfies readonly EventType[];
 
 export const wallboxKind = {
@@ -69,6 +71,8 @@ export const wallboxKind = {
   listResponseSchema: wallboxListResponseSchema,
   responseSchema: wallboxResponseSchema,
   view: wallboxView,
+  // A wallbox is online while it is steered: two sync passes.
+  changeTimeoutSeconds: 1800,
   controls: { settings: wallboxSettingsControl },
   authSession: (
     podero: WallboxAuthSessionUpstream,
@@ -78,6 +82,10 @@ export const wallboxKind = {
   ) => podero.wallboxes.authSession(poderoUserId, deviceId, body),
   // `CHARGER#`, not `WALLBOX#`: a kind's keys must sort before the user's `PROFILE` (the snapshot store reads
   // the marker, the snapshots and the profile in one range).
+  statement: {
+    // The wallbox's charging power; Podero publishes no unoptimised series of a wallbox: no baseline.
+    powerField: 'current_power_w',
+  },
   storage: {
     kind: 'wallbox',
     skPrefix: 'CHARGER#',

@@ -18,7 +18,7 @@ export const CONNECTION_STATES = ['connected', 'reauthentication_required', 'dis
  * v2: the EV, wallbox and inverter events, `onboarding_session.completed`'s `device_id` and `device_kind`.
  * v3: `trading.failed`. Every earlier type and its payload is unchanged in each.
  */
-export const EVENT_CATALOGUE_VERSION = '3';
+export const EVENT_CATALOGUE_VERSION = '4';
 /** EventBridge `source` of every event (partners match on it in their rules). */
 export const EVENT_SOURCE = 'podero-bridge';
 
@@ -98,6 +98,40 @@ const tradingConfirmation = z.enum(['sent', 'unsupported']).meta({
   description:
     '`sent`: Podero holds the confirmation; `unsupported`: Podero’s reference API has no confirmation endpoint',
 });
+
+/** A settled change as its events carry it (domain/devices/changes.ts; catalogue v4). */
+const settledChange = (status: 'confirmed' | 'failed') =>
+  z.object({
+    id: z.string().min(1).meta({ description: 'The change (`GET .../changes/{change_id}`)' }),
+    control: z.string().min(1).meta({ description: 'The control that requested it (`settings`)' }),
+    fields: z.array(z.string()).meta({ description: 'The fields requested, by name' }),
+    status: z.literal(status),
+    requested_at: instant,
+    settled_at: instant,
+    reason: z
+      .string()
+      .nullable()
+      .meta({ description: "`timeout` for a failed change (its kind's declared timeout passed)" }),
+  });
+
+/** A kind's change events (catalogue v4): a tracked change confirmed by an observation, or failed. */
+function deviceChangeEvents<K extends string, I extends string>(kind: K, idField: I, noun: string) {
+  const subject = deviceSubject(idField, noun);
+  return {
+    [`${kind}.change_confirmed`]: z.object({ ...subject, change: settledChange('confirmed') }).meta({
+      description: `A change requested of a ${noun} was seen applied (catalogue v4).`,
+    }),
+    [`${kind}.change_failed`]: z.object({ ...subject, change: settledChange('failed') }).meta({
+      description: `A change requested of a ${noun} was not seen applied within its kind's timeout (catalogue v4).`,
+    }),
+  } as {
+    [P in `${K}.change_confirmed`]: z.ZodObject<
+      typeof subject & { change: ReturnType<typeof settledChange> }
+    >;
+  } & {
+    [P in `${K}.change_failed`]: z.ZodObject<typeof subject & { change: ReturnType<typeof settledChange> }>;
+  };
+}
 
 export const eventDataSchemas = {
   'user.onboarded': z
@@ -200,6 +234,10 @@ export const eventDataSchemas = {
     .meta({ description: "An electric vehicle's boost ended (`boost_state` left `ongoing`)." }),
   ...standardDeviceEvents('wallbox', 'wallbox_id', 'wallbox'),
   ...standardDeviceEvents('inverter', 'inverter_id', 'solar inverter'),
+  ...deviceChangeEvents('heat_pump', 'heat_pump_id', 'heat pump'),
+  ...deviceChangeEvents('electric_vehicle', 'electric_vehicle_id', 'electric vehicle'),
+  ...deviceChangeEvents('wallbox', 'wallbox_id', 'wallbox'),
+  ...deviceChangeEvents('inverter', 'inverter_id', 'solar inverter'),
   'sync.completed': z
     .object({
       run_id: z.string().min(1),

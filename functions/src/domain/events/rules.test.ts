@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceSnapshot } from '../../storage/device-snapshots';
+import { changeSettledEvent, type DeviceChange } from '../devices/changes';
 import { electricVehicleKind } from '../devices/electric-vehicle';
-import { deletedHeatPumpEvents, heatPumpEvents } from '../devices/heat-pump';
+import { deletedHeatPumpEvents, heatPumpEvents, heatPumpKind } from '../devices/heat-pump';
 import { inverterKind } from '../devices/inverter';
 import { observedSnapshot } from '../devices/rules';
 import { wallboxKind } from '../devices/wallbox';
@@ -219,6 +220,27 @@ describe('the other events', () => {
       ...electricVehicleKind.changeEvents(parked, charging),
       ...electricVehicleKind.changeEvents(charging, observe(charging, 10, idle)),
     );
+    // Every kind's settled changes (catalogue v4): confirmed and failed.
+    for (const kind of [heatPumpKind, electricVehicleKind, wallboxKind, inverterKind]) {
+      for (const status of ['confirmed', 'failed'] as const) {
+        const settled: DeviceChange = {
+          id: 'chg_000000000000aaaaaaaa',
+          kind: kind.name,
+          externalUserId: 'ann',
+          deviceId: 'd-1',
+          control: 'settings',
+          fields: { is_smart_optimization_active: true },
+          status,
+          requestedAt: T(0),
+          settledAt: T(5),
+          deadlineAt: T(30),
+          by: 'sub',
+          reason: status === 'failed' ? 'timeout' : null,
+          manufacturer: null,
+        };
+        made.push(changeSettledEvent(settled, kind.api.idParam));
+      }
+    }
     expect(new Set(made.map((e) => e?.type))).toEqual(new Set(EVENT_TYPES));
     for (const event of made) {
       expect(bridgeEventSchema.parse(event)).toEqual(event);

@@ -1,5 +1,6 @@
 import type { ApiConfig } from '../../config';
 import { AllDevicesService } from '../../devices/all-devices';
+import { ChangeMetrics } from '../../devices/change-metrics';
 import { ChargingService } from '../../devices/charging';
 import { ChargingConfigService } from '../../devices/charging-config';
 import { DeviceInsightsService } from '../../devices/insights';
@@ -14,7 +15,9 @@ import { type ErasureService, erasureServiceOf } from '../../erasure/erasure';
 import { OperatorService } from '../../operator/service';
 import { createSecretsManagerClient, createSqsClient } from '../../platform/aws-clients';
 import { currentDeadline } from '../../platform/request-deadline';
+import { StatementService } from '../../statements/service';
 import { BuildingStore } from '../../storage/buildings';
+import { DeviceChangeStore } from '../../storage/device-changes';
 import { DeviceSnapshotStore, loadUserDevices } from '../../storage/device-snapshots';
 import { IdempotencyStore } from '../../storage/idempotency';
 import { InsightsCache } from '../../storage/insights-cache';
@@ -56,6 +59,8 @@ export interface ApiServices {
   /** Boost, charge policy, sessions, claim tokens (EVs and wallboxes). */
   readonly charging: ChargingService;
   readonly chargingConfig: ChargingConfigService;
+  /** The monthly savings statement. */
+  readonly statements: StatementService;
 }
 
 export interface ApiDeps extends FleetDeps {
@@ -143,6 +148,8 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
   });
   const findPoderoUserId = async (externalUserId: string) =>
     (await users.get(externalUserId))?.podero_user_id ?? null;
+  const deviceChanges = new DeviceChangeStore(fleet.db, config.mainTableName);
+  const changeMetrics = new ChangeMetrics(fleet.metrics);
   const devices = new DeviceServices(
     deviceKinds.map(
       (kind) =>
@@ -154,6 +161,8 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
           snapshots: new DeviceSnapshotStore(fleet.db, config.mainTableName, kind.storage),
           readings: new ReadingsStore(fleet.db, config.readingsTableName, kind.storage),
           outbox,
+          changes: deviceChanges,
+          changeMetrics,
           requestErasure: (externalUserId, deviceId) =>
             erasure.requestForDevice(kind, externalUserId, deviceId),
           now: fleet.now,
@@ -235,6 +244,21 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       logger: fleet.logger,
     }),
     chargingConfig: new ChargingConfigService({ podero: fleet.podero, findPoderoUserId }),
+    statements: new StatementService({
+      podero: fleet.podero,
+      kinds: deviceKinds.map((kind) => ({
+        kind,
+        readings: new ReadingsStore(fleet.db, config.readingsTableName, kind.storage),
+      })),
+      loadDevices: (externalUserId) =>
+        loadUserDevices(
+          fleet.db,
+          config.mainTableName,
+          externalUserId,
+          deviceKinds.map((kind) => kind.storage),
+        ),
+      now: fleet.now,
+    }),
   };
   return {
     ...fleet,

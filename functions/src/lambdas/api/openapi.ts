@@ -194,31 +194,33 @@ function operationOf(
   };
 }
 
-/** The operationId of a path's CORS preflight: `corsPreflight` and the path's words. */
-export const preflightOperationId = (path: string) =>
-  `corsPreflight_${path.replace(/[{}]/g, '').split('/').filter(Boolean).join('_').replaceAll('-', '_') || 'root'}`;
-
 /**
- * API Gateway's own answer to a browser's CORS preflight: the HTTP API's CORS configuration answers OPTIONS on
- * every path before any route or authorizer runs (infra/lib/constructs/http-api.ts, CORS_ALLOW_HEADERS).
+ * API Gateway's own answer to a browser's CORS preflight, described once at the document's root
+ * (`x-cors-preflight`, Response Objects keyed by status) instead of as an OPTIONS operation on every path.
+ *
+ * Why not operations: the preflight is not an operation a caller chooses to make (the browser sends it by
+ * itself, before the real request), so every generator turned the OPTIONS operations into functions nobody
+ * should call (openapi-typescript-codegen and its kin made one `corsPreflight*` per path), and Redocly's
+ * recommended ruleset refused them (an operation on a templated path must declare the path's parameters).
+ * Why once, at the root: API Gateway's CORS configuration is the stage's, not a path's: it answers OPTIONS on
+ * every path alike, before any route or authorizer runs, with every declared method allowed
+ * (infra/lib/constructs/http-api.ts). A specification extension is ignored by generators and kept by
+ * documentation tools; the contract test checks the local gateway's OPTIONS answers against it, and
+ * `info.description` says the same in prose.
  */
-function preflightOf(path: string, methods: readonly string[]): ZodOpenApiOperationObject {
-  const header = (description: string) => ({ description, schema: { type: 'string' as const } });
+function corsPreflightDescription(): Record<string, unknown> {
+  const header = (description: string) => ({ description, schema: { type: 'string' } });
+  const methods = [...new Set(routeDeclarations.map((route) => route.method)), 'OPTIONS'];
+  const gatewayError = { 'application/json': { schema: { $ref: '#/components/schemas/GatewayError' } } };
   return {
-    operationId: preflightOperationId(path),
-    summary: 'CORS preflight (answered by API Gateway)',
     description:
-      "Only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.",
-    tags: ['cors'],
-    security: [],
+      "API Gateway answers a browser's CORS preflight (OPTIONS) on every path, before any route or authorizer runs, and only on a stage with browser origins (the operator console's, and cors.allowOrigins). The Access-Control headers come only for an allowed Origin and method; the browser then sends the real request with a token.",
     responses: {
       204: {
         description: 'The preflight, answered by API Gateway without calling a function',
         headers: {
           'access-control-allow-origin': header('The requesting origin, when it is one of the stage’s'),
-          'access-control-allow-methods': header(
-            `The declared methods: ${[...methods, 'options'].map((m) => m.toUpperCase()).join(', ')}`,
-          ),
+          'access-control-allow-methods': header(`The declared methods: ${methods.join(', ')}`),
           'access-control-allow-headers': header(
             `Request headers a browser may send: ${CORS_ALLOW_HEADERS.join(', ')}`,
           ),
@@ -229,15 +231,31 @@ function preflightOf(path: string, methods: readonly string[]): ZodOpenApiOperat
       },
       404: {
         description: 'No browser origin is configured on this stage (API Gateway)',
-        content: gatewayOnly,
+        content: gatewayError,
       },
       429: {
         description: "API Gateway's throttling: over the stage's rate limit; retry later",
-        content: gatewayOnly,
+        content: gatewayError,
       },
     },
   };
 }
+
+/**
+ * How a webhook receiver knows the bridge sent an event: the Standard Webhooks signature. OpenAPI has no
+ * scheme for a signed body, so it is described as what it looks like on the wire, a credential in the
+ * `webhook-signature` header (an apiKey scheme), with the verification in its description. It is honest
+ * about who proves what (the sender proves itself to the receiver, with the secret POST /webhooks returned)
+ * and it satisfies the linters' rule that every operation names its security.
+ */
+const WEBHOOK_SIGNATURE_SCHEME = 'webhookSignature';
+const webhookSignatureScheme = {
+  type: 'apiKey' as const,
+  in: 'header' as const,
+  name: 'webhook-signature',
+  description:
+    "Standard Webhooks signature (https://www.standardwebhooks.com): `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint's secret (`whsec_...`, returned once by POST /webhooks and by its secret rotation). Verify it, and that webhook-timestamp is recent, before trusting an event; the standardwebhooks library does both.",
+};
 
 /**
  * The change events a registered webhook receives (POST /webhooks), one entry per type of the catalogue
@@ -269,6 +287,7 @@ function webhookEntries(): ZodOpenApiPathsObject {
         summary: `${type} (catalogue v${EVENT_CATALOGUE_VERSION})`,
         description: eventDataSchemas[type].meta()?.description,
         tags: ['events'],
+        security: [{ [WEBHOOK_SIGNATURE_SCHEME]: [] }],
         requestParams: { header: headers },
         requestBody: {
           required: true,
@@ -297,9 +316,6 @@ export function openApiDocument(version = '0.1.0'): Record<string, unknown> {
     );
     paths[declaration.path] = pathItem;
   }
-  for (const [path, item] of Object.entries(paths)) {
-    if (item) item.options = preflightOf(path, Object.keys(item));
-  }
   return createDocument({
     openapi: '3.1.0',
     info: {
@@ -307,8 +323,10 @@ export function openApiDocument(version = '0.1.0'): Record<string, unknown> {
       version,
       description:
         "Onboard a Podero partner's customers, connect their heat pumps through Podero's Connect UI and read heat-pump data. " +
-        'Every route except /health and /openapi.json needs a JWT: an admin token (scope `bridge/admin`) or an end-user token whose `sub` is the `external_user_id`.',
+        'Every route except /health and /openapi.json needs a JWT: an admin token (scope `bridge/admin`) or an end-user token whose `sub` is the `external_user_id`.\n\n' +
+        "Browsers: API Gateway answers the CORS preflight (OPTIONS) on every path itself, on a stage with browser origins; it is not an operation to call. `x-cors-preflight` at the document's root describes its answers.",
     },
+    'x-cors-preflight': corsPreflightDescription(),
     servers: [
       {
         url: 'https://{api_id}.execute-api.{region}.amazonaws.com',
@@ -320,7 +338,10 @@ export function openApiDocument(version = '0.1.0'): Record<string, unknown> {
     paths,
     webhooks: webhookEntries(),
     components: {
-      securitySchemes: { jwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        jwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        [WEBHOOK_SIGNATURE_SCHEME]: webhookSignatureScheme,
+      },
     },
   }) as unknown as Record<string, unknown>;
 }

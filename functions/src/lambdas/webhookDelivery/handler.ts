@@ -33,6 +33,9 @@ function endpointsOfOneBatch(store: WebhookStore): WebhookDeliveryDeps['endpoint
     },
     forget: (id) => read.delete(id),
     recordDelivery: (id, record) => store.recordDelivery(id, record),
+    recordAttemptHealth: (id, health) => store.recordAttemptHealth(id, health),
+    putEvent: (id, event, atMs) => store.putEvent(id, event, atMs),
+    recordDeadLetter: (id, record) => store.recordDeadLetter(id, record),
   };
 }
 

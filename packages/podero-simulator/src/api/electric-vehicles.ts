@@ -69,16 +69,20 @@ export const getElectricVehicle: Handler = (core, request) => {
 export const updateElectricVehicle: Handler = (core, request) => {
   const { user, vehicle } = vehicleOf(core, request);
   const body = parseOr422(updateElectricVehicleBodySchema, jsonBody(request) ?? {}, ['body']);
-  applyDeviceBody(core, user, vehicle, body);
-  const nowIso = iso(core.clock.nowMs());
-  if (
-    body.is_charge_policy_enabled !== undefined ||
-    body.charge_deadline_at !== undefined ||
-    body.minimum_charge_limit !== undefined
-  ) {
-    vehicle.charge_policy_last_updated_at = nowIso;
-  }
-  vehicle.updated_at = nowIso;
+  // Checked now (a refusal is the write's answer); applied when the device's write fault lets it.
+  applyDeviceBody(core, user, structuredClone(vehicle), body);
+  core.writeFaults.write(vehicle.id, core.clock.nowMs(), () => {
+    applyDeviceBody(core, user, vehicle, body);
+    const nowIso = iso(core.clock.nowMs());
+    if (
+      body.is_charge_policy_enabled !== undefined ||
+      body.charge_deadline_at !== undefined ||
+      body.minimum_charge_limit !== undefined
+    ) {
+      vehicle.charge_policy_last_updated_at = nowIso;
+    }
+    vehicle.updated_at = nowIso;
+  });
   core.changed();
   return { status: 200, json: electricVehicleView(core, vehicle) };
 };

@@ -76,8 +76,10 @@ export const updateHeatPump: Handler = (core, request) => {
   const heatPump = requireHeatPump(core, user, request.params.heat_pump_id ?? '');
   const body = parseOr422(updateHeatPumpBodySchema, jsonBody(request) ?? {}, ['body']);
   if (body.building_id) requireBuilding(core, user, body.building_id);
-  applySettings(heatPump, body);
-  heatPump.updated_at = now(core);
+  core.writeFaults.write(heatPump.id, core.clock.nowMs(), () => {
+    applySettings(heatPump, body);
+    heatPump.updated_at = now(core);
+  });
   core.changed();
   return { status: 200, json: heatPumpView(core, heatPump) };
 };

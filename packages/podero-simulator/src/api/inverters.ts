@@ -98,8 +98,11 @@ export const updateInverter: Handler = (core, request) => {
   const candidate: InverterRecord = structuredClone(inverter);
   applyDeviceBody(core, user, candidate, body);
   checkBattery(candidate);
-  Object.assign(inverter, candidate);
-  inverter.updated_at = iso(core.clock.nowMs());
+  core.writeFaults.write(inverter.id, core.clock.nowMs(), () => {
+    // Applied on the inverter as it is then (a late write must not roll back what changed meanwhile).
+    applyDeviceBody(core, user, inverter, body);
+    inverter.updated_at = iso(core.clock.nowMs());
+  });
   core.changed();
   return { status: 200, json: inverterView(core, inverter) };
 };

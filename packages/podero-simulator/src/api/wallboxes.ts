@@ -72,16 +72,20 @@ export const getWallbox: Handler = (core, request) => {
 export const updateWallbox: Handler = (core, request) => {
   const { user, wallbox } = wallboxOf(core, request);
   const body = parseOr422(updateWallboxBodySchema, jsonBody(request) ?? {}, ['body']);
-  applyDeviceBody(core, user, wallbox, body);
-  const nowIso = iso(core.clock.nowMs());
-  if (
-    body.is_charge_policy_enabled !== undefined ||
-    body.charge_deadline_at !== undefined ||
-    body.minimum_charge_limit !== undefined
-  ) {
-    wallbox.charge_policy_last_updated_at = nowIso;
-  }
-  wallbox.updated_at = nowIso;
+  // Checked now (a refusal is the write's answer); applied when the device's write fault lets it.
+  applyDeviceBody(core, user, structuredClone(wallbox), body);
+  core.writeFaults.write(wallbox.id, core.clock.nowMs(), () => {
+    applyDeviceBody(core, user, wallbox, body);
+    const nowIso = iso(core.clock.nowMs());
+    if (
+      body.is_charge_policy_enabled !== undefined ||
+      body.charge_deadline_at !== undefined ||
+      body.minimum_charge_limit !== undefined
+    ) {
+      wallbox.charge_policy_last_updated_at = nowIso;
+    }
+    wallbox.updated_at = nowIso;
+  });
   core.changed();
   return { status: 200, json: wallboxView(core, wallbox) };
 };

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { deviceRouteDeclarations } from '../../../declarations';
 import { DeviceService, DeviceServices, SettingsConflictError } from '../../../devices/service';
+import { fieldEcho } from '../../../domain/devices/changes';
 import type { DeviceKind } from '../../../domain/devices/kinds';
 import { type DeviceJson, newSnapshot } from '../../../domain/devices/state';
 import {
@@ -83,6 +84,7 @@ const wallboxKind = {
   listResponseSchema: envelopes.list,
   responseSchema: envelopes.one,
   view: deviceViewOf<z.infer<typeof wallboxSchema>>(wallboxFields),
+  changeTimeoutSeconds: 600,
   controls: {
     mode: {
       body: modeSchema,
@@ -93,6 +95,7 @@ const wallboxKind = {
           : [],
       apply: (podero: WallboxUpstream, userId: string, id: string, body: z.output<typeof modeSchema>) =>
         podero.wallboxes.setMode(userId, id, body.mode),
+      applied: fieldEcho(),
     },
   },
   storage: {
@@ -106,6 +109,7 @@ const wallboxKind = {
     markerEntity: 'wallbox_list_marker',
   },
   readingFields: ['power_w'],
+  statement: { powerField: 'power_w' },
   figure: 'wallboxes',
   metric: 'SyncWallboxes',
   eventTypes: [],
@@ -153,6 +157,11 @@ function world(phases = 3) {
     snapshots,
     readings: {} as ReadingsStore,
     outbox: {} as OutboxStore,
+    changes: {
+      put: async () => true,
+      get: async () => null,
+      list: async () => ({ changes: [], nextCursor: null }),
+    },
     requestErasure: async () => {},
     now: () => Date.parse('2026-12-01T10:00:00Z'),
   });
@@ -178,9 +187,19 @@ describe('a second device kind, declared as data', () => {
       'setWallboxMode POST /users/{external_user_id}/wallboxes/{wallbox_id}/mode',
       'deleteWallbox DELETE /users/{external_user_id}/wallboxes/{wallbox_id}',
       'listWallboxReadings GET /users/{external_user_id}/wallboxes/{wallbox_id}/readings',
+      'listWallboxChanges GET /users/{external_user_id}/wallboxes/{wallbox_id}/changes',
+      'getWallboxChange GET /users/{external_user_id}/wallboxes/{wallbox_id}/changes/{change_id}',
     ]);
     expect(Object.keys(deviceRoutes(wallboxKind)).sort()).toEqual(
-      ['deleteWallbox', 'getWallbox', 'listWallboxReadings', 'listWallboxes', 'setWallboxMode'].sort(),
+      [
+        'deleteWallbox',
+        'getWallbox',
+        'getWallboxChange',
+        'listWallboxChanges',
+        'listWallboxReadings',
+        'listWallboxes',
+        'setWallboxMode',
+      ].sort(),
     );
   });
 

@@ -8,6 +8,13 @@
 import * as z from 'zod';
 import type { OperationId } from '../../../declarations';
 import {
+  changeAnswerSchema,
+  changeListSchema,
+  changePathSchema,
+  changeSchema,
+  changesQuerySchema,
+} from '../../../devices/change-schemas';
+import {
   deviceReadQuerySchema,
   type ReadingBucketsResponse,
   type ReadingsResponse,
@@ -69,6 +76,10 @@ export function deviceRoutes<K extends DeviceKind>(
     }),
   );
 
+  // A control's answer: the device as Podero answered the write, and the change it recorded.
+  const controlAnswerSchema = z
+    .intersection(kind.responseSchema, z.strictObject({ change: changeSchema }))
+    .meta({ id: `${kind.api.singular}ControlAnswer` });
   for (const route of kind.api.controls) {
     const control = kind.controls[route.name];
     if (control === undefined) throw new Error(`${kind.name} declares no control ${route.name}`);
@@ -78,19 +89,23 @@ export function deviceRoutes<K extends DeviceKind>(
         params: pathSchema,
         body: control.body,
         responses: {
-          200: { description: route.answer, schema: kind.responseSchema },
+          200: {
+            description: `${route.answer}, with the change it recorded (\`pending\` until the ${kind.api.noun} is seen applying it)`,
+            schema: controlAnswerSchema,
+          },
           ...errors,
           413: errorResponse('Body larger than 64 KB'),
           415: errorResponse('Body is not JSON'),
         },
-        handle: async ({ params, body, deps, logger }) => {
+        handle: async ({ params, body, deps, logger, caller }) => {
           const deviceId = idOf(params);
           const result = await deps.services.devices
             .of(kind)
-            .control(params.external_user_id, deviceId, route.name, body);
+            .control(params.external_user_id, deviceId, route.name, body, caller?.sub ?? 'unknown');
           logger.info(route.logMessage, {
             [kind.api.idParam]: deviceId,
             fields: Object.keys(body as object),
+            change_id: result.change.id,
           });
           return { status: 200, body: result };
         },
@@ -145,6 +160,45 @@ export function deviceRoutes<K extends DeviceKind>(
         if (!csv) return { status: 200, body };
         return csvAnswer(readingsCsv(body), `${device}-readings.csv`, body.next_cursor);
       },
+    }),
+  );
+
+  add(
+    defineRoute({
+      operationId: ids.changes as OperationId,
+      params: pathSchema,
+      query: changesQuerySchema,
+      responses: {
+        200: {
+          description: `One page of the ${kind.api.noun}'s changes, newest first`,
+          schema: changeListSchema,
+        },
+        ...errors,
+      },
+      handle: async ({ params, query, deps }) => ({
+        status: 200,
+        body: await deps.services.devices.of(kind).listChanges(params.external_user_id, idOf(params), query),
+      }),
+    }),
+  );
+
+  add(
+    defineRoute({
+      operationId: ids.change as OperationId,
+      params: pathSchema.extend(changePathSchema.shape),
+      responses: {
+        200: { description: 'The change', schema: changeAnswerSchema },
+        ...errors,
+        404: errorResponse(
+          `Unknown user, ${kind.api.aNoun} that is not this user’s, or no such change of it`,
+        ),
+      },
+      handle: async ({ params, deps }) => ({
+        status: 200,
+        body: await deps.services.devices
+          .of(kind)
+          .getChange(params.external_user_id, idOf(params), params.change_id),
+      }),
     }),
   );
 

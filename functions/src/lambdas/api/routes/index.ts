@@ -17,6 +17,7 @@ import * as meta from './meta';
 import * as onboarding from './onboarding';
 import * as operator from './operator';
 import * as reauthentication from './reauthentication';
+import * as statements from './statements';
 import * as trading from './trading';
 import type { RouteDefinition } from './types';
 import * as users from './users';
@@ -42,6 +43,7 @@ export const routeRegistry = {
   ...trading,
   ...allDevices,
   ...charging,
+  ...statements,
 } satisfies Record<OperationId, RouteDefinition>;
 
 export function routeFor(operationId: OperationId): RouteDefinition {

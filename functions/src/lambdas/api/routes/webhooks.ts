@@ -3,13 +3,19 @@ import {
   createdWebhookSchema,
   createWebhookSchema,
   deliveriesQuerySchema,
+  deliveryDetailSchema,
   deliveryListSchema,
+  replaySummarySchema,
+  resentEventSchema,
   rotatedSecretSchema,
   testEventSchema,
   updateWebhookSchema,
+  webhookDeliveryPathSchema,
+  webhookEventPathSchema,
   webhookListSchema,
   webhookPathSchema,
   webhookSchema,
+  webhookViewOf,
 } from '../../../webhooks/schemas';
 import { defineRoute, errorResponse } from './types';
 
@@ -21,13 +27,16 @@ const adminErrors = {
   403: errorResponse('Admin only'),
 };
 const withWebhook = { ...adminErrors, 404: errorResponse('No such webhook') };
+const disabledRefusal = {
+  409: errorResponse('The webhook is disabled (code `webhook_disabled`): enable it first'),
+};
 
 export const listWebhooks = defineRoute({
   operationId: 'listWebhooks',
   responses: { 200: { description: 'Every registered endpoint', schema: webhookListSchema }, ...adminErrors },
   handle: async ({ deps }) => ({
     status: 200,
-    body: { items: await deps.services.webhooks.list(), next_cursor: null },
+    body: { items: (await deps.services.webhooks.list()).map(webhookViewOf), next_cursor: null },
   }),
 });
 
@@ -47,7 +56,7 @@ export const createWebhook = defineRoute({
   handle: async ({ body, deps, logger }) => {
     const created = await deps.services.webhooks.create(body);
     logger.info('webhook registered', { webhook_id: created.id, events: created.events ?? 'all' });
-    return { status: 201, body: created };
+    return { status: 201, body: webhookViewOf(created) };
   },
 });
 
@@ -60,7 +69,7 @@ export const getWebhook = defineRoute({
   },
   handle: async ({ params, deps }) => ({
     status: 200,
-    body: await deps.services.webhooks.get(params.webhook_id),
+    body: webhookViewOf(await deps.services.webhooks.get(params.webhook_id)),
   }),
 });
 
@@ -72,7 +81,7 @@ export const updateWebhook = defineRoute({
   handle: async ({ params, body, deps, logger }) => {
     const updated = await deps.services.webhooks.update(params.webhook_id, body);
     logger.info('webhook updated', { webhook_id: updated.id, fields: Object.keys(body) });
-    return { status: 200, body: updated };
+    return { status: 200, body: webhookViewOf(updated) };
   },
 });
 
@@ -132,9 +141,67 @@ export const listWebhookDeliveries = defineRoute({
   },
   handle: async ({ params, query, deps }) => ({
     status: 200,
-    body: {
+    // The list's fields only: each attempt's request and answer are its detail's.
+    body: deliveryListSchema.parse({
       items: await deps.services.webhooks.deliveries(params.webhook_id, query.limit),
       next_cursor: null,
-    },
+    }),
   }),
+});
+
+export const getWebhookDelivery = defineRoute({
+  operationId: 'getWebhookDelivery',
+  params: webhookDeliveryPathSchema,
+  responses: {
+    200: {
+      description:
+        'One attempt: the request sent (headers, body), the answer (status, an excerpt), error, duration, next attempt',
+      schema: deliveryDetailSchema,
+    },
+    ...withWebhook,
+    404: errorResponse('No such webhook, or no such attempt (the log keeps 7 days)'),
+  },
+  handle: async ({ params, deps }) => ({
+    status: 200,
+    body: await deps.services.webhooks.delivery(params.webhook_id, params.delivery_id),
+  }),
+});
+
+export const resendWebhookEvent = defineRoute({
+  operationId: 'resendWebhookEvent',
+  params: webhookEventPathSchema,
+  responses: {
+    202: {
+      description:
+        'The event is queued for this endpoint again: same `webhook-id`, fresh timestamp and signature',
+      schema: resentEventSchema,
+    },
+    ...withWebhook,
+    404: errorResponse('No such webhook, or an event it was not sent in the last 7 days'),
+    ...disabledRefusal,
+  },
+  handle: async ({ params, deps, logger }) => {
+    const resent = await deps.services.webhooks.resend(params.webhook_id, params.event_id);
+    logger.info('webhook event resent', { webhook_id: params.webhook_id, event_id: resent.event_id });
+    return { status: 202, body: resent };
+  },
+});
+
+export const replayWebhookDeadLetters = defineRoute({
+  operationId: 'replayWebhookDeadLetters',
+  params: webhookPathSchema,
+  responses: {
+    200: {
+      description:
+        'The dead-lettered deliveries queued again, each with its original `webhook-id` (a second call replays none twice)',
+      schema: replaySummarySchema,
+    },
+    ...withWebhook,
+    ...disabledRefusal,
+  },
+  handle: async ({ params, deps, logger }) => {
+    const summary = await deps.services.webhooks.replayDeadLetters(params.webhook_id);
+    logger.info('webhook dead letters replayed', { webhook_id: params.webhook_id, ...summary });
+    return { status: 200, body: summary };
+  },
 });

@@ -1,0 +1,202 @@
+/**
+ * A customer's monthly savings statement: the bridge's readings of each device's power (consumption), Podero's
+ * unoptimised series where the kind has one (baseline, H8), the customer's energy contract at Podero (C1) for
+ * the prices, folded by the pure arithmetic in domain/statements/. Nothing is stored: a statement is computed
+ * when asked, so an offboarding (which deletes the readings) leaves none behind.
+ */
+import type { PoderoEnergyContract } from '@podero-bridge/podero-client';
+import type { DeviceKind } from '../domain/devices/kinds';
+import type { DeviceSnapshot } from '../domain/devices/state';
+import { InvalidError, UnknownUserError } from '../domain/errors';
+import { monthOf, monthRange, nextMonth } from '../domain/statements/month';
+import {
+  buildStatement,
+  type PowerSample,
+  type StatementDeviceInput,
+  type StatementFigures,
+} from '../domain/statements/statement';
+import { type Tariff, tariffOf } from '../domain/statements/tariff';
+import type { UserDeviceState } from '../storage/device-snapshots';
+import type { Reading, ReadingsStore } from '../storage/readings';
+import type { UserRecord } from '../storage/users';
+
+/**
+ * How long after a month closes its statement is final: Podero's `/data` for the last hours and the readings
+ * backfill need a day to settle. Until then a statement is `provisional` (its figures may still grow).
+ */
+export const STATEMENT_SETTLE_MS = 24 * 3_600_000;
+
+/** Readings per page while reading a month (a month at one reading per 5 minutes is ~9,000). */
+const READINGS_PAGE = 1_000;
+
+/** The month asked for has no statement: before the user was onboarded, or not begun yet. */
+export class StatementMonthUnavailableError extends InvalidError {
+  override readonly name = 'StatementMonthUnavailableError';
+  constructor(month: string, why: 'before_onboarding' | 'future') {
+    const message =
+      why === 'future'
+        ? `${month} has not begun: a statement exists from the month's first day on`
+        : `${month} ended before the user was onboarded: the bridge has no data for it`;
+    super(message, {
+      summary: message,
+      fields: [{ field: 'path.month', message }],
+    });
+  }
+}
+
+export interface StatementUpstream {
+  energyContracts: { list(userId: string): Promise<PoderoEnergyContract[]> };
+}
+
+export interface StatementServiceDeps<Upstream = unknown> {
+  podero: Upstream & StatementUpstream;
+  /** Every kind, with the store of its readings (in the order `loadDevices` returns their states). */
+  kinds: readonly { kind: DeviceKind; readings: Pick<ReadingsStore, 'list'> }[];
+  /** The user's profile and each kind's device snapshots, in `kinds`' order. */
+  loadDevices(externalUserId: string): Promise<{ user: UserRecord | undefined; states: UserDeviceState[] }>;
+  now: () => number;
+}
+
+export interface Statement extends StatementFigures {
+  external_user_id: string;
+  month: string;
+  time_zone: string;
+  /** `final` once the month closed STATEMENT_SETTLE_MS ago; `provisional` before (figures may still grow). */
+  status: 'final' | 'provisional';
+  generated_at: string;
+}
+
+export interface StatementMonth {
+  month: string;
+  from: string;
+  to: string;
+  status: 'final' | 'provisional';
+}
+
+export class StatementService {
+  constructor(private readonly deps: StatementServiceDeps) {}
+
+  /** The months a statement exists for: from the onboarding month to the current one, newest first. */
+  async months(externalUserId: string, timeZone: string): Promise<StatementMonth[]> {
+    const { user } = await this.deps.loadDevices(externalUserId);
+    if (!user) throw new UnknownUserError(externalUserId);
+    const now = this.deps.now();
+    const last = monthOf(now, timeZone);
+    const months: StatementMonth[] = [];
+    // Bounded: ten years of months at most.
+    for (
+      let month = monthOf(Date.parse(user.created_at), timeZone);
+      months.length < 120;
+      month = nextMonth(month)
+    ) {
+      const range = monthRange(month, timeZone);
+      months.push({ month, from: range.from, to: range.to, status: this.statusOf(range.to, now) });
+      if (month === last) break;
+    }
+    return months.reverse();
+  }
+
+  async get(externalUserId: string, month: string, timeZone: string): Promise<Statement> {
+    const range = monthRange(month, timeZone);
+    const { user, states } = await this.deps.loadDevices(externalUserId);
+    if (!user) throw new UnknownUserError(externalUserId);
+    const now = this.deps.now();
+    if (Date.parse(range.from) > now) throw new StatementMonthUnavailableError(month, 'future');
+    if (Date.parse(range.to) <= Date.parse(user.created_at))
+      throw new StatementMonthUnavailableError(month, 'before_onboarding');
+
+    const contracts = await this.deps.podero.energyContracts.list(user.podero_user_id);
+    const devices = await Promise.all(
+      this.deps.kinds.flatMap(({ kind, readings }, index) =>
+        [...(states[index]?.snapshots.values() ?? [])]
+          .sort((a, b) => a.deviceId.localeCompare(b.deviceId))
+          .map((snapshot) =>
+            this.deviceInput(kind, readings, user.podero_user_id, snapshot, contracts, range),
+          ),
+      ),
+    );
+    return {
+      external_user_id: externalUserId,
+      month,
+      time_zone: timeZone,
+      status: this.statusOf(range.to, now),
+      generated_at: new Date(now).toISOString(),
+      ...buildStatement(devices, range.from, range.to),
+    };
+  }
+
+  private statusOf(to: string, now: number): 'final' | 'provisional' {
+    return now >= Date.parse(to) + STATEMENT_SETTLE_MS ? 'final' : 'provisional';
+  }
+
+  private async deviceInput(
+    kind: DeviceKind,
+    readings: Pick<ReadingsStore, 'list'>,
+    poderoUserId: string,
+    snapshot: DeviceSnapshot,
+    contracts: readonly PoderoEnergyContract[],
+    range: { from: string; to: string },
+  ): Promise<StatementDeviceInput> {
+    const baseline = kind.statement.baseline;
+    const [consumption, baselineSeries] = await Promise.all([
+      this.powerReadings(readings, snapshot.deviceId, kind.statement.powerField, range),
+      baseline ? baseline(this.deps.podero, poderoUserId, snapshot.deviceId, range) : Promise.resolve(null),
+    ]);
+    return {
+      type: kind.name,
+      deviceId: snapshot.deviceId,
+      consumption,
+      baseline: baselineSeries,
+      tariff: tariffFor(snapshot, contracts),
+    };
+  }
+
+  private async powerReadings(
+    readings: Pick<ReadingsStore, 'list'>,
+    deviceId: string,
+    field: string,
+    range: { from: string; to: string },
+  ): Promise<PowerSample[]> {
+    const samples: PowerSample[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await readings.list(deviceId, range, READINGS_PAGE, cursor);
+      for (const reading of page.readings) {
+        const watts = powerOf(reading, field);
+        if (watts !== undefined) samples.push({ at: reading.stateAt, watts });
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return samples;
+  }
+}
+
+function powerOf(reading: Reading, field: string): number | undefined {
+  const value = reading.values[field];
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * The contract that prices a device: the one for its building, else the one for all of the user's buildings
+ * (Podero §3.11: no building applies it to all). None: the device's cost is missing.
+ */
+export function tariffFor(
+  snapshot: DeviceSnapshot,
+  contracts: readonly PoderoEnergyContract[],
+): Tariff | null {
+  const building = typeof snapshot.device.building_id === 'string' ? snapshot.device.building_id : null;
+  const usable = contracts.filter((contract) => typeof contract.id === 'string');
+  const chosen =
+    (building === null ? undefined : usable.find((contract) => contract.building === building)) ??
+    usable.find((contract) => contract.building === null || contract.building === undefined);
+  if (!chosen || typeof chosen.id !== 'string') return null;
+  return tariffOf({
+    contractId: chosen.id,
+    type: typeof chosen.energy_contract_type === 'string' ? chosen.energy_contract_type : null,
+    currency: typeof chosen.currency_energy_price === 'string' ? chosen.currency_energy_price : null,
+    prices: (chosen.energy_prices ?? []).map((entry) => ({
+      price: typeof entry.price === 'number' ? entry.price : null,
+      timestamp: typeof entry.timestamp === 'string' ? entry.timestamp : null,
+    })),
+  });
+}

@@ -8,6 +8,7 @@
  * the CDK app.
  */
 
+import type { RouteAccess } from './domain/access';
 import { type DeviceKindApi, type DeviceOperationId, deviceOperationIds } from './domain/devices/kind-api';
 import { deviceKindApis } from './domain/devices/kind-apis';
 import type { SyncEvent } from './sync/event';
@@ -29,6 +30,23 @@ export type TableId = 'main' | 'readings';
 export type QueueId = 'webhookDeliveries' | 'syncShards' | 'erasures';
 export type BucketId = 'forecastDrops';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * Who may call a route: the roles and the one access rule live in domain/access.ts (plain data and pure
+ * functions, mutation-tested); the handler (lambdas/api/auth.ts), the gateway (infra, the local gateway) and
+ * the OpenAPI document all read them from there, through here.
+ */
+export {
+  ADMIN_SCOPE,
+  accessRule,
+  gatewayScopesFor,
+  ROLE_SCOPES,
+  ROLES,
+  type Role,
+  type RouteAccess,
+  roleCovers,
+  roleOfScopes,
+} from './domain/access';
 
 /** Environment variable names shared by the functions, the CDK app and the local stack. */
 export const ENV = {
@@ -518,15 +536,6 @@ export const bucketDeclarations = {
   },
 } as const satisfies Record<BucketId, BucketDeclaration>;
 
-/**
- * Who may call a route:
- * - `public`: no token (API Gateway route without authorizer);
- * - `self-or-admin`: a token whose `sub` equals the `{external_user_id}` in the path (or, for
- *   `POST /users`, the `external_user_id` in the body), or a token whose `scope` contains `bridge/admin`;
- * - `admin`: only a token whose `scope` contains `bridge/admin`.
- */
-export type RouteAccess = 'public' | 'self-or-admin' | 'admin';
-
 export interface RouteDeclaration {
   /** Stable id, used as the OpenAPI operationId and to dispatch inside the handler. */
   readonly operationId: string;
@@ -537,8 +546,6 @@ export interface RouteDeclaration {
   readonly access: RouteAccess;
   readonly summary: string;
 }
-
-export const ADMIN_SCOPE = 'bridge/admin';
 
 /**
  * The API's CORS preflight, answered by API Gateway itself on a stage with browser origins (the console's, and
@@ -560,15 +567,6 @@ export const CORS_MAX_AGE_SECONDS = 3600;
  * tracing stage): the SDK is bundled and loaded when tracing is on.
  */
 export const XRAY_BUNDLE_DEFINE = 'process.env.BRIDGE_BUNDLE_XRAY';
-
-/**
- * The scopes API Gateway itself requires on a route (the HTTP API route's `authorizationScopes`: the token
- * must carry at least one, else the gateway answers 403 before the function runs). Admin routes require the
- * admin scope there, and the handler checks it again. Infra and the local gateway both read this.
- */
-export function gatewayScopesFor(access: RouteAccess): readonly string[] | undefined {
-  return access === 'admin' ? [ADMIN_SCOPE] : undefined;
-}
 
 const userPath = '/users/{external_user_id}';
 const tradingDayPath = '/trading/day-ahead/{price_zone}/days/{delivery_day}';
@@ -593,12 +591,13 @@ export function deviceRouteDeclarations<A extends DeviceKindApi>(
     method: HttpMethod,
     path: string,
     summary: string,
+    access: RouteAccess = 'self-or-viewer',
   ): DeviceRouteDeclaration<A> => ({
     operationId: operationId as DeviceOperationId<A>,
     method,
     path,
     function: 'api',
-    access: 'self-or-admin',
+    access,
     summary,
   });
   return {
@@ -606,13 +605,20 @@ export function deviceRouteDeclarations<A extends DeviceKindApi>(
       route(ids.list, 'GET', list, `The user's ${api.nounPlural}, cached or live`),
       route(ids.get, 'GET', one, `One ${api.noun}, cached or live`),
       ...api.controls.map((control) =>
-        route(control.operationId, control.method, `${one}${control.path}`, control.summary),
+        route(
+          control.operationId,
+          control.method,
+          `${one}${control.path}`,
+          control.summary,
+          'self-or-support',
+        ),
       ),
       route(
         ids.delete,
         'DELETE',
         one,
         `Offboard one ${api.noun}: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent)`,
+        'self-or-admin',
       ),
       ...(api.reauthentication
         ? [
@@ -621,6 +627,7 @@ export function deviceRouteDeclarations<A extends DeviceKindApi>(
               'POST',
               `${one}/reauthentication`,
               `Start re-authenticating ${api.aNoun} whose manufacturer connection lapsed`,
+              'self-or-support',
             ),
           ]
         : []),
@@ -660,14 +667,18 @@ export function deviceRouteDeclarations<A extends DeviceKindApi>(
 
 const [firstKindApi, ...laterKindApis] = deviceKindApis;
 
-/** A charging control's declaration (one element, spread: its operation id stays a literal type). */
+/**
+ * A charging control's declaration (one element, spread: its operation id stays a literal type). Reading is
+ * a viewer's; every write is a device control, a support agent's.
+ */
 function chargingRoute<const Id extends string>(
   operationId: Id,
   method: HttpMethod,
   path: string,
   summary: string,
 ): [RouteDeclaration & { readonly operationId: Id }] {
-  return [{ operationId, method, path, function: 'api', access: 'self-or-admin', summary }];
+  const access = method === 'GET' ? 'self-or-viewer' : 'self-or-support';
+  return [{ operationId, method, path, function: 'api', access, summary }];
 }
 
 export const routeDeclarations = [
@@ -700,7 +711,7 @@ export const routeDeclarations = [
     method: 'GET',
     path: userPath,
     function: 'api',
-    access: 'self-or-admin',
+    access: 'self-or-viewer',
     summary: 'Get an onboarded user',
   },
   {
@@ -724,7 +735,7 @@ export const routeDeclarations = [
     method: 'GET',
     path: `${userPath}/erasure`,
     function: 'api',
-    access: 'admin',
+    access: 'viewer',
     summary: "Whether an offboarding's erasure (readings, failure record, re-authentications) has finished",
   },
   {
@@ -740,7 +751,7 @@ export const routeDeclarations = [
     method: 'GET',
     path: `${userPath}/buildings`,
     function: 'api',
-    access: 'self-or-admin',
+    access: 'self-or-viewer',
     summary: "List the user's buildings",
   },
   {
@@ -748,7 +759,7 @@ export const routeDeclarations = [
     method: 'POST',
     path: `${userPath}/onboarding-sessions`,
     function: 'api',
-    access: 'self-or-admin',
+    access: 'self-or-support',
     summary: 'Open a Connect UI onboarding session',
   },
   {
@@ -756,7 +767,7 @@ export const routeDeclarations = [
     method: 'GET',
     path: `${userPath}/onboarding-sessions/{session_id}`,
     function: 'api',
-    access: 'self-or-admin',
+    access: 'self-or-viewer',
     summary: 'State of an onboarding session',
   },
   ...deviceRouteDeclarations(firstKindApi).resource,
@@ -775,7 +786,7 @@ export const routeDeclarations = [
     method: 'GET',
     path: `${userPath}/energy-contracts`,
     function: 'api',
-    access: 'admin',
+    access: 'viewer',
     summary: "The user's energy contracts (tariffs Podero optimises against)",
   },
   {
@@ -799,7 +810,7 @@ export const routeDeclarations = [
     method: 'GET',
     path: '/users',
     function: 'api',
-    access: 'admin',
+    access: 'viewer',
     summary: 'The fleet, page by page: users with their devices by connection state and sync failures',
   },
   {
@@ -807,7 +818,7 @@ export const routeDeclarations = [
     method: 'GET',
     path: `${userPath}/summary`,
     function: 'api',
-    access: 'admin',
+    access: 'viewer',
     summary: 'One customer at a glance: devices, connection, last readings, open sessions, sync',
   },
   {
@@ -815,7 +826,7 @@ export const routeDeclarations = [
     method: 'GET',
     path: '/sync/status',
     function: 'api',
-    access: 'admin',
+    access: 'viewer',
     summary: "The heat-pump sync's latest runs and the users whose sync fails",
   },
   {
@@ -823,8 +834,24 @@ export const routeDeclarations = [
     method: 'GET',
     path: '/savings',
     function: 'api',
-    access: 'admin',
+    access: 'viewer',
     summary: "The organisation's savings over every device between two instants (cached)",
+  },
+  {
+    operationId: 'listAuditEntries',
+    method: 'GET',
+    path: '/audit',
+    function: 'api',
+    access: 'viewer',
+    summary: 'The audit trail: every write through the API with its actor, newest first, paginated',
+  },
+  {
+    operationId: 'listUserAuditEntries',
+    method: 'GET',
+    path: `${userPath}/audit`,
+    function: 'api',
+    access: 'viewer',
+    summary: 'The writes about one customer, with their actors, newest first, paginated',
   },
   {
     operationId: 'listWebhooks',
@@ -927,7 +954,7 @@ export const routeDeclarations = [
     method: 'GET',
     path: '/trading/day-ahead/{price_zone}/days',
     function: 'api',
-    access: 'admin',
+    access: 'viewer',
     summary: "The zone's trading days, newest first, paginated",
   },
   {
@@ -935,7 +962,7 @@ export const routeDeclarations = [
     method: 'GET',
     path: tradingDayPath,
     function: 'api',
-    access: 'admin',
+    access: 'viewer',
     summary: 'A trading day: its state, forecast, curves, delta, expected saving and deadlines',
   },
   {
@@ -943,7 +970,7 @@ export const routeDeclarations = [
     method: 'GET',
     path: `${tradingDayPath}/curves.csv`,
     function: 'api',
-    access: 'admin',
+    access: 'viewer',
     summary: "The day's curves and delta per quarter-hour as CSV, for the bidding tool",
   },
   {
@@ -967,7 +994,7 @@ export const routeDeclarations = [
     method: 'GET',
     path: `${userPath}/devices`,
     function: 'api',
-    access: 'self-or-admin',
+    access: 'self-or-viewer',
     summary: 'Every device of the user, of every kind, each with its `type`; cached or live',
   },
   ...chargingRoute(
@@ -1042,7 +1069,7 @@ export const routeDeclarations = [
     method: 'GET',
     path: `${userPath}/statements`,
     function: 'api',
-    access: 'self-or-admin',
+    access: 'self-or-viewer',
     summary: 'The months a savings statement exists for, from the onboarding month to the current one',
   },
   {
@@ -1050,7 +1077,7 @@ export const routeDeclarations = [
     method: 'GET',
     path: `${userPath}/statements/{month}`,
     function: 'api',
-    access: 'self-or-admin',
+    access: 'self-or-viewer',
     summary:
       "A month's savings statement per device and in total: consumption, baseline, cost at the customer's contract, saving, and each figure's data coverage (JSON or CSV)",
   },

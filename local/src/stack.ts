@@ -488,7 +488,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           : {
               console: {
                 serve: (method, path) => consoleSite?.(method, path) ?? Promise.resolve(undefined),
-                session: (method, headers) => consoleSession(method, headers, mintToken),
+                session: async (method, headers, body) =>
+                  consoleSession(
+                    method,
+                    headers,
+                    mintToken,
+                    undefined,
+                    method === 'POST' ? await body() : '',
+                  ),
               },
             }),
         info: {

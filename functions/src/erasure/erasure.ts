@@ -20,6 +20,7 @@ import { functionDeclarations } from '../declarations';
 import { type DeviceKind, deviceKinds } from '../domain/devices/kinds';
 import { NotFoundError } from '../domain/errors';
 import type { Clock } from '../platform/clock';
+import { AuditStore } from '../storage/audit';
 import { batchWrite } from '../storage/batch-write';
 import {
   ERASURE_SCOPES,
@@ -74,6 +75,8 @@ export interface ErasureDeps {
   readings: readonly Pick<ReadingsStore, 'deleteAllOf'>[];
   users: Pick<UserStore, 'getState'>;
   syncState: Pick<SyncStateStore, 'clearFailure'>;
+  /** The customer's audit entries lose their personal data (they stay: who did what, when). */
+  audit: Pick<AuditStore, 'erasePersonalDataOf'>;
   queue: Pick<ErasureQueue, 'send'>;
   /** The main table (the user's partition, the attempts). */
   db: DynamoDBDocumentClient;
@@ -188,7 +191,11 @@ export class ErasureService {
       // A writer that read the customer before the offboarding may have stored a pointer after the
       // partition was swept; a customer onboarded again owns its partition, so it is left alone.
       const state = await this.deps.users.getState(ext);
-      if (state.kind === 'absent' || state.kind === 'offboarding') late = await this.targetsUnder(ext);
+      if (state.kind === 'absent' || state.kind === 'offboarding') {
+        late = await this.targetsUnder(ext);
+        // Every sweep: an entry of a request still running at the first one is erased by the last.
+        await this.deps.audit.erasePersonalDataOf(ext, this.deps.now());
+      }
     }
     const deviceIds = [...new Set([...job.heat_pump_ids, ...late.deviceIds])];
     const reauthenticationPks = [...new Set([...job.reauthentication_pks, ...late.reauthenticationPks])];
@@ -276,6 +283,7 @@ export function erasureServiceOf(deps: {
     readings: deviceKinds.map((kind) => new ReadingsStore(db, settings.readingsTableName, kind.storage)),
     users: new UserStore(db, settings.mainTableName),
     syncState: new SyncStateStore(db, settings.mainTableName),
+    audit: new AuditStore(db, settings.mainTableName),
     queue: new ErasureQueue(deps.sqs, settings.erasureQueueUrl),
     db,
     mainTableName: settings.mainTableName,

@@ -45,10 +45,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The fleet, page by page: users with their devices by connection state and sync failures */
+        /**
+         * The fleet, page by page: users with their devices by connection state and sync failures
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["listUsers"];
         put?: never;
-        /** Onboard a user to Podero (idempotent per external_user_id) */
+        /**
+         * Onboard a user to Podero (idempotent per external_user_id)
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["createUser"];
         delete?: never;
         options?: never;
@@ -63,15 +69,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an onboarded user */
+        /**
+         * Get an onboarded user
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getUser"];
         put?: never;
         post?: never;
-        /** Offboard a user: delete at Podero and remove our records */
+        /**
+         * Offboard a user: delete at Podero and remove our records
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         delete: operations["deleteUser"];
         options?: never;
         head?: never;
-        /** Update a user (partial) */
+        /**
+         * Update a user (partial)
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         patch: operations["updateUser"];
         trace?: never;
     };
@@ -82,7 +97,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Whether an offboarding's erasure (readings, failure record, re-authentications) has finished */
+        /**
+         * Whether an offboarding's erasure (readings, failure record, re-authentications) has finished
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["getUserErasure"];
         put?: never;
         post?: never;
@@ -99,10 +117,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the user's buildings */
+        /**
+         * List the user's buildings
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listBuildings"];
         put?: never;
-        /** Create a building for the user */
+        /**
+         * Create a building for the user
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["createBuilding"];
         delete?: never;
         options?: never;
@@ -119,7 +143,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Open a Connect UI onboarding session */
+        /**
+         * Open a Connect UI onboarding session
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["createOnboardingSession"];
         delete?: never;
         options?: never;
@@ -134,7 +161,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** State of an onboarding session */
+        /**
+         * State of an onboarding session
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getOnboardingSession"];
         put?: never;
         post?: never;
@@ -151,7 +181,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's heat pumps, cached or live */
+        /**
+         * The user's heat pumps, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listHeatPumps"];
         put?: never;
         post?: never;
@@ -168,15 +201,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One heat pump, cached or live */
+        /**
+         * One heat pump, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getHeatPump"];
         put?: never;
         post?: never;
-        /** Offboard one heat pump: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
+        /**
+         * Offboard one heat pump: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent)
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         delete: operations["deleteHeatPump"];
         options?: never;
         head?: never;
-        /** Change a heat pump's user settings */
+        /**
+         * Change a heat pump's user settings
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         patch: operations["updateHeatPump"];
         trace?: never;
     };
@@ -189,7 +231,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start re-authenticating a heat pump whose manufacturer connection lapsed */
+        /**
+         * Start re-authenticating a heat pump whose manufacturer connection lapsed
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["startHeatPumpReauthentication"];
         delete?: never;
         options?: never;
@@ -221,7 +266,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stored readings in time order, paginated */
+        /**
+         * Stored readings in time order, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listHeatPumpReadings"];
         put?: never;
         post?: never;
@@ -238,7 +286,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The heat pump's tracked changes (control writes until seen applied), newest first, paginated */
+        /**
+         * The heat pump's tracked changes (control writes until seen applied), newest first, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listHeatPumpChanges"];
         put?: never;
         post?: never;
@@ -255,7 +306,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One tracked change of a heat pump */
+        /**
+         * One tracked change of a heat pump
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getHeatPumpChange"];
         put?: never;
         post?: never;
@@ -272,7 +326,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Savings and consumption of the current day, week, month, quarter or year (cached) */
+        /**
+         * Savings and consumption of the current day, week, month, quarter or year (cached)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getHeatPumpStatistics"];
         put?: never;
         post?: never;
@@ -289,7 +346,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Savings and consumption per period between two instants (cached) */
+        /**
+         * Savings and consumption per period between two instants (cached)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getHeatPumpSavings"];
         put?: never;
         post?: never;
@@ -306,10 +366,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's energy contracts (tariffs Podero optimises against) */
+        /**
+         * The user's energy contracts (tariffs Podero optimises against)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["listEnergyContracts"];
         put?: never;
-        /** Set a tariff for the user (all buildings, or one) */
+        /**
+         * Set a tariff for the user (all buildings, or one)
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         post: operations["createEnergyContract"];
         delete?: never;
         options?: never;
@@ -330,7 +396,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change an energy contract (partial) */
+        /**
+         * Change an energy contract (partial)
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         patch: operations["updateEnergyContract"];
         trace?: never;
     };
@@ -341,7 +410,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One customer at a glance: devices, connection, last readings, open sessions, sync */
+        /**
+         * One customer at a glance: devices, connection, last readings, open sessions, sync
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["getUserSummary"];
         put?: never;
         post?: never;
@@ -358,7 +430,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The heat-pump sync's latest runs and the users whose sync fails */
+        /**
+         * The heat-pump sync's latest runs and the users whose sync fails
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["getSyncStatus"];
         put?: never;
         post?: never;
@@ -375,8 +450,51 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The organisation's savings over every device between two instants (cached) */
+        /**
+         * The organisation's savings over every device between two instants (cached)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["getOrganisationSavings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit trail: every write through the API with its actor, newest first, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
+        get: operations["listAuditEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The writes about one customer, with their actors, newest first, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
+        get: operations["listUserAuditEntries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -392,10 +510,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The registered webhook endpoints */
+        /**
+         * The registered webhook endpoints
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         get: operations["listWebhooks"];
         put?: never;
-        /** Register an endpoint for change events (signed, retried); the secret is shown once */
+        /**
+         * Register an endpoint for change events (signed, retried); the secret is shown once
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         post: operations["createWebhook"];
         delete?: never;
         options?: never;
@@ -410,15 +534,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One webhook endpoint */
+        /**
+         * One webhook endpoint
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         get: operations["getWebhook"];
         put?: never;
         post?: never;
-        /** Delete an endpoint and its secret */
+        /**
+         * Delete an endpoint and its secret
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         delete: operations["deleteWebhook"];
         options?: never;
         head?: never;
-        /** Change an endpoint: URL, event types, description, enabled (partial) */
+        /**
+         * Change an endpoint: URL, event types, description, enabled (partial)
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         patch: operations["updateWebhook"];
         trace?: never;
     };
@@ -431,7 +564,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a webhook.test event to the endpoint */
+        /**
+         * Send a webhook.test event to the endpoint
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         post: operations["testWebhook"];
         delete?: never;
         options?: never;
@@ -448,7 +584,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A new signing secret; the old one keeps signing for 24 hours */
+        /**
+         * A new signing secret; the old one keeps signing for 24 hours
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         post: operations["rotateWebhookSecret"];
         delete?: never;
         options?: never;
@@ -463,7 +602,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recent delivery attempts: event, status code, duration, next attempt */
+        /**
+         * Recent delivery attempts: event, status code, duration, next attempt
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         get: operations["listWebhookDeliveries"];
         put?: never;
         post?: never;
@@ -480,7 +622,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One delivery attempt: the request's headers and body, the answer's status and excerpt, error */
+        /**
+         * One delivery attempt: the request's headers and body, the answer's status and excerpt, error
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         get: operations["getWebhookDelivery"];
         put?: never;
         post?: never;
@@ -499,7 +644,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send an event to the endpoint again, with its original webhook-id */
+        /**
+         * Send an event to the endpoint again, with its original webhook-id
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         post: operations["resendWebhookEvent"];
         delete?: never;
         options?: never;
@@ -516,7 +664,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send the endpoint's dead-lettered deliveries again, with their original webhook-ids */
+        /**
+         * Send the endpoint's dead-lettered deliveries again, with their original webhook-ids
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         post: operations["replayWebhookDeadLetters"];
         delete?: never;
         options?: never;
@@ -532,7 +683,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** A delivery day's price forecast for a zone (idempotent; refused after the upload deadline) */
+        /**
+         * A delivery day's price forecast for a zone (idempotent; refused after the upload deadline)
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         put: operations["putTradingPrices"];
         post?: never;
         delete?: never;
@@ -548,7 +702,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The zone's trading days, newest first, paginated */
+        /**
+         * The zone's trading days, newest first, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["listTradingDays"];
         put?: never;
         post?: never;
@@ -565,7 +722,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A trading day: its state, forecast, curves, delta, expected saving and deadlines */
+        /**
+         * A trading day: its state, forecast, curves, delta, expected saving and deadlines
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["getTradingDay"];
         put?: never;
         post?: never;
@@ -582,7 +742,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The day's curves and delta per quarter-hour as CSV, for the bidding tool */
+        /**
+         * The day's curves and delta per quarter-hour as CSV, for the bidding tool
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["getTradingDayCurvesCsv"];
         put?: never;
         post?: never;
@@ -601,7 +764,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The trading desk's decision on the day's trade (accepted true or false), once, before the deadline */
+        /**
+         * The trading desk's decision on the day's trade (accepted true or false), once, before the deadline
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         post: operations["confirmTradingDay"];
         delete?: never;
         options?: never;
@@ -616,7 +782,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's electric vehicles, cached or live */
+        /**
+         * The user's electric vehicles, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listElectricVehicles"];
         put?: never;
         post?: never;
@@ -633,15 +802,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One electric vehicle, cached or live */
+        /**
+         * One electric vehicle, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getElectricVehicle"];
         put?: never;
         post?: never;
-        /** Offboard one electric vehicle: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
+        /**
+         * Offboard one electric vehicle: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent)
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         delete: operations["deleteElectricVehicle"];
         options?: never;
         head?: never;
-        /** Change an electric vehicle's settings (smart optimisation, charge target and deadline) */
+        /**
+         * Change an electric vehicle's settings (smart optimisation, charge target and deadline)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         patch: operations["updateElectricVehicle"];
         trace?: never;
     };
@@ -654,7 +832,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start re-authenticating an electric vehicle whose manufacturer connection lapsed */
+        /**
+         * Start re-authenticating an electric vehicle whose manufacturer connection lapsed
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["startElectricVehicleReauthentication"];
         delete?: never;
         options?: never;
@@ -669,7 +850,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stored readings in time order, paginated */
+        /**
+         * Stored readings in time order, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listElectricVehicleReadings"];
         put?: never;
         post?: never;
@@ -686,7 +870,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The electric vehicle's tracked changes (control writes until seen applied), newest first, paginated */
+        /**
+         * The electric vehicle's tracked changes (control writes until seen applied), newest first, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listElectricVehicleChanges"];
         put?: never;
         post?: never;
@@ -703,7 +890,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One tracked change of an electric vehicle */
+        /**
+         * One tracked change of an electric vehicle
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getElectricVehicleChange"];
         put?: never;
         post?: never;
@@ -720,7 +910,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Savings and consumption per period between two instants (cached) */
+        /**
+         * Savings and consumption per period between two instants (cached)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getElectricVehicleSavings"];
         put?: never;
         post?: never;
@@ -737,7 +930,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's wallboxes, cached or live */
+        /**
+         * The user's wallboxes, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listWallboxes"];
         put?: never;
         post?: never;
@@ -754,15 +950,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One wallbox, cached or live */
+        /**
+         * One wallbox, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getWallbox"];
         put?: never;
         post?: never;
-        /** Offboard one wallbox: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
+        /**
+         * Offboard one wallbox: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent)
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         delete: operations["deleteWallbox"];
         options?: never;
         head?: never;
-        /** Change a wallbox's settings (smart optimisation, charge target and deadline) */
+        /**
+         * Change a wallbox's settings (smart optimisation, charge target and deadline)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         patch: operations["updateWallbox"];
         trace?: never;
     };
@@ -775,7 +980,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start re-authenticating a wallbox whose manufacturer connection lapsed */
+        /**
+         * Start re-authenticating a wallbox whose manufacturer connection lapsed
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["startWallboxReauthentication"];
         delete?: never;
         options?: never;
@@ -790,7 +998,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stored readings in time order, paginated */
+        /**
+         * Stored readings in time order, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listWallboxReadings"];
         put?: never;
         post?: never;
@@ -807,7 +1018,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The wallbox's tracked changes (control writes until seen applied), newest first, paginated */
+        /**
+         * The wallbox's tracked changes (control writes until seen applied), newest first, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listWallboxChanges"];
         put?: never;
         post?: never;
@@ -824,7 +1038,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One tracked change of a wallbox */
+        /**
+         * One tracked change of a wallbox
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getWallboxChange"];
         put?: never;
         post?: never;
@@ -841,7 +1058,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's solar inverters, cached or live */
+        /**
+         * The user's solar inverters, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listInverters"];
         put?: never;
         post?: never;
@@ -858,15 +1078,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One solar inverter, cached or live */
+        /**
+         * One solar inverter, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getInverter"];
         put?: never;
         post?: never;
-        /** Offboard one solar inverter: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
+        /**
+         * Offboard one solar inverter: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent)
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         delete: operations["deleteInverter"];
         options?: never;
         head?: never;
-        /** Change a solar inverter's settings (smart optimisation, rating, home battery and its limits) */
+        /**
+         * Change a solar inverter's settings (smart optimisation, rating, home battery and its limits)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         patch: operations["updateInverter"];
         trace?: never;
     };
@@ -879,7 +1108,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start re-authenticating a solar inverter whose manufacturer connection lapsed */
+        /**
+         * Start re-authenticating a solar inverter whose manufacturer connection lapsed
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["startInverterReauthentication"];
         delete?: never;
         options?: never;
@@ -894,7 +1126,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stored readings in time order, paginated */
+        /**
+         * Stored readings in time order, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listInverterReadings"];
         put?: never;
         post?: never;
@@ -911,7 +1146,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The solar inverter's tracked changes (control writes until seen applied), newest first, paginated */
+        /**
+         * The solar inverter's tracked changes (control writes until seen applied), newest first, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listInverterChanges"];
         put?: never;
         post?: never;
@@ -928,7 +1166,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One tracked change of a solar inverter */
+        /**
+         * One tracked change of a solar inverter
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getInverterChange"];
         put?: never;
         post?: never;
@@ -945,7 +1186,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Savings and consumption per period between two instants (cached) */
+        /**
+         * Savings and consumption per period between two instants (cached)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getInverterSavings"];
         put?: never;
         post?: never;
@@ -962,7 +1206,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every device of the user, of every kind, each with its `type`; cached or live */
+        /**
+         * Every device of the user, of every kind, each with its `type`; cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listDevices"];
         put?: never;
         post?: never;
@@ -981,9 +1228,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Boost an electric vehicle: charge now when plugged in, else arm the boost for the next plug-in */
+        /**
+         * Boost an electric vehicle: charge now when plugged in, else arm the boost for the next plug-in
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["boostElectricVehicle"];
-        /** Disarm an armed boost (idempotent; a boost under way goes on until unplugged) */
+        /**
+         * Disarm an armed boost (idempotent; a boost under way goes on until unplugged)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         delete: operations["disarmElectricVehicleBoost"];
         options?: never;
         head?: never;
@@ -997,9 +1250,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An electric vehicle's weekly charge policy, live */
+        /**
+         * An electric vehicle's weekly charge policy, live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getElectricVehicleChargePolicy"];
-        /** Set an electric vehicle's weekly charge policy (all seven days) */
+        /**
+         * Set an electric vehicle's weekly charge policy (all seven days)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         put: operations["updateElectricVehicleChargePolicy"];
         post?: never;
         delete?: never;
@@ -1015,7 +1274,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An electric vehicle's completed charging sessions between two days, paginated */
+        /**
+         * An electric vehicle's completed charging sessions between two days, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listElectricVehicleSessions"];
         put?: never;
         post?: never;
@@ -1032,7 +1294,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An electric vehicle's charging session under way, if any */
+        /**
+         * An electric vehicle's charging session under way, if any
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getElectricVehicleCurrentSession"];
         put?: never;
         post?: never;
@@ -1051,9 +1316,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Boost a wallbox: full rate now when a car is plugged in, else armed for the next plug-in */
+        /**
+         * Boost a wallbox: full rate now when a car is plugged in, else armed for the next plug-in
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["boostWallbox"];
-        /** Cancel a wallbox boost under way and disarm an armed one (idempotent) */
+        /**
+         * Cancel a wallbox boost under way and disarm an armed one (idempotent)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         delete: operations["cancelWallboxBoost"];
         options?: never;
         head?: never;
@@ -1069,7 +1340,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A one-time claim token for an installer's app to connect a wallbox (shown once) */
+        /**
+         * A one-time claim token for an installer's app to connect a wallbox (shown once)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["createWallboxClaimToken"];
         delete?: never;
         options?: never;
@@ -1084,9 +1358,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's charging configuration (the steering mode EV charging follows), live */
+        /**
+         * The user's charging configuration (the steering mode EV charging follows), live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getChargingConfig"];
-        /** Change the user's charging configuration's mode */
+        /**
+         * Change the user's charging configuration's mode
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         put: operations["updateChargingConfig"];
         post?: never;
         delete?: never;
@@ -1102,7 +1382,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The months a savings statement exists for, from the onboarding month to the current one */
+        /**
+         * The months a savings statement exists for, from the onboarding month to the current one
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listStatements"];
         put?: never;
         post?: never;
@@ -1119,7 +1402,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A month's savings statement per device and in total: consumption, baseline, cost at the customer's contract, saving, and each figure's data coverage (JSON or CSV) */
+        /**
+         * A month's savings statement per device and in total: consumption, baseline, cost at the customer's contract, saving, and each figure's data coverage (JSON or CSV)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getStatement"];
         put?: never;
         post?: never;
@@ -3790,6 +4076,46 @@ export interface components {
             /** @description The age this answer was allowed to have. */
             max_age_seconds: number;
         };
+        AuditPage: {
+            items: components["schemas"]["AuditEntry"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            next_cursor: string | null;
+        };
+        AuditEntry: {
+            /** @description The request that made the write (its `x-request-id`) */
+            request_id: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-25T10:00:00.000Z
+             */
+            at: string;
+            /** @description The token's `sub`: the operator or the end user */
+            actor: string | null;
+            /**
+             * @description The operator role the token held, or `user` for an end user's own token
+             * @enum {string}
+             */
+            role: "viewer" | "support" | "admin" | "user";
+            /** @description The operation (its operationId), e.g. `updateHeatPump` */
+            action: string;
+            target: {
+                external_user_id: string | null;
+                method: string;
+                path: string;
+            };
+            /** @description The fields the request sent, as sent (a large body: its field names only); an offboarded customer's names, e-mails and addresses read `[erased]` */
+            changes: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * @description `attempted`: recorded before the change, outcome unknown (a 5xx answer, or a process that died); `failed`: refused, nothing changed
+             * @enum {string}
+             */
+            outcome: "attempted" | "succeeded" | "failed";
+            status: number | null;
+            /** @description When the customer's personal data was erased from the entry (offboarding) */
+            erased_at: string | null;
+        };
         WebhookList: {
             items: components["schemas"]["Webhook"][];
             next_cursor: null;
@@ -4963,7 +5289,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Admin only */
+            /** @description An operator role (viewer or higher) only */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5073,7 +5399,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5208,7 +5534,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5312,7 +5638,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5422,7 +5748,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5555,7 +5881,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Admin only */
+            /** @description An operator role (viewer or higher) only */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5652,7 +5978,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5765,7 +6091,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5907,7 +6233,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6043,7 +6369,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7798,7 +8124,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Admin only */
+            /** @description An operator role (viewer or higher) only */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7901,7 +8227,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Admin only */
+            /** @description An operator role (viewer or higher) only */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8068,6 +8394,229 @@ export interface operations {
                 };
             };
             /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    listAuditEntries: {
+        parameters: {
+            query?: {
+                /** @description Entries per page (1-100, default 50) */
+                limit?: number;
+                /** @description Opaque `next_cursor` of the previous page, with the same filters */
+                cursor?: string;
+                /** @description Only this actor's writes (a `sub`) */
+                actor?: string;
+                /** @description Only this operation (an operationId, e.g. `deleteUser`) */
+                action?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the trail, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description Invalid query, or a cursor issued for other filters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description An operator role (viewer or higher) only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Not found, or no such route (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    listUserAuditEntries: {
+        parameters: {
+            query?: {
+                /** @description Entries per page (1-100, default 50) */
+                limit?: number;
+                /** @description Opaque `next_cursor` of the previous page, with the same filters */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the customer's entries, newest first (kept after an offboarding, without personal data) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description Invalid query, or a cursor issued for another customer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description An operator role (viewer or higher) only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Not found, or no such route (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying */

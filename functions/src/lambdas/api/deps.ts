@@ -16,6 +16,7 @@ import { OperatorService } from '../../operator/service';
 import { createSecretsManagerClient, createSqsClient } from '../../platform/aws-clients';
 import { currentDeadline } from '../../platform/request-deadline';
 import { StatementService } from '../../statements/service';
+import { AuditStore } from '../../storage/audit';
 import { BuildingStore } from '../../storage/buildings';
 import { DeviceChangeStore } from '../../storage/device-changes';
 import { DeviceSnapshotStore, loadUserDevices } from '../../storage/device-snapshots';
@@ -71,6 +72,8 @@ export interface ApiDeps extends FleetDeps {
   readonly onboardingSessions: OnboardingSessionStore;
   /** The records behind `Idempotency-Key` (lambdas/api/idempotency.ts). */
   readonly idempotency: IdempotencyStore;
+  /** The audit trail: every write through the API (lambdas/api/audit.ts). */
+  readonly audit: AuditStore;
   /** Every request is answered within this many ms (see API_REQUEST_BUDGET_MS). */
   readonly requestBudgetMs: number;
   /** SDK clients these deps created besides `db` (the composition destroys them). */
@@ -268,6 +271,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     buildings,
     onboardingSessions,
     idempotency: new IdempotencyStore(fleet.db, config.mainTableName),
+    audit: new AuditStore(fleet.db, config.mainTableName),
     requestBudgetMs: overrides.requestBudgetMs ?? API_REQUEST_BUDGET_MS,
     ownedClients: [sqs, webhookSecretsClient],
   };

@@ -8,6 +8,7 @@ import type { OperationId } from '../../../declarations';
 import type { DeviceOperationId } from '../../../domain/devices/kind-api';
 import { deviceKinds } from '../../../domain/devices/kinds';
 import * as allDevices from './all-devices';
+import * as audit from './audit';
 import * as buildings from './buildings';
 import * as charging from './charging';
 import { deviceRoutes } from './devices';
@@ -43,6 +44,7 @@ export const routeRegistry = {
   ...trading,
   ...allDevices,
   ...charging,
+  ...audit,
   ...statements,
 } satisfies Record<OperationId, RouteDefinition>;
 

@@ -4,6 +4,7 @@ import {
   type FunctionId,
   functionDeclarations,
   gatewayScopesFor,
+  ROLE_SCOPES,
   routeDeclarations,
   scheduleDeclarations,
   type TableDeclaration,
@@ -41,12 +42,12 @@ export interface PoderoBridgeProps extends PoderoBridgeSettingsInput {
 }
 
 /**
- * The scopes the bridge's routes require at the gateway, read from the declarations (so a scope a route adds
- * reaches the identity provider without an edit here); the admin scope is always among them.
+ * The bridge's scopes, read from the declarations: every role's (`ROLE_SCOPES`: viewer, support, admin) and any
+ * a route requires at the gateway, so a scope added there reaches the identity provider without an edit here.
  */
 export function bridgeScopes(): string[] {
   const scopes = routeDeclarations.flatMap((route) => gatewayScopesFor(route.access) ?? []);
-  return [...new Set(['bridge/admin', ...scopes])].sort();
+  return [...new Set([...Object.values(ROLE_SCOPES), ...scopes])].sort();
 }
 
 /**

@@ -4,6 +4,7 @@ import { DEV_ROLE_KEY } from './auth/session';
 import { useConsole } from './context';
 import { CustomerPage } from './pages/customer';
 import { OverviewPage } from './pages/overview';
+import { StatementPage } from './pages/statement';
 import { TradingPage } from './pages/trading';
 import { isEmailQuery, SearchPage, UsersPage } from './pages/users';
 import { WebhooksPage } from './pages/webhooks';
@@ -82,6 +83,8 @@ function Page({ route }: { route: Route }) {
       return <SearchPage key={route.query} query={route.query} />;
     case 'customer':
       return <CustomerPage externalUserId={route.externalUserId} />;
+    case 'statement':
+      return <StatementPage externalUserId={route.externalUserId} month={route.month} />;
     case 'webhooks':
       return <WebhooksPage />;
     case 'trading':
@@ -111,7 +114,7 @@ export function App() {
       <a class="skip" href="#main">
         Skip to content
       </a>
-      <header class="top">
+      <header class="top no-print">
         <div class="brand">
           Heat-pump programme <span class="muted">· {config.stage}</span>
         </div>

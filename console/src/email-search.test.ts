@@ -20,6 +20,7 @@ const customer = (id: string): Schemas['UserListItem'] => ({
     wallbox: { count: 0, connection: { connected: 0, reauthentication_required: 0, disconnected: 0 } },
     inverter: { count: 0, connection: { connected: 0, reauthentication_required: 0, disconnected: 0 } },
   },
+  health: { stale: 0, steering_error: 0, not_steerable: 0 },
 });
 
 /** The API over a fleet of `pages` pages of 500 users, the match on page `matchOn`: what it answers per cursor. */

@@ -11,6 +11,7 @@
 import type { RouteAccess } from './domain/access';
 import { type DeviceKindApi, type DeviceOperationId, deviceOperationIds } from './domain/devices/kind-api';
 import { deviceKindApis } from './domain/devices/kind-apis';
+import type { HistoryBackfillEvent } from './history/event';
 import type { SyncEvent } from './sync/event';
 import type { TokenRefreshEvent } from './tokens/contract';
 import type { TradingWorkflowEvent } from './trading/event';
@@ -25,7 +26,8 @@ export type FunctionId =
   | 'webhookDelivery'
   | 'erasureWorker'
   | 'tradingWorkflow'
-  | 'forecastDrop';
+  | 'forecastDrop'
+  | 'historyBackfill';
 export type TableId = 'main' | 'readings';
 export type QueueId = 'webhookDeliveries' | 'syncShards' | 'erasures';
 export type BucketId = 'forecastDrops';
@@ -67,6 +69,11 @@ export const ENV = {
   deviceKindsRecheckHours: 'DEVICE_KINDS_RECHECK_HOURS',
   /** The sync-shards queue: the planner's shards, the workers' continuations. */
   syncShardQueueUrl: 'SYNC_SHARD_QUEUE_URL',
+  /**
+   * Optional (default: the heat-pump-sync schedule's interval): the stage's sync interval in minutes, the unit of
+   * every device kind's stale threshold (domain/devices/health.ts). The CDK app sets the stage's `sync.everyMinutes`.
+   */
+  syncIntervalMinutes: 'SYNC_INTERVAL_MINUTES',
   /** Optional (default 1000): the most users in one shard of a fleet pass. */
   syncShardSize: 'SYNC_SHARD_SIZE',
   /** Optional (default 0: none): Podero requests per second for the whole stage, shared by every sync worker. */
@@ -100,6 +107,12 @@ export const ENV = {
   tradingConfirmationDeadline: 'TRADING_CONFIRMATION_DEADLINE',
   /** The bucket partners drop price forecast files in (`forecasts/`), and where their results go (`results/`). */
   forecastBucketName: 'FORECAST_BUCKET_NAME',
+  /** Optional (default 7): how many days back the history backfill looks for missed quarter-hours. */
+  backfillLookbackDays: 'BACKFILL_LOOKBACK_DAYS',
+  /** Optional (default 60): the backfill's share of the Podero budget, `/data` requests per run. */
+  backfillMaxRequestsPerRun: 'BACKFILL_MAX_REQUESTS_PER_RUN',
+  /** Optional (default 90, [INFERRED]: Podero documents none): how long Podero keeps its `/data` series. */
+  poderoDataRetentionDays: 'PODERO_DATA_RETENTION_DAYS',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 
@@ -265,6 +278,7 @@ export const functionDeclarations = {
       ENV.readingsTableName,
       ...PODERO_CALLER_ENVIRONMENT,
       ENV.readingsRetentionDays,
+      ENV.syncIntervalMinutes,
       ENV.appVersion,
       ENV.stage,
       ENV.webhookQueueUrl,
@@ -327,6 +341,7 @@ export const functionDeclarations = {
       ENV.syncSafetyMarginSeconds,
       ENV.readingsRetentionDays,
       ENV.deviceKindsRecheckHours,
+      ENV.syncIntervalMinutes,
       ENV.syncShardQueueUrl,
       ENV.syncRateLimitPerSecond,
       ENV.appVersion,
@@ -460,6 +475,37 @@ export const functionDeclarations = {
       ENV.stage,
     ],
     trigger: { kind: 'objectCreated', bucket: 'forecastDrops', prefix: FORECAST_DROP_PREFIX },
+  },
+  historyBackfill: {
+    id: 'historyBackfill',
+    name: 'history-backfill',
+    description:
+      "Fills the quarter-hours the sync missed from Podero's 15-minute series (/data), within Podero's retention and the stage's rate budget, and records what it cannot fill.",
+    entry: 'src/lambdas/historyBackfill/entry.ts',
+    memoryMb: 256,
+    // At most BACKFILL_MAX_REQUESTS_PER_RUN requests (60 by default, a day of one device each); a run that
+    // runs out of time stops with its progress stored and the next one continues.
+    timeoutSeconds: 300,
+    // One run at a time: the walk's cursor has one writer.
+    reservedConcurrency: 1,
+    access: {
+      tables: { main: 'readWrite', readings: 'readWrite' },
+      tokenSecret: 'read',
+      credentialsSecret: 'none',
+      invokes: ['tokenRefresh'],
+    },
+    environment: [
+      ENV.mainTableName,
+      ENV.readingsTableName,
+      ...PODERO_CALLER_ENVIRONMENT,
+      ENV.readingsRetentionDays,
+      ENV.syncRateLimitPerSecond,
+      ENV.backfillLookbackDays,
+      ENV.backfillMaxRequestsPerRun,
+      ENV.poderoDataRetentionDays,
+      ENV.appVersion,
+      ENV.stage,
+    ],
   },
 } as const satisfies Record<FunctionId, FunctionDeclaration>;
 
@@ -634,6 +680,12 @@ export function deviceRouteDeclarations<A extends DeviceKindApi>(
     ],
     history: [
       route(ids.readings, 'GET', `${one}/readings`, 'Stored readings in time order, paginated'),
+      route(
+        ids.coverage,
+        'GET',
+        `${one}/readings/coverage`,
+        'Coverage of the stored readings per UTC day (quarter-hours with a reading), and what the backfill could not fill',
+      ),
       route(
         ids.changes,
         'GET',
@@ -828,6 +880,15 @@ export const routeDeclarations = [
     function: 'api',
     access: 'viewer',
     summary: "The heat-pump sync's latest runs and the users whose sync fails",
+  },
+  {
+    operationId: 'getBackfillStatus',
+    method: 'GET',
+    path: '/history/backfill',
+    function: 'api',
+    access: 'viewer',
+    summary:
+      "The history backfill's progress, and per device what it filled and what it could not fill and why",
   },
   {
     operationId: 'getOrganisationSavings',
@@ -1106,6 +1167,7 @@ interface ScheduleEvents {
   syncPlanner: SyncEvent;
   eventRelay: RelayEvent;
   tradingWorkflow: TradingWorkflowEvent;
+  historyBackfill: HistoryBackfillEvent;
 }
 type ScheduleOf<F extends keyof ScheduleEvents> = ScheduleDeclaration & {
   readonly function: F;
@@ -1142,6 +1204,14 @@ export const scheduleDeclarations = [
     everyMinutes: 5,
     payload: { source: 'schedule' },
   } as const satisfies ScheduleOf<'tradingWorkflow'>,
+  {
+    name: 'history-backfill',
+    description:
+      "Fill the readings' missed quarter-hours from Podero's /data (a bounded run; the next continues).",
+    function: 'historyBackfill',
+    everyMinutes: 30,
+    payload: { source: 'schedule' },
+  } as const satisfies ScheduleOf<'historyBackfill'>,
 ] as const satisfies readonly ScheduleDeclaration[];
 
 /** `rate(...)` expression for EventBridge Scheduler, from a minute interval. */

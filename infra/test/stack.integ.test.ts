@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import {
   ACCESS_LOG_FORMAT,
   CUSTOM_METRICS,
+  DEVICES_STALE_SHARE_ALARM_PERCENT,
   LAMBDA_RUNTIME,
   METRICS_NAMESPACE,
   SCHEDULER_RETRY_ATTEMPTS,
@@ -903,6 +904,36 @@ describe('monitoring', () => {
       DatapointsToAlarm: 2,
       Threshold: 1,
     });
+  });
+
+  it("alarms when more than a tenth of the connected devices went stale in two sync intervals, from the worker's counts", () => {
+    type MetricQuery = {
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: { MetricName: string; Dimensions: unknown[] }; Period: number; Stat: string };
+    };
+    const staleShare = alarmsOf(dev).find((a) =>
+      ((a.Properties?.Metrics ?? []) as MetricQuery[]).some(
+        (m) => m.MetricStat?.Metric.MetricName === 'SyncDevicesStale',
+      ),
+    );
+    expect(staleShare?.Properties).toMatchObject({
+      Threshold: DEVICES_STALE_SHARE_ALARM_PERCENT,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'notBreaching',
+    });
+    const queries = (staleShare?.Properties?.Metrics ?? []) as MetricQuery[];
+    expect(queries.find((m) => m.Expression)?.Expression).toBe('IF(judged > 0, 100 * stale / judged, 0)');
+    for (const name of ['SyncDevicesStale', 'SyncDevicesReportingJudged']) {
+      const stat = queries.find((m) => m.MetricStat?.Metric.MetricName === name)?.MetricStat;
+      expect(stat).toMatchObject({ Period: dev.config.sync.everyMinutes * 60, Stat: 'Sum' });
+      expect(stat?.Metric.Dimensions).toEqual([
+        { Name: 'service', Value: 'heat-pump-sync-worker' },
+        { Name: 'stage', Value: 'dev' },
+      ]);
+    }
   });
 
   it("watches only its own stage's custom metrics: no alarm of one stage can see another stage's metric", () => {

@@ -5,6 +5,7 @@ import { Await, ConnectionBadge, ErrorNote, formatTime } from '../components/sta
 import { useConsole } from '../context';
 import { DEVICE_KIND_LABELS, DEVICE_KIND_NAMES } from '../devices/kinds';
 import { CHARTS, savingsRange } from '../readings';
+import { href } from '../router';
 import { useLoad } from '../use-load';
 import { ElectricVehicleCard } from './customer/electric-vehicle-card';
 import { InverterCard } from './customer/inverter-card';
@@ -69,6 +70,13 @@ export function CustomerPage({ externalUserId }: { externalUserId: string }) {
                     ))}
                   </ul>
                 )}
+              </article>
+              <article class="card" aria-labelledby="statements-title">
+                <h2 id="statements-title">Statements</h2>
+                <p>
+                  <a href={href.statement(externalUserId)}>Monthly savings statement</a>
+                  <span class="muted"> (printable; a month per page)</span>
+                </p>
               </article>
               <OnboardingCard
                 externalUserId={externalUserId}

@@ -1,7 +1,8 @@
 /**
  * Erasure of what an offboarding leaves outside the user's partition: every reading of the customer's
  * devices (readings table), the sync's failure record (`FAILURE#<external_user_id>`) and the customer's
- * re-authentication attempts (`REAUTH#…`, found through their pointers in the user's partition). A
+ * re-authentication attempts (`REAUTH#…`, found through their pointers in the user's partition), and what a
+ * late writer put back into the partition (pointers, `statement.ready` markers: `STATEMENT#<month>`). A
  * device's offboarding erases that device's readings.
  *
  * The request cannot wait for a year of readings, so the offboarding writes a job (storage/erasures.ts)
@@ -31,6 +32,7 @@ import {
 } from '../storage/erasures';
 import { ReadingsStore } from '../storage/readings';
 import { REAUTH_PREFIX, reauthenticationKeyOf } from '../storage/reauthentications';
+import { STATEMENT_MARKER_PREFIX } from '../storage/statement-announcements';
 import { SyncStateStore } from '../storage/sync-state';
 import { UserStore, userPk } from '../storage/users';
 
@@ -103,6 +105,11 @@ export interface ErasureView {
 interface Targets {
   deviceIds: string[];
   reauthenticationPks: string[];
+}
+
+/** What lies under a user's partition that a late writer may have stored: targets, and statement markers. */
+interface FoundUnder extends Targets {
+  statementMarkerSks: string[];
 }
 
 export class ErasureService {
@@ -186,7 +193,7 @@ export class ErasureService {
 
   private async sweep(job: ErasureJob): Promise<Targets & { readingsDeleted: number }> {
     const ext = job.external_user_id;
-    let late: Targets = { deviceIds: [], reauthenticationPks: [] };
+    let late: FoundUnder = { deviceIds: [], reauthenticationPks: [], statementMarkerSks: [] };
     if (job.scope === 'user') {
       // A writer that read the customer before the offboarding may have stored a pointer after the
       // partition was swept; a customer onboarded again owns its partition, so it is left alone.
@@ -208,6 +215,8 @@ export class ErasureService {
       await this.deleteMain(ext, [
         ...reauthenticationPks.map(reauthenticationKeyOf),
         ...late.reauthenticationPks.map((pk) => ({ pk: userPk(ext), sk: pk })),
+        // A `statement.ready` marker a sync run put after the offboarding's sweep (it checks, but may die first).
+        ...late.statementMarkerSks.map((sk) => ({ pk: userPk(ext), sk })),
       ]);
     }
     return { deviceIds, reauthenticationPks, readingsDeleted };
@@ -221,9 +230,9 @@ export class ErasureService {
     if (result.failedOwners.size > 0) throw new Error('could not delete every item of the erasure');
   }
 
-  /** The devices (snapshots) and re-authentication pointers under the user's partition. */
-  private async targetsUnder(externalUserId: string): Promise<Targets> {
-    const targets: Targets = { deviceIds: [], reauthenticationPks: [] };
+  /** The devices (snapshots), re-authentication pointers and statement markers under the user's partition. */
+  private async targetsUnder(externalUserId: string): Promise<FoundUnder> {
+    const targets: FoundUnder = { deviceIds: [], reauthenticationPks: [], statementMarkerSks: [] };
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.deps.db.send(
@@ -241,6 +250,7 @@ export class ErasureService {
         const kind = deviceKinds.find((k) => sk.startsWith(k.storage.skPrefix));
         if (kind) targets.deviceIds.push(sk.slice(kind.storage.skPrefix.length));
         if (sk.startsWith(REAUTH_PREFIX)) targets.reauthenticationPks.push(sk);
+        if (sk.startsWith(STATEMENT_MARKER_PREFIX)) targets.statementMarkerSks.push(sk);
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);

@@ -5,10 +5,12 @@
 import * as z from 'zod';
 import { DEVICE_KIND_NAMES, type DeviceKindName } from '../domain/devices/kind-apis';
 import { CONNECTION_STATES } from '../domain/devices/rules';
-import { connectionSchema } from '../domain/devices/view';
+import { connectionSchema, deviceHealthSchema } from '../domain/devices/view';
 import { syncFiguresShape } from '../domain/sync-figures';
 
 export const USERS_PAGE_DEFAULT = 50;
+/** The fleet's health filters (`GET /users?health=`): the counts of `UserListItem.health`. */
+export const HEALTH_FILTERS = ['stale', 'steering_error', 'not_steerable'] as const;
 export const USERS_PAGE_MAX = 200;
 
 const limit = z
@@ -63,6 +65,10 @@ export const listUsersQuerySchema = z.strictObject({
     .meta({
       description: 'Only the user with this e-mail address (case-insensitive), for a support desk search',
     }),
+  health: z.enum(HEALTH_FILTERS).optional().meta({
+    description:
+      'Only users with at least one device (of any kind) that is stale (not reporting while connected), has a steering error, or is not steerable now',
+  }),
 });
 export type ListUsersQuery = z.output<typeof listUsersQuerySchema>;
 
@@ -128,6 +134,16 @@ export const userListItemSchema = z
     optimization: optimizationCounts,
     sync_failure: syncFailureSchema.nullable(),
     devices: deviceCountsSchema,
+    health: z
+      .strictObject({
+        stale: z.number().int().meta({ description: 'Devices not reporting while connected' }),
+        steering_error: z
+          .number()
+          .int()
+          .meta({ description: 'Devices whose Podero steering_status is error' }),
+        not_steerable: z.number().int().meta({ description: 'Devices not steerable now' }),
+      })
+      .meta({ description: "The user's devices of every kind by health, judged now from the stored state" }),
   })
   .meta({ id: 'UserListItem' });
 export type UserListItem = z.infer<typeof userListItemSchema>;
@@ -166,6 +182,7 @@ export const summaryDeviceSchema = z
     model: z.string().nullable(),
     connection: connectionSchema,
     is_smart_optimization_active: z.boolean().nullable(),
+    health: deviceHealthSchema,
     fetched_at: z.string().meta({ description: 'When the stored state was read from Podero' }),
     last_reading: lastReadingSchema().meta({
       description: "The latest stored reading: the kind's own values (its `readings` route's fields)",

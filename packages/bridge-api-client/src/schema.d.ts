@@ -279,6 +279,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/{external_user_id}/heat-pumps/{heat_pump_id}/readings/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Coverage of the stored readings per UTC day (quarter-hours with a reading), and what the backfill could not fill
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
+        get: operations["getHeatPumpReadingCoverage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/{external_user_id}/heat-pumps/{heat_pump_id}/changes": {
         parameters: {
             query?: never;
@@ -435,6 +455,26 @@ export interface paths {
          * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
          */
         get: operations["getSyncStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/history/backfill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The history backfill's progress, and per device what it filled and what it could not fill and why
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
+        get: operations["getBackfillStatus"];
         put?: never;
         post?: never;
         delete?: never;
@@ -863,6 +903,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/{external_user_id}/electric-vehicles/{electric_vehicle_id}/readings/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Coverage of the stored readings per UTC day (quarter-hours with a reading), and what the backfill could not fill
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
+        get: operations["getElectricVehicleReadingCoverage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/{external_user_id}/electric-vehicles/{electric_vehicle_id}/changes": {
         parameters: {
             query?: never;
@@ -1011,6 +1071,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/{external_user_id}/wallboxes/{wallbox_id}/readings/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Coverage of the stored readings per UTC day (quarter-hours with a reading), and what the backfill could not fill
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
+        get: operations["getWallboxReadingCoverage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/{external_user_id}/wallboxes/{wallbox_id}/changes": {
         parameters: {
             query?: never;
@@ -1131,6 +1211,26 @@ export interface paths {
          * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
          */
         get: operations["listInverterReadings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/inverters/{inverter_id}/readings/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Coverage of the stored readings per UTC day (quarter-hours with a reading), and what the backfill could not fill
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
+        get: operations["getInverterReadingCoverage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1597,6 +1697,86 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "heat_pump.reporting_stopped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * heat_pump.reporting_stopped (catalogue v4)
+         * @description A connected heat pump sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4).
+         */
+        post: operations["event_heat_pump_reporting_stopped"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "heat_pump.reporting_resumed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * heat_pump.reporting_resumed (catalogue v4)
+         * @description A stale heat pump reports new states again (catalogue v4).
+         */
+        post: operations["event_heat_pump_reporting_resumed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "heat_pump.steering_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * heat_pump.steering_failed (catalogue v4)
+         * @description Podero reports a steering error for the heat pump (`steering_status` became `error`) (catalogue v4).
+         */
+        post: operations["event_heat_pump_steering_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "heat_pump.steering_recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * heat_pump.steering_recovered (catalogue v4)
+         * @description Podero no longer reports a steering error for the heat pump (`steering.state` says what it reports now) (catalogue v4).
+         */
+        post: operations["event_heat_pump_steering_recovered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "electric_vehicle.connected": {
         parameters: {
             query?: never;
@@ -1817,6 +1997,86 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "electric_vehicle.reporting_stopped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.reporting_stopped (catalogue v4)
+         * @description A connected electric vehicle sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4).
+         */
+        post: operations["event_electric_vehicle_reporting_stopped"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.reporting_resumed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.reporting_resumed (catalogue v4)
+         * @description A stale electric vehicle reports new states again (catalogue v4).
+         */
+        post: operations["event_electric_vehicle_reporting_resumed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.steering_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.steering_failed (catalogue v4)
+         * @description Podero reports a steering error for the electric vehicle (`steering_status` became `error`) (catalogue v4).
+         */
+        post: operations["event_electric_vehicle_steering_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.steering_recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.steering_recovered (catalogue v4)
+         * @description Podero no longer reports a steering error for the electric vehicle (`steering.state` says what it reports now) (catalogue v4).
+         */
+        post: operations["event_electric_vehicle_steering_recovered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "wallbox.connected": {
         parameters: {
             query?: never;
@@ -1917,6 +2177,86 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "wallbox.reporting_stopped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.reporting_stopped (catalogue v4)
+         * @description A connected wallbox sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4).
+         */
+        post: operations["event_wallbox_reporting_stopped"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wallbox.reporting_resumed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.reporting_resumed (catalogue v4)
+         * @description A stale wallbox reports new states again (catalogue v4).
+         */
+        post: operations["event_wallbox_reporting_resumed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wallbox.steering_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.steering_failed (catalogue v4)
+         * @description Podero reports a steering error for the wallbox (`steering_status` became `error`) (catalogue v4).
+         */
+        post: operations["event_wallbox_steering_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wallbox.steering_recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.steering_recovered (catalogue v4)
+         * @description Podero no longer reports a steering error for the wallbox (`steering.state` says what it reports now) (catalogue v4).
+         */
+        post: operations["event_wallbox_steering_recovered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "inverter.connected": {
         parameters: {
             query?: never;
@@ -2011,6 +2351,86 @@ export interface webhooks {
          * @description The solar inverter is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_inverter_deleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.reporting_stopped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.reporting_stopped (catalogue v4)
+         * @description A connected solar inverter sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4).
+         */
+        post: operations["event_inverter_reporting_stopped"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.reporting_resumed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.reporting_resumed (catalogue v4)
+         * @description A stale solar inverter reports new states again (catalogue v4).
+         */
+        post: operations["event_inverter_reporting_resumed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.steering_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.steering_failed (catalogue v4)
+         * @description Podero reports a steering error for the solar inverter (`steering_status` became `error`) (catalogue v4).
+         */
+        post: operations["event_inverter_steering_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.steering_recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.steering_recovered (catalogue v4)
+         * @description Podero no longer reports a steering error for the solar inverter (`steering.state` says what it reports now) (catalogue v4).
+         */
+        post: operations["event_inverter_steering_recovered"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2331,6 +2751,26 @@ export interface webhooks {
          * @description Podero refused a step for good (a 4xx, or an upload it did not take): the day ended `failed` and the fleet runs unoptimised on the day (catalogue v3).
          */
         post: operations["event_trading_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "statement.ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * statement.ready (catalogue v4)
+         * @description A month's savings statement is final (its month closed a day ago): GET /users/{external_user_id}/statements/{month} (catalogue v4). Once per user and month; ids and the month only, no figures.
+         */
+        post: operations["event_statement_ready"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2736,6 +3176,102 @@ export interface components {
                 heat_pump_id: string;
             };
         };
+        /** @description A connected heat pump sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+        Event_heat_pump_reporting_stopped: {
+            /** @constant */
+            type: "heat_pump.reporting_stopped";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A connected heat pump sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the heat pump */
+                heat_pump_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description A stale heat pump reports new states again (catalogue v4). */
+        Event_heat_pump_reporting_resumed: {
+            /** @constant */
+            type: "heat_pump.reporting_resumed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A stale heat pump reports new states again (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the heat pump */
+                heat_pump_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description Podero reports a steering error for the heat pump (`steering_status` became `error`) (catalogue v4). */
+        Event_heat_pump_steering_failed: {
+            /** @constant */
+            type: "heat_pump.steering_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero reports a steering error for the heat pump (`steering_status` became `error`) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the heat pump */
+                heat_pump_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
+        /** @description Podero no longer reports a steering error for the heat pump (`steering.state` says what it reports now) (catalogue v4). */
+        Event_heat_pump_steering_recovered: {
+            /** @constant */
+            type: "heat_pump.steering_recovered";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero no longer reports a steering error for the heat pump (`steering.state` says what it reports now) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the heat pump */
+                heat_pump_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
         /** @description A electric vehicle was seen authenticated for the first time. */
         Event_electric_vehicle_connected: {
             /** @constant */
@@ -2930,6 +3466,102 @@ export interface components {
                 boost_state: string | null;
             };
         };
+        /** @description A connected electric vehicle sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+        Event_electric_vehicle_reporting_stopped: {
+            /** @constant */
+            type: "electric_vehicle.reporting_stopped";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A connected electric vehicle sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description A stale electric vehicle reports new states again (catalogue v4). */
+        Event_electric_vehicle_reporting_resumed: {
+            /** @constant */
+            type: "electric_vehicle.reporting_resumed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A stale electric vehicle reports new states again (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description Podero reports a steering error for the electric vehicle (`steering_status` became `error`) (catalogue v4). */
+        Event_electric_vehicle_steering_failed: {
+            /** @constant */
+            type: "electric_vehicle.steering_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero reports a steering error for the electric vehicle (`steering_status` became `error`) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
+        /** @description Podero no longer reports a steering error for the electric vehicle (`steering.state` says what it reports now) (catalogue v4). */
+        Event_electric_vehicle_steering_recovered: {
+            /** @constant */
+            type: "electric_vehicle.steering_recovered";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero no longer reports a steering error for the electric vehicle (`steering.state` says what it reports now) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
         /** @description A wallbox was seen authenticated for the first time. */
         Event_wallbox_connected: {
             /** @constant */
@@ -3024,6 +3656,102 @@ export interface components {
                 wallbox_id: string;
             };
         };
+        /** @description A connected wallbox sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+        Event_wallbox_reporting_stopped: {
+            /** @constant */
+            type: "wallbox.reporting_stopped";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A connected wallbox sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description A stale wallbox reports new states again (catalogue v4). */
+        Event_wallbox_reporting_resumed: {
+            /** @constant */
+            type: "wallbox.reporting_resumed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A stale wallbox reports new states again (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description Podero reports a steering error for the wallbox (`steering_status` became `error`) (catalogue v4). */
+        Event_wallbox_steering_failed: {
+            /** @constant */
+            type: "wallbox.steering_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero reports a steering error for the wallbox (`steering_status` became `error`) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
+        /** @description Podero no longer reports a steering error for the wallbox (`steering.state` says what it reports now) (catalogue v4). */
+        Event_wallbox_steering_recovered: {
+            /** @constant */
+            type: "wallbox.steering_recovered";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero no longer reports a steering error for the wallbox (`steering.state` says what it reports now) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
         /** @description A solar inverter was seen authenticated for the first time. */
         Event_inverter_connected: {
             /** @constant */
@@ -3116,6 +3844,102 @@ export interface components {
                 external_user_id: string;
                 /** @description Podero's id of the solar inverter */
                 inverter_id: string;
+            };
+        };
+        /** @description A connected solar inverter sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+        Event_inverter_reporting_stopped: {
+            /** @constant */
+            type: "inverter.reporting_stopped";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A connected solar inverter sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description A stale solar inverter reports new states again (catalogue v4). */
+        Event_inverter_reporting_resumed: {
+            /** @constant */
+            type: "inverter.reporting_resumed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A stale solar inverter reports new states again (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description Podero reports a steering error for the solar inverter (`steering_status` became `error`) (catalogue v4). */
+        Event_inverter_steering_failed: {
+            /** @constant */
+            type: "inverter.steering_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero reports a steering error for the solar inverter (`steering_status` became `error`) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
+        /** @description Podero no longer reports a steering error for the solar inverter (`steering.state` says what it reports now) (catalogue v4). */
+        Event_inverter_steering_recovered: {
+            /** @constant */
+            type: "inverter.steering_recovered";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero no longer reports a steering error for the solar inverter (`steering.state` says what it reports now) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
             };
         };
         /** @description A change requested of a heat pump was seen applied (catalogue v4). */
@@ -3512,6 +4336,32 @@ export interface components {
                 reason: string;
             };
         };
+        /** @description A month's savings statement is final (its month closed a day ago): GET /users/{external_user_id}/statements/{month} (catalogue v4). Once per user and month; ids and the month only, no figures. */
+        Event_statement_ready: {
+            /** @constant */
+            type: "statement.ready";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A month's savings statement is final (its month closed a day ago): GET /users/{external_user_id}/statements/{month} (catalogue v4). Once per user and month; ids and the month only, no figures. */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description The calendar month, YYYY-MM */
+                month: string;
+                /** @description The zone whose month is final: UTC, the statement routes' default (another zone's month is final an hour or two apart) */
+                time_zone: string;
+                /**
+                 * Format: date-time
+                 * @description The month's first instant (inclusive)
+                 */
+                from: string;
+                /**
+                 * Format: date-time
+                 * @description The month's end (exclusive)
+                 */
+                to: string;
+            };
+        };
         /** @description Sent by POST /webhooks/{webhook_id}/test to that endpoint only. */
         Event_webhook_test: {
             /** @constant */
@@ -3592,6 +4442,15 @@ export interface components {
             };
             sync_failure: components["schemas"]["SyncFailure"] | null;
             devices: components["schemas"]["DeviceCountsByKind"];
+            /** @description The user's devices of every kind by health, judged now from the stored state */
+            health: {
+                /** @description Devices not reporting while connected */
+                stale: number;
+                /** @description Devices whose Podero steering_status is error */
+                steering_error: number;
+                /** @description Devices not steerable now */
+                not_steerable: number;
+            };
         };
         SyncFailure: {
             error_code: string;
@@ -3761,6 +4620,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
         };
         HeatPumpDeviceModel: {
             device_type?: {
@@ -3782,6 +4642,40 @@ export interface components {
             /** @description When the bridge first observed this state after a different one (a read or a sync pass); null while the state is as first seen. */
             since: string | null;
         };
+        /** @description The device's health beside its connection, judged now */
+        DeviceHealth: {
+            reporting: {
+                /**
+                 * @description ok: a new state (Podero's `current_state_last_updated_at`) within the kind's threshold; stale: none for longer, while connected; unknown: not connected, or Podero sends no state time.
+                 * @enum {string}
+                 */
+                state: "ok" | "stale" | "unknown";
+                /** @description When the bridge first observed this state after a different one (stale: when the last state plus the threshold passed); null while the state is as first seen. */
+                since: string | null;
+                /** @description Why, in words */
+                reason: string;
+                /** @description Podero's `current_state_last_updated_at` */
+                last_state_at: string | null;
+                /** @description The kind's threshold: its declared number of sync intervals, in seconds */
+                stale_after_seconds: number;
+            };
+            steering: {
+                /**
+                 * @description Podero's `steering_status` (ok | warning | error | unknown); missing or undocumented: unknown.
+                 * @enum {string}
+                 */
+                state: "ok" | "warning" | "error" | "unknown";
+                /** @description When the bridge first observed this state after a different one; null while as first seen. */
+                since: string | null;
+                reason: string;
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+            /** @description Steerable now: connected, reporting `ok`, steering `ok`, and the device's latest change not failed. */
+            steerable: boolean;
+            /** @description What stands in the way (empty when steerable). A change's status is one of pending, confirmed, failed, superseded. */
+            not_steerable_because: ("not_connected" | "not_reporting" | "steering_not_ok" | "last_change_failed")[];
+        };
         HeatPumpRead: {
             heat_pump: components["schemas"]["HeatPump"];
             /**
@@ -3794,7 +4688,17 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
-        HeatPumpControlAnswer: components["schemas"]["HeatPumpRead"] & {
+        HeatPumpControlAnswer: {
+            heat_pump: components["schemas"]["HeatPump"];
+            /**
+             * @description cache: the stored snapshot; live: read from Podero now.
+             * @enum {string}
+             */
+            source: "cache" | "live";
+            /** @description When the data was read from Podero (ISO). */
+            fetched_at: string;
+            /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
+            stale: boolean;
             change: components["schemas"]["DeviceChange"];
         };
         /** @description A control write tracked until the device shows it */
@@ -3836,8 +4740,13 @@ export interface components {
         Reading: {
             /** @description Podero's current_state_last_updated_at (ISO). */
             state_at: string;
-            /** @description When the sync stored the reading (ISO). */
+            /** @description When the sync (or the backfill) stored the reading (ISO). */
             recorded_at: string;
+            /**
+             * @description `sync`: the device's state as the sync saw it. `backfill`: a quarter-hour the sync missed, filled from Podero's 15-minute series (`/data`): `state_at` is the quarter-hour's start, the values averages over it, and only the fields the series has (heat pump: power, inlet and hot-water temperature; inverter: production, household, grid, battery).
+             * @enum {string}
+             */
+            source: "sync" | "backfill";
             values: {
                 [key: string]: number | string | boolean | null;
             };
@@ -3864,6 +4773,54 @@ export interface components {
                     max: number;
                 };
             };
+        };
+        ReadingCoverage: {
+            from: string;
+            to: string;
+            total: {
+                /** @description Whole quarter-hours in the span (up to now) */
+                expected: number;
+                /** @description Quarter-hours holding at least one reading */
+                covered: number;
+                /** @description covered / expected (1 when nothing is expected) */
+                ratio: number;
+            };
+            /** @description One item per UTC day of the range, oldest first */
+            days: {
+                /** @description The UTC day, YYYY-MM-DD */
+                day: string;
+                /** @description Whole quarter-hours in the span (up to now) */
+                expected: number;
+                /** @description Quarter-hours holding at least one reading */
+                covered: number;
+                /** @description covered / expected (1 when nothing is expected) */
+                ratio: number;
+                /** @description Quarter-hours covered by a backfilled reading */
+                backfilled: number;
+                gaps: components["schemas"]["CoverageGap"][];
+            }[];
+            /** @description The history backfill's record of the device */
+            backfill: {
+                /** @description Podero keeps a 15-minute series (`/data`) of this kind */
+                available: boolean;
+                /** @description Why not, when it does not */
+                reason: string | null;
+                /** @description The backfill attempted every gap before this time (null: not yet) */
+                checked_through: string | null;
+                filled_quarters: number;
+                /** @description The newest gaps the backfill could not fill, and why (Podero's retention, no data at Podero, no series for the kind) */
+                unfillable: {
+                    from: string;
+                    to: string;
+                    /** @enum {string} */
+                    reason: "no_series" | "beyond_retention" | "no_data_at_podero";
+                }[];
+            };
+        };
+        /** @description Quarter-hours without a reading, [from, to), ISO UTC */
+        CoverageGap: {
+            from: string;
+            to: string;
         };
         DeviceChangeList: {
             items: components["schemas"]["DeviceChange"][];
@@ -3981,6 +4938,7 @@ export interface components {
             model: string | null;
             connection: components["schemas"]["HeatPumpConnection"];
             is_smart_optimization_active: boolean | null;
+            health: components["schemas"]["DeviceHealth"];
             /** @description When the stored state was read from Podero */
             fetched_at: string;
             /** @description The latest stored reading: the kind's own values (its `readings` route's fields) */
@@ -4058,6 +5016,59 @@ export interface components {
                 last_failed_at: string;
                 external_user_id: string;
             }[];
+        };
+        BackfillStatus: {
+            run: {
+                /** @description Passes begun over every onboarded user's devices */
+                pass: number;
+                pass_started_at: string | null;
+                /** @description The last user done in the current pass (null: the next run starts a pass) */
+                in_pass_after_user: string | null;
+                last_pass_completed_at: string | null;
+                last_run_at: string | null;
+                /** @description `pass_complete`; `requests_spent` or `time_spent` (the next run continues); `rate_limited` (Podero answered 429: the run gave way at once) */
+                last_run_ending: ("pass_complete" | "requests_spent" | "time_spent" | "rate_limited") | null;
+                last_run: {
+                    /** @description Devices whose gaps were looked at */
+                    devices: number;
+                    /** @description Podero `/data` requests sent (the job's share of the rate budget) */
+                    requests: number;
+                    /** @description Quarter-hours filled */
+                    filled: number;
+                    /** @description Quarter-hours recorded as unfillable */
+                    unfillable: number;
+                };
+                totals: {
+                    /** @description Devices whose gaps were looked at */
+                    devices: number;
+                    /** @description Podero `/data` requests sent (the job's share of the rate budget) */
+                    requests: number;
+                    /** @description Quarter-hours filled */
+                    filled: number;
+                    /** @description Quarter-hours recorded as unfillable */
+                    unfillable: number;
+                };
+            };
+            /** @description What each unfillable reason means */
+            reasons: {
+                [key: string]: string;
+            };
+            devices: {
+                kind: string;
+                device_id: string;
+                external_user_id: string;
+                checked_through: string | null;
+                filled_quarters: number;
+                unfillable_quarters: number;
+                unfillable: {
+                    from: string;
+                    to: string;
+                    /** @enum {string} */
+                    reason: "no_series" | "beyond_retention" | "no_data_at_podero";
+                }[];
+                updated_at: string;
+            }[];
+            next_cursor: string | null;
         };
         OrganisationSavings: {
             total_savings: number | null;
@@ -4457,6 +5468,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
         };
         ElectricVehicleRead: {
             electric_vehicle: components["schemas"]["ElectricVehicle"];
@@ -4470,7 +5482,17 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
-        ElectricVehicleControlAnswer: components["schemas"]["ElectricVehicleRead"] & {
+        ElectricVehicleControlAnswer: {
+            electric_vehicle: components["schemas"]["ElectricVehicle"];
+            /**
+             * @description cache: the stored snapshot; live: read from Podero now.
+             * @enum {string}
+             */
+            source: "cache" | "live";
+            /** @description When the data was read from Podero (ISO). */
+            fetched_at: string;
+            /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
+            stale: boolean;
             change: components["schemas"]["DeviceChange"];
         };
         AuthSessionStarted: {
@@ -4550,6 +5572,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
         };
         WallboxRead: {
             wallbox: components["schemas"]["Wallbox"];
@@ -4563,7 +5586,17 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
-        WallboxControlAnswer: components["schemas"]["WallboxRead"] & {
+        WallboxControlAnswer: {
+            wallbox: components["schemas"]["Wallbox"];
+            /**
+             * @description cache: the stored snapshot; live: read from Podero now.
+             * @enum {string}
+             */
+            source: "cache" | "live";
+            /** @description When the data was read from Podero (ISO). */
+            fetched_at: string;
+            /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
+            stale: boolean;
             change: components["schemas"]["DeviceChange"];
         };
         InverterList: {
@@ -4631,6 +5664,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
         };
         InverterRead: {
             inverter: components["schemas"]["Inverter"];
@@ -4644,7 +5678,17 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
-        InverterControlAnswer: components["schemas"]["InverterRead"] & {
+        InverterControlAnswer: {
+            inverter: components["schemas"]["Inverter"];
+            /**
+             * @description cache: the stored snapshot; live: read from Podero now.
+             * @enum {string}
+             */
+            source: "cache" | "live";
+            /** @description When the data was read from Podero (ISO). */
+            fetched_at: string;
+            /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
+            stale: boolean;
             change: components["schemas"]["DeviceChange"];
         };
         DeviceList: {
@@ -4719,6 +5763,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
             /**
              * @description The device kind (enum property replaced by openapi-typescript)
              * @enum {string}
@@ -4783,6 +5828,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
             /**
              * @description The device kind (enum property replaced by openapi-typescript)
              * @enum {string}
@@ -4845,6 +5891,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
             /**
              * @description The device kind (enum property replaced by openapi-typescript)
              * @enum {string}
@@ -4901,6 +5948,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
             /**
              * @description The device kind (enum property replaced by openapi-typescript)
              * @enum {string}
@@ -5255,6 +6303,8 @@ export interface operations {
                 optimization?: "on" | "off";
                 /** @description Only the user with this e-mail address (case-insensitive), for a support desk search */
                 email?: string;
+                /** @description Only users with at least one device (of any kind) that is stale (not reporting while connected), has a steering error, or is not steerable now */
+                health?: "stale" | "steering_error" | "not_steerable";
             };
             header?: never;
             path?: never;
@@ -7256,6 +8306,118 @@ export interface operations {
             };
         };
     };
+    getHeatPumpReadingCoverage: {
+        parameters: {
+            query?: {
+                /** @description Inclusive start (default: seven days before `to`). */
+                from?: string;
+                /** @description Exclusive end (default and latest: now). */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                heat_pump_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per UTC day, the quarter-hours with a reading against those expected, the gaps, what the backfill filled, and what it could not fill and why */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadingCoverage"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a heat pump that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
     listHeatPumpChanges: {
         parameters: {
             query?: {
@@ -8294,6 +9456,114 @@ export interface operations {
             };
         };
     };
+    getBackfillStatus: {
+        parameters: {
+            query?: {
+                /** @description Device records per page, 1..200, default 50. */
+                limit?: number;
+                /** @description The previous page's `next_cursor`. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The backfill's progress and each device's record: what was filled, what could not be and why */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackfillStatus"];
+                };
+            };
+            /** @description Invalid query */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Admin only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Not found, or no such route (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
     getOrganisationSavings: {
         parameters: {
             query: {
@@ -8747,7 +10017,7 @@ export interface operations {
                 "application/json": {
                     /** @description https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>) */
                     url: string;
-                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "heat_pump.change_confirmed" | "heat_pump.change_failed" | "electric_vehicle.change_confirmed" | "electric_vehicle.change_failed" | "wallbox.change_confirmed" | "wallbox.change_failed" | "inverter.change_confirmed" | "inverter.change_failed" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed")[] | null;
+                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "heat_pump.reporting_stopped" | "heat_pump.reporting_resumed" | "heat_pump.steering_failed" | "heat_pump.steering_recovered" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "electric_vehicle.reporting_stopped" | "electric_vehicle.reporting_resumed" | "electric_vehicle.steering_failed" | "electric_vehicle.steering_recovered" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "wallbox.reporting_stopped" | "wallbox.reporting_resumed" | "wallbox.steering_failed" | "wallbox.steering_recovered" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "inverter.reporting_stopped" | "inverter.reporting_resumed" | "inverter.steering_failed" | "inverter.steering_recovered" | "heat_pump.change_confirmed" | "heat_pump.change_failed" | "electric_vehicle.change_confirmed" | "electric_vehicle.change_failed" | "wallbox.change_confirmed" | "wallbox.change_failed" | "inverter.change_confirmed" | "inverter.change_failed" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed" | "statement.ready")[] | null;
                     description?: string;
                 };
             };
@@ -9098,7 +10368,7 @@ export interface operations {
                 "application/json": {
                     /** @description https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>) */
                     url?: string;
-                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "heat_pump.change_confirmed" | "heat_pump.change_failed" | "electric_vehicle.change_confirmed" | "electric_vehicle.change_failed" | "wallbox.change_confirmed" | "wallbox.change_failed" | "inverter.change_confirmed" | "inverter.change_failed" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed")[] | null;
+                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "heat_pump.reporting_stopped" | "heat_pump.reporting_resumed" | "heat_pump.steering_failed" | "heat_pump.steering_recovered" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "electric_vehicle.reporting_stopped" | "electric_vehicle.reporting_resumed" | "electric_vehicle.steering_failed" | "electric_vehicle.steering_recovered" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "wallbox.reporting_stopped" | "wallbox.reporting_resumed" | "wallbox.steering_failed" | "wallbox.steering_recovered" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "inverter.reporting_stopped" | "inverter.reporting_resumed" | "inverter.steering_failed" | "inverter.steering_recovered" | "heat_pump.change_confirmed" | "heat_pump.change_failed" | "electric_vehicle.change_confirmed" | "electric_vehicle.change_failed" | "wallbox.change_confirmed" | "wallbox.change_failed" | "inverter.change_confirmed" | "inverter.change_failed" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed" | "statement.ready")[] | null;
                     description?: string | null;
                     /** @description false pauses deliveries (events meanwhile are not kept) */
                     enabled?: boolean;
@@ -11239,6 +12509,118 @@ export interface operations {
             };
         };
     };
+    getElectricVehicleReadingCoverage: {
+        parameters: {
+            query?: {
+                /** @description Inclusive start (default: seven days before `to`). */
+                from?: string;
+                /** @description Exclusive end (default and latest: now). */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                electric_vehicle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per UTC day, the quarter-hours with a reading against those expected, the gaps, what the backfill filled, and what it could not fill and why (Podero offers no 15-minute series (`/data`) for electric vehicles: their missed quarter-hours stay gaps) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadingCoverage"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or an electric vehicle that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
     listElectricVehicleChanges: {
         parameters: {
             query?: {
@@ -12298,6 +13680,118 @@ export interface operations {
             };
         };
     };
+    getWallboxReadingCoverage: {
+        parameters: {
+            query?: {
+                /** @description Inclusive start (default: seven days before `to`). */
+                from?: string;
+                /** @description Exclusive end (default and latest: now). */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                wallbox_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per UTC day, the quarter-hours with a reading against those expected, the gaps, what the backfill filled, and what it could not fill and why (Podero offers no 15-minute series (`/data`) for wallboxes: their missed quarter-hours stay gaps) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadingCoverage"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a wallbox that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
     listWallboxChanges: {
         parameters: {
             query?: {
@@ -13152,6 +14646,118 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ReadingsPage"] | components["schemas"]["ReadingBuckets"];
                     "text/csv": string;
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a solar inverter that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getInverterReadingCoverage: {
+        parameters: {
+            query?: {
+                /** @description Inclusive start (default: seven days before `to`). */
+                from?: string;
+                /** @description Exclusive end (default and latest: now). */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                inverter_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per UTC day, the quarter-hours with a reading against those expected, the gaps, what the backfill filled, and what it could not fill and why */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadingCoverage"];
                 };
             };
             /** @description Invalid path, query or body (details name the field) */
@@ -15455,6 +17061,130 @@ export interface operations {
             };
         };
     };
+    event_heat_pump_reporting_stopped: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_heat_pump_reporting_stopped"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_heat_pump_reporting_resumed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_heat_pump_reporting_resumed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_heat_pump_steering_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_heat_pump_steering_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_heat_pump_steering_recovered: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_heat_pump_steering_recovered"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     event_electric_vehicle_connected: {
         parameters: {
             query?: never;
@@ -15796,6 +17526,130 @@ export interface operations {
             };
         };
     };
+    event_electric_vehicle_reporting_stopped: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_reporting_stopped"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_reporting_resumed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_reporting_resumed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_steering_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_steering_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_steering_recovered: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_steering_recovered"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     event_wallbox_connected: {
         parameters: {
             query?: never;
@@ -15951,6 +17805,130 @@ export interface operations {
             };
         };
     };
+    event_wallbox_reporting_stopped: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_reporting_stopped"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_wallbox_reporting_resumed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_reporting_resumed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_wallbox_steering_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_steering_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_wallbox_steering_recovered: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_steering_recovered"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     event_inverter_connected: {
         parameters: {
             query?: never;
@@ -16094,6 +18072,130 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Event_inverter_deleted"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_reporting_stopped: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_reporting_stopped"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_reporting_resumed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_reporting_resumed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_steering_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_steering_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_steering_recovered: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_steering_recovered"];
             };
         };
         responses: {
@@ -16590,6 +18692,37 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Event_trading_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_statement_ready: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_statement_ready"];
             };
         };
         responses: {

@@ -27,7 +27,12 @@ export { EventDelivery, webhookSecretPrefixFor } from './constructs/event-delive
 export { FileDrops } from './constructs/file-drops';
 export { ACCESS_LOG_FORMAT, HttpApi } from './constructs/http-api';
 export { IdentityProvider } from './constructs/identity-provider';
-export { CUSTOM_METRICS, Monitoring, staleTokenAgeSeconds } from './constructs/monitoring';
+export {
+  CUSTOM_METRICS,
+  DEVICES_STALE_SHARE_ALARM_PERCENT,
+  Monitoring,
+  staleTokenAgeSeconds,
+} from './constructs/monitoring';
 export { SCHEDULER_RETRY_ATTEMPTS, Schedules } from './constructs/schedules';
 export { CREDENTIALS_PLACEHOLDER, Secrets } from './constructs/secrets';
 export { pascal, Tables } from './constructs/tables';

@@ -13,6 +13,7 @@ import * as buildings from './buildings';
 import * as charging from './charging';
 import { deviceRoutes } from './devices';
 import * as energyContracts from './energy-contracts';
+import * as history from './history';
 import * as insights from './insights';
 import * as meta from './meta';
 import * as onboarding from './onboarding';
@@ -39,6 +40,7 @@ export const routeRegistry = {
   ...insights,
   ...energyContracts,
   ...operator,
+  ...history,
   ...reauthentication,
   ...webhooks,
   ...trading,

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { REPO_ROOT } from '@podero-bridge/cdk';
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import * as z from 'zod';
 import type { StageConfig } from './config';
-import { REPO_ROOT } from './constructs/bridge-function';
 import { PoderoBridgeStack, stackNameFor } from './podero-bridge-stack';
 import { failOnEveryFinding } from './policy-gate';
 

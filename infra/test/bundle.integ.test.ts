@@ -1,11 +1,11 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { REPO_ROOT } from '@podero-bridge/cdk';
 import type { FunctionDeclaration } from '@podero-bridge/functions/declarations';
 import { functionDeclarations } from '@podero-bridge/functions/declarations';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_BUDGET_BYTES } from '../lib/budgets';
-import { REPO_ROOT } from '../lib/constructs/bridge-function';
 import {
   logicalIdOf,
   propertiesOf,
@@ -35,7 +35,7 @@ function assetDirOf(declaration: FunctionDeclaration): string {
   const code = propertiesOf(
     template,
     'AWS::Lambda::Function',
-    logicalIdOf(stack, stack.functions[declaration.id].function),
+    logicalIdOf(stack, stack.bridge.functions[declaration.id].function),
   ).Code as { S3Key: string };
   const key = code.S3Key;
   return path.join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
@@ -85,6 +85,7 @@ describe('real bundles', () => {
     const code = scripts.map((f) => readFileSync(path.join(site, 'assets', f), 'utf8')).join('\n');
     // One bundle for every stage: nothing of this stage's configuration is built into it.
     const { console: settings, jwt } = synthesized.config;
+    if (jwt === undefined || settings.clientId === undefined) throw new Error('dev brings its own issuer');
     for (const staged of [
       settings.clientId,
       jwt.issuer,

@@ -49,7 +49,7 @@ describe('stage config', () => {
       orgId: '4e3f1a52-7c1b-4f3e-9d2a-5b8c6d7e8f90',
     });
     // Audiences come from the defaults: only the issuer was overridden.
-    expect(prod.jwt.audiences).toEqual(['podero-bridge']);
+    expect(prod.jwt?.audiences).toEqual(['podero-bridge']);
     // Only the console's client and links are left to set.
     expect(placeholdersIn(prod)).toEqual(['console.clientId', 'console.customerLinks']);
   });
@@ -117,7 +117,7 @@ describe('stage config', () => {
     ]);
     const { stack, template } = synthesize(config);
     const api = resourcesOfType(template, 'AWS::Lambda::Function')[
-      logicalIdOf(stack, stack.functions.api.function)
+      logicalIdOf(stack, stack.bridge.functions.api.function)
     ];
     expect(api?.Properties?.Environment).toMatchObject({
       Variables: {
@@ -157,7 +157,7 @@ describe('stage config', () => {
 
   it('warns at synth time while a placeholder is configured', () => {
     const { stack } = synthesize(stageConfig('dev'));
-    const warnings = stack.node.metadata
+    const warnings = stack.bridge.node.metadata
       .filter((entry) => entry.type === 'aws:cdk:warning')
       .map((entry) => String(entry.data));
     expect(warnings.some((w) => w.includes('jwt.issuer is a placeholder'))).toBe(true);
@@ -176,6 +176,6 @@ describe('stage config', () => {
         },
       }),
     );
-    expect(real.stack.node.metadata.filter((entry) => entry.type === 'aws:cdk:warning')).toEqual([]);
+    expect(real.stack.bridge.node.metadata.filter((entry) => entry.type === 'aws:cdk:warning')).toEqual([]);
   });
 });

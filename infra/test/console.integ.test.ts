@@ -1,6 +1,6 @@
+import type { ConsoleSite } from '@podero-bridge/cdk';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PLACEHOLDER_CONSOLE_CLIENT_ID, placeholdersIn, StageConfigError } from '../lib/config';
-import type { ConsoleSite } from '../lib/constructs/console-site';
 import {
   CUSTOM_CONSOLE_STAGE,
   logicalIdOf,
@@ -14,8 +14,8 @@ import {
 let dev: Synthesized;
 let custom: Synthesized;
 const site = (s: Synthesized): ConsoleSite => {
-  if (!s.stack.consoleSite) throw new Error('no console site');
-  return s.stack.consoleSite;
+  if (!s.stack.bridge.consoleSite) throw new Error('no console site');
+  return s.stack.bridge.consoleSite;
 };
 const idOf = (s: Synthesized, construct: { node: { defaultChild?: unknown } }) =>
   logicalIdOf(s.stack, construct);
@@ -109,7 +109,7 @@ describe('console site in AWS', () => {
     }
     expect(csp).not.toContain('unsafe-inline');
     // The sign-in's issuer is a connect-src; on the cloudfront.net name the API is the region's execute-api hosts.
-    expect(csp).toContain(new URL(dev.config.jwt.issuer).origin);
+    expect(csp).toContain(new URL(dev.config.jwt?.issuer ?? 'https://missing.invalid').origin);
     expect(csp).toContain('execute-api.');
   });
 
@@ -148,7 +148,7 @@ describe('console site in AWS', () => {
     );
     expect(csp).not.toContain('*.execute-api');
     expect(csp).toContain('https://partner.auth.eu-central-1.amazoncognito.com');
-    expect(csp).toContain(idOf(custom, custom.stack.httpApi.api));
+    expect(csp).toContain(idOf(custom, custom.stack.bridge.httpApi.api));
   });
 
   it('deploys index.html and config.json uncached and invalidated, the hashed assets cached for good (contents: bundle.integ.test.ts)', () => {
@@ -171,11 +171,13 @@ describe('console site in AWS', () => {
       SystemMetadata: { 'cache-control': 'public, max-age=31536000, immutable' },
     });
     // config.json's deploy-time values: the API URL, and nothing else the synth does not know.
-    expect(JSON.stringify(entry?.Properties?.SourceMarkers)).toContain(idOf(dev, dev.stack.httpApi.api));
+    expect(JSON.stringify(entry?.Properties?.SourceMarkers)).toContain(
+      idOf(dev, dev.stack.bridge.httpApi.api),
+    );
   });
 
   it('adds one function, CDK’s BucketDeployment, whose grants reach only the asset bucket, the console bucket and invalidations', () => {
-    const ours = new Set(Object.values(dev.stack.functions).map((fn) => idOf(dev, fn.function)));
+    const ours = new Set(Object.values(dev.stack.bridge.functions).map((fn) => idOf(dev, fn.function)));
     // CDK's bucket-notifications function belongs to the forecast drop (stack.integ.test.ts tests it).
     const others = Object.keys(resourcesOfType(dev.template, 'AWS::Lambda::Function')).filter(
       (id) => !ours.has(id) && !id.startsWith('BucketNotificationsHandler'),
@@ -212,7 +214,7 @@ describe('console site in AWS', () => {
 
   it('can be left out, and refuses a console client the API would not accept', () => {
     const headless = synthesize(stageConfig('prod', { console: { enabled: false } }));
-    expect(headless.stack.consoleSite).toBeUndefined();
+    expect(headless.stack.bridge.consoleSite).toBeUndefined();
     expect(Object.keys(resourcesOfType(headless.template, 'AWS::CloudFront::Distribution'))).toEqual([]);
     expect(() => stageConfig('prod', { console: { clientId: 'not-an-audience' } })).toThrow(StageConfigError);
     expect(() => stageConfig('prod', { console: { clientId: 'not-an-audience' } })).toThrow(

@@ -1,7 +1,7 @@
+import { CUSTOM_METRICS } from '@podero-bridge/cdk';
 import { functionDeclarations, queueDeclarations } from '@podero-bridge/functions/declarations';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CUSTOM_METRICS } from '../lib/constructs/monitoring';
 import { logicalIdOf, resourcesOfType, type Synthesized, stageConfig, synthesize } from './support';
 
 let dev: Synthesized;
@@ -19,12 +19,12 @@ describe('change events in AWS', () => {
     expect(archive(dev)).toMatchObject({ RetentionDays: 30, EventPattern: { source: ['podero-bridge'] } });
     expect(archive(prod)?.RetentionDays).toBe(365);
     expect(archive(dev)?.SourceArn).toEqual({
-      'Fn::GetAtt': [logicalIdOf(dev.stack, dev.stack.eventDelivery.bus), 'Arn'],
+      'Fn::GetAtt': [logicalIdOf(dev.stack, dev.stack.bridge.eventDelivery.bus), 'Arn'],
     });
   });
 
   it('the delivery queue: encrypted, TLS only, its visibility and redrive as declared, into an encrypted dead-letter queue', () => {
-    const { queue, deadLetterQueue } = dev.stack.eventDelivery.queues.webhookDeliveries;
+    const { queue, deadLetterQueue } = dev.stack.bridge.eventDelivery.queues.webhookDeliveries;
     const declared = queueDeclarations.webhookDeliveries;
     const queues = resourcesOfType(dev.template, 'AWS::SQS::Queue');
     const props = queues[logicalIdOf(dev.stack, queue)]?.Properties;
@@ -51,9 +51,12 @@ describe('change events in AWS', () => {
   it('webhook-delivery consumes the queue in batches, at most maxConcurrency at once, reporting failed items', () => {
     const trigger = functionDeclarations.webhookDelivery.trigger;
     dev.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: logicalIdOf(dev.stack, dev.stack.functions.webhookDelivery.function) },
+      FunctionName: { Ref: logicalIdOf(dev.stack, dev.stack.bridge.functions.webhookDelivery.function) },
       EventSourceArn: {
-        'Fn::GetAtt': [logicalIdOf(dev.stack, dev.stack.eventDelivery.queues.webhookDeliveries.queue), 'Arn'],
+        'Fn::GetAtt': [
+          logicalIdOf(dev.stack, dev.stack.bridge.eventDelivery.queues.webhookDeliveries.queue),
+          'Arn',
+        ],
       },
       BatchSize: trigger.batchSize,
       ScalingConfig: { MaximumConcurrency: trigger.maxConcurrency },
@@ -62,14 +65,14 @@ describe('change events in AWS', () => {
   });
 
   it("the main table's stream (new images) rings event-relay, filtered to items with pending events; the relay runs alone", () => {
-    const main = logicalIdOf(dev.stack, dev.stack.tables.byId.main);
+    const main = logicalIdOf(dev.stack, dev.stack.bridge.tables.byId.main);
     expect(
       resourcesOfType(dev.template, 'AWS::DynamoDB::Table')[main]?.Properties?.StreamSpecification,
     ).toEqual({
       StreamViewType: 'NEW_IMAGE',
     });
     dev.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: logicalIdOf(dev.stack, dev.stack.functions.eventRelay.function) },
+      FunctionName: { Ref: logicalIdOf(dev.stack, dev.stack.bridge.functions.eventRelay.function) },
       EventSourceArn: { 'Fn::GetAtt': [main, 'StreamArn'] },
       StartingPosition: 'LATEST',
       FilterCriteria: {
@@ -81,14 +84,14 @@ describe('change events in AWS', () => {
       ReservedConcurrentExecutions: 1,
       Environment: {
         Variables: Match.objectLike({
-          EVENT_BUS_NAME: { Ref: logicalIdOf(dev.stack, dev.stack.eventDelivery.bus) },
+          EVENT_BUS_NAME: { Ref: logicalIdOf(dev.stack, dev.stack.bridge.eventDelivery.bus) },
         }),
       },
     });
   });
 
   it('the outbox index is sparse and keys-only', () => {
-    const main = logicalIdOf(dev.stack, dev.stack.tables.byId.main);
+    const main = logicalIdOf(dev.stack, dev.stack.bridge.tables.byId.main);
     const indexes = resourcesOfType(dev.template, 'AWS::DynamoDB::Table')[main]?.Properties
       ?.GlobalSecondaryIndexes as {
       IndexName: string;
@@ -103,7 +106,7 @@ describe('change events in AWS', () => {
     for (const s of [dev, prod]) {
       for (const id of ['api', 'webhookDelivery'] as const) {
         const environment = resourcesOfType(s.template, 'AWS::Lambda::Function')[
-          logicalIdOf(s.stack, s.stack.functions[id].function)
+          logicalIdOf(s.stack, s.stack.bridge.functions[id].function)
         ]?.Properties?.Environment as { Variables: Record<string, unknown> } | undefined;
         expect(environment?.Variables.WEBHOOK_ALLOW_LOOPBACK).toBe('false');
         expect(environment?.Variables.WEBHOOK_SECRET_PREFIX).toBe(
@@ -117,7 +120,10 @@ describe('change events in AWS', () => {
     const alarms = Object.values(resourcesOfType(dev.template, 'AWS::CloudWatch::Alarm')).map(
       (a) => a.Properties ?? {},
     );
-    const dlq = logicalIdOf(dev.stack, dev.stack.eventDelivery.queues.webhookDeliveries.deadLetterQueue);
+    const dlq = logicalIdOf(
+      dev.stack,
+      dev.stack.bridge.eventDelivery.queues.webhookDeliveries.deadLetterQueue,
+    );
     expect(
       alarms.some(
         (a) =>

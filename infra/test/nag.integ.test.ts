@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { CFN_GUARD_PLUGIN } from '@podero-bridge/cdk';
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -7,8 +8,14 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { CFN_GUARD_PLUGIN } from '../lib/nag-acknowledgements';
-import { CUSTOM_CONSOLE_STAGE, type Synthesized, stageApp, stageConfig, synthesize } from './support';
+import {
+  CUSTOM_CONSOLE_STAGE,
+  IDENTITY_PROVIDER_STAGE,
+  type Synthesized,
+  stageApp,
+  stageConfig,
+  synthesize,
+} from './support';
 
 const ACK_KEY = Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
 
@@ -36,8 +43,9 @@ beforeAll(() => {
       POLICY,
     ),
     synthesize(stageConfig('prod', CUSTOM_CONSOLE_STAGE), POLICY),
+    synthesize(stageConfig('prod', IDENTITY_PROVIDER_STAGE), POLICY),
   ];
-}, 4 * SYNTH_TIMEOUT_MS);
+}, 5 * SYNTH_TIMEOUT_MS);
 
 function acknowledgements(s: Synthesized): { path: string; id: string; reason: string }[] {
   const found: { path: string; id: string; reason: string }[] = [];
@@ -113,10 +121,10 @@ describe('cdk-nag AwsSolutions', () => {
     // cdk-nag reads the construct tree: no synth needed.
     const { stack } = stageApp(stageConfig('dev'), POLICY);
     // A wildcard permission nobody acknowledged, on a function role.
-    stack.functions.api.role.addToPrincipalPolicy(
+    stack.bridge.functions.api.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['dynamodb:*'],
-        resources: [stack.tables.byId.readings.tableArn],
+        resources: [stack.bridge.tables.byId.readings.tableArn],
       }),
     );
     const report = new AwsSolutionsChecks().validateScope(stack);
@@ -129,7 +137,7 @@ describe('cdk-nag AwsSolutions', () => {
     () => {
       // The same app without this statement synthesizes: see "pass in dev, prod, an imported-resources stage…".
       const { app, stack } = stageApp(stageConfig('dev'), POLICY);
-      stack.functions.api.role.addToPrincipalPolicy(
+      stack.bridge.functions.api.role.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] }),
       );
       expect(() => app.synth()).toThrow(/AwsSolutions-IAM5/);

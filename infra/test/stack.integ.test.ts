@@ -1,5 +1,14 @@
 import { readFileSync } from 'node:fs';
 import {
+  ACCESS_LOG_FORMAT,
+  CUSTOM_METRICS,
+  DEVICES_STALE_SHARE_ALARM_PERCENT,
+  LAMBDA_RUNTIME,
+  METRICS_NAMESPACE,
+  SCHEDULER_RETRY_ATTEMPTS,
+  staleTokenAgeSeconds,
+} from '@podero-bridge/cdk';
+import {
   ADMIN_SCOPE,
   bucketDeclarations,
   ENV,
@@ -17,14 +26,6 @@ import {
 } from '@podero-bridge/functions/declarations';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LAMBDA_RUNTIME, METRICS_NAMESPACE } from '../lib/constructs/bridge-function';
-import { ACCESS_LOG_FORMAT } from '../lib/constructs/http-api';
-import {
-  CUSTOM_METRICS,
-  DEVICES_STALE_SHARE_ALARM_PERCENT,
-  staleTokenAgeSeconds,
-} from '../lib/constructs/monitoring';
-import { SCHEDULER_RETRY_ATTEMPTS } from '../lib/constructs/schedules';
 import {
   allPolicyStatements,
   getAtt,
@@ -62,9 +63,10 @@ beforeAll(() => {
   prod = synthesize(stageConfig('prod', WITHOUT_CONSOLE));
 });
 
-const fnLogicalId = (s: Synthesized, id: FunctionId) => logicalIdOf(s.stack, s.stack.functions[id].function);
+const fnLogicalId = (s: Synthesized, id: FunctionId) =>
+  logicalIdOf(s.stack, s.stack.bridge.functions[id].function);
 const tableLogicalId = (s: Synthesized, id: 'main' | 'readings') =>
-  logicalIdOf(s.stack, s.stack.tables.byId[id]);
+  logicalIdOf(s.stack, s.stack.bridge.tables.byId[id]);
 
 /**
  * CDK's own function that puts the forecast bucket's notification configuration at deploy time (a singleton
@@ -149,7 +151,7 @@ describe('functions', () => {
     expect(variables).toMatchObject({
       MAIN_TABLE_NAME: { Ref: tableLogicalId(dev, 'main') },
       READINGS_TABLE_NAME: { Ref: tableLogicalId(dev, 'readings') },
-      TOKEN_SECRET_ID: { Ref: logicalIdOf(dev.stack, dev.stack.secrets.token) },
+      TOKEN_SECRET_ID: { Ref: logicalIdOf(dev.stack, dev.stack.bridge.secrets.token) },
       TOKEN_REFRESH_FUNCTION_NAME: { Ref: fnLogicalId(dev, 'tokenRefresh') },
       PODERO_BASE_URL: dev.config.podero.baseUrl,
       PODERO_ORG_ID: dev.config.podero.orgId,
@@ -160,7 +162,7 @@ describe('functions', () => {
       SYNC_CONCURRENCY: String(prod.config.sync.concurrency),
       SYNC_RATE_LIMIT_PER_SECOND: String(prod.config.sync.rateLimitPerSecond),
       SYNC_SHARD_QUEUE_URL: {
-        Ref: logicalIdOf(prod.stack, prod.stack.eventDelivery.queues.syncShards.queue),
+        Ref: logicalIdOf(prod.stack, prod.stack.bridge.eventDelivery.queues.syncShards.queue),
       },
       READINGS_RETENTION_DAYS: '400',
       PODERO_BASE_URL: 'https://app.podero.com',
@@ -168,7 +170,7 @@ describe('functions', () => {
     expect(environmentOf(prod.template, fnLogicalId(prod, 'syncPlanner'))).toMatchObject({
       SYNC_SHARD_SIZE: String(prod.config.sync.shardSize),
       SYNC_SHARD_QUEUE_URL: {
-        Ref: logicalIdOf(prod.stack, prod.stack.eventDelivery.queues.syncShards.queue),
+        Ref: logicalIdOf(prod.stack, prod.stack.bridge.eventDelivery.queues.syncShards.queue),
       },
     });
     // No physical table name is hard-coded anywhere.
@@ -181,7 +183,7 @@ describe('functions', () => {
     for (const s of [dev, prod]) {
       const groups = resourcesOfType(s.template, 'AWS::Logs::LogGroup');
       for (const declaration of functionList) {
-        const fn = s.stack.functions[declaration.id];
+        const fn = s.stack.bridge.functions[declaration.id];
         const functionProps = resourcesOfType(s.template, 'AWS::Lambda::Function')[
           fnLogicalId(s, declaration.id)
         ]?.Properties;
@@ -204,12 +206,12 @@ describe('functions', () => {
 describe('IAM: least privilege per function', () => {
   it('grants token-refresh exactly: its logs, read+write of the token secret, read of the credentials, DLQ', () => {
     const s = dev;
-    const fn = s.stack.functions.tokenRefresh;
+    const fn = s.stack.bridge.functions.tokenRefresh;
     expect(permissionsOfRole(s.template, logicalIdOf(s.stack, fn.role))).toEqual({
       [getAtt(logicalIdOf(s.stack, fn.logGroup))]: sorted(LOG_WRITE),
-      [getAtt(logicalIdOf(s.stack, s.stack.schedules.deadLetterQueue))]: sorted(QUEUE_SEND),
-      [ref(logicalIdOf(s.stack, s.stack.secrets.token))]: sorted(SECRET_READ, SECRET_WRITE),
-      [ref(logicalIdOf(s.stack, s.stack.secrets.createdCredentials as never))]: sorted(SECRET_READ),
+      [getAtt(logicalIdOf(s.stack, s.stack.bridge.schedules.deadLetterQueue))]: sorted(QUEUE_SEND),
+      [ref(logicalIdOf(s.stack, s.stack.bridge.secrets.token))]: sorted(SECRET_READ, SECRET_WRITE),
+      [ref(logicalIdOf(s.stack, s.stack.bridge.secrets.createdCredentials as never))]: sorted(SECRET_READ),
     });
   });
 
@@ -229,13 +231,13 @@ describe('IAM: least privilege per function', () => {
       ],
     });
   const deliveryQueue = (s: Synthesized) =>
-    getAtt(logicalIdOf(s.stack, s.stack.eventDelivery.queues.webhookDeliveries.queue));
+    getAtt(logicalIdOf(s.stack, s.stack.bridge.eventDelivery.queues.webhookDeliveries.queue));
   const erasureQueue = (s: Synthesized) =>
-    getAtt(logicalIdOf(s.stack, s.stack.eventDelivery.queues.erasures.queue));
+    getAtt(logicalIdOf(s.stack, s.stack.bridge.eventDelivery.queues.erasures.queue));
 
   it('grants the api exactly: its logs, main read+write, readings read only, token read, invoke token-refresh, webhook secrets, test events and erasure jobs', () => {
     const s = dev;
-    const fn = s.stack.functions.api;
+    const fn = s.stack.bridge.functions.api;
     const main = tableLogicalId(s, 'main');
     const readings = tableLogicalId(s, 'readings');
     expect(permissionsOfRole(s.template, logicalIdOf(s.stack, fn.role))).toEqual({
@@ -243,7 +245,7 @@ describe('IAM: least privilege per function', () => {
       [getAtt(main)]: sorted(TABLE_READ, TABLE_WRITE),
       [indexesOf(main)]: sorted(TABLE_READ, TABLE_WRITE),
       [getAtt(readings)]: sorted(TABLE_READ),
-      [ref(logicalIdOf(s.stack, s.stack.secrets.token))]: sorted(SECRET_READ),
+      [ref(logicalIdOf(s.stack, s.stack.bridge.secrets.token))]: sorted(SECRET_READ),
       [getAtt(fnLogicalId(s, 'tokenRefresh'))]: ['lambda:InvokeFunction'],
       [deliveryQueue(s)]: sorted(QUEUE_SEND),
       [erasureQueue(s)]: sorted(QUEUE_SEND),
@@ -259,7 +261,7 @@ describe('IAM: least privilege per function', () => {
 
   it('grants erasure exactly: its logs, both tables read+write, consume and send its queue; no token, no Podero', () => {
     const s = dev;
-    const fn = s.stack.functions.erasureWorker;
+    const fn = s.stack.bridge.functions.erasureWorker;
     const main = tableLogicalId(s, 'main');
     const readings = tableLogicalId(s, 'readings');
     const permissions = permissionsOfRole(s.template, logicalIdOf(s.stack, fn.role));
@@ -282,7 +284,7 @@ describe('IAM: least privilege per function', () => {
 
   it('grants event-relay exactly: main read+write and its stream, put on the bus, send to the delivery queue; no token', () => {
     const s = dev;
-    const fn = s.stack.functions.eventRelay;
+    const fn = s.stack.bridge.functions.eventRelay;
     const main = tableLogicalId(s, 'main');
     expect(permissionsOfRole(s.template, logicalIdOf(s.stack, fn.role))).toEqual({
       [JSON.stringify('*')]: ['dynamodb:ListStreams'],
@@ -294,15 +296,15 @@ describe('IAM: least privilege per function', () => {
         'dynamodb:GetRecords',
         'dynamodb:GetShardIterator',
       ]),
-      [getAtt(logicalIdOf(s.stack, s.stack.eventDelivery.bus))]: ['events:PutEvents'],
+      [getAtt(logicalIdOf(s.stack, s.stack.bridge.eventDelivery.bus))]: ['events:PutEvents'],
       [deliveryQueue(s)]: sorted(QUEUE_SEND),
-      [getAtt(logicalIdOf(s.stack, s.stack.schedules.deadLetterQueue))]: sorted(QUEUE_SEND),
+      [getAtt(logicalIdOf(s.stack, s.stack.bridge.schedules.deadLetterQueue))]: sorted(QUEUE_SEND),
     });
   });
 
   it('grants webhook-delivery exactly: main read+write, consume and send its queue, send its dead letters, read webhook secrets; no token', () => {
     const s = dev;
-    const fn = s.stack.functions.webhookDelivery;
+    const fn = s.stack.bridge.functions.webhookDelivery;
     const main = tableLogicalId(s, 'main');
     const permissions = permissionsOfRole(s.template, logicalIdOf(s.stack, fn.role));
     expect(Object.keys(permissions).sort()).toEqual(
@@ -311,7 +313,7 @@ describe('IAM: least privilege per function', () => {
         getAtt(main),
         indexesOf(main),
         deliveryQueue(s),
-        getAtt(logicalIdOf(s.stack, s.stack.eventDelivery.queues.webhookDeliveries.deadLetterQueue)),
+        getAtt(logicalIdOf(s.stack, s.stack.bridge.eventDelivery.queues.webhookDeliveries.deadLetterQueue)),
         webhookSecretsArn('dev'),
       ].sort(),
     );
@@ -324,29 +326,29 @@ describe('IAM: least privilege per function', () => {
       ]),
     );
     expect(permissions[webhookSecretsArn('dev')]).toEqual(['secretsmanager:GetSecretValue']);
-    expect(JSON.stringify(permissions)).not.toContain(logicalIdOf(s.stack, s.stack.secrets.token));
+    expect(JSON.stringify(permissions)).not.toContain(logicalIdOf(s.stack, s.stack.bridge.secrets.token));
   });
 
   it('grants heat-pump-sync (the planner) exactly: its logs, main read+write, send shards, its schedule DLQ; no token, no Podero', () => {
     const s = dev;
-    const fn = s.stack.functions.syncPlanner;
+    const fn = s.stack.bridge.functions.syncPlanner;
     const main = tableLogicalId(s, 'main');
-    const shards = getAtt(logicalIdOf(s.stack, s.stack.eventDelivery.queues.syncShards.queue));
+    const shards = getAtt(logicalIdOf(s.stack, s.stack.bridge.eventDelivery.queues.syncShards.queue));
     expect(permissionsOfRole(s.template, logicalIdOf(s.stack, fn.role))).toEqual({
       [getAtt(logicalIdOf(s.stack, fn.logGroup))]: sorted(LOG_WRITE),
       [getAtt(main)]: sorted(TABLE_READ, TABLE_WRITE),
       [indexesOf(main)]: sorted(TABLE_READ, TABLE_WRITE),
       [shards]: sorted(QUEUE_SEND),
-      [getAtt(logicalIdOf(s.stack, s.stack.schedules.deadLetterQueue))]: sorted(QUEUE_SEND),
+      [getAtt(logicalIdOf(s.stack, s.stack.bridge.schedules.deadLetterQueue))]: sorted(QUEUE_SEND),
     });
   });
 
   it('grants heat-pump-sync-worker exactly: its logs, both tables read+write, token read, invoke token-refresh, consume and send shards', () => {
     const s = dev;
-    const fn = s.stack.functions.syncWorker;
+    const fn = s.stack.bridge.functions.syncWorker;
     const main = tableLogicalId(s, 'main');
     const readings = tableLogicalId(s, 'readings');
-    const shards = getAtt(logicalIdOf(s.stack, s.stack.eventDelivery.queues.syncShards.queue));
+    const shards = getAtt(logicalIdOf(s.stack, s.stack.bridge.eventDelivery.queues.syncShards.queue));
     const permissions = permissionsOfRole(s.template, logicalIdOf(s.stack, fn.role));
     expect(Object.keys(permissions).sort()).toEqual(
       [
@@ -354,12 +356,12 @@ describe('IAM: least privilege per function', () => {
         getAtt(main),
         indexesOf(main),
         getAtt(readings),
-        ref(logicalIdOf(s.stack, s.stack.secrets.token)),
+        ref(logicalIdOf(s.stack, s.stack.bridge.secrets.token)),
         getAtt(fnLogicalId(s, 'tokenRefresh')),
         shards,
       ].sort(),
     );
-    expect(permissions[ref(logicalIdOf(s.stack, s.stack.secrets.token))]).toEqual(sorted(SECRET_READ));
+    expect(permissions[ref(logicalIdOf(s.stack, s.stack.bridge.secrets.token))]).toEqual(sorted(SECRET_READ));
     expect(permissions[shards]).toEqual(
       expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:SendMessage']),
     );
@@ -388,12 +390,12 @@ describe('IAM: least privilege per function', () => {
 
   it('follows each declaration: no table write unless readWrite, credentials and token writes only where declared', () => {
     const s = prod;
-    const credentialsKey = ref(logicalIdOf(s.stack, s.stack.secrets.createdCredentials as never));
-    const tokenKey = ref(logicalIdOf(s.stack, s.stack.secrets.token));
+    const credentialsKey = ref(logicalIdOf(s.stack, s.stack.bridge.secrets.createdCredentials as never));
+    const tokenKey = ref(logicalIdOf(s.stack, s.stack.bridge.secrets.token));
     for (const declaration of functionList) {
       const permissions = permissionsOfRole(
         s.template,
-        logicalIdOf(s.stack, s.stack.functions[declaration.id].role),
+        logicalIdOf(s.stack, s.stack.bridge.functions[declaration.id].role),
       );
       for (const table of tableList) {
         const actions = permissions[getAtt(tableLogicalId(s, table.id))] ?? [];
@@ -442,7 +444,7 @@ describe('HTTP API', () => {
     dev.template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
-      JwtConfiguration: { Issuer: dev.config.jwt.issuer, Audience: dev.config.jwt.audiences },
+      JwtConfiguration: { Issuer: dev.config.jwt?.issuer, Audience: dev.config.jwt?.audiences },
     });
     const custom = synthesize(
       stageConfig('dev', { jwt: { issuer: 'https://login.partner.test/realm', audiences: ['a', 'b'] } }),
@@ -517,7 +519,9 @@ describe('HTTP API', () => {
           ThrottlingBurstLimit: s.config.throttling.burstLimit,
         },
         AccessLogSettings: {
-          DestinationArn: { 'Fn::GetAtt': [logicalIdOf(s.stack, s.stack.httpApi.accessLogGroup), 'Arn'] },
+          DestinationArn: {
+            'Fn::GetAtt': [logicalIdOf(s.stack, s.stack.bridge.httpApi.accessLogGroup), 'Arn'],
+          },
         },
       });
       const format = (stage?.AccessLogSettings as { Format: string } | undefined)?.Format ?? '';
@@ -582,7 +586,9 @@ describe('schedules', () => {
     for (const s of [dev, prod]) {
       const schedules = Object.values(resourcesOfType(s.template, 'AWS::Scheduler::Schedule'));
       expect(schedules).toHaveLength(scheduleDeclarations.length);
-      const queueArn = { 'Fn::GetAtt': [logicalIdOf(s.stack, s.stack.schedules.deadLetterQueue), 'Arn'] };
+      const queueArn = {
+        'Fn::GetAtt': [logicalIdOf(s.stack, s.stack.bridge.schedules.deadLetterQueue), 'Arn'],
+      };
       for (const declaration of scheduleDeclarations) {
         const everyMinutes =
           declaration.function === 'syncPlanner' ? s.config.sync.everyMinutes : declaration.everyMinutes;
@@ -618,7 +624,9 @@ describe('schedules', () => {
   it('routes failed asynchronous runs to the DLQ; retries only the short token-refresh', () => {
     const configs = Object.values(resourcesOfType(dev.template, 'AWS::Lambda::EventInvokeConfig'));
     expect(configs).toHaveLength(scheduleDeclarations.length);
-    const queueArn = { 'Fn::GetAtt': [logicalIdOf(dev.stack, dev.stack.schedules.deadLetterQueue), 'Arn'] };
+    const queueArn = {
+      'Fn::GetAtt': [logicalIdOf(dev.stack, dev.stack.bridge.schedules.deadLetterQueue), 'Arn'],
+    };
     const byFunction = (id: FunctionId) =>
       configs.find(
         (c) => JSON.stringify(c.Properties?.FunctionName) === JSON.stringify({ Ref: fnLogicalId(dev, id) }),
@@ -650,7 +658,7 @@ describe('schedules', () => {
 
   it('lets each schedule role invoke only its target and send only to the DLQ', () => {
     for (const declaration of scheduleDeclarations) {
-      const role = dev.stack.schedules.roles.get(declaration.name);
+      const role = dev.stack.bridge.schedules.roles.get(declaration.name);
       expect(role).toBeDefined();
       const target = fnLogicalId(dev, declaration.function);
       expect(permissionsOfRole(dev.template, logicalIdOf(dev.stack, role as never))).toEqual({
@@ -658,7 +666,7 @@ describe('schedules', () => {
         [JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [target, 'Arn'] }, ':*']] })]: [
           'lambda:InvokeFunction',
         ],
-        [getAtt(logicalIdOf(dev.stack, dev.stack.schedules.deadLetterQueue))]: ['sqs:SendMessage'],
+        [getAtt(logicalIdOf(dev.stack, dev.stack.bridge.schedules.deadLetterQueue))]: ['sqs:SendMessage'],
       });
     }
   });
@@ -744,8 +752,8 @@ describe('Lambda permissions', () => {
       const permissions = Object.values(resourcesOfType(s.template, 'AWS::Lambda::Permission')).filter(
         (p) => p.Properties?.Principal !== 's3.amazonaws.com',
       );
-      expect(permissions.length).toBe(s.stack.httpApi.routes.size);
-      const apiId = logicalIdOf(s.stack, s.stack.httpApi.api);
+      expect(permissions.length).toBe(s.stack.bridge.httpApi.routes.size);
+      const apiId = logicalIdOf(s.stack, s.stack.bridge.httpApi.api);
       for (const permission of permissions) {
         expect(permission.Properties).toMatchObject({
           Action: 'lambda:InvokeFunction',
@@ -775,7 +783,7 @@ describe('tracing', () => {
           traced ? { Mode: 'Active' } : undefined,
         );
         expect(environmentOf(s.template, logicalId).POWERTOOLS_TRACE_ENABLED).toBe(String(traced));
-        const role = logicalIdOf(s.stack, s.stack.functions[declaration.id].role);
+        const role = logicalIdOf(s.stack, s.stack.bridge.functions[declaration.id].role);
         const sendsSegments = Object.values(permissionsOfRole(s.template, role))
           .flat()
           .includes('xray:PutTraceSegments');
@@ -789,13 +797,13 @@ describe('secrets', () => {
   it('creates the credentials secret with the REPLACE_ME template and the token secret empty', () => {
     const secrets = resourcesOfType(dev.template, 'AWS::SecretsManager::Secret');
     expect(Object.keys(secrets)).toHaveLength(2);
-    const credentials = secrets[logicalIdOf(dev.stack, dev.stack.secrets.createdCredentials as never)];
+    const credentials = secrets[logicalIdOf(dev.stack, dev.stack.bridge.secrets.createdCredentials as never)];
     expect(JSON.parse(credentials?.Properties?.SecretString as string)).toEqual({
       client_id: 'REPLACE_ME',
       client_secret: 'REPLACE_ME',
       org_id: 'REPLACE_ME',
     });
-    const token = secrets[logicalIdOf(dev.stack, dev.stack.secrets.token)];
+    const token = secrets[logicalIdOf(dev.stack, dev.stack.bridge.secrets.token)];
     expect(token?.Properties?.SecretString).toBe('{}');
   });
 
@@ -806,14 +814,14 @@ describe('secrets', () => {
       stageConfig('prod', { credentialsSecret: { mode: 'import', arn, kmsKeyArn: keyArn } }),
     );
     imported.template.resourceCountIs('AWS::SecretsManager::Secret', 1);
-    const role = logicalIdOf(imported.stack, imported.stack.functions.tokenRefresh.role);
+    const role = logicalIdOf(imported.stack, imported.stack.bridge.functions.tokenRefresh.role);
     const permissions = permissionsOfRole(imported.template, role);
     expect(permissions[JSON.stringify(arn)]).toEqual(sorted(SECRET_READ));
     expect(permissions[JSON.stringify(keyArn)]).toEqual(['kms:Decrypt']);
     for (const other of ['api', 'syncPlanner'] as const) {
       const otherPermissions = permissionsOfRole(
         imported.template,
-        logicalIdOf(imported.stack, imported.stack.functions[other].role),
+        logicalIdOf(imported.stack, imported.stack.bridge.functions[other].role),
       );
       expect(otherPermissions[JSON.stringify(arn)]).toBeUndefined();
       expect(otherPermissions[JSON.stringify(keyArn)]).toBeUndefined();
@@ -876,7 +884,9 @@ describe('monitoring', () => {
       Dimensions: [
         {
           Name: 'QueueName',
-          Value: { 'Fn::GetAtt': [logicalIdOf(dev.stack, dev.stack.schedules.deadLetterQueue), 'QueueName'] },
+          Value: {
+            'Fn::GetAtt': [logicalIdOf(dev.stack, dev.stack.bridge.schedules.deadLetterQueue), 'QueueName'],
+          },
         },
       ],
       Threshold: 1,
@@ -947,7 +957,7 @@ describe('monitoring', () => {
     const queueNamed = (queue: unknown) => [
       { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(dev.stack, queue as never), 'QueueName'] } },
     ];
-    const { queue, deadLetterQueue } = dev.stack.eventDelivery.queues.syncShards;
+    const { queue, deadLetterQueue } = dev.stack.bridge.eventDelivery.queues.syncShards;
     const dlq = alarmOn(dev, 'ApproximateNumberOfMessagesVisible', 'AWS/SQS').find(
       (a) => JSON.stringify(a.Properties?.Dimensions) === JSON.stringify(queueNamed(deadLetterQueue)),
     );
@@ -1077,7 +1087,7 @@ describe('monitoring', () => {
   });
 
   it('notifies one SNS topic from every alarm and subscribes the configured e-mail', () => {
-    const topicId = logicalIdOf(dev.stack, dev.stack.monitoring.topic as never);
+    const topicId = logicalIdOf(dev.stack, dev.stack.bridge.monitoring.topic as never);
     for (const alarm of alarmsOf(dev)) {
       expect(alarm.Properties?.AlarmActions).toEqual([{ Ref: topicId }]);
     }
@@ -1151,13 +1161,16 @@ describe('outputs', () => {
       ]),
     );
     expect(outputs.MainTableName?.Value).toEqual({ Ref: tableLogicalId(dev, 'main') });
-    expect(outputs.TokenSecretArn?.Value).toEqual({ Ref: logicalIdOf(dev.stack, dev.stack.secrets.token) });
+    expect(outputs.TokenSecretArn?.Value).toEqual({
+      Ref: logicalIdOf(dev.stack, dev.stack.bridge.secrets.token),
+    });
     expect(JSON.stringify(outputs.ApiUrl?.Value)).toContain('execute-api');
   });
 });
 
 describe('the forecast file drop', () => {
-  const bucketLogicalId = (s: Synthesized) => logicalIdOf(s.stack, s.stack.fileDrops.byId.forecastDrops);
+  const bucketLogicalId = (s: Synthesized) =>
+    logicalIdOf(s.stack, s.stack.bridge.fileDrops.byId.forecastDrops);
 
   it('keeps the forecast bucket private, TLS-only, SSE-S3 encrypted and unversioned, every object expiring after its declared days', () => {
     for (const s of [dev, prod]) {
@@ -1219,7 +1232,7 @@ describe('the forecast file drop', () => {
 
   it('grants trading-forecast-drop exactly: its logs, main read+write, GetObject under forecasts/, PutObject under results/; no token, no Podero', () => {
     const s = dev;
-    const fn = s.stack.functions.forecastDrop;
+    const fn = s.stack.bridge.functions.forecastDrop;
     const main = tableLogicalId(s, 'main');
     const objectsUnder = (prefix: string) =>
       JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketLogicalId(s), 'Arn'] }, `/${prefix}*`]] });

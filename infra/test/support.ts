@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { REPO_ROOT } from '@podero-bridge/cdk';
+import { App, CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as z from 'zod';
 import { addPoderoBridge, addPoderoBridgeStack } from '../lib/app';
 import { DEFAULT_STAGES_FILE, resolveStageConfig, type StageConfig } from '../lib/config';
-import { REPO_ROOT } from '../lib/constructs/bridge-function';
 import type { PoderoBridgeStack } from '../lib/podero-bridge-stack';
 
 /** The feature flags and settings the CLI passes from the root cdk.json, so tests synthesize the same app. */
@@ -80,8 +80,10 @@ export function logicalIdOf(
   construct: { node: { defaultChild?: unknown } },
 ): string {
   const child = construct.node.defaultChild;
-  if (!child) throw new Error('construct has no default child');
-  return stack.getLogicalId(child as Parameters<PoderoBridgeStack['getLogicalId']>[0]);
+  if (!child || !CfnElement.isCfnElement(child))
+    throw new Error('construct has no CloudFormation default child');
+  // The element's own id (the bridge anchors its ids), not the one its path below the stack would give.
+  return stack.resolve(child.logicalId) as string;
 }
 
 /** Properties of one resource; throws (failing the test) when the resource does not exist. */
@@ -113,4 +115,14 @@ export const CUSTOM_CONSOLE_STAGE = {
       certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abcd-1234',
     },
   },
+};
+
+/**
+ * A stage that brings its own identity provider (a Cognito user pool in the same deploy): the defaults' issuer
+ * and console client removed (`null`), the pool's used instead.
+ */
+export const IDENTITY_PROVIDER_STAGE = {
+  identityProvider: { enabled: true },
+  jwt: null,
+  console: { clientId: null },
 };

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { StageConfig } from '../config';
+import type { PoderoBridgeSettings } from '../props';
 
 /**
  * The JSON the credentials secret is created with. It is a template, not a credential: `REPLACE_ME` tells
@@ -21,7 +21,7 @@ export const CREDENTIALS_PLACEHOLDER = {
 } as const;
 
 export interface SecretsProps {
-  readonly credentials: StageConfig['credentialsSecret'];
+  readonly credentials: PoderoBridgeSettings['credentialsSecret'];
   readonly removalPolicy: RemovalPolicy;
 }
 

@@ -13,21 +13,22 @@ import {
   tableDeclarations,
 } from '@podero-bridge/functions/declarations';
 import { CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
-import type { IConstruct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import type { BridgeFunction } from './constructs/bridge-function';
 import type { ConsoleSite } from './constructs/console-site';
 import { type EventDelivery, webhookSecretPrefixFor } from './constructs/event-delivery';
 import type { FileDrops } from './constructs/file-drops';
 import type { HttpApi } from './constructs/http-api';
+import type { IdentityProvider } from './constructs/identity-provider';
 import type { Schedules } from './constructs/schedules';
 import type { Secrets } from './constructs/secrets';
 import type { Tables } from './constructs/tables';
 
 /**
- * The parts of the stack whose findings are acknowledged (what PoderoBridgeStack has; named here so that the
- * stack imports this module and not the other way round: no import cycle).
+ * The parts of the bridge whose findings are acknowledged (what PoderoBridge has; named here so that the
+ * construct imports this module and not the other way round: no import cycle).
  */
-export interface AcknowledgedStack extends Stack {
+export interface AcknowledgedStack extends Construct {
   readonly tables: Tables;
   readonly secrets: Secrets;
   readonly functions: Readonly<Record<FunctionId, BridgeFunction>>;
@@ -36,6 +37,7 @@ export interface AcknowledgedStack extends Stack {
   readonly schedules: Schedules;
   readonly eventDelivery: EventDelivery;
   readonly fileDrops: FileDrops;
+  readonly identityProvider: IdentityProvider | undefined;
   readonly stageName: string;
 }
 
@@ -46,6 +48,13 @@ export function acknowledgeFindings(stack: AcknowledgedStack): void {
   acknowledgeControlTowerFindings(stack);
   if (stack.consoleSite) acknowledgeConsoleFindings(stack, stack.consoleSite);
   acknowledgeFileDropFindings(stack);
+  if (stack.identityProvider) {
+    Validations.of(stack.identityProvider.userPool).acknowledge({
+      id: 'AwsSolutions-COG8',
+      reason:
+        'The pool holds a handful of invited operators (no self sign-up) behind long passwords and required authenticator-app MFA; the Plus plan’s threat protection is priced per active user on top, and a partner who wants it switches the feature plan.',
+    });
+  }
 
   // Public routes exist on purpose: liveness probes and API clients fetch them without a token.
   for (const [operationId, route] of stack.httpApi.routes) {
@@ -107,12 +116,11 @@ export function acknowledgeFindings(stack: AcknowledgedStack): void {
   // Webhook signing secrets are one per endpoint, created at run time: the grant is on the stage's name
   // prefix (podero-bridge/<stage>/webhooks/*), no other secret.
   // cdk-nag prints the ARN as synthesized: the region and account literally when the stage names them.
-  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  const { region, account, partition } = synthesizedArnParts(stack);
   for (const fn of Object.values(stack.functions)) {
     if (fn.declaration.access.webhookSecrets === undefined) continue;
     Validations.of(fn.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:${webhookSecretPrefixFor(stack.stageName)}*]`,
+      id: `AwsSolutions-IAM5[Resource::arn:${partition}:secretsmanager:${region}:${account}:secret:${webhookSecretPrefixFor(stack.stageName)}*]`,
       reason: `${fn.declaration.name} ${fn.declaration.access.webhookSecrets === 'read' ? 'reads' : 'creates, rotates and deletes'} the webhook signing secrets, one per endpoint and created at run time, so the grant is on the stage's webhook prefix only.`,
     });
   }
@@ -197,12 +205,27 @@ function acknowledgeControlTowerFindings(stack: AcknowledgedStack): void {
   }
 }
 
+/**
+ * An ARN's parts as cdk-nag prints them: literally when the stack knows them (a stage naming its account and
+ * region; the partition then follows from the region), as `<AWS::...>` otherwise.
+ */
+function synthesizedArnParts(scope: Construct): { region: string; account: string; partition: string } {
+  const stack = Stack.of(scope);
+  const literal = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
+  return {
+    region: literal(stack.region, 'Region'),
+    account: literal(stack.account, 'AccountId'),
+    partition: literal(stack.partition, 'Partition'),
+  };
+}
+
 /** The logical id cdk-nag prints in `Resource::<LogicalId.Arn>` findings. */
 function logicalIdOf(resource: IConstruct | undefined): string {
   if (!resource || !CfnElement.isCfnElement(resource)) {
     throw new Error('expected a CloudFormation resource');
   }
-  return Stack.of(resource).getLogicalId(resource);
+  // The element's own id (logical-ids.ts anchors it), not the one its path below the stack would give.
+  return Stack.of(resource).resolve(resource.logicalId) as string;
 }
 
 /**
@@ -212,8 +235,7 @@ function logicalIdOf(resource: IConstruct | undefined): string {
 function acknowledgeConsoleFindings(stack: AcknowledgedStack, site: ConsoleSite): void {
   const guard = (rule: string) => `${CFN_GUARD_PLUGIN}::${rule}`;
   // cdk-nag prints the asset bucket's name as synthesized: the region and account literally when the stage names them.
-  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  const { region, account, partition } = synthesizedArnParts(stack);
   const distribution = site.distribution;
   Validations.of(distribution).acknowledge(
     {
@@ -289,7 +311,7 @@ function acknowledgeConsoleFindings(stack: AcknowledgedStack, site: ConsoleSite)
       reason: 'This is the log bucket of the console site: logging its own access would log into itself.',
     },
   );
-  const deploymentFunction = stack.node.children.find((child) =>
+  const deploymentFunction = Stack.of(stack).node.children.find((child) =>
     child.node.id.startsWith('Custom::CDKBucketDeployment'),
   );
   const deploymentRole = site.deployments[0]?.handlerRole;
@@ -308,6 +330,15 @@ function acknowledgeConsoleFindings(stack: AcknowledgedStack, site: ConsoleSite)
         'CDK’s BucketDeployment function only copies files from the CDK asset bucket into the console bucket and invalidates the distribution, at deploy time; it reaches S3 and CloudFront through IAM.',
     },
   );
+  // With @aws-cdk/aws-lambda:useCdkManagedLogGroup (cdk.json) the function has a log group of its own.
+  const deploymentLogs = deploymentFunction.node.tryFindChild('LogGroup');
+  if (deploymentLogs !== undefined) {
+    Validations.of(deploymentLogs).acknowledge({
+      id: guard('cloudwatch_log_group_encrypted_check'),
+      reason:
+        'CDK’s BucketDeployment function logs only the AWS CLI’s copy of the console’s public files at deploy time; CloudWatch Logs encrypts it at rest with keys of its own, and a customer managed key would protect nothing more.',
+    });
+  }
   Validations.of(deploymentRole).acknowledge(
     {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
@@ -342,7 +373,7 @@ function acknowledgeConsoleFindings(stack: AcknowledgedStack, site: ConsoleSite)
       reason: 'The objects of the console bucket, which BucketDeployment fills.',
     },
     {
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*]`,
+      id: `AwsSolutions-IAM5[Resource::arn:${partition}:s3:::cdk-hnb659fds-assets-${account}-${region}/*]`,
       reason:
         'The CDK bootstrap asset bucket’s objects, where the console’s built files are uploaded by cdk deploy.',
     },
@@ -355,7 +386,7 @@ function acknowledgeConsoleFindings(stack: AcknowledgedStack, site: ConsoleSite)
 }
 
 /**
- * The forecast bucket (infra/lib/constructs/file-drops.ts), the drop function's grants on it, and CDK's own
+ * The forecast bucket (constructs/file-drops.ts), the drop function's grants on it, and CDK's own
  * function that puts the bucket's notification configuration at deploy time.
  */
 function acknowledgeFileDropFindings(stack: AcknowledgedStack): void {
@@ -413,7 +444,9 @@ function acknowledgeFileDropFindings(stack: AcknowledgedStack): void {
       }
     }
   }
-  const handler = stack.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
+  const handler = Stack.of(stack).node.tryFindChild(
+    'BucketNotificationsHandler050a0587b7544547bf325f094a3db834',
+  );
   const handlerRole = handler?.node.tryFindChild('Role');
   if (handler === undefined || handlerRole === undefined) {
     throw new Error('the forecast bucket has no CDK BucketNotificationsHandler');

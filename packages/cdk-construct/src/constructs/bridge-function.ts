@@ -13,18 +13,44 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-
-/** Repository root: NodejsFunction runs `pnpm exec esbuild` here, next to pnpm-lock.yaml. */
-export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
-/** The functions package root; declaration entries are relative to it. */
-export const FUNCTIONS_ROOT = path.join(REPO_ROOT, 'functions');
+import {
+  ARTIFACT_MODE,
+  bundleVariantOf,
+  FUNCTIONS_ROOT,
+  PACKED_ROOT,
+  prebuiltFunctionDir,
+  REPO_ROOT,
+} from '../artifacts';
 
 // Declared with the functions (their Powertools metrics use it); re-exported for the monitoring construct.
 export { METRICS_NAMESPACE };
 
 /** The runtime every function runs on (tests assert it; esbuild targets it). */
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
-const ESBUILD_TARGET = 'node24';
+
+/**
+ * The esbuild settings every bundle is built with, at synth time here (NodejsFunction) and at pack time
+ * (scripts/build.ts): one definition, so the published bundles are the ones the repository tests.
+ */
+export const BUNDLE_SETTINGS = {
+  format: 'esm',
+  target: 'node24',
+  platform: 'node',
+  mainFields: ['module', 'main'],
+  minify: true,
+  sourceMap: true,
+  // Keep the map small: stack traces need names and lines, not the original sources.
+  sourcesContent: false,
+  // ESM bundles have no `require`; some CommonJS dependencies call it for Node built-ins.
+  banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+  /** The bundle's file name: Lambda's handler is `index.handler`. */
+  outputFile: 'index.mjs',
+} as const;
+
+/** esbuild's `define` for a stage: one without tracing gets no X-Ray SDK (functions/src/platform/tracing.ts). */
+export function bundleDefine(tracing: boolean): Record<string, string> {
+  return tracing ? {} : { [XRAY_BUNDLE_DEFINE]: JSON.stringify('false') };
+}
 
 export type { EnvironmentValues };
 
@@ -50,7 +76,8 @@ export class BridgeFunction extends Construct {
   readonly declaration: FunctionDeclaration;
   /** Whether the stage traces this function (X-Ray active). */
   readonly tracing: boolean;
-  readonly function: NodejsFunction;
+  /** A NodejsFunction in the repository, a plain Function on the packed bundle in the published package. */
+  readonly function: lambda.Function;
   readonly logGroup: logs.LogGroup;
   readonly role: iam.Role;
 
@@ -73,12 +100,8 @@ export class BridgeFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    this.function = new NodejsFunction(this, 'Function', {
+    const settings: Omit<lambda.FunctionProps, 'code' | 'handler'> = {
       description: declaration.description,
-      entry: path.join(FUNCTIONS_ROOT, declaration.entry),
-      handler: 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: path.join(REPO_ROOT, 'pnpm-lock.yaml'),
       runtime: LAMBDA_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: declaration.memoryMb,
@@ -98,24 +121,37 @@ export class BridgeFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: lambda.ApplicationLogLevel[props.logLevel],
       systemLogLevelV2: lambda.SystemLogLevel.INFO,
-      bundling: {
-        format: OutputFormat.ESM,
-        target: ESBUILD_TARGET,
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        // Keep the map small: stack traces need names and lines, not the original sources.
-        sourcesContent: false,
-        // Bundle the AWS SDK too: the function runs the exact SDK versions the tests ran against, instead of
-        // whatever the Lambda runtime ships that week.
-        bundleAwsSDK: true,
-        externalModules: [],
-        // ESM bundles have no `require`; some CommonJS dependencies call it for Node built-ins.
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        metafile: false,
-        // A stage without tracing gets no X-Ray SDK in its bundles (functions/src/platform/tracing.ts).
-        ...(props.tracing ? {} : { define: { [XRAY_BUNDLE_DEFINE]: JSON.stringify('false') } }),
-      },
-    });
+    };
+    this.function =
+      ARTIFACT_MODE === 'packed'
+        ? new lambda.Function(this, 'Function', {
+            ...settings,
+            handler: 'index.handler',
+            code: lambda.Code.fromAsset(
+              prebuiltFunctionDir(PACKED_ROOT, bundleVariantOf(props.tracing), declaration.id),
+            ),
+          })
+        : new NodejsFunction(this, 'Function', {
+            ...settings,
+            entry: path.join(FUNCTIONS_ROOT, declaration.entry),
+            handler: 'handler',
+            projectRoot: REPO_ROOT,
+            depsLockFilePath: path.join(REPO_ROOT, 'pnpm-lock.yaml'),
+            bundling: {
+              format: OutputFormat.ESM,
+              target: BUNDLE_SETTINGS.target,
+              mainFields: [...BUNDLE_SETTINGS.mainFields],
+              minify: BUNDLE_SETTINGS.minify,
+              sourceMap: BUNDLE_SETTINGS.sourceMap,
+              sourcesContent: BUNDLE_SETTINGS.sourcesContent,
+              // Bundle the AWS SDK too: the function runs the exact SDK versions the tests ran against, instead of
+              // whatever the Lambda runtime ships that week.
+              bundleAwsSDK: true,
+              externalModules: [],
+              banner: BUNDLE_SETTINGS.banner,
+              metafile: false,
+              define: bundleDefine(props.tracing),
+            },
+          });
   }
 }

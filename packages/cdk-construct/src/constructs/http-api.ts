@@ -13,14 +13,15 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { StageConfig } from '../config';
+import type { PoderoBridgeSettings } from '../props';
 import type { BridgeFunction } from './bridge-function';
 
 export interface HttpApiProps {
   readonly functions: Readonly<Record<FunctionId, BridgeFunction>>;
-  readonly jwt: StageConfig['jwt'];
-  readonly cors: StageConfig['cors'];
-  readonly throttling: StageConfig['throttling'];
+  /** The issuer (may be a token: the bridge's own user pool) and the accepted audiences or client ids. */
+  readonly jwt: { readonly issuer: string; readonly audiences: readonly string[] };
+  readonly cors: PoderoBridgeSettings['cors'];
+  readonly throttling: PoderoBridgeSettings['throttling'];
   /** The API is named after it (`podero-bridge-<stage>`). */
   readonly stage: string;
   readonly logRetention: logs.RetentionDays;

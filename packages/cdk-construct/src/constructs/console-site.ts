@@ -8,15 +8,21 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import type { StageConfig } from '../config';
-import { REPO_ROOT } from './bridge-function';
+import { ARTIFACT_MODE, CONSOLE_ROOT, PACKED_ROOT, prebuiltConsoleDir } from '../artifacts';
+import type { PoderoBridgeSettings } from '../props';
 
-export const CONSOLE_ROOT = path.join(REPO_ROOT, 'console');
+export { CONSOLE_ROOT };
 
 export interface ConsoleSiteProps {
-  readonly console: StageConfig['console'];
-  /** The issuer the API's JWT authorizer trusts: the console signs in there. */
+  readonly console: PoderoBridgeSettings['console'];
+  /** The console's app client at the issuer (a token when the bridge's own user pool created it). */
+  readonly clientId: string;
+  /** The issuer the API's JWT authorizer trusts: the console signs in there (may be a token). */
   readonly issuer: string;
+  /** The issuer's origin, for the CSP (a token's origin cannot be parsed from it at synth time). */
+  readonly issuerOrigin: string;
+  /** Origins the sign-in talks to besides the issuer's: `console.authOrigins` and the user pool's domain. */
+  readonly authOrigins: readonly string[];
   /** The API's base URL (a token): the console's only data origin. */
   readonly apiUrl: string;
   readonly stage: string;
@@ -77,13 +83,7 @@ export class ConsoleSite extends Construct {
     const apiOrigin = domain
       ? Fn.join('', ['https://', Fn.select(2, Fn.split('/', props.apiUrl))])
       : `https://*.execute-api.${Aws.REGION}.amazonaws.com`;
-    const issuerOrigin = new URL(props.issuer).origin;
-    const connect = [
-      "'self'",
-      apiOrigin,
-      issuerOrigin,
-      ...props.console.authOrigins.map((u) => new URL(u).origin),
-    ];
+    const connect = ["'self'", apiOrigin, props.issuerOrigin, ...props.authOrigins];
     this.responseHeaders = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: `podero-bridge ${props.stage} console: CSP, HSTS, no framing, no sniffing, no referrer`,
       securityHeadersBehavior: {
@@ -145,7 +145,7 @@ export class ConsoleSite extends Construct {
       auth: {
         mode: 'oidc',
         issuer: props.issuer,
-        client_id: props.console.clientId,
+        client_id: props.clientId,
         scopes: props.console.scopes,
       },
       customer_links: {
@@ -190,6 +190,8 @@ export class ConsoleSite extends Construct {
  * into the asset's output directory; synths that skip bundling (the infra tests) skip it too.
  */
 function consoleAsset(): s3deploy.ISource {
+  // The published package carries the console built when it was packed (artifacts.ts).
+  if (ARTIFACT_MODE === 'packed') return s3deploy.Source.asset(prebuiltConsoleDir(PACKED_ROOT));
   return s3deploy.Source.asset(CONSOLE_ROOT, {
     exclude: ['node_modules', 'dist', 'dist.*', '*.test.ts', '*.test.tsx'],
     bundling: {
@@ -198,28 +200,33 @@ function consoleAsset(): s3deploy.ISource {
       command: ['sh', '-c', 'echo "build the console locally (pnpm install) and synth again" && exit 1'],
       local: {
         tryBundle(outputDir) {
-          const vitePackage = createRequire(path.join(CONSOLE_ROOT, 'package.json')).resolve(
-            'vite/package.json',
-          );
-          const result = spawnSync(
-            process.execPath,
-            [
-              path.join(path.dirname(vitePackage), 'bin', 'vite.js'),
-              'build',
-              CONSOLE_ROOT,
-              '--outDir',
-              outputDir,
-              '--emptyOutDir',
-              '--logLevel',
-              'warn',
-            ],
-            // A production build whatever NODE_ENV the synth runs with (vitest sets `test`, which gives Preact's
-            // development JSX with this machine's source paths in it).
-            { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } },
-          );
-          return result.status === 0;
+          return buildConsoleInto(outputDir);
         },
       },
     },
   });
+}
+
+/**
+ * Builds the console with its own Vite into `outputDir` (source mode: at synth time; scripts/build.ts: at pack
+ * time). A production build whatever NODE_ENV the caller runs with (vitest sets `test`, which gives Preact's
+ * development JSX with this machine's source paths in it).
+ */
+export function buildConsoleInto(outputDir: string): boolean {
+  const vitePackage = createRequire(path.join(CONSOLE_ROOT, 'package.json')).resolve('vite/package.json');
+  const result = spawnSync(
+    process.execPath,
+    [
+      path.join(path.dirname(vitePackage), 'bin', 'vite.js'),
+      'build',
+      CONSOLE_ROOT,
+      '--outDir',
+      outputDir,
+      '--emptyOutDir',
+      '--logLevel',
+      'warn',
+    ],
+    { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } },
+  );
+  return result.status === 0;
 }

@@ -1636,6 +1636,89 @@ for (const kind of otherKinds) {
   );
 }
 
+// The routes every kind gained since: coverage, tracked changes (issue 35); refused by their shape first.
+for (const kind of [{ resource: 'heat-pumps', idParam: 'heat_pump_id' }, ...otherKinds]) {
+  const one = `${userPath}/${kind.resource}/${NO_SUCH_DEVICE}`;
+  cases.push(
+    {
+      name: `${kind.resource} coverage with an unknown parameter`,
+      method: 'GET',
+      path: `${one}/readings/coverage?owner=x`,
+      status: 400,
+    },
+    {
+      name: `${kind.resource} changes with limit 0`,
+      method: 'GET',
+      path: `${one}/changes?limit=0`,
+      status: 400,
+      field: 'query.limit',
+    },
+    {
+      name: `${kind.resource} change id that is not one`,
+      method: 'GET',
+      path: `${one}/changes/not-a-change`,
+      status: 400,
+      field: 'path.change_id',
+    },
+  );
+}
+cases.push(
+  {
+    name: 'backfill status with an unknown parameter',
+    method: 'GET',
+    path: '/history/backfill?owner=x',
+    status: 400,
+  },
+  {
+    name: 'audit entries with limit 0',
+    method: 'GET',
+    path: '/audit?limit=0',
+    status: 400,
+    field: 'query.limit',
+  },
+  {
+    name: "a user's audit entries with limit 0",
+    method: 'GET',
+    path: `${userPath}/audit?limit=0`,
+    status: 400,
+    field: 'query.limit',
+  },
+  {
+    name: 'timeline with a forged cursor',
+    method: 'GET',
+    path: `${userPath}/timeline?cursor=forged`,
+    status: 400,
+  },
+  {
+    name: 'webhook delivery of a malformed webhook id',
+    method: 'GET',
+    path: '/webhooks/not-a-webhook/deliveries/bm8tc3VjaC1hdHRlbXB0',
+    status: 400,
+    field: 'path.webhook_id',
+  },
+  {
+    name: 'webhook event resend of a malformed webhook id',
+    method: 'POST',
+    path: '/webhooks/not-a-webhook/events/evt_000000000000000000000000/resend',
+    status: 400,
+    field: 'path.webhook_id',
+  },
+  {
+    name: 'dead-letter replay of a malformed webhook id',
+    method: 'POST',
+    path: '/webhooks/not-a-webhook/dead-letters/replay',
+    status: 400,
+    field: 'path.webhook_id',
+  },
+  {
+    name: 'statements in a zone that is not one',
+    method: 'GET',
+    path: `${userPath}/statements?time_zone=Mars%2FOlympus`,
+    status: 400,
+  },
+  { name: 'statement of month 13', method: 'GET', path: `${userPath}/statements/2026-13`, status: 400 },
+);
+
 let stack: LocalStack;
 let testStack: TestStack;
 let db: TestStack['db'];
@@ -1683,6 +1766,17 @@ describe('bad input', () => {
     expect(inputRoutes.filter((id) => !covered.has(id))).toEqual([]);
   });
 
+  /**
+   * The tables without the audit trail: a write refused after its shape was accepted (a service's 400) is
+   * recorded there as a failed attempt by design (ADR 0016, who tried what); nothing else may change.
+   */
+  const withoutAudit = (dump: TableDump): TableDump =>
+    Object.fromEntries(
+      Object.entries(dump).map(([table, items]) => [
+        table,
+        items.filter((item) => item.entity !== 'audit_entry'),
+      ]),
+    );
   let before: TableDump;
   it.each(cases)('$method $name -> $status', async (c) => {
     before ??= await dumpTables(db, stack.tableNames);
@@ -1708,7 +1802,7 @@ describe('bad input', () => {
       expect(body.error.message.length).toBeGreaterThan(0);
       if (c.field !== undefined) expect(body.error.details?.map((d) => d.field)).toContain(c.field);
     }
-    expect(await dumpTables(db, stack.tableNames)).toEqual(before);
+    expect(withoutAudit(await dumpTables(db, stack.tableNames))).toEqual(withoutAudit(before));
     expect(poderoRequests(poderoMethods)).toBe(podero);
   });
 });

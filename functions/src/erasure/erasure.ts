@@ -1,8 +1,9 @@
 /**
  * Erasure of what an offboarding leaves outside the user's partition: every reading of the customer's
  * devices (readings table), the sync's failure record (`FAILURE#<external_user_id>`) and the customer's
- * re-authentication attempts (`REAUTH#…`, found through their pointers in the user's partition). A
- * device's offboarding erases that device's readings.
+ * re-authentication attempts (`REAUTH#…`, found through their pointers in the user's partition), and any
+ * customer-search term a late writer left under the swept partition. A device's offboarding erases that
+ * device's readings.
  *
  * The request cannot wait for a year of readings, so the offboarding writes a job (storage/erasures.ts)
  * and queues it; the erasure worker sweeps. Each job is swept twice: at once, and again once every writer
@@ -31,6 +32,7 @@ import {
 import { ReadingsStore } from '../storage/readings';
 import { REAUTH_PREFIX, reauthenticationKeyOf } from '../storage/reauthentications';
 import { SyncStateStore } from '../storage/sync-state';
+import { SEARCH_TERM_SK_PREFIX } from '../storage/user-search';
 import { UserStore, userPk } from '../storage/users';
 
 /** The longest a writer that read the customer before its offboarding can still write, plus a margin. */
@@ -100,6 +102,12 @@ export interface ErasureView {
 interface Targets {
   deviceIds: string[];
   reauthenticationPks: string[];
+}
+
+/** What a sweep finds under a partition the offboarding already swept: a late writer's items. */
+interface LateTargets extends Targets {
+  /** The customer search's term items (storage/user-search.ts), deleted where they are. */
+  searchTermSks: string[];
 }
 
 export class ErasureService {
@@ -183,7 +191,7 @@ export class ErasureService {
 
   private async sweep(job: ErasureJob): Promise<Targets & { readingsDeleted: number }> {
     const ext = job.external_user_id;
-    let late: Targets = { deviceIds: [], reauthenticationPks: [] };
+    let late: LateTargets = { deviceIds: [], reauthenticationPks: [], searchTermSks: [] };
     if (job.scope === 'user') {
       // A writer that read the customer before the offboarding may have stored a pointer after the
       // partition was swept; a customer onboarded again owns its partition, so it is left alone.
@@ -201,6 +209,8 @@ export class ErasureService {
       await this.deleteMain(ext, [
         ...reauthenticationPks.map(reauthenticationKeyOf),
         ...late.reauthenticationPks.map((pk) => ({ pk: userPk(ext), sk: pk })),
+        // The customer search's terms are personal data: a writer that indexed the customer late leaves none.
+        ...late.searchTermSks.map((sk) => ({ pk: userPk(ext), sk })),
       ]);
     }
     return { deviceIds, reauthenticationPks, readingsDeleted };
@@ -214,9 +224,9 @@ export class ErasureService {
     if (result.failedOwners.size > 0) throw new Error('could not delete every item of the erasure');
   }
 
-  /** The devices (snapshots) and re-authentication pointers under the user's partition. */
-  private async targetsUnder(externalUserId: string): Promise<Targets> {
-    const targets: Targets = { deviceIds: [], reauthenticationPks: [] };
+  /** The devices (snapshots), re-authentication pointers and search terms under the user's partition. */
+  private async targetsUnder(externalUserId: string): Promise<LateTargets> {
+    const targets: LateTargets = { deviceIds: [], reauthenticationPks: [], searchTermSks: [] };
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.deps.db.send(
@@ -234,6 +244,7 @@ export class ErasureService {
         const kind = deviceKinds.find((k) => sk.startsWith(k.storage.skPrefix));
         if (kind) targets.deviceIds.push(sk.slice(kind.storage.skPrefix.length));
         if (sk.startsWith(REAUTH_PREFIX)) targets.reauthenticationPks.push(sk);
+        if (sk.startsWith(SEARCH_TERM_SK_PREFIX)) targets.searchTermSks.push(sk);
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);

@@ -28,6 +28,7 @@ import { ReauthenticationStore } from '../../storage/reauthentications';
 import { SyncPassStore } from '../../storage/sync-passes';
 import { SyncStateStore } from '../../storage/sync-state';
 import { TradingDayStore } from '../../storage/trading-days';
+import { UserSearchStore } from '../../storage/user-search';
 import { UserStore } from '../../storage/users';
 import { WebhookStore } from '../../storage/webhooks';
 import { TradingService } from '../../trading/service';
@@ -137,9 +138,11 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     ...(overrides.erasureSettleMs === undefined ? {} : { settleMs: overrides.erasureSettleMs }),
   });
   const webhookSecretsClient = createSecretsManagerClient(config, fleet.tracing.instrument);
+  const search = new UserSearchStore(fleet.db, config.mainTableName);
   const userService = new UserService({
     podero: fleet.podero,
     users,
+    search,
     outbox,
     erasure,
     now: fleet.now,
@@ -194,6 +197,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     energyContracts: new EnergyContractService({ podero: fleet.podero, users: userService, buildings }),
     operator: new OperatorService({
       users,
+      search,
       kinds: deviceKinds.map((kind) => ({
         kind,
         readings: new ReadingsStore(fleet.db, config.readingsTableName, kind.storage),

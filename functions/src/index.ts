@@ -36,6 +36,7 @@ export { type FleetPassView, fleetPassView } from './operator/fleet-pass-view';
 export { createRecordingMetrics, type MetricsSink } from './platform/observability';
 export { type PassHistoryRecord, type PassRecord, SyncPassStore } from './storage/sync-passes';
 export { SyncStateStore } from './storage/sync-state';
+export { UserSearchStore } from './storage/user-search';
 export { UserStore, userProfileKey } from './storage/users';
 export type { PlanSummary } from './sync/planner';
 export { type ShardMessage, shardMessageSchema } from './sync/shard-message';

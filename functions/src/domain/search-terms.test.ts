@@ -86,7 +86,8 @@ describe('searchTermsOf', () => {
 
 describe('parseSearchQuery', () => {
   it('looks up the longest word and filters by the others', () => {
-    expect(parseSearchQuery('Anna  Müll')).toEqual({ key: 'anna', others: ['mull'] });
+    expect(parseSearchQuery('Anna  Müll')).toEqual({ key: 'mull', others: ['anna'] });
+    expect(parseSearchQuery('Johanna Li')).toEqual({ key: 'johanna', others: ['li'] });
     expect(parseSearchQuery('an schmidt')).toEqual({ key: 'schmidt', others: ['an'] });
   });
 

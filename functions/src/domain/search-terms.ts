@@ -92,7 +92,7 @@ export function searchBucketOf(term: string): string {
 }
 
 export interface SearchQuery {
-  /** The word the index is queried with (the longest: the fewest items to read). */
+  /** The word the index is queried with (the longest, the last of equals: the fewest items to read, likely). */
   key: string;
   /** The other words, each a prefix of some term of every match (a filter on the key's matches). */
   others: string[];
@@ -102,7 +102,8 @@ export interface SearchQuery {
 export function parseSearchQuery(query: string): SearchQuery | undefined {
   const words = [...new Set(wordsOf(normalizeForSearch(query)).map(cut))];
   const key = words.reduce<string | undefined>(
-    (longest, word) => ([...word].length > [...(longest ?? '')].length ? word : longest),
+    // A tie goes to the later word: "first last" is typed more than "last first", and surnames repeat less.
+    (longest, word) => ([...word].length >= [...(longest ?? '')].length ? word : longest),
     undefined,
   );
   if (key === undefined || [...key].length < SEARCH_MIN_PREFIX) return undefined;

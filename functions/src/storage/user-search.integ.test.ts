@@ -166,6 +166,32 @@ describe('UserSearchStore', () => {
     expect(lookup?.ExpressionAttributeValues).toMatchObject({ ':key': 'schmidt', ':w0': ' an' });
   });
 
+  it('fills a multi-word page from past many matches of the key word alone, reading bounded rounds', async () => {
+    const { search, table } = await freshTable();
+    const namesakes = Array.from({ length: 150 }, (_, i) => ({
+      externalUserId: `s-${String(i).padStart(3, '0')}`,
+      poderoUserId: `p-${i}`,
+      firstName: 'Jonas',
+      lastName: 'Schmidt',
+    }));
+    await seedOnboardedUsers(
+      doc,
+      table,
+      [
+        ...namesakes,
+        { externalUserId: 'z-anna', poderoUserId: 'p-a', firstName: 'Anna', lastName: 'Schmidt' },
+      ],
+      { at, withSearchTerms: true },
+    );
+    sent.length = 0;
+
+    const page = await search.search({ query: query('anna schmidt'), limit: 20 });
+
+    expect(page.externalUserIds).toEqual(['z-anna']);
+    expect(sent.filter((c) => c.name === 'QueryCommand').length).toBe(2);
+    expect(page.scanned).toBe(151);
+  }, 60_000);
+
   it('indexes the users from before the search once (the backfill), and none again', async () => {
     const { search } = await freshTable();
     await seedOnboardedUsers(

@@ -20,6 +20,8 @@ import { USER_PROFILE_SK, USERS_GSI, USERS_GSI_PK, userPk } from './users';
 
 export const SEARCH_TERM_SK_PREFIX = 'TERM#';
 const SEARCH_GSI_PK_PREFIX = 'SEARCH#';
+/** Index items a multi-word search reads per round: its filter keeps only some of them. */
+const FILTERED_ROUND_ITEMS = 100;
 /** Rounds of indexUser against concurrent updates of the same user before it gives up. */
 const INDEX_ATTEMPTS = 5;
 
@@ -160,7 +162,9 @@ export class UserSearchStore {
   /**
    * One page of users matching the query: one Query per round on the key word's bucket, the other
    * words as a filter. A single-word query reads at most `limit` index items in one round; a multi-word
-   * one goes on for at most `maxRounds` rounds to fill the page (the filter drops items after the read).
+   * one reads up to FILTERED_ROUND_ITEMS per round (the filter drops items after the read, so a page of
+   * `limit` may need more) for at most `maxRounds` rounds, and a page that fills part-way through a round
+   * resumes after its last match.
    */
   async search(options: {
     query: SearchQuery;
@@ -188,20 +192,27 @@ export class UserSearchStore {
             ':key': query.key,
             ...Object.fromEntries(filters),
           },
-          ProjectionExpression: 'external_user_id',
-          Limit: limit - ids.length,
+          ProjectionExpression: 'external_user_id, pk, sk, gsi1pk, gsi1sk',
+          Limit: filters.length === 0 ? limit - ids.length : Math.max(limit, FILTERED_ROUND_ITEMS),
           ExclusiveStartKey: startKey,
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );
       scanned += out.ScannedCount ?? 0;
       consumedReadUnits += out.ConsumedCapacity?.CapacityUnits ?? 0;
-      for (const item of out.Items ?? []) {
+      // Filled before the round's last item (a filtered round reads more than a page): resume after the last match.
+      let stoppedAt: Record<string, string> | undefined;
+      const items = out.Items ?? [];
+      for (const [i, item] of items.entries()) {
         const { external_user_id: id } = hitSchema.parse(item);
         // A user found through two of its terms (`anna`: `anna-lena` and `annabelle`) is listed once per page.
         if (!ids.includes(id)) ids.push(id);
+        if (ids.length === limit && i < items.length - 1) {
+          stoppedAt = startKeyOf(positionOf(item));
+          break;
+        }
       }
-      startKey = out.LastEvaluatedKey && startKeyOf(positionOf(out.LastEvaluatedKey));
+      startKey = stoppedAt ?? (out.LastEvaluatedKey && startKeyOf(positionOf(out.LastEvaluatedKey)));
       if (startKey === undefined) break;
     }
     return {

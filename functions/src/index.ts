@@ -20,6 +20,7 @@ export {
   type SyncConfig,
   type TokenRefreshConfig,
 } from './config';
+export { parseSearchQuery } from './domain/search-terms';
 export { type ApiDeps, type ApiOverrides, createApiDeps } from './lambdas/api/deps';
 export { type ApiHandler, makeApiHandler } from './lambdas/api/handler';
 export { errorBodySchema } from './lambdas/api/http';

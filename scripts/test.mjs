@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureChromium } from './chromium.mjs';
-import { LAMBDA_NODE_MAJOR } from './lambda-node.mjs';
+import { ensureLambdaNode, LAMBDA_NODE_MAJOR } from './lambda-node.mjs';
 import { reportLines, runLeakScan } from './leak-scan.mjs';
 import { TEST_SHARE_ENV } from './test-tiers.mjs';
 
@@ -116,23 +116,13 @@ const vitestRun = (label, node, args, share) => {
   runs.push({ label, ok, resultsFile });
   return ok;
 };
-let lambdaNode = process.execPath;
-let lambdaNodeOk = true;
-if (machineMajor !== LAMBDA_NODE_MAJOR) {
-  const prefix = join(root, '.cache', `node${LAMBDA_NODE_MAJOR}`);
-  lambdaNode = join(prefix, 'node_modules', '.bin', 'node');
-  lambdaNodeOk =
-    existsSync(lambdaNode) ||
-    run(`install Node ${LAMBDA_NODE_MAJOR}`, 'npm', [
-      'install',
-      '--no-save',
-      '--no-audit',
-      '--no-fund',
-      '--prefix',
-      prefix,
-      `node@${LAMBDA_NODE_MAJOR}`,
-    ]);
-}
+const lambdaNode =
+  ensureLambdaNode(root, {
+    execPath: process.execPath,
+    nodeVersion: process.versions.node,
+    install: (args) => run(`install Node ${LAMBDA_NODE_MAJOR}`, 'npm', args),
+  }) ?? process.execPath;
+const lambdaNodeOk = machineMajor === LAMBDA_NODE_MAJOR || lambdaNode !== process.execPath;
 if (machineMajor === LAMBDA_NODE_MAJOR) {
   vitestRun(
     `tests on Node ${LAMBDA_NODE_MAJOR} (the Lambda runtime's and the machine's)`,

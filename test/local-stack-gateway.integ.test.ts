@@ -530,6 +530,7 @@ describe('local API gateway', () => {
         erasureWorker: functionDeclarations.erasureWorker,
         tradingWorkflow: functionDeclarations.tradingWorkflow,
         forecastDrop: functionDeclarations.forecastDrop,
+        historyBackfill: functionDeclarations.historyBackfill,
       },
       authorizer: createJwtAuthorizer({ jwks: key.jwks, issuer: DEV_ISSUER, audience: DEV_AUDIENCE }),
       jwks: key.jwks,

@@ -1,11 +1,13 @@
 /**
  * Done-when of the monthly statement, through the local stack (`pnpm dev`) on the simulated clock: a user with
  * a heat pump and a fixed-price contract, sync passes a quarter-hour apart, then the month's statement shows
- * coverage and savings; once the month has closed (across Vienna's clock change) it is final.
+ * coverage and savings; once the month has closed (across Vienna's clock change) it is final, and the sync's
+ * next passes announce it once (`statement.ready` at a webhook).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiCall, connectHeatPump, onboardUser } from './support/flows';
 import { startTestStack, type TestStack } from './support/local-stack';
+import { startReceiver } from './support/webhook-receiver';
 
 interface Figure {
   kwh?: number | null;
@@ -95,4 +97,37 @@ describe('the monthly statement through the local stack', () => {
     });
     expect((await statement()).status).toBe('final');
   });
+
+  it('announces the final month once: statement.ready at a webhook, however many passes follow', async () => {
+    const receiver = await startReceiver();
+    try {
+      const created = await apiCall(t.stack.apiUrl, admin, 'POST', '/webhooks', {
+        url: receiver.url,
+        events: ['statement.ready'],
+      });
+      expect(created.status, created.text).toBe(201);
+      // The simulated clock is in April (the test before moved it past March's close and a day).
+      for (let pass = 0; pass < 3; pass++) {
+        const run = await t.stack.runSchedule('heat-pump-sync');
+        expect(run.ok, JSON.stringify(run)).toBe(true);
+      }
+      await receiver.waitFor((all) => all.length >= 1, 30_000);
+      // Time for a second delivery to show up if one had been stored.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(receiver.received).toHaveLength(1);
+      expect(JSON.parse(receiver.received[0]?.body ?? '{}')).toEqual({
+        type: 'statement.ready',
+        timestamp: expect.any(String),
+        data: {
+          external_user_id: USER,
+          month: '2026-03',
+          time_zone: 'UTC',
+          from: '2026-03-01T00:00:00.000Z',
+          to: '2026-04-01T00:00:00.000Z',
+        },
+      });
+    } finally {
+      await receiver.close();
+    }
+  }, 120_000);
 });

@@ -79,6 +79,30 @@ describe('dev signing key file', () => {
     expect(JSON.parse(await readFile(file, 'utf8'))).toHaveProperty('privateJwk.d');
   });
 
+  it("mints each operator role's scope, with a subject of its own, and an end user's token with none", async () => {
+    const key = await loadOrCreateSigningKey(join(dir, 'roles-key.json'));
+    const authorize = createJwtAuthorizer({ jwks: key.jwks, issuer: DEV_ISSUER, audience: DEV_AUDIENCE });
+    const mint = createTokenMinter(key);
+    const claimsOf = async (token: string) => {
+      const verdict = await authorize(`Bearer ${token}`);
+      if (!verdict.ok) throw new Error('refused');
+      return { sub: verdict.claims.sub, scope: verdict.claims.scope };
+    };
+    expect(await claimsOf(await mint({ role: 'viewer' }))).toEqual({
+      sub: 'local-viewer',
+      scope: 'bridge/viewer bridge/user',
+    });
+    expect(await claimsOf(await mint({ role: 'support', sub: 'agent-7' }))).toEqual({
+      sub: 'agent-7',
+      scope: 'bridge/support bridge/user',
+    });
+    expect(await claimsOf(await mint({ admin: true }))).toEqual({
+      sub: 'local-admin',
+      scope: 'bridge/admin bridge/user',
+    });
+    expect(await claimsOf(await mint({ sub: 'user-1' }))).toEqual({ sub: 'user-1', scope: 'bridge/user' });
+  });
+
   it('refuses a corrupt key file, naming the file and never echoing its contents', async () => {
     const file = join(dir, 'dev-signing-key.json');
     await writeFile(

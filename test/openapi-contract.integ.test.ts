@@ -4,6 +4,7 @@ import type { LocalStack } from '@podero-bridge/local';
 import { marketDay } from '@podero-bridge/podero-client';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { connectDevice, connectHeatPump, onboardUser } from './support/flows';
 import { startTestStack, type TestStack } from './support/local-stack';
 import { contractOf } from './support/openapi-contract';
@@ -192,6 +193,13 @@ const queries: Partial<Record<string, string>> = {
   listElectricVehicleSessions: '?from=2026-11-01&to=2026-12-01&limit=5',
 };
 
+/**
+ * The change each device's control recorded in the successes loop, by the device's path: the change routes
+ * (declared after the controls) read that one back.
+ */
+const recordedChanges = new Map<string, string>();
+const changeIdSchema = z.looseObject({ change: z.looseObject({ id: z.string() }) });
+
 /** A concrete path for a declared route, about `user`, with its other ids filled in. */
 function pathOf(route: RouteDeclaration, user = USER, overrides: { device?: string; session?: string } = {}) {
   const path = Object.entries(otherDevices)
@@ -204,6 +212,10 @@ function pathOf(route: RouteDeclaration, user = USER, overrides: { device?: stri
     .replace('{delivery_id}', ids.webhookDeliveryId)
     .replace('{event_id}', ids.webhookEventId)
     .replace('{price_zone}', 'AT')
+    .replace(
+      '{change_id}',
+      recordedChanges.get(route.path.replace(/\/changes\/\{change_id\}$/, '')) ?? 'chg_00000000000000000000',
+    )
     // The month the stack's clock is in (UTC): the statement routes' month with data.
     .replace('{month}', stack.simulator.control.now().toISOString().slice(0, 7))
     .replace(
@@ -323,7 +335,11 @@ describe('the OpenAPI document', () => {
     // Successes (each route once, some twice: cache and live, pending and completed, created and repeated).
     for (const route of apiRoutes) {
       if (LIFECYCLE_ROUTES.has(route.operationId)) continue;
-      await check(route, send(route.method, pathOf(route), validBodies[route.operationId]));
+      const answer = await send(route.method, pathOf(route), validBodies[route.operationId]);
+      const recorded = changeIdSchema.safeParse(answer.json);
+      if (route.method === 'PATCH' && recorded.success)
+        recordedChanges.set(route.path, recorded.data.change.id);
+      await check(route, Promise.resolve(answer));
     }
     await check(byId('createUser'), send('POST', '/users', validBodies.createUser));
     await check(

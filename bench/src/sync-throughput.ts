@@ -12,7 +12,7 @@ import { ENV } from '@podero-bridge/functions/declarations';
 import { bundleLikeLambda } from './harness/bundles';
 import { type InvokeReport, prepareInvoker } from './harness/invoke';
 import { startLocalBridge, type TableNames } from './harness/local-bridge';
-import { REPO_ROOT } from './harness/processes';
+import { childNodeRuntimes, REPO_ROOT } from './harness/processes';
 import { type Benchmark, figure, type Row, rowFromStat } from './harness/report';
 import { stat } from './harness/stats';
 
@@ -52,6 +52,11 @@ interface Config {
   readonly oldSpace?: 'uncapped';
   /** `floor`: the sync's SDK floor (children/floors/sync-floor.ts) over the same users, for its CPU per user. */
   readonly bundle?: 'floor';
+  /**
+   * `lambda`: the child runs on the functions' Lambda runtime (Node 24, scripts/lambda-node.mjs) instead of
+   * the machine's Node; skipped when they are the same major (the other rows already ran there).
+   */
+  readonly node?: 'lambda';
 }
 /** 10,000 users only at C = 32 and 64, to keep the whole bench run within minutes. */
 const CONFIGS: readonly Config[] = [
@@ -64,6 +69,17 @@ const CONFIGS: readonly Config[] = [
   { users: 10_000, concurrency: 32, passes: 1, latencyMs: LATENCY_MS, warmUp: true, oldSpace: 'uncapped' },
   { users: 1_000, concurrency: 32, passes: 5, latencyMs: LATENCY_MS, warmUp: true, bundle: 'floor' },
   { users: 10_000, concurrency: 32, passes: 2, latencyMs: LATENCY_MS, warmUp: true, bundle: 'floor' },
+  // The CPU ratio again on Lambda's Node (issue 39): the sync and its floor over the same 1,000 users.
+  { users: 1_000, concurrency: 32, passes: 5, latencyMs: LATENCY_MS, warmUp: true, node: 'lambda' },
+  {
+    users: 1_000,
+    concurrency: 32,
+    passes: 5,
+    latencyMs: LATENCY_MS,
+    warmUp: true,
+    bundle: 'floor',
+    node: 'lambda',
+  },
 ];
 
 interface PassResult {
@@ -111,6 +127,9 @@ export const syncThroughputBenchmark: Benchmark = {
         path.join(dir, 'sync-floor'),
       );
       const invoke = await prepareInvoker(dir);
+      const [lambdaNode] = childNodeRuntimes(ctx.log);
+      const lambdaRuns = lambdaNode !== undefined && lambdaNode.execPath !== process.execPath;
+      const configs = CONFIGS.filter((c) => c.node !== 'lambda' || lambdaRuns);
       const tables = new Map<number, TableNames>();
       for (const users of [...new Set(CONFIGS.map((c) => c.users))]) {
         ctx.log(`seeding ${users} users`);
@@ -121,12 +140,12 @@ export const syncThroughputBenchmark: Benchmark = {
       await bridge.refreshToken();
 
       const measured: { config: Config; passes: PassResult[]; rssMb: number }[] = [];
-      for (const config of CONFIGS) {
+      for (const config of configs) {
         const names = tables.get(config.users);
         if (!names) throw new Error('no tables');
         const warmUps = config.warmUp ? 1 : 0;
         ctx.log(
-          `${config.users} users, C=${config.concurrency}, latency ${config.latencyMs} ms: ${warmUps} warm-up + ${config.passes} passes`,
+          `${config.users} users, C=${config.concurrency}, latency ${config.latencyMs} ms${config.node === 'lambda' ? `, ${lambdaNode?.label}` : ''}: ${warmUps} warm-up + ${config.passes} passes`,
         );
         // New heat-pump states since the previous configuration's last pass, so its first pass writes too.
         bridge.sim.control.advanceClock(600);
@@ -146,6 +165,7 @@ export const syncThroughputBenchmark: Benchmark = {
             config.oldSpace,
           ),
           30 * 60_000,
+          config.node === 'lambda' ? lambdaNode : undefined,
         );
         const passes = passesOf(report).slice(warmUps);
         for (const pass of passes) {
@@ -166,7 +186,15 @@ export const syncThroughputBenchmark: Benchmark = {
       const perUserMs = new Map<string, number>();
       const floorCpuPerUser = new Map<number, number>();
       const syncCpuPerUser = new Map<number, number>();
+      const lambdaCpu: { sync?: number; floor?: number } = {};
       for (const { config, passes, rssMb } of measured) {
+        if (config.node === 'lambda') {
+          const cpu = stat(passes.map((p) => p.cpuUs / p.users));
+          const label = `${config.users} users, C=${config.concurrency}${config.bundle === 'floor' ? ', SDK floor' : ''}, ${lambdaNode?.label}`;
+          rows.push(rowFromStat(label, 'CPU per user and pass', 'µs', cpu));
+          lambdaCpu[config.bundle === 'floor' ? 'floor' : 'sync'] = cpu.median;
+          continue;
+        }
         const subject = `${config.users} users, C=${config.concurrency}`;
         const rates = passes.map((p) => p.users / (p.ms / 1000));
         const rate = stat(rates);
@@ -253,6 +281,15 @@ export const syncThroughputBenchmark: Benchmark = {
         if (sync !== undefined && floor !== undefined)
           rows.push(figure(`${users} users, C=32`, 'sync CPU / SDK floor CPU', 'x', sync / floor));
       }
+      if (lambdaCpu.sync !== undefined && lambdaCpu.floor !== undefined)
+        rows.push(
+          figure(
+            `1000 users, C=32, ${lambdaNode?.label}`,
+            'sync CPU / SDK floor CPU',
+            'x',
+            lambdaCpu.sync / lambdaCpu.floor,
+          ),
+        );
       for (const concurrency of [32, 64]) {
         const small = perUserMs.get(`1000/${concurrency}`);
         const large = perUserMs.get(`10000/${concurrency}`);

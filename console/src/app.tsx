@@ -1,8 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
+import { may, ROLES, type Role } from './auth/role';
+import { DEV_ROLE_KEY } from './auth/session';
 import { useConsole } from './context';
 import { isSearchable } from './customer-search';
 import { CustomerPage } from './pages/customer';
 import { OverviewPage } from './pages/overview';
+import { StatementPage } from './pages/statement';
 import { TradingPage } from './pages/trading';
 import { SearchPage, UsersPage } from './pages/users';
 import { WebhooksPage } from './pages/webhooks';
@@ -54,6 +57,32 @@ function SearchForm() {
   );
 }
 
+/**
+ * Who is signed in. On the local stack the operator may sign in again as another role (the stack mints each),
+ * to see what a viewer or a support agent is offered.
+ */
+function SignedInAs() {
+  const { config, role, session } = useConsole();
+  const switchRole = (next: Role) => {
+    sessionStorage.setItem(DEV_ROLE_KEY, next);
+    session.signOut();
+    location.reload();
+  };
+  if (config.auth.mode !== 'dev') return <span class="muted role">Role: {role ?? 'none'}</span>;
+  return (
+    <label class="role">
+      Signed in as
+      <select value={role} onChange={(e) => switchRole(e.currentTarget.value as Role)}>
+        {ROLES.map((r) => (
+          <option key={r} value={r}>
+            {r}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 function Page({ route }: { route: Route }) {
   switch (route.page) {
     case 'overview':
@@ -65,6 +94,8 @@ function Page({ route }: { route: Route }) {
       return <SearchPage key={route.query} query={route.query} />;
     case 'customer':
       return <CustomerPage externalUserId={route.externalUserId} />;
+    case 'statement':
+      return <StatementPage externalUserId={route.externalUserId} month={route.month} />;
     case 'webhooks':
       return <WebhooksPage />;
     case 'trading':
@@ -83,7 +114,7 @@ function Page({ route }: { route: Route }) {
 
 export function App() {
   const route = useRoute();
-  const { config, session } = useConsole();
+  const { config, session, role } = useConsole();
   const signOut = () => {
     session.signOut();
     location.hash = href.overview();
@@ -94,7 +125,7 @@ export function App() {
       <a class="skip" href="#main">
         Skip to content
       </a>
-      <header class="top">
+      <header class="top no-print">
         <div class="brand">
           Heat-pump programme <span class="muted">· {config.stage}</span>
         </div>
@@ -105,14 +136,17 @@ export function App() {
           <a href={href.users()} aria-current={route.page === 'users' ? 'page' : undefined}>
             Customers
           </a>
-          <a href={href.webhooks()} aria-current={route.page === 'webhooks' ? 'page' : undefined}>
-            Webhooks
-          </a>
+          {may(role, 'admin') && (
+            <a href={href.webhooks()} aria-current={route.page === 'webhooks' ? 'page' : undefined}>
+              Webhooks
+            </a>
+          )}
           <a href={href.trading()} aria-current={route.page === 'trading' ? 'page' : undefined}>
             Trading
           </a>
         </nav>
         <SearchForm />
+        <SignedInAs />
         <button type="button" class="link" onClick={signOut}>
           Sign out
         </button>

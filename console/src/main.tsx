@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { createApi } from './api/client';
 import { App } from './app';
+import { roleOfToken } from './auth/role';
 import { startSession } from './auth/session';
 import { loadConfig } from './config';
 import { Console } from './context';
@@ -21,10 +22,10 @@ async function boot(root: HTMLElement) {
     replaceUrl: (url) => history.replaceState(null, '', url),
   });
   // Sign in before the first page asks for data (OIDC: this leaves for the issuer when no token is kept).
-  await session.accessToken();
+  const role = roleOfToken(await session.accessToken());
   const api = createApi(config.api_url === '' ? location.origin : config.api_url.replace(/\/$/, ''), session);
   render(
-    <Console.Provider value={{ api, config, session, now: () => new Date() }}>
+    <Console.Provider value={{ api, config, session, role, now: () => new Date() }}>
       <App />
     </Console.Provider>,
     root,

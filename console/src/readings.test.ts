@@ -9,10 +9,16 @@ describe('readings for the plots', () => {
   it('plots readings in time order, in seconds, with null where a value is missing or not a number', () => {
     const data = plotReadings(
       [
-        { state_at: '2026-12-01T10:05:00Z', recorded_at: 'x', values: { current_power_consumption_w: 900 } },
+        {
+          state_at: '2026-12-01T10:05:00Z',
+          recorded_at: 'x',
+          source: 'sync',
+          values: { current_power_consumption_w: 900 },
+        },
         {
           state_at: '2026-12-01T10:00:00Z',
           recorded_at: 'x',
+          source: 'backfill',
           values: { current_power_consumption_w: 'n/a' },
         },
       ],

@@ -8,7 +8,21 @@ describe('hash routes', () => {
       page: 'users',
       filters: { connection_state: 'connected' },
     });
+    expect(parseRoute(href.users({ health: 'stale' }))).toEqual({
+      page: 'users',
+      filters: { health: 'stale' },
+    });
     expect(parseRoute(href.customer('a/b c'))).toEqual({ page: 'customer', externalUserId: 'a/b c' });
+    expect(parseRoute(href.statement('a/b c', '2026-03'))).toEqual({
+      page: 'statement',
+      externalUserId: 'a/b c',
+      month: '2026-03',
+    });
+    expect(parseRoute(href.statement('a'))).toEqual({ page: 'statement', externalUserId: 'a' });
+    expect(parseRoute('#/customers/a/statements/March')).toEqual({
+      page: 'not-found',
+      path: '/customers/a/statements/March',
+    });
     expect(parseRoute(href.search('a+b@example.com'))).toEqual({ page: 'search', query: 'a+b@example.com' });
     expect(parseRoute(href.webhooks())).toEqual({ page: 'webhooks' });
   });

@@ -6,13 +6,15 @@ export type Route =
   | { page: 'overview' }
   | { page: 'users'; filters: Record<string, string> }
   | { page: 'customer'; externalUserId: string }
+  /** A customer's printable monthly statement; without a month the page shows the newest. */
+  | { page: 'statement'; externalUserId: string; month?: string }
   | { page: 'search'; query: string }
   | { page: 'webhooks' }
   /** The day-ahead trading page; without a zone or day the page picks its defaults. */
   | { page: 'trading'; zone?: string; day?: string }
   | { page: 'not-found'; path: string };
 
-const USER_FILTERS = ['connection_state', 'sync_failed', 'optimization'] as const;
+const USER_FILTERS = ['connection_state', 'sync_failed', 'optimization', 'health'] as const;
 
 export function parseRoute(hash: string): Route {
   const [path = '', search = ''] = hash.replace(/^#/, '').split('?');
@@ -33,6 +35,15 @@ export function parseRoute(hash: string): Route {
     const day = params.get('day');
     return { page: 'trading', ...(zone ? { zone } : {}), ...(day ? { day } : {}) };
   }
+  const statement = /^\/customers\/([^/]+)\/statements(?:\/(\d{4}-\d{2}))?$/.exec(path);
+  if (statement?.[1] !== undefined) {
+    try {
+      const externalUserId = decodeURIComponent(statement[1]);
+      return { page: 'statement', externalUserId, ...(statement[2] ? { month: statement[2] } : {}) };
+    } catch {
+      return { page: 'not-found', path };
+    }
+  }
   const customer = /^\/customers\/([^/]+)$/.exec(path);
   if (customer?.[1] !== undefined) {
     try {
@@ -51,6 +62,8 @@ export const href = {
     return search === '' ? '#/users' : `#/users?${search}`;
   },
   customer: (externalUserId: string) => `#/customers/${encodeURIComponent(externalUserId)}`,
+  statement: (externalUserId: string, month?: string) =>
+    `#/customers/${encodeURIComponent(externalUserId)}/statements${month ? `/${month}` : ''}`,
   search: (query: string) => `#/search?${new URLSearchParams({ q: query })}`,
   webhooks: () => '#/webhooks',
   trading: (at: { zone?: string; day?: string } = {}) => {

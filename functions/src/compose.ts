@@ -4,6 +4,7 @@ import {
   loadDeliveryConfig,
   loadErasureConfig,
   loadForecastDropConfig,
+  loadHistoryBackfillConfig,
   loadPlannerConfig,
   loadRelayConfig,
   loadSyncConfig,
@@ -11,6 +12,7 @@ import {
   loadTradingWorkflowConfig,
 } from './config';
 import type { FunctionId } from './declarations';
+import type { BackfillRunSummary } from './history/backfill';
 import { type ApiDeps, type ApiOverrides, createApiDeps } from './lambdas/api/deps';
 import { type ApiHandler, makeApiHandler } from './lambdas/api/handler';
 import { createErasureDeps, type ErasureOverrides } from './lambdas/erasureWorker/deps';
@@ -19,6 +21,8 @@ import { createRelayDeps, type RelayOverrides } from './lambdas/eventRelay/deps'
 import { makeRelayHandler } from './lambdas/eventRelay/handler';
 import { createForecastDropDeps, type ForecastDropOverrides } from './lambdas/forecastDrop/deps';
 import { type ForecastDropSummary, makeForecastDropHandler } from './lambdas/forecastDrop/handler';
+import { createHistoryBackfillDeps, type HistoryBackfillOverrides } from './lambdas/historyBackfill/deps';
+import { makeHistoryBackfillHandler } from './lambdas/historyBackfill/handler';
 import type { SqsBatchResponse } from './lambdas/shared/sqs-batch';
 import { createPlannerDeps, type PlannerOverrides } from './lambdas/syncPlanner/deps';
 import { makePlannerHandler } from './lambdas/syncPlanner/handler';
@@ -60,6 +64,7 @@ export interface InProcessOptions {
   erasureWorker?: ErasureOverrides;
   tradingWorkflow?: Omit<TradingWorkflowOverrides, 'refresher'>;
   forecastDrop?: ForecastDropOverrides;
+  historyBackfill?: Omit<HistoryBackfillOverrides, 'refresher'>;
   /** Runs around every in-process token-refresh invocation (the local stack labels its log lines). */
   aroundTokenRefresh?: <T>(invoke: () => Promise<T>) => Promise<T>;
 }
@@ -103,6 +108,11 @@ export interface InProcessBridge {
     event: unknown,
     context?: { awsRequestId?: string },
   ) => Promise<ForecastDropSummary>;
+  /** history-backfill's handler: one bounded run of the backfill (a local run has 300 s, as in AWS). */
+  readonly historyBackfill: (
+    event: unknown,
+    context?: { awsRequestId?: string },
+  ) => Promise<BackfillRunSummary>;
   readonly deps: { readonly tokenRefresh: TokenRefreshDeps; readonly api: ApiDeps; readonly sync: SyncDeps };
   /** Destroys the SDK clients the composition created. */
   close(): void;
@@ -140,6 +150,11 @@ export function composeInProcess(options: InProcessOptions): InProcessBridge {
     { ...options.tradingWorkflow, refresher },
   );
   const tradingHandler = makeTradingWorkflowHandler(tradingDeps);
+  const backfillDeps = createHistoryBackfillDeps(
+    loadHistoryBackfillConfig(options.environment('historyBackfill')),
+    { ...options.historyBackfill, refresher },
+  );
+  const backfillHandler = makeHistoryBackfillHandler(backfillDeps);
   const forecastDropDeps = createForecastDropDeps(
     loadForecastDropConfig(options.environment('forecastDrop')),
     options.forecastDrop,
@@ -160,6 +175,13 @@ export function composeInProcess(options: InProcessOptions): InProcessBridge {
         getRemainingTimeInMillis: () => 120_000,
       }),
     forecastDrop: makeForecastDropHandler(forecastDropDeps),
+    historyBackfill: (event, context) => {
+      const deadline = Date.now() + 300_000;
+      return backfillHandler(event, {
+        awsRequestId: context?.awsRequestId ?? 'local',
+        getRemainingTimeInMillis: () => deadline - Date.now(),
+      });
+    },
     deps: { tokenRefresh: tokenRefreshDeps, api: apiDeps, sync: syncDeps },
     close() {
       // Clients handed in by the caller are the caller's to close.
@@ -179,6 +201,7 @@ export function composeInProcess(options: InProcessOptions): InProcessBridge {
       erasureDeps.sqs.destroy();
       if (!options.tradingWorkflow?.db) tradingDeps.db.destroy();
       if (!options.forecastDrop?.db) forecastDropDeps.db.destroy();
+      if (!options.historyBackfill?.db) backfillDeps.db.destroy();
       if (!options.forecastDrop?.s3) forecastDropDeps.s3.destroy();
     },
   };

@@ -1,6 +1,12 @@
 import { TRADING_VARIANTS, type TradingVariant } from '@podero-bridge/podero-client';
 import * as z from 'zod';
-import { ENV, type EnvName, type FunctionId, functionDeclarations } from './declarations';
+import {
+  ENV,
+  type EnvName,
+  type FunctionId,
+  functionDeclarations,
+  scheduleDeclarations,
+} from './declarations';
 import type { ReturnUrlRules } from './devices/return-urls';
 import { CONFIRMATION_DEADLINES, type ConfirmationDeadline } from './domain/trading/market';
 import { AUTO_CONFIRM_POLICIES, type AutoConfirmPolicy } from './domain/trading/workflow';
@@ -51,6 +57,11 @@ const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
 export const SYNC_CONCURRENCY_DEFAULT = 8;
 export const SYNC_SAFETY_MARGIN_SECONDS_DEFAULT = 60;
 export const SYNC_SHARD_SIZE_DEFAULT = 1000;
+/** The sync schedule's declared interval: the default of SYNC_INTERVAL_MINUTES (a stage may set its own). */
+export const SYNC_INTERVAL_MINUTES_DEFAULT = scheduleDeclarations.find(
+  (schedule) => schedule.function === 'syncPlanner',
+)?.everyMinutes;
+if (SYNC_INTERVAL_MINUTES_DEFAULT === undefined) throw new Error('no syncPlanner schedule is declared');
 
 /** The rule (and default) of every declared variable. */
 export const envSchemas = {
@@ -68,6 +79,7 @@ export const envSchemas = {
   [ENV.syncSafetyMarginSeconds]: positiveInt(SYNC_SAFETY_MARGIN_SECONDS_DEFAULT, 600),
   [ENV.readingsRetentionDays]: positiveInt(400),
   [ENV.deviceKindsRecheckHours]: positiveInt(24, 24 * 90),
+  [ENV.syncIntervalMinutes]: positiveInt(SYNC_INTERVAL_MINUTES_DEFAULT, 1440),
   [ENV.syncShardQueueUrl]: httpUrl,
   [ENV.syncShardSize]: positiveInt(SYNC_SHARD_SIZE_DEFAULT, 100_000),
   /** 0: no ceiling. Podero documents no limit; a partner sets one after talking to its account manager. */
@@ -102,6 +114,9 @@ export const envSchemas = {
   [ENV.poderoTradingVariant]: withDefault('reference', z.enum(TRADING_VARIANTS)),
   [ENV.tradingAutoConfirm]: withDefault('off', z.enum(AUTO_CONFIRM_POLICIES)),
   [ENV.tradingConfirmationDeadline]: withDefault('23:30', z.enum(CONFIRMATION_DEADLINES)),
+  [ENV.backfillLookbackDays]: positiveInt(7, 400),
+  [ENV.backfillMaxRequestsPerRun]: positiveInt(60, 10_000),
+  [ENV.poderoDataRetentionDays]: positiveInt(90, 3650),
   [ENV.forecastBucketName]: z
     .string()
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name (3-63 of a-z 0-9 . -)'),
@@ -221,8 +236,8 @@ export interface FleetConfig extends FunctionBasics {
   readonly tradingVariant?: TradingVariant;
 }
 
-/** The variables api and heat-pump-sync-worker both declare. */
-type FleetNames = DeclaredName<'api'> & DeclaredName<'syncWorker'>;
+/** The variables api and heat-pump-sync-worker both declare (but the sync interval: each reads it on its own). */
+type FleetNames = Exclude<DeclaredName<'api'> & DeclaredName<'syncWorker'>, typeof ENV.syncIntervalMinutes>;
 
 function fleetConfig(parsed: Pick<Declared<'syncWorker'>, FleetNames> & AwsClientConfig): FleetConfig {
   return {
@@ -256,6 +271,8 @@ export interface ApiConfig extends FleetConfig, WebhookSettings, TradingSettings
   readonly erasureQueueUrl: string;
   /** Where the re-authentication callback may send the browser (devices/return-urls.ts). */
   readonly returnUrls: ReturnUrlRules;
+  /** The stage's sync interval: the unit of the devices' stale threshold in the API's health (ms). */
+  readonly syncIntervalMs: number;
 }
 
 export function loadApiConfig(env: Env): ApiConfig {
@@ -273,6 +290,7 @@ export function loadApiConfig(env: Env): ApiConfig {
     tradingVariant: parsed[ENV.poderoTradingVariant],
     tradingAutoConfirm: parsed[ENV.tradingAutoConfirm],
     tradingConfirmationDeadline: parsed[ENV.tradingConfirmationDeadline],
+    syncIntervalMs: parsed[ENV.syncIntervalMinutes] * 60_000,
   };
 }
 
@@ -288,6 +306,26 @@ export function loadTradingWorkflowConfig(env: Env): TradingWorkflowConfig {
     tradingVariant: parsed[ENV.poderoTradingVariant],
     tradingAutoConfirm: parsed[ENV.tradingAutoConfirm],
     tradingConfirmationDeadline: parsed[ENV.tradingConfirmationDeadline],
+  };
+}
+
+export interface HistoryBackfillConfig extends FleetConfig {
+  /** Podero requests per second for the whole stage (0: none): the backfill claims from the same budget. */
+  readonly rateLimitPerSecond: number;
+  readonly backfillLookbackDays: number;
+  readonly backfillMaxRequestsPerRun: number;
+  readonly poderoDataRetentionDays: number;
+}
+
+/** history-backfill: the fleet's Podero access, the stage's rate ceiling and the backfill's bounds. */
+export function loadHistoryBackfillConfig(env: Env): HistoryBackfillConfig {
+  const parsed = parseDeclared('historyBackfill', env);
+  return {
+    ...fleetConfig(parsed),
+    rateLimitPerSecond: parsed[ENV.syncRateLimitPerSecond],
+    backfillLookbackDays: parsed[ENV.backfillLookbackDays],
+    backfillMaxRequestsPerRun: parsed[ENV.backfillMaxRequestsPerRun],
+    poderoDataRetentionDays: parsed[ENV.poderoDataRetentionDays],
   };
 }
 
@@ -373,6 +411,8 @@ export interface SyncConfig extends FleetConfig {
   readonly rateLimitPerSecond: number;
   /** How often every device kind of a user is asked about (domain/devices/kind-plan.ts), ms. */
   readonly deviceKindsRecheckMs: number;
+  /** The stage's sync interval: the unit of the devices' stale threshold (ms). */
+  readonly syncIntervalMs: number;
 }
 
 /** The sync engine's configuration: heat-pump-sync-worker's variables (it runs the engine over a shard). */
@@ -385,6 +425,7 @@ export function loadSyncConfig(env: Env): SyncConfig {
     rateLimitPerSecond: parsed[ENV.syncRateLimitPerSecond],
     syncConcurrency: concurrency,
     safetyMarginMs: parsed[ENV.syncSafetyMarginSeconds] * 1000,
+    syncIntervalMs: parsed[ENV.syncIntervalMinutes] * 60_000,
     deviceKindsRecheckMs: parsed[ENV.deviceKindsRecheckHours] * 3_600_000,
     // A few rounds of the concurrency per page (the next page is read ahead): enough to keep Podero
     // busy, small enough that a kill between cursor saves repeats little work.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { offlineLocalWorld } from '../test-support/local-world';
 import { environmentFor, functionDeclarations, scheduleDeclarations } from './declarations';
+import { historyBackfillEventSchema } from './history/event';
 import { syncEventSchema } from './sync/event';
 import { tokenRefreshEventSchema } from './tokens/contract';
 import { tradingWorkflowEventSchema } from './trading/event';
@@ -13,6 +14,7 @@ describe('declarations', () => {
       syncPlanner: syncEventSchema,
       eventRelay: relayEventSchema,
       tradingWorkflow: tradingWorkflowEventSchema,
+      historyBackfill: historyBackfillEventSchema,
     } as const;
     for (const schedule of scheduleDeclarations) {
       expect(schemas[schedule.function].safeParse(schedule.payload).success, schedule.name).toBe(true);

@@ -8,8 +8,10 @@
  * the CDK app.
  */
 
+import type { RouteAccess } from './domain/access';
 import { type DeviceKindApi, type DeviceOperationId, deviceOperationIds } from './domain/devices/kind-api';
 import { deviceKindApis } from './domain/devices/kind-apis';
+import type { HistoryBackfillEvent } from './history/event';
 import type { SyncEvent } from './sync/event';
 import type { TokenRefreshEvent } from './tokens/contract';
 import type { TradingWorkflowEvent } from './trading/event';
@@ -24,11 +26,29 @@ export type FunctionId =
   | 'webhookDelivery'
   | 'erasureWorker'
   | 'tradingWorkflow'
-  | 'forecastDrop';
+  | 'forecastDrop'
+  | 'historyBackfill';
 export type TableId = 'main' | 'readings';
 export type QueueId = 'webhookDeliveries' | 'syncShards' | 'erasures';
 export type BucketId = 'forecastDrops';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * Who may call a route: the roles and the one access rule live in domain/access.ts (plain data and pure
+ * functions, mutation-tested); the handler (lambdas/api/auth.ts), the gateway (infra, the local gateway) and
+ * the OpenAPI document all read them from there, through here.
+ */
+export {
+  ADMIN_SCOPE,
+  accessRule,
+  gatewayScopesFor,
+  ROLE_SCOPES,
+  ROLES,
+  type Role,
+  type RouteAccess,
+  roleCovers,
+  roleOfScopes,
+} from './domain/access';
 
 /** Environment variable names shared by the functions, the CDK app and the local stack. */
 export const ENV = {
@@ -49,6 +69,11 @@ export const ENV = {
   deviceKindsRecheckHours: 'DEVICE_KINDS_RECHECK_HOURS',
   /** The sync-shards queue: the planner's shards, the workers' continuations. */
   syncShardQueueUrl: 'SYNC_SHARD_QUEUE_URL',
+  /**
+   * Optional (default: the heat-pump-sync schedule's interval): the stage's sync interval in minutes, the unit of
+   * every device kind's stale threshold (domain/devices/health.ts). The CDK app sets the stage's `sync.everyMinutes`.
+   */
+  syncIntervalMinutes: 'SYNC_INTERVAL_MINUTES',
   /** Optional (default 1000): the most users in one shard of a fleet pass. */
   syncShardSize: 'SYNC_SHARD_SIZE',
   /** Optional (default 0: none): Podero requests per second for the whole stage, shared by every sync worker. */
@@ -82,6 +107,12 @@ export const ENV = {
   tradingConfirmationDeadline: 'TRADING_CONFIRMATION_DEADLINE',
   /** The bucket partners drop price forecast files in (`forecasts/`), and where their results go (`results/`). */
   forecastBucketName: 'FORECAST_BUCKET_NAME',
+  /** Optional (default 7): how many days back the history backfill looks for missed quarter-hours. */
+  backfillLookbackDays: 'BACKFILL_LOOKBACK_DAYS',
+  /** Optional (default 60): the backfill's share of the Podero budget, `/data` requests per run. */
+  backfillMaxRequestsPerRun: 'BACKFILL_MAX_REQUESTS_PER_RUN',
+  /** Optional (default 90, [INFERRED]: Podero documents none): how long Podero keeps its `/data` series. */
+  poderoDataRetentionDays: 'PODERO_DATA_RETENTION_DAYS',
 } as const;
 export type EnvName = (typeof ENV)[keyof typeof ENV];
 
@@ -247,6 +278,7 @@ export const functionDeclarations = {
       ENV.readingsTableName,
       ...PODERO_CALLER_ENVIRONMENT,
       ENV.readingsRetentionDays,
+      ENV.syncIntervalMinutes,
       ENV.appVersion,
       ENV.stage,
       ENV.webhookQueueUrl,
@@ -309,6 +341,7 @@ export const functionDeclarations = {
       ENV.syncSafetyMarginSeconds,
       ENV.readingsRetentionDays,
       ENV.deviceKindsRecheckHours,
+      ENV.syncIntervalMinutes,
       ENV.syncShardQueueUrl,
       ENV.syncRateLimitPerSecond,
       ENV.appVersion,
@@ -443,6 +476,37 @@ export const functionDeclarations = {
     ],
     trigger: { kind: 'objectCreated', bucket: 'forecastDrops', prefix: FORECAST_DROP_PREFIX },
   },
+  historyBackfill: {
+    id: 'historyBackfill',
+    name: 'history-backfill',
+    description:
+      "Fills the quarter-hours the sync missed from Podero's 15-minute series (/data), within Podero's retention and the stage's rate budget, and records what it cannot fill.",
+    entry: 'src/lambdas/historyBackfill/entry.ts',
+    memoryMb: 256,
+    // At most BACKFILL_MAX_REQUESTS_PER_RUN requests (60 by default, a day of one device each); a run that
+    // runs out of time stops with its progress stored and the next one continues.
+    timeoutSeconds: 300,
+    // One run at a time: the walk's cursor has one writer.
+    reservedConcurrency: 1,
+    access: {
+      tables: { main: 'readWrite', readings: 'readWrite' },
+      tokenSecret: 'read',
+      credentialsSecret: 'none',
+      invokes: ['tokenRefresh'],
+    },
+    environment: [
+      ENV.mainTableName,
+      ENV.readingsTableName,
+      ...PODERO_CALLER_ENVIRONMENT,
+      ENV.readingsRetentionDays,
+      ENV.syncRateLimitPerSecond,
+      ENV.backfillLookbackDays,
+      ENV.backfillMaxRequestsPerRun,
+      ENV.poderoDataRetentionDays,
+      ENV.appVersion,
+      ENV.stage,
+    ],
+  },
 } as const satisfies Record<FunctionId, FunctionDeclaration>;
 
 export interface QueueDeclaration {
@@ -518,15 +582,6 @@ export const bucketDeclarations = {
   },
 } as const satisfies Record<BucketId, BucketDeclaration>;
 
-/**
- * Who may call a route:
- * - `public`: no token (API Gateway route without authorizer);
- * - `self-or-admin`: a token whose `sub` equals the `{external_user_id}` in the path (or, for
- *   `POST /users`, the `external_user_id` in the body), or a token whose `scope` contains `bridge/admin`;
- * - `admin`: only a token whose `scope` contains `bridge/admin`.
- */
-export type RouteAccess = 'public' | 'self-or-admin' | 'admin';
-
 export interface RouteDeclaration {
   /** Stable id, used as the OpenAPI operationId and to dispatch inside the handler. */
   readonly operationId: string;
@@ -537,8 +592,6 @@ export interface RouteDeclaration {
   readonly access: RouteAccess;
   readonly summary: string;
 }
-
-export const ADMIN_SCOPE = 'bridge/admin';
 
 /**
  * The API's CORS preflight, answered by API Gateway itself on a stage with browser origins (the console's, and
@@ -560,15 +613,6 @@ export const CORS_MAX_AGE_SECONDS = 3600;
  * tracing stage): the SDK is bundled and loaded when tracing is on.
  */
 export const XRAY_BUNDLE_DEFINE = 'process.env.BRIDGE_BUNDLE_XRAY';
-
-/**
- * The scopes API Gateway itself requires on a route (the HTTP API route's `authorizationScopes`: the token
- * must carry at least one, else the gateway answers 403 before the function runs). Admin routes require the
- * admin scope there, and the handler checks it again. Infra and the local gateway both read this.
- */
-export function gatewayScopesFor(access: RouteAccess): readonly string[] | undefined {
-  return access === 'admin' ? [ADMIN_SCOPE] : undefined;
-}
 
 const userPath = '/users/{external_user_id}';
 const tradingDayPath = '/trading/day-ahead/{price_zone}/days/{delivery_day}';
@@ -593,12 +637,13 @@ export function deviceRouteDeclarations<A extends DeviceKindApi>(
     method: HttpMethod,
     path: string,
     summary: string,
+    access: RouteAccess = 'self-or-viewer',
   ): DeviceRouteDeclaration<A> => ({
     operationId: operationId as DeviceOperationId<A>,
     method,
     path,
     function: 'api',
-    access: 'self-or-admin',
+    access,
     summary,
   });
   return {
@@ -606,13 +651,20 @@ export function deviceRouteDeclarations<A extends DeviceKindApi>(
       route(ids.list, 'GET', list, `The user's ${api.nounPlural}, cached or live`),
       route(ids.get, 'GET', one, `One ${api.noun}, cached or live`),
       ...api.controls.map((control) =>
-        route(control.operationId, control.method, `${one}${control.path}`, control.summary),
+        route(
+          control.operationId,
+          control.method,
+          `${one}${control.path}`,
+          control.summary,
+          'self-or-support',
+        ),
       ),
       route(
         ids.delete,
         'DELETE',
         one,
         `Offboard one ${api.noun}: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent)`,
+        'self-or-admin',
       ),
       ...(api.reauthentication
         ? [
@@ -621,12 +673,19 @@ export function deviceRouteDeclarations<A extends DeviceKindApi>(
               'POST',
               `${one}/reauthentication`,
               `Start re-authenticating ${api.aNoun} whose manufacturer connection lapsed`,
+              'self-or-support',
             ),
           ]
         : []),
     ],
     history: [
       route(ids.readings, 'GET', `${one}/readings`, 'Stored readings in time order, paginated'),
+      route(
+        ids.coverage,
+        'GET',
+        `${one}/readings/coverage`,
+        'Coverage of the stored readings per UTC day (quarter-hours with a reading), and what the backfill could not fill',
+      ),
       route(
         ids.changes,
         'GET',
@@ -660,14 +719,18 @@ export function deviceRouteDeclarations<A extends DeviceKindApi>(
 
 const [firstKindApi, ...laterKindApis] = deviceKindApis;
 
-/** A charging control's declaration (one element, spread: its operation id stays a literal type). */
+/**
+ * A charging control's declaration (one element, spread: its operation id stays a literal type). Reading is
+ * a viewer's; every write is a device control, a support agent's.
+ */
 function chargingRoute<const Id extends string>(
   operationId: Id,
   method: HttpMethod,
   path: string,
   summary: string,
 ): [RouteDeclaration & { readonly operationId: Id }] {
-  return [{ operationId, method, path, function: 'api', access: 'self-or-admin', summary }];
+  const access = method === 'GET' ? 'self-or-viewer' : 'self-or-support';
+  return [{ operationId, method, path, function: 'api', access, summary }];
 }
 
 export const routeDeclarations = [
@@ -700,7 +763,7 @@ export const routeDeclarations = [
     method: 'GET',
     path: userPath,
     function: 'api',
-    access: 'self-or-admin',
+    access: 'self-or-viewer',
     summary: 'Get an onboarded user',
   },
   {
@@ -724,7 +787,7 @@ export const routeDeclarations = [
     method: 'GET',
     path: `${userPath}/erasure`,
     function: 'api',
-    access: 'admin',
+    access: 'viewer',
     summary: "Whether an offboarding's erasure (readings, failure record, re-authentications) has finished",
   },
   {
@@ -740,7 +803,7 @@ export const routeDeclarations = [
     method: 'GET',
     path: `${userPath}/buildings`,
     function: 'api',
-    access: 'self-or-admin',
+    access: 'self-or-viewer',
     summary: "List the user's buildings",
   },
   {
@@ -748,7 +811,7 @@ export const routeDeclarations = [
     method: 'POST',
     path: `${userPath}/onboarding-sessions`,
     function: 'api',
-    access: 'self-or-admin',
+    access: 'self-or-support',
     summary: 'Open a Connect UI onboarding session',
   },
   {
@@ -756,7 +819,7 @@ export const routeDeclarations = [
     method: 'GET',
     path: `${userPath}/onboarding-sessions/{session_id}`,
     function: 'api',
-    access: 'self-or-admin',
+    access: 'self-or-viewer',
     summary: 'State of an onboarding session',
   },
   ...deviceRouteDeclarations(firstKindApi).resource,
@@ -775,7 +838,7 @@ export const routeDeclarations = [
     method: 'GET',
     path: `${userPath}/energy-contracts`,
     function: 'api',
-    access: 'admin',
+    access: 'viewer',
     summary: "The user's energy contracts (tariffs Podero optimises against)",
   },
   {
@@ -799,7 +862,7 @@ export const routeDeclarations = [
     method: 'GET',
     path: '/users',
     function: 'api',
-    access: 'admin',
+    access: 'viewer',
     summary: 'The fleet, page by page: users with their devices by connection state and sync failures',
   },
   {
@@ -807,7 +870,7 @@ export const routeDeclarations = [
     method: 'GET',
     path: `${userPath}/summary`,
     function: 'api',
-    access: 'admin',
+    access: 'viewer',
     summary: 'One customer at a glance: devices, connection, last readings, open sessions, sync',
   },
   {
@@ -815,16 +878,41 @@ export const routeDeclarations = [
     method: 'GET',
     path: '/sync/status',
     function: 'api',
-    access: 'admin',
+    access: 'viewer',
     summary: "The heat-pump sync's latest runs and the users whose sync fails",
+  },
+  {
+    operationId: 'getBackfillStatus',
+    method: 'GET',
+    path: '/history/backfill',
+    function: 'api',
+    access: 'viewer',
+    summary:
+      "The history backfill's progress, and per device what it filled and what it could not fill and why",
   },
   {
     operationId: 'getOrganisationSavings',
     method: 'GET',
     path: '/savings',
     function: 'api',
-    access: 'admin',
+    access: 'viewer',
     summary: "The organisation's savings over every device between two instants (cached)",
+  },
+  {
+    operationId: 'listAuditEntries',
+    method: 'GET',
+    path: '/audit',
+    function: 'api',
+    access: 'viewer',
+    summary: 'The audit trail: every write through the API with its actor, newest first, paginated',
+  },
+  {
+    operationId: 'listUserAuditEntries',
+    method: 'GET',
+    path: `${userPath}/audit`,
+    function: 'api',
+    access: 'viewer',
+    summary: 'The writes about one customer, with their actors, newest first, paginated',
   },
   {
     operationId: 'listWebhooks',
@@ -927,7 +1015,7 @@ export const routeDeclarations = [
     method: 'GET',
     path: '/trading/day-ahead/{price_zone}/days',
     function: 'api',
-    access: 'admin',
+    access: 'viewer',
     summary: "The zone's trading days, newest first, paginated",
   },
   {
@@ -935,7 +1023,7 @@ export const routeDeclarations = [
     method: 'GET',
     path: tradingDayPath,
     function: 'api',
-    access: 'admin',
+    access: 'viewer',
     summary: 'A trading day: its state, forecast, curves, delta, expected saving and deadlines',
   },
   {
@@ -943,7 +1031,7 @@ export const routeDeclarations = [
     method: 'GET',
     path: `${tradingDayPath}/curves.csv`,
     function: 'api',
-    access: 'admin',
+    access: 'viewer',
     summary: "The day's curves and delta per quarter-hour as CSV, for the bidding tool",
   },
   {
@@ -967,7 +1055,7 @@ export const routeDeclarations = [
     method: 'GET',
     path: `${userPath}/devices`,
     function: 'api',
-    access: 'self-or-admin',
+    access: 'self-or-viewer',
     summary: 'Every device of the user, of every kind, each with its `type`; cached or live',
   },
   ...chargingRoute(
@@ -1042,7 +1130,7 @@ export const routeDeclarations = [
     method: 'GET',
     path: `${userPath}/statements`,
     function: 'api',
-    access: 'self-or-admin',
+    access: 'self-or-viewer',
     summary: 'The months a savings statement exists for, from the onboarding month to the current one',
   },
   {
@@ -1050,7 +1138,7 @@ export const routeDeclarations = [
     method: 'GET',
     path: `${userPath}/statements/{month}`,
     function: 'api',
-    access: 'self-or-admin',
+    access: 'self-or-viewer',
     summary:
       "A month's savings statement per device and in total: consumption, baseline, cost at the customer's contract, saving, and each figure's data coverage (JSON or CSV)",
   },
@@ -1079,6 +1167,7 @@ interface ScheduleEvents {
   syncPlanner: SyncEvent;
   eventRelay: RelayEvent;
   tradingWorkflow: TradingWorkflowEvent;
+  historyBackfill: HistoryBackfillEvent;
 }
 type ScheduleOf<F extends keyof ScheduleEvents> = ScheduleDeclaration & {
   readonly function: F;
@@ -1115,6 +1204,14 @@ export const scheduleDeclarations = [
     everyMinutes: 5,
     payload: { source: 'schedule' },
   } as const satisfies ScheduleOf<'tradingWorkflow'>,
+  {
+    name: 'history-backfill',
+    description:
+      "Fill the readings' missed quarter-hours from Podero's /data (a bounded run; the next continues).",
+    function: 'historyBackfill',
+    everyMinutes: 30,
+    payload: { source: 'schedule' },
+  } as const satisfies ScheduleOf<'historyBackfill'>,
 ] as const satisfies readonly ScheduleDeclaration[];
 
 /** `rate(...)` expression for EventBridge Scheduler, from a minute interval. */

@@ -14,6 +14,7 @@ import { createSyncDeps } from '../src/lambdas/syncWorker/deps';
 import { makeSyncHandler, makeSyncWorkerHandler } from '../src/lambdas/syncWorker/handler';
 import { createRecordingMetrics } from '../src/platform/observability';
 import { minimalUserRecord, UserStore } from '../src/storage/users';
+import type { TokenRefresher } from '../src/tokens/refresher';
 import type { LocalAws } from './aws';
 import { silentLogger, startTestEnvironment } from './environment';
 
@@ -36,6 +37,8 @@ export interface HeatPumpWorld {
   planner: ReturnType<typeof makePlannerHandler>;
   worker: ReturnType<typeof makeSyncWorkerHandler>;
   syncMetrics: ReturnType<typeof createRecordingMetrics>;
+  /** The in-process token refresher (for functions the world does not build, e.g. history-backfill). */
+  refresher: TokenRefresher;
   /** The bridge's clock (ms); tests move it together with, or apart from, the simulator's. */
   clock: { now: number };
   /** Moves the simulator's and the bridge's clocks forward together. */
@@ -116,6 +119,7 @@ export async function startHeatPumpWorld(
     ),
     worker: makeSyncWorkerHandler(syncDeps),
     syncMetrics,
+    refresher: env.refresher,
     clock,
     advance(seconds) {
       sim.control.advanceClock(seconds);

@@ -120,6 +120,7 @@ export class PoderoBridgeStack extends Stack {
       [ENV.syncSafetyMarginSeconds]: String(config.sync.safetyMarginSeconds),
       [ENV.readingsRetentionDays]: String(config.readings.retentionDays),
       [ENV.deviceKindsRecheckHours]: String(config.sync.deviceKindsRecheckHours),
+      [ENV.syncIntervalMinutes]: String(config.sync.everyMinutes),
       [ENV.syncShardQueueUrl]: this.eventDelivery.queues.syncShards.queue.queueUrl,
       [ENV.syncShardSize]: String(config.sync.shardSize),
       [ENV.syncRateLimitPerSecond]: String(config.sync.rateLimitPerSecond),
@@ -138,6 +139,10 @@ export class PoderoBridgeStack extends Stack {
       [ENV.tradingAutoConfirm]: config.trading.autoConfirm,
       [ENV.tradingConfirmationDeadline]: config.trading.confirmationDeadline,
       [ENV.forecastBucketName]: this.fileDrops.byId.forecastDrops.bucketName,
+      // The functions' own defaults (functions/src/config.ts); Podero's retention is [INFERRED] there.
+      [ENV.backfillLookbackDays]: '7',
+      [ENV.backfillMaxRequestsPerRun]: '60',
+      [ENV.poderoDataRetentionDays]: '90',
     };
 
     for (const declaration of Object.values(functionDeclarations) as FunctionDeclaration[]) {

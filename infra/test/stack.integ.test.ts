@@ -19,7 +19,11 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LAMBDA_RUNTIME, METRICS_NAMESPACE } from '../lib/constructs/bridge-function';
 import { ACCESS_LOG_FORMAT } from '../lib/constructs/http-api';
-import { CUSTOM_METRICS, staleTokenAgeSeconds } from '../lib/constructs/monitoring';
+import {
+  CUSTOM_METRICS,
+  DEVICES_STALE_SHARE_ALARM_PERCENT,
+  staleTokenAgeSeconds,
+} from '../lib/constructs/monitoring';
 import { SCHEDULER_RETRY_ATTEMPTS } from '../lib/constructs/schedules';
 import {
   allPolicyStatements,
@@ -448,7 +452,7 @@ describe('HTTP API', () => {
     });
   });
 
-  it('creates one route per declared route: public without authorizer, admin with the admin scope', () => {
+  it("creates one route per declared route: public without authorizer, a role's route with the scopes of that role and the higher ones", () => {
     const routes = Object.values(resourcesOfType(dev.template, 'AWS::ApiGatewayV2::Route'));
     expect(routes).toHaveLength(routeDeclarations.length);
     const authorizerId = Object.keys(resourcesOfType(dev.template, 'AWS::ApiGatewayV2::Authorizer'))[0];
@@ -463,7 +467,13 @@ describe('HTTP API', () => {
         expect(props?.AuthorizationType).toBe('JWT');
         expect(props?.AuthorizerId).toEqual({ Ref: authorizerId });
       }
-      expect(props?.AuthorizationScopes).toEqual(route.access === 'admin' ? [ADMIN_SCOPE] : undefined);
+      // An end user's route (self-or-<role>) needs no scope at the gateway: the handler decides.
+      const scopesOfRole: Record<string, string[]> = {
+        viewer: ['bridge/viewer', 'bridge/support', ADMIN_SCOPE],
+        support: ['bridge/support', ADMIN_SCOPE],
+        admin: [ADMIN_SCOPE],
+      };
+      expect(props?.AuthorizationScopes, `${route.method} ${route.path}`).toEqual(scopesOfRole[route.access]);
     }
   });
 
@@ -884,6 +894,36 @@ describe('monitoring', () => {
       DatapointsToAlarm: 2,
       Threshold: 1,
     });
+  });
+
+  it("alarms when more than a tenth of the connected devices went stale in two sync intervals, from the worker's counts", () => {
+    type MetricQuery = {
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: { MetricName: string; Dimensions: unknown[] }; Period: number; Stat: string };
+    };
+    const staleShare = alarmsOf(dev).find((a) =>
+      ((a.Properties?.Metrics ?? []) as MetricQuery[]).some(
+        (m) => m.MetricStat?.Metric.MetricName === 'SyncDevicesStale',
+      ),
+    );
+    expect(staleShare?.Properties).toMatchObject({
+      Threshold: DEVICES_STALE_SHARE_ALARM_PERCENT,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'notBreaching',
+    });
+    const queries = (staleShare?.Properties?.Metrics ?? []) as MetricQuery[];
+    expect(queries.find((m) => m.Expression)?.Expression).toBe('IF(judged > 0, 100 * stale / judged, 0)');
+    for (const name of ['SyncDevicesStale', 'SyncDevicesReportingJudged']) {
+      const stat = queries.find((m) => m.MetricStat?.Metric.MetricName === name)?.MetricStat;
+      expect(stat).toMatchObject({ Period: dev.config.sync.everyMinutes * 60, Stat: 'Sum' });
+      expect(stat?.Metric.Dimensions).toEqual([
+        { Name: 'service', Value: 'heat-pump-sync-worker' },
+        { Name: 'stage', Value: 'dev' },
+      ]);
+    }
   });
 
   it("watches only its own stage's custom metrics: no alarm of one stage can see another stage's metric", () => {

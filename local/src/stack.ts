@@ -172,6 +172,7 @@ const FUNCTION_LABELS: Record<FunctionId, PartLabel> = {
   erasureWorker: 'erasure',
   tradingWorkflow: 'trading',
   forecastDrop: 'trading',
+  historyBackfill: 'sync',
 };
 
 /** The local event bus (the CDK app names its own per stage). */
@@ -350,6 +351,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
       // The drop judges the upload deadline on the trading workflow's clock.
       forecastDrop: { logger: loggerFor('forecastDrop'), metrics: createRecordingMetrics(), now },
+      // On Podero's (the simulator's) time, as the sync: its gaps are quarter-hours of that clock.
+      historyBackfill: {
+        logger: loggerFor('historyBackfill'),
+        metrics: createRecordingMetrics(),
+        ...onPoderoTime,
+      },
       aroundTokenRefresh: (invoke) => withLabel('token-refresh', invoke),
     });
     cleanups.push(() => bridge.close());
@@ -449,6 +456,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       syncPlanner: (payload) => withLabel('sync', () => runFleetPass(payload)),
       eventRelay: () => drainOutbox(),
       tradingWorkflow: (payload) => withLabel('trading', () => bridge.tradingWorkflow(payload)),
+      historyBackfill: (payload) => withLabel('sync', () => bridge.historyBackfill(payload)),
     };
 
     // 5. Scheduler and gateway.
@@ -488,7 +496,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           : {
               console: {
                 serve: (method, path) => consoleSite?.(method, path) ?? Promise.resolve(undefined),
-                session: (method, headers) => consoleSession(method, headers, mintToken),
+                session: async (method, headers, body) =>
+                  consoleSession(
+                    method,
+                    headers,
+                    mintToken,
+                    undefined,
+                    method === 'POST' ? await body() : '',
+                  ),
               },
             }),
         info: {

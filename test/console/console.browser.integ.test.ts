@@ -149,6 +149,10 @@ describe('operator console in Chromium against pnpm dev', { timeout: 60_000 }, (
     await connected.click();
     await page.getByRole('heading', { name: 'Customers: Connected' }).waitFor();
     await page.getByRole('link', { name: demo.externalUserId }).waitFor();
+    // The fleet's health filter: nobody's device stopped reporting in the demo.
+    await page.locator('[data-health-filter="stale"]').click();
+    await page.getByRole('heading', { name: 'Customers: With a device not reporting' }).waitFor();
+    await page.getByText('No customers match.').waitFor();
     await page.context().close();
   });
 
@@ -188,6 +192,12 @@ describe('operator console in Chromium against pnpm dev', { timeout: 60_000 }, (
     await page.goto(`${dev.apiUrl}/console/#/customers/${encodeURIComponent(demo.externalUserId)}`);
     for (const kind of ['Heat pumps', 'Electric vehicles', 'Wallboxes', 'Solar inverters']) {
       await page.getByRole('heading', { name: kind, exact: true }).waitFor();
+    }
+    // Every card carries its health badge (the demo's devices report: never stale, never a steering error).
+    for (const id of [vehicleId, inverterId, wallboxId]) {
+      const badge = page.locator(`[data-device="${id}"] [data-health]`);
+      await badge.waitFor();
+      expect(await badge.getAttribute('data-health')).toMatch(/^(steerable|not_steerable)$/);
     }
     // Each kind's card plots its own readings: points drawn on the canvas, in the series' colour.
     for (const [id, chart] of [

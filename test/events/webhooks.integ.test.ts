@@ -87,7 +87,7 @@ describe('webhooks in the local stack', () => {
         const detail = event.detail as { id: string; type: string; version: string };
         expect(event.source).toBe('podero-bridge');
         expect(detail.type).toBe(event.detailType);
-        expect(detail.version).toBe('3'); // the catalogue's version: v2 added the other kinds' events, v3 trading.failed
+        expect(detail.version).toBe('4'); // the catalogue's version: v2 added the other kinds' events, v3 trading.failed, v4 statement.ready
         const delivered = receiver.received.find((r) => r.headers['webhook-id'] === detail.id);
         expect(delivered, detail.type).toBeDefined();
       }

@@ -41,6 +41,16 @@ const BUILT_ONCE: Readonly<Record<string, string>> = {
   'functions/src/devices/charging-schemas.ts#chargingSessionSchema': 'a callback run while the module loads',
   'functions/src/lambdas/api/routes/all-devices.ts#entries':
     "each kind's entry in the list of every device: a callback run while the module loads",
+  'functions/src/domain/events/catalogue.ts#settledChange':
+    "a settled change's payload: called by deviceChangeEvents, once per kind, at the catalogue's scope",
+  'functions/src/domain/events/catalogue.ts#deviceChangeEvents':
+    "a kind's change events: called once per kind, at the catalogue's scope",
+  'functions/src/domain/events/catalogue.ts#healthDeviceEvents':
+    "a kind's health events: called once per kind, at the catalogue's scope",
+  'functions/src/domain/events/catalogue.ts#reportingEvent':
+    "a health event's payload: called by healthDeviceEvents, twice per kind, at the catalogue's scope",
+  'functions/src/domain/events/catalogue.ts#steeringEvent':
+    "a health event's payload: called by healthDeviceEvents, twice per kind, at the catalogue's scope",
   'functions/src/lambdas/api/routes/charging.ts#boostAnswerOf':
     "a boost's answer: the factory is called once per kind, at the module's scope",
 };

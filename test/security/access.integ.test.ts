@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { errorBodySchema } from '@podero-bridge/functions';
 import {
   ADMIN_SCOPE,
+  accessRule,
   gatewayScopesFor,
   type RouteDeclaration,
   routeDeclarations,
@@ -150,7 +151,9 @@ function requestFor(route: RouteDeclaration, user: string): { path: string; body
 
 const publicRoutes = routeDeclarations.filter((r) => r.access === 'public');
 const protectedRoutes = routeDeclarations.filter((r) => r.access !== 'public');
-const adminRoutes = routeDeclarations.filter((r) => r.access === 'admin');
+/** Routes only an operator may call (a role, no end-user path): the gateway checks the role's scopes too. */
+const operatorRoutes = routeDeclarations.filter((r) => accessRule(r.access)?.owner === false);
+const writeRoutes = protectedRoutes.filter((r) => r.method !== 'GET');
 const gatewayUnauthorized = z.strictObject({ message: z.literal('Unauthorized') });
 const gatewayForbidden = z.strictObject({ message: z.literal('Forbidden') });
 
@@ -425,12 +428,14 @@ describe('scp claims: an array API Gateway flattens to "[a b]", or a string that
   );
 });
 
-describe('admin-only routes', () => {
-  it("are the ones declared admin: offboarding, tariffs, the operator's view, the organisation's savings, webhooks and trading", () => {
-    expect(adminRoutes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(
+describe('operator-only routes', () => {
+  it("are the ones declared for a role alone: offboarding, tariffs, the operator's view, the organisation's savings, webhooks and trading", () => {
+    expect(operatorRoutes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(
       [
         'DELETE /users/{external_user_id}',
         'DELETE /webhooks/{webhook_id}',
+        'GET /audit',
+        'GET /users/{external_user_id}/audit',
         'GET /savings',
         'GET /sync/status',
         'GET /users',
@@ -458,8 +463,8 @@ describe('admin-only routes', () => {
     );
   });
 
-  it.each(adminRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))(
-    '%s needs the admin scope, even for the user it is about',
+  it.each(operatorRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))(
+    "%s needs an operator role's scope, even for the user it is about",
     async (_key, route) => {
       await onboardUser(stack.apiUrl, adminToken, 'carol-1');
       const own = await stack.mintToken({ sub: 'carol-1' });
@@ -497,4 +502,44 @@ describe('admin-only routes', () => {
       }
     },
   );
+});
+
+describe('roles: viewer, support, admin', () => {
+  it("a viewer's token changes nothing: every write route is refused (403), nothing written, nothing sent to Podero", async () => {
+    const viewer = await stack.mintToken({ role: 'viewer' });
+    const before = await dumpTables(db, stack.tableNames);
+    const poderoBefore = JSON.stringify(stack.simulator.control.counters().requests);
+    const refused: string[] = [];
+    for (const route of writeRoutes) {
+      const { path, body } = requestFor(route, BOB);
+      const res = await apiCall(stack.apiUrl, viewer, route.method, path, body);
+      expect(res.status, `${route.operationId}: ${res.text.slice(0, 200)}`).toBe(403);
+      expectForbiddenBy(route, res.json);
+      refused.push(route.operationId);
+    }
+    expect(refused).toContain('updateHeatPump');
+    expect(refused).toContain('deleteUser');
+    expect(await dumpTables(db, stack.tableNames)).toEqual(before);
+    expect(JSON.stringify(stack.simulator.control.counters().requests)).toBe(poderoBefore);
+    // What it may do: read every customer and the fleet.
+    expect((await apiCall(stack.apiUrl, viewer, 'GET', `/users/${BOB}`)).status).toBe(200);
+    expect((await apiCall(stack.apiUrl, viewer, 'GET', '/users')).status).toBe(200);
+  });
+
+  it('a support token switches optimisation but gets 403 on DELETE /users/{id}', async () => {
+    const support = await stack.mintToken({ role: 'support' });
+    const switched = await apiCall(
+      stack.apiUrl,
+      support,
+      'PATCH',
+      `/users/${BOB}/heat-pumps/${bob.deviceId}`,
+      { is_smart_optimization_active: false },
+    );
+    expect(switched.status, switched.text.slice(0, 200)).toBe(200);
+    const offboard = await apiCall(stack.apiUrl, support, 'DELETE', `/users/${BOB}`);
+    expect(offboard.status).toBe(403);
+    // The gateway refuses it: the route declares the admin scope alone.
+    expect(gatewayForbidden.parse(offboard.json)).toEqual({ message: 'Forbidden' });
+    expect((await apiCall(stack.apiUrl, support, 'GET', `/users/${BOB}`)).status).toBe(200);
+  });
 });

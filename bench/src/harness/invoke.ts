@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { bundleChildScript } from './bundles';
-import { spawnNodeChild } from './processes';
+import { type NodeRuntime, spawnNodeChild } from './processes';
 
 export const invokeReportSchema = z.object({
   import_ms: z.number(),
@@ -29,6 +29,7 @@ export async function prepareInvoker(dir: string) {
     spec: InvokeSpec,
     env: Record<string, string>,
     timeoutMs = 120_000,
+    node?: NodeRuntime,
   ): Promise<InvokeReport> => {
     const profileDir = process.env.BENCH_CPU_PROF;
     const run = spawnNodeChild(invokeReportSchema, {
@@ -38,6 +39,7 @@ export async function prepareInvoker(dir: string) {
         : [script],
       env: { ...env, BENCH_INVOKE: JSON.stringify(spec) },
       timeoutMs,
+      ...(node ? { node: node.execPath } : {}),
     });
     const report = await run.message;
     await run.exited;

@@ -1,6 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import type { z } from 'zod';
+import { ensureLambdaNode, LAMBDA_NODE_MAJOR } from '../../../scripts/lambda-node.mjs';
 
 /** The repository root (children start here so that `--import tsx` and workspace packages resolve). */
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -38,6 +39,8 @@ export interface SpawnOptions {
   readonly args: readonly string[];
   readonly env: Record<string, string>;
   readonly timeoutMs: number;
+  /** The `node` binary (default this process's; `lambdaNodeRuntime()` for the Lambda runtime's). */
+  readonly node?: string;
   /** Show the child's stdout/stderr on our stderr (also with BENCH_DEBUG=1); otherwise only their tails on failure. */
   readonly inheritOutput?: boolean;
 }
@@ -47,7 +50,7 @@ export interface SpawnOptions {
  * (last 4 KB) to explain a failure; a child that outlives `timeoutMs` is killed.
  */
 export function spawnNodeChild<S extends z.ZodType>(schema: S, options: SpawnOptions): ChildRun<z.infer<S>> {
-  const child = spawn(process.execPath, [...options.args], {
+  const child = spawn(options.node ?? process.execPath, [...options.args], {
     cwd: REPO_ROOT,
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -87,3 +90,39 @@ export function spawnNodeChild<S extends z.ZodType>(schema: S, options: SpawnOpt
 
 /** Arguments that run a TypeScript child through tsx (for helpers whose own start-up is not measured). */
 export const tsxArgs = (file: string, ...rest: string[]) => ['--import', 'tsx', file, ...rest];
+
+/** A Node.js binary the children run on, and how the tables name it. */
+export interface NodeRuntime {
+  readonly execPath: string;
+  /** e.g. `v24.21.0`. */
+  readonly version: string;
+  /** `Node 24` (the Lambda runtime's major) or `Node 20` (the machine's). */
+  readonly label: string;
+}
+
+const versionOf = (execPath: string): string =>
+  execFileSync(execPath, ['--version'], { encoding: 'utf8' }).trim();
+
+/**
+ * The runtimes the cold-start and sync benchmarks run their children on: the functions' Lambda runtime
+ * (Node 24, installed into .cache/ as `pnpm test` installs it, scripts/lambda-node.mjs) and the machine's
+ * Node, once when they are the same major.
+ */
+export function childNodeRuntimes(log: (message: string) => void = () => {}): NodeRuntime[] {
+  const machine: NodeRuntime = {
+    execPath: process.execPath,
+    version: process.version,
+    label: `Node ${process.versions.node.split('.')[0]}`,
+  };
+  const lambda = ensureLambdaNode(REPO_ROOT, {
+    execPath: process.execPath,
+    nodeVersion: process.versions.node,
+    install: (args) => {
+      log(`installing Node ${LAMBDA_NODE_MAJOR} (the Lambda runtime): npm ${args.join(' ')}`);
+      return spawnSync('npm', args, { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] }).status === 0;
+    },
+  });
+  if (lambda === null) throw new Error(`could not install Node ${LAMBDA_NODE_MAJOR} (the Lambda runtime)`);
+  if (lambda === process.execPath) return [machine];
+  return [{ execPath: lambda, version: versionOf(lambda), label: `Node ${LAMBDA_NODE_MAJOR}` }, machine];
+}

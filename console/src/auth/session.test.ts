@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConsoleConfig } from '../config';
 import { MemoryStorage } from './memory-storage';
-import { type BrowserDeps, startSession } from './session';
+import { type BrowserDeps, DEV_ROLE_KEY, startSession } from './session';
 
 const links = {
   onboarding_success_url: 'https://app.example.com/ok',
@@ -63,6 +63,32 @@ describe('sessions', () => {
     session.invalidate();
     expect(await session.accessToken()).toBe('t2');
     expect(fetched).toHaveLength(2);
+  });
+
+  it('dev: asks the stack for the role this tab chose, admin when it chose none or something else', async () => {
+    const config: ConsoleConfig = {
+      stage: 'local',
+      api_url: '',
+      auth: { mode: 'dev', session_url: '/s' },
+      customer_links: links,
+    };
+    const asked: unknown[] = [];
+    const storage = new MemoryStorage();
+    const { deps } = browser(
+      (_url, init) => {
+        asked.push(JSON.parse(String(init?.body)));
+        return json({ access_token: 't', expires_at: new Date(1_000_000 + 3_600_000).toISOString() });
+      },
+      '',
+      storage,
+    );
+    for (const chosen of [undefined, 'viewer', 'support', 'root']) {
+      if (chosen !== undefined) storage.setItem(DEV_ROLE_KEY, chosen);
+      const session = await startSession(config, deps);
+      session.signOut();
+      await session.accessToken();
+    }
+    expect(asked).toEqual([{ role: 'admin' }, { role: 'viewer' }, { role: 'support' }, { role: 'admin' }]);
   });
 
   it('oidc: with no token it leaves for the issuer; back with a code it keeps the token and restores the route', async () => {

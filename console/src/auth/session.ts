@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { ConsoleConfig } from '../config';
 import { authorizationUrl, completeSignIn, discover, isSignInCallback, type OidcDeps } from './oidc';
+import { ROLES, type Role } from './role';
 import { TokenStore } from './token-store';
 
 /** The signed-in operator, as the API client sees it: a bearer token whenever a request needs one. */
@@ -20,10 +21,16 @@ export interface BrowserDeps extends OidcDeps {
   replaceUrl(url: string): void;
 }
 
+/** The local stack's sign-in may mint any role: which one this tab asked for (admin unless it chose). */
+export const DEV_ROLE_KEY = 'podero-console.dev-role';
+const devRoleSchema = z.enum(ROLES).catch('admin');
+export const devRoleOf = (storage: Pick<Storage, 'getItem'>): Role =>
+  devRoleSchema.parse(storage.getItem(DEV_ROLE_KEY) ?? undefined);
+
 const devSessionSchema = z.strictObject({ access_token: z.string().min(1), expires_at: z.iso.datetime() });
 
 /**
- * Local stack: a short-lived admin token from the stack itself. A POST with a JSON body, so that another
+ * Local stack: a short-lived token of the chosen role (`DEV_ROLE_KEY`) from the stack itself. A POST with a JSON body, so that another
  * origin's page cannot have the browser mint one without a CORS preflight the stack never grants.
  */
 function devSession(
@@ -39,7 +46,7 @@ function devSession(
       const response = await deps.fetch(config.auth.session_url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: '{}',
+        body: JSON.stringify({ role: devRoleOf(deps.storage) }),
       });
       if (!response.ok) throw new Error(`the local stack refused a console session (${response.status})`);
       const session = devSessionSchema.parse(await response.json());

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import type { Schemas } from '../api/client';
 import { ApiError } from '../api/client';
 import type { Loaded } from '../use-load';
 
@@ -43,6 +44,32 @@ export const CONNECTION_LABELS = {
 
 export function ConnectionBadge({ state }: { state: keyof typeof CONNECTION_LABELS }) {
   return <span class={`badge badge-${state}`}>{CONNECTION_LABELS[state]}</span>;
+}
+
+type DeviceHealth = Schemas['DeviceHealth'];
+
+/** What a device's health badge says, the worst first: not reporting, a steering error, then the verdict. */
+export function healthBadgeOf(health: DeviceHealth): { key: string; label: string } {
+  if (health.reporting.state === 'stale') return { key: 'stale', label: 'Not reporting' };
+  if (health.steering.state === 'error') return { key: 'steering_error', label: 'Steering error' };
+  return health.steerable
+    ? { key: 'steerable', label: 'Steerable' }
+    : { key: 'not_steerable', label: 'Not steerable' };
+}
+
+export function HealthBadge({ health }: { health: DeviceHealth }) {
+  const { key, label } = healthBadgeOf(health);
+  const why =
+    key === 'stale'
+      ? health.reporting.reason
+      : key === 'steering_error'
+        ? health.steering.reason
+        : health.not_steerable_because.join(', ') || 'connected, reporting, steering ok';
+  return (
+    <span class={`badge badge-health-${key}`} title={why} data-health={key}>
+      {label}
+    </span>
+  );
 }
 
 export function formatTime(iso: string | null | undefined): string {

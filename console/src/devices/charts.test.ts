@@ -11,6 +11,7 @@ const chart = (kind: keyof typeof KIND_CHARTS, id: string) => {
 const reading = (at: string, values: Record<string, number | string | boolean | null>) => ({
   state_at: at,
   recorded_at: at,
+  source: 'sync' as const,
   values,
 });
 

@@ -1,11 +1,13 @@
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { type Api, expectData, type Schemas } from '../api/client';
+import { may } from '../auth/role';
 import { CopyableId } from '../components/copy-id';
 import { Await, ConnectionBadge, ErrorNote, formatTime } from '../components/status';
 import { useConsole } from '../context';
 import { DEVICE_KIND_LABELS, DEVICE_KIND_NAMES } from '../devices/kinds';
 import { CHARTS, savingsRange } from '../readings';
+import { href } from '../router';
 import { useLoad } from '../use-load';
 import { ElectricVehicleCard } from './customer/electric-vehicle-card';
 import { InverterCard } from './customer/inverter-card';
@@ -92,6 +94,13 @@ export function CustomerPage({ externalUserId }: { externalUserId: string }) {
                   ))}
                 </dl>
               </article>
+              <article class="card" aria-labelledby="statements-title">
+                <h2 id="statements-title">Statements</h2>
+                <p>
+                  <a href={href.statement(externalUserId)}>Monthly savings statement</a>
+                  <span class="muted"> (printable; a month per page)</span>
+                </p>
+              </article>
               <OnboardingCard
                 externalUserId={externalUserId}
                 sessions={summary.onboarding_sessions}
@@ -168,7 +177,7 @@ function OnboardingCard({
   buildings: Schemas['BuildingList']['items'];
   onOpened: () => void;
 }) {
-  const { api, config } = useConsole();
+  const { api, config, role } = useConsole();
   const [opened, setOpened] = useState<Schemas['OnboardingSessionCreated'] | undefined>();
   const [error, setError] = useState<Error | undefined>();
   const [busy, setBusy] = useState(false);
@@ -211,9 +220,11 @@ function OnboardingCard({
           ))}
         </ul>
       )}
-      <button type="button" onClick={open} disabled={busy}>
-        Open a new onboarding session
-      </button>
+      {may(role, 'support') && (
+        <button type="button" onClick={open} disabled={busy}>
+          Open a new onboarding session
+        </button>
+      )}
       {opened && (
         <LinkToSend
           label="Onboarding link"
@@ -247,7 +258,9 @@ function HeatPumpCard({
   heatPump: SummaryHeatPump;
   onChanged: () => void;
 }) {
-  const { api, config } = useConsole();
+  const { api, config, role } = useConsole();
+  // A viewer sees the device's controls as they are, and may change none of them.
+  const mayAct = may(role, 'support');
   const path = { external_user_id: externalUserId, heat_pump_id: heatPump.id };
   const [detail, reloadDetail] = useLoad(
     () => expectData(api.GET('/users/{external_user_id}/heat-pumps/{heat_pump_id}', { params: { path } })),
@@ -322,12 +335,12 @@ function HeatPumpCard({
                   role="switch"
                   checked={optimising ?? hp.heat_pump.is_smart_optimization_active === true}
                   aria-checked={optimising ?? hp.heat_pump.is_smart_optimization_active === true}
-                  disabled={busy}
+                  disabled={busy || !mayAct}
                   onChange={(e) => toggleOptimisation(e.currentTarget.checked)}
                 />
                 Smart optimisation
               </label>
-              {heatPump.connection.state === 'reauthentication_required' ? (
+              {!mayAct ? null : heatPump.connection.state === 'reauthentication_required' ? (
                 <button type="button" onClick={startReauthentication} disabled={busy}>
                   Start re-authentication
                 </button>

@@ -32,6 +32,7 @@ const item = (
     wallbox: kindCounts(others.wallbox ?? [0, 0, 0]),
     inverter: kindCounts(others.inverter ?? [0, 0, 0]),
   },
+  health: { stale: 0, steering_error: 0, not_steerable: 0 },
 });
 
 describe('fleet figures', () => {

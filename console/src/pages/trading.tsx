@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, expectData } from '../api/client';
+import { may } from '../auth/role';
 import { ErrorNote } from '../components/status';
 import { TimeSeriesChart } from '../components/time-series-chart';
 import { useConsole } from '../context';
@@ -239,7 +240,7 @@ function Figures({ day }: { day: TradingDay }) {
 type Pending = { accepted: boolean } | undefined;
 
 function Decision({ day, onDecided }: { day: TradingDay; onDecided: () => void }) {
-  const { api } = useConsole();
+  const { api, role } = useConsole();
   const nowMs = useNow(1000);
   const [pending, setPending] = useState<Pending>();
   const [busy, setBusy] = useState(false);
@@ -286,7 +287,10 @@ function Decision({ day, onDecided }: { day: TradingDay; onDecided: () => void }
         </p>
       )}
       {!availability.open && day.decision === null && <p class="muted">{availability.reason}.</p>}
-      {availability.open && pending === undefined && (
+      {availability.open && !may(role, 'admin') && (
+        <p class="muted">Only an administrator may confirm or reject the trade.</p>
+      )}
+      {availability.open && may(role, 'admin') && pending === undefined && (
         <div class="controls">
           <button type="button" onClick={() => setPending({ accepted: true })} disabled={busy}>
             Confirm trade

@@ -20,7 +20,29 @@ const FILTER_LABELS: Record<string, Record<string, string>> = {
   connection_state: CONNECTION_LABELS,
   sync_failed: { true: 'With a failing sync', false: 'Syncing fine' },
   optimization: { on: 'Optimisation on', off: 'Optimisation off' },
+  health: {
+    stale: 'With a device not reporting',
+    steering_error: 'With a steering error',
+    not_steerable: 'With a device not steerable',
+  },
 };
+
+/** The fleet's health filters, as links above the list (the API's `health` query). */
+function HealthFilters({ current }: { current: string | undefined }) {
+  return (
+    <nav class="filters" aria-label="Health filters">
+      {Object.entries(FILTER_LABELS.health ?? {}).map(([value, label]) =>
+        value === current ? (
+          <strong key={value}>{label}</strong>
+        ) : (
+          <a key={value} href={href.users({ health: value })} data-health-filter={value}>
+            {label}
+          </a>
+        ),
+      )}
+    </nav>
+  );
+}
 
 export function describeFilters(filters: Record<string, string>): string {
   const parts = Object.entries(filters).map(
@@ -45,13 +67,14 @@ export function UserTable({
             <th scope="col">E-mail</th>
             <th scope="col">Heat pumps</th>
             <th scope="col">Connection</th>
+            <th scope="col">Health</th>
             <th scope="col">Sync</th>
           </tr>
         </thead>
         <tbody>
           {items.length === 0 && (
             <tr>
-              <td colSpan={5}>{emptyText}</td>
+              <td colSpan={6}>{emptyText}</td>
             </tr>
           )}
           {items.map((u) => (
@@ -69,6 +92,15 @@ export function UserTable({
                   .filter((state) => u.connection[state] > 0)
                   .map((state) => `${u.connection[state]} ${CONNECTION_LABELS[state].toLowerCase()}`)
                   .join(', ') || '—'}
+              </td>
+              <td>
+                {[
+                  u.health.stale > 0 && `${u.health.stale} not reporting`,
+                  u.health.steering_error > 0 && `${u.health.steering_error} steering error`,
+                  u.health.not_steerable > 0 && `${u.health.not_steerable} not steerable`,
+                ]
+                  .filter(Boolean)
+                  .join(', ') || 'ok'}
               </td>
               <td>
                 {u.sync_failure === null
@@ -103,6 +135,7 @@ export function UsersPage({ filters }: { filters: Record<string, string> }) {
       <search>
         <CustomerSearch />
       </search>
+      <HealthFilters current={filters.health} />
       <Await loaded={page}>
         {(p) => (
           <>

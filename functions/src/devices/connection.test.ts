@@ -1,5 +1,6 @@
 /** The connection rules and the allow-listed view: each state, `since`, tolerance of odd shapes, no secret. */
 import { describe, expect, it } from 'vitest';
+import { deviceHealthView } from '../domain/devices/health';
 import { heatPumpSchema, heatPumpView } from '../domain/devices/heat-pump-view';
 import {
   actionNeededOf,
@@ -134,7 +135,13 @@ describe('heatPumpView', () => {
   };
 
   it('is an allow-list: secrets, links, the owner and unknown fields never pass; odd types are left out', () => {
-    const view = heatPumpView(podero, { state: 'reauthentication_required', since: T2 });
+    const health = deviceHealthView(
+      { device: podero, health: null, fetchedAt: T2 },
+      'reauthentication_required',
+      Date.parse(T2),
+      { staleAfterSyncIntervals: 3, syncIntervalMs: 900_000 },
+    );
+    const view = heatPumpView(podero, { state: 'reauthentication_required', since: T2 }, health);
     const text = JSON.stringify(view);
     for (const hidden of [
       'S3CRET',

@@ -116,6 +116,7 @@ async function world(
     outbox: new OutboxStore(doc, tables.main),
     changes: new DeviceChangeStore(doc, tables.main),
     requestErasure: async () => {},
+    syncIntervalMs: 15 * 60_000,
     now: () => T0,
   });
   return { ext, service, snapshots, calls, guarded };

@@ -4,6 +4,7 @@
  * (domain/devices/). The same zod schemas validate requests and generate the OpenAPI document.
  */
 import * as z from 'zod';
+import { READING_SOURCES } from '../domain/readings/history';
 
 /**
  * Query-string integers arrive as strings; reject "", "1.5", "1e3" and the like rather than coercing loosely.
@@ -100,7 +101,13 @@ export type ReadingsQuery = z.output<typeof readingsQuerySchema>;
 export const readingSchema = z
   .strictObject({
     state_at: z.string().meta({ description: "Podero's current_state_last_updated_at (ISO)." }),
-    recorded_at: z.string().meta({ description: 'When the sync stored the reading (ISO).' }),
+    recorded_at: z
+      .string()
+      .meta({ description: 'When the sync (or the backfill) stored the reading (ISO).' }),
+    source: z.enum(READING_SOURCES).meta({
+      description:
+        "`sync`: the device's state as the sync saw it. `backfill`: a quarter-hour the sync missed, filled from Podero's 15-minute series (`/data`): `state_at` is the quarter-hour's start, the values averages over it, and only the fields the series has (heat pump: power, inlet and hot-water temperature; inverter: production, household, grid, battery).",
+    }),
     values: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
   })
   .meta({ id: 'Reading' });
@@ -135,3 +142,69 @@ export const readingsResponseSchema = z
   .meta({ id: 'ReadingsPage' });
 
 export type ReadingsResponse = z.infer<typeof readingsResponseSchema>;
+
+/** The coverage route's range: at most 92 days; `to` defaults to now, `from` to seven days before `to`. */
+export const COVERAGE_MAX_DAYS = 92;
+export const coverageQuerySchema = z
+  .strictObject({
+    from: isoInstant.optional().meta({ description: 'Inclusive start (default: seven days before `to`).' }),
+    to: isoInstant.optional().meta({ description: 'Exclusive end (default and latest: now).' }),
+  })
+  .refine((q) => !q.from || !q.to || q.from < q.to, { path: ['to'], message: 'must be later than from' })
+  .refine(
+    (q) => !q.from || !q.to || Date.parse(q.to) - Date.parse(q.from) <= COVERAGE_MAX_DAYS * 86_400_000,
+    { path: ['to'], message: `the range is longer than ${COVERAGE_MAX_DAYS} days` },
+  );
+export type CoverageQuery = z.output<typeof coverageQuerySchema>;
+
+const gapSchema = z
+  .strictObject({ from: z.string(), to: z.string() })
+  .meta({ id: 'CoverageGap', description: 'Quarter-hours without a reading, [from, to), ISO UTC' });
+const coverageFigures = {
+  expected: z.number().int().meta({ description: 'Whole quarter-hours in the span (up to now)' }),
+  covered: z.number().int().meta({ description: 'Quarter-hours holding at least one reading' }),
+  ratio: z.number().meta({ description: 'covered / expected (1 when nothing is expected)' }),
+};
+export const coverageResponseSchema = z
+  .strictObject({
+    from: z.string(),
+    to: z.string(),
+    total: z.strictObject(coverageFigures),
+    days: z
+      .array(
+        z.strictObject({
+          day: z.string().meta({ description: 'The UTC day, YYYY-MM-DD' }),
+          ...coverageFigures,
+          backfilled: z.number().int().meta({ description: 'Quarter-hours covered by a backfilled reading' }),
+          gaps: z.array(gapSchema),
+        }),
+      )
+      .meta({ description: 'One item per UTC day of the range, oldest first' }),
+    backfill: z
+      .strictObject({
+        available: z
+          .boolean()
+          .meta({ description: 'Podero keeps a 15-minute series (`/data`) of this kind' }),
+        reason: z.string().nullable().meta({ description: 'Why not, when it does not' }),
+        checked_through: z
+          .string()
+          .nullable()
+          .meta({ description: 'The backfill attempted every gap before this time (null: not yet)' }),
+        filled_quarters: z.number().int(),
+        unfillable: z
+          .array(
+            z.strictObject({
+              from: z.string(),
+              to: z.string(),
+              reason: z.enum(['no_series', 'beyond_retention', 'no_data_at_podero']),
+            }),
+          )
+          .meta({
+            description:
+              "The newest gaps the backfill could not fill, and why (Podero's retention, no data at Podero, no series for the kind)",
+          }),
+      })
+      .meta({ description: "The history backfill's record of the device" }),
+  })
+  .meta({ id: 'ReadingCoverage' });
+export type CoverageResponse = z.infer<typeof coverageResponseSchema>;

@@ -117,6 +117,7 @@ function service(options: {
     changes: new DeviceChangeStore(doc, tables.main),
     // A device's offboarding erases its readings (tested in erasure/erasure.integ.test.ts).
     requestErasure: async () => {},
+    syncIntervalMs: 15 * 60_000,
     now: () => options.now ?? T0,
   });
   return { hps, snapshots };

@@ -18,11 +18,20 @@ import {
   newChangeId,
   withRecordedChange,
 } from '../domain/devices/changes';
+import { deviceHealthView, type HealthRules } from '../domain/devices/health';
 import type { ControlIssue, DeviceKind } from '../domain/devices/kinds';
-import { isDeleted, isUpstreamOutage, observedSnapshot, ownedBy } from '../domain/devices/rules';
+import {
+  connectionStateOf,
+  isDeleted,
+  isUpstreamOutage,
+  observedSnapshot,
+  ownedBy,
+} from '../domain/devices/rules';
 import type { DeviceListAnswer } from '../domain/devices/view';
 import { InvalidError, NotFoundError, UnknownUserError } from '../domain/errors';
 import { type BridgeEvent, outboxEntriesOf } from '../domain/events/catalogue';
+import { QUARTER_HOUR_MS, readingCoverage } from '../domain/readings/coverage';
+import type { BackfillStateStore } from '../storage/backfill-state';
 import type { ChangePage, DeviceChangeStore } from '../storage/device-changes';
 import {
   type DeviceJson,
@@ -38,6 +47,8 @@ import type { ChangeMetrics } from './change-metrics';
 import { type ChangeView, changeViewOf } from './change-schemas';
 import { bucketReadings } from './reading-buckets';
 import {
+  type CoverageQuery,
+  type CoverageResponse,
   type DeviceReadQuery,
   READINGS_LIMIT_MAX,
   type ReadingBucket,
@@ -119,9 +130,15 @@ export interface DeviceServiceDeps<Upstream> {
   random?: () => number;
   /** Erases an offboarded device's readings (a queued job: a year of them outlasts a request). */
   requestErasure(externalUserId: string, deviceId: string): Promise<void>;
+  /** The stage's sync interval: the unit of the kind's stale threshold (domain/devices/health.ts). */
+  syncIntervalMs: number;
+  /** The history backfill's records (its progress and unfillable gaps per device), shown with the coverage. */
+  backfill?: Pick<BackfillStateStore, 'getDevice'>;
   now?: () => number;
   logger?: Logger;
 }
+
+const DAY_MS = 86_400_000;
 
 /** 92 days at one reading per 15 minutes is 8,832 readings: nine pages; the bound only stops a runaway loop. */
 const MAX_BUCKET_PAGES = 40;
@@ -140,8 +157,23 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
     this.now = deps.now ?? Date.now;
   }
 
+  private get healthRules(): HealthRules {
+    return {
+      staleAfterSyncIntervals: this.kind.health.staleAfterSyncIntervals,
+      syncIntervalMs: this.deps.syncIntervalMs,
+    };
+  }
+
+  /** The view with its health judged now (a cached snapshot whose state stopped moving shows `stale`). */
   private viewOf(snapshot: DeviceSnapshot): ViewOf<K> {
-    return this.kind.view(snapshot.device, snapshot.connection) as ViewOf<K>;
+    // The verdict reads the device's latest tracked change from the snapshot (snapshot.changes.last).
+    const health = deviceHealthView(
+      snapshot,
+      connectionStateOf(snapshot.device),
+      this.now(),
+      this.healthRules,
+    );
+    return this.kind.view(snapshot.device, snapshot.connection, health) as ViewOf<K>;
   }
 
   private answer(
@@ -252,6 +284,7 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
         previous,
         previous?.lastReadingStateAt ?? null,
         this.kind.name,
+        this.healthRules,
       );
     });
     const { createdSortKeys } = await this.deps.snapshots.replaceUserList(
@@ -497,6 +530,7 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
       previous,
       previous?.lastReadingStateAt ?? null,
       this.kind.name,
+      this.healthRules,
     );
   }
 
@@ -569,9 +603,66 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
       items: page.readings.map((r) => ({
         state_at: r.stateAt,
         recorded_at: r.recordedAt,
+        source: r.source ?? 'sync',
         values: r.values,
       })),
       next_cursor: page.nextCursor,
+    };
+  }
+
+  /**
+   * How complete a device's history is: per UTC day of the range, the whole quarter-hours that hold a reading
+   * against those expected (up to now), the gaps, how many the backfill filled, and the backfill's record.
+   */
+  async coverage(externalUserId: string, deviceId: string, query: CoverageQuery): Promise<CoverageResponse> {
+    await this.requireOwnedForHistory(externalUserId, deviceId);
+    const nowMs = (this.deps.now ?? Date.now)();
+    const toMs = Math.min(query.to ? Date.parse(query.to) : nowMs, nowMs);
+    const fromMs = Math.min(query.from ? Date.parse(query.from) : toMs - 7 * DAY_MS, toMs);
+    const from = new Date(fromMs).toISOString();
+    const to = new Date(toMs).toISOString();
+    const times = fromMs < toMs ? await this.deps.readings.times(deviceId, { from, to }) : [];
+    const at = times.map((t) => t.at);
+    const backfilledQuarters = new Set(
+      times
+        .filter((t) => t.source === 'backfill')
+        .map((t) => Math.floor(Date.parse(t.at) / QUARTER_HOUR_MS) * QUARTER_HOUR_MS),
+    );
+    const days: CoverageResponse['days'] = [];
+    for (let day = Math.floor(fromMs / DAY_MS) * DAY_MS; day < toMs; day += DAY_MS) {
+      const dayFrom = Math.max(day, fromMs);
+      const dayTo = Math.min(day + DAY_MS, toMs);
+      const { expected, covered, ratio, gaps } = readingCoverage(
+        at,
+        new Date(dayFrom).toISOString(),
+        new Date(dayTo).toISOString(),
+      );
+      let backfilled = 0;
+      for (const quarter of backfilledQuarters) if (quarter >= dayFrom && quarter < dayTo) backfilled++;
+      days.push({
+        day: new Date(day).toISOString().slice(0, 10),
+        expected,
+        covered,
+        ratio,
+        backfilled,
+        gaps,
+      });
+    }
+    const { expected, covered, ratio } = readingCoverage(at, from, to);
+    const record = await this.deps.backfill?.getDevice(this.kind.name, deviceId);
+    const history = this.kind.history;
+    return {
+      from,
+      to,
+      total: { expected, covered, ratio },
+      days,
+      backfill: {
+        available: history.available,
+        reason: history.available ? null : history.reason,
+        checked_through: record?.checkedThrough ?? null,
+        filled_quarters: record?.filledQuarters ?? 0,
+        unfillable: record?.unfillable ?? [],
+      },
     };
   }
 

@@ -7,6 +7,8 @@ import { silentLogger, startTestEnvironment, type TestEnvironment } from '../../
 import { seedOnboardedUsers } from '../../test-support/seed-users';
 import { loadErasureConfig } from '../config';
 import { ENV } from '../declarations';
+import { outboxEntriesOf } from '../domain/events/catalogue';
+import { statementReadyEvent } from '../domain/events/rules';
 import { parseSearchQuery } from '../domain/search-terms';
 import type { ApiHandler } from '../lambdas/api/handler';
 import { createErasureDeps } from '../lambdas/erasureWorker/deps';
@@ -14,6 +16,7 @@ import { makeErasureHandler } from '../lambdas/erasureWorker/handler';
 import { createRecordingMetrics } from '../platform/observability';
 import { readingItem, readingPk } from '../storage/readings';
 import { ReauthenticationStore } from '../storage/reauthentications';
+import { StatementAnnouncementStore, statementMarkerKey } from '../storage/statement-announcements';
 import { SyncStateStore } from '../storage/sync-state';
 import { SEARCH_TERM_SK_PREFIX, searchTermItem, UserSearchStore } from '../storage/user-search';
 
@@ -335,6 +338,35 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
       }),
     );
     expect(terms.Items ?? []).toEqual([]);
+  });
+
+  it("erases the customer's statement.ready markers: at the offboarding, and one a late sync run put back", async () => {
+    const { ext } = await onboardedCustomer(1);
+    const markers = new StatementAnnouncementStore(env.aws.db, env.aws.tableNames.main);
+    const announce = async (month: string) => {
+      const range = {
+        month,
+        timeZone: 'UTC',
+        from: `${month}-01T00:00:00.000Z`,
+        to: `${month}-28T00:00:00.000Z`,
+      };
+      const [entry] = outboxEntriesOf([
+        statementReadyEvent(ext, 'podero-user', range, new Date(now()).toISOString()),
+      ]);
+      if (entry) await markers.putMarker(ext, month, entry, clock);
+    };
+    await announce('2026-02');
+    expect(await exists(statementMarkerKey(ext, '2026-02'))).toBe(true);
+
+    expect((await offboard(ext)).statusCode).toBe(204);
+    expect(await exists(statementMarkerKey(ext, '2026-02'))).toBe(false);
+    expect(await drainErasures()).toBe(1);
+
+    // A sync run that walked the customer before the DELETE puts next month's marker, and dies before its check.
+    await announce('2026-03');
+    clock += SETTLE_MS + 1_000;
+    expect(await drainErasures()).toBe(1);
+    expect(await exists(statementMarkerKey(ext, '2026-03'))).toBe(false);
   });
 
   it('erases what a sync run or request that read the customer before the offboarding stored after the first sweep', async () => {

@@ -1,9 +1,9 @@
 /**
  * Erasure of what an offboarding leaves outside the user's partition: every reading of the customer's
  * devices (readings table), the sync's failure record (`FAILURE#<external_user_id>`) and the customer's
- * re-authentication attempts (`REAUTH#…`, found through their pointers in the user's partition), and any
- * customer-search term a late writer left under the swept partition. A device's offboarding erases that
- * device's readings.
+ * re-authentication attempts (`REAUTH#…`, found through their pointers in the user's partition), and what a
+ * late writer put back into the partition (pointers, `statement.ready` markers: `STATEMENT#<month>`, the
+ * customer search's terms: `TERM#<term>`). A device's offboarding erases that device's readings.
  *
  * The request cannot wait for a year of readings, so the offboarding writes a job (storage/erasures.ts)
  * and queues it; the erasure worker sweeps. Each job is swept twice: at once, and again once every writer
@@ -21,6 +21,7 @@ import { functionDeclarations } from '../declarations';
 import { type DeviceKind, deviceKinds } from '../domain/devices/kinds';
 import { NotFoundError } from '../domain/errors';
 import type { Clock } from '../platform/clock';
+import { AuditStore } from '../storage/audit';
 import { batchWrite } from '../storage/batch-write';
 import {
   ERASURE_SCOPES,
@@ -31,6 +32,7 @@ import {
 } from '../storage/erasures';
 import { ReadingsStore } from '../storage/readings';
 import { REAUTH_PREFIX, reauthenticationKeyOf } from '../storage/reauthentications';
+import { STATEMENT_MARKER_PREFIX } from '../storage/statement-announcements';
 import { SyncStateStore } from '../storage/sync-state';
 import { SEARCH_TERM_SK_PREFIX } from '../storage/user-search';
 import { UserStore, userPk } from '../storage/users';
@@ -76,6 +78,8 @@ export interface ErasureDeps {
   readings: readonly Pick<ReadingsStore, 'deleteAllOf'>[];
   users: Pick<UserStore, 'getState'>;
   syncState: Pick<SyncStateStore, 'clearFailure'>;
+  /** The customer's audit entries lose their personal data (they stay: who did what, when). */
+  audit: Pick<AuditStore, 'erasePersonalDataOf'>;
   queue: Pick<ErasureQueue, 'send'>;
   /** The main table (the user's partition, the attempts). */
   db: DynamoDBDocumentClient;
@@ -104,8 +108,9 @@ interface Targets {
   reauthenticationPks: string[];
 }
 
-/** What a sweep finds under a partition the offboarding already swept: a late writer's items. */
-interface LateTargets extends Targets {
+/** What lies under a user's partition that a late writer may have stored: targets, statement markers, search terms. */
+interface FoundUnder extends Targets {
+  statementMarkerSks: string[];
   /** The customer search's term items (storage/user-search.ts), deleted where they are. */
   searchTermSks: string[];
 }
@@ -191,12 +196,21 @@ export class ErasureService {
 
   private async sweep(job: ErasureJob): Promise<Targets & { readingsDeleted: number }> {
     const ext = job.external_user_id;
-    let late: LateTargets = { deviceIds: [], reauthenticationPks: [], searchTermSks: [] };
+    let late: FoundUnder = {
+      deviceIds: [],
+      reauthenticationPks: [],
+      statementMarkerSks: [],
+      searchTermSks: [],
+    };
     if (job.scope === 'user') {
       // A writer that read the customer before the offboarding may have stored a pointer after the
       // partition was swept; a customer onboarded again owns its partition, so it is left alone.
       const state = await this.deps.users.getState(ext);
-      if (state.kind === 'absent' || state.kind === 'offboarding') late = await this.targetsUnder(ext);
+      if (state.kind === 'absent' || state.kind === 'offboarding') {
+        late = await this.targetsUnder(ext);
+        // Every sweep: an entry of a request still running at the first one is erased by the last.
+        await this.deps.audit.erasePersonalDataOf(ext, this.deps.now());
+      }
     }
     const deviceIds = [...new Set([...job.heat_pump_ids, ...late.deviceIds])];
     const reauthenticationPks = [...new Set([...job.reauthentication_pks, ...late.reauthenticationPks])];
@@ -209,6 +223,8 @@ export class ErasureService {
       await this.deleteMain(ext, [
         ...reauthenticationPks.map(reauthenticationKeyOf),
         ...late.reauthenticationPks.map((pk) => ({ pk: userPk(ext), sk: pk })),
+        // A `statement.ready` marker a sync run put after the offboarding's sweep (it checks, but may die first).
+        ...late.statementMarkerSks.map((sk) => ({ pk: userPk(ext), sk })),
         // The customer search's terms are personal data: a writer that indexed the customer late leaves none.
         ...late.searchTermSks.map((sk) => ({ pk: userPk(ext), sk })),
       ]);
@@ -224,9 +240,14 @@ export class ErasureService {
     if (result.failedOwners.size > 0) throw new Error('could not delete every item of the erasure');
   }
 
-  /** The devices (snapshots), re-authentication pointers and search terms under the user's partition. */
-  private async targetsUnder(externalUserId: string): Promise<LateTargets> {
-    const targets: LateTargets = { deviceIds: [], reauthenticationPks: [], searchTermSks: [] };
+  /** The devices (snapshots), re-authentication pointers, statement markers and search terms under the user's partition. */
+  private async targetsUnder(externalUserId: string): Promise<FoundUnder> {
+    const targets: FoundUnder = {
+      deviceIds: [],
+      reauthenticationPks: [],
+      statementMarkerSks: [],
+      searchTermSks: [],
+    };
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.deps.db.send(
@@ -244,6 +265,7 @@ export class ErasureService {
         const kind = deviceKinds.find((k) => sk.startsWith(k.storage.skPrefix));
         if (kind) targets.deviceIds.push(sk.slice(kind.storage.skPrefix.length));
         if (sk.startsWith(REAUTH_PREFIX)) targets.reauthenticationPks.push(sk);
+        if (sk.startsWith(STATEMENT_MARKER_PREFIX)) targets.statementMarkerSks.push(sk);
         if (sk.startsWith(SEARCH_TERM_SK_PREFIX)) targets.searchTermSks.push(sk);
       }
       startKey = page.LastEvaluatedKey;
@@ -287,6 +309,7 @@ export function erasureServiceOf(deps: {
     readings: deviceKinds.map((kind) => new ReadingsStore(db, settings.readingsTableName, kind.storage)),
     users: new UserStore(db, settings.mainTableName),
     syncState: new SyncStateStore(db, settings.mainTableName),
+    audit: new AuditStore(db, settings.mainTableName),
     queue: new ErasureQueue(deps.sqs, settings.erasureQueueUrl),
     db,
     mainTableName: settings.mainTableName,

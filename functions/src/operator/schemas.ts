@@ -5,11 +5,13 @@
 import * as z from 'zod';
 import { DEVICE_KIND_NAMES, type DeviceKindName } from '../domain/devices/kind-apis';
 import { CONNECTION_STATES } from '../domain/devices/rules';
-import { connectionSchema } from '../domain/devices/view';
+import { connectionSchema, deviceHealthSchema } from '../domain/devices/view';
 import { parseSearchQuery } from '../domain/search-terms';
 import { syncFiguresShape } from '../domain/sync-figures';
 
 export const USERS_PAGE_DEFAULT = 50;
+/** The fleet's health filters (`GET /users?health=`): the counts of `UserListItem.health`. */
+export const HEALTH_FILTERS = ['stale', 'steering_error', 'not_steerable'] as const;
 export const USERS_PAGE_MAX = 200;
 
 const limit = z
@@ -74,6 +76,10 @@ export const listUsersQuerySchema = z.strictObject({
       description:
         'Search: users with a name word, e-mail address (whole, a segment of its local part, or its domain) or external id (whole or a segment split on `-_.@:+`) that each word of `q` begins, case- and accent-insensitive. Answered from an index (one Query of at most `limit` items per page, whatever the number of users), in the order of the matched term; the other filters apply to its matches. With several words, the longest is looked up and the others filter, so a page may hold fewer than `limit` items and still have a next one.',
     }),
+  health: z.enum(HEALTH_FILTERS).optional().meta({
+    description:
+      'Only users with at least one device (of any kind) that is stale (not reporting while connected), has a steering error, or is not steerable now',
+  }),
 });
 export type ListUsersQuery = z.output<typeof listUsersQuerySchema>;
 
@@ -139,6 +145,16 @@ export const userListItemSchema = z
     optimization: optimizationCounts,
     sync_failure: syncFailureSchema.nullable(),
     devices: deviceCountsSchema,
+    health: z
+      .strictObject({
+        stale: z.number().int().meta({ description: 'Devices not reporting while connected' }),
+        steering_error: z
+          .number()
+          .int()
+          .meta({ description: 'Devices whose Podero steering_status is error' }),
+        not_steerable: z.number().int().meta({ description: 'Devices not steerable now' }),
+      })
+      .meta({ description: "The user's devices of every kind by health, judged now from the stored state" }),
   })
   .meta({ id: 'UserListItem' });
 export type UserListItem = z.infer<typeof userListItemSchema>;
@@ -177,6 +193,7 @@ export const summaryDeviceSchema = z
     model: z.string().nullable(),
     connection: connectionSchema,
     is_smart_optimization_active: z.boolean().nullable(),
+    health: deviceHealthSchema,
     fetched_at: z.string().meta({ description: 'When the stored state was read from Podero' }),
     last_reading: lastReadingSchema().meta({
       description: "The latest stored reading: the kind's own values (its `readings` route's fields)",

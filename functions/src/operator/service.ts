@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import * as z from 'zod';
+import { type DeviceHealthView, deviceHealthView } from '../domain/devices/health';
+import type { DeviceKind } from '../domain/devices/kind';
 import type { DeviceKindName } from '../domain/devices/kind-apis';
 import { CONNECTION_STATES, connectionStateOf } from '../domain/devices/rules';
 import type { DeviceSnapshot, StoredConnection } from '../domain/devices/state';
@@ -49,7 +51,12 @@ export class InvalidUsersCursorError extends InvalidError {
 export interface OperatorKind {
   kind: {
     readonly name: DeviceKindName;
-    view(device: DeviceSnapshot['device'], observed: StoredConnection | null): unknown;
+    readonly health: DeviceKind['health'];
+    view(
+      device: DeviceSnapshot['device'],
+      observed: StoredConnection | null,
+      health?: DeviceHealthView,
+    ): unknown;
   };
   readings: Pick<ReadingsStore, 'latest'>;
 }
@@ -77,6 +84,8 @@ export interface OperatorServiceDeps {
   sessions: Pick<OnboardingSessionStore, 'listForUser'>;
   syncState: Pick<SyncStateStore, 'listFailures' | 'latestRuns' | 'getCursor'>;
   passes: Pick<SyncPassStore, 'current' | 'history'>;
+  /** The stage's sync interval: the unit of every kind's stale threshold (domain/devices/health.ts). */
+  syncIntervalMs: number;
   now: () => number;
 }
 
@@ -162,6 +171,14 @@ export class OperatorService {
     };
   }
 
+  /** A stored device's health judged now (the same rules as the device routes'). */
+  private healthOf(kind: OperatorKind['kind'], snapshot: DeviceSnapshot, nowMs: number): DeviceHealthView {
+    return deviceHealthView(snapshot, connectionStateOf(snapshot.device), nowMs, {
+      staleAfterSyncIntervals: kind.health.staleAfterSyncIntervals,
+      syncIntervalMs: this.deps.syncIntervalMs,
+    });
+  }
+
   private async listItem(user: UserRecord, failure: SyncFailure | undefined): Promise<UserListItem> {
     const { states } = await this.deps.loadDevices(user.external_user_id);
     return this.rowOf(user, states, failure);
@@ -170,8 +187,19 @@ export class OperatorService {
   private rowOf(user: UserRecord, states: UserDeviceState[], failure: SyncFailure | undefined): UserListItem {
     const stored = this.deps.kinds.map(({ kind }, index) => ({
       name: kind.name,
+      kind,
       snapshots: [...(states[index]?.snapshots.values() ?? [])],
     }));
+    const nowMs = this.deps.now();
+    const health: UserListItem['health'] = { stale: 0, steering_error: 0, not_steerable: 0 };
+    for (const { kind, snapshots } of stored) {
+      for (const snapshot of snapshots) {
+        const judged = this.healthOf(kind, snapshot, nowMs);
+        if (judged.reporting.state === 'stale') health.stale++;
+        if (judged.steering.state === 'error') health.steering_error++;
+        if (!judged.steerable) health.not_steerable++;
+      }
+    }
     const devices = Object.fromEntries(
       stored.map(({ name, snapshots }) => [
         name,
@@ -195,6 +223,7 @@ export class OperatorService {
       optimization,
       sync_failure: failure ? failureView(failure) : null,
       devices,
+      health,
     };
   }
 
@@ -214,7 +243,7 @@ export class OperatorService {
         this.deps.kinds.map((part, index) =>
           Promise.all(
             [...(loaded.states[index]?.snapshots.values() ?? [])].map((snapshot) =>
-              this.deviceRow(part, snapshot),
+              this.deviceRow(part, snapshot, now),
             ),
           ),
         ),
@@ -261,8 +290,10 @@ export class OperatorService {
   private async deviceRow(
     { kind, readings }: OperatorKind,
     snapshot: DeviceSnapshot,
+    nowMs: number,
   ): Promise<{ device: SummaryDevice; optimizationLevel: string | null }> {
-    const view = sharedViewSchema.parse(kind.view(snapshot.device, snapshot.connection));
+    const health = this.healthOf(kind, snapshot, nowMs);
+    const view = sharedViewSchema.parse(kind.view(snapshot.device, snapshot.connection, health));
     const reading = await readings.latest(snapshot.deviceId);
     return {
       device: {
@@ -272,6 +303,7 @@ export class OperatorService {
         model: view.device_model?.model ?? null,
         connection: view.connection,
         is_smart_optimization_active: view.is_smart_optimization_active ?? null,
+        health,
         fetched_at: snapshot.fetchedAt,
         last_reading: reading
           ? {
@@ -321,10 +353,14 @@ function connectionCounts(snapshots: readonly DeviceSnapshot[]): UserListItem['c
   return counts;
 }
 
-/** The filters on a user's heat pumps: at least one device in the asked state. */
+/**
+ * The filters on a user's devices: at least one heat pump in the asked connection state or optimisation, at
+ * least one device of any kind in the asked health.
+ */
 function matchesDeviceFilters(row: UserListItem, query: ListUsersQuery): boolean {
   if (query.connection_state !== undefined && row.connection[query.connection_state] === 0) return false;
   if (query.optimization !== undefined && row.optimization[query.optimization] === 0) return false;
+  if (query.health !== undefined && row.health[query.health] === 0) return false;
   return true;
 }
 
@@ -339,9 +375,15 @@ function failureView(failure: SyncFailure) {
 }
 
 /** The filters a cursor was issued for: a cursor is only valid with the same ones. */
-// The optimisation and e-mail filters came later: without them the string is what earlier cursors carry, so they stay valid.
+// The optimisation, e-mail and health filters came later: without them the string is what earlier cursors carry, so they stay valid.
 const filtersOf = (query: ListUsersQuery) => {
-  const later = [query.optimization, query.email].map((v) => (v === undefined ? '' : `|${v}`)).join('');
+  const later = [
+    query.optimization,
+    query.email,
+    query.health === undefined ? undefined : `health=${query.health}`,
+  ]
+    .map((v) => (v === undefined ? '' : `|${v}`))
+    .join('');
   return `${query.connection_state ?? ''}|${query.sync_failed ?? ''}${later}`;
 };
 

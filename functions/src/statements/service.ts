@@ -9,6 +9,7 @@ import type { DeviceKind } from '../domain/devices/kinds';
 import type { DeviceSnapshot } from '../domain/devices/state';
 import { InvalidError, UnknownUserError } from '../domain/errors';
 import { monthOf, monthRange, nextMonth } from '../domain/statements/month';
+import { statementStatusAt } from '../domain/statements/ready';
 import {
   buildStatement,
   type PowerSample,
@@ -19,12 +20,6 @@ import { type Tariff, tariffOf } from '../domain/statements/tariff';
 import type { UserDeviceState } from '../storage/device-snapshots';
 import type { Reading, ReadingsStore } from '../storage/readings';
 import type { UserRecord } from '../storage/users';
-
-/**
- * How long after a month closes its statement is final: Podero's `/data` for the last hours and the readings
- * backfill need a day to settle. Until then a statement is `provisional` (its figures may still grow).
- */
-export const STATEMENT_SETTLE_MS = 24 * 3_600_000;
 
 /** Readings per page while reading a month (a month at one reading per 5 minutes is ~9,000). */
 const READINGS_PAGE = 1_000;
@@ -61,7 +56,7 @@ export interface Statement extends StatementFigures {
   external_user_id: string;
   month: string;
   time_zone: string;
-  /** `final` once the month closed STATEMENT_SETTLE_MS ago; `provisional` before (figures may still grow). */
+  /** `final` once the month closed a day ago (domain/statements/ready.ts); `provisional` before (figures may still grow). */
   status: 'final' | 'provisional';
   generated_at: string;
 }
@@ -126,7 +121,7 @@ export class StatementService {
   }
 
   private statusOf(to: string, now: number): 'final' | 'provisional' {
-    return now >= Date.parse(to) + STATEMENT_SETTLE_MS ? 'final' : 'provisional';
+    return statementStatusAt(to, now);
   }
 
   private async deviceInput(

@@ -88,8 +88,10 @@ export function parseChangeItem(item: Record<string, unknown>): DeviceChange {
 /** A change as the snapshot keeps it among its open ones (the item's attributes, as one JSON string). */
 export const openChangeJson = (change: DeviceChange): string => JSON.stringify(changeItem(change));
 
+const openChangeItemSchema = z.record(z.string(), z.unknown());
+
 export function parseOpenChange(json: string): DeviceChange {
-  return parseChangeItem(z.record(z.string(), z.unknown()).parse(JSON.parse(json)));
+  return parseChangeItem(openChangeItemSchema.parse(JSON.parse(json)));
 }
 
 export interface ChangePage {

@@ -28,6 +28,8 @@ import {
   type DeviceJson,
   type DeviceSnapshot,
   newSnapshot,
+  REPORTING_STATES,
+  STEERING_STATES,
   type StoredConnection,
   stateTimestampOf,
 } from '../domain/devices/state';
@@ -87,6 +89,11 @@ const snapshotItemSchema = z.object({
   last_reading_state_at: z.string().nullable().optional(),
   connection_state: z.string().nullable().optional(),
   connection_since: z.string().nullable().optional(),
+  // The observed health (domain/devices/health.ts); absent in items written before it.
+  reporting_state: z.enum(REPORTING_STATES).nullable().optional(),
+  reporting_since: z.string().nullable().optional(),
+  steering_state: z.enum(STEERING_STATES).nullable().optional(),
+  steering_since: z.string().nullable().optional(),
   open_changes: z.array(z.string()).nullable().optional(),
   last_change_id: z.string().nullable().optional(),
   last_change_status: z.enum(CHANGE_STATUSES).nullable().optional(),
@@ -140,6 +147,10 @@ export function snapshotItem(
     last_reading_state_at: snapshot.lastReadingStateAt,
     connection_state: snapshot.connection?.state ?? null,
     connection_since: snapshot.connection?.since ?? null,
+    reporting_state: snapshot.health?.reporting.state ?? null,
+    reporting_since: snapshot.health?.reporting.since ?? null,
+    steering_state: snapshot.health?.steering.state ?? null,
+    steering_since: snapshot.health?.steering.since ?? null,
     ...changeAttributes(snapshot.changes),
   };
 }
@@ -212,6 +223,13 @@ function parseSnapshotItem(item: Record<string, unknown>, kind: DeviceKindStorag
       row.connection_state === undefined || row.connection_state === null
         ? null
         : { state: row.connection_state, since: row.connection_since ?? null },
+    health:
+      row.reporting_state == null || row.steering_state == null
+        ? null
+        : {
+            reporting: { state: row.reporting_state, since: row.reporting_since ?? null },
+            steering: { state: row.steering_state, since: row.steering_since ?? null },
+          },
     outbox: pendingOutboxOf(item),
     ...(changes === undefined ? {} : { changes }),
   };

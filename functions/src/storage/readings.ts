@@ -9,12 +9,14 @@
  * the sort key returns readings in time order. `expires_at` (epoch seconds) lets DynamoDB TTL
  * delete a reading after the retention period; an offboarding deletes them at once (`deleteAllOf`).
  */
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { heatPumpKind } from '../domain/devices/heat-pump';
 import type { DeviceKindStorage, ReadingValue } from '../domain/devices/kinds';
 import { InvalidError } from '../domain/errors';
+import { READING_SOURCES, type ReadingSource } from '../domain/readings/history';
 import { batchWrite } from './batch-write';
+import { sendIfCondition } from './conditional';
 
 /** A device's readings partition: the kind's prefix (`HEATPUMP#` for the first kind) and its id. */
 export const readingPk = (deviceId: string, kind: DeviceKindStorage = heatPumpKind.storage): string =>
@@ -32,6 +34,12 @@ export interface Reading {
   values: Record<string, ReadingValue>;
   /** Epoch seconds; DynamoDB TTL removes the reading after this. */
   expiresAt: number;
+  /**
+   * `backfill`: filled from Podero's `/data` for a quarter-hour the sync missed (its `stateAt` is the
+   * quarter-hour's start, its values only the fields the kind's series fills). Absent: the sync's (stored
+   * items carry no `source` then, as before sources existed).
+   */
+  source?: ReadingSource;
 }
 
 export function readingExpiry(stateAt: string, retentionDays: number): number {
@@ -50,6 +58,7 @@ export function readingItem(
     recorded_at: reading.recordedAt,
     values: reading.values,
     expires_at: reading.expiresAt,
+    ...(reading.source === undefined || reading.source === 'sync' ? {} : { source: reading.source }),
   };
 }
 
@@ -61,6 +70,7 @@ const readingItemSchema = z.object({
   recorded_at: z.string(),
   values: z.record(z.string(), readingValueSchema),
   expires_at: z.number(),
+  source: z.enum(READING_SOURCES).optional(),
 });
 
 function parseReadingItem(item: Record<string, unknown>, kind: DeviceKindStorage): Reading {
@@ -71,6 +81,7 @@ function parseReadingItem(item: Record<string, unknown>, kind: DeviceKindStorage
     recordedAt: row.recorded_at,
     values: row.values,
     expiresAt: row.expires_at,
+    ...(row.source ? { source: row.source } : {}),
   };
 }
 
@@ -173,6 +184,76 @@ export class ReadingsStore {
     );
     const [item] = out.Items ?? [];
     return item ? parseReadingItem(item, this.kind) : undefined;
+  }
+
+  /** The oldest reading of a device, if any (where its expected history begins). */
+  async earliest(deviceId: string): Promise<Reading | undefined> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': readingPk(deviceId, this.kind) },
+        Limit: 1,
+      }),
+    );
+    const [item] = out.Items ?? [];
+    return item ? parseReadingItem(item, this.kind) : undefined;
+  }
+
+  /**
+   * The state times of a device's readings in [from, to) with their sources, keys only (coverage needs no
+   * values): 92 days at one per 15 minutes is 8,832 keys, a few pages.
+   */
+  async times(
+    deviceId: string,
+    range: Required<ReadingsRange>,
+  ): Promise<{ at: string; source: ReadingSource }[]> {
+    const times: { at: string; source: ReadingSource }[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    for (let page = 0; page < 200; page++) {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND #sk BETWEEN :from AND :to',
+          ExpressionAttributeNames: { '#sk': 'sk', '#source': 'source' },
+          ExpressionAttributeValues: {
+            ':pk': readingPk(deviceId, this.kind),
+            ':from': range.from,
+            ':to': new Date(Date.parse(range.to) - 1).toISOString(),
+          },
+          ProjectionExpression: '#sk, #source',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        if (typeof item.sk !== 'string') continue;
+        times.push({ at: item.sk, source: item.source === 'backfill' ? 'backfill' : 'sync' });
+      }
+      startKey = out.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    return times;
+  }
+
+  /**
+   * Stores backfilled readings, each only where no reading of that time exists (a reading is never
+   * rewritten: the sync's stays the truth). Returns how many were new; rerunning stores none twice.
+   */
+  async putBackfilled(readings: readonly Reading[]): Promise<number> {
+    let stored = 0;
+    for (const reading of readings) {
+      const written = await sendIfCondition(() =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: readingItem({ ...reading, source: 'backfill' }, this.kind),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+      if (written !== undefined) stored++;
+    }
+    return stored;
   }
 
   /**

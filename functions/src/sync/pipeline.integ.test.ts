@@ -94,6 +94,7 @@ function deps(f: Fleet, concurrency: number, pageSize: number): SyncRunDeps {
       mainTableName: f.tables.main,
       readingsTableName: f.tables.readings,
       readingsRetentionDays: 400,
+      syncIntervalMs: 15 * 60_000,
       syncConcurrency: concurrency,
       safetyMarginMs: 60_000,
       userPageSize: pageSize,

@@ -22,8 +22,10 @@ const hp = (id: string, stateAt: string, extra: Record<string, unknown> = {}) =>
   ...extra,
 });
 /** A stored snapshot as an earlier pass or read left it (its connection observed). */
+const SYNC_INTERVAL_MS = 15 * 60_000;
+const healthRules = { staleAfterSyncIntervals: 3, syncIntervalMs: SYNC_INTERVAL_MS };
 const snap = (json: ReturnType<typeof hp>, fetchedAt: string, lastReadingStateAt: string | null) =>
-  observedSnapshot('ada', json, fetchedAt, undefined, lastReadingStateAt);
+  observedSnapshot('ada', json, fetchedAt, undefined, lastReadingStateAt, 'heat_pump', healthRules);
 const empty = (): UserDeviceState => ({ marker: null, snapshots: new Map() });
 
 function plan(listed: PlanInput['listed'], stored: UserDeviceState = empty(), fetchedAt = T2) {
@@ -36,6 +38,7 @@ function plan(listed: PlanInput['listed'], stored: UserDeviceState = empty(), fe
     fetchedAt,
     tables,
     readingsRetentionDays: 400,
+    syncIntervalMs: SYNC_INTERVAL_MS,
   });
 }
 
@@ -166,6 +169,36 @@ describe('planUserWrites: change events', () => {
     expect(result.events).toBe(1);
   });
 
+  it('a byte-identical answer turns stale on the clock: written once with reporting_stopped, then nothing', () => {
+    // Prepare: a connected device whose state stopped moving at T1, stored reporting ok.
+    const json = hp('a', T1, { is_authenticated: true });
+    const stored = empty();
+    stored.snapshots.set('a', snap(json, T1, T1));
+    stored.marker = { externalUserId: 'ada', fetchedAt: T1, deviceIds: ['a'] };
+    // Act: the same answer, three intervals and a minute later.
+    const later = new Date(Date.parse(T1) + 46 * 60_000).toISOString();
+    const result = plan([json], stored, later);
+    // Assess: the snapshot is written (the shortcut did not skip it) with its event, and counted stale.
+    const item = itemOf(result.writes, 'HEATPUMP#a');
+    expect(item?.reporting_state).toBe('stale');
+    expect(item?.reporting_since).toBe(new Date(Date.parse(T1) + 45 * 60_000).toISOString());
+    expect(eventsOf(item)).toEqual(['heat_pump.reporting_stopped']);
+    expect(result.reporting).toEqual({ judged: 1, stale: 1 });
+    // The next pass, still byte-identical and still stale: no write, no second event.
+    const again = empty();
+    again.snapshots.set('a', {
+      ...snap(json, T1, T1),
+      health: {
+        reporting: { state: 'stale', since: String(item?.reporting_since) },
+        steering: { state: 'unknown', since: null },
+      },
+    });
+    again.marker = stored.marker;
+    const next = plan([json], again, new Date(Date.parse(T1) + 61 * 60_000).toISOString());
+    expect(next.writes).toEqual([]);
+    expect(next.events).toBe(0);
+  });
+
   it('a rewrite carries the events still pending on the stored item, before its own', () => {
     const stored = empty();
     const pending = JSON.stringify({
@@ -233,6 +266,7 @@ describe('a kind the engine does not know by name', () => {
       markerEntity: 'wallbox_list_marker',
     },
     readingFields: ['charging_power_w'],
+    health: { staleAfterSyncIntervals: 3 },
     changeEvents: () => [],
     deletedEvents: () => [],
     controls: {},
@@ -249,6 +283,7 @@ describe('a kind the engine does not know by name', () => {
       fetchedAt: T2,
       tables,
       readingsRetentionDays: 400,
+      syncIntervalMs: SYNC_INTERVAL_MS,
     });
 
   it("writes under the kind's own keys and attribute names, with its reading fields", () => {

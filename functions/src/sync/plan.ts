@@ -9,7 +9,8 @@
  *   is the difference between ~1,200 and ~30,000 DynamoDB requests a pass, `pnpm bench sync`).
  * - An unchanged device (same JSON, same state, same connection, reading already written) costs no write.
  * - Each pass observes the device's connection (domain/devices/rules.ts observeConnection), so `since` is the
- *   first pass (or read) that saw a new state.
+ *   first pass (or read) that saw a new state, and its health (domain/devices/health.ts) against the pass's
+ *   clock: a device whose answer is byte-identical to the last one is still written when it turns stale.
  * - A reading is written once per state timestamp (readings are keyed by it), compared with the last
  *   reading the sync wrote, not with the snapshot's state: an API live read may have stored the state in
  *   the snapshot already, and its reading is still owed. Re-processing a user is therefore harmless.
@@ -26,6 +27,7 @@ import { settleSnapshot } from '../domain/devices/change-settlement';
 import type { DeviceChange } from '../domain/devices/changes';
 import { type DeviceKind, readingValuesOf } from '../domain/devices/kinds';
 import { observedSnapshot } from '../domain/devices/rules';
+import type { StoredHealth } from '../domain/devices/state';
 import { outboxEntriesOf } from '../domain/events/catalogue';
 import { listMarkerBatchItem, readingBatchItem, snapshotBatchItem } from '../storage/batch-items';
 import type { PendingWrite } from '../storage/batch-write';
@@ -43,7 +45,7 @@ export interface PlanInput {
   /** The kind of the listed devices: its rules, events and reading fields. */
   kind: Pick<
     DeviceKind,
-    'visible' | 'changeEvents' | 'deletedEvents' | 'readingFields' | 'storage' | 'controls' | 'api'
+    'visible' | 'changeEvents' | 'deletedEvents' | 'readingFields' | 'storage' | 'controls' | 'api' | 'health'
   >;
   externalUserId: string;
   poderoUserId: string;
@@ -55,6 +57,8 @@ export interface PlanInput {
   fetchedAt: string;
   tables: { main: string; readings: string };
   readingsRetentionDays: number;
+  /** The stage's sync interval: a kind's stale threshold counts in it (domain/devices/health.ts). */
+  syncIntervalMs: number;
 }
 
 export interface UserPlan {
@@ -63,9 +67,17 @@ export interface UserPlan {
   readonly devices: number;
   /** Change events stored with these writes. */
   readonly events: number;
+  /** Of the visible devices, those connected whose reporting was judged (`ok` or `stale`), and the stale ones. */
+  readonly reporting: { readonly judged: number; readonly stale: number };
   /** Tracked changes this pass's observation settled (their history items are among the writes). */
   readonly settledChanges: readonly DeviceChange[];
 }
+
+const sameHealth = (a: StoredHealth | null | undefined, b: StoredHealth | null | undefined): boolean =>
+  a?.reporting.state === b?.reporting.state &&
+  a?.reporting.since === b?.reporting.since &&
+  a?.steering.state === b?.steering.state &&
+  a?.steering.since === b?.steering.since;
 
 export function planUserWrites(input: PlanInput): UserPlan {
   const owner = input.externalUserId;
@@ -73,6 +85,7 @@ export function planUserWrites(input: PlanInput): UserPlan {
   const writes: PendingWrite[] = [];
   const settledChanges: DeviceChange[] = [];
   let eventCount = 0;
+  const reporting = { judged: 0, stale: 0 };
   const live = input.kind.visible(input.listed, input.poderoUserId);
 
   for (const device of live) {
@@ -92,6 +105,10 @@ export function planUserWrites(input: PlanInput): UserPlan {
         previous,
         readingOwed ? stateAt : (previous?.lastReadingStateAt ?? null),
         input.kind.storage.kind,
+        {
+          staleAfterSyncIntervals: input.kind.health.staleAfterSyncIntervals,
+          syncIntervalMs: input.syncIntervalMs,
+        },
       ),
     );
     const snapshot = settlement.snapshot;
@@ -101,6 +118,9 @@ export function planUserWrites(input: PlanInput): UserPlan {
     }
     const events = outboxEntriesOf([...input.kind.changeEvents(previous, snapshot), ...settlement.events]);
     eventCount += events.length;
+    const reportingState = snapshot.health?.reporting.state;
+    if (reportingState === 'ok' || reportingState === 'stale') reporting.judged++;
+    if (reportingState === 'stale') reporting.stale++;
     const unchanged =
       events.length === 0 &&
       previous !== undefined &&
@@ -109,6 +129,8 @@ export function planUserWrites(input: PlanInput): UserPlan {
       previous.lastReadingStateAt === snapshot.lastReadingStateAt &&
       previous.connection?.state === snapshot.connection?.state &&
       previous.connection?.since === snapshot.connection?.since &&
+      // Judged against the clock: a device whose answer is byte-identical turns stale all the same.
+      sameHealth(previous.health, snapshot.health) &&
       JSON.stringify(previous.device) === JSON.stringify(device);
     if (!unchanged)
       writes.push({
@@ -167,5 +189,5 @@ export function planUserWrites(input: PlanInput): UserPlan {
     );
     writes.push({ tableName: main, owner, request: { PutRequest: { Item: marker } } });
   }
-  return { writes, devices: live.length, events: eventCount, settledChanges };
+  return { writes, devices: live.length, events: eventCount, reporting, settledChanges };
 }

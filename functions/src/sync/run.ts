@@ -26,6 +26,7 @@ import { SYNC_CURSOR_SK, type SyncCursor, SyncLeaseLostError, SyncStateStore } f
 import { UserStore } from '../storage/users';
 import { planUserWrites } from './plan';
 import { SnapshotBatchLoader } from './snapshot-loader';
+import { StatementReadyAnnouncer } from './statement-ready';
 import {
   DEVICE_KINDS_RECHECK_MS_DEFAULT,
   type SyncRunDeps,
@@ -36,6 +37,12 @@ import {
 } from './types';
 import { type OnboardedUser, UserStream, UserWalk } from './user-walk';
 import { WritePipeline } from './write-pipeline';
+
+/** The health metrics each run publishes (infra/lib/constructs/monitoring.ts watches them by these names). */
+export const SYNC_HEALTH_METRICS = {
+  judged: 'SyncDevicesReportingJudged',
+  stale: 'SyncDevicesStale',
+} as const;
 
 /** Consecutive users failing on a Podero outage after which a run stops instead of hammering Podero. */
 export const OUTAGE_STOP_THRESHOLD_DEFAULT = 10;
@@ -105,6 +112,7 @@ export class SyncRun {
   private readonly users: UserStore;
   private readonly loaders: SnapshotBatchLoader[];
   private readonly writer: WritePipeline;
+  private readonly statements: StatementReadyAnnouncer;
   private readonly summary: SyncSummary;
   private readonly signal = new Signal();
   private readonly changeMetrics: ChangeMetrics;
@@ -118,6 +126,11 @@ export class SyncRun {
     passesCompleted: 0,
     lastPassCompletedAt: null,
   };
+  /**
+   * Devices whose reporting this run judged (connected: `ok` or `stale`) and the stale ones: the fleet's stale
+   * share, published as metrics (not a sync figure: the figures' payloads stay as they were).
+   */
+  private readonly reporting = { judged: 0, stale: 0 };
   /** Podero calls in flight: the C slots. */
   private fetching = 0;
   /** Users whose Podero list arrived and whose stored state is being read. */
@@ -152,6 +165,7 @@ export class SyncRun {
           deps.snapshotLoaderOptions,
         ),
     );
+    this.statements = new StatementReadyAnnouncer(deps);
     this.outageThreshold = config.outageStopThreshold ?? OUTAGE_STOP_THRESHOLD_DEFAULT;
     this.changeMetrics = new ChangeMetrics(deps.metrics);
     this.summary = {
@@ -447,7 +461,11 @@ export class SyncRun {
         fetchedAt: new Date(this.deps.now()).toISOString(),
         tables: { main: this.config.mainTableName, readings: this.config.readingsTableName },
         readingsRetentionDays: this.config.readingsRetentionDays,
+        syncIntervalMs: this.config.syncIntervalMs,
       });
+      // Counted when planned: a user whose writes then fail is judged again next pass.
+      this.reporting.judged += plan.reporting.judged;
+      this.reporting.stale += plan.reporting.stale;
       return { writes: plan.writes, devices: plan.devices, settledChanges: plan.settledChanges };
     } catch (error) {
       return { failure: describeFailure(error) };
@@ -464,7 +482,9 @@ export class SyncRun {
       const finished =
         writeError !== undefined
           ? this.finishUser(task, { code: 'WriteFailed', message: writeError, outage: false })
-          : this.keepOnlyIfOnboarded(task.user, main).then(() => this.finishUser(task, undefined));
+          : this.keepOnlyIfOnboarded(task.user, main)
+              .then(() => this.statements.afterUserSynced(task.user))
+              .then(() => this.finishUser(task, undefined));
       finished.catch((error) => this.onFatal(error));
     });
   }
@@ -596,6 +616,10 @@ export class SyncRun {
     m.addMetric('SyncBatchWriteCalls', MetricUnit.Count, summary.batch_write_calls);
     m.addMetric('SyncDuration', MetricUnit.Milliseconds, summary.duration_ms);
     m.addMetric('SyncCompletedPass', MetricUnit.Count, summary.completed_pass ? 1 : 0);
+    // The stale share: summed over a sync interval across every run (shard) of a pass, stale / judged is the
+    // pass's share (infra's DevicesStaleShare alarm divides them).
+    m.addMetric(SYNC_HEALTH_METRICS.judged, MetricUnit.Count, this.reporting.judged);
+    m.addMetric(SYNC_HEALTH_METRICS.stale, MetricUnit.Count, this.reporting.stale);
     m.publishStoredMetrics();
     return summary;
   }

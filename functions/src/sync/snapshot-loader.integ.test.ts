@@ -230,6 +230,7 @@ describe('SnapshotBatchLoader against dynalite', () => {
             mainTableName: tables.main,
             readingsTableName: tables.readings,
             readingsRetentionDays: 400,
+            syncIntervalMs: 15 * 60_000,
             syncConcurrency: 32,
             safetyMarginMs: 60_000,
             userPageSize: 100,

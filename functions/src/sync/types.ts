@@ -11,6 +11,8 @@ export interface SyncSettings {
   mainTableName: string;
   readingsTableName: string;
   readingsRetentionDays: number;
+  /** The stage's sync interval (SYNC_INTERVAL_MINUTES): the unit of every kind's stale threshold. */
+  syncIntervalMs: number;
   syncConcurrency: number;
   safetyMarginMs: number;
   userPageSize: number;

@@ -12,6 +12,9 @@ export interface OnboardedUser {
   /** The device kinds the profile records (domain/devices/kind-plan.ts); null: recorded before kinds were. */
   deviceKinds?: readonly string[] | null;
   deviceKindsCheckedAt?: string | null;
+  /** The profile's `created_at` and newest month announced `statement.ready` (sync/statement-ready.ts). */
+  onboardedAt?: string | null;
+  statementAnnouncedMonth?: string | null;
 }
 
 const profileSchema = z.object({
@@ -20,6 +23,8 @@ const profileSchema = z.object({
   // A malformed record counts as none: the plan treats the user as recorded before kinds were.
   device_kinds: z.array(z.string()).nullish().catch(null),
   device_kinds_checked_at: z.string().nullish().catch(null),
+  created_at: z.string().nullish().catch(null),
+  statement_announced_month: z.string().nullish().catch(null),
 });
 
 export class UserWalk {
@@ -63,6 +68,8 @@ export class UserWalk {
             poderoUserId: parsed.data.podero_user_id,
             deviceKinds: parsed.data.device_kinds ?? null,
             deviceKindsCheckedAt: parsed.data.device_kinds_checked_at ?? null,
+            onboardedAt: parsed.data.created_at ?? null,
+            statementAnnouncedMonth: parsed.data.statement_announced_month ?? null,
           });
         }
       }

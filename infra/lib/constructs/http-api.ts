@@ -160,15 +160,11 @@ function authorizationFor(
   access: RouteDeclaration['access'],
   authorizer: HttpJwtAuthorizer,
 ): Pick<apigwv2.HttpRouteProps, 'authorizer' | 'authorizationScopes'> {
-  switch (access) {
-    case 'public':
-      return { authorizer: new apigwv2.HttpNoneAuthorizer() };
-    case 'self-or-admin':
-      // Which subject may act on which user is decided in the handler (sub vs path); the gateway only
-      // guarantees a valid token from our issuer for our audience.
-      return { authorizer };
-    case 'admin':
-      // Defence in depth: the gateway already rejects tokens without the admin scope; the handler checks again.
-      return { authorizer, authorizationScopes: [...(gatewayScopesFor(access) ?? [])] };
-  }
+  if (access === 'public') return { authorizer: new apigwv2.HttpNoneAuthorizer() };
+  const scopes = gatewayScopesFor(access);
+  // A self-or-<role> route: which subject may act on which user is decided in the handler (sub vs path);
+  // the gateway only guarantees a valid token from our issuer for our audience. A role route: defence in
+  // depth, the gateway already rejects tokens without a scope of that role or a higher one; the handler
+  // checks again.
+  return scopes === undefined ? { authorizer } : { authorizer, authorizationScopes: [...scopes] };
 }

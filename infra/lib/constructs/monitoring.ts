@@ -29,6 +29,16 @@ export const CUSTOM_METRICS = {
     metricName: 'SyncPassDuration',
     services: [functionDeclarations.syncPlanner.name, functionDeclarations.syncWorker.name],
   },
+  /**
+   * heat-pump-sync-worker, every run (functions/src/sync/run.ts SYNC_HEALTH_METRICS): connected devices whose
+   * reporting the run judged, and those of them that are stale. Summed over a sync interval, their ratio is the
+   * pass's stale share, whatever its shards.
+   */
+  syncDevicesReportingJudged: {
+    metricName: 'SyncDevicesReportingJudged',
+    service: functionDeclarations.syncWorker.name,
+  },
+  syncDevicesStale: { metricName: 'SyncDevicesStale', service: functionDeclarations.syncWorker.name },
   /** webhook-delivery: 1 each time an endpoint is marked failing (a delivery exhausted its retries). */
   webhookEndpointFailed: {
     metricName: 'WebhookEndpointFailed',
@@ -56,6 +66,12 @@ export const CUSTOM_METRICS = {
     service: functionDeclarations.forecastDrop.name,
   },
 } as const;
+
+/**
+ * The fleet share of stale devices (% of the connected devices a pass judged) that raises the alarm: a few
+ * devices going quiet is a household's outage; a tenth of the fleet is a vendor cloud's (or Podero's).
+ */
+export const DEVICES_STALE_SHARE_ALARM_PERCENT = 10;
 
 /** Failed Podero attempts (5xx, timeouts, no answer) per 5 minutes that count as Podero failing. */
 export const PODERO_FAILURES_ALARM_THRESHOLD = 10;
@@ -313,6 +329,29 @@ export class Monitoring extends Construct {
       evaluationPeriods: 2,
       datapointsToAlarm: 2,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    const syncInterval = {
+      period: Duration.minutes(props.syncEveryMinutes),
+      statistic: cloudwatch.Stats.SUM,
+    };
+    alarm('DevicesStaleShare', {
+      alarmDescription: `More than ${DEVICES_STALE_SHARE_ALARM_PERCENT} % of the connected devices sent no new state for longer than their kind's threshold in two sync intervals in a row: a manufacturer cloud or Podero stopped reporting. GET /users?health=stale lists the customers.`,
+      metric: new cloudwatch.MathExpression({
+        // No judged device: no share (0), not a division by zero.
+        expression: 'IF(judged > 0, 100 * stale / judged, 0)',
+        usingMetrics: {
+          judged: customMetric(CUSTOM_METRICS.syncDevicesReportingJudged, props.stage, syncInterval),
+          stale: customMetric(CUSTOM_METRICS.syncDevicesStale, props.stage, syncInterval),
+        },
+        period: Duration.minutes(props.syncEveryMinutes),
+        label: 'Stale devices (% of connected)',
+      }),
+      threshold: DEVICES_STALE_SHARE_ALARM_PERCENT,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 

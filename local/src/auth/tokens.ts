@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { ADMIN_SCOPE } from '@podero-bridge/functions/declarations';
+import { ROLE_SCOPES, type Role } from '@podero-bridge/functions/declarations';
 import { SignJWT } from 'jose';
 import { DEV_ADMIN_SUBJECT, DEV_AUDIENCE, DEV_ISSUER, DEV_USER_SCOPE } from '../constants';
 import type { SigningKey } from './signing-key';
 
 export interface MintTokenOptions {
-  /** The end user's external_user_id; defaults to `local-admin` for admin tokens. */
+  /** The end user's external_user_id; defaults to `local-<role>` for an operator's token. */
   sub?: string;
-  /** Adds the `bridge/admin` scope. */
+  /** An operator's token: adds the role's scope (`bridge/viewer`, `bridge/support`, `bridge/admin`). */
+  role?: Role;
+  /** Shorthand for `role: 'admin'`. */
   admin?: boolean;
   /** Lifetime; default 3600. */
   ttlSeconds?: number;
@@ -24,13 +26,13 @@ export interface TokenMinterOptions {
 /** Mints bearer tokens the local gateway's authorizer accepts (same key, issuer and audience). */
 export function createTokenMinter(key: SigningKey, options: TokenMinterOptions = {}): MintToken {
   const { issuer = DEV_ISSUER, audience = DEV_AUDIENCE, now = () => new Date() } = options;
-  return async ({ sub, admin = false, ttlSeconds = 3600 } = {}) => {
+  return async ({ sub, admin = false, role = admin ? 'admin' : undefined, ttlSeconds = 3600 } = {}) => {
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1)
       throw new Error('ttlSeconds must be a whole number >= 1');
-    const subject = sub ?? (admin ? DEV_ADMIN_SUBJECT : undefined);
+    const subject = sub ?? (role === 'admin' ? DEV_ADMIN_SUBJECT : role ? `local-${role}` : undefined);
     if (subject === undefined || subject.length === 0) throw new Error('a user token needs a subject (sub)');
     const issuedAt = Math.floor(now().getTime() / 1000);
-    return new SignJWT({ scope: admin ? `${ADMIN_SCOPE} ${DEV_USER_SCOPE}` : DEV_USER_SCOPE })
+    return new SignJWT({ scope: role ? `${ROLE_SCOPES[role]} ${DEV_USER_SCOPE}` : DEV_USER_SCOPE })
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
       .setIssuer(issuer)
       .setAudience(audience)

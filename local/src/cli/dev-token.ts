@@ -1,8 +1,10 @@
 /**
- * `pnpm dev:token [--sub EXTERNAL_USER_ID] [--admin] [--ttl SECONDS]`: prints ONLY a bearer token on
+ * `pnpm dev:token [--sub EXTERNAL_USER_ID] [--role viewer|support|admin] [--admin] [--ttl SECONDS]`: prints ONLY a bearer token on
  * stdout, signed with the dev key that `pnpm dev`'s gateway trusts (.data/dev-signing-key.json), so
  * `curl -H "Authorization: Bearer $(pnpm --silent dev:token --admin)" ...` works.
  */
+
+import { ROLES } from '@podero-bridge/functions/declarations';
 import { Command } from 'commander';
 import * as z from 'zod';
 import { loadOrCreateSigningKey } from '../auth/signing-key';
@@ -14,6 +16,7 @@ const optionsSchema = z
   .object({
     sub: z.string().min(1).max(128).optional(),
     admin: z.boolean().default(false),
+    role: z.enum(ROLES).optional(),
     ttl: z.coerce
       .number()
       .int()
@@ -21,15 +24,20 @@ const optionsSchema = z
       .max(31 * 24 * 3600)
       .default(3600),
   })
-  .refine((o) => o.admin || o.sub !== undefined, {
-    message: 'pass --sub EXTERNAL_USER_ID or --admin',
+  .refine((o) => o.admin || o.role !== undefined || o.sub !== undefined, {
+    message: 'pass --sub EXTERNAL_USER_ID, --role viewer|support|admin or --admin',
     path: ['sub'],
+  })
+  .refine((o) => !(o.admin && o.role !== undefined && o.role !== 'admin'), {
+    message: '--admin is --role admin: pass one',
+    path: ['role'],
   });
 
 const program = new Command('dev:token')
   .description("Mint a bearer token for the local stack's API gateway")
   .option('--sub <external_user_id>', "the end user's external_user_id (the token's sub)")
-  .option('--admin', 'add the bridge/admin scope (sub defaults to local-admin)')
+  .option('--role <role>', "an operator's token: viewer, support or admin (sub defaults to local-<role>)")
+  .option('--admin', 'the same as --role admin')
   .option('--ttl <seconds>', 'lifetime in seconds', '3600')
   .showHelpAfterError();
 
@@ -39,7 +47,7 @@ try {
   const key = await loadOrCreateSigningKey(devSigningKeyFile());
   const token = await createTokenMinter(key)({
     sub: options.sub,
-    admin: options.admin,
+    role: options.role ?? (options.admin ? 'admin' : undefined),
     ttlSeconds: options.ttl,
   });
   process.stdout.write(`${token}\n`);

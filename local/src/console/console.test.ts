@@ -86,11 +86,29 @@ describe('the local console session', () => {
       access_token: 'minted-token',
       expires_at: '2026-12-01T11:00:00.000Z',
     });
-    expect(minted).toEqual([{ admin: true, ttlSeconds: 3600 }]);
+    expect(minted).toEqual([{ role: 'admin', ttlSeconds: 3600 }]);
     expect(answer.headers['cache-control']).toBe('no-store');
     expect((await consoleSession('POST', { 'content-type': 'application/json' }, mint, at)).statusCode).toBe(
       200,
     );
+  });
+
+  it('mints the role the body asks for, and refuses a role that does not exist', async () => {
+    const minted: unknown[] = [];
+    const recording = async (options?: unknown) => {
+      minted.push(options);
+      return 'minted-token';
+    };
+    const json = { 'content-type': 'application/json', host: '127.0.0.1:3000' };
+    for (const role of ['viewer', 'support', 'admin']) {
+      const answer = await consoleSession('POST', json, recording, undefined, JSON.stringify({ role }));
+      expect(answer.statusCode).toBe(200);
+    }
+    expect(minted).toEqual(['viewer', 'support', 'admin'].map((role) => ({ role, ttlSeconds: 3600 })));
+    for (const body of ['{"role":"root"}', '{"role":"admin","sub":"x"}', 'not json']) {
+      expect((await consoleSession('POST', json, recording, undefined, body)).statusCode).toBe(400);
+    }
+    expect(minted).toHaveLength(3);
   });
 
   // Another host or origin is refused by the gateway for all of /__local/ (test/local-stack-local-only.integ.test.ts).

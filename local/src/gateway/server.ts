@@ -49,7 +49,12 @@ export interface LocalGatewayOptions {
   /** The operator console: its files at `/console/` and its local sign-in at `POST /__local/console/session`. */
   console?: {
     serve(method: string, path: string): Promise<GatewayResponse | undefined>;
-    session(method: string, headers: IncomingHttpHeaders): Promise<GatewayResponse>;
+    /** `body` reads the request's body (the role asked for), only when the session needs it. */
+    session(
+      method: string,
+      headers: IncomingHttpHeaders,
+      body: () => Promise<string>,
+    ): Promise<GatewayResponse>;
   };
   /** Extra JSON served at `GET /__local/info` (the demo uses it to detect a running stack). */
   info?: Record<string, unknown>;
@@ -157,6 +162,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     method: string,
     path: string,
     headers: IncomingHttpHeaders,
+    body: () => Promise<string>,
   ): Promise<GatewayResponse | undefined> {
     if (method === 'GET' && path === '/.well-known/jwks.json') return jsonResponse(200, jwks);
     // Before anything under /__local/ (the console's sign-in included): it needs no token.
@@ -165,7 +171,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       if (refusal !== undefined) return { ...jsonResponse(403, { message: 'Forbidden' }), note: refusal };
     }
     if (consoleSite !== undefined) {
-      if (path === CONSOLE_SESSION_PATH) return consoleSite.session(method, headers);
+      if (path === CONSOLE_SESSION_PATH) return consoleSite.session(method, headers, body);
       const page = await consoleSite.serve(method, path);
       if (page !== undefined) return page;
     }
@@ -207,7 +213,9 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     const target = req.url ?? '/';
     const rawPath = target.split('?')[0] ?? '/';
 
-    const local = await localRoute(method, rawPath, req.headers);
+    const local = await localRoute(method, rawPath, req.headers, async () =>
+      (await readBody(req, maxBodyBytes)).toString('utf8'),
+    );
     if (local !== undefined) return local;
 
     const match = matchRoute(compiled, method, rawPath);

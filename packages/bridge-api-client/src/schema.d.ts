@@ -45,10 +45,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The fleet, page by page: users with their devices by connection state and sync failures */
+        /**
+         * The fleet, page by page: users with their devices by connection state and sync failures
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["listUsers"];
         put?: never;
-        /** Onboard a user to Podero (idempotent per external_user_id) */
+        /**
+         * Onboard a user to Podero (idempotent per external_user_id)
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["createUser"];
         delete?: never;
         options?: never;
@@ -63,15 +69,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an onboarded user */
+        /**
+         * Get an onboarded user
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getUser"];
         put?: never;
         post?: never;
-        /** Offboard a user: delete at Podero and remove our records */
+        /**
+         * Offboard a user: delete at Podero and remove our records
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         delete: operations["deleteUser"];
         options?: never;
         head?: never;
-        /** Update a user (partial) */
+        /**
+         * Update a user (partial)
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         patch: operations["updateUser"];
         trace?: never;
     };
@@ -82,7 +97,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Whether an offboarding's erasure (readings, failure record, re-authentications) has finished */
+        /**
+         * Whether an offboarding's erasure (readings, failure record, re-authentications) has finished
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["getUserErasure"];
         put?: never;
         post?: never;
@@ -99,10 +117,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the user's buildings */
+        /**
+         * List the user's buildings
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listBuildings"];
         put?: never;
-        /** Create a building for the user */
+        /**
+         * Create a building for the user
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["createBuilding"];
         delete?: never;
         options?: never;
@@ -119,7 +143,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Open a Connect UI onboarding session */
+        /**
+         * Open a Connect UI onboarding session
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["createOnboardingSession"];
         delete?: never;
         options?: never;
@@ -134,7 +161,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** State of an onboarding session */
+        /**
+         * State of an onboarding session
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getOnboardingSession"];
         put?: never;
         post?: never;
@@ -151,7 +181,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's heat pumps, cached or live */
+        /**
+         * The user's heat pumps, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listHeatPumps"];
         put?: never;
         post?: never;
@@ -168,15 +201,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One heat pump, cached or live */
+        /**
+         * One heat pump, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getHeatPump"];
         put?: never;
         post?: never;
-        /** Offboard one heat pump: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
+        /**
+         * Offboard one heat pump: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent)
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         delete: operations["deleteHeatPump"];
         options?: never;
         head?: never;
-        /** Change a heat pump's user settings */
+        /**
+         * Change a heat pump's user settings
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         patch: operations["updateHeatPump"];
         trace?: never;
     };
@@ -189,7 +231,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start re-authenticating a heat pump whose manufacturer connection lapsed */
+        /**
+         * Start re-authenticating a heat pump whose manufacturer connection lapsed
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["startHeatPumpReauthentication"];
         delete?: never;
         options?: never;
@@ -221,8 +266,31 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stored readings in time order, paginated */
+        /**
+         * Stored readings in time order, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listHeatPumpReadings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/heat-pumps/{heat_pump_id}/readings/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Coverage of the stored readings per UTC day (quarter-hours with a reading), and what the backfill could not fill
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
+        get: operations["getHeatPumpReadingCoverage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -238,7 +306,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The heat pump's tracked changes (control writes until seen applied), newest first, paginated */
+        /**
+         * The heat pump's tracked changes (control writes until seen applied), newest first, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listHeatPumpChanges"];
         put?: never;
         post?: never;
@@ -255,7 +326,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One tracked change of a heat pump */
+        /**
+         * One tracked change of a heat pump
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getHeatPumpChange"];
         put?: never;
         post?: never;
@@ -272,7 +346,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Savings and consumption of the current day, week, month, quarter or year (cached) */
+        /**
+         * Savings and consumption of the current day, week, month, quarter or year (cached)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getHeatPumpStatistics"];
         put?: never;
         post?: never;
@@ -289,7 +366,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Savings and consumption per period between two instants (cached) */
+        /**
+         * Savings and consumption per period between two instants (cached)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getHeatPumpSavings"];
         put?: never;
         post?: never;
@@ -306,10 +386,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's energy contracts (tariffs Podero optimises against) */
+        /**
+         * The user's energy contracts (tariffs Podero optimises against)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["listEnergyContracts"];
         put?: never;
-        /** Set a tariff for the user (all buildings, or one) */
+        /**
+         * Set a tariff for the user (all buildings, or one)
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         post: operations["createEnergyContract"];
         delete?: never;
         options?: never;
@@ -330,7 +416,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change an energy contract (partial) */
+        /**
+         * Change an energy contract (partial)
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         patch: operations["updateEnergyContract"];
         trace?: never;
     };
@@ -341,7 +430,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One customer at a glance: devices, connection, last readings, open sessions, sync */
+        /**
+         * One customer at a glance: devices, connection, last readings, open sessions, sync
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["getUserSummary"];
         put?: never;
         post?: never;
@@ -358,8 +450,31 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The heat-pump sync's latest runs and the users whose sync fails */
+        /**
+         * The heat-pump sync's latest runs and the users whose sync fails
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["getSyncStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/history/backfill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The history backfill's progress, and per device what it filled and what it could not fill and why
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
+        get: operations["getBackfillStatus"];
         put?: never;
         post?: never;
         delete?: never;
@@ -375,8 +490,51 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The organisation's savings over every device between two instants (cached) */
+        /**
+         * The organisation's savings over every device between two instants (cached)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["getOrganisationSavings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit trail: every write through the API with its actor, newest first, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
+        get: operations["listAuditEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The writes about one customer, with their actors, newest first, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
+        get: operations["listUserAuditEntries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -392,10 +550,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The registered webhook endpoints */
+        /**
+         * The registered webhook endpoints
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         get: operations["listWebhooks"];
         put?: never;
-        /** Register an endpoint for change events (signed, retried); the secret is shown once */
+        /**
+         * Register an endpoint for change events (signed, retried); the secret is shown once
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         post: operations["createWebhook"];
         delete?: never;
         options?: never;
@@ -410,15 +574,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One webhook endpoint */
+        /**
+         * One webhook endpoint
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         get: operations["getWebhook"];
         put?: never;
         post?: never;
-        /** Delete an endpoint and its secret */
+        /**
+         * Delete an endpoint and its secret
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         delete: operations["deleteWebhook"];
         options?: never;
         head?: never;
-        /** Change an endpoint: URL, event types, description, enabled (partial) */
+        /**
+         * Change an endpoint: URL, event types, description, enabled (partial)
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         patch: operations["updateWebhook"];
         trace?: never;
     };
@@ -431,7 +604,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a webhook.test event to the endpoint */
+        /**
+         * Send a webhook.test event to the endpoint
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         post: operations["testWebhook"];
         delete?: never;
         options?: never;
@@ -448,7 +624,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A new signing secret; the old one keeps signing for 24 hours */
+        /**
+         * A new signing secret; the old one keeps signing for 24 hours
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         post: operations["rotateWebhookSecret"];
         delete?: never;
         options?: never;
@@ -463,7 +642,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recent delivery attempts: event, status code, duration, next attempt */
+        /**
+         * Recent delivery attempts: event, status code, duration, next attempt
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         get: operations["listWebhookDeliveries"];
         put?: never;
         post?: never;
@@ -480,7 +662,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One delivery attempt: the request's headers and body, the answer's status and excerpt, error */
+        /**
+         * One delivery attempt: the request's headers and body, the answer's status and excerpt, error
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         get: operations["getWebhookDelivery"];
         put?: never;
         post?: never;
@@ -499,7 +684,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send an event to the endpoint again, with its original webhook-id */
+        /**
+         * Send an event to the endpoint again, with its original webhook-id
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         post: operations["resendWebhookEvent"];
         delete?: never;
         options?: never;
@@ -516,7 +704,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send the endpoint's dead-lettered deliveries again, with their original webhook-ids */
+        /**
+         * Send the endpoint's dead-lettered deliveries again, with their original webhook-ids
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         post: operations["replayWebhookDeadLetters"];
         delete?: never;
         options?: never;
@@ -532,7 +723,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** A delivery day's price forecast for a zone (idempotent; refused after the upload deadline) */
+        /**
+         * A delivery day's price forecast for a zone (idempotent; refused after the upload deadline)
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         put: operations["putTradingPrices"];
         post?: never;
         delete?: never;
@@ -548,7 +742,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The zone's trading days, newest first, paginated */
+        /**
+         * The zone's trading days, newest first, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["listTradingDays"];
         put?: never;
         post?: never;
@@ -565,7 +762,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A trading day: its state, forecast, curves, delta, expected saving and deadlines */
+        /**
+         * A trading day: its state, forecast, curves, delta, expected saving and deadlines
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["getTradingDay"];
         put?: never;
         post?: never;
@@ -582,7 +782,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The day's curves and delta per quarter-hour as CSV, for the bidding tool */
+        /**
+         * The day's curves and delta per quarter-hour as CSV, for the bidding tool
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
         get: operations["getTradingDayCurvesCsv"];
         put?: never;
         post?: never;
@@ -601,7 +804,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The trading desk's decision on the day's trade (accepted true or false), once, before the deadline */
+        /**
+         * The trading desk's decision on the day's trade (accepted true or false), once, before the deadline
+         * @description Needs the **admin** role (scope `bridge/admin`).
+         */
         post: operations["confirmTradingDay"];
         delete?: never;
         options?: never;
@@ -616,7 +822,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's electric vehicles, cached or live */
+        /**
+         * The user's electric vehicles, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listElectricVehicles"];
         put?: never;
         post?: never;
@@ -633,15 +842,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One electric vehicle, cached or live */
+        /**
+         * One electric vehicle, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getElectricVehicle"];
         put?: never;
         post?: never;
-        /** Offboard one electric vehicle: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
+        /**
+         * Offboard one electric vehicle: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent)
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         delete: operations["deleteElectricVehicle"];
         options?: never;
         head?: never;
-        /** Change an electric vehicle's settings (smart optimisation, charge target and deadline) */
+        /**
+         * Change an electric vehicle's settings (smart optimisation, charge target and deadline)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         patch: operations["updateElectricVehicle"];
         trace?: never;
     };
@@ -654,7 +872,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start re-authenticating an electric vehicle whose manufacturer connection lapsed */
+        /**
+         * Start re-authenticating an electric vehicle whose manufacturer connection lapsed
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["startElectricVehicleReauthentication"];
         delete?: never;
         options?: never;
@@ -669,8 +890,31 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stored readings in time order, paginated */
+        /**
+         * Stored readings in time order, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listElectricVehicleReadings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/electric-vehicles/{electric_vehicle_id}/readings/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Coverage of the stored readings per UTC day (quarter-hours with a reading), and what the backfill could not fill
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
+        get: operations["getElectricVehicleReadingCoverage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -686,7 +930,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The electric vehicle's tracked changes (control writes until seen applied), newest first, paginated */
+        /**
+         * The electric vehicle's tracked changes (control writes until seen applied), newest first, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listElectricVehicleChanges"];
         put?: never;
         post?: never;
@@ -703,7 +950,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One tracked change of an electric vehicle */
+        /**
+         * One tracked change of an electric vehicle
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getElectricVehicleChange"];
         put?: never;
         post?: never;
@@ -720,7 +970,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Savings and consumption per period between two instants (cached) */
+        /**
+         * Savings and consumption per period between two instants (cached)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getElectricVehicleSavings"];
         put?: never;
         post?: never;
@@ -737,7 +990,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's wallboxes, cached or live */
+        /**
+         * The user's wallboxes, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listWallboxes"];
         put?: never;
         post?: never;
@@ -754,15 +1010,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One wallbox, cached or live */
+        /**
+         * One wallbox, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getWallbox"];
         put?: never;
         post?: never;
-        /** Offboard one wallbox: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
+        /**
+         * Offboard one wallbox: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent)
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         delete: operations["deleteWallbox"];
         options?: never;
         head?: never;
-        /** Change a wallbox's settings (smart optimisation, charge target and deadline) */
+        /**
+         * Change a wallbox's settings (smart optimisation, charge target and deadline)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         patch: operations["updateWallbox"];
         trace?: never;
     };
@@ -775,7 +1040,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start re-authenticating a wallbox whose manufacturer connection lapsed */
+        /**
+         * Start re-authenticating a wallbox whose manufacturer connection lapsed
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["startWallboxReauthentication"];
         delete?: never;
         options?: never;
@@ -790,8 +1058,31 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stored readings in time order, paginated */
+        /**
+         * Stored readings in time order, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listWallboxReadings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/wallboxes/{wallbox_id}/readings/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Coverage of the stored readings per UTC day (quarter-hours with a reading), and what the backfill could not fill
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
+        get: operations["getWallboxReadingCoverage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -807,7 +1098,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The wallbox's tracked changes (control writes until seen applied), newest first, paginated */
+        /**
+         * The wallbox's tracked changes (control writes until seen applied), newest first, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listWallboxChanges"];
         put?: never;
         post?: never;
@@ -824,7 +1118,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One tracked change of a wallbox */
+        /**
+         * One tracked change of a wallbox
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getWallboxChange"];
         put?: never;
         post?: never;
@@ -841,7 +1138,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's solar inverters, cached or live */
+        /**
+         * The user's solar inverters, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listInverters"];
         put?: never;
         post?: never;
@@ -858,15 +1158,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One solar inverter, cached or live */
+        /**
+         * One solar inverter, cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getInverter"];
         put?: never;
         post?: never;
-        /** Offboard one solar inverter: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent) */
+        /**
+         * Offboard one solar inverter: soft delete at Podero, snapshot removed, readings erased by a queued job (idempotent)
+         * @description Needs the **admin** role (scope `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         delete: operations["deleteInverter"];
         options?: never;
         head?: never;
-        /** Change a solar inverter's settings (smart optimisation, rating, home battery and its limits) */
+        /**
+         * Change a solar inverter's settings (smart optimisation, rating, home battery and its limits)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         patch: operations["updateInverter"];
         trace?: never;
     };
@@ -879,7 +1188,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start re-authenticating a solar inverter whose manufacturer connection lapsed */
+        /**
+         * Start re-authenticating a solar inverter whose manufacturer connection lapsed
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["startInverterReauthentication"];
         delete?: never;
         options?: never;
@@ -894,8 +1206,31 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stored readings in time order, paginated */
+        /**
+         * Stored readings in time order, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listInverterReadings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/inverters/{inverter_id}/readings/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Coverage of the stored readings per UTC day (quarter-hours with a reading), and what the backfill could not fill
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
+        get: operations["getInverterReadingCoverage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -911,7 +1246,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The solar inverter's tracked changes (control writes until seen applied), newest first, paginated */
+        /**
+         * The solar inverter's tracked changes (control writes until seen applied), newest first, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listInverterChanges"];
         put?: never;
         post?: never;
@@ -928,7 +1266,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One tracked change of a solar inverter */
+        /**
+         * One tracked change of a solar inverter
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getInverterChange"];
         put?: never;
         post?: never;
@@ -945,7 +1286,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Savings and consumption per period between two instants (cached) */
+        /**
+         * Savings and consumption per period between two instants (cached)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getInverterSavings"];
         put?: never;
         post?: never;
@@ -962,7 +1306,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every device of the user, of every kind, each with its `type`; cached or live */
+        /**
+         * Every device of the user, of every kind, each with its `type`; cached or live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listDevices"];
         put?: never;
         post?: never;
@@ -981,9 +1328,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Boost an electric vehicle: charge now when plugged in, else arm the boost for the next plug-in */
+        /**
+         * Boost an electric vehicle: charge now when plugged in, else arm the boost for the next plug-in
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["boostElectricVehicle"];
-        /** Disarm an armed boost (idempotent; a boost under way goes on until unplugged) */
+        /**
+         * Disarm an armed boost (idempotent; a boost under way goes on until unplugged)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         delete: operations["disarmElectricVehicleBoost"];
         options?: never;
         head?: never;
@@ -997,9 +1350,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An electric vehicle's weekly charge policy, live */
+        /**
+         * An electric vehicle's weekly charge policy, live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getElectricVehicleChargePolicy"];
-        /** Set an electric vehicle's weekly charge policy (all seven days) */
+        /**
+         * Set an electric vehicle's weekly charge policy (all seven days)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         put: operations["updateElectricVehicleChargePolicy"];
         post?: never;
         delete?: never;
@@ -1015,7 +1374,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An electric vehicle's completed charging sessions between two days, paginated */
+        /**
+         * An electric vehicle's completed charging sessions between two days, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listElectricVehicleSessions"];
         put?: never;
         post?: never;
@@ -1032,7 +1394,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An electric vehicle's charging session under way, if any */
+        /**
+         * An electric vehicle's charging session under way, if any
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getElectricVehicleCurrentSession"];
         put?: never;
         post?: never;
@@ -1051,9 +1416,15 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Boost a wallbox: full rate now when a car is plugged in, else armed for the next plug-in */
+        /**
+         * Boost a wallbox: full rate now when a car is plugged in, else armed for the next plug-in
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["boostWallbox"];
-        /** Cancel a wallbox boost under way and disarm an armed one (idempotent) */
+        /**
+         * Cancel a wallbox boost under way and disarm an armed one (idempotent)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         delete: operations["cancelWallboxBoost"];
         options?: never;
         head?: never;
@@ -1069,7 +1440,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A one-time claim token for an installer's app to connect a wallbox (shown once) */
+        /**
+         * A one-time claim token for an installer's app to connect a wallbox (shown once)
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         post: operations["createWallboxClaimToken"];
         delete?: never;
         options?: never;
@@ -1084,9 +1458,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user's charging configuration (the steering mode EV charging follows), live */
+        /**
+         * The user's charging configuration (the steering mode EV charging follows), live
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getChargingConfig"];
-        /** Change the user's charging configuration's mode */
+        /**
+         * Change the user's charging configuration's mode
+         * @description Needs the **support** role (scope `bridge/support`, or a higher role's: `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         put: operations["updateChargingConfig"];
         post?: never;
         delete?: never;
@@ -1102,7 +1482,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The months a savings statement exists for, from the onboarding month to the current one */
+        /**
+         * The months a savings statement exists for, from the onboarding month to the current one
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["listStatements"];
         put?: never;
         post?: never;
@@ -1119,7 +1502,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A month's savings statement per device and in total: consumption, baseline, cost at the customer's contract, saving, and each figure's data coverage (JSON or CSV) */
+        /**
+         * A month's savings statement per device and in total: consumption, baseline, cost at the customer's contract, saving, and each figure's data coverage (JSON or CSV)
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
         get: operations["getStatement"];
         put?: never;
         post?: never;
@@ -1305,6 +1691,86 @@ export interface webhooks {
          * @description The heat pump is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_heat_pump_deleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "heat_pump.reporting_stopped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * heat_pump.reporting_stopped (catalogue v4)
+         * @description A connected heat pump sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4).
+         */
+        post: operations["event_heat_pump_reporting_stopped"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "heat_pump.reporting_resumed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * heat_pump.reporting_resumed (catalogue v4)
+         * @description A stale heat pump reports new states again (catalogue v4).
+         */
+        post: operations["event_heat_pump_reporting_resumed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "heat_pump.steering_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * heat_pump.steering_failed (catalogue v4)
+         * @description Podero reports a steering error for the heat pump (`steering_status` became `error`) (catalogue v4).
+         */
+        post: operations["event_heat_pump_steering_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "heat_pump.steering_recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * heat_pump.steering_recovered (catalogue v4)
+         * @description Podero no longer reports a steering error for the heat pump (`steering.state` says what it reports now) (catalogue v4).
+         */
+        post: operations["event_heat_pump_steering_recovered"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1531,6 +1997,86 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "electric_vehicle.reporting_stopped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.reporting_stopped (catalogue v4)
+         * @description A connected electric vehicle sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4).
+         */
+        post: operations["event_electric_vehicle_reporting_stopped"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.reporting_resumed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.reporting_resumed (catalogue v4)
+         * @description A stale electric vehicle reports new states again (catalogue v4).
+         */
+        post: operations["event_electric_vehicle_reporting_resumed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.steering_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.steering_failed (catalogue v4)
+         * @description Podero reports a steering error for the electric vehicle (`steering_status` became `error`) (catalogue v4).
+         */
+        post: operations["event_electric_vehicle_steering_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "electric_vehicle.steering_recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * electric_vehicle.steering_recovered (catalogue v4)
+         * @description Podero no longer reports a steering error for the electric vehicle (`steering.state` says what it reports now) (catalogue v4).
+         */
+        post: operations["event_electric_vehicle_steering_recovered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "wallbox.connected": {
         parameters: {
             query?: never;
@@ -1631,6 +2177,86 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "wallbox.reporting_stopped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.reporting_stopped (catalogue v4)
+         * @description A connected wallbox sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4).
+         */
+        post: operations["event_wallbox_reporting_stopped"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wallbox.reporting_resumed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.reporting_resumed (catalogue v4)
+         * @description A stale wallbox reports new states again (catalogue v4).
+         */
+        post: operations["event_wallbox_reporting_resumed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wallbox.steering_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.steering_failed (catalogue v4)
+         * @description Podero reports a steering error for the wallbox (`steering_status` became `error`) (catalogue v4).
+         */
+        post: operations["event_wallbox_steering_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "wallbox.steering_recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * wallbox.steering_recovered (catalogue v4)
+         * @description Podero no longer reports a steering error for the wallbox (`steering.state` says what it reports now) (catalogue v4).
+         */
+        post: operations["event_wallbox_steering_recovered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "inverter.connected": {
         parameters: {
             query?: never;
@@ -1725,6 +2351,86 @@ export interface webhooks {
          * @description The solar inverter is no longer the user's (deleted at Podero, or offboarded).
          */
         post: operations["event_inverter_deleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.reporting_stopped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.reporting_stopped (catalogue v4)
+         * @description A connected solar inverter sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4).
+         */
+        post: operations["event_inverter_reporting_stopped"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.reporting_resumed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.reporting_resumed (catalogue v4)
+         * @description A stale solar inverter reports new states again (catalogue v4).
+         */
+        post: operations["event_inverter_reporting_resumed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.steering_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.steering_failed (catalogue v4)
+         * @description Podero reports a steering error for the solar inverter (`steering_status` became `error`) (catalogue v4).
+         */
+        post: operations["event_inverter_steering_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inverter.steering_recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * inverter.steering_recovered (catalogue v4)
+         * @description Podero no longer reports a steering error for the solar inverter (`steering.state` says what it reports now) (catalogue v4).
+         */
+        post: operations["event_inverter_steering_recovered"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2045,6 +2751,26 @@ export interface webhooks {
          * @description Podero refused a step for good (a 4xx, or an upload it did not take): the day ended `failed` and the fleet runs unoptimised on the day (catalogue v3).
          */
         post: operations["event_trading_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "statement.ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * statement.ready (catalogue v4)
+         * @description A month's savings statement is final (its month closed a day ago): GET /users/{external_user_id}/statements/{month} (catalogue v4). Once per user and month; ids and the month only, no figures.
+         */
+        post: operations["event_statement_ready"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2450,6 +3176,102 @@ export interface components {
                 heat_pump_id: string;
             };
         };
+        /** @description A connected heat pump sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+        Event_heat_pump_reporting_stopped: {
+            /** @constant */
+            type: "heat_pump.reporting_stopped";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A connected heat pump sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the heat pump */
+                heat_pump_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description A stale heat pump reports new states again (catalogue v4). */
+        Event_heat_pump_reporting_resumed: {
+            /** @constant */
+            type: "heat_pump.reporting_resumed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A stale heat pump reports new states again (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the heat pump */
+                heat_pump_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description Podero reports a steering error for the heat pump (`steering_status` became `error`) (catalogue v4). */
+        Event_heat_pump_steering_failed: {
+            /** @constant */
+            type: "heat_pump.steering_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero reports a steering error for the heat pump (`steering_status` became `error`) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the heat pump */
+                heat_pump_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
+        /** @description Podero no longer reports a steering error for the heat pump (`steering.state` says what it reports now) (catalogue v4). */
+        Event_heat_pump_steering_recovered: {
+            /** @constant */
+            type: "heat_pump.steering_recovered";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero no longer reports a steering error for the heat pump (`steering.state` says what it reports now) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the heat pump */
+                heat_pump_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
         /** @description A electric vehicle was seen authenticated for the first time. */
         Event_electric_vehicle_connected: {
             /** @constant */
@@ -2644,6 +3466,102 @@ export interface components {
                 boost_state: string | null;
             };
         };
+        /** @description A connected electric vehicle sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+        Event_electric_vehicle_reporting_stopped: {
+            /** @constant */
+            type: "electric_vehicle.reporting_stopped";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A connected electric vehicle sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description A stale electric vehicle reports new states again (catalogue v4). */
+        Event_electric_vehicle_reporting_resumed: {
+            /** @constant */
+            type: "electric_vehicle.reporting_resumed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A stale electric vehicle reports new states again (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description Podero reports a steering error for the electric vehicle (`steering_status` became `error`) (catalogue v4). */
+        Event_electric_vehicle_steering_failed: {
+            /** @constant */
+            type: "electric_vehicle.steering_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero reports a steering error for the electric vehicle (`steering_status` became `error`) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
+        /** @description Podero no longer reports a steering error for the electric vehicle (`steering.state` says what it reports now) (catalogue v4). */
+        Event_electric_vehicle_steering_recovered: {
+            /** @constant */
+            type: "electric_vehicle.steering_recovered";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero no longer reports a steering error for the electric vehicle (`steering.state` says what it reports now) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the electric vehicle */
+                electric_vehicle_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
         /** @description A wallbox was seen authenticated for the first time. */
         Event_wallbox_connected: {
             /** @constant */
@@ -2738,6 +3656,102 @@ export interface components {
                 wallbox_id: string;
             };
         };
+        /** @description A connected wallbox sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+        Event_wallbox_reporting_stopped: {
+            /** @constant */
+            type: "wallbox.reporting_stopped";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A connected wallbox sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description A stale wallbox reports new states again (catalogue v4). */
+        Event_wallbox_reporting_resumed: {
+            /** @constant */
+            type: "wallbox.reporting_resumed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A stale wallbox reports new states again (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description Podero reports a steering error for the wallbox (`steering_status` became `error`) (catalogue v4). */
+        Event_wallbox_steering_failed: {
+            /** @constant */
+            type: "wallbox.steering_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero reports a steering error for the wallbox (`steering_status` became `error`) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
+        /** @description Podero no longer reports a steering error for the wallbox (`steering.state` says what it reports now) (catalogue v4). */
+        Event_wallbox_steering_recovered: {
+            /** @constant */
+            type: "wallbox.steering_recovered";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero no longer reports a steering error for the wallbox (`steering.state` says what it reports now) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the wallbox */
+                wallbox_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
         /** @description A solar inverter was seen authenticated for the first time. */
         Event_inverter_connected: {
             /** @constant */
@@ -2830,6 +3844,102 @@ export interface components {
                 external_user_id: string;
                 /** @description Podero's id of the solar inverter */
                 inverter_id: string;
+            };
+        };
+        /** @description A connected solar inverter sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+        Event_inverter_reporting_stopped: {
+            /** @constant */
+            type: "inverter.reporting_stopped";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A connected solar inverter sent no new state for longer than its threshold (a declared number of sync intervals): it is `stale` (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description A stale solar inverter reports new states again (catalogue v4). */
+        Event_inverter_reporting_resumed: {
+            /** @constant */
+            type: "inverter.reporting_resumed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A stale solar inverter reports new states again (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                reporting: {
+                    /** @enum {string} */
+                    state: "ok" | "stale" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                    /** @description Podero's `current_state_last_updated_at` */
+                    last_state_at: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "stale" | "unknown";
+            };
+        };
+        /** @description Podero reports a steering error for the solar inverter (`steering_status` became `error`) (catalogue v4). */
+        Event_inverter_steering_failed: {
+            /** @constant */
+            type: "inverter.steering_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero reports a steering error for the solar inverter (`steering_status` became `error`) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+        };
+        /** @description Podero no longer reports a steering error for the solar inverter (`steering.state` says what it reports now) (catalogue v4). */
+        Event_inverter_steering_recovered: {
+            /** @constant */
+            type: "inverter.steering_recovered";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description Podero no longer reports a steering error for the solar inverter (`steering.state` says what it reports now) (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description Podero's id of the solar inverter */
+                inverter_id: string;
+                steering: {
+                    /** @enum {string} */
+                    state: "ok" | "warning" | "error" | "unknown";
+                    /** @description When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen) */
+                    since: string | null;
+                };
+                /** @enum {string} */
+                previous_state: "ok" | "warning" | "error" | "unknown";
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
             };
         };
         /** @description A change requested of a heat pump was seen applied (catalogue v4). */
@@ -3226,6 +4336,32 @@ export interface components {
                 reason: string;
             };
         };
+        /** @description A month's savings statement is final (its month closed a day ago): GET /users/{external_user_id}/statements/{month} (catalogue v4). Once per user and month; ids and the month only, no figures. */
+        Event_statement_ready: {
+            /** @constant */
+            type: "statement.ready";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A month's savings statement is final (its month closed a day ago): GET /users/{external_user_id}/statements/{month} (catalogue v4). Once per user and month; ids and the month only, no figures. */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                /** @description The calendar month, YYYY-MM */
+                month: string;
+                /** @description The zone whose month is final: UTC, the statement routes' default (another zone's month is final an hour or two apart) */
+                time_zone: string;
+                /**
+                 * Format: date-time
+                 * @description The month's first instant (inclusive)
+                 */
+                from: string;
+                /**
+                 * Format: date-time
+                 * @description The month's end (exclusive)
+                 */
+                to: string;
+            };
+        };
         /** @description Sent by POST /webhooks/{webhook_id}/test to that endpoint only. */
         Event_webhook_test: {
             /** @constant */
@@ -3306,6 +4442,15 @@ export interface components {
             };
             sync_failure: components["schemas"]["SyncFailure"] | null;
             devices: components["schemas"]["DeviceCountsByKind"];
+            /** @description The user's devices of every kind by health, judged now from the stored state */
+            health: {
+                /** @description Devices not reporting while connected */
+                stale: number;
+                /** @description Devices whose Podero steering_status is error */
+                steering_error: number;
+                /** @description Devices not steerable now */
+                not_steerable: number;
+            };
         };
         SyncFailure: {
             error_code: string;
@@ -3475,6 +4620,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
         };
         HeatPumpDeviceModel: {
             device_type?: {
@@ -3496,6 +4642,40 @@ export interface components {
             /** @description When the bridge first observed this state after a different one (a read or a sync pass); null while the state is as first seen. */
             since: string | null;
         };
+        /** @description The device's health beside its connection, judged now */
+        DeviceHealth: {
+            reporting: {
+                /**
+                 * @description ok: a new state (Podero's `current_state_last_updated_at`) within the kind's threshold; stale: none for longer, while connected; unknown: not connected, or Podero sends no state time.
+                 * @enum {string}
+                 */
+                state: "ok" | "stale" | "unknown";
+                /** @description When the bridge first observed this state after a different one (stale: when the last state plus the threshold passed); null while the state is as first seen. */
+                since: string | null;
+                /** @description Why, in words */
+                reason: string;
+                /** @description Podero's `current_state_last_updated_at` */
+                last_state_at: string | null;
+                /** @description The kind's threshold: its declared number of sync intervals, in seconds */
+                stale_after_seconds: number;
+            };
+            steering: {
+                /**
+                 * @description Podero's `steering_status` (ok | warning | error | unknown); missing or undocumented: unknown.
+                 * @enum {string}
+                 */
+                state: "ok" | "warning" | "error" | "unknown";
+                /** @description When the bridge first observed this state after a different one; null while as first seen. */
+                since: string | null;
+                reason: string;
+                /** @description Podero's `actual_steering_state`, verbatim (its values are not documented) */
+                actual_steering_state: string | null;
+            };
+            /** @description Steerable now: connected, reporting `ok`, steering `ok`, and the device's latest change not failed. */
+            steerable: boolean;
+            /** @description What stands in the way (empty when steerable). A change's status is one of pending, confirmed, failed, superseded. */
+            not_steerable_because: ("not_connected" | "not_reporting" | "steering_not_ok" | "last_change_failed")[];
+        };
         HeatPumpRead: {
             heat_pump: components["schemas"]["HeatPump"];
             /**
@@ -3508,7 +4688,17 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
-        HeatPumpControlAnswer: components["schemas"]["HeatPumpRead"] & {
+        HeatPumpControlAnswer: {
+            heat_pump: components["schemas"]["HeatPump"];
+            /**
+             * @description cache: the stored snapshot; live: read from Podero now.
+             * @enum {string}
+             */
+            source: "cache" | "live";
+            /** @description When the data was read from Podero (ISO). */
+            fetched_at: string;
+            /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
+            stale: boolean;
             change: components["schemas"]["DeviceChange"];
         };
         /** @description A control write tracked until the device shows it */
@@ -3550,8 +4740,13 @@ export interface components {
         Reading: {
             /** @description Podero's current_state_last_updated_at (ISO). */
             state_at: string;
-            /** @description When the sync stored the reading (ISO). */
+            /** @description When the sync (or the backfill) stored the reading (ISO). */
             recorded_at: string;
+            /**
+             * @description `sync`: the device's state as the sync saw it. `backfill`: a quarter-hour the sync missed, filled from Podero's 15-minute series (`/data`): `state_at` is the quarter-hour's start, the values averages over it, and only the fields the series has (heat pump: power, inlet and hot-water temperature; inverter: production, household, grid, battery).
+             * @enum {string}
+             */
+            source: "sync" | "backfill";
             values: {
                 [key: string]: number | string | boolean | null;
             };
@@ -3578,6 +4773,54 @@ export interface components {
                     max: number;
                 };
             };
+        };
+        ReadingCoverage: {
+            from: string;
+            to: string;
+            total: {
+                /** @description Whole quarter-hours in the span (up to now) */
+                expected: number;
+                /** @description Quarter-hours holding at least one reading */
+                covered: number;
+                /** @description covered / expected (1 when nothing is expected) */
+                ratio: number;
+            };
+            /** @description One item per UTC day of the range, oldest first */
+            days: {
+                /** @description The UTC day, YYYY-MM-DD */
+                day: string;
+                /** @description Whole quarter-hours in the span (up to now) */
+                expected: number;
+                /** @description Quarter-hours holding at least one reading */
+                covered: number;
+                /** @description covered / expected (1 when nothing is expected) */
+                ratio: number;
+                /** @description Quarter-hours covered by a backfilled reading */
+                backfilled: number;
+                gaps: components["schemas"]["CoverageGap"][];
+            }[];
+            /** @description The history backfill's record of the device */
+            backfill: {
+                /** @description Podero keeps a 15-minute series (`/data`) of this kind */
+                available: boolean;
+                /** @description Why not, when it does not */
+                reason: string | null;
+                /** @description The backfill attempted every gap before this time (null: not yet) */
+                checked_through: string | null;
+                filled_quarters: number;
+                /** @description The newest gaps the backfill could not fill, and why (Podero's retention, no data at Podero, no series for the kind) */
+                unfillable: {
+                    from: string;
+                    to: string;
+                    /** @enum {string} */
+                    reason: "no_series" | "beyond_retention" | "no_data_at_podero";
+                }[];
+            };
+        };
+        /** @description Quarter-hours without a reading, [from, to), ISO UTC */
+        CoverageGap: {
+            from: string;
+            to: string;
         };
         DeviceChangeList: {
             items: components["schemas"]["DeviceChange"][];
@@ -3695,6 +4938,7 @@ export interface components {
             model: string | null;
             connection: components["schemas"]["HeatPumpConnection"];
             is_smart_optimization_active: boolean | null;
+            health: components["schemas"]["DeviceHealth"];
             /** @description When the stored state was read from Podero */
             fetched_at: string;
             /** @description The latest stored reading: the kind's own values (its `readings` route's fields) */
@@ -3773,6 +5017,59 @@ export interface components {
                 external_user_id: string;
             }[];
         };
+        BackfillStatus: {
+            run: {
+                /** @description Passes begun over every onboarded user's devices */
+                pass: number;
+                pass_started_at: string | null;
+                /** @description The last user done in the current pass (null: the next run starts a pass) */
+                in_pass_after_user: string | null;
+                last_pass_completed_at: string | null;
+                last_run_at: string | null;
+                /** @description `pass_complete`; `requests_spent` or `time_spent` (the next run continues); `rate_limited` (Podero answered 429: the run gave way at once) */
+                last_run_ending: ("pass_complete" | "requests_spent" | "time_spent" | "rate_limited") | null;
+                last_run: {
+                    /** @description Devices whose gaps were looked at */
+                    devices: number;
+                    /** @description Podero `/data` requests sent (the job's share of the rate budget) */
+                    requests: number;
+                    /** @description Quarter-hours filled */
+                    filled: number;
+                    /** @description Quarter-hours recorded as unfillable */
+                    unfillable: number;
+                };
+                totals: {
+                    /** @description Devices whose gaps were looked at */
+                    devices: number;
+                    /** @description Podero `/data` requests sent (the job's share of the rate budget) */
+                    requests: number;
+                    /** @description Quarter-hours filled */
+                    filled: number;
+                    /** @description Quarter-hours recorded as unfillable */
+                    unfillable: number;
+                };
+            };
+            /** @description What each unfillable reason means */
+            reasons: {
+                [key: string]: string;
+            };
+            devices: {
+                kind: string;
+                device_id: string;
+                external_user_id: string;
+                checked_through: string | null;
+                filled_quarters: number;
+                unfillable_quarters: number;
+                unfillable: {
+                    from: string;
+                    to: string;
+                    /** @enum {string} */
+                    reason: "no_series" | "beyond_retention" | "no_data_at_podero";
+                }[];
+                updated_at: string;
+            }[];
+            next_cursor: string | null;
+        };
         OrganisationSavings: {
             total_savings: number | null;
             heat_pump_savings: number | null;
@@ -3789,6 +5086,46 @@ export interface components {
             fetched_at: string;
             /** @description The age this answer was allowed to have. */
             max_age_seconds: number;
+        };
+        AuditPage: {
+            items: components["schemas"]["AuditEntry"][];
+            /** @description Pass as `cursor` for the next page; null on the last */
+            next_cursor: string | null;
+        };
+        AuditEntry: {
+            /** @description The request that made the write (its `x-request-id`) */
+            request_id: string;
+            /**
+             * Format: date-time
+             * @example 2026-11-25T10:00:00.000Z
+             */
+            at: string;
+            /** @description The token's `sub`: the operator or the end user */
+            actor: string | null;
+            /**
+             * @description The operator role the token held, or `user` for an end user's own token
+             * @enum {string}
+             */
+            role: "viewer" | "support" | "admin" | "user";
+            /** @description The operation (its operationId), e.g. `updateHeatPump` */
+            action: string;
+            target: {
+                external_user_id: string | null;
+                method: string;
+                path: string;
+            };
+            /** @description The fields the request sent, as sent (a large body: its field names only); an offboarded customer's names, e-mails and addresses read `[erased]` */
+            changes: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * @description `attempted`: recorded before the change, outcome unknown (a 5xx answer, or a process that died); `failed`: refused, nothing changed
+             * @enum {string}
+             */
+            outcome: "attempted" | "succeeded" | "failed";
+            status: number | null;
+            /** @description When the customer's personal data was erased from the entry (offboarding) */
+            erased_at: string | null;
         };
         WebhookList: {
             items: components["schemas"]["Webhook"][];
@@ -4131,6 +5468,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
         };
         ElectricVehicleRead: {
             electric_vehicle: components["schemas"]["ElectricVehicle"];
@@ -4144,7 +5482,17 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
-        ElectricVehicleControlAnswer: components["schemas"]["ElectricVehicleRead"] & {
+        ElectricVehicleControlAnswer: {
+            electric_vehicle: components["schemas"]["ElectricVehicle"];
+            /**
+             * @description cache: the stored snapshot; live: read from Podero now.
+             * @enum {string}
+             */
+            source: "cache" | "live";
+            /** @description When the data was read from Podero (ISO). */
+            fetched_at: string;
+            /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
+            stale: boolean;
             change: components["schemas"]["DeviceChange"];
         };
         AuthSessionStarted: {
@@ -4224,6 +5572,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
         };
         WallboxRead: {
             wallbox: components["schemas"]["Wallbox"];
@@ -4237,7 +5586,17 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
-        WallboxControlAnswer: components["schemas"]["WallboxRead"] & {
+        WallboxControlAnswer: {
+            wallbox: components["schemas"]["Wallbox"];
+            /**
+             * @description cache: the stored snapshot; live: read from Podero now.
+             * @enum {string}
+             */
+            source: "cache" | "live";
+            /** @description When the data was read from Podero (ISO). */
+            fetched_at: string;
+            /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
+            stale: boolean;
             change: components["schemas"]["DeviceChange"];
         };
         InverterList: {
@@ -4305,6 +5664,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
         };
         InverterRead: {
             inverter: components["schemas"]["Inverter"];
@@ -4318,7 +5678,17 @@ export interface components {
             /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
             stale: boolean;
         };
-        InverterControlAnswer: components["schemas"]["InverterRead"] & {
+        InverterControlAnswer: {
+            inverter: components["schemas"]["Inverter"];
+            /**
+             * @description cache: the stored snapshot; live: read from Podero now.
+             * @enum {string}
+             */
+            source: "cache" | "live";
+            /** @description When the data was read from Podero (ISO). */
+            fetched_at: string;
+            /** @description True when a snapshot older than max_age_seconds was served because Podero failed. */
+            stale: boolean;
             change: components["schemas"]["DeviceChange"];
         };
         DeviceList: {
@@ -4393,6 +5763,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
             /**
              * @description The device kind (enum property replaced by openapi-typescript)
              * @enum {string}
@@ -4457,6 +5828,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
             /**
              * @description The device kind (enum property replaced by openapi-typescript)
              * @enum {string}
@@ -4519,6 +5891,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
             /**
              * @description The device kind (enum property replaced by openapi-typescript)
              * @enum {string}
@@ -4575,6 +5948,7 @@ export interface components {
                 code: string;
             }[];
             connection: components["schemas"]["HeatPumpConnection"];
+            health: components["schemas"]["DeviceHealth"];
             /**
              * @description The device kind (enum property replaced by openapi-typescript)
              * @enum {string}
@@ -4931,6 +6305,8 @@ export interface operations {
                 email?: string;
                 /** @description Search: users with a name word, e-mail address (whole, a segment of its local part, or its domain) or external id (whole or a segment split on `-_.@:+`) that each word of `q` begins, case- and accent-insensitive. Answered from an index (one Query of at most `limit` items per page, whatever the number of users), in the order of the matched term; the other filters apply to its matches. With several words, the longest is looked up and the others filter, so a page may hold fewer than `limit` items and still have a next one. */
                 q?: string;
+                /** @description Only users with at least one device (of any kind) that is stale (not reporting while connected), has a steering error, or is not steerable now */
+                health?: "stale" | "steering_error" | "not_steerable";
             };
             header?: never;
             path?: never;
@@ -4965,7 +6341,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Admin only */
+            /** @description An operator role (viewer or higher) only */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5075,7 +6451,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5210,7 +6586,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5314,7 +6690,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5424,7 +6800,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5557,7 +6933,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Admin only */
+            /** @description An operator role (viewer or higher) only */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5654,7 +7030,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5767,7 +7143,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5909,7 +7285,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6045,7 +7421,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope) */
+            /** @description Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6845,6 +8221,118 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ReadingsPage"] | components["schemas"]["ReadingBuckets"];
                     "text/csv": string;
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a heat pump that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getHeatPumpReadingCoverage: {
+        parameters: {
+            query?: {
+                /** @description Inclusive start (default: seven days before `to`). */
+                from?: string;
+                /** @description Exclusive end (default and latest: now). */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                heat_pump_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per UTC day, the quarter-hours with a reading against those expected, the gaps, what the backfill filled, and what it could not fill and why */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadingCoverage"];
                 };
             };
             /** @description Invalid path, query or body (details name the field) */
@@ -7800,7 +9288,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Admin only */
+            /** @description An operator role (viewer or higher) only */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7886,6 +9374,114 @@ export interface operations {
                 };
             };
             /** @description A query parameter or body this route does not take */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description An operator role (viewer or higher) only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Not found, or no such route (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getBackfillStatus: {
+        parameters: {
+            query?: {
+                /** @description Device records per page, 1..200, default 50. */
+                limit?: number;
+                /** @description The previous page's `next_cursor`. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The backfill's progress and each device's record: what was filled, what could not be and why */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackfillStatus"];
+                };
+            };
+            /** @description Invalid query */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8082,6 +9678,229 @@ export interface operations {
             };
         };
     };
+    listAuditEntries: {
+        parameters: {
+            query?: {
+                /** @description Entries per page (1-100, default 50) */
+                limit?: number;
+                /** @description Opaque `next_cursor` of the previous page, with the same filters */
+                cursor?: string;
+                /** @description Only this actor's writes (a `sub`) */
+                actor?: string;
+                /** @description Only this operation (an operationId, e.g. `deleteUser`) */
+                action?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the trail, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description Invalid query, or a cursor issued for other filters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description An operator role (viewer or higher) only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Not found, or no such route (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    listUserAuditEntries: {
+        parameters: {
+            query?: {
+                /** @description Entries per page (1-100, default 50) */
+                limit?: number;
+                /** @description Opaque `next_cursor` of the previous page, with the same filters */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the customer's entries, newest first (kept after an offboarding, without personal data) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description Invalid query, or a cursor issued for another customer */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description An operator role (viewer or higher) only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Not found, or no such route (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
     listWebhooks: {
         parameters: {
             query?: never;
@@ -8200,7 +10019,7 @@ export interface operations {
                 "application/json": {
                     /** @description https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>) */
                     url: string;
-                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "heat_pump.change_confirmed" | "heat_pump.change_failed" | "electric_vehicle.change_confirmed" | "electric_vehicle.change_failed" | "wallbox.change_confirmed" | "wallbox.change_failed" | "inverter.change_confirmed" | "inverter.change_failed" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed")[] | null;
+                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "heat_pump.reporting_stopped" | "heat_pump.reporting_resumed" | "heat_pump.steering_failed" | "heat_pump.steering_recovered" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "electric_vehicle.reporting_stopped" | "electric_vehicle.reporting_resumed" | "electric_vehicle.steering_failed" | "electric_vehicle.steering_recovered" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "wallbox.reporting_stopped" | "wallbox.reporting_resumed" | "wallbox.steering_failed" | "wallbox.steering_recovered" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "inverter.reporting_stopped" | "inverter.reporting_resumed" | "inverter.steering_failed" | "inverter.steering_recovered" | "heat_pump.change_confirmed" | "heat_pump.change_failed" | "electric_vehicle.change_confirmed" | "electric_vehicle.change_failed" | "wallbox.change_confirmed" | "wallbox.change_failed" | "inverter.change_confirmed" | "inverter.change_failed" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed" | "statement.ready")[] | null;
                     description?: string;
                 };
             };
@@ -8551,7 +10370,7 @@ export interface operations {
                 "application/json": {
                     /** @description https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>) */
                     url?: string;
-                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "heat_pump.change_confirmed" | "heat_pump.change_failed" | "electric_vehicle.change_confirmed" | "electric_vehicle.change_failed" | "wallbox.change_confirmed" | "wallbox.change_failed" | "inverter.change_confirmed" | "inverter.change_failed" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed")[] | null;
+                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "heat_pump.reporting_stopped" | "heat_pump.reporting_resumed" | "heat_pump.steering_failed" | "heat_pump.steering_recovered" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "electric_vehicle.reporting_stopped" | "electric_vehicle.reporting_resumed" | "electric_vehicle.steering_failed" | "electric_vehicle.steering_recovered" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "wallbox.reporting_stopped" | "wallbox.reporting_resumed" | "wallbox.steering_failed" | "wallbox.steering_recovered" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "inverter.reporting_stopped" | "inverter.reporting_resumed" | "inverter.steering_failed" | "inverter.steering_recovered" | "heat_pump.change_confirmed" | "heat_pump.change_failed" | "electric_vehicle.change_confirmed" | "electric_vehicle.change_failed" | "wallbox.change_confirmed" | "wallbox.change_failed" | "inverter.change_confirmed" | "inverter.change_failed" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed" | "statement.ready")[] | null;
                     description?: string | null;
                     /** @description false pauses deliveries (events meanwhile are not kept) */
                     enabled?: boolean;
@@ -10692,6 +12511,118 @@ export interface operations {
             };
         };
     };
+    getElectricVehicleReadingCoverage: {
+        parameters: {
+            query?: {
+                /** @description Inclusive start (default: seven days before `to`). */
+                from?: string;
+                /** @description Exclusive end (default and latest: now). */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                electric_vehicle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per UTC day, the quarter-hours with a reading against those expected, the gaps, what the backfill filled, and what it could not fill and why (Podero offers no 15-minute series (`/data`) for electric vehicles: their missed quarter-hours stay gaps) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadingCoverage"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or an electric vehicle that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
     listElectricVehicleChanges: {
         parameters: {
             query?: {
@@ -11751,6 +13682,118 @@ export interface operations {
             };
         };
     };
+    getWallboxReadingCoverage: {
+        parameters: {
+            query?: {
+                /** @description Inclusive start (default: seven days before `to`). */
+                from?: string;
+                /** @description Exclusive end (default and latest: now). */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                wallbox_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per UTC day, the quarter-hours with a reading against those expected, the gaps, what the backfill filled, and what it could not fill and why (Podero offers no 15-minute series (`/data`) for wallboxes: their missed quarter-hours stay gaps) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadingCoverage"];
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a wallbox that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
     listWallboxChanges: {
         parameters: {
             query?: {
@@ -12605,6 +14648,118 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ReadingsPage"] | components["schemas"]["ReadingBuckets"];
                     "text/csv": string;
+                };
+            };
+            /** @description Invalid path, query or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or a solar inverter that is not this user’s */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getInverterReadingCoverage: {
+        parameters: {
+            query?: {
+                /** @description Inclusive start (default: seven days before `to`). */
+                from?: string;
+                /** @description Exclusive end (default and latest: now). */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                inverter_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per UTC day, the quarter-hours with a reading against those expected, the gaps, what the backfill filled, and what it could not fill and why */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadingCoverage"];
                 };
             };
             /** @description Invalid path, query or body (details name the field) */
@@ -14908,6 +17063,130 @@ export interface operations {
             };
         };
     };
+    event_heat_pump_reporting_stopped: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_heat_pump_reporting_stopped"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_heat_pump_reporting_resumed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_heat_pump_reporting_resumed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_heat_pump_steering_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_heat_pump_steering_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_heat_pump_steering_recovered: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_heat_pump_steering_recovered"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     event_electric_vehicle_connected: {
         parameters: {
             query?: never;
@@ -15249,6 +17528,130 @@ export interface operations {
             };
         };
     };
+    event_electric_vehicle_reporting_stopped: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_reporting_stopped"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_reporting_resumed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_reporting_resumed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_steering_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_steering_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_electric_vehicle_steering_recovered: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_electric_vehicle_steering_recovered"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     event_wallbox_connected: {
         parameters: {
             query?: never;
@@ -15404,6 +17807,130 @@ export interface operations {
             };
         };
     };
+    event_wallbox_reporting_stopped: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_reporting_stopped"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_wallbox_reporting_resumed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_reporting_resumed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_wallbox_steering_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_steering_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_wallbox_steering_recovered: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_wallbox_steering_recovered"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     event_inverter_connected: {
         parameters: {
             query?: never;
@@ -15547,6 +18074,130 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Event_inverter_deleted"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_reporting_stopped: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_reporting_stopped"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_reporting_resumed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_reporting_resumed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_steering_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_steering_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_inverter_steering_recovered: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_inverter_steering_recovered"];
             };
         };
         responses: {
@@ -16043,6 +18694,37 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Event_trading_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_statement_ready: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_statement_ready"];
             };
         };
         responses: {

@@ -25,6 +25,13 @@ import {
 } from './control-devices';
 import type { CountersSnapshot } from './counters';
 import { loseConnection, raiseCue, restoreConnection } from './cues';
+import { handleDataHistoryControl } from './data-history';
+import {
+  type DeviceHealthFault,
+  type DeviceHealthFaultState,
+  handleDeviceHealthControl,
+  setDeviceHealth,
+} from './device-health-faults';
 import {
   catalogDeviceModel,
   DEVICE_CATALOG,
@@ -96,6 +103,8 @@ export interface SimulatorControl {
   driveInverter(inverterId: string, drive: InverterDrive): ReturnType<typeof driveInverter>;
   /** Plays a wallbox that connects with a claim token (W6); the token is then spent. */
   claimWallbox(claim: WallboxClaim): { wallbox_id: string };
+  /** A device of any kind stops (or resumes) reporting, or reports a steering warning or error (null clears it). */
+  setDeviceHealth(deviceId: string, fault: DeviceHealthFault): DeviceHealthFaultState;
 }
 
 export interface ConnectionChange {
@@ -175,6 +184,7 @@ export function createControl(core: SimCore, resetAll: () => void): SimulatorCon
     driveWallbox: (wallboxId, drive) => driveWallbox(core, wallboxId, drive),
     driveInverter: (inverterId, drive) => driveInverter(core, inverterId, drive),
     claimWallbox: (claim) => claimWallbox(core, claim),
+    setDeviceHealth: (deviceId, fault) => setDeviceHealth(core, deviceId, fault),
   };
 }
 
@@ -314,10 +324,14 @@ export function handleControlRequest(
       throw error;
     }
   }
+  const dataHistory = handleDataHistoryControl(core, route, body);
+  if (dataHistory !== null) return dataHistory;
   const writeFault = handleWriteFaultControl(core.writeFaults, route, body);
   if (writeFault !== null) return writeFault;
   const deviceControl = handleDeviceControl(core, route, body);
   if (deviceControl !== null) return deviceControl;
+  const healthControl = handleDeviceHealthControl(core, route, body);
+  if (healthControl !== null) return healthControl;
   switch (route) {
     case 'POST /__sim/reset':
       core.writeFaults.reset();

@@ -11,6 +11,7 @@ import {
   type ChargingContext,
   initialChargingState,
 } from './model/charging';
+import { reportingNowMs } from './model/device-health';
 import { type SolarContext, solarModel } from './model/solar';
 import { unitHash } from './random';
 import type {
@@ -303,7 +304,8 @@ export function wallboxContext(core: SimCore, wallbox: WallboxRecord): ChargingC
 /** The physics keeps going whatever the connection does; reads decide what to show. */
 export function advanceElectricVehicle(core: SimCore, vehicle: ElectricVehicleRecord): void {
   const before = vehicle.charging.at_ms;
-  advanceCharging(electricVehicleContext(core, vehicle), vehicle.charging, core.clock.nowMs());
+  // A car that stopped reporting (a health fault) shows its last reported state; it catches up on resuming.
+  advanceCharging(electricVehicleContext(core, vehicle), vehicle.charging, reportingNowMs(core, vehicle));
   if (vehicle.charging.at_ms !== before) core.changed();
 }
 
@@ -328,7 +330,7 @@ export function advanceWallbox(core: SimCore, wallbox: WallboxRecord): void {
     return;
   }
   const before = wallbox.charging.at_ms;
-  advanceCharging(wallboxContext(core, wallbox), wallbox.charging, core.clock.nowMs());
+  advanceCharging(wallboxContext(core, wallbox), wallbox.charging, reportingNowMs(core, wallbox));
   if (wallbox.charging.at_ms !== before) core.changed();
 }
 

@@ -13,6 +13,7 @@ import { type ClockMode, SimClock } from './clock';
 import { createControl, handleControlRequest, type SimulatorControl } from './control';
 import type { Handler, OrgCredentials, SimCore, SimRequest, SimResponse } from './core';
 import { Counters } from './counters';
+import { resetDataHistory } from './data-history';
 import { notFound, SimHttpError, unauthorized, validationError, zodIssuesToDetail } from './errors';
 import { FaultEngine, type FaultOutcome, type FaultRule, faultRulesSchema } from './faults';
 import { recordClientSecrets } from './issued-secrets-log';
@@ -160,6 +161,7 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
     core.modes.onboardingObjectId = options.onboardingObjectId;
     core.modes.tradingVariant = options.tradingVariant;
     core.trading.clear();
+    resetDataHistory(core);
     clock = new SimClock(clockMode, options.startTime?.getTime() ?? Date.now());
     nextId = seededUuidStream(options.seed, idTaken);
     core.changed();

@@ -109,6 +109,9 @@ const deviceCommonRecordShape = {
   is_forecasting_enabled: z.boolean(),
   is_trading_enabled: z.boolean(),
   actual_steering_state: z.string(),
+  /** Health faults (device-health-faults.ts): absent in files written before them, and on a healthy device. */
+  reporting_stopped_at: nullableString.optional(),
+  steering_fault: z.enum(['warning', 'error']).nullable().optional(),
 };
 const deviceCommonRecordSchema = z.object(deviceCommonRecordShape);
 /** What the shared device code (connection, cues, D1, views) needs of any kind's record. */

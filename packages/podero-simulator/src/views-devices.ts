@@ -9,6 +9,7 @@ import {
   isFullyCharged,
   sessionItem,
 } from './model/charging';
+import { reportingNowMs, steeringFaultOf } from './model/device-health';
 import { connectionHiccupAt } from './model/living';
 import type {
   ChargingState,
@@ -22,7 +23,8 @@ import type {
 function stateInstant(core: SimCore, device: DeviceRecord): number | null {
   if (!device.is_authenticated || device.connected_at === null) return null;
   const intervalMs = core.stateIntervalSeconds * 1000;
-  const now = core.clock.nowMs();
+  // A device that stopped reporting (a health fault) keeps the state of its last report.
+  const now = reportingNowMs(core, device);
   return Math.max(now - (now % intervalMs), Date.parse(device.connected_at));
 }
 
@@ -42,11 +44,12 @@ export function commonDeviceView(core: SimCore, device: DeviceRecord) {
     connection_status: !live ? 'unknown' : hiccup ? 'warning' : 'ok',
     monitoring_status: live ? 'ok' : 'unknown',
     steering_status:
-      !live || !device.is_smart_optimization_active
+      steeringFaultOf(device) ??
+      (!live || !device.is_smart_optimization_active
         ? 'unknown'
         : isPausedAt(device, stateAt)
           ? 'warning'
-          : 'ok',
+          : 'ok'),
     device_model: device.device_model,
     owner: {
       id: device.owner_id,

@@ -1,6 +1,7 @@
 /** Records -> response bodies in the contract's [REF] shapes. */
 import { iso, type SimCore } from './core';
 import { actionsView } from './cues';
+import { reportingNowMs, steeringFaultOf } from './model/device-health';
 import { connectionHiccupAt, isPaused, profileFor, readingAt } from './model/living';
 import type { BuildingRecord, HeatPumpRecord, OnboardingRecord, UserRecord } from './store';
 
@@ -65,7 +66,8 @@ export function onboardingView(core: SimCore, session: OnboardingRecord) {
 export function stateInstant(core: SimCore, heatPump: HeatPumpRecord): number | null {
   if (!heatPump.is_authenticated || heatPump.connected_at === null) return null;
   const intervalMs = core.stateIntervalSeconds * 1000;
-  const now = core.clock.nowMs();
+  // A device that stopped reporting (a health fault) keeps the state of its last report.
+  const now = reportingNowMs(core, heatPump);
   const stepped = now - (now % intervalMs);
   return Math.max(stepped, Date.parse(heatPump.connected_at));
 }
@@ -85,11 +87,12 @@ export function heatPumpView(core: SimCore, heatPump: HeatPumpRecord) {
     monitoring_status: live ? 'ok' : 'unknown',
     // Paused consumption means Podero cannot steer right now.
     steering_status:
-      !live || !heatPump.is_smart_optimization_active
+      steeringFaultOf(heatPump) ??
+      (!live || !heatPump.is_smart_optimization_active
         ? 'unknown'
         : isPaused(heatPump, stateAt)
           ? 'warning'
-          : 'ok',
+          : 'ok'),
     device_model: heatPump.device_model,
     owner: {
       id: heatPump.owner_id,

@@ -1,3 +1,5 @@
+import { may } from '../../auth/role';
+import { useConsole } from '../../context';
 import { BOOST_OUTCOMES, boostRefusalText } from '../../devices/boost';
 import { useAction } from './device-frame';
 
@@ -15,6 +17,8 @@ export function BoostControls({
   after: () => void;
 }) {
   const { busy, act, feedback } = useAction(boostRefusalText);
+  // A device control: a support agent's or an administrator's, never a viewer's.
+  const { role } = useConsole();
   const start = () =>
     act(async () => {
       const answer = await boost();
@@ -27,6 +31,7 @@ export function BoostControls({
       after();
       return undo.done;
     });
+  if (!may(role, 'support')) return null;
   return (
     <>
       <div class="controls">

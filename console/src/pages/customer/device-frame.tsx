@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { Schemas } from '../../api/client';
-import { ConnectionBadge, ErrorNote, formatTime } from '../../components/status';
+import { ConnectionBadge, ErrorNote, formatTime, HealthBadge } from '../../components/status';
 import { DEVICE_KIND_LABELS } from '../../devices/kinds';
 
 export type SummaryDevice = Schemas['UserSummaryDevice'];
@@ -53,12 +53,21 @@ export function DeviceFrame({ device, children }: { device: SummaryDevice; child
         <h3 id={titleId}>
           {model} <span class="muted">({DEVICE_KIND_LABELS[device.type].one})</span>
         </h3>
-        <ConnectionBadge state={device.connection.state} />
+        <span class="badges">
+          <ConnectionBadge state={device.connection.state} />
+          <HealthBadge health={device.health} />
+        </span>
       </header>
       <p class="muted">
         {device.id} · state read {formatTime(device.fetched_at)}
         {device.connection.since &&
           ` · ${device.connection.state} since ${formatTime(device.connection.since)}`}
+      </p>
+      <p class="muted" data-health-detail>
+        Reporting {device.health.reporting.state}
+        {device.health.reporting.since && ` since ${formatTime(device.health.reporting.since)}`} (last state{' '}
+        {formatTime(device.health.reporting.last_state_at)}) · steering {device.health.steering.state}
+        {device.health.steering.since && ` since ${formatTime(device.health.steering.since)}`}
       </p>
       {children}
     </article>

@@ -8,6 +8,7 @@ import {
   commonDeviceFieldSchemas,
   connectionSchema,
   deviceEnvelopesOf,
+  deviceHealthSchema,
   deviceModelViewSchema,
   deviceViewOf,
   optionalFields,
@@ -45,6 +46,7 @@ export const electricVehicleSchema = z
     device_model: deviceModelViewSchema.optional(),
     actions: actionsViewSchema,
     connection: connectionSchema,
+    health: deviceHealthSchema,
   })
   .meta({
     id: 'ElectricVehicle',

@@ -22,6 +22,7 @@ import {
   electricVehicleSchema,
   electricVehicleView,
 } from './electric-vehicle-view';
+import { type HealthEventNames, healthEvents } from './health';
 import type { DeviceKind } from './kind';
 import { deletedKindEvents, flipOf, type KindEventNames, standardKindEvents } from './kind-events';
 import { visibleDevices } from './rules';
@@ -147,7 +148,17 @@ export const electricVehicleEvents = (
 ): BridgeEvent[] => [
   ...standardKindEvents(names, previous, next),
   ...electricVehicleStateEvents(previous, next),
+  ...healthEvents(healthNames, previous, next),
 ];
+
+/** The kind's health events (domain/devices/health.ts healthEvents). */
+const healthNames = {
+  idField: 'electric_vehicle_id',
+  reportingStopped: 'electric_vehicle.reporting_stopped',
+  reportingResumed: 'electric_vehicle.reporting_resumed',
+  steeringFailed: 'electric_vehicle.steering_failed',
+  steeringRecovered: 'electric_vehicle.steering_recovered',
+} as const satisfies HealthEventNames;
 
 const eventTypes = [
   'electric_vehicle.connected',
@@ -161,6 +172,10 @@ const eventTypes = [
   'electric_vehicle.charging_completed',
   'electric_vehicle.boost_started',
   'electric_vehicle.boost_ended',
+  'electric_vehicle.reporting_stopped',
+  'electric_vehicle.reporting_resumed',
+  'electric_vehicle.steering_failed',
+  'electric_vehicle.steering_recovered',
   'electric_vehicle.change_confirmed',
   'electric_vehicle.change_failed',
 ] as const satisfies readonly EventType[];
@@ -220,6 +235,9 @@ export const electricVehicleKind = {
     snapshotEntity: 'electric_vehicle_snapshot',
     markerEntity: 'electric_vehicle_list_marker',
   },
+  // EV state comes from the car's own reports, on change (Smartcar webhooks, §3.7): a parked car may say nothing
+  // for hours, so only half a day of silence (at the default 15-minute interval) counts as stale.
+  health: { staleAfterSyncIntervals: 48 },
   readingFields: [
     'battery_level',
     'current_charging_power_w',
@@ -231,6 +249,11 @@ export const electricVehicleKind = {
     'is_smart_optimization_active',
     'connection_status',
   ],
+  history: {
+    available: false,
+    reason:
+      'Podero offers no 15-minute series (`/data`) for electric vehicles: their missed quarter-hours stay gaps',
+  },
   figure: 'electric_vehicles',
   metric: 'SyncElectricVehicles',
   eventTypes,

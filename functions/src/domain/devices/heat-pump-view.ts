@@ -11,6 +11,7 @@ import {
   actionsViewSchema,
   connectionSchema,
   deviceEnvelopesOf,
+  deviceHealthSchema,
   deviceModelViewSchema,
   deviceViewOf,
   optionalFields,
@@ -77,6 +78,7 @@ export const heatPumpSchema = z
     device_model: deviceModelViewSchema.optional(),
     actions: actionsViewSchema,
     connection: connectionSchema,
+    health: deviceHealthSchema,
   })
   .meta({
     id: 'HeatPump',

@@ -12,6 +12,7 @@ import type {
 } from '@podero-bridge/podero-client';
 import type { BridgeEvent, EventData } from '../events/catalogue';
 import { event } from '../events/rules';
+import { type HealthEventNames, healthEvents } from './health';
 import { heatPumpApi } from './heat-pump-api';
 import { type HeatPumpUpdateUpstream, heatPumpSettingsControl } from './heat-pump-controls';
 import {
@@ -45,6 +46,15 @@ export interface HeatPumpInsightsUpstream {
     savings(userId: string, deviceId: string, query: SavingsQuery): Promise<StatisticsResponse>;
   };
 }
+
+/** The kind's health events (domain/devices/health.ts healthEvents). */
+const healthNames = {
+  idField: 'heat_pump_id',
+  reportingStopped: 'heat_pump.reporting_stopped',
+  reportingResumed: 'heat_pump.reporting_resumed',
+  steeringFailed: 'heat_pump.steering_failed',
+  steeringRecovered: 'heat_pump.steering_recovered',
+} as const satisfies HealthEventNames;
 
 /** The Podero call of the heat pump's time series (H8): the statement's baseline. */
 export interface HeatPumpDataUpstream {
@@ -229,6 +239,8 @@ export const heatPumpKind = {
     snapshotEntity: 'heat_pump_snapshot',
     markerEntity: 'heat_pump_list_marker',
   },
+  // Podero's heat-pump state updates every 5-15 minutes (contract, Appendix E): three missed intervals is an outage.
+  health: { staleAfterSyncIntervals: 3 },
   readingFields: [
     'current_power_consumption_w',
     'outdoor_temperature',
@@ -242,6 +254,35 @@ export const heatPumpKind = {
     'optimization_level',
     'connection_status',
   ],
+  history: {
+    available: true,
+    endpoint: 'H8 GET .../heat-pumps/{heat_pump_id}/data',
+    // H8's consumption is the average power over the quarter-hour (W), the state's the power at one instant:
+    // close enough for a chart and for energy sums, which is what a filled quarter-hour is for. Nothing in H8
+    // says the outdoor or indoor temperatures, the outlet temperature, the mode or the settings: a
+    // backfilled reading has none of them.
+    fields: {
+      estimated_consumption: 'current_power_consumption_w',
+      inlet_temp_act: 'inlet_temperature',
+      hot_water_temp: 'dhw_temperature',
+    },
+    series: async (
+      podero: HeatPumpDataUpstream,
+      poderoUserId: string,
+      deviceId: string,
+      fromIso: string,
+      toIso: string,
+    ) =>
+      (
+        await podero.heatPumps.data(poderoUserId, deviceId, {
+          from_datetime: fromIso,
+          to_datetime: toIso,
+          resolution: '15MIN',
+          keywords: ['estimated_consumption', 'inlet_temp_act', 'hot_water_temp'],
+          fillMissing: true,
+        })
+      ).data,
+  },
   figure: 'heat_pumps',
   metric: 'SyncHeatPumps',
   eventTypes: [
@@ -250,9 +291,16 @@ export const heatPumpKind = {
     'heat_pump.connection_restored',
     'heat_pump.optimization_changed',
     'heat_pump.deleted',
+    'heat_pump.reporting_stopped',
+    'heat_pump.reporting_resumed',
+    'heat_pump.steering_failed',
+    'heat_pump.steering_recovered',
     'heat_pump.change_confirmed',
     'heat_pump.change_failed',
   ],
-  changeEvents: heatPumpEvents,
+  changeEvents: (previous, next) => [
+    ...heatPumpEvents(previous, next),
+    ...healthEvents(healthNames, previous, next),
+  ],
   deletedEvents: deletedHeatPumpEvents,
 } as const satisfies DeviceKind<HeatPumpUpstream & HeatPumpInsightsUpstream & HeatPumpDataUpstream>;

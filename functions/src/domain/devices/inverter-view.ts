@@ -8,6 +8,7 @@ import {
   commonDeviceFieldSchemas,
   connectionSchema,
   deviceEnvelopesOf,
+  deviceHealthSchema,
   deviceModelViewSchema,
   deviceViewOf,
   optionalFields,
@@ -41,6 +42,7 @@ export const inverterSchema = z
     device_model: deviceModelViewSchema.optional(),
     actions: actionsViewSchema,
     connection: connectionSchema,
+    health: deviceHealthSchema,
   })
   .meta({
     id: 'Inverter',

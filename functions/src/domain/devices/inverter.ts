@@ -5,10 +5,13 @@
 import type {
   AuthSessionRequest,
   AuthSessionResponse,
+  InverterDataQuery,
+  InverterDataResponse,
   SavingsQuery,
   StatisticsResponse,
 } from '@podero-bridge/podero-client';
 import type { EventType } from '../events/catalogue';
+import { type HealthEventNames, healthEvents } from './health';
 import { inverterApi } from './inverter-api';
 import { type InverterUpdateUpstream, inverterSettingsControl } from './inverter-controls';
 import {
@@ -43,6 +46,13 @@ export interface InverterUpstream extends InverterUpdateUpstream {
     };
 }
 
+/** The Podero call of the inverter's 15-minute series (I6, beta), for the backfill. */
+export interface InverterHistoryUpstream {
+  inverters: {
+    data(userId: string, deviceId: string, query?: InverterDataQuery): Promise<InverterDataResponse>;
+  };
+}
+
 /** The Podero call of the kind's savings (the insights service's). */
 export interface InverterSavingsUpstream {
   inverters: { savings(userId: string, deviceId: string, query: SavingsQuery): Promise<StatisticsResponse> };
@@ -57,12 +67,25 @@ const names = {
   deleted: 'inverter.deleted',
 } as const satisfies KindEventNames;
 
+/** The kind's health events (domain/devices/health.ts healthEvents). */
+const healthNames = {
+  idField: 'inverter_id',
+  reportingStopped: 'inverter.reporting_stopped',
+  reportingResumed: 'inverter.reporting_resumed',
+  steeringFailed: 'inverter.steering_failed',
+  steeringRecovered: 'inverter.steering_recovered',
+} as const satisfies HealthEventNames;
+
 const eventTypes = [
   'inverter.connected',
   'inverter.connection_lost',
   'inverter.connection_restored',
   'inverter.optimization_changed',
   'inverter.deleted',
+  'inverter.reporting_stopped',
+  'inverter.reporting_resumed',
+  'inverter.steering_failed',
+  'inverter.steering_recovered',
   'inverter.change_confirmed',
   'inverter.change_failed',
 ] as const satisfies readonly EventType[];
@@ -117,6 +140,8 @@ export const inverterKind = {
     snapshotEntity: 'inverter_snapshot',
     markerEntity: 'inverter_list_marker',
   },
+  // Production and consumption change all day (§3.9): three missed intervals is an outage.
+  health: { staleAfterSyncIntervals: 3 },
   readingFields: [
     'current_solar_production_w',
     'household_consumption_w',
@@ -127,10 +152,50 @@ export const inverterKind = {
     'is_smart_optimization_active',
     'connection_status',
   ],
+  history: {
+    available: true,
+    endpoint: 'I6 GET .../inverters/{inverter_id}/data (beta)',
+    // I6's powers are averages over the quarter-hour, the state's are instants. I6 has no surplus (the state's
+    // `solar_surplus_w`), no setting and no connection status: a backfilled reading has none of them.
+    fields: {
+      solar_production_w: 'current_solar_production_w',
+      household_consumption_w: 'household_consumption_w',
+      export_power_to_grid_w: 'current_power_to_grid_w',
+      battery_charge_level_percent: 'battery_charge_level_percent',
+      battery_charge_discharge_power_w: 'battery_charge_discharge_power_w',
+    },
+    series: async (
+      podero: InverterHistoryUpstream,
+      poderoUserId: string,
+      deviceId: string,
+      fromIso: string,
+      toIso: string,
+    ) =>
+      (
+        await podero.inverters.data(poderoUserId, deviceId, {
+          from_datetime: fromIso,
+          to_datetime: toIso,
+          resolution: '15MIN',
+          keywords: [
+            'solar_production_w',
+            'household_consumption_w',
+            'export_power_to_grid_w',
+            'battery_charge_level_percent',
+            'battery_charge_discharge_power_w',
+          ],
+          fillMissing: true,
+        })
+      ).data,
+  },
   figure: 'inverters',
   metric: 'SyncInverters',
   eventTypes,
-  changeEvents: (previous, next) => standardKindEvents(names, previous, next),
+  changeEvents: (previous, next) => [
+    ...standardKindEvents(names, previous, next),
+    ...healthEvents(healthNames, previous, next),
+  ],
   deletedEvents: (externalUserId, previousIds, currentIds, at) =>
     deletedKindEvents(names, externalUserId, previousIds, currentIds, at),
-} as const satisfies DeviceKind<InverterUpstream & InverterSavingsUpstream & InverterAuthSessionUpstream>;
+} as const satisfies DeviceKind<
+  InverterUpstream & InverterSavingsUpstream & InverterAuthSessionUpstream & InverterHistoryUpstream
+>;

@@ -52,6 +52,7 @@ export type DeviceOperationId<A extends DeviceKindApi> = A extends DeviceKindApi
       | `get${A['singular']}`
       | `delete${A['singular']}`
       | `list${A['singular']}Readings`
+      | `get${A['singular']}ReadingCoverage`
       | `list${A['singular']}Changes`
       | `get${A['singular']}Change`
       | A['controls'][number]['operationId']
@@ -67,6 +68,7 @@ export function deviceOperationIds<A extends DeviceKindApi>(api: A) {
     get: `get${api.singular}` as `get${A['singular']}`,
     delete: `delete${api.singular}` as `delete${A['singular']}`,
     readings: `list${api.singular}Readings` as `list${A['singular']}Readings`,
+    coverage: `get${api.singular}ReadingCoverage` as `get${A['singular']}ReadingCoverage`,
     changes: `list${api.singular}Changes` as `list${A['singular']}Changes`,
     change: `get${api.singular}Change` as `get${A['singular']}Change`,
     reauthentication: `start${api.singular}Reauthentication` as `start${A['singular']}Reauthentication`,

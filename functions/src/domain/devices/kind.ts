@@ -11,7 +11,9 @@ import type {
 } from '@podero-bridge/podero-client';
 import type * as z from 'zod';
 import type { BridgeEvent, EventType } from '../events/catalogue';
+import type { DeviceKindHistory } from '../readings/history';
 import type { AppliedAt } from './changes';
+import type { DeviceHealthView } from './health';
 import type { DeviceKindApi } from './kind-api';
 import type { DeviceJson, DeviceSnapshot, StoredConnection } from './state';
 
@@ -126,9 +128,13 @@ export interface DeviceKind<Upstream = unknown> {
   /** The allow-listed view's schema (with its OpenAPI meta) and the answers around it. */
   readonly viewSchema: z.ZodType;
   readonly listResponseSchema: z.ZodType;
-  readonly responseSchema: z.ZodType;
-  /** What a caller sees of a device: Podero's JSON allow-listed, with the observed connection. Pure. */
-  view(device: DeviceJson, observed: StoredConnection | null): unknown;
+  /** An object schema: a control's answer extends it with the change it recorded. */
+  readonly responseSchema: z.ZodObject;
+  /**
+   * What a caller sees of a device: Podero's JSON allow-listed, with the observed connection and the health the
+   * caller judged (domain/devices/health.ts deviceHealthView). Pure.
+   */
+  view(device: DeviceJson, observed: StoredConnection | null, health?: DeviceHealthView): unknown;
   /** Savings and statistics, where Podero offers them for the kind. */
   readonly insights?: DeviceKindInsights<Upstream>;
   /**
@@ -152,8 +158,18 @@ export interface DeviceKind<Upstream = unknown> {
   /** The devices of a Podero list that are the user's (owned, not deleted). */
   visible(listed: readonly DeviceJson[], poderoUserId: string): DeviceJson[];
   readonly storage: DeviceKindStorage;
+  /**
+   * Its health rules' own part (domain/devices/health.ts): a connected device of the kind is `stale` after this
+   * many sync intervals without a new state (`current_state_last_updated_at`).
+   */
+  readonly health: { readonly staleAfterSyncIntervals: number };
   /** The state fields copied into a reading (charts and billing). */
   readonly readingFields: readonly string[];
+  /**
+   * Podero's 15-minute series of the kind (`/data`) and which reading fields its points fill, for the backfill
+   * of missed quarter-hours; or, where Podero has none, why (the backfill says so instead of staying silent).
+   */
+  readonly history: DeviceKindHistory<Upstream>;
   /** The monthly statement's sources: the reading field of the device's power, Podero's baseline. */
   readonly statement: DeviceKindStatement<Upstream>;
   /** The field of the sync's figures (summary, run and pass items) counting the kind's devices. */

@@ -17,6 +17,7 @@ const FIELDS: readonly (keyof DeviceKind)[] = [
   'visible',
   'storage',
   'readingFields',
+  'history',
   'figure',
   'metric',
   'eventTypes',
@@ -142,5 +143,26 @@ describe('device kinds', () => {
       is_smart_optimization_active: true,
       connection_status: null,
     });
+  });
+});
+
+describe("each kind's history (the backfill)", () => {
+  it.each(deviceKinds.map((kind) => [kind.name, kind] as const))(
+    '%s fills only its own reading fields from /data, or says why it has no series',
+    (_name, kind) => {
+      const history: DeviceKind['history'] = kind.history;
+      if (history.available) {
+        expect(Object.keys(history.fields).length).toBeGreaterThan(0);
+        for (const readingField of Object.values(history.fields))
+          expect(kind.readingFields).toContain(readingField);
+      } else expect(history.reason.length).toBeGreaterThan(10);
+    },
+  );
+
+  it('offers a series for the heat pump (H8) and the inverter (I6), not for EVs and wallboxes', () => {
+    expect(deviceKinds.filter((kind) => kind.history.available).map((kind) => kind.name)).toEqual([
+      'heat_pump',
+      'inverter',
+    ]);
   });
 });

@@ -29,6 +29,11 @@ export type AuthSessionsUpstream = Intersection<
   Parameters<NonNullable<Extract<(typeof deviceKinds)[number], { authSession: unknown }>['authSession']>>[0]
 >;
 
+/** What a Podero client must offer to read the 15-minute series (`/data`) of every kind that has one. */
+export type HistoryUpstream = Intersection<
+  Parameters<Extract<(typeof deviceKinds)[number]['history'], { available: true }>['series']>[0]
+>;
+
 /** A reading value as stored. */
 export type ReadingValue = number | string | boolean | null;
 

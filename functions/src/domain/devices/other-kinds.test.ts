@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../events/catalogue';
 import { electricVehicleKind } from './electric-vehicle';
+import { deviceHealthView } from './health';
 import { inverterKind } from './inverter';
 import { inverterSettingsIssues } from './inverter-controls';
 import { readingValuesOf } from './kinds';
@@ -34,6 +35,8 @@ const common = {
   unknown_future_field: 'x',
 };
 
+const AT = '2026-12-07T10:00:00.000Z';
+
 describe('the allow-listed views of the other kinds', () => {
   it.each([
     ['electric vehicle', electricVehicleKind, { battery_level: 55, driving_range: 200, is_plugged_in: true }],
@@ -42,7 +45,12 @@ describe('the allow-listed views of the other kinds', () => {
   ] as const)(
     'a %s never shows an owner, a secret, a claim token or an unknown field',
     (_noun, kind, own) => {
-      const view = kind.view({ id: 'd-1', ...common, ...own }, null) as Record<string, unknown>;
+      const device = { id: 'd-1', ...common, ...own };
+      const health = deviceHealthView({ device, health: null, fetchedAt: AT }, 'connected', Date.parse(AT), {
+        staleAfterSyncIntervals: kind.health.staleAfterSyncIntervals,
+        syncIntervalMs: 900_000,
+      });
+      const view = kind.view(device, null, health) as Record<string, unknown>;
       const text = JSON.stringify(view);
       for (const secret of [SECRET, CLAIM, 'ada@example.com', 'back-office note', 'EXT-1', 'wss://']) {
         expect(text).not.toContain(secret);
@@ -285,15 +293,15 @@ describe("the electric vehicle's events", () => {
     expect(types(same, observe(same, 15, idle))).toEqual([]);
   });
 
-  it('every kind emits only its declared, catalogued types; the other kinds have the standard five and the two of changes', () => {
+  it('every kind emits only its declared, catalogued types; the other kinds have the standard five, the four health events and the two of changes', () => {
     for (const kind of [electricVehicleKind, wallboxKind, inverterKind]) {
       for (const type of kind.eventTypes) expect(EVENT_TYPES).toContain(type);
       expect(EVENT_TYPES.filter((type) => type.startsWith(`${kind.name}.`)).sort()).toEqual(
         [...kind.eventTypes].sort(),
       );
     }
-    expect(wallboxKind.eventTypes).toHaveLength(7);
-    expect(inverterKind.eventTypes).toHaveLength(7);
+    expect(wallboxKind.eventTypes).toHaveLength(11);
+    expect(inverterKind.eventTypes).toHaveLength(11);
     const gone = wallboxKind.deletedEvents('ann', ['w-1', 'w-2'], new Set(['w-2']), T(0));
     expect(gone.map((e) => [e.type, e.data])).toEqual([
       ['wallbox.deleted', { external_user_id: 'ann', wallbox_id: 'w-1' }],

@@ -10,6 +10,7 @@ import {
   PoderoServerError,
 } from '@podero-bridge/podero-client';
 import { CONNECTION_STATES } from '../events/catalogue';
+import { type HealthRules, observeHealth } from './health';
 import {
   type DeviceJson,
   type DeviceSnapshot,
@@ -121,7 +122,8 @@ export function observeConnection(
 
 /**
  * The snapshot to store for a device read at `fetchedAt`, given the one stored before (if any): the
- * connection is observed against the previous one, wherever a state is stored (API reads and the sync).
+ * connection, and with the kind's `healthRules` its health (domain/devices/health.ts), are observed against the
+ * previous ones, wherever a state is stored (API reads and the sync).
  */
 export function observedSnapshot(
   externalUserId: string,
@@ -130,11 +132,17 @@ export function observedSnapshot(
   previous: DeviceSnapshot | null | undefined,
   lastReadingStateAt: string | null = previous?.lastReadingStateAt ?? null,
   kind: string = previous?.kind ?? FIRST_KIND,
+  healthRules: HealthRules | null = null,
 ): DeviceSnapshot {
   const connection = observeConnection(previous?.connection, device, fetchedAt);
+  const health =
+    healthRules === null
+      ? (previous?.health ?? null)
+      : observeHealth(previous?.health, device, connection.state, fetchedAt, healthRules);
   // The item's pending events stay pending: a whole-item write must carry them (storage/outbox.ts).
   return {
     ...newSnapshot(externalUserId, device, fetchedAt, lastReadingStateAt, connection, kind),
+    health,
     outbox: previous?.outbox ?? [],
     // Open changes stay open until an observation settles them (the caller's settlement, changes.ts).
     ...(previous?.changes ? { changes: previous.changes } : {}),

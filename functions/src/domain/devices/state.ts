@@ -35,6 +35,12 @@ export interface DeviceSnapshot {
    */
   connection: StoredConnection | null;
   /**
+   * The device's health as the bridge last observed it (domain/devices/health.ts observeHealth): reporting and
+   * steering with their `since`. Null or absent in items written before it existed, or by code that does not
+   * observe it.
+   */
+  health?: StoredHealth | null;
+  /**
    * Change events stored with this state and not yet published (storage/outbox.ts), as read; carried into
    * the next whole-item write of the snapshot so that none is dropped by it.
    */
@@ -49,6 +55,24 @@ export interface DeviceSnapshot {
 export interface StoredConnection {
   state: string;
   since: string | null;
+}
+
+/** Reporting: a new state within the kind's threshold (`ok`), not (`stale`), or not judged (`unknown`). */
+export const REPORTING_STATES = ['ok', 'stale', 'unknown'] as const;
+export type ReportingState = (typeof REPORTING_STATES)[number];
+/** Podero's documented values of `steering_status` (§3.5); anything else is read as `unknown`. */
+export const STEERING_STATES = ['ok', 'warning', 'error', 'unknown'] as const;
+export type SteeringState = (typeof STEERING_STATES)[number];
+
+export interface StoredHealthPart<S extends string> {
+  state: S;
+  since: string | null;
+}
+
+/** What the bridge stores beside a snapshot (like its connection): the last observed health. */
+export interface StoredHealth {
+  reporting: StoredHealthPart<ReportingState>;
+  steering: StoredHealthPart<SteeringState>;
 }
 
 /** `current_state_last_updated_at` as a sortable ISO string (readings are keyed by it), or null. */

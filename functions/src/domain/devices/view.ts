@@ -6,6 +6,13 @@
  * Pure: zod and the domain's rules only.
  */
 import * as z from 'zod';
+import {
+  CHANGE_STATUSES,
+  type DeviceHealthView,
+  NOT_STEERABLE_REASONS,
+  REPORTING_STATES,
+  STEERING_STATES,
+} from './health';
 import { actionNeededOf, CONNECTION_STATES, connectionStateOf, pendingActionsOf } from './rules';
 import type { DeviceJson, StoredConnection } from './state';
 
@@ -41,6 +48,49 @@ export const connectionSchema = z
     }),
   })
   .meta({ id: 'HeatPumpConnection' });
+
+/** The bridge's health summary, the same for every kind (domain/devices/health.ts decides it). */
+export const deviceHealthSchema = z
+  .strictObject({
+    reporting: z.strictObject({
+      state: z.enum(REPORTING_STATES).meta({
+        description:
+          "ok: a new state (Podero's `current_state_last_updated_at`) within the kind's threshold; stale: none for longer, while connected; unknown: not connected, or Podero sends no state time.",
+      }),
+      since: z.string().nullable().meta({
+        description:
+          'When the bridge first observed this state after a different one (stale: when the last state plus the threshold passed); null while the state is as first seen.',
+      }),
+      reason: z.string().meta({ description: 'Why, in words' }),
+      last_state_at: z.string().nullable().meta({ description: "Podero's `current_state_last_updated_at`" }),
+      stale_after_seconds: z
+        .number()
+        .meta({ description: "The kind's threshold: its declared number of sync intervals, in seconds" }),
+    }),
+    steering: z.strictObject({
+      state: z.enum(STEERING_STATES).meta({
+        description:
+          "Podero's `steering_status` (ok | warning | error | unknown); missing or undocumented: unknown.",
+      }),
+      since: z.string().nullable().meta({
+        description:
+          'When the bridge first observed this state after a different one; null while as first seen.',
+      }),
+      reason: z.string(),
+      actual_steering_state: z
+        .string()
+        .nullable()
+        .meta({ description: "Podero's `actual_steering_state`, verbatim (its values are not documented)" }),
+    }),
+    steerable: z.boolean().meta({
+      description:
+        "Steerable now: connected, reporting `ok`, steering `ok`, and the device's latest change not failed.",
+    }),
+    not_steerable_because: z.array(z.enum(NOT_STEERABLE_REASONS)).meta({
+      description: `What stands in the way (empty when steerable). A change's status is one of ${CHANGE_STATUSES.join(', ')}.`,
+    }),
+  })
+  .meta({ id: 'DeviceHealth', description: "The device's health beside its connection, judged now" });
 
 /**
  * The fields every kind shares (contract §3.5 "Common device fields") that a caller may see: the kinds after
@@ -120,13 +170,13 @@ function pickDeviceModel(raw: unknown): unknown {
  */
 export function deviceViewOf<View>(
   fieldSchemas: Readonly<Record<string, z.ZodType>>,
-): (device: DeviceJson, observed: StoredConnection | null) => View {
+): (device: DeviceJson, observed: StoredConnection | null, health?: DeviceHealthView) => View {
   const viewFieldsSchema = z.object(
     Object.fromEntries(
       Object.entries(fieldSchemas).map(([key, schema]) => [key, schema.optional().catch(undefined)]),
     ),
   );
-  return (device, observed) => {
+  return (device, observed, health) => {
     const view: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(viewFieldsSchema.parse(device))) {
       if (value !== undefined) view[key] = value;
@@ -144,6 +194,8 @@ export function deviceViewOf<View>(
         action_needed: actionNeededOf(device),
         since: observed?.state === state ? observed.since : null,
       },
+      // Judged by the caller against the clock (the view itself is pure of time).
+      ...(health === undefined ? {} : { health }),
     } as View;
   };
 }

@@ -5,12 +5,14 @@
  * `connection` (a presence dot) is shown as `charger_connection`: `connection` is the bridge's summary.
  */
 import * as z from 'zod';
+import type { DeviceHealthView } from './health';
 import type { DeviceJson, StoredConnection } from './state';
 import {
   actionsViewSchema,
   commonDeviceFieldSchemas,
   connectionSchema,
   deviceEnvelopesOf,
+  deviceHealthSchema,
   deviceModelViewSchema,
   deviceViewOf,
   optionalFields,
@@ -56,6 +58,7 @@ export const wallboxSchema = z
     device_model: deviceModelViewSchema.optional(),
     actions: actionsViewSchema,
     connection: connectionSchema,
+    health: deviceHealthSchema,
   })
   .meta({
     id: 'Wallbox',
@@ -65,8 +68,12 @@ export type WallboxView = z.infer<typeof wallboxSchema>;
 
 const wallboxFieldsView = deviceViewOf<WallboxView>(wallboxFieldSchemas);
 
-export function wallboxView(device: DeviceJson, observed: StoredConnection | null): WallboxView {
-  const view = wallboxFieldsView(device, observed);
+export function wallboxView(
+  device: DeviceJson,
+  observed: StoredConnection | null,
+  health?: DeviceHealthView,
+): WallboxView {
+  const view = wallboxFieldsView(device, observed, health);
   const presence = chargerConnectionSchema.safeParse(device.connection);
   return presence.success && presence.data !== undefined
     ? { ...view, charger_connection: presence.data }

@@ -1,6 +1,7 @@
 /** The wallbox (§3.8): what the engine needs to know about it (kinds.ts). */
 import type { AuthSessionRequest, AuthSessionResponse } from '@podero-bridge/podero-client';
 import type { EventType } from '../events/catalogue';
+import { type HealthEventNames, healthEvents } from './health';
 import type { DeviceKind } from './kind';
 import { deletedKindEvents, type KindEventNames, standardKindEvents } from './kind-events';
 import { visibleDevices } from './rules';
@@ -39,12 +40,25 @@ const names = {
   deleted: 'wallbox.deleted',
 } as const satisfies KindEventNames;
 
+/** The kind's health events (domain/devices/health.ts healthEvents). */
+const healthNames = {
+  idField: 'wallbox_id',
+  reportingStopped: 'wallbox.reporting_stopped',
+  reportingResumed: 'wallbox.reporting_resumed',
+  steeringFailed: 'wallbox.steering_failed',
+  steeringRecovered: 'wallbox.steering_recovered',
+} as const satisfies HealthEventNames;
+
 const eventTypes = [
   'wallbox.connected',
   'wallbox.connection_lost',
   'wallbox.connection_restored',
   'wallbox.optimization_changed',
   'wallbox.deleted',
+  'wallbox.reporting_stopped',
+  'wallbox.reporting_resumed',
+  'wallbox.steering_failed',
+  'wallbox.steering_recovered',
   'wallbox.change_confirmed',
   'wallbox.change_failed',
 ] as const satisfies readonly EventType[];
@@ -96,6 +110,8 @@ export const wallboxKind = {
     snapshotEntity: 'wallbox_snapshot',
     markerEntity: 'wallbox_list_marker',
   },
+  // An OCPP box reports while it is online, as a heat pump's cloud does: three missed intervals is an outage.
+  health: { staleAfterSyncIntervals: 3 },
   readingFields: [
     'current_power_w',
     'mode',
@@ -105,10 +121,17 @@ export const wallboxKind = {
     'is_smart_optimization_active',
     'connection_status',
   ],
+  history: {
+    available: false,
+    reason: 'Podero offers no 15-minute series (`/data`) for wallboxes: their missed quarter-hours stay gaps',
+  },
   figure: 'wallboxes',
   metric: 'SyncWallboxes',
   eventTypes,
-  changeEvents: (previous, next) => standardKindEvents(names, previous, next),
+  changeEvents: (previous, next) => [
+    ...standardKindEvents(names, previous, next),
+    ...healthEvents(healthNames, previous, next),
+  ],
   deletedEvents: (externalUserId, previousIds, currentIds, at) =>
     deletedKindEvents(names, externalUserId, previousIds, currentIds, at),
 } as const satisfies DeviceKind<WallboxUpstream & WallboxAuthSessionUpstream>;

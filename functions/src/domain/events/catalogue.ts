@@ -16,9 +16,15 @@ export const CONNECTION_STATES = ['connected', 'reauthentication_required', 'dis
 
 /**
  * v2: the EV, wallbox and inverter events, `onboarding_session.completed`'s `device_id` and `device_kind`.
- * v3: `trading.failed`. Every earlier type and its payload is unchanged in each.
+ * v3: `trading.failed`. v4: every kind's health events (`<kind>.reporting_stopped`, `reporting_resumed`,
+ * `steering_failed`, `steering_recovered`), each kind's `change_confirmed` and `change_failed`, `statement.ready`.
+ * Every earlier type and its payload is unchanged in each.
  */
 export const EVENT_CATALOGUE_VERSION = '4';
+
+/** A device's reporting and steering as the health events publish them (domain/devices/health.ts decides them). */
+const REPORTING_STATES = ['ok', 'stale', 'unknown'] as const;
+const STEERING_STATES = ['ok', 'warning', 'error', 'unknown'] as const;
 /** EventBridge `source` of every event (partners match on it in their rules). */
 export const EVENT_SOURCE = 'podero-bridge';
 
@@ -81,6 +87,51 @@ function standardDeviceEvents<K extends string, I extends string>(kind: K, idFie
       typeof subject & { is_smart_optimization_active: z.ZodBoolean; previous: z.ZodNullable<z.ZodBoolean> }
     >;
   } & { [P in `${K}.deleted`]: z.ZodObject<typeof subject> };
+}
+
+/**
+ * Every kind's health events (catalogue v4): reporting stopped and resumed, steering failed and recovered, with
+ * the data under the kind's id field.
+ */
+function healthDeviceEvents<K extends string, I extends string>(kind: K, idField: I, noun: string) {
+  const subject = deviceSubject(idField, noun);
+  const since = instant.nullable().meta({
+    description:
+      'When the bridge first saw this state (stale: when the last state plus the threshold passed; null: as first seen)',
+  });
+  const reporting = z.object({
+    state: z.enum(REPORTING_STATES),
+    since,
+    last_state_at: instant.nullable().meta({ description: "Podero's `current_state_last_updated_at`" }),
+  });
+  const steering = z.object({ state: z.enum(STEERING_STATES), since });
+  const reportingEvent = (description: string) =>
+    z.object({ ...subject, reporting, previous_state: z.enum(REPORTING_STATES) }).meta({ description });
+  const steeringEvent = (description: string) =>
+    z
+      .object({
+        ...subject,
+        steering,
+        previous_state: z.enum(STEERING_STATES),
+        actual_steering_state: z.string().nullable().meta({
+          description: "Podero's `actual_steering_state`, verbatim (its values are not documented)",
+        }),
+      })
+      .meta({ description });
+  return {
+    [`${kind}.reporting_stopped`]: reportingEvent(
+      `A connected ${noun} sent no new state for longer than its threshold (a declared number of sync intervals): it is \`stale\` (catalogue v4).`,
+    ),
+    [`${kind}.reporting_resumed`]: reportingEvent(`A stale ${noun} reports new states again (catalogue v4).`),
+    [`${kind}.steering_failed`]: steeringEvent(
+      `Podero reports a steering error for the ${noun} (\`steering_status\` became \`error\`) (catalogue v4).`,
+    ),
+    [`${kind}.steering_recovered`]: steeringEvent(
+      `Podero no longer reports a steering error for the ${noun} (\`steering.state\` says what it reports now) (catalogue v4).`,
+    ),
+  } as { [P in `${K}.reporting_stopped` | `${K}.reporting_resumed`]: ReturnType<typeof reportingEvent> } & {
+    [P in `${K}.steering_failed` | `${K}.steering_recovered`]: ReturnType<typeof steeringEvent>;
+  };
 }
 
 const electricVehicle = deviceSubject('electric_vehicle_id', 'electric vehicle');
@@ -196,6 +247,7 @@ export const eventDataSchemas = {
   'heat_pump.deleted': z
     .object({ external_user_id: externalUserId, heat_pump_id: deviceId })
     .meta({ description: "The heat pump is no longer the user's (deleted at Podero, or offboarded)." }),
+  ...healthDeviceEvents('heat_pump', 'heat_pump_id', 'heat pump'),
   ...standardDeviceEvents('electric_vehicle', 'electric_vehicle_id', 'electric vehicle'),
   'electric_vehicle.plugged_in': z
     .object({ ...electricVehicle, battery_level: batteryLevel })
@@ -232,8 +284,11 @@ export const eventDataSchemas = {
         .meta({ description: "Podero's `boost_state` after the boost (available, unavailable, ...)" }),
     })
     .meta({ description: "An electric vehicle's boost ended (`boost_state` left `ongoing`)." }),
+  ...healthDeviceEvents('electric_vehicle', 'electric_vehicle_id', 'electric vehicle'),
   ...standardDeviceEvents('wallbox', 'wallbox_id', 'wallbox'),
+  ...healthDeviceEvents('wallbox', 'wallbox_id', 'wallbox'),
   ...standardDeviceEvents('inverter', 'inverter_id', 'solar inverter'),
+  ...healthDeviceEvents('inverter', 'inverter_id', 'solar inverter'),
   ...deviceChangeEvents('heat_pump', 'heat_pump_id', 'heat pump'),
   ...deviceChangeEvents('electric_vehicle', 'electric_vehicle_id', 'electric vehicle'),
   ...deviceChangeEvents('wallbox', 'wallbox_id', 'wallbox'),
@@ -318,6 +373,24 @@ export const eventDataSchemas = {
     .meta({
       description:
         'Podero refused a step for good (a 4xx, or an upload it did not take): the day ended `failed` and the fleet runs unoptimised on the day (catalogue v3).',
+    }),
+  'statement.ready': z
+    .object({
+      external_user_id: externalUserId,
+      month: z
+        .string()
+        .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
+        .meta({ description: 'The calendar month, YYYY-MM' }),
+      time_zone: z.string().min(1).meta({
+        description:
+          "The zone whose month is final: UTC, the statement routes' default (another zone's month is final an hour or two apart)",
+      }),
+      from: instant.meta({ description: "The month's first instant (inclusive)" }),
+      to: instant.meta({ description: "The month's end (exclusive)" }),
+    })
+    .meta({
+      description:
+        "A month's savings statement is final (its month closed a day ago): GET /users/{external_user_id}/statements/{month} (catalogue v4). Once per user and month; ids and the month only, no figures.",
     }),
   'webhook.test': z
     .object({ webhook_id: z.string().min(1), message: z.string() })

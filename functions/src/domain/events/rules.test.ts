@@ -4,6 +4,7 @@ import { changeSettledEvent, type DeviceChange } from '../devices/changes';
 import { electricVehicleKind } from '../devices/electric-vehicle';
 import { deletedHeatPumpEvents, heatPumpEvents, heatPumpKind } from '../devices/heat-pump';
 import { inverterKind } from '../devices/inverter';
+import { deviceKinds } from '../devices/kinds';
 import { observedSnapshot } from '../devices/rules';
 import { wallboxKind } from '../devices/wallbox';
 import { tradingDayEvents } from '../trading/events.test-support';
@@ -11,6 +12,7 @@ import { bridgeEventSchema, EVENT_ID_PATTERN, EVENT_TYPES } from './catalogue';
 import {
   eventId,
   onboardingSessionEvent,
+  statementReadyEvent,
   syncCompletedEvent,
   userOffboardedEvent,
   userOnboardedEvent,
@@ -192,6 +194,17 @@ describe('the other events', () => {
         failures: 0,
       }),
       webhookTestEvent('wh', T(0), 'n'),
+      statementReadyEvent(
+        'ann',
+        'p',
+        {
+          month: '2026-03',
+          timeZone: 'UTC',
+          from: '2026-03-01T00:00:00.000Z',
+          to: '2026-04-01T00:00:00.000Z',
+        },
+        T(0),
+      ),
       ...tradingDayEvents(),
     ];
     const restored = observe(lost, 30, { is_authenticated: true, is_smart_optimization_active: true });
@@ -220,6 +233,21 @@ describe('the other events', () => {
       ...electricVehicleKind.changeEvents(parked, charging),
       ...electricVehicleKind.changeEvents(charging, observe(charging, 10, idle)),
     );
+    // Every kind's health events: stopped and failed, then resumed and recovered (domain/devices/health.ts).
+    const rules = { staleAfterSyncIntervals: 3, syncIntervalMs: 15 * 60_000 };
+    for (const kind of deviceKinds) {
+      const healthy = { is_authenticated: true, steering_status: 'ok', current_state_last_updated_at: T(0) };
+      const seen = (previous: DeviceSnapshot | undefined, minute: number, fields: Record<string, unknown>) =>
+        observedSnapshot('ann', device(fields), T(minute), previous, null, kind.name, {
+          ...rules,
+          staleAfterSyncIntervals: kind.health.staleAfterSyncIntervals,
+        });
+      const ok = seen(undefined, 0, healthy);
+      const late = kind.health.staleAfterSyncIntervals * 15 + 1;
+      const bad = seen(ok, late, { ...healthy, steering_status: 'error' });
+      const back = seen(bad, late + 1, { ...healthy, current_state_last_updated_at: T(late + 1) });
+      made.push(...kind.changeEvents(ok, bad), ...kind.changeEvents(bad, back));
+    }
     // Every kind's settled changes (catalogue v4): confirmed and failed.
     for (const kind of [heatPumpKind, electricVehicleKind, wallboxKind, inverterKind]) {
       for (const status of ['confirmed', 'failed'] as const) {
@@ -260,6 +288,18 @@ describe('event ids tell transitions of different subjects apart', () => {
     const completed = (user: string, session: string) =>
       onboardingSessionEvent(user, { id: session, state: 'completed', device_id: 'hp' }, T(0))?.id;
     expect(completed('ann', 's1')).not.toBe(completed('ann', 's2'));
+    // statement.ready: one per user, Podero user (a re-onboarding starts anew) and month.
+    const ready = (user: string, podero: string, month: string) =>
+      statementReadyEvent(user, podero, { month, timeZone: 'UTC', from: T(0), to: T(1) }, T(0)).id;
+    expect(
+      new Set([
+        ready('ann', 'p', '2026-03'),
+        ready('ann', 'p', '2026-04'),
+        ready('bob', 'p', '2026-03'),
+        ready('ann', 'q', '2026-03'),
+      ]).size,
+    ).toBe(4);
+    expect(ready('ann', 'p', '2026-03')).toBe(ready('ann', 'p', '2026-03'));
     expect(completed('ann', 's1')).not.toBe(completed('bob', 's1'));
     const expired = (session: string) =>
       onboardingSessionEvent('ann', { id: session, state: 'expired', device_id: null }, T(0))?.id;

@@ -78,6 +78,30 @@ export function syncCompletedEvent(data: EventData<'sync.completed'>): BridgeEve
   return event('sync.completed', data.completed_at, data, [data.pass_started_at ?? data.run_id]);
 }
 
+/**
+ * A month's statement is final (domain/statements/ready.ts). One per user, Podero user and month: a user
+ * offboarded and onboarded again under the same id starts a new series.
+ */
+export function statementReadyEvent(
+  externalUserId: string,
+  poderoUserId: string,
+  range: { month: string; timeZone: string; from: string; to: string },
+  at: string,
+): BridgeEvent {
+  return event(
+    'statement.ready',
+    at,
+    {
+      external_user_id: externalUserId,
+      month: range.month,
+      time_zone: range.timeZone,
+      from: range.from,
+      to: range.to,
+    },
+    [externalUserId, poderoUserId, range.timeZone, range.month],
+  );
+}
+
 /** A test event: each request sends a new one (its id includes the instant and a nonce). */
 export function webhookTestEvent(webhookId: string, at: string, nonce: string): BridgeEvent {
   return event('webhook.test', at, { webhook_id: webhookId, message: 'A test event from podero-bridge.' }, [

@@ -1,6 +1,6 @@
 import { decodeJwt, type JWTPayload } from 'jose';
 import * as z from 'zod';
-import { ADMIN_SCOPE, type RouteAccess } from '../../declarations';
+import { accessRule, type Role, type RouteAccess, roleCovers, roleOfScopes } from '../../declarations';
 import { ApiError } from './http';
 
 /**
@@ -10,7 +10,8 @@ import { ApiError } from './http';
 export interface Caller {
   readonly sub: string | undefined;
   readonly scopes: readonly string[];
-  readonly isAdmin: boolean;
+  /** The highest operator role the scopes hold (declarations.ts `ROLES`); undefined for an end user. */
+  readonly role: Role | undefined;
 }
 
 // API Gateway passes every claim as a string, and flattens an array claim to "[a b]".
@@ -67,8 +68,8 @@ export function callerFromClaims(claims: unknown, authorization?: string): Calle
   if (!parsed.success) return undefined;
   const issued = issuedClaims(authorization);
   const scopes = [...scopeClaim(parsed.data.scope, issued.scope), ...scopeClaim(parsed.data.scp, issued.scp)];
-  const caller = { sub: parsed.data.sub, scopes, isAdmin: scopes.includes(ADMIN_SCOPE) };
-  return caller.sub === undefined && !caller.isAdmin ? undefined : caller;
+  const caller = { sub: parsed.data.sub, scopes, role: roleOfScopes(scopes) };
+  return caller.sub === undefined && caller.role === undefined ? undefined : caller;
 }
 
 const unauthorized = () => new ApiError(401, 'unauthorized', 'a valid bearer token is required');
@@ -76,18 +77,19 @@ const forbidden = () => new ApiError(403, 'forbidden', 'this token may not acces
 
 /**
  * The one authorization step of every request (declarations.ts `RouteAccess`): public routes let anyone
- * in; a protected route without usable claims is 401; `admin` needs the admin scope; `self-or-admin`
- * needs the admin scope or a `sub` equal to the end user the request is about (403 otherwise).
+ * in; a protected route without usable claims is 401; a caller whose role covers the route's role passes;
+ * on a `self-or-<role>` route so does a caller whose `sub` equals the end user the request is about; anyone
+ * else is 403.
  */
 export function authorize(
   access: RouteAccess,
   caller: Caller | undefined,
   subject: string | undefined,
 ): Caller | undefined {
-  if (access === 'public') return caller;
+  const rule = accessRule(access);
+  if (rule === undefined) return caller;
   if (!caller) throw unauthorized();
-  if (caller.isAdmin) return caller;
-  if (access === 'admin') throw forbidden();
-  if (subject === undefined || caller.sub !== subject) throw forbidden();
+  if (roleCovers(caller.role, rule.role)) return caller;
+  if (!rule.owner || subject === undefined || caller.sub !== subject) throw forbidden();
   return caller;
 }

@@ -12,10 +12,13 @@ import { wallboxKind } from '../../domain/devices/wallbox';
 import { tradingCalendarOf } from '../../domain/trading/market';
 import { EnergyContractService } from '../../energy-contracts/service';
 import { type ErasureService, erasureServiceOf } from '../../erasure/erasure';
+import { BackfillStatusService } from '../../history/status';
 import { OperatorService } from '../../operator/service';
 import { createSecretsManagerClient, createSqsClient } from '../../platform/aws-clients';
 import { currentDeadline } from '../../platform/request-deadline';
 import { StatementService } from '../../statements/service';
+import { AuditStore } from '../../storage/audit';
+import { BackfillStateStore } from '../../storage/backfill-state';
 import { BuildingStore } from '../../storage/buildings';
 import { DeviceChangeStore } from '../../storage/device-changes';
 import { DeviceSnapshotStore, loadUserDevices } from '../../storage/device-snapshots';
@@ -51,6 +54,8 @@ export interface ApiServices {
   readonly insights: DeviceInsightsService;
   readonly energyContracts: EnergyContractService;
   readonly operator: OperatorService;
+  /** The history backfill's progress and unfillable gaps (operator). */
+  readonly backfill: BackfillStatusService;
   readonly reauthentication: ReauthenticationService;
   readonly webhooks: WebhookService;
   readonly erasure: ErasureService;
@@ -72,6 +77,8 @@ export interface ApiDeps extends FleetDeps {
   readonly onboardingSessions: OnboardingSessionStore;
   /** The records behind `Idempotency-Key` (lambdas/api/idempotency.ts). */
   readonly idempotency: IdempotencyStore;
+  /** The audit trail: every write through the API (lambdas/api/audit.ts). */
+  readonly audit: AuditStore;
   /** Every request is answered within this many ms (see API_REQUEST_BUDGET_MS). */
   readonly requestBudgetMs: number;
   /** SDK clients these deps created besides `db` (the composition destroys them). */
@@ -151,6 +158,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
   });
   const findPoderoUserId = async (externalUserId: string) =>
     (await users.get(externalUserId))?.podero_user_id ?? null;
+  const backfill = new BackfillStateStore(fleet.db, config.mainTableName);
   const deviceChanges = new DeviceChangeStore(fleet.db, config.mainTableName);
   const changeMetrics = new ChangeMetrics(fleet.metrics);
   const devices = new DeviceServices(
@@ -168,6 +176,8 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
           changeMetrics,
           requestErasure: (externalUserId, deviceId) =>
             erasure.requestForDevice(kind, externalUserId, deviceId),
+          syncIntervalMs: config.syncIntervalMs,
+          backfill,
           now: fleet.now,
           logger: fleet.logger,
         }),
@@ -195,9 +205,11 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       now: fleet.now,
     }),
     energyContracts: new EnergyContractService({ podero: fleet.podero, users: userService, buildings }),
+    backfill: new BackfillStatusService(backfill),
     operator: new OperatorService({
       users,
       search,
+      syncIntervalMs: config.syncIntervalMs,
       kinds: deviceKinds.map((kind) => ({
         kind,
         readings: new ReadingsStore(fleet.db, config.readingsTableName, kind.storage),
@@ -272,6 +284,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     buildings,
     onboardingSessions,
     idempotency: new IdempotencyStore(fleet.db, config.mainTableName),
+    audit: new AuditStore(fleet.db, config.mainTableName),
     requestBudgetMs: overrides.requestBudgetMs ?? API_REQUEST_BUDGET_MS,
     ownedClients: [sqs, webhookSecretsClient],
   };

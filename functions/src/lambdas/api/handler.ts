@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { routeDeclarations } from '../../declarations';
 import { coldStartFlag, invocationKeys, MetricUnit, withLogKeys } from '../../platform/observability';
 import { runWithDeadline } from '../../platform/request-deadline';
+import { audited, isAudited } from './audit';
 import { authorize, callerFromClaims } from './auth';
 import type { ApiDeps } from './deps';
 import { toApiError } from './errors';
@@ -29,6 +30,7 @@ const stringMap = z.custom<Record<string, string>>(
 /** The parts of an API Gateway HTTP API (payload 2.0) event we rely on, checked before use. */
 const apiEventSchema = z.looseObject({
   routeKey: z.string(),
+  rawPath: z.string().optional(),
   headers: stringMap.optional(),
   queryStringParameters: stringMap.optional(),
   pathParameters: stringMap.optional(),
@@ -161,8 +163,7 @@ async function handle(
         headers,
         openApiDocument: cachedOpenApiDocument,
       });
-    const result = await withinBudget(
-      deadline,
+    const work = () =>
       idempotencyKey === undefined
         ? run()
         : runIdempotently(
@@ -179,7 +180,26 @@ async function handle(
               ...(route.shownOnce ? { shownOnce: route.shownOnce } : {}),
             },
             run,
-          ),
+          );
+    // Every write is recorded before it is made, with who made it (./audit.ts).
+    const result = await withinBudget(
+      deadline,
+      isAudited(declaration)
+        ? audited(
+            deps.audit,
+            {
+              requestId,
+              nowMs: deps.now(),
+              caller,
+              action: operationId,
+              method: declaration.method,
+              path: event.rawPath ?? declaration.path,
+              subject,
+              body,
+            },
+            work,
+          )
+        : work(),
     );
     status = result.status;
     const responseHeaders = { ...result.headers, 'x-request-id': requestId };

@@ -56,8 +56,8 @@ function memoryStore() {
   return store;
 }
 
-const user = (sub: string): Caller => ({ sub, scopes: [], isAdmin: false });
-const admin = (sub: string): Caller => ({ sub, scopes: ['bridge/admin'], isAdmin: true });
+const user = (sub: string): Caller => ({ sub, scopes: [], role: undefined });
+const admin = (sub: string): Caller => ({ sub, scopes: ['bridge/admin'], role: 'admin' });
 
 function request(overrides: Partial<IdempotentRequest> = {}): IdempotentRequest {
   return {

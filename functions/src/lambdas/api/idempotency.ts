@@ -71,7 +71,8 @@ export async function runIdempotently(
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 ): Promise<RouteResult> {
   const keyId = sha256([
-    request.caller?.isAdmin ? 'admin' : 'user',
+    // An operator's keys are their role's (an admin's as before roles existed), an end user's are 'user'.
+    request.caller?.role ?? 'user',
     request.caller?.sub ?? '',
     request.operationId,
     request.key,

@@ -6,9 +6,14 @@ import {
   type ZodOpenApiResponseObject,
 } from 'zod-openapi';
 import {
+  accessRule,
   CORS_ALLOW_HEADERS,
   CORS_MAX_AGE_SECONDS,
+  gatewayScopesFor,
+  ROLE_SCOPES,
+  ROLES,
   type RouteAccess,
+  roleCovers,
   routeDeclarations,
 } from '../../declarations';
 import {
@@ -80,7 +85,7 @@ function errorAnswers(access: RouteAccess, route: RouteDefinition): Record<numbe
   const answers: Record<number, ErrorAnswer> = {
     401: {
       description:
-        "Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor admin scope)",
+        "Missing or invalid token (API Gateway's authorizer, or a token with neither sub nor a role's scope)",
       content: oursOrGateway,
     },
     403: { description: 'The token may not access this resource', content: oursOrGateway },
@@ -104,6 +109,33 @@ function errorAnswers(access: RouteAccess, route: RouteDefinition): Record<numbe
     answers[415] = { description: 'Body is not application/json', content: ours };
   }
   return answers;
+}
+
+/**
+ * Who may call an operation, for its document: the security requirements (alternatives: a token with the
+ * scope of the route's role or of a higher one, or on a `self-or-<role>` route the end user's own token,
+ * which carries no scope) and a line for its description.
+ */
+function accessOf(access: RouteAccess): {
+  security: Record<string, string[]>[];
+  description: string | undefined;
+} {
+  const rule = accessRule(access);
+  if (rule === undefined) return { security: [], description: undefined };
+  const covering = ROLES.filter((role) => roleCovers(role, rule.role));
+  const scopes = gatewayScopesFor(access) ?? covering.map((role) => ROLE_SCOPES[role]);
+  const higher = covering.filter((role) => role !== rule.role);
+  const role =
+    `Needs the **${rule.role}** role (scope \`${ROLE_SCOPES[rule.role]}\`` +
+    (higher.length > 0
+      ? `, or a higher role's: ${higher.map((r) => `\`${ROLE_SCOPES[r]}\``).join(', ')})`
+      : ')');
+  return {
+    security: [...scopes.map((scope) => ({ jwt: [scope] })), ...(rule.owner ? [{ jwt: [] }] : [])],
+    description: rule.owner
+      ? `${role}, or the end user's own token (\`sub\` = \`external_user_id\`).`
+      : `${role}.`,
+  };
 }
 
 /** Every POST takes an Idempotency-Key (lambdas/api/idempotency.ts). */
@@ -174,11 +206,13 @@ function operationOf(
       content: ours,
     };
   }
+  const access = accessOf(declaration.access);
   return {
     operationId: declaration.operationId,
     summary: declaration.summary,
+    ...(access.description ? { description: access.description } : {}),
     tags: [declaration.path.split('/')[1] ?? 'api'],
-    security: declaration.access === 'public' ? [] : [{ jwt: [] }],
+    security: access.security,
     ...(declaration.access === 'public' ? {} : { 'x-access': declaration.access }),
     ...(path || query || header
       ? {
@@ -323,7 +357,7 @@ export function openApiDocument(version = '0.1.0'): Record<string, unknown> {
       version,
       description:
         "Onboard a Podero partner's customers, connect their heat pumps through Podero's Connect UI and read heat-pump data. " +
-        'Every route except /health and /openapi.json needs a JWT: an admin token (scope `bridge/admin`) or an end-user token whose `sub` is the `external_user_id`.\n\n' +
+        'Every route except /health and /openapi.json needs a JWT: an operator token holding a role (scope `bridge/viewer`, `bridge/support` or `bridge/admin`; admin implies support implies viewer) or an end-user token whose `sub` is the `external_user_id`. Each operation says the least role it needs.\n\n' +
         "Browsers: API Gateway answers the CORS preflight (OPTIONS) on every path itself, on a stage with browser origins; it is not an operation to call. `x-cors-preflight` at the document's root describes its answers.",
     },
     'x-cors-preflight': corsPreflightDescription(),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import type { Caller } from './auth';
 import { authorize, callerFromClaims } from './auth';
 import { ApiError } from './http';
 import {
@@ -201,18 +202,18 @@ describe('callerFromClaims', () => {
     expect(callerFromClaims({ sub: 'u1', scope: 'openid bridge/admin' })).toEqual({
       sub: 'u1',
       scopes: ['openid', 'bridge/admin'],
-      isAdmin: true,
+      role: 'admin',
     });
-    expect(callerFromClaims({ sub: 'u1', scope: 'openid' })?.isAdmin).toBe(false);
+    expect(callerFromClaims({ sub: 'u1', scope: 'openid' })?.role).toBeUndefined();
   });
 
   it('tolerates the array form (API Gateway flattens it; other callers may pass it as is)', () => {
-    expect(callerFromClaims({ sub: 'svc', scope: ['bridge/admin'] })?.isAdmin).toBe(true);
-    expect(callerFromClaims({ sub: 'svc', scp: ['other', 'bridge/admin'] })?.isAdmin).toBe(true);
+    expect(callerFromClaims({ sub: 'svc', scope: ['bridge/admin'] })?.role).toBe('admin');
+    expect(callerFromClaims({ sub: 'svc', scp: ['other', 'bridge/admin'] })?.role).toBe('admin');
   });
 
   it('does not mistake a similar scope for the admin scope', () => {
-    expect(callerFromClaims({ sub: 'u1', scope: 'bridge/admins bridge/admin-read' })?.isAdmin).toBe(false);
+    expect(callerFromClaims({ sub: 'u1', scope: 'bridge/admins bridge/admin-read' })?.role).toBeUndefined();
   });
 
   // Scope names an identity provider may issue (Cognito allows `,` `[` `]` in custom scope names):
@@ -232,15 +233,15 @@ describe('callerFromClaims', () => {
     'https://bridge/admin',
   ])('the scope claim %j does not make the caller an admin', (scope) => {
     const caller = callerFromClaims({ sub: 'u1', scope });
-    expect(caller?.isAdmin).toBe(false);
+    expect(caller?.role).toBeUndefined();
     expect(caller?.scopes).not.toContain('bridge/admin');
   });
 
   it('splits an scp string on spaces like scope, and keeps no empty scope', () => {
-    expect(callerFromClaims({ sub: 'svc', scp: 'bridge/admin' })?.isAdmin).toBe(true);
-    expect(callerFromClaims({ sub: 'svc', scp: '[x bridge/admin' })?.isAdmin).toBe(true);
-    expect(callerFromClaims({ sub: 'svc', scp: 'xbridge/admin]' })?.isAdmin).toBe(false);
-    expect(callerFromClaims({ sub: 'svc', scp: '[bridge/adminx' })?.isAdmin).toBe(false);
+    expect(callerFromClaims({ sub: 'svc', scp: 'bridge/admin' })?.role).toBe('admin');
+    expect(callerFromClaims({ sub: 'svc', scp: '[x bridge/admin' })?.role).toBe('admin');
+    expect(callerFromClaims({ sub: 'svc', scp: 'xbridge/admin]' })?.role).toBeUndefined();
+    expect(callerFromClaims({ sub: 'svc', scp: '[bridge/adminx' })?.role).toBeUndefined();
     expect(callerFromClaims({ sub: 'u1', scope: ' openid  bridge/admin ' })?.scopes).toEqual([
       'openid',
       'bridge/admin',
@@ -249,8 +250,8 @@ describe('callerFromClaims', () => {
   });
 
   it('finds the admin scope as one space-separated token among others', () => {
-    expect(callerFromClaims({ sub: 'u1', scope: 'openid  bridge/admin  [x]' })?.isAdmin).toBe(true);
-    expect(callerFromClaims({ sub: 'u1', scope: 'bridge/admin' })?.isAdmin).toBe(true);
+    expect(callerFromClaims({ sub: 'u1', scope: 'openid  bridge/admin  [x]' })?.role).toBe('admin');
+    expect(callerFromClaims({ sub: 'u1', scope: 'bridge/admin' })?.role).toBe('admin');
   });
 
   it('returns undefined for no claims, or claims with neither sub nor admin scope', () => {
@@ -274,7 +275,7 @@ describe('callerFromClaims: an array claim that API Gateway flattened, or a stri
   ])('a %s string %j is not the admin scope, with or without the token at hand', (claim, value) => {
     for (const authorization of [undefined, bearer({ sub: 'svc', [claim]: value }), 'Bearer not-a-jwt']) {
       const caller = callerFromClaims({ sub: 'svc', [claim]: value }, authorization);
-      expect(caller?.isAdmin).toBe(false);
+      expect(caller?.role).toBeUndefined();
       expect(caller?.scopes).not.toContain('bridge/admin');
     }
   });
@@ -291,7 +292,7 @@ describe('callerFromClaims: an array claim that API Gateway flattened, or a stri
       { sub: 'svc', [claim]: flattened },
       bearer({ sub: 'svc', [claim]: value }),
     );
-    expect(caller?.isAdmin).toBe(true);
+    expect(caller?.role).toBe('admin');
     expect(caller?.scopes).toEqual(value);
   });
 
@@ -299,25 +300,25 @@ describe('callerFromClaims: an array claim that API Gateway flattened, or a stri
     const spaced = ['bridge/user bridge/admin'];
     expect(
       callerFromClaims({ sub: 'svc', scp: '[bridge/user bridge/admin]' }, bearer({ scp: spaced })),
-    ).toEqual({ sub: 'svc', scopes: spaced, isAdmin: false });
+    ).toEqual({ sub: 'svc', scopes: spaced, role: undefined });
     // A token that does not render as the claim passed is not the one API Gateway verified.
     const other = bearer({ scp: ['bridge/admin', 'x'] });
-    expect(callerFromClaims({ sub: 'svc', scp: '[bridge/admin]' }, other)?.isAdmin).toBe(false);
-    expect(callerFromClaims({ sub: 'svc', scp: '[bridge/admin]' }, bearer({ scp: [1] }))?.isAdmin).toBe(
-      false,
+    expect(callerFromClaims({ sub: 'svc', scp: '[bridge/admin]' }, other)?.role).toBeUndefined();
+    expect(callerFromClaims({ sub: 'svc', scp: '[bridge/admin]' }, bearer({ scp: [1] }))?.role).toBe(
+      undefined,
     );
     // Without `Bearer ` (API Gateway accepts a bare token too), and with it in any case.
     const token = bearer({ scp: ['bridge/admin'] });
-    expect(callerFromClaims({ sub: 'svc', scp: '[bridge/admin]' }, token.slice(7))?.isAdmin).toBe(true);
-    expect(
-      callerFromClaims({ sub: 'svc', scp: '[bridge/admin]' }, `bearer  ${token.slice(7)}`)?.isAdmin,
-    ).toBe(true);
+    expect(callerFromClaims({ sub: 'svc', scp: '[bridge/admin]' }, token.slice(7))?.role).toBe('admin');
+    expect(callerFromClaims({ sub: 'svc', scp: '[bridge/admin]' }, `bearer  ${token.slice(7)}`)?.role).toBe(
+      'admin',
+    );
   });
 });
 
 describe('authorize', () => {
-  const admin = { sub: 'ops', scopes: ['bridge/admin'], isAdmin: true };
-  const alice = { sub: 'alice', scopes: [], isAdmin: false };
+  const admin: Caller = { sub: 'ops', scopes: ['bridge/admin'], role: 'admin' };
+  const alice: Caller = { sub: 'alice', scopes: [], role: undefined };
   const status = (run: () => unknown) => {
     try {
       run();
@@ -334,6 +335,7 @@ describe('authorize', () => {
   it('answers 401 without usable claims on every protected route', () => {
     expect(status(() => authorize('self-or-admin', undefined, 'alice'))).toBe(401);
     expect(status(() => authorize('admin', undefined, 'alice'))).toBe(401);
+    expect(apiErrorOf(() => authorize('viewer', undefined, undefined)).code).toBe('unauthorized');
   });
 
   it('lets an end user reach only their own resources, and never an admin route', () => {
@@ -345,7 +347,7 @@ describe('authorize', () => {
   });
 
   it('refuses a caller without a subject on a self-or-admin route, and says why', () => {
-    const nobody = { sub: undefined, scopes: [], isAdmin: false };
+    const nobody = { sub: undefined, scopes: [], role: undefined };
     expect(status(() => authorize('self-or-admin', nobody, undefined))).toBe(403);
     for (const [access, caller] of [
       ['self-or-admin', undefined],
@@ -362,5 +364,49 @@ describe('authorize', () => {
   it('lets an admin reach every user and the admin routes', () => {
     expect(status(() => authorize('self-or-admin', admin, 'bob'))).toBe('ok');
     expect(status(() => authorize('admin', admin, 'bob'))).toBe('ok');
+  });
+
+  const support: Caller = { sub: 'agent-7', scopes: ['bridge/support'], role: 'support' };
+  const viewer: Caller = { sub: 'agent-9', scopes: ['bridge/viewer'], role: 'viewer' };
+
+  it('lets each role reach the routes of its role and of every lower one, and refuses the higher ones', () => {
+    const verdicts = Object.fromEntries(
+      [viewer, support, admin].map((caller) => [
+        caller.role,
+        (['viewer', 'support', 'admin'] as const).map((access) =>
+          status(() => authorize(access, caller, 'bob')),
+        ),
+      ]),
+    );
+    expect(verdicts).toEqual({
+      viewer: ['ok', 403, 403],
+      support: ['ok', 'ok', 403],
+      admin: ['ok', 'ok', 'ok'],
+    });
+  });
+
+  it('applies the role on self-or-<role> routes to every user, and the owner path beside it', () => {
+    expect(status(() => authorize('self-or-viewer', viewer, 'bob'))).toBe('ok');
+    expect(status(() => authorize('self-or-support', viewer, 'bob'))).toBe(403);
+    expect(status(() => authorize('self-or-support', support, 'bob'))).toBe('ok');
+    expect(status(() => authorize('self-or-admin', support, 'bob'))).toBe(403);
+    // The end user acts on their own account whatever the role the route names.
+    expect(status(() => authorize('self-or-admin', alice, 'alice'))).toBe('ok');
+    expect(status(() => authorize('self-or-viewer', alice, 'bob'))).toBe(403);
+    // A role-only route has no owner path, even for the end user it is about.
+    expect(status(() => authorize('viewer', alice, 'alice'))).toBe(403);
+  });
+});
+
+describe('callerFromClaims with roles', () => {
+  it('takes the highest role among the scopes', () => {
+    expect(callerFromClaims({ sub: 'a', scope: 'bridge/viewer' })?.role).toBe('viewer');
+    expect(callerFromClaims({ sub: 'a', scope: 'bridge/viewer bridge/support' })?.role).toBe('support');
+    expect(callerFromClaims({ sub: 'a', scope: 'bridge/admin bridge/viewer' })?.role).toBe('admin');
+    expect(callerFromClaims({ scp: ['bridge/support'] })).toEqual({
+      sub: undefined,
+      scopes: ['bridge/support'],
+      role: 'support',
+    });
   });
 });

@@ -1,5 +1,6 @@
 /** H1..H8: a user's heat pumps, their settings, and statistics/savings/data from the living model. */
 import { type Handler, iso, jsonBody, queryObject, type SimCore } from '../core';
+import { applyDataHistory } from '../data-history';
 import {
   emptyDeviceModel,
   newHeatPumpRecord,
@@ -175,7 +176,9 @@ export const heatPumpData: Handler = (core, request) => {
     ]);
   }
   const buckets = requireBuckets(bucketsBetween(query.resolution, fromMs, toMs, MAX_BUCKETS));
-  const { points, hasData } = dataSeries(context, buckets, query.keywords, fillMissing);
+  const series = dataSeries(context, buckets, query.keywords, fillMissing);
+  // Podero's retention and the device's outages (data-history.ts) take quarter-hours out of the model's series.
+  const { points, hasData } = applyDataHistory(core, context.id, buckets, series.points, fillMissing);
   if (!hasData && !fillMissing) {
     throw new SimHttpError(400, { detail: 'No data available for the requested period.' });
   }

@@ -1,5 +1,6 @@
 /** I1..I7 and Appendix B's savings: a user's solar inverters with their home batteries. */
 import { type Handler, iso, jsonBody, queryObject, type SimCore } from '../core';
+import { bucketWithoutData } from '../data-history';
 import {
   inverterModel,
   isHemsSteered,
@@ -162,7 +163,8 @@ export const inverterData: Handler = (core, request) => {
   for (const bucket of buckets) {
     const sums = { production: 0, household: 0, battery: 0, level: 0, grid: 0, price: 0 };
     let quarters = 0;
-    if (available !== null) {
+    // Podero's retention and the device's outages (data-history.ts): no data in the bucket.
+    if (available !== null && !bucketWithoutData(core, inverter.id, bucket.start, bucket.end)) {
       const start = Math.max(bucket.start, available);
       const end = Math.min(bucket.end, nowMs);
       for (let t = start - (start % QUARTER_MS); t + QUARTER_MS <= end; t += QUARTER_MS) {

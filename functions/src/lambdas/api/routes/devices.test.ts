@@ -14,6 +14,7 @@ import {
   actionsViewSchema,
   connectionSchema,
   deviceEnvelopesOf,
+  deviceHealthSchema,
   deviceViewOf,
   optionalFields,
 } from '../../../domain/devices/view';
@@ -43,6 +44,7 @@ const wallboxSchema = z.strictObject({
   id: z.string(),
   actions: actionsViewSchema,
   connection: connectionSchema,
+  health: deviceHealthSchema,
 });
 const envelopes = deviceEnvelopesOf({ name: 'wallbox', singular: 'Wallbox', noun: 'wallbox' }, wallboxSchema);
 const modeSchema = z.strictObject({ mode: z.enum(['eco', 'fast']) });
@@ -108,7 +110,9 @@ const wallboxKind = {
     snapshotEntity: 'wallbox_snapshot',
     markerEntity: 'wallbox_list_marker',
   },
+  health: { staleAfterSyncIntervals: 3 },
   readingFields: ['power_w'],
+  history: { available: false, reason: 'no series in this test' },
   statement: { powerField: 'power_w' },
   figure: 'wallboxes',
   metric: 'SyncWallboxes',
@@ -163,6 +167,7 @@ function world(phases = 3) {
       list: async () => ({ changes: [], nextCursor: null }),
     },
     requestErasure: async () => {},
+    syncIntervalMs: 15 * 60_000,
     now: () => Date.parse('2026-12-01T10:00:00Z'),
   });
   const deps = { services: { devices: new DeviceServices([service]) } };
@@ -187,6 +192,7 @@ describe('a second device kind, declared as data', () => {
       'setWallboxMode POST /users/{external_user_id}/wallboxes/{wallbox_id}/mode',
       'deleteWallbox DELETE /users/{external_user_id}/wallboxes/{wallbox_id}',
       'listWallboxReadings GET /users/{external_user_id}/wallboxes/{wallbox_id}/readings',
+      'getWallboxReadingCoverage GET /users/{external_user_id}/wallboxes/{wallbox_id}/readings/coverage',
       'listWallboxChanges GET /users/{external_user_id}/wallboxes/{wallbox_id}/changes',
       'getWallboxChange GET /users/{external_user_id}/wallboxes/{wallbox_id}/changes/{change_id}',
     ]);
@@ -194,6 +200,7 @@ describe('a second device kind, declared as data', () => {
       [
         'deleteWallbox',
         'getWallbox',
+        'getWallboxReadingCoverage',
         'getWallboxChange',
         'listWallboxChanges',
         'listWallboxReadings',
@@ -231,6 +238,11 @@ describe('a second device kind, declared as data', () => {
       power_w: 7400,
       actions: [],
       connection: { state: 'connected', action_needed: false, since: null },
+      // The kind's health, judged now: this Podero answer has no state time and no steering status.
+      health: expect.objectContaining({
+        steerable: false,
+        not_steerable_because: ['not_reporting', 'steering_not_ok'],
+      }),
     });
     expect(JSON.stringify(body)).not.toMatch(/ct_secret|ada@example|brand_new_field|phases/);
     expect(wallboxKind.responseSchema.safeParse(body).success).toBe(true);

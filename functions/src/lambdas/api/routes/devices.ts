@@ -15,6 +15,8 @@ import {
   changesQuerySchema,
 } from '../../../devices/change-schemas';
 import {
+  coverageQuerySchema,
+  coverageResponseSchema,
   deviceReadQuerySchema,
   type ReadingBucketsResponse,
   type ReadingsResponse,
@@ -77,8 +79,10 @@ export function deviceRoutes<K extends DeviceKind>(
   );
 
   // A control's answer: the device as Podero answered the write, and the change it recorded.
-  const controlAnswerSchema = z
-    .intersection(kind.responseSchema, z.strictObject({ change: changeSchema }))
+  // Extended, not intersected: an allOf of two closed objects would refuse every answer (each side's
+  // `additionalProperties: false` forbids the other's fields).
+  const controlAnswerSchema = kind.responseSchema
+    .extend({ change: changeSchema })
     .meta({ id: `${kind.api.singular}ControlAnswer` });
   for (const route of kind.api.controls) {
     const control = kind.controls[route.name];
@@ -202,6 +206,25 @@ export function deviceRoutes<K extends DeviceKind>(
     }),
   );
 
+  add(
+    defineRoute({
+      operationId: ids.coverage as OperationId,
+      params: pathSchema,
+      query: coverageQuerySchema,
+      responses: {
+        200: {
+          description: `Per UTC day, the quarter-hours with a reading against those expected, the gaps, what the backfill filled, and what it could not fill and why${kind.history.available ? '' : ` (${kind.history.reason})`}`,
+          schema: coverageResponseSchema,
+        },
+        ...errors,
+      },
+      handle: async ({ params, query, deps }) => ({
+        status: 200,
+        body: await deps.services.devices.of(kind).coverage(params.external_user_id, idOf(params), query),
+      }),
+    }),
+  );
+
   for (const route of deviceInsightsRoutes(kind)) add(route);
   return routes as Record<DeviceOperationId<K['api']>, RouteDefinition>;
 }
@@ -222,8 +245,8 @@ function csvAnswer(text: string, filename: string, nextCursor?: string | null): 
 function readingsCsv(page: ReadingsResponse): string {
   const fields = [...new Set(page.items.flatMap((r) => Object.keys(r.values)))].sort();
   return toCsv(
-    ['state_at', 'recorded_at', ...fields],
-    page.items.map((r) => [r.state_at, r.recorded_at, ...fields.map((f) => r.values[f])]),
+    ['state_at', 'recorded_at', 'source', ...fields],
+    page.items.map((r) => [r.state_at, r.recorded_at, r.source, ...fields.map((f) => r.values[f])]),
   );
 }
 

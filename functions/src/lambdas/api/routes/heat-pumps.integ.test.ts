@@ -529,7 +529,7 @@ describe('GET /users/{external_user_id}/heat-pumps/{heat_pump_id}/readings', () 
     expect(page.headers?.['content-type']).toBe('text/csv; charset=utf-8');
     expect(page.headers?.['content-disposition']).toContain('.csv');
     expect(page.body).toBe(
-      `state_at,recorded_at,current_power_consumption_w\r\n${[0, 1, 2].map((i) => `${at(i)},${at(i)},${i}`).join('\r\n')}\r\n`,
+      `state_at,recorded_at,source,current_power_consumption_w\r\n${[0, 1, 2].map((i) => `${at(i)},${at(i)},sync,${i}`).join('\r\n')}\r\n`,
     );
     const next = String(page.headers?.['x-next-cursor'] ?? '');
     const following = await world.api(
@@ -539,7 +539,7 @@ describe('GET /users/{external_user_id}/heat-pumps/{heat_pump_id}/readings', () 
         headers: { accept: 'application/json, text/csv;q=0.5' },
       }),
     );
-    expect(String(following.body).split('\r\n')[1]).toBe(`${at(3)},${at(3)},3`);
+    expect(String(following.body).split('\r\n')[1]).toBe(`${at(3)},${at(3)},sync,3`);
     const buckets = await world.api(
       apiEvent('listHeatPumpReadings', {
         params,

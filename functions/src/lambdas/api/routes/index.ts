@@ -8,10 +8,12 @@ import type { OperationId } from '../../../declarations';
 import type { DeviceOperationId } from '../../../domain/devices/kind-api';
 import { deviceKinds } from '../../../domain/devices/kinds';
 import * as allDevices from './all-devices';
+import * as audit from './audit';
 import * as buildings from './buildings';
 import * as charging from './charging';
 import { deviceRoutes } from './devices';
 import * as energyContracts from './energy-contracts';
+import * as history from './history';
 import * as insights from './insights';
 import * as meta from './meta';
 import * as onboarding from './onboarding';
@@ -38,11 +40,13 @@ export const routeRegistry = {
   ...insights,
   ...energyContracts,
   ...operator,
+  ...history,
   ...reauthentication,
   ...webhooks,
   ...trading,
   ...allDevices,
   ...charging,
+  ...audit,
   ...statements,
 } satisfies Record<OperationId, RouteDefinition>;
 

@@ -1,4 +1,4 @@
-/** The operator's routes (admin): adapters over ../../operator/service.ts. Stored data only: no Podero call. */
+/** The operator's routes (an operator role, viewer or higher): adapters over ../../operator/service.ts. Stored data only: no Podero call. */
 import * as z from 'zod';
 import {
   listUsersQuerySchema,
@@ -11,7 +11,7 @@ import { defineRoute, errorResponse } from './types';
 
 const adminErrors = {
   401: errorResponse('No valid token'),
-  403: errorResponse('Admin only'),
+  403: errorResponse('An operator role (viewer or higher) only'),
 };
 
 export const listUsers = defineRoute({

@@ -1,5 +1,5 @@
 /**
- * The customer search at 100,000 users (issue 36, ADR 0016): profiles and their search terms seeded into
+ * The customer search at 100,000 users (issue 36, ADR 0017): profiles and their search terms seeded into
  * dynalite with BatchWriteItem (what `indexUser` leaves, written directly: onboarding each through the API
  * would take hours and measure Podero, not the index), then searches counted by a middleware on the document
  * client: read requests and the read capacity they consumed, against the page they answer. A search is

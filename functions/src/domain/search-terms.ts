@@ -1,5 +1,5 @@
 /**
- * The customer search's terms (ADR 0016): what a user is found by, and how a query is read. Pure.
+ * The customer search's terms (ADR 0017): what a user is found by, and how a query is read. Pure.
  *
  * A term is a normalized word (NFKD, diacritics stripped, lower-case, `ß` as `ss`): each word of the
  * name and its hyphen segments, the whole e-mail address, its local part's segments and its domain, and

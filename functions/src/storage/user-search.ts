@@ -1,5 +1,5 @@
 /**
- * The customer search's index (ADR 0016) in the main table, on gsi1:
+ * The customer search's index (ADR 0017) in the main table, on gsi1:
  *
  *   term  pk `USER#<external_user_id>`  sk `TERM#<term>`  gsi1pk `SEARCH#<first two characters>`
  *         gsi1sk `<term>#<external_user_id>`  search_text ` <every term of the user>`

@@ -1,5 +1,5 @@
 /**
- * `pnpm search:backfill --table <main table>`: indexes for the customer search (ADR 0016) every onboarded
+ * `pnpm search:backfill --table <main table>`: indexes for the customer search (ADR 0017) every onboarded
  * user whose profile has no search terms yet: the users onboarded before the search existed. Run once
  * after deploying it, with credentials that may read and write the main table (the AWS SDK's default
  * chain), or against a local table with `--endpoint`. Idempotent: a second run indexes nobody.

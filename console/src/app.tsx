@@ -3,6 +3,7 @@ import { may, ROLES, type Role } from './auth/role';
 import { DEV_ROLE_KEY } from './auth/session';
 import { useConsole } from './context';
 import { isSearchable } from './customer-search';
+import { onZoneSetting, setZoneSetting, ZONE_SETTINGS, type ZoneSetting, zoneOf, zoneSetting } from './dates';
 import { CustomerPage } from './pages/customer';
 import { OverviewPage } from './pages/overview';
 import { StatementPage } from './pages/statement';
@@ -54,6 +55,31 @@ function SearchForm() {
         <button type="submit">Search</button>
       </form>
     </search>
+  );
+}
+
+/** The console's one time zone (UTC, or the browser's): every page and chart follows it. */
+function useZoneSetting(): ZoneSetting {
+  const [setting, setSetting] = useState(zoneSetting);
+  useEffect(() => onZoneSetting(setSetting), []);
+  return setting;
+}
+
+function ZoneChoice({ setting }: { setting: ZoneSetting }) {
+  return (
+    <label class="zone-choice">
+      Times in{' '}
+      <select
+        value={setting}
+        onChange={(e) => setZoneSetting(e.currentTarget.value as ZoneSetting, localStorage)}
+      >
+        {ZONE_SETTINGS.map((s) => (
+          <option key={s} value={s}>
+            {s === 'UTC' ? 'UTC' : `this browser's zone (${zoneOf('browser')})`}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 
@@ -114,6 +140,7 @@ function Page({ route }: { route: Route }) {
 
 export function App() {
   const route = useRoute();
+  const zone = useZoneSetting();
   const { config, session, role } = useConsole();
   const signOut = () => {
     session.signOut();
@@ -146,13 +173,15 @@ export function App() {
           </a>
         </nav>
         <SearchForm />
+        <ZoneChoice setting={zone} />
         <SignedInAs />
         <button type="button" class="link" onClick={signOut}>
           Sign out
         </button>
       </header>
       <main id="main" tabIndex={-1}>
-        <Page route={route} />
+        {/* Keyed by the zone: a new setting redraws every time and chart on the page. */}
+        <Page key={zone} route={route} />
       </main>
     </>
   );

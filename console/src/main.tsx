@@ -5,10 +5,12 @@ import { roleOfToken } from './auth/role';
 import { startSession } from './auth/session';
 import { loadConfig } from './config';
 import { Console } from './context';
+import { loadZoneSetting } from './dates';
 import './styles.css';
 
 /** Boot: the stage's config.json, the operator's session (completing an OIDC redirect), then the app. */
 async function boot(root: HTMLElement) {
+  loadZoneSetting(localStorage);
   const config = await loadConfig(fetch, new URL('config.json', location.href).toString());
   const session = await startSession(config, {
     fetch: (input, init) => fetch(input, init),

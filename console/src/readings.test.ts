@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { CHARTS, plotBuckets, plotReadings, pointsIn, readingsQuery, savingsRange } from './readings';
+import type { Schemas } from './api/client';
+import {
+  CHARTS,
+  type PlotData,
+  plotBuckets,
+  plotReadings,
+  pointsIn,
+  readingsQuery,
+  savingsRange,
+  savingsRows,
+  withGaps,
+} from './readings';
 
 const power = CHARTS[0];
 const temperatures = CHARTS[1];
@@ -71,5 +82,52 @@ describe('readings for the plots', () => {
       from: '2025-04-01T00:00:00.000Z',
       to: '2026-03-15T08:00:00.000Z',
     });
+  });
+});
+
+describe('savingsRows', () => {
+  const bucket = (month: string, total: number | null, consumption: number | null) =>
+    ({
+      resolution: '1MONTH',
+      period: { start: `${month}-01T00:00:00Z`, end: null },
+      savings: total === null ? null : { total, percentage: total === 0 ? 0 : 12.5 },
+      consumption_total: consumption,
+      estimated_consumption_wh: null,
+      charge_session_count: null,
+      average_charge_power_w: null,
+      solar_production_wh: null,
+      grid_export_wh: null,
+      self_consumption_wh: null,
+    }) as Schemas['SavingsBucket'];
+
+  it('hides the months before onboarding and shows a month without data as missing, not 0.00', () => {
+    const rows = savingsRows(
+      [
+        bucket('2026-03', 0, 0),
+        bucket('2026-04', 0, 0),
+        bucket('2026-05', 4.2, 310),
+        bucket('2026-06', null, null),
+      ],
+      '2026-04-17T09:00:00Z',
+    );
+    expect(rows).toEqual([
+      { month: '2026-04', saved: null, percentage: null, consumption: null },
+      { month: '2026-05', saved: 4.2, percentage: 12.5, consumption: 310 },
+      { month: '2026-06', saved: null, percentage: null, consumption: null },
+    ]);
+  });
+});
+
+describe('withGaps', () => {
+  it('breaks the line where points lie further apart than allowed, and nowhere else', () => {
+    const data: PlotData = [
+      [0, 900, 1800, 20_000, 20_900],
+      [1, 2, 3, 4, 5],
+    ];
+    expect(withGaps(data, 3600)).toEqual([
+      [0, 900, 1800, 10_900, 20_000, 20_900],
+      [1, 2, 3, null, 4, 5],
+    ]);
+    expect(withGaps(data, 30_000)).toEqual(data);
   });
 });

@@ -106,3 +106,63 @@ export function savingsRange(now: Date): { from: string; to: string } {
   const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 11, 1));
   return { from: from.toISOString(), to: now.toISOString() };
 }
+
+/** A month of savings as the table shows it: `null` figures are missing (no data), never 0.00. */
+export interface SavingsRow {
+  month: string;
+  saved: number | null;
+  percentage: number | null;
+  consumption: number | null;
+}
+
+/**
+ * The savings table's months: none before the month the customer was onboarded (Podero answers zeros
+ * for them), and a month with neither consumption nor savings is missing data, not a month of 0.00.
+ */
+export function savingsRows(
+  buckets: readonly Schemas['SavingsBucket'][],
+  onboardedAt: string | null,
+): SavingsRow[] {
+  const firstMonth = onboardedAt ? onboardedAt.slice(0, 7) : '';
+  return buckets.flatMap((b) => {
+    const month = b.period.start?.slice(0, 7);
+    if (month === undefined || month < firstMonth) return [];
+    const nothing = (v: number | null | undefined) => v === null || v === undefined || v === 0;
+    const empty = nothing(b.consumption_total) && nothing(b.savings?.total);
+    return [
+      {
+        month,
+        saved: empty ? null : (b.savings?.total ?? null),
+        percentage: empty ? null : (b.savings?.percentage ?? null),
+        consumption: empty ? null : b.consumption_total,
+      },
+    ];
+  });
+}
+
+/**
+ * Breaks a plotted line where readings stop: a null row in every series wherever two points lie further
+ * apart than `maxGapSeconds`, so the chart shows the gap as a gap instead of a straight line across it.
+ */
+export function withGaps(data: PlotData, maxGapSeconds: number): PlotData {
+  const [xs, ...ys] = data;
+  const outX: number[] = [];
+  const outY: (number | null)[][] = ys.map(() => []);
+  for (const [i, x] of xs.entries()) {
+    const previous = xs[i - 1];
+    if (previous !== undefined && x - previous > maxGapSeconds) {
+      outX.push((previous + x) / 2);
+      for (const y of outY) y.push(null);
+    }
+    outX.push(x);
+    for (const [s, y] of outY.entries()) y.push(ys[s]?.[i] ?? null);
+  }
+  return [outX, ...outY];
+}
+
+/** The longest silence a range's plot bridges: readings come every sync pass, buckets every bucket. */
+export const MAX_GAP_SECONDS: Record<ChartRange, number> = {
+  '24h': 2 * 3600,
+  '7d': 2 * 3600,
+  '30d': 3 * 3600,
+};

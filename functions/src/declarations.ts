@@ -882,6 +882,15 @@ export const routeDeclarations = [
     summary: "The heat-pump sync's latest runs and the users whose sync fails",
   },
   {
+    operationId: 'getFleetDays',
+    method: 'GET',
+    path: '/fleet/days',
+    function: 'api',
+    access: 'viewer',
+    summary:
+      "The fleet's daily figures for trends: devices per connection state, stale devices, sync pass duration, webhook outcomes",
+  },
+  {
     operationId: 'getBackfillStatus',
     method: 'GET',
     path: '/history/backfill',

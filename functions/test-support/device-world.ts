@@ -65,6 +65,8 @@ export async function startHeatPumpWorld(
     sqsClock?: () => number;
     /** Podero retries of the sync (default none: failures show at once). */
     poderoRetries?: number;
+    /** The sync's DynamoDB client in place of the world's (a test holds some of its writes back). */
+    wrapSyncDb?: (db: LocalAws['db']) => LocalAws['db'];
   } = {},
 ): Promise<HeatPumpWorld> {
   // H3's environment: dynalite, local Secrets Manager, the simulator and token-refresh in-process, so
@@ -100,6 +102,7 @@ export async function startHeatPumpWorld(
     metrics: syncMetrics,
     refresher: env.refresher,
     batchWriteOptions: { sleep: async () => {} },
+    ...(options.wrapSyncDb ? { db: options.wrapSyncDb(aws.db) } : {}),
   });
   const users = new UserStore(aws.db, aws.tableNames.main);
   let runs = 0;

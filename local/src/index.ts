@@ -26,6 +26,13 @@ export {
   readConnectForm,
   runDemo,
 } from './demo';
+export {
+  fillHistory,
+  HISTORY_DAYS_MAX,
+  HISTORY_STEP_SECONDS,
+  historyDaysSchema,
+  rewindForHistory,
+} from './demo-history';
 export { createRecordingReporter, createStreamReporter, type DemoReporter } from './demo-reporter';
 export { buildApiGatewayEvent, collectHeaders, parseQueryString } from './gateway/event';
 export { createLambdaContext, localFunctionName } from './gateway/lambda-context';

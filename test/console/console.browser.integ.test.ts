@@ -144,7 +144,8 @@ describe('operator console in Chromium against pnpm dev', { timeout: 60_000 }, (
       const row = byKind.getByRole('row', { name: new RegExp(`^${kind}`) });
       await expect.poll(() => row.getByRole('cell').allTextContents(), POLL).toEqual(['1', '1', '0', '0']);
     }
-    await page.getByRole('table', { name: 'Recent passes' }).getByRole('row').nth(2).waitFor();
+    // The passes are summed up (the fleet view's test checks the figures); none failed, so none is listed.
+    await page.locator('dl.pass-summary').waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'overview.png'), fullPage: true });
     await connected.click();
     await page.getByRole('heading', { name: 'Customers: Connected' }).waitFor();

@@ -438,6 +438,8 @@ describe('operator-only routes', () => {
         'GET /users/{external_user_id}/audit',
         'GET /savings',
         'GET /sync/status',
+        'GET /fleet/days',
+        'GET /history/backfill',
         'GET /users',
         'GET /users/{external_user_id}/energy-contracts',
         'GET /users/{external_user_id}/erasure',

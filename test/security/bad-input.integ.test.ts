@@ -1365,6 +1365,33 @@ const cases: BadRequest[] = [
     field: 'path.external_user_id',
   },
   {
+    name: 'fleet days: none',
+    method: 'GET',
+    path: '/fleet/days?days=0',
+    status: 400,
+    field: 'query.days',
+  },
+  {
+    name: 'fleet days: past the retention',
+    method: 'GET',
+    path: '/fleet/days?days=401',
+    status: 400,
+    field: 'query.days',
+  },
+  {
+    name: 'fleet days: not a number',
+    method: 'GET',
+    path: '/fleet/days?days=7d',
+    status: 400,
+    field: 'query.days',
+  },
+  {
+    name: 'fleet days with an unknown parameter',
+    method: 'GET',
+    path: '/fleet/days?from=2026-01-01',
+    status: 400,
+  },
+  {
     name: 'sync status with a query',
     method: 'GET',
     path: '/sync/status?verbose=1',

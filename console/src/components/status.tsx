@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { Schemas } from '../api/client';
 import { ApiError } from '../api/client';
+import { formatDateTime } from '../dates';
 import type { Loaded } from '../use-load';
 
 export function ErrorNote({ error }: { error: Error }) {
@@ -72,8 +73,7 @@ export function HealthBadge({ health }: { health: DeviceHealth }) {
   );
 }
 
+/** A time as every page writes it: the console's one format and zone (dates.ts). */
 export function formatTime(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : `${date.toLocaleString('en-GB', { timeZone: 'UTC' })} UTC`;
+  return formatDateTime(iso);
 }

@@ -6,7 +6,7 @@ import { CopyableId } from '../components/copy-id';
 import { Await, ConnectionBadge, ErrorNote, formatTime } from '../components/status';
 import { useConsole } from '../context';
 import { DEVICE_KIND_LABELS, DEVICE_KIND_NAMES } from '../devices/kinds';
-import { CHARTS, savingsRange } from '../readings';
+import { CHARTS, savingsRange, savingsRows } from '../readings';
 import { href } from '../router';
 import { useLoad } from '../use-load';
 import { ElectricVehicleCard } from './customer/electric-vehicle-card';
@@ -144,6 +144,7 @@ function Devices({
             {kind === 'heat_pump'
               ? summary.heat_pumps.map((hp) => (
                   <HeatPumpCard
+                    onboardedAt={summary.onboarded_at}
                     key={hp.id}
                     externalUserId={externalUserId}
                     heatPump={hp}
@@ -252,10 +253,12 @@ function LinkToSend({ label, url, expires }: { label: string; url: string; expir
 function HeatPumpCard({
   externalUserId,
   heatPump,
+  onboardedAt,
   onChanged,
 }: {
   externalUserId: string;
   heatPump: SummaryHeatPump;
+  onboardedAt: string | null;
   onChanged: () => void;
 }) {
   const { api, config, role } = useConsole();
@@ -364,7 +367,7 @@ function HeatPumpCard({
           api.GET('/users/{external_user_id}/heat-pumps/{heat_pump_id}/readings', { params: { path, query } })
         }
       />
-      <Savings externalUserId={externalUserId} heatPumpId={heatPump.id} />
+      <Savings externalUserId={externalUserId} heatPumpId={heatPump.id} onboardedAt={onboardedAt} />
     </article>
   );
 }
@@ -403,7 +406,16 @@ function Settings({ read }: { read: Schemas['HeatPumpRead'] }) {
 const temperature = (value: number | null | undefined) =>
   value === null || value === undefined ? '—' : `${value} °C`;
 
-function Savings({ externalUserId, heatPumpId }: { externalUserId: string; heatPumpId: string }) {
+function Savings({
+  externalUserId,
+  heatPumpId,
+  onboardedAt,
+}: {
+  externalUserId: string;
+  heatPumpId: string;
+  /** The customer's onboarding: the months before it are not the customer's. */
+  onboardedAt: string | null;
+}) {
   const { api, now } = useConsole();
   const [savings] = useLoad(
     () =>
@@ -432,19 +444,26 @@ function Savings({ externalUserId, heatPumpId }: { externalUserId: string; heatP
               </tr>
             </thead>
             <tbody>
-              {s.buckets.length === 0 && (
+              {savingsRows(s.buckets, onboardedAt).length === 0 && (
                 <tr>
                   <td colSpan={4}>No savings reported yet.</td>
                 </tr>
               )}
-              {s.buckets.map((b) => (
-                <tr key={b.period.start ?? ''}>
-                  <td>{b.period.start ? b.period.start.slice(0, 7) : '—'}</td>
-                  <td>{b.savings?.total?.toFixed(2) ?? '—'}</td>
-                  <td>{b.savings?.percentage?.toFixed(1) ?? '—'}</td>
-                  <td>{b.consumption_total?.toFixed(1) ?? '—'}</td>
-                </tr>
-              ))}
+              {savingsRows(s.buckets, onboardedAt).map((row) =>
+                row.saved === null && row.consumption === null ? (
+                  <tr key={row.month} class="missing">
+                    <th scope="row">{row.month}</th>
+                    <td colSpan={3}>no data</td>
+                  </tr>
+                ) : (
+                  <tr key={row.month}>
+                    <th scope="row">{row.month}</th>
+                    <td>{row.saved?.toFixed(2) ?? 'no data'}</td>
+                    <td>{row.percentage?.toFixed(1) ?? 'no data'}</td>
+                    <td>{row.consumption?.toFixed(1) ?? 'no data'}</td>
+                  </tr>
+                ),
+              )}
             </tbody>
           </table>
         </div>

@@ -1,14 +1,24 @@
 import { type Api, expectData, type Schemas } from '../api/client';
 import { Await, CONNECTION_LABELS, formatTime } from '../components/status';
+import { TimeSeriesChart } from '../components/time-series-chart';
 import { useConsole } from '../context';
 import { DEVICE_KIND_LABELS, DEVICE_KIND_NAMES, type DeviceKindName } from '../devices/kinds';
+import {
+  formatDuration,
+  summarisePasses,
+  TREND_CHARTS,
+  TREND_DAYS,
+  type TrendName,
+  trendPlots,
+} from '../fleet-trends';
 import { href } from '../router';
 import { useLoad } from '../use-load';
 
 /** Users read for the overview's figures; past it the figures say they cover only the first ones. */
 export const OVERVIEW_USER_LIMIT = 5_000;
 const PAGE = 200;
-const PASSES_SHOWN = 10;
+/** Passes with problems listed under the summary (the rest are in its figures). */
+const PROBLEM_PASSES_SHOWN = 5;
 
 type ConnectionCounts = Record<keyof typeof CONNECTION_LABELS, number>;
 
@@ -74,14 +84,73 @@ async function fleetFigures(api: Api): Promise<FleetFigures> {
   return addUp(items, cursor !== undefined);
 }
 
-function Figure({ label, value, link }: { label: string; value: number; link: string }) {
+/**
+ * A count that links to its list. A problem (`problem`) that is not zero stands out: coloured, marked,
+ * and saying "needs attention" to a screen reader too, since colour alone says nothing.
+ */
+function Figure({
+  label,
+  value,
+  link,
+  problem = false,
+}: {
+  label: string;
+  value: number;
+  link: string;
+  problem?: boolean;
+}) {
+  const attention = problem && value > 0;
   return (
-    <li class="figure">
+    <li
+      class={attention ? 'figure figure-attention' : 'figure'}
+      data-attention={attention ? 'true' : undefined}
+    >
       <a href={link}>
-        <span class="figure-value">{value.toLocaleString('en-GB')}</span>
-        <span class="figure-label">{label}</span>
+        <span class="figure-value">
+          {attention && <span aria-hidden="true">⚠ </span>}
+          {value.toLocaleString('en-GB')}
+        </span>
+        <span class="figure-label">
+          {label}
+          {attention && <span class="visually-hidden"> (needs attention)</span>}
+        </span>
       </a>
     </li>
+  );
+}
+
+/** The connection states that are problems: a device the bridge cannot steer. */
+const PROBLEM_STATES = new Set<keyof ConnectionCounts>(['reauthentication_required', 'disconnected']);
+
+/** The fleet's figures per day over the last TREND_DAYS days, each in its chart. */
+function Trends() {
+  const { api } = useConsole();
+  const [days] = useLoad(
+    () => expectData(api.GET('/fleet/days', { params: { query: { days: TREND_DAYS } } })),
+    [api],
+  );
+  return (
+    <section aria-labelledby="trends-title">
+      <h2 id="trends-title">Trends over {TREND_DAYS} days</h2>
+      <Await loaded={days}>
+        {(answer) => {
+          const plots = trendPlots(answer);
+          return (
+            <div class="trends">
+              {(Object.keys(TREND_CHARTS) as TrendName[]).map((name) => (
+                <TimeSeriesChart
+                  key={name}
+                  spec={TREND_CHARTS[name]}
+                  data={plots[name]}
+                  label={`${TREND_DAYS} days, per day`}
+                  window={plots.window}
+                />
+              ))}
+            </div>
+          );
+        }}
+      </Await>
+    </section>
   );
 }
 
@@ -138,6 +207,7 @@ export function OverviewPage() {
                 label="With a failing sync"
                 value={f.usersWithSyncFailure}
                 link={href.users({ sync_failed: 'true' })}
+                problem
               />
             </ul>
             <h2>Heat pumps by connection</h2>
@@ -148,6 +218,7 @@ export function OverviewPage() {
                   label={CONNECTION_LABELS[state]}
                   value={f.connection[state]}
                   link={href.users({ connection_state: state })}
+                  problem={PROBLEM_STATES.has(state)}
                 />
               ))}
             </ul>
@@ -168,58 +239,83 @@ export function OverviewPage() {
           </>
         )}
       </Await>
+      <Trends />
       <h2>Sync passes</h2>
-      <Await loaded={sync}>
-        {(s) => (
-          <>
-            <p>
-              Last pass completed: {formatTime(s.last_pass_completed_at)}
-              {s.fleet_pass?.status === 'running' &&
-                ` · a pass is running (${s.fleet_pass.shards_done}/${s.fleet_pass.shards} shards)`}
-            </p>
-            <div class="table-wrap">
-              <table>
-                <caption>Recent passes</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Completed</th>
-                    <th scope="col">Users</th>
-                    {DEVICE_KIND_NAMES.map((kind) => (
-                      <th key={kind} scope="col">
-                        {DEVICE_KIND_LABELS[kind].many}
-                      </th>
-                    ))}
-                    <th scope="col">Readings</th>
-                    <th scope="col">Failures</th>
-                    <th scope="col">Failed shards</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {s.passes.length === 0 && (
-                    <tr>
-                      <td colSpan={5 + DEVICE_KIND_NAMES.length}>No pass has completed yet.</td>
-                    </tr>
-                  )}
-                  {s.passes.slice(0, PASSES_SHOWN).map((p) => (
-                    <tr key={p.pass_id}>
-                      <td>{formatTime(p.completed_at)}</td>
-                      <td>{p.users}</td>
-                      {DEVICE_KIND_NAMES.map((kind) => (
-                        <td key={kind}>{p[DEVICE_KIND_LABELS[kind].figure]}</td>
-                      ))}
-                      <td>{p.readings_written}</td>
-                      <td>
-                        {p.failures > 0 ? <a href={href.users({ sync_failed: 'true' })}>{p.failures}</a> : 0}
-                      </td>
-                      <td>{p.failed_shards.length === 0 ? 'none' : p.failed_shards.join(', ')}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </>
-        )}
-      </Await>
+      <Await loaded={sync}>{(s) => <PassesSummary status={s} />}</Await>
     </section>
+  );
+}
+
+/** The recent passes summed up in a few figures; only the passes with failures are listed. */
+function PassesSummary({ status }: { status: Schemas['SyncStatus'] }) {
+  const summary = summarisePasses(status.passes);
+  return (
+    <>
+      <p>
+        Last pass completed: {formatTime(status.last_pass_completed_at)}
+        {status.fleet_pass?.status === 'running' &&
+          ` · a pass is running (${status.fleet_pass.shards_done}/${status.fleet_pass.shards} shards)`}
+      </p>
+      {summary.passes === 0 ? (
+        <p>No pass has completed yet.</p>
+      ) : (
+        <dl class="facts pass-summary">
+          <dt>Passes completed</dt>
+          <dd>
+            {summary.passes} since {formatTime(summary.since)}
+          </dd>
+          <dt>Duration</dt>
+          <dd>
+            median {formatDuration(summary.medianDurationMs)}, longest{' '}
+            {formatDuration(summary.longestDurationMs)}
+          </dd>
+          <dt>Users per pass</dt>
+          <dd>{summary.users ?? '—'}</dd>
+          <dt>Failed user syncs</dt>
+          <dd class={summary.failures > 0 ? 'attention' : undefined}>
+            {summary.failures > 0 ? (
+              <a href={href.users({ sync_failed: 'true' })}>{summary.failures} in these passes</a>
+            ) : (
+              'none'
+            )}
+          </dd>
+        </dl>
+      )}
+      {summary.withProblems.length > 0 && (
+        <div class="table-wrap">
+          <table>
+            <caption>Passes with failures</caption>
+            <thead>
+              <tr>
+                <th scope="col">Completed</th>
+                <th scope="col">Users</th>
+                {DEVICE_KIND_NAMES.map((kind) => (
+                  <th key={kind} scope="col">
+                    {DEVICE_KIND_LABELS[kind].many}
+                  </th>
+                ))}
+                <th scope="col">Failures</th>
+                <th scope="col">Failed shards</th>
+              </tr>
+            </thead>
+            <tbody>
+              {summary.withProblems.slice(0, PROBLEM_PASSES_SHOWN).map((p) => (
+                <tr key={p.pass_id}>
+                  <td>{formatTime(p.completed_at)}</td>
+                  <td>{p.users}</td>
+                  {DEVICE_KIND_NAMES.map((kind) => (
+                    <td key={kind}>{p[DEVICE_KIND_LABELS[kind].figure]}</td>
+                  ))}
+                  <td>
+                    {p.failures > 0 ? <a href={href.users({ sync_failed: 'true' })}>{p.failures}</a> : 0}
+                  </td>
+                  <td>{p.failed_shards.length === 0 ? 'none' : p.failed_shards.join(', ')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
   );
 }

@@ -1,12 +1,14 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiEvent, bodyOf } from '../../test-support/api-event';
 import {
   type HeatPumpWorld,
   type OnboardedTestUser,
+  STATE_INTERVAL_SECONDS,
   startHeatPumpWorld,
 } from '../../test-support/device-world';
 import { heatPumpKind } from '../domain/devices/heat-pump';
+import { openChangesSk } from '../storage/open-changes';
 import { CHANGE_METRICS } from './change-metrics';
 
 /**
@@ -58,26 +60,48 @@ async function pass() {
   expect(summary.failures).toBe(0);
 }
 
-/** The snapshot item's pending events of a type, and its last change's status. */
+/** The user's open-changes item of heat pumps: its pending events, and the device's last change status. */
 async function snapshotOf(user: OnboardedTestUser) {
   const out = await world.aws.db.send(
     new GetCommand({
       TableName: world.aws.tableNames.main,
-      Key: { pk: `USER#${user.externalUserId}`, sk: `${heatPumpKind.storage.skPrefix}${user.deviceIds[0]}` },
+      Key: { pk: `USER#${user.externalUserId}`, sk: openChangesSk(heatPumpKind.name) },
     }),
   );
   const outbox = ((out.Item?.outbox as string[] | undefined) ?? []).map(
     (json) => JSON.parse(json) as { id: string; type: string; data: { change?: { id: string } } },
   );
-  return { outbox, lastStatus: out.Item?.last_change_status as string | undefined };
+  const last = JSON.parse(String(out.Item?.last_changes ?? '{}')) as Record<string, { status: string }>;
+  return { outbox, lastStatus: last[user.deviceIds[0] as string]?.status };
+}
+
+/**
+ * The sync's DynamoDB client, able to hold back the BatchWriteItem calls that write a user's items until
+ * the test lets them go: the window between the pass's read of the user and its write.
+ */
+let holdWritesOf: { pk: string; reached: () => void; release: Promise<void> } | null = null;
+function holdingClient(db: DynamoDBDocumentClient): DynamoDBDocumentClient {
+  return new Proxy(db, {
+    get(target, property, receiver) {
+      if (property !== 'send') return Reflect.get(target, property, receiver);
+      return async (command: unknown) => {
+        const held = holdWritesOf;
+        if (held && command instanceof BatchWriteCommand && JSON.stringify(command.input).includes(held.pk)) {
+          held.reached();
+          await held.release;
+        }
+        return target.send(command as never);
+      };
+    },
+  });
 }
 
 const eventsFor = (outbox: { type: string; data: { change?: { id: string } } }[], changeId: string) =>
   outbox.filter((event) => event.data.change?.id === changeId).map((event) => event.type);
 
 beforeAll(async () => {
-  world = await startHeatPumpWorld({ syncConcurrency: 2 });
-  users = await world.onboard(4, 1, 'changes');
+  world = await startHeatPumpWorld({ syncConcurrency: 2, wrapSyncDb: holdingClient });
+  users = await world.onboard(6, 1, 'changes');
   await pass();
 }, 120_000);
 afterAll(async () => {
@@ -169,5 +193,56 @@ describe('tracked changes against the simulator', () => {
       apiEvent('getHeatPumpChange', { params: { ...paramsOf(user), change_id: 'chg_00000000000000000000' } }),
     );
     expect(result.statusCode).toBe(404);
+  });
+
+  it('a control written while a pass is between its read and its write is not lost: the next pass confirms it', async () => {
+    const user = users[4] as OnboardedTestUser;
+    world.advance(STATE_INTERVAL_SECONDS);
+    let reached = () => {};
+    const atWrite = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    let release = () => {};
+    holdWritesOf = {
+      pk: `USER#${user.externalUserId}`,
+      reached: () => reached(),
+      release: new Promise<void>((resolve) => {
+        release = resolve;
+      }),
+    };
+    // The pass has read the user (no open change) and is about to rewrite its snapshot whole...
+    const passing = world.sync({ source: 'schedule' }, world.syncContext());
+    await atWrite;
+    // ...when a control records a change; then the pass's write lands.
+    const change = await patch(user, { optimization_level: 'Max' });
+    holdWritesOf = null;
+    release();
+    expect((await passing).failures).toBe(0);
+
+    world.advance(60);
+    await pass();
+    expect(await changeOf(user, change.id)).toMatchObject({ status: 'confirmed' });
+    expect((await snapshotOf(user)).lastStatus).toBe('confirmed');
+  });
+
+  it('a PATCH replayed with its Idempotency-Key answers the same change and records no second one', async () => {
+    const user = users[5] as OnboardedTestUser;
+    const send = () =>
+      world.api(
+        apiEvent('updateHeatPump', {
+          params: paramsOf(user),
+          body: { optimization_level: 'Max' },
+          headers: { 'Idempotency-Key': `replay-${user.externalUserId}` },
+        }),
+      );
+    const first = await send();
+    const replay = await send();
+    expect(replay.statusCode).toBe(200);
+    expect(replay.headers?.['idempotent-replayed']).toBe('true');
+    const firstChange = bodyOf<{ change: ChangeBody }>(first).change;
+    expect(bodyOf<{ change: ChangeBody }>(replay).change.id).toBe(firstChange.id);
+    const list = await world.api(apiEvent('listHeatPumpChanges', { params: paramsOf(user) }));
+    expect(bodyOf<{ items: ChangeBody[] }>(list).items.map((c) => c.id)).toEqual([firstChange.id]);
+    expect(await changeOf(user, firstChange.id)).toMatchObject({ status: 'pending' });
   });
 });

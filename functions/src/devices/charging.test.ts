@@ -17,6 +17,17 @@ function devices(device: Record<string, unknown>, afterRead: () => Promise<unkno
     kind: { name: 'electric_vehicle', noun: 'electric vehicle' },
     readLive: async (_user: string, id: string) => ({ poderoUserId: 'p-1', device: { id, ...device } }),
     get: afterRead,
+    recordChange: async (_user: string, _id: string, control: string, fields: Record<string, unknown>) => ({
+      id: 'chg_00000000000000000001',
+      control,
+      fields,
+      status: 'pending' as const,
+      requested_at: '2026-12-01T10:00:00.000Z',
+      settled_at: null,
+      deadline_at: '2026-12-01T11:00:00.000Z',
+      by: 'admin',
+      reason: null,
+    }),
   };
 }
 
@@ -57,13 +68,18 @@ describe('ChargingService.boostVehicle', () => {
     expect(await charging.boostVehicle('known', 'ev-1')).toEqual({
       outcome: 'started',
       view: { id: 'ev-1', boost_state: 'requested' },
+      change: expect.objectContaining({ control: 'boost', fields: { boost: 'started' }, status: 'pending' }),
     });
     expect(calls).toEqual(['boost p-1 ev-1']);
   });
 
   it('answers a null view when the read after the boost fails: the boost went through', async () => {
     const { charging } = service({ afterRead: () => Promise.reject(new Error('timeout')) });
-    expect(await charging.boostVehicle('known', 'ev-1')).toEqual({ outcome: 'armed', view: null });
+    expect(await charging.boostVehicle('known', 'ev-1')).toEqual({
+      outcome: 'armed',
+      view: null,
+      change: expect.objectContaining({ control: 'boost', fields: { boost: 'armed' } }),
+    });
   });
 
   it('maps Podero’s 409 to a BoostRefusal and its 404 to the device’s not-found', async () => {

@@ -22,6 +22,7 @@ import {
 } from '../domain/charging-controls';
 import type { DeviceJson } from '../domain/devices/state';
 import { UnknownUserError } from '../domain/errors';
+import type { ChangeView } from './change-schemas';
 import {
   type ChargePolicyAnswer,
   type ChargePolicyBody,
@@ -50,6 +51,15 @@ export interface ChargingDevices {
     deviceId: string,
     query: { max_age_seconds: number; stale_if_error_seconds: number },
   ): Promise<unknown>;
+  /** Records a control write as a tracked change (DeviceService.recordChange). */
+  recordChange(
+    externalUserId: string,
+    deviceId: string,
+    control: string,
+    fields: Record<string, unknown>,
+    by: string,
+    device: DeviceJson,
+  ): Promise<ChangeView>;
 }
 
 export interface ChargingServiceDeps {
@@ -60,18 +70,19 @@ export interface ChargingServiceDeps {
   logger?: Logger;
 }
 
-/** A boost's answer: what it did, and the device read after it (null when that read failed). */
+/** A boost's answer: what it did, the device read after it (null when that read failed), its change. */
 export interface BoostAnswer {
   outcome: BoostOutcome;
   view: unknown;
+  change: ChangeView;
 }
 
 export class ChargingService {
   constructor(private readonly deps: ChargingServiceDeps) {}
 
   /** E6: boost now when plugged in, arm for the next plug-in otherwise (Podero's rule, read just before). */
-  boostVehicle(externalUserId: string, electricVehicleId: string): Promise<BoostAnswer> {
-    return this.boost(this.deps.vehicles, externalUserId, electricVehicleId, (userId, id) =>
+  boostVehicle(externalUserId: string, electricVehicleId: string, by = 'unknown'): Promise<BoostAnswer> {
+    return this.boost(this.deps.vehicles, externalUserId, electricVehicleId, by, (userId, id) =>
       this.deps.podero.electricVehicles.boost(userId, id),
     );
   }
@@ -85,8 +96,8 @@ export class ChargingService {
   }
 
   /** W4: as E6, for a wallbox. */
-  boostWallbox(externalUserId: string, wallboxId: string): Promise<BoostAnswer> {
-    return this.boost(this.deps.wallboxes, externalUserId, wallboxId, (userId, id) =>
+  boostWallbox(externalUserId: string, wallboxId: string, by = 'unknown'): Promise<BoostAnswer> {
+    return this.boost(this.deps.wallboxes, externalUserId, wallboxId, by, (userId, id) =>
       this.deps.podero.wallboxes.boost(userId, id),
     );
   }
@@ -183,12 +194,23 @@ export class ChargingService {
     devices: ChargingDevices,
     externalUserId: string,
     deviceId: string,
+    by: string,
     call: (poderoUserId: string, deviceId: string) => Promise<void>,
   ): Promise<BoostAnswer> {
     const { poderoUserId, device } = await devices.readLive(externalUserId, deviceId);
     const outcome = boostOutcomeOf(device);
     await this.upstream(devices, deviceId, () => call(poderoUserId, deviceId), true);
-    return { outcome, view: await this.viewAfter(devices, externalUserId, deviceId) };
+    // Podero took it: a tracked change (field `boost`: what was asked), settled by the read below if it
+    // already shows the boost, else by a later read or pass (domain/devices/changes.ts boostApplied).
+    const change = await devices.recordChange(
+      externalUserId,
+      deviceId,
+      'boost',
+      { boost: outcome },
+      by,
+      device,
+    );
+    return { outcome, view: await this.viewAfter(devices, externalUserId, deviceId), change };
   }
 
   /**

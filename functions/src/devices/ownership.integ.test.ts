@@ -20,9 +20,11 @@ import { heatPumpKind } from '../domain/devices/heat-pump';
 import { UnknownUserError } from '../domain/errors';
 import { DeviceChangeStore } from '../storage/device-changes';
 import { type DeviceJson, DeviceSnapshotStore, newSnapshot } from '../storage/device-snapshots';
+import { OpenChangesStore } from '../storage/open-changes';
 import { OutboxStore } from '../storage/outbox';
 import { ReadingsStore } from '../storage/readings';
 import { UserStore } from '../storage/users';
+import { ChangeTracker } from './change-tracker';
 import { DeviceService, UnknownDeviceError } from './service';
 
 const tables = { main: 'hp-owner-main', readings: 'hp-owner-readings' };
@@ -115,6 +117,10 @@ async function world(
     readings: new ReadingsStore(doc, tables.readings),
     outbox: new OutboxStore(doc, tables.main),
     changes: new DeviceChangeStore(doc, tables.main),
+    tracker: new ChangeTracker({
+      open: new OpenChangesStore(doc, tables.main),
+      history: new DeviceChangeStore(doc, tables.main),
+    }),
     requestErasure: async () => {},
     syncIntervalMs: 15 * 60_000,
     now: () => T0,

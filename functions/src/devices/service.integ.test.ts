@@ -14,9 +14,11 @@ import { type HeatPumpUpstream, heatPumpKind } from '../domain/devices/heat-pump
 import { UnknownUserError } from '../domain/errors';
 import { DeviceChangeStore } from '../storage/device-changes';
 import { type DeviceJson, DeviceSnapshotStore, newSnapshot } from '../storage/device-snapshots';
+import { OpenChangesStore } from '../storage/open-changes';
 import { OutboxStore } from '../storage/outbox';
 import { ReadingsStore } from '../storage/readings';
 import { UserStore } from '../storage/users';
+import { ChangeTracker } from './change-tracker';
 import { DeviceService } from './service';
 
 const tables = { main: 'hp-service-main', readings: 'hp-service-readings' };
@@ -115,6 +117,10 @@ function service(options: {
     readings: new ReadingsStore(doc, tables.readings),
     outbox: new OutboxStore(doc, tables.main),
     changes: new DeviceChangeStore(doc, tables.main),
+    tracker: new ChangeTracker({
+      open: new OpenChangesStore(doc, tables.main),
+      history: new DeviceChangeStore(doc, tables.main),
+    }),
     // A device's offboarding erases its readings (tested in erasure/erasure.integ.test.ts).
     requestErasure: async () => {},
     syncIntervalMs: 15 * 60_000,
@@ -130,7 +136,7 @@ const onboard = (externalUserId: string) =>
   seedOnboardedUsers(doc, tables.main, [{ externalUserId, poderoUserId: PODERO_USER }]);
 
 describe('DeviceService.list round trips', () => {
-  it('reads the user and the stored list in one Query, and nothing else before Podero', async () => {
+  it('reads the user and the stored list in one Query, beside the open changes (the verdict), and nothing else before Podero', async () => {
     await onboard('ursula');
     sends = freshSendLog();
     let readsBeforePodero: string[] = [];
@@ -144,7 +150,8 @@ describe('DeviceService.list round trips', () => {
       }),
     });
     const answer = await hps.list('ursula', live);
-    expect(readsBeforePodero).toEqual(['QueryCommand']);
+    // Both started at once (one round trip): the open-changes item gives the health verdict its last change.
+    expect([...readsBeforePodero].sort()).toEqual(['GetItemCommand', 'QueryCommand']);
     expect(answer).toMatchObject({ items: [], next_cursor: null, source: 'live', stale: false });
   });
 

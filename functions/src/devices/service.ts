@@ -9,14 +9,12 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { PoderoNotFoundError } from '@podero-bridge/podero-client';
-import { settleSnapshot } from '../domain/devices/change-settlement';
 import {
-  type DeviceChange,
+  type ChangeStatus,
+  lastChangeStatus,
   manufacturerOf,
-  NO_CHANGES,
   newChange,
   newChangeId,
-  withRecordedChange,
 } from '../domain/devices/changes';
 import { deviceHealthView, type HealthRules } from '../domain/devices/health';
 import type { ControlIssue, DeviceKind } from '../domain/devices/kinds';
@@ -29,7 +27,7 @@ import {
 } from '../domain/devices/rules';
 import type { DeviceListAnswer } from '../domain/devices/view';
 import { InvalidError, NotFoundError, UnknownUserError } from '../domain/errors';
-import { type BridgeEvent, outboxEntriesOf } from '../domain/events/catalogue';
+import { outboxEntriesOf } from '../domain/events/catalogue';
 import { QUARTER_HOUR_MS, readingCoverage } from '../domain/readings/coverage';
 import type { BackfillStateStore } from '../storage/backfill-state';
 import type { ChangePage, DeviceChangeStore } from '../storage/device-changes';
@@ -43,8 +41,8 @@ import {
 } from '../storage/device-snapshots';
 import { type OutboxEntry, type OutboxStore, outboxEntryOf } from '../storage/outbox';
 import type { Reading, ReadingsStore } from '../storage/readings';
-import type { ChangeMetrics } from './change-metrics';
 import { type ChangeView, changeViewOf } from './change-schemas';
+import type { ChangeTracker } from './change-tracker';
 import { bucketReadings } from './reading-buckets';
 import {
   type CoverageQuery,
@@ -122,10 +120,10 @@ export interface DeviceServiceDeps<Upstream> {
   readings: ReadingsStore;
   /** Change events of what the reads store (domain/events/rules.ts), kept with the state they describe. */
   outbox: OutboxStore;
-  /** The history of tracked changes (domain/devices/changes.ts); the open ones ride on the snapshot. */
-  changes: Pick<DeviceChangeStore, 'put' | 'get' | 'list'>;
-  /** Confirmation counts and latency per manufacturer, where the function publishes metrics. */
-  changeMetrics?: ChangeMetrics;
+  /** The history of tracked changes (domain/devices/changes.ts), which the change routes answer. */
+  changes: Pick<DeviceChangeStore, 'get' | 'list'>;
+  /** Records the controls' changes and settles them with every live read (change-tracker.ts). */
+  tracker: Pick<ChangeTracker, 'read' | 'record' | 'settle' | 'forgetDevice'>;
   /** Draws a change id's random part (tests pin it). */
   random?: () => number;
   /** Erases an offboarded device's readings (a queued job: a year of them outlasts a request). */
@@ -165,24 +163,27 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
   }
 
   /** The view with its health judged now (a cached snapshot whose state stopped moving shows `stale`). */
-  private viewOf(snapshot: DeviceSnapshot): ViewOf<K> {
-    // The verdict reads the device's latest tracked change from the snapshot (snapshot.changes.last).
+  private viewOf(snapshot: DeviceSnapshot, lastChange: ChangeStatus | undefined): ViewOf<K> {
+    // The verdict's "last change not failed" reads the device's latest tracked change, from the user's
+    // open-changes item (read beside the snapshot; devices/change-tracker.ts).
     const health = deviceHealthView(
       snapshot,
       connectionStateOf(snapshot.device),
       this.now(),
       this.healthRules,
+      lastChange,
     );
     return this.kind.view(snapshot.device, snapshot.connection, health) as ViewOf<K>;
   }
 
   private answer(
     snapshot: DeviceSnapshot,
+    lastChange: ChangeStatus | undefined,
     source: 'cache' | 'live',
     stale = false,
   ): DeviceReadAnswer<K['name'], ViewOf<K>> {
     return {
-      [this.kind.name]: this.viewOf(snapshot),
+      [this.kind.name]: this.viewOf(snapshot, lastChange),
       source,
       fetched_at: snapshot.fetchedAt,
       stale,
@@ -229,9 +230,14 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
 
   async list(externalUserId: string, query: DeviceReadQuery): Promise<DeviceListAnswer<ViewOf<K>>> {
     // One read for the user and the stored list (the other routes still look the user up apart).
+    // The open-changes item (the verdict's latest change per device) is read beside the list, not after it.
+    const openChanges = this.deps.tracker.read(externalUserId, this.kind);
+    openChanges.catch(() => undefined);
     const { user, state: stored } = await this.deps.snapshots.loadUserWithProfile(externalUserId);
     if (user === undefined) throw new UnknownUserError(externalUserId);
     const poderoUserId = user.podero_user_id;
+    const open = await openChanges;
+    const lastChangeOf = (snapshot: DeviceSnapshot) => lastChangeStatus(open.changes, snapshot.deviceId);
     const cached = (() => {
       if (!stored.marker) return null;
       const devices: DeviceSnapshot[] = [];
@@ -248,7 +254,7 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
     })();
     if (cached && query.max_age_seconds > 0 && this.ageSeconds(cached.fetchedAt) <= query.max_age_seconds) {
       return {
-        items: cached.devices.map((snapshot) => this.viewOf(snapshot)),
+        items: cached.devices.map((snapshot) => this.viewOf(snapshot, lastChangeOf(snapshot))),
         next_cursor: null,
         source: 'cache',
         fetched_at: cached.fetchedAt,
@@ -266,7 +272,7 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
           error_name: (error as Error).name,
         });
         return {
-          items: cached.devices.map((snapshot) => this.viewOf(snapshot)),
+          items: cached.devices.map((snapshot) => this.viewOf(snapshot, lastChangeOf(snapshot))),
           next_cursor: null,
           source: 'cache',
           fetched_at: cached.fetchedAt,
@@ -296,7 +302,7 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
     );
     await this.keepOnlyIfOnboarded(externalUserId, poderoUserId, createdSortKeys);
     return {
-      items: snapshots.map((snapshot) => this.viewOf(snapshot)),
+      items: snapshots.map((snapshot) => this.viewOf(snapshot, lastChangeOf(snapshot))),
       next_cursor: null,
       source: 'live',
       fetched_at: fetchedAt,
@@ -341,6 +347,8 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
     deviceId: string,
     query: DeviceReadQuery,
   ): Promise<DeviceReadAnswer<K['name'], ViewOf<K>>> {
+    const openChanges = this.deps.tracker.read(externalUserId, this.kind);
+    openChanges.catch(() => undefined);
     const { poderoUserId, stored } = await this.poderoUserIdWith(externalUserId, () =>
       this.deps.snapshots.get(externalUserId, deviceId),
     );
@@ -350,17 +358,17 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
       query.max_age_seconds > 0 &&
       this.ageSeconds(snapshot.fetchedAt) <= query.max_age_seconds
     ) {
-      return this.answer(snapshot, 'cache');
+      return this.answer(snapshot, lastChangeStatus((await openChanges).changes, deviceId), 'cache');
     }
     try {
-      const live = await this.fetchOwned(externalUserId, poderoUserId, deviceId, snapshot);
-      return this.answer(live, 'live');
+      const live = await this.fetchOwned(externalUserId, poderoUserId, deviceId, snapshot, openChanges);
+      return this.answer(live.snapshot, live.lastChange, 'live');
     } catch (error) {
       if (snapshot && isUpstreamOutage(error) && this.servableOnError(snapshot.fetchedAt, query)) {
         this.deps.logger?.warn(`Podero failed; serving a stale ${this.kind.noun}`, {
           error_name: (error as Error).name,
         });
-        return this.answer(snapshot, 'cache', true);
+        return this.answer(snapshot, lastChangeStatus((await openChanges).changes, deviceId), 'cache', true);
       }
       throw error;
     }
@@ -372,8 +380,13 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
     poderoUserId: string,
     deviceId: string,
     previous: DeviceSnapshot | null,
-  ): Promise<DeviceSnapshot> {
+    // The open changes, when the caller started reading them already.
+    openChanges = this.deps.tracker.read(externalUserId, this.kind),
+  ): Promise<{ snapshot: DeviceSnapshot; lastChange: ChangeStatus | undefined }> {
     const fetchedAt = new Date(this.now()).toISOString();
+    // The open changes are read while Podero answers (no added round trip); a control recorded after this
+    // read makes the settlement's write lose its condition, and it reads them again.
+    openChanges.catch(() => undefined);
     let device: DeviceJson;
     try {
       device = await this.kind.get(this.deps.podero, poderoUserId, deviceId);
@@ -387,23 +400,20 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
     if (device.id !== deviceId || !ownedBy(device, poderoUserId) || isDeleted(device)) {
       throw this.unknownDevice(deviceId);
     }
-    const { snapshot, settled, events } = settleSnapshot(
+    const snapshot = this.observed(externalUserId, device, fetchedAt, previous);
+    await this.putSnapshot(snapshot, poderoUserId, previous);
+    // A live read is an observation: it settles the device's open changes (their events go with them).
+    const open = await openChanges;
+    const settled = await this.deps.tracker.settle(
+      externalUserId,
       this.kind,
-      this.observed(externalUserId, device, fetchedAt, previous),
+      new Map([[deviceId, { device, observedAt: fetchedAt }]]),
+      { preloaded: open },
     );
-    await this.putSnapshot(snapshot, poderoUserId, previous, events);
-    await this.storeChanges(settled);
-    return snapshot;
-  }
-
-  /**
-   * Writes changes that left `pending` (or were just recorded) to the history, after the snapshot that
-   * settled them was stored (that write carries their events), and counts the settled ones.
-   */
-  private async storeChanges(changes: readonly DeviceChange[]): Promise<void> {
-    if (changes.length === 0) return;
-    await Promise.all(changes.map((change) => this.deps.changes.put(change)));
-    this.deps.changeMetrics?.record(changes.filter((change) => change.status !== 'pending'));
+    // The latest change as this observation left it: settled now, or as the item recorded it.
+    const latest = open.changes.last[deviceId];
+    const settledLatest = settled.find((change) => change.id === latest?.id);
+    return { snapshot, lastChange: settledLatest?.status ?? latest?.status };
   }
 
   /**
@@ -414,11 +424,10 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
     snapshot: DeviceSnapshot,
     poderoUserId: string,
     previous: DeviceSnapshot | null,
-    settledEvents: readonly BridgeEvent[] = [],
   ): Promise<void> {
     const outcome = await this.deps.snapshots.put(
       snapshot,
-      outboxEntriesOf([...this.kind.changeEvents(previous, snapshot), ...settledEvents]),
+      outboxEntriesOf(this.kind.changeEvents(previous, snapshot)),
     );
     if (outcome === 'created') {
       await this.keepOnlyIfOnboarded(snapshot.externalUserId, poderoUserId, [
@@ -454,7 +463,7 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
     const { poderoUserId, stored } = await this.poderoUserIdWith(externalUserId, () =>
       this.deps.snapshots.get(externalUserId, deviceId),
     );
-    const current = await this.fetchOwned(externalUserId, poderoUserId, deviceId, stored);
+    const { snapshot: current } = await this.fetchOwned(externalUserId, poderoUserId, deviceId, stored);
     const issues = control.issues(body, current.device, this.now());
     if (issues.length > 0) throw new SettingsConflictError(issues, control.refusal);
 
@@ -466,27 +475,49 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
       if (error instanceof PoderoNotFoundError) throw this.unknownDevice(deviceId);
       throw error;
     }
-    // Podero took the write: the change is recorded pending, in the same write as the device Podero
-    // answered. That answer is not an observation of the device (Podero echoes what it was sent), so it
-    // settles nothing; a later read or sync pass does. A refused write (thrown above) records nothing.
+    // Podero took the write: the change is recorded pending. The device Podero answered is not an
+    // observation of the device (Podero echoes what it was sent), so it settles nothing; a later read or
+    // sync pass does. A refused write (thrown above) records nothing.
+    const snapshot = this.observed(externalUserId, updated, fetchedAt, current);
+    await this.putSnapshot(snapshot, poderoUserId, current);
+    const change = await this.recordChange(
+      externalUserId,
+      deviceId,
+      name,
+      body as Record<string, unknown>,
+      by,
+      current.device,
+    );
+    return { ...this.answer(snapshot, change.status, 'live'), change };
+  }
+
+  /**
+   * Records a control write Podero accepted as a tracked change, pending until an observation settles it:
+   * the kind's own controls above, and those of other services (the charging service's boost), whose
+   * check is the kind's `changeChecks` entry of the same name. `device`: as read just before the write.
+   */
+  async recordChange(
+    externalUserId: string,
+    deviceId: string,
+    control: string,
+    fields: Record<string, unknown>,
+    by: string,
+    device: DeviceJson,
+  ): Promise<ChangeView> {
     const change = newChange({
       id: newChangeId(this.now(), this.deps.random),
       kind: this.kind.name,
       externalUserId,
       deviceId,
-      control: name,
-      fields: body as Record<string, unknown>,
+      control,
+      fields,
       requestedAtMs: this.now(),
       timeoutSeconds: this.kind.changeTimeoutSeconds,
       by,
-      manufacturer: manufacturerOf(current.device),
+      manufacturer: manufacturerOf(device),
     });
-    const observed = this.observed(externalUserId, updated, fetchedAt, current);
-    const recorded = withRecordedChange(observed.changes ?? NO_CHANGES, change);
-    const snapshot = { ...observed, changes: recorded.changes };
-    await this.putSnapshot(snapshot, poderoUserId, current);
-    await this.storeChanges([change, ...recorded.superseded]);
-    return { ...this.answer(snapshot, 'live'), change: changeViewOf(change) };
+    await this.deps.tracker.record(change);
+    return changeViewOf(change);
   }
 
   /** One page of a device's changes, newest first (its history outlives the device, as readings do). */
@@ -559,6 +590,7 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
       }
     }
     await this.forget(externalUserId, deviceId);
+    await this.deps.tracker.forgetDevice(externalUserId, this.kind, deviceId);
     await this.deps.requestErasure(externalUserId, deviceId);
     this.deps.logger?.info(`${this.kind.noun} offboarded`, { [this.kind.storage.idAttribute]: deviceId });
   }
@@ -591,7 +623,7 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
     const { poderoUserId, stored } = await this.poderoUserIdWith(externalUserId, () =>
       this.deps.snapshots.get(externalUserId, deviceId),
     );
-    const live = await this.fetchOwned(externalUserId, poderoUserId, deviceId, stored);
+    const { snapshot: live } = await this.fetchOwned(externalUserId, poderoUserId, deviceId, stored);
     return { poderoUserId, device: live.device };
   }
 

@@ -3,7 +3,9 @@
  * devices (readings table), the sync's failure record (`FAILURE#<external_user_id>`) and the customer's
  * re-authentication attempts (`REAUTH#…`, found through their pointers in the user's partition), and what a
  * late writer put back into the partition (pointers, `statement.ready` markers: `STATEMENT#<month>`, the
- * customer search's terms: `TERM#<term>`). A device's offboarding erases that device's readings.
+ * customer search's terms: `TERM#<term>`). A device's offboarding erases that device's readings and its tracked
+ * changes' history (`CHANGE#…` in the user's partition; its open changes leave the open-changes item with the
+ * offboarding itself).
  *
  * The request cannot wait for a year of readings, so the offboarding writes a job (storage/erasures.ts)
  * and queues it; the erasure worker sweeps. Each job is swept twice: at once, and again once every writer
@@ -23,6 +25,7 @@ import { NotFoundError } from '../domain/errors';
 import type { Clock } from '../platform/clock';
 import { AuditStore } from '../storage/audit';
 import { batchWrite } from '../storage/batch-write';
+import { DeviceChangeStore } from '../storage/device-changes';
 import {
   ERASURE_SCOPES,
   ERASURE_USER_JOB,
@@ -76,6 +79,8 @@ export interface ErasureDeps {
   jobs: ErasureStore;
   /** Every kind's readings (a job names ids only: each is looked for under every kind). */
   readings: readonly Pick<ReadingsStore, 'deleteAllOf'>[];
+  /** The devices' change histories (a device's job erases its own; a user's goes with the partition). */
+  changes: Pick<DeviceChangeStore, 'deleteAllOf'>;
   users: Pick<UserStore, 'getState'>;
   syncState: Pick<SyncStateStore, 'clearFailure'>;
   /** The customer's audit entries lose their personal data (they stay: who did what, when). */
@@ -217,6 +222,9 @@ export class ErasureService {
     let readingsDeleted = 0;
     for (const deviceId of deviceIds) {
       for (const readings of this.deps.readings) readingsDeleted += await readings.deleteAllOf(deviceId, ext);
+      if (job.scope !== 'user') {
+        for (const kind of deviceKinds) await this.deps.changes.deleteAllOf(ext, kind.name, deviceId);
+      }
     }
     if (job.scope === 'user') {
       await this.deps.syncState.clearFailure(ext);
@@ -307,6 +315,7 @@ export function erasureServiceOf(deps: {
   return new ErasureService({
     jobs: new ErasureStore(db, settings.mainTableName),
     readings: deviceKinds.map((kind) => new ReadingsStore(db, settings.readingsTableName, kind.storage)),
+    changes: new DeviceChangeStore(db, settings.mainTableName),
     users: new UserStore(db, settings.mainTableName),
     syncState: new SyncStateStore(db, settings.mainTableName),
     audit: new AuditStore(db, settings.mainTableName),

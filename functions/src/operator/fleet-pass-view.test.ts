@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deviceFiguresOf } from '../domain/devices/kinds';
+import { emptyCensus } from '../domain/fleet-census';
 import type { SyncFigures } from '../domain/sync-figures';
 import type { PassHistoryRecord, PassRecord } from '../storage/sync-passes';
 import type { SyncRunRecord } from '../storage/sync-state';
@@ -28,6 +29,7 @@ const pass: PassRecord = {
   passesCompleted: 4,
   lastPassCompletedAt: '2026-03-01T00:05:00.000Z',
   figures,
+  census: emptyCensus(),
 };
 const history: PassHistoryRecord = {
   passId: 'p0',

@@ -304,3 +304,66 @@ export const syncStatusSchema = z
   })
   .meta({ id: 'SyncStatus' });
 export type SyncStatus = z.infer<typeof syncStatusSchema>;
+
+export const FLEET_DAYS_DEFAULT = 30;
+export const FLEET_DAYS_MAX = 400;
+
+export const fleetDaysQuerySchema = z.strictObject({
+  days: z
+    .string()
+    .regex(/^\d{1,3}$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(FLEET_DAYS_MAX))
+    .optional()
+    .transform((v) => v ?? FLEET_DAYS_DEFAULT)
+    .meta({
+      description: `UTC days up to and including today, 1..${FLEET_DAYS_MAX}, default ${FLEET_DAYS_DEFAULT}`,
+      override: ({ jsonSchema }) => {
+        for (const key of Object.keys(jsonSchema)) if (key !== 'description') delete jsonSchema[key];
+        Object.assign(jsonSchema, {
+          type: 'integer',
+          minimum: 1,
+          maximum: FLEET_DAYS_MAX,
+          default: FLEET_DAYS_DEFAULT,
+        });
+      },
+    }),
+});
+export type FleetDaysQuery = z.output<typeof fleetDaysQuerySchema>;
+
+export const fleetDaySchema = z
+  .strictObject({
+    day: z.string().meta({ description: 'The UTC day, `yyyy-mm-dd`' }),
+    connection: connectionCountsSchema().nullable().meta({
+      description:
+        "Devices of every kind per connection state, as the day's last completed sync pass saw them; null: no pass completed that day",
+    }),
+    stale_devices: z.number().int().nullable().meta({
+      description:
+        'Connected devices whose reporting was stale in that pass; null: no pass judged reporting that day',
+    }),
+    sync_passes: z.number().int().meta({ description: 'Fleet passes completed that day' }),
+    sync_pass_duration_ms: z
+      .strictObject({ mean: z.number(), max: z.number() })
+      .nullable()
+      .meta({ description: "The passes' durations (start to completion); null: no pass completed" }),
+    webhook_attempts: z.strictObject({
+      delivered: z.number().int(),
+      failed: z.number().int().meta({ description: 'Attempts that failed (retried later or dead-lettered)' }),
+    }),
+  })
+  .meta({ id: 'FleetDay' });
+export type FleetDayView = z.infer<typeof fleetDaySchema>;
+
+export const fleetDaysSchema = z
+  .strictObject({
+    from: z.string().meta({ description: 'The first day asked for (UTC)' }),
+    to: z.string().meta({ description: 'The last day asked for: today (UTC)' }),
+    retention_days: z.number().int().meta({ description: 'How long a day is kept' }),
+    items: z.array(fleetDaySchema).meta({
+      description:
+        'The days with any figure, oldest first; a day with none is left out (missing, not zero: the console shows it as a gap)',
+    }),
+  })
+  .meta({ id: 'FleetDays' });
+export type FleetDays = z.infer<typeof fleetDaysSchema>;

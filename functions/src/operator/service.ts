@@ -14,6 +14,12 @@ import type { DeviceSnapshot, StoredConnection } from '../domain/devices/state';
 import { InvalidError, UnknownUserError } from '../domain/errors';
 import { parseSearchQuery } from '../domain/search-terms';
 import type { UserDeviceState } from '../storage/device-snapshots';
+import {
+  FLEET_DAILY_RETENTION_DAYS,
+  type FleetDailyStore,
+  type FleetDay,
+  utcDayOf,
+} from '../storage/fleet-daily';
 import { type OnboardingSessionStore, sessionValidUntilMs } from '../storage/onboarding-sessions';
 import type { ReadingsStore } from '../storage/readings';
 import type { SyncPassStore } from '../storage/sync-passes';
@@ -23,6 +29,8 @@ import type { UserRecord, UserStore } from '../storage/users';
 import { fleetPassView, passHistoryView, runView } from './fleet-pass-view';
 import type {
   DeviceCounts,
+  FleetDays,
+  FleetDayView,
   ListUsersQuery,
   SummaryDevice,
   SyncStatus,
@@ -84,6 +92,7 @@ export interface OperatorServiceDeps {
   sessions: Pick<OnboardingSessionStore, 'listForUser'>;
   syncState: Pick<SyncStateStore, 'listFailures' | 'latestRuns' | 'getCursor'>;
   passes: Pick<SyncPassStore, 'current' | 'history'>;
+  daily: Pick<FleetDailyStore, 'lastDays'>;
   /** The stage's sync interval: the unit of every kind's stale threshold (domain/devices/health.ts). */
   syncIntervalMs: number;
   now: () => number;
@@ -316,6 +325,18 @@ export class OperatorService {
     };
   }
 
+  /** The fleet's daily figures over the last `days` UTC days (one Query). */
+  async fleetDays(days: number): Promise<FleetDays> {
+    const now = this.deps.now();
+    const items = await this.deps.daily.lastDays(days, now);
+    return {
+      from: utcDayOf(now - (days - 1) * 86_400_000),
+      to: utcDayOf(now),
+      retention_days: FLEET_DAILY_RETENTION_DAYS,
+      items: items.map(fleetDayView),
+    };
+  }
+
   async syncStatus(): Promise<SyncStatus> {
     const [cursor, runs, failures, pass, passes] = await Promise.all([
       this.deps.syncState.getCursor(),
@@ -344,6 +365,20 @@ export class OperatorService {
         .map((f) => ({ external_user_id: f.externalUserId, ...failureView(f) })),
     };
   }
+}
+
+function fleetDayView(day: FleetDay): FleetDayView {
+  return {
+    day: day.day,
+    connection: day.connection,
+    stale_devices: day.stale,
+    sync_passes: day.passes,
+    sync_pass_duration_ms:
+      day.passDurationMsMean === null
+        ? null
+        : { mean: Math.round(day.passDurationMsMean), max: day.passDurationMsMax ?? day.passDurationMsMean },
+    webhook_attempts: { delivered: day.webhooksDelivered, failed: day.webhooksFailed },
+  };
 }
 
 /** Devices per connection state. */

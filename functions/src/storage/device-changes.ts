@@ -8,14 +8,15 @@
  * user's device reads (one range up to `PROFILE`, device-snapshots.ts) never read a change; the offboarding
  * of the user erases them with every other item of the partition.
  *
- * The device's open changes and its latest change's status also live on its snapshot (written with the
- * state the observation stored): that copy is what settlement reads and what the health verdict reads;
- * these items are the history the routes answer. A history write is whole and idempotent (the change's
+ * The device's open changes and its latest change's status also live in its user's open-changes item of the
+ * kind (storage/open-changes.ts): that copy is what settlement reads and what the health verdict reads;
+ * these items are the history the routes answer (and the truth a settlement's event is taken from). A history write is whole and idempotent (the change's
  * content decides it), and never takes a settled change back to pending.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { CHANGE_ID_PATTERN, CHANGE_STATUSES, type DeviceChange } from '../domain/devices/changes';
+import { batchWrite } from './batch-write';
 import { sendIfCondition } from './conditional';
 import { userPk } from './users';
 
@@ -85,7 +86,7 @@ export function parseChangeItem(item: Record<string, unknown>): DeviceChange {
   };
 }
 
-/** A change as the snapshot keeps it among its open ones (the item's attributes, as one JSON string). */
+/** A change as the open-changes item keeps it (storage/open-changes.ts: the history item's attributes, as JSON). */
 export const openChangeJson = (change: DeviceChange): string => JSON.stringify(changeItem(change));
 
 const openChangeItemSchema = z.record(z.string(), z.unknown());
@@ -123,6 +124,17 @@ export class DeviceChangeStore {
       ),
     );
     return out !== undefined;
+  }
+
+  /**
+   * Stores a change that just left `pending`, unless its stored item already had (a racing observer, an
+   * earlier attempt whose next write was lost): answers the change as the history now keeps it, and
+   * whether this call settled it. The history is the truth its events and metrics are taken from.
+   */
+  async settle(change: DeviceChange): Promise<{ stored: DeviceChange; settledNow: boolean }> {
+    if (await this.put(change)) return { stored: change, settledNow: true };
+    const stored = await this.get(change.externalUserId, change.kind, change.deviceId, change.id);
+    return { stored: stored ?? change, settledNow: false };
   }
 
   async get(
@@ -167,5 +179,42 @@ export class DeviceChangeStore {
     const changes = (out.Items ?? []).map(parseChangeItem);
     const last = changes.at(-1);
     return { changes, nextCursor: out.LastEvaluatedKey && last ? last.id : null };
+  }
+
+  /**
+   * Erases a device's change history (its offboarding: the erasure job's sweeps), page by page; answers
+   * how many items went. Consistent, so a second sweep sees what a late writer stored after the first.
+   */
+  async deleteAllOf(externalUserId: string, kind: string, deviceId: string): Promise<number> {
+    let deleted = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: {
+            ':pk': userPk(externalUserId),
+            ':prefix': deviceChangesPrefix(kind, deviceId),
+          },
+          ProjectionExpression: 'pk, sk',
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      const keys = (page.Items ?? []).map((item) => ({ pk: item.pk, sk: item.sk }));
+      const result = await batchWrite(
+        this.doc,
+        keys.map((Key) => ({
+          tableName: this.tableName,
+          owner: externalUserId,
+          request: { DeleteRequest: { Key } },
+        })),
+      );
+      if (result.failedOwners.size > 0) throw new Error('could not delete every change of the device');
+      deleted += keys.length;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return deleted;
   }
 }

@@ -20,8 +20,6 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import type { SnapshotChanges } from '../domain/devices/changes';
-import { CHANGE_STATUSES } from '../domain/devices/changes';
 import { heatPumpKind } from '../domain/devices/heat-pump';
 import type { DeviceKindStorage } from '../domain/devices/kinds';
 import {
@@ -34,7 +32,7 @@ import {
   stateTimestampOf,
 } from '../domain/devices/state';
 import { sendIfCondition } from './conditional';
-import { openChangeJson, parseOpenChange } from './device-changes';
+import { openChangesSk, parseOpenChangesItem, type VersionedOpenChanges } from './open-changes';
 import { type OutboxEntry, outboxAppend, outboxAttributes, outboxEntryOf, pendingOutboxOf } from './outbox';
 import { activeUserOf, USER_PROFILE_SK, type UserRecord, userPk } from './users';
 
@@ -94,35 +92,7 @@ const snapshotItemSchema = z.object({
   reporting_since: z.string().nullable().optional(),
   steering_state: z.enum(STEERING_STATES).nullable().optional(),
   steering_since: z.string().nullable().optional(),
-  open_changes: z.array(z.string()).nullable().optional(),
-  last_change_id: z.string().nullable().optional(),
-  last_change_status: z.enum(CHANGE_STATUSES).nullable().optional(),
 });
-
-/**
- * The snapshot's change attributes: `open_changes` (each a change item as JSON), and `last_change_id` /
- * `last_change_status`, the latest change's (what the health verdict's "last change not failed" reads).
- * Written only for a snapshot that carries changes, so that an item never touched by one keeps its shape.
- */
-function changeAttributes(changes: SnapshotChanges | undefined): Record<string, unknown> {
-  if (changes === undefined) return {};
-  return {
-    open_changes: changes.open.map(openChangeJson),
-    last_change_id: changes.last?.id ?? null,
-    last_change_status: changes.last?.status ?? null,
-  };
-}
-
-function changesOf(row: z.output<typeof snapshotItemSchema>): SnapshotChanges | undefined {
-  if (row.open_changes === undefined && row.last_change_id === undefined) return undefined;
-  return {
-    open: (row.open_changes ?? []).map(parseOpenChange),
-    last:
-      row.last_change_id && row.last_change_status
-        ? { id: row.last_change_id, status: row.last_change_status }
-        : null,
-  };
-}
 
 const markerItemSchema = z.object({
   pk: z.string(),
@@ -151,7 +121,6 @@ export function snapshotItem(
     reporting_since: snapshot.health?.reporting.since ?? null,
     steering_state: snapshot.health?.steering.state ?? null,
     steering_since: snapshot.health?.steering.since ?? null,
-    ...changeAttributes(snapshot.changes),
   };
 }
 
@@ -210,7 +179,6 @@ function carried(pending: readonly string[], newEvents: readonly OutboxEntry[]):
 function parseSnapshotItem(item: Record<string, unknown>, kind: DeviceKindStorage): DeviceSnapshot {
   const row = snapshotItemSchema.parse(item);
   if (!row.sk.startsWith(kind.skPrefix)) throw new Error(`not a ${kind.snapshotEntity}: ${row.sk}`);
-  const changes = changesOf(row);
   return {
     kind: kind.kind,
     externalUserId: row.external_user_id,
@@ -231,7 +199,6 @@ function parseSnapshotItem(item: Record<string, unknown>, kind: DeviceKindStorag
             steering: { state: row.steering_state, since: row.steering_since ?? null },
           },
     outbox: pendingOutboxOf(item),
-    ...(changes === undefined ? {} : { changes }),
   };
 }
 
@@ -241,6 +208,8 @@ export type WriteOutcome = 'created' | 'updated' | 'stale';
 export interface UserDeviceState {
   marker: DeviceListMarker | null;
   snapshots: Map<string, DeviceSnapshot>;
+  /** The user's open changes of the kind (storage/open-changes.ts), where the reader asked for them. */
+  openChanges?: VersionedOpenChanges;
 }
 
 /**
@@ -252,12 +221,15 @@ export interface DeviceItemKey {
   externalUserId: string;
   deviceId: string | null;
   profile?: true;
+  /** The user's open-changes item of the kind (storage/open-changes.ts; `deviceId` null). */
+  openChanges?: true;
 }
 
 export type StoredDeviceItem =
   | { kind: 'marker'; key: DeviceItemKey; marker: DeviceListMarker }
   | { kind: 'snapshot'; key: DeviceItemKey; snapshot: DeviceSnapshot }
-  | { kind: 'profile'; key: DeviceItemKey; user: UserRecord | undefined };
+  | { kind: 'profile'; key: DeviceItemKey; user: UserRecord | undefined }
+  | { kind: 'open_changes'; key: DeviceItemKey; openChanges: VersionedOpenChanges };
 
 /** BatchGetItem's limit on keys per call. */
 export const BATCH_GET_MAX_KEYS = 100;
@@ -266,9 +238,11 @@ const itemKeyOf = (key: DeviceItemKey, kind: DeviceKindStorage) => ({
   pk: userPk(key.externalUserId),
   sk: key.profile
     ? USER_PROFILE_SK
-    : key.deviceId === null
-      ? kind.listMarkerSk
-      : deviceSk(key.deviceId, kind),
+    : key.openChanges
+      ? openChangesSk(kind.kind)
+      : key.deviceId === null
+        ? kind.listMarkerSk
+        : deviceSk(key.deviceId, kind),
 });
 
 const itemKeySchema = z.object({ pk: z.string().startsWith('USER#'), sk: z.string() });
@@ -277,6 +251,7 @@ function parseItemKey(raw: Record<string, unknown>, kind: DeviceKindStorage): De
   const { pk, sk } = itemKeySchema.parse(raw);
   const externalUserId = pk.slice('USER#'.length);
   if (sk === USER_PROFILE_SK) return { externalUserId, deviceId: null, profile: true };
+  if (sk === openChangesSk(kind.kind)) return { externalUserId, deviceId: null, openChanges: true };
   return {
     externalUserId,
     deviceId: sk === kind.listMarkerSk ? null : sk.slice(kind.skPrefix.length),
@@ -393,6 +368,7 @@ export class DeviceSnapshotStore {
     const items = (out.Responses?.[this.tableName] ?? []).map((item): StoredDeviceItem => {
       const key = parseItemKey(item, this.kind);
       if (key.profile) return { kind: 'profile', key, user: activeUserOf(item) };
+      if (key.openChanges) return { kind: 'open_changes', key, openChanges: parseOpenChangesItem(item) };
       return key.deviceId === null
         ? { kind: 'marker', key, marker: parseMarkerItem(item, this.kind) }
         : { kind: 'snapshot', key, snapshot: parseSnapshotItem(item, this.kind) };

@@ -17,6 +17,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import { CONNECTION_STATES } from '../domain/devices/rules';
+import { emptyCensus, type FleetCensus } from '../domain/fleet-census';
 import type { SyncFigures } from '../domain/sync-figures';
 import { sendIfCondition } from './conditional';
 import { addFiguresUpdate, figuresItem, figuresOfItem, zeroFiguresUpdate } from './sync-figures';
@@ -45,6 +47,8 @@ export interface PassRecord {
   lastPassCompletedAt: string | null;
   /** What its shards synced so far (added to as they settle, and by runs that ran out of time). */
   figures: SyncFigures;
+  /** The devices its runs saw, per connection state (added to like `figures`). */
+  census: FleetCensus;
 }
 
 const shardStatusSchema = z.enum(['pending', 'done', 'failed', 'lost']);
@@ -79,6 +83,40 @@ function passOf(item: Record<string, unknown>): PassRecord {
     passesCompleted: row.passes_completed ?? 0,
     lastPassCompletedAt: row.last_pass_completed_at ?? null,
     figures: figuresOfItem(item),
+    census: censusOfItem(item),
+  };
+}
+
+/**
+ * The census as the pass item's attributes (`census_<state>`, `census_stale`): top-level numbers, so that a
+ * run adds its part with ADD, in the same write that adds its figures. A pass begun before the census was
+ * kept reads as zero devices; `census_stale` absent reads as not judged.
+ */
+const censusAttribute = (state: string) => `census_${state}`;
+const censusCount = z.number().int().min(0);
+const censusShape: Record<string, z.ZodDefault<z.ZodNumber> | z.ZodOptional<z.ZodNumber>> = {
+  census_stale: censusCount.optional(),
+};
+for (const state of CONNECTION_STATES) censusShape[censusAttribute(state)] = censusCount.default(0);
+const censusItemSchema = z.object(censusShape);
+
+function censusOfItem(item: Record<string, unknown>): FleetCensus {
+  const row = censusItemSchema.parse(item) as Record<string, number | undefined>;
+  const census = emptyCensus();
+  for (const state of CONNECTION_STATES) census.connection[state] = row[censusAttribute(state)] ?? 0;
+  census.stale = row.census_stale ?? null;
+  return census;
+}
+
+/** An update's `ADD` clauses adding `census` to the pass's (nothing for `stale` while it is not judged). */
+function addCensusUpdate(census: FleetCensus): { add: string; values: Record<string, number> } {
+  const clauses: (readonly [string, string, number])[] = CONNECTION_STATES.map(
+    (state, i) => [`${censusAttribute(state)} :census${i}`, `:census${i}`, census.connection[state]] as const,
+  );
+  if (census.stale !== null) clauses.push(['census_stale :censusStale', ':censusStale', census.stale]);
+  return {
+    add: clauses.map(([clause]) => clause).join(', '),
+    values: Object.fromEntries(clauses.map(([, name, value]) => [name, value])),
   };
 }
 
@@ -134,7 +172,7 @@ export class SyncPassStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key,
-          UpdateExpression: `SET pass_id = :id, #source = :source, started_at = :at, updated_at = :at, #status = :running, shard_count = :n, shards = :shards, shards_done = :zero, shards_failed = :zero, ${zero.set}, completed_at = :null`,
+          UpdateExpression: `SET pass_id = :id, #source = :source, started_at = :at, updated_at = :at, #status = :running, shard_count = :n, shards = :shards, shards_done = :zero, shards_failed = :zero, ${zero.set}, completed_at = :null, ${CONNECTION_STATES.map((state) => `${censusAttribute(state)} = :zero`).join(', ')} REMOVE census_stale`,
           ConditionExpression: 'attribute_not_exists(pass_id) OR #status = :completed',
           ExpressionAttributeNames: { '#source': 'source', '#status': 'status', ...zero.names },
           ExpressionAttributeValues: {
@@ -166,14 +204,16 @@ export class SyncPassStore {
     outcome: 'done' | 'failed',
     figures: SyncFigures,
     at: string,
+    census: FleetCensus = emptyCensus(),
   ): Promise<PassRecord | null> {
     const add = addFiguresUpdate(figures);
+    const seen = addCensusUpdate(census);
     const out = await sendIfCondition(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key,
-          UpdateExpression: `SET shards.#i = :outcome, updated_at = :at ADD ${outcome === 'done' ? 'shards_done' : 'shards_failed'} :one, ${add.add}`,
+          UpdateExpression: `SET shards.#i = :outcome, updated_at = :at ADD ${outcome === 'done' ? 'shards_done' : 'shards_failed'} :one, ${add.add}, ${seen.add}`,
           ConditionExpression: 'pass_id = :pass AND shards.#i = :pending',
           ExpressionAttributeNames: { '#i': String(index), ...add.names },
           ExpressionAttributeValues: {
@@ -181,6 +221,7 @@ export class SyncPassStore {
             ':at': at,
             ':one': 1,
             ...add.values,
+            ...seen.values,
             ':pass': passId,
             ':pending': 'pending',
           },
@@ -192,19 +233,26 @@ export class SyncPassStore {
   }
 
   /** A run that ended without settling its shard (out of time, Podero out): its figures still count. */
-  async addFigures(passId: string, figures: SyncFigures, at: string): Promise<void> {
+  async addFigures(
+    passId: string,
+    figures: SyncFigures,
+    at: string,
+    census: FleetCensus = emptyCensus(),
+  ): Promise<void> {
     const add = addFiguresUpdate(figures);
+    const seen = addCensusUpdate(census);
     await sendIfCondition(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: this.key,
-          UpdateExpression: `SET updated_at = :at ADD ${add.add}`,
+          UpdateExpression: `SET updated_at = :at ADD ${add.add}, ${seen.add}`,
           ConditionExpression: 'pass_id = :pass',
           ExpressionAttributeNames: add.names,
           ExpressionAttributeValues: {
             ':at': at,
             ...add.values,
+            ...seen.values,
             ':pass': passId,
           },
         }),

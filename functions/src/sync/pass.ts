@@ -11,12 +11,15 @@ import { syncCompletedEvent } from '../domain/events/rules';
 import { pickSyncFigures } from '../domain/sync-figures';
 import type { Clock } from '../platform/clock';
 import { type MetricsSink, MetricUnit } from '../platform/observability';
+import { FleetDailyStore } from '../storage/fleet-daily';
 import { OutboxStore } from '../storage/outbox';
 import { failedShardsOf, isSettled, type PassRecord, SyncPassStore } from '../storage/sync-passes';
 
 export interface PassCompletionDeps {
   passes: SyncPassStore;
   outbox: OutboxStore;
+  /** The day's fleet figures: the completed pass's census and duration (the console's trends). */
+  daily: Pick<FleetDailyStore, 'recordPass'>;
   metrics: MetricsSink;
   now: Clock;
 }
@@ -31,6 +34,7 @@ export function passCompletionDeps(deps: {
   return {
     passes: new SyncPassStore(deps.db, deps.config.mainTableName),
     outbox: new OutboxStore(deps.db, deps.config.mainTableName),
+    daily: new FleetDailyStore(deps.db, deps.config.mainTableName),
     metrics: deps.metrics,
     now: deps.now,
   };
@@ -54,11 +58,12 @@ export async function completeIfSettled(deps: PassCompletionDeps, pass: PassReco
   if (entry) await deps.outbox.putStandalone(entry, deps.now());
   const completed = await deps.passes.complete(pass, at);
   if (completed) {
-    deps.metrics.addMetric(
-      'SyncPassDuration',
-      MetricUnit.Milliseconds,
-      deps.now() - Date.parse(pass.startedAt),
-    );
+    const durationMs = deps.now() - Date.parse(pass.startedAt);
+    deps.metrics.addMetric('SyncPassDuration', MetricUnit.Milliseconds, durationMs);
+    // Once per pass, by the one caller that completed it; a lost write costs a day's point, not the pass.
+    await deps.daily.recordPass(deps.now(), { durationMs, census: pass.census }).catch(() => {
+      deps.metrics.addMetric('FleetDailyWriteFailed', MetricUnit.Count, 1);
+    });
     deps.metrics.addMetric('SyncPassFailedShards', MetricUnit.Count, failedShards.length);
   }
   return completed;

@@ -269,8 +269,6 @@ describe('a kind the engine does not know by name', () => {
     health: { staleAfterSyncIntervals: 3 },
     changeEvents: () => [],
     deletedEvents: () => [],
-    controls: {},
-    api: { idParam: 'wallbox_id' } as PlanInput['kind']['api'],
   } satisfies PlanInput['kind'];
 
   const planWallboxes = (listed: PlanInput['listed'], stored: UserDeviceState = empty()) =>

@@ -23,15 +23,12 @@
  *   (UserStore.beginOffboarding: erasure under a racing DELETE); that check is the run's, not the plan's.
  */
 
-import { settleSnapshot } from '../domain/devices/change-settlement';
-import type { DeviceChange } from '../domain/devices/changes';
 import { type DeviceKind, readingValuesOf } from '../domain/devices/kinds';
 import { observedSnapshot } from '../domain/devices/rules';
 import type { StoredHealth } from '../domain/devices/state';
 import { outboxEntriesOf } from '../domain/events/catalogue';
 import { listMarkerBatchItem, readingBatchItem, snapshotBatchItem } from '../storage/batch-items';
 import type { PendingWrite } from '../storage/batch-write';
-import { changeItem } from '../storage/device-changes';
 import {
   type DeviceJson,
   deviceSk,
@@ -45,7 +42,7 @@ export interface PlanInput {
   /** The kind of the listed devices: its rules, events and reading fields. */
   kind: Pick<
     DeviceKind,
-    'visible' | 'changeEvents' | 'deletedEvents' | 'readingFields' | 'storage' | 'controls' | 'api' | 'health'
+    'visible' | 'changeEvents' | 'deletedEvents' | 'readingFields' | 'storage' | 'health'
   >;
   externalUserId: string;
   poderoUserId: string;
@@ -69,8 +66,6 @@ export interface UserPlan {
   readonly events: number;
   /** Of the visible devices, those connected whose reporting was judged (`ok` or `stale`), and the stale ones. */
   readonly reporting: { readonly judged: number; readonly stale: number };
-  /** Tracked changes this pass's observation settled (their history items are among the writes). */
-  readonly settledChanges: readonly DeviceChange[];
 }
 
 const sameHealth = (a: StoredHealth | null | undefined, b: StoredHealth | null | undefined): boolean =>
@@ -83,7 +78,6 @@ export function planUserWrites(input: PlanInput): UserPlan {
   const owner = input.externalUserId;
   const main = input.tables.main;
   const writes: PendingWrite[] = [];
-  const settledChanges: DeviceChange[] = [];
   let eventCount = 0;
   const reporting = { judged: 0, stale: 0 };
   const live = input.kind.visible(input.listed, input.poderoUserId);
@@ -94,29 +88,19 @@ export function planUserWrites(input: PlanInput): UserPlan {
     const readingOwed = stateAt !== null && stateAt !== previous?.lastReadingStateAt;
     // The connection is observed on every pass, so a lost connection is recorded within one interval
     // even when nobody reads the device.
-    // The pass is an observation: it settles the device's open changes (confirmed, or failed past their
-    // deadline), their events stored with the snapshot, their history items written beside it.
-    const settlement = settleSnapshot(
-      input.kind,
-      observedSnapshot(
-        owner,
-        device,
-        input.fetchedAt,
-        previous,
-        readingOwed ? stateAt : (previous?.lastReadingStateAt ?? null),
-        input.kind.storage.kind,
-        {
-          staleAfterSyncIntervals: input.kind.health.staleAfterSyncIntervals,
-          syncIntervalMs: input.syncIntervalMs,
-        },
-      ),
+    const snapshot = observedSnapshot(
+      owner,
+      device,
+      input.fetchedAt,
+      previous,
+      readingOwed ? stateAt : (previous?.lastReadingStateAt ?? null),
+      input.kind.storage.kind,
+      {
+        staleAfterSyncIntervals: input.kind.health.staleAfterSyncIntervals,
+        syncIntervalMs: input.syncIntervalMs,
+      },
     );
-    const snapshot = settlement.snapshot;
-    settledChanges.push(...settlement.settled);
-    for (const change of settlement.settled) {
-      writes.push({ tableName: main, owner, request: { PutRequest: { Item: changeItem(change) } } });
-    }
-    const events = outboxEntriesOf([...input.kind.changeEvents(previous, snapshot), ...settlement.events]);
+    const events = outboxEntriesOf(input.kind.changeEvents(previous, snapshot));
     eventCount += events.length;
     const reportingState = snapshot.health?.reporting.state;
     if (reportingState === 'ok' || reportingState === 'stale') reporting.judged++;
@@ -189,5 +173,5 @@ export function planUserWrites(input: PlanInput): UserPlan {
     );
     writes.push({ tableName: main, owner, request: { PutRequest: { Item: marker } } });
   }
-  return { writes, devices: live.length, events: eventCount, reporting, settledChanges };
+  return { writes, devices: live.length, events: eventCount, reporting };
 }

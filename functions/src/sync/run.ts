@@ -11,16 +11,19 @@
  */
 import { PoderoError } from '@podero-bridge/podero-client';
 import { ChangeMetrics } from '../devices/change-metrics';
-import type { DeviceChange } from '../domain/devices/changes';
+import { ChangeTracker } from '../devices/change-tracker';
 import { type DeviceKindsPlan, foundKinds, planDeviceKinds } from '../domain/devices/kind-plan';
 import { type DeviceFigures, deviceFiguresOf, deviceKinds, SYNC_NAMES } from '../domain/devices/kinds';
 import { isUpstreamOutage } from '../domain/devices/rules';
 import { outboxEntriesOf } from '../domain/events/catalogue';
 import { syncCompletedEvent } from '../domain/events/rules';
+import { addCensus, censusOf, emptyCensus, type FleetCensus } from '../domain/fleet-census';
 import { pickSyncFigures, syncFiguresOf } from '../domain/sync-figures';
 import { MetricUnit } from '../platform/observability';
 import type { PendingWrite } from '../storage/batch-write';
-import { type DeviceJson, DeviceSnapshotStore } from '../storage/device-snapshots';
+import { DeviceChangeStore } from '../storage/device-changes';
+import { type DeviceJson, DeviceSnapshotStore, type UserDeviceState } from '../storage/device-snapshots';
+import { OpenChangesStore } from '../storage/open-changes';
 import { OutboxStore } from '../storage/outbox';
 import { SYNC_CURSOR_SK, type SyncCursor, SyncLeaseLostError, SyncStateStore } from '../storage/sync-state';
 import { UserStore } from '../storage/users';
@@ -115,7 +118,7 @@ export class SyncRun {
   private readonly statements: StatementReadyAnnouncer;
   private readonly summary: SyncSummary;
   private readonly signal = new Signal();
-  private readonly changeMetrics: ChangeMetrics;
+  private readonly changes: ChangeTracker;
   private readonly outageThreshold: number;
   /** Started users in walk order; the head is the first not yet done. */
   private readonly tasks: UserTask[] = [];
@@ -167,7 +170,12 @@ export class SyncRun {
     );
     this.statements = new StatementReadyAnnouncer(deps);
     this.outageThreshold = config.outageStopThreshold ?? OUTAGE_STOP_THRESHOLD_DEFAULT;
-    this.changeMetrics = new ChangeMetrics(deps.metrics);
+    this.changes = new ChangeTracker({
+      open: new OpenChangesStore(db, config.mainTableName),
+      history: new DeviceChangeStore(db, config.mainTableName),
+      metrics: new ChangeMetrics(deps.metrics),
+      logger: deps.logger,
+    });
     this.summary = {
       run_id: input.runId,
       source: input.source,
@@ -178,6 +186,7 @@ export class SyncRun {
       completed_pass: false,
       stopped: 'time_budget',
       cursor: null,
+      census: emptyCensus(),
     };
     this.writer = new WritePipeline(deps, {
       // Nothing new will be fetched soon: partial batches go now rather than wait to fill. With the
@@ -343,7 +352,8 @@ export class SyncRun {
           this.finishUser(task, outcome.failure).catch((error) => this.onFatal(error));
         } else {
           for (const kind of deviceKinds) this.summary[kind.figure] += outcome.devices[kind.figure];
-          this.write(task, outcome.writes, outcome.settledChanges);
+          addCensus(this.summary.census, outcome.census);
+          this.write(task, outcome.writes);
         }
         this.writer.flush();
         this.signal.notify();
@@ -356,8 +366,7 @@ export class SyncRun {
     user: OnboardedUser,
     onListed: () => void,
   ): Promise<
-    | { writes: PendingWrite[]; devices: DeviceFigures; settledChanges: DeviceChange[] }
-    | { failure: UserFailure }
+    { writes: PendingWrite[]; devices: DeviceFigures; census: FleetCensus } | { failure: UserFailure }
   > {
     const nowMs = this.deps.now();
     const kinds = planDeviceKinds(
@@ -389,8 +398,8 @@ export class SyncRun {
       return { failure: describeFailure(error) };
     }
     const writes: PendingWrite[] = [];
-    const settledChanges: DeviceChange[] = [];
     const devices = deviceFiguresOf();
+    const census = emptyCensus();
     for (const [index, kind] of deviceKinds.entries()) {
       const listed = listedByKind[index];
       const loader = this.loaders[index];
@@ -398,10 +407,10 @@ export class SyncRun {
       const planned = await this.planKind(user, kind, listed, loader);
       if ('failure' in planned) return planned;
       writes.push(...planned.writes);
-      settledChanges.push(...planned.settledChanges);
       devices[kind.figure] += planned.devices;
+      addCensus(census, planned.census);
     }
-    return { writes, devices, settledChanges };
+    return { writes, devices, census };
   }
 
   /**
@@ -441,10 +450,7 @@ export class SyncRun {
     kind: (typeof deviceKinds)[number],
     listed: DeviceJson[],
     loader: SnapshotBatchLoader,
-  ): Promise<
-    | { writes: PendingWrite[]; devices: number; settledChanges: readonly DeviceChange[] }
-    | { failure: UserFailure }
-  > {
+  ): Promise<{ writes: PendingWrite[]; devices: number; census: FleetCensus } | { failure: UserFailure }> {
     try {
       // Only the keys this list (and the stored marker) can name: a snapshot that neither names is not
       // read, so not deleted; the API's list cache goes by the marker and never serves it.
@@ -452,13 +458,14 @@ export class SyncRun {
         user.externalUserId,
         listed.map((hp) => hp.id),
       );
+      const fetchedAt = new Date(this.deps.now()).toISOString();
       const plan = planUserWrites({
         kind,
         externalUserId: user.externalUserId,
         poderoUserId: user.poderoUserId,
         listed,
         stored,
-        fetchedAt: new Date(this.deps.now()).toISOString(),
+        fetchedAt,
         tables: { main: this.config.mainTableName, readings: this.config.readingsTableName },
         readingsRetentionDays: this.config.readingsRetentionDays,
         syncIntervalMs: this.config.syncIntervalMs,
@@ -466,19 +473,53 @@ export class SyncRun {
       // Counted when planned: a user whose writes then fail is judged again next pass.
       this.reporting.judged += plan.reporting.judged;
       this.reporting.stale += plan.reporting.stale;
-      return { writes: plan.writes, devices: plan.devices, settledChanges: plan.settledChanges };
+      await this.settleChanges(user, kind, listed, stored, fetchedAt);
+      // The pass's census: connection states as listed, and the devices judged stale (device health).
+      const census = censusOf(kind.visible(listed, user.poderoUserId));
+      census.stale = plan.reporting.stale;
+      return { writes: plan.writes, devices: plan.devices, census };
     } catch (error) {
       return { failure: describeFailure(error) };
     }
   }
 
+  /**
+   * The pass is an observation of every listed device: it settles the user's open changes of the kind
+   * and fails those past their deadline, listed or not (the sweep). Apart from the batched writes (ADR
+   * 0004): the open-changes item is written with a condition, only for a user with open changes, and a
+   * write that lost to a concurrent control is left to the next pass. A failure here fails no sync.
+   */
+  private async settleChanges(
+    user: OnboardedUser,
+    kind: (typeof deviceKinds)[number],
+    listed: readonly DeviceJson[],
+    stored: UserDeviceState,
+    fetchedAt: string,
+  ): Promise<void> {
+    if (!stored.openChanges || stored.openChanges.changes.open.length === 0) return;
+    const observations = new Map(
+      kind.visible(listed, user.poderoUserId).map((device) => [device.id, { device, observedAt: fetchedAt }]),
+    );
+    try {
+      await this.changes.settle(user.externalUserId, kind, observations, {
+        sweepAt: fetchedAt,
+        preloaded: stored.openChanges,
+        once: true,
+      });
+    } catch (error) {
+      this.deps.logger.warn('tracked changes not settled this pass', {
+        external_user_id: user.externalUserId,
+        device_kind: kind.name,
+        error_name: (error as Error).name,
+      });
+    }
+  }
+
   /** Hands the user's writes to the pipeline; the user finishes when they landed (and were checked). */
-  private write(task: UserTask, writes: PendingWrite[], settledChanges: readonly DeviceChange[]): void {
+  private write(task: UserTask, writes: PendingWrite[]): void {
     const readings = writes.filter((w) => w.tableName === this.config.readingsTableName);
     const main = writes.filter((w) => w.tableName !== this.config.readingsTableName);
     this.writer.add({ readings, main }, (writeError) => {
-      // Counted once stored: a user whose writes failed keeps the changes open, settled again next pass.
-      if (writeError === undefined && settledChanges.length > 0) this.changeMetrics.record(settledChanges);
       const finished =
         writeError !== undefined
           ? this.finishUser(task, { code: 'WriteFailed', message: writeError, outage: false })
@@ -582,8 +623,9 @@ export class SyncRun {
     if (walk.ended) {
       // drain() has put the writer's totals into the summary.
       const figures = pickSyncFigures(this.summary);
-      if (this.scope.completed) await this.scope.completed(figures, this.cursor.passStartedAt);
-      else await this.storePassCompleted(this.cursor.passStartedAt);
+      if (this.scope.completed) {
+        await this.scope.completed(figures, this.cursor.passStartedAt, this.summary.census);
+      } else await this.storePassCompleted(this.cursor.passStartedAt);
       this.cursor = {
         lastExternalUserId: null,
         passStartedAt: null,

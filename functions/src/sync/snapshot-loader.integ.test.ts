@@ -66,8 +66,9 @@ describe('SnapshotBatchLoader', () => {
       loader.loadUser('cid', []),
     ]);
     expect(store.calls).toHaveLength(1);
-    // marker + 1, marker + 2 (the repeated id asked once: BatchGetItem rejects duplicate keys), marker.
-    expect(store.calls[0]).toHaveLength(6);
+    // Each user's marker and open-changes item, plus 1, 2 (the repeated id asked once: BatchGetItem
+    // rejects duplicate keys) and 0 snapshots.
+    expect(store.calls[0]).toHaveLength(9);
     expect(ann.marker?.deviceIds).toEqual(['a1']);
     expect([...ann.snapshots.keys()]).toEqual(['a1']);
     expect(bob.marker).toBeNull();
@@ -84,7 +85,8 @@ describe('SnapshotBatchLoader', () => {
     // A wait no test would sit out: the first call must go because it is full, the rest on the timer.
     const loader = new SnapshotBatchLoader(store, { maxWaitMs: 20 });
     const state = await loader.loadUser('dan', ids);
-    expect(store.calls.map((c) => c.length)).toEqual([100, 50, 1]);
+    // 149 snapshots, the marker and the open-changes item; then the orphan.
+    expect(store.calls.map((c) => c.length)).toEqual([100, 51, 1]);
     expect(store.calls[2]).toEqual([{ externalUserId: 'dan', deviceId: 'gone' }]);
     expect(state.snapshots.size).toBe(150);
     expect(state.snapshots.has('gone')).toBe(true);
@@ -111,7 +113,7 @@ describe('SnapshotBatchLoader', () => {
       loader.loadUser('eve', ['e1', 'e2']),
       loader.loadUser('fay', ['f1']),
     ]);
-    expect(store.calls.map((c) => c.length)).toEqual([5, 1, 1]);
+    expect(store.calls.map((c) => c.length)).toEqual([7, 1, 1]);
     expect(delays).toEqual([9, 14]); // full jitter under 10, then under min(20, 15)
     expect([...eve.snapshots.keys()].sort()).toEqual(['e1', 'e2']);
     expect([...fay.snapshots.keys()]).toEqual(['f1']);
@@ -195,7 +197,8 @@ describe('SnapshotBatchLoader against dynalite', () => {
       { ConsistentRead?: boolean; Keys: unknown[] }
     >;
     expect(first[table]?.ConsistentRead).toBe(true);
-    expect(first[table]?.Keys).toHaveLength(5);
+    // Two users' markers and open-changes items, and three snapshots.
+    expect(first[table]?.Keys).toHaveLength(7);
   });
 
   it('a sync of 200 users reads their stored state in a handful of calls instead of one Query per user', async () => {

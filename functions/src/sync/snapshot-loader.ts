@@ -53,7 +53,7 @@ interface PendingKey {
 }
 
 const idOf = (key: DeviceItemKey): string =>
-  JSON.stringify([key.externalUserId, key.deviceId, key.profile === true]);
+  JSON.stringify([key.externalUserId, key.deviceId, key.profile === true, key.openChanges === true]);
 
 export class UnprocessedKeysError extends Error {
   constructor(count: number, attempts: number) {
@@ -106,7 +106,8 @@ export class SnapshotBatchLoader {
   }
 
   /**
-   * A user's stored marker and snapshots as far as the sync needs them: the marker and the listed
+   * A user's stored marker and snapshots as far as the sync needs them: the marker, the open-changes
+   * item (one key per user and kind, as the marker: the pass settles and sweeps them) and the listed
    * devices' snapshots, then the snapshots of ids the marker names beyond the list (to delete them).
    */
   async loadUser(externalUserId: string, listedIds: readonly string[]): Promise<UserDeviceState> {
@@ -114,12 +115,14 @@ export class SnapshotBatchLoader {
     const collect = (items: StoredDeviceItem[]) => {
       for (const item of items) {
         if (item.kind === 'marker') state.marker = item.marker;
+        else if (item.kind === 'open_changes') state.openChanges = item.openChanges;
         else if (item.kind === 'snapshot') state.snapshots.set(item.snapshot.deviceId, item.snapshot);
       }
     };
     collect(
       await this.load([
         { externalUserId, deviceId: null },
+        { externalUserId, deviceId: null, openChanges: true },
         ...listedIds.map((deviceId) => ({ externalUserId, deviceId })),
       ]),
     );

@@ -1,6 +1,7 @@
 /** The sync engine's settings, dependencies, inputs and summary (a leaf: run.ts and sync.ts both read it). */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DeviceUpstream } from '../domain/devices/kinds';
+import type { FleetCensus } from '../domain/fleet-census';
 import type { SyncFigures } from '../domain/sync-figures';
 import type { Clock } from '../platform/clock';
 import type { MetricsSink, RequestLogger } from '../platform/observability';
@@ -71,7 +72,11 @@ export interface SyncScope {
    * Called once the walk has reached the range's end, before the cursor is reset; `passStartedAt` is when
    * the range's first run began. Whole walk: stores `sync.completed`. Shard: settles the shard.
    */
-  readonly completed?: (figures: SyncFigures, passStartedAt: string | null) => Promise<void>;
+  readonly completed?: (
+    figures: SyncFigures,
+    passStartedAt: string | null,
+    census: FleetCensus,
+  ) => Promise<void>;
 }
 
 export type SyncStopReason =
@@ -95,4 +100,6 @@ export interface SyncSummary extends SyncFigures {
   stopped: SyncStopReason;
   /** The last external_user_id processed in the current pass (null after a completed pass). */
   cursor: string | null;
+  /** The devices of the users this run planned, per connection state (the fleet's daily trend). */
+  census: FleetCensus;
 }

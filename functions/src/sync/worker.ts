@@ -13,6 +13,7 @@
  * - a shard settled already, or of a pass that is no longer current (a redelivery): deleted unread.
  */
 
+import { emptyCensus, type FleetCensus } from '../domain/fleet-census';
 import { pickSyncFigures, type SyncFigures, syncFiguresOf } from '../domain/sync-figures';
 import type { SyncPassStore } from '../storage/sync-passes';
 import { shardProgressKey } from '../storage/sync-state';
@@ -89,7 +90,7 @@ export class ShardWorker {
           progressKey: shardProgressKey(message.pass_id, message.shard),
           after: message.after,
           until: message.until,
-          completed: (figures) => this.settle(message, 'done', figures),
+          completed: (figures, _startedAt, census) => this.settle(message, 'done', figures, census),
         },
       });
     } catch (error) {
@@ -105,14 +106,19 @@ export class ShardWorker {
       case 'completed_pass':
         return 'completed';
       case 'time_budget':
-        await this.passes.addFigures(message.pass_id, pickSyncFigures(summary), this.isoNow());
+        await this.passes.addFigures(
+          message.pass_id,
+          pickSyncFigures(summary),
+          this.isoNow(),
+          summary.census,
+        );
         await this.deps.queue.continueLater(message);
         return 'continued';
       case 'lease_held':
         // Another worker is on this shard (a redelivery while it still runs): it settles the shard.
         return lastReceive ? 'held_elsewhere' : 'retry';
       default:
-        return this.failOrRetry(message, lastReceive, pickSyncFigures(summary));
+        return this.failOrRetry(message, lastReceive, pickSyncFigures(summary), summary.census);
     }
   }
 
@@ -120,12 +126,13 @@ export class ShardWorker {
     message: ShardMessage,
     lastReceive: boolean,
     figures: SyncFigures,
+    census: FleetCensus = emptyCensus(),
   ): Promise<ShardOutcome> {
     if (!lastReceive) {
-      if (figures.users > 0) await this.passes.addFigures(message.pass_id, figures, this.isoNow());
+      if (figures.users > 0) await this.passes.addFigures(message.pass_id, figures, this.isoNow(), census);
       return 'retry';
     }
-    await this.settle(message, 'failed', figures);
+    await this.settle(message, 'failed', figures, census);
     this.deps.logger.error('sync shard failed on its last receive: dead-lettered', {
       pass_id: message.pass_id,
       shard: message.shard,
@@ -137,6 +144,7 @@ export class ShardWorker {
     message: ShardMessage,
     outcome: 'done' | 'failed',
     figures: SyncFigures,
+    census: FleetCensus,
   ): Promise<void> {
     const pass = await this.passes.settleShard(
       message.pass_id,
@@ -144,6 +152,7 @@ export class ShardWorker {
       outcome,
       figures,
       this.isoNow(),
+      census,
     );
     if (pass !== null) await completeIfSettled(this.completion, pass);
   }

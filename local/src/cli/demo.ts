@@ -9,6 +9,7 @@ import { loadOrCreateSigningKey } from '../auth/signing-key';
 import { createTokenMinter, type MintToken } from '../auth/tokens';
 import { devSigningKeyFile } from '../constants';
 import { DEMO_PARTS, type DemoPart, DemoStepError, runDemo } from '../demo';
+import { fillHistory, HISTORY_DAYS_MAX, historyDaysSchema, rewindForHistory } from '../demo-history';
 import { createStreamReporter } from '../demo-reporter';
 import { LOCAL_STACK_MARKER } from '../gateway/server';
 import type { LocalStack } from '../stack';
@@ -35,6 +36,10 @@ const program = new Command('demo')
   .option('--api-url <url>', 'a running pnpm dev (default from BRIDGE_API_PORT)', defaultApiUrl())
   .option('--standalone', 'always start a stack in this process, even if pnpm dev is running')
   .option('--user <external_user_id>', 'external_user_id to onboard (default: a random demo-xxxxxx)')
+  .option(
+    '--history <days>',
+    `onboard the customer DAYS back on the simulated clock and sync every simulated hour up to now (1..${HISTORY_DAYS_MAX}): charts and trends full on a first run`,
+  )
   .argument(
     '[parts...]',
     `which parts: ${DEMO_PARTS.join(', ')} (default: both; trading moves the simulated clock days ahead)`,
@@ -45,7 +50,11 @@ const partsSchema = z.array(z.enum(DEMO_PARTS));
 
 async function main(): Promise<number> {
   program.parse();
-  const opts = program.opts<{ apiUrl: string; standalone?: boolean; user?: string }>();
+  const opts = program.opts<{ apiUrl: string; standalone?: boolean; user?: string; history?: string }>();
+  const historyDays = opts.history === undefined ? undefined : historyDaysSchema.safeParse(opts.history).data;
+  if (opts.history !== undefined && historyDays === undefined) {
+    throw new CliUsageError(`--history takes a whole number of days, 1..${HISTORY_DAYS_MAX}`);
+  }
   const chosen = partsSchema.safeParse(program.args);
   if (!chosen.success) {
     throw new CliUsageError(
@@ -83,13 +92,38 @@ async function main(): Promise<number> {
   }
 
   try {
+    // With history: the devices part runs DAYS back, the clock comes forward with a pass every hour, and
+    // trading (which moves the clock days ahead) runs last, from now.
+    const startedAt = Date.now();
+    const historyFirst = historyDays !== undefined && parts.includes('devices');
+    if (historyFirst) await rewindForHistory({ apiUrl: target }, historyDays, startedAt);
     const result = await runDemo({
       apiUrl: target,
       mintToken,
       reporter: createStreamReporter(out),
-      parts,
+      parts: historyFirst ? ['devices'] : parts,
       ...(opts.user ? { externalUserId: opts.user } : {}),
     });
+    if (historyFirst) {
+      out.write(`\nHistory: ${historyDays} simulated day(s), a sync pass every simulated hour…\n`);
+      const passes = await fillHistory(
+        { apiUrl: target },
+        startedAt - historyDays * 86_400_000,
+        startedAt,
+        (day, days) => out.write(`  day ${day}/${days}\n`),
+      );
+      out.write(`History: ${passes} passes in ${Math.round((Date.now() - startedAt) / 1000)} s.\n`);
+      if (parts.includes('trading')) {
+        const trading = await runDemo({
+          apiUrl: target,
+          mintToken,
+          reporter: createStreamReporter(out),
+          parts: ['trading'],
+          externalUserId: result.externalUserId,
+        });
+        if (trading.trading) result.trading = trading.trading;
+      }
+    }
     if (parts.includes('devices')) {
       out.write(
         `\nDone: ${result.externalUserId} onboarded with ${result.heatPumps.length} heat pump(s) and ${result.readings.length} reading(s).\n`,

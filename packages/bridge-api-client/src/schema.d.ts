@@ -463,6 +463,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/fleet/days": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The fleet's daily figures for trends: devices per connection state, stale devices, sync pass duration, webhook outcomes
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`).
+         */
+        get: operations["getFleetDays"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/history/backfill": {
         parameters: {
             query?: never;
@@ -5017,6 +5037,40 @@ export interface components {
                 external_user_id: string;
             }[];
         };
+        FleetDays: {
+            /** @description The first day asked for (UTC) */
+            from: string;
+            /** @description The last day asked for: today (UTC) */
+            to: string;
+            /** @description How long a day is kept */
+            retention_days: number;
+            /** @description The days with any figure, oldest first; a day with none is left out (missing, not zero: the console shows it as a gap) */
+            items: components["schemas"]["FleetDay"][];
+        };
+        FleetDay: {
+            /** @description The UTC day, `yyyy-mm-dd` */
+            day: string;
+            /** @description Devices of every kind per connection state, as the day's last completed sync pass saw them; null: no pass completed that day */
+            connection: {
+                connected: number;
+                reauthentication_required: number;
+                disconnected: number;
+            } | null;
+            /** @description Connected devices whose reporting was stale in that pass; null: no pass judged reporting that day */
+            stale_devices: number | null;
+            /** @description Fleet passes completed that day */
+            sync_passes: number;
+            /** @description The passes' durations (start to completion); null: no pass completed */
+            sync_pass_duration_ms: {
+                mean: number;
+                max: number;
+            } | null;
+            webhook_attempts: {
+                delivered: number;
+                /** @description Attempts that failed (retried later or dead-lettered) */
+                failed: number;
+            };
+        };
         BackfillStatus: {
             run: {
                 /** @description Passes begun over every onboarded user's devices */
@@ -5963,6 +6017,8 @@ export interface components {
             outcome: "started" | "armed";
             /** @description The device read live after the boost; null when that read failed (the boost went through: read the device again) */
             electric_vehicle: components["schemas"]["ElectricVehicle"] | null;
+            /** @description The boost as a tracked change (`control` `boost`, `fields.boost` the outcome): confirmed once the device shows `boost_state` requested or ongoing (or, armed, `boost_for_next_session`) */
+            change: components["schemas"]["DeviceChange"];
         };
         BoostRefused: {
             error: {
@@ -6057,6 +6113,8 @@ export interface components {
             outcome: "started" | "armed";
             /** @description The device read live after the boost; null when that read failed (the boost went through: read the device again) */
             wallbox: components["schemas"]["Wallbox"] | null;
+            /** @description The boost as a tracked change (`control` `boost`, `fields.boost` the outcome): confirmed once the device shows `boost_state` requested or ongoing (or, armed, `boost_for_next_session`) */
+            change: components["schemas"]["DeviceChange"];
         };
         WallboxClaimToken: {
             /** @description The one-time token for the installer’s app. A secret: shown in this answer only (a replay of the request with its Idempotency-Key answers null), never stored by the bridge. */
@@ -6412,7 +6470,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -6769,7 +6827,10 @@ export interface operations {
     updateUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
                 external_user_id: string;
@@ -6827,9 +6888,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            /** @description Conflict: Podero reported one, or the user is being offboarded; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
             409: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6847,6 +6910,15 @@ export interface operations {
             };
             /** @description Body is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7110,7 +7182,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -7252,7 +7324,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -7828,7 +7900,10 @@ export interface operations {
     updateHeatPump: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
                 external_user_id: string;
@@ -7887,9 +7962,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            /** @description Conflict: Podero reported one, or the user is being offboarded; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
             409: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7907,6 +7984,15 @@ export interface operations {
             };
             /** @description Body is not JSON */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7958,7 +8044,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -8982,7 +9068,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -9123,7 +9209,10 @@ export interface operations {
     updateEnergyContract: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
                 external_user_id: string;
@@ -9182,9 +9271,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            /** @description Conflict: Podero reported one, or the user is being offboarded; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
             409: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9202,6 +9293,15 @@ export interface operations {
             };
             /** @description Body is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9374,6 +9474,112 @@ export interface operations {
                 };
             };
             /** @description A query parameter or body this route does not take */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description An operator role (viewer or higher) only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Not found, or no such route (API Gateway) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed, timed out, or the bridge could not authenticate with it */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting, or a request did not finish in time: retry after Retry-After (API Gateway's own 503 when the function timed out) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getFleetDays: {
+        parameters: {
+            query?: {
+                /** @description UTC days up to and including today, 1..400, default 30 */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The fleet's figures per UTC day, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FleetDays"];
+                };
+            };
+            /** @description Invalid query */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10008,7 +10214,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -10359,7 +10565,10 @@ export interface operations {
     updateWebhook: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
             path: {
                 webhook_id: string;
             };
@@ -10423,9 +10632,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            /** @description Conflict: Podero reported one, or the user is being offboarded; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
             409: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10443,6 +10654,15 @@ export interface operations {
             };
             /** @description Body is not application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10494,7 +10714,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -10613,7 +10833,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -10946,7 +11166,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -11066,7 +11286,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -11650,7 +11870,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -12121,7 +12341,10 @@ export interface operations {
     updateElectricVehicle: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
                 external_user_id: string;
@@ -12180,9 +12403,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            /** @description Conflict: Podero reported one, or the user is being offboarded; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
             409: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12200,6 +12425,15 @@ export interface operations {
             };
             /** @description Body is not JSON */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12251,7 +12485,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -13292,7 +13526,10 @@ export interface operations {
     updateWallbox: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
                 external_user_id: string;
@@ -13351,9 +13588,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            /** @description Conflict: Podero reported one, or the user is being offboarded; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
             409: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13371,6 +13610,15 @@ export interface operations {
             };
             /** @description Body is not JSON */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13422,7 +13670,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -14345,7 +14593,10 @@ export interface operations {
     updateInverter: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
                 external_user_id: string;
@@ -14404,9 +14655,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            /** @description Conflict: Podero reported one, or the user is being offboarded; or a request with the same Idempotency-Key is still running (retry after Retry-After) */
             409: {
                 headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14424,6 +14677,15 @@ export interface operations {
             };
             /** @description Body is not JSON */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used for a different request within 24 h (another body, or another user named in the path or body) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14475,7 +14737,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -15300,7 +15562,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -15985,7 +16247,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -16211,7 +16473,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
+                /** @description Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation. */
                 "idempotency-key"?: string;
             };
             path: {

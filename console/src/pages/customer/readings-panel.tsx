@@ -7,9 +7,12 @@ import {
   CHART_RANGES,
   type ChartRange,
   type ChartSpec,
+  MAX_GAP_SECONDS,
+  type PlotData,
   plotBuckets,
   plotReadings,
   readingsQuery,
+  withGaps,
 } from '../../readings';
 import { useLoad } from '../../use-load';
 
@@ -33,6 +36,9 @@ async function loadPlots(
   now: Date,
 ) {
   const query = readingsQuery(range, now);
+  // The chart spans the whole range asked for, whatever part of it has readings.
+  const window = { from: Date.parse(query.from) / 1000, to: Date.parse(query.to) / 1000 };
+  const gapped = (data: PlotData) => withGaps(data, MAX_GAP_SECONDS[range]);
   if (!('bucket' in query)) {
     const readings: Schemas['Reading'][] = [];
     let cursor: string | undefined;
@@ -44,11 +50,19 @@ async function loadPlots(
       cursor = body.next_cursor ?? undefined;
       if (cursor === undefined) break;
     }
-    return { range, charts: charts.map((spec) => ({ spec, data: plotReadings(readings, spec) })) };
+    return {
+      range,
+      window,
+      charts: charts.map((spec) => ({ spec, data: gapped(plotReadings(readings, spec)) })),
+    };
   }
   const body = await expectData(fetchReadings(query));
   const buckets = typeof body !== 'string' && isBuckets(body) ? body.items : [];
-  return { range, charts: charts.map((spec) => ({ spec, data: plotBuckets(buckets, spec) })) };
+  return {
+    range,
+    window,
+    charts: charts.map((spec) => ({ spec, data: gapped(plotBuckets(buckets, spec)) })),
+  };
 }
 
 /** A device's charts over a range the operator picks (24 hours of readings, or 7 and 30 days of buckets). */
@@ -98,6 +112,7 @@ export function ReadingsPanel({
               spec={spec}
               data={data}
               label={CHART_RANGES[plotted.range].label}
+              window={plotted.window}
             />
           ))
         }

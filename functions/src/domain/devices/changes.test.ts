@@ -1,24 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { eventDataSchemas } from '../events/catalogue';
-import { settleSnapshot } from './change-settlement';
+import { settleObserved } from './change-settlement';
 import {
   boostApplied,
   CHANGE_ID_PATTERN,
   changeSettledEvent,
   type DeviceChange,
+  lastChangeStatus,
   manufacturerOf,
-  NO_CHANGES,
+  NO_OPEN_CHANGES,
   newChange,
   newChangeId,
   settleChange,
   settleOpenChanges,
   supersededBy,
+  withoutDevice,
   withRecordedChange,
 } from './changes';
 import { electricVehicleKind } from './electric-vehicle';
 import { heatPumpKind } from './heat-pump';
 import { inverterKind } from './inverter';
-import { newSnapshot } from './state';
 import { wallboxKind } from './wallbox';
 
 const T0 = Date.parse('2026-12-01T10:00:00Z');
@@ -183,61 +184,93 @@ describe('supersededBy', () => {
   });
 });
 
-describe('a device snapshot’s changes', () => {
-  it('records a change as the last and open, dropping the ones it supersedes', () => {
+describe('a user’s open changes of a kind', () => {
+  const obs = (fields: Record<string, unknown>, minutes: number, deviceId = 'hp-1') =>
+    new Map([[deviceId, { device: device(fields), observedAt: at(minutes) }]]);
+
+  it('records a change as its device’s last and open, dropping the ones it supersedes', () => {
     const older = change({ optimization_level: 'high' });
-    const first = withRecordedChange(NO_CHANGES, older);
+    const first = withRecordedChange(NO_OPEN_CHANGES, older);
     const newer = change(
       { optimization_level: 'low' },
       { id: newChangeId(T0 + 60_000, () => 0.1), requestedAt: at(1) },
     );
     const second = withRecordedChange(first.changes, newer);
-    expect(second.changes).toEqual({ open: [newer], last: { id: newer.id, status: 'pending' } });
+    expect(second.changes).toEqual({
+      open: [newer],
+      last: { 'hp-1': { id: newer.id, status: 'pending' } },
+    });
     expect(second.superseded.map((c) => [c.id, c.status])).toEqual([[older.id, 'superseded']]);
+    expect(lastChangeStatus(second.changes, 'hp-1')).toBe('pending');
+    expect(lastChangeStatus(second.changes, 'hp-2')).toBeUndefined();
   });
 
   it('settles the open changes and updates the last status only when the last one settled', () => {
     const a = change({ optimization_level: 'high' });
     const b = change({ is_away_mode_enabled: true }, { id: newChangeId(T0 + 1, () => 0.2) });
-    const changes = { open: [a, b], last: { id: b.id, status: 'pending' as const } };
-    const observed = {
-      device: device({ optimization_level: 'high', is_away_mode_enabled: false }),
-      observedAt: at(5),
-    };
+    const changes = { open: [a, b], last: { 'hp-1': { id: b.id, status: 'pending' as const } } };
+    const observed = obs({ optimization_level: 'high', is_away_mode_enabled: false }, 5);
     const first = settleOpenChanges(changes, observed, () => settingsApplied);
     expect(first.settled.map((c) => c.id)).toEqual([a.id]);
-    expect(first.changes).toEqual({ open: [b], last: { id: b.id, status: 'pending' } });
-    const late = { ...observed, observedAt: at(31) };
+    expect(first.changes).toEqual({ open: [b], last: { 'hp-1': { id: b.id, status: 'pending' } } });
+    const late = obs({ optimization_level: 'high', is_away_mode_enabled: false }, 31);
     const second = settleOpenChanges(first.changes, late, () => settingsApplied);
-    expect(second.changes).toEqual({ open: [], last: { id: b.id, status: 'failed' } });
+    expect(second.changes).toEqual({ open: [], last: { 'hp-1': { id: b.id, status: 'failed' } } });
   });
 
   it('fails at its deadline a change of a control the kind no longer declares', () => {
     const orphan = change({ mode: 'eco' }, { control: 'gone' });
-    const observed = { device: device({ mode: 'eco' }), observedAt: at(31) };
-    const result = settleOpenChanges({ open: [orphan], last: null }, observed, () => undefined);
+    const result = settleOpenChanges({ open: [orphan], last: {} }, obs({ mode: 'eco' }, 31), () => undefined);
     expect(result.settled.map((c) => c.status)).toEqual(['failed']);
+  });
+
+  it('sweeps: a change of a device nobody observed fails once a pass is past its deadline, not before', () => {
+    const unseen = change({ optimization_level: 'high' }, { deviceId: 'hp-gone' });
+    const changes = withRecordedChange(NO_OPEN_CHANGES, unseen).changes;
+    const early = settleOpenChanges(changes, obs({}, 20), () => settingsApplied, at(20));
+    expect(early.settled).toEqual([]);
+    const withoutSweep = settleOpenChanges(changes, obs({}, 40), () => settingsApplied);
+    expect(withoutSweep.settled).toEqual([]);
+    const swept = settleOpenChanges(changes, obs({}, 40), () => settingsApplied, at(40));
+    expect(swept.settled).toEqual([{ ...unseen, status: 'failed', settledAt: at(40), reason: 'timeout' }]);
+    expect(lastChangeStatus(swept.changes, 'hp-gone')).toBe('failed');
+  });
+
+  it('forgets an offboarded device’s open changes and last status, keeping the others’', () => {
+    const mine = change({ optimization_level: 'high' });
+    const other = change(
+      { optimization_level: 'high' },
+      { deviceId: 'hp-2', id: newChangeId(T0, () => 0.3) },
+    );
+    const both = withRecordedChange(withRecordedChange(NO_OPEN_CHANGES, mine).changes, other).changes;
+    expect(withoutDevice(both, 'hp-1')).toEqual({
+      open: [other],
+      last: { 'hp-2': { id: other.id, status: 'pending' } },
+    });
   });
 });
 
 describe('settlement events', () => {
   it('yields one catalogued change_confirmed event whose id is the change’s, whoever observes it', () => {
     const pending = change({ optimization_level: 'high' });
-    const stored = {
-      ...newSnapshot('ada', device({ optimization_level: 'high' }), at(5)),
-      changes: withRecordedChange(NO_CHANGES, pending).changes,
-    };
-    const bySync = settleSnapshot(heatPumpKind, stored);
-    const byLiveRead = settleSnapshot(heatPumpKind, { ...stored, fetchedAt: at(6) });
-    expect(bySync.events).toHaveLength(1);
-    const [event] = bySync.events;
+    const open = withRecordedChange(NO_OPEN_CHANGES, pending).changes;
+    const seen = { device: device({ optimization_level: 'high' }), observedAt: at(5) };
+    const bySync = settleObserved(heatPumpKind, open, new Map([['hp-1', seen]]));
+    const byLiveRead = settleObserved(
+      heatPumpKind,
+      open,
+      new Map([['hp-1', { ...seen, observedAt: at(6) }]]),
+    );
+    const [settled] = bySync.settled;
+    const event = settled ? changeSettledEvent(settled, heatPumpKind.api.idParam) : null;
+    const other = byLiveRead.settled[0];
     expect(event?.type).toBe('heat_pump.change_confirmed');
-    expect(event?.id).toBe(byLiveRead.events[0]?.id);
+    expect(event?.id).toBe(other ? changeSettledEvent(other, heatPumpKind.api.idParam)?.id : undefined);
     expect(eventDataSchemas['heat_pump.change_confirmed'].parse(event?.data)).toMatchObject({
       heat_pump_id: 'hp-1',
       change: { id: pending.id, status: 'confirmed', fields: ['optimization_level'] },
     });
-    expect(bySync.snapshot.changes).toEqual({ open: [], last: { id: pending.id, status: 'confirmed' } });
+    expect(bySync.changes).toEqual({ open: [], last: { 'hp-1': { id: pending.id, status: 'confirmed' } } });
   });
 
   it('yields change_failed under the kind’s own id field, and nothing for a superseded change', () => {
@@ -257,9 +290,11 @@ describe('settlement events', () => {
     expect(changeSettledEvent({ ...failed, status: 'superseded' }, 'wallbox_id')).toBeNull();
   });
 
-  it('leaves a snapshot with nothing open untouched', () => {
-    const snapshot = newSnapshot('ada', device({}), at(5));
-    expect(settleSnapshot(heatPumpKind, snapshot)).toEqual({ snapshot, settled: [], events: [] });
+  it('leaves nothing open untouched', () => {
+    expect(settleObserved(heatPumpKind, NO_OPEN_CHANGES, new Map(), at(5))).toEqual({
+      changes: NO_OPEN_CHANGES,
+      settled: [],
+    });
   });
 });
 
@@ -277,5 +312,31 @@ describe('ids and dimensions', () => {
     );
     expect(manufacturerOf({ id: 'x', device_model: null })).toBeNull();
     expect(manufacturerOf({ id: 'x' })).toBeNull();
+  });
+});
+
+describe('a boost’s check', () => {
+  it('confirms a started boost once Podero shows it requested or ongoing, an armed one also by its flag', () => {
+    expect(boostApplied({ boost: 'started' }, { id: 'ev', boost_state: 'ongoing' }, T0)).toBe(true);
+    expect(boostApplied({ boost: 'started' }, { id: 'ev', boost_state: 'available' }, T0)).toBe(false);
+    expect(boostApplied({ boost: 'started' }, { id: 'ev', boost_for_next_session: true }, T0)).toBe(false);
+    expect(
+      boostApplied(
+        { boost: 'armed' },
+        { id: 'ev', boost_state: 'unavailable', boost_for_next_session: true },
+        T0,
+      ),
+    ).toBe(true);
+    expect(boostApplied({ boost: 'armed' }, { id: 'ev', boost_state: 'unavailable' }, T0)).toBe(false);
+  });
+
+  it('is what the vehicle’s and the wallbox’s settlements use for a change of control boost', () => {
+    const boost = change({ boost: 'started' }, { kind: 'wallbox', deviceId: 'wb-1', control: 'boost' });
+    const open = { open: [boost], last: {} };
+    const seen = new Map([['wb-1', { device: { id: 'wb-1', boost_state: 'requested' }, observedAt: at(1) }]]);
+    expect(settleObserved(wallboxKind, open, seen).settled.map((c) => c.status)).toEqual(['confirmed']);
+    expect(settleObserved(electricVehicleKind, open, seen).settled.map((c) => c.status)).toEqual([
+      'confirmed',
+    ]);
   });
 });

@@ -113,12 +113,16 @@ export function fieldEcho(comparisons: Readonly<Record<string, FieldComparison>>
 }
 
 /**
- * A boost (E6, W4) is applied once Podero's `boost_state` shows it requested or under way; a boost that
- * already ended (`available` again after `ongoing`) cannot be told from one never applied, so only an
- * observation inside the boost confirms it.
+ * A boost (E6, W4; its change's field `boost`: `started` or `armed`, as the bridge read the device just
+ * before) is applied once Podero's `boost_state` shows it requested or under way, and an armed one also
+ * once `boost_for_next_session` is true (the next plug-in fires it). A boost that already ended
+ * (`available` again after `ongoing`) cannot be told from one never applied, so only an observation
+ * inside the boost (or while it is armed) confirms it.
  */
-export const boostApplied: AppliedAt = (_requested, device) =>
-  device.boost_state === 'requested' || device.boost_state === 'ongoing';
+export const boostApplied: AppliedAt = (requested, device) =>
+  device.boost_state === 'requested' ||
+  device.boost_state === 'ongoing' ||
+  (requested.boost === 'armed' && device.boost_for_next_session === true);
 
 /** A new change's id: sortable by its request time, unique by its random part. */
 export function newChangeId(requestedAtMs: number, random: () => number = Math.random): string {
@@ -259,60 +263,97 @@ export function manufacturerOf(device: DeviceJson): string | null {
 }
 
 /**
- * A device's changes as its snapshot keeps them: the open (pending) ones, which every observation settles,
- * and the latest change's status, which the health verdict (`steerable`: last change not failed) reads.
+ * The open (pending) changes of one user's devices of one kind, and each device's latest change: what the
+ * open-changes item holds (storage/open-changes.ts), apart from the device snapshots, which the sync
+ * rewrites whole without a condition (ADR 0004) and so could drop a change recorded meanwhile. Every
+ * observation settles the open changes of the devices it saw; a sync pass also fails those of any device
+ * past their deadline (the sweep). `last` is what the health verdict reads ("last change not failed").
  */
-export interface SnapshotChanges {
+export interface OpenChanges {
   readonly open: readonly DeviceChange[];
-  readonly last: { readonly id: string; readonly status: ChangeStatus } | null;
+  /** Per device id: its latest change's id and status. */
+  readonly last: Readonly<Record<string, { readonly id: string; readonly status: ChangeStatus }>>;
 }
 
-export const NO_CHANGES: SnapshotChanges = { open: [], last: null };
+export const NO_OPEN_CHANGES: OpenChanges = { open: [], last: {} };
 
-/** What settling a snapshot's open changes against one observation did. */
+/** The latest change's status of a device (the `steerable` verdict's `lastChangeStatus`), or undefined. */
+export function lastChangeStatus(changes: OpenChanges, deviceId: string): ChangeStatus | undefined {
+  return changes.last[deviceId]?.status;
+}
+
+/** One observation of a device (its JSON as a sync pass or a live read saw it). */
+export interface DeviceObservation {
+  readonly device: DeviceJson;
+  readonly observedAt: string;
+}
+
+/** What settling the open changes did. */
 export interface Settlement {
-  readonly changes: SnapshotChanges;
-  /** The changes that left `pending` with this observation (to store, count and announce). */
+  readonly changes: OpenChanges;
+  /** The changes that left `pending` (to store in the history, count and announce). */
   readonly settled: readonly DeviceChange[];
 }
 
+/**
+ * Settles the open changes against the observations (by device id). With `sweepAt` (a sync pass), a
+ * change of a device not observed (no longer listed, its read failed) fails once `sweepAt` is past its
+ * deadline: no change stays pending past its timeout because nobody looked at its device.
+ */
 export function settleOpenChanges(
-  changes: SnapshotChanges,
-  observation: { device: DeviceJson; observedAt: string },
+  changes: OpenChanges,
+  observations: ReadonlyMap<string, DeviceObservation>,
   appliedOf: (change: DeviceChange) => AppliedAt | undefined,
+  sweepAt?: string,
 ): Settlement {
   const settled: DeviceChange[] = [];
   const open: DeviceChange[] = [];
   for (const change of changes.open) {
-    const applied = appliedOf(change);
+    const observation = observations.get(change.deviceId);
     // A change of a control the kind no longer declares cannot be checked: its timeout fails it.
-    const next = settleChange(change, observation, applied ?? (() => false));
+    let next = observation ? settleChange(change, observation, appliedOf(change) ?? (() => false)) : change;
+    if (
+      next.status === 'pending' &&
+      sweepAt !== undefined &&
+      Date.parse(sweepAt) >= Date.parse(next.deadlineAt)
+    ) {
+      next = { ...next, status: 'failed', settledAt: sweepAt, reason: 'timeout' };
+    }
     if (next.status === 'pending') open.push(next);
     else settled.push(next);
   }
-  const latest = changes.last;
-  const lastSettled = latest ? settled.find((change) => change.id === latest.id) : undefined;
-  return {
-    changes: {
-      open,
-      last: lastSettled && latest ? { id: latest.id, status: lastSettled.status } : latest,
-    },
-    settled,
-  };
+  return { changes: withSettled({ open, last: changes.last }, settled), settled };
 }
 
-/** The snapshot's changes once `recorded` is requested: it is the last, those it supersedes leave. */
+/** `last` once these changes settled (with the status the history kept: the history is the truth). */
+export function withSettled(changes: OpenChanges, settled: readonly DeviceChange[]): OpenChanges {
+  const gone = new Set(settled.map((change) => change.id));
+  const last = { ...changes.last };
+  for (const change of settled) {
+    if (last[change.deviceId]?.id === change.id)
+      last[change.deviceId] = { id: change.id, status: change.status };
+  }
+  return { open: changes.open.filter((change) => !gone.has(change.id)), last };
+}
+
+/** The open changes once `recorded` is requested: it is its device's last, those it supersedes leave. */
 export function withRecordedChange(
-  changes: SnapshotChanges,
+  changes: OpenChanges,
   recorded: DeviceChange,
-): { changes: SnapshotChanges; superseded: DeviceChange[] } {
+): { changes: OpenChanges; superseded: DeviceChange[] } {
   const superseded = supersededBy(changes.open, recorded);
   const gone = new Set(superseded.map((change) => change.id));
   return {
     changes: {
       open: [...changes.open.filter((change) => !gone.has(change.id)), recorded],
-      last: { id: recorded.id, status: recorded.status },
+      last: { ...changes.last, [recorded.deviceId]: { id: recorded.id, status: recorded.status } },
     },
     superseded,
   };
+}
+
+/** The open changes without a device's (it was offboarded: its history is erased with it). */
+export function withoutDevice(changes: OpenChanges, deviceId: string): OpenChanges {
+  const { [deviceId]: _gone, ...last } = changes.last;
+  return { open: changes.open.filter((change) => change.deviceId !== deviceId), last };
 }

@@ -11,6 +11,7 @@ import type {
 } from '@podero-bridge/podero-client';
 import type { BridgeEvent, EventType } from '../events/catalogue';
 import { event } from '../events/rules';
+import { boostApplied } from './changes';
 import { electricVehicleApi } from './electric-vehicle-api';
 import {
   type ElectricVehicleUpdateUpstream,
@@ -206,6 +207,8 @@ export const electricVehicleKind = {
   // Vehicle clouds apply a write when the car next wakes: allow an hour.
   changeTimeoutSeconds: 3600,
   controls: { settings: electricVehicleSettingsControl },
+  // The charging service's boost (E6, W4) records a change of its own (charging.ts).
+  changeChecks: { boost: boostApplied },
   authSession: (
     podero: ElectricVehicleAuthSessionUpstream,
     poderoUserId: string,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bridgeEventSchema } from '../events/catalogue';
+import { lastChangeStatus } from './changes';
 import {
   deviceHealthView,
   type HealthRules,
@@ -173,17 +174,29 @@ describe('deviceHealthView', () => {
     expect(view.reporting).toMatchObject({ state: 'ok', since: null });
   });
 
-  it("reads the latest change's status from the snapshot (snapshot.changes.last) unless given", () => {
+  it("reads the device's own latest change from the user's open-changes item (lastChangeStatus)", () => {
     const stored = observedSnapshot('ann', device(), at(1), undefined, null, 'heat_pump', rules);
-    const failed = { ...stored, changes: { open: [], last: { id: 'chg_1', status: 'failed' as const } } };
-    expect(deviceHealthView(failed, 'connected', T0 + MINUTE, rules).not_steerable_because).toEqual([
-      'last_change_failed',
-    ]);
-    const confirmed = {
-      ...stored,
-      changes: { open: [], last: { id: 'chg_2', status: 'confirmed' as const } },
+    const open = {
+      open: [],
+      last: {
+        [stored.deviceId]: { id: 'chg_1', status: 'failed' as const },
+        other: { id: 'chg_2', status: 'confirmed' as const },
+      },
     };
-    expect(deviceHealthView(confirmed, 'connected', T0 + MINUTE, rules).steerable).toBe(true);
+    const view = deviceHealthView(
+      stored,
+      'connected',
+      T0 + MINUTE,
+      rules,
+      lastChangeStatus(open, stored.deviceId),
+    );
+    expect(view.not_steerable_because).toEqual(['last_change_failed']);
+    // Another device's failed change does not block this one.
+    const others = { open: [], last: { other: { id: 'chg_3', status: 'failed' as const } } };
+    expect(
+      deviceHealthView(stored, 'connected', T0 + MINUTE, rules, lastChangeStatus(others, stored.deviceId))
+        .steerable,
+    ).toBe(true);
   });
 
   it('takes the latest change status into the verdict', () => {

@@ -213,12 +213,13 @@ export interface DeviceHealthView {
  * sync stores), and the verdict (with the latest tracked change's status).
  */
 export function deviceHealthView(
-  snapshot: Pick<DeviceSnapshot, 'device' | 'health' | 'fetchedAt' | 'changes'>,
+  snapshot: Pick<DeviceSnapshot, 'device' | 'health' | 'fetchedAt'>,
   connection: ConnectionState,
   nowMs: number,
   rules: HealthRules,
-  // The device's latest tracked change, as its snapshot records it (domain/devices/changes.ts).
-  lastChangeStatus: ChangeStatus | undefined = snapshot.changes?.last?.status,
+  // The device's latest tracked change, as the user's open-changes item records it (changes.ts
+  // lastChangeStatus); undefined for a device never changed, or where the caller did not read it.
+  lastChangeStatus?: ChangeStatus,
 ): DeviceHealthView {
   const device = snapshot.device;
   const atMs = Math.max(nowMs, Date.parse(snapshot.fetchedAt));

@@ -153,6 +153,11 @@ export interface DeviceKind<Upstream = unknown> {
    * changes.ts): how long the kind's vendors take to apply a write, with room for a sync interval.
    */
   readonly changeTimeoutSeconds: number;
+  /**
+   * The checks of changes recorded by control writes outside `controls` (the charging service's boost:
+   * `boost`), by the change's `control`.
+   */
+  readonly changeChecks?: Readonly<Record<string, AppliedAt>>;
   /** The kind's controls, by the names its `api.controls` routes use. */
   readonly controls: Readonly<Record<string, DeviceControl<Upstream>>>;
   /** The devices of a Podero list that are the user's (owned, not deleted). */

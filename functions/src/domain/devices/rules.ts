@@ -144,7 +144,5 @@ export function observedSnapshot(
     ...newSnapshot(externalUserId, device, fetchedAt, lastReadingStateAt, connection, kind),
     health,
     outbox: previous?.outbox ?? [],
-    // Open changes stay open until an observation settles them (the caller's settlement, changes.ts).
-    ...(previous?.changes ? { changes: previous.changes } : {}),
   };
 }

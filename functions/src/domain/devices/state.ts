@@ -1,5 +1,3 @@
-import type { SnapshotChanges } from './changes';
-
 /**
  * A device's state as the bridge keeps it (any kind): Podero's JSON verbatim, when it was fetched, its state time,
  * the connection the bridge observed, and the change events stored with it (storage/device-snapshots.ts
@@ -45,11 +43,6 @@ export interface DeviceSnapshot {
    * the next whole-item write of the snapshot so that none is dropped by it.
    */
   outbox: readonly string[];
-  /**
-   * The device's open (pending) changes and its latest change's status (domain/devices/changes.ts): carried
-   * into every rewrite of the snapshot, settled by each observation. Absent in items written before it.
-   */
-  changes?: SnapshotChanges;
 }
 
 export interface StoredConnection {

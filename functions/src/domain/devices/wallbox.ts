@@ -1,6 +1,7 @@
 /** The wallbox (§3.8): what the engine needs to know about it (kinds.ts). */
 import type { AuthSessionRequest, AuthSessionResponse } from '@podero-bridge/podero-client';
 import type { EventType } from '../events/catalogue';
+import { boostApplied } from './changes';
 import { type HealthEventNames, healthEvents } from './health';
 import type { DeviceKind } from './kind';
 import { deletedKindEvents, type KindEventNames, standardKindEvents } from './kind-events';
@@ -88,6 +89,8 @@ export const wallboxKind = {
   // A wallbox is online while it is steered: two sync passes.
   changeTimeoutSeconds: 1800,
   controls: { settings: wallboxSettingsControl },
+  // The charging service's boost (E6, W4) records a change of its own (charging.ts).
+  changeChecks: { boost: boostApplied },
   authSession: (
     podero: WallboxAuthSessionUpstream,
     poderoUserId: string,

@@ -1,6 +1,7 @@
 import type { ApiConfig } from '../../config';
 import { AllDevicesService } from '../../devices/all-devices';
 import { ChangeMetrics } from '../../devices/change-metrics';
+import { ChangeTracker } from '../../devices/change-tracker';
 import { ChargingService } from '../../devices/charging';
 import { ChargingConfigService } from '../../devices/charging-config';
 import { DeviceInsightsService } from '../../devices/insights';
@@ -22,9 +23,11 @@ import { BackfillStateStore } from '../../storage/backfill-state';
 import { BuildingStore } from '../../storage/buildings';
 import { DeviceChangeStore } from '../../storage/device-changes';
 import { DeviceSnapshotStore, loadUserDevices } from '../../storage/device-snapshots';
+import { FleetDailyStore } from '../../storage/fleet-daily';
 import { IdempotencyStore } from '../../storage/idempotency';
 import { InsightsCache } from '../../storage/insights-cache';
 import { OnboardingSessionStore } from '../../storage/onboarding-sessions';
+import { OpenChangesStore } from '../../storage/open-changes';
 import { OutboxStore } from '../../storage/outbox';
 import { ReadingsStore } from '../../storage/readings';
 import { ReauthenticationStore } from '../../storage/reauthentications';
@@ -160,7 +163,12 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     (await users.get(externalUserId))?.podero_user_id ?? null;
   const backfill = new BackfillStateStore(fleet.db, config.mainTableName);
   const deviceChanges = new DeviceChangeStore(fleet.db, config.mainTableName);
-  const changeMetrics = new ChangeMetrics(fleet.metrics);
+  const changeTracker = new ChangeTracker({
+    open: new OpenChangesStore(fleet.db, config.mainTableName),
+    history: deviceChanges,
+    metrics: new ChangeMetrics(fleet.metrics),
+    logger: fleet.logger,
+  });
   const devices = new DeviceServices(
     deviceKinds.map(
       (kind) =>
@@ -173,7 +181,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
           readings: new ReadingsStore(fleet.db, config.readingsTableName, kind.storage),
           outbox,
           changes: deviceChanges,
-          changeMetrics,
+          tracker: changeTracker,
           requestErasure: (externalUserId, deviceId) =>
             erasure.requestForDevice(kind, externalUserId, deviceId),
           syncIntervalMs: config.syncIntervalMs,
@@ -224,6 +232,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       sessions: onboardingSessions,
       syncState: new SyncStateStore(fleet.db, config.mainTableName),
       passes: new SyncPassStore(fleet.db, config.mainTableName),
+      daily: new FleetDailyStore(fleet.db, config.mainTableName),
       now: fleet.now,
     }),
     reauthentication: new ReauthenticationService({

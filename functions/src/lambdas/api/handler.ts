@@ -8,7 +8,7 @@ import { authorize, callerFromClaims } from './auth';
 import type { ApiDeps } from './deps';
 import { toApiError } from './errors';
 import { ApiError, badRequest, errorResponse, jsonResponse, textResponse } from './http';
-import { readIdempotencyKey, runIdempotently } from './idempotency';
+import { readIdempotencyKey, runIdempotently, takesIdempotencyKey } from './idempotency';
 import { openApiDocument } from './openapi';
 import { parseJsonBody, rawBody, requireJsonContentType, validate } from './request';
 import { routeFor } from './routes';
@@ -148,7 +148,7 @@ async function handle(
       callerFromClaims(event.requestContext.authorizer?.jwt?.claims, headers.authorization),
       subject,
     );
-    const idempotencyKey = declaration.method === 'POST' ? readIdempotencyKey(headers) : undefined;
+    const idempotencyKey = takesIdempotencyKey(declaration.method) ? readIdempotencyKey(headers) : undefined;
 
     const run = () =>
       route.handle({

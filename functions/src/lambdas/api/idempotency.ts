@@ -1,5 +1,5 @@
 /**
- * `Idempotency-Key` on the API's POSTs (docs/adr/0010-idempotency.md): a request repeated with the same
+ * `Idempotency-Key` on the API's POSTs and PATCHes (docs/adr/0010-idempotency.md): a request repeated with the same
  * key within 24 h gets the first request's answer (status, body, headers, plus `idempotent-replayed`)
  * without reaching Podero again; one arriving while the first still runs waits for it, within its own
  * time budget; the same key with another request is refused (422). Keys are scoped to the caller and the
@@ -27,6 +27,12 @@ export const IDEMPOTENCY_TTL_SECONDS = 86_400;
 const WAIT_POLL_MS = 100;
 /** A repeat stops waiting this long before its own deadline, to answer 409 in time. */
 const WAIT_MARGIN_MS = 500;
+
+/**
+ * The methods that take the header: POSTs (they create), and PATCHes, whose control writes record a
+ * tracked change each (a replay answers the change the first request recorded, not a second one).
+ */
+export const takesIdempotencyKey = (method: string): boolean => method === 'POST' || method === 'PATCH';
 
 /** Printable ASCII without spaces, as the IETF draft's examples and the common SDKs (UUIDs) send. */
 export const idempotencyKeySchema = z

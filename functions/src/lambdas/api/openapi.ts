@@ -23,7 +23,7 @@ import {
   webhookPayloadSchemaOf,
 } from '../../domain/events/catalogue';
 import { errorBodySchema } from './http';
-import { IDEMPOTENCY_KEY_HEADER, idempotencyKeySchema } from './idempotency';
+import { IDEMPOTENCY_KEY_HEADER, idempotencyKeySchema, takesIdempotencyKey } from './idempotency';
 import { MAX_BODY_BYTES } from './request';
 import { routeRegistry } from './routes';
 import type { RouteDefinition } from './routes/types';
@@ -138,11 +138,11 @@ function accessOf(access: RouteAccess): {
   };
 }
 
-/** Every POST takes an Idempotency-Key (lambdas/api/idempotency.ts). */
+/** Every POST and PATCH takes an Idempotency-Key (lambdas/api/idempotency.ts). */
 const idempotencyHeader = z.object({
   [IDEMPOTENCY_KEY_HEADER]: idempotencyKeySchema.optional().meta({
     description:
-      'Repeat a POST safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation.',
+      'Repeat a POST or PATCH safely: the same key within 24 h returns the first answer (marked `idempotent-replayed: true`) without doing the work again; a request still running with it is waited for. Scoped to the caller and the operation.',
     example: '5f0c6e1e-8a9b-4c4e-9a43-2f3b1f0b6d1e',
   }),
 });
@@ -193,7 +193,7 @@ function operationOf(
   }
   const path = route.params instanceof z.ZodObject ? route.params : undefined;
   const query = route.query instanceof z.ZodObject ? route.query : undefined;
-  const header = declaration.method === 'POST' ? idempotencyHeader : undefined;
+  const header = takesIdempotencyKey(declaration.method) ? idempotencyHeader : undefined;
   if (header) {
     responses[409] = {
       description: `${responses[409]?.description ?? 'Conflict'}; or a request with the same Idempotency-Key is still running (retry after Retry-After)`,

@@ -1,4 +1,5 @@
 import { coldStartFlag, invocationKeys, withLogKeys } from '../../platform/observability';
+import { FleetDailyStore } from '../../storage/fleet-daily';
 import { WebhookStore } from '../../storage/webhooks';
 import { WebhookDelivery, type WebhookDeliveryDeps } from '../../webhooks/delivery';
 import { DeliveryQueue, deliveryMessageSchema } from '../../webhooks/queue';
@@ -55,6 +56,7 @@ export function makeDeliveryHandler(
 ): (event: unknown, context?: { awsRequestId?: string }) => Promise<SqsBatchResponse> {
   const isColdStart = coldStartFlag();
   const store = new WebhookStore(deps.db, deps.config.mainTableName);
+  const daily = new FleetDailyStore(deps.db, deps.config.mainTableName);
   const delivery = (logger: ReturnType<typeof withLogKeys>) =>
     new WebhookDelivery({
       endpoints: endpointsOfOneBatch(store),
@@ -73,6 +75,8 @@ export function makeDeliveryHandler(
     const logger = withLogKeys(deps.logger, invocationKeys(context, isColdStart()));
     const { Records } = parseEvent(sqsEventSchema, event, 'webhook-delivery', logger);
     const attempts = delivery(logger);
+    // The batch's outcomes, added to the day's webhook success rate in one write after the batch.
+    const outcomes = { delivered: 0, failed: 0 };
     const records = sqsMessagesOf(Records, deliveryMessageSchema);
     const response = await processSqsBatch(
       records,
@@ -81,7 +85,9 @@ export function makeDeliveryHandler(
           logger.error('not a webhook delivery message', { message_id: messageId });
           return 'retry';
         }
-        await attempts.attempt(message);
+        const result = await attempts.attempt(message);
+        if (result === 'delivered') outcomes.delivered++;
+        else if (result === 'retrying' || result === 'dead_lettered') outcomes.failed++;
         return 'done';
       },
       {
@@ -95,6 +101,12 @@ export function makeDeliveryHandler(
           }),
       },
     );
+    // Best effort: the trend may miss a batch, the deliveries themselves are recorded already.
+    await daily
+      .addWebhookAttempts(deps.now(), outcomes)
+      .catch((error: unknown) =>
+        logger.warn('could not add the batch to the fleet day', { error_name: (error as Error).name }),
+      );
     deps.metrics.publishStoredMetrics();
     return response;
   };

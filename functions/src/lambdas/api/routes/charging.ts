@@ -5,6 +5,7 @@
  * `wallbox_id`: domain/devices/<kind>-api.ts); ownership is checked by the kind's device service.
  */
 import * as z from 'zod';
+import { changeSchema } from '../../../devices/change-schemas';
 import {
   boostOutcomeSchema,
   boostRefusedBodySchema,
@@ -35,7 +36,7 @@ const bodyErrors = {
   415: errorResponse('Body is not JSON'),
 };
 
-/** A boost's answer: what it did, and the device read after it. */
+/** A boost's answer: what it did, the device read after it, and the tracked change it recorded. */
 const boostAnswerOf = (name: string, view: z.ZodType, id: string) =>
   z
     .strictObject({
@@ -43,6 +44,10 @@ const boostAnswerOf = (name: string, view: z.ZodType, id: string) =>
       [name]: view.nullable().meta({
         description:
           'The device read live after the boost; null when that read failed (the boost went through: read the device again)',
+      }),
+      change: changeSchema.meta({
+        description:
+          'The boost as a tracked change (`control` `boost`, `fields.boost` the outcome): confirmed once the device shows `boost_state` requested or ongoing (or, armed, `boost_for_next_session`)',
       }),
     })
     .meta({ id });
@@ -66,11 +71,15 @@ export const boostElectricVehicle = defineRoute({
     ...vehicleErrors,
     409: boostRefused('electric vehicle'),
   },
-  handle: async ({ params, deps, logger }) => {
+  handle: async ({ params, deps, logger, caller }) => {
     const id = vehicleId(params);
-    const { outcome, view } = await deps.services.charging.boostVehicle(params.external_user_id, id);
-    logger.info('electric-vehicle boost', { electric_vehicle_id: id, outcome });
-    return { status: 200, body: { outcome, [electricVehicleKind.name]: view } };
+    const { outcome, view, change } = await deps.services.charging.boostVehicle(
+      params.external_user_id,
+      id,
+      caller?.sub ?? 'unknown',
+    );
+    logger.info('electric-vehicle boost', { electric_vehicle_id: id, outcome, change_id: change.id });
+    return { status: 200, body: { outcome, [electricVehicleKind.name]: view, change } };
   },
 });
 
@@ -151,11 +160,15 @@ export const boostWallbox = defineRoute({
     ...wallboxErrors,
     409: boostRefused('wallbox'),
   },
-  handle: async ({ params, deps, logger }) => {
+  handle: async ({ params, deps, logger, caller }) => {
     const id = wallboxId(params);
-    const { outcome, view } = await deps.services.charging.boostWallbox(params.external_user_id, id);
-    logger.info('wallbox boost', { wallbox_id: id, outcome });
-    return { status: 200, body: { outcome, [wallboxKind.name]: view } };
+    const { outcome, view, change } = await deps.services.charging.boostWallbox(
+      params.external_user_id,
+      id,
+      caller?.sub ?? 'unknown',
+    );
+    logger.info('wallbox boost', { wallbox_id: id, outcome, change_id: change.id });
+    return { status: 200, body: { outcome, [wallboxKind.name]: view, change } };
   },
 });
 

@@ -162,9 +162,14 @@ function world(phases = 3) {
     readings: {} as ReadingsStore,
     outbox: {} as OutboxStore,
     changes: {
-      put: async () => true,
       get: async () => null,
       list: async () => ({ changes: [], nextCursor: null }),
+    },
+    tracker: {
+      read: async () => ({ changes: { open: [], last: {} }, version: 0 }),
+      record: async (change) => change,
+      settle: async () => [],
+      forgetDevice: async () => {},
     },
     requestErasure: async () => {},
     syncIntervalMs: 15 * 60_000,

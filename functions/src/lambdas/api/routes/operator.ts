@@ -1,6 +1,8 @@
 /** The operator's routes (an operator role, viewer or higher): adapters over ../../operator/service.ts. Stored data only: no Podero call. */
 import * as z from 'zod';
 import {
+  fleetDaysQuerySchema,
+  fleetDaysSchema,
   listUsersQuerySchema,
   syncStatusSchema,
   userListSchema,
@@ -47,6 +49,20 @@ export const getSyncStatus = defineRoute({
     ...adminErrors,
   },
   handle: async ({ deps }) => ({ status: 200, body: await deps.services.operator.syncStatus() }),
+});
+
+export const getFleetDays = defineRoute({
+  operationId: 'getFleetDays',
+  query: fleetDaysQuerySchema,
+  responses: {
+    200: { description: "The fleet's figures per UTC day, oldest first", schema: fleetDaysSchema },
+    400: errorResponse('Invalid query'),
+    ...adminErrors,
+  },
+  handle: async ({ query, deps }) => ({
+    status: 200,
+    body: await deps.services.operator.fleetDays(query.days),
+  }),
 });
 
 const erasureJobSchema = z

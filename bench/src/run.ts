@@ -14,6 +14,7 @@ import { gatewayLoadBenchmark } from './gateway-load';
 import { REPO_ROOT } from './harness/processes';
 import { type Benchmark, type BenchmarkResult, formatTable } from './harness/report';
 import { overheadBenchmark } from './overhead';
+import { searchBenchmark } from './search';
 import { simulatorBenchmark } from './simulator';
 import { syncBaselineBenchmark } from './sync-baseline';
 import { syncThroughputBenchmark } from './sync-throughput';
@@ -31,6 +32,7 @@ const benchmarks: readonly Benchmark[] = [
   capacityBenchmark,
   webhooksBenchmark,
   fleetBenchmark,
+  searchBenchmark,
 ];
 
 function select(names: readonly string[]): Benchmark[] {

@@ -2,13 +2,14 @@ import { useEffect, useState } from 'preact/hooks';
 import { may, ROLES, type Role } from './auth/role';
 import { DEV_ROLE_KEY } from './auth/session';
 import { useConsole } from './context';
+import { isSearchable } from './customer-search';
 import { onZoneSetting, setZoneSetting, ZONE_SETTINGS, type ZoneSetting, zoneOf, zoneSetting } from './dates';
 import { AuditPage } from './pages/audit';
 import { CustomerPage } from './pages/customer';
 import { OverviewPage } from './pages/overview';
 import { StatementPage } from './pages/statement';
 import { TradingPage } from './pages/trading';
-import { isEmailQuery, SearchPage, UsersPage } from './pages/users';
+import { SearchPage, UsersPage } from './pages/users';
 import { WebhooksPage } from './pages/webhooks';
 import { href, parseRoute, type Route } from './router';
 
@@ -22,13 +23,23 @@ function useRoute(): Route {
   return route;
 }
 
+/**
+ * The header's box: Enter opens the customer whose external id is exactly the text, or else the search page
+ * with the text (which goes on as the operator types).
+ */
 function SearchForm() {
+  const { api } = useConsole();
   const [query, setQuery] = useState('');
-  const submit = (event: Event) => {
+  const submit = async (event: Event) => {
     event.preventDefault();
     const q = query.trim();
     if (q === '') return;
-    location.hash = isEmailQuery(q) ? href.search(q) : href.customer(q);
+    const exact =
+      isSearchable(q) &&
+      (await api.GET('/users', { params: { query: { q, limit: 5 } } })).data?.items.some(
+        (item) => item.external_user_id === q,
+      );
+    location.hash = exact ? href.customer(q) : href.search(q);
   };
   return (
     <search>
@@ -37,7 +48,7 @@ function SearchForm() {
         <input
           id="customer-search"
           type="search"
-          placeholder="External user id or e-mail"
+          placeholder="External id, name or e-mail"
           value={query}
           onInput={(e) => setQuery(e.currentTarget.value)}
           autocomplete="off"
@@ -106,7 +117,7 @@ function Page({ route }: { route: Route }) {
     case 'users':
       return <UsersPage filters={route.filters} />;
     case 'search':
-      // Keyed: a new search starts afresh, never going on from another query's stopped run.
+      // Keyed: a search from the header starts afresh (the box's own typing only replaces the address).
       return <SearchPage key={route.query} query={route.query} />;
     case 'customer':
       return <CustomerPage externalUserId={route.externalUserId} />;

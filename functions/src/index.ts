@@ -20,6 +20,7 @@ export {
   type SyncConfig,
   type TokenRefreshConfig,
 } from './config';
+export { parseSearchQuery } from './domain/search-terms';
 export { type ApiDeps, type ApiOverrides, createApiDeps } from './lambdas/api/deps';
 export { type ApiHandler, makeApiHandler } from './lambdas/api/handler';
 export { errorBodySchema } from './lambdas/api/http';
@@ -36,6 +37,7 @@ export { type FleetPassView, fleetPassView } from './operator/fleet-pass-view';
 export { createRecordingMetrics, type MetricsSink } from './platform/observability';
 export { type PassHistoryRecord, type PassRecord, SyncPassStore } from './storage/sync-passes';
 export { SyncStateStore } from './storage/sync-state';
+export { UserSearchStore } from './storage/user-search';
 export { UserStore, userProfileKey } from './storage/users';
 export type { PlanSummary } from './sync/planner';
 export { type ShardMessage, shardMessageSchema } from './sync/shard-message';

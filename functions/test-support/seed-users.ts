@@ -1,9 +1,15 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { searchTermsOf } from '../src/domain/search-terms';
+import { searchTermItem } from '../src/storage/user-search';
 import { minimalUserRecord, userProfileItem } from '../src/storage/users';
 
 export interface SeededUser {
   externalUserId: string;
   poderoUserId: string;
+  firstName?: string;
+  lastName?: string;
+  /** Default `<externalUserId>@<emailDomain>`. */
+  email?: string;
 }
 
 /**
@@ -15,12 +21,23 @@ export async function seedOnboardedUsers(
   db: DynamoDBDocumentClient,
   tableName: string,
   users: readonly SeededUser[],
-  options: { at?: string; emailDomain?: string } = {},
+  /** `withSearchTerms`: each user's customer-search terms too, as UserSearchStore.indexUser leaves them. */
+  options: { at?: string; emailDomain?: string; withSearchTerms?: boolean } = {},
 ): Promise<void> {
   const { at = new Date().toISOString(), emailDomain = 'example.invalid' } = options;
-  const items = users.map((user) =>
-    userProfileItem(minimalUserRecord({ ...user, email: `${user.externalUserId}@${emailDomain}`, at })),
-  );
+  const items = users.flatMap((user) => {
+    const record = {
+      ...minimalUserRecord({ ...user, email: user.email ?? `${user.externalUserId}@${emailDomain}`, at }),
+      first_name: user.firstName ?? null,
+      last_name: user.lastName ?? null,
+    };
+    if (!options.withSearchTerms) return [userProfileItem(record)];
+    const terms = searchTermsOf(record);
+    return [
+      { ...userProfileItem(record), search_terms: terms.join(' ') },
+      ...terms.map((term) => searchTermItem(user.externalUserId, term, terms)),
+    ];
+  });
   const chunks: Record<string, unknown>[][] = [];
   for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
   let next = 0;

@@ -1,6 +1,8 @@
+import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { type Api, expectData, type Schemas } from '../api/client';
 import { may } from '../auth/role';
+import { CopyableId } from '../components/copy-id';
 import { Await, ConnectionBadge, ErrorNote, formatTime } from '../components/status';
 import { useConsole } from '../context';
 import { DEVICE_KIND_LABELS, DEVICE_KIND_NAMES } from '../devices/kinds';
@@ -72,6 +74,27 @@ export function CustomerPage({ externalUserId }: { externalUserId: string }) {
                     ))}
                   </ul>
                 )}
+              </article>
+              <article class="card" aria-labelledby="podero-ids-title">
+                <h2 id="podero-ids-title">Podero ids</h2>
+                <p class="muted">For escalating to Podero: their ids of this customer and its devices.</p>
+                <dl>
+                  <dt>User</dt>
+                  <dd>
+                    <CopyableId id={user.podero_user_id} label="Podero user id" />
+                  </dd>
+                  {summary.devices.map((device) => (
+                    <Fragment key={device.id}>
+                      <dt>{DEVICE_KIND_LABELS[device.type].one}</dt>
+                      <dd>
+                        <CopyableId
+                          id={device.id}
+                          label={`${DEVICE_KIND_LABELS[device.type].one} id ${device.id}`}
+                        />
+                      </dd>
+                    </Fragment>
+                  ))}
+                </dl>
               </article>
               <article class="card" aria-labelledby="statements-title">
                 <h2 id="statements-title">Statements</h2>

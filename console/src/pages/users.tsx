@@ -1,9 +1,15 @@
 import type { paths } from '@podero-bridge/bridge-api-client';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { expectData, type Schemas } from '../api/client';
 import { Await, CONNECTION_LABELS, formatTime } from '../components/status';
 import { useConsole } from '../context';
-import { type EmailSearch, searchByEmail } from '../email-search';
+import {
+  appendPage,
+  isSearchable,
+  SEARCH_DEBOUNCE_MS,
+  SEARCH_PAGE_LIMIT,
+  type SearchResults,
+} from '../customer-search';
 import { href } from '../router';
 import { useLoad } from '../use-load';
 
@@ -126,6 +132,9 @@ export function UsersPage({ filters }: { filters: Record<string, string> }) {
   return (
     <section aria-labelledby="users-title">
       <h1 id="users-title">Customers: {describeFilters(filters)}</h1>
+      <search>
+        <CustomerSearch />
+      </search>
       <HealthFilters current={filters.health} />
       <Await loaded={page}>
         {(p) => (
@@ -153,71 +162,106 @@ export function UsersPage({ filters }: { filters: Record<string, string> }) {
   );
 }
 
-/** An e-mail address searches the list; anything else is an external user id, opened directly. */
-export function isEmailQuery(query: string): boolean {
-  return /^[^\s@]+@[^\s@]+$/.test(query.trim());
+/**
+ * The customer search: as the operator types, after a pause, one request to `GET /users?q=` (an index
+ * lookup, whatever the number of customers); "More results" follows the cursor. Typing again starts over.
+ */
+export function CustomerSearch({
+  initial = '',
+  onQuery,
+}: {
+  initial?: string;
+  onQuery?: (q: string) => void;
+}) {
+  const { api } = useConsole();
+  const [text, setText] = useState(initial);
+  const [query, setQuery] = useState(initial.trim());
+  const [more, setMore] = useState<SearchResults | undefined>();
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      const q = text.trim();
+      if (q === query) return;
+      setQuery(q);
+      setMore(undefined);
+      onQuery?.(q);
+    }, SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [text, query]);
+  const searchable = isSearchable(query);
+  const [results] = useLoad<SearchResults | undefined>(
+    async () =>
+      searchable
+        ? appendPage(
+            more,
+            await expectData(
+              api.GET('/users', {
+                params: {
+                  query: {
+                    q: query,
+                    limit: SEARCH_PAGE_LIMIT,
+                    ...(more?.nextCursor ? { cursor: more.nextCursor } : {}),
+                  },
+                },
+              }),
+            ),
+          )
+        : undefined,
+    [api, query, searchable, more],
+  );
+  return (
+    <div class="customer-search">
+      <label for="customer-search-box">Search customers</label>
+      <input
+        id="customer-search-box"
+        type="search"
+        placeholder="Part of a name, e-mail address or external id"
+        value={text}
+        onInput={(e) => setText(e.currentTarget.value)}
+        autocomplete="off"
+        aria-describedby="customer-search-status"
+      />
+      <div id="customer-search-status">
+        {query !== '' && !searchable && (
+          <p class="muted" role="status">
+            Type at least two letters or digits.
+          </p>
+        )}
+        {searchable && (
+          <Await loaded={results}>
+            {(found) =>
+              found && (
+                <>
+                  <p class="muted" role="status">
+                    {found.items.length === 0
+                      ? `No customer matches “${query}”.`
+                      : `${found.items.length} customer${found.items.length === 1 ? '' : 's'} shown for “${query}”`}{' '}
+                    ({found.read.toLocaleString('en-GB')} index entries read)
+                  </p>
+                  {found.items.length > 0 && <UserTable items={found.items} />}
+                  {found.nextCursor !== null && (
+                    <button type="button" onClick={() => setMore(found)}>
+                      More results
+                    </button>
+                  )}
+                </>
+              )
+            }
+          </Await>
+        )}
+      </div>
+    </div>
+  );
 }
-
-/** The largest page the API serves: with an e-mail filter, items are few and users read per request many. */
-const SEARCH_PAGE_LIMIT = 200;
 
 export function SearchPage({ query }: { query: string }) {
-  const { api } = useConsole();
-  // A run stopped at its bound, which "Continue searching" goes on from (the page is keyed by the query).
-  const [stopped, setStopped] = useState<EmailSearch | undefined>();
-  const email = query.trim();
-  const [result] = useLoad<EmailSearch>(
-    (show) =>
-      searchByEmail(
-        (cursor) =>
-          expectData(
-            api.GET('/users', {
-              params: { query: { email, limit: SEARCH_PAGE_LIMIT, ...(cursor ? { cursor } : {}) } },
-            }),
-          ),
-        show,
-        stopped,
-      ),
-    [api, email, stopped],
-  );
   return (
     <section aria-labelledby="search-title">
-      <h1 id="search-title">Customers with e-mail {query}</h1>
-      <Await loaded={result}>
-        {(search) => (
-          <>
-            <SearchProgress search={search} onContinue={() => setStopped(search)} />
-            <UserTable
-              items={search.items}
-              emptyText={search.searching ? 'No match yet.' : 'No customers match.'}
-            />
-          </>
-        )}
-      </Await>
+      <h1 id="search-title">Find a customer</h1>
+      <CustomerSearch
+        initial={query}
+        // The address bar follows the box (replaced, not pushed: no history entry per pause in typing).
+        onQuery={(q) => history.replaceState(null, '', href.search(q))}
+      />
     </section>
-  );
-}
-
-function SearchProgress({ search, onContinue }: { search: EmailSearch; onContinue: () => void }) {
-  const checked = `${search.scanned.toLocaleString('en-GB')} customers`;
-  if (search.searching)
-    return (
-      <p class="muted" role="status" aria-busy="true">
-        Still searching… {checked} checked so far.
-      </p>
-    );
-  if (search.nextCursor === null)
-    return (
-      <p class="muted" role="status">
-        Searched all {checked}.
-      </p>
-    );
-  return (
-    <p role="status">
-      Stopped after checking {checked}: the others are not searched yet.{' '}
-      <button type="button" onClick={onContinue}>
-        Continue searching
-      </button>
-    </p>
   );
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { BatchWriteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { adminClaims, apiEvent, bodyOf } from '../../test-support/api-event';
 import { silentLogger, startTestEnvironment, type TestEnvironment } from '../../test-support/environment';
@@ -9,6 +9,7 @@ import { loadErasureConfig } from '../config';
 import { ENV } from '../declarations';
 import { outboxEntriesOf } from '../domain/events/catalogue';
 import { statementReadyEvent } from '../domain/events/rules';
+import { parseSearchQuery } from '../domain/search-terms';
 import type { ApiHandler } from '../lambdas/api/handler';
 import { createErasureDeps } from '../lambdas/erasureWorker/deps';
 import { makeErasureHandler } from '../lambdas/erasureWorker/handler';
@@ -19,11 +20,12 @@ import { readingItem, readingPk } from '../storage/readings';
 import { ReauthenticationStore } from '../storage/reauthentications';
 import { StatementAnnouncementStore, statementMarkerKey } from '../storage/statement-announcements';
 import { SyncStateStore } from '../storage/sync-state';
+import { SEARCH_TERM_SK_PREFIX, searchTermItem, UserSearchStore } from '../storage/user-search';
 import { userPk } from '../storage/users';
 
 /**
  * What an offboarding leaves outside the user's partition, erased by the queued job: every reading of the
- * customer's devices, the sync's failure record, the re-authentication attempts; a device's offboarding
+ * customer's devices, the sync's failure record, the re-authentication attempts, a late search term; a device's offboarding
  * erases that device's readings. The local SQS runs on the test's clock, so the job's delayed last sweep
  * comes when the clock passes the settle time.
  */
@@ -346,6 +348,29 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
     expect(bodyOf(await erasureStatus(ext))).toMatchObject({ items: [{ status: 'done', sweeps: 2 }] });
   });
 
+  it("erases the customer's search terms (personal data: name, e-mail, id) with the offboarding", async () => {
+    const { ext } = await onboardedCustomer(1);
+    const search = new UserSearchStore(env.aws.db, env.aws.tableNames.main);
+    expect(await search.indexUser(ext)).toBe(true);
+    const query = parseSearchQuery(ext);
+    if (!query) throw new Error('no query');
+    expect((await search.search({ query, limit: 5 })).externalUserIds).toEqual([ext]);
+
+    expect((await offboard(ext)).statusCode).toBe(204);
+    await drainErasures();
+
+    expect((await search.search({ query, limit: 5 })).externalUserIds).toEqual([]);
+    const terms = await env.aws.db.send(
+      new QueryCommand({
+        TableName: env.aws.tableNames.main,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :term)',
+        ExpressionAttributeValues: { ':pk': `USER#${ext}`, ':term': SEARCH_TERM_SK_PREFIX },
+        ConsistentRead: true,
+      }),
+    );
+    expect(terms.Items ?? []).toEqual([]);
+  });
+
   it("erases the customer's statement.ready markers: at the offboarding, and one a late sync run put back", async () => {
     const { ext } = await onboardedCustomer(1);
     const markers = new StatementAnnouncementStore(env.aws.db, env.aws.tableNames.main);
@@ -421,6 +446,11 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
     await storeBackfillRecord(ext, device);
     await syncState().recordFailure(ext, 'WriteFailed', 'late', new Date(now()).toISOString());
     const attempt = await startReauthentication(ext, device);
+    // A PATCH that indexed the customer's new name for search and died before its own check.
+    const terms = ['soren', 'late-name'];
+    await env.aws.db.send(
+      new PutCommand({ TableName: env.aws.tableNames.main, Item: searchTermItem(ext, 'late-name', terms) }),
+    );
 
     clock += SETTLE_MS + 1_000;
     expect(await drainErasures()).toBe(1);

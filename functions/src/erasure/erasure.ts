@@ -2,10 +2,11 @@
  * Erasure of what an offboarding leaves outside the user's partition: every reading of the customer's
  * devices (readings table), the sync's failure record (`FAILURE#<external_user_id>`) and the customer's
  * re-authentication attempts (`REAUTH#…`, found through their pointers in the user's partition), and what a
- * late writer put back into the partition (pointers, `statement.ready` markers: `STATEMENT#<month>`), and
- * the history backfill's record of each device (`BACKFILL#history`: the customer's id, the device's gaps). A
- * device's offboarding erases that device's readings, its backfill record and its tracked changes' history
- * (`CHANGE#…` in the user's partition; its open changes leave the open-changes item with the offboarding itself).
+ * late writer put back into the partition (pointers, `statement.ready` markers: `STATEMENT#<month>`, the
+ * customer search's terms: `TERM#<term>`), and the history backfill's record of each device (`BACKFILL#history`:
+ * the customer's id, the device's gaps). A device's offboarding erases that device's readings, its backfill
+ * record and its tracked changes' history (`CHANGE#…` in the user's partition; its open changes leave the
+ * open-changes item with the offboarding itself).
  *
  * The request cannot wait for a year of readings, so the offboarding writes a job (storage/erasures.ts)
  * and queues it; the erasure worker sweeps. Each job is swept twice: at once, and again once every writer
@@ -40,6 +41,7 @@ import { ReadingsStore } from '../storage/readings';
 import { REAUTH_PREFIX, reauthenticationKeyOf } from '../storage/reauthentications';
 import { STATEMENT_MARKER_PREFIX } from '../storage/statement-announcements';
 import { SyncStateStore } from '../storage/sync-state';
+import { SEARCH_TERM_SK_PREFIX } from '../storage/user-search';
 import { UserStore, userPk } from '../storage/users';
 
 /**
@@ -124,11 +126,13 @@ interface Targets {
   reauthenticationPks: string[];
 }
 
-/** What lies under a user's partition that a late writer may have stored: targets, and statement markers. */
+/** What lies under a user's partition that a late writer may have stored: targets, statement markers, search terms. */
 interface FoundUnder extends Targets {
   statementMarkerSks: string[];
   /** Timeline events (storage/event-history.ts) a relay recorded after the partition was swept. */
   historySks: string[];
+  /** The customer search's term items (storage/user-search.ts), deleted where they are. */
+  searchTermSks: string[];
 }
 
 export class ErasureService {
@@ -212,7 +216,13 @@ export class ErasureService {
 
   private async sweep(job: ErasureJob): Promise<Targets & { readingsDeleted: number }> {
     const ext = job.external_user_id;
-    let late: FoundUnder = { deviceIds: [], reauthenticationPks: [], statementMarkerSks: [], historySks: [] };
+    let late: FoundUnder = {
+      deviceIds: [],
+      reauthenticationPks: [],
+      statementMarkerSks: [],
+      historySks: [],
+      searchTermSks: [],
+    };
     if (job.scope === 'user') {
       // A writer that read the customer before the offboarding may have stored a pointer after the
       // partition was swept; a customer onboarded again owns its partition, so it is left alone.
@@ -241,6 +251,8 @@ export class ErasureService {
         // A `statement.ready` marker a sync run put after the offboarding's sweep (it checks, but may die first).
         ...late.statementMarkerSks.map((sk) => ({ pk: userPk(ext), sk })),
         ...late.historySks.map((sk) => ({ pk: userPk(ext), sk })),
+        // The customer search's terms are personal data: a writer that indexed the customer late leaves none.
+        ...late.searchTermSks.map((sk) => ({ pk: userPk(ext), sk })),
       ]);
     }
     return { deviceIds, reauthenticationPks, readingsDeleted };
@@ -254,13 +266,14 @@ export class ErasureService {
     if (result.failedOwners.size > 0) throw new Error('could not delete every item of the erasure');
   }
 
-  /** The devices (snapshots), re-authentication pointers and statement markers under the user's partition. */
+  /** The devices (snapshots), re-authentication pointers, statement markers and search terms under the user's partition. */
   private async targetsUnder(externalUserId: string): Promise<FoundUnder> {
     const targets: FoundUnder = {
       deviceIds: [],
       reauthenticationPks: [],
       statementMarkerSks: [],
       historySks: [],
+      searchTermSks: [],
     };
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -281,6 +294,7 @@ export class ErasureService {
         if (sk.startsWith(REAUTH_PREFIX)) targets.reauthenticationPks.push(sk);
         if (sk.startsWith(STATEMENT_MARKER_PREFIX)) targets.statementMarkerSks.push(sk);
         if (sk.startsWith(EVENT_HISTORY_PREFIX)) targets.historySks.push(sk);
+        if (sk.startsWith(SEARCH_TERM_SK_PREFIX)) targets.searchTermSks.push(sk);
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);

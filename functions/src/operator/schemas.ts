@@ -6,6 +6,7 @@ import * as z from 'zod';
 import { DEVICE_KIND_NAMES, type DeviceKindName } from '../domain/devices/kind-apis';
 import { CONNECTION_STATES } from '../domain/devices/rules';
 import { connectionSchema, deviceHealthSchema } from '../domain/devices/view';
+import { parseSearchQuery } from '../domain/search-terms';
 import { syncFiguresShape } from '../domain/sync-figures';
 
 export const USERS_PAGE_DEFAULT = 50;
@@ -38,7 +39,7 @@ export const listUsersQuerySchema = z.strictObject({
   cursor: z
     .string()
     .min(1)
-    .max(512)
+    .max(1024)
     .optional()
     .meta({ description: 'Opaque `next_cursor` of the previous page, with the same filters' }),
   connection_state: z
@@ -64,6 +65,16 @@ export const listUsersQuerySchema = z.strictObject({
     .optional()
     .meta({
       description: 'Only the user with this e-mail address (case-insensitive), for a support desk search',
+    }),
+  q: z
+    .string()
+    .trim()
+    .max(200)
+    .refine((v) => parseSearchQuery(v) !== undefined, 'must hold a word of at least 2 letters or digits')
+    .optional()
+    .meta({
+      description:
+        'Search: users with a name word, e-mail address (whole, a segment of its local part, or its domain) or external id (whole or a segment split on `-_.@:+`) that each word of `q` begins, case- and accent-insensitive. Answered from an index (one Query of at most `limit` items per page, whatever the number of users), in the order of the matched term; the other filters apply to its matches. With several words, the longest is looked up and the others filter, so a page may hold fewer than `limit` items and still have a next one.',
     }),
   health: z.enum(HEALTH_FILTERS).optional().meta({
     description:
@@ -157,7 +168,7 @@ export const userListSchema = z
       .meta({ description: 'Pass as `cursor` for the next page; null on the last' }),
     scanned: z.number().int().meta({
       description:
-        'Users read for this page: with a filter a page may hold fewer than `limit` items and still have a next one',
+        'Users read for this page (with `q`: index items read): with a filter a page may hold fewer than `limit` items and still have a next one',
     }),
   })
   .meta({ id: 'UserList' });

@@ -3,6 +3,7 @@
  * summary, and the sync's status. Reads only what the bridge stored (snapshots, readings, sessions, the
  * sync's records): a support desk looking at the fleet must not cost Podero calls.
  */
+import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import * as z from 'zod';
 import { type DeviceHealthView, deviceHealthView } from '../domain/devices/health';
@@ -11,6 +12,7 @@ import type { DeviceKindName } from '../domain/devices/kind-apis';
 import { CONNECTION_STATES, connectionStateOf } from '../domain/devices/rules';
 import type { DeviceSnapshot, StoredConnection } from '../domain/devices/state';
 import { InvalidError, UnknownUserError } from '../domain/errors';
+import { parseSearchQuery } from '../domain/search-terms';
 import type { UserDeviceState } from '../storage/device-snapshots';
 import {
   FLEET_DAILY_RETENTION_DAYS,
@@ -22,6 +24,7 @@ import { type OnboardingSessionStore, sessionValidUntilMs } from '../storage/onb
 import type { ReadingsStore } from '../storage/readings';
 import type { SyncPassStore } from '../storage/sync-passes';
 import type { SyncFailure, SyncStateStore } from '../storage/sync-state';
+import { type SearchPosition, searchPositionSchema, type UserSearchStore } from '../storage/user-search';
 import type { UserRecord, UserStore } from '../storage/users';
 import { fleetPassView, passHistoryView, runView } from './fleet-pass-view';
 import type {
@@ -80,6 +83,8 @@ const sharedViewSchema = z.looseObject({
 
 export interface OperatorServiceDeps {
   users: Pick<UserStore, 'listPage'>;
+  /** The customer search's index (`q`). */
+  search: Pick<UserSearchStore, 'search'>;
   /** Every kind, in `deviceKinds` order; the heat pump's (`heat_pump`) also fills the heat-pump-only fields. */
   kinds: readonly OperatorKind[];
   /** The user with every kind's stored devices (`states[i]` is `kinds[i]`'s), in one read (storage loadUserDevices). */
@@ -97,6 +102,7 @@ export class OperatorService {
   constructor(private readonly deps: OperatorServiceDeps) {}
 
   async listUsers(query: ListUsersQuery): Promise<UserList> {
+    if (query.q !== undefined) return this.searchUsers(query, query.q);
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query);
     const failures = new Map((await this.deps.syncState.listFailures()).map((f) => [f.externalUserId, f]));
     const items: UserListItem[] = [];
@@ -139,6 +145,41 @@ export class OperatorService {
     };
   }
 
+  /**
+   * A page of `q`'s matches: one index page (storage/user-search.ts), then each match's row as the list
+   * shows it (its devices, one Query per user) and the other filters. Reads: the failures, the index's
+   * Query (at most `limit` items; up to four with several words), one Query per match.
+   */
+  private async searchUsers(query: ListUsersQuery, q: string): Promise<UserList> {
+    const parsed = parseSearchQuery(q);
+    // The query's schema refuses such a `q`: nothing to look up.
+    if (parsed === undefined) return { items: [], next_cursor: null, scanned: 0 };
+    const after = query.cursor === undefined ? undefined : decodeSearchCursor(query.cursor, query);
+    const [failureList, page] = await Promise.all([
+      this.deps.syncState.listFailures(),
+      this.deps.search.search({ query: parsed, limit: query.limit, ...(after ? { after } : {}) }),
+    ]);
+    const failures = new Map(failureList.map((f) => [f.externalUserId, f]));
+    const limitReads = pLimit(USER_READ_CONCURRENCY);
+    const rows = await Promise.all(
+      page.externalUserIds.map((id) =>
+        limitReads(async () => {
+          const { user, states } = await this.deps.loadDevices(id);
+          if (!user) return undefined;
+          if (query.sync_failed !== undefined && failures.has(id) !== query.sync_failed) return undefined;
+          if (query.email !== undefined && user.email.toLowerCase() !== query.email) return undefined;
+          const row = this.rowOf(user, states, failures.get(id));
+          return matchesDeviceFilters(row, query) ? row : undefined;
+        }),
+      ),
+    );
+    return {
+      items: rows.filter((row) => row !== undefined),
+      next_cursor: page.next ? encodeSearchCursor(page.next, query) : null,
+      scanned: page.scanned,
+    };
+  }
+
   /** A stored device's health judged now (the same rules as the device routes'). */
   private healthOf(kind: OperatorKind['kind'], snapshot: DeviceSnapshot, nowMs: number): DeviceHealthView {
     return deviceHealthView(snapshot, connectionStateOf(snapshot.device), nowMs, {
@@ -149,6 +190,10 @@ export class OperatorService {
 
   private async listItem(user: UserRecord, failure: SyncFailure | undefined): Promise<UserListItem> {
     const { states } = await this.deps.loadDevices(user.external_user_id);
+    return this.rowOf(user, states, failure);
+  }
+
+  private rowOf(user: UserRecord, states: UserDeviceState[], failure: SyncFailure | undefined): UserListItem {
     const stored = this.deps.kinds.map(({ kind }, index) => ({
       name: kind.name,
       kind,
@@ -379,6 +424,39 @@ const filtersOf = (query: ListUsersQuery) => {
 
 function encodeCursor(after: string, query: ListUsersQuery): string {
   return Buffer.from(JSON.stringify({ v: 1, after, f: filtersOf(query) }), 'utf8').toString('base64url');
+}
+
+/** A search's filters and query, hashed: the query may be long, the cursor may not. */
+const searchFiltersOf = (query: ListUsersQuery) =>
+  createHash('sha256')
+    .update(JSON.stringify([filtersOf(query), parseSearchQuery(query.q ?? '')]))
+    .digest('base64url')
+    .slice(0, 16);
+
+/** A search's cursor: where its index page ended, valid only for the same query and filters. */
+function encodeSearchCursor(position: SearchPosition, query: ListUsersQuery): string {
+  return Buffer.from(
+    JSON.stringify({ v: 2, t: position.term, u: position.externalUserId, f: searchFiltersOf(query) }),
+    'utf8',
+  ).toString('base64url');
+}
+
+function decodeSearchCursor(cursor: string, query: ListUsersQuery): SearchPosition {
+  const value = parseCursor(cursor) as { v?: unknown; t?: unknown; u?: unknown; f?: unknown };
+  const position = searchPositionSchema.safeParse({ term: value?.t, externalUserId: value?.u });
+  if (value?.v !== 2 || !position.success || value.f !== searchFiltersOf(query)) {
+    throw new InvalidUsersCursorError();
+  }
+  return position.data;
+}
+
+function parseCursor(cursor: string): unknown {
+  if (!/^[A-Za-z0-9_-]{1,1024}$/.test(cursor)) throw new InvalidUsersCursorError();
+  try {
+    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidUsersCursorError();
+  }
 }
 
 function decodeCursor(cursor: string, query: ListUsersQuery): string {

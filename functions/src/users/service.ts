@@ -29,6 +29,7 @@ import type { ErasureService } from '../erasure/erasure';
 import { sleep } from '../platform/backoff';
 import type { Clock } from '../platform/clock';
 import type { OutboxStore } from '../storage/outbox';
+import type { UserSearchStore } from '../storage/user-search';
 import type { UserRecord, UserStore } from '../storage/users';
 
 export interface UserProfileInput {
@@ -48,6 +49,8 @@ export type UserPatch = { email?: string | undefined } & {
 export interface UserServiceDeps {
   podero: Pick<PoderoClient, 'users'> & DevicesUpstream;
   users: UserStore;
+  /** The customer search's terms, written after each profile write (storage/user-search.ts). */
+  search: Pick<UserSearchStore, 'indexUser'>;
   /** `user.onboarded`, `user.offboarded` and the offboarded devices' `<kind>.deleted` (domain/events/rules.ts). */
   outbox: OutboxStore;
   /** What the offboarding leaves outside the user's partition (readings, failure record, attempts). */
@@ -94,9 +97,14 @@ export class UserService {
   /** Onboards the user at Podero and records it; `created` is false when it was already onboarded. */
   async onboard(input: OnboardInput): Promise<{ user: UserRecord; created: boolean }> {
     const existing = await this.waitForUserOrLease(input);
-    if (existing.kind === 'existing') return { user: existing.user, created: false };
+    if (existing.kind === 'existing') {
+      // A repeated POST finishes what a failed one may have left: nothing to write when the terms are there.
+      await this.deps.search.indexUser(input.external_user_id);
+      return { user: existing.user, created: false };
+    }
     const { leaseId } = existing;
     const externalUserId = input.external_user_id;
+    let record: UserRecord;
     try {
       // Podero may already know this user (an earlier attempt created it, then we failed to record it).
       let poderoUser = await this.deps.podero.users
@@ -114,18 +122,20 @@ export class UserService {
           .catch(emailInUse);
       }
       const at = new Date(this.deps.now()).toISOString();
-      const record = recordFrom(poderoUser, externalUserId, at, at);
+      record = recordFrom(poderoUser, externalUserId, at, at);
       // Stored before the profile: a profile never exists without its event. Should the profile write
       // fail, the retried POST links the same Podero user and stores the same event id again.
       await this.storeEvent(userOnboardedEvent(externalUserId, poderoUser.id, at));
       if (!(await this.deps.users.completeCreation(record, leaseId))) {
         throw new Error('lost the user creation lease before recording the user');
       }
-      return { user: record, created: true };
     } catch (error) {
       await this.deps.users.releaseCreationLease(externalUserId, leaseId);
       throw error;
     }
+    // After the lease is gone: a failure here leaves an onboarded user that the repeated POST indexes.
+    await this.deps.search.indexUser(externalUserId);
+    return { user: record, created: true };
   }
 
   /** Waits for an existing user (returned) or wins the creation lease. */
@@ -165,6 +175,8 @@ export class UserService {
       new Date(this.deps.now()).toISOString(),
     );
     if (!(await this.deps.users.replace(record))) throw new UnknownUserError(externalUserId);
+    // A new name or address finds the customer, the old one no longer (false: offboarded meanwhile).
+    if (!(await this.deps.search.indexUser(externalUserId))) throw new UnknownUserError(externalUserId);
     return record;
   }
 

@@ -4459,7 +4459,7 @@ export interface components {
             items: components["schemas"]["UserListItem"][];
             /** @description Pass as `cursor` for the next page; null on the last */
             next_cursor: string | null;
-            /** @description Users read for this page: with a filter a page may hold fewer than `limit` items and still have a next one */
+            /** @description Users read for this page (with `q`: index items read): with a filter a page may hold fewer than `limit` items and still have a next one */
             scanned: number;
         };
         UserListItem: {
@@ -6422,6 +6422,8 @@ export interface operations {
                 optimization?: "on" | "off";
                 /** @description Only the user with this e-mail address (case-insensitive), for a support desk search */
                 email?: string;
+                /** @description Search: users with a name word, e-mail address (whole, a segment of its local part, or its domain) or external id (whole or a segment split on `-_.@:+`) that each word of `q` begins, case- and accent-insensitive. Answered from an index (one Query of at most `limit` items per page, whatever the number of users), in the order of the matched term; the other filters apply to its matches. With several words, the longest is looked up and the others filter, so a page may hold fewer than `limit` items and still have a next one. */
+                q?: string;
                 /** @description Only users with at least one device (of any kind) that is stale (not reporting while connected), has a steering error, or is not steerable now */
                 health?: "stale" | "steering_error" | "not_steerable";
             };

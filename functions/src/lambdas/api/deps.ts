@@ -35,6 +35,7 @@ import { ReauthenticationStore } from '../../storage/reauthentications';
 import { SyncPassStore } from '../../storage/sync-passes';
 import { SyncStateStore } from '../../storage/sync-state';
 import { TradingDayStore } from '../../storage/trading-days';
+import { UserSearchStore } from '../../storage/user-search';
 import { UserStore } from '../../storage/users';
 import { WebhookStore } from '../../storage/webhooks';
 import { TradingService } from '../../trading/service';
@@ -151,9 +152,11 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     ...(overrides.erasureSettleMs === undefined ? {} : { settleMs: overrides.erasureSettleMs }),
   });
   const webhookSecretsClient = createSecretsManagerClient(config, fleet.tracing.instrument);
+  const search = new UserSearchStore(fleet.db, config.mainTableName);
   const userService = new UserService({
     podero: fleet.podero,
     users,
+    search,
     outbox,
     erasure,
     now: fleet.now,
@@ -221,6 +224,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     }),
     operator: new OperatorService({
       users,
+      search,
       syncIntervalMs: config.syncIntervalMs,
       kinds: deviceKinds.map((kind) => ({
         kind,

@@ -76,7 +76,13 @@ describe('user routes against dynalite and the simulator', () => {
         ExpressionAttributeValues: { ':pk': `USER#${id}` },
       }),
     );
-    expect(items.Items).toHaveLength(1);
+    // One profile, and the customer search's terms it lists (each once: the 19 others found them written).
+    const [profile, ...rest] = (items.Items ?? []).filter((item) => !String(item.sk).startsWith('TERM#'));
+    expect(rest).toEqual([]);
+    const terms = (items.Items ?? []).filter((item) => String(item.sk).startsWith('TERM#'));
+    expect(terms.map((item) => String(item.sk).slice('TERM#'.length)).sort()).toEqual(
+      String(profile?.search_terms).split(' ').sort(),
+    );
   });
 
   it('answers 503 creation_in_progress while another request holds a live lease, and takes over an expired one', async () => {

@@ -162,6 +162,51 @@ describe('GET /users (operator)', () => {
     }
   });
 
+  it('searches by part of a name (q), accent- and case-insensitively, with the other filters and a cursor', async () => {
+    const [quiet, loud] = [users[3], failing] as [OnboardedTestUser, OnboardedTestUser];
+    for (const [user, last_name] of [
+      [quiet, 'Ødegård'],
+      [loud, 'Odegaard-Lund'],
+    ] as const) {
+      const res = await world.api(
+        apiEvent('updateUser', {
+          params: { external_user_id: user.externalUserId },
+          body: { first_name: 'Søren', last_name },
+          claims: adminClaims(),
+        }),
+      );
+      expect(res.statusCode, JSON.stringify(bodyOf(res))).toBe(200);
+    }
+    const both = [quiet.externalUserId, loud.externalUserId].sort();
+
+    expect((await list({ q: 'ODEG' })).items.map((u) => u.external_user_id).sort()).toEqual(both);
+    expect((await list({ q: 'soren lu' })).items.map((u) => u.external_user_id)).toEqual([
+      loud.externalUserId,
+    ]);
+    const failingOnly = await list({ q: 'søren', sync_failed: 'true' });
+    expect(failingOnly.items.map((u) => u.external_user_id)).toEqual([loud.externalUserId]);
+    expect(failingOnly.items[0]?.sync_failure?.attempts).toBeGreaterThan(0);
+
+    const first = await list({ q: 'odeg', limit: '1' });
+    expect(first.items).toHaveLength(1);
+    expect(first.scanned).toBe(1);
+    const second = await list({ q: 'odeg', limit: '1', cursor: first.next_cursor ?? '' });
+    expect([...first.items, ...second.items].map((u) => u.external_user_id).sort()).toEqual(both);
+    const otherQuery = await world.api(
+      apiEvent('listUsers', {
+        query: { q: 'soren', cursor: first.next_cursor ?? '' },
+        claims: adminClaims(),
+      }),
+    );
+    expect(otherQuery.statusCode).toBe(400);
+    expect(JSON.stringify(bodyOf(otherQuery))).toContain('query.cursor');
+    for (const q of ['a', '  ', '!?']) {
+      const res = await world.api(apiEvent('listUsers', { query: { q }, claims: adminClaims() }));
+      expect(res.statusCode, q).toBe(400);
+      expect(JSON.stringify(bodyOf(res))).toContain('query.q');
+    }
+  });
+
   it('refuses a cursor issued for other filters, a bad limit, and a user token', async () => {
     const first = await list({ limit: '1' });
     const cursor = first.next_cursor ?? '';

@@ -6,7 +6,7 @@ import * as z from 'zod';
 import { connectHeatPump } from '../support/flows';
 import { startTestStack, type TestStack } from '../support/local-stack';
 import { rawRequest } from '../support/raw-http';
-import { dumpTables, type TableDump } from '../support/tables';
+import { dumpTables, type TableDump, withoutAuditTrail } from '../support/tables';
 
 /**
  * Malformed and hostile requests across every route, through the local gateway of the whole local
@@ -1766,17 +1766,6 @@ describe('bad input', () => {
     expect(inputRoutes.filter((id) => !covered.has(id))).toEqual([]);
   });
 
-  /**
-   * The tables without the audit trail: a write refused after its shape was accepted (a service's 400) is
-   * recorded there as a failed attempt by design (ADR 0016, who tried what); nothing else may change.
-   */
-  const withoutAudit = (dump: TableDump): TableDump =>
-    Object.fromEntries(
-      Object.entries(dump).map(([table, items]) => [
-        table,
-        items.filter((item) => item.entity !== 'audit_entry'),
-      ]),
-    );
   let before: TableDump;
   it.each(cases)('$method $name -> $status', async (c) => {
     before ??= await dumpTables(db, stack.tableNames);
@@ -1802,7 +1791,7 @@ describe('bad input', () => {
       expect(body.error.message.length).toBeGreaterThan(0);
       if (c.field !== undefined) expect(body.error.details?.map((d) => d.field)).toContain(c.field);
     }
-    expect(withoutAudit(await dumpTables(db, stack.tableNames))).toEqual(withoutAudit(before));
+    expect(withoutAuditTrail(await dumpTables(db, stack.tableNames))).toEqual(withoutAuditTrail(before));
     expect(poderoRequests(poderoMethods)).toBe(podero);
   });
 });

@@ -74,7 +74,7 @@ describe('startLocalStack', () => {
       service: 'podero-bridge-local-stack',
       simulator_url: t.stack.simulatorUrl,
       signing_key_id: t.stack.signingKey.kid,
-      schedules: ['token-refresh', 'heat-pump-sync', 'event-relay', 'trading-workflow'],
+      schedules: ['token-refresh', 'heat-pump-sync', 'event-relay', 'trading-workflow', 'history-backfill'],
     });
   });
 });

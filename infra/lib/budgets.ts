@@ -15,7 +15,10 @@ import type { FunctionId } from '@podero-bridge/functions/declarations';
 
 export const BUNDLE_BASELINE_BYTES: Readonly<Record<FunctionId, number>> = {
   tokenRefresh: 658_711,
-  api: 937_163,
+  // 937_163 on 2026-12-02; raised on 2026-12-07 to the measured 1_040_488 (infra/test/bundle.integ.test.ts, a
+  // fresh clone): issues 35 and 36 added 37 routes to the api (tracked changes, coverage, statements, audit,
+  // timeline, search, webhook operations, fleet days). Issue 39's cold-start work is to bring it back down.
+  api: 1_040_488,
   syncPlanner: 675_178,
   syncWorker: 835_222,
   eventRelay: 686_460,

@@ -69,14 +69,14 @@ describe('Lambda-like bundles', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('uses the esbuild target and banner of infra BridgeFunction', async () => {
+  it("uses the esbuild target and banner of the construct's BUNDLE_SETTINGS", async () => {
     // A drift check: the CDK app builds its esbuild command internally, so the bench restates the options.
     const source = await readFile(
-      path.join(REPO_ROOT, 'infra', 'lib', 'constructs', 'bridge-function.ts'),
+      path.join(REPO_ROOT, 'packages', 'cdk-construct', 'src', 'constructs', 'bridge-function.ts'),
       'utf8',
     );
-    expect(source).toContain(`ESBUILD_TARGET = '${LAMBDA_BUNDLE_OPTIONS.target}'`);
-    expect(source).toContain(JSON.stringify(LAMBDA_BUNDLE_OPTIONS.banner.js));
+    expect(source).toContain(`target: '${LAMBDA_BUNDLE_OPTIONS.target}',`);
+    expect(source).toContain(`banner: ${JSON.stringify(LAMBDA_BUNDLE_OPTIONS.banner.js)},`);
   });
 
   it('imports a bundle in a fresh process, invokes it once and reports timings and RSS', async () => {

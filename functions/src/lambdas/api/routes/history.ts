@@ -33,7 +33,8 @@ const backfillStatusSchema = z
       last_run: figures,
       totals: figures,
     }),
-    reasons: z.record(reason, z.string()).meta({ description: 'What each unfillable reason means' }),
+    // Partial, not z.record: a record over an enum lists its keys as required without properties (Redocly warns).
+    reasons: z.partialRecord(reason, z.string()).meta({ description: 'What each unfillable reason means' }),
     devices: z.array(
       z.strictObject({
         kind: z.string(),

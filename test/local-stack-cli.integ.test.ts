@@ -90,7 +90,7 @@ describe('local stack CLIs', () => {
     const noSubject = await run('dev-token.ts', [], env);
     expect(noSubject.code).toBe(2);
     expect(noSubject.stdout).toBe('');
-    expect(noSubject.stderr).toContain('--sub EXTERNAL_USER_ID or --admin');
+    expect(noSubject.stderr).toContain('--sub EXTERNAL_USER_ID, --role viewer|support|admin or --admin');
     const badTtl = await run('dev-token.ts', ['--admin', '--ttl', '0'], env);
     expect(badTtl.code).toBe(2);
     expect(badTtl.stdout).toBe('');

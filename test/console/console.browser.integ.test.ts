@@ -333,7 +333,7 @@ describe('operator console in Chromium against pnpm dev', { timeout: 60_000 }, (
     expect(await page.locator('[data-heat-pump]').count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Start re-authentication' }).count()).toBe(0);
     release();
-    await page.getByText(`${next}@example.com`).waitFor();
+    await page.getByText(`${next}@example.com`, { exact: true }).waitFor();
     await page.getByText('No device connected yet.').waitFor();
     expect(await page.locator('[data-device]').count()).toBe(0);
     const devicePaths = new RegExp(`^/users/${next}/(heat-pumps|electric-vehicles|wallboxes|inverters)`);

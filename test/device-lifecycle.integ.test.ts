@@ -353,7 +353,18 @@ describe('offboarding', () => {
       if (Date.now() > deadline) throw new Error('the readings were not erased within 10 s');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    const erasure = await apiCall(t.stack.apiUrl, admin, 'GET', `/users/${user}/erasure`);
+    // The job records its count once its whole sweep is done (readings, then each kind's change history and
+    // backfill record), a moment after the readings are gone: wait for it, bounded.
+    const erased = async () => apiCall(t.stack.apiUrl, admin, 'GET', `/users/${user}/erasure`);
+    const counted = (json: unknown) =>
+      (json as { items?: { readings_deleted?: number }[] }).items?.[0]?.readings_deleted ===
+      readingsBefore.length;
+    let erasure = await erased();
+    const countDeadline = Date.now() + 10_000;
+    while (!counted(erasure.json) && Date.now() < countDeadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      erasure = await erased();
+    }
     expect(erasure.status).toBe(200);
     expect(erasure.json).toMatchObject({
       items: [{ scope: 'heat_pump', heat_pump_id: deviceId, readings_deleted: readingsBefore.length }],

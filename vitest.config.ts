@@ -16,6 +16,8 @@ const TEST_FILES = [
   'functions/src/**/*.test.ts',
   'local/src/**/*.test.ts',
   'infra/**/*.test.ts',
+  'cdk/src/**/*.test.ts',
+  'cdk/test/**/*.test.ts',
   'test/**/*.test.ts',
   'bench/src/**/*.test.ts',
   'scripts/**/*.test.ts',

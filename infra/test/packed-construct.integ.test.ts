@@ -20,7 +20,7 @@ import { readAppVersion } from '../lib/app';
 import { cdkJsonContext, stageConfig, synthesize } from './support';
 
 const run = promisify(execFile);
-const PACKAGE_DIR = path.resolve(import.meta.dirname, '..', '..', 'packages', 'cdk-construct');
+const PACKAGE_DIR = path.resolve(import.meta.dirname, '..', '..', 'cdk');
 
 /** A partner's CDK app, as short as it gets: the packed construct in a stack of its own. */
 const CONSUMER_APP = `import { readFileSync } from 'node:fs';

@@ -5,7 +5,7 @@ import { type BuildOptions, build } from 'esbuild';
 import { REPO_ROOT } from './processes';
 
 /**
- * esbuild options of the CDK app's BridgeFunction (packages/cdk-construct/src/constructs/bridge-function.ts): ESM, minified,
+ * esbuild options of the CDK app's BridgeFunction (cdk/src/constructs/bridge-function.ts): ESM, minified,
  * platform node, target node24 (its Lambda runtime is Node.js 24), main fields module-then-main, the AWS
  * SDK bundled (no externals), source maps without sources content, and the createRequire banner, for the
  * default stage (no tracing: no X-Ray SDK, XRAY_BUNDLE_DEFINE). Restated here because NodejsFunction

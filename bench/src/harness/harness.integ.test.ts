@@ -72,7 +72,7 @@ describe('Lambda-like bundles', () => {
   it("uses the esbuild target and banner of the construct's BUNDLE_SETTINGS", async () => {
     // A drift check: the CDK app builds its esbuild command internally, so the bench restates the options.
     const source = await readFile(
-      path.join(REPO_ROOT, 'packages', 'cdk-construct', 'src', 'constructs', 'bridge-function.ts'),
+      path.join(REPO_ROOT, 'cdk', 'src', 'constructs', 'bridge-function.ts'),
       'utf8',
     );
     expect(source).toContain(`target: '${LAMBDA_BUNDLE_OPTIONS.target}',`);

@@ -4,7 +4,7 @@ import type { GatewayResponse } from '../gateway/response';
 
 /**
  * The operator console's built files at `/console/`, the way CloudFront serves them in AWS: the same security
- * headers (packages/cdk-construct/src/constructs/console-site.ts sets them there), hashed assets cached for good, `index.html`
+ * headers (cdk/src/constructs/console-site.ts sets them there), hashed assets cached for good, `index.html`
  * never, and `config.json` written by the stack rather than read from disk.
  */
 export interface ConsoleSiteOptions {

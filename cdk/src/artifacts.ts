@@ -22,7 +22,7 @@ export const ARTIFACT_MODE: ArtifactMode =
 export const PACKAGE_ROOT = path.resolve(import.meta.dirname, '..');
 
 /** Repository root (source mode only): NodejsFunction runs `pnpm exec esbuild` here, next to pnpm-lock.yaml. */
-export const REPO_ROOT = path.resolve(PACKAGE_ROOT, '..', '..');
+export const REPO_ROOT = path.resolve(PACKAGE_ROOT, '..');
 /** The functions package root; declaration entries are relative to it (source mode). */
 export const FUNCTIONS_ROOT = path.join(REPO_ROOT, 'functions');
 /** The console's sources (source mode). */

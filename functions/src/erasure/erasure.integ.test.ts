@@ -22,6 +22,7 @@ import { StatementAnnouncementStore, statementMarkerKey } from '../storage/state
 import { SyncStateStore } from '../storage/sync-state';
 import { SEARCH_TERM_SK_PREFIX, searchTermItem, UserSearchStore } from '../storage/user-search';
 import { userPk } from '../storage/users';
+import { WebhookStore } from '../storage/webhooks';
 
 /**
  * What an offboarding leaves outside the user's partition, erased by the queued job: every reading of the
@@ -429,6 +430,35 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
     clock += SETTLE_MS + 1_000;
     expect(await drainErasures()).toBe(1);
     expect(await exists(late)).toBe(false);
+  });
+
+  it("erases the webhook endpoints' kept events and dead letters about the customer, and no one else's", async () => {
+    const { ext } = await onboardedCustomer(1);
+    const { ext: other } = await onboardedCustomer(1);
+    const webhooks = new WebhookStore(env.aws.db, env.aws.tableNames.main);
+    const eventAbout = (customer: string, month: string) =>
+      statementReadyEvent(
+        customer,
+        'podero-user',
+        { month, timeZone: 'UTC', from: `${month}-01T00:00:00.000Z`, to: `${month}-28T00:00:00.000Z` },
+        new Date(now()).toISOString(),
+      );
+    const kept = eventAbout(ext, '2026-02');
+    const dead = eventAbout(ext, '2026-03');
+    const othersKept = eventAbout(other, '2026-02');
+    await webhooks.putEvent('wh_a', kept, now());
+    await webhooks.recordDeadLetter('wh_b', {
+      event: dead,
+      reason: 'retries spent',
+      dead_lettered_at: new Date(now()).toISOString(),
+    });
+    await webhooks.putEvent('wh_a', othersKept, now());
+
+    expect((await offboard(ext)).statusCode).toBe(204);
+    expect(await drainErasures()).toBe(1);
+    expect(await webhooks.getEvent('wh_a', kept.id)).toBeUndefined();
+    expect(await webhooks.getEvent('wh_b', dead.id)).toBeUndefined();
+    expect((await webhooks.getEvent('wh_a', othersKept.id))?.id).toBe(othersKept.id);
   });
 
   it('erases what a sync or backfill run or request that read the customer before the offboarding stored after the first sweep', async () => {

@@ -43,6 +43,7 @@ import { STATEMENT_MARKER_PREFIX } from '../storage/statement-announcements';
 import { SyncStateStore } from '../storage/sync-state';
 import { SEARCH_TERM_SK_PREFIX } from '../storage/user-search';
 import { UserStore, userPk } from '../storage/users';
+import { WebhookStore } from '../storage/webhooks';
 
 /**
  * The longest a writer that read the customer before its offboarding can still write, plus a margin: the
@@ -98,6 +99,8 @@ export interface ErasureDeps {
   syncState: Pick<SyncStateStore, 'clearFailure'>;
   /** The customer's audit entries lose their personal data (they stay: who did what, when). */
   audit: Pick<AuditStore, 'erasePersonalDataOf'>;
+  /** The webhook endpoints' kept events and dead letters about the customer (7 and 14 days otherwise). */
+  webhooks: Pick<WebhookStore, 'deleteEventsAbout'>;
   queue: Pick<ErasureQueue, 'send'>;
   /** The main table (the user's partition, the attempts). */
   db: DynamoDBDocumentClient;
@@ -231,6 +234,8 @@ export class ErasureService {
         late = await this.targetsUnder(ext);
         // Every sweep: an entry of a request still running at the first one is erased by the last.
         await this.deps.audit.erasePersonalDataOf(ext, this.deps.now());
+        // Every sweep too: a delivery running at the first one may keep or dead-letter an event after it.
+        await this.deps.webhooks.deleteEventsAbout(ext);
       }
     }
     const deviceIds = [...new Set([...job.heat_pump_ids, ...late.deviceIds])];
@@ -340,6 +345,7 @@ export function erasureServiceOf(deps: {
     users: new UserStore(db, settings.mainTableName),
     syncState: new SyncStateStore(db, settings.mainTableName),
     audit: new AuditStore(db, settings.mainTableName),
+    webhooks: new WebhookStore(db, settings.mainTableName),
     queue: new ErasureQueue(deps.sqs, settings.erasureQueueUrl),
     db,
     mainTableName: settings.mainTableName,

@@ -24,10 +24,23 @@ import {
 import * as z from 'zod';
 import { type BridgeEvent, bridgeEventSchema } from '../domain/events/catalogue';
 import { sendIfCondition } from './conditional';
+import { subjectOf } from './event-history';
 
 const ENDPOINTS_PK = 'WEBHOOKS';
 const endpointSk = (id: string) => `WEBHOOK#${id}`;
 const deliveriesPk = (id: string) => `WEBHOOK#${id}`;
+/**
+ * A kept event or dead letter about a customer is indexed by that customer on gsi1, so that the customer's
+ * offboarding finds and erases them (they name the customer) without reading every endpoint's log.
+ */
+const customerEventsPk = (externalUserId: string) => `WEBHOOK_EVENTS#${externalUserId}`;
+function customerIndexOf(webhookId: string, event: BridgeEvent): Record<string, string> {
+  const customer = subjectOf(event);
+  return customer === undefined
+    ? {}
+    : { gsi1pk: customerEventsPk(customer), gsi1sk: `${webhookId}#${event.id}` };
+}
+const itemKeySchema = z.object({ pk: z.string(), sk: z.string() });
 const eventSk = (eventId: string) => `EVENT#${eventId}`;
 const deadLetterSk = (eventId: string) => `DEAD#${eventId}`;
 const ATTEMPT_PREFIX = 'DELIVERY#';
@@ -367,6 +380,7 @@ export class WebhookStore {
           sk: eventSk(event.id),
           entity: 'webhook_event',
           event_json: JSON.stringify(event),
+          ...customerIndexOf(webhookId, event),
           expires_at: Math.floor(atMs / 1000) + DELIVERY_KEEP_SECONDS,
         },
       }),
@@ -384,6 +398,33 @@ export class WebhookStore {
     return undefined;
   }
 
+  /**
+   * Erases every kept event and dead letter about the customer, on every endpoint (an offboarding: they name
+   * the customer). Answers how many it deleted.
+   */
+  async deleteEventsAbout(externalUserId: string): Promise<number> {
+    let deleted = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': customerEventsPk(externalUserId) },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const { pk, sk } = itemKeySchema.parse(item);
+        await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk, sk } }));
+        deleted++;
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return deleted;
+  }
+
   /** A delivery whose retries are spent (one per event: a later one replaces it), until replayed. */
   async recordDeadLetter(webhookId: string, record: DeadLetterRecord): Promise<void> {
     await this.db.send(
@@ -394,6 +435,7 @@ export class WebhookStore {
           sk: deadLetterSk(record.event.id),
           entity: 'webhook_dead_letter',
           event_json: JSON.stringify(record.event),
+          ...customerIndexOf(webhookId, record.event),
           reason: record.reason,
           dead_lettered_at: record.dead_lettered_at,
           expires_at: Math.floor(Date.parse(record.dead_lettered_at) / 1000) + DEAD_LETTER_KEEP_SECONDS,

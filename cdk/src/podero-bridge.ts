@@ -3,9 +3,7 @@ import {
   type FunctionDeclaration,
   type FunctionId,
   functionDeclarations,
-  gatewayScopesFor,
   ROLE_SCOPES,
-  routeDeclarations,
   scheduleDeclarations,
   type TableDeclaration,
   type TableId,
@@ -42,12 +40,11 @@ export interface PoderoBridgeProps extends PoderoBridgeSettingsInput {
 }
 
 /**
- * The bridge's scopes, read from the declarations: every role's (`ROLE_SCOPES`: viewer, support, admin) and any
- * a route requires at the gateway, so a scope added there reaches the identity provider without an edit here.
+ * The bridge's scopes, read from the declarations: one per role (`ROLE_SCOPES`: viewer, support, admin). Every
+ * scope a route requires at the gateway is one of these (domain/access.ts `gatewayScopesFor`).
  */
 export function bridgeScopes(): string[] {
-  const scopes = routeDeclarations.flatMap((route) => gatewayScopesFor(route.access) ?? []);
-  return [...new Set([...Object.values(ROLE_SCOPES), ...scopes])].sort();
+  return Object.values(ROLE_SCOPES).sort();
 }
 
 /**
@@ -170,10 +167,11 @@ export class PoderoBridge extends Construct {
       [ENV.tradingAutoConfirm]: config.trading.autoConfirm,
       [ENV.tradingConfirmationDeadline]: config.trading.confirmationDeadline,
       [ENV.forecastBucketName]: this.fileDrops.byId.forecastDrops.bucketName,
-      // The functions' own defaults (functions/src/config.ts); Podero's retention is [INFERRED] there.
-      [ENV.backfillLookbackDays]: '7',
-      [ENV.backfillMaxRequestsPerRun]: '60',
-      [ENV.poderoDataRetentionDays]: '90',
+      // Empty: unset, so the function applies its own default (functions/src/config.ts, the one home of the
+      // figures; Podero's retention is [INFERRED] there).
+      [ENV.backfillLookbackDays]: '',
+      [ENV.backfillMaxRequestsPerRun]: '',
+      [ENV.poderoDataRetentionDays]: '',
     };
 
     for (const declaration of Object.values(functionDeclarations) as FunctionDeclaration[]) {

@@ -230,13 +230,11 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
 
   async list(externalUserId: string, query: DeviceReadQuery): Promise<DeviceListAnswer<ViewOf<K>>> {
     // One read for the user and the stored list (the other routes still look the user up apart).
-    // The open-changes item (the verdict's latest change per device) is read beside the list, not after it.
-    const openChanges = this.deps.tracker.read(externalUserId, this.kind);
-    openChanges.catch(() => undefined);
+    // The open-changes item (the verdict's latest change per device) comes with the list's one Query.
     const { user, state: stored } = await this.deps.snapshots.loadUserWithProfile(externalUserId);
     if (user === undefined) throw new UnknownUserError(externalUserId);
     const poderoUserId = user.podero_user_id;
-    const open = await openChanges;
+    const open = stored.openChanges ?? (await this.deps.tracker.read(externalUserId, this.kind));
     const lastChangeOf = (snapshot: DeviceSnapshot) => lastChangeStatus(open.changes, snapshot.deviceId);
     const cached = (() => {
       if (!stored.marker) return null;

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import * as z from 'zod';
+import { lastChangeStatus } from '../domain/devices/changes';
 import { type DeviceHealthView, deviceHealthView } from '../domain/devices/health';
 import type { DeviceKind } from '../domain/devices/kind';
 import type { DeviceKindName } from '../domain/devices/kind-apis';
@@ -180,12 +181,29 @@ export class OperatorService {
     };
   }
 
-  /** A stored device's health judged now (the same rules as the device routes'). */
-  private healthOf(kind: OperatorKind['kind'], snapshot: DeviceSnapshot, nowMs: number): DeviceHealthView {
-    return deviceHealthView(snapshot, connectionStateOf(snapshot.device), nowMs, {
-      staleAfterSyncIntervals: kind.health.staleAfterSyncIntervals,
-      syncIntervalMs: this.deps.syncIntervalMs,
-    });
+  /**
+   * A stored device's health judged now, with the same rules and the same latest change (the open-changes item
+   * its kind's state was read with) as the device routes'.
+   */
+  private healthOf(
+    kind: OperatorKind['kind'],
+    snapshot: DeviceSnapshot,
+    state: UserDeviceState | undefined,
+    nowMs: number,
+  ): DeviceHealthView {
+    const lastChange = state?.openChanges
+      ? lastChangeStatus(state.openChanges.changes, snapshot.deviceId)
+      : undefined;
+    return deviceHealthView(
+      snapshot,
+      connectionStateOf(snapshot.device),
+      nowMs,
+      {
+        staleAfterSyncIntervals: kind.health.staleAfterSyncIntervals,
+        syncIntervalMs: this.deps.syncIntervalMs,
+      },
+      lastChange,
+    );
   }
 
   private async listItem(user: UserRecord, failure: SyncFailure | undefined): Promise<UserListItem> {
@@ -197,13 +215,14 @@ export class OperatorService {
     const stored = this.deps.kinds.map(({ kind }, index) => ({
       name: kind.name,
       kind,
+      state: states[index],
       snapshots: [...(states[index]?.snapshots.values() ?? [])],
     }));
     const nowMs = this.deps.now();
     const health: UserListItem['health'] = { stale: 0, steering_error: 0, not_steerable: 0 };
-    for (const { kind, snapshots } of stored) {
+    for (const { kind, state, snapshots } of stored) {
       for (const snapshot of snapshots) {
-        const judged = this.healthOf(kind, snapshot, nowMs);
+        const judged = this.healthOf(kind, snapshot, state, nowMs);
         if (judged.reporting.state === 'stale') health.stale++;
         if (judged.steering.state === 'error') health.steering_error++;
         if (!judged.steerable) health.not_steerable++;
@@ -252,7 +271,7 @@ export class OperatorService {
         this.deps.kinds.map((part, index) =>
           Promise.all(
             [...(loaded.states[index]?.snapshots.values() ?? [])].map((snapshot) =>
-              this.deviceRow(part, snapshot, now),
+              this.deviceRow(part, snapshot, loaded.states[index], now),
             ),
           ),
         ),
@@ -299,9 +318,10 @@ export class OperatorService {
   private async deviceRow(
     { kind, readings }: OperatorKind,
     snapshot: DeviceSnapshot,
+    state: UserDeviceState | undefined,
     nowMs: number,
   ): Promise<{ device: SummaryDevice; optimizationLevel: string | null }> {
-    const health = this.healthOf(kind, snapshot, nowMs);
+    const health = this.healthOf(kind, snapshot, state, nowMs);
     const view = sharedViewSchema.parse(kind.view(snapshot.device, snapshot.connection, health));
     const reading = await readings.latest(snapshot.deviceId);
     return {

@@ -32,7 +32,12 @@ import {
   stateTimestampOf,
 } from '../domain/devices/state';
 import { sendIfCondition } from './conditional';
-import { openChangesSk, parseOpenChangesItem, type VersionedOpenChanges } from './open-changes';
+import {
+  NO_VERSIONED_OPEN_CHANGES,
+  openChangesSk,
+  parseOpenChangesItem,
+  type VersionedOpenChanges,
+} from './open-changes';
 import { type OutboxEntry, outboxAppend, outboxAttributes, outboxEntryOf, pendingOutboxOf } from './outbox';
 import { activeUserOf, USER_PROFILE_SK, type UserRecord, userPk } from './users';
 
@@ -280,7 +285,12 @@ export async function loadUserDevices(
   externalUserId: string,
   kinds: readonly DeviceKindStorage[],
 ): Promise<{ user: UserRecord | undefined; states: UserDeviceState[] }> {
-  const states: UserDeviceState[] = kinds.map(() => ({ marker: null, snapshots: new Map() }));
+  // Each kind's open-changes item (`OPENCHANGES#<kind>`) sorts inside its range: read with it, absent = none.
+  const states: UserDeviceState[] = kinds.map(() => ({
+    marker: null,
+    snapshots: new Map(),
+    openChanges: NO_VERSIONED_OPEN_CHANGES,
+  }));
   const ranges = kinds.map(profileRangeOf);
   const first = ranges.map((r) => r.first).sort()[0] ?? USER_PROFILE_SK;
   const last =
@@ -313,6 +323,7 @@ export async function loadUserDevices(
         const state = states[index];
         if (!state) continue;
         if (sk === kind.listMarkerSk) state.marker = parseMarkerItem(item, kind);
+        else if (sk === openChangesSk(kind.kind)) state.openChanges = parseOpenChangesItem(item);
         else if (sk.startsWith(kind.skPrefix)) {
           const snapshot = parseSnapshotItem(item, kind);
           state.snapshots.set(snapshot.deviceId, snapshot);

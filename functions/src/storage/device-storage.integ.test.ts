@@ -7,6 +7,7 @@ import { tableDeclarations } from '../declarations';
 import { heatPumpKind } from '../domain/devices/heat-pump';
 import { deviceKinds } from '../domain/devices/kinds';
 import { DeviceSnapshotStore, loadUserDevices, newSnapshot } from './device-snapshots';
+import { NO_VERSIONED_OPEN_CHANGES } from './open-changes';
 import {
   decodeReadingsCursor,
   encodeReadingsCursor,
@@ -133,7 +134,12 @@ describe('DeviceSnapshotStore.loadUserWithProfile', () => {
 
     const nobody = await store.loadUserWithProfile('nobody');
     expect(nobody.user).toBeUndefined();
-    expect(nobody.state).toEqual({ marker: null, snapshots: new Map() });
+    // The open-changes item is read in the same range: absent, it is none.
+    expect(nobody.state).toEqual({
+      marker: null,
+      snapshots: new Map(),
+      openChanges: NO_VERSIONED_OPEN_CHANGES,
+    });
   });
 });
 

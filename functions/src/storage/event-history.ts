@@ -1,7 +1,7 @@
 /**
  * A customer's published change events, for the customer timeline (`GET /users/{id}/timeline`):
  *
- *   event  pk `USER#<external_user_id>`  sk `HISTORY#<timestamp>#<event id>`  (TTL: EVENT_HISTORY_RETENTION_DAYS)
+ *   event  pk `USER#<external_user_id>`  sk `TIMELINE#<timestamp>#<event id>`  (TTL: EVENT_HISTORY_RETENTION_DAYS)
  *
  * Written by the outbox relay once an event is published (webhooks/relay.ts), so the history holds what the
  * partner's bus and webhooks were sent, nothing the bridge kept to itself. Under the user's partition on
@@ -16,7 +16,9 @@ import { userPk } from './users';
 
 /** How long a customer's events stay on its timeline after they were published. */
 export const EVENT_HISTORY_RETENTION_DAYS = 90;
-export const EVENT_HISTORY_PREFIX = 'HISTORY#';
+// After `PROFILE`: outside the sort-key range a device read queries (storage/device-snapshots.ts
+// profileRangeOf, every kind's prefix sorts before `PROFILE`), so 90 days of events never ride along with it.
+export const EVENT_HISTORY_PREFIX = 'TIMELINE#';
 
 export const historyEventSchema = z.object({
   id: z.string(),

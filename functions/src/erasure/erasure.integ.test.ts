@@ -15,7 +15,9 @@ import { createErasureDeps } from '../lambdas/erasureWorker/deps';
 import { makeErasureHandler } from '../lambdas/erasureWorker/handler';
 import { createRecordingMetrics } from '../platform/observability';
 import { BackfillStateStore } from '../storage/backfill-state';
+import { CHANGE_SK_PREFIX } from '../storage/device-changes';
 import { EventHistoryStore, historySk } from '../storage/event-history';
+import { openChangesSk } from '../storage/open-changes';
 import { readingItem, readingPk } from '../storage/readings';
 import { ReauthenticationStore } from '../storage/reauthentications';
 import { StatementAnnouncementStore, statementMarkerKey } from '../storage/statement-announcements';
@@ -481,6 +483,19 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
     await env.aws.db.send(
       new PutCommand({ TableName: env.aws.tableNames.main, Item: searchTermItem(ext, 'late-name', terms) }),
     );
+    // A control that raced the DELETE: its tracked change and the open-changes item (their shapes matter not:
+    // the sweep goes by the sort key).
+    for (const sk of [
+      `${CHANGE_SK_PREFIX}heat_pump#${device}#chg_00000000000000000001`,
+      openChangesSk('heat_pump'),
+    ]) {
+      await env.aws.db.send(
+        new PutCommand({
+          TableName: env.aws.tableNames.main,
+          Item: { pk: userPk(ext), sk, by: 'late-request' },
+        }),
+      );
+    }
 
     clock += SETTLE_MS + 1_000;
     expect(await drainErasures()).toBe(1);

@@ -28,7 +28,7 @@ import type { Clock } from '../platform/clock';
 import { AuditStore } from '../storage/audit';
 import { BackfillStateStore } from '../storage/backfill-state';
 import { batchWrite } from '../storage/batch-write';
-import { DeviceChangeStore } from '../storage/device-changes';
+import { CHANGE_SK_PREFIX, DeviceChangeStore } from '../storage/device-changes';
 import {
   ERASURE_SCOPES,
   ERASURE_USER_JOB,
@@ -37,6 +37,7 @@ import {
   erasureDeviceJob,
 } from '../storage/erasures';
 import { EVENT_HISTORY_PREFIX } from '../storage/event-history';
+import { OPEN_CHANGES_SK_PREFIX } from '../storage/open-changes';
 import { ReadingsStore } from '../storage/readings';
 import { REAUTH_PREFIX, reauthenticationKeyOf } from '../storage/reauthentications';
 import { STATEMENT_MARKER_PREFIX } from '../storage/statement-announcements';
@@ -129,14 +130,27 @@ interface Targets {
   reauthenticationPks: string[];
 }
 
-/** What lies under a user's partition that a late writer may have stored: targets, statement markers, search terms. */
+/**
+ * The items a writer that read the customer before the offboarding may store under its partition after the
+ * sweep, each deleted where it is: a `statement.ready` marker (a sync run checks, but may die first), a
+ * timeline event (the relay), search terms (a user write), and a control's tracked change and open-changes
+ * item (a request racing the offboarding). All name the customer.
+ */
+const LATE_ITEM_PREFIXES = [
+  STATEMENT_MARKER_PREFIX,
+  EVENT_HISTORY_PREFIX,
+  SEARCH_TERM_SK_PREFIX,
+  CHANGE_SK_PREFIX,
+  OPEN_CHANGES_SK_PREFIX,
+] as const;
+
+/** What lies under a user's partition that a late writer may have stored: targets, and the late items. */
 interface FoundUnder extends Targets {
-  statementMarkerSks: string[];
-  /** Timeline events (storage/event-history.ts) a relay recorded after the partition was swept. */
-  historySks: string[];
-  /** The customer search's term items (storage/user-search.ts), deleted where they are. */
-  searchTermSks: string[];
+  /** Sort keys under the user's partition starting with one of LATE_ITEM_PREFIXES. */
+  lateItemSks: string[];
 }
+
+const NOTHING_FOUND: FoundUnder = { deviceIds: [], reauthenticationPks: [], lateItemSks: [] };
 
 export class ErasureService {
   private readonly settleMs: number;
@@ -219,13 +233,7 @@ export class ErasureService {
 
   private async sweep(job: ErasureJob): Promise<Targets & { readingsDeleted: number }> {
     const ext = job.external_user_id;
-    let late: FoundUnder = {
-      deviceIds: [],
-      reauthenticationPks: [],
-      statementMarkerSks: [],
-      historySks: [],
-      searchTermSks: [],
-    };
+    let late = NOTHING_FOUND;
     if (job.scope === 'user') {
       // A writer that read the customer before the offboarding may have stored a pointer after the
       // partition was swept; a customer onboarded again owns its partition, so it is left alone.
@@ -253,11 +261,7 @@ export class ErasureService {
       await this.deleteMain(ext, [
         ...reauthenticationPks.map(reauthenticationKeyOf),
         ...late.reauthenticationPks.map((pk) => ({ pk: userPk(ext), sk: pk })),
-        // A `statement.ready` marker a sync run put after the offboarding's sweep (it checks, but may die first).
-        ...late.statementMarkerSks.map((sk) => ({ pk: userPk(ext), sk })),
-        ...late.historySks.map((sk) => ({ pk: userPk(ext), sk })),
-        // The customer search's terms are personal data: a writer that indexed the customer late leaves none.
-        ...late.searchTermSks.map((sk) => ({ pk: userPk(ext), sk })),
+        ...late.lateItemSks.map((sk) => ({ pk: userPk(ext), sk })),
       ]);
     }
     return { deviceIds, reauthenticationPks, readingsDeleted };
@@ -271,15 +275,9 @@ export class ErasureService {
     if (result.failedOwners.size > 0) throw new Error('could not delete every item of the erasure');
   }
 
-  /** The devices (snapshots), re-authentication pointers, statement markers and search terms under the user's partition. */
+  /** The devices (snapshots), re-authentication pointers and late items under the user's partition. */
   private async targetsUnder(externalUserId: string): Promise<FoundUnder> {
-    const targets: FoundUnder = {
-      deviceIds: [],
-      reauthenticationPks: [],
-      statementMarkerSks: [],
-      historySks: [],
-      searchTermSks: [],
-    };
+    const targets: FoundUnder = { deviceIds: [], reauthenticationPks: [], lateItemSks: [] };
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.deps.db.send(
@@ -297,9 +295,7 @@ export class ErasureService {
         const kind = deviceKinds.find((k) => sk.startsWith(k.storage.skPrefix));
         if (kind) targets.deviceIds.push(sk.slice(kind.storage.skPrefix.length));
         if (sk.startsWith(REAUTH_PREFIX)) targets.reauthenticationPks.push(sk);
-        if (sk.startsWith(STATEMENT_MARKER_PREFIX)) targets.statementMarkerSks.push(sk);
-        if (sk.startsWith(EVENT_HISTORY_PREFIX)) targets.historySks.push(sk);
-        if (sk.startsWith(SEARCH_TERM_SK_PREFIX)) targets.searchTermSks.push(sk);
+        if (LATE_ITEM_PREFIXES.some((prefix) => sk.startsWith(prefix))) targets.lateItemSks.push(sk);
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);

@@ -23,6 +23,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { type BridgeEvent, bridgeEventSchema } from '../domain/events/catalogue';
+import { batchWrite } from './batch-write';
 import { sendIfCondition } from './conditional';
 import { subjectOf } from './event-history';
 
@@ -415,11 +416,18 @@ export class WebhookStore {
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) {
-        const { pk, sk } = itemKeySchema.parse(item);
-        await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { pk, sk } }));
-        deleted++;
-      }
+      const keys = (page.Items ?? []).map((item) => itemKeySchema.parse(item));
+      const result = await batchWrite(
+        this.db,
+        keys.map(({ pk, sk }) => ({
+          tableName: this.tableName,
+          owner: externalUserId,
+          request: { DeleteRequest: { Key: { pk, sk } } },
+        })),
+      );
+      if (result.failedOwners.size > 0)
+        throw new Error('could not delete every webhook event about the customer');
+      deleted += keys.length;
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
     return deleted;

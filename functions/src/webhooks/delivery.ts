@@ -225,6 +225,7 @@ export class WebhookDelivery {
       consecutiveFailures: failuresInARow,
       deadLettered: result === 'dead_lettered',
     });
+    if (status === 'unchanged') return;
     // The status read with the endpoint may be stale: setStatus changes it only when it differs.
     if (status === endpoint.status && status === 'healthy') return;
     if ((await deps.endpoints.setStatus(endpoint.id, status, at)) && status === 'failing') {

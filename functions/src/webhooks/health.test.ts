@@ -23,6 +23,12 @@ describe("an endpoint's health", () => {
     expect(statusAfterAttempt({ consecutiveFailures: 1, deadLettered: true })).toBe('failing');
     expect(statusAfterAttempt({ consecutiveFailures: 0, deadLettered: false })).toBe('healthy');
   });
+
+  it('leaves the status as it is after a failure under the count: a dead letter made it failing, only a delivery heals', () => {
+    for (let n = 1; n < FAILING_AFTER_CONSECUTIVE_FAILURES; n++) {
+      expect(statusAfterAttempt({ consecutiveFailures: n, deadLettered: false })).toBe('unchanged');
+    }
+  });
 });
 
 const deadLetter = (id: string, type: BridgeEvent['type'], at: string) => ({

@@ -16,15 +16,19 @@ export const FAILING_AFTER_CONSECUTIVE_FAILURES = 3;
 
 export type EndpointStatus = 'healthy' | 'failing';
 
-/** The status an endpoint should have after an attempt, from its count of failures in a row (0 after a success). */
+/**
+ * The status an endpoint should have after an attempt, from its count of failures in a row (0 after a
+ * success): `unchanged` for a failure that neither reaches the count nor is dead-lettered, which must not heal
+ * an endpoint a dead letter made `failing` (only a delivered attempt does).
+ */
 export function statusAfterAttempt(attempt: {
   consecutiveFailures: number;
   deadLettered: boolean;
-}): EndpointStatus {
+}): EndpointStatus | 'unchanged' {
   if (attempt.consecutiveFailures === 0) return 'healthy';
   return attempt.deadLettered || attempt.consecutiveFailures >= FAILING_AFTER_CONSECUTIVE_FAILURES
     ? 'failing'
-    : 'healthy';
+    : 'unchanged';
 }
 
 /** Dead-lettered deliveries a replay sends again at most per call (each is one queue message). */

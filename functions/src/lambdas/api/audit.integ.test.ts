@@ -86,6 +86,26 @@ describe('the audit trail, against dynalite, the simulator and the local SQS', (
     expect((await customerTrail(ext)).items).toEqual([expect.objectContaining(expected)]);
   });
 
+  it('records a write once when its Idempotency-Key replays it: the replay made no second change', async () => {
+    const { ext, heatPumpId } = await customerWithHeatPump();
+    const write = (requestId: string) =>
+      api(
+        apiEvent('updateHeatPump', {
+          params: { external_user_id: ext, heat_pump_id: heatPumpId },
+          body: { is_smart_optimization_active: false },
+          claims: support('agent-8'),
+          headers: { 'idempotency-key': `audit-replay-${n}` },
+          requestId,
+        }),
+      );
+    expect((await write(`req-first-${n}`)).statusCode).toBe(200);
+    clock += 1_000;
+    expect((await write(`req-replay-${n}`)).statusCode).toBe(200);
+    expect((await customerTrail(ext)).items).toEqual([
+      expect.objectContaining({ request_id: `req-first-${n}`, outcome: 'succeeded' }),
+    ]);
+  });
+
   it("records nothing of a viewer's refused write, and a refusal past the access rule as failed", async () => {
     const { ext, heatPumpId } = await customerWithHeatPump();
     const refused = await api(

@@ -150,7 +150,7 @@ async function handle(
     );
     const idempotencyKey = takesIdempotencyKey(declaration.method) ? readIdempotencyKey(headers) : undefined;
 
-    const run = () =>
+    const handle = () =>
       route.handle({
         params,
         query,
@@ -163,6 +163,25 @@ async function handle(
         headers,
         openApiDocument: cachedOpenApiDocument,
       });
+    // Every write is recorded before it is made, with who made it (./audit.ts); inside the idempotency
+    // wrapper, so that a replayed answer (the write made once) is not recorded as a second write.
+    const run = () =>
+      isAudited(declaration)
+        ? audited(
+            deps.audit,
+            {
+              requestId,
+              nowMs: deps.now(),
+              caller,
+              action: operationId,
+              method: declaration.method,
+              path: event.rawPath ?? declaration.path,
+              subject,
+              body,
+            },
+            handle,
+          )
+        : handle();
     const work = () =>
       idempotencyKey === undefined
         ? run()
@@ -181,26 +200,7 @@ async function handle(
             },
             run,
           );
-    // Every write is recorded before it is made, with who made it (./audit.ts).
-    const result = await withinBudget(
-      deadline,
-      isAudited(declaration)
-        ? audited(
-            deps.audit,
-            {
-              requestId,
-              nowMs: deps.now(),
-              caller,
-              action: operationId,
-              method: declaration.method,
-              path: event.rawPath ?? declaration.path,
-              subject,
-              body,
-            },
-            work,
-          )
-        : work(),
-    );
+    const result = await withinBudget(deadline, work());
     status = result.status;
     const responseHeaders = { ...result.headers, 'x-request-id': requestId };
     return result.text === undefined

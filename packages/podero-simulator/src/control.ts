@@ -334,7 +334,6 @@ export function handleControlRequest(
   if (healthControl !== null) return healthControl;
   switch (route) {
     case 'POST /__sim/reset':
-      core.writeFaults.reset();
       control.reset();
       return { status: 200, json: { ok: true, now: control.now().toISOString() } };
     case 'GET /__sim/clock':

@@ -162,6 +162,7 @@ export async function startSimulator(input: SimulatorOptions = {}): Promise<Simu
     core.modes.tradingVariant = options.tradingVariant;
     core.trading.clear();
     resetDataHistory(core);
+    writeFaults.reset();
     clock = new SimClock(clockMode, options.startTime?.getTime() ?? Date.now());
     nextId = seededUuidStream(options.seed, idTaken);
     core.changed();

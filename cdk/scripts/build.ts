@@ -15,6 +15,7 @@ import path from 'node:path';
 import { type FunctionDeclaration, functionDeclarations } from '@podero-bridge/functions/declarations';
 import { type BuildOptions, build } from 'esbuild';
 import {
+  bundleVariantOf,
   FUNCTIONS_ROOT,
   PACKAGE_ROOT,
   PACKED_ROOT,
@@ -51,7 +52,7 @@ async function buildConstruct(): Promise<void> {
 async function buildFunctions(): Promise<void> {
   const declarations = Object.values(functionDeclarations) as FunctionDeclaration[];
   for (const tracing of [true, false]) {
-    const variant = tracing ? 'traced' : 'untraced';
+    const variant = bundleVariantOf(tracing);
     // One esbuild run per variant, each entry its own bundle (no splitting): what NodejsFunction builds one by one.
     await build({
       entryPoints: Object.fromEntries(

@@ -14,7 +14,7 @@ import type { IConstruct } from 'constructs';
  * every partner's stack whatever the bridge's construct id. The price: one bridge per stack (the construct
  * refuses a second), which a stage is anyway (its bus, API and dashboard are named after the stage).
  *
- * test/stateful-ids.integ.test.ts fails when a stateful resource's id would change between versions.
+ * infra/test/stateful-ids.integ.test.ts fails when a stateful resource's id would change between versions.
  */
 
 const HIDDEN_ID = 'Default';

@@ -3,7 +3,7 @@
  * repository's `infra/stages.json` always was (a typo or a wrong type fails with the path of the field).
  *
  * The sections a partner rarely changes have defaults: the values `infra/stages.json` gives every stage
- * (test/props.test.ts keeps the two equal). What has no sensible default is required: the stage's name, the
+ * (infra/test/props-defaults.test.ts keeps the two equal). What has no sensible default is required: the stage's name, the
  * Podero organisation, the console's customer links, and where tokens come from (`jwt`, an issuer of your own,
  * or `identityProvider`, a Cognito user pool the construct creates).
  */
@@ -65,7 +65,7 @@ const identityProviderSchema = z.strictObject({
   domainPrefix: cognitoDomainPrefix.optional(),
 });
 
-/** The section defaults: what `infra/stages.json` gives every stage (test/props.test.ts compares them). */
+/** The section defaults: what `infra/stages.json` gives every stage (infra/test/props-defaults.test.ts compares them). */
 export const SECTION_DEFAULTS = {
   sync: {
     everyMinutes: 15,

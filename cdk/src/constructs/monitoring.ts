@@ -282,6 +282,10 @@ export class Monitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     const syncIntervalSeconds = props.syncEveryMinutes * 60;
+    // The period of every per-pass metric: one sync interval.
+    const syncPeriod = Duration.minutes(props.syncEveryMinutes);
+    /** A per-pass count summed over one sync interval. */
+    const summedPerPass = { period: syncPeriod, statistic: cloudwatch.Stats.SUM };
     alarm('SyncShardQueueAge', {
       alarmDescription:
         'A shard waited longer than the sync interval for a worker: W (sync.workers) is too small for the fleet, or the workers are failing or throttled.',
@@ -299,7 +303,7 @@ export class Monitoring extends Construct {
       passDuration[`p${Object.keys(passDuration).length}`] = customMetric(
         { metricName: CUSTOM_METRICS.syncPassDuration.metricName, service },
         props.stage,
-        { period: Duration.minutes(props.syncEveryMinutes), statistic: cloudwatch.Stats.MAXIMUM },
+        { period: syncPeriod, statistic: cloudwatch.Stats.MAXIMUM },
       );
     }
     alarm('SyncPassDuration', {
@@ -308,7 +312,7 @@ export class Monitoring extends Construct {
       metric: new cloudwatch.MathExpression({
         expression: `MAX([${Object.keys(passDuration).join(', ')}])`,
         usingMetrics: passDuration,
-        period: Duration.minutes(props.syncEveryMinutes),
+        period: syncPeriod,
         label: 'Sync pass duration (ms)',
       }),
       threshold: syncIntervalSeconds * 1000,
@@ -317,10 +321,7 @@ export class Monitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    const syncFailures = customMetric(CUSTOM_METRICS.syncFailures, props.stage, {
-      period: Duration.minutes(props.syncEveryMinutes),
-      statistic: cloudwatch.Stats.SUM,
-    });
+    const syncFailures = customMetric(CUSTOM_METRICS.syncFailures, props.stage, summedPerPass);
     alarm('SyncFailures', {
       alarmDescription:
         'heat-pump-sync: users failed to sync in two runs in a row. The sync summary log line names them.',
@@ -332,20 +333,16 @@ export class Monitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    const syncInterval = {
-      period: Duration.minutes(props.syncEveryMinutes),
-      statistic: cloudwatch.Stats.SUM,
-    };
     alarm('DevicesStaleShare', {
       alarmDescription: `More than ${DEVICES_STALE_SHARE_ALARM_PERCENT} % of the connected devices sent no new state for longer than their kind's threshold in two sync intervals in a row: a manufacturer cloud or Podero stopped reporting. GET /users?health=stale lists the customers.`,
       metric: new cloudwatch.MathExpression({
         // No judged device: no share (0), not a division by zero.
         expression: 'IF(judged > 0, 100 * stale / judged, 0)',
         usingMetrics: {
-          judged: customMetric(CUSTOM_METRICS.syncDevicesReportingJudged, props.stage, syncInterval),
-          stale: customMetric(CUSTOM_METRICS.syncDevicesStale, props.stage, syncInterval),
+          judged: customMetric(CUSTOM_METRICS.syncDevicesReportingJudged, props.stage, summedPerPass),
+          stale: customMetric(CUSTOM_METRICS.syncDevicesStale, props.stage, summedPerPass),
         },
-        period: Duration.minutes(props.syncEveryMinutes),
+        period: syncPeriod,
         label: 'Stale devices (% of connected)',
       }),
       threshold: DEVICES_STALE_SHARE_ALARM_PERCENT,

@@ -41,7 +41,7 @@ import {
 import { type OnboardedUser, UserStream, UserWalk } from './user-walk';
 import { WritePipeline } from './write-pipeline';
 
-/** The health metrics each run publishes (infra/lib/constructs/monitoring.ts watches them by these names). */
+/** The health metrics each run publishes (cdk/src/constructs/monitoring.ts watches them by these names). */
 export const SYNC_HEALTH_METRICS = {
   judged: 'SyncDevicesReportingJudged',
   stale: 'SyncDevicesStale',

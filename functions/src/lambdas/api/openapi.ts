@@ -238,7 +238,7 @@ function operationOf(
  * recommended ruleset refused them (an operation on a templated path must declare the path's parameters).
  * Why once, at the root: API Gateway's CORS configuration is the stage's, not a path's: it answers OPTIONS on
  * every path alike, before any route or authorizer runs, with every declared method allowed
- * (infra/lib/constructs/http-api.ts). A specification extension is ignored by generators and kept by
+ * (cdk/src/constructs/http-api.ts). A specification extension is ignored by generators and kept by
  * documentation tools; the contract test checks the local gateway's OPTIONS answers against it, and
  * `info.description` says the same in prose.
  */

@@ -3,6 +3,7 @@
  * the connection the bridge observed, and the change events stored with it (storage/device-snapshots.ts
  * keeps it in DynamoDB; the rules, the sync and the events read it). Pure data, no I/O.
  */
+import { REPORTING_STATES, STEERING_STATES } from '../events/catalogue';
 
 /** A device as Podero returned it; only `id` is relied upon, everything else is kept verbatim. */
 export type DeviceJson = { id: string } & Record<string, unknown>;
@@ -50,11 +51,8 @@ export interface StoredConnection {
   since: string | null;
 }
 
-/** Reporting: a new state within the kind's threshold (`ok`), not (`stale`), or not judged (`unknown`). */
-export const REPORTING_STATES = ['ok', 'stale', 'unknown'] as const;
+export { REPORTING_STATES, STEERING_STATES };
 export type ReportingState = (typeof REPORTING_STATES)[number];
-/** Podero's documented values of `steering_status` (§3.5); anything else is read as `unknown`. */
-export const STEERING_STATES = ['ok', 'warning', 'error', 'unknown'] as const;
 export type SteeringState = (typeof STEERING_STATES)[number];
 
 export interface StoredHealthPart<S extends string> {

@@ -22,9 +22,14 @@ export const CONNECTION_STATES = ['connected', 'reauthentication_required', 'dis
  */
 export const EVENT_CATALOGUE_VERSION = '4';
 
-/** A device's reporting and steering as the health events publish them (domain/devices/health.ts decides them). */
-const REPORTING_STATES = ['ok', 'stale', 'unknown'] as const;
-const STEERING_STATES = ['ok', 'warning', 'error', 'unknown'] as const;
+/**
+ * A device's reporting and steering as the health events publish them (domain/devices/health.ts decides them;
+ * domain/devices/state.ts re-exports them, as rules.ts does CONNECTION_STATES: devices/ imports events/).
+ * Reporting: a new state within the kind's threshold (`ok`), not (`stale`), or not judged (`unknown`).
+ */
+export const REPORTING_STATES = ['ok', 'stale', 'unknown'] as const;
+/** Podero's documented values of `steering_status` (§3.5); anything else is read as `unknown`. */
+export const STEERING_STATES = ['ok', 'warning', 'error', 'unknown'] as const;
 /** EventBridge `source` of every event (partners match on it in their rules). */
 export const EVENT_SOURCE = 'podero-bridge';
 

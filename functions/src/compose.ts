@@ -11,7 +11,7 @@ import {
   loadTokenRefreshConfig,
   loadTradingWorkflowConfig,
 } from './config';
-import type { FunctionId } from './declarations';
+import { type FunctionId, functionDeclarations } from './declarations';
 import type { BackfillRunSummary } from './history/backfill';
 import { type ApiDeps, type ApiOverrides, createApiDeps } from './lambdas/api/deps';
 import { type ApiHandler, makeApiHandler } from './lambdas/api/handler';
@@ -176,7 +176,8 @@ export function composeInProcess(options: InProcessOptions): InProcessBridge {
       }),
     forecastDrop: makeForecastDropHandler(forecastDropDeps),
     historyBackfill: (event, context) => {
-      const deadline = Date.now() + 300_000;
+      // The deployed function's own timeout (declarations.ts), as Lambda would give it.
+      const deadline = Date.now() + functionDeclarations.historyBackfill.timeoutSeconds * 1000;
       return backfillHandler(event, {
         awsRequestId: context?.awsRequestId ?? 'local',
         getRemainingTimeInMillis: () => deadline - Date.now(),

@@ -9766,7 +9766,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
                 };
             };
-            /** @description Admin only */
+            /** @description An operator role (viewer or higher) only */
             403: {
                 headers: {
                     [name: string]: unknown;

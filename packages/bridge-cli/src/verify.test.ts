@@ -126,7 +126,7 @@ describe('bridge verify', () => {
     expect(run.code).toBe(1);
     expect(run.lines[2]).toMatch(/^ok {4}token {3}from BRIDGE_TOKEN: sub crm-1/);
     expect(run.lines[3]).toMatch(
-      /^FAIL {2}read {4}GET \/users\?limit=1 answered 403 \{"message":"Forbidden"\} \(the token lacks the admin scope bridge\/admin\)/,
+      /^FAIL {2}read {4}GET \/users\?limit=1 answered 403 \{"message":"Forbidden"\} \(the token carries no operator role: bridge\/viewer, bridge\/support or bridge\/admin\)/,
     );
   });
 

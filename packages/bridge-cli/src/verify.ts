@@ -212,7 +212,7 @@ export async function verifyStage(options: VerifyOptions, io: VerifyIo): Promise
             response.status === 401
               ? " (the stage's JWT authorizer refused the token: its issuer and audience must be the stage's jwt settings)"
               : response.status === 403
-                ? ' (the token lacks the admin scope bridge/admin)'
+                ? ' (the token carries no operator role: bridge/viewer, bridge/support or bridge/admin)'
                 : '';
           throw new StepFailure(`GET /users?limit=1 answered ${response.status}${bodyOf(error)}${hint}`);
         }

@@ -6,7 +6,7 @@ import type { TimedContext } from '../shared/context';
 import { parseEvent } from '../shared/parse-event';
 import type { HistoryBackfillDepsBundle } from './deps';
 
-/** The metrics of every run (infra: Monitoring alarms on rate-limited runs). */
+/** The metrics of every run (the function's errors and throttles alarm like every function's; none alarms on rate-limited runs yet). */
 export const BACKFILL_METRICS = {
   requests: 'BackfillRequests',
   filled: 'BackfillQuartersFilled',

@@ -65,7 +65,7 @@ export const getBackfillStatus = defineRoute({
     },
     400: errorResponse('Invalid query'),
     401: errorResponse('No valid token'),
-    403: errorResponse('Admin only'),
+    403: errorResponse('An operator role (viewer or higher) only'),
   },
   handle: async ({ query, deps }) => ({ status: 200, body: await deps.services.backfill.status(query) }),
 });

@@ -168,7 +168,13 @@ for (const { resultsFile } of runs) {
   if (!existsSync(resultsFile)) continue;
   const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
   passed += results.numPassedTests ?? 0;
-  failed += (results.numFailedTests ?? 0) + (results.numFailedTestSuites ?? 0);
+  // Failed tests, plus each file that failed with no failed test of its own (it did not load, or a hook
+  // threw). vitest's numFailedTestSuites counts describe blocks as well: added, one failure read as three.
+  const filesFailedOutsideTests = (results.testResults ?? []).filter(
+    (file) =>
+      file.status === 'failed' && !(file.assertionResults ?? []).some((test) => test.status === 'failed'),
+  ).length;
+  failed += (results.numFailedTests ?? 0) + filesFailedOutsideTests;
   skipped += (results.numPendingTests ?? 0) + (results.numTodoTests ?? 0);
   rmSync(resultsFile, { force: true });
 }

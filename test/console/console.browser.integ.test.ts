@@ -345,6 +345,9 @@ describe('operator console in Chromium against pnpm dev', { timeout: 60_000 }, (
     const page = await newPage(390, 844);
     await page.goto(`${dev.apiUrl}/console/#/customers/${encodeURIComponent(demo.externalUserId)}`);
     await page.locator('figure[data-chart="power"] canvas').waitFor();
+    // Measured once every panel has loaded: the timeline's long event names arrive after the chart.
+    await page.locator('.timeline-items li').first().waitFor();
+    await expect.poll(() => page.getByText('Loading…').count(), POLL).toBe(0);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     const unlabelled = await page.evaluate(() =>

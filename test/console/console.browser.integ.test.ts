@@ -1,5 +1,4 @@
 /// <reference lib="dom" />
-/// <reference lib="dom.iterable" />
 // Code passed to page.evaluate runs in the page, with the DOM.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,7 +16,14 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevProcess, startDev } from '../support/dev-process';
 import { startReceiver, typeOf } from '../support/webhook-receiver';
-import { launchChromium } from './browser';
+import {
+  horizontalOverflow,
+  launchChromium,
+  newPage as newPageIn,
+  POLL,
+  seriesPixels,
+  unlabelledControls,
+} from './browser';
 
 /**
  * Done-when of the console issue: `pnpm dev`, the demo customer made by `runDemo` with six hours of readings,
@@ -28,9 +34,10 @@ import { launchChromium } from './browser';
  */
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/console/', import.meta.url));
 const HISTORY_HOURS = 6;
-/** expect.poll's own default (1 s) is shorter than a loaded host needs for a page's next answer. */
-const POLL = { timeout: 20_000, interval: 250 };
 const SYNC_STEP_SECONDS = 20 * 60;
+
+const newPage = (width: number, height: number) => newPageIn(browser, { viewport: { width, height } });
+const chartCanvas = (page: Page, chart: string) => page.locator(`figure[data-chart="${chart}"] canvas`);
 
 let dir: string;
 let dev: DevProcess;
@@ -64,32 +71,6 @@ async function post(url: string, body: unknown, token?: string): Promise<unknown
   });
   if (!response.ok) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
   return response.json();
-}
-
-async function newPage(width: number, height: number): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1 });
-  const page = await context.newPage();
-  // Shorter than the test's own timeout, so a wait that fails names its locator.
-  page.setDefaultTimeout(20_000);
-  page.on('pageerror', (error) => {
-    throw error;
-  });
-  return page;
-}
-
-/** Pixels of the series colour on a chart's canvas: a line or points were drawn, not just axes and grid. */
-async function seriesPixels(page: Page, chart: string, rgb: [number, number, number]): Promise<number> {
-  return page.locator(`figure[data-chart="${chart}"] canvas`).evaluate((canvas, [r, g, b]) => {
-    const c = canvas as HTMLCanvasElement;
-    const data = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
-    let count = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      const near =
-        Math.abs((data[i] ?? 0) - r) + Math.abs((data[i + 1] ?? 0) - g) + Math.abs((data[i + 2] ?? 0) - b);
-      if (near < 30 && (data[i + 3] ?? 0) > 200) count++;
-    }
-    return count;
-  }, rgb);
 }
 
 beforeAll(async () => {
@@ -169,8 +150,8 @@ describe('operator console in Chromium against pnpm dev', { timeout: 60_000 }, (
     await power.locator('canvas').waitFor();
     const points = Number(await power.getAttribute('data-points'));
     expect(points).toBeGreaterThanOrEqual(HISTORY_HOURS * 2);
-    expect(await seriesPixels(page, 'power', [0x1f, 0x6f, 0xeb])).toBeGreaterThan(200);
-    expect(await seriesPixels(page, 'temperatures', [0xd1, 0x24, 0x2f])).toBeGreaterThan(100);
+    expect(await seriesPixels(chartCanvas(page, 'power'), [0x1f, 0x6f, 0xeb])).toBeGreaterThan(200);
+    expect(await seriesPixels(chartCanvas(page, 'temperatures'), [0xd1, 0x24, 0x2f])).toBeGreaterThan(100);
     await page.getByRole('table', { name: 'Savings per month' }).waitFor();
     // The history's coverage: a cell per UTC day of the last week.
     const days = page.locator(`[data-coverage="${deviceId}"] li`);
@@ -189,7 +170,7 @@ describe('operator console in Chromium against pnpm dev', { timeout: 60_000 }, (
     const bucketed = Number(await power.getAttribute('data-points'));
     expect(bucketed).toBeGreaterThan(1);
     expect(bucketed).toBeLessThanOrEqual(points);
-    expect(await seriesPixels(page, 'power', [0x1f, 0x6f, 0xeb])).toBeGreaterThan(100);
+    expect(await seriesPixels(chartCanvas(page, 'power'), [0x1f, 0x6f, 0xeb])).toBeGreaterThan(100);
     await heatPump.getByRole('radio', { name: '30 days' }).check();
     await expect.poll(() => power.locator('figcaption').textContent(), POLL).toMatch(/30 days: \d+ values/);
     expect(Number(await power.getAttribute('data-points'))).toBeGreaterThan(1);
@@ -221,7 +202,7 @@ describe('operator console in Chromium against pnpm dev', { timeout: 60_000 }, (
       await figure.locator('canvas').waitFor();
       expect(Number(await figure.getAttribute('data-points')), chart).toBeGreaterThanOrEqual(HISTORY_HOURS);
     }
-    expect(await seriesPixels(page, 'state-of-charge', [0x1a, 0x7f, 0x37])).toBeGreaterThan(100);
+    expect(await seriesPixels(chartCanvas(page, 'state-of-charge'), [0x1a, 0x7f, 0x37])).toBeGreaterThan(100);
     // Every kind's card shows its history's coverage, a cell per day of the last week.
     for (const id of [vehicleId, inverterId, wallboxId]) {
       await expect.poll(() => page.locator(`[data-coverage="${id}"] li`).count(), POLL).toBe(7);
@@ -348,19 +329,8 @@ describe('operator console in Chromium against pnpm dev', { timeout: 60_000 }, (
     // Measured once every panel has loaded: the timeline's long event names arrive after the chart.
     await page.locator('.timeline-items li').first().waitFor();
     await expect.poll(() => page.getByText('Loading…').count(), POLL).toBe(0);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
-    const unlabelled = await page.evaluate(() =>
-      [...document.querySelectorAll('input, button, select')]
-        .filter((el) => {
-          const input = el as HTMLInputElement;
-          const named =
-            (input.labels?.length ?? 0) > 0 || el.getAttribute('aria-label') || el.textContent?.trim();
-          return !named;
-        })
-        .map((el) => el.outerHTML),
-    );
-    expect(unlabelled).toEqual([]);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    expect(await unlabelledControls(page)).toEqual([]);
     // The first Tab reaches the skip link, which moves focus to the content.
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');

@@ -1,11 +1,10 @@
 /// <reference lib="dom" />
 import { fileURLToPath } from 'node:url';
 import { seedOnboardedUsers } from '@podero-bridge/functions/testing';
-import { consoleBuildAt, ensureConsoleBuilt, REPO_ROOT } from '@podero-bridge/local';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, type TestStack } from '../support/local-stack';
-import { launchChromium } from './browser';
+import type { TestStack } from '../support/local-stack';
+import { type ConsoleStack, newPage as newPageIn, POLL, startConsoleStack } from './browser';
 
 /**
  * Issue 36's customer search in Debian's Chromium against the local stack: among 600 stored customers,
@@ -13,27 +12,17 @@ import { launchChromium } from './browser';
  * pause; the customer page shows the Podero ids with a copy button.
  */
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/console/', import.meta.url));
-const POLL = { timeout: 30_000, interval: 250 };
 
+let consoleStack: ConsoleStack;
 let test: TestStack;
 let browser: Browser;
 let customer: { external_user_id: string; podero_user_id: string };
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: test.stack.apiUrl });
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on('pageerror', (error) => {
-    throw error;
-  });
-  return page;
-}
+const newPage = () => newPageIn(browser, { clipboardOrigin: test.stack.apiUrl });
 
 beforeAll(async () => {
-  const build = consoleBuildAt(REPO_ROOT);
-  await ensureConsoleBuilt(build, () => {});
-  test = await startTestStack({ consoleDir: build.dist });
+  consoleStack = await startConsoleStack();
+  ({ test, browser } = consoleStack);
   // 600 customers the search must not read: half of them share the customer's first name.
   await seedOnboardedUsers(
     test.db,
@@ -59,12 +48,10 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(201);
   customer = (await created.json()) as typeof customer;
-  browser = await launchChromium();
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await test?.close();
+  await consoleStack?.close();
 });
 
 describe('customer search in Chromium against the local stack', { timeout: 120_000 }, () => {

@@ -1,12 +1,11 @@
 /// <reference lib="dom" />
 // Code passed to page.evaluate runs in the page, with the DOM.
 import { fileURLToPath } from 'node:url';
-import { consoleBuildAt, ensureConsoleBuilt, REPO_ROOT } from '@podero-bridge/local';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiCall, connectDevice, connectHeatPump, onboardUser } from '../support/flows';
-import { startTestStack, type TestStack } from '../support/local-stack';
-import { launchChromium } from './browser';
+import type { TestStack } from '../support/local-stack';
+import { type ConsoleStack, newPage as newPageIn, startConsoleStack } from './browser';
 
 /**
  * Issue 35's printable statement in Debian's Chromium against the local stack: a customer with a heat pump
@@ -34,6 +33,7 @@ interface StatementJson {
   total: Row & { currency: string | null };
 }
 
+let consoleStack: ConsoleStack;
 let t: TestStack;
 let admin: string;
 let browser: Browser;
@@ -41,12 +41,8 @@ let heatPumpId: string;
 let vehicleId: string;
 
 beforeAll(async () => {
-  const build = consoleBuildAt(REPO_ROOT);
-  await ensureConsoleBuilt(build, () => {});
-  t = await startTestStack({
-    consoleDir: build.dist,
-    simulator: { startTime: new Date('2026-03-30T08:00:00.000Z') },
-  });
+  consoleStack = await startConsoleStack({ simulator: { startTime: new Date('2026-03-30T08:00:00.000Z') } });
+  ({ test: t, browser } = consoleStack);
   admin = await t.stack.mintToken({ admin: true });
   await onboardUser(t.stack.apiUrl, admin, USER);
   ({ deviceId: heatPumpId } = await connectHeatPump(t.stack.apiUrl, admin, USER));
@@ -62,23 +58,13 @@ beforeAll(async () => {
     expect(run.ok, JSON.stringify(run)).toBe(true);
     t.stack.simulator.control.advanceClock(900);
   }
-  browser = await launchChromium();
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await t?.close();
+  await consoleStack?.close();
 });
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  page.on('pageerror', (error) => {
-    throw error;
-  });
-  return page;
-}
+const newPage = () => newPageIn(browser);
 
 /** The figure as the test reads the contract: kWh to 3 decimals, cents as an amount, null as "missing". */
 function expectedText(figure: Figure, money: boolean): string {

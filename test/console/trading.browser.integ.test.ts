@@ -1,14 +1,17 @@
-/// <reference lib="dom" />
-// Code passed to page.evaluate runs in the page, with the DOM.
 import { fileURLToPath } from 'node:url';
 import { composeInProcess, createLogger, createRecordingMetrics } from '@podero-bridge/functions';
 import { ENV } from '@podero-bridge/functions/declarations';
 import { testLogLevel } from '@podero-bridge/functions/testing';
-import { consoleBuildAt, ensureConsoleBuilt, REPO_ROOT } from '@podero-bridge/local';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, type TestStack } from '../support/local-stack';
-import { launchChromium } from './browser';
+import type { TestStack } from '../support/local-stack';
+import {
+  type ConsoleStack,
+  newPage as newPageIn,
+  POLL,
+  seriesPixels as pixelsOn,
+  startConsoleStack,
+} from './browser';
 
 /**
  * Issue 38's trading page in Debian's Chromium against the local stack (in this process, so the test can
@@ -24,12 +27,12 @@ import { launchChromium } from './browser';
  * after tomorrow in Berlin, so its upload and confirmation deadlines are ahead of both clocks.
  */
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/console/', import.meta.url));
-const POLL = { timeout: 20_000, interval: 250 };
 /** The simulator's seeded fleet is in AT (it refuses a forecast for a zone without devices). */
 const ZONE = 'AT';
 const OPTIMISED_RGB: [number, number, number] = [0x1f, 0x6f, 0xeb];
 const UNOPTIMISED_RGB: [number, number, number] = [0x82, 0x50, 0xdf];
 
+let consoleStack: ConsoleStack;
 let test: TestStack;
 let browser: Browser;
 let runWorkflow: () => Promise<unknown>;
@@ -77,30 +80,11 @@ async function setSimulatorClock(iso: string): Promise<void> {
   expect(response.status).toBe(200);
 }
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, deviceScaleFactor: 1 });
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on('pageerror', (error) => {
-    throw error;
-  });
-  return page;
-}
+const newPage = () => newPageIn(browser, { viewport: { width: 1280, height: 1000 } });
 
 /** Pixels of a series colour on the chart's canvas: that line was drawn, not just the axes. */
-async function seriesPixels(page: Page, rgb: [number, number, number]): Promise<number> {
-  return page.locator('figure[data-chart="trading-curves"] canvas').evaluate((canvas, [r, g, b]) => {
-    const c = canvas as HTMLCanvasElement;
-    const data = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
-    let count = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      const near =
-        Math.abs((data[i] ?? 0) - r) + Math.abs((data[i + 1] ?? 0) - g) + Math.abs((data[i + 2] ?? 0) - b);
-      if (near < 30 && (data[i + 3] ?? 0) > 200) count++;
-    }
-    return count;
-  }, rgb);
-}
+const seriesPixels = (page: Page, rgb: [number, number, number]) =>
+  pixelsOn(page.locator('figure[data-chart="trading-curves"] canvas'), rgb);
 
 const pageUrl = (day = deliveryDay) => `${test.stack.apiUrl}/console/#/trading?zone=${ZONE}&day=${day}`;
 
@@ -127,13 +111,11 @@ function decide(day: string, accepted: boolean): Promise<Response> {
 }
 
 beforeAll(async () => {
-  const build = consoleBuildAt(REPO_ROOT);
-  await ensureConsoleBuilt(build, () => {});
-  test = await startTestStack({
-    consoleDir: build.dist,
+  consoleStack = await startConsoleStack({
     simulator: { tradingVariant: 'guide' },
     env: { [ENV.poderoTradingVariant]: 'guide' },
   });
+  ({ test, browser } = consoleStack);
   test.stack.simulator.control.seed({ users: 3, heatPumpsPerUser: 1, externalIdPrefix: 'trading-page' });
   const silent = (id: Parameters<typeof createLogger>[0]) => createLogger(id, { logLevel: testLogLevel() });
   const workflow = composeInProcess({
@@ -152,13 +134,11 @@ beforeAll(async () => {
     new Date(Date.parse(`${today}T12:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
   deliveryDay = later(2);
   otherDay = later(3);
-  browser = await launchChromium();
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
   closeWorkflow?.();
-  await test?.close();
+  await consoleStack?.close();
 });
 
 describe('the trading page in Chromium against the local stack', { timeout: 90_000 }, () => {

@@ -1,12 +1,19 @@
-/// <reference lib="dom" />
 import { fileURLToPath } from 'node:url';
-import { consoleBuildAt, ensureConsoleBuilt, REPO_ROOT } from '@podero-bridge/local';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, type TestStack } from '../support/local-stack';
+import type { TestStack } from '../support/local-stack';
 import { startReceiver } from '../support/webhook-receiver';
-import { launchChromium } from './browser';
+import {
+  type ConsoleStack,
+  DESKTOP,
+  horizontalOverflow,
+  newPage as newPageIn,
+  PHONE,
+  POLL,
+  startConsoleStack,
+  unlabelledControls,
+} from './browser';
 
 /**
  * Issue 36's webhook operations in Debian's Chromium against the local stack: a receiver that fails every
@@ -17,20 +24,12 @@ import { launchChromium } from './browser';
  * detail; the secret is rotated and the endpoint deleted behind confirmations.
  */
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/console/', import.meta.url));
-const POLL = { timeout: 30_000, interval: 250 };
 
+let consoleStack: ConsoleStack;
 let test: TestStack;
 let browser: Browser;
 
-async function newPage(width = 1280): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height: 1000 }, deviceScaleFactor: 1 });
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on('pageerror', (error) => {
-    throw error;
-  });
-  return page;
-}
+const newPage = (viewport: { width: number; height: number } = DESKTOP) => newPageIn(browser, { viewport });
 
 const webhooksUrl = () => `${test.stack.apiUrl}/console/#/webhooks`;
 const badgeOf = (card: Locator) => card.locator('[data-health]').getAttribute('data-health');
@@ -54,15 +53,12 @@ async function pollCard(
 }
 
 beforeAll(async () => {
-  const build = consoleBuildAt(REPO_ROOT);
-  await ensureConsoleBuilt(build, () => {});
-  test = await startTestStack({ consoleDir: build.dist });
-  browser = await launchChromium();
+  consoleStack = await startConsoleStack();
+  ({ test, browser } = consoleStack);
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await test?.close();
+  await consoleStack?.close();
 });
 
 describe('webhook operations in Chromium against the local stack', { timeout: 120_000 }, () => {
@@ -215,26 +211,13 @@ describe('webhook operations in Chromium against the local stack', { timeout: 12
   });
 
   it('is usable at 390 px wide with a delivery open, every control labelled', async () => {
-    const page = await newPage(390);
+    const page = await newPage(PHONE);
     await page.goto(webhooksUrl());
     const card = page.locator('article[data-webhook]').first();
     await card.locator('tr[data-outcome] button').first().click();
     await card.getByRole('button', { name: 'Resend event' }).waitFor();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
-    const unlabelled = await page.evaluate(() =>
-      [...document.querySelectorAll('input, button, select')]
-        .filter((el) => {
-          const input = el as HTMLInputElement;
-          return !(
-            (input.labels?.length ?? 0) > 0 ||
-            el.getAttribute('aria-label') ||
-            el.textContent?.trim()
-          );
-        })
-        .map((el) => el.outerHTML),
-    );
-    expect(unlabelled).toEqual([]);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    expect(await unlabelledControls(page)).toEqual([]);
     await page.context().close();
   });
 });

@@ -3,6 +3,7 @@ import { expectData } from '../api/client';
 import { AuditActor, changesText } from '../components/audit-entry';
 import { usePaged } from '../components/paged';
 import { ErrorNote, formatTime } from '../components/status';
+import { TableWrap } from '../components/table-wrap';
 import { useConsole } from '../context';
 import { href } from '../router';
 
@@ -52,7 +53,7 @@ export function AuditPage({ actor, action }: { actor?: string | undefined; actio
         </label>
         <button type="submit">Filter</button>
       </form>
-      <div class="table-wrap">
+      <TableWrap label="Writes through the API">
         <table class="audit">
           <caption>Writes through the API, newest first</caption>
           <thead>
@@ -94,7 +95,7 @@ export function AuditPage({ actor, action }: { actor?: string | undefined; actio
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       {trail.error && <ErrorNote error={trail.error} />}
       {trail.loading && (
         <p class="muted" aria-busy="true">

@@ -4,6 +4,7 @@ import { type Api, expectData, type Schemas } from '../api/client';
 import { may } from '../auth/role';
 import { CopyableId } from '../components/copy-id';
 import { Await, ConnectionBadge, ErrorNote, formatTime } from '../components/status';
+import { TableWrap } from '../components/table-wrap';
 import { useConsole } from '../context';
 import { DEVICE_KIND_LABELS, DEVICE_KIND_NAMES } from '../devices/kinds';
 import { CHARTS, savingsRange, savingsRows } from '../readings';
@@ -444,7 +445,7 @@ function Savings({
   return (
     <Await loaded={savings}>
       {(s) => (
-        <div class="table-wrap">
+        <TableWrap label="Savings per month">
           <table class="savings">
             <caption>Savings per month</caption>
             <thead>
@@ -478,7 +479,7 @@ function Savings({
               )}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </Await>
   );

@@ -1,5 +1,6 @@
 import { type Api, expectData, type Schemas } from '../api/client';
 import { Await, CONNECTION_LABELS, formatTime } from '../components/status';
+import { TableWrap } from '../components/table-wrap';
 import { TimeSeriesChart } from '../components/time-series-chart';
 import { useConsole } from '../context';
 import { DEVICE_KIND_LABELS, DEVICE_KIND_NAMES, type DeviceKindName } from '../devices/kinds';
@@ -157,7 +158,7 @@ function Trends() {
 /** Every kind: its devices, and how many in each connection state (a row per kind). */
 function DevicesByKind({ devices }: { devices: FleetFigures['devices'] }) {
   return (
-    <div class="table-wrap">
+    <TableWrap label="Devices by kind and connection">
       <table>
         <caption>Devices by kind and connection</caption>
         <thead>
@@ -183,7 +184,7 @@ function DevicesByKind({ devices }: { devices: FleetFigures['devices'] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 
@@ -282,7 +283,7 @@ function PassesSummary({ status }: { status: Schemas['SyncStatus'] }) {
         </dl>
       )}
       {summary.withProblems.length > 0 && (
-        <div class="table-wrap">
+        <TableWrap label="Passes with failures">
           <table>
             <caption>Passes with failures</caption>
             <thead>
@@ -314,7 +315,7 @@ function PassesSummary({ status }: { status: Schemas['SyncStatus'] }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </>
   );

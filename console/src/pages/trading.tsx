@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, expectData } from '../api/client';
 import { may } from '../auth/role';
 import { ErrorNote } from '../components/status';
+import { TableWrap } from '../components/table-wrap';
 import { TimeSeriesChart } from '../components/time-series-chart';
 import { useConsole } from '../context';
 import { href } from '../router';
@@ -348,7 +349,7 @@ function TradingHistory(props: { zone: TradingZone; current: string; changes: nu
         (history.value.items.length === 0 ? (
           <p class="muted">No trading day yet.</p>
         ) : (
-          <div class="table-wrap">
+          <TableWrap label="Recent trading days">
             <table aria-label="Recent trading days">
               <thead>
                 <tr>
@@ -382,7 +383,7 @@ function TradingHistory(props: { zone: TradingZone; current: string; changes: nu
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         ))}
     </section>
   );

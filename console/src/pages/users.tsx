@@ -2,6 +2,7 @@ import type { paths } from '@podero-bridge/bridge-api-client';
 import { useEffect, useState } from 'preact/hooks';
 import { expectData, type Schemas } from '../api/client';
 import { Await, CONNECTION_LABELS, formatTime } from '../components/status';
+import { TableWrap } from '../components/table-wrap';
 import { useConsole } from '../context';
 import {
   appendPage,
@@ -59,7 +60,7 @@ export function UserTable({
   emptyText?: string;
 }) {
   return (
-    <div class="table-wrap">
+    <TableWrap label="Customers">
       <table>
         <thead>
           <tr>
@@ -111,7 +112,7 @@ export function UserTable({
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 

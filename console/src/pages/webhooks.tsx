@@ -2,6 +2,7 @@ import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { expectData, type Schemas } from '../api/client';
 import { Await, ErrorNote, formatTime } from '../components/status';
+import { TableWrap } from '../components/table-wrap';
 import { useConsole } from '../context';
 import { useLoad } from '../use-load';
 
@@ -283,7 +284,7 @@ function WebhookCard({ webhook, onChanged }: { webhook: Webhook; onChanged: () =
       {action.error && <ErrorNote error={action.error} />}
       <Await loaded={deliveries}>
         {(d) => (
-          <div class="table-wrap">
+          <TableWrap label="Recent deliveries">
             <table>
               <caption>Recent deliveries</caption>
               <thead>
@@ -307,7 +308,7 @@ function WebhookCard({ webhook, onChanged }: { webhook: Webhook; onChanged: () =
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         )}
       </Await>
       {shown && (

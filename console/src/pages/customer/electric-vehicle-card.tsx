@@ -1,5 +1,6 @@
 import { type Api, expectData } from '../../api/client';
 import { Await, formatTime } from '../../components/status';
+import { TableWrap } from '../../components/table-wrap';
 import { useConsole } from '../../context';
 import { KIND_CHARTS } from '../../devices/charts';
 import { figureRows, KIND_FIGURES } from '../../devices/figures';
@@ -105,7 +106,7 @@ function ChargingSessions({
   return (
     <Await loaded={sessions}>
       {(page) => (
-        <div class="table-wrap">
+        <TableWrap label="Charging sessions">
           <table class="sessions">
             <caption>
               Charging sessions, last {SESSION_DAYS} days
@@ -143,7 +144,7 @@ function ChargingSessions({
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </Await>
   );

@@ -1,52 +1,43 @@
-/// <reference lib="dom" />
-import { consoleBuildAt, ensureConsoleBuilt, REPO_ROOT } from '@podero-bridge/local';
-import type { Browser, Page } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectHeatPump, onboardUser } from '../support/flows';
-import { startTestStack, type TestStack } from '../support/local-stack';
-import { launchChromium } from './browser';
+import type { TestStack } from '../support/local-stack';
+import { type ConsoleStack, newPage, startConsoleStack, waitUntilLoaded } from './browser';
 
 /**
  * Issue 36's customer timeline and audit page in Debian's Chromium against the local stack: an optimisation
  * switch made in the console by a support agent appears on the customer's timeline (the write, with its actor,
  * and the change event the relay published) and on the organisation's audit page, filtered by that actor.
+ * The README's timeline and audit screenshots (docs/console/timeline.png, audit.png) are taken here.
  */
+const SCREENSHOTS = fileURLToPath(new URL('../../docs/console/', import.meta.url));
 const USER = 'timeline-page-1';
 const POLL = { timeout: 60_000, interval: 500 };
 /** The subject the local stack's console session gives a support token (local/src/auth/tokens.ts). */
 const SUPPORT_SUB = 'local-support';
 
+let consoleStack: ConsoleStack;
 let t: TestStack;
 let browser: Browser;
 
 beforeAll(async () => {
-  const build = consoleBuildAt(REPO_ROOT);
-  await ensureConsoleBuilt(build, () => {});
-  t = await startTestStack({ consoleDir: build.dist });
+  consoleStack = await startConsoleStack();
+  ({ test: t, browser } = consoleStack);
   const admin = await t.stack.mintToken({ admin: true });
   await onboardUser(t.stack.apiUrl, admin, USER);
   await connectHeatPump(t.stack.apiUrl, admin, USER);
   // The customer page lists the devices the sync stored.
   const run = await t.stack.runSchedule('heat-pump-sync');
   expect(run.ok, JSON.stringify(run)).toBe(true);
-  browser = await launchChromium();
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await t?.close();
+  await consoleStack?.close();
 });
 
-async function pageAs(role: 'viewer' | 'support' | 'admin'): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, deviceScaleFactor: 1 });
-  await context.addInitScript((r) => sessionStorage.setItem('podero-console.dev-role', r), role);
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  page.on('pageerror', (error) => {
-    throw error;
-  });
-  return page;
-}
+const pageAs = (role: 'viewer' | 'support' | 'admin') =>
+  newPage(browser, { role, viewport: { width: 1280, height: 1000 } });
 
 describe('the customer timeline and the audit page in Chromium against the local stack', {
   timeout: 180_000,
@@ -59,7 +50,7 @@ describe('the customer timeline and the audit page in Chromium against the local
     await toggle.click();
     await expect.poll(() => toggle.isChecked(), POLL).toBe(!wasOn);
 
-    const timeline = page.getByRole('region', { name: 'Timeline' });
+    const timeline = page.getByRole('region', { name: 'Timeline', exact: true });
     const write = timeline.locator('li.timeline-audit', { hasText: 'updateHeatPump' });
     const event = timeline.locator('li.timeline-event', { hasText: 'heat_pump.optimization_changed' });
     // The relay publishes on the local stack's poll: reload until the event is on the timeline.
@@ -77,12 +68,21 @@ describe('the customer timeline and the audit page in Chromium against the local
       .toEqual([1, 1]);
     expect(await write.textContent()).toContain(`by ${SUPPORT_SUB} (support)`);
     expect(await write.textContent()).toContain(`is_smart_optimization_active: ${!wasOn}`);
+    await waitUntilLoaded(page);
+    await timeline.screenshot({ path: `${SCREENSHOTS}timeline.png` });
     await page.context().close();
 
     // Every role has the audit page in its header; a viewer filters it by the agent.
     const viewer = await pageAs('viewer');
     await viewer.goto(`${t.stack.apiUrl}/console/#/`);
     await viewer.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).click();
+    // The whole trail first: the admin's onboarding and the agent's switch, each with its actor and role.
+    await viewer
+      .getByRole('row', { name: /updateHeatPump/ })
+      .first()
+      .waitFor();
+    await waitUntilLoaded(viewer);
+    await viewer.screenshot({ path: `${SCREENSHOTS}audit.png`, fullPage: true });
     await viewer.getByLabel('Actor').fill(SUPPORT_SUB);
     await viewer.getByRole('button', { name: 'Filter' }).click();
     await expect.poll(() => viewer.url()).toContain(`#/audit?actor=${SUPPORT_SUB}`);

@@ -571,7 +571,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The customer's timeline: its change events and the writes about it, newest first, paginated
+         * The customer's timeline: its change events with their webhook deliveries, and the writes about it, newest first, paginated
          * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
          */
         get: operations["getUserTimeline"];
@@ -5239,8 +5239,29 @@ export interface components {
             data: {
                 [key: string]: unknown;
             };
-            /** @description The webhook endpoints a delivery was queued for (`GET /webhooks/{webhook_id}/deliveries` says how each went) */
+            /** @description The webhook endpoints a delivery was queued for (`deliveries` says how each went) */
             webhook_ids: string[];
+            /** @description How the event was delivered to each endpoint: those of `webhook_ids`, then any it was resent to since */
+            deliveries: components["schemas"]["TimelineDelivery"][];
+        };
+        TimelineDelivery: {
+            webhook_id: string;
+            /**
+             * @description `failing`: the last attempt failed and another is scheduled (`next_attempt_at`); `dead_lettered`: the retries are spent (replayable); `pending`: queued, not attempted yet; `unknown`: the event was kept before the timeline recorded deliveries
+             * @enum {string}
+             */
+            status: "pending" | "delivered" | "failing" | "dead_lettered" | "unknown";
+            /** @description The latest attempt's number (a resend or a replay counts from 1 again); 0 before the first */
+            attempts: number;
+            last_attempt_at: string | null;
+            /** @description The receiver's HTTP status at the latest attempt; null without an answer */
+            status_code: number | null;
+            /** @description The latest attempt's error code (`http_status`, `redirect`, `timeout`, `network`, `blocked_address`); null when it was delivered */
+            error: string | null;
+            duration_ms: number | null;
+            next_attempt_at: string | null;
+            /** @description The latest attempt in the endpoint's log: `GET /webhooks/{webhook_id}/deliveries/{delivery_id}` (admin) shows its request and response; the log keeps 7 days */
+            delivery_id: string | null;
         };
         WebhookList: {
             items: components["schemas"]["Webhook"][];
@@ -10185,7 +10206,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page of the customer's change events (kept 90 days after publication) and the writes about it (kept after an offboarding, without personal data), merged newest first */
+            /** @description One page of the customer's change events (kept 90 days after publication) with their webhook deliveries, and the writes about it (kept after an offboarding, without personal data), merged newest first */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -124,7 +124,14 @@ function Page({ route }: { route: Route }) {
     case 'statement':
       return <StatementPage externalUserId={route.externalUserId} month={route.month} />;
     case 'webhooks':
-      return <WebhooksPage />;
+      return (
+        <WebhooksPage
+          key={`${route.webhookId ?? ''}|${route.deliveryId ?? ''}`}
+          {...(route.webhookId && route.deliveryId
+            ? { open: { webhookId: route.webhookId, deliveryId: route.deliveryId } }
+            : {})}
+        />
+      );
     case 'audit':
       return (
         <AuditPage

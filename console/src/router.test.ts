@@ -27,6 +27,12 @@ describe('hash routes', () => {
     expect(parseRoute(href.webhooks())).toEqual({ page: 'webhooks' });
   });
 
+  it("opens an endpoint's attempt on the webhooks page (the timeline's link), and only with both ids", () => {
+    const at = { webhookId: 'wh_0123456789abcdef01234567', deliveryId: 'MjAyNi0xMi0wOFQw_-Mw' };
+    expect(parseRoute(href.webhooks(at))).toEqual({ page: 'webhooks', ...at });
+    expect(parseRoute(`#/webhooks?webhook=${at.webhookId}`)).toEqual({ page: 'webhooks' });
+  });
+
   it('keeps only the list filters the API knows, and names what it cannot route', () => {
     expect(parseRoute('#/users?sync_failed=true&evil=1')).toEqual({
       page: 'users',

@@ -9,7 +9,8 @@ export type Route =
   /** A customer's printable monthly statement; without a month the page shows the newest. */
   | { page: 'statement'; externalUserId: string; month?: string }
   | { page: 'search'; query: string }
-  | { page: 'webhooks' }
+  /** The webhooks page; with an endpoint and one of its attempts, that attempt's detail open (the timeline links it). */
+  | { page: 'webhooks'; webhookId?: string; deliveryId?: string }
   /** The organisation's audit trail, optionally one actor's or one action's. */
   | { page: 'audit'; actor?: string; action?: string }
   /** The day-ahead trading page; without a zone or day the page picks its defaults. */
@@ -31,7 +32,11 @@ export function parseRoute(hash: string): Route {
     return { page: 'users', filters };
   }
   if (path === '/search') return { page: 'search', query: params.get('q') ?? '' };
-  if (path === '/webhooks') return { page: 'webhooks' };
+  if (path === '/webhooks') {
+    const webhookId = params.get('webhook');
+    const deliveryId = params.get('delivery');
+    return webhookId && deliveryId ? { page: 'webhooks', webhookId, deliveryId } : { page: 'webhooks' };
+  }
   if (path === '/audit') {
     const actor = params.get('actor');
     const action = params.get('action');
@@ -72,7 +77,10 @@ export const href = {
   statement: (externalUserId: string, month?: string) =>
     `#/customers/${encodeURIComponent(externalUserId)}/statements${month ? `/${month}` : ''}`,
   search: (query: string) => `#/search?${new URLSearchParams({ q: query })}`,
-  webhooks: () => '#/webhooks',
+  webhooks: (at?: { webhookId: string; deliveryId: string }) =>
+    at === undefined
+      ? '#/webhooks'
+      : `#/webhooks?${new URLSearchParams({ webhook: at.webhookId, delivery: at.deliveryId })}`,
   audit: (filters: { actor?: string; action?: string } = {}) => {
     const search = new URLSearchParams(
       Object.entries(filters).filter((entry): entry is [string, string] => entry[1] !== undefined),

@@ -77,8 +77,13 @@ beforeAll(async () => {
   changeIds.confirmed = await patch(heatPump, { optimization_level: 'Max' });
   t.stack.simulator.control.advanceClock(300);
   await pass();
-  // A second change to the same field before the first settled supersedes it; the second stays pending.
+  // A second change to the same field before the first settled supersedes it; the second stays pending. The
+  // device ignores both: the second write's own live read would otherwise see the first applied, and confirm it.
+  await writeFault(heatPumpId, 'PUT');
   changeIds.superseded = await patch(heatPump, { optimization_level: 'Low', minimum_temperature_limit: 17 });
+  // The local clock stands still between advances, and a change id sorts by its millisecond only (a random
+  // tail breaks ties): a second apart, "newest first" has one answer.
+  t.stack.simulator.control.advanceClock(1);
   changeIds.pending = await patch(heatPump, { optimization_level: 'Mid' });
   changeIds.wallbox = await patch(`/users/${USER}/wallboxes/${wallboxId}`, {
     is_smart_optimization_active: false,

@@ -18,6 +18,7 @@ import { marketDay } from '@podero-bridge/podero-client';
 import { base64url, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
+import { fillPath } from '../support/fill-path';
 import { apiCall, connectHeatPump, onboardUser } from '../support/flows';
 import { startTestStack, type TestStack } from '../support/local-stack';
 import { rawRequest } from '../support/raw-http';
@@ -84,28 +85,25 @@ function requestFor(route: RouteDeclaration, user: string): { path: string; body
     getOrganisationSavings: range,
     listElectricVehicleSessions: '?from=2026-01-01&to=2026-02-01',
   };
-  const path = `${route.path
-    .replace('{external_user_id}', user)
-    .replace('{heat_pump_id}', bob.deviceId)
+  const path = `${fillPath(route.path, {
+    external_user_id: user,
+    heat_pump_id: bob.deviceId,
     // The other kinds' routes: the access rule answers before any device is looked up.
-    .replace('{electric_vehicle_id}', bob.deviceId)
-    .replace('{wallbox_id}', bob.deviceId)
-    .replace('{inverter_id}', bob.deviceId)
-    .replace('{session_id}', bob.sessionId)
-    .replace('{contract_id}', NO_SUCH_CONTRACT)
-    .replace('{price_zone}', 'AT')
-    .replace('{delivery_day}', TRADING_DAY)
-    // The charging controls' refusals come before the device is looked up: any id will do.
-    .replace('{electric_vehicle_id}', NO_SUCH_CONTRACT)
-    .replace('{wallbox_id}', NO_SUCH_CONTRACT)
-    .replace('{inverter_id}', NO_SUCH_CONTRACT)
-    .replace('{webhook_id}', route.operationId === 'deleteWebhook' ? webhookToDelete : webhook)
+    electric_vehicle_id: bob.deviceId,
+    wallbox_id: bob.deviceId,
+    inverter_id: bob.deviceId,
+    session_id: bob.sessionId,
+    contract_id: NO_SUCH_CONTRACT,
+    price_zone: 'AT',
+    delivery_day: TRADING_DAY,
+    webhook_id: route.operationId === 'deleteWebhook' ? webhookToDelete : webhook,
     // The webhook operations' refusals come before the attempt or the event is looked up.
-    .replace('{delivery_id}', 'bm8tc3VjaC1hdHRlbXB0')
-    .replace('{event_id}', 'evt_000000000000000000000000')
+    delivery_id: 'bm8tc3VjaC1hdHRlbXB0',
+    event_id: 'evt_000000000000000000000000',
     // A well-formed month and change id: the access rule answers before either is looked up.
-    .replace('{month}', new Date().toISOString().slice(0, 7))
-    .replace('{change_id}', NO_SUCH_CHANGE)}${queries[route.operationId] ?? ''}`;
+    month: new Date().toISOString().slice(0, 7),
+    change_id: NO_SUCH_CHANGE,
+  })}${queries[route.operationId] ?? ''}`;
   const bodies: Partial<Record<string, unknown>> = {
     createUser: { external_user_id: user, email: `${user}@example.com` },
     updateUser: { first_name: 'Mallory' },

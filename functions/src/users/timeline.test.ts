@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeliveryState, HistoryEvent } from '../storage/event-history';
-import { timelineEventOf } from './timeline';
+import { asSeenByCustomer, type TimelinePage, timelineEventOf } from './timeline';
 
 const event = (deliveries: HistoryEvent['deliveries']): HistoryEvent => ({
   id: 'evt_1',
@@ -55,5 +55,40 @@ describe("an event's deliveries on the timeline", () => {
       'unknown',
       'unknown',
     ]);
+  });
+});
+
+describe('the timeline as the customer sees it', () => {
+  it("drops the endpoints, the deliveries and an operator's name, and keeps the customer's own name on its writes", () => {
+    const audit = (role: 'support' | 'user', actor: string) => ({
+      request_id: `r-${role}`,
+      at: '2026-12-01T09:40:00.000Z',
+      actor,
+      role,
+      action: 'updateHeatPump',
+      target: { external_user_id: 'ann', method: 'PATCH', path: '/users/ann/heat-pumps/hp-1' },
+      changes: { is_smart_optimization_active: false },
+      outcome: 'succeeded' as const,
+      status: 200,
+      erased_at: null,
+    });
+    const page: TimelinePage = {
+      items: [
+        { source: 'event', at: '2026-12-01T03:12:00.000Z', event: timelineEventOf(event({})) },
+        { source: 'audit', at: '2026-12-01T09:40:00.000Z', audit: audit('support', 'agent-7@desk.example') },
+        { source: 'audit', at: '2026-12-01T09:41:00.000Z', audit: audit('user', 'ann') },
+      ],
+      next_cursor: 'c',
+    };
+    const seen = asSeenByCustomer(page);
+    expect(seen.next_cursor).toBe('c');
+    const [shown, byAgent, byAnn] = seen.items;
+    expect(shown?.source === 'event' && [shown.event.webhook_ids, shown.event.deliveries]).toEqual([[], []]);
+    expect(shown?.source === 'event' && shown.event.data).toEqual({ external_user_id: 'ann' });
+    expect(byAgent?.source === 'audit' && byAgent.audit.actor).toBeNull();
+    expect(byAgent?.source === 'audit' && byAgent.audit.action).toBe('updateHeatPump');
+    expect(byAnn?.source === 'audit' && byAnn.audit.actor).toBe('ann');
+    // The operators' page is left as it was.
+    expect(page.items[0]?.source === 'event' && page.items[0].event.deliveries).toHaveLength(3);
   });
 });

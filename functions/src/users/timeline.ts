@@ -98,6 +98,23 @@ export interface TimelinePage {
   next_cursor: string | null;
 }
 
+/**
+ * The page as the customer's own token sees it: its events and the writes about it, without the partner's
+ * inside. The webhook endpoints and how each delivery went are the partner's systems, and the operator who
+ * made a write is named by the partner's identity provider (an agent's `sub`, often an e-mail): both are
+ * left out, the customer's own writes keep their actor.
+ */
+export function asSeenByCustomer(page: TimelinePage): TimelinePage {
+  return {
+    ...page,
+    items: page.items.map((item) =>
+      item.source === 'event'
+        ? { ...item, event: { ...item.event, webhook_ids: [], deliveries: [] } }
+        : { ...item, audit: { ...item.audit, actor: item.audit.role === 'user' ? item.audit.actor : null } },
+    ),
+  };
+}
+
 export class InvalidTimelineCursorError extends InvalidError {
   override readonly name = 'InvalidTimelineCursorError';
   constructor() {

@@ -10206,7 +10206,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page of the customer's change events (kept 90 days after publication) with their webhook deliveries, and the writes about it (kept after an offboarding, without personal data), merged newest first */
+            /** @description One page of the customer's change events (kept 90 days after publication) with their webhook deliveries, and the writes about it (kept after an offboarding, without personal data), merged newest first. The customer's own token sees no webhook endpoints or deliveries (`webhook_ids` and `deliveries` empty) and no operator's name (`actor` null on an operator's write) */
             200: {
                 headers: {
                     [name: string]: unknown;

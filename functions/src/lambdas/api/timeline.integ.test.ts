@@ -290,5 +290,17 @@ describe('the customer timeline, against dynalite, the simulator and the local A
     }
     expect(cursor).toBeNull();
     expect(walked).toEqual(items);
+
+    // The customer's own token: the same items, without the partner's endpoints, deliveries or agents.
+    const own = await timeline(ext, { limit: '100' }, userClaims(ext));
+    expect(own.statusCode, own.body).toBe(200);
+    const seen = bodyOf<TimelinePage>(own).items;
+    expect(seen.map(keyOf)).toEqual(items.map(keyOf));
+    for (const item of seen) {
+      if (item.source === 'event') expect([item.event.webhook_ids, item.event.deliveries]).toEqual([[], []]);
+      else expect(item.audit.actor).toBeNull();
+    }
+    expect(own.body).not.toContain('agent-9');
+    expect(own.body).not.toContain(ids.crm);
   });
 });

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { EVENT_TYPES, type EventType } from '../../../domain/events/catalogue';
+import { asSeenByCustomer } from '../../../users/timeline';
 import { timestampSchema, userPathSchema } from '../schemas';
 import { defineRoute, errorResponse } from './types';
 
@@ -179,7 +180,7 @@ export const getUserTimeline = defineRoute({
   responses: {
     200: {
       description:
-        "One page of the customer's change events (kept 90 days after publication) with their webhook deliveries, and the writes about it (kept after an offboarding, without personal data), merged newest first",
+        "One page of the customer's change events (kept 90 days after publication) with their webhook deliveries, and the writes about it (kept after an offboarding, without personal data), merged newest first. The customer's own token sees no webhook endpoints or deliveries (`webhook_ids` and `deliveries` empty) and no operator's name (`actor` null on an operator's write)",
       schema: z
         .object({
           items: z.array(timelineItemSchema),
@@ -194,8 +195,9 @@ export const getUserTimeline = defineRoute({
     401: errorResponse('No valid token'),
     403: errorResponse("An operator role (viewer or higher), or the customer's own token"),
   },
-  handle: async ({ params, query, deps }) => ({
-    status: 200,
-    body: await deps.services.timeline.list(params.external_user_id, query),
-  }),
+  handle: async ({ params, query, deps, caller }) => {
+    const page = await deps.services.timeline.list(params.external_user_id, query);
+    // No operator role: the customer's own token (the access rule let nobody else through).
+    return { status: 200, body: caller?.role === undefined ? asSeenByCustomer(page) : page };
+  },
 });

@@ -518,6 +518,35 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
     return changeViewOf(change);
   }
 
+  /**
+   * Settles the device's open changes of `control` by a read-back of it (a Podero read that shows what the
+   * device's JSON does not: the kind's `changeReadBacks`, E8's weekly policy), made at `observedAt` by a
+   * caller that has proved the device is the user's. Answers the latest change of that control this read
+   * settled, as the history now keeps it; null when it settled none (none open, or still not shown).
+   */
+  async settleReadBack(
+    externalUserId: string,
+    deviceId: string,
+    control: string,
+    document: Readonly<Record<string, unknown>>,
+    observedAt: string,
+  ): Promise<ChangeView | null> {
+    const open = await this.deps.tracker.read(externalUserId, this.kind);
+    if (!open.changes.open.some((change) => change.deviceId === deviceId && change.control === control)) {
+      return null;
+    }
+    const settled = await this.deps.tracker.settle(
+      externalUserId,
+      this.kind,
+      new Map([[deviceId, { observedAt, readBacks: { [control]: { document, observedAt } } }]]),
+      { preloaded: open },
+    );
+    const latest = [...settled]
+      .reverse()
+      .find((change) => change.deviceId === deviceId && change.control === control);
+    return latest ? changeViewOf(latest) : null;
+  }
+
   /** One page of a device's changes, newest first (its history outlives the device, as readings do). */
   async listChanges(
     externalUserId: string,

@@ -6153,6 +6153,41 @@ export interface components {
             } | null;
             timezone: string | null;
         };
+        /** @description The weekly charge policy, read live from Podero after the write, with its tracked change */
+        ChargePolicyWrite: {
+            electric_vehicle_id: string;
+            mon: {
+                charge_percentage: number | null;
+                charge_deadline: string | null;
+            } | null;
+            tue: {
+                charge_percentage: number | null;
+                charge_deadline: string | null;
+            } | null;
+            wed: {
+                charge_percentage: number | null;
+                charge_deadline: string | null;
+            } | null;
+            thu: {
+                charge_percentage: number | null;
+                charge_deadline: string | null;
+            } | null;
+            fri: {
+                charge_percentage: number | null;
+                charge_deadline: string | null;
+            } | null;
+            sat: {
+                charge_percentage: number | null;
+                charge_deadline: string | null;
+            } | null;
+            sun: {
+                charge_percentage: number | null;
+                charge_deadline: string | null;
+            } | null;
+            timezone: string | null;
+            /** @description The policy as a tracked change (`control` `charge_policy`, `fields` the week as sent): confirmed once a read of the policy (E8: this answer’s read, `GET …/charge-policy`, or the sync’s, which reads it while the change is open) shows every requested day and the timezone if sent */
+            change: components["schemas"]["DeviceChange"];
+        };
         /** @description Completed sessions whose plug-in is in the range, newest first */
         ChargingSessionList: {
             items: components["schemas"]["ChargingSession"][];
@@ -16101,13 +16136,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The weekly charge policy as Podero now has it */
+            /** @description The weekly charge policy as Podero now has it (read back after the write), and the tracked change the write recorded */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ChargePolicy"];
+                    "application/json": components["schemas"]["ChargePolicyWrite"];
                 };
             };
             /** @description Invalid path, query or body (details name the field) */

@@ -12,6 +12,12 @@ import type {
 import type { BridgeEvent, EventType } from '../events/catalogue';
 import { event } from '../events/rules';
 import { boostApplied } from './changes';
+import {
+  CHARGE_POLICY_CONTROL,
+  type ChargePolicyReadUpstream,
+  chargePolicyApplied,
+  chargePolicyReadBack,
+} from './charge-policy';
 import { electricVehicleApi } from './electric-vehicle-api';
 import {
   type ElectricVehicleUpdateUpstream,
@@ -207,8 +213,10 @@ export const electricVehicleKind = {
   // Vehicle clouds apply a write when the car next wakes: allow an hour.
   changeTimeoutSeconds: 3600,
   controls: { settings: electricVehicleSettingsControl },
-  // The charging service's boost (E6, W4) records a change of its own (charging.ts).
-  changeChecks: { boost: boostApplied },
+  // The charging service's boost (E6, W4) and weekly policy (E9) record changes of their own (charging.ts).
+  changeChecks: { boost: boostApplied, [CHARGE_POLICY_CONTROL]: chargePolicyApplied },
+  // The weekly policy is not in the vehicle's JSON: only E8 shows it (charge-policy.ts).
+  changeReadBacks: { [CHARGE_POLICY_CONTROL]: chargePolicyReadBack },
   authSession: (
     podero: ElectricVehicleAuthSessionUpstream,
     poderoUserId: string,
@@ -264,5 +272,8 @@ export const electricVehicleKind = {
   deletedEvents: (externalUserId, previousIds, currentIds, at) =>
     deletedKindEvents(names, externalUserId, previousIds, currentIds, at),
 } as const satisfies DeviceKind<
-  ElectricVehicleUpstream & ElectricVehicleSavingsUpstream & ElectricVehicleAuthSessionUpstream
+  ElectricVehicleUpstream &
+    ElectricVehicleSavingsUpstream &
+    ElectricVehicleAuthSessionUpstream &
+    ChargePolicyReadUpstream
 >;

@@ -40,6 +40,7 @@ export { anchorLogicalIds, uniqueIdOf } from './logical-ids';
 export { CFN_GUARD_PLUGIN } from './nag-acknowledgements';
 export { bridgeScopes, PoderoBridge, type PoderoBridgeProps } from './podero-bridge';
 export {
+  BRIDGE_DEFAULTS,
   bridgeSettingsShape,
   checkBridgeSettings,
   formatIssues,
@@ -53,6 +54,5 @@ export {
   placeholdersIn,
   poderoBridgeSettingsSchema,
   returnUrlOriginsOf,
-  SECTION_DEFAULTS,
 } from './props';
 export { PACKAGE_VERSION } from './version';

@@ -2,8 +2,8 @@
  * The props of `PoderoBridge`: what one stage of the bridge configures, validated with zod as strictly as the
  * repository's `infra/stages.json` always was (a typo or a wrong type fails with the path of the field).
  *
- * The sections a partner rarely changes have defaults: the values `infra/stages.json` gives every stage
- * (infra/test/props-defaults.test.ts keeps the two equal). What has no sensible default is required: the stage's name, the
+ * What a partner rarely changes has a default, field by field (`BRIDGE_DEFAULTS`: the product's defaults, which
+ * the repository's stages take too). What has no sensible default is required: the stage's name, the
  * Podero organisation, the console's customer links, and where tokens come from (`jwt`, an issuer of your own,
  * or `identityProvider`, a Cognito user pool the construct creates).
  */
@@ -65,8 +65,12 @@ const identityProviderSchema = z.strictObject({
   domainPrefix: cognitoDomainPrefix.optional(),
 });
 
-/** The section defaults: what `infra/stages.json` gives every stage (infra/test/props-defaults.test.ts compares them). */
-export const SECTION_DEFAULTS = {
+/**
+ * The product's defaults: every setting a partner may leave out, field by field (`sync: { workers: 8 }` keeps the
+ * other sync settings). The one home of these values: the repository's `infra/stages.json` sets only what a
+ * stage changes (infra/test/props-defaults.test.ts fails on a value there that restates one of these).
+ */
+export const BRIDGE_DEFAULTS = {
   sync: {
     everyMinutes: 15,
     concurrency: 8,
@@ -74,6 +78,7 @@ export const SECTION_DEFAULTS = {
     workers: 2,
     shardSize: 1000,
     rateLimitPerSecond: 0,
+    deviceKindsRecheckHours: 24,
   },
   token: { refreshMarginSeconds: 7200, cacheMaxAgeSeconds: 300 },
   readings: { retentionDays: 90 },
@@ -90,6 +95,8 @@ export const SECTION_DEFAULTS = {
   logLevel: 'INFO',
   removalPolicy: 'destroy',
 } as const;
+
+const D = BRIDGE_DEFAULTS;
 
 /**
  * The fields of a bridge's settings, as a plain shape so that `infra/` can add the stack's own (account,
@@ -111,61 +118,61 @@ export const bridgeSettingsShape = {
   sync: z
     .strictObject({
       /** Interval of the heat-pump-sync schedule (overrides the declared default). */
-      everyMinutes: z.int().min(1).max(1440),
+      everyMinutes: z.int().min(1).max(1440).default(D.sync.everyMinutes),
       /** Users synced in parallel by one sync run. */
-      concurrency: z.int().min(1).max(50),
+      concurrency: z.int().min(1).max(50).default(D.sync.concurrency),
       /** A run stops starting users when less than this remains of its timeout (room to save the cursor). */
-      safetyMarginSeconds: z.int().min(1).max(600),
+      safetyMarginSeconds: z.int().min(1).max(600).default(D.sync.safetyMarginSeconds),
       /**
        * W: heat-pump-sync-worker instances at once (the event source mapping's maximumConcurrency; AWS allows
        * 2..1000). A fleet of one shard still runs on one worker.
        */
-      workers: z.int().min(2).max(1000),
+      workers: z.int().min(2).max(1000).default(D.sync.workers),
       /** The most users in one shard of a fleet pass. */
-      shardSize: z.int().min(1).max(100_000),
+      shardSize: z.int().min(1).max(100_000).default(D.sync.shardSize),
       /**
        * Podero requests per second for the whole stage, shared by every worker (0: none). Podero documents no
        * limit: set one after talking to your account manager, below what they allow, leaving room for the API.
        */
-      rateLimitPerSecond: z.int().min(0).max(100_000),
+      rateLimitPerSecond: z.int().min(0).max(100_000).default(D.sync.rateLimitPerSecond),
       /**
        * Every this many hours the sync asks Podero about every device kind of a user (in between only about
        * the kinds the user has: a kind is found when an onboarding session connects it, or at this recheck).
        */
-      deviceKindsRecheckHours: z.int().min(1).max(2160).default(24),
+      deviceKindsRecheckHours: z.int().min(1).max(2160).default(D.sync.deviceKindsRecheckHours),
     })
-    .default({ ...SECTION_DEFAULTS.sync, deviceKindsRecheckHours: 24 }),
+    .prefault({}),
   token: z
     .strictObject({
       /** token-refresh fetches a new token when less than this much of its lifetime remains. */
-      refreshMarginSeconds: z.int().min(60),
+      refreshMarginSeconds: z.int().min(60).default(D.token.refreshMarginSeconds),
       /** How long a function may serve the token secret from its in-memory cache. */
-      cacheMaxAgeSeconds: z.int().min(1).max(3600),
+      cacheMaxAgeSeconds: z.int().min(1).max(3600).default(D.token.cacheMaxAgeSeconds),
     })
-    .default(SECTION_DEFAULTS.token),
+    .prefault({}),
   readings: z
     .strictObject({
       /** Readings expire (DynamoDB TTL) this many days after their timestamp. */
-      retentionDays: z.int().min(1).max(3650),
+      retentionDays: z.int().min(1).max(3650).default(D.readings.retentionDays),
     })
-    .default(SECTION_DEFAULTS.readings),
+    .prefault({}),
   /** Day-ahead trading (docs/adr/0014 and 0015). */
   trading: z
     .strictObject({
       /** Which of Podero's trading APIs the stage speaks: what `podero conformance` reports. */
-      variant: z.enum(['reference', 'guide']),
+      variant: z.enum(['reference', 'guide']).default(D.trading.variant),
       /** `accept`: every trade is confirmed as soon as its curves are stored; `off`: the desk decides. */
-      autoConfirm: z.enum(['off', 'accept']),
+      autoConfirm: z.enum(['off', 'accept']).default(D.trading.autoConfirm),
       /** 14:30 (partners who also trade intraday) or 23:30, Europe/Berlin on D−1. */
-      confirmationDeadline: z.enum(['14:30', '23:30']),
+      confirmationDeadline: z.enum(['14:30', '23:30']).default(D.trading.confirmationDeadline),
     })
-    .default(SECTION_DEFAULTS.trading),
+    .prefault({}),
   events: z
     .strictObject({
       /** Days the event bus's archive keeps change events for replay (EventBridge archives: 0 = forever, not allowed here). */
-      archiveRetentionDays: z.int().min(1).max(3650),
+      archiveRetentionDays: z.int().min(1).max(3650).default(D.events.archiveRetentionDays),
     })
-    .default(SECTION_DEFAULTS.events),
+    .prefault({}),
   alarms: z
     .strictObject({
       /** E-mail address subscribed to a topic the stack creates (confirm the subscription mail). */
@@ -177,28 +184,32 @@ export const bridgeSettingsShape = {
         .optional(),
     })
     .refine((a) => !(a.email && a.topicArn), 'set alarms.email or alarms.topicArn, not both')
-    .default(SECTION_DEFAULTS.alarms),
-  credentialsSecret: credentialsSecretSchema.default(SECTION_DEFAULTS.credentialsSecret),
+    .prefault(D.alarms),
+  credentialsSecret: credentialsSecretSchema.prefault(D.credentialsSecret),
   cors: z
     .strictObject({
       /** Browser origins allowed to call the API; empty disables CORS (server-to-server use). */
-      allowOrigins: z.array(z.union([z.literal('*'), httpsUrl, z.url({ hostname: /^localhost$/ })])),
+      allowOrigins: z
+        .array(z.union([z.literal('*'), httpsUrl, z.url({ hostname: /^localhost$/ })]))
+        .default(() => [...D.cors.allowOrigins]),
     })
-    .default({ allowOrigins: [] }),
+    .prefault({}),
   returnUrls: z
     .strictObject({
       /**
        * Origins the API may send an end user's browser back to (a re-authentication's `success_url` and
        * `cancel_url`; any other is refused with 400). The console's customer links are added to these.
        */
-      allowOrigins: z.array(
-        httpsUrl.refine(
-          (v) => URL.canParse(v) && new URL(v).origin === v,
-          'must be an origin: https://host[:port], lower case, no path or trailing slash',
-        ),
-      ),
+      allowOrigins: z
+        .array(
+          httpsUrl.refine(
+            (v) => URL.canParse(v) && new URL(v).origin === v,
+            'must be an origin: https://host[:port], lower case, no path or trailing slash',
+          ),
+        )
+        .default(() => [...D.returnUrls.allowOrigins]),
     })
-    .default({ allowOrigins: [] }),
+    .prefault({}),
   /**
    * The operator console (console/): its files in a private S3 bucket behind CloudFront, sign-in with the
    * authorization code flow and PKCE at the issuer, and the API's CORS opened to its origin.
@@ -241,35 +252,35 @@ export const bridgeSettingsShape = {
   throttling: z
     .strictObject({
       /** Steady-state requests per second for the whole API (default stage): every read route's limit. */
-      rateLimit: z.int().min(1),
+      rateLimit: z.int().min(1).default(D.throttling.rateLimit),
       /** Burst bucket size. */
-      burstLimit: z.int().min(1),
+      burstLimit: z.int().min(1).default(D.throttling.burstLimit),
       /** Each write route's own (tighter) limit: POST, PATCH and DELETE reach Podero and change it. */
-      writeRateLimit: z.int().min(1),
-      writeBurstLimit: z.int().min(1),
+      writeRateLimit: z.int().min(1).default(D.throttling.writeRateLimit),
+      writeBurstLimit: z.int().min(1).default(D.throttling.writeBurstLimit),
     })
-    .default(SECTION_DEFAULTS.throttling),
+    .prefault({}),
   /** CloudWatch Logs retention for function and access logs (a value CloudWatch accepts). */
   logRetentionDays: z
     .int()
     .refine((d) => validRetentionDays.includes(d), {
       message: `must be one of ${validRetentionDays.join(', ')}`,
     })
-    .default(SECTION_DEFAULTS.logRetentionDays),
+    .default(D.logRetentionDays),
   /**
    * Run the functions with `--enable-source-maps`, so stack traces in the logs name source files and
    * lines. The maps ship in every bundle either way; applying them costs about 10 ms of each cold start.
    */
-  sourceMaps: z.boolean().default(SECTION_DEFAULTS.sourceMaps),
+  sourceMaps: z.boolean().default(D.sourceMaps),
   /**
    * AWS X-Ray active tracing for the functions (Powertools Tracer: a subsegment per handler run, AWS SDK
    * call and Podero request). Costs per traced request and some cold-start time: docs/adr/0009-tracing.md.
    */
-  tracing: z.boolean().default(SECTION_DEFAULTS.tracing),
+  tracing: z.boolean().default(D.tracing),
   /** The functions' log level (Lambda's application log level and Powertools' level alike). */
-  logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default(SECTION_DEFAULTS.logLevel),
+  logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default(D.logLevel),
   /** `retain` keeps tables and log groups when the stack is deleted (use it for prod). */
-  removalPolicy: z.enum(['retain', 'destroy']).default(SECTION_DEFAULTS.removalPolicy),
+  removalPolicy: z.enum(['retain', 'destroy']).default(D.removalPolicy),
 };
 
 /** The rules between fields, shared by the construct's props and infra's stage config. */

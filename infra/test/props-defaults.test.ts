@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
-import { BRIDGE_DEFAULTS, PoderoBridgeSettingsError, parseBridgeSettings } from '@podero-bridge/cdk';
+import { BRIDGE_DEFAULTS, PoderoBridgeSettingsError, parseBridgeSettings } from '@podero-bridge/cdk/internal';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { DEFAULT_STAGES_FILE, resolveStageConfig } from '../lib/config';

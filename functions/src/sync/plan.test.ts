@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { heatPumpKind } from '../domain/devices/heat-pump';
 import { observedSnapshot } from '../domain/devices/rules';
-import type { UserDeviceState } from '../storage/device-snapshots';
+import { snapshotFieldsOf } from '../domain/devices/snapshot-fields';
+import { storedDeviceJsonOf, type UserDeviceState } from '../storage/device-snapshots';
 import { type PlanInput, planUserWrites } from './plan';
 
 /** The sync's write plan for one user, from a Podero list and stored state: no server, no DynamoDB. */
@@ -73,10 +74,10 @@ describe('planUserWrites', () => {
     // The API stored state T2 in the snapshot; the sync's last reading is still T1.
     stored.snapshots.set('a', snap(hp('a', T2), T2, T1));
     stored.marker = { externalUserId: 'ada', fetchedAt: T2, deviceIds: ['a'] };
+    // The list did not change: the marker is not rewritten (the snapshot carries the list's fingerprint).
     expect(summary(plan([hp('a', T2)], stored).writes)).toEqual([
       'main put HEATPUMP#a',
       `readings put ${T2}`,
-      'main put HEATPUMPS',
     ]);
   });
 
@@ -85,7 +86,7 @@ describe('planUserWrites', () => {
     stored.snapshots.set('a', snap(hp('a', T1), T1, T1));
     stored.marker = { externalUserId: 'ada', fetchedAt: T1, deviceIds: ['a'] };
     const changed = hp('a', T1, { current_power_consumption_w: 900 });
-    expect(summary(plan([changed], stored).writes)).toEqual(['main put HEATPUMP#a', 'main put HEATPUMPS']);
+    expect(summary(plan([changed], stored).writes)).toEqual(['main put HEATPUMP#a']);
   });
 
   it('records a lost connection: a new state gets since = this pass; the same state again costs no write', () => {
@@ -107,8 +108,11 @@ describe('planUserWrites', () => {
     expect(item?.connection_since).toBe(T2);
 
     const after = empty();
+    // As the store reads it back: the projection (the cue's link is not stored).
+    const storedLost = JSON.parse(storedDeviceJsonOf(lost, heatPumpKind.storage)) as typeof lost;
+    expect(JSON.stringify(storedLost)).not.toContain('secret');
     after.snapshots.set('a', {
-      ...snap(lost, T2, T1),
+      ...snap(storedLost, T2, T1),
       connection: { state: 'reauthentication_required', since: T2 },
     });
     after.marker = { externalUserId: 'ada', fetchedAt: T2, deviceIds: ['a'] };
@@ -264,6 +268,7 @@ describe('a kind the engine does not know by name', () => {
       idsAttribute: 'wallbox_ids',
       snapshotEntity: 'wallbox_snapshot',
       markerEntity: 'wallbox_list_marker',
+      snapshotFields: snapshotFieldsOf({ viewFields: {}, readingFields: ['charging_power_w'] }),
     },
     readingFields: ['charging_power_w'],
     health: { staleAfterSyncIntervals: 3 },

@@ -14,7 +14,7 @@ const tables = { main: 'main', readings: 'readings' };
 /** The first kind's event types (kinds.test.ts pins them). */
 const [CONNECTED, LOST, , , DELETED] = heatPumpKind.eventTypes;
 
-const hp = (id: string, stateAt: string, extra: Record<string, unknown> = {}) => ({
+const hpOf = (id: string, stateAt: string, extra: Record<string, unknown> = {}) => ({
   id,
   owner: { id: ME },
   deleted_at: null,
@@ -22,6 +22,7 @@ const hp = (id: string, stateAt: string, extra: Record<string, unknown> = {}) =>
   current_power_consumption_w: 1200,
   ...extra,
 });
+const hp = hpOf;
 /** A stored snapshot as an earlier pass or read left it (its connection observed). */
 const SYNC_INTERVAL_MS = 15 * 60_000;
 const healthRules = { staleAfterSyncIntervals: 3, syncIntervalMs: SYNC_INTERVAL_MS };
@@ -320,5 +321,86 @@ describe('a kind the engine does not know by name', () => {
       'main delete WALLBOX#w1',
       'main put WALLBOXES',
     ]);
+  });
+});
+
+/**
+ * Issue 39: a scripted life of one heat pump, planned pass after pass with what the store would read back. The
+ * events are those of the old rule (Podero's whole object stored, every pass): none lost, none repeated.
+ */
+describe('the events of a device whose snapshot is a projection, not rewritten while unchanged', () => {
+  const at = (minutes: number) => new Date(Date.parse(T1) + minutes * 60_000).toISOString();
+  const cue = { code: 'reauthenticate', resolution_link: { url: 'https://p/cues/c/resolve?secret=s' } };
+  // What Podero sends beside the state, which a projection does not keep (so the old store rewrote every pass).
+  const hp = (id: string, stateAt: string, extra: Record<string, unknown>) =>
+    hpOf(id, stateAt, { comment: 'back-office note', ...extra });
+  // [pass time, Podero's answer]: connected, optimisation off, frozen (stale after 3 intervals), lost, restored.
+  const script: [string, ReturnType<typeof hp>][] = [
+    [at(0), hp('a', at(0), { is_authenticated: true, is_smart_optimization_active: true })],
+    [at(15), hp('a', at(15), { is_authenticated: true, is_smart_optimization_active: false })],
+    [at(30), hp('a', at(15), { is_authenticated: true, is_smart_optimization_active: false })],
+    [at(45), hp('a', at(15), { is_authenticated: true, is_smart_optimization_active: false })],
+    [at(75), hp('a', at(15), { is_authenticated: true, is_smart_optimization_active: false })],
+    [at(90), hp('a', at(15), { is_authenticated: true, is_smart_optimization_active: false })],
+    [
+      at(105),
+      hp('a', at(105), { is_authenticated: false, is_smart_optimization_active: false, actions: [cue] }),
+    ],
+    [at(120), hp('a', at(120), { is_authenticated: true, is_smart_optimization_active: false })],
+  ];
+
+  /** Plans every pass; `readBack` turns a written snapshot into what the next pass reads. */
+  function live(projected: boolean) {
+    const stored = empty();
+    const events: string[] = [];
+    let snapshotWrites = 0;
+    for (const [fetchedAt, answer] of script) {
+      const result = plan([answer], stored, fetchedAt);
+      const previous = stored.snapshots.get('a');
+      for (const w of result.writes) {
+        if (!('PutRequest' in w.request) || w.tableName !== 'main') continue;
+        const item = w.request.PutRequest.Item;
+        for (const json of (item.outbox as string[] | undefined) ?? []) {
+          const { type, data } = JSON.parse(json) as { type: string; data: unknown };
+          events.push(JSON.stringify({ type, data }));
+        }
+        if (item.sk === 'HEATPUMPS') {
+          stored.marker = { externalUserId: 'ada', fetchedAt, deviceIds: ['a'] };
+          continue;
+        }
+        snapshotWrites++;
+      }
+      const wrote = result.writes.some(
+        (w) => 'PutRequest' in w.request && w.request.PutRequest.Item.sk === 'HEATPUMP#a',
+      );
+      if (projected && !wrote) continue;
+      // What the store reads back: the rules' snapshot, its device as stored, its events published.
+      const next = observedSnapshot(
+        'ada',
+        answer,
+        fetchedAt,
+        previous,
+        answer.current_state_last_updated_at,
+        'heat_pump',
+        healthRules,
+      );
+      const device = projected ? JSON.parse(storedDeviceJsonOf(answer, heatPumpKind.storage)) : answer;
+      stored.snapshots.set('a', { ...next, device, outbox: [] });
+    }
+    return { events, snapshotWrites };
+  }
+
+  it('stores the same events as a store of the whole object, with fewer writes', () => {
+    const before = live(false);
+    const after = live(true);
+    expect(after.events).toEqual(before.events);
+    expect(after.events.map((e) => (JSON.parse(e) as { type: string }).type)).toEqual([
+      'heat_pump.connected',
+      'heat_pump.optimization_changed',
+      'heat_pump.reporting_stopped',
+      'heat_pump.connection_lost',
+      'heat_pump.connection_restored',
+    ]);
+    expect(after.snapshotWrites).toBeLessThan(before.snapshotWrites);
   });
 });

@@ -137,7 +137,8 @@ export const wallboxKind = {
       viewFields: wallboxFieldSchemas,
       readingFields: READING_FIELDS,
       controls: CONTROLS,
-      alsoKept: ['boost_state', 'boost_for_next_session'],
+      // The view shows Podero's `connection` (the charger's presence) as `charger_connection`.
+      alsoKept: ['boost_state', 'boost_for_next_session', 'connection'],
     }),
   },
   // An OCPP box reports while it is online, as a heat pump's cloud does: three missed intervals is an outage.

@@ -48,3 +48,30 @@ describe('the trading route', () => {
     expect(href.trading({ day: '2026-10-25' })).toBe('#/trading?day=2026-10-25');
   });
 });
+
+describe('the device changes route', () => {
+  it('carries the customer, the kind as its API path segment, and the device, for every kind', () => {
+    expect(href.deviceChanges('a/b c', 'electric_vehicle', 'ev-1')).toBe(
+      '#/customers/a%2Fb%20c/electric-vehicles/ev-1/changes',
+    );
+    for (const kind of ['heat_pump', 'electric_vehicle', 'wallbox', 'inverter'] as const) {
+      expect(parseRoute(href.deviceChanges('a/b c', kind, 'd-1'))).toEqual({
+        page: 'device-changes',
+        externalUserId: 'a/b c',
+        kind,
+        deviceId: 'd-1',
+      });
+    }
+  });
+
+  it('names a kind it does not know, or a device id it cannot decode, as not found', () => {
+    expect(parseRoute('#/customers/a/toasters/d-1/changes')).toEqual({
+      page: 'not-found',
+      path: '/customers/a/toasters/d-1/changes',
+    });
+    expect(parseRoute('#/customers/a/wallboxes/%E0%A4%A/changes')).toEqual({
+      page: 'not-found',
+      path: '/customers/a/wallboxes/%E0%A4%A/changes',
+    });
+  });
+});

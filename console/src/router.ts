@@ -1,3 +1,5 @@
+import { DEVICE_KIND_LABELS, type DeviceKindName, kindOfPath } from './devices/kinds';
+
 /**
  * Hash routes (`#/customers/demo-1`), so one `index.html` serves every route from S3 and from the local
  * stack without server rewrites, and a reload keeps the page.
@@ -8,6 +10,8 @@ export type Route =
   | { page: 'customer'; externalUserId: string }
   /** A customer's printable monthly statement; without a month the page shows the newest. */
   | { page: 'statement'; externalUserId: string; month?: string }
+  /** One device's tracked changes, newest first; the kind is its API path segment in the address. */
+  | { page: 'device-changes'; externalUserId: string; kind: DeviceKindName; deviceId: string }
   | { page: 'search'; query: string }
   | { page: 'webhooks' }
   /** The organisation's audit trail, optionally one actor's or one action's. */
@@ -51,6 +55,17 @@ export function parseRoute(hash: string): Route {
       return { page: 'not-found', path };
     }
   }
+  const changes = /^\/customers\/([^/]+)\/([a-z-]+)\/([^/]+)\/changes$/.exec(path);
+  const changesKind = kindOfPath(changes?.[2] ?? '');
+  if (changes?.[1] !== undefined && changes[3] !== undefined && changesKind !== undefined) {
+    try {
+      const externalUserId = decodeURIComponent(changes[1]);
+      const deviceId = decodeURIComponent(changes[3]);
+      return { page: 'device-changes', externalUserId, kind: changesKind, deviceId };
+    } catch {
+      return { page: 'not-found', path };
+    }
+  }
   const customer = /^\/customers\/([^/]+)$/.exec(path);
   if (customer?.[1] !== undefined) {
     try {
@@ -71,6 +86,8 @@ export const href = {
   customer: (externalUserId: string) => `#/customers/${encodeURIComponent(externalUserId)}`,
   statement: (externalUserId: string, month?: string) =>
     `#/customers/${encodeURIComponent(externalUserId)}/statements${month ? `/${month}` : ''}`,
+  deviceChanges: (externalUserId: string, kind: DeviceKindName, deviceId: string) =>
+    `#/customers/${encodeURIComponent(externalUserId)}/${DEVICE_KIND_LABELS[kind].path}/${encodeURIComponent(deviceId)}/changes`,
   search: (query: string) => `#/search?${new URLSearchParams({ q: query })}`,
   webhooks: () => '#/webhooks',
   audit: (filters: { actor?: string; action?: string } = {}) => {

@@ -15,5 +15,6 @@ export * from './environment';
 export * from './fake-podero';
 export * from './local-world';
 export * from './log-level';
+export * from './pending-event';
 export * from './secret-handouts';
 export * from './seed-users';

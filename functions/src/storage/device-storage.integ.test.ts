@@ -52,7 +52,11 @@ describe('DeviceSnapshotStore', () => {
     });
     await store.put(newSnapshot('alice', json, '2026-01-01T10:00:05.000Z'));
     const got = await store.get('alice', json.id);
-    const { future_field: _notDeclared, external_device_id: _notShown, ...declared } = json;
+    const {
+      future_field: _notDeclared,
+      external_device_id: _notShown,
+      ...declared
+    } = json as Record<string, unknown>;
     expect(got?.device).toEqual(declared);
     expect(got?.stateUpdatedAt).toBe('2026-01-01T10:00:00.000Z');
   });

@@ -36,6 +36,7 @@ import {
   type DeviceSnapshot,
   type DeviceSnapshotStore,
   deviceSk,
+  storedListFetchedAt,
   type UserDeviceState,
   userPk,
 } from '../storage/device-snapshots';
@@ -239,16 +240,14 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
     const cached = (() => {
       if (!stored.marker) return null;
       const devices: DeviceSnapshot[] = [];
-      // The list is as old as its oldest part: the marker and the snapshots are written concurrently,
-      // so a snapshot whose update has not landed (or failed) must not be labelled with the marker's time.
-      let fetchedAt = stored.marker.fetchedAt;
       for (const id of stored.marker.deviceIds) {
         const snapshot = stored.snapshots.get(id);
         if (!snapshot || !ownedBy(snapshot.device, poderoUserId)) return null;
         devices.push(snapshot);
-        if (Date.parse(snapshot.fetchedAt) < Date.parse(fetchedAt)) fetchedAt = snapshot.fetchedAt;
       }
-      return { devices, fetchedAt };
+      // The list is as old as its oldest part (the marker and the snapshots are written concurrently, and
+      // the sync rewrites the marker only when the list changed): storage/device-snapshots.ts says how.
+      return { devices, fetchedAt: storedListFetchedAt(stored.marker, devices) };
     })();
     if (cached && query.max_age_seconds > 0 && this.ageSeconds(cached.fetchedAt) <= query.max_age_seconds) {
       return {

@@ -60,6 +60,11 @@ export interface DeviceKindStorage {
   /** `entity` of a snapshot item and of a list marker item. */
   readonly snapshotEntity: string;
   readonly markerEntity: string;
+  /**
+   * The fields of Podero's object a snapshot keeps (snapshot-fields.ts snapshotFieldsOf builds them from the
+   * kind's view, readings, controls and rules); the rest of the object is not stored.
+   */
+  readonly snapshotFields: readonly string[];
 }
 
 /**

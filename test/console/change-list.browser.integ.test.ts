@@ -1,24 +1,32 @@
-/// <reference lib="dom" />
-// Code passed to page.evaluate runs in the page, with the DOM.
-import AxeBuilder from '@axe-core/playwright';
-import { consoleBuildAt, ensureConsoleBuilt, REPO_ROOT } from '@podero-bridge/local';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiCall, connectDevice, onboardUser } from '../support/flows';
-import { startTestStack, type TestStack } from '../support/local-stack';
-import { launchChromium } from './browser';
+import type { TestStack } from '../support/local-stack';
+import {
+  axeViolations,
+  type ConsoleStack,
+  DESKTOP,
+  horizontalOverflow,
+  newPage,
+  PHONE,
+  POLL,
+  startConsoleStack,
+  waitUntilLoaded,
+} from './browser';
 
 /**
  * A device's tracked changes in Debian's Chromium against the local stack on the simulated clock: changes made
  * through the API end in each status (failed by the simulator ignoring the write, confirmed, superseded,
  * pending), and a viewer opens the list from the device card's latest change, for a heat pump and a wallbox
- * (one page for every kind). The page passes axe-core and fits 390 px. Its screenshot is the README's.
+ * (one page for every kind). The page passes axe-core (this is its scan of the console's every page: it has
+ * every status here) and fits 390 px. Its screenshot is the README's.
  */
 const USER = 'change-list-1';
 const SCREENSHOTS = new URL('../../docs/console/', import.meta.url).pathname;
 /** The heat pump's declared change timeout (heatPumpKind.changeTimeoutSeconds: 30 minutes). */
 const HEAT_PUMP_CHANGE_TIMEOUT_SECONDS = 1800;
 
+let consoleStack: ConsoleStack;
 let t: TestStack;
 let browser: Browser;
 let admin: string;
@@ -54,12 +62,8 @@ async function writeFault(deviceId: string, method: 'PUT' | 'DELETE'): Promise<v
 }
 
 beforeAll(async () => {
-  const build = consoleBuildAt(REPO_ROOT);
-  await ensureConsoleBuilt(build, () => {});
-  t = await startTestStack({
-    consoleDir: build.dist,
-    simulator: { startTime: new Date('2026-06-01T08:00:00.000Z') },
-  });
+  consoleStack = await startConsoleStack({ simulator: { startTime: new Date('2026-06-01T08:00:00.000Z') } });
+  ({ test: t, browser } = consoleStack);
   admin = await t.stack.mintToken({ admin: true });
   await onboardUser(t.stack.apiUrl, admin, USER);
   heatPumpId = (await connectDevice(t.stack.apiUrl, admin, USER, 'hp')).deviceId;
@@ -88,25 +92,15 @@ beforeAll(async () => {
   changeIds.wallbox = await patch(`/users/${USER}/wallboxes/${wallboxId}`, {
     is_smart_optimization_active: false,
   });
-  browser = await launchChromium();
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await t?.close();
+  await consoleStack?.close();
 });
 
-async function viewerPage(width: number): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, deviceScaleFactor: 1 });
-  // A read: the least role sees it.
-  await context.addInitScript(() => sessionStorage.setItem('podero-console.dev-role', 'viewer'));
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  page.on('pageerror', (error) => {
-    throw error;
-  });
-  return page;
-}
+/** A read: the least role sees it. */
+const viewerPage = (viewport: { width: number; height: number }) =>
+  newPage(browser, { role: 'viewer', viewport });
 
 /** Each listed change's id and status, in the page's order. */
 const listed = (page: Page) =>
@@ -118,7 +112,7 @@ const listed = (page: Page) =>
 
 describe("a device's change list in Chromium against the local stack", { timeout: 180_000 }, () => {
   it("opens from the heat pump card's latest change and lists every change newest first, with status and reason", async () => {
-    const page = await viewerPage(1280);
+    const page = await viewerPage(DESKTOP);
     await page.goto(`${t.stack.apiUrl}/console/#/customers/${USER}`);
     const latest = page.locator(`[data-heat-pump="${heatPumpId}"] [data-latest-change]`);
     await latest.waitFor();
@@ -151,17 +145,14 @@ describe("a device's change list in Chromium against the local stack", { timeout
     expect(confirmed.match(/2026-06-01 \d{2}:\d{2} UTC/g)?.length).toBeGreaterThanOrEqual(2);
     expect(await entry(changeIds.pending).textContent()).toContain('not yet');
 
-    const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa']).analyze();
-    const serious = result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}) on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    expect(serious).toEqual([]);
+    await waitUntilLoaded(page);
+    expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: `${SCREENSHOTS}device-changes.png`, fullPage: true });
     await page.context().close();
   });
 
-  it("opens a wallbox's list the same way, and fits 390 px wide", async () => {
-    const page = await viewerPage(390);
+  it("opens a wallbox's list the same way, and fits 390 px wide with no axe-core violation", async () => {
+    const page = await viewerPage(PHONE);
     await page.goto(`${t.stack.apiUrl}/console/#/customers/${USER}`);
     const latest = page.locator(`[data-device="${wallboxId}"] [data-latest-change]`);
     await latest.waitFor();
@@ -174,10 +165,10 @@ describe("a device's change list in Chromium against the local stack", { timeout
 
     // The heat pump's list, with its longer fields and reasons, fits too.
     await page.goto(`${t.stack.apiUrl}/console/#/customers/${USER}/heat-pumps/${heatPumpId}/changes`);
-    await expect.poll(() => page.locator('li.change').count()).toBe(4);
-    await expect.poll(() => page.getByText('Loading…').count()).toBe(0);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
+    await expect.poll(() => page.locator('li.change').count(), POLL).toBe(4);
+    await waitUntilLoaded(page);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    expect(await axeViolations(page)).toEqual([]);
     await page.context().close();
   });
 });

@@ -2,7 +2,8 @@
  * Erasure of what an offboarding leaves outside the user's partition: every reading of the customer's
  * devices (readings table), the sync's failure record (`FAILURE#<external_user_id>`) and the customer's
  * re-authentication attempts (`REAUTH#…`, found through their pointers in the user's partition), and what a
- * late writer put back into the partition (pointers, `statement.ready` markers: `STATEMENT#<month>`, the
+ * late writer put back into the partition (pointers, `statement.ready` markers: `STATEMENT#<month>`, a
+ * device's removal record: `REMOVED#…`, the
  * customer search's terms: `TERM#<term>`), and the history backfill's record of each device (`BACKFILL#history`:
  * the customer's id, the device's gaps). A device's offboarding erases that device's readings, its backfill
  * record and its tracked changes' history (`CHANGE#…` in the user's partition; its open changes leave the
@@ -29,6 +30,7 @@ import { AuditStore } from '../storage/audit';
 import { BackfillStateStore } from '../storage/backfill-state';
 import { batchWrite } from '../storage/batch-write';
 import { CHANGE_SK_PREFIX, DeviceChangeStore } from '../storage/device-changes';
+import { DEVICE_REMOVAL_SK_PREFIX } from '../storage/device-removals';
 import {
   ERASURE_SCOPES,
   ERASURE_USER_JOB,
@@ -138,6 +140,7 @@ interface Targets {
  */
 const LATE_ITEM_PREFIXES = [
   STATEMENT_MARKER_PREFIX,
+  DEVICE_REMOVAL_SK_PREFIX,
   EVENT_HISTORY_PREFIX,
   SEARCH_TERM_SK_PREFIX,
   CHANGE_SK_PREFIX,

@@ -30,7 +30,7 @@ import { AuditStore } from '../storage/audit';
 import { BackfillStateStore } from '../storage/backfill-state';
 import { batchWrite } from '../storage/batch-write';
 import { CHANGE_SK_PREFIX, DeviceChangeStore } from '../storage/device-changes';
-import { DEVICE_REMOVAL_SK_PREFIX } from '../storage/device-removals';
+import { DEVICE_REMOVAL_SK_PREFIX, DeviceRemovalStore } from '../storage/device-removals';
 import {
   ERASURE_SCOPES,
   ERASURE_USER_JOB,
@@ -98,6 +98,8 @@ export interface ErasureDeps {
   changes: Pick<DeviceChangeStore, 'deleteAllOf'>;
   /** The history backfill's per-device records (each looked for under every kind, as the readings). */
   backfill: Pick<BackfillStateStore, 'deleteDevice'>;
+  /** The devices' removal records (a device's job says on it that the readings are erased). */
+  removals?: Pick<DeviceRemovalStore, 'markErased'>;
   users: Pick<UserStore, 'getState'>;
   syncState: Pick<SyncStateStore, 'clearFailure'>;
   /** The customer's audit entries lose their personal data (they stay: who did what, when). */
@@ -256,6 +258,7 @@ export class ErasureService {
       for (const readings of this.deps.readings) readingsDeleted += await readings.deleteAllOf(deviceId, ext);
       if (job.scope !== 'user') {
         for (const kind of deviceKinds) await this.deps.changes.deleteAllOf(ext, kind.name, deviceId);
+        for (const kind of deviceKinds) await this.deps.removals?.markErased(ext, kind.name, deviceId);
       }
       for (const kind of deviceKinds) await this.deps.backfill.deleteDevice(kind.name, deviceId);
     }
@@ -341,6 +344,7 @@ export function erasureServiceOf(deps: {
     readings: deviceKinds.map((kind) => new ReadingsStore(db, settings.readingsTableName, kind.storage)),
     changes: new DeviceChangeStore(db, settings.mainTableName),
     backfill: new BackfillStateStore(db, settings.mainTableName),
+    removals: new DeviceRemovalStore(db, settings.mainTableName),
     users: new UserStore(db, settings.mainTableName),
     syncState: new SyncStateStore(db, settings.mainTableName),
     audit: new AuditStore(db, settings.mainTableName),

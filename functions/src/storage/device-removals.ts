@@ -11,9 +11,10 @@
  * everything else, and the erasure's sweeps take one a late writer put back (erasure/erasure.ts). The prefix
  * sorts after `PROFILE`, so it never rides along with the device snapshots' range read.
  */
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { DeviceRemoval } from '../domain/statements/statement';
+import { sendIfCondition } from './conditional';
 import { userPk } from './users';
 
 export const DEVICE_REMOVAL_SK_PREFIX = 'REMOVED#';
@@ -80,6 +81,25 @@ export class DeviceRemovalStore {
   async put(externalUserId: string, record: DeviceRemovalRecord): Promise<void> {
     await this.db.send(
       new PutCommand({ TableName: this.tableName, Item: deviceRemovalItem(externalUserId, record) }),
+    );
+  }
+
+  /**
+   * Says a device's readings were erased, on its record if it has one: the erasure's sweeps call it, so a
+   * sync pass that read the device before its offboarding and recorded it as removed at Podero (readings
+   * kept) after the offboarding's own record cannot leave that claim standing.
+   */
+  async markErased(externalUserId: string, kind: string, deviceId: string): Promise<void> {
+    await sendIfCondition(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: deviceRemovalKey(externalUserId, kind, deviceId),
+          UpdateExpression: 'SET readings = :erased, removed_by = :offboarding',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':erased': 'erased', ':offboarding': 'offboarding' },
+        }),
+      ),
     );
   }
 

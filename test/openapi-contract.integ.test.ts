@@ -5,6 +5,7 @@ import { marketDay } from '@podero-bridge/podero-client';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { fillPath } from './support/fill-path';
 import { connectDevice, connectHeatPump, onboardUser } from './support/flows';
 import { startTestStack, type TestStack } from './support/local-stack';
 import { contractOf } from './support/openapi-contract';
@@ -50,9 +51,9 @@ beforeAll(async () => {
   const other = async (type: 'ev' | 'wb' | 'iv') =>
     (await connectDevice(stack.apiUrl, adminToken, USER, type)).deviceId;
   otherDevices = {
-    '{electric_vehicle_id}': await other('ev'),
-    '{wallbox_id}': await other('wb'),
-    '{inverter_id}': await other('iv'),
+    electric_vehicle_id: await other('ev'),
+    wallbox_id: await other('wb'),
+    inverter_id: await other('iv'),
   };
   const pending = await send('POST', `/users/${USER}/onboarding-sessions`, sessionBody);
   const contract = await send('POST', `/users/${USER}/energy-contracts`, contractBody);
@@ -72,7 +73,7 @@ beforeAll(async () => {
   document = (await send('GET', '/openapi.json', undefined, { token: null })).json as Record<string, unknown>;
 }, 60_000);
 /** The EV's, the wallbox's and the inverter's ids, by their path parameter. */
-let otherDevices: Record<string, string> = {};
+let otherDevices: Partial<Record<'electric_vehicle_id' | 'wallbox_id' | 'inverter_id', string>> = {};
 
 afterAll(async () => {
   await testStack?.close();
@@ -95,9 +96,9 @@ async function firstAttemptOf(
 /** The EV and the wallbox unplugged, so that a boost is armed (a success) whatever the simulated time of day. */
 function chargingDevices(): { vehicleId: string; wallboxId: string; inverterId: string } {
   const control = stack.simulator.control;
-  const vehicleId = otherDevices['{electric_vehicle_id}'] ?? '';
-  const wallboxId = otherDevices['{wallbox_id}'] ?? '';
-  const inverterId = otherDevices['{inverter_id}'] ?? '';
+  const vehicleId = otherDevices.electric_vehicle_id ?? '';
+  const wallboxId = otherDevices.wallbox_id ?? '';
+  const inverterId = otherDevices.inverter_id ?? '';
   control.driveElectricVehicle(vehicleId, { plugged_in: false });
   control.driveWallbox(wallboxId, { plugged_in: false });
   return { vehicleId, wallboxId, inverterId };
@@ -202,26 +203,25 @@ const changeIdSchema = z.looseObject({ change: z.looseObject({ id: z.string() })
 
 /** A concrete path for a declared route, about `user`, with its other ids filled in. */
 function pathOf(route: RouteDeclaration, user = USER, overrides: { device?: string; session?: string } = {}) {
-  const path = Object.entries(otherDevices)
-    .reduce((p, [param, id]) => p.replace(param, overrides.device ?? id), route.path)
-    .replace('{external_user_id}', user)
-    .replace('{heat_pump_id}', overrides.device ?? ids.deviceId)
-    .replace('{session_id}', overrides.session ?? ids.sessionId)
-    .replace('{contract_id}', ids.contractId)
-    .replace('{webhook_id}', route.operationId === 'deleteWebhook' ? ids.webhookToDelete : ids.webhookId)
-    .replace('{delivery_id}', ids.webhookDeliveryId)
-    .replace('{event_id}', ids.webhookEventId)
-    .replace('{price_zone}', 'AT')
-    .replace(
-      '{change_id}',
+  const device = (id: string) => overrides.device ?? id;
+  const path = fillPath(route.path, {
+    external_user_id: user,
+    heat_pump_id: device(ids.deviceId),
+    electric_vehicle_id: device(otherDevices.electric_vehicle_id ?? ''),
+    wallbox_id: device(otherDevices.wallbox_id ?? ''),
+    inverter_id: device(otherDevices.inverter_id ?? ''),
+    session_id: overrides.session ?? ids.sessionId,
+    contract_id: ids.contractId,
+    webhook_id: route.operationId === 'deleteWebhook' ? ids.webhookToDelete : ids.webhookId,
+    delivery_id: ids.webhookDeliveryId,
+    event_id: ids.webhookEventId,
+    price_zone: 'AT',
+    change_id:
       recordedChanges.get(route.path.replace(/\/changes\/\{change_id\}$/, '')) ?? 'chg_00000000000000000000',
-    )
     // The month the stack's clock is in (UTC): the statement routes' month with data.
-    .replace('{month}', stack.simulator.control.now().toISOString().slice(0, 7))
-    .replace(
-      '{delivery_day}',
-      route.operationId === 'putTradingPrices' ? NEW_TRADING_DAY : READY_TRADING_DAY,
-    );
+    month: stack.simulator.control.now().toISOString().slice(0, 7),
+    delivery_day: route.operationId === 'putTradingPrices' ? NEW_TRADING_DAY : READY_TRADING_DAY,
+  });
   return `${path}${queries[route.operationId] ?? ''}`;
 }
 
@@ -481,9 +481,9 @@ describe('the OpenAPI document', () => {
     // A device of another kind whose connection lapsed: its re-authentication is Podero's auth_session (201
     // with its URL).
     for (const [kind, param] of [
-      ['ElectricVehicle', '{electric_vehicle_id}'],
-      ['Wallbox', '{wallbox_id}'],
-      ['Inverter', '{inverter_id}'],
+      ['ElectricVehicle', 'electric_vehicle_id'],
+      ['Wallbox', 'wallbox_id'],
+      ['Inverter', 'inverter_id'],
     ] as const) {
       const route = byId(`start${kind}Reauthentication`);
       stack.simulator.control.setDeviceConnection(otherDevices[param] ?? '', {

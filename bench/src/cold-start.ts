@@ -12,7 +12,6 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import {
   createApiDeps,
   createLogger,
@@ -21,7 +20,12 @@ import {
   makeApiHandler,
 } from '@podero-bridge/functions';
 import { type FunctionId, functionDeclarations } from '@podero-bridge/functions/declarations';
-import { apiEvent, type EnvironmentOverrides, userClaims } from '@podero-bridge/functions/testing';
+import {
+  apiEvent,
+  type EnvironmentOverrides,
+  putPendingEvent,
+  userClaims,
+} from '@podero-bridge/functions/testing';
 import { BUNDLE_BASELINE_BYTES, BUNDLE_BUDGET_BYTES } from '@podero-bridge/infra/budgets';
 import { listenLocally } from '@podero-bridge/local-aws';
 import { type Bundle, bundleLikeLambda, bundleMinimalHandler } from './harness/bundles';
@@ -163,33 +167,6 @@ const sqsEventOf = (body: unknown) => ({
     },
   ],
 });
-
-/** One pending standalone event in `table`'s outbox (the item storage/outbox.ts putStandalone writes). */
-async function putPendingEvent(db: DynamoDBDocumentClient, table: string, externalUserId: string) {
-  const timestamp = new Date().toISOString();
-  const id = `evt_${randomBytes(12).toString('hex')}`;
-  const key = { pk: 'OUTBOX', sk: `EVENT#${id}` };
-  await db.send(
-    new PutCommand({
-      TableName: table,
-      Item: {
-        ...key,
-        entity: 'outbox_event',
-        outbox: [
-          JSON.stringify({
-            id,
-            type: 'user.onboarded',
-            timestamp,
-            data: { external_user_id: externalUserId },
-          }),
-        ],
-        outbox_pk: 'PENDING',
-        outbox_sk: `${timestamp}#${key.pk}#${key.sk}`,
-        expires_at: Math.floor(Date.now() / 1000) + 86_400,
-      },
-    }),
-  );
-}
 
 export const coldStartBenchmark: Benchmark = {
   name: 'cold-start',

@@ -6,11 +6,13 @@
  * - `bootstrap-policy.js`: the `podero-bridge-bootstrap-policy` command;
  * - `functions/<traced|untraced>/<function id>/index.mjs` (+ map): every declared function, bundled with the
  *   esbuild settings the repository's synth uses (bridge-function.ts BUNDLE_SETTINGS), once per tracing variant;
- * - `console/`: the operator console, built by its own Vite.
+ * - `console/`: the operator console, built by its own Vite;
+ * - `types/`: the declarations of the public entry (index.ts) and of every module they reach, for a partner's
+ *   TypeScript: they may import only the peers, as the bundle does (`emitDeclarations`).
  *
  * The workspace never sees `dist/` outside a pack: source mode does not look at it.
  */
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type FunctionDeclaration, functionDeclarations } from '@podero-bridge/functions/declarations';
 import { type BuildOptions, build } from 'esbuild';
@@ -24,6 +26,7 @@ import {
 } from '../src/artifacts';
 import { BUNDLE_SETTINGS, bundleDefine } from '../src/constructs/bridge-function';
 import { buildConsoleInto } from '../src/constructs/console-site';
+import { emitDeclarations } from './declarations';
 
 async function buildConstruct(): Promise<void> {
   const common: BuildOptions = {
@@ -87,6 +90,11 @@ const clean = () => rmSync(PACKED_ROOT, { recursive: true, force: true });
 clean();
 if (!process.argv.includes('--clean')) {
   await buildConstruct();
+  for (const [file, text] of emitDeclarations(path.join(PACKAGE_ROOT, 'src', 'index.ts'))) {
+    const target = path.join(PACKED_ROOT, 'types', file);
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, text);
+  }
   await buildFunctions();
   if (!buildConsoleInto(prebuiltConsoleDir(PACKED_ROOT))) {
     console.error('the console did not build');

@@ -1,5 +1,7 @@
 /**
- * @podero-bridge/cdk: podero-bridge as a CDK construct (README.md; what changed between versions: CHANGELOG.md).
+ * @podero-bridge/cdk: podero-bridge as a CDK construct (README.md; the public surface and what changed between
+ * versions: CHANGELOG.md). Only what a partner's app uses is exported here; the repository's own stack and tests
+ * use `@podero-bridge/cdk/internal`, which the published package does not export.
  *
  * ```ts
  * const app = new App();
@@ -7,52 +9,33 @@
  * new PoderoBridge(stack, 'Bridge', { stage: 'prod', podero: { baseUrl, orgId }, identityProvider: { enabled: true }, console });
  * ```
  */
-export { ARTIFACT_MODE, type ArtifactMode, CONSOLE_ROOT, FUNCTIONS_ROOT, REPO_ROOT } from './artifacts';
 export {
-  ACTIONS_BY_RESOURCE_TYPE,
   type ExecutionPolicy,
   executionPolicyFor,
   resourceTypesIn,
   UnknownResourceTypeError,
 } from './bootstrap-policy';
+export { PoderoBridge, type PoderoBridgeConstructor } from './public-bridge';
 export {
-  BridgeFunction,
-  BUNDLE_SETTINGS,
-  bundleDefine,
-  LAMBDA_RUNTIME,
-  METRICS_NAMESPACE,
-} from './constructs/bridge-function';
-export { ConsoleSite } from './constructs/console-site';
-export { EventDelivery, webhookSecretPrefixFor } from './constructs/event-delivery';
-export { FileDrops } from './constructs/file-drops';
-export { ACCESS_LOG_FORMAT, HttpApi } from './constructs/http-api';
-export { IdentityProvider } from './constructs/identity-provider';
-export {
-  CUSTOM_METRICS,
-  DEVICES_STALE_SHARE_ALARM_PERCENT,
-  Monitoring,
-  staleTokenAgeSeconds,
-} from './constructs/monitoring';
-export { SCHEDULER_RETRY_ATTEMPTS, Schedules } from './constructs/schedules';
-export { CREDENTIALS_PLACEHOLDER, Secrets } from './constructs/secrets';
-export { pascal, Tables } from './constructs/tables';
-export { anchorLogicalIds, uniqueIdOf } from './logical-ids';
-export { CFN_GUARD_PLUGIN } from './nag-acknowledgements';
-export { bridgeScopes, PoderoBridge, type PoderoBridgeProps } from './podero-bridge';
-export {
-  bridgeSettingsShape,
-  checkBridgeSettings,
-  formatIssues,
-  PLACEHOLDER_CONSOLE_CLIENT_ID,
-  PLACEHOLDER_JWT_ISSUER,
-  PLACEHOLDER_ORG_ID,
-  type PoderoBridgeSettings,
+  type AlarmsSettings,
+  BRIDGE_DEFAULTS,
+  type ConsoleSettings,
+  type CorsSettings,
+  type CredentialsSecretSettings,
+  type CustomerLinks,
+  type EventsSettings,
+  type IdentityProviderSettings,
+  type JwtSettings,
+  type PoderoBridgeProps,
   PoderoBridgeSettingsError,
-  type PoderoBridgeSettingsInput,
-  parseBridgeSettings,
-  placeholdersIn,
-  poderoBridgeSettingsSchema,
-  returnUrlOriginsOf,
-  SECTION_DEFAULTS,
-} from './props';
+  type PoderoBridgeSettingsProps,
+  type PoderoSettings,
+  type ReadingsSettings,
+  type ReturnUrlsSettings,
+  type SyncSettings,
+  type ThrottlingSettings,
+  type TokenSettings,
+  type TradingSettings,
+} from './public-props';
+export { bridgeScopes } from './scopes';
 export { PACKAGE_VERSION } from './version';

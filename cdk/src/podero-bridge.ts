@@ -3,15 +3,17 @@ import {
   type FunctionDeclaration,
   type FunctionId,
   functionDeclarations,
-  ROLE_SCOPES,
   scheduleDeclarations,
   type TableDeclaration,
   type TableId,
   tableDeclarations,
 } from '@podero-bridge/functions/declarations';
 import { Annotations, CfnOutput, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { BridgeFunction, type EnvironmentValues } from './constructs/bridge-function';
 import { ConsoleSite } from './constructs/console-site';
@@ -25,27 +27,10 @@ import { Secrets } from './constructs/secrets';
 import { pascal, Tables } from './constructs/tables';
 import { anchorLogicalIds } from './logical-ids';
 import { acknowledgeFindings } from './nag-acknowledgements';
-import {
-  type PoderoBridgeSettings,
-  type PoderoBridgeSettingsInput,
-  parseBridgeSettings,
-  placeholdersIn,
-  returnUrlOriginsOf,
-} from './props';
+import { type PoderoBridgeSettings, parseBridgeSettings, placeholdersIn, returnUrlOriginsOf } from './props';
+import type { PoderoBridgeProps } from './public-props';
+import { bridgeScopes } from './scopes';
 import { PACKAGE_VERSION } from './version';
-
-export interface PoderoBridgeProps extends PoderoBridgeSettingsInput {
-  /** Reported by the functions (APP_VERSION) and the health route; default: this package's version. */
-  readonly appVersion?: string;
-}
-
-/**
- * The bridge's scopes, read from the declarations: one per role (`ROLE_SCOPES`: viewer, support, admin). Every
- * scope a route requires at the gateway is one of these (domain/access.ts `gatewayScopesFor`).
- */
-export function bridgeScopes(): string[] {
-  return Object.values(ROLE_SCOPES).sort();
-}
 
 /**
  * podero-bridge, one stage of it, in any CDK stack: `new PoderoBridge(stack, 'Bridge', props)`.
@@ -342,13 +327,51 @@ export class PoderoBridge extends Construct {
           'Client credentials for the back office (its secret: aws cognito-idp describe-user-pool-client)',
       });
       new CfnOutput(this, 'TokenEndpoint', {
-        value: `${this.identityProvider.domainOrigin}/oauth2/token`,
+        value: this.identityProvider.tokenEndpoint,
         description: 'Where the back office exchanges its client credentials for a token',
       });
     }
 
     anchorLogicalIds(this);
     acknowledgeFindings(this);
+  }
+
+  /** The HTTPS API's base URL, with a trailing slash (a token until deploy; output `ApiUrl`). */
+  get apiUrl(): string {
+    return this.httpApi.url;
+  }
+
+  /** The operator console's URL (output `ConsoleUrl`); absent when `console.enabled` is false. */
+  get consoleUrl(): string | undefined {
+    return this.consoleSite ? `${this.consoleSite.origin}/` : undefined;
+  }
+
+  /** The Cognito user pool (output `UserPoolId`); absent unless `identityProvider.enabled`. */
+  get userPool(): cognito.IUserPool | undefined {
+    return this.identityProvider?.userPool;
+  }
+
+  /**
+   * Where the back office exchanges its client credentials for a token (output `TokenEndpoint`: what
+   * `bridge verify --token-url` takes); absent unless `identityProvider.enabled`.
+   */
+  get tokenEndpoint(): string | undefined {
+    return this.identityProvider?.tokenEndpoint;
+  }
+
+  /** The back office's client-credentials client (output `BackOfficeClientId`); absent unless `identityProvider.enabled`. */
+  get backOfficeClient(): cognito.IUserPoolClient | undefined {
+    return this.identityProvider?.machineClient;
+  }
+
+  /** The bus the change events go to (output `EventBusName`): attach your own rules to it. */
+  get eventBus(): events.IEventBus {
+    return this.eventDelivery.bus;
+  }
+
+  /** The topic every alarm notifies (output `AlarmTopicArn`). */
+  get alarmTopic(): sns.ITopic {
+    return this.monitoring.topic;
   }
 
   /** Turns a function's declared `access` into grants: nothing more than it declares. */

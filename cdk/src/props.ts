@@ -2,13 +2,16 @@
  * The props of `PoderoBridge`: what one stage of the bridge configures, validated with zod as strictly as the
  * repository's `infra/stages.json` always was (a typo or a wrong type fails with the path of the field).
  *
- * The sections a partner rarely changes have defaults: the values `infra/stages.json` gives every stage
- * (infra/test/props-defaults.test.ts keeps the two equal). What has no sensible default is required: the stage's name, the
+ * What a partner rarely changes has a default, field by field (`BRIDGE_DEFAULTS`: the product's defaults, which
+ * the repository's stages take too). What has no sensible default is required: the stage's name, the
  * Podero organisation, the console's customer links, and where tokens come from (`jwt`, an issuer of your own,
  * or `identityProvider`, a Cognito user pool the construct creates).
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod';
+import { BRIDGE_DEFAULTS, PoderoBridgeSettingsError, type PoderoBridgeSettingsProps } from './public-props';
+
+export { BRIDGE_DEFAULTS, PoderoBridgeSettingsError };
 
 /** The issuer that ships in `infra/stages.json`: synthesizes offline, authenticates nobody. Replace it. */
 export const PLACEHOLDER_JWT_ISSUER = 'https://example.invalid/issuer';
@@ -23,16 +26,13 @@ const httpsUrl = z.url({ protocol: /^https$/ });
 
 const credentialsSecretSchema = z.discriminatedUnion('mode', [
   z.strictObject({
-    /** The stack creates the secret with a placeholder value; you put the real credentials in after deploy. */
     mode: z.literal('create'),
   }),
   z.strictObject({
-    /** An existing secret holding `{client_id, client_secret, org_id, base_url?}`. */
     mode: z.literal('import'),
     arn: z
       .string()
       .regex(/^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:.+$/, 'must be a Secrets Manager ARN'),
-    /** Set when the imported secret is encrypted with a customer-managed KMS key: token-refresh gets kms:Decrypt. */
     kmsKeyArn: z
       .string()
       .regex(/^arn:aws[\w-]*:kms:[\w-]+:\d{12}:key\/.+$/, 'must be a KMS key ARN')
@@ -41,9 +41,7 @@ const credentialsSecretSchema = z.discriminatedUnion('mode', [
 ]);
 
 const jwtSchema = z.strictObject({
-  /** OIDC issuer URL; API Gateway fetches `<issuer>/.well-known/openid-configuration`. */
   issuer: httpsUrl,
-  /** Accepted `aud` (or `client_id`) values; at least one. */
   audiences: z.array(z.string().min(1)).min(1),
 });
 
@@ -54,178 +52,100 @@ const cognitoDomainPrefix = z
   .refine((p) => !/aws|amazon|cognito/.test(p), 'Cognito refuses a prefix containing aws, amazon or cognito');
 
 const identityProviderSchema = z.strictObject({
-  /**
-   * Create a Cognito user pool in the same deploy: the bridge's scopes on a resource server, the console's app
-   * client (authorization code + PKCE, its callback the console's own URL) and a machine client (client
-   * credentials) for the partner's back office; the API's JWT authorizer trusts the pool. Off: bring your own
-   * OIDC issuer in `jwt`.
-   */
   enabled: z.boolean(),
-  /** The hosted sign-in domain's prefix (`<prefix>.auth.<region>.amazoncognito.com`); unique in the region. */
   domainPrefix: cognitoDomainPrefix.optional(),
 });
 
-/** The section defaults: what `infra/stages.json` gives every stage (infra/test/props-defaults.test.ts compares them). */
-export const SECTION_DEFAULTS = {
-  sync: {
-    everyMinutes: 15,
-    concurrency: 8,
-    safetyMarginSeconds: 60,
-    workers: 2,
-    shardSize: 1000,
-    rateLimitPerSecond: 0,
-  },
-  token: { refreshMarginSeconds: 7200, cacheMaxAgeSeconds: 300 },
-  readings: { retentionDays: 90 },
-  trading: { variant: 'reference', autoConfirm: 'off', confirmationDeadline: '23:30' },
-  events: { archiveRetentionDays: 30 },
-  alarms: {},
-  credentialsSecret: { mode: 'create' },
-  cors: { allowOrigins: [] },
-  returnUrls: { allowOrigins: [] },
-  throttling: { rateLimit: 50, burstLimit: 100, writeRateLimit: 10, writeBurstLimit: 20 },
-  logRetentionDays: 14,
-  sourceMaps: false,
-  tracing: false,
-  logLevel: 'INFO',
-  removalPolicy: 'destroy',
-} as const;
+const D = BRIDGE_DEFAULTS;
 
 /**
  * The fields of a bridge's settings, as a plain shape so that `infra/` can add the stack's own (account,
- * region) and check the same rules (`checkBridgeSettings`).
+ * region) and check the same rules (`checkBridgeSettings`). What each field means is documented once, on the
+ * public interfaces a partner's editor shows (public-props.ts); this schema holds the rules.
  */
 export const bridgeSettingsShape = {
-  /** Stage name; part of every name the bridge gives (`podero-bridge-<stage>`). */
   stage: z.string().regex(/^[a-z][a-z0-9-]{0,20}$/, 'lower-case letters, digits and dashes, 1-21 characters'),
-  /** Your own OIDC issuer; absent when `identityProvider.enabled` (the user pool is the issuer then). */
   jwt: jwtSchema.optional(),
-  /** A Cognito user pool created with the bridge (off by default): see identityProviderSchema. */
   identityProvider: identityProviderSchema.default({ enabled: false }),
   podero: z.strictObject({
-    /** Podero host, e.g. https://app.podero.com (production) or https://sandbox-app.podero.com. */
     baseUrl: httpsUrl,
-    /** The organisation UUID Podero gave you (the functions address `/org/{org_id}/...`). */
     orgId: z.uuid(),
   }),
   sync: z
     .strictObject({
-      /** Interval of the heat-pump-sync schedule (overrides the declared default). */
-      everyMinutes: z.int().min(1).max(1440),
-      /** Users synced in parallel by one sync run. */
-      concurrency: z.int().min(1).max(50),
-      /** A run stops starting users when less than this remains of its timeout (room to save the cursor). */
-      safetyMarginSeconds: z.int().min(1).max(600),
-      /**
-       * W: heat-pump-sync-worker instances at once (the event source mapping's maximumConcurrency; AWS allows
-       * 2..1000). A fleet of one shard still runs on one worker.
-       */
-      workers: z.int().min(2).max(1000),
-      /** The most users in one shard of a fleet pass. */
-      shardSize: z.int().min(1).max(100_000),
-      /**
-       * Podero requests per second for the whole stage, shared by every worker (0: none). Podero documents no
-       * limit: set one after talking to your account manager, below what they allow, leaving room for the API.
-       */
-      rateLimitPerSecond: z.int().min(0).max(100_000),
-      /**
-       * Every this many hours the sync asks Podero about every device kind of a user (in between only about
-       * the kinds the user has: a kind is found when an onboarding session connects it, or at this recheck).
-       */
-      deviceKindsRecheckHours: z.int().min(1).max(2160).default(24),
+      everyMinutes: z.int().min(1).max(1440).default(D.sync.everyMinutes),
+      concurrency: z.int().min(1).max(50).default(D.sync.concurrency),
+      safetyMarginSeconds: z.int().min(1).max(600).default(D.sync.safetyMarginSeconds),
+      workers: z.int().min(2).max(1000).default(D.sync.workers),
+      shardSize: z.int().min(1).max(100_000).default(D.sync.shardSize),
+      rateLimitPerSecond: z.int().min(0).max(100_000).default(D.sync.rateLimitPerSecond),
+      deviceKindsRecheckHours: z.int().min(1).max(2160).default(D.sync.deviceKindsRecheckHours),
     })
-    .default({ ...SECTION_DEFAULTS.sync, deviceKindsRecheckHours: 24 }),
+    .prefault({}),
   token: z
     .strictObject({
-      /** token-refresh fetches a new token when less than this much of its lifetime remains. */
-      refreshMarginSeconds: z.int().min(60),
-      /** How long a function may serve the token secret from its in-memory cache. */
-      cacheMaxAgeSeconds: z.int().min(1).max(3600),
+      refreshMarginSeconds: z.int().min(60).default(D.token.refreshMarginSeconds),
+      cacheMaxAgeSeconds: z.int().min(1).max(3600).default(D.token.cacheMaxAgeSeconds),
     })
-    .default(SECTION_DEFAULTS.token),
+    .prefault({}),
   readings: z
     .strictObject({
-      /** Readings expire (DynamoDB TTL) this many days after their timestamp. */
-      retentionDays: z.int().min(1).max(3650),
+      retentionDays: z.int().min(1).max(3650).default(D.readings.retentionDays),
     })
-    .default(SECTION_DEFAULTS.readings),
-  /** Day-ahead trading (docs/adr/0014 and 0015). */
+    .prefault({}),
   trading: z
     .strictObject({
-      /** Which of Podero's trading APIs the stage speaks: what `podero conformance` reports. */
-      variant: z.enum(['reference', 'guide']),
-      /** `accept`: every trade is confirmed as soon as its curves are stored; `off`: the desk decides. */
-      autoConfirm: z.enum(['off', 'accept']),
-      /** 14:30 (partners who also trade intraday) or 23:30, Europe/Berlin on D−1. */
-      confirmationDeadline: z.enum(['14:30', '23:30']),
+      variant: z.enum(['reference', 'guide']).default(D.trading.variant),
+      autoConfirm: z.enum(['off', 'accept']).default(D.trading.autoConfirm),
+      confirmationDeadline: z.enum(['14:30', '23:30']).default(D.trading.confirmationDeadline),
     })
-    .default(SECTION_DEFAULTS.trading),
+    .prefault({}),
   events: z
     .strictObject({
-      /** Days the event bus's archive keeps change events for replay (EventBridge archives: 0 = forever, not allowed here). */
-      archiveRetentionDays: z.int().min(1).max(3650),
+      archiveRetentionDays: z.int().min(1).max(3650).default(D.events.archiveRetentionDays),
     })
-    .default(SECTION_DEFAULTS.events),
+    .prefault({}),
   alarms: z
     .strictObject({
-      /** E-mail address subscribed to a topic the stack creates (confirm the subscription mail). */
       email: z.email().optional(),
-      /** Or an existing SNS topic to notify instead of creating one. */
       topicArn: z
         .string()
         .regex(/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:.+$/, 'must be an SNS topic ARN')
         .optional(),
     })
     .refine((a) => !(a.email && a.topicArn), 'set alarms.email or alarms.topicArn, not both')
-    .default(SECTION_DEFAULTS.alarms),
-  credentialsSecret: credentialsSecretSchema.default(SECTION_DEFAULTS.credentialsSecret),
+    .prefault(D.alarms),
+  credentialsSecret: credentialsSecretSchema.prefault(D.credentialsSecret),
   cors: z
     .strictObject({
-      /** Browser origins allowed to call the API; empty disables CORS (server-to-server use). */
-      allowOrigins: z.array(z.union([z.literal('*'), httpsUrl, z.url({ hostname: /^localhost$/ })])),
+      allowOrigins: z
+        .array(z.union([z.literal('*'), httpsUrl, z.url({ hostname: /^localhost$/ })]))
+        .default(() => [...D.cors.allowOrigins]),
     })
-    .default({ allowOrigins: [] }),
+    .prefault({}),
   returnUrls: z
     .strictObject({
-      /**
-       * Origins the API may send an end user's browser back to (a re-authentication's `success_url` and
-       * `cancel_url`; any other is refused with 400). The console's customer links are added to these.
-       */
-      allowOrigins: z.array(
-        httpsUrl.refine(
-          (v) => URL.canParse(v) && new URL(v).origin === v,
-          'must be an origin: https://host[:port], lower case, no path or trailing slash',
-        ),
-      ),
+      allowOrigins: z
+        .array(
+          httpsUrl.refine(
+            (v) => URL.canParse(v) && new URL(v).origin === v,
+            'must be an origin: https://host[:port], lower case, no path or trailing slash',
+          ),
+        )
+        .default(() => [...D.returnUrls.allowOrigins]),
     })
-    .default({ allowOrigins: [] }),
-  /**
-   * The operator console (console/): its files in a private S3 bucket behind CloudFront, sign-in with the
-   * authorization code flow and PKCE at the issuer, and the API's CORS opened to its origin.
-   */
+    .prefault({}),
   console: z.strictObject({
     enabled: z.boolean(),
-    /**
-     * The issuer's public app client for the console (Cognito: an app client without a secret); one of
-     * `jwt.audiences`. Absent when `identityProvider.enabled`: the construct creates the client.
-     */
     clientId: z.string().min(1).max(256).optional(),
-    /** Scopes the console asks for; its token must carry `bridge/admin` for the operator routes. */
     scopes: z.array(z.string().min(1)).min(1),
-    /**
-     * Origins the sign-in talks to besides the issuer's own (the browser's CSP allows only these): Cognito's
-     * authorize and token endpoints are on the user pool's domain, e.g. https://<prefix>.auth.<region>.amazoncognito.com
-     * (added by the construct itself with `identityProvider`).
-     */
     authOrigins: z.array(httpsUrl),
-    /** Where the partner's customers land after the Connect UI; the console hands these links on. */
     customerLinks: z.strictObject({
       onboardingSuccessUrl: httpsUrl,
       onboardingCancelUrl: httpsUrl,
       reauthenticationSuccessUrl: httpsUrl,
       reauthenticationCancelUrl: httpsUrl,
     }),
-    /** A custom domain (with its ACM certificate in us-east-1); without one the CloudFront domain serves it. */
     domain: z
       .strictObject({
         name: z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'a DNS name such as console.partner.example'),
@@ -240,36 +160,22 @@ export const bridgeSettingsShape = {
   }),
   throttling: z
     .strictObject({
-      /** Steady-state requests per second for the whole API (default stage): every read route's limit. */
-      rateLimit: z.int().min(1),
-      /** Burst bucket size. */
-      burstLimit: z.int().min(1),
-      /** Each write route's own (tighter) limit: POST, PATCH and DELETE reach Podero and change it. */
-      writeRateLimit: z.int().min(1),
-      writeBurstLimit: z.int().min(1),
+      rateLimit: z.int().min(1).default(D.throttling.rateLimit),
+      burstLimit: z.int().min(1).default(D.throttling.burstLimit),
+      writeRateLimit: z.int().min(1).default(D.throttling.writeRateLimit),
+      writeBurstLimit: z.int().min(1).default(D.throttling.writeBurstLimit),
     })
-    .default(SECTION_DEFAULTS.throttling),
-  /** CloudWatch Logs retention for function and access logs (a value CloudWatch accepts). */
+    .prefault({}),
   logRetentionDays: z
     .int()
     .refine((d) => validRetentionDays.includes(d), {
       message: `must be one of ${validRetentionDays.join(', ')}`,
     })
-    .default(SECTION_DEFAULTS.logRetentionDays),
-  /**
-   * Run the functions with `--enable-source-maps`, so stack traces in the logs name source files and
-   * lines. The maps ship in every bundle either way; applying them costs about 10 ms of each cold start.
-   */
-  sourceMaps: z.boolean().default(SECTION_DEFAULTS.sourceMaps),
-  /**
-   * AWS X-Ray active tracing for the functions (Powertools Tracer: a subsegment per handler run, AWS SDK
-   * call and Podero request). Costs per traced request and some cold-start time: docs/adr/0009-tracing.md.
-   */
-  tracing: z.boolean().default(SECTION_DEFAULTS.tracing),
-  /** The functions' log level (Lambda's application log level and Powertools' level alike). */
-  logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default(SECTION_DEFAULTS.logLevel),
-  /** `retain` keeps tables and log groups when the stack is deleted (use it for prod). */
-  removalPolicy: z.enum(['retain', 'destroy']).default(SECTION_DEFAULTS.removalPolicy),
+    .default(D.logRetentionDays),
+  sourceMaps: z.boolean().default(D.sourceMaps),
+  tracing: z.boolean().default(D.tracing),
+  logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default(D.logLevel),
+  removalPolicy: z.enum(['retain', 'destroy']).default(D.removalPolicy),
 };
 
 /** The rules between fields, shared by the construct's props and infra's stage config. */
@@ -326,12 +232,26 @@ export const poderoBridgeSettingsSchema = z
 
 /** What `new PoderoBridge(scope, id, props)` takes: sections with defaults may be left out. */
 export type PoderoBridgeSettingsInput = z.input<typeof poderoBridgeSettingsSchema>;
+
+/** `T` with every `readonly` dropped, deeply: the public interfaces are readonly, zod's input types are not. */
+type Writable<T> = T extends readonly (infer E)[]
+  ? Writable<E>[]
+  : T extends object
+    ? { -readonly [K in keyof T]: Writable<T[K]> }
+    : T;
+/** True only for identical types (optional fields, unions and literals included), not merely assignable ones. */
+type Identical<A, B> = (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ? 1 : 2 ? true : false;
+
+/**
+ * The published props interface (public-props.ts) is exactly what this schema takes: a field added, dropped,
+ * made optional or typed differently on one side and not the other fails the compile here.
+ */
+export const propsMatchSchema: Identical<
+  Writable<PoderoBridgeSettingsProps>,
+  Writable<PoderoBridgeSettingsInput>
+> = true;
 /** The settings after validation and defaults: every field present. */
 export type PoderoBridgeSettings = z.infer<typeof poderoBridgeSettingsSchema>;
-
-export class PoderoBridgeSettingsError extends Error {
-  override readonly name = 'PoderoBridgeSettingsError';
-}
 
 export function formatIssues(error: z.ZodError): string {
   return error.issues

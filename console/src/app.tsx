@@ -6,6 +6,7 @@ import { isSearchable } from './customer-search';
 import { onZoneSetting, setZoneSetting, ZONE_SETTINGS, type ZoneSetting, zoneOf, zoneSetting } from './dates';
 import { AuditPage } from './pages/audit';
 import { CustomerPage } from './pages/customer';
+import { DeviceChangesPage } from './pages/device-changes';
 import { OverviewPage } from './pages/overview';
 import { StatementPage } from './pages/statement';
 import { TradingPage } from './pages/trading';
@@ -123,8 +124,23 @@ function Page({ route }: { route: Route }) {
       return <CustomerPage externalUserId={route.externalUserId} />;
     case 'statement':
       return <StatementPage externalUserId={route.externalUserId} month={route.month} />;
+    case 'device-changes':
+      return (
+        <DeviceChangesPage
+          externalUserId={route.externalUserId}
+          kind={route.kind}
+          deviceId={route.deviceId}
+        />
+      );
     case 'webhooks':
-      return <WebhooksPage />;
+      return (
+        <WebhooksPage
+          key={`${route.webhookId ?? ''}|${route.deliveryId ?? ''}`}
+          {...(route.webhookId && route.deliveryId
+            ? { open: { webhookId: route.webhookId, deliveryId: route.deliveryId } }
+            : {})}
+        />
+      );
     case 'audit':
       return (
         <AuditPage

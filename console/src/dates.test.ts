@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   axisLabels,
   formatDateTime,
-  formatDay,
   loadZoneSetting,
   onZoneSetting,
   setZoneSetting,
@@ -40,8 +39,10 @@ describe('formatDateTime', () => {
   });
 
   it('puts a late-evening UTC instant on the next day in a zone east of UTC', () => {
-    expect(formatDay('2026-07-12T23:30:00Z', 'UTC')).toBe('2026-07-12');
-    expect(formatDay('2026-07-12T23:30:00Z', 'Europe/Berlin')).toBe('2026-07-13');
+    expect(formatDateTime('2026-07-12T23:30:00Z', 'UTC')).toBe('2026-07-12 23:30 UTC');
+    expect(formatDateTime('2026-07-12T23:30:00Z', 'Europe/Berlin')).toBe('2026-07-13 01:30 CEST');
+    // The formatter cached for one zone is not used for another.
+    expect(formatDateTime('2026-07-12T23:30:00Z', 'UTC')).toBe('2026-07-12 23:30 UTC');
   });
 });
 

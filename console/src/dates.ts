@@ -39,18 +39,32 @@ export function onZoneSetting(listener: (setting: ZoneSetting) => void): () => v
   return () => listeners.delete(listener);
 }
 
+/**
+ * One formatter per zone, built on first use: building an Intl.DateTimeFormat costs far more than formatting
+ * with one, and a chart's axis or a page of rows formats hundreds of instants in the same zone.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'short',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
 /** A zone's wall-clock fields at an instant, and its short name there (`UTC`, `CEST`; `GMT+2` where a zone has no short name). */
 function partsAt(ms: number, timeZone: string) {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'short',
-  }).formatToParts(new Date(ms));
+  const parts = formatterFor(timeZone).formatToParts(new Date(ms));
   const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
   return {
     date: `${get('year')}-${get('month')}-${get('day')}`,
@@ -66,12 +80,6 @@ export function formatDateTime(iso: string | null | undefined, timeZone = zoneOf
   if (Number.isNaN(ms)) return iso;
   const { date, time, zone } = partsAt(ms, timeZone);
   return `${date} ${time} ${zone}`;
-}
-
-/** The day alone, `2026-07-12`, in the zone. */
-export function formatDay(iso: string, timeZone = zoneOf(current)): string {
-  const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? iso : partsAt(ms, timeZone).date;
 }
 
 /** The zone's name to label an axis with: `UTC`, or the browser zone's IANA name. */

@@ -27,6 +27,12 @@ describe('hash routes', () => {
     expect(parseRoute(href.webhooks())).toEqual({ page: 'webhooks' });
   });
 
+  it("opens an endpoint's attempt on the webhooks page (the timeline's link), and only with both ids", () => {
+    const at = { webhookId: 'wh_0123456789abcdef01234567', deliveryId: 'MjAyNi0xMi0wOFQw_-Mw' };
+    expect(parseRoute(href.webhooks(at))).toEqual({ page: 'webhooks', ...at });
+    expect(parseRoute(`#/webhooks?webhook=${at.webhookId}`)).toEqual({ page: 'webhooks' });
+  });
+
   it('keeps only the list filters the API knows, and names what it cannot route', () => {
     expect(parseRoute('#/users?sync_failed=true&evil=1')).toEqual({
       page: 'users',
@@ -46,5 +52,32 @@ describe('the trading route', () => {
       day: '2026-10-25',
     });
     expect(href.trading({ day: '2026-10-25' })).toBe('#/trading?day=2026-10-25');
+  });
+});
+
+describe('the device changes route', () => {
+  it('carries the customer, the kind as its API path segment, and the device, for every kind', () => {
+    expect(href.deviceChanges('a/b c', 'electric_vehicle', 'ev-1')).toBe(
+      '#/customers/a%2Fb%20c/electric-vehicles/ev-1/changes',
+    );
+    for (const kind of ['heat_pump', 'electric_vehicle', 'wallbox', 'inverter'] as const) {
+      expect(parseRoute(href.deviceChanges('a/b c', kind, 'd-1'))).toEqual({
+        page: 'device-changes',
+        externalUserId: 'a/b c',
+        kind,
+        deviceId: 'd-1',
+      });
+    }
+  });
+
+  it('names a kind it does not know, or a device id it cannot decode, as not found', () => {
+    expect(parseRoute('#/customers/a/toasters/d-1/changes')).toEqual({
+      page: 'not-found',
+      path: '/customers/a/toasters/d-1/changes',
+    });
+    expect(parseRoute('#/customers/a/wallboxes/%E0%A4%A/changes')).toEqual({
+      page: 'not-found',
+      path: '/customers/a/wallboxes/%E0%A4%A/changes',
+    });
   });
 });

@@ -1,3 +1,5 @@
+import { DEVICE_KIND_LABELS, type DeviceKindName, kindOfPath } from './devices/kinds';
+
 /**
  * Hash routes (`#/customers/demo-1`), so one `index.html` serves every route from S3 and from the local
  * stack without server rewrites, and a reload keeps the page.
@@ -8,8 +10,11 @@ export type Route =
   | { page: 'customer'; externalUserId: string }
   /** A customer's printable monthly statement; without a month the page shows the newest. */
   | { page: 'statement'; externalUserId: string; month?: string }
+  /** One device's tracked changes, newest first; the kind is its API path segment in the address. */
+  | { page: 'device-changes'; externalUserId: string; kind: DeviceKindName; deviceId: string }
   | { page: 'search'; query: string }
-  | { page: 'webhooks' }
+  /** The webhooks page; with an endpoint and one of its attempts, that attempt's detail open (the timeline links it). */
+  | { page: 'webhooks'; webhookId?: string; deliveryId?: string }
   /** The organisation's audit trail, optionally one actor's or one action's. */
   | { page: 'audit'; actor?: string; action?: string }
   /** The day-ahead trading page; without a zone or day the page picks its defaults. */
@@ -31,7 +36,11 @@ export function parseRoute(hash: string): Route {
     return { page: 'users', filters };
   }
   if (path === '/search') return { page: 'search', query: params.get('q') ?? '' };
-  if (path === '/webhooks') return { page: 'webhooks' };
+  if (path === '/webhooks') {
+    const webhookId = params.get('webhook');
+    const deliveryId = params.get('delivery');
+    return webhookId && deliveryId ? { page: 'webhooks', webhookId, deliveryId } : { page: 'webhooks' };
+  }
   if (path === '/audit') {
     const actor = params.get('actor');
     const action = params.get('action');
@@ -47,6 +56,17 @@ export function parseRoute(hash: string): Route {
     try {
       const externalUserId = decodeURIComponent(statement[1]);
       return { page: 'statement', externalUserId, ...(statement[2] ? { month: statement[2] } : {}) };
+    } catch {
+      return { page: 'not-found', path };
+    }
+  }
+  const changes = /^\/customers\/([^/]+)\/([a-z-]+)\/([^/]+)\/changes$/.exec(path);
+  const changesKind = kindOfPath(changes?.[2] ?? '');
+  if (changes?.[1] !== undefined && changes[3] !== undefined && changesKind !== undefined) {
+    try {
+      const externalUserId = decodeURIComponent(changes[1]);
+      const deviceId = decodeURIComponent(changes[3]);
+      return { page: 'device-changes', externalUserId, kind: changesKind, deviceId };
     } catch {
       return { page: 'not-found', path };
     }
@@ -71,8 +91,13 @@ export const href = {
   customer: (externalUserId: string) => `#/customers/${encodeURIComponent(externalUserId)}`,
   statement: (externalUserId: string, month?: string) =>
     `#/customers/${encodeURIComponent(externalUserId)}/statements${month ? `/${month}` : ''}`,
+  deviceChanges: (externalUserId: string, kind: DeviceKindName, deviceId: string) =>
+    `#/customers/${encodeURIComponent(externalUserId)}/${DEVICE_KIND_LABELS[kind].path}/${encodeURIComponent(deviceId)}/changes`,
   search: (query: string) => `#/search?${new URLSearchParams({ q: query })}`,
-  webhooks: () => '#/webhooks',
+  webhooks: (at?: { webhookId: string; deliveryId: string }) =>
+    at === undefined
+      ? '#/webhooks'
+      : `#/webhooks?${new URLSearchParams({ webhook: at.webhookId, delivery: at.deliveryId })}`,
   audit: (filters: { actor?: string; action?: string } = {}) => {
     const search = new URLSearchParams(
       Object.entries(filters).filter((entry): entry is [string, string] => entry[1] !== undefined),

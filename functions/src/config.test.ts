@@ -84,6 +84,26 @@ describe('loadApiConfig', () => {
   });
 });
 
+describe('a function’s configuration, parsed once per container', () => {
+  it('is parsed without zod generating a parser (its cold start would compile code no second parse uses)', () => {
+    const original = globalThis.Function;
+    let generated = 0;
+    globalThis.Function = new Proxy(original, {
+      construct(target, args) {
+        generated++;
+        return Reflect.construct(target, args);
+      },
+    });
+    try {
+      loadApiConfig(testApiEnv());
+      loadSyncConfig(testApiEnv());
+    } finally {
+      globalThis.Function = original;
+    }
+    expect(generated).toBe(0);
+  });
+});
+
 describe('loadTokenRefreshConfig', () => {
   it('defaults the refresh margin to 7200 s', () => {
     const config = loadTokenRefreshConfig({

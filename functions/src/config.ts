@@ -174,7 +174,9 @@ type Declared<F extends FunctionId> = { [K in DeclaredName<F>]: z.output<(typeof
 function parseDeclared<F extends FunctionId>(id: F, env: Env): Declared<F> & AwsClientConfig {
   const names: readonly EnvName[] = functionDeclarations[id].environment;
   const shape = { ...awsShape, ...Object.fromEntries(names.map((name) => [name, envSchemas[name]])) };
-  const result = z.object(shape).safeParse(env);
+  // Parsed once per container: zod's JIT would generate and compile a fast path (new Function) that no
+  // second parse ever uses, on every function's cold start.
+  const result = z.object(shape).safeParse(env, { jitless: true });
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '?');

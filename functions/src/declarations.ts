@@ -929,7 +929,8 @@ export const routeDeclarations = [
     path: `${userPath}/timeline`,
     function: 'api',
     access: 'self-or-viewer',
-    summary: "The customer's timeline: its change events and the writes about it, newest first, paginated",
+    summary:
+      "The customer's timeline: its change events with their webhook deliveries, and the writes about it, newest first, paginated",
   },
   {
     operationId: 'listWebhooks',

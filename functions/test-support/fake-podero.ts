@@ -6,8 +6,11 @@ import type { DeviceJson } from '../src/domain/devices/state';
 
 const nothing = async (_userId: string): Promise<DeviceJson[]> => [];
 
+/** Never asked: only a vehicle with a charge-policy change open is (the sync's read-back, E8). */
+const noPolicy = async (_userId: string, _deviceId: string) => ({ data: null });
+
 export const noDevicesOfOtherKinds = {
-  electricVehicles: { list: nothing },
+  electricVehicles: { list: nothing, chargePolicy: { get: noPolicy } },
   wallboxes: { list: nothing },
   inverters: { list: nothing },
 };

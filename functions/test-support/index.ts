@@ -4,6 +4,9 @@
  * declarations: local-world.ts, also what `pnpm dev` runs in), local AWS, a whole test environment, seeded users and
  * the test log level. Not part of any deployed bundle.
  */
+
+/** Podero's JSON as a snapshot item stores it (a compressed projection, or an older item's string). */
+export { decodeDeviceJson as storedDeviceJsonOfItem } from '../src/storage/snapshot-json';
 export * from './api-event';
 export * from './aws';
 export * from './config';
@@ -12,5 +15,6 @@ export * from './environment';
 export * from './fake-podero';
 export * from './local-world';
 export * from './log-level';
+export * from './pending-event';
 export * from './secret-handouts';
 export * from './seed-users';

@@ -5,7 +5,7 @@
  * contains (@podero-bridge/cdk bootstrap-policy.ts). infra/README.md, "A least-privilege bootstrap".
  */
 import { readFileSync } from 'node:fs';
-import { executionPolicyFor } from '@podero-bridge/cdk';
+import { executionPolicyFor } from '@podero-bridge/cdk/internal';
 import { App } from 'aws-cdk-lib';
 import { addPoderoBridgeStack } from '../lib/app';
 import { DEFAULT_STAGES_FILE, resolveStageConfig } from '../lib/config';

@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { bridgeSettingsShape, checkBridgeSettings, formatIssues } from '@podero-bridge/cdk';
+import { bridgeSettingsShape, checkBridgeSettings, formatIssues } from '@podero-bridge/cdk/internal';
 import * as z from 'zod';
 
 export {
@@ -20,7 +20,7 @@ export {
   PLACEHOLDER_ORG_ID,
   placeholdersIn,
   returnUrlOriginsOf,
-} from '@podero-bridge/cdk';
+} from '@podero-bridge/cdk/internal';
 
 /**
  * One stage: the bridge's settings (the construct's props, @podero-bridge/cdk props.ts, with the same rules)

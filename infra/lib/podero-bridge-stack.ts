@@ -1,4 +1,4 @@
-import { PoderoBridge } from '@podero-bridge/cdk';
+import { PoderoBridge } from '@podero-bridge/cdk/internal';
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { StageConfig } from './config';

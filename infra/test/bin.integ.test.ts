@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '@podero-bridge/cdk';
+import { REPO_ROOT } from '@podero-bridge/cdk/internal';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cdkJsonContext } from './support';
 

@@ -1,4 +1,4 @@
-import { ACTIONS_BY_RESOURCE_TYPE, executionPolicyFor, resourceTypesIn } from '@podero-bridge/cdk';
+import { ACTIONS_BY_RESOURCE_TYPE, executionPolicyFor, resourceTypesIn } from '@podero-bridge/cdk/internal';
 import { describe, expect, it } from 'vitest';
 import { IDENTITY_PROVIDER_STAGE, stageConfig, synthesize } from './support';
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from '@podero-bridge/cdk';
+import { REPO_ROOT } from '@podero-bridge/cdk/internal';
 import type { FunctionDeclaration } from '@podero-bridge/functions/declarations';
 import { functionDeclarations } from '@podero-bridge/functions/declarations';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import type { ConsoleSite } from '@podero-bridge/cdk';
+import type { ConsoleSite } from '@podero-bridge/cdk/internal';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PLACEHOLDER_CONSOLE_CLIENT_ID, placeholdersIn, StageConfigError } from '../lib/config';
 import {

@@ -1,4 +1,4 @@
-import { CUSTOM_METRICS } from '@podero-bridge/cdk';
+import { CUSTOM_METRICS } from '@podero-bridge/cdk/internal';
 import { functionDeclarations, queueDeclarations } from '@podero-bridge/functions/declarations';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ROLE_SCOPES } from '@podero-bridge/functions/declarations';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -78,5 +79,39 @@ describe('the identity provider in the same deploy', () => {
     expect(authorizer.Audience).toHaveLength(2);
     const outputs = Object.keys(s.template.toJSON().Outputs as Record<string, unknown>);
     expect(outputs).toEqual(expect.arrayContaining(['UserPoolId', 'BackOfficeClientId', 'TokenEndpoint']));
+  });
+
+  it("runs the guide's `bridge verify` example from the stack's outputs alone: no placeholder, every output there", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(
+      readme.indexOf('### `bridge verify`'),
+      readme.indexOf('With your own issuer'),
+    );
+    const start = section.indexOf('```sh');
+    const block = section.slice(start, section.indexOf('```', start + 5));
+    expect(block).toContain('pnpm bridge verify');
+    expect(block).not.toMatch(/<[\w-]+>/);
+    const outputs = s.template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const named = [...new Set([...block.matchAll(/\$\(out (\w+)\)/g)].map((m) => m[1] ?? ''))].sort();
+    expect(named).toEqual(['ApiUrl', 'BackOfficeClientId', 'TokenEndpoint', 'UserPoolId']);
+    for (const name of named) expect(Object.keys(outputs), name).toContain(name);
+    expect(block).toMatch(/--token-url "\$\(out TokenEndpoint\)"/);
+    expect(block).toMatch(/--client-id "\$\(out BackOfficeClientId\)"/);
+    // The token endpoint is the pool domain's (the stack creates the domain: verify needs no discovery).
+    const domain = logicalIdOf(s.stack, s.stack.bridge.identityProvider?.domain ?? { node: {} });
+    const endpoint = JSON.stringify(outputs.TokenEndpoint?.Value);
+    expect(endpoint).toContain(domain);
+    expect(endpoint).toContain('/oauth2/token');
+    // The scope it asks for is one the back-office client may ask for.
+    const [identifier, scopeName] = (block.match(/--scope (\S+)/)?.[1] ?? '').split('/');
+    const server = Object.values(resourcesOfType(s.template, 'AWS::Cognito::UserPoolResourceServer'))
+      .map((r) => r.Properties ?? {})
+      .find((p) => p.Identifier === identifier);
+    if (!server) throw new Error(`no resource server ${identifier}`);
+    expect((server.Scopes as { ScopeName: string }[]).map((scope) => scope.ScopeName)).toContain(scopeName);
+    const machine = Object.values(resourcesOfType(s.template, 'AWS::Cognito::UserPoolClient'))
+      .map((c) => c.Properties ?? {})
+      .find((c) => (c.AllowedOAuthFlows as string[]).includes('client_credentials'));
+    expect(JSON.stringify(machine?.AllowedOAuthScopes)).toContain(`/${scopeName}"`);
   });
 });

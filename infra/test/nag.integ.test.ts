@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CFN_GUARD_PLUGIN } from '@podero-bridge/cdk';
+import { CFN_GUARD_PLUGIN } from '@podero-bridge/cdk/internal';
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';

@@ -1,12 +1,24 @@
 import { readFileSync } from 'node:fs';
-import { PoderoBridgeSettingsError, parseBridgeSettings, SECTION_DEFAULTS } from '@podero-bridge/cdk';
+import { isDeepStrictEqual } from 'node:util';
+import { BRIDGE_DEFAULTS, PoderoBridgeSettingsError, parseBridgeSettings } from '@podero-bridge/cdk/internal';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { DEFAULT_STAGES_FILE } from '../lib/config';
+import { DEFAULT_STAGES_FILE, resolveStageConfig } from '../lib/config';
 
-const stagesDefaults = z
-  .object({ defaults: z.record(z.string(), z.unknown()) })
-  .parse(JSON.parse(readFileSync(DEFAULT_STAGES_FILE, 'utf8'))).defaults;
+const stagesFile = z
+  .object({
+    defaults: z.record(z.string(), z.unknown()),
+    stages: z.record(z.string(), z.record(z.string(), z.unknown())),
+  })
+  .parse(JSON.parse(readFileSync(DEFAULT_STAGES_FILE, 'utf8')));
+
+/** Every leaf of `value` with its dotted path (arrays are leaves: a stage replaces them whole). */
+function leavesOf(value: unknown, prefix = ''): [string, unknown][] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [[prefix, value]];
+  return Object.entries(value).flatMap(([key, inner]) => leavesOf(inner, prefix ? `${prefix}.${key}` : key));
+}
+
+const productDefaults = new Map(leavesOf(BRIDGE_DEFAULTS));
 
 const minimal = {
   stage: 'partner',
@@ -26,14 +38,37 @@ const minimal = {
 };
 
 describe('PoderoBridge props', () => {
-  it("defaults every section a partner may leave out to infra/stages.json's defaults", () => {
-    for (const [section, value] of Object.entries(SECTION_DEFAULTS)) {
-      expect(value, section).toEqual(stagesDefaults[section]);
-    }
+  it("defaults every field a partner leaves out to the product's defaults, field by field", () => {
     const settings = parseBridgeSettings(minimal);
-    expect(settings.sync).toEqual({ ...(stagesDefaults.sync as object), deviceKindsRecheckHours: 24 });
+    for (const [section, value] of Object.entries(BRIDGE_DEFAULTS)) {
+      expect(settings[section as keyof typeof settings], section).toEqual(value);
+    }
     expect(settings.identityProvider).toEqual({ enabled: false });
-    expect(settings.removalPolicy).toBe('destroy');
+    const sized = parseBridgeSettings({ ...minimal, sync: { workers: 8 }, throttling: { rateLimit: 200 } });
+    expect(sized.sync).toEqual({ ...BRIDGE_DEFAULTS.sync, workers: 8 });
+    expect(sized.throttling).toEqual({ ...BRIDGE_DEFAULTS.throttling, rateLimit: 200 });
+  });
+
+  it("infra/stages.json sets only what a stage changes: no value there restates the construct's default", () => {
+    const restated = Object.entries({ defaults: stagesFile.defaults, ...stagesFile.stages }).flatMap(
+      ([where, settings]) =>
+        leavesOf(settings)
+          .filter(
+            ([field, value]) =>
+              productDefaults.has(field) && isDeepStrictEqual(value, productDefaults.get(field)),
+          )
+          .map(([field]) => `${where}: ${field}`),
+    );
+    expect(restated).toEqual([]);
+  });
+
+  it("resolves the repository's stages to the product's defaults but for what each stage sets", () => {
+    const resolve = (stage: string) =>
+      resolveStageConfig({ stage, stagesFile: JSON.parse(readFileSync(DEFAULT_STAGES_FILE, 'utf8')) });
+    expect(resolve('dev').sync).toEqual(BRIDGE_DEFAULTS.sync);
+    expect(resolve('dev').throttling).toEqual(BRIDGE_DEFAULTS.throttling);
+    expect(resolve('prod').sync).toEqual({ ...BRIDGE_DEFAULTS.sync, workers: 8, rateLimitPerSecond: 200 });
+    expect(resolve('prod').removalPolicy).toBe('retain');
   });
 
   it('takes the issuer from jwt or from its own identity provider, never both and never neither', () => {

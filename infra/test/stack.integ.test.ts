@@ -7,7 +7,7 @@ import {
   METRICS_NAMESPACE,
   SCHEDULER_RETRY_ATTEMPTS,
   staleTokenAgeSeconds,
-} from '@podero-bridge/cdk';
+} from '@podero-bridge/cdk/internal';
 import {
   ADMIN_SCOPE,
   bucketDeclarations,

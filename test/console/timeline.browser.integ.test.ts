@@ -4,12 +4,15 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectHeatPump, onboardUser } from '../support/flows';
 import { startTestStack, type TestStack } from '../support/local-stack';
+import { rawRequest } from '../support/raw-http';
+import { startReceiver } from '../support/webhook-receiver';
 import { launchChromium } from './browser';
 
 /**
  * Issue 36's customer timeline and audit page in Debian's Chromium against the local stack: an optimisation
  * switch made in the console by a support agent appears on the customer's timeline (the write, with its actor,
- * and the change event the relay published) and on the organisation's audit page, filtered by that actor.
+ * and the change event the relay published) and on the organisation's audit page, filtered by that actor; each
+ * event shows its delivery to the registered webhook endpoint, and an admin opens the attempt from there.
  */
 const USER = 'timeline-page-1';
 const POLL = { timeout: 60_000, interval: 500 };
@@ -18,12 +21,27 @@ const SUPPORT_SUB = 'local-support';
 
 let t: TestStack;
 let browser: Browser;
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+const RECEIVER_NAME = 'CRM receiver';
 
 beforeAll(async () => {
   const build = consoleBuildAt(REPO_ROOT);
   await ensureConsoleBuilt(build, () => {});
   t = await startTestStack({ consoleDir: build.dist });
   const admin = await t.stack.mintToken({ admin: true });
+  // A partner's endpoint (answers 200), registered first: every event of the customer is delivered to it.
+  receiver = await startReceiver();
+  const registered = await rawRequest(t.stack.apiUrl, {
+    method: 'POST',
+    path: '/webhooks',
+    headers: {
+      authorization: `Bearer ${admin}`,
+      'content-type': 'application/json',
+      'idempotency-key': crypto.randomUUID(),
+    },
+    body: JSON.stringify({ url: receiver.url, description: RECEIVER_NAME }),
+  });
+  expect(registered.status, registered.text).toBe(201);
   await onboardUser(t.stack.apiUrl, admin, USER);
   await connectHeatPump(t.stack.apiUrl, admin, USER);
   // The customer page lists the devices the sync stored.
@@ -35,6 +53,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await t?.close();
+  await receiver?.close();
 });
 
 async function pageAs(role: 'viewer' | 'support' | 'admin'): Promise<Page> {
@@ -95,5 +114,59 @@ describe('the customer timeline and the audit page in Chromium against the local
     // Only that actor's writes: the admin's onboarding is not listed.
     expect(await viewer.getByRole('row', { name: /createUser/ }).count()).toBe(0);
     await viewer.context().close();
+  });
+
+  it("shows each event's delivery to the webhook endpoint; an admin opens the attempt's detail from it, a support agent has no link", async () => {
+    const page = await pageAs('admin');
+    await page.goto(`${t.stack.apiUrl}/console/#/customers/${USER}`);
+    const timeline = page.getByRole('region', { name: 'Timeline' });
+    // The switch of the first test, delivered by the local stack's delivery worker.
+    const switched = timeline
+      .locator('li.timeline-event', { hasText: 'heat_pump.optimization_changed' })
+      .first();
+    const delivery = switched.locator('li.timeline-delivery');
+    await expect
+      .poll(async () => {
+        await page.reload();
+        await timeline.waitFor();
+        await page
+          .getByText('Loading…')
+          .first()
+          .waitFor({ state: 'detached' })
+          .catch(() => undefined);
+        return (await delivery.count()) === 0
+          ? null
+          : await delivery.first().getAttribute('data-delivery-status');
+      }, POLL)
+      .toBe('delivered');
+    const line = (await delivery.first().textContent()) ?? '';
+    expect(line).toContain(`delivered to ${RECEIVER_NAME} at `);
+    expect(line).toMatch(/HTTP 200 · 1 attempt · \d+ ms/);
+
+    await delivery
+      .first()
+      .getByRole('link', { name: `Attempt detail: delivered to ${RECEIVER_NAME}` })
+      .click();
+    await expect.poll(() => page.url()).toContain('#/webhooks?webhook=wh_');
+    const detail = page.getByRole('heading', {
+      name: 'Delivery of heat_pump.optimization_changed, attempt 1',
+    });
+    await detail.waitFor();
+    const facts = page.getByRole('definition').filter({ hasText: /^delivered$/ });
+    expect(await facts.count()).toBeGreaterThan(0);
+    await page.context().close();
+
+    // A support agent sees the same delivery, named by the endpoint's id (the endpoints are an admin's), unlinked.
+    const support = await pageAs('support');
+    await support.goto(`${t.stack.apiUrl}/console/#/customers/${USER}`);
+    const seen = support
+      .getByRole('region', { name: 'Timeline' })
+      .locator('li.timeline-event', { hasText: 'heat_pump.optimization_changed' })
+      .first()
+      .locator('li.timeline-delivery');
+    await seen.first().waitFor();
+    expect(await seen.first().textContent()).toMatch(/delivered to wh_[0-9a-f]{24} at /);
+    expect(await support.getByRole('link', { name: /Attempt detail/ }).count()).toBe(0);
+    await support.context().close();
   });
 });

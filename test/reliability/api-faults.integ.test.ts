@@ -1,4 +1,5 @@
 import { errorBodySchema } from '@podero-bridge/functions';
+import { storedDeviceJsonOfItem } from '@podero-bridge/functions/testing';
 import type { FaultRule } from '@podero-bridge/podero-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Bridge, startBridge } from '../support/bridge';
@@ -277,8 +278,7 @@ describe('API under Podero faults', () => {
       expect(withoutSnapshots(after.main)).toEqual(withoutSnapshots(before.main));
       expect(after.readings).toEqual(before.readings);
       for (const item of (after.main ?? []).filter(isSnapshot)) {
-        if (typeof item.heat_pump_json !== 'string') continue;
-        const device = JSON.parse(item.heat_pump_json) as Record<string, unknown>;
+        const device = storedDeviceJsonOfItem(item.heat_pump_json) as Record<string, unknown>;
         expect(device[refresh.field]).not.toEqual(refresh.refusedValue);
       }
     } else {

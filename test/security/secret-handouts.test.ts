@@ -7,6 +7,7 @@ describe('secretHandouts', () => {
 
   it("names every route that shows a secret once, from the routes' own shownOnce fields", () => {
     expect(matches('POST /webhooks')).toBe(true);
+    expect(matches('POST /webhooks/wh_0123456789abcdef01234567/rotate-secret')).toBe(true);
     expect(matches('POST /users/u-1/wallboxes/claim-tokens')).toBe(true);
     for (const resource of ['electric-vehicles', 'wallboxes', 'inverters'])
       expect(matches(`POST /users/u-1/${resource}/d-1/reauthentication`), resource).toBe(true);
@@ -19,5 +20,6 @@ describe('secretHandouts', () => {
     expect(matches('GET /users/u-1/wallboxes/claim-tokens')).toBe(false);
     expect(matches('POST /users/u-1/x/wallboxes/claim-tokens')).toBe(false);
     expect(matches('POST /webhooks/extra')).toBe(false);
+    expect(matches('GET /webhooks/wh_0123456789abcdef01234567')).toBe(false);
   });
 });

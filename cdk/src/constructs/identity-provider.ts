@@ -50,6 +50,8 @@ export class IdentityProvider extends Construct {
   readonly issuerOrigin: string;
   /** The hosted domain's origin, where the authorize and token endpoints are. */
   readonly domainOrigin: string;
+  /** The OAuth token endpoint on the hosted domain: where clients exchange credentials or codes for tokens. */
+  readonly tokenEndpoint: string;
   private readonly scopeByName = new Map<string, cognito.OAuthScope>();
 
   constructor(scope: Construct, id: string, props: IdentityProviderProps) {
@@ -113,6 +115,7 @@ export class IdentityProvider extends Construct {
     this.issuerOrigin = `https://cognito-idp.${region}.amazonaws.com`;
     this.issuer = `${this.issuerOrigin}/${this.userPool.userPoolId}`;
     this.domainOrigin = this.domain.baseUrl();
+    this.tokenEndpoint = `${this.domainOrigin}/oauth2/token`;
 
     this.machineClient = this.userPool.addClient('BackOfficeClient', {
       userPoolClientName: `podero-bridge-${props.stage}-back-office`,

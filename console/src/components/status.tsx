@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import type { Schemas } from '../api/client';
 import { ApiError } from '../api/client';
 import { formatDateTime } from '../dates';
+import { CHANGE_STATUS_LABELS, type ChangeStatus } from '../devices/changes';
 import type { Loaded } from '../use-load';
 
 export function ErrorNote({ error }: { error: Error }) {
@@ -76,4 +77,13 @@ export function HealthBadge({ health }: { health: DeviceHealth }) {
 /** A time as every page writes it: the console's one format and zone (dates.ts). */
 export function formatTime(iso: string | null | undefined): string {
   return formatDateTime(iso);
+}
+
+/** A tracked change's status (pending, confirmed, failed, superseded), coloured as the other badges. */
+export function ChangeStatusBadge({ status }: { status: ChangeStatus }) {
+  return (
+    <span class={`badge badge-change-${status}`} data-change-status={status}>
+      {CHANGE_STATUS_LABELS[status]}
+    </span>
+  );
 }

@@ -12,6 +12,7 @@ import { useLoad } from '../use-load';
 import { CoverageStrip } from './customer/coverage-strip';
 import { ElectricVehicleCard } from './customer/electric-vehicle-card';
 import { InverterCard } from './customer/inverter-card';
+import { LatestChange } from './customer/latest-change';
 import { ReadingsPanel } from './customer/readings-panel';
 import { TimelinePanel } from './customer/timeline-panel';
 import { WallboxCard } from './customer/wallbox-card';
@@ -338,6 +339,12 @@ function HeatPumpCard({
             params: { path },
           })
         }
+      />
+      <LatestChange
+        externalUserId={externalUserId}
+        kind="heat_pump"
+        deviceId={heatPump.id}
+        version={heatPump}
       />
       <Await loaded={detail}>
         {(hp) => (

@@ -40,8 +40,8 @@ function TradingError({ error }: { error: Error }) {
   if (error instanceof ApiError && error.status === 403) {
     return (
       <p class="error" role="alert">
-        403: your sign-in may not use the trading routes: they need the admin scope (bridge/admin), which this
-        sign-in does not carry.
+        403: your sign-in may not read the trading days: that needs an operator role (bridge/viewer,
+        bridge/support or bridge/admin), which this sign-in does not carry.
       </p>
     );
   }

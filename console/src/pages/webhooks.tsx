@@ -1,5 +1,5 @@
 import { Fragment } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { expectData, type Schemas } from '../api/client';
 import { Await, ErrorNote, formatTime } from '../components/status';
 import { useConsole } from '../context';
@@ -40,7 +40,8 @@ function SecretOnce({ secret, what }: { secret: string; what: string }) {
   );
 }
 
-export function WebhooksPage() {
+/** `open`: an endpoint's attempt whose detail is shown at once (the customer timeline links one). */
+export function WebhooksPage({ open }: { open?: { webhookId: string; deliveryId: string } }) {
   const { api } = useConsole();
   const [webhooks, reload] = useLoad(() => expectData(api.GET('/webhooks')), [api]);
   return (
@@ -52,7 +53,14 @@ export function WebhooksPage() {
           list.items.length === 0 ? (
             <p class="muted">No endpoint is registered.</p>
           ) : (
-            list.items.map((w) => <WebhookCard key={w.id} webhook={w} onChanged={reload} />)
+            list.items.map((w) => (
+              <WebhookCard
+                key={w.id}
+                webhook={w}
+                onChanged={reload}
+                {...(open?.webhookId === w.id ? { openDelivery: open.deliveryId } : {})}
+              />
+            ))
           )
         }
       </Await>
@@ -142,7 +150,15 @@ function HealthBadge({ webhook }: { webhook: Webhook }) {
   );
 }
 
-function WebhookCard({ webhook, onChanged }: { webhook: Webhook; onChanged: () => void }) {
+function WebhookCard({
+  webhook,
+  onChanged,
+  openDelivery,
+}: {
+  webhook: Webhook;
+  onChanged: () => void;
+  openDelivery?: string;
+}) {
   const { api } = useConsole();
   const path = { webhook_id: webhook.id };
   const [deliveries, reloadDeliveries] = useLoad(
@@ -153,7 +169,7 @@ function WebhookCard({ webhook, onChanged }: { webhook: Webhook; onChanged: () =
   const [pending, setPending] = useState<Destructive | undefined>();
   const [editing, setEditing] = useState(false);
   const [secret, setSecret] = useState<string | undefined>();
-  const [shown, setShown] = useState<string | undefined>();
+  const [shown, setShown] = useState<string | undefined>(openDelivery);
   const action = useAction();
   const refresh = () => {
     onChanged();
@@ -314,6 +330,7 @@ function WebhookCard({ webhook, onChanged }: { webhook: Webhook; onChanged: () =
         <DeliveryDetail
           webhook={webhook}
           deliveryId={shown}
+          reveal={shown === openDelivery}
           onClose={() => setShown(undefined)}
           onResent={reloadDeliveries}
         />
@@ -347,6 +364,8 @@ function DeliveryRow({ item, onShow }: { item: Delivery; onShow: (id: string) =>
 function DeliveryDetail(props: {
   webhook: Webhook;
   deliveryId: string;
+  /** Opened by a link (the customer timeline): scrolled into view once it has loaded. */
+  reveal?: boolean;
   onClose: () => void;
   onResent: () => void;
 }) {
@@ -362,6 +381,10 @@ function DeliveryDetail(props: {
     [api, webhook.id, deliveryId],
   );
   const action = useAction();
+  const section = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (props.reveal && detail.state !== 'loading') section.current?.scrollIntoView({ block: 'start' });
+  }, [props.reveal, detail.state]);
   const resend = (eventId: string) =>
     action.run(async () => {
       const resent = await expectData(
@@ -376,7 +399,7 @@ function DeliveryDetail(props: {
       return `Event ${resent.event_id} queued again (same webhook-id).`;
     });
   return (
-    <section class="card" aria-labelledby={`delivery-${deliveryId}`}>
+    <section class="card" aria-labelledby={`delivery-${deliveryId}`} ref={section}>
       <Await loaded={detail}>
         {(d) => (
           <>

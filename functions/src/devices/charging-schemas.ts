@@ -14,6 +14,7 @@ import {
 } from '@podero-bridge/podero-client';
 import * as z from 'zod';
 import { BOOST_REFUSAL_REASONS, BOOST_REFUSAL_STATES } from '../domain/charging-controls';
+import { changeSchema } from './change-schemas';
 import { queryInt } from './schemas';
 
 const timeOfDay = z
@@ -69,6 +70,20 @@ export const chargePolicyAnswerSchema = z
   })
   .meta({ id: 'ChargePolicy', description: 'The weekly charge policy, live from Podero' });
 export type ChargePolicyAnswer = z.output<typeof chargePolicyAnswerSchema>;
+
+/** The PUT's answer: the policy as E8 reads it after the write, and the tracked change the write recorded. */
+export const chargePolicyWriteAnswerSchema = chargePolicyAnswerSchema
+  .extend({
+    change: changeSchema.meta({
+      description:
+        'The policy as a tracked change (`control` `charge_policy`, `fields` the week as sent): confirmed once a read of the policy (E8: this answer’s read, `GET …/charge-policy`, or the sync’s, which reads it while the change is open) shows every requested day and the timezone if sent',
+    }),
+  })
+  .meta({
+    id: 'ChargePolicyWrite',
+    description: 'The weekly charge policy, read live from Podero after the write, with its tracked change',
+  });
+export type ChargePolicyWriteAnswer = z.output<typeof chargePolicyWriteAnswerSchema>;
 
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 const num = (value: unknown): number | null =>

@@ -12,11 +12,24 @@ import { UnknownDeviceError } from './service';
 
 const init = { status: 0, method: 'POST', path: '/x' };
 
+const pendingChange = {
+  id: 'chg_00000000000000000001',
+  control: 'boost',
+  fields: {},
+  status: 'pending' as const,
+  requested_at: '2026-12-01T10:00:00.000Z',
+  settled_at: null as string | null,
+  deadline_at: '2026-12-01T11:00:00.000Z',
+  by: 'admin',
+  reason: null,
+};
+
 function devices(device: Record<string, unknown>, afterRead: () => Promise<unknown>) {
   return {
     kind: { name: 'electric_vehicle', noun: 'electric vehicle' },
     readLive: async (_user: string, id: string) => ({ poderoUserId: 'p-1', device: { id, ...device } }),
     get: afterRead,
+    settleReadBack: async () => null,
     recordChange: async (_user: string, _id: string, control: string, fields: Record<string, unknown>) => ({
       id: 'chg_00000000000000000001',
       control,
@@ -92,6 +105,77 @@ describe('ChargingService.boostVehicle', () => {
     await expect(refused.charging.boostVehicle('known', 'ev-1')).rejects.toBeInstanceOf(BoostRefusal);
     const gone = service({ boost: () => Promise.reject(new PoderoNotFoundError('404', init)) });
     await expect(gone.charging.boostVehicle('known', 'ev-1')).rejects.toBeInstanceOf(UnknownDeviceError);
+  });
+});
+
+describe('ChargingService.putChargePolicy', () => {
+  const day = { charge_percentage: 70, charge_deadline: '07:00' };
+  const week = { mon: day, tue: day, wed: day, thu: day, fri: day, sat: day, sun: day };
+
+  function policyService(options: { put?: () => Promise<unknown>; get?: () => Promise<unknown> }) {
+    const calls: string[] = [];
+    const podero = {
+      electricVehicles: {
+        chargePolicy: {
+          put: async () => {
+            calls.push('put');
+            return (await options.put?.()) ?? { data: null };
+          },
+          get: async () => {
+            calls.push('get');
+            return (await options.get?.()) ?? { data: week };
+          },
+        },
+      },
+    } as unknown as ChargingUpstream;
+    const vehicles = {
+      ...devices({}, async () => null),
+      recordChange: async (_u: string, _id: string, control: string, fields: Record<string, unknown>) => {
+        calls.push(`record ${control}`);
+        return { ...pendingChange, control, fields };
+      },
+      settleReadBack: async (_u: string, _id: string, control: string, document: Record<string, unknown>) => {
+        calls.push(`settle ${control} ${document.mon === undefined ? 'empty' : 'week'}`);
+        return {
+          ...pendingChange,
+          control,
+          status: 'confirmed' as const,
+          settled_at: '2026-12-01T10:00:01.000Z',
+        };
+      },
+    };
+    const charging = new ChargingService({
+      podero,
+      vehicles,
+      wallboxes: vehicles,
+      findPoderoUserId: async () => 'p-1',
+    });
+    return { charging, calls };
+  }
+
+  it('records the change once Podero took the week, reads it back by E8 and answers the settled change', async () => {
+    const { charging, calls } = policyService({});
+    const answer = await charging.putChargePolicy('known', 'ev-1', week, 'admin');
+    expect(calls).toEqual(['put', 'record charge_policy', 'get', 'settle charge_policy week']);
+    expect(answer.mon).toEqual(day);
+    expect(answer.change).toMatchObject({ control: 'charge_policy', status: 'confirmed' });
+  });
+
+  it('records nothing when Podero refuses the write', async () => {
+    const { charging, calls } = policyService({ put: () => Promise.reject(new Error('422')) });
+    await expect(charging.putChargePolicy('known', 'ev-1', week)).rejects.toThrow('422');
+    expect(calls).toEqual(['put']);
+  });
+
+  it('answers the write’s own answer with the change pending when the read-back fails', async () => {
+    const { charging, calls } = policyService({
+      put: async () => ({ data: week }),
+      get: () => Promise.reject(new Error('timeout')),
+    });
+    const answer = await charging.putChargePolicy('known', 'ev-1', week);
+    expect(calls).toEqual(['put', 'record charge_policy', 'get']);
+    expect(answer.change.status).toBe('pending');
+    expect(answer.sun).toEqual(day);
   });
 });
 

@@ -9,6 +9,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import {
+  type ChargePolicyResponse,
   type ElectricVehiclesResource,
   PoderoNotFoundError,
   type WallboxesResource,
@@ -20,12 +21,14 @@ import {
   decodeSessionsCursor,
   nextSessionsCursor,
 } from '../domain/charging-controls';
+import { CHARGE_POLICY_CONTROL } from '../domain/devices/charge-policy';
 import type { DeviceJson } from '../domain/devices/state';
 import { UnknownUserError } from '../domain/errors';
 import type { ChangeView } from './change-schemas';
 import {
   type ChargePolicyAnswer,
   type ChargePolicyBody,
+  type ChargePolicyWriteAnswer,
   type ChargingSessionView,
   chargePolicyAnswerOf,
   chargingSessionViewOf,
@@ -51,6 +54,14 @@ export interface ChargingDevices {
     deviceId: string,
     query: { max_age_seconds: number; stale_if_error_seconds: number },
   ): Promise<unknown>;
+  /** Settles the device's open changes of `control` by a read-back of it (DeviceService.settleReadBack). */
+  settleReadBack(
+    externalUserId: string,
+    deviceId: string,
+    control: string,
+    document: Readonly<Record<string, unknown>>,
+    observedAt: string,
+  ): Promise<ChangeView | null>;
   /** Records a control write as a tracked change (DeviceService.recordChange). */
   recordChange(
     externalUserId: string,
@@ -68,6 +79,8 @@ export interface ChargingServiceDeps {
   wallboxes: ChargingDevices;
   findPoderoUserId: PoderoUserIdLookup;
   logger?: Logger;
+  /** The clock of the read-backs' observation times (the device services' own). */
+  now?: () => number;
 }
 
 /** A boost's answer: what it did, the device read after it (null when that read failed), its change. */
@@ -110,31 +123,77 @@ export class ChargingService {
     );
   }
 
+  /** E8, live. A read of the policy observes it: it settles the vehicle's open policy changes. */
   async chargePolicy(externalUserId: string, electricVehicleId: string): Promise<ChargePolicyAnswer> {
     const { poderoUserId } = await this.deps.vehicles.readLive(externalUserId, electricVehicleId);
-    const read = await this.upstream(this.deps.vehicles, electricVehicleId, () =>
-      this.deps.podero.electricVehicles.chargePolicy.get(poderoUserId, electricVehicleId),
+    const read = await this.readPolicy(poderoUserId, electricVehicleId);
+    await this.deps.vehicles.settleReadBack(
+      externalUserId,
+      electricVehicleId,
+      CHARGE_POLICY_CONTROL,
+      read.data ?? {},
+      this.nowIso(),
     );
     return chargePolicyAnswerOf(electricVehicleId, read);
   }
 
-  /** E9 [INFERRED]: the whole week; answered as Podero then reads it (its write's answer is not documented). */
+  /**
+   * E9 [INFERRED]: the whole week, recorded as a tracked change (`control` `charge_policy`, its fields the
+   * body) once Podero took it, then read back by E8 (the write's own answer is not documented, and an
+   * answer to a write is not an observation): that read answers the caller and may already settle it.
+   */
   async putChargePolicy(
     externalUserId: string,
     electricVehicleId: string,
     body: ChargePolicyBody,
-  ): Promise<ChargePolicyAnswer> {
-    const { poderoUserId } = await this.deps.vehicles.readLive(externalUserId, electricVehicleId);
+    by = 'unknown',
+  ): Promise<ChargePolicyWriteAnswer> {
+    const { poderoUserId, device } = await this.deps.vehicles.readLive(externalUserId, electricVehicleId);
     const policy = this.deps.podero.electricVehicles.chargePolicy;
     const written = await this.upstream(this.deps.vehicles, electricVehicleId, () =>
       policy.put(poderoUserId, electricVehicleId, body),
     );
-    const read = written?.data
-      ? written
-      : await this.upstream(this.deps.vehicles, electricVehicleId, () =>
-          policy.get(poderoUserId, electricVehicleId),
-        );
-    return chargePolicyAnswerOf(electricVehicleId, read);
+    const change = await this.deps.vehicles.recordChange(
+      externalUserId,
+      electricVehicleId,
+      CHARGE_POLICY_CONTROL,
+      { ...body },
+      by,
+      device,
+    );
+    let read: ChargePolicyResponse;
+    try {
+      read = await this.readPolicy(poderoUserId, electricVehicleId);
+    } catch (error) {
+      // The write went through: answer what Podero answered it with, the change pending, rather than an
+      // error that would make the caller write again. Without such an answer, the failure is the caller's.
+      if (!written?.data) throw error;
+      this.deps.logger?.warn('the read-back of a charge policy failed', {
+        error_name: (error as Error).name,
+      });
+      return { ...chargePolicyAnswerOf(electricVehicleId, written), change };
+    }
+    const settled = await this.deps.vehicles.settleReadBack(
+      externalUserId,
+      electricVehicleId,
+      CHARGE_POLICY_CONTROL,
+      read.data ?? {},
+      this.nowIso(),
+    );
+    return {
+      ...chargePolicyAnswerOf(electricVehicleId, read),
+      change: settled?.id === change.id ? settled : change,
+    };
+  }
+
+  private readPolicy(poderoUserId: string, electricVehicleId: string): Promise<ChargePolicyResponse> {
+    return this.upstream(this.deps.vehicles, electricVehicleId, () =>
+      this.deps.podero.electricVehicles.chargePolicy.get(poderoUserId, electricVehicleId),
+    );
+  }
+
+  private nowIso(): string {
+    return new Date((this.deps.now ?? Date.now)()).toISOString();
   }
 
   /** E10, one page: Podero's offset behind the bridge's cursor (valid for this vehicle and range only). */

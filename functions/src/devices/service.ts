@@ -37,6 +37,7 @@ import {
   type DeviceSnapshot,
   type DeviceSnapshotStore,
   deviceSk,
+  storedListFetchedAt,
   type UserDeviceState,
   userPk,
 } from '../storage/device-snapshots';
@@ -242,16 +243,14 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
     const cached = (() => {
       if (!stored.marker) return null;
       const devices: DeviceSnapshot[] = [];
-      // The list is as old as its oldest part: the marker and the snapshots are written concurrently,
-      // so a snapshot whose update has not landed (or failed) must not be labelled with the marker's time.
-      let fetchedAt = stored.marker.fetchedAt;
       for (const id of stored.marker.deviceIds) {
         const snapshot = stored.snapshots.get(id);
         if (!snapshot || !ownedBy(snapshot.device, poderoUserId)) return null;
         devices.push(snapshot);
-        if (Date.parse(snapshot.fetchedAt) < Date.parse(fetchedAt)) fetchedAt = snapshot.fetchedAt;
       }
-      return { devices, fetchedAt };
+      // The list is as old as its oldest part (the marker and the snapshots are written concurrently, and
+      // the sync rewrites the marker only when the list changed): storage/device-snapshots.ts says how.
+      return { devices, fetchedAt: storedListFetchedAt(stored.marker, devices) };
     })();
     if (cached && query.max_age_seconds > 0 && this.ageSeconds(cached.fetchedAt) <= query.max_age_seconds) {
       return {
@@ -526,6 +525,35 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
     });
     await this.deps.tracker.record(change);
     return changeViewOf(change);
+  }
+
+  /**
+   * Settles the device's open changes of `control` by a read-back of it (a Podero read that shows what the
+   * device's JSON does not: the kind's `changeReadBacks`, E8's weekly policy), made at `observedAt` by a
+   * caller that has proved the device is the user's. Answers the latest change of that control this read
+   * settled, as the history now keeps it; null when it settled none (none open, or still not shown).
+   */
+  async settleReadBack(
+    externalUserId: string,
+    deviceId: string,
+    control: string,
+    document: Readonly<Record<string, unknown>>,
+    observedAt: string,
+  ): Promise<ChangeView | null> {
+    const open = await this.deps.tracker.read(externalUserId, this.kind);
+    if (!open.changes.open.some((change) => change.deviceId === deviceId && change.control === control)) {
+      return null;
+    }
+    const settled = await this.deps.tracker.settle(
+      externalUserId,
+      this.kind,
+      new Map([[deviceId, { observedAt, readBacks: { [control]: { document, observedAt } } }]]),
+      { preloaded: open },
+    );
+    const latest = [...settled]
+      .reverse()
+      .find((change) => change.deviceId === deviceId && change.control === control);
+    return latest ? changeViewOf(latest) : null;
   }
 
   /** One page of a device's changes, newest first (its history outlives the device, as readings do). */

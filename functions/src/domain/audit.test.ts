@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { AUDIT_CHANGES_MAX_CHARS, changesOf, ERASED, erasePersonalData } from './audit';
+import {
+  AUDIT_CHANGES_MAX_CHARS,
+  changesOf,
+  ERASED,
+  erasePersonalData,
+  REDACTED,
+  withoutUrlCredentials,
+} from './audit';
 
 describe('changesOf', () => {
   it('records a body as sent, nothing for no body, and only the field names of a large one', () => {
@@ -10,6 +17,34 @@ describe('changesOf', () => {
     expect(changesOf([1, 2])).toBeNull();
     const big = { prices: 'x'.repeat(AUDIT_CHANGES_MAX_CHARS), note: 'a' };
     expect(changesOf(big)).toEqual({ prices: null, note: null });
+  });
+
+  it("keeps a URL's scheme, host, path and query names, never its credentials or query values, at any depth", () => {
+    expect(
+      changesOf({
+        url: 'https://crm:hunter2@hooks.example.com:8443/in/bridge?token=s3cret&token=again&v=2#frag',
+        description: 'https is mentioned, not a URL',
+        return_urls: { success_url: 'http://127.0.0.1:5173/done?session=abc' },
+        list: ['https://a.example/x?k=1'],
+        events: null,
+      }),
+    ).toEqual({
+      url: `https://hooks.example.com:8443/in/bridge?token=${REDACTED}&v=${REDACTED}`,
+      description: 'https is mentioned, not a URL',
+      return_urls: { success_url: `http://127.0.0.1:5173/done?session=${REDACTED}` },
+      list: [`https://a.example/x?k=${REDACTED}`],
+      events: null,
+    });
+  });
+});
+
+describe('withoutUrlCredentials', () => {
+  it('passes a URL without credentials or query unchanged, and leaves other strings alone', () => {
+    expect(withoutUrlCredentials('https://hooks.example.com/in')).toBe('https://hooks.example.com/in');
+    expect(withoutUrlCredentials('HTTP://host.example/p?q')).toBe(`http://host.example/p?q=${REDACTED}`);
+    expect(withoutUrlCredentials('ftp://user:pw@host/x')).toBe('ftp://user:pw@host/x');
+    expect(withoutUrlCredentials('https://')).toBe('https://');
+    expect(withoutUrlCredentials('ann@example.com')).toBe('ann@example.com');
   });
 });
 

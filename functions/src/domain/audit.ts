@@ -30,14 +30,43 @@ export const ERASED = '[erased]';
 
 type Json = unknown;
 
+/** The marker a URL's credentials and query values are replaced by. */
+export const REDACTED = '[redacted]';
+
 /**
- * What an entry records of a request body: the body itself, or its top-level field names with `null`
- * values when it is larger than AUDIT_CHANGES_MAX_CHARS. Undefined body: nothing was sent.
+ * A URL as the trail keeps it: scheme, host and path, the query's names with REDACTED values, no user
+ * name, password or fragment. Why: a webhook endpoint or a return URL often carries its own credential
+ * (`?token=…`, `https://user:pass@…`), and the trail is read by every operator role, viewers included,
+ * where the endpoint itself is shown to admins only. Strings that are not http(s) URLs pass unchanged.
+ */
+export function withoutUrlCredentials(value: string): string {
+  if (!/^https?:\/\//i.test(value) || !URL.canParse(value)) return value;
+  const url = new URL(value);
+  const names = [...new Set(url.searchParams.keys())];
+  const query = names.length === 0 ? '' : `?${names.map((name) => `${name}=${REDACTED}`).join('&')}`;
+  return `${url.protocol}//${url.host}${url.pathname}${query}`;
+}
+
+function stripUrlCredentials(value: Json): Json {
+  if (typeof value === 'string') return withoutUrlCredentials(value);
+  if (Array.isArray(value)) return value.map(stripUrlCredentials);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([field, inner]) => [field, stripUrlCredentials(inner)]),
+  );
+}
+
+/**
+ * What an entry records of a request body: the body itself with every URL's credentials and query values
+ * redacted (withoutUrlCredentials), or its top-level field names with `null` values when it is larger than
+ * AUDIT_CHANGES_MAX_CHARS. Undefined body: nothing was sent.
  */
 export function changesOf(body: unknown): Record<string, Json> | null {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return null;
-  if (JSON.stringify(body).length <= AUDIT_CHANGES_MAX_CHARS) return body as Record<string, Json>;
-  return Object.fromEntries(Object.keys(body).map((field) => [field, null]));
+  if (JSON.stringify(body).length > AUDIT_CHANGES_MAX_CHARS) {
+    return Object.fromEntries(Object.keys(body).map((field) => [field, null]));
+  }
+  return stripUrlCredentials(body) as Record<string, Json>;
 }
 
 /** The recorded changes with every personal field's value replaced by ERASED, at any depth. */

@@ -463,6 +463,53 @@ describe('erasure after an offboarding, against dynalite, the simulator and the 
     expect((await webhooks.getEvent('wh_a', othersKept.id))?.id).toBe(othersKept.id);
   });
 
+  it("erases the endpoints' logged attempts of deliveries about the customer (a receiver's answer may name it), and no one else's", async () => {
+    const { ext } = await onboardedCustomer(1);
+    const { ext: other } = await onboardedCustomer(1);
+    const webhooks = new WebhookStore(env.aws.db, env.aws.tableNames.main);
+    const attemptAbout = async (customer: string, webhookId: string, attempt: number) => {
+      const event = statementReadyEvent(
+        customer,
+        'podero-user',
+        {
+          month: '2026-02',
+          timeZone: 'UTC',
+          from: '2026-02-01T00:00:00.000Z',
+          to: '2026-02-28T00:00:00.000Z',
+        },
+        new Date(now()).toISOString(),
+      );
+      await webhooks.recordDelivery(
+        webhookId,
+        {
+          event_id: event.id,
+          event_type: event.type,
+          attempt,
+          attempted_at: new Date(now() + attempt).toISOString(),
+          outcome: 'retrying',
+          status_code: 422,
+          error: 'http_status',
+          duration_ms: 12,
+          next_attempt_at: null,
+          request_headers: { 'webhook-id': event.id },
+          response_excerpt: `{"error":"no contact for ${customer}"}`,
+          error_detail: null,
+        },
+        customer,
+      );
+    };
+    const hook = `wh_erase_${ext}`;
+    await attemptAbout(ext, hook, 1);
+    await attemptAbout(ext, hook, 2);
+    await attemptAbout(other, hook, 1);
+    expect(await webhooks.recentDeliveries(hook, 10)).toHaveLength(3);
+
+    expect((await offboard(ext)).statusCode).toBe(204);
+    expect(await drainErasures()).toBe(1);
+    const left = await webhooks.recentDeliveries(hook, 10);
+    expect(left.map((attempt) => attempt.response_excerpt)).toEqual([`{"error":"no contact for ${other}"}`]);
+  });
+
   it('erases what a sync or backfill run or request that read the customer before the offboarding stored after the first sweep', async () => {
     const { ext, deviceIds } = await onboardedCustomer(1);
     const device = deviceIds[0] ?? '';

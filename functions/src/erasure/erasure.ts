@@ -104,7 +104,10 @@ export interface ErasureDeps {
   syncState: Pick<SyncStateStore, 'clearFailure'>;
   /** The customer's audit entries lose their personal data (they stay: who did what, when). */
   audit: Pick<AuditStore, 'erasePersonalDataOf'>;
-  /** The webhook endpoints' kept events and dead letters about the customer (7 and 14 days otherwise). */
+  /**
+   * The webhook endpoints' kept events, dead letters and logged attempts about the customer (7, 14 and 7 days
+   * otherwise; an attempt keeps the start of the receiver's answer, which may name the customer).
+   */
   webhooks: Pick<WebhookStore, 'deleteEventsAbout'>;
   queue: Pick<ErasureQueue, 'send'>;
   /** The main table (the user's partition, the attempts). */
@@ -247,7 +250,7 @@ export class ErasureService {
         late = await this.targetsUnder(ext);
         // Every sweep: an entry of a request still running at the first one is erased by the last.
         await this.deps.audit.erasePersonalDataOf(ext, this.deps.now());
-        // Every sweep too: a delivery running at the first one may keep or dead-letter an event after it.
+        // Every sweep too: a delivery running at the first one may keep, log or dead-letter an event after it.
         await this.deps.webhooks.deleteEventsAbout(ext);
       }
     }

@@ -3,6 +3,7 @@
  * summary, and the sync's recent runs and failing users.
  */
 import * as z from 'zod';
+import { queryInt } from '../devices/schemas';
 import { DEVICE_KIND_NAMES, type DeviceKindName } from '../domain/devices/kind-apis';
 import { CONNECTION_STATES } from '../domain/devices/rules';
 import { connectionSchema, deviceHealthSchema } from '../domain/devices/view';
@@ -309,25 +310,9 @@ export const FLEET_DAYS_DEFAULT = 30;
 export const FLEET_DAYS_MAX = 400;
 
 export const fleetDaysQuerySchema = z.strictObject({
-  days: z
-    .string()
-    .regex(/^\d{1,3}$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(FLEET_DAYS_MAX))
-    .optional()
-    .transform((v) => v ?? FLEET_DAYS_DEFAULT)
-    .meta({
-      description: `UTC days up to and including today, 1..${FLEET_DAYS_MAX}, default ${FLEET_DAYS_DEFAULT}`,
-      override: ({ jsonSchema }) => {
-        for (const key of Object.keys(jsonSchema)) if (key !== 'description') delete jsonSchema[key];
-        Object.assign(jsonSchema, {
-          type: 'integer',
-          minimum: 1,
-          maximum: FLEET_DAYS_MAX,
-          default: FLEET_DAYS_DEFAULT,
-        });
-      },
-    }),
+  days: queryInt(1, FLEET_DAYS_MAX, FLEET_DAYS_DEFAULT).meta({
+    description: `UTC days up to and including today, 1..${FLEET_DAYS_MAX}, default ${FLEET_DAYS_DEFAULT}`,
+  }),
 });
 export type FleetDaysQuery = z.output<typeof fleetDaysQuerySchema>;
 

@@ -480,14 +480,7 @@ function parseCursor(cursor: string): unknown {
 }
 
 function decodeCursor(cursor: string, query: ListUsersQuery): string {
-  if (!/^[A-Za-z0-9_-]{1,512}$/.test(cursor)) throw new InvalidUsersCursorError();
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidUsersCursorError();
-  }
-  const value = decoded as { v?: unknown; after?: unknown; f?: unknown };
+  const value = parseCursor(cursor) as { v?: unknown; after?: unknown; f?: unknown };
   if (value?.v !== 1 || typeof value.after !== 'string' || value.f !== filtersOf(query)) {
     throw new InvalidUsersCursorError();
   }

@@ -8,8 +8,14 @@
  *
  * One Query on `pk = USER#x AND sk BETWEEN <the kind's first key> AND 'PROFILE'` returns the user's
  * profile, the marker and every snapshot.
- * The Podero JSON is stored as a string: it round-trips exactly whatever the shape (nulls, empty
- * strings, unknown fields) and we never query inside it.
+ * A snapshot keeps the kind's projection of Podero's JSON (domain/devices/snapshot-fields.ts: what the views and
+ * the rules read, never the cue links' secrets), compressed (snapshot-json.ts) into a binary attribute: the
+ * item fits DynamoDB's 1 KB write unit. Items written before (Podero's whole object as a JSON string) read as
+ * they were, and are replaced by the projection at their next write.
+ *
+ * A snapshot written from a list read (the sync, a live list) carries `listed_with`, the list's fingerprint
+ * (listFingerprintOf): it says the list was the marker's ids when the snapshot was fetched, so the sync need
+ * not rewrite an unchanged marker each pass (devices/service.ts reads the list's age from both).
  */
 import {
   BatchGetCommand,
@@ -39,9 +45,19 @@ import {
   type VersionedOpenChanges,
 } from './open-changes';
 import { type OutboxEntry, outboxAppend, outboxAttributes, outboxEntryOf, pendingOutboxOf } from './outbox';
+import { decodeDeviceJson, encodeDeviceJson, listFingerprintOf, storedDeviceJsonOf } from './snapshot-json';
 import { activeUserOf, USER_PROFILE_SK, type UserRecord, userPk } from './users';
 
-export { type DeviceJson, type DeviceSnapshot, newSnapshot, type StoredConnection, stateTimestampOf, userPk };
+export {
+  type DeviceJson,
+  type DeviceSnapshot,
+  listFingerprintOf,
+  newSnapshot,
+  type StoredConnection,
+  stateTimestampOf,
+  storedDeviceJsonOf,
+  userPk,
+};
 
 /** The kind the store functions use when none is named (today's only kind). */
 const DEFAULT_KIND: DeviceKindStorage = heatPumpKind.storage;
@@ -97,6 +113,8 @@ const snapshotItemSchema = z.object({
   reporting_since: z.string().nullable().optional(),
   steering_state: z.enum(STEERING_STATES).nullable().optional(),
   steering_since: z.string().nullable().optional(),
+  // The fingerprint of the list this snapshot was fetched with; absent when a single-device read wrote it.
+  listed_with: z.string().optional(),
 });
 
 const markerItemSchema = z.object({
@@ -106,9 +124,14 @@ const markerItemSchema = z.object({
   fetched_at: z.string(),
 });
 
+/**
+ * A snapshot's item. `listedWith`: the fingerprint of the list it was fetched with (listFingerprintOf), for the
+ * writers that fetched a list (the sync, a live list read); absent for a single device's read.
+ */
 export function snapshotItem(
   snapshot: DeviceSnapshot,
   kind: DeviceKindStorage = DEFAULT_KIND,
+  listedWith?: string,
 ): Record<string, unknown> {
   return {
     pk: userPk(snapshot.externalUserId),
@@ -116,7 +139,7 @@ export function snapshotItem(
     entity: kind.snapshotEntity,
     external_user_id: snapshot.externalUserId,
     [kind.idAttribute]: snapshot.deviceId,
-    [kind.jsonAttribute]: JSON.stringify(snapshot.device),
+    [kind.jsonAttribute]: encodeDeviceJson(storedDeviceJsonOf(snapshot.device, kind)),
     fetched_at: snapshot.fetchedAt,
     state_updated_at: snapshot.stateUpdatedAt,
     last_reading_state_at: snapshot.lastReadingStateAt,
@@ -126,6 +149,7 @@ export function snapshotItem(
     reporting_since: snapshot.health?.reporting.since ?? null,
     steering_state: snapshot.health?.steering.state ?? null,
     steering_since: snapshot.health?.steering.since ?? null,
+    ...(listedWith === undefined ? {} : { listed_with: listedWith }),
   };
 }
 
@@ -151,8 +175,9 @@ export function snapshotWholeItem(
   snapshot: DeviceSnapshot,
   newEvents: readonly OutboxEntry[],
   kind: DeviceKindStorage = DEFAULT_KIND,
+  listedWith?: string,
 ): Record<string, unknown> {
-  const item = snapshotItem(snapshot, kind);
+  const item = snapshotItem(snapshot, kind, listedWith);
   return {
     ...item,
     ...outboxAttributes(carried(snapshot.outbox, newEvents), { pk: String(item.pk), sk: String(item.sk) }),
@@ -188,7 +213,7 @@ function parseSnapshotItem(item: Record<string, unknown>, kind: DeviceKindStorag
     kind: kind.kind,
     externalUserId: row.external_user_id,
     deviceId: attributeSchema.parse(item[kind.idAttribute]),
-    device: deviceJsonSchema.parse(JSON.parse(attributeSchema.parse(item[kind.jsonAttribute]))),
+    device: deviceJsonSchema.parse(decodeDeviceJson(item[kind.jsonAttribute])),
     fetchedAt: row.fetched_at,
     stateUpdatedAt: row.state_updated_at ?? null,
     lastReadingStateAt: row.last_reading_state_at ?? null,
@@ -204,7 +229,32 @@ function parseSnapshotItem(item: Record<string, unknown>, kind: DeviceKindStorag
             steering: { state: row.steering_state, since: row.steering_since ?? null },
           },
     outbox: pendingOutboxOf(item),
+    ...(row.listed_with === undefined ? {} : { listedWith: row.listed_with }),
   };
+}
+
+/**
+ * When a stored list was as stored, for the list cache: the list as old as its oldest part. The marker says
+ * the ids as of its `fetched_at`; a snapshot fetched later with the same ids' fingerprint says the ids were
+ * the same then (the sync rewrites the marker only when the list changes); each snapshot's data is as of its
+ * own `fetched_at`. A snapshot whose update did not land (or has not yet) keeps its older time, and a marker
+ * whose update did not land leaves the new snapshots' fingerprint unmatched: neither part is dated by the other.
+ */
+export function storedListFetchedAt(
+  marker: Pick<DeviceListMarker, 'fetchedAt' | 'deviceIds'>,
+  snapshots: readonly Pick<DeviceSnapshot, 'fetchedAt' | 'listedWith'>[],
+): string {
+  const fingerprint = listFingerprintOf(marker.deviceIds);
+  let listedAt = marker.fetchedAt;
+  for (const snapshot of snapshots) {
+    if (snapshot.listedWith === fingerprint && Date.parse(snapshot.fetchedAt) > Date.parse(listedAt))
+      listedAt = snapshot.fetchedAt;
+  }
+  let fetchedAt = listedAt;
+  for (const snapshot of snapshots) {
+    if (Date.parse(snapshot.fetchedAt) < Date.parse(fetchedAt)) fetchedAt = snapshot.fetchedAt;
+  }
+  return fetchedAt;
 }
 
 /** What a newest-wins write did: created the item, updated it, or lost to a newer one. */
@@ -408,9 +458,27 @@ export class DeviceSnapshotStore {
    * (UserStore.removeUnlessOnboarded). An update rather than a put, so that `last_reading_state_at`
    * (owned by the sync) survives API reads.
    */
-  async put(snapshot: DeviceSnapshot, events: readonly OutboxEntry[] = []): Promise<WriteOutcome> {
-    const { pk, sk, last_reading_state_at: _ownedBySync, ...fields } = snapshotItem(snapshot, this.kind);
-    return this.updateNewestWins({ pk: String(pk), sk: String(sk) }, fields, snapshot.fetchedAt, events);
+  async put(
+    snapshot: DeviceSnapshot,
+    events: readonly OutboxEntry[] = [],
+    listedWith?: string,
+  ): Promise<WriteOutcome> {
+    const {
+      pk,
+      sk,
+      last_reading_state_at: _ownedBySync,
+      ...fields
+    } = snapshotItem(snapshot, this.kind, listedWith);
+    // A single device's read knows nothing of the list: the fingerprint a list read left would date the
+    // list by this newer fetch.
+    const remove = listedWith === undefined ? ['listed_with'] : [];
+    return this.updateNewestWins(
+      { pk: String(pk), sk: String(sk) },
+      fields,
+      snapshot.fetchedAt,
+      events,
+      remove,
+    );
   }
 
   /**
@@ -422,6 +490,7 @@ export class DeviceSnapshotStore {
     fields: Record<string, unknown>,
     fetchedAt: string,
     events: readonly OutboxEntry[],
+    remove: readonly string[] = [],
   ): Promise<WriteOutcome> {
     const append = outboxAppend(events, key);
     const names: Record<string, string> = { ...append.names };
@@ -432,12 +501,16 @@ export class DeviceSnapshotStore {
       return `#f${i} = :v${i}`;
     });
     names['#fetched_at'] = 'fetched_at';
+    const removes = remove.map((name, i) => {
+      names[`#r${i}`] = name;
+      return `#r${i}`;
+    });
     const out = await sendIfCondition(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: key,
-          UpdateExpression: `SET ${[...sets, ...append.set].join(', ')}`,
+          UpdateExpression: `SET ${[...sets, ...append.set].join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
           ConditionExpression: 'attribute_not_exists(pk) OR #fetched_at <= :fetched_at',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -487,7 +560,9 @@ export class DeviceSnapshotStore {
     );
     const [markerOutcome, ...snapshotOutcomes] = await Promise.all([
       this.putListMarker({ externalUserId, fetchedAt, deviceIds: [...current] }, events.marker),
-      ...snapshots.map((s) => this.put(s, events.snapshots.get(s.deviceId) ?? [])),
+      ...snapshots.map((s) =>
+        this.put(s, events.snapshots.get(s.deviceId) ?? [], listFingerprintOf([...current])),
+      ),
       ...gone.map((s) => this.delete(externalUserId, s.deviceId, fetchedAt).then(() => 'deleted' as const)),
     ]);
     const createdSortKeys = [

@@ -31,8 +31,9 @@ const ENDPOINTS_PK = 'WEBHOOKS';
 const endpointSk = (id: string) => `WEBHOOK#${id}`;
 const deliveriesPk = (id: string) => `WEBHOOK#${id}`;
 /**
- * A kept event or dead letter about a customer is indexed by that customer on gsi1, so that the customer's
- * offboarding finds and erases them (they name the customer) without reading every endpoint's log.
+ * A kept event, dead letter or attempt about a customer is indexed by that customer on gsi1, so that the
+ * customer's offboarding finds and erases them without reading every endpoint's log: the events name the
+ * customer, and an attempt keeps the start of the receiver's answer, which may too.
  */
 const customerEventsPk = (externalUserId: string) => `WEBHOOK_EVENTS#${externalUserId}`;
 function customerIndexOf(webhookId: string, event: BridgeEvent): Record<string, string> {
@@ -130,6 +131,11 @@ export type StoredDelivery = z.output<typeof deliveryRecordSchema> & {
 /** The API's id of an attempt: its sort key past `DELIVERY#`, base64url (it holds `#` and `:`). */
 export const deliveryIdOf = (sk: string) =>
   Buffer.from(sk.slice(ATTEMPT_PREFIX.length)).toString('base64url');
+const attemptSkOfRecord = (record: Pick<DeliveryRecord, 'attempted_at' | 'event_id' | 'attempt'>) =>
+  `${ATTEMPT_PREFIX}${record.attempted_at}#${record.event_id}#${String(record.attempt).padStart(2, '0')}`;
+/** The API's id of the attempt `recordDelivery` stores for `record`. */
+export const deliveryIdOfRecord = (record: Pick<DeliveryRecord, 'attempted_at' | 'event_id' | 'attempt'>) =>
+  deliveryIdOf(attemptSkOfRecord(record));
 const attemptSkOf = (deliveryId: string) =>
   `${ATTEMPT_PREFIX}${Buffer.from(deliveryId, 'base64url').toString('utf8')}`;
 
@@ -327,15 +333,27 @@ export class WebhookStore {
     return failureCountSchema.parse(out.Attributes).consecutive_failures;
   }
 
-  async recordDelivery(webhookId: string, record: DeliveryRecord): Promise<void> {
+  /**
+   * Logs an attempt; `aboutCustomer` (the event's subject, if it names one) indexes it for that customer's
+   * erasure (`deleteEventsAbout`).
+   */
+  async recordDelivery(
+    webhookId: string,
+    record: DeliveryRecord,
+    aboutCustomer: string | undefined,
+  ): Promise<void> {
+    const sk = attemptSkOfRecord(record);
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
         Item: {
           pk: deliveriesPk(webhookId),
-          sk: `${ATTEMPT_PREFIX}${record.attempted_at}#${record.event_id}#${String(record.attempt).padStart(2, '0')}`,
+          sk,
           entity: 'webhook_delivery',
           ...record,
+          ...(aboutCustomer === undefined
+            ? {}
+            : { gsi1pk: customerEventsPk(aboutCustomer), gsi1sk: `${webhookId}#${sk}` }),
           expires_at: Math.floor(Date.parse(record.attempted_at) / 1000) + DELIVERY_KEEP_SECONDS,
         },
       }),
@@ -400,8 +418,8 @@ export class WebhookStore {
   }
 
   /**
-   * Erases every kept event and dead letter about the customer, on every endpoint (an offboarding: they name
-   * the customer). Answers how many it deleted.
+   * Erases every kept event, dead letter and attempt about the customer, on every endpoint (an offboarding:
+   * they name the customer, or may). Answers how many it deleted.
    */
   async deleteEventsAbout(externalUserId: string): Promise<number> {
     let deleted = 0;

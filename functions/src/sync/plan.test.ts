@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { heatPumpKind } from '../domain/devices/heat-pump';
 import { observedSnapshot } from '../domain/devices/rules';
-import type { UserDeviceState } from '../storage/device-snapshots';
+import { snapshotFieldsOf } from '../domain/devices/snapshot-fields';
+import { storedDeviceJsonOf, type UserDeviceState } from '../storage/device-snapshots';
 import { type PlanInput, planUserWrites } from './plan';
 
 /** The sync's write plan for one user, from a Podero list and stored state: no server, no DynamoDB. */
@@ -13,7 +14,7 @@ const tables = { main: 'main', readings: 'readings' };
 /** The first kind's event types (kinds.test.ts pins them). */
 const [CONNECTED, LOST, , , DELETED] = heatPumpKind.eventTypes;
 
-const hp = (id: string, stateAt: string, extra: Record<string, unknown> = {}) => ({
+const hpOf = (id: string, stateAt: string, extra: Record<string, unknown> = {}) => ({
   id,
   owner: { id: ME },
   deleted_at: null,
@@ -21,6 +22,7 @@ const hp = (id: string, stateAt: string, extra: Record<string, unknown> = {}) =>
   current_power_consumption_w: 1200,
   ...extra,
 });
+const hp = hpOf;
 /** A stored snapshot as an earlier pass or read left it (its connection observed). */
 const SYNC_INTERVAL_MS = 15 * 60_000;
 const healthRules = { staleAfterSyncIntervals: 3, syncIntervalMs: SYNC_INTERVAL_MS };
@@ -73,10 +75,10 @@ describe('planUserWrites', () => {
     // The API stored state T2 in the snapshot; the sync's last reading is still T1.
     stored.snapshots.set('a', snap(hp('a', T2), T2, T1));
     stored.marker = { externalUserId: 'ada', fetchedAt: T2, deviceIds: ['a'] };
+    // The list did not change: the marker is not rewritten (the snapshot carries the list's fingerprint).
     expect(summary(plan([hp('a', T2)], stored).writes)).toEqual([
       'main put HEATPUMP#a',
       `readings put ${T2}`,
-      'main put HEATPUMPS',
     ]);
   });
 
@@ -85,7 +87,7 @@ describe('planUserWrites', () => {
     stored.snapshots.set('a', snap(hp('a', T1), T1, T1));
     stored.marker = { externalUserId: 'ada', fetchedAt: T1, deviceIds: ['a'] };
     const changed = hp('a', T1, { current_power_consumption_w: 900 });
-    expect(summary(plan([changed], stored).writes)).toEqual(['main put HEATPUMP#a', 'main put HEATPUMPS']);
+    expect(summary(plan([changed], stored).writes)).toEqual(['main put HEATPUMP#a']);
   });
 
   it('records a lost connection: a new state gets since = this pass; the same state again costs no write', () => {
@@ -107,8 +109,11 @@ describe('planUserWrites', () => {
     expect(item?.connection_since).toBe(T2);
 
     const after = empty();
+    // As the store reads it back: the projection (the cue's link is not stored).
+    const storedLost = JSON.parse(storedDeviceJsonOf(lost, heatPumpKind.storage)) as typeof lost;
+    expect(JSON.stringify(storedLost)).not.toContain('secret');
     after.snapshots.set('a', {
-      ...snap(lost, T2, T1),
+      ...snap(storedLost, T2, T1),
       connection: { state: 'reauthentication_required', since: T2 },
     });
     after.marker = { externalUserId: 'ada', fetchedAt: T2, deviceIds: ['a'] };
@@ -281,6 +286,7 @@ describe('a kind the engine does not know by name', () => {
       idsAttribute: 'wallbox_ids',
       snapshotEntity: 'wallbox_snapshot',
       markerEntity: 'wallbox_list_marker',
+      snapshotFields: snapshotFieldsOf({ viewFields: {}, readingFields: ['charging_power_w'] }),
     },
     readingFields: ['charging_power_w'],
     health: { staleAfterSyncIntervals: 3 },
@@ -333,5 +339,86 @@ describe('a kind the engine does not know by name', () => {
       'main put REMOVED#wallbox#w1',
       'main put WALLBOXES',
     ]);
+  });
+});
+
+/**
+ * Issue 39: a scripted life of one heat pump, planned pass after pass with what the store would read back. The
+ * events are those of the old rule (Podero's whole object stored, every pass): none lost, none repeated.
+ */
+describe('the events of a device whose snapshot is a projection, not rewritten while unchanged', () => {
+  const at = (minutes: number) => new Date(Date.parse(T1) + minutes * 60_000).toISOString();
+  const cue = { code: 'reauthenticate', resolution_link: { url: 'https://p/cues/c/resolve?secret=s' } };
+  // What Podero sends beside the state, which a projection does not keep (so the old store rewrote every pass).
+  const hp = (id: string, stateAt: string, extra: Record<string, unknown>) =>
+    hpOf(id, stateAt, { comment: 'back-office note', ...extra });
+  // [pass time, Podero's answer]: connected, optimisation off, frozen (stale after 3 intervals), lost, restored.
+  const script: [string, ReturnType<typeof hp>][] = [
+    [at(0), hp('a', at(0), { is_authenticated: true, is_smart_optimization_active: true })],
+    [at(15), hp('a', at(15), { is_authenticated: true, is_smart_optimization_active: false })],
+    [at(30), hp('a', at(15), { is_authenticated: true, is_smart_optimization_active: false })],
+    [at(45), hp('a', at(15), { is_authenticated: true, is_smart_optimization_active: false })],
+    [at(75), hp('a', at(15), { is_authenticated: true, is_smart_optimization_active: false })],
+    [at(90), hp('a', at(15), { is_authenticated: true, is_smart_optimization_active: false })],
+    [
+      at(105),
+      hp('a', at(105), { is_authenticated: false, is_smart_optimization_active: false, actions: [cue] }),
+    ],
+    [at(120), hp('a', at(120), { is_authenticated: true, is_smart_optimization_active: false })],
+  ];
+
+  /** Plans every pass; `readBack` turns a written snapshot into what the next pass reads. */
+  function live(projected: boolean) {
+    const stored = empty();
+    const events: string[] = [];
+    let snapshotWrites = 0;
+    for (const [fetchedAt, answer] of script) {
+      const result = plan([answer], stored, fetchedAt);
+      const previous = stored.snapshots.get('a');
+      for (const w of result.writes) {
+        if (!('PutRequest' in w.request) || w.tableName !== 'main') continue;
+        const item = w.request.PutRequest.Item;
+        for (const json of (item.outbox as string[] | undefined) ?? []) {
+          const { type, data } = JSON.parse(json) as { type: string; data: unknown };
+          events.push(JSON.stringify({ type, data }));
+        }
+        if (item.sk === 'HEATPUMPS') {
+          stored.marker = { externalUserId: 'ada', fetchedAt, deviceIds: ['a'] };
+          continue;
+        }
+        snapshotWrites++;
+      }
+      const wrote = result.writes.some(
+        (w) => 'PutRequest' in w.request && w.request.PutRequest.Item.sk === 'HEATPUMP#a',
+      );
+      if (projected && !wrote) continue;
+      // What the store reads back: the rules' snapshot, its device as stored, its events published.
+      const next = observedSnapshot(
+        'ada',
+        answer,
+        fetchedAt,
+        previous,
+        answer.current_state_last_updated_at,
+        'heat_pump',
+        healthRules,
+      );
+      const device = projected ? JSON.parse(storedDeviceJsonOf(answer, heatPumpKind.storage)) : answer;
+      stored.snapshots.set('a', { ...next, device, outbox: [] });
+    }
+    return { events, snapshotWrites };
+  }
+
+  it('stores the same events as a store of the whole object, with fewer writes', () => {
+    const before = live(false);
+    const after = live(true);
+    expect(after.events).toEqual(before.events);
+    expect(after.events.map((e) => (JSON.parse(e) as { type: string }).type)).toEqual([
+      'heat_pump.connected',
+      'heat_pump.optimization_changed',
+      'heat_pump.reporting_stopped',
+      'heat_pump.connection_lost',
+      'heat_pump.connection_restored',
+    ]);
+    expect(after.snapshotWrites).toBeLessThan(before.snapshotWrites);
   });
 });

@@ -7,7 +7,10 @@
  *   replace an API snapshot read a few seconds later; the next read or pass corrects it. In exchange a
  *   user costs a share of one batched call instead of a conditional write per item (at 10,000 users that
  *   is the difference between ~1,200 and ~30,000 DynamoDB requests a pass, `pnpm bench sync`).
- * - An unchanged device (same JSON, same state, same connection, reading already written) costs no write.
+ * - A snapshot stores the kind's projection of Podero's JSON (domain/devices/snapshot-fields.ts). A device
+ *   whose projection, state, connection and health are as stored, and whose reading is written, costs no
+ *   write: its snapshot keeps the `fetched_at` of the pass that last changed it (a cached read dates it so,
+ *   never younger than it is).
  * - Each pass observes the device's connection (domain/devices/rules.ts observeConnection), so `since` is the
  *   first pass (or read) that saw a new state, and its health (domain/devices/health.ts) against the pass's
  *   clock: a device whose answer is byte-identical to the last one is still written when it turns stale.
@@ -15,8 +18,10 @@
  *   reading the sync wrote, not with the snapshot's state: an API live read may have stored the state in
  *   the snapshot already, and its reading is still owed. Re-processing a user is therefore harmless.
  * - Devices no longer listed (deleted at Podero, or another owner's) lose their snapshot and leave a
- *   removal record (storage/device-removals.ts, for the monthly statement); the marker
- *   is rewritten whenever anything changed, so the API's list cache never names a missing snapshot.
+ *   removal record (storage/device-removals.ts, for the monthly statement). The marker is
+ *   rewritten when the list changed (ids, a removal, a deletion event), not each pass: each snapshot written
+ *   carries the list's fingerprint (`listed_with`), which tells the API's list cache the list was the marker's
+ *   as of that snapshot's fetch (devices/service.ts). The marker's own `fetched_at` stays the last change's.
  * - A change the events rules see (domain/events/rules.ts: connection, optimisation, a device gone) is stored
  *   with the item it changes, in its outbox, and pending events read with an item are carried into its
  *   rewrite (storage/outbox.ts), so a pass never stores a state without its event nor drops one.
@@ -34,7 +39,9 @@ import { deviceRemovalItem } from '../storage/device-removals';
 import {
   type DeviceJson,
   deviceSk,
+  listFingerprintOf,
   stateTimestampOf,
+  storedDeviceJsonOf,
   type UserDeviceState,
   userPk,
 } from '../storage/device-snapshots';
@@ -83,6 +90,7 @@ export function planUserWrites(input: PlanInput): UserPlan {
   let eventCount = 0;
   const reporting = { judged: 0, stale: 0 };
   const live = input.kind.visible(input.listed, input.poderoUserId);
+  const listedWith = listFingerprintOf(live.map((device) => device.id));
 
   for (const device of live) {
     const previous = input.stored.snapshots.get(device.id);
@@ -117,12 +125,16 @@ export function planUserWrites(input: PlanInput): UserPlan {
       previous.connection?.since === snapshot.connection?.since &&
       // Judged against the clock: a device whose answer is byte-identical turns stale all the same.
       sameHealth(previous.health, snapshot.health) &&
-      JSON.stringify(previous.device) === JSON.stringify(device);
+      // What would be stored, against what is: an item stored whole (before projections) differs, and is
+      // replaced by its projection.
+      JSON.stringify(previous.device) === storedDeviceJsonOf(device, input.kind.storage);
     if (!unchanged)
       writes.push({
         tableName: main,
         owner,
-        request: { PutRequest: { Item: snapshotBatchItem(snapshot, events, input.kind.storage) } },
+        request: {
+          PutRequest: { Item: snapshotBatchItem(snapshot, events, input.kind.storage, listedWith) },
+        },
       });
     if (readingOwed && stateAt !== null) {
       const item = readingBatchItem(
@@ -140,8 +152,10 @@ export function planUserWrites(input: PlanInput): UserPlan {
   }
 
   const liveIds = new Set(live.map((hp) => hp.id));
+  let removed = 0;
   for (const id of input.stored.snapshots.keys()) {
     if (!liveIds.has(id)) {
+      removed++;
       writes.push({
         tableName: main,
         owner,
@@ -177,7 +191,8 @@ export function planUserWrites(input: PlanInput): UserPlan {
   eventCount += deleted.length;
   const sameSet =
     previousIds !== null && previousIds.length === liveIds.size && previousIds.every((id) => liveIds.has(id));
-  if (!sameSet || writes.length > 0) {
+  // A removal moves the removed snapshot's pending events to the marker; a deletion event is stored on it.
+  if (!sameSet || removed > 0 || deleted.length > 0) {
     const marker = listMarkerBatchItem(
       {
         externalUserId: owner,

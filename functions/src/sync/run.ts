@@ -12,6 +12,8 @@
 import { PoderoError } from '@podero-bridge/podero-client';
 import { ChangeMetrics } from '../devices/change-metrics';
 import { ChangeTracker } from '../devices/change-tracker';
+import type { DeviceChange, DeviceObservation } from '../domain/devices/changes';
+import type { ChangeReadBack } from '../domain/devices/kind';
 import { type DeviceKindsPlan, foundKinds, planDeviceKinds } from '../domain/devices/kind-plan';
 import { type DeviceFigures, deviceFiguresOf, deviceKinds, SYNC_NAMES } from '../domain/devices/kinds';
 import { isUpstreamOutage } from '../domain/devices/rules';
@@ -497,10 +499,13 @@ export class SyncRun {
     fetchedAt: string,
   ): Promise<void> {
     if (!stored.openChanges || stored.openChanges.changes.open.length === 0) return;
-    const observations = new Map(
-      kind.visible(listed, user.poderoUserId).map((device) => [device.id, { device, observedAt: fetchedAt }]),
-    );
+    const open = stored.openChanges.changes.open;
     try {
+      const observations = new Map<string, DeviceObservation>();
+      for (const device of kind.visible(listed, user.poderoUserId)) {
+        const readBacks = await this.readBacks(user, kind, device.id, open);
+        observations.set(device.id, { device, observedAt: fetchedAt, readBacks });
+      }
       await this.changes.settle(user.externalUserId, kind, observations, {
         sweepAt: fetchedAt,
         preloaded: stored.openChanges,
@@ -513,6 +518,42 @@ export class SyncRun {
         error_name: (error as Error).name,
       });
     }
+  }
+
+  /**
+   * The reads that observe a listed device's open changes its JSON cannot show (the kind's
+   * `changeReadBacks`: a vehicle's weekly policy, E8), one per control with a change open: none for a
+   * device without one, so the pass asks Podero nothing more for the rest. A failed read observes nothing
+   * (the change waits for a later read; past its deadline the sweep fails it, as for an unlisted device).
+   */
+  private async readBacks(
+    user: OnboardedUser,
+    kind: (typeof deviceKinds)[number],
+    deviceId: string,
+    open: readonly DeviceChange[],
+  ): Promise<DeviceObservation['readBacks']> {
+    const declared: Readonly<Record<string, ChangeReadBack<SyncRunDeps['podero']>>> =
+      'changeReadBacks' in kind ? kind.changeReadBacks : {};
+    const controls = new Set(
+      open
+        .filter((change) => change.deviceId === deviceId && declared[change.control] !== undefined)
+        .map((change) => change.control),
+    );
+    const reads: Record<string, { document: Readonly<Record<string, unknown>>; observedAt: string }> = {};
+    for (const control of controls) {
+      try {
+        const document = await declared[control]?.read(this.deps.podero, user.poderoUserId, deviceId);
+        if (document) reads[control] = { document, observedAt: new Date(this.deps.now()).toISOString() };
+      } catch (error) {
+        this.deps.logger.warn('a tracked change’s read-back failed this pass', {
+          external_user_id: user.externalUserId,
+          device_kind: kind.name,
+          control,
+          error_name: (error as Error).name,
+        });
+      }
+    }
+    return reads;
   }
 
   /** Hands the user's writes to the pipeline; the user finishes when they landed (and were checked). */

@@ -174,7 +174,7 @@ describe('SnapshotBatchLoader against dynalite', () => {
     const store = new DeviceSnapshotStore(db, table);
     const seeded = [
       listMarkerItem({ externalUserId: 'kim', fetchedAt: T0, deviceIds: ['k1', 'k2'] }),
-      snapshotItem(newSnapshot('kim', { id: 'k1', power: 1 }, T0)),
+      snapshotItem(newSnapshot('kim', { id: 'k1', current_power_consumption_w: 1 }, T0)),
       snapshotItem(newSnapshot('kim', { id: 'k2' }, T0)),
       snapshotItem(newSnapshot('lou', { id: 'l1' }, T0)),
     ];
@@ -188,7 +188,7 @@ describe('SnapshotBatchLoader against dynalite', () => {
       loader.loadUser('lou', ['l1', 'l9']),
     ]);
     expect(kim.marker?.deviceIds).toEqual(['k1', 'k2']);
-    expect(kim.snapshots.get('k1')?.device).toEqual({ id: 'k1', power: 1 });
+    expect(kim.snapshots.get('k1')?.device).toEqual({ id: 'k1', current_power_consumption_w: 1 });
     expect(kim.snapshots.has('k2')).toBe(true); // named by the marker only: the second round
     expect([...lou.snapshots.keys()]).toEqual(['l1']);
     expect(commands.map((c) => c.name)).toEqual(['BatchGetItemCommand', 'BatchGetItemCommand']);

@@ -1,6 +1,6 @@
 /** The sync engine's settings, dependencies, inputs and summary (a leaf: run.ts and sync.ts both read it). */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DeviceUpstream } from '../domain/devices/kinds';
+import type { ChangeReadBacksUpstream, DeviceUpstream } from '../domain/devices/kinds';
 import type { FleetCensus } from '../domain/fleet-census';
 import type { SyncFigures } from '../domain/sync-figures';
 import type { Clock } from '../platform/clock';
@@ -27,7 +27,7 @@ export interface SyncSettings {
 export const DEVICE_KINDS_RECHECK_MS_DEFAULT = 24 * 3_600_000;
 
 /** The Podero client calls the engine makes: every kind's (domain/devices/kinds.ts). */
-export type SyncUpstream = DeviceUpstream;
+export type SyncUpstream = DeviceUpstream & ChangeReadBacksUpstream;
 
 /**
  * The sync's dependencies: one bag, under these names, from the worker's deps factory

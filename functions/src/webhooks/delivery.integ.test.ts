@@ -8,6 +8,7 @@ import { tableDeclarations } from '../declarations';
 import { EVENT_CATALOGUE_VERSION } from '../domain/events/catalogue';
 import { userOnboardedEvent, webhookTestEvent } from '../domain/events/rules';
 import { createRecordingMetrics } from '../platform/observability';
+import { EventHistoryStore } from '../storage/event-history';
 import { type WebhookEndpointRecord, WebhookStore } from '../storage/webhooks';
 import { signedRequest, WebhookDelivery } from './delivery';
 import { FAILING_AFTER_CONSECUTIVE_FAILURES } from './health';
@@ -50,8 +51,10 @@ function world(answers: SendOutcome[], endpoint: Partial<WebhookEndpointRecord> 
     (message: string, attributes: object = {}) => {
       logged.push({ level, message, attributes });
     };
+  const history = new EventHistoryStore(doc, tables.main);
   const delivery = new WebhookDelivery({
     endpoints: store,
+    history,
     keys: { signingSecrets: async () => [SECRET] },
     queue: {
       enqueue: async (messages) => {
@@ -95,6 +98,7 @@ function world(answers: SendOutcome[], endpoint: Partial<WebhookEndpointRecord> 
   return {
     id,
     store,
+    history,
     sent,
     enqueued,
     deadLetters,
@@ -172,6 +176,49 @@ describe('a webhook delivery attempt', () => {
         i === 0 ? 'dead_lettered' : 'retrying',
       ]),
     );
+  });
+
+  it("records each attempt as the event's delivery state on the customer's timeline, never older over newer, never creating an item", async () => {
+    const w = world([failed(503), { ok: true, status: 204, durationMs: 7 }]);
+    await w.create();
+    const ann = 'ann'; // the subject of the world's event
+    // No timeline item (the customer is not onboarded, or offboarded): the attempt creates none.
+    await w.delivery.attempt(w.message);
+    expect((await w.history.listForUser(ann, { limit: 10 })).items).toEqual([]);
+
+    await w.history.record(ann, w.message.event, [w.id], w.now());
+    const stateOf = async () =>
+      (await w.history.listForUser(ann, { limit: 10 })).items[0]?.deliveries?.[w.id];
+    expect(await stateOf()).toBeUndefined();
+    w.tick(60_000);
+    const retried = { ...w.message, attempt: 2 };
+    expect(await w.delivery.attempt(retried)).toBe('delivered');
+    const delivered = await stateOf();
+    expect(delivered).toMatchObject({
+      attempt: 2,
+      attempted_at: new Date(w.now()).toISOString(),
+      outcome: 'delivered',
+      status_code: 204,
+      error: null,
+      duration_ms: 7,
+      next_attempt_at: null,
+    });
+    // Its id opens the attempt in the endpoint's log.
+    expect((await w.store.getDelivery(w.id, delivered?.delivery_id ?? ''))?.attempt).toBe(2);
+    // A re-publication of the event keeps the state; an attempt that started earlier does not overwrite it.
+    await w.history.record(ann, w.message.event, [w.id], w.now());
+    expect(
+      await w.history.recordDelivery(ann, w.message.event, w.id, {
+        ...(delivered ?? { delivery_id: '', duration_ms: 0 }),
+        attempt: 1,
+        attempted_at: new Date(T0).toISOString(),
+        outcome: 'retrying',
+        status_code: 503,
+        error: 'http_status',
+        next_attempt_at: new Date(w.now()).toISOString(),
+      }),
+    ).toBe(false);
+    expect(await stateOf()).toEqual(delivered);
   });
 
   it('marks a receiver that fails every attempt failing at the declared count across events; a success resets it', async () => {

@@ -18,7 +18,13 @@ import { Webhook } from 'standardwebhooks';
 import { EVENT_CATALOGUE_VERSION, webhookPayloadOf } from '../domain/events/catalogue';
 import { endpointTakes } from '../domain/events/subscriptions';
 import type { MetricsSink, RequestLogger } from '../platform/observability';
-import type { DeliveryEndpoint, WebhookStore } from '../storage/webhooks';
+import { type EventHistoryStore, subjectOf } from '../storage/event-history';
+import {
+  type DeliveryEndpoint,
+  type DeliveryRecord,
+  deliveryIdOfRecord,
+  type WebhookStore,
+} from '../storage/webhooks';
 import { statusAfterAttempt } from './health';
 import { isReceiverTrouble, type PenaltyBox } from './penalty-box';
 import type { DeliveryMessage, DeliveryQueue } from './queue';
@@ -46,6 +52,8 @@ export interface WebhookDeliveryDeps {
     /** Drops a cached read of the endpoint (the next read goes to the table). */
     forget?(id: string): void;
   };
+  /** The customers' timelines: each attempt becomes its event's delivery state there (storage/event-history.ts). */
+  history: Pick<EventHistoryStore, 'recordDelivery'>;
   keys: Pick<WebhookSigningKeys, 'signingSecrets'>;
   queue: Pick<DeliveryQueue, 'enqueue' | 'deadLetter'>;
   send: WebhookSender;
@@ -136,7 +144,8 @@ export class WebhookDelivery {
     else if (isReceiverTrouble(outcome)) deps.penalties.penalize(endpoint.id, finishedAt, retryAfterMs);
     // The event as sent, once per delivery (its first attempt), for the log's detail and a resend.
     if (message.attempt === 1) await deps.endpoints.putEvent(endpoint.id, message.event, now);
-    await deps.endpoints.recordDelivery(endpoint.id, {
+    const customer = subjectOf(message.event);
+    const attempt = {
       event_id: message.event.id,
       event_type: message.event.type,
       attempt: message.attempt,
@@ -149,7 +158,21 @@ export class WebhookDelivery {
       request_headers: headers,
       response_excerpt: outcome.responseExcerpt ?? null,
       error_detail: outcome.ok ? null : (outcome.detail ?? null),
-    });
+    } satisfies DeliveryRecord;
+    await deps.endpoints.recordDelivery(endpoint.id, attempt, customer);
+    // After the log, so the state's delivery_id names an attempt that exists.
+    if (customer !== undefined) {
+      await deps.history.recordDelivery(customer, message.event, endpoint.id, {
+        attempt: attempt.attempt,
+        attempted_at: attempt.attempted_at,
+        outcome: attempt.outcome,
+        status_code: attempt.status_code,
+        error: attempt.error,
+        duration_ms: attempt.duration_ms,
+        next_attempt_at: attempt.next_attempt_at,
+        delivery_id: deliveryIdOfRecord(attempt),
+      });
+    }
     await this.countIntoHealth(endpoint, message, outcome, result, finishedIso, nextIso);
     deps.step?.('after-record', message);
     if (!outcome.ok) {

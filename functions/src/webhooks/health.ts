@@ -40,8 +40,11 @@ export interface DeadLetterCandidate {
 }
 
 /**
- * Of an endpoint's dead-lettered deliveries (one per event), those a replay sends again, oldest first and at
- * most `limit`, and those it discards: events of a type the endpoint no longer takes (the delivery would drop
+ * Of a page of an endpoint's dead-lettered deliveries (one per event), those a replay sends again, oldest
+ * first and at most `limit`, and those it discards. Oldest first within the page only: the store pages dead
+ * letters in event-id order, and ids are digests, so an endpoint with more than a page replays each call's
+ * page oldest first, not the endpoint's oldest first (receivers order by the payload's `timestamp` anyway).
+ * Those discarded are events of a type the endpoint no longer takes (the delivery would drop
  * them; keeping them would leave them in every later replay's way). A disabled endpoint takes nothing: the
  * service refuses a replay to it before asking.
  */

@@ -141,8 +141,8 @@ type Step = RelayStep | DeliveryStep;
 const RELAY_STEPS: RelayStep[] = [
   'after-read',
   'after-event-bus',
-  'after-enqueue',
   'after-history',
+  'after-enqueue',
   'after-remove',
 ];
 const DELIVERY_STEPS: DeliveryStep[] = ['after-send', 'after-record', 'after-next'];

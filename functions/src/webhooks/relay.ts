@@ -9,7 +9,8 @@
  * (reserved concurrency 1 in AWS, one loop locally), which keeps the order per device.
  *
  * Each published event about a customer is also kept on that customer's timeline (storage/event-history.ts),
- * before the outbox item is removed (a re-publication rewrites the same item). Not for a customer being
+ * before its deliveries are queued (their attempts record how they went on that item) and so before the
+ * outbox item is removed (a re-publication rewrites the same item). Not for a customer being
  * offboarded or gone: the offboarding erased the partition, and the erasure's sweeps take what a relay
  * that read the customer earlier still put there.
  */
@@ -29,7 +30,7 @@ import type { WebhookEndpointRecord, WebhookStore } from '../storage/webhooks';
 import type { DeliveryMessage, DeliveryQueue } from './queue';
 
 /** Steps a test may stop the process at (the kill-at-each-step test). */
-export type RelayStep = 'after-read' | 'after-event-bus' | 'after-enqueue' | 'after-history' | 'after-remove';
+export type RelayStep = 'after-read' | 'after-event-bus' | 'after-history' | 'after-enqueue' | 'after-remove';
 
 export interface RelayDeps {
   outbox: Pick<OutboxStore, 'pending' | 'remove'>;
@@ -121,10 +122,12 @@ export class OutboxRelay {
           not_before: new Date(nowMs).toISOString(),
         })),
     );
-    await deps.queue.enqueue(deliveries, nowMs);
-    deps.step?.('after-enqueue', item);
+    // The timeline first: each attempt records its outcome on the event's item there, and only on one
+    // that exists (storage/event-history.ts), so the item must be there before the first attempt can be.
     await this.recordHistory(events, deliveries, nowMs);
     deps.step?.('after-history', item);
+    await deps.queue.enqueue(deliveries, nowMs);
+    deps.step?.('after-enqueue', item);
     await deps.outbox.remove(item);
     deps.step?.('after-remove', item);
     summary.items++;

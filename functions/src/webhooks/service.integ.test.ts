@@ -62,20 +62,24 @@ describe('webhook operations', () => {
     const { store, service, hook } = await world();
     const event = userOnboardedEvent('alice', 'p-1', new Date(T0).toISOString());
     await store.putEvent(hook.id, event, T0);
-    await store.recordDelivery(hook.id, {
-      event_id: event.id,
-      event_type: event.type,
-      attempt: 1,
-      attempted_at: new Date(T0).toISOString(),
-      outcome: 'retrying',
-      status_code: 503,
-      error: 'http_status',
-      duration_ms: 9,
-      next_attempt_at: new Date(T0 + 5_000).toISOString(),
-      request_headers: { 'webhook-id': event.id },
-      response_excerpt: 'busy',
-      error_detail: null,
-    });
+    await store.recordDelivery(
+      hook.id,
+      {
+        event_id: event.id,
+        event_type: event.type,
+        attempt: 1,
+        attempted_at: new Date(T0).toISOString(),
+        outcome: 'retrying',
+        status_code: 503,
+        error: 'http_status',
+        duration_ms: 9,
+        next_attempt_at: new Date(T0 + 5_000).toISOString(),
+        request_headers: { 'webhook-id': event.id },
+        response_excerpt: 'busy',
+        error_detail: null,
+      },
+      'alice',
+    );
     const [listed] = await service.deliveries(hook.id, 10);
     const detail = await service.delivery(hook.id, listed?.delivery_id ?? '');
     expect(detail).toMatchObject({

@@ -65,6 +65,7 @@ await new OutboxRelay({
 
 const delivery = new WebhookDelivery({
   endpoints,
+  history: new EventHistoryStore(doc, config.table),
   keys: { signingSecrets: async () => [config.secret] },
   queue: new DeliveryQueue(sqs, config.queueUrl, config.deadLetterQueueUrl),
   send: createWebhookSender({ allowLoopback: true }),

@@ -571,7 +571,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The customer's timeline: its change events and the writes about it, newest first, paginated
+         * The customer's timeline: its change events with their webhook deliveries, and the writes about it, newest first, paginated
          * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
          */
         get: operations["getUserTimeline"];
@@ -5239,8 +5239,29 @@ export interface components {
             data: {
                 [key: string]: unknown;
             };
-            /** @description The webhook endpoints a delivery was queued for (`GET /webhooks/{webhook_id}/deliveries` says how each went) */
+            /** @description The webhook endpoints a delivery was queued for (`deliveries` says how each went) */
             webhook_ids: string[];
+            /** @description How the event was delivered to each endpoint: those of `webhook_ids`, then any it was resent to since */
+            deliveries: components["schemas"]["TimelineDelivery"][];
+        };
+        TimelineDelivery: {
+            webhook_id: string;
+            /**
+             * @description `failing`: the last attempt failed and another is scheduled (`next_attempt_at`); `dead_lettered`: the retries are spent (replayable); `pending`: queued, not attempted yet; `unknown`: the event was kept before the timeline recorded deliveries
+             * @enum {string}
+             */
+            status: "pending" | "delivered" | "failing" | "dead_lettered" | "unknown";
+            /** @description The latest attempt's number (a resend or a replay counts from 1 again); 0 before the first */
+            attempts: number;
+            last_attempt_at: string | null;
+            /** @description The receiver's HTTP status at the latest attempt; null without an answer */
+            status_code: number | null;
+            /** @description The latest attempt's error code (`http_status`, `redirect`, `timeout`, `network`, `blocked_address`); null when it was delivered */
+            error: string | null;
+            duration_ms: number | null;
+            next_attempt_at: string | null;
+            /** @description The latest attempt in the endpoint's log: `GET /webhooks/{webhook_id}/deliveries/{delivery_id}` (admin) shows its request and response; the log keeps 7 days */
+            delivery_id: string | null;
         };
         WebhookList: {
             items: components["schemas"]["Webhook"][];
@@ -6131,6 +6152,41 @@ export interface components {
                 charge_deadline: string | null;
             } | null;
             timezone: string | null;
+        };
+        /** @description The weekly charge policy, read live from Podero after the write, with its tracked change */
+        ChargePolicyWrite: {
+            electric_vehicle_id: string;
+            mon: {
+                charge_percentage: number | null;
+                charge_deadline: string | null;
+            } | null;
+            tue: {
+                charge_percentage: number | null;
+                charge_deadline: string | null;
+            } | null;
+            wed: {
+                charge_percentage: number | null;
+                charge_deadline: string | null;
+            } | null;
+            thu: {
+                charge_percentage: number | null;
+                charge_deadline: string | null;
+            } | null;
+            fri: {
+                charge_percentage: number | null;
+                charge_deadline: string | null;
+            } | null;
+            sat: {
+                charge_percentage: number | null;
+                charge_deadline: string | null;
+            } | null;
+            sun: {
+                charge_percentage: number | null;
+                charge_deadline: string | null;
+            } | null;
+            timezone: string | null;
+            /** @description The policy as a tracked change (`control` `charge_policy`, `fields` the week as sent): confirmed once a read of the policy (E8: this answer’s read, `GET …/charge-policy`, or the sync’s, which reads it while the change is open) shows every requested day and the timezone if sent */
+            change: components["schemas"]["DeviceChange"];
         };
         /** @description Completed sessions whose plug-in is in the range, newest first */
         ChargingSessionList: {
@@ -10208,7 +10264,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page of the customer's change events (kept 90 days after publication) and the writes about it (kept after an offboarding, without personal data), merged newest first */
+            /** @description One page of the customer's change events (kept 90 days after publication) with their webhook deliveries, and the writes about it (kept after an offboarding, without personal data), merged newest first. The customer's own token sees no webhook endpoints or deliveries (`webhook_ids` and `deliveries` empty) and no operator's name (`actor` null on an operator's write) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -16103,13 +16159,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The weekly charge policy as Podero now has it */
+            /** @description The weekly charge policy as Podero now has it (read back after the write), and the tracked change the write recorded */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ChargePolicy"];
+                    "application/json": components["schemas"]["ChargePolicyWrite"];
                 };
             };
             /** @description Invalid path, query or body (details name the field) */

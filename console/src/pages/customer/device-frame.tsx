@@ -4,6 +4,7 @@ import type { Schemas } from '../../api/client';
 import { ConnectionBadge, ErrorNote, formatTime, HealthBadge } from '../../components/status';
 import { DEVICE_KIND_LABELS } from '../../devices/kinds';
 import { CoverageStrip, type FetchCoverage } from './coverage-strip';
+import { LatestChange } from './latest-change';
 
 export type SummaryDevice = Schemas['UserSummaryDevice'];
 
@@ -40,14 +41,16 @@ export function useAction(describe: (error: unknown) => string | undefined = () 
 }
 
 /**
- * A device's card: its kind, model, connection, when its state was read and its history's coverage, around the
- * kind's own content.
+ * A device's card: its kind, model, connection, when its state was read, its history's coverage and its latest
+ * tracked change, around the kind's own content.
  */
 export function DeviceFrame({
+  externalUserId,
   device,
   fetchCoverage,
   children,
 }: {
+  externalUserId: string;
   device: SummaryDevice;
   fetchCoverage: FetchCoverage;
   children: ComponentChildren;
@@ -82,6 +85,13 @@ export function DeviceFrame({
         {device.health.steering.since && ` since ${formatTime(device.health.steering.since)}`}
       </p>
       <CoverageStrip deviceId={device.id} fetchCoverage={fetchCoverage} />
+      {/* The summary's device is new after the page reloads it (an action): so is the latest change. */}
+      <LatestChange
+        externalUserId={externalUserId}
+        kind={device.type}
+        deviceId={device.id}
+        version={device}
+      />
       {children}
     </article>
   );

@@ -32,6 +32,7 @@ export function ElectricVehicleCard({
   );
   return (
     <DeviceFrame
+      externalUserId={externalUserId}
       device={device}
       fetchCoverage={() =>
         api.GET('/users/{external_user_id}/electric-vehicles/{electric_vehicle_id}/readings/coverage', {

@@ -17,6 +17,7 @@ export function InverterCard({ externalUserId, device }: { externalUserId: strin
   );
   return (
     <DeviceFrame
+      externalUserId={externalUserId}
       device={device}
       fetchCoverage={() =>
         api.GET('/users/{external_user_id}/inverters/{inverter_id}/readings/coverage', {

@@ -18,6 +18,7 @@ export function WallboxCard({ externalUserId, device }: { externalUserId: string
   );
   return (
     <DeviceFrame
+      externalUserId={externalUserId}
       device={device}
       fetchCoverage={() =>
         api.GET('/users/{external_user_id}/wallboxes/{wallbox_id}/readings/coverage', {

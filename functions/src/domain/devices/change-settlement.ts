@@ -7,7 +7,7 @@ import { type DeviceObservation, type OpenChanges, type Settlement, settleOpenCh
 import type { DeviceKind } from './kind';
 
 export function settleObserved(
-  kind: Pick<DeviceKind, 'controls' | 'changeChecks'>,
+  kind: Pick<DeviceKind, 'controls' | 'changeChecks' | 'changeReadBacks'>,
   changes: OpenChanges,
   observations: ReadonlyMap<string, DeviceObservation>,
   sweepAt?: string,
@@ -18,5 +18,6 @@ export function settleObserved(
     observations,
     (change) => kind.controls[change.control]?.applied ?? kind.changeChecks?.[change.control],
     sweepAt,
+    (change) => (kind.changeReadBacks?.[change.control] === undefined ? undefined : change.control),
   );
 }

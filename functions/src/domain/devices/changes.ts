@@ -284,8 +284,36 @@ export function lastChangeStatus(changes: OpenChanges, deviceId: string): Change
 
 /** One observation of a device (its JSON as a sync pass or a live read saw it). */
 export interface DeviceObservation {
-  readonly device: DeviceJson;
+  /** The device's JSON; absent when only a read-back was made (a `GET .../charge-policy`). */
+  readonly device?: DeviceJson;
   readonly observedAt: string;
+  /**
+   * What the bridge read of the device beside its JSON, by the control whose fields only that read shows
+   * (`charge_policy`: E8's `data`, the weekly policy the vehicle's JSON does not hold), each with its own
+   * time. A change of such a control is settled by its read-back only, never by the device JSON.
+   */
+  readonly readBacks?: Readonly<
+    Record<string, { readonly document: DeviceJson; readonly observedAt: string }>
+  >;
+}
+
+/**
+ * The observation a change is checked against: the device's JSON, or, for a control observed through a
+ * read-back of its own (`readBack`: the control's name), that read-back; undefined when the observation
+ * did not include it (the change waits for one that does, or for the sweep).
+ */
+export function observationFor(
+  observation: DeviceObservation | undefined,
+  readBack: string | undefined,
+): { device: DeviceJson; observedAt: string } | undefined {
+  if (observation === undefined) return undefined;
+  if (readBack === undefined) {
+    return observation.device === undefined
+      ? undefined
+      : { device: observation.device, observedAt: observation.observedAt };
+  }
+  const read = observation.readBacks?.[readBack];
+  return read === undefined ? undefined : { device: read.document, observedAt: read.observedAt };
 }
 
 /** What settling the open changes did. */
@@ -298,18 +326,20 @@ export interface Settlement {
 /**
  * Settles the open changes against the observations (by device id). With `sweepAt` (a sync pass), a
  * change of a device not observed (no longer listed, its read failed) fails once `sweepAt` is past its
- * deadline: no change stays pending past its timeout because nobody looked at its device.
+ * deadline: no change stays pending past its timeout because nobody looked at its device. `readBackOf`
+ * names, per change, the read-back it is observed through (DeviceObservation.readBacks), if any.
  */
 export function settleOpenChanges(
   changes: OpenChanges,
   observations: ReadonlyMap<string, DeviceObservation>,
   appliedOf: (change: DeviceChange) => AppliedAt | undefined,
   sweepAt?: string,
+  readBackOf: (change: DeviceChange) => string | undefined = () => undefined,
 ): Settlement {
   const settled: DeviceChange[] = [];
   const open: DeviceChange[] = [];
   for (const change of changes.open) {
-    const observation = observations.get(change.deviceId);
+    const observation = observationFor(observations.get(change.deviceId), readBackOf(change));
     // A change of a control the kind no longer declares cannot be checked: its timeout fails it.
     let next = observation ? settleChange(change, observation, appliedOf(change) ?? (() => false)) : change;
     if (

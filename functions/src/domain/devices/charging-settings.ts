@@ -73,7 +73,7 @@ export function chargingSettingsIssues(
 export const atLeastOneSetting = (body: object) => Object.keys(body).length > 0;
 
 /** `HH:MM` against Podero's time of day, which may carry seconds (`07:30:00`). */
-const sameTimeOfDay: FieldComparison = (requested, observed) =>
+export const sameTimeOfDay: FieldComparison = (requested, observed) =>
   requested === null
     ? observed === null || observed === undefined
     : typeof requested === 'string' && typeof observed === 'string' && observed.slice(0, 5) === requested;

@@ -15,12 +15,19 @@ import type { BridgeEvent, EventType } from '../events/catalogue';
 import { event } from '../events/rules';
 import type { ChargingSessionFigures } from '../statements/statement';
 import { boostApplied } from './changes';
+import {
+  CHARGE_POLICY_CONTROL,
+  type ChargePolicyReadUpstream,
+  chargePolicyApplied,
+  chargePolicyReadBack,
+} from './charge-policy';
 import { electricVehicleApi } from './electric-vehicle-api';
 import {
   type ElectricVehicleUpdateUpstream,
   electricVehicleSettingsControl,
 } from './electric-vehicle-controls';
 import {
+  electricVehicleFieldSchemas,
   electricVehicleListResponseSchema,
   electricVehicleResponseSchema,
   electricVehicleSchema,
@@ -30,6 +37,7 @@ import { type HealthEventNames, healthEvents } from './health';
 import type { DeviceKind } from './kind';
 import { deletedKindEvents, flipOf, type KindEventNames, standardKindEvents } from './kind-events';
 import { visibleDevices } from './rules';
+import { snapshotFieldsOf } from './snapshot-fields';
 import type { DeviceJson, DeviceSnapshot } from './state';
 
 /** The Podero client call the sync needs for the kind. */
@@ -226,6 +234,22 @@ const eventTypes = [
   'electric_vehicle.change_failed',
 ] as const satisfies readonly EventType[];
 
+/** The state fields copied into a reading (charts and billing). */
+const READING_FIELDS = [
+  'battery_level',
+  'current_charging_power_w',
+  'charge_rate_w',
+  'is_plugged_in',
+  'is_charging',
+  'driving_range',
+  'boost_state',
+  'is_smart_optimization_active',
+  'connection_status',
+] as const;
+
+/** The kind's controls, by the names its `api.controls` routes use. */
+const CONTROLS = { settings: electricVehicleSettingsControl };
+
 export const electricVehicleKind = {
   name: 'electric_vehicle',
   noun: 'electric vehicle',
@@ -251,9 +275,11 @@ export const electricVehicleKind = {
   view: electricVehicleView,
   // Vehicle clouds apply a write when the car next wakes: allow an hour.
   changeTimeoutSeconds: 3600,
-  controls: { settings: electricVehicleSettingsControl },
-  // The charging service's boost (E6, W4) records a change of its own (charging.ts).
-  changeChecks: { boost: boostApplied },
+  controls: CONTROLS,
+  // The charging service's boost (E6, W4) and weekly policy (E9) record changes of their own (charging.ts).
+  changeChecks: { boost: boostApplied, [CHARGE_POLICY_CONTROL]: chargePolicyApplied },
+  // The weekly policy is not in the vehicle's JSON: only E8 shows it (charge-policy.ts).
+  changeReadBacks: { [CHARGE_POLICY_CONTROL]: chargePolicyReadBack },
   authSession: (
     podero: ElectricVehicleAuthSessionUpstream,
     poderoUserId: string,
@@ -284,21 +310,17 @@ export const electricVehicleKind = {
     idsAttribute: 'electric_vehicle_ids',
     snapshotEntity: 'electric_vehicle_snapshot',
     markerEntity: 'electric_vehicle_list_marker',
+    snapshotFields: snapshotFieldsOf({
+      viewFields: electricVehicleFieldSchemas,
+      readingFields: READING_FIELDS,
+      controls: CONTROLS,
+      alsoKept: ['boost_state', 'boost_for_next_session', 'is_fully_charged'],
+    }),
   },
   // EV state comes from the car's own reports, on change (Smartcar webhooks, §3.7): a parked car may say nothing
   // for hours, so only half a day of silence (at the default 15-minute interval) counts as stale.
   health: { staleAfterSyncIntervals: 48 },
-  readingFields: [
-    'battery_level',
-    'current_charging_power_w',
-    'charge_rate_w',
-    'is_plugged_in',
-    'is_charging',
-    'driving_range',
-    'boost_state',
-    'is_smart_optimization_active',
-    'connection_status',
-  ],
+  readingFields: READING_FIELDS,
   history: {
     available: false,
     reason:
@@ -314,5 +336,6 @@ export const electricVehicleKind = {
   ElectricVehicleUpstream &
     ElectricVehicleSavingsUpstream &
     ElectricVehicleAuthSessionUpstream &
-    ElectricVehicleSessionsUpstream
+    ElectricVehicleSessionsUpstream &
+    ChargePolicyReadUpstream
 >;

@@ -16,6 +16,7 @@ import { type HealthEventNames, healthEvents } from './health';
 import { heatPumpApi } from './heat-pump-api';
 import { type HeatPumpUpdateUpstream, heatPumpSettingsControl } from './heat-pump-controls';
 import {
+  heatPumpFieldSchemas,
   heatPumpListResponseSchema,
   heatPumpResponseSchema,
   heatPumpSchema,
@@ -23,6 +24,7 @@ import {
 } from './heat-pump-view';
 import type { DeviceKind } from './kind';
 import { visibleDevices } from './rules';
+import { snapshotFieldsOf } from './snapshot-fields';
 import type { DeviceJson, DeviceSnapshot } from './state';
 
 /** The Podero client call the sync needs for the heat pump (podero-client's `heatPumps` resource). */
@@ -166,6 +168,24 @@ export function deletedHeatPumpEvent(externalUserId: string, deviceId: string, a
   ]);
 }
 
+/** The state fields copied into a reading (charts and billing). */
+const READING_FIELDS = [
+  'current_power_consumption_w',
+  'outdoor_temperature',
+  'indoor_actual_temperature',
+  'indoor_target_temperature',
+  'inlet_temperature',
+  'outlet_temperature',
+  'dhw_temperature',
+  'current_mode',
+  'is_smart_optimization_active',
+  'optimization_level',
+  'connection_status',
+] as const;
+
+/** The kind's controls, by the names its `api.controls` routes use. */
+const CONTROLS = { settings: heatPumpSettingsControl };
+
 export const heatPumpKind = {
   name: 'heat_pump',
   noun: 'heat pump',
@@ -190,7 +210,7 @@ export const heatPumpKind = {
   view: heatPumpView,
   // A heat pump's vendor cloud applies a setting within minutes; two 15-minute sync passes leave room.
   changeTimeoutSeconds: 1800,
-  controls: { settings: heatPumpSettingsControl },
+  controls: CONTROLS,
   insights: {
     bucketPart: 'heat_pump',
     statistics: (
@@ -238,22 +258,15 @@ export const heatPumpKind = {
     idsAttribute: 'heat_pump_ids',
     snapshotEntity: 'heat_pump_snapshot',
     markerEntity: 'heat_pump_list_marker',
+    snapshotFields: snapshotFieldsOf({
+      viewFields: heatPumpFieldSchemas,
+      readingFields: READING_FIELDS,
+      controls: CONTROLS,
+    }),
   },
   // Podero's heat-pump state updates every 5-15 minutes (contract, Appendix E): three missed intervals is an outage.
   health: { staleAfterSyncIntervals: 3 },
-  readingFields: [
-    'current_power_consumption_w',
-    'outdoor_temperature',
-    'indoor_actual_temperature',
-    'indoor_target_temperature',
-    'inlet_temperature',
-    'outlet_temperature',
-    'dhw_temperature',
-    'current_mode',
-    'is_smart_optimization_active',
-    'optimization_level',
-    'connection_status',
-  ],
+  readingFields: READING_FIELDS,
   history: {
     available: true,
     endpoint: 'H8 GET .../heat-pumps/{heat_pump_id}/data',

@@ -15,6 +15,7 @@ import { type HealthEventNames, healthEvents } from './health';
 import { inverterApi } from './inverter-api';
 import { type InverterUpdateUpstream, inverterSettingsControl } from './inverter-controls';
 import {
+  inverterFieldSchemas,
   inverterListResponseSchema,
   inverterResponseSchema,
   inverterSchema,
@@ -23,6 +24,7 @@ import {
 import type { DeviceKind } from './kind';
 import { deletedKindEvents, type KindEventNames, standardKindEvents } from './kind-events';
 import { visibleDevices } from './rules';
+import { snapshotFieldsOf } from './snapshot-fields';
 import type { DeviceJson } from './state';
 
 /** The Podero client call the sync needs for the kind. */
@@ -90,6 +92,21 @@ const eventTypes = [
   'inverter.change_failed',
 ] as const satisfies readonly EventType[];
 
+/** The state fields copied into a reading (charts and billing). */
+const READING_FIELDS = [
+  'current_solar_production_w',
+  'household_consumption_w',
+  'current_power_to_grid_w',
+  'solar_surplus_w',
+  'battery_charge_level_percent',
+  'battery_charge_discharge_power_w',
+  'is_smart_optimization_active',
+  'connection_status',
+] as const;
+
+/** The kind's controls, by the names its `api.controls` routes use. */
+const CONTROLS = { settings: inverterSettingsControl };
+
 export const inverterKind = {
   name: 'inverter',
   noun: 'solar inverter',
@@ -114,7 +131,7 @@ export const inverterKind = {
   view: inverterView,
   // An inverter's cloud applies settings within minutes: two sync passes.
   changeTimeoutSeconds: 1800,
-  controls: { settings: inverterSettingsControl },
+  controls: CONTROLS,
   authSession: (
     podero: InverterAuthSessionUpstream,
     poderoUserId: string,
@@ -139,19 +156,15 @@ export const inverterKind = {
     idsAttribute: 'inverter_ids',
     snapshotEntity: 'inverter_snapshot',
     markerEntity: 'inverter_list_marker',
+    snapshotFields: snapshotFieldsOf({
+      viewFields: inverterFieldSchemas,
+      readingFields: READING_FIELDS,
+      controls: CONTROLS,
+    }),
   },
   // Production and consumption change all day (§3.9): three missed intervals is an outage.
   health: { staleAfterSyncIntervals: 3 },
-  readingFields: [
-    'current_solar_production_w',
-    'household_consumption_w',
-    'current_power_to_grid_w',
-    'solar_surplus_w',
-    'battery_charge_level_percent',
-    'battery_charge_discharge_power_w',
-    'is_smart_optimization_active',
-    'connection_status',
-  ],
+  readingFields: READING_FIELDS,
   history: {
     available: true,
     endpoint: 'I6 GET .../inverters/{inverter_id}/data (beta)',

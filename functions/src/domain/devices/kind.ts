@@ -61,6 +61,11 @@ export interface DeviceKindStorage {
   /** `entity` of a snapshot item and of a list marker item. */
   readonly snapshotEntity: string;
   readonly markerEntity: string;
+  /**
+   * The fields of Podero's object a snapshot keeps (snapshot-fields.ts snapshotFieldsOf builds them from the
+   * kind's view, readings, controls and rules); the rest of the object is not stored.
+   */
+  readonly snapshotFields: readonly string[];
 }
 
 /**
@@ -117,6 +122,12 @@ export interface DeviceKindStatement<Upstream = unknown> {
   ): Promise<ChargingSessionFigures[]>;
 }
 
+/** A Podero read that observes a control's fields the device's JSON does not hold (DeviceKind.changeReadBacks). */
+export interface ChangeReadBack<Upstream = unknown> {
+  /** The read's JSON document, as the control's check compares it (E8's `data`). */
+  read(podero: Upstream, poderoUserId: string, deviceId: string): Promise<Readonly<Record<string, unknown>>>;
+}
+
 export interface DeviceKind<Upstream = unknown> {
   /** The kind's name: the prefix of its event types (`heat_pump.connected`). */
   readonly name: string;
@@ -170,6 +181,13 @@ export interface DeviceKind<Upstream = unknown> {
    * `boost`), by the change's `control`.
    */
   readonly changeChecks?: Readonly<Record<string, AppliedAt>>;
+  /**
+   * The controls whose fields the device's JSON does not hold, by the change's `control`: the Podero read
+   * that shows them (the vehicle's weekly policy: E8). A change of such a control is settled only by that
+   * read (its own route's, the write's read-back, and the sync's, which reads it for a device with such a
+   * change open), and checked by `changeChecks`' entry of the same name against the read's document.
+   */
+  readonly changeReadBacks?: Readonly<Record<string, ChangeReadBack<Upstream>>>;
   /** The kind's controls, by the names its `api.controls` routes use. */
   readonly controls: Readonly<Record<string, DeviceControl<Upstream>>>;
   /** The devices of a Podero list that are the user's (owned, not deleted). */

@@ -70,6 +70,7 @@ describe('device kinds', () => {
 
   it('the heat pump keeps the keys, attributes, figures and events the stored data and the API have', () => {
     expect(heatPumpKind.storage).toEqual({
+      snapshotFields: expect.arrayContaining(['id', 'current_state_last_updated_at', 'owner']),
       kind: 'heat_pump',
       skPrefix: 'HEATPUMP#',
       listMarkerSk: 'HEATPUMPS',

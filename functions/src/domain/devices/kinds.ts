@@ -29,6 +29,17 @@ export type AuthSessionsUpstream = Intersection<
   Parameters<NonNullable<Extract<(typeof deviceKinds)[number], { authSession: unknown }>['authSession']>>[0]
 >;
 
+/** The read-backs the kinds declare for controls their JSON does not show (DeviceKind.changeReadBacks). */
+type DeclaredReadBacks = Extract<
+  (typeof deviceKinds)[number],
+  { changeReadBacks: unknown }
+>['changeReadBacks'];
+
+/** What a Podero client must offer to observe those controls (the sync reads them for open changes). */
+export type ChangeReadBacksUpstream = Intersection<
+  Parameters<DeclaredReadBacks[keyof DeclaredReadBacks]['read']>[0]
+>;
+
 /** What a Podero client must offer to read the 15-minute series (`/data`) of every kind that has one. */
 export type HistoryUpstream = Intersection<
   Parameters<Extract<(typeof deviceKinds)[number]['history'], { available: true }>['series']>[0]

@@ -44,6 +44,11 @@ export interface DeviceSnapshot {
    * the next whole-item write of the snapshot so that none is dropped by it.
    */
   outbox: readonly string[];
+  /**
+   * As read: the fingerprint of the list this state was fetched with (storage/snapshot-json.ts
+   * listFingerprintOf); absent when a single device's read stored it, or before lists were fingerprinted.
+   */
+  listedWith?: string;
 }
 
 export interface StoredConnection {

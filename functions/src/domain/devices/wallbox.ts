@@ -6,10 +6,17 @@ import { type HealthEventNames, healthEvents } from './health';
 import type { DeviceKind } from './kind';
 import { deletedKindEvents, type KindEventNames, standardKindEvents } from './kind-events';
 import { visibleDevices } from './rules';
+import { snapshotFieldsOf } from './snapshot-fields';
 import type { DeviceJson } from './state';
 import { wallboxApi } from './wallbox-api';
 import { type WallboxUpdateUpstream, wallboxSettingsControl } from './wallbox-controls';
-import { wallboxListResponseSchema, wallboxResponseSchema, wallboxSchema, wallboxView } from './wallbox-view';
+import {
+  wallboxFieldSchemas,
+  wallboxListResponseSchema,
+  wallboxResponseSchema,
+  wallboxSchema,
+  wallboxView,
+} from './wallbox-view';
 
 /** The Podero client call the sync needs for the kind. */
 export interface WallboxListUpstream {
@@ -64,6 +71,20 @@ const eventTypes = [
   'wallbox.change_failed',
 ] as const satisfies readonly EventType[];
 
+/** The state fields copied into a reading (charts and billing). */
+const READING_FIELDS = [
+  'current_power_w',
+  'mode',
+  'is_plugged_in',
+  'is_charging',
+  'boost_state',
+  'is_smart_optimization_active',
+  'connection_status',
+] as const;
+
+/** The kind's controls, by the names its `api.controls` routes use. */
+const CONTROLS = { settings: wallboxSettingsControl };
+
 export const wallboxKind = {
   name: 'wallbox',
   noun: 'wallbox',
@@ -88,7 +109,7 @@ export const wallboxKind = {
   view: wallboxView,
   // A wallbox is online while it is steered: two sync passes.
   changeTimeoutSeconds: 1800,
-  controls: { settings: wallboxSettingsControl },
+  controls: CONTROLS,
   // The charging service's boost (E6, W4) records a change of its own (charging.ts).
   changeChecks: { boost: boostApplied },
   authSession: (
@@ -112,18 +133,17 @@ export const wallboxKind = {
     idsAttribute: 'wallbox_ids',
     snapshotEntity: 'wallbox_snapshot',
     markerEntity: 'wallbox_list_marker',
+    snapshotFields: snapshotFieldsOf({
+      viewFields: wallboxFieldSchemas,
+      readingFields: READING_FIELDS,
+      controls: CONTROLS,
+      // The view shows Podero's `connection` (the charger's presence) as `charger_connection`.
+      alsoKept: ['boost_state', 'boost_for_next_session', 'connection'],
+    }),
   },
   // An OCPP box reports while it is online, as a heat pump's cloud does: three missed intervals is an outage.
   health: { staleAfterSyncIntervals: 3 },
-  readingFields: [
-    'current_power_w',
-    'mode',
-    'is_plugged_in',
-    'is_charging',
-    'boost_state',
-    'is_smart_optimization_active',
-    'connection_status',
-  ],
+  readingFields: READING_FIELDS,
   history: {
     available: false,
     reason: 'Podero offers no 15-minute series (`/data`) for wallboxes: their missed quarter-hours stay gaps',

@@ -278,6 +278,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       wallboxes: devices.of(wallboxKind),
       findPoderoUserId,
       logger: fleet.logger,
+      now: fleet.now,
     }),
     chargingConfig: new ChargingConfigService({ podero: fleet.podero, findPoderoUserId }),
     statements: new StatementService({

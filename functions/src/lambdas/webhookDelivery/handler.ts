@@ -1,4 +1,5 @@
 import { coldStartFlag, invocationKeys, withLogKeys } from '../../platform/observability';
+import { EventHistoryStore } from '../../storage/event-history';
 import { FleetDailyStore } from '../../storage/fleet-daily';
 import { WebhookStore } from '../../storage/webhooks';
 import { WebhookDelivery, type WebhookDeliveryDeps } from '../../webhooks/delivery';
@@ -33,7 +34,7 @@ function endpointsOfOneBatch(store: WebhookStore): WebhookDeliveryDeps['endpoint
       return store.disable(id, at);
     },
     forget: (id) => read.delete(id),
-    recordDelivery: (id, record) => store.recordDelivery(id, record),
+    recordDelivery: (id, record, aboutCustomer) => store.recordDelivery(id, record, aboutCustomer),
     recordAttemptHealth: (id, health) => store.recordAttemptHealth(id, health),
     putEvent: (id, event, atMs) => store.putEvent(id, event, atMs),
     recordDeadLetter: (id, record) => store.recordDeadLetter(id, record),
@@ -57,9 +58,11 @@ export function makeDeliveryHandler(
   const isColdStart = coldStartFlag();
   const store = new WebhookStore(deps.db, deps.config.mainTableName);
   const daily = new FleetDailyStore(deps.db, deps.config.mainTableName);
+  const history = new EventHistoryStore(deps.db, deps.config.mainTableName);
   const delivery = (logger: ReturnType<typeof withLogKeys>) =>
     new WebhookDelivery({
       endpoints: endpointsOfOneBatch(store),
+      history,
       keys: deps.keys,
       queue: new DeliveryQueue(deps.sqs, deps.config.webhookQueueUrl, deps.config.webhookDeadLetterQueueUrl),
       send: deps.send,

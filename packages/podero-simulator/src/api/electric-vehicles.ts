@@ -132,13 +132,19 @@ function chargePolicyResponse(vehicle: ElectricVehicleRecord): SimResponse {
 export const getChargePolicy: Handler = (core, request) =>
   chargePolicyResponse(vehicleOf(core, request).vehicle);
 
-/** E9 ([INFERRED] PUT): the whole week, as E8's `data` (a partial week is refused, naming the missing days). */
+/**
+ * E9 ([INFERRED] PUT): the whole week, as E8's `data` (a partial week is refused, naming the missing days).
+ * Applied when the vehicle's write fault lets it (write-faults.ts): the answer is the policy as it stands,
+ * so an ignored or delayed write answers, and E8 reads, the old week until it lands.
+ */
 export const putChargePolicy: Handler = (core, request) => {
   const { vehicle } = vehicleOf(core, request);
   const body = parseOr422(chargePolicyBodySchema, jsonBody(request), ['body']);
-  vehicle.charge_policy = { ...body, timezone: body.timezone ?? 'UTC' };
-  vehicle.charge_policy_last_updated_at = iso(core.clock.nowMs());
-  vehicle.updated_at = vehicle.charge_policy_last_updated_at;
+  core.writeFaults.write(vehicle.id, core.clock.nowMs(), () => {
+    vehicle.charge_policy = { ...body, timezone: body.timezone ?? 'UTC' };
+    vehicle.charge_policy_last_updated_at = iso(core.clock.nowMs());
+    vehicle.updated_at = vehicle.charge_policy_last_updated_at;
+  });
   core.changed();
   return chargePolicyResponse(vehicle);
 };

@@ -1,9 +1,11 @@
 /**
  * The audit trail's routes (operators): the organisation's and one customer's, over storage/audit.ts; and the
- * customer timeline, which merges the customer's entries with its change events (users/timeline.ts).
+ * customer timeline, which merges the customer's entries with its change events and their webhook deliveries
+ * (users/timeline.ts).
  */
 import * as z from 'zod';
 import { EVENT_TYPES, type EventType } from '../../../domain/events/catalogue';
+import { asSeenByCustomer } from '../../../users/timeline';
 import { timestampSchema, userPathSchema } from '../schemas';
 import { defineRoute, errorResponse } from './types';
 
@@ -104,6 +106,36 @@ export const listUserAuditEntries = defineRoute({
   }),
 });
 
+const timelineDeliverySchema = z
+  .object({
+    webhook_id: z.string(),
+    status: z.enum(['pending', 'delivered', 'failing', 'dead_lettered', 'unknown']).meta({
+      description:
+        '`failing`: the last attempt failed and another is scheduled (`next_attempt_at`); `dead_lettered`: the retries are spent (replayable); `pending`: queued, not attempted yet; `unknown`: the event was kept before the timeline recorded deliveries',
+    }),
+    attempts: z.number().int().min(0).meta({
+      description:
+        "The latest attempt's number (a resend or a replay counts from 1 again); 0 before the first",
+    }),
+    last_attempt_at: timestampSchema.nullable(),
+    status_code: z
+      .number()
+      .int()
+      .nullable()
+      .meta({ description: "The receiver's HTTP status at the latest attempt; null without an answer" }),
+    error: z.string().nullable().meta({
+      description:
+        "The latest attempt's error code (`http_status`, `redirect`, `timeout`, `network`, `blocked_address`); null when it was delivered",
+    }),
+    duration_ms: z.number().int().nullable(),
+    next_attempt_at: timestampSchema.nullable(),
+    delivery_id: z.string().nullable().meta({
+      description:
+        "The latest attempt in the endpoint's log: `GET /webhooks/{webhook_id}/deliveries/{delivery_id}` (admin) shows its request and response; the log keeps 7 days",
+    }),
+  })
+  .meta({ id: 'TimelineDelivery' });
+
 const timelineEventSchema = z
   .object({
     id: z.string().meta({ description: "The event's id (its `webhook-id`)" }),
@@ -111,8 +143,11 @@ const timelineEventSchema = z
     timestamp: timestampSchema,
     data: z.record(z.string(), z.unknown()).meta({ description: "The event's data, as published" }),
     webhook_ids: z.array(z.string()).meta({
+      description: 'The webhook endpoints a delivery was queued for (`deliveries` says how each went)',
+    }),
+    deliveries: z.array(timelineDeliverySchema).meta({
       description:
-        'The webhook endpoints a delivery was queued for (`GET /webhooks/{webhook_id}/deliveries` says how each went)',
+        'How the event was delivered to each endpoint: those of `webhook_ids`, then any it was resent to since',
     }),
   })
   .meta({ id: 'TimelineEvent' });
@@ -145,7 +180,7 @@ export const getUserTimeline = defineRoute({
   responses: {
     200: {
       description:
-        "One page of the customer's change events (kept 90 days after publication) and the writes about it (kept after an offboarding, without personal data), merged newest first",
+        "One page of the customer's change events (kept 90 days after publication) with their webhook deliveries, and the writes about it (kept after an offboarding, without personal data), merged newest first. The customer's own token sees no webhook endpoints or deliveries (`webhook_ids` and `deliveries` empty) and no operator's name (`actor` null on an operator's write)",
       schema: z
         .object({
           items: z.array(timelineItemSchema),
@@ -160,8 +195,9 @@ export const getUserTimeline = defineRoute({
     401: errorResponse('No valid token'),
     403: errorResponse("An operator role (viewer or higher), or the customer's own token"),
   },
-  handle: async ({ params, query, deps }) => ({
-    status: 200,
-    body: await deps.services.timeline.list(params.external_user_id, query),
-  }),
+  handle: async ({ params, query, deps, caller }) => {
+    const page = await deps.services.timeline.list(params.external_user_id, query);
+    // No operator role: the customer's own token (the access rule let nobody else through).
+    return { status: 200, body: caller?.role === undefined ? asSeenByCustomer(page) : page };
+  },
 });

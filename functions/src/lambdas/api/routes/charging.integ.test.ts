@@ -138,7 +138,12 @@ describe('EV charge policy', () => {
   it('writes the week and reads it back', async () => {
     const put = await world.api(apiEvent('updateElectricVehicleChargePolicy', { params: ev(), body: week }));
     expect(put.statusCode).toBe(200);
-    expect(bodyOf(put)).toEqual({ electric_vehicle_id: vehicle, ...week });
+    expect(bodyOf(put)).toEqual({
+      electric_vehicle_id: vehicle,
+      ...week,
+      // The write as a tracked change (on the frozen test clock, the read-back is not after the request).
+      change: expect.objectContaining({ control: 'charge_policy', fields: week, status: 'pending' }),
+    });
     const get = await world.api(apiEvent('getElectricVehicleChargePolicy', { params: ev() }));
     expect(bodyOf(get)).toEqual({ electric_vehicle_id: vehicle, ...week });
   });

@@ -11,6 +11,7 @@ import {
   boostRefusedBodySchema,
   chargePolicyAnswerSchema,
   chargePolicyBodySchema,
+  chargePolicyWriteAnswerSchema,
   chargingConfigAnswerSchema,
   chargingConfigBodySchema,
   chargingSessionListSchema,
@@ -113,14 +114,26 @@ export const updateElectricVehicleChargePolicy = defineRoute({
   params: vehiclePath,
   body: chargePolicyBodySchema,
   responses: {
-    200: { description: 'The weekly charge policy as Podero now has it', schema: chargePolicyAnswerSchema },
+    200: {
+      description:
+        'The weekly charge policy as Podero now has it (read back after the write), and the tracked change the write recorded',
+      schema: chargePolicyWriteAnswerSchema,
+    },
     ...vehicleErrors,
     ...bodyErrors,
   },
-  handle: async ({ params, body, deps, logger }) => {
+  handle: async ({ params, body, deps, logger, caller }) => {
     const id = vehicleId(params);
-    const policy = await deps.services.charging.putChargePolicy(params.external_user_id, id, body);
-    logger.info('electric-vehicle charge policy set', { electric_vehicle_id: id });
+    const policy = await deps.services.charging.putChargePolicy(
+      params.external_user_id,
+      id,
+      body,
+      caller?.sub ?? 'unknown',
+    );
+    logger.info('electric-vehicle charge policy set', {
+      electric_vehicle_id: id,
+      change_id: policy.change.id,
+    });
     return { status: 200, body: policy };
   },
 });

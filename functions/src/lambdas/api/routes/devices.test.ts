@@ -9,6 +9,7 @@ import { deviceRouteDeclarations } from '../../../declarations';
 import { DeviceService, DeviceServices, SettingsConflictError } from '../../../devices/service';
 import { fieldEcho } from '../../../domain/devices/changes';
 import type { DeviceKind } from '../../../domain/devices/kinds';
+import { snapshotFieldsOf } from '../../../domain/devices/snapshot-fields';
 import { type DeviceJson, newSnapshot } from '../../../domain/devices/state';
 import {
   actionsViewSchema,
@@ -109,6 +110,10 @@ const wallboxKind = {
     idsAttribute: 'wallbox_ids',
     snapshotEntity: 'wallbox_snapshot',
     markerEntity: 'wallbox_list_marker',
+    snapshotFields: snapshotFieldsOf({
+      viewFields: { mode: true, power_w: true },
+      readingFields: ['power_w'],
+    }),
   },
   health: { staleAfterSyncIntervals: 3 },
   readingFields: ['power_w'],

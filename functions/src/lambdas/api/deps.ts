@@ -22,6 +22,7 @@ import { AuditStore } from '../../storage/audit';
 import { BackfillStateStore } from '../../storage/backfill-state';
 import { BuildingStore } from '../../storage/buildings';
 import { DeviceChangeStore } from '../../storage/device-changes';
+import { DeviceRemovalStore } from '../../storage/device-removals';
 import { DeviceSnapshotStore, loadUserDevices } from '../../storage/device-snapshots';
 import { EventHistoryStore } from '../../storage/event-history';
 import { FleetDailyStore } from '../../storage/fleet-daily';
@@ -173,6 +174,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     metrics: new ChangeMetrics(fleet.metrics),
     logger: fleet.logger,
   });
+  const removals = new DeviceRemovalStore(fleet.db, config.mainTableName);
   const devices = new DeviceServices(
     deviceKinds.map(
       (kind) =>
@@ -188,6 +190,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
           tracker: changeTracker,
           requestErasure: (externalUserId, deviceId) =>
             erasure.requestForDevice(kind, externalUserId, deviceId),
+          removals,
           syncIntervalMs: config.syncIntervalMs,
           backfill,
           now: fleet.now,
@@ -291,6 +294,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
           externalUserId,
           deviceKinds.map((kind) => kind.storage),
         ),
+      removals,
       now: fleet.now,
     }),
   };

@@ -140,6 +140,8 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
   });
   const users = new UserStore(fleet.db, config.mainTableName);
   const buildings = new BuildingStore(fleet.db, config.mainTableName);
+  // One store: the handler records every write in it, and the timeline reads it.
+  const audit = new AuditStore(fleet.db, config.mainTableName);
   const onboardingSessions = new OnboardingSessionStore(fleet.db, config.mainTableName);
   const userCreation = { leaseMs: 30_000, waitMs: 10_000, pollMs: 50, ...overrides.userCreation };
   const outbox = new OutboxStore(fleet.db, config.mainTableName);
@@ -223,7 +225,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     backfill: new BackfillStatusService(backfill),
     timeline: new TimelineService({
       history: new EventHistoryStore(fleet.db, config.mainTableName),
-      audit: new AuditStore(fleet.db, config.mainTableName),
+      audit,
     }),
     operator: new OperatorService({
       users,
@@ -306,7 +308,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     buildings,
     onboardingSessions,
     idempotency: new IdempotencyStore(fleet.db, config.mainTableName),
-    audit: new AuditStore(fleet.db, config.mainTableName),
+    audit,
     requestBudgetMs: overrides.requestBudgetMs ?? API_REQUEST_BUDGET_MS,
     ownedClients: [sqs, webhookSecretsClient],
   };

@@ -247,7 +247,8 @@ export class AuditStore {
 
   /**
    * An offboarded customer's entries keep who did what when (actor, role, action, target, outcome) and lose
-   * the personal data in what was changed (domain/audit.ts `erasePersonalData`). Idempotent.
+   * the personal data in what was changed (domain/audit.ts `erasePersonalData`). Idempotent; each sweep
+   * writes only the entries no earlier sweep erased, and answers how many.
    */
   async erasePersonalDataOf(externalUserId: string, nowMs: number): Promise<number> {
     let erased = 0;
@@ -255,6 +256,9 @@ export class AuditStore {
     do {
       const page = await this.listForUser(externalUserId, { limit: 100, cursor });
       for (const entry of page.items) {
+        // Erased by an earlier sweep: nothing of it names the person any more (a request's later outcome
+        // changes no field), and its erased_at keeps saying when that was.
+        if (entry.erased_at !== null) continue;
         await this.db.send(
           new UpdateCommand({
             TableName: this.tableName,

@@ -6435,6 +6435,10 @@ export interface components {
             /** @description The energy contract that priced it; null: none */
             contract_id: string | null;
             currency: string | null;
+            /** @description Set for a device no longer on the account that had readings in the month; its figures cover the month up to its removal */
+            removed: components["schemas"]["StatementDeviceRemoval"] | null;
+            /** @description unoptimized_consumption: Podero's unoptimised series (heat pumps, H8); charging_sessions: Podero's completed charging sessions (vehicles, E10: baseline cost and money saving only, in EUR); null: none (the figures say why) */
+            baseline_source: ("unoptimized_consumption" | "charging_sessions") | null;
             consumption: components["schemas"]["StatementConsumption"];
             baseline: components["schemas"]["StatementEnergy"];
             cost: components["schemas"]["StatementMoney"];
@@ -6442,12 +6446,27 @@ export interface components {
             saving_energy: components["schemas"]["StatementEnergy"];
             saving: components["schemas"]["StatementMoney"];
             /** @description Why figures are missing or partial */
-            notes: ("no_readings" | "no_baseline_series" | "no_baseline_data" | "no_energy_contract" | "no_price")[];
+            notes: ("no_readings" | "no_baseline_series" | "no_baseline_data" | "no_energy_contract" | "no_price" | "removed" | "readings_erased" | "baseline_from_charging_sessions")[];
+        };
+        StatementDeviceRemoval: {
+            /** @description When the bridge saw it go (ISO): the offboarding, or the sync pass or live read that found it gone at Podero */
+            at: string;
+            /**
+             * @description offboarding: through the bridge; podero: deleted or disconnected and removed at Podero
+             * @enum {string}
+             */
+            by: "offboarding" | "podero";
+            /**
+             * @description erased: the offboarding erased its readings, so every figure is null (readings_erased)
+             * @enum {string}
+             */
+            readings: "kept" | "erased";
         };
         StatementConsumption: {
             /** @description kWh to 3 decimals; null: no data (missing, not zero) */
             kwh: number | null;
             coverage: components["schemas"]["StatementCoverage"];
+            unavailable: components["schemas"]["StatementUnavailableReason"];
             /** @description Quarter-hours without a reading, runs merged */
             gaps: components["schemas"]["StatementGap"][];
         };
@@ -6459,6 +6478,8 @@ export interface components {
             /** @description covered / expected, 4 decimals */
             ratio: number;
         };
+        /** @description Why the figure is null (README, statements): no_readings, readings_erased (the device was offboarded and its readings erased), no_baseline_series (Podero publishes no unoptimised series for the kind), no_baseline_data, no_energy_contract, no_price, currency_mismatch, no_device_figure (a total no device has); null when the figure has a value */
+        StatementUnavailableReason: ("no_readings" | "readings_erased" | "no_baseline_series" | "no_baseline_data" | "no_energy_contract" | "no_price" | "currency_mismatch" | "no_device_figure") | null;
         StatementGap: {
             from: string;
             to: string;
@@ -6467,11 +6488,13 @@ export interface components {
             /** @description kWh to 3 decimals; null: no data (missing, not zero) */
             kwh: number | null;
             coverage: components["schemas"]["StatementCoverage"];
+            unavailable: components["schemas"]["StatementUnavailableReason"];
         };
         StatementMoney: {
             /** @description Minor units (cents) of the contract's currency; null: missing */
             amount_minor: number | null;
             coverage: components["schemas"]["StatementCoverage"];
+            unavailable: components["schemas"]["StatementUnavailableReason"];
         };
         StatementTotal: {
             /** @description null when devices are priced in different currencies */

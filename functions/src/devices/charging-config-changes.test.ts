@@ -169,4 +169,22 @@ describe('the charging configuration as a tracked change', () => {
     expect(w.history.get(second.change.id)?.status).toBe('pending');
     expect(w.events).toEqual([]);
   });
+
+  it('a settlement that fails does not fail the read: Podero’s answer goes back, the change stays pending', async () => {
+    const w = world({ applies: false });
+    const { change } = await w.service.put('u-1', { mode: 'spot' });
+    const broken = new ChargingConfigService({
+      podero: {
+        chargingConfig: { get: async () => ({ mode: 'spot' }), put: async () => ({ mode: 'spot' }) },
+      },
+      findPoderoUserId: async () => 'p-1',
+      changes: {
+        settle: async () => {
+          throw new Error('DynamoDB is unavailable');
+        },
+      } as never,
+    });
+    expect((await broken.get('u-1')).mode).toBe('spot');
+    expect(w.history.get(change.id)?.status).toBe('pending');
+  });
 });

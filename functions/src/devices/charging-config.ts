@@ -11,6 +11,7 @@ import {
   type ChargingConfigRequest,
   InvalidChargingConfigError,
 } from '@podero-bridge/podero-client';
+import type { DeviceChange } from '../domain/devices/changes';
 import { newChargingConfigChange } from '../domain/devices/charging-config-change';
 import { InvalidError, UnknownUserError } from '../domain/errors';
 import { type ChangeView, changeViewOf } from './change-schemas';
@@ -72,7 +73,7 @@ export class ChargingConfigService {
   async get(externalUserId: string): Promise<ChargingConfigAnswer> {
     const userId = await this.poderoUserId(externalUserId);
     const config = await this.deps.podero.chargingConfig.get(userId);
-    await this.deps.changes.settle(externalUserId, config, new Date(this.now()).toISOString());
+    await this.settleQuietly(externalUserId, config, new Date(this.now()).toISOString());
     return chargingConfigAnswerOf(config);
   }
 
@@ -117,9 +118,28 @@ export class ChargingConfigService {
     // The read began after the change was recorded: it observes it even on a clock that did not move
     // (only an observation after the request counts, domain/devices/changes.ts settleChange).
     const observedAt = new Date(Math.max(this.now(), Date.parse(change.requestedAt) + 1)).toISOString();
-    const settled = await this.deps.changes.settle(externalUserId, read, observedAt);
+    const settled = await this.settleQuietly(externalUserId, read, observedAt);
     const mine = settled.find((candidate) => candidate.id === change.id) ?? change;
     return { ...chargingConfigAnswerOf(read), change: changeViewOf(mine) };
+  }
+
+  /**
+   * Settles by a read, never failing the request over it: Podero answered, the caller gets the answer, and
+   * a change left pending is settled by the next read or the sync (the profile's flag stays up).
+   */
+  private async settleQuietly(
+    externalUserId: string,
+    config: ChargingConfig,
+    observedAt: string,
+  ): Promise<readonly DeviceChange[]> {
+    try {
+      return await this.deps.changes.settle(externalUserId, config, observedAt);
+    } catch (error) {
+      this.deps.logger?.warn('charging configuration changes not settled by this read', {
+        error_name: (error as Error).name,
+      });
+      return [];
+    }
   }
 
   /** One page of the user's configuration changes, newest first (the user must exist). */

@@ -11,7 +11,7 @@
  */
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { AUDIT_RETENTION_DAYS, erasePersonalData } from '../domain/audit';
+import { AUDIT_RETENTION_DAYS, AUDIT_ROLES, erasePersonalData } from '../domain/audit';
 import { InvalidError } from '../domain/errors';
 
 const AUDIT_PK = 'AUDIT';
@@ -25,7 +25,7 @@ export const auditEntrySchema = z.object({
   /** The token's `sub`; null for an operator token without one. */
   actor: z.string().nullable(),
   /** The operator role the caller held, or `user` for an end user's own token. */
-  role: z.enum(['viewer', 'support', 'admin', 'user']),
+  role: z.enum(AUDIT_ROLES),
   /** The operation (its OpenAPI operationId). */
   action: z.string(),
   target: z.object({

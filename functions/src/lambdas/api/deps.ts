@@ -4,6 +4,7 @@ import { ChangeMetrics } from '../../devices/change-metrics';
 import { ChangeTracker } from '../../devices/change-tracker';
 import { ChargingService } from '../../devices/charging';
 import { ChargingConfigService } from '../../devices/charging-config';
+import { ChargingConfigChanges } from '../../devices/charging-config-changes';
 import { DeviceInsightsService } from '../../devices/insights';
 import { ReauthenticationService } from '../../devices/reauthentication';
 import { DeviceService, DeviceServices } from '../../devices/service';
@@ -282,7 +283,13 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       logger: fleet.logger,
       now: fleet.now,
     }),
-    chargingConfig: new ChargingConfigService({ podero: fleet.podero, findPoderoUserId }),
+    chargingConfig: new ChargingConfigService({
+      podero: fleet.podero,
+      findPoderoUserId,
+      changes: new ChargingConfigChanges({ tracker: changeTracker, history: deviceChanges, users }),
+      now: fleet.now,
+      logger: fleet.logger,
+    }),
     statements: new StatementService({
       podero: fleet.podero,
       kinds: deviceKinds.map((kind) => ({

@@ -195,8 +195,8 @@ const queries: Partial<Record<string, string>> = {
 };
 
 /**
- * The change each device's control recorded in the successes loop, by the device's path: the change routes
- * (declared after the controls) read that one back.
+ * The change each device's control (and the charging configuration's PUT) recorded in the successes loop, by
+ * the path its change routes hang from: the change routes (declared after the controls) read that one back.
  */
 const recordedChanges = new Map<string, string>();
 const changeIdSchema = z.looseObject({ change: z.looseObject({ id: z.string() }) });
@@ -337,7 +337,8 @@ describe('the OpenAPI document', () => {
       if (LIFECYCLE_ROUTES.has(route.operationId)) continue;
       const answer = await send(route.method, pathOf(route), validBodies[route.operationId]);
       const recorded = changeIdSchema.safeParse(answer.json);
-      if (route.method === 'PATCH' && recorded.success)
+      // A device's settings (PATCH) and the user's charging configuration (PUT) record one each.
+      if ((route.method === 'PATCH' || route.method === 'PUT') && recorded.success)
         recordedChanges.set(route.path, recorded.data.change.id);
       await check(route, Promise.resolve(answer));
     }

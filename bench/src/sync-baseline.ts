@@ -1,7 +1,7 @@
 /**
  * `BENCH_SYNC_BASELINE=<entry> pnpm bench sync-baseline`: this checkout's sync engine against another
  * checkout's (its whole-walk entry, e.g. `../old/functions/src/heat-pump-sync/whole-walk-handler.ts`), in one
- * run, over the same users, the same tables and the same simulator, in interleaved rounds.
+ * run, over the same users and the same simulator (each on tables of its own), in interleaved rounds.
  *
  * Why it exists: the sync's CPU per user moves by ±15 % between runs on this 2-core machine, and by far more
  * when anything else runs (the child's CPU time includes what contention costs it), so two runs of
@@ -15,10 +15,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ENV } from '@podero-bridge/functions/declarations';
+import { seedOnboardedUsers } from '@podero-bridge/functions/testing';
 import { z } from 'zod';
 import { bundleLikeLambda } from './harness/bundles';
 import { prepareInvoker } from './harness/invoke';
-import { startLocalBridge } from './harness/local-bridge';
+import { SEEDED_EMAIL_DOMAIN, startLocalBridge } from './harness/local-bridge';
 import { REPO_ROOT } from './harness/processes';
 import { type Benchmark, figure, type Row, rowFromStat } from './harness/report';
 import { stat } from './harness/stats';
@@ -68,8 +69,19 @@ export const syncBaselineBenchmark: Benchmark = {
       const rows: Row[] = [];
       for (const users of SIZES) {
         ctx.log(`seeding ${users} users`);
-        const tables = await bridge.createTables(`baseline-${users}`);
-        await bridge.seedUsers(tables, users, { prefix: `bench-baseline-${users}` });
+        // Each side walks tables of its own, seeded with the same users and devices: the two checkouts may
+        // store a snapshot differently (issue 39 stores a compressed projection the older code cannot read).
+        const tables = {
+          current: await bridge.createTables(`baseline-${users}-current`),
+          baseline: await bridge.createTables(`baseline-${users}-baseline`),
+        };
+        const seeded = await bridge.seedUsers(tables.current, users, { prefix: `bench-baseline-${users}` });
+        await seedOnboardedUsers(
+          bridge.db,
+          tables.baseline.main,
+          seeded.map(({ externalUserId, poderoUserId }) => ({ externalUserId, poderoUserId })),
+          { emailDomain: SEEDED_EMAIL_DOMAIN },
+        );
         const cpu = { current: [] as number[], baseline: [] as number[] };
         for (let round = 0; round < ROUNDS; round++) {
           const order =
@@ -84,7 +96,7 @@ export const syncBaselineBenchmark: Benchmark = {
                 invocations: 1 + PASSES,
                 between: { url: `${bridge.sim.baseUrl}/__sim/clock`, advanceSeconds: 600 },
               },
-              bridge.env('syncWorker', tables, { [ENV.syncConcurrency]: String(CONCURRENCY) }),
+              bridge.env('syncWorker', tables[which], { [ENV.syncConcurrency]: String(CONCURRENCY) }),
               30 * 60_000,
             );
             const passes = passesOf(report).slice(1);

@@ -1142,6 +1142,18 @@ export const routeDeclarations = [
     `${userPath}/charging-config`,
     "Change the user's charging configuration's mode",
   ),
+  ...chargingRoute(
+    'listChargingConfigChanges',
+    'GET',
+    `${userPath}/charging-config/changes`,
+    "The charging configuration's tracked changes (writes until seen applied), newest first, paginated",
+  ),
+  ...chargingRoute(
+    'getChargingConfigChange',
+    'GET',
+    `${userPath}/charging-config/changes/{change_id}`,
+    "One tracked change of the user's charging configuration",
+  ),
   // The monthly savings statement (lambdas/api/routes/statements.ts): last, so the document grew by it only.
   {
     operationId: 'listStatements',

@@ -9,7 +9,11 @@ const nothing = async (_userId: string): Promise<DeviceJson[]> => [];
 /** Never asked: only a vehicle with a charge-policy change open is (the sync's read-back, E8). */
 const noPolicy = async (_userId: string, _deviceId: string) => ({ data: null });
 
+/** Never asked: only a user with a charging-configuration change pending is (the sync's read, CC1). */
+const noChargingConfig = async (_userId: string) => ({ mode: 'none' });
+
 export const noDevicesOfOtherKinds = {
+  chargingConfig: { get: noChargingConfig },
   electricVehicles: { list: nothing, chargePolicy: { get: noPolicy } },
   wallboxes: { list: nothing },
   inverters: { list: nothing },

@@ -4,6 +4,8 @@
  * function list with its triggers and bundle sizes) and the services the template uses (the cost section
  * prices each). infra/test/guide.integ.test.ts compares the README with them (`UPDATE_GUIDE=1` rewrites it).
  */
+
+import { resourceTypesIn } from '@podero-bridge/cdk/internal';
 import {
   type FunctionDeclaration,
   functionDeclarations,
@@ -20,6 +22,8 @@ const templateSchema = z.object({ Resources: z.record(z.string(), z.object({ Typ
 /** The AWS service (as the cost section names it) of each resource type's prefix. */
 export const SERVICE_OF_TYPE_PREFIX: Readonly<Record<string, string>> = {
   'AWS::ApiGatewayV2': 'API Gateway (HTTP API)',
+  // Custom resources (resourceTypesIn names each AWS::CloudFormation::CustomResource) run as Lambda functions.
+  'AWS::CloudFormation': 'Lambda',
   'AWS::CloudFront': 'CloudFront',
   'AWS::CloudWatch': 'CloudWatch',
   'AWS::Cognito': 'Cognito',
@@ -34,16 +38,14 @@ export const SERVICE_OF_TYPE_PREFIX: Readonly<Record<string, string>> = {
   'AWS::SQS': 'SQS',
   'AWS::Scheduler': 'EventBridge Scheduler',
   'AWS::SecretsManager': 'Secrets Manager',
-  Custom: 'Lambda',
 };
 
+/** The services of the template's resource types (the bootstrap policy's reading of them). */
 export function servicesIn(template: unknown): string[] {
-  const { Resources } = templateSchema.parse(template);
-  const services = Object.values(Resources).map((r) => {
-    const prefix = r.Type.startsWith('Custom::') ? 'Custom' : r.Type.split('::').slice(0, 2).join('::');
-    const service = SERVICE_OF_TYPE_PREFIX[prefix];
+  const services = resourceTypesIn(template).map((type) => {
+    const service = SERVICE_OF_TYPE_PREFIX[type.split('::').slice(0, 2).join('::')];
     if (service === undefined)
-      throw new Error(`no service named for ${r.Type} (guide.ts SERVICE_OF_TYPE_PREFIX)`);
+      throw new Error(`no service named for ${type} (guide.ts SERVICE_OF_TYPE_PREFIX)`);
     return service;
   });
   return [...new Set(services)].sort();

@@ -23,6 +23,7 @@ interface Figure {
   kwh?: number | null;
   amount_minor?: number | null;
   coverage: { expected_quarter_hours: number; covered_quarter_hours: number };
+  unavailable: string | null;
 }
 const FIGURES = ['consumption', 'baseline', 'cost', 'baseline_cost', 'saving_energy', 'saving'] as const;
 type Row = Record<(typeof FIGURES)[number], Figure>;
@@ -116,9 +117,22 @@ describe('the printable statement in Chromium against the local stack', { timeou
     expect(await vehicleRow.locator('td[data-figure="baseline"] .statement-value').textContent()).toBe(
       'missing',
     );
-    expect(await vehicleRow.locator('td[data-figure="saving"] .statement-value').textContent()).toBe(
-      'missing',
-    );
+    // Its reason beside it, as the API gives it (Podero publishes no unoptimised energy for a vehicle).
+    expect(
+      await vehicleRow
+        .locator('td[data-figure="baseline"] .statement-reason')
+        .getAttribute('data-unavailable'),
+    ).toBe('no_baseline_series');
+    // Its money saving rests on Podero's charging sessions: shown when the month has one, else missing.
+    const saving = vehicleRow.locator('td[data-figure="saving"]');
+    if (vehicle?.saving.amount_minor === null) {
+      expect(await saving.locator('.statement-value').textContent()).toBe('missing');
+      expect(await saving.locator('.statement-reason').getAttribute('data-unavailable')).toBe(
+        vehicle.saving.unavailable,
+      );
+    } else {
+      expect(await saving.locator('.statement-reason').count()).toBe(0);
+    }
     await vehicleRow.getByText('Podero publishes no unoptimised baseline for this kind').waitFor();
     expect(await page.locator('tr[data-row="total"] td[data-figure="cost"]').textContent()).toContain('€');
 

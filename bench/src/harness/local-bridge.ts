@@ -39,6 +39,9 @@ const DEAD_LAMBDA_ENDPOINT = 'http://127.0.0.1:9';
 
 export type TableNames = Readonly<Record<TableId, string>>;
 
+/** The e-mail domain of seeded users' profiles: reserved, so no seeded address can reach anyone. */
+export const SEEDED_EMAIL_DOMAIN = 'bench.invalid';
+
 export interface SeededBridgeUser {
   readonly externalUserId: string;
   readonly poderoUserId: string;
@@ -171,7 +174,7 @@ export async function startLocalBridge(
           db,
           tables.main,
           seeded.map((user) => ({ externalUserId: user.external_user_id, poderoUserId: user.id })),
-          { emailDomain: 'bench.invalid' },
+          { emailDomain: SEEDED_EMAIL_DOMAIN },
         );
         const check = await new UserStore(db, tables.main).listPage({ limit: 5 });
         if (check.users.length === 0 && seeded.length > 0) {

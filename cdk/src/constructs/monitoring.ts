@@ -205,31 +205,31 @@ export class Monitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    alarm('DeadLetterQueueDepth', {
-      alarmDescription:
-        'A scheduled run was lost (Scheduler could not invoke, or the run failed after retries). Inspect the dead-letter queue.',
-      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: fiveMinutes,
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    /** A dead-letter queue holding anything alarms at once: each message is work the bridge gave up on. */
+    const deadLetterDepthAlarm = (id: string, queue: sqs.IQueue, alarmDescription: string) =>
+      alarm(id, {
+        alarmDescription,
+        metric: queue.metricApproximateNumberOfMessagesVisible({
+          period: fiveMinutes,
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
 
-    alarm('WebhookDeadLetterQueueDepth', {
-      alarmDescription:
-        'A webhook delivery exhausted its retries (or could not be processed): the endpoint is marked failing. GET /webhooks/{id}/deliveries shows the attempts; the dead-letter queue holds the events.',
-      metric: props.webhookDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: fiveMinutes,
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    deadLetterDepthAlarm(
+      'DeadLetterQueueDepth',
+      props.deadLetterQueue,
+      'A scheduled run was lost (Scheduler could not invoke, or the run failed after retries). Inspect the dead-letter queue.',
+    );
+
+    deadLetterDepthAlarm(
+      'WebhookDeadLetterQueueDepth',
+      props.webhookDeadLetterQueue,
+      'A webhook delivery exhausted its retries (or could not be processed): the endpoint is marked failing. GET /webhooks/{id}/deliveries shows the attempts; the dead-letter queue holds the events.',
+    );
     alarm('WebhookEndpointFailing', {
       alarmDescription:
         'A webhook endpoint was marked failing: it did not accept an event within 8 attempts over about 28 hours.',
@@ -257,30 +257,16 @@ export class Monitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    alarm('SyncShardDeadLetterQueueDepth', {
-      alarmDescription:
-        'A shard of a fleet sync pass failed on every receive and was dead-lettered: its users were not synced in that pass (GET /sync/status names the shard). The worker log says why; Podero being out is the usual cause.',
-      metric: props.syncShardDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: fiveMinutes,
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    alarm('ErasureDeadLetterQueueDepth', {
-      alarmDescription:
-        "An offboarding's erasure sweep failed on every receive and was dead-lettered: the customer's readings, failure record or re-authentication attempts may remain (GET /users/{id}/erasure says in_progress). The erasure log says why; redrive the message once fixed.",
-      metric: props.erasureDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: fiveMinutes,
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    deadLetterDepthAlarm(
+      'SyncShardDeadLetterQueueDepth',
+      props.syncShardDeadLetterQueue,
+      'A shard of a fleet sync pass failed on every receive and was dead-lettered: its users were not synced in that pass (GET /sync/status names the shard). The worker log says why; Podero being out is the usual cause.',
+    );
+    deadLetterDepthAlarm(
+      'ErasureDeadLetterQueueDepth',
+      props.erasureDeadLetterQueue,
+      "An offboarding's erasure sweep failed on every receive and was dead-lettered: the customer's readings, failure record or re-authentication attempts may remain (GET /users/{id}/erasure says in_progress). The erasure log says why; redrive the message once fixed.",
+    );
     const syncIntervalSeconds = props.syncEveryMinutes * 60;
     // The period of every per-pass metric: one sync interval.
     const syncPeriod = Duration.minutes(props.syncEveryMinutes);

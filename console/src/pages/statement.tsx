@@ -7,14 +7,22 @@ import {
   formatCoverage,
   formatKwh,
   formatMoney,
+  formatRemoval,
   NOTE_LABELS,
   type StatementEnergy,
   type StatementMoney,
+  type StatementRemoval,
+  UNAVAILABLE_LABELS,
 } from '../statements/figures';
 import { useLoad } from '../use-load';
 
 type Statement = Schemas['Statement'];
-type StatementRow = Statement['total'] & { type?: string; device_id?: string; notes?: string[] };
+type StatementRow = Statement['total'] & {
+  type?: string;
+  device_id?: string;
+  notes?: string[];
+  removed?: StatementRemoval | null;
+};
 
 /** The months the list route offers (newest first), and the statement of the one asked for (else the newest). */
 async function loadStatement(api: Api, externalUserId: string, month: string | undefined) {
@@ -139,6 +147,11 @@ function Row({ row, currency }: { row: StatementRow; currency: string | null }) 
       <th scope="row">
         {label}
         {!total && <span class="statement-id">{row.device_id}</span>}
+        {row.removed && (
+          <span class="statement-removed" data-removed={row.removed.readings}>
+            {formatRemoval(row.removed, formatTime)}
+          </span>
+        )}
         {row.notes && row.notes.length > 0 && (
           <ul class="statement-notes">
             {row.notes.map((note) => (
@@ -159,7 +172,7 @@ function Row({ row, currency }: { row: StatementRow; currency: string | null }) 
 
 function EnergyCell({ name, figure }: { name: string; figure: StatementEnergy }) {
   return (
-    <Cell name={name} value={formatKwh(figure)} missing={figure.kwh === null} coverage={figure.coverage} />
+    <Cell name={name} value={formatKwh(figure)} unavailable={figure.unavailable} coverage={figure.coverage} />
   );
 }
 
@@ -176,7 +189,7 @@ function MoneyCell({
     <Cell
       name={name}
       value={formatMoney(figure, currency)}
-      missing={figure.amount_minor === null}
+      unavailable={figure.unavailable}
       coverage={figure.coverage}
     />
   );
@@ -185,17 +198,23 @@ function MoneyCell({
 function Cell({
   name,
   value,
-  missing,
+  unavailable,
   coverage,
 }: {
   name: string;
   value: string;
-  missing: boolean;
+  /** Why the figure is missing (the API's reason); null when it has a value. */
+  unavailable: StatementEnergy['unavailable'];
   coverage: StatementEnergy['coverage'];
 }) {
   return (
-    <td data-figure={name} class={missing ? 'statement-missing' : undefined}>
+    <td data-figure={name} class={unavailable ? 'statement-missing' : undefined}>
       <span class="statement-value">{value}</span>
+      {unavailable && (
+        <span class="statement-reason" data-unavailable={unavailable}>
+          {UNAVAILABLE_LABELS[unavailable]}
+        </span>
+      )}
       <span class="statement-coverage">{formatCoverage(coverage)}</span>
     </td>
   );

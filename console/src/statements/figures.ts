@@ -39,4 +39,30 @@ export const NOTE_LABELS: Readonly<Record<Schemas['StatementDevice']['notes'][nu
   no_baseline_data: 'no baseline data from Podero for the month',
   no_energy_contract: 'no energy contract prices this device',
   no_price: 'the contract has no price for part of the month',
+  removed: 'no longer on the account: figures up to its removal',
+  readings_erased: 'offboarded: its readings were erased, so no figure can be shown',
+  baseline_from_charging_sessions:
+    "baseline cost and saving from Podero's charging sessions (EUR, Podero's own figures)",
 };
+
+type UnavailableReason = NonNullable<StatementEnergy['unavailable']>;
+
+/** Why a figure is missing, in a word or two under "missing". */
+export const UNAVAILABLE_LABELS: Readonly<Record<UnavailableReason, string>> = {
+  no_readings: 'no readings',
+  readings_erased: 'readings erased',
+  no_baseline_series: 'no baseline published',
+  no_baseline_data: 'no baseline data',
+  no_energy_contract: 'no contract',
+  no_price: 'no price',
+  currency_mismatch: 'other currency',
+  no_device_figure: 'no device has it',
+};
+
+export type StatementRemoval = NonNullable<Schemas['StatementDevice']['removed']>;
+
+/** `removed at Podero 2025-01-11 10:07 (readings kept)`: how and when a device left, in the reader's words. */
+export function formatRemoval(removal: StatementRemoval, formatTime: (iso: string) => string): string {
+  const how = removal.by === 'offboarding' ? 'offboarded' : 'removed at Podero';
+  return `${how} ${formatTime(removal.at)} (readings ${removal.readings})`;
+}

@@ -43,7 +43,14 @@ export interface ChangeTrackerDeps {
   logger?: { warn(message: string): void };
 }
 
-type TrackedKind = Pick<DeviceKind, 'name' | 'controls' | 'changeChecks' | 'api'>;
+/**
+ * What changes are tracked of: a device kind, or a subject of the user's own (the charging configuration,
+ * domain/devices/charging-config-change.ts) declared in the same terms. `api.idParam` names the device in
+ * the settled changes' events; null for a subject without one.
+ */
+export type TrackedSubject = Pick<DeviceKind, 'name' | 'controls' | 'changeChecks' | 'changeReadBacks'> & {
+  readonly api: { readonly idParam: string | null };
+};
 
 export class ChangeTracker {
   constructor(private readonly deps: ChangeTrackerDeps) {}
@@ -80,7 +87,7 @@ export class ChangeTracker {
    */
   async settle(
     externalUserId: string,
-    kind: TrackedKind,
+    kind: TrackedSubject,
     observations: ReadonlyMap<string, DeviceObservation>,
     options: { sweepAt?: string; preloaded?: VersionedOpenChanges; once?: boolean } = {},
   ): Promise<readonly DeviceChange[]> {

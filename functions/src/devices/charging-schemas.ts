@@ -278,6 +278,21 @@ export const chargingConfigAnswerSchema = z
   })
   .meta({ id: 'ChargingConfig', description: 'The user’s charging configuration, live from Podero' });
 export type ChargingConfigAnswer = z.output<typeof chargingConfigAnswerSchema>;
+export type ChargingConfigWriteAnswer = z.output<typeof chargingConfigWriteAnswerSchema>;
+
+/** The PUT's answer: the configuration as CC1 reads it after the write, and the change it recorded. */
+export const chargingConfigWriteAnswerSchema = chargingConfigAnswerSchema
+  .extend({
+    change: changeSchema.meta({
+      description:
+        'The write as a tracked change (`control` `charging_config`, `fields.mode` as sent): confirmed once a read of the configuration (CC1: this answer’s read, `GET …/charging-config`, or the sync’s, which reads it while a change is open) shows the requested `mode`; failed when none does within an hour',
+    }),
+  })
+  .meta({
+    id: 'ChargingConfigWrite',
+    description:
+      'The user’s charging configuration, read live from Podero after the write, with its tracked change',
+  });
 
 const isMode = (value: unknown): value is (typeof CHARGING_MODES)[number] =>
   typeof value === 'string' && (CHARGING_MODES as readonly string[]).includes(value);

@@ -199,6 +199,11 @@ describe('ChargingConfigService.put', () => {
         },
       },
       findPoderoUserId: async () => 'p-1',
+      changes: {
+        record: async () => {
+          throw new Error('a refused write records no change');
+        },
+      } as never,
     });
     const refusal = await config.put('known', { mode: 'hems' }).catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(ChargingConfigRefusedError);

@@ -31,6 +31,7 @@ import { outboxEntriesOf } from '../domain/events/catalogue';
 import { QUARTER_HOUR_MS, readingCoverage } from '../domain/readings/coverage';
 import type { BackfillStateStore } from '../storage/backfill-state';
 import type { ChangePage, DeviceChangeStore } from '../storage/device-changes';
+import type { DeviceRemovalRecord, DeviceRemovalStore } from '../storage/device-removals';
 import {
   type DeviceJson,
   type DeviceSnapshot,
@@ -129,6 +130,8 @@ export interface DeviceServiceDeps<Upstream> {
   random?: () => number;
   /** Erases an offboarded device's readings (a queued job: a year of them outlasts a request). */
   requestErasure(externalUserId: string, deviceId: string): Promise<void>;
+  /** Where a device that leaves the account leaves its removal record (the monthly statement reads it). */
+  removals?: Pick<DeviceRemovalStore, 'put'>;
   /** The stage's sync interval: the unit of the kind's stale threshold (domain/devices/health.ts). */
   syncIntervalMs: number;
   /** The history backfill's records (its progress and unfillable gaps per device), shown with the coverage. */
@@ -389,7 +392,14 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
       device = await this.kind.get(this.deps.podero, poderoUserId, deviceId);
     } catch (error) {
       if (error instanceof PoderoNotFoundError) {
-        if (previous !== null) await this.forget(externalUserId, deviceId);
+        if (previous !== null)
+          await this.forget(externalUserId, deviceId, {
+            by: 'podero',
+            readings: 'kept',
+            buildingId: typeof previous.device.building_id === 'string' ? previous.device.building_id : null,
+            firstReadingAt: null,
+            lastReadingAt: previous.lastReadingStateAt ?? null,
+          });
         throw this.unknownDevice(deviceId);
       }
       throw error;
@@ -615,19 +625,37 @@ export class DeviceService<K extends DeviceKind = DeviceKind> {
         if (!(error instanceof PoderoNotFoundError)) throw error;
       }
     }
-    await this.forget(externalUserId, deviceId);
+    // The span of its readings, before the erasure takes them: the statement names it in those months.
+    const [first, last] = await Promise.all([
+      this.deps.readings.earliest(deviceId),
+      this.deps.readings.latest(deviceId),
+    ]);
+    await this.forget(externalUserId, deviceId, {
+      by: 'offboarding',
+      readings: 'erased',
+      buildingId: typeof current.building_id === 'string' ? current.building_id : null,
+      firstReadingAt: first?.stateAt ?? null,
+      lastReadingAt: last?.stateAt ?? null,
+    });
     await this.deps.tracker.forgetDevice(externalUserId, this.kind, deviceId);
     await this.deps.requestErasure(externalUserId, deviceId);
     this.deps.logger?.info(`${this.kind.noun} offboarded`, { [this.kind.storage.idAttribute]: deviceId });
   }
 
   /**
-   * Our records of a device Podero no longer lists: its snapshot and the list that named it. Its
+   * Our records of a device Podero no longer lists: its snapshot and the list that named it, leaving its
+   * removal record (storage/device-removals.ts) for the monthly statement. Its
    * deletion event (`<kind>.deleted`), and the events still pending on the two items, are stored first as
    * standalone events (their ids are the transitions', so a retried forget stores the same ones).
    */
-  async forget(externalUserId: string, deviceId: string): Promise<void> {
+  async forget(
+    externalUserId: string,
+    deviceId: string,
+    removal: Omit<DeviceRemovalRecord, 'kind' | 'deviceId' | 'at'>,
+  ): Promise<void> {
     const at = new Date(this.now()).toISOString();
+    // First: a forget that fails after it is retried, and the record is the same but for its time.
+    await this.deps.removals?.put(externalUserId, { ...removal, kind: this.kind.name, deviceId, at });
     const [deleted] = outboxEntriesOf(this.kind.deletedEvents(externalUserId, [deviceId], new Set(), at));
     const items = [deviceSk(deviceId, this.kind.storage), this.kind.storage.listMarkerSk].map((sk) => ({
       pk: userPk(externalUserId),

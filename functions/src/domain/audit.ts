@@ -3,6 +3,8 @@
  * offboarding erases. storage/audit.ts stores the entries; lambdas/api/handler.ts records every write.
  */
 
+import { ROLES } from './access';
+
 /** Entries are kept this long (DynamoDB TTL), then dropped: long enough to answer "who did this" a year on. */
 export const AUDIT_RETENTION_DAYS = 400;
 
@@ -24,6 +26,10 @@ export const PERSONAL_FIELDS: ReadonlySet<string> = new Set([
   'country',
   'address',
 ]);
+
+/** Who a write's caller was: an operator role (domain/access.ts `ROLES`), or `user`, an end user's own token. */
+export const AUDIT_ROLES = [...ROLES, 'user'] as const;
+export type AuditRole = (typeof AUDIT_ROLES)[number];
 
 /** The marker an erased value is replaced by. */
 export const ERASED = '[erased]';

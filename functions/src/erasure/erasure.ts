@@ -2,7 +2,8 @@
  * Erasure of what an offboarding leaves outside the user's partition: every reading of the customer's
  * devices (readings table), the sync's failure record (`FAILURE#<external_user_id>`) and the customer's
  * re-authentication attempts (`REAUTH#…`, found through their pointers in the user's partition), and what a
- * late writer put back into the partition (pointers, `statement.ready` markers: `STATEMENT#<month>`, the
+ * late writer put back into the partition (pointers, `statement.ready` markers: `STATEMENT#<month>`, a
+ * device's removal record: `REMOVED#…`, the
  * customer search's terms: `TERM#<term>`), and the history backfill's record of each device (`BACKFILL#history`:
  * the customer's id, the device's gaps). A device's offboarding erases that device's readings, its backfill
  * record and its tracked changes' history (`CHANGE#…` in the user's partition; its open changes leave the
@@ -29,6 +30,7 @@ import { AuditStore } from '../storage/audit';
 import { BackfillStateStore } from '../storage/backfill-state';
 import { batchWrite } from '../storage/batch-write';
 import { CHANGE_SK_PREFIX, DeviceChangeStore } from '../storage/device-changes';
+import { DEVICE_REMOVAL_SK_PREFIX, DeviceRemovalStore } from '../storage/device-removals';
 import {
   ERASURE_SCOPES,
   ERASURE_USER_JOB,
@@ -96,6 +98,8 @@ export interface ErasureDeps {
   changes: Pick<DeviceChangeStore, 'deleteAllOf'>;
   /** The history backfill's per-device records (each looked for under every kind, as the readings). */
   backfill: Pick<BackfillStateStore, 'deleteDevice'>;
+  /** The devices' removal records (a device's job says on it that the readings are erased). */
+  removals?: Pick<DeviceRemovalStore, 'markErased'>;
   users: Pick<UserStore, 'getState'>;
   syncState: Pick<SyncStateStore, 'clearFailure'>;
   /** The customer's audit entries lose their personal data (they stay: who did what, when). */
@@ -141,6 +145,7 @@ interface Targets {
  */
 const LATE_ITEM_PREFIXES = [
   STATEMENT_MARKER_PREFIX,
+  DEVICE_REMOVAL_SK_PREFIX,
   EVENT_HISTORY_PREFIX,
   SEARCH_TERM_SK_PREFIX,
   CHANGE_SK_PREFIX,
@@ -256,6 +261,7 @@ export class ErasureService {
       for (const readings of this.deps.readings) readingsDeleted += await readings.deleteAllOf(deviceId, ext);
       if (job.scope !== 'user') {
         for (const kind of deviceKinds) await this.deps.changes.deleteAllOf(ext, kind.name, deviceId);
+        for (const kind of deviceKinds) await this.deps.removals?.markErased(ext, kind.name, deviceId);
       }
       for (const kind of deviceKinds) await this.deps.backfill.deleteDevice(kind.name, deviceId);
     }
@@ -341,6 +347,7 @@ export function erasureServiceOf(deps: {
     readings: deviceKinds.map((kind) => new ReadingsStore(db, settings.readingsTableName, kind.storage)),
     changes: new DeviceChangeStore(db, settings.mainTableName),
     backfill: new BackfillStateStore(db, settings.mainTableName),
+    removals: new DeviceRemovalStore(db, settings.mainTableName),
     users: new UserStore(db, settings.mainTableName),
     syncState: new SyncStateStore(db, settings.mainTableName),
     audit: new AuditStore(db, settings.mainTableName),

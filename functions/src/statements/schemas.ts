@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { isTimeZone, MONTH_PATTERN } from '../domain/statements/month';
+import { STATEMENT_NOTES, UNAVAILABLE_REASONS } from '../domain/statements/statement';
 
 export const statementQuerySchema = z.strictObject({
   time_zone: z
@@ -40,10 +41,17 @@ const coverage = z
 
 const gap = z.strictObject({ from: z.string(), to: z.string() }).meta({ id: 'StatementGap' });
 
+const unavailable = z.enum(UNAVAILABLE_REASONS).nullable().meta({
+  id: 'StatementUnavailableReason',
+  description:
+    'Why the figure is null (README, statements): no_readings, readings_erased (the device was offboarded and its readings erased), no_baseline_series (Podero publishes no unoptimised series for the kind), no_baseline_data, no_energy_contract, no_price, currency_mismatch, no_device_figure (a total no device has); null when the figure has a value',
+});
+
 const energy = z
   .strictObject({
     kwh: z.number().nullable().meta({ description: 'kWh to 3 decimals; null: no data (missing, not zero)' }),
     coverage,
+    unavailable,
   })
   .meta({ id: 'StatementEnergy' });
 
@@ -55,16 +63,24 @@ const money = z
       .nullable()
       .meta({ description: "Minor units (cents) of the contract's currency; null: missing" }),
     coverage,
+    unavailable,
   })
   .meta({ id: 'StatementMoney' });
 
-const NOTES = [
-  'no_readings',
-  'no_baseline_series',
-  'no_baseline_data',
-  'no_energy_contract',
-  'no_price',
-] as const;
+const removal = z
+  .strictObject({
+    at: z.string().meta({
+      description:
+        'When the bridge saw it go (ISO): the offboarding, or the sync pass or live read that found it gone at Podero',
+    }),
+    by: z.enum(['offboarding', 'podero']).meta({
+      description: 'offboarding: through the bridge; podero: deleted or disconnected and removed at Podero',
+    }),
+    readings: z.enum(['kept', 'erased']).meta({
+      description: 'erased: the offboarding erased its readings, so every figure is null (readings_erased)',
+    }),
+  })
+  .meta({ id: 'StatementDeviceRemoval' });
 
 const device = z
   .strictObject({
@@ -77,6 +93,14 @@ const device = z
       .nullable()
       .meta({ description: 'The energy contract that priced it; null: none' }),
     currency: z.string().nullable(),
+    removed: removal.nullable().meta({
+      description:
+        'Set for a device no longer on the account that had readings in the month; its figures cover the month up to its removal',
+    }),
+    baseline_source: z.enum(['unoptimized_consumption', 'charging_sessions']).nullable().meta({
+      description:
+        "unoptimized_consumption: Podero's unoptimised series (heat pumps, H8); charging_sessions: Podero's completed charging sessions (vehicles, E10: baseline cost and money saving only, in EUR); null: none (the figures say why)",
+    }),
     consumption: energy
       .extend({ gaps: z.array(gap).meta({ description: 'Quarter-hours without a reading, runs merged' }) })
       .meta({ id: 'StatementConsumption' }),
@@ -85,7 +109,7 @@ const device = z
     baseline_cost: money,
     saving_energy: energy,
     saving: money,
-    notes: z.array(z.enum(NOTES)).meta({ description: 'Why figures are missing or partial' }),
+    notes: z.array(z.enum(STATEMENT_NOTES)).meta({ description: 'Why figures are missing or partial' }),
   })
   .meta({ id: 'StatementDevice' });
 

@@ -2,9 +2,14 @@
  * A customer's monthly savings statement: the bridge's readings of each device's power (consumption), Podero's
  * unoptimised series where the kind has one (baseline, H8), the customer's energy contract at Podero (C1) for
  * the prices, folded by the pure arithmetic in domain/statements/. Nothing is stored: a statement is computed
- * when asked, so an offboarding (which deletes the readings) leaves none behind.
+ * when asked. A vehicle's baseline cost and money saving come from its completed charging sessions (E10).
+ *
+ * A device that left the account is found through its removal record (storage/device-removals.ts) and is
+ * named in every month it had readings in, labelled removed: one removed at Podero with its kept readings
+ * (and Podero's baseline where Podero still answers for it), one offboarded through the bridge with every
+ * figure missing (`readings_erased`: the offboarding erased its readings), in the months its readings spanned.
  */
-import type { PoderoEnergyContract } from '@podero-bridge/podero-client';
+import { type PoderoEnergyContract, PoderoNotFoundError } from '@podero-bridge/podero-client';
 import type { DeviceKind } from '../domain/devices/kinds';
 import type { DeviceSnapshot } from '../domain/devices/state';
 import { InvalidError, UnknownUserError } from '../domain/errors';
@@ -12,11 +17,14 @@ import { monthOf, monthRange, nextMonth } from '../domain/statements/month';
 import { statementStatusAt } from '../domain/statements/ready';
 import {
   buildStatement,
+  type ChargingSessionFigures,
+  type DeviceRemoval,
   type PowerSample,
   type StatementDeviceInput,
   type StatementFigures,
 } from '../domain/statements/statement';
 import { type Tariff, tariffOf } from '../domain/statements/tariff';
+import type { DeviceRemovalRecord, DeviceRemovalStore } from '../storage/device-removals';
 import type { UserDeviceState } from '../storage/device-snapshots';
 import type { Reading, ReadingsStore } from '../storage/readings';
 import type { UserRecord } from '../storage/users';
@@ -49,6 +57,8 @@ export interface StatementServiceDeps<Upstream = unknown> {
   kinds: readonly { kind: DeviceKind; readings: Pick<ReadingsStore, 'list'> }[];
   /** The user's profile and each kind's device snapshots, in `kinds`' order. */
   loadDevices(externalUserId: string): Promise<{ user: UserRecord | undefined; states: UserDeviceState[] }>;
+  /** The devices that left the user's account (their removal records). */
+  removals: Pick<DeviceRemovalStore, 'list'>;
   now: () => number;
 }
 
@@ -100,16 +110,30 @@ export class StatementService {
     if (Date.parse(range.to) <= Date.parse(user.created_at))
       throw new StatementMonthUnavailableError(month, 'before_onboarding');
 
-    const contracts = await this.deps.podero.energyContracts.list(user.podero_user_id);
-    const devices = await Promise.all(
-      this.deps.kinds.flatMap(({ kind, readings }, index) =>
-        [...(states[index]?.snapshots.values() ?? [])]
-          .sort((a, b) => a.deviceId.localeCompare(b.deviceId))
-          .map((snapshot) =>
-            this.deviceInput(kind, readings, user.podero_user_id, snapshot, contracts, range),
-          ),
-      ),
-    );
+    const [contracts, removals] = await Promise.all([
+      this.deps.podero.energyContracts.list(user.podero_user_id),
+      this.deps.removals.list(externalUserId),
+    ]);
+    const devices = (
+      await Promise.all(
+        this.deps.kinds.flatMap(({ kind, readings }, index) => {
+          const snapshots = [...(states[index]?.snapshots.values() ?? [])].sort((a, b) =>
+            a.deviceId.localeCompare(b.deviceId),
+          );
+          const current = new Set(snapshots.map((snapshot) => snapshot.deviceId));
+          const source = { kind, readings, poderoUserId: user.podero_user_id, contracts, range };
+          return [
+            ...snapshots.map((snapshot) =>
+              this.deviceInput(source, snapshot.deviceId, buildingOf(snapshot), null),
+            ),
+            ...removals
+              .filter((removal) => removal.kind === kind.name && !current.has(removal.deviceId))
+              .sort((a, b) => a.deviceId.localeCompare(b.deviceId))
+              .map((removal) => this.removedDeviceInput(source, removal)),
+          ];
+        }),
+      )
+    ).flatMap((device) => (device ? [device] : []));
     return {
       external_user_id: externalUserId,
       month,
@@ -125,25 +149,69 @@ export class StatementService {
   }
 
   private async deviceInput(
-    kind: DeviceKind,
-    readings: Pick<ReadingsStore, 'list'>,
-    poderoUserId: string,
-    snapshot: DeviceSnapshot,
-    contracts: readonly PoderoEnergyContract[],
-    range: { from: string; to: string },
+    source: DeviceSource,
+    deviceId: string,
+    buildingId: string | null,
+    removal: DeviceRemoval | null,
   ): Promise<StatementDeviceInput> {
-    const baseline = kind.statement.baseline;
-    const [consumption, baselineSeries] = await Promise.all([
-      this.powerReadings(readings, snapshot.deviceId, kind.statement.powerField, range),
-      baseline ? baseline(this.deps.podero, poderoUserId, snapshot.deviceId, range) : Promise.resolve(null),
+    const { kind, readings, poderoUserId, range } = source;
+    const { baseline, sessions } = kind.statement;
+    // A device removed at Podero may no longer be answered for there: its baseline is then missing.
+    const goneTolerant = <T>(call: Promise<T>, fallback: T) =>
+      removal
+        ? call.catch((error) => (error instanceof PoderoNotFoundError ? fallback : Promise.reject(error)))
+        : call;
+    const [consumption, baselineSeries, chargingSessions] = await Promise.all([
+      this.powerReadings(readings, deviceId, kind.statement.powerField, range),
+      baseline ? goneTolerant(baseline(this.deps.podero, poderoUserId, deviceId, range), []) : null,
+      sessions
+        ? goneTolerant<ChargingSessionFigures[]>(
+            sessions(this.deps.podero, poderoUserId, deviceId, range),
+            [],
+          )
+        : null,
     ]);
     return {
       type: kind.name,
-      deviceId: snapshot.deviceId,
+      deviceId,
+      removal,
       consumption,
       baseline: baselineSeries,
-      tariff: tariffFor(snapshot, contracts),
+      sessions: chargingSessions,
+      tariff: tariffFor(buildingId, source.contracts),
     };
+  }
+
+  /**
+   * A removed device's entry, or none when it had no readings in the month: one removed before the month
+   * began, one whose kept readings hold none of the month, one offboarded whose readings (erased) spanned
+   * other months.
+   */
+  private async removedDeviceInput(
+    source: DeviceSource,
+    record: DeviceRemovalRecord,
+  ): Promise<StatementDeviceInput | undefined> {
+    const { range } = source;
+    if (!(Date.parse(record.at) > Date.parse(range.from))) return undefined;
+    const removal: DeviceRemoval = { at: record.at, by: record.by, readings: record.readings };
+    if (record.readings === 'erased') {
+      const spanned =
+        record.firstReadingAt !== null &&
+        record.firstReadingAt < range.to &&
+        (record.lastReadingAt ?? record.at) >= range.from;
+      if (!spanned) return undefined;
+      return {
+        type: source.kind.name,
+        deviceId: record.deviceId,
+        removal,
+        consumption: [],
+        baseline: null,
+        tariff: tariffFor(record.buildingId, source.contracts),
+      };
+    }
+    const input = await this.deviceInput(source, record.deviceId, record.buildingId, removal);
+    // The readings were read for the month: any is one of the month's.
+    return input.consumption.length > 0 ? input : undefined;
   }
 
   private async powerReadings(
@@ -171,15 +239,25 @@ function powerOf(reading: Reading, field: string): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
+interface DeviceSource {
+  kind: DeviceKind;
+  readings: Pick<ReadingsStore, 'list'>;
+  poderoUserId: string;
+  contracts: readonly PoderoEnergyContract[];
+  range: { from: string; to: string };
+}
+
+const buildingOf = (snapshot: DeviceSnapshot) =>
+  typeof snapshot.device.building_id === 'string' ? snapshot.device.building_id : null;
+
 /**
  * The contract that prices a device: the one for its building, else the one for all of the user's buildings
  * (Podero §3.11: no building applies it to all). None: the device's cost is missing.
  */
 export function tariffFor(
-  snapshot: DeviceSnapshot,
+  building: string | null,
   contracts: readonly PoderoEnergyContract[],
 ): Tariff | null {
-  const building = typeof snapshot.device.building_id === 'string' ? snapshot.device.building_id : null;
   const usable = contracts.filter((contract) => typeof contract.id === 'string');
   const chosen =
     (building === null ? undefined : usable.find((contract) => contract.building === building)) ??

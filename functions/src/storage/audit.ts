@@ -11,7 +11,7 @@
  */
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { AUDIT_RETENTION_DAYS, erasePersonalData } from '../domain/audit';
+import { AUDIT_RETENTION_DAYS, AUDIT_ROLES, erasePersonalData } from '../domain/audit';
 import { InvalidError } from '../domain/errors';
 
 const AUDIT_PK = 'AUDIT';
@@ -25,7 +25,7 @@ export const auditEntrySchema = z.object({
   /** The token's `sub`; null for an operator token without one. */
   actor: z.string().nullable(),
   /** The operator role the caller held, or `user` for an end user's own token. */
-  role: z.enum(['viewer', 'support', 'admin', 'user']),
+  role: z.enum(AUDIT_ROLES),
   /** The operation (its OpenAPI operationId). */
   action: z.string(),
   target: z.object({
@@ -247,7 +247,8 @@ export class AuditStore {
 
   /**
    * An offboarded customer's entries keep who did what when (actor, role, action, target, outcome) and lose
-   * the personal data in what was changed (domain/audit.ts `erasePersonalData`). Idempotent.
+   * the personal data in what was changed (domain/audit.ts `erasePersonalData`). Idempotent; each sweep
+   * writes only the entries no earlier sweep erased, and answers how many.
    */
   async erasePersonalDataOf(externalUserId: string, nowMs: number): Promise<number> {
     let erased = 0;
@@ -255,6 +256,9 @@ export class AuditStore {
     do {
       const page = await this.listForUser(externalUserId, { limit: 100, cursor });
       for (const entry of page.items) {
+        // Erased by an earlier sweep: nothing of it names the person any more (a request's later outcome
+        // changes no field), and its erased_at keeps saying when that was.
+        if (entry.erased_at !== null) continue;
         await this.db.send(
           new UpdateCommand({
             TableName: this.tableName,

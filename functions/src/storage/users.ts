@@ -25,6 +25,8 @@ import { sendIfCondition } from './conditional';
 import { OutboxStore, pendingOutboxOf } from './outbox';
 
 export const USER_PROFILE_SK = 'PROFILE';
+/** The profile's flag of a pending charging-configuration change: the newest one's id (UserStore). */
+export const CHARGING_CONFIG_CHANGE_FLAG = 'charging_config_change_pending';
 export const USERS_GSI = 'gsi1';
 export const USERS_GSI_PK = 'USERS';
 export const userPk = (externalUserId: string): string => `USER#${externalUserId}`;
@@ -212,6 +214,48 @@ export class UserStore {
    * the user is onboarded. With `unlessAddedSince`, not over a kind an onboarding session added after that
    * instant (the recheck's lists were read before it): false then, and the next pass checks again.
    */
+  /**
+   * Flags the profile: a charging-configuration change is pending (domain/devices/charging-config-change.ts),
+   * the newest one's id. The sync's user walk reads the profile anyway, so it reads CC1 for flagged users
+   * only. Set before the change is recorded: every pending change is under a flag. False: no active profile.
+   */
+  async flagChargingConfigChange(externalUserId: string, changeId: string): Promise<boolean> {
+    const written = await sendIfCondition(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: userPk(externalUserId), sk: USER_PROFILE_SK },
+          UpdateExpression: 'SET #flag = :id',
+          ConditionExpression: '#status = :active',
+          ExpressionAttributeNames: { '#status': 'status', '#flag': CHARGING_CONFIG_CHANGE_FLAG },
+          ExpressionAttributeValues: { ':active': 'active', ':id': changeId },
+        }),
+      ),
+    );
+    return written !== undefined;
+  }
+
+  /**
+   * Lowers the flag once no change is open, unless it names a change other than those just settled (one
+   * recorded meanwhile keeps it up: its writer flagged before recording it).
+   */
+  async clearChargingConfigChange(externalUserId: string, settledIds: readonly string[]): Promise<void> {
+    if (settledIds.length === 0) return;
+    const ids = Object.fromEntries(settledIds.slice(0, 99).map((id, index) => [`:id${index}`, id]));
+    await sendIfCondition(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: userPk(externalUserId), sk: USER_PROFILE_SK },
+          UpdateExpression: 'REMOVE #flag',
+          ConditionExpression: `#flag IN (${Object.keys(ids).join(', ')})`,
+          ExpressionAttributeNames: { '#flag': CHARGING_CONFIG_CHANGE_FLAG },
+          ExpressionAttributeValues: ids,
+        }),
+      ),
+    );
+  }
+
   async recordDeviceKinds(
     externalUserId: string,
     deviceKinds: readonly string[],

@@ -132,8 +132,21 @@ describe('planUserWrites', () => {
     expect(summary(result.writes)).toEqual([
       'main delete HEATPUMP#gone',
       'main delete HEATPUMP#theirs',
+      'main put REMOVED#heat_pump#gone',
+      'main put REMOVED#heat_pump#theirs',
       'main put HEATPUMPS',
     ]);
+    // Each leaves a removal record (readings kept) for the monthly statement.
+    const removal = result.writes.find(
+      (w) => 'PutRequest' in w.request && w.request.PutRequest.Item.sk === 'REMOVED#heat_pump#gone',
+    )?.request;
+    expect(removal && 'PutRequest' in removal ? removal.PutRequest.Item : undefined).toMatchObject({
+      pk: 'USER#ada',
+      device_id: 'gone',
+      removed_by: 'podero',
+      readings: 'kept',
+      removed_at: expect.any(String),
+    });
     const marker = result.writes.at(-1)?.request;
     expect(
       marker && 'PutRequest' in marker
@@ -243,7 +256,11 @@ describe('planUserWrites: change events', () => {
     stored.snapshots.set('a', snap(hp('a', T1), T1, T1));
     stored.marker = { externalUserId: 'ada', fetchedAt: T1, deviceIds: ['a', 'gone'] };
     const result = plan([hp('a', T1)], stored);
-    expect(summary(result.writes)).toEqual(['main delete HEATPUMP#gone', 'main put HEATPUMPS']);
+    expect(summary(result.writes)).toEqual([
+      'main delete HEATPUMP#gone',
+      'main put REMOVED#heat_pump#gone',
+      'main put HEATPUMPS',
+    ]);
     const marker = itemOf(result.writes, 'HEATPUMPS');
     expect(eventsOf(marker)).toEqual([LOST, DELETED]);
     expect(JSON.parse(((marker?.outbox as string[]) ?? [])[1] ?? '{}').data).toEqual({
@@ -319,6 +336,7 @@ describe('a kind the engine does not know by name', () => {
     };
     expect(summary(planWallboxes([], stored).writes)).toEqual([
       'main delete WALLBOX#w1',
+      'main put REMOVED#wallbox#w1',
       'main put WALLBOXES',
     ]);
   });

@@ -17,7 +17,8 @@
  * - A reading is written once per state timestamp (readings are keyed by it), compared with the last
  *   reading the sync wrote, not with the snapshot's state: an API live read may have stored the state in
  *   the snapshot already, and its reading is still owed. Re-processing a user is therefore harmless.
- * - Devices no longer listed (deleted at Podero, or another owner's) lose their snapshot. The marker is
+ * - Devices no longer listed (deleted at Podero, or another owner's) lose their snapshot and leave a
+ *   removal record (storage/device-removals.ts, for the monthly statement). The marker is
  *   rewritten when the list changed (ids, a removal, a deletion event), not each pass: each snapshot written
  *   carries the list's fingerprint (`listed_with`), which tells the API's list cache the list was the marker's
  *   as of that snapshot's fetch (devices/service.ts). The marker's own `fetched_at` stays the last change's.
@@ -34,6 +35,7 @@ import type { StoredHealth } from '../domain/devices/state';
 import { outboxEntriesOf } from '../domain/events/catalogue';
 import { listMarkerBatchItem, readingBatchItem, snapshotBatchItem } from '../storage/batch-items';
 import type { PendingWrite } from '../storage/batch-write';
+import { deviceRemovalItem } from '../storage/device-removals';
 import {
   type DeviceJson,
   deviceSk,
@@ -165,6 +167,27 @@ export function planUserWrites(input: PlanInput): UserPlan {
   // Gone since the last list (or still stored though not listed): the device is no longer the user's.
   const goneIds = [...new Set([...(previousIds ?? []), ...input.stored.snapshots.keys()])];
   const deleted = outboxEntriesOf(input.kind.deletedEvents(owner, goneIds, liveIds, input.fetchedAt));
+  // Each leaves its removal record: its readings stay (retention), and the monthly statement still names it.
+  for (const id of goneIds) {
+    if (liveIds.has(id)) continue;
+    const last = input.stored.snapshots.get(id);
+    const building = last?.device.building_id;
+    const removal = deviceRemovalItem(
+      owner,
+      {
+        kind: input.kind.storage.kind,
+        deviceId: id,
+        at: input.fetchedAt,
+        by: 'podero',
+        readings: 'kept',
+        buildingId: typeof building === 'string' ? building : null,
+        firstReadingAt: null,
+        lastReadingAt: last?.lastReadingStateAt ?? null,
+      },
+      input.readingsRetentionDays,
+    );
+    writes.push({ tableName: main, owner, request: { PutRequest: { Item: removal } } });
+  }
   eventCount += deleted.length;
   const sameSet =
     previousIds !== null && previousIds.length === liveIds.size && previousIds.every((id) => liveIds.has(id));

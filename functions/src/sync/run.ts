@@ -29,6 +29,7 @@ import { OpenChangesStore } from '../storage/open-changes';
 import { OutboxStore } from '../storage/outbox';
 import { SYNC_CURSOR_SK, type SyncCursor, SyncLeaseLostError, SyncStateStore } from '../storage/sync-state';
 import { UserStore } from '../storage/users';
+import { ChargingConfigSettler } from './charging-config';
 import { planUserWrites } from './plan';
 import { SnapshotBatchLoader } from './snapshot-loader';
 import { StatementReadyAnnouncer } from './statement-ready';
@@ -118,6 +119,7 @@ export class SyncRun {
   private readonly loaders: SnapshotBatchLoader[];
   private readonly writer: WritePipeline;
   private readonly statements: StatementReadyAnnouncer;
+  private readonly chargingConfig: ChargingConfigSettler;
   private readonly summary: SyncSummary;
   private readonly signal = new Signal();
   private readonly changes: ChangeTracker;
@@ -178,6 +180,7 @@ export class SyncRun {
       metrics: new ChangeMetrics(deps.metrics),
       logger: deps.logger,
     });
+    this.chargingConfig = new ChargingConfigSettler(deps, this.changes);
     this.summary = {
       run_id: input.runId,
       source: input.source,
@@ -566,6 +569,7 @@ export class SyncRun {
           ? this.finishUser(task, { code: 'WriteFailed', message: writeError, outage: false })
           : this.keepOnlyIfOnboarded(task.user, main)
               .then(() => this.statements.afterUserSynced(task.user))
+              .then(() => this.chargingConfig.afterUserSynced(task.user))
               .then(() => this.finishUser(task, undefined));
       finished.catch((error) => this.onFatal(error));
     });

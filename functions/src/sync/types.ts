@@ -1,5 +1,6 @@
 /** The sync engine's settings, dependencies, inputs and summary (a leaf: run.ts and sync.ts both read it). */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ChargingConfigUpstream } from '../devices/charging-config';
 import type { ChangeReadBacksUpstream, DeviceUpstream } from '../domain/devices/kinds';
 import type { FleetCensus } from '../domain/fleet-census';
 import type { SyncFigures } from '../domain/sync-figures';
@@ -26,8 +27,12 @@ export interface SyncSettings {
 /** A day: kinds are discovered when an onboarding session completes, the recheck finds the others. */
 export const DEVICE_KINDS_RECHECK_MS_DEFAULT = 24 * 3_600_000;
 
-/** The Podero client calls the engine makes: every kind's (domain/devices/kinds.ts). */
-export type SyncUpstream = DeviceUpstream & ChangeReadBacksUpstream;
+/**
+ * The Podero client calls the engine makes: every kind's (domain/devices/kinds.ts), and CC1 for a user
+ * with a pending charging-configuration change (sync/charging-config.ts).
+ */
+export type SyncUpstream = DeviceUpstream &
+  ChangeReadBacksUpstream & { chargingConfig: Pick<ChargingConfigUpstream['chargingConfig'], 'get'> };
 
 /**
  * The sync's dependencies: one bag, under these names, from the worker's deps factory

@@ -15,6 +15,8 @@ export interface OnboardedUser {
   /** The profile's `created_at` and newest month announced `statement.ready` (sync/statement-ready.ts). */
   onboardedAt?: string | null;
   statementAnnouncedMonth?: string | null;
+  /** The id of the newest charging-configuration change, while one is pending (sync/charging-config.ts). */
+  chargingConfigChangePending?: string | null;
 }
 
 const profileSchema = z.object({
@@ -25,6 +27,7 @@ const profileSchema = z.object({
   device_kinds_checked_at: z.string().nullish().catch(null),
   created_at: z.string().nullish().catch(null),
   statement_announced_month: z.string().nullish().catch(null),
+  charging_config_change_pending: z.string().nullish().catch(null),
 });
 
 export class UserWalk {
@@ -70,6 +73,7 @@ export class UserWalk {
             deviceKindsCheckedAt: parsed.data.device_kinds_checked_at ?? null,
             onboardedAt: parsed.data.created_at ?? null,
             statementAnnouncedMonth: parsed.data.statement_announced_month ?? null,
+            chargingConfigChangePending: parsed.data.charging_config_change_pending ?? null,
           });
         }
       }

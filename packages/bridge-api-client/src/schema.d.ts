@@ -1515,6 +1515,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/{external_user_id}/charging-config/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The charging configuration's tracked changes (writes until seen applied), newest first, paginated
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
+        get: operations["listChargingConfigChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{external_user_id}/charging-config/changes/{change_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One tracked change of the user's charging configuration
+         * @description Needs the **viewer** role (scope `bridge/viewer`, or a higher role's: `bridge/support`, `bridge/admin`), or the end user's own token (`sub` = `external_user_id`).
+         */
+        get: operations["getChargingConfigChange"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/{external_user_id}/statements": {
         parameters: {
             query?: never;
@@ -2631,6 +2671,46 @@ export interface webhooks {
          * @description A change requested of a solar inverter was not seen applied within its kind's timeout (catalogue v4).
          */
         post: operations["event_inverter_change_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "charging_config.change_confirmed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * charging_config.change_confirmed (catalogue v4)
+         * @description A change of the user's charging configuration was seen applied: the configuration read (CC1) shows the requested `mode` (catalogue v4).
+         */
+        post: operations["event_charging_config_change_confirmed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "charging_config.change_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * charging_config.change_failed (catalogue v4)
+         * @description A change of the user's charging configuration was not seen applied within its timeout (catalogue v4).
+         */
+        post: operations["event_charging_config_change_failed"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4222,6 +4302,62 @@ export interface components {
                 };
             };
         };
+        /** @description A change of the user's charging configuration was seen applied: the configuration read (CC1) shows the requested `mode` (catalogue v4). */
+        Event_charging_config_change_confirmed: {
+            /** @constant */
+            type: "charging_config.change_confirmed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change of the user's charging configuration was seen applied: the configuration read (CC1) shows the requested `mode` (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "confirmed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
+        /** @description A change of the user's charging configuration was not seen applied within its timeout (catalogue v4). */
+        Event_charging_config_change_failed: {
+            /** @constant */
+            type: "charging_config.change_failed";
+            /** Format: date-time */
+            timestamp: string;
+            /** @description A change of the user's charging configuration was not seen applied within its timeout (catalogue v4). */
+            data: {
+                /** @description The partner's id of the user */
+                external_user_id: string;
+                change: {
+                    /** @description The change (`GET .../changes/{change_id}`) */
+                    id: string;
+                    /** @description The control that requested it (`settings`) */
+                    control: string;
+                    /** @description The fields requested, by name */
+                    fields: string[];
+                    /** @constant */
+                    status: "failed";
+                    /** Format: date-time */
+                    requested_at: string;
+                    /** Format: date-time */
+                    settled_at: string;
+                    /** @description `timeout` for a failed change (its kind's declared timeout passed) */
+                    reason: string | null;
+                };
+            };
+        };
         /** @description The heat-pump sync completed a pass over every onboarded user. */
         Event_sync_completed: {
             /** @constant */
@@ -5229,7 +5365,7 @@ export interface components {
             /** @description The event's id (its `webhook-id`) */
             id: string;
             /** @enum {string} */
-            type: "user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "heat_pump.reporting_stopped" | "heat_pump.reporting_resumed" | "heat_pump.steering_failed" | "heat_pump.steering_recovered" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "electric_vehicle.reporting_stopped" | "electric_vehicle.reporting_resumed" | "electric_vehicle.steering_failed" | "electric_vehicle.steering_recovered" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "wallbox.reporting_stopped" | "wallbox.reporting_resumed" | "wallbox.steering_failed" | "wallbox.steering_recovered" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "inverter.reporting_stopped" | "inverter.reporting_resumed" | "inverter.steering_failed" | "inverter.steering_recovered" | "heat_pump.change_confirmed" | "heat_pump.change_failed" | "electric_vehicle.change_confirmed" | "electric_vehicle.change_failed" | "wallbox.change_confirmed" | "wallbox.change_failed" | "inverter.change_confirmed" | "inverter.change_failed" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed" | "statement.ready" | "webhook.test";
+            type: "user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "heat_pump.reporting_stopped" | "heat_pump.reporting_resumed" | "heat_pump.steering_failed" | "heat_pump.steering_recovered" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "electric_vehicle.reporting_stopped" | "electric_vehicle.reporting_resumed" | "electric_vehicle.steering_failed" | "electric_vehicle.steering_recovered" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "wallbox.reporting_stopped" | "wallbox.reporting_resumed" | "wallbox.steering_failed" | "wallbox.steering_recovered" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "inverter.reporting_stopped" | "inverter.reporting_resumed" | "inverter.steering_failed" | "inverter.steering_recovered" | "heat_pump.change_confirmed" | "heat_pump.change_failed" | "electric_vehicle.change_confirmed" | "electric_vehicle.change_failed" | "wallbox.change_confirmed" | "wallbox.change_failed" | "inverter.change_confirmed" | "inverter.change_failed" | "charging_config.change_confirmed" | "charging_config.change_failed" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed" | "statement.ready" | "webhook.test";
             /**
              * Format: date-time
              * @example 2026-11-25T10:00:00.000Z
@@ -6251,6 +6387,19 @@ export interface components {
             } | null;
             updated_at: string | null;
         };
+        /** @description The user’s charging configuration, read live from Podero after the write, with its tracked change */
+        ChargingConfigWrite: {
+            /** @description unknown: a mode Podero added since */
+            mode: ("none" | "spot" | "hems" | "hems_and_spot" | "unknown") | null;
+            available_modes: ("none" | "spot" | "hems" | "hems_and_spot")[] | null;
+            /** @description Per mode the user cannot choose, Podero’s reason codes (no_ev, no_inverter, ...) */
+            unavailability_reasons: {
+                [key: string]: string[];
+            } | null;
+            updated_at: string | null;
+            /** @description The write as a tracked change (`control` `charging_config`, `fields.mode` as sent): confirmed once a read of the configuration (CC1: this answer’s read, `GET …/charging-config`, or the sync’s, which reads it while a change is open) shows the requested `mode`; failed when none does within an hour */
+            change: components["schemas"]["DeviceChange"];
+        };
         StatementMonthList: {
             items: components["schemas"]["StatementMonth"][];
             next_cursor: null;
@@ -6286,6 +6435,10 @@ export interface components {
             /** @description The energy contract that priced it; null: none */
             contract_id: string | null;
             currency: string | null;
+            /** @description Set for a device no longer on the account that had readings in the month; its figures cover the month up to its removal */
+            removed: components["schemas"]["StatementDeviceRemoval"] | null;
+            /** @description unoptimized_consumption: Podero's unoptimised series (heat pumps, H8); charging_sessions: Podero's completed charging sessions (vehicles, E10: baseline cost and money saving only, in EUR); null: none (the figures say why) */
+            baseline_source: ("unoptimized_consumption" | "charging_sessions") | null;
             consumption: components["schemas"]["StatementConsumption"];
             baseline: components["schemas"]["StatementEnergy"];
             cost: components["schemas"]["StatementMoney"];
@@ -6293,12 +6446,27 @@ export interface components {
             saving_energy: components["schemas"]["StatementEnergy"];
             saving: components["schemas"]["StatementMoney"];
             /** @description Why figures are missing or partial */
-            notes: ("no_readings" | "no_baseline_series" | "no_baseline_data" | "no_energy_contract" | "no_price")[];
+            notes: ("no_readings" | "no_baseline_series" | "no_baseline_data" | "no_energy_contract" | "no_price" | "removed" | "readings_erased" | "baseline_from_charging_sessions")[];
+        };
+        StatementDeviceRemoval: {
+            /** @description When the bridge saw it go (ISO): the offboarding, or the sync pass or live read that found it gone at Podero */
+            at: string;
+            /**
+             * @description offboarding: through the bridge; podero: deleted or disconnected and removed at Podero
+             * @enum {string}
+             */
+            by: "offboarding" | "podero";
+            /**
+             * @description erased: the offboarding erased its readings, so every figure is null (readings_erased)
+             * @enum {string}
+             */
+            readings: "kept" | "erased";
         };
         StatementConsumption: {
             /** @description kWh to 3 decimals; null: no data (missing, not zero) */
             kwh: number | null;
             coverage: components["schemas"]["StatementCoverage"];
+            unavailable: components["schemas"]["StatementUnavailableReason"];
             /** @description Quarter-hours without a reading, runs merged */
             gaps: components["schemas"]["StatementGap"][];
         };
@@ -6310,6 +6478,8 @@ export interface components {
             /** @description covered / expected, 4 decimals */
             ratio: number;
         };
+        /** @description Why the figure is null (README, statements): no_readings, readings_erased (the device was offboarded and its readings erased), no_baseline_series (Podero publishes no unoptimised series for the kind), no_baseline_data, no_energy_contract, no_price, currency_mismatch, no_device_figure (a total no device has); null when the figure has a value */
+        StatementUnavailableReason: ("no_readings" | "readings_erased" | "no_baseline_series" | "no_baseline_data" | "no_energy_contract" | "no_price" | "currency_mismatch" | "no_device_figure") | null;
         StatementGap: {
             from: string;
             to: string;
@@ -6318,11 +6488,13 @@ export interface components {
             /** @description kWh to 3 decimals; null: no data (missing, not zero) */
             kwh: number | null;
             coverage: components["schemas"]["StatementCoverage"];
+            unavailable: components["schemas"]["StatementUnavailableReason"];
         };
         StatementMoney: {
             /** @description Minor units (cents) of the contract's currency; null: missing */
             amount_minor: number | null;
             coverage: components["schemas"]["StatementCoverage"];
+            unavailable: components["schemas"]["StatementUnavailableReason"];
         };
         StatementTotal: {
             /** @description null when devices are priced in different currencies */
@@ -10453,7 +10625,7 @@ export interface operations {
                 "application/json": {
                     /** @description https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>) */
                     url: string;
-                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "heat_pump.reporting_stopped" | "heat_pump.reporting_resumed" | "heat_pump.steering_failed" | "heat_pump.steering_recovered" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "electric_vehicle.reporting_stopped" | "electric_vehicle.reporting_resumed" | "electric_vehicle.steering_failed" | "electric_vehicle.steering_recovered" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "wallbox.reporting_stopped" | "wallbox.reporting_resumed" | "wallbox.steering_failed" | "wallbox.steering_recovered" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "inverter.reporting_stopped" | "inverter.reporting_resumed" | "inverter.steering_failed" | "inverter.steering_recovered" | "heat_pump.change_confirmed" | "heat_pump.change_failed" | "electric_vehicle.change_confirmed" | "electric_vehicle.change_failed" | "wallbox.change_confirmed" | "wallbox.change_failed" | "inverter.change_confirmed" | "inverter.change_failed" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed" | "statement.ready")[] | null;
+                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "heat_pump.reporting_stopped" | "heat_pump.reporting_resumed" | "heat_pump.steering_failed" | "heat_pump.steering_recovered" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "electric_vehicle.reporting_stopped" | "electric_vehicle.reporting_resumed" | "electric_vehicle.steering_failed" | "electric_vehicle.steering_recovered" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "wallbox.reporting_stopped" | "wallbox.reporting_resumed" | "wallbox.steering_failed" | "wallbox.steering_recovered" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "inverter.reporting_stopped" | "inverter.reporting_resumed" | "inverter.steering_failed" | "inverter.steering_recovered" | "heat_pump.change_confirmed" | "heat_pump.change_failed" | "electric_vehicle.change_confirmed" | "electric_vehicle.change_failed" | "wallbox.change_confirmed" | "wallbox.change_failed" | "inverter.change_confirmed" | "inverter.change_failed" | "charging_config.change_confirmed" | "charging_config.change_failed" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed" | "statement.ready")[] | null;
                     description?: string;
                 };
             };
@@ -10807,7 +10979,7 @@ export interface operations {
                 "application/json": {
                     /** @description https URL that receives the events (the local stage also accepts http://127.0.0.1:<port>) */
                     url?: string;
-                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "heat_pump.reporting_stopped" | "heat_pump.reporting_resumed" | "heat_pump.steering_failed" | "heat_pump.steering_recovered" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "electric_vehicle.reporting_stopped" | "electric_vehicle.reporting_resumed" | "electric_vehicle.steering_failed" | "electric_vehicle.steering_recovered" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "wallbox.reporting_stopped" | "wallbox.reporting_resumed" | "wallbox.steering_failed" | "wallbox.steering_recovered" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "inverter.reporting_stopped" | "inverter.reporting_resumed" | "inverter.steering_failed" | "inverter.steering_recovered" | "heat_pump.change_confirmed" | "heat_pump.change_failed" | "electric_vehicle.change_confirmed" | "electric_vehicle.change_failed" | "wallbox.change_confirmed" | "wallbox.change_failed" | "inverter.change_confirmed" | "inverter.change_failed" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed" | "statement.ready")[] | null;
+                    events?: ("user.onboarded" | "user.offboarded" | "onboarding_session.completed" | "onboarding_session.expired" | "heat_pump.connected" | "heat_pump.connection_lost" | "heat_pump.connection_restored" | "heat_pump.optimization_changed" | "heat_pump.deleted" | "heat_pump.reporting_stopped" | "heat_pump.reporting_resumed" | "heat_pump.steering_failed" | "heat_pump.steering_recovered" | "electric_vehicle.connected" | "electric_vehicle.connection_lost" | "electric_vehicle.connection_restored" | "electric_vehicle.optimization_changed" | "electric_vehicle.deleted" | "electric_vehicle.plugged_in" | "electric_vehicle.unplugged" | "electric_vehicle.charging_started" | "electric_vehicle.charging_completed" | "electric_vehicle.boost_started" | "electric_vehicle.boost_ended" | "electric_vehicle.reporting_stopped" | "electric_vehicle.reporting_resumed" | "electric_vehicle.steering_failed" | "electric_vehicle.steering_recovered" | "wallbox.connected" | "wallbox.connection_lost" | "wallbox.connection_restored" | "wallbox.optimization_changed" | "wallbox.deleted" | "wallbox.reporting_stopped" | "wallbox.reporting_resumed" | "wallbox.steering_failed" | "wallbox.steering_recovered" | "inverter.connected" | "inverter.connection_lost" | "inverter.connection_restored" | "inverter.optimization_changed" | "inverter.deleted" | "inverter.reporting_stopped" | "inverter.reporting_resumed" | "inverter.steering_failed" | "inverter.steering_recovered" | "heat_pump.change_confirmed" | "heat_pump.change_failed" | "electric_vehicle.change_confirmed" | "electric_vehicle.change_failed" | "wallbox.change_confirmed" | "wallbox.change_failed" | "inverter.change_confirmed" | "inverter.change_failed" | "charging_config.change_confirmed" | "charging_config.change_failed" | "sync.completed" | "trading.prices_uploaded" | "trading.curves_ready" | "trading.confirmation_due" | "trading.confirmed" | "trading.rejected" | "trading.missed" | "trading.failed" | "statement.ready")[] | null;
                     description?: string | null;
                     /** @description false pauses deliveries (events meanwhile are not kept) */
                     enabled?: boolean;
@@ -16939,13 +17111,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The charging configuration as Podero now has it */
+            /** @description The charging configuration as Podero now has it (read back after the write), and the tracked change the write recorded */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ChargingConfig"];
+                    "application/json": components["schemas"]["ChargingConfigWrite"];
                 };
             };
             /** @description Invalid body, or a mode the user’s devices cannot support (Podero’s refusal; details name `body.mode`) */
@@ -17004,6 +17176,224 @@ export interface operations {
             };
             /** @description Body is not JSON */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    listChargingConfigChanges: {
+        parameters: {
+            query?: {
+                /** @description Changes per page, newest first (1..200, default 50) */
+                limit?: number;
+                /** @description The previous page’s `next_cursor` */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the charging configuration’s changes, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeList"];
+                };
+            };
+            /** @description Invalid path or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API Gateway's throttling: over the stage's rate limit (a write route has a tighter one of its own); retry later */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Internal error (ours carries a request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Podero failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Podero is rate-limiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+        };
+    };
+    getChargingConfigChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The partner's own id for the end user (the JWT `sub` of the user's app) */
+                external_user_id: string;
+                change_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceChangeRead"];
+                };
+            };
+            /** @description Invalid path or body (details name the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description The token may not access this user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unknown user, or no such change of its charging configuration */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Conflict: Podero reported one, or the user is being offboarded */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18936,6 +19326,68 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["Event_inverter_change_failed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_charging_config_change_confirmed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_charging_config_change_confirmed"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Answer within 5 s; anything else (including a redirect) is retried: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, then dead-lettered */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    event_charging_config_change_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id (`evt_...`): the same for a retry or a transition detected twice; deduplicate on it */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64>` signatures (two while a rotated secret overlaps); verify with the standardwebhooks library */
+                "webhook-signature": string;
+                /** @description The event catalogue version */
+                "webhook-version": "4";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Event_charging_config_change_failed"];
             };
         };
         responses: {

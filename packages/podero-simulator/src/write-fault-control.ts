@@ -1,9 +1,9 @@
 /** The control routes of write faults (write-faults.ts): apart, because core.ts holds the faults. */
 import type { SimResponse } from './core';
 import { parseOr422 } from './errors';
-import { type WriteFaults, writeFaultSchema } from './write-faults';
+import { userWriteFaultKey, type WriteFaults, writeFaultSchema } from './write-faults';
 
-const WRITE_FAULT_ROUTE = /^(PUT|DELETE) \/__sim\/devices\/([^/]+)\/write-fault$/;
+const WRITE_FAULT_ROUTE = /^(PUT|DELETE) \/__sim\/(devices|users)\/([^/]+)\/write-fault$/;
 
 /** The control routes above; null for any other route. */
 export function handleWriteFaultControl(
@@ -13,12 +13,14 @@ export function handleWriteFaultControl(
 ): SimResponse | null {
   const match = WRITE_FAULT_ROUTE.exec(route);
   if (!match) return null;
-  const deviceId = decodeURIComponent(match[2] ?? '');
+  const id = decodeURIComponent(match[3] ?? '');
+  const ofUser = match[2] === 'users';
+  const key = ofUser ? userWriteFaultKey(id) : id;
   if (match[1] === 'DELETE') {
-    faults.clear(deviceId);
+    faults.clear(key);
     return { status: 204, empty: true };
   }
   const fault = parseOr422(writeFaultSchema, body(), ['body']);
-  faults.set(deviceId, fault);
-  return { status: 200, json: { device_id: deviceId, ...fault } };
+  faults.set(key, fault);
+  return { status: 200, json: { [ofUser ? 'user_id' : 'device_id']: id, ...fault } };
 }

@@ -6,6 +6,9 @@
  *   PUT    /__sim/devices/{device_id}/write-fault   {"mode": "ignore"} | {"mode": "delay", "delay_seconds": n}
  *   DELETE /__sim/devices/{device_id}/write-fault   (writes queued by a delay still land when due)
  *
+ * And per user, of the user's own writes (CC2, the charging configuration: its mode stays as it was, or
+ * changes late), the same bodies: `PUT | DELETE /__sim/users/{user_id}/write-fault`.
+ *
  * A delayed write lands at the first API request at or after its time (every request flushes what is due),
  * so a read after the clock moved sees it, as a read of a real device would.
  */
@@ -23,6 +26,9 @@ export const writeFaultSchema = z.discriminatedUnion('mode', [
   }),
 ]);
 export type WriteFault = z.infer<typeof writeFaultSchema>;
+
+/** The key of a user's fault among the devices' (ids of both are UUIDs: the prefix keeps them apart). */
+export const userWriteFaultKey = (userId: string): string => `user:${userId}`;
 
 interface QueuedWrite {
   readonly dueMs: number;

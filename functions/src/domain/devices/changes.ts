@@ -232,8 +232,10 @@ export function changeEventBody(change: DeviceChange) {
  * `<kind>.change_confirmed` / `<kind>.change_failed` of a change that just settled (none for pending or
  * superseded ones). Its id is the change's and the type's: whoever notices the settlement (the sync, a
  * live read, both racing) yields the same event, and a receiver deduplicating on the id sees it once.
+ * `idField`: the data's field naming the device (`heat_pump_id`); null for a subject that is the user's
+ * own (`charging_config`: its data names the user only).
  */
-export function changeSettledEvent(change: DeviceChange, idField: string): BridgeEvent | null {
+export function changeSettledEvent(change: DeviceChange, idField: string | null): BridgeEvent | null {
   if (change.status !== 'confirmed' && change.status !== 'failed') return null;
   const type = `${change.kind}.change_${change.status}` as EventType;
   return event(
@@ -241,7 +243,7 @@ export function changeSettledEvent(change: DeviceChange, idField: string): Bridg
     change.settledAt ?? change.requestedAt,
     {
       external_user_id: change.externalUserId,
-      [idField]: change.deviceId,
+      ...(idField === null ? {} : { [idField]: change.deviceId }),
       change: changeEventBody(change),
     } as never,
     [change.externalUserId, change.deviceId, change.id],

@@ -4,13 +4,16 @@
  * boost started and ended, each from a change between two stored states (none for a vehicle first seen).
  */
 import type {
+  AllChargingSessionsQuery,
   AuthSessionRequest,
   AuthSessionResponse,
+  ChargingSession,
   SavingsQuery,
   StatisticsResponse,
 } from '@podero-bridge/podero-client';
 import type { BridgeEvent, EventType } from '../events/catalogue';
 import { event } from '../events/rules';
+import type { ChargingSessionFigures } from '../statements/statement';
 import { boostApplied } from './changes';
 import {
   CHARGE_POLICY_CONTROL,
@@ -63,6 +66,48 @@ export interface ElectricVehicleSavingsUpstream {
   electricVehicles: {
     savings(userId: string, deviceId: string, query: SavingsQuery): Promise<StatisticsResponse>;
   };
+}
+
+/** E10, every page: the completed sessions the statement's baseline cost and saving rest on. */
+export interface ElectricVehicleSessionsUpstream {
+  electricVehicles: {
+    sessions: {
+      all(userId: string, deviceId: string, query: AllChargingSessionsQuery): Promise<ChargingSession[]>;
+    };
+  };
+}
+
+const DAY_MS = 86_400_000;
+const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const numberOrNull = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+const textOrNull = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : null);
+
+/**
+ * E10 between whole UTC days (inclusive), a day wider than the range on each side: Podero does not say
+ * whether it filters by plug-in or by unplug, and the statement keeps the sessions that began in the range.
+ */
+async function chargingSessionsAround(
+  podero: ElectricVehicleSessionsUpstream,
+  poderoUserId: string,
+  deviceId: string,
+  range: { from: string; to: string },
+): Promise<ChargingSessionFigures[]> {
+  const sessions = await podero.electricVehicles.sessions.all(poderoUserId, deviceId, {
+    from: utcDay(Date.parse(range.from) - DAY_MS),
+    to: utcDay(Date.parse(range.to) + DAY_MS),
+  });
+  return sessions.flatMap((session) => {
+    const plugInAt = textOrNull(session.plug_in_time);
+    if (plugInAt === null) return [];
+    return [
+      {
+        plugInAt,
+        endAt: textOrNull(session.unplug_time) ?? textOrNull(session.inferred_session_end),
+        costEur: numberOrNull(session.actual_cost_eur),
+        savingsEur: numberOrNull(session.actual_savings_eur),
+      },
+    ];
+  });
 }
 
 const names = {
@@ -251,8 +296,10 @@ export const electricVehicleKind = {
     ) => podero.electricVehicles.savings(poderoUserId, deviceId, query),
   },
   statement: {
-    // The car's charging power; Podero publishes no unoptimised series of a vehicle: no baseline.
+    // The car's charging power. Podero publishes no unoptimised series of a vehicle: no baseline in energy;
+    // its completed sessions carry their cost and saving (E10), the baseline cost and the money saving.
     powerField: 'current_charging_power_w',
+    sessions: chargingSessionsAround,
   },
   storage: {
     kind: 'electric_vehicle',
@@ -289,5 +336,6 @@ export const electricVehicleKind = {
   ElectricVehicleUpstream &
     ElectricVehicleSavingsUpstream &
     ElectricVehicleAuthSessionUpstream &
+    ElectricVehicleSessionsUpstream &
     ChargePolicyReadUpstream
 >;

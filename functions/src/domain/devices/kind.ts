@@ -12,6 +12,7 @@ import type {
 import type * as z from 'zod';
 import type { BridgeEvent, EventType } from '../events/catalogue';
 import type { DeviceKindHistory } from '../readings/history';
+import type { ChargingSessionFigures } from '../statements/statement';
 import type { AppliedAt } from './changes';
 import type { DeviceHealthView } from './health';
 import type { DeviceKindApi } from './kind-api';
@@ -108,6 +109,17 @@ export interface DeviceKindStatement<Upstream = unknown> {
     deviceId: string,
     range: { from: string; to: string },
   ): Promise<QuarterHourPower[]>;
+  /**
+   * Podero's completed charging sessions of the device that may have begun in [from, to) (E10), where the
+   * kind's baseline cost and money saving rest on them (a vehicle's): the statement keeps those that began
+   * in the range. Absent: the kind has none.
+   */
+  sessions?(
+    podero: Upstream,
+    poderoUserId: string,
+    deviceId: string,
+    range: { from: string; to: string },
+  ): Promise<ChargingSessionFigures[]>;
 }
 
 /** A Podero read that observes a control's fields the device's JSON does not hold (DeviceKind.changeReadBacks). */

@@ -17,7 +17,8 @@ export const CONNECTION_STATES = ['connected', 'reauthentication_required', 'dis
 /**
  * v2: the EV, wallbox and inverter events, `onboarding_session.completed`'s `device_id` and `device_kind`.
  * v3: `trading.failed`. v4: every kind's health events (`<kind>.reporting_stopped`, `reporting_resumed`,
- * `steering_failed`, `steering_recovered`), each kind's `change_confirmed` and `change_failed`, `statement.ready`.
+ * `steering_failed`, `steering_recovered`), each kind's `change_confirmed` and `change_failed`,
+ * `charging_config.change_confirmed` and `change_failed`, `statement.ready` (all of issue 35, one version).
  * Every earlier type and its payload is unchanged in each.
  */
 export const EVENT_CATALOGUE_VERSION = '4';
@@ -298,6 +299,19 @@ export const eventDataSchemas = {
   ...deviceChangeEvents('electric_vehicle', 'electric_vehicle_id', 'electric vehicle'),
   ...deviceChangeEvents('wallbox', 'wallbox_id', 'wallbox'),
   ...deviceChangeEvents('inverter', 'inverter_id', 'solar inverter'),
+  // The user's charging configuration (domain/devices/charging-config-change.ts): a subject with no device.
+  'charging_config.change_confirmed': z
+    .object({ external_user_id: externalUserId, change: settledChange('confirmed') })
+    .meta({
+      description:
+        "A change of the user's charging configuration was seen applied: the configuration read (CC1) shows the requested `mode` (catalogue v4).",
+    }),
+  'charging_config.change_failed': z
+    .object({ external_user_id: externalUserId, change: settledChange('failed') })
+    .meta({
+      description:
+        "A change of the user's charging configuration was not seen applied within its timeout (catalogue v4).",
+    }),
   'sync.completed': z
     .object({
       run_id: z.string().min(1),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceSnapshot } from '../../storage/device-snapshots';
 import { changeSettledEvent, type DeviceChange } from '../devices/changes';
+import { chargingConfigSubject, newChargingConfigChange } from '../devices/charging-config-change';
 import { electricVehicleKind } from '../devices/electric-vehicle';
 import { deletedHeatPumpEvents, heatPumpEvents, heatPumpKind } from '../devices/heat-pump';
 import { inverterKind } from '../devices/inverter';
@@ -268,6 +269,21 @@ describe('the other events', () => {
         };
         made.push(changeSettledEvent(settled, kind.api.idParam));
       }
+    }
+    // The user's charging configuration: a subject without a device, so its data names the user only.
+    for (const status of ['confirmed', 'failed'] as const) {
+      const change = {
+        ...newChargingConfigChange({
+          externalUserId: 'ann',
+          mode: 'spot',
+          requestedAtMs: Date.parse(T(0)),
+          by: 'sub',
+        }),
+        status,
+        settledAt: T(5),
+        reason: status === 'failed' ? 'timeout' : null,
+      };
+      made.push(changeSettledEvent(change, chargingConfigSubject.api.idParam));
     }
     expect(new Set(made.map((e) => e?.type))).toEqual(new Set(EVENT_TYPES));
     for (const event of made) {

@@ -128,6 +128,7 @@ describe('a device on a dynamic (hourly spot) tariff (hand-computed)', () => {
     expect(partial.cost).toEqual({
       amount_minor: 10, // only 500 Wh × 0.20
       coverage: { expected_quarter_hours: JANUARY_QUARTERS, covered_quarter_hours: 1, ratio: 0.0003 },
+      unavailable: null,
     });
     expect(partial.notes).toEqual(['no_baseline_series', 'no_price']);
   });

@@ -4,6 +4,7 @@ import { ChangeMetrics } from '../../devices/change-metrics';
 import { ChangeTracker } from '../../devices/change-tracker';
 import { ChargingService } from '../../devices/charging';
 import { ChargingConfigService } from '../../devices/charging-config';
+import { ChargingConfigChanges } from '../../devices/charging-config-changes';
 import { DeviceInsightsService } from '../../devices/insights';
 import { ReauthenticationService } from '../../devices/reauthentication';
 import { DeviceService, DeviceServices } from '../../devices/service';
@@ -22,6 +23,7 @@ import { AuditStore } from '../../storage/audit';
 import { BackfillStateStore } from '../../storage/backfill-state';
 import { BuildingStore } from '../../storage/buildings';
 import { DeviceChangeStore } from '../../storage/device-changes';
+import { DeviceRemovalStore } from '../../storage/device-removals';
 import { DeviceSnapshotStore, loadUserDevices } from '../../storage/device-snapshots';
 import { EventHistoryStore } from '../../storage/event-history';
 import { FleetDailyStore } from '../../storage/fleet-daily';
@@ -139,6 +141,8 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
   });
   const users = new UserStore(fleet.db, config.mainTableName);
   const buildings = new BuildingStore(fleet.db, config.mainTableName);
+  // One store: the handler records every write in it, and the timeline reads it.
+  const audit = new AuditStore(fleet.db, config.mainTableName);
   const onboardingSessions = new OnboardingSessionStore(fleet.db, config.mainTableName);
   const userCreation = { leaseMs: 30_000, waitMs: 10_000, pollMs: 50, ...overrides.userCreation };
   const outbox = new OutboxStore(fleet.db, config.mainTableName);
@@ -173,6 +177,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     metrics: new ChangeMetrics(fleet.metrics),
     logger: fleet.logger,
   });
+  const removals = new DeviceRemovalStore(fleet.db, config.mainTableName);
   const devices = new DeviceServices(
     deviceKinds.map(
       (kind) =>
@@ -188,6 +193,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
           tracker: changeTracker,
           requestErasure: (externalUserId, deviceId) =>
             erasure.requestForDevice(kind, externalUserId, deviceId),
+          removals,
           syncIntervalMs: config.syncIntervalMs,
           backfill,
           now: fleet.now,
@@ -220,7 +226,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     backfill: new BackfillStatusService(backfill),
     timeline: new TimelineService({
       history: new EventHistoryStore(fleet.db, config.mainTableName),
-      audit: new AuditStore(fleet.db, config.mainTableName),
+      audit,
     }),
     operator: new OperatorService({
       users,
@@ -277,7 +283,13 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
       logger: fleet.logger,
       now: fleet.now,
     }),
-    chargingConfig: new ChargingConfigService({ podero: fleet.podero, findPoderoUserId }),
+    chargingConfig: new ChargingConfigService({
+      podero: fleet.podero,
+      findPoderoUserId,
+      changes: new ChargingConfigChanges({ tracker: changeTracker, history: deviceChanges, users }),
+      now: fleet.now,
+      logger: fleet.logger,
+    }),
     statements: new StatementService({
       podero: fleet.podero,
       kinds: deviceKinds.map((kind) => ({
@@ -291,6 +303,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
           externalUserId,
           deviceKinds.map((kind) => kind.storage),
         ),
+      removals,
       now: fleet.now,
     }),
   };
@@ -302,7 +315,7 @@ export function createApiDeps(config: ApiConfig, overrides: ApiOverrides = {}): 
     buildings,
     onboardingSessions,
     idempotency: new IdempotencyStore(fleet.db, config.mainTableName),
-    audit: new AuditStore(fleet.db, config.mainTableName),
+    audit,
     requestBudgetMs: overrides.requestBudgetMs ?? API_REQUEST_BUDGET_MS,
     ownedClients: [sqs, webhookSecretsClient],
   };

@@ -10,6 +10,7 @@
  * connected inverter (`no_inverter`); `hems_and_spot` needs both. A PUT of an unavailable mode is a 422 on
  * `["body","mode"]` naming the reasons.
  */
+
 import { type Handler, iso, jsonBody, type SimCore } from '../core';
 import { advanceWallbox } from '../device-kinds';
 import { requireUser } from '../domain';
@@ -21,6 +22,7 @@ import {
   type ChargingConfigUnavailabilityReason,
   chargingConfigBodySchema,
 } from '../wire-devices';
+import { userWriteFaultKey } from '../write-faults';
 import { liveDevicesOf } from './devices';
 
 function reasonsByMode(
@@ -69,14 +71,18 @@ export const updateChargingConfig: Handler = (core, request) => {
       },
     ]);
   }
-  // The cars charged under the old mode until now: step them there before the new mode steers them.
-  for (const wallbox of core.store.wallboxesOf(user.id)) advanceWallbox(core, wallbox);
-  const record: ChargingConfigRecord = {
-    user_id: user.id,
-    mode: body.mode,
-    updated_at: iso(core.clock.nowMs()),
-  };
-  core.store.chargingConfigs.set(user.id, record);
+  // The user's write fault (write-faults.ts) may keep the mode from landing, or land it late: the answer
+  // is then the configuration as it stands, as for a device.
+  core.writeFaults.write(userWriteFaultKey(user.id), core.clock.nowMs(), () => {
+    // The cars charged under the old mode until now: step them there before the new mode steers them.
+    for (const wallbox of core.store.wallboxesOf(user.id)) advanceWallbox(core, wallbox);
+    const record: ChargingConfigRecord = {
+      user_id: user.id,
+      mode: body.mode,
+      updated_at: iso(core.clock.nowMs()),
+    };
+    core.store.chargingConfigs.set(user.id, record);
+  });
   core.changed();
   return { status: 200, json: configView(core, user.id) };
 };

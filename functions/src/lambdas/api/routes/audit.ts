@@ -4,6 +4,7 @@
  * (users/timeline.ts).
  */
 import * as z from 'zod';
+import { AUDIT_ROLES } from '../../../domain/audit';
 import { EVENT_TYPES, type EventType } from '../../../domain/events/catalogue';
 import { asSeenByCustomer } from '../../../users/timeline';
 import { timestampSchema, userPathSchema } from '../schemas';
@@ -28,7 +29,7 @@ const auditEntrySchema = z
     request_id: z.string().meta({ description: 'The request that made the write (its `x-request-id`)' }),
     at: timestampSchema,
     actor: z.string().nullable().meta({ description: "The token's `sub`: the operator or the end user" }),
-    role: z.enum(['viewer', 'support', 'admin', 'user']).meta({
+    role: z.enum(AUDIT_ROLES).meta({
       description: "The operator role the token held, or `user` for an end user's own token",
     }),
     action: z.string().meta({ description: 'The operation (its operationId), e.g. `updateHeatPump`' }),

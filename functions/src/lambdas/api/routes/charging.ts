@@ -5,7 +5,13 @@
  * `wallbox_id`: domain/devices/<kind>-api.ts); ownership is checked by the kind's device service.
  */
 import * as z from 'zod';
-import { changeSchema } from '../../../devices/change-schemas';
+import {
+  changeAnswerSchema,
+  changeListSchema,
+  changePathSchema,
+  changeSchema,
+  changesQuerySchema,
+} from '../../../devices/change-schemas';
 import {
   boostOutcomeSchema,
   boostRefusedBodySchema,
@@ -14,6 +20,7 @@ import {
   chargePolicyWriteAnswerSchema,
   chargingConfigAnswerSchema,
   chargingConfigBodySchema,
+  chargingConfigWriteAnswerSchema,
   chargingSessionListSchema,
   claimTokenAnswerSchema,
   currentChargingSessionSchema,
@@ -250,8 +257,9 @@ export const updateChargingConfig = defineRoute({
   body: chargingConfigBodySchema,
   responses: {
     200: {
-      description: 'The charging configuration as Podero now has it',
-      schema: chargingConfigAnswerSchema,
+      description:
+        'The charging configuration as Podero now has it (read back after the write), and the tracked change the write recorded',
+      schema: chargingConfigWriteAnswerSchema,
     },
     ...userErrors,
     400: errorResponse(
@@ -259,9 +267,44 @@ export const updateChargingConfig = defineRoute({
     ),
     ...bodyErrors,
   },
-  handle: async ({ params, body, deps, logger }) => {
-    const config = await deps.services.chargingConfig.put(params.external_user_id, body);
-    logger.info('charging configuration changed', { mode: body.mode });
+  handle: async ({ params, body, deps, logger, caller }) => {
+    const config = await deps.services.chargingConfig.put(
+      params.external_user_id,
+      body,
+      caller?.sub ?? 'unknown',
+    );
+    logger.info('charging configuration changed', { mode: body.mode, change_id: config.change.id });
     return { status: 200, body: config };
   },
+});
+
+export const listChargingConfigChanges = defineRoute({
+  operationId: 'listChargingConfigChanges',
+  params: userPathSchema,
+  query: changesQuerySchema,
+  responses: {
+    200: {
+      description: 'One page of the charging configuration’s changes, newest first',
+      schema: changeListSchema,
+    },
+    ...userErrors,
+  },
+  handle: async ({ params, query, deps }) => ({
+    status: 200,
+    body: await deps.services.chargingConfig.listChanges(params.external_user_id, query),
+  }),
+});
+
+export const getChargingConfigChange = defineRoute({
+  operationId: 'getChargingConfigChange',
+  params: userPathSchema.extend(changePathSchema.shape),
+  responses: {
+    200: { description: 'The change', schema: changeAnswerSchema },
+    ...userErrors,
+    404: errorResponse('Unknown user, or no such change of its charging configuration'),
+  },
+  handle: async ({ params, deps }) => ({
+    status: 200,
+    body: await deps.services.chargingConfig.getChange(params.external_user_id, params.change_id),
+  }),
 });

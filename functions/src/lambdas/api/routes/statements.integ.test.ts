@@ -172,3 +172,42 @@ describe('GET /users/{id}/statements', () => {
     });
   });
 });
+
+describe('a device offboarded during the month', () => {
+  it('keeps its place, labelled removed with its readings erased, every figure missing, in JSON and CSV', async () => {
+    const deviceId = bob.deviceIds[0];
+    if (!deviceId) throw new Error('bob has no device');
+    const before = bodyOf<Statement>(await get('2026-06', { user: bob }));
+    expect(before.devices[0]?.consumption.kwh).toEqual(expect.any(Number));
+    const offboarded = await world.api(
+      apiEvent('deleteHeatPump', {
+        params: { external_user_id: bob.externalUserId, heat_pump_id: deviceId },
+        claims: adminClaims(),
+      }),
+    );
+    expect(offboarded.statusCode).toBeLessThan(300);
+
+    const statement = bodyOf<Statement>(await get('2026-06', { user: bob }));
+    expect(statement.devices).toHaveLength(1);
+    const [gone] = statement.devices;
+    expect(gone).toMatchObject({
+      device_id: deviceId,
+      removed: { by: 'offboarding', readings: 'erased', at: expect.any(String) },
+      consumption: { kwh: null, unavailable: 'readings_erased' },
+      cost: { amount_minor: null, unavailable: 'readings_erased' },
+      saving: { amount_minor: null, unavailable: 'readings_erased' },
+      notes: ['removed', 'readings_erased'],
+    });
+    // Expected up to its removal: fewer quarter-hours than the month's 2,880.
+    expect(gone?.consumption.coverage.expected_quarter_hours).toBeLessThan(30 * 96);
+    expect(statement.total.consumption).toMatchObject({ kwh: null, unavailable: 'readings_erased' });
+
+    const csv = await get('2026-06', { user: bob, query: { format: 'csv' } });
+    const [header, row] = String(csv.body).trim().split('\r\n');
+    const columns = header?.split(',') ?? [];
+    const cells = row?.split(',') ?? [];
+    expect(cells[columns.indexOf('removed_by')]).toBe('offboarding');
+    expect(cells[columns.indexOf('readings')]).toBe('erased');
+    expect(cells[columns.indexOf('consumption_unavailable')]).toBe('readings_erased');
+  });
+});

@@ -87,7 +87,10 @@ export const getStatement = defineRoute({
 
 const FIGURES = ['consumption', 'baseline', 'cost', 'baseline_cost', 'saving_energy', 'saving'] as const;
 
-/** One row per device, then `total`: each figure's value and its coverage ratio beside it. */
+/**
+ * One row per device (a removed one with its removal), then `total`: each figure's value, its coverage ratio
+ * and, when it is missing, why.
+ */
 export function statementCsv(statement: Statement): string {
   const columns = [
     'month',
@@ -97,9 +100,14 @@ export function statementCsv(statement: Statement): string {
     'device_id',
     'contract_id',
     'currency',
+    'removed_at',
+    'removed_by',
+    'readings',
+    'baseline_source',
     ...FIGURES.flatMap((name) => [
       name.endsWith('cost') || name === 'saving' ? `${name}_minor` : `${name}_kwh`,
       `${name}_coverage`,
+      `${name}_unavailable`,
     ]),
     'notes',
   ];
@@ -107,7 +115,11 @@ export function statementCsv(statement: Statement): string {
   const values = (figures: Figures) =>
     FIGURES.flatMap((name) => {
       const figure = figures[name];
-      return ['amount_minor' in figure ? figure.amount_minor : figure.kwh, figure.coverage.ratio];
+      return [
+        'amount_minor' in figure ? figure.amount_minor : figure.kwh,
+        figure.coverage.ratio,
+        figure.unavailable,
+      ];
     });
   const head = [statement.month, statement.time_zone, statement.status];
   return toCsv(columns, [
@@ -117,9 +129,25 @@ export function statementCsv(statement: Statement): string {
       device.device_id,
       device.contract_id,
       device.currency,
+      device.removed?.at ?? null,
+      device.removed?.by ?? null,
+      device.removed?.readings ?? null,
+      device.baseline_source,
       ...values(device),
       device.notes.join(' '),
     ]),
-    [...head, 'total', null, null, statement.total.currency, ...values(statement.total), null],
+    [
+      ...head,
+      'total',
+      null,
+      null,
+      statement.total.currency,
+      null,
+      null,
+      null,
+      null,
+      ...values(statement.total),
+      null,
+    ],
   ]);
 }

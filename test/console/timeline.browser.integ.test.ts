@@ -119,7 +119,7 @@ describe('the customer timeline and the audit page in Chromium against the local
   it("shows each event's delivery to the webhook endpoint; an admin opens the attempt's detail from it, a support agent has no link", async () => {
     const page = await pageAs('admin');
     await page.goto(`${t.stack.apiUrl}/console/#/customers/${USER}`);
-    const timeline = page.getByRole('region', { name: 'Timeline' });
+    const timeline = page.getByRole('region', { name: 'Timeline', exact: true });
     // The switch of the first test, delivered by the local stack's delivery worker.
     const switched = timeline
       .locator('li.timeline-event', { hasText: 'heat_pump.optimization_changed' })
@@ -160,7 +160,7 @@ describe('the customer timeline and the audit page in Chromium against the local
     const support = await pageAs('support');
     await support.goto(`${t.stack.apiUrl}/console/#/customers/${USER}`);
     const seen = support
-      .getByRole('region', { name: 'Timeline' })
+      .getByRole('region', { name: 'Timeline', exact: true })
       .locator('li.timeline-event', { hasText: 'heat_pump.optimization_changed' })
       .first()
       .locator('li.timeline-delivery');

@@ -1662,6 +1662,23 @@ for (const kind of [{ resource: 'heat-pumps', idParam: 'heat_pump_id' }, ...othe
     },
   );
 }
+// The charging configuration's tracked changes (issue 35): the user's, not a device's.
+cases.push(
+  {
+    name: 'charging configuration changes with limit 0',
+    method: 'GET',
+    path: `${userPath}/charging-config/changes?limit=0`,
+    status: 400,
+    field: 'query.limit',
+  },
+  {
+    name: 'charging configuration change id that is not one',
+    method: 'GET',
+    path: `${userPath}/charging-config/changes/not-a-change`,
+    status: 400,
+    field: 'path.change_id',
+  },
+);
 cases.push(
   {
     name: 'backfill status with an unknown parameter',

@@ -1,3 +1,4 @@
+import { storedDeviceJsonOfItem } from '@podero-bridge/functions/testing';
 import {
   createRecordingReporter,
   DEMO_DEVICE_EVENTS,
@@ -223,7 +224,8 @@ describe('pnpm demo flow against the in-process local stack', () => {
     });
     const snapshot = bySk.get(`HEATPUMP#${deviceId}`);
     expect(snapshot).toMatchObject({ heat_pump_id: deviceId, external_user_id: externalUserId });
-    expect(JSON.parse(String(snapshot?.heat_pump_json))).toMatchObject({
+    // The stored projection, compressed (storage/snapshot-json.ts).
+    expect(storedDeviceJsonOfItem(snapshot?.heat_pump_json)).toMatchObject({
       id: deviceId,
       is_authenticated: true,
     });

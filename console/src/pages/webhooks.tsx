@@ -69,6 +69,32 @@ export function WebhooksPage({ open }: { open?: { webhookId: string; deliveryId:
   );
 }
 
+/** An endpoint's URL and description, as the new-endpoint form and the edit form both ask for them. */
+function EndpointFields(props: {
+  url: string;
+  setUrl: (url: string) => void;
+  description: string;
+  setDescription: (description: string) => void;
+}) {
+  return (
+    <>
+      <label class="field">
+        URL
+        <input type="url" required value={props.url} onInput={(e) => props.setUrl(e.currentTarget.value)} />
+      </label>
+      <label class="field">
+        Description
+        <input
+          type="text"
+          maxLength={200}
+          value={props.description}
+          onInput={(e) => props.setDescription(e.currentTarget.value)}
+        />
+      </label>
+    </>
+  );
+}
+
 function NewWebhook({ onCreated }: { onCreated: () => void }) {
   const { api } = useConsole();
   const [url, setUrl] = useState('');
@@ -96,19 +122,7 @@ function NewWebhook({ onCreated }: { onCreated: () => void }) {
     <form class="card" aria-labelledby="new-webhook-title" onSubmit={create}>
       <h2 id="new-webhook-title">New endpoint</h2>
       <div class="controls">
-        <label class="field">
-          URL
-          <input type="url" required value={url} onInput={(e) => setUrl(e.currentTarget.value)} />
-        </label>
-        <label class="field">
-          Description
-          <input
-            type="text"
-            maxLength={200}
-            value={description}
-            onInput={(e) => setDescription(e.currentTarget.value)}
-          />
-        </label>
+        <EndpointFields url={url} setUrl={setUrl} description={description} setDescription={setDescription} />
         <button type="submit" disabled={action.busy}>
           Register endpoint
         </button>
@@ -477,19 +491,7 @@ function EditWebhook({ webhook, onSaved }: { webhook: Webhook; onSaved: () => vo
   return (
     <form onSubmit={save} aria-label="Edit endpoint">
       <div class="controls">
-        <label class="field">
-          URL
-          <input type="url" required value={url} onInput={(e) => setUrl(e.currentTarget.value)} />
-        </label>
-        <label class="field">
-          Description
-          <input
-            type="text"
-            maxLength={200}
-            value={description}
-            onInput={(e) => setDescription(e.currentTarget.value)}
-          />
-        </label>
+        <EndpointFields url={url} setUrl={setUrl} description={description} setDescription={setDescription} />
         <button type="submit" disabled={action.busy}>
           Save
         </button>

@@ -18,3 +18,4 @@ export * from './log-level';
 export * from './pending-event';
 export * from './secret-handouts';
 export * from './seed-users';
+export * from './test-dynamo';

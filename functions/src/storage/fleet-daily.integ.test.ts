@@ -1,37 +1,26 @@
 /** The fleet's daily figures and a pass's census on dynalite over the real SDK. */
 
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { ensureTables, type LocalEndpoint, startDynalite } from '@podero-bridge/local-aws';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tableDeclarations } from '../declarations';
+import { startTestDynamo, type TestDynamo } from '../../test-support/test-dynamo';
 import { deviceFiguresOf } from '../domain/devices/kinds';
 import { emptyCensus } from '../domain/fleet-census';
 import type { SyncFigures } from '../domain/sync-figures';
 import { FLEET_DAILY_PK, FLEET_DAILY_RETENTION_DAYS, FleetDailyStore } from './fleet-daily';
 import { SyncPassStore } from './sync-passes';
 
-let dynalite: LocalEndpoint;
-let raw: DynamoDBClient;
+let dynamo: TestDynamo;
 let doc: DynamoDBDocumentClient;
-let tableCounter = 0;
 
 beforeAll(async () => {
-  dynalite = await startDynalite();
-  raw = new DynamoDBClient({ endpoint: dynalite.endpoint, region: 'eu-central-1' });
-  doc = DynamoDBDocumentClient.from(raw);
+  dynamo = await startTestDynamo();
+  doc = dynamo.doc;
 });
 afterAll(async () => {
-  raw?.destroy();
-  await dynalite?.close();
+  await dynamo?.close();
 });
 
-async function freshTable(): Promise<string> {
-  tableCounter += 1;
-  const tables = { main: `daily-main-${tableCounter}`, readings: `daily-readings-${tableCounter}` };
-  await ensureTables(raw, tables, tableDeclarations);
-  return tables.main;
-}
+const freshTable = async () => (await dynamo.freshTables('daily')).main;
 
 const DAY_MS = 86_400_000;
 const JULY_12 = Date.parse('2026-07-12T10:00:00Z');

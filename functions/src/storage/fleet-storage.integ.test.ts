@@ -1,10 +1,8 @@
 /** The fleet sync's two shared items on dynalite over the real SDK: the pass and the Podero rate budget. */
 
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { ensureTables, type LocalEndpoint, startDynalite } from '@podero-bridge/local-aws';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tableDeclarations } from '../declarations';
+import { startTestDynamo, type TestDynamo } from '../../test-support/test-dynamo';
 import { heatPumpKind } from '../domain/devices/heat-pump';
 import { deviceFiguresOf, SYNC_NAMES } from '../domain/devices/kinds';
 import type { SyncFigures } from '../domain/sync-figures';
@@ -12,27 +10,18 @@ import { RateBudgetStore } from './rate-budget';
 import { isSettled, SyncPassStore, shardsWith } from './sync-passes';
 import { SyncStateStore } from './sync-state';
 
-let dynalite: LocalEndpoint;
-let raw: DynamoDBClient;
+let dynamo: TestDynamo;
 let doc: DynamoDBDocumentClient;
-let tableCounter = 0;
 
 beforeAll(async () => {
-  dynalite = await startDynalite();
-  raw = new DynamoDBClient({ endpoint: dynalite.endpoint, region: 'eu-central-1' });
-  doc = DynamoDBDocumentClient.from(raw);
+  dynamo = await startTestDynamo();
+  doc = dynamo.doc;
 });
 afterAll(async () => {
-  raw?.destroy();
-  await dynalite?.close();
+  await dynamo?.close();
 });
 
-async function freshTable(): Promise<string> {
-  tableCounter += 1;
-  const tables = { main: `fleet-main-${tableCounter}`, readings: `fleet-readings-${tableCounter}` };
-  await ensureTables(raw, tables, tableDeclarations);
-  return tables.main;
-}
+const freshTable = async () => (await dynamo.freshTables('fleet')).main;
 
 const figures = (users: number): SyncFigures => ({
   users,

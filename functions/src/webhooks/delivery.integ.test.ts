@@ -1,10 +1,9 @@
 import { createServer } from 'node:http';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ensureTables, type LocalEndpoint, listenLocally, startDynalite } from '@podero-bridge/local-aws';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { listenLocally } from '@podero-bridge/local-aws';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { tableDeclarations } from '../declarations';
+import { startTestDynamo, type TestDynamo } from '../../test-support/test-dynamo';
 import { EVENT_CATALOGUE_VERSION } from '../domain/events/catalogue';
 import { userOnboardedEvent, webhookTestEvent } from '../domain/events/rules';
 import { createRecordingMetrics } from '../platform/observability';
@@ -18,18 +17,16 @@ import { MAX_ATTEMPTS, MAX_RETRY_AFTER_MS, RETRY_DELAYS_SECONDS } from './schedu
 import { newWebhookSecret, WebhookSecretMissingError } from './secrets';
 import { createWebhookSender, RESPONSE_EXCERPT_BYTES, type SendOutcome, type WebhookRequest } from './sender';
 
-let dynalite: LocalEndpoint;
+let dynamo: TestDynamo;
 let doc: DynamoDBDocumentClient;
-const tables = { main: 'delivery-main', readings: 'delivery-readings' };
+let tables: { main: string; readings: string };
 beforeAll(async () => {
-  dynalite = await startDynalite();
-  const client = new DynamoDBClient({ endpoint: dynalite.endpoint, region: 'eu-central-1' });
-  await ensureTables(client, tables, tableDeclarations);
-  doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  dynamo = await startTestDynamo();
+  doc = dynamo.doc;
+  tables = await dynamo.freshTables('delivery');
 });
 afterAll(async () => {
-  doc?.destroy();
-  await dynalite?.close();
+  await dynamo?.close();
 });
 
 const T0 = Date.parse('2026-12-01T12:00:00.000Z');

@@ -1,8 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ensureTables, type LocalEndpoint, startDynalite } from '@podero-bridge/local-aws';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tableDeclarations } from '../declarations';
+import { startTestDynamo, type TestDynamo } from '../../test-support/test-dynamo';
 import { webhookPayloadOf } from '../domain/events/catalogue';
 import { userOnboardedEvent } from '../domain/events/rules';
 import { WebhookStore } from '../storage/webhooks';
@@ -11,18 +9,16 @@ import type { DeliveryMessage } from './queue';
 import { newWebhookSecret } from './secrets';
 import { UnknownDeliveryError, WebhookDisabledError, WebhookService } from './service';
 
-let dynalite: LocalEndpoint;
+let dynamo: TestDynamo;
 let doc: DynamoDBDocumentClient;
-const tables = { main: 'webhook-service-main', readings: 'webhook-service-readings' };
+let tables: { main: string; readings: string };
 beforeAll(async () => {
-  dynalite = await startDynalite();
-  const client = new DynamoDBClient({ endpoint: dynalite.endpoint, region: 'eu-central-1' });
-  await ensureTables(client, tables, tableDeclarations);
-  doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  dynamo = await startTestDynamo();
+  doc = dynamo.doc;
+  tables = await dynamo.freshTables('webhook-service');
 });
 afterAll(async () => {
-  doc?.destroy();
-  await dynalite?.close();
+  await dynamo?.close();
 });
 
 const T0 = Date.parse('2026-12-01T12:00:00.000Z');
